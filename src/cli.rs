@@ -1,0 +1,121 @@
+//! The command-line interface, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use throughline::diagnostics::Format;
+
+/// Strategy documents in, a living strategy site out.
+///
+/// throughline reads Markdown files with YAML front matter (company strategy,
+/// product strategies, bets, objectives, work, opportunity solution trees),
+/// resolves every link between them, checks the strategy's health, and builds
+/// a browsable site.
+#[derive(Debug, Parser)]
+#[command(
+    name = "throughline",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
+pub(crate) struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub(crate) color: ColorChoice,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check the site and report every problem; writes nothing.
+    ///
+    /// Exit codes: 0 no errors, 1 errors found (or warnings with
+    /// --deny-warnings), 2 the check could not run (bad arguments, unreadable
+    /// root, invalid throughline.yaml).
+    Check(CheckArgs),
+    /// Print the resolved strategy graph as JSON or Graphviz dot.
+    Graph(GraphArgs),
+}
+
+/// Arguments every command that reads a site takes.
+#[derive(Debug, Args)]
+pub(crate) struct CommonArgs {
+    /// The site root.
+    #[arg(default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// Judge the strategy as of this date (YYYY-MM-DD) instead of today.
+    /// SOURCE_DATE_EPOCH is used when this is not given.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+
+    /// Include documents marked `draft: true`.
+    #[arg(long)]
+    pub(crate) drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub(crate) format: DiagnosticFormat,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+    pub(crate) format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum DiagnosticFormat {
+    /// rustc-style, with the source line and a caret.
+    Human,
+    /// One JSON object per line.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+impl From<DiagnosticFormat> for Format {
+    fn from(f: DiagnosticFormat) -> Format {
+        match f {
+            DiagnosticFormat::Human => Format::Human,
+            DiagnosticFormat::Json => Format::Json,
+            DiagnosticFormat::Github => Format::Github,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum GraphFormat {
+    /// `{"nodes": [...], "edges": [...]}`.
+    Json,
+    /// Graphviz dot.
+    Dot,
+}

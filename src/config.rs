@@ -1,0 +1,774 @@
+//! The site config (`throughline.yaml`) and the kinds schema (SPEC §3, §7).
+//!
+//! Defaults are built in; the config may relabel kinds, change cadences and
+//! allowed parents, and add kinds. Unknown keys are refused with a "did you
+//! mean" hint: a config typo silently ignored is a rule silently off.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::date::Cadence;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::text::{suggest, LineIndex};
+use crate::yaml::{self, Locator, Step};
+
+/// The config file's name in the site root.
+pub const CONFIG_FILE: &str = "throughline.yaml";
+
+/// Which kinds a kind's `parent` may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentRule {
+    /// No parent allowed (the top of a tree, or a reference document).
+    None,
+    /// Any kind (free-form pages).
+    Any,
+    /// One of these kinds.
+    Kinds(Vec<String>),
+}
+
+impl ParentRule {
+    /// Whether a parent of kind `kind` is allowed.
+    pub fn allows(&self, kind: &str) -> bool {
+        match self {
+            ParentRule::None => false,
+            ParentRule::Any => true,
+            ParentRule::Kinds(kinds) => kinds.iter().any(|k| k == kind),
+        }
+    }
+}
+
+/// One kind of document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindDef {
+    /// The name used in `kind:`.
+    pub name: String,
+    /// The label shown in the site.
+    pub label: String,
+    /// The strategy-stack layer (1 company … 5 sprint work), if the kind is in the stack.
+    pub layer: Option<u8>,
+    /// Whether the kind is an opportunity-solution-tree node.
+    pub ost: bool,
+    /// Allowed parent kinds.
+    pub parents: ParentRule,
+    /// How often it must be reviewed, if ever.
+    pub cadence: Option<Cadence>,
+}
+
+impl KindDef {
+    /// Whether documents of this kind must trace up to a company strategy.
+    pub fn must_trace_to_strategy(&self) -> bool {
+        self.ost || matches!(self.layer, Some(3..=5))
+    }
+}
+
+/// The kind every Markdown file without front matter (or without `kind:`) has.
+pub const PAGE_KIND: &str = "page";
+
+/// The set of kinds a site uses.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    kinds: Vec<KindDef>,
+    index: HashMap<String, usize>,
+}
+
+impl Schema {
+    /// The built-in schema of SPEC §3.
+    pub fn builtin() -> Schema {
+        let cad = |s: &str| Cadence::parse(s);
+        let kinds = |list: &[&str]| ParentRule::Kinds(list.iter().map(|s| s.to_string()).collect());
+        let def = |name: &str, label: &str, layer, ost, parents, cadence| KindDef {
+            name: name.to_string(),
+            label: label.to_string(),
+            layer,
+            ost,
+            parents,
+            cadence,
+        };
+        Schema::from_kinds(vec![
+            def(
+                "company-strategy",
+                "Company strategy",
+                Some(1),
+                false,
+                ParentRule::None,
+                cad("1y"),
+            ),
+            def(
+                "product-strategy",
+                "Product strategy",
+                Some(2),
+                false,
+                kinds(&["company-strategy"]),
+                cad("6m"),
+            ),
+            def(
+                "bet",
+                "Bet",
+                Some(3),
+                false,
+                kinds(&["product-strategy"]),
+                cad("3m"),
+            ),
+            def(
+                "objective",
+                "Objective",
+                Some(4),
+                false,
+                kinds(&["bet", "product-strategy"]),
+                cad("3m"),
+            ),
+            def(
+                "work",
+                "Work",
+                Some(5),
+                false,
+                kinds(&["objective", "bet", "experiment"]),
+                cad("2w"),
+            ),
+            def(
+                "outcome",
+                "Outcome",
+                None,
+                true,
+                kinds(&["objective", "bet", "product-strategy"]),
+                cad("3m"),
+            ),
+            def(
+                "opportunity",
+                "Opportunity",
+                None,
+                true,
+                kinds(&["outcome", "opportunity"]),
+                cad("3m"),
+            ),
+            def(
+                "solution",
+                "Solution",
+                None,
+                true,
+                kinds(&["opportunity"]),
+                cad("3m"),
+            ),
+            def(
+                "experiment",
+                "Experiment",
+                None,
+                true,
+                kinds(&["solution"]),
+                cad("1m"),
+            ),
+            def("metric", "Metric", None, false, ParentRule::None, cad("1m")),
+            def("team", "Team", None, false, ParentRule::None, cad("1y")),
+            def("review", "Review", None, false, ParentRule::None, None),
+            def(PAGE_KIND, "Page", None, false, ParentRule::Any, None),
+        ])
+    }
+
+    fn from_kinds(kinds: Vec<KindDef>) -> Schema {
+        let index = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.name.clone(), i))
+            .collect();
+        Schema { kinds, index }
+    }
+
+    /// The definition of `name`, if it is a known kind.
+    pub fn get(&self, name: &str) -> Option<&KindDef> {
+        self.index.get(name).map(|&i| &self.kinds[i])
+    }
+
+    /// All kinds, built-in ones first in stack order, then added ones in name order.
+    pub fn kinds(&self) -> &[KindDef] {
+        &self.kinds
+    }
+
+    /// All kind names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.kinds.iter().map(|k| k.name.as_str())
+    }
+}
+
+/// What a config's `rules:` entry sets a rule to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Deny,
+}
+
+/// `markdown:` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct MarkdownConfig {
+    /// The syntect theme for code blocks.
+    pub highlight_theme: String,
+    /// Let raw HTML and `javascript:` links through (trusted content only).
+    pub unsafe_html: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            highlight_theme: "base16-ocean.dark".to_string(),
+            unsafe_html: false,
+        }
+    }
+}
+
+/// The whole site config, with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site's title.
+    pub title: String,
+    /// URL or path prefix the site is hosted under, always ending in `/`.
+    pub base_url: String,
+    /// `default` or a path to a theme folder.
+    pub theme: String,
+    /// The `too-many-bets` threshold.
+    pub max_bets_per_quarter: usize,
+    /// How long a parent's change may wait before children are `drift`.
+    pub drift_grace: Cadence,
+    /// Globs (relative to the root) of files that are not content.
+    pub ignore: Vec<String>,
+    /// Per-rule severity overrides.
+    pub rules: BTreeMap<String, RuleLevel>,
+    /// Markdown rendering settings.
+    pub markdown: MarkdownConfig,
+    /// The kinds schema after the config's overrides.
+    pub schema: Schema,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Strategy".to_string(),
+            base_url: "/".to_string(),
+            theme: "default".to_string(),
+            max_bets_per_quarter: 4,
+            drift_grace: Cadence {
+                amount: 30,
+                unit: crate::date::CadenceUnit::Days,
+            },
+            ignore: Vec::new(),
+            rules: BTreeMap::new(),
+            markdown: MarkdownConfig::default(),
+            schema: Schema::builtin(),
+        }
+    }
+}
+
+/// The keys `throughline.yaml` accepts at the top level.
+pub const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "theme",
+    "max_bets_per_quarter",
+    "drift_grace",
+    "ignore",
+    "rules",
+    "kinds",
+    "markdown",
+];
+const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
+const KIND_KEYS: &[&str] = &["label", "layer", "parents", "cadence"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    label: Option<String>,
+    layer: Option<u8>,
+    parents: Option<RawParents>,
+    cadence: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawParents {
+    Word(String),
+    List(Vec<String>),
+}
+
+/// A config problem: the run cannot proceed (exit 2).
+pub type ConfigError = Box<Diagnostic>;
+
+/// Normalises a base URL so it always ends in `/`.
+pub fn normalize_base_url(url: &str) -> String {
+    let url = url.trim();
+    if url.is_empty() {
+        "/".to_string()
+    } else if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+impl Config {
+    /// Reads `ROOT/throughline.yaml` if present; returns the config and its text (for diagnostics).
+    pub fn load(root: &Path) -> Result<(Config, Option<String>), ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                Box::new(Diagnostic::error(
+                    "config",
+                    CONFIG_FILE,
+                    Span::file_start(),
+                    "throughline.yaml is not valid UTF-8",
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Config::default(), None))
+            }
+            Err(e) => {
+                return Err(Box::new(Diagnostic::error(
+                    "config",
+                    CONFIG_FILE,
+                    Span::file_start(),
+                    format!("cannot read throughline.yaml: {e}"),
+                )))
+            }
+        };
+        let config = Config::parse(&text)?;
+        Ok((config, Some(text)))
+    }
+
+    /// Parses the text of a `throughline.yaml`.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let locator = Locator::new(text);
+        let error_at = |path: &[Step<'_>], message: String, hint: Option<String>| {
+            let span = locator
+                .value(path)
+                .map_or(Span::file_start(), |l| lines.span(text, l.offset, l.len));
+            let d = Diagnostic::error("config", CONFIG_FILE, span, message);
+            Box::new(match hint {
+                Some(h) => d.with_hint(h),
+                None => d,
+            })
+        };
+        let map = yaml::parse_front_matter(text).map_err(|e| {
+            Box::new(Diagnostic::error(
+                "config",
+                CONFIG_FILE,
+                crate::diagnostics::Span::new(e.line, e.column, 0),
+                format!("throughline.yaml is not valid YAML: {}", e.message),
+            ))
+        })?;
+
+        for key in map.keys() {
+            if !CONFIG_KEYS.contains(&key.as_str()) {
+                let hint = match suggest(key, CONFIG_KEYS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the keys are: {}", CONFIG_KEYS.join(", ")),
+                };
+                let span = locator
+                    .key(&[Step::Key(key)])
+                    .map_or(Span::file_start(), |l| lines.span(text, l.offset, l.len));
+                return Err(Box::new(
+                    Diagnostic::error("config", CONFIG_FILE, span, format!("unknown key `{key}`"))
+                        .with_hint(hint),
+                ));
+            }
+        }
+
+        let mut config = Config::default();
+        let field = |key: &'static str| map.get(key).filter(|v| !v.is_null());
+        let typed = |key: &'static str, value: &Value, expected: &str| -> Result<_, ConfigError> {
+            Err(error_at(
+                &[Step::Key(key)],
+                format!("`{key}` must be {expected}, not {}", yaml::describe(value)),
+                None,
+            ))
+        };
+
+        if let Some(v) = field("title") {
+            match v.as_str() {
+                Some(s) => config.title = s.to_string(),
+                None => return typed("title", v, "text"),
+            }
+        }
+        if let Some(v) = field("base_url") {
+            match v.as_str() {
+                Some(s) => config.base_url = normalize_base_url(s),
+                None => return typed("base_url", v, "a URL or path such as `/strategy/`"),
+            }
+        }
+        if let Some(v) = field("theme") {
+            match v.as_str() {
+                Some(s) => config.theme = s.to_string(),
+                None => return typed("theme", v, "`default` or a path"),
+            }
+        }
+        if let Some(v) = field("max_bets_per_quarter") {
+            match v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n > 0)
+            {
+                Some(n) => config.max_bets_per_quarter = n,
+                None => return typed("max_bets_per_quarter", v, "a whole number above 0"),
+            }
+        }
+        if let Some(v) = field("drift_grace") {
+            match v.as_str().and_then(Cadence::parse) {
+                Some(c) => config.drift_grace = c,
+                None => {
+                    return typed(
+                        "drift_grace",
+                        v,
+                        "a duration such as `30d`, `12w`, `6m` or `1y`",
+                    )
+                }
+            }
+        }
+        if let Some(v) = field("ignore") {
+            match v
+                .as_array()
+                .map(|a| a.iter().map(|s| s.as_str().map(str::to_string)).collect())
+            {
+                Some(Some(list)) => config.ignore = list,
+                _ => return typed("ignore", v, "a list of glob patterns"),
+            }
+            for (i, pattern) in config.ignore.iter().enumerate() {
+                if let Err(e) = globset::Glob::new(pattern) {
+                    return Err(error_at(
+                        &[Step::Key("ignore"), Step::Index(i)],
+                        format!("`{pattern}` is not a valid glob: {}", e.kind()),
+                        None,
+                    ));
+                }
+            }
+        }
+        if let Some(v) = field("markdown") {
+            let Some(obj) = v.as_object() else {
+                return typed("markdown", v, "a mapping");
+            };
+            for key in obj.keys() {
+                if !MARKDOWN_KEYS.contains(&key.as_str()) {
+                    return Err(unknown_nested(
+                        &locator,
+                        &lines,
+                        text,
+                        &[Step::Key("markdown"), Step::Key(key)],
+                        "markdown",
+                        MARKDOWN_KEYS,
+                    ));
+                }
+            }
+            config.markdown = serde_json::from_value(v.clone()).map_err(|e| {
+                error_at(
+                    &[Step::Key("markdown")],
+                    format!("`markdown` is invalid: {e}"),
+                    None,
+                )
+            })?;
+        }
+        if let Some(v) = field("rules") {
+            let Some(obj) = v.as_object() else {
+                return typed("rules", v, "a mapping of rule: allow|warn|deny");
+            };
+            for (rule, level) in obj {
+                if crate::rules::STRUCTURAL_RULES.contains(&rule.as_str()) {
+                    return Err(error_at(
+                        &[Step::Key("rules"), Step::Key(rule)],
+                        format!("`{rule}` is a structural rule and is always an error"),
+                        Some(
+                            "only the strategy-health rules can be set to allow, warn or deny"
+                                .to_string(),
+                        ),
+                    ));
+                }
+                if !crate::rules::HEALTH_RULES.contains(&rule.as_str()) {
+                    let hint = match suggest(rule, crate::rules::HEALTH_RULES.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("the rules are: {}", crate::rules::HEALTH_RULES.join(", ")),
+                    };
+                    return Err(error_at(
+                        &[Step::Key("rules"), Step::Key(rule)],
+                        format!("unknown rule `{rule}`"),
+                        Some(hint),
+                    ));
+                }
+                let parsed: Option<RuleLevel> = serde_json::from_value(level.clone()).ok();
+                match parsed {
+                    Some(l) => {
+                        config.rules.insert(rule.clone(), l);
+                    }
+                    None => {
+                        return Err(error_at(
+                            &[Step::Key("rules"), Step::Key(rule)],
+                            format!("rule `{rule}` must be set to allow, warn or deny"),
+                            None,
+                        ))
+                    }
+                }
+            }
+        }
+        if let Some(v) = field("kinds") {
+            let Some(obj) = v.as_object() else {
+                return typed("kinds", v, "a mapping of kind name to settings");
+            };
+            config.schema = apply_kind_overrides(obj, &locator, &lines, text)?;
+        }
+        Ok(config)
+    }
+
+    /// The severity a health rule is reported at, or `None` when it is allowed.
+    pub fn level_of(&self, rule: &str) -> Option<RuleLevel> {
+        self.rules.get(rule).copied()
+    }
+}
+
+fn unknown_nested(
+    locator: &Locator<'_>,
+    lines: &LineIndex,
+    text: &str,
+    path: &[Step<'_>],
+    parent: &str,
+    known: &[&str],
+) -> ConfigError {
+    let key = match path.last() {
+        Some(Step::Key(k)) => *k,
+        _ => "",
+    };
+    let span = locator
+        .key(path)
+        .map_or(Span::file_start(), |l| lines.span(text, l.offset, l.len));
+    let hint = match suggest(key, known.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("the keys under `{parent}` are: {}", known.join(", ")),
+    };
+    Box::new(
+        Diagnostic::error(
+            "config",
+            CONFIG_FILE,
+            span,
+            format!("unknown key `{parent}.{key}`"),
+        )
+        .with_hint(hint),
+    )
+}
+
+fn apply_kind_overrides(
+    overrides: &serde_json::Map<String, Value>,
+    locator: &Locator<'_>,
+    lines: &LineIndex,
+    text: &str,
+) -> Result<Schema, ConfigError> {
+    let span_of = |path: &[Step<'_>]| {
+        locator
+            .value(path)
+            .map_or(Span::file_start(), |l| lines.span(text, l.offset, l.len))
+    };
+    let mut kinds = Schema::builtin().kinds;
+    for (name, raw) in overrides {
+        let at =
+            |field: &'static str| span_of(&[Step::Key("kinds"), Step::Key(name), Step::Key(field)]);
+        if !crate::text::is_slug(name) {
+            return Err(Box::new(Diagnostic::error(
+                "config",
+                CONFIG_FILE,
+                span_of(&[Step::Key("kinds"), Step::Key(name)]),
+                format!("kind name `{name}` must be lowercase letters, digits and dashes"),
+            )));
+        }
+        if let Some(obj) = raw.as_object() {
+            for key in obj.keys() {
+                if !KIND_KEYS.contains(&key.as_str()) {
+                    return Err(unknown_nested(
+                        locator,
+                        lines,
+                        text,
+                        &[Step::Key("kinds"), Step::Key(name), Step::Key(key)],
+                        &format!("kinds.{name}"),
+                        KIND_KEYS,
+                    ));
+                }
+            }
+        }
+        let raw: RawKind = match raw {
+            Value::Null => RawKind {
+                label: None,
+                layer: None,
+                parents: None,
+                cadence: None,
+            },
+            other => serde_json::from_value(other.clone()).map_err(|e| {
+                Box::new(Diagnostic::error(
+                    "config",
+                    CONFIG_FILE,
+                    span_of(&[Step::Key("kinds"), Step::Key(name)]),
+                    format!("kind `{name}` is invalid: {e}"),
+                ))
+            })?,
+        };
+        let position = kinds.iter().position(|k| &k.name == name);
+        let mut def = match position {
+            Some(i) => kinds[i].clone(),
+            None => KindDef {
+                name: name.clone(),
+                label: title_case(name),
+                layer: None,
+                ost: false,
+                parents: ParentRule::None,
+                cadence: None,
+            },
+        };
+        if let Some(label) = raw.label {
+            def.label = label;
+        }
+        if let Some(layer) = raw.layer {
+            if !(1..=5).contains(&layer) {
+                return Err(Box::new(Diagnostic::error(
+                    "config",
+                    CONFIG_FILE,
+                    at("layer"),
+                    format!("layer {layer} of kind `{name}` must be 1 to 5"),
+                )));
+            }
+            def.layer = Some(layer);
+        }
+        if let Some(parents) = raw.parents {
+            def.parents = match parents {
+                RawParents::Word(w) if w == "any" => ParentRule::Any,
+                RawParents::Word(w) if w == "none" => ParentRule::None,
+                RawParents::Word(w) => ParentRule::Kinds(vec![w]),
+                RawParents::List(list) if list.is_empty() => ParentRule::None,
+                RawParents::List(list) => ParentRule::Kinds(list),
+            };
+        }
+        if let Some(cadence) = raw.cadence {
+            def.cadence = if cadence == "none" {
+                None
+            } else {
+                Some(Cadence::parse(&cadence).ok_or_else(|| {
+                    Box::new(
+                        Diagnostic::error(
+                            "config",
+                            CONFIG_FILE,
+                            at("cadence"),
+                            format!("cadence `{cadence}` of kind `{name}` is not a duration"),
+                        )
+                        .with_hint("use `30d`, `12w`, `6m`, `1y`, or `none`"),
+                    )
+                })?)
+            };
+        }
+        match position {
+            Some(i) => kinds[i] = def,
+            None => kinds.push(def),
+        }
+    }
+    let names: Vec<String> = kinds.iter().map(|k| k.name.clone()).collect();
+    for kind in &kinds {
+        if let ParentRule::Kinds(parents) = &kind.parents {
+            for parent in parents {
+                if !names.contains(parent) {
+                    let hint = suggest(parent, names.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    let d = Diagnostic::error(
+                        "config",
+                        CONFIG_FILE,
+                        span_of(&[
+                            Step::Key("kinds"),
+                            Step::Key(&kind.name),
+                            Step::Key("parents"),
+                        ]),
+                        format!(
+                            "kind `{}` names an unknown parent kind `{parent}`",
+                            kind.name
+                        ),
+                    );
+                    return Err(Box::new(match hint {
+                        Some(h) => d.with_hint(h),
+                        None => d,
+                    }));
+                }
+            }
+        }
+    }
+    Ok(Schema::from_kinds(kinds))
+}
+
+fn title_case(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.max_bets_per_quarter, 4);
+        assert_eq!(config.base_url, "/");
+        assert!(config
+            .schema
+            .get("bet")
+            .unwrap()
+            .parents
+            .allows("product-strategy"));
+        assert!(!config
+            .schema
+            .get("company-strategy")
+            .unwrap()
+            .parents
+            .allows("bet"));
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion_and_a_position() {
+        let err = Config::parse("title: X\nmax_bet_per_quarter: 3\n").unwrap_err();
+        assert_eq!(err.message, "unknown key `max_bet_per_quarter`");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("did you mean `max_bets_per_quarter`?")
+        );
+        assert_eq!((err.span.line, err.span.column), (2, 1));
+        let err = Config::parse("markdown: { unsafe_htm: true }\n").unwrap_err();
+        assert_eq!(err.hint.as_deref(), Some("did you mean `unsafe_html`?"));
+    }
+
+    #[test]
+    fn kinds_can_be_relabelled_changed_and_added() {
+        let config = Config::parse(
+            "kinds:\n  bet: { label: Initiative, cadence: 6w }\n  initiative: { layer: 3, parents: [product-strategy], cadence: 3m }\n",
+        )
+        .unwrap();
+        let bet = config.schema.get("bet").unwrap();
+        assert_eq!(bet.label, "Initiative");
+        assert_eq!(bet.cadence, Cadence::parse("6w"));
+        let added = config.schema.get("initiative").unwrap();
+        assert!(added.must_trace_to_strategy());
+        assert!(added.parents.allows("product-strategy"));
+    }
+
+    #[test]
+    fn bad_kind_parent_and_rule_names_are_refused() {
+        let err = Config::parse("kinds:\n  bet: { parents: [product-stratgy] }\n").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("did you mean `product-strategy`?")
+        );
+        let err = Config::parse("rules: { stael: deny }\n").unwrap_err();
+        assert_eq!(err.hint.as_deref(), Some("did you mean `stale`?"));
+        let err = Config::parse("rules:\n  cycle: allow\n").unwrap_err();
+        assert!(err.message.contains("structural"), "{}", err.message);
+        let err = Config::parse("rules: { stale: sometimes }\n").unwrap_err();
+        assert!(err.message.contains("allow, warn or deny"));
+    }
+}

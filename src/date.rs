@@ -1,0 +1,257 @@
+//! Calendar dates, review cadences (`30d`, `12w`, `6m`, `1y`), planning
+//! quarters (`2027-Q1`) and the build date every time-based rule is judged on.
+
+use std::fmt;
+
+use jiff::{civil, ToSpan};
+
+/// A calendar date without time zone.
+pub type Date = civil::Date;
+
+/// Parses a strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year: i16 = s.get(0..4)?.parse().ok()?;
+    let month: i8 = s.get(5..7)?.parse().ok()?;
+    let day: i8 = s.get(8..10)?.parse().ok()?;
+    if !s[0..4]
+        .bytes()
+        .chain(s[5..7].bytes())
+        .chain(s[8..10].bytes())
+        .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Date::new(year, month, day).ok()
+}
+
+/// Whole days from `earlier` to `later` (negative when `later` is before).
+pub fn days_between(earlier: Date, later: Date) -> i64 {
+    later.duration_since(earlier).as_secs() / 86_400
+}
+
+/// The unit of a [`Cadence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CadenceUnit {
+    /// `d`
+    Days,
+    /// `w`
+    Weeks,
+    /// `m`
+    Months,
+    /// `y`
+    Years,
+}
+
+/// A review cadence or grace period such as `6m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    /// How many units.
+    pub amount: u32,
+    /// Which unit.
+    pub unit: CadenceUnit,
+}
+
+impl Cadence {
+    /// Parses `30d`, `12w`, `6m` or `1y`.
+    pub fn parse(s: &str) -> Option<Cadence> {
+        let s = s.trim();
+        let unit = match s.chars().last()? {
+            'd' => CadenceUnit::Days,
+            'w' => CadenceUnit::Weeks,
+            'm' => CadenceUnit::Months,
+            'y' => CadenceUnit::Years,
+            _ => return None,
+        };
+        let digits = &s[..s.len() - 1];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let amount: u32 = digits.parse().ok()?;
+        (amount > 0 && amount <= 10_000).then_some(Cadence { amount, unit })
+    }
+
+    /// `date` plus this cadence, clamped to the calendar's range (month ends clamp: Aug 31 + 6m = Feb 28).
+    pub fn after(self, date: Date) -> Date {
+        let n = i64::from(self.amount);
+        let span = match self.unit {
+            CadenceUnit::Days => n.days(),
+            CadenceUnit::Weeks => n.weeks(),
+            CadenceUnit::Months => n.months(),
+            CadenceUnit::Years => n.years(),
+        };
+        date.saturating_add(span)
+    }
+
+    /// `date` minus this cadence.
+    pub fn before(self, date: Date) -> Date {
+        let n = -i64::from(self.amount);
+        let span = match self.unit {
+            CadenceUnit::Days => n.days(),
+            CadenceUnit::Weeks => n.weeks(),
+            CadenceUnit::Months => n.months(),
+            CadenceUnit::Years => n.years(),
+        };
+        date.saturating_add(span)
+    }
+}
+
+impl fmt::Display for Cadence {
+    /// Plain words: `6 months`, `1 year`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            CadenceUnit::Days => "day",
+            CadenceUnit::Weeks => "week",
+            CadenceUnit::Months => "month",
+            CadenceUnit::Years => "year",
+        };
+        let plural = if self.amount == 1 { "" } else { "s" };
+        write!(f, "{} {unit}{plural}", self.amount)
+    }
+}
+
+/// A planning quarter such as `2027-Q1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    /// The year.
+    pub year: i16,
+    /// 1 to 4.
+    pub number: u8,
+}
+
+impl Quarter {
+    /// Parses `YYYY-Qn`.
+    pub fn parse(s: &str) -> Option<Quarter> {
+        let (year, q) = s.split_once("-Q")?;
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) || q.len() != 1 {
+            return None;
+        }
+        let number: u8 = q.parse().ok()?;
+        (1..=4).contains(&number).then_some(Quarter {
+            year: year.parse().ok()?,
+            number,
+        })
+    }
+
+    /// The quarter `date` falls in.
+    pub fn of(date: Date) -> Quarter {
+        Quarter {
+            year: date.year(),
+            number: ((date.month() - 1) / 3 + 1) as u8,
+        }
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.number)
+    }
+}
+
+/// Why a build date could not be worked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildDateError(pub String);
+
+/// The date every rule is judged on: `--today`, else `SOURCE_DATE_EPOCH`, else today (UTC).
+pub fn build_date(
+    today: Option<&str>,
+    source_date_epoch: Option<&str>,
+) -> Result<Date, BuildDateError> {
+    if let Some(s) = today {
+        return parse_date(s).ok_or_else(|| {
+            BuildDateError(format!("`--today {s}` is not a date; expected YYYY-MM-DD"))
+        });
+    }
+    let timestamp = match source_date_epoch.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let seconds: i64 = s.parse().map_err(|_| {
+                BuildDateError(format!("SOURCE_DATE_EPOCH={s} is not a number of seconds"))
+            })?;
+            jiff::Timestamp::from_second(seconds)
+                .map_err(|_| BuildDateError(format!("SOURCE_DATE_EPOCH={s} is out of range")))?
+        }
+        None => jiff::Timestamp::now(),
+    };
+    Ok(timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn strict_dates() {
+        assert_eq!(d("2026-10-02"), Date::new(2026, 10, 2).unwrap());
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "26-10-02",
+            "2026-1-02",
+            "2026-10-02T00:00",
+            "+026-10-02",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cadences() {
+        let six_months = Cadence::parse("6m").unwrap();
+        assert_eq!(six_months.after(d("2026-03-01")), d("2026-09-01"));
+        assert_eq!(six_months.after(d("2026-08-31")), d("2027-02-28"));
+        assert_eq!(
+            Cadence::parse("2w").unwrap().after(d("2026-11-10")),
+            d("2026-11-24")
+        );
+        assert_eq!(
+            Cadence::parse("30d").unwrap().before(d("2026-11-24")),
+            d("2026-10-25")
+        );
+        assert_eq!(six_months.to_string(), "6 months");
+        assert_eq!(Cadence::parse("1y").unwrap().to_string(), "1 year");
+        for bad in ["", "m", "6", "0d", "-3d", "6 months", "3x"] {
+            assert_eq!(Cadence::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn quarters() {
+        assert_eq!(
+            Quarter::parse("2027-Q1"),
+            Some(Quarter {
+                year: 2027,
+                number: 1
+            })
+        );
+        assert_eq!(Quarter::parse("2027-Q5"), None);
+        assert_eq!(Quarter::parse("27-Q1"), None);
+        assert_eq!(Quarter::of(d("2026-11-24")).to_string(), "2026-Q4");
+        assert!(Quarter::parse("2026-Q4") < Quarter::parse("2027-Q1"));
+    }
+
+    #[test]
+    fn build_date_precedence() {
+        assert_eq!(
+            build_date(Some("2026-11-24"), Some("0")).unwrap(),
+            d("2026-11-24")
+        );
+        assert_eq!(
+            build_date(None, Some("1795478400")).unwrap(),
+            d("2026-11-24")
+        );
+        assert_eq!(
+            build_date(None, Some("1795478399")).unwrap(),
+            d("2026-11-23")
+        );
+        assert!(build_date(Some("yesterday"), None).is_err());
+        assert!(build_date(None, Some("soon")).is_err());
+        assert_eq!(days_between(d("2026-03-01"), d("2026-11-24")), 268);
+    }
+}

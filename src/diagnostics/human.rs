@@ -1,0 +1,211 @@
+//! The rustc-style renderer: a header, the location, the source line with a
+//! caret under the text at fault, and the hint.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthChar;
+
+use super::{Diagnostic, Severity, SourceLookup};
+
+/// Presentation choices for the human format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanStyle {
+    /// Use ANSI colours (only on a terminal, and never with `NO_COLOR`).
+    pub color: bool,
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        self.wrap(code, text)
+    }
+
+    fn gutter(&self, text: &str) -> String {
+        self.wrap("1;34", text)
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+/// Writes every diagnostic in the human format, separated by blank lines.
+pub fn render_human(
+    diagnostics: &[Diagnostic],
+    sources: &dyn SourceLookup,
+    style: HumanStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let paint = Paint { color: style.color };
+    for d in diagnostics {
+        render_one(d, sources, &paint, out)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn render_one(
+    d: &Diagnostic,
+    sources: &dyn SourceLookup,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let head = format!("{}[{}]", d.severity, d.rule);
+    writeln!(
+        out,
+        "{}{}",
+        paint.severity(d.severity, &head),
+        paint.bold(&format!(": {}", d.message))
+    )?;
+    let line_no = d.span.line.to_string();
+    let pad = " ".repeat(line_no.len());
+    writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        paint.gutter("-->"),
+        d.file,
+        d.span.line,
+        d.span.column
+    )?;
+    let source_line = sources
+        .source_text(&d.file)
+        .and_then(|text| nth_line(text, d.span.line));
+    if let Some(line) = source_line {
+        let (shown, caret_at, caret_len) = layout_line(line, d.span.column, d.span.len);
+        writeln!(out, "{pad} {}", paint.gutter("|"))?;
+        writeln!(
+            out,
+            "{} {} {shown}",
+            paint.gutter(&line_no),
+            paint.gutter("|")
+        )?;
+        let carets = "^".repeat(caret_len.max(1));
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{pad} {} {}{}",
+            paint.gutter("|"),
+            " ".repeat(caret_at),
+            paint.severity(d.severity, &format!("{carets}{label}"))
+        )?;
+    } else if let Some(label) = &d.label {
+        writeln!(out, "{pad} {} {label}", paint.gutter("="))?;
+    }
+    if let Some(hint) = &d.hint {
+        writeln!(
+            out,
+            "{pad} {} {}",
+            paint.gutter("="),
+            format_args!("hint: {hint}")
+        )?;
+    }
+    Ok(())
+}
+
+/// The 1-based `line` of `text`, without its line ending.
+fn nth_line(text: &str, line: u32) -> Option<&str> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    text.split('\n')
+        .nth(index)
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// Expands tabs and returns the displayed line, the display offset of
+/// `column`, and the display width of `len` characters from there.
+fn layout_line(line: &str, column: u32, len: u32) -> (String, usize, usize) {
+    const MAX_SHOWN: usize = 200;
+    let start = column.saturating_sub(1) as usize;
+    let end = start + len as usize;
+    let mut shown = String::new();
+    let (mut caret_at, mut caret_len, mut width) = (0, 0, 0);
+    for (i, c) in line.chars().enumerate() {
+        if i == start {
+            caret_at = width;
+        }
+        let (text, w) = if c == '\t' {
+            ("    ".to_string(), 4)
+        } else {
+            (c.to_string(), c.width().unwrap_or(0))
+        };
+        if i >= start && i < end {
+            caret_len += w;
+        }
+        if width + w > MAX_SHOWN && i >= end {
+            shown.push('…');
+            break;
+        }
+        width += w;
+        shown.push_str(&text);
+    }
+    if start >= line.chars().count() {
+        caret_at = width;
+    }
+    (shown, caret_at, caret_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Span;
+    use std::collections::HashMap;
+
+    fn render(d: &Diagnostic, text: &str) -> String {
+        let mut sources = HashMap::new();
+        sources.insert(d.file.clone(), text.to_string());
+        let mut out = Vec::new();
+        render_human(
+            std::slice::from_ref(d),
+            &sources,
+            HumanStyle::default(),
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn caret_sits_under_the_span() {
+        let d = Diagnostic::warning("stale", "a.md", Span::new(2, 11, 10), "old")
+            .with_label("due 2026-09-01")
+            .with_hint("review it");
+        let out = render(&d, "---\nreviewed: 2026-03-01\n---\n");
+        assert_eq!(
+            out,
+            "warning[stale]: old\n --> a.md:2:11\n  |\n2 | reviewed: 2026-03-01\n  |           ^^^^^^^^^^ due 2026-09-01\n  = hint: review it\n\n"
+        );
+    }
+
+    #[test]
+    fn wide_characters_and_tabs_shift_the_caret() {
+        let (shown, at, len) = layout_line("\tzüri 東京 x", 8, 1);
+        assert_eq!(shown, "    züri 東京 x");
+        assert_eq!((at, len), (11, 2));
+        assert_eq!(layout_line("\tzüri 東京 x", 10, 1).1, 14);
+    }
+
+    #[test]
+    fn crlf_is_not_shown() {
+        assert_eq!(nth_line("a\r\nb\r\n", 2), Some("b"));
+        assert_eq!(nth_line("a", 3), None);
+    }
+}

@@ -1,0 +1,547 @@
+//! Stage 2: resolve every id and link between documents into one graph, and
+//! report the structural problems only visible across documents
+//! (`duplicate-id`, `broken-link`, `invalid-parent`, `cycle`).
+//!
+//! Invariant: after [`Graph::build`] the parent links form a forest: every
+//! cycle was reported and cut, so walking up always ends.
+
+mod export;
+
+pub use export::{to_dot, to_json};
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Schema;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::model::{Document, Ref};
+use crate::source::BodyLinkTarget;
+use crate::text::{slugify, suggest};
+
+/// Index of a document in the site's document list.
+pub type DocId = usize;
+
+/// What an edge means (the `rel` of `graph.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rel {
+    /// `parent:` — the traceability tree.
+    Parent,
+    /// `supports:` — further upward links.
+    Supports,
+    /// `related:` — sideways.
+    Related,
+    /// `team:` — who executes it.
+    Team,
+    /// `success.metric` / `key_results[].metric`.
+    Metric,
+    /// A review's `covers:`.
+    Covers,
+    /// A link in the body.
+    Mentions,
+}
+
+impl Rel {
+    /// The name used in `graph.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rel::Parent => "parent",
+            Rel::Supports => "supports",
+            Rel::Related => "related",
+            Rel::Team => "team",
+            Rel::Metric => "metric",
+            Rel::Covers => "covers",
+            Rel::Mentions => "mentions",
+        }
+    }
+}
+
+/// A resolved link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// The document the link is written in.
+    pub from: DocId,
+    /// The document it names.
+    pub to: DocId,
+    /// What it means.
+    pub rel: Rel,
+}
+
+/// The resolved strategy graph.
+#[derive(Debug, Default)]
+pub struct Graph {
+    index: HashMap<String, DocId>,
+    parent: Vec<Option<DocId>>,
+    children: Vec<Vec<DocId>>,
+    edges: Vec<Edge>,
+    outgoing: Vec<Vec<usize>>,
+    incoming: Vec<Vec<usize>>,
+    traces_to_strategy: Vec<bool>,
+}
+
+/// Extra knowledge that makes broken-link hints precise.
+#[derive(Debug, Default)]
+pub struct ResolveContext {
+    /// Ids of draft documents left out of this run, with their files.
+    pub excluded_drafts: HashMap<String, String>,
+}
+
+impl Graph {
+    /// Resolves all links of `docs` and reports what does not fit.
+    pub fn build(
+        docs: &[Document],
+        schema: &Schema,
+        context: &ResolveContext,
+    ) -> (Graph, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let index = index_ids(docs, &mut diags);
+        let by_path: HashMap<&str, DocId> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.file.as_str(), i))
+            .collect();
+        let mut graph = Graph {
+            parent: vec![None; docs.len()],
+            children: vec![Vec::new(); docs.len()],
+            outgoing: vec![Vec::new(); docs.len()],
+            incoming: vec![Vec::new(); docs.len()],
+            ..Graph::default()
+        };
+        let resolver = Resolver {
+            docs,
+            graph_index: &index,
+            context,
+        };
+
+        for (from, doc) in docs.iter().enumerate() {
+            let add =
+                |graph: &mut Graph, to: DocId, rel: Rel| graph.add_edge(Edge { from, to, rel });
+            if let Some(parent) = &doc.parent {
+                if let Some(to) = resolver.resolve(doc, parent, &mut diags) {
+                    graph.parent[from] = Some(to);
+                    add(&mut graph, to, Rel::Parent);
+                    check_parent_kind(docs, schema, from, to, parent.span, &mut diags);
+                }
+            }
+            for (refs, rel) in [
+                (&doc.supports, Rel::Supports),
+                (&doc.related, Rel::Related),
+                (&doc.covers, Rel::Covers),
+            ] {
+                for r in refs {
+                    if let Some(to) = resolver.resolve(doc, r, &mut diags) {
+                        add(&mut graph, to, rel);
+                    }
+                }
+            }
+            if let Some(team) = &doc.team {
+                if let Some(to) = resolver.resolve(doc, team, &mut diags) {
+                    check_target_kind(doc, &docs[to], "team", "team", team.span, &mut diags);
+                    add(&mut graph, to, Rel::Team);
+                }
+            }
+            for metric in doc.metric_refs() {
+                if let Some(to) = resolver.resolve(doc, metric, &mut diags) {
+                    check_target_kind(doc, &docs[to], "metric", "metric", metric.span, &mut diags);
+                    add(&mut graph, to, Rel::Metric);
+                }
+            }
+            let mut mentioned = HashSet::new();
+            for link in &doc.body.links {
+                let (target, heading) = match &link.target {
+                    BodyLinkTarget::Id { id, heading } => (
+                        resolver.resolve(
+                            doc,
+                            &Ref {
+                                id: id.clone(),
+                                span: link.span,
+                            },
+                            &mut diags,
+                        ),
+                        heading,
+                    ),
+                    BodyLinkTarget::Path {
+                        path,
+                        written,
+                        heading,
+                    } => {
+                        let found = path.as_deref().and_then(|p| by_path.get(p).copied());
+                        if found.is_none() {
+                            diags.push(
+                                Diagnostic::error("broken-link", &doc.file, link.span, format!("link to `{written}`: no such document"))
+                                    .with_doc(&doc.id)
+                                    .with_hint("the path is relative to this file; check the folder and file name"),
+                            );
+                        }
+                        (found, heading)
+                    }
+                };
+                let Some(to) = target else { continue };
+                if let Some(heading) = heading {
+                    check_heading(doc, &docs[to], heading, link.span, &mut diags);
+                }
+                if to != from && mentioned.insert(to) {
+                    add(&mut graph, to, Rel::Mentions);
+                }
+            }
+        }
+
+        cut_cycles(docs, &mut graph.parent, &mut diags);
+        for (child, parent) in graph.parent.iter().enumerate() {
+            if let Some(p) = parent {
+                graph.children[*p].push(child);
+            }
+        }
+        graph.traces_to_strategy = traces_to_strategy(docs, schema, &graph.parent);
+        graph.index = index;
+        (graph, diags)
+    }
+
+    fn add_edge(&mut self, edge: Edge) {
+        let i = self.edges.len();
+        self.outgoing[edge.from].push(i);
+        self.incoming[edge.to].push(i);
+        self.edges.push(edge);
+    }
+
+    /// The document with `id`.
+    pub fn lookup(&self, id: &str) -> Option<DocId> {
+        self.index.get(id).copied()
+    }
+
+    /// The resolved parent of `doc`.
+    pub fn parent(&self, doc: DocId) -> Option<DocId> {
+        self.parent[doc]
+    }
+
+    /// The documents whose parent is `doc`, in file order.
+    pub fn children(&self, doc: DocId) -> &[DocId] {
+        &self.children[doc]
+    }
+
+    /// Every resolved link, in document and field order.
+    pub fn edges(&self) -> &[Edge] {
+        &self.edges
+    }
+
+    /// Links written in `doc`.
+    pub fn outgoing(&self, doc: DocId) -> impl Iterator<Item = &Edge> {
+        self.outgoing[doc].iter().map(|&i| &self.edges[i])
+    }
+
+    /// Links naming `doc`.
+    pub fn incoming(&self, doc: DocId) -> impl Iterator<Item = &Edge> {
+        self.incoming[doc].iter().map(|&i| &self.edges[i])
+    }
+
+    /// The parent chain from `doc`'s parent up to the root of its tree.
+    pub fn ancestors(&self, doc: DocId) -> Vec<DocId> {
+        let mut chain = Vec::new();
+        let mut at = self.parent[doc];
+        while let Some(p) = at {
+            chain.push(p);
+            at = self.parent[p];
+        }
+        chain
+    }
+
+    /// Every document below `doc` in the parent tree, depth first.
+    pub fn descendants(&self, doc: DocId) -> Vec<DocId> {
+        let mut out = Vec::new();
+        let mut stack: Vec<DocId> = self.children[doc].iter().rev().copied().collect();
+        while let Some(d) = stack.pop() {
+            out.push(d);
+            stack.extend(self.children[d].iter().rev());
+        }
+        out
+    }
+
+    /// Whether `doc` reaches a company strategy by parent links.
+    pub fn traces_to_strategy(&self, doc: DocId) -> bool {
+        self.traces_to_strategy[doc]
+    }
+
+    /// The roots of the parent forest (documents without a parent), in file order.
+    pub fn roots(&self) -> impl Iterator<Item = DocId> + '_ {
+        (0..self.parent.len()).filter(|&d| self.parent[d].is_none())
+    }
+}
+
+fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> HashMap<String, DocId> {
+    let mut index: HashMap<String, DocId> = HashMap::with_capacity(docs.len());
+    let mut groups: HashMap<&str, Vec<DocId>> = HashMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if let Some(&first) = index.get(&doc.id) {
+            groups
+                .entry(doc.id.as_str())
+                .or_insert_with(|| vec![first])
+                .push(i);
+        } else {
+            index.insert(doc.id.clone(), i);
+        }
+    }
+    for (id, members) in groups {
+        for &m in &members {
+            let others: Vec<&str> = members
+                .iter()
+                .filter(|&&o| o != m)
+                .map(|&o| docs[o].file.as_str())
+                .collect();
+            let doc = &docs[m];
+            let explicit = doc.id_span.is_some();
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    &doc.file,
+                    doc.id_span.unwrap_or_else(Span::file_start),
+                    format!("id `{id}` is also used by {}", others.join(", ")),
+                )
+                .with_doc(id)
+                .with_hint(if explicit {
+                    "ids must be unique across the site; rename one of them"
+                } else {
+                    "this id comes from the file name; rename the file or add a unique `id:`"
+                }),
+            );
+        }
+    }
+    index
+}
+
+struct Resolver<'a> {
+    docs: &'a [Document],
+    graph_index: &'a HashMap<String, DocId>,
+    context: &'a ResolveContext,
+}
+
+impl Resolver<'_> {
+    fn resolve(&self, from: &Document, r: &Ref, diags: &mut Vec<Diagnostic>) -> Option<DocId> {
+        if let Some(&to) = self.graph_index.get(&r.id) {
+            return Some(to);
+        }
+        let hint = if let Some(file) = self.context.excluded_drafts.get(&r.id) {
+            format!(
+                "`{}` ({file}) is a draft; build with `--drafts`, or remove `draft: true`",
+                r.id
+            )
+        } else if let Some(&to) = self.graph_index.get(&slugify(&r.id)) {
+            format!("did you mean `{}`?", self.docs[to].id)
+        } else if let Some(s) = suggest(&r.id, self.graph_index.keys().map(String::as_str)) {
+            format!("did you mean `{s}`?")
+        } else {
+            "check the id; ids come from `id:` or the file name".to_string()
+        };
+        diags.push(
+            Diagnostic::error(
+                "broken-link",
+                &from.file,
+                r.span,
+                format!("no document has the id `{}`", r.id),
+            )
+            .with_doc(&from.id)
+            .with_hint(hint),
+        );
+        None
+    }
+}
+
+fn check_parent_kind(
+    docs: &[Document],
+    schema: &Schema,
+    child: DocId,
+    parent: DocId,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (c, p) = (&docs[child], &docs[parent]);
+    if c.invalid || p.invalid || child == parent {
+        return;
+    }
+    let Some(def) = schema.get(&c.kind) else {
+        return;
+    };
+    if def.parents.allows(&p.kind) {
+        return;
+    }
+    let (message, hint) = match &def.parents {
+        crate::config::ParentRule::Kinds(kinds) => (
+            format!(
+                "a `{}` cannot have a `{}` as parent (`{}`)",
+                c.kind, p.kind, p.id
+            ),
+            format!(
+                "the parent of a `{}` must be a {}",
+                c.kind,
+                kinds
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        ),
+        _ => (
+            format!(
+                "a `{}` has no parent, but this one names `{}`",
+                c.kind, p.id
+            ),
+            "remove `parent:`; use `related:` for a sideways link".to_string(),
+        ),
+    };
+    diags.push(
+        Diagnostic::error("invalid-parent", &c.file, span, message)
+            .with_doc(&c.id)
+            .with_hint(hint),
+    );
+}
+
+fn check_target_kind(
+    from: &Document,
+    to: &Document,
+    field: &str,
+    kind: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if to.kind != kind && !to.invalid {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                &from.file,
+                span,
+                format!(
+                    "`{field}` must name a `{kind}` document, but `{}` is a `{}`",
+                    to.id, to.kind
+                ),
+            )
+            .with_doc(&from.id),
+        );
+    }
+}
+
+fn check_heading(
+    from: &Document,
+    to: &Document,
+    heading: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let anchor = slugify(heading);
+    if to.body.anchors.iter().any(|a| *a == anchor || a == heading) {
+        return;
+    }
+    let hint = match to.body.anchors.as_slice() {
+        [] => format!("`{}` has no headings", to.id),
+        anchors => format!(
+            "its headings are: {}",
+            anchors
+                .iter()
+                .map(|a| format!("#{a}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    diags.push(
+        Diagnostic::error(
+            "broken-link",
+            &from.file,
+            span,
+            format!("`{}` has no heading `#{heading}`", to.id),
+        )
+        .with_doc(&from.id)
+        .with_hint(hint),
+    );
+}
+
+/// Reports each parent cycle once, naming the whole loop, and cuts it at the reported document.
+fn cut_cycles(docs: &[Document], parent: &mut [Option<DocId>], diags: &mut Vec<Diagnostic>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut state = vec![State::New; parent.len()];
+    for start in 0..parent.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(d) = at {
+            match state[d] {
+                State::Done => break,
+                State::OnPath => {
+                    let begin = path.iter().position(|&p| p == d).unwrap_or(0);
+                    let members = path[begin..].to_vec();
+                    report_cycle(docs, &members, diags);
+                    if let Some(&first) = members.iter().min_by_key(|&&m| &docs[m].file) {
+                        parent[first] = None;
+                    }
+                    break;
+                }
+                State::New => {
+                    state[d] = State::OnPath;
+                    path.push(d);
+                    at = parent[d];
+                }
+            }
+        }
+        for d in path {
+            state[d] = State::Done;
+        }
+    }
+}
+
+fn report_cycle(docs: &[Document], members: &[DocId], diags: &mut Vec<Diagnostic>) {
+    let Some(first_pos) = (0..members.len()).min_by_key(|&i| &docs[members[i]].file) else {
+        return;
+    };
+    let doc = &docs[members[first_pos]];
+    let span = doc
+        .parent
+        .as_ref()
+        .map_or_else(Span::file_start, |p| p.span);
+    let message = if members.len() == 1 {
+        format!("`{}` is its own parent", doc.id)
+    } else {
+        let names: Vec<&str> = (0..=members.len())
+            .map(|k| docs[members[(first_pos + k) % members.len()]].id.as_str())
+            .collect();
+        format!("the parent chain loops: {}", names.join(" → "))
+    };
+    diags.push(
+        Diagnostic::error("cycle", &doc.file, span, message)
+            .with_doc(&doc.id)
+            .with_hint("a parent must be higher in the strategy stack; break the loop by changing one `parent:`"),
+    );
+}
+
+fn traces_to_strategy(docs: &[Document], schema: &Schema, parent: &[Option<DocId>]) -> Vec<bool> {
+    let is_top = |d: DocId| {
+        schema
+            .get(&docs[d].kind)
+            .is_some_and(|k| k.layer == Some(1))
+    };
+    let mut memo: Vec<Option<bool>> = vec![None; docs.len()];
+    for start in 0..docs.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        let answer = loop {
+            match at {
+                None => break false,
+                Some(d) => {
+                    if let Some(known) = memo[d] {
+                        break known;
+                    }
+                    if is_top(d) {
+                        break true;
+                    }
+                    path.push(d);
+                    at = parent[d];
+                }
+            }
+        };
+        for d in path {
+            memo[d] = Some(answer);
+        }
+        if memo[start].is_none() {
+            memo[start] = Some(answer);
+        }
+    }
+    memo.into_iter().map(|m| m.unwrap_or(false)).collect()
+}

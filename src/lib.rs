@@ -1,0 +1,179 @@
+//! throughline: a static site generator for strategy documents.
+//!
+//! The pipeline runs one way: [`source`] finds and parses files, [`graph`]
+//! resolves links between them, [`rules`] judges the strategy's health, and
+//! the renderers turn the result into diagnostics or a site. `check`, `build`
+//! and `serve` all start from [`load`].
+
+pub mod config;
+pub mod date;
+pub mod diagnostics;
+pub mod graph;
+pub mod model;
+pub mod rules;
+pub mod source;
+pub mod text;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use config::Config;
+use date::Date;
+use diagnostics::{Diagnostic, SourceLookup};
+use graph::{Graph, ResolveContext};
+use model::Document;
+use source::SourceFile;
+
+/// What a run reads and how.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The date the strategy is judged on.
+    pub today: Date,
+    /// Include `draft: true` documents.
+    pub drafts: bool,
+    /// The output folder, never read as content.
+    pub output_dir: Option<PathBuf>,
+}
+
+/// A loaded, resolved site and everything found wrong with it.
+#[derive(Debug)]
+pub struct Site {
+    /// The site root.
+    pub root: PathBuf,
+    /// The config.
+    pub config: Config,
+    /// The text of `throughline.yaml`, if present.
+    pub config_text: Option<String>,
+    /// Every Markdown file read, in path order.
+    pub sources: Vec<SourceFile>,
+    /// The documents of this run (drafts left out unless asked for), in path order.
+    pub docs: Vec<Document>,
+    /// The resolved links.
+    pub graph: Graph,
+    /// Every problem found, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The date the strategy was judged on.
+    pub today: Date,
+}
+
+impl SourceLookup for Site {
+    fn source_text(&self, file: &str) -> Option<&str> {
+        if file == config::CONFIG_FILE {
+            return self.config_text.as_deref();
+        }
+        let i = self
+            .sources
+            .binary_search_by(|s| s.path.as_str().cmp(file))
+            .ok()?;
+        Some(&self.sources[i].text)
+    }
+}
+
+/// Why a run could not proceed at all (exit code 2).
+#[derive(Debug)]
+pub enum RunError {
+    /// The root is missing or not a folder.
+    Root(String),
+    /// `throughline.yaml` is invalid; the diagnostic points into it.
+    Config {
+        /// The problem.
+        diagnostic: Box<Diagnostic>,
+        /// The config's text, to quote the line.
+        text: Option<String>,
+    },
+    /// Anything else that stops the run.
+    Other(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Root(m) | RunError::Other(m) => f.write_str(m),
+            RunError::Config { diagnostic, .. } => write!(
+                f,
+                "{}:{}:{}: {}",
+                diagnostic.file, diagnostic.span.line, diagnostic.span.column, diagnostic.message
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs stages 1–3 on a site: read, parse, resolve, and judge it.
+pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
+    let root = &options.root;
+    if !root.is_dir() {
+        return Err(RunError::Root(format!(
+            "`{}` is not a folder",
+            root.display()
+        )));
+    }
+    let (config, config_text) = Config::load(root).map_err(|diagnostic| {
+        let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
+        RunError::Config { diagnostic, text }
+    })?;
+
+    let walk = source::WalkOptions {
+        output_dir: options.output_dir.clone(),
+    };
+    let discovered = source::discover(root, &config, &walk);
+    let mut diagnostics = discovered.diagnostics;
+    let sources = discovered.files;
+
+    let parsed: Vec<(Document, Vec<Diagnostic>)> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, file)| source::parse_document(file, i, &config.schema))
+        .collect();
+    let mut docs = Vec::with_capacity(parsed.len());
+    let mut context = ResolveContext::default();
+    for (doc, diags) in parsed {
+        diagnostics.extend(diags);
+        if doc.draft && !options.drafts {
+            context
+                .excluded_drafts
+                .insert(doc.id.clone(), doc.file.clone());
+        } else {
+            docs.push(doc);
+        }
+    }
+
+    let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);
+    diagnostics.extend(graph_diags);
+
+    let rule_context = rules::Context {
+        docs: &docs,
+        graph: &graph,
+        config: &config,
+        today: options.today,
+    };
+    diagnostics.extend(rules::run(&rule_context));
+    diagnostics::sort(&mut diagnostics);
+
+    Ok(Site {
+        root: root.clone(),
+        config,
+        config_text,
+        sources,
+        docs,
+        graph,
+        diagnostics,
+        today: options.today,
+    })
+}
+
+/// Resolves `path` against the current directory without touching the file system.
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}

@@ -1,0 +1,159 @@
+//! The `throughline` command line: parses arguments, calls the library, and
+//! maps the outcome to an exit code (0 success, 1 findings, 2 the run failed).
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use cli::{Cli, ColorChoice, Command, CommonArgs, GraphFormat};
+use throughline::diagnostics::{self, Counts, Format, HumanStyle};
+use throughline::{LoadOptions, RunError, Site};
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_RUN_FAILED: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = use_color(cli.color);
+    let result = match cli.command {
+        Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
+        Command::Graph(args) => graph(&args.common, args.format, color),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report_run_error(&err, color);
+            ExitCode::from(EXIT_RUN_FAILED)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn load(common: &CommonArgs) -> Result<Site, RunError> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let today = throughline::date::build_date(common.today.as_deref(), epoch.as_deref())
+        .map_err(|e| RunError::Other(e.0))?;
+    throughline::load(&LoadOptions {
+        root: common.root.clone(),
+        today,
+        drafts: common.drafts,
+        output_dir: None,
+    })
+}
+
+fn check(
+    common: &CommonArgs,
+    format: Format,
+    deny_warnings: bool,
+    color: bool,
+) -> Result<u8, RunError> {
+    let started = Instant::now();
+    let site = load(common)?;
+    print_diagnostics(&site, format, color)?;
+    let counts = Counts::of(&site.diagnostics);
+    eprintln!(
+        "{}: {} documents, {}, {}, {} in {} ms",
+        if counts.errors > 0 {
+            "check failed"
+        } else {
+            "checked"
+        },
+        site.docs.len(),
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.infos, "info"),
+        started.elapsed().as_millis()
+    );
+    Ok(exit_code(counts, deny_warnings))
+}
+
+fn graph(common: &CommonArgs, format: GraphFormat, color: bool) -> Result<u8, RunError> {
+    let site = load(common)?;
+    let errors: Vec<_> = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == diagnostics::Severity::Error)
+        .cloned()
+        .collect();
+    let mut stderr = std::io::stderr().lock();
+    diagnostics::render_human(&errors, &site, HumanStyle { color }, &mut stderr)
+        .map_err(io_error)?;
+    let text = match format {
+        GraphFormat::Json => {
+            let value = throughline::graph::to_json(&site.docs, &site.graph, &site.config.base_url);
+            serde_json::to_string_pretty(&value).map_err(|e| RunError::Other(e.to_string()))? + "\n"
+        }
+        GraphFormat::Dot => throughline::graph::to_dot(&site.docs, &site.graph),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(io_error)?;
+    Ok(if errors.is_empty() { 0 } else { EXIT_FINDINGS })
+}
+
+fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), RunError> {
+    let mut out = std::io::stdout().lock();
+    let result = match format {
+        Format::Human => {
+            diagnostics::render_human(&site.diagnostics, site, HumanStyle { color }, &mut out)
+        }
+        Format::Json => diagnostics::render_json(&site.diagnostics, &mut out),
+        Format::Github => diagnostics::render_github(&site.diagnostics, &mut out),
+    };
+    result.and_then(|()| out.flush()).map_err(io_error)
+}
+
+fn exit_code(counts: Counts, deny_warnings: bool) -> u8 {
+    if counts.errors > 0 || (deny_warnings && counts.warnings > 0) {
+        EXIT_FINDINGS
+    } else {
+        0
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, _) | (_, "info") => format!("{n} {word}"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
+fn io_error(e: std::io::Error) -> RunError {
+    RunError::Other(format!("cannot write output: {e}"))
+}
+
+fn report_run_error(err: &RunError, color: bool) {
+    let mut stderr = std::io::stderr().lock();
+    match err {
+        RunError::Config { diagnostic, text } => {
+            let mut sources = std::collections::HashMap::new();
+            if let Some(text) = text {
+                sources.insert(diagnostic.file.clone(), text.clone());
+            }
+            let _ = diagnostics::render_human(
+                std::slice::from_ref(diagnostic),
+                &sources,
+                HumanStyle { color },
+                &mut stderr,
+            );
+        }
+        other => {
+            let _ = writeln!(stderr, "error: {other}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The typed content model (SPEC §2): what a parsed document is, independent
+//! of how it was written. Produced by `source`, read by every later stage.
+
+use serde_json::{Map, Value};
+
+use crate::date::{Cadence, Date, Quarter};
+use crate::diagnostics::Span;
+
+/// Ids the site's own pages use (SPEC §9); no document may take them.
+pub const RESERVED_IDS: &[&str] = &[
+    "index", "trace", "health", "roadmap", "teams", "search", "404", "assets", "graph",
+];
+
+/// A link to another document by id, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    /// The id named.
+    pub id: String,
+    /// Where the id is written.
+    pub span: Span,
+}
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $(#[doc = $text] $variant),+
+        }
+
+        impl $name {
+            /// Every accepted spelling, in order.
+            pub const ALL: &'static [&'static str] = &[$($text),+];
+
+            /// Parses the spelling used in front matter.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The spelling used in front matter.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// Lifecycle status.
+    Status {
+        Proposed = "proposed",
+        Discovery = "discovery",
+        Committed = "committed",
+        InProgress = "in-progress",
+        Done = "done",
+        Dropped = "dropped",
+        Active = "active",
+        Archived = "archived",
+    }
+);
+
+impl Status {
+    /// Finished or retired: such documents are never stale.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Done | Status::Dropped | Status::Archived)
+    }
+
+    /// Resources are committed: `committed` or `in-progress`.
+    pub fn is_active_bet(self) -> bool {
+        matches!(self, Status::Committed | Status::InProgress)
+    }
+}
+
+vocabulary!(
+    /// Bet size.
+    Size { Big = "big", Medium = "medium", Small = "small" }
+);
+
+vocabulary!(
+    /// Shreyas Doshi's LNO classification.
+    Lno { Leverage = "leverage", Neutral = "neutral", Overhead = "overhead" }
+);
+
+vocabulary!(
+    /// A confidence level.
+    Level { Low = "low", Medium = "medium", High = "high" }
+);
+
+vocabulary!(
+    /// Who may approve a bet.
+    ApprovalLevel { Team = "team", Product = "product", Executive = "executive" }
+);
+
+vocabulary!(
+    /// Where a metric sits in the input → impact chain.
+    MetricType { Input = "input", Output = "output", Outcome = "outcome", Impact = "impact" }
+);
+
+vocabulary!(
+    /// Whether a metric predicts or reports.
+    Indicator { Leading = "leading", Lagging = "lagging" }
+);
+
+vocabulary!(
+    /// Which way is better for a metric.
+    Direction { Up = "up", Down = "down" }
+);
+
+vocabulary!(
+    /// What an experiment found.
+    ExperimentResult { Validated = "validated", Invalidated = "invalidated", Inconclusive = "inconclusive" }
+);
+
+/// One DHM dimension's score, 1–5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhmScore {
+    /// 1 to 5.
+    pub score: u8,
+    /// Why, if given.
+    pub note: Option<String>,
+}
+
+/// Gibson Biddle's DHM evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dhm {
+    /// Delights customers.
+    pub delight: Option<DhmScore>,
+    /// Hard to copy.
+    pub hard_to_copy: Option<DhmScore>,
+    /// Margin enhancing.
+    pub margin: Option<DhmScore>,
+}
+
+/// The confidence meter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Confidence {
+    /// Is the problem real?
+    pub problem: Option<Level>,
+    /// Does the solution solve it?
+    pub solution: Option<Level>,
+    /// Will solving it move the strategic goal?
+    pub outcome: Option<Level>,
+}
+
+/// A metric named by id (a link) or described in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricRef {
+    /// An id-shaped value: a link to a metric document.
+    Id(Ref),
+    /// Free text.
+    Text(String),
+}
+
+/// A bet's strategic instrumentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Success {
+    /// The outcome sought.
+    pub outcome: Option<String>,
+    /// How it is measured.
+    pub metric: Option<MetricRef>,
+    /// Where the metric is today.
+    pub baseline: Option<f64>,
+    /// Where it must get to.
+    pub target: Option<f64>,
+    /// By when.
+    pub deadline: Option<Date>,
+}
+
+/// One key result of an objective.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyResult {
+    /// The metric.
+    pub metric: Option<MetricRef>,
+    /// Where it is today.
+    pub baseline: Option<f64>,
+    /// Where it must get to.
+    pub target: Option<f64>,
+    /// By when.
+    pub by: Option<Date>,
+}
+
+/// Decision rights for a bet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Approval {
+    /// The level that decides.
+    pub level: Option<ApprovalLevel>,
+    /// Who approved.
+    pub approver: Option<String>,
+}
+
+/// One measured value of a metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checkin {
+    /// When it was measured.
+    pub date: Date,
+    /// The value.
+    pub value: f64,
+}
+
+/// A parsed document.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// Unique id.
+    pub id: String,
+    /// Where `id:` is written, if it is explicit.
+    pub id_span: Option<Span>,
+    /// Index of the source file in the site's file list.
+    pub source: usize,
+    /// The file, relative to the root.
+    pub file: String,
+    /// The kind name (`page` when none is given).
+    pub kind: String,
+    /// Where `kind:` is written.
+    pub kind_span: Option<Span>,
+    /// The title.
+    pub title: String,
+    /// The front matter is unreadable or names an unknown kind: only the id is
+    /// trusted, and later stages check nothing more about this document.
+    pub invalid: bool,
+    /// The upward traceability link.
+    pub parent: Option<Ref>,
+    /// Further upward links.
+    pub supports: Vec<Ref>,
+    /// Sideways links.
+    pub related: Vec<Ref>,
+    /// The executing team.
+    pub team: Option<Ref>,
+    /// Documents a review went over.
+    pub covers: Vec<Ref>,
+    /// The accountable person.
+    pub owner: Option<String>,
+    /// Lifecycle status.
+    pub status: Option<Status>,
+    /// Planning period.
+    pub quarter: Option<Quarter>,
+    /// Last confirmed as still true.
+    pub reviewed: Option<Date>,
+    /// Last material change (defaults to `reviewed` where used).
+    pub updated: Option<Date>,
+    /// Overrides the kind's cadence.
+    pub review_every: Option<Cadence>,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Excluded from builds unless `--drafts`.
+    pub draft: bool,
+    /// Bet size.
+    pub size: Option<Size>,
+    /// DHM evaluation.
+    pub dhm: Option<Dhm>,
+    /// Confidence meter.
+    pub confidence: Option<Confidence>,
+    /// LNO classification.
+    pub lno: Option<Lno>,
+    /// Success criteria.
+    pub success: Option<Success>,
+    /// Key results.
+    pub key_results: Vec<KeyResult>,
+    /// Decision rights.
+    pub approval: Option<Approval>,
+    /// Metric type.
+    pub metric_type: Option<MetricType>,
+    /// Leading or lagging.
+    pub indicator: Option<Indicator>,
+    /// Display unit.
+    pub unit: Option<String>,
+    /// Which way is better.
+    pub direction: Option<Direction>,
+    /// Measured series, sorted by date.
+    pub checkins: Vec<Checkin>,
+    /// What an experiment tests.
+    pub assumption: Option<String>,
+    /// What an experiment found.
+    pub result: Option<ExperimentResult>,
+    /// When a review took place.
+    pub date: Option<Date>,
+    /// Fields throughline does not know, for templates.
+    pub extra: Map<String, Value>,
+    /// Links, headings and other facts read from the body.
+    pub body: crate::source::BodyFacts,
+    /// Byte offset of the body in the source text.
+    pub body_offset: usize,
+}
+
+impl Document {
+    /// When this document last changed, as its children see it: `updated`, else `reviewed`.
+    pub fn changed_on(&self) -> Option<Date> {
+        self.updated.or(self.reviewed)
+    }
+
+    /// The metric links of `success` and `key_results`.
+    pub fn metric_refs(&self) -> impl Iterator<Item = &Ref> {
+        let success = self.success.as_ref().and_then(|s| s.metric.as_ref());
+        let krs = self.key_results.iter().filter_map(|k| k.metric.as_ref());
+        success.into_iter().chain(krs).filter_map(|m| match m {
+            MetricRef::Id(r) => Some(r),
+            MetricRef::Text(_) => None,
+        })
+    }
+}

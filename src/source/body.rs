@@ -1,0 +1,268 @@
+//! Reading the facts the graph needs from a Markdown body: its links (with
+//! positions), heading anchors, and first `# heading`. Rendering is not done here.
+
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostics::Span;
+use crate::text::{AnchorSet, LineIndex};
+
+/// The Markdown extensions throughline enables everywhere, so that the links
+/// found here are exactly the links the renderer will see.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_WIKILINKS
+}
+
+/// What a body link points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyLinkTarget {
+    /// `[[id]]`, `[[id|label]]`, `[[id#heading]]`.
+    Id {
+        /// The id.
+        id: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+    /// `[text](../bets/x.md#heading)`: a path relative to the root, normalised.
+    Path {
+        /// The path relative to the site root, or `None` when it climbs out of the root.
+        path: Option<String>,
+        /// The link as written.
+        written: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+}
+
+/// A link in a body, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyLink {
+    /// What it points at.
+    pub target: BodyLinkTarget,
+    /// Where it is written in the file.
+    pub span: Span,
+}
+
+/// Facts read from a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// Links by id or relative `.md` path.
+    pub links: Vec<BodyLink>,
+    /// The anchors of every heading, in order.
+    pub anchors: Vec<String>,
+    /// The text of the first level-1 heading.
+    pub first_heading: Option<String>,
+    /// Whether the body has a fenced or indented code block.
+    pub has_code: bool,
+}
+
+/// Reads `body` (which starts at byte `body_offset` of `file_text`) of the file at `file_path`.
+pub fn extract_body(
+    file_text: &str,
+    body_offset: usize,
+    lines: &LineIndex,
+    file_path: &str,
+) -> BodyFacts {
+    let body = &file_text[body_offset..];
+    let mut facts = BodyFacts::default();
+    let mut anchors = AnchorSet::default();
+    let mut heading: Option<(HeadingLevel, String)> = None;
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text)) = heading.take() {
+                    let text = text.trim().to_string();
+                    facts.anchors.push(anchors.next(&text));
+                    if level == HeadingLevel::H1
+                        && facts.first_heading.is_none()
+                        && !text.is_empty()
+                    {
+                        facts.first_heading = Some(text);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => facts.has_code = true,
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let span = lines.span(file_text, body_offset + range.start, range.len());
+                let target = match link_type {
+                    LinkType::WikiLink { .. } => Some(wiki_target(&dest_url)),
+                    LinkType::Inline
+                    | LinkType::Reference
+                    | LinkType::Collapsed
+                    | LinkType::Shortcut => path_target(&dest_url, file_path),
+                    _ => None,
+                };
+                if let Some(target) = target {
+                    facts.links.push(BodyLink { target, span });
+                }
+            }
+            _ => {}
+        }
+    }
+    facts
+}
+
+fn wiki_target(dest: &str) -> BodyLinkTarget {
+    let (id, heading) = match dest.split_once('#') {
+        Some((id, h)) => (id, Some(h.trim().to_string()).filter(|h| !h.is_empty())),
+        None => (dest, None),
+    };
+    BodyLinkTarget::Id {
+        id: id.trim().to_string(),
+        heading,
+    }
+}
+
+/// A relative link to a `.md` file; `None` for anything else (external, absolute, anchors, other files).
+fn path_target(dest: &str, file_path: &str) -> Option<BodyLinkTarget> {
+    if dest.contains("://") || dest.starts_with('/') || dest.starts_with('#') || has_scheme(dest) {
+        return None;
+    }
+    let (path, heading) = match dest.split_once('#') {
+        Some((p, h)) => (p, Some(h.to_string()).filter(|h| !h.is_empty())),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.ends_with(".md") {
+        return None;
+    }
+    let decoded = percent_decode(path);
+    let dir = file_path.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(BodyLinkTarget::Path {
+        path: join_relative(dir, &decoded),
+        written: dest.to_string(),
+        heading,
+    })
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => dest[..i]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')),
+        None => false,
+    }
+}
+
+/// Joins `rel` onto the folder `dir` and resolves `.` and `..`; `None` if it leaves the root.
+pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> BodyFacts {
+        extract_body(text, 0, &LineIndex::new(text), "bets/a.md")
+    }
+
+    #[test]
+    fn finds_wiki_links_with_positions() {
+        let f = facts(
+            "# Payouts\n\nSee [[ps-x]] and [[obj-y|the objective]].\nAlso [[bet-z#risks]].\n",
+        );
+        let targets: Vec<_> = f.links.iter().map(|l| (&l.target, l.span)).collect();
+        assert_eq!(targets.len(), 3);
+        assert_eq!(
+            f.links[0].target,
+            BodyLinkTarget::Id {
+                id: "ps-x".into(),
+                heading: None
+            }
+        );
+        assert_eq!(f.links[0].span, Span::new(3, 5, 8));
+        assert_eq!(
+            f.links[1].target,
+            BodyLinkTarget::Id {
+                id: "obj-y".into(),
+                heading: None
+            }
+        );
+        assert_eq!(
+            f.links[2].target,
+            BodyLinkTarget::Id {
+                id: "bet-z".into(),
+                heading: Some("risks".into())
+            }
+        );
+        assert_eq!(f.first_heading.as_deref(), Some("Payouts"));
+    }
+
+    #[test]
+    fn finds_relative_md_links_only() {
+        let f = facts("[a](../products/p.md) [b](https://x.org/a.md) [c](c.md#goals) [d](img.png) [e](mailto:x@y.md) [f](/abs.md) [g](My%20Plan.md)\n");
+        let paths: Vec<_> = f
+            .links
+            .iter()
+            .map(|l| match &l.target {
+                BodyLinkTarget::Path { path, heading, .. } => (path.clone(), heading.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                (Some("products/p.md".into()), None),
+                (Some("bets/c.md".into()), Some("goals".into())),
+                (Some("bets/My Plan.md".into()), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn ignores_links_in_code_and_collects_anchors() {
+        let f = facts("## Risks\n\n`[[not-a-link]]`\n\n```\n[[nor-this]]\n```\n\n## Risks\n");
+        assert!(f.links.is_empty());
+        assert!(f.has_code);
+        assert_eq!(f.anchors, vec!["risks", "risks-1"]);
+    }
+
+    #[test]
+    fn relative_paths_cannot_leave_the_root() {
+        assert_eq!(join_relative("a/b", "../../c.md"), Some("c.md".into()));
+        assert_eq!(join_relative("a", "../../c.md"), None);
+    }
+}

@@ -1,0 +1,877 @@
+//! Front matter to a typed [`Document`]: every field of SPEC §2, each wrong
+//! value reported as a `schema` diagnostic at its own position, all at once.
+
+use serde_json::{Map, Value};
+
+use crate::config::{Schema, PAGE_KIND};
+use crate::date::{parse_date, Cadence, Date, Quarter};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::model::*;
+use crate::source::frontmatter::{split_front_matter, SplitError};
+use crate::source::{extract_body, SourceFile};
+use crate::text::{is_slug, slugify, suggest, LineIndex};
+use crate::yaml::{self, Locator, Step};
+
+/// Every front-matter field throughline understands.
+pub const KNOWN_FIELDS: &[&str] = &[
+    "id",
+    "kind",
+    "title",
+    "parent",
+    "supports",
+    "related",
+    "owner",
+    "team",
+    "status",
+    "quarter",
+    "reviewed",
+    "updated",
+    "review_every",
+    "tags",
+    "draft",
+    "size",
+    "dhm",
+    "confidence",
+    "lno",
+    "success",
+    "key_results",
+    "approval",
+    "type",
+    "indicator",
+    "unit",
+    "direction",
+    "checkins",
+    "assumption",
+    "result",
+    "covers",
+    "date",
+];
+const DHM_FIELDS: &[&str] = &["delight", "hard_to_copy", "margin"];
+const CONFIDENCE_FIELDS: &[&str] = &["problem", "solution", "outcome"];
+const SUCCESS_FIELDS: &[&str] = &["outcome", "metric", "baseline", "target", "deadline"];
+const KEY_RESULT_FIELDS: &[&str] = &["metric", "baseline", "target", "by"];
+const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
+const CHECKIN_FIELDS: &[&str] = &["date", "value"];
+const SCORE_FIELDS: &[&str] = &["score", "note"];
+
+/// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
+pub fn parse_document(
+    file: &SourceFile,
+    source: usize,
+    schema: &Schema,
+) -> (Document, Vec<Diagnostic>) {
+    let text = file.text.as_str();
+    let lines = LineIndex::new(text);
+    let stem_id = stem_id(&file.path);
+    let mut doc = Document {
+        id: stem_id.clone(),
+        source,
+        file: file.path.clone(),
+        kind: PAGE_KIND.to_string(),
+        ..Document::default()
+    };
+    let mut diags = Vec::new();
+
+    let fm = match split_front_matter(text) {
+        Ok(fm) => fm,
+        Err(SplitError::Unclosed) => {
+            diags.push(
+                Diagnostic::error(
+                    "yaml",
+                    &file.path,
+                    Span::new(1, 1, 3),
+                    "front matter is never closed",
+                )
+                .with_label("opened here")
+                .with_hint("end the front matter with a line that holds only `---`"),
+            );
+            doc.invalid = true;
+            doc.id = recover_id(text).unwrap_or(stem_id);
+            return finish(doc, diags);
+        }
+    };
+    doc.body_offset = fm.body_offset;
+    doc.body = extract_body(text, fm.body_offset, &lines, &file.path);
+
+    let map = match yaml::parse_front_matter(fm.yaml) {
+        Ok(map) => map,
+        Err(e) => {
+            let first_line = lines.span(text, fm.yaml_offset, 0).line;
+            let span = Span::new(first_line + e.line - 1, e.column, 0);
+            diags.push(
+                Diagnostic::error("yaml", &file.path, span, format!("front matter is not valid YAML: {}", e.message))
+                    .with_hint("fix the YAML syntax; quote values that contain `: ` or start with a special character"),
+            );
+            doc.invalid = true;
+            doc.id = recover_id(fm.yaml).unwrap_or(stem_id);
+            return finish(doc, diags);
+        }
+    };
+
+    let mut reader = Reader {
+        file: &file.path,
+        text,
+        yaml_offset: fm.yaml_offset,
+        locator: Locator::new(fm.yaml),
+        lines: &lines,
+        diags,
+    };
+    reader.read_fields(&mut doc, map, schema, stem_id);
+    let diags = reader.diags;
+    finish(doc, diags)
+}
+
+fn finish(mut doc: Document, mut diags: Vec<Diagnostic>) -> (Document, Vec<Diagnostic>) {
+    if doc.title.is_empty() {
+        doc.title = doc
+            .body
+            .first_heading
+            .clone()
+            .unwrap_or_else(|| doc.id.clone());
+    }
+    for d in &mut diags {
+        d.doc = Some(doc.id.clone());
+    }
+    (doc, diags)
+}
+
+fn stem_id(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    slugify(name.strip_suffix(".md").unwrap_or(name))
+}
+
+/// Finds `id: x` by eye when the YAML as a whole cannot be parsed, so that links to the document still resolve.
+fn recover_id(yaml: &str) -> Option<String> {
+    yaml.lines().find_map(|l| {
+        let value = l.strip_prefix("id:")?.trim().trim_matches(['"', '\'']);
+        is_slug(value).then(|| value.to_string())
+    })
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    yaml_offset: usize,
+    locator: Locator<'a>,
+    lines: &'a LineIndex,
+    diags: Vec<Diagnostic>,
+}
+
+fn path_name(path: &[Step<'_>]) -> String {
+    let mut name = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.push_str(k);
+            }
+            Step::Index(i) => name.push_str(&format!("[{i}]")),
+        }
+    }
+    name
+}
+
+impl Reader<'_> {
+    fn to_span(&self, located: Option<yaml::Located>) -> Span {
+        match located {
+            Some(l) => self
+                .lines
+                .span(self.text, self.yaml_offset + l.offset, l.len),
+            None => self.lines.span(self.text, self.yaml_offset, 0),
+        }
+    }
+
+    fn value_span(&self, path: &[Step<'_>]) -> Span {
+        self.to_span(self.locator.value(path))
+    }
+
+    fn key_span(&self, path: &[Step<'_>]) -> Span {
+        self.to_span(self.locator.key(path))
+    }
+
+    fn error(&mut self, path: &[Step<'_>], message: String, hint: Option<String>) {
+        let d = Diagnostic::error("schema", self.file, self.value_span(path), message);
+        self.diags.push(match hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        });
+    }
+
+    fn wrong_type(&mut self, path: &[Step<'_>], value: &Value, expected: &str) {
+        let message = format!(
+            "`{}` must be {expected}, not {}",
+            path_name(path),
+            yaml::describe(value)
+        );
+        self.error(path, message, None);
+    }
+
+    fn text(&mut self, value: &Value, path: &[Step<'_>]) -> Option<String> {
+        match value {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            other => {
+                self.wrong_type(path, other, "text");
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, value: &Value, path: &[Step<'_>]) -> Option<Date> {
+        match value {
+            Value::Null => None,
+            Value::String(s) => {
+                let date = parse_date(s.trim());
+                if date.is_none() {
+                    let message = format!("`{}` is not a valid date: `{s}`", path_name(path));
+                    self.error(
+                        path,
+                        message,
+                        Some("write dates as YYYY-MM-DD, e.g. 2026-10-02".to_string()),
+                    );
+                }
+                date
+            }
+            other => {
+                self.wrong_type(path, other, "a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, value: &Value, path: &[Step<'_>]) -> Option<f64> {
+        match value {
+            Value::Null => None,
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => {
+                let message = format!("`{}` must be a number, not text (`{s}`)", path_name(path));
+                self.error(
+                    path,
+                    message,
+                    Some("write the bare number; put the unit on the metric (`unit:`)".to_string()),
+                );
+                None
+            }
+            other => {
+                self.wrong_type(path, other, "a number");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, value: &Value, path: &[Step<'_>]) -> Option<bool> {
+        match value {
+            Value::Null => None,
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.wrong_type(path, other, "true or false");
+                None
+            }
+        }
+    }
+
+    fn vocab<T>(
+        &mut self,
+        value: &Value,
+        path: &[Step<'_>],
+        parse: fn(&str) -> Option<T>,
+        all: &[&str],
+    ) -> Option<T> {
+        let word = self.text(value, path)?;
+        let parsed = parse(word.trim());
+        if parsed.is_none() {
+            let hint = match suggest(word.trim(), all.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? (one of: {})", all.join(", ")),
+                None => format!("use one of: {}", all.join(", ")),
+            };
+            self.error(
+                path,
+                format!("`{}` cannot be `{word}`", path_name(path)),
+                Some(hint),
+            );
+        }
+        parsed
+    }
+
+    fn id_ref(&mut self, value: &Value, path: &[Step<'_>]) -> Option<Ref> {
+        let id = match value {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            Value::Null => return None,
+            other => {
+                self.wrong_type(path, other, "an id");
+                return None;
+            }
+        };
+        let span = self.value_span(path);
+        Some(Ref { id, span })
+    }
+
+    fn id_list(&mut self, value: &Value, key: &'static str) -> Vec<Ref> {
+        match value {
+            Value::Null => Vec::new(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.id_ref(item, &[Step::Key(key), Step::Index(i)]))
+                .collect(),
+            Value::String(_) | Value::Number(_) => {
+                self.id_ref(value, &[Step::Key(key)]).into_iter().collect()
+            }
+            other => {
+                self.wrong_type(&[Step::Key(key)], other, "a list of ids");
+                Vec::new()
+            }
+        }
+    }
+
+    fn metric_ref(&mut self, value: &Value, path: &[Step<'_>]) -> Option<MetricRef> {
+        let text = self.text(value, path)?;
+        let text = text.trim().to_string();
+        if is_slug(&text) {
+            let span = self.value_span(path);
+            Some(MetricRef::Id(Ref { id: text, span }))
+        } else {
+            Some(MetricRef::Text(text))
+        }
+    }
+
+    fn object<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &[Step<'_>],
+        fields: &[&str],
+    ) -> Option<&'v Map<String, Value>> {
+        match value {
+            Value::Null => None,
+            Value::Object(obj) => {
+                for key in obj.keys() {
+                    if !fields.contains(&key.as_str()) {
+                        let mut key_path = path.to_vec();
+                        key_path.push(Step::Key(key));
+                        let hint = match suggest(key, fields.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "the fields of `{}` are: {}",
+                                path_name(path),
+                                fields.join(", ")
+                            ),
+                        };
+                        let span = self.key_span(&key_path);
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "schema",
+                                self.file,
+                                span,
+                                format!("unknown field `{}`", path_name(&key_path)),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                }
+                Some(obj)
+            }
+            other => {
+                self.wrong_type(path, other, "a mapping of fields");
+                None
+            }
+        }
+    }
+
+    fn dhm_score(&mut self, value: &Value, path: &[Step<'_>]) -> Option<DhmScore> {
+        let (score_value, note) = match value {
+            Value::Null => return None,
+            Value::Object(_) => {
+                let obj = self.object(value, path, SCORE_FIELDS)?;
+                let mut note_path = path.to_vec();
+                note_path.push(Step::Key("note"));
+                let note = obj.get("note").and_then(|n| self.text(n, &note_path));
+                (obj.get("score").cloned().unwrap_or(Value::Null), note)
+            }
+            other => (other.clone(), None),
+        };
+        let score = match &score_value {
+            Value::Number(n) => n.as_f64(),
+            Value::Null => {
+                self.error(
+                    path,
+                    format!("`{}` has no score", path_name(path)),
+                    Some("give a score from 1 to 5".to_string()),
+                );
+                return None;
+            }
+            other => {
+                self.wrong_type(path, other, "a score from 1 to 5");
+                return None;
+            }
+        };
+        match score {
+            Some(s) if (1.0..=5.0).contains(&s) && s.fract() == 0.0 => Some(DhmScore {
+                score: s as u8,
+                note,
+            }),
+            _ => {
+                let message = format!(
+                    "`{}` is {score_value}; DHM scores are whole numbers from 1 to 5",
+                    path_name(path)
+                );
+                self.error(path, message, None);
+                None
+            }
+        }
+    }
+
+    fn read_fields(
+        &mut self,
+        doc: &mut Document,
+        map: Map<String, Value>,
+        schema: &Schema,
+        stem_id: String,
+    ) {
+        // Identity first, so later diagnostics can name the document.
+        doc.id = match map.get("id") {
+            Some(v) if !v.is_null() => {
+                let path = [Step::Key("id")];
+                let span = self.value_span(&path);
+                doc.id_span = Some(span);
+                match self.text(v, &path) {
+                    Some(id) if is_slug(id.trim()) => id.trim().to_string(),
+                    Some(id) => {
+                        let fixed = slugify(&id);
+                        self.error(
+                            &path,
+                            format!("`{id}` is not a valid id"),
+                            Some(format!(
+                                "ids are lowercase letters, digits and dashes, e.g. `{fixed}`"
+                            )),
+                        );
+                        if fixed.is_empty() {
+                            stem_id
+                        } else {
+                            fixed
+                        }
+                    }
+                    None => stem_id,
+                }
+            }
+            _ => stem_id,
+        };
+        if doc.id.is_empty() {
+            let d = Diagnostic::error(
+                "schema",
+                self.file,
+                Span::file_start(),
+                "no id can be made from this file's name",
+            )
+            .with_hint("add an `id:` field with letters or digits");
+            self.diags.push(d);
+            doc.id = "untitled".to_string();
+        }
+        if RESERVED_IDS.contains(&doc.id.as_str()) {
+            let span = doc.id_span.unwrap_or_else(Span::file_start);
+            let d = Diagnostic::error(
+                "schema",
+                self.file,
+                span,
+                format!("`{}` is reserved for the site's own pages", doc.id),
+            )
+            .with_hint(format!(
+                "choose another id; reserved: {}",
+                RESERVED_IDS.join(", ")
+            ));
+            self.diags.push(d);
+        }
+
+        if let Some(v) = map.get("kind").filter(|v| !v.is_null()) {
+            let path = [Step::Key("kind")];
+            doc.kind_span = Some(self.value_span(&path));
+            if let Some(kind) = self.text(v, &path) {
+                let kind = kind.trim().to_string();
+                if schema.get(&kind).is_some() {
+                    doc.kind = kind;
+                } else {
+                    let hint = match suggest(&kind, schema.names()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "the kinds are: {}",
+                            schema.names().collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    self.error(&path, format!("unknown kind `{kind}`"), Some(hint));
+                    doc.invalid = true;
+                }
+            }
+        }
+
+        for (key, value) in &map {
+            let k = [Step::Key(key.as_str())];
+            match key.as_str() {
+                "id" | "kind" => {}
+                "title" => {
+                    doc.title = self
+                        .text(value, &k)
+                        .map(|t| t.trim().to_string())
+                        .unwrap_or_default()
+                }
+                "parent" => doc.parent = self.id_ref(value, &k),
+                "supports" => doc.supports = self.id_list(value, "supports"),
+                "related" => doc.related = self.id_list(value, "related"),
+                "covers" => doc.covers = self.id_list(value, "covers"),
+                "team" => doc.team = self.id_ref(value, &k),
+                "owner" => doc.owner = self.text(value, &k),
+                "status" => doc.status = self.vocab(value, &k, Status::parse, Status::ALL),
+                "quarter" => {
+                    if let Some(q) = self.text(value, &k) {
+                        doc.quarter = Quarter::parse(q.trim());
+                        if doc.quarter.is_none() {
+                            self.error(
+                                &k,
+                                format!("`quarter` is not a quarter: `{q}`"),
+                                Some("write quarters as YYYY-Qn, e.g. 2027-Q1".to_string()),
+                            );
+                        }
+                    }
+                }
+                "reviewed" => doc.reviewed = self.date(value, &k),
+                "updated" => doc.updated = self.date(value, &k),
+                "date" => doc.date = self.date(value, &k),
+                "review_every" => {
+                    if let Some(c) = self.text(value, &k) {
+                        doc.review_every = Cadence::parse(&c);
+                        if doc.review_every.is_none() {
+                            self.error(
+                                &k,
+                                format!("`review_every` is not a duration: `{c}`"),
+                                Some("write durations as 30d, 12w, 6m or 1y".to_string()),
+                            );
+                        }
+                    }
+                }
+                "tags" => {
+                    doc.tags = match value {
+                        Value::Array(items) => items
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, t)| self.text(t, &[Step::Key("tags"), Step::Index(i)]))
+                            .collect(),
+                        Value::Null => Vec::new(),
+                        other => self.text(other, &k).into_iter().collect(),
+                    }
+                }
+                "draft" => doc.draft = self.boolean(value, &k).unwrap_or(false),
+                "size" => doc.size = self.vocab(value, &k, Size::parse, Size::ALL),
+                "lno" => doc.lno = self.vocab(value, &k, Lno::parse, Lno::ALL),
+                "type" => {
+                    doc.metric_type = self.vocab(value, &k, MetricType::parse, MetricType::ALL)
+                }
+                "indicator" => {
+                    doc.indicator = self.vocab(value, &k, Indicator::parse, Indicator::ALL)
+                }
+                "direction" => {
+                    doc.direction = self.vocab(value, &k, Direction::parse, Direction::ALL)
+                }
+                "result" => {
+                    doc.result =
+                        self.vocab(value, &k, ExperimentResult::parse, ExperimentResult::ALL)
+                }
+                "unit" => doc.unit = self.text(value, &k),
+                "assumption" => doc.assumption = self.text(value, &k),
+                "dhm" => doc.dhm = self.read_dhm(value),
+                "confidence" => doc.confidence = self.read_confidence(value),
+                "success" => doc.success = self.read_success(value),
+                "key_results" => doc.key_results = self.read_key_results(value),
+                "approval" => doc.approval = self.read_approval(value),
+                "checkins" => doc.checkins = self.read_checkins(value),
+                unknown => {
+                    if let Some(s) = suggest(unknown, KNOWN_FIELDS.iter().copied()) {
+                        let span = self.key_span(&k);
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "schema",
+                                self.file,
+                                span,
+                                format!("unknown field `{unknown}`"),
+                            )
+                            .with_hint(format!("did you mean `{s}`?")),
+                        );
+                    }
+                    doc.extra.insert(unknown.to_string(), value.clone());
+                }
+            }
+        }
+    }
+
+    fn read_dhm(&mut self, value: &Value) -> Option<Dhm> {
+        let obj = self.object(value, &[Step::Key("dhm")], DHM_FIELDS)?;
+        let mut dhm = Dhm::default();
+        for (field, slot) in [
+            ("delight", &mut dhm.delight),
+            ("hard_to_copy", &mut dhm.hard_to_copy),
+            ("margin", &mut dhm.margin),
+        ] {
+            if let Some(v) = obj.get(field) {
+                *slot = self.dhm_score(v, &[Step::Key("dhm"), Step::Key(field)]);
+            }
+        }
+        Some(dhm)
+    }
+
+    fn read_confidence(&mut self, value: &Value) -> Option<Confidence> {
+        let obj = self.object(value, &[Step::Key("confidence")], CONFIDENCE_FIELDS)?;
+        let mut c = Confidence::default();
+        for (field, slot) in [
+            ("problem", &mut c.problem),
+            ("solution", &mut c.solution),
+            ("outcome", &mut c.outcome),
+        ] {
+            if let Some(v) = obj.get(field) {
+                *slot = self.vocab(
+                    v,
+                    &[Step::Key("confidence"), Step::Key(field)],
+                    Level::parse,
+                    Level::ALL,
+                );
+            }
+        }
+        Some(c)
+    }
+
+    fn read_success(&mut self, value: &Value) -> Option<Success> {
+        let obj = self.object(value, &[Step::Key("success")], SUCCESS_FIELDS)?;
+        let at = |f: &'static str| [Step::Key("success"), Step::Key(f)];
+        let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+        Some(Success {
+            outcome: self.text(get("outcome"), &at("outcome")),
+            metric: self.metric_ref(get("metric"), &at("metric")),
+            baseline: self.number(get("baseline"), &at("baseline")),
+            target: self.number(get("target"), &at("target")),
+            deadline: self.date(get("deadline"), &at("deadline")),
+        })
+    }
+
+    fn read_key_results(&mut self, value: &Value) -> Vec<KeyResult> {
+        let Some(items) = self.list(value, "key_results", "a list of key results") else {
+            return Vec::new();
+        };
+        let mut results = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = |f: &'static str| [Step::Key("key_results"), Step::Index(i), Step::Key(f)];
+            let Some(obj) = self.object(
+                item,
+                &[Step::Key("key_results"), Step::Index(i)],
+                KEY_RESULT_FIELDS,
+            ) else {
+                continue;
+            };
+            let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+            results.push(KeyResult {
+                metric: self.metric_ref(get("metric"), &at("metric")),
+                baseline: self.number(get("baseline"), &at("baseline")),
+                target: self.number(get("target"), &at("target")),
+                by: self.date(get("by"), &at("by")),
+            });
+        }
+        results
+    }
+
+    fn read_approval(&mut self, value: &Value) -> Option<Approval> {
+        let obj = self.object(value, &[Step::Key("approval")], APPROVAL_FIELDS)?;
+        let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+        Some(Approval {
+            level: self.vocab(
+                get("level"),
+                &[Step::Key("approval"), Step::Key("level")],
+                ApprovalLevel::parse,
+                ApprovalLevel::ALL,
+            ),
+            approver: self.text(
+                get("approver"),
+                &[Step::Key("approval"), Step::Key("approver")],
+            ),
+        })
+    }
+
+    fn read_checkins(&mut self, value: &Value) -> Vec<Checkin> {
+        let Some(items) = self.list(value, "checkins", "a list of `{date, value}` check-ins")
+        else {
+            return Vec::new();
+        };
+        let mut checkins = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let path = [Step::Key("checkins"), Step::Index(i)];
+            let Some(obj) = self.object(item, &path, CHECKIN_FIELDS) else {
+                continue;
+            };
+            let date = obj.get("date").and_then(|d| {
+                self.date(
+                    d,
+                    &[Step::Key("checkins"), Step::Index(i), Step::Key("date")],
+                )
+            });
+            let value = obj.get("value").and_then(|v| {
+                self.number(
+                    v,
+                    &[Step::Key("checkins"), Step::Index(i), Step::Key("value")],
+                )
+            });
+            match (date, value) {
+                (Some(date), Some(value)) => checkins.push(Checkin { date, value }),
+                (None, _) if !obj.contains_key("date") => {
+                    self.error(&path, format!("check-in {} has no `date`", i + 1), None)
+                }
+                (_, None) if !obj.contains_key("value") => {
+                    self.error(&path, format!("check-in {} has no `value`", i + 1), None)
+                }
+                _ => {}
+            }
+        }
+        checkins.sort_by_key(|c| c.date);
+        checkins
+    }
+
+    fn list<'v>(
+        &mut self,
+        value: &'v Value,
+        key: &'static str,
+        expected: &str,
+    ) -> Option<&'v Vec<Value>> {
+        match value {
+            Value::Null => None,
+            Value::Array(items) => Some(items),
+            other => {
+                self.wrong_type(&[Step::Key(key)], other, expected);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(path: &str, text: &str) -> (Document, Vec<Diagnostic>) {
+        let file = SourceFile {
+            path: path.to_string(),
+            abs_path: path.into(),
+            text: text.to_string(),
+        };
+        parse_document(&file, 0, &Schema::builtin())
+    }
+
+    fn messages(diags: &[Diagnostic]) -> Vec<String> {
+        let mut diags = diags.to_vec();
+        crate::diagnostics::sort(&mut diags);
+        diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{} {} {} {}",
+                    d.span.line, d.span.column, d.rule, d.severity, d.message
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_a_full_bet() {
+        let (doc, diags) = parse(
+            "bets/bet-a.md",
+            "---\nid: bet-a\nkind: bet\ntitle: Instant payouts\nparent: ps-x\nquarter: 2027-Q1\nstatus: committed\nreviewed: 2026-10-02\nsize: big\ndhm: { delight: 5, hard_to_copy: {score: 3, note: moat}, margin: 2 }\nconfidence: { problem: high, solution: medium, outcome: low }\nsuccess:\n  outcome: Paid same day\n  metric: metric-rate\n  baseline: 12\n  target: 40\n  deadline: 2027-03-31\napproval: { level: executive, approver: Ana }\nowner_note: kept\n---\nBody [[ps-x]].\n",
+        );
+        assert!(diags.is_empty(), "{:?}", messages(&diags));
+        assert_eq!(doc.id, "bet-a");
+        assert_eq!(doc.kind, "bet");
+        assert_eq!(doc.parent.as_ref().unwrap().span, Span::new(5, 9, 4));
+        assert_eq!(doc.status, Some(Status::Committed));
+        assert_eq!(
+            doc.dhm
+                .as_ref()
+                .unwrap()
+                .hard_to_copy
+                .as_ref()
+                .unwrap()
+                .note
+                .as_deref(),
+            Some("moat")
+        );
+        assert_eq!(doc.confidence.unwrap().outcome, Some(Level::Low));
+        let success = doc.success.unwrap();
+        assert_eq!(success.target, Some(40.0));
+        assert!(
+            matches!(success.metric, Some(MetricRef::Id(ref r)) if r.id == "metric-rate" && r.span.line == 14)
+        );
+        assert!(doc.extra.contains_key("owner_note"));
+        assert_eq!(doc.body.links.len(), 1);
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_its_place() {
+        let (_, diags) = parse(
+            "a.md",
+            "---\nkind: bet\nstatus: commited\nreviewed: 2026-02-30\ndhm: { delight: 9 }\nparnet: ps-x\nquarter: Q1\nsuccess: { target: 40% }\n---\n",
+        );
+        assert_eq!(
+            messages(&diags),
+            vec![
+                "3:9 schema error `status` cannot be `commited`",
+                "4:11 schema error `reviewed` is not a valid date: `2026-02-30`",
+                "5:17 schema error `dhm.delight` is 9; DHM scores are whole numbers from 1 to 5",
+                "6:1 schema warning unknown field `parnet`",
+                "7:10 schema error `quarter` is not a quarter: `Q1`",
+                "8:20 schema error `success.target` must be a number, not text (`40%`)",
+            ]
+        );
+        let status = diags.iter().find(|d| d.message.contains("status")).unwrap();
+        assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, active, archived)"));
+    }
+
+    #[test]
+    fn unknown_kind_suggests_and_marks_invalid() {
+        let (doc, diags) = parse("a.md", "---\nkind: objectve\n---\n");
+        assert!(doc.invalid);
+        assert_eq!(diags[0].hint.as_deref(), Some("did you mean `objective`?"));
+    }
+
+    #[test]
+    fn plain_pages_and_titles() {
+        let (doc, diags) = parse("pages/Zürich Plan.md", "# Our Zürich plan\n\nText.\n");
+        assert!(diags.is_empty());
+        assert_eq!(
+            (doc.id.as_str(), doc.kind.as_str(), doc.title.as_str()),
+            ("zürich-plan", "page", "Our Zürich plan")
+        );
+        let (doc, _) = parse("empty.md", "");
+        assert_eq!((doc.id.as_str(), doc.title.as_str()), ("empty", "empty"));
+    }
+
+    #[test]
+    fn yaml_errors_point_into_the_file() {
+        let (doc, diags) = parse("a.md", "---\nid: keep-me\nparent: [x\n---\n");
+        assert!(doc.invalid);
+        assert_eq!(doc.id, "keep-me");
+        assert_eq!(diags[0].rule, "yaml");
+        assert!(diags[0].span.line >= 3, "{:?}", diags[0]);
+        let (_, diags) = parse("a.md", "---\nid: a\n");
+        assert_eq!(
+            messages(&diags),
+            vec!["1:1 yaml error front matter is never closed"]
+        );
+    }
+
+    #[test]
+    fn reserved_and_malformed_ids() {
+        let (_, diags) = parse("a.md", "---\nid: trace\n---\n");
+        assert!(diags[0].message.contains("reserved"));
+        let (doc, diags) = parse("a.md", "---\nid: Bet One\n---\n");
+        assert_eq!(doc.id, "bet-one");
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some("ids are lowercase letters, digits and dashes, e.g. `bet-one`")
+        );
+    }
+}

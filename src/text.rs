@@ -1,0 +1,155 @@
+//! Small text helpers shared by the stages: byte offsets to line and column,
+//! slugs, and "did you mean" suggestions.
+
+use crate::diagnostics::Span;
+
+/// Maps byte offsets in one text to 1-based lines and character columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts }
+    }
+
+    /// The span of `len_bytes` bytes at `offset` in `text` (which must be the indexed text).
+    pub fn span(&self, text: &str, offset: usize, len_bytes: usize) -> Span {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = char_count(text, start, offset) + 1;
+        let end = (offset + len_bytes).min(text.len());
+        let len = char_count(text, offset, end);
+        Span::new(to_u32(line + 1), to_u32(column), to_u32(len))
+    }
+}
+
+fn char_count(text: &str, from: usize, to: usize) -> usize {
+    text.get(from..to).map_or(0, |s| s.chars().count())
+}
+
+/// Converts a count to `u32`, saturating: positions beyond 4 billion are not meaningful.
+pub fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Lowercases and joins runs of letters and digits with `-`: `"Q1 Plan (v2)"` → `"q1-plan-v2"`.
+pub fn slugify(s: &str) -> String {
+    let mut slug = String::with_capacity(s.len());
+    let mut dash = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    slug
+}
+
+/// Gives headings unique anchors the way GitHub does: `risks`, then `risks-1`.
+#[derive(Debug, Default)]
+pub struct AnchorSet {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl AnchorSet {
+    /// The anchor for the next heading with text `heading`.
+    pub fn next(&mut self, heading: &str) -> String {
+        let mut base = slugify(heading);
+        if base.is_empty() {
+            base = "section".to_string();
+        }
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let anchor = if *count == 0 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+        anchor
+    }
+}
+
+/// Whether `s` is a valid id: lowercase letters, digits, `-` and `_`, not starting with `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && s.chars().all(|c| {
+            c == '-' || c == '_' || c.is_numeric() || (c.is_alphabetic() && !c.is_uppercase())
+        })
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let max = match word.chars().count() {
+        0..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, c)| d <= max && d > 0 && c != word)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, counting characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_count_characters_not_bytes() {
+        let text = "a\nzüri: x\n";
+        let index = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(index.span(text, x, 1), Span::new(2, 7, 1));
+        assert_eq!(index.span(text, 0, 0), Span::new(1, 1, 0));
+        assert_eq!(index.span(text, text.len(), 0), Span::new(3, 1, 0));
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Q1 Plan (v2)"), "q1-plan-v2");
+        assert_eq!(slugify("  Zürich plan  "), "zürich-plan");
+        assert_eq!(slugify("bet_instant-payouts"), "bet_instant-payouts");
+        assert!(is_slug("bet-1"));
+        assert!(!is_slug("Bet 1"));
+        assert!(!is_slug("-x"));
+    }
+
+    #[test]
+    fn suggestions_are_close_matches_only() {
+        let fields = ["parent", "supports", "related"];
+        assert_eq!(suggest("parnet", fields), Some("parent"));
+        assert_eq!(suggest("suports", fields), Some("supports"));
+        assert_eq!(suggest("banana", fields), None);
+        assert_eq!(suggest("parent", fields), None);
+    }
+}

@@ -1,0 +1,397 @@
+//! All YAML parsing lives here: front matter and `throughline.yaml` go
+//! through serde_yaml (limits on recursion and alias expansion included), and
+//! [`Locator`] finds where a field or value is written, because serde_yaml
+//! values carry no positions. Nothing outside this module names serde_yaml.
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A YAML syntax or type error at a 1-based position in the parsed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// 1-based line within the parsed text.
+    pub line: u32,
+    /// 1-based column within the parsed text.
+    pub column: u32,
+    /// What serde_yaml reported, without its own position suffix.
+    pub message: String,
+}
+
+fn convert_error(err: &serde_yaml::Error) -> YamlError {
+    let (line, column) = err.location().map_or((1, 1), |l| {
+        (
+            crate::text::to_u32(l.line()),
+            crate::text::to_u32(l.column()),
+        )
+    });
+    let mut message = err.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    YamlError {
+        line,
+        column,
+        message,
+    }
+}
+
+/// Parses front matter into a map of fields. Empty front matter is an empty map.
+pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(other) => Err(YamlError {
+            line: 1,
+            column: 1,
+            message: format!(
+                "front matter must be a mapping of `field: value` lines, not {}",
+                describe(&other)
+            ),
+        }),
+        Err(err) => Err(convert_error(&err)),
+    }
+}
+
+/// Parses a whole YAML file (the site config) into `T`.
+pub fn parse_typed<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_yaml::from_str(text).map_err(|e| convert_error(&e))
+}
+
+/// A short description of a value's type for messages: "a list", "a number".
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a true/false value",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// One step in a path to a field: a mapping key or a list index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// A mapping key.
+    Key(&'a str),
+    /// A list index.
+    Index(usize),
+}
+
+/// A byte range in the located text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    /// Byte offset of the start.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
+}
+
+/// Finds where fields and values are written in a YAML text.
+///
+/// It understands the layouts front matter uses in practice (block mappings,
+/// block lists, one-line flow `{…}` and `[…]`); when it cannot find the exact
+/// place it falls back to the nearest enclosing field, never to a wrong line.
+#[derive(Debug)]
+pub struct Locator<'t> {
+    text: &'t str,
+    /// Top-level keys: (key, byte offset of the key, byte offset where its block ends).
+    top: Vec<(&'t str, usize, usize)>,
+}
+
+impl<'t> Locator<'t> {
+    /// Indexes the top-level keys of `text`.
+    pub fn new(text: &'t str) -> Locator<'t> {
+        let mut top: Vec<(&'t str, usize, usize)> = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let first = line.as_bytes().first().copied().unwrap_or(b' ');
+            if !matches!(first, b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r') {
+                if let Some(key) = key_of_line(line) {
+                    if let Some(last) = top.last_mut() {
+                        last.2 = offset;
+                    }
+                    top.push((key, offset + key_start(line), text.len()));
+                }
+            }
+            offset += line.len();
+        }
+        Locator { text, top }
+    }
+
+    /// Where the key at `path` is written (the last key of the path, or the list item).
+    pub fn key(&self, path: &[Step<'_>]) -> Option<Located> {
+        self.walk(path).map(|w| w.at)
+    }
+
+    /// Where the value at `path` is written; falls back to its key, or to the nearest enclosing field.
+    pub fn value(&self, path: &[Step<'_>]) -> Option<Located> {
+        let Walk { at, end, complete } = self.walk(path)?;
+        if !complete || !matches!(path.last(), Some(Step::Key(_))) {
+            return Some(at);
+        }
+        let after_key = at.offset + at.len;
+        let rest = &self.text[after_key..end];
+        let colon = rest.find(':')?;
+        let line_rest = rest[colon + 1..].split('\n').next().unwrap_or("");
+        let mut trimmed = strip_comment(line_rest).trim();
+        if in_flow_mapping(self.text, at.offset) {
+            trimmed = trimmed.split([',', '}']).next().unwrap_or("").trim_end();
+        }
+        if trimmed.is_empty() {
+            return Some(at);
+        }
+        let lead = line_rest.len() - line_rest.trim_start().len();
+        Some(Located {
+            offset: after_key + colon + 1 + lead,
+            len: trimmed.len(),
+        })
+    }
+
+    /// Where `needle` is written as a whole word inside the value at `path`; falls back to the value.
+    pub fn word_in(&self, path: &[Step<'_>], needle: &str) -> Option<Located> {
+        let Walk { at, end, .. } = self.walk(path)?;
+        let start = at.offset;
+        find_word(&self.text[start..end], needle)
+            .map(|i| Located {
+                offset: start + i,
+                len: needle.len(),
+            })
+            .or_else(|| self.value(path))
+    }
+
+    /// Follows `path` as far as it is written.
+    fn walk(&self, path: &[Step<'_>]) -> Option<Walk> {
+        let (first, rest) = path.split_first()?;
+        let Step::Key(top_key) = first else {
+            return None;
+        };
+        let &(key, offset, end) = self.top.iter().find(|(k, _, _)| k == top_key)?;
+        let mut at = Located {
+            offset,
+            len: key.len(),
+        };
+        // Keys are searched after the previous key; an item's own keys start inside it.
+        let mut search_from = offset + key.len();
+        for step in rest {
+            let found = match *step {
+                Step::Key(k) => find_key(&self.text[search_from..end], k).map(|i| Located {
+                    offset: search_from + i,
+                    len: k.len(),
+                }),
+                Step::Index(n) => {
+                    nth_item(&self.text[search_from..end], n).map(|(i, len)| Located {
+                        offset: search_from + i,
+                        len,
+                    })
+                }
+            };
+            match found {
+                Some(next) => {
+                    at = next;
+                    search_from = match step {
+                        Step::Key(_) => next.offset + next.len,
+                        Step::Index(_) => next.offset,
+                    };
+                }
+                None => {
+                    return Some(Walk {
+                        at,
+                        end,
+                        complete: false,
+                    })
+                }
+            }
+        }
+        Some(Walk {
+            at,
+            end,
+            complete: true,
+        })
+    }
+}
+
+struct Walk {
+    at: Located,
+    end: usize,
+    complete: bool,
+}
+
+/// Whether the key at `offset` sits inside a one-line `{ … }` mapping.
+fn in_flow_mapping(text: &str, offset: usize) -> bool {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    before.matches('{').count() > before.matches('}').count()
+}
+
+fn key_of_line(line: &str) -> Option<&str> {
+    let line = line.trim_end();
+    let start = key_start(line);
+    let body = &line[start..];
+    let (key, quoted) = match body.as_bytes().first() {
+        Some(q @ (b'"' | b'\'')) => {
+            let close = body[1..].find(*q as char)? + 1;
+            (&body[1..close], &body[close + 1..])
+        }
+        _ => {
+            let colon = find_mapping_colon(body)?;
+            return Some(body[..colon].trim_end());
+        }
+    };
+    quoted.trim_start().starts_with(':').then_some(key)
+}
+
+fn key_start(line: &str) -> usize {
+    usize::from(line.starts_with('"') || line.starts_with('\''))
+}
+
+/// The byte index of the `:` that ends a plain mapping key (followed by space or end).
+fn find_mapping_colon(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    (0..bytes.len())
+        .find(|&i| bytes[i] == b':' && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()))
+}
+
+fn strip_comment(s: &str) -> &str {
+    match s.find(" #") {
+        Some(i) if !s[..i].contains(['"', '\'']) => &s[..i],
+        _ => s,
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80
+}
+
+/// Finds `word` with no word characters on either side.
+fn find_word(haystack: &str, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
+    let bytes = haystack.as_bytes();
+    haystack.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + word.len()).copied();
+        !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+    })
+}
+
+/// Finds `key:` (as a key, not inside a value) in `haystack`.
+fn find_key(haystack: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = find_word(&haystack[from..], key) {
+        let at = from + i;
+        let after = haystack[at + key.len()..].trim_start_matches([' ', '"', '\'']);
+        if after.starts_with(':') {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// The byte offset and length of the `n`th list item at the start of `haystack`,
+/// in block (`- a`) or flow (`[a, b]`) style.
+fn nth_item(haystack: &str, n: usize) -> Option<(usize, usize)> {
+    let line_end = haystack.find('\n').unwrap_or(haystack.len());
+    let first_line = &haystack[..line_end];
+    if let Some(open) = first_line.find('[') {
+        let inner_start = open + 1;
+        let close = first_line[inner_start..]
+            .find(']')
+            .map_or(line_end, |c| inner_start + c);
+        let mut pos = inner_start;
+        for (i, item) in first_line[inner_start..close].split(',').enumerate() {
+            if i == n {
+                let lead = item.len() - item.trim_start().len();
+                return Some((pos + lead, item.trim().len()));
+            }
+            pos += item.len() + 1;
+        }
+        return None;
+    }
+    let mut offset = line_end + 1;
+    let mut indent = None;
+    let mut index = 0;
+    for line in haystack.get(offset..)?.split_inclusive('\n') {
+        let stripped = line.trim_start_matches(' ');
+        let this_indent = line.len() - stripped.len();
+        if stripped.starts_with("- ") || stripped.trim_end() == "-" {
+            let expected = *indent.get_or_insert(this_indent);
+            if this_indent == expected {
+                if index == n {
+                    let item = stripped[1..].trim_start();
+                    let item_offset = offset + this_indent + (stripped.len() - item.len());
+                    let item_len = item.split('\n').next().unwrap_or("").trim_end().len();
+                    return Some((item_offset, item_len));
+                }
+                index += 1;
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FM: &str = "id: bet-a\nkind: bet\nparent: ps-x   # the strategy\nsupports: [ps-y, ps-z]\nrelated:\n  - bet-b\n  - bet-c\ndhm: { delight: 5, hard_to_copy: 3, margin: 9 }\nsuccess:\n  outcome: Paid same day\n  metric: metric-rate\nkey_results:\n  - metric: m-one\n    target: 4\n  - metric: m-two\n    target: 5\n";
+
+    fn at(l: Option<Located>) -> &'static str {
+        let l = l.unwrap();
+        let s: &'static str =
+            Box::leak(FM[l.offset..l.offset + l.len].to_string().into_boxed_str());
+        s
+    }
+
+    #[test]
+    fn finds_values_keys_and_items() {
+        let loc = Locator::new(FM);
+        assert_eq!(at(loc.value(&[Step::Key("parent")])), "ps-x");
+        assert_eq!(at(loc.key(&[Step::Key("parent")])), "parent");
+        assert_eq!(
+            at(loc.value(&[Step::Key("supports"), Step::Index(1)])),
+            "ps-z"
+        );
+        assert_eq!(
+            at(loc.value(&[Step::Key("related"), Step::Index(1)])),
+            "bet-c"
+        );
+        assert_eq!(at(loc.value(&[Step::Key("dhm"), Step::Key("margin")])), "9");
+        assert_eq!(
+            at(loc.value(&[Step::Key("success"), Step::Key("metric")])),
+            "metric-rate"
+        );
+        let kr = [
+            Step::Key("key_results"),
+            Step::Index(1),
+            Step::Key("metric"),
+        ];
+        assert_eq!(at(loc.value(&kr)), "m-two");
+        assert_eq!(at(loc.word_in(&[Step::Key("supports")], "ps-y")), "ps-y");
+        assert_eq!(loc.value(&[Step::Key("nope")]), None);
+    }
+
+    #[test]
+    fn falls_back_to_the_enclosing_field() {
+        let loc = Locator::new(FM);
+        assert_eq!(
+            at(loc.value(&[Step::Key("success"), Step::Key("deadline")])),
+            "success"
+        );
+    }
+
+    #[test]
+    fn errors_carry_positions() {
+        let err = parse_front_matter("id: a\nparent: [x\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+        assert!(!err.message.contains(" at line "), "{err:?}");
+        assert!(parse_front_matter("- a\n- b\n").is_err());
+        assert_eq!(parse_front_matter("  \n").unwrap().len(), 0);
+    }
+}

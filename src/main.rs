@@ -107,7 +107,8 @@ fn graph(common: &CommonArgs, format: GraphFormat, color: bool) -> Result<u8, Ru
 }
 
 fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), RunError> {
-    let mut out = std::io::stdout().lock();
+    // Block-buffered: a site with thousands of findings must not make a write call per line.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let result = match format {
         Format::Human => {
             diagnostics::render_human(&site.diagnostics, site, HumanStyle { color }, &mut out)

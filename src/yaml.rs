@@ -3,7 +3,6 @@
 //! [`Locator`] finds where a field or value is written, because serde_yaml
 //! values carry no positions. Nothing outside this module names serde_yaml.
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// A YAML syntax or type error at a 1-based position in the parsed text.
@@ -35,11 +34,57 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
     }
 }
 
+/// Deeper `[`/`{` nesting than this is refused before parsing: libyaml's
+/// scanner is quadratic in flow depth, so 20,000 brackets would take half a
+/// second before its own recursion limit fires.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Finds the first bracket that nests deeper than [`MAX_FLOW_DEPTH`], skipping quoted text and comments.
+fn check_flow_depth(text: &str) -> Result<(), YamlError> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let (mut line, mut column) = (1u32, 0u32);
+    let mut prev = '\n';
+    for c in text.chars() {
+        column += 1;
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                column = 0;
+                comment = false;
+            }
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if depth > 0 || prev.is_whitespace() || prev == ':' => {
+                quote = Some(c)
+            }
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(YamlError {
+                        line,
+                        column,
+                        message: format!("brackets nest deeper than {MAX_FLOW_DEPTH} levels"),
+                    });
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
 /// Parses front matter into a map of fields. Empty front matter is an empty map.
 pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
+    check_flow_depth(text)?;
     match serde_yaml::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
@@ -53,11 +98,6 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
         }),
         Err(err) => Err(convert_error(&err)),
     }
-}
-
-/// Parses a whole YAML file (the site config) into `T`.
-pub fn parse_typed<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_yaml::from_str(text).map_err(|e| convert_error(&e))
 }
 
 /// A short description of a value's type for messages: "a list", "a number".
@@ -393,5 +433,9 @@ mod tests {
         assert!(!err.message.contains(" at line "), "{err:?}");
         assert!(parse_front_matter("- a\n- b\n").is_err());
         assert_eq!(parse_front_matter("  \n").unwrap().len(), 0);
+        let deep = format!("x: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+        let err = parse_front_matter(&deep).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 4 + MAX_FLOW_DEPTH as u32));
+        assert!(parse_front_matter("x: \"[[[[\" # [[[[\ny: [[1]]\n").is_ok());
     }
 }

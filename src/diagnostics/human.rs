@@ -53,8 +53,19 @@ pub fn render_human(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let paint = Paint { color: style.color };
+    // One line index per file: a file with thousands of findings is split once, not once per finding.
+    let mut line_starts: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
     for d in diagnostics {
-        render_one(d, sources, &paint, out)?;
+        let line = sources.source_text(&d.file).and_then(|text| {
+            let starts = line_starts.entry(d.file.as_str()).or_insert_with(|| {
+                std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect()
+            });
+            nth_line(text, starts, d.span.line)
+        });
+        render_one(d, line, &paint, out)?;
         writeln!(out)?;
     }
     Ok(())
@@ -62,7 +73,7 @@ pub fn render_human(
 
 fn render_one(
     d: &Diagnostic,
-    sources: &dyn SourceLookup,
+    source_line: Option<&str>,
     paint: &Paint,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -83,9 +94,6 @@ fn render_one(
         d.span.line,
         d.span.column
     )?;
-    let source_line = sources
-        .source_text(&d.file)
-        .and_then(|text| nth_line(text, d.span.line));
     if let Some(line) = source_line {
         let (shown, caret_at, caret_len) = layout_line(line, d.span.column, d.span.len);
         writeln!(out, "{pad} {}", paint.gutter("|"))?;
@@ -122,12 +130,13 @@ fn render_one(
     Ok(())
 }
 
-/// The 1-based `line` of `text`, without its line ending.
-fn nth_line(text: &str, line: u32) -> Option<&str> {
+/// The 1-based `line` of `text` (whose line starts are `starts`), without its line ending.
+fn nth_line<'t>(text: &'t str, starts: &[usize], line: u32) -> Option<&'t str> {
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
-    text.split('\n')
-        .nth(index)
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).map_or(text.len(), |&e| e - 1);
+    let l = text.get(start..end)?;
+    Some(l.strip_suffix('\r').unwrap_or(l))
 }
 
 /// Expands tabs and returns the displayed line, the display offset of
@@ -142,11 +151,7 @@ fn layout_line(line: &str, column: u32, len: u32) -> (String, usize, usize) {
         if i == start {
             caret_at = width;
         }
-        let (text, w) = if c == '\t' {
-            ("    ".to_string(), 4)
-        } else {
-            (c.to_string(), c.width().unwrap_or(0))
-        };
+        let w = if c == '\t' { 4 } else { c.width().unwrap_or(0) };
         if i >= start && i < end {
             caret_len += w;
         }
@@ -155,7 +160,11 @@ fn layout_line(line: &str, column: u32, len: u32) -> (String, usize, usize) {
             break;
         }
         width += w;
-        shown.push_str(&text);
+        if c == '\t' {
+            shown.push_str("    ");
+        } else {
+            shown.push(c);
+        }
     }
     if start >= line.chars().count() {
         caret_at = width;
@@ -205,7 +214,7 @@ mod tests {
 
     #[test]
     fn crlf_is_not_shown() {
-        assert_eq!(nth_line("a\r\nb\r\n", 2), Some("b"));
-        assert_eq!(nth_line("a", 3), None);
+        assert_eq!(nth_line("a\r\nb\r\n", &[0, 3, 6], 2), Some("b"));
+        assert_eq!(nth_line("a", &[0], 3), None);
     }
 }

@@ -105,10 +105,11 @@ impl Graph {
             incoming: vec![Vec::new(); docs.len()],
             ..Graph::default()
         };
-        let resolver = Resolver {
+        let mut resolver = Resolver {
             docs,
             graph_index: &index,
             context,
+            hints: HashMap::new(),
         };
 
         for (from, doc) in docs.iter().enumerate() {
@@ -310,25 +311,20 @@ struct Resolver<'a> {
     docs: &'a [Document],
     graph_index: &'a HashMap<String, DocId>,
     context: &'a ResolveContext,
+    /// Hints per missing id: finding the nearest id is a scan of all ids, done once per id.
+    hints: HashMap<String, String>,
 }
 
 impl Resolver<'_> {
-    fn resolve(&self, from: &Document, r: &Ref, diags: &mut Vec<Diagnostic>) -> Option<DocId> {
+    fn resolve(&mut self, from: &Document, r: &Ref, diags: &mut Vec<Diagnostic>) -> Option<DocId> {
         if let Some(&to) = self.graph_index.get(&r.id) {
             return Some(to);
         }
-        let hint = if let Some(file) = self.context.excluded_drafts.get(&r.id) {
-            format!(
-                "`{}` ({file}) is a draft; build with `--drafts`, or remove `draft: true`",
-                r.id
-            )
-        } else if let Some(&to) = self.graph_index.get(&slugify(&r.id)) {
-            format!("did you mean `{}`?", self.docs[to].id)
-        } else if let Some(s) = suggest(&r.id, self.graph_index.keys().map(String::as_str)) {
-            format!("did you mean `{s}`?")
-        } else {
-            "check the id; ids come from `id:` or the file name".to_string()
-        };
+        if !self.hints.contains_key(&r.id) {
+            let hint = self.hint_for(&r.id);
+            self.hints.insert(r.id.clone(), hint);
+        }
+        let hint = self.hints.get(&r.id).cloned().unwrap_or_default();
         diags.push(
             Diagnostic::error(
                 "broken-link",
@@ -340,6 +336,18 @@ impl Resolver<'_> {
             .with_hint(hint),
         );
         None
+    }
+
+    fn hint_for(&self, id: &str) -> String {
+        if let Some(file) = self.context.excluded_drafts.get(id) {
+            format!("`{id}` ({file}) is a draft; build with `--drafts`, or remove `draft: true`")
+        } else if let Some(&to) = self.graph_index.get(&slugify(id)) {
+            format!("did you mean `{}`?", self.docs[to].id)
+        } else if let Some(s) = suggest(id, self.graph_index.keys().map(String::as_str)) {
+            format!("did you mean `{s}`?")
+        } else {
+            "check the id; ids come from `id:` or the file name".to_string()
+        }
     }
 }
 

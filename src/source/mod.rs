@@ -111,7 +111,7 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
         found.retain(|(rel, _)| !rel.starts_with("public/"));
     }
 
-    let results: Vec<Result<SourceFile, Diagnostic>> = found
+    let results: Vec<Result<SourceFile, Box<Diagnostic>>> = found
         .into_par_iter()
         .map(|(rel, abs)| read_source(rel, abs))
         .collect();
@@ -119,7 +119,7 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
     for r in results {
         match r {
             Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -158,8 +158,8 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
             path,
             Span::file_start(),
             format!(
-                "symbolic link loop: this folder leads back to `{}`",
-                relative_path(root, ancestor)
+                "symbolic link loop: this leads back to `{}`",
+                display_dir(&relative_path(root, ancestor))
             ),
         )
         .with_hint("remove the link, or add its path to `ignore:` in throughline.yaml");
@@ -176,7 +176,15 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
     .with_hint("check its permissions, or add it to `ignore:` in throughline.yaml")
 }
 
-fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Diagnostic> {
+fn display_dir(rel: &str) -> &str {
+    if rel.is_empty() {
+        "the site root"
+    } else {
+        rel
+    }
+}
+
+fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagnostic>> {
     let read = std::fs::metadata(&abs).and_then(|m| {
         if m.len() > MAX_FILE_BYTES {
             Ok(Err(m.len()))
@@ -187,26 +195,30 @@ fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Diagnostic> {
     let bytes = match read {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(len)) => {
-            return Err(Diagnostic::error(
-                "io",
-                rel,
-                Span::file_start(),
-                format!(
-                    "file is {} MB; documents may be at most {} MB",
-                    len / 1_000_000,
-                    MAX_FILE_BYTES / 1024 / 1024
-                ),
-            )
-            .with_hint("split it into several documents, or add it to `ignore:`"))
+            return Err(Box::new(
+                Diagnostic::error(
+                    "io",
+                    rel,
+                    Span::file_start(),
+                    format!(
+                        "file is {} MB; documents may be at most {} MB",
+                        len / 1_000_000,
+                        MAX_FILE_BYTES / 1024 / 1024
+                    ),
+                )
+                .with_hint("split it into several documents, or add it to `ignore:`"),
+            ))
         }
         Err(e) => {
-            return Err(Diagnostic::error(
-                "io",
-                rel,
-                Span::file_start(),
-                format!("cannot read this file: {e}"),
-            )
-            .with_hint("check its permissions, or add it to `ignore:` in throughline.yaml"))
+            return Err(Box::new(
+                Diagnostic::error(
+                    "io",
+                    rel,
+                    Span::file_start(),
+                    format!("cannot read this file: {e}"),
+                )
+                .with_hint("check its permissions, or add it to `ignore:` in throughline.yaml"),
+            ))
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -216,16 +228,18 @@ fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Diagnostic> {
             let bytes = e.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..valid]);
             let span = LineIndex::new(&prefix).span(&prefix, valid, 0);
-            return Err(Diagnostic::error(
-                "encoding",
-                rel,
-                Span { len: 1, ..span },
-                format!(
-                    "file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
-                    bytes[valid]
-                ),
-            )
-            .with_hint("save the file as UTF-8"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "encoding",
+                    rel,
+                    Span { len: 1, ..span },
+                    format!(
+                        "file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
+                        bytes[valid]
+                    ),
+                )
+                .with_hint("save the file as UTF-8"),
+            ));
         }
     };
     let text = match text.strip_prefix('\u{feff}') {

@@ -1,0 +1,210 @@
+//! Bad input of every kind gives a diagnostic naming the file, or is read
+//! correctly; never a panic or a hang (the runner's time limit catches hangs).
+
+use crate::support::SiteTest;
+
+const COMPANY: &str = "---\nid: cs\nkind: company-strategy\n---\n# Strategy\n";
+
+fn check(site: &SiteTest) -> crate::support::Run {
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+#[test]
+fn invalid_utf8_points_at_the_first_bad_byte() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("latin1.md", b"---\nid: x\ntitle: Caf\xe9\n---\n");
+    let run = check(&site);
+    assert_eq!(run.findings(), vec!["encoding latin1.md:3:11"]);
+    assert_eq!(run.json()[0]["hint"], "save the file as UTF-8");
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let site = SiteTest::new().file(
+        "cs.md",
+        "\u{feff}---\nid: cs\nkind: company-strategy\ntitle: With BOM\n---\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let graph = site.run(&["graph", "ROOT"]);
+    assert!(
+        graph.stdout.contains("\"title\": \"With BOM\""),
+        "{}",
+        graph.stdout
+    );
+}
+
+#[test]
+fn crlf_line_ends_are_read_and_positions_stay_exact() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY.replace('\n', "\r\n"))
+        .file("ps.md", "---\r\nid: ps\r\nkind: product-strategy\r\nparent: cs\r\n---\r\nSee [[cs]] and [[nowhere]].\r\n");
+    let run = check(&site);
+    assert_eq!(run.findings(), vec!["broken-link ps.md:6:16"]);
+    let human = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert!(
+        human.stdout.contains("6 | See [[cs]] and [[nowhere]].\n"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn an_empty_file_is_a_plain_page() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("notes/empty.md", "");
+    let run = check(&site);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let graph = site.run(&["graph", "ROOT"]);
+    assert!(graph.stdout.contains("\"id\": \"empty\""));
+}
+
+#[test]
+fn a_lone_fence_or_unclosed_front_matter_is_a_yaml_error() {
+    let site = SiteTest::new().file("fence.md", "---").file(
+        "open.md",
+        "---\nid: open\nkind: bet\n\nBody without a closing fence.\n",
+    );
+    let run = check(&site);
+    assert_eq!(
+        run.findings(),
+        vec!["yaml fence.md:1:1", "yaml open.md:1:1"]
+    );
+    assert_eq!(run.json()[0]["message"], "front matter is never closed");
+}
+
+#[test]
+fn a_yaml_alias_bomb_is_refused() {
+    let mut yaml = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for name in "bcdefghi".chars() {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        yaml.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        prev = name;
+    }
+    let site = SiteTest::new().file("bomb.md", format!("---\n{yaml}---\n"));
+    let run = check(&site);
+    assert_eq!(run.code, 1);
+    let found = run.json();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0]["rule"].as_str(), found[0]["file"].as_str()),
+        (Some("yaml"), Some("bomb.md"))
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("repetition limit"),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
+fn twenty_thousand_nested_brackets_are_refused() {
+    let deep = format!(
+        "---\nid: deep\nx: {}{}\n---\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let site = SiteTest::new().file("deep.md", deep);
+    let run = check(&site);
+    assert_eq!(run.findings(), vec!["yaml deep.md:3:68"]);
+    assert_eq!(
+        run.json()[0]["message"],
+        "front matter is not valid YAML: brackets nest deeper than 64 levels"
+    );
+}
+
+#[test]
+fn a_five_megabyte_document_is_read() {
+    let paragraph =
+        "Merchants want their money the same day; see [[cs]] for why that matters. ".repeat(20);
+    let mut body = String::new();
+    while body.len() < 5_000_000 {
+        body.push_str(&paragraph);
+        body.push_str("\n\n");
+    }
+    let lines = body.lines().count();
+    body.push_str("The end links to [[nowhere]].\n");
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("huge.md", format!("---\nid: huge\nkind: page\n---\n{body}"));
+    let run = check(&site);
+    assert_eq!(
+        run.findings(),
+        vec![format!("broken-link huge.md:{}:18", lines + 5)]
+    );
+}
+
+#[test]
+fn a_self_parent_is_a_cycle() {
+    let site = SiteTest::new().file(
+        "self.md",
+        "---\nid: opp\nkind: opportunity\nparent: opp\n---\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.findings(), vec!["cycle self.md:4:9"]);
+    assert_eq!(run.json()[0]["message"], "`opp` is its own parent");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_not_followed_forever() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("area/doc.md", "# Doc\n");
+    std::os::unix::fs::symlink("..", site.root().join("area/back")).unwrap();
+    let run = check(&site);
+    assert_eq!(run.findings(), vec!["io area/back:1:1"]);
+    assert!(run.json()[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("symbolic link loop"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("locked.md", "# Locked\n");
+    std::os::unix::fs::symlink("does-not-exist.md", site.root().join("dangling.md")).unwrap();
+    let locked = site.root().join("locked.md");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads files whatever their mode; only then is locked.md readable.
+    let locked_is_readable = std::fs::read(&locked).is_ok();
+    let run = check(&site);
+    let mut expected = vec!["io dangling.md:1:1".to_string()];
+    if !locked_is_readable {
+        expected.push("io locked.md:1:1".to_string());
+    }
+    assert_eq!(run.findings(), expected);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn file_names_with_spaces_and_non_ascii_work() {
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\n---\nSee [[plan-zürich-été]] and [the plan](pages/Plan%20Z%C3%BCrich%20%C3%A9t%C3%A9.md).\n")
+        .file("pages/Plan Zürich été.md", "# Zürich\n");
+    let run = check(&site);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let graph = site.run(&["graph", "ROOT"]);
+    assert!(
+        graph.stdout.contains("\"id\": \"plan-zürich-été\""),
+        "{}",
+        graph.stdout
+    );
+    assert!(graph
+        .stdout
+        .contains("\"file\": \"pages/Plan Zürich été.md\""));
+}

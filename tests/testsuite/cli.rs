@@ -1,0 +1,40 @@
+//! Arguments, help, version and run failures (exit code 2).
+
+use crate::support::{run_binary, SiteTest};
+
+#[test]
+fn help_and_version_stand_on_their_own() {
+    let dir = std::env::temp_dir();
+    let help = run_binary(&["--help".into()], &[], &dir);
+    assert_eq!(help.code, 0);
+    for command in ["check", "graph"] {
+        assert!(help.stdout.contains(command), "{}", help.stdout);
+    }
+    let check_help = run_binary(&["check".into(), "--help".into()], &[], &dir);
+    assert!(check_help.stdout.contains("--deny-warnings"));
+    assert!(check_help.stdout.contains("Exit codes"));
+    let version = run_binary(&["--version".into()], &[], &dir);
+    assert_eq!(
+        version.stdout,
+        format!("throughline {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_missing_root_or_bad_date_cannot_proceed() {
+    let site = SiteTest::new();
+    let run = site.run(&["check", "ROOT/nowhere"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: `"), "{}", run.stderr);
+    assert!(run.stderr.contains("is not a folder"));
+    let run = site.run(&["check", "ROOT", "--today", "someday"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: `--today someday` is not a date; expected YYYY-MM-DD\n"
+    );
+    let run = site.run_with_env(&["check", "ROOT"], &[("SOURCE_DATE_EPOCH", "soon")]);
+    assert_eq!(run.code, 2);
+    let run = site.run(&["check", "ROOT", "--format", "xml"]);
+    assert_eq!(run.code, 2);
+}

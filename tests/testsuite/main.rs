@@ -1,0 +1,8 @@
+//! The integration test suite: one binary (it links once), one module per
+//! feature. Every test runs the real `throughline` binary on a site folder.
+
+mod bad_input;
+mod check;
+mod cli;
+mod graph;
+mod support;

@@ -1,0 +1,163 @@
+//! `SiteTest`: a site in a temporary folder (copied from `tests/fixtures/` or
+//! written inline), and a runner for the real binary with a time limit, so a
+//! hang fails the test instead of stalling CI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest any single command may take in the suite before it counts as a hang.
+const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+pub(crate) struct SiteTest {
+    dir: tempfile::TempDir,
+}
+
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// The JSON diagnostics as `rule file:line:column` strings.
+    pub(crate) fn findings(&self) -> Vec<String> {
+        self.json()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {}:{}:{}",
+                    v["rule"].as_str().unwrap(),
+                    v["file"].as_str().unwrap(),
+                    v["line"],
+                    v["column"]
+                )
+            })
+            .collect()
+    }
+
+    /// The stdout lines parsed as JSON objects.
+    pub(crate) fn json(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect()
+    }
+}
+
+impl SiteTest {
+    /// An empty site.
+    pub(crate) fn new() -> SiteTest {
+        SiteTest {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A copy of `tests/fixtures/<name>`.
+    pub(crate) fn fixture(name: &str) -> SiteTest {
+        let site = SiteTest::new();
+        copy_dir(&fixtures_dir().join(name), site.root());
+        site
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders) and returns the site for chaining.
+    pub(crate) fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> SiteTest {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        self
+    }
+
+    /// Runs `throughline ARGS...` with the site root appended where `ROOT` appears.
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    pub(crate) fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let root = self.root().to_string_lossy().into_owned();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if *a == "ROOT" {
+                    root.clone()
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect();
+        run_binary(&args, env, self.root())
+    }
+}
+
+pub(crate) fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub(crate) fn run_binary(args: &[String], env: &[(&str, &str)], cwd: &Path) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn throughline");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let out_reader =
+        std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err_reader =
+        std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > TIME_LIMIT {
+            let _ = child.kill();
+            panic!("throughline {args:?} did not finish within {TIME_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
+}
+
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir_entries(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &target).unwrap();
+        }
+    }
+}
+
+fn walkdir_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            out.push(p);
+        }
+    }
+    out
+}

@@ -234,6 +234,8 @@ pub struct Config {
     pub theme: String,
     /// The `too-many-bets` threshold.
     pub max_bets_per_quarter: usize,
+    /// How many active bets a quarter needs before `portfolio-imbalance` judges its mix.
+    pub portfolio_min_bets: usize,
     /// How long a parent's change may wait before children are `drift`.
     pub drift_grace: Cadence,
     /// Globs (relative to the root) of files that are not content.
@@ -253,6 +255,7 @@ impl Default for Config {
             base_url: "/".to_string(),
             theme: "default".to_string(),
             max_bets_per_quarter: 4,
+            portfolio_min_bets: 3,
             drift_grace: Cadence {
                 amount: 30,
                 unit: crate::date::CadenceUnit::Days,
@@ -271,6 +274,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "base_url",
     "theme",
     "max_bets_per_quarter",
+    "portfolio_min_bets",
     "drift_grace",
     "ignore",
     "rules",
@@ -415,6 +419,16 @@ impl Config {
             {
                 Some(n) => config.max_bets_per_quarter = n,
                 None => return typed("max_bets_per_quarter", v, "a whole number above 0"),
+            }
+        }
+        if let Some(v) = field("portfolio_min_bets") {
+            match v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n > 0)
+            {
+                Some(n) => config.portfolio_min_bets = n,
+                None => return typed("portfolio_min_bets", v, "a whole number above 0"),
             }
         }
         if let Some(v) = field("drift_grace") {

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod git;
 pub mod graph;
 pub mod model;
 pub mod rules;
@@ -117,14 +118,46 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
         let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
         RunError::Config { diagnostic, text }
     })?;
-
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
     };
     let discovered = source::discover(root, &config, &walk);
-    let mut diagnostics = discovered.diagnostics;
-    let sources = discovered.files;
+    let git_dates = git::last_commit_dates(root);
+    let inputs = Inputs {
+        config,
+        config_text,
+        sources: discovered.files,
+        io_diagnostics: discovered.diagnostics,
+        git_dates,
+    };
+    Ok(analyze(inputs, options))
+}
 
+/// What the analysis stages start from: files already read, by [`load`] or by a caller holding them in memory.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// The config.
+    pub config: Config,
+    /// The config's text, for quoting it in diagnostics.
+    pub config_text: Option<String>,
+    /// The Markdown files, sorted by path.
+    pub sources: Vec<SourceFile>,
+    /// Problems met while reading files.
+    pub io_diagnostics: Vec<Diagnostic>,
+    /// Each file's last git commit date, when the site is in a git work tree.
+    pub git_dates: Option<git::GitDates>,
+}
+
+/// Stages 1b–3: parse every source, resolve the graph, run the health rules.
+pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
+    let Inputs {
+        config,
+        config_text,
+        sources,
+        io_diagnostics,
+        git_dates,
+    } = inputs;
+    let mut diagnostics = io_diagnostics;
     let parsed: Vec<(Document, Vec<Diagnostic>)> = sources
         .par_iter()
         .enumerate()
@@ -146,17 +179,19 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
     let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);
     diagnostics.extend(graph_diags);
 
-    let rule_context = rules::Context {
-        docs: &docs,
-        graph: &graph,
-        config: &config,
-        today: options.today,
-    };
+    let rule_context = rules::Context::new(
+        &docs,
+        &graph,
+        &config,
+        &sources,
+        git_dates.as_ref(),
+        options.today,
+    );
     diagnostics.extend(rules::run(&rule_context));
     diagnostics::sort(&mut diagnostics);
 
-    Ok(Site {
-        root: root.clone(),
+    Site {
+        root: options.root.clone(),
         config,
         config_text,
         sources,
@@ -164,7 +199,7 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
         graph,
         diagnostics,
         today: options.today,
-    })
+    }
 }
 
 /// Resolves `path` against the current directory without touching the file system.

@@ -1,12 +1,36 @@
-//! Stage 3: strategy-health rules. Each rule is one small unit that reads the
-//! resolved site and returns diagnostics; [`registry`] is the one list of them.
-//! Rules never print, never touch files, and never see each other.
+//! Stage 3: strategy-health rules (SPEC §6). Each rule is one small unit in
+//! its own file that reads the resolved site and returns diagnostics;
+//! [`registry`] is the one list of them. Rules never print, never touch files,
+//! and never see each other.
 
-use crate::config::{Config, RuleLevel};
-use crate::date::Date;
-use crate::diagnostics::{Diagnostic, Severity};
-use crate::graph::Graph;
-use crate::model::Document;
+mod drift;
+mod flat_outcome;
+mod missing_approval;
+mod missing_instrumentation;
+mod no_dhm;
+mod orphan;
+mod ost_shape;
+mod output_objective;
+mod overdue;
+mod overhead_heavy;
+mod portfolio_imbalance;
+mod premature_commitment;
+mod progress;
+mod stale;
+mod stale_metric;
+mod too_many_bets;
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, KindDef, RuleLevel};
+use crate::date::{Date, Quarter};
+use crate::diagnostics::{Diagnostic, Severity, Span};
+use crate::git::GitDates;
+use crate::graph::{DocId, Graph};
+use crate::model::{Document, Status};
+use crate::source::{split_front_matter, SourceFile};
+use crate::text::LineIndex;
+use crate::yaml::{Locator, Step};
 
 /// Rules reported while loading and resolving; always errors.
 pub const STRUCTURAL_RULES: &[&str] = &[
@@ -39,29 +63,35 @@ pub const HEALTH_RULES: &[&str] = &[
     "ost-shape",
 ];
 
-/// What a rule may read.
-pub struct Context<'a> {
-    /// Every document in the run, in file order.
-    pub docs: &'a [Document],
-    /// The resolved links.
-    pub graph: &'a Graph,
-    /// The site config.
-    pub config: &'a Config,
-    /// The date the strategy is judged on.
-    pub today: Date,
-}
-
 /// A strategy-health rule.
 pub trait Rule: Sync {
     /// The rule id, one of [`HEALTH_RULES`].
     fn id(&self) -> &'static str;
+    /// One sentence: what the rule catches.
+    fn summary(&self) -> &'static str;
     /// Appends what the rule finds to `out`.
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
 
 /// Every health rule, in the order of SPEC §6.
-pub fn registry() -> Vec<&'static dyn Rule> {
-    Vec::new()
+pub fn registry() -> &'static [&'static dyn Rule] {
+    &[
+        &stale::Stale,
+        &drift::Drift,
+        &orphan::Orphan,
+        &output_objective::OutputObjective,
+        &missing_instrumentation::MissingInstrumentation,
+        &no_dhm::NoDhm,
+        &too_many_bets::TooManyBets,
+        &portfolio_imbalance::PortfolioImbalance,
+        &premature_commitment::PrematureCommitment,
+        &missing_approval::MissingApproval,
+        &overdue::Overdue,
+        &flat_outcome::FlatOutcome,
+        &stale_metric::StaleMetric,
+        &overhead_heavy::OverheadHeavy,
+        &ost_shape::OstShape,
+    ]
 }
 
 /// Runs every rule and applies the config's `rules:` levels.
@@ -83,4 +113,280 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Where a document's last review date comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewSource {
+    /// Its own `reviewed:`.
+    Field,
+    /// A `review` document that `covers` it.
+    Review(DocId),
+    /// The file's last git commit.
+    Git,
+}
+
+/// A document's last review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastReview {
+    /// When.
+    pub date: Date,
+    /// Where the date comes from.
+    pub source: ReviewSource,
+}
+
+/// What a rule may read.
+pub struct Context<'a> {
+    /// Every document in the run, in file order.
+    pub docs: &'a [Document],
+    /// The resolved links.
+    pub graph: &'a Graph,
+    /// The site config.
+    pub config: &'a Config,
+    /// The date the strategy is judged on.
+    pub today: Date,
+    sources: &'a [SourceFile],
+    last_review: Vec<Option<LastReview>>,
+}
+
+impl<'a> Context<'a> {
+    /// Prepares the facts several rules share (last review dates).
+    pub fn new(
+        docs: &'a [Document],
+        graph: &'a Graph,
+        config: &'a Config,
+        sources: &'a [SourceFile],
+        git_dates: Option<&GitDates>,
+        today: Date,
+    ) -> Context<'a> {
+        let mut last_review: Vec<Option<LastReview>> = docs
+            .iter()
+            .map(|d| {
+                d.reviewed.map(|date| LastReview {
+                    date,
+                    source: ReviewSource::Field,
+                })
+            })
+            .collect();
+        for (r, review) in docs.iter().enumerate() {
+            let Some(date) = review.date.filter(|_| review.kind == "review") else {
+                continue;
+            };
+            for covered in &review.covers {
+                let Some(target) = graph.lookup(&covered.id) else {
+                    continue;
+                };
+                if last_review[target].is_none_or(|l| l.date < date) {
+                    last_review[target] = Some(LastReview {
+                        date,
+                        source: ReviewSource::Review(r),
+                    });
+                }
+            }
+        }
+        if let Some(git) = git_dates {
+            for (i, doc) in docs.iter().enumerate() {
+                if last_review[i].is_none() {
+                    last_review[i] = git.get(&doc.file).map(|&date| LastReview {
+                        date,
+                        source: ReviewSource::Git,
+                    });
+                }
+            }
+        }
+        Context {
+            docs,
+            graph,
+            config,
+            today,
+            sources,
+            last_review,
+        }
+    }
+
+    /// The documents rules judge: all but those whose front matter is unusable.
+    pub fn docs(&self) -> impl Iterator<Item = (DocId, &'a Document)> {
+        self.docs.iter().enumerate().filter(|(_, d)| !d.invalid)
+    }
+
+    /// The documents of `kind`.
+    pub fn of_kind(&self, kind: &'static str) -> impl Iterator<Item = (DocId, &'a Document)> {
+        self.docs().filter(move |(_, d)| d.kind == kind)
+    }
+
+    /// The kind definition of `doc`.
+    pub fn kind(&self, doc: &Document) -> Option<&'a KindDef> {
+        self.config.schema.get(&doc.kind)
+    }
+
+    /// The kind's label in lowercase, for the middle of a sentence.
+    pub fn label(&self, doc: &Document) -> String {
+        self.kind(doc)
+            .map_or_else(|| doc.kind.clone(), |k| k.label.to_lowercase())
+    }
+
+    /// The label with its indefinite article: "a bet", "an outcome".
+    pub fn a_label(&self, doc: &Document) -> String {
+        let label = self.label(doc);
+        let article = if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {label}")
+    }
+
+    /// The later of `reviewed` and any covering review's date, else the git date.
+    pub fn last_review(&self, doc: DocId) -> Option<LastReview> {
+        self.last_review[doc]
+    }
+
+    /// Where the value at `path` is written in `doc`; falls back to `kind:`, then to the file's start.
+    pub fn span(&self, doc: &Document, path: &[Step<'_>]) -> Span {
+        let text = self.sources.get(doc.source).map_or("", |s| s.text.as_str());
+        let Ok(fm) = split_front_matter(text) else {
+            return Span::file_start();
+        };
+        let front = &text[..fm.body_offset];
+        let lines = LineIndex::new(front);
+        let locator = Locator::new(fm.yaml);
+        let found = locator
+            .value(path)
+            .or_else(|| locator.value(&[Step::Key("kind")]));
+        found.map_or(Span::file_start(), |l| {
+            lines.span(front, fm.yaml_offset + l.offset, l.len)
+        })
+    }
+
+    /// A warning of `rule` about `doc`.
+    pub fn warning(
+        &self,
+        rule: &'static str,
+        doc: &Document,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::warning(rule, &doc.file, span, message).with_doc(&doc.id)
+    }
+
+    /// Bets that are `committed` or `in-progress`, grouped by quarter.
+    pub fn active_bets_by_quarter(&self) -> BTreeMap<Quarter, Vec<DocId>> {
+        let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
+        for (id, bet) in self.of_kind("bet") {
+            if let (Some(q), Some(status)) = (bet.quarter, bet.status) {
+                if status.is_active_bet() {
+                    by_quarter.entry(q).or_default().push(id);
+                }
+            }
+        }
+        by_quarter
+    }
+}
+
+/// Whether a document is finished or retired (`done`, `dropped`, `archived`).
+pub fn is_closed(doc: &Document) -> bool {
+    doc.status.is_some_and(Status::is_closed)
+}
+
+/// Whether a document is retired (`dropped`, `archived`): nothing more is asked of it.
+pub fn is_retired(doc: &Document) -> bool {
+    matches!(doc.status, Some(Status::Dropped | Status::Archived))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Runs one rule on a site written inline.
+
+    use super::*;
+    use crate::{analyze, Inputs, LoadOptions};
+
+    /// `rule`'s findings on `files` as of `today`, as `file:line:col message` strings.
+    pub(crate) fn findings(
+        rule: &dyn Rule,
+        config: &str,
+        files: &[(&str, &str)],
+        today: &str,
+    ) -> Vec<String> {
+        run(rule, config, files, today, false)
+    }
+
+    /// Like [`findings`], for fixtures that deliberately contain structural errors.
+    pub(crate) fn findings_allowing_errors(
+        rule: &dyn Rule,
+        files: &[(&str, &str)],
+        today: &str,
+    ) -> Vec<String> {
+        run(rule, "", files, today, true)
+    }
+
+    fn run(
+        rule: &dyn Rule,
+        config: &str,
+        files: &[(&str, &str)],
+        today: &str,
+        allow_errors: bool,
+    ) -> Vec<String> {
+        let mut sources: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: path.to_string(),
+                abs_path: path.into(),
+                text: text.to_string(),
+            })
+            .collect();
+        sources.sort_by(|a, b| a.path.cmp(&b.path));
+        let config = Config::parse(config).expect("test config");
+        let today = crate::date::parse_date(today).expect("test date");
+        let options = LoadOptions {
+            root: ".".into(),
+            today,
+            drafts: false,
+            output_dir: None,
+        };
+        let site = analyze(
+            Inputs {
+                config,
+                sources,
+                ..Inputs::default()
+            },
+            &options,
+        );
+        let structural: Vec<_> = site
+            .diagnostics
+            .iter()
+            .filter(|d| !HEALTH_RULES.contains(&d.rule))
+            .collect();
+        assert!(
+            allow_errors || structural.is_empty(),
+            "fixture has structural problems: {structural:?}"
+        );
+        let ctx = Context::new(
+            &site.docs,
+            &site.graph,
+            &site.config,
+            &site.sources,
+            None,
+            today,
+        );
+        let mut out = Vec::new();
+        rule.check(&ctx, &mut out);
+        crate::diagnostics::sort(&mut out);
+        out.iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{} {}: {}",
+                    d.file, d.span.line, d.span.column, d.severity, d.message
+                )
+            })
+            .collect()
+    }
+
+    pub(crate) const COMPANY: (&str, &str) = (
+        "cs.md",
+        "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n",
+    );
+    pub(crate) const PRODUCT: (&str, &str) = (
+        "ps.md",
+        "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n",
+    );
 }

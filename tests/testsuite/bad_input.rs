@@ -3,7 +3,8 @@
 
 use crate::support::SiteTest;
 
-const COMPANY: &str = "---\nid: cs\nkind: company-strategy\n---\n# Strategy\n";
+const COMPANY: &str =
+    "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n";
 
 fn check(site: &SiteTest) -> crate::support::Run {
     let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
@@ -17,7 +18,7 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
         .file("cs.md", COMPANY)
         .file("latin1.md", b"---\nid: x\ntitle: Caf\xe9\n---\n");
     let run = check(&site);
-    assert_eq!(run.findings(), vec!["encoding latin1.md:3:11"]);
+    assert_eq!(run.structural_findings(), vec!["encoding latin1.md:3:11"]);
     assert_eq!(run.json()[0]["hint"], "save the file as UTF-8");
 }
 
@@ -43,7 +44,7 @@ fn crlf_line_ends_are_read_and_positions_stay_exact() {
         .file("cs.md", COMPANY.replace('\n', "\r\n"))
         .file("ps.md", "---\r\nid: ps\r\nkind: product-strategy\r\nparent: cs\r\n---\r\nSee [[cs]] and [[nowhere]].\r\n");
     let run = check(&site);
-    assert_eq!(run.findings(), vec!["broken-link ps.md:6:16"]);
+    assert_eq!(run.structural_findings(), vec!["broken-link ps.md:6:16"]);
     let human = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
     assert!(
         human.stdout.contains("6 | See [[cs]] and [[nowhere]].\n"),
@@ -71,7 +72,7 @@ fn a_lone_fence_or_unclosed_front_matter_is_a_yaml_error() {
     );
     let run = check(&site);
     assert_eq!(
-        run.findings(),
+        run.structural_findings(),
         vec!["yaml fence.md:1:1", "yaml open.md:1:1"]
     );
     assert_eq!(run.json()[0]["message"], "front matter is never closed");
@@ -116,7 +117,7 @@ fn twenty_thousand_nested_brackets_are_refused() {
     );
     let site = SiteTest::new().file("deep.md", deep);
     let run = check(&site);
-    assert_eq!(run.findings(), vec!["yaml deep.md:3:68"]);
+    assert_eq!(run.structural_findings(), vec!["yaml deep.md:3:68"]);
     assert_eq!(
         run.json()[0]["message"],
         "front matter is not valid YAML: brackets nest deeper than 64 levels"
@@ -139,7 +140,7 @@ fn a_five_megabyte_document_is_read() {
         .file("huge.md", format!("---\nid: huge\nkind: page\n---\n{body}"));
     let run = check(&site);
     assert_eq!(
-        run.findings(),
+        run.structural_findings(),
         vec![format!("broken-link huge.md:{}:18", lines + 5)]
     );
 }
@@ -151,7 +152,7 @@ fn a_self_parent_is_a_cycle() {
         "---\nid: opp\nkind: opportunity\nparent: opp\n---\n",
     );
     let run = check(&site);
-    assert_eq!(run.findings(), vec!["cycle self.md:4:9"]);
+    assert_eq!(run.structural_findings(), vec!["cycle self.md:4:9"]);
     assert_eq!(run.json()[0]["message"], "`opp` is its own parent");
 }
 
@@ -163,7 +164,7 @@ fn a_symlink_loop_is_reported_not_followed_forever() {
         .file("area/doc.md", "# Doc\n");
     std::os::unix::fs::symlink("..", site.root().join("area/back")).unwrap();
     let run = check(&site);
-    assert_eq!(run.findings(), vec!["io area/back:1:1"]);
+    assert_eq!(run.structural_findings(), vec!["io area/back:1:1"]);
     assert!(run.json()[0]["message"]
         .as_str()
         .unwrap()
@@ -187,7 +188,7 @@ fn unreadable_files_are_reported() {
     if !locked_is_readable {
         expected.push("io locked.md:1:1".to_string());
     }
-    assert_eq!(run.findings(), expected);
+    assert_eq!(run.structural_findings(), expected);
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 

@@ -10,7 +10,7 @@ fn every_structural_rule_is_reported_at_the_field_or_link_at_fault() {
     let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
-        run.findings(),
+        run.structural_findings(),
         vec![
             "schema bets/bad-schema.md:5:9",
             "schema bets/bad-schema.md:6:17",
@@ -99,14 +99,17 @@ fn drafts_are_left_out_unless_asked_for() {
     let site = SiteTest::new()
         .file(
             "company.md",
-            "---\nid: cs\nkind: company-strategy\n---\nSee [[ps-draft]].\n",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\nSee [[ps-draft]].\n",
         )
         .file(
             "draft.md",
             "---\nid: ps-draft\nkind: product-strategy\nparent: cs\ndraft: true\n---\n",
         );
     let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
-    assert_eq!(run.findings(), vec!["broken-link company.md:5:5"]);
+    assert_eq!(
+        run.structural_findings(),
+        vec!["broken-link company.md:6:5"]
+    );
     assert_eq!(
         run.json()[0]["hint"],
         "`ps-draft` (draft.md) is a draft; build with `--drafts`, or remove `draft: true`"
@@ -146,7 +149,10 @@ fn config_kinds_change_what_a_parent_may_be() {
         .file("init.md", "---\nid: init\nkind: initiative\nparent: ps\n---\n")
         .file("wrong.md", "---\nid: wrong\nkind: initiative\nparent: cs\n---\n");
     let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
-    assert_eq!(run.findings(), vec!["invalid-parent wrong.md:4:9"]);
+    assert_eq!(
+        run.structural_findings(),
+        vec!["invalid-parent wrong.md:4:9"]
+    );
 }
 
 #[test]

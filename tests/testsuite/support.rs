@@ -36,6 +36,16 @@ impl Run {
             .collect()
     }
 
+    /// Like [`Run::findings`], without the strategy-health rules.
+    pub(crate) fn structural_findings(&self) -> Vec<String> {
+        self.findings()
+            .into_iter()
+            .filter(|f| {
+                !throughline::rules::HEALTH_RULES.contains(&f.split(' ').next().unwrap_or(""))
+            })
+            .collect()
+    }
+
     /// The stdout lines parsed as JSON objects.
     pub(crate) fn json(&self) -> Vec<serde_json::Value> {
         self.stdout

@@ -1,0 +1,72 @@
+//! `missing-approval`: decision rights. A big bet commits a large share of
+//! the organisation; someone with the authority to make that call must have
+//! made it, by name.
+
+use super::{is_retired, Context, Rule};
+use crate::diagnostics::Diagnostic;
+use crate::model::Size;
+use crate::yaml::Step;
+
+/// See the module docs.
+pub(crate) struct MissingApproval;
+
+impl Rule for MissingApproval {
+    fn id(&self) -> &'static str {
+        "missing-approval"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A big bet has no `approval.approver`."
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, bet) in ctx.of_kind("bet") {
+            let approved = bet
+                .approval
+                .as_ref()
+                .is_some_and(|a| a.approver.as_deref().is_some_and(|n| !n.trim().is_empty()));
+            if bet.size != Some(Size::Big) || approved || is_retired(bet) {
+                continue;
+            }
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    bet,
+                    ctx.span(bet, &[Step::Key("size")]),
+                    "big bet has no named approver",
+                )
+                .with_hint(
+                    "record who made the call: `approval: { level: executive, approver: Name }`",
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{findings, COMPANY, PRODUCT};
+
+    #[test]
+    fn only_big_bets_need_an_approver() {
+        let big = (
+            "a.md",
+            "---\nid: a\nkind: bet\nparent: ps\nsize: big\napproval: { level: executive }\n---\n",
+        );
+        let approved = ("b.md", "---\nid: b\nkind: bet\nparent: ps\nsize: big\napproval: { level: executive, approver: Ana }\n---\n");
+        let medium = (
+            "c.md",
+            "---\nid: c\nkind: bet\nparent: ps\nsize: medium\n---\n",
+        );
+        assert_eq!(
+            findings(
+                &MissingApproval,
+                "",
+                &[COMPANY, PRODUCT, big, approved, medium],
+                "2026-11-24"
+            ),
+            vec!["a.md:5:7 warning: big bet has no named approver"]
+        );
+    }
+}

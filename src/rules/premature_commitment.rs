@@ -1,0 +1,100 @@
+//! `premature-commitment`: discovery before committing resources. A bet that
+//! is committed while any confidence dimension is low skipped the discovery
+//! that would have raised it.
+
+use super::{Context, Rule};
+use crate::diagnostics::Diagnostic;
+use crate::model::Level;
+use crate::yaml::Step;
+
+/// See the module docs.
+pub(crate) struct PrematureCommitment;
+
+impl Rule for PrematureCommitment {
+    fn id(&self) -> &'static str {
+        "premature-commitment"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A bet is committed or in progress while a confidence dimension is low."
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, bet) in ctx.of_kind("bet") {
+            let (Some(status), Some(confidence)) = (bet.status, bet.confidence) else {
+                continue;
+            };
+            if !status.is_active_bet() {
+                continue;
+            }
+            let low: Vec<&'static str> = [
+                ("problem", confidence.problem),
+                ("solution", confidence.solution),
+                ("outcome", confidence.outcome),
+            ]
+            .into_iter()
+            .filter_map(|(name, level)| (level == Some(Level::Low)).then_some(name))
+            .collect();
+            let Some(&first) = low.first() else { continue };
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    bet,
+                    ctx.span(bet, &[Step::Key("confidence"), Step::Key(first)]),
+                    format!("bet is {} while {} confidence is low", status.as_str(), low.join(" and ")),
+                )
+                .with_hint("run discovery (interviews, experiments) until every dimension is at least medium, or move the bet back to `discovery`"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{findings, COMPANY, PRODUCT};
+
+    fn bet(status: &str, confidence: &str) -> String {
+        format!(
+            "---\nid: b\nkind: bet\nparent: ps\nstatus: {status}\nconfidence: {confidence}\n---\n"
+        )
+    }
+
+    #[test]
+    fn low_confidence_blocks_commitment_only() {
+        let b = bet(
+            "committed",
+            "{ problem: high, solution: low, outcome: low }",
+        );
+        assert_eq!(
+            findings(
+                &PrematureCommitment,
+                "",
+                &[COMPANY, PRODUCT, ("b.md", &b)],
+                "2026-11-24"
+            ),
+            vec![
+                "b.md:6:40 warning: bet is committed while solution and outcome confidence is low"
+            ]
+        );
+        let b = bet("discovery", "{ problem: low, solution: low, outcome: low }");
+        assert!(findings(
+            &PrematureCommitment,
+            "",
+            &[COMPANY, PRODUCT, ("b.md", &b)],
+            "2026-11-24"
+        )
+        .is_empty());
+        let b = bet(
+            "in-progress",
+            "{ problem: medium, solution: medium, outcome: high }",
+        );
+        assert!(findings(
+            &PrematureCommitment,
+            "",
+            &[COMPANY, PRODUCT, ("b.md", &b)],
+            "2026-11-24"
+        )
+        .is_empty());
+    }
+}

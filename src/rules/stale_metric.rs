@@ -1,0 +1,99 @@
+//! `stale-metric`: no visible progress against goals. A metric nobody has
+//! measured lately cannot tell anyone whether the strategy is working.
+
+use super::{is_retired, Context, Rule};
+use crate::date::days_between;
+use crate::diagnostics::Diagnostic;
+use crate::yaml::Step;
+
+/// See the module docs.
+pub(crate) struct StaleMetric;
+
+impl Rule for StaleMetric {
+    fn id(&self) -> &'static str {
+        "stale-metric"
+    }
+
+    fn summary(&self) -> &'static str {
+        "A metric's latest check-in is older than its cadence."
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, metric) in ctx.of_kind("metric") {
+            if is_retired(metric) {
+                continue;
+            }
+            let Some(cadence) = metric
+                .review_every
+                .or(ctx.kind(metric).and_then(|k| k.cadence))
+            else {
+                continue;
+            };
+            let Some(latest) = metric.checkins.last() else {
+                out.push(
+                    ctx.warning(
+                        self.id(),
+                        metric,
+                        ctx.span(metric, &[Step::Key("checkins")]),
+                        "metric has no check-ins",
+                    )
+                    .with_hint(format!(
+                        "record what it measures today: `checkins: [{{date: {}, value: …}}]`",
+                        ctx.today
+                    )),
+                );
+                continue;
+            };
+            let due = cadence.after(latest.date);
+            if ctx.today > due {
+                out.push(
+                    ctx.warning(
+                        self.id(),
+                        metric,
+                        ctx.span(metric, &[Step::Key("checkins")]),
+                        format!(
+                            "latest check-in is {} days old ({}); check-ins are due every {cadence}",
+                            days_between(latest.date, ctx.today),
+                            latest.date
+                        ),
+                    )
+                    .with_label(format!("due {due}"))
+                    .with_hint("measure it again and add the value under `checkins:`"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::findings;
+
+    #[test]
+    fn one_month_cadence_boundary() {
+        let metric = |date: &str| {
+            format!("---\nid: m\nkind: metric\ncheckins:\n  - {{date: 2026-09-01, value: 3}}\n  - {{date: {date}, value: 4}}\n---\n")
+        };
+        let fresh = metric("2026-10-24");
+        assert!(findings(&StaleMetric, "", &[("m.md", &fresh)], "2026-11-24").is_empty());
+        let old = metric("2026-10-23");
+        assert_eq!(
+            findings(&StaleMetric, "", &[("m.md", &old)], "2026-11-24"),
+            vec!["m.md:4:1 warning: latest check-in is 32 days old (2026-10-23); check-ins are due every 1 month"]
+        );
+    }
+
+    #[test]
+    fn no_check_ins_at_all() {
+        assert_eq!(
+            findings(
+                &StaleMetric,
+                "",
+                &[("m.md", "---\nid: m\nkind: metric\n---\n")],
+                "2026-11-24"
+            ),
+            vec!["m.md:3:7 warning: metric has no check-ins"]
+        );
+    }
+}

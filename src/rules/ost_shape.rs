@@ -58,17 +58,21 @@ impl Rule for OstShape {
                         out.push(d);
                     }
                 }
-                "experiment" => {
+                "experiment"
                     if doc
                         .assumption
                         .as_deref()
-                        .is_none_or(|a| a.trim().is_empty())
-                    {
-                        out.push(
-                            ctx.warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), "experiment does not say which assumption it tests")
-                                .with_hint("add `assumption:`: the belief that must be true for the solution to work"),
-                        );
-                    }
+                        .is_none_or(|a| a.trim().is_empty()) =>
+                {
+                    out.push(
+                        ctx.warning(
+                            self.id(),
+                            doc,
+                            ctx.span(doc, &[Step::Key("kind")]),
+                            "experiment does not say which assumption it tests",
+                        )
+                        .with_hint("add `assumption:`: the belief that must be true for the solution to work"),
+                    );
                 }
                 _ => {}
             }

@@ -5,4 +5,5 @@ mod bad_input;
 mod check;
 mod cli;
 mod graph;
+mod health;
 mod support;

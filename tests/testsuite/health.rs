@@ -1,0 +1,154 @@
+//! Strategy-health rules through the binary: one planted problem per rule,
+//! no false positives on a healthy site, severities, build date and git dates.
+
+use crate::support::SiteTest;
+
+const TODAY: &str = "2026-11-24";
+
+#[test]
+fn each_planted_problem_is_reported_once_on_the_right_line() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(
+        run.code, 0,
+        "warnings alone do not fail a check: {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.findings(),
+        vec![
+            "portfolio-imbalance bets/bet-big-a.md:6:10",
+            "flat-outcome bets/bet-big-b.md:16:11",
+            "drift bets/bet-cards.md:10:11",
+            "missing-instrumentation bets/bet-instant.md:14:1",
+            "missing-approval bets/bet-noapproval.md:11:7",
+            "no-dhm bets/bet-nodhm.md:3:7",
+            "premature-commitment bets/bet-premature.md:13:24",
+            "too-many-bets bets/q2-0.md:6:10",
+            "ost-shape discovery/exp-fake-door.md:3:7",
+            "stale-metric metrics/m-old.md:6:1",
+            "output-objective objectives/obj-launch.md:4:8",
+            "overdue objectives/obj-overdue.md:11:54",
+            "stale strategy/lending.md:7:11",
+            "overhead-heavy teams/team-ops.md:3:7",
+            "orphan work/orphan.md:3:7",
+        ]
+    );
+    let mut rules: Vec<&str> = run
+        .json()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .map(|r| Box::leak(r.to_string().into_boxed_str()) as &str)
+        .collect();
+    rules.sort();
+    let mut all = throughline::rules::HEALTH_RULES.to_vec();
+    all.sort();
+    assert_eq!(rules, all, "every health rule is planted exactly once");
+    insta::assert_snapshot!(
+        "health_planted_human",
+        site.run(&["check", "ROOT", "--today", TODAY]).stdout
+    );
+}
+
+#[test]
+fn a_healthy_site_reports_nothing() {
+    let site = SiteTest::fixture("healthy");
+    let run = site.run(&["check", "ROOT", "--today", TODAY, "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn warnings_fail_with_deny_warnings_and_config_sets_severity() {
+    let site = SiteTest::fixture("health-planted");
+    assert_eq!(
+        site.run(&["check", "ROOT", "--today", TODAY, "--deny-warnings"])
+            .code,
+        1
+    );
+
+    let site = site.file(
+        "throughline.yaml",
+        "rules: { stale: deny, orphan: allow, overhead-heavy: warn }\n",
+    );
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 1, "a denied rule is an error");
+    let json = run.json();
+    let severity = |rule: &str| {
+        json.iter()
+            .find(|d| d["rule"] == rule)
+            .map(|d| d["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(severity("stale").as_deref(), Some("error"));
+    assert_eq!(severity("orphan"), None);
+    assert_eq!(severity("overhead-heavy").as_deref(), Some("warning"));
+}
+
+#[test]
+fn the_build_date_comes_from_today_or_source_date_epoch() {
+    let site = SiteTest::fixture("health-planted");
+    let by_flag = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    // 2026-11-24T00:00:00Z
+    let by_epoch = site.run_with_env(
+        &["check", "ROOT", "--format", "json"],
+        &[("SOURCE_DATE_EPOCH", "1795478400")],
+    );
+    assert_eq!(by_flag.stdout, by_epoch.stdout);
+    // Judged in May, the lending strategy (reviewed 2026-03-10) is not yet stale.
+    let in_may = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-05-01"]);
+    assert!(
+        !in_may.findings().iter().any(|f| f.starts_with("stale ")),
+        "{:?}",
+        in_may.findings()
+    );
+}
+
+#[test]
+fn a_files_last_commit_stands_in_for_a_missing_reviewed_date() {
+    let git = |site: &SiteTest, args: &[&str], date: &str| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(site.root())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+    };
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\n---\n")
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\nparent: cs\n---\n",
+        );
+    if git(&site, &["init", "-q"], "2026-01-01T00:00:00Z")
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        eprintln!("git is not available; skipping");
+        return;
+    }
+    git(&site, &["add", "cs.md"], "2025-10-01T00:00:00Z").unwrap();
+    git(
+        &site,
+        &["commit", "-qm", "strategy"],
+        "2025-10-01T00:00:00Z",
+    )
+    .unwrap();
+    git(&site, &["add", "ps.md"], "2026-11-01T00:00:00Z").unwrap();
+    git(&site, &["commit", "-qm", "product"], "2026-11-01T00:00:00Z").unwrap();
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    let stale: Vec<_> = run
+        .json()
+        .into_iter()
+        .filter(|d| d["rule"] == "stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{:?}", run.stdout);
+    assert_eq!(stale[0]["file"], "cs.md");
+    assert_eq!(
+        stale[0]["message"],
+        "company strategy has no `reviewed:` date and last changed 419 days ago (git); cadence is 1 year"
+    );
+}

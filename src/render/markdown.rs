@@ -1,0 +1,269 @@
+//! Markdown to HTML for document bodies: links by id and relative `.md`
+//! paths become page URLs, headings get the same anchors the link checker
+//! knows, code is highlighted, and unless `markdown.unsafe_html` is set, raw
+//! HTML is escaped and `javascript:`/`data:` URLs are neutralised.
+
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+
+use super::highlight;
+use crate::source::markdown_options;
+use crate::text::{slugify, AnchorSet};
+
+/// Where a link written in a body points, as the renderer needs it.
+pub trait LinkResolver {
+    /// The URL and title of the document with `id`, relative to the page being rendered.
+    fn by_id(&self, id: &str) -> Option<(String, String)>;
+    /// The URL of the document at `written`, a relative `.md` path as written in the body.
+    fn by_path(&self, written: &str) -> Option<String>;
+}
+
+/// A rendered body.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RenderedBody {
+    /// The HTML.
+    pub html: String,
+    /// Plain text, for the search index (at most `text_limit` bytes).
+    pub text: String,
+}
+
+/// Renders `body` to HTML.
+pub fn render(body: &str, links: &dyn LinkResolver, unsafe_html: bool, skip_title: Option<&str>, text_limit: usize) -> RenderedBody {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(body, markdown_options()).collect();
+    assign_heading_ids(&mut events);
+    if let Some(title) = skip_title {
+        drop_leading_title(&mut events, title);
+    }
+
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut text = String::new();
+    let mut code: Option<(String, String)> = None;
+    let mut wiki_title: Option<String> = None;
+    for event in events {
+        // Inside a code block, collect its text; highlight it at the end.
+        if let Some((lang, buf)) = &mut code {
+            match event {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    out.push(Event::Html(CowStr::from(code_block(lang, buf))));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let (dest, shown_title) = resolve_link(link_type, &dest_url, links);
+                if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
+                    wiki_title = shown_title;
+                }
+                let dest = if unsafe_html { dest } else { neutralise(dest) };
+                out.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest = if unsafe_html { dest_url } else { neutralise(dest_url) };
+                out.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+            }
+            Event::Text(t) if wiki_title.is_some() => {
+                let shown = wiki_title.take().unwrap_or_else(|| t.to_string());
+                push_text(&mut text, &shown, text_limit);
+                out.push(Event::Text(CowStr::from(shown)));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => out.push(Event::Text(h)),
+            Event::Text(t) => {
+                push_text(&mut text, &t, text_limit);
+                out.push(Event::Text(t));
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                push_text(&mut text, " ", text_limit);
+                out.push(event);
+            }
+            other => out.push(other),
+        }
+    }
+    let mut html_out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html_out, out.into_iter());
+    RenderedBody { html: html_out, text: text.split_whitespace().collect::<Vec<_>>().join(" ") }
+}
+
+fn push_text(text: &mut String, s: &str, limit: usize) {
+    if text.len() < limit {
+        let room = limit - text.len();
+        let mut end = s.len().min(room);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.push_str(&s[..end]);
+    }
+}
+
+fn resolve_link<'a>(link_type: LinkType, dest: &CowStr<'a>, links: &dyn LinkResolver) -> (CowStr<'a>, Option<String>) {
+    match link_type {
+        LinkType::WikiLink { .. } => {
+            let (id, heading) = match dest.split_once('#') {
+                Some((id, h)) => (id.trim(), Some(h.trim())),
+                None => (dest.trim(), None),
+            };
+            match links.by_id(id) {
+                Some((url, title)) => {
+                    let url = match heading {
+                        Some(h) if !h.is_empty() => format!("{url}#{}", slugify(h)),
+                        _ => url,
+                    };
+                    (CowStr::from(url), Some(title))
+                }
+                None => (dest.clone(), None),
+            }
+        }
+        LinkType::Inline | LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut => {
+            match links.by_path(dest) {
+                Some(url) => (CowStr::from(url), None),
+                None => (dest.clone(), None),
+            }
+        }
+        _ => (dest.clone(), None),
+    }
+}
+
+/// Replaces `javascript:`, `vbscript:` and `data:` URLs with `#`.
+fn neutralise(dest: CowStr<'_>) -> CowStr<'_> {
+    let compact: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).take(12).collect::<String>().to_ascii_lowercase();
+    if ["javascript:", "vbscript:", "data:"].iter().any(|s| compact.starts_with(s)) {
+        CowStr::Borrowed("#")
+    } else {
+        dest
+    }
+}
+
+fn code_block(lang: &str, code: &str) -> String {
+    let highlighted = (!lang.is_empty()).then(|| highlight::highlight(code, lang)).flatten();
+    let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
+    match highlighted {
+        Some(html) => format!("<pre class=\"code\"><code{class}>{html}</code></pre>\n"),
+        None => format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(code)),
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Gives every heading the anchor the link checker computed for it.
+fn assign_heading_ids(events: &mut [Event<'_>]) {
+    let mut anchors = AnchorSet::default();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { .. }) = &events[i] {
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let anchor = anchors.next(text.trim());
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(anchor));
+            }
+            i = j;
+        }
+        i += 1;
+    }
+}
+
+/// Removes a first `# heading` that repeats the page title (the template shows the title).
+fn drop_leading_title(events: &mut Vec<Event<'_>>, title: &str) {
+    let Some(Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })) = events.first() else { return };
+    let Some(end) = events.iter().position(|e| matches!(e, Event::End(TagEnd::Heading(_)))) else { return };
+    let text: String = events[1..end]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if text.trim() == title {
+        events.drain(..=end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Links;
+    impl LinkResolver for Links {
+        fn by_id(&self, id: &str) -> Option<(String, String)> {
+            (id == "ps").then(|| ("../ps/index.html".to_string(), "Payments <strategy>".to_string()))
+        }
+        fn by_path(&self, written: &str) -> Option<String> {
+            (written == "../products/ps.md").then(|| "../ps/index.html".to_string())
+        }
+    }
+
+    fn html(body: &str, unsafe_html: bool) -> String {
+        render(body, &Links, unsafe_html, None, 1000).html
+    }
+
+    #[test]
+    fn links_become_page_urls_with_titles() {
+        assert_eq!(
+            html("See [[ps]], [[ps|the plan]] and [[ps#Risks and bets]].", false),
+            "<p>See <a href=\"../ps/index.html\">Payments &lt;strategy&gt;</a>, <a href=\"../ps/index.html\">the plan</a> and <a href=\"../ps/index.html#risks-and-bets\">Payments &lt;strategy&gt;</a>.</p>\n"
+        );
+        assert_eq!(html("[p](../products/ps.md) [x](https://example.com/a.md)", false), "<p><a href=\"../ps/index.html\">p</a> <a href=\"https://example.com/a.md\">x</a></p>\n");
+    }
+
+    #[test]
+    fn raw_html_and_script_urls_are_neutralised_unless_unsafe() {
+        let body = "<script>alert(1)</script>\n\nHi <b>there</b> [x](javascript:alert(1)) [y]( DATA:text/html,1) ![i](data:image/png;base64,AA)";
+        let safe = html(body, false);
+        assert!(!safe.contains("<script>") && !safe.contains("<b>"), "{safe}");
+        assert!(safe.contains("&lt;script&gt;"));
+        assert!(!safe.to_lowercase().contains("javascript:") && !safe.to_lowercase().contains("data:"), "{safe}");
+        let raw = html(body, true);
+        assert!(raw.contains("<script>") && raw.contains("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn headings_get_checker_anchors_and_a_repeated_title_is_dropped() {
+        let out = render("# Plan\n\n## Risks\n\n## Risks\n", &Links, false, Some("Plan"), 1000);
+        assert_eq!(out.html, "<h2 id=\"risks\">Risks</h2>\n<h2 id=\"risks-1\">Risks</h2>\n");
+    }
+
+    #[test]
+    fn code_is_highlighted_or_escaped() {
+        let out = html("```rust\nlet x = 1 < 2;\n```\n\n```nolang\n<b>\n```\n", false);
+        assert!(out.contains("<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        assert!(out.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn extensions_and_plain_text() {
+        let out = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n", &Links, false, None, 1000);
+        for needle in ["<table>", "type=\"checkbox\"", "<del>old</del>", "footnote"] {
+            assert!(out.html.contains(needle), "{needle}: {}", out.html);
+        }
+        assert!(out.text.starts_with("a b 1 2 done old note"), "{}", out.text);
+    }
+}

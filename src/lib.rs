@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod git;
 pub mod graph;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod rules;
 pub mod source;

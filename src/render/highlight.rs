@@ -33,7 +33,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     let syntax = set.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }
@@ -43,7 +45,10 @@ pub fn stylesheet(theme: &str) -> Result<String, String> {
     let themes = ThemeSet::load_defaults();
     let Some(t) = themes.themes.get(theme) else {
         let names: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
-        return Err(format!("unknown highlight theme `{theme}`; the themes are: {}", names.join(", ")));
+        return Err(format!(
+            "unknown highlight theme `{theme}`; the themes are: {}",
+            names.join(", ")
+        ));
     };
     css_for_theme_with_class_style(t, CLASS_STYLE).map_err(|e| e.to_string())
 }
@@ -58,6 +63,8 @@ mod tests {
         assert!(html.contains("hl-"), "{html}");
         assert!(highlight("x", "no-such-language").is_none());
         assert!(stylesheet("base16-ocean.dark").unwrap().contains(".hl-"));
-        assert!(stylesheet("nope").unwrap_err().contains("base16-ocean.dark"));
+        assert!(stylesheet("nope")
+            .unwrap_err()
+            .contains("base16-ocean.dark"));
     }
 }

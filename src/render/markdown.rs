@@ -3,7 +3,9 @@
 //! knows, code is highlighted, and unless `markdown.unsafe_html` is set, raw
 //! HTML is escaped and `javascript:`/`data:` URLs are neutralised.
 
-use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd,
+};
 
 use super::highlight;
 use crate::source::markdown_options;
@@ -27,7 +29,13 @@ pub struct RenderedBody {
 }
 
 /// Renders `body` to HTML.
-pub fn render(body: &str, links: &dyn LinkResolver, unsafe_html: bool, skip_title: Option<&str>, text_limit: usize) -> RenderedBody {
+pub fn render(
+    body: &str,
+    links: &dyn LinkResolver,
+    unsafe_html: bool,
+    skip_title: Option<&str>,
+    text_limit: usize,
+) -> RenderedBody {
     let mut events: Vec<Event<'_>> = Parser::new_ext(body, markdown_options()).collect();
     assign_heading_ids(&mut events);
     if let Some(title) = skip_title {
@@ -54,22 +62,48 @@ pub fn render(body: &str, links: &dyn LinkResolver, unsafe_html: bool, skip_titl
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (dest, shown_title) = resolve_link(link_type, &dest_url, links);
                 if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
                     wiki_title = shown_title;
                 }
                 let dest = if unsafe_html { dest } else { neutralise(dest) };
-                out.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest = if unsafe_html { dest_url } else { neutralise(dest_url) };
-                out.push(Event::Start(Tag::Image { link_type, dest_url: dest, title, id }));
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = if unsafe_html {
+                    dest_url
+                } else {
+                    neutralise(dest_url)
+                };
+                out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
             }
             Event::Text(t) if wiki_title.is_some() => {
                 let shown = wiki_title.take().unwrap_or_else(|| t.to_string());
@@ -81,7 +115,9 @@ pub fn render(body: &str, links: &dyn LinkResolver, unsafe_html: bool, skip_titl
                 push_text(&mut text, &t, text_limit);
                 out.push(Event::Text(t));
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => {
                 push_text(&mut text, " ", text_limit);
                 out.push(event);
             }
@@ -90,7 +126,10 @@ pub fn render(body: &str, links: &dyn LinkResolver, unsafe_html: bool, skip_titl
     }
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
-    RenderedBody { html: html_out, text: text.split_whitespace().collect::<Vec<_>>().join(" ") }
+    RenderedBody {
+        html: html_out,
+        text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 fn push_text(text: &mut String, s: &str, limit: usize) {
@@ -104,7 +143,11 @@ fn push_text(text: &mut String, s: &str, limit: usize) {
     }
 }
 
-fn resolve_link<'a>(link_type: LinkType, dest: &CowStr<'a>, links: &dyn LinkResolver) -> (CowStr<'a>, Option<String>) {
+fn resolve_link<'a>(
+    link_type: LinkType,
+    dest: &CowStr<'a>,
+    links: &dyn LinkResolver,
+) -> (CowStr<'a>, Option<String>) {
     match link_type {
         LinkType::WikiLink { .. } => {
             let (id, heading) = match dest.split_once('#') {
@@ -134,8 +177,16 @@ fn resolve_link<'a>(link_type: LinkType, dest: &CowStr<'a>, links: &dyn LinkReso
 
 /// Replaces `javascript:`, `vbscript:` and `data:` URLs with `#`.
 fn neutralise(dest: CowStr<'_>) -> CowStr<'_> {
-    let compact: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).take(12).collect::<String>().to_ascii_lowercase();
-    if ["javascript:", "vbscript:", "data:"].iter().any(|s| compact.starts_with(s)) {
+    let compact: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|s| compact.starts_with(s))
+    {
         CowStr::Borrowed("#")
     } else {
         dest
@@ -143,11 +194,20 @@ fn neutralise(dest: CowStr<'_>) -> CowStr<'_> {
 }
 
 fn code_block(lang: &str, code: &str) -> String {
-    let highlighted = (!lang.is_empty()).then(|| highlight::highlight(code, lang)).flatten();
-    let class = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", escape(lang)) };
+    let highlighted = (!lang.is_empty())
+        .then(|| highlight::highlight(code, lang))
+        .flatten();
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", escape(lang))
+    };
     match highlighted {
         Some(html) => format!("<pre class=\"code\"><code{class}>{html}</code></pre>\n"),
-        None => format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(code)),
+        None => format!(
+            "<pre class=\"code\"><code{class}>{}</code></pre>\n",
+            escape(code)
+        ),
     }
 }
 
@@ -193,8 +253,19 @@ fn assign_heading_ids(events: &mut [Event<'_>]) {
 
 /// Removes a first `# heading` that repeats the page title (the template shows the title).
 fn drop_leading_title(events: &mut Vec<Event<'_>>, title: &str) {
-    let Some(Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })) = events.first() else { return };
-    let Some(end) = events.iter().position(|e| matches!(e, Event::End(TagEnd::Heading(_)))) else { return };
+    let Some(Event::Start(Tag::Heading {
+        level: HeadingLevel::H1,
+        ..
+    })) = events.first()
+    else {
+        return;
+    };
+    let Some(end) = events
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+    else {
+        return;
+    };
     let text: String = events[1..end]
         .iter()
         .filter_map(|e| match e {
@@ -214,7 +285,12 @@ mod tests {
     struct Links;
     impl LinkResolver for Links {
         fn by_id(&self, id: &str) -> Option<(String, String)> {
-            (id == "ps").then(|| ("../ps/index.html".to_string(), "Payments <strategy>".to_string()))
+            (id == "ps").then(|| {
+                (
+                    "../ps/index.html".to_string(),
+                    "Payments <strategy>".to_string(),
+                )
+            })
         }
         fn by_path(&self, written: &str) -> Option<String> {
             (written == "../products/ps.md").then(|| "../ps/index.html".to_string())
@@ -238,32 +314,63 @@ mod tests {
     fn raw_html_and_script_urls_are_neutralised_unless_unsafe() {
         let body = "<script>alert(1)</script>\n\nHi <b>there</b> [x](javascript:alert(1)) [y]( DATA:text/html,1) ![i](data:image/png;base64,AA)";
         let safe = html(body, false);
-        assert!(!safe.contains("<script>") && !safe.contains("<b>"), "{safe}");
+        assert!(
+            !safe.contains("<script>") && !safe.contains("<b>"),
+            "{safe}"
+        );
         assert!(safe.contains("&lt;script&gt;"));
-        assert!(!safe.to_lowercase().contains("javascript:") && !safe.to_lowercase().contains("data:"), "{safe}");
+        assert!(
+            !safe.to_lowercase().contains("javascript:") && !safe.to_lowercase().contains("data:"),
+            "{safe}"
+        );
         let raw = html(body, true);
         assert!(raw.contains("<script>") && raw.contains("javascript:alert(1)"));
     }
 
     #[test]
     fn headings_get_checker_anchors_and_a_repeated_title_is_dropped() {
-        let out = render("# Plan\n\n## Risks\n\n## Risks\n", &Links, false, Some("Plan"), 1000);
-        assert_eq!(out.html, "<h2 id=\"risks\">Risks</h2>\n<h2 id=\"risks-1\">Risks</h2>\n");
+        let out = render(
+            "# Plan\n\n## Risks\n\n## Risks\n",
+            &Links,
+            false,
+            Some("Plan"),
+            1000,
+        );
+        assert_eq!(
+            out.html,
+            "<h2 id=\"risks\">Risks</h2>\n<h2 id=\"risks-1\">Risks</h2>\n"
+        );
     }
 
     #[test]
     fn code_is_highlighted_or_escaped() {
-        let out = html("```rust\nlet x = 1 < 2;\n```\n\n```nolang\n<b>\n```\n", false);
-        assert!(out.contains("<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        let out = html(
+            "```rust\nlet x = 1 < 2;\n```\n\n```nolang\n<b>\n```\n",
+            false,
+        );
+        assert!(
+            out.contains("<pre class=\"code\"><code class=\"language-rust\"><span class=\"hl-"),
+            "{out}"
+        );
         assert!(out.contains("&lt;b&gt;"));
     }
 
     #[test]
     fn extensions_and_plain_text() {
-        let out = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n", &Links, false, None, 1000);
+        let out = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
+            &Links,
+            false,
+            None,
+            1000,
+        );
         for needle in ["<table>", "type=\"checkbox\"", "<del>old</del>", "footnote"] {
             assert!(out.html.contains(needle), "{needle}: {}", out.html);
         }
-        assert!(out.text.starts_with("a b 1 2 done old note"), "{}", out.text);
+        assert!(
+            out.text.starts_with("a b 1 2 done old note"),
+            "{}",
+            out.text
+        );
     }
 }

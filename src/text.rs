@@ -33,6 +33,15 @@ fn char_count(text: &str, from: usize, to: usize) -> usize {
     text.get(from..to).map_or(0, |s| s.chars().count())
 }
 
+/// Formats a number the way people write it: `40`, not `40.0`; `12.5` stays.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
 /// Converts a count to `u32`, saturating: positions beyond 4 billion are not meaningful.
 pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)

@@ -3,4 +3,6 @@
 
 pub mod highlight;
 pub mod markdown;
+pub mod pages;
 pub mod svg;
+pub mod view;

@@ -2,10 +2,11 @@
 //! done, yet its metric has not moved from the baseline toward the target:
 //! the work shipped, the strategy did not happen.
 
-use super::progress::{higher_is_better, latest, number};
+use super::progress::{higher_is_better, latest};
 use super::{Context, Rule};
 use crate::diagnostics::Diagnostic;
 use crate::model::Status;
+use crate::text::format_number as number;
 use crate::yaml::Step;
 
 /// See the module docs.

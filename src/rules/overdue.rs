@@ -2,11 +2,12 @@
 //! passed with the target unmet, on something not closed, is a decision
 //! nobody has taken: extend, change course, or stop.
 
-use super::progress::{higher_is_better, latest, number};
+use super::progress::{higher_is_better, latest};
 use super::{is_closed, Context, Rule};
 use crate::date::{days_between, Date};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Document, MetricRef};
+use crate::text::format_number as number;
 use crate::yaml::Step;
 
 /// See the module docs.

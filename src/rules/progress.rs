@@ -39,12 +39,3 @@ pub(super) fn higher_is_better(
         },
     }
 }
-
-/// Formats a number without a pointless `.0`.
-pub(super) fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}

@@ -1,0 +1,366 @@
+//! What templates see: plain serialisable views of documents, computed once
+//! per build from the checked site. Templates get ready-made URLs, labels,
+//! percentages and SVG; they never reach into the graph themselves.
+//!
+//! URLs are relative to the site root (`bet-a/index.html`); each page adds its
+//! own prefix (`root`, `../` for a document page), so the site works under any
+//! sub-path and from the file system.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::date::{days_between, Date};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::DocId;
+use crate::model::{Confidence, Dhm, DhmScore, Document, Level, MetricRef};
+use crate::text::format_number as number;
+use crate::Site;
+
+/// A link to a document, with what a list or badge needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocLink {
+    /// The id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The kind name.
+    pub kind: String,
+    /// The kind's label.
+    pub kind_label: String,
+    /// The status, if any.
+    pub status: Option<&'static str>,
+    /// The page, relative to the site root.
+    pub path: String,
+    /// How many warnings and errors this document has.
+    pub warnings: usize,
+}
+
+/// A diagnostic as pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The rule id.
+    pub rule: &'static str,
+    /// `error`, `warning` or `info`.
+    pub severity: &'static str,
+    /// The message.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+    /// `file:line:column`.
+    pub location: String,
+    /// The document, if known.
+    pub doc: Option<DocLink>,
+}
+
+/// One DHM score for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    /// 1 to 5.
+    pub score: u8,
+    /// Bar width, 20 to 100.
+    pub pct: u8,
+    /// The note, if any.
+    pub note: Option<String>,
+}
+
+/// A DHM evaluation for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct DhmView {
+    /// Delight.
+    pub delight: Option<ScoreView>,
+    /// Hard to copy.
+    pub hard_to_copy: Option<ScoreView>,
+    /// Margin.
+    pub margin: Option<ScoreView>,
+    /// The sum of the scores given, out of 15.
+    pub total: u8,
+}
+
+/// A confidence level for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelView {
+    /// `low`, `medium`, `high`, or `unknown`.
+    pub level: &'static str,
+    /// How many of three segments are lit.
+    pub filled: u8,
+}
+
+/// The confidence meter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfidenceView {
+    /// Problem confidence.
+    pub problem: LevelView,
+    /// Solution confidence.
+    pub solution: LevelView,
+    /// Outcome confidence.
+    pub outcome: LevelView,
+    /// All three are high: ready to execute.
+    pub ready: bool,
+    /// Any is low: discovery needed.
+    pub needs_discovery: bool,
+}
+
+/// Success criteria or a key result, with progress from the metric's check-ins.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalView {
+    /// The outcome sought (success criteria only).
+    pub outcome: Option<String>,
+    /// The metric as text, when it is not a link.
+    pub metric_text: Option<String>,
+    /// The metric document, when it is a link.
+    pub metric: Option<DocLink>,
+    /// The metric's unit.
+    pub unit: String,
+    /// Baseline.
+    pub baseline: Option<String>,
+    /// Latest measured value.
+    pub current: Option<String>,
+    /// Date of the latest value.
+    pub current_date: Option<String>,
+    /// Target.
+    pub target: Option<String>,
+    /// Deadline.
+    pub deadline: Option<String>,
+    /// Progress from baseline to target, 0–100, when measurable.
+    pub progress: Option<u8>,
+}
+
+/// Facts shared by every page of a build.
+pub struct Model<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// A link per document.
+    pub links: Vec<DocLink>,
+    /// Findings per document.
+    pub findings: Vec<Vec<Finding>>,
+    /// Findings not tied to a document (unreadable files, config).
+    pub loose_findings: Vec<Finding>,
+    by_file: HashMap<&'a str, DocId>,
+}
+
+fn doc_path(id: &str) -> String {
+    format!("{id}/index.html")
+}
+
+impl<'a> Model<'a> {
+    /// Prepares links and findings for every document.
+    pub fn new(site: &'a Site) -> Model<'a> {
+        let by_file: HashMap<&str, DocId> = site
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.file.as_str(), i))
+            .collect();
+        let mut counts = vec![0usize; site.docs.len()];
+        for d in &site.diagnostics {
+            if let Some(&i) = by_file.get(d.file.as_str()) {
+                counts[i] += 1;
+            }
+        }
+        let links: Vec<DocLink> = site
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| DocLink {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                kind: d.kind.clone(),
+                kind_label: site
+                    .config
+                    .schema
+                    .get(&d.kind)
+                    .map_or_else(|| d.kind.clone(), |k| k.label.clone()),
+                status: d.status.map(|s| s.as_str()),
+                path: doc_path(&d.id),
+                warnings: counts[i],
+            })
+            .collect();
+        let mut model = Model {
+            site,
+            links,
+            findings: vec![Vec::new(); site.docs.len()],
+            loose_findings: Vec::new(),
+            by_file,
+        };
+        for d in &site.diagnostics {
+            let finding = model.finding(d);
+            match model.by_file.get(d.file.as_str()) {
+                Some(&i) => model.findings[i].push(finding),
+                None => model.loose_findings.push(finding),
+            }
+        }
+        model
+    }
+
+    fn finding(&self, d: &Diagnostic) -> Finding {
+        Finding {
+            rule: d.rule,
+            severity: d.severity.as_str(),
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            location: format!("{}:{}:{}", d.file, d.span.line, d.span.column),
+            doc: self
+                .by_file
+                .get(d.file.as_str())
+                .map(|&i| self.links[i].clone()),
+        }
+    }
+
+    /// Every finding, in the order `check` prints them.
+    pub fn all_findings(&self) -> Vec<Finding> {
+        self.site
+            .diagnostics
+            .iter()
+            .map(|d| self.finding(d))
+            .collect()
+    }
+
+    /// The document with `id`.
+    pub fn lookup(&self, id: &str) -> Option<DocId> {
+        self.site.graph.lookup(id)
+    }
+
+    /// The link to `id`, if it exists.
+    pub fn link_to(&self, id: &str) -> Option<DocLink> {
+        self.lookup(id).map(|i| self.links[i].clone())
+    }
+
+    /// The document at a file path.
+    pub fn by_file(&self, file: &str) -> Option<DocId> {
+        self.by_file.get(file).copied()
+    }
+
+    /// The team of a document: its own `team:`, else its nearest ancestor's.
+    pub fn team_of(&self, doc: DocId) -> Option<DocId> {
+        let graph = &self.site.graph;
+        std::iter::once(doc)
+            .chain(graph.ancestors(doc))
+            .find_map(|d| self.site.docs[d].team.as_ref())
+            .and_then(|t| graph.lookup(&t.id))
+    }
+
+    /// The nearest bet at or above `doc`.
+    pub fn bet_of(&self, doc: DocId) -> Option<DocId> {
+        std::iter::once(doc)
+            .chain(self.site.graph.ancestors(doc))
+            .find(|&d| self.site.docs[d].kind == "bet")
+    }
+
+    /// When `doc` is next due for review, if it has a cadence and a review date.
+    pub fn next_review(&self, doc: &Document) -> Option<Date> {
+        let cadence = doc.review_every.or(self
+            .site
+            .config
+            .schema
+            .get(&doc.kind)
+            .and_then(|k| k.cadence))?;
+        Some(cadence.after(doc.reviewed?))
+    }
+
+    /// Days since `date` on the build date.
+    pub fn days_since(&self, date: Date) -> i64 {
+        days_between(date, self.site.today)
+    }
+
+    /// DHM scores for display.
+    pub fn dhm(&self, dhm: &Dhm) -> DhmView {
+        let score = |s: &Option<DhmScore>| {
+            s.as_ref().map(|s| ScoreView {
+                score: s.score,
+                pct: s.score * 20,
+                note: s.note.clone(),
+            })
+        };
+        let total = [&dhm.delight, &dhm.hard_to_copy, &dhm.margin]
+            .iter()
+            .filter_map(|s| s.as_ref().map(|s| s.score))
+            .sum();
+        DhmView {
+            delight: score(&dhm.delight),
+            hard_to_copy: score(&dhm.hard_to_copy),
+            margin: score(&dhm.margin),
+            total,
+        }
+    }
+
+    /// The confidence meter for display.
+    pub fn confidence(&self, c: &Confidence) -> ConfidenceView {
+        let level = |l: Option<Level>| match l {
+            Some(Level::Low) => LevelView {
+                level: "low",
+                filled: 1,
+            },
+            Some(Level::Medium) => LevelView {
+                level: "medium",
+                filled: 2,
+            },
+            Some(Level::High) => LevelView {
+                level: "high",
+                filled: 3,
+            },
+            None => LevelView {
+                level: "unknown",
+                filled: 0,
+            },
+        };
+        let all = [c.problem, c.solution, c.outcome];
+        ConfidenceView {
+            problem: level(c.problem),
+            solution: level(c.solution),
+            outcome: level(c.outcome),
+            ready: all.iter().all(|l| *l == Some(Level::High)),
+            needs_discovery: all.contains(&Some(Level::Low)),
+        }
+    }
+
+    /// A goal (success criteria or key result) with progress read from its metric.
+    pub fn goal(
+        &self,
+        outcome: Option<&String>,
+        metric: Option<&MetricRef>,
+        baseline: Option<f64>,
+        target: Option<f64>,
+        deadline: Option<Date>,
+    ) -> GoalView {
+        let metric_doc = match metric {
+            Some(MetricRef::Id(r)) => self.lookup(&r.id),
+            _ => None,
+        };
+        let latest = metric_doc.and_then(|m| self.site.docs[m].checkins.last().copied());
+        let unit = metric_doc
+            .and_then(|m| self.site.docs[m].unit.clone())
+            .unwrap_or_default();
+        let progress = match (baseline, target, latest) {
+            (Some(b), Some(t), Some(c)) if (t - b).abs() > f64::EPSILON => {
+                Some(((c.value - b) / (t - b) * 100.0).clamp(0.0, 100.0).round() as u8)
+            }
+            _ => None,
+        };
+        GoalView {
+            outcome: outcome.cloned(),
+            metric_text: match metric {
+                Some(MetricRef::Text(t)) => Some(t.clone()),
+                _ => None,
+            },
+            metric: metric_doc.map(|m| self.links[m].clone()),
+            unit,
+            baseline: baseline.map(number),
+            current: latest.map(|c| number(c.value)),
+            current_date: latest.map(|c| c.date.to_string()),
+            target: target.map(number),
+            deadline: deadline.map(|d| d.to_string()),
+            progress,
+        }
+    }
+
+    /// The count of findings of each severity for `doc`.
+    pub fn severity_counts(&self, doc: DocId) -> (usize, usize) {
+        let f = &self.findings[doc];
+        let errors = f
+            .iter()
+            .filter(|x| x.severity == Severity::Error.as_str())
+            .count();
+        (errors, f.len() - errors)
+    }
+}

@@ -37,8 +37,36 @@ pub(crate) enum Command {
     /// --deny-warnings), 2 the check could not run (bad arguments, unreadable
     /// root, invalid throughline.yaml).
     Check(CheckArgs),
+    /// Check the site, then write it as a static website.
+    ///
+    /// Nothing is written when the check finds errors (exit 1). The site is
+    /// built into a fresh folder beside the output folder and swapped in, so a
+    /// failed build never leaves a half-written site.
+    Build(BuildArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+
+    /// Where to write the site [default: ROOT/public].
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// URL or path prefix the site is hosted under (overrides `base_url`).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub(crate) format: DiagnosticFormat,
+
+    /// Treat warnings as errors: write nothing if there are any.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
 }
 
 /// Arguments every command that reads a site takes.

@@ -40,6 +40,8 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// The output folder, never read as content.
     pub output_dir: Option<PathBuf>,
+    /// Overrides the config's `base_url`.
+    pub base_url: Option<String>,
 }
 
 /// A loaded, resolved site and everything found wrong with it.
@@ -116,10 +118,13 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
             root.display()
         )));
     }
-    let (config, config_text) = Config::load(root).map_err(|diagnostic| {
+    let (mut config, config_text) = Config::load(root).map_err(|diagnostic| {
         let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
         RunError::Config { diagnostic, text }
     })?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = config::normalize_base_url(base_url);
+    }
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
     };
@@ -202,6 +207,60 @@ pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
         diagnostics,
         today: options.today,
     }
+}
+
+/// What a build wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Built {
+    /// Files written, pages and assets together.
+    pub files: usize,
+    /// HTML pages among them.
+    pub pages: usize,
+}
+
+/// Renders a checked site with no errors into `out` (stages 4–5).
+pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
+    output::check_target(&site.root, out).map_err(|r| RunError::Other(r.0))?;
+    let theme = render::theme::Theme::load(&site.root, &site.config)
+        .map_err(|e| RunError::Other(format!("template error: {}", e.0)))?;
+    let jobs = render::all_jobs(site);
+    let mut files = render::render(site, &theme, &jobs)
+        .map_err(|e| RunError::Other(format!("template error: {}", e.0)))?;
+    copy_static(&site.root, &mut files)?;
+    output::write_site(out, &files)
+        .map_err(|e| RunError::Other(format!("cannot write `{}`: {e}", out.display())))?;
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Built {
+        files: files.len(),
+        pages,
+    })
+}
+
+/// Adds `ROOT/static/**` to the output; a static file replaces a generated one of the same path.
+fn copy_static(root: &Path, files: &mut Vec<output::OutputFile>) -> Result<(), RunError> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| RunError::Other(format!("cannot read static files: {e}")))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = source::relative_path(&dir, entry.path());
+        let bytes = std::fs::read(entry.path()).map_err(|e| {
+            RunError::Other(format!("cannot read `{}`: {e}", entry.path().display()))
+        })?;
+        match files.iter_mut().find(|f| f.path == path) {
+            Some(existing) => existing.bytes = bytes,
+            None => files.push(output::OutputFile { path, bytes }),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
 }
 
 /// Resolves `path` against the current directory without touching the file system.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, ColorChoice, Command, CommonArgs, GraphFormat};
+use cli::{BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat};
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::{LoadOptions, RunError, Site};
 
@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let color = use_color(cli.color);
     let result = match cli.command {
         Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
+        Command::Build(args) => build(&args, color),
         Command::Graph(args) => graph(&args.common, args.format, color),
     };
     match result {
@@ -43,16 +44,56 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn load(common: &CommonArgs) -> Result<Site, RunError> {
+fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let today = throughline::date::build_date(common.today.as_deref(), epoch.as_deref())
         .map_err(|e| RunError::Other(e.0))?;
-    throughline::load(&LoadOptions {
+    Ok(LoadOptions {
         root: common.root.clone(),
         today,
         drafts: common.drafts,
         output_dir: None,
+        base_url: None,
     })
+}
+
+fn load(common: &CommonArgs) -> Result<Site, RunError> {
+    throughline::load(&load_options(common)?)
+}
+
+fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
+    let started = Instant::now();
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.common.root.join("public"));
+    let mut options = load_options(&args.common)?;
+    options.output_dir = Some(out.clone());
+    options.base_url = args.base_url.clone();
+    let site = throughline::load(&options)?;
+    print_diagnostics(&site, args.format.into(), color)?;
+    let counts = Counts::of(&site.diagnostics);
+    if exit_code(counts, args.deny_warnings) != 0 {
+        eprintln!(
+            "build failed: {} documents, {}, {}; nothing was written",
+            site.docs.len(),
+            plural(counts.errors, "error"),
+            plural(counts.warnings, "warning")
+        );
+        return Ok(EXIT_FINDINGS);
+    }
+    let built = throughline::write_site(&site, &out)?;
+    eprintln!(
+        "built: {} documents, {} pages, {}, {}, {} in {} ms → {}",
+        site.docs.len(),
+        built.pages,
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.infos, "info"),
+        started.elapsed().as_millis(),
+        out.display()
+    );
+    Ok(0)
 }
 
 fn check(

@@ -215,7 +215,7 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
         },
         "body": body_html,
         "trail": links(trail),
-        "subtree": graph.children(id).iter().map(|&c| subtree(model, c)).collect::<Vec<_>>(),
+        "subtree_html": super::tree_html(&graph.children(id).iter().map(|&c| subtree(model, c)).collect::<Vec<_>>(), "../"),
         "supports": links(out_rel(Rel::Supports)),
         "supported_by": links(in_rel(Rel::Supports)),
         "related": links(related),
@@ -390,8 +390,8 @@ pub fn trace(model: &Model<'_>) -> Value {
         .map(|(i, _)| json!({"doc": model.links[i], "svg": ost_diagram(model, i, "../")}))
         .collect();
     let page = json!({
-        "forest": strategy.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(),
-        "unconnected": loose.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(),
+        "forest_html": super::tree_html(&strategy.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(), "../"),
+        "unconnected_html": super::tree_html(&loose.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(), "../"),
         "teams": teams,
         "quarters": quarters,
         "outcomes": outcomes,

@@ -29,7 +29,7 @@ pub struct DocLink {
     /// The kind's label.
     pub kind_label: String,
     /// The status, if any.
-    pub status: Option<&'static str>,
+    pub status: Option<String>,
     /// The page, relative to the site root.
     pub path: String,
     /// How many warnings and errors this document has.
@@ -124,6 +124,8 @@ pub struct GoalView {
     pub deadline: Option<String>,
     /// Progress from baseline to target, 0–100, when measurable.
     pub progress: Option<u8>,
+    /// Whether `progress` is known (templates test this, not the number, which may be 0).
+    pub has_progress: bool,
 }
 
 /// Facts shared by every page of a build.
@@ -171,7 +173,7 @@ impl<'a> Model<'a> {
                     .schema
                     .get(&d.kind)
                     .map_or_else(|| d.kind.clone(), |k| k.label.clone()),
-                status: d.status.map(|s| s.as_str()),
+                status: d.status.map(|s| s.as_str().to_string()),
                 path: doc_path(&d.id),
                 warnings: counts[i],
             })
@@ -350,6 +352,7 @@ impl<'a> Model<'a> {
             current_date: latest.map(|c| c.date.to_string()),
             target: target.map(number),
             deadline: deadline.map(|d| d.to_string()),
+            has_progress: progress.is_some(),
             progress,
         }
     }

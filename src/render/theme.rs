@@ -1,0 +1,166 @@
+//! Templates and assets. The default theme is embedded in the binary; a
+//! theme folder (`theme:` in the config) and then the site's own
+//! `templates/` override templates by name. Autoescaping is on for every
+//! `.html` template: front-matter values are always escaped.
+
+use std::path::Path;
+
+use crate::config::Config;
+
+macro_rules! embedded {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/", $name)))),+]
+    };
+}
+
+/// The default theme's templates, by name.
+pub const TEMPLATES: &[(&str, &str)] = embedded!(
+    "base.html",
+    "page.html",
+    "index.html",
+    "trace.html",
+    "health.html",
+    "roadmap.html",
+    "teams.html",
+    "search.html",
+    "404.html",
+    "partials/goal.html",
+    "partials/score.html",
+    "partials/confidence.html",
+    "partials/bet_card.html",
+    "partials/balance.html",
+);
+
+/// The default theme's static assets, by path under `assets/`.
+pub const ASSETS: &[(&str, &str)] = &[
+    (
+        "style.css",
+        include_str!("../../themes/default/assets/style.css"),
+    ),
+    (
+        "search.js",
+        include_str!("../../themes/default/assets/search.js"),
+    ),
+    (
+        "trace.js",
+        include_str!("../../themes/default/assets/trace.js"),
+    ),
+];
+
+/// A problem with a template: the build cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError(pub String);
+
+/// The compiled templates of a build.
+pub struct Theme {
+    tera: tera::Tera,
+    /// Asset files (path under `assets/`, contents), theme folder overrides applied.
+    pub assets: Vec<(String, Vec<u8>)>,
+}
+
+fn describe(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// Reads every `*.html` under `dir` as (name relative to `dir`, text).
+fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, TemplateError> {
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry =
+            entry.map_err(|e| TemplateError(format!("cannot read {}: {e}", dir.display())))?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "html") {
+            let name = crate::source::relative_path(dir, path);
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                TemplateError(format!("cannot read template {}: {e}", path.display()))
+            })?;
+            found.push((name, text));
+        }
+    }
+    Ok(found)
+}
+
+impl Theme {
+    /// The default theme, then the configured theme folder, then `ROOT/templates/`.
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, TemplateError> {
+        let mut templates: Vec<(String, String)> = TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut assets: Vec<(String, Vec<u8>)> = ASSETS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+            .collect();
+        let mut layers = Vec::new();
+        if config.theme != "default" {
+            let theme_dir = root.join(&config.theme);
+            if !theme_dir.is_dir() {
+                return Err(TemplateError(format!(
+                    "theme folder `{}` does not exist (set `theme: default` or a path to a folder)",
+                    theme_dir.display()
+                )));
+            }
+            layers.push(theme_dir.join("templates"));
+            for (name, bytes) in read_assets(&theme_dir.join("assets"))? {
+                match assets.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = bytes,
+                    None => assets.push((name, bytes)),
+                }
+            }
+        }
+        layers.push(root.join("templates"));
+        for dir in layers {
+            for (name, text) in read_templates(&dir)? {
+                match templates.iter_mut().find(|(n, _)| *n == name) {
+                    Some(slot) => slot.1 = text,
+                    None => templates.push((name, text)),
+                }
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(templates)
+            .map_err(|e| TemplateError(describe(&e)))?;
+        Ok(Theme { tera, assets })
+    }
+
+    /// Renders `template` with `context`.
+    pub fn render(
+        &self,
+        template: &str,
+        context: &serde_json::Value,
+    ) -> Result<String, TemplateError> {
+        let context =
+            tera::Context::from_value(context.clone()).map_err(|e| TemplateError(describe(&e)))?;
+        self.tera
+            .render(template, &context)
+            .map_err(|e| TemplateError(describe(&e)))
+    }
+}
+
+fn read_assets(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, TemplateError> {
+    let mut found = Vec::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry =
+            entry.map_err(|e| TemplateError(format!("cannot read {}: {e}", dir.display())))?;
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                TemplateError(format!("cannot read {}: {e}", entry.path().display()))
+            })?;
+            found.push((crate::source::relative_path(dir, entry.path()), bytes));
+        }
+    }
+    Ok(found)
+}

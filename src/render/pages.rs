@@ -472,7 +472,7 @@ pub fn teams(model: &Model<'_>) -> Value {
             }
         }
         let open: usize = lno.iter().sum();
-        let pct = |n: usize| if open == 0 { 0 } else { n * 100 / open };
+        let pct = |n: usize| (n * 100).checked_div(open).unwrap_or(0);
         let cascade: Vec<Value> = by_bet
             .into_iter()
             .map(|(bet, items)| {

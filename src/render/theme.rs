@@ -128,6 +128,8 @@ impl Theme {
             }
         }
         let mut tera = tera::Tera::default();
+        // Escape the five HTML-special characters and nothing else: URLs stay readable.
+        tera.set_escape_fn(super::markdown::escape);
         tera.add_raw_templates(templates)
             .map_err(|e| TemplateError(describe(&e)))?;
         Ok(Theme { tera, assets })

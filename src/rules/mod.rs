@@ -342,6 +342,7 @@ pub(crate) mod testing {
             today,
             drafts: false,
             output_dir: None,
+            base_url: None,
         };
         let site = analyze(
             Inputs {

@@ -1,0 +1,346 @@
+//! `throughline build`: pages and links, overrides, static files, base URL,
+//! escaping, refusals, atomic replacement and determinism.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::SiteTest;
+
+const TODAY: &str = "2026-11-24";
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir`, relative path to bytes.
+fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(
+                    p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn every_page_kind_is_written_with_links_up_and_down() {
+    let site = SiteTest::fixture("healthy");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("built: 15 documents, 22 pages, 0 errors, 0 warnings, 0 info in "),
+        "{}",
+        run.stderr
+    );
+    let out = site.root().join("public");
+    for page in [
+        "index.html",
+        "trace/index.html",
+        "health/index.html",
+        "roadmap/index.html",
+        "teams/index.html",
+        "search/index.html",
+        "404.html",
+        "graph.json",
+        "search-index.js",
+        "assets/style.css",
+        "assets/search.js",
+        "assets/trace.js",
+        "cs/index.html",
+        "w-ledger/index.html",
+        "glossary/index.html",
+        ".throughline-output",
+    ] {
+        assert!(out.join(page).is_file(), "{page} is missing");
+    }
+    // From sprint work up to the company strategy...
+    let work = read(&out.join("w-ledger/index.html"));
+    for up in [
+        "../cs/index.html",
+        "../ps-pay/index.html",
+        "../bet-instant/index.html",
+        "../obj-rate/index.html",
+    ] {
+        assert!(
+            work.contains(&format!("href=\"{up}\"")),
+            "work page lacks a link up to {up}"
+        );
+    }
+    // ...and from the bet down to every experiment.
+    let bet = read(&out.join("bet-instant/index.html"));
+    for down in [
+        "../obj-rate/index.html",
+        "../w-ledger/index.html",
+        "../out-pay/index.html",
+        "../exp-survey/index.html",
+    ] {
+        assert!(
+            bet.contains(&format!("href=\"{down}\"")),
+            "bet page lacks a link down to {down}"
+        );
+    }
+    assert!(
+        bet.contains("Success criteria") && bet.contains("role=\"progressbar\""),
+        "success criteria are drawn"
+    );
+    assert!(
+        bet.contains("DHM") && bet.contains("Confidence"),
+        "frameworks are drawn"
+    );
+    assert!(
+        read(&out.join("out-pay/index.html")).contains("<svg class=\"ost\""),
+        "outcome pages draw their tree"
+    );
+    assert!(
+        read(&out.join("m-payout/index.html")).contains("<svg class=\"chart\""),
+        "metric pages chart check-ins"
+    );
+    let trace = read(&out.join("trace/index.html"));
+    assert!(trace.contains("<details open><summary>") && trace.contains("data-team=\"team-pay\""));
+    let graph: serde_json::Value = serde_json::from_str(&read(&out.join("graph.json"))).unwrap();
+    assert_eq!(graph["nodes"].as_array().unwrap().len(), 15);
+    assert!(
+        !out.join("assets/highlight.css").exists(),
+        "no code blocks, no highlighting stylesheet"
+    );
+}
+
+#[test]
+fn the_health_page_and_document_pages_show_what_check_reports() {
+    let site = SiteTest::fixture("health-planted");
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let health = read(&out.join("health/index.html"));
+    let graph = read(&out.join("graph.json"));
+    assert!(graph.contains("w-orphan"));
+    for finding in check.json() {
+        let message = escape(finding["message"].as_str().unwrap());
+        assert!(health.contains(&message), "health page lacks: {message}");
+        let doc = finding["doc"].as_str().unwrap();
+        let page = read(&out.join(doc).join("index.html"));
+        assert!(page.contains(&message), "{doc} page lacks: {message}");
+        assert!(health.contains(&format!(
+            "id=\"rule-{}\"",
+            finding["rule"].as_str().unwrap()
+        )));
+    }
+}
+
+#[test]
+fn templates_can_be_overridden_and_static_files_are_copied() {
+    let site = SiteTest::fixture("healthy")
+        .file("templates/404.html", "{% extends \"base.html\" %}{% block content %}<p>Lost? Custom page.</p>{% endblock content %}")
+        .file("templates/partials/score.html", "<span class=\"custom-score\">{{ label }}</span>")
+        .file("static/robots.txt", "User-agent: *\n")
+        .file("static/assets/style.css", "body { color: red; }\n");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    assert!(read(&out.join("404.html")).contains("Lost? Custom page."));
+    assert!(read(&out.join("bet-instant/index.html"))
+        .contains("<span class=\"custom-score\">Delight</span>"));
+    assert_eq!(read(&out.join("robots.txt")), "User-agent: *\n");
+    assert_eq!(
+        read(&out.join("assets/style.css")),
+        "body { color: red; }\n"
+    );
+}
+
+#[test]
+fn a_broken_template_stops_the_build_with_its_name() {
+    let site = SiteTest::fixture("healthy").file("templates/page.html", "{% if %}");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("template error") && run.stderr.contains("page.html"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn links_work_under_a_sub_path() {
+    let site = SiteTest::fixture("healthy");
+    let out = site.root().join("site");
+    let run = site.run(&[
+        "build",
+        "ROOT",
+        "-o",
+        out.to_str().unwrap(),
+        "--base-url",
+        "/strategy",
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let not_found = read(&out.join("404.html"));
+    assert!(
+        not_found.contains("href=\"/strategy/assets/style.css\"")
+            && not_found.contains("href=\"/strategy/index.html\""),
+        "{not_found}"
+    );
+    assert!(read(&out.join("graph.json")).contains("\"url\": \"/strategy/cs/\""));
+    // Every other page links relatively, so it works under any prefix and from the file system.
+    for page in ["index.html", "trace/index.html", "cs/index.html"] {
+        let html = read(&out.join(page));
+        assert!(!html.contains("href=\"/"), "{page} has an absolute link");
+    }
+}
+
+#[test]
+fn hostile_front_matter_and_bodies_are_escaped() {
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\ntitle: \"<script>alert('title')</script>\"\nowner: '\"><img src=x onerror=alert(1)>'\ntags: [\"<b>tag</b>\"]\n---\n<script>alert('body')</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) [data](data:text/html;base64,PHNjcmlwdD4=)\n");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    for page in ["cs/index.html", "index.html", "trace/index.html"] {
+        let html = read(&out.join(page)).to_lowercase();
+        assert!(!html.contains("<script>alert"), "{page}: raw script");
+        assert!(!html.contains("<img src=x"), "{page}: raw img");
+        assert!(
+            !html.contains("javascript:") && !html.contains("data:text/html"),
+            "{page}: script URL"
+        );
+    }
+    assert!(read(&out.join("cs/index.html")).contains("&lt;script&gt;alert("));
+}
+
+#[test]
+fn refuses_to_write_over_the_root_its_parent_or_a_foreign_folder() {
+    let site = SiteTest::fixture("healthy").file("elsewhere/notes.txt", "mine");
+    let root = site.root().to_str().unwrap().to_string();
+    let run = site.run(&["build", "ROOT", "-o", &root, "--today", TODAY]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("refusing to write the site into the site root"),
+        "{}",
+        run.stderr
+    );
+    let parent = site.root().parent().unwrap().to_str().unwrap().to_string();
+    let run = site.run(&["build", "ROOT", "-o", &parent, "--today", TODAY]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("contains the site root"),
+        "{}",
+        run.stderr
+    );
+    let foreign = site.root().join("elsewhere");
+    let run = site.run(&[
+        "build",
+        "ROOT",
+        "-o",
+        foreign.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("was not created by throughline"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&foreign.join("notes.txt")), "mine");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let site = SiteTest::fixture("healthy");
+    assert_eq!(site.run(&["build", "ROOT", "--today", TODAY]).code, 0);
+    let before = snapshot_dir(&site.root().join("public"));
+    let site = site.file(
+        "work/broken.md",
+        "---\nid: broken\nkind: work\nparent: nowhere\n---\n",
+    );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_eq!(snapshot_dir(&site.root().join("public")), before);
+    let leftovers: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".new-") || n.contains(".old-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = SiteTest::fixture("health-planted");
+    let (a, b) = (site.root().join("a"), site.root().join("b"));
+    for out in [&a, &b] {
+        let run = site.run(&[
+            "build",
+            "ROOT",
+            "-o",
+            out.to_str().unwrap(),
+            "--today",
+            TODAY,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let (first, second) = (snapshot_dir(&a), snapshot_dir(&b));
+    assert!(first.len() > 40);
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(bytes == &second[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn deny_warnings_writes_nothing_and_drafts_are_opt_in() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY, "--deny-warnings"]);
+    assert_eq!(run.code, 1);
+    assert!(!site.root().join("public").exists());
+
+    let site = SiteTest::fixture("healthy").file(
+        "notes/idea.md",
+        "---\nid: idea\ndraft: true\n---\n# An idea\n",
+    );
+    assert_eq!(site.run(&["build", "ROOT", "--today", TODAY]).code, 0);
+    assert!(!site.root().join("public/idea/index.html").exists());
+    assert_eq!(
+        site.run(&["build", "ROOT", "--today", TODAY, "--drafts"])
+            .code,
+        0
+    );
+    assert!(site.root().join("public/idea/index.html").exists());
+}
+
+#[test]
+fn code_blocks_are_highlighted_with_one_stylesheet() {
+    let site = SiteTest::fixture("healthy")
+        .file("notes/code.md", "# Code\n\n```rust\nfn main() {}\n```\n");
+    assert_eq!(site.run(&["build", "ROOT", "--today", TODAY]).code, 0);
+    let out = site.root().join("public");
+    assert!(read(&out.join("code/index.html")).contains("class=\"hl-"));
+    assert!(read(&out.join("assets/highlight.css")).contains(".hl-"));
+    assert!(read(&out.join("index.html")).contains("assets/highlight.css"));
+}

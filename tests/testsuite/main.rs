@@ -2,6 +2,7 @@
 //! feature. Every test runs the real `throughline` binary on a site folder.
 
 mod bad_input;
+mod browser;
 mod build;
 mod check;
 mod cli;

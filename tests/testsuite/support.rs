@@ -70,6 +70,16 @@ impl SiteTest {
         site
     }
 
+    /// A copy of the repository's `content-example/`.
+    pub(crate) fn example() -> SiteTest {
+        let site = SiteTest::new();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"),
+            site.root(),
+        );
+        site
+    }
+
     pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }

@@ -1,0 +1,210 @@
+//! The built site in a real browser: headless Chromium loads the home page,
+//! a bet, the traceability tree and search from a local server, with no
+//! console errors. Screenshots land in `target/screenshots/`.
+//!
+//! Skipped when no Chromium is installed, except under CI (`CI=true`), where
+//! `.ci/run` installs it and a missing browser is a failure.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::SiteTest;
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("THROUGHLINE_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let found = Command::new("which").arg(name).output().ok()?;
+            found
+                .status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+        })
+}
+
+/// Serves `dir` on 127.0.0.1 until the test process ends; returns the base URL.
+fn serve(dir: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut line = String::new();
+                if BufReader::new(&stream).read_line(&mut line).is_err() {
+                    return;
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/");
+                let path = target
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .trim_start_matches('/');
+                let mut file = dir.join(path);
+                if file.is_dir() {
+                    file = file.join("index.html");
+                }
+                let (status, body, file) = match std::fs::read(&file) {
+                    Ok(body) if !path.contains("..") => ("200 OK", body, file),
+                    _ => (
+                        "404 Not Found",
+                        std::fs::read(dir.join("404.html")).unwrap_or_default(),
+                        dir.join("404.html"),
+                    ),
+                };
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("css") => "text/css",
+                    Some("js") => "text/javascript",
+                    Some("json") => "application/json",
+                    _ => "application/octet-stream",
+                };
+                let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = stream
+                    .write_all(head.as_bytes())
+                    .and_then(|()| stream.write_all(&body));
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/")
+}
+
+struct Browser {
+    binary: PathBuf,
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.binary);
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", self.profile.path().display()));
+        cmd
+    }
+
+    /// The DOM after scripts ran, and the console messages.
+    fn load(&self, url: &str) -> (String, Vec<String>) {
+        let out = self
+            .command()
+            .arg("--dump-dom")
+            .arg(url)
+            .output()
+            .expect("run chromium");
+        let console = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains(":CONSOLE"))
+            .map(str::to_string)
+            .collect();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+    }
+
+    fn screenshot(&self, url: &str, file: &Path) {
+        let status = self
+            .command()
+            .arg("--window-size=1280,1600")
+            .arg(format!("--screenshot={}", file.display()))
+            .arg(url)
+            .output()
+            .expect("run chromium");
+        assert!(
+            file.is_file(),
+            "no screenshot written: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+}
+
+#[test]
+fn the_example_site_works_in_a_real_browser() {
+    let Some(binary) = chromium() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have Chromium: .ci/run installs it"
+        );
+        eprintln!("no Chromium found; skipping the browser test");
+        return;
+    };
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    let graph: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("graph.json")).unwrap()).unwrap();
+    let bet = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "bet")
+        .expect("the example has bets")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = serve(out);
+    let browser = Browser {
+        binary,
+        profile: tempfile::tempdir().unwrap(),
+    };
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let pages = [
+        (
+            "home",
+            String::new(),
+            vec!["Bets this quarter", "The strategy stack", "Health"],
+        ),
+        (
+            "bet",
+            format!("{bet}/index.html"),
+            vec!["Success criteria", "Confidence", "DHM", "class=\"trail\""],
+        ),
+        (
+            "trace",
+            "trace/index.html".to_string(),
+            vec![
+                "<details",
+                "Opportunity solution trees",
+                "<svg class=\"ost\"",
+            ],
+        ),
+        (
+            "search",
+            "search/index.html?q=merchant".to_string(),
+            vec!["id=\"search-results\"", "<li><a href="],
+        ),
+    ];
+    for (name, path, expected) in pages {
+        let url = format!("{base}{path}");
+        let (dom, console) = browser.load(&url);
+        assert!(console.is_empty(), "{name}: console messages: {console:#?}");
+        for needle in expected {
+            assert!(dom.contains(needle), "{name} ({url}) lacks `{needle}`");
+        }
+        browser.screenshot(&url, &shots.join(format!("{name}.png")));
+    }
+    // The filters of the trace page are revealed by its script.
+    let (dom, _) = browser.load(&format!("{base}trace/index.html"));
+    assert!(
+        dom.contains("<form id=\"trace-filters\" class=\"filters\" onsubmit"),
+        "trace filters stay hidden"
+    );
+}

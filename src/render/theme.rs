@@ -2,6 +2,8 @@
 //! theme folder (`theme:` in the config) and then the site's own
 //! `templates/` override templates by name. Autoescaping is on for every
 //! `.html` template: front-matter values are always escaped.
+//!
+//! This is the only module that knows Tera (2.x; ARCHITECTURE.md says why).
 
 use std::path::Path;
 
@@ -58,15 +60,9 @@ pub struct Theme {
     pub assets: Vec<(String, Vec<u8>)>,
 }
 
-fn describe(err: &tera::Error) -> String {
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
+/// Writes `s` HTML-escaped: the five special characters only, so URLs stay readable.
+fn escape_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(super::markdown::escape(s).as_bytes())
 }
 
 /// Reads every `*.html` under `dir` as (name relative to `dir`, text).
@@ -128,24 +124,28 @@ impl Theme {
             }
         }
         let mut tera = tera::Tera::default();
-        // Escape the five HTML-special characters and nothing else: URLs stay readable.
-        tera.set_escape_fn(super::markdown::escape);
+        tera.autoescape_on([".html"]);
+        tera.set_escape_fn(escape_into);
         tera.add_raw_templates(templates)
-            .map_err(|e| TemplateError(describe(&e)))?;
+            .map_err(|e| TemplateError(e.to_string()))?;
         Ok(Theme { tera, assets })
     }
 
-    /// Renders `template` with `context`.
+    /// Renders `template` with `context`, a JSON object whose keys become template variables.
     pub fn render(
         &self,
         template: &str,
         context: &serde_json::Value,
     ) -> Result<String, TemplateError> {
-        let context =
-            tera::Context::from_value(context.clone()).map_err(|e| TemplateError(describe(&e)))?;
+        let mut variables = tera::Context::new();
+        if let Some(map) = context.as_object() {
+            for (key, value) in map {
+                variables.insert(key.clone(), value);
+            }
+        }
         self.tera
-            .render(template, &context)
-            .map_err(|e| TemplateError(describe(&e)))
+            .render(template, &variables)
+            .map_err(|e| TemplateError(e.to_string()))
     }
 }
 

@@ -152,3 +152,32 @@ fn a_files_last_commit_stands_in_for_a_missing_reviewed_date() {
         "company strategy has no `reviewed:` date and last changed 419 days ago (git); cadence is 1 year"
     );
 }
+
+#[test]
+fn the_example_site_reports_exactly_what_its_readme_lists() {
+    let site = SiteTest::example();
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.findings(),
+        vec![
+            "missing-instrumentation bets/bet-smart-reserves.md:14:1",
+            "output-objective objectives/obj-launch-partner-api.md:4:8",
+            "stale products/ps-lending.md:8:11",
+        ]
+    );
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example/README.md"),
+    )
+    .unwrap();
+    for finding in run.json() {
+        let (rule, file) = (
+            finding["rule"].as_str().unwrap(),
+            finding["file"].as_str().unwrap(),
+        );
+        assert!(
+            readme.contains(&format!("**`{rule}`** — `{file}`")),
+            "README does not list {rule} in {file}"
+        );
+    }
+}

@@ -76,26 +76,22 @@ impl Cadence {
 
     /// `date` plus this cadence, clamped to the calendar's range (month ends clamp: Aug 31 + 6m = Feb 28).
     pub fn after(self, date: Date) -> Date {
-        let n = i64::from(self.amount);
-        let span = match self.unit {
-            CadenceUnit::Days => n.days(),
-            CadenceUnit::Weeks => n.weeks(),
-            CadenceUnit::Months => n.months(),
-            CadenceUnit::Years => n.years(),
-        };
-        date.saturating_add(span)
+        date.saturating_add(self.span(1))
     }
 
     /// `date` minus this cadence.
     pub fn before(self, date: Date) -> Date {
-        let n = -i64::from(self.amount);
-        let span = match self.unit {
+        date.saturating_add(self.span(-1))
+    }
+
+    fn span(self, sign: i64) -> jiff::Span {
+        let n = sign * i64::from(self.amount);
+        match self.unit {
             CadenceUnit::Days => n.days(),
             CadenceUnit::Weeks => n.weeks(),
             CadenceUnit::Months => n.months(),
             CadenceUnit::Years => n.years(),
-        };
-        date.saturating_add(span)
+        }
     }
 }
 

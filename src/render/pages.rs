@@ -132,15 +132,7 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
     related.extend(in_rel(Rel::Related));
     let next_review = model.next_review(doc);
 
-    let success = doc.success.as_ref().map(|s| {
-        model.goal(
-            s.outcome.as_ref(),
-            s.metric.as_ref(),
-            s.baseline,
-            s.target,
-            s.deadline,
-        )
-    });
+    let success = doc.success.as_ref().map(|s| model.success(s));
     let key_results: Vec<_> = doc
         .key_results
         .iter()
@@ -230,15 +222,7 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
 /// The bets of a quarter as cards.
 fn bet_card(model: &Model<'_>, bet: DocId) -> Value {
     let doc = &model.site.docs[bet];
-    let success = doc.success.as_ref().map(|s| {
-        model.goal(
-            s.outcome.as_ref(),
-            s.metric.as_ref(),
-            s.baseline,
-            s.target,
-            s.deadline,
-        )
-    });
+    let success = doc.success.as_ref().map(|s| model.success(s));
     json!({
         "doc": model.links[bet],
         "size": doc.size.map(|s| s.as_str()),

@@ -65,8 +65,8 @@ fn escape_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     out.write_all(super::markdown::escape(s).as_bytes())
 }
 
-/// Reads every `*.html` under `dir` as (name relative to `dir`, text).
-fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, TemplateError> {
+/// Every file under `dir` (none if it does not exist), as (path relative to `dir`, bytes).
+fn read_folder(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, TemplateError> {
     let mut found = Vec::new();
     if !dir.is_dir() {
         return Ok(found);
@@ -74,16 +74,31 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, TemplateError> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry =
             entry.map_err(|e| TemplateError(format!("cannot read {}: {e}", dir.display())))?;
-        let path = entry.path();
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "html") {
-            let name = crate::source::relative_path(dir, path);
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                TemplateError(format!("cannot read template {}: {e}", path.display()))
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                TemplateError(format!("cannot read {}: {e}", entry.path().display()))
             })?;
-            found.push((name, text));
+            found.push((crate::source::relative_path(dir, entry.path()), bytes));
         }
     }
     Ok(found)
+}
+
+/// Every `*.html` under `dir` as (name relative to `dir`, text).
+fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, TemplateError> {
+    read_folder(dir)?
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".html"))
+        .map(|(name, bytes)| {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                TemplateError(format!(
+                    "template {} is not valid UTF-8",
+                    dir.join(&name).display()
+                ))
+            })?;
+            Ok((name, text))
+        })
+        .collect()
 }
 
 impl Theme {
@@ -107,7 +122,7 @@ impl Theme {
                 )));
             }
             layers.push(theme_dir.join("templates"));
-            for (name, bytes) in read_assets(&theme_dir.join("assets"))? {
+            for (name, bytes) in read_folder(&theme_dir.join("assets"))? {
                 match assets.iter_mut().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = bytes,
                     None => assets.push((name, bytes)),
@@ -147,22 +162,4 @@ impl Theme {
             .render(template, &variables)
             .map_err(|e| TemplateError(e.to_string()))
     }
-}
-
-fn read_assets(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, TemplateError> {
-    let mut found = Vec::new();
-    if !dir.is_dir() {
-        return Ok(found);
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry =
-            entry.map_err(|e| TemplateError(format!("cannot read {}: {e}", dir.display())))?;
-        if entry.file_type().is_file() {
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                TemplateError(format!("cannot read {}: {e}", entry.path().display()))
-            })?;
-            found.push((crate::source::relative_path(dir, entry.path()), bytes));
-        }
-    }
-    Ok(found)
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::date::{days_between, Date};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
-use crate::model::{Confidence, Dhm, DhmScore, Document, Level, MetricRef};
+use crate::model::{Confidence, Dhm, DhmScore, Document, Level, MetricRef, Success};
 use crate::text::format_number as number;
 use crate::Site;
 
@@ -355,6 +355,17 @@ impl<'a> Model<'a> {
             has_progress: progress.is_some(),
             progress,
         }
+    }
+
+    /// A bet's success criteria with progress.
+    pub fn success(&self, s: &Success) -> GoalView {
+        self.goal(
+            s.outcome.as_ref(),
+            s.metric.as_ref(),
+            s.baseline,
+            s.target,
+            s.deadline,
+        )
     }
 
     /// The count of findings of each severity for `doc`.

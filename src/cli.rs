@@ -128,6 +128,8 @@ pub(crate) enum DiagnosticFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 impl From<DiagnosticFormat> for Format {
@@ -136,6 +138,7 @@ impl From<DiagnosticFormat> for Format {
             DiagnosticFormat::Human => Format::Human,
             DiagnosticFormat::Json => Format::Json,
             DiagnosticFormat::Github => Format::Github,
+            DiagnosticFormat::Sarif => Format::Sarif,
         }
     }
 }

@@ -156,8 +156,37 @@ fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), Run
         }
         Format::Json => diagnostics::render_json(&site.diagnostics, &mut out),
         Format::Github => diagnostics::render_github(&site.diagnostics, &mut out),
+        Format::Sarif => {
+            let catalog = throughline::rules::catalog();
+            diagnostics::render_sarif(
+                &site.diagnostics,
+                &catalog,
+                &path_prefix(&site.root),
+                &mut out,
+            )
+        }
     };
     result.and_then(|()| out.flush()).map_err(io_error)
+}
+
+/// The site root relative to the working directory, `/`-separated with a trailing `/`, so that
+/// SARIF paths match the repository a CI job checked out. Empty when the root is elsewhere.
+fn path_prefix(root: &std::path::Path) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return String::new();
+    };
+    let root = throughline::absolute(root);
+    let (Ok(root), Ok(cwd)) = (root.canonicalize(), cwd.canonicalize()) else {
+        return String::new();
+    };
+    match root.strip_prefix(&cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+        Ok(rel) => format!(
+            "{}/",
+            throughline::source::relative_path(std::path::Path::new(""), rel)
+        ),
+        Err(_) => String::new(),
+    }
 }
 
 fn exit_code(counts: Counts, deny_warnings: bool) -> u8 {

@@ -5,10 +5,12 @@
 mod github;
 mod human;
 mod json;
+mod sarif;
 
 pub use github::render_github;
 pub use human::{render_human, HumanStyle};
 pub use json::{render_json, to_json_value};
+pub use sarif::{render_sarif, RuleInfo};
 
 use std::fmt;
 
@@ -205,4 +207,6 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands.
     Github,
+    /// A SARIF 2.1.0 log.
+    Sarif,
 }

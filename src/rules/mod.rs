@@ -94,6 +94,39 @@ pub fn registry() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// Every rule throughline reports, structural first, with what it catches and its default severity.
+pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
+    use crate::diagnostics::RuleInfo;
+    let structural = [
+        ("yaml", "Front matter is not valid YAML, or is never closed."),
+        ("schema", "A field has the wrong type or value (unknown kind, bad date, score out of range); unknown-field typos are warnings."),
+        ("duplicate-id", "Two documents share an id."),
+        ("broken-link", "A link names an id, heading or path that does not exist."),
+        ("invalid-parent", "The parent's kind is not allowed for this kind."),
+        ("cycle", "The parent chain loops."),
+        ("io", "A file or folder cannot be read, a symbolic link loops, or a file is too large."),
+        ("encoding", "A file is not valid UTF-8."),
+    ];
+    let mut all: Vec<RuleInfo> = structural
+        .iter()
+        .map(|&(id, summary)| RuleInfo {
+            id,
+            summary,
+            severity: Severity::Error,
+        })
+        .collect();
+    all.extend(registry().iter().map(|r| RuleInfo {
+        id: r.id(),
+        summary: r.summary(),
+        severity: if r.id() == "overhead-heavy" {
+            Severity::Info
+        } else {
+            Severity::Warning
+        },
+    }));
+    all
+}
+
 /// Runs every rule and applies the config's `rules:` levels.
 pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();

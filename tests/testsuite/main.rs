@@ -8,4 +8,5 @@ mod check;
 mod cli;
 mod graph;
 mod health;
+mod sarif;
 mod support;

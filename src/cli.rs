@@ -45,6 +45,62 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),
+    /// Create a small starter site that checks with no warnings.
+    Init(InitArgs),
+    /// Add a document with its kind's front-matter skeleton.
+    ///
+    /// The id is made from the title with the kind's prefix (`bet-…`, `obj-…`),
+    /// the file goes where documents of that kind already live, and
+    /// `reviewed:` is set to today. Refuses an id that exists and a parent of
+    /// the wrong kind.
+    New(NewArgs),
+    /// Print a shell completion script.
+    ///
+    /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
+    /// zsh: `throughline completions zsh > ~/.zfunc/_throughline` (with `fpath+=~/.zfunc`)
+    /// fish: `throughline completions fish > ~/.config/fish/completions/throughline.fish`
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The folder to create the site in; must be empty or not exist.
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+
+    /// Date the starter documents as of this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// The kind: company-strategy, product-strategy, bet, objective, work,
+    /// outcome, opportunity, solution, experiment, metric, team, review, page,
+    /// or a kind from the config.
+    pub(crate) kind: String,
+
+    /// The title; the id is made from it.
+    pub(crate) title: String,
+
+    /// The id of the parent document.
+    #[arg(long, value_name = "ID")]
+    pub(crate) parent: Option<String>,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod rules;
+pub mod scaffold;
 pub mod source;
 pub mod text;
 pub mod yaml;

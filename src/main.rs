@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat};
+use cli::{BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs};
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::{LoadOptions, RunError, Site};
 
@@ -23,6 +23,18 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
         Command::Build(args) => build(&args, color),
         Command::Graph(args) => graph(&args.common, args.format, color),
+        Command::Init(args) => init(&args),
+        Command::New(args) => new_document(&args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "throughline",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -55,6 +67,50 @@ fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
         output_dir: None,
         base_url: None,
     })
+}
+
+fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    throughline::date::build_date(flag, epoch.as_deref()).map_err(|e| RunError::Other(e.0))
+}
+
+fn init(args: &InitArgs) -> Result<u8, RunError> {
+    let written = throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?)?;
+    eprintln!(
+        "created a starter site with {} files in {}",
+        written.len(),
+        args.dir.display()
+    );
+    eprintln!(
+        "next: throughline check {0}   then   throughline build {0}",
+        args.dir.display()
+    );
+    Ok(0)
+}
+
+fn new_document(args: &NewArgs) -> Result<u8, RunError> {
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: args.today.clone(),
+        drafts: true,
+    };
+    let site = load(&common)?;
+    let request = throughline::scaffold::NewDocument {
+        kind: &args.kind,
+        title: &args.title,
+        parent: args.parent.as_deref(),
+    };
+    let path = throughline::scaffold::new_document(&site, &request)?;
+    println!("{}", path.display());
+    let must_trace = site
+        .config
+        .schema
+        .get(&args.kind)
+        .is_some_and(|k| k.must_trace_to_strategy());
+    if must_trace && args.parent.is_none() {
+        eprintln!("note: without a parent this {} does not trace to the strategy; add `parent:` before `check`", args.kind);
+    }
+    Ok(0)
 }
 
 fn load(common: &CommonArgs) -> Result<Site, RunError> {

@@ -38,3 +38,26 @@ fn a_missing_root_or_bad_date_cannot_proceed() {
     let run = site.run(&["check", "ROOT", "--format", "xml"]);
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let dir = std::env::temp_dir();
+    for (shell, marker) in [
+        ("bash", "_throughline()"),
+        ("zsh", "#compdef throughline"),
+        ("fish", "complete -c throughline"),
+    ] {
+        let run = run_binary(&["completions".into(), shell.into()], &[], &dir);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(
+            run.stdout.contains(marker),
+            "{shell} script lacks `{marker}`"
+        );
+        for command in ["check", "build", "graph"] {
+            assert!(
+                run.stdout.contains(command),
+                "{shell} script lacks `{command}`"
+            );
+        }
+    }
+}

@@ -9,4 +9,5 @@ mod cli;
 mod graph;
 mod health;
 mod sarif;
+mod scaffold;
 mod support;

@@ -281,8 +281,10 @@ pub const CONFIG_KEYS: &[&str] = &[
     "kinds",
     "markdown",
 ];
-const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
-const KIND_KEYS: &[&str] = &["label", "layer", "parents", "cadence"];
+/// The keys under `markdown:`.
+pub const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
+/// The keys of each entry under `kinds:`.
+pub const KIND_KEYS: &[&str] = &["label", "layer", "parents", "cadence"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -54,6 +54,17 @@ const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
 const CHECKIN_FIELDS: &[&str] = &["date", "value"];
 const SCORE_FIELDS: &[&str] = &["score", "note"];
 
+/// The fields inside each structured field, for documentation and its test.
+pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
+    ("dhm", DHM_FIELDS),
+    ("dhm score", SCORE_FIELDS),
+    ("confidence", CONFIDENCE_FIELDS),
+    ("success", SUCCESS_FIELDS),
+    ("key_results", KEY_RESULT_FIELDS),
+    ("approval", APPROVAL_FIELDS),
+    ("checkins", CHECKIN_FIELDS),
+];
+
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
 pub fn parse_document(
     file: &SourceFile,

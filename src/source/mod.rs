@@ -11,7 +11,7 @@ mod frontmatter;
 pub use body::{
     extract_body, join_relative, markdown_options, BodyFacts, BodyLink, BodyLinkTarget,
 };
-pub use document::{parse_document, KNOWN_FIELDS};
+pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
 pub use frontmatter::{split_front_matter, FrontMatter};
 
 use std::path::{Path, PathBuf};

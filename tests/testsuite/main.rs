@@ -6,6 +6,7 @@ mod browser;
 mod build;
 mod check;
 mod cli;
+mod docs;
 mod graph;
 mod health;
 mod sarif;

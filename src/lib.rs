@@ -219,30 +219,37 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Renders a checked site with no errors into `out` (stages 4–5).
+/// Renders a checked site with no errors into `out` (stages 4–5): pages are
+/// written into a staging folder as they are rendered, then swapped in.
 pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
     output::check_target(&site.root, out).map_err(|r| RunError::Other(r.0))?;
     let theme = render::theme::Theme::load(&site.root, &site.config)
         .map_err(|e| RunError::Other(format!("template error: {}", e.0)))?;
-    let jobs = render::all_jobs(site);
-    let mut files = render::render(site, &theme, &jobs)
-        .map_err(|e| RunError::Other(format!("template error: {}", e.0)))?;
-    copy_static(&site.root, &mut files)?;
-    output::write_site(out, &files)
-        .map_err(|e| RunError::Other(format!("cannot write `{}`: {e}", out.display())))?;
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    let cannot_write =
+        |e: std::io::Error| RunError::Other(format!("cannot write `{}`: {e}", out.display()));
+    let staging = output::Staging::create(out).map_err(cannot_write)?;
+    let write = |file: output::OutputFile| {
+        staging
+            .write(&file)
+            .map_err(|e| render::RenderError(format!("cannot write {}: {e}", file.path)))
+    };
+    let rendered = render::render_into(site, &theme, &render::all_jobs(site), &write)
+        .map_err(|e| RunError::Other(e.0))?;
+    let copied = copy_static(&site.root, &staging)?;
+    staging.commit().map_err(cannot_write)?;
     Ok(Built {
-        files: files.len(),
-        pages,
+        files: rendered.files + copied,
+        pages: rendered.pages,
     })
 }
 
-/// Adds `ROOT/static/**` to the output; a static file replaces a generated one of the same path.
-fn copy_static(root: &Path, files: &mut Vec<output::OutputFile>) -> Result<(), RunError> {
+/// Copies `ROOT/static/**` into the output after rendering, so a static file replaces a generated one.
+fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, RunError> {
     let dir = root.join("static");
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(0);
     }
+    let mut copied = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -255,13 +262,14 @@ fn copy_static(root: &Path, files: &mut Vec<output::OutputFile>) -> Result<(), R
         let bytes = std::fs::read(entry.path()).map_err(|e| {
             RunError::Other(format!("cannot read `{}`: {e}", entry.path().display()))
         })?;
-        match files.iter_mut().find(|f| f.path == path) {
-            Some(existing) => existing.bytes = bytes,
-            None => files.push(output::OutputFile { path, bytes }),
-        }
+        staging
+            .write(&output::OutputFile { path, bytes })
+            .map_err(|e| {
+                RunError::Other(format!("cannot copy `{}`: {e}", entry.path().display()))
+            })?;
+        copied += 1;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(())
+    Ok(copied)
 }
 
 /// Resolves `path` against the current directory without touching the file system.

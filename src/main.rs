@@ -13,6 +13,11 @@ use cli::{BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArg
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::{LoadOptions, RunError, Site};
 
+// The build allocates many short-lived strings on two threads; mimalloc is
+// measurably faster than the system allocator for that (see docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_RUN_FAILED: u8 = 2;
 

@@ -3,8 +3,10 @@
 //! folder beside the target, which is then swapped in; the previous output is
 //! removed only after the swap.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -90,62 +92,96 @@ pub fn check_target(root: &Path, out: &Path) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Writes `files` as the new contents of `out`, replacing the previous output in one swap.
-pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let out = resolve(out);
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    std::fs::create_dir_all(&parent)?;
-    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-
-    let written = write_all(&staging, files).and_then(|()| {
-        std::fs::write(
-            staging.join(MARKER),
-            "This folder is written by throughline and replaced on every build.\n",
-        )
-    });
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if out.exists() {
-        if let Err(e) = std::fs::rename(&out, &previous) {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    }
-    if let Err(e) = std::fs::rename(&staging, &out) {
-        // Put the previous site back: a failed swap must not lose it.
-        let _ = std::fs::rename(&previous, &out);
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let _ = std::fs::remove_dir_all(&previous);
-    Ok(())
+/// A fresh folder beside the output folder that files are written into as
+/// they are rendered, then swapped in by [`Staging::commit`]. Dropped without
+/// a commit, it removes itself and the previous output stays as it was.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    previous: PathBuf,
+    made_dirs: Mutex<HashSet<PathBuf>>,
+    committed: bool,
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    std::fs::create_dir_all(dir)?;
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
+impl Staging {
+    /// Creates an empty staging folder for `out`.
+    pub fn create(out: &Path) -> io::Result<Staging> {
+        let out = resolve(out);
+        let parent = out
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        std::fs::create_dir_all(&parent)?;
+        let dir = parent.join(format!(".{name}.new-{}", std::process::id()));
+        let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            out,
+            dir,
+            previous,
+            made_dirs: Mutex::new(HashSet::new()),
+            committed: false,
+        })
     }
-    files
-        .par_iter()
-        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))
+
+    /// Writes one file; safe to call from many threads.
+    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        let path = self.dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            let known = self
+                .made_dirs
+                .lock()
+                .map(|d| d.contains(parent))
+                .unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent)?;
+                if let Ok(mut dirs) = self.made_dirs.lock() {
+                    dirs.insert(parent.to_path_buf());
+                }
+            }
+        }
+        std::fs::write(path, &file.bytes)
+    }
+
+    /// Marks the folder as throughline's and swaps it in place of the previous output.
+    pub fn commit(mut self) -> io::Result<()> {
+        std::fs::write(
+            self.dir.join(MARKER),
+            "This folder is written by throughline and replaced on every build.\n",
+        )?;
+        if self.out.exists() {
+            std::fs::rename(&self.out, &self.previous)?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.out) {
+            // Put the previous site back: a failed swap must not lose it.
+            let _ = std::fs::rename(&self.previous, &self.out);
+            return Err(e);
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&self.previous);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `files` as the new contents of `out`, replacing the previous output in one swap.
+pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
+    let staging = Staging::create(out)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit()
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
-use serde_json::json;
 
 use crate::graph::DocId;
 use crate::output::OutputFile;
@@ -65,14 +66,103 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
-/// Renders `jobs` for `site` with `theme`; files come back sorted by path.
-pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile>, TemplateError> {
+/// Why rendering stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError(pub String);
+
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> RenderError {
+        RenderError(format!("template error: {}", e.0))
+    }
+}
+
+/// Where rendered files go as they are made (a staging folder, or memory).
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), RenderError> + Sync + 'a;
+
+/// What a render produced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// Files written.
+    pub files: usize,
+    /// HTML pages among them.
+    pub pages: usize,
+}
+
+/// One document's entry in the search index.
+#[derive(Debug, Clone, serde::Serialize)]
+struct SearchEntry {
+    i: String,
+    t: String,
+    k: String,
+    u: String,
+    b: String,
+}
+
+/// How much of each body the search index keeps.
+const SEARCH_TEXT_LIMIT: usize = 2_000;
+
+/// Renders `jobs` for `site`, handing each file to `sink` as soon as it exists.
+/// Document pages go first, so the search index reuses their text.
+pub fn render_into(
+    site: &Site,
+    theme: &Theme,
+    jobs: &[Job],
+    sink: &Sink<'_>,
+) -> Result<Rendered, RenderError> {
     let model = Model::new(site);
-    let per_job: Vec<Vec<OutputFile>> = jobs
+    let files = AtomicUsize::new(0);
+    let pages = AtomicUsize::new(0);
+    let emit = |file: OutputFile| {
+        files.fetch_add(1, Ordering::Relaxed);
+        if file.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+        sink(file)
+    };
+    let (documents, others): (Vec<Job>, Vec<Job>) =
+        jobs.iter().partition(|j| matches!(j, Job::Document(_)));
+    let entries: Vec<(DocId, SearchEntry)> = documents
         .par_iter()
-        .map(|job| run(&model, theme, *job))
-        .collect::<Result<_, _>>()?;
-    let mut files: Vec<OutputFile> = per_job.into_iter().flatten().collect();
+        .map(|job| {
+            let Job::Document(id) = *job else {
+                unreachable!("partitioned above")
+            };
+            let (file, entry) = document_page(&model, theme, id)?;
+            emit(file)?;
+            Ok((id, entry))
+        })
+        .collect::<Result<_, RenderError>>()?;
+    let mut search: Vec<Option<SearchEntry>> = vec![None; site.docs.len()];
+    for (id, entry) in entries {
+        search[id] = Some(entry);
+    }
+    others
+        .par_iter()
+        .try_for_each(|job| -> Result<(), RenderError> {
+            for file in run(&model, theme, *job, &search)? {
+                emit(file)?;
+            }
+            Ok(())
+        })?;
+    Ok(Rendered {
+        files: files.into_inner(),
+        pages: pages.into_inner(),
+    })
+}
+
+/// Renders `jobs` into memory; files come back sorted by path.
+pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile>, RenderError> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_into(site, theme, jobs, &|file| {
+        files
+            .lock()
+            .map_err(|_| RenderError("a render thread panicked".into()))?
+            .push(file);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| RenderError("a render thread panicked".into()))?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -82,38 +172,60 @@ fn page(
     template: &str,
     path: String,
     context: &serde_json::Value,
-) -> Result<OutputFile, TemplateError> {
-    let html = theme
-        .render(template, context)
-        .map_err(|e| TemplateError(format!("rendering {path} with `{template}`: {}", e.0)))?;
+) -> Result<OutputFile, RenderError> {
+    let html = theme.render(template, context).map_err(|e| {
+        RenderError(format!(
+            "template error: rendering {path} with `{template}`: {}",
+            e.0
+        ))
+    })?;
     Ok(OutputFile::text(path, html))
 }
 
-fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, TemplateError> {
+fn search_entry(model: &Model<'_>, id: DocId, text: String) -> SearchEntry {
+    let link = &model.links[id];
+    SearchEntry {
+        i: link.id.clone(),
+        t: link.title.clone(),
+        k: link.kind_label.clone(),
+        u: link.path.clone(),
+        b: text,
+    }
+}
+
+fn document_page(
+    model: &Model<'_>,
+    theme: &Theme,
+    id: DocId,
+) -> Result<(OutputFile, SearchEntry), RenderError> {
+    let site = model.site;
+    let doc = &site.docs[id];
+    let body = &site.sources[doc.source].text[doc.body_offset..];
+    let resolver = Resolver {
+        model,
+        from_file: &doc.file,
+    };
+    let rendered = markdown::render(
+        body,
+        &resolver,
+        site.config.markdown.unsafe_html,
+        Some(&doc.title),
+        SEARCH_TEXT_LIMIT,
+    );
+    let context = pages::document(model, id, &rendered.html);
+    let file = page(theme, "page.html", model.links[id].path.clone(), &context)?;
+    Ok((file, search_entry(model, id, rendered.text)))
+}
+
+fn run(
+    model: &Model<'_>,
+    theme: &Theme,
+    job: Job,
+    search: &[Option<SearchEntry>],
+) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
     Ok(match job {
-        Job::Document(id) => {
-            let doc = &site.docs[id];
-            let body = &site.sources[doc.source].text[doc.body_offset..];
-            let resolver = Resolver {
-                model,
-                from_file: &doc.file,
-            };
-            let rendered = markdown::render(
-                body,
-                &resolver,
-                site.config.markdown.unsafe_html,
-                Some(&doc.title),
-                0,
-            );
-            let context = pages::document(model, id, &rendered.html);
-            vec![page(
-                theme,
-                "page.html",
-                model.links[id].path.clone(),
-                &context,
-            )?]
-        }
+        Job::Document(id) => vec![document_page(model, theme, id)?.0],
         Job::Home => vec![page(
             theme,
             "index.html",
@@ -151,7 +263,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Te
                 "search/index.html".into(),
                 &pages::search(model),
             )?,
-            search_index(model),
+            search_index(model, search),
         ],
         Job::NotFound => vec![page(
             theme,
@@ -177,7 +289,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Te
                 .collect();
             if site.docs.iter().any(|d| d.body.has_code) {
                 let css = highlight::stylesheet(&site.config.markdown.highlight_theme)
-                    .map_err(TemplateError)?;
+                    .map_err(|e| RenderError(format!("markdown.highlight_theme: {e}")))?;
                 files.push(OutputFile::text("assets/highlight.css", css));
             }
             files
@@ -218,17 +330,21 @@ impl LinkResolver for Resolver<'_> {
 }
 
 /// The search index as a script, so it loads from `file://` as well as over HTTP.
-fn search_index(model: &Model<'_>) -> OutputFile {
-    const TEXT_LIMIT: usize = 2_000;
+/// Entries the document jobs did not produce (a partial render) are computed here.
+fn search_index(model: &Model<'_>, known: &[Option<SearchEntry>]) -> OutputFile {
     let site = model.site;
-    let entries: Vec<serde_json::Value> = site
-        .docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let body = &site.sources[doc.source].text[doc.body_offset..];
-            let text = markdown::render(body, &NoLinks, false, None, TEXT_LIMIT).text;
-            json!({"i": doc.id, "t": doc.title, "k": model.links[i].kind_label, "u": model.links[i].path, "b": text})
+    let entries: Vec<SearchEntry> = (0..site.docs.len())
+        .into_par_iter()
+        .map(|id| match known.get(id).and_then(Option::as_ref) {
+            Some(entry) => entry.clone(),
+            None => {
+                let doc = &site.docs[id];
+                let body = &site.sources[doc.source].text[doc.body_offset..];
+                let text =
+                    markdown::render(body, &NoLinks, false, Some(&doc.title), SEARCH_TEXT_LIMIT)
+                        .text;
+                search_entry(model, id, text)
+            }
         })
         .collect();
     let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());

@@ -48,8 +48,8 @@ fn merge(mut base: Value, extra: Value) -> Value {
     base
 }
 
-/// The subtree below `doc`, with filter data.
-pub fn subtree(model: &Model<'_>, doc: DocId) -> TreeItem {
+/// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
+pub fn subtree(model: &Model<'_>, doc: DocId, depth: usize) -> TreeItem {
     let graph = &model.site.graph;
     let quarter = std::iter::once(doc)
         .chain(graph.ancestors(doc))
@@ -59,12 +59,40 @@ pub fn subtree(model: &Model<'_>, doc: DocId) -> TreeItem {
         doc: model.links[doc].clone(),
         team: model.team_of(doc).map(|t| model.site.docs[t].id.clone()),
         quarter,
-        children: graph
-            .children(doc)
-            .iter()
-            .map(|&c| subtree(model, c))
-            .collect(),
+        children: if depth > 1 {
+            graph
+                .children(doc)
+                .iter()
+                .map(|&c| subtree(model, c, depth - 1))
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
+}
+
+/// How many documents a page's "below" tree shows before pointing to the trace page.
+const SUBTREE_BUDGET: usize = 300;
+
+/// How many whole levels below `doc` fit in `budget` nodes (always at least the
+/// children), and how many descendants that leaves out.
+fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (usize, usize) {
+    let graph = &model.site.graph;
+    let mut level: Vec<DocId> = graph.children(doc).to_vec();
+    let (mut shown, mut depth, mut hidden) = (0, 0, 0);
+    while !level.is_empty() {
+        if depth > 0 && shown + level.len() > budget {
+            hidden += level.len();
+        } else {
+            shown += level.len();
+            depth += 1;
+        }
+        level = level
+            .iter()
+            .flat_map(|&d| graph.children(d).iter().copied())
+            .collect();
+    }
+    (depth, hidden)
 }
 
 fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
@@ -131,6 +159,7 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
     let mut related = out_rel(Rel::Related);
     related.extend(in_rel(Rel::Related));
     let next_review = model.next_review(doc);
+    let (shown_depth, hidden) = levels_within(model, id, SUBTREE_BUDGET);
 
     let success = doc.success.as_ref().map(|s| model.success(s));
     let key_results: Vec<_> = doc
@@ -207,7 +236,8 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
         },
         "body": body_html,
         "trail": links(trail),
-        "subtree_html": super::tree_html(&graph.children(id).iter().map(|&c| subtree(model, c)).collect::<Vec<_>>(), "../"),
+        "subtree_html": super::tree_html(&graph.children(id).iter().map(|&c| subtree(model, c, shown_depth)).collect::<Vec<_>>(), "../"),
+        "subtree_hidden": hidden,
         "supports": links(out_rel(Rel::Supports)),
         "supported_by": links(in_rel(Rel::Supports)),
         "related": links(related),
@@ -374,8 +404,8 @@ pub fn trace(model: &Model<'_>) -> Value {
         .map(|(i, _)| json!({"doc": model.links[i], "svg": ost_diagram(model, i, "../")}))
         .collect();
     let page = json!({
-        "forest_html": super::tree_html(&strategy.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(), "../"),
-        "unconnected_html": super::tree_html(&loose.iter().map(|&r| subtree(model, r)).collect::<Vec<_>>(), "../"),
+        "forest_html": super::tree_html(&strategy.iter().map(|&r| subtree(model, r, usize::MAX)).collect::<Vec<_>>(), "../"),
+        "unconnected_html": super::tree_html(&loose.iter().map(|&r| subtree(model, r, usize::MAX)).collect::<Vec<_>>(), "../"),
         "teams": teams,
         "quarters": quarters,
         "outcomes": outcomes,

@@ -196,8 +196,7 @@ fn graph(common: &CommonArgs, format: GraphFormat, color: bool) -> Result<u8, Ru
         .map_err(io_error)?;
     let text = match format {
         GraphFormat::Json => {
-            let value = throughline::graph::to_json(&site.docs, &site.graph, &site.config.base_url);
-            serde_json::to_string_pretty(&value).map_err(|e| RunError::Other(e.to_string()))? + "\n"
+            throughline::graph::to_json(&site.docs, &site.graph, &site.config.base_url)
         }
         GraphFormat::Dot => throughline::graph::to_dot(&site.docs, &site.graph),
     };

@@ -1,36 +1,75 @@
 //! The resolved graph for other tools: `graph.json` (SPEC §9) and Graphviz dot.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::Graph;
 use crate::model::Document;
 
-/// `{"nodes": [...], "edges": [...]}`, in file order, with page URLs under `base_url`.
-pub fn to_json(docs: &[Document], graph: &Graph, base_url: &str) -> Value {
-    let nodes: Vec<Value> = docs
+/// A node of `graph.json`.
+#[derive(Serialize)]
+struct Node<'a> {
+    id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    url: String,
+    parent: Option<&'a str>,
+    status: Option<&'static str>,
+    quarter: Option<String>,
+    team: Option<&'a str>,
+    owner: Option<&'a str>,
+    file: &'a str,
+}
+
+/// An edge of `graph.json`.
+#[derive(Serialize)]
+struct EdgeOut<'a> {
+    from: &'a str,
+    to: &'a str,
+    rel: &'static str,
+}
+
+/// The whole of `graph.json`.
+#[derive(Serialize)]
+struct GraphOut<'a> {
+    nodes: Vec<Node<'a>>,
+    edges: Vec<EdgeOut<'a>>,
+}
+
+fn graph_out<'a>(docs: &'a [Document], graph: &Graph, base_url: &str) -> GraphOut<'a> {
+    let nodes = docs
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            json!({
-                "id": d.id,
-                "kind": d.kind,
-                "title": d.title,
-                "url": format!("{base_url}{}/", d.id),
-                "parent": graph.parent(i).map(|p| docs[p].id.as_str()),
-                "status": d.status.map(|s| s.as_str()),
-                "quarter": d.quarter.map(|q| q.to_string()),
-                "team": d.team.as_ref().map(|t| t.id.as_str()),
-                "owner": d.owner,
-                "file": d.file,
-            })
+        .map(|(i, d)| Node {
+            id: &d.id,
+            kind: &d.kind,
+            title: &d.title,
+            url: format!("{base_url}{}/", d.id),
+            parent: graph.parent(i).map(|p| docs[p].id.as_str()),
+            status: d.status.map(|s| s.as_str()),
+            quarter: d.quarter.map(|q| q.to_string()),
+            team: d.team.as_ref().map(|t| t.id.as_str()),
+            owner: d.owner.as_deref(),
+            file: &d.file,
         })
         .collect();
-    let edges: Vec<Value> = graph
+    let edges = graph
         .edges()
         .iter()
-        .map(|e| json!({"from": docs[e.from].id, "to": docs[e.to].id, "rel": e.rel.as_str()}))
+        .map(|e| EdgeOut {
+            from: &docs[e.from].id,
+            to: &docs[e.to].id,
+            rel: e.rel.as_str(),
+        })
         .collect();
-    json!({ "nodes": nodes, "edges": edges })
+    GraphOut { nodes, edges }
+}
+
+/// `{"nodes": [...], "edges": [...]}`, in file order, with page URLs under `base_url`, pretty-printed.
+pub fn to_json(docs: &[Document], graph: &Graph, base_url: &str) -> String {
+    let mut text = serde_json::to_string_pretty(&graph_out(docs, graph, base_url))
+        .unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
 }
 
 /// A Graphviz digraph, strategy at the top.

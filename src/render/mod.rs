@@ -119,7 +119,7 @@ pub fn render_into(
         }
         sink(file)
     };
-    let (documents, others): (Vec<Job>, Vec<Job>) =
+    let (documents, mut others): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| matches!(j, Job::Document(_)));
     let entries: Vec<(DocId, SearchEntry)> = documents
         .par_iter()
@@ -136,10 +136,21 @@ pub fn render_into(
     for (id, entry) in entries {
         search[id] = Some(entry);
     }
+    // The index is the largest single file; build it alone, moving the entries in, before the other pages.
+    if let Some(i) = others.iter().position(|j| *j == Job::Search) {
+        others.remove(i);
+        emit(page(
+            theme,
+            "search.html",
+            "search/index.html".into(),
+            &pages::search(&model),
+        )?)?;
+        emit(search_index(&model, search))?;
+    }
     others
         .par_iter()
         .try_for_each(|job| -> Result<(), RenderError> {
-            for file in run(&model, theme, *job, &search)? {
+            for file in run(&model, theme, *job)? {
                 emit(file)?;
             }
             Ok(())
@@ -217,12 +228,7 @@ fn document_page(
     Ok((file, search_entry(model, id, rendered.text)))
 }
 
-fn run(
-    model: &Model<'_>,
-    theme: &Theme,
-    job: Job,
-    search: &[Option<SearchEntry>],
-) -> Result<Vec<OutputFile>, RenderError> {
+fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
     Ok(match job {
         Job::Document(id) => vec![document_page(model, theme, id)?.0],
@@ -263,7 +269,7 @@ fn run(
                 "search/index.html".into(),
                 &pages::search(model),
             )?,
-            search_index(model, search),
+            search_index(model, Vec::new()),
         ],
         Job::NotFound => vec![page(
             theme,
@@ -271,13 +277,10 @@ fn run(
             "404.html".into(),
             &pages::not_found(model),
         )?],
-        Job::Graph => {
-            let graph = crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url);
-            vec![OutputFile::text(
-                "graph.json",
-                serde_json::to_string_pretty(&graph).unwrap_or_default() + "\n",
-            )]
-        }
+        Job::Graph => vec![OutputFile::text(
+            "graph.json",
+            crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url),
+        )],
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets
@@ -331,27 +334,33 @@ impl LinkResolver for Resolver<'_> {
 
 /// The search index as a script, so it loads from `file://` as well as over HTTP.
 /// Entries the document jobs did not produce (a partial render) are computed here.
-fn search_index(model: &Model<'_>, known: &[Option<SearchEntry>]) -> OutputFile {
+fn search_index(model: &Model<'_>, known: Vec<Option<SearchEntry>>) -> OutputFile {
     let site = model.site;
-    let entries: Vec<SearchEntry> = (0..site.docs.len())
+    let mut known = known;
+    known.resize_with(site.docs.len(), || None);
+    let entries: Vec<SearchEntry> = known
         .into_par_iter()
-        .map(|id| match known.get(id).and_then(Option::as_ref) {
-            Some(entry) => entry.clone(),
-            None => {
+        .enumerate()
+        .map(|(id, entry)| {
+            entry.unwrap_or_else(|| {
                 let doc = &site.docs[id];
                 let body = &site.sources[doc.source].text[doc.body_offset..];
                 let text =
                     markdown::render(body, &NoLinks, false, Some(&doc.title), SEARCH_TEXT_LIMIT)
                         .text;
                 search_entry(model, id, text)
-            }
+            })
         })
         .collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
-    OutputFile::text(
-        "search-index.js",
-        format!("window.THROUGHLINE_SEARCH = {json};\n"),
-    )
+    let mut bytes = b"window.THROUGHLINE_SEARCH = ".to_vec();
+    if serde_json::to_writer(&mut bytes, &entries).is_err() {
+        bytes.extend_from_slice(b"[]");
+    }
+    bytes.extend_from_slice(b";\n");
+    OutputFile {
+        path: "search-index.js".into(),
+        bytes,
+    }
 }
 
 struct NoLinks;

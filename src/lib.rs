@@ -15,10 +15,12 @@ pub mod output;
 pub mod render;
 pub mod rules;
 pub mod scaffold;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -112,6 +114,11 @@ impl std::error::Error for RunError {}
 
 /// Runs stages 1–3 on a site: read, parse, resolve, and judge it.
 pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
+    Ok(analyze(read_inputs(options)?, options))
+}
+
+/// Stage 1a: reads the config, every Markdown file and the git dates.
+pub fn read_inputs(options: &LoadOptions) -> Result<Inputs, RunError> {
     let root = &options.root;
     if !root.is_dir() {
         return Err(RunError::Root(format!(
@@ -131,14 +138,13 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
     };
     let discovered = source::discover(root, &config, &walk);
     let git_dates = git::last_commit_dates(root);
-    let inputs = Inputs {
+    Ok(Inputs {
         config,
         config_text,
         sources: discovered.files,
         io_diagnostics: discovered.diagnostics,
         git_dates,
-    };
-    Ok(analyze(inputs, options))
+    })
 }
 
 /// What the analysis stages start from: files already read, by [`load`] or by a caller holding them in memory.
@@ -158,6 +164,15 @@ pub struct Inputs {
 
 /// Stages 1b–3: parse every source, resolve the graph, run the health rules.
 pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
+    analyze_with(inputs, options, None)
+}
+
+/// [`analyze`], reusing the parse of every file `cache` still holds (serve's rebuilds).
+pub fn analyze_cached(inputs: Inputs, options: &LoadOptions, cache: &mut ParseCache) -> Site {
+    analyze_with(inputs, options, Some(cache))
+}
+
+fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseCache>) -> Site {
     let Inputs {
         config,
         config_text,
@@ -166,11 +181,14 @@ pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
         git_dates,
     } = inputs;
     let mut diagnostics = io_diagnostics;
-    let parsed: Vec<(Document, Vec<Diagnostic>)> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(i, file)| source::parse_document(file, i, &config.schema))
-        .collect();
+    let parsed: Vec<(Document, Vec<Diagnostic>)> = match cache {
+        None => sources
+            .par_iter()
+            .enumerate()
+            .map(|(i, file)| source::parse_document(file, i, &config.schema))
+            .collect(),
+        Some(cache) => cache.parse(&sources, &config.schema),
+    };
     let mut docs = Vec::with_capacity(parsed.len());
     let mut context = ResolveContext::default();
     for (doc, diags) in parsed {
@@ -210,6 +228,59 @@ pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
     }
 }
 
+/// Documents parsed by an earlier run, reused until their file is [forgotten](ParseCache::forget).
+///
+/// Parsing is the only stage whose work is per file, so it is the one worth
+/// remembering; resolving and judging always look at the whole site. The
+/// caller knows which files it re-read (serve hears it from the watcher), so
+/// the cache never has to hash texts to find out.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    entries: HashMap<String, (Document, Vec<Diagnostic>)>,
+}
+
+impl ParseCache {
+    /// Drops what is known about `path`, so the next analysis parses it again.
+    pub fn forget(&mut self, path: &str) {
+        self.entries.remove(path);
+    }
+
+    /// Drops everything.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// Parses the files of `sources` the cache does not hold, and forgets files that are gone.
+    fn parse(
+        &mut self,
+        sources: &[SourceFile],
+        schema: &config::Schema,
+    ) -> Vec<(Document, Vec<Diagnostic>)> {
+        let fresh: Vec<(String, (Document, Vec<Diagnostic>))> = sources
+            .par_iter()
+            .enumerate()
+            .filter(|(_, file)| !self.entries.contains_key(&file.path))
+            .map(|(i, file)| (file.path.clone(), source::parse_document(file, i, schema)))
+            .collect();
+        self.entries.extend(fresh);
+        if self.entries.len() > sources.len() {
+            let live: std::collections::HashSet<&str> =
+                sources.iter().map(|f| f.path.as_str()).collect();
+            self.entries.retain(|path, _| live.contains(path.as_str()));
+        }
+        sources
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, file)| {
+                let (doc, diagnostics) = self.entries.get(&file.path)?;
+                let mut doc = doc.clone();
+                doc.source = i;
+                Some((doc, diagnostics.clone()))
+            })
+            .collect()
+    }
+}
+
 /// What a build wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Built {
@@ -245,11 +316,23 @@ pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
 
 /// Copies `ROOT/static/**` into the output after rendering, so a static file replaces a generated one.
 fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, RunError> {
+    for_each_static_file(root, |file| {
+        staging
+            .write(&file)
+            .map_err(|e| RunError::Other(format!("cannot copy `static/{}`: {e}", file.path)))
+    })
+}
+
+/// Hands every file under `ROOT/static/`, read into memory, to `each`; returns how many there were.
+pub fn for_each_static_file(
+    root: &Path,
+    mut each: impl FnMut(output::OutputFile) -> Result<(), RunError>,
+) -> Result<usize, RunError> {
     let dir = root.join("static");
     if !dir.is_dir() {
         return Ok(0);
     }
-    let mut copied = 0;
+    let mut count = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -262,14 +345,10 @@ fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, RunError
         let bytes = std::fs::read(entry.path()).map_err(|e| {
             RunError::Other(format!("cannot read `{}`: {e}", entry.path().display()))
         })?;
-        staging
-            .write(&output::OutputFile { path, bytes })
-            .map_err(|e| {
-                RunError::Other(format!("cannot copy `{}`: {e}", entry.path().display()))
-            })?;
-        copied += 1;
+        each(output::OutputFile { path, bytes })?;
+        count += 1;
     }
-    Ok(copied)
+    Ok(count)
 }
 
 /// Resolves `path` against the current directory without touching the file system.

@@ -12,6 +12,7 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -90,7 +91,7 @@ pub struct Rendered {
 
 /// One document's entry in the search index.
 #[derive(Debug, Clone, serde::Serialize)]
-struct SearchEntry {
+pub struct SearchEntry {
     i: String,
     t: String,
     k: String,
@@ -108,6 +109,33 @@ pub fn render_into(
     theme: &Theme,
     jobs: &[Job],
     sink: &Sink<'_>,
+) -> Result<Rendered, RenderError> {
+    render_with(site, theme, jobs, sink, None)
+}
+
+/// Each document's search entry from earlier renders, by document id, so a
+/// render of a few pages can still write the whole search index.
+#[derive(Debug, Default)]
+pub struct SearchEntries(HashMap<String, SearchEntry>);
+
+/// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
+/// search entry `known` has for them; `known` is updated with the new ones.
+pub fn render_partial(
+    site: &Site,
+    theme: &Theme,
+    jobs: &[Job],
+    sink: &Sink<'_>,
+    known: &mut SearchEntries,
+) -> Result<Rendered, RenderError> {
+    render_with(site, theme, jobs, sink, Some(known))
+}
+
+fn render_with(
+    site: &Site,
+    theme: &Theme,
+    jobs: &[Job],
+    sink: &Sink<'_>,
+    known: Option<&mut SearchEntries>,
 ) -> Result<Rendered, RenderError> {
     let model = Model::new(site);
     let files = AtomicUsize::new(0);
@@ -133,6 +161,15 @@ pub fn render_into(
         })
         .collect::<Result<_, RenderError>>()?;
     let mut search: Vec<Option<SearchEntry>> = vec![None; site.docs.len()];
+    if let Some(known) = known {
+        for (id, entry) in &entries {
+            known.0.insert(site.docs[*id].id.clone(), entry.clone());
+        }
+        known.0.retain(|id, _| site.graph.lookup(id).is_some());
+        for (id, slot) in search.iter_mut().enumerate() {
+            *slot = known.0.get(&site.docs[id].id).cloned();
+        }
+    }
     for (id, entry) in entries {
         search[id] = Some(entry);
     }

@@ -141,7 +141,8 @@ pub struct Model<'a> {
     by_file: HashMap<&'a str, DocId>,
 }
 
-fn doc_path(id: &str) -> String {
+/// A document's page, relative to the site root.
+pub fn doc_path(id: &str) -> String {
     format!("{id}/index.html")
 }
 

@@ -126,6 +126,31 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
     Discovered { files, diagnostics }
 }
 
+/// Decides, from its path alone, whether a file is content: the same
+/// choice [`discover`] makes while walking, for callers that hear about one
+/// path at a time (serve's watcher).
+#[derive(Debug)]
+pub struct SourceFilter {
+    ignore: GlobSet,
+}
+
+impl SourceFilter {
+    /// The filter for a site with `config` and no output folder inside it.
+    pub fn new(config: &Config) -> SourceFilter {
+        SourceFilter {
+            ignore: build_ignore(&config.ignore),
+        }
+    }
+
+    /// Whether `rel` (relative to the root, `/`-separated) names a document.
+    pub fn is_document(&self, rel: &str) -> bool {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let hidden = parts.iter().any(|p| p.is_empty() || p.starts_with('.'));
+        let reserved = parts.len() > 1 && matches!(parts[0], "static" | "templates" | "public");
+        rel.ends_with(".md") && !hidden && !reserved && !self.ignore.is_match(rel)
+    }
+}
+
 fn build_ignore(patterns: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
@@ -184,7 +209,8 @@ fn display_dir(rel: &str) -> &str {
     }
 }
 
-fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagnostic>> {
+/// Reads one document, refusing huge files and reporting bad encodings.
+pub fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagnostic>> {
     let read = std::fs::metadata(&abs).and_then(|m| {
         if m.len() > MAX_FILE_BYTES {
             Ok(Err(m.len()))

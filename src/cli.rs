@@ -43,6 +43,14 @@ pub(crate) enum Command {
     /// built into a fresh folder beside the output folder and swapped in, so a
     /// failed build never leaves a half-written site.
     Build(BuildArgs),
+    /// Build the site into memory, serve it, and rebuild and reload on every save.
+    ///
+    /// Listens on 127.0.0.1:1111 unless told otherwise (`--port 0` picks a
+    /// free port). Only the pages an edit can change are rendered again; a
+    /// change to throughline.yaml, templates/ or static/ re-renders everything.
+    /// A build with errors keeps the last good pages served and shows the
+    /// errors over them in the browser. Nothing is written to disk.
+    Serve(ServeArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),
     /// Create a small starter site that checks with no warnings.
@@ -94,6 +102,20 @@ pub(crate) struct NewArgs {
     /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+
+    /// The address to listen on; anything but loopback exposes the site to the network.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    pub(crate) bind: String,
+
+    /// The port to listen on; 0 picks a free port.
+    #[arg(long, default_value_t = 1111)]
+    pub(crate) port: u16,
 }
 
 #[derive(Debug, Args)]

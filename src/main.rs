@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs};
+use cli::{
+    BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ServeArgs,
+};
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::{LoadOptions, RunError, Site};
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
         Command::Build(args) => build(&args, color),
+        Command::Serve(args) => serve(&args, color),
         Command::Graph(args) => graph(&args.common, args.format, color),
         Command::Init(args) => init(&args),
         Command::New(args) => new_document(&args),
@@ -155,6 +158,75 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         out.display()
     );
     Ok(0)
+}
+
+fn serve(args: &ServeArgs, color: bool) -> Result<u8, RunError> {
+    let options = throughline::serve::ServeOptions {
+        load: load_options(&args.common)?,
+        bind: args.bind.clone(),
+        port: args.port,
+        color,
+    };
+    let root = args.common.root.display().to_string();
+    throughline::serve::serve(options, &mut |report| print_serve_report(&root, report))?;
+    Ok(0)
+}
+
+/// One line per event on stdout, like Zola's and Hugo's servers; diagnostics on stderr.
+fn print_serve_report(root: &str, report: throughline::serve::Report<'_>) {
+    use throughline::serve::Report;
+    let mut stdout = std::io::stdout().lock();
+    // A closed terminal must not stop the server.
+    let _ = match report {
+        Report::Ready { url, outcome } => {
+            eprint!("{}", outcome.report);
+            let state = match &outcome.problem {
+                Some(problem) => problem.summary.clone(),
+                None => format!(
+                    "{} documents, {} files, {} in {} ms",
+                    outcome.documents,
+                    outcome.files_changed,
+                    plural(outcome.counts.warnings, "warning"),
+                    outcome.took.as_millis()
+                ),
+            };
+            writeln!(
+                stdout,
+                "serving {root}: {state}
+  {url}  (Ctrl-C to stop; nothing is written to disk)
+watching {root} for changes"
+            )
+        }
+        Report::Polling(reason) => writeln!(
+            stdout,
+            "note: native file events are unavailable ({reason}); polling every 0.5 s"
+        ),
+        Report::WatchError(message) => writeln!(stdout, "watch error: {message}"),
+        Report::Rebuilt(outcome) => {
+            eprint!("{}", outcome.report);
+            let what = match outcome.changed.as_slice() {
+                [one] => one.clone(),
+                [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+                [] => String::new(),
+            };
+            let scope = if outcome.full { "full rebuild" } else { "rebuilt" };
+            let result = match &outcome.problem {
+                Some(problem) => problem.summary.clone(),
+                None => format!(
+                    "{} rendered, {} changed, {}",
+                    plural(outcome.rendered, "file"),
+                    outcome.files_changed,
+                    plural(outcome.counts.warnings, "warning")
+                ),
+            };
+            writeln!(
+                stdout,
+                "{what} changed: {scope} in {} ms: {result}",
+                outcome.took.as_millis()
+            )
+        }
+    };
+    let _ = stdout.flush();
 }
 
 fn check(

@@ -95,6 +95,23 @@ pub struct Outcome {
     pub report: String,
 }
 
+impl Outcome {
+    /// An update that found nothing relevant among the changed paths.
+    fn nothing(started: Instant) -> Outcome {
+        Outcome {
+            changed: Vec::new(),
+            full: false,
+            rendered: 0,
+            files_changed: 0,
+            documents: 0,
+            counts: Counts::default(),
+            took: started.elapsed(),
+            problem: None,
+            report: String::new(),
+        }
+    }
+}
+
 /// What a served page was rendered from, per document id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct DocState {
@@ -162,7 +179,15 @@ impl LiveSite {
     /// Rebuilds after `changed` (absolute or root-relative paths); an empty list reloads everything.
     pub fn update(&mut self, changed: &[PathBuf]) -> Outcome {
         let started = Instant::now();
-        let changed: Vec<String> = changed.iter().map(|p| self.relative(p)).collect();
+        let asked = !changed.is_empty();
+        let changed: Vec<String> = changed
+            .iter()
+            .map(|p| self.relative(p))
+            .filter(|rel| self.is_relevant(rel))
+            .collect();
+        if asked && changed.is_empty() {
+            return Outcome::nothing(started);
+        }
         let full = changed.is_empty()
             || self.loaded.is_none()
             || changed.iter().any(|rel| self.reloads_everything(rel));
@@ -206,6 +231,24 @@ impl LiveSite {
             .or_else(|_| path.strip_prefix(&canonical))
             .unwrap_or(path);
         source::relative_path(Path::new(""), rel)
+    }
+
+    /// Whether a change at `rel` can matter: a document, a folder that holds
+    /// or held documents, or something that reloads everything. Editor swap
+    /// files, `.git` and other hidden paths never do.
+    fn is_relevant(&self, rel: &str) -> bool {
+        if rel.is_empty() || rel.split('/').any(|p| p.starts_with('.')) {
+            return false;
+        }
+        let Some(loaded) = &self.loaded else {
+            return true;
+        };
+        let under = format!("{rel}/");
+        self.reloads_everything(rel)
+            || loaded.filter.is_document(rel)
+            || self.options.root.join(rel).is_dir()
+            || loaded.site.sources.iter().any(|f| f.path.starts_with(&under))
+            || loaded.read_errors.keys().any(|p| p == rel || p.starts_with(&under))
     }
 
     /// Whether a change to `rel` can touch every page: config, templates, theme, static files.

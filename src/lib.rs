@@ -324,6 +324,7 @@ fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, RunError
 }
 
 /// Hands every file under `ROOT/static/`, read into memory, to `each`; returns how many there were.
+/// Symbolic links that lead out of the site root are skipped.
 pub fn for_each_static_file(
     root: &Path,
     mut each: impl FnMut(output::OutputFile) -> Result<(), RunError>,
@@ -332,13 +333,19 @@ pub fn for_each_static_file(
     if !dir.is_dir() {
         return Ok(0);
     }
+    let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut count = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
     {
         let entry = entry.map_err(|e| RunError::Other(format!("cannot read static files: {e}")))?;
-        if !entry.file_type().is_file() {
+        // A link out of the site would publish whatever it points at (a key, a home folder).
+        let escapes = entry
+            .path()
+            .canonicalize()
+            .map_or(true, |real| !real.starts_with(&inside));
+        if !entry.file_type().is_file() || escapes {
             continue;
         }
         let path = source::relative_path(&dir, entry.path());

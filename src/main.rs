@@ -209,7 +209,11 @@ watching {root} for changes"
                 [first, rest @ ..] => format!("{first} and {} more", rest.len()),
                 [] => String::new(),
             };
-            let scope = if outcome.full { "full rebuild" } else { "rebuilt" };
+            let scope = if outcome.full {
+                "full rebuild"
+            } else {
+                "rebuilt"
+            };
             let result = match &outcome.problem {
                 Some(problem) => problem.summary.clone(),
                 None => format!(

@@ -91,7 +91,10 @@ fn handle(stream: TcpStream, served: &RwLock<Served>, reloads: &Reloads) -> io::
     }
     let response = match served.read() {
         Ok(served) => respond(&served, path),
-        Err(_) => text("500 Internal Server Error", "the server's state is poisoned"),
+        Err(_) => text(
+            "500 Internal Server Error",
+            "the server's state is poisoned",
+        ),
     };
     write_response(&stream, &response, head_only)
 }
@@ -147,12 +150,7 @@ fn respond(served: &Served, path: &str) -> Response {
 
 fn not_found(served: &Served) -> Response {
     match served.file("404.html") {
-        Some(bytes) => file_response(
-            "404 Not Found",
-            "404.html",
-            &bytes,
-            served.problem.as_ref(),
-        ),
+        Some(bytes) => file_response("404 Not Found", "404.html", &bytes, served.problem.as_ref()),
         None => text("404 Not Found", "not found"),
     }
 }
@@ -356,7 +354,10 @@ mod tests {
         assert_eq!(site_path("/").as_deref(), Some(""));
         assert_eq!(site_path("/bet-a/").as_deref(), Some("bet-a/"));
         assert_eq!(site_path("/bet-a").as_deref(), Some("bet-a"));
-        assert_eq!(site_path("/./assets//style.css").as_deref(), Some("assets/style.css"));
+        assert_eq!(
+            site_path("/./assets//style.css").as_deref(),
+            Some("assets/style.css")
+        );
         assert_eq!(site_path("/my%20page/").as_deref(), Some("my page/"));
     }
 
@@ -364,7 +365,10 @@ mod tests {
     fn content_types_follow_the_extension() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("assets/style.css"), "text/css; charset=utf-8");
-        assert_eq!(content_type("search-index.js"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("search-index.js"),
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(content_type("graph.json"), "application/json");
         assert_eq!(content_type("logo.SVG"), "image/svg+xml");
         assert_eq!(content_type("blob"), "application/octet-stream");
@@ -376,8 +380,11 @@ mod tests {
             summary: "1 error".into(),
             details: "<script>x</script>".into(),
         };
-        let html = String::from_utf8(inject(b"<html><body><p>hi</p></body></html>", Some(&problem)))
-            .expect("utf-8");
+        let html = String::from_utf8(inject(
+            b"<html><body><p>hi</p></body></html>",
+            Some(&problem),
+        ))
+        .expect("utf-8");
         assert!(html.ends_with("</script></body></html>"), "{html}");
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
         assert!(html.contains("throughline-error"));

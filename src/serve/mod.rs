@@ -73,6 +73,9 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
         )));
     }
 
+    // Watch before the first build, so a save during it is not missed.
+    let (events, changes) = mpsc::channel();
+    let (_watcher, polling) = watch::watch(&root, events).map_err(RunError::Other)?;
     let (mut live, outcome) = LiveSite::start(load, options.color);
     let reloads = Arc::new(http::Reloads::default());
     let served = live.served();
@@ -83,8 +86,6 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
         outcome: &outcome,
     });
 
-    let (events, changes) = mpsc::channel();
-    let (_watcher, polling) = watch::watch(&root, events).map_err(RunError::Other)?;
     if let Some(reason) = &polling {
         report(Report::Polling(reason));
     }

@@ -247,8 +247,15 @@ impl LiveSite {
         self.reloads_everything(rel)
             || loaded.filter.is_document(rel)
             || self.options.root.join(rel).is_dir()
-            || loaded.site.sources.iter().any(|f| f.path.starts_with(&under))
-            || loaded.read_errors.keys().any(|p| p == rel || p.starts_with(&under))
+            || loaded
+                .site
+                .sources
+                .iter()
+                .any(|f| f.path.starts_with(&under))
+            || loaded
+                .read_errors
+                .keys()
+                .any(|p| p == rel || p.starts_with(&under))
     }
 
     /// Whether a change to `rel` can touch every page: config, templates, theme, static files.

@@ -11,4 +11,5 @@ mod graph;
 mod health;
 mod sarif;
 mod scaffold;
+mod serve;
 mod support;

@@ -120,7 +120,10 @@ fn reload_times(dir: &Path, edits: usize) -> Vec<Duration> {
     let stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut lines = stdout.lines();
     let address = loop {
-        let line = lines.next().expect("serve prints its address").expect("line");
+        let line = lines
+            .next()
+            .expect("serve prints its address")
+            .expect("line");
         if let Some(at) = line.find("http://") {
             let rest = &line[at + 7..];
             break rest[..rest.find('/').expect("slash")].to_string();
@@ -128,7 +131,11 @@ fn reload_times(dir: &Path, edits: usize) -> Vec<Duration> {
     };
     std::thread::spawn(move || for _ in lines {});
     let mut stream = TcpStream::connect(&address).expect("connect");
-    write!(stream, "GET /__throughline/events HTTP/1.1\r\nHost: x\r\n\r\n").expect("send");
+    write!(
+        stream,
+        "GET /__throughline/events HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .expect("send");
     let (tx, events) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines() {

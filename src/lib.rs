@@ -233,51 +233,64 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
 /// Parsing is the only stage whose work is per file, so it is the one worth
 /// remembering; resolving and judging always look at the whole site. The
 /// caller knows which files it re-read (serve hears it from the watcher), so
-/// the cache never has to hash texts to find out.
+/// the cache never has to hash texts to find out. Documents are lent to the
+/// [`Site`] an analysis returns, not copied: hand them back with
+/// [`ParseCache::give_back`] before the next analysis, or they are parsed again.
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    entries: HashMap<String, (Document, Vec<Diagnostic>)>,
+    docs: HashMap<String, Document>,
+    diagnostics: HashMap<String, Vec<Diagnostic>>,
 }
 
 impl ParseCache {
     /// Drops what is known about `path`, so the next analysis parses it again.
     pub fn forget(&mut self, path: &str) {
-        self.entries.remove(path);
+        self.docs.remove(path);
+        self.diagnostics.remove(path);
     }
 
-    /// Drops everything.
-    pub fn clear(&mut self) {
-        self.entries.clear();
+    /// Returns the documents of an earlier analysis, for the next one to reuse.
+    pub fn give_back(&mut self, docs: Vec<Document>) {
+        self.docs
+            .extend(docs.into_iter().map(|doc| (doc.file.clone(), doc)));
     }
 
-    /// Parses the files of `sources` the cache does not hold, and forgets files that are gone.
+    /// Parses the files of `sources` the cache does not hold; lends out the rest.
     fn parse(
         &mut self,
         sources: &[SourceFile],
         schema: &config::Schema,
     ) -> Vec<(Document, Vec<Diagnostic>)> {
-        let fresh: Vec<(String, (Document, Vec<Diagnostic>))> = sources
+        let mut parsed: Vec<Option<(Document, Vec<Diagnostic>)>> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, file)| {
+                let mut doc = self.docs.remove(&file.path)?;
+                let diagnostics = self.diagnostics.get(&file.path)?.clone();
+                doc.source = i;
+                Some((doc, diagnostics))
+            })
+            .collect();
+        let fresh: Vec<(usize, (Document, Vec<Diagnostic>))> = parsed
             .par_iter()
             .enumerate()
-            .filter(|(_, file)| !self.entries.contains_key(&file.path))
-            .map(|(i, file)| (file.path.clone(), source::parse_document(file, i, schema)))
+            .filter(|(_, hit)| hit.is_none())
+            .map(|(i, _)| (i, source::parse_document(&sources[i], i, schema)))
             .collect();
-        self.entries.extend(fresh);
-        if self.entries.len() > sources.len() {
+        for (i, (doc, diagnostics)) in fresh {
+            self.diagnostics
+                .insert(sources[i].path.clone(), diagnostics.clone());
+            parsed[i] = Some((doc, diagnostics));
+        }
+        // Whatever was not lent out belongs to files that are gone.
+        self.docs.clear();
+        if self.diagnostics.len() > sources.len() {
             let live: std::collections::HashSet<&str> =
                 sources.iter().map(|f| f.path.as_str()).collect();
-            self.entries.retain(|path, _| live.contains(path.as_str()));
+            self.diagnostics
+                .retain(|path, _| live.contains(path.as_str()));
         }
-        sources
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, file)| {
-                let (doc, diagnostics) = self.entries.get(&file.path)?;
-                let mut doc = doc.clone();
-                doc.source = i;
-                Some((doc, diagnostics.clone()))
-            })
-            .collect()
+        parsed.into_iter().flatten().collect()
     }
 }
 

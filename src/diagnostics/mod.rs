@@ -67,7 +67,7 @@ impl Span {
 }
 
 /// One problem found in the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// The rule id (`broken-link`, `stale`, ...).
     pub rule: &'static str,

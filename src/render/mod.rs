@@ -91,7 +91,7 @@ pub struct Rendered {
 
 /// One document's entry in the search index.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SearchEntry {
+struct SearchEntry {
     i: String,
     t: String,
     k: String,
@@ -116,7 +116,7 @@ pub fn render_into(
 /// Each document's search entry from earlier renders, by document id, so a
 /// render of a few pages can still write the whole search index.
 #[derive(Debug, Default)]
-pub struct SearchEntries(HashMap<String, SearchEntry>);
+pub struct SearchEntries(HashMap<String, String>);
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
@@ -149,7 +149,7 @@ fn render_with(
     };
     let (documents, mut others): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| matches!(j, Job::Document(_)));
-    let entries: Vec<(DocId, SearchEntry)> = documents
+    let entries: Vec<(DocId, String)> = documents
         .par_iter()
         .map(|job| {
             let Job::Document(id) = *job else {
@@ -160,7 +160,7 @@ fn render_with(
             Ok((id, entry))
         })
         .collect::<Result<_, RenderError>>()?;
-    let mut search: Vec<Option<SearchEntry>> = vec![None; site.docs.len()];
+    let mut search: Vec<Option<String>> = vec![None; site.docs.len()];
     if let Some(known) = known {
         for (id, entry) in &entries {
             known.0.insert(site.docs[*id].id.clone(), entry.clone());
@@ -230,22 +230,26 @@ fn page(
     Ok(OutputFile::text(path, html))
 }
 
-fn search_entry(model: &Model<'_>, id: DocId, text: String) -> SearchEntry {
+/// One document's search entry, serialised: kept as JSON so a partial
+/// render joins the unchanged entries instead of serialising them again.
+fn search_entry(model: &Model<'_>, id: DocId, text: String) -> String {
     let link = &model.links[id];
-    SearchEntry {
+    let entry = SearchEntry {
         i: link.id.clone(),
         t: link.title.clone(),
         k: link.kind_label.clone(),
         u: link.path.clone(),
         b: text,
-    }
+    };
+    // Strings and a derived struct always serialise.
+    serde_json::to_string(&entry).unwrap_or_default()
 }
 
 fn document_page(
     model: &Model<'_>,
     theme: &Theme,
     id: DocId,
-) -> Result<(OutputFile, SearchEntry), RenderError> {
+) -> Result<(OutputFile, String), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
     let body = &site.sources[doc.source].text[doc.body_offset..];
@@ -371,11 +375,11 @@ impl LinkResolver for Resolver<'_> {
 
 /// The search index as a script, so it loads from `file://` as well as over HTTP.
 /// Entries the document jobs did not produce (a partial render) are computed here.
-fn search_index(model: &Model<'_>, known: Vec<Option<SearchEntry>>) -> OutputFile {
+fn search_index(model: &Model<'_>, known: Vec<Option<String>>) -> OutputFile {
     let site = model.site;
     let mut known = known;
     known.resize_with(site.docs.len(), || None);
-    let entries: Vec<SearchEntry> = known
+    let entries: Vec<String> = known
         .into_par_iter()
         .enumerate()
         .map(|(id, entry)| {
@@ -389,11 +393,16 @@ fn search_index(model: &Model<'_>, known: Vec<Option<SearchEntry>>) -> OutputFil
             })
         })
         .collect();
-    let mut bytes = b"window.THROUGHLINE_SEARCH = ".to_vec();
-    if serde_json::to_writer(&mut bytes, &entries).is_err() {
-        bytes.extend_from_slice(b"[]");
+    let size: usize = entries.iter().map(|e| e.len() + 1).sum();
+    let mut bytes = Vec::with_capacity(size + 64);
+    bytes.extend_from_slice(b"window.THROUGHLINE_SEARCH = [");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(entry.as_bytes());
     }
-    bytes.extend_from_slice(b";\n");
+    bytes.extend_from_slice(b"];\n");
     OutputFile {
         path: "search-index.js".into(),
         bytes,

@@ -121,8 +121,8 @@ struct DocState {
     summary: u64,
     /// A hash of this document's own findings.
     findings: u64,
-    /// Ids of documents linked to or from this one, any relation.
-    neighbours: Vec<String>,
+    /// Documents linked to or from this one: id, relation, whether the link is outgoing.
+    neighbours: Vec<(String, &'static str, bool)>,
     /// Ids of the parent chain, nearest first.
     ancestors: Vec<String>,
 }
@@ -140,6 +140,10 @@ struct Loaded {
     rendered_from: Option<HashMap<String, DocState>>,
     /// Files re-read since the served pages were rendered.
     reread: HashSet<String>,
+    /// The front matter each re-read file had when the served pages were rendered (`None`: new file).
+    front_matter_before: HashMap<String, Option<String>>,
+    /// A hash of every diagnostic, when the served pages were rendered.
+    diagnostics_hash: u64,
     /// A hash of the site-wide facts every page shows, when the served pages were rendered.
     site_wide: u64,
 }
@@ -307,6 +311,8 @@ impl LiveSite {
             search: SearchEntries::default(),
             rendered_from: None,
             reread: HashSet::new(),
+            front_matter_before: HashMap::new(),
+            diagnostics_hash: 0,
             site_wide: 0,
         });
         if let Ok(statics) = statics {
@@ -322,6 +328,9 @@ impl LiveSite {
         let Some(loaded) = self.loaded.as_mut() else {
             return self.reload();
         };
+        loaded
+            .parses
+            .give_back(std::mem::take(&mut loaded.site.docs));
         let mut sources = std::mem::take(&mut loaded.site.sources);
         for rel in changed {
             apply_change(loaded, &mut sources, &self.options.root, rel);
@@ -362,7 +371,24 @@ impl LiveSite {
         if site_wide != loaded.site_wide {
             loaded.rendered_from = None;
         }
+        let diagnostics_hash = hash_of(&site.diagnostics);
         let jobs = match &loaded.rendered_from {
+            Some(before)
+                if *before == states
+                    && diagnostics_hash == loaded.diagnostics_hash
+                    && same_front_matter(&loaded.front_matter_before, site) =>
+            {
+                // Only bodies changed: no other page shows a body, but the search index does.
+                let mut jobs: Vec<Job> = site
+                    .docs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| loaded.reread.contains(&d.file))
+                    .map(|(i, _)| Job::Document(i))
+                    .collect();
+                jobs.push(Job::Search);
+                jobs
+            }
             Some(before) => {
                 let mut jobs: Vec<Job> = pages_to_render(before, &states, &loaded.reread, site)
                     .into_iter()
@@ -411,7 +437,8 @@ impl LiveSite {
                     }
                 }
                 let highlight = "assets/highlight.css";
-                if !files.iter().any(|f| f.path == highlight)
+                if jobs.contains(&Job::Assets)
+                    && !files.iter().any(|f| f.path == highlight)
                     && served.generated.remove(highlight).is_some()
                 {
                     files_changed += 1;
@@ -437,7 +464,9 @@ impl LiveSite {
         }
         loaded.rendered_from = Some(states);
         loaded.site_wide = site_wide;
+        loaded.diagnostics_hash = diagnostics_hash;
         loaded.reread.clear();
+        loaded.front_matter_before.clear();
         Ok((rendered, files_changed))
     }
 
@@ -572,8 +601,29 @@ fn forget(loaded: &mut Loaded, sources: &mut Vec<source::SourceFile>, path: &str
     loaded.reread.insert(path.to_string());
     loaded.parses.forget(path);
     loaded.read_errors.remove(path);
-    if let Ok(i) = sources.binary_search_by(|f| f.path.as_str().cmp(path)) {
+    let found = sources.binary_search_by(|f| f.path.as_str().cmp(path));
+    // The first version seen since the served pages is the one they were rendered from.
+    loaded
+        .front_matter_before
+        .entry(path.to_string())
+        .or_insert_with(|| {
+            found
+                .ok()
+                .map(|i| front_matter(&sources[i].text).to_string())
+        });
+    if let Ok(i) = found {
         sources.remove(i);
+    }
+}
+
+/// The front matter block of a document's text, fences included; empty when it has none.
+fn front_matter(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("---") else {
+        return "";
+    };
+    match rest.find("\n---") {
+        Some(end) => &text[..3 + end + 4],
+        None => text,
     }
 }
 
@@ -601,12 +651,15 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
                 doc.quarter.map(|q| q.to_string()),
                 graph.parent(i),
             ));
-            let findings = hash_of(&own.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>());
-            let mut neighbours: Vec<String> = graph
+            let findings = hash_of(&own);
+            let mut neighbours: Vec<(String, &'static str, bool)> = graph
                 .outgoing(i)
-                .map(|e| e.to)
-                .chain(graph.incoming(i).map(|e| e.from))
-                .map(|n| site.docs[n].id.clone())
+                .map(|e| (site.docs[e.to].id.clone(), e.rel.as_str(), true))
+                .chain(
+                    graph
+                        .incoming(i)
+                        .map(|e| (site.docs[e.from].id.clone(), e.rel.as_str(), false)),
+                )
                 .collect();
             neighbours.sort();
             neighbours.dedup();
@@ -625,6 +678,18 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
             (doc.id.clone(), state)
         })
         .collect()
+}
+
+/// Whether every re-read file still exists and kept the front matter the served pages show.
+fn same_front_matter(before: &HashMap<String, Option<String>>, site: &Site) -> bool {
+    before.iter().all(|(path, old)| {
+        let now = site
+            .sources
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| front_matter(&site.sources[i].text));
+        matches!((old, now), (Some(old), Some(now)) if old == now)
+    })
 }
 
 fn hash_of(value: &impl Hash) -> u64 {
@@ -668,7 +733,7 @@ fn pages_to_render(
         affected.insert(id);
         for states in [before, after] {
             if let Some(s) = states.get(*id) {
-                affected.extend(s.neighbours.iter().map(String::as_str));
+                affected.extend(s.neighbours.iter().map(|n| n.0.as_str()));
             }
         }
     }

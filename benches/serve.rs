@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 use throughline::serve::session::LiveSite;
 use throughline::LoadOptions;
 
+// Measure with the allocator the binary ships with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs this file too, with no time to spare.
     if std::env::args().all(|a| a != "--bench") {

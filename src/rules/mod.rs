@@ -127,25 +127,30 @@ pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
     all
 }
 
-/// Runs every rule and applies the config's `rules:` levels.
+/// Runs every rule and applies the config's `rules:` levels. Rules run in
+/// parallel, each into its own list; the lists are joined in registry order.
 pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in registry() {
-        let level = ctx.config.level_of(rule.id());
-        if level == Some(RuleLevel::Allow) {
-            continue;
-        }
-        let start = out.len();
-        rule.check(ctx, &mut out);
-        for d in &mut out[start..] {
-            d.severity = match level {
-                Some(RuleLevel::Deny) => Severity::Error,
-                Some(RuleLevel::Warn) => Severity::Warning,
-                _ => d.severity,
-            };
-        }
-    }
-    out
+    use rayon::prelude::*;
+    registry()
+        .par_iter()
+        .map(|rule| {
+            let level = ctx.config.level_of(rule.id());
+            let mut out = Vec::new();
+            if level == Some(RuleLevel::Allow) {
+                return out;
+            }
+            rule.check(ctx, &mut out);
+            for d in &mut out {
+                d.severity = match level {
+                    Some(RuleLevel::Deny) => Severity::Error,
+                    Some(RuleLevel::Warn) => Severity::Warning,
+                    _ => d.severity,
+                };
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .concat()
 }
 
 /// Where a document's last review date comes from.

@@ -15,6 +15,8 @@
 //! after many kinds of edit.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -635,7 +637,7 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
     }
     let graph = &site.graph;
     site.docs
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, doc)| {
             let own = findings

@@ -13,6 +13,7 @@ use cli::{
     BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
+use throughline::text::plural;
 use throughline::{LoadOptions, RunError, Site};
 
 // The build allocates many short-lived strings on two threads; mimalloc is
@@ -330,13 +331,6 @@ fn exit_code(counts: Counts, deny_warnings: bool) -> u8 {
         EXIT_FINDINGS
     } else {
         0
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    match (n, word) {
-        (1, _) | (_, "info") => format!("{n} {word}"),
-        _ => format!("{n} {word}s"),
     }
 }
 

@@ -129,6 +129,14 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// `n word`, with an `s` unless `n` is 1 (`info` is uncountable): `3 warnings`, `1 error`.
+pub fn plural(n: usize, word: &str) -> String {
+    match (n, word) {
+        (1, _) | (_, "info") => format!("{n} {word}"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -363,7 +363,7 @@ impl LiveSite {
         if !errors.is_empty() {
             let summary = format!(
                 "{} in the site; still serving the last good build",
-                plural(errors.len(), "error")
+                crate::text::plural(errors.len(), "error")
             );
             return Err(report(site, &errors, summary, self.color));
         }
@@ -522,14 +522,6 @@ fn report(
     (problem, render(color))
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 fn read_errors_of(errors: &BTreeMap<String, Diagnostic>) -> Vec<Diagnostic> {
     errors.values().cloned().collect()
 }
@@ -618,15 +610,10 @@ fn forget(loaded: &mut Loaded, sources: &mut Vec<source::SourceFile>, path: &str
     }
 }
 
-/// The front matter block of a document's text, fences included; empty when it has none.
+/// The front matter block of a document's text, fences included: everything
+/// before the body, cut where parsing cuts it (the whole text when unclosed).
 fn front_matter(text: &str) -> &str {
-    let Some(rest) = text.strip_prefix("---") else {
-        return "";
-    };
-    match rest.find("\n---") {
-        Some(end) => &text[..3 + end + 4],
-        None => text,
-    }
+    source::split_front_matter(text).map_or(text, |split| &text[..split.body_offset])
 }
 
 /// What each document's page was built from, by id.
@@ -1003,6 +990,14 @@ mod tests {
         let html = live.served.read().expect("lock").file(page).expect("page");
         assert!(String::from_utf8_lossy(&html).contains("2027-Q2"));
         assert_same_as_full_build(&live, "after the fix");
+    }
+
+    #[test]
+    fn front_matter_is_cut_where_parsing_cuts_it() {
+        assert_eq!(front_matter("---\na: 1\n---\nbody\n"), "---\na: 1\n---\n");
+        assert_eq!(front_matter("---\na: 1\n...\nbody\n"), "---\na: 1\n...\n");
+        assert_eq!(front_matter("no front matter\n"), "");
+        assert_eq!(front_matter("---\nunclosed\n"), "---\nunclosed\n");
     }
 
     #[test]

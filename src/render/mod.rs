@@ -160,20 +160,14 @@ fn render_with(
             Ok((id, entry))
         })
         .collect::<Result<_, RenderError>>()?;
-    let mut search: Vec<Option<String>> = vec![None; site.docs.len()];
-    if let Some(known) = known {
-        for (id, entry) in &entries {
-            known.0.insert(site.docs[*id].id.clone(), entry.clone());
-        }
-        known.0.retain(|id, _| site.graph.lookup(id).is_some());
-        for (id, slot) in search.iter_mut().enumerate() {
-            *slot = known.0.get(&site.docs[id].id).cloned();
-        }
-    }
+    // A full build keeps the entries only until the index is written; serve keeps them across renders.
+    let mut this_render = SearchEntries::default();
+    let search = known.unwrap_or(&mut this_render);
     for (id, entry) in entries {
-        search[id] = Some(entry);
+        search.0.insert(site.docs[id].id.clone(), entry);
     }
-    // The index is the largest single file; build it alone, moving the entries in, before the other pages.
+    search.0.retain(|id, _| site.graph.lookup(id).is_some());
+    // The index is the largest single file; build it alone, before the other pages.
     if let Some(i) = others.iter().position(|j| *j == Job::Search) {
         others.remove(i);
         emit(page(
@@ -184,6 +178,7 @@ fn render_with(
         )?)?;
         emit(search_index(&model, search))?;
     }
+    drop(this_render);
     others
         .par_iter()
         .try_for_each(|job| -> Result<(), RenderError> {
@@ -310,7 +305,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
                 "search/index.html".into(),
                 &pages::search(model),
             )?,
-            search_index(model, Vec::new()),
+            search_index(model, &SearchEntries::default()),
         ],
         Job::NotFound => vec![page(
             theme,
@@ -375,22 +370,27 @@ impl LinkResolver for Resolver<'_> {
 
 /// The search index as a script, so it loads from `file://` as well as over HTTP.
 /// Entries the document jobs did not produce (a partial render) are computed here.
-fn search_index(model: &Model<'_>, known: Vec<Option<String>>) -> OutputFile {
+fn search_index(model: &Model<'_>, known: &SearchEntries) -> OutputFile {
     let site = model.site;
-    let mut known = known;
-    known.resize_with(site.docs.len(), || None);
-    let entries: Vec<String> = known
+    let entries: Vec<std::borrow::Cow<'_, str>> = (0..site.docs.len())
         .into_par_iter()
-        .enumerate()
-        .map(|(id, entry)| {
-            entry.unwrap_or_else(|| {
-                let doc = &site.docs[id];
-                let body = &site.sources[doc.source].text[doc.body_offset..];
-                let text =
-                    markdown::render(body, &NoLinks, false, Some(&doc.title), SEARCH_TEXT_LIMIT)
-                        .text;
-                search_entry(model, id, text)
-            })
+        .map(|id| {
+            let doc = &site.docs[id];
+            known.0.get(&doc.id).map_or_else(
+                || {
+                    let body = &site.sources[doc.source].text[doc.body_offset..];
+                    let text = markdown::render(
+                        body,
+                        &NoLinks,
+                        false,
+                        Some(&doc.title),
+                        SEARCH_TEXT_LIMIT,
+                    )
+                    .text;
+                    std::borrow::Cow::Owned(search_entry(model, id, text))
+                },
+                |entry| std::borrow::Cow::Borrowed(entry.as_str()),
+            )
         })
         .collect();
     let size: usize = entries.iter().map(|e| e.len() + 1).sum();

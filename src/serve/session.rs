@@ -153,6 +153,8 @@ struct Loaded {
 /// A site kept in memory and rebuilt on change.
 pub struct LiveSite {
     options: LoadOptions,
+    /// The root as the watcher names it (symbolic links resolved).
+    canonical_root: PathBuf,
     loaded: Option<Loaded>,
     served: Arc<RwLock<Served>>,
     color: bool,
@@ -162,8 +164,13 @@ impl LiveSite {
     /// Loads and renders the site at `options.root`. Errors in the site do
     /// not stop it: they become the [`Problem`] served over every page.
     pub fn start(options: LoadOptions, color: bool) -> (LiveSite, Outcome) {
+        let canonical_root = options
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| options.root.clone());
         let mut live = LiveSite {
             options,
+            canonical_root,
             loaded: None,
             served: Arc::new(RwLock::new(Served::default())),
             color,
@@ -230,11 +237,9 @@ impl LiveSite {
     }
 
     fn relative(&self, path: &Path) -> String {
-        let root = &self.options.root;
-        let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
         let rel = path
-            .strip_prefix(root)
-            .or_else(|_| path.strip_prefix(&canonical))
+            .strip_prefix(&self.options.root)
+            .or_else(|_| path.strip_prefix(&self.canonical_root))
             .unwrap_or(path);
         source::relative_path(Path::new(""), rel)
     }

@@ -139,15 +139,22 @@ struct Loaded {
     parses: ParseCache,
     search: SearchEntries,
     /// What the served pages show; `None` when they are older than the theme or config.
-    rendered_from: Option<HashMap<String, DocState>>,
+    rendered_from: Option<RenderedFrom>,
     /// Files re-read since the served pages were rendered.
     reread: HashSet<String>,
     /// The front matter each re-read file had when the served pages were rendered (`None`: new file).
     front_matter_before: HashMap<String, Option<String>>,
-    /// A hash of every diagnostic, when the served pages were rendered.
+}
+
+/// What the served pages were rendered from.
+#[derive(Debug, PartialEq, Eq)]
+struct RenderedFrom {
+    /// Per document id.
+    states: HashMap<String, DocState>,
+    /// A hash of every diagnostic.
     diagnostics_hash: u64,
-    /// A hash of the site-wide facts every page shows, when the served pages were rendered.
-    site_wide: u64,
+    /// Whether any page had code: every page links the highlight stylesheet then.
+    has_code: bool,
 }
 
 /// A site kept in memory and rebuilt on change.
@@ -319,8 +326,6 @@ impl LiveSite {
             rendered_from: None,
             reread: HashSet::new(),
             front_matter_before: HashMap::new(),
-            diagnostics_hash: 0,
-            site_wide: 0,
         });
         if let Ok(statics) = statics {
             if let Ok(mut served) = self.served.write() {
@@ -372,18 +377,19 @@ impl LiveSite {
             );
             return Err(report(site, &errors, summary, self.color));
         }
-        let states = doc_states(site);
-        // What every page shows of the whole site (the stylesheet link once any page has code).
-        let site_wide = hash_of(&site.docs.iter().any(|d| d.body.has_code));
-        if site_wide != loaded.site_wide {
-            loaded.rendered_from = None;
-        }
-        let diagnostics_hash = hash_of(&site.diagnostics);
-        let jobs = match &loaded.rendered_from {
+        let now = RenderedFrom {
+            states: doc_states(site),
+            diagnostics_hash: hash_of(&site.diagnostics),
+            has_code: site.docs.iter().any(|d| d.body.has_code),
+        };
+        // A site-wide fact every page shows changed: nothing served can be kept.
+        let before = loaded
+            .rendered_from
+            .as_ref()
+            .filter(|before| before.has_code == now.has_code);
+        let jobs = match before {
             Some(before)
-                if *before == states
-                    && diagnostics_hash == loaded.diagnostics_hash
-                    && same_front_matter(&loaded.front_matter_before, site) =>
+                if *before == now && same_front_matter(&loaded.front_matter_before, site) =>
             {
                 // Only bodies changed: no other page shows a body, but the search index does.
                 let mut jobs: Vec<Job> = site
@@ -397,10 +403,11 @@ impl LiveSite {
                 jobs
             }
             Some(before) => {
-                let mut jobs: Vec<Job> = pages_to_render(before, &states, &loaded.reread, site)
-                    .into_iter()
-                    .map(Job::Document)
-                    .collect();
+                let mut jobs: Vec<Job> =
+                    pages_to_render(&before.states, &now.states, &loaded.reread, site)
+                        .into_iter()
+                        .map(Job::Document)
+                        .collect();
                 jobs.extend(
                     render::all_jobs(site)
                         .into_iter()
@@ -436,9 +443,13 @@ impl LiveSite {
             .write()
             .map_err(|_| plain_problem("the server's state is poisoned; restart serve".into()))?;
         let mut files_changed = 0;
-        match &loaded.rendered_from {
+        match before {
             Some(before) => {
-                for id in before.keys().filter(|id| !states.contains_key(*id)) {
+                for id in before
+                    .states
+                    .keys()
+                    .filter(|id| !now.states.contains_key(*id))
+                {
                     if served.generated.remove(&doc_path(id)).is_some() {
                         files_changed += 1;
                     }
@@ -469,9 +480,7 @@ impl LiveSite {
                     .collect();
             }
         }
-        loaded.rendered_from = Some(states);
-        loaded.site_wide = site_wide;
-        loaded.diagnostics_hash = diagnostics_hash;
+        loaded.rendered_from = Some(now);
         loaded.reread.clear();
         loaded.front_matter_before.clear();
         Ok((rendered, files_changed))

@@ -313,7 +313,13 @@ impl LiveSite {
         let git_dates = inputs.git_dates.clone();
         let mut parses = ParseCache::default();
         let site = analyze_cached(inputs, &self.options, &mut parses);
-        let statics = read_statics(&site.root);
+        let statics = match read_statics(&site.root) {
+            Ok(statics) => statics,
+            Err(err) => {
+                self.loaded = None;
+                return Err(self.run_error(&err));
+            }
+        };
         let filter = SourceFilter::new(&site.config);
         self.loaded = Some(Loaded {
             site,
@@ -327,10 +333,8 @@ impl LiveSite {
             reread: HashSet::new(),
             front_matter_before: HashMap::new(),
         });
-        if let Ok(statics) = statics {
-            if let Ok(mut served) = self.served.write() {
-                served.statics = statics;
-            }
+        if let Ok(mut served) = self.served.write() {
+            served.statics = statics;
         }
         self.render()
     }

@@ -249,6 +249,11 @@ impl ParseCache {
         self.diagnostics.remove(path);
     }
 
+    /// The diagnostics the parse of `path` gave, if the cache holds it.
+    pub fn diagnostics_of(&self, path: &str) -> Option<&[Diagnostic]> {
+        self.diagnostics.get(path).map(Vec::as_slice)
+    }
+
     /// Returns the documents of an earlier analysis, for the next one to reuse.
     pub fn give_back(&mut self, docs: Vec<Document>) {
         self.docs

@@ -203,7 +203,7 @@ pub struct Checkin {
 }
 
 /// A parsed document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Document {
     /// Unique id.
     pub id: String,

@@ -146,6 +146,64 @@ struct Loaded {
     front_matter_before: HashMap<String, Option<String>>,
 }
 
+/// Which pages a render brings up to date.
+enum Plan {
+    /// Only these documents' bodies changed: their pages and the search index.
+    Bodies(Vec<DocId>),
+    /// Compare the site with what the served pages were rendered from.
+    WhatChanged,
+}
+
+/// The jobs for documents whose body alone changed: no other page shows a body, but the search index does.
+fn body_jobs(docs: Vec<DocId>) -> Vec<Job> {
+    let mut jobs: Vec<Job> = docs.into_iter().map(Job::Document).collect();
+    jobs.push(Job::Search);
+    jobs
+}
+
+/// Takes in edits that change nothing but body text, without resolving and
+/// judging the site again: each changed file must be a served document whose
+/// re-parse (front matter, links, headings, code, parse diagnostics) equals
+/// the one the site holds, so the graph and every finding stay as they are.
+/// Returns the documents patched, or `None` (and changes nothing) when any
+/// edit is more than that.
+fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<Vec<DocId>> {
+    if loaded.rendered_from.is_none() || !loaded.reread.is_empty() {
+        return None;
+    }
+    let site = &loaded.site;
+    let mut patches = Vec::with_capacity(changed.len());
+    for rel in changed {
+        let at = site
+            .sources
+            .binary_search_by(|f| f.path.as_str().cmp(rel))
+            .ok()?;
+        let doc = site
+            .docs
+            .binary_search_by(|d| d.file.as_str().cmp(rel))
+            .ok()?;
+        let file = source::read_source(rel.clone(), root.join(rel)).ok()?;
+        if front_matter(&file.text) != front_matter(&site.sources[at].text) {
+            return None;
+        }
+        let (parsed, diagnostics) = source::parse_document(&file, at, &site.config.schema);
+        if parsed != site.docs[doc] || loaded.parses.diagnostics_of(rel)? != diagnostics.as_slice()
+        {
+            return None;
+        }
+        if patches.iter().all(|(_, seen, _, _)| *seen != doc) {
+            patches.push((at, doc, file, parsed));
+        }
+    }
+    let mut docs = Vec::with_capacity(patches.len());
+    for (at, doc, file, parsed) in patches {
+        loaded.site.sources[at] = file;
+        loaded.site.docs[doc] = parsed;
+        docs.push(doc);
+    }
+    Some(docs)
+}
+
 /// What the served pages were rendered from.
 #[derive(Debug, PartialEq, Eq)]
 struct RenderedFrom {
@@ -336,7 +394,7 @@ impl LiveSite {
         if let Ok(mut served) = self.served.write() {
             served.statics = statics;
         }
-        self.render()
+        self.render(Plan::WhatChanged)
     }
 
     /// Re-reads `changed` and renders the pages that can differ.
@@ -344,6 +402,9 @@ impl LiveSite {
         let Some(loaded) = self.loaded.as_mut() else {
             return self.reload();
         };
+        if let Some(docs) = patch_bodies(loaded, &self.options.root, changed) {
+            return self.render(Plan::Bodies(docs));
+        }
         loaded
             .parses
             .give_back(std::mem::take(&mut loaded.site.docs));
@@ -359,11 +420,11 @@ impl LiveSite {
             git_dates: loaded.git_dates.clone(),
         };
         loaded.site = analyze_cached(inputs, &self.options, &mut loaded.parses);
-        self.render()
+        self.render(Plan::WhatChanged)
     }
 
-    /// Renders what changed since the served pages, unless the site has errors.
-    fn render(&mut self) -> Result<(usize, usize), (Problem, String)> {
+    /// Renders what `plan` says can differ from the served pages, unless the site has errors.
+    fn render(&mut self, plan: Plan) -> Result<(usize, usize), (Problem, String)> {
         let Some(loaded) = self.loaded.as_mut() else {
             return Ok((0, 0));
         };
@@ -381,45 +442,66 @@ impl LiveSite {
             );
             return Err(report(site, &errors, summary, self.color));
         }
-        let now = RenderedFrom {
-            states: doc_states(site),
-            diagnostics_hash: hash_of(&site.diagnostics),
-            has_code: site.docs.iter().any(|d| d.body.has_code),
-        };
-        // A site-wide fact every page shows changed: nothing served can be kept.
-        let before = loaded
-            .rendered_from
-            .as_ref()
-            .filter(|before| before.has_code == now.has_code);
-        let jobs = match before {
-            Some(before)
-                if *before == now && same_front_matter(&loaded.front_matter_before, site) =>
-            {
-                // Only bodies changed: no other page shows a body, but the search index does.
-                let mut jobs: Vec<Job> = site
-                    .docs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, d)| loaded.reread.contains(&d.file))
-                    .map(|(i, _)| Job::Document(i))
-                    .collect();
-                jobs.push(Job::Search);
+        // What the served pages will have been rendered from, when that changes.
+        let mut now = None;
+        // Served paths whose page no longer exists.
+        let mut gone: Vec<String> = Vec::new();
+        // Whether every served page is replaced, rather than only those rendered.
+        let mut replace_all = false;
+        let jobs = match plan {
+            Plan::Bodies(docs) => body_jobs(docs),
+            Plan::WhatChanged => {
+                let after = RenderedFrom {
+                    states: doc_states(site),
+                    diagnostics_hash: hash_of(&site.diagnostics),
+                    has_code: site.docs.iter().any(|d| d.body.has_code),
+                };
+                // A site-wide fact every page shows changed: nothing served can be kept.
+                let before = loaded
+                    .rendered_from
+                    .as_ref()
+                    .filter(|before| before.has_code == after.has_code);
+                let jobs = match before {
+                    Some(before)
+                        if *before == after
+                            && same_front_matter(&loaded.front_matter_before, site) =>
+                    {
+                        body_jobs(
+                            site.docs
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, d)| loaded.reread.contains(&d.file))
+                                .map(|(i, _)| i)
+                                .collect(),
+                        )
+                    }
+                    Some(before) => {
+                        gone = before
+                            .states
+                            .keys()
+                            .filter(|id| !after.states.contains_key(*id))
+                            .map(|id| doc_path(id))
+                            .collect();
+                        let mut jobs: Vec<Job> =
+                            pages_to_render(&before.states, &after.states, &loaded.reread, site)
+                                .into_iter()
+                                .map(Job::Document)
+                                .collect();
+                        jobs.extend(
+                            render::all_jobs(site)
+                                .into_iter()
+                                .filter(|j| !matches!(j, Job::Document(_))),
+                        );
+                        jobs
+                    }
+                    None => {
+                        replace_all = true;
+                        render::all_jobs(site)
+                    }
+                };
+                now = Some(after);
                 jobs
             }
-            Some(before) => {
-                let mut jobs: Vec<Job> =
-                    pages_to_render(&before.states, &now.states, &loaded.reread, site)
-                        .into_iter()
-                        .map(Job::Document)
-                        .collect();
-                jobs.extend(
-                    render::all_jobs(site)
-                        .into_iter()
-                        .filter(|j| !matches!(j, Job::Document(_))),
-                );
-                jobs
-            }
-            None => render::all_jobs(site),
         };
         let files = Mutex::new(Vec::new());
         let rendered = render::render_partial(
@@ -446,45 +528,37 @@ impl LiveSite {
             .served
             .write()
             .map_err(|_| plain_problem("the server's state is poisoned; restart serve".into()))?;
-        let mut files_changed = 0;
-        match before {
-            Some(before) => {
-                for id in before
-                    .states
-                    .keys()
-                    .filter(|id| !now.states.contains_key(*id))
-                {
-                    if served.generated.remove(&doc_path(id)).is_some() {
-                        files_changed += 1;
-                    }
-                }
-                let highlight = "assets/highlight.css";
-                if jobs.contains(&Job::Assets)
-                    && !files.iter().any(|f| f.path == highlight)
-                    && served.generated.remove(highlight).is_some()
-                {
-                    files_changed += 1;
-                }
-                for file in files {
-                    let same = served
-                        .generated
-                        .get(&file.path)
-                        .is_some_and(|old| **old == *file.bytes);
-                    if !same {
-                        files_changed += 1;
-                        served.generated.insert(file.path, file.bytes.into());
-                    }
+        let files_changed = if replace_all {
+            let count = files.len();
+            served.generated = files
+                .into_iter()
+                .map(|f| (f.path, Arc::from(f.bytes)))
+                .collect();
+            count
+        } else {
+            let highlight = "assets/highlight.css";
+            if jobs.contains(&Job::Assets) && !files.iter().any(|f| f.path == highlight) {
+                gone.push(highlight.to_string());
+            }
+            let mut count = gone
+                .iter()
+                .filter(|path| served.generated.remove(path.as_str()).is_some())
+                .count();
+            for file in files {
+                let same = served
+                    .generated
+                    .get(&file.path)
+                    .is_some_and(|old| **old == *file.bytes);
+                if !same {
+                    count += 1;
+                    served.generated.insert(file.path, file.bytes.into());
                 }
             }
-            None => {
-                files_changed = files.len();
-                served.generated = files
-                    .into_iter()
-                    .map(|f| (f.path, Arc::from(f.bytes)))
-                    .collect();
-            }
+            count
+        };
+        if now.is_some() {
+            loaded.rendered_from = now;
         }
-        loaded.rendered_from = Some(now);
         loaded.reread.clear();
         loaded.front_matter_before.clear();
         Ok((rendered, files_changed))
@@ -856,6 +930,28 @@ mod tests {
                 }),
             ),
             (
+                "a link added in the body",
+                Box::new(|r| {
+                    vec![edit(
+                        r,
+                        "bets/bet-smart-reserves.md",
+                        "Let merchants",
+                        "See [[obj-weekly-forecast-habit]]. Let merchants",
+                    )]
+                }),
+            ),
+            (
+                "a paragraph added above a link in the body",
+                Box::new(|r| {
+                    vec![edit(
+                        r,
+                        "bets/bet-smart-reserves.md",
+                        "See [[obj-weekly-forecast-habit]].",
+                        "A new paragraph.\n\nSee [[obj-weekly-forecast-habit]].",
+                    )]
+                }),
+            ),
+            (
                 "title of the company strategy",
                 Box::new(|r| {
                     vec![edit(
@@ -970,6 +1066,36 @@ mod tests {
             );
             assert_same_as_full_build(&live, step);
         }
+    }
+
+    #[test]
+    fn only_edits_to_body_text_skip_resolving_the_site() {
+        let dir = copy_example();
+        let root = dir.path();
+        let (mut live, _) = LiveSite::start(options(root), false);
+        let mut patch = |from: &str, to: &str| {
+            let rel = "bets/bet-smart-reserves.md".to_string();
+            edit(root, &rel, from, to);
+            let loaded = live.loaded.as_mut().expect("loaded");
+            let patched = patch_bodies(loaded, root, std::slice::from_ref(&rel));
+            if patched.is_none() {
+                live.update(&[root.join(&rel)]);
+            }
+            patched.is_some()
+        };
+        assert!(patch("Let owners", "Let merchants"), "plain text");
+        assert!(
+            !patch("Let merchants", "Let [[team-insights]]"),
+            "a new link"
+        );
+        assert!(
+            !patch("Let [[team-insights]]", "Let\n\n# A heading\n\n"),
+            "a heading"
+        );
+        assert!(
+            !patch("status: committed", "status: shaping"),
+            "front matter"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!     the server-sent-events stream of the release binary, debounce included.
 //!
 //! `cargo bench --bench serve` (sizes with `SERVE_BENCH_SIZES=1000,10000`,
-//! edits per size with `SERVE_BENCH_EDITS=20`). Prints medians and ranges.
+//! edits per size with `SERVE_BENCH_EDITS=20`, one kind of edit with
+//! `SERVE_BENCH_EDIT=body` or `title`). Prints medians and ranges.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -36,17 +37,58 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    println!("serve: median of {edits} single-document edits (body text appended)");
+    let only = std::env::var("SERVE_BENCH_EDIT").ok();
+    println!("serve: median of {edits} single-document edits");
     for size in sizes {
         let dir = corpus(size);
-        let (rebuild, pages) = rebuild_times(&dir, edits);
-        let reload = reload_times(&dir, edits);
-        println!(
-            "{size:>6} documents: rebuild {} (pages rendered per edit: median {}), edit-to-reload {}",
-            summary(&rebuild),
-            median_usize(pages),
-            summary(&reload)
-        );
+        for edit in [Edit::Body, Edit::Title] {
+            if only.as_deref().is_some_and(|o| o != edit.name()) {
+                continue;
+            }
+            let (rebuild, pages) = rebuild_times(&dir, edits, edit);
+            let reload = reload_times(&dir, edits, edit);
+            println!(
+                "{size:>6} documents, {}: rebuild {} (pages rendered: median {}), edit-to-reload {}",
+                edit.describe(),
+                summary(&rebuild),
+                median_usize(pages),
+                summary(&reload)
+            );
+        }
+    }
+}
+
+/// What each edit changes.
+#[derive(Debug, Clone, Copy)]
+enum Edit {
+    /// A sentence appended to the body: the common case while writing.
+    Body,
+    /// The title in the front matter: every page that lists the document changes too.
+    Title,
+}
+
+impl Edit {
+    fn name(self) -> &'static str {
+        match self {
+            Edit::Body => "body",
+            Edit::Title => "title",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Edit::Body => "body text appended",
+            Edit::Title => "title changed",
+        }
+    }
+
+    fn apply(self, path: &Path, n: usize) {
+        let mut text = std::fs::read_to_string(path).expect("read");
+        match self {
+            Edit::Body => text.push_str(&format!("\nEdited in the serve benchmark, pass {n}.\n")),
+            Edit::Title => text = text.replacen("title: ", &format!("title: Edit {n} of "), 1),
+        }
+        std::fs::write(path, text).expect("write");
     }
 }
 
@@ -82,11 +124,6 @@ fn targets(dir: &Path, count: usize) -> Vec<PathBuf> {
     files.into_iter().step_by(step).take(count).collect()
 }
 
-fn append(path: &Path, n: usize) {
-    let mut text = std::fs::read_to_string(path).expect("read");
-    text.push_str(&format!("\nEdited in the serve benchmark, pass {n}.\n"));
-    std::fs::write(path, text).expect("write");
-}
 
 fn options(dir: &Path) -> LoadOptions {
     LoadOptions {
@@ -98,13 +135,13 @@ fn options(dir: &Path) -> LoadOptions {
     }
 }
 
-fn rebuild_times(dir: &Path, edits: usize) -> (Vec<Duration>, Vec<usize>) {
+fn rebuild_times(dir: &Path, edits: usize, edit: Edit) -> (Vec<Duration>, Vec<usize>) {
     let (mut live, first) = LiveSite::start(options(dir), false);
     assert!(first.problem.is_none(), "{:?}", first.problem);
     let mut times = Vec::new();
     let mut pages = Vec::new();
     for (n, path) in targets(dir, edits).iter().enumerate() {
-        append(path, n);
+        edit.apply(path, n);
         let outcome = live.update(std::slice::from_ref(path));
         assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
         times.push(outcome.took);
@@ -113,7 +150,7 @@ fn rebuild_times(dir: &Path, edits: usize) -> (Vec<Duration>, Vec<usize>) {
     (times, pages)
 }
 
-fn reload_times(dir: &Path, edits: usize) -> Vec<Duration> {
+fn reload_times(dir: &Path, edits: usize, edit: Edit) -> Vec<Duration> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
         .args(["serve", "--port", "0", "--today", "2026-11-24"])
         .arg(dir)
@@ -153,7 +190,7 @@ fn reload_times(dir: &Path, edits: usize) -> Vec<Duration> {
     let mut times = Vec::new();
     for (n, path) in targets(dir, edits).iter().enumerate() {
         let written = Instant::now();
-        append(path, n + 1000);
+        edit.apply(path, n + 1000);
         let arrived = events
             .recv_timeout(Duration::from_secs(30))
             .expect("a reload event");

@@ -124,7 +124,6 @@ fn targets(dir: &Path, count: usize) -> Vec<PathBuf> {
     files.into_iter().step_by(step).take(count).collect()
 }
 
-
 fn options(dir: &Path) -> LoadOptions {
     LoadOptions {
         root: dir.to_path_buf(),

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::Site;
-use markdown::{escape, LinkResolver};
+use markdown::{Escaped, LinkResolver};
 use pages::TreeItem;
 use theme::{TemplateError, Theme};
 use view::Model;
@@ -91,11 +91,11 @@ pub struct Rendered {
 
 /// One document's entry in the search index.
 #[derive(Debug, Clone, serde::Serialize)]
-struct SearchEntry {
-    i: String,
-    t: String,
-    k: String,
-    u: String,
+struct SearchEntry<'a> {
+    i: &'a str,
+    t: &'a str,
+    k: &'a str,
+    u: view::DocPath<'a>,
     b: String,
 }
 
@@ -174,7 +174,8 @@ fn render_with(
             theme,
             "search.html",
             "search/index.html".into(),
-            &pages::search(&model),
+            &pages::base(&model, "../", "search"),
+            &pages::PlainPage {},
         )?)?;
         emit(search_index(&model, search))?;
     }
@@ -214,9 +215,10 @@ fn page(
     theme: &Theme,
     template: &str,
     path: String,
-    context: &serde_json::Value,
+    base: &pages::Base<'_>,
+    context: &impl serde::Serialize,
 ) -> Result<OutputFile, RenderError> {
-    let html = theme.render(template, context).map_err(|e| {
+    let html = theme.render(template, base, context).map_err(|e| {
         RenderError(format!(
             "template error: rendering {path} with `{template}`: {}",
             e.0
@@ -230,10 +232,10 @@ fn page(
 fn search_entry(model: &Model<'_>, id: DocId, text: String) -> String {
     let link = &model.links[id];
     let entry = SearchEntry {
-        i: link.id.clone(),
-        t: link.title.clone(),
-        k: link.kind_label.clone(),
-        u: link.path.clone(),
+        i: link.id,
+        t: link.title,
+        k: link.kind_label,
+        u: link.path,
         b: text,
     };
     // Strings and a derived struct always serialise.
@@ -260,7 +262,13 @@ fn document_page(
         SEARCH_TEXT_LIMIT,
     );
     let context = pages::document(model, id, &rendered.html);
-    let file = page(theme, "page.html", model.links[id].path.clone(), &context)?;
+    let file = page(
+        theme,
+        "page.html",
+        model.links[id].path.to_string(),
+        &pages::base(model, "../", "doc"),
+        &context,
+    )?;
     Ok((file, search_entry(model, id, rendered.text)))
 }
 
@@ -272,30 +280,35 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             theme,
             "index.html",
             "index.html".into(),
+            &pages::base(model, "", "home"),
             &pages::home(model),
         )?],
         Job::Trace => vec![page(
             theme,
             "trace.html",
             "trace/index.html".into(),
+            &pages::base(model, "../", "trace"),
             &pages::trace(model),
         )?],
         Job::Health => vec![page(
             theme,
             "health.html",
             "health/index.html".into(),
+            &pages::base(model, "../", "health"),
             &pages::health(model),
         )?],
         Job::Roadmap => vec![page(
             theme,
             "roadmap.html",
             "roadmap/index.html".into(),
+            &pages::base(model, "../", "roadmap"),
             &pages::roadmap(model),
         )?],
         Job::Teams => vec![page(
             theme,
             "teams.html",
             "teams/index.html".into(),
+            &pages::base(model, "../", "teams"),
             &pages::teams(model),
         )?],
         Job::Search => vec![
@@ -303,7 +316,8 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
                 theme,
                 "search.html",
                 "search/index.html".into(),
-                &pages::search(model),
+                &pages::base(model, "../", "search"),
+                &pages::PlainPage {},
             )?,
             search_index(model, &SearchEntries::default()),
         ],
@@ -311,7 +325,9 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             theme,
             "404.html",
             "404.html".into(),
-            &pages::not_found(model),
+            // Served at any depth, so its links are absolute under `base_url`.
+            &pages::base(model, &site.config.base_url, "404"),
+            &pages::PlainPage {},
         )?],
         Job::Graph => vec![OutputFile::text(
             "graph.json",
@@ -347,7 +363,7 @@ impl LinkResolver for Resolver<'_> {
         let i = self.model.lookup(id)?;
         Some((
             format!("../{}", self.model.links[i].path),
-            self.model.links[i].title.clone(),
+            self.model.links[i].title.to_string(),
         ))
     }
 
@@ -423,40 +439,55 @@ impl LinkResolver for NoLinks {
 /// The traceability tree as nested lists; branches are `<details>` so the tree works without script.
 pub fn tree_html(items: &[TreeItem], root: &str) -> String {
     fn node(item: &TreeItem, root: &str, depth: usize, out: &mut String) {
+        use std::fmt::Write;
         let d = &item.doc;
-        out.push_str(&format!(
+        // Writing into a String cannot fail.
+        let _ = write!(
+            out,
             "<li data-id=\"{}\" data-team=\"{}\" data-quarter=\"{}\">",
-            escape(&d.id),
-            escape(item.team.as_deref().unwrap_or("")),
-            escape(item.quarter.as_deref().unwrap_or(""))
-        ));
-        let mut line = format!(
-            "<span class=\"node-line\"><a href=\"{root}{}\">{}</a> <span class=\"badge kind\">{}</span>",
-            escape(&d.path),
-            escape(&d.title),
-            escape(&d.kind_label)
+            Escaped(d.id),
+            Escaped(item.team.unwrap_or("")),
+            Escaped(item.quarter.as_deref().unwrap_or(""))
         );
-        if let Some(status) = &d.status {
-            line.push_str(&format!(
+        if item.children.is_empty() {
+            out.push_str("<div class=\"leaf\">");
+        } else {
+            out.push_str(if depth < 2 {
+                "<details open><summary>"
+            } else {
+                "<details><summary>"
+            });
+        }
+        let _ = write!(
+            out,
+            "<span class=\"node-line\"><a href=\"{root}{}/index.html\">{}</a> <span class=\"badge kind\">{}</span>",
+            Escaped(d.path.0),
+            Escaped(d.title),
+            Escaped(d.kind_label)
+        );
+        if let Some(status) = d.status {
+            let _ = write!(
+                out,
                 " <span class=\"badge status-{status}\">{status}</span>"
-            ));
+            );
         }
         if d.warnings > 0 {
             let s = if d.warnings == 1 { "" } else { "s" };
-            line.push_str(&format!(
+            let _ = write!(
+                out,
                 " <span class=\"badge warn\">{} finding{s}</span>",
                 d.warnings
-            ));
+            );
         }
-        line.push_str("</span>");
+        out.push_str("</span>");
         if item.children.is_empty() {
-            out.push_str(&format!("<div class=\"leaf\">{line}</div>"));
+            out.push_str("</div>");
         } else {
-            let open = if depth < 2 { " open" } else { "" };
-            out.push_str(&format!(
-                "<details{open}><summary>{line} <span class=\"muted\">({})</span></summary><ul>",
+            let _ = write!(
+                out,
+                " <span class=\"muted\">({})</span></summary><ul>",
                 item.children.len()
-            ));
+            );
             for c in &item.children {
                 node(c, root, depth + 1, out);
             }

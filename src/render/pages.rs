@@ -1,13 +1,14 @@
-//! One function per kind of page, each returning the template context for it.
-//! Contexts are plain JSON values built from the views in `view`.
+//! One function per kind of page, each returning the typed context its
+//! template sees. Contexts borrow from the [`Model`] and go to Tera as they
+//! are: no intermediate JSON tree, no copies of titles and messages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use super::svg::{self, Reference, TreeNode};
-use super::view::{DocLink, Finding, Model};
+use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
 use crate::date::Quarter;
 use crate::graph::{DocId, Rel};
 use crate::model::{Lno, Size, Status};
@@ -16,48 +17,63 @@ use crate::text::format_number;
 
 /// A node of the traceability tree.
 #[derive(Debug, Clone, Serialize)]
-pub struct TreeItem {
+pub struct TreeItem<'a> {
     /// The document.
-    pub doc: DocLink,
+    pub doc: DocLink<'a>,
     /// The team's id (own or inherited), for filtering.
-    pub team: Option<String>,
+    pub team: Option<&'a str>,
     /// The quarter, own or the nearest ancestor's, for filtering.
     pub quarter: Option<String>,
     /// Children in the parent tree.
-    pub children: Vec<TreeItem>,
+    pub children: Vec<TreeItem<'a>>,
+}
+
+/// The variables every page has besides its own: `site`, `root`, `section`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Base<'a> {
+    /// Site-wide facts.
+    pub site: SiteFacts<'a>,
+    /// The prefix from this page to the site root.
+    pub root: &'a str,
+    /// Which part of the site the page belongs to, for the navigation.
+    pub section: &'static str,
+}
+
+/// `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteFacts<'a> {
+    /// The site title.
+    pub title: &'a str,
+    /// The build date.
+    pub today: String,
+    /// Whether the highlight stylesheet exists.
+    pub has_code: bool,
 }
 
 /// The context every page shares.
-pub fn base(model: &Model<'_>, root: &str, section: &str) -> Value {
+pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> Base<'a> {
     let site = model.site;
-    json!({
-        "site": {
-            "title": site.config.title,
-            "today": site.today.to_string(),
-            "has_code": site.docs.iter().any(|d| d.body.has_code),
+    Base {
+        site: SiteFacts {
+            title: &site.config.title,
+            today: site.today.to_string(),
+            has_code: model.has_code,
         },
-        "root": root,
-        "section": section,
-    })
-}
-
-fn merge(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
-        b.extend(e);
+        root,
+        section,
     }
-    base
 }
 
 /// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
-pub fn subtree(model: &Model<'_>, doc: DocId, depth: usize) -> TreeItem {
+pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
     let graph = &model.site.graph;
     let quarter = std::iter::once(doc)
         .chain(graph.ancestors(doc))
         .find_map(|d| model.site.docs[d].quarter)
         .map(|q| q.to_string());
     TreeItem {
-        doc: model.links[doc].clone(),
-        team: model.team_of(doc).map(|t| model.site.docs[t].id.clone()),
+        doc: model.links[doc],
+        team: model.team_of(doc).map(|t| model.site.docs[t].id.as_str()),
         quarter,
         children: if depth > 1 {
             graph
@@ -128,16 +144,94 @@ pub fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
     svg::tree_diagram(&ost_tree(model, doc, prefix))
 }
 
+/// A document's own page (`page.html`).
+#[derive(Debug, Serialize)]
+pub struct DocumentPage<'a> {
+    /// The document as links show it.
+    pub page: DocLink<'a>,
+    /// Its facts and frameworks.
+    pub doc: DocumentFacts<'a>,
+    /// The body as HTML.
+    pub body: &'a str,
+    /// Ancestors, the company strategy first.
+    pub trail: Vec<DocLink<'a>>,
+    /// The documents below, as a collapsible tree.
+    pub subtree_html: String,
+    /// Descendants left out of `subtree_html`.
+    pub subtree_hidden: usize,
+    /// `supports` links out.
+    pub supports: Vec<DocLink<'a>>,
+    /// `supports` links in.
+    pub supported_by: Vec<DocLink<'a>>,
+    /// `related` links, both ways.
+    pub related: Vec<DocLink<'a>>,
+    /// Documents mentioning this one in their body.
+    pub backlinks: Vec<DocLink<'a>>,
+    /// Documents this one's body mentions.
+    pub mentions: Vec<DocLink<'a>>,
+    /// A team's documents.
+    pub members: Option<Vec<DocLink<'a>>>,
+    /// This document's findings.
+    pub findings: &'a [Finding<'a>],
+}
+
+/// `doc` on a document's page.
+#[derive(Debug, Serialize)]
+pub struct DocumentFacts<'a> {
+    owner: Option<&'a str>,
+    team: Option<DocLink<'a>>,
+    quarter: Option<String>,
+    reviewed: Option<String>,
+    updated: Option<String>,
+    next_review: Option<String>,
+    review_due: bool,
+    tags: &'a [String],
+    file: &'a str,
+    size: Option<&'static str>,
+    lno: Option<&'static str>,
+    approval: Option<ApprovalView<'a>>,
+    dhm: Option<DhmView<'a>>,
+    confidence: Option<ConfidenceView>,
+    success: Option<GoalView<'a>>,
+    key_results: Vec<GoalView<'a>>,
+    metric_type: Option<&'static str>,
+    indicator: Option<&'static str>,
+    unit: Option<&'a str>,
+    direction: Option<&'static str>,
+    chart: Option<String>,
+    used_by: Option<Vec<DocLink<'a>>>,
+    checkins: Vec<CheckinView>,
+    assumption: Option<&'a str>,
+    result: Option<&'static str>,
+    date: Option<String>,
+    covers: Vec<DocLink<'a>>,
+    reviewed_in: Vec<DocLink<'a>>,
+    ost: Option<String>,
+    extra: &'a Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApprovalView<'a> {
+    level: Option<&'static str>,
+    approver: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckinView {
+    date: String,
+    value: String,
+}
+
 /// A document's own page.
-pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
+pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> DocumentPage<'a> {
     let site = model.site;
     let doc = &site.docs[id];
     let graph = &site.graph;
-    let links = |ids: Vec<DocId>| -> Vec<DocLink> {
-        let mut seen = std::collections::BTreeSet::new();
+    let links = |ids: Vec<DocId>| -> Vec<DocLink<'a>> {
+        let mut seen = BTreeSet::new();
         ids.into_iter()
             .filter(|i| seen.insert(*i))
-            .map(|i| model.links[i].clone())
+            .map(|i| model.links[i])
             .collect()
     };
     let mut trail: Vec<DocId> = graph.ancestors(id);
@@ -160,13 +254,6 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
     related.extend(in_rel(Rel::Related));
     let next_review = model.next_review(doc);
     let (shown_depth, hidden) = levels_within(model, id, SUBTREE_BUDGET);
-
-    let success = doc.success.as_ref().map(|s| model.success(s));
-    let key_results: Vec<_> = doc
-        .key_results
-        .iter()
-        .map(|k| model.goal(None, k.metric.as_ref(), k.baseline, k.target, k.by))
-        .collect();
 
     let chart = (doc.kind == "metric").then(|| {
         let references: Vec<Reference> = graph
@@ -198,74 +285,124 @@ pub fn document(model: &Model<'_>, id: DocId, body_html: &str) -> Value {
             &references,
         )
     });
-    let used_by = (doc.kind == "metric").then(|| links(in_rel(Rel::Metric)));
+    let below: Vec<TreeItem> = graph
+        .children(id)
+        .iter()
+        .map(|&c| subtree(model, c, shown_depth))
+        .collect();
 
-    let page = json!({
-        "page": model.links[id],
-        "doc": {
-            "owner": doc.owner,
-            "team": doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
-            "quarter": doc.quarter.map(|q| q.to_string()),
-            "reviewed": doc.reviewed.map(|d| d.to_string()),
-            "updated": doc.updated.map(|d| d.to_string()),
-            "next_review": next_review.map(|d| d.to_string()),
-            "review_due": next_review.is_some_and(|d| d < site.today),
-            "tags": doc.tags,
-            "file": doc.file,
-            "size": doc.size.map(|s| s.as_str()),
-            "lno": doc.lno.map(|l| l.as_str()),
-            "approval": doc.approval.as_ref().map(|a| json!({"level": a.level.map(|l| l.as_str()), "approver": a.approver})),
-            "dhm": doc.dhm.as_ref().map(|d| model.dhm(d)),
-            "confidence": doc.confidence.as_ref().map(|c| model.confidence(c)),
-            "success": success,
-            "key_results": key_results,
-            "metric_type": doc.metric_type.map(|t| t.as_str()),
-            "indicator": doc.indicator.map(|i| i.as_str()),
-            "unit": doc.unit,
-            "direction": doc.direction.map(|d| d.as_str()),
-            "chart": chart,
-            "used_by": used_by,
-            "checkins": doc.checkins.iter().rev().map(|c| json!({"date": c.date.to_string(), "value": format_number(c.value)})).collect::<Vec<_>>(),
-            "assumption": doc.assumption,
-            "result": doc.result.map(|r| r.as_str()),
-            "date": doc.date.map(|d| d.to_string()),
-            "covers": links(out_rel(Rel::Covers)),
-            "reviewed_in": links(in_rel(Rel::Covers)),
-            "ost": (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
-            "extra": doc.extra,
+    DocumentPage {
+        page: model.links[id],
+        doc: DocumentFacts {
+            owner: doc.owner.as_deref(),
+            team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
+            quarter: doc.quarter.map(|q| q.to_string()),
+            reviewed: doc.reviewed.map(|d| d.to_string()),
+            updated: doc.updated.map(|d| d.to_string()),
+            next_review: next_review.map(|d| d.to_string()),
+            review_due: next_review.is_some_and(|d| d < site.today),
+            tags: &doc.tags,
+            file: &doc.file,
+            size: doc.size.map(|s| s.as_str()),
+            lno: doc.lno.map(|l| l.as_str()),
+            approval: doc.approval.as_ref().map(|a| ApprovalView {
+                level: a.level.map(|l| l.as_str()),
+                approver: a.approver.as_deref(),
+            }),
+            dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
+            confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+            success: doc.success.as_ref().map(|s| model.success(s)),
+            key_results: doc
+                .key_results
+                .iter()
+                .map(|k| model.goal(None, k.metric.as_ref(), k.baseline, k.target, k.by))
+                .collect(),
+            metric_type: doc.metric_type.map(|t| t.as_str()),
+            indicator: doc.indicator.map(|i| i.as_str()),
+            unit: doc.unit.as_deref(),
+            direction: doc.direction.map(|d| d.as_str()),
+            chart,
+            used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),
+            checkins: doc
+                .checkins
+                .iter()
+                .rev()
+                .map(|c| CheckinView {
+                    date: c.date.to_string(),
+                    value: format_number(c.value),
+                })
+                .collect(),
+            assumption: doc.assumption.as_deref(),
+            result: doc.result.map(|r| r.as_str()),
+            date: doc.date.map(|d| d.to_string()),
+            covers: links(out_rel(Rel::Covers)),
+            reviewed_in: links(in_rel(Rel::Covers)),
+            ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
+            extra: &doc.extra,
         },
-        "body": body_html,
-        "trail": links(trail),
-        "subtree_html": super::tree_html(&graph.children(id).iter().map(|&c| subtree(model, c, shown_depth)).collect::<Vec<_>>(), "../"),
-        "subtree_hidden": hidden,
-        "supports": links(out_rel(Rel::Supports)),
-        "supported_by": links(in_rel(Rel::Supports)),
-        "related": links(related),
-        "backlinks": links(in_rel(Rel::Mentions)),
-        "mentions": links(out_rel(Rel::Mentions)),
-        "members": (doc.kind == "team").then(|| links(graph.incoming(id).filter(|e| e.rel == Rel::Team).map(|e| e.from).collect())),
-        "findings": model.findings[id],
-    });
-    merge(base(model, "../", "doc"), page)
+        body: body_html,
+        trail: links(trail),
+        subtree_html: super::tree_html(&below, "../"),
+        subtree_hidden: hidden,
+        supports: links(out_rel(Rel::Supports)),
+        supported_by: links(in_rel(Rel::Supports)),
+        related: links(related),
+        backlinks: links(in_rel(Rel::Mentions)),
+        mentions: links(out_rel(Rel::Mentions)),
+        members: (doc.kind == "team").then(|| {
+            links(
+                graph
+                    .incoming(id)
+                    .filter(|e| e.rel == Rel::Team)
+                    .map(|e| e.from)
+                    .collect(),
+            )
+        }),
+        findings: &model.findings[id],
+    }
 }
 
-/// The bets of a quarter as cards.
-fn bet_card(model: &Model<'_>, bet: DocId) -> Value {
+/// A bet as a card on the dashboard and the roadmap.
+#[derive(Debug, Serialize)]
+pub struct BetCard<'a> {
+    doc: DocLink<'a>,
+    size: Option<&'static str>,
+    quarter: Option<String>,
+    owner: Option<&'a str>,
+    team: Option<DocLink<'a>>,
+    confidence: Option<ConfidenceView>,
+    dhm: Option<DhmView<'a>>,
+    success: Option<GoalView<'a>>,
+}
+
+fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
     let doc = &model.site.docs[bet];
-    let success = doc.success.as_ref().map(|s| model.success(s));
-    json!({
-        "doc": model.links[bet],
-        "size": doc.size.map(|s| s.as_str()),
-        "quarter": doc.quarter.map(|q| q.to_string()),
-        "owner": doc.owner,
-        "team": doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
-        "confidence": doc.confidence.as_ref().map(|c| model.confidence(c)),
-        "dhm": doc.dhm.as_ref().map(|d| model.dhm(d)),
-        "success": success,
-    })
+    BetCard {
+        doc: model.links[bet],
+        size: doc.size.map(|s| s.as_str()),
+        quarter: doc.quarter.map(|q| q.to_string()),
+        owner: doc.owner.as_deref(),
+        team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
+        confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+        dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
+        success: doc.success.as_ref().map(|s| model.success(s)),
+    }
 }
 
-fn balance(model: &Model<'_>, bets: &[DocId]) -> Value {
+/// The size mix of a quarter's active bets.
+#[derive(Debug, Serialize)]
+pub struct Balance {
+    active: usize,
+    big: usize,
+    medium: usize,
+    small: usize,
+    big_pct: usize,
+    medium_pct: usize,
+    small_pct: usize,
+    max: usize,
+}
+
+fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
     let active: Vec<DocId> = bets
         .iter()
         .copied()
@@ -279,12 +416,16 @@ fn balance(model: &Model<'_>, bets: &[DocId]) -> Value {
     };
     let n = active.len().max(1);
     let (big, medium, small) = (count(Size::Big), count(Size::Medium), count(Size::Small));
-    json!({
-        "active": active.len(),
-        "big": big, "medium": medium, "small": small,
-        "big_pct": big * 100 / n, "medium_pct": medium * 100 / n, "small_pct": small * 100 / n,
-        "max": model.site.config.max_bets_per_quarter,
-    })
+    Balance {
+        active: active.len(),
+        big,
+        medium,
+        small,
+        big_pct: big * 100 / n,
+        medium_pct: medium * 100 / n,
+        small_pct: small * 100 / n,
+        max: model.site.config.max_bets_per_quarter,
+    }
 }
 
 fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<DocId>) {
@@ -305,44 +446,102 @@ fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<Doc
     (by_quarter, unscheduled)
 }
 
+/// The dashboard (`index.html`).
+#[derive(Debug, Serialize)]
+pub struct HomePage<'a> {
+    quarter: String,
+    bets: Vec<BetCard<'a>>,
+    balance: Balance,
+    layers: Vec<Layer<'a>>,
+    health: Vec<RuleCount>,
+    stale: Vec<StaleItem<'a>>,
+    counts: SiteCounts,
+    companies: Vec<DocLink<'a>>,
+}
+
+/// A layer of the strategy stack: its kind, how many documents, the first few.
+#[derive(Debug, Serialize)]
+struct Layer<'a> {
+    kind: &'a str,
+    label: &'a str,
+    layer: Option<u8>,
+    count: usize,
+    docs: Vec<DocLink<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct RuleCount {
+    rule: &'static str,
+    count: usize,
+    severity: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct StaleItem<'a> {
+    doc: DocLink<'a>,
+    message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct SiteCounts {
+    documents: usize,
+    findings: usize,
+}
+
+/// How many documents of a layer the dashboard lists.
+const LAYER_SAMPLE: usize = 6;
+
 /// The dashboard.
-pub fn home(model: &Model<'_>) -> Value {
+pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     let site = model.site;
     let current = Quarter::of(site.today);
     let (by_quarter, _) = bets_by_quarter(model);
     let now_bets = by_quarter.get(&current).cloned().unwrap_or_default();
-    let layers: Vec<Value> = site
+    let of_kind = |kind: &'a str| {
+        site.docs
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| d.kind == kind)
+            .map(|(i, _)| model.links[i])
+    };
+    let layers = site
         .config
         .schema
         .kinds()
         .iter()
         .filter(|k| k.layer.is_some() || k.ost)
-        .map(|k| {
-            let docs: Vec<DocLink> = site.docs.iter().enumerate().filter(|(_, d)| d.kind == k.name).map(|(i, _)| model.links[i].clone()).collect();
-            json!({"kind": k.name, "label": k.label, "layer": k.layer, "count": docs.len(), "docs": docs.iter().take(6).collect::<Vec<_>>()})
+        .map(|k| Layer {
+            kind: &k.name,
+            label: &k.label,
+            layer: k.layer,
+            count: of_kind(&k.name).count(),
+            docs: of_kind(&k.name).take(LAYER_SAMPLE).collect(),
         })
         .collect();
-    let stale: Vec<Value> = site
+    let stale = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "stale")
         .filter_map(|d| {
-            model
-                .by_file(&d.file)
-                .map(|i| json!({"doc": model.links[i], "message": d.message}))
+            model.by_file(&d.file).map(|i| StaleItem {
+                doc: model.links[i],
+                message: &d.message,
+            })
         })
         .collect();
-    let page = json!({
-        "quarter": current.to_string(),
-        "bets": now_bets.iter().map(|&b| bet_card(model, b)).collect::<Vec<_>>(),
-        "balance": balance(model, &now_bets),
-        "layers": layers,
-        "health": rule_summary(model),
-        "stale": stale,
-        "counts": {"documents": site.docs.len(), "findings": site.diagnostics.len()},
-        "companies": site.docs.iter().enumerate().filter(|(_, d)| d.kind == "company-strategy").map(|(i, _)| model.links[i].clone()).collect::<Vec<_>>(),
-    });
-    merge(base(model, "", "home"), page)
+    HomePage {
+        quarter: current.to_string(),
+        bets: now_bets.iter().map(|&b| bet_card(model, b)).collect(),
+        balance: balance(model, &now_bets),
+        layers,
+        health: rule_summary(model),
+        stale,
+        counts: SiteCounts {
+            documents: site.docs.len(),
+            findings: site.diagnostics.len(),
+        },
+        companies: of_kind("company-strategy").collect(),
+    }
 }
 
 fn rule_order(rule: &str) -> usize {
@@ -353,19 +552,42 @@ fn rule_order(rule: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn rule_summary(model: &Model<'_>) -> Vec<Value> {
-    let mut counts: BTreeMap<(usize, &str), (usize, &str)> = BTreeMap::new();
+fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
+    let mut counts: BTreeMap<(usize, &'static str), (usize, &'static str)> = BTreeMap::new();
     for d in &model.site.diagnostics {
         let entry = counts
             .entry((rule_order(d.rule), d.rule))
             .or_insert((0, d.severity.as_str()));
         entry.0 += 1;
     }
-    counts.into_iter().map(|((_, rule), (count, severity))| json!({"rule": rule, "count": count, "severity": severity})).collect()
+    counts
+        .into_iter()
+        .map(|((_, rule), (count, severity))| RuleCount {
+            rule,
+            count,
+            severity,
+        })
+        .collect()
+}
+
+/// The traceability page (`trace.html`).
+#[derive(Debug, Serialize)]
+pub struct TracePage<'a> {
+    forest_html: String,
+    unconnected_html: String,
+    teams: Vec<DocLink<'a>>,
+    quarters: BTreeSet<String>,
+    outcomes: Vec<OutcomeDiagram<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct OutcomeDiagram<'a> {
+    doc: DocLink<'a>,
+    svg: String,
 }
 
 /// The full traceability tree.
-pub fn trace(model: &Model<'_>) -> Value {
+pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
     let site = model.site;
     let roots: Vec<DocId> = site
         .graph
@@ -388,34 +610,56 @@ pub fn trace(model: &Model<'_>) -> Value {
         .iter()
         .enumerate()
         .filter(|(_, d)| d.kind == "team")
-        .map(|(i, _)| model.links[i].clone())
+        .map(|(i, _)| model.links[i])
         .collect();
-    teams.sort_by(|a, b| a.title.cmp(&b.title));
-    let quarters: std::collections::BTreeSet<String> = site
-        .docs
-        .iter()
-        .filter_map(|d| d.quarter.map(|q| q.to_string()))
-        .collect();
-    let outcomes: Vec<Value> = site
-        .docs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.kind == "outcome")
-        .map(|(i, _)| json!({"doc": model.links[i], "svg": ost_diagram(model, i, "../")}))
-        .collect();
-    let page = json!({
-        "forest_html": super::tree_html(&strategy.iter().map(|&r| subtree(model, r, usize::MAX)).collect::<Vec<_>>(), "../"),
-        "unconnected_html": super::tree_html(&loose.iter().map(|&r| subtree(model, r, usize::MAX)).collect::<Vec<_>>(), "../"),
-        "teams": teams,
-        "quarters": quarters,
-        "outcomes": outcomes,
-    });
-    merge(base(model, "../", "trace"), page)
+    teams.sort_by(|a, b| a.title.cmp(b.title));
+    let forest = |roots: &[DocId]| {
+        let items: Vec<TreeItem> = roots
+            .iter()
+            .map(|&r| subtree(model, r, usize::MAX))
+            .collect();
+        super::tree_html(&items, "../")
+    };
+    TracePage {
+        forest_html: forest(&strategy),
+        unconnected_html: forest(&loose),
+        teams,
+        quarters: site
+            .docs
+            .iter()
+            .filter_map(|d| d.quarter.map(|q| q.to_string()))
+            .collect(),
+        outcomes: site
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == "outcome")
+            .map(|(i, _)| OutcomeDiagram {
+                doc: model.links[i],
+                svg: ost_diagram(model, i, "../"),
+            })
+            .collect(),
+    }
+}
+
+/// The health report (`health.html`).
+#[derive(Debug, Serialize)]
+pub struct HealthPage<'a> {
+    groups: Vec<FindingGroup<'a>>,
+    total: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct FindingGroup<'a> {
+    rule: &'static str,
+    summary: Option<&'static str>,
+    count: usize,
+    items: Vec<Finding<'a>>,
 }
 
 /// The health report: every finding, grouped by rule.
-pub fn health(model: &Model<'_>) -> Value {
-    let mut groups: BTreeMap<(usize, &str), Vec<Finding>> = BTreeMap::new();
+pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+    let mut groups: BTreeMap<(usize, &'static str), Vec<Finding>> = BTreeMap::new();
     for (finding, d) in model
         .all_findings()
         .into_iter()
@@ -426,42 +670,99 @@ pub fn health(model: &Model<'_>) -> Value {
             .or_default()
             .push(finding);
     }
-    let summaries: BTreeMap<&str, &str> = rules::registry()
+    let summaries: BTreeMap<&str, &'static str> = rules::registry()
         .iter()
         .map(|r| (r.id(), r.summary()))
         .collect();
-    let groups: Vec<Value> = groups
-        .into_iter()
-        .map(|((_, rule), items)| json!({"rule": rule, "summary": summaries.get(rule), "count": items.len(), "items": items}))
-        .collect();
-    let page = json!({"groups": groups, "total": model.site.diagnostics.len()});
-    merge(base(model, "../", "health"), page)
+    HealthPage {
+        groups: groups
+            .into_iter()
+            .map(|((_, rule), items)| FindingGroup {
+                rule,
+                summary: summaries.get(rule).copied(),
+                count: items.len(),
+                items,
+            })
+            .collect(),
+        total: model.site.diagnostics.len(),
+    }
+}
+
+/// The roadmap (`roadmap.html`).
+#[derive(Debug, Serialize)]
+pub struct RoadmapPage<'a> {
+    quarters: Vec<QuarterView<'a>>,
+    unscheduled: Vec<BetCard<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct QuarterView<'a> {
+    quarter: String,
+    current: bool,
+    past: bool,
+    bets: Vec<BetCard<'a>>,
+    balance: Balance,
 }
 
 /// Bets by quarter.
-pub fn roadmap(model: &Model<'_>) -> Value {
+pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let (by_quarter, unscheduled) = bets_by_quarter(model);
     let current = Quarter::of(model.site.today);
-    let quarters: Vec<Value> = by_quarter
-        .iter()
-        .map(|(q, bets)| {
-            json!({
-                "quarter": q.to_string(),
-                "current": *q == current,
-                "past": *q < current,
-                "bets": bets.iter().map(|&b| bet_card(model, b)).collect::<Vec<_>>(),
-                "balance": balance(model, bets),
+    RoadmapPage {
+        quarters: by_quarter
+            .iter()
+            .map(|(q, bets)| QuarterView {
+                quarter: q.to_string(),
+                current: *q == current,
+                past: *q < current,
+                bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
+                balance: balance(model, bets),
             })
-        })
-        .collect();
-    let page = json!({"quarters": quarters, "unscheduled": unscheduled.iter().map(|&b| bet_card(model, b)).collect::<Vec<_>>()});
-    merge(base(model, "../", "roadmap"), page)
+            .collect(),
+        unscheduled: unscheduled.iter().map(|&b| bet_card(model, b)).collect(),
+    }
+}
+
+/// The teams page (`teams.html`).
+#[derive(Debug, Serialize)]
+pub struct TeamsPage<'a> {
+    teams: Vec<TeamView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TeamView<'a> {
+    doc: DocLink<'a>,
+    cascade: Vec<CascadeItem<'a>>,
+    lno: LnoMix,
+    findings: &'a [Finding<'a>],
+}
+
+/// A team's objectives and work under one bet, with the chain from the bet up.
+#[derive(Debug, Serialize)]
+struct CascadeItem<'a> {
+    bet: Option<DocLink<'a>>,
+    chain: Option<Vec<DocLink<'a>>>,
+    items: Vec<DocLink<'a>>,
+}
+
+/// A team's open work by leverage, neutral, overhead.
+#[derive(Debug, Serialize)]
+struct LnoMix {
+    leverage: usize,
+    neutral: usize,
+    overhead: usize,
+    unclassified: usize,
+    open: usize,
+    leverage_pct: usize,
+    neutral_pct: usize,
+    overhead_pct: usize,
+    unclassified_pct: usize,
 }
 
 /// Teams and the alignment cascade.
-pub fn teams(model: &Model<'_>) -> Value {
+pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     let site = model.site;
-    let mut teams: Vec<Value> = Vec::new();
+    let mut teams = Vec::new();
     for (t, _) in site
         .docs
         .iter()
@@ -487,35 +788,44 @@ pub fn teams(model: &Model<'_>) -> Value {
         }
         let open: usize = lno.iter().sum();
         let pct = |n: usize| (n * 100).checked_div(open).unwrap_or(0);
-        let cascade: Vec<Value> = by_bet
+        let cascade = by_bet
             .into_iter()
-            .map(|(bet, items)| {
-                let chain = bet.map(|b| {
-                    let mut up: Vec<DocLink> = site.graph.ancestors(b).into_iter().rev().map(|a| model.links[a].clone()).collect();
-                    up.push(model.links[b].clone());
+            .map(|(bet, items)| CascadeItem {
+                bet: bet.map(|b| model.links[b]),
+                chain: bet.map(|b| {
+                    let mut up: Vec<DocLink> = site
+                        .graph
+                        .ancestors(b)
+                        .into_iter()
+                        .rev()
+                        .map(|a| model.links[a])
+                        .collect();
+                    up.push(model.links[b]);
                     up
-                });
-                json!({"bet": bet.map(|b| model.links[b].clone()), "chain": chain, "items": items.iter().map(|&i| model.links[i].clone()).collect::<Vec<_>>()})
+                }),
+                items: items.iter().map(|&i| model.links[i]).collect(),
             })
             .collect();
-        teams.push(json!({
-            "doc": model.links[t],
-            "cascade": cascade,
-            "lno": {"leverage": lno[0], "neutral": lno[1], "overhead": lno[2], "unclassified": lno[3], "open": open,
-                    "leverage_pct": pct(lno[0]), "neutral_pct": pct(lno[1]), "overhead_pct": pct(lno[2]), "unclassified_pct": pct(lno[3])},
-            "findings": model.findings[t],
-        }));
+        teams.push(TeamView {
+            doc: model.links[t],
+            cascade,
+            lno: LnoMix {
+                leverage: lno[0],
+                neutral: lno[1],
+                overhead: lno[2],
+                unclassified: lno[3],
+                open,
+                leverage_pct: pct(lno[0]),
+                neutral_pct: pct(lno[1]),
+                overhead_pct: pct(lno[2]),
+                unclassified_pct: pct(lno[3]),
+            },
+            findings: &model.findings[t],
+        });
     }
-    let page = json!({"teams": teams});
-    merge(base(model, "../", "teams"), page)
+    TeamsPage { teams }
 }
 
-/// The search page.
-pub fn search(model: &Model<'_>) -> Value {
-    merge(base(model, "../", "search"), json!({}))
-}
-
-/// The 404 page: served at any depth, so its links are absolute under `base_url`.
-pub fn not_found(model: &Model<'_>) -> Value {
-    merge(base(model, &model.site.config.base_url, "404"), json!({}))
-}
+/// A page with nothing of its own beyond [`Base`]: search and 404.
+#[derive(Debug, Serialize)]
+pub struct PlainPage {}

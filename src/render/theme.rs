@@ -146,18 +146,18 @@ impl Theme {
         Ok(Theme { tera, assets })
     }
 
-    /// Renders `template` with `context`, a JSON object whose keys become template variables.
+    /// Renders `template` with the variables of `base` (those every page has)
+    /// and of `page` (its own); both must serialise to maps.
     pub fn render(
         &self,
         template: &str,
-        context: &serde_json::Value,
+        base: &impl serde::Serialize,
+        page: &impl serde::Serialize,
     ) -> Result<String, TemplateError> {
-        let mut variables = tera::Context::new();
-        if let Some(map) = context.as_object() {
-            for (key, value) in map {
-                variables.insert(key.clone(), value);
-            }
-        }
+        let mut variables =
+            tera::Context::from_serialize(page).map_err(|e| TemplateError(e.to_string()))?;
+        variables
+            .extend(tera::Context::from_serialize(base).map_err(|e| TemplateError(e.to_string()))?);
         self.tera
             .render(template, &variables)
             .map_err(|e| TemplateError(e.to_string()))

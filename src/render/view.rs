@@ -5,8 +5,12 @@
 //! URLs are relative to the site root (`bet-a/index.html`); each page adds its
 //! own prefix (`root`, `../` for a document page), so the site works under any
 //! sub-path and from the file system.
+//!
+//! Views borrow from the site rather than copy out of it: a [`DocLink`] is a
+//! few references, cheap to put in every list of every page.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde::Serialize;
 
@@ -18,61 +22,95 @@ use crate::text::format_number as number;
 use crate::Site;
 
 /// A link to a document, with what a list or badge needs.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocLink {
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DocLink<'a> {
     /// The id.
-    pub id: String,
+    pub id: &'a str,
     /// The title.
-    pub title: String,
+    pub title: &'a str,
     /// The kind name.
-    pub kind: String,
+    pub kind: &'a str,
     /// The kind's label.
-    pub kind_label: String,
+    pub kind_label: &'a str,
     /// The status, if any.
-    pub status: Option<String>,
+    pub status: Option<&'static str>,
     /// The page, relative to the site root.
-    pub path: String,
+    pub path: DocPath<'a>,
     /// How many warnings and errors this document has.
     pub warnings: usize,
 }
 
+/// The page of the document with this id, relative to the site root
+/// (`bet-a/index.html`); written out only where a page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocPath<'a>(pub &'a str);
+
+impl fmt::Display for DocPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/index.html", self.0)
+    }
+}
+
+impl Serialize for DocPath<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A diagnostic as pages show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Finding<'a> {
     /// The rule id.
     pub rule: &'static str,
     /// `error`, `warning` or `info`.
     pub severity: &'static str,
     /// The message.
-    pub message: String,
+    pub message: &'a str,
     /// What to do.
-    pub hint: Option<String>,
+    pub hint: Option<&'a str>,
     /// `file:line:column`.
-    pub location: String,
+    pub location: Location<'a>,
     /// The document, if known.
-    pub doc: Option<DocLink>,
+    pub doc: Option<DocLink<'a>>,
+}
+
+/// Where a diagnostic points, written `file:line:column`.
+#[derive(Debug, Clone, Copy)]
+pub struct Location<'a>(&'a Diagnostic);
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{}:{}:{}", d.file, d.span.line, d.span.column)
+    }
+}
+
+impl Serialize for Location<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// One DHM score for display.
 #[derive(Debug, Clone, Serialize)]
-pub struct ScoreView {
+pub struct ScoreView<'a> {
     /// 1 to 5.
     pub score: u8,
     /// Bar width, 20 to 100.
     pub pct: u8,
     /// The note, if any.
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
 }
 
 /// A DHM evaluation for display.
 #[derive(Debug, Clone, Serialize)]
-pub struct DhmView {
+pub struct DhmView<'a> {
     /// Delight.
-    pub delight: Option<ScoreView>,
+    pub delight: Option<ScoreView<'a>>,
     /// Hard to copy.
-    pub hard_to_copy: Option<ScoreView>,
+    pub hard_to_copy: Option<ScoreView<'a>>,
     /// Margin.
-    pub margin: Option<ScoreView>,
+    pub margin: Option<ScoreView<'a>>,
     /// The sum of the scores given, out of 15.
     pub total: u8,
 }
@@ -103,15 +141,15 @@ pub struct ConfidenceView {
 
 /// Success criteria or a key result, with progress from the metric's check-ins.
 #[derive(Debug, Clone, Serialize)]
-pub struct GoalView {
+pub struct GoalView<'a> {
     /// The outcome sought (success criteria only).
-    pub outcome: Option<String>,
+    pub outcome: Option<&'a str>,
     /// The metric as text, when it is not a link.
-    pub metric_text: Option<String>,
+    pub metric_text: Option<&'a str>,
     /// The metric document, when it is a link.
-    pub metric: Option<DocLink>,
+    pub metric: Option<DocLink<'a>>,
     /// The metric's unit.
-    pub unit: String,
+    pub unit: &'a str,
     /// Baseline.
     pub baseline: Option<String>,
     /// Latest measured value.
@@ -133,17 +171,19 @@ pub struct Model<'a> {
     /// The site.
     pub site: &'a Site,
     /// A link per document.
-    pub links: Vec<DocLink>,
+    pub links: Vec<DocLink<'a>>,
     /// Findings per document.
-    pub findings: Vec<Vec<Finding>>,
+    pub findings: Vec<Vec<Finding<'a>>>,
     /// Findings not tied to a document (unreadable files, config).
-    pub loose_findings: Vec<Finding>,
+    pub loose_findings: Vec<Finding<'a>>,
+    /// Whether any document has a code block: every page then links the highlight stylesheet.
+    pub has_code: bool,
     by_file: HashMap<&'a str, DocId>,
 }
 
 /// A document's page, relative to the site root.
 pub fn doc_path(id: &str) -> String {
-    format!("{id}/index.html")
+    DocPath(id).to_string()
 }
 
 impl<'a> Model<'a> {
@@ -166,16 +206,16 @@ impl<'a> Model<'a> {
             .iter()
             .enumerate()
             .map(|(i, d)| DocLink {
-                id: d.id.clone(),
-                title: d.title.clone(),
-                kind: d.kind.clone(),
+                id: &d.id,
+                title: &d.title,
+                kind: &d.kind,
                 kind_label: site
                     .config
                     .schema
                     .get(&d.kind)
-                    .map_or_else(|| d.kind.clone(), |k| k.label.clone()),
-                status: d.status.map(|s| s.as_str().to_string()),
-                path: doc_path(&d.id),
+                    .map_or(d.kind.as_str(), |k| k.label.as_str()),
+                status: d.status.map(|s| s.as_str()),
+                path: DocPath(&d.id),
                 warnings: counts[i],
             })
             .collect();
@@ -184,6 +224,7 @@ impl<'a> Model<'a> {
             links,
             findings: vec![Vec::new(); site.docs.len()],
             loose_findings: Vec::new(),
+            has_code: site.docs.iter().any(|d| d.body.has_code),
             by_file,
         };
         for d in &site.diagnostics {
@@ -196,22 +237,19 @@ impl<'a> Model<'a> {
         model
     }
 
-    fn finding(&self, d: &Diagnostic) -> Finding {
+    fn finding(&self, d: &'a Diagnostic) -> Finding<'a> {
         Finding {
             rule: d.rule,
             severity: d.severity.as_str(),
-            message: d.message.clone(),
-            hint: d.hint.clone(),
-            location: format!("{}:{}:{}", d.file, d.span.line, d.span.column),
-            doc: self
-                .by_file
-                .get(d.file.as_str())
-                .map(|&i| self.links[i].clone()),
+            message: &d.message,
+            hint: d.hint.as_deref(),
+            location: Location(d),
+            doc: self.by_file.get(d.file.as_str()).map(|&i| self.links[i]),
         }
     }
 
     /// Every finding, in the order `check` prints them.
-    pub fn all_findings(&self) -> Vec<Finding> {
+    pub fn all_findings(&self) -> Vec<Finding<'a>> {
         self.site
             .diagnostics
             .iter()
@@ -225,8 +263,8 @@ impl<'a> Model<'a> {
     }
 
     /// The link to `id`, if it exists.
-    pub fn link_to(&self, id: &str) -> Option<DocLink> {
-        self.lookup(id).map(|i| self.links[i].clone())
+    pub fn link_to(&self, id: &str) -> Option<DocLink<'a>> {
+        self.lookup(id).map(|i| self.links[i])
     }
 
     /// The document at a file path.
@@ -267,12 +305,12 @@ impl<'a> Model<'a> {
     }
 
     /// DHM scores for display.
-    pub fn dhm(&self, dhm: &Dhm) -> DhmView {
-        let score = |s: &Option<DhmScore>| {
+    pub fn dhm<'d>(&self, dhm: &'d Dhm) -> DhmView<'d> {
+        let score = |s: &'d Option<DhmScore>| {
             s.as_ref().map(|s| ScoreView {
                 score: s.score,
                 pct: s.score * 20,
-                note: s.note.clone(),
+                note: s.note.as_deref(),
             })
         };
         let total = [&dhm.delight, &dhm.hard_to_copy, &dhm.margin]
@@ -320,19 +358,19 @@ impl<'a> Model<'a> {
     /// A goal (success criteria or key result) with progress read from its metric.
     pub fn goal(
         &self,
-        outcome: Option<&String>,
-        metric: Option<&MetricRef>,
+        outcome: Option<&'a String>,
+        metric: Option<&'a MetricRef>,
         baseline: Option<f64>,
         target: Option<f64>,
         deadline: Option<Date>,
-    ) -> GoalView {
+    ) -> GoalView<'a> {
         let metric_doc = match metric {
             Some(MetricRef::Id(r)) => self.lookup(&r.id),
             _ => None,
         };
         let latest = metric_doc.and_then(|m| self.site.docs[m].checkins.last().copied());
         let unit = metric_doc
-            .and_then(|m| self.site.docs[m].unit.clone())
+            .and_then(|m| self.site.docs[m].unit.as_deref())
             .unwrap_or_default();
         let progress = match (baseline, target, latest) {
             (Some(b), Some(t), Some(c)) if (t - b).abs() > f64::EPSILON => {
@@ -341,12 +379,12 @@ impl<'a> Model<'a> {
             _ => None,
         };
         GoalView {
-            outcome: outcome.cloned(),
+            outcome: outcome.map(String::as_str),
             metric_text: match metric {
-                Some(MetricRef::Text(t)) => Some(t.clone()),
+                Some(MetricRef::Text(t)) => Some(t.as_str()),
                 _ => None,
             },
-            metric: metric_doc.map(|m| self.links[m].clone()),
+            metric: metric_doc.map(|m| self.links[m]),
             unit,
             baseline: baseline.map(number),
             current: latest.map(|c| number(c.value)),
@@ -359,7 +397,7 @@ impl<'a> Model<'a> {
     }
 
     /// A bet's success criteria with progress.
-    pub fn success(&self, s: &Success) -> GoalView {
+    pub fn success(&self, s: &'a Success) -> GoalView<'a> {
         self.goal(
             s.outcome.as_ref(),
             s.metric.as_ref(),

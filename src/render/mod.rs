@@ -147,47 +147,42 @@ fn render_with(
         }
         sink(file)
     };
-    let (documents, mut others): (Vec<Job>, Vec<Job>) =
+    // The aggregate pages go first: each is one long job, and document pages
+    // fill the other threads around them. The search index comes last, as it
+    // reuses the text of every document page.
+    let (documents, mut ordered): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| matches!(j, Job::Document(_)));
-    let entries: Vec<(DocId, String)> = documents
+    let with_search = ordered.contains(&Job::Search);
+    ordered.retain(|j| *j != Job::Search);
+    ordered.extend(documents);
+    let entries: Vec<Option<(DocId, String)>> = ordered
         .par_iter()
-        .map(|job| {
-            let Job::Document(id) = *job else {
-                unreachable!("partitioned above")
-            };
-            let (file, entry) = document_page(&model, theme, id)?;
-            emit(file)?;
-            Ok((id, entry))
+        .map(|job| match *job {
+            Job::Document(id) => {
+                let (file, entry) = document_page(&model, theme, id)?;
+                emit(file)?;
+                Ok(Some((id, entry)))
+            }
+            other => {
+                for file in run(&model, theme, other)? {
+                    emit(file)?;
+                }
+                Ok(None)
+            }
         })
         .collect::<Result<_, RenderError>>()?;
     // A full build keeps the entries only until the index is written; serve keeps them across renders.
     let mut this_render = SearchEntries::default();
     let search = known.unwrap_or(&mut this_render);
-    for (id, entry) in entries {
+    for (id, entry) in entries.into_iter().flatten() {
         search.0.insert(site.docs[id].id.clone(), entry);
     }
     search.0.retain(|id, _| site.graph.lookup(id).is_some());
-    // The index is the largest single file; build it alone, before the other pages.
-    if let Some(i) = others.iter().position(|j| *j == Job::Search) {
-        others.remove(i);
-        emit(page(
-            theme,
-            "search.html",
-            "search/index.html".into(),
-            &pages::base(&model, "../", "search"),
-            &pages::PlainPage {},
-        )?)?;
-        emit(search_index(&model, search))?;
+    if with_search {
+        for file in search_pages(&model, theme, search)? {
+            emit(file)?;
+        }
     }
-    drop(this_render);
-    others
-        .par_iter()
-        .try_for_each(|job| -> Result<(), RenderError> {
-            for file in run(&model, theme, *job)? {
-                emit(file)?;
-            }
-            Ok(())
-        })?;
     Ok(Rendered {
         files: files.into_inner(),
         pages: pages.into_inner(),
@@ -311,16 +306,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             &pages::base(model, "../", "teams"),
             &pages::teams(model),
         )?],
-        Job::Search => vec![
-            page(
-                theme,
-                "search.html",
-                "search/index.html".into(),
-                &pages::base(model, "../", "search"),
-                &pages::PlainPage {},
-            )?,
-            search_index(model, &SearchEntries::default()),
-        ],
+        Job::Search => search_pages(model, theme, &SearchEntries::default())?,
         Job::NotFound => vec![page(
             theme,
             "404.html",
@@ -382,6 +368,24 @@ impl LinkResolver for Resolver<'_> {
             _ => url,
         })
     }
+}
+
+/// The search page and its index.
+fn search_pages(
+    model: &Model<'_>,
+    theme: &Theme,
+    known: &SearchEntries,
+) -> Result<Vec<OutputFile>, RenderError> {
+    Ok(vec![
+        page(
+            theme,
+            "search.html",
+            "search/index.html".into(),
+            &pages::base(model, "../", "search"),
+            &pages::PlainPage {},
+        )?,
+        search_index(model, known),
+    ])
 }
 
 /// The search index as a script, so it loads from `file://` as well as over HTTP.

@@ -43,7 +43,7 @@ pub fn render(
     }
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut text = String::new();
+    let mut text = SearchText::new(text_limit);
     let mut code: Option<(String, String)> = None;
     let mut wiki_title: Option<String> = None;
     for event in events {
@@ -107,18 +107,18 @@ pub fn render(
             }
             Event::Text(t) if wiki_title.is_some() => {
                 let shown = wiki_title.take().unwrap_or_else(|| t.to_string());
-                push_text(&mut text, &shown, text_limit);
+                text.push(&shown);
                 out.push(Event::Text(CowStr::from(shown)));
             }
             Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => out.push(Event::Text(h)),
             Event::Text(t) => {
-                push_text(&mut text, &t, text_limit);
+                text.push(&t);
                 out.push(Event::Text(t));
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
             ) => {
-                push_text(&mut text, " ", text_limit);
+                text.push(" ");
                 out.push(event);
             }
             other => out.push(other),
@@ -128,18 +128,57 @@ pub fn render(
     html::push_html(&mut html_out, out.into_iter());
     RenderedBody {
         html: html_out,
-        text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        text: text.words,
     }
 }
 
-fn push_text(text: &mut String, s: &str, limit: usize) {
-    if text.len() < limit {
-        let room = limit - text.len();
+/// A body's plain text for the search index: the first `limit` bytes of its
+/// text, with every run of whitespace written as one space.
+struct SearchText {
+    words: String,
+    /// Bytes of text taken so far, before whitespace is collapsed.
+    taken: usize,
+    limit: usize,
+    /// Whitespace was seen since the last word.
+    space: bool,
+}
+
+impl SearchText {
+    fn new(limit: usize) -> SearchText {
+        SearchText {
+            words: String::new(),
+            taken: 0,
+            limit,
+            space: false,
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        let room = self.limit.saturating_sub(self.taken);
         let mut end = s.len().min(room);
         while !s.is_char_boundary(end) {
             end -= 1;
         }
-        text.push_str(&s[..end]);
+        self.taken += end;
+        let mut pieces = s[..end].split(char::is_whitespace);
+        if let Some(first) = pieces.next() {
+            self.word(first);
+        }
+        for piece in pieces {
+            self.space = true;
+            self.word(piece);
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.space && !self.words.is_empty() {
+            self.words.push(' ');
+        }
+        self.space = false;
+        self.words.push_str(word);
     }
 }
 
@@ -364,6 +403,19 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn search_text_collapses_whitespace_across_pieces_and_stops_at_the_limit() {
+        let mut text = SearchText::new(20);
+        for piece in ["  two ", " words", "\n\tand", " ", "more tex", "t beyond"] {
+            text.push(piece);
+        }
+        // 20 bytes of the raw text, whitespace collapsed afterwards.
+        assert_eq!(text.words, "two words and mo");
+        let mut text = SearchText::new(9);
+        text.push("ééééé");
+        assert_eq!(text.words, "éééé", "cut on a character boundary");
     }
 
     #[test]

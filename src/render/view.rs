@@ -53,9 +53,15 @@ impl fmt::Display for DocPath<'_> {
 
 impl Serialize for DocPath<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        // Every link on every page serialises one: skip the formatting machinery.
+        let mut path = String::with_capacity(self.0.len() + INDEX_HTML.len());
+        path.push_str(self.0);
+        path.push_str(INDEX_HTML);
+        serializer.serialize_str(&path)
     }
 }
+
+const INDEX_HTML: &str = "/index.html";
 
 /// A diagnostic as pages show it.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -160,14 +160,25 @@ impl SearchText {
             end -= 1;
         }
         self.taken += end;
-        let mut pieces = s[..end].split(char::is_whitespace);
-        if let Some(first) = pieces.next() {
-            self.word(first);
+        let text = &s[..end];
+        // `str::split(char::is_whitespace)` decodes every character; bodies are mostly ASCII.
+        let (mut word_start, mut at) = (0, 0);
+        while at < text.len() {
+            let byte = text.as_bytes()[at];
+            let (space, width) = if byte.is_ascii() {
+                (byte.is_ascii_whitespace() || byte == 0x0b, 1)
+            } else {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if space {
+                self.word(&text[word_start..at]);
+                self.space = true;
+                word_start = at + width;
+            }
+            at += width;
         }
-        for piece in pieces {
-            self.space = true;
-            self.word(piece);
-        }
+        self.word(&text[word_start..]);
     }
 
     fn word(&mut self, word: &str) {
@@ -416,6 +427,9 @@ mod tests {
         let mut text = SearchText::new(9);
         text.push("ééééé");
         assert_eq!(text.words, "éééé", "cut on a character boundary");
+        let mut text = SearchText::new(100);
+        text.push("a\u{a0}b\u{2003}\u{b}c\u{85}d é");
+        assert_eq!(text.words, "a b c d é", "Unicode whitespace");
     }
 
     #[test]

@@ -136,9 +136,9 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     options.output_dir = Some(out.clone());
     options.base_url = args.base_url.clone();
     let site = throughline::load(&options)?;
-    print_diagnostics(&site, args.format.into(), color)?;
     let counts = Counts::of(&site.diagnostics);
     if exit_code(counts, args.deny_warnings) != 0 {
+        print_diagnostics(&site, args.format.into(), color)?;
         eprintln!(
             "build failed: {} documents, {}, {}; nothing was written",
             site.docs.len(),
@@ -147,7 +147,17 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         );
         return Ok(EXIT_FINDINGS);
     }
-    let built = throughline::write_site(&site, &out)?;
+    // The findings print while the site renders: both only read the site.
+    let (built, printed) = std::thread::scope(|scope| {
+        let printer = scope.spawn(|| print_diagnostics(&site, args.format.into(), color));
+        let built = throughline::write_site(&site, &out);
+        let printed = printer
+            .join()
+            .unwrap_or_else(|_| Err(RunError::Other("printing the findings failed".into())));
+        (built, printed)
+    });
+    printed?;
+    let built = built?;
     eprintln!(
         "built: {} documents, {} pages, {}, {}, {} in {} ms → {}",
         site.docs.len(),

@@ -168,6 +168,7 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         started.elapsed().as_millis(),
         out.display()
     );
+    exit_without_freeing(site);
     Ok(0)
 }
 
@@ -267,7 +268,15 @@ fn check(
         plural(counts.infos, "info"),
         started.elapsed().as_millis()
     );
+    exit_without_freeing(site);
     Ok(exit_code(counts, deny_warnings))
+}
+
+/// Leaves a loaded site for the operating system to reclaim when the process
+/// exits, which it does at once: freeing a large site piece by piece takes
+/// longer than anything after it (0.2 s of a 100,000-document build).
+fn exit_without_freeing(site: Site) {
+    std::mem::forget(site);
 }
 
 fn graph(common: &CommonArgs, format: GraphFormat, color: bool) -> Result<u8, RunError> {

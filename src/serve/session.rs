@@ -30,20 +30,24 @@ use crate::render::{self, theme::Theme, view::doc_path, Job, RenderError, Search
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
 
+/// A served file's contents, shared with the server threads. Not `Arc<[u8]>`:
+/// making one from the rendered `Vec` copies it, 20 MB of search index per rebuild.
+pub type FileBytes = Arc<Vec<u8>>;
+
 /// The files being served and what is wrong with the latest build, shared with the server threads.
 #[derive(Debug, Default)]
 pub struct Served {
     /// Rendered pages and assets, by path relative to the site root.
-    generated: HashMap<String, Arc<[u8]>>,
+    generated: HashMap<String, FileBytes>,
     /// `static/` files, which win over generated ones as in `build`.
-    statics: HashMap<String, Arc<[u8]>>,
+    statics: HashMap<String, FileBytes>,
     /// The latest build's errors, shown over every page until they are fixed.
     pub problem: Option<Problem>,
 }
 
 impl Served {
     /// The file at `path` (relative, `/`-separated), if the site has one.
-    pub fn file(&self, path: &str) -> Option<Arc<[u8]>> {
+    pub fn file(&self, path: &str) -> Option<FileBytes> {
         self.statics
             .get(path)
             .or_else(|| self.generated.get(path))
@@ -532,7 +536,7 @@ impl LiveSite {
             let count = files.len();
             served.generated = files
                 .into_iter()
-                .map(|f| (f.path, Arc::from(f.bytes)))
+                .map(|f| (f.path, Arc::new(f.bytes)))
                 .collect();
             count
         } else {
@@ -551,7 +555,7 @@ impl LiveSite {
                     .is_some_and(|old| **old == *file.bytes);
                 if !same {
                     count += 1;
-                    served.generated.insert(file.path, file.bytes.into());
+                    served.generated.insert(file.path, Arc::new(file.bytes));
                 }
             }
             count
@@ -618,10 +622,10 @@ fn read_errors_of(errors: &BTreeMap<String, Diagnostic>) -> Vec<Diagnostic> {
     errors.values().cloned().collect()
 }
 
-fn read_statics(root: &Path) -> Result<HashMap<String, Arc<[u8]>>, RunError> {
+fn read_statics(root: &Path) -> Result<HashMap<String, FileBytes>, RunError> {
     let mut statics = HashMap::new();
     crate::for_each_static_file(root, |file| {
-        statics.insert(file.path, Arc::from(file.bytes));
+        statics.insert(file.path, Arc::new(file.bytes));
         Ok(())
     })?;
     Ok(statics)

@@ -4,7 +4,7 @@
 #   scripts/bench.sh [--runs N] [--big]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
-# RUNS times per case and prints the median wall time and peak RSS
+# once untimed and then RUNS times per case, and prints the median wall time and peak RSS
 # (/usr/bin/time). When `hugo` is installed, it builds the same 10,000 bodies
 # and titles with Hugo in the same run and prints the ratio. --big adds the
 # 100,000-document build (about 1.5 GB of corpus and output).
@@ -45,10 +45,13 @@ corpus() { # name size [flavor] [code-share]
   echo "$dir"
 }
 
-# Runs "$@" $runs times; prints "median_seconds peak_rss_mb every_sample_seconds".
+# Runs "$@" once untimed, then $runs times; prints "median_seconds peak_rss_mb every_sample_seconds".
 measure() {
   local samples=() sample
   sample=$(mktemp)
+  # One untimed run first, as hyperfine's --warmup: the corpus comes from the
+  # page cache, not the disk, in every timed run (of throughline and Hugo alike).
+  "$@" >/dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
     /usr/bin/time -f '%e %M' -o "$sample" "$@" >/dev/null 2>&1 || true
     samples+=("$(tail -1 "$sample")")

@@ -10,10 +10,13 @@ mod export;
 pub use export::{to_dot, to_json};
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use crate::config::Schema;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::model::{Document, Ref};
+use crate::model::Document;
 use crate::source::BodyLinkTarget;
 use crate::text::{slugify, suggest};
 
@@ -105,84 +108,27 @@ impl Graph {
             incoming: vec![Vec::new(); docs.len()],
             ..Graph::default()
         };
-        let mut resolver = Resolver {
+        let resolver = Resolver {
             docs,
             graph_index: &index,
+            by_path: &by_path,
+            schema,
             context,
-            hints: HashMap::new(),
+            hints: Mutex::new(HashMap::new()),
         };
-
-        for (from, doc) in docs.iter().enumerate() {
-            let add =
-                |graph: &mut Graph, to: DocId, rel: Rel| graph.add_edge(Edge { from, to, rel });
-            if let Some(parent) = &doc.parent {
-                if let Some(to) = resolver.resolve(doc, parent, &mut diags) {
-                    graph.parent[from] = Some(to);
-                    add(&mut graph, to, Rel::Parent);
-                    check_parent_kind(docs, schema, from, to, parent.span, &mut diags);
-                }
+        // Each document's links resolve on their own; they are added in
+        // document order, so edges and findings come out as from one thread.
+        let resolved: Vec<Links> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(from, doc)| resolver.links_of(from, doc))
+            .collect();
+        for (from, links) in resolved.into_iter().enumerate() {
+            graph.parent[from] = links.parent;
+            for (to, rel) in links.edges {
+                graph.add_edge(Edge { from, to, rel });
             }
-            for (refs, rel) in [
-                (&doc.supports, Rel::Supports),
-                (&doc.related, Rel::Related),
-                (&doc.covers, Rel::Covers),
-            ] {
-                for r in refs {
-                    if let Some(to) = resolver.resolve(doc, r, &mut diags) {
-                        add(&mut graph, to, rel);
-                    }
-                }
-            }
-            if let Some(team) = &doc.team {
-                if let Some(to) = resolver.resolve(doc, team, &mut diags) {
-                    check_target_kind(doc, &docs[to], "team", "team", team.span, &mut diags);
-                    add(&mut graph, to, Rel::Team);
-                }
-            }
-            for metric in doc.metric_refs() {
-                if let Some(to) = resolver.resolve(doc, metric, &mut diags) {
-                    check_target_kind(doc, &docs[to], "metric", "metric", metric.span, &mut diags);
-                    add(&mut graph, to, Rel::Metric);
-                }
-            }
-            let mut mentioned = HashSet::new();
-            for link in &doc.body.links {
-                let (target, heading) = match &link.target {
-                    BodyLinkTarget::Id { id, heading } => (
-                        resolver.resolve(
-                            doc,
-                            &Ref {
-                                id: id.clone(),
-                                span: link.span,
-                            },
-                            &mut diags,
-                        ),
-                        heading,
-                    ),
-                    BodyLinkTarget::Path {
-                        path,
-                        written,
-                        heading,
-                    } => {
-                        let found = path.as_deref().and_then(|p| by_path.get(p).copied());
-                        if found.is_none() {
-                            diags.push(
-                                Diagnostic::error("broken-link", &doc.file, link.span, format!("link to `{written}`: no such document"))
-                                    .with_doc(&doc.id)
-                                    .with_hint("the path is relative to this file; check the folder and file name"),
-                            );
-                        }
-                        (found, heading)
-                    }
-                };
-                let Some(to) = target else { continue };
-                if let Some(heading) = heading {
-                    check_heading(doc, &docs[to], heading, link.span, &mut diags);
-                }
-                if to != from && mentioned.insert(to) {
-                    add(&mut graph, to, Rel::Mentions);
-                }
-            }
+            diags.extend(links.diags);
         }
 
         cut_cycles(docs, &mut graph.parent, &mut diags);
@@ -310,27 +256,129 @@ fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> HashMap<String, 
 struct Resolver<'a> {
     docs: &'a [Document],
     graph_index: &'a HashMap<String, DocId>,
+    by_path: &'a HashMap<&'a str, DocId>,
+    schema: &'a Schema,
     context: &'a ResolveContext,
     /// Hints per missing id: finding the nearest id is a scan of all ids, done once per id.
-    hints: HashMap<String, String>,
+    hints: Mutex<HashMap<String, String>>,
+}
+
+/// What one document's links resolved to.
+struct Links {
+    parent: Option<DocId>,
+    /// Targets and relations, in the order the document writes them.
+    edges: Vec<(DocId, Rel)>,
+    diags: Vec<Diagnostic>,
 }
 
 impl Resolver<'_> {
-    fn resolve(&mut self, from: &Document, r: &Ref, diags: &mut Vec<Diagnostic>) -> Option<DocId> {
-        if let Some(&to) = self.graph_index.get(&r.id) {
+    /// Resolves every link `doc` (at `from`) writes, in front matter order, then the body's.
+    fn links_of(&self, from: DocId, doc: &Document) -> Links {
+        let docs = self.docs;
+        let mut links = Links {
+            parent: None,
+            edges: Vec::new(),
+            diags: Vec::new(),
+        };
+        let diags = &mut links.diags;
+        if let Some(parent) = &doc.parent {
+            if let Some(to) = self.resolve(doc, &parent.id, parent.span, diags) {
+                links.parent = Some(to);
+                links.edges.push((to, Rel::Parent));
+                check_parent_kind(docs, self.schema, from, to, parent.span, diags);
+            }
+        }
+        for (refs, rel) in [
+            (&doc.supports, Rel::Supports),
+            (&doc.related, Rel::Related),
+            (&doc.covers, Rel::Covers),
+        ] {
+            for r in refs {
+                if let Some(to) = self.resolve(doc, &r.id, r.span, diags) {
+                    links.edges.push((to, rel));
+                }
+            }
+        }
+        if let Some(team) = &doc.team {
+            if let Some(to) = self.resolve(doc, &team.id, team.span, diags) {
+                check_target_kind(doc, &docs[to], "team", "team", team.span, diags);
+                links.edges.push((to, Rel::Team));
+            }
+        }
+        for metric in doc.metric_refs() {
+            if let Some(to) = self.resolve(doc, &metric.id, metric.span, diags) {
+                check_target_kind(doc, &docs[to], "metric", "metric", metric.span, diags);
+                links.edges.push((to, Rel::Metric));
+            }
+        }
+        let mut mentioned = HashSet::new();
+        for link in &doc.body.links {
+            let (target, heading) = match &link.target {
+                BodyLinkTarget::Id { id, heading } => {
+                    (self.resolve(doc, id, link.span, diags), heading)
+                }
+                BodyLinkTarget::Path {
+                    path,
+                    written,
+                    heading,
+                } => {
+                    let found = path.as_deref().and_then(|p| self.by_path.get(p).copied());
+                    if found.is_none() {
+                        diags.push(
+                            Diagnostic::error(
+                                "broken-link",
+                                &doc.file,
+                                link.span,
+                                format!("link to `{written}`: no such document"),
+                            )
+                            .with_doc(&doc.id)
+                            .with_hint(
+                                "the path is relative to this file; check the folder and file name",
+                            ),
+                        );
+                    }
+                    (found, heading)
+                }
+            };
+            let Some(to) = target else { continue };
+            if let Some(heading) = heading {
+                check_heading(doc, &docs[to], heading, link.span, diags);
+            }
+            if to != from && mentioned.insert(to) {
+                links.edges.push((to, Rel::Mentions));
+            }
+        }
+        links
+    }
+
+    fn resolve(
+        &self,
+        from: &Document,
+        id: &str,
+        span: Span,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<DocId> {
+        if let Some(&to) = self.graph_index.get(id) {
             return Some(to);
         }
-        if !self.hints.contains_key(&r.id) {
-            let hint = self.hint_for(&r.id);
-            self.hints.insert(r.id.clone(), hint);
-        }
-        let hint = self.hints.get(&r.id).cloned().unwrap_or_default();
+        let known = self
+            .hints
+            .lock()
+            .ok()
+            .and_then(|hints| hints.get(id).cloned());
+        let hint = known.unwrap_or_else(|| {
+            let hint = self.hint_for(id);
+            if let Ok(mut hints) = self.hints.lock() {
+                hints.insert(id.to_string(), hint.clone());
+            }
+            hint
+        });
         diags.push(
             Diagnostic::error(
                 "broken-link",
                 &from.file,
-                r.span,
-                format!("no document has the id `{}`", r.id),
+                span,
+                format!("no document has the id `{id}`"),
             )
             .with_doc(&from.id)
             .with_hint(hint),

@@ -1141,6 +1141,36 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_body_link_keeps_the_pages_and_removing_it_recovers() {
+        let dir = copy_example();
+        let root = dir.path();
+        let (mut live, _) = LiveSite::start(options(root), false);
+        let before = snapshot(&live);
+        let rel = "bets/bet-smart-reserves.md";
+        let path = edit(root, rel, "Let owners", "See [[no-such-doc]]. Let owners");
+        let outcome = live.update(std::slice::from_ref(&path));
+        assert!(outcome.problem.is_some(), "a broken link is an error");
+        assert_eq!(snapshot(&live), before);
+        // The fix changes the links the site holds, so it is analysed in full.
+        edit(
+            root,
+            rel,
+            "See [[no-such-doc]]. Let owners",
+            "Let merchants",
+        );
+        let outcome = live.update(&[path]);
+        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+        let html = live
+            .served
+            .read()
+            .expect("lock")
+            .file("bet-smart-reserves/index.html")
+            .expect("page");
+        assert!(String::from_utf8_lossy(&html).contains("Let merchants"));
+        assert_same_as_full_build(&live, "after the fix");
+    }
+
+    #[test]
     fn front_matter_is_cut_where_parsing_cuts_it() {
         assert_eq!(front_matter("---\na: 1\n---\nbody\n"), "---\na: 1\n---\n");
         assert_eq!(front_matter("---\na: 1\n...\nbody\n"), "---\na: 1\n...\n");

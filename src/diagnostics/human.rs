@@ -53,22 +53,51 @@ pub fn render_human(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let paint = Paint { color: style.color };
-    // One line index per file: a file with thousands of findings is split once, not once per finding.
-    let mut line_starts: std::collections::HashMap<&str, Vec<usize>> =
-        std::collections::HashMap::new();
+    // Diagnostics come sorted by file: the lines of one file at a time are
+    // indexed, as far as its findings reach, so a file with thousands of
+    // findings is split once and a large site's files are not all kept split.
+    let mut lines: Option<(&str, Lines<'_>)> = None;
     for d in diagnostics {
         let line = sources.source_text(&d.file).and_then(|text| {
-            let starts = line_starts.entry(d.file.as_str()).or_insert_with(|| {
-                std::iter::once(0)
-                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                    .collect()
-            });
-            nth_line(text, starts, d.span.line)
+            if lines.as_ref().is_none_or(|(file, _)| *file != d.file) {
+                lines = Some((d.file.as_str(), Lines::new(text)));
+            }
+            lines.as_mut().and_then(|(_, lines)| lines.nth(d.span.line))
         });
         render_one(d, line, &paint, out)?;
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The lines of a text, found as far as they are asked for.
+struct Lines<'t> {
+    text: &'t str,
+    /// Where each line found so far starts.
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text,
+            starts: vec![0],
+        }
+    }
+
+    /// Line `line` (1-based), without its line ending.
+    fn nth(&mut self, line: u32) -> Option<&'t str> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        // One line past the one asked for, to know where it ends.
+        while self.starts.len() <= index + 1 {
+            let from = *self.starts.last()?;
+            match self.text[from..].find('\n') {
+                Some(at) => self.starts.push(from + at + 1),
+                None => break,
+            }
+        }
+        nth_line(self.text, &self.starts, line)
+    }
 }
 
 fn render_one(
@@ -175,6 +204,22 @@ fn layout_line(line: &str, column: u32, len: u32) -> (String, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_found_as_far_as_asked() {
+        let mut lines = Lines::new("one\r\ntwo\nthree");
+        assert_eq!(lines.nth(2), Some("two"));
+        assert_eq!(
+            lines.starts.len(),
+            3,
+            "indexed only up to the end of line 2"
+        );
+        assert_eq!(lines.nth(1), Some("one"), "without its \\r");
+        assert_eq!(lines.nth(3), Some("three"));
+        assert_eq!(lines.nth(4), None);
+        assert_eq!(lines.nth(0), None);
+        assert_eq!(Lines::new("a\n").nth(2), Some(""));
+    }
     use crate::diagnostics::Span;
     use std::collections::HashMap;
 

@@ -382,7 +382,7 @@ impl LiveSite {
                 return Err(self.run_error(&err));
             }
         };
-        let filter = SourceFilter::new(&site.config);
+        let filter = SourceFilter::new(&site.config, self.options.output_dir.as_deref());
         self.loaded = Some(Loaded {
             site,
             theme,

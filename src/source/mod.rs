@@ -57,7 +57,7 @@ pub struct WalkOptions {
 
 /// Walks `root` and reads every document (SPEC §1).
 pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discovered {
-    let ignore = build_ignore(&config.ignore);
+    let filter = SourceFilter::new(config, options.output_dir.as_deref());
     let output_dir = options
         .output_dir
         .as_ref()
@@ -98,17 +98,13 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
                 continue;
             }
         };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
+        if !entry.file_type().is_file() {
             continue;
         }
         let rel = relative_path(root, entry.path());
-        if ignore.is_match(&rel) {
-            continue;
+        if filter.is_document(&rel) {
+            found.push((rel, entry.into_path()));
         }
-        found.push((rel, entry.into_path()));
-    }
-    if output_dir.is_none() {
-        found.retain(|(rel, _)| !rel.starts_with("public/"));
     }
 
     let results: Vec<Result<SourceFile, Box<Diagnostic>>> = found
@@ -126,27 +122,33 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
     Discovered { files, diagnostics }
 }
 
-/// Decides, from its path alone, whether a file is content: the same
-/// choice [`discover`] makes while walking, for callers that hear about one
-/// path at a time (serve's watcher).
+/// Decides, from its path alone, whether a file is content. [`discover`]
+/// asks it of every file it walks; serve's watcher, which hears about one path
+/// at a time, asks it too.
 #[derive(Debug)]
 pub struct SourceFilter {
     ignore: GlobSet,
+    /// No output folder was given, so `public/` (the default) is output, not content.
+    public_is_output: bool,
 }
 
 impl SourceFilter {
-    /// The filter for a site with `config` and no output folder inside it.
-    pub fn new(config: &Config) -> SourceFilter {
+    /// The filter for a site with `config`, built into `output_dir` (`public/` when `None`).
+    pub fn new(config: &Config, output_dir: Option<&Path>) -> SourceFilter {
         SourceFilter {
             ignore: build_ignore(&config.ignore),
+            public_is_output: output_dir.is_none(),
         }
     }
 
     /// Whether `rel` (relative to the root, `/`-separated) names a document.
     pub fn is_document(&self, rel: &str) -> bool {
-        let parts: Vec<&str> = rel.split('/').collect();
-        let hidden = parts.iter().any(|p| p.is_empty() || p.starts_with('.'));
-        let reserved = parts.len() > 1 && matches!(parts[0], "static" | "templates" | "public");
+        let hidden = rel.split('/').any(|p| p.is_empty() || p.starts_with('.'));
+        let reserved = match rel.split_once('/') {
+            Some(("static" | "templates", _)) => true,
+            Some(("public", _)) => self.public_is_output,
+            _ => false,
+        };
         rel.ends_with(".md") && !hidden && !reserved && !self.ignore.is_match(rel)
     }
 }
@@ -277,4 +279,38 @@ pub fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagnost
         abs_path: abs,
         text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_keeps_documents_and_skips_reserved_hidden_and_ignored_paths() {
+        let config = Config {
+            ignore: vec!["drafts/**".into()],
+            ..Config::default()
+        };
+        let filter = SourceFilter::new(&config, None);
+        for rel in ["a.md", "bets/b.md", "public.md", "x/static/c.md"] {
+            assert!(filter.is_document(rel), "{rel}");
+        }
+        for rel in [
+            "a.txt",
+            "static/a.md",
+            "templates/a.md",
+            "public/a.md",
+            ".git/a.md",
+            "bets/.b.md.swp",
+            "bets/.b.md",
+            "drafts/x.md",
+        ] {
+            assert!(!filter.is_document(rel), "{rel}");
+        }
+        let elsewhere = SourceFilter::new(&config, Some(Path::new("/tmp/out")));
+        assert!(
+            elsewhere.is_document("public/a.md"),
+            "with an output folder elsewhere, public/ is content"
+        );
+    }
 }

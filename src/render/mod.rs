@@ -464,8 +464,9 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
         }
         let _ = write!(
             out,
-            "<span class=\"node-line\"><a href=\"{root}{}/index.html\">{}</a> <span class=\"badge kind\">{}</span>",
+            "<span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
             Escaped(d.path.0),
+            view::INDEX_HTML,
             Escaped(d.title),
             Escaped(d.kind_label)
         );

@@ -62,7 +62,8 @@ pub struct Theme {
 
 /// Writes `s` HTML-escaped: the five special characters only, so URLs stay readable.
 fn escape_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    out.write_all(super::markdown::escape(s).as_bytes())
+    // Every `{{ }}` of every page passes here: no intermediate string.
+    write!(out, "{}", super::markdown::Escaped(s))
 }
 
 /// Every file under `dir` (none if it does not exist), as (path relative to `dir`, bytes).

@@ -47,7 +47,8 @@ pub struct DocPath<'a>(pub &'a str);
 
 impl fmt::Display for DocPath<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/index.html", self.0)
+        f.write_str(self.0)?;
+        f.write_str(INDEX_HTML)
     }
 }
 
@@ -61,7 +62,8 @@ impl Serialize for DocPath<'_> {
     }
 }
 
-const INDEX_HTML: &str = "/index.html";
+/// What follows a document's id in its page's path.
+pub const INDEX_HTML: &str = "/index.html";
 
 /// A diagnostic as pages show it.
 #[derive(Debug, Clone, Copy, Serialize)]

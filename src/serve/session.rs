@@ -195,9 +195,7 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
         {
             return None;
         }
-        if patches.iter().all(|(_, seen, _, _)| *seen != doc) {
-            patches.push((at, doc, file, parsed));
-        }
+        patches.push((at, doc, file, parsed));
     }
     let mut docs = Vec::with_capacity(patches.len());
     for (at, doc, file, parsed) in patches {
@@ -262,11 +260,14 @@ impl LiveSite {
     pub fn update(&mut self, changed: &[PathBuf]) -> Outcome {
         let started = Instant::now();
         let asked = !changed.is_empty();
-        let changed: Vec<String> = changed
+        let mut changed: Vec<String> = changed
             .iter()
             .map(|p| self.relative(p))
             .filter(|rel| self.is_relevant(rel))
             .collect();
+        // A batch can name a path more than once (several events of one save).
+        changed.sort();
+        changed.dedup();
         if asked && changed.is_empty() {
             return Outcome::nothing(started);
         }
@@ -733,7 +734,7 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
                 doc.status.map(|s| s.as_str()),
                 own.len(),
                 doc.team.as_ref().map(|t| &t.id),
-                doc.quarter.map(|q| q.to_string()),
+                doc.quarter,
                 graph.parent(i),
             ));
             let findings = hash_of(&own);

@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use super::session::{Problem, Served};
+use super::session::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
 
 /// The path of the reload stream.
@@ -70,7 +70,8 @@ pub fn run(listener: TcpListener, served: Arc<RwLock<Served>>, reloads: Arc<Relo
 struct Response {
     status: &'static str,
     headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    /// Shared with the served files, so answering does not copy them.
+    body: FileBytes,
 }
 
 fn handle(stream: TcpStream, served: &RwLock<Served>, reloads: &Reloads) -> io::Result<()> {
@@ -137,7 +138,7 @@ fn respond(served: &Served, path: &str) -> Response {
         key.clone()
     };
     if let Some(bytes) = served.file(&file) {
-        return file_response("200 OK", &file, &bytes, served.problem.as_ref());
+        return file_response("200 OK", &file, bytes, served.problem.as_ref());
     }
     if served.file(&format!("{key}/index.html")).is_some() {
         // Relative links on the page only work with the trailing slash.
@@ -150,7 +151,7 @@ fn respond(served: &Served, path: &str) -> Response {
 
 fn not_found(served: &Served) -> Response {
     match served.file("404.html") {
-        Some(bytes) => file_response("404 Not Found", "404.html", &bytes, served.problem.as_ref()),
+        Some(bytes) => file_response("404 Not Found", "404.html", bytes, served.problem.as_ref()),
         None => text("404 Not Found", "not found"),
     }
 }
@@ -199,14 +200,14 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
 fn file_response(
     status: &'static str,
     path: &str,
-    bytes: &[u8],
+    bytes: FileBytes,
     problem: Option<&Problem>,
 ) -> Response {
     let content_type = content_type(path);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, problem)
+        Arc::new(inject(&bytes, problem))
     } else {
-        bytes.to_vec()
+        bytes
     };
     Response {
         status,
@@ -219,7 +220,7 @@ fn text(status: &'static str, body: &str) -> Response {
     Response {
         status,
         headers: vec![("Content-Type", "text/plain; charset=utf-8".into())],
-        body: body.as_bytes().to_vec(),
+        body: Arc::new(body.as_bytes().to_vec()),
     }
 }
 

@@ -417,9 +417,10 @@ impl LiveSite {
         for rel in changed {
             apply_change(loaded, &mut sources, &self.options.root, rel);
         }
+        // The old site is replaced below: its config moves over instead of being copied.
         let inputs = Inputs {
-            config: loaded.site.config.clone(),
-            config_text: loaded.site.config_text.clone(),
+            config: std::mem::take(&mut loaded.site.config),
+            config_text: loaded.site.config_text.take(),
             sources,
             io_diagnostics: read_errors_of(&loaded.read_errors),
             git_dates: loaded.git_dates.clone(),

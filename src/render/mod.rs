@@ -345,12 +345,9 @@ struct Resolver<'a> {
 }
 
 impl LinkResolver for Resolver<'_> {
-    fn by_id(&self, id: &str) -> Option<(String, String)> {
-        let i = self.model.lookup(id)?;
-        Some((
-            format!("../{}", self.model.links[i].path),
-            self.model.links[i].title.to_string(),
-        ))
+    fn by_id(&self, id: &str) -> Option<(String, &str)> {
+        let link = &self.model.links[self.model.lookup(id)?];
+        Some((page_url(link.path), link.title))
     }
 
     fn by_path(&self, written: &str) -> Option<String> {
@@ -362,12 +359,21 @@ impl LinkResolver for Resolver<'_> {
         let decoded = path.replace("%20", " ");
         let target = crate::source::join_relative(dir, &decoded)?;
         let i = self.model.by_file(&target)?;
-        let url = format!("../{}", self.model.links[i].path);
+        let url = page_url(self.model.links[i].path);
         Some(match fragment {
             Some(f) if !f.is_empty() => format!("{url}#{}", crate::text::slugify(f)),
             _ => url,
         })
     }
+}
+
+/// The URL of a document's page from another document's page.
+fn page_url(path: view::DocPath<'_>) -> String {
+    let mut url = String::with_capacity(3 + path.0.len() + view::INDEX_HTML.len());
+    url.push_str("../");
+    url.push_str(path.0);
+    url.push_str(view::INDEX_HTML);
+    url
 }
 
 /// The search page and its index.
@@ -432,7 +438,7 @@ fn search_index(model: &Model<'_>, known: &SearchEntries) -> OutputFile {
 struct NoLinks;
 
 impl LinkResolver for NoLinks {
-    fn by_id(&self, _: &str) -> Option<(String, String)> {
+    fn by_id(&self, _: &str) -> Option<(String, &str)> {
         None
     }
     fn by_path(&self, _: &str) -> Option<String> {

@@ -147,40 +147,74 @@ fn render_with(
         }
         sink(file)
     };
-    // The aggregate pages go first: each is one long job, and document pages
-    // fill the other threads around them. The search index comes last, as it
-    // reuses the text of every document page.
-    let (documents, mut ordered): (Vec<Job>, Vec<Job>) =
+    let (documents, mut overviews): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| matches!(j, Job::Document(_)));
-    let with_search = ordered.contains(&Job::Search);
-    ordered.retain(|j| *j != Job::Search);
-    ordered.extend(documents);
-    let entries: Vec<Option<(DocId, String)>> = ordered
-        .par_iter()
-        .map(|job| match *job {
-            Job::Document(id) => {
-                let (file, entry) = document_page(&model, theme, id)?;
-                emit(file)?;
-                Ok(Some((id, entry)))
-            }
-            other => {
-                for file in run(&model, theme, other)? {
-                    emit(file)?;
+    let with_search = overviews.contains(&Job::Search);
+    overviews.retain(|j| *j != Job::Search);
+    // A build that renders every page, in order, writes each search entry
+    // into the index as soon as its batch is done: holding them all until
+    // the end was 220 MB at 100,000 documents. Serve keeps them instead,
+    // for the partial renders that follow.
+    let every_page_in_order = documents
+        .iter()
+        .enumerate()
+        .all(|(i, job)| *job == Job::Document(i))
+        && documents.len() == site.docs.len();
+    let mut index = (known.is_none() && with_search && every_page_in_order)
+        .then(|| SearchIndex::for_site(site));
+    let mut kept: Vec<(DocId, String)> = Vec::new();
+    // The overviews are a few long jobs; document pages fill the other
+    // threads around them, a batch at a time.
+    let (overviews_done, documents_done) = rayon::join(
+        || {
+            overviews.par_iter().try_for_each(|&job| {
+                run(&model, theme, job)?
+                    .into_iter()
+                    .try_for_each(|file| emit(file))
+            })
+        },
+        || {
+            for batch in documents.chunks(DOCUMENT_BATCH) {
+                let entries: Vec<(DocId, String)> = batch
+                    .par_iter()
+                    .filter_map(|job| match *job {
+                        Job::Document(id) => Some(id),
+                        _ => None,
+                    })
+                    .map(|id| {
+                        let (file, entry) = document_page(&model, theme, id)?;
+                        emit(file)?;
+                        Ok((id, entry))
+                    })
+                    .collect::<Result<_, RenderError>>()?;
+                match &mut index {
+                    Some(index) => entries.iter().for_each(|(_, entry)| index.push(entry)),
+                    None => kept.extend(entries),
                 }
-                Ok(None)
             }
-        })
-        .collect::<Result<_, RenderError>>()?;
-    // A full build keeps the entries only until the index is written; serve keeps them across renders.
-    let mut this_render = SearchEntries::default();
-    let search = known.unwrap_or(&mut this_render);
-    for (id, entry) in entries.into_iter().flatten() {
-        search.0.insert(site.docs[id].id.clone(), entry);
-    }
-    search.0.retain(|id, _| site.graph.lookup(id).is_some());
+            Ok::<(), RenderError>(())
+        },
+    );
+    overviews_done?;
+    documents_done?;
     if with_search {
-        for file in search_pages(&model, theme, search)? {
-            emit(file)?;
+        let index = match index {
+            Some(index) => index,
+            None => {
+                let mut this_render = SearchEntries::default();
+                let known = known.unwrap_or(&mut this_render);
+                for (id, entry) in kept {
+                    known.0.insert(site.docs[id].id.clone(), entry);
+                }
+                known.0.retain(|id, _| site.graph.lookup(id).is_some());
+                search_index(&model, known)
+            }
+        };
+        emit(search_page(&model, theme)?)?;
+        emit(index.finish())?;
+    } else if let Some(known) = known {
+        for (id, entry) in kept {
+            known.0.insert(site.docs[id].id.clone(), entry);
         }
     }
     Ok(Rendered {
@@ -188,6 +222,9 @@ fn render_with(
         pages: pages.into_inner(),
     })
 }
+
+/// How many document pages are rendered between writes into the search index.
+const DOCUMENT_BATCH: usize = 1024;
 
 /// Renders `jobs` into memory; files come back sorted by path.
 pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile>, RenderError> {
@@ -306,7 +343,10 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             &pages::base(model, "../", "teams"),
             &pages::teams(model),
         )?],
-        Job::Search => search_pages(model, theme, &SearchEntries::default())?,
+        Job::Search => vec![
+            search_page(model, theme)?,
+            search_index(model, &SearchEntries::default()).finish(),
+        ],
         Job::NotFound => vec![page(
             theme,
             "404.html",
@@ -376,27 +416,52 @@ fn page_url(path: view::DocPath<'_>) -> String {
     url
 }
 
-/// The search page and its index.
-fn search_pages(
-    model: &Model<'_>,
-    theme: &Theme,
-    known: &SearchEntries,
-) -> Result<Vec<OutputFile>, RenderError> {
-    Ok(vec![
-        page(
-            theme,
-            "search.html",
-            "search/index.html".into(),
-            &pages::base(model, "../", "search"),
-            &pages::PlainPage {},
-        )?,
-        search_index(model, known),
-    ])
+/// The search page; its index is [`SearchIndex`].
+fn search_page(model: &Model<'_>, theme: &Theme) -> Result<OutputFile, RenderError> {
+    page(
+        theme,
+        "search.html",
+        "search/index.html".into(),
+        &pages::base(model, "../", "search"),
+        &pages::PlainPage {},
+    )
 }
 
-/// The search index as a script, so it loads from `file://` as well as over HTTP.
-/// Entries the document jobs did not produce (a partial render) are computed here.
-fn search_index(model: &Model<'_>, known: &SearchEntries) -> OutputFile {
+/// The search index as a script, so it loads from `file://` as well as over
+/// HTTP: one entry per document, in document order, joined as they come.
+struct SearchIndex(Vec<u8>);
+
+impl SearchIndex {
+    const START: &'static [u8] = b"window.THROUGHLINE_SEARCH = [";
+    const END: &'static [u8] = b"];\n";
+
+    /// An empty index with room for every document of `site`: capacity that
+    /// is never written is never touched, so guessing high costs nothing.
+    fn for_site(site: &Site) -> SearchIndex {
+        let per_document = SEARCH_TEXT_LIMIT + 256;
+        let mut bytes = Vec::with_capacity(site.docs.len() * per_document + 64);
+        bytes.extend_from_slice(Self::START);
+        SearchIndex(bytes)
+    }
+
+    fn push(&mut self, entry: &str) {
+        if self.0.len() > Self::START.len() {
+            self.0.push(b',');
+        }
+        self.0.extend_from_slice(entry.as_bytes());
+    }
+
+    fn finish(mut self) -> OutputFile {
+        self.0.extend_from_slice(Self::END);
+        OutputFile {
+            path: "search-index.js".into(),
+            bytes: self.0,
+        }
+    }
+}
+
+/// The search index of a partial render: entries `known` does not hold are computed here.
+fn search_index(model: &Model<'_>, known: &SearchEntries) -> SearchIndex {
     let site = model.site;
     let entries: Vec<std::borrow::Cow<'_, str>> = (0..site.docs.len())
         .into_par_iter()
@@ -419,20 +484,9 @@ fn search_index(model: &Model<'_>, known: &SearchEntries) -> OutputFile {
             )
         })
         .collect();
-    let size: usize = entries.iter().map(|e| e.len() + 1).sum();
-    let mut bytes = Vec::with_capacity(size + 64);
-    bytes.extend_from_slice(b"window.THROUGHLINE_SEARCH = [");
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            bytes.push(b',');
-        }
-        bytes.extend_from_slice(entry.as_bytes());
-    }
-    bytes.extend_from_slice(b"];\n");
-    OutputFile {
-        path: "search-index.js".into(),
-        bytes,
-    }
+    let mut index = SearchIndex::for_site(site);
+    entries.iter().for_each(|entry| index.push(entry));
+    index
 }
 
 struct NoLinks;

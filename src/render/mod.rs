@@ -167,11 +167,9 @@ fn render_with(
     // threads around them, a batch at a time.
     let (overviews_done, documents_done) = rayon::join(
         || {
-            overviews.par_iter().try_for_each(|&job| {
-                run(&model, theme, job)?
-                    .into_iter()
-                    .try_for_each(|file| emit(file))
-            })
+            overviews
+                .par_iter()
+                .try_for_each(|&job| run(&model, theme, job)?.into_iter().try_for_each(&emit))
         },
         || {
             for batch in documents.chunks(DOCUMENT_BATCH) {

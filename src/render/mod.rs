@@ -163,12 +163,14 @@ fn render_with(
     let mut index = (known.is_none() && with_search && every_page_in_order)
         .then(|| SearchIndex::for_site(site));
     let mut kept: Vec<(DocId, String)> = Vec::new();
-    // The overviews are a few long jobs; document pages fill the other
-    // threads around them, a batch at a time.
+    // The overviews are a few long jobs, run one after another: each holds
+    // its whole page in template values while it renders (250 MB for the
+    // health report of 100,000 documents), so two at once would double that.
+    // Document pages fill the other threads around them, a batch at a time.
     let (overviews_done, documents_done) = rayon::join(
         || {
             overviews
-                .par_iter()
+                .iter()
                 .try_for_each(|&job| run(&model, theme, job)?.into_iter().try_for_each(&emit))
         },
         || {

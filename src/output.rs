@@ -3,10 +3,8 @@
 //! folder beside the target, which is then swapped in; the previous output is
 //! removed only after the swap.
 
-use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -100,7 +98,6 @@ pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
     previous: PathBuf,
-    made_dirs: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -125,7 +122,6 @@ impl Staging {
             out,
             dir,
             previous,
-            made_dirs: Mutex::new(HashSet::new()),
             committed: false,
         })
     }
@@ -134,16 +130,12 @@ impl Staging {
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         let path = self.dir.join(&file.path);
         if let Some(parent) = path.parent() {
-            let known = self
-                .made_dirs
-                .lock()
-                .map(|d| d.contains(parent))
-                .unwrap_or(false);
-            if !known {
-                std::fs::create_dir_all(parent)?;
-                if let Ok(mut dirs) = self.made_dirs.lock() {
-                    dirs.insert(parent.to_path_buf());
-                }
+            // Most pages have a folder of their own, so one `mkdir` that
+            // usually succeeds beats remembering which folders exist.
+            match std::fs::create_dir(parent) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(parent)?,
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
             }
         }
         std::fs::write(path, &file.bytes)

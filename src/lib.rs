@@ -181,25 +181,25 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
         git_dates,
     } = inputs;
     let mut diagnostics = io_diagnostics;
-    let parsed: Vec<(Document, Vec<Diagnostic>)> = match cache {
+    // Unzipped as they are made: collecting pairs and then moving every
+    // document out of them kept two copies of 100,000 documents alive.
+    let (mut docs, parse_diagnostics): (Vec<Document>, Vec<Vec<Diagnostic>>) = match cache {
         None => sources
             .par_iter()
             .enumerate()
             .map(|(i, file)| source::parse_document(file, i, &config.schema))
-            .collect(),
-        Some(cache) => cache.parse(&sources, &config.schema),
+            .unzip(),
+        Some(cache) => cache.parse(&sources, &config.schema).into_iter().unzip(),
     };
-    let mut docs = Vec::with_capacity(parsed.len());
+    diagnostics.extend(parse_diagnostics.into_iter().flatten());
     let mut context = ResolveContext::default();
-    for (doc, diags) in parsed {
-        diagnostics.extend(diags);
-        if doc.draft && !options.drafts {
+    if !options.drafts {
+        for doc in docs.iter().filter(|d| d.draft) {
             context
                 .excluded_drafts
                 .insert(doc.id.clone(), doc.file.clone());
-        } else {
-            docs.push(doc);
         }
+        docs.retain(|d| !d.draft);
     }
 
     let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);

@@ -508,11 +508,15 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
         // Writing into a String cannot fail.
         let _ = write!(
             out,
-            "<li data-id=\"{}\" data-team=\"{}\" data-quarter=\"{}\">",
+            "<li data-id=\"{}\" data-team=\"{}\" data-quarter=\"",
             Escaped(d.id),
             Escaped(item.team.unwrap_or("")),
-            Escaped(item.quarter.as_deref().unwrap_or(""))
         );
+        if let Some(quarter) = item.quarter {
+            // `2027-Q1`: nothing to escape.
+            let _ = write!(out, "{quarter}");
+        }
+        out.push_str("\">");
         if item.children.is_empty() {
             out.push_str("<div class=\"leaf\">");
         } else {

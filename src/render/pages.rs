@@ -15,15 +15,15 @@ use crate::model::{Lno, Size, Status};
 use crate::rules;
 use crate::text::format_number;
 
-/// A node of the traceability tree.
-#[derive(Debug, Clone, Serialize)]
+/// A node of the traceability tree, rendered by [`super::tree_html`].
+#[derive(Debug, Clone)]
 pub struct TreeItem<'a> {
     /// The document.
     pub doc: DocLink<'a>,
     /// The team's id (own or inherited), for filtering.
     pub team: Option<&'a str>,
     /// The quarter, own or the nearest ancestor's, for filtering.
-    pub quarter: Option<String>,
+    pub quarter: Option<Quarter>,
     /// Children in the parent tree.
     pub children: Vec<TreeItem<'a>>,
 }
@@ -67,14 +67,10 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
 /// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
 pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
     let graph = &model.site.graph;
-    let quarter = std::iter::once(doc)
-        .chain(graph.ancestors(doc))
-        .find_map(|d| model.site.docs[d].quarter)
-        .map(|q| q.to_string());
     TreeItem {
         doc: model.links[doc],
-        team: model.team_of(doc).map(|t| model.site.docs[t].id.as_str()),
-        quarter,
+        team: model.team_of(doc).map(|t| model.links[t].id),
+        quarter: model.quarter_of(doc),
         children: if depth > 1 {
             graph
                 .children(doc)

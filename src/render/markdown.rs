@@ -312,19 +312,24 @@ pub struct Escaped<'a>(pub &'a str);
 
 impl std::fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut rest = self.0;
-        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-            f.write_str(&rest[..at])?;
-            f.write_str(match rest.as_bytes()[at] {
+        // Byte by byte: the five are ASCII, so they never occur inside a
+        // multi-byte character, and searching for a set of `char`s decoded
+        // every character (1.8% of a build, escaping every value of every page).
+        let mut start = 0;
+        for (at, byte) in self.0.bytes().enumerate() {
+            let entity = match byte {
                 b'&' => "&amp;",
                 b'<' => "&lt;",
                 b'>' => "&gt;",
                 b'"' => "&quot;",
-                _ => "&#39;",
-            })?;
-            rest = &rest[at + 1..];
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            f.write_str(&self.0[start..at])?;
+            f.write_str(entity)?;
+            start = at + 1;
         }
-        f.write_str(rest)
+        f.write_str(&self.0[start..])
     }
 }
 
@@ -465,6 +470,17 @@ mod tests {
         let mut text = SearchText::new(100);
         text.push("a\u{a0}b\u{2003}\u{b}c\u{85}d é");
         assert_eq!(text.words, "a b c d é", "Unicode whitespace");
+    }
+
+    #[test]
+    fn escaping_replaces_the_five_characters_and_keeps_the_rest() {
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain é 日本"), "plain é 日本");
+        assert_eq!(
+            escape("<a href=\"x\">Tom's & Jerry's</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&#39;s&lt;/a&gt;"
+        );
+        assert_eq!(escape("é<é>&"), "é&lt;é&gt;&amp;");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use pulldown_cmark::{
 
 use super::highlight;
 use crate::source::markdown_options;
-use crate::text::{slugify, AnchorSet};
+use crate::text::slugify;
 
 /// Where a link written in a body points, as the renderer needs it.
 pub trait LinkResolver {
@@ -28,38 +28,139 @@ pub struct RenderedBody {
     pub text: String,
 }
 
-/// Renders `body` to HTML.
+/// A body to render, with what parsing the document learned about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    /// The Markdown.
+    pub markdown: &'a str,
+    /// Its headings' anchors in order, as `source` computed them for the link checker.
+    pub anchors: &'a [String],
+    /// The page title: a first `# heading` that repeats it is left out (the template shows the title).
+    pub title: Option<&'a str>,
+}
+
+/// Renders `body` to HTML, streaming its events from the parser to the HTML writer.
 pub fn render<'a>(
-    body: &'a str,
+    body: Body<'a>,
     links: &'a dyn LinkResolver,
     unsafe_html: bool,
-    skip_title: Option<&str>,
     text_limit: usize,
 ) -> RenderedBody {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(body, markdown_options()).collect();
-    assign_heading_ids(&mut events);
-    if let Some(title) = skip_title {
-        drop_leading_title(&mut events, title);
+    let mut events = Parser::new_ext(body.markdown, markdown_options());
+    let mut anchors = body.anchors.iter();
+    let mut leading = Vec::new();
+    if let Some(title) = body.title {
+        leading = leading_heading(&mut events);
+        if repeats_title(&leading, title) {
+            leading.clear();
+            anchors.next();
+        }
     }
+    let mut rewrite = Rewrite {
+        links,
+        unsafe_html,
+        anchors,
+        text: SearchText::new(text_limit),
+        code: None,
+        wiki_title: None,
+    };
+    let mut html_out = String::with_capacity(body.markdown.len() * 3 / 2);
+    html::push_html(
+        &mut html_out,
+        leading
+            .into_iter()
+            .chain(events)
+            .filter_map(|event| rewrite.event(event)),
+    );
+    RenderedBody {
+        html: html_out,
+        text: rewrite.text.words,
+    }
+}
 
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
-    let mut text = SearchText::new(text_limit);
-    let mut code: Option<(String, String)> = None;
-    let mut wiki_title: Option<&str> = None;
-    for event in events {
+/// The events of a first `# heading`, through its end, or else the first event.
+fn leading_heading<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut held = Vec::new();
+    let Some(first) = events.next() else {
+        return held;
+    };
+    let h1 = matches!(
+        first,
+        Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        })
+    );
+    held.push(first);
+    if h1 {
+        for event in events.by_ref() {
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            held.push(event);
+            if end {
+                break;
+            }
+        }
+    }
+    held
+}
+
+/// Whether `held` is a whole `# heading` whose text is `title`.
+fn repeats_title(held: &[Event<'_>], title: &str) -> bool {
+    let (Some(Event::Start(Tag::Heading { .. })), Some(Event::End(TagEnd::Heading(_)))) =
+        (held.first(), held.last())
+    else {
+        return false;
+    };
+    let text: String = held
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    text.trim() == title
+}
+
+/// What rendering does to each event: links resolved, anchors set, code
+/// highlighted, raw HTML neutralised, text collected for the search index.
+struct Rewrite<'a> {
+    links: &'a dyn LinkResolver,
+    unsafe_html: bool,
+    anchors: std::slice::Iter<'a, String>,
+    text: SearchText,
+    /// Inside a code block: its language and text so far.
+    code: Option<(String, String)>,
+    /// The title to show for the wiki link just opened.
+    wiki_title: Option<&'a str>,
+}
+
+impl<'a> Rewrite<'a> {
+    fn event(&mut self, event: Event<'a>) -> Option<Event<'a>> {
         // Inside a code block, collect its text; highlight it at the end.
-        if let Some((lang, buf)) = &mut code {
+        if let Some((lang, buf)) = &mut self.code {
             match event {
                 Event::Text(t) => buf.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    out.push(Event::Html(CowStr::from(code_block(lang, buf))));
-                    code = None;
+                    let html = code_block(lang, buf);
+                    self.code = None;
+                    return Some(Event::Html(CowStr::from(html)));
                 }
                 _ => {}
             }
-            continue;
+            return None;
         }
-        match event {
+        Some(match event {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => Event::Start(Tag::Heading {
+                level,
+                id: self.anchors.next().map(|a| CowStr::Borrowed(a.as_str())),
+                classes,
+                attrs,
+            }),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
@@ -67,7 +168,8 @@ pub fn render<'a>(
                     }
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((lang, String::new()));
+                self.code = Some((lang, String::new()));
+                return None;
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -75,17 +177,21 @@ pub fn render<'a>(
                 title,
                 id,
             }) => {
-                let (dest, shown_title) = resolve_link(link_type, &dest_url, links);
+                let (dest, shown_title) = resolve_link(link_type, &dest_url, self.links);
                 if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
-                    wiki_title = shown_title;
+                    self.wiki_title = shown_title;
                 }
-                let dest = if unsafe_html { dest } else { neutralise(dest) };
-                out.push(Event::Start(Tag::Link {
+                let dest = if self.unsafe_html {
+                    dest
+                } else {
+                    neutralise(dest)
+                };
+                Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
-                }));
+                })
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -93,42 +199,36 @@ pub fn render<'a>(
                 title,
                 id,
             }) => {
-                let dest = if unsafe_html {
+                let dest = if self.unsafe_html {
                     dest_url
                 } else {
                     neutralise(dest_url)
                 };
-                out.push(Event::Start(Tag::Image {
+                Event::Start(Tag::Image {
                     link_type,
                     dest_url: dest,
                     title,
                     id,
-                }));
+                })
             }
-            Event::Text(t) if wiki_title.is_some() => {
-                let shown = wiki_title.take().map_or(t, CowStr::Borrowed);
-                text.push(&shown);
-                out.push(Event::Text(shown));
+            Event::Text(t) if self.wiki_title.is_some() => {
+                let shown = self.wiki_title.take().map_or(t, CowStr::Borrowed);
+                self.text.push(&shown);
+                Event::Text(shown)
             }
-            Event::Html(h) | Event::InlineHtml(h) if !unsafe_html => out.push(Event::Text(h)),
+            Event::Html(h) | Event::InlineHtml(h) if !self.unsafe_html => Event::Text(h),
             Event::Text(t) => {
-                text.push(&t);
-                out.push(Event::Text(t));
+                self.text.push(&t);
+                Event::Text(t)
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
             ) => {
-                text.push(" ");
-                out.push(event);
+                self.text.push(" ");
+                event
             }
-            other => out.push(other),
-        }
-    }
-    let mut html_out = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut html_out, out.into_iter());
-    RenderedBody {
-        html: html_out,
-        text: text.words,
+            other => other,
+        })
     }
 }
 
@@ -333,57 +433,6 @@ impl std::fmt::Display for Escaped<'_> {
     }
 }
 
-/// Gives every heading the anchor the link checker computed for it.
-fn assign_heading_ids(events: &mut [Event<'_>]) {
-    let mut anchors = AnchorSet::default();
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading { .. }) = &events[i] {
-            let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
-                }
-                j += 1;
-            }
-            let anchor = anchors.next(text.trim());
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                *id = Some(CowStr::from(anchor));
-            }
-            i = j;
-        }
-        i += 1;
-    }
-}
-
-/// Removes a first `# heading` that repeats the page title (the template shows the title).
-fn drop_leading_title(events: &mut Vec<Event<'_>>, title: &str) {
-    let Some(Event::Start(Tag::Heading {
-        level: HeadingLevel::H1,
-        ..
-    })) = events.first()
-    else {
-        return;
-    };
-    let Some(end) = events
-        .iter()
-        .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
-    else {
-        return;
-    };
-    let text: String = events[1..end]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-            _ => None,
-        })
-        .collect();
-    if text.trim() == title {
-        events.drain(..=end);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,8 +447,34 @@ mod tests {
         }
     }
 
-    fn html(body: &str, unsafe_html: bool) -> String {
-        render(body, &Links, unsafe_html, None, 1000).html
+    /// `markdown` with the anchors `source` gives its headings.
+    fn body<'a>(
+        markdown: &'a str,
+        anchors: &'a mut Vec<String>,
+        title: Option<&'a str>,
+    ) -> Body<'a> {
+        *anchors = crate::source::extract_body(
+            markdown,
+            0,
+            &crate::text::LineIndex::new(markdown),
+            "t.md",
+        )
+        .anchors;
+        Body {
+            markdown,
+            anchors,
+            title,
+        }
+    }
+
+    fn html(markdown: &str, unsafe_html: bool) -> String {
+        render(
+            body(markdown, &mut Vec::new(), None),
+            &Links,
+            unsafe_html,
+            1000,
+        )
+        .html
     }
 
     #[test]
@@ -430,16 +505,32 @@ mod tests {
 
     #[test]
     fn headings_get_checker_anchors_and_a_repeated_title_is_dropped() {
-        let out = render(
-            "# Plan\n\n## Risks\n\n## Risks\n",
-            &Links,
-            false,
-            Some("Plan"),
-            1000,
+        let rendered = |markdown: &str| {
+            let mut anchors = Vec::new();
+            render(
+                body(markdown, &mut anchors, Some("Plan")),
+                &Links,
+                false,
+                1000,
+            )
+            .html
+        };
+        assert_eq!(
+            rendered("# Plan\n\n## Risks\n\n## Risks\n"),
+            "<h2 id=\"risks\">Risks</h2>\n<h2 id=\"risks-1\">Risks</h2>\n"
+        );
+        // The dropped title keeps its anchor, as it does for the link checker.
+        assert_eq!(
+            rendered("# Plan\n\n## Plan\n"),
+            "<h2 id=\"plan-1\">Plan</h2>\n"
         );
         assert_eq!(
-            out.html,
-            "<h2 id=\"risks\">Risks</h2>\n<h2 id=\"risks-1\">Risks</h2>\n"
+            rendered("# Other\n\n# Plan\n"),
+            "<h1 id=\"other\">Other</h1>\n<h1 id=\"plan\">Plan</h1>\n"
+        );
+        assert_eq!(
+            rendered("Text first.\n\n# Plan\n"),
+            "<p>Text first.</p>\n<h1 id=\"plan\">Plan</h1>\n"
         );
     }
 
@@ -516,13 +607,9 @@ mod tests {
 
     #[test]
     fn extensions_and_plain_text() {
-        let out = render(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
-            &Links,
-            false,
-            None,
-            1000,
-        );
+        let markdown =
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n";
+        let out = render(body(markdown, &mut Vec::new(), None), &Links, false, 1000);
         for needle in ["<table>", "type=\"checkbox\"", "<del>old</del>", "footnote"] {
             assert!(out.html.contains(needle), "{needle}: {}", out.html);
         }

@@ -281,16 +281,14 @@ fn document_page(
 ) -> Result<(OutputFile, String), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
-    let body = &site.sources[doc.source].text[doc.body_offset..];
     let resolver = Resolver {
         model,
         from_file: &doc.file,
     };
     let rendered = markdown::render(
-        body,
+        body_of(site, doc),
         &resolver,
         site.config.markdown.unsafe_html,
-        Some(&doc.title),
         SEARCH_TEXT_LIMIT,
     );
     let context = pages::document(model, id, &rendered.html);
@@ -302,6 +300,15 @@ fn document_page(
         &context,
     )?;
     Ok((file, search_entry(model, id, rendered.text)))
+}
+
+/// A document's body as the Markdown renderer takes it.
+fn body_of<'a>(site: &'a Site, doc: &'a crate::model::Document) -> markdown::Body<'a> {
+    markdown::Body {
+        markdown: &site.sources[doc.source].text[doc.body_offset..],
+        anchors: &doc.body.anchors,
+        title: Some(&doc.title),
+    }
 }
 
 fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, RenderError> {
@@ -469,15 +476,9 @@ fn search_index(model: &Model<'_>, known: &SearchEntries) -> SearchIndex {
             let doc = &site.docs[id];
             known.0.get(&doc.id).map_or_else(
                 || {
-                    let body = &site.sources[doc.source].text[doc.body_offset..];
-                    let text = markdown::render(
-                        body,
-                        &NoLinks,
-                        false,
-                        Some(&doc.title),
-                        SEARCH_TEXT_LIMIT,
-                    )
-                    .text;
+                    let text =
+                        markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT)
+                            .text;
                     std::borrow::Cow::Owned(search_entry(model, id, text))
                 },
                 |entry| std::borrow::Cow::Borrowed(entry.as_str()),

@@ -147,19 +147,20 @@ fn render_with(
         }
         sink(file)
     };
-    let (documents, mut overviews): (Vec<Job>, Vec<Job>) =
-        jobs.iter().partition(|j| matches!(j, Job::Document(_)));
-    let with_search = overviews.contains(&Job::Search);
-    overviews.retain(|j| *j != Job::Search);
+    let (mut documents, mut overviews, mut with_search) = (Vec::new(), Vec::new(), false);
+    for &job in jobs {
+        match job {
+            Job::Document(id) => documents.push(id),
+            Job::Search => with_search = true,
+            overview => overviews.push(overview),
+        }
+    }
     // A build that renders every page, in order, writes each search entry
     // into the index as soon as its batch is done: holding them all until
     // the end was 220 MB at 100,000 documents. Serve keeps them instead,
     // for the partial renders that follow.
-    let every_page_in_order = documents
-        .iter()
-        .enumerate()
-        .all(|(i, job)| *job == Job::Document(i))
-        && documents.len() == site.docs.len();
+    let every_page_in_order =
+        documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
     let mut index = (known.is_none() && with_search && every_page_in_order)
         .then(|| SearchIndex::for_site(site));
     let mut kept: Vec<(DocId, String)> = Vec::new();
@@ -177,11 +178,7 @@ fn render_with(
             for batch in documents.chunks(DOCUMENT_BATCH) {
                 let entries: Vec<(DocId, String)> = batch
                     .par_iter()
-                    .filter_map(|job| match *job {
-                        Job::Document(id) => Some(id),
-                        _ => None,
-                    })
-                    .map(|id| {
+                    .map(|&id| {
                         let (file, entry) = document_page(&model, theme, id)?;
                         emit(file)?;
                         Ok((id, entry))
@@ -197,25 +194,21 @@ fn render_with(
     );
     overviews_done?;
     documents_done?;
-    if with_search {
-        let index = match index {
-            Some(index) => index,
-            None => {
-                let mut this_render = SearchEntries::default();
-                let known = known.unwrap_or(&mut this_render);
-                for (id, entry) in kept {
-                    known.0.insert(site.docs[id].id.clone(), entry);
-                }
-                known.0.retain(|id, _| site.graph.lookup(id).is_some());
-                search_index(&model, known)
+    let index = match index {
+        Some(index) => Some(index),
+        None => {
+            let mut this_render = SearchEntries::default();
+            let known = known.unwrap_or(&mut this_render);
+            for (id, entry) in kept {
+                known.0.insert(site.docs[id].id.clone(), entry);
             }
-        };
+            known.0.retain(|id, _| site.graph.lookup(id).is_some());
+            with_search.then(|| search_index(&model, known))
+        }
+    };
+    if let Some(index) = index {
         emit(search_page(&model, theme)?)?;
         emit(index.finish())?;
-    } else if let Some(known) = known {
-        for (id, entry) in kept {
-            known.0.insert(site.docs[id].id.clone(), entry);
-        }
     }
     Ok(Rendered {
         files: files.into_inner(),

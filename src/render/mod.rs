@@ -304,10 +304,14 @@ fn body_of<'a>(site: &'a Site, doc: &'a crate::model::Document) -> markdown::Bod
     }
 }
 
+/// Renders an overview: any job but a document page or search, which
+/// [`render_with`] makes itself (pages in batches, the index from their entries).
 fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
     Ok(match job {
-        Job::Document(id) => vec![document_page(model, theme, id)?.0],
+        Job::Document(_) | Job::Search => {
+            unreachable!("render_with sorts document and search jobs out")
+        }
         Job::Home => vec![page(
             theme,
             "index.html",
@@ -343,10 +347,6 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             &pages::base(model, "../", "teams"),
             &pages::teams(model),
         )?],
-        Job::Search => vec![
-            search_page(model, theme)?,
-            search_index(model, &SearchEntries::default()).finish(),
-        ],
         Job::NotFound => vec![page(
             theme,
             "404.html",

@@ -288,7 +288,7 @@ fn document_page(
     let file = page(
         theme,
         "page.html",
-        model.links[id].path.to_string(),
+        model.links[id].path.after(""),
         &pages::base(model, "../", "doc"),
         &context,
     )?;
@@ -387,7 +387,7 @@ struct Resolver<'a> {
 impl LinkResolver for Resolver<'_> {
     fn by_id(&self, id: &str) -> Option<(String, &str)> {
         let link = &self.model.links[self.model.lookup(id)?];
-        Some((page_url(link.path), link.title))
+        Some((link.path.after("../"), link.title))
     }
 
     fn by_path(&self, written: &str) -> Option<String> {
@@ -399,21 +399,12 @@ impl LinkResolver for Resolver<'_> {
         let decoded = path.replace("%20", " ");
         let target = crate::source::join_relative(dir, &decoded)?;
         let i = self.model.by_file(&target)?;
-        let url = page_url(self.model.links[i].path);
+        let url = self.model.links[i].path.after("../");
         Some(match fragment {
             Some(f) if !f.is_empty() => format!("{url}#{}", crate::text::slugify(f)),
             _ => url,
         })
     }
-}
-
-/// The URL of a document's page from another document's page.
-fn page_url(path: view::DocPath<'_>) -> String {
-    let mut url = String::with_capacity(3 + path.0.len() + view::INDEX_HTML.len());
-    url.push_str("../");
-    url.push_str(path.0);
-    url.push_str(view::INDEX_HTML);
-    url
 }
 
 /// The search page; its index is [`SearchIndex`].

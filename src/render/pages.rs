@@ -45,7 +45,7 @@ pub struct SiteFacts<'a> {
     /// The site title.
     pub title: &'a str,
     /// The build date.
-    pub today: String,
+    pub today: &'a str,
     /// Whether the highlight stylesheet exists.
     pub has_code: bool,
 }
@@ -56,7 +56,7 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
     Base {
         site: SiteFacts {
             title: &site.config.title,
-            today: site.today.to_string(),
+            today: &model.today,
             has_code: model.has_code,
         },
         root,
@@ -130,7 +130,7 @@ fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
         title: d.title.clone(),
         kind: d.kind.clone(),
         note,
-        url: format!("{prefix}{}", model.links[doc].path),
+        url: model.links[doc].path.after(prefix),
         children,
     }
 }

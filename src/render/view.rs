@@ -45,20 +45,21 @@ pub struct DocLink<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocPath<'a>(pub &'a str);
 
-impl fmt::Display for DocPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)?;
-        f.write_str(INDEX_HTML)
+impl DocPath<'_> {
+    /// The path after `prefix` (`../` from another document's page), as a string.
+    pub fn after(&self, prefix: &str) -> String {
+        // Every link on every page makes one: skip the formatting machinery.
+        let mut path = String::with_capacity(prefix.len() + self.0.len() + INDEX_HTML.len());
+        path.push_str(prefix);
+        path.push_str(self.0);
+        path.push_str(INDEX_HTML);
+        path
     }
 }
 
 impl Serialize for DocPath<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Every link on every page serialises one: skip the formatting machinery.
-        let mut path = String::with_capacity(self.0.len() + INDEX_HTML.len());
-        path.push_str(self.0);
-        path.push_str(INDEX_HTML);
-        serializer.serialize_str(&path)
+        serializer.serialize_str(&self.after(""))
     }
 }
 
@@ -186,6 +187,8 @@ pub struct Model<'a> {
     pub loose_findings: Vec<Finding<'a>>,
     /// Whether any document has a code block: every page then links the highlight stylesheet.
     pub has_code: bool,
+    /// The build date, which every page shows, written once.
+    pub today: String,
     by_file: HashMap<&'a str, DocId>,
     /// Each document's team, its own or inherited: see [`Model::team_of`].
     teams: Vec<Option<DocId>>,
@@ -224,7 +227,7 @@ fn inherited<T: Copy>(site: &Site, own: impl Fn(&Document) -> Option<T>) -> Vec<
 
 /// A document's page, relative to the site root.
 pub fn doc_path(id: &str) -> String {
-    DocPath(id).to_string()
+    DocPath(id).after("")
 }
 
 impl<'a> Model<'a> {
@@ -266,6 +269,7 @@ impl<'a> Model<'a> {
             findings: vec![Vec::new(); site.docs.len()],
             loose_findings: Vec::new(),
             has_code: site.docs.iter().any(|d| d.body.has_code),
+            today: site.today.to_string(),
             by_file,
             // A `team:` that names no document ends the search all the same.
             teams: inherited(site, |d| d.team.as_ref().map(|t| site.graph.lookup(&t.id)))

@@ -473,31 +473,9 @@ impl<'a> Model<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{analyze, Inputs, LoadOptions};
 
     fn site(files: &[(&str, &str)]) -> Site {
-        let sources = files
-            .iter()
-            .map(|(path, text)| crate::source::SourceFile {
-                path: path.to_string(),
-                abs_path: path.into(),
-                text: text.to_string(),
-            })
-            .collect();
-        let options = LoadOptions {
-            root: ".".into(),
-            today: crate::date::parse_date("2026-11-24").unwrap(),
-            drafts: false,
-            output_dir: None,
-            base_url: None,
-        };
-        analyze(
-            Inputs {
-                sources,
-                ..Inputs::default()
-            },
-            &options,
-        )
+        crate::rules::testing::site("", files, "2026-11-24")
     }
 
     #[test]

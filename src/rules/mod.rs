@@ -357,13 +357,8 @@ pub(crate) mod testing {
         run(rule, "", files, today, true)
     }
 
-    fn run(
-        rule: &dyn Rule,
-        config: &str,
-        files: &[(&str, &str)],
-        today: &str,
-        allow_errors: bool,
-    ) -> Vec<String> {
+    /// The site `files` make with `config`, analysed as of `today`.
+    pub(crate) fn site(config: &str, files: &[(&str, &str)], today: &str) -> crate::Site {
         let mut sources: Vec<SourceFile> = files
             .iter()
             .map(|(path, text)| SourceFile {
@@ -382,14 +377,25 @@ pub(crate) mod testing {
             output_dir: None,
             base_url: None,
         };
-        let site = analyze(
+        analyze(
             Inputs {
                 config,
                 sources,
                 ..Inputs::default()
             },
             &options,
-        );
+        )
+    }
+
+    fn run(
+        rule: &dyn Rule,
+        config: &str,
+        files: &[(&str, &str)],
+        today: &str,
+        allow_errors: bool,
+    ) -> Vec<String> {
+        let site = site(config, files, today);
+        let today = site.today;
         let structural: Vec<_> = site
             .diagnostics
             .iter()

@@ -204,6 +204,8 @@ fn layout_line(line: &str, column: u32, len: u32) -> (String, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Span;
+    use std::collections::HashMap;
 
     #[test]
     fn lines_are_found_as_far_as_asked() {
@@ -220,8 +222,6 @@ mod tests {
         assert_eq!(lines.nth(0), None);
         assert_eq!(Lines::new("a\n").nth(2), Some(""));
     }
-    use crate::diagnostics::Span;
-    use std::collections::HashMap;
 
     fn render(d: &Diagnostic, text: &str) -> String {
         let mut sources = HashMap::new();

@@ -32,7 +32,7 @@ use crate::source::{split_front_matter, SourceFile};
 use crate::text::LineIndex;
 use crate::yaml::{Locator, Step};
 
-/// Rules reported while loading and resolving; always errors.
+/// Rules reported while loading and resolving; errors, except `skipped-file`, a warning.
 pub const STRUCTURAL_RULES: &[&str] = &[
     "yaml",
     "schema",
@@ -42,6 +42,7 @@ pub const STRUCTURAL_RULES: &[&str] = &[
     "cycle",
     "io",
     "encoding",
+    "skipped-file",
 ];
 
 /// The strategy-health rules of SPEC §6, configurable per site.
@@ -106,13 +107,20 @@ pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
         ("cycle", "The parent chain loops."),
         ("io", "A file or folder cannot be read, a symbolic link loops, or a file is too large."),
         ("encoding", "A file is not valid UTF-8."),
+        ("skipped-file", "A symbolic link leads out of the site, or a path is a FIFO, device or socket: it is skipped and never read."),
     ];
     let mut all: Vec<RuleInfo> = structural
         .iter()
         .map(|&(id, summary)| RuleInfo {
             id,
             summary,
-            severity: Severity::Error,
+            // Skipping a file is not an error in the site, but a build that
+            // skips one should not pass unnoticed under --deny-warnings.
+            severity: if id == "skipped-file" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
         })
         .collect();
     all.extend(registry().iter().map(|r| RuleInfo {

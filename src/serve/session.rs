@@ -138,6 +138,8 @@ struct Loaded {
     site: Site,
     theme: Theme,
     filter: SourceFilter,
+    /// Refuses links out of the root, as discovery does.
+    guard: source::RootGuard,
     git_dates: Option<git::GitDates>,
     read_errors: BTreeMap<String, Diagnostic>,
     parses: ParseCache,
@@ -186,7 +188,7 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
             .docs
             .binary_search_by(|d| d.file.as_str().cmp(rel))
             .ok()?;
-        let file = source::read_source(rel.clone(), root.join(rel)).ok()?;
+        let file = source::read_source(&loaded.guard, rel.clone(), root.join(rel)).ok()?;
         if front_matter(&file.text) != front_matter(&site.sources[at].text) {
             return None;
         }
@@ -388,6 +390,7 @@ impl LiveSite {
             site,
             theme,
             filter,
+            guard: source::RootGuard::new(&self.canonical_root),
             git_dates,
             read_errors,
             parses,
@@ -677,7 +680,7 @@ fn apply_change(
         .collect();
     for path in paths {
         forget(loaded, sources, &path);
-        match source::read_source(path.clone(), root.join(&path)) {
+        match source::read_source(&loaded.guard, path.clone(), root.join(&path)) {
             Ok(file) => {
                 let at = sources.partition_point(|f| f.path < file.path);
                 sources.insert(at, file);
@@ -912,6 +915,36 @@ mod tests {
 
     /// Changes files under the root and returns the paths a watcher would report.
     type Change = dyn Fn(&Path) -> Vec<PathBuf>;
+
+    #[test]
+    fn a_link_out_of_the_site_made_while_serving_is_never_served() {
+        let dir = copy_example();
+        let root = dir.path();
+        let outside = tempfile::tempdir().expect("temp dir");
+        let secret = "s3cr3t-from-outside-the-site";
+        std::fs::write(
+            outside.path().join("secret.md"),
+            format!("---\nid: leaked\nkind: page\n---\n{secret}\n"),
+        )
+        .expect("write");
+        let (mut live, outcome) = LiveSite::start(options(root), false);
+        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+
+        let file_link = root.join("env.md");
+        let folder_link = root.join("vendor");
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), &file_link).expect("link");
+        std::os::unix::fs::symlink(outside.path(), &folder_link).expect("link");
+        live.update(&[file_link, folder_link]);
+
+        let served = snapshot(&live);
+        assert!(served.iter().all(|(path, _)| !path.starts_with("leaked/")));
+        for (path, bytes) in &served {
+            assert!(
+                !String::from_utf8_lossy(bytes).contains(secret),
+                "{path} carries the outside file"
+            );
+        }
+    }
 
     #[test]
     fn every_kind_of_edit_serves_what_a_full_build_would() {

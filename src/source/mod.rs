@@ -56,14 +56,20 @@ pub struct WalkOptions {
 }
 
 /// Walks `root` and reads every document (SPEC §1).
+///
+/// Symbolic links are followed only while they stay inside the root: a link
+/// to a folder or file elsewhere (`/etc`, `/proc/self/environ`, a home
+/// folder) is skipped with a `skipped-file` warning and never read, because
+/// whatever a document holds ends up on a published page.
 pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discovered {
     let filter = SourceFilter::new(config, options.output_dir.as_deref());
+    let guard = RootGuard::new(root);
     let output_dir = options
         .output_dir
         .as_ref()
         .and_then(|o| o.canonicalize().ok());
     let mut found: Vec<(String, PathBuf)> = Vec::new();
-    let mut diagnostics = Vec::new();
+    let skipped_links = std::cell::RefCell::new(Vec::new());
 
     let walker = WalkDir::new(root)
         .follow_links(true)
@@ -86,10 +92,19 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
                         return false;
                     }
                 }
+                // Only a link can lead out: every plain folder below an
+                // admitted one is inside the root too.
+                if entry.path_is_symlink() {
+                    if let Err(d) = guard.admit(&relative_path(root, entry.path()), entry.path()) {
+                        skipped_links.borrow_mut().push(*d);
+                        return false;
+                    }
+                }
             }
             true
         });
 
+    let mut diagnostics = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -98,18 +113,20 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
+        // Special files named `*.md` go on too: read_source reports and skips them.
         let rel = relative_path(root, entry.path());
         if filter.is_document(&rel) {
             found.push((rel, entry.into_path()));
         }
     }
+    diagnostics.extend(skipped_links.into_inner());
 
     let results: Vec<Result<SourceFile, Box<Diagnostic>>> = found
         .into_par_iter()
-        .map(|(rel, abs)| read_source(rel, abs))
+        .map(|(rel, abs)| read_source(&guard, rel, abs))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
@@ -120,6 +137,182 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Discovered { files, diagnostics }
+}
+
+/// The site root as the file system resolves it, to tell files inside the
+/// site from symbolic links that lead out of it.
+#[derive(Debug, Clone)]
+pub struct RootGuard {
+    canonical: PathBuf,
+}
+
+impl RootGuard {
+    /// The guard for `root`; a root that cannot be resolved guards itself as written.
+    pub fn new(root: &Path) -> RootGuard {
+        RootGuard {
+            canonical: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+
+    /// Where `abs` really is, if that is inside the root; otherwise a
+    /// `skipped-file` warning naming the link and its target.
+    pub fn admit(&self, rel: &str, abs: &Path) -> Result<PathBuf, Box<Diagnostic>> {
+        let real = abs.canonicalize().map_err(|e| cannot_read(rel, &e))?;
+        if real.starts_with(&self.canonical) {
+            return Ok(real);
+        }
+        Err(Box::new(
+            Diagnostic::warning(
+                "skipped-file",
+                rel.to_string(),
+                Span::file_start(),
+                format!(
+                    "`{rel}` is a symbolic link to `{}`, outside the site; it is skipped and never read",
+                    real.display()
+                ),
+            )
+            .with_hint(
+                "copy the file into the site if it belongs to it, or remove the link; \
+                 throughline never publishes files from outside the site root",
+            ),
+        ))
+    }
+}
+
+/// Reads one document: only a regular file inside the root, at most
+/// [`MAX_FILE_BYTES`], valid UTF-8 (a leading byte-order mark is dropped).
+/// Links out of the root, FIFOs, devices and sockets are never opened for reading.
+pub fn read_source(
+    guard: &RootGuard,
+    rel: String,
+    abs: PathBuf,
+) -> Result<SourceFile, Box<Diagnostic>> {
+    let real = guard.admit(&rel, &abs)?;
+    let bytes = read_regular_file(&rel, &real)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let span = LineIndex::new(&prefix).span(&prefix, valid, 0);
+            return Err(Box::new(
+                Diagnostic::error(
+                    "encoding",
+                    rel,
+                    Span { len: 1, ..span },
+                    format!(
+                        "file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
+                        bytes[valid]
+                    ),
+                )
+                .with_hint("save the file as UTF-8"),
+            ));
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(SourceFile {
+        path: rel,
+        abs_path: abs,
+        text,
+    })
+}
+
+/// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].
+///
+/// The type is checked on the opened handle, not the name, so a file swapped
+/// for a FIFO between the check and the read still is not read; opening does
+/// not block on a FIFO and does not follow a link put in its place.
+fn read_regular_file(rel: &str, real: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(real).map_err(|e| cannot_read(rel, &e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(rel, &e))?;
+    if !meta.is_file() {
+        return Err(Box::new(
+            Diagnostic::warning(
+                "skipped-file",
+                rel.to_string(),
+                Span::file_start(),
+                format!(
+                    "`{rel}` is {}, not a regular file; it is skipped and never read",
+                    special_file_kind(&meta)
+                ),
+            )
+            .with_hint("remove it, or add its path to `ignore:` in throughline.yaml"),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(rel, meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after the size check; never read past the limit.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot_read(rel, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(rel, bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+fn cannot_read(rel: &str, e: &std::io::Error) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "io",
+            rel.to_string(),
+            Span::file_start(),
+            format!("cannot read this file: {e}"),
+        )
+        .with_hint("check its permissions, or add it to `ignore:` in throughline.yaml"),
+    )
+}
+
+fn too_large(rel: &str, len: u64) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "io",
+            rel.to_string(),
+            Span::file_start(),
+            format!(
+                "file is {} MB; documents may be at most {} MB",
+                len / 1_000_000,
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        )
+        .with_hint("split it into several documents, or add it to `ignore:`"),
+    )
 }
 
 /// Decides, from its path alone, whether a file is content. [`discover`]
@@ -209,76 +402,6 @@ fn display_dir(rel: &str) -> &str {
     } else {
         rel
     }
-}
-
-/// Reads one document, refusing huge files and reporting bad encodings.
-pub fn read_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagnostic>> {
-    let read = std::fs::metadata(&abs).and_then(|m| {
-        if m.len() > MAX_FILE_BYTES {
-            Ok(Err(m.len()))
-        } else {
-            std::fs::read(&abs).map(Ok)
-        }
-    });
-    let bytes = match read {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(len)) => {
-            return Err(Box::new(
-                Diagnostic::error(
-                    "io",
-                    rel,
-                    Span::file_start(),
-                    format!(
-                        "file is {} MB; documents may be at most {} MB",
-                        len / 1_000_000,
-                        MAX_FILE_BYTES / 1024 / 1024
-                    ),
-                )
-                .with_hint("split it into several documents, or add it to `ignore:`"),
-            ))
-        }
-        Err(e) => {
-            return Err(Box::new(
-                Diagnostic::error(
-                    "io",
-                    rel,
-                    Span::file_start(),
-                    format!("cannot read this file: {e}"),
-                )
-                .with_hint("check its permissions, or add it to `ignore:` in throughline.yaml"),
-            ))
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let span = LineIndex::new(&prefix).span(&prefix, valid, 0);
-            return Err(Box::new(
-                Diagnostic::error(
-                    "encoding",
-                    rel,
-                    Span { len: 1, ..span },
-                    format!(
-                        "file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
-                        bytes[valid]
-                    ),
-                )
-                .with_hint("save the file as UTF-8"),
-            ));
-        }
-    };
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
-    Ok(SourceFile {
-        path: rel,
-        abs_path: abs,
-        text,
-    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod cli;
 mod docs;
 mod graph;
 mod health;
+mod safety;
 mod sarif;
 mod scaffold;
 mod serve;

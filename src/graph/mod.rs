@@ -1,9 +1,11 @@
 //! Stage 2: resolve every id and link between documents into one graph, and
 //! report the structural problems only visible across documents
-//! (`duplicate-id`, `broken-link`, `invalid-parent`, `cycle`).
+//! (`duplicate-id`, `broken-link`, `invalid-parent`, `cycle`, `deep-chain`).
 //!
-//! Invariant: after [`Graph::build`] the parent links form a forest: every
-//! cycle was reported and cut, so walking up always ends.
+//! Invariant: after [`Graph::build`] the parent links form a forest no deeper
+//! than [`MAX_DEPTH`]: every cycle and every link that would go deeper was
+//! reported and cut, so walking up always ends, and every walk over the tree,
+//! recursive or not, is bounded by that depth.
 
 mod export;
 
@@ -132,6 +134,7 @@ impl Graph {
         }
 
         cut_cycles(docs, &mut graph.parent, &mut diags);
+        cut_deep_chains(docs, &mut graph.parent, &mut diags);
         for (child, parent) in graph.parent.iter().enumerate() {
             if let Some(p) = parent {
                 graph.children[*p].push(child);
@@ -567,6 +570,65 @@ fn report_cycle(docs: &[Document], members: &[DocId], diags: &mut Vec<Diagnostic
     );
 }
 
+/// How many ancestors a document may have. A strategy stack is a handful of
+/// levels and an opportunity tree a few more; a chain hundreds deep is a
+/// generated or hostile input, and bounding it keeps every tree walk, page and
+/// diagram bounded too.
+pub const MAX_DEPTH: usize = 64;
+
+/// Cuts, and reports, each parent link that would put a document more than
+/// [`MAX_DEPTH`] levels below the root of its tree. Below a cut the chain
+/// starts again at depth 0, so a 100,000-deep chain becomes short trees.
+fn cut_deep_chains(docs: &[Document], parent: &mut [Option<DocId>], diags: &mut Vec<Diagnostic>) {
+    let mut depth: Vec<Option<usize>> = vec![None; parent.len()];
+    for start in 0..parent.len() {
+        // Up to the first document whose depth is known, then down again.
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        let mut above = None;
+        while let Some(d) = at {
+            if let Some(known) = depth[d] {
+                above = Some((d, known));
+                break;
+            }
+            path.push(d);
+            at = parent[d];
+        }
+        let mut next = above.map_or(0, |(_, known)| known + 1);
+        let mut top = above.map(|(d, _)| d);
+        for &d in path.iter().rev() {
+            if next > MAX_DEPTH {
+                if let Some(p) = top {
+                    report_deep_chain(docs, d, p, diags);
+                }
+                parent[d] = None;
+                next = 0;
+            }
+            depth[d] = Some(next);
+            next += 1;
+            top = Some(d);
+        }
+    }
+}
+
+fn report_deep_chain(docs: &[Document], doc: DocId, parent: DocId, diags: &mut Vec<Diagnostic>) {
+    let d = &docs[doc];
+    let span = d.parent.as_ref().map_or_else(Span::file_start, |p| p.span);
+    diags.push(
+        Diagnostic::error(
+            "deep-chain",
+            &d.file,
+            span,
+            format!(
+                "`{}` would sit more than {MAX_DEPTH} levels below the top of its tree; the link to `{}` is cut",
+                d.id, docs[parent].id
+            ),
+        )
+        .with_doc(&d.id)
+        .with_hint("attach this document higher up: a strategy stack or opportunity tree is a few levels deep, not hundreds"),
+    );
+}
+
 fn traces_to_strategy(docs: &[Document], schema: &Schema, parent: &[Option<DocId>]) -> Vec<bool> {
     let is_top = |d: DocId| {
         schema
@@ -600,4 +662,71 @@ fn traces_to_strategy(docs: &[Document], schema: &Schema, parent: &[Option<DocId
         }
     }
     memo.into_iter().map(|m| m.unwrap_or(false)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::site;
+
+    /// A company strategy with a chain of `n` pages below it, each the parent of the next.
+    fn chain(n: usize) -> Vec<(String, String)> {
+        let mut files = vec![(
+            "cs.md".to_string(),
+            "---\nid: cs\nkind: company-strategy\n---\n".to_string(),
+        )];
+        let mut parent = "cs".to_string();
+        for i in 0..n {
+            files.push((
+                format!("p/{i:06}.md"),
+                format!("---\nid: p{i}\nkind: page\nparent: {parent}\n---\n"),
+            ));
+            parent = format!("p{i}");
+        }
+        files
+    }
+
+    fn deep_chain_findings(n: usize) -> Vec<String> {
+        let files = chain(n);
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let site = site("", &files, "2026-11-24");
+        let depth_ok =
+            (0..site.docs.len()).all(|d| site.graph.ancestors(d).len() <= super::MAX_DEPTH);
+        assert!(depth_ok, "a document is deeper than MAX_DEPTH after build");
+        site.diagnostics
+            .iter()
+            .filter(|d| d.rule == "deep-chain")
+            .map(|d| format!("{}:{} {}", d.file, d.span.line, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_chain_of_max_depth_is_kept_whole() {
+        assert_eq!(deep_chain_findings(super::MAX_DEPTH), Vec::<String>::new());
+    }
+
+    #[test]
+    fn one_level_more_is_cut_at_the_document_that_goes_too_deep() {
+        assert_eq!(
+            deep_chain_findings(super::MAX_DEPTH + 1),
+            vec!["p/000064.md:4 `p64` would sit more than 64 levels below the top of its tree; the link to `p63` is cut"]
+        );
+    }
+
+    #[test]
+    fn a_very_deep_chain_is_cut_every_max_depth_plus_one_levels() {
+        let cut_at: Vec<String> = deep_chain_findings(1_000)
+            .into_iter()
+            .map(|f| f.split(' ').next().unwrap_or_default().to_string())
+            .collect();
+        // The first cut leaves p64 at depth 0; the next document to go too deep is 65 further down.
+        let expected: Vec<String> = (0..)
+            .map(|k| 64 + 65 * k)
+            .take_while(|&i| i < 1_000)
+            .map(|i| format!("p/{i:06}.md:4"))
+            .collect();
+        assert_eq!(cut_at, expected);
+    }
 }

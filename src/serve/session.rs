@@ -947,6 +947,33 @@ mod tests {
     }
 
     #[test]
+    fn a_chain_thousands_deep_is_a_problem_shown_not_a_crash() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::write(
+            root.join("cs.md"),
+            "---\nid: cs\nkind: company-strategy\n---\n",
+        )
+        .expect("write");
+        let mut parent = "cs".to_string();
+        for i in 0..3_000 {
+            std::fs::write(
+                root.join(format!("p{i}.md")),
+                format!("---\nid: p{i}\nkind: page\nparent: {parent}\n---\n"),
+            )
+            .expect("write");
+            parent = format!("p{i}");
+        }
+        let (_live, outcome) = LiveSite::start(options(root), false);
+        let problem = outcome.problem.expect("the deep chain is reported");
+        assert!(
+            problem.details.contains("deep-chain"),
+            "{}",
+            problem.details
+        );
+    }
+
+    #[test]
     fn every_kind_of_edit_serves_what_a_full_build_would() {
         let dir = copy_example();
         let root = dir.path();

@@ -178,3 +178,81 @@ fn a_fifo_named_like_a_document_is_skipped_without_blocking() {
         run.stdout
     );
 }
+
+/// An outcome with a chain of `depth` opportunities below it, and a solution under the last.
+fn deep_opportunity_tree(depth: usize) -> SiteTest {
+    let mut site = SiteTest::new().file("cs.md", COMPANY).file(
+        "discovery/out.md",
+        "---\nid: out\nkind: outcome\nreviewed: 2026-11-01\n---\n# Outcome\n",
+    );
+    let mut parent = "out".to_string();
+    for i in 0..depth {
+        site = site.file(
+            &format!("discovery/o{i:05}.md"),
+            format!(
+                "---\nid: o{i}\nkind: opportunity\nparent: {parent}\nreviewed: 2026-11-01\n---\n# Opportunity {i}\n"
+            ),
+        );
+        parent = format!("o{i}");
+    }
+    site.file(
+        "discovery/sol.md",
+        format!("---\nid: sol\nkind: solution\nparent: {parent}\nreviewed: 2026-11-01\n---\n# Solution\n"),
+    )
+}
+
+#[test]
+fn a_chain_thousands_deep_is_refused_with_a_clear_error_not_a_crash() {
+    let site = deep_opportunity_tree(4_000);
+    let out = tempfile::tempdir().expect("out");
+    let out_dir = out.path().join("site");
+    let build = site.run(&[
+        "build",
+        "ROOT",
+        "-o",
+        out_dir.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+        "--today",
+        "2026-11-24",
+    ]);
+    assert_eq!(build.code, 1, "refused, not aborted: {}", build.stderr);
+    let deep: Vec<_> = build
+        .json()
+        .into_iter()
+        .filter(|d| d["rule"] == "deep-chain")
+        .collect();
+    assert_eq!(deep.len(), 4_000 / 65, "one cut every 65 levels");
+    // The outcome is level 0, so o64 is the first document 65 levels down.
+    assert_eq!(deep[0]["file"], "discovery/o00064.md");
+    let left: Vec<String> = std::fs::read_dir(out.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "nothing written, nothing left: {left:?}");
+}
+
+#[test]
+fn a_tree_as_deep_as_allowed_builds_with_its_diagram() {
+    // out, 63 opportunities and the solution: the solution sits 64 levels down.
+    let site = deep_opportunity_tree(63);
+    let out = tempfile::tempdir().expect("out");
+    let out_dir = out.path().join("site");
+    let build = site.run(&[
+        "build",
+        "ROOT",
+        "-o",
+        out_dir.to_str().expect("utf-8 path"),
+        "--today",
+        "2026-11-24",
+    ]);
+    assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
+    let outcome = std::fs::read_to_string(out_dir.join("out/index.html")).expect("outcome page");
+    assert!(outcome.contains("<svg"), "the outcome page has its diagram");
+    let solution = std::fs::read_to_string(out_dir.join("sol/index.html")).expect("solution page");
+    assert!(
+        solution.contains("Opportunity 0"),
+        "the trail reaches the top"
+    );
+}

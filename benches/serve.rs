@@ -173,7 +173,7 @@ fn reload_times(dir: &Path, edits: usize, edit: Edit) -> Vec<Duration> {
     let mut stream = TcpStream::connect(&address).expect("connect");
     write!(
         stream,
-        "GET /__throughline/events HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /__throughline/events HTTP/1.1\r\nHost: {address}\r\n\r\n"
     )
     .expect("send");
     let (tx, events) = mpsc::channel();

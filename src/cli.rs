@@ -109,7 +109,8 @@ pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 
-    /// The address to listen on; anything but loopback exposes the site to the network.
+    /// The address to listen on; anything but loopback exposes the site to the network
+    /// and answers any host name (on loopback, only localhost and loopback addresses).
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
     pub(crate) bind: String,
 

@@ -214,6 +214,10 @@ watching {root} for changes"
             "note: native file events are unavailable ({reason}); polling every 0.5 s"
         ),
         Report::WatchError(message) => writeln!(stdout, "watch error: {message}"),
+        Report::Exposed(address) => writeln!(
+            std::io::stderr(),
+            "warning: listening on {address}, beyond loopback: anyone on the network can read this site, under any host name"
+        ),
         Report::Rebuilt(outcome) => {
             eprint!("{}", outcome.report);
             let what = match outcome.changed.as_slice() {

@@ -5,30 +5,65 @@
 //! reach a file outside the site. `/__throughline/events` is a
 //! server-sent-events stream that says `reload` after each rebuild.
 //!
+//! It is reachable by any web page the user opens, so it trusts nothing:
+//! bound to loopback it answers only requests for this machine's names (a
+//! page whose domain was rebound to 127.0.0.1 gets 403); request heads are
+//! bounded in size ([`MAX_REQUEST_LINE`], [`MAX_HEADERS`]) and in time
+//! ([`Limits::head_timeout`]); at most [`Limits::requests`] connections are
+//! handled at once and the rest get a quick 503, with reload streams capped
+//! apart so open tabs never starve page loads.
+//!
 //! Why not a crate: the dev server needs a tenth of HTTP, and the candidates
 //! are either unmaintained (tiny_http) or bring an async runtime (axum,
 //! hyper) that triples the build for a loopback preview.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use super::request::{read_head, Head, HeadError, HostPolicy, MAX_HEADERS, MAX_REQUEST_LINE};
 use super::session::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
 
 /// The path of the reload stream.
 pub const EVENTS_PATH: &str = "/__throughline/events";
 
-/// The longest request head accepted, in bytes.
-const MAX_HEAD: usize = 16 * 1024;
+/// How long one write may block on a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a client may take to send its request.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long, and how many bytes, to read and drop after answering (see [`finish`]).
+const LINGER: Duration = Duration::from_secs(2);
+const MAX_LINGER_BYTES: u64 = 256 * 1024;
 
-/// How often an idle reload stream is pinged, so dead clients are noticed.
+/// How often a reload stream checks that its client is still there.
+const POLL: Duration = Duration::from_secs(1);
+
+/// How often an idle reload stream is pinged, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Caps and timeouts of the server; `Default` is what `serve` uses.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Connections handled at once, reload streams not counted; more get 503.
+    pub(crate) requests: usize,
+    /// Reload streams open at once; more get 503 (`EventSource` retries).
+    pub(crate) streams: usize,
+    /// How long a client has to send its whole request head.
+    pub(crate) head_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            requests: 64,
+            streams: 64,
+            head_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 /// The open reload streams.
 #[derive(Debug, Default)]
@@ -53,16 +88,92 @@ impl Reloads {
     }
 }
 
-/// Accepts connections on `listener` forever, one thread each.
+/// A counting cap on connection threads of one kind.
+#[derive(Debug)]
+struct Slots {
+    used: Arc<AtomicUsize>,
+    max: usize,
+}
+
+/// One taken place in [`Slots`], given back when dropped.
+#[derive(Debug)]
+struct Slot(Arc<AtomicUsize>);
+
+impl Slots {
+    fn new(max: usize) -> Slots {
+        Slots {
+            used: Arc::new(AtomicUsize::new(0)),
+            max,
+        }
+    }
+
+    fn take(&self) -> Option<Slot> {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(&self.used)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// What every connection thread shares.
+struct Server {
+    served: Arc<RwLock<Served>>,
+    reloads: Arc<Reloads>,
+    hosts: HostPolicy,
+    limits: Limits,
+    requests: Slots,
+    streams: Slots,
+}
+
+/// Accepts connections on `listener` forever, at most [`Limits::default`] at once.
 pub fn run(listener: TcpListener, served: Arc<RwLock<Served>>, reloads: Arc<Reloads>) {
+    run_with(listener, served, reloads, Limits::default());
+}
+
+/// [`run`] with other limits.
+pub(crate) fn run_with(
+    listener: TcpListener,
+    served: Arc<RwLock<Served>>,
+    reloads: Arc<Reloads>,
+    limits: Limits,
+) {
+    let hosts = listener
+        .local_addr()
+        .map_or(HostPolicy::Loopback, HostPolicy::for_address);
+    let server = Arc::new(Server {
+        served,
+        reloads,
+        hosts,
+        limits,
+        requests: Slots::new(limits.requests),
+        streams: Slots::new(limits.streams),
+    });
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let served = Arc::clone(&served);
-        let reloads = Arc::clone(&reloads);
-        std::thread::spawn(move || {
-            // A client that goes away mid-answer is not an error worth reporting.
-            let _ = handle(stream, &served, &reloads);
-        });
+        let Ok(stream) = stream else {
+            // Out of file descriptors, say: let some close instead of spinning.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        let Some(slot) = server.requests.take() else {
+            refuse_busy(stream);
+            continue;
+        };
+        let server = Arc::clone(&server);
+        // A failed spawn drops the closure, which closes the connection and frees the slot.
+        let _ = std::thread::Builder::new()
+            .name("serve-connection".into())
+            .spawn(move || {
+                // A client that goes away mid-answer is not an error worth reporting.
+                let _ = handle(stream, &server, slot);
+            });
     }
 }
 
@@ -74,57 +185,146 @@ struct Response {
     body: FileBytes,
 }
 
-fn handle(stream: TcpStream, served: &RwLock<Served>, reloads: &Reloads) -> io::Result<()> {
-    stream.set_read_timeout(Some(READ_TIMEOUT))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let Some((method, target)) = read_head(&mut reader)? else {
-        return write_response(&stream, &text("400 Bad Request", "bad request"), false);
+fn handle(stream: TcpStream, server: &Server, slot: Slot) -> io::Result<()> {
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    let until = Instant::now() + server.limits.head_timeout;
+    let head = match read_head(&mut BufReader::new(Deadline::new(&stream, until))) {
+        Ok(head) => head,
+        Err(HeadError::Gone) => return Ok(()),
+        Err(error) => return finish(&stream, &refusal(&error), false),
     };
-    let head_only = method == "HEAD";
-    if method != "GET" && !head_only {
+    if !server.hosts.allows(head.host.as_deref()) {
+        return finish(&stream, &foreign_host(), false);
+    }
+    let head_only = head.method == "HEAD";
+    if head.method != "GET" && !head_only {
         let mut response = text("405 Method Not Allowed", "only GET and HEAD");
         response.headers.push(("Allow", "GET, HEAD".into()));
-        return write_response(&stream, &response, false);
+        return finish(&stream, &response, false);
     }
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    if path == EVENTS_PATH && !head_only {
-        return stream_reloads(stream, reloads);
+    if head.path() == EVENTS_PATH && !head_only {
+        // A reload stream lives as long as its page: it gives back the
+        // request slot so open tabs never starve page loads.
+        let Some(stream_slot) = server.streams.take() else {
+            let response = text("503 Service Unavailable", "too many live-reload streams");
+            return finish(&stream, &response, false);
+        };
+        drop(slot);
+        return stream_reloads(stream, &server.reloads, stream_slot);
     }
-    let response = match served.read() {
-        Ok(served) => respond(&served, path),
+    let response = answer(&head, &server.served);
+    finish(&stream, &response, head_only)
+}
+
+fn answer(head: &Head, served: &RwLock<Served>) -> Response {
+    match served.read() {
+        Ok(served) => respond(&served, head.path()),
         Err(_) => text(
             "500 Internal Server Error",
             "the server's state is poisoned",
         ),
-    };
-    write_response(&stream, &response, head_only)
+    }
 }
 
-/// Reads the request line and skips the headers; `None` for a malformed request.
-fn read_head<R: BufRead>(reader: &mut R) -> io::Result<Option<(String, String)>> {
-    let mut line = String::new();
-    let mut total = Read::take(&mut *reader, MAX_HEAD as u64).read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Ok(None);
-    };
-    if !version.starts_with("HTTP/1.") {
-        return Ok(None);
-    }
-    let request = (method.to_string(), target.to_string());
-    loop {
-        let mut header = String::new();
-        let read = Read::take(&mut *reader, MAX_HEAD as u64).read_line(&mut header)?;
-        total += read;
-        if read == 0 || header == "\r\n" || header == "\n" {
-            break;
-        }
-        if total > MAX_HEAD {
-            return Ok(None);
+/// The answer to a head that could not be read.
+fn refusal(error: &HeadError) -> Response {
+    match error {
+        HeadError::Bad(reason) => text("400 Bad Request", reason),
+        HeadError::UriTooLong => text(
+            "414 URI Too Long",
+            &format!("the request line is longer than {MAX_REQUEST_LINE} bytes"),
+        ),
+        HeadError::HeadersTooLarge => text(
+            "431 Request Header Fields Too Large",
+            &format!("the headers are longer than {MAX_HEADERS} bytes"),
+        ),
+        HeadError::TimedOut | HeadError::Gone => {
+            text("408 Request Timeout", "the request did not arrive in time")
         }
     }
-    Ok(Some(request))
+}
+
+fn foreign_host() -> Response {
+    text(
+        "403 Forbidden",
+        concat!(
+            "This dev server only answers requests for localhost or a loopback address ",
+            "(127.0.0.1, [::1]), so that a web page whose domain was rebound to this ",
+            "machine (DNS rebinding) cannot read the site.\n",
+            "To serve it under other names, listen beyond loopback with --bind ",
+            "(e.g. --bind 0.0.0.0): then anyone on the network can read it.\n"
+        ),
+    )
+}
+
+/// Reads from a socket until a fixed moment, however slowly the bytes come:
+/// a timeout per read alone would let a client that sends a byte every few
+/// seconds hold its thread for ever.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl<'a> Deadline<'a> {
+    fn new(stream: &'a TcpStream, until: Instant) -> Deadline<'a> {
+        Deadline { stream, until }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
+/// Writes the response, then closes so that the client reads all of it.
+///
+/// Closing a socket with unread request bytes makes the kernel send a reset,
+/// which can destroy the answer before the client reads it (a 414 for a long
+/// URL would arrive as "connection reset"). So the write side is shut first,
+/// then what the client still sends is read and dropped until it closes,
+/// for at most [`LINGER`] and [`MAX_LINGER_BYTES`].
+fn finish(stream: &TcpStream, response: &Response, head_only: bool) -> io::Result<()> {
+    write_response(stream, response, head_only)?;
+    stream.shutdown(Shutdown::Write)?;
+    let rest = Deadline::new(stream, Instant::now() + LINGER);
+    let _ = io::copy(&mut rest.take(MAX_LINGER_BYTES), &mut io::sink());
+    Ok(())
+}
+
+/// Answers 503 from the accept loop without ever blocking it: the answer
+/// fits in an empty send buffer, and the request bytes already here are read
+/// first so closing does not reset the connection.
+fn refuse_busy(stream: TcpStream) {
+    if stream.set_nonblocking(true).is_err() {
+        return;
+    }
+    let mut response = text(
+        "503 Service Unavailable",
+        "too many connections at once; try again",
+    );
+    response.headers.push(("Retry-After", "1".into()));
+    drop_pending(&stream);
+    if write_response(&stream, &response, false).is_ok() {
+        let _ = stream.shutdown(Shutdown::Write);
+    }
+    drop_pending(&stream);
+}
+
+/// Reads and drops what has already arrived, without waiting for more.
+fn drop_pending(mut stream: &TcpStream) {
+    let mut buf = [0u8; 4096];
+    for _ in 0..16 {
+        if !matches!(stream.read(&mut buf), Ok(n) if n > 0) {
+            return;
+        }
+    }
 }
 
 /// Decides what to answer for `path` (the request target without its query).
@@ -143,7 +343,9 @@ fn respond(served: &Served, path: &str) -> Response {
     if served.file(&format!("{key}/index.html")).is_some() {
         // Relative links on the page only work with the trailing slash.
         let mut response = text("301 Moved Permanently", "moved");
-        response.headers.push(("Location", format!("/{key}/")));
+        response
+            .headers
+            .push(("Location", format!("/{}/", encode_path(&key))));
         return response;
     }
     not_found(served)
@@ -197,6 +399,22 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `path` with every byte that is not safe in a URL path percent-encoded, so
+/// that a name with CR LF, spaces or non-ASCII cannot break the header it
+/// goes into, nor mean another path.
+fn encode_path(path: &str) -> String {
+    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
+    let mut out = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || SAFE.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 fn file_response(
     status: &'static str,
     path: &str,
@@ -231,6 +449,13 @@ fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) 
         response.body.len()
     );
     for (name, value) in &response.headers {
+        // The last guard against header injection: refuse rather than split a header.
+        if value.bytes().any(|b| b.is_ascii_control()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a control character in a header value",
+            ));
+        }
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
@@ -241,21 +466,44 @@ fn write_response(mut stream: &TcpStream, response: &Response, head_only: bool) 
     stream.flush()
 }
 
-/// Holds the connection open and writes one `reload` event per rebuild.
-fn stream_reloads(mut stream: TcpStream, reloads: &Reloads) -> io::Result<()> {
+/// Holds the connection open and writes one `reload` event per rebuild,
+/// until the client closes it; `_slot` is its place among the streams.
+fn stream_reloads(mut stream: TcpStream, reloads: &Reloads, _slot: Slot) -> io::Result<()> {
     let events = reloads.subscribe();
     stream.write_all(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n: connected\n\n",
     )?;
     stream.flush()?;
+    let mut written = Instant::now();
     loop {
-        match events.recv_timeout(KEEP_ALIVE) {
+        match events.recv_timeout(POLL) {
             Ok(build) => write!(stream, "event: reload\ndata: {build}\n\n")?,
-            Err(RecvTimeoutError::Timeout) => stream.write_all(b": keep-alive\n\n")?,
+            Err(RecvTimeoutError::Timeout) if client_left(&stream) => return Ok(()),
+            Err(RecvTimeoutError::Timeout) if written.elapsed() >= KEEP_ALIVE => {
+                stream.write_all(b": keep-alive\n\n")?;
+            }
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
         stream.flush()?;
+        written = Instant::now();
     }
+}
+
+/// Whether the client of a reload stream has closed it. It never sends
+/// anything after its request, so end of stream (or an error) means it left;
+/// noticing within a second frees the slot when a tab navigates away.
+fn client_left(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let peeked = stream.peek(&mut [0u8; 1]);
+    let restored = stream.set_nonblocking(false).is_ok();
+    let open = match peeked {
+        Ok(n) => n > 0,
+        Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+    };
+    !(open && restored)
 }
 
 /// The media type for a served path, by extension.
@@ -331,6 +579,272 @@ fn overlay(problem: &Problem) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
+
+    /// How long a test waits for an answer before failing.
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    const PAGE: &str = "<html><body>a page</body></html>";
+
+    /// A server on a free loopback port with these files and limits.
+    fn start(limits: Limits, files: &[(&str, &str)]) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address");
+        let served = Arc::new(RwLock::new(Served::of(files)));
+        std::thread::spawn(move || {
+            run_with(listener, served, Arc::new(Reloads::default()), limits);
+        });
+        address
+    }
+
+    fn site() -> SocketAddr {
+        start(Limits::default(), &[("index.html", PAGE)])
+    }
+
+    fn connect(address: SocketAddr) -> TcpStream {
+        let stream = TcpStream::connect(address).expect("connect");
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        stream
+    }
+
+    /// Sends `request` as is and reads the whole answer; a reset fails the test.
+    fn exchange(address: SocketAddr, request: &[u8]) -> String {
+        let mut stream = connect(address);
+        stream.write_all(request).expect("send");
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .expect("the answer arrives whole, without a reset");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn get(address: SocketAddr, target: &str, host: &str) -> String {
+        exchange(
+            address,
+            format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes(),
+        )
+    }
+
+    fn status(answer: &str) -> &str {
+        answer.get(9..12).unwrap_or(answer)
+    }
+
+    /// Reads until the end of a response head, however the connection ends after it.
+    fn read_head_of(stream: &mut TcpStream) -> String {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    #[test]
+    fn a_crlf_in_a_redirected_path_cannot_inject_a_header() {
+        let address = start(
+            Limits::default(),
+            &[
+                ("a\r\nSet-Cookie: x=1/index.html", PAGE),
+                ("caf\u{e9} ?#%/index.html", PAGE),
+            ],
+        );
+        let answer = get(address, "/a%0D%0ASet-Cookie:%20x=1", "localhost");
+        assert_eq!(status(&answer), "301", "{answer}");
+        assert!(
+            answer.contains("\r\nLocation: /a%0D%0ASet-Cookie:%20x=1/\r\n"),
+            "{answer}"
+        );
+        assert!(!answer.contains("\nSet-Cookie"), "{answer}");
+        let answer = get(address, "/caf%C3%A9%20%3F%23%25", "localhost");
+        assert!(
+            answer.contains("\r\nLocation: /caf%C3%A9%20%3F%23%25/\r\n"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn location_paths_keep_only_safe_bytes() {
+        assert_eq!(encode_path("bets/bet-a_1.~"), "bets/bet-a_1.~");
+        assert_eq!(encode_path("a\r\nb"), "a%0D%0Ab");
+        assert_eq!(
+            encode_path("x\u{1}\u{7f} \"<>\\^`{|}"),
+            "x%01%7F%20%22%3C%3E%5C%5E%60%7B%7C%7D"
+        );
+        assert_eq!(encode_path("\u{e9}"), "%C3%A9");
+    }
+
+    #[test]
+    fn on_loopback_only_requests_for_this_machine_are_answered() {
+        let address = site();
+        let port = address.port();
+        for host in [
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            "localhost".into(),
+            "docs.localhost".into(),
+            "[::1]:1".into(),
+        ] {
+            assert_eq!(status(&get(address, "/", &host)), "200", "{host}");
+        }
+        for host in [
+            format!("evil.example:{port}"),
+            "evil.example".into(),
+            "".into(),
+        ] {
+            let answer = get(address, "/", &host);
+            assert_eq!(status(&answer), "403", "{host}");
+            assert!(answer.contains("DNS rebinding"), "{answer}");
+            assert!(!answer.contains("a page"), "{answer}");
+        }
+        let no_host = exchange(address, b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(status(&no_host), "200", "{no_host}");
+    }
+
+    #[test]
+    fn the_reload_stream_is_host_checked_too() {
+        let answer = get(site(), EVENTS_PATH, "evil.example");
+        assert_eq!(status(&answer), "403", "{answer}");
+    }
+
+    #[test]
+    fn an_absolute_form_target_is_served_when_its_host_is_local() {
+        let address = site();
+        let own = format!("GET http://{address}/ HTTP/1.1\r\nHost: {address}\r\n\r\n");
+        let answer = exchange(address, own.as_bytes());
+        assert_eq!(status(&answer), "200", "{answer}");
+        assert!(answer.contains("a page"));
+        let foreign = format!("GET http://evil.example/ HTTP/1.1\r\nHost: {address}\r\n\r\n");
+        assert_eq!(status(&exchange(address, foreign.as_bytes())), "403");
+    }
+
+    #[test]
+    fn a_request_line_that_is_not_utf8_gets_400() {
+        let answer = exchange(site(), b"GET /\xff\xfe HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assert_eq!(status(&answer), "400", "{answer}");
+        assert!(answer.contains("not UTF-8"), "{answer}");
+    }
+
+    #[test]
+    fn an_overlong_request_line_gets_414_without_a_reset() {
+        let mut request = b"GET /".to_vec();
+        request.resize(64 * 1024, b'a');
+        request.extend_from_slice(b" HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let answer = exchange(site(), &request);
+        assert_eq!(status(&answer), "414", "{answer}");
+    }
+
+    #[test]
+    fn oversized_headers_get_431() {
+        let mut request = b"GET / HTTP/1.1\r\nHost: localhost\r\n".to_vec();
+        for _ in 0..4096 {
+            request.extend_from_slice(b"X-Filler: 0123456789\r\n");
+        }
+        request.extend_from_slice(b"\r\n");
+        let answer = exchange(site(), &request);
+        assert_eq!(status(&answer), "431", "{answer}");
+    }
+
+    #[test]
+    fn a_client_trickling_its_head_is_cut_off_at_the_deadline() {
+        let limits = Limits {
+            head_timeout: Duration::from_millis(500),
+            ..Limits::default()
+        };
+        let address = start(limits, &[("index.html", PAGE)]);
+        let mut stream = connect(address);
+        let mut writer = stream.try_clone().expect("clone");
+        let started = Instant::now();
+        // Each byte well within any per-read timeout, the whole head never.
+        std::thread::spawn(move || {
+            for byte in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1234567890".iter() {
+                if writer.write_all(&[*byte]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let answer = read_head_of(&mut stream);
+        assert_eq!(status(&answer), "408", "{answer}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn connections_beyond_the_cap_get_a_quick_503_and_slots_come_back() {
+        let limits = Limits {
+            requests: 3,
+            ..Limits::default()
+        };
+        let address = start(limits, &[("index.html", PAGE)]);
+        let idle: Vec<TcpStream> = (0..3).map(|_| connect(address)).collect();
+        let started = Instant::now();
+        let answer = get(address, "/", "localhost");
+        assert_eq!(status(&answer), "503", "{answer}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(idle);
+        let deadline = Instant::now() + PATIENCE;
+        while status(&get(address, "/", "localhost")) != "200" {
+            assert!(Instant::now() < deadline, "the slots were not given back");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Opens a reload stream and waits until the server says it is connected;
+    /// the answer is empty when the server refused before the request was sent.
+    fn open_stream(address: SocketAddr) -> (TcpStream, String) {
+        let mut stream = connect(address);
+        let _ = write!(
+            stream,
+            "GET {EVENTS_PATH} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        );
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 256];
+        while !answer.windows(11).any(|w| w == b": connected") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+        (stream, String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    #[test]
+    fn reload_streams_have_their_own_cap_and_never_starve_pages() {
+        let limits = Limits {
+            requests: 1,
+            streams: 2,
+            ..Limits::default()
+        };
+        let address = start(limits, &[("index.html", PAGE)]);
+        let (first, answer) = open_stream(address);
+        assert_eq!(status(&answer), "200", "{answer}");
+        let (_second, answer) = open_stream(address);
+        assert_eq!(status(&answer), "200", "{answer}");
+        assert_eq!(status(&get(address, "/", "localhost")), "200");
+        let (_, answer) = open_stream(address);
+        assert_eq!(status(&answer), "503", "{answer}");
+
+        // A tab that navigates away closes its stream; the place comes back.
+        drop(first);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let (_third, answer) = open_stream(address);
+            if status(&answer) == "200" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the closed stream kept its place"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 
     #[test]
     fn paths_that_leave_the_site_are_refused() {

@@ -7,6 +7,7 @@
 //! stopping the server (Ctrl-C) leaves no files behind.
 
 pub mod http;
+mod request;
 pub mod session;
 pub mod watch;
 
@@ -47,6 +48,9 @@ pub enum Report<'a> {
     Rebuilt(&'a Outcome),
     /// The watcher reported a problem.
     WatchError(&'a str),
+    /// The server listens beyond loopback, so anyone on the network can read
+    /// the site and any host name is answered; reported before the first build.
+    Exposed(SocketAddr),
 }
 
 /// Binds, builds, serves and rebuilds on change until the process is stopped.
@@ -63,6 +67,9 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
     let local = listener
         .local_addr()
         .map_err(|e| RunError::Other(format!("cannot listen on {address}: {e}")))?;
+    if request::HostPolicy::for_address(local) == request::HostPolicy::Any {
+        report(Report::Exposed(local));
+    }
     let mut load = options.load;
     load.base_url = Some("/".into());
     let root = load.root.clone();

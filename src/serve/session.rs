@@ -54,6 +54,18 @@ impl Served {
             .cloned()
     }
 
+    /// A site of these `(path, contents)` files, for the server's tests.
+    #[cfg(test)]
+    pub(crate) fn of(files: &[(&str, &str)]) -> Served {
+        Served {
+            generated: files
+                .iter()
+                .map(|(path, text)| (path.to_string(), Arc::new(text.as_bytes().to_vec())))
+                .collect(),
+            ..Served::default()
+        }
+    }
+
     /// Every path served, sorted; for tests and comparisons with `build`.
     pub fn paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self

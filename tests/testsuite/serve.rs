@@ -18,33 +18,33 @@ struct Server {
     child: Child,
     address: String,
     output: Receiver<String>,
+    errors: Receiver<String>,
 }
 
 impl Server {
     fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// Starts on a free port with `args` added to the command line.
+    fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
             .args(["serve", "--port", "0", "--today", "2026-11-24"])
+            .args(args)
             .arg(root)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn throughline serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let output = lines_of(child.stdout.take().expect("stdout"));
+        let errors = lines_of(child.stderr.take().expect("stderr"));
         let mut server = Server {
             child,
             address: String::new(),
             output,
+            errors,
         };
         let line = server.wait_for_line(|l| l.contains("http://"));
         let start = line.find("http://").expect("url") + "http://".len();
@@ -54,29 +54,28 @@ impl Server {
     }
 
     fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.output.recv_timeout(left) {
-                Ok(line) if wanted(&line) => return line,
-                Ok(_) => {}
-                Err(_) => panic!("serve did not print the expected line in time"),
-            }
-        }
+        wait_for(&self.output, wanted)
     }
 
-    /// Sends a raw request line and returns (status code, head, body).
+    /// Sends a GET for `target` with the server's address as Host; (status code, head, body).
     fn request(&self, target: &str) -> (u16, String, Vec<u8>) {
+        self.request_for(target, &self.address)
+    }
+
+    /// Sends a GET for `target` with this Host header.
+    fn request_for(&self, target: &str, host: &str) -> (u16, String, Vec<u8>) {
+        self.raw(format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+    }
+
+    /// Sends `request` byte for byte and splits the whole answer; a reset fails the test.
+    fn raw(&self, request: &[u8]) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-        write!(
-            stream,
-            "GET {target} HTTP/1.1\r\nHost: {}\r\n\r\n",
-            self.address
-        )
-        .expect("send");
+        stream.write_all(request).expect("send");
         let mut response = Vec::new();
-        stream.read_to_end(&mut response).expect("read");
+        stream
+            .read_to_end(&mut response)
+            .expect("the answer arrives whole, without a reset");
         let split = response
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
@@ -97,7 +96,8 @@ impl Server {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         write!(
             stream,
-            "GET /__throughline/events HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /__throughline/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
         )
         .expect("send");
         let (tx, rx) = mpsc::channel();
@@ -124,6 +124,32 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Each line of `pipe`, as it is printed.
+fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for(lines: &Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if wanted(&line) => return line,
+            Ok(_) => {}
+            Err(_) => panic!("serve did not print the expected line in time"),
+        }
     }
 }
 
@@ -314,4 +340,129 @@ fn a_port_in_use_is_a_clear_error() {
     let run = site.run(&["serve", "ROOT", "--port", &port]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--port 0"), "{}", run.stderr);
+}
+
+#[test]
+fn requests_for_other_hosts_are_refused_so_dns_rebinding_reads_nothing() {
+    let site = SiteTest::fixture("healthy");
+    let server = Server::start(site.root());
+    let port = server.address.rsplit(':').next().expect("port").to_string();
+
+    let (status, head, body) = server.request_for("/graph.json", &format!("evil.example:{port}"));
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 403, "{head}");
+    assert!(head.contains("Content-Type: text/plain"), "{head}");
+    assert!(
+        body.contains("DNS rebinding") && body.contains("--bind"),
+        "{body}"
+    );
+    assert!(!body.contains("nodes"), "{body}");
+
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        assert_eq!(server.request_for("/graph.json", &host).0, 200, "{host}");
+    }
+}
+
+#[test]
+fn an_absolute_form_target_is_served_and_its_host_checked() {
+    let site = SiteTest::fixture("healthy");
+    let server = Server::start(site.root());
+    let address = &server.address;
+    let request = format!("GET http://{address}/bet-instant/ HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    let (status, _, body) = server.raw(request.as_bytes());
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("Merchants are paid the same day"));
+
+    let request = format!("GET http://evil.example/graph.json HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    assert_eq!(server.raw(request.as_bytes()).0, 403);
+}
+
+#[test]
+fn malformed_requests_get_an_answer_not_a_closed_connection() {
+    let site = SiteTest::fixture("healthy");
+    let server = Server::start(site.root());
+    let host = &server.address;
+
+    let mut latin1 = b"GET /caf\xe9 HTTP/1.1\r\nHost: ".to_vec();
+    latin1.extend_from_slice(format!("{host}\r\n\r\n").as_bytes());
+    let (status, _, body) = server.raw(&latin1);
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
+
+    let mut long = b"GET /".to_vec();
+    long.resize(64 * 1024, b'a');
+    long.extend_from_slice(format!(" HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes());
+    let (status, _, body) = server.raw(&long);
+    assert_eq!(status, 414, "{}", String::from_utf8_lossy(&body));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_crlf_in_a_folder_name_cannot_inject_a_header_into_the_redirect() {
+    let site = SiteTest::fixture("healthy").file(
+        "static/a\r\nSet-Cookie: x=1/index.html",
+        "<html><body>odd</body></html>",
+    );
+    let server = Server::start(site.root());
+    let (status, head, _) = server.request("/a%0D%0ASet-Cookie:%20x=1");
+    assert_eq!(status, 301, "{head}");
+    assert!(
+        head.contains("\r\nLocation: /a%0D%0ASet-Cookie:%20x=1/"),
+        "{head}"
+    );
+    assert!(!head.contains("\nSet-Cookie"), "{head}");
+    assert_eq!(server.request("/a%0D%0ASet-Cookie:%20x=1/").0, 200);
+}
+
+#[test]
+fn bound_beyond_loopback_it_warns_and_answers_any_host() {
+    let site = SiteTest::fixture("healthy");
+    let mut server = Server::start_with(site.root(), &["--bind", "0.0.0.0"]);
+    let warning = wait_for(&server.errors, |l| l.starts_with("warning: listening on"));
+    assert!(warning.contains("anyone on the network"), "{warning}");
+    let port = server.address.rsplit(':').next().expect("port").to_string();
+    server.address = format!("127.0.0.1:{port}");
+    assert_eq!(server.request_for("/", "strategy.example.com").0, 200);
+}
+
+/// Threads of a process, from /proc.
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a thread count")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn slow_connections_are_capped_instead_of_taking_a_thread_each() {
+    let site = SiteTest::fixture("healthy");
+    let server = Server::start(site.root());
+    let before = threads_of(server.child.id());
+    // Connected and silent, like a slowloris client.
+    let slow: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&server.address).expect("connect"))
+        .collect();
+    let started = Instant::now();
+    let (status, _, _) = server.request("/");
+    assert_eq!(status, 503, "the connections beyond the cap are refused");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let during = threads_of(server.child.id());
+    assert!(
+        during <= before + 64,
+        "{before} threads before, {during} with 300 slow connections"
+    );
+
+    drop(slow);
+    let deadline = Instant::now() + PATIENCE;
+    while server.request("/").0 != 200 {
+        assert!(Instant::now() < deadline, "the server did not recover");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

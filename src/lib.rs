@@ -299,6 +299,12 @@ impl ParseCache {
     }
 }
 
+/// The site's theme, compiled: what `build` renders with and `check` verifies.
+pub fn load_theme(site: &Site) -> Result<render::theme::Theme, RunError> {
+    render::theme::Theme::load(&site.root, &site.config)
+        .map_err(|e| RunError::Other(format!("template error: {}", e.0)))
+}
+
 /// What a build wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Built {
@@ -312,8 +318,7 @@ pub struct Built {
 /// written into a staging folder as they are rendered, then swapped in.
 pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
     output::check_target(&site.root, out).map_err(|r| RunError::Other(r.0))?;
-    let theme = render::theme::Theme::load(&site.root, &site.config)
-        .map_err(|e| RunError::Other(format!("template error: {}", e.0)))?;
+    let theme = load_theme(site)?;
     let cannot_write =
         |e: std::io::Error| RunError::Other(format!("cannot write `{}`: {e}", out.display()));
     let staging = output::Staging::create(out).map_err(cannot_write)?;

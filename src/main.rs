@@ -258,6 +258,8 @@ fn check(
     let started = Instant::now();
     let site = load(common)?;
     print_diagnostics(&site, format, color)?;
+    // The theme is the one input build refuses that the analysis does not read.
+    throughline::load_theme(&site)?;
     let counts = Counts::of(&site.diagnostics);
     eprintln!(
         "{}: {} documents, {}, {}, {} in {} ms",

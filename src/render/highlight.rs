@@ -40,6 +40,16 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     Some(generator.finalize())
 }
 
+/// Refuses a `highlight_theme` syntect does not have, whether or not the site
+/// has code yet: `check` must refuse what a later build would.
+pub fn check_theme(theme: &str) -> Result<(), String> {
+    // The default is known to exist; loading every theme costs a few milliseconds.
+    if theme == crate::config::MarkdownConfig::default().highlight_theme {
+        return Ok(());
+    }
+    stylesheet(theme).map(|_| ())
+}
+
 /// The stylesheet for `theme` (a syntect default theme name), or the names available.
 pub fn stylesheet(theme: &str) -> Result<String, String> {
     let themes = ThemeSet::load_defaults();
@@ -66,5 +76,8 @@ mod tests {
         assert!(stylesheet("nope")
             .unwrap_err()
             .contains("base16-ocean.dark"));
+        assert!(check_theme("base16-ocean.dark").is_ok());
+        assert!(check_theme("InspiredGitHub").is_ok());
+        assert!(check_theme("nope").unwrap_err().contains("InspiredGitHub"));
     }
 }

@@ -104,7 +104,14 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, TemplateError> {
 
 impl Theme {
     /// The default theme, then the configured theme folder, then `ROOT/templates/`.
+    /// Everything about the theme that a build would refuse is refused here,
+    /// so `check`, which loads it too, agrees with `build`: a missing or
+    /// non-theme folder, a template that does not compile, an unknown
+    /// `markdown.highlight_theme`.
     pub fn load(root: &Path, config: &Config) -> Result<Theme, TemplateError> {
+        super::highlight::check_theme(&config.markdown.highlight_theme).map_err(|e| {
+            TemplateError(format!("throughline.yaml: markdown.highlight_theme: {e}"))
+        })?;
         let mut templates: Vec<(String, String)> = TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
@@ -119,6 +126,13 @@ impl Theme {
             if !theme_dir.is_dir() {
                 return Err(TemplateError(format!(
                     "theme folder `{}` does not exist (set `theme: default` or a path to a folder)",
+                    theme_dir.display()
+                )));
+            }
+            // A folder with neither is a typo or a system folder (`theme: /etc`), not a theme.
+            if !theme_dir.join("templates").is_dir() && !theme_dir.join("assets").is_dir() {
+                return Err(TemplateError(format!(
+                    "`{}` is not a theme folder: it has neither `templates/` nor `assets/` (set `theme: default` or a path to a theme folder)",
                     theme_dir.display()
                 )));
             }

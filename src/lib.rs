@@ -5,6 +5,7 @@
 //! the renderers turn the result into diagnostics or a site. `check`, `build`
 //! and `serve` all start from [`load`].
 
+pub mod analysis;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
@@ -62,6 +63,8 @@ pub struct Site {
     pub docs: Vec<Document>,
     /// The resolved links.
     pub graph: Graph,
+    /// What is derived from documents and graph, computed once for every consumer.
+    pub facts: analysis::Facts,
     /// Every problem found, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// The date the strategy was judged on.
@@ -205,14 +208,8 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
     let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);
     diagnostics.extend(graph_diags);
 
-    let rule_context = rules::Context::new(
-        &docs,
-        &graph,
-        &config,
-        &sources,
-        git_dates.as_ref(),
-        options.today,
-    );
+    let facts = analysis::Facts::compute(&docs, &graph, &config.schema, git_dates.as_ref());
+    let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
     diagnostics.extend(rules::run(&rule_context));
     diagnostics::sort(&mut diagnostics);
 
@@ -223,6 +220,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
         sources,
         docs,
         graph,
+        facts,
         diagnostics,
         today: options.today,
     }

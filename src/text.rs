@@ -47,6 +47,26 @@ pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Decodes `%XX` escapes; `None` when an escape is malformed. The one
+/// decoder for URL paths, whether a browser asked for them or a body links to them.
+pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
 /// Lowercases and joins runs of letters and digits with `-`: `"Q1 Plan (v2)"` → `"q1-plan-v2"`.
 pub fn slugify(s: &str) -> String {
     let mut slug = String::with_capacity(s.len());

@@ -391,18 +391,20 @@ impl LinkResolver for Resolver<'_> {
     }
 
     fn by_path(&self, written: &str) -> Option<String> {
-        let (path, fragment) = match written.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (written, None),
+        // The link means what the graph checked it to mean: one interpreter for both.
+        let crate::source::BodyLinkTarget::Path {
+            path: Some(target),
+            heading,
+            ..
+        } = crate::source::path_link(written, self.from_file)?
+        else {
+            return None;
         };
-        let dir = self.from_file.rsplit_once('/').map_or("", |(d, _)| d);
-        let decoded = path.replace("%20", " ");
-        let target = crate::source::join_relative(dir, &decoded)?;
         let i = self.model.by_file(&target)?;
         let url = self.model.links[i].path.after("../");
-        Some(match fragment {
-            Some(f) if !f.is_empty() => format!("{url}#{}", crate::text::slugify(f)),
-            _ => url,
+        Some(match heading {
+            Some(h) => format!("{url}#{}", crate::text::slugify(&h)),
+            None => url,
         })
     }
 }

@@ -248,7 +248,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
     };
     let mut related = out_rel(Rel::Related);
     related.extend(in_rel(Rel::Related));
-    let next_review = model.next_review(doc);
+    let next_review = model.next_review(id);
     let (shown_depth, hidden) = levels_within(model, id, SUBTREE_BUDGET);
 
     let chart = (doc.kind == "metric").then(|| {

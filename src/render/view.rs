@@ -340,15 +340,9 @@ impl<'a> Model<'a> {
             .find(|&d| self.site.docs[d].kind == "bet")
     }
 
-    /// When `doc` is next due for review, if it has a cadence and a review date.
-    pub fn next_review(&self, doc: &Document) -> Option<Date> {
-        let cadence = doc.review_every.or(self
-            .site
-            .config
-            .schema
-            .get(&doc.kind)
-            .and_then(|k| k.cadence))?;
-        Some(cadence.after(doc.reviewed?))
+    /// The last day `doc` counts as reviewed (`analysis::Facts::next_review`, which `stale` judges by).
+    pub fn next_review(&self, doc: DocId) -> Option<Date> {
+        self.site.facts.next_review(doc)
     }
 
     /// Days since `date` on the build date.

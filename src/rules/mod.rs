@@ -22,10 +22,10 @@ mod too_many_bets;
 
 use std::collections::BTreeMap;
 
+use crate::analysis::Facts;
 use crate::config::{Config, KindDef, RuleLevel};
 use crate::date::{Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity, Span};
-use crate::git::GitDates;
 use crate::graph::{DocId, Graph};
 use crate::model::{Document, Status};
 use crate::source::{split_front_matter, SourceFile};
@@ -163,25 +163,7 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
         .concat()
 }
 
-/// Where a document's last review date comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewSource {
-    /// Its own `reviewed:`.
-    Field,
-    /// A `review` document that `covers` it.
-    Review(DocId),
-    /// The file's last git commit.
-    Git,
-}
-
-/// A document's last review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LastReview {
-    /// When.
-    pub date: Date,
-    /// Where the date comes from.
-    pub source: ReviewSource,
-}
+pub use crate::analysis::{LastReview, ReviewSource};
 
 /// What a rule may read.
 pub struct Context<'a> {
@@ -194,61 +176,26 @@ pub struct Context<'a> {
     /// The date the strategy is judged on.
     pub today: Date,
     sources: &'a [SourceFile],
-    last_review: Vec<Option<LastReview>>,
+    facts: &'a Facts,
 }
 
 impl<'a> Context<'a> {
-    /// Prepares the facts several rules share (last review dates).
+    /// What rules read of a resolved site; `facts` were derived from the same documents.
     pub fn new(
         docs: &'a [Document],
         graph: &'a Graph,
         config: &'a Config,
         sources: &'a [SourceFile],
-        git_dates: Option<&GitDates>,
+        facts: &'a Facts,
         today: Date,
     ) -> Context<'a> {
-        let mut last_review: Vec<Option<LastReview>> = docs
-            .iter()
-            .map(|d| {
-                d.reviewed.map(|date| LastReview {
-                    date,
-                    source: ReviewSource::Field,
-                })
-            })
-            .collect();
-        for (r, review) in docs.iter().enumerate() {
-            let Some(date) = review.date.filter(|_| review.kind == "review") else {
-                continue;
-            };
-            for covered in &review.covers {
-                let Some(target) = graph.lookup(&covered.id) else {
-                    continue;
-                };
-                if last_review[target].is_none_or(|l| l.date < date) {
-                    last_review[target] = Some(LastReview {
-                        date,
-                        source: ReviewSource::Review(r),
-                    });
-                }
-            }
-        }
-        if let Some(git) = git_dates {
-            for (i, doc) in docs.iter().enumerate() {
-                if last_review[i].is_none() {
-                    last_review[i] = git.get(&doc.file).map(|&date| LastReview {
-                        date,
-                        source: ReviewSource::Git,
-                    });
-                }
-            }
-        }
         Context {
             docs,
             graph,
             config,
             today,
             sources,
-            last_review,
+            facts,
         }
     }
 
@@ -286,7 +233,12 @@ impl<'a> Context<'a> {
 
     /// The later of `reviewed` and any covering review's date, else the git date.
     pub fn last_review(&self, doc: DocId) -> Option<LastReview> {
-        self.last_review[doc]
+        self.facts.last_review(doc)
+    }
+
+    /// The derived facts every consumer shares (`crate::analysis`).
+    pub fn facts(&self) -> &'a Facts {
+        self.facts
     }
 
     /// Where the value at `path` is written in `doc`; falls back to `kind:`, then to the file's start.
@@ -420,7 +372,7 @@ pub(crate) mod testing {
             &site.graph,
             &site.config,
             &site.sources,
-            None,
+            &site.facts,
             today,
         );
         let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! `stale`: strategy written once and never looked at again. A document whose
 //! last review is older than its cadence is no longer known to be true.
 
-use super::{is_closed, Context, ReviewSource, Rule};
+use super::{Context, ReviewSource, Rule};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
 use crate::yaml::Step;
@@ -21,11 +21,7 @@ impl Rule for Stale {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (id, doc) in ctx.docs() {
             let Some(kind) = ctx.kind(doc) else { continue };
-            // A metric's freshness is its check-ins: `stale-metric` judges it.
-            if doc.kind == "metric" || is_closed(doc) {
-                continue;
-            }
-            let Some(cadence) = doc.review_every.or(kind.cadence) else {
+            let Some(cadence) = crate::analysis::review_cadence(doc, &ctx.config.schema) else {
                 continue;
             };
             let label = ctx.label(doc);
@@ -41,7 +37,9 @@ impl Rule for Stale {
                 }
                 continue;
             };
-            let due = cadence.after(last.date);
+            let Some(due) = ctx.facts().next_review(id) else {
+                continue;
+            };
             if ctx.today <= due {
                 continue;
             }

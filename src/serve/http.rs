@@ -362,7 +362,7 @@ fn not_found(served: &Served) -> Response {
 /// the site: `..` in any spelling, backslashes, NUL, or bytes that are not UTF-8.
 pub fn site_path(path: &str) -> Option<String> {
     let path = path.strip_prefix('/')?;
-    let decoded = String::from_utf8(percent_decode(path)?).ok()?;
+    let decoded = String::from_utf8(crate::text::percent_decode(path)?).ok()?;
     if decoded.contains(['\\', '\0']) {
         return None;
     }
@@ -379,24 +379,6 @@ pub fn site_path(path: &str) -> Option<String> {
         key.push('/');
     }
     Some(key)
-}
-
-fn percent_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Some(out)
 }
 
 /// `path` with every byte that is not safe in a URL path percent-encoded, so

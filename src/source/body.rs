@@ -102,7 +102,7 @@ pub fn extract_body(
                     LinkType::Inline
                     | LinkType::Reference
                     | LinkType::Collapsed
-                    | LinkType::Shortcut => path_target(&dest_url, file_path),
+                    | LinkType::Shortcut => path_link(&dest_url, file_path),
                     _ => None,
                 };
                 if let Some(target) = target {
@@ -126,8 +126,11 @@ fn wiki_target(dest: &str) -> BodyLinkTarget {
     }
 }
 
-/// A relative link to a `.md` file; `None` for anything else (external, absolute, anchors, other files).
-fn path_target(dest: &str, file_path: &str) -> Option<BodyLinkTarget> {
+/// What a Markdown link `dest` written in the file at `file_path` points at,
+/// if it is a relative link to a `.md` file; `None` for anything else
+/// (external, absolute, anchors, other files). The one interpreter of such
+/// links: the graph checks what it returns and the renderer links to it.
+pub fn path_link(dest: &str, file_path: &str) -> Option<BodyLinkTarget> {
     if dest.contains("://") || dest.starts_with('/') || dest.starts_with('#') || has_scheme(dest) {
         return None;
     }
@@ -139,7 +142,10 @@ fn path_target(dest: &str, file_path: &str) -> Option<BodyLinkTarget> {
     if !path.ends_with(".md") {
         return None;
     }
-    let decoded = percent_decode(path);
+    // A malformed escape is taken as written, like a browser would.
+    let decoded = crate::text::percent_decode(path)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| path.to_string());
     let dir = file_path.rsplit_once('/').map_or("", |(d, _)| d);
     Some(BodyLinkTarget::Path {
         path: join_relative(dir, &decoded),
@@ -170,25 +176,6 @@ pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod document;
 mod frontmatter;
 
 pub use body::{
-    extract_body, join_relative, markdown_options, BodyFacts, BodyLink, BodyLinkTarget,
+    extract_body, join_relative, markdown_options, path_link, BodyFacts, BodyLink, BodyLinkTarget,
 };
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
 pub use frontmatter::{split_front_matter, FrontMatter};

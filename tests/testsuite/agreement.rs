@@ -87,3 +87,86 @@ fn a_valid_theme_folder_and_highlight_theme_pass_both() {
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
     assert!(out_dir.join("assets/extra.css").exists());
 }
+
+/// Builds `site` as of 2026-11-24 into a temporary folder and returns the page of `id`.
+fn built_page(site: &SiteTest, id: &str) -> String {
+    let out = tempfile::tempdir().expect("out");
+    let out_dir = out.path().join("site");
+    let build = site.run(&[
+        "build",
+        "ROOT",
+        "-o",
+        out_dir.to_str().expect("utf-8 path"),
+        "--today",
+        "2026-11-24",
+    ]);
+    assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
+    std::fs::read_to_string(out_dir.join(id).join("index.html")).expect("page")
+}
+
+#[test]
+fn a_page_shows_the_review_date_check_judges_by_covering_reviews_included() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-03-10\n---\n# Payments\n",
+        )
+        .file(
+            "q4-review.md",
+            "---\nid: q4-review\nkind: review\ndate: 2026-11-20\ncovers: [ps]\n---\n# Q4 review\n",
+        );
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert!(
+        !check.stdout.contains("\"stale\""),
+        "the covering review counts: {}",
+        check.stdout
+    );
+    let page = built_page(&site, "ps");
+    assert!(
+        page.contains("<dt>Next review</dt><dd>2027-05-20</dd>"),
+        "six months after the covering review, with no due badge: {}",
+        page.lines()
+            .filter(|l| l.contains("Next review"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn a_stale_document_is_due_on_its_page_and_in_check_alike() {
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "ps.md",
+        "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-03-10\n---\n# Payments\n",
+    );
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert!(check.stdout.contains("\"stale\""), "{}", check.stdout);
+    let page = built_page(&site, "ps");
+    assert!(
+        page.contains("2026-09-10 <span class=\"badge warn\">due</span>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_body_link_check_accepts_is_the_link_the_page_has() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "a.md",
+            "---\nid: a\nkind: page\n---\n# A\n\nSee [the page](b.md?v=1), [its part](b.md?v=2#why-now) and [spaced](my%20notes.md).\n",
+        )
+        .file("b.md", "---\nid: b\nkind: page\n---\n# B\n\n## Why now\n")
+        .file("my notes.md", "---\nid: notes\nkind: page\n---\n# Notes\n");
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert!(!check.stdout.contains("broken-link"), "{}", check.stdout);
+    let page = built_page(&site, "a");
+    for href in [
+        "href=\"../b/index.html\"",
+        "href=\"../b/index.html#why-now\"",
+        "href=\"../notes/index.html\"",
+    ] {
+        assert!(page.contains(href), "{href} missing: {page}");
+    }
+    assert!(!page.contains("b.md?v=1"), "{page}");
+}

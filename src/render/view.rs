@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
-use crate::model::{Confidence, Dhm, DhmScore, Document, Level, MetricRef, Success};
+use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Success};
 use crate::text::format_number as number;
 use crate::Site;
 
@@ -190,39 +190,6 @@ pub struct Model<'a> {
     /// The build date, which every page shows, written once.
     pub today: String,
     by_file: HashMap<&'a str, DocId>,
-    /// Each document's team, its own or inherited: see [`Model::team_of`].
-    teams: Vec<Option<DocId>>,
-    /// Each document's quarter, its own or inherited: see [`Model::quarter_of`].
-    quarters: Vec<Option<Quarter>>,
-}
-
-/// For every document, what the nearest document at or above it that has
-/// `own` says, found in one pass: each tree node asks for its team and
-/// quarter, and walking every node's ancestors through the documents was 1%
-/// of a 100,000-document build, most of it waiting on memory.
-fn inherited<T: Copy>(site: &Site, own: impl Fn(&Document) -> Option<T>) -> Vec<Option<T>> {
-    let graph = &site.graph;
-    let mut known: Vec<Option<Option<T>>> = vec![None; site.docs.len()];
-    let mut chain = Vec::new();
-    for doc in 0..site.docs.len() {
-        let mut at = Some(doc);
-        let found = loop {
-            let Some(d) = at else { break None };
-            if let Some(value) = known[d] {
-                break value;
-            }
-            if let Some(value) = own(&site.docs[d]) {
-                known[d] = Some(Some(value));
-                break Some(value);
-            }
-            chain.push(d);
-            at = graph.parent(d);
-        };
-        for d in chain.drain(..) {
-            known[d] = Some(found);
-        }
-    }
-    known.into_iter().map(Option::flatten).collect()
 }
 
 /// A document's page, relative to the site root.
@@ -271,12 +238,6 @@ impl<'a> Model<'a> {
             has_code: site.docs.iter().any(|d| d.body.has_code),
             today: site.today.to_string(),
             by_file,
-            // A `team:` that names no document ends the search all the same.
-            teams: inherited(site, |d| d.team.as_ref().map(|t| site.graph.lookup(&t.id)))
-                .into_iter()
-                .map(Option::flatten)
-                .collect(),
-            quarters: inherited(site, |d| d.quarter),
         };
         for d in &site.diagnostics {
             let finding = model.finding(d);
@@ -325,12 +286,12 @@ impl<'a> Model<'a> {
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.
     pub fn team_of(&self, doc: DocId) -> Option<DocId> {
-        self.teams[doc]
+        self.site.facts.team_of(doc)
     }
 
     /// The quarter of a document: its own `quarter:`, else its nearest ancestor's.
     pub fn quarter_of(&self, doc: DocId) -> Option<Quarter> {
-        self.quarters[doc]
+        self.site.facts.quarter_of(doc)
     }
 
     /// The nearest bet at or above `doc`.
@@ -410,20 +371,15 @@ impl<'a> Model<'a> {
         target: Option<f64>,
         deadline: Option<Date>,
     ) -> GoalView<'a> {
-        let metric_doc = match metric {
-            Some(MetricRef::Id(r)) => self.lookup(&r.id),
-            _ => None,
-        };
-        let latest = metric_doc.and_then(|m| self.site.docs[m].checkins.last().copied());
+        let reading =
+            crate::analysis::read_goal(&self.site.docs, &self.site.graph, metric, baseline, target);
+        let (metric_doc, latest) = (reading.metric, reading.latest);
         let unit = metric_doc
             .and_then(|m| self.site.docs[m].unit.as_deref())
             .unwrap_or_default();
-        let progress = match (baseline, target, latest) {
-            (Some(b), Some(t), Some(c)) if (t - b).abs() > f64::EPSILON => {
-                Some(((c.value - b) / (t - b) * 100.0).clamp(0.0, 100.0).round() as u8)
-            }
-            _ => None,
-        };
+        let progress = reading
+            .progress
+            .map(|p| (p * 100.0).clamp(0.0, 100.0).round() as u8);
         GoalView {
             outcome: outcome.map(String::as_str),
             metric_text: match metric {

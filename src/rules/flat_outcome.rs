@@ -2,7 +2,6 @@
 //! done, yet its metric has not moved from the baseline toward the target:
 //! the work shipped, the strategy did not happen.
 
-use super::progress::{higher_is_better, latest};
 use super::{Context, Rule};
 use crate::diagnostics::Diagnostic;
 use crate::model::Status;
@@ -26,9 +25,8 @@ impl Rule for FlatOutcome {
             let Some(success) = &bet.success else {
                 continue;
             };
-            let (Some(baseline), Some(reading)) =
-                (success.baseline, latest(ctx, success.metric.as_ref()))
-            else {
+            let goal = ctx.read_goal(success.metric.as_ref(), success.baseline, success.target);
+            let (Some(baseline), Some(reading)) = (success.baseline, goal.latest) else {
                 continue;
             };
             let work: Vec<_> = ctx
@@ -45,12 +43,7 @@ impl Rule for FlatOutcome {
             if work.is_empty() || done * 2 <= work.len() {
                 continue;
             }
-            let up = higher_is_better(
-                ctx,
-                success.metric.as_ref(),
-                success.baseline,
-                success.target,
-            );
+            let up = goal.higher_is_better;
             let moved = if up {
                 reading.value > baseline
             } else {

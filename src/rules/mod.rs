@@ -15,7 +15,6 @@ mod overdue;
 mod overhead_heavy;
 mod portfolio_imbalance;
 mod premature_commitment;
-mod progress;
 mod stale;
 mod stale_metric;
 mod too_many_bets;
@@ -234,6 +233,16 @@ impl<'a> Context<'a> {
     /// The later of `reviewed` and any covering review's date, else the git date.
     pub fn last_review(&self, doc: DocId) -> Option<LastReview> {
         self.facts.last_review(doc)
+    }
+
+    /// A goal's metric reading (`crate::analysis::read_goal`), as pages show it.
+    pub fn read_goal(
+        &self,
+        metric: Option<&crate::model::MetricRef>,
+        baseline: Option<f64>,
+        target: Option<f64>,
+    ) -> crate::analysis::GoalReading {
+        crate::analysis::read_goal(self.docs, self.graph, metric, baseline, target)
     }
 
     /// The derived facts every consumer shares (`crate::analysis`).

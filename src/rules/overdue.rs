@@ -2,7 +2,6 @@
 //! passed with the target unmet, on something not closed, is a decision
 //! nobody has taken: extend, change course, or stop.
 
-use super::progress::{higher_is_better, latest};
 use super::{is_closed, Context, Rule};
 use crate::date::{days_between, Date};
 use crate::diagnostics::Diagnostic;
@@ -34,9 +33,9 @@ impl Overdue {
             return;
         }
         let Some(target) = goal.target else { return };
-        let up = higher_is_better(ctx, goal.metric, goal.baseline, goal.target);
-        let reading = latest(ctx, goal.metric);
-        let progress = match reading {
+        let reading = ctx.read_goal(goal.metric, goal.baseline, goal.target);
+        let up = reading.higher_is_better;
+        let progress = match reading.latest {
             Some(c) if (up && c.value >= target) || (!up && c.value <= target) => return,
             Some(c) => format!(
                 "the latest check-in ({}, {}) is short of the target {}",

@@ -13,14 +13,6 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct OverheadHeavy;
 
-/// The team of `doc`: its own `team:`, else the nearest ancestor's.
-fn team_of(ctx: &Context<'_>, doc: DocId) -> Option<DocId> {
-    std::iter::once(doc)
-        .chain(ctx.graph.ancestors(doc))
-        .find_map(|d| ctx.docs[d].team.as_ref())
-        .and_then(|t| ctx.graph.lookup(&t.id))
-}
-
 impl Rule for OverheadHeavy {
     fn id(&self) -> &'static str {
         "overhead-heavy"
@@ -36,7 +28,7 @@ impl Rule for OverheadHeavy {
             if is_closed(work) {
                 continue;
             }
-            let Some(team) = team_of(ctx, id) else {
+            let Some(team) = ctx.facts().team_of(id) else {
                 continue;
             };
             let entry = per_team.entry(team).or_default();

@@ -1,0 +1,106 @@
+//! How far a goal (a bet's success criteria, an objective's key result) has
+//! come, read from its metric's check-ins: one reading for the rules that
+//! judge it (`overdue`, `flat-outcome`) and the pages that draw it.
+
+use crate::graph::{DocId, Graph};
+use crate::model::{Checkin, Direction, Document, MetricRef};
+
+/// A goal as its metric shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GoalReading {
+    /// The metric document `metric:` links to, if it links to one.
+    pub metric: Option<DocId>,
+    /// The metric's latest check-in.
+    pub latest: Option<Checkin>,
+    /// Whether higher is better: the metric's `direction`, else the way from baseline to target, else up.
+    pub higher_is_better: bool,
+    /// How far the latest check-in has come from baseline to target, as a
+    /// fraction (0 at the baseline, 1 at the target; not clamped), when all three are known.
+    pub progress: Option<f64>,
+}
+
+/// Reads the goal with `metric`, `baseline` and `target` from the site's check-ins.
+pub fn read_goal(
+    docs: &[Document],
+    graph: &Graph,
+    metric: Option<&MetricRef>,
+    baseline: Option<f64>,
+    target: Option<f64>,
+) -> GoalReading {
+    let metric = metric_doc(docs, graph, metric);
+    let latest = metric.and_then(|m| docs[m].checkins.last().copied());
+    let higher_is_better = match metric.and_then(|m| docs[m].direction) {
+        Some(Direction::Up) => true,
+        Some(Direction::Down) => false,
+        None => match (baseline, target) {
+            (Some(b), Some(t)) => t >= b,
+            _ => true,
+        },
+    };
+    let progress = match (baseline, target, latest) {
+        (Some(b), Some(t), Some(c)) if (t - b).abs() > f64::EPSILON => {
+            Some((c.value - b) / (t - b))
+        }
+        _ => None,
+    };
+    GoalReading {
+        metric,
+        latest,
+        higher_is_better,
+        progress,
+    }
+}
+
+/// The metric document a `metric:` field links to; `None` for a description or a link to another kind.
+pub fn metric_doc(docs: &[Document], graph: &Graph, metric: Option<&MetricRef>) -> Option<DocId> {
+    match metric? {
+        MetricRef::Id(r) => graph.lookup(&r.id).filter(|&i| docs[i].kind == "metric"),
+        MetricRef::Text(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::site;
+
+    fn reading(direction: &str, baseline: f64, target: f64) -> GoalReading {
+        let metric = format!(
+            "---\nid: m\nkind: metric\n{direction}checkins:\n  - {{date: 2026-10-01, value: 30}}\n---\n"
+        );
+        let site = site("", &[("m.md", metric.as_str())], "2026-11-24");
+        let r = MetricRef::Id(crate::model::Ref {
+            id: "m".into(),
+            span: crate::diagnostics::Span::file_start(),
+        });
+        read_goal(
+            &site.docs,
+            &site.graph,
+            Some(&r),
+            Some(baseline),
+            Some(target),
+        )
+    }
+
+    #[test]
+    fn progress_is_the_fraction_of_the_way_from_baseline_to_target() {
+        let r = reading("", 10.0, 50.0);
+        assert_eq!(r.progress, Some(0.5));
+        assert!(r.higher_is_better);
+        assert_eq!(r.latest.map(|c| c.value), Some(30.0));
+    }
+
+    #[test]
+    fn a_falling_target_counts_down_and_the_metric_direction_wins() {
+        let down = reading("", 50.0, 10.0);
+        assert_eq!(down.progress, Some(0.5));
+        assert!(!down.higher_is_better, "from 50 to 10 is down");
+        let declared = reading("direction: up\n", 50.0, 10.0);
+        assert!(declared.higher_is_better, "the metric's direction wins");
+    }
+
+    #[test]
+    fn no_progress_without_a_distance_to_cover() {
+        assert_eq!(reading("", 20.0, 20.0).progress, None);
+    }
+}

@@ -502,6 +502,16 @@ impl Config {
                         ),
                     ));
                 }
+                if crate::rules::BUILD_NOTES.contains(&rule.as_str()) {
+                    return Err(error_at(
+                        &[Step::Key("rules"), Step::Key(rule)],
+                        format!("`{rule}` is a note on how the site is built and cannot be set"),
+                        Some(
+                            "only the strategy-health rules can be set to allow, warn or deny"
+                                .to_string(),
+                        ),
+                    ));
+                }
                 if !crate::rules::HEALTH_RULES.contains(&rule.as_str()) {
                     let hint = match suggest(rule, crate::rules::HEALTH_RULES.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -784,6 +794,8 @@ mod tests {
         assert_eq!(err.hint.as_deref(), Some("did you mean `stale`?"));
         let err = Config::parse("rules:\n  cycle: allow\n").unwrap_err();
         assert!(err.message.contains("structural"), "{}", err.message);
+        let err = Config::parse("rules:\n  large-code-block: allow\n").unwrap_err();
+        assert!(err.message.contains("cannot be set"), "{}", err.message);
         let err = Config::parse("rules: { stale: sometimes }\n").unwrap_err();
         assert!(err.message.contains("allow, warn or deny"));
     }

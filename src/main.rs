@@ -13,7 +13,7 @@ use cli::{
     BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
-use throughline::text::plural;
+use throughline::text::{escape_controls, plural};
 use throughline::{LoadOptions, RunError, Site};
 
 // The build allocates many short-lived strings on two threads; mimalloc is
@@ -213,16 +213,19 @@ watching {root} for changes"
             stdout,
             "note: native file events are unavailable ({reason}); polling every 0.5 s"
         ),
-        Report::WatchError(message) => writeln!(stdout, "watch error: {message}"),
+        Report::WatchError(message) => {
+            writeln!(stdout, "watch error: {}", escape_controls(message))
+        }
         Report::Exposed(address) => writeln!(
             std::io::stderr(),
             "warning: listening on {address}, beyond loopback: anyone on the network can read this site, under any host name"
         ),
         Report::Rebuilt(outcome) => {
             eprint!("{}", outcome.report);
+            // File names come from the disk and may hold terminal controls.
             let what = match outcome.changed.as_slice() {
-                [one] => one.clone(),
-                [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+                [one] => escape_controls(one).into_owned(),
+                [first, rest @ ..] => format!("{} and {} more", escape_controls(first), rest.len()),
                 [] => String::new(),
             };
             let scope = if outcome.full {
@@ -379,7 +382,7 @@ fn report_run_error(err: &RunError, color: bool) {
             );
         }
         other => {
-            let _ = writeln!(stderr, "error: {other}");
+            let _ = writeln!(stderr, "error: {}", escape_controls(&other.to_string()));
         }
     }
 }

@@ -8,7 +8,7 @@ mod json;
 mod sarif;
 
 pub use github::render_github;
-pub use human::{render_human, HumanStyle};
+pub use human::{render_human, HumanStyle, SHOWN_PER_FILE, SHOWN_PER_LINE};
 pub use json::{render_json, to_json_value};
 pub use sarif::{render_sarif, RuleInfo};
 
@@ -176,13 +176,23 @@ impl Counts {
     pub fn of(diagnostics: &[Diagnostic]) -> Counts {
         let mut counts = Counts::default();
         for d in diagnostics {
-            match d.severity {
-                Severity::Error => counts.errors += 1,
-                Severity::Warning => counts.warnings += 1,
-                Severity::Info => counts.infos += 1,
-            }
+            counts.add(d.severity);
         }
         counts
+    }
+
+    /// Counts one more diagnostic of `severity`.
+    pub fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+
+    /// All of them.
+    pub fn total(self) -> usize {
+        self.errors + self.warnings + self.infos
     }
 }
 

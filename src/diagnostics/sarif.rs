@@ -92,5 +92,5 @@ pub fn render_sarif(
         }],
     });
     let text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
-    writeln!(out, "{text}")
+    writeln!(out, "{}", super::json::escape_terminal_controls(&text))
 }

@@ -8,7 +8,7 @@ use pulldown_cmark::{
 };
 
 use super::highlight;
-use crate::source::markdown_options;
+use crate::source::{fence_language, markdown_options, MAX_HIGHLIGHTED_CODE_BYTES};
 use crate::text::slugify;
 
 /// Where a link written in a body points, as the renderer needs it.
@@ -163,9 +163,7 @@ impl<'a> Rewrite<'a> {
             }),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
+                    CodeBlockKind::Fenced(info) => fence_language(&info).to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((lang, String::new()));
@@ -384,7 +382,8 @@ fn neutralise(dest: CowStr<'_>) -> CowStr<'_> {
 }
 
 fn code_block(lang: &str, code: &str) -> String {
-    let highlighted = (!lang.is_empty())
+    // The same test `source` applies when it reports `large-code-block`.
+    let highlighted = (!lang.is_empty() && code.len() <= MAX_HIGHLIGHTED_CODE_BYTES)
         .then(|| highlight::highlight(code, lang))
         .flatten();
     let class = if lang.is_empty() {
@@ -545,6 +544,25 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn code_too_large_to_highlight_is_escaped_in_the_same_markup() {
+        let code = "<b>&</b>\n".repeat(MAX_HIGHLIGHTED_CODE_BYTES / 9 + 1);
+        let out = html(&format!("```html\n{code}```\n"), false);
+        assert!(
+            out.starts_with(
+                "<pre class=\"code\"><code class=\"language-html\">&lt;b&gt;&amp;&lt;/b&gt;\n"
+            ),
+            "{}",
+            &out[..200]
+        );
+        assert!(out.ends_with("</code></pre>\n"));
+        assert!(!out.contains("hl-"));
+        assert_eq!(
+            out.matches("&lt;b&gt;").count(),
+            code.matches("<b>").count()
+        );
     }
 
     #[test]

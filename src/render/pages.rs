@@ -544,6 +544,7 @@ fn rule_order(rule: &str) -> usize {
     rules::HEALTH_RULES
         .iter()
         .chain(rules::STRUCTURAL_RULES)
+        .chain(rules::BUILD_NOTES)
         .position(|r| *r == rule)
         .unwrap_or(usize::MAX)
 }

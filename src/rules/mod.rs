@@ -45,6 +45,10 @@ pub const STRUCTURAL_RULES: &[&str] = &[
     "skipped-file",
 ];
 
+/// Infos reported while loading about how a document is built differently
+/// (a code block too large to highlight); never errors, not configurable.
+pub const BUILD_NOTES: &[&str] = &["large-code-block"];
+
 /// The strategy-health rules of SPEC §6, configurable per site.
 pub const HEALTH_RULES: &[&str] = &[
     "stale",
@@ -95,7 +99,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
     ]
 }
 
-/// Every rule throughline reports, structural first, with what it catches and its default severity.
+/// Every rule throughline reports, structural first, then build notes, with what it catches and its default severity.
 pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
     use crate::diagnostics::RuleInfo;
     let structural = [
@@ -124,6 +128,11 @@ pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
             },
         })
         .collect();
+    all.push(RuleInfo {
+        id: "large-code-block",
+        summary: "A code block is too large to highlight, so it is shown as plain text.",
+        severity: Severity::Info,
+    });
     all.extend(registry().iter().map(|r| RuleInfo {
         id: r.id(),
         summary: r.summary(),

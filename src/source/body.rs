@@ -1,10 +1,22 @@
 //! Reading the facts the graph needs from a Markdown body: its links (with
 //! positions), heading anchors, and first `# heading`. Rendering is not done here.
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::Span;
 use crate::text::{AnchorSet, LineIndex};
+
+/// Code blocks larger than this (in bytes of code) are not highlighted but
+/// rendered as plain escaped text, with a `large-code-block` info: syntect's
+/// classed HTML for a 9 MB block made a 366 MB page and a 1.8 GB peak (0.11 GB
+/// plain), and nobody reads a highlighted listing that long. The one place
+/// the limit is kept; the renderer reads it from here.
+pub const MAX_HIGHLIGHTED_CODE_BYTES: usize = 256 * 1024;
+
+/// The language of a fenced code block, from its info string (`rust`, `py`), as the renderer highlights it.
+pub fn fence_language(info: &str) -> &str {
+    info.split([' ', ',', '{']).next().unwrap_or("")
+}
 
 /// The Markdown extensions throughline enables everywhere, so that the links
 /// found here are exactly the links the renderer will see.
@@ -57,6 +69,17 @@ pub struct BodyFacts {
     pub first_heading: Option<String>,
     /// Whether the body has a fenced or indented code block.
     pub has_code: bool,
+    /// Code blocks with a language that are too large to highlight (see [`MAX_HIGHLIGHTED_CODE_BYTES`]).
+    pub large_code_blocks: Vec<LargeCodeBlock>,
+}
+
+/// A code block the renderer will not highlight because of its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LargeCodeBlock {
+    /// Where its opening fence is written.
+    pub span: Span,
+    /// Its code, in bytes.
+    pub bytes: usize,
 }
 
 /// Reads `body` (which starts at byte `body_offset` of `file_text`) of the file at `file_path`.
@@ -70,6 +93,8 @@ pub fn extract_body(
     let mut facts = BodyFacts::default();
     let mut anchors = AnchorSet::default();
     let mut heading: Option<(HeadingLevel, String)> = None;
+    // Inside a code block with a language: where it starts and its size so far.
+    let mut code: Option<(usize, usize)> = None;
     for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, String::new())),
@@ -89,8 +114,29 @@ pub fn extract_body(
                 if let Some((_, text)) = heading.as_mut() {
                     text.push_str(&t);
                 }
+                if let Some((_, bytes)) = code.as_mut() {
+                    *bytes += t.len();
+                }
             }
-            Event::Start(Tag::CodeBlock(_)) => facts.has_code = true,
+            Event::Start(Tag::CodeBlock(kind)) => {
+                facts.has_code = true;
+                if matches!(&kind, CodeBlockKind::Fenced(info) if !fence_language(info).is_empty())
+                {
+                    code = Some((range.start, 0));
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((start, bytes)) = code.take() {
+                    if bytes > MAX_HIGHLIGHTED_CODE_BYTES {
+                        let fence = body[start..].find('\n').unwrap_or(body.len() - start);
+                        let fence = body[start..start + fence].trim_end_matches('\r').len();
+                        facts.large_code_blocks.push(LargeCodeBlock {
+                            span: lines.span(file_text, body_offset + start, fence),
+                            bytes,
+                        });
+                    }
+                }
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -245,6 +291,27 @@ mod tests {
         assert!(f.links.is_empty());
         assert!(f.has_code);
         assert_eq!(f.anchors, vec!["risks", "risks-1"]);
+    }
+
+    #[test]
+    fn code_blocks_too_large_to_highlight_are_noted_where_they_open() {
+        let big = "<p>x</p>\n".repeat(MAX_HIGHLIGHTED_CODE_BYTES / 9 + 1);
+        let text = format!(
+            "Intro\n\n```html\n{big}```\n\n```\n{big}```\n\n    {big}\n```html\nsmall\n```\n"
+        );
+        let f = facts(&text);
+        assert_eq!(
+            f.large_code_blocks,
+            vec![LargeCodeBlock {
+                span: Span::new(3, 1, 7),
+                bytes: big.len()
+            }],
+            "only the fenced block with a language: the others are never highlighted"
+        );
+        let exact = "x".repeat(MAX_HIGHLIGHTED_CODE_BYTES - 1) + "\n";
+        assert!(facts(&format!("```rust\n{exact}```\n"))
+            .large_code_blocks
+            .is_empty());
     }
 
     #[test]

@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 
 use crate::config::{Schema, PAGE_KIND};
 use crate::date::{parse_date, Cadence, Date, Quarter};
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Severity, Span};
 use crate::model::*;
 use crate::source::frontmatter::{split_front_matter, SplitError};
-use crate::source::{extract_body, SourceFile};
-use crate::text::{is_slug, slugify, suggest, LineIndex};
+use crate::source::{extract_body, SourceFile, MAX_HIGHLIGHTED_CODE_BYTES};
+use crate::text::{group_digits, is_slug, slugify, suggest, LineIndex};
 use crate::yaml::{self, Locator, Step};
 
 /// Every front-matter field throughline understands.
@@ -103,6 +103,26 @@ pub fn parse_document(
     };
     doc.body_offset = fm.body_offset;
     doc.body = extract_body(text, fm.body_offset, &lines, &file.path);
+    // Reported here, where both `check` and `build` see it, rather than by
+    // the renderer, which only `build` runs.
+    for block in &doc.body.large_code_blocks {
+        diags.push(
+            Diagnostic::new(
+                "large-code-block",
+                Severity::Info,
+                &file.path,
+                block.span,
+                format!(
+                    "this code block is {} KiB, so it is shown without syntax highlighting",
+                    group_digits(block.bytes.div_ceil(1024))
+                ),
+            )
+            .with_hint(format!(
+                "code blocks over {} KiB are not highlighted; split it, or link to the file instead",
+                MAX_HIGHLIGHTED_CODE_BYTES / 1024
+            )),
+        );
+    }
 
     let map = match yaml::parse_front_matter(fm.yaml) {
         Ok(map) => map,

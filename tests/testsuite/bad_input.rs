@@ -209,3 +209,164 @@ fn file_names_with_spaces_and_non_ascii_work() {
         .stdout
         .contains("\"file\": \"pages/Plan Zürich été.md\""));
 }
+
+/// Human output larger than this for one flooded file means the caps or the
+/// line window stopped working (before them: 1.28 GB for the first test).
+const FLOOD_LIMIT: usize = 64 * 1024;
+
+#[test]
+fn ten_thousand_broken_links_on_one_line_print_a_bounded_report() {
+    let line: String = (1..=10_000).map(|i| format!("[[nope-{i}]] ")).collect();
+    assert!(line.len() > 128 * 1024);
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "flood.md",
+        format!("---\nid: flood\nkind: page\n---\n{line}\n"),
+    );
+    let human = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stdout.len() < FLOOD_LIMIT,
+        "{} bytes of human output",
+        human.stdout.len()
+    );
+    assert_eq!(human.stdout.matches("error[broken-link]").count(), 3);
+    assert!(
+        human.stdout.contains("… and 9,997 more errors on line 5 of flood.md; `throughline check --format json` lists them all\n"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.lines().all(|l| l.chars().count() < 120));
+    let json = check(&site);
+    let findings = json.structural_findings();
+    assert_eq!(findings.len(), 10_000);
+    assert_eq!(
+        findings[9_999],
+        format!("broken-link flood.md:5:{}", line.len() - 14)
+    );
+}
+
+#[test]
+fn a_flow_list_of_five_thousand_unknown_ids_prints_a_bounded_report() {
+    let ids: Vec<String> = (0..5_000).map(|i| format!("gone-{i}")).collect();
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "list.md",
+        format!(
+            "---\nid: list\nkind: page\nrelated: [{}]\n---\n",
+            ids.join(", ")
+        ),
+    );
+    let human = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stdout.len() < FLOOD_LIMIT,
+        "{} bytes of human output",
+        human.stdout.len()
+    );
+    assert!(
+        human
+            .stdout
+            .contains("… and 4,997 more errors on line 4 of list.md;"),
+        "{}",
+        human.stdout
+    );
+    let json = check(&site);
+    let broken = json
+        .json()
+        .iter()
+        .filter(|v| v["rule"] == "broken-link")
+        .count();
+    assert_eq!(broken, 5_000);
+}
+
+#[test]
+fn a_long_line_is_quoted_as_a_window_around_each_finding() {
+    let prose = "Merchants want their money the same day, and the plan says how. ";
+    let line = format!(
+        "{}See [[gone-1]], [[gone-2]], [[gone-3]], [[gone-4]] and [[gone-5]]. {}",
+        prose.repeat(3),
+        prose.repeat(3)
+    );
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "long.md",
+        format!("---\nid: long\nkind: page\n---\n{line}\n"),
+    );
+    let run = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    insta::assert_snapshot!("long_line_human", run.stdout);
+}
+
+#[test]
+fn terminal_controls_in_ids_titles_links_and_file_names_are_escaped() {
+    // ESC ] 0 ; … BEL sets the window title, ESC [ 2 J clears the screen,
+    // U+009B is the one-character CSI, CR returns to the start of the line.
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "evil.md",
+            "---\nid: \"evil\\e]0;pwned\\a\\r\\e[2J\\u009B31m\\n::error::injected\"\nkind: page\ntitle: \"Launch\\e]0;pwned\\a\\u009B2J\"\n---\nText \x1b]0;pwned\x07 and\r see [[nope\x1b\x07\u{9b}x]] and [[ok\x1b[2J]].\n",
+        )
+        .file("name\x1b]0;t\x07.md", "See [[nowhere\r]].\n");
+    let human = site.run(&["check", "ROOT", "--today", "2026-11-24", "--color", "never"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    for c in ['\x1b', '\x07', '\r', '\u{9b}'] {
+        assert!(!human.stdout.contains(c), "{c:?} in {}", human.stdout);
+    }
+    insta::assert_snapshot!("terminal_controls_human", human.stdout);
+
+    let colored = site.run(&[
+        "check",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        "--color",
+        "always",
+    ]);
+    // Colour is the only escape sequence: `ESC [ <digits;> m`.
+    for (at, _) in colored.stdout.match_indices('\x1b') {
+        let sgr = &colored.stdout[at + 1..];
+        let params = sgr.strip_prefix('[').unwrap_or("!");
+        let end = params.find(|c: char| !c.is_ascii_digit() && c != ';');
+        assert_eq!(
+            end.map(|e| &params[e..e + 1]),
+            Some("m"),
+            "{:?}",
+            &sgr[..sgr.len().min(20)]
+        );
+    }
+    for c in ['\x07', '\r', '\u{9b}'] {
+        assert!(!colored.stdout.contains(c), "{c:?}");
+    }
+
+    let json = check(&site);
+    let findings = json.json();
+    assert!(
+        findings.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("evil\x1b]0;pwned\x07")),
+        "JSON keeps the text exactly"
+    );
+    assert!(!json.stdout.contains('\u{9b}') && !json.stdout.contains('\x1b'));
+
+    let github = site.run(&[
+        "check",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        "--format",
+        "github",
+    ]);
+    let lines: Vec<&str> = github.stdout.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "{}", github.stdout);
+    for line in lines {
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file="),
+            "{line}"
+        );
+        assert!(!line.contains(['\x1b', '\x07', '\r', '\u{9b}']), "{line}");
+    }
+    assert!(
+        github.stdout.contains("%0A::error::injected"),
+        "{}",
+        github.stdout
+    );
+}

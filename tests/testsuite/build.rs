@@ -344,3 +344,51 @@ fn code_blocks_are_highlighted_with_one_stylesheet() {
     assert!(read(&out.join("assets/highlight.css")).contains(".hl-"));
     assert!(read(&out.join("index.html")).contains("assets/highlight.css"));
 }
+
+#[test]
+fn a_megabyte_code_block_is_built_plain_with_an_info_from_check_and_build() {
+    let row = "<tr class=\"row\"><td>a & b</td><td>'x'</td></tr>\n";
+    let code = row.repeat(1024 * 1024 / row.len() + 1);
+    let small = "fn main() {}\n";
+    let site = SiteTest::new()
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n",
+        )
+        .file(
+            "pages/export.md",
+            format!("---\nid: export\nkind: page\n---\n# Export\n\nThe table:\n\n```html\n{code}```\n\n```rust\n{small}```\n"),
+        );
+    let expected = vec!["large-code-block pages/export.md:9:1".to_string()];
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert_eq!(check.structural_findings(), expected);
+    assert_eq!(check.json()[0]["severity"], "info");
+    assert!(check.stderr.contains("1 info"), "{}", check.stderr);
+
+    let build = site.run(&["build", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
+    assert_eq!(
+        build.structural_findings(),
+        expected,
+        "build agrees with check"
+    );
+    let page = read(&site.root().join("public/export/index.html"));
+    let plain = format!(
+        "<pre class=\"code\"><code class=\"language-html\">{}</code></pre>",
+        escape(&code)
+    );
+    assert!(
+        page.contains(&plain),
+        "the code, escaped, in the usual markup"
+    );
+    assert!(
+        page.contains("<code class=\"language-rust\"><span class=\"hl-"),
+        "small blocks are still highlighted"
+    );
+    assert!(
+        page.len() < plain.len() + 64 * 1024,
+        "the code once, plus the page around it: {} bytes",
+        page.len()
+    );
+}

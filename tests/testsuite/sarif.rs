@@ -47,6 +47,7 @@ fn sarif_output_validates_against_the_2_1_0_schema() {
             .map(|r| r["id"].as_str().unwrap())
             .collect();
         let mut expected: Vec<&str> = throughline::rules::STRUCTURAL_RULES.to_vec();
+        expected.extend(throughline::rules::BUILD_NOTES);
         expected.extend(throughline::rules::HEALTH_RULES);
         assert_eq!(rules, expected, "one rule entry per rule id");
         for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {

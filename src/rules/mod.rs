@@ -74,6 +74,10 @@ pub trait Rule: Sync {
     fn id(&self) -> &'static str;
     /// One sentence: what the rule catches.
     fn summary(&self) -> &'static str;
+    /// The severity of its findings before the config's `rules:` levels; most rules warn.
+    fn default_severity(&self) -> Severity {
+        Severity::Warning
+    }
     /// Appends what the rule finds to `out`.
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
@@ -136,11 +140,7 @@ pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
     all.extend(registry().iter().map(|r| RuleInfo {
         id: r.id(),
         summary: r.summary(),
-        severity: if r.id() == "overhead-heavy" {
-            Severity::Info
-        } else {
-            Severity::Warning
-        },
+        severity: r.default_severity(),
     }));
     all
 }

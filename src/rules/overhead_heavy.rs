@@ -22,6 +22,10 @@ impl Rule for OverheadHeavy {
         "Over half of a team's open work is `lno: overhead`."
     }
 
+    fn default_severity(&self) -> Severity {
+        Severity::Info
+    }
+
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut per_team: BTreeMap<DocId, (usize, usize)> = BTreeMap::new();
         for (id, work) in ctx.of_kind("work") {
@@ -50,7 +54,7 @@ impl Rule for OverheadHeavy {
                     format!("{overhead} of this team's {open} open work items are overhead"),
                 )
                 .with_hint("protect time for leverage work: drop, automate or batch the overhead");
-            d.severity = Severity::Info;
+            d.severity = self.default_severity();
             out.push(d);
         }
     }

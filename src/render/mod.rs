@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod pages;
 pub mod svg;
 pub mod theme;
+pub mod tree;
 pub mod view;
 
 use std::collections::HashMap;
@@ -20,8 +21,7 @@ use rayon::prelude::*;
 use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::Site;
-use markdown::{Escaped, LinkResolver};
-use pages::TreeItem;
+use markdown::LinkResolver;
 use theme::{TemplateError, Theme};
 use view::Model;
 
@@ -304,57 +304,97 @@ fn body_of<'a>(site: &'a Site, doc: &'a crate::model::Document) -> markdown::Bod
     }
 }
 
+/// An overview page: which job makes it, its template and output path, and
+/// where its links start from.
+struct Overview {
+    job: Job,
+    template: &'static str,
+    path: &'static str,
+    /// The prefix from the page to the site root; `None`: the site's
+    /// `base_url`, for the 404 page, which is served at any depth.
+    root: Option<&'static str>,
+    section: &'static str,
+    render: for<'m> fn(
+        &'m Model<'_>,
+        &Theme,
+        &Overview,
+        &pages::Base<'m>,
+    ) -> Result<OutputFile, RenderError>,
+}
+
+impl Overview {
+    fn page(
+        &self,
+        theme: &Theme,
+        base: &pages::Base<'_>,
+        context: &impl serde::Serialize,
+    ) -> Result<OutputFile, RenderError> {
+        page(theme, self.template, self.path.into(), base, context)
+    }
+}
+
+/// Every page that is not a document's, in the order a build renders them.
+const OVERVIEWS: &[Overview] = &[
+    Overview {
+        job: Job::Home,
+        template: "index.html",
+        path: "index.html",
+        root: Some(""),
+        section: "home",
+        render: |m, t, o, b| o.page(t, b, &pages::home(m)),
+    },
+    Overview {
+        job: Job::Trace,
+        template: "trace.html",
+        path: "trace/index.html",
+        root: Some("../"),
+        section: "trace",
+        render: |m, t, o, b| o.page(t, b, &pages::trace(m)),
+    },
+    Overview {
+        job: Job::Health,
+        template: "health.html",
+        path: "health/index.html",
+        root: Some("../"),
+        section: "health",
+        render: |m, t, o, b| o.page(t, b, &pages::health(m)),
+    },
+    Overview {
+        job: Job::Roadmap,
+        template: "roadmap.html",
+        path: "roadmap/index.html",
+        root: Some("../"),
+        section: "roadmap",
+        render: |m, t, o, b| o.page(t, b, &pages::roadmap(m)),
+    },
+    Overview {
+        job: Job::Teams,
+        template: "teams.html",
+        path: "teams/index.html",
+        root: Some("../"),
+        section: "teams",
+        render: |m, t, o, b| o.page(t, b, &pages::teams(m)),
+    },
+    Overview {
+        job: Job::NotFound,
+        template: "404.html",
+        path: "404.html",
+        root: None,
+        section: "404",
+        render: |_, t, o, b| o.page(t, b, &pages::PlainPage {}),
+    },
+];
+
 /// Renders an overview: any job but a document page or search, which
 /// [`render_with`] makes itself (pages in batches, the index from their entries).
 fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
+    if let Some(overview) = OVERVIEWS.iter().find(|o| o.job == job) {
+        let root = overview.root.unwrap_or(&site.config.base_url);
+        let base = pages::base(model, root, overview.section);
+        return Ok(vec![(overview.render)(model, theme, overview, &base)?]);
+    }
     Ok(match job {
-        Job::Document(_) | Job::Search => {
-            unreachable!("render_with sorts document and search jobs out")
-        }
-        Job::Home => vec![page(
-            theme,
-            "index.html",
-            "index.html".into(),
-            &pages::base(model, "", "home"),
-            &pages::home(model),
-        )?],
-        Job::Trace => vec![page(
-            theme,
-            "trace.html",
-            "trace/index.html".into(),
-            &pages::base(model, "../", "trace"),
-            &pages::trace(model),
-        )?],
-        Job::Health => vec![page(
-            theme,
-            "health.html",
-            "health/index.html".into(),
-            &pages::base(model, "../", "health"),
-            &pages::health(model),
-        )?],
-        Job::Roadmap => vec![page(
-            theme,
-            "roadmap.html",
-            "roadmap/index.html".into(),
-            &pages::base(model, "../", "roadmap"),
-            &pages::roadmap(model),
-        )?],
-        Job::Teams => vec![page(
-            theme,
-            "teams.html",
-            "teams/index.html".into(),
-            &pages::base(model, "../", "teams"),
-            &pages::teams(model),
-        )?],
-        Job::NotFound => vec![page(
-            theme,
-            "404.html",
-            "404.html".into(),
-            // Served at any depth, so its links are absolute under `base_url`.
-            &pages::base(model, &site.config.base_url, "404"),
-            &pages::PlainPage {},
-        )?],
         Job::Graph => vec![OutputFile::text(
             "graph.json",
             crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url),
@@ -374,6 +414,16 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
                 files.push(OutputFile::text("assets/highlight.css", css));
             }
             files
+        }
+        Job::Document(_)
+        | Job::Search
+        | Job::Home
+        | Job::Trace
+        | Job::Health
+        | Job::Roadmap
+        | Job::Teams
+        | Job::NotFound => {
+            unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")
         }
     })
 }
@@ -485,79 +535,4 @@ impl LinkResolver for NoLinks {
     fn by_path(&self, _: &str) -> Option<String> {
         None
     }
-}
-
-/// The traceability tree as nested lists; branches are `<details>` so the tree works without script.
-pub fn tree_html(items: &[TreeItem], root: &str) -> String {
-    fn node(item: &TreeItem, root: &str, depth: usize, out: &mut String) {
-        use std::fmt::Write;
-        let d = &item.doc;
-        // Writing into a String cannot fail.
-        let _ = write!(
-            out,
-            "<li data-id=\"{}\" data-team=\"{}\" data-quarter=\"",
-            Escaped(d.id),
-            Escaped(item.team.unwrap_or("")),
-        );
-        if let Some(quarter) = item.quarter {
-            // `2027-Q1`: nothing to escape.
-            let _ = write!(out, "{quarter}");
-        }
-        out.push_str("\">");
-        if item.children.is_empty() {
-            out.push_str("<div class=\"leaf\">");
-        } else {
-            out.push_str(if depth < 2 {
-                "<details open><summary>"
-            } else {
-                "<details><summary>"
-            });
-        }
-        let _ = write!(
-            out,
-            "<span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
-            Escaped(d.path.0),
-            view::INDEX_HTML,
-            Escaped(d.title),
-            Escaped(d.kind_label)
-        );
-        if let Some(status) = d.status {
-            let _ = write!(
-                out,
-                " <span class=\"badge status-{status}\">{status}</span>"
-            );
-        }
-        if d.warnings > 0 {
-            let s = if d.warnings == 1 { "" } else { "s" };
-            let _ = write!(
-                out,
-                " <span class=\"badge warn\">{} finding{s}</span>",
-                d.warnings
-            );
-        }
-        out.push_str("</span>");
-        if item.children.is_empty() {
-            out.push_str("</div>");
-        } else {
-            let _ = write!(
-                out,
-                " <span class=\"muted\">({})</span></summary><ul>",
-                item.children.len()
-            );
-            for c in &item.children {
-                node(c, root, depth + 1, out);
-            }
-            out.push_str("</ul></details>");
-        }
-        out.push_str("</li>");
-    }
-    if items.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from("<ul class=\"tree\">");
-    for item in items {
-        node(item, root, 0, &mut out);
-    }
-    out.push_str("</ul>");
-    out
 }

@@ -8,25 +8,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::svg::{self, Reference, TreeNode};
+use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
 use crate::date::Quarter;
 use crate::graph::{DocId, Rel};
 use crate::model::{Lno, Size, Status};
 use crate::rules;
 use crate::text::format_number;
-
-/// A node of the traceability tree, rendered by [`super::tree_html`].
-#[derive(Debug, Clone)]
-pub struct TreeItem<'a> {
-    /// The document.
-    pub doc: DocLink<'a>,
-    /// The team's id (own or inherited), for filtering.
-    pub team: Option<&'a str>,
-    /// The quarter, own or the nearest ancestor's, for filtering.
-    pub quarter: Option<Quarter>,
-    /// Children in the parent tree.
-    pub children: Vec<TreeItem<'a>>,
-}
 
 /// The variables every page has besides its own: `site`, `root`, `section`.
 #[derive(Debug, Clone, Serialize)]
@@ -62,49 +50,6 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
         root,
         section,
     }
-}
-
-/// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
-pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
-    let graph = &model.site.graph;
-    TreeItem {
-        doc: model.links[doc],
-        team: model.team_of(doc).map(|t| model.links[t].id),
-        quarter: model.quarter_of(doc),
-        children: if depth > 1 {
-            graph
-                .children(doc)
-                .iter()
-                .map(|&c| subtree(model, c, depth - 1))
-                .collect()
-        } else {
-            Vec::new()
-        },
-    }
-}
-
-/// How many documents a page's "below" tree shows before pointing to the trace page.
-const SUBTREE_BUDGET: usize = 300;
-
-/// How many whole levels below `doc` fit in `budget` nodes (always at least the
-/// children), and how many descendants that leaves out.
-fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (usize, usize) {
-    let graph = &model.site.graph;
-    let mut level: Vec<DocId> = graph.children(doc).to_vec();
-    let (mut shown, mut depth, mut hidden) = (0, 0, 0);
-    while !level.is_empty() {
-        if depth > 0 && shown + level.len() > budget {
-            hidden += level.len();
-        } else {
-            shown += level.len();
-            depth += 1;
-        }
-        level = level
-            .iter()
-            .flat_map(|&d| graph.children(d).iter().copied())
-            .collect();
-    }
-    (depth, hidden)
 }
 
 fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
@@ -249,7 +194,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
     let mut related = out_rel(Rel::Related);
     related.extend(in_rel(Rel::Related));
     let next_review = model.next_review(id);
-    let (shown_depth, hidden) = levels_within(model, id, SUBTREE_BUDGET);
+    let (shown_depth, hidden) = tree::levels_within(model, id, tree::SUBTREE_BUDGET);
 
     let chart = (doc.kind == "metric").then(|| {
         let references: Vec<Reference> = graph
@@ -281,10 +226,10 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
             &references,
         )
     });
-    let below: Vec<TreeItem> = graph
+    let below: Vec<tree::TreeItem> = graph
         .children(id)
         .iter()
-        .map(|&c| subtree(model, c, shown_depth))
+        .map(|&c| tree::subtree(model, c, shown_depth))
         .collect();
 
     DocumentPage {
@@ -338,7 +283,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
         },
         body: body_html,
         trail: links(trail),
-        subtree_html: super::tree_html(&below, "../"),
+        subtree_html: super::tree::tree_html(&below, "../"),
         subtree_hidden: hidden,
         supports: links(out_rel(Rel::Supports)),
         supported_by: links(in_rel(Rel::Supports)),
@@ -611,11 +556,11 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         .collect();
     teams.sort_by(|a, b| a.title.cmp(b.title));
     let forest = |roots: &[DocId]| {
-        let items: Vec<TreeItem> = roots
+        let items: Vec<tree::TreeItem> = roots
             .iter()
-            .map(|&r| subtree(model, r, usize::MAX))
+            .map(|&r| tree::subtree(model, r, usize::MAX))
             .collect();
-        super::tree_html(&items, "../")
+        super::tree::tree_html(&items, "../")
     };
     TracePage {
         forest_html: forest(&strategy),

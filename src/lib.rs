@@ -133,9 +133,7 @@ pub fn read_inputs(options: &LoadOptions) -> Result<Inputs, RunError> {
         let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
         RunError::Config { diagnostic, text }
     })?;
-    if let Some(base_url) = &options.base_url {
-        config.base_url = config::normalize_base_url(base_url);
-    }
+    apply_options(&mut config, options);
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
     };
@@ -148,6 +146,54 @@ pub fn read_inputs(options: &LoadOptions) -> Result<Inputs, RunError> {
         io_diagnostics: discovered.diagnostics,
         git_dates,
     })
+}
+
+/// Stage 1a for texts already in memory (a git revision's files, an
+/// editor's unsaved buffers): the same config parsing and the same choice of
+/// documents as [`read_inputs`], without touching the disk. `files` are
+/// (root-relative `/`-separated path, text); files that are not documents
+/// (other extensions, `static/`, hidden or ignored paths) are left out.
+pub fn inputs_from_texts(
+    config_text: Option<String>,
+    files: impl IntoIterator<Item = (String, String)>,
+    options: &LoadOptions,
+) -> Result<Inputs, RunError> {
+    let mut config = match config_text.as_deref() {
+        Some(text) => Config::parse(text).map_err(|diagnostic| RunError::Config {
+            diagnostic,
+            text: config_text.clone(),
+        })?,
+        None => Config::default(),
+    };
+    apply_options(&mut config, options);
+    let filter = source::SourceFilter::new(&config, options.output_dir.as_deref());
+    let mut sources: Vec<SourceFile> = files
+        .into_iter()
+        .filter(|(path, _)| filter.is_document(path))
+        .map(|(path, text)| SourceFile {
+            abs_path: options.root.join(&path),
+            text: match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            },
+            path,
+        })
+        .collect();
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Inputs {
+        config,
+        config_text,
+        sources,
+        io_diagnostics: Vec::new(),
+        git_dates: None,
+    })
+}
+
+/// What the command line overrides in the config, wherever the config came from.
+fn apply_options(config: &mut Config, options: &LoadOptions) {
+    if let Some(base_url) = &options.base_url {
+        config.base_url = config::normalize_base_url(base_url);
+    }
 }
 
 /// What the analysis stages start from: files already read, by [`load`] or by a caller holding them in memory.
@@ -387,5 +433,48 @@ pub fn absolute(path: &Path) -> PathBuf {
         std::env::current_dir()
             .map(|d| d.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_in_memory_are_analysed_as_the_same_files_on_disk() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+        let options = LoadOptions {
+            root: root.clone(),
+            today: crate::date::parse_date("2026-11-24").expect("date"),
+            drafts: false,
+            output_dir: None,
+            base_url: None,
+        };
+        let mut disk = read_inputs(&options).expect("read");
+        // Git dates come from the work tree, not from texts; compare like with like.
+        disk.git_dates = None;
+        let from_disk = analyze(disk, &options);
+        let mut files: Vec<(String, String)> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                Some((source::relative_path(&root, e.path()), text))
+            })
+            .collect();
+        // Files that are not documents are left out as discovery leaves them out.
+        files.push(("static/notes.md".into(), "not a document".into()));
+        let config_text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
+        let inputs = inputs_from_texts(config_text, files, &options).expect("inputs");
+        let in_memory = analyze(inputs, &options);
+        let paths = |site: &Site| {
+            site.sources
+                .iter()
+                .map(|f| f.path.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(paths(&in_memory), paths(&from_disk));
+        assert_eq!(in_memory.diagnostics, from_disk.diagnostics);
     }
 }

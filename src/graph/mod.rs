@@ -68,6 +68,9 @@ pub struct Edge {
     pub to: DocId,
     /// What it means.
     pub rel: Rel,
+    /// Where the link is written in `from`'s file (for a body link mentioned
+    /// several times, the first), so an editor can jump from it or rename it.
+    pub span: Span,
 }
 
 /// The resolved strategy graph.
@@ -127,8 +130,13 @@ impl Graph {
             .collect();
         for (from, links) in resolved.into_iter().enumerate() {
             graph.parent[from] = links.parent;
-            for (to, rel) in links.edges {
-                graph.add_edge(Edge { from, to, rel });
+            for (to, rel, span) in links.edges {
+                graph.add_edge(Edge {
+                    from,
+                    to,
+                    rel,
+                    span,
+                });
             }
             diags.extend(links.diags);
         }
@@ -270,7 +278,7 @@ struct Resolver<'a> {
 struct Links {
     parent: Option<DocId>,
     /// Targets and relations, in the order the document writes them.
-    edges: Vec<(DocId, Rel)>,
+    edges: Vec<(DocId, Rel, Span)>,
     diags: Vec<Diagnostic>,
 }
 
@@ -287,7 +295,7 @@ impl Resolver<'_> {
         if let Some(parent) = &doc.parent {
             if let Some(to) = self.resolve(doc, &parent.id, parent.span, diags) {
                 links.parent = Some(to);
-                links.edges.push((to, Rel::Parent));
+                links.edges.push((to, Rel::Parent, parent.span));
                 check_parent_kind(docs, self.schema, from, to, parent.span, diags);
             }
         }
@@ -298,20 +306,20 @@ impl Resolver<'_> {
         ] {
             for r in refs {
                 if let Some(to) = self.resolve(doc, &r.id, r.span, diags) {
-                    links.edges.push((to, rel));
+                    links.edges.push((to, rel, r.span));
                 }
             }
         }
         if let Some(team) = &doc.team {
             if let Some(to) = self.resolve(doc, &team.id, team.span, diags) {
                 check_target_kind(doc, &docs[to], "team", "team", team.span, diags);
-                links.edges.push((to, Rel::Team));
+                links.edges.push((to, Rel::Team, team.span));
             }
         }
         for metric in doc.metric_refs() {
             if let Some(to) = self.resolve(doc, &metric.id, metric.span, diags) {
                 check_target_kind(doc, &docs[to], "metric", "metric", metric.span, diags);
-                links.edges.push((to, Rel::Metric));
+                links.edges.push((to, Rel::Metric, metric.span));
             }
         }
         let mut mentioned = HashSet::new();
@@ -348,7 +356,7 @@ impl Resolver<'_> {
                 check_heading(doc, &docs[to], heading, link.span, diags);
             }
             if to != from && mentioned.insert(to) {
-                links.edges.push((to, Rel::Mentions));
+                links.edges.push((to, Rel::Mentions, link.span));
             }
         }
         links
@@ -728,5 +736,34 @@ mod tests {
             .map(|i| format!("p/{i:06}.md:4"))
             .collect();
         assert_eq!(cut_at, expected);
+    }
+
+    #[test]
+    fn every_edge_carries_where_its_link_is_written() {
+        let site = site(
+            "",
+            &[
+                ("cs.md", "---\nid: cs\nkind: company-strategy\n---\n"),
+                (
+                    "ps.md",
+                    "---\nid: ps\nkind: product-strategy\nparent: cs\nrelated: [cs]\n---\nSee [[cs]].\n",
+                ),
+            ],
+            "2026-11-24",
+        );
+        let ps = site.graph.lookup("ps").expect("ps");
+        let spans: Vec<(super::Rel, u32, u32, u32)> = site
+            .graph
+            .outgoing(ps)
+            .map(|e| (e.rel, e.span.line, e.span.column, e.span.len))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                (super::Rel::Parent, 4, 9, 2),
+                (super::Rel::Related, 5, 11, 2),
+                (super::Rel::Mentions, 7, 5, 6),
+            ]
+        );
     }
 }

@@ -441,4 +441,101 @@ mod tests {
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
     }
+
+    #[test]
+    fn leftover_names_are_recognised_only_for_this_output() {
+        assert_eq!(leftover_of(".public.new-42", "public"), Some((true, 42)));
+        assert_eq!(leftover_of(".public.old-42", "public"), Some((false, 42)));
+        for other in [
+            ".public.new-",
+            ".public.new-0",
+            ".public.new--1",
+            ".public.new-4x",
+            ".public.new-99999999999",
+            ".public.tmp-42",
+            ".publicx.new-42",
+            ".site.new-42",
+            "public.new-42",
+        ] {
+            assert_eq!(leftover_of(other, "public"), None, "{other}");
+        }
+    }
+
+    /// A PID no process can have: above the kernel's limit where it is known.
+    fn dead_pid() -> u32 {
+        let max = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok())
+            .unwrap_or(4_194_304);
+        max + 1000
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_sweep_removes_dead_leftovers_keeps_live_ones_and_restores_a_cut_swap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let dead = dead_pid();
+        let live = std::process::id();
+        for name in [
+            format!(".public.new-{dead}"),
+            format!(".public.old-{}", dead + 1),
+            format!(".public.new-{live}"),
+            format!(".other.new-{dead}"),
+        ] {
+            std::fs::create_dir_all(tmp.path().join(name).join("a")).unwrap();
+        }
+        // The output is missing and a whole previous one is left: it comes back.
+        let whole = tmp.path().join(format!(".public.old-{dead}"));
+        std::fs::create_dir_all(&whole).unwrap();
+        std::fs::write(whole.join(MARKER), "").unwrap();
+        std::fs::write(whole.join("index.html"), "previous").unwrap();
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.restored.as_deref(), Some(whole.as_path()));
+        assert_eq!(swept.removed.len(), 2, "{swept:?}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "previous"
+        );
+        let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                format!(".other.new-{dead}"),
+                format!(".public.new-{live}"),
+                "public".to_string()
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_partly_removed_previous_output_is_not_restored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let partial = tmp.path().join(format!(".public.old-{}", dead_pid()));
+        std::fs::create_dir_all(partial.join("a")).unwrap();
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.restored, None);
+        assert!(!partial.exists() && !out.exists());
+    }
+
+    #[test]
+    fn a_commit_leaves_no_registered_swap_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let staging = Staging::create(&out).unwrap();
+        let dir = staging.dir.clone();
+        assert!(staged().iter().any(|s| s.dir == dir));
+        staging.commit().unwrap();
+        assert!(!staged().iter().any(|s| s.dir == dir));
+        let dropped = Staging::create(&tmp.path().join("other")).unwrap();
+        let dir = dropped.dir.clone();
+        drop(dropped);
+        assert!(!staged().iter().any(|s| s.dir == dir) && !dir.exists());
+    }
 }

@@ -134,9 +134,12 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         .clone()
         .unwrap_or_else(|| args.common.root.join("public"));
     // Before loading, so that a site lost to a swap cut short is back even
-    // if this build stops at its findings. Best effort: the parent may not
-    // exist yet, and a leftover that cannot be removed must not stop a build.
-    if let Ok(swept) = throughline::output::sweep_leftovers(&out) {
+    // if this build stops at its findings; only beside an output folder the
+    // build would accept, since one it refuses may not be ours at all. Best
+    // effort: the parent may not exist yet, and a leftover that cannot be
+    // removed must not stop a build.
+    let accepted = throughline::output::check_target(&args.common.root, &out).is_ok();
+    if let Some(Ok(swept)) = accepted.then(|| throughline::output::sweep_leftovers(&out)) {
         if let Some(old) = swept.restored {
             eprintln!(
                 "note: `{}` was missing after an interrupted build; restored it from `{}`",

@@ -284,6 +284,9 @@ pub struct Swept {
 /// nor anything that is not a real folder (a link named like a leftover).
 pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
     let out = resolve(out);
+    if out.parent().is_none() || out.file_name().is_none() {
+        return Ok(Swept::default());
+    }
     let (parent, name) = parent_and_name(&out);
     let mut dead_new = Vec::new();
     let mut dead_old = Vec::new();

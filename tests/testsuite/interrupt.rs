@@ -292,3 +292,22 @@ fn a_staging_folder_inside_the_root_is_never_read_as_content() {
         "a live build's folder is kept"
     );
 }
+
+#[test]
+fn nothing_is_swept_beside_an_output_folder_the_build_refuses() {
+    let site = SiteTest::fixture("healthy");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = elsewhere.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("mine.txt"), "not a site").unwrap();
+    let lookalike = elsewhere.path().join(format!(".data.new-{}", dead_pid()));
+    std::fs::create_dir_all(&lookalike).unwrap();
+    let out = data.to_string_lossy().into_owned();
+    let run = site.run(&["build", "ROOT", "--today", TODAY, "--output", &out]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    assert!(
+        lookalike.is_dir(),
+        "a refused output's neighbours are not ours"
+    );
+}

@@ -128,10 +128,26 @@ fn load(common: &CommonArgs) -> Result<Site, RunError> {
 
 fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     let started = Instant::now();
+    clean_up_on_signals();
     let out = args
         .output
         .clone()
         .unwrap_or_else(|| args.common.root.join("public"));
+    // Before loading, so that a site lost to a swap cut short is back even
+    // if this build stops at its findings; only beside an output folder the
+    // build would accept, since one it refuses may not be ours at all. Best
+    // effort: the parent may not exist yet, and a leftover that cannot be
+    // removed must not stop a build.
+    let accepted = throughline::output::check_target(&args.common.root, &out).is_ok();
+    if let Some(Ok(swept)) = accepted.then(|| throughline::output::sweep_leftovers(&out)) {
+        if let Some(old) = swept.restored {
+            eprintln!(
+                "note: `{}` was missing after an interrupted build; restored it from `{}`",
+                out.display(),
+                old.display()
+            );
+        }
+    }
     let mut options = load_options(&args.common)?;
     options.output_dir = Some(out.clone());
     options.base_url = args.base_url.clone();
@@ -171,6 +187,50 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     exit_without_freeing(site);
     Ok(0)
 }
+
+/// Removes this build's staging folder on SIGINT, SIGTERM or SIGHUP, then
+/// exits with 128 + the signal's number, as a shell reports a process the
+/// signal killed. Only `build` installs it: `serve` writes nothing and keeps
+/// the default action, dying at once on Ctrl-C.
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    // A signal the build was started with ignored stays ignored: `nohup`
+    // ignores SIGHUP, and a shell ignores SIGINT for a job it puts in the
+    // background; handling them would stop a build those meant to keep.
+    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&signal| !is_ignored(signal))
+        .collect();
+    // Without the handler a stopped build leaves its staging folder for the
+    // next build to sweep, which is no reason to refuse this one.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(wanted) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            if throughline::output::abandon_all() > 0 {
+                eprintln!("interrupted: the unfinished build was removed");
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+/// Whether `signal` is set to be ignored, as it was inherited.
+#[cfg(unix)]
+fn is_ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only reads the current one into `current`,
+    // a plain C struct for which all zeroes is a valid value.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(unix))]
+fn clean_up_on_signals() {}
 
 fn serve(args: &ServeArgs, color: bool) -> Result<u8, RunError> {
     let options = throughline::serve::ServeOptions {

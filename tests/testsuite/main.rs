@@ -10,6 +10,8 @@ mod cli;
 mod docs;
 mod graph;
 mod health;
+#[cfg(unix)]
+mod interrupt;
 mod safety;
 mod sarif;
 mod scaffold;

@@ -1,0 +1,313 @@
+//! Builds that are stopped: a signal removes the staging folder and keeps the
+//! previous site; what `kill -9` leaves is removed by the next build; a swap
+//! cut between its renames gets its previous site back; and a staging folder
+//! inside the site root is never read as content.
+
+use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::SiteTest;
+
+const TODAY: &str = "2026-11-24";
+
+/// A site of `count` valid documents, big enough that writing it takes a while.
+fn big_site(count: usize) -> SiteTest {
+    let site = SiteTest::new();
+    let docs = site.root().join("teams");
+    std::fs::create_dir_all(&docs).unwrap();
+    for i in 0..count {
+        let text = format!(
+            "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
+             # Team {i}\n\nTeam {i} works with [the first team](team-0).\n"
+        );
+        std::fs::write(docs.join(format!("team-{i}.md")), text).unwrap();
+    }
+    site
+}
+
+/// A PID no process can have: above the kernel's limit.
+fn dead_pid() -> u32 {
+    let max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(4_194_304);
+    max + 1000
+}
+
+/// Every file under `dir`, relative path to bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                files.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The names in `dir` that look like a leftover of a build into `public`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
+        .collect()
+}
+
+/// `throughline build ROOT` in the background, with the three signals at
+/// their default action whatever the test runner inherited (a shell ignores
+/// SIGINT for a background job, and the build keeps an inherited ignore).
+fn spawn_build(root: &Path) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(["build", "--today", TODAY])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().expect("spawn throughline")
+}
+
+fn wait(child: &mut Child) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the build did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Starts a build of `site` and sends it `signal` once its staging folder
+/// exists, that is while it is writing pages; returns how it ended.
+fn interrupt_build(site: &SiteTest, signal: i32) -> ExitStatus {
+    let mut child = spawn_build(site.root());
+    let staging = site.root().join(format!(".public.new-{}", child.id()));
+    let started = Instant::now();
+    while !staging.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the build ended ({status}) before it started writing");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no staging folder"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: a signal to the child this test started and has not yet waited for.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    wait(&mut child)
+}
+
+#[test]
+fn leftovers_of_dead_builds_are_removed_and_those_of_live_ones_kept() {
+    let site = SiteTest::fixture("healthy");
+    let dead = dead_pid();
+    let live = std::process::id();
+    for name in [
+        format!(".public.new-{dead}"),
+        format!(".public.old-{}", dead + 1),
+        format!(".public.new-{live}"),
+        format!(".public.old-{live}"),
+    ] {
+        let dir = site.root().join(name);
+        std::fs::create_dir_all(dir.join("page")).unwrap();
+        std::fs::write(dir.join("page/index.html"), "left behind").unwrap();
+    }
+    // A link named like a leftover is not a folder a build made: its target stays.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("keep.txt"), "mine").unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.path(),
+        site.root().join(format!(".public.new-{}", dead + 2)),
+    )
+    .unwrap();
+
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut kept = vec![
+        format!(".public.new-{}", dead + 2),
+        format!(".public.new-{live}"),
+        format!(".public.old-{live}"),
+    ];
+    kept.sort();
+    assert_eq!(leftovers(site.root()), kept);
+    assert!(elsewhere.path().join("keep.txt").is_file());
+    assert!(site.root().join("public/index.html").is_file());
+}
+
+#[test]
+fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_build_fails() {
+    let site = SiteTest::fixture("healthy");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let before = snapshot(&out);
+    // What a build killed after renaming the output away leaves.
+    let old = site.root().join(format!(".public.old-{}", dead_pid()));
+    std::fs::rename(&out, &old).unwrap();
+    // The next build has an error, so it writes nothing of its own...
+    let broken = site.root().join("work/broken.md");
+    std::fs::write(
+        &broken,
+        "---\nid: w-broken\nkind: work\ntitle: Broken\nparent: nowhere\n---\n",
+    )
+    .unwrap();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // ...and the user still has the site they had.
+    assert!(
+        run.stderr.contains("restored it from"),
+        "the restore is reported: {}",
+        run.stderr
+    );
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "the previous site is back as it was"
+    );
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+
+    std::fs::remove_file(&broken).unwrap();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(snapshot(&out), before);
+    assert_eq!(leftovers(site.root()), Vec::<String>::new());
+}
+
+#[test]
+fn a_signal_removes_the_staging_folder_keeps_the_previous_site_and_exits_128_plus_it() {
+    let site = big_site(3_000);
+    // The first build is stopped: there is no output before or after.
+    let status = interrupt_build(&site, libc::SIGTERM);
+    assert_eq!(status.code(), Some(143), "{status}");
+    assert_eq!(names(site.root()), ["teams"]);
+
+    let mut child = spawn_build(site.root());
+    assert!(wait(&mut child).success());
+    let out = site.root().join("public");
+    let before = snapshot(&out);
+    assert!(before.len() > 3_000, "{} files", before.len());
+    for (signal, code) in [
+        (libc::SIGINT, 130),
+        (libc::SIGTERM, 143),
+        (libc::SIGHUP, 129),
+    ] {
+        let status = interrupt_build(&site, signal);
+        assert_eq!(status.code(), Some(code), "signal {signal}: {status}");
+        assert_eq!(
+            names(site.root()),
+            ["public", "teams"],
+            "signal {signal} left something behind"
+        );
+        assert!(snapshot(&out) == before, "signal {signal} changed the site");
+    }
+}
+
+#[test]
+fn what_kill_9_leaves_is_removed_by_the_next_build() {
+    let site = big_site(3_000);
+    let mut child = spawn_build(site.root());
+    assert!(wait(&mut child).success());
+    let status = interrupt_build(&site, libc::SIGKILL);
+    assert_eq!(status.code(), None, "killed, not exited: {status}");
+    assert_eq!(
+        leftovers(site.root()).len(),
+        1,
+        "kill -9 leaves its staging folder: {:?}",
+        names(site.root())
+    );
+
+    let mut child = spawn_build(site.root());
+    assert!(wait(&mut child).success());
+    assert_eq!(names(site.root()), ["public", "teams"]);
+    assert!(site.root().join("public/team-2999/index.html").is_file());
+}
+
+#[test]
+fn a_staging_folder_inside_the_root_is_never_read_as_content() {
+    let site = SiteTest::fixture("healthy");
+    // A live process's staging folder (this test's), so no build removes it,
+    // holding a document whose id every other copy would duplicate.
+    let staging = site
+        .root()
+        .join(format!(".public.new-{}", std::process::id()));
+    std::fs::create_dir_all(staging.join("cs")).unwrap();
+    std::fs::copy(
+        site.root().join("strategy/company.md"),
+        staging.join("cs/cs.md"),
+    )
+    .unwrap();
+    std::fs::write(staging.join("cs/index.html"), "<p>a page</p>").unwrap();
+    let check = site.run(&["check", "ROOT", "--today", TODAY, "--format", "json"]);
+    let build = site.run(&["build", "ROOT", "--today", TODAY, "--format", "json"]);
+    for run in [&check, &build] {
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(
+            !run.stdout.contains(".public.new-"),
+            "nothing is read from the staging folder: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        build.stderr.starts_with("built: 15 documents"),
+        "{}",
+        build.stderr
+    );
+    assert!(
+        staging.join("cs/cs.md").is_file(),
+        "a live build's folder is kept"
+    );
+}
+
+#[test]
+fn nothing_is_swept_beside_an_output_folder_the_build_refuses() {
+    let site = SiteTest::fixture("healthy");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = elsewhere.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("mine.txt"), "not a site").unwrap();
+    let lookalike = elsewhere.path().join(format!(".data.new-{}", dead_pid()));
+    std::fs::create_dir_all(&lookalike).unwrap();
+    let out = data.to_string_lossy().into_owned();
+    let run = site.run(&["build", "ROOT", "--today", TODAY, "--output", &out]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    assert!(
+        lookalike.is_dir(),
+        "a refused output's neighbours are not ours"
+    );
+}

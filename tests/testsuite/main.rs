@@ -10,6 +10,7 @@ mod cli;
 mod docs;
 mod graph;
 mod health;
+mod package;
 mod safety;
 mod sarif;
 mod scaffold;

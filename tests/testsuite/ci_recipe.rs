@@ -339,6 +339,12 @@ fn gitlab_jobs() -> Vec<Job> {
         .collect()
 }
 
+/// The files a GitHub step writes to set variables and `PATH` for later steps.
+struct GitHubFiles {
+    env: PathBuf,
+    path: PathBuf,
+}
+
 /// A site committed to a fresh git repository on [`COMMIT_DATE`], with
 /// `bin/` holding this build's `throughline` and a `cargo` that refuses.
 struct Repo {
@@ -414,13 +420,14 @@ impl Repo {
     }
 
     /// The CI variables of `ci` for `event`.
-    fn ci_env(&self, ci: Ci, event: Event, github_env: &Path) -> Vec<(String, String)> {
+    fn ci_env(&self, ci: Ci, event: Event, files: &GitHubFiles) -> Vec<(String, String)> {
         let root = self.root().display().to_string();
         let vars: Vec<(&str, String)> = match (ci, event) {
             (Ci::GitHub, _) => vec![
                 ("GITHUB_ACTIONS", "true".into()),
                 ("GITHUB_WORKSPACE", root),
-                ("GITHUB_ENV", github_env.display().to_string()),
+                ("GITHUB_ENV", files.env.display().to_string()),
+                ("GITHUB_PATH", files.path.display().to_string()),
                 (
                     "GITHUB_EVENT_NAME",
                     match event {
@@ -492,11 +499,14 @@ impl Repo {
     }
 
     fn run_job(&self, ci: Ci, event: Event, job: &Job, log: &mut Vec<StepRun>) -> Outcome {
-        // Each job gets a fresh `$GITHUB_ENV`, as each runs on a fresh runner.
-        let github_env = self.tools.path().join(format!("github-env-{}", job.name));
-        std::fs::write(&github_env, "").unwrap();
+        // Each job gets fresh `$GITHUB_ENV` and `$GITHUB_PATH` files, as each
+        // runs on a fresh runner.
+        let files = GitHubFiles {
+            env: self.tools.path().join(format!("github-env-{}", job.name)),
+            path: self.tools.path().join(format!("github-path-{}", job.name)),
+        };
         let mut env = self.base_env();
-        env.extend(self.ci_env(ci, event, &github_env));
+        env.extend(self.ci_env(ci, event, &files));
         let mut failed = false;
         for step in &job.steps {
             let runs = match &step.condition {
@@ -506,6 +516,8 @@ impl Repo {
             if !runs {
                 continue;
             }
+            std::fs::write(&files.env, "").unwrap();
+            std::fs::write(&files.path, "").unwrap();
             let mut step_env = env.clone();
             step_env.extend(step.env.iter().cloned());
             let run = self.run_step(&job.name, step, &step_env);
@@ -514,7 +526,7 @@ impl Repo {
             }
             log.push(run);
             // What a step appends to `$GITHUB_ENV` is set for the steps after it.
-            let appended = std::fs::read_to_string(&github_env).unwrap();
+            let appended = std::fs::read_to_string(&files.env).unwrap();
             for line in appended.lines().filter(|l| !l.is_empty()) {
                 assert!(
                     !line.contains("<<"),
@@ -523,7 +535,13 @@ impl Repo {
                 let (k, v) = line.split_once('=').expect("NAME=value in $GITHUB_ENV");
                 env.push((k.to_string(), v.to_string()));
             }
-            std::fs::write(&github_env, "").unwrap();
+            // A folder appended to `$GITHUB_PATH` goes on `PATH`, behind the
+            // test's own tools, so the binary under test is still the one run.
+            for dir in std::fs::read_to_string(&files.path).unwrap().lines().rev() {
+                let path = &env.iter().rev().find(|(k, _)| k == "PATH").unwrap().1;
+                let (tools, rest) = path.split_once(':').unwrap_or((path, ""));
+                env.push(("PATH".into(), format!("{tools}:{dir}:{rest}")));
+            }
         }
         if failed {
             Outcome::Failed

@@ -6,12 +6,14 @@ mod bad_input;
 mod browser;
 mod build;
 mod check;
+mod ci_recipe;
 mod cli;
 mod docs;
 mod graph;
 mod health;
 #[cfg(unix)]
 mod interrupt;
+mod package;
 mod safety;
 mod sarif;
 mod scaffold;

@@ -1,0 +1,747 @@
+//! The CI recipes in docs/guide.md run as written.
+//!
+//! The GitHub and GitLab blocks are read out of the guide, and their shell
+//! commands run in order with `bash -e`, in a git repository holding a site,
+//! the way the runner would run them. Only what a test cannot do is stood in
+//! for: the install step is skipped and this build's binary is first on
+//! `PATH` (a `cargo` that fails stands behind it, so nothing is downloaded);
+//! steps that `uses:` an action are GitHub's and are skipped; `${{ ... }}`
+//! expressions, `if:` conditions and CI variables come from the tables below,
+//! and one they do not know fails the test, so the recipe cannot grow a step
+//! that is never run. The runner's clock is `SOURCE_DATE_EPOCH`, set to a day
+//! long after the commit, so "judged as of the commit" and "judged as of
+//! today" give different findings on `content-example/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_yaml::Value;
+
+use crate::support::SiteTest;
+
+/// 2026-11-24 12:00 UTC, the date `content-example/README.md` describes: three
+/// warnings and no errors.
+const COMMIT_DATE: i64 = 1_795_521_600;
+/// 2027-06-01 12:00 UTC: the simulated runner's today.
+const CLOCK: i64 = 1_811_851_200;
+const CLOCK_DAY: &str = "2027-06-01";
+
+/// Longest one step may take before it counts as a hang.
+const STEP_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+const GITHUB_PAGES_URL: &str = "https://example.github.io/strategy";
+const GITLAB_PAGES_URL: &str = "https://example.gitlab.io/strategy";
+
+/// What triggered the simulated pipeline.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Event {
+    /// A pull request (merge request on GitLab) from the same repository.
+    PullRequest,
+    /// A push to the default branch, `main` (a scheduled run looks the same).
+    PushToMain,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Ci {
+    GitHub,
+    GitLab,
+}
+
+/// One shell step of a job.
+#[derive(Debug)]
+struct Step {
+    name: String,
+    script: String,
+    /// The step's `if:`; `None` runs only while the job has not failed.
+    condition: Option<String>,
+    continue_on_error: bool,
+    env: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Job {
+    name: String,
+    /// Jobs that must have passed for this one to run (GitHub's `needs:`,
+    /// GitLab's earlier stages).
+    needs: Vec<String>,
+    /// Any of these must hold for the job to run (GitHub's `if:`, GitLab's
+    /// `rules:`); empty means always.
+    conditions: Vec<String>,
+    steps: Vec<Step>,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Outcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// What happened to one step.
+#[derive(Debug)]
+struct StepRun {
+    job: String,
+    step: String,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// The whole pipeline's result.
+#[derive(Debug)]
+struct Pipeline {
+    jobs: BTreeMap<String, Outcome>,
+    steps: Vec<StepRun>,
+}
+
+impl Pipeline {
+    fn job(&self, name: &str) -> Outcome {
+        *self
+            .jobs
+            .get(name)
+            .unwrap_or_else(|| panic!("no job {name} in {:?}", self.jobs))
+    }
+
+    fn step(&self, job: &str, step: &str) -> &StepRun {
+        self.steps
+            .iter()
+            .find(|s| s.job == job && s.step == step)
+            .unwrap_or_else(|| panic!("step {job}/{step} did not run:\n{}", self.log()))
+    }
+
+    /// Every step's commands' output, for failure messages.
+    fn log(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "--- {} / {} (exit {})\n{}{}",
+                    s.job, s.step, s.code, s.stdout, s.stderr
+                )
+            })
+            .collect()
+    }
+}
+
+/// The YAML block of the guide whose first line is `# FILE`.
+fn recipe(file: &str) -> Value {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
+            .expect("docs/guide.md");
+    let marker = format!("```yaml\n# {file}\n");
+    let start = guide
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {file}`"))
+        + "```yaml\n".len();
+    let len = guide[start..].find("\n```").expect("unclosed code block");
+    serde_yaml::from_str(&guide[start..start + len])
+        .unwrap_or_else(|e| panic!("the {file} block in docs/guide.md is not YAML: {e}"))
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("expected a scalar, found {other:?}"),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        None => Vec::new(),
+        Some(Value::Sequence(items)) => items.iter().map(text).collect(),
+        Some(scalar) => vec![text(scalar)],
+    }
+}
+
+/// Replaces each `${{ expression }}` with its value for this simulated run.
+fn expand(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(open) = rest.find("${{") {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find("}}").expect("unclosed ${{") + open;
+        let expression = rest[open + 3..close].trim();
+        out.push_str(match expression {
+            "steps.pages.outputs.base_url" => GITHUB_PAGES_URL,
+            other => panic!("the recipe test has no value for ${{{{ {other} }}}}"),
+        });
+        rest = &rest[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether an `if:` condition (GitHub) or `rules: - if:` (GitLab) holds.
+fn holds(condition: &str, event: Event) -> bool {
+    match condition.trim() {
+        "always()" => true,
+        "github.ref == 'refs/heads/main'" | "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" => {
+            event == Event::PushToMain
+        }
+        r#"$CI_PIPELINE_SOURCE == "merge_request_event""# => event == Event::PullRequest,
+        other => panic!("the recipe test cannot evaluate the condition `{other}`"),
+    }
+}
+
+/// Whether a command is the install step the test replaces with its own binary.
+fn is_install(command: &str) -> bool {
+    command.trim_start().starts_with("cargo install")
+}
+
+/// The jobs of `.github/workflows/strategy.yml`: every step with `run:`, in order.
+fn github_jobs() -> Vec<Job> {
+    let workflow = recipe(".github/workflows/strategy.yml");
+    let jobs = workflow["jobs"].as_mapping().expect("jobs");
+    let mut out = Vec::new();
+    for (name, job) in jobs {
+        let name = text(name);
+        let mut steps = Vec::new();
+        let mut installed = false;
+        for step in job["steps"].as_sequence().expect("steps") {
+            let Some(run) = step.get("run") else {
+                assert!(
+                    step.get("uses").is_some(),
+                    "{name}: a step with neither run nor uses"
+                );
+                continue;
+            };
+            let run = text(run);
+            let step_name = step.get("name").map(text).unwrap_or_else(|| run.clone());
+            if step_name == "Install throughline" {
+                assert!(is_install(&run), "{name}: the install step runs `{run}`");
+                installed = true;
+                continue;
+            }
+            assert!(
+                !run.contains("cargo "),
+                "{name}: only the step named `Install throughline` may run cargo: `{run}`"
+            );
+            assert!(
+                installed || !run.contains("throughline "),
+                "{name}: `{step_name}` runs throughline before any `Install throughline` step"
+            );
+            let env = step
+                .get("env")
+                .and_then(Value::as_mapping)
+                .map(|m| m.iter().map(|(k, v)| (text(k), expand(&text(v)))).collect())
+                .unwrap_or_default();
+            steps.push(Step {
+                name: step_name,
+                script: expand(&run),
+                condition: step.get("if").map(text),
+                continue_on_error: step
+                    .get("continue-on-error")
+                    .is_some_and(|v| text(v) == "true"),
+                env,
+            });
+        }
+        out.push(Job {
+            name,
+            needs: strings(job.get("needs")),
+            conditions: strings(job.get("if")),
+            steps,
+        });
+    }
+    out
+}
+
+/// Keys of `.gitlab-ci.yml` that are not jobs.
+const GITLAB_GLOBAL_KEYS: &[&str] = &[
+    "stages",
+    "variables",
+    "default",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "include",
+    "workflow",
+];
+
+/// The jobs of `.gitlab-ci.yml`, each one step: `before_script` then
+/// `script`, in stage order. A job needs every job of the earlier stages.
+fn gitlab_jobs() -> Vec<Job> {
+    let pipeline = recipe(".gitlab-ci.yml");
+    let top = pipeline.as_mapping().expect("a mapping");
+    let stages = strings(pipeline.get("stages"));
+    let default_before = pipeline
+        .get("default")
+        .and_then(|d| d.get("before_script"))
+        .or(pipeline.get("before_script"));
+    let variables: Vec<(String, String)> = pipeline
+        .get("variables")
+        .and_then(Value::as_mapping)
+        .map(|m| m.iter().map(|(k, v)| (text(k), text(v))).collect())
+        .unwrap_or_default();
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
+    for (name, job) in top {
+        let name = text(name);
+        if GITLAB_GLOBAL_KEYS.contains(&name.as_str()) || name.starts_with('.') {
+            continue;
+        }
+        let stage = job.get("stage").map(text).unwrap_or_else(|| "test".into());
+        let stage_index = stages
+            .iter()
+            .position(|s| *s == stage)
+            .unwrap_or_else(|| panic!("{name}: stage {stage} is not in `stages`"));
+        let before = strings(job.get("before_script").or(default_before));
+        let script = strings(job.get("script"));
+        assert!(
+            before.iter().any(|l| is_install(l)),
+            "{name}: no `cargo install` line installs throughline"
+        );
+        let lines: Vec<&String> = before
+            .iter()
+            .chain(&script)
+            .filter(|l| !is_install(l))
+            .collect();
+        assert!(
+            !lines.iter().any(|l| l.contains("cargo ")),
+            "{name}: only the install line may run cargo"
+        );
+        let conditions = job
+            .get("rules")
+            .and_then(Value::as_sequence)
+            .map(|rules| rules.iter().map(|r| text(&r["if"])).collect())
+            .unwrap_or_default();
+        jobs.push((
+            stage_index,
+            Job {
+                name: name.clone(),
+                needs: Vec::new(),
+                conditions,
+                steps: vec![Step {
+                    name: "script".into(),
+                    script: lines.iter().map(|l| format!("{l}\n")).collect(),
+                    condition: None,
+                    continue_on_error: false,
+                    env: variables.clone(),
+                }],
+            },
+        ));
+    }
+    jobs.sort_by_key(|(stage, _)| *stage);
+    let earlier: Vec<(usize, String)> = jobs.iter().map(|(s, j)| (*s, j.name.clone())).collect();
+    jobs.into_iter()
+        .map(|(stage, mut job)| {
+            job.needs = earlier
+                .iter()
+                .filter(|(s, _)| *s < stage)
+                .map(|(_, n)| n.clone())
+                .collect();
+            job
+        })
+        .collect()
+}
+
+/// The files a GitHub step writes to set variables and `PATH` for later steps.
+struct GitHubFiles {
+    env: PathBuf,
+    path: PathBuf,
+}
+
+/// A site committed to a fresh git repository on [`COMMIT_DATE`], with
+/// `bin/` holding this build's `throughline` and a `cargo` that refuses.
+struct Repo {
+    site: SiteTest,
+    tools: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new(site: SiteTest) -> Repo {
+        // A copy of content-example may carry a local build; the recipe makes its own.
+        let _ = std::fs::remove_dir_all(site.root().join("public"));
+        let tools = tempfile::tempdir().expect("temp dir");
+        let bin = tools.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_throughline"), bin.join("throughline"))
+            .unwrap();
+        let cargo = bin.join("cargo");
+        std::fs::write(
+            &cargo,
+            "#!/bin/sh\necho \"recipe test: cargo must not run here: cargo $*\" >&2\nexit 97\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::create_dir_all(tools.path().join("home")).unwrap();
+        let repo = Repo { site, tools };
+        let date = format!("{COMMIT_DATE} +0000");
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["add", "-A"],
+            &["commit", "-q", "-m", "strategy"],
+        ] {
+            let out = Command::new("git")
+                .args(args)
+                .current_dir(repo.root())
+                .envs(repo.base_env())
+                .env("GIT_AUTHOR_DATE", &date)
+                .env("GIT_COMMITTER_DATE", &date)
+                .output()
+                .expect("git");
+            assert!(out.status.success(), "git {args:?}: {out:?}");
+        }
+        repo
+    }
+
+    fn root(&self) -> &Path {
+        self.site.root()
+    }
+
+    /// What every step sees: a clean environment, our tools first on `PATH`,
+    /// git's identity, and the simulated clock.
+    fn base_env(&self) -> Vec<(String, String)> {
+        let path = format!(
+            "{}:{}",
+            self.tools.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        [
+            ("PATH", path),
+            ("HOME", self.tools.path().join("home").display().to_string()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("GIT_AUTHOR_NAME", "Recipe Test".into()),
+            ("GIT_AUTHOR_EMAIL", "recipe@example.com".into()),
+            ("GIT_COMMITTER_NAME", "Recipe Test".into()),
+            ("GIT_COMMITTER_EMAIL", "recipe@example.com".into()),
+            ("NO_COLOR", "1".into()),
+            ("CI", "true".into()),
+            ("SOURCE_DATE_EPOCH", CLOCK.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// The CI variables of `ci` for `event`.
+    fn ci_env(&self, ci: Ci, event: Event, files: &GitHubFiles) -> Vec<(String, String)> {
+        let root = self.root().display().to_string();
+        let vars: Vec<(&str, String)> = match (ci, event) {
+            (Ci::GitHub, _) => vec![
+                ("GITHUB_ACTIONS", "true".into()),
+                ("GITHUB_WORKSPACE", root),
+                ("GITHUB_ENV", files.env.display().to_string()),
+                ("GITHUB_PATH", files.path.display().to_string()),
+                (
+                    "GITHUB_EVENT_NAME",
+                    match event {
+                        Event::PullRequest => "pull_request",
+                        Event::PushToMain => "push",
+                    }
+                    .into(),
+                ),
+                (
+                    "GITHUB_REF",
+                    match event {
+                        Event::PullRequest => "refs/pull/1/merge",
+                        Event::PushToMain => "refs/heads/main",
+                    }
+                    .into(),
+                ),
+            ],
+            (Ci::GitLab, Event::PullRequest) => vec![
+                ("GITLAB_CI", "true".into()),
+                ("CI_PROJECT_DIR", root),
+                ("CI_PROJECT_NAME", "strategy".into()),
+                ("CI_PAGES_URL", GITLAB_PAGES_URL.into()),
+                ("CI_DEFAULT_BRANCH", "main".into()),
+                ("CI_PIPELINE_SOURCE", "merge_request_event".into()),
+            ],
+            (Ci::GitLab, Event::PushToMain) => vec![
+                ("GITLAB_CI", "true".into()),
+                ("CI_PROJECT_DIR", root),
+                ("CI_PROJECT_NAME", "strategy".into()),
+                ("CI_PAGES_URL", GITLAB_PAGES_URL.into()),
+                ("CI_DEFAULT_BRANCH", "main".into()),
+                ("CI_PIPELINE_SOURCE", "push".into()),
+                ("CI_COMMIT_BRANCH", "main".into()),
+            ],
+        };
+        vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// Runs the recipe's jobs in order for `event`.
+    fn run(&self, ci: Ci, event: Event) -> Pipeline {
+        let jobs = match ci {
+            Ci::GitHub => github_jobs(),
+            Ci::GitLab => gitlab_jobs(),
+        };
+        let mut pipeline = Pipeline {
+            jobs: BTreeMap::new(),
+            steps: Vec::new(),
+        };
+        for job in &jobs {
+            let ready = job
+                .needs
+                .iter()
+                .all(|n| pipeline.jobs.get(n) == Some(&Outcome::Passed));
+            let wanted =
+                job.conditions.is_empty() || job.conditions.iter().any(|c| holds(c, event));
+            // A GitLab job left out by its rules is not part of the pipeline
+            // at all, so later stages do not wait for it.
+            if !wanted && ci == Ci::GitLab {
+                continue;
+            }
+            if !ready || !wanted {
+                pipeline.jobs.insert(job.name.clone(), Outcome::Skipped);
+                continue;
+            }
+            let outcome = self.run_job(ci, event, job, &mut pipeline.steps);
+            pipeline.jobs.insert(job.name.clone(), outcome);
+        }
+        pipeline
+    }
+
+    fn run_job(&self, ci: Ci, event: Event, job: &Job, log: &mut Vec<StepRun>) -> Outcome {
+        // Each job gets fresh `$GITHUB_ENV` and `$GITHUB_PATH` files, as each
+        // runs on a fresh runner.
+        let files = GitHubFiles {
+            env: self.tools.path().join(format!("github-env-{}", job.name)),
+            path: self.tools.path().join(format!("github-path-{}", job.name)),
+        };
+        let mut env = self.base_env();
+        env.extend(self.ci_env(ci, event, &files));
+        let mut failed = false;
+        for step in &job.steps {
+            let runs = match &step.condition {
+                None => !failed,
+                Some(c) => holds(c, event),
+            };
+            if !runs {
+                continue;
+            }
+            std::fs::write(&files.env, "").unwrap();
+            std::fs::write(&files.path, "").unwrap();
+            let mut step_env = env.clone();
+            step_env.extend(step.env.iter().cloned());
+            let run = self.run_step(&job.name, step, &step_env);
+            if run.code != 0 && !step.continue_on_error {
+                failed = true;
+            }
+            log.push(run);
+            // What a step appends to `$GITHUB_ENV` is set for the steps after it.
+            let appended = std::fs::read_to_string(&files.env).unwrap();
+            for line in appended.lines().filter(|l| !l.is_empty()) {
+                assert!(
+                    !line.contains("<<"),
+                    "multi-line $GITHUB_ENV values are not simulated"
+                );
+                let (k, v) = line.split_once('=').expect("NAME=value in $GITHUB_ENV");
+                env.push((k.to_string(), v.to_string()));
+            }
+            // A folder appended to `$GITHUB_PATH` goes on `PATH`, behind the
+            // test's own tools, so the binary under test is still the one run.
+            for dir in std::fs::read_to_string(&files.path).unwrap().lines().rev() {
+                let path = &env.iter().rev().find(|(k, _)| k == "PATH").unwrap().1;
+                let (tools, rest) = path.split_once(':').unwrap_or((path, ""));
+                env.push(("PATH".into(), format!("{tools}:{dir}:{rest}")));
+            }
+        }
+        if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        }
+    }
+
+    fn run_step(&self, job: &str, step: &Step, env: &[(String, String)]) -> StepRun {
+        let dir = tempfile::tempdir().unwrap();
+        let (stdout_path, stderr_path) = (dir.path().join("out"), dir.path().join("err"));
+        let mut child = Command::new("bash")
+            .args([
+                "--noprofile",
+                "--norc",
+                "-eo",
+                "pipefail",
+                "-c",
+                &step.script,
+            ])
+            .current_dir(self.root())
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout_path).unwrap())
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .expect("bash");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if started.elapsed() > STEP_TIME_LIMIT {
+                let _ = child.kill();
+                panic!(
+                    "{job} / {}: did not finish within {STEP_TIME_LIMIT:?}",
+                    step.name
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        StepRun {
+            job: job.to_string(),
+            step: step.name.clone(),
+            code: status.code().unwrap_or(-1),
+            stdout: std::fs::read_to_string(&stdout_path).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+        }
+    }
+
+    fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+}
+
+/// A starter site from `throughline init`, dated on the commit's day.
+fn init_site() -> SiteTest {
+    let site = SiteTest::new();
+    let run = site.run(&["init", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "init: {}", run.stderr);
+    site
+}
+
+/// A starter site with one error: a link to a document that does not exist.
+fn site_with_an_error() -> SiteTest {
+    init_site().file(
+        "pages/broken.md",
+        "---\ntitle: Broken\n---\nSee [[no-such-document]].\n",
+    )
+}
+
+/// Findings of the given severity in `--format github` output.
+fn annotations(stdout: &str, severity: &str) -> usize {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with(&format!("::{severity} ")))
+        .count()
+}
+
+fn assert_published(repo: &Repo, pipeline: &Pipeline, publish: &str, pages_url: &str) {
+    assert_eq!(pipeline.job(publish), Outcome::Passed, "{}", pipeline.log());
+    let public = repo.public();
+    assert!(
+        public.join("index.html").is_file(),
+        "no public/index.html:\n{}",
+        pipeline.log()
+    );
+    let not_found = std::fs::read_to_string(public.join("404.html")).unwrap();
+    assert!(
+        not_found.contains(&format!("{pages_url}/")),
+        "404.html does not use the Pages address {pages_url}/"
+    );
+}
+
+fn new_site_is_checked_and_published(ci: Ci, check: &str, publish: &str, pages_url: &str) {
+    let repo = Repo::new(init_site());
+    let pipeline = repo.run(ci, Event::PushToMain);
+    assert_eq!(pipeline.job(check), Outcome::Passed, "{}", pipeline.log());
+    assert_published(&repo, &pipeline, publish, pages_url);
+}
+
+#[test]
+fn github_checks_and_publishes_a_new_site() {
+    new_site_is_checked_and_published(Ci::GitHub, "check", "publish", GITHUB_PAGES_URL);
+}
+
+#[test]
+fn gitlab_checks_and_publishes_a_new_site() {
+    new_site_is_checked_and_published(Ci::GitLab, "check", "pages", GITLAB_PAGES_URL);
+}
+
+#[test]
+fn github_judges_a_pull_request_by_its_commit_and_publishes_despite_warnings() {
+    let repo = Repo::new(SiteTest::example());
+
+    let pr = repo.run(Ci::GitHub, Event::PullRequest);
+    assert_eq!(pr.job("check"), Outcome::Passed, "{}", pr.log());
+    assert_eq!(
+        pr.job("publish"),
+        Outcome::Skipped,
+        "a pull request publishes nothing"
+    );
+    let check = pr.step("check", "Check");
+    // As of the commit's day the example has exactly its three planted warnings.
+    assert_eq!(annotations(&check.stdout, "warning"), 3, "{}", pr.log());
+    assert_eq!(annotations(&check.stdout, "error"), 0, "{}", pr.log());
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.root().join("throughline.sarif")).unwrap(),
+    )
+    .expect("SARIF is JSON");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+    assert!(!repo.public().exists(), "a pull request built the site");
+
+    let main = repo.run(Ci::GitHub, Event::PushToMain);
+    let check = main.step("check", "Check");
+    // As of today, more has become stale: still warnings, and still published.
+    assert!(annotations(&check.stdout, "warning") > 3, "{}", main.log());
+    assert_eq!(annotations(&check.stdout, "error"), 0, "{}", main.log());
+    assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
+    assert_published(&repo, &main, "publish", GITHUB_PAGES_URL);
+    let home = std::fs::read_to_string(repo.public().join("index.html")).unwrap();
+    assert!(
+        home.contains(CLOCK_DAY),
+        "the published site is not judged as of today"
+    );
+}
+
+#[test]
+fn gitlab_judges_a_merge_request_by_its_commit_and_publishes_despite_warnings() {
+    let repo = Repo::new(SiteTest::example());
+
+    let mr = repo.run(Ci::GitLab, Event::PullRequest);
+    assert_eq!(mr.job("check"), Outcome::Passed, "{}", mr.log());
+    assert!(
+        !mr.jobs.contains_key("pages"),
+        "a merge request runs no pages job"
+    );
+    let check = mr.step("check", "script");
+    assert_eq!(check.stdout.matches("warning[").count(), 3, "{}", mr.log());
+    assert!(!repo.public().exists(), "a merge request built the site");
+
+    let main = repo.run(Ci::GitLab, Event::PushToMain);
+    let check = main.step("check", "script");
+    assert!(
+        check.stdout.matches("warning[").count() > 3,
+        "{}",
+        main.log()
+    );
+    assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
+    assert_published(&repo, &main, "pages", GITLAB_PAGES_URL);
+    let home = std::fs::read_to_string(repo.public().join("index.html")).unwrap();
+    assert!(
+        home.contains(CLOCK_DAY),
+        "the published site is not judged as of today"
+    );
+}
+
+#[test]
+fn github_holds_back_the_deploy_on_an_error() {
+    let repo = Repo::new(site_with_an_error());
+    let pipeline = repo.run(Ci::GitHub, Event::PushToMain);
+    assert_eq!(pipeline.job("check"), Outcome::Failed, "{}", pipeline.log());
+    let check = pipeline.step("check", "Check");
+    assert_eq!(check.code, 1, "{}", pipeline.log());
+    assert!(check.stdout.contains("::error "), "{}", pipeline.log());
+    // The SARIF step still runs and succeeds, so code scanning shows the error.
+    let sarif = pipeline.step("check", "Findings for code scanning");
+    assert_eq!(sarif.code, 0, "{}", pipeline.log());
+    assert!(repo.root().join("throughline.sarif").is_file());
+    assert_eq!(pipeline.job("publish"), Outcome::Skipped);
+    assert!(!repo.public().exists(), "a site with an error was built");
+}
+
+#[test]
+fn gitlab_holds_back_the_deploy_on_an_error() {
+    let repo = Repo::new(site_with_an_error());
+    let pipeline = repo.run(Ci::GitLab, Event::PushToMain);
+    assert_eq!(pipeline.job("check"), Outcome::Failed, "{}", pipeline.log());
+    assert!(pipeline.step("check", "script").stdout.contains("error["));
+    assert_eq!(pipeline.job("pages"), Outcome::Skipped);
+    assert!(!repo.public().exists(), "a site with an error was built");
+}

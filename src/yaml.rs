@@ -3,6 +3,9 @@
 //! [`Locator`] finds where a field or value is written, because serde_yaml
 //! values carry no positions. Nothing outside this module names serde_yaml.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use serde_json::{Map, Value};
 
 /// A YAML syntax or type error at a 1-based position in the parsed text.
@@ -14,6 +17,8 @@ pub struct YamlError {
     pub column: u32,
     /// What serde_yaml reported, without its own position suffix.
     pub message: String,
+    /// What to do about it, when this module knows better than a generic hint.
+    pub hint: Option<String>,
 }
 
 fn convert_error(err: &serde_yaml::Error) -> YamlError {
@@ -31,6 +36,7 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
         line,
         column,
         message,
+        hint: None,
     }
 }
 
@@ -39,42 +45,340 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
 /// second before its own recursion limit fires.
 pub const MAX_FLOW_DEPTH: usize = 64;
 
-/// Finds the first bracket that nests deeper than [`MAX_FLOW_DEPTH`], skipping quoted text and comments.
-fn check_flow_depth(text: &str) -> Result<(), YamlError> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut comment = false;
-    let (mut line, mut column) = (1u32, 0u32);
-    let mut prev = '\n';
-    for c in text.chars() {
-        column += 1;
-        match (quote, c) {
-            (_, '\n') => {
-                line += 1;
-                column = 0;
-                comment = false;
+/// What the character at hand is part of, as libyaml's scanner would see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Between tokens: a quote here opens a quoted scalar.
+    Between,
+    /// Inside a plain scalar, where quotes and (in block context) brackets are text.
+    Plain,
+    /// Inside a `'…'` or `"…"` scalar.
+    Quoted(u8),
+    /// A comment, to the end of the line.
+    Comment,
+    /// The content of a `|` or `>` scalar: lines indented at least `indent`,
+    /// once the first content line has set it.
+    Block {
+        indent: Option<usize>,
+        min: usize,
+        widest_blank: usize,
+    },
+    /// Something this model does not follow (a tag, an unusual line break):
+    /// from here on every opening bracket counts and none closes.
+    Doubt,
+}
+
+/// A model of libyaml's scanner just precise enough to tell which brackets
+/// open flow collections: it follows plain, quoted and block scalars,
+/// comments and the block indentation that decides whether a plain scalar
+/// continues on the next line. Where it could be wrong it errs towards
+/// counting a bracket (the [`Mode::Doubt`] state), never towards skipping one.
+struct DepthScan {
+    mode: Mode,
+    /// Flow depth as libyaml sees it.
+    depth: usize,
+    /// The count the limit applies to: `depth`, or more once in doubt.
+    bound: usize,
+    /// libyaml's stack of block indentation columns (`-1` at the top level).
+    indents: Vec<isize>,
+    /// Column where the node being read on this line began (a mapping key, when `:` follows).
+    node_col: Option<usize>,
+    /// Whether the previous character was a blank (a `#` after one starts a comment).
+    after_blank: bool,
+}
+
+fn is_blankz(b: Option<u8>) -> bool {
+    matches!(b, None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn is_anchor_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+impl DepthScan {
+    fn too_deep(line: u32, column: u32) -> YamlError {
+        YamlError {
+            line,
+            column,
+            message: format!("brackets nest deeper than {MAX_FLOW_DEPTH} levels"),
+            hint: Some(
+                "flatten the value: front matter needs no more than a few levels of `[` and `{`"
+                    .to_string(),
+            ),
+        }
+    }
+
+    fn top_indent(&self) -> isize {
+        self.indents.last().copied().unwrap_or(-1)
+    }
+
+    /// libyaml's `roll_indent`: a block collection starting at `col` in block context.
+    fn roll(&mut self, col: usize) {
+        let col = col as isize;
+        if self.depth == 0 && self.top_indent() < col {
+            self.indents.push(col);
+        }
+    }
+
+    fn open(&mut self) -> bool {
+        self.depth += 1;
+        self.bound += 1;
+        self.bound > MAX_FLOW_DEPTH
+    }
+
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.bound = self.bound.saturating_sub(1);
+    }
+
+    /// Decides how a new line starts, given the state the previous one ended in.
+    /// Returns the byte index where scanning continues.
+    fn start_line(&mut self, line: &[u8]) -> usize {
+        let spaces = line.iter().take_while(|&&b| b == b' ').count();
+        let first = line
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t'))
+            .unwrap_or(line.len());
+        let blank = matches!(line.get(first), None | Some(b'\r' | b'\n'));
+        let marker = (line.starts_with(b"---") || line.starts_with(b"..."))
+            && is_blankz(line.get(3).copied());
+        self.node_col = None;
+        self.after_blank = true;
+        match self.mode {
+            Mode::Quoted(_) | Mode::Doubt => 0,
+            Mode::Comment => {
+                self.mode = Mode::Between;
+                first
             }
-            _ if comment => {}
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') if depth > 0 || prev.is_whitespace() || prev == ':' => {
-                quote = Some(c)
+            Mode::Between => first,
+            Mode::Plain => {
+                // A plain scalar goes on over a line break in flow context, and
+                // in block context onto lines indented past the current block.
+                let continues = blank
+                    || (!marker
+                        && line.get(first) != Some(&b'#')
+                        && (self.depth > 0 || first as isize > self.top_indent()));
+                if !continues {
+                    self.mode = Mode::Between;
+                }
+                first
             }
-            (None, '#') if prev.is_whitespace() => comment = true,
-            (None, '[' | '{') => {
-                depth += 1;
-                if depth > MAX_FLOW_DEPTH {
-                    return Err(YamlError {
-                        line,
-                        column,
-                        message: format!("brackets nest deeper than {MAX_FLOW_DEPTH} levels"),
-                    });
+            Mode::Block {
+                indent,
+                min,
+                widest_blank,
+            } => {
+                if blank && !marker {
+                    if indent.is_none() {
+                        self.mode = Mode::Block {
+                            indent,
+                            min,
+                            widest_blank: widest_blank.max(spaces),
+                        };
+                    }
+                    return line.len();
+                }
+                let needed = indent.unwrap_or_else(|| widest_blank.max(spaces).max(min));
+                if !marker && spaces >= needed {
+                    self.mode = Mode::Block {
+                        indent: Some(needed),
+                        min,
+                        widest_blank,
+                    };
+                    line.len()
+                } else {
+                    self.mode = Mode::Between;
+                    first
                 }
             }
-            (None, ']' | '}') => depth = depth.saturating_sub(1),
-            _ => {}
         }
-        prev = c;
+    }
+
+    /// A block scalar header (`|`, `>-`, `|2`) at `i`: its content starts on the next line.
+    fn block_header(&mut self, line: &[u8], i: usize) {
+        let mut j = i + 1;
+        let mut explicit = None;
+        while let Some(&b) = line.get(j) {
+            match b {
+                b'+' | b'-' => {}
+                b'1'..=b'9' => explicit = Some(usize::from(b - b'0')),
+                _ => break,
+            }
+            j += 1;
+        }
+        let top = self.top_indent();
+        let min = usize::try_from(top + 1).unwrap_or(0).max(1);
+        let indent = explicit.map(|n| usize::try_from(top).map_or(n, |t| t + n));
+        self.mode = Mode::Block {
+            indent,
+            min,
+            widest_blank: 0,
+        };
+    }
+
+    /// Scans one line; `Err` at the first bracket past the limit.
+    fn scan_line(&mut self, line: &[u8], line_no: u32) -> Result<(), YamlError> {
+        let mut i = self.start_line(line);
+        // Columns count characters, as the error's column does.
+        let mut col = line[..i.min(line.len())]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        while i < line.len() {
+            let b = line[i];
+            let next = line.get(i + 1).copied();
+            let mut step = 1;
+            match self.mode {
+                Mode::Comment | Mode::Block { .. } => return Ok(()),
+                Mode::Doubt => {
+                    if matches!(b, b'[' | b'{') {
+                        self.bound += 1;
+                        if self.bound > MAX_FLOW_DEPTH {
+                            return Err(Self::too_deep(line_no, crate::text::to_u32(col + 1)));
+                        }
+                    }
+                }
+                Mode::Quoted(q) => {
+                    // `\"` in double quotes and `''` in single quotes do not close them.
+                    let escaped =
+                        (q == b'"' && b == b'\\') || (q == b'\'' && b == q && next == Some(q));
+                    if escaped {
+                        step = 2;
+                    } else if b == q {
+                        self.mode = Mode::Between;
+                    }
+                }
+                Mode::Plain => {
+                    let ends = (b == b':' && is_blankz(next))
+                        || (self.depth > 0 && matches!(b, b',' | b'[' | b']' | b'{' | b'}'))
+                        || (b == b'#' && self.after_blank);
+                    if ends {
+                        self.mode = Mode::Between;
+                        continue;
+                    }
+                }
+                Mode::Between => step = self.token(line, i, col, line_no)?,
+            }
+            self.after_blank = matches!(b, b' ' | b'\t');
+            // Unusual line breaks (a lone CR, NEL, LS, PS) end lines for libyaml but not here.
+            let odd_break = (b == b'\r' && next != Some(b'\n'))
+                || (b == 0xC2 && next == Some(0x85))
+                || (b == 0xE2
+                    && next == Some(0x80)
+                    && matches!(line.get(i + 2), Some(0xA8 | 0xA9)));
+            if odd_break {
+                self.mode = Mode::Doubt;
+            }
+            for &c in &line[i..(i + step).min(line.len())] {
+                if c & 0xC0 != 0x80 {
+                    col += 1;
+                }
+            }
+            i += step;
+        }
+        Ok(())
+    }
+
+    /// The token starting at `i` in [`Mode::Between`]: sets the next mode
+    /// and returns how many bytes it takes.
+    fn token(
+        &mut self,
+        line: &[u8],
+        i: usize,
+        col: usize,
+        line_no: u32,
+    ) -> Result<usize, YamlError> {
+        let b = line[i];
+        let next = line.get(i + 1).copied();
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            return Ok(1);
+        }
+        let flow = self.depth > 0;
+        if !flow {
+            // libyaml's `unroll_indent`: a token left of a block ends that block.
+            while self.top_indent() > col as isize {
+                self.indents.pop();
+            }
+        }
+        let marker = i == 0
+            && matches!(b, b'-' | b'.')
+            && line.len() >= 3
+            && line[..3].iter().all(|&c| c == b)
+            && is_blankz(line.get(3).copied());
+        match b {
+            _ if marker => {
+                self.node_col = None;
+                return Ok(3);
+            }
+            b'#' => self.mode = Mode::Comment,
+            b'%' if col == 0 => self.mode = Mode::Comment,
+            b'[' | b'{' => {
+                if !flow {
+                    self.node_col.get_or_insert(col);
+                }
+                if self.open() {
+                    return Err(Self::too_deep(line_no, crate::text::to_u32(col + 1)));
+                }
+            }
+            b']' | b'}' => self.close(),
+            b',' => {}
+            b'-' if is_blankz(next) => {
+                self.roll(col);
+                self.node_col = None;
+            }
+            b'?' | b':' if flow || is_blankz(next) => {
+                // A value's block mapping starts at its key, a `?`'s at the `?`.
+                let at = if b == b':' {
+                    self.node_col.unwrap_or(col)
+                } else {
+                    col
+                };
+                self.roll(at);
+                self.node_col = None;
+            }
+            b'&' | b'*' => {
+                if !flow {
+                    self.node_col.get_or_insert(col);
+                }
+                let name = line[i + 1..]
+                    .iter()
+                    .take_while(|&&c| is_anchor_byte(c))
+                    .count();
+                return Ok(1 + name);
+            }
+            b'!' => self.mode = Mode::Doubt,
+            b'|' | b'>' if !flow => self.block_header(line, i),
+            b'\'' | b'"' => {
+                if !flow {
+                    self.node_col.get_or_insert(col);
+                }
+                self.mode = Mode::Quoted(b);
+            }
+            _ => {
+                if !flow {
+                    self.node_col.get_or_insert(col);
+                }
+                self.mode = Mode::Plain;
+            }
+        }
+        Ok(1)
+    }
+}
+
+/// Finds the first bracket that nests deeper than [`MAX_FLOW_DEPTH`] as
+/// libyaml would read it: brackets in quoted, plain and block scalars and in
+/// comments are text, and a quote in the middle of a plain scalar opens nothing.
+fn check_flow_depth(text: &str) -> Result<(), YamlError> {
+    let mut scan = DepthScan {
+        mode: Mode::Between,
+        depth: 0,
+        bound: 0,
+        indents: vec![-1],
+        node_col: None,
+        after_blank: true,
+    };
+    for (n, line) in text.as_bytes().split_inclusive(|&b| b == b'\n').enumerate() {
+        scan.scan_line(line, crate::text::to_u32(n + 1))?;
     }
     Ok(())
 }
@@ -95,6 +399,7 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
                 "front matter must be a mapping of `field: value` lines, not {}",
                 describe(&other)
             ),
+            hint: None,
         }),
         Err(err) => Err(convert_error(&err)),
     }
@@ -140,12 +445,19 @@ pub struct Locator<'t> {
     text: &'t str,
     /// Top-level keys: (key, byte offset of the key, byte offset where its block ends).
     top: Vec<(&'t str, usize, usize)>,
+    /// Each top-level key's first entry in `top`.
+    top_index: HashMap<&'t str, usize>,
+    /// The items of every list located so far, by the offset its search starts
+    /// at: finding item `n` by counting from the list's start would make
+    /// locating every item of a 40,000-item list quadratic.
+    lists: Mutex<HashMap<usize, Vec<(usize, usize)>>>,
 }
 
 impl<'t> Locator<'t> {
     /// Indexes the top-level keys of `text`.
     pub fn new(text: &'t str) -> Locator<'t> {
         let mut top: Vec<(&'t str, usize, usize)> = Vec::new();
+        let mut top_index = HashMap::new();
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let first = line.as_bytes().first().copied().unwrap_or(b' ');
@@ -154,12 +466,30 @@ impl<'t> Locator<'t> {
                     if let Some(last) = top.last_mut() {
                         last.2 = offset;
                     }
+                    top_index.entry(key).or_insert(top.len());
                     top.push((key, offset + key_start(line), text.len()));
                 }
             }
             offset += line.len();
         }
-        Locator { text, top }
+        Locator {
+            text,
+            top,
+            top_index,
+            lists: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Item `n` of the list whose search starts at `from` (and ends at `end`).
+    fn item(&self, from: usize, end: usize, n: usize) -> Option<(usize, usize)> {
+        let Ok(mut lists) = self.lists.lock() else {
+            return list_items(&self.text[from..end]).get(n).copied();
+        };
+        lists
+            .entry(from)
+            .or_insert_with(|| list_items(&self.text[from..end]))
+            .get(n)
+            .copied()
     }
 
     /// Where the key at `path` is written (the last key of the path, or the list item).
@@ -176,17 +506,23 @@ impl<'t> Locator<'t> {
         let after_key = at.offset + at.len;
         let rest = &self.text[after_key..end];
         let colon = rest.find(':')?;
-        let line_rest = rest[colon + 1..].split('\n').next().unwrap_or("");
-        let mut trimmed = strip_comment(line_rest).trim();
-        if in_flow_mapping(self.text, at.offset) {
-            trimmed = trimmed.split([',', '}']).next().unwrap_or("").trim_end();
-        }
+        let value_start = after_key + colon + 1;
+        // Only the value's own text is looked at, so that locating every value
+        // of a megabyte-long line stays linear.
+        let flow = key_in_flow_mapping(self.text, at.offset);
+        let delimiters: &[u8] = if flow { b"\n,}" } else { b"\n" };
+        let value_len = self.text.as_bytes()[value_start..end]
+            .iter()
+            .position(|b| delimiters.contains(b))
+            .unwrap_or(end - value_start);
+        let line_rest = &self.text[value_start..value_start + value_len];
+        let trimmed = strip_comment(line_rest).trim();
         if trimmed.is_empty() {
             return Some(at);
         }
         let lead = line_rest.len() - line_rest.trim_start().len();
         Some(Located {
-            offset: after_key + colon + 1 + lead,
+            offset: value_start + lead,
             len: trimmed.len(),
         })
     }
@@ -209,7 +545,7 @@ impl<'t> Locator<'t> {
         let Step::Key(top_key) = first else {
             return None;
         };
-        let &(key, offset, end) = self.top.iter().find(|(k, _, _)| k == top_key)?;
+        let &(key, offset, end) = self.top.get(*self.top_index.get(top_key)?)?;
         let mut at = Located {
             offset,
             len: key.len(),
@@ -222,12 +558,10 @@ impl<'t> Locator<'t> {
                     offset: search_from + i,
                     len: k.len(),
                 }),
-                Step::Index(n) => {
-                    nth_item(&self.text[search_from..end], n).map(|(i, len)| Located {
-                        offset: search_from + i,
-                        len,
-                    })
-                }
+                Step::Index(n) => self.item(search_from, end, n).map(|(i, len)| Located {
+                    offset: search_from + i,
+                    len,
+                }),
             };
             match found {
                 Some(next) => {
@@ -260,11 +594,16 @@ struct Walk {
     complete: bool,
 }
 
-/// Whether the key at `offset` sits inside a one-line `{ … }` mapping.
-fn in_flow_mapping(text: &str, offset: usize) -> bool {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..offset];
-    before.matches('{').count() > before.matches('}').count()
+/// Whether the key at `offset` sits inside a `{ … }` mapping: whether `{` or
+/// `,` comes before it (past blanks and an opening quote) rather than the
+/// start of a line or a `- `. It looks back no further than that, so finding
+/// every key of a megabyte-long line stays linear.
+fn key_in_flow_mapping(text: &str, offset: usize) -> bool {
+    let before = text.as_bytes()[..offset]
+        .iter()
+        .rev()
+        .find(|&&b| !matches!(b, b' ' | b'\t' | b'"' | b'\''));
+    matches!(before, Some(b'{' | b','))
 }
 
 fn key_of_line(line: &str) -> Option<&str> {
@@ -333,9 +672,10 @@ fn find_key(haystack: &str, key: &str) -> Option<usize> {
     None
 }
 
-/// The byte offset and length of the `n`th list item at the start of `haystack`,
+/// The byte offset and length of every list item at the start of `haystack`,
 /// in block (`- a`) or flow (`[a, b]`) style.
-fn nth_item(haystack: &str, n: usize) -> Option<(usize, usize)> {
+fn list_items(haystack: &str) -> Vec<(usize, usize)> {
+    let mut items = Vec::new();
     let line_end = haystack.find('\n').unwrap_or(haystack.len());
     let first_line = &haystack[..line_end];
     if let Some(open) = first_line.find('[') {
@@ -344,36 +684,33 @@ fn nth_item(haystack: &str, n: usize) -> Option<(usize, usize)> {
             .find(']')
             .map_or(line_end, |c| inner_start + c);
         let mut pos = inner_start;
-        for (i, item) in first_line[inner_start..close].split(',').enumerate() {
-            if i == n {
-                let lead = item.len() - item.trim_start().len();
-                return Some((pos + lead, item.trim().len()));
-            }
+        for item in first_line[inner_start..close].split(',') {
+            let lead = item.len() - item.trim_start().len();
+            items.push((pos + lead, item.trim().len()));
             pos += item.len() + 1;
         }
-        return None;
+        return items;
     }
     let mut offset = line_end + 1;
     let mut indent = None;
-    let mut index = 0;
-    for line in haystack.get(offset..)?.split_inclusive('\n') {
+    let Some(rest) = haystack.get(offset..) else {
+        return items;
+    };
+    for line in rest.split_inclusive('\n') {
         let stripped = line.trim_start_matches(' ');
         let this_indent = line.len() - stripped.len();
         if stripped.starts_with("- ") || stripped.trim_end() == "-" {
             let expected = *indent.get_or_insert(this_indent);
             if this_indent == expected {
-                if index == n {
-                    let item = stripped[1..].trim_start();
-                    let item_offset = offset + this_indent + (stripped.len() - item.len());
-                    let item_len = item.split('\n').next().unwrap_or("").trim_end().len();
-                    return Some((item_offset, item_len));
-                }
-                index += 1;
+                let item = stripped[1..].trim_start();
+                let item_offset = offset + this_indent + (stripped.len() - item.len());
+                let item_len = item.split('\n').next().unwrap_or("").trim_end().len();
+                items.push((item_offset, item_len));
             }
         }
         offset += line.len();
     }
-    None
+    items
 }
 
 #[cfg(test)]
@@ -424,6 +761,66 @@ mod tests {
             at(loc.value(&[Step::Key("success"), Step::Key("deadline")])),
             "success"
         );
+    }
+
+    /// Where the depth guard refuses `text`, if it does.
+    fn refused_at(text: &str) -> Option<(u32, u32)> {
+        check_flow_depth(text).err().map(|e| (e.line, e.column))
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_opens_nothing() {
+        let deep = "[".repeat(100);
+        // The bypass of issue #13: an unmatched quote in the middle of a title.
+        let text = format!("title: the \"best plan\nx: {deep}\n");
+        assert_eq!(refused_at(&text), Some((2, 68)));
+        let text = format!("title: it's {deep}\nx: {deep}\n");
+        assert_eq!(refused_at(&text), Some((2, 68)));
+        // Brackets are text in a block-context plain scalar, including on its
+        // continuation lines, where a leading quote is text too.
+        assert_eq!(
+            refused_at(&format!("title: a {deep}\n  \"q {deep}\n")),
+            None
+        );
+        // A line at the mapping's indentation ends the plain scalar: the quote
+        // opens a scalar there, and what follows its end counts.
+        let text = format!("a: b\n\"q: \"{deep}\n");
+        assert_eq!(refused_at(&text), Some((2, 70)));
+        let text = format!("- a: b\n  \"q: \"{deep}\n");
+        assert_eq!(refused_at(&text), Some((2, 72)));
+    }
+
+    #[test]
+    fn real_quoted_scalars_and_block_scalars_hide_their_brackets() {
+        let deep = "[".repeat(100);
+        for text in [
+            format!("x: \"{deep}\"\n"),
+            format!("x: '{deep}'\n"),
+            format!("x: 'it''s {deep}'\n"),
+            format!("x: \"a\\\" {deep}\"\n"),
+            format!("x: [\"{deep}\", '{deep}']\n"),
+            format!("x: {{a: \"{deep}\"}}\n"),
+            format!("x: \"multi\n  line {deep}\"\n"),
+            format!("x: |\n  {deep}\n  a: \"b\n\n  more\ny: 1\n"),
+            format!("x: # {deep}\n  - 1\n"),
+        ] {
+            assert_eq!(refused_at(&text), None, "{text}");
+        }
+        // Where the block scalar ends, brackets count again.
+        let text = format!("x: >-\n  a: \"b\ny: {deep}\n");
+        assert_eq!(refused_at(&text), Some((3, 68)));
+        // Quoted closing brackets do not lower the count.
+        let text = "x: ".to_string() + &"[[ \"]]\", ".repeat(40);
+        assert!(refused_at(&text).is_some());
+    }
+
+    #[test]
+    fn what_the_scan_does_not_follow_counts_every_bracket() {
+        let deep = "[".repeat(100);
+        // A tag, then a quote: in doubt, the brackets count.
+        assert!(refused_at(&format!("x: !t \"{deep}\"\n")).is_some());
+        // A lone carriage return is a line break to libyaml.
+        assert!(refused_at(&format!("a: b\r\"q: \"{deep}\n")).is_some());
     }
 
     #[test]

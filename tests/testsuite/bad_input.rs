@@ -124,6 +124,91 @@ fn twenty_thousand_nested_brackets_are_refused() {
     );
 }
 
+/// Runs `check` and returns its findings, failing if it takes longer than
+/// `limit`: each of these inputs took tens of seconds before issue #13 (in
+/// a release build), and a fraction of a second after. The limits are
+/// generous because this machine is shared; the benchmark is
+/// `scripts/worst-cases.sh`.
+fn check_within(site: &SiteTest, limit: std::time::Duration) -> Vec<String> {
+    let started = std::time::Instant::now();
+    let run = check(site);
+    let took = started.elapsed();
+    assert!(took < limit, "check took {took:?}");
+    run.structural_findings()
+}
+
+const GENEROUS: std::time::Duration = std::time::Duration::from_secs(15);
+
+#[test]
+fn a_quote_inside_a_title_does_not_switch_the_bracket_limit_off() {
+    let deep = format!(
+        "---\nid: deep\ntitle: the \"best plan\nx: {}{}\n---\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let site = SiteTest::new().file("deep.md", deep);
+    assert_eq!(check_within(&site, GENEROUS), vec!["yaml deep.md:4:68"]);
+}
+
+#[test]
+fn a_list_of_forty_thousand_items_is_located_in_linear_time() {
+    let items = "  - cs\n".repeat(40_000);
+    let flow = vec!["cs"; 40_000].join(", ");
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "block.md",
+            format!("---\nid: block\nrelated:\n{items}  - nowhere\n---\n"),
+        )
+        .file(
+            "flow.md",
+            format!("---\nid: flow\nrelated: [{flow}, nowhere]\n---\n"),
+        );
+    assert_eq!(
+        check_within(&site, GENEROUS),
+        vec![
+            "broken-link block.md:40004:5".to_string(),
+            format!("broken-link flow.md:3:{}", 11 + 4 * 40_000),
+        ]
+    );
+}
+
+#[test]
+fn two_hundred_thousand_links_on_one_line_are_located_in_linear_time() {
+    let links = "[[cs]] ".repeat(200_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("links.md", format!("# Links\n\n{links}[[nowhere]]\n"));
+    assert_eq!(
+        check_within(&site, GENEROUS),
+        vec![format!("broken-link links.md:3:{}", 7 * 200_000 + 1)]
+    );
+}
+
+#[test]
+fn a_rule_reporting_every_one_of_many_key_results_stays_linear() {
+    let results = "  - {metric: m-rate, target: 5, by: 2020-01-01}\n".repeat(20_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("m.md", "---\nid: m-rate\nkind: metric\n---\n")
+        .file(
+            "obj.md",
+            format!(
+                "---\nid: obj\nkind: objective\nstatus: committed\nkey_results:\n{results}---\n"
+            ),
+        );
+    let started = std::time::Instant::now();
+    let run = check(&site);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+    let overdue: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.starts_with("overdue"))
+        .collect();
+    assert_eq!(overdue.len(), 20_000);
+    assert_eq!(overdue[19_999], "overdue obj.md:20005:37");
+}
+
 #[test]
 fn a_five_megabyte_document_is_read() {
     let paragraph =

@@ -3,9 +3,12 @@
 //! [`Locator`] finds where a field or value is written, because serde_yaml
 //! values carry no positions. Nothing outside this module names serde_yaml.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer as _;
 use serde_json::{Map, Value};
 
 /// A YAML syntax or type error at a 1-based position in the parsed text.
@@ -19,6 +22,22 @@ pub struct YamlError {
     pub message: String,
     /// What to do about it, when this module knows better than a generic hint.
     pub hint: Option<String>,
+    /// For a key written twice: the 1-based line of the first one, within the parsed text.
+    pub earlier_line: Option<u32>,
+}
+
+impl YamlError {
+    /// The message, naming the line of an earlier key in a file whose parsed text starts at `first_line`.
+    pub fn message_in_file(&self, first_line: u32) -> String {
+        match self.earlier_line {
+            Some(l) => format!(
+                "{} (first on line {})",
+                self.message,
+                first_line + l.saturating_sub(1)
+            ),
+            None => self.message.clone(),
+        }
+    }
 }
 
 fn convert_error(err: &serde_yaml::Error) -> YamlError {
@@ -37,6 +56,7 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
         column,
         message,
         hint: None,
+        earlier_line: None,
     }
 }
 
@@ -105,6 +125,7 @@ impl DepthScan {
                 "flatten the value: front matter needs no more than a few levels of `[` and `{`"
                     .to_string(),
             ),
+            earlier_line: None,
         }
     }
 
@@ -389,10 +410,26 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
         return Ok(Map::new());
     }
     check_flow_depth(text)?;
-    match serde_yaml::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(Value::Null) => Ok(Map::new()),
-        Ok(other) => Err(YamlError {
+    let duplicate = RefCell::new(None);
+    let read = serde_yaml::Deserializer::from_str(text)
+        .deserialize_any(ToJson {
+            duplicate: &duplicate,
+        })
+        .map_err(|err| {
+            let mut error = convert_error(&err);
+            if let Some(key) = duplicate.take() {
+                error.earlier_line = earlier_key_line(text, &key, error.line, error.column);
+                error.message = format!("`{key}` is written twice in the same mapping");
+                error.hint = Some(format!(
+                    "keep one `{key}:`; YAML would silently use the last one"
+                ));
+            }
+            error
+        });
+    match read? {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        other => Err(YamlError {
             line: 1,
             column: 1,
             message: format!(
@@ -400,8 +437,212 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
                 describe(&other)
             ),
             hint: None,
+            earlier_line: None,
         }),
-        Err(err) => Err(convert_error(&err)),
+    }
+}
+
+/// Where the first of two equal keys is written: the nearest line above
+/// `line` with `key:` at the same column (block mappings), or `key:` earlier
+/// on the same line (flow mappings).
+fn earlier_key_line(text: &str, key: &str, line: u32, column: u32) -> Option<u32> {
+    let lines: Vec<&str> = text.lines().take(line as usize).collect();
+    let column = column.saturating_sub(1) as usize;
+    let starts_key = |rest: &str| {
+        let rest = rest.trim_start_matches(['"', '\'']);
+        rest.strip_prefix(key).is_some_and(|after| {
+            after
+                .trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with(':')
+        })
+    };
+    let here = lines.last()?;
+    let before: String = here.chars().take(column).collect();
+    let found_here = before.char_indices().any(|(i, _)| {
+        let preceded = before[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, '{' | ',' | ' ' | '"' | '\''));
+        preceded && starts_key(&before[i..])
+    });
+    if found_here {
+        return Some(line);
+    }
+    for (n, l) in lines.iter().enumerate().rev().skip(1) {
+        let at: String = l.chars().skip(column).collect();
+        if starts_key(&at) && l.chars().take(column).all(|c| matches!(c, ' ' | '-')) {
+            return Some(crate::text::to_u32(n + 1));
+        }
+    }
+    None
+}
+
+/// Builds `serde_json` values from YAML events, with two differences from
+/// serde_json's own conversion: a key written twice is an error (serde_json
+/// would keep the last value), and `.nan`, `.inf` and `-.inf`, which a
+/// `serde_json::Number` cannot hold, are kept as that text for
+/// [`number_problem`] to explain (serde_json would make them null).
+#[derive(Clone, Copy)]
+struct ToJson<'a> {
+    /// The key found twice, for the error message.
+    duplicate: &'a RefCell<Option<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for ToJson<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ToJson<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(self.float(v as f64))
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(self.float(v as f64))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(self.float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key_seed(Key {
+            map: &map,
+            duplicate: self.duplicate,
+        })? {
+            let value = access.next_value_seed(self)?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+impl ToJson<'_> {
+    fn float(self, v: f64) -> Value {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => Value::Number(n),
+            None if v.is_nan() => Value::String(".nan".to_string()),
+            None if v > 0.0 => Value::String(".inf".to_string()),
+            None => Value::String("-.inf".to_string()),
+        }
+    }
+}
+
+/// A mapping key: text (numbers and true/false as written), refused when the mapping already has it.
+struct Key<'a> {
+    map: &'a Map<String, Value>,
+    duplicate: &'a RefCell<Option<String>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = String;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        // Raised here, the error carries the position of the second key.
+        d.deserialize_string(self)
+    }
+}
+
+impl Visitor<'_> for Key<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        if self.map.contains_key(v) {
+            *self.duplicate.borrow_mut() = Some(v.to_string());
+            return Err(E::custom("duplicate key"));
+        }
+        Ok(v.to_string())
+    }
+}
+
+/// Why a text where a number belongs is not one, when YAML reads it as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// `.nan`, `.inf` or `-.inf`.
+    NotFinite,
+    /// A number beyond the largest a 64-bit float holds (`1e400`), with its sign.
+    OutOfRange {
+        /// Whether it is below zero.
+        negative: bool,
+    },
+}
+
+/// Whether `text` is a number YAML reads but no `f64` holds; `None` for any other text.
+pub fn number_problem(text: &str) -> Option<NumberProblem> {
+    let text = text.trim();
+    let unsigned = text.trim_start_matches(['+', '-']);
+    if matches!(
+        unsigned,
+        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF"
+    ) {
+        return Some(NumberProblem::NotFinite);
+    }
+    // Rust also reads `inf` and `nan`; YAML reads them as text.
+    let numeric = text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E' | b'_'));
+    match text.trim_start_matches('+').parse::<f64>() {
+        Ok(n) if numeric && n.is_infinite() => {
+            Some(NumberProblem::OutOfRange { negative: n < 0.0 })
+        }
+        _ => None,
     }
 }
 

@@ -294,3 +294,111 @@ fn file_names_with_spaces_and_non_ascii_work() {
         .stdout
         .contains("\"file\": \"pages/Plan Zürich été.md\""));
 }
+
+#[test]
+fn numbers_that_are_not_finite_or_out_of_range_are_reported_where_written() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "bet.md",
+            "---\nid: bet\nkind: bet\nsuccess:\n  baseline: .nan\n  target: .inf\n---\n",
+        )
+        .file(
+            "obj.md",
+            "---\nid: obj\nkind: objective\nkey_results:\n  - metric: m\n    target: 1e400\n---\n",
+        );
+    let run = check(&site);
+    let schema: Vec<serde_json::Value> = run
+        .json()
+        .into_iter()
+        .filter(|d| d["rule"] == "schema")
+        .collect();
+    let found: Vec<String> = schema
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "bet.md:5:13 `success.baseline` must be a finite number, not `.nan`",
+            "bet.md:6:11 `success.target` must be a finite number, not `.inf`",
+            "obj.md:6:13 `key_results[0].target` is out of range: `1e400` is too large for a number",
+        ]
+    );
+    assert!(schema.iter().all(|d| d["hint"].is_string()));
+}
+
+#[test]
+fn a_field_written_twice_is_an_error_at_the_second_in_front_matter_and_config() {
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "bet.md",
+        "---\nid: bet\nowner: Ana\nkind: page\nowner: Bo\n---\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.structural_findings(), vec!["yaml bet.md:5:1"]);
+    let finding = &run.json()[0];
+    assert_eq!(
+        finding["message"],
+        "front matter is not valid YAML: `owner` is written twice in the same mapping (first on line 3)"
+    );
+    assert_eq!(
+        finding["hint"],
+        "keep one `owner:`; YAML would silently use the last one"
+    );
+
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "throughline.yaml",
+        "title: A\nmax_bets_per_quarter: 3\ntitle: B\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[config]: throughline.yaml is not valid YAML: `title` is written twice in the same mapping (first on line 1)\n --> throughline.yaml:3:1\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("= hint: keep one `title:`; YAML would silently use the last one"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_counts_and_durations_explain_what_is_wrong() {
+    for (config, at, message) in [
+        (
+            "max_bets_per_quarter: -1\n",
+            "1:23",
+            "`max_bets_per_quarter` must be a whole number above 0, not -1",
+        ),
+        (
+            "drift_grace: 0d\n",
+            "1:14",
+            "`drift_grace` is not a duration: `0d` is zero days; a duration is at least `1d`",
+        ),
+    ] {
+        let site = SiteTest::new()
+            .file("cs.md", COMPANY)
+            .file("throughline.yaml", config);
+        let run = check(&site);
+        assert_eq!(run.code, 2, "{config}");
+        assert!(
+            run.stderr.contains(&format!(
+                "error[config]: {message}\n --> throughline.yaml:{at}\n"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("= hint: "), "{}", run.stderr);
+    }
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Times `check` on single files built to be the worst cases for the parser
 # (issue #13, item 3): each case fills one document up to the size limit
-# (MAX_FILE_BYTES, 32 MiB) with the construct that used to take quadratic time.
+# (MAX_FILE_BYTES, 32 MiB) with the construct that used to take quadratic
+# time: the front-matter cases fill the front matter up to the most that is
+# parsed (yaml::MAX_YAML_BYTES, 1 MiB) and the body with prose after it.
 #
 #   scripts/worst-cases.sh [--bytes N] [--bin PATH] [CASE...]
 #
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     *) cases+=("$1"); shift ;;
   esac
 done
-all=(quote-then-brackets long-block-list long-flow-list links-on-one-line many-key-results)
+all=(quote-then-brackets long-block-list long-flow-list many-key-results prose-with-links links-on-one-line links-on-own-lines)
 [ ${#cases[@]} -eq 0 ] && cases=("${all[@]}")
 if [ -z "$bin" ]; then
   cargo build --release --quiet
@@ -43,26 +45,37 @@ for case in "${cases[@]}"; do
   python3 - "$case" "$bytes" "$site/worst.md" <<'PY'
 import sys
 case, limit, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# Front matter longer than yaml::MAX_YAML_BYTES is refused unparsed, so the
+# front-matter cases fill it to just under that and the body to the file limit.
+yaml_limit = min(1024 * 1024 - 64, limit)
+prose = "Merchants want their money the same day; see [[cs]] for why it matters. " * 20 + "\n\n"
 
-def fill(head, unit, tail, n=None):
-    room = limit - len(head) - len(tail)
-    return head + unit * max(0, room // len(unit)) + tail
+def fill(unit, room):
+    return unit * max(0, room // len(unit)) if unit else ""
+
+def document(head, unit, tail):
+    front = "---\n" + head + fill(unit, yaml_limit - len(head) - len(tail)) + tail + "---\n"
+    return front + fill(prose, limit - len(front))
 
 if case == "quote-then-brackets":
     # An unmatched quote in a plain scalar, then brackets nested as deep as fit.
-    head = '---\nid: worst\ntitle: the "best plan\nx: '
-    half = (limit - len(head) - 6) // 2
-    text = head + "[" * half + "]" * half + "\n---\n"
+    head = 'id: worst\ntitle: the "best plan\nx: '
+    half = (yaml_limit - len(head) - 1) // 2
+    text = document(head, "", "[" * half + "]" * half + "\n")
 elif case == "long-block-list":
-    text = fill("---\nid: worst\nrelated:\n", "  - cs\n", "---\n")
+    text = document("id: worst\nrelated:\n", "  - cs\n", "")
 elif case == "long-flow-list":
-    text = fill("---\nid: worst\nrelated: [cs", ", cs", "]\n---\n")
-elif case == "links-on-one-line":
-    text = fill("---\nid: worst\n---\n", "[[cs]] ", "\n")
+    text = document("id: worst\nrelated: [cs", ", cs", "]\n")
 elif case == "many-key-results":
     # Every key result is overdue, so the rules locate each one.
-    text = fill("---\nid: worst\nkind: objective\nparent: cs\n"
-                "key_results:\n", "  - {metric: cs, target: 5, by: 2020-01-01}\n", "---\n")
+    text = document("id: worst\nkind: objective\nparent: cs\nkey_results:\n",
+                    "  - {metric: cs, target: 5, by: 2020-01-01}\n", "")
+elif case == "prose-with-links":
+    text = "---\nid: worst\n---\n" + fill(prose, limit - 20)
+elif case == "links-on-one-line":
+    text = "---\nid: worst\n---\n" + fill("[[cs]] ", limit - 20) + "\n"
+elif case == "links-on-own-lines":
+    text = "---\nid: worst\n---\n" + fill("[[cs]]\n", limit - 20)
 else:
     sys.exit(f"unknown case {case}")
 open(path, "w").write(text)

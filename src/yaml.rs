@@ -60,6 +60,13 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
     }
 }
 
+/// Longer YAML than this (front matter, or `throughline.yaml`) is refused
+/// before parsing. serde_yaml holds every event of a document in memory
+/// (about 200 bytes per scalar), so a 32 MiB list of 4.8 million items takes
+/// 11 s and a gigabyte; a megabyte takes a third of a second, and is still
+/// ten years of daily check-ins.
+pub const MAX_YAML_BYTES: usize = 1024 * 1024;
+
 /// Deeper `[`/`{` nesting than this is refused before parsing: libyaml's
 /// scanner is quadratic in flow depth, so 20,000 brackets would take half a
 /// second before its own recursion limit fires.
@@ -408,6 +415,22 @@ fn check_flow_depth(text: &str) -> Result<(), YamlError> {
 pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
     if text.trim().is_empty() {
         return Ok(Map::new());
+    }
+    if text.len() > MAX_YAML_BYTES {
+        return Err(YamlError {
+            line: 1,
+            column: 1,
+            message: format!(
+                "{} KiB is more than the {} KiB of YAML that is read",
+                text.len() / 1024,
+                MAX_YAML_BYTES / 1024
+            ),
+            hint: Some(
+                "keep front matter to short fields; long text belongs in the body, below the closing `---`"
+                    .to_string(),
+            ),
+            earlier_line: None,
+        });
     }
     check_flow_depth(text)?;
     let duplicate = RefCell::new(None);
@@ -1093,6 +1116,19 @@ mod tests {
                 "{written}"
             );
         }
+    }
+
+    #[test]
+    fn more_than_a_megabyte_of_yaml_is_not_read() {
+        let items = "- x\n".repeat(MAX_YAML_BYTES / 4 + 1);
+        let err = parse_front_matter(&format!("related:\n{items}")).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 1));
+        assert_eq!(
+            err.message,
+            "1024 KiB is more than the 1024 KiB of YAML that is read"
+        );
+        let items = "- x\n".repeat(MAX_YAML_BYTES / 4 - 10);
+        assert!(parse_front_matter(&format!("related:\n{items}")).is_ok());
     }
 
     /// Where the depth guard refuses `text`, if it does.

@@ -210,6 +210,20 @@ fn a_rule_reporting_every_one_of_many_key_results_stays_linear() {
 }
 
 #[test]
+fn front_matter_over_a_megabyte_is_refused_before_it_is_parsed() {
+    let items = "  - cs\n".repeat(600_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("long.md", format!("---\nid: long\nrelated:\n{items}---\n"));
+    let run = check(&site);
+    assert_eq!(run.structural_findings(), vec!["yaml long.md:2:1"]);
+    assert_eq!(
+        run.json()[0]["message"],
+        "front matter is not valid YAML: 4101 KiB is more than the 1024 KiB of YAML that is read"
+    );
+}
+
+#[test]
 fn a_five_megabyte_document_is_read() {
     let paragraph =
         "Merchants want their money the same day; see [[cs]] for why that matters. ".repeat(20);

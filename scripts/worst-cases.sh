@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     *) cases+=("$1"); shift ;;
   esac
 done
-all=(quote-then-brackets long-block-list long-flow-list many-key-results prose-with-links links-on-one-line links-on-own-lines)
+all=(quote-then-brackets long-block-list long-flow-list many-key-results many-unknown-keys prose-with-links links-on-one-line links-on-own-lines)
 [ ${#cases[@]} -eq 0 ] && cases=("${all[@]}")
 if [ -z "$bin" ]; then
   cargo build --release --quiet
@@ -70,6 +70,18 @@ elif case == "many-key-results":
     # Every key result is overdue, so the rules locate each one.
     text = document("id: worst\nkind: objective\nparent: cs\nkey_results:\n",
                     "  - {metric: cs, target: 5, by: 2020-01-01}\n", "")
+elif case == "many-unknown-keys":
+    # Every key under `success:` is unknown, so each is located for its warning.
+    head = "id: worst\nsuccess:\n"
+    room = yaml_limit - len(head)
+    keys, n = [], 0
+    while room > 0:
+        line = f"  k{n}: 1\n"
+        room -= len(line)
+        if room > 0:
+            keys.append(line)
+        n += 1
+    text = document(head + "".join(keys), "", "")
 elif case == "prose-with-links":
     text = "---\nid: worst\n---\n" + fill(prose, limit - 20)
 elif case == "links-on-one-line":

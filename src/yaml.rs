@@ -746,7 +746,14 @@ pub struct Locator<'t> {
     /// at: finding item `n` by counting from the list's start would make
     /// locating every item of a 40,000-item list quadratic.
     lists: Mutex<HashMap<usize, Vec<(usize, usize)>>>,
+    /// Where each key is written in a top-level field's block (by the block's
+    /// start), in order: searching the block for every one of 70,000 keys
+    /// under `success:` would be quadratic.
+    keys: Mutex<HashMap<usize, KeyIndex<'t>>>,
 }
+
+/// The offsets where each key is written, in increasing order.
+type KeyIndex<'t> = HashMap<&'t str, Vec<usize>>;
 
 impl<'t> Locator<'t> {
     /// Indexes the top-level keys of `text`.
@@ -772,7 +779,25 @@ impl<'t> Locator<'t> {
             top,
             top_index,
             lists: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The first place at or after `from` where `key:` is written in the block `block..end`.
+    fn key_after(&self, block: usize, end: usize, from: usize, key: &str) -> Option<usize> {
+        let first_after = |places: &Vec<usize>| {
+            let i = places.partition_point(|&p| p < from);
+            places.get(i).copied()
+        };
+        let Ok(mut keys) = self.keys.lock() else {
+            return key_index(self.text, block, end)
+                .get(key)
+                .and_then(first_after);
+        };
+        keys.entry(block)
+            .or_insert_with(|| key_index(self.text, block, end))
+            .get(key)
+            .and_then(first_after)
     }
 
     /// Item `n` of the list whose search starts at `from` (and ends at `end`).
@@ -849,10 +874,12 @@ impl<'t> Locator<'t> {
         let mut search_from = offset + key.len();
         for step in rest {
             let found = match *step {
-                Step::Key(k) => find_key(&self.text[search_from..end], k).map(|i| Located {
-                    offset: search_from + i,
-                    len: k.len(),
-                }),
+                Step::Key(k) => self
+                    .key_after(offset, end, search_from, k)
+                    .map(|at| Located {
+                        offset: at,
+                        len: k.len(),
+                    }),
                 Step::Index(n) => self.item(search_from, end, n).map(|(i, len)| Located {
                     offset: search_from + i,
                     len,
@@ -953,18 +980,52 @@ fn find_word(haystack: &str, word: &str) -> Option<usize> {
     })
 }
 
-/// Finds `key:` (as a key, not inside a value) in `haystack`.
-fn find_key(haystack: &str, key: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = find_word(&haystack[from..], key) {
-        let at = from + i;
-        let after = haystack[at + key.len()..].trim_start_matches([' ', '"', '\'']);
-        if after.starts_with(':') {
-            return Some(at);
+/// Every place in `text[start..end]` where a key is written before a `:`
+/// (past blanks and a closing quote), by key: the word just before the colon,
+/// and, for keys with other characters (`my key`), the text back to the start
+/// of the line, a `- ` or a `{`, `[` or `,` (no further than 256 bytes, so a
+/// line of many colons stays linear). A key found neither way is not located;
+/// the caller falls back to the enclosing field.
+fn key_index(text: &str, start: usize, end: usize) -> KeyIndex<'_> {
+    let bytes = text.as_bytes();
+    let mut index: KeyIndex<'_> = HashMap::new();
+    let mut add = |from: usize, to: usize| {
+        if from < to {
+            index.entry(&text[from..to]).or_default().push(from);
         }
-        from = at + key.len();
+    };
+    for (colon, _) in text[start..end].match_indices(':') {
+        let colon = start + colon;
+        let mut key_end = colon;
+        while key_end > start && matches!(bytes[key_end - 1], b' ' | b'"' | b'\'') {
+            key_end -= 1;
+        }
+        let mut word = key_end;
+        while word > start && is_word_byte(bytes[word - 1]) {
+            word -= 1;
+        }
+        add(word, key_end);
+        let floor = key_end.saturating_sub(256).max(start);
+        let mut line = word;
+        while line > floor && !matches!(bytes[line - 1], b'\n' | b'{' | b'[' | b',') {
+            line -= 1;
+        }
+        let delimited = line == start || matches!(bytes[line - 1], b'\n' | b'{' | b'[' | b',');
+        if delimited && line < word {
+            let written = &text[line..key_end];
+            let trimmed = written
+                .trim_start()
+                .trim_start_matches("- ")
+                .trim_start_matches("? ")
+                .trim_start()
+                .trim_start_matches(['"', '\'']);
+            let key_start = key_end - trimmed.len();
+            if key_start < word {
+                add(key_start, key_end);
+            }
+        }
     }
-    None
+    index
 }
 
 /// The byte offset and length of every list item at the start of `haystack`,
@@ -1047,6 +1108,25 @@ mod tests {
         assert_eq!(at(loc.value(&kr)), "m-two");
         assert_eq!(at(loc.word_in(&[Step::Key("supports")], "ps-y")), "ps-y");
         assert_eq!(loc.value(&[Step::Key("nope")]), None);
+    }
+
+    #[test]
+    fn finds_keys_with_spaces_and_dots_and_the_first_after_a_list_item() {
+        let text = "success:\n  my key: 1\n  \"other.k\": 2\nkey_results:\n  - metric: a\n  - {target: 1, metric: b}\n";
+        let loc = Locator::new(text);
+        let at = |path: &[Step<'_>]| {
+            let l = loc.key(path).unwrap();
+            &text[l.offset..l.offset + l.len]
+        };
+        assert_eq!(at(&[Step::Key("success"), Step::Key("my key")]), "my key");
+        assert_eq!(at(&[Step::Key("success"), Step::Key("other.k")]), "other.k");
+        let second = [
+            Step::Key("key_results"),
+            Step::Index(1),
+            Step::Key("metric"),
+        ];
+        let l = loc.value(&second).unwrap();
+        assert_eq!(&text[l.offset..l.offset + l.len], "b");
     }
 
     #[test]

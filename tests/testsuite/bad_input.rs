@@ -210,6 +210,20 @@ fn a_rule_reporting_every_one_of_many_key_results_stays_linear() {
 }
 
 #[test]
+fn seventy_thousand_unknown_keys_are_each_located_in_linear_time() {
+    let keys: String = (0..70_000).map(|i| format!("  k{i}: 1\n")).collect();
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("keys.md", format!("---\nid: keys\nsuccess:\n{keys}---\n"));
+    let started = std::time::Instant::now();
+    let run = check(&site);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+    let found = run.findings();
+    assert_eq!(found.len(), 70_000);
+    assert_eq!(found[69_999], "schema keys.md:70003:3");
+}
+
+#[test]
 fn front_matter_over_a_megabyte_is_refused_before_it_is_parsed() {
     let items = "  - cs\n".repeat(600_000);
     let site = SiteTest::new()

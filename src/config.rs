@@ -361,12 +361,18 @@ impl Config {
             })
         };
         let map = yaml::parse_front_matter(text).map_err(|e| {
-            Box::new(Diagnostic::error(
-                "config",
-                CONFIG_FILE,
-                crate::diagnostics::Span::new(e.line, e.column, 0),
-                format!("throughline.yaml is not valid YAML: {}", e.message),
-            ))
+            let hint = e.hint.clone().unwrap_or_else(|| {
+                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
+            });
+            Box::new(
+                Diagnostic::error(
+                    "config",
+                    CONFIG_FILE,
+                    crate::diagnostics::Span::new(e.line, e.column, 0),
+                    format!("throughline.yaml is not valid YAML: {}", e.message_in_file(1)),
+                )
+                .with_hint(hint),
+            )
         })?;
 
         for key in map.keys() {
@@ -413,35 +419,48 @@ impl Config {
                 None => return typed("theme", v, "`default` or a path"),
             }
         }
-        if let Some(v) = field("max_bets_per_quarter") {
-            match v
+        let count = |key: &'static str, v: &Value, example: &str| -> Result<usize, ConfigError> {
+            if let Some(n) = v
                 .as_u64()
                 .and_then(|n| usize::try_from(n).ok())
                 .filter(|&n| n > 0)
             {
-                Some(n) => config.max_bets_per_quarter = n,
-                None => return typed("max_bets_per_quarter", v, "a whole number above 0"),
+                return Ok(n);
             }
+            let written = match v {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => format!("`{s}`"),
+                other => yaml::describe(other).to_string(),
+            };
+            Err(error_at(
+                &[Step::Key(key)],
+                format!("`{key}` must be a whole number above 0, not {written}"),
+                Some(format!("write a count such as `{key}: {example}`")),
+            ))
+        };
+        if let Some(v) = field("max_bets_per_quarter") {
+            config.max_bets_per_quarter = count("max_bets_per_quarter", v, "4")?;
         }
         if let Some(v) = field("portfolio_min_bets") {
-            match v
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n > 0)
-            {
-                Some(n) => config.portfolio_min_bets = n,
-                None => return typed("portfolio_min_bets", v, "a whole number above 0"),
-            }
+            config.portfolio_min_bets = count("portfolio_min_bets", v, "3")?;
         }
         if let Some(v) = field("drift_grace") {
-            match v.as_str().and_then(Cadence::parse) {
-                Some(c) => config.drift_grace = c,
-                None => {
-                    return typed(
-                        "drift_grace",
-                        v,
-                        "a duration such as `30d`, `12w`, `6m` or `1y`",
-                    )
+            let hint = "write a whole number and a unit, such as `30d`, `2w` or `1m`; to stop reporting drift, set `rules: { drift: allow }`";
+            let parsed = match v {
+                Value::String(s) => Cadence::parse_explained(s),
+                Value::Number(n) => {
+                    Err(format!("`{n}` has no unit; add d, w, m or y, as in `{n}d`"))
+                }
+                other => Err(format!("it is {}", yaml::describe(other))),
+            };
+            match parsed {
+                Ok(c) => config.drift_grace = c,
+                Err(why) => {
+                    return Err(error_at(
+                        &[Step::Key("drift_grace")],
+                        format!("`drift_grace` is not a duration: {why}"),
+                        Some(hint.to_string()),
+                    ))
                 }
             }
         }
@@ -767,6 +786,65 @@ mod tests {
         assert_eq!((err.span.line, err.span.column), (2, 1));
         let err = Config::parse("markdown: { unsafe_htm: true }\n").unwrap_err();
         assert_eq!(err.hint.as_deref(), Some("did you mean `unsafe_html`?"));
+    }
+
+    #[test]
+    fn counts_and_durations_say_what_is_wrong() {
+        let err = Config::parse("title: X\nmax_bets_per_quarter: -1\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`max_bets_per_quarter` must be a whole number above 0, not -1"
+        );
+        assert_eq!((err.span.line, err.span.column), (2, 23));
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("write a count such as `max_bets_per_quarter: 4`")
+        );
+        let err = Config::parse("portfolio_min_bets: 2.5\n").unwrap_err();
+        assert!(err.message.ends_with("not 2.5"), "{}", err.message);
+        let err = Config::parse("max_bets_per_quarter: four\n").unwrap_err();
+        assert!(err.message.ends_with("not `four`"), "{}", err.message);
+
+        let err = Config::parse("drift_grace: 0d\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`drift_grace` is not a duration: `0d` is zero days; a duration is at least `1d`"
+        );
+        assert_eq!((err.span.line, err.span.column), (1, 14));
+        assert!(err.hint.as_deref().unwrap().contains("drift: allow"));
+        let err = Config::parse("drift_grace: 30\n").unwrap_err();
+        assert!(err.message.contains("`30` has no unit"), "{}", err.message);
+        let err = Config::parse("drift_grace: 3x\n").unwrap_err();
+        assert!(
+            err.message.contains("does not end in a unit"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            Config::parse("drift_grace: 2w\n").unwrap().drift_grace,
+            Cadence::parse("2w").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_key_written_twice_is_refused_at_the_second() {
+        let err = Config::parse("title: A\nmax_bets_per_quarter: 3\ntitle: B\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "throughline.yaml is not valid YAML: `title` is written twice in the same mapping (first on line 1)"
+        );
+        assert_eq!((err.span.line, err.span.column), (3, 1));
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("keep one `title:`; YAML would silently use the last one")
+        );
+        let err = Config::parse("kinds:\n  bet:\n    label: A\n    label: B\n").unwrap_err();
+        assert_eq!((err.span.line, err.span.column), (4, 5));
+        assert!(
+            err.message.ends_with("(first on line 3)"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

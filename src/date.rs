@@ -74,6 +74,34 @@ impl Cadence {
         (amount > 0 && amount <= 10_000).then_some(Cadence { amount, unit })
     }
 
+    /// Like [`Cadence::parse`], saying what is wrong: "`0d` is zero days; a duration is at least `1d`".
+    pub fn parse_explained(s: &str) -> Result<Cadence, String> {
+        if let Some(c) = Cadence::parse(s) {
+            return Ok(c);
+        }
+        let s = s.trim();
+        let (digits, unit) = s.split_at(s.len() - s.chars().last().map_or(0, char::len_utf8));
+        let unit_name = match unit {
+            "d" => "days",
+            "w" => "weeks",
+            "m" => "months",
+            "y" => "years",
+            _ if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(format!("`{s}` has no unit; add d, w, m or y, as in `{s}d`"))
+            }
+            _ => return Err(format!("`{s}` does not end in a unit (d, w, m or y)")),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{s}` does not start with a whole number"));
+        }
+        match digits.parse::<u64>() {
+            Ok(0) => Err(format!(
+                "`{s}` is zero {unit_name}; a duration is at least `1{unit}`"
+            )),
+            _ => Err(format!("`{s}` is longer than 10,000 {unit_name}")),
+        }
+    }
+
     /// `date` plus this cadence, clamped to the calendar's range (month ends clamp: Aug 31 + 6m = Feb 28).
     pub fn after(self, date: Date) -> Date {
         date.saturating_add(self.span(1))

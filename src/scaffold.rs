@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{ParentRule, Schema};
 use crate::date::{Cadence, Date, Quarter};
 use crate::text::{slugify, suggest};
+use crate::yaml::scalar;
 use crate::{RunError, Site};
 
 fn write_new(path: &Path, text: &str) -> Result<(), RunError> {
@@ -50,16 +51,22 @@ pub fn init_site(dir: &Path, today: Date) -> Result<Vec<PathBuf>, RunError> {
 }
 
 fn starter_files(today: Date, quarter: Quarter, deadline: Date) -> Vec<(&'static str, String)> {
+    // Front matter gets its values through `scalar`, like everything `new` writes.
+    let (t, q, d) = (
+        scalar(&today.to_string()),
+        scalar(&quarter.to_string()),
+        scalar(&deadline.to_string()),
+    );
     vec![
         ("throughline.yaml", "# Site settings: see docs/guide.md#configuration for every key.\ntitle: Our strategy\nignore: [\"README.md\"]\n".to_string()),
         ("README.md", format!("# Our strategy\n\nA strategy site for [throughline](https://crates.io/crates/throughline), started on {today}.\n\n| folder | layer |\n|---|---|\n| `strategy/` | 1. company strategy: where we play and how we win |\n| `products/` | 2. product strategies: which problems, for whom |\n| `bets/` | 3. the bets of each quarter |\n| `objectives/` | 4. team objectives with key results |\n| `work/` | 5. sprint work |\n| `metrics/`, `teams/` | what we measure, who does the work |\n\n`throughline check` reports problems; `throughline build` writes the site to `public/`;\n`throughline new bet \"Title\" --parent ps-core` adds a document.\n")),
-        ("strategy/cs-company.md", format!("---\nid: cs-company\nkind: company-strategy\ntitle: Where we play and how we win\nowner: Chief executive\nstatus: active\nreviewed: {today}\n---\n## Where we play\n\nThe customers and markets we choose, and the ones we leave to others.\n\n## How we win\n\nWhat we do better than anyone for those customers. Product strategies\nsuch as [[ps-core]] translate this into problems to solve.\n")),
-        ("products/ps-core.md", format!("---\nid: ps-core\nkind: product-strategy\ntitle: Our core product strategy\nparent: cs-company\nowner: Head of product\nstatus: active\nreviewed: {today}\n---\nThe problems we solve and for whom, in service of [[cs-company]]. Its bets\nfor {quarter}: [[bet-first]].\n")),
-        ("bets/bet-first.md", format!("---\nid: bet-first\nkind: bet\ntitle: Our first bet\nparent: ps-core\nquarter: {quarter}\nstatus: committed\nowner: Product lead\nteam: team-core\nreviewed: {today}\nsize: medium\ndhm: {{ delight: 3, hard_to_copy: 3, margin: 3 }}\nconfidence: {{ problem: medium, solution: medium, outcome: medium }}\nsuccess:\n  outcome: More new customers reach their first success\n  metric: m-activation\n  baseline: 40\n  target: 55\n  deadline: {deadline}\n---\n## Why this bet\n\nWhat we believe, and what has to be true for it to work.\n\n## How we will know\n\nSuccess is measured by [[m-activation]], from 40% to 55% by {deadline}.\n")),
-        ("objectives/obj-first.md", format!("---\nid: obj-first\nkind: objective\ntitle: Increase 7-day activation from 40% to 55%\nparent: bet-first\nquarter: {quarter}\nstatus: in-progress\nteam: team-core\nowner: Team lead\nlno: leverage\nreviewed: {today}\nkey_results:\n  - {{metric: m-activation, baseline: 40, target: 55, by: {deadline}}}\n---\nAn outcome, not an output: the change in customer behaviour we expect.\n")),
-        ("metrics/m-activation.md", format!("---\nid: m-activation\nkind: metric\ntitle: 7-day activation\ntype: outcome\nindicator: leading\nunit: \"%\"\ndirection: up\nowner: Analytics\ncheckins:\n  - {{date: {today}, value: 40}}\n---\nShare of new customers who reach their first success within 7 days.\nAdd a check-in at least monthly.\n")),
-        ("teams/team-core.md", format!("---\nid: team-core\nkind: team\ntitle: Core team\nowner: Team lead\nreviewed: {today}\n---\nThe team that executes [[bet-first]].\n")),
-        ("work/w-first.md", format!("---\nid: w-first\nkind: work\ntitle: Shorten the sign-up form\nparent: obj-first\nstatus: in-progress\nteam: team-core\nowner: Engineer\nlno: leverage\nreviewed: {today}\n---\nSprint work that serves [[obj-first]].\n")),
+        ("strategy/cs-company.md", format!("---\nid: cs-company\nkind: company-strategy\ntitle: Where we play and how we win\nowner: Chief executive\nstatus: active\nreviewed: {t}\n---\n## Where we play\n\nThe customers and markets we choose, and the ones we leave to others.\n\n## How we win\n\nWhat we do better than anyone for those customers. Product strategies\nsuch as [[ps-core]] translate this into problems to solve.\n")),
+        ("products/ps-core.md", format!("---\nid: ps-core\nkind: product-strategy\ntitle: Our core product strategy\nparent: cs-company\nowner: Head of product\nstatus: active\nreviewed: {t}\n---\nThe problems we solve and for whom, in service of [[cs-company]]. Its bets\nfor {quarter}: [[bet-first]].\n")),
+        ("bets/bet-first.md", format!("---\nid: bet-first\nkind: bet\ntitle: Our first bet\nparent: ps-core\nquarter: {q}\nstatus: committed\nowner: Product lead\nteam: team-core\nreviewed: {t}\nsize: medium\ndhm: {{ delight: 3, hard_to_copy: 3, margin: 3 }}\nconfidence: {{ problem: medium, solution: medium, outcome: medium }}\nsuccess:\n  outcome: More new customers reach their first success\n  metric: m-activation\n  baseline: 40\n  target: 55\n  deadline: {d}\n---\n## Why this bet\n\nWhat we believe, and what has to be true for it to work.\n\n## How we will know\n\nSuccess is measured by [[m-activation]], from 40% to 55% by {deadline}.\n")),
+        ("objectives/obj-first.md", format!("---\nid: obj-first\nkind: objective\ntitle: Increase 7-day activation from 40% to 55%\nparent: bet-first\nquarter: {q}\nstatus: in-progress\nteam: team-core\nowner: Team lead\nlno: leverage\nreviewed: {t}\nkey_results:\n  - {{metric: m-activation, baseline: 40, target: 55, by: {d}}}\n---\nAn outcome, not an output: the change in customer behaviour we expect.\n")),
+        ("metrics/m-activation.md", format!("---\nid: m-activation\nkind: metric\ntitle: 7-day activation\ntype: outcome\nindicator: leading\nunit: \"%\"\ndirection: up\nowner: Analytics\ncheckins:\n  - {{date: {t}, value: 40}}\n---\nShare of new customers who reach their first success within 7 days.\nAdd a check-in at least monthly.\n")),
+        ("teams/team-core.md", format!("---\nid: team-core\nkind: team\ntitle: Core team\nowner: Team lead\nreviewed: {t}\n---\nThe team that executes [[bet-first]].\n")),
+        ("work/w-first.md", format!("---\nid: w-first\nkind: work\ntitle: Shorten the sign-up form\nparent: obj-first\nstatus: in-progress\nteam: team-core\nowner: Engineer\nlno: leverage\nreviewed: {t}\n---\nSprint work that serves [[obj-first]].\n")),
     ]
 }
 
@@ -117,11 +124,17 @@ fn folder_for(site: &Site, kind: &str) -> String {
 
 /// The front matter and body skeleton of a new document.
 pub fn skeleton(kind: &str, id: &str, title: &str, parent: Option<&str>, today: Date) -> String {
-    let mut fm = format!("id: {id}\nkind: {kind}\ntitle: {}\n", yaml_string(title));
+    let mut fm = format!(
+        "id: {}\nkind: {}\ntitle: {}\n",
+        scalar(id),
+        scalar(kind),
+        scalar(title)
+    );
     if let Some(p) = parent {
-        let _ = writeln!(fm, "parent: {p}");
+        let _ = writeln!(fm, "parent: {}", scalar(p));
     }
-    let quarter = Quarter::of(today);
+    let quarter = scalar(&Quarter::of(today).to_string());
+    let today = scalar(&today.to_string());
     let extra = match kind {
         "company-strategy" | "product-strategy" => "owner:\nstatus: active\n".to_string(),
         "bet" => format!(
@@ -151,19 +164,6 @@ pub fn skeleton(kind: &str, id: &str, title: &str, parent: Option<&str>, today: 
     format!("---\n{fm}---\n{body}")
 }
 
-fn yaml_string(s: &str) -> String {
-    let plain = !s.is_empty()
-        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c) || c.is_whitespace())
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.ends_with(':');
-    if plain {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
 /// What `new` should write.
 #[derive(Debug, Clone)]
 pub struct NewDocument<'a> {
@@ -188,7 +188,9 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
             schema.names().collect::<Vec<_>>().join(", ")
         )));
     };
-    let slug = slugify(request.title);
+    // The checker trims titles, so the file holds the title as it will be read.
+    let title = request.title.trim();
+    let slug = slugify(title);
     if slug.is_empty() {
         return Err(RunError::Other(
             "the title must contain letters or digits, to make an id from".into(),
@@ -244,7 +246,7 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
     }
     write_new(
         &path,
-        &skeleton(request.kind, &id, request.title, request.parent, site.today),
+        &skeleton(request.kind, &id, title, request.parent, site.today),
     )?;
     Ok(path)
 }
@@ -254,13 +256,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn titles_that_need_quotes_get_them() {
-        assert_eq!(yaml_string("Instant payouts"), "Instant payouts");
-        assert_eq!(
-            yaml_string("Payouts: the sequel"),
-            "\"Payouts: the sequel\""
+    fn every_value_of_a_skeleton_is_written_to_read_back() {
+        let today = crate::date::parse_date("2026-11-24").unwrap();
+        let text = skeleton("page", "0x1f", "0x1F", Some("1e3"), today);
+        assert!(
+            text.starts_with("---\nid: \"0x1f\"\nkind: page\ntitle: \"0x1F\"\nparent: \"1e3\"\n"),
+            "{text}"
         );
-        assert_eq!(yaml_string("\"Quoted\" #1"), "\"\\\"Quoted\\\" #1\"");
-        assert_eq!(yaml_string("- list?"), "\"- list?\"");
     }
 }

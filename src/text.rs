@@ -4,9 +4,24 @@
 use crate::diagnostics::Span;
 
 /// Maps byte offsets in one text to 1-based lines and character columns.
+///
+/// Columns count characters, and a line can be megabytes long (200,000 links
+/// on one line), so counting from the line's start for every span would be
+/// quadratic: the index keeps the number of characters before every
+/// [`CHUNK`]-byte boundary, and a span counts at most one chunk by hand.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters in `text[..k * CHUNK]`, for every `k`.
+    chars_before_chunk: Vec<usize>,
+}
+
+/// Bytes per checkpoint of [`LineIndex`]'s character counts.
+const CHUNK: usize = 256;
+
+fn chars_in(bytes: &[u8]) -> usize {
+    // Every byte that does not continue a UTF-8 sequence starts a character.
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl LineIndex {
@@ -14,7 +29,28 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts }
+        let mut chars_before_chunk = Vec::with_capacity(text.len() / CHUNK + 1);
+        let mut chars = 0;
+        chars_before_chunk.push(0);
+        for chunk in text.as_bytes().chunks(CHUNK) {
+            chars += chars_in(chunk);
+            chars_before_chunk.push(chars);
+        }
+        LineIndex {
+            line_starts,
+            chars_before_chunk,
+        }
+    }
+
+    /// Characters in `text[..offset]`, from the nearest checkpoint.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let chunk = offset / CHUNK;
+        let counted = self.chars_before_chunk.get(chunk).copied().unwrap_or(0);
+        counted
+            + text
+                .as_bytes()
+                .get(chunk * CHUNK..offset)
+                .map_or(0, chars_in)
     }
 
     /// The span of `len_bytes` bytes at `offset` in `text` (which must be the indexed text).
@@ -22,15 +58,12 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = char_count(text, start, offset) + 1;
+        let at = self.chars_before(text, offset);
+        let column = at - self.chars_before(text, start) + 1;
         let end = (offset + len_bytes).min(text.len());
-        let len = char_count(text, offset, end);
+        let len = self.chars_before(text, end) - at;
         Span::new(to_u32(line + 1), to_u32(column), to_u32(len))
     }
-}
-
-fn char_count(text: &str, from: usize, to: usize) -> usize {
-    text.get(from..to).map_or(0, |s| s.chars().count())
 }
 
 /// Formats a number the way people write it: `40`, not `40.0`; `12.5` stays.
@@ -223,6 +256,12 @@ mod tests {
         assert_eq!(index.span(text, x, 1), Span::new(2, 7, 1));
         assert_eq!(index.span(text, 0, 0), Span::new(1, 1, 0));
         assert_eq!(index.span(text, text.len(), 0), Span::new(3, 1, 0));
+        // Across checkpoints, on a long line of multibyte characters.
+        let long = format!("x\n{}y", "é".repeat(1000));
+        let index = LineIndex::new(&long);
+        let y = long.find('y').unwrap();
+        assert_eq!(index.span(&long, y, 1), Span::new(2, 1001, 1));
+        assert_eq!(index.span(&long, 2, y - 2), Span::new(2, 1, 1000));
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod stale_metric;
 mod too_many_bets;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use crate::analysis::Facts;
 use crate::config::{Config, KindDef, RuleLevel};
@@ -185,6 +186,18 @@ pub struct Context<'a> {
     pub today: Date,
     sources: &'a [SourceFile],
     facts: &'a Facts,
+    /// Each source's front matter, indexed on the first span asked of it:
+    /// indexing it again for every span would make a rule that reports every
+    /// one of 100,000 key results quadratic.
+    fronts: Vec<OnceLock<Option<Front<'a>>>>,
+}
+
+/// A document's front matter with its line index and locator.
+struct Front<'a> {
+    text: &'a str,
+    yaml_offset: usize,
+    lines: LineIndex,
+    locator: Locator<'a>,
 }
 
 impl<'a> Context<'a> {
@@ -204,6 +217,7 @@ impl<'a> Context<'a> {
             today,
             sources,
             facts,
+            fronts: sources.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -261,18 +275,31 @@ impl<'a> Context<'a> {
 
     /// Where the value at `path` is written in `doc`; falls back to `kind:`, then to the file's start.
     pub fn span(&self, doc: &Document, path: &[Step<'_>]) -> Span {
-        let text = self.sources.get(doc.source).map_or("", |s| s.text.as_str());
-        let Ok(fm) = split_front_matter(text) else {
+        let front = self.fronts.get(doc.source).and_then(|f| {
+            f.get_or_init(|| {
+                let text = self.sources.get(doc.source)?.text.as_str();
+                let fm = split_front_matter(text).ok()?;
+                let front = &text[..fm.body_offset];
+                Some(Front {
+                    text: front,
+                    yaml_offset: fm.yaml_offset,
+                    lines: LineIndex::new(front),
+                    locator: Locator::new(fm.yaml),
+                })
+            })
+            .as_ref()
+        });
+        let Some(front) = front else {
             return Span::file_start();
         };
-        let front = &text[..fm.body_offset];
-        let lines = LineIndex::new(front);
-        let locator = Locator::new(fm.yaml);
-        let found = locator
+        let found = front
+            .locator
             .value(path)
-            .or_else(|| locator.value(&[Step::Key("kind")]));
+            .or_else(|| front.locator.value(&[Step::Key("kind")]));
         found.map_or(Span::file_start(), |l| {
-            lines.span(front, fm.yaml_offset + l.offset, l.len)
+            front
+                .lines
+                .span(front.text, front.yaml_offset + l.offset, l.len)
         })
     }
 

@@ -129,9 +129,20 @@ pub fn parse_document(
         Err(e) => {
             let first_line = lines.span(text, fm.yaml_offset, 0).line;
             let span = Span::new(first_line + e.line - 1, e.column, 0);
+            let hint = e.hint.clone().unwrap_or_else(|| {
+                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
+            });
             diags.push(
-                Diagnostic::error("yaml", &file.path, span, format!("front matter is not valid YAML: {}", e.message))
-                    .with_hint("fix the YAML syntax; quote values that contain `: ` or start with a special character"),
+                Diagnostic::error(
+                    "yaml",
+                    &file.path,
+                    span,
+                    format!(
+                        "front matter is not valid YAML: {}",
+                        e.message_in_file(first_line)
+                    ),
+                )
+                .with_hint(hint),
             );
             doc.invalid = true;
             doc.id = recover_id(fm.yaml).unwrap_or(stem_id);
@@ -279,12 +290,26 @@ impl Reader<'_> {
             Value::Null => None,
             Value::Number(n) => n.as_f64(),
             Value::String(s) => {
-                let message = format!("`{}` must be a number, not text (`{s}`)", path_name(path));
-                self.error(
-                    path,
-                    message,
-                    Some("write the bare number; put the unit on the metric (`unit:`)".to_string()),
-                );
+                let name = path_name(path);
+                let (message, hint) = match yaml::number_problem(s) {
+                    Some(yaml::NumberProblem::NotFinite) => (
+                        format!("`{name}` must be a finite number, not `{s}`"),
+                        "write a number such as 40 or 0.5; leave the field empty while it is unknown",
+                    ),
+                    Some(yaml::NumberProblem::OutOfRange { negative }) => (
+                        format!(
+                            "`{name}` is out of range: `{}` is too {} for a number",
+                            s.trim(),
+                            if negative { "far below zero" } else { "large" }
+                        ),
+                        "write a number between -1.7e308 and 1.7e308; a value this size is usually a typo",
+                    ),
+                    None => (
+                        format!("`{name}` must be a number, not text (`{s}`)"),
+                        "write the bare number; put the unit on the metric (`unit:`)",
+                    ),
+                };
+                self.error(path, message, Some(hint.to_string()));
                 None
             }
             other => {
@@ -572,13 +597,13 @@ impl Reader<'_> {
                 "date" => doc.date = self.date(value, &k),
                 "review_every" => {
                     if let Some(c) = self.text(value, &k) {
-                        doc.review_every = Cadence::parse(&c);
-                        if doc.review_every.is_none() {
-                            self.error(
+                        match Cadence::parse_explained(&c) {
+                            Ok(cadence) => doc.review_every = Some(cadence),
+                            Err(why) => self.error(
                                 &k,
-                                format!("`review_every` is not a duration: `{c}`"),
+                                format!("`review_every` is not a duration: {why}"),
                                 Some("write durations as 30d, 12w, 6m or 1y".to_string()),
-                            );
+                            ),
                         }
                     }
                 }
@@ -859,6 +884,58 @@ mod tests {
         );
         let status = diags.iter().find(|d| d.message.contains("status")).unwrap();
         assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, active, archived)"));
+    }
+
+    #[test]
+    fn numbers_must_be_finite_and_in_range() {
+        let (doc, diags) = parse(
+            "a.md",
+            "---\nkind: bet\nsuccess:\n  baseline: .nan\n  target: .inf\nkey_results:\n  - {metric: m, target: 1e400, baseline: -1e400}\ncheckins:\n  - {date: 2026-01-01, value: -.INF}\nreview_every: 0d\n---\n",
+        );
+        assert_eq!(
+            messages(&diags),
+            vec![
+                "4:13 schema error `success.baseline` must be a finite number, not `.nan`",
+                "5:11 schema error `success.target` must be a finite number, not `.inf`",
+                "7:25 schema error `key_results[0].target` is out of range: `1e400` is too large for a number",
+                "7:42 schema error `key_results[0].baseline` is out of range: `-1e400` is too far below zero for a number",
+                "9:31 schema error `checkins[0].value` must be a finite number, not `-.inf`",
+                "10:15 schema error `review_every` is not a duration: `0d` is zero days; a duration is at least `1d`",
+            ]
+        );
+        assert!(diags.iter().all(|d| d.hint.is_some()));
+        assert_eq!(doc.success.unwrap().baseline, None);
+    }
+
+    #[test]
+    fn a_key_written_twice_is_an_error_at_the_second() {
+        let (doc, diags) = parse(
+            "a.md",
+            "---\nid: keep-me\nowner: Ana\nkind: bet\nowner: Bo\n---\n",
+        );
+        assert!(doc.invalid);
+        assert_eq!(doc.id, "keep-me");
+        assert_eq!(
+            messages(&diags),
+            vec!["5:1 yaml error front matter is not valid YAML: `owner` is written twice in the same mapping (first on line 3)"]
+        );
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some("keep one `owner:`; YAML would silently use the last one")
+        );
+        let (_, diags) = parse(
+            "a.md",
+            "---\nkind: objective\nkey_results:\n  - metric: a\n    target: 1\n    metric: b\ndhm: {delight: 1, delight: 2}\n---\n",
+        );
+        assert_eq!(
+            messages(&diags),
+            vec!["6:5 yaml error front matter is not valid YAML: `metric` is written twice in the same mapping (first on line 4)"]
+        );
+        let (_, diags) = parse("a.md", "---\ndhm: {delight: 1, delight: 2}\n---\n");
+        assert_eq!(
+            messages(&diags),
+            vec!["2:19 yaml error front matter is not valid YAML: `delight` is written twice in the same mapping (first on line 2)"]
+        );
     }
 
     #[test]

@@ -124,6 +124,119 @@ fn twenty_thousand_nested_brackets_are_refused() {
     );
 }
 
+/// Runs `check` and returns its findings, failing if it takes longer than
+/// `limit`: each of these inputs took tens of seconds before issue #13 (in
+/// a release build), and a fraction of a second after. The limits are
+/// generous because this machine is shared; the benchmark is
+/// `scripts/worst-cases.sh`.
+fn check_within(site: &SiteTest, limit: std::time::Duration) -> Vec<String> {
+    let started = std::time::Instant::now();
+    let run = check(site);
+    let took = started.elapsed();
+    assert!(took < limit, "check took {took:?}");
+    run.structural_findings()
+}
+
+const GENEROUS: std::time::Duration = std::time::Duration::from_secs(15);
+
+#[test]
+fn a_quote_inside_a_title_does_not_switch_the_bracket_limit_off() {
+    let deep = format!(
+        "---\nid: deep\ntitle: the \"best plan\nx: {}{}\n---\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let site = SiteTest::new().file("deep.md", deep);
+    assert_eq!(check_within(&site, GENEROUS), vec!["yaml deep.md:4:68"]);
+}
+
+#[test]
+fn a_list_of_forty_thousand_items_is_located_in_linear_time() {
+    let items = "  - cs\n".repeat(40_000);
+    let flow = vec!["cs"; 40_000].join(", ");
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "block.md",
+            format!("---\nid: block\nrelated:\n{items}  - nowhere\n---\n"),
+        )
+        .file(
+            "flow.md",
+            format!("---\nid: flow\nrelated: [{flow}, nowhere]\n---\n"),
+        );
+    assert_eq!(
+        check_within(&site, GENEROUS),
+        vec![
+            "broken-link block.md:40004:5".to_string(),
+            format!("broken-link flow.md:3:{}", 11 + 4 * 40_000),
+        ]
+    );
+}
+
+#[test]
+fn two_hundred_thousand_links_on_one_line_are_located_in_linear_time() {
+    let links = "[[cs]] ".repeat(200_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("links.md", format!("# Links\n\n{links}[[nowhere]]\n"));
+    assert_eq!(
+        check_within(&site, GENEROUS),
+        vec![format!("broken-link links.md:3:{}", 7 * 200_000 + 1)]
+    );
+}
+
+#[test]
+fn a_rule_reporting_every_one_of_many_key_results_stays_linear() {
+    let results = "  - {metric: m-rate, target: 5, by: 2020-01-01}\n".repeat(20_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("m.md", "---\nid: m-rate\nkind: metric\n---\n")
+        .file(
+            "obj.md",
+            format!(
+                "---\nid: obj\nkind: objective\nstatus: committed\nkey_results:\n{results}---\n"
+            ),
+        );
+    let started = std::time::Instant::now();
+    let run = check(&site);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+    let overdue: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.starts_with("overdue"))
+        .collect();
+    assert_eq!(overdue.len(), 20_000);
+    assert_eq!(overdue[19_999], "overdue obj.md:20005:37");
+}
+
+#[test]
+fn seventy_thousand_unknown_keys_are_each_located_in_linear_time() {
+    let keys: String = (0..70_000).map(|i| format!("  k{i}: 1\n")).collect();
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("keys.md", format!("---\nid: keys\nsuccess:\n{keys}---\n"));
+    let started = std::time::Instant::now();
+    let run = check(&site);
+    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
+    let found = run.findings();
+    assert_eq!(found.len(), 70_000);
+    assert_eq!(found[69_999], "schema keys.md:70003:3");
+}
+
+#[test]
+fn front_matter_over_a_megabyte_is_refused_before_it_is_parsed() {
+    let items = "  - cs\n".repeat(600_000);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("long.md", format!("---\nid: long\nrelated:\n{items}---\n"));
+    let run = check(&site);
+    assert_eq!(run.structural_findings(), vec!["yaml long.md:2:1"]);
+    assert_eq!(
+        run.json()[0]["message"],
+        "front matter is not valid YAML: 4101 KiB is more than the 1024 KiB of YAML that is read"
+    );
+}
+
 #[test]
 fn a_five_megabyte_document_is_read() {
     let paragraph =
@@ -369,4 +482,112 @@ fn terminal_controls_in_ids_titles_links_and_file_names_are_escaped() {
         "{}",
         github.stdout
     );
+}
+
+#[test]
+fn numbers_that_are_not_finite_or_out_of_range_are_reported_where_written() {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "bet.md",
+            "---\nid: bet\nkind: bet\nsuccess:\n  baseline: .nan\n  target: .inf\n---\n",
+        )
+        .file(
+            "obj.md",
+            "---\nid: obj\nkind: objective\nkey_results:\n  - metric: m\n    target: 1e400\n---\n",
+        );
+    let run = check(&site);
+    let schema: Vec<serde_json::Value> = run
+        .json()
+        .into_iter()
+        .filter(|d| d["rule"] == "schema")
+        .collect();
+    let found: Vec<String> = schema
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "bet.md:5:13 `success.baseline` must be a finite number, not `.nan`",
+            "bet.md:6:11 `success.target` must be a finite number, not `.inf`",
+            "obj.md:6:13 `key_results[0].target` is out of range: `1e400` is too large for a number",
+        ]
+    );
+    assert!(schema.iter().all(|d| d["hint"].is_string()));
+}
+
+#[test]
+fn a_field_written_twice_is_an_error_at_the_second_in_front_matter_and_config() {
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "bet.md",
+        "---\nid: bet\nowner: Ana\nkind: page\nowner: Bo\n---\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.structural_findings(), vec!["yaml bet.md:5:1"]);
+    let finding = &run.json()[0];
+    assert_eq!(
+        finding["message"],
+        "front matter is not valid YAML: `owner` is written twice in the same mapping (first on line 3)"
+    );
+    assert_eq!(
+        finding["hint"],
+        "keep one `owner:`; YAML would silently use the last one"
+    );
+
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "throughline.yaml",
+        "title: A\nmax_bets_per_quarter: 3\ntitle: B\n",
+    );
+    let run = check(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[config]: throughline.yaml is not valid YAML: `title` is written twice in the same mapping (first on line 1)\n --> throughline.yaml:3:1\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("= hint: keep one `title:`; YAML would silently use the last one"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_counts_and_durations_explain_what_is_wrong() {
+    for (config, at, message) in [
+        (
+            "max_bets_per_quarter: -1\n",
+            "1:23",
+            "`max_bets_per_quarter` must be a whole number above 0, not -1",
+        ),
+        (
+            "drift_grace: 0d\n",
+            "1:14",
+            "`drift_grace` is not a duration: `0d` is zero days; a duration is at least `1d`",
+        ),
+    ] {
+        let site = SiteTest::new()
+            .file("cs.md", COMPANY)
+            .file("throughline.yaml", config);
+        let run = check(&site);
+        assert_eq!(run.code, 2, "{config}");
+        assert!(
+            run.stderr.contains(&format!(
+                "error[config]: {message}\n --> throughline.yaml:{at}\n"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("= hint: "), "{}", run.stderr);
+    }
 }

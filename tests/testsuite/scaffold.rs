@@ -177,3 +177,64 @@ fn new_refuses_existing_ids_wrong_parents_and_unknown_kinds() {
     assert!(run.stderr.contains("did you mean `bet`?"), "{}", run.stderr);
     assert!(!root.join("bets/bet-another.md").exists());
 }
+
+#[test]
+fn new_writes_odd_titles_so_that_they_read_back_exactly() {
+    let titles = [
+        "0x1F",
+        "1e3",
+        "1.50",
+        "yes",
+        "null",
+        "- x",
+        "a: b",
+        "#x",
+        "\"q\"",
+        "'q'",
+        "two\nlines",
+        "@x",
+        "`x",
+        "%x",
+        "  padded  ",
+        "Launch 🚀",
+        "x #y",
+        "[x]",
+        "true",
+    ];
+    for title in titles {
+        let site = SiteTest::new();
+        // `--` so that `- x` is a title, not an option.
+        let run = site.run(&[
+            "new",
+            "--root",
+            "ROOT",
+            "--today",
+            "2026-11-24",
+            "--",
+            "page",
+            title,
+        ]);
+        assert_eq!(run.code, 0, "{title:?}: {}", run.stderr);
+        let written = std::fs::read_to_string(run.stdout.trim()).unwrap();
+        let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+        assert_eq!(check.code, 0, "{title:?}:\n{written}\n{}", check.stdout);
+        assert_eq!(check.stdout, "", "{title:?}:\n{written}");
+        let graph: serde_json::Value =
+            serde_json::from_str(&site.run(&["graph", "ROOT"]).stdout).unwrap();
+        let node = &graph["nodes"][0];
+        // The checker trims titles; `new` writes the title as it will be read.
+        assert_eq!(node["title"], title.trim(), "{written}");
+        let expected_id = throughline::text::slugify(title);
+        assert_eq!(node["id"], expected_id, "{written}");
+        assert_eq!(
+            node["file"],
+            format!("pages/{expected_id}.md"),
+            "{title:?}: the id read back is not the one in the file name"
+        );
+    }
+    // No id can be made from `~`: `new` says so instead of writing `id: ~`.
+    let site = SiteTest::new();
+    let run = site.run(&["new", "page", "~", "--root", "ROOT"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("letters or digits"), "{}", run.stderr);
+}

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Times `check` on single files built to be the worst cases for the parser
 # (issue #13, item 3): each case fills one document up to the size limit
-# (MAX_FILE_BYTES, 32 MiB) with the construct that used to take quadratic
+# (MAX_FILE_BYTES, 4 MiB) with the construct that used to take quadratic
 # time: the front-matter cases fill the front matter up to the most that is
 # parsed (yaml::MAX_YAML_BYTES, 1 MiB) and the body with prose after it.
 #
 #   scripts/worst-cases.sh [--bytes N] [--bin PATH] [CASE...]
 #
-# --bytes  size of each generated document (default 33554432, the limit)
+# --bytes  size of each generated document (default 4194304, the limit)
 # --bin    the binary to time (default: target/release/throughline, built first)
 # CASE     any of the case names below (default: all)
 #
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bytes=33554432
+bytes=4194304
 bin=""
 cases=()
 while [ $# -gt 0 ]; do

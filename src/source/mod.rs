@@ -25,9 +25,11 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::text::LineIndex;
 
-/// Documents larger than this are refused: nobody writes strategy that long,
-/// and it keeps a stray data file from stalling a build.
-pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Documents larger than this are refused: nobody writes strategy that long
+/// (4 MiB is a long book), and it bounds one file's cost: `check` of the
+/// worst body at the limit, every line a wiki link, takes about 0.8 s and
+/// 630 MB (`scripts/worst-cases.sh --bytes 4194304`), where 32 MiB took 7 s and 4 GB.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A Markdown file read from the site.
 #[derive(Debug, Clone)]
@@ -307,9 +309,9 @@ fn too_large(rel: &str, len: u64) -> Box<Diagnostic> {
             rel.to_string(),
             Span::file_start(),
             format!(
-                "file is {} MB; documents may be at most {} MB",
-                len / 1_000_000,
-                MAX_FILE_BYTES / 1024 / 1024
+                "file is {:.1} MiB; documents may be at most {} MiB",
+                len as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
             ),
         )
         .with_hint("split it into several documents, or add it to `ignore:`"),

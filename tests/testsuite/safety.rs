@@ -256,3 +256,24 @@ fn a_tree_as_deep_as_allowed_builds_with_its_diagram() {
         "the trail reaches the top"
     );
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_unread() {
+    let limit = throughline::source::MAX_FILE_BYTES as usize;
+    let body = "x".repeat(limit + 1);
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("huge.md", format!("---\nid: huge\nkind: page\n---\n{body}"));
+    let run = check_json(&site);
+    let io: Vec<_> = run
+        .json()
+        .into_iter()
+        .filter(|d| d["rule"] == "io")
+        .collect();
+    assert_eq!(io.len(), 1, "{}", run.stdout);
+    assert_eq!(io[0]["file"], "huge.md");
+    assert_eq!(
+        io[0]["message"],
+        "file is 4.0 MiB; documents may be at most 4 MiB"
+    );
+}

@@ -281,7 +281,7 @@ pub struct Document {
     /// Fields throughline does not know, for templates.
     pub extra: Map<String, Value>,
     /// Links, headings and other facts read from the body.
-    pub body: crate::source::BodyFacts,
+    pub body: BodyFacts,
     /// Byte offset of the body in the source text.
     pub body_offset: usize,
 }
@@ -301,4 +301,58 @@ impl Document {
             MetricRef::Text(_) => None,
         })
     }
+}
+
+/// What a body link points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyLinkTarget {
+    /// `[[id]]`, `[[id|label]]`, `[[id#heading]]`.
+    Id {
+        /// The id.
+        id: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+    /// `[text](../bets/x.md#heading)`: a path relative to the root, normalised.
+    Path {
+        /// The path relative to the site root, or `None` when it climbs out of the root.
+        path: Option<String>,
+        /// The link as written.
+        written: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+}
+
+/// A link in a body, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyLink {
+    /// What it points at.
+    pub target: BodyLinkTarget,
+    /// Where it is written in the file.
+    pub span: Span,
+}
+
+/// Facts read from a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// Links by id or relative `.md` path.
+    pub links: Vec<BodyLink>,
+    /// The anchors of every heading, in order.
+    pub anchors: Vec<String>,
+    /// The text of the first level-1 heading.
+    pub first_heading: Option<String>,
+    /// Whether the body has a fenced or indented code block.
+    pub has_code: bool,
+    /// Code blocks with a language that are too large to highlight (see [`crate::source::MAX_HIGHLIGHTED_CODE_BYTES`]).
+    pub large_code_blocks: Vec<LargeCodeBlock>,
+}
+
+/// A code block the renderer will not highlight because of its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LargeCodeBlock {
+    /// Where its opening fence is written.
+    pub span: Span,
+    /// Its code, in bytes.
+    pub bytes: usize,
 }

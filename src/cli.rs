@@ -62,6 +62,14 @@ pub(crate) enum Command {
     /// `reviewed:` is set to today. Refuses an id that exists and a parent of
     /// the wrong kind.
     New(NewArgs),
+    /// Record that documents were re-read against what they depend on.
+    ///
+    /// Sets `reviewed:` to today and stamps the fingerprint of the parent and
+    /// each `supports` target into `reviewed_against:`. From then on `drift`
+    /// fires exactly when one of them changes, whatever the dates say. Only
+    /// those two lines of each file change. `--due` reviews every stale or
+    /// drifted document (of one owner with `--owner`), after listing them.
+    Review(ReviewArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -100,6 +108,33 @@ pub(crate) struct NewArgs {
     pub(crate) root: PathBuf,
 
     /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReviewArgs {
+    /// The ids of the documents reviewed.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "due",
+        conflicts_with = "due"
+    )]
+    pub(crate) ids: Vec<String>,
+
+    /// Review every document that is stale or drifted.
+    #[arg(long)]
+    pub(crate) due: bool,
+
+    /// With --due: only documents with this `owner:`.
+    #[arg(long, value_name = "NAME", requires = "due")]
+    pub(crate) owner: Option<String>,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
 }

@@ -240,6 +240,9 @@ pub struct Document {
     pub quarter: Option<Quarter>,
     /// Last confirmed as still true.
     pub reviewed: Option<Date>,
+    /// What it was reviewed against (`reviewed_against:`): the fingerprint
+    /// each depended-on document had then, written by `throughline review`.
+    pub reviewed_against: Vec<ReviewStamp>,
     /// Last material change (defaults to `reviewed` where used).
     pub updated: Option<Date>,
     /// Overrides the kind's cadence.
@@ -355,4 +358,57 @@ pub struct LargeCodeBlock {
     pub span: Span,
     /// Its code, in bytes.
     pub bytes: usize,
+}
+
+/// One entry of `reviewed_against:`: a document and the fingerprint it had
+/// when this one was last reviewed against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewStamp {
+    /// The document reviewed against, with where its id is written.
+    pub target: Ref,
+    /// Its fingerprint then.
+    pub stamp: Fingerprint,
+}
+
+/// What a document says, hashed (`analysis::fingerprint_of`), as a review
+/// stamp holds it: two halves, so a finding can say whether the fields or the
+/// body moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    /// The front matter's half.
+    pub fields: u32,
+    /// The body's half.
+    pub body: u32,
+}
+
+impl Fingerprint {
+    /// Reads a stamp as written (`3f9a0c1e.77ab12cd`).
+    pub fn parse(stamp: &str) -> Option<Fingerprint> {
+        let (fields, body) = stamp.split_once('.')?;
+        let half = |s: &str| {
+            (s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| u32::from_str_radix(s, 16).ok())
+                .flatten()
+        };
+        Some(Fingerprint {
+            fields: half(fields)?,
+            body: half(body)?,
+        })
+    }
+
+    /// What differs between a stamp and the content now, in words.
+    pub fn changes_since(self, stamp: Fingerprint) -> Option<&'static str> {
+        match (self.fields != stamp.fields, self.body != stamp.body) {
+            (false, false) => None,
+            (true, false) => Some("its fields changed"),
+            (false, true) => Some("its body changed"),
+            (true, true) => Some("its fields and its body changed"),
+        }
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:08x}.{:08x}", self.fields, self.body)
+    }
 }

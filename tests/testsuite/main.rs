@@ -14,6 +14,7 @@ mod health;
 #[cfg(unix)]
 mod interrupt;
 mod package;
+mod review;
 mod safety;
 mod sarif;
 mod scaffold;

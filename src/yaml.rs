@@ -16,12 +16,12 @@ pub struct YamlError {
     pub message: String,
 }
 
-fn convert_error(err: &serde_yaml::Error) -> YamlError {
+fn convert_error(err: &serde_yaml::Error, text: &str) -> YamlError {
     let (line, column) = err.location().map_or((1, 1), |l| {
-        (
+        position(text, l.index()).unwrap_or((
             crate::text::to_u32(l.line()),
             crate::text::to_u32(l.column()),
-        )
+        ))
     });
     let mut message = err.to_string();
     if let Some(i) = message.find(" at line ") {
@@ -32,6 +32,18 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
         column,
         message,
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`,
+/// counting only `\n` as a line break, as every other position in
+/// throughline does. libyaml's own line number also counts a lone `\r`,
+/// NEL, LS and PS (YAML 1.1 line breaks), which would point past the line at
+/// fault, or past the end of the file.
+fn position(text: &str, offset: usize) -> Option<(u32, u32)> {
+    let before = text.get(..offset)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some((crate::text::to_u32(line), crate::text::to_u32(column)))
 }
 
 /// Deeper `[`/`{` nesting than this is refused before parsing: libyaml's
@@ -96,7 +108,7 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
                 describe(&other)
             ),
         }),
-        Err(err) => Err(convert_error(&err)),
+        Err(err) => Err(convert_error(&err, text)),
     }
 }
 
@@ -437,5 +449,20 @@ mod tests {
         let err = parse_front_matter(&deep).unwrap_err();
         assert_eq!((err.line, err.column), (1, 4 + MAX_FLOW_DEPTH as u32));
         assert!(parse_front_matter("x: \"[[[[\" # [[[[\ny: [[1]]\n").is_ok());
+    }
+
+    #[test]
+    fn error_lines_count_only_newlines() {
+        // libyaml counts NEL, LS, PS and a lone CR as line breaks; found by
+        // tests/fuzz.rs (seed 1, case 1998), where the error pointed past the
+        // closing fence. The line is where `\n`s put it.
+        for odd in ["\u{85}", "\u{2028}", "\u{2029}", "\r"] {
+            let text = format!("id: a\nk: [{{a: 1, b{odd}c: 2}}\n");
+            let err = parse_front_matter(&text).unwrap_err();
+            assert_eq!(err.line, 2, "{odd:?}: {err:?}");
+            assert!(err.column > 1, "{odd:?}: {err:?}");
+        }
+        let err = parse_front_matter("id: a\nk: [x\n").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1), "{err:?}");
     }
 }

@@ -81,6 +81,7 @@ fn mutated_sites_never_panic_and_explain_every_failure() {
         IN_CASE.store(false, Ordering::SeqCst);
         let took = case_started.elapsed();
         watchdog.clear();
+        stats.cases += 1;
         let problem = match outcome {
             Ok(Ok(report)) => {
                 stats.add(n, &case, took, report);
@@ -1404,7 +1405,6 @@ struct Stats {
 
 impl Stats {
     fn add(&mut self, n: u64, case: &Case, took: Duration, report: Report) {
-        self.cases += 1;
         self.with_errors += u64::from(report.errors > 0);
         self.built += u64::from(report.built);
         self.on_disk += u64::from(report.on_disk);

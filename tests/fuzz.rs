@@ -44,9 +44,9 @@ use throughline::{Inputs, LoadOptions, Site};
 const DEFAULT_CASES: u64 = 300;
 /// The base seed of a plain `cargo test` ("throughl").
 const DEFAULT_SEED: u64 = 0x7468_726f_7567_686c;
-/// Every Nth case is also written to a temporary folder and loaded and
-/// built from disk (the walk, the reads, invalid UTF-8, the output swap);
-/// writing every case would cost more than the analysis itself.
+/// Every Nth case, and every case with invalid UTF-8, is also written to a
+/// temporary folder and loaded and built from disk (the walk, the reads, the
+/// output swap); writing every case would cost more than the analysis itself.
 const DISK_EVERY: u64 = 10;
 /// Every Nth case is analysed (and, when it builds, rendered) twice, to check
 /// that the same input gives the same diagnostics and the same bytes.
@@ -60,7 +60,7 @@ const TODAY: &str = "2026-11-24";
 fn mutated_sites_never_panic_and_explain_every_failure() {
     let settings = Settings::from_env();
     let corpus = Corpus::load();
-    let runner = Runner::new(&corpus);
+    let runner = Runner::new(&corpus, &corpus.config_text);
     let watchdog = Watchdog::start(&settings, &corpus.config_text);
     install_panic_recorder();
 
@@ -118,6 +118,28 @@ fn mutated_sites_never_panic_and_explain_every_failure() {
         settings.seed,
         failures.join("\n\n")
     );
+}
+
+/// The markup check is only worth something if it sees what the renderer
+/// writes when raw HTML is let through on purpose.
+#[test]
+fn the_markup_check_sees_raw_html_when_the_config_allows_it() {
+    let corpus = Corpus::load();
+    let mut case = Case {
+        files: corpus.files.clone(),
+        mutations: vec!["a script in the first body".into()],
+    };
+    case.files[0]
+        .1
+        .extend_from_slice(b"\n\n<script>alert(1)</script>\n");
+    let safe = Runner::new(&corpus, &corpus.config_text);
+    assert!(safe.run(1, &case).is_ok());
+    let config = format!("{}\nmarkdown:\n  unsafe_html: true\n", corpus.config_text);
+    let unsafe_html = Runner::new(&corpus, &config);
+    let problem = unsafe_html
+        .run(1, &case)
+        .expect_err("raw HTML is let through");
+    assert!(problem.contains("contains `<script>alert`"), "{problem}");
 }
 
 // ---------------------------------------------------------------------------
@@ -976,7 +998,7 @@ fn clip(bytes: &[u8]) -> String {
 // Running a case
 
 /// What one case did, for the summary.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Report {
     errors: usize,
     built: bool,
@@ -986,15 +1008,18 @@ struct Report {
 
 struct Runner<'a> {
     corpus: &'a Corpus,
+    config_text: String,
     theme: Theme,
     catalog: Vec<diagnostics::RuleInfo>,
 }
 
 impl Runner<'_> {
-    fn new(corpus: &Corpus) -> Runner<'_> {
-        let config = throughline::config::Config::parse(&corpus.config_text).expect("config");
+    /// A runner for cases of `corpus` under `config_text` (the corpus's own in the fuzz test).
+    fn new<'a>(corpus: &'a Corpus, config_text: &str) -> Runner<'a> {
+        let config = throughline::config::Config::parse(config_text).expect("config");
         Runner {
             corpus,
+            config_text: config_text.to_string(),
             // Only documents are mutated, so the theme is the same for every case.
             theme: Theme::load(&corpus.root, &config).expect("the default theme loads"),
             catalog: throughline::rules::catalog(),
@@ -1036,7 +1061,8 @@ impl Runner<'_> {
                 }
             }
         }
-        if n % DISK_EVERY == 0 {
+        // Invalid UTF-8 is only seen as such through the reader.
+        if n % DISK_EVERY == 0 || !case.all_utf8() {
             report.on_disk = true;
             self.on_disk(case, &site)?;
         }
@@ -1045,7 +1071,7 @@ impl Runner<'_> {
 
     /// Stages 1b–3 on the case held in memory, as `read_inputs` would hand it over.
     fn analyze(&self, case: &Case) -> Site {
-        let config = throughline::config::Config::parse(&self.corpus.config_text).expect("config");
+        let config = throughline::config::Config::parse(&self.config_text).expect("config");
         // The walk skips hidden, ignored and reserved paths; so must we.
         let filter = throughline::source::SourceFilter::new(&config, None);
         let sources = case
@@ -1060,7 +1086,7 @@ impl Runner<'_> {
             .collect();
         let inputs = Inputs {
             config,
-            config_text: Some(self.corpus.config_text.clone()),
+            config_text: Some(self.config_text.clone()),
             sources,
             ..Inputs::default()
         };
@@ -1069,7 +1095,7 @@ impl Runner<'_> {
 
     /// What `check` does after loading: every output format, and the graph export.
     fn check(&self, site: &Site, case: &Case) -> Result<(), String> {
-        check_positions(site, case, &self.corpus.config_text)?;
+        check_positions(site, case, &self.config_text)?;
         let mut out = Vec::new();
         diagnostics::render_human(
             &site.diagnostics,
@@ -1136,13 +1162,13 @@ impl Runner<'_> {
     fn on_disk(&self, case: &Case, in_memory: &Site) -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
         let root = dir.path().join("site");
-        write_site_files(&root, &self.corpus.config_text, case)
+        write_site_files(&root, &self.config_text, case)
             .map_err(|e| format!("writing the case: {e}"))?;
         let out = dir.path().join("public");
         let mut options = load_options(&root);
         options.output_dir = Some(out.clone());
         let site = throughline::load(&options).map_err(|e| format!("load refused: {e}"))?;
-        check_positions(&site, case, &self.corpus.config_text)?;
+        check_positions(&site, case, &self.config_text)?;
         if case.all_utf8() {
             // Same bytes, same findings, whether read from disk or handed over.
             if site.diagnostics != in_memory.diagnostics {
@@ -1250,8 +1276,39 @@ fn check_pages(site: &Site, files: &[throughline::output::OutputFile]) -> Result
             return Err(format!("no page for `{}` ({})", doc.id, doc.file));
         }
     }
+    for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+        check_html(&f.path, &String::from_utf8_lossy(&f.bytes))?;
+    }
     if !seen.contains("index.html") {
         return Err("the build has no index.html".into());
+    }
+    Ok(())
+}
+
+/// Markup the hazards of [`MARKDOWN_HAZARDS`] and [`HOSTILE_YAML`] would
+/// leave in a page if raw HTML or a script URL got through
+/// (`markdown.unsafe_html` is off in content-example).
+const ACTIVE_MARKUP: &[&str] = &[
+    "<script>alert",
+    "onerror=alert",
+    "<style>body{display:none}",
+    "href=\"javascript:",
+    "src=\"javascript:",
+    "href=\"vbscript:",
+    "href=\"data:",
+    "src=\"data:",
+    "<div>",
+];
+
+/// No page carries markup from a document: raw HTML shows as text and script URLs are neutralised.
+fn check_html(path: &str, html: &str) -> Result<(), String> {
+    let lower = html.to_ascii_lowercase();
+    for bad in ACTIVE_MARKUP {
+        if let Some(at) = lower.find(bad) {
+            let from = char_boundary(html.as_bytes(), at.saturating_sub(80));
+            let to = char_boundary(html.as_bytes(), at + 80);
+            return Err(format!("`{path}` contains `{bad}`: …{}…", &html[from..to]));
+        }
     }
     Ok(())
 }
@@ -1286,6 +1343,8 @@ fn describe(diagnostics: &[Diagnostic]) -> String {
 // Panics, hangs, failures and the summary
 
 /// Set while a case runs: the panic hook records instead of printing.
+/// (The binary's other test is quick and passes; if it panicked meanwhile, its
+/// message would still reach libtest as the panic's payload.)
 static IN_CASE: AtomicBool = AtomicBool::new(false);
 /// The first panic of the current case, with where it happened and the stack.
 static PANIC: Mutex<Option<String>> = Mutex::new(None);

@@ -454,8 +454,8 @@ mod tests {
     #[test]
     fn error_lines_count_only_newlines() {
         // libyaml counts NEL, LS, PS and a lone CR as line breaks; found by
-        // tests/fuzz.rs (seed 1, case 1998), where the error pointed past the
-        // closing fence. The line is where `\n`s put it.
+        // tests/fuzz.rs (a NEL inserted into a flow mapping), where the error
+        // pointed past the closing fence. The line is where `\n`s put it.
         for odd in ["\u{85}", "\u{2028}", "\u{2029}", "\r"] {
             let text = format!("id: a\nk: [{{a: 1, b{odd}c: 2}}\n");
             let err = parse_front_matter(&text).unwrap_err();

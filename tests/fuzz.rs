@@ -26,7 +26,9 @@
 //!
 //! A failing case is written as a whole site to `target/fuzz-failures/`, with
 //! a `FAILURE.txt` naming the seed, the case and its mutations, so
-//! `throughline check target/fuzz-failures/<case>` reproduces it.
+//! `throughline check target/fuzz-failures/<case>` reproduces it. A hang
+//! cannot be caught: a watchdog saves a case still running ten times past the
+//! limit (a minute at least) the same way, names it, and ends the process.
 
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
@@ -954,7 +956,10 @@ fn replace_some_value(bytes: &mut Vec<u8>, rng: &mut Rng, value: &str) -> Option
             !l.is_empty() && !l[0].is_ascii_whitespace() && l.contains(&b':')
         })
         .collect();
-    let n = *rng.pick(fields.as_slice().get(..).filter(|f| !f.is_empty())?);
+    if fields.is_empty() {
+        return None;
+    }
+    let n = *rng.pick(&fields);
     let colon = lines[n].iter().position(|&b| b == b':')?;
     let key = String::from_utf8_lossy(&lines[n][..colon]).into_owned();
     edit_lines(bytes, |lines| {

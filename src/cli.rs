@@ -70,6 +70,14 @@ pub(crate) enum Command {
     /// those two lines of each file change. `--due` reviews every stale or
     /// drifted document (of one owner with `--owner`), after listing them.
     Review(ReviewArgs),
+    /// Report what changed in the strategy between two git revisions.
+    ///
+    /// Documents added and removed (by id: a moved file is not a removal),
+    /// the fields that changed on each (old → new), check-ins added, body
+    /// lines added and removed, findings introduced and resolved, and the
+    /// documents the change leaves drifted. HEAD defaults to the working
+    /// tree. Revisions are read from git objects, with no checkout.
+    Diff(DiffArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -137,6 +145,48 @@ pub(crate) struct ReviewArgs {
     /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The revision to compare from (`main`, `HEAD~1`, a commit id).
+    pub(crate) base: String,
+
+    /// The revision to compare to; the working tree when left out.
+    pub(crate) head: Option<String>,
+
+    /// The site root (inside a git work tree).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+    pub(crate) format: DiffFormatArg,
+
+    /// Judge both revisions as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormatArg {
+    /// For a terminal.
+    Human,
+    /// For a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+impl From<DiffFormatArg> for throughline::history::DiffFormat {
+    fn from(f: DiffFormatArg) -> Self {
+        match f {
+            DiffFormatArg::Human => Self::Human,
+            DiffFormatArg::Markdown => Self::Markdown,
+            DiffFormatArg::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

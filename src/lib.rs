@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod edit;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ReviewArgs,
-    ServeArgs,
+    BuildArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs, NewArgs,
+    ReviewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::text::{escape_controls, plural};
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init(&args),
         Command::New(args) => new_document(&args),
         Command::Review(args) => review(&args),
+        Command::Diff(args) => diff(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -162,6 +163,25 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
             ),
         }
     }
+    Ok(0)
+}
+
+fn diff(args: &DiffArgs) -> Result<u8, RunError> {
+    use throughline::history::{analyse, Side};
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: args.today.clone(),
+        drafts: false,
+    };
+    let options = load_options(&common)?;
+    let old = analyse(&Side::Revision(args.base.clone()), &options)?;
+    let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
+    let new = analyse(&head, &options)?;
+    let change = throughline::history::diff(&old.site, &new.site);
+    print!(
+        "{}",
+        throughline::history::render(&change, &old, &new, args.format.into())
+    );
     Ok(0)
 }
 

@@ -11,6 +11,7 @@ mod cli;
 mod docs;
 mod graph;
 mod health;
+mod history;
 #[cfg(unix)]
 mod interrupt;
 mod package;

@@ -15,6 +15,7 @@ mod history;
 #[cfg(unix)]
 mod interrupt;
 mod package;
+mod precommit;
 mod review;
 mod safety;
 mod sarif;

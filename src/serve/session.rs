@@ -6,13 +6,14 @@
 //!
 //! Which pages can change: a page shows its own document in full and, of
 //! every other document, only what [`DocState::summary`] covers (title,
-//! kind, status, finding count, team, quarter, parent) for its neighbours,
-//! its trail up and its subtree down. So after an edit the pages to render
-//! again are those of the edited documents and their direct neighbours, of
-//! every document whose summary changed together with its ancestors and
-//! descendants, of every document whose findings changed, and the pages that
-//! aggregate the whole site. A test checks the result against a full render
-//! after many kinds of edit.
+//! kind, status, experiment result, finding count, team, quarter, parent)
+//! for its neighbours, its trail up and its subtree down. So after an edit
+//! the pages to render again are those of the edited documents and their
+//! direct neighbours, of every document whose summary or file changed (the
+//! path orders siblings) together with its ancestors and descendants, of
+//! every document whose findings changed, and the pages that aggregate the
+//! whole site. A test checks the result against a full render after many
+//! kinds of edit, and a differential test after random ones.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -748,6 +749,8 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
                 &doc.title,
                 &doc.kind,
                 doc.status.map(|s| s.as_str()),
+                // An ancestor outcome's opportunity solution tree shows it.
+                doc.result.map(|r| r.as_str()),
                 own.len(),
                 doc.team.as_ref().map(|t| &t.id),
                 doc.quarter,
@@ -813,10 +816,11 @@ fn pages_to_render(
     for id in before.keys().chain(after.keys()) {
         match (before.get(id), after.get(id)) {
             (Some(b), Some(a)) => {
-                if b.summary != a.summary {
+                // The file's path orders a document among its siblings in every tree above it.
+                if b.summary != a.summary || b.file != a.file {
                     moved.insert(id);
                 }
-                if b.findings != a.findings || b.file != a.file {
+                if b.findings != a.findings {
                     touched.insert(id);
                 }
             }
@@ -1144,6 +1148,43 @@ mod tests {
             );
             assert_same_as_full_build(&live, step);
         }
+    }
+
+    /// Found by the differential test (content-example, seed 8388080129014196225, step 35):
+    /// the outcome's opportunity solution tree kept the experiment's old result.
+    #[test]
+    fn an_experiment_result_redraws_the_tree_of_its_outcome() {
+        let dir = copy_example();
+        let root = dir.path();
+        let (mut live, _) = LiveSite::start(options(root), false);
+        for (from, to) in [
+            ("result: validated", "result: invalidated"),
+            ("result: invalidated\n", ""),
+            ("reviewed:", "result: inconclusive\nreviewed:"),
+        ] {
+            let path = edit(root, "discovery/exp-forecast-email.md", from, to);
+            let outcome = live.update(&[path]);
+            assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+            assert_same_as_full_build(&live, &format!("result: {from} -> {to}"));
+        }
+    }
+
+    /// Found by the differential test (tests/fixtures/healthy, seed 8388080129014196226, step
+    /// 69): a file's path orders it among its siblings, and the trees on its ancestors' pages
+    /// kept the old order.
+    #[test]
+    fn a_renamed_file_moves_among_its_siblings_on_every_page_above_it() {
+        let dir = copy_example();
+        let root = dir.path();
+        let (mut live, _) = LiveSite::start(options(root), false);
+        let (from, to) = (
+            root.join("work/w-api-keys.md"),
+            root.join("work/zz-api-keys.md"),
+        );
+        std::fs::rename(&from, &to).expect("rename");
+        let outcome = live.update(&[from, to]);
+        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+        assert_same_as_full_build(&live, "renamed");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! the loop batches of changed paths. Nothing is written to disk, so
 //! stopping the server (Ctrl-C) leaves no files behind.
 
+#[cfg(test)]
+mod differential;
 pub mod http;
 mod request;
 pub mod session;

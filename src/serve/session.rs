@@ -865,19 +865,23 @@ fn pages_to_render(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn copy_example() -> tempfile::TempDir {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"))
+    }
+
+    /// A copy of the folder `from` in a new temporary folder.
+    pub(crate) fn copy_dir(from: &Path) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp dir");
-        for entry in walkdir::WalkDir::new(&from)
+        for entry in walkdir::WalkDir::new(from)
             .into_iter()
             .filter_map(Result::ok)
         {
             let to = dir
                 .path()
-                .join(entry.path().strip_prefix(&from).expect("inside"));
+                .join(entry.path().strip_prefix(from).expect("inside"));
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&to).expect("mkdir");
             } else {
@@ -887,7 +891,7 @@ mod tests {
         dir
     }
 
-    fn options(root: &Path) -> LoadOptions {
+    pub(crate) fn options(root: &Path) -> LoadOptions {
         LoadOptions {
             root: root.to_path_buf(),
             today: crate::date::parse_date("2026-11-24").expect("date"),
@@ -913,12 +917,35 @@ mod tests {
     fn assert_same_as_full_build(live: &LiveSite, step: &str) {
         let (fresh, outcome) = LiveSite::start(options(live.root()), false);
         assert!(outcome.problem.is_none(), "{step}: {:?}", outcome.problem);
-        let (ours, theirs) = (snapshot(live), snapshot(&fresh));
+        assert_same_served(live, &fresh, step);
+    }
+
+    /// Asserts that two sites serve the same paths with the same bytes.
+    pub(crate) fn assert_same_served(live: &LiveSite, fresh: &LiveSite, step: &str) {
+        let (ours, theirs) = (snapshot(live), snapshot(fresh));
         let paths = |s: &[(String, Vec<u8>)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
         assert_eq!(paths(&ours), paths(&theirs), "{step}: different files");
         for ((path, a), (_, b)) in ours.iter().zip(&theirs) {
-            assert!(a == b, "{step}: {path} differs from a full build");
+            assert!(
+                a == b,
+                "{step}: {path} differs from a full build {}",
+                first_difference(a, b)
+            );
         }
+    }
+
+    /// Where two files first differ, with some text around it.
+    fn first_difference(ours: &[u8], theirs: &[u8]) -> String {
+        let at = ours.iter().zip(theirs).take_while(|(a, b)| a == b).count();
+        let around = |bytes: &[u8]| {
+            let (start, end) = (at.saturating_sub(120), (at + 200).min(bytes.len()));
+            String::from_utf8_lossy(&bytes[start.min(end)..end]).into_owned()
+        };
+        format!(
+            "at byte {at}\n--- served:\n{}\n--- full build:\n{}",
+            around(ours),
+            around(theirs)
+        )
     }
 
     fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {

@@ -24,72 +24,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::config;
-use crate::diagnostics::{self, Counts, Diagnostic, HumanStyle, Severity};
+use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::render::{self, theme::Theme, view::doc_path, Job, RenderError, SearchEntries};
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
 
-/// A served file's contents, shared with the server threads. Not `Arc<[u8]>`:
-/// making one from the rendered `Vec` copies it, 20 MB of search index per rebuild.
-pub type FileBytes = Arc<Vec<u8>>;
-
-/// The files being served and what is wrong with the latest build, shared with the server threads.
-#[derive(Debug, Default)]
-pub struct Served {
-    /// Rendered pages and assets, by path relative to the site root.
-    generated: HashMap<String, FileBytes>,
-    /// `static/` files, which win over generated ones as in `build`.
-    statics: HashMap<String, FileBytes>,
-    /// The latest build's errors, shown over every page until they are fixed.
-    pub problem: Option<Problem>,
-}
-
-impl Served {
-    /// The file at `path` (relative, `/`-separated), if the site has one.
-    pub fn file(&self, path: &str) -> Option<FileBytes> {
-        self.statics
-            .get(path)
-            .or_else(|| self.generated.get(path))
-            .cloned()
-    }
-
-    /// A site of these `(path, contents)` files, for the server's tests.
-    #[cfg(test)]
-    pub(crate) fn of(files: &[(&str, &str)]) -> Served {
-        Served {
-            generated: files
-                .iter()
-                .map(|(path, text)| (path.to_string(), Arc::new(text.as_bytes().to_vec())))
-                .collect(),
-            ..Served::default()
-        }
-    }
-
-    /// Every path served, sorted; for tests and comparisons with `build`.
-    pub fn paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .generated
-            .keys()
-            .chain(self.statics.keys())
-            .cloned()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        paths.sort();
-        paths
-    }
-}
-
-/// Why the latest build is not the one being served.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// One line: what failed.
-    pub summary: String,
-    /// The diagnostics in the human format, without colour.
-    pub details: String,
-}
+use super::served::Failure;
+pub use super::served::{FileBytes, Problem, Served};
 
 /// What one [`LiveSite::update`] did, for the terminal line.
 #[derive(Debug, Clone)]
@@ -368,19 +311,19 @@ impl LiveSite {
     }
 
     /// Reads and renders everything again.
-    fn reload(&mut self) -> Result<(usize, usize), (Problem, String)> {
+    fn reload(&mut self) -> Result<(usize, usize), Failure> {
         let inputs = match crate::read_inputs(&self.options) {
             Ok(inputs) => inputs,
             Err(err) => {
                 self.loaded = None;
-                return Err(self.run_error(&err));
+                return Err(Problem::of_run_error(&err, self.color));
             }
         };
         let theme = match Theme::load(&self.options.root, &inputs.config) {
             Ok(theme) => theme,
             Err(e) => {
                 self.loaded = None;
-                return Err(plain_problem(format!("template error: {}", e.0)));
+                return Err(Problem::plain(format!("template error: {}", e.0)));
             }
         };
         let read_errors: BTreeMap<String, Diagnostic> = inputs
@@ -395,7 +338,7 @@ impl LiveSite {
             Ok(statics) => statics,
             Err(err) => {
                 self.loaded = None;
-                return Err(self.run_error(&err));
+                return Err(Problem::of_run_error(&err, self.color));
             }
         };
         let filter = SourceFilter::new(&site.config, self.options.output_dir.as_deref());
@@ -413,13 +356,13 @@ impl LiveSite {
             front_matter_before: HashMap::new(),
         });
         if let Ok(mut served) = self.served.write() {
-            served.statics = statics;
+            served.set_statics(statics);
         }
         self.render(Plan::WhatChanged)
     }
 
     /// Re-reads `changed` and renders the pages that can differ.
-    fn rebuild(&mut self, changed: &[String]) -> Result<(usize, usize), (Problem, String)> {
+    fn rebuild(&mut self, changed: &[String]) -> Result<(usize, usize), Failure> {
         let Some(loaded) = self.loaded.as_mut() else {
             return self.reload();
         };
@@ -446,7 +389,7 @@ impl LiveSite {
     }
 
     /// Renders what `plan` says can differ from the served pages, unless the site has errors.
-    fn render(&mut self, plan: Plan) -> Result<(usize, usize), (Problem, String)> {
+    fn render(&mut self, plan: Plan) -> Result<(usize, usize), Failure> {
         let Some(loaded) = self.loaded.as_mut() else {
             return Ok((0, 0));
         };
@@ -462,7 +405,7 @@ impl LiveSite {
                 "{} in the site; still serving the last good build",
                 crate::text::plural(errors.len(), "error")
             );
-            return Err(report(site, &errors, summary, self.color));
+            return Err(Problem::report(site, &errors, summary, self.color));
         }
         // What the served pages will have been rendered from, when that changes.
         let mut now = None;
@@ -542,41 +485,22 @@ impl LiveSite {
         if let Err(e) = rendered {
             // The search entries may now be ahead of the pages: render everything next time.
             loaded.rendered_from = None;
-            return Err(plain_problem(e.0));
+            return Err(Problem::plain(e.0));
         }
         let files = files.into_inner().unwrap_or_default();
         let rendered = files.len();
         let mut served = self
             .served
             .write()
-            .map_err(|_| plain_problem("the server's state is poisoned; restart serve".into()))?;
+            .map_err(|_| Problem::plain("the server's state is poisoned; restart serve".into()))?;
         let files_changed = if replace_all {
-            let count = files.len();
-            served.generated = files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect();
-            count
+            served.replace_all(files)
         } else {
             let highlight = "assets/highlight.css";
             if jobs.contains(&Job::Assets) && !files.iter().any(|f| f.path == highlight) {
                 gone.push(highlight.to_string());
             }
-            let mut count = gone
-                .iter()
-                .filter(|path| served.generated.remove(path.as_str()).is_some())
-                .count();
-            for file in files {
-                let same = served
-                    .generated
-                    .get(&file.path)
-                    .is_some_and(|old| **old == *file.bytes);
-                if !same {
-                    count += 1;
-                    served.generated.insert(file.path, Arc::new(file.bytes));
-                }
-            }
-            count
+            served.apply(&gone, files)
         };
         if now.is_some() {
             loaded.rendered_from = now;
@@ -585,55 +509,6 @@ impl LiveSite {
         loaded.front_matter_before.clear();
         Ok((rendered, files_changed))
     }
-
-    fn run_error(&self, err: &RunError) -> (Problem, String) {
-        match err {
-            RunError::Config { diagnostic, text } => {
-                let mut lookup = HashMap::new();
-                if let Some(text) = text {
-                    lookup.insert(config::CONFIG_FILE.to_string(), text.clone());
-                }
-                let summary = format!(
-                    "{} is invalid; still serving the last good build",
-                    config::CONFIG_FILE
-                );
-                report(
-                    &lookup,
-                    std::slice::from_ref(diagnostic),
-                    summary,
-                    self.color,
-                )
-            }
-            other => plain_problem(other.to_string()),
-        }
-    }
-}
-
-fn plain_problem(message: String) -> (Problem, String) {
-    let problem = Problem {
-        summary: message.clone(),
-        details: String::new(),
-    };
-    (problem, format!("error: {message}\n"))
-}
-
-fn report(
-    sources: &dyn diagnostics::SourceLookup,
-    errors: &[Diagnostic],
-    summary: String,
-    color: bool,
-) -> (Problem, String) {
-    let render = |color: bool| {
-        let mut out = Vec::new();
-        // Writing into a Vec cannot fail.
-        let _ = diagnostics::render_human(errors, sources, HumanStyle { color }, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    let problem = Problem {
-        summary,
-        details: render(false),
-    };
-    (problem, render(color))
 }
 
 fn read_errors_of(errors: &BTreeMap<String, Diagnostic>) -> Vec<Diagnostic> {

@@ -6,6 +6,7 @@
 //! the loop batches of changed paths. Nothing is written to disk, so
 //! stopping the server (Ctrl-C) leaves no files behind.
 
+mod change;
 #[cfg(test)]
 mod differential;
 pub mod http;

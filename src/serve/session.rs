@@ -23,7 +23,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::config;
 use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
@@ -31,6 +30,7 @@ use crate::render::{self, theme::Theme, view::doc_path, Job, RenderError, Search
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
 
+use super::change::{self, ChangeKind};
 use super::served::Failure;
 pub use super::served::{FileBytes, Problem, Served};
 
@@ -218,20 +218,25 @@ impl LiveSite {
     pub fn update(&mut self, changed: &[PathBuf]) -> Outcome {
         let started = Instant::now();
         let asked = !changed.is_empty();
-        let mut changed: Vec<String> = changed
+        let mut changed: Vec<(String, ChangeKind)> = changed
             .iter()
-            .map(|p| self.relative(p))
-            .filter(|rel| self.is_relevant(rel))
+            .map(|p| {
+                let rel = self.relative(p);
+                let kind = self.classify(&rel);
+                (rel, kind)
+            })
+            .filter(|(rel, kind)| self.matters(rel, *kind))
             .collect();
         // A batch can name a path more than once (several events of one save).
-        changed.sort();
-        changed.dedup();
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        changed.dedup_by(|a, b| a.0 == b.0);
         if asked && changed.is_empty() {
             return Outcome::nothing(started);
         }
         let full = changed.is_empty()
             || self.loaded.is_none()
-            || changed.iter().any(|rel| self.reloads_everything(rel));
+            || changed.iter().any(|(_, kind)| kind.reloads_everything());
+        let changed: Vec<String> = changed.into_iter().map(|(rel, _)| rel).collect();
         let result = if full {
             self.reload()
         } else {
@@ -272,42 +277,39 @@ impl LiveSite {
         source::relative_path(Path::new(""), rel)
     }
 
-    /// Whether a change at `rel` can matter: a document, a folder that holds
-    /// or held documents, or something that reloads everything. Editor swap
-    /// files, `.git` and other hidden paths never do.
-    fn is_relevant(&self, rel: &str) -> bool {
-        if rel.is_empty() || rel.split('/').any(|p| p.starts_with('.')) {
-            return false;
-        }
-        let Some(loaded) = &self.loaded else {
-            return true;
-        };
-        let under = format!("{rel}/");
-        self.reloads_everything(rel)
-            || loaded.filter.is_document(rel)
-            || self.options.root.join(rel).is_dir()
-            || loaded
-                .site
-                .sources
-                .iter()
-                .any(|f| f.path.starts_with(&under))
-            || loaded
-                .read_errors
-                .keys()
-                .any(|p| p == rel || p.starts_with(&under))
-    }
-
-    /// Whether a change to `rel` can touch every page: config, templates, theme, static files.
-    fn reloads_everything(&self, rel: &str) -> bool {
-        let first = rel.split('/').next().unwrap_or("");
-        let theme = self
-            .loaded
-            .as_ref()
+    /// What the change at `rel` is, given the loaded site's filter and theme.
+    fn classify(&self, rel: &str) -> ChangeKind {
+        let loaded = self.loaded.as_ref();
+        let theme = loaded
             .map(|l| l.site.config.theme.as_str())
             .filter(|t| *t != "default");
-        rel == config::CONFIG_FILE
-            || matches!(first, "templates" | "static")
-            || theme.is_some_and(|t| rel.starts_with(t.trim_end_matches('/')))
+        let is_dir = self.options.root.join(rel).is_dir();
+        change::classify(rel, is_dir, loaded.map(|l| &l.filter), theme)
+    }
+
+    /// Whether a change of `kind` at `rel` can matter. A path that is
+    /// neither content nor a folder matters if it held documents or an
+    /// unreadable file (a deleted folder), or before any site has loaded.
+    fn matters(&self, rel: &str, kind: ChangeKind) -> bool {
+        match kind {
+            ChangeKind::Irrelevant => false,
+            ChangeKind::Other => {
+                let Some(loaded) = &self.loaded else {
+                    return true;
+                };
+                let under = format!("{rel}/");
+                loaded
+                    .site
+                    .sources
+                    .iter()
+                    .any(|f| f.path.starts_with(&under))
+                    || loaded
+                        .read_errors
+                        .keys()
+                        .any(|p| p == rel || p.starts_with(&under))
+            }
+            _ => true,
+        }
     }
 
     /// Reads and renders everything again.
@@ -1032,7 +1034,7 @@ pub(crate) mod tests {
             (
                 "config changed",
                 Box::new(|r| {
-                    let path = r.join(config::CONFIG_FILE);
+                    let path = r.join(crate::config::CONFIG_FILE);
                     let mut text = std::fs::read_to_string(&path).expect("read");
                     text.push_str("\n# a comment\n");
                     std::fs::write(&path, text).expect("write");
@@ -1201,7 +1203,7 @@ pub(crate) mod tests {
         let root = dir.path();
         let (mut live, _) = LiveSite::start(options(root), false);
         let before = snapshot(&live);
-        let path = root.join(config::CONFIG_FILE);
+        let path = root.join(crate::config::CONFIG_FILE);
         let good = std::fs::read_to_string(&path).expect("read");
         std::fs::write(&path, "max_bets_per_quarter: [\n").expect("write");
         let outcome = live.update(std::slice::from_ref(&path));

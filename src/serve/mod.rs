@@ -10,6 +10,7 @@ mod change;
 #[cfg(test)]
 mod differential;
 pub mod http;
+mod invalidate;
 mod request;
 pub mod served;
 pub mod session;

@@ -4,21 +4,11 @@
 //! but re-reading only the files that changed and re-rendering only the pages
 //! whose content can change.
 //!
-//! Which pages can change: a page shows its own document in full and, of
-//! every other document, only what [`DocState::summary`] covers (title,
-//! kind, status, experiment result, finding count, team, quarter, parent)
-//! for its neighbours, its trail up and its subtree down. So after an edit
-//! the pages to render again are those of the edited documents and their
-//! direct neighbours, of every document whose summary or file changed (the
-//! path orders siblings) together with its ancestors and descendants, of
-//! every document whose findings changed, and the pages that aggregate the
-//! whole site. A test checks the result against a full render after many
-//! kinds of edit, and a differential test after random ones.
+//! Which pages can change is for `serve/invalidate.rs` to say; what a
+//! changed path is, for `serve/change.rs`; the served files live in
+//! [`super::served`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-use rayon::prelude::*;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -26,11 +16,12 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
-use crate::render::{self, theme::Theme, view::doc_path, Job, RenderError, SearchEntries};
+use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries};
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
 
 use super::change::{self, ChangeKind};
+use super::invalidate::RenderedFrom;
 use super::served::Failure;
 pub use super::served::{FileBytes, Problem, Served};
 
@@ -72,21 +63,6 @@ impl Outcome {
             report: String::new(),
         }
     }
-}
-
-/// What a served page was rendered from, per document id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct DocState {
-    /// The source file.
-    file: String,
-    /// A hash of what other pages show of this document.
-    summary: u64,
-    /// A hash of this document's own findings.
-    findings: u64,
-    /// Documents linked to or from this one: id, relation, whether the link is outgoing.
-    neighbours: Vec<(String, &'static str, bool)>,
-    /// Ids of the parent chain, nearest first.
-    ancestors: Vec<String>,
 }
 
 /// Everything kept between rebuilds once the config and theme have loaded.
@@ -162,17 +138,6 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
         docs.push(doc);
     }
     Some(docs)
-}
-
-/// What the served pages were rendered from.
-#[derive(Debug, PartialEq, Eq)]
-struct RenderedFrom {
-    /// Per document id.
-    states: HashMap<String, DocState>,
-    /// A hash of every diagnostic.
-    diagnostics_hash: u64,
-    /// Whether any page had code: every page links the highlight stylesheet then.
-    has_code: bool,
 }
 
 /// A site kept in memory and rebuilt on change.
@@ -418,16 +383,12 @@ impl LiveSite {
         let jobs = match plan {
             Plan::Bodies(docs) => body_jobs(docs),
             Plan::WhatChanged => {
-                let after = RenderedFrom {
-                    states: doc_states(site),
-                    diagnostics_hash: hash_of(&site.diagnostics),
-                    has_code: site.docs.iter().any(|d| d.body.has_code),
-                };
+                let after = RenderedFrom::of(site);
                 // A site-wide fact every page shows changed: nothing served can be kept.
                 let before = loaded
                     .rendered_from
                     .as_ref()
-                    .filter(|before| before.has_code == after.has_code);
+                    .filter(|before| before.has_code() == after.has_code());
                 let jobs = match before {
                     Some(before)
                         if *before == after
@@ -443,17 +404,12 @@ impl LiveSite {
                         )
                     }
                     Some(before) => {
-                        gone = before
-                            .states
-                            .keys()
-                            .filter(|id| !after.states.contains_key(*id))
-                            .map(|id| doc_path(id))
+                        gone = before.pages_gone(&after);
+                        let mut jobs: Vec<Job> = before
+                            .pages_to_render(&after, &loaded.reread, site)
+                            .into_iter()
+                            .map(Job::Document)
                             .collect();
-                        let mut jobs: Vec<Job> =
-                            pages_to_render(&before.states, &after.states, &loaded.reread, site)
-                                .into_iter()
-                                .map(Job::Document)
-                                .collect();
                         jobs.extend(
                             render::all_jobs(site)
                                 .into_iter()
@@ -607,61 +563,6 @@ fn front_matter(text: &str) -> &str {
     source::split_front_matter(text).map_or(text, |split| &text[..split.body_offset])
 }
 
-/// What each document's page was built from, by id.
-fn doc_states(site: &Site) -> HashMap<String, DocState> {
-    let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in &site.diagnostics {
-        findings.entry(d.file.as_str()).or_default().push(d);
-    }
-    let graph = &site.graph;
-    site.docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let own = findings
-                .get(doc.file.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            let summary = hash_of(&(
-                &doc.id,
-                &doc.title,
-                &doc.kind,
-                doc.status.map(|s| s.as_str()),
-                // An ancestor outcome's opportunity solution tree shows it.
-                doc.result.map(|r| r.as_str()),
-                own.len(),
-                doc.team.as_ref().map(|t| &t.id),
-                doc.quarter,
-                graph.parent(i),
-            ));
-            let findings = hash_of(&own);
-            let mut neighbours: Vec<(String, &'static str, bool)> = graph
-                .outgoing(i)
-                .map(|e| (site.docs[e.to].id.clone(), e.rel.as_str(), true))
-                .chain(
-                    graph
-                        .incoming(i)
-                        .map(|e| (site.docs[e.from].id.clone(), e.rel.as_str(), false)),
-                )
-                .collect();
-            neighbours.sort();
-            neighbours.dedup();
-            let ancestors = graph
-                .ancestors(i)
-                .into_iter()
-                .map(|a| site.docs[a].id.clone())
-                .collect();
-            let state = DocState {
-                file: doc.file.clone(),
-                summary,
-                findings,
-                neighbours,
-                ancestors,
-            };
-            (doc.id.clone(), state)
-        })
-        .collect()
-}
-
 /// Whether every re-read file still exists and kept the front matter the served pages show.
 fn same_front_matter(before: &HashMap<String, Option<String>>, site: &Site) -> bool {
     before.iter().all(|(path, old)| {
@@ -672,73 +573,6 @@ fn same_front_matter(before: &HashMap<String, Option<String>>, site: &Site) -> b
             .map(|i| front_matter(&site.sources[i].text));
         matches!((old, now), (Some(old), Some(now)) if old == now)
     })
-}
-
-fn hash_of(value: &impl Hash) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// The documents whose pages can differ between `before` and `after` (see the module docs).
-fn pages_to_render(
-    before: &HashMap<String, DocState>,
-    after: &HashMap<String, DocState>,
-    reread: &HashSet<String>,
-    site: &Site,
-) -> Vec<DocId> {
-    let mut touched: HashSet<&str> = HashSet::new();
-    let mut moved: HashSet<&str> = HashSet::new();
-    let mut affected: HashSet<&str> = HashSet::new();
-    for id in before.keys().chain(after.keys()) {
-        match (before.get(id), after.get(id)) {
-            (Some(b), Some(a)) => {
-                // The file's path orders a document among its siblings in every tree above it.
-                if b.summary != a.summary || b.file != a.file {
-                    moved.insert(id);
-                }
-                if b.findings != a.findings {
-                    touched.insert(id);
-                }
-            }
-            _ => {
-                moved.insert(id);
-            }
-        }
-    }
-    // A body-only edit changes neither summary nor findings: the files re-read name those pages.
-    for (id, state) in before.iter().chain(after.iter()) {
-        if reread.contains(&state.file) {
-            touched.insert(id);
-        }
-    }
-    for id in touched.iter().chain(moved.iter()) {
-        affected.insert(id);
-        for states in [before, after] {
-            if let Some(s) = states.get(*id) {
-                affected.extend(s.neighbours.iter().map(|n| n.0.as_str()));
-            }
-        }
-    }
-    for id in &moved {
-        for states in [before, after] {
-            if let Some(s) = states.get(*id) {
-                affected.extend(s.ancestors.iter().map(String::as_str));
-            }
-            affected.extend(
-                states
-                    .iter()
-                    .filter(|(_, s)| s.ancestors.iter().any(|a| a == id))
-                    .map(|(other, _)| other.as_str()),
-            );
-        }
-    }
-    let mut ids: Vec<DocId> = affected
-        .into_iter()
-        .filter_map(|id| site.graph.lookup(id))
-        .collect();
-    ids.sort_unstable();
-    ids
 }
 
 #[cfg(test)]

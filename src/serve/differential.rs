@@ -311,7 +311,20 @@ impl Editor {
         }
         let doc = *self.rng.pick(&with_fm);
         let n = self.serial;
-        let (key, value): (&str, Option<String>) = match self.rng.below(15) {
+        let (key, value): (&str, Option<String>) = match self.rng.below(17) {
+            15 => ("id", Some(format!("renamed-{n}"))),
+            16 => {
+                let kinds = [
+                    "bet",
+                    "objective",
+                    "work",
+                    "page",
+                    "metric",
+                    "team",
+                    "review",
+                ];
+                ("kind", Some(self.rng.pick(&kinds).to_string()))
+            }
             0 | 1 => ("title", Some(format!("Edited title {n}"))),
             13 => {
                 // An experiment's result, which its outcome's opportunity solution tree shows.

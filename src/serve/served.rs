@@ -1,7 +1,7 @@
 //! The store the server threads read: the files being served, in memory,
 //! and the problem shown over them. The rebuild loop is its only writer and
-//! swaps a render's files in with [`Served::replace_all`] or
-//! [`Served::apply`] while holding the write lock once.
+//! swaps a render's files in with `Served::replace_all` or `Served::apply`
+//! while holding the write lock once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -312,7 +312,8 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     }
 }
 
-/// Found by the differential test (content-example, seed 8388080129014196225, step 35):
+/// Found by the differential test as first committed (content-example, seed
+/// 8388080129014196225, step 35; later generators make other edits from the same seed):
 /// the outcome's opportunity solution tree kept the experiment's old result.
 #[test]
 fn an_experiment_result_redraws_the_tree_of_its_outcome() {
@@ -331,9 +332,9 @@ fn an_experiment_result_redraws_the_tree_of_its_outcome() {
     }
 }
 
-/// Found by the differential test (tests/fixtures/healthy, seed 8388080129014196226, step
-/// 69): a file's path orders it among its siblings, and the trees on its ancestors' pages
-/// kept the old order.
+/// Found by the differential test as first committed (tests/fixtures/healthy, seed
+/// 8388080129014196226, step 69): a file's path orders it among its siblings, and the trees
+/// on its ancestors' pages kept the old order.
 #[test]
 fn a_renamed_file_moves_among_its_siblings_on_every_page_above_it() {
     let dir = copy_example();

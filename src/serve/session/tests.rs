@@ -312,7 +312,7 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
     }
 }
 
-/// Found by the differential test as first committed (content-example, seed
+/// Found by an early version of the differential test (content-example, seed
 /// 8388080129014196225, step 35; later generators make other edits from the same seed):
 /// the outcome's opportunity solution tree kept the experiment's old result.
 #[test]
@@ -332,7 +332,7 @@ fn an_experiment_result_redraws_the_tree_of_its_outcome() {
     }
 }
 
-/// Found by the differential test as first committed (tests/fixtures/healthy, seed
+/// Found by an early version of the differential test (tests/fixtures/healthy, seed
 /// 8388080129014196226, step 69): a file's path orders it among its siblings, and the trees
 /// on its ancestors' pages kept the old order.
 #[test]
@@ -348,6 +348,50 @@ fn a_renamed_file_moves_among_its_siblings_on_every_page_above_it() {
     let outcome = live.update(&[from, to]);
     assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
     assert_same_as_full_build(&live, "renamed");
+}
+
+/// The facts a page shows of other documents (issue #16): a covering review's date in the
+/// covered document's next review, a metric's latest check-in in a bet's and an objective's
+/// progress, a quarter and team inherited by the documents below.
+#[test]
+fn facts_derived_from_other_documents_follow_their_edits() {
+    let dir = copy_example();
+    let root = dir.path();
+    let (mut live, _) = LiveSite::start(options(root), false);
+    let edits = [
+        (
+            "reviews/review-2026-q3.md",
+            "date: 2026-10-01",
+            "date: 2026-11-20",
+        ),
+        (
+            "metrics/m-merchant-retention-90d.md",
+            "value: 83.1",
+            "value: 85.9",
+        ),
+        ("objectives/obj-same-day-rate.md", "quarter: 2026-Q4\n", ""),
+        (
+            "bets/bet-instant-payouts.md",
+            "quarter: 2026-Q4",
+            "quarter: 2027-Q2",
+        ),
+        (
+            "objectives/obj-same-day-rate.md",
+            "team: team-payouts\n",
+            "",
+        ),
+        (
+            "bets/bet-instant-payouts.md",
+            "team: team-payouts",
+            "team: team-platform",
+        ),
+    ];
+    for (rel, from, to) in edits {
+        let path = edit(root, rel, from, to);
+        let outcome = live.update(&[path]);
+        assert!(outcome.problem.is_none(), "{rel}: {:?}", outcome.problem);
+        assert_same_as_full_build(&live, &format!("{rel}: {from} -> {to}"));
+    }
 }
 
 #[test]

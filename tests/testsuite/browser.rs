@@ -12,7 +12,7 @@ use std::process::Command;
 
 use crate::support::SiteTest;
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("THROUGHLINE_CHROMIUM") {
         return Some(PathBuf::from(path));
     }

@@ -233,7 +233,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// An opportunity solution tree as an SVG diagram.
+/// An opportunity solution tree as an SVG diagram. Its role is `group`, not
+/// `img`: an image's content is hidden from assistive technology, and every
+/// node is a link someone may want to follow.
 pub fn tree_diagram(root: &TreeNode) -> String {
     let placed = layout(root);
     let width = placed.iter().map(|p| p.x).fold(0.0, f64::max) + BOX_W;
@@ -243,7 +245,7 @@ pub fn tree_diagram(root: &TreeNode) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"ost\" viewBox=\"-2 -2 {:.0} {:.0}\" width=\"{:.0}\" role=\"img\" aria-labelledby=\"ost-{}\"><title id=\"ost-{}\">Opportunity solution tree for {} ({} nodes)</title>",
+        "<svg class=\"ost\" viewBox=\"-2 -2 {:.0} {:.0}\" width=\"{:.0}\" role=\"group\" aria-labelledby=\"ost-{}\"><title id=\"ost-{}\">Opportunity solution tree for {} ({} nodes)</title>",
         width + 4.0,
         height + 4.0,
         width + 4.0,

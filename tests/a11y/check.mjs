@@ -2,7 +2,7 @@
 // tests/testsuite/browser.rs (see ARCHITECTURE.md, "Testing"):
 //
 //   node check.mjs axe SITE          axe-core on every page kind, light and dark
-//   node check.mjs layout SITE SHOTS the opportunity solution tree fits at
+//   node check.mjs layout SITE SHOTS the opportunity solution trees fit at
 //                                    390 px and 1366 px; screenshots into SHOTS
 //
 // SITE is a `throughline build` output folder. The site is served from a
@@ -145,63 +145,80 @@ async function runAxe(browser, base) {
 }
 
 /**
- * The opportunity solution tree on each page that has one, at a phone and a
- * laptop width: the figure lies within the viewport's width, the page does
- * not scroll sideways, and every node's text lies inside its box.
+ * The opportunity solution trees on each outcome page and on the trace page,
+ * at a phone and a laptop width, light and dark: in each figure exactly one
+ * layout shows, it lies within the viewport's width, the page does not
+ * scroll sideways, every node's text lies inside its box, and a title is
+ * drawn at 10 px or more. Screenshots of the first outcome page, and of its
+ * diagram alone, into SHOTS.
  */
 async function runLayout(browser, base, shots) {
   mkdirSync(shots, { recursive: true });
   const graph = JSON.parse(readFileSync(join(site, "graph.json"), "utf8"));
   const outcomes = graph.nodes.filter((n) => n.kind === "outcome").map((n) => n.id);
   if (!outcomes.length) return ["the site has no outcome, so no opportunity solution tree to measure"];
+  const pages = [...outcomes.map((id) => [id, `${encodeURIComponent(id)}/index.html`]), ["trace", "trace/index.html"]];
   const failures = [];
   const page = await browser.newPage();
   for (const width of [390, 1366]) {
     await page.setViewport({ width, height: 900 });
     for (const scheme of ["light", "dark"]) {
       await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-      for (const id of outcomes) {
-        await page.goto(`${base}${encodeURIComponent(id)}/index.html`, { waitUntil: "load" });
+      for (const [name, path] of pages) {
+        await page.goto(base + path, { waitUntil: "load" });
         const m = await page.evaluate(() => {
-          const svg = document.querySelector("svg.ost");
-          if (!svg) return null;
-          const box = svg.getBoundingClientRect();
-          const overflow = [];
-          for (const node of svg.querySelectorAll("g.node")) {
-            const rect = node.querySelector("rect").getBoundingClientRect();
-            for (const t of node.querySelectorAll("text")) {
-              const r = t.getBoundingClientRect();
-              // Half a pixel of tolerance for anti-aliased edges.
-              if (r.left < rect.left - 0.5 || r.right > rect.right + 0.5 || r.top < rect.top - 0.5 || r.bottom > rect.bottom + 0.5) {
-                overflow.push(`"${t.textContent}" overflows its box by ${Math.max(rect.left - r.left, r.right - rect.right, rect.top - r.top, r.bottom - rect.bottom).toFixed(1)} px`);
+          const figures = [...document.querySelectorAll(".ost-figure")].map((fig) => {
+            const shown = [...fig.querySelectorAll("svg.ost")].filter((s) => s.getBoundingClientRect().width > 0);
+            if (shown.length !== 1) return { error: `${shown.length} layouts show` };
+            const svg = shown[0];
+            const box = svg.getBoundingClientRect();
+            const scale = box.width / svg.viewBox.baseVal.width;
+            const overflow = [];
+            for (const node of svg.querySelectorAll("g.node")) {
+              const rect = node.querySelector("rect").getBoundingClientRect();
+              for (const t of node.querySelectorAll("text")) {
+                const r = t.getBoundingClientRect();
+                // Half a pixel of tolerance for anti-aliased edges.
+                const over = Math.max(rect.left - r.left, r.right - rect.right, rect.top - r.top, r.bottom - rect.bottom);
+                if (over > 0.5) overflow.push(`"${t.textContent}" overflows its box by ${over.toFixed(1)} px`);
               }
             }
-          }
-          const title = svg.querySelector(".node-title");
+            const title = svg.querySelector(".node-title");
+            return {
+              layout: svg.classList.contains("ost-wide") ? "wide" : "narrow",
+              left: box.left,
+              right: box.right,
+              overflow,
+              titlePx: title ? parseFloat(getComputedStyle(title).fontSize) * scale : 0,
+            };
+          });
           return {
-            left: box.left,
-            right: box.right,
+            figures,
             viewport: document.documentElement.clientWidth,
             scrollWidth: document.documentElement.scrollWidth,
-            overflow,
-            titlePx: title ? title.getBoundingClientRect().height : 0,
           };
         });
-        const where = `${id} at ${width} px (${scheme})`;
-        if (!m) {
-          failures.push(`${where}: no svg.ost on the page`);
-          continue;
-        }
-        if (m.left < 0 || m.right > m.viewport) {
-          failures.push(`${where}: the diagram spans ${m.left.toFixed(0)}..${m.right.toFixed(0)} px, the viewport 0..${m.viewport}`);
-        }
+        const where = `${name} at ${width} px (${scheme})`;
+        if (!m.figures.length) failures.push(`${where}: no opportunity solution tree on the page`);
         if (m.scrollWidth > m.viewport) {
           failures.push(`${where}: the page scrolls sideways (${m.scrollWidth} px wide in a ${m.viewport} px viewport)`);
         }
-        for (const o of m.overflow) failures.push(`${where}: ${o}`);
-        console.log(`${where}: diagram ${m.left.toFixed(0)}..${m.right.toFixed(0)} of ${m.viewport} px, a title line ${m.titlePx.toFixed(1)} px tall`);
-        if (id === outcomes[0]) {
+        m.figures.forEach((f, i) => {
+          const fig = `${where}, diagram ${i + 1}`;
+          if (f.error) return failures.push(`${fig}: ${f.error}`);
+          if (f.left < 0 || f.right > m.viewport) {
+            failures.push(`${fig}: spans ${f.left.toFixed(0)}..${f.right.toFixed(0)} px, the viewport 0..${m.viewport}`);
+          }
+          if (f.titlePx < 10) failures.push(`${fig}: titles drawn at ${f.titlePx.toFixed(1)} px`);
+          for (const o of f.overflow) failures.push(`${fig}: ${o}`);
+          if (scheme === "light") {
+            console.log(`${fig}: ${f.layout} layout, ${f.left.toFixed(0)}..${f.right.toFixed(0)} of ${m.viewport} px, titles at ${f.titlePx.toFixed(1)} px`);
+          }
+        });
+        if (name === outcomes[0]) {
           await page.screenshot({ path: join(shots, `ost-${width}-${scheme}.png`), fullPage: true });
+          const figure = await page.$(".ost-figure");
+          if (figure) await figure.screenshot({ path: join(shots, `ost-figure-${width}-${scheme}.png`) });
         }
       }
     }

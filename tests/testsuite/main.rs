@@ -1,6 +1,7 @@
 //! The integration test suite: one binary (it links once), one module per
 //! feature. Every test runs the real `throughline` binary on a site folder.
 
+mod a11y;
 mod agreement;
 mod bad_input;
 mod browser;

@@ -17,6 +17,7 @@ mod portfolio_imbalance;
 mod premature_commitment;
 mod stale;
 mod stale_metric;
+mod status_conflict;
 mod too_many_bets;
 
 use std::collections::BTreeMap;
@@ -67,6 +68,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "stale-metric",
     "overhead-heavy",
     "ost-shape",
+    "status-conflict",
 ];
 
 /// A strategy-health rule.
@@ -83,7 +85,7 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
 
-/// Every health rule, in the order of SPEC §6.
+/// Every health rule, in the order of SPEC §6, then those of SPEC §11 as they arrived.
 pub fn registry() -> &'static [&'static dyn Rule] {
     &[
         &stale::Stale,
@@ -101,6 +103,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &stale_metric::StaleMetric,
         &overhead_heavy::OverheadHeavy,
         &ost_shape::OstShape,
+        &status_conflict::StatusConflict,
     ]
 }
 

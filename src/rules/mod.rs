@@ -4,6 +4,7 @@
 //! and never see each other.
 
 mod drift;
+mod expired;
 mod flat_outcome;
 mod missing_approval;
 mod missing_instrumentation;
@@ -69,6 +70,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "overhead-heavy",
     "ost-shape",
     "status-conflict",
+    "expired",
 ];
 
 /// A strategy-health rule.
@@ -104,6 +106,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &overhead_heavy::OverheadHeavy,
         &ost_shape::OstShape,
         &status_conflict::StatusConflict,
+        &expired::Expired,
     ]
 }
 

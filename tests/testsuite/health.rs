@@ -24,6 +24,7 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "missing-approval bets/bet-noapproval.md:11:7",
             "no-dhm bets/bet-nodhm.md:3:7",
             "premature-commitment bets/bet-premature.md:13:24",
+            "expired bets/bet-q3-open.md:6:10",
             "too-many-bets bets/q2-0.md:6:10",
             "ost-shape discovery/exp-fake-door.md:3:7",
             "stale-metric metrics/m-old.md:6:1",

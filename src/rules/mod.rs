@@ -6,6 +6,7 @@
 mod drift;
 mod expired;
 mod flat_outcome;
+mod kr_count;
 mod missing_approval;
 mod missing_instrumentation;
 mod no_dhm;
@@ -71,6 +72,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "ost-shape",
     "status-conflict",
     "expired",
+    "kr-count",
 ];
 
 /// A strategy-health rule.
@@ -107,6 +109,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &ost_shape::OstShape,
         &status_conflict::StatusConflict,
         &expired::Expired,
+        &kr_count::KrCount,
     ]
 }
 

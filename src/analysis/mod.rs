@@ -7,8 +7,10 @@
 //! rules; the result lives in [`crate::Site::facts`].
 
 mod goals;
+mod pace;
 
 pub use goals::{metric_doc, read_goal, GoalReading};
+pub use pace::{pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};

@@ -3,6 +3,7 @@
 //! [`registry`] is the one list of them. Rules never print, never touch files,
 //! and never see each other.
 
+mod behind_pace;
 mod drift;
 mod expired;
 mod flat_outcome;
@@ -73,6 +74,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "status-conflict",
     "expired",
     "kr-count",
+    "behind-pace",
 ];
 
 /// A strategy-health rule.
@@ -110,6 +112,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &status_conflict::StatusConflict,
         &expired::Expired,
         &kr_count::KrCount,
+        &behind_pace::BehindPace,
     ]
 }
 
@@ -275,6 +278,22 @@ impl<'a> Context<'a> {
         target: Option<f64>,
     ) -> crate::analysis::GoalReading {
         crate::analysis::read_goal(self.docs, self.graph, metric, baseline, target)
+    }
+
+    /// The pace of a goal written in `doc` (`crate::analysis::pace`), with the config's `pace_tolerance`.
+    pub fn pace(
+        &self,
+        doc: DocId,
+        goal: crate::analysis::PacedGoal<'_>,
+    ) -> Option<crate::analysis::Pace> {
+        crate::analysis::pace(
+            self.docs,
+            self.graph,
+            self.facts,
+            doc,
+            goal,
+            self.config.pace_tolerance,
+        )
     }
 
     /// The derived facts every consumer shares (`crate::analysis`).

@@ -28,6 +28,7 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "too-many-bets bets/q2-0.md:6:10",
             "ost-shape discovery/exp-fake-door.md:3:7",
             "stale-metric metrics/m-old.md:6:1",
+            "behind-pace objectives/obj-activation.md:11:50",
             "kr-count objectives/obj-everything.md:16:5",
             "output-objective objectives/obj-launch.md:4:8",
             "overdue objectives/obj-overdue.md:11:54",

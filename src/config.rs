@@ -240,6 +240,8 @@ pub struct Config {
     pub drift_grace: Cadence,
     /// How far (a fraction of the way from baseline to target) a goal may lag its elapsed time before `behind-pace`.
     pub pace_tolerance: f64,
+    /// The largest share (a fraction) of a team's work in a quarter that may be unplanned before `unplanned-work`.
+    pub max_unplanned_share: f64,
     /// Globs (relative to the root) of files that are not content.
     pub ignore: Vec<String>,
     /// Per-rule severity overrides.
@@ -263,6 +265,7 @@ impl Default for Config {
                 unit: crate::date::CadenceUnit::Days,
             },
             pace_tolerance: 0.25,
+            max_unplanned_share: 0.3,
             ignore: Vec::new(),
             rules: BTreeMap::new(),
             markdown: MarkdownConfig::default(),
@@ -280,6 +283,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "portfolio_min_bets",
     "drift_grace",
     "pace_tolerance",
+    "max_unplanned_share",
     "ignore",
     "rules",
     "kinds",
@@ -505,6 +509,9 @@ impl Config {
         };
         if let Some(v) = field("pace_tolerance") {
             config.pace_tolerance = fraction("pace_tolerance", v, "0.25")?;
+        }
+        if let Some(v) = field("max_unplanned_share") {
+            config.max_unplanned_share = fraction("max_unplanned_share", v, "0.3")?;
         }
         if let Some(v) = field("ignore") {
             match v
@@ -898,6 +905,19 @@ mod tests {
         );
         let err = Config::parse("pace_tolerance: lots\n").unwrap_err();
         assert!(err.message.ends_with("`lots` is text"), "{}", err.message);
+        assert_eq!(Config::parse("").unwrap().max_unplanned_share, 0.3);
+        let err = Config::parse("max_unplanned_share: \"30%\"\n").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("write it as a fraction: `max_unplanned_share: 0.3`")
+        );
+        assert_eq!((err.span.line, err.span.column), (1, 22));
+        let err = Config::parse("max_unplanned_share: 30\n").unwrap_err();
+        assert!(
+            err.message.ends_with("30 is outside 0 to 1"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -102,6 +102,16 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Where a work item came from: the plan, or something that interrupted it.
+    WorkSource {
+        Planned = "planned",
+        StakeholderRequest = "stakeholder-request",
+        Incident = "incident",
+        Unplanned = "unplanned",
+    }
+);
+
+vocabulary!(
     /// Whether a metric predicts or reports.
     Indicator { Leading = "leading", Lagging = "lagging" }
 );
@@ -256,6 +266,8 @@ pub struct Document {
     pub confidence: Option<Confidence>,
     /// LNO classification.
     pub lno: Option<Lno>,
+    /// Where a work item came from (`source:`); `None` reads as planned.
+    pub work_source: Option<WorkSource>,
     /// Success criteria.
     pub success: Option<Success>,
     /// Key results.

@@ -8,9 +8,11 @@
 
 mod goals;
 mod pace;
+mod work_mix;
 
 pub use goals::{metric_doc, read_goal, GoalReading};
 pub use pace::{pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
+pub use work_mix::{work_mix, WorkMix};
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};

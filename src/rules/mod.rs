@@ -22,6 +22,7 @@ mod stale;
 mod stale_metric;
 mod status_conflict;
 mod too_many_bets;
+mod unplanned_work;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -75,6 +76,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "expired",
     "kr-count",
     "behind-pace",
+    "unplanned-work",
 ];
 
 /// A strategy-health rule.
@@ -113,6 +115,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &expired::Expired,
         &kr_count::KrCount,
         &behind_pace::BehindPace,
+        &unplanned_work::UnplannedWork,
     ]
 }
 

@@ -284,6 +284,8 @@ pub struct Document {
     pub direction: Option<Direction>,
     /// Measured series, sorted by date.
     pub checkins: Vec<Checkin>,
+    /// The metrics this metric drives (`drives:`), each of a later type.
+    pub drives: Vec<Ref>,
     /// What an experiment tests.
     pub assumption: Option<String>,
     /// What an experiment found.

@@ -8,6 +8,7 @@ mod drift;
 mod expired;
 mod flat_outcome;
 mod kr_count;
+mod metric_chain;
 mod missing_approval;
 mod missing_instrumentation;
 mod no_dhm;
@@ -77,6 +78,7 @@ pub const HEALTH_RULES: &[&str] = &[
     "kr-count",
     "behind-pace",
     "unplanned-work",
+    "metric-chain",
 ];
 
 /// A strategy-health rule.
@@ -116,6 +118,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &kr_count::KrCount,
         &behind_pace::BehindPace,
         &unplanned_work::UnplannedWork,
+        &metric_chain::MetricChain,
     ]
 }
 

@@ -27,6 +27,7 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "expired bets/bet-q3-open.md:6:10",
             "too-many-bets bets/q2-0.md:6:10",
             "ost-shape discovery/exp-fake-door.md:3:7",
+            "metric-chain metrics/m-flat.md:5:7",
             "stale-metric metrics/m-old.md:6:1",
             "behind-pace objectives/obj-activation.md:11:50",
             "kr-count objectives/obj-everything.md:16:5",

@@ -5,7 +5,7 @@
 use super::{read_goal, Facts};
 use crate::date::{days_between, Date};
 use crate::graph::{DocId, Graph};
-use crate::model::{Checkin, Document, MetricRef};
+use crate::model::{Checkin, Document, MetricRef, Status};
 
 /// Below this share of elapsed time a goal is never called behind: early
 /// check-ins are noisy and most work starts slowly.
@@ -15,8 +15,8 @@ pub const MIN_EXPECTED: f64 = 0.25;
 /// progress written to sit exactly on a boundary is judged as written.
 const EPSILON: f64 = 1e-9;
 
-/// What a page says of a goal's pace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a page says of a goal's pace, from best to worst (a roll-up is the worst of its goals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PaceVerdict {
     /// Progress is at least what the elapsed time asks for.
     OnTrack,
@@ -33,6 +33,15 @@ impl PaceVerdict {
         match self {
             PaceVerdict::OnTrack => "on track",
             PaceVerdict::AtRisk => "at risk",
+            PaceVerdict::Behind => "behind",
+        }
+    }
+
+    /// A name for style classes: `on-track`, `at-risk`, `behind`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PaceVerdict::OnTrack => "on-track",
+            PaceVerdict::AtRisk => "at-risk",
             PaceVerdict::Behind => "behind",
         }
     }
@@ -66,6 +75,28 @@ pub struct PacedGoal<'a> {
     pub target: Option<f64>,
     /// `by:` or `deadline:`.
     pub deadline: Option<Date>,
+}
+
+impl<'a> PacedGoal<'a> {
+    /// An objective's key result.
+    pub fn of_key_result(k: &'a crate::model::KeyResult) -> PacedGoal<'a> {
+        PacedGoal {
+            metric: k.metric.as_ref(),
+            baseline: k.baseline,
+            target: k.target,
+            deadline: k.by,
+        }
+    }
+
+    /// A bet's success criteria.
+    pub fn of_success(s: &'a crate::model::Success) -> PacedGoal<'a> {
+        PacedGoal {
+            metric: s.metric.as_ref(),
+            baseline: s.baseline,
+            target: s.target,
+            deadline: s.deadline,
+        }
+    }
 }
 
 /// The pace of `goal`, written in document `doc`, with `tolerance` (the
@@ -111,6 +142,25 @@ pub fn pace(
         progress,
         verdict,
     })
+}
+
+/// The pace that is reported as of `today`: [`pace`], except for a document
+/// that is done, dropped or archived (nothing more is asked of it) or a goal
+/// whose deadline is before `today` (then `overdue` speaks). The
+/// `behind-pace` rule fires, and pages show a pace, from exactly this.
+pub fn current_pace(
+    docs: &[Document],
+    graph: &Graph,
+    facts: &Facts,
+    doc: DocId,
+    goal: PacedGoal<'_>,
+    tolerance: f64,
+    today: Date,
+) -> Option<Pace> {
+    if docs[doc].status.is_some_and(Status::is_closed) || goal.deadline? < today {
+        return None;
+    }
+    pace(docs, graph, facts, doc, goal, tolerance)
 }
 
 #[cfg(test)]

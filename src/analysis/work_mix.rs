@@ -32,6 +32,13 @@ impl WorkMix {
         self.stakeholder_request + self.incident + self.unplanned
     }
 
+    /// Whether more than `limit` (a fraction) of the items were not planned:
+    /// what `unplanned-work` reports. A share exactly at the limit (3 of 10
+    /// against 0.3) is within it, whatever the rounding of either number.
+    pub fn exceeds(&self, limit: f64) -> bool {
+        self.unplanned_share() > limit + 1e-9
+    }
+
     /// The share of items not planned, 0 to 1 (0 when there are none).
     pub fn unplanned_share(&self) -> f64 {
         match self.total() {

@@ -3,7 +3,7 @@
 //! than the share of its time that has passed will, at this rate, miss. Said
 //! while there is still time to act, not after the deadline (`overdue`).
 
-use super::{is_closed, Context, Rule};
+use super::{Context, Rule};
 use crate::analysis::{PaceVerdict, PacedGoal};
 use crate::diagnostics::Diagnostic;
 use crate::graph::DocId;
@@ -24,10 +24,7 @@ impl BehindPace {
         path: &[Step<'_>],
         out: &mut Vec<Diagnostic>,
     ) {
-        // A passed deadline is `overdue`'s to report: one finding per goal.
-        if goal.deadline.is_none_or(|d| d < ctx.today) {
-            return;
-        }
+        // Closed documents and passed deadlines (`overdue`'s) have no current pace.
         let Some(pace) = ctx.pace(id, goal) else {
             return;
         };
@@ -66,16 +63,8 @@ impl Rule for BehindPace {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (id, doc) in ctx.docs() {
-            if is_closed(doc) {
-                continue;
-            }
             if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
-                let goal = PacedGoal {
-                    metric: s.metric.as_ref(),
-                    baseline: s.baseline,
-                    target: s.target,
-                    deadline: s.deadline,
-                };
+                let goal = PacedGoal::of_success(s);
                 let path = [Step::Key("success"), Step::Key("target")];
                 self.judge(ctx, (id, doc), goal, "success".into(), &path, out);
             }
@@ -83,12 +72,7 @@ impl Rule for BehindPace {
                 continue;
             }
             for (i, kr) in doc.key_results.iter().enumerate() {
-                let goal = PacedGoal {
-                    metric: kr.metric.as_ref(),
-                    baseline: kr.baseline,
-                    target: kr.target,
-                    deadline: kr.by,
-                };
+                let goal = PacedGoal::of_key_result(kr);
                 let path = [
                     Step::Key("key_results"),
                     Step::Index(i),

@@ -286,19 +286,20 @@ impl<'a> Context<'a> {
         crate::analysis::read_goal(self.docs, self.graph, metric, baseline, target)
     }
 
-    /// The pace of a goal written in `doc` (`crate::analysis::pace`), with the config's `pace_tolerance`.
+    /// The pace of a goal written in `doc` as of the build date (`crate::analysis::current_pace`), with the config's `pace_tolerance`.
     pub fn pace(
         &self,
         doc: DocId,
         goal: crate::analysis::PacedGoal<'_>,
     ) -> Option<crate::analysis::Pace> {
-        crate::analysis::pace(
+        crate::analysis::current_pace(
             self.docs,
             self.graph,
             self.facts,
             doc,
             goal,
             self.config.pace_tolerance,
+            self.today,
         )
     }
 

@@ -11,10 +11,6 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct UnplannedWork;
 
-/// Slack for comparing a share with the configured limit, so that a share
-/// exactly at the limit (3 of 10 against 0.3) passes as written.
-const EPSILON: f64 = 1e-9;
-
 impl Rule for UnplannedWork {
     fn id(&self) -> &'static str {
         "unplanned-work"
@@ -27,10 +23,10 @@ impl Rule for UnplannedWork {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let limit = ctx.config.max_unplanned_share;
         for ((team, quarter), mix) in work_mix(ctx.docs, ctx.facts()) {
-            let share = mix.unplanned_share();
-            if share <= limit + EPSILON {
+            if !mix.exceeds(limit) {
                 continue;
             }
+            let share = mix.unplanned_share();
             let team_doc = &ctx.docs[team];
             let kinds: Vec<String> = [
                 (mix.stakeholder_request, "stakeholder-request"),

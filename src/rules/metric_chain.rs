@@ -75,24 +75,31 @@ impl Rule for MetricChain {
                 .iter()
                 .map(|(_, u)| (*u, change_over(u, end, WINDOW_DAYS)))
                 .collect();
-            let moving: Vec<String> = changes
+            let moving: Vec<(&str, String)> = changes
                 .iter()
                 .filter_map(|(u, c)| {
                     let c = c.filter(|c| c.trend() == Trend::Moving)?;
-                    Some(format!("`{}` {}", u.id, signed(&c)))
+                    Some((u.id.as_str(), signed(&c)))
                 })
                 .collect();
+            let listed = |form: fn(&str, &str) -> String| {
+                moving
+                    .iter()
+                    .map(|(id, change)| form(id, change))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             let message = match kind {
                 // Every driver must be moving: one flat input explains a flat outcome.
                 MetricType::Outcome if moving.len() == changes.len() => format!(
                     "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but the outcome changed by {}",
-                    moving.join(", "),
+                    listed(|id, change| format!("`{id}` {change}")),
                     signed(&own)
                 ),
                 MetricType::Impact if !moving.is_empty() => format!(
                     "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but this impact metric changed by {}",
                     if moving.len() == 1 { "" } else { "s" },
-                    moving.join(", "),
+                    listed(|id, change| format!("`{id}` ({change})")),
                     signed(&own)
                 ),
                 _ => continue,
@@ -186,7 +193,7 @@ mod tests {
         ];
         assert_eq!(
             run(&files),
-            vec!["revenue.md:4:7 warning: business-model problem: the outcome `activation` +7% moved in the 90 days to 2026-11-15, but this impact metric changed by +1%"]
+            vec!["revenue.md:4:7 warning: business-model problem: the outcome `activation` (+7%) moved in the 90 days to 2026-11-15, but this impact metric changed by +1%"]
         );
         let files = [
             metric("activation", "outcome", "revenue", 104.0),

@@ -168,6 +168,7 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
         run.findings(),
         vec![
             "missing-instrumentation bets/bet-smart-reserves.md:14:1",
+            "metric-chain metrics/m-merchant-retention-90d.md:5:7",
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
         ]

@@ -12,7 +12,7 @@ mod trend;
 mod work_mix;
 
 pub use goals::{metric_doc, read_goal, GoalReading};
-pub use pace::{current_pace, pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
+pub use pace::{current_pace, pace, worst_own_pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
 pub use trend::{change_over, Change, Trend, FLAT, MOVING, WINDOW_DAYS};
 pub use work_mix::{work_mix, WorkMix};
 

@@ -163,6 +163,36 @@ pub fn current_pace(
     pace(docs, graph, facts, doc, goal, tolerance)
 }
 
+/// The worst current pace among `doc`'s own goals: a bet's success
+/// criteria, an objective's key results. A bet's page rolls this up with its
+/// objectives', so `serve` counts it among what other pages show of `doc`.
+pub fn worst_own_pace(
+    docs: &[Document],
+    graph: &Graph,
+    facts: &Facts,
+    doc: DocId,
+    tolerance: f64,
+    today: Date,
+) -> Option<PaceVerdict> {
+    let d = &docs[doc];
+    let success = d
+        .success
+        .as_ref()
+        .filter(|_| d.kind == "bet")
+        .map(PacedGoal::of_success);
+    let key_results = d
+        .key_results
+        .iter()
+        .filter(|_| d.kind == "objective")
+        .map(PacedGoal::of_key_result);
+    success
+        .into_iter()
+        .chain(key_results)
+        .filter_map(|goal| current_pace(docs, graph, facts, doc, goal, tolerance, today))
+        .map(|p| p.verdict)
+        .max()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

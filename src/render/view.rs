@@ -386,33 +386,24 @@ impl<'a> Model<'a> {
     /// The worst pace among a document's goals: an objective's key results;
     /// a bet's success criteria and its objectives' key results.
     pub fn rolled_up_pace(&self, doc: DocId) -> Option<PaceVerdict> {
-        let docs = &self.site.docs;
-        let krs = |o: DocId| {
-            docs[o]
-                .key_results
-                .iter()
-                .filter_map(move |k| self.pace(o, PacedGoal::of_key_result(k)))
+        let site = self.site;
+        let own = |d: DocId| {
+            crate::analysis::worst_own_pace(
+                &site.docs,
+                &site.graph,
+                &site.facts,
+                d,
+                site.config.pace_tolerance,
+                site.today,
+            )
         };
-        let d = &docs[doc];
-        let paces: Vec<Pace> = match d.kind.as_str() {
-            "objective" => krs(doc).collect(),
-            "bet" => {
-                let success = d
-                    .success
-                    .as_ref()
-                    .and_then(|s| self.pace(doc, PacedGoal::of_success(s)));
-                let objectives = self
-                    .site
-                    .graph
-                    .children(doc)
-                    .iter()
-                    .filter(|&&c| docs[c].kind == "objective" && !docs[c].invalid)
-                    .flat_map(|&c| krs(c));
-                success.into_iter().chain(objectives).collect()
-            }
-            _ => Vec::new(),
-        };
-        paces.iter().map(|p| p.verdict).max()
+        let objectives = site
+            .graph
+            .children(doc)
+            .iter()
+            .filter(|&&c| site.docs[doc].kind == "bet" && site.docs[c].kind == "objective")
+            .filter_map(|&c| own(c));
+        own(doc).into_iter().chain(objectives).max()
     }
 
     /// A goal (success criteria or key result) of `doc` with progress read from its metric.

@@ -6,7 +6,8 @@
 //!
 //! Which pages can change: a page shows its own document in full and, of
 //! every other document, only what [`DocState::summary`] covers (title,
-//! kind, status, finding count, team, quarter, parent) for its neighbours,
+//! kind, status, finding count, team, quarter, parent, the worst pace of its
+//! goals) for its neighbours,
 //! its trail up and its subtree down. So after an edit the pages to render
 //! again are those of the edited documents and their direct neighbours, of
 //! every document whose summary changed together with its ancestors and
@@ -743,6 +744,16 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
             let own = findings
                 .get(doc.file.as_str())
                 .map_or(&[][..], Vec::as_slice);
+            // An objective's pace shows on its bet's page, and can change
+            // with a metric that is no neighbour of the bet.
+            let pace = crate::analysis::worst_own_pace(
+                &site.docs,
+                graph,
+                &site.facts,
+                i,
+                site.config.pace_tolerance,
+                site.today,
+            );
             let summary = hash_of(&(
                 &doc.id,
                 &doc.title,
@@ -752,6 +763,7 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
                 doc.team.as_ref().map(|t| &t.id),
                 doc.quarter,
                 graph.parent(i),
+                pace.map(|p| p.as_str()),
             ));
             let findings = hash_of(&own);
             let mut neighbours: Vec<(String, &'static str, bool)> = graph
@@ -1070,6 +1082,28 @@ mod tests {
                         "metrics/m-merchant-retention-90d.md",
                         "value: 83.1",
                         "value: 84.5",
+                    )]
+                }),
+            ),
+            (
+                "an objective measured by another metric",
+                Box::new(|r| {
+                    vec![edit(
+                        r,
+                        "objectives/obj-reserve-retention.md",
+                        "{metric: m-merchant-retention-90d, baseline: 83, target: 86,",
+                        "{metric: m-interviews, baseline: 10, target: 20,",
+                    )]
+                }),
+            ),
+            (
+                "a check-in that puts the objective at risk, which its bet rolls up",
+                Box::new(|r| {
+                    vec![edit(
+                        r,
+                        "metrics/m-interviews.md",
+                        "{date: 2026-11-20, value: 15}",
+                        "{date: 2026-11-20, value: 5}",
                     )]
                 }),
             ),

@@ -179,6 +179,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
             .map(|i| model.links[i])
             .collect()
     };
+    let pace = model.rolled_up_pace(id);
     let mut trail: Vec<DocId> = graph.ancestors(id);
     trail.reverse();
     let out_rel = |rel: Rel| {
@@ -262,8 +263,8 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
                 .iter()
                 .map(|k| model.goal(id, None, k.metric.as_ref(), k.baseline, k.target, k.by))
                 .collect(),
-            pace: model.rolled_up_pace(id).map(|p| p.as_str()),
-            pace_class: model.rolled_up_pace(id).map(|p| p.slug()),
+            pace: pace.map(|p| p.as_str()),
+            pace_class: pace.map(|p| p.slug()),
             metric_type: doc.metric_type.map(|t| t.as_str()),
             indicator: doc.indicator.map(|i| i.as_str()),
             unit: doc.unit.as_deref(),

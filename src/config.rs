@@ -238,6 +238,10 @@ pub struct Config {
     pub portfolio_min_bets: usize,
     /// How long a parent's change may wait before children are `drift`.
     pub drift_grace: Cadence,
+    /// How far (a fraction of the way from baseline to target) a goal may lag its elapsed time before `behind-pace`.
+    pub pace_tolerance: f64,
+    /// The largest share (a fraction) of a team's work in a quarter that may be unplanned before `unplanned-work`.
+    pub max_unplanned_share: f64,
     /// Globs (relative to the root) of files that are not content.
     pub ignore: Vec<String>,
     /// Per-rule severity overrides.
@@ -260,6 +264,8 @@ impl Default for Config {
                 amount: 30,
                 unit: crate::date::CadenceUnit::Days,
             },
+            pace_tolerance: 0.25,
+            max_unplanned_share: 0.3,
             ignore: Vec::new(),
             rules: BTreeMap::new(),
             markdown: MarkdownConfig::default(),
@@ -276,6 +282,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "max_bets_per_quarter",
     "portfolio_min_bets",
     "drift_grace",
+    "pace_tolerance",
+    "max_unplanned_share",
     "ignore",
     "rules",
     "kinds",
@@ -463,6 +471,47 @@ impl Config {
                     ))
                 }
             }
+        }
+        // Fractions, not percentages: YAML reads `30%` as text, and one
+        // spelling for every share keeps `0.3` and `30` from meaning the same.
+        let fraction = |key: &'static str, v: &Value, example: &str| -> Result<f64, ConfigError> {
+            if let Some(f) = v.as_f64().filter(|f| (0.0..=1.0).contains(f)) {
+                return Ok(f);
+            }
+            let (why, hint) = match v {
+                Value::String(s) => match s.trim().strip_suffix('%').map(str::trim) {
+                    Some(p) if p.parse::<f64>().is_ok() => (
+                        format!("`{s}` is a percentage"),
+                        format!(
+                            "write it as a fraction: `{key}: {}`",
+                            p.parse::<f64>().map_or(0.0, |p| p / 100.0)
+                        ),
+                    ),
+                    _ => (
+                        format!("`{s}` is text"),
+                        format!("write a fraction such as `{key}: {example}`"),
+                    ),
+                },
+                Value::Number(n) => (
+                    format!("{n} is outside 0 to 1"),
+                    format!("write a fraction such as `{key}: {example}`, not a percentage"),
+                ),
+                other => (
+                    format!("it is {}", yaml::describe(other)),
+                    format!("write a fraction such as `{key}: {example}`"),
+                ),
+            };
+            Err(error_at(
+                &[Step::Key(key)],
+                format!("`{key}` must be a fraction from 0 to 1: {why}"),
+                Some(hint),
+            ))
+        };
+        if let Some(v) = field("pace_tolerance") {
+            config.pace_tolerance = fraction("pace_tolerance", v, "0.25")?;
+        }
+        if let Some(v) = field("max_unplanned_share") {
+            config.max_unplanned_share = fraction("max_unplanned_share", v, "0.3")?;
         }
         if let Some(v) = field("ignore") {
             match v
@@ -823,6 +872,51 @@ mod tests {
         assert_eq!(
             Config::parse("drift_grace: 2w\n").unwrap().drift_grace,
             Cadence::parse("2w").unwrap()
+        );
+    }
+
+    #[test]
+    fn fractions_are_fractions_and_a_percentage_is_explained() {
+        assert_eq!(Config::parse("").unwrap().pace_tolerance, 0.25);
+        assert_eq!(
+            Config::parse("pace_tolerance: 0.1\n")
+                .unwrap()
+                .pace_tolerance,
+            0.1
+        );
+        assert_eq!(
+            Config::parse("pace_tolerance: 0\n").unwrap().pace_tolerance,
+            0.0
+        );
+        let err = Config::parse("title: X\npace_tolerance: 25%\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`pace_tolerance` must be a fraction from 0 to 1: `25%` is a percentage"
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("write it as a fraction: `pace_tolerance: 0.25`")
+        );
+        assert_eq!((err.span.line, err.span.column), (2, 17));
+        let err = Config::parse("pace_tolerance: 25\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`pace_tolerance` must be a fraction from 0 to 1: 25 is outside 0 to 1"
+        );
+        let err = Config::parse("pace_tolerance: lots\n").unwrap_err();
+        assert!(err.message.ends_with("`lots` is text"), "{}", err.message);
+        assert_eq!(Config::parse("").unwrap().max_unplanned_share, 0.3);
+        let err = Config::parse("max_unplanned_share: \"30%\"\n").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("write it as a fraction: `max_unplanned_share: 0.3`")
+        );
+        assert_eq!((err.span.line, err.span.column), (1, 22));
+        let err = Config::parse("max_unplanned_share: 30\n").unwrap_err();
+        assert!(
+            err.message.ends_with("30 is outside 0 to 1"),
+            "{}",
+            err.message
         );
     }
 

@@ -160,6 +160,20 @@ impl Quarter {
         })
     }
 
+    /// The quarter's first day (`2027-Q1` → 2027-01-01).
+    pub fn first_day(self) -> Date {
+        let month = (self.number.clamp(1, 4) as i8 - 1) * 3 + 1;
+        Date::new(self.year, month, 1).unwrap_or(Date::MIN)
+    }
+
+    /// The quarter's last day (`2027-Q1` → 2027-03-31).
+    pub fn last_day(self) -> Date {
+        let month = self.number.clamp(1, 4) as i8 * 3;
+        Date::new(self.year, month, 1)
+            .map(|d| d.last_of_month())
+            .unwrap_or(Date::MAX)
+    }
+
     /// The quarter `date` falls in.
     pub fn of(date: Date) -> Quarter {
         Quarter {
@@ -258,6 +272,12 @@ mod tests {
         assert_eq!(Quarter::parse("27-Q1"), None);
         assert_eq!(Quarter::of(d("2026-11-24")).to_string(), "2026-Q4");
         assert!(Quarter::parse("2026-Q4") < Quarter::parse("2027-Q1"));
+        let q = |s: &str| Quarter::parse(s).unwrap();
+        assert_eq!(q("2027-Q1").first_day(), d("2027-01-01"));
+        assert_eq!(q("2027-Q1").last_day(), d("2027-03-31"));
+        assert_eq!(q("2026-Q2").last_day(), d("2026-06-30"));
+        assert_eq!(q("2026-Q4").first_day(), d("2026-10-01"));
+        assert_eq!(q("2026-Q4").last_day(), d("2026-12-31"));
     }
 
     #[test]

@@ -102,6 +102,16 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Where a work item came from: the plan, or something that interrupted it.
+    WorkSource {
+        Planned = "planned",
+        StakeholderRequest = "stakeholder-request",
+        Incident = "incident",
+        Unplanned = "unplanned",
+    }
+);
+
+vocabulary!(
     /// Whether a metric predicts or reports.
     Indicator { Leading = "leading", Lagging = "lagging" }
 );
@@ -259,6 +269,8 @@ pub struct Document {
     pub confidence: Option<Confidence>,
     /// LNO classification.
     pub lno: Option<Lno>,
+    /// Where a work item came from (`source:`); `None` reads as planned.
+    pub work_source: Option<WorkSource>,
     /// Success criteria.
     pub success: Option<Success>,
     /// Key results.
@@ -275,6 +287,8 @@ pub struct Document {
     pub direction: Option<Direction>,
     /// Measured series, sorted by date.
     pub checkins: Vec<Checkin>,
+    /// The metrics this metric drives (`drives:`), each of a later type.
+    pub drives: Vec<Ref>,
     /// What an experiment tests.
     pub assumption: Option<String>,
     /// What an experiment found.

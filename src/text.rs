@@ -86,6 +86,16 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// A fraction as a percentage for messages: `0.25` → `25%`, `0.2486` → `24.9%`.
+pub fn format_percent(fraction: f64) -> String {
+    let tenths = (fraction * 1000.0).round() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}%")
+    } else {
+        format!("{tenths:.1}%")
+    }
+}
+
 /// Converts a count to `u32`, saturating: positions beyond 4 billion are not meaningful.
 pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -258,6 +268,14 @@ pub fn group_digits(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_round_to_a_tenth_and_drop_a_zero_tenth() {
+        assert_eq!(format_percent(0.25), "25%");
+        assert_eq!(format_percent(0.2486), "24.9%");
+        assert_eq!(format_percent(1.0), "100%");
+        assert_eq!(format_percent(-0.03), "-3%");
+    }
 
     #[test]
     fn spans_count_characters_not_bytes() {

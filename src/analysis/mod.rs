@@ -8,9 +8,15 @@
 
 mod fingerprint;
 mod goals;
+mod pace;
+mod trend;
+mod work_mix;
 
 pub use fingerprint::{fingerprint_of, REVIEW_FIELDS};
 pub use goals::{metric_doc, read_goal, GoalReading};
+pub use pace::{current_pace, pace, worst_own_pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
+pub use trend::{change_over, Change, Trend, FLAT, MOVING, WINDOW_DAYS};
+pub use work_mix::{work_mix, WorkMix};
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};

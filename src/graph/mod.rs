@@ -40,6 +40,8 @@ pub enum Rel {
     Metric,
     /// A review's `covers:`.
     Covers,
+    /// A metric's `drives:`: the metric it moves, further along input → output → outcome → impact.
+    Drives,
     /// A link in the body.
     Mentions,
 }
@@ -54,6 +56,7 @@ impl Rel {
             Rel::Team => "team",
             Rel::Metric => "metric",
             Rel::Covers => "covers",
+            Rel::Drives => "drives",
             Rel::Mentions => "mentions",
         }
     }
@@ -322,6 +325,13 @@ impl Resolver<'_> {
                 links.edges.push((to, Rel::Metric, metric.span));
             }
         }
+        for driven in &doc.drives {
+            if let Some(to) = self.resolve(doc, &driven.id, driven.span, diags) {
+                check_target_kind(doc, &docs[to], "drives", "metric", driven.span, diags);
+                check_drive_order(doc, &docs[to], driven.span, diags);
+                links.edges.push((to, Rel::Drives, driven.span));
+            }
+        }
         let mut mentioned = HashSet::new();
         for link in &doc.body.links {
             let (target, heading) = match &link.target {
@@ -481,6 +491,36 @@ fn check_target_kind(
             .with_doc(&from.id),
         );
     }
+}
+
+/// A metric drives only metrics further along input → output → outcome →
+/// impact: the chain is read left to right, and `metric-chain` judges each
+/// link by the types at its ends. Metrics without a `type` are not ordered.
+fn check_drive_order(from: &Document, to: &Document, span: Span, diags: &mut Vec<Diagnostic>) {
+    if from.invalid || to.invalid || to.kind != "metric" {
+        return;
+    }
+    let problem = if std::ptr::eq(from, to) {
+        format!("metric `{}` cannot drive itself", from.id)
+    } else {
+        let (Some(a), Some(b)) = (from.metric_type, to.metric_type) else {
+            return;
+        };
+        if a < b {
+            return;
+        }
+        format!(
+            "`drives` must name a metric of a later type than `{}`, but `{}` is an `{}` metric",
+            a.as_str(),
+            to.id,
+            b.as_str()
+        )
+    };
+    diags.push(
+        Diagnostic::error("schema", &from.file, span, problem)
+            .with_doc(&from.id)
+            .with_hint("metrics drive left to right: input → output → outcome → impact; write the link on the earlier metric"),
+    );
 }
 
 fn check_heading(
@@ -765,5 +805,52 @@ mod tests {
                 (super::Rel::Mentions, 7, 5, 6),
             ]
         );
+    }
+
+    #[test]
+    fn drives_links_a_metric_to_metrics_of_a_later_type() {
+        let metric = |id: &str, ty: &str, drives: &str| {
+            format!("---\nid: {id}\nkind: metric\n{ty}drives: [{drives}]\n---\n")
+        };
+        let files = [
+            ("a.md", metric("a", "type: input\n", "b, c, nope")),
+            ("b.md", metric("b", "type: outcome\n", "a, b")),
+            ("c.md", metric("c", "type: impact\n", "")),
+            ("d.md", metric("d", "", "c, cs")),
+            (
+                "cs.md",
+                "---\nid: cs\nkind: company-strategy\n---\n".to_string(),
+            ),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let site = site("", &files, "2026-11-24");
+        let found: Vec<String> = site
+            .diagnostics
+            .iter()
+            .filter(|d| !crate::rules::HEALTH_RULES.contains(&d.rule))
+            .map(|d| {
+                format!(
+                    "{}:{}:{} {} {}",
+                    d.file, d.span.line, d.span.column, d.rule, d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "a.md:5:16 broken-link no document has the id `nope`",
+                "b.md:5:10 schema `drives` must name a metric of a later type than `outcome`, but `a` is an `input` metric",
+                "b.md:5:13 schema metric `b` cannot drive itself",
+                "d.md:4:13 schema `drives` must name a `metric` document, but `cs` is a `company-strategy`",
+            ]
+        );
+        let a = site.graph.lookup("a").expect("a");
+        let driven: Vec<&str> = site
+            .graph
+            .outgoing(a)
+            .filter(|e| e.rel == super::Rel::Drives)
+            .map(|e| site.docs[e.to].id.as_str())
+            .collect();
+        assert_eq!(driven, ["b", "c"]);
     }
 }

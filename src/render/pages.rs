@@ -135,6 +135,10 @@ pub struct DocumentFacts<'a> {
     confidence: Option<ConfidenceView>,
     success: Option<GoalView<'a>>,
     key_results: Vec<GoalView<'a>>,
+    /// The worst pace of its goals (and, for a bet, its objectives'): `on track`, `at risk`, `behind`.
+    pace: Option<&'static str>,
+    /// The same as a style class.
+    pace_class: Option<&'static str>,
     metric_type: Option<&'static str>,
     indicator: Option<&'static str>,
     unit: Option<&'a str>,
@@ -175,6 +179,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
             .map(|i| model.links[i])
             .collect()
     };
+    let pace = model.rolled_up_pace(id);
     let mut trail: Vec<DocId> = graph.ancestors(id);
     trail.reverse();
     let out_rel = |rel: Rel| {
@@ -252,12 +257,14 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
             }),
             dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
             confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
-            success: doc.success.as_ref().map(|s| model.success(s)),
+            success: doc.success.as_ref().map(|s| model.success(id, s)),
             key_results: doc
                 .key_results
                 .iter()
-                .map(|k| model.goal(None, k.metric.as_ref(), k.baseline, k.target, k.by))
+                .map(|k| model.goal(id, None, k.metric.as_ref(), k.baseline, k.target, k.by))
                 .collect(),
+            pace: pace.map(|p| p.as_str()),
+            pace_class: pace.map(|p| p.slug()),
             metric_type: doc.metric_type.map(|t| t.as_str()),
             indicator: doc.indicator.map(|i| i.as_str()),
             unit: doc.unit.as_deref(),
@@ -326,7 +333,7 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
         team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
         confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
         dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
-        success: doc.success.as_ref().map(|s| model.success(s)),
+        success: doc.success.as_ref().map(|s| model.success(bet, s)),
     }
 }
 
@@ -676,7 +683,26 @@ struct TeamView<'a> {
     doc: DocLink<'a>,
     cascade: Vec<CascadeItem<'a>>,
     lno: LnoMix,
+    /// Planned and unplanned work per quarter, oldest first (`analysis::work_mix`).
+    sources: Vec<SourceMix>,
     findings: &'a [Finding<'a>],
+}
+
+/// A team's work items of one quarter by `source:`, as `unplanned-work` counts them.
+#[derive(Debug, Serialize)]
+struct SourceMix {
+    quarter: String,
+    planned: usize,
+    stakeholder_request: usize,
+    incident: usize,
+    unplanned: usize,
+    total: usize,
+    planned_pct: usize,
+    not_planned_pct: usize,
+    /// The unplanned share as `unplanned-work` words it (`66.7%`).
+    share: String,
+    /// More than `max_unplanned_share` is unplanned: `unplanned-work` reports it.
+    over_limit: bool,
 }
 
 /// A team's objectives and work under one bet, with the chain from the bet up.
@@ -705,6 +731,7 @@ struct LnoMix {
 pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     let site = model.site;
     let mut teams = Vec::new();
+    let mix = crate::analysis::work_mix(&site.docs, &site.facts);
     for (t, _) in site
         .docs
         .iter()
@@ -762,6 +789,34 @@ pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
                 overhead_pct: pct(lno[2]),
                 unclassified_pct: pct(lno[3]),
             },
+            sources: mix
+                .range(
+                    (
+                        t,
+                        crate::date::Quarter {
+                            year: i16::MIN,
+                            number: 0,
+                        },
+                    )..,
+                )
+                .take_while(|((team, _), _)| *team == t)
+                .map(|((_, q), m)| {
+                    let share = m.unplanned_share();
+                    let planned_pct = (m.planned * 100).checked_div(m.total()).unwrap_or(0);
+                    SourceMix {
+                        quarter: q.to_string(),
+                        planned: m.planned,
+                        stakeholder_request: m.stakeholder_request,
+                        incident: m.incident,
+                        unplanned: m.unplanned,
+                        total: m.total(),
+                        planned_pct,
+                        not_planned_pct: 100 - planned_pct,
+                        share: crate::text::format_percent(share),
+                        over_limit: m.exceeds(site.config.max_unplanned_share),
+                    }
+                })
+                .collect(),
             findings: &model.findings[t],
         });
     }

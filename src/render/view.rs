@@ -14,6 +14,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::analysis::{Pace, PaceVerdict, PacedGoal};
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
@@ -176,6 +177,12 @@ pub struct GoalView<'a> {
     pub progress: Option<u8>,
     /// Whether `progress` is known (templates test this, not the number, which may be 0).
     pub has_progress: bool,
+    /// Its pace as `behind-pace` judges it: `on track`, `at risk` or `behind`.
+    pub pace: Option<&'static str>,
+    /// The pace as a style class: `on-track`, `at-risk`, `behind`.
+    pub pace_class: Option<&'static str>,
+    /// The two fractions the pace compares, in words.
+    pub pace_note: Option<String>,
 }
 
 /// Facts shared by every page of a build.
@@ -368,15 +375,62 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// A goal (success criteria or key result) with progress read from its metric.
+    /// The pace of a goal of `doc` as `behind-pace` judges it (`analysis::current_pace`).
+    pub fn pace(&self, doc: DocId, goal: PacedGoal<'_>) -> Option<Pace> {
+        let site = self.site;
+        crate::analysis::current_pace(
+            &site.docs,
+            &site.graph,
+            &site.facts,
+            doc,
+            goal,
+            site.config.pace_tolerance,
+            site.today,
+        )
+    }
+
+    /// The worst pace among a document's goals: an objective's key results;
+    /// a bet's success criteria and its objectives' key results.
+    pub fn rolled_up_pace(&self, doc: DocId) -> Option<PaceVerdict> {
+        let site = self.site;
+        let own = |d: DocId| {
+            crate::analysis::worst_own_pace(
+                &site.docs,
+                &site.graph,
+                &site.facts,
+                d,
+                site.config.pace_tolerance,
+                site.today,
+            )
+        };
+        let objectives = site
+            .graph
+            .children(doc)
+            .iter()
+            .filter(|&&c| site.docs[doc].kind == "bet" && site.docs[c].kind == "objective")
+            .filter_map(|&c| own(c));
+        own(doc).into_iter().chain(objectives).max()
+    }
+
+    /// A goal (success criteria or key result) of `doc` with progress read from its metric.
     pub fn goal(
         &self,
+        doc: DocId,
         outcome: Option<&'a String>,
         metric: Option<&'a MetricRef>,
         baseline: Option<f64>,
         target: Option<f64>,
         deadline: Option<Date>,
     ) -> GoalView<'a> {
+        let pace = self.pace(
+            doc,
+            PacedGoal {
+                metric,
+                baseline,
+                target,
+                deadline,
+            },
+        );
         let reading =
             crate::analysis::read_goal(&self.site.docs, &self.site.graph, metric, baseline, target);
         let (metric_doc, latest) = (reading.metric, reading.latest);
@@ -401,12 +455,24 @@ impl<'a> Model<'a> {
             deadline: deadline.map(|d| d.to_string()),
             has_progress: progress.is_some(),
             progress,
+            pace: pace.map(|p| p.verdict.as_str()),
+            pace_class: pace.map(|p| p.verdict.slug()),
+            pace_note: pace.map(|p| {
+                format!(
+                    "{} of the way with {} of the time gone ({} to {})",
+                    crate::text::format_percent(p.progress),
+                    crate::text::format_percent(p.expected),
+                    p.start,
+                    p.deadline
+                )
+            }),
         }
     }
 
-    /// A bet's success criteria with progress.
-    pub fn success(&self, s: &'a Success) -> GoalView<'a> {
+    /// A bet's (`doc`'s) success criteria with progress.
+    pub fn success(&self, doc: DocId, s: &'a Success) -> GoalView<'a> {
         self.goal(
+            doc,
             s.outcome.as_ref(),
             s.metric.as_ref(),
             s.baseline,

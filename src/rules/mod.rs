@@ -3,8 +3,12 @@
 //! [`registry`] is the one list of them. Rules never print, never touch files,
 //! and never see each other.
 
+mod behind_pace;
 mod drift;
+mod expired;
 mod flat_outcome;
+mod kr_count;
+mod metric_chain;
 mod missing_approval;
 mod missing_instrumentation;
 mod no_dhm;
@@ -17,7 +21,9 @@ mod portfolio_imbalance;
 mod premature_commitment;
 mod stale;
 mod stale_metric;
+mod status_conflict;
 mod too_many_bets;
+mod unplanned_work;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -67,6 +73,12 @@ pub const HEALTH_RULES: &[&str] = &[
     "stale-metric",
     "overhead-heavy",
     "ost-shape",
+    "status-conflict",
+    "expired",
+    "kr-count",
+    "behind-pace",
+    "unplanned-work",
+    "metric-chain",
 ];
 
 /// A strategy-health rule.
@@ -83,7 +95,7 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>);
 }
 
-/// Every health rule, in the order of SPEC §6.
+/// Every health rule, in the order of SPEC §6, then those of SPEC §11 as they arrived.
 pub fn registry() -> &'static [&'static dyn Rule] {
     &[
         &stale::Stale,
@@ -101,6 +113,12 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &stale_metric::StaleMetric,
         &overhead_heavy::OverheadHeavy,
         &ost_shape::OstShape,
+        &status_conflict::StatusConflict,
+        &expired::Expired,
+        &kr_count::KrCount,
+        &behind_pace::BehindPace,
+        &unplanned_work::UnplannedWork,
+        &metric_chain::MetricChain,
     ]
 }
 
@@ -266,6 +284,23 @@ impl<'a> Context<'a> {
         target: Option<f64>,
     ) -> crate::analysis::GoalReading {
         crate::analysis::read_goal(self.docs, self.graph, metric, baseline, target)
+    }
+
+    /// The pace of a goal written in `doc` as of the build date (`crate::analysis::current_pace`), with the config's `pace_tolerance`.
+    pub fn pace(
+        &self,
+        doc: DocId,
+        goal: crate::analysis::PacedGoal<'_>,
+    ) -> Option<crate::analysis::Pace> {
+        crate::analysis::current_pace(
+            self.docs,
+            self.graph,
+            self.facts,
+            doc,
+            goal,
+            self.config.pace_tolerance,
+            self.today,
+        )
     }
 
     /// The derived facts every consumer shares (`crate::analysis`).

@@ -98,9 +98,20 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
             let own = findings
                 .get(doc.file.as_str())
                 .map_or(&[][..], Vec::as_slice);
+            // An objective's pace shows on its bet's page, and can change
+            // with a metric that is no neighbour of the bet.
+            let pace = crate::analysis::worst_own_pace(
+                &site.docs,
+                graph,
+                &site.facts,
+                i,
+                site.config.pace_tolerance,
+                site.today,
+            );
             let summary = hash_of(&(
                 // Whatever a list or badge on another page shows.
                 view::doc_link(site, i, own.len()),
+                pace.map(|p| p.as_str()),
                 // What the trees on other pages add: filter data, where it hangs, and the
                 // note in an ancestor outcome's opportunity solution tree.
                 doc.team.as_ref().map(|t| &t.id),

@@ -34,6 +34,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "dhm",
     "confidence",
     "lno",
+    "source",
     "success",
     "key_results",
     "approval",
@@ -42,6 +43,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "unit",
     "direction",
     "checkins",
+    "drives",
     "assumption",
     "result",
     "covers",
@@ -609,6 +611,7 @@ impl Reader<'_> {
                 "supports" => doc.supports = self.id_list(value, "supports"),
                 "related" => doc.related = self.id_list(value, "related"),
                 "covers" => doc.covers = self.id_list(value, "covers"),
+                "drives" => doc.drives = self.id_list(value, "drives"),
                 "team" => doc.team = self.id_ref(value, &k),
                 "owner" => doc.owner = self.text(value, &k),
                 "status" => doc.status = self.vocab(value, &k, Status::parse, Status::ALL),
@@ -654,6 +657,9 @@ impl Reader<'_> {
                 "draft" => doc.draft = self.boolean(value, &k).unwrap_or(false),
                 "size" => doc.size = self.vocab(value, &k, Size::parse, Size::ALL),
                 "lno" => doc.lno = self.vocab(value, &k, Lno::parse, Lno::ALL),
+                "source" => {
+                    doc.work_source = self.vocab(value, &k, WorkSource::parse, WorkSource::ALL)
+                }
                 "type" => {
                     doc.metric_type = self.vocab(value, &k, MetricType::parse, MetricType::ALL)
                 }
@@ -968,6 +974,26 @@ mod tests {
         assert_eq!(
             messages(&diags),
             vec!["2:19 yaml error front matter is not valid YAML: `delight` is written twice in the same mapping (first on line 2)"]
+        );
+    }
+
+    #[test]
+    fn work_source_is_one_of_four_words() {
+        let (doc, diags) = parse(
+            "w.md",
+            "---\nkind: work\nsource: stakeholder-request\n---\n",
+        );
+        assert!(diags.is_empty(), "{:?}", messages(&diags));
+        assert_eq!(doc.work_source, Some(WorkSource::StakeholderRequest));
+        let (doc, diags) = parse("w.md", "---\nkind: work\nsource: incidnet\n---\n");
+        assert_eq!(doc.work_source, None);
+        assert_eq!(
+            messages(&diags),
+            vec!["3:9 schema error `source` cannot be `incidnet`"]
+        );
+        assert_eq!(
+            diags[0].hint.as_deref(),
+            Some("did you mean `incident`? (one of: planned, stakeholder-request, incident, unplanned)")
         );
     }
 

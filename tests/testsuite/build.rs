@@ -288,6 +288,34 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_them() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    // behind-pace fires on obj-activation's key result: the page says behind,
+    // and its bet rolls the worst of its objectives up.
+    let objective = read(&out.join("obj-activation/index.html"));
+    assert!(
+        objective.contains(r#"<span class="badge pace-behind">behind</span> <span class="muted">13.3% of the way with 49.5% of the time gone (2026-10-01 to 2026-12-31)</span>"#),
+        "{objective}"
+    );
+    let bet = read(&out.join("bet-big-a/index.html"));
+    assert!(bet.contains(
+        r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#
+    ));
+    assert!(
+        bet.contains(r#"<span class="badge pace-on-track">on track</span>"#),
+        "its own success criteria"
+    );
+    // A passed deadline is overdue, not paced.
+    assert!(!read(&out.join("obj-overdue/index.html")).contains("pace-"));
+    // unplanned-work fires on team-risk in 2026-Q4: its row is marked.
+    let teams = read(&out.join("teams/index.html"));
+    assert!(teams.contains(r#"<tr><th scope="row">2026-Q4</th><td>1</td><td>1</td><td>1</td><td>0</td><td><span class="badge warn">66.7%</span>"#), "{teams}");
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let site = SiteTest::fixture("health-planted");
     let (a, b) = (site.root().join("a"), site.root().join("b"));

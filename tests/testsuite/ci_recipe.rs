@@ -21,7 +21,7 @@ use serde_yaml::Value;
 
 use crate::support::SiteTest;
 
-/// 2026-11-24 12:00 UTC, the date `content-example/README.md` describes: three
+/// 2026-11-24 12:00 UTC, the date `content-example/README.md` describes: four
 /// warnings and no errors.
 const COMMIT_DATE: i64 = 1_795_521_600;
 /// 2027-06-01 12:00 UTC: the simulated runner's today.
@@ -666,20 +666,20 @@ fn github_judges_a_pull_request_by_its_commit_and_publishes_despite_warnings() {
         "a pull request publishes nothing"
     );
     let check = pr.step("check", "Check");
-    // As of the commit's day the example has exactly its three planted warnings.
-    assert_eq!(annotations(&check.stdout, "warning"), 3, "{}", pr.log());
+    // As of the commit's day the example has exactly its four planted warnings.
+    assert_eq!(annotations(&check.stdout, "warning"), 4, "{}", pr.log());
     assert_eq!(annotations(&check.stdout, "error"), 0, "{}", pr.log());
     let sarif: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo.root().join("throughline.sarif")).unwrap(),
     )
     .expect("SARIF is JSON");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 4);
     assert!(!repo.public().exists(), "a pull request built the site");
 
     let main = repo.run(Ci::GitHub, Event::PushToMain);
     let check = main.step("check", "Check");
     // As of today, more has become stale: still warnings, and still published.
-    assert!(annotations(&check.stdout, "warning") > 3, "{}", main.log());
+    assert!(annotations(&check.stdout, "warning") > 4, "{}", main.log());
     assert_eq!(annotations(&check.stdout, "error"), 0, "{}", main.log());
     assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
     assert_published(&repo, &main, "publish", GITHUB_PAGES_URL);
@@ -701,13 +701,13 @@ fn gitlab_judges_a_merge_request_by_its_commit_and_publishes_despite_warnings() 
         "a merge request runs no pages job"
     );
     let check = mr.step("check", "script");
-    assert_eq!(check.stdout.matches("warning[").count(), 3, "{}", mr.log());
+    assert_eq!(check.stdout.matches("warning[").count(), 4, "{}", mr.log());
     assert!(!repo.public().exists(), "a merge request built the site");
 
     let main = repo.run(Ci::GitLab, Event::PushToMain);
     let check = main.step("check", "script");
     assert!(
-        check.stdout.matches("warning[").count() > 3,
+        check.stdout.matches("warning[").count() > 4,
         "{}",
         main.log()
     );

@@ -24,13 +24,19 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "missing-approval bets/bet-noapproval.md:11:7",
             "no-dhm bets/bet-nodhm.md:3:7",
             "premature-commitment bets/bet-premature.md:13:24",
+            "expired bets/bet-q3-open.md:6:10",
             "too-many-bets bets/q2-0.md:6:10",
             "ost-shape discovery/exp-fake-door.md:3:7",
+            "metric-chain metrics/m-flat.md:5:7",
             "stale-metric metrics/m-old.md:6:1",
+            "behind-pace objectives/obj-activation.md:11:50",
+            "kr-count objectives/obj-everything.md:16:5",
             "output-objective objectives/obj-launch.md:4:8",
             "overdue objectives/obj-overdue.md:11:54",
             "stale strategy/lending.md:7:11",
             "overhead-heavy teams/team-ops.md:3:7",
+            "unplanned-work teams/team-risk.md:3:7",
+            "status-conflict work/limits.md:6:9",
             "orphan work/orphan.md:3:7",
         ]
     );
@@ -162,6 +168,7 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
         run.findings(),
         vec![
             "missing-instrumentation bets/bet-smart-reserves.md:14:1",
+            "metric-chain metrics/m-merchant-retention-90d.md:5:7",
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
         ]

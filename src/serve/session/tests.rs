@@ -240,6 +240,28 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
             }),
         ),
         (
+            "an objective measured by another metric",
+            Box::new(|r| {
+                vec![edit(
+                    r,
+                    "objectives/obj-reserve-retention.md",
+                    "{metric: m-merchant-retention-90d, baseline: 83, target: 86,",
+                    "{metric: m-interviews, baseline: 10, target: 20,",
+                )]
+            }),
+        ),
+        (
+            "a check-in that puts the objective at risk, which its bet rolls up",
+            Box::new(|r| {
+                vec![edit(
+                    r,
+                    "metrics/m-interviews.md",
+                    "{date: 2026-11-20, value: 15}",
+                    "{date: 2026-11-20, value: 5}",
+                )]
+            }),
+        ),
+        (
             "code block appears",
             Box::new(|r| {
                 vec![edit(

@@ -1,0 +1,157 @@
+//! How much a metric moved over a window, in its better direction: one
+//! computation for the `metric-chain` rule and the metrics page, so the
+//! page's "moving" and "flat" are the rule's.
+
+use crate::date::Date;
+use crate::model::{Checkin, Direction, Document};
+
+/// The window metric chains are judged over, in days, ending at the downstream metric's latest check-in.
+pub const WINDOW_DAYS: i64 = 90;
+
+/// A metric is moving when it improved by at least this much (relative).
+pub const MOVING: f64 = 0.05;
+
+/// A metric is flat when it improved by less than this much (relative); a fall is flat too.
+pub const FLAT: f64 = 0.02;
+
+/// Slack for comparing a change computed from decimal check-ins with the
+/// thresholds, so that a change of exactly 5% or 2% is judged as written.
+const EPSILON: f64 = 1e-9;
+
+/// A metric's change over a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    /// The value the window starts from: the latest check-in on or before its
+    /// first day, else the first check-in inside it.
+    pub from: Checkin,
+    /// The latest check-in on or before the window's last day.
+    pub to: Checkin,
+    /// (to − from) / |from|, negated when lower is better: positive is better.
+    pub relative: f64,
+}
+
+/// Whether a change counts as moving, flat, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// Improved by [`MOVING`] or more.
+    Moving,
+    /// Improved by less than [`FLAT`] (or got worse).
+    Flat,
+    /// In between: neither claim is made.
+    Between,
+}
+
+impl Change {
+    /// Moving, flat or in between.
+    pub fn trend(&self) -> Trend {
+        if self.relative >= MOVING - EPSILON {
+            Trend::Moving
+        } else if self.relative < FLAT - EPSILON {
+            Trend::Flat
+        } else {
+            Trend::Between
+        }
+    }
+}
+
+/// How `metric` changed over the `days` days ending on `end`. `None` when
+/// fewer than two check-ins bound the window, or the starting value is zero
+/// (a relative change from zero means nothing).
+pub fn change_over(metric: &Document, end: Date, days: i64) -> Option<Change> {
+    let start = end.checked_sub(jiff::Span::new().days(days)).ok()?;
+    let checkins = &metric.checkins;
+    // Check-ins are sorted by date: the last on or before a day is found by bisection.
+    let upto = |day: Date| checkins.partition_point(|c| c.date <= day);
+    let to = *checkins.get(upto(end).checked_sub(1)?)?;
+    let from = match upto(start).checked_sub(1) {
+        Some(i) => checkins[i],
+        None => *checkins.first()?,
+    };
+    if from.date >= to.date || from.value == 0.0 {
+        return None;
+    }
+    let raw = (to.value - from.value) / from.value.abs();
+    let relative = if metric.direction == Some(Direction::Down) {
+        -raw
+    } else {
+        raw
+    };
+    Some(Change { from, to, relative })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse_date;
+
+    fn metric(direction: Option<Direction>, checkins: &[(&str, f64)]) -> Document {
+        Document {
+            direction,
+            checkins: checkins
+                .iter()
+                .map(|&(d, value)| Checkin {
+                    date: parse_date(d).expect("date"),
+                    value,
+                })
+                .collect(),
+            ..Document::default()
+        }
+    }
+
+    fn day(s: &str) -> Date {
+        parse_date(s).expect("date")
+    }
+
+    #[test]
+    fn the_window_starts_from_the_last_value_before_it() {
+        let m = metric(
+            None,
+            &[
+                ("2026-01-01", 50.0),
+                ("2026-08-01", 100.0),
+                ("2026-10-01", 103.0),
+                ("2026-11-15", 105.0),
+            ],
+        );
+        // 90 days before 2026-11-15 is 2026-08-17: the value then was 100.
+        let c = change_over(&m, day("2026-11-15"), WINDOW_DAYS).unwrap();
+        assert_eq!((c.from.value, c.to.value), (100.0, 105.0));
+        assert_eq!(c.relative, 0.05);
+        assert_eq!(c.trend(), Trend::Moving);
+        // Ending on 2026-10-15, the window starts on 2026-07-17, when the
+        // metric still stood at its January value.
+        let c = change_over(&m, day("2026-10-15"), WINDOW_DAYS).unwrap();
+        assert_eq!((c.from.value, c.to.value), (50.0, 103.0));
+    }
+
+    #[test]
+    fn a_series_that_starts_inside_the_window_starts_there() {
+        let m = metric(None, &[("2026-10-01", 100.0), ("2026-11-15", 101.0)]);
+        let c = change_over(&m, day("2026-11-15"), WINDOW_DAYS).unwrap();
+        assert_eq!(c.from.value, 100.0);
+        assert_eq!(c.trend(), Trend::Flat);
+        assert!(
+            change_over(&m, day("2026-10-01"), WINDOW_DAYS).is_none(),
+            "one check-in"
+        );
+        let zero = metric(None, &[("2026-10-01", 0.0), ("2026-11-15", 3.0)]);
+        assert!(change_over(&zero, day("2026-11-15"), WINDOW_DAYS).is_none());
+    }
+
+    #[test]
+    fn thresholds_two_and_five_percent_in_the_better_direction() {
+        let trend = |dir, to| {
+            let m = metric(dir, &[("2026-10-01", 100.0), ("2026-11-15", to)]);
+            change_over(&m, day("2026-11-15"), WINDOW_DAYS)
+                .unwrap()
+                .trend()
+        };
+        assert_eq!(trend(None, 105.0), Trend::Moving);
+        assert_eq!(trend(None, 104.9), Trend::Between);
+        assert_eq!(trend(None, 102.0), Trend::Between);
+        assert_eq!(trend(None, 101.9), Trend::Flat);
+        assert_eq!(trend(None, 90.0), Trend::Flat, "a fall is no improvement");
+        assert_eq!(trend(Some(Direction::Down), 95.0), Trend::Moving);
+        assert_eq!(trend(Some(Direction::Down), 105.0), Trend::Flat);
+    }
+}

@@ -70,6 +70,14 @@ pub(crate) enum Command {
     /// those two lines of each file change. `--due` reviews every stale or
     /// drifted document (of one owner with `--owner`), after listing them.
     Review(ReviewArgs),
+    /// Record measured values of metrics without editing YAML.
+    ///
+    /// `checkin METRIC VALUE` adds `{date, value}` to the metric's
+    /// `checkins:` (dated today, or `--date`); `checkin --csv FILE` adds every
+    /// row of an export with the columns `metric,date,value`. Only the added
+    /// lines change. A second value for a date already recorded is refused
+    /// unless `--replace` is given; one bad row and nothing is written (exit 2).
+    Checkin(CheckinArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -137,6 +145,38 @@ pub(crate) struct ReviewArgs {
     /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckinArgs {
+    /// The metric's id.
+    #[arg(
+        value_name = "METRIC",
+        required_unless_present = "csv",
+        conflicts_with = "csv",
+        requires = "value"
+    )]
+    pub(crate) metric: Option<String>,
+
+    /// The measured value, a number (`42`, `-3.5`).
+    #[arg(value_name = "VALUE", allow_negative_numbers = true)]
+    pub(crate) value: Option<String>,
+
+    /// The day it was measured (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH's day, else today in UTC].
+    #[arg(long, value_name = "DATE", conflicts_with = "csv")]
+    pub(crate) date: Option<String>,
+
+    /// Add every row of this CSV file (header row `metric,date,value`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<PathBuf>,
+
+    /// Change the value already recorded for a date instead of refusing.
+    #[arg(long)]
+    pub(crate) replace: bool,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
 }
 
 #[derive(Debug, Args)]

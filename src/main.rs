@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ReviewArgs,
-    ServeArgs,
+    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs,
+    ReviewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::text::{escape_controls, plural};
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init(&args),
         Command::New(args) => new_document(&args),
         Command::Review(args) => review(&args),
+        Command::Checkin(args) => checkin(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -163,6 +164,95 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
         }
     }
     Ok(0)
+}
+
+fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
+    let rows = match (&args.csv, &args.metric, &args.value) {
+        (Some(csv), _, _) => {
+            let text = std::fs::read_to_string(csv)
+                .map_err(|e| RunError::Other(format!("cannot read {}: {e}", csv.display())))?;
+            match throughline::checkin::read_csv(&csv.display().to_string(), &text) {
+                Ok(rows) => rows,
+                Err(errors) => return Ok(refuse_checkins(&errors)),
+            }
+        }
+        (None, Some(metric), Some(value)) => {
+            // Checked here so that the message names --date, not --today.
+            if let Some(d) = &args.date {
+                if throughline::date::parse_date(d).is_none() {
+                    return Err(RunError::Other(format!(
+                        "`--date {d}` is not a date; write it as YYYY-MM-DD"
+                    )));
+                }
+            }
+            vec![throughline::checkin::Row {
+                origin: String::new(),
+                metric: metric.clone(),
+                date: today(args.date.as_deref())?.to_string(),
+                value: value.clone(),
+            }]
+        }
+        _ => {
+            return Err(RunError::Other(
+                "give a metric and a value, or --csv FILE".into(),
+            ))
+        }
+    };
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: None,
+        drafts: true,
+    };
+    let site = load(&common)?;
+    let plan = match throughline::checkin::plan(&site, &rows, args.replace) {
+        Ok(plan) => plan,
+        Err(errors) => return Ok(refuse_checkins(&errors)),
+    };
+    for (path, text) in &plan.files {
+        throughline::edit::write_file(path, text)
+            .map_err(|e| RunError::Other(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let number = throughline::text::format_number;
+    for c in &plan.changes {
+        match c.replaced {
+            Some(old) => println!(
+                "`{}` on {}: {} (was {}) in {}",
+                c.metric,
+                c.date,
+                number(c.value),
+                number(old),
+                c.file
+            ),
+            None => println!(
+                "`{}` on {}: {} in {}",
+                c.metric,
+                c.date,
+                number(c.value),
+                c.file
+            ),
+        }
+    }
+    let unchanged = rows.len() - plan.changes.len();
+    eprintln!(
+        "recorded {} in {}{}",
+        plural(plan.changes.len(), "check-in"),
+        plural(plan.files.len(), "file"),
+        if unchanged > 0 {
+            format!("; {unchanged} already recorded with the same value")
+        } else {
+            String::new()
+        }
+    );
+    Ok(0)
+}
+
+/// Prints each problem with the rows of a check-in and says that nothing was written.
+fn refuse_checkins(errors: &[String]) -> u8 {
+    for e in errors {
+        eprintln!("error: {}", escape_controls(e));
+    }
+    eprintln!("nothing was written: {}", plural(errors.len(), "problem"));
+    EXIT_RUN_FAILED
 }
 
 fn load(common: &CommonArgs) -> Result<Site, RunError> {

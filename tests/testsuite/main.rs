@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod build;
 mod check;
+mod checkin;
 mod ci_recipe;
 mod cli;
 mod docs;

@@ -512,14 +512,24 @@ pub fn set_item_field(
 }
 
 /// Replaces the file at `path` with `text` in one rename, so a crash never
-/// leaves half a document; the file keeps its permissions.
+/// leaves half a document; the file keeps its permissions and, since the
+/// reader strips it from the text, its byte-order mark.
 pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.throughline-{}", std::process::id()));
-    std::fs::write(&temporary, text)?;
+    let mut first = [0u8; 3];
+    let had_bom = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut first))
+        .is_ok()
+        && first == [0xEF, 0xBB, 0xBF];
+    if had_bom && !text.starts_with('\u{feff}') {
+        std::fs::write(&temporary, format!("\u{feff}{text}"))?;
+    } else {
+        std::fs::write(&temporary, text)?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(&temporary, meta.permissions());
     }
@@ -791,5 +801,12 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+        std::fs::write(&path, "\u{feff}---\nid: a\n---\n").expect("write");
+        write_file(&path, "---\nid: b\n---\n").expect("replace");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "\u{feff}---\nid: b\n---\n",
+            "the byte-order mark is kept"
+        );
     }
 }

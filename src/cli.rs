@@ -57,9 +57,12 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Add a document with its kind's front-matter skeleton.
     ///
-    /// The id is made from the title with the kind's prefix (`bet-…`, `obj-…`),
-    /// the file goes where documents of that kind already live, and
-    /// `reviewed:` is set to today. Refuses an id that exists and a parent of
+    /// The id is made from the title with the kind's prefix (`bet-…`, `obj-…`)
+    /// unless `--id` is given, the file goes where documents of that kind
+    /// already live, and `reviewed:` is set to today. `quarter`, `team` and
+    /// `owner` come from the flags, else from the parent (team and quarter
+    /// from the nearest ancestor that has them). Judgements (size, direction,
+    /// LNO) are left to the author. Refuses an id that exists and a parent of
     /// the wrong kind.
     New(NewArgs),
     /// Record that documents were re-read against what they depend on.
@@ -95,6 +98,10 @@ pub(crate) struct InitArgs {
     /// Date the starter documents as of this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// Write only the config, a README and a .gitignore: no example documents.
+    #[arg(long)]
+    pub(crate) empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,9 +114,29 @@ pub(crate) struct NewArgs {
     /// The title; the id is made from it.
     pub(crate) title: String,
 
-    /// The id of the parent document.
+    /// The id of the parent document; `quarter`, `team` and `owner` are taken from it.
     #[arg(long, value_name = "ID")]
     pub(crate) parent: Option<String>,
+
+    /// The id, instead of one made from the title.
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+
+    /// `quarter:` (YYYY-Qn), instead of the parent's.
+    #[arg(long, value_name = "QUARTER")]
+    pub(crate) quarter: Option<String>,
+
+    /// `team:`, the id of a team document, instead of the parent's.
+    #[arg(long, value_name = "TEAM")]
+    pub(crate) team: Option<String>,
+
+    /// `owner:`, instead of the parent's.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) owner: Option<String>,
+
+    /// A metric's `direction:` (`up` or `down`); left as a comment otherwise.
+    #[arg(long, value_name = "WAY")]
+    pub(crate) direction: Option<String>,
 
     /// The site root.
     #[arg(long, default_value = ".")]

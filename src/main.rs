@@ -87,12 +87,25 @@ fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
-    let written = throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?)?;
-    eprintln!(
-        "created a starter site with {} files in {}",
-        written.len(),
-        args.dir.display()
-    );
+    let written =
+        throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
+    if args.empty {
+        eprintln!(
+            "created an empty site ({} files) in {}",
+            written.len(),
+            args.dir.display()
+        );
+    } else {
+        eprintln!(
+            "created a starter site with {} files in {}",
+            written.len(),
+            args.dir.display()
+        );
+        eprintln!(
+            "the example documents are yours to rewrite or delete: {}\n(`throughline init --empty` starts without them)",
+            throughline::scaffold::STARTER_DOCUMENTS.join(", ")
+        );
+    }
     eprintln!(
         "next: throughline check {0}   then   throughline build {0}",
         args.dir.display()
@@ -111,9 +124,41 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         kind: &args.kind,
         title: &args.title,
         parent: args.parent.as_deref(),
+        id: args.id.as_deref(),
+        quarter: args.quarter.as_deref(),
+        team: args.team.as_deref(),
+        owner: args.owner.as_deref(),
+        direction: args.direction.as_deref(),
     };
-    let path = throughline::scaffold::new_document(&site, &request)?;
-    println!("{}", path.display());
+    let written = throughline::scaffold::new_document(&site, &request)?;
+    println!("{}", written.path.display());
+    if !written.inherited.is_empty() {
+        let f = &written.filled;
+        let values: Vec<String> = written
+            .inherited
+            .iter()
+            .map(|&field| {
+                let value = match field {
+                    "quarter" => f.quarter.map(|q| q.to_string()),
+                    "team" => f.team.clone(),
+                    _ => f.owner.clone(),
+                };
+                format!("{field}: {}", value.unwrap_or_default())
+            })
+            .collect();
+        eprintln!(
+            "inherited from `{}`: {}",
+            args.parent.as_deref().unwrap_or_default(),
+            escape_controls(&values.join(", "))
+        );
+    }
+    let takes = throughline::scaffold::fillable(&args.kind);
+    if takes.contains(&"quarter") && written.filled.quarter.is_none() {
+        eprintln!(
+            "note: `quarter:` is empty; fill it in, or pass --quarter {}",
+            throughline::date::Quarter::of(site.today)
+        );
+    }
     let must_trace = site
         .config
         .schema

@@ -611,7 +611,9 @@ impl Reader<'_> {
                 "covers" => doc.covers = self.id_list(value, "covers"),
                 "team" => doc.team = self.id_ref(value, &k),
                 "owner" => doc.owner = self.text(value, &k),
-                "status" => doc.status = self.vocab(value, &k, Status::parse, Status::ALL),
+                "status" => {
+                    doc.status = self.vocab(value, &k, Status::parse, Status::for_kind(&doc.kind))
+                }
                 "quarter" => {
                     if let Some(q) = self.text(value, &k) {
                         doc.quarter = Quarter::parse(q.trim());

@@ -10,6 +10,7 @@ mod checkin;
 mod ci_recipe;
 mod cli;
 mod docs;
+mod errors;
 mod graph;
 mod health;
 #[cfg(unix)]

@@ -1,0 +1,54 @@
+//! Errors that point at the fix (issue #20, section 2), through the real
+//! binary: each finding names what to change, where, with a hint that fits
+//! the document.
+
+use crate::support::SiteTest;
+
+/// The JSON findings of `check` on `site` as (rule, file:line, message, hint).
+fn findings(site: &SiteTest) -> Vec<(String, String, String, String)> {
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    run.json()
+        .into_iter()
+        .map(|d| {
+            let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
+            (
+                text("rule"),
+                format!("{}:{}", text("file"), d["line"]),
+                text("message"),
+                text("hint"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn status_hints_offer_only_the_statuses_of_the_kind() {
+    let site = SiteTest::new()
+        .file(
+            "bet-a.md",
+            "---\nid: bet-a\nkind: bet\nstatus: activ\n---\n",
+        )
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nstatus: activ\n---\n",
+        );
+    let hints: Vec<(String, String)> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 == "schema")
+        .map(|f| (f.1, f.3))
+        .collect();
+    assert_eq!(
+        hints,
+        [
+            (
+                "bet-a.md:4".to_string(),
+                "use one of: proposed, discovery, committed, in-progress, done, dropped, archived"
+                    .to_string()
+            ),
+            (
+                "cs.md:4".to_string(),
+                "did you mean `active`? (one of: active, archived)".to_string()
+            ),
+        ]
+    );
+}

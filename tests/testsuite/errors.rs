@@ -52,3 +52,26 @@ fn status_hints_offer_only_the_statuses_of_the_kind() {
         ]
     );
 }
+
+#[test]
+fn ost_shape_asks_for_what_the_docs_ask_for() {
+    let site = SiteTest::new()
+        .file("out.md", "---\nid: out\nkind: outcome\n---\n")
+        .file(
+            "opp.md",
+            "---\nid: opp\nkind: opportunity\nparent: out\n---\n",
+        )
+        .file("sol.md", "---\nid: sol\nkind: solution\nparent: opp\n---\n");
+    let hint = findings(&site)
+        .into_iter()
+        .find(|f| f.0 == "ost-shape")
+        .map(|f| f.3)
+        .unwrap_or_default();
+    assert_eq!(
+        hint,
+        "compare and contrast: sketch at least one more solution, so there are two to choose between"
+    );
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md"))
+        .expect("rules.md");
+    assert!(docs.contains("sketch at least two\nsolutions per opportunity"));
+}

@@ -238,6 +238,9 @@ pub struct Config {
     pub portfolio_min_bets: usize,
     /// How long a parent's change may wait before children are `drift`.
     pub drift_grace: Cadence,
+    /// The verbs (or phrases such as `roll out`) that make an objective's
+    /// title an output for `output-objective`, lowercase; `new` warns on them too.
+    pub output_verbs: Vec<String>,
     /// Globs (relative to the root) of files that are not content.
     pub ignore: Vec<String>,
     /// Per-rule severity overrides.
@@ -260,6 +263,7 @@ impl Default for Config {
                 amount: 30,
                 unit: crate::date::CadenceUnit::Days,
             },
+            output_verbs: DEFAULT_OUTPUT_VERBS.iter().map(|v| v.to_string()).collect(),
             ignore: Vec::new(),
             rules: BTreeMap::new(),
             markdown: MarkdownConfig::default(),
@@ -267,6 +271,21 @@ impl Default for Config {
         }
     }
 }
+
+/// What `output_verbs` is when the config does not set it: verbs that name
+/// something to ship rather than a change to see.
+pub const DEFAULT_OUTPUT_VERBS: &[&str] = &[
+    "launch",
+    "ship",
+    "build",
+    "release",
+    "implement",
+    "deliver",
+    "roll out",
+    "deploy",
+    "introduce",
+    "migrate",
+];
 
 /// The keys `throughline.yaml` accepts at the top level.
 pub const CONFIG_KEYS: &[&str] = &[
@@ -276,6 +295,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "max_bets_per_quarter",
     "portfolio_min_bets",
     "drift_grace",
+    "output_verbs",
     "ignore",
     "rules",
     "kinds",
@@ -463,6 +483,44 @@ impl Config {
                     ))
                 }
             }
+        }
+        if let Some(v) = field("output_verbs") {
+            let Some(items) = v.as_array() else {
+                return typed(
+                    "output_verbs",
+                    v,
+                    "a list of verbs such as `[launch, roll out]`",
+                );
+            };
+            let mut verbs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let at = [Step::Key("output_verbs"), Step::Index(i)];
+                let Some(verb) = item.as_str().map(str::trim) else {
+                    return Err(error_at(
+                        &at,
+                        format!(
+                            "each of `output_verbs` must be a verb, not {}",
+                            yaml::describe(item)
+                        ),
+                        None,
+                    ));
+                };
+                // Matched word by word against a title's first words, so a verb is letters.
+                let words_ok = verb.split(' ').all(|w| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                });
+                if verb.is_empty() || !words_ok {
+                    return Err(error_at(
+                        &at,
+                        format!("`{verb}` is not a verb: write words of letters separated by single spaces"),
+                        Some("such as `launch` or `roll out`; a title starting with it or a form of it (`launching`, `rolled out`) is an output".to_string()),
+                    ));
+                }
+                verbs.push(verb.to_lowercase());
+            }
+            config.output_verbs = verbs;
         }
         if let Some(v) = field("ignore") {
             match v
@@ -824,6 +882,33 @@ mod tests {
             Config::parse("drift_grace: 2w\n").unwrap().drift_grace,
             Cadence::parse("2w").unwrap()
         );
+    }
+
+    #[test]
+    fn output_verbs_are_words_and_replace_the_default() {
+        let config = Config::parse("output_verbs: [Launch, roll out]\n").unwrap();
+        assert_eq!(config.output_verbs, ["launch", "roll out"]);
+        assert!(Config::parse("output_verbs: []\n")
+            .unwrap()
+            .output_verbs
+            .is_empty());
+        assert!(Config::default()
+            .output_verbs
+            .contains(&"deliver".to_string()));
+        let err = Config::parse("output_verbs:\n  - launch\n  - ship it!\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`ship it!` is not a verb: write words of letters separated by single spaces"
+        );
+        assert_eq!(err.span.line, 3);
+        let err = Config::parse("output_verbs: launch\n").unwrap_err();
+        assert!(
+            err.message.contains("must be a list of verbs"),
+            "{}",
+            err.message
+        );
+        let err = Config::parse("output_verbs: [3]\n").unwrap_err();
+        assert!(err.message.contains("not a number"), "{}", err.message);
     }
 
     #[test]

@@ -152,6 +152,19 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
             escape_controls(&values.join(", "))
         );
     }
+    // The same test `check` will make, said now, while the title is fresh.
+    let rule_on =
+        site.config.rules.get("output-objective") != Some(&throughline::config::RuleLevel::Allow);
+    if args.kind == "objective" && rule_on {
+        if let Some(phrase) =
+            throughline::rules::output_phrase(args.title.trim(), &site.config.output_verbs)
+        {
+            eprintln!(
+                "warning: the title describes an output (\"{}\"), not an outcome; `check` reports it as output-objective\n  hint: name the change you expect, e.g. \"Increase 7-day activation from 40% to 55%\"",
+                escape_controls(phrase)
+            );
+        }
+    }
     let takes = throughline::scaffold::fillable(&args.kind);
     if takes.contains(&"quarter") && written.filled.quarter.is_none() {
         eprintln!(

@@ -75,3 +75,86 @@ fn ost_shape_asks_for_what_the_docs_ask_for() {
         .expect("rules.md");
     assert!(docs.contains("sketch at least two\nsolutions per opportunity"));
 }
+
+#[test]
+fn output_titles_are_caught_in_their_forms_and_the_verbs_are_configurable() {
+    let objective = |id: &str, title: &str| {
+        format!("---\nid: {id}\nkind: objective\ntitle: \"{title}\"\nkey_results:\n  - {{metric: m, baseline: 1, target: 2}}\n---\n")
+    };
+    let site = SiteTest::new()
+        .file("a.md", objective("obj-a", "Roll out the gate app"))
+        .file("b.md", objective("obj-b", "Deliver yard sensors"))
+        .file("c.md", objective("obj-c", "Launching self check-in"))
+        .file("d.md", objective("obj-d", "Q4: Launch dock booking"))
+        .file(
+            "e.md",
+            objective("obj-e", "Cut detention from 9 to 5 hours"),
+        );
+    let titles: Vec<(String, String)> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 == "output-objective")
+        .map(|f| (f.1, f.2))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (
+                "a.md:4".to_string(),
+                "the title describes an output (\"Roll out …\"), not an outcome".to_string()
+            ),
+            (
+                "b.md:4".to_string(),
+                "the title describes an output (\"Deliver …\"), not an outcome".to_string()
+            ),
+            (
+                "c.md:4".to_string(),
+                "the title describes an output (\"Launching …\"), not an outcome".to_string()
+            ),
+            (
+                "d.md:4".to_string(),
+                "the title describes an output (\"Launch …\"), not an outcome".to_string()
+            ),
+        ]
+    );
+    // A site's own list replaces the default.
+    let site = site.file("throughline.yaml", "output_verbs: [cut]\n");
+    let flagged: Vec<String> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 == "output-objective")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(flagged, ["e.md:4"]);
+    // A verb that is not words is a config error at its line.
+    let site = site.file(
+        "throughline.yaml",
+        "title: X\noutput_verbs: [launch, \"ship!\"]\n",
+    );
+    let run = site.run(&["check", "ROOT"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`ship!` is not a verb") && run.stderr.contains("throughline.yaml:2:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn new_warns_when_it_writes_an_output_title() {
+    let site = SiteTest::new();
+    let run = site.run(&[
+        "new",
+        "objective",
+        "Rolling out dock booking",
+        "--root",
+        "ROOT",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the title describes an output (\"Rolling out\"), not an outcome"),
+        "{}",
+        run.stderr
+    );
+    let run = site.run(&["new", "objective", "Fewer trucks wait", "--root", "ROOT"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}

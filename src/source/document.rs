@@ -918,7 +918,7 @@ mod tests {
             ]
         );
         let status = diags.iter().find(|d| d.message.contains("status")).unwrap();
-        assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, active, archived)"));
+        assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, archived)"));
     }
 
     #[test]

@@ -9,6 +9,15 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct OutputObjective;
 
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 /// The words of `title` that name an output, as written ("Rolling out"),
 /// when it starts with one of `verbs` (`config.output_verbs`) or a form of
 /// one (`launches`, `launched`, `launching`, `shipped`), after a label such
@@ -72,7 +81,7 @@ impl Rule for OutputObjective {
     }
 
     fn summary(&self) -> &'static str {
-        "An objective has no measurable key result, or its title names an output (Launch, Ship, Roll out, Deliver, ...: `output_verbs` in the config)."
+        "An objective has no key results, a key result lacks its metric, baseline or target, or its title names an output (Launch, Ship, Roll out, Deliver, ...: `output_verbs` in the config)."
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -80,20 +89,38 @@ impl Rule for OutputObjective {
             if is_closed(objective) {
                 continue;
             }
-            let measurable = objective
-                .key_results
-                .iter()
-                .any(|kr| kr.metric.is_some() && kr.baseline.is_some() && kr.target.is_some());
-            if !measurable {
-                let message = if objective.key_results.is_empty() {
-                    "objective has no key results".to_string()
-                } else {
-                    "no key result of this objective has a metric, a baseline and a target"
-                        .to_string()
-                };
+            if objective.key_results.is_empty() {
                 out.push(
-                    ctx.warning(self.id(), objective, ctx.span(objective, &[Step::Key("key_results")]), message)
+                    ctx.warning(self.id(), objective, ctx.span(objective, &[Step::Key("key_results")]), "objective has no key results")
                         .with_hint("add `key_results: [{metric: …, baseline: …, target: …, by: …}]`: the change you expect, in numbers"),
+                );
+            }
+            // Every incomplete key result, each named by its position (counted from 1).
+            for (i, kr) in objective.key_results.iter().enumerate() {
+                let missing: Vec<&str> = [
+                    ("metric", kr.metric.is_none()),
+                    ("baseline", kr.baseline.is_none()),
+                    ("target", kr.target.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(field, absent)| absent.then_some(field))
+                .collect();
+                if missing.is_empty() {
+                    continue;
+                }
+                let message = format!("key result {} has no {}", i + 1, or_list(&missing));
+                let example: Vec<String> = missing.iter().map(|f| format!("{f}: …")).collect();
+                out.push(
+                    ctx.warning(
+                        self.id(),
+                        objective,
+                        ctx.span(objective, &[Step::Key("key_results"), Step::Index(i)]),
+                        message,
+                    )
+                    .with_hint(format!(
+                        "add `{}` to it: a key result is a change you can measure, from a baseline to a target",
+                        example.join(", ")
+                    )),
                 );
             }
             if let Some(verb) = output_phrase(&objective.title, &ctx.config.output_verbs) {
@@ -189,8 +216,13 @@ mod tests {
             "key_results:\n  - {metric: 7-day activation rate, target: 55}\n",
         );
         assert_eq!(
-            findings(&OutputObjective, "", &[COMPANY, PRODUCT, ("o.md", &o)], "2026-11-24"),
-            vec!["o.md:6:1 warning: no key result of this objective has a metric, a baseline and a target"]
+            findings(
+                &OutputObjective,
+                "",
+                &[COMPANY, PRODUCT, ("o.md", &o)],
+                "2026-11-24"
+            ),
+            vec!["o.md:7:5 warning: key result 1 has no baseline"]
         );
     }
 }

@@ -158,3 +158,36 @@ fn new_warns_when_it_writes_an_output_title() {
     let run = site.run(&["new", "objective", "Fewer trucks wait", "--root", "ROOT"]);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
+
+#[test]
+fn every_incomplete_key_result_is_named_by_its_position_counted_from_one() {
+    let site = SiteTest::new().file(
+        "obj.md",
+        "---\nid: obj\nkind: objective\ntitle: Fewer trucks wait\nkey_results:\n  - {metric: m-wait, baseline: 9, target: 5}\n  - {metric: m-gate, target: 3}\n  - {baseline: 1}\n  - {metric: m-x, baseline: 1, target: 2, by: 2027-02-30}\n---\n",
+    );
+    let got: Vec<(String, String, String)> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 == "output-objective" || f.0 == "schema")
+        .map(|f| (f.1, f.2, f.3))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "obj.md:7".to_string(),
+                "key result 2 has no baseline".to_string(),
+                "add `baseline: …` to it: a key result is a change you can measure, from a baseline to a target".to_string()
+            ),
+            (
+                "obj.md:8".to_string(),
+                "key result 3 has no metric or target".to_string(),
+                "add `metric: …, target: …` to it: a key result is a change you can measure, from a baseline to a target".to_string()
+            ),
+            (
+                "obj.md:9".to_string(),
+                "`by` of key result 4 is not a valid date: `2027-02-30`".to_string(),
+                "write dates as YYYY-MM-DD, e.g. 2026-10-02".to_string()
+            ),
+        ]
+    );
+}

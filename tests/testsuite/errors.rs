@@ -191,3 +191,29 @@ fn every_incomplete_key_result_is_named_by_its_position_counted_from_one() {
         ]
     );
 }
+
+#[test]
+fn one_yaml_mistake_gives_one_error_and_no_orphans_below_it() {
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n")
+        // `metric` is indented one space too far: the bet's front matter does not parse.
+        .file("bet.md", "---\nid: bet-first\nkind: bet\nparent: ps\nreviewed: 2026-11-01\nsuccess:\n  outcome: x\n   metric: m\n---\n")
+        .file("obj.md", "---\nid: obj-a\nkind: objective\nparent: bet-first\nreviewed: 2026-11-01\nkey_results:\n  - {metric: m, baseline: 1, target: 2}\n---\n")
+        .file("w.md", "---\nid: w-a\nkind: work\nparent: obj-a\nreviewed: 2026-11-01\n---\n")
+        .file("m.md", "---\nid: m\nkind: metric\ncheckins: [{date: 2026-11-20, value: 1}]\n---\n")
+        // A real orphan elsewhere is still reported.
+        .file("lost.md", "---\nid: obj-lost\nkind: objective\nreviewed: 2026-11-01\nkey_results:\n  - {metric: m, baseline: 1, target: 2}\n---\n");
+    let rules: Vec<(String, String)> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 != "stale")
+        .map(|f| (f.0, f.1))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("yaml".to_string(), "bet.md:8".to_string()),
+            ("orphan".to_string(), "lost.md:3".to_string()),
+        ]
+    );
+}

@@ -381,15 +381,19 @@ impl Config {
             })
         };
         let map = yaml::parse_front_matter(text).map_err(|e| {
-            let hint = e.hint.clone().unwrap_or_else(|| {
-                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
-            });
+            let hint = e
+                .hint
+                .clone()
+                .unwrap_or_else(|| yaml::syntax_hint(text, e.line));
             Box::new(
                 Diagnostic::error(
                     "config",
                     CONFIG_FILE,
                     crate::diagnostics::Span::new(e.line, e.column, 0),
-                    format!("throughline.yaml is not valid YAML: {}", e.message_in_file(1)),
+                    format!(
+                        "throughline.yaml is not valid YAML: {}",
+                        e.message_in_file(1)
+                    ),
                 )
                 .with_hint(hint),
             )

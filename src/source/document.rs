@@ -130,9 +130,10 @@ pub fn parse_document(
         Err(e) => {
             let first_line = lines.span(text, fm.yaml_offset, 0).line;
             let span = Span::new(first_line + e.line - 1, e.column, 0);
-            let hint = e.hint.clone().unwrap_or_else(|| {
-                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
-            });
+            let hint = e
+                .hint
+                .clone()
+                .unwrap_or_else(|| yaml::syntax_hint(fm.yaml, e.line));
             diags.push(
                 Diagnostic::error(
                     "yaml",

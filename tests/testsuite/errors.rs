@@ -217,3 +217,34 @@ fn one_yaml_mistake_gives_one_error_and_no_orphans_below_it() {
         ]
     );
 }
+
+#[test]
+fn yaml_errors_say_how_a_line_is_indented_and_give_the_colon_hint_only_for_a_colon() {
+    let site = SiteTest::new()
+        .file(
+            "a.md",
+            "---\nid: a\nsuccess:\n  outcome: x\n   metric: m\n---\n",
+        )
+        .file("b.md", "---\nid: b\ntitle: Payouts: the sequel\n---\n")
+        .file("c.md", "---\nid: c\ntags: [a, b\n---\n");
+    let hints: Vec<(String, String)> = findings(&site)
+        .into_iter()
+        .filter(|f| f.0 == "yaml")
+        .map(|f| (f.1, f.3))
+        .collect();
+    assert_eq!(hints.len(), 3, "{hints:#?}");
+    assert!(
+        hints[0]
+            .1
+            .starts_with("this line is indented 3 spaces; the keys around it, 2"),
+        "{hints:#?}"
+    );
+    assert!(
+        hints[1].1.starts_with("the value contains `: `"),
+        "{hints:#?}"
+    );
+    assert!(
+        !hints[2].1.contains("`: `") && !hints[2].1.contains("indented"),
+        "{hints:#?}"
+    );
+}

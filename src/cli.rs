@@ -57,9 +57,12 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Add a document with its kind's front-matter skeleton.
     ///
-    /// The id is made from the title with the kind's prefix (`bet-…`, `obj-…`),
-    /// the file goes where documents of that kind already live, and
-    /// `reviewed:` is set to today. Refuses an id that exists and a parent of
+    /// The id is made from the title with the kind's prefix (`bet-…`, `obj-…`)
+    /// unless `--id` is given, the file goes where documents of that kind
+    /// already live, and `reviewed:` is set to today. `quarter`, `team` and
+    /// `owner` come from the flags, else from the parent (team and quarter
+    /// from the nearest ancestor that has them). Judgements (size, direction,
+    /// LNO) are left to the author. Refuses an id that exists and a parent of
     /// the wrong kind.
     New(NewArgs),
     /// Record that documents were re-read against what they depend on.
@@ -78,6 +81,14 @@ pub(crate) enum Command {
     /// documents the change leaves drifted. HEAD defaults to the working
     /// tree. Revisions are read from git objects, with no checkout.
     Diff(DiffArgs),
+    /// Record measured values of metrics without editing YAML.
+    ///
+    /// `checkin METRIC VALUE` adds `{date, value}` to the metric's
+    /// `checkins:` (dated today, or `--date`); `checkin --csv FILE` adds every
+    /// row of an export with the columns `metric,date,value`. Only the added
+    /// lines change. A second value for a date already recorded is refused
+    /// unless `--replace` is given; one bad row and nothing is written (exit 2).
+    Checkin(CheckinArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -95,6 +106,10 @@ pub(crate) struct InitArgs {
     /// Date the starter documents as of this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// Write only the config, a README and a .gitignore: no example documents.
+    #[arg(long)]
+    pub(crate) empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,9 +122,29 @@ pub(crate) struct NewArgs {
     /// The title; the id is made from it.
     pub(crate) title: String,
 
-    /// The id of the parent document.
+    /// The id of the parent document; `quarter`, `team` and `owner` are taken from it.
     #[arg(long, value_name = "ID")]
     pub(crate) parent: Option<String>,
+
+    /// The id, instead of one made from the title.
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+
+    /// `quarter:` (YYYY-Qn), instead of the parent's.
+    #[arg(long, value_name = "QUARTER")]
+    pub(crate) quarter: Option<String>,
+
+    /// `team:`, the id of a team document, instead of the parent's.
+    #[arg(long, value_name = "TEAM")]
+    pub(crate) team: Option<String>,
+
+    /// `owner:`, instead of the parent's.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) owner: Option<String>,
+
+    /// A metric's `direction:` (`up` or `down`); left as a comment otherwise.
+    #[arg(long, value_name = "WAY")]
+    pub(crate) direction: Option<String>,
 
     /// The site root.
     #[arg(long, default_value = ".")]
@@ -187,6 +222,38 @@ impl From<DiffFormatArg> for throughline::history::DiffFormat {
             DiffFormatArg::Json => Self::Json,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckinArgs {
+    /// The metric's id.
+    #[arg(
+        value_name = "METRIC",
+        required_unless_present = "csv",
+        conflicts_with = "csv",
+        requires = "value"
+    )]
+    pub(crate) metric: Option<String>,
+
+    /// The measured value, a number (`42`, `-3.5`).
+    #[arg(value_name = "VALUE", allow_negative_numbers = true)]
+    pub(crate) value: Option<String>,
+
+    /// The day it was measured (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH's day, else today in UTC].
+    #[arg(long, value_name = "DATE", conflicts_with = "csv")]
+    pub(crate) date: Option<String>,
+
+    /// Add every row of this CSV file (header row `metric,date,value`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<PathBuf>,
+
+    /// Change the value already recorded for a date instead of refusing.
+    #[arg(long)]
+    pub(crate) replace: bool,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
 }
 
 #[derive(Debug, Args)]

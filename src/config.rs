@@ -242,6 +242,9 @@ pub struct Config {
     pub pace_tolerance: f64,
     /// The largest share (a fraction) of a team's work in a quarter that may be unplanned before `unplanned-work`.
     pub max_unplanned_share: f64,
+    /// The verbs (or phrases such as `roll out`) that make an objective's
+    /// title an output for `output-objective`, lowercase; `new` warns on them too.
+    pub output_verbs: Vec<String>,
     /// Globs (relative to the root) of files that are not content.
     pub ignore: Vec<String>,
     /// Per-rule severity overrides.
@@ -266,6 +269,7 @@ impl Default for Config {
             },
             pace_tolerance: 0.25,
             max_unplanned_share: 0.3,
+            output_verbs: DEFAULT_OUTPUT_VERBS.iter().map(|v| v.to_string()).collect(),
             ignore: Vec::new(),
             rules: BTreeMap::new(),
             markdown: MarkdownConfig::default(),
@@ -273,6 +277,21 @@ impl Default for Config {
         }
     }
 }
+
+/// What `output_verbs` is when the config does not set it: verbs that name
+/// something to ship rather than a change to see.
+pub const DEFAULT_OUTPUT_VERBS: &[&str] = &[
+    "launch",
+    "ship",
+    "build",
+    "release",
+    "implement",
+    "deliver",
+    "roll out",
+    "deploy",
+    "introduce",
+    "migrate",
+];
 
 /// The keys `throughline.yaml` accepts at the top level.
 pub const CONFIG_KEYS: &[&str] = &[
@@ -284,6 +303,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "drift_grace",
     "pace_tolerance",
     "max_unplanned_share",
+    "output_verbs",
     "ignore",
     "rules",
     "kinds",
@@ -369,15 +389,19 @@ impl Config {
             })
         };
         let map = yaml::parse_front_matter(text).map_err(|e| {
-            let hint = e.hint.clone().unwrap_or_else(|| {
-                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
-            });
+            let hint = e
+                .hint
+                .clone()
+                .unwrap_or_else(|| yaml::syntax_hint(text, e.line));
             Box::new(
                 Diagnostic::error(
                     "config",
                     CONFIG_FILE,
                     crate::diagnostics::Span::new(e.line, e.column, 0),
-                    format!("throughline.yaml is not valid YAML: {}", e.message_in_file(1)),
+                    format!(
+                        "throughline.yaml is not valid YAML: {}",
+                        e.message_in_file(1)
+                    ),
                 )
                 .with_hint(hint),
             )
@@ -512,6 +536,44 @@ impl Config {
         }
         if let Some(v) = field("max_unplanned_share") {
             config.max_unplanned_share = fraction("max_unplanned_share", v, "0.3")?;
+        }
+        if let Some(v) = field("output_verbs") {
+            let Some(items) = v.as_array() else {
+                return typed(
+                    "output_verbs",
+                    v,
+                    "a list of verbs such as `[launch, roll out]`",
+                );
+            };
+            let mut verbs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let at = [Step::Key("output_verbs"), Step::Index(i)];
+                let Some(verb) = item.as_str().map(str::trim) else {
+                    return Err(error_at(
+                        &at,
+                        format!(
+                            "each of `output_verbs` must be a verb, not {}",
+                            yaml::describe(item)
+                        ),
+                        None,
+                    ));
+                };
+                // Matched word by word against a title's first words, so a verb is letters.
+                let words_ok = verb.split(' ').all(|w| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                });
+                if verb.is_empty() || !words_ok {
+                    return Err(error_at(
+                        &at,
+                        format!("`{verb}` is not a verb: write words of letters separated by single spaces"),
+                        Some("such as `launch` or `roll out`; a title starting with it or a form of it (`launching`, `rolled out`) is an output".to_string()),
+                    ));
+                }
+                verbs.push(verb.to_lowercase());
+            }
+            config.output_verbs = verbs;
         }
         if let Some(v) = field("ignore") {
             match v
@@ -918,6 +980,33 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn output_verbs_are_words_and_replace_the_default() {
+        let config = Config::parse("output_verbs: [Launch, roll out]\n").unwrap();
+        assert_eq!(config.output_verbs, ["launch", "roll out"]);
+        assert!(Config::parse("output_verbs: []\n")
+            .unwrap()
+            .output_verbs
+            .is_empty());
+        assert!(Config::default()
+            .output_verbs
+            .contains(&"deliver".to_string()));
+        let err = Config::parse("output_verbs:\n  - launch\n  - ship it!\n").unwrap_err();
+        assert_eq!(
+            err.message,
+            "`ship it!` is not a verb: write words of letters separated by single spaces"
+        );
+        assert_eq!(err.span.line, 3);
+        let err = Config::parse("output_verbs: launch\n").unwrap_err();
+        assert!(
+            err.message.contains("must be a list of verbs"),
+            "{}",
+            err.message
+        );
+        let err = Config::parse("output_verbs: [3]\n").unwrap_err();
+        assert!(err.message.contains("not a number"), "{}", err.message);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! and `serve` all start from [`load`].
 
 pub mod analysis;
+pub mod checkin;
 pub mod config;
 pub mod date;
 pub mod diagnostics;

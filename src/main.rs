@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs, NewArgs,
-    ReviewArgs, ServeArgs,
+    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs,
+    NewArgs, ReviewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::text::{escape_controls, plural};
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::New(args) => new_document(&args),
         Command::Review(args) => review(&args),
         Command::Diff(args) => diff(&args),
+        Command::Checkin(args) => checkin(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -87,12 +88,25 @@ fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
-    let written = throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?)?;
-    eprintln!(
-        "created a starter site with {} files in {}",
-        written.len(),
-        args.dir.display()
-    );
+    let written =
+        throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
+    if args.empty {
+        eprintln!(
+            "created an empty site ({} files) in {}",
+            written.len(),
+            args.dir.display()
+        );
+    } else {
+        eprintln!(
+            "created a starter site with {} files in {}",
+            written.len(),
+            args.dir.display()
+        );
+        eprintln!(
+            "the example documents are yours to rewrite or delete: {}\n(`throughline init --empty` starts without them)",
+            throughline::scaffold::STARTER_DOCUMENTS.join(", ")
+        );
+    }
     eprintln!(
         "next: throughline check {0}   then   throughline build {0}",
         args.dir.display()
@@ -111,9 +125,54 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         kind: &args.kind,
         title: &args.title,
         parent: args.parent.as_deref(),
+        id: args.id.as_deref(),
+        quarter: args.quarter.as_deref(),
+        team: args.team.as_deref(),
+        owner: args.owner.as_deref(),
+        direction: args.direction.as_deref(),
     };
-    let path = throughline::scaffold::new_document(&site, &request)?;
-    println!("{}", path.display());
+    let written = throughline::scaffold::new_document(&site, &request)?;
+    println!("{}", written.path.display());
+    if !written.inherited.is_empty() {
+        let f = &written.filled;
+        let values: Vec<String> = written
+            .inherited
+            .iter()
+            .map(|&field| {
+                let value = match field {
+                    "quarter" => f.quarter.map(|q| q.to_string()),
+                    "team" => f.team.clone(),
+                    _ => f.owner.clone(),
+                };
+                format!("{field}: {}", value.unwrap_or_default())
+            })
+            .collect();
+        eprintln!(
+            "inherited from `{}`: {}",
+            args.parent.as_deref().unwrap_or_default(),
+            escape_controls(&values.join(", "))
+        );
+    }
+    // The same test `check` will make, said now, while the title is fresh.
+    let rule_on =
+        site.config.rules.get("output-objective") != Some(&throughline::config::RuleLevel::Allow);
+    if args.kind == "objective" && rule_on {
+        if let Some(phrase) =
+            throughline::rules::output_phrase(args.title.trim(), &site.config.output_verbs)
+        {
+            eprintln!(
+                "warning: the title describes an output (\"{}\"), not an outcome; `check` reports it as output-objective\n  hint: name the change you expect, e.g. \"Increase 7-day activation from 40% to 55%\"",
+                escape_controls(phrase)
+            );
+        }
+    }
+    let takes = throughline::scaffold::fillable(&args.kind);
+    if takes.contains(&"quarter") && written.filled.quarter.is_none() {
+        eprintln!(
+            "note: `quarter:` is empty; fill it in, or pass --quarter {}",
+            throughline::date::Quarter::of(site.today)
+        );
+    }
     let must_trace = site
         .config
         .schema
@@ -183,6 +242,95 @@ fn diff(args: &DiffArgs) -> Result<u8, RunError> {
         throughline::history::render(&change, &old, &new, args.format.into())
     );
     Ok(0)
+}
+
+fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
+    let rows = match (&args.csv, &args.metric, &args.value) {
+        (Some(csv), _, _) => {
+            let text = std::fs::read_to_string(csv)
+                .map_err(|e| RunError::Other(format!("cannot read {}: {e}", csv.display())))?;
+            match throughline::checkin::read_csv(&csv.display().to_string(), &text) {
+                Ok(rows) => rows,
+                Err(errors) => return Ok(refuse_checkins(&errors)),
+            }
+        }
+        (None, Some(metric), Some(value)) => {
+            // Checked here so that the message names --date, not --today.
+            if let Some(d) = &args.date {
+                if throughline::date::parse_date(d).is_none() {
+                    return Err(RunError::Other(format!(
+                        "`--date {d}` is not a date; write it as YYYY-MM-DD"
+                    )));
+                }
+            }
+            vec![throughline::checkin::Row {
+                origin: String::new(),
+                metric: metric.clone(),
+                date: today(args.date.as_deref())?.to_string(),
+                value: value.clone(),
+            }]
+        }
+        _ => {
+            return Err(RunError::Other(
+                "give a metric and a value, or --csv FILE".into(),
+            ))
+        }
+    };
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: None,
+        drafts: true,
+    };
+    let site = load(&common)?;
+    let plan = match throughline::checkin::plan(&site, &rows, args.replace) {
+        Ok(plan) => plan,
+        Err(errors) => return Ok(refuse_checkins(&errors)),
+    };
+    for (path, text) in &plan.files {
+        throughline::edit::write_file(path, text)
+            .map_err(|e| RunError::Other(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let number = throughline::text::format_number;
+    for c in &plan.changes {
+        match c.replaced {
+            Some(old) => println!(
+                "`{}` on {}: {} (was {}) in {}",
+                c.metric,
+                c.date,
+                number(c.value),
+                number(old),
+                c.file
+            ),
+            None => println!(
+                "`{}` on {}: {} in {}",
+                c.metric,
+                c.date,
+                number(c.value),
+                c.file
+            ),
+        }
+    }
+    let unchanged = rows.len() - plan.changes.len();
+    eprintln!(
+        "recorded {} in {}{}",
+        plural(plan.changes.len(), "check-in"),
+        plural(plan.files.len(), "file"),
+        if unchanged > 0 {
+            format!("; {unchanged} already recorded with the same value")
+        } else {
+            String::new()
+        }
+    );
+    Ok(0)
+}
+
+/// Prints each problem with the rows of a check-in and says that nothing was written.
+fn refuse_checkins(errors: &[String]) -> u8 {
+    for e in errors {
+        eprintln!("error: {}", escape_controls(e));
+    }
+    eprintln!("nothing was written: {}", plural(errors.len(), "problem"));
+    EXIT_RUN_FAILED
 }
 
 fn load(common: &CommonArgs) -> Result<Site, RunError> {

@@ -65,6 +65,29 @@ vocabulary!(
 );
 
 impl Status {
+    /// The statuses a document of `kind` is written with: strategies, teams,
+    /// metrics and pages are `active` or `archived`; everything else moves
+    /// from `proposed` to `done` or `dropped` (or is `archived`). Hints offer
+    /// only these, so a bet is not told to try `active`.
+    pub fn for_kind(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "company-strategy" | "product-strategy" | "team" | "metric" | "page" => {
+                &["active", "archived"]
+            }
+            "bet" | "objective" | "work" | "outcome" | "opportunity" | "solution"
+            | "experiment" | "review" => &[
+                "proposed",
+                "discovery",
+                "committed",
+                "in-progress",
+                "done",
+                "dropped",
+                "archived",
+            ],
+            _ => Status::ALL,
+        }
+    }
+
     /// Finished or retired: such documents are never stale.
     pub fn is_closed(self) -> bool {
         matches!(self, Status::Done | Status::Dropped | Status::Archived)

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{ParentRule, Schema};
 use crate::date::{Cadence, Date, Quarter};
-use crate::text::{slugify, suggest};
+use crate::model::{Direction, RESERVED_IDS};
+use crate::text::{is_slug, slugify, suggest};
 use crate::yaml::scalar;
 use crate::{RunError, Site};
 
@@ -21,8 +22,21 @@ fn write_new(path: &Path, text: &str) -> Result<(), RunError> {
         .map_err(|e| RunError::Other(format!("cannot write `{}`: {e}", path.display())))
 }
 
-/// Writes a starter site into `dir`, which must be empty or not exist. Returns the files written.
-pub fn init_site(dir: &Path, today: Date) -> Result<Vec<PathBuf>, RunError> {
+/// The documents `init` writes as examples, for the message that says which to replace.
+pub const STARTER_DOCUMENTS: &[&str] = &[
+    "strategy/cs-company.md",
+    "products/ps-core.md",
+    "bets/bet-first.md",
+    "objectives/obj-first.md",
+    "work/w-first.md",
+    "metrics/m-activation.md",
+    "teams/team-core.md",
+];
+
+/// Writes a starter site into `dir`, which must be empty or not exist: the
+/// config, a README, a `.gitignore` for the output folder and, unless
+/// `empty`, one example document per layer. Returns the files written.
+pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, RunError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
             .map(|mut d| d.next().is_none())
@@ -40,7 +54,17 @@ pub fn init_site(dir: &Path, today: Date) -> Result<Vec<PathBuf>, RunError> {
         unit: crate::date::CadenceUnit::Months,
     }
     .after(today);
-    let files = starter_files(today, quarter, deadline);
+    let mut files = starter_files(today, quarter, deadline);
+    if empty {
+        files.retain(|(rel, _)| !STARTER_DOCUMENTS.contains(rel));
+        for (rel, text) in &mut files {
+            if *rel == "README.md" {
+                *text = format!("# Our strategy\n\nA strategy site for [throughline](https://crates.io/crates/throughline), started on {today}.\n\n`throughline new company-strategy \"Where we play and how we win\"` adds the first document;\n`throughline check` reports problems; `throughline build` writes the site to `public/`.\n");
+            }
+        }
+    }
+    // The output folder is built, not written: it stays out of version control.
+    files.push((".gitignore", "public/\n".to_string()));
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
@@ -63,7 +87,7 @@ fn starter_files(today: Date, quarter: Quarter, deadline: Date) -> Vec<(&'static
         ("strategy/cs-company.md", format!("---\nid: cs-company\nkind: company-strategy\ntitle: Where we play and how we win\nowner: Chief executive\nstatus: active\nreviewed: {t}\n---\n## Where we play\n\nThe customers and markets we choose, and the ones we leave to others.\n\n## How we win\n\nWhat we do better than anyone for those customers. Product strategies\nsuch as [[ps-core]] translate this into problems to solve.\n")),
         ("products/ps-core.md", format!("---\nid: ps-core\nkind: product-strategy\ntitle: Our core product strategy\nparent: cs-company\nowner: Head of product\nstatus: active\nreviewed: {t}\n---\nThe problems we solve and for whom, in service of [[cs-company]]. Its bets\nfor {quarter}: [[bet-first]].\n")),
         ("bets/bet-first.md", format!("---\nid: bet-first\nkind: bet\ntitle: Our first bet\nparent: ps-core\nquarter: {q}\nstatus: committed\nowner: Product lead\nteam: team-core\nreviewed: {t}\nsize: medium\ndhm: {{ delight: 3, hard_to_copy: 3, margin: 3 }}\nconfidence: {{ problem: medium, solution: medium, outcome: medium }}\nsuccess:\n  outcome: More new customers reach their first success\n  metric: m-activation\n  baseline: 40\n  target: 55\n  deadline: {d}\n---\n## Why this bet\n\nWhat we believe, and what has to be true for it to work.\n\n## How we will know\n\nSuccess is measured by [[m-activation]], from 40% to 55% by {deadline}.\n")),
-        ("objectives/obj-first.md", format!("---\nid: obj-first\nkind: objective\ntitle: Increase 7-day activation from 40% to 55%\nparent: bet-first\nquarter: {q}\nstatus: in-progress\nteam: team-core\nowner: Team lead\nlno: leverage\nreviewed: {t}\nkey_results:\n  - {{metric: m-activation, baseline: 40, target: 55, by: {d}}}\n---\nAn outcome, not an output: the change in customer behaviour we expect.\n")),
+        ("objectives/obj-first.md", format!("---\nid: obj-first\nkind: objective\ntitle: Increase 7-day activation from 40% to 55%\nparent: bet-first\nquarter: {q}\nstatus: in-progress\nteam: team-core\nowner: Team lead\nreviewed: {t}\nkey_results:\n  - {{metric: m-activation, baseline: 40, target: 55, by: {d}}}\n---\nAn outcome, not an output: the change in customer behaviour we expect.\n")),
         ("metrics/m-activation.md", format!("---\nid: m-activation\nkind: metric\ntitle: 7-day activation\ntype: outcome\nindicator: leading\nunit: \"%\"\ndirection: up\nowner: Analytics\ncheckins:\n  - {{date: {t}, value: 40}}\n---\nShare of new customers who reach their first success within 7 days.\nAdd a check-in at least monthly.\n")),
         ("teams/team-core.md", format!("---\nid: team-core\nkind: team\ntitle: Core team\nowner: Team lead\nreviewed: {t}\n---\nThe team that executes [[bet-first]].\n")),
         ("work/w-first.md", format!("---\nid: w-first\nkind: work\ntitle: Shorten the sign-up form\nparent: obj-first\nstatus: in-progress\nteam: team-core\nowner: Engineer\nlno: leverage\nreviewed: {t}\n---\nSprint work that serves [[obj-first]].\n")),
@@ -122,33 +146,87 @@ fn folder_for(site: &Site, kind: &str) -> String {
     }
 }
 
-/// The front matter and body skeleton of a new document.
-pub fn skeleton(kind: &str, id: &str, title: &str, parent: Option<&str>, today: Date) -> String {
+/// What a skeleton fills in beyond id, kind and title; every `None` is left
+/// empty for the author.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filled {
+    /// The parent's id.
+    pub parent: Option<String>,
+    /// `quarter:`.
+    pub quarter: Option<Quarter>,
+    /// `team:`, a team's id.
+    pub team: Option<String>,
+    /// `owner:`.
+    pub owner: Option<String>,
+    /// `direction:` of a metric; without it the line is a comment, because
+    /// baseline → target decides which way is better.
+    pub direction: Option<Direction>,
+}
+
+/// The fields of `kind`'s skeleton that [`Filled`] can fill: inherited
+/// values go only into these, so a `work` item does not get a `quarter:`.
+pub fn fillable(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "bet" | "objective" => &["quarter", "owner", "team"],
+        "work" => &["owner", "team"],
+        "company-strategy" | "product-strategy" | "metric" | "team" | "opportunity" | "outcome"
+        | "page" => &["owner"],
+        _ => &[],
+    }
+}
+
+/// The front matter and body skeleton of a new document. Only what the
+/// author chose (or what the parent already says) is filled in; judgements
+/// such as a bet's size, a metric's direction or an item's LNO class are
+/// left empty, with the choices in a comment.
+pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date) -> String {
     let mut fm = format!(
         "id: {}\nkind: {}\ntitle: {}\n",
         scalar(id),
         scalar(kind),
         scalar(title)
     );
-    if let Some(p) = parent {
+    if let Some(p) = &filled.parent {
         let _ = writeln!(fm, "parent: {}", scalar(p));
     }
-    let quarter = scalar(&Quarter::of(today).to_string());
+    // ` value`, or nothing: the field stays for the author to fill.
+    let value = |v: Option<String>| v.map(|v| format!(" {}", scalar(&v))).unwrap_or_default();
+    let quarter = match filled.quarter {
+        Some(q) => format!(" {}", scalar(&q.to_string())),
+        None => "                  # the quarter it is planned for, YYYY-Qn".to_string(),
+    };
+    let owner = value(filled.owner.clone());
+    let team = value(filled.team.clone());
+    let direction = match filled.direction {
+        Some(d) => format!("direction: {:<15}# up or down is better\n", d.as_str()),
+        None => "# direction:              # up or down is better; without it, baseline → target decides\n".to_string(),
+    };
     let today = scalar(&today.to_string());
     let extra = match kind {
-        "company-strategy" | "product-strategy" => "owner:\nstatus: active\n".to_string(),
+        "company-strategy" | "product-strategy" => format!("owner:{owner}\nstatus: active\n"),
         "bet" => format!(
-            "quarter: {quarter}\nstatus: proposed          # proposed, discovery, committed, in-progress, done, dropped\nowner:\nteam:\nsize: medium              # big, medium or small\ndhm:                      # 1-5 each\n  delight:\n  hard_to_copy:\n  margin:\nconfidence:               # low, medium or high each\n  problem:\n  solution:\n  outcome:\nsuccess:                  # needed once the bet is committed\n  outcome:\n  metric:\n  baseline:\n  target:\n  deadline:\napproval:                 # who decides; needed for big bets\n  level:\n  approver:\n"
+            "quarter:{quarter}\nstatus: proposed          # proposed, discovery, committed, in-progress, done, dropped\nowner:{owner}\nteam:{team}\nsize:                     # big, medium or small\ndhm:                      # 1-5 each\n  delight:\n  hard_to_copy:\n  margin:\nconfidence:               # low, medium or high each\n  problem:\n  solution:\n  outcome:\nsuccess:                  # needed once the bet is committed\n  outcome:\n  metric:\n  baseline:\n  target:\n  deadline:\napproval:                 # who decides; needed for big bets\n  level:\n  approver:\n"
         ),
-        "objective" => format!("quarter: {quarter}\nstatus: proposed\nowner:\nteam:\nlno: leverage\nkey_results:              # a change you can measure, not a thing to ship\n  - metric:\n    baseline:\n    target:\n    by:\n"),
-        "work" => "status: proposed\nowner:\nteam:\nlno:                      # leverage, neutral or overhead\n".to_string(),
+        "objective" => format!("quarter:{quarter}\nstatus: proposed\nowner:{owner}\nteam:{team}\nkey_results:              # a change you can measure, not a thing to ship\n  - metric:\n    baseline:\n    target:\n    by:\n"),
+        "work" => format!("status: proposed\nowner:{owner}\nteam:{team}\nlno:                      # leverage, neutral or overhead\n"),
         "solution" => "dhm:\n  delight:\n  hard_to_copy:\n  margin:\nconfidence:\n  problem:\n  solution:\n  outcome:\n".to_string(),
         "experiment" => "assumption:               # the belief this experiment tests\nresult:                   # validated, invalidated or inconclusive\n".to_string(),
-        "metric" => "type:                     # input, output, outcome or impact\nindicator:                # leading or lagging\nunit:\ndirection: up             # up or down is better\ncheckins: []              # - {date: YYYY-MM-DD, value: N}\n".to_string(),
+        "metric" => format!("type:                     # input, output, outcome or impact\nindicator:                # leading or lagging\nunit:\n{direction}owner:{owner}\ncheckins: []              # throughline checkin ID VALUE adds {{date: YYYY-MM-DD, value: N}}\n"),
         "review" => format!("date: {today}\ncovers: []               # ids of the documents this review went over\n"),
-        _ => "owner:\n".to_string(),
+        _ => format!("owner:{owner}\n"),
     };
     fm.push_str(&extra);
+    // A value asked for on a kind whose skeleton has no such line is written all the same.
+    let asked = [
+        ("quarter", value(filled.quarter.map(|q| q.to_string()))),
+        ("owner", owner.clone()),
+        ("team", team.clone()),
+    ];
+    for (key, v) in asked {
+        if !v.is_empty() && !fm.lines().any(|l| l.starts_with(&format!("{key}:"))) {
+            let _ = writeln!(fm, "{key}:{v}");
+        }
+    }
     if kind != "review" && kind != "page" {
         let _ = writeln!(fm, "reviewed: {today}");
     }
@@ -165,7 +243,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, parent: Option<&str>, today: 
 }
 
 /// What `new` should write.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewDocument<'a> {
     /// The kind.
     pub kind: &'a str,
@@ -173,10 +251,31 @@ pub struct NewDocument<'a> {
     pub title: &'a str,
     /// The parent's id.
     pub parent: Option<&'a str>,
+    /// The id, instead of one made from the title.
+    pub id: Option<&'a str>,
+    /// `quarter:`, instead of the parent's.
+    pub quarter: Option<&'a str>,
+    /// `team:`, instead of the parent's.
+    pub team: Option<&'a str>,
+    /// `owner:`, instead of the parent's.
+    pub owner: Option<&'a str>,
+    /// A metric's `direction:`.
+    pub direction: Option<&'a str>,
 }
 
-/// Writes a new document into the loaded `site`; returns its path.
-pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, RunError> {
+/// What `new` wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The file.
+    pub path: PathBuf,
+    /// What was filled in, from the flags and the parent.
+    pub filled: Filled,
+    /// The fields filled from the parent (or the nearest ancestor that has them).
+    pub inherited: Vec<&'static str>,
+}
+
+/// Writes a new document into the loaded `site`; returns its path and what was filled in.
+pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, RunError> {
     let schema: &Schema = &site.config.schema;
     let Some(def) = schema.get(request.kind) else {
         let hint = suggest(request.kind, schema.names())
@@ -190,17 +289,36 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
     };
     // The checker trims titles, so the file holds the title as it will be read.
     let title = request.title.trim();
-    let slug = slugify(title);
-    if slug.is_empty() {
-        return Err(RunError::Other(
-            "the title must contain letters or digits, to make an id from".into(),
-        ));
-    }
-    let prefix = id_prefix(request.kind);
-    let id = if slug.starts_with(prefix) {
-        slug
-    } else {
-        format!("{prefix}{slug}")
+    let id = match request.id {
+        Some(id) => {
+            if !is_slug(id) {
+                return Err(RunError::Other(format!(
+                    "`--id {id}` is not a valid id: use lowercase letters, digits, `-` and `_`, not starting with `-`{}",
+                    Some(slugify(id)).filter(|s| !s.is_empty()).map(|s| format!(" (such as `{s}`)")).unwrap_or_default()
+                )));
+            }
+            if RESERVED_IDS.contains(&id) {
+                return Err(RunError::Other(format!(
+                    "`{id}` is the name of a page of the site; choose another id (reserved: {})",
+                    RESERVED_IDS.join(", ")
+                )));
+            }
+            id.to_string()
+        }
+        None => {
+            let slug = slugify(title);
+            if slug.is_empty() {
+                return Err(RunError::Other(
+                    "the title must contain letters or digits, to make an id from; or give one with --id".into(),
+                ));
+            }
+            let prefix = id_prefix(request.kind);
+            if slug.starts_with(prefix) {
+                slug
+            } else {
+                format!("{prefix}{slug}")
+            }
+        }
     };
     if let Some(existing) = site.graph.lookup(&id) {
         return Err(RunError::Other(format!(
@@ -208,6 +326,8 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
             site.docs[existing].file
         )));
     }
+    let mut filled = given_fields(site, request)?;
+    let mut inherited = Vec::new();
     if let Some(parent_id) = request.parent {
         let Some(parent) = site.graph.lookup(parent_id) else {
             let hint = suggest(parent_id, site.docs.iter().map(|d| d.id.as_str()))
@@ -236,6 +356,30 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
             )));
         }
     }
+    if let Some(parent) = request.parent.and_then(|p| site.graph.lookup(p)) {
+        // The nearest ancestor's team and quarter, as pages and rules read
+        // them; the owner is the parent's own.
+        let takes = fillable(request.kind);
+        if filled.quarter.is_none() && takes.contains(&"quarter") {
+            filled.quarter = site.facts.quarter_of(parent);
+            if filled.quarter.is_some() {
+                inherited.push("quarter");
+            }
+        }
+        if filled.team.is_none() && takes.contains(&"team") {
+            filled.team = site.facts.team_of(parent).map(|t| site.docs[t].id.clone());
+            if filled.team.is_some() {
+                inherited.push("team");
+            }
+        }
+        if filled.owner.is_none() && takes.contains(&"owner") {
+            filled.owner = site.docs[parent].owner.clone();
+            if filled.owner.is_some() {
+                inherited.push("owner");
+            }
+        }
+    }
+    filled.parent = request.parent.map(str::to_string);
     let rel = format!("{}/{id}.md", folder_for(site, request.kind));
     let path = site.root.join(&rel);
     if path.exists() {
@@ -246,9 +390,71 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<PathBuf, R
     }
     write_new(
         &path,
-        &skeleton(request.kind, &id, title, request.parent, site.today),
+        &skeleton(request.kind, &id, title, &filled, site.today),
     )?;
-    Ok(path)
+    Ok(Written {
+        path,
+        filled,
+        inherited,
+    })
+}
+
+/// The values the flags of `new` give, each checked: a quarter is `YYYY-Qn`,
+/// a team is a `team` document, a direction is `up` or `down` and only for metrics.
+fn given_fields(site: &Site, request: &NewDocument<'_>) -> Result<Filled, RunError> {
+    let mut filled = Filled::default();
+    if let Some(q) = request.quarter {
+        filled.quarter = Some(Quarter::parse(q.trim()).ok_or_else(|| {
+            RunError::Other(format!(
+                "`--quarter {q}` is not a quarter; write it as YYYY-Qn, such as {}",
+                Quarter::of(site.today)
+            ))
+        })?);
+    }
+    if let Some(team) = request.team {
+        let teams = || {
+            site.docs
+                .iter()
+                .filter(|d| d.kind == "team")
+                .map(|d| d.id.as_str())
+        };
+        match site.graph.lookup(team) {
+            Some(t) if site.docs[t].kind == "team" => {}
+            found => {
+                let what = match found {
+                    Some(t) => format!("`{team}` is a {}, not a team", site.docs[t].kind),
+                    None => format!("no team has the id `{team}`"),
+                };
+                let hint = match suggest(team, teams()) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => match teams().collect::<Vec<_>>() {
+                        t if t.is_empty() => {
+                            "; add one with `throughline new team NAME`".to_string()
+                        }
+                        t => format!(" (the teams are: {})", t.join(", ")),
+                    },
+                };
+                return Err(RunError::Other(format!("{what}{hint}")));
+            }
+        }
+        filled.team = Some(team.to_string());
+    }
+    if let Some(owner) = request.owner.map(str::trim).filter(|o| !o.is_empty()) {
+        filled.owner = Some(owner.to_string());
+    }
+    if let Some(d) = request.direction {
+        if request.kind != "metric" {
+            return Err(RunError::Other(format!(
+                "only a metric has a direction, not a `{}`",
+                request.kind
+            )));
+        }
+        filled.direction =
+            Some(Direction::parse(d.trim()).ok_or_else(|| {
+                RunError::Other(format!("`--direction {d}` must be `up` or `down`"))
+            })?);
+    }
+    Ok(filled)
 }
 
 #[cfg(test)]
@@ -258,7 +464,11 @@ mod tests {
     #[test]
     fn every_value_of_a_skeleton_is_written_to_read_back() {
         let today = crate::date::parse_date("2026-11-24").unwrap();
-        let text = skeleton("page", "0x1f", "0x1F", Some("1e3"), today);
+        let filled = Filled {
+            parent: Some("1e3".into()),
+            ..Filled::default()
+        };
+        let text = skeleton("page", "0x1f", "0x1F", &filled, today);
         assert!(
             text.starts_with("---\nid: \"0x1f\"\nkind: page\ntitle: \"0x1F\"\nparent: \"1e3\"\n"),
             "{text}"

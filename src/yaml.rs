@@ -681,6 +681,75 @@ pub fn number_problem(text: &str) -> Option<NumberProblem> {
     }
 }
 
+/// A hint for a YAML syntax error reported at `line` (1-based) of `yaml`,
+/// from the lines around it: an indentation that differs from the keys
+/// around it ("this line is indented 3 spaces; the keys around it, 2"), a
+/// value holding `: ` that needs quotes, or else a general pointer. The
+/// colon advice is given only where a colon is the likely cause.
+pub fn syntax_hint(yaml: &str, line: u32) -> String {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let at = (line as usize).saturating_sub(1);
+    let general =
+        "check this line and the one before it: indentation, quotes and brackets must match"
+            .to_string();
+    let Some(&here) = lines.get(at) else {
+        return general;
+    };
+    let is_content = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    let previous = lines[..at].iter().rev().find(|l| is_content(l)).copied();
+    if let (Some(here_col), Some(prev)) = (key_column(here), previous) {
+        if let Some(prev_col) = key_column(prev) {
+            // A key with no value opens a block: the next line may be deeper.
+            let opens_block = strip_comment(prev).trim_end().ends_with(':');
+            if here_col != prev_col && !(opens_block && here_col > prev_col) {
+                let this = match here_col {
+                    0 => "this line is not indented".to_string(),
+                    1 => "this line is indented 1 space".to_string(),
+                    n => format!("this line is indented {n} spaces"),
+                };
+                let around = match prev_col {
+                    0 => "the keys around it are not indented".to_string(),
+                    n => format!("the keys around it, {n}"),
+                };
+                return format!(
+                    "{this}; {around}: line it up with them (or, if it belongs under the key above, leave that key's value empty)"
+                );
+            }
+        }
+    }
+    let value = here
+        .trim_start()
+        .trim_start_matches("- ")
+        .split_once(": ")
+        .map(|(_, v)| v.trim());
+    if let Some(v) = value.filter(|v| v.contains(": ") && !v.starts_with(['"', '\'', '[', '{'])) {
+        return format!(
+            "the value contains `: `, which YAML reads as another key: quote it, as in `\"{}\"`",
+            v.replace('"', "\\\"")
+        );
+    }
+    general
+}
+
+/// The column where the key of a `key: …` line (or a `- key: …` item) starts.
+fn key_column(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    let (col, body) = match rest.strip_prefix("- ") {
+        Some(item) => (
+            indent + 2 + (item.len() - item.trim_start().len()),
+            item.trim_start(),
+        ),
+        None => (indent, rest),
+    };
+    find_mapping_colon(body)
+        .filter(|&c| c > 0 && !body.starts_with(['#', '"', '\'', '[', '{']))
+        .map(|_| col)
+}
+
 /// `value` written as a YAML scalar that reads back as exactly that text:
 /// plain when the parser reads it so (`Instant payouts`), else double-quoted
 /// with escapes (`"0x1F"`, which plain is the number 31; `"1.50"`; `"yes: no"`;
@@ -1309,5 +1378,29 @@ mod tests {
         }
         let err = parse_front_matter("id: a\nk: [x\n").unwrap_err();
         assert_eq!((err.line, err.column), (3, 1), "{err:?}");
+    }
+
+    #[test]
+    fn syntax_hints_name_the_indentation_or_the_colon_only_when_it_is_the_cause() {
+        let hint = |yaml: &str, line: u32| syntax_hint(yaml, line);
+        assert_eq!(
+            hint("success:\n  outcome: x\n   metric: m\n", 3),
+            "this line is indented 3 spaces; the keys around it, 2: line it up with them (or, if it belongs under the key above, leave that key's value empty)"
+        );
+        assert!(hint("title: x\n owner: y\n", 2)
+            .starts_with("this line is indented 1 space; the keys around it are not indented"));
+        assert!(hint("key_results:\n  - metric: m\n     baseline: 1\n", 3)
+            .starts_with("this line is indented 5 spaces; the keys around it, 4"));
+        assert_eq!(
+            hint("id: a\ntitle: Payouts: the sequel\n", 2),
+            "the value contains `: `, which YAML reads as another key: quote it, as in `\"Payouts: the sequel\"`"
+        );
+        // Neither: no colon advice.
+        assert_eq!(
+            hint("tags: [a, b\n", 2),
+            "check this line and the one before it: indentation, quotes and brackets must match"
+        );
+        // A key with no value may be followed by deeper lines; that is not the mistake.
+        assert!(!hint("success:\n  outcome: [a\n", 2).contains("indented"));
     }
 }

@@ -191,6 +191,7 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
 }
 
 pub use crate::analysis::{LastReview, ReviewSource};
+pub use output_objective::output_phrase;
 
 /// What a rule may read.
 pub struct Context<'a> {

@@ -42,6 +42,12 @@ impl Rule for Orphan {
             if parent.is_some_and(|p| Orphan::must_trace(ctx, p)) {
                 continue;
             }
+            // A chain that passes through a document whose front matter does
+            // not parse ends there only because its parent could not be read:
+            // that is its `yaml` error, not a finding for this file.
+            if ctx.graph.ancestors(id).iter().any(|&a| ctx.docs[a].invalid) {
+                continue;
+            }
             let below = ctx.graph.descendants(id).len();
             let below = match below {
                 0 => String::new(),

@@ -53,7 +53,8 @@ impl Rule for OstShape {
                     if solutions == 1 {
                         let mut d = ctx
                             .warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), "opportunity has a single solution")
-                            .with_hint("compare and contrast: sketch at least two more ways to address it before choosing");
+                            // rules.md asks for at least two solutions per opportunity: one more.
+                            .with_hint("compare and contrast: sketch at least one more solution, so there are two to choose between");
                         d.severity = Severity::Info;
                         out.push(d);
                     }

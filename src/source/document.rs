@@ -132,9 +132,10 @@ pub fn parse_document(
         Err(e) => {
             let first_line = lines.span(text, fm.yaml_offset, 0).line;
             let span = Span::new(first_line + e.line - 1, e.column, 0);
-            let hint = e.hint.clone().unwrap_or_else(|| {
-                "fix the YAML syntax; quote values that contain `: ` or start with a special character".to_string()
-            });
+            let hint = e
+                .hint
+                .clone()
+                .unwrap_or_else(|| yaml::syntax_hint(fm.yaml, e.line));
             diags.push(
                 Diagnostic::error(
                     "yaml",
@@ -202,20 +203,39 @@ struct Reader<'a> {
     diags: Vec<Diagnostic>,
 }
 
+/// How a message names the field at `path`, backticks included. Positions
+/// in lists count from 1 everywhere a person reads them, so a path into a
+/// list is written in words: "`baseline` of key result 2", "check-in 1",
+/// "item 3 of `supports`", never `key_results[1]`.
 fn path_name(path: &[Step<'_>]) -> String {
-    let mut name = String::new();
-    for step in path {
-        match step {
-            Step::Key(k) => {
-                if !name.is_empty() {
-                    name.push('.');
-                }
-                name.push_str(k);
-            }
-            Step::Index(i) => name.push_str(&format!("[{i}]")),
-        }
+    let Some(at) = path.iter().position(|s| matches!(s, Step::Index(_))) else {
+        return format!("`{}`", dotted(path));
+    };
+    let (Some(Step::Index(i)), Some(Step::Key(list))) =
+        (path.get(at), path.get(at.wrapping_sub(1)))
+    else {
+        return format!("`{}`", dotted(path));
+    };
+    let item = match *list {
+        "key_results" => format!("key result {}", i + 1),
+        "checkins" => format!("check-in {}", i + 1),
+        _ => format!("item {} of `{}`", i + 1, dotted(&path[..at])),
+    };
+    match &path[at + 1..] {
+        [] => item,
+        rest => format!("`{}` of {item}", dotted(rest)),
     }
-    name
+}
+
+/// The keys of `path` joined by dots (`dhm.delight`); an index is skipped.
+fn dotted(path: &[Step<'_>]) -> String {
+    path.iter()
+        .filter_map(|s| match s {
+            Step::Key(k) => Some(*k),
+            Step::Index(_) => None,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 impl Reader<'_> {
@@ -246,7 +266,7 @@ impl Reader<'_> {
 
     fn wrong_type(&mut self, path: &[Step<'_>], value: &Value, expected: &str) {
         let message = format!(
-            "`{}` must be {expected}, not {}",
+            "{} must be {expected}, not {}",
             path_name(path),
             yaml::describe(value)
         );
@@ -272,7 +292,7 @@ impl Reader<'_> {
             Value::String(s) => {
                 let date = parse_date(s.trim());
                 if date.is_none() {
-                    let message = format!("`{}` is not a valid date: `{s}`", path_name(path));
+                    let message = format!("{} is not a valid date: `{s}`", path_name(path));
                     self.error(
                         path,
                         message,
@@ -296,19 +316,19 @@ impl Reader<'_> {
                 let name = path_name(path);
                 let (message, hint) = match yaml::number_problem(s) {
                     Some(yaml::NumberProblem::NotFinite) => (
-                        format!("`{name}` must be a finite number, not `{s}`"),
+                        format!("{name} must be a finite number, not `{s}`"),
                         "write a number such as 40 or 0.5; leave the field empty while it is unknown",
                     ),
                     Some(yaml::NumberProblem::OutOfRange { negative }) => (
                         format!(
-                            "`{name}` is out of range: `{}` is too {} for a number",
+                            "{name} is out of range: `{}` is too {} for a number",
                             s.trim(),
                             if negative { "far below zero" } else { "large" }
                         ),
                         "write a number between -1.7e308 and 1.7e308; a value this size is usually a typo",
                     ),
                     None => (
-                        format!("`{name}` must be a number, not text (`{s}`)"),
+                        format!("{name} must be a number, not text (`{s}`)"),
                         "write the bare number; put the unit on the metric (`unit:`)",
                     ),
                 };
@@ -349,7 +369,7 @@ impl Reader<'_> {
             };
             self.error(
                 path,
-                format!("`{}` cannot be `{word}`", path_name(path)),
+                format!("{} cannot be `{word}`", path_name(path)),
                 Some(hint),
             );
         }
@@ -446,7 +466,7 @@ impl Reader<'_> {
                         let hint = match suggest(key, fields.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!(
-                                "the fields of `{}` are: {}",
+                                "the fields of {} are: {}",
                                 path_name(path),
                                 fields.join(", ")
                             ),
@@ -457,7 +477,7 @@ impl Reader<'_> {
                                 "schema",
                                 self.file,
                                 span,
-                                format!("unknown field `{}`", path_name(&key_path)),
+                                format!("unknown field {}", path_name(&key_path)),
                             )
                             .with_hint(hint),
                         );
@@ -489,7 +509,7 @@ impl Reader<'_> {
             Value::Null => {
                 self.error(
                     path,
-                    format!("`{}` has no score", path_name(path)),
+                    format!("{} has no score", path_name(path)),
                     Some("give a score from 1 to 5".to_string()),
                 );
                 return None;
@@ -506,7 +526,7 @@ impl Reader<'_> {
             }),
             _ => {
                 let message = format!(
-                    "`{}` is {score_value}; DHM scores are whole numbers from 1 to 5",
+                    "{} is {score_value}; DHM scores are whole numbers from 1 to 5",
                     path_name(path)
                 );
                 self.error(path, message, None);
@@ -614,7 +634,9 @@ impl Reader<'_> {
                 "drives" => doc.drives = self.id_list(value, "drives"),
                 "team" => doc.team = self.id_ref(value, &k),
                 "owner" => doc.owner = self.text(value, &k),
-                "status" => doc.status = self.vocab(value, &k, Status::parse, Status::ALL),
+                "status" => {
+                    doc.status = self.vocab(value, &k, Status::parse, Status::for_kind(&doc.kind))
+                }
                 "quarter" => {
                     if let Some(q) = self.text(value, &k) {
                         doc.quarter = Quarter::parse(q.trim());
@@ -922,7 +944,7 @@ mod tests {
             ]
         );
         let status = diags.iter().find(|d| d.message.contains("status")).unwrap();
-        assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, active, archived)"));
+        assert_eq!(status.hint.as_deref(), Some("did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, archived)"));
     }
 
     #[test]
@@ -936,9 +958,9 @@ mod tests {
             vec![
                 "4:13 schema error `success.baseline` must be a finite number, not `.nan`",
                 "5:11 schema error `success.target` must be a finite number, not `.inf`",
-                "7:25 schema error `key_results[0].target` is out of range: `1e400` is too large for a number",
-                "7:42 schema error `key_results[0].baseline` is out of range: `-1e400` is too far below zero for a number",
-                "9:31 schema error `checkins[0].value` must be a finite number, not `-.inf`",
+                "7:25 schema error `target` of key result 1 is out of range: `1e400` is too large for a number",
+                "7:42 schema error `baseline` of key result 1 is out of range: `-1e400` is too far below zero for a number",
+                "9:31 schema error `value` of check-in 1 must be a finite number, not `-.inf`",
                 "10:15 schema error `review_every` is not a duration: `0d` is zero days; a duration is at least `1d`",
             ]
         );

@@ -520,7 +520,7 @@ fn numbers_that_are_not_finite_or_out_of_range_are_reported_where_written() {
         vec![
             "bet.md:5:13 `success.baseline` must be a finite number, not `.nan`",
             "bet.md:6:11 `success.target` must be a finite number, not `.inf`",
-            "obj.md:6:13 `key_results[0].target` is out of range: `1e400` is too large for a number",
+            "obj.md:6:13 `target` of key result 1 is out of range: `1e400` is too large for a number",
         ]
     );
     assert!(schema.iter().all(|d| d["hint"].is_string()));

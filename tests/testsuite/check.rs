@@ -52,7 +52,7 @@ fn github_format_writes_annotations() {
     let first = run.stdout.lines().next().unwrap();
     assert_eq!(
         first,
-        "::error file=bets/bad-schema.md,line=5,col=9,title=schema::`status` cannot be `commited`%0Ahint: did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, active, archived)"
+        "::error file=bets/bad-schema.md,line=5,col=9,title=schema::`status` cannot be `commited`%0Ahint: did you mean `committed`? (one of: proposed, discovery, committed, in-progress, done, dropped, archived)"
     );
     assert!(run.stdout.contains(
         "::warning file=bets/bad-schema.md,line=7,col=1,title=schema::unknown field `reviewd`"

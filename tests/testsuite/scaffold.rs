@@ -12,6 +12,7 @@ fn init_makes_a_site_that_checks_clean_on_the_day_it_is_created() {
     for file in [
         "throughline.yaml",
         "README.md",
+        ".gitignore",
         "strategy/cs-company.md",
         "bets/bet-first.md",
         "objectives/obj-first.md",
@@ -237,4 +238,228 @@ fn new_writes_odd_titles_so_that_they_read_back_exactly() {
     let run = site.run(&["new", "page", "~", "--root", "ROOT"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("letters or digits"), "{}", run.stderr);
+}
+
+#[test]
+fn init_ignores_the_output_folder_and_names_the_examples_or_starts_empty() {
+    let dir = SiteTest::new();
+    let site = dir.root().join("full");
+    let run = dir.run(&["init", site.to_str().unwrap(), "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(site.join(".gitignore")).unwrap(),
+        "public/\n"
+    );
+    assert!(
+        run.stderr.contains("the example documents are yours to rewrite or delete: strategy/cs-company.md, products/ps-core.md, bets/bet-first.md")
+            && run.stderr.contains("`throughline init --empty` starts without them"),
+        "{}",
+        run.stderr
+    );
+    // The starter objective leaves its LNO class to the author.
+    assert!(
+        !std::fs::read_to_string(site.join("objectives/obj-first.md"))
+            .unwrap()
+            .contains("lno:")
+    );
+
+    let empty = dir.root().join("empty");
+    let empty_arg = empty.to_str().unwrap().to_string();
+    let run = dir.run(&["init", "--empty", &empty_arg, "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut names: Vec<String> = std::fs::read_dir(&empty)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [".gitignore", "README.md", "throughline.yaml"]);
+    let check = dir.run(&["check", &empty_arg, "--deny-warnings"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stderr.contains("0 documents"), "{}", check.stderr);
+    // Building it leaves nothing for git to pick up but what .gitignore names.
+    assert_eq!(dir.run(&["build", &empty_arg]).code, 0);
+    assert!(empty.join("public").is_dir());
+}
+
+/// A site whose bet is planned for 2027-Q1 and owned by a team, with an
+/// objective that names neither a team nor a quarter of its own.
+fn planned_site() -> SiteTest {
+    SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\nowner: Ceo\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nowner: Cpo\n---\n")
+        .file("teams/team-yard.md", "---\nid: team-yard\nkind: team\n---\n")
+        .file("teams/team-gate.md", "---\nid: team-gate\nkind: team\n---\n")
+        .file(
+            "bets/bet-gate.md",
+            "---\nid: bet-gate\nkind: bet\nparent: ps\nquarter: 2027-Q1\nteam: team-yard\nowner: Ana\n---\n",
+        )
+        .file(
+            "objectives/obj-gate.md",
+            "---\nid: obj-gate\nkind: objective\nparent: bet-gate\nowner: Bo\n---\n",
+        )
+}
+
+fn new_in(site: &SiteTest, args: &[&str]) -> crate::support::Run {
+    let root = site.root().to_string_lossy().into_owned();
+    let mut all = vec!["new", "--root", &root, "--today", "2026-11-24"];
+    all.extend_from_slice(args);
+    site.run(&all)
+}
+
+fn written(run: &crate::support::Run) -> String {
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::read_to_string(run.stdout.trim()).unwrap()
+}
+
+#[test]
+fn new_inherits_quarter_team_and_owner_and_flags_override_them() {
+    let site = planned_site();
+    // Team and quarter come from the nearest ancestor that has them; the owner is the parent's.
+    let run = new_in(
+        &site,
+        &["objective", "Shorter waits", "--parent", "bet-gate"],
+    );
+    let text = written(&run);
+    assert!(
+        text.contains(
+            "parent: bet-gate\nquarter: 2027-Q1\nstatus: proposed\nowner: Ana\nteam: team-yard\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains("inherited from `bet-gate`: quarter: 2027-Q1, team: team-yard, owner: Ana"),
+        "{}",
+        run.stderr
+    );
+    let text = written(&new_in(
+        &site,
+        &["work", "Gate sensors", "--parent", "obj-gate"],
+    ));
+    assert!(
+        text.contains("status: proposed\nowner: Bo\nteam: team-yard\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("quarter"),
+        "work has no quarter of its own:\n{text}"
+    );
+    let text = written(&new_in(
+        &site,
+        &[
+            "objective",
+            "Faster gates",
+            "--parent",
+            "bet-gate",
+            "--quarter",
+            "2027-Q2",
+            "--team",
+            "team-gate",
+            "--owner",
+            "Cy",
+            "--id",
+            "obj-gates-q2",
+        ],
+    ));
+    assert!(
+        text.starts_with("---\nid: obj-gates-q2\n")
+            && text.contains("quarter: 2027-Q2\nstatus: proposed\nowner: Cy\nteam: team-gate\n"),
+        "{text}"
+    );
+    // Without a parent or a flag, the quarter is the author's to fill in.
+    let run = new_in(&site, &["bet", "Unplanned", "--parent", "ps"]);
+    let text = written(&run);
+    assert!(
+        text.contains("quarter:                  # the quarter it is planned for, YYYY-Qn\n"),
+        "{text}"
+    );
+    assert!(
+        run.stderr
+            .contains("note: `quarter:` is empty; fill it in, or pass --quarter 2026-Q4"),
+        "{}",
+        run.stderr
+    );
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert_eq!(check.structural_findings(), Vec::<String>::new());
+}
+
+#[test]
+fn new_leaves_judgements_to_the_author() {
+    let site = planned_site();
+    let metric = written(&new_in(&site, &["metric", "Detention hours"]));
+    assert!(
+        metric.contains("\n# direction:              # up or down is better; without it, baseline → target decides\n"),
+        "{metric}"
+    );
+    assert!(!metric.contains("\ndirection:"), "{metric}");
+    let metric = written(&new_in(
+        &site,
+        &["metric", "Gate throughput", "--direction", "up"],
+    ));
+    assert!(metric.contains("\ndirection: up          "), "{metric}");
+    let objective = written(&new_in(
+        &site,
+        &["objective", "Fewer waits", "--parent", "bet-gate"],
+    ));
+    assert!(!objective.contains("lno"), "{objective}");
+    let bet = written(&new_in(&site, &["bet", "Yard app", "--parent", "ps"]));
+    assert!(
+        bet.contains("\nsize:                     # big, medium or small\n"),
+        "{bet}"
+    );
+    // The metric with its direction reads back as `up`; the other has none.
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert_eq!(check.structural_findings(), Vec::<String>::new());
+}
+
+#[test]
+fn new_refuses_bad_quarters_teams_ids_and_directions() {
+    let site = planned_site();
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["--quarter", "2027Q1"],
+            "`--quarter 2027Q1` is not a quarter; write it as YYYY-Qn, such as 2026-Q4",
+        ),
+        (
+            &["--quarter", "2027-Q5"],
+            "`--quarter 2027-Q5` is not a quarter",
+        ),
+        (
+            &["--team", "team-yrd"],
+            "no team has the id `team-yrd`; did you mean `team-yard`?",
+        ),
+        (
+            &["--team", "bet-gate"],
+            "`bet-gate` is a bet, not a team (the teams are: team-gate, team-yard)",
+        ),
+        (&["--id", "Gate App"], "`--id Gate App` is not a valid id"),
+        (
+            &["--id", "bet-gate"],
+            "a document with the id `bet-gate` already exists: bets/bet-gate.md",
+        ),
+        (
+            &["--id", "health"],
+            "`health` is the name of a page of the site",
+        ),
+        (
+            &["--direction", "up"],
+            "only a metric has a direction, not a `bet`",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["bet", "Gate app", "--parent", "ps"];
+        args.extend_from_slice(flags);
+        let run = new_in(&site, &args);
+        assert_eq!(run.code, 2, "{flags:?}");
+        assert!(run.stderr.contains(expected), "{flags:?}: {}", run.stderr);
+    }
+    let run = new_in(&site, &["metric", "M", "--direction", "sideways"]);
+    assert!(
+        run.stderr
+            .contains("`--direction sideways` must be `up` or `down`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.root().join("bets/bet-gate-app.md").exists());
+    assert!(!site.root().join("metrics/m-m.md").exists());
 }

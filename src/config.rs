@@ -622,7 +622,7 @@ impl Config {
                 return typed("rules", v, "a mapping of rule: allow|warn|deny");
             };
             for (rule, level) in obj {
-                if crate::rules::STRUCTURAL_RULES.contains(&rule.as_str()) {
+                if crate::diagnostics::catalog::STRUCTURAL_RULES.contains(&rule.as_str()) {
                     return Err(error_at(
                         &[Step::Key("rules"), Step::Key(rule)],
                         format!("`{rule}` is a structural rule and is always an error"),
@@ -632,7 +632,7 @@ impl Config {
                         ),
                     ));
                 }
-                if crate::rules::BUILD_NOTES.contains(&rule.as_str()) {
+                if crate::diagnostics::catalog::BUILD_NOTES.contains(&rule.as_str()) {
                     return Err(error_at(
                         &[Step::Key("rules"), Step::Key(rule)],
                         format!("`{rule}` is a note on how the site is built and cannot be set"),
@@ -642,10 +642,16 @@ impl Config {
                         ),
                     ));
                 }
-                if !crate::rules::HEALTH_RULES.contains(&rule.as_str()) {
-                    let hint = match suggest(rule, crate::rules::HEALTH_RULES.iter().copied()) {
+                if !crate::diagnostics::catalog::HEALTH_RULES.contains(&rule.as_str()) {
+                    let hint = match suggest(
+                        rule,
+                        crate::diagnostics::catalog::HEALTH_RULES.iter().copied(),
+                    ) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("the rules are: {}", crate::rules::HEALTH_RULES.join(", ")),
+                        None => format!(
+                            "the rules are: {}",
+                            crate::diagnostics::catalog::HEALTH_RULES.join(", ")
+                        ),
                     };
                     return Err(error_at(
                         &[Step::Key("rules"), Step::Key(rule)],

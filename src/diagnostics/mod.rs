@@ -2,15 +2,17 @@
 //! value, collected by the stage that finds it and rendered once at the end by
 //! one of the renderers below. No stage prints anything itself.
 
+pub mod catalog;
 mod github;
 mod human;
 mod json;
 mod sarif;
 
+pub use catalog::RuleInfo;
 pub use github::render_github;
 pub use human::{render_human, HumanStyle, SHOWN_PER_FILE, SHOWN_PER_LINE};
 pub use json::{render_json, to_json_value};
-pub use sarif::{render_sarif, RuleInfo};
+pub use sarif::render_sarif;
 
 use std::fmt;
 

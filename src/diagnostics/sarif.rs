@@ -6,18 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{Diagnostic, Severity};
-
-/// What SARIF needs to know about a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// The rule id.
-    pub id: &'static str,
-    /// One sentence: what it catches.
-    pub summary: &'static str,
-    /// Its default severity.
-    pub severity: Severity,
-}
+use super::{Diagnostic, RuleInfo, Severity};
 
 fn level(severity: Severity) -> &'static str {
     match severity {

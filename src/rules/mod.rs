@@ -38,49 +38,6 @@ use crate::source::{split_front_matter, SourceFile};
 use crate::text::LineIndex;
 use crate::yaml::{Locator, Step};
 
-/// Rules reported while loading and resolving; errors, except `skipped-file`, a warning.
-pub const STRUCTURAL_RULES: &[&str] = &[
-    "yaml",
-    "schema",
-    "duplicate-id",
-    "broken-link",
-    "invalid-parent",
-    "cycle",
-    "deep-chain",
-    "io",
-    "encoding",
-    "skipped-file",
-];
-
-/// Infos reported while loading about how a document is built differently
-/// (a code block too large to highlight); never errors, not configurable.
-pub const BUILD_NOTES: &[&str] = &["large-code-block"];
-
-/// The strategy-health rules of SPEC §6, configurable per site.
-pub const HEALTH_RULES: &[&str] = &[
-    "stale",
-    "drift",
-    "orphan",
-    "output-objective",
-    "missing-instrumentation",
-    "no-dhm",
-    "too-many-bets",
-    "portfolio-imbalance",
-    "premature-commitment",
-    "missing-approval",
-    "overdue",
-    "flat-outcome",
-    "stale-metric",
-    "overhead-heavy",
-    "ost-shape",
-    "status-conflict",
-    "expired",
-    "kr-count",
-    "behind-pace",
-    "unplanned-work",
-    "metric-chain",
-];
-
 /// A strategy-health rule.
 pub trait Rule: Sync {
     /// The rule id, one of [`HEALTH_RULES`].
@@ -191,6 +148,7 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
 }
 
 pub use crate::analysis::{LastReview, ReviewSource};
+pub use crate::diagnostics::catalog::{BUILD_NOTES, HEALTH_RULES, STRUCTURAL_RULES};
 pub use output_objective::output_phrase;
 
 /// What a rule may read.

@@ -11,6 +11,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod git;
 pub mod graph;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod render;

@@ -210,21 +210,23 @@ impl<W: Write> Server<W> {
                 "not initialized",
             ));
         };
+        if !features::handles(&method) {
+            return Err(Failure::new(
+                ErrorCode::MethodNotFound,
+                format!("unknown method `{method}`"),
+            ));
+        }
         let Some(site) = ws.site.as_ref() else {
             // No analysis (an invalid config from the start): nothing to answer with.
             return Ok(Value::Null);
         };
-        let _ctx = Ctx {
+        let ctx = Ctx {
             ws,
             site,
             encoding,
             caps: self.caps,
         };
-        let _ = p;
-        Err(Failure::new(
-            ErrorCode::MethodNotFound,
-            format!("unknown method `{method}`"),
-        ))
+        features::answer(&ctx, &method, p)
     }
 
     fn initialize(&mut self, init: InitializeParams) -> Answer {

@@ -1,18 +1,26 @@
 //! What the server answers, one module per feature. Each reads the latest
 //! analysis through a [`Ctx`]; none changes the workspace or the disk.
 
+pub mod actions;
 pub mod capabilities;
+pub mod completion;
 pub mod diagnostics;
+pub mod fields;
+pub mod navigation;
+pub mod refs;
+pub mod rename;
 
 use lsp_server::ErrorCode;
+use lsp_types::request::{self as req, Request as _};
 use lsp_types::{Position, Uri};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::graph::DocId;
 use crate::model::Document;
 use crate::Site;
 
-use super::convert::{Encoding, Lines};
+pub(crate) use super::convert::{Encoding, Lines};
 use super::state::Workspace;
 
 /// What every request handler reads.
@@ -100,3 +108,89 @@ impl Failure {
 
 /// What a request handler returns.
 pub type Answer = Result<Value, Failure>;
+
+/// The requests [`answer`] knows.
+const METHODS: &[&str] = &[
+    req::Completion::METHOD,
+    req::GotoDefinition::METHOD,
+    req::References::METHOD,
+    req::HoverRequest::METHOD,
+    req::DocumentSymbolRequest::METHOD,
+    req::WorkspaceSymbolRequest::METHOD,
+    req::PrepareRenameRequest::METHOD,
+    req::Rename::METHOD,
+    req::CodeActionRequest::METHOD,
+];
+
+/// Whether [`answer`] knows `method`.
+pub fn handles(method: &str) -> bool {
+    METHODS.contains(&method)
+}
+
+fn params<P: DeserializeOwned>(value: Value) -> Result<P, Failure> {
+    serde_json::from_value(value)
+        .map_err(|e| Failure::new(ErrorCode::InvalidParams, format!("invalid params: {e}")))
+}
+
+fn json(value: impl serde::Serialize) -> Answer {
+    serde_json::to_value(value).map_err(|e| Failure::new(ErrorCode::InternalError, e.to_string()))
+}
+
+/// Answers a request about the site. A file outside the root, or one the
+/// analysis did not read, gets a null answer.
+pub fn answer(ctx: &Ctx<'_>, method: &str, p: Value) -> Answer {
+    match method {
+        req::WorkspaceSymbolRequest::METHOD => {
+            let p: lsp_types::WorkspaceSymbolParams = params(p)?;
+            return json(navigation::workspace_symbols(ctx, &p.query));
+        }
+        req::CodeActionRequest::METHOD => {
+            let p: lsp_types::CodeActionParams = params(p)?;
+            let Some(file) = ctx.file(&p.text_document.uri) else {
+                return Ok(Value::Null);
+            };
+            return json(actions::actions(ctx, &file, p.range));
+        }
+        req::DocumentSymbolRequest::METHOD => {
+            let p: lsp_types::DocumentSymbolParams = params(p)?;
+            let Some(file) = ctx.file(&p.text_document.uri) else {
+                return Ok(Value::Null);
+            };
+            return json(navigation::document_symbols(ctx, &file));
+        }
+        req::References::METHOD => {
+            let p: lsp_types::ReferenceParams = params(p)?;
+            let at = p.text_document_position;
+            let Some(file) = ctx.file(&at.text_document.uri) else {
+                return Ok(Value::Null);
+            };
+            let include = p.context.include_declaration;
+            return json(navigation::references(ctx, &file, at.position, include));
+        }
+        req::Rename::METHOD => {
+            let p: lsp_types::RenameParams = params(p)?;
+            let at = p.text_document_position;
+            let Some(file) = ctx.file(&at.text_document.uri) else {
+                return Ok(Value::Null);
+            };
+            return json(rename::rename(ctx, &file, at.position, &p.new_name)?);
+        }
+        _ => {}
+    }
+    // The rest are about one position in one document.
+    let at: lsp_types::TextDocumentPositionParams = params(p)?;
+    let Some(file) = ctx.file(&at.text_document.uri) else {
+        return Ok(Value::Null);
+    };
+    let position = at.position;
+    match method {
+        req::Completion::METHOD => json(completion::complete(ctx, &file, position)),
+        req::GotoDefinition::METHOD => json(navigation::definition(ctx, &file, position)),
+        req::HoverRequest::METHOD => json(navigation::hover(ctx, &file, position)),
+        req::PrepareRenameRequest::METHOD => json(rename::prepare(ctx, &file, position)?),
+        _ => Err(Failure::new(
+            ErrorCode::MethodNotFound,
+            format!("unknown method `{method}`"),
+        )),
+    }
+}

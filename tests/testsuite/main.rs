@@ -13,6 +13,7 @@ mod graph;
 mod health;
 #[cfg(unix)]
 mod interrupt;
+mod lsp;
 mod package;
 mod safety;
 mod sarif;

@@ -143,10 +143,10 @@ pub fn describe(ctx: &Ctx<'_>, d: DocId) -> String {
         .ancestors(d)
         .into_iter()
         .rev()
-        .map(|a| site.docs[a].title.clone())
+        .map(|a| format!("`{}`", site.docs[a].id))
         .collect();
     if !trail.is_empty() {
-        trail.push(doc.title.clone());
+        trail.push(format!("`{}`", doc.id));
         let _ = write!(out, "\n\nTrail: {}", trail.join(" › "));
     }
     let must_trace = site

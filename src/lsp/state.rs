@@ -57,6 +57,8 @@ pub struct Workspace {
     dirty: bool,
     /// The next analysis must walk the disk again (start, config or folder changes).
     needs_reload: bool,
+    /// Files changed on disk since the latest analysis (an in-place body patch cannot cover them).
+    disk_touched: bool,
 }
 
 impl Workspace {
@@ -77,6 +79,7 @@ impl Workspace {
             config_disk: None,
             dirty: true,
             needs_reload: true,
+            disk_touched: false,
         }
     }
 
@@ -143,6 +146,7 @@ impl Workspace {
             self.cache.forget(rel);
         }
         self.dirty = true;
+        self.disk_touched = true;
         let Some(site) = self.site.as_mut() else {
             self.needs_reload = true;
             return;
@@ -180,15 +184,61 @@ impl Workspace {
         }
         let result = if self.needs_reload || self.site.is_none() {
             self.reload()
+        } else if !self.disk_touched && self.patch_in_place() {
+            return true;
         } else {
             self.overlay()
         };
+        self.disk_touched = false;
         match result {
             Ok(site) => {
                 self.site = Some(site);
                 self.problem = None;
             }
             Err(problem) => self.problem = Some(problem),
+        }
+        true
+    }
+
+    /// Puts the buffers' texts in place when each edit is to a body and
+    /// changes nothing the analysis depends on (typing prose): the graph and
+    /// every finding stay valid, and no analysis runs. Returns whether it
+    /// did; when any edit is more than that, nothing is changed.
+    fn patch_in_place(&mut self) -> bool {
+        let config_text = self.config_text();
+        let Some(site) = self.site.as_mut() else {
+            return false;
+        };
+        if site.today != self.options.today || site.config_text != config_text {
+            return false;
+        }
+        let mut patches = Vec::new();
+        for (rel, buffer) in &self.open {
+            if !rel.ends_with(".md") {
+                continue;
+            }
+            match site
+                .sources
+                .binary_search_by(|s| s.path.as_str().cmp(rel.as_str()))
+            {
+                Ok(i) if site.sources[i].text == buffer.text => continue,
+                Ok(_) if !buffer.text.starts_with('\u{feff}') => {}
+                // A new file, or one whose text analysis would change first.
+                _ => return false,
+            }
+            let file = SourceFile {
+                path: rel.clone(),
+                abs_path: self.root.join(rel),
+                text: buffer.text.clone(),
+            };
+            match crate::reparse_in_place(site, &self.cache, &file) {
+                Some((at, doc, parsed)) => patches.push((at, doc, file, parsed)),
+                None => return false,
+            }
+        }
+        for (at, doc, file, parsed) in patches {
+            site.sources[at] = file;
+            site.docs[doc] = parsed;
         }
         true
     }

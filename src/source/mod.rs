@@ -13,7 +13,7 @@ pub use body::{
     BodyLink, BodyLinkTarget, Heading, LargeCodeBlock, MAX_HIGHLIGHTED_CODE_BYTES,
 };
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
-pub use frontmatter::{split_front_matter, FrontMatter};
+pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
 
 use std::path::{Path, PathBuf};
 

@@ -325,6 +325,20 @@ fn diagnostics_follow_unsaved_edits_like_check() {
     assert!(!check.stdout.contains("broken-link"));
     client.change(BET, 3, &text);
     assert!(client.diagnostics(BET, Some(3)).is_empty());
+    // Prose typed at the end changes no finding (the analysis is kept, the
+    // text swapped in place); a link typed after it is found at once.
+    let prose = format!("{text}\nMore words");
+    client.change(BET, 4, &prose);
+    let end = prose.lines().count() as u32 - 1;
+    assert_eq!(client.at("hover", BET, end, 2, json!({})), Value::Null);
+    let linked = format!("{prose} and [[bet-nowhere]].\n");
+    client.change(BET, 5, &linked);
+    let found = client.diagnostics(BET, Some(5));
+    assert_eq!(codes(&found), ["broken-link"]);
+    assert_eq!(
+        found[0]["range"]["start"],
+        json!({ "line": end, "character": 15 })
+    );
     assert_eq!(client.shut_down(), 0);
 }
 

@@ -964,3 +964,27 @@ fn neovim_as_the_client() {
     );
     assert!(log.contains("all checks passed"), "{log}");
 }
+
+#[test]
+fn an_invalid_config_buffer_is_reported_and_the_last_analysis_kept() {
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    let text = client.open(BET);
+    let config = client.open("throughline.yaml");
+    assert!(client.diagnostics("throughline.yaml", Some(1)).is_empty());
+    client.change("throughline.yaml", 2, &format!("{config}\nrulez: {{}}\n"));
+    let shown = client.wait_for("showMessage", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1);
+    let found = client.diagnostics("throughline.yaml", Some(2));
+    assert_eq!(codes(&found), ["config"], "{found:#?}");
+    // Requests are still answered from the last analysis.
+    let (line, ch) = position(&text, "ps-payouts\n");
+    let definition = client.at("definition", BET, line, ch, json!({}));
+    assert_eq!(
+        definition["uri"],
+        client.uri("products/ps-payouts.md").as_str()
+    );
+    // Fixed: the config's finding is cleared.
+    client.change("throughline.yaml", 3, &config);
+    assert!(client.diagnostics("throughline.yaml", Some(3)).is_empty());
+}

@@ -69,6 +69,22 @@ pub(crate) enum Command {
     /// `reviewed:` is set to today. Refuses an id that exists and a parent of
     /// the wrong kind.
     New(NewArgs),
+    /// Record that documents were re-read against what they depend on.
+    ///
+    /// Sets `reviewed:` to today and stamps the fingerprint of the parent and
+    /// each `supports` target into `reviewed_against:`. From then on `drift`
+    /// fires exactly when one of them changes, whatever the dates say. Only
+    /// those two lines of each file change. `--due` reviews every stale or
+    /// drifted document (of one owner with `--owner`), after listing them.
+    Review(ReviewArgs),
+    /// Report what changed in the strategy between two git revisions.
+    ///
+    /// Documents added and removed (by id: a moved file is not a removal),
+    /// the fields that changed on each (old → new), check-ins added, body
+    /// lines added and removed, findings introduced and resolved, and the
+    /// documents the change leaves drifted. HEAD defaults to the working
+    /// tree. Revisions are read from git objects, with no checkout.
+    Diff(DiffArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -109,6 +125,75 @@ pub(crate) struct NewArgs {
     /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReviewArgs {
+    /// The ids of the documents reviewed.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "due",
+        conflicts_with = "due"
+    )]
+    pub(crate) ids: Vec<String>,
+
+    /// Review every document that is stale or drifted.
+    #[arg(long)]
+    pub(crate) due: bool,
+
+    /// With --due: only documents with this `owner:`.
+    #[arg(long, value_name = "NAME", requires = "due")]
+    pub(crate) owner: Option<String>,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The revision to compare from (`main`, `HEAD~1`, a commit id).
+    pub(crate) base: String,
+
+    /// The revision to compare to; the working tree when left out.
+    pub(crate) head: Option<String>,
+
+    /// The site root (inside a git work tree).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = DiffFormatArg::Human)]
+    pub(crate) format: DiffFormatArg,
+
+    /// Judge both revisions as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormatArg {
+    /// For a terminal.
+    Human,
+    /// For a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+impl From<DiffFormatArg> for throughline::history::DiffFormat {
+    fn from(f: DiffFormatArg) -> Self {
+        match f {
+            DiffFormatArg::Human => Self::Human,
+            DiffFormatArg::Markdown => Self::Markdown,
+            DiffFormatArg::Json => Self::Json,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

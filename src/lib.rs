@@ -9,12 +9,15 @@ pub mod analysis;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod edit;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod review;
 pub mod rules;
 pub mod scaffold;
 pub mod serve;
@@ -255,7 +258,8 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
     let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);
     diagnostics.extend(graph_diags);
 
-    let facts = analysis::Facts::compute(&docs, &graph, &config.schema, git_dates.as_ref());
+    let facts =
+        analysis::Facts::compute(&docs, &sources, &graph, &config.schema, git_dates.as_ref());
     let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
     diagnostics.extend(rules::run(&rule_context));
     diagnostics::sort(&mut diagnostics);

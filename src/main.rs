@@ -10,7 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, Cli, ColorChoice, Command, CommonArgs, GraphFormat, InitArgs, NewArgs, ServeArgs,
+    BuildArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs, NewArgs,
+    ReviewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::text::{escape_controls, plural};
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         Command::Lsp => Ok(throughline::lsp::run(std::io::stdin(), std::io::stdout().lock()) as u8),
         Command::Init(args) => init(&args),
         Command::New(args) => new_document(&args),
+        Command::Review(args) => review(&args),
+        Command::Diff(args) => diff(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -120,6 +123,66 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
     if must_trace && args.parent.is_none() {
         eprintln!("note: without a parent this {} does not trace to the strategy; add `parent:` before `check`", args.kind);
     }
+    Ok(0)
+}
+
+fn review(args: &ReviewArgs) -> Result<u8, RunError> {
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: args.today.clone(),
+        drafts: true,
+    };
+    let options = load_options(&common)?;
+    let site = throughline::load(&options)?;
+    let ids = if args.due {
+        let due = throughline::review::due(&site, args.owner.as_deref());
+        if due.is_empty() {
+            eprintln!("nothing is stale or drifted");
+            return Ok(0);
+        }
+        println!("due for review: {}", due.join(", "));
+        due
+    } else {
+        args.ids.clone()
+    };
+    let reviews = throughline::review::plan(&site, &ids, options.today)?;
+    for r in &reviews {
+        throughline::edit::write_file(&r.path, &r.text)
+            .map_err(|e| RunError::Other(format!("cannot write {}: {e}", r.path.display())))?;
+        let against: Vec<String> = r
+            .against
+            .iter()
+            .map(|(id, fp)| format!("`{id}` ({fp})"))
+            .collect();
+        match against.as_slice() {
+            [] => println!("reviewed `{}` on {}", r.id, options.today),
+            _ => println!(
+                "reviewed `{}` on {} against {}",
+                r.id,
+                options.today,
+                against.join(", ")
+            ),
+        }
+    }
+    Ok(0)
+}
+
+fn diff(args: &DiffArgs) -> Result<u8, RunError> {
+    use throughline::history::{analyse, Side};
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: args.today.clone(),
+        drafts: false,
+    };
+    let options = load_options(&common)?;
+    let old = analyse(&Side::Revision(args.base.clone()), &options)?;
+    let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
+    let new = analyse(&head, &options)?;
+    let change = throughline::history::diff(&old.site, &new.site);
+    print!(
+        "{}",
+        throughline::history::render(&change, &old, &new, args.format.into())
+    );
     Ok(0)
 }
 

@@ -240,6 +240,9 @@ pub struct Document {
     pub quarter: Option<Quarter>,
     /// Last confirmed as still true.
     pub reviewed: Option<Date>,
+    /// What it was reviewed against (`reviewed_against:`): the fingerprint
+    /// each depended-on document had then, written by `throughline review`.
+    pub reviewed_against: Vec<ReviewStamp>,
     /// Last material change (defaults to `reviewed` where used).
     pub updated: Option<Date>,
     /// Overrides the kind's cadence.
@@ -281,7 +284,7 @@ pub struct Document {
     /// Fields throughline does not know, for templates.
     pub extra: Map<String, Value>,
     /// Links, headings and other facts read from the body.
-    pub body: crate::source::BodyFacts,
+    pub body: BodyFacts,
     /// Byte offset of the body in the source text.
     pub body_offset: usize,
 }
@@ -300,5 +303,112 @@ impl Document {
             MetricRef::Id(r) => Some(r),
             MetricRef::Text(_) => None,
         })
+    }
+}
+
+/// What a body link points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyLinkTarget {
+    /// `[[id]]`, `[[id|label]]`, `[[id#heading]]`.
+    Id {
+        /// The id.
+        id: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+    /// `[text](../bets/x.md#heading)`: a path relative to the root, normalised.
+    Path {
+        /// The path relative to the site root, or `None` when it climbs out of the root.
+        path: Option<String>,
+        /// The link as written.
+        written: String,
+        /// The heading anchor, if any.
+        heading: Option<String>,
+    },
+}
+
+/// A link in a body, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyLink {
+    /// What it points at.
+    pub target: BodyLinkTarget,
+    /// Where it is written in the file.
+    pub span: Span,
+}
+
+/// Facts read from a body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// Links by id or relative `.md` path.
+    pub links: Vec<BodyLink>,
+    /// The anchors of every heading, in order.
+    pub anchors: Vec<String>,
+    /// The text of the first level-1 heading.
+    pub first_heading: Option<String>,
+    /// Whether the body has a fenced or indented code block.
+    pub has_code: bool,
+    /// Code blocks with a language that are too large to highlight (see [`crate::source::MAX_HIGHLIGHTED_CODE_BYTES`]).
+    pub large_code_blocks: Vec<LargeCodeBlock>,
+}
+
+/// A code block the renderer will not highlight because of its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LargeCodeBlock {
+    /// Where its opening fence is written.
+    pub span: Span,
+    /// Its code, in bytes.
+    pub bytes: usize,
+}
+
+/// One entry of `reviewed_against:`: a document and the fingerprint it had
+/// when this one was last reviewed against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewStamp {
+    /// The document reviewed against, with where its id is written.
+    pub target: Ref,
+    /// Its fingerprint then.
+    pub stamp: Fingerprint,
+}
+
+/// What a document says, hashed (`analysis::fingerprint_of`), as a review
+/// stamp holds it: two halves, so a finding can say whether the fields or the
+/// body moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    /// The front matter's half.
+    pub fields: u32,
+    /// The body's half.
+    pub body: u32,
+}
+
+impl Fingerprint {
+    /// Reads a stamp as written (`3f9a0c1e.77ab12cd`).
+    pub fn parse(stamp: &str) -> Option<Fingerprint> {
+        let (fields, body) = stamp.split_once('.')?;
+        let half = |s: &str| {
+            (s.len() == 8 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| u32::from_str_radix(s, 16).ok())
+                .flatten()
+        };
+        Some(Fingerprint {
+            fields: half(fields)?,
+            body: half(body)?,
+        })
+    }
+
+    /// What differs between a stamp and the content now, in words.
+    pub fn changes_since(self, stamp: Fingerprint) -> Option<&'static str> {
+        match (self.fields != stamp.fields, self.body != stamp.body) {
+            (false, false) => None,
+            (true, false) => Some("its fields changed"),
+            (false, true) => Some("its body changed"),
+            (true, true) => Some("its fields and its body changed"),
+        }
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:08x}.{:08x}", self.fields, self.body)
     }
 }

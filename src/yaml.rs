@@ -40,12 +40,12 @@ impl YamlError {
     }
 }
 
-fn convert_error(err: &serde_yaml::Error) -> YamlError {
+fn convert_error(err: &serde_yaml::Error, text: &str) -> YamlError {
     let (line, column) = err.location().map_or((1, 1), |l| {
-        (
+        position(text, l.index()).unwrap_or((
             crate::text::to_u32(l.line()),
             crate::text::to_u32(l.column()),
-        )
+        ))
     });
     let mut message = err.to_string();
     if let Some(i) = message.find(" at line ") {
@@ -66,6 +66,18 @@ fn convert_error(err: &serde_yaml::Error) -> YamlError {
 /// 11 s and a gigabyte; a megabyte takes a third of a second, and is still
 /// ten years of daily check-ins.
 pub const MAX_YAML_BYTES: usize = 1024 * 1024;
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`,
+/// counting only `\n` as a line break, as every other position in
+/// throughline does. libyaml's own line number also counts a lone `\r`,
+/// NEL, LS and PS (YAML 1.1 line breaks), which would point past the line at
+/// fault, or past the end of the file.
+fn position(text: &str, offset: usize) -> Option<(u32, u32)> {
+    let before = text.get(..offset)?;
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    Some((crate::text::to_u32(line), crate::text::to_u32(column)))
+}
 
 /// Deeper `[`/`{` nesting than this is refused before parsing: libyaml's
 /// scanner is quadratic in flow depth, so 20,000 brackets would take half a
@@ -439,7 +451,7 @@ pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
             duplicate: &duplicate,
         })
         .map_err(|err| {
-            let mut error = convert_error(&err);
+            let mut error = convert_error(&err, text);
             if let Some(key) = duplicate.take() {
                 error.earlier_line = earlier_key_line(text, &key, error.line, error.column);
                 error.message = format!("`{key}` is written twice in the same mapping");
@@ -1282,5 +1294,20 @@ mod tests {
         let err = parse_front_matter(&deep).unwrap_err();
         assert_eq!((err.line, err.column), (1, 4 + MAX_FLOW_DEPTH as u32));
         assert!(parse_front_matter("x: \"[[[[\" # [[[[\ny: [[1]]\n").is_ok());
+    }
+
+    #[test]
+    fn error_lines_count_only_newlines() {
+        // libyaml counts NEL, LS, PS and a lone CR as line breaks; found by
+        // tests/fuzz.rs (a NEL inserted into a flow mapping), where the error
+        // pointed past the closing fence. The line is where `\n`s put it.
+        for odd in ["\u{85}", "\u{2028}", "\u{2029}", "\r"] {
+            let text = format!("id: a\nk: [{{a: 1, b{odd}c: 2}}\n");
+            let err = parse_front_matter(&text).unwrap_err();
+            assert_eq!(err.line, 2, "{odd:?}: {err:?}");
+            assert!(err.column > 1, "{odd:?}: {err:?}");
+        }
+        let err = parse_front_matter("id: a\nk: [x\n").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1), "{err:?}");
     }
 }

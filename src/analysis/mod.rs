@@ -6,15 +6,20 @@
 //! [`Facts::compute`] runs once per analysis, after the graph and before the
 //! rules; the result lives in [`crate::Site::facts`].
 
+mod fingerprint;
 mod goals;
 
+pub use fingerprint::{fingerprint_of, REVIEW_FIELDS};
 pub use goals::{metric_doc, read_goal, GoalReading};
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};
 use crate::git::GitDates;
 use crate::graph::{DocId, Graph};
-use crate::model::{Document, Status};
+use std::collections::HashMap;
+
+use crate::model::{Document, Fingerprint, Status};
+use crate::source::SourceFile;
 
 /// Where a document's last review date comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +48,34 @@ pub struct Facts {
     next_review: Vec<Option<Date>>,
     teams: Vec<Option<DocId>>,
     quarters: Vec<Option<Quarter>>,
+    /// The fingerprint of every document some review stamp names; computed
+    /// only for those, because most sites stamp few documents.
+    fingerprints: HashMap<DocId, Fingerprint>,
 }
 
 impl Facts {
     /// Derives every fact of `docs` once.
     pub fn compute(
         docs: &[Document],
+        sources: &[SourceFile],
         graph: &Graph,
         schema: &Schema,
         git_dates: Option<&GitDates>,
     ) -> Facts {
+        let mut fingerprints = HashMap::new();
+        for stamp in docs.iter().flat_map(|d| &d.reviewed_against) {
+            let Some(target) = graph.lookup(&stamp.target.id) else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = fingerprints.entry(target) {
+                let text = sources
+                    .get(docs[target].source)
+                    .map_or("", |s| s.text.as_str());
+                if let Some(fp) = fingerprint_of(text) {
+                    slot.insert(fp);
+                }
+            }
+        }
         let last_review = last_reviews(docs, graph, git_dates);
         let next_review = docs
             .iter()
@@ -70,6 +93,7 @@ impl Facts {
             .map(Option::flatten)
             .collect(),
             quarters: inherited(docs, graph, |d| d.quarter),
+            fingerprints,
         }
     }
 
@@ -85,6 +109,11 @@ impl Facts {
     /// date is after this day.
     pub fn next_review(&self, doc: DocId) -> Option<Date> {
         self.next_review.get(doc).copied().flatten()
+    }
+
+    /// The fingerprint of `doc` now, if a review stamp names it.
+    pub fn stamped_fingerprint(&self, doc: DocId) -> Option<Fingerprint> {
+        self.fingerprints.get(&doc).copied()
     }
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 
 use crate::config::Schema;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::model::BodyLinkTarget;
 use crate::model::Document;
-use crate::source::BodyLinkTarget;
 use crate::text::{slugify, suggest};
 
 /// Index of a document in the site's document list.

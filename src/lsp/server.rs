@@ -428,7 +428,8 @@ impl<W: Write> Server<W> {
         };
         let mut updates = Vec::new();
         for (rel, buffer) in &ws.open {
-            let lines = Lines::new(&buffer.text);
+            // Spans fit the text that was analysed, which a buffer may have moved past.
+            let lines = Lines::new(ws.text(rel).unwrap_or(&buffer.text));
             let mut found: Vec<lsp_types::Diagnostic> = Vec::new();
             if let Some(site) = ws.site.as_ref() {
                 found.extend(

@@ -97,17 +97,19 @@ impl Workspace {
         }
     }
 
-    /// The text the latest analysis read for `rel` (the buffer's when open).
+    /// The text the latest analysis read for `rel`, else the open buffer's
+    /// (a file that is not a document). The analysed text, not a newer
+    /// buffer, so that the spans of the analysis always fit it, even while
+    /// an invalid config holds the analysis back.
     pub fn text(&self, rel: &str) -> Option<&str> {
-        if let Some(buffer) = self.open.get(rel) {
-            return Some(&buffer.text);
-        }
-        let site = self.site.as_ref()?;
-        let i = site
-            .sources
-            .binary_search_by(|s| s.path.as_str().cmp(rel))
-            .ok()?;
-        Some(&site.sources[i].text)
+        let analysed = self.site.as_ref().and_then(|site| {
+            let i = site
+                .sources
+                .binary_search_by(|s| s.path.as_str().cmp(rel))
+                .ok()?;
+            Some(site.sources[i].text.as_str())
+        });
+        analysed.or_else(|| self.open.get(rel).map(|b| b.text.as_str()))
     }
 
     /// The document in `rel`, as of the latest analysis.

@@ -63,6 +63,7 @@ pub fn render<'a>(
         text: SearchText::new(text_limit),
         code: None,
         wiki_title: None,
+        task_label_open: false,
     };
     let mut html_out = String::with_capacity(body.markdown.len() * 3 / 2);
     html::push_html(
@@ -70,7 +71,8 @@ pub fn render<'a>(
         leading
             .into_iter()
             .chain(events)
-            .filter_map(|event| rewrite.event(event)),
+            .flat_map(|event| rewrite.events(event))
+            .flatten(),
     );
     RenderedBody {
         html: html_out,
@@ -132,9 +134,58 @@ struct Rewrite<'a> {
     code: Option<(String, String)>,
     /// The title to show for the wiki link just opened.
     wiki_title: Option<&'a str>,
+    /// A task-list item's `<label>` is open: it closes where the item's
+    /// first run of inline content ends.
+    task_label_open: bool,
+}
+
+/// Whether `event` belongs to a run of inline content (what a `<label>` may hold).
+fn is_inline(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ),
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image
+        ),
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineMath(_)
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_)
+        | Event::SoftBreak
+        | Event::HardBreak => true,
+        Event::Html(_) | Event::DisplayMath(_) | Event::Rule | Event::TaskListMarker(_) => false,
+    }
 }
 
 impl<'a> Rewrite<'a> {
+    /// [`Rewrite::event`], plus the `</label>` of a task-list item where its
+    /// text ends (before the next block, or the end of its paragraph or item).
+    fn events(&mut self, event: Event<'a>) -> [Option<Event<'a>>; 2] {
+        let close = if self.task_label_open && !is_inline(&event) {
+            self.task_label_open = false;
+            Some(Event::InlineHtml(CowStr::Borrowed("</label>")))
+        } else {
+            None
+        };
+        [close, self.event(event)]
+    }
+
     fn event(&mut self, event: Event<'a>) -> Option<Event<'a>> {
         // Inside a code block, collect its text; highlight it at the end.
         if let Some((lang, buf)) = &mut self.code {
@@ -213,6 +264,17 @@ impl<'a> Rewrite<'a> {
                 let shown = self.wiki_title.take().map_or(t, CowStr::Borrowed);
                 self.text.push(&shown);
                 Event::Text(shown)
+            }
+            // pulldown-cmark writes a bare `<input type="checkbox">`, which has no
+            // label (axe's `label`): the item's text becomes its label.
+            // Disabled: the page shows the state, nobody changes it there.
+            Event::TaskListMarker(done) => {
+                self.task_label_open = true;
+                Event::InlineHtml(CowStr::Borrowed(if done {
+                    "<label class=\"task\"><input type=\"checkbox\" disabled checked> "
+                } else {
+                    "<label class=\"task\"><input type=\"checkbox\" disabled> "
+                }))
             }
             Event::Html(h) | Event::InlineHtml(h) if !self.unsafe_html => Event::Text(h),
             Event::Text(t) => {
@@ -621,6 +683,25 @@ mod tests {
                 .collect();
             assert_eq!(search.words, expected.join(" "), "{whole:?}");
         }
+    }
+
+    #[test]
+    fn task_list_items_label_their_checkboxes() {
+        let html = html(
+            "- [x] done [[ps]]\n- [ ] open *now*\n  - [ ] nested\n\n1. [ ] loose\n\n   more\n",
+            false,
+        );
+        assert_eq!(html.matches("<label class=\"task\">").count(), 4, "{html}");
+        assert_eq!(html.matches("</label>").count(), 4, "{html}");
+        assert!(
+            html.contains(
+                "<input type=\"checkbox\" disabled checked> done <a href=\"../ps/index.html\">"
+            ),
+            "{html}"
+        );
+        // The label closes before a nested list and inside a loose item's paragraph.
+        assert!(html.contains("<em>now</em></label>\n<ul>"), "{html}");
+        assert!(html.contains("loose</label></p>"), "{html}");
     }
 
     #[test]

@@ -442,7 +442,7 @@ impl LinkResolver for Resolver<'_> {
 
     fn by_path(&self, written: &str) -> Option<String> {
         // The link means what the graph checked it to mean: one interpreter for both.
-        let crate::source::BodyLinkTarget::Path {
+        let crate::model::BodyLinkTarget::Path {
             path: Some(target),
             heading,
             ..

@@ -152,7 +152,8 @@ pub struct TreeNode {
     pub title: String,
     /// The kind (`outcome`, `opportunity`, `solution`, `experiment`), used as a CSS class.
     pub kind: String,
-    /// A short status line (status or experiment result).
+    /// A short status line (status or experiment result); it also picks the
+    /// box's colour.
     pub note: Option<String>,
     /// Where the box links to.
     pub url: String,
@@ -160,139 +161,315 @@ pub struct TreeNode {
     pub children: Vec<TreeNode>,
 }
 
-const BOX_W: f64 = 176.0;
-const BOX_H: f64 = 58.0;
-const GAP_X: f64 = 16.0;
-const GAP_Y: f64 = 44.0;
+// Text sizes, in px at scale 1; the stylesheet sets the same ones
+// (`svg.ost .node-title`, `.node-kind`).
+const TITLE_PX: f64 = 13.0;
+const TITLE_LINE: f64 = 16.0;
+const LABEL_PX: f64 = 10.0;
+/// `letter-spacing: .04em` on the uppercase kind and status labels.
+const LABEL_SPACING: f64 = 0.4;
+const LABEL_LINE: f64 = 13.0;
+const PAD_X: f64 = 10.0;
+const PAD_TOP: f64 = 8.0;
+const PAD_BOTTOM: f64 = 9.0;
 
-struct Placed<'a> {
-    node: &'a TreeNode,
-    x: f64,
-    depth: usize,
-    parent: Option<usize>,
-}
+/// The wide, top-down layout: boxes side by side.
+const WIDE_BOX_W: f64 = 184.0;
+const WIDE_GAP_X: f64 = 16.0;
+const WIDE_GAP_Y: f64 = 40.0;
+/// The narrow, indented layout: one box per row, each reaching from its
+/// indentation to a common right edge this far from the left, but never
+/// narrower than `NARROW_MIN_BOX_W` (a tree deeper than a phone is wide grows
+/// the diagram instead).
+const NARROW_WIDTH: f64 = 340.0;
+const NARROW_MIN_BOX_W: f64 = 180.0;
+const NARROW_INDENT: f64 = 22.0;
+const NARROW_GAP_Y: f64 = 10.0;
+/// The smallest scale the wide layout is shown at, so a 13 px title never
+/// shrinks below 11 px; below it, the narrow layout is shown instead.
+const WIDE_MIN_SCALE: f64 = 0.85;
+/// The stylesheet has a container query for each minimum width from 3 to
+/// this many hundred px (`.ost-min-N`); a wider tree shows the narrow layout
+/// at every width.
+const WIDE_MAX_BUCKET: u32 = 12;
 
-/// Lays a tree out top-down: leaves side by side, each parent centred over its children.
-fn layout(root: &TreeNode) -> Vec<Placed<'_>> {
-    fn place<'a>(
-        node: &'a TreeNode,
-        depth: usize,
-        parent: Option<usize>,
-        next_leaf: &mut f64,
-        out: &mut Vec<Placed<'a>>,
-    ) -> f64 {
-        let index = out.len();
-        out.push(Placed {
-            node,
-            x: 0.0,
-            depth,
-            parent,
-        });
-        let x = if node.children.is_empty() {
-            let x = *next_leaf;
-            *next_leaf += BOX_W + GAP_X;
-            x
-        } else {
-            let xs: Vec<f64> = node
-                .children
-                .iter()
-                .map(|c| place(c, depth + 1, Some(index), next_leaf, out))
-                .collect();
-            (xs[0] + xs[xs.len() - 1]) / 2.0
-        };
-        out[index].x = x;
-        x
+/// The advance width of `c` in em, an upper bound over common sans-serif
+/// system fonts: these are DejaVu Sans's widths (Debian's default, wider than
+/// Segoe UI, Helvetica or Roboto) rounded up. A wide (East Asian) character
+/// counts 1 em; anything else unlisted, 0.72 em (DejaVu's widest lowercase
+/// letters but `m` and `w`).
+fn char_em(c: char) -> f64 {
+    use unicode_width::UnicodeWidthChar;
+    match c {
+        ' ' | '.' | ',' | ':' | ';' | '!' | '|' | '\'' | 'i' | 'j' | 'l' | 'I' | 'J' => 0.33,
+        'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '/' | '-' | '"' => 0.46,
+        'm' | 'M' | 'W' => 1.0,
+        'w' | '%' | '…' | '—' => 1.0,
+        '&' | '@' | 'O' | 'Q' | 'G' | 'D' | 'H' | 'N' | 'U' => 0.8,
+        'a'..='z' | '0'..='9' | '?' | '$' | '#' | '+' | '=' => 0.65,
+        'A'..='Z' => 0.72,
+        _ if c.width().unwrap_or(1) >= 2 => 1.0,
+        _ => 0.72,
     }
-    let mut out = Vec::new();
-    let mut next_leaf = 0.0;
-    place(root, 0, None, &mut next_leaf, &mut out);
-    out
 }
 
-/// Splits `text` into at most two lines of about `width` characters, with an ellipsis if cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = vec![String::new()];
+/// The width `text` takes at `px`, with `spacing` px after every character.
+fn text_width(text: &str, px: f64, spacing: f64) -> f64 {
+    text.chars().map(|c| char_em(c) * px + spacing).sum()
+}
+
+/// Splits `text` into lines no wider than `width` px at `px`: as many lines
+/// as it needs, never cut short. A word wider than a line is broken between
+/// characters.
+fn wrap(text: &str, px: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
     for word in text.split_whitespace() {
-        let current = lines.last_mut().map(|l| l.chars().count()).unwrap_or(0);
-        if current > 0 && current + 1 + word.chars().count() > width {
-            if lines.len() == 2 {
-                if let Some(last) = lines.last_mut() {
-                    last.push('…');
-                }
-                return lines;
-            }
-            lines.push(String::new());
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if text_width(&candidate, px, 0.0) <= width {
+            line = candidate;
+            continue;
         }
-        if let Some(line) = lines.last_mut() {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
         }
+        // The word alone: break it where it stops fitting.
+        for c in word.chars() {
+            line.push(c);
+            if text_width(&line, px, 0.0) > width && line.chars().count() > 1 {
+                line.pop();
+                lines.push(std::mem::take(&mut line));
+                line.push(c);
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
     lines
 }
 
-/// An opportunity solution tree as an SVG diagram.
-pub fn tree_diagram(root: &TreeNode) -> String {
-    let placed = layout(root);
-    let width = placed.iter().map(|p| p.x).fold(0.0, f64::max) + BOX_W;
-    let depth = placed.iter().map(|p| p.depth).max().unwrap_or(0);
-    let height = (depth as f64 + 1.0) * (BOX_H + GAP_Y) - GAP_Y;
-    let y = |d: usize| d as f64 * (BOX_H + GAP_Y);
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"ost\" viewBox=\"-2 -2 {:.0} {:.0}\" width=\"{:.0}\" role=\"img\" aria-labelledby=\"ost-{}\"><title id=\"ost-{}\">Opportunity solution tree for {} ({} nodes)</title>",
-        width + 4.0,
-        height + 4.0,
-        width + 4.0,
-        escape(&crate::text::slugify(&root.title)),
-        escape(&crate::text::slugify(&root.title)),
-        escape(&root.title),
-        placed.len()
-    );
-    for p in &placed {
-        if let Some(parent) = p.parent {
-            let (px, py) = (
-                placed[parent].x + BOX_W / 2.0,
-                y(placed[parent].depth) + BOX_H,
-            );
-            let (cx, cy) = (p.x + BOX_W / 2.0, y(p.depth));
-            let mid = (py + cy) / 2.0;
-            let _ = write!(svg, "<path class=\"edge\" d=\"M{px:.1},{py:.1} C{px:.1},{mid:.1} {cx:.1},{mid:.1} {cx:.1},{cy:.1}\"/>");
+/// What one box shows, measured for a box `box_w` wide.
+struct NodeText {
+    /// The kind and status labels share one line when both fit.
+    note_below_kind: bool,
+    title: Vec<String>,
+    height: f64,
+}
+
+fn measure(node: &TreeNode, box_w: f64) -> NodeText {
+    let inner = box_w - 2.0 * PAD_X;
+    let label = |s: &str| text_width(&s.to_uppercase(), LABEL_PX, LABEL_SPACING);
+    let note_below_kind = node
+        .note
+        .as_deref()
+        .is_some_and(|n| label(&node.kind) + 12.0 + label(n) > inner);
+    let label_lines = if note_below_kind { 2.0 } else { 1.0 };
+    let title = wrap(&node.title, TITLE_PX, inner);
+    let height =
+        PAD_TOP + label_lines * LABEL_LINE + 4.0 + title.len() as f64 * TITLE_LINE + PAD_BOTTOM;
+    NodeText {
+        note_below_kind,
+        title,
+        height,
+    }
+}
+
+/// A node with its box's place, width and text.
+struct Placed<'a> {
+    node: &'a TreeNode,
+    text: NodeText,
+    x: f64,
+    y: f64,
+    w: f64,
+    depth: usize,
+    parent: Option<usize>,
+}
+
+/// The nodes in depth-first order (each parent before its children), each
+/// measured for the box width `box_w` gives its depth.
+fn flatten<'a>(root: &'a TreeNode, box_w: &dyn Fn(usize) -> f64) -> Vec<Placed<'a>> {
+    fn walk<'a>(
+        node: &'a TreeNode,
+        depth: usize,
+        parent: Option<usize>,
+        box_w: &dyn Fn(usize) -> f64,
+        out: &mut Vec<Placed<'a>>,
+    ) {
+        let index = out.len();
+        let w = box_w(depth);
+        out.push(Placed {
+            node,
+            text: measure(node, w),
+            x: 0.0,
+            y: 0.0,
+            w,
+            depth,
+            parent,
+        });
+        for c in &node.children {
+            walk(c, depth + 1, Some(index), box_w, out);
         }
     }
+    let mut out = Vec::new();
+    walk(root, 0, None, box_w, &mut out);
+    out
+}
+
+/// Top-down: leaves side by side, each parent centred over its children; the
+/// boxes of one level share a row as tall as its tallest box.
+fn layout_wide(root: &TreeNode) -> Vec<Placed<'_>> {
+    let mut placed = flatten(root, &|_| WIDE_BOX_W);
+    // `placed` is in depth-first order, so leaves come left to right.
+    let mut next_leaf = 0.0;
+    for p in placed.iter_mut().filter(|p| p.node.children.is_empty()) {
+        p.x = next_leaf;
+        next_leaf += WIDE_BOX_W + WIDE_GAP_X;
+    }
+    // Walking backwards sees every child before its parent, the last child
+    // first: each parent's (first, last) child x, then its own x between them.
+    let mut span: Vec<Option<(f64, f64)>> = vec![None; placed.len()];
+    for i in (0..placed.len()).rev() {
+        if let Some((first, last)) = span[i] {
+            placed[i].x = (first + last) / 2.0;
+        }
+        if let Some(p) = placed[i].parent {
+            let x = placed[i].x;
+            span[p] = Some(span[p].map_or((x, x), |(_, last)| (x, last)));
+        }
+    }
+    let depth = placed.iter().map(|p| p.depth).max().unwrap_or(0);
+    let mut row_h = vec![0.0f64; depth + 1];
     for p in &placed {
-        let (bx, by) = (p.x, y(p.depth));
+        row_h[p.depth] = row_h[p.depth].max(p.text.height);
+    }
+    let mut row_y = vec![0.0; depth + 1];
+    for d in 1..=depth {
+        row_y[d] = row_y[d - 1] + row_h[d - 1] + WIDE_GAP_Y;
+    }
+    for p in &mut placed {
+        p.y = row_y[p.depth];
+        // Every box of a row is as tall as the row, so edges meet one line.
+        p.text.height = row_h[p.depth];
+    }
+    placed
+}
+
+/// Indented: one box per row in reading order, each child indented under its
+/// parent, like an outline. Always narrow enough for a phone.
+fn layout_narrow(root: &TreeNode) -> Vec<Placed<'_>> {
+    let box_w = |depth: usize| (NARROW_WIDTH - depth as f64 * NARROW_INDENT).max(NARROW_MIN_BOX_W);
+    let mut placed = flatten(root, &box_w);
+    let mut y = 0.0;
+    for p in &mut placed {
+        p.x = p.depth as f64 * NARROW_INDENT;
+        p.y = y;
+        y += p.text.height + NARROW_GAP_Y;
+    }
+    placed
+}
+
+/// A status as a CSS class name part: letters, digits and dashes.
+fn status_class(note: Option<&str>) -> String {
+    let s: String = note
+        .unwrap_or("none")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s
+}
+
+/// One layout as an `<svg>`: `class` is `ost-wide` or `ost-narrow`, `id`
+/// makes its title's id unique on the page.
+fn svg_of(placed: &[Placed<'_>], wide: bool, id: &str, name: &str) -> String {
+    let width = placed.iter().map(|p| p.x + p.w).fold(0.0, f64::max);
+    let height = placed
+        .iter()
+        .map(|p| p.y + p.text.height)
+        .fold(0.0, f64::max);
+    let (w, h) = (width + 4.0, height + 4.0);
+    let class = if wide { "ost-wide" } else { "ost-narrow" };
+    let mut svg = String::new();
+    // `group`, not `img`: an image's content is hidden from assistive
+    // technology, and every box is a link someone may want to follow.
+    let _ = write!(
+        svg,
+        "<svg class=\"ost {class}\" viewBox=\"-2 -2 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" role=\"group\" aria-labelledby=\"{class}-{id}\"><title id=\"{class}-{id}\">{}</title>",
+        escape(name)
+    );
+    for p in placed {
+        let Some(parent) = p.parent.map(|i| &placed[i]) else {
+            continue;
+        };
+        let _ = if wide {
+            let (px, py) = (parent.x + parent.w / 2.0, parent.y + parent.text.height);
+            let (cx, cy) = (p.x + p.w / 2.0, p.y);
+            let mid = (py + cy) / 2.0;
+            write!(svg, "<path class=\"edge\" d=\"M{px:.1},{py:.1} C{px:.1},{mid:.1} {cx:.1},{mid:.1} {cx:.1},{cy:.1}\"/>")
+        } else {
+            // From under the parent's left edge down, then across to the child.
+            let px = parent.x + NARROW_INDENT / 2.0;
+            let py = parent.y + parent.text.height;
+            let cy = p.y + 18.0;
+            write!(
+                svg,
+                "<path class=\"edge\" d=\"M{px:.1},{py:.1} V{cy:.1} H{:.1}\"/>",
+                p.x
+            )
+        };
+    }
+    for p in placed {
+        let (bx, by, box_w) = (p.x, p.y, p.w);
+        let node = p.node;
+        // No `aria-label`: the link's name is its text, kind, status and
+        // title as drawn (Chromium joins the lines with spaces), so what a
+        // voice-control user sees is what they can say.
         let _ = write!(
             svg,
-            "<a href=\"{}\"><g class=\"node node-{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"8\"/>",
-            escape(&p.node.url),
-            escape(&p.node.kind)
+            "<a href=\"{}\"><g class=\"node node-{} st-{}\"><rect x=\"{bx:.1}\" y=\"{by:.1}\" width=\"{box_w}\" height=\"{:.1}\" rx=\"{}\"/>",
+            escape(&node.url),
+            escape(&node.kind),
+            status_class(node.note.as_deref()),
+            p.text.height,
+            corner(&node.kind),
         );
+        let label_y = by + PAD_TOP + LABEL_PX;
         let _ = write!(
             svg,
-            "<text class=\"node-kind\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            bx + 10.0,
-            by + 15.0,
-            escape(&p.node.kind)
+            "<text class=\"node-kind\" x=\"{:.1}\" y=\"{label_y:.1}\">{}</text>",
+            bx + PAD_X,
+            escape(&node.kind)
         );
-        if let Some(note) = &p.node.note {
+        if let Some(note) = &node.note {
+            let (x, y, anchor) = if p.text.note_below_kind {
+                (bx + PAD_X, label_y + LABEL_LINE, "start")
+            } else {
+                (bx + box_w - PAD_X, label_y, "end")
+            };
             let _ = write!(
                 svg,
-                "<text class=\"node-note\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-                bx + BOX_W - 10.0,
-                by + 15.0,
+                "<text class=\"node-note\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 escape(note)
             );
         }
-        for (i, line) in wrap(&p.node.title, 26).iter().enumerate() {
+        let label_lines = if p.text.note_below_kind { 2.0 } else { 1.0 };
+        let first_line = by + PAD_TOP + label_lines * LABEL_LINE + 4.0 + TITLE_PX;
+        for (i, line) in p.text.title.iter().enumerate() {
             let _ = write!(
                 svg,
                 "<text class=\"node-title\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                bx + 10.0,
-                by + 33.0 + 15.0 * i as f64,
+                bx + PAD_X,
+                first_line + TITLE_LINE * i as f64,
                 escape(line)
             );
         }
@@ -300,6 +477,66 @@ pub fn tree_diagram(root: &TreeNode) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Corner radius by kind, so the kinds differ in shape as well as colour:
+/// outcomes and opportunities round, solutions and experiments square.
+fn corner(kind: &str) -> u8 {
+    match kind {
+        "outcome" => 14,
+        "opportunity" => 10,
+        "solution" => 2,
+        _ => 6,
+    }
+}
+
+/// An opportunity solution tree as HTML: two SVG layouts of the same tree
+/// and a legend of the statuses it uses. The wide one (top-down, the usual
+/// shape of the diagram) is shown where its container holds it at
+/// [`WIDE_MIN_SCALE`] or more; elsewhere, on phones and for trees too wide
+/// for any screen, the narrow one (an indented outline). Both scale down to
+/// their container (`viewBox`, `max-width: 100%`), so neither is ever cut
+/// off; the choice is the stylesheet's container query on `.ost-min-N`,
+/// where N is the wide layout's smallest width in hundreds of px.
+pub fn tree_diagram(root: &TreeNode) -> String {
+    let wide = layout_wide(root);
+    let narrow = layout_narrow(root);
+    let id = crate::text::slugify(&root.url);
+    let name = format!(
+        "Opportunity solution tree for {} ({} nodes)",
+        root.title,
+        wide.len()
+    );
+    let wide_w = wide.iter().map(|p| p.x).fold(0.0, f64::max) + WIDE_BOX_W + 4.0;
+    let bucket = (wide_w * WIDE_MIN_SCALE / 100.0).ceil() as u32;
+    let mut html = String::new();
+    let _ = write!(html, "<div class=\"ost-figure");
+    if bucket <= WIDE_MAX_BUCKET {
+        let _ = write!(html, " ost-min-{}", bucket.max(3));
+    }
+    html.push_str("\">");
+    html.push_str(&svg_of(&wide, true, &id, &name));
+    html.push_str(&svg_of(&narrow, false, &id, &name));
+    // The legend: each status present, in the order first met. The status is
+    // also written in its box, so colour is never the only sign of it.
+    let mut statuses: Vec<&str> = Vec::new();
+    for p in &wide {
+        let s = p.node.note.as_deref().unwrap_or("no status");
+        if !statuses.contains(&s) {
+            statuses.push(s);
+        }
+    }
+    html.push_str("<ul class=\"legend ost-legend\" aria-label=\"Box colours by status\">");
+    for s in statuses {
+        let class = if s == "no status" {
+            "none".to_string()
+        } else {
+            status_class(Some(s))
+        };
+        let _ = write!(html, "<li><i class=\"st-{class}\"></i>{}</li>", escape(s));
+    }
+    html.push_str("</ul></div>");
+    html
 }
 
 #[cfg(test)]
@@ -334,30 +571,103 @@ mod tests {
                 node("b", "opportunity", vec![]),
             ],
         );
-        let placed = layout(&tree);
+        let placed = layout_wide(&tree);
         let x = |t: &str| placed.iter().find(|p| p.node.title == t).unwrap().x;
+        let step = WIDE_BOX_W + WIDE_GAP_X;
         assert_eq!(x("s1"), 0.0);
-        assert_eq!(x("s2"), BOX_W + GAP_X);
-        assert_eq!(x("a"), (BOX_W + GAP_X) / 2.0);
-        assert_eq!(x("b"), 2.0 * (BOX_W + GAP_X));
+        assert_eq!(x("s2"), step);
+        assert_eq!(x("a"), step / 2.0);
+        assert_eq!(x("b"), 2.0 * step);
         assert_eq!(x("out"), (x("a") + x("b")) / 2.0);
-        let svg = tree_diagram(&tree);
-        assert_eq!(svg.matches("<rect").count(), 5);
-        assert_eq!(svg.matches("class=\"edge\"").count(), 4);
+        // The narrow layout: one row each, in reading order, indented by depth.
+        let narrow = layout_narrow(&tree);
+        let titles: Vec<&str> = narrow.iter().map(|p| p.node.title.as_str()).collect();
+        assert_eq!(titles, ["out", "a", "s1", "s2", "b"]);
+        assert_eq!(narrow[2].x, 2.0 * NARROW_INDENT);
+        assert!(narrow
+            .windows(2)
+            .all(|w| w[0].y + w[0].text.height < w[1].y));
+        // Both layouts, each with every box and edge.
+        let html = tree_diagram(&tree);
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert_eq!(html.matches("<rect").count(), 10);
+        assert_eq!(html.matches("class=\"edge\"").count(), 8);
+        // Three leaves: 3 x 200 px less a gap, at 0.85, needs 500 px.
+        assert!(
+            html.starts_with("<div class=\"ost-figure ost-min-5\">"),
+            "{html}"
+        );
     }
 
     #[test]
-    fn titles_are_escaped_and_wrapped() {
+    fn titles_are_escaped_and_wrapped_whole() {
         let svg = tree_diagram(&node(
             "<b>Merchants cannot plan cash for payroll every other Friday</b>",
             "outcome",
             vec![],
         ));
         assert!(!svg.contains("<b>"));
-        assert_eq!(
-            wrap("one two three four five six seven eight nine ten", 12),
-            vec!["one two", "three four…"]
+        let text = "one two three four five six seven eight nine ten";
+        let lines = wrap(text, 13.0, 80.0);
+        // Every word kept, in order, on as many lines as it takes.
+        assert_eq!(lines.join(" "), text);
+        assert!(lines.len() >= 4, "{lines:?}");
+        for line in &lines {
+            assert!(text_width(line, 13.0, 0.0) <= 80.0, "{line:?}");
+        }
+        // A word longer than a line is broken, not left to overflow.
+        let long = wrap("payouts-instant-same-day-for-every-merchant", 13.0, 80.0);
+        assert!(long.len() > 1 && long.concat() == "payouts-instant-same-day-for-every-merchant");
+        assert!(long.iter().all(|l| text_width(l, 13.0, 0.0) <= 80.0));
+        assert_eq!(wrap("", 13.0, 80.0), vec![String::new()]);
+    }
+
+    #[test]
+    fn boxes_grow_with_their_text_and_rows_share_a_height() {
+        let short = node("Short", "solution", vec![]);
+        let long = node(
+            "An alert five days before payroll if cash will be short, by email and in the app",
+            "solution",
+            vec![],
         );
+        assert!(measure(&long, WIDE_BOX_W).height > measure(&short, WIDE_BOX_W).height);
+        let tree = node("out", "outcome", vec![short, long]);
+        let placed = layout_wide(&tree);
+        assert_eq!(placed[1].text.height, placed[2].text.height);
+        assert!(placed[1].y >= placed[0].y + placed[0].text.height);
+    }
+
+    #[test]
+    fn a_long_status_goes_below_the_kind_and_statuses_get_a_legend() {
+        let mut n = node("Benchmarks", "experiment", vec![]);
+        n.note = Some("validated".into());
+        assert!(!measure(&n, WIDE_BOX_W).note_below_kind);
+        n.note = Some("inconclusive after a second and a third round".into());
+        assert!(measure(&n, WIDE_BOX_W).note_below_kind);
+        let mut done = node("Forecast", "solution", vec![]);
+        done.note = Some("done".into());
+        let html = tree_diagram(&node("out", "outcome", vec![n, done]));
+        assert!(
+            html.contains("class=\"node node-solution st-done\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li><i class=\"st-done\"></i>done</li>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<li><i class=\"st-none\"></i>no status</li>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_tree_too_wide_for_any_screen_shows_the_narrow_layout_only() {
+        let leaves = (0..12)
+            .map(|i| node(&format!("s{i}"), "solution", vec![]))
+            .collect();
+        let html = tree_diagram(&node("out", "outcome", leaves));
+        assert!(html.starts_with("<div class=\"ost-figure\">"), "{html}");
     }
 
     #[test]

@@ -64,7 +64,12 @@ pub(crate) fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (us
     (depth, hidden)
 }
 
-/// The traceability tree as nested lists; branches are `<details>` so the tree works without script.
+/// The traceability tree as nested lists. A branch's children sit in a
+/// `<details>` so the tree opens and closes without script; its `<summary>`
+/// holds only the toggle, after the document's link, because a link inside
+/// `<summary>` nests one control in another: keyboard and screen-reader users
+/// reach one of the two, never both (axe's `nested-interactive`). The
+/// stylesheet draws the toggle in the gutter left of the title.
 pub fn tree_html(items: &[TreeItem], root: &str) -> String {
     fn node(item: &TreeItem, root: &str, depth: usize, out: &mut String) {
         use std::fmt::Write;
@@ -80,19 +85,9 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
             // `2027-Q1`: nothing to escape.
             let _ = write!(out, "{quarter}");
         }
-        out.push_str("\">");
-        if item.children.is_empty() {
-            out.push_str("<div class=\"leaf\">");
-        } else {
-            out.push_str(if depth < 2 {
-                "<details open><summary>"
-            } else {
-                "<details><summary>"
-            });
-        }
         let _ = write!(
             out,
-            "<span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
+            "\"><span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
             Escaped(d.path.0),
             super::view::INDEX_HTML,
             Escaped(d.title),
@@ -112,14 +107,27 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
                 d.warnings
             );
         }
-        out.push_str("</span>");
-        if item.children.is_empty() {
-            out.push_str("</div>");
-        } else {
+        if !item.children.is_empty() {
             let _ = write!(
                 out,
-                " <span class=\"muted\">({})</span></summary><ul>",
+                " <span class=\"muted\">({})</span>",
                 item.children.len()
+            );
+        }
+        out.push_str("</span>");
+        if !item.children.is_empty() {
+            // The toggle's name says whose children it shows; its state
+            // (expanded or collapsed) comes from `<details>` itself.
+            let n = item.children.len();
+            let _ = write!(
+                out,
+                "{}<summary><span class=\"visually-hidden\">{n} below {}</span></summary><ul>",
+                if depth < 2 {
+                    "<details open>"
+                } else {
+                    "<details>"
+                },
+                Escaped(d.title)
             );
             for c in &item.children {
                 node(c, root, depth + 1, out);

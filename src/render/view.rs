@@ -21,8 +21,11 @@ use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Success};
 use crate::text::format_number as number;
 use crate::Site;
 
-/// A link to a document, with what a list or badge needs.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// A link to a document, with what a list or badge needs: what every page
+/// that lists the document shows of it. `serve` hashes it whole to know
+/// which pages a change reaches, so a new field is never forgotten there;
+/// make one only with [`doc_link`].
+#[derive(Debug, Clone, Copy, Serialize, Hash)]
 pub struct DocLink<'a> {
     /// The id.
     pub id: &'a str,
@@ -42,7 +45,7 @@ pub struct DocLink<'a> {
 
 /// The page of the document with this id, relative to the site root
 /// (`bet-a/index.html`); written out only where a page shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DocPath<'a>(pub &'a str);
 
 impl DocPath<'_> {
@@ -192,6 +195,24 @@ pub struct Model<'a> {
     by_file: HashMap<&'a str, DocId>,
 }
 
+/// The link to document `doc`, which has `warnings` findings.
+pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
+    let d = &site.docs[doc];
+    DocLink {
+        id: &d.id,
+        title: &d.title,
+        kind: &d.kind,
+        kind_label: site
+            .config
+            .schema
+            .get(&d.kind)
+            .map_or(d.kind.as_str(), |k| k.label.as_str()),
+        status: d.status.map(|s| s.as_str()),
+        path: DocPath(&d.id),
+        warnings,
+    }
+}
+
 /// A document's page, relative to the site root.
 pub fn doc_path(id: &str) -> String {
     DocPath(id).after("")
@@ -212,23 +233,8 @@ impl<'a> Model<'a> {
                 counts[i] += 1;
             }
         }
-        let links: Vec<DocLink> = site
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| DocLink {
-                id: &d.id,
-                title: &d.title,
-                kind: &d.kind,
-                kind_label: site
-                    .config
-                    .schema
-                    .get(&d.kind)
-                    .map_or(d.kind.as_str(), |k| k.label.as_str()),
-                status: d.status.map(|s| s.as_str()),
-                path: DocPath(&d.id),
-                warnings: counts[i],
-            })
+        let links: Vec<DocLink> = (0..site.docs.len())
+            .map(|i| doc_link(site, i, counts[i]))
             .collect();
         let mut model = Model {
             site,

@@ -1,10 +1,17 @@
-//! `drift`: the strategy moved and this part has not caught up. A parent that
-//! changed after its child was last reviewed, longer ago than the grace
-//! period, means the child may now contradict it.
+//! `drift`: the strategy moved and this part has not caught up.
+//!
+//! Exact, where `throughline review` stamped what the document was reviewed
+//! against (`reviewed_against:`): it fires when the parent or a `supports`
+//! target no longer has the stamped fingerprint, whatever the dates say.
+//! Otherwise by dates: a parent that changed after its child was last
+//! reviewed, longer ago than the grace period, means the child may now
+//! contradict it.
 
 use super::{is_closed, Context, Rule};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
+use crate::graph::{DocId, Rel};
+use crate::model::Document;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -25,9 +32,14 @@ impl Rule for Drift {
             if is_closed(doc) {
                 continue;
             }
-            let Some(parent) = ctx.graph.parent(id).map(|p| &ctx.docs[p]) else {
+            let stamped = self.check_stamps(ctx, id, doc, out);
+            let Some(parent_id) = ctx.graph.parent(id) else {
                 continue;
             };
+            if stamped.contains(&parent_id) {
+                continue;
+            }
+            let parent = &ctx.docs[parent_id];
             let (Some(changed), Some(last)) = (parent.changed_on(), ctx.last_review(id)) else {
                 continue;
             };
@@ -55,6 +67,65 @@ impl Rule for Drift {
                 .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
             );
         }
+    }
+}
+
+impl Drift {
+    /// Reports each stamped dependency (the parent or a `supports` target)
+    /// whose content moved since the stamp; returns the dependencies that
+    /// have a stamp, which the date rule then leaves alone.
+    fn check_stamps(
+        &self,
+        ctx: &Context<'_>,
+        id: DocId,
+        doc: &Document,
+        out: &mut Vec<Diagnostic>,
+    ) -> Vec<DocId> {
+        let depends_on: Vec<DocId> = ctx
+            .graph
+            .outgoing(id)
+            .filter(|e| matches!(e.rel, Rel::Parent | Rel::Supports))
+            .map(|e| e.to)
+            .collect();
+        let mut stamped = Vec::new();
+        for stamp in &doc.reviewed_against {
+            // A stamp for a document it no longer depends on says nothing.
+            let Some(target) = ctx
+                .graph
+                .lookup(&stamp.target.id)
+                .filter(|t| depends_on.contains(t))
+            else {
+                continue;
+            };
+            stamped.push(target);
+            let Some(now) = ctx.facts().stamped_fingerprint(target) else {
+                continue;
+            };
+            let Some(what) = now.changes_since(stamp.stamp) else {
+                continue;
+            };
+            let since = doc
+                .reviewed
+                .map_or_else(String::new, |d| format!(" on {d}"));
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    doc,
+                    stamp.target.span,
+                    format!(
+                        "`{}` changed since this {} was reviewed against it{since}: {what}",
+                        stamp.target.id,
+                        ctx.label(doc),
+                    ),
+                )
+                .with_label("changed since the review")
+                .with_hint(format!(
+                    "re-read it against `{}`; change what no longer fits, then run `throughline review {}`",
+                    stamp.target.id, doc.id
+                )),
+            );
+        }
+        stamped
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use super::request::{read_head, Head, HeadError, HostPolicy, MAX_HEADERS, MAX_REQUEST_LINE};
-use super::session::{FileBytes, Problem, Served};
+use super::served::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
 
 /// The path of the reload stream.

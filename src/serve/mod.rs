@@ -1,13 +1,18 @@
 //! `throughline serve`: build into memory, serve over HTTP on loopback,
 //! watch the root, rebuild what changed and reload open pages.
 //!
-//! Three threads share one [`session::Served`]: the HTTP server reads it,
+//! Three threads share one [`served::Served`]: the HTTP server reads it,
 //! the rebuild loop (the caller's thread) writes it, and the watcher feeds
 //! the loop batches of changed paths. Nothing is written to disk, so
 //! stopping the server (Ctrl-C) leaves no files behind.
 
+mod change;
+#[cfg(test)]
+mod differential;
 pub mod http;
+mod invalidate;
 mod request;
+pub mod served;
 pub mod session;
 pub mod watch;
 

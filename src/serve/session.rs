@@ -4,91 +4,26 @@
 //! but re-reading only the files that changed and re-rendering only the pages
 //! whose content can change.
 //!
-//! Which pages can change: a page shows its own document in full and, of
-//! every other document, only what [`DocState::summary`] covers (title,
-//! kind, status, finding count, team, quarter, parent) for its neighbours,
-//! its trail up and its subtree down. So after an edit the pages to render
-//! again are those of the edited documents and their direct neighbours, of
-//! every document whose summary changed together with its ancestors and
-//! descendants, of every document whose findings changed, and the pages that
-//! aggregate the whole site. A test checks the result against a full render
-//! after many kinds of edit.
+//! Which pages can change is for `serve/invalidate.rs` to say; what a
+//! changed path is, for `serve/change.rs`; the served files live in
+//! [`super::served`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-use rayon::prelude::*;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::config;
-use crate::diagnostics::{self, Counts, Diagnostic, HumanStyle, Severity};
+use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
-use crate::render::{self, theme::Theme, view::doc_path, Job, RenderError, SearchEntries};
+use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries};
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
 
-/// A served file's contents, shared with the server threads. Not `Arc<[u8]>`:
-/// making one from the rendered `Vec` copies it, 20 MB of search index per rebuild.
-pub type FileBytes = Arc<Vec<u8>>;
-
-/// The files being served and what is wrong with the latest build, shared with the server threads.
-#[derive(Debug, Default)]
-pub struct Served {
-    /// Rendered pages and assets, by path relative to the site root.
-    generated: HashMap<String, FileBytes>,
-    /// `static/` files, which win over generated ones as in `build`.
-    statics: HashMap<String, FileBytes>,
-    /// The latest build's errors, shown over every page until they are fixed.
-    pub problem: Option<Problem>,
-}
-
-impl Served {
-    /// The file at `path` (relative, `/`-separated), if the site has one.
-    pub fn file(&self, path: &str) -> Option<FileBytes> {
-        self.statics
-            .get(path)
-            .or_else(|| self.generated.get(path))
-            .cloned()
-    }
-
-    /// A site of these `(path, contents)` files, for the server's tests.
-    #[cfg(test)]
-    pub(crate) fn of(files: &[(&str, &str)]) -> Served {
-        Served {
-            generated: files
-                .iter()
-                .map(|(path, text)| (path.to_string(), Arc::new(text.as_bytes().to_vec())))
-                .collect(),
-            ..Served::default()
-        }
-    }
-
-    /// Every path served, sorted; for tests and comparisons with `build`.
-    pub fn paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .generated
-            .keys()
-            .chain(self.statics.keys())
-            .cloned()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        paths.sort();
-        paths
-    }
-}
-
-/// Why the latest build is not the one being served.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// One line: what failed.
-    pub summary: String,
-    /// The diagnostics in the human format, without colour.
-    pub details: String,
-}
+use super::change::{self, ChangeKind};
+use super::invalidate::RenderedFrom;
+use super::served::Failure;
+pub use super::served::{FileBytes, Problem, Served};
 
 /// What one [`LiveSite::update`] did, for the terminal line.
 #[derive(Debug, Clone)]
@@ -128,21 +63,6 @@ impl Outcome {
             report: String::new(),
         }
     }
-}
-
-/// What a served page was rendered from, per document id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct DocState {
-    /// The source file.
-    file: String,
-    /// A hash of what other pages show of this document.
-    summary: u64,
-    /// A hash of this document's own findings.
-    findings: u64,
-    /// Documents linked to or from this one: id, relation, whether the link is outgoing.
-    neighbours: Vec<(String, &'static str, bool)>,
-    /// Ids of the parent chain, nearest first.
-    ancestors: Vec<String>,
 }
 
 /// Everything kept between rebuilds once the config and theme have loaded.
@@ -205,17 +125,6 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
     Some(docs)
 }
 
-/// What the served pages were rendered from.
-#[derive(Debug, PartialEq, Eq)]
-struct RenderedFrom {
-    /// Per document id.
-    states: HashMap<String, DocState>,
-    /// A hash of every diagnostic.
-    diagnostics_hash: u64,
-    /// Whether any page had code: every page links the highlight stylesheet then.
-    has_code: bool,
-}
-
 /// A site kept in memory and rebuilt on change.
 pub struct LiveSite {
     options: LoadOptions,
@@ -259,20 +168,25 @@ impl LiveSite {
     pub fn update(&mut self, changed: &[PathBuf]) -> Outcome {
         let started = Instant::now();
         let asked = !changed.is_empty();
-        let mut changed: Vec<String> = changed
+        let mut changed: Vec<(String, ChangeKind)> = changed
             .iter()
-            .map(|p| self.relative(p))
-            .filter(|rel| self.is_relevant(rel))
+            .map(|p| {
+                let rel = self.relative(p);
+                let kind = self.classify(&rel);
+                (rel, kind)
+            })
+            .filter(|(rel, kind)| self.matters(rel, *kind))
             .collect();
         // A batch can name a path more than once (several events of one save).
-        changed.sort();
-        changed.dedup();
+        changed.sort_by(|a, b| a.0.cmp(&b.0));
+        changed.dedup_by(|a, b| a.0 == b.0);
         if asked && changed.is_empty() {
             return Outcome::nothing(started);
         }
         let full = changed.is_empty()
             || self.loaded.is_none()
-            || changed.iter().any(|rel| self.reloads_everything(rel));
+            || changed.iter().any(|(_, kind)| kind.reloads_everything());
+        let changed: Vec<String> = changed.into_iter().map(|(rel, _)| rel).collect();
         let result = if full {
             self.reload()
         } else {
@@ -313,58 +227,55 @@ impl LiveSite {
         source::relative_path(Path::new(""), rel)
     }
 
-    /// Whether a change at `rel` can matter: a document, a folder that holds
-    /// or held documents, or something that reloads everything. Editor swap
-    /// files, `.git` and other hidden paths never do.
-    fn is_relevant(&self, rel: &str) -> bool {
-        if rel.is_empty() || rel.split('/').any(|p| p.starts_with('.')) {
-            return false;
-        }
-        let Some(loaded) = &self.loaded else {
-            return true;
-        };
-        let under = format!("{rel}/");
-        self.reloads_everything(rel)
-            || loaded.filter.is_document(rel)
-            || self.options.root.join(rel).is_dir()
-            || loaded
-                .site
-                .sources
-                .iter()
-                .any(|f| f.path.starts_with(&under))
-            || loaded
-                .read_errors
-                .keys()
-                .any(|p| p == rel || p.starts_with(&under))
-    }
-
-    /// Whether a change to `rel` can touch every page: config, templates, theme, static files.
-    fn reloads_everything(&self, rel: &str) -> bool {
-        let first = rel.split('/').next().unwrap_or("");
-        let theme = self
-            .loaded
-            .as_ref()
+    /// What the change at `rel` is, given the loaded site's filter and theme.
+    fn classify(&self, rel: &str) -> ChangeKind {
+        let loaded = self.loaded.as_ref();
+        let theme = loaded
             .map(|l| l.site.config.theme.as_str())
             .filter(|t| *t != "default");
-        rel == config::CONFIG_FILE
-            || matches!(first, "templates" | "static")
-            || theme.is_some_and(|t| rel.starts_with(t.trim_end_matches('/')))
+        let is_dir = self.options.root.join(rel).is_dir();
+        change::classify(rel, is_dir, loaded.map(|l| &l.filter), theme)
+    }
+
+    /// Whether a change of `kind` at `rel` can matter. A path that is
+    /// neither content nor a folder matters if it held documents or an
+    /// unreadable file (a deleted folder), or before any site has loaded.
+    fn matters(&self, rel: &str, kind: ChangeKind) -> bool {
+        match kind {
+            ChangeKind::Irrelevant => false,
+            ChangeKind::Other => {
+                let Some(loaded) = &self.loaded else {
+                    return true;
+                };
+                let under = format!("{rel}/");
+                loaded
+                    .site
+                    .sources
+                    .iter()
+                    .any(|f| f.path.starts_with(&under))
+                    || loaded
+                        .read_errors
+                        .keys()
+                        .any(|p| p == rel || p.starts_with(&under))
+            }
+            _ => true,
+        }
     }
 
     /// Reads and renders everything again.
-    fn reload(&mut self) -> Result<(usize, usize), (Problem, String)> {
+    fn reload(&mut self) -> Result<(usize, usize), Failure> {
         let inputs = match crate::read_inputs(&self.options) {
             Ok(inputs) => inputs,
             Err(err) => {
                 self.loaded = None;
-                return Err(self.run_error(&err));
+                return Err(Problem::of_run_error(&err, self.color));
             }
         };
         let theme = match Theme::load(&self.options.root, &inputs.config) {
             Ok(theme) => theme,
             Err(e) => {
                 self.loaded = None;
-                return Err(plain_problem(format!("template error: {}", e.0)));
+                return Err(Problem::plain(format!("template error: {}", e.0)));
             }
         };
         let read_errors: BTreeMap<String, Diagnostic> = inputs
@@ -379,7 +290,7 @@ impl LiveSite {
             Ok(statics) => statics,
             Err(err) => {
                 self.loaded = None;
-                return Err(self.run_error(&err));
+                return Err(Problem::of_run_error(&err, self.color));
             }
         };
         let filter = SourceFilter::new(&site.config, self.options.output_dir.as_deref());
@@ -397,13 +308,13 @@ impl LiveSite {
             front_matter_before: HashMap::new(),
         });
         if let Ok(mut served) = self.served.write() {
-            served.statics = statics;
+            served.set_statics(statics);
         }
         self.render(Plan::WhatChanged)
     }
 
     /// Re-reads `changed` and renders the pages that can differ.
-    fn rebuild(&mut self, changed: &[String]) -> Result<(usize, usize), (Problem, String)> {
+    fn rebuild(&mut self, changed: &[String]) -> Result<(usize, usize), Failure> {
         let Some(loaded) = self.loaded.as_mut() else {
             return self.reload();
         };
@@ -430,7 +341,7 @@ impl LiveSite {
     }
 
     /// Renders what `plan` says can differ from the served pages, unless the site has errors.
-    fn render(&mut self, plan: Plan) -> Result<(usize, usize), (Problem, String)> {
+    fn render(&mut self, plan: Plan) -> Result<(usize, usize), Failure> {
         let Some(loaded) = self.loaded.as_mut() else {
             return Ok((0, 0));
         };
@@ -446,7 +357,7 @@ impl LiveSite {
                 "{} in the site; still serving the last good build",
                 crate::text::plural(errors.len(), "error")
             );
-            return Err(report(site, &errors, summary, self.color));
+            return Err(Problem::report(site, &errors, summary, self.color));
         }
         // What the served pages will have been rendered from, when that changes.
         let mut now = None;
@@ -457,16 +368,12 @@ impl LiveSite {
         let jobs = match plan {
             Plan::Bodies(docs) => body_jobs(docs),
             Plan::WhatChanged => {
-                let after = RenderedFrom {
-                    states: doc_states(site),
-                    diagnostics_hash: hash_of(&site.diagnostics),
-                    has_code: site.docs.iter().any(|d| d.body.has_code),
-                };
+                let after = RenderedFrom::of(site);
                 // A site-wide fact every page shows changed: nothing served can be kept.
                 let before = loaded
                     .rendered_from
                     .as_ref()
-                    .filter(|before| before.has_code == after.has_code);
+                    .filter(|before| before.has_code() == after.has_code());
                 let jobs = match before {
                     Some(before)
                         if *before == after
@@ -482,17 +389,12 @@ impl LiveSite {
                         )
                     }
                     Some(before) => {
-                        gone = before
-                            .states
-                            .keys()
-                            .filter(|id| !after.states.contains_key(*id))
-                            .map(|id| doc_path(id))
+                        gone = before.pages_gone(&after);
+                        let mut jobs: Vec<Job> = before
+                            .pages_to_render(&after, &loaded.reread, site)
+                            .into_iter()
+                            .map(Job::Document)
                             .collect();
-                        let mut jobs: Vec<Job> =
-                            pages_to_render(&before.states, &after.states, &loaded.reread, site)
-                                .into_iter()
-                                .map(Job::Document)
-                                .collect();
                         jobs.extend(
                             render::all_jobs(site)
                                 .into_iter()
@@ -526,41 +428,22 @@ impl LiveSite {
         if let Err(e) = rendered {
             // The search entries may now be ahead of the pages: render everything next time.
             loaded.rendered_from = None;
-            return Err(plain_problem(e.0));
+            return Err(Problem::plain(e.0));
         }
         let files = files.into_inner().unwrap_or_default();
         let rendered = files.len();
         let mut served = self
             .served
             .write()
-            .map_err(|_| plain_problem("the server's state is poisoned; restart serve".into()))?;
+            .map_err(|_| Problem::plain("the server's state is poisoned; restart serve".into()))?;
         let files_changed = if replace_all {
-            let count = files.len();
-            served.generated = files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect();
-            count
+            served.replace_all(files)
         } else {
             let highlight = "assets/highlight.css";
             if jobs.contains(&Job::Assets) && !files.iter().any(|f| f.path == highlight) {
                 gone.push(highlight.to_string());
             }
-            let mut count = gone
-                .iter()
-                .filter(|path| served.generated.remove(path.as_str()).is_some())
-                .count();
-            for file in files {
-                let same = served
-                    .generated
-                    .get(&file.path)
-                    .is_some_and(|old| **old == *file.bytes);
-                if !same {
-                    count += 1;
-                    served.generated.insert(file.path, Arc::new(file.bytes));
-                }
-            }
-            count
+            served.apply(&gone, files)
         };
         if now.is_some() {
             loaded.rendered_from = now;
@@ -569,55 +452,6 @@ impl LiveSite {
         loaded.front_matter_before.clear();
         Ok((rendered, files_changed))
     }
-
-    fn run_error(&self, err: &RunError) -> (Problem, String) {
-        match err {
-            RunError::Config { diagnostic, text } => {
-                let mut lookup = HashMap::new();
-                if let Some(text) = text {
-                    lookup.insert(config::CONFIG_FILE.to_string(), text.clone());
-                }
-                let summary = format!(
-                    "{} is invalid; still serving the last good build",
-                    config::CONFIG_FILE
-                );
-                report(
-                    &lookup,
-                    std::slice::from_ref(diagnostic),
-                    summary,
-                    self.color,
-                )
-            }
-            other => plain_problem(other.to_string()),
-        }
-    }
-}
-
-fn plain_problem(message: String) -> (Problem, String) {
-    let problem = Problem {
-        summary: message.clone(),
-        details: String::new(),
-    };
-    (problem, format!("error: {message}\n"))
-}
-
-fn report(
-    sources: &dyn diagnostics::SourceLookup,
-    errors: &[Diagnostic],
-    summary: String,
-    color: bool,
-) -> (Problem, String) {
-    let render = |color: bool| {
-        let mut out = Vec::new();
-        // Writing into a Vec cannot fail.
-        let _ = diagnostics::render_human(errors, sources, HumanStyle { color }, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    let problem = Problem {
-        summary,
-        details: render(false),
-    };
-    (problem, render(color))
 }
 
 fn read_errors_of(errors: &BTreeMap<String, Diagnostic>) -> Vec<Diagnostic> {
@@ -714,59 +548,6 @@ fn front_matter(text: &str) -> &str {
     source::front_matter_text(text)
 }
 
-/// What each document's page was built from, by id.
-fn doc_states(site: &Site) -> HashMap<String, DocState> {
-    let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in &site.diagnostics {
-        findings.entry(d.file.as_str()).or_default().push(d);
-    }
-    let graph = &site.graph;
-    site.docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let own = findings
-                .get(doc.file.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            let summary = hash_of(&(
-                &doc.id,
-                &doc.title,
-                &doc.kind,
-                doc.status.map(|s| s.as_str()),
-                own.len(),
-                doc.team.as_ref().map(|t| &t.id),
-                doc.quarter,
-                graph.parent(i),
-            ));
-            let findings = hash_of(&own);
-            let mut neighbours: Vec<(String, &'static str, bool)> = graph
-                .outgoing(i)
-                .map(|e| (site.docs[e.to].id.clone(), e.rel.as_str(), true))
-                .chain(
-                    graph
-                        .incoming(i)
-                        .map(|e| (site.docs[e.from].id.clone(), e.rel.as_str(), false)),
-                )
-                .collect();
-            neighbours.sort();
-            neighbours.dedup();
-            let ancestors = graph
-                .ancestors(i)
-                .into_iter()
-                .map(|a| site.docs[a].id.clone())
-                .collect();
-            let state = DocState {
-                file: doc.file.clone(),
-                summary,
-                findings,
-                neighbours,
-                ancestors,
-            };
-            (doc.id.clone(), state)
-        })
-        .collect()
-}
-
 /// Whether every re-read file still exists and kept the front matter the served pages show.
 fn same_front_matter(before: &HashMap<String, Option<String>>, site: &Site) -> bool {
     before.iter().all(|(path, old)| {
@@ -779,479 +560,6 @@ fn same_front_matter(before: &HashMap<String, Option<String>>, site: &Site) -> b
     })
 }
 
-fn hash_of(value: &impl Hash) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// The documents whose pages can differ between `before` and `after` (see the module docs).
-fn pages_to_render(
-    before: &HashMap<String, DocState>,
-    after: &HashMap<String, DocState>,
-    reread: &HashSet<String>,
-    site: &Site,
-) -> Vec<DocId> {
-    let mut touched: HashSet<&str> = HashSet::new();
-    let mut moved: HashSet<&str> = HashSet::new();
-    let mut affected: HashSet<&str> = HashSet::new();
-    for id in before.keys().chain(after.keys()) {
-        match (before.get(id), after.get(id)) {
-            (Some(b), Some(a)) => {
-                if b.summary != a.summary {
-                    moved.insert(id);
-                }
-                if b.findings != a.findings || b.file != a.file {
-                    touched.insert(id);
-                }
-            }
-            _ => {
-                moved.insert(id);
-            }
-        }
-    }
-    // A body-only edit changes neither summary nor findings: the files re-read name those pages.
-    for (id, state) in before.iter().chain(after.iter()) {
-        if reread.contains(&state.file) {
-            touched.insert(id);
-        }
-    }
-    for id in touched.iter().chain(moved.iter()) {
-        affected.insert(id);
-        for states in [before, after] {
-            if let Some(s) = states.get(*id) {
-                affected.extend(s.neighbours.iter().map(|n| n.0.as_str()));
-            }
-        }
-    }
-    for id in &moved {
-        for states in [before, after] {
-            if let Some(s) = states.get(*id) {
-                affected.extend(s.ancestors.iter().map(String::as_str));
-            }
-            affected.extend(
-                states
-                    .iter()
-                    .filter(|(_, s)| s.ancestors.iter().any(|a| a == id))
-                    .map(|(other, _)| other.as_str()),
-            );
-        }
-    }
-    let mut ids: Vec<DocId> = affected
-        .into_iter()
-        .filter_map(|id| site.graph.lookup(id))
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn copy_example() -> tempfile::TempDir {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-        let dir = tempfile::tempdir().expect("temp dir");
-        for entry in walkdir::WalkDir::new(&from)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let to = dir
-                .path()
-                .join(entry.path().strip_prefix(&from).expect("inside"));
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).expect("mkdir");
-            } else {
-                std::fs::copy(entry.path(), &to).expect("copy");
-            }
-        }
-        dir
-    }
-
-    fn options(root: &Path) -> LoadOptions {
-        LoadOptions {
-            root: root.to_path_buf(),
-            today: crate::date::parse_date("2026-11-24").expect("date"),
-            drafts: false,
-            output_dir: None,
-            base_url: None,
-        }
-    }
-
-    fn snapshot(live: &LiveSite) -> Vec<(String, Vec<u8>)> {
-        let served = live.served.read().expect("lock");
-        served
-            .paths()
-            .into_iter()
-            .map(|p| {
-                let bytes = served.file(&p).expect("listed").to_vec();
-                (p, bytes)
-            })
-            .collect()
-    }
-
-    /// Asserts that the live site serves exactly what a fresh full build of the same files would.
-    fn assert_same_as_full_build(live: &LiveSite, step: &str) {
-        let (fresh, outcome) = LiveSite::start(options(live.root()), false);
-        assert!(outcome.problem.is_none(), "{step}: {:?}", outcome.problem);
-        let (ours, theirs) = (snapshot(live), snapshot(&fresh));
-        let paths = |s: &[(String, Vec<u8>)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-        assert_eq!(paths(&ours), paths(&theirs), "{step}: different files");
-        for ((path, a), (_, b)) in ours.iter().zip(&theirs) {
-            assert!(a == b, "{step}: {path} differs from a full build");
-        }
-    }
-
-    fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
-        let path = root.join(rel);
-        let text = std::fs::read_to_string(&path).expect("read");
-        assert!(text.contains(from), "{rel} has no `{from}`");
-        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
-        path
-    }
-
-    /// Changes files under the root and returns the paths a watcher would report.
-    type Change = dyn Fn(&Path) -> Vec<PathBuf>;
-
-    #[test]
-    fn a_link_out_of_the_site_made_while_serving_is_never_served() {
-        let dir = copy_example();
-        let root = dir.path();
-        let outside = tempfile::tempdir().expect("temp dir");
-        let secret = "s3cr3t-from-outside-the-site";
-        std::fs::write(
-            outside.path().join("secret.md"),
-            format!("---\nid: leaked\nkind: page\n---\n{secret}\n"),
-        )
-        .expect("write");
-        let (mut live, outcome) = LiveSite::start(options(root), false);
-        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
-
-        let file_link = root.join("env.md");
-        let folder_link = root.join("vendor");
-        std::os::unix::fs::symlink(outside.path().join("secret.md"), &file_link).expect("link");
-        std::os::unix::fs::symlink(outside.path(), &folder_link).expect("link");
-        live.update(&[file_link, folder_link]);
-
-        let served = snapshot(&live);
-        assert!(served.iter().all(|(path, _)| !path.starts_with("leaked/")));
-        for (path, bytes) in &served {
-            assert!(
-                !String::from_utf8_lossy(bytes).contains(secret),
-                "{path} carries the outside file"
-            );
-        }
-    }
-
-    #[test]
-    fn a_chain_thousands_deep_is_a_problem_shown_not_a_crash() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path();
-        std::fs::write(
-            root.join("cs.md"),
-            "---\nid: cs\nkind: company-strategy\n---\n",
-        )
-        .expect("write");
-        let mut parent = "cs".to_string();
-        for i in 0..3_000 {
-            std::fs::write(
-                root.join(format!("p{i}.md")),
-                format!("---\nid: p{i}\nkind: page\nparent: {parent}\n---\n"),
-            )
-            .expect("write");
-            parent = format!("p{i}");
-        }
-        let (_live, outcome) = LiveSite::start(options(root), false);
-        let problem = outcome.problem.expect("the deep chain is reported");
-        assert!(
-            problem.details.contains("deep-chain"),
-            "{}",
-            problem.details
-        );
-    }
-
-    #[test]
-    fn every_kind_of_edit_serves_what_a_full_build_would() {
-        let dir = copy_example();
-        let root = dir.path();
-        let (mut live, outcome) = LiveSite::start(options(root), false);
-        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
-        assert!(outcome.full);
-        let pages = snapshot(&live).len();
-        assert!(pages > 50, "only {pages} files");
-
-        let steps: Vec<(&str, Box<Change>)> = vec![
-            (
-                "body only",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "bets/bet-smart-reserves.md",
-                        "Let owners",
-                        "Let merchants",
-                    )]
-                }),
-            ),
-            (
-                "a link added in the body",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "bets/bet-smart-reserves.md",
-                        "Let merchants",
-                        "See [[obj-weekly-forecast-habit]]. Let merchants",
-                    )]
-                }),
-            ),
-            (
-                "a paragraph added above a link in the body",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "bets/bet-smart-reserves.md",
-                        "See [[obj-weekly-forecast-habit]].",
-                        "A new paragraph.\n\nSee [[obj-weekly-forecast-habit]].",
-                    )]
-                }),
-            ),
-            (
-                "title of the company strategy",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "strategy/cs-fernhill.md",
-                        "money desk",
-                        "cash desk",
-                    )]
-                }),
-            ),
-            (
-                "status of work",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "work/w-forecast-email.md",
-                        "status: committed",
-                        "status: done",
-                    )]
-                }),
-            ),
-            (
-                "move work to another parent",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "work/w-forecast-email.md",
-                        "parent: exp-forecast-email",
-                        "parent: obj-weekly-forecast-habit",
-                    )]
-                }),
-            ),
-            (
-                "metric check-in",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "metrics/m-merchant-retention-90d.md",
-                        "value: 83.1",
-                        "value: 84.5",
-                    )]
-                }),
-            ),
-            (
-                "code block appears",
-                Box::new(|r| {
-                    vec![edit(
-                        r,
-                        "work/w-api-keys.md",
-                        "\n---\n",
-                        "\n---\n```rust\nfn main() {}\n```\n",
-                    )]
-                }),
-            ),
-            (
-                "a new document in a new folder",
-                Box::new(|r| {
-                    let folder = r.join("work/new");
-                    std::fs::create_dir_all(&folder).expect("mkdir");
-                    std::fs::write(folder.join("w-new.md"), "---\nid: w-new\nkind: work\ntitle: New work\nparent: obj-weekly-forecast-habit\nteam: team-insights\nstatus: committed\nowner: A\nlno: neutral\nreviewed: 2026-11-20\n---\nSee [[bet-smart-reserves]].\n").expect("write");
-                    vec![folder]
-                }),
-            ),
-            (
-                "folder renamed",
-                Box::new(|r| {
-                    std::fs::rename(r.join("work/new"), r.join("work/renamed")).expect("rename");
-                    vec![r.join("work/new"), r.join("work/renamed")]
-                }),
-            ),
-            (
-                "atomic save: temp file renamed over the document",
-                Box::new(|r| {
-                    let target = r.join("bets/bet-payout-status.md");
-                    let text = std::fs::read_to_string(&target).expect("read").replacen(
-                        "title:",
-                        "title: Renamed -",
-                        1,
-                    );
-                    let temp = r.join("bets/.bet-payout-status.md.swp");
-                    std::fs::write(&temp, text).expect("write");
-                    std::fs::rename(&temp, &target).expect("rename");
-                    vec![temp, target]
-                }),
-            ),
-            (
-                "document deleted",
-                Box::new(|r| {
-                    let path = r.join("work/w-api-keys.md");
-                    std::fs::remove_file(&path).expect("rm");
-                    vec![path]
-                }),
-            ),
-            (
-                "config changed",
-                Box::new(|r| {
-                    let path = r.join(config::CONFIG_FILE);
-                    let mut text = std::fs::read_to_string(&path).expect("read");
-                    text.push_str("\n# a comment\n");
-                    std::fs::write(&path, text).expect("write");
-                    vec![path]
-                }),
-            ),
-        ];
-        for (step, change) in steps {
-            let changed = change(root);
-            let outcome = live.update(&changed);
-            assert!(outcome.problem.is_none(), "{step}: {:?}", outcome.problem);
-            assert!(
-                outcome.files_changed > 0 || step == "config changed",
-                "{step}: nothing changed"
-            );
-            assert_same_as_full_build(&live, step);
-        }
-    }
-
-    #[test]
-    fn only_edits_to_body_text_skip_resolving_the_site() {
-        let dir = copy_example();
-        let root = dir.path();
-        let (mut live, _) = LiveSite::start(options(root), false);
-        let mut patch = |from: &str, to: &str| {
-            let rel = "bets/bet-smart-reserves.md".to_string();
-            edit(root, &rel, from, to);
-            let loaded = live.loaded.as_mut().expect("loaded");
-            let patched = patch_bodies(loaded, root, std::slice::from_ref(&rel));
-            if patched.is_none() {
-                live.update(&[root.join(&rel)]);
-            }
-            patched.is_some()
-        };
-        assert!(patch("Let owners", "Let merchants"), "plain text");
-        assert!(
-            !patch("Let merchants", "Let [[team-insights]]"),
-            "a new link"
-        );
-        assert!(
-            !patch("Let [[team-insights]]", "Let\n\n# A heading\n\n"),
-            "a heading"
-        );
-        assert!(
-            !patch("status: committed", "status: shaping"),
-            "front matter"
-        );
-    }
-
-    #[test]
-    fn a_broken_file_keeps_the_last_good_pages_and_a_fix_recovers() {
-        let dir = copy_example();
-        let root = dir.path();
-        let (mut live, _) = LiveSite::start(options(root), false);
-        let page = "bet-smart-reserves/index.html";
-        let before = snapshot(&live);
-
-        let path = edit(
-            root,
-            "bets/bet-smart-reserves.md",
-            "quarter: 2027-Q1",
-            "quarter: [2027",
-        );
-        let outcome = live.update(std::slice::from_ref(&path));
-        let problem = outcome.problem.expect("broken YAML is an error");
-        assert!(
-            problem.details.contains("bets/bet-smart-reserves.md:"),
-            "{}",
-            problem.details
-        );
-        assert_eq!(snapshot(&live), before, "the last good pages stay served");
-        assert!(live.served.read().expect("lock").problem.is_some());
-
-        edit(
-            root,
-            "bets/bet-smart-reserves.md",
-            "quarter: [2027",
-            "quarter: 2027-Q2",
-        );
-        let outcome = live.update(&[path]);
-        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
-        assert!(live.served.read().expect("lock").problem.is_none());
-        let html = live.served.read().expect("lock").file(page).expect("page");
-        assert!(String::from_utf8_lossy(&html).contains("2027-Q2"));
-        assert_same_as_full_build(&live, "after the fix");
-    }
-
-    #[test]
-    fn a_broken_body_link_keeps_the_pages_and_removing_it_recovers() {
-        let dir = copy_example();
-        let root = dir.path();
-        let (mut live, _) = LiveSite::start(options(root), false);
-        let before = snapshot(&live);
-        let rel = "bets/bet-smart-reserves.md";
-        let path = edit(root, rel, "Let owners", "See [[no-such-doc]]. Let owners");
-        let outcome = live.update(std::slice::from_ref(&path));
-        assert!(outcome.problem.is_some(), "a broken link is an error");
-        assert_eq!(snapshot(&live), before);
-        // The fix changes the links the site holds, so it is analysed in full.
-        edit(
-            root,
-            rel,
-            "See [[no-such-doc]]. Let owners",
-            "Let merchants",
-        );
-        let outcome = live.update(&[path]);
-        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
-        let html = live
-            .served
-            .read()
-            .expect("lock")
-            .file("bet-smart-reserves/index.html")
-            .expect("page");
-        assert!(String::from_utf8_lossy(&html).contains("Let merchants"));
-        assert_same_as_full_build(&live, "after the fix");
-    }
-
-    #[test]
-    fn front_matter_is_cut_where_parsing_cuts_it() {
-        assert_eq!(front_matter("---\na: 1\n---\nbody\n"), "---\na: 1\n---\n");
-        assert_eq!(front_matter("---\na: 1\n...\nbody\n"), "---\na: 1\n...\n");
-        assert_eq!(front_matter("no front matter\n"), "");
-        assert_eq!(front_matter("---\nunclosed\n"), "---\nunclosed\n");
-    }
-
-    #[test]
-    fn a_broken_config_keeps_the_pages_and_recovers() {
-        let dir = copy_example();
-        let root = dir.path();
-        let (mut live, _) = LiveSite::start(options(root), false);
-        let before = snapshot(&live);
-        let path = root.join(config::CONFIG_FILE);
-        let good = std::fs::read_to_string(&path).expect("read");
-        std::fs::write(&path, "max_bets_per_quarter: [\n").expect("write");
-        let outcome = live.update(std::slice::from_ref(&path));
-        assert!(outcome.problem.is_some());
-        assert_eq!(snapshot(&live), before);
-        std::fs::write(&path, good).expect("write");
-        let outcome = live.update(&[path]);
-        assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
-        assert_same_as_full_build(&live, "config fixed");
-    }
-}
+#[path = "session/tests.rs"]
+pub(crate) mod tests;

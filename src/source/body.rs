@@ -4,6 +4,7 @@
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::Span;
+use crate::model::{BodyFacts, BodyLink, BodyLinkTarget, LargeCodeBlock};
 use crate::text::{AnchorSet, LineIndex};
 
 /// Code blocks larger than this (in bytes of code) are not highlighted but
@@ -26,60 +27,6 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS
-}
-
-/// What a body link points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyLinkTarget {
-    /// `[[id]]`, `[[id|label]]`, `[[id#heading]]`.
-    Id {
-        /// The id.
-        id: String,
-        /// The heading anchor, if any.
-        heading: Option<String>,
-    },
-    /// `[text](../bets/x.md#heading)`: a path relative to the root, normalised.
-    Path {
-        /// The path relative to the site root, or `None` when it climbs out of the root.
-        path: Option<String>,
-        /// The link as written.
-        written: String,
-        /// The heading anchor, if any.
-        heading: Option<String>,
-    },
-}
-
-/// A link in a body, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyLink {
-    /// What it points at.
-    pub target: BodyLinkTarget,
-    /// Where it is written in the file.
-    pub span: Span,
-}
-
-/// Facts read from a body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BodyFacts {
-    /// Links by id or relative `.md` path.
-    pub links: Vec<BodyLink>,
-    /// The anchors of every heading, in order.
-    pub anchors: Vec<String>,
-    /// The text of the first level-1 heading.
-    pub first_heading: Option<String>,
-    /// Whether the body has a fenced or indented code block.
-    pub has_code: bool,
-    /// Code blocks with a language that are too large to highlight (see [`MAX_HIGHLIGHTED_CODE_BYTES`]).
-    pub large_code_blocks: Vec<LargeCodeBlock>,
-}
-
-/// A code block the renderer will not highlight because of its size.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LargeCodeBlock {
-    /// Where its opening fence is written.
-    pub span: Span,
-    /// Its code, in bytes.
-    pub bytes: usize,
 }
 
 /// Reads `body` (which starts at byte `body_offset` of `file_text`) of the file at `file_path`.
@@ -281,6 +228,7 @@ pub fn join_relative(dir: &str, rel: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Span;
 
     fn facts(text: &str) -> BodyFacts {
         extract_body(text, 0, &LineIndex::new(text), "bets/a.md")

@@ -25,6 +25,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "status",
     "quarter",
     "reviewed",
+    "reviewed_against",
     "updated",
     "review_every",
     "tags",
@@ -385,6 +386,37 @@ impl Reader<'_> {
         }
     }
 
+    /// `reviewed_against: {id: stamp, ...}`, as `throughline review` writes it.
+    fn review_stamps(&mut self, value: &Value) -> Vec<ReviewStamp> {
+        let key = "reviewed_against";
+        let Value::Object(map) = value else {
+            if !value.is_null() {
+                self.wrong_type(&[Step::Key(key)], value, "a map of ids to review stamps");
+            }
+            return Vec::new();
+        };
+        let mut stamps = Vec::new();
+        for (id, stamp) in map {
+            let path = [Step::Key(key), Step::Key(id)];
+            let parsed = stamp.as_str().and_then(Fingerprint::parse);
+            match parsed {
+                Some(stamp) if is_slug(id) => stamps.push(ReviewStamp {
+                    target: Ref {
+                        id: id.clone(),
+                        span: self.key_span(&path),
+                    },
+                    stamp,
+                }),
+                _ => self.error(
+                    &path,
+                    format!("`{key}.{id}` is not a review stamp"),
+                    Some("stamps are written by `throughline review ID`; run it again rather than editing them".to_string()),
+                ),
+            }
+        }
+        stamps
+    }
+
     fn metric_ref(&mut self, value: &Value, path: &[Step<'_>]) -> Option<MetricRef> {
         let text = self.text(value, path)?;
         let text = text.trim().to_string();
@@ -593,6 +625,7 @@ impl Reader<'_> {
                     }
                 }
                 "reviewed" => doc.reviewed = self.date(value, &k),
+                "reviewed_against" => doc.reviewed_against = self.review_stamps(value),
                 "updated" => doc.updated = self.date(value, &k),
                 "date" => doc.date = self.date(value, &k),
                 "review_every" => {

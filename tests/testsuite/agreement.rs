@@ -9,17 +9,9 @@ const COMPANY: &str =
 /// Runs check and build; asserts both stop with exit 2 and name `expected`.
 fn both_refuse(site: &SiteTest, expected: &str) {
     let check = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--today",
-        "2026-11-24",
-    ]);
-    for (name, run) in [("check", &check), ("build", &build)] {
+    let built = site.build_elsewhere(&[], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
+    for (name, run) in [("check", &check), ("build", build)] {
         assert_eq!(run.code, 2, "{name}: {}{}", run.stdout, run.stderr);
         assert!(
             run.stderr.contains(expected),
@@ -74,32 +66,16 @@ fn a_valid_theme_folder_and_highlight_theme_pass_both() {
         .file("themes/corp/assets/extra.css", "body { color: black }\n");
     let check = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--today",
-        "2026-11-24",
-    ]);
+    let built = site.build_elsewhere(&[], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
     assert!(out_dir.join("assets/extra.css").exists());
 }
 
 /// Builds `site` as of 2026-11-24 into a temporary folder and returns the page of `id`.
 fn built_page(site: &SiteTest, id: &str) -> String {
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--today",
-        "2026-11-24",
-    ]);
+    let built = site.build_elsewhere(&[], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
     std::fs::read_to_string(out_dir.join(id).join("index.html")).expect("page")
 }

@@ -1,6 +1,7 @@
 //! The built site in a real browser: headless Chromium loads the home page,
 //! a bet, the traceability tree and search from a local server, with no
-//! console errors. Screenshots land in `target/screenshots/`.
+//! console errors, and the opportunity solution tree fits a phone and a
+//! laptop. Screenshots land in `target/screenshots/`.
 //!
 //! Skipped when no Chromium is installed, except under CI (`CI=true`), where
 //! `.ci/run` installs it and a missing browser is a failure.
@@ -12,7 +13,7 @@ use std::process::Command;
 
 use crate::support::SiteTest;
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("THROUGHLINE_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -183,7 +184,7 @@ fn the_example_site_works_in_a_real_browser() {
             vec![
                 "<details",
                 "Opportunity solution trees",
-                "<svg class=\"ost\"",
+                "<svg class=\"ost ost-wide\"",
             ],
         ),
         (
@@ -207,4 +208,43 @@ fn the_example_site_works_in_a_real_browser() {
         dom.contains("<form id=\"trace-filters\" class=\"filters\" onsubmit"),
         "trace filters stay hidden"
     );
+}
+
+/// The opportunity solution tree fits a 390 px phone and a 1366 px laptop,
+/// in light and dark mode, on the outcome page and the trace page: its
+/// bounding box inside the viewport's width, no sideways scrolling, every
+/// node's text inside its box, titles drawn at 10 px or more (measured by
+/// `tests/a11y/check.mjs layout` through puppeteer). Screenshots of the
+/// outcome page and its diagram at both widths land in `target/screenshots/`.
+#[test]
+fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
+    let Some(tools) = crate::a11y::node_tools("diagram fit") else {
+        return;
+    };
+    let built = crate::a11y::built_example();
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+        .arg("layout")
+        .arg(&built.out)
+        .arg(&shots)
+        .env("CHROMIUM", &tools.chromium);
+    let out = crate::a11y::run_limited(cmd, std::time::Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the diagram does not fit (or could not be measured):\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Both layouts were seen: the indented one on the phone, the top-down one
+    // on the laptop.
+    for expected in [
+        "out-confident-cash at 390 px (light), diagram 1: narrow layout",
+        "out-confident-cash at 1366 px (light), diagram 1: wide layout",
+    ] {
+        assert!(stdout.contains(expected), "{expected}:\n{stdout}");
+    }
+    for width in [390, 1366] {
+        assert!(shots.join(format!("ost-{width}-light.png")).is_file());
+    }
 }

@@ -107,7 +107,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "frameworks are drawn"
     );
     assert!(
-        read(&out.join("out-pay/index.html")).contains("<svg class=\"ost\""),
+        read(&out.join("out-pay/index.html")).contains("<svg class=\"ost ost-wide\""),
         "outcome pages draw their tree"
     );
     assert!(

@@ -1,6 +1,7 @@
 //! The integration test suite: one binary (it links once), one module per
 //! feature. Every test runs the real `throughline` binary on a site folder.
 
+mod a11y;
 mod agreement;
 mod bad_input;
 mod browser;
@@ -11,10 +12,13 @@ mod cli;
 mod docs;
 mod graph;
 mod health;
+mod history;
 #[cfg(unix)]
 mod interrupt;
 mod lsp;
 mod package;
+mod precommit;
+mod review;
 mod safety;
 mod sarif;
 mod scaffold;

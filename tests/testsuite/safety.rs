@@ -70,18 +70,10 @@ fn a_link_to_a_file_outside_the_site_is_skipped_with_a_warning_and_never_publish
         "the warning names the link's target: {message}"
     );
 
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--today",
-        "2026-11-24",
-    ]);
+    let built = site.build_elsewhere(&[], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
-    let published = everything_under(&out_dir);
+    let published = everything_under(out_dir);
     assert!(!published.contains(SECRET), "the secret was published");
     assert!(!out_dir.join("leaked").exists());
     assert!(
@@ -100,22 +92,11 @@ fn run_with_deny_warnings_fails(site: &SiteTest) -> bool {
 fn the_process_environment_is_never_published_through_proc() {
     let site = SiteTest::new().file("cs.md", COMPANY);
     symlink(Path::new("/proc/self/environ"), &site.root().join("env.md"));
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run_with_env(
-        &[
-            "build",
-            "ROOT",
-            "-o",
-            out_dir.to_str().expect("utf-8 path"),
-            "--today",
-            "2026-11-24",
-        ],
-        &[("CI_DEPLOY_TOKEN", SECRET)],
-    );
+    let built = site.build_elsewhere(&[], &[("CI_DEPLOY_TOKEN", SECRET)]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
     assert!(build.stdout.contains("skipped-file"), "{}", build.stdout);
-    assert!(!everything_under(&out_dir).contains(SECRET));
+    assert!(!everything_under(out_dir).contains(SECRET));
 }
 
 #[test]
@@ -204,18 +185,8 @@ fn deep_opportunity_tree(depth: usize) -> SiteTest {
 #[test]
 fn a_chain_thousands_deep_is_refused_with_a_clear_error_not_a_crash() {
     let site = deep_opportunity_tree(4_000);
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--format",
-        "json",
-        "--today",
-        "2026-11-24",
-    ]);
+    let built = site.build_elsewhere(&["--format", "json"], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 1, "refused, not aborted: {}", build.stderr);
     let deep: Vec<_> = build
         .json()
@@ -225,7 +196,8 @@ fn a_chain_thousands_deep_is_refused_with_a_clear_error_not_a_crash() {
     assert_eq!(deep.len(), 4_000 / 65, "one cut every 65 levels");
     // The outcome is level 0, so o64 is the first document 65 levels down.
     assert_eq!(deep[0]["file"], "discovery/o00064.md");
-    let left: Vec<String> = std::fs::read_dir(out.path())
+    let parent = out_dir.parent().expect("the output folder has a parent");
+    let left: Vec<String> = std::fs::read_dir(parent)
         .expect("list")
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -237,16 +209,8 @@ fn a_chain_thousands_deep_is_refused_with_a_clear_error_not_a_crash() {
 fn a_tree_as_deep_as_allowed_builds_with_its_diagram() {
     // out, 63 opportunities and the solution: the solution sits 64 levels down.
     let site = deep_opportunity_tree(63);
-    let out = tempfile::tempdir().expect("out");
-    let out_dir = out.path().join("site");
-    let build = site.run(&[
-        "build",
-        "ROOT",
-        "-o",
-        out_dir.to_str().expect("utf-8 path"),
-        "--today",
-        "2026-11-24",
-    ]);
+    let built = site.build_elsewhere(&[], &[]);
+    let (build, out_dir) = (&built.run, &built.out);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
     let outcome = std::fs::read_to_string(out_dir.join("out/index.html")).expect("outcome page");
     assert!(outcome.contains("<svg"), "the outcome page has its diagram");

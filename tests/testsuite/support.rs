@@ -113,6 +113,32 @@ impl SiteTest {
     }
 }
 
+/// A build into an output folder outside the site, which lives as long as this does.
+pub(crate) struct Built {
+    _dir: tempfile::TempDir,
+    /// The output folder (it does not exist if the build wrote nothing).
+    pub(crate) out: PathBuf,
+    /// The build's run.
+    pub(crate) run: Run,
+}
+
+impl SiteTest {
+    /// Runs `build ROOT -o OUT --today 2026-11-24 EXTRA...` into a fresh temporary folder.
+    pub(crate) fn build_elsewhere(&self, extra: &[&str], env: &[(&str, &str)]) -> Built {
+        let dir = tempfile::tempdir().expect("out dir");
+        let out = dir.path().join("site");
+        let out_arg = out.to_string_lossy().into_owned();
+        let mut args = vec!["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"];
+        args.extend_from_slice(extra);
+        let run = self.run_with_env(&args, env);
+        Built {
+            _dir: dir,
+            out,
+            run,
+        }
+    }
+}
+
 pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }

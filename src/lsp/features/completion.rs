@@ -38,8 +38,14 @@ fn is_value_char(c: char) -> bool {
 
 /// `textDocument/completion`.
 pub fn complete(ctx: &Ctx<'_>, file: &File<'_>, position: Position) -> Vec<CompletionItem> {
-    let text = file.text();
-    let offset = ctx.offset(file, position);
+    // The slot is read from what the editor shows, even if the analysis is behind it.
+    let text = ctx
+        .ws
+        .open
+        .get(&file.rel)
+        .map_or(file.text(), |b| b.text.as_str());
+    let lines = super::Lines::new(text);
+    let offset = lines.offset(position, ctx.encoding);
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let token_start = offset
@@ -49,7 +55,7 @@ pub fn complete(ctx: &Ctx<'_>, file: &File<'_>, position: Position) -> Vec<Compl
             .take_while(|&c| is_value_char(c))
             .map(char::len_utf8)
             .sum::<usize>();
-    let replace = file.lines.range(token_start, offset, ctx.encoding);
+    let replace = lines.range(token_start, offset, ctx.encoding);
     let Some(slot) = slot_at(text, line_start, offset) else {
         return Vec::new();
     };

@@ -3,8 +3,8 @@
 
 use crate::diagnostics::Span;
 use crate::graph::DocId;
+use crate::model::BodyLinkTarget;
 use crate::model::Document;
-use crate::source::BodyLinkTarget;
 use crate::Site;
 
 use super::File;

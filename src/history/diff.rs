@@ -1,0 +1,274 @@
+//! What changed in the strategy between two analysed revisions of a site:
+//! documents added and removed (by id: a moved file is not a removal), the
+//! fields that changed on each, body lines, check-ins added, and findings
+//! introduced and resolved. Pure: both sides come from the analysis layer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Document;
+use crate::source::split_front_matter;
+use crate::Site;
+
+/// The change between two revisions, at the level of the strategy.
+#[derive(Debug, Default, Serialize)]
+pub struct StrategyDiff {
+    /// Documents only in the new revision.
+    pub added: Vec<DocSummary>,
+    /// Documents only in the old revision.
+    pub removed: Vec<DocSummary>,
+    /// Documents in both that changed, by id.
+    pub changed: Vec<DocChange>,
+    /// Findings the new revision has and the old did not.
+    pub findings_introduced: Vec<FindingSummary>,
+    /// Findings the old revision had and the new does not.
+    pub findings_resolved: Vec<FindingSummary>,
+    /// Documents the change leaves drifted (a `drift` finding introduced on them).
+    pub drifted: Vec<String>,
+}
+
+/// A document named in a diff.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocSummary {
+    /// Its id.
+    pub id: String,
+    /// Its kind.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Its file.
+    pub file: String,
+}
+
+/// How one document changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocChange {
+    /// The document, as it is now.
+    pub doc: DocSummary,
+    /// Its file before, when it moved.
+    pub moved_from: Option<String>,
+    /// Front-matter fields that changed, by name: old and new values (`null` when absent).
+    pub fields: BTreeMap<String, FieldChange>,
+    /// Check-ins added to a metric.
+    pub checkins_added: Vec<Value>,
+    /// Body lines added and removed; both 0 when the body is the same.
+    pub body_lines_added: usize,
+    /// See `body_lines_added`.
+    pub body_lines_removed: usize,
+}
+
+/// One field's old and new value.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    /// Before.
+    pub old: Value,
+    /// After.
+    pub new: Value,
+}
+
+/// A finding, as a diff names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FindingSummary {
+    /// The rule.
+    pub rule: String,
+    /// The document's id, or its file when it has none.
+    pub doc: String,
+    /// The message.
+    pub message: String,
+}
+
+/// Fields whose change is bookkeeping, not strategy.
+const QUIET_FIELDS: &[&str] = &["reviewed_against", "checkins"];
+
+/// Compares `old` with `new`.
+pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
+    let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut out = StrategyDiff::default();
+    for d in &new.docs {
+        match old_docs.get(d.id.as_str()) {
+            None => out.added.push(summary(d)),
+            Some(before) => {
+                if let Some(change) = doc_change(old, before, new, d) {
+                    out.changed.push(change);
+                }
+            }
+        }
+    }
+    out.removed = old
+        .docs
+        .iter()
+        .filter(|d| !new_docs.contains_key(d.id.as_str()))
+        .map(summary)
+        .collect();
+    let (before, after) = (findings(old), findings(new));
+    out.findings_introduced = after.difference(&before).cloned().collect();
+    out.findings_resolved = before.difference(&after).cloned().collect();
+    out.drifted = out
+        .findings_introduced
+        .iter()
+        .filter(|f| f.rule == "drift")
+        .map(|f| f.doc.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    out
+}
+
+impl StrategyDiff {
+    /// Whether nothing changed at all.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.findings_introduced.is_empty()
+            && self.findings_resolved.is_empty()
+    }
+}
+
+fn summary(d: &Document) -> DocSummary {
+    DocSummary {
+        id: d.id.clone(),
+        kind: d.kind.clone(),
+        title: d.title.clone(),
+        file: d.file.clone(),
+    }
+}
+
+fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Option<DocChange> {
+    let (old_text, new_text) = (
+        &old.sources[before.source].text,
+        &new.sources[after.source].text,
+    );
+    let (old_fields, new_fields) = (front_matter(old_text), front_matter(new_text));
+    let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+    let mut fields = BTreeMap::new();
+    for key in keys {
+        let (a, b) = (old_fields.get(key), new_fields.get(key));
+        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        fields.insert(
+            key.clone(),
+            FieldChange {
+                old: a.cloned().unwrap_or(Value::Null),
+                new: b.cloned().unwrap_or(Value::Null),
+            },
+        );
+    }
+    let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
+    let (body_lines_added, body_lines_removed) = line_changes(body(old_text), body(new_text));
+    let moved_from = (before.file != after.file).then(|| before.file.clone());
+    let changed = !fields.is_empty()
+        || !checkins_added.is_empty()
+        || body_lines_added + body_lines_removed > 0
+        || moved_from.is_some();
+    changed.then(|| DocChange {
+        doc: summary(after),
+        moved_from,
+        fields,
+        checkins_added,
+        body_lines_added,
+        body_lines_removed,
+    })
+}
+
+fn front_matter(text: &str) -> Map<String, Value> {
+    split_front_matter(text)
+        .ok()
+        .and_then(|fm| crate::yaml::parse_front_matter(fm.yaml).ok())
+        .unwrap_or_default()
+}
+
+fn body(text: &str) -> &str {
+    split_front_matter(text).map_or(text, |fm| fm.body)
+}
+
+/// Items of the list `new` that `old` does not have (each counted as often as it appears).
+fn added_items(old: Option<&Value>, new: Option<&Value>) -> Vec<Value> {
+    let as_list = |v: Option<&Value>| match v {
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let mut remaining = as_list(old);
+    let mut added = Vec::new();
+    for item in as_list(new) {
+        match remaining.iter().position(|o| *o == item) {
+            Some(i) => {
+                remaining.swap_remove(i);
+            }
+            None => added.push(item),
+        }
+    }
+    added
+}
+
+/// Lines added and removed between two texts, compared as multisets of
+/// lines: moving a paragraph counts as nothing, which is what a reader of
+/// the strategy wants to know.
+fn line_changes(old: &str, new: &str) -> (usize, usize) {
+    let mut counts: HashMap<&str, isize> = HashMap::new();
+    for line in old.lines().map(str::trim_end) {
+        *counts.entry(line).or_default() -= 1;
+    }
+    for line in new.lines().map(str::trim_end) {
+        *counts.entry(line).or_default() += 1;
+    }
+    let added = counts
+        .values()
+        .filter(|&&c| c > 0)
+        .map(|&c| c as usize)
+        .sum();
+    let removed = counts
+        .values()
+        .filter(|&&c| c < 0)
+        .map(|&c| (-c) as usize)
+        .sum();
+    (added, removed)
+}
+
+fn findings(site: &Site) -> BTreeSet<FindingSummary> {
+    site.diagnostics.iter().map(finding).collect()
+}
+
+fn finding(d: &Diagnostic) -> FindingSummary {
+    FindingSummary {
+        rule: d.rule.to_string(),
+        doc: d.doc.clone().unwrap_or_else(|| d.file.clone()),
+        message: d.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_as_multisets() {
+        assert_eq!(line_changes("a\nb\nc\n", "a\nc\nd\nd\n"), (2, 1));
+        assert_eq!(
+            line_changes("a\nb\n", "b\na\n"),
+            (0, 0),
+            "a move is not a change"
+        );
+        assert_eq!(
+            line_changes("a  \n", "a\n"),
+            (0, 0),
+            "trailing blanks do not count"
+        );
+    }
+
+    #[test]
+    fn only_new_list_items_are_added() {
+        let old = serde_json::json!([{"date": "2026-10-01", "value": 1}]);
+        let new = serde_json::json!([{"date": "2026-10-01", "value": 1}, {"date": "2026-11-01", "value": 2}]);
+        assert_eq!(
+            added_items(Some(&old), Some(&new)),
+            vec![serde_json::json!({"date": "2026-11-01", "value": 2})]
+        );
+        assert!(added_items(Some(&new), Some(&old)).is_empty());
+    }
+}

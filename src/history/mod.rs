@@ -1,0 +1,74 @@
+//! The strategy's history, read from git: `throughline diff BASE [HEAD]`
+//! analyses two revisions through the analysis layer's text inputs (no
+//! checkout) and reports the change at the level of the strategy.
+
+mod diff;
+mod report;
+mod revision;
+
+pub use diff::{diff, DocChange, DocSummary, FieldChange, FindingSummary, StrategyDiff};
+pub use report::{render, DiffFormat};
+pub use revision::{read_revision, RevisionError, RevisionTexts};
+
+use crate::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
+
+/// One side of a diff: a git revision, or the working tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// A revision, as git names it (`main`, `HEAD~3`, a commit id).
+    Revision(String),
+    /// The files on disk now.
+    WorkingTree,
+}
+
+/// A side, analysed, with what could not be read there.
+#[derive(Debug)]
+pub struct Analysed {
+    /// The site as of that side.
+    pub site: Site,
+    /// What the side is called in reports (`main (3f9a0c1)`, `working tree`).
+    pub label: String,
+    /// Files that could not be read at that revision.
+    pub unreadable: Vec<String>,
+}
+
+/// Analyses `side` of the site at `options.root`. Git dates are left out on
+/// both sides, so the two are judged alike.
+pub fn analyse(side: &Side, options: &LoadOptions) -> Result<Analysed, RunError> {
+    match side {
+        Side::WorkingTree => {
+            let mut inputs = read_inputs(options)?;
+            inputs.git_dates = None;
+            Ok(Analysed {
+                site: analyze(inputs, options),
+                label: "working tree".into(),
+                unreadable: Vec::new(),
+            })
+        }
+        Side::Revision(rev) => {
+            let texts = read_revision(&options.root, rev)
+                .map_err(|e| RunError::Other(format!("{}{}", e.0, shallow_hint(&options.root))))?;
+            let short: String = texts.commit.chars().take(7).collect();
+            let inputs = inputs_from_texts(texts.config_text, texts.files, options)?;
+            Ok(Analysed {
+                site: analyze(inputs, options),
+                label: format!("{rev} ({short})"),
+                unreadable: texts.unreadable,
+            })
+        }
+    }
+}
+
+/// A hint for a revision that is missing from a shallow clone (CI's default).
+fn shallow_hint(root: &std::path::Path) -> String {
+    let shallow = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "--is-shallow-repository"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "true");
+    if shallow {
+        "; this is a shallow clone, so older revisions are missing: fetch the full history (`fetch-depth: 0` in actions/checkout)".into()
+    } else {
+        String::new()
+    }
+}

@@ -1,0 +1,205 @@
+//! Which served pages an analysis makes out of date.
+//!
+//! Which pages can change: a page shows its own document in full and, of
+//! every other document, only what [`DocState::summary`] covers (its
+//! [`DocLink`](view::DocLink), hashed whole, and what trees add: team,
+//! quarter, parent, experiment result) for its neighbours, its trail up and
+//! its subtree down. So after an edit
+//! the pages to render again are those of the edited documents and their
+//! direct neighbours, of every document whose summary or file changed (the
+//! path orders siblings) together with its ancestors and descendants, of
+//! every document whose findings changed, and the pages that aggregate the
+//! whole site. A test checks the result against a full render after many
+//! kinds of edit, and a differential test after random ones.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
+use crate::render::view::{self, doc_path};
+use crate::Site;
+
+/// What a served page was rendered from, per document id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DocState {
+    /// The source file.
+    file: String,
+    /// A hash of what other pages show of this document.
+    summary: u64,
+    /// A hash of this document's own findings.
+    findings: u64,
+    /// Documents linked to or from this one: id, relation, whether the link is outgoing.
+    neighbours: Vec<(String, &'static str, bool)>,
+    /// Ids of the parent chain, nearest first.
+    ancestors: Vec<String>,
+}
+
+/// What the served pages were rendered from.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct RenderedFrom {
+    /// Per document id.
+    states: HashMap<String, DocState>,
+    /// A hash of every diagnostic.
+    diagnostics_hash: u64,
+    /// Whether any page had code: every page links the highlight stylesheet then.
+    has_code: bool,
+}
+
+impl RenderedFrom {
+    /// What pages rendered from `site` show.
+    pub(super) fn of(site: &Site) -> RenderedFrom {
+        RenderedFrom {
+            states: doc_states(site),
+            diagnostics_hash: hash_of(&site.diagnostics),
+            has_code: site.docs.iter().any(|d| d.body.has_code),
+        }
+    }
+
+    /// Whether any page had code: every page links the highlight stylesheet then.
+    pub(super) fn has_code(&self) -> bool {
+        self.has_code
+    }
+
+    /// The pages of documents that are gone in `after`.
+    pub(super) fn pages_gone(&self, after: &RenderedFrom) -> Vec<String> {
+        self.states
+            .keys()
+            .filter(|id| !after.states.contains_key(*id))
+            .map(|id| doc_path(id))
+            .collect()
+    }
+
+    /// The documents of `site` whose pages can differ between `self` and `after`
+    /// (see the module docs), given the files re-read since `self`.
+    pub(super) fn pages_to_render(
+        &self,
+        after: &RenderedFrom,
+        reread: &HashSet<String>,
+        site: &Site,
+    ) -> Vec<DocId> {
+        pages_to_render(&self.states, &after.states, reread, site)
+    }
+}
+
+/// What each document's page was built from, by id.
+fn doc_states(site: &Site) -> HashMap<String, DocState> {
+    let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in &site.diagnostics {
+        findings.entry(d.file.as_str()).or_default().push(d);
+    }
+    let graph = &site.graph;
+    site.docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let own = findings
+                .get(doc.file.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let summary = hash_of(&(
+                // Whatever a list or badge on another page shows.
+                view::doc_link(site, i, own.len()),
+                // What the trees on other pages add: filter data, where it hangs, and the
+                // note in an ancestor outcome's opportunity solution tree.
+                doc.team.as_ref().map(|t| &t.id),
+                doc.quarter,
+                graph.parent(i),
+                doc.result.map(|r| r.as_str()),
+            ));
+            let findings = hash_of(&own);
+            let mut neighbours: Vec<(String, &'static str, bool)> = graph
+                .outgoing(i)
+                .map(|e| (site.docs[e.to].id.clone(), e.rel.as_str(), true))
+                .chain(
+                    graph
+                        .incoming(i)
+                        .map(|e| (site.docs[e.from].id.clone(), e.rel.as_str(), false)),
+                )
+                .collect();
+            neighbours.sort();
+            neighbours.dedup();
+            let ancestors = graph
+                .ancestors(i)
+                .into_iter()
+                .map(|a| site.docs[a].id.clone())
+                .collect();
+            let state = DocState {
+                file: doc.file.clone(),
+                summary,
+                findings,
+                neighbours,
+                ancestors,
+            };
+            (doc.id.clone(), state)
+        })
+        .collect()
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The documents whose pages can differ between `before` and `after` (see the module docs).
+fn pages_to_render(
+    before: &HashMap<String, DocState>,
+    after: &HashMap<String, DocState>,
+    reread: &HashSet<String>,
+    site: &Site,
+) -> Vec<DocId> {
+    let mut touched: HashSet<&str> = HashSet::new();
+    let mut moved: HashSet<&str> = HashSet::new();
+    let mut affected: HashSet<&str> = HashSet::new();
+    for id in before.keys().chain(after.keys()) {
+        match (before.get(id), after.get(id)) {
+            (Some(b), Some(a)) => {
+                // The file's path orders a document among its siblings in every tree above it.
+                if b.summary != a.summary || b.file != a.file {
+                    moved.insert(id);
+                }
+                if b.findings != a.findings {
+                    touched.insert(id);
+                }
+            }
+            _ => {
+                moved.insert(id);
+            }
+        }
+    }
+    // A body-only edit changes neither summary nor findings: the files re-read name those pages.
+    for (id, state) in before.iter().chain(after.iter()) {
+        if reread.contains(&state.file) {
+            touched.insert(id);
+        }
+    }
+    for id in touched.iter().chain(moved.iter()) {
+        affected.insert(id);
+        for states in [before, after] {
+            if let Some(s) = states.get(*id) {
+                affected.extend(s.neighbours.iter().map(|n| n.0.as_str()));
+            }
+        }
+    }
+    for id in &moved {
+        for states in [before, after] {
+            if let Some(s) = states.get(*id) {
+                affected.extend(s.ancestors.iter().map(String::as_str));
+            }
+            affected.extend(
+                states
+                    .iter()
+                    .filter(|(_, s)| s.ancestors.iter().any(|a| a == id))
+                    .map(|(other, _)| other.as_str()),
+            );
+        }
+    }
+    let mut ids: Vec<DocId> = affected
+        .into_iter()
+        .filter_map(|id| site.graph.lookup(id))
+        .collect();
+    ids.sort_unstable();
+    ids
+}

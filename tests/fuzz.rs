@@ -1,0 +1,1518 @@
+//! Seeded mutation testing (issue #13, "Fuzzing stays"): the documents of
+//! `content-example/` are mutated, front matter and bodies, and every case is
+//! checked and built in this process through the library functions the
+//! `check` and `build` commands call. Each case must not panic, must explain
+//! every refused build with an error diagnostic whose position exists, and
+//! must finish within a time limit.
+//!
+//! Its own test binary rather than a module of `tests/testsuite/`, because:
+//! - it runs the library in process, where the suite runs the real binary;
+//! - it installs a process-wide panic hook to record each case's panic and
+//!   stack, which would swallow the panics of the suite's other tests;
+//! - cargo runs test binaries one after another, so its CPU-bound seconds do
+//!   not compete with the suite's time-limited tests on a 2-core machine;
+//! - `scripts/fuzz.sh` builds and runs only this binary in release
+//!   (`cargo test --release --test fuzz`), without the command-line binary.
+//!
+//! `Cargo.toml` declares no `[[test]]` targets, so this file is discovered like
+//! `tests/testsuite/main.rs`; the `[lib]`'s `doctest = false` does not concern it.
+//!
+//! Settings, all optional, from the environment:
+//! - `THROUGHLINE_FUZZ_SEED`: base seed (decimal or `0x` hex); fixed by default,
+//!   so `cargo test` is deterministic;
+//! - `THROUGHLINE_FUZZ_CASES`: how many cases (default [`DEFAULT_CASES`]);
+//! - `THROUGHLINE_FUZZ_CASE`: run only this case number (to reproduce one);
+//! - `THROUGHLINE_FUZZ_CASE_MS`: the per-case time limit (default 5,000 ms).
+//!
+//! A failing case is written as a whole site to `target/fuzz-failures/`, with
+//! a `FAILURE.txt` naming the seed, the case and its mutations, so
+//! `throughline check target/fuzz-failures/<case>` reproduces it. A hang
+//! cannot be caught: a watchdog saves a case still running ten times past the
+//! limit (a minute at least) the same way, names it, and ends the process.
+
+use std::collections::HashSet;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use throughline::diagnostics::{self, Counts, Diagnostic, HumanStyle, Severity};
+use throughline::render::{self, theme::Theme};
+use throughline::source::SourceFile;
+use throughline::{Inputs, LoadOptions, Site};
+
+/// Cases in a plain `cargo test`: about 20 s in a debug build on 2 cores.
+const DEFAULT_CASES: u64 = 300;
+/// The base seed of a plain `cargo test` ("throughl").
+const DEFAULT_SEED: u64 = 0x7468_726f_7567_686c;
+/// Every Nth case, and every case with invalid UTF-8, is also written to a
+/// temporary folder and loaded and built from disk (the walk, the reads, the
+/// output swap); writing every case would cost more than the analysis itself.
+const DISK_EVERY: u64 = 10;
+/// Every Nth case is analysed (and, when it builds, rendered) twice, to check
+/// that the same input gives the same diagnostics and the same bytes.
+const DETERMINISM_EVERY: u64 = 7;
+/// How many failing cases are collected before the run stops.
+const MAX_FAILURES: usize = 20;
+/// The date every case is judged on (content-example is current on it).
+const TODAY: &str = "2026-11-24";
+
+#[test]
+fn mutated_sites_never_panic_and_explain_every_failure() {
+    let settings = Settings::from_env();
+    let corpus = Corpus::load();
+    let runner = Runner::new(&corpus, &corpus.config_text);
+    let watchdog = Watchdog::start(&settings, &corpus.config_text);
+    install_panic_recorder();
+
+    let started = Instant::now();
+    let mut stats = Stats::default();
+    let mut failures: Vec<String> = Vec::new();
+    let range = match settings.only {
+        Some(n) => n..n + 1,
+        None => 0..settings.cases,
+    };
+    for n in range {
+        let case = Case::generate(&corpus, settings.seed, n);
+        watchdog.watch(n, &case);
+        let case_started = Instant::now();
+        PANIC.lock().unwrap_or_else(|e| e.into_inner()).take();
+        IN_CASE.store(true, Ordering::SeqCst);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| runner.run(n, &case)));
+        IN_CASE.store(false, Ordering::SeqCst);
+        let took = case_started.elapsed();
+        watchdog.clear();
+        stats.cases += 1;
+        let problem = match outcome {
+            Ok(Ok(report)) => {
+                stats.add(n, &case, took, report);
+                (took > settings.case_limit).then(|| {
+                    format!(
+                        "took {} ms, over the {} ms limit",
+                        took.as_millis(),
+                        settings.case_limit.as_millis()
+                    )
+                })
+            }
+            Ok(Err(problem)) => Some(problem),
+            Err(payload) => Some(panic_report(payload)),
+        };
+        if let Some(problem) = problem {
+            let dir = save_failure(&corpus.config_text, settings.seed, n, &case, &problem);
+            failures.push(format!(
+                "case {n} (THROUGHLINE_FUZZ_SEED={} THROUGHLINE_FUZZ_CASE={n}): {}\n  mutations: {}\n  input: {}",
+                settings.seed,
+                first_lines(&problem, 30),
+                case.mutations.join("; "),
+                dir.display()
+            ));
+            if failures.len() >= MAX_FAILURES {
+                break;
+            }
+        }
+    }
+    eprintln!("{}", stats.summary(&settings, started.elapsed()));
+    assert!(
+        failures.is_empty(),
+        "{} failing fuzz case(s), seed {}:\n\n{}",
+        failures.len(),
+        settings.seed,
+        failures.join("\n\n")
+    );
+}
+
+/// The markup check is only worth something if it sees what the renderer
+/// writes when raw HTML is let through on purpose.
+#[test]
+fn the_markup_check_sees_raw_html_when_the_config_allows_it() {
+    let corpus = Corpus::load();
+    let mut case = Case {
+        files: corpus.files.clone(),
+        mutations: vec!["a script in the first body".into()],
+        drafts: false,
+    };
+    case.files[0]
+        .1
+        .extend_from_slice(b"\n\n<script>alert(1)</script>\n");
+    let safe = Runner::new(&corpus, &corpus.config_text);
+    assert!(safe.run(1, &case).is_ok());
+    let config = format!("{}\nmarkdown:\n  unsafe_html: true\n", corpus.config_text);
+    let unsafe_html = Runner::new(&corpus, &config);
+    let problem = unsafe_html
+        .run(1, &case)
+        .expect_err("raw HTML is let through");
+    assert!(problem.contains("contains `<script>alert`"), "{problem}");
+}
+
+// ---------------------------------------------------------------------------
+// Settings, corpus and randomness
+
+struct Settings {
+    seed: u64,
+    cases: u64,
+    only: Option<u64>,
+    case_limit: Duration,
+}
+
+impl Settings {
+    fn from_env() -> Settings {
+        let number = |name: &str| -> Option<u64> {
+            let v = std::env::var(name).ok()?;
+            let v = v.trim();
+            let parsed = match v.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => v.parse(),
+            };
+            Some(parsed.unwrap_or_else(|e| panic!("{name}={v}: {e}")))
+        };
+        Settings {
+            seed: number("THROUGHLINE_FUZZ_SEED").unwrap_or(DEFAULT_SEED),
+            cases: number("THROUGHLINE_FUZZ_CASES").unwrap_or(DEFAULT_CASES),
+            only: number("THROUGHLINE_FUZZ_CASE"),
+            case_limit: Duration::from_millis(number("THROUGHLINE_FUZZ_CASE_MS").unwrap_or(5_000)),
+        }
+    }
+}
+
+/// `content-example/` as bytes, the starting point of every case.
+struct Corpus {
+    root: PathBuf,
+    config_text: String,
+    files: Vec<(String, Vec<u8>)>,
+    ids: Vec<String>,
+}
+
+impl Corpus {
+    fn load() -> Corpus {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+        let options = load_options(&root, false);
+        let inputs = throughline::read_inputs(&options).expect("content-example loads");
+        let files: Vec<(String, Vec<u8>)> = inputs
+            .sources
+            .iter()
+            .map(|s| (s.path.clone(), s.text.clone().into_bytes()))
+            .collect();
+        assert!(files.len() > 40, "content-example has its documents");
+        let site = throughline::analyze(inputs, &options);
+        let ids = site.docs.iter().map(|d| d.id.clone()).collect();
+        Corpus {
+            config_text: site
+                .config_text
+                .clone()
+                .expect("content-example has a config"),
+            root,
+            files,
+            ids,
+        }
+    }
+}
+
+fn load_options(root: &Path, drafts: bool) -> LoadOptions {
+    LoadOptions {
+        root: root.to_path_buf(),
+        today: throughline::date::parse_date(TODAY).expect("a date"),
+        drafts,
+        output_dir: None,
+        base_url: None,
+    }
+}
+
+/// splitmix64: small, fast, and the same sequence on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The mutator
+
+/// One way of breaking a site; each case stacks one to four of them.
+#[derive(Debug, Clone, Copy)]
+enum Mutation {
+    DeleteLine,
+    DuplicateLine,
+    SwapLines,
+    HostileYamlLine,
+    HostileValue,
+    DeepYaml,
+    AliasExpansion,
+    Retarget,
+    ParentCycle,
+    ChangeKind,
+    DuplicateId,
+    BreakFence,
+    MarkdownHazard,
+    DeepMarkdown,
+    LongLine,
+    Unicode,
+    LineEnds,
+    Truncate,
+    ByteNoise,
+    Splice,
+    CloneDocument,
+    DeleteDocument,
+    Draft,
+}
+
+/// The catalogue with weights: structure-aware mutations are likelier, since
+/// random bytes mostly stop at the YAML parser.
+const CATALOGUE: &[(Mutation, usize)] = &[
+    (Mutation::DeleteLine, 3),
+    (Mutation::DuplicateLine, 3),
+    (Mutation::SwapLines, 3),
+    (Mutation::HostileYamlLine, 6),
+    (Mutation::HostileValue, 8),
+    (Mutation::DeepYaml, 2),
+    (Mutation::AliasExpansion, 2),
+    (Mutation::Retarget, 8),
+    (Mutation::ParentCycle, 3),
+    (Mutation::ChangeKind, 4),
+    (Mutation::DuplicateId, 2),
+    (Mutation::BreakFence, 2),
+    (Mutation::MarkdownHazard, 10),
+    (Mutation::DeepMarkdown, 2),
+    (Mutation::LongLine, 2),
+    (Mutation::Unicode, 5),
+    (Mutation::LineEnds, 3),
+    (Mutation::Truncate, 2),
+    (Mutation::ByteNoise, 3),
+    (Mutation::Splice, 3),
+    (Mutation::CloneDocument, 2),
+    (Mutation::DeleteDocument, 2),
+    (Mutation::Draft, 2),
+];
+
+/// Whole lines of YAML a front matter should never choke on.
+const HOSTILE_YAML: &[&str] = &[
+    "x: &a [*a]",
+    "y: *nowhere",
+    "bin: !!binary aGVsbG8gd29ybGQ=",
+    "? [complex, key]\n: value",
+    "? {a: 1}\n: b",
+    "deep: [[[[[[[[",
+    "q: \"unterminated",
+    "q: 'unterminated",
+    "\tid: tabbed",
+    "id:\tx",
+    "---",
+    "...",
+    "%YAML 1.2",
+    "nan: .nan",
+    "inf: -.inf",
+    "big: 1e400",
+    "huge: 123456789012345678901234567890",
+    "id: duplicate-key",
+    "kind: bet",
+    "title: twice",
+    "parent: [ps-payouts, ps-lending]",
+    "parent: {id: ps-payouts}",
+    "parent: ~",
+    "parent: 42",
+    "title: |\n  literal\n  block",
+    "title: >-\n  folded\n  block",
+    "<<: {title: merged, kind: work}",
+    "tags: !custom [a, b]",
+    "!!map {a: 1}",
+    "reviewed: 2026-02-30",
+    "reviewed: 99999-01-01",
+    "reviewed: 1970-01-01T00:00:00Z",
+    "reviewed: -0001-01-01",
+    "quarter: 2026-Q0",
+    "quarter: 2026-Q5",
+    "quarter: 0-Q1",
+    "key_results: [{metric: nowhere, baseline: .nan, target: 1e400, by: 2026-13-40}]",
+    "key_results: [{metric: m-same-day-rate, baseline: 5, target: 5, by: 2026-01-01}]",
+    "checkins: [{date: 2026-01-01, value: .inf}, {date: 2026-01-01, value: -0}]",
+    "checkins: [{date: 2026-01-01}, 7, [], ~]",
+    "dhm: {delight: {score: 99}, hard_to_copy: -5, margin: .nan}",
+    "dhm: [1, 2, 3]",
+    "confidence: {problem: extreme, solution: [], outcome: ~}",
+    "draft: true",
+    "draft: maybe",
+    "lno: 7",
+    "size: galactic",
+    "status: \"\"",
+    "team: [x]",
+    "approval: {level: god, approver: ~}",
+    "success: {metric: m-same-day-rate, baseline: 1e400, target: -1e400, deadline: 0000-00-00}",
+    "success: {outcome: ~, metric: [], deadline: yesterday}",
+    "covers: 2026-Q9",
+    "supports: [ps-payouts, ps-payouts, nowhere]",
+    "related: [\"\", \" \", \"[[x]]\"]",
+    "title: \"\\u0000 nul \\x1b[31m red \\u202e rtl\"",
+    "title: \"<script>alert(1)</script>{{ site }}{% raw %}\"",
+    "owner: \"\\e]0;title\\a\"",
+    "id: \"../../etc/passwd\"",
+    "id: \"a/b\"",
+    "id: \"\"",
+    "id: \" \"",
+    "id: \"<b>\"",
+    "id: search",
+    "id: assets",
+    "id: index",
+    "id: 404",
+    "id: Bet-Instant-Payouts",
+    "id: [x]",
+    "a:\n  b:\n    c:\n      d: [e, {f: g}]",
+    "- list at the top",
+    ": no key",
+    "key with spaces: and: colons",
+    "'quoted key': 1",
+    "\"\\xff\": escaped",
+    "unit: \"%\"",
+    "direction: sideways",
+    "indicator: [leading, lagging]",
+    "date: 2026-11-24\ndate: 2026-11-25",
+];
+
+/// Values put in place of a field's own.
+const HOSTILE_VALUES: &[&str] = &[
+    ".nan",
+    "-.inf",
+    "1e400",
+    "-1e400",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "0x1F",
+    "0o17",
+    "-0",
+    "~",
+    "null",
+    "yes",
+    "[]",
+    "{}",
+    "\"\"",
+    "''",
+    "\"unterminated",
+    "'",
+    "!!binary aGk=",
+    "!!str 2026-11-24",
+    "!!int x",
+    "*nowhere",
+    "&anchor",
+    "&anchor value",
+    "|",
+    ">",
+    "- a",
+    "[[[[",
+    "]]]]",
+    "{a: [b, {c: d}]}",
+    "2026-02-30",
+    "2026-11-24T25:61:61Z",
+    "2026-Q4",
+    "6m",
+    "-6m",
+    "99999999999m",
+    "@reserved",
+    "`backtick",
+    "%percent",
+    "#comment only",
+    "\"\\u202eevil\"",
+    "\"\\u0000\"",
+    "\"\\x1b[2J\"",
+    "search",
+    "bet-instant-payouts",
+    "m-same-day-rate",
+    "team-payouts",
+];
+
+/// Markdown that renderers and link extractors have got wrong before.
+const MARKDOWN_HAZARDS: &[&str] = &[
+    "[[",
+    "]]",
+    "[[]]",
+    "[[ ]]",
+    "[[|]]",
+    "[[#]]",
+    "[[bet-instant-payouts|]]",
+    "[[nowhere#x]]",
+    "[[bet-instant-payouts#no-such-heading]]",
+    "[[bet-instant-payouts#why-this-bet|why]]",
+    "[[[[bet-instant-payouts]]]]",
+    "[[a\nb]]",
+    "```",
+    "```rust\nfn main() {",
+    "~~~\n",
+    "```\u{0}\n```",
+    "    indented code",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<!-- unclosed comment",
+    "<div>",
+    "</div></div></body></html>",
+    "<style>body{display:none}</style>",
+    "[click](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "![x](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[x]( java\tscript:alert(1))",
+    "[x](vbscript:msgbox)",
+    "[x](../../../../etc/passwd)",
+    "[x](../bets/bet-instant-payouts.md#Why-This-Bet)",
+    "[x](%2e%2e/%2e%2e/)",
+    "[x](#)",
+    "[x](<>)",
+    "[x]()",
+    "[x](bet-instant-payouts.md#)",
+    "[x](./)",
+    "[x](/)",
+    "[x](?q=1)",
+    "[ref]\n\n[ref]: javascript:alert(1)",
+    "[^nope]",
+    "[^a]: [^a]",
+    "| a | b |\n|---|---|\n| 1 |",
+    "| [[x]] |\n|-|",
+    "#",
+    "# ",
+    "# #",
+    "# [[bet-instant-payouts]]",
+    "# <script>x</script>",
+    "## Why this bet",
+    "## Why this bet",
+    "# 🚀",
+    "# ---",
+    "Setext\n===",
+    "---",
+    "***",
+    "- [ ] task",
+    "- [x]",
+    "&nbsp; &#0; &#x110000; &bogus; &#xD800;",
+    "\\",
+    "**unclosed",
+    "`unclosed",
+    "$$ math $$",
+    "{{ site.title }} {% if true %} {# comment",
+    "[x]: <> \"title\"",
+    "<https://example.com/a_b>",
+    "www.example.com",
+    "> [!NOTE]\n> callout",
+    "1. one\n1) two\n- three",
+];
+
+/// Text that tests character boundaries, widths and terminal safety.
+const UNICODE: &[&str] = &[
+    "🚀",
+    "👩\u{200d}👩\u{200d}👧",
+    "\u{202e}evil",
+    "\u{200b}",
+    "e\u{301}\u{301}\u{301}",
+    "\u{feff}",
+    "\u{0}",
+    "\u{1b}[31m",
+    "\u{1b}]8;;javascript:x\u{7}",
+    "\u{7f}",
+    "\u{fffd}",
+    "𝕏",
+    "\r",
+    "\u{2028}",
+    "\u{85}",
+    "ﷺ",
+    "漢字",
+    "ا",
+    "\t",
+];
+
+/// Paths a copied document may take (odd names, reserved stems).
+const CLONE_PATHS: &[&str] = &[
+    "copies/copy.md",
+    "bets/bet-instant-payouts-copy.md",
+    "search.md",
+    "assets.md",
+    "index.md",
+    "notes/Ünïcode Ñame.md",
+    "notes/a b%20c.md",
+    "notes/.md",
+    "deep/a/b/c/d/e/f/g.md",
+    "UPPER.md",
+    "-.md",
+];
+
+/// One mutated site: its files as bytes (possibly not UTF-8) and what was done.
+#[derive(Clone)]
+struct Case {
+    files: Vec<(String, Vec<u8>)>,
+    mutations: Vec<String>,
+    /// Run as with `--drafts`: every fourth case, so drafts reach the graph and the pages.
+    drafts: bool,
+}
+
+impl Case {
+    /// Case `n` of `seed`: the same site on every run and platform.
+    fn generate(corpus: &Corpus, seed: u64, n: u64) -> Case {
+        let mut rng = Rng::new(seed ^ n.wrapping_mul(0xd1b5_4a32_d192_ed03));
+        rng.next();
+        let mut case = Case {
+            files: corpus.files.clone(),
+            mutations: Vec::new(),
+            drafts: false,
+        };
+        let count = 1 + rng.below(4);
+        let total: usize = CATALOGUE.iter().map(|(_, w)| w).sum();
+        for _ in 0..count {
+            let mut roll = rng.below(total);
+            let mutation = CATALOGUE
+                .iter()
+                .find(|(_, w)| {
+                    if roll < *w {
+                        true
+                    } else {
+                        roll -= w;
+                        false
+                    }
+                })
+                .map(|(m, _)| *m)
+                .expect("the roll is below the total");
+            let what = case.apply(mutation, corpus, &mut rng);
+            case.mutations.push(format!("{mutation:?}: {what}"));
+        }
+        case.files.sort_by(|a, b| a.0.cmp(&b.0));
+        case.files.dedup_by(|a, b| a.0 == b.0);
+        // Taken from the case number, not the generator, so adding it left
+        // every earlier seed's mutations as they were.
+        if n % 4 == 3 {
+            case.drafts = true;
+            case.mutations.push("run with --drafts".into());
+        }
+        case
+    }
+
+    fn apply(&mut self, mutation: Mutation, corpus: &Corpus, rng: &mut Rng) -> String {
+        let i = rng.below(self.files.len());
+        let path = self.files[i].0.clone();
+        let bytes = &mut self.files[i].1;
+        let described = |what: String| format!("{path}: {what}");
+        match mutation {
+            Mutation::DeleteLine => edit_lines(bytes, |lines| {
+                let at = rng.below(lines.len());
+                let gone = lines.remove(at);
+                described(format!("line {} `{}`", at + 1, clip(&gone)))
+            }),
+            Mutation::DuplicateLine => edit_lines(bytes, |lines| {
+                let at = rng.below(lines.len());
+                let times = *rng.pick(&[1, 1, 2, 50]);
+                for _ in 0..times {
+                    lines.insert(at, lines[at].clone());
+                }
+                described(format!("line {} x{times}", at + 1))
+            }),
+            Mutation::SwapLines => edit_lines(bytes, |lines| {
+                let (a, b) = (rng.below(lines.len()), rng.below(lines.len()));
+                lines.swap(a, b);
+                described(format!("lines {} and {}", a + 1, b + 1))
+            }),
+            Mutation::HostileYamlLine => {
+                let line = *rng.pick(HOSTILE_YAML);
+                let at = front_matter_line(bytes, rng);
+                insert_line(bytes, at, line.as_bytes());
+                described(format!("at line {} `{}`", at + 1, clip(line.as_bytes())))
+            }
+            Mutation::HostileValue => {
+                let value = *rng.pick(HOSTILE_VALUES);
+                match replace_some_value(bytes, rng, value) {
+                    Some(key) => described(format!("{key}: {value}")),
+                    None => described("no field to replace".into()),
+                }
+            }
+            Mutation::DeepYaml => {
+                let depth = *rng.pick(&[8, 63, 64, 65, 100, 127, 128, 129, 300]);
+                let line = if rng.chance(2) {
+                    format!(
+                        "deep: {}x{}",
+                        "[".repeat(depth),
+                        if rng.chance(2) {
+                            "]".repeat(depth)
+                        } else {
+                            String::new()
+                        }
+                    )
+                } else {
+                    let mut s = String::from("deep:");
+                    for d in 1..depth {
+                        s.push('\n');
+                        s.push_str(&" ".repeat(d));
+                        s.push_str("k:");
+                    }
+                    s.push_str(" leaf");
+                    s
+                };
+                let at = front_matter_line(bytes, rng);
+                insert_line(bytes, at, line.as_bytes());
+                described(format!("depth {depth}"))
+            }
+            Mutation::AliasExpansion => {
+                // Each level refers to the one before nine times: 9^levels
+                // nodes if nothing limited alias expansion.
+                let levels = 2 + rng.below(6);
+                let mut s = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x]");
+                for l in 1..=levels {
+                    let refs = vec![format!("*l{}", l - 1); 9].join(", ");
+                    s.push_str(&format!("\nl{l}: &l{l} [{refs}]"));
+                }
+                let at = front_matter_line(bytes, rng);
+                insert_line(bytes, at, s.as_bytes());
+                described(format!("{levels} levels"))
+            }
+            Mutation::Retarget => {
+                let field = *rng.pick(&["parent", "supports", "related", "metric", "team"]);
+                let id = match rng.below(4) {
+                    0 => stem(&path),
+                    1 => rng.pick(HOSTILE_VALUES).to_string(),
+                    _ => rng.pick(&corpus.ids).clone(),
+                };
+                let value = if field == "supports" || field == "related" {
+                    format!("[{id}, {}]", rng.pick(&corpus.ids))
+                } else {
+                    id
+                };
+                set_field(bytes, field, &value);
+                described(format!("{field}: {value}"))
+            }
+            Mutation::ParentCycle => {
+                let j = rng.below(self.files.len());
+                let (a, b) = (stem(&self.files[i].0), stem(&self.files[j].0));
+                set_field(&mut self.files[i].1, "parent", &b);
+                set_field(&mut self.files[j].1, "parent", &a);
+                format!("{a} and {b} name each other as parent")
+            }
+            Mutation::ChangeKind => {
+                let kind = *rng.pick(&[
+                    "company-strategy",
+                    "product-strategy",
+                    "bet",
+                    "objective",
+                    "work",
+                    "metric",
+                    "team",
+                    "review",
+                    "opportunity",
+                    "solution",
+                    "experiment",
+                    "outcome",
+                    "page",
+                    "Bet",
+                    "no-such-kind",
+                    "\"\"",
+                    "[bet]",
+                ]);
+                set_field(bytes, "kind", kind);
+                described(format!("kind: {kind}"))
+            }
+            Mutation::DuplicateId => {
+                let id = rng.pick(&corpus.ids).clone();
+                set_field(bytes, "id", &id);
+                described(format!("id: {id}"))
+            }
+            Mutation::BreakFence => {
+                let fences: Vec<usize> = lines_of(bytes)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.trim_ascii_end() == b"---")
+                    .map(|(n, _)| n)
+                    .take(2)
+                    .collect();
+                if fences.is_empty() {
+                    return described("no fence".into());
+                }
+                let at = *rng.pick(&fences);
+                let with = rng
+                    .pick(&["", "--- ", "----", "+++", "-- -", " ---"])
+                    .as_bytes();
+                edit_lines(bytes, |lines| {
+                    if with.is_empty() {
+                        lines.remove(at);
+                    } else {
+                        lines[at] = with.to_vec();
+                    }
+                    described(format!("fence at line {} -> `{}`", at + 1, clip(with)))
+                })
+            }
+            Mutation::MarkdownHazard => {
+                let hazard = *rng.pick(MARKDOWN_HAZARDS);
+                let at = body_line(bytes, rng);
+                insert_line(bytes, at, hazard.as_bytes());
+                described(format!("at line {} `{}`", at + 1, clip(hazard.as_bytes())))
+            }
+            Mutation::DeepMarkdown => {
+                // Bounded so one case stays well under a second in debug.
+                let depth = *rng.pick(&[10, 50, 200]);
+                let text = match rng.below(5) {
+                    0 => format!("{} quoted", "> ".repeat(depth)),
+                    1 => (0..depth)
+                        .map(|d| format!("{}- item {d}", "  ".repeat(d)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    2 => format!("{}x{}", "[".repeat(depth), "]".repeat(depth)),
+                    3 => format!("{}x", "[a](".repeat(depth)),
+                    _ => "*a **b ".repeat(depth),
+                };
+                let at = body_line(bytes, rng);
+                insert_line(bytes, at, text.as_bytes());
+                described(format!("depth {depth} at line {}", at + 1))
+            }
+            Mutation::LongLine => {
+                let unit = *rng.pick(&[
+                    "a", "[[", "&amp;", "é", "🚀", "`", "*a", "<", "[x](y) ", "x ",
+                ]);
+                let len = *rng.pick(&[1_000, 10_000, 40_000]);
+                let line = unit.repeat(len / unit.len().max(1));
+                let at = if rng.chance(3) {
+                    front_matter_line(bytes, rng)
+                } else {
+                    body_line(bytes, rng)
+                };
+                let line = if at <= front_matter_end(bytes) {
+                    format!("title: {line}")
+                } else {
+                    line
+                };
+                insert_line(bytes, at, line.as_bytes());
+                described(format!("{len} bytes of `{unit}` at line {}", at + 1))
+            }
+            Mutation::Unicode => {
+                let text = *rng.pick(UNICODE);
+                let at = char_boundary(bytes, rng.below(bytes.len() + 1));
+                bytes.splice(at..at, text.bytes());
+                described(format!("{:?} at byte {at}", text))
+            }
+            Mutation::LineEnds => {
+                let how = rng.below(3);
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let text = match how {
+                    0 => text.replace('\n', "\r\n"),
+                    1 => text.replace('\n', "\r"),
+                    _ => text
+                        .split('\n')
+                        .enumerate()
+                        .map(|(n, l)| {
+                            if n % 2 == 0 {
+                                format!("{l}\r")
+                            } else {
+                                l.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                };
+                *bytes = text.into_bytes();
+                described(["CRLF", "CR only", "mixed"][how].to_string())
+            }
+            Mutation::Truncate => {
+                let at = char_boundary(bytes, rng.below(bytes.len() + 1));
+                bytes.truncate(at);
+                described(format!("at byte {at}"))
+            }
+            Mutation::ByteNoise => {
+                let mut done = Vec::new();
+                for _ in 0..1 + rng.below(8) {
+                    let at = rng.below(bytes.len() + 1);
+                    let byte =
+                        *rng.pick(&[0x00, 0x0d, 0x1b, 0x22, 0x5b, 0x80, 0xc3, 0xe2, 0xff, b':']);
+                    match rng.below(3) {
+                        0 if at < bytes.len() => {
+                            bytes[at] ^= 1 << rng.below(8);
+                            done.push(format!("flip@{at}"));
+                        }
+                        1 if at < bytes.len() => {
+                            bytes.remove(at);
+                            done.push(format!("del@{at}"));
+                        }
+                        _ => {
+                            bytes.insert(at, byte);
+                            done.push(format!("ins {byte:#04x}@{at}"));
+                        }
+                    }
+                }
+                described(done.join(" "))
+            }
+            Mutation::Splice => {
+                let j = rng.below(self.files.len());
+                let donor = lines_of(&self.files[j].1);
+                let from = rng.below(donor.len());
+                let to = (from + 1 + rng.below(10)).min(donor.len());
+                let chunk = donor[from..to].join(&b'\n');
+                let at = rng.below(lines_of(&self.files[i].1).len() + 1);
+                insert_line(&mut self.files[i].1, at, &chunk);
+                format!(
+                    "{path}: lines {}..{} of {} at line {}",
+                    from + 1,
+                    to,
+                    self.files[j].0,
+                    at + 1
+                )
+            }
+            Mutation::CloneDocument => {
+                let to = rng.pick(CLONE_PATHS).to_string();
+                let copy = self.files[i].1.clone();
+                self.files.retain(|(p, _)| *p != to);
+                self.files.push((to.clone(), copy));
+                described(format!("copied to {to}"))
+            }
+            Mutation::Draft => {
+                // Left out of the site unless the case runs with --drafts;
+                // its children then point at a missing document.
+                set_field(bytes, "draft", "true");
+                described("draft: true".into())
+            }
+            Mutation::DeleteDocument => {
+                if self.files.len() > 1 {
+                    self.files.remove(i);
+                }
+                described("deleted".into())
+            }
+        }
+    }
+
+    fn all_utf8(&self) -> bool {
+        self.files
+            .iter()
+            .all(|(_, b)| std::str::from_utf8(b).is_ok())
+    }
+}
+
+/// The file's lines without their `\n`.
+fn lines_of(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+fn edit_lines<R>(bytes: &mut Vec<u8>, edit: impl FnOnce(&mut Vec<Vec<u8>>) -> R) -> R {
+    let mut lines = lines_of(bytes);
+    let result = edit(&mut lines);
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    *bytes = lines.join(&b'\n');
+    result
+}
+
+fn insert_line(bytes: &mut Vec<u8>, at: usize, line: &[u8]) {
+    edit_lines(bytes, |lines| {
+        let at = at.min(lines.len());
+        lines.insert(at, line.to_vec());
+    });
+}
+
+/// The index of the closing `---` line (0 when there is no front matter).
+fn front_matter_end(bytes: &[u8]) -> usize {
+    let lines = lines_of(bytes);
+    if lines.first().map(|l| l.trim_ascii_end()) != Some(b"---") {
+        return 0;
+    }
+    lines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| l.trim_ascii_end() == b"---")
+        .map_or(0, |(n, _)| n)
+}
+
+/// A line index inside the front matter, or anywhere when there is none.
+fn front_matter_line(bytes: &[u8], rng: &mut Rng) -> usize {
+    match front_matter_end(bytes) {
+        0 => rng.below(lines_of(bytes).len() + 1),
+        end => 1 + rng.below(end),
+    }
+}
+
+/// A line index after the front matter.
+fn body_line(bytes: &[u8], rng: &mut Rng) -> usize {
+    let start = front_matter_end(bytes) + 1;
+    let len = lines_of(bytes).len();
+    start + rng.below(len.saturating_sub(start) + 1)
+}
+
+/// Replaces the value of a random top-level `key: value` line of the front matter.
+fn replace_some_value(bytes: &mut Vec<u8>, rng: &mut Rng, value: &str) -> Option<String> {
+    let end = front_matter_end(bytes);
+    let lines = lines_of(bytes);
+    let fields: Vec<usize> = (1..end)
+        .filter(|&n| {
+            let l = &lines[n];
+            !l.is_empty() && !l[0].is_ascii_whitespace() && l.contains(&b':')
+        })
+        .collect();
+    if fields.is_empty() {
+        return None;
+    }
+    let n = *rng.pick(&fields);
+    let colon = lines[n].iter().position(|&b| b == b':')?;
+    let key = String::from_utf8_lossy(&lines[n][..colon]).into_owned();
+    edit_lines(bytes, |lines| {
+        let mut line = lines[n][..=colon].to_vec();
+        line.push(b' ');
+        line.extend_from_slice(value.as_bytes());
+        lines[n] = line;
+    });
+    Some(key)
+}
+
+/// Sets `field: value`, replacing the field's line or adding it after the opening fence.
+fn set_field(bytes: &mut Vec<u8>, field: &str, value: &str) {
+    let end = front_matter_end(bytes);
+    let prefix = format!("{field}:");
+    let line = format!("{field}: {value}").into_bytes();
+    edit_lines(bytes, |lines| {
+        match (1..end).find(|&n| lines[n].starts_with(prefix.as_bytes())) {
+            Some(n) => lines[n] = line,
+            None if end > 0 => lines.insert(1, line),
+            None => {
+                lines.insert(0, b"---".to_vec());
+                lines.insert(1, line);
+                lines.insert(2, b"---".to_vec());
+            }
+        }
+    });
+}
+
+/// The nearest char boundary at or before `at` (any byte when the file is not UTF-8).
+fn char_boundary(bytes: &[u8], at: usize) -> usize {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (0..=at.min(text.len()))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0),
+        Err(_) => at.min(bytes.len()),
+    }
+}
+
+fn stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".md").unwrap_or(name).to_string()
+}
+
+/// At most 60 characters of `bytes`, for a one-line description.
+fn clip(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let short: String = text.chars().take(60).collect();
+    let short = short.escape_debug().to_string();
+    if text.chars().count() > 60 {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Running a case
+
+/// What one case did, for the summary.
+#[derive(Debug, Default)]
+struct Report {
+    errors: usize,
+    built: bool,
+    on_disk: bool,
+    twice: bool,
+}
+
+struct Runner<'a> {
+    corpus: &'a Corpus,
+    config_text: String,
+    theme: Theme,
+    catalog: Vec<diagnostics::RuleInfo>,
+}
+
+impl Runner<'_> {
+    /// A runner for cases of `corpus` under `config_text` (the corpus's own in the fuzz test).
+    fn new<'a>(corpus: &'a Corpus, config_text: &str) -> Runner<'a> {
+        let config = throughline::config::Config::parse(config_text).expect("config");
+        Runner {
+            corpus,
+            config_text: config_text.to_string(),
+            // Only documents are mutated, so the theme is the same for every case.
+            theme: Theme::load(&corpus.root, &config).expect("the default theme loads"),
+            catalog: throughline::rules::catalog(),
+        }
+    }
+
+    /// `check` and `build` on case `n`, in memory, and every [`DISK_EVERY`]th case from disk.
+    fn run(&self, n: u64, case: &Case) -> Result<Report, String> {
+        let site = self.analyze(case);
+        let mut report = Report {
+            errors: Counts::of(&site.diagnostics).errors,
+            ..Report::default()
+        };
+        self.check(&site, case)?;
+        let files = self.build(&site)?;
+        report.built = files.is_some();
+
+        if n % DETERMINISM_EVERY == 0 {
+            report.twice = true;
+            let again = self.analyze(case);
+            if again.diagnostics != site.diagnostics {
+                return Err(format!(
+                    "the same input gave different diagnostics:\n{}\n---- then ----\n{}",
+                    describe(&site.diagnostics),
+                    describe(&again.diagnostics)
+                ));
+            }
+            if let Some(files) = &files {
+                let second = self.build(&again)?.unwrap_or_default();
+                if files.len() != second.len() {
+                    return Err("the same input rendered a different number of files".into());
+                }
+                if let Some((a, _)) = files
+                    .iter()
+                    .zip(&second)
+                    .find(|(a, b)| a.path != b.path || a.bytes != b.bytes)
+                {
+                    return Err(format!("the same input rendered `{}` differently", a.path));
+                }
+            }
+        }
+        // Invalid UTF-8 is only seen as such through the reader.
+        if n % DISK_EVERY == 0 || !case.all_utf8() {
+            report.on_disk = true;
+            self.on_disk(case, &site)?;
+        }
+        Ok(report)
+    }
+
+    /// Stages 1b–3 on the case held in memory, as `read_inputs` would hand it over.
+    fn analyze(&self, case: &Case) -> Site {
+        let config = throughline::config::Config::parse(&self.config_text).expect("config");
+        // The walk skips hidden, ignored and reserved paths; so must we.
+        let filter = throughline::source::SourceFilter::new(&config, None);
+        let sources = case
+            .files
+            .iter()
+            .filter(|(path, _)| filter.is_document(path))
+            .map(|(path, bytes)| SourceFile {
+                path: path.clone(),
+                abs_path: self.corpus.root.join(path),
+                text: source_text(bytes),
+            })
+            .collect();
+        let inputs = Inputs {
+            config,
+            config_text: Some(self.config_text.clone()),
+            sources,
+            ..Inputs::default()
+        };
+        throughline::analyze(inputs, &load_options(&self.corpus.root, case.drafts))
+    }
+
+    /// What `check` does after loading: every output format, and the graph export.
+    fn check(&self, site: &Site, case: &Case) -> Result<(), String> {
+        check_positions(site, case, &self.config_text)?;
+        let mut out = Vec::new();
+        diagnostics::render_human(
+            &site.diagnostics,
+            site,
+            HumanStyle { color: false },
+            &mut out,
+        )
+        .map_err(|e| format!("human output: {e}"))?;
+        out.clear();
+        diagnostics::render_human(
+            &site.diagnostics,
+            site,
+            HumanStyle { color: true },
+            &mut out,
+        )
+        .map_err(|e| format!("coloured human output: {e}"))?;
+        out.clear();
+        diagnostics::render_json(&site.diagnostics, &mut out).map_err(|e| format!("json: {e}"))?;
+        let json = String::from_utf8(std::mem::take(&mut out)).map_err(|e| format!("json: {e}"))?;
+        let lines = json.lines().count();
+        for line in json.lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .map_err(|e| format!("json output line is not JSON ({e}): {line}"))?;
+        }
+        if lines != site.diagnostics.len() {
+            return Err(format!(
+                "json output has {lines} lines for {} diagnostics",
+                site.diagnostics.len()
+            ));
+        }
+        diagnostics::render_github(&site.diagnostics, &mut out)
+            .map_err(|e| format!("github output: {e}"))?;
+        out.clear();
+        diagnostics::render_sarif(&site.diagnostics, &self.catalog, "", &mut out)
+            .map_err(|e| format!("sarif output: {e}"))?;
+        serde_json::from_slice::<serde_json::Value>(&out)
+            .map_err(|e| format!("sarif output is not JSON: {e}"))?;
+        let graph = throughline::graph::to_json(&site.docs, &site.graph, &site.config.base_url);
+        serde_json::from_str::<serde_json::Value>(&graph)
+            .map_err(|e| format!("graph.json is not JSON: {e}"))?;
+        throughline::graph::to_dot(&site.docs, &site.graph);
+        Ok(())
+    }
+
+    /// What `build` does after loading, rendering into memory: `None` when
+    /// it refuses (which needs an error diagnostic), the files otherwise.
+    fn build(&self, site: &Site) -> Result<Option<Vec<throughline::output::OutputFile>>, String> {
+        if Counts::of(&site.diagnostics).errors > 0 {
+            // Refused, and an error diagnostic says why.
+            return Ok(None);
+        }
+        let files = render::render(site, &self.theme, &render::all_jobs(site)).map_err(|e| {
+            format!(
+                "build failed with no error diagnostic: {}\ndiagnostics:\n{}",
+                e.0,
+                describe(&site.diagnostics)
+            )
+        })?;
+        check_pages(site, &files)?;
+        Ok(Some(files))
+    }
+
+    /// `load` and `write_site`, as `build` runs them, on the case written to a folder.
+    fn on_disk(&self, case: &Case, in_memory: &Site) -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+        let root = dir.path().join("site");
+        write_site_files(&root, &self.config_text, case)
+            .map_err(|e| format!("writing the case: {e}"))?;
+        let out = dir.path().join("public");
+        let mut options = load_options(&root, case.drafts);
+        options.output_dir = Some(out.clone());
+        let site = throughline::load(&options).map_err(|e| format!("load refused: {e}"))?;
+        check_positions(&site, case, &self.config_text)?;
+        if case.all_utf8() {
+            // Same bytes, same findings, whether read from disk or handed over.
+            if site.diagnostics != in_memory.diagnostics {
+                return Err(format!(
+                    "from disk the diagnostics differ:\n{}\n---- in memory ----\n{}",
+                    describe(&site.diagnostics),
+                    describe(&in_memory.diagnostics)
+                ));
+            }
+        } else {
+            for (path, bytes) in &case.files {
+                let not_utf8 = std::str::from_utf8(bytes).is_err();
+                let named = site.diagnostics.iter().any(|d| {
+                    d.rule == "encoding" && d.file == *path && d.severity == Severity::Error
+                });
+                if not_utf8 && !named {
+                    return Err(format!(
+                        "`{path}` is not UTF-8 and no encoding error names it"
+                    ));
+                }
+            }
+        }
+        if Counts::of(&site.diagnostics).errors > 0 {
+            return Ok(());
+        }
+        let built = throughline::write_site(&site, &out).map_err(|e| {
+            format!(
+                "build failed with no error diagnostic: {e}\ndiagnostics:\n{}",
+                describe(&site.diagnostics)
+            )
+        })?;
+        if built.pages < site.docs.len() || !out.join("index.html").is_file() {
+            return Err(format!(
+                "build wrote {} pages for {} documents",
+                built.pages,
+                site.docs.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A file's bytes as the reader hands them over (invalid UTF-8 replaced,
+/// which the reader reports instead), without a leading byte-order mark.
+fn source_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()
+}
+
+/// Every diagnostic names a file of the case (or the config) and a line and
+/// column that exist in it (the line after the last, at column 1, included).
+/// A file that could not be read (not UTF-8) is not among the site's
+/// sources, so positions are measured in the case's own bytes.
+fn check_positions(site: &Site, case: &Case, config_text: &str) -> Result<(), String> {
+    for d in &site.diagnostics {
+        let text = if d.file == throughline::config::CONFIG_FILE {
+            config_text.to_string()
+        } else {
+            match case.files.iter().find(|(path, _)| *path == d.file) {
+                Some((_, bytes)) => source_text(bytes),
+                None => {
+                    return Err(format!(
+                        "diagnostic names a file the site does not have: {d:?}"
+                    ))
+                }
+            }
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (line, column) = (d.span.line as usize, d.span.column as usize);
+        let fits = match lines.get(line.wrapping_sub(1)) {
+            _ if line == 0 || column == 0 => false,
+            Some(l) => column <= l.chars().count() + 1,
+            None => line == lines.len() + 1 && column == 1,
+        };
+        if !fits {
+            return Err(format!(
+                "diagnostic at {}:{}:{} is outside the file ({} lines): {d:?}",
+                d.file,
+                line,
+                column,
+                lines.len()
+            ));
+        }
+        if d.message.trim().is_empty() {
+            return Err(format!("diagnostic without a message: {d:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// A build that succeeds has a page for every document and writes no path twice.
+fn check_pages(site: &Site, files: &[throughline::output::OutputFile]) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for f in files {
+        if !seen.insert(f.path.as_str()) {
+            return Err(format!("the build writes `{}` twice", f.path));
+        }
+        if f.path.starts_with('/') || f.path.split('/').any(|p| p == ".." || p.is_empty()) {
+            return Err(format!("the build writes outside its folder: `{}`", f.path));
+        }
+    }
+    for doc in &site.docs {
+        let page = throughline::render::view::doc_path(&doc.id);
+        if !seen.contains(page.as_str()) {
+            return Err(format!("no page for `{}` ({})", doc.id, doc.file));
+        }
+    }
+    for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+        check_html(&f.path, &String::from_utf8_lossy(&f.bytes))?;
+    }
+    if !seen.contains("index.html") {
+        return Err("the build has no index.html".into());
+    }
+    Ok(())
+}
+
+/// Markup the hazards of [`MARKDOWN_HAZARDS`] and [`HOSTILE_YAML`] would
+/// leave in a page if raw HTML or a script URL got through
+/// (`markdown.unsafe_html` is off in content-example).
+const ACTIVE_MARKUP: &[&str] = &[
+    "<script>alert",
+    "<img src=x onerror",
+    "<style>body{display:none}",
+    "href=\"javascript:",
+    "src=\"javascript:",
+    "href=\"vbscript:",
+    "href=\"data:",
+    "src=\"data:",
+    "<div>",
+];
+
+/// No page carries markup from a document: raw HTML shows as text and script URLs are neutralised.
+fn check_html(path: &str, html: &str) -> Result<(), String> {
+    let lower = html.to_ascii_lowercase();
+    for bad in ACTIVE_MARKUP {
+        if let Some(at) = lower.find(bad) {
+            let from = char_boundary(html.as_bytes(), at.saturating_sub(80));
+            let to = char_boundary(html.as_bytes(), at + 80);
+            return Err(format!("`{path}` contains `{bad}`: …{}…", &html[from..to]));
+        }
+    }
+    Ok(())
+}
+
+fn write_site_files(root: &Path, config: &str, case: &Case) -> std::io::Result<()> {
+    std::fs::create_dir_all(root)?;
+    std::fs::write(root.join(throughline::config::CONFIG_FILE), config)?;
+    for (path, bytes) in &case.files {
+        let file = root.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(file, bytes)?;
+    }
+    Ok(())
+}
+
+fn describe(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "  {} {} {}:{}:{} {}",
+                d.severity, d.rule, d.file, d.span.line, d.span.column, d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------
+// Panics, hangs, failures and the summary
+
+/// Set while a case runs: the panic hook records instead of printing.
+/// (The binary's other test is quick and passes; if it panicked meanwhile, its
+/// message would still reach libtest as the panic's payload.)
+static IN_CASE: AtomicBool = AtomicBool::new(false);
+/// The first panic of the current case, with where it happened and the stack.
+static PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Records a case's panic (from any thread: rayon's workers too) with its
+/// stack, so the failure report shows it; panics outside a case print as usual.
+fn install_panic_recorder() {
+    let default = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        if !IN_CASE.load(Ordering::SeqCst) {
+            return default(info);
+        }
+        let mut slot = PANIC.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            let backtrace = std::backtrace::Backtrace::force_capture();
+            *slot = Some(format!(
+                "panicked at {}: {info}\n{backtrace}",
+                info.location().map_or("?".to_string(), |l| l.to_string())
+            ));
+        }
+    }));
+}
+
+fn panic_report(payload: Box<dyn std::any::Any + Send>) -> String {
+    let recorded = PANIC.lock().unwrap_or_else(|e| e.into_inner()).take();
+    recorded.unwrap_or_else(|| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("panicked: {message}")
+    })
+}
+
+/// Writes case `n` as a site under `target/fuzz-failures/`, with `FAILURE.txt`.
+fn save_failure(config_text: &str, seed: u64, n: u64, case: &Case, problem: &str) -> PathBuf {
+    // CARGO_TARGET_TMPDIR is `<target>/tmp`; failures go beside it.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf);
+    let dir = target
+        .join("fuzz-failures")
+        .join(format!("seed-{seed}-case-{n}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let note = format!(
+        "THROUGHLINE_FUZZ_SEED={} THROUGHLINE_FUZZ_CASE={n} cargo test --test fuzz -- --nocapture\n\nmutations:\n  {}\n\n{problem}\n",
+        seed,
+        case.mutations.join("\n  ")
+    );
+    let written = write_site_files(&dir, config_text, case)
+        .and_then(|()| std::fs::write(dir.join("FAILURE.txt"), note));
+    if let Err(e) = written {
+        eprintln!("fuzz: could not save case {n} to {}: {e}", dir.display());
+    }
+    dir
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    let mut lines: Vec<&str> = text.lines().take(n + 1).collect();
+    if lines.len() > n {
+        lines[n] = "  … (the rest is in FAILURE.txt)";
+    }
+    lines.join("\n")
+}
+
+/// Ends the process when a case runs far past its limit: a hang cannot be
+/// caught, so the case is saved first and named on stderr.
+struct Watchdog {
+    current: Arc<Mutex<Option<(Instant, u64, Case)>>>,
+}
+
+impl Watchdog {
+    fn start(settings: &Settings, config_text: &str) -> Watchdog {
+        let current: Arc<Mutex<Option<(Instant, u64, Case)>>> = Arc::default();
+        let watched = Arc::clone(&current);
+        let hang = (settings.case_limit * 10).max(Duration::from_secs(60));
+        let (seed, config_text) = (settings.seed, config_text.to_string());
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let guard = watched.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((since, n, case)) = guard.as_ref() {
+                if since.elapsed() > hang {
+                    let problem = format!("hung: still running after {} s", hang.as_secs());
+                    let dir = save_failure(&config_text, seed, *n, case, &problem);
+                    eprintln!(
+                        "fuzz: case {n} of seed {seed} {problem}; mutations: {}; input saved in {}",
+                        case.mutations.join("; "),
+                        dir.display()
+                    );
+                    std::process::exit(101);
+                }
+            }
+        });
+        Watchdog { current }
+    }
+
+    fn watch(&self, n: u64, case: &Case) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), n, case.clone()));
+    }
+
+    fn clear(&self) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+#[derive(Default)]
+struct Stats {
+    cases: u64,
+    with_errors: u64,
+    built: u64,
+    on_disk: u64,
+    twice: u64,
+    slowest: Option<(Duration, u64, String)>,
+}
+
+impl Stats {
+    fn add(&mut self, n: u64, case: &Case, took: Duration, report: Report) {
+        self.with_errors += u64::from(report.errors > 0);
+        self.built += u64::from(report.built);
+        self.on_disk += u64::from(report.on_disk);
+        self.twice += u64::from(report.twice);
+        if self.slowest.as_ref().is_none_or(|(t, _, _)| took > *t) {
+            self.slowest = Some((took, n, case.mutations.join("; ")));
+        }
+    }
+
+    fn summary(&self, settings: &Settings, total: Duration) -> String {
+        let slowest = self
+            .slowest
+            .as_ref()
+            .map_or("none".to_string(), |(t, n, m)| {
+                format!("case {n} at {} ms ({})", t.as_millis(), clip(m.as_bytes()))
+            });
+        format!(
+            "fuzz: {} cases, seed {} ({:#x}), {:.1} s: {} with errors, {} built in memory, {} also from disk, {} run twice; slowest {slowest}",
+            self.cases,
+            settings.seed,
+            settings.seed,
+            total.as_secs_f64(),
+            self.with_errors,
+            self.built,
+            self.on_disk,
+            self.twice,
+        )
+    }
+}

@@ -1,0 +1,263 @@
+//! Accessibility and HTML conformance of the built example site, with the
+//! tools people audit sites with: axe-core in headless Chromium over every
+//! page kind in light and dark mode (`tests/a11y/check.mjs axe`), and the Nu
+//! Html Checker (`vnu-jar`) over every page. Both must find nothing: no axe
+//! violation, no Nu error or warning.
+//!
+//! The tools are npm packages pinned by `tests/a11y/package-lock.json`;
+//! `npm ci` installs them when `tests/a11y/node_modules` is missing. They need
+//! Node.js, Java and Debian's Chromium: without them the test prints a note
+//! and passes, except under CI (`CI` set), where `.ci/run` installs them and a
+//! missing tool is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::support::SiteTest;
+
+/// Longer than the suite's limit for one `throughline` run: a browser visits
+/// 75 pages, and the machine is shared.
+const TOOL_TIME_LIMIT: Duration = Duration::from_secs(240);
+
+/// `tests/a11y`, where the npm packages and the browser script live.
+pub(crate) fn tools_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y")
+}
+
+/// The first of `names` found on `PATH`.
+pub(crate) fn which(names: &[&str]) -> Option<PathBuf> {
+    names.iter().find_map(|name| {
+        let found = Command::new("which").arg(name).output().ok()?;
+        found
+            .status
+            .success()
+            .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+    })
+}
+
+/// What the browser checks run with.
+pub(crate) struct NodeTools {
+    pub(crate) node: PathBuf,
+    pub(crate) chromium: PathBuf,
+}
+
+/// Node.js, Chromium and the installed npm packages, or `None` (after a
+/// printed note) when a tool is missing outside CI. `test` names the caller in
+/// the note.
+pub(crate) fn node_tools(test: &str) -> Option<NodeTools> {
+    let found = (
+        which(&["node"]),
+        which(&["npm"]),
+        crate::browser::chromium(),
+    );
+    let (Some(node), Some(_npm), Some(chromium)) = found else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have node, npm and chromium: .ci/run installs them"
+        );
+        eprintln!("{test}: node, npm or chromium is missing; skipping");
+        return None;
+    };
+    if let Err(e) = npm_ci() {
+        panic!("{test}: npm ci in tests/a11y failed: {e}");
+    }
+    Some(NodeTools { node, chromium })
+}
+
+/// Installs the pinned packages once per test run, if they are not there yet.
+/// Tests run in parallel, so the first caller installs and the others wait.
+fn npm_ci() -> Result<(), String> {
+    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let dir = tools_dir();
+        let installed = ["axe-core", "puppeteer-core", "vnu-jar/build/dist/vnu.jar"]
+            .iter()
+            .all(|p| dir.join("node_modules").join(p).exists());
+        if installed {
+            return Ok(());
+        }
+        let mut cmd = Command::new("npm");
+        // No browser download (the checks use Debian's Chromium) and no
+        // install scripts (vnu-jar's would fetch a Java runtime; the
+        // machine's own runs the checker).
+        cmd.args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .env("PUPPETEER_SKIP_DOWNLOAD", "1");
+        let out = run_limited(cmd, TOOL_TIME_LIMIT);
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    })
+    .clone()
+}
+
+/// Runs `cmd` to completion, killing it (and failing the test) after `limit`.
+pub(crate) fn run_limited(mut cmd: Command, limit: Duration) -> Output {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    // Read both pipes while waiting, so a chatty tool cannot block on a full pipe.
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut { stdout }, &mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut { stderr }, &mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{shown} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// The example site, built into a temporary folder.
+pub(crate) fn built_example() -> crate::support::Built {
+    let built = SiteTest::example().build_elsewhere(&[], &[]);
+    assert_eq!(
+        built.run.code, 0,
+        "{}{}",
+        built.run.stdout, built.run.stderr
+    );
+    built
+}
+
+#[test]
+fn axe_finds_no_violation_on_any_page_kind_in_light_or_dark_mode() {
+    let Some(tools) = node_tools("axe") else {
+        return;
+    };
+    let built = built_example();
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(tools_dir().join("check.mjs"))
+        .arg("axe")
+        .arg(&built.out)
+        .env("CHROMIUM", &tools.chromium);
+    let out = run_limited(cmd, TOOL_TIME_LIMIT);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The summary line goes to the test's output even when it passes.
+    eprintln!("{}", stdout.lines().next().unwrap_or(""));
+    assert!(
+        out.status.success(),
+        "axe found violations (or could not run):\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_nu_html_checker_finds_no_error_or_warning_on_any_page() {
+    let java = which(&["java"]);
+    let (Some(java), Some(_)) = (java, node_tools("vnu")) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must have java: .ci/run installs it"
+        );
+        eprintln!("vnu: java or the npm packages are missing; skipping");
+        return;
+    };
+    let built = built_example();
+    let jar = tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar");
+    // Every page by name, in one run: each start of the JVM costs seconds.
+    // Not the stylesheet: vnu's CSS checker predates container queries, which
+    // the opportunity solution tree needs.
+    let files = files_with(&built.out, &["html"]);
+    let pages = files.len();
+    let mut cmd = Command::new(java);
+    cmd.arg("-jar")
+        .arg(&jar)
+        .args(["--format", "json"])
+        .args(&files);
+    let out = run_limited(cmd, TOOL_TIME_LIMIT);
+    // vnu writes its JSON report to stderr.
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+        panic!(
+            "vnu did not write a JSON report ({e}):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let messages = report["messages"].as_array().cloned().unwrap_or_default();
+    // Errors and warnings count; plain "info" (such as the trailing slash
+    // pulldown-cmark writes on a task list's `<input/>`) is advice only.
+    let problems: Vec<String> = messages
+        .iter()
+        .filter(|m| m["type"] != "info" || m["subType"] == "warning")
+        .map(|m| {
+            let file = m["url"].as_str().unwrap_or("?");
+            let file = file
+                .rsplit_once(&*built.out.to_string_lossy())
+                .map_or(file, |(_, rel)| rel);
+            let kind = if m["subType"] == "warning" {
+                "warning"
+            } else {
+                m["type"].as_str().unwrap_or("?")
+            };
+            format!(
+                "{file}:{}: {kind}: {}",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    eprintln!(
+        "vnu: {pages} pages, {} errors and warnings, {} info",
+        problems.len(),
+        messages.len() - problems.len()
+    );
+    assert!(
+        problems.is_empty(),
+        "the Nu Html Checker found {} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(pages > 40, "only {pages} pages were checked");
+}
+
+/// The files under `dir` whose extension is one of `extensions`, sorted.
+fn files_with(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|x| extensions.iter().any(|e| x == *e))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

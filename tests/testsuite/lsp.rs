@@ -265,6 +265,30 @@ fn position(text: &str, needle: &str) -> (u32, u32) {
     (line, character)
 }
 
+/// The byte offset of an LSP position (UTF-16 columns) in `text`.
+fn offset_of(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().expect("line") as usize;
+    let character = position["character"].as_u64().expect("character") as usize;
+    let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, c) in text[line_start..].char_indices() {
+        if units >= character || c == '\n' {
+            return line_start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with one LSP text edit applied.
+fn apply(text: &str, edit: &Value) -> String {
+    let start = offset_of(text, &edit["range"]["start"]);
+    let end = offset_of(text, &edit["range"]["end"]);
+    let mut out = text.to_string();
+    out.replace_range(start..end, edit["newText"].as_str().expect("newText"));
+    out
+}
+
 fn codes(diagnostics: &[Value]) -> Vec<String> {
     diagnostics
         .iter()
@@ -764,11 +788,29 @@ fn code_actions_fix_what_is_mechanical() {
         .find(|a| a["title"] == "Mark reviewed today (2026-11-24)")
         .expect("reviewed");
     let edit = &reviewed["edit"]["changes"][client.uri(BET)][0];
-    assert_eq!(edit["newText"], "reviewed: 2026-11-24");
-    let (line, _) = position(&broken, "reviewed: 2026-11-03");
+    // What `throughline review` writes: the date (the parent is broken, so no stamp).
     assert_eq!(
-        edit["range"]["start"],
-        json!({ "line": line, "character": 0 })
+        apply(&broken, edit),
+        broken.replace("reviewed: 2026-11-03", "reviewed: 2026-11-24")
+    );
+    // With the parent resolved, its fingerprint is stamped for drift too.
+    client.change(BET, 3, &text);
+    client.diagnostics(BET, Some(3));
+    let actions = client.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": client.uri(BET) }, "range": range, "context": { "diagnostics": [] } }),
+    );
+    let reviewed = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["title"] == "Mark reviewed today (2026-11-24)")
+        .expect("reviewed");
+    let applied = apply(&text, &reviewed["edit"]["changes"][client.uri(BET)][0]);
+    assert!(applied.contains("\nreviewed: 2026-11-24\n"), "{applied}");
+    assert!(
+        applied.contains("\nreviewed_against: {ps-payouts: "),
+        "{applied}"
     );
 
     // A bare bet gets its kind's missing fields, as `new` writes them.

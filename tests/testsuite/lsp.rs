@@ -758,6 +758,73 @@ fn rename_changes_the_id_and_every_reference_with_versions() {
 }
 
 #[test]
+fn renaming_an_id_that_comes_from_the_file_name_writes_it() {
+    let site = SiteTest::new()
+        .file("teams/team-x.md", "---\nkind: team\ntitle: X\n---\nThe X team.\n")
+        .file("notes.md", "Ask [[team-x]].\n")
+        .file(
+            "pages/p.md",
+            "---\nid: p\nrelated: [team-x]\n---\nSee [[team-x|them]] and [the file](../teams/team-x.md).\n",
+        );
+    let mut client = Client::start(site.root(), json!({}));
+    let text = client.open("pages/p.md");
+    let (line, ch) = position(&text, "team-x]");
+    let edit = client.at(
+        "rename",
+        "pages/p.md",
+        line,
+        ch + 1,
+        json!({ "newName": "team-y" }),
+    );
+    let changes = edit["changes"].as_object().expect("changes");
+    let edited = |rel: &str| -> String {
+        let original = std::fs::read_to_string(site.root().join(rel)).expect("read");
+        let mut edits: Vec<&Value> = changes[&client.uri(rel)]
+            .as_array()
+            .expect("edits")
+            .iter()
+            .collect();
+        // Last first, so earlier offsets stay valid.
+        edits.sort_by_key(|e| std::cmp::Reverse(offset_of(&original, &e["range"]["start"])));
+        edits
+            .into_iter()
+            .fold(original.clone(), |t, e| apply(&t, e))
+    };
+    assert_eq!(
+        edited("teams/team-x.md"),
+        "---\nkind: team\ntitle: X\nid: team-y\n---\nThe X team.\n"
+    );
+    assert_eq!(
+        edited("notes.md"),
+        "---\nid: team-y\n---\nAsk [[team-y]].\n".replace("---\nid: team-y\n---\n", "")
+    );
+    assert_eq!(
+        edited("pages/p.md"),
+        "---\nid: p\nrelated: [team-y]\n---\nSee [[team-y|them]] and [the file](../teams/team-x.md).\n"
+    );
+    // A file without front matter gets one.
+    client.open("notes.md");
+    let found = client.request(
+        "textDocument/prepareRename",
+        json!({ "textDocument": { "uri": client.uri("notes.md") }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(
+        found["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no id here")),
+        "{found}"
+    );
+    let page = "---\nid: p2\n---\n[[notes]]\n";
+    client.open_text("pages/p2.md", page);
+    let edit = client.at("rename", "pages/p2.md", 3, 3, json!({ "newName": "asked" }));
+    let notes = &edit["changes"][client.uri("notes.md")][0];
+    assert_eq!(
+        apply("Ask [[team-x]].\n", notes),
+        "---\nid: asked\n---\nAsk [[team-x]].\n"
+    );
+}
+
+#[test]
 fn code_actions_fix_what_is_mechanical() {
     let site = SiteTest::example();
     let mut client = Client::start(site.root(), json!({}));

@@ -9,10 +9,13 @@ use lsp_types::{
     PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
+use crate::edit::set_fields;
 use crate::graph::DocId;
 use crate::model::RESERVED_IDS;
 use crate::text::is_slug;
+use crate::yaml::scalar;
 
+use super::actions::edit_between;
 use super::navigation::references_to;
 use super::refs::{self, Target};
 use super::{Ctx, Failure, File};
@@ -37,16 +40,6 @@ fn id_at(
             format!("no document has the id `{id}`"),
         )
     })?;
-    let target = &ctx.site.docs[to];
-    if target.id_span.is_none() {
-        return Err(Failure::new(
-            ErrorCode::RequestFailed,
-            format!(
-                "the id `{id}` comes from the file name `{}`; write `id: {id}` in its front matter first, or rename the file",
-                target.file
-            ),
-        ));
-    }
     let range = refs::id_range(file.text(), file.lines.span_offsets(written.span), id)
         .ok_or_else(not_here)?;
     Ok((to, range))
@@ -114,6 +107,22 @@ pub fn rename(
             range: other.lines.range(start, end, ctx.encoding),
             new_text: new_id.to_string(),
         });
+    }
+    // An id that comes from the file name is written into the front matter
+    // instead (the file keeps its name, so links by path still work).
+    let target = &ctx.site.docs[to];
+    if target.id_span.is_none() {
+        if let Some(target_file) = ctx.file_at(target.file.clone()) {
+            let text = target_file.text();
+            let new_text = match set_fields(text, &[("id", scalar(new_id))]) {
+                Ok(t) => t,
+                Err(_) => format!("---\nid: {}\n---\n{text}", scalar(new_id)),
+            };
+            edits
+                .entry(target.file.clone())
+                .or_default()
+                .push(edit_between(&target_file.lines, &new_text, ctx.encoding));
+        }
     }
     Ok(workspace_edit(ctx, edits))
 }

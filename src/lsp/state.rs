@@ -7,7 +7,7 @@
 //! if the buffers were saved. Nothing here writes to disk.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lsp_types::Uri;
 
@@ -329,16 +329,6 @@ impl Workspace {
         inputs.git_dates = self.git_dates.clone();
         inputs.io_diagnostics = self.io_diagnostics.clone();
         analyze_cached(inputs, &self.options, &mut self.cache)
-    }
-
-    /// Whether `rel` is the config file.
-    pub fn is_config(rel: &str) -> bool {
-        rel == CONFIG_FILE
-    }
-
-    /// The root folder.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 }
 

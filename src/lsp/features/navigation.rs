@@ -11,7 +11,7 @@ use crate::graph::{anchor_index, DocId};
 use crate::source::headings;
 use crate::text::LineIndex;
 
-use super::refs::{self, Target};
+use super::refs;
 use super::{Ctx, File};
 
 /// Where document `to` is defined: its `#heading`'s line when one is named, else its `id:`.
@@ -248,9 +248,4 @@ pub fn workspace_symbols(ctx: &Ctx<'_>, query: &str) -> Vec<SymbolInformation> {
         }
     }
     out
-}
-
-/// Whether a reference names a document by id (not by path).
-pub fn is_by_id(written: &refs::Written<'_>) -> bool {
-    matches!(written.target, Target::Id(_))
 }

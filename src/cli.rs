@@ -53,6 +53,13 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),
+    /// Run the editor server: the Language Server Protocol over stdin and stdout.
+    ///
+    /// Editors start it themselves (see docs/editors.md). The site root is the
+    /// workspace the editor opens; diagnostics follow unsaved edits, ids
+    /// complete, links navigate and ids rename across the site. It never
+    /// writes a file: edits are proposed to the editor, which applies them.
+    Lsp,
     /// Create a small starter site that checks with no warnings.
     Init(InitArgs),
     /// Add a document with its kind's front-matter skeleton.

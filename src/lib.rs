@@ -14,6 +14,7 @@ pub mod edit;
 pub mod git;
 pub mod graph;
 pub mod history;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod render;
@@ -275,6 +276,38 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
         diagnostics,
         today: options.today,
     }
+}
+
+/// `file`'s parse, when putting it in place of the source of the same path
+/// leaves the analysis of `site` valid: the front matter text is the same,
+/// and the re-parse (the document with its links, headings, code and every
+/// field, and the parse diagnostics `cache` holds for it) equals what the
+/// site holds, so the graph and every finding stay as they are. Returns the
+/// source's index, the document's index and the parsed document; `None` when
+/// the edit is more than that (or the file is not one of the site's documents).
+/// An editor's keystroke in prose and serve's save of a body edit take this
+/// path instead of a whole analysis.
+pub fn reparse_in_place(
+    site: &Site,
+    cache: &ParseCache,
+    file: &SourceFile,
+) -> Option<(usize, graph::DocId, Document)> {
+    let at = site
+        .sources
+        .binary_search_by(|f| f.path.as_str().cmp(&file.path))
+        .ok()?;
+    let doc = site
+        .docs
+        .binary_search_by(|d| d.file.as_str().cmp(&file.path))
+        .ok()?;
+    if source::front_matter_text(&file.text) != source::front_matter_text(&site.sources[at].text) {
+        return None;
+    }
+    let (parsed, diagnostics) = source::parse_document(file, at, &site.config.schema);
+    if parsed != site.docs[doc] || cache.diagnostics_of(&file.path)? != diagnostics.as_slice() {
+        return None;
+    }
+    Some((at, doc, parsed))
 }
 
 /// Documents parsed by an earlier run, reused until their file is [forgotten](ParseCache::forget).

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(&args, color),
         Command::Serve(args) => serve(&args, color),
         Command::Graph(args) => graph(&args.common, args.format, color),
+        Command::Lsp => Ok(throughline::lsp::run(std::io::stdin(), std::io::stdout().lock()) as u8),
         Command::Init(args) => init(&args),
         Command::New(args) => new_document(&args),
         Command::Review(args) => review(&args),

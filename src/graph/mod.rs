@@ -523,6 +523,13 @@ fn check_drive_order(from: &Document, to: &Document, span: Span, diags: &mut Vec
     );
 }
 
+/// Which of a document's heading `anchors` a link's `#heading` names: the
+/// heading's slug, or the anchor as written.
+pub fn anchor_index(anchors: &[String], written: &str) -> Option<usize> {
+    let slug = slugify(written);
+    anchors.iter().position(|a| *a == slug || a == written)
+}
+
 fn check_heading(
     from: &Document,
     to: &Document,
@@ -530,8 +537,7 @@ fn check_heading(
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let anchor = slugify(heading);
-    if to.body.anchors.iter().any(|a| *a == anchor || a == heading) {
+    if anchor_index(&to.body.anchors, heading).is_some() {
         return;
     }
     let hint = match to.body.anchors.as_slice() {

@@ -112,23 +112,8 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
     let site = &loaded.site;
     let mut patches = Vec::with_capacity(changed.len());
     for rel in changed {
-        let at = site
-            .sources
-            .binary_search_by(|f| f.path.as_str().cmp(rel))
-            .ok()?;
-        let doc = site
-            .docs
-            .binary_search_by(|d| d.file.as_str().cmp(rel))
-            .ok()?;
         let file = source::read_source(&loaded.guard, rel.clone(), root.join(rel)).ok()?;
-        if front_matter(&file.text) != front_matter(&site.sources[at].text) {
-            return None;
-        }
-        let (parsed, diagnostics) = source::parse_document(&file, at, &site.config.schema);
-        if parsed != site.docs[doc] || loaded.parses.diagnostics_of(rel)? != diagnostics.as_slice()
-        {
-            return None;
-        }
+        let (at, doc, parsed) = crate::reparse_in_place(site, &loaded.parses, &file)?;
         patches.push((at, doc, file, parsed));
     }
     let mut docs = Vec::with_capacity(patches.len());
@@ -560,7 +545,7 @@ fn forget(loaded: &mut Loaded, sources: &mut Vec<source::SourceFile>, path: &str
 /// The front matter block of a document's text, fences included: everything
 /// before the body, cut where parsing cuts it (the whole text when unclosed).
 fn front_matter(text: &str) -> &str {
-    source::split_front_matter(text).map_or(text, |split| &text[..split.body_offset])
+    source::front_matter_text(text)
 }
 
 /// Whether every re-read file still exists and kept the front matter the served pages show.

@@ -3,6 +3,7 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
+use crate::diagnostics::Span;
 use crate::model::{BodyFacts, BodyLink, BodyLinkTarget, LargeCodeBlock};
 use crate::text::{AnchorSet, LineIndex};
 
@@ -105,6 +106,60 @@ pub fn extract_body(
         }
     }
     facts
+}
+
+/// A heading of a body, with where it is written (for an editor's outline and jumps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 for `#`, up to 6.
+    pub level: u8,
+    /// Its text.
+    pub text: String,
+    /// Its anchor, the same as [`BodyFacts::anchors`] holds for it.
+    pub anchor: String,
+    /// Where the heading is written.
+    pub span: Span,
+}
+
+/// Every heading of the body at `body_offset` of `file_text`, in order.
+///
+/// Kept apart from [`extract_body`] because positions of headings are only
+/// wanted by the editor server, and the facts the graph compares (serve's
+/// body-only edits) must not change when a line moves. Same parser options
+/// and the same [`AnchorSet`], so the anchors are the checked ones.
+pub fn headings(file_text: &str, body_offset: usize, lines: &LineIndex) -> Vec<Heading> {
+    let body = &file_text[body_offset..];
+    let mut anchors = AnchorSet::default();
+    let mut out = Vec::new();
+    let mut open: Option<(u8, String, usize, usize)> = None;
+    for (event, range) in Parser::new_ext(body, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                open = Some((level as u8, String::new(), range.start, range.len()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text, _, _)) = open.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text, start, len)) = open.take() {
+                    let text = text.trim().to_string();
+                    let line_len = body[start..start + len]
+                        .trim_end_matches(['\n', '\r'])
+                        .len();
+                    out.push(Heading {
+                        level,
+                        anchor: anchors.next(&text),
+                        text,
+                        span: lines.span(file_text, body_offset + start, line_len),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn wiki_target(dest: &str) -> BodyLinkTarget {
@@ -259,6 +314,18 @@ mod tests {
         assert!(facts(&format!("```rust\n{exact}```\n"))
             .large_code_blocks
             .is_empty());
+    }
+
+    #[test]
+    fn headings_have_the_checked_anchors_and_their_lines() {
+        let text = "# Zürich 🚀\n\nText\n\n## Risks\n\n## Risks\n\nSetext\n------\n";
+        let lines = LineIndex::new(text);
+        let found = headings(text, 0, &lines);
+        let anchors: Vec<_> = found.iter().map(|h| h.anchor.clone()).collect();
+        assert_eq!(anchors, facts(text).anchors);
+        let places: Vec<_> = found.iter().map(|h| (h.level, h.span.line)).collect();
+        assert_eq!(places, vec![(1, 1), (2, 5), (2, 7), (2, 9)]);
+        assert_eq!(found[0].span, Span::new(1, 1, 10));
     }
 
     #[test]

@@ -29,6 +29,12 @@ fn is_fence(line: &str, closing: bool) -> bool {
     line == "---" || (closing && line == "...")
 }
 
+/// The front matter of `text` with its fences, as parsing cuts it: all of
+/// `text` when the front matter is never closed, nothing when there is none.
+pub fn front_matter_text(text: &str) -> &str {
+    split_front_matter(text).map_or(text, |split| &text[..split.body_offset])
+}
+
 /// Cuts `text` (already without a BOM) at the `---` fences.
 pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, SplitError> {
     let mut lines = text.split_inclusive('\n');

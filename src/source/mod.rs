@@ -9,11 +9,11 @@ mod document;
 mod frontmatter;
 
 pub use body::{
-    extract_body, fence_language, join_relative, markdown_options, path_link,
+    extract_body, fence_language, headings, join_relative, markdown_options, path_link, Heading,
     MAX_HIGHLIGHTED_CODE_BYTES,
 };
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
-pub use frontmatter::{split_front_matter, FrontMatter};
+pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
 
 use std::path::{Path, PathBuf};
 

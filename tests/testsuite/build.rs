@@ -21,7 +21,7 @@ fn read(path: &Path) -> String {
 }
 
 /// Every file under `dir`, relative path to bytes.
-fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -17,6 +17,7 @@ mod health;
 mod history;
 #[cfg(unix)]
 mod interrupt;
+mod lsp;
 mod package;
 mod precommit;
 mod review;

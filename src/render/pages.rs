@@ -637,36 +637,53 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
     }
 }
 
-/// The roadmap (`roadmap.html`).
+/// The roadmap (`roadmap.html`): Now, Next and Later first, so the page
+/// opens on the quarter being worked; past quarters after them.
 #[derive(Debug, Serialize)]
 pub struct RoadmapPage<'a> {
-    quarters: Vec<QuarterView<'a>>,
+    /// The build date's quarter, shown even when it holds no bets.
+    now: QuarterView<'a>,
+    /// The quarter after it.
+    next: QuarterView<'a>,
+    /// Every scheduled quarter after `next`, oldest first.
+    later: Vec<QuarterView<'a>>,
+    /// Quarters before `now`, most recent first.
+    past: Vec<QuarterView<'a>>,
     unscheduled: Vec<BetCard<'a>>,
 }
 
 #[derive(Debug, Serialize)]
 struct QuarterView<'a> {
     quarter: String,
-    current: bool,
-    past: bool,
     bets: Vec<BetCard<'a>>,
     balance: Balance,
 }
 
-/// Bets by quarter.
+fn quarter_view<'a>(model: &'a Model<'_>, quarter: Quarter, bets: &[DocId]) -> QuarterView<'a> {
+    QuarterView {
+        quarter: quarter.to_string(),
+        bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
+        balance: balance(model, bets),
+    }
+}
+
+/// Bets by quarter: Now, Next, Later, then the past.
 pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let (by_quarter, unscheduled) = bets_by_quarter(model);
-    let current = Quarter::of(model.site.today);
+    let now = Quarter::of(model.site.today);
+    let next = now.next();
+    let of = |q: Quarter| by_quarter.get(&q).map_or(&[][..], Vec::as_slice);
     RoadmapPage {
-        quarters: by_quarter
-            .iter()
-            .map(|(q, bets)| QuarterView {
-                quarter: q.to_string(),
-                current: *q == current,
-                past: *q < current,
-                bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
-                balance: balance(model, bets),
-            })
+        now: quarter_view(model, now, of(now)),
+        next: quarter_view(model, next, of(next)),
+        later: by_quarter
+            .range(next.next()..)
+            .map(|(&q, bets)| quarter_view(model, q, bets))
+            .collect(),
+        past: by_quarter
+            .range(..now)
+            .rev()
+            .map(|(&q, bets)| quarter_view(model, q, bets))
             .collect(),
         unscheduled: unscheduled.iter().map(|&b| bet_card(model, b)).collect(),
     }

@@ -31,6 +31,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/confidence.html",
     "partials/bet_card.html",
     "partials/balance.html",
+    "partials/roadmap_quarter.html",
 );
 
 /// The default theme's static assets, by path under `assets/`.

@@ -420,3 +420,55 @@ fn a_megabyte_code_block_is_built_plain_with_an_info_from_check_and_build() {
         page.len()
     );
 }
+
+/// The text of `html`'s `<main>`, tags dropped and whitespace collapsed, to
+/// read a page in the order a reader meets it.
+fn main_text(html: &str) -> String {
+    let main = html
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map_or(html, |(main, _)| main);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_roadmap_opens_on_now_then_next_then_later_and_folds_the_past() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    let text = main_text(&roadmap);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("roadmap lacks {needle:?}: {text}"))
+    };
+    // The first heading after the title and lede is the build date's quarter.
+    let first_h2 = roadmap.find("<h2").unwrap();
+    assert!(
+        roadmap[first_h2..].starts_with("<h2 id=\"q-2026-Q4\">Now: 2026-Q4"),
+        "{}",
+        &roadmap[first_h2..first_h2 + 80]
+    );
+    assert!(at("Now: 2026-Q4") < at("Next: 2027-Q1"));
+    assert!(at("Next: 2027-Q1") < at("Later"));
+    assert!(at("Later") < at("2027-Q2") && at("2027-Q2") < at("2027-Q3"));
+    assert!(at("2027-Q3") < at("Past quarters"));
+    // 2026-Q3 is past: folded into a <details>, after everything ahead.
+    let past = roadmap.find("Past quarters").unwrap();
+    assert!(roadmap[past..].contains("<details>"));
+    assert!(roadmap[past..].contains("bet-q3-open/index.html"));
+    assert!(!roadmap[..past].contains("bet-q3-open/index.html"));
+}

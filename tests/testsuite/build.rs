@@ -47,7 +47,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("built: 15 documents, 22 pages, 0 errors, 0 warnings, 0 info in "),
+            .starts_with("built: 15 documents, 23 pages, 0 errors, 0 warnings, 0 info in "),
         "{}",
         run.stderr
     );
@@ -58,6 +58,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "health/index.html",
         "roadmap/index.html",
         "teams/index.html",
+        "quarters/2026-Q4/index.html",
         "search/index.html",
         "404.html",
         "graph.json",
@@ -471,4 +472,108 @@ fn the_roadmap_opens_on_now_then_next_then_later_and_folds_the_past() {
     assert!(roadmap[past..].contains("<details>"));
     assert!(roadmap[past..].contains("bet-q3-open/index.html"));
     assert!(!roadmap[..past].contains("bet-q3-open/index.html"));
+}
+
+/// The row of the quarter review's results table for `id`.
+fn review_row<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("<tr id=\"item-{id}\">"))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    let end = page[start..]
+        .find("</tr>")
+        .map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+#[test]
+fn a_quarter_review_shows_each_goal_met_missed_or_open_with_learnings_and_unplanned_work() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    // One page per quarter that has a bet or objective, and no other.
+    let mut quarters: Vec<String> = std::fs::read_dir(out.join("quarters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    quarters.sort();
+    assert_eq!(quarters, ["2026-Q4", "2027-Q1"]);
+    let page = read(&out.join("quarters/2026-Q4/index.html"));
+    // A bet of the quarter, open (latest 31% of a 40% target due 2027-03-31),
+    // with the learning of the mid-quarter review that covers it, quoted
+    // from its first paragraph and linked.
+    let bet = review_row(&page, "bet-instant-payouts");
+    assert!(
+        bet.contains("<span class=\"badge outcome-open\">open</span>"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("target 40% by 2027-03-31; latest 31% on 2026-11-15"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("Same-day payouts reach 31% of merchants"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("href=\"../../review-2026-q4-midpoint/index.html\""),
+        "{bet}"
+    );
+    // An objective whose key result is already reached is met.
+    let met = review_row(&page, "obj-discovery-cadence");
+    assert!(
+        met.contains("<span class=\"badge outcome-met\">met</span>"),
+        "{met}"
+    );
+    assert!(met.contains("latest 15 interviews"), "{met}");
+    // An objective inherits its bet's quarter (`Facts::quarter_of`).
+    assert!(page.contains("<tr id=\"item-obj-same-day-rate\">"));
+    // Each team's unplanned share, as the teams page counts it.
+    assert!(
+        page.contains("Payouts team</a></th><td>4</td><td>1</td><td>20%</td>"),
+        "{page}"
+    );
+    // Linked from the roadmap's quarter headings and the dashboard.
+    let roadmap = read(&out.join("roadmap/index.html"));
+    assert!(roadmap.contains("href=\"../quarters/2026-Q4/index.html\""));
+    assert!(roadmap.contains("href=\"../quarters/2027-Q1/index.html\""));
+    let home = read(&out.join("index.html"));
+    assert!(home.contains("href=\"quarters/2026-Q4/index.html\""));
+    // It prints for a board pack.
+    let css = read(&out.join("assets/style.css"));
+    assert!(css.contains("@media print {\n  @page { margin: 15mm; }"));
+}
+
+#[test]
+fn a_past_quarters_review_reports_a_missed_target_and_the_dashboard_links_it() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let now = read(&out.join("quarters/2026-Q4/index.html"));
+    // obj-overdue's deadline passed short of its target: `overdue` fires,
+    // and the review says missed.
+    let overdue = review_row(&now, "obj-overdue");
+    assert!(
+        overdue.contains("<span class=\"badge outcome-missed\">missed</span>"),
+        "{overdue}"
+    );
+    assert!(out.join("quarters/2026-Q3/index.html").is_file());
+    let home = read(&out.join("index.html"));
+    assert!(home.contains("href=\"quarters/2026-Q4/index.html\""));
+    assert!(
+        home.contains("href=\"quarters/2026-Q3/index.html\""),
+        "the last quarter too"
+    );
+    // A reserved id: no document may take the pages' folder.
+    let taken = SiteTest::fixture("healthy").file(
+        "quarters.md",
+        "---\nid: quarters\nkind: page\ntitle: Quarters\n---\n",
+    );
+    let run = taken.run(&["check", "ROOT", "--today", TODAY]);
+    assert!(
+        run.stdout.contains("`quarters` is reserved"),
+        "{}",
+        run.stdout
+    );
 }

@@ -669,6 +669,85 @@ pub struct RoadmapPage<'a> {
     /// Quarters before `now`, most recent first.
     past: Vec<QuarterView<'a>>,
     unscheduled: Vec<BetCard<'a>>,
+    /// The current quarter's bets by DHM and confidence.
+    portfolio: Portfolio<'a>,
+}
+
+/// The portfolio chart and the table that says the same in text.
+#[derive(Debug, Serialize)]
+struct Portfolio<'a> {
+    /// Inline SVG, hidden from assistive technology (the table is its text).
+    svg: String,
+    rows: Vec<PortfolioRow<'a>>,
+    /// How many bets are drawn (those with both DHM scores and confidence).
+    charted: usize,
+}
+
+/// One bet of the portfolio, as the table lists it.
+#[derive(Debug, Serialize)]
+struct PortfolioRow<'a> {
+    /// Its number on the chart, when it is drawn.
+    number: Option<usize>,
+    doc: DocLink<'a>,
+    size: Option<&'static str>,
+    dhm: Option<u8>,
+    /// Low 1, medium 2, high 3, summed over problem, solution and outcome.
+    confidence: Option<u8>,
+    /// The three levels in words (`high, medium, low`).
+    levels: Option<String>,
+}
+
+/// The portfolio of `bets`: a bet with no `dhm:` or no `confidence:` has no
+/// place on the chart and is listed in the table as such.
+fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
+    let mut rows = Vec::new();
+    let mut number = 0;
+    for &b in bets {
+        let doc = &model.site.docs[b];
+        let dhm = doc.dhm.as_ref().map(|d| model.dhm(d).total);
+        let confidence = doc.confidence.as_ref().map(|c| model.confidence(c));
+        let score = confidence
+            .as_ref()
+            .map(|c| c.problem.filled + c.solution.filled + c.outcome.filled);
+        let charted = dhm.is_some() && score.is_some();
+        if charted {
+            number += 1;
+        }
+        rows.push(PortfolioRow {
+            number: charted.then_some(number),
+            doc: model.links[b],
+            size: doc.size.map(|s| s.as_str()),
+            dhm,
+            confidence: score,
+            levels: confidence.map(|c| {
+                format!(
+                    "problem {}, solution {}, outcome {}",
+                    c.problem.level, c.solution.level, c.outcome.level
+                )
+            }),
+        });
+    }
+    let bubbles: Vec<svg::Bubble> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(svg::Bubble {
+                number: r.number?,
+                title: r.doc.title,
+                dhm: r.dhm?,
+                confidence: r.confidence?,
+                size: r.size.unwrap_or("unsized"),
+            })
+        })
+        .collect();
+    Portfolio {
+        svg: if bubbles.is_empty() {
+            String::new()
+        } else {
+            svg::portfolio_chart(&bubbles)
+        },
+        charted: bubbles.len(),
+        rows,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -715,6 +794,7 @@ pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
             .map(|(&q, bets)| view(q, bets))
             .collect(),
         unscheduled: unscheduled.iter().map(|&b| bet_card(model, b)).collect(),
+        portfolio: portfolio(model, of(now)),
     }
 }
 

@@ -577,3 +577,46 @@ fn a_past_quarters_review_reports_a_missed_target_and_the_dashboard_links_it() {
         run.stdout
     );
 }
+
+#[test]
+fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    // The example's 2026-Q4 bets, each with DHM scores and confidence.
+    let bets = [
+        "bet-cash-forecast",
+        "bet-instant-payouts",
+        "bet-payout-status",
+    ];
+    let svg_start = roadmap.find("<svg class=\"portfolio\"").expect("a chart");
+    let svg = &roadmap[svg_start..svg_start + roadmap[svg_start..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<circle ").count(), bets.len(), "{svg}");
+    // Hidden from screen readers, who read the table beside it instead.
+    assert!(
+        svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 300\" aria-hidden=\"true\"")
+    );
+    let table_start = roadmap
+        .find("<table class=\"plain portfolio-table\">")
+        .unwrap();
+    let table =
+        &roadmap[table_start..table_start + roadmap[table_start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    assert_eq!(body.matches("<tr>").count(), bets.len(), "{table}");
+    for bet in bets {
+        assert!(
+            table.contains(&format!("href=\"../{bet}/index.html\"")),
+            "{bet} missing: {table}"
+        );
+    }
+    // A bet's row says in text what its bubble shows: the instant payouts
+    // bet is big, DHM 10 of 15, confidence high + medium + medium = 7 of 9.
+    assert!(
+        table.contains("Instant payouts for small merchants</a></th><td>big</td><td>10 of 15</td><td>7 of 9 <span class=\"muted\">(problem high, solution medium, outcome medium)</span>"),
+        "{table}"
+    );
+    assert!(svg.contains(
+        "<g class=\"bubble size-big\"><title>Instant payouts for small merchants</title>"
+    ));
+}

@@ -697,13 +697,17 @@ struct PortfolioRow<'a> {
     levels: Option<String>,
 }
 
-/// The portfolio of `bets`: a bet with no `dhm:` or no `confidence:` has no
-/// place on the chart and is listed in the table as such.
+/// The portfolio of `bets` still in play (done, dropped and archived ones
+/// are no longer choices to weigh): a bet with no `dhm:` or no
+/// `confidence:` has no place on the chart and is listed in the table as such.
 fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
     let mut rows = Vec::new();
     let mut number = 0;
     for &b in bets {
         let doc = &model.site.docs[b];
+        if doc.status.is_some_and(Status::is_closed) {
+            continue;
+        }
         let dhm = doc.dhm.as_ref().map(|d| model.dhm(d).total);
         let confidence = doc.confidence.as_ref().map(|c| model.confidence(c));
         let score = confidence

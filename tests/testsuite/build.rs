@@ -620,3 +620,31 @@ fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter
         "<g class=\"bubble size-big\"><title>Instant payouts for small merchants</title>"
     ));
 }
+
+#[test]
+fn the_portfolio_leaves_out_closed_bets_and_lists_bets_it_cannot_place() {
+    let site = SiteTest::fixture("healthy")
+        .file(
+            "bets/bet-gone.md",
+            "---\nid: bet-gone\nkind: bet\ntitle: A dropped bet\nparent: ps-pay\nquarter: 2026-Q4\nstatus: dropped\nsize: small\ndhm: { delight: 1, hard_to_copy: 1, margin: 1 }\nconfidence: { problem: low, solution: low, outcome: low }\n---\n",
+        )
+        .file(
+            "bets/bet-unscored.md",
+            "---\nid: bet-unscored\nkind: bet\ntitle: An unscored bet\nparent: ps-pay\nquarter: 2026-Q4\nstatus: proposed\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    let table_start = roadmap
+        .find("<table class=\"plain portfolio-table\">")
+        .unwrap();
+    let table =
+        &roadmap[table_start..table_start + roadmap[table_start..].find("</table>").unwrap()];
+    assert!(
+        !table.contains("bet-gone"),
+        "a dropped bet is no choice to weigh"
+    );
+    assert!(table.contains("An unscored bet</a></th><td><span class=\"muted\">none</span></td><td><span class=\"muted\">no DHM</span>"), "{table}");
+    assert!(table.contains("<td><span class=\"muted\">not drawn</span></td><th scope=\"row\"><a href=\"../bet-unscored/index.html\">"), "{table}");
+    assert_eq!(roadmap.matches("<circle ").count(), 1, "bet-instant only");
+}

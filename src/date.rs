@@ -174,6 +174,34 @@ impl Quarter {
             .unwrap_or(Date::MAX)
     }
 
+    /// The quarter after this one (`2026-Q4` → `2027-Q1`).
+    pub fn next(self) -> Quarter {
+        match self.number {
+            4.. => Quarter {
+                year: self.year.saturating_add(1),
+                number: 1,
+            },
+            n => Quarter {
+                year: self.year,
+                number: n + 1,
+            },
+        }
+    }
+
+    /// The quarter before this one (`2027-Q1` → `2026-Q4`).
+    pub fn previous(self) -> Quarter {
+        match self.number {
+            0 | 1 => Quarter {
+                year: self.year.saturating_sub(1),
+                number: 4,
+            },
+            n => Quarter {
+                year: self.year,
+                number: n - 1,
+            },
+        }
+    }
+
     /// The quarter `date` falls in.
     pub fn of(date: Date) -> Quarter {
         Quarter {
@@ -222,6 +250,15 @@ mod tests {
 
     fn d(s: &str) -> Date {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn quarters_step_across_years() {
+        let q = |s: &str| Quarter::parse(s).unwrap();
+        assert_eq!(q("2026-Q4").next(), q("2027-Q1"));
+        assert_eq!(q("2026-Q2").next(), q("2026-Q3"));
+        assert_eq!(q("2027-Q1").previous(), q("2026-Q4"));
+        assert_eq!(q("2026-Q3").previous(), q("2026-Q2"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! come, read from its metric's check-ins: one reading for the rules that
 //! judge it (`overdue`, `flat-outcome`) and the pages that draw it.
 
+use crate::date::Date;
 use crate::graph::{DocId, Graph};
 use crate::model::{Checkin, Direction, Document, MetricRef};
 
@@ -17,6 +18,75 @@ pub struct GoalReading {
     /// How far the latest check-in has come from baseline to target, as a
     /// fraction (0 at the baseline, 1 at the target; not clamped), when all three are known.
     pub progress: Option<f64>,
+}
+
+impl GoalReading {
+    /// Whether the latest check-in reaches `target` in the goal's better
+    /// direction (at it counts as reached); `None` with no check-in. The one
+    /// test of "target met": `overdue` and the quarter review both ask it.
+    pub fn target_met(&self, target: f64) -> Option<bool> {
+        let value = self.latest?.value;
+        Some(if self.higher_is_better {
+            value >= target
+        } else {
+            value <= target
+        })
+    }
+}
+
+/// Where a goal stands at its deadline, as the quarter review reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GoalOutcome {
+    /// The latest check-in reaches the target.
+    Met,
+    /// The deadline has not passed (or there is none) and the target is not reached yet.
+    Open,
+    /// There is no target to judge by.
+    Unmeasured,
+    /// The deadline passed before the build date and the target is not reached:
+    /// exactly when `overdue` fires on a document that is not closed.
+    Missed,
+}
+
+impl GoalOutcome {
+    /// How pages word it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalOutcome::Met => "met",
+            GoalOutcome::Open => "open",
+            GoalOutcome::Unmeasured => "no target",
+            GoalOutcome::Missed => "missed",
+        }
+    }
+
+    /// As a style class.
+    pub fn slug(self) -> &'static str {
+        match self {
+            GoalOutcome::Met => "met",
+            GoalOutcome::Open => "open",
+            GoalOutcome::Unmeasured => "unmeasured",
+            GoalOutcome::Missed => "missed",
+        }
+    }
+}
+
+/// Where the goal read as `reading`, with `target` due by `deadline`, stands on `today`.
+pub fn goal_outcome(
+    reading: &GoalReading,
+    target: Option<f64>,
+    deadline: Option<Date>,
+    today: Date,
+) -> GoalOutcome {
+    let Some(target) = target else {
+        return GoalOutcome::Unmeasured;
+    };
+    if reading.target_met(target) == Some(true) {
+        GoalOutcome::Met
+    } else if deadline.is_some_and(|d| d < today) {
+        GoalOutcome::Missed
+    } else {
+        GoalOutcome::Open
+    }
 }
 
 /// Reads the goal with `metric`, `baseline` and `target` from the site's check-ins.
@@ -97,6 +167,35 @@ mod tests {
         assert!(!down.higher_is_better, "from 50 to 10 is down");
         let declared = reading("direction: up\n", 50.0, 10.0);
         assert!(declared.higher_is_better, "the metric's direction wins");
+    }
+
+    #[test]
+    fn a_goal_is_met_missed_or_open_by_its_deadline() {
+        let today = crate::date::parse_date("2026-11-24").unwrap();
+        let before = crate::date::parse_date("2026-11-23");
+        let on = Some(today);
+        let r = reading("", 10.0, 50.0); // latest 30
+        assert_eq!(
+            goal_outcome(&r, Some(30.0), before, today),
+            GoalOutcome::Met
+        );
+        assert_eq!(
+            goal_outcome(&r, Some(50.0), before, today),
+            GoalOutcome::Missed
+        );
+        // The deadline day itself is still open, as `overdue` counts it.
+        assert_eq!(goal_outcome(&r, Some(50.0), on, today), GoalOutcome::Open);
+        assert_eq!(goal_outcome(&r, Some(50.0), None, today), GoalOutcome::Open);
+        assert_eq!(
+            goal_outcome(&r, None, before, today),
+            GoalOutcome::Unmeasured
+        );
+        // Down is better: 30 reaches a target of 40.
+        let down = reading("direction: down\n", 50.0, 40.0);
+        assert_eq!(
+            goal_outcome(&down, Some(40.0), before, today),
+            GoalOutcome::Met
+        );
     }
 
     #[test]

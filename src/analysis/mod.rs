@@ -13,7 +13,7 @@ mod trend;
 mod work_mix;
 
 pub use fingerprint::{fingerprint_of, REVIEW_FIELDS};
-pub use goals::{metric_doc, read_goal, GoalReading};
+pub use goals::{goal_outcome, metric_doc, read_goal, GoalOutcome, GoalReading};
 pub use pace::{current_pace, pace, worst_own_pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
 pub use trend::{change_over, Change, Trend, FLAT, MOVING, WINDOW_DAYS};
 pub use work_mix::{work_mix, WorkMix};

@@ -494,9 +494,51 @@ impl std::fmt::Display for Escaped<'_> {
     }
 }
 
+/// The plain text of the first paragraph of `markdown` (a review's learning
+/// as the quarter review quotes it), at most `limit` bytes, cut at a word
+/// with `…`. Headings, tables and lists before it are skipped; parsing stops
+/// at the paragraph's end, so a long body costs no more than its start.
+pub fn first_paragraph(markdown: &str, limit: usize) -> String {
+    let mut text = String::new();
+    let mut depth = 0usize;
+    let mut inside = false;
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Start(_) if !inside => depth += 1,
+            Event::End(_) if !inside => depth = depth.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+        if text.len() > limit {
+            break;
+        }
+    }
+    if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = text[..cut].rfind(' ').unwrap_or(cut);
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_paragraph_is_plain_text_after_any_heading_and_is_cut_at_a_word() {
+        let md = "# Review\n\n| a |\n|---|\n| x |\n\nWe *learned* that `x`\nholds.\n\nMore.";
+        assert_eq!(first_paragraph(md, 100), "We learned that x holds.");
+        assert_eq!(first_paragraph(md, 12), "We learned…");
+        assert_eq!(first_paragraph("- only\n- a list\n", 100), "");
+    }
 
     struct Links;
     impl LinkResolver for Links {

@@ -40,6 +40,8 @@ pub enum Job {
     Roadmap,
     /// Teams.
     Teams,
+    /// One review page per quarter (`quarters/<YYYY-Qn>/`).
+    Quarters,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -59,6 +61,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Health,
         Job::Roadmap,
         Job::Teams,
+        Job::Quarters,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -399,6 +402,20 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             "graph.json",
             crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url),
         )],
+        // Several pages from one job: each quarter's, rendered one after
+        // another like the other overviews.
+        Job::Quarters => pages::quarter_pages(model)
+            .into_iter()
+            .map(|(quarter, context)| {
+                page(
+                    theme,
+                    "quarter.html",
+                    pages::quarter_path(quarter),
+                    &pages::base(model, "../../", "quarters"),
+                    &context,
+                )
+            })
+            .collect::<Result<_, _>>()?,
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets
@@ -426,6 +443,15 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")
         }
     })
+}
+
+/// The paths of the quarter review pages a full render of `site` writes,
+/// for `serve` to drop those an edit makes go away.
+pub fn quarter_page_paths(site: &Site) -> Vec<String> {
+    pages::review_quarters(site)
+        .into_keys()
+        .map(pages::quarter_path)
+        .collect()
 }
 
 /// Resolves body links of one document to URLs relative to its page.

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::svg::{self, Reference, TreeNode};
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
+use crate::analysis::GoalOutcome;
 use crate::date::Quarter;
 use crate::graph::{DocId, Rel};
 use crate::model::{Lno, Size, Status};
@@ -398,6 +399,8 @@ fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<Doc
 #[derive(Debug, Serialize)]
 pub struct HomePage<'a> {
     quarter: String,
+    /// The review pages of the current and the last quarter, when they exist.
+    reviews: Vec<QuarterLink>,
     bets: Vec<BetCard<'a>>,
     balance: Balance,
     layers: Vec<Layer<'a>>,
@@ -405,6 +408,13 @@ pub struct HomePage<'a> {
     stale: Vec<StaleItem<'a>>,
     counts: SiteCounts,
     companies: Vec<DocLink<'a>>,
+}
+
+/// A link to a quarter's review page.
+#[derive(Debug, Serialize)]
+struct QuarterLink {
+    quarter: String,
+    path: String,
 }
 
 /// A layer of the strategy stack: its kind, how many documents, the first few.
@@ -477,8 +487,17 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             })
         })
         .collect();
+    let reviewed = review_quarters(site);
     HomePage {
         quarter: current.to_string(),
+        reviews: [current, current.previous()]
+            .into_iter()
+            .filter(|q| reviewed.contains_key(q))
+            .map(|q| QuarterLink {
+                quarter: q.to_string(),
+                path: quarter_path(q),
+            })
+            .collect(),
         bets: now_bets.iter().map(|&b| bet_card(model, b)).collect(),
         balance: balance(model, &now_bets),
         layers,
@@ -637,39 +656,378 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
     }
 }
 
-/// The roadmap (`roadmap.html`).
+/// The roadmap (`roadmap.html`): Now, Next and Later first, so the page
+/// opens on the quarter being worked; past quarters after them.
 #[derive(Debug, Serialize)]
 pub struct RoadmapPage<'a> {
-    quarters: Vec<QuarterView<'a>>,
+    /// The build date's quarter, shown even when it holds no bets.
+    now: QuarterView<'a>,
+    /// The quarter after it.
+    next: QuarterView<'a>,
+    /// Every scheduled quarter after `next`, oldest first.
+    later: Vec<QuarterView<'a>>,
+    /// Quarters before `now`, most recent first.
+    past: Vec<QuarterView<'a>>,
     unscheduled: Vec<BetCard<'a>>,
+    /// The current quarter's bets by DHM and confidence.
+    portfolio: Portfolio<'a>,
+}
+
+/// The portfolio chart and the table that says the same in text.
+#[derive(Debug, Serialize)]
+struct Portfolio<'a> {
+    /// Inline SVG, hidden from assistive technology (the table is its text).
+    svg: String,
+    rows: Vec<PortfolioRow<'a>>,
+    /// How many bets are drawn (those with both DHM scores and confidence).
+    charted: usize,
+}
+
+/// One bet of the portfolio, as the table lists it.
+#[derive(Debug, Serialize)]
+struct PortfolioRow<'a> {
+    /// Its number on the chart, when it is drawn.
+    number: Option<usize>,
+    doc: DocLink<'a>,
+    size: Option<&'static str>,
+    dhm: Option<u8>,
+    /// Low 1, medium 2, high 3, summed over problem, solution and outcome.
+    confidence: Option<u8>,
+    /// The three levels in words (`high, medium, low`).
+    levels: Option<String>,
+}
+
+/// The portfolio of `bets` still in play (done, dropped and archived ones
+/// are no longer choices to weigh): a bet with no `dhm:` or no
+/// `confidence:` has no place on the chart and is listed in the table as such.
+fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
+    let mut rows = Vec::new();
+    let mut number = 0;
+    for &b in bets {
+        let doc = &model.site.docs[b];
+        if doc.status.is_some_and(Status::is_closed) {
+            continue;
+        }
+        let dhm = doc.dhm.as_ref().map(|d| model.dhm(d).total);
+        let confidence = doc.confidence.as_ref().map(|c| model.confidence(c));
+        let score = confidence
+            .as_ref()
+            .map(|c| c.problem.filled + c.solution.filled + c.outcome.filled);
+        let charted = dhm.is_some() && score.is_some();
+        if charted {
+            number += 1;
+        }
+        rows.push(PortfolioRow {
+            number: charted.then_some(number),
+            doc: model.links[b],
+            size: doc.size.map(|s| s.as_str()),
+            dhm,
+            confidence: score,
+            levels: confidence.map(|c| {
+                format!(
+                    "problem {}, solution {}, outcome {}",
+                    c.problem.level, c.solution.level, c.outcome.level
+                )
+            }),
+        });
+    }
+    let bubbles: Vec<svg::Bubble> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(svg::Bubble {
+                number: r.number?,
+                title: r.doc.title,
+                dhm: r.dhm?,
+                confidence: r.confidence?,
+                size: r.size.unwrap_or("unsized"),
+            })
+        })
+        .collect();
+    Portfolio {
+        svg: if bubbles.is_empty() {
+            String::new()
+        } else {
+            svg::portfolio_chart(&bubbles)
+        },
+        charted: bubbles.len(),
+        rows,
+    }
 }
 
 #[derive(Debug, Serialize)]
 struct QuarterView<'a> {
     quarter: String,
-    current: bool,
-    past: bool,
+    /// Its review page, relative to the site root, when it has one.
+    review: Option<String>,
     bets: Vec<BetCard<'a>>,
     balance: Balance,
 }
 
-/// Bets by quarter.
+fn quarter_view<'a>(
+    model: &'a Model<'_>,
+    reviewed: &BTreeSet<Quarter>,
+    quarter: Quarter,
+    bets: &[DocId],
+) -> QuarterView<'a> {
+    QuarterView {
+        quarter: quarter.to_string(),
+        review: reviewed.contains(&quarter).then(|| quarter_path(quarter)),
+        bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
+        balance: balance(model, bets),
+    }
+}
+
+/// Bets by quarter: Now, Next, Later, then the past.
 pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let (by_quarter, unscheduled) = bets_by_quarter(model);
-    let current = Quarter::of(model.site.today);
+    let now = Quarter::of(model.site.today);
+    let next = now.next();
+    let of = |q: Quarter| by_quarter.get(&q).map_or(&[][..], Vec::as_slice);
+    let reviewed: BTreeSet<Quarter> = review_quarters(model.site).into_keys().collect();
+    let view = |q: Quarter, bets: &[DocId]| quarter_view(model, &reviewed, q, bets);
     RoadmapPage {
-        quarters: by_quarter
-            .iter()
-            .map(|(q, bets)| QuarterView {
-                quarter: q.to_string(),
-                current: *q == current,
-                past: *q < current,
-                bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
-                balance: balance(model, bets),
-            })
+        now: view(now, of(now)),
+        next: view(next, of(next)),
+        later: by_quarter
+            .range(next.next()..)
+            .map(|(&q, bets)| view(q, bets))
+            .collect(),
+        past: by_quarter
+            .range(..now)
+            .rev()
+            .map(|(&q, bets)| view(q, bets))
             .collect(),
         unscheduled: unscheduled.iter().map(|&b| bet_card(model, b)).collect(),
+        portfolio: portfolio(model, of(now)),
     }
+}
+
+/// Every quarter that has a review page, with its bets and objectives (own
+/// or inherited quarter, `Facts::quarter_of`), bets first, each in document order.
+pub fn review_quarters(site: &crate::Site) -> BTreeMap<Quarter, Vec<DocId>> {
+    let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
+    for kind in ["bet", "objective"] {
+        for (i, _) in site.docs.iter().enumerate().filter(|(_, d)| d.kind == kind) {
+            if let Some(q) = site.facts.quarter_of(i) {
+                by_quarter.entry(q).or_default().push(i);
+            }
+        }
+    }
+    by_quarter
+}
+
+/// The path of a quarter's review page, relative to the site root.
+pub fn quarter_path(quarter: Quarter) -> String {
+    format!("quarters/{quarter}/index.html")
+}
+
+/// A quarter review (`quarter.html`): did we achieve results?
+#[derive(Debug, Serialize)]
+pub struct QuarterPage<'a> {
+    quarter: String,
+    current: bool,
+    past: bool,
+    items: Vec<ReviewItem<'a>>,
+    met: usize,
+    missed: usize,
+    open: usize,
+    teams: Vec<TeamShare<'a>>,
+}
+
+/// A bet or objective of the quarter and where its goals stand.
+#[derive(Debug, Serialize)]
+struct ReviewItem<'a> {
+    doc: DocLink<'a>,
+    /// The worst of its goals' outcomes (`no target` when it has none).
+    outcome: &'static str,
+    outcome_class: &'static str,
+    goals: Vec<ReviewGoal>,
+    learnings: Vec<Learning<'a>>,
+}
+
+/// One goal (a bet's success criteria, an objective's key result) at its deadline.
+#[derive(Debug, Serialize)]
+struct ReviewGoal {
+    what: String,
+    outcome: &'static str,
+    outcome_class: &'static str,
+    latest: Option<String>,
+    target: Option<String>,
+    deadline: Option<String>,
+}
+
+/// What a review that covers an item says, in its first paragraph.
+#[derive(Debug, Serialize)]
+struct Learning<'a> {
+    review: DocLink<'a>,
+    date: Option<String>,
+    text: String,
+}
+
+/// A team's planned and unplanned work in the quarter (`analysis::work_mix`).
+#[derive(Debug, Serialize)]
+struct TeamShare<'a> {
+    team: DocLink<'a>,
+    planned: usize,
+    not_planned: usize,
+    total: usize,
+    share: String,
+    over_limit: bool,
+}
+
+/// How much of a review's first paragraph the quarter review quotes.
+const LEARNING_LIMIT: usize = 400;
+
+/// Where one goal of `doc` stands on the build date.
+fn review_goal(
+    model: &Model<'_>,
+    what: String,
+    goal: crate::analysis::PacedGoal<'_>,
+) -> (GoalOutcome, ReviewGoal) {
+    let site = model.site;
+    let reading = crate::analysis::read_goal(
+        &site.docs,
+        &site.graph,
+        goal.metric,
+        goal.baseline,
+        goal.target,
+    );
+    let outcome = crate::analysis::goal_outcome(&reading, goal.target, goal.deadline, site.today);
+    let unit = reading
+        .metric
+        .and_then(|m| site.docs[m].unit.as_deref())
+        .unwrap_or_default();
+    // `%` and `€` sit against the number; a word needs a space (`15 interviews`).
+    let unit = match unit.chars().next() {
+        Some(c) if c.is_alphanumeric() => format!(" {unit}"),
+        _ => unit.to_string(),
+    };
+    (
+        outcome,
+        ReviewGoal {
+            what,
+            outcome: outcome.as_str(),
+            outcome_class: outcome.slug(),
+            latest: reading
+                .latest
+                .map(|c| format!("{}{unit} on {}", format_number(c.value), c.date)),
+            target: goal.target.map(|t| format!("{}{unit}", format_number(t))),
+            deadline: goal.deadline.map(|d| d.to_string()),
+        },
+    )
+}
+
+/// The review pages, one per quarter of [`review_quarters`].
+pub fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPage<'a>)> {
+    let site = model.site;
+    let current = Quarter::of(site.today);
+    // Which reviews cover each document, found once for every page.
+    let mut covered_by: BTreeMap<DocId, Vec<DocId>> = BTreeMap::new();
+    for (r, review) in site.docs.iter().enumerate() {
+        if review.kind != "review" {
+            continue;
+        }
+        for target in review.covers.iter().filter_map(|c| model.lookup(&c.id)) {
+            covered_by.entry(target).or_default().push(r);
+        }
+    }
+    let mix = crate::analysis::work_mix(&site.docs, &site.facts);
+    review_quarters(site)
+        .into_iter()
+        .map(|(quarter, docs)| {
+            let items: Vec<ReviewItem> = docs
+                .iter()
+                .map(|&id| {
+                    let doc = &site.docs[id];
+                    let mut goals = Vec::new();
+                    if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
+                        goals.push(review_goal(
+                            model,
+                            "Success".into(),
+                            crate::analysis::PacedGoal {
+                                metric: s.metric.as_ref(),
+                                baseline: s.baseline,
+                                target: s.target,
+                                deadline: s.deadline,
+                            },
+                        ));
+                    }
+                    if doc.kind == "objective" {
+                        for (n, kr) in doc.key_results.iter().enumerate() {
+                            goals.push(review_goal(
+                                model,
+                                format!("Key result {}", n + 1),
+                                crate::analysis::PacedGoal {
+                                    metric: kr.metric.as_ref(),
+                                    baseline: kr.baseline,
+                                    target: kr.target,
+                                    deadline: kr.by,
+                                },
+                            ));
+                        }
+                    }
+                    let outcome = goals
+                        .iter()
+                        .map(|(o, _)| *o)
+                        .max()
+                        .unwrap_or(GoalOutcome::Unmeasured);
+                    let learnings = covered_by
+                        .get(&id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|&r| {
+                            let review = &site.docs[r];
+                            Learning {
+                                review: model.links[r],
+                                date: review.date.map(|d| d.to_string()),
+                                text: super::markdown::first_paragraph(
+                                    &site.sources[review.source].text[review.body_offset..],
+                                    LEARNING_LIMIT,
+                                ),
+                            }
+                        })
+                        .collect();
+                    ReviewItem {
+                        doc: model.links[id],
+                        outcome: outcome.as_str(),
+                        outcome_class: outcome.slug(),
+                        goals: goals.into_iter().map(|(_, g)| g).collect(),
+                        learnings,
+                    }
+                })
+                .collect();
+            let count = |o: GoalOutcome| items.iter().filter(|i| i.outcome == o.as_str()).count();
+            let (met, missed, open) = (
+                count(GoalOutcome::Met),
+                count(GoalOutcome::Missed),
+                count(GoalOutcome::Open),
+            );
+            let teams = mix
+                .iter()
+                .filter(|((_, q), _)| *q == quarter)
+                .map(|(&(team, _), m)| TeamShare {
+                    team: model.links[team],
+                    planned: m.planned,
+                    not_planned: m.not_planned(),
+                    total: m.total(),
+                    share: crate::text::format_percent(m.unplanned_share()),
+                    over_limit: m.exceeds(site.config.max_unplanned_share),
+                })
+                .collect();
+            let page = QuarterPage {
+                quarter: quarter.to_string(),
+                current: quarter == current,
+                past: quarter < current,
+                items,
+                met,
+                missed,
+                open,
+                teams,
+            };
+            (quarter, page)
+        })
+        .collect()
 }
 
 /// The teams page (`teams.html`).

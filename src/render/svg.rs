@@ -1,6 +1,7 @@
-//! Inline SVG drawn at build time: metric charts and opportunity solution
-//! trees. No script, no external service; each figure has a `<title>` and a
-//! text alternative for screen readers.
+//! Inline SVG drawn at build time: metric charts, opportunity solution
+//! trees and the roadmap's portfolio chart. No script, no external service;
+//! each figure has a `<title>` and a text alternative for screen readers
+//! (the portfolio's is the table beside it, so the chart itself is hidden).
 
 use std::fmt::Write;
 
@@ -539,9 +540,144 @@ pub fn tree_diagram(root: &TreeNode) -> String {
     html
 }
 
+/// One bet on the portfolio chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bubble<'a> {
+    /// Its number, the same in the chart and the table beside it.
+    pub number: usize,
+    /// Its title, for the bubble's tooltip.
+    pub title: &'a str,
+    /// DHM total, 0 to 15.
+    pub dhm: u8,
+    /// Confidence as a number, 0 to 9 (three levels, low 1 to high 3).
+    pub confidence: u8,
+    /// `big`, `medium`, `small`, or `unsized`.
+    pub size: &'a str,
+}
+
+/// The portfolio chart: each bet a bubble at its DHM total (across) and
+/// confidence (up), sized by bet size. Hidden from assistive technology:
+/// the table beside it on the page holds the same numbers, and a table reads
+/// better than a picture described.
+pub fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
+    const W: f64 = 420.0;
+    const H: f64 = 300.0;
+    const LEFT: f64 = 40.0;
+    const RIGHT: f64 = 24.0;
+    const TOP: f64 = 24.0;
+    const BOTTOM: f64 = 42.0;
+    const DHM_MAX: f64 = 15.0;
+    const CONFIDENCE_MAX: f64 = 9.0;
+    let x = |dhm: u8| LEFT + (W - LEFT - RIGHT) * f64::from(dhm.min(15)) / DHM_MAX;
+    let y = |c: u8| TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(c.min(9)) / CONFIDENCE_MAX);
+    let radius = |size: &str| -> f64 {
+        match size {
+            "big" => 20.0,
+            "medium" => 14.0,
+            "small" => 9.0,
+            _ => 7.0,
+        }
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"portfolio\" viewBox=\"0 0 {W} {H}\" aria-hidden=\"true\" focusable=\"false\">"
+    );
+    // Quadrant guides at the middle of each scale: high DHM and high
+    // confidence (top right) is where a portfolio wants its big bets.
+    let (mx, my) = (x(8), y(5));
+    let _ = write!(
+        svg,
+        "<line class=\"guide\" x1=\"{mx:.1}\" y1=\"{TOP}\" x2=\"{mx:.1}\" y2=\"{}\"/><line class=\"guide\" x1=\"{LEFT}\" y1=\"{my:.1}\" x2=\"{}\" y2=\"{my:.1}\"/>",
+        H - BOTTOM,
+        W - RIGHT
+    );
+    let _ = write!(
+        svg,
+        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\"/><line class=\"axis\" x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\"/>",
+        b = H - BOTTOM,
+        r = W - RIGHT
+    );
+    for (v, label) in [(0u8, "0"), (15, "15")] {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
+            x(v),
+            H - BOTTOM + 14.0
+        );
+    }
+    for (v, label) in [(0u8, "0"), (9, "9")] {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text>",
+            LEFT - 6.0,
+            y(v) + 4.0
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">DHM total</text><text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"start\">confidence</text>",
+        LEFT + (W - LEFT - RIGHT) / 2.0,
+        H - 8.0,
+        LEFT + 4.0,
+        TOP - 8.0
+    );
+    // Big bubbles first, so a small one at the same spot stays on top.
+    let mut order: Vec<&Bubble> = bubbles.iter().collect();
+    order.sort_by(|a, b| radius(b.size).total_cmp(&radius(a.size)));
+    for b in order {
+        let (cx, cy, r) = (x(b.dhm), y(b.confidence), radius(b.size));
+        let _ = write!(
+            svg,
+            "<g class=\"bubble size-{}\"><title>{}</title><circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\"/><text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
+            escape(b.size),
+            escape(b.title),
+            cy + 4.0,
+            b.number
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_portfolio_draws_one_bubble_per_bet_sized_and_placed_by_its_numbers() {
+        let bubbles = [
+            Bubble {
+                number: 1,
+                title: "A <b>",
+                dhm: 15,
+                confidence: 9,
+                size: "big",
+            },
+            Bubble {
+                number: 2,
+                title: "B",
+                dhm: 0,
+                confidence: 0,
+                size: "small",
+            },
+        ];
+        let svg = portfolio_chart(&bubbles);
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains("aria-hidden=\"true\""));
+        // Top right for the best of both, bottom left for the worst.
+        assert!(
+            svg.contains("<circle cx=\"396.0\" cy=\"24.0\" r=\"20\"/>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<circle cx=\"40.0\" cy=\"258.0\" r=\"9\"/>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>A &lt;b&gt;</title>"));
+        // The big one is drawn first, under the small one.
+        assert!(svg.find("size-big").unwrap() < svg.find("size-small").unwrap());
+    }
     use crate::date::parse_date;
 
     fn node(title: &str, kind: &str, children: Vec<TreeNode>) -> TreeNode {

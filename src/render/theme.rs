@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "health.html",
     "roadmap.html",
     "teams.html",
+    "quarter.html",
     "search.html",
     "404.html",
     "partials/goal.html",
@@ -31,6 +32,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/confidence.html",
     "partials/bet_card.html",
     "partials/balance.html",
+    "partials/roadmap_quarter.html",
+    "partials/quarter_review_link.html",
 );
 
 /// The default theme's static assets, by path under `assets/`.

@@ -34,9 +34,10 @@ impl Overdue {
         }
         let Some(target) = goal.target else { return };
         let reading = ctx.read_goal(goal.metric, goal.baseline, goal.target);
-        let up = reading.higher_is_better;
+        if reading.target_met(target) == Some(true) {
+            return;
+        }
         let progress = match reading.latest {
-            Some(c) if (up && c.value >= target) || (!up && c.value <= target) => return,
             Some(c) => format!(
                 "the latest check-in ({}, {}) is short of the target {}",
                 number(c.value),

@@ -46,6 +46,9 @@ pub(super) struct RenderedFrom {
     diagnostics_hash: u64,
     /// Whether any page had code: every page links the highlight stylesheet then.
     has_code: bool,
+    /// The quarter review pages: a quarter whose last bet or objective
+    /// moves away loses its page.
+    quarter_pages: Vec<String>,
 }
 
 impl RenderedFrom {
@@ -55,6 +58,7 @@ impl RenderedFrom {
             states: doc_states(site),
             diagnostics_hash: hash_of(&site.diagnostics),
             has_code: site.docs.iter().any(|d| d.body.has_code),
+            quarter_pages: crate::render::quarter_page_paths(site),
         }
     }
 
@@ -63,12 +67,18 @@ impl RenderedFrom {
         self.has_code
     }
 
-    /// The pages of documents that are gone in `after`.
+    /// The pages of documents, and the quarter review pages, that are gone in `after`.
     pub(super) fn pages_gone(&self, after: &RenderedFrom) -> Vec<String> {
         self.states
             .keys()
             .filter(|id| !after.states.contains_key(*id))
             .map(|id| doc_path(id))
+            .chain(
+                self.quarter_pages
+                    .iter()
+                    .filter(|p| !after.quarter_pages.contains(p))
+                    .cloned(),
+            )
             .collect()
     }
 

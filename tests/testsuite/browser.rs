@@ -188,6 +188,20 @@ fn the_example_site_works_in_a_real_browser() {
             ],
         ),
         (
+            "roadmap",
+            "roadmap/index.html".to_string(),
+            vec![
+                "Now: 2026-Q4",
+                "Next: 2027-Q1",
+                "quarters/2026-Q4/index.html",
+            ],
+        ),
+        (
+            "quarter",
+            "quarters/2026-Q4/index.html".to_string(),
+            vec!["2026-Q4 review", "outcome-open", "class=\"learning\""],
+        ),
+        (
             "search",
             "search/index.html?q=merchant".to_string(),
             vec!["id=\"search-results\"", "<li><a href="],

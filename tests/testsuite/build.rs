@@ -47,7 +47,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("built: 15 documents, 22 pages, 0 errors, 0 warnings, 0 info in "),
+            .starts_with("built: 15 documents, 23 pages, 0 errors, 0 warnings, 0 info in "),
         "{}",
         run.stderr
     );
@@ -58,6 +58,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "health/index.html",
         "roadmap/index.html",
         "teams/index.html",
+        "quarters/2026-Q4/index.html",
         "search/index.html",
         "404.html",
         "graph.json",
@@ -419,4 +420,231 @@ fn a_megabyte_code_block_is_built_plain_with_an_info_from_check_and_build() {
         "the code once, plus the page around it: {} bytes",
         page.len()
     );
+}
+
+/// The text of `html`'s `<main>`, tags dropped and whitespace collapsed, to
+/// read a page in the order a reader meets it.
+fn main_text(html: &str) -> String {
+    let main = html
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map_or(html, |(main, _)| main);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_roadmap_opens_on_now_then_next_then_later_and_folds_the_past() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    let text = main_text(&roadmap);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("roadmap lacks {needle:?}: {text}"))
+    };
+    // The first heading after the title and lede is the build date's quarter.
+    let first_h2 = roadmap.find("<h2").unwrap();
+    assert!(
+        roadmap[first_h2..].starts_with("<h2 id=\"q-2026-Q4\">Now: 2026-Q4"),
+        "{}",
+        &roadmap[first_h2..first_h2 + 80]
+    );
+    assert!(at("Now: 2026-Q4") < at("Next: 2027-Q1"));
+    assert!(at("Next: 2027-Q1") < at("Later"));
+    assert!(at("Later") < at("2027-Q2") && at("2027-Q2") < at("2027-Q3"));
+    assert!(at("2027-Q3") < at("Past quarters"));
+    // 2026-Q3 is past: folded into a <details>, after everything ahead.
+    let past = roadmap.find("Past quarters").unwrap();
+    assert!(roadmap[past..].contains("<details>"));
+    assert!(roadmap[past..].contains("bet-q3-open/index.html"));
+    assert!(!roadmap[..past].contains("bet-q3-open/index.html"));
+}
+
+/// The row of the quarter review's results table for `id`.
+fn review_row<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("<tr id=\"item-{id}\">"))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    let end = page[start..]
+        .find("</tr>")
+        .map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+#[test]
+fn a_quarter_review_shows_each_goal_met_missed_or_open_with_learnings_and_unplanned_work() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    // One page per quarter that has a bet or objective, and no other.
+    let mut quarters: Vec<String> = std::fs::read_dir(out.join("quarters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    quarters.sort();
+    assert_eq!(quarters, ["2026-Q4", "2027-Q1"]);
+    let page = read(&out.join("quarters/2026-Q4/index.html"));
+    // A bet of the quarter, open (latest 31% of a 40% target due 2027-03-31),
+    // with the learning of the mid-quarter review that covers it, quoted
+    // from its first paragraph and linked.
+    let bet = review_row(&page, "bet-instant-payouts");
+    assert!(
+        bet.contains("<span class=\"badge outcome-open\">open</span>"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("target 40% by 2027-03-31; latest 31% on 2026-11-15"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("Same-day payouts reach 31% of merchants"),
+        "{bet}"
+    );
+    assert!(
+        bet.contains("href=\"../../review-2026-q4-midpoint/index.html\""),
+        "{bet}"
+    );
+    // An objective whose key result is already reached is met.
+    let met = review_row(&page, "obj-discovery-cadence");
+    assert!(
+        met.contains("<span class=\"badge outcome-met\">met</span>"),
+        "{met}"
+    );
+    assert!(met.contains("latest 15 interviews"), "{met}");
+    // An objective inherits its bet's quarter (`Facts::quarter_of`).
+    assert!(page.contains("<tr id=\"item-obj-same-day-rate\">"));
+    // Each team's unplanned share, as the teams page counts it.
+    assert!(
+        page.contains("Payouts team</a></th><td>4</td><td>1</td><td>20%</td>"),
+        "{page}"
+    );
+    // Linked from the roadmap's quarter headings and the dashboard.
+    let roadmap = read(&out.join("roadmap/index.html"));
+    assert!(roadmap.contains("href=\"../quarters/2026-Q4/index.html\""));
+    assert!(roadmap.contains("href=\"../quarters/2027-Q1/index.html\""));
+    let home = read(&out.join("index.html"));
+    assert!(home.contains("href=\"quarters/2026-Q4/index.html\""));
+    // It prints for a board pack.
+    let css = read(&out.join("assets/style.css"));
+    assert!(css.contains("@media print {\n  @page { margin: 15mm; }"));
+}
+
+#[test]
+fn a_past_quarters_review_reports_a_missed_target_and_the_dashboard_links_it() {
+    let site = SiteTest::fixture("health-planted");
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let now = read(&out.join("quarters/2026-Q4/index.html"));
+    // obj-overdue's deadline passed short of its target: `overdue` fires,
+    // and the review says missed.
+    let overdue = review_row(&now, "obj-overdue");
+    assert!(
+        overdue.contains("<span class=\"badge outcome-missed\">missed</span>"),
+        "{overdue}"
+    );
+    assert!(out.join("quarters/2026-Q3/index.html").is_file());
+    let home = read(&out.join("index.html"));
+    assert!(home.contains("href=\"quarters/2026-Q4/index.html\""));
+    assert!(
+        home.contains("href=\"quarters/2026-Q3/index.html\""),
+        "the last quarter too"
+    );
+    // A reserved id: no document may take the pages' folder.
+    let taken = SiteTest::fixture("healthy").file(
+        "quarters.md",
+        "---\nid: quarters\nkind: page\ntitle: Quarters\n---\n",
+    );
+    let run = taken.run(&["check", "ROOT", "--today", TODAY]);
+    assert!(
+        run.stdout.contains("`quarters` is reserved"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    // The example's 2026-Q4 bets, each with DHM scores and confidence.
+    let bets = [
+        "bet-cash-forecast",
+        "bet-instant-payouts",
+        "bet-payout-status",
+    ];
+    let svg_start = roadmap.find("<svg class=\"portfolio\"").expect("a chart");
+    let svg = &roadmap[svg_start..svg_start + roadmap[svg_start..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<circle ").count(), bets.len(), "{svg}");
+    // Hidden from screen readers, who read the table beside it instead.
+    assert!(
+        svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 300\" aria-hidden=\"true\"")
+    );
+    let table_start = roadmap
+        .find("<table class=\"plain portfolio-table\">")
+        .unwrap();
+    let table =
+        &roadmap[table_start..table_start + roadmap[table_start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    assert_eq!(body.matches("<tr>").count(), bets.len(), "{table}");
+    for bet in bets {
+        assert!(
+            table.contains(&format!("href=\"../{bet}/index.html\"")),
+            "{bet} missing: {table}"
+        );
+    }
+    // A bet's row says in text what its bubble shows: the instant payouts
+    // bet is big, DHM 10 of 15, confidence high + medium + medium = 7 of 9.
+    assert!(
+        table.contains("Instant payouts for small merchants</a></th><td>big</td><td>10 of 15</td><td>7 of 9 <span class=\"muted\">(problem high, solution medium, outcome medium)</span>"),
+        "{table}"
+    );
+    assert!(svg.contains(
+        "<g class=\"bubble size-big\"><title>Instant payouts for small merchants</title>"
+    ));
+}
+
+#[test]
+fn the_portfolio_leaves_out_closed_bets_and_lists_bets_it_cannot_place() {
+    let site = SiteTest::fixture("healthy")
+        .file(
+            "bets/bet-gone.md",
+            "---\nid: bet-gone\nkind: bet\ntitle: A dropped bet\nparent: ps-pay\nquarter: 2026-Q4\nstatus: dropped\nsize: small\ndhm: { delight: 1, hard_to_copy: 1, margin: 1 }\nconfidence: { problem: low, solution: low, outcome: low }\n---\n",
+        )
+        .file(
+            "bets/bet-unscored.md",
+            "---\nid: bet-unscored\nkind: bet\ntitle: An unscored bet\nparent: ps-pay\nquarter: 2026-Q4\nstatus: proposed\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let roadmap = read(&site.root().join("public/roadmap/index.html"));
+    let table_start = roadmap
+        .find("<table class=\"plain portfolio-table\">")
+        .unwrap();
+    let table =
+        &roadmap[table_start..table_start + roadmap[table_start..].find("</table>").unwrap()];
+    assert!(
+        !table.contains("bet-gone"),
+        "a dropped bet is no choice to weigh"
+    );
+    assert!(table.contains("An unscored bet</a></th><td><span class=\"muted\">none</span></td><td><span class=\"muted\">no DHM</span>"), "{table}");
+    assert!(table.contains("<td><span class=\"muted\">not drawn</span></td><th scope=\"row\"><a href=\"../bet-unscored/index.html\">"), "{table}");
+    assert_eq!(roadmap.matches("<circle ").count(), 1, "bet-instant only");
 }

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::svg::{self, Reference, TreeNode};
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
-use crate::date::Quarter;
+use crate::date::{Date, Quarter};
+use crate::diagnostics::Severity;
 use crate::graph::{DocId, Rel};
 use crate::model::{Lno, Size, Status};
 use crate::rules;
@@ -402,10 +403,24 @@ pub struct HomePage<'a> {
     balance: Balance,
     layers: Vec<Layer<'a>>,
     health: Vec<RuleCount>,
+    /// The most overdue stale documents, at most [`HOME_SAMPLE`]; `stale_count` is all of them.
     stale: Vec<StaleItem<'a>>,
+    stale_count: usize,
+    /// How many bets this quarter has; `bets` holds at most [`HOME_BETS`] of them.
+    bet_count: usize,
     counts: SiteCounts,
+    /// The first company strategies, at most [`HOME_SAMPLE`], of `company_count`.
     companies: Vec<DocLink<'a>>,
+    company_count: usize,
 }
+
+/// How many items of a list the dashboard shows before "see all": the
+/// dashboard summarises, the health page and the roadmap list everything
+/// (a 10,000-document site has thousands of stale documents).
+pub const HOME_SAMPLE: usize = 5;
+
+/// How many of this quarter's bets the dashboard shows as cards.
+pub const HOME_BETS: usize = 6;
 
 /// A layer of the strategy stack: its kind, how many documents, the first few.
 #[derive(Debug, Serialize)]
@@ -430,10 +445,15 @@ struct StaleItem<'a> {
     message: &'a str,
 }
 
+/// Findings by severity: the dashboard counts warnings apart from infos,
+/// which are notes, not problems.
 #[derive(Debug, Serialize)]
 struct SiteCounts {
     documents: usize,
     findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
 }
 
 /// How many documents of a layer the dashboard lists.
@@ -466,29 +486,51 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             docs: of_kind(&k.name).take(LAYER_SAMPLE).collect(),
         })
         .collect();
-    let stale = site
+    let mut stale: Vec<(Option<Date>, StaleItem)> = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "stale")
         .filter_map(|d| {
-            model.by_file(&d.file).map(|i| StaleItem {
-                doc: model.links[i],
-                message: &d.message,
+            model.by_file(&d.file).map(|i| {
+                let item = StaleItem {
+                    doc: model.links[i],
+                    message: &d.message,
+                };
+                (model.next_review(i), item)
             })
         })
         .collect();
+    let stale_count = stale.len();
+    // The longest overdue first (the earliest review date); the sort is
+    // stable, so ties keep the order `check` prints them in.
+    stale.sort_by_key(|(due, _)| due.unwrap_or(Date::MAX));
+    let severity = |s: Severity| site.diagnostics.iter().filter(|d| d.severity == s).count();
     HomePage {
         quarter: current.to_string(),
-        bets: now_bets.iter().map(|&b| bet_card(model, b)).collect(),
+        bets: now_bets
+            .iter()
+            .take(HOME_BETS)
+            .map(|&b| bet_card(model, b))
+            .collect(),
+        bet_count: now_bets.len(),
         balance: balance(model, &now_bets),
         layers,
         health: rule_summary(model),
-        stale,
+        stale: stale
+            .into_iter()
+            .take(HOME_SAMPLE)
+            .map(|(_, item)| item)
+            .collect(),
+        stale_count,
         counts: SiteCounts {
             documents: site.docs.len(),
             findings: site.diagnostics.len(),
+            errors: severity(Severity::Error),
+            warnings: severity(Severity::Warning),
+            infos: severity(Severity::Info),
         },
-        companies: of_kind("company-strategy").collect(),
+        companies: of_kind("company-strategy").take(HOME_SAMPLE).collect(),
+        company_count: of_kind("company-strategy").count(),
     }
 }
 

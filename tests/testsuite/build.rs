@@ -420,3 +420,65 @@ fn a_megabyte_code_block_is_built_plain_with_an_info_from_check_and_build() {
         page.len()
     );
 }
+
+/// A site of `n` company strategies, all overdue for review (one `stale`
+/// warning each, with backticks in its hint), owned by seven people: what a
+/// large site's dashboard and health page must stay short and usable with.
+pub(crate) fn many_stale_documents(n: usize) -> SiteTest {
+    let mut site = SiteTest::new().file("throughline.yaml", "title: Many stale documents\n");
+    for i in 0..n {
+        site = site.file(
+            &format!("strategy/cs-{i}.md"),
+            format!(
+                "---\nid: cs-{i}\nkind: company-strategy\ntitle: Strategy {i}\nstatus: active\nowner: owner-{}\nreviewed: 2020-01-{:02}\n---\nBody.\n",
+                i % 7,
+                i % 28 + 1
+            ),
+        );
+    }
+    site
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[test]
+fn the_dashboard_of_a_large_site_summarises_and_links_to_every_stale_document() {
+    let site = many_stale_documents(1500);
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    // 1,500 stale documents listed in full made this page about 180 KB.
+    assert!(home.len() < 30_000, "home is {} bytes", home.len());
+    let stale = between(&home, "aria-labelledby=\"stale-h\"", "</section>");
+    assert_eq!(stale.matches("<li>").count(), 5, "{stale}");
+    // The longest overdue come first: the reviews of 1 January 2020.
+    assert!(stale.contains(">Strategy 0</a>"), "{stale}");
+    assert!(
+        stale.contains("See all 1500 stale documents</a>"),
+        "{stale}"
+    );
+    // Warnings are counted apart from infos.
+    let kpis = between(&home, "class=\"kpis\"", "</div>\n</div>");
+    assert!(kpis.contains(">1500</div><div class=\"l\"><a"), "{kpis}");
+    assert!(kpis.contains(">warnings</a>"), "{kpis}");
+}
+
+#[test]
+fn the_example_dashboard_lists_at_most_five_stale_documents() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    if home.contains("aria-labelledby=\"stale-h\"") {
+        let stale = between(&home, "aria-labelledby=\"stale-h\"", "</section>");
+        assert!(stale.matches("<li>").count() <= 5, "{stale}");
+    }
+    assert!(home.len() < 150_000, "home is {} bytes", home.len());
+}

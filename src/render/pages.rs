@@ -435,6 +435,7 @@ struct Layer<'a> {
 #[derive(Debug, Serialize)]
 struct RuleCount {
     rule: &'static str,
+    title: &'static str,
     count: usize,
     severity: &'static str,
 }
@@ -555,6 +556,7 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
         .into_iter()
         .map(|((_, rule), (count, severity))| RuleCount {
             rule,
+            title: rules::title(rule),
             count,
             severity,
         })
@@ -633,23 +635,66 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
     }
 }
 
-/// The health report (`health.html`).
+/// The health report (`health.html`): every rule with its counts, and the
+/// first findings of each; the rest are on the rule's own pages.
 #[derive(Debug, Serialize)]
 pub struct HealthPage<'a> {
     groups: Vec<FindingGroup<'a>>,
     total: usize,
+    /// How many findings a group shows at most: [`HEALTH_SAMPLE`].
+    sample: usize,
+    filters: Filters<'a>,
+}
+
+/// What the health page's filter offers beyond the rules: teams and owners
+/// that have findings, sorted.
+#[derive(Debug, Serialize)]
+struct Filters<'a> {
+    teams: Vec<DocLink<'a>>,
+    owners: BTreeSet<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
 struct FindingGroup<'a> {
     rule: &'static str,
+    title: &'static str,
     summary: Option<&'static str>,
     count: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    /// Shown open: the first [`HEALTH_OPEN`] groups; the others collapse.
+    open: bool,
+    /// The first [`HEALTH_SAMPLE`] findings (all of them on a rule's page).
     items: Vec<Finding<'a>>,
+    /// The rule's own page, relative to the site root, when `items` is not all.
+    all: Option<String>,
 }
 
-/// The health report: every finding, grouped by rule.
-pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+/// A rule's page of findings (`health_rule.html`), one of `pages`.
+#[derive(Debug, Serialize)]
+pub struct HealthRulePage<'a> {
+    group: FindingGroup<'a>,
+    filters: Filters<'a>,
+    /// 1-based.
+    page: usize,
+    /// Every page of the rule, relative to the site root, first to last.
+    pages: Vec<String>,
+}
+
+/// How many findings of each rule the health page shows; a site of 10,000
+/// documents has 6,000 `stale` findings, which would make the page 5 MB.
+pub const HEALTH_SAMPLE: usize = 20;
+
+/// How many groups of the health page are open; the rest are collapsed.
+pub const HEALTH_OPEN: usize = 3;
+
+/// How many findings one page of a rule holds: about 600 KB of HTML, under
+/// the 1 MB a page may weigh.
+pub const HEALTH_PAGE: usize = 1_000;
+
+/// Findings by rule, in the order of `rule_order`.
+fn findings_by_rule<'a>(model: &'a Model<'_>) -> Vec<(&'static str, Vec<Finding<'a>>)> {
     let mut groups: BTreeMap<(usize, &'static str), Vec<Finding>> = BTreeMap::new();
     for (finding, d) in model
         .all_findings()
@@ -661,22 +706,109 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
             .or_default()
             .push(finding);
     }
-    let summaries: BTreeMap<&str, &'static str> = rules::registry()
+    groups
+        .into_iter()
+        .map(|((_, rule), items)| (rule, items))
+        .collect()
+}
+
+fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
+    let team_ids: BTreeSet<&str> = findings.iter().filter_map(|f| f.team).collect();
+    let mut teams: Vec<DocLink> = team_ids
+        .into_iter()
+        .filter_map(|id| model.link_to(id))
+        .collect();
+    teams.sort_by(|a, b| a.title.cmp(b.title));
+    Filters {
+        teams,
+        owners: findings.iter().filter_map(|f| f.owner).collect(),
+    }
+}
+
+/// The path of page `page` (1-based) of `rule`'s findings, relative to the site root.
+fn rule_page_path(rule: &str, page: usize) -> String {
+    if page == 1 {
+        format!("health/{rule}/index.html")
+    } else {
+        format!("health/{rule}/{page}/index.html")
+    }
+}
+
+fn group<'a>(rule: &'static str, items: Vec<Finding<'a>>, open: bool) -> FindingGroup<'a> {
+    let severity = |s: &str| items.iter().filter(|f| f.severity == s).count();
+    FindingGroup {
+        rule,
+        title: rules::title(rule),
+        summary: rules::catalog()
+            .into_iter()
+            .find(|r| r.id == rule)
+            .map(|r| r.summary),
+        count: items.len(),
+        errors: severity("error"),
+        warnings: severity("warning"),
+        infos: severity("info"),
+        open,
+        items,
+        all: None,
+    }
+}
+
+/// The health report: every rule with its counts and first findings.
+pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+    let by_rule = findings_by_rule(model);
+    let all: Vec<Finding> = by_rule
         .iter()
-        .map(|r| (r.id(), r.summary()))
+        .flat_map(|(_, f)| f.iter().copied())
         .collect();
     HealthPage {
-        groups: groups
+        filters: filters(model, &all),
+        groups: by_rule
             .into_iter()
-            .map(|((_, rule), items)| FindingGroup {
-                rule,
-                summary: summaries.get(rule).copied(),
-                count: items.len(),
-                items,
+            .enumerate()
+            .map(|(i, (rule, items))| {
+                // Counted in full, then cut to the sample.
+                let mut g = group(rule, items, i < HEALTH_OPEN);
+                g.items.truncate(HEALTH_SAMPLE);
+                g.all = (g.count > HEALTH_SAMPLE).then(|| rule_page_path(rule, 1));
+                g
             })
             .collect(),
         total: model.site.diagnostics.len(),
+        sample: HEALTH_SAMPLE,
     }
+}
+
+/// Each rule's pages of findings, with their paths relative to the site
+/// root: every finding of the rule, [`HEALTH_PAGE`] to a page.
+pub fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
+    let mut out = Vec::new();
+    for (rule, items) in findings_by_rule(model) {
+        let chunks: Vec<Vec<Finding>> = items.chunks(HEALTH_PAGE).map(<[_]>::to_vec).collect();
+        let pages: Vec<String> = (1..=chunks.len())
+            .map(|n| rule_page_path(rule, n))
+            .collect();
+        let count = items.len();
+        let (errors, warnings, infos) = {
+            let g = group(rule, items, true);
+            (g.errors, g.warnings, g.infos)
+        };
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let filters = filters(model, &chunk);
+            let mut g = group(rule, chunk, true);
+            // The counts are the rule's, not this page's.
+            (g.count, g.errors, g.warnings, g.infos) = (count, errors, warnings, infos);
+            out.push((
+                pages[n].clone(),
+                HealthRulePage {
+                    group: g,
+                    filters,
+                    page: n + 1,
+                    pages: pages.clone(),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// The roadmap (`roadmap.html`).

@@ -75,6 +75,8 @@ pub const INDEX_HTML: &str = "/index.html";
 pub struct Finding<'a> {
     /// The rule id.
     pub rule: &'static str,
+    /// The rule's title for readers (`rules::title`).
+    pub title: &'static str,
     /// `error`, `warning` or `info`.
     pub severity: &'static str,
     /// The message.
@@ -85,6 +87,10 @@ pub struct Finding<'a> {
     pub location: Location<'a>,
     /// The document, if known.
     pub doc: Option<DocLink<'a>>,
+    /// The id of the document's team, own or inherited: the health page filters by it.
+    pub team: Option<&'a str>,
+    /// The document's owner: the health page filters by it.
+    pub owner: Option<&'a str>,
 }
 
 /// Where a diagnostic points, written `file:line:column`.
@@ -263,13 +269,19 @@ impl<'a> Model<'a> {
     }
 
     fn finding(&self, d: &'a Diagnostic) -> Finding<'a> {
+        let doc = self.by_file.get(d.file.as_str()).copied();
         Finding {
             rule: d.rule,
+            title: crate::rules::title(d.rule),
             severity: d.severity.as_str(),
             message: &d.message,
             hint: d.hint.as_deref(),
             location: Location(d),
-            doc: self.by_file.get(d.file.as_str()).map(|&i| self.links[i]),
+            doc: doc.map(|i| self.links[i]),
+            team: doc
+                .and_then(|i| self.team_of(i))
+                .map(|t| self.site.docs[t].id.as_str()),
+            owner: doc.and_then(|i| self.site.docs[i].owner.as_deref()),
         }
     }
 

@@ -37,6 +37,10 @@ pub struct SiteFacts<'a> {
     pub today: &'a str,
     /// Whether the highlight stylesheet exists.
     pub has_code: bool,
+    /// The page of the document with id `glossary`, if the site has one,
+    /// relative to the site root: the framework terms (DHM, LNO, the
+    /// confidence meter) link to it.
+    pub glossary: Option<String>,
 }
 
 /// The context every page shares.
@@ -47,6 +51,7 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
             title: &site.config.title,
             today: &model.today,
             has_code: model.has_code,
+            glossary: model.link_to("glossary").map(|l| l.path.after("")),
         },
         root,
         section,
@@ -257,7 +262,10 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
                 approver: a.approver.as_deref(),
             }),
             dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
-            confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+            confidence: doc
+                .confidence
+                .as_ref()
+                .map(|c| model.confidence(c, doc.status)),
             success: doc.success.as_ref().map(|s| model.success(id, s)),
             key_results: doc
                 .key_results
@@ -332,7 +340,10 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
         quarter: doc.quarter.map(|q| q.to_string()),
         owner: doc.owner.as_deref(),
         team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
-        confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+        confidence: doc
+            .confidence
+            .as_ref()
+            .map(|c| model.confidence(c, doc.status)),
         dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
         success: doc.success.as_ref().map(|s| model.success(bet, s)),
     }

@@ -18,7 +18,7 @@ use crate::analysis::{Pace, PaceVerdict, PacedGoal};
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
-use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Success};
+use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::text::format_number as number;
 use crate::Site;
 
@@ -156,6 +156,9 @@ pub struct ConfidenceView {
     pub ready: bool,
     /// Any is low: discovery needed.
     pub needs_discovery: bool,
+    /// Committed, under way or closed: past the point where "not yet ready
+    /// to execute" would mean anything, so the meter gives no verdict then.
+    pub committed: bool,
 }
 
 /// Success criteria or a key result, with progress from the metric's check-ins.
@@ -358,7 +361,7 @@ impl<'a> Model<'a> {
     }
 
     /// The confidence meter for display.
-    pub fn confidence(&self, c: &Confidence) -> ConfidenceView {
+    pub fn confidence(&self, c: &Confidence, status: Option<Status>) -> ConfidenceView {
         let level = |l: Option<Level>| match l {
             Some(Level::Low) => LevelView {
                 level: "low",
@@ -384,6 +387,7 @@ impl<'a> Model<'a> {
             outcome: level(c.outcome),
             ready: all.iter().all(|l| *l == Some(Level::High)),
             needs_discovery: all.contains(&Some(Level::Low)),
+            committed: status.is_some_and(|s| s.is_active_bet() || s.is_closed()),
         }
     }
 

@@ -544,3 +544,31 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     );
     assert!(!out.join("health/stale/3").exists());
 }
+
+#[test]
+fn framework_terms_are_explained_and_progress_bars_carry_units() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let bet = read(&out.join("bet-cash-forecast/index.html"));
+    // DHM is spelt out and links to the site's glossary document.
+    assert!(bet
+        .contains("<abbr title=\"Delight, hard to copy, margin: each scored 1 to 5\">DHM</abbr>"));
+    assert!(bet.contains("<a href=\"../glossary/index.html\">glossary</a>"));
+    // The baseline has its unit, like the current value and the target.
+    assert!(bet.contains("baseline 0%"), "{bet}");
+    // "Not yet ready to execute" is a verdict before commitment only.
+    let graph: serde_json::Value = serde_json::from_str(&read(&out.join("graph.json"))).unwrap();
+    let mut committed = 0;
+    for node in graph["nodes"].as_array().unwrap() {
+        let status = node["status"].as_str().unwrap_or("");
+        if ["committed", "in-progress", "done"].contains(&status) {
+            committed += 1;
+            let id = node["id"].as_str().unwrap();
+            let page = read(&out.join(id).join("index.html"));
+            assert!(!page.contains("Not yet ready to execute"), "{id}");
+        }
+    }
+    assert!(committed > 0);
+}

@@ -333,6 +333,10 @@ impl Overview {
     }
 }
 
+/// Where the health job writes its pages (the health page and each rule's):
+/// `serve` drops what it served under here and a new render did not write.
+pub const HEALTH_PREFIX: &str = "health/";
+
 /// Every page that is not a document's, in the order a build renders them.
 const OVERVIEWS: &[Overview] = &[
     Overview {

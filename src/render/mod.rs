@@ -336,6 +336,10 @@ impl Overview {
     }
 }
 
+/// Where the health job writes its pages (the health page and each rule's):
+/// `serve` drops what it served under here and a new render did not write.
+pub const HEALTH_PREFIX: &str = "health/";
+
 /// Every page that is not a document's, in the order a build renders them.
 const OVERVIEWS: &[Overview] = &[
     Overview {
@@ -395,7 +399,17 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
     if let Some(overview) = OVERVIEWS.iter().find(|o| o.job == job) {
         let root = overview.root.unwrap_or(&site.config.base_url);
         let base = pages::base(model, root, overview.section);
-        return Ok(vec![(overview.render)(model, theme, overview, &base)?]);
+        let mut files = vec![(overview.render)(model, theme, overview, &base)?];
+        if job == Job::Health {
+            // Each rule's findings, in full, on pages of their own: the
+            // health page shows only the first of each (`pages::HEALTH_SAMPLE`).
+            for (path, context) in pages::health_rule_pages(model) {
+                let root = "../".repeat(path.matches('/').count());
+                let base = pages::base(model, &root, overview.section);
+                files.push(page(theme, "health_rule.html", path, &base, &context)?);
+            }
+        }
+        return Ok(files);
     }
     Ok(match job {
         Job::Graph => vec![OutputFile::text(

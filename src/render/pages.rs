@@ -11,7 +11,8 @@ use super::svg::{self, Reference, TreeNode};
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
 use crate::analysis::GoalOutcome;
-use crate::date::Quarter;
+use crate::date::{Date, Quarter};
+use crate::diagnostics::Severity;
 use crate::graph::{DocId, Rel};
 use crate::model::{Lno, Size, Status};
 use crate::rules;
@@ -37,6 +38,10 @@ pub struct SiteFacts<'a> {
     pub today: &'a str,
     /// Whether the highlight stylesheet exists.
     pub has_code: bool,
+    /// The page of the document with id `glossary`, if the site has one,
+    /// relative to the site root: the framework terms (DHM, LNO, the
+    /// confidence meter) link to it.
+    pub glossary: Option<String>,
 }
 
 /// The context every page shares.
@@ -47,6 +52,7 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
             title: &site.config.title,
             today: &model.today,
             has_code: model.has_code,
+            glossary: model.link_to("glossary").map(|l| l.path.after("")),
         },
         root,
         section,
@@ -257,7 +263,10 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
                 approver: a.approver.as_deref(),
             }),
             dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
-            confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+            confidence: doc
+                .confidence
+                .as_ref()
+                .map(|c| model.confidence(c, doc.status)),
             success: doc.success.as_ref().map(|s| model.success(id, s)),
             key_results: doc
                 .key_results
@@ -332,7 +341,10 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
         quarter: doc.quarter.map(|q| q.to_string()),
         owner: doc.owner.as_deref(),
         team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
-        confidence: doc.confidence.as_ref().map(|c| model.confidence(c)),
+        confidence: doc
+            .confidence
+            .as_ref()
+            .map(|c| model.confidence(c, doc.status)),
         dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
         success: doc.success.as_ref().map(|s| model.success(bet, s)),
     }
@@ -405,9 +417,15 @@ pub struct HomePage<'a> {
     balance: Balance,
     layers: Vec<Layer<'a>>,
     health: Vec<RuleCount>,
+    /// The most overdue stale documents, at most [`HOME_SAMPLE`]; `stale_count` is all of them.
     stale: Vec<StaleItem<'a>>,
+    stale_count: usize,
+    /// How many bets this quarter has; `bets` holds at most [`HOME_BETS`] of them.
+    bet_count: usize,
     counts: SiteCounts,
+    /// The first company strategies, at most [`HOME_SAMPLE`], of `company_count`.
     companies: Vec<DocLink<'a>>,
+    company_count: usize,
 }
 
 /// A link to a quarter's review page.
@@ -416,6 +434,14 @@ struct QuarterLink {
     quarter: String,
     path: String,
 }
+
+/// How many items of a list the dashboard shows before "see all": the
+/// dashboard summarises, the health page and the roadmap list everything
+/// (a 10,000-document site has thousands of stale documents).
+pub const HOME_SAMPLE: usize = 5;
+
+/// How many of this quarter's bets the dashboard shows as cards.
+pub const HOME_BETS: usize = 6;
 
 /// A layer of the strategy stack: its kind, how many documents, the first few.
 #[derive(Debug, Serialize)]
@@ -430,6 +456,7 @@ struct Layer<'a> {
 #[derive(Debug, Serialize)]
 struct RuleCount {
     rule: &'static str,
+    title: &'static str,
     count: usize,
     severity: &'static str,
 }
@@ -440,10 +467,15 @@ struct StaleItem<'a> {
     message: &'a str,
 }
 
+/// Findings by severity: the dashboard counts warnings apart from infos,
+/// which are notes, not problems.
 #[derive(Debug, Serialize)]
 struct SiteCounts {
     documents: usize,
     findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
 }
 
 /// How many documents of a layer the dashboard lists.
@@ -476,18 +508,26 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             docs: of_kind(&k.name).take(LAYER_SAMPLE).collect(),
         })
         .collect();
-    let stale = site
+    let mut stale: Vec<(Option<Date>, StaleItem)> = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "stale")
         .filter_map(|d| {
-            model.by_file(&d.file).map(|i| StaleItem {
-                doc: model.links[i],
-                message: &d.message,
+            model.by_file(&d.file).map(|i| {
+                let item = StaleItem {
+                    doc: model.links[i],
+                    message: &d.message,
+                };
+                (model.next_review(i), item)
             })
         })
         .collect();
     let reviewed = review_quarters(site);
+    let stale_count = stale.len();
+    // The longest overdue first (the earliest review date); the sort is
+    // stable, so ties keep the order `check` prints them in.
+    stale.sort_by_key(|(due, _)| due.unwrap_or(Date::MAX));
+    let severity = |s: Severity| site.diagnostics.iter().filter(|d| d.severity == s).count();
     HomePage {
         quarter: current.to_string(),
         reviews: [current, current.previous()]
@@ -498,16 +538,30 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
                 path: quarter_path(q),
             })
             .collect(),
-        bets: now_bets.iter().map(|&b| bet_card(model, b)).collect(),
+        bets: now_bets
+            .iter()
+            .take(HOME_BETS)
+            .map(|&b| bet_card(model, b))
+            .collect(),
+        bet_count: now_bets.len(),
         balance: balance(model, &now_bets),
         layers,
         health: rule_summary(model),
-        stale,
+        stale: stale
+            .into_iter()
+            .take(HOME_SAMPLE)
+            .map(|(_, item)| item)
+            .collect(),
+        stale_count,
         counts: SiteCounts {
             documents: site.docs.len(),
             findings: site.diagnostics.len(),
+            errors: severity(Severity::Error),
+            warnings: severity(Severity::Warning),
+            infos: severity(Severity::Info),
         },
-        companies: of_kind("company-strategy").collect(),
+        companies: of_kind("company-strategy").take(HOME_SAMPLE).collect(),
+        company_count: of_kind("company-strategy").count(),
     }
 }
 
@@ -532,6 +586,7 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
         .into_iter()
         .map(|((_, rule), (count, severity))| RuleCount {
             rule,
+            title: rules::title(rule),
             count,
             severity,
         })
@@ -610,23 +665,66 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
     }
 }
 
-/// The health report (`health.html`).
+/// The health report (`health.html`): every rule with its counts, and the
+/// first findings of each; the rest are on the rule's own pages.
 #[derive(Debug, Serialize)]
 pub struct HealthPage<'a> {
     groups: Vec<FindingGroup<'a>>,
     total: usize,
+    /// How many findings a group shows at most: [`HEALTH_SAMPLE`].
+    sample: usize,
+    filters: Filters<'a>,
+}
+
+/// What the health page's filter offers beyond the rules: teams and owners
+/// that have findings, sorted.
+#[derive(Debug, Serialize)]
+struct Filters<'a> {
+    teams: Vec<DocLink<'a>>,
+    owners: BTreeSet<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
 struct FindingGroup<'a> {
     rule: &'static str,
+    title: &'static str,
     summary: Option<&'static str>,
     count: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    /// Shown open: the first [`HEALTH_OPEN`] groups; the others collapse.
+    open: bool,
+    /// The first [`HEALTH_SAMPLE`] findings (all of them on a rule's page).
     items: Vec<Finding<'a>>,
+    /// The rule's own page, relative to the site root, when `items` is not all.
+    all: Option<String>,
 }
 
-/// The health report: every finding, grouped by rule.
-pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+/// A rule's page of findings (`health_rule.html`), one of `pages`.
+#[derive(Debug, Serialize)]
+pub struct HealthRulePage<'a> {
+    group: FindingGroup<'a>,
+    filters: Filters<'a>,
+    /// 1-based.
+    page: usize,
+    /// Every page of the rule, relative to the site root, first to last.
+    pages: Vec<String>,
+}
+
+/// How many findings of each rule the health page shows; a site of 10,000
+/// documents has 6,000 `stale` findings, which would make the page 5 MB.
+pub const HEALTH_SAMPLE: usize = 20;
+
+/// How many groups of the health page are open; the rest are collapsed.
+pub const HEALTH_OPEN: usize = 3;
+
+/// How many findings one page of a rule holds: about 600 KB of HTML, under
+/// the 1 MB a page may weigh.
+pub const HEALTH_PAGE: usize = 1_000;
+
+/// Findings by rule, in the order of `rule_order`.
+fn findings_by_rule<'a>(model: &'a Model<'_>) -> Vec<(&'static str, Vec<Finding<'a>>)> {
     let mut groups: BTreeMap<(usize, &'static str), Vec<Finding>> = BTreeMap::new();
     for (finding, d) in model
         .all_findings()
@@ -638,22 +736,109 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
             .or_default()
             .push(finding);
     }
-    let summaries: BTreeMap<&str, &'static str> = rules::registry()
+    groups
+        .into_iter()
+        .map(|((_, rule), items)| (rule, items))
+        .collect()
+}
+
+fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
+    let team_ids: BTreeSet<&str> = findings.iter().filter_map(|f| f.team).collect();
+    let mut teams: Vec<DocLink> = team_ids
+        .into_iter()
+        .filter_map(|id| model.link_to(id))
+        .collect();
+    teams.sort_by(|a, b| a.title.cmp(b.title));
+    Filters {
+        teams,
+        owners: findings.iter().filter_map(|f| f.owner).collect(),
+    }
+}
+
+/// The path of page `page` (1-based) of `rule`'s findings, relative to the site root.
+fn rule_page_path(rule: &str, page: usize) -> String {
+    if page == 1 {
+        format!("health/{rule}/index.html")
+    } else {
+        format!("health/{rule}/{page}/index.html")
+    }
+}
+
+fn group<'a>(rule: &'static str, items: Vec<Finding<'a>>, open: bool) -> FindingGroup<'a> {
+    let severity = |s: &str| items.iter().filter(|f| f.severity == s).count();
+    FindingGroup {
+        rule,
+        title: rules::title(rule),
+        summary: rules::catalog()
+            .into_iter()
+            .find(|r| r.id == rule)
+            .map(|r| r.summary),
+        count: items.len(),
+        errors: severity("error"),
+        warnings: severity("warning"),
+        infos: severity("info"),
+        open,
+        items,
+        all: None,
+    }
+}
+
+/// The health report: every rule with its counts and first findings.
+pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+    let by_rule = findings_by_rule(model);
+    let all: Vec<Finding> = by_rule
         .iter()
-        .map(|r| (r.id(), r.summary()))
+        .flat_map(|(_, f)| f.iter().copied())
         .collect();
     HealthPage {
-        groups: groups
+        filters: filters(model, &all),
+        groups: by_rule
             .into_iter()
-            .map(|((_, rule), items)| FindingGroup {
-                rule,
-                summary: summaries.get(rule).copied(),
-                count: items.len(),
-                items,
+            .enumerate()
+            .map(|(i, (rule, items))| {
+                // Counted in full, then cut to the sample.
+                let mut g = group(rule, items, i < HEALTH_OPEN);
+                g.items.truncate(HEALTH_SAMPLE);
+                g.all = (g.count > HEALTH_SAMPLE).then(|| rule_page_path(rule, 1));
+                g
             })
             .collect(),
         total: model.site.diagnostics.len(),
+        sample: HEALTH_SAMPLE,
     }
+}
+
+/// Each rule's pages of findings, with their paths relative to the site
+/// root: every finding of the rule, [`HEALTH_PAGE`] to a page.
+pub fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
+    let mut out = Vec::new();
+    for (rule, items) in findings_by_rule(model) {
+        let chunks: Vec<Vec<Finding>> = items.chunks(HEALTH_PAGE).map(<[_]>::to_vec).collect();
+        let pages: Vec<String> = (1..=chunks.len())
+            .map(|n| rule_page_path(rule, n))
+            .collect();
+        let count = items.len();
+        let (errors, warnings, infos) = {
+            let g = group(rule, items, true);
+            (g.errors, g.warnings, g.infos)
+        };
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let filters = filters(model, &chunk);
+            let mut g = group(rule, chunk, true);
+            // The counts are the rule's, not this page's.
+            (g.count, g.errors, g.warnings, g.infos) = (count, errors, warnings, infos);
+            out.push((
+                pages[n].clone(),
+                HealthRulePage {
+                    group: g,
+                    filters,
+                    page: n + 1,
+                    pages: pages.clone(),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// The roadmap (`roadmap.html`): Now, Next and Later first, so the page
@@ -709,7 +894,10 @@ fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
             continue;
         }
         let dhm = doc.dhm.as_ref().map(|d| model.dhm(d).total);
-        let confidence = doc.confidence.as_ref().map(|c| model.confidence(c));
+        let confidence = doc
+            .confidence
+            .as_ref()
+            .map(|c| model.confidence(c, doc.status));
         let score = confidence
             .as_ref()
             .map(|c| c.problem.filled + c.solution.filled + c.outcome.filled);

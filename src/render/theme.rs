@@ -22,6 +22,9 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "index.html",
     "trace.html",
     "health.html",
+    "health_rule.html",
+    "partials/finding.html",
+    "partials/health_filter.html",
     "roadmap.html",
     "teams.html",
     "quarter.html",
@@ -47,6 +50,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         include_str!("../../themes/default/assets/search.js"),
     ),
     (
+        "health.js",
+        include_str!("../../themes/default/assets/health.js"),
+    ),
+    (
         "trace.js",
         include_str!("../../themes/default/assets/trace.js"),
     ),
@@ -67,6 +74,42 @@ pub struct Theme {
 fn escape_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Every `{{ }}` of every page passes here: no intermediate string.
     write!(out, "{}", super::markdown::Escaped(s))
+}
+
+/// The `code` filter: a finding's message or hint, escaped, with its
+/// backtick spans (`` `lno: overhead` ``) as `<code>`. Messages quote fields
+/// and values in backticks, as Markdown does; they are text from documents, so
+/// they are escaped first and never read as HTML; the result is marked safe.
+fn code_filter(text: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    tera::Value::safe_string(&code_spans(text))
+}
+
+/// `text` escaped, with each pair of backticks around a span made `<code>`;
+/// a backtick without a partner stays a backtick.
+pub fn code_spans(text: &str) -> String {
+    let escaped = super::markdown::Escaped(text).to_string();
+    let parts: Vec<&str> = escaped.split('`').collect();
+    let mut out = String::with_capacity(escaped.len() + 16);
+    // Even parts are prose, odd parts code; an odd count of backticks leaves
+    // the last part unpaired, written back with its backtick.
+    let paired = if parts.len() % 2 == 0 {
+        parts.len() - 1
+    } else {
+        parts.len()
+    };
+    for (i, part) in parts.iter().enumerate() {
+        if i >= paired {
+            out.push('`');
+            out.push_str(part);
+        } else if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// Every file under `dir` (none if it does not exist), as (path relative to `dir`, bytes).
@@ -159,6 +202,7 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html"]);
         tera.set_escape_fn(escape_into);
+        tera.register_filter("code", code_filter);
         tera.add_raw_templates(templates)
             .map_err(|e| TemplateError(e.to_string()))?;
         Ok(Theme { tera, assets })
@@ -179,5 +223,21 @@ impl Theme {
         self.tera
             .render(template, &variables)
             .map_err(|e| TemplateError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::code_spans;
+
+    #[test]
+    fn backtick_spans_become_code_after_escaping() {
+        assert_eq!(
+            code_spans("set `lno: overhead` <b>"),
+            "set <code>lno: overhead</code> &lt;b&gt;"
+        );
+        assert_eq!(code_spans("`<script>`"), "<code>&lt;script&gt;</code>");
+        assert_eq!(code_spans("a ` b"), "a ` b");
+        assert_eq!(code_spans("`a` and ` b"), "<code>a</code> and ` b");
     }
 }

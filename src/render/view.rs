@@ -18,7 +18,7 @@ use crate::analysis::{Pace, PaceVerdict, PacedGoal};
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
-use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Success};
+use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::text::format_number as number;
 use crate::Site;
 
@@ -75,6 +75,8 @@ pub const INDEX_HTML: &str = "/index.html";
 pub struct Finding<'a> {
     /// The rule id.
     pub rule: &'static str,
+    /// The rule's title for readers (`rules::title`).
+    pub title: &'static str,
     /// `error`, `warning` or `info`.
     pub severity: &'static str,
     /// The message.
@@ -85,6 +87,10 @@ pub struct Finding<'a> {
     pub location: Location<'a>,
     /// The document, if known.
     pub doc: Option<DocLink<'a>>,
+    /// The id of the document's team, own or inherited: the health page filters by it.
+    pub team: Option<&'a str>,
+    /// The document's owner: the health page filters by it.
+    pub owner: Option<&'a str>,
 }
 
 /// Where a diagnostic points, written `file:line:column`.
@@ -150,6 +156,9 @@ pub struct ConfidenceView {
     pub ready: bool,
     /// Any is low: discovery needed.
     pub needs_discovery: bool,
+    /// Committed, under way or closed: past the point where "not yet ready
+    /// to execute" would mean anything, so the meter gives no verdict then.
+    pub committed: bool,
 }
 
 /// Success criteria or a key result, with progress from the metric's check-ins.
@@ -263,13 +272,19 @@ impl<'a> Model<'a> {
     }
 
     fn finding(&self, d: &'a Diagnostic) -> Finding<'a> {
+        let doc = self.by_file.get(d.file.as_str()).copied();
         Finding {
             rule: d.rule,
+            title: crate::rules::title(d.rule),
             severity: d.severity.as_str(),
             message: &d.message,
             hint: d.hint.as_deref(),
             location: Location(d),
-            doc: self.by_file.get(d.file.as_str()).map(|&i| self.links[i]),
+            doc: doc.map(|i| self.links[i]),
+            team: doc
+                .and_then(|i| self.team_of(i))
+                .map(|t| self.site.docs[t].id.as_str()),
+            owner: doc.and_then(|i| self.site.docs[i].owner.as_deref()),
         }
     }
 
@@ -346,7 +361,7 @@ impl<'a> Model<'a> {
     }
 
     /// The confidence meter for display.
-    pub fn confidence(&self, c: &Confidence) -> ConfidenceView {
+    pub fn confidence(&self, c: &Confidence, status: Option<Status>) -> ConfidenceView {
         let level = |l: Option<Level>| match l {
             Some(Level::Low) => LevelView {
                 level: "low",
@@ -372,6 +387,7 @@ impl<'a> Model<'a> {
             outcome: level(c.outcome),
             ready: all.iter().all(|l| *l == Some(Level::High)),
             needs_discovery: all.contains(&Some(Level::Low)),
+            committed: status.is_some_and(|s| s.is_active_bet() || s.is_closed()),
         }
     }
 

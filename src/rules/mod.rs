@@ -38,6 +38,48 @@ use crate::source::{split_front_matter, SourceFile};
 use crate::text::LineIndex;
 use crate::yaml::{Locator, Step};
 
+/// The title a reader sees for a rule: what is wrong, in words
+/// ("Missing success criteria"), where authors and `check` use the id.
+/// The one table of titles; every page that shows a rule to readers asks here.
+pub fn title(id: &'static str) -> &'static str {
+    match id {
+        "yaml" => "Front matter that does not parse",
+        "schema" => "Fields with a wrong type or value",
+        "duplicate-id" => "Documents sharing an id",
+        "broken-link" => "Broken links",
+        "invalid-parent" => "Parents of the wrong kind",
+        "cycle" => "Parent chains that loop",
+        "deep-chain" => "Parent chains too deep",
+        "io" => "Files that cannot be read",
+        "encoding" => "Files that are not UTF-8",
+        "skipped-file" => "Skipped files",
+        "large-code-block" => "Code blocks too large to highlight",
+        "stale" => "Past their review date",
+        "drift" => "Parent changed since review",
+        "orphan" => "Not connected to the strategy",
+        "output-objective" => "Objectives that describe outputs",
+        "missing-instrumentation" => "Missing success criteria",
+        "no-dhm" => "Bets without a DHM evaluation",
+        "too-many-bets" => "Too many bets at once",
+        "portfolio-imbalance" => "Unbalanced bet portfolio",
+        "premature-commitment" => "Committed before discovery",
+        "missing-approval" => "Committed without approval",
+        "overdue" => "Past their deadline",
+        "flat-outcome" => "Outcomes that do not move",
+        "stale-metric" => "Metrics without recent check-ins",
+        "overhead-heavy" => "Teams heavy on overhead",
+        "ost-shape" => "Opportunity trees out of shape",
+        "status-conflict" => "Status at odds with the work below",
+        "expired" => "Open past their quarter",
+        "kr-count" => "Objectives with too many key results",
+        "behind-pace" => "Goals behind pace",
+        "unplanned-work" => "Too much unplanned work",
+        "metric-chain" => "Metrics that do not roll up",
+        // A rule added without a title still shows, under its id.
+        other => other,
+    }
+}
+
 /// A strategy-health rule.
 pub trait Rule: Sync {
     /// The rule id, one of [`HEALTH_RULES`].

@@ -77,6 +77,15 @@ impl Served {
         count
     }
 
+    /// The generated (not static) paths that start with `prefix`.
+    pub(crate) fn generated_under(&self, prefix: &str) -> Vec<String> {
+        self.generated
+            .keys()
+            .filter(|p| p.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
     /// Takes in a partial render: drops the `gone` paths and stores each of
     /// `files` whose bytes differ from the served ones. Returns how many
     /// served files were removed, added or changed.

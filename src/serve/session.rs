@@ -443,6 +443,18 @@ impl LiveSite {
             if jobs.contains(&Job::Assets) && !files.iter().any(|f| f.path == highlight) {
                 gone.push(highlight.to_string());
             }
+            // The health job writes a page per rule with findings (and per
+            // 1,000 of them): a rule whose findings are all fixed, or a rule
+            // with fewer pages, leaves pages that a full build would not write.
+            if jobs.contains(&Job::Health) {
+                let written: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                gone.extend(
+                    served
+                        .generated_under(render::HEALTH_PREFIX)
+                        .into_iter()
+                        .filter(|p| !written.contains(p.as_str())),
+                );
+            }
             served.apply(&gone, files)
         };
         if now.is_some() {

@@ -14,7 +14,7 @@
 
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, statSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 
@@ -101,6 +101,9 @@ function pagesToCheck(scheme) {
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],
   ];
+  // A rule's own page of findings: the first one the build wrote.
+  const rules = readdirSync(join(site, "health"), { withFileTypes: true }).filter((e) => e.isDirectory());
+  if (rules.length > 0) pages.push(["health-rule", `health/${rules[0].name}/index.html`]);
   const largest = new Map();
   for (const n of graph.nodes) {
     const path = `${encodeURIComponent(n.id)}/index.html`;

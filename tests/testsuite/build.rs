@@ -16,6 +16,21 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A finding's message as pages show it: escaped, with backtick spans as `<code>`.
+fn coded(s: &str) -> String {
+    escape(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -136,7 +151,11 @@ fn the_health_page_and_document_pages_show_what_check_reports() {
     let graph = read(&out.join("graph.json"));
     assert!(graph.contains("w-orphan"));
     for finding in check.json() {
-        let message = escape(finding["message"].as_str().unwrap());
+        let rule = finding["rule"].as_str().unwrap();
+        let message = coded(finding["message"].as_str().unwrap());
+        // Every finding is on its rule's page; the health page shows the first of each rule.
+        let rule_page = read(&out.join(format!("health/{rule}/index.html")));
+        assert!(rule_page.contains(&message), "{rule} page lacks: {message}");
         assert!(health.contains(&message), "health page lacks: {message}");
         let doc = finding["doc"].as_str().unwrap();
         let page = read(&out.join(doc).join("index.html"));
@@ -647,4 +666,137 @@ fn the_portfolio_leaves_out_closed_bets_and_lists_bets_it_cannot_place() {
     assert!(table.contains("An unscored bet</a></th><td><span class=\"muted\">none</span></td><td><span class=\"muted\">no DHM</span>"), "{table}");
     assert!(table.contains("<td><span class=\"muted\">not drawn</span></td><th scope=\"row\"><a href=\"../bet-unscored/index.html\">"), "{table}");
     assert_eq!(roadmap.matches("<circle ").count(), 1, "bet-instant only");
+}
+
+/// A site of `n` company strategies, all overdue for review (one `stale`
+/// warning each, with backticks in its hint), owned by seven people: what a
+/// large site's dashboard and health page must stay short and usable with.
+pub(crate) fn many_stale_documents(n: usize) -> SiteTest {
+    let mut site = SiteTest::new().file("throughline.yaml", "title: Many stale documents\n");
+    for i in 0..n {
+        site = site.file(
+            &format!("strategy/cs-{i}.md"),
+            format!(
+                "---\nid: cs-{i}\nkind: company-strategy\ntitle: Strategy {i}\nstatus: active\nowner: owner-{}\nreviewed: 2020-01-{:02}\n---\nBody.\n",
+                i % 7,
+                i % 28 + 1
+            ),
+        );
+    }
+    site
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in the page"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[test]
+fn the_dashboard_of_a_large_site_summarises_and_links_to_every_stale_document() {
+    let site = many_stale_documents(1500);
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    // 1,500 stale documents listed in full made this page about 180 KB.
+    assert!(home.len() < 30_000, "home is {} bytes", home.len());
+    let stale = between(&home, "aria-labelledby=\"stale-h\"", "</section>");
+    assert_eq!(stale.matches("<li>").count(), 5, "{stale}");
+    // The longest overdue come first: the reviews of 1 January 2020.
+    assert!(stale.contains(">Strategy 0</a>"), "{stale}");
+    assert!(
+        stale.contains("See all 1500 stale documents</a>"),
+        "{stale}"
+    );
+    // Warnings are counted apart from infos.
+    let kpis = between(&home, "class=\"kpis\"", "</div>\n</div>");
+    assert!(kpis.contains(">1500</div><div class=\"l\"><a"), "{kpis}");
+    assert!(kpis.contains(">warnings</a>"), "{kpis}");
+}
+
+#[test]
+fn the_example_dashboard_lists_at_most_five_stale_documents() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    if home.contains("aria-labelledby=\"stale-h\"") {
+        let stale = between(&home, "aria-labelledby=\"stale-h\"", "</section>");
+        assert!(stale.matches("<li>").count() <= 5, "{stale}");
+    }
+    assert!(home.len() < 150_000, "home is {} bytes", home.len());
+}
+
+#[test]
+fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_every_finding() {
+    let site = many_stale_documents(1500);
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let health = read(&out.join("health/index.html"));
+    // One group, the rule's, under its title with its count; the id is a detail.
+    assert_eq!(health.matches("<section id=\"rule-").count(), 1, "{health}");
+    assert!(health.contains(
+        "<h2 id=\"h-stale\">Past their review date <span class=\"muted\">(1500)</span></h2>"
+    ));
+    assert!(health.contains("<td><a href=\"#rule-stale\">Past their review date</a></td><td>1500</td><td>0</td><td>1500</td><td>0</td>"));
+    // The first 20, and the rule's own page for the rest.
+    assert_eq!(health.matches("<li class=\"sev-warning\"").count(), 20);
+    assert!(health.contains("<a href=\"../health/stale/index.html\">See all 1500"));
+    assert!(health.len() < 40_000, "health is {} bytes", health.len());
+    // Backticks are code; the file and line sit behind a disclosure.
+    assert!(
+        health.contains("then set <code>reviewed:</code> to today"),
+        "{health}"
+    );
+    assert!(!health.contains("`reviewed:`"));
+    assert!(health.contains("<details class=\"where\"><summary>warning · source</summary>strategy/cs-0.md:7:11</details>"), "{health}");
+    // The filter's controls are labelled, and hidden until the script shows them.
+    assert!(health.contains("<form id=\"health-filter\" class=\"filters\" hidden"));
+    assert!(health.contains("<label>Owner <select name=\"owner\">"));
+    assert!(health.contains("data-owner=\"owner-3\""));
+    // All 1,500 on the rule's pages, 1,000 to a page, each page linking to the others.
+    let first = read(&out.join("health/stale/index.html"));
+    let second = read(&out.join("health/stale/2/index.html"));
+    assert_eq!(first.matches("<li class=\"sev-warning\"").count(), 1000);
+    assert_eq!(second.matches("<li class=\"sev-warning\"").count(), 500);
+    assert!(first.contains("<a href=\"../../health/stale/2/index.html\">2</a>"));
+    assert!(second.contains("<a href=\"../../../health/stale/index.html\">1</a>"));
+    assert!(
+        second.contains("href=\"../../../cs-"),
+        "{}",
+        &second[..2000]
+    );
+    assert!(!out.join("health/stale/3").exists());
+}
+
+#[test]
+fn framework_terms_are_explained_and_progress_bars_carry_units() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let bet = read(&out.join("bet-cash-forecast/index.html"));
+    // DHM is spelt out and links to the site's glossary document.
+    assert!(bet
+        .contains("<abbr title=\"Delight, hard to copy, margin: each scored 1 to 5\">DHM</abbr>"));
+    assert!(bet.contains("<a href=\"../glossary/index.html\">glossary</a>"));
+    // The baseline has its unit, like the current value and the target.
+    assert!(bet.contains("baseline 0%"), "{bet}");
+    // "Not yet ready to execute" is a verdict before commitment only.
+    let graph: serde_json::Value = serde_json::from_str(&read(&out.join("graph.json"))).unwrap();
+    let mut committed = 0;
+    for node in graph["nodes"].as_array().unwrap() {
+        let status = node["status"].as_str().unwrap_or("");
+        if ["committed", "in-progress", "done"].contains(&status) {
+            committed += 1;
+            let id = node["id"].as_str().unwrap();
+            let page = read(&out.join(id).join("index.html"));
+            assert!(!page.contains("Not yet ready to execute"), "{id}");
+        }
+    }
+    assert!(committed > 0);
 }

@@ -1,35 +1,15 @@
 //! `throughline diff` on real git repositories made inside the tests, with
 //! scripted histories (never the project's own repository).
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::support::SiteTest;
+use crate::support::{git, SiteTest};
 
 const COMPANY: &str =
     "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n";
 const PRODUCT: &str = "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n# Payouts\n\nSame-day payouts.\n";
 const BET: &str = "---\nid: bet-a\nkind: bet\nparent: ps\nstatus: proposed\nquarter: 2027-Q1\nreviewed: 2026-11-01\n---\n# Bet A\n";
 const METRIC: &str = "---\nid: m-payout\nkind: metric\ntype: outcome\nunit: '%'\nreviewed: 2026-11-01\ncheckins:\n  - {date: 2026-10-01, value: 10}\n---\n";
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
 
 fn commit(site: &SiteTest, message: &str) {
     git(site.root(), &["add", "-A"]);

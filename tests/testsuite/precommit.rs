@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::SiteTest;
+use crate::support::{git, SiteTest};
 
 /// pre-commit builds the hook with cargo the first time: minutes on a cold machine.
 const LIMIT: Duration = Duration::from_secs(900);
@@ -24,23 +24,6 @@ fn available() -> bool {
         eprintln!("note: pre-commit is not installed; skipping the hook test");
     }
     found
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// `pre-commit try-repo <this project> throughline-check --all-files` in `site`; exit code and output.

@@ -10,6 +10,9 @@
 //! `cargo bench --bench lsp` (sizes with `LSP_BENCH_SIZES=1000,10000`,
 //! edits with `LSP_BENCH_EDITS=30`).
 
+mod common;
+
+use common::corpus;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -42,25 +45,6 @@ fn main() {
             peak / 1024
         );
     }
-}
-
-/// A generated corpus under `target/bench/corpora` (shared with the serve bench), made once.
-fn corpus(size: usize) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.join(format!("target/bench/corpora/serve-{size}"));
-    if !dir.join(".done").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = Command::new("python3")
-            .arg(manifest.join("../shared/bench/gen_corpus.py"))
-            .arg(size.to_string())
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .status()
-            .expect("python3 runs gen_corpus.py");
-        assert!(status.success(), "gen_corpus.py failed");
-        std::fs::write(dir.join(".done"), "").expect("mark corpus");
-    }
-    dir
 }
 
 /// The first Markdown file of the corpus, in path order.

@@ -9,6 +9,9 @@
 //! edits per size with `SERVE_BENCH_EDITS=20`, one kind of edit with
 //! `SERVE_BENCH_EDIT=body` or `title`). Prints medians and ranges.
 
+mod common;
+
+use common::corpus;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -90,25 +93,6 @@ impl Edit {
         }
         std::fs::write(path, text).expect("write");
     }
-}
-
-/// A generated corpus under `target/bench/corpora`, made once.
-fn corpus(size: usize) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.join(format!("target/bench/corpora/serve-{size}"));
-    if !dir.join(".done").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let status = Command::new("python3")
-            .arg(manifest.join("../shared/bench/gen_corpus.py"))
-            .arg(size.to_string())
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .status()
-            .expect("python3 runs gen_corpus.py");
-        assert!(status.success(), "gen_corpus.py failed");
-        std::fs::write(dir.join(".done"), "").expect("mark corpus");
-    }
-    dir
 }
 
 /// Documents to edit: every n-th Markdown file, so edits spread over the kinds.

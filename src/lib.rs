@@ -177,10 +177,7 @@ pub fn inputs_from_texts(
         .filter(|(path, _)| filter.is_document(path))
         .map(|(path, text)| SourceFile {
             abs_path: options.root.join(&path),
-            text: match text.strip_prefix('\u{feff}') {
-                Some(rest) => rest.to_string(),
-                None => text,
-            },
+            text: source::without_bom(text),
             path,
         })
         .collect();

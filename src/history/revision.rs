@@ -63,10 +63,11 @@ pub fn read_revision(root: &Path, rev: &str) -> Result<RevisionTexts, RevisionEr
         ..RevisionTexts::default()
     };
     for (path, bytes) in paths.into_iter().zip(blobs) {
-        match String::from_utf8(bytes) {
-            Ok(text) if path == CONFIG_FILE => texts.config_text = Some(text),
-            Ok(text) => texts.files.push((path, text)),
-            Err(_) => texts.unreadable.push(path),
+        // A blob over the size limit was never read, as on disk.
+        match bytes.map(String::from_utf8) {
+            Some(Ok(text)) if path == CONFIG_FILE => texts.config_text = Some(text),
+            Some(Ok(text)) => texts.files.push((path, text)),
+            Some(Err(_)) | None => texts.unreadable.push(path),
         }
     }
     Ok(texts)
@@ -89,8 +90,12 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Option<String>> {
     }
 }
 
-/// The contents of `paths` at `commit`, in order, through one `git cat-file --batch`.
-fn cat_files(root: &Path, commit: &str, paths: &[String]) -> Result<Vec<Vec<u8>>, RevisionError> {
+/// The contents of `paths` at `commit`, in order, through one `git cat-file --batch`; `None` for a blob over the document size limit.
+fn cat_files(
+    root: &Path,
+    commit: &str,
+    paths: &[String],
+) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
     let failed = |e: std::io::Error| RevisionError(format!("cannot read git objects: {e}"));
     let mut child = Command::new("git")
         .current_dir(root)
@@ -122,16 +127,16 @@ fn cat_files(root: &Path, commit: &str, paths: &[String]) -> Result<Vec<Vec<u8>>
             .nth(2)
             .and_then(|s| s.parse::<usize>().ok())
             .ok_or_else(|| RevisionError(format!("git could not read `{path}` at {commit}")))?;
-        let mut blob = Vec::new();
-        if size as u64 <= crate::source::MAX_FILE_BYTES {
-            blob.resize(size, 0);
+        let blob = if size as u64 <= crate::source::MAX_FILE_BYTES {
+            let mut blob = vec![0; size];
             reader.read_exact(&mut blob).map_err(failed)?;
+            Some(blob)
         } else {
-            // Too large to be a document, as on disk: skipped, and left unread as text.
+            // Too large to be a document, as on disk: skipped unread.
             std::io::copy(&mut (&mut reader).take(size as u64), &mut std::io::sink())
                 .map_err(failed)?;
-            blob = vec![0xff];
-        }
+            None
+        };
         let mut newline = [0u8; 1];
         reader.read_exact(&mut newline).map_err(failed)?;
         blobs.push(blob);

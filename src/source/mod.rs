@@ -213,15 +213,21 @@ pub fn read_source(
             ));
         }
     };
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
+    let text = without_bom(text);
     Ok(SourceFile {
         path: rel,
         abs_path: abs,
         text,
     })
+}
+
+/// `text` without a leading byte-order mark: a document's text as every
+/// stage sees it, whether it was read from disk or handed over in memory.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }
 
 /// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].

@@ -13,7 +13,7 @@
 //! kinds of edit, and a differential test after random ones.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 use rayon::prelude::*;
 
@@ -163,9 +163,7 @@ fn doc_states(site: &Site) -> HashMap<String, DocState> {
 /// times faster, and a fixed seed keeps it the same between analyses.
 fn hash_of(value: &impl Hash) -> u64 {
     use std::hash::BuildHasher;
-    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
-    value.hash(&mut hasher);
-    hasher.finish()
+    foldhash::quality::FixedState::with_seed(0).hash_one(value)
 }
 
 /// The documents whose pages can differ between `before` and `after` (see the module docs).

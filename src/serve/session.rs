@@ -18,7 +18,7 @@ use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries};
 use crate::source::{self, SourceFilter};
-use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
+use crate::{analyze_cached, git, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site};
 
 use super::change::{self, ChangeKind};
 use super::invalidate::RenderedFrom;
@@ -74,7 +74,7 @@ struct Loaded {
     guard: source::RootGuard,
     git_dates: Option<git::GitDates>,
     read_errors: BTreeMap<String, Diagnostic>,
-    parses: ParseCache,
+    parses: AnalysisCache,
     search: SearchEntries,
     /// What the served pages show; `None` when they are older than the theme or config.
     rendered_from: Option<RenderedFrom>,
@@ -157,6 +157,11 @@ impl LiveSite {
     /// The files being served, shared with the server.
     pub fn served(&self) -> Arc<RwLock<Served>> {
         Arc::clone(&self.served)
+    }
+
+    /// The site as last analysed, when its config and theme loaded.
+    pub fn site(&self) -> Option<&Site> {
+        self.loaded.as_ref().map(|l| &l.site)
     }
 
     /// The site root.
@@ -284,7 +289,7 @@ impl LiveSite {
             .map(|d| (d.file.clone(), d.clone()))
             .collect();
         let git_dates = inputs.git_dates.clone();
-        let mut parses = ParseCache::default();
+        let mut parses = AnalysisCache::default();
         let site = analyze_cached(inputs, &self.options, &mut parses);
         let statics = match read_statics(&site.root) {
             Ok(statics) => statics,
@@ -321,17 +326,19 @@ impl LiveSite {
         if let Some(docs) = patch_bodies(loaded, &self.options.root, changed) {
             return self.render(Plan::Bodies(docs));
         }
-        loaded
-            .parses
-            .give_back(std::mem::take(&mut loaded.site.docs));
-        let mut sources = std::mem::take(&mut loaded.site.sources);
+        // The old site is replaced below: what the next analysis can use of it moves over.
+        let old = std::mem::replace(&mut loaded.site, Site::empty(&self.options));
+        let Kept {
+            config,
+            config_text,
+            mut sources,
+        } = loaded.parses.keep(old);
         for rel in changed {
             apply_change(loaded, &mut sources, &self.options.root, rel);
         }
-        // The old site is replaced below: its config moves over instead of being copied.
         let inputs = Inputs {
-            config: std::mem::take(&mut loaded.site.config),
-            config_text: loaded.site.config_text.take(),
+            config,
+            config_text,
             sources,
             io_diagnostics: read_errors_of(&loaded.read_errors),
             git_dates: loaded.git_dates.clone(),

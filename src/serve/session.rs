@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
-use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries};
+use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries, ServedPages};
 use crate::source::{self, SourceFilter};
 use crate::{analyze_cached, git, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site};
 
@@ -76,6 +76,8 @@ struct Loaded {
     read_errors: BTreeMap<String, Diagnostic>,
     parses: AnalysisCache,
     search: SearchEntries,
+    /// What each served page was rendered from, so an unchanged page is not rendered again.
+    pages: ServedPages,
     /// What the served pages show; `None` when they are older than the theme or config.
     rendered_from: Option<RenderedFrom>,
     /// Files re-read since the served pages were rendered.
@@ -308,6 +310,7 @@ impl LiveSite {
             read_errors,
             parses,
             search: SearchEntries::default(),
+            pages: ServedPages::default(),
             rendered_from: None,
             reread: HashSet::new(),
             front_matter_before: HashMap::new(),
@@ -410,7 +413,9 @@ impl LiveSite {
                         jobs
                     }
                     None => {
+                        // Every served page is replaced by what this render writes: skip none.
                         replace_all = true;
+                        loaded.pages.forget_all();
                         render::all_jobs(site)
                     }
                 };
@@ -431,10 +436,13 @@ impl LiveSite {
                 Ok(())
             },
             &mut loaded.search,
+            &loaded.pages,
         );
+        let skipped = loaded.pages.take_skipped();
         if let Err(e) = rendered {
             // The search entries may now be ahead of the pages: render everything next time.
             loaded.rendered_from = None;
+            loaded.pages.forget_all();
             return Err(Problem::plain(e.0));
         }
         let files = files.into_inner().unwrap_or_default();
@@ -454,7 +462,11 @@ impl LiveSite {
             // 1,000 of them): a rule whose findings are all fixed, or a rule
             // with fewer pages, leaves pages that a full build would not write.
             if jobs.contains(&Job::Health) {
-                let written: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                let written: HashSet<&str> = files
+                    .iter()
+                    .map(|f| f.path.as_str())
+                    .chain(skipped.iter().map(String::as_str))
+                    .collect();
                 gone.extend(
                     served
                         .generated_under(render::HEALTH_PREFIX)
@@ -462,6 +474,8 @@ impl LiveSite {
                         .filter(|p| !written.contains(p.as_str())),
                 );
             }
+            // A page that comes back must be rendered again, even from the same values.
+            loaded.pages.forget(&gone);
             served.apply(&gone, files)
         };
         if now.is_some() {

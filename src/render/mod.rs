@@ -5,6 +5,7 @@
 //! The work is a flat list of [`Job`]s, each a function of the immutable
 //! site, run in parallel.
 
+mod hash;
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
@@ -14,7 +15,6 @@ pub mod tree;
 pub mod view;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -300,12 +300,10 @@ impl ServedPages {
         base: &pages::Base<'_>,
         context: &impl serde::Serialize,
     ) -> bool {
-        let mut hasher = HashWriter(foldhash::quality::FixedState::with_seed(0).build_hasher());
         // Plain data always serialises; a failure only costs a render.
-        if serde_json::to_writer(&mut hasher, &(template, base, context)).is_err() {
+        let Some(hash) = hash::hash_value(&(template, base, context)) else {
             return false;
-        }
-        let hash = hasher.0.finish();
+        };
         let Ok(mut hashes) = self.hashes.lock() else {
             return false;
         };
@@ -346,19 +344,6 @@ impl ServedPages {
     }
 }
 
-/// Feeds serialised bytes to a hasher.
-struct HashWriter<H>(H);
-
-impl<H: Hasher> std::io::Write for HashWriter<H> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One document's search entry, serialised: kept as JSON so a partial
 /// render joins the unchanged entries instead of serialising them again.

@@ -52,7 +52,7 @@ impl<H: Hasher> HashSerializer<H> {
     }
 }
 
-impl<'a, H: Hasher> ser::Serializer for &'a mut HashSerializer<H> {
+impl<H: Hasher> ser::Serializer for &mut HashSerializer<H> {
     type Ok = ();
     type Error = NoError;
     type SerializeSeq = Self;

@@ -344,7 +344,6 @@ impl ServedPages {
     }
 }
 
-
 /// One document's search entry, serialised: kept as JSON so a partial
 /// render joins the unchanged entries instead of serialising them again.
 fn search_entry(model: &Model<'_>, id: DocId, text: String) -> String {
@@ -407,12 +406,7 @@ struct Overview {
     /// `base_url`, for the 404 page, which is served at any depth.
     root: Option<&'static str>,
     section: &'static str,
-    render: for<'m> fn(
-        &'m Model<'_>,
-        &Theme,
-        &Overview,
-        &pages::Base<'m>,
-    ) -> PageResult,
+    render: for<'m> fn(&'m Model<'_>, &Theme, &Overview, &pages::Base<'m>) -> PageResult,
 }
 
 impl Overview {

@@ -8,6 +8,7 @@
 mod hash;
 pub mod highlight;
 pub mod markdown;
+pub mod metrics;
 pub mod pages;
 pub mod svg;
 pub mod theme;
@@ -42,6 +43,8 @@ pub enum Job {
     Roadmap,
     /// Teams.
     Teams,
+    /// Metric chains.
+    Metrics,
     /// One review page per quarter (`quarters/<YYYY-Qn>/`).
     Quarters,
     /// The search page and its index.
@@ -63,6 +66,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Health,
         Job::Roadmap,
         Job::Teams,
+        Job::Metrics,
         Job::Quarters,
         Job::Search,
         Job::NotFound,
@@ -467,6 +471,14 @@ const OVERVIEWS: &[Overview] = &[
         render: |m, t, o, b| o.page(t, b, &pages::teams(m)),
     },
     Overview {
+        job: Job::Metrics,
+        template: "metrics.html",
+        path: "metrics/index.html",
+        root: Some("../"),
+        section: "metrics",
+        render: |m, t, o, b| o.page(t, b, &metrics::metrics(m)),
+    },
+    Overview {
         job: Job::NotFound,
         template: "404.html",
         path: "404.html",
@@ -542,6 +554,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         | Job::Health
         | Job::Roadmap
         | Job::Teams
+        | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")
         }

@@ -210,7 +210,8 @@ pub struct Model<'a> {
     pub today: String,
     /// What serve remembers of the pages it serves; `None` in a build.
     pub served: Option<&'a super::ServedPages>,
-    by_file: HashMap<&'a str, DocId>,
+    // foldhash: every render looks up each finding's document by path.
+    by_file: HashMap<&'a str, DocId, foldhash::fast::RandomState>,
 }
 
 /// The link to document `doc`, which has `warnings` findings.
@@ -239,7 +240,7 @@ pub fn doc_path(id: &str) -> String {
 impl<'a> Model<'a> {
     /// Prepares links and findings for every document.
     pub fn new(site: &'a Site) -> Model<'a> {
-        let by_file: HashMap<&str, DocId> = site
+        let by_file: HashMap<&str, DocId, foldhash::fast::RandomState> = site
             .docs
             .iter()
             .enumerate()

@@ -135,6 +135,32 @@ impl Facts {
     }
 }
 
+/// A time box nobody closed: the quarter a bet or objective was planned in
+/// (its own, else its nearest ancestor's) and the status it is still in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    /// The quarter that ended.
+    pub quarter: Quarter,
+    /// Proposed, committed, in progress or active.
+    pub status: Status,
+}
+
+/// Whether bet or objective `doc` is still open after its quarter ended
+/// before `today`: what the `expired` rule reports and the dashboard lists.
+pub fn expiry(docs: &[Document], facts: &Facts, doc: DocId, today: Date) -> Option<Expiry> {
+    let d = docs.get(doc)?;
+    if d.kind != "bet" && d.kind != "objective" {
+        return None;
+    }
+    let status @ (Status::Proposed | Status::Committed | Status::InProgress | Status::Active) =
+        d.status?
+    else {
+        return None;
+    };
+    let quarter = facts.quarter_of(doc)?;
+    (quarter.last_day() < today).then_some(Expiry { quarter, status })
+}
+
 /// How often `doc` must be re-read, if a review is expected of it at all.
 pub fn review_cadence(doc: &Document, schema: &Schema) -> Option<crate::date::Cadence> {
     if doc.kind == "metric" || doc.status.is_some_and(Status::is_closed) {

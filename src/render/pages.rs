@@ -424,6 +424,10 @@ pub struct HomePage<'a> {
     /// The most overdue stale documents, at most [`HOME_SAMPLE`]; `stale_count` is all of them.
     stale: Vec<StaleItem<'a>>,
     stale_count: usize,
+    /// Bets of past quarters still open (`analysis::expiry`, as `expired`
+    /// judges), oldest quarter first, at most [`HOME_SAMPLE`]; `unfinished_count` is all of them.
+    unfinished: Vec<UnfinishedBet<'a>>,
+    unfinished_count: usize,
     /// How many bets this quarter has; `bets` holds at most [`HOME_BETS`] of them.
     bet_count: usize,
     counts: SiteCounts,
@@ -469,6 +473,16 @@ struct RuleCount {
 struct StaleItem<'a> {
     doc: DocLink<'a>,
     message: &'a str,
+}
+
+/// A bet still open after its quarter ended.
+#[derive(Debug, Serialize)]
+struct UnfinishedBet<'a> {
+    doc: DocLink<'a>,
+    quarter: String,
+    /// The quarter's review page.
+    review: String,
+    status: &'static str,
 }
 
 /// Findings by severity: the dashboard counts warnings apart from infos,
@@ -528,6 +542,24 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         .collect();
     let reviewed = review_quarters(site);
     let stale_count = stale.len();
+    let mut unfinished: Vec<(Quarter, UnfinishedBet)> = (0..site.docs.len())
+        .filter(|&i| site.docs[i].kind == "bet")
+        .filter_map(|i| {
+            let e = crate::analysis::expiry(&site.docs, &site.facts, i, site.today)?;
+            Some((
+                e.quarter,
+                UnfinishedBet {
+                    doc: model.links[i],
+                    quarter: e.quarter.to_string(),
+                    review: quarter_path(e.quarter),
+                    status: e.status.as_str(),
+                },
+            ))
+        })
+        .collect();
+    let unfinished_count = unfinished.len();
+    // Oldest quarter first; within one, the order of the files.
+    unfinished.sort_by_key(|(q, _)| *q);
     // The longest overdue first (the earliest review date); the sort is
     // stable, so ties keep the order `check` prints them in.
     stale.sort_by_key(|(due, _)| due.unwrap_or(Date::MAX));
@@ -557,6 +589,12 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             .map(|(_, item)| item)
             .collect(),
         stale_count,
+        unfinished: unfinished
+            .into_iter()
+            .take(HOME_SAMPLE)
+            .map(|(_, b)| b)
+            .collect(),
+        unfinished_count,
         counts: SiteCounts {
             documents: site.docs.len(),
             findings: site.diagnostics.len(),

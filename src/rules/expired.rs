@@ -3,10 +3,10 @@
 //! the review that should have decided its fate did not.
 
 use super::{Context, Rule, Scope};
+use crate::analysis::{expiry, Expiry};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
 use crate::graph::DocId;
-use crate::model::Status;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -27,23 +27,10 @@ impl Rule for Expired {
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
         let doc = &ctx.docs[id];
-        if doc.kind != "bet" && doc.kind != "objective" {
-            return;
-        }
-        let Some(
-            status @ (Status::Proposed | Status::Committed | Status::InProgress | Status::Active),
-        ) = doc.status
-        else {
-            return;
-        };
-        // An objective without its own quarter is planned in its bet's.
-        let Some(quarter) = ctx.facts().quarter_of(id) else {
+        let Some(Expiry { quarter, status }) = expiry(ctx.docs, ctx.facts(), id, ctx.today) else {
             return;
         };
         let ended = quarter.last_day();
-        if ended >= ctx.today {
-            return;
-        }
         let (span, whose) = if doc.quarter.is_some() {
             (ctx.span(doc, &[Step::Key("quarter")]), String::new())
         } else {

@@ -334,6 +334,9 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
     // unplanned-work fires on team-risk in 2026-Q4: its row is marked.
     let teams = read(&out.join("teams/index.html"));
     assert!(teams.contains(r#"<tr><th scope="row">2026-Q4</th><td>1</td><td>1</td><td>1</td><td>0</td><td><span class="badge warn">66.7%</span>"#), "{teams}");
+    // The bet expired reports is on the dashboard, with its quarter's review.
+    let home = read(&out.join("index.html"));
+    assert!(home.contains(r#"<li><a href="bet-q3-open/index.html">Payout reminders by text message</a> <span class="badge status-in-progress">in-progress</span><br><span class="muted">planned for <a href="quarters/2026-Q3/index.html">2026-Q3</a></span></li>"#), "{home}");
     // The metrics page draws the planted chain, inputs first, and shows
     // metric-chain's finding on the flat outcome.
     let metrics = read(&out.join("metrics/index.html"));

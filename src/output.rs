@@ -983,4 +983,191 @@ mod tests {
         drop(dropped);
         assert!(!staged().iter().any(|s| s.dir == dir) && !dir.exists());
     }
+
+    #[test]
+    fn a_manifest_reads_back_as_written_and_refuses_paths_outside_the_output() {
+        let mut files = Manifest::new();
+        for (i, path) in ["a/index.html", "odd\nname\\x.txt", "b/c/d.css"]
+            .iter()
+            .enumerate()
+        {
+            files.insert(
+                path.to_string(),
+                Fingerprint::of(path.repeat(i + 1).as_bytes()),
+            );
+        }
+        assert_eq!(parse_manifest(&manifest_text(&files)), Some(files));
+        let header = format!("{MANIFEST_HEADER}\n");
+        for bad in [
+            "0 1 ../escape.html",
+            "0 1 /etc/passwd",
+            "0 1 a//b",
+            "0 1 a/./b",
+            "0 1 .throughline-output",
+            "zz 1 a",
+            "0 x a",
+            "0 1 a\\q",
+        ] {
+            assert_eq!(parse_manifest(&format!("{header}{bad}\n")), None, "{bad}");
+        }
+        assert_eq!(parse_manifest("throughline-manifest 0\n"), None);
+    }
+
+    /// Inode and modification time of a file, to tell a file left alone from one written again.
+    #[cfg(unix)]
+    fn identity(path: &Path) -> (u64, std::time::SystemTime) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).unwrap();
+        (meta.ino(), meta.modified().unwrap())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_writes_only_what_changed_and_removes_what_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = [
+            OutputFile::text("a/index.html", "a".into()),
+            OutputFile::text("b/index.html", "b".into()),
+            OutputFile::text("gone/deep/index.html", "gone".into()),
+        ];
+        let done = write_site(&out, &first, false).unwrap();
+        assert!(!done.in_place && done.written == 3, "{done:?}");
+        let a = identity(&out.join("a/index.html"));
+        let done = write_site(&out, &first, false).unwrap();
+        assert_eq!((done.in_place, done.written, done.removed), (true, 0, 0));
+        assert_eq!(identity(&out.join("a/index.html")), a);
+
+        let second = [
+            OutputFile::text("a/index.html", "a".into()),
+            OutputFile::text("b/index.html", "b, edited".into()),
+            OutputFile::text("c/index.html", "new".into()),
+            // A static file over a generated page: the last write counts.
+            OutputFile::text("c/index.html", "c".into()),
+        ];
+        let staging = Staging::create(&out, false).unwrap();
+        for file in &second {
+            staging.write(file).unwrap();
+        }
+        let done = staging.commit().unwrap();
+        assert_eq!((done.in_place, done.written, done.removed), (true, 2, 1));
+        assert_eq!(
+            identity(&out.join("a/index.html")),
+            a,
+            "unchanged, untouched"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("b/index.html")).unwrap(),
+            "b, edited"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("c/index.html")).unwrap(),
+            "c"
+        );
+        assert!(!out.join("gone").exists(), "its emptied folders go too");
+        assert_eq!(
+            read_manifest(&out).unwrap().len(),
+            3,
+            "the manifest lists the new site"
+        );
+
+        // A static file that equals what the previous build wrote, over a
+        // generated page that differs: the staged page must not move in.
+        let staging = Staging::create(&out, false).unwrap();
+        staging
+            .write(&OutputFile::text("c/index.html", "generated".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("c/index.html", "c".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("a/index.html", "a".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("b/index.html", "b, edited".into()))
+            .unwrap();
+        assert_eq!(staging.commit().unwrap().written, 0);
+        assert_eq!(
+            std::fs::read_to_string(out.join("c/index.html")).unwrap(),
+            "c"
+        );
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no staging folder is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_left_by_a_dead_build_is_completed_by_the_sweep() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let old = [
+            OutputFile::text("keep/index.html", "keep".into()),
+            OutputFile::text("edit/index.html", "before".into()),
+            OutputFile::text("gone/index.html", "gone".into()),
+        ];
+        write_site(&out, &old, false).unwrap();
+        let new = [
+            OutputFile::text("keep/index.html", "keep".into()),
+            OutputFile::text("edit/index.html", "after".into()),
+            OutputFile::text("added/index.html", "added".into()),
+        ];
+        let expected = tmp.path().join("expected");
+        write_site(&expected, &new, true).unwrap();
+        // What a build killed after its first move leaves: the journal, the
+        // staging folder without the file it moved, the output half done.
+        let staging = tmp.path().join(format!(".public.new-{}", dead_pid()));
+        std::fs::create_dir_all(staging.join("edit")).unwrap();
+        std::fs::write(staging.join("edit/index.html"), "after").unwrap();
+        let manifest: Manifest = new
+            .iter()
+            .map(|f| (f.path.clone(), Fingerprint::of(&f.bytes)))
+            .collect();
+        std::fs::write(staging.join(MANIFEST), manifest_text(&manifest)).unwrap();
+        std::fs::write(
+            staging.join(JOURNAL),
+            format!("{JOURNAL_HEADER}\nremove gone/index.html\nmove added/index.html\nmove edit/index.html\n"),
+        )
+        .unwrap();
+        std::fs::remove_file(out.join(MANIFEST)).unwrap();
+        std::fs::create_dir_all(out.join("added")).unwrap();
+        std::fs::write(out.join("added/index.html"), "added").unwrap();
+
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.completed.as_deref(), Some(staging.as_path()));
+        assert!(!staging.exists());
+        let read = |dir: &Path| -> Vec<(String, String)> {
+            let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+                .into_iter()
+                .map(Result::unwrap)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let rel = e
+                        .path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    (rel, std::fs::read_to_string(e.path()).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        assert_eq!(read(&out), read(&expected));
+
+        // A journal that names a path outside the output is not followed:
+        // the manifest goes, so the next build writes everything afresh.
+        let staging = tmp.path().join(format!(".public.new-{}", dead_pid() + 1));
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(
+            staging.join(JOURNAL),
+            format!("{JOURNAL_HEADER}\nremove ../expected/keep/index.html\n"),
+        )
+        .unwrap();
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.completed, None);
+        assert!(expected.join("keep/index.html").is_file());
+        assert!(!out.join(MANIFEST).exists() && !staging.exists());
+        assert!(Staging::create(&out, false).unwrap().before.is_none());
+    }
 }

@@ -132,7 +132,7 @@ edit_one() { printf '\nEdited %s.\n' "$(date +%s%N)" >>"$1"; }
 # Full build into an empty folder and rebuild after a one-document edit, on
 # disk and on tmpfs, throughline and Hugo, taking turns; and the floor.
 where_users_build() {
-  local disk=${BENCH_DISK:-target/bench/disk} shm=/dev/shm/throughline-bench-disk
+  local disk=${BENCH_DISK:-target/bench/disk} shm=/dev/shm/throughline-bench-disk-$$
   rm -rf "$disk" "$shm"
   mkdir -p "$disk" "$shm"
   disk=$(cd "$disk" && pwd)
@@ -141,7 +141,7 @@ where_users_build() {
   rm -rf "$ce" "$he"
   cp -r "$(corpus native-10000 10000)" "$ce"
   local doc hdoc
-  doc=$(find "$ce" -name '*.md' | sort | head -1)
+  doc=$(find "$ce" -name '*.md' | sort | sed -n 1p)
   local names=()
   for fs in disk shm; do
     local dir=$disk
@@ -160,7 +160,7 @@ where_users_build() {
     if command -v hugo >/dev/null 2>&1; then
       if [ ! -d "$he" ]; then
         cp -r "$(corpus hugo-10000 10000 hugo)" "$he"
-        hdoc=$(find "$he/content" -name '*.md' | sort | head -1)
+        hdoc=$(find "$he/content" -name '*.md' | sort | sed -n 1p)
       fi
       declare -g -a "prep_hugo_full_$fs=(rm -rf $dir/hugo-full)"
       declare -g -a "cmd_hugo_full_$fs=(hugo --quiet --source $he --destination $dir/hugo-full)"

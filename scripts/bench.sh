@@ -122,12 +122,20 @@ interleaved() {
 }
 
 # measure, but the command may print to stderr and must not write a stale output.
-build() { rm -rf "$2"; measure "$bin" build "$1" -o "$2" --today "$today"; }
+# --clean: each timed build writes the whole site and replaces the previous
+# output, as every build did before rebuilds in place (the rows below stay
+# comparable with earlier runs; "where users build" measures the rebuild).
+build() { rm -rf "$2"; measure "$bin" build "$1" -o "$2" --today "$today" --clean; }
 
 row() { printf '| %-44s | %8s s | %7s MB | %s\n' "$1" "$2" "$3" "${4:-}"; }
 
-# Appends a line to a document, so that each rebuild follows a one-document edit.
-edit_one() { printf '\nEdited %s.\n' "$(date +%s%N)" >>"$1"; }
+# Appends a line to a document, so that each rebuild follows a one-document
+# edit; then lets the disk write back what the cases before it left dirty.
+edit_one() { printf '\nEdited %s.\n' "$(date +%s%N)" >>"$1"; sync; }
+
+# Empties an output folder, and waits for the disk to write that back, so
+# that one case's removals are not paid by the next case's timed run.
+empty() { rm -rf "$1"; sync; }
 
 # Full build into an empty folder and rebuild after a one-document edit, on
 # disk and on tmpfs, throughline and Hugo, taking turns; and the floor.
@@ -146,14 +154,14 @@ where_users_build() {
   for fs in disk shm; do
     local dir=$disk
     [ $fs = shm ] && dir=$shm
-    declare -g -a "prep_tl_full_$fs=(rm -rf $dir/tl-full)"
+    declare -g -a "prep_tl_full_$fs=(empty $dir/tl-full)"
     declare -g -a "cmd_tl_full_$fs=($bin build $ce -o $dir/tl-full --today $today)"
     declare -g -a "prep_tl_edit_$fs=(edit_one $doc)"
     declare -g -a "cmd_tl_edit_$fs=($bin build $ce -o $dir/tl-edit --today $today)"
     names+=("tl_full_$fs" "tl_edit_$fs")
     if [ $fs = shm ]; then
       # Right after the full build it reads the manifest of.
-      declare -g -a "prep_floor=(rm -rf $shm/floor)"
+      declare -g -a "prep_floor=(empty $shm/floor)"
       declare -g -a "cmd_floor=($floor $ce $shm/tl-full $shm/floor)"
       names+=(floor)
     fi
@@ -162,7 +170,7 @@ where_users_build() {
         cp -r "$(corpus hugo-10000 10000 hugo)" "$he"
         hdoc=$(find "$he/content" -name '*.md' | sort | sed -n 1p)
       fi
-      declare -g -a "prep_hugo_full_$fs=(rm -rf $dir/hugo-full)"
+      declare -g -a "prep_hugo_full_$fs=(empty $dir/hugo-full)"
       declare -g -a "cmd_hugo_full_$fs=(hugo --quiet --source $he --destination $dir/hugo-full)"
       declare -g -a "prep_hugo_edit_$fs=(edit_one $hdoc)"
       declare -g -a "cmd_hugo_edit_$fs=(hugo --quiet --source $he --destination $dir/hugo-edit)"
@@ -174,17 +182,17 @@ where_users_build() {
   echo
   echo "where users build: 10,000 documents; disk = $disk ($(stat -f -c %T "$disk")), tmpfs = $shm"
   echo
-  printf '| %-44s | %12s | %12s | %s\n' case throughline "hugo" "ratio (target)"
+  printf '| %-44s | %12s | %12s | %s\n' case throughline "hugo" "ratio (target); runs (s): throughline / hugo"
   printf '|%s|%s|%s|%s\n' "----------------------------------------------" "--------------" "--------------" "----------"
-  local kind fs t th label target
+  local kind fs t th label target ts hs
   for fs in disk shm; do
     for kind in full edit; do
       local -n tl="result_tl_${kind}_$fs"
-      read -r t _ _ <<<"$tl"
-      th=""
+      read -r t _ ts <<<"$tl"
+      th="" hs=""
       if command -v hugo >/dev/null 2>&1; then
         local -n hr="result_hugo_${kind}_$fs"
-        read -r th _ _ <<<"$hr"
+        read -r th _ hs <<<"$hr"
         unset -n hr
       fi
       unset -n tl
@@ -196,9 +204,9 @@ where_users_build() {
       [ $fs = shm ] && [ $kind = full ] && target=" (<= 0.20)"
       if [ -n "$th" ]; then
         printf '| %-44s | %10s s | %10s s | %s\n' "$fs, $label" "$t" "$th" \
-          "$(python3 -c "print(f'{$t / $th:.3f}')")$target"
+          "$(python3 -c "print(f'{$t / $th:.3f}')")$target; $ts / $hs"
       else
-        printf '| %-44s | %10s s | %12s | %s\n' "$fs, $label" "$t" "-" ""
+        printf '| %-44s | %10s s | %12s | %s\n' "$fs, $label" "$t" "-" "$ts"
       fi
     done
   done
@@ -231,11 +239,11 @@ read -r tc m samples < <(build "$c10k_code" "$out_root/10k-code")
 code_row=("build, 10,000 documents, half with code" "$tc" "$m" "$samples")
 
 # The 10k build, the 100k build and Hugo take turns (see interleaved).
-cmd_b10k=("$bin" build "$c10k" -o "$out_root/10k" --today "$today")
+cmd_b10k=("$bin" build "$c10k" -o "$out_root/10k" --today "$today" --clean)
 cases=(b10k)
 if $big; then
   c100k=$(corpus native-100000 100000)
-  cmd_b100k=("$bin" build "$c100k" -o "$out_root/100k" --today "$today")
+  cmd_b100k=("$bin" build "$c100k" -o "$out_root/100k" --today "$today" --clean)
   cases+=(b100k)
 fi
 if command -v hugo >/dev/null 2>&1; then

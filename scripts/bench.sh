@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big]
+#   scripts/bench.sh [--runs N] [--big] [--disk-only]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -13,16 +13,25 @@
 # Output folders go to $BENCH_OUT (default: /dev/shm when it exists), for
 # throughline and Hugo alike: on this machine's disk, creating 10,000 folders
 # alone takes 3-7 s and varies run to run, which would measure the disk.
+#
+# Then "where users build": the 10k full build into an empty folder and the
+# rebuild after a one-document edit, throughline and Hugo, each on the disk
+# ($BENCH_DISK, default target/bench/disk) and on tmpfs, all eight cases
+# taking turns; the floor (examples/floor.rs: read every source, render
+# every body with pulldown-cmark alone, write the same bytes into the same
+# files) beside the tmpfs cold build. --disk-only runs just that part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=5
 big=false
+disk_only=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --big) big=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big]" >&2; exit 2 ;;
+    --disk-only) disk_only=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -35,8 +44,9 @@ mkdir -p "$corpora" "$out_root"
 out_root=$(cd "$out_root" && pwd)   # Hugo resolves a relative --destination against --source
 today=2026-11-24
 
-cargo build --release --quiet
+cargo build --release --quiet --bin throughline --example floor
 bin=target/release/throughline
+floor=target/release/examples/floor
 
 corpus() { # name size [flavor] [code-share]
   local dir="$corpora/$1"
@@ -73,7 +83,8 @@ measure() {
   printf '%s\n' "${samples[@]}" | summarise
 }
 
-# Measures the cases named in "$@" (each an array cmd_NAME) taking turns: one
+# Measures the cases named in "$@" (each an array cmd_NAME, and optionally an
+# array prep_NAME run untimed before each of its runs) taking turns: one
 # untimed round, then $runs timed rounds, each running every case once. The
 # ratios the targets set (100k/10k, throughline/Hugo) then compare runs made
 # under the same machine conditions; this VM's speed drifts by 10-20% over
@@ -87,6 +98,13 @@ interleaved() {
   for round in $(seq 0 "$runs"); do
     for name in "$@"; do
       local -n cmd="cmd_$name"
+      # An untimed step before each run of a case (emptying its output
+      # folder, editing one document), when the case has one.
+      if declare -p "prep_$name" >/dev/null 2>&1; then
+        local -n prep="prep_$name"
+        "${prep[@]}" >/dev/null 2>&1 || true
+        unset -n prep
+      fi
       if [ "$round" -eq 0 ]; then
         "${cmd[@]}" >/dev/null 2>&1 || true
       else
@@ -104,9 +122,106 @@ interleaved() {
 }
 
 # measure, but the command may print to stderr and must not write a stale output.
-build() { rm -rf "$2"; measure "$bin" build "$1" -o "$2" --today "$today"; }
+# --clean: each timed build writes the whole site and replaces the previous
+# output, as every build did before rebuilds in place (the rows below stay
+# comparable with earlier runs; "where users build" measures the rebuild).
+build() { rm -rf "$2"; measure "$bin" build "$1" -o "$2" --today "$today" --clean; }
 
 row() { printf '| %-44s | %8s s | %7s MB | %s\n' "$1" "$2" "$3" "${4:-}"; }
+
+# Appends a line to a document, so that each rebuild follows a one-document
+# edit; then lets the disk write back what the cases before it left dirty.
+edit_one() { printf '\nEdited %s.\n' "$(date +%s%N)" >>"$1"; sync; }
+
+# Empties an output folder, and waits for the disk to write that back, so
+# that one case's removals are not paid by the next case's timed run.
+empty() { rm -rf "$1"; sync; }
+
+# Full build into an empty folder and rebuild after a one-document edit, on
+# disk and on tmpfs, throughline and Hugo, taking turns; and the floor.
+where_users_build() {
+  local disk=${BENCH_DISK:-target/bench/disk} shm=/dev/shm/throughline-bench-disk-$$
+  rm -rf "$disk" "$shm"
+  mkdir -p "$disk" "$shm"
+  disk=$(cd "$disk" && pwd)
+  # The edits go to copies, so the corpora of the other cases stay as generated.
+  local ce="$corpora/edit-native-10000" he="$corpora/edit-hugo-10000"
+  rm -rf "$ce" "$he"
+  cp -r "$(corpus native-10000 10000)" "$ce"
+  local doc hdoc
+  doc=$(find "$ce" -name '*.md' | sort | sed -n 1p)
+  local names=()
+  for fs in disk shm; do
+    local dir=$disk
+    [ $fs = shm ] && dir=$shm
+    declare -g -a "prep_tl_full_$fs=(empty $dir/tl-full)"
+    declare -g -a "cmd_tl_full_$fs=($bin build $ce -o $dir/tl-full --today $today)"
+    declare -g -a "prep_tl_edit_$fs=(edit_one $doc)"
+    declare -g -a "cmd_tl_edit_$fs=($bin build $ce -o $dir/tl-edit --today $today)"
+    names+=("tl_full_$fs" "tl_edit_$fs")
+    if [ $fs = shm ]; then
+      # Right after the full build it reads the manifest of.
+      declare -g -a "prep_floor=(empty $shm/floor)"
+      declare -g -a "cmd_floor=($floor $ce $shm/tl-full $shm/floor)"
+      names+=(floor)
+    fi
+    if command -v hugo >/dev/null 2>&1; then
+      if [ ! -d "$he" ]; then
+        cp -r "$(corpus hugo-10000 10000 hugo)" "$he"
+        hdoc=$(find "$he/content" -name '*.md' | sort | sed -n 1p)
+      fi
+      declare -g -a "prep_hugo_full_$fs=(empty $dir/hugo-full)"
+      declare -g -a "cmd_hugo_full_$fs=(hugo --quiet --source $he --destination $dir/hugo-full)"
+      declare -g -a "prep_hugo_edit_$fs=(edit_one $hdoc)"
+      declare -g -a "cmd_hugo_edit_$fs=(hugo --quiet --source $he --destination $dir/hugo-edit)"
+      names+=("hugo_full_$fs" "hugo_edit_$fs")
+    fi
+  done
+  interleaved "${names[@]}"
+
+  echo
+  echo "where users build: 10,000 documents; disk = $disk ($(stat -f -c %T "$disk")), tmpfs = $shm"
+  echo
+  printf '| %-44s | %12s | %12s | %s\n' case throughline "hugo" "ratio (target); runs (s): throughline / hugo"
+  printf '|%s|%s|%s|%s\n' "----------------------------------------------" "--------------" "--------------" "----------"
+  local kind fs t th label target ts hs
+  for fs in disk shm; do
+    for kind in full edit; do
+      local -n tl="result_tl_${kind}_$fs"
+      read -r t _ ts <<<"$tl"
+      th="" hs=""
+      if command -v hugo >/dev/null 2>&1; then
+        local -n hr="result_hugo_${kind}_$fs"
+        read -r th _ hs <<<"$hr"
+        unset -n hr
+      fi
+      unset -n tl
+      label="full build into an empty folder"
+      [ $kind = edit ] && label="rebuild after a one-document edit"
+      target=""
+      [ $fs = disk ] && [ $kind = full ] && target=" (<= 0.50)"
+      [ $fs = disk ] && [ $kind = edit ] && target=" (<= 0.10)"
+      [ $fs = shm ] && [ $kind = full ] && target=" (<= 0.20)"
+      if [ -n "$th" ]; then
+        printf '| %-44s | %10s s | %10s s | %s\n' "$fs, $label" "$t" "$th" \
+          "$(python3 -c "print(f'{$t / $th:.3f}')")$target; $ts / $hs"
+      else
+        printf '| %-44s | %10s s | %12s | %s\n' "$fs, $label" "$t" "-" "$ts"
+      fi
+    done
+  done
+  local tf tc samples
+  read -r tf _ samples <<<"$result_floor"
+  read -r tc _ _ <<<"$result_tl_full_shm"
+  printf '| %-44s | %10s s | %12s | %s\n' "shm, the floor (examples/floor.rs)" "$tf" "" "runs: $samples"
+  python3 -c "print(f'  tmpfs cold build / floor: {$tc / $tf:.2f}x (target <= 2)')"
+  rm -rf "$disk" "$shm" "$ce" "$he"
+}
+
+if $disk_only; then
+  where_users_build
+  exit 0
+fi
 
 echo "throughline $($bin --version | cut -d' ' -f2), $runs runs each, medians, output in $out_root"
 echo
@@ -124,11 +239,11 @@ read -r tc m samples < <(build "$c10k_code" "$out_root/10k-code")
 code_row=("build, 10,000 documents, half with code" "$tc" "$m" "$samples")
 
 # The 10k build, the 100k build and Hugo take turns (see interleaved).
-cmd_b10k=("$bin" build "$c10k" -o "$out_root/10k" --today "$today")
+cmd_b10k=("$bin" build "$c10k" -o "$out_root/10k" --today "$today" --clean)
 cases=(b10k)
 if $big; then
   c100k=$(corpus native-100000 100000)
-  cmd_b100k=("$bin" build "$c100k" -o "$out_root/100k" --today "$today")
+  cmd_b100k=("$bin" build "$c100k" -o "$out_root/100k" --today "$today" --clean)
   cases+=(b100k)
 fi
 if command -v hugo >/dev/null 2>&1; then
@@ -154,3 +269,5 @@ else
   echo "  (hugo not installed: apt-get install hugo to compare in the same run)"
 fi
 rm -rf "$out_root"
+
+where_users_build

@@ -305,6 +305,11 @@ pub(crate) struct BuildArgs {
     /// Treat warnings as errors: write nothing if there are any.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+
+    /// Write the whole site afresh and swap it in, instead of writing only
+    /// the files that changed since the previous build.
+    #[arg(long)]
+    pub(crate) clean: bool,
 }
 
 /// Arguments every command that reads a site takes.

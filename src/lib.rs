@@ -495,20 +495,30 @@ pub fn load_theme(site: &Site) -> Result<render::theme::Theme, RunError> {
 /// What a build wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Built {
-    /// Files written, pages and assets together.
+    /// Files of the site, pages and assets together.
     pub files: usize,
     /// HTML pages among them.
     pub pages: usize,
+    /// What reached the disk: in place or swapped, files written and removed.
+    pub committed: output::Committed,
 }
 
-/// Renders a checked site with no errors into `out` (stages 4–5): pages are
-/// written into a staging folder as they are rendered, then swapped in.
+/// Renders a checked site with no errors into `out` (stages 4–5), updating a
+/// previous output in place where it has a manifest; see [`write_site_with`].
 pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
+    write_site_with(site, out, false)
+}
+
+/// Renders a checked site with no errors into `out` (stages 4–5): every page
+/// is rendered; the changed ones (all of them when `clean` or when there is
+/// no previous manifest) are written into a staging folder as they are
+/// rendered, and brought in only once everything rendered.
+pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, RunError> {
     output::check_target(&site.root, out).map_err(|r| RunError::Other(r.0))?;
     let theme = load_theme(site)?;
     let cannot_write =
         |e: std::io::Error| RunError::Other(format!("cannot write `{}`: {e}", out.display()));
-    let staging = output::Staging::create(out).map_err(cannot_write)?;
+    let staging = output::Staging::create(out, clean).map_err(cannot_write)?;
     let write = |file: output::OutputFile| {
         staging
             .write(&file)
@@ -517,10 +527,11 @@ pub fn write_site(site: &Site, out: &Path) -> Result<Built, RunError> {
     let rendered = render::render_into(site, &theme, &render::all_jobs(site), &write)
         .map_err(|e| RunError::Other(e.0))?;
     let copied = copy_static(&site.root, &staging)?;
-    staging.commit().map_err(cannot_write)?;
+    let committed = staging.commit().map_err(cannot_write)?;
     Ok(Built {
         files: rendered.files + copied,
         pages: rendered.pages,
+        committed,
     })
 }
 

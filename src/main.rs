@@ -359,6 +359,12 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
                 old.display()
             );
         }
+        if swept.completed.is_some() {
+            eprintln!(
+                "note: completed the update of `{}` that an interrupted build left half done",
+                out.display()
+            );
+        }
     }
     let mut options = load_options(&args.common)?;
     options.output_dir = Some(out.clone());
@@ -378,7 +384,7 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     // The findings print while the site renders: both only read the site.
     let (built, printed) = std::thread::scope(|scope| {
         let printer = scope.spawn(|| print_diagnostics(&site, args.format.into(), color));
-        let built = throughline::write_site(&site, &out);
+        let built = throughline::write_site_with(&site, &out, args.clean);
         let printed = printer
             .join()
             .unwrap_or_else(|_| Err(RunError::Other("printing the findings failed".into())));
@@ -386,8 +392,18 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     });
     printed?;
     let built = built?;
+    // A rebuild in place says how much of the output it touched.
+    let touched = if built.committed.in_place {
+        format!(
+            " ({} changed, {} removed)",
+            plural(built.committed.written, "file"),
+            built.committed.removed
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "built: {} documents, {} pages, {}, {}, {} in {} ms → {}",
+        "built: {} documents, {} pages, {}, {}, {} in {} ms → {}{touched}",
         site.docs.len(),
         built.pages,
         plural(counts.errors, "error"),

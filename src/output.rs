@@ -1,7 +1,13 @@
 //! Stage 5: write a rendered site to disk, atomically enough that a failed
 //! build never leaves a half-written site (SPEC §10). Files go into a fresh
-//! folder beside the target, which is then swapped in; the previous output is
-//! removed only after the swap.
+//! folder beside the target. A fresh build (no previous output, no readable
+//! manifest, or `--clean`) swaps that folder in whole and then removes the
+//! previous output. A rebuild over an output that has a manifest
+//! ([`MANIFEST`]: every file's path, length and hash) writes into the staging
+//! folder only the files whose bytes changed, and once the whole render has
+//! succeeded it writes a journal of the moves and removals it is about to
+//! make, then makes them; a process killed during those moves leaves the
+//! journal, and the next build completes it ([`sweep_leftovers`]).
 //!
 //! A build that is stopped leaves nothing behind either. This process's
 //! staging folders are listed in a registry that [`abandon_all`] empties on
@@ -18,6 +24,28 @@ use rayon::prelude::*;
 
 /// The file that marks a folder as throughline's output, safe to replace.
 pub const MARKER: &str = ".throughline-output";
+
+/// The file beside the marker that lists every file of the output with its
+/// length and a hash of its bytes, so a rebuild can tell which pages changed
+/// without reading the previous pages back.
+pub const MANIFEST: &str = ".throughline-manifest";
+
+/// In a staging folder: the moves and removals an in-place update is about to
+/// make. Written (to a temporary name, then renamed) only after every changed
+/// file is staged, so its presence means the update can be completed.
+const JOURNAL: &str = ".throughline-journal";
+
+/// First line of a manifest; a manifest with any other first line is ignored
+/// and the build starts from scratch.
+const MANIFEST_HEADER: &str = "throughline-manifest 1";
+
+/// First line of a journal.
+const JOURNAL_HEADER: &str = "throughline-journal 1";
+
+/// Test-only hook: when set to N, an in-place update aborts the process (as
+/// `kill -9` would) after its N-th move or removal, so the tests can stop a
+/// build at an exact point of its final moves. Never set it outside tests.
+pub const ABORT_AFTER_MOVES_ENV: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
 
 /// One file of the site, by its path relative to the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,8 +170,143 @@ fn parent_and_name(out: &Path) -> (PathBuf, String) {
     (parent, name)
 }
 
+/// A file's length and a 64-bit hash of its bytes: what the manifest keeps
+/// to tell a changed page from an unchanged one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    hash: u64,
+    len: u64,
+}
+
+impl Fingerprint {
+    /// SipHash through std, which needs no dependency. Its algorithm is not
+    /// promised across Rust releases; if it changes, every page of the first
+    /// build after an upgrade just counts as changed and is written again.
+    /// Two different pages of the same length collide with odds of 2^-64.
+    fn of(bytes: &[u8]) -> Fingerprint {
+        use std::hash::Hasher;
+        let mut hasher = std::hash::DefaultHasher::new();
+        hasher.write(bytes);
+        Fingerprint {
+            hash: hasher.finish(),
+            len: bytes.len() as u64,
+        }
+    }
+}
+
+/// Every file of an output by path, as listed in its [`MANIFEST`].
+type Manifest = std::collections::HashMap<String, Fingerprint>;
+
+/// Writes a path so that it fits on one line: `\` and line ends are escaped.
+fn escape_path(path: &str) -> String {
+    path.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+/// The inverse of [`escape_path`]; None for an escape it never writes.
+fn unescape_path(text: &str) -> Option<String> {
+    let mut path = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            path.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '\\' => path.push('\\'),
+            'n' => path.push('\n'),
+            'r' => path.push('\r'),
+            _ => return None,
+        }
+    }
+    Some(path)
+}
+
+/// Whether `path` names a file strictly inside the output: relative, no
+/// empty, `.` or `..` component. Paths read back from a manifest or journal
+/// are checked with this before anything is removed or moved, since a
+/// manifest is a file in the output folder that anyone who can write there
+/// (a restored CI cache) can change.
+fn is_inside_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+/// The names throughline keeps at the top of the output for itself; a
+/// rendered or static file of that name is never written.
+fn is_reserved(path: &str) -> bool {
+    [MARKER, MANIFEST, JOURNAL].contains(&path)
+}
+
+/// The manifest as text: a header line, then `HASH LEN PATH` per file, sorted by path.
+fn manifest_text(files: &Manifest) -> String {
+    let mut sorted: Vec<(&String, &Fingerprint)> = files.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut text = String::with_capacity(64 * sorted.len() + 32);
+    text.push_str(MANIFEST_HEADER);
+    text.push('\n');
+    for (path, print) in sorted {
+        use std::fmt::Write;
+        let _ = writeln!(
+            text,
+            "{:016x} {} {}",
+            print.hash,
+            print.len,
+            escape_path(path)
+        );
+    }
+    text
+}
+
+/// Parses a manifest; None if any line is not one [`manifest_text`] writes
+/// or names a path outside the output, so a damaged manifest means a build
+/// from scratch rather than a wrong guess about what is on disk.
+fn parse_manifest(text: &str) -> Option<Manifest> {
+    let mut lines = text.lines();
+    if lines.next()? != MANIFEST_HEADER {
+        return None;
+    }
+    let mut files = Manifest::new();
+    for line in lines {
+        let mut fields = line.splitn(3, ' ');
+        let hash = u64::from_str_radix(fields.next()?, 16).ok()?;
+        let len = fields.next()?.parse().ok()?;
+        let path = unescape_path(fields.next()?)?;
+        if !is_inside_path(&path) || is_reserved(&path) {
+            return None;
+        }
+        files.insert(path, Fingerprint { hash, len });
+    }
+    Some(files)
+}
+
+/// The manifest of the output at `out`, if it is throughline's (it has the
+/// marker) and the manifest reads back whole.
+fn read_manifest(out: &Path) -> Option<Manifest> {
+    if !out.join(MARKER).is_file() {
+        return None;
+    }
+    parse_manifest(&std::fs::read_to_string(out.join(MANIFEST)).ok()?)
+}
+
+/// What a commit did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// Whether the previous output was updated in place (false: swapped whole).
+    pub in_place: bool,
+    /// Files written into the output: all of them for a swap, the changed ones in place.
+    pub written: usize,
+    /// Files of the previous output removed because the new one has no such file (in place only).
+    pub removed: usize,
+}
+
 /// A fresh folder beside the output folder that files are written into as
-/// they are rendered, then swapped in by [`Staging::commit`]. Dropped without
+/// they are rendered, then brought in by [`Staging::commit`]. Dropped without
 /// a commit, it removes itself and the previous output stays as it was.
 #[derive(Debug)]
 pub struct Staging {
@@ -151,16 +314,27 @@ pub struct Staging {
     dir: PathBuf,
     previous: PathBuf,
     committed: bool,
+    /// The previous output's manifest when this build updates it in place;
+    /// None when the staging folder becomes the whole new output.
+    before: Option<Manifest>,
+    /// Every file of the new output, and whether it was written into the
+    /// staging folder (in place, an unchanged file is not).
+    after: Mutex<std::collections::HashMap<String, (Fingerprint, bool)>>,
 }
 
 impl Staging {
-    /// Creates an empty staging folder for `out`, after removing what stopped builds left beside it.
-    pub fn create(out: &Path) -> io::Result<Staging> {
+    /// Creates an empty staging folder for `out`, after removing what stopped
+    /// builds left beside it (and completing an in-place update a killed
+    /// build left a journal for). Unless `clean`, a previous output with a
+    /// readable manifest is updated in place by the commit; otherwise the
+    /// commit swaps the staging folder in whole.
+    pub fn create(out: &Path, clean: bool) -> io::Result<Staging> {
         let out = resolve(out);
         let (parent, name) = parent_and_name(&out);
         std::fs::create_dir_all(&parent)?;
         // Best effort: a leftover that cannot be removed must not stop a build.
         let _ = sweep_leftovers(&out);
+        let before = if clean { None } else { read_manifest(&out) };
         let dir = parent.join(format!(".{name}.new-{}", std::process::id()));
         let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
         // Registered under the lock, so a signal either finds the folder
@@ -181,14 +355,38 @@ impl Staging {
             dir,
             previous,
             committed: false,
+            before,
+            after: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
-    /// Writes one file; safe to call from many threads.
+    /// Whether the commit will update the previous output in place.
+    pub fn in_place(&self) -> bool {
+        self.before.is_some()
+    }
+
+    /// Writes one file, or only records it when the previous output has the
+    /// same bytes at that path; safe to call from many threads. A second
+    /// write of a path (a static file over a generated page) replaces the first.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         let _writing = WRITES.read().unwrap_or_else(PoisonError::into_inner);
         if ABANDONED.load(Ordering::SeqCst) {
             return Err(abandoned());
+        }
+        if is_reserved(&file.path) {
+            return Ok(());
+        }
+        let print = Fingerprint::of(&file.bytes);
+        let changed = self
+            .before
+            .as_ref()
+            .is_none_or(|before| before.get(&file.path) != Some(&print));
+        self.after
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(file.path.clone(), (print, changed));
+        if !changed {
+            return Ok(());
         }
         let path = self.dir.join(&file.path);
         if let Some(parent) = path.parent() {
@@ -203,14 +401,32 @@ impl Staging {
         std::fs::write(path, &file.bytes)
     }
 
-    /// Marks the folder as throughline's and swaps it in place of the previous output.
-    pub fn commit(mut self) -> io::Result<()> {
-        // Held through both renames and the removal of the previous output:
-        // a signal meanwhile waits, then finds this swap done and nothing to clean.
+    /// Brings the new output in: swaps the staging folder in place of the
+    /// previous output, or, in place, moves the changed files in and removes
+    /// the files that are gone.
+    pub fn commit(mut self) -> io::Result<Committed> {
+        // Held through the renames and removals: a signal meanwhile waits,
+        // then finds this commit done and nothing to clean.
         let mut staged = staged();
         if ABANDONED.load(Ordering::SeqCst) {
             return Err(abandoned());
         }
+        let after = std::mem::take(self.after.get_mut().unwrap_or_else(PoisonError::into_inner));
+        let result = match self.before.take() {
+            None => self.swap(&after),
+            Some(before) => self.update_in_place(&before, &after),
+        };
+        staged.retain(|s| s.dir != self.dir);
+        result
+    }
+
+    /// The fresh build's commit: the staging folder becomes the output.
+    fn swap(
+        &mut self,
+        after: &std::collections::HashMap<String, (Fingerprint, bool)>,
+    ) -> io::Result<Committed> {
+        let manifest: Manifest = after.iter().map(|(p, (f, _))| (p.clone(), *f)).collect();
+        std::fs::write(self.dir.join(MANIFEST), manifest_text(&manifest))?;
         std::fs::write(
             self.dir.join(MARKER),
             "This folder is written by throughline and replaced on every build.\n",
@@ -228,9 +444,212 @@ impl Staging {
         // whole, which is what `sweep_leftovers` relies on to restore one.
         let _ = std::fs::remove_file(self.previous.join(MARKER));
         remove_tree(&self.previous);
-        staged.retain(|s| s.dir != self.dir);
-        Ok(())
+        Ok(Committed {
+            in_place: false,
+            written: after.len(),
+            removed: 0,
+        })
     }
+
+    /// The rebuild's commit: journal, then moves and removals, then the new manifest.
+    fn update_in_place(
+        &mut self,
+        before: &Manifest,
+        after: &std::collections::HashMap<String, (Fingerprint, bool)>,
+    ) -> io::Result<Committed> {
+        let mut moves: Vec<&str> = after
+            .iter()
+            .filter(|(_, (_, changed))| *changed)
+            .map(|(path, _)| path.as_str())
+            .collect();
+        moves.sort_unstable();
+        let mut removals: Vec<&str> = before
+            .keys()
+            .filter(|path| !after.contains_key(*path))
+            .map(String::as_str)
+            .collect();
+        removals.sort_unstable();
+        let committed = Committed {
+            in_place: true,
+            written: moves.len(),
+            removed: removals.len(),
+        };
+        if moves.is_empty() && removals.is_empty() {
+            // The output already is the new site, manifest included.
+            self.committed = true;
+            remove_tree(&self.dir);
+            return Ok(committed);
+        }
+        let manifest: Manifest = after.iter().map(|(p, (f, _))| (p.clone(), *f)).collect();
+        std::fs::write(self.dir.join(MANIFEST), manifest_text(&manifest))?;
+        let mut journal = String::from(JOURNAL_HEADER);
+        journal.push('\n');
+        for path in &removals {
+            journal.push_str("remove ");
+            journal.push_str(&escape_path(path));
+            journal.push('\n');
+        }
+        for path in &moves {
+            journal.push_str("move ");
+            journal.push_str(&escape_path(path));
+            journal.push('\n');
+        }
+        let pending = self.dir.join(format!("{JOURNAL}.tmp"));
+        std::fs::write(&pending, journal)?;
+        // The rename is the point of no return: before it, a failure or a
+        // kill leaves the previous site untouched and the staging folder is
+        // swept; after it, the staging folder is the update to complete, so
+        // it is no longer removed on drop (nor by a signal: `commit` takes it
+        // out of the registry).
+        std::fs::rename(&pending, self.dir.join(JOURNAL))?;
+        self.committed = true;
+        apply_journal(&self.out, &self.dir, &removals, &moves, abort_hook())?;
+        remove_tree(&self.dir);
+        Ok(committed)
+    }
+}
+
+/// The number of moves after which [`ABORT_AFTER_MOVES_ENV`] asks to abort.
+fn abort_hook() -> Option<usize> {
+    std::env::var(ABORT_AFTER_MOVES_ENV)
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Makes the moves and removals of a journal, in an order that is safe to
+/// repeat from the start however far an earlier attempt got: the output's
+/// manifest is removed first (so an output left half updated is never
+/// trusted as the previous build's), then the removals (a file already gone
+/// is fine), then the moves (a file no longer in the staging folder was
+/// moved already), and the new manifest moves in last.
+fn apply_journal(
+    out: &Path,
+    staging: &Path,
+    removals: &[&str],
+    moves: &[&str],
+    abort_after: Option<usize>,
+) -> io::Result<()> {
+    match std::fs::remove_file(out.join(MANIFEST)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut done = 0;
+    let mut step = || {
+        done += 1;
+        if abort_after == Some(done) {
+            std::process::abort();
+        }
+    };
+    for path in removals {
+        let target = out.join(path);
+        if !parents_are_real_folders(out, path) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&target)?,
+            Ok(_) => std::fs::remove_file(&target)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        remove_empty_parents(out, path);
+        step();
+    }
+    for path in moves {
+        let from = staging.join(path);
+        if std::fs::symlink_metadata(&from).is_err() {
+            continue;
+        }
+        let to = out.join(path);
+        make_parents(out, path)?;
+        if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
+            // A folder where a file now goes (a page that became a static file).
+            std::fs::remove_dir_all(&to)?;
+        }
+        std::fs::rename(&from, &to)?;
+        step();
+    }
+    std::fs::rename(staging.join(MANIFEST), out.join(MANIFEST))
+}
+
+/// Whether every folder between `out` and `path` is a real folder, not a
+/// link that would lead a removal out of the output.
+fn parents_are_real_folders(out: &Path, path: &str) -> bool {
+    let mut at = out.to_path_buf();
+    let parts: Vec<&str> = path.split('/').collect();
+    parts[..parts.len().saturating_sub(1)].iter().all(|part| {
+        at.push(part);
+        std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir())
+    })
+}
+
+/// Creates the folders `path` needs inside `out`: a file or link in the way
+/// is replaced by a folder, so a move never writes through a link.
+fn make_parents(out: &Path, path: &str) -> io::Result<()> {
+    let mut at = out.to_path_buf();
+    let parts: Vec<&str> = path.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(_) => std::fs::remove_file(&at)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        std::fs::create_dir(&at)?;
+    }
+    Ok(())
+}
+
+/// Removes the folders of `path` inside `out` that its removal left empty, deepest first.
+fn remove_empty_parents(out: &Path, path: &str) {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    while !parts.is_empty() {
+        if std::fs::remove_dir(out.join(parts.join("/"))).is_err() {
+            break;
+        }
+        parts.pop();
+    }
+}
+
+/// Reads a journal back: the removals and the moves, or None if it is not one this module wrote.
+fn parse_journal(text: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let mut lines = text.lines();
+    if lines.next()? != JOURNAL_HEADER {
+        return None;
+    }
+    let (mut removals, mut moves) = (Vec::new(), Vec::new());
+    for line in lines {
+        let (verb, path) = line.split_once(' ')?;
+        let path = unescape_path(path)?;
+        if !is_inside_path(&path) || is_reserved(&path) {
+            return None;
+        }
+        match verb {
+            "remove" => removals.push(path),
+            "move" => moves.push(path),
+            _ => return None,
+        }
+    }
+    Some((removals, moves))
+}
+
+/// Completes the in-place update a dead build left in `staging`. If the
+/// journal is unreadable or the update cannot be completed, the output's
+/// manifest is removed, so the next build writes the whole site afresh.
+fn complete_journal(out: &Path, staging: &Path) -> bool {
+    let journal = std::fs::read_to_string(staging.join(JOURNAL))
+        .ok()
+        .and_then(|text| parse_journal(&text));
+    let completed = journal.is_some_and(|(removals, moves)| {
+        let removals: Vec<&str> = removals.iter().map(String::as_str).collect();
+        let moves: Vec<&str> = moves.iter().map(String::as_str).collect();
+        out.join(MARKER).is_file() && apply_journal(out, staging, &removals, &moves, None).is_ok()
+    });
+    if !completed {
+        let _ = std::fs::remove_file(out.join(MANIFEST));
+    }
+    completed
 }
 
 /// Stops every build of this process from writing and removes what they
@@ -271,6 +690,8 @@ pub struct Swept {
     pub removed: Vec<PathBuf>,
     /// The previous output that was put back in place of a missing output folder.
     pub restored: Option<PathBuf>,
+    /// The staging folder of an in-place update cut short whose journal was completed.
+    pub completed: Option<PathBuf>,
 }
 
 /// Removes the staging folders (`.NAME.new-PID`) and previous outputs
@@ -282,6 +703,11 @@ pub struct Swept {
 /// to `out` rather than deleted, so the user has a site again even if the
 /// build that found it fails. Folders of live processes are never touched,
 /// nor anything that is not a real folder (a link named like a leftover).
+///
+/// A dead build's staging folder that holds a journal was cut short in the
+/// middle of an in-place update's final moves: the journal is completed
+/// first (the moves and removals it lists are made, and the new manifest
+/// moved in), so the output is the site that build rendered.
 pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
     let out = resolve(out);
     if out.parent().is_none() || out.file_name().is_none() {
@@ -306,6 +732,15 @@ pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
         }
     }
     let mut swept = Swept::default();
+    // At most one in-place update can be cut short (each takes the output's
+    // manifest away first, and the next update needs one); the journal
+    // sorted first stands for all of them.
+    dead_new.sort();
+    if let Some(cut) = dead_new.iter().find(|dir| dir.join(JOURNAL).is_file()) {
+        if complete_journal(&out, cut) {
+            swept.completed = Some(cut.clone());
+        }
+    }
     if !exists(&out) {
         // Two can only be found after concurrent builds into one folder;
         // the newest is the site the user saw last.
@@ -389,9 +824,10 @@ impl Drop for Staging {
     }
 }
 
-/// Writes `files` as the new contents of `out`, replacing the previous output in one swap.
-pub fn write_site(out: &Path, files: &[OutputFile]) -> io::Result<()> {
-    let staging = Staging::create(out)?;
+/// Writes `files` as the new contents of `out`: in place over a previous
+/// output that has a manifest (unless `clean`), else in one swap.
+pub fn write_site(out: &Path, files: &[OutputFile], clean: bool) -> io::Result<Committed> {
+    let staging = Staging::create(out, clean)?;
     files.par_iter().try_for_each(|f| staging.write(f))?;
     staging.commit()
 }
@@ -429,9 +865,15 @@ mod tests {
                 OutputFile::text("a/index.html", "one".into()),
                 OutputFile::text("old.html", "x".into()),
             ],
+            true,
         )
         .unwrap();
-        write_site(&out, &[OutputFile::text("a/index.html", "two".into())]).unwrap();
+        write_site(
+            &out,
+            &[OutputFile::text("a/index.html", "two".into())],
+            true,
+        )
+        .unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "two"
@@ -531,14 +973,201 @@ mod tests {
     fn a_commit_leaves_no_registered_swap_behind() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        let staging = Staging::create(&out).unwrap();
+        let staging = Staging::create(&out, false).unwrap();
         let dir = staging.dir.clone();
         assert!(staged().iter().any(|s| s.dir == dir));
         staging.commit().unwrap();
         assert!(!staged().iter().any(|s| s.dir == dir));
-        let dropped = Staging::create(&tmp.path().join("other")).unwrap();
+        let dropped = Staging::create(&tmp.path().join("other"), false).unwrap();
         let dir = dropped.dir.clone();
         drop(dropped);
         assert!(!staged().iter().any(|s| s.dir == dir) && !dir.exists());
+    }
+
+    #[test]
+    fn a_manifest_reads_back_as_written_and_refuses_paths_outside_the_output() {
+        let mut files = Manifest::new();
+        for (i, path) in ["a/index.html", "odd\nname\\x.txt", "b/c/d.css"]
+            .iter()
+            .enumerate()
+        {
+            files.insert(
+                path.to_string(),
+                Fingerprint::of(path.repeat(i + 1).as_bytes()),
+            );
+        }
+        assert_eq!(parse_manifest(&manifest_text(&files)), Some(files));
+        let header = format!("{MANIFEST_HEADER}\n");
+        for bad in [
+            "0 1 ../escape.html",
+            "0 1 /etc/passwd",
+            "0 1 a//b",
+            "0 1 a/./b",
+            "0 1 .throughline-output",
+            "zz 1 a",
+            "0 x a",
+            "0 1 a\\q",
+        ] {
+            assert_eq!(parse_manifest(&format!("{header}{bad}\n")), None, "{bad}");
+        }
+        assert_eq!(parse_manifest("throughline-manifest 0\n"), None);
+    }
+
+    /// Inode and modification time of a file, to tell a file left alone from one written again.
+    #[cfg(unix)]
+    fn identity(path: &Path) -> (u64, std::time::SystemTime) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).unwrap();
+        (meta.ino(), meta.modified().unwrap())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_writes_only_what_changed_and_removes_what_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = [
+            OutputFile::text("a/index.html", "a".into()),
+            OutputFile::text("b/index.html", "b".into()),
+            OutputFile::text("gone/deep/index.html", "gone".into()),
+        ];
+        let done = write_site(&out, &first, false).unwrap();
+        assert!(!done.in_place && done.written == 3, "{done:?}");
+        let a = identity(&out.join("a/index.html"));
+        let done = write_site(&out, &first, false).unwrap();
+        assert_eq!((done.in_place, done.written, done.removed), (true, 0, 0));
+        assert_eq!(identity(&out.join("a/index.html")), a);
+
+        let second = [
+            OutputFile::text("a/index.html", "a".into()),
+            OutputFile::text("b/index.html", "b, edited".into()),
+            OutputFile::text("c/index.html", "new".into()),
+            // A static file over a generated page: the last write counts.
+            OutputFile::text("c/index.html", "c".into()),
+        ];
+        let staging = Staging::create(&out, false).unwrap();
+        for file in &second {
+            staging.write(file).unwrap();
+        }
+        let done = staging.commit().unwrap();
+        assert_eq!((done.in_place, done.written, done.removed), (true, 2, 1));
+        assert_eq!(
+            identity(&out.join("a/index.html")),
+            a,
+            "unchanged, untouched"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("b/index.html")).unwrap(),
+            "b, edited"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("c/index.html")).unwrap(),
+            "c"
+        );
+        assert!(!out.join("gone").exists(), "its emptied folders go too");
+        assert_eq!(
+            read_manifest(&out).unwrap().len(),
+            3,
+            "the manifest lists the new site"
+        );
+
+        // A static file that equals what the previous build wrote, over a
+        // generated page that differs: the staged page must not move in.
+        let staging = Staging::create(&out, false).unwrap();
+        staging
+            .write(&OutputFile::text("c/index.html", "generated".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("c/index.html", "c".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("a/index.html", "a".into()))
+            .unwrap();
+        staging
+            .write(&OutputFile::text("b/index.html", "b, edited".into()))
+            .unwrap();
+        assert_eq!(staging.commit().unwrap().written, 0);
+        assert_eq!(
+            std::fs::read_to_string(out.join("c/index.html")).unwrap(),
+            "c"
+        );
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no staging folder is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_left_by_a_dead_build_is_completed_by_the_sweep() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let old = [
+            OutputFile::text("keep/index.html", "keep".into()),
+            OutputFile::text("edit/index.html", "before".into()),
+            OutputFile::text("gone/index.html", "gone".into()),
+        ];
+        write_site(&out, &old, false).unwrap();
+        let new = [
+            OutputFile::text("keep/index.html", "keep".into()),
+            OutputFile::text("edit/index.html", "after".into()),
+            OutputFile::text("added/index.html", "added".into()),
+        ];
+        let expected = tmp.path().join("expected");
+        write_site(&expected, &new, true).unwrap();
+        // What a build killed after its first move leaves: the journal, the
+        // staging folder without the file it moved, the output half done.
+        let staging = tmp.path().join(format!(".public.new-{}", dead_pid()));
+        std::fs::create_dir_all(staging.join("edit")).unwrap();
+        std::fs::write(staging.join("edit/index.html"), "after").unwrap();
+        let manifest: Manifest = new
+            .iter()
+            .map(|f| (f.path.clone(), Fingerprint::of(&f.bytes)))
+            .collect();
+        std::fs::write(staging.join(MANIFEST), manifest_text(&manifest)).unwrap();
+        std::fs::write(
+            staging.join(JOURNAL),
+            format!("{JOURNAL_HEADER}\nremove gone/index.html\nmove added/index.html\nmove edit/index.html\n"),
+        )
+        .unwrap();
+        std::fs::remove_file(out.join(MANIFEST)).unwrap();
+        std::fs::create_dir_all(out.join("added")).unwrap();
+        std::fs::write(out.join("added/index.html"), "added").unwrap();
+
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.completed.as_deref(), Some(staging.as_path()));
+        assert!(!staging.exists());
+        let read = |dir: &Path| -> Vec<(String, String)> {
+            let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+                .into_iter()
+                .map(Result::unwrap)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let rel = e
+                        .path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    (rel, std::fs::read_to_string(e.path()).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        assert_eq!(read(&out), read(&expected));
+
+        // A journal that names a path outside the output is not followed:
+        // the manifest goes, so the next build writes everything afresh.
+        let staging = tmp.path().join(format!(".public.new-{}", dead_pid() + 1));
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(
+            staging.join(JOURNAL),
+            format!("{JOURNAL_HEADER}\nremove ../expected/keep/index.html\n"),
+        )
+        .unwrap();
+        let swept = sweep_leftovers(&out).unwrap();
+        assert_eq!(swept.completed, None);
+        assert!(expected.join("keep/index.html").is_file());
+        assert!(!out.join(MANIFEST).exists() && !staging.exists());
+        assert!(Staging::create(&out, false).unwrap().before.is_none());
     }
 }

@@ -20,6 +20,8 @@ mod interrupt;
 mod lsp;
 mod package;
 mod precommit;
+#[cfg(unix)]
+mod rebuild;
 mod review;
 mod safety;
 mod sarif;

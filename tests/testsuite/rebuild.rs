@@ -1,0 +1,361 @@
+//! Rebuilds over a previous output: only the files whose bytes changed are
+//! written, the pages of removed documents go, a build that fails leaves the
+//! previous site byte-identical, and a build stopped at any point (a kill
+//! while rendering, an abort in the middle of the final moves) is followed by
+//! a build whose output is exactly a from-scratch build's.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::build::snapshot_dir;
+use crate::support::SiteTest;
+
+const TODAY: &str = "2026-11-24";
+
+/// The test-only hook of `output.rs`: abort after that many moves or removals.
+const ABORT_AFTER_MOVES: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
+
+/// A site of `count` teams, each linking to the first.
+fn teams(count: usize) -> SiteTest {
+    let site = SiteTest::new();
+    std::fs::create_dir_all(site.root().join("teams")).unwrap();
+    for i in 0..count {
+        write_team(&site, i, "");
+    }
+    site
+}
+
+/// Writes team `i` with `extra` appended to its body.
+fn write_team(site: &SiteTest, i: usize, extra: &str) {
+    let text = format!(
+        "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
+         # Team {i}\n\nTeam {i} works with [the first team](team-0).{extra}\n"
+    );
+    std::fs::write(site.root().join(format!("teams/team-{i}.md")), text).unwrap();
+}
+
+/// Inode and modification time of every file under `dir`: a file written
+/// again (even with the same bytes) gets a new inode, as the build writes
+/// into a staging folder and moves the file in.
+fn identities(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
+    walk(dir)
+        .into_iter()
+        .map(|(rel, path)| {
+            let meta = std::fs::metadata(&path).unwrap();
+            (rel, (meta.ino(), meta.modified().unwrap()))
+        })
+        .collect()
+}
+
+fn walk(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                files.push((rel, p));
+            }
+        }
+    }
+    files
+}
+
+/// What `build --clean` writes for the site as it is now, into a folder of its own.
+fn from_scratch(site: &SiteTest) -> BTreeMap<String, Vec<u8>> {
+    let built = site.build_elsewhere(&["--clean"], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    snapshot_dir(&built.out)
+}
+
+fn build(site: &SiteTest, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["build", "ROOT", "--today", TODAY];
+    args.extend_from_slice(extra);
+    let run = site.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+/// The names beside the output that a build of `public` leaves behind.
+fn leftovers(site: &SiteTest) -> Vec<String> {
+    std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect()
+}
+
+#[test]
+fn an_unchanged_rebuild_writes_nothing() {
+    let site = SiteTest::fixture("healthy");
+    build(&site, &[]);
+    let out = site.root().join("public");
+    let before = identities(&out);
+    assert!(before.contains_key(".throughline-manifest"));
+    let run = build(&site, &[]);
+    assert!(
+        run.stderr.contains("(0 files changed, 0 removed)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(identities(&out), before, "no file was written again");
+    assert!(leftovers(&site).is_empty());
+}
+
+#[test]
+fn one_edit_rewrites_only_the_pages_whose_bytes_changed_and_a_removed_page_goes() {
+    let site = teams(40);
+    build(&site, &[]);
+    let out = site.root().join("public");
+    let (bytes_before, ids_before) = (snapshot_dir(&out), identities(&out));
+
+    write_team(&site, 7, " A sentence more.");
+    let run = build(&site, &[]);
+    let (bytes_after, ids_after) = (snapshot_dir(&out), identities(&out));
+    assert_eq!(
+        bytes_after,
+        from_scratch(&site),
+        "the same as a fresh build"
+    );
+    let changed: Vec<&String> = bytes_after
+        .keys()
+        .filter(|p| bytes_before.get(*p) != bytes_after.get(*p))
+        .collect();
+    let rewritten: Vec<&String> = ids_after
+        .keys()
+        .filter(|p| ids_before.get(*p) != ids_after.get(*p))
+        .collect();
+    assert_eq!(rewritten, changed, "written exactly when the bytes changed");
+    assert!(changed.contains(&&"team-7/index.html".to_string()));
+    assert!(
+        changed.len() < bytes_after.len() / 4,
+        "an edit to one body touches a few files: {changed:?}"
+    );
+    // The manifest itself changes, and is not counted among the site's files.
+    let count = format!("({} files changed, 0 removed)", changed.len() - 1);
+    assert!(run.stderr.contains(&count), "{count}: {}", run.stderr);
+
+    std::fs::remove_file(site.root().join("teams/team-39.md")).unwrap();
+    let run = build(&site, &[]);
+    assert!(
+        !out.join("team-39").exists(),
+        "its page and folder are gone"
+    );
+    assert!(run.stderr.contains("1 removed)"), "{}", run.stderr);
+    assert_eq!(snapshot_dir(&out), from_scratch(&site));
+    assert!(leftovers(&site).is_empty());
+}
+
+#[test]
+fn clean_writes_every_file_afresh_and_drops_what_the_build_did_not_write() {
+    let site = SiteTest::fixture("healthy");
+    build(&site, &[]);
+    let out = site.root().join("public");
+    let before = identities(&out);
+    // Not in the manifest: an in-place rebuild leaves it, --clean does not.
+    std::fs::write(out.join("stray.txt"), "put here by hand").unwrap();
+    build(&site, &[]);
+    assert!(out.join("stray.txt").is_file());
+    let run = build(&site, &["--clean"]);
+    assert!(!run.stderr.contains("changed,"), "{}", run.stderr);
+    assert!(!out.join("stray.txt").exists());
+    let after = identities(&out);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        after.iter().all(|(p, id)| before[p].0 != id.0),
+        "every file is new"
+    );
+    assert_eq!(snapshot_dir(&out), from_scratch(&site));
+}
+
+#[test]
+fn a_template_error_halfway_leaves_the_previous_site_byte_identical() {
+    let site = teams(300);
+    build(&site, &[]);
+    let out = site.root().join("public");
+    let before = snapshot_dir(&out);
+    // Every page changes, and the 150th fails while the others are written.
+    let site = site.file(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}!</h1>\
+         {% if page.title == \"Team 150\" %}{{ nope.missing }}{% endif %}{% endblock content %}",
+    );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+    assert_eq!(snapshot_dir(&out), before);
+    assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
+}
+
+#[test]
+fn a_write_that_fails_as_on_a_full_disk_leaves_the_previous_site_byte_identical() {
+    let site = teams(50);
+    build(&site, &[]);
+    let out = site.root().join("public");
+    let before = snapshot_dir(&out);
+    // A page larger than the process may write: its write fails with EFBIG,
+    // as one fails with ENOSPC on a full disk.
+    write_team(&site, 3, &" Many words.".repeat(20_000));
+    write_team(&site, 4, " A small change.");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(["build", "--today", TODAY])
+        .arg(site.root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 100_000,
+                rlim_max: 100_000,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(snapshot_dir(&out), before);
+    assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
+}
+
+/// `throughline build ROOT` in the background with `env`.
+fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(["build", "--today", TODAY])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd.spawn().expect("spawn throughline")
+}
+
+fn wait(child: &mut Child) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the build did not end within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Rewrites the site's documents as version `v`: every third body changes,
+/// and the last ten documents exist only in even versions, so each switch
+/// writes, adds and removes pages.
+fn set_version(site: &SiteTest, count: usize, v: usize) {
+    for i in 0..count {
+        if i >= count - 10 && v % 2 == 1 {
+            let _ = std::fs::remove_file(site.root().join(format!("teams/team-{i}.md")));
+        } else if i % 3 == 0 {
+            write_team(site, i, &format!(" Version {v}."));
+        } else {
+            write_team(site, i, "");
+        }
+    }
+}
+
+#[test]
+fn an_abort_in_the_middle_of_the_final_moves_is_completed_by_the_next_build() {
+    const COUNT: usize = 120;
+    let site = teams(COUNT);
+    let out = site.root().join("public");
+    let mut expected = Vec::new();
+    for v in 0..2 {
+        set_version(&site, COUNT, v);
+        expected.push(from_scratch(&site));
+    }
+    build(&site, &[]);
+    // Version 0 to 1 removes 10 pages and rewrites about 40: cut after the
+    // first removal, among the removals, at the first move, and late.
+    for (round, after) in [1usize, 5, 11, 30, 45].into_iter().enumerate() {
+        set_version(&site, COUNT, 0);
+        build(&site, &[]);
+        assert_eq!(snapshot_dir(&out), expected[0]);
+        set_version(&site, COUNT, 1);
+        let n = after.to_string();
+        let status = wait(&mut spawn_build(site.root(), &[(ABORT_AFTER_MOVES, &n)]));
+        assert!(!status.success(), "round {round}: the build ran to the end");
+        assert!(
+            !out.join(".throughline-manifest").exists(),
+            "a half-updated output has no manifest to trust"
+        );
+        assert_eq!(leftovers(&site).len(), 1, "the journal's folder is left");
+        let run = build(&site, &[]);
+        assert!(
+            run.stderr.contains("completed the update"),
+            "round {round}: {}",
+            run.stderr
+        );
+        assert_eq!(snapshot_dir(&out), expected[1], "after {after} moves");
+        assert!(leftovers(&site).is_empty());
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_point_is_followed_by_a_from_scratch_output() {
+    const COUNT: usize = 600;
+    let site = teams(COUNT);
+    let out = site.root().join("public");
+    let mut expected = Vec::new();
+    for v in 0..2 {
+        set_version(&site, COUNT, v);
+        expected.push(from_scratch(&site));
+    }
+    build(&site, &[]);
+    // How long a rebuild takes here, to spread the kills over it.
+    set_version(&site, COUNT, 1);
+    let started = Instant::now();
+    build(&site, &[]);
+    let took = started.elapsed();
+    let mut version = 1;
+    for tenth in [1u32, 3, 5, 6, 7, 8, 9, 10, 11, 12] {
+        let previous = version;
+        version = 1 - version;
+        set_version(&site, COUNT, version);
+        let mut child = spawn_build(site.root(), &[]);
+        std::thread::sleep(took * tenth / 10);
+        let _ = child.kill();
+        wait(&mut child);
+        let cut_in_moves = leftovers(&site).iter().any(|name| {
+            site.root()
+                .join(name)
+                .join(".throughline-journal")
+                .is_file()
+        });
+        let now = snapshot_dir(&out);
+        // Before its journal, a killed build has changed nothing.
+        assert!(
+            cut_in_moves || now == expected[previous] || now == expected[version],
+            "killed at {tenth}/10 of a build: the site is neither the old nor the new one"
+        );
+        build(&site, &[]);
+        assert_eq!(
+            snapshot_dir(&out),
+            expected[version],
+            "killed at {tenth}/10"
+        );
+        assert!(leftovers(&site).is_empty());
+    }
+}

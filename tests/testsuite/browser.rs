@@ -197,6 +197,11 @@ fn the_example_site_works_in_a_real_browser() {
             ],
         ),
         (
+            "metrics",
+            "metrics/index.html".to_string(),
+            vec!["Chain 1", "<svg class=\"sparkline\"", "Drives <a href="],
+        ),
+        (
             "quarter",
             "quarters/2026-Q4/index.html".to_string(),
             vec!["2026-Q4 review", "outcome-open", "class=\"learning\""],

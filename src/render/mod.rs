@@ -8,6 +8,7 @@
 pub mod highlight;
 pub mod markdown;
 pub mod pages;
+pub mod search;
 pub mod svg;
 pub mod theme;
 pub mod tree;
@@ -22,6 +23,8 @@ use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::Site;
 use markdown::LinkResolver;
+pub use search::SEARCH_PREFIX;
+use search::{IndexWriter, SearchDoc};
 use theme::{TemplateError, Theme};
 use view::Model;
 
@@ -92,16 +95,6 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// One document's entry in the search index.
-#[derive(Debug, Clone, serde::Serialize)]
-struct SearchEntry<'a> {
-    i: &'a str,
-    t: &'a str,
-    k: &'a str,
-    u: view::DocPath<'a>,
-    b: String,
-}
-
 /// How much of each body the search index keeps.
 const SEARCH_TEXT_LIMIT: usize = 2_000;
 
@@ -119,7 +112,7 @@ pub fn render_into(
 /// Each document's search entry from earlier renders, by document id, so a
 /// render of a few pages can still write the whole search index.
 #[derive(Debug, Default)]
-pub struct SearchEntries(HashMap<String, String>);
+pub struct SearchEntries(HashMap<String, SearchDoc>);
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
@@ -165,8 +158,8 @@ fn render_with(
     let every_page_in_order =
         documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
     let mut index = (known.is_none() && with_search && every_page_in_order)
-        .then(|| SearchIndex::for_site(site));
-    let mut kept: Vec<(DocId, String)> = Vec::new();
+        .then(|| IndexWriter::new(&search::kinds(&model)));
+    let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
     // The overviews are a few long jobs, run one after another: each holds
     // its whole page in template values while it renders (250 MB for the
     // health report of 100,000 documents), so two at once would double that.
@@ -179,7 +172,7 @@ fn render_with(
         },
         || {
             for batch in documents.chunks(DOCUMENT_BATCH) {
-                let entries: Vec<(DocId, String)> = batch
+                let entries: Vec<(DocId, SearchDoc)> = batch
                     .par_iter()
                     .map(|&id| {
                         let (file, entry) = document_page(&model, theme, id)?;
@@ -188,7 +181,13 @@ fn render_with(
                     })
                     .collect::<Result<_, RenderError>>()?;
                 match &mut index {
-                    Some(index) => entries.iter().for_each(|(_, entry)| index.push(entry)),
+                    Some(index) => {
+                        for (_, entry) in &entries {
+                            if let Some(fragment) = index.push(entry) {
+                                emit(fragment)?;
+                            }
+                        }
+                    }
                     None => kept.extend(entries),
                 }
             }
@@ -206,12 +205,15 @@ fn render_with(
                 known.0.insert(site.docs[id].id.clone(), entry);
             }
             known.0.retain(|id, _| site.graph.lookup(id).is_some());
-            with_search.then(|| search_index(&model, known))
+            match with_search {
+                true => Some(search_index(&model, known, &emit)?),
+                false => None,
+            }
         }
     };
     if let Some(index) = index {
         emit(search_page(&model, theme)?)?;
-        emit(index.finish())?;
+        index.finish().into_iter().try_for_each(&emit)?;
     }
     Ok(Rendered {
         files: files.into_inner(),
@@ -255,26 +257,11 @@ fn page(
     Ok(OutputFile::text(path, html))
 }
 
-/// One document's search entry, serialised: kept as JSON so a partial
-/// render joins the unchanged entries instead of serialising them again.
-fn search_entry(model: &Model<'_>, id: DocId, text: String) -> String {
-    let link = &model.links[id];
-    let entry = SearchEntry {
-        i: link.id,
-        t: link.title,
-        k: link.kind_label,
-        u: link.path,
-        b: text,
-    };
-    // Strings and a derived struct always serialise.
-    serde_json::to_string(&entry).unwrap_or_default()
-}
-
 fn document_page(
     model: &Model<'_>,
     theme: &Theme,
     id: DocId,
-) -> Result<(OutputFile, String), RenderError> {
+) -> Result<(OutputFile, SearchDoc), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
     let resolver = Resolver {
@@ -295,7 +282,8 @@ fn document_page(
         &pages::base(model, "../", "doc"),
         &context,
     )?;
-    Ok((file, search_entry(model, id, rendered.text)))
+    let entry = SearchDoc::new(&model.links[id], rendered.headings, rendered.text);
+    Ok((file, entry))
 }
 
 /// A document's body as the Markdown renderer takes it.
@@ -499,71 +487,50 @@ impl LinkResolver for Resolver<'_> {
     }
 }
 
-/// The search page; its index is [`SearchIndex`].
+/// The search page; its index is [`search`]'s.
 fn search_page(model: &Model<'_>, theme: &Theme) -> Result<OutputFile, RenderError> {
     page(
         theme,
         "search.html",
         "search/index.html".into(),
         &pages::base(model, "../", "search"),
-        &pages::PlainPage {},
+        &pages::search(model),
     )
 }
 
-/// The search index as a script, so it loads from `file://` as well as over
-/// HTTP: one entry per document, in document order, joined as they come.
-struct SearchIndex(Vec<u8>);
-
-impl SearchIndex {
-    const START: &'static [u8] = b"window.THROUGHLINE_SEARCH = [";
-    const END: &'static [u8] = b"];\n";
-
-    /// An empty index with room for every document of `site`: capacity that
-    /// is never written is never touched, so guessing high costs nothing.
-    fn for_site(site: &Site) -> SearchIndex {
-        let per_document = SEARCH_TEXT_LIMIT + 256;
-        let mut bytes = Vec::with_capacity(site.docs.len() * per_document + 64);
-        bytes.extend_from_slice(Self::START);
-        SearchIndex(bytes)
-    }
-
-    fn push(&mut self, entry: &str) {
-        if self.0.len() > Self::START.len() {
-            self.0.push(b',');
-        }
-        self.0.extend_from_slice(entry.as_bytes());
-    }
-
-    fn finish(mut self) -> OutputFile {
-        self.0.extend_from_slice(Self::END);
-        OutputFile {
-            path: "search-index.js".into(),
-            bytes: self.0,
-        }
-    }
-}
-
-/// The search index of a partial render: entries `known` does not hold are computed here.
-fn search_index(model: &Model<'_>, known: &SearchEntries) -> SearchIndex {
+/// The search index of a partial render, with every fragment already handed
+/// to `emit`: entries `known` does not hold are computed here.
+fn search_index(
+    model: &Model<'_>,
+    known: &SearchEntries,
+    emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
+) -> Result<IndexWriter, RenderError> {
     let site = model.site;
-    let entries: Vec<std::borrow::Cow<'_, str>> = (0..site.docs.len())
+    let entries: Vec<std::borrow::Cow<'_, SearchDoc>> = (0..site.docs.len())
         .into_par_iter()
         .map(|id| {
             let doc = &site.docs[id];
             known.0.get(&doc.id).map_or_else(
                 || {
-                    let text =
-                        markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT)
-                            .text;
-                    std::borrow::Cow::Owned(search_entry(model, id, text))
+                    let body =
+                        markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
+                    std::borrow::Cow::Owned(SearchDoc::new(
+                        &model.links[id],
+                        body.headings,
+                        body.text,
+                    ))
                 },
-                |entry| std::borrow::Cow::Borrowed(entry.as_str()),
+                std::borrow::Cow::Borrowed,
             )
         })
         .collect();
-    let mut index = SearchIndex::for_site(site);
-    entries.iter().for_each(|entry| index.push(entry));
-    index
+    let mut index = IndexWriter::new(&search::kinds(model));
+    for entry in &entries {
+        if let Some(fragment) = index.push(entry) {
+            emit(fragment)?;
+        }
+    }
+    Ok(index)
 }
 
 struct NoLinks;

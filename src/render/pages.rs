@@ -1369,6 +1369,32 @@ pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     TeamsPage { teams }
 }
 
-/// A page with nothing of its own beyond [`Base`]: search and 404.
+/// A page with nothing of its own beyond [`Base`]: the 404 page.
 #[derive(Debug, Serialize)]
 pub struct PlainPage {}
+
+/// The search page: the kinds its filter offers.
+#[derive(Debug, Serialize)]
+pub struct SearchPage<'a> {
+    /// Each kind documents have, as its name and label, sorted by label.
+    pub kinds: Vec<KindOption<'a>>,
+}
+
+/// One option of the search page's kind filter.
+#[derive(Debug, Serialize)]
+pub struct KindOption<'a> {
+    /// The kind's name (the filter's value).
+    pub name: &'a str,
+    /// Its label.
+    pub label: &'a str,
+}
+
+/// The search page's context.
+pub fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
+    SearchPage {
+        kinds: super::search::kinds(model)
+            .into_iter()
+            .map(|(name, label)| KindOption { name, label })
+            .collect(),
+    }
+}

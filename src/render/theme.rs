@@ -57,6 +57,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         "trace.js",
         include_str!("../../themes/default/assets/trace.js"),
     ),
+    (
+        "site.js",
+        include_str!("../../themes/default/assets/site.js"),
+    ),
 ];
 
 /// A problem with a template: the build cannot go on.

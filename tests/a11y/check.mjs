@@ -4,6 +4,12 @@
 //   node check.mjs axe SITE          axe-core on every page kind, light and dark
 //   node check.mjs layout SITE SHOTS the opportunity solution trees fit at
 //                                    390 px and 1366 px; screenshots into SHOTS
+//   node check.mjs search SITE QUERY search works: `/` focuses it, nothing
+//                                    loads before it is used, results come
+//                                    with highlighted hits and spaced
+//                                    snippets, the kind filter filters; prints
+//                                    the time to first results and the bytes
+//                                    (gzipped) the index cost
 //
 // SITE is a `throughline build` output folder. The site is served from a
 // loopback server in this process, so search and the 404 page load as they
@@ -16,6 +22,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { extname, join, normalize, resolve } from "node:path";
 
 const require = createRequire(import.meta.url);
@@ -23,8 +30,8 @@ const puppeteer = require("puppeteer-core");
 const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
-if (!["axe", "layout"].includes(mode) || !siteArg || (mode === "layout" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS");
+if (!["axe", "layout", "search"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
+  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -231,6 +238,81 @@ async function runLayout(browser, base, shots) {
   return failures;
 }
 
+/**
+ * Search on the search page, as a reader uses it: from another page `/`
+ * focuses the header's search box; on the search page nothing of the index
+ * loads until the box is focused; typing QUERY shows results within a
+ * second, with each query word marked in the results and no words run
+ * together in the snippets; choosing a kind leaves only that kind.
+ */
+async function runSearch(browser, base, query) {
+  const failures = [];
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1366, height: 900 });
+  const fetched = [];
+  page.on("response", async (r) => {
+    const url = r.url();
+    if (!url.includes("/search/") || url.endsWith(".html") || url.includes(".html?")) return;
+    try {
+      fetched.push([url.slice(base.length), gzipSync(await r.buffer()).length]);
+    } catch {}
+  });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+  await page.goto(base + "index.html", { waitUntil: "load" });
+  await page.keyboard.press("/");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (focused !== "site-search") failures.push(`\`/\` on the dashboard focuses ${focused || "nothing"}, not the search box`);
+
+  await page.goto(base + "search/index.html", { waitUntil: "load" });
+  if (fetched.length) failures.push(`the search page loaded ${fetched.map((f) => f[0]).join(", ")} before search was used`);
+  await page.keyboard.press("/");
+  const onSearch = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (onSearch !== "search-input") failures.push(`\`/\` on the search page focuses ${onSearch || "nothing"}`);
+  const started = Date.now();
+  await page.keyboard.type(query);
+  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length > 0, { timeout: 10000 }).catch(() => {});
+  const firstResults = Date.now() - started;
+  const firstFetched = fetched.slice();
+  const result = await page.evaluate(() => ({
+    count: document.querySelectorAll("#search-results li").length,
+    status: document.getElementById("search-status").textContent,
+    marks: [...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()),
+    snippets: [...document.querySelectorAll("#search-results p")].map((p) => p.textContent),
+    url: location.search,
+  }));
+  if (!result.count) failures.push(`no results for "${query}" (${result.status})`);
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.every((w) => result.marks.some((m) => m.startsWith(w)))) failures.push(`the hits of "${query}" are not all highlighted: ${result.marks.slice(0, 10).join(", ")}`);
+  // A run-together word: a lowercase letter directly followed by a capital, or two known words glued.
+  const glued = result.snippets.filter((s) => /[a-z][A-Z]/.test(s) || /\b(see|the|and)(which|the|spring)/i.test(s));
+  if (glued.length) failures.push(`snippets run words together: ${glued[0]}`);
+  if (!result.url.includes("q=")) failures.push(`the query is not kept in the URL (${result.url})`);
+  const bytes = firstFetched.reduce((sum, f) => sum + f[1], 0);
+  console.log(`search "${query}": ${result.status}, first results after ${firstResults} ms (typing included), ${firstFetched.length} index files, ${(bytes / 1024).toFixed(1)} KB gzipped`);
+  if (firstResults > 1000) failures.push(`first results took ${firstResults} ms (target: 1 s)`);
+  if (bytes > 500 * 1024) failures.push(`the first search loaded ${(bytes / 1024).toFixed(0)} KB gzipped (target: 500 KB)`);
+
+  // The kind filter: pick the kind with results that is not the first result's kind, if any.
+  const kinds = await page.evaluate(() => [...document.querySelectorAll("#search-kind option")].filter((o) => o.value && !/\(0\)$/.test(o.textContent)).map((o) => [o.value, o.getAttribute("data-label")]));
+  if (!kinds.length) failures.push("the kind filter offers no kind with results");
+  else {
+    const [value, label] = kinds[kinds.length - 1];
+    await page.select("#search-kind", value);
+    await page.waitForFunction((l) => {
+      const badges = [...document.querySelectorAll("#search-results .kind")];
+      return badges.length > 0 && badges.every((b) => b.textContent === l);
+    }, { timeout: 5000 }, label).catch(() => failures.push(`choosing the kind ${label} leaves other kinds in the results`));
+    const url = await page.evaluate(() => location.search);
+    if (!url.includes(`kind=${value}`)) failures.push(`the kind is not kept in the URL (${url})`);
+  }
+  if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
+  await page.close();
+  return failures;
+}
+
 let server;
 let chrome;
 let failures = [];
@@ -238,7 +320,12 @@ try {
   server = await serve();
   const base = `http://127.0.0.1:${server.address().port}/`;
   chrome = await launch();
-  failures = mode === "axe" ? await runAxe(chrome.browser, base) : await runLayout(chrome.browser, base, resolve(shotsArg));
+  failures =
+    mode === "axe"
+      ? await runAxe(chrome.browser, base)
+      : mode === "search"
+        ? await runSearch(chrome.browser, base, shotsArg)
+        : await runLayout(chrome.browser, base, resolve(shotsArg));
 } catch (e) {
   console.error(`check.mjs ${mode}: ${e.stack || e}`);
   process.exitCode = 2;

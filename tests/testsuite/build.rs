@@ -77,9 +77,13 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "search/index.html",
         "404.html",
         "graph.json",
-        "search-index.js",
+        "search/manifest.js",
+        "search/docs/0.js",
+        "search/docs/1.js",
+        "search/terms/pa.js",
         "assets/style.css",
         "assets/search.js",
+        "assets/site.js",
         "assets/trace.js",
         "cs/index.html",
         "w-ledger/index.html",
@@ -132,6 +136,21 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     );
     let trace = read(&out.join("trace/index.html"));
     assert!(trace.contains("<details open><summary>") && trace.contains("data-team=\"team-pay\""));
+    // Search: 15 documents in two fragments of 8, the index loaded by the
+    // search page's script only when it is used, never as a page's script.
+    assert!(!out.join("search/docs/2.js").exists());
+    assert!(!out.join("search-index.js").exists());
+    let manifest = read(&out.join("search/manifest.js"));
+    assert!(
+        manifest.starts_with("THROUGHLINE_SEARCH.manifest({"),
+        "{manifest}"
+    );
+    let search = read(&out.join("search/index.html"));
+    assert!(
+        search.contains("<option value=\"bet\">Bet</option>"),
+        "{search}"
+    );
+    assert!(!search.contains("manifest.js"), "the index loads lazily");
     let graph: serde_json::Value = serde_json::from_str(&read(&out.join("graph.json"))).unwrap();
     assert_eq!(graph["nodes"].as_array().unwrap().len(), 15);
     assert!(

@@ -1,0 +1,313 @@
+//! The search index, cut into small scripts that the search page loads only
+//! when someone searches, and only the ones a query needs:
+//!
+//! - `search/manifest.js`: the kinds, each document's kind, and which term
+//!   shards exist (10,000 documents: about 10 KB gzipped);
+//! - `search/terms/<key>.js`: every word that starts with `key` (its first
+//!   two characters, lowercased), each with the documents it occurs in and
+//!   where (title, heading or body), as deltas;
+//! - `search/docs/<n>.js`: title, page and text of documents
+//!   `n * DOCS_PER_FRAGMENT ..`, for the results shown.
+//!
+//! Each is a script calling `THROUGHLINE_SEARCH`, not JSON, so that search
+//! works from `file://` as well as over HTTP (a page may add a script from
+//! any folder, but may not `fetch` one under `file://`). The files are a
+//! function of the documents in order: a full build streams them batch by
+//! batch, `serve` makes them again from the entries it keeps, and both write
+//! the same bytes.
+
+use std::collections::HashMap;
+
+use crate::output::OutputFile;
+
+use super::view::{DocLink, Model};
+
+/// Where every file of search lives: `serve` drops what it served under
+/// here and a new render did not write.
+pub const SEARCH_PREFIX: &str = "search/";
+
+/// Documents per `search/docs/<n>.js`: the results shown (20) need at most
+/// 20 of them, each a few KB gzipped.
+const DOCS_PER_FRAGMENT: usize = 8;
+
+/// A longer word is not indexed (a hash, a URL run together).
+const MAX_TERM_CHARS: usize = 40;
+
+/// Where a word occurs in a document, the best place counting: search ranks
+/// title above headings above body.
+const BODY: u8 = 0;
+const HEADING: u8 = 1;
+const TITLE: u8 = 2;
+const PLACES: u32 = 3;
+
+/// One document as search knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDoc {
+    id: String,
+    title: String,
+    kind: String,
+    /// Its page's folder, relative to the site root (`bet-a`).
+    dir: String,
+    headings: String,
+    text: String,
+}
+
+impl SearchDoc {
+    /// `link`'s document, whose body has these headings and text.
+    pub fn new(link: &DocLink<'_>, headings: String, text: String) -> SearchDoc {
+        SearchDoc {
+            id: link.id.to_string(),
+            title: link.title.to_string(),
+            kind: link.kind.to_string(),
+            dir: link.path.0.to_string(),
+            headings,
+            text,
+        }
+    }
+
+    /// Each word of the document, lowercased, with the best place it occurs.
+    fn terms(&self) -> Vec<(String, u8)> {
+        let mut best: HashMap<String, u8> = HashMap::new();
+        for (text, place) in [
+            (self.text.as_str(), BODY),
+            (self.headings.as_str(), HEADING),
+            (self.title.as_str(), TITLE),
+            (self.id.as_str(), TITLE),
+        ] {
+            for word in words(text) {
+                let seen = best.entry(word).or_insert(place);
+                *seen = (*seen).max(place);
+            }
+        }
+        let mut terms: Vec<(String, u8)> = best.into_iter().collect();
+        terms.sort_unstable();
+        terms
+    }
+}
+
+/// The words of `text` as search matches them: runs of letters and digits,
+/// lowercased (`search.js` splits a query the same way).
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_TERM_CHARS)
+        .map(str::to_lowercase)
+}
+
+/// The shard a word is in: its first two characters.
+fn shard_key(word: &str) -> &str {
+    let end = word.char_indices().nth(2).map_or(word.len(), |(at, _)| at);
+    &word[..end]
+}
+
+/// A shard key as a file name: ASCII letters and digits as they are, any
+/// other character as `_` and its code point in hex (`search.js` agrees).
+fn shard_file(key: &str) -> String {
+    let mut name = String::new();
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            name.push_str(&format!("_{:x}", u32::from(c)));
+        }
+    }
+    name
+}
+
+/// The kinds documents of the site have, as (name, label), sorted by label:
+/// the options of the search page's kind filter.
+pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
+    let mut kinds: Vec<(&str, &str)> = model.links.iter().map(|l| (l.kind, l.kind_label)).collect();
+    kinds.sort_unstable_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
+    kinds.dedup();
+    kinds
+}
+
+/// Writes the index from documents given in order.
+pub struct IndexWriter {
+    kinds: Vec<String>,
+    /// Each document's kind, as an index into `kinds`.
+    doc_kinds: Vec<usize>,
+    /// Each word's postings: `document * PLACES + place`, ascending.
+    postings: HashMap<String, Vec<u32>>,
+    /// The documents of the fragment being filled, as JSON.
+    fragment: Vec<String>,
+}
+
+impl IndexWriter {
+    /// An empty index for a site with these kinds (from [`kinds`]).
+    pub fn new(kinds: &[(&str, &str)]) -> IndexWriter {
+        IndexWriter {
+            kinds: kinds.iter().map(|(name, _)| name.to_string()).collect(),
+            doc_kinds: Vec::new(),
+            postings: HashMap::new(),
+            fragment: Vec::new(),
+        }
+    }
+
+    /// Adds the next document; returns its fragment's file once it is full.
+    pub fn push(&mut self, doc: &SearchDoc) -> Option<OutputFile> {
+        let n = self.doc_kinds.len();
+        let kind = self.kinds.iter().position(|k| *k == doc.kind).unwrap_or(0);
+        self.doc_kinds.push(kind);
+        // At most 2^32 / 3 documents; a site that large never gets this far.
+        let base = u32::try_from(n).unwrap_or(u32::MAX / PLACES) * PLACES;
+        for (word, place) in doc.terms() {
+            self.postings
+                .entry(word)
+                .or_default()
+                .push(base + u32::from(place));
+        }
+        // Strings always serialise.
+        let entry = serde_json::to_string(&(&doc.title, &doc.dir, &doc.text)).unwrap_or_default();
+        self.fragment.push(entry);
+        (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
+    }
+
+    /// The fragment filled so far, as a file; the next one starts empty.
+    fn fragment_file(&mut self) -> OutputFile {
+        let number = (self.doc_kinds.len() - 1) / DOCS_PER_FRAGMENT;
+        let mut js = format!("THROUGHLINE_SEARCH.docs({number},[");
+        js.push_str(&self.fragment.join(","));
+        js.push_str("]);\n");
+        self.fragment.clear();
+        OutputFile::text(format!("{SEARCH_PREFIX}docs/{number}.js"), js)
+    }
+
+    /// The last fragment, the term shards and the manifest.
+    pub fn finish(mut self) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        if !self.fragment.is_empty() {
+            files.push(self.fragment_file());
+        }
+        let mut shards: HashMap<&str, Vec<(&str, &[u32])>> = HashMap::new();
+        for (word, postings) in &self.postings {
+            shards
+                .entry(shard_key(word))
+                .or_default()
+                .push((word, postings));
+        }
+        let mut keys: Vec<&str> = shards.keys().copied().collect();
+        keys.sort_unstable();
+        for key in &keys {
+            let mut words = shards.remove(key).unwrap_or_default();
+            words.sort_unstable();
+            let mut js = String::from("THROUGHLINE_SEARCH.terms(");
+            js.push_str(&json(key));
+            js.push_str(",{");
+            for (i, (word, postings)) in words.iter().enumerate() {
+                if i > 0 {
+                    js.push(',');
+                }
+                js.push_str(&json(word));
+                js.push_str(":[");
+                let mut last = 0;
+                for (j, &p) in postings.iter().enumerate() {
+                    if j > 0 {
+                        js.push(',');
+                    }
+                    js.push_str(&(p - last).to_string());
+                    last = p;
+                }
+                js.push(']');
+            }
+            js.push_str("});\n");
+            files.push(OutputFile::text(
+                format!("{SEARCH_PREFIX}terms/{}.js", shard_file(key)),
+                js,
+            ));
+        }
+        let manifest = serde_json::json!({
+            "kinds": self.kinds,
+            "kind": self.doc_kinds,
+            "shards": keys,
+            "per": DOCS_PER_FRAGMENT,
+        });
+        files.push(OutputFile::text(
+            format!("{SEARCH_PREFIX}manifest.js"),
+            format!("THROUGHLINE_SEARCH.manifest({manifest});\n"),
+        ));
+        files
+    }
+}
+
+/// `s` as a JSON string.
+fn json(s: &str) -> String {
+    // A string always serialises.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, title: &str, kind: &str, headings: &str, text: &str) -> SearchDoc {
+        SearchDoc {
+            id: id.into(),
+            title: title.into(),
+            kind: kind.into(),
+            dir: id.into(),
+            headings: headings.into(),
+            text: text.into(),
+        }
+    }
+
+    fn text_of<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+        let file = files.iter().find(|f| f.path == path);
+        std::str::from_utf8(&file.unwrap_or_else(|| panic!("no {path}")).bytes).unwrap()
+    }
+
+    #[test]
+    fn words_are_lowercased_runs_of_letters_and_digits_each_at_its_best_place() {
+        let d = doc(
+            "bet-a",
+            "Merchant payouts",
+            "bet",
+            "Why Now",
+            "Payouts, now! Café crème see-which",
+        );
+        let terms = d.terms();
+        let find = |w: &str| terms.iter().find(|(t, _)| t == w).map(|(_, p)| *p);
+        assert_eq!(find("payouts"), Some(TITLE));
+        assert_eq!(
+            find("bet"),
+            Some(TITLE),
+            "the id's words count as the title's"
+        );
+        assert_eq!(find("now"), Some(HEADING));
+        assert_eq!(find("café"), Some(BODY));
+        assert_eq!(find("see"), Some(BODY));
+        assert_eq!(find("which"), Some(BODY));
+        assert_eq!(shard_key("café"), "ca");
+        assert_eq!(shard_key("éa"), "éa");
+        assert_eq!(shard_key("x"), "x");
+        assert_eq!(shard_file("éa"), "_e9a");
+    }
+
+    #[test]
+    fn the_index_is_a_manifest_term_shards_and_fragments_of_documents() {
+        let kinds = [("bet", "Bet"), ("outcome", "Outcome")];
+        let mut writer = IndexWriter::new(&kinds);
+        let mut files = Vec::new();
+        for i in 0..10 {
+            let kind = if i % 2 == 0 { "bet" } else { "outcome" };
+            let text = if i == 3 { "merchant me" } else { "metric" };
+            files.extend(writer.push(&doc(&format!("d{i}"), "Title", kind, "", text)));
+        }
+        assert_eq!(files.len(), 1, "one full fragment of 8 documents");
+        files.extend(writer.finish());
+        let first = text_of(&files, "search/docs/0.js");
+        assert!(first.starts_with("THROUGHLINE_SEARCH.docs(0,[[\"Title\",\"d0\",\"metric\"],"));
+        assert!(text_of(&files, "search/docs/1.js").contains("\"d9\""));
+        let me = text_of(&files, "search/terms/me.js");
+        // Document 3's body: 3 * 3 + 0; metric in every other one, deltas of 3.
+        assert!(me.contains("\"me\":[9]"), "{me}");
+        assert!(me.contains("\"merchant\":[9]"), "{me}");
+        assert!(me.contains("\"metric\":[0,3,3,6,3,3,3,3,3]"), "{me}");
+        let manifest = text_of(&files, "search/manifest.js");
+        assert!(
+            manifest.contains("\"kind\":[0,1,0,1,0,1,0,1,0,1]"),
+            "{manifest}"
+        );
+        assert!(manifest.contains("\"shards\":[\"d0\""), "{manifest}");
+    }
+}

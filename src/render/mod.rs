@@ -324,6 +324,11 @@ impl Overview {
     }
 }
 
+/// Where the trace job writes its pages (`trace/` and a page per branch too
+/// large for it): `serve` drops what it served under here and a new render
+/// did not write.
+pub const TRACE_PREFIX: &str = "trace/";
+
 /// Where the health job writes its pages (the health page and each rule's):
 /// `serve` drops what it served under here and a new render did not write.
 pub const HEALTH_PREFIX: &str = "health/";
@@ -388,6 +393,13 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         let root = overview.root.unwrap_or(&site.config.base_url);
         let base = pages::base(model, root, overview.section);
         let mut files = vec![(overview.render)(model, theme, overview, &base)?];
+        if job == Job::Trace {
+            // Branches too large for the trace page, each on a page of its own.
+            for (path, context) in pages::trace_branch_pages(model) {
+                let base = pages::base(model, "../../", overview.section);
+                files.push(page(theme, overview.template, path, &base, &context)?);
+            }
+        }
         if job == Job::Health {
             // Each rule's findings, in full, on pages of their own: the
             // health page shows only the first of each (`pages::HEALTH_SAMPLE`).

@@ -300,7 +300,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
         },
         body: body_html,
         trail: links(trail),
-        subtree_html: super::tree::tree_html(&below, "../"),
+        subtree_html: super::tree::tree_html(&below, "../", "../trace/"),
         subtree_hidden: hidden,
         supports: links(out_rel(Rel::Supports)),
         supported_by: links(in_rel(Rel::Supports)),
@@ -594,13 +594,27 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
 }
 
 /// The traceability page (`trace.html`).
+/// A page of the traceability tree: the whole forest when it fits
+/// [`tree::TRACE_PAGE_BUDGET`], else its first levels (`trace/`) and a page
+/// per branch below them (`trace/<id>/`), each with the same filters.
 #[derive(Debug, Serialize)]
 pub struct TracePage<'a> {
+    /// The document whose tree this page shows; `None` on `trace/` itself.
+    branch: Option<DocLink<'a>>,
+    /// The way from the top of the tree down to `branch`.
+    trail: Vec<DocLink<'a>>,
     forest_html: String,
     unconnected_html: String,
+    /// Whether some branches are on pages of their own.
+    split: bool,
     teams: Vec<DocLink<'a>>,
     quarters: BTreeSet<String>,
+    statuses: BTreeSet<&'static str>,
+    kinds: Vec<super::search::KindName<'a>>,
+    owners: BTreeSet<&'a str>,
     outcomes: Vec<OutcomeDiagram<'a>>,
+    /// Outcomes listed without their diagrams: more than [`TRACE_DIAGRAMS`].
+    outcome_links: Vec<DocLink<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -609,9 +623,13 @@ struct OutcomeDiagram<'a> {
     svg: String,
 }
 
-/// The full traceability tree.
-pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
-    let site = model.site;
+/// How many opportunity solution trees the trace page draws; beyond that it
+/// lists the outcomes, whose own pages draw them.
+const TRACE_DIAGRAMS: usize = 20;
+
+/// The roots of the traceability tree: those of a strategy layer's company
+/// strategy, and those of no company strategy.
+fn trace_roots(site: &crate::Site) -> (Vec<DocId>, Vec<DocId>) {
     let roots: Vec<DocId> = site
         .graph
         .roots()
@@ -622,12 +640,17 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
                 .is_some_and(|k| k.layer.is_some() || k.ost)
         })
         .collect();
-    let (strategy, loose): (Vec<DocId>, Vec<DocId>) = roots.into_iter().partition(|&r| {
+    roots.into_iter().partition(|&r| {
         site.config
             .schema
             .get(&site.docs[r].kind)
             .is_some_and(|k| k.layer == Some(1))
-    });
+    })
+}
+
+/// What every trace page's filters offer.
+fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
+    let site = model.site;
     let mut teams: Vec<DocLink> = site
         .docs
         .iter()
@@ -636,33 +659,100 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         .map(|(i, _)| model.links[i])
         .collect();
     teams.sort_by(|a, b| a.title.cmp(b.title));
-    let forest = |roots: &[DocId]| {
-        let items: Vec<tree::TreeItem> = roots
-            .iter()
-            .map(|&r| tree::subtree(model, r, usize::MAX))
-            .collect();
-        super::tree::tree_html(&items, "../")
-    };
     TracePage {
-        forest_html: forest(&strategy),
-        unconnected_html: forest(&loose),
+        branch: None,
+        trail: Vec::new(),
+        forest_html: String::new(),
+        unconnected_html: String::new(),
+        split: false,
         teams,
         quarters: site
             .docs
             .iter()
             .filter_map(|d| d.quarter.map(|q| q.to_string()))
             .collect(),
-        outcomes: site
+        statuses: model.links.iter().filter_map(|l| l.status).collect(),
+        kinds: super::search::kinds(model)
+            .into_iter()
+            .map(|(name, label)| super::search::KindName { name, label })
+            .collect(),
+        owners: site
             .docs
             .iter()
-            .enumerate()
-            .filter(|(_, d)| d.kind == "outcome")
-            .map(|(i, _)| OutcomeDiagram {
-                doc: model.links[i],
-                svg: ost_diagram(model, i, "../"),
-            })
+            .filter_map(|d| d.owner.as_deref())
             .collect(),
+        outcomes: Vec::new(),
+        outcome_links: Vec::new(),
     }
+}
+
+/// The traceability page (`trace/`), and the documents whose branches are
+/// on pages of their own.
+fn trace_top<'a>(model: &'a Model<'_>) -> (TracePage<'a>, Vec<DocId>) {
+    let site = model.site;
+    let (strategy, loose) = trace_roots(site);
+    let (items, mut paged) = tree::within_budget(model, &strategy, tree::TRACE_PAGE_BUDGET);
+    let left = tree::TRACE_PAGE_BUDGET.saturating_sub(tree::count(&items));
+    let (loose_items, more) = tree::within_budget(model, &loose, left);
+    paged.extend(more);
+    let outcomes: Vec<DocId> = (0..site.docs.len())
+        .filter(|&i| site.docs[i].kind == "outcome")
+        .collect();
+    let draw = outcomes.len() <= TRACE_DIAGRAMS;
+    let page = TracePage {
+        forest_html: tree::tree_html(&items, "../", ""),
+        unconnected_html: tree::tree_html(&loose_items, "../", ""),
+        split: !paged.is_empty(),
+        outcomes: if draw {
+            outcomes
+                .iter()
+                .map(|&i| OutcomeDiagram {
+                    doc: model.links[i],
+                    svg: ost_diagram(model, i, "../"),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        outcome_links: if draw {
+            Vec::new()
+        } else {
+            outcomes.iter().map(|&i| model.links[i]).collect()
+        },
+        ..trace_page(model)
+    };
+    (page, paged)
+}
+
+/// The traceability page (`trace/`).
+pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
+    trace_top(model).0
+}
+
+/// The trace page of each branch too large for the page above it
+/// (`trace/<id>/index.html`), in the order the pages link to them.
+pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a>)> {
+    let graph = &model.site.graph;
+    let mut queue: std::collections::VecDeque<DocId> = trace_top(model).1.into();
+    let mut pages = Vec::new();
+    while let Some(doc) = queue.pop_front() {
+        let (items, paged) = tree::within_budget(model, &[doc], tree::TRACE_PAGE_BUDGET);
+        queue.extend(paged.iter().copied());
+        let mut trail: Vec<DocId> = graph.ancestors(doc);
+        trail.reverse();
+        let link = model.links[doc];
+        pages.push((
+            format!("trace/{}", link.path.after("")),
+            TracePage {
+                branch: Some(link),
+                trail: trail.iter().map(|&d| model.links[d]).collect(),
+                forest_html: tree::tree_html(&items, "../../", "../"),
+                split: !paged.is_empty(),
+                ..trace_page(model)
+            },
+        ));
+    }
+    pages
 }
 
 /// The health report (`health.html`): every rule with its counts, and the
@@ -1377,16 +1467,7 @@ pub struct PlainPage {}
 #[derive(Debug, Serialize)]
 pub struct SearchPage<'a> {
     /// Each kind documents have, as its name and label, sorted by label.
-    pub kinds: Vec<KindOption<'a>>,
-}
-
-/// One option of the search page's kind filter.
-#[derive(Debug, Serialize)]
-pub struct KindOption<'a> {
-    /// The kind's name (the filter's value).
-    pub name: &'a str,
-    /// Its label.
-    pub label: &'a str,
+    pub kinds: Vec<super::search::KindName<'a>>,
 }
 
 /// The search page's context.
@@ -1394,7 +1475,7 @@ pub fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
     SearchPage {
         kinds: super::search::kinds(model)
             .into_iter()
-            .map(|(name, label)| KindOption { name, label })
+            .map(|(name, label)| super::search::KindName { name, label })
             .collect(),
     }
 }

@@ -122,6 +122,15 @@ pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
     kinds
 }
 
+/// A kind as a filter offers it.
+#[derive(Debug, serde::Serialize)]
+pub struct KindName<'a> {
+    /// The kind's name (the filter's value).
+    pub name: &'a str,
+    /// Its label.
+    pub label: &'a str,
+}
+
 /// Writes the index from documents given in order.
 pub struct IndexWriter {
     kinds: Vec<String>,

@@ -446,12 +446,14 @@ impl LiveSite {
             // The health job writes a page per rule with findings (and per
             // 1,000 of them): a rule whose findings are all fixed, or a rule
             // with fewer pages, leaves pages that a full build would not write.
-            // So does search: a word no document has any more, a fragment of
-            // documents past the last one.
+            // So do search (a word no document has any more, a fragment of
+            // documents past the last one) and the trace (a branch that
+            // now fits the page above it).
             let written: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
             for (job, prefix) in [
                 (Job::Health, render::HEALTH_PREFIX),
                 (Job::Search, render::SEARCH_PREFIX),
+                (Job::Trace, render::TRACE_PREFIX),
             ] {
                 if jobs.contains(&job) {
                     gone.extend(

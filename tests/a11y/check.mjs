@@ -10,6 +10,10 @@
 //                                    snippets, the kind filter filters; prints
 //                                    the time to first results and the bytes
 //                                    (gzipped) the index cost
+//   node check.mjs trace SITE KIND   the trace page's filters: choosing KIND
+//                                    shows its documents and their chains,
+//                                    the chains marked as context, the count
+//                                    updated and the state kept in the URL
 //
 // SITE is a `throughline build` output folder. The site is served from a
 // loopback server in this process, so search and the 404 page load as they
@@ -30,8 +34,8 @@ const puppeteer = require("puppeteer-core");
 const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
-if (!["axe", "layout", "search"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY");
+if (!["axe", "layout", "search", "trace"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
+  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -313,6 +317,43 @@ async function runSearch(browser, base, query) {
   return failures;
 }
 
+/** The trace page's filters, by kind and then by text (see the usage above). */
+async function runTrace(browser, base, kind) {
+  const failures = [];
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "trace/index.html", { waitUntil: "load" });
+  await page.select("#filter-kind", kind);
+  const seen = await page.evaluate(() => {
+    const shown = [...document.querySelectorAll(".tree li")].filter((li) => !li.hidden);
+    return {
+      matches: shown.filter((li) => !li.classList.contains("context")).map((li) => li.getAttribute("data-k")),
+      context: shown.filter((li) => li.classList.contains("context")).length,
+      count: document.getElementById("filter-count").textContent,
+      url: location.search,
+    };
+  });
+  if (!seen.matches.length) failures.push(`no ${kind} shown after choosing it`);
+  // The rows shown around a match (its chain above, its tree below) are context.
+  if (!seen.matches.includes(kind)) failures.push(`the kind ${kind} matches none: ${seen.matches.slice(0, 5)}`);
+  if (!seen.context) failures.push("no row shown for context");
+  if (!/^\d+ of \d+ documents? match/.test(seen.count)) failures.push(`the count reads "${seen.count}"`);
+  if (!seen.url.includes(`kind=${kind}`)) failures.push(`the filter is not kept in the URL (${seen.url})`);
+  // The state comes back from the URL.
+  await page.goto(base + `trace/index.html?kind=${kind}&q=zzzz-no-such-title`, { waitUntil: "load" });
+  const none = await page.evaluate(() => ({
+    shown: [...document.querySelectorAll(".tree li")].filter((li) => !li.hidden).length,
+    kind: document.getElementById("filter-kind").value,
+    count: document.getElementById("filter-count").textContent,
+  }));
+  if (none.shown || none.kind !== kind || !none.count.startsWith("0 of")) failures.push(`a filter from the URL is not applied: ${JSON.stringify(none)}`);
+  console.log(`trace: ${kind}: ${seen.count}, ${seen.context} row(s) of context`);
+  if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
+  await page.close();
+  return failures;
+}
+
 let server;
 let chrome;
 let failures = [];
@@ -325,6 +366,8 @@ try {
       ? await runAxe(chrome.browser, base)
       : mode === "search"
         ? await runSearch(chrome.browser, base, shotsArg)
+        : mode === "trace"
+        ? await runTrace(chrome.browser, base, shotsArg)
         : await runLayout(chrome.browser, base, resolve(shotsArg));
 } catch (e) {
   console.error(`check.mjs ${mode}: ${e.stack || e}`);

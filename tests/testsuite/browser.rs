@@ -294,3 +294,32 @@ fn search_focuses_with_a_slash_highlights_hits_and_filters_by_kind() {
         assert!(stdout.contains("first results after"), "{stdout}");
     }
 }
+
+/// The trace page's filters on the example site (`tests/a11y/check.mjs
+/// trace`): choosing a kind shows its documents, the rows around them
+/// marked as context, the count updated; the state is kept in the URL and
+/// applied again from it.
+#[test]
+fn trace_filters_show_matches_with_their_context_and_keep_the_state_in_the_url() {
+    let Some(tools) = crate::a11y::node_tools("trace filters") else {
+        return;
+    };
+    let built = crate::a11y::built_example();
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+        .arg("trace")
+        .arg(&built.out)
+        .arg("bet")
+        .env("CHROMIUM", &tools.chromium);
+    let out = crate::a11y::run_limited(cmd, std::time::Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the trace filters do not work:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("trace: bet: 6 of 37 documents match"),
+        "{stdout}"
+    );
+}

@@ -381,7 +381,7 @@ const OVERVIEWS: &[Overview] = &[
         path: "404.html",
         root: None,
         section: "404",
-        render: |_, t, o, b| o.page(t, b, &pages::PlainPage {}),
+        render: |_, t, o, b| o.page(t, b, &pages::not_found(t)),
     },
 ];
 

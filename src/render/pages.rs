@@ -101,6 +101,9 @@ pub struct DocumentPage<'a> {
     pub doc: DocumentFacts<'a>,
     /// The body as HTML.
     pub body: &'a str,
+    /// The body's first paragraph as plain text, cut at about 200 bytes:
+    /// the page's `<meta name="description">`.
+    pub description: String,
     /// Ancestors, the company strategy first.
     pub trail: Vec<DocLink<'a>>,
     /// The documents below, as a collapsible tree.
@@ -209,6 +212,13 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
     let (shown_depth, hidden) = tree::levels_within(model, id, tree::SUBTREE_BUDGET);
 
     let chart = (doc.kind == "metric").then(|| {
+        // The unit beside a target: `40%`, `12 days`.
+        let unit = match doc.unit.as_deref() {
+            None | Some("") => String::new(),
+            Some("%") => "%".to_string(),
+            Some(u) => format!(" {u}"),
+        };
+        let unit = unit.as_str();
         let references: Vec<Reference> = graph
             .incoming(id)
             .filter(|e| e.rel == Rel::Metric)
@@ -222,11 +232,11 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
                     .key_results
                     .iter()
                     .filter_map(|k| k.target.map(|t| (t, k.by)));
-                success.chain(krs).map(|(t, by)| Reference {
+                success.chain(krs).map(move |(t, by)| Reference {
                     value: t,
                     label: match by {
-                        Some(d) => format!("target {} by {d}", format_number(t)),
-                        None => format!("target {}", format_number(t)),
+                        Some(d) => format!("target {}{unit} by {d}", format_number(t)),
+                        None => format!("target {}{unit}", format_number(t)),
                     },
                 })
             })
@@ -245,6 +255,10 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
         .collect();
 
     DocumentPage {
+        description: super::markdown::first_paragraph(
+            &site.sources[doc.source].text[doc.body_offset..],
+            200,
+        ),
         page: model.links[id],
         doc: DocumentFacts {
             owner: doc.owner.as_deref(),
@@ -1459,9 +1473,35 @@ pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     TeamsPage { teams }
 }
 
-/// A page with nothing of its own beyond [`Base`]: the 404 page.
+/// The 404 page: it carries the theme's stylesheet itself, as a `data:`
+/// URL, because it is served at any depth (and opened from `file://`),
+/// where no relative path reaches `assets/style.css`, and `base_url` is
+/// right only on the host.
 #[derive(Debug, Serialize)]
-pub struct PlainPage {}
+pub struct NotFoundPage {
+    /// `style.css` as a `data:` URL, every byte outside a safe set
+    /// percent-encoded (so nothing in it ends the attribute).
+    css: String,
+}
+
+/// The 404 page's context, with the theme's stylesheet.
+pub fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
+    let bytes: &[u8] = theme
+        .assets
+        .iter()
+        .find(|(name, _)| name == "style.css")
+        .map_or(&[], |(_, bytes)| bytes.as_slice());
+    let mut css = String::with_capacity(bytes.len() * 2 + 32);
+    css.push_str("data:text/css;charset=utf-8,");
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-_.~:;,/()!*@+=?$".contains(&b) {
+            css.push(char::from(b));
+        } else {
+            css.push_str(&format!("%{b:02X}"));
+        }
+    }
+    NotFoundPage { css }
+}
 
 /// The search page: the kinds its filter offers.
 #[derive(Debug, Serialize)]

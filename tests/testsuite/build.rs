@@ -236,7 +236,9 @@ fn links_work_under_a_sub_path() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let not_found = read(&out.join("404.html"));
     assert!(
-        not_found.contains("href=\"/strategy/assets/style.css\"")
+        not_found.contains(
+            "<link rel=\"stylesheet\" href=\"data:text/css;charset=utf-8,/*%20throughline"
+        ) && not_found.contains("%0Aheader.site%20.site-bar%20%7B")
             && not_found.contains("href=\"/strategy/index.html\""),
         "{not_found}"
     );

@@ -12,6 +12,8 @@
     var box = document.getElementById("search-input") || document.getElementById("site-search");
     if (!box) return;
     e.preventDefault();
+    // Hidden (a narrow screen): go to the search page instead.
+    if (!box.offsetParent && box.form) { window.location.href = box.form.action; return; }
     box.focus();
     if (box.select) box.select();
   });

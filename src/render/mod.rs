@@ -24,7 +24,7 @@ use crate::output::OutputFile;
 use crate::Site;
 use markdown::LinkResolver;
 pub use search::SEARCH_PREFIX;
-use search::{IndexWriter, SearchDoc};
+use search::{CodedDoc, Dictionary, IndexWriter, SearchDoc};
 use theme::{TemplateError, Theme};
 use view::Model;
 
@@ -112,7 +112,11 @@ pub fn render_into(
 /// Each document's search entry from earlier renders, by document id, so a
 /// render of a few pages can still write the whole search index.
 #[derive(Debug, Default)]
-pub struct SearchEntries(HashMap<String, SearchDoc>);
+pub struct SearchEntries {
+    docs: HashMap<String, CodedDoc>,
+    /// The words their codes number: only grows, which changes no output.
+    dictionary: Dictionary,
+}
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
@@ -159,6 +163,7 @@ fn render_with(
         documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
     let mut index = (known.is_none() && with_search && every_page_in_order)
         .then(|| IndexWriter::new(&search::kinds(&model)));
+    let mut dictionary = Dictionary::default();
     let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
     // The overviews are a few long jobs, run one after another: each holds
     // its whole page in template values while it renders (250 MB for the
@@ -182,8 +187,9 @@ fn render_with(
                     .collect::<Result<_, RenderError>>()?;
                 match &mut index {
                     Some(index) => {
-                        for (_, entry) in &entries {
-                            if let Some(fragment) = index.push(entry) {
+                        for (_, entry) in entries {
+                            let coded = CodedDoc::new(entry, &mut dictionary);
+                            if let Some(fragment) = index.push(&coded) {
                                 emit(fragment)?;
                             }
                         }
@@ -197,23 +203,24 @@ fn render_with(
     overviews_done?;
     documents_done?;
     let index = match index {
-        Some(index) => Some(index),
+        Some(index) => Some(index.finish(&dictionary)),
         None => {
             let mut this_render = SearchEntries::default();
             let known = known.unwrap_or(&mut this_render);
             for (id, entry) in kept {
-                known.0.insert(site.docs[id].id.clone(), entry);
+                let coded = CodedDoc::new(entry, &mut known.dictionary);
+                known.docs.insert(site.docs[id].id.clone(), coded);
             }
-            known.0.retain(|id, _| site.graph.lookup(id).is_some());
+            known.docs.retain(|id, _| site.graph.lookup(id).is_some());
             match with_search {
                 true => Some(search_index(&model, known, &emit)?),
                 false => None,
             }
         }
     };
-    if let Some(index) = index {
+    if let Some(files) = index {
         emit(search_page(&model, theme)?)?;
-        index.finish().into_iter().try_for_each(&emit)?;
+        files.into_iter().try_for_each(&emit)?;
     }
     Ok(Rendered {
         files: files.into_inner(),
@@ -282,7 +289,7 @@ fn document_page(
         &pages::base(model, "../", "doc"),
         &context,
     )?;
-    let entry = SearchDoc::new(&model.links[id], rendered.headings, rendered.text);
+    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
     Ok((file, entry))
 }
 
@@ -511,38 +518,39 @@ fn search_page(model: &Model<'_>, theme: &Theme) -> Result<OutputFile, RenderErr
 }
 
 /// The search index of a partial render, with every fragment already handed
-/// to `emit`: entries `known` does not hold are computed here.
+/// to `emit`: entries `known` does not hold are computed here (and kept).
 fn search_index(
     model: &Model<'_>,
-    known: &SearchEntries,
+    known: &mut SearchEntries,
     emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
-) -> Result<IndexWriter, RenderError> {
+) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
-    let entries: Vec<std::borrow::Cow<'_, SearchDoc>> = (0..site.docs.len())
+    let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
         .into_par_iter()
+        .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| {
             let doc = &site.docs[id];
-            known.0.get(&doc.id).map_or_else(
-                || {
-                    let body =
-                        markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
-                    std::borrow::Cow::Owned(SearchDoc::new(
-                        &model.links[id],
-                        body.headings,
-                        body.text,
-                    ))
-                },
-                std::borrow::Cow::Borrowed,
+            let body = markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
+            (
+                id,
+                SearchDoc::new(&model.links[id], &body.headings, &body.text),
             )
         })
         .collect();
+    for (id, entry) in missing {
+        let coded = CodedDoc::new(entry, &mut known.dictionary);
+        known.docs.insert(site.docs[id].id.clone(), coded);
+    }
     let mut index = IndexWriter::new(&search::kinds(model));
-    for entry in &entries {
-        if let Some(fragment) = index.push(entry) {
-            emit(fragment)?;
+    for doc in &site.docs {
+        // Every document has its entry now.
+        if let Some(entry) = known.docs.get(&doc.id) {
+            if let Some(fragment) = index.push(entry) {
+                emit(fragment)?;
+            }
         }
     }
-    Ok(index)
+    Ok(index.finish(&known.dictionary))
 }
 
 struct NoLinks;

@@ -40,48 +40,92 @@ const HEADING: u8 = 1;
 const TITLE: u8 = 2;
 const PLACES: u32 = 3;
 
-/// One document as search knows it.
+/// One document as search knows it: its kind, its entry in a fragment
+/// (title, page, text as JSON), and its words with the best place each
+/// occurs. Made where its page is rendered, in parallel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchDoc {
-    id: String,
-    title: String,
     kind: String,
-    /// Its page's folder, relative to the site root (`bet-a`).
-    dir: String,
-    headings: String,
-    text: String,
+    entry: String,
+    words: Vec<(String, u8)>,
 }
 
 impl SearchDoc {
     /// `link`'s document, whose body has these headings and text.
-    pub fn new(link: &DocLink<'_>, headings: String, text: String) -> SearchDoc {
-        SearchDoc {
-            id: link.id.to_string(),
-            title: link.title.to_string(),
-            kind: link.kind.to_string(),
-            dir: link.path.0.to_string(),
-            headings,
-            text,
-        }
-    }
-
-    /// Each word of the document, lowercased, with the best place it occurs.
-    fn terms(&self) -> Vec<(String, u8)> {
+    pub fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
         let mut best: HashMap<String, u8> = HashMap::new();
         for (text, place) in [
-            (self.text.as_str(), BODY),
-            (self.headings.as_str(), HEADING),
-            (self.title.as_str(), TITLE),
-            (self.id.as_str(), TITLE),
+            (text, BODY),
+            (headings, HEADING),
+            (link.title, TITLE),
+            (link.id, TITLE),
         ] {
             for word in words(text) {
                 let seen = best.entry(word).or_insert(place);
                 *seen = (*seen).max(place);
             }
         }
-        let mut terms: Vec<(String, u8)> = best.into_iter().collect();
-        terms.sort_unstable();
-        terms
+        let mut words: Vec<(String, u8)> = best.into_iter().collect();
+        words.sort_unstable();
+        SearchDoc {
+            kind: link.kind.to_string(),
+            // Strings always serialise.
+            entry: serde_json::to_string(&(link.title, link.path.0, text)).unwrap_or_default(),
+            words,
+        }
+    }
+}
+
+/// Every word the index has seen, each with a number: documents keep their
+/// words as numbers, so `serve` joins 10,000 of them into postings without
+/// hashing a word again.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    ids: HashMap<String, u32>,
+    words: Vec<String>,
+}
+
+impl Dictionary {
+    fn id(&mut self, word: String) -> u32 {
+        if let Some(&id) = self.ids.get(&word) {
+            return id;
+        }
+        // Fewer than 2^32 / 3 words: a site that large never gets this far.
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX / PLACES);
+        self.words.push(word.clone());
+        self.ids.insert(word, id);
+        id
+    }
+}
+
+/// A [`SearchDoc`] with its words as numbers of a [`Dictionary`]: what
+/// `serve` keeps of each document between renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodedDoc {
+    kind: String,
+    entry: String,
+    /// `word number * PLACES + place`.
+    codes: Vec<u32>,
+}
+
+impl CodedDoc {
+    /// `doc`, its words numbered in `dictionary`.
+    pub fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
+        let codes = doc
+            .words
+            .into_iter()
+            .map(|(word, place)| {
+                dictionary
+                    .id(word)
+                    .saturating_mul(PLACES)
+                    .saturating_add(u32::from(place))
+            })
+            .collect();
+        CodedDoc {
+            kind: doc.kind,
+            entry: doc.entry,
+            codes,
+        }
     }
 }
 
@@ -136,8 +180,8 @@ pub struct IndexWriter {
     kinds: Vec<String>,
     /// Each document's kind, as an index into `kinds`.
     doc_kinds: Vec<usize>,
-    /// Each word's postings: `document * PLACES + place`, ascending.
-    postings: HashMap<String, Vec<u32>>,
+    /// By word number: `document * PLACES + place`, ascending.
+    postings: Vec<Vec<u32>>,
     /// The documents of the fragment being filled, as JSON.
     fragment: Vec<String>,
 }
@@ -148,62 +192,79 @@ impl IndexWriter {
         IndexWriter {
             kinds: kinds.iter().map(|(name, _)| name.to_string()).collect(),
             doc_kinds: Vec::new(),
-            postings: HashMap::new(),
+            postings: Vec::new(),
             fragment: Vec::new(),
         }
     }
 
     /// Adds the next document; returns its fragment's file once it is full.
-    pub fn push(&mut self, doc: &SearchDoc) -> Option<OutputFile> {
+    pub fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
         let n = self.doc_kinds.len();
         let kind = self.kinds.iter().position(|k| *k == doc.kind).unwrap_or(0);
         self.doc_kinds.push(kind);
         // At most 2^32 / 3 documents; a site that large never gets this far.
-        let base = u32::try_from(n).unwrap_or(u32::MAX / PLACES) * PLACES;
-        for (word, place) in doc.terms() {
-            self.postings
-                .entry(word)
-                .or_default()
-                .push(base + u32::from(place));
+        let base = u32::try_from(n)
+            .unwrap_or(u32::MAX / PLACES)
+            .saturating_mul(PLACES);
+        for &code in &doc.codes {
+            let (word, place) = ((code / PLACES) as usize, code % PLACES);
+            if word >= self.postings.len() {
+                self.postings.resize_with(word + 1, Vec::new);
+            }
+            self.postings[word].push(base.saturating_add(place));
         }
-        // Strings always serialise.
-        let entry = serde_json::to_string(&(&doc.title, &doc.dir, &doc.text)).unwrap_or_default();
-        self.fragment.push(entry);
+        self.fragment.push(doc.entry.clone());
         (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
     }
 
     /// The fragment filled so far, as a file; the next one starts empty.
     fn fragment_file(&mut self) -> OutputFile {
         let number = (self.doc_kinds.len() - 1) / DOCS_PER_FRAGMENT;
-        let mut js = format!("THROUGHLINE_SEARCH.docs({number},[");
-        js.push_str(&self.fragment.join(","));
+        let size: usize = self.fragment.iter().map(|e| e.len() + 1).sum();
+        let mut js = String::with_capacity(size + 48);
+        js.push_str("THROUGHLINE_SEARCH.docs(");
+        push_number(&mut js, number);
+        js.push_str(",[");
+        for (i, entry) in self.fragment.iter().enumerate() {
+            if i > 0 {
+                js.push(',');
+            }
+            js.push_str(entry);
+        }
         js.push_str("]);\n");
         self.fragment.clear();
         OutputFile::text(format!("{SEARCH_PREFIX}docs/{number}.js"), js)
     }
 
-    /// The last fragment, the term shards and the manifest.
-    pub fn finish(mut self) -> Vec<OutputFile> {
+    /// The last fragment, the term shards and the manifest; `dictionary`
+    /// names the words of the documents pushed.
+    pub fn finish(mut self, dictionary: &Dictionary) -> Vec<OutputFile> {
         let mut files = Vec::new();
         if !self.fragment.is_empty() {
             files.push(self.fragment_file());
         }
-        let mut shards: HashMap<&str, Vec<(&str, &[u32])>> = HashMap::new();
-        for (word, postings) in &self.postings {
-            shards
-                .entry(shard_key(word))
-                .or_default()
-                .push((word, postings));
-        }
-        let mut keys: Vec<&str> = shards.keys().copied().collect();
-        keys.sort_unstable();
-        for key in &keys {
-            let mut words = shards.remove(key).unwrap_or_default();
-            words.sort_unstable();
+        // The words some document has, sorted: those of a shard are together.
+        let mut words: Vec<(&str, &[u32])> = self
+            .postings
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty())
+            .filter_map(|(id, p)| Some((dictionary.words.get(id)?.as_str(), p.as_slice())))
+            .collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut keys: Vec<&str> = Vec::new();
+        let mut at = 0;
+        while at < words.len() {
+            let key = shard_key(words[at].0);
+            let end = at
+                + words[at..]
+                    .iter()
+                    .take_while(|(w, _)| shard_key(w) == key)
+                    .count();
             let mut js = String::from("THROUGHLINE_SEARCH.terms(");
             js.push_str(&json(key));
             js.push_str(",{");
-            for (i, (word, postings)) in words.iter().enumerate() {
+            for (i, (word, postings)) in words[at..end].iter().enumerate() {
                 if i > 0 {
                     js.push(',');
                 }
@@ -214,7 +275,7 @@ impl IndexWriter {
                     if j > 0 {
                         js.push(',');
                     }
-                    js.push_str(&(p - last).to_string());
+                    push_number(&mut js, (p - last) as usize);
                     last = p;
                 }
                 js.push(']');
@@ -224,6 +285,8 @@ impl IndexWriter {
                 format!("{SEARCH_PREFIX}terms/{}.js", shard_file(key)),
                 js,
             ));
+            keys.push(key);
+            at = end;
         }
         let manifest = serde_json::json!({
             "kinds": self.kinds,
@@ -239,6 +302,25 @@ impl IndexWriter {
     }
 }
 
+/// Writes `n` in decimal: the shards are mostly numbers, a million and more
+/// of them at 10,000 documents, and `serve` writes them on every edit.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `n % 10` is a digit.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 /// `s` as a JSON string.
 fn json(s: &str) -> String {
     // A string always serialises.
@@ -248,16 +330,19 @@ fn json(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::view::DocPath;
 
     fn doc(id: &str, title: &str, kind: &str, headings: &str, text: &str) -> SearchDoc {
-        SearchDoc {
-            id: id.into(),
-            title: title.into(),
-            kind: kind.into(),
-            dir: id.into(),
-            headings: headings.into(),
-            text: text.into(),
-        }
+        let link = DocLink {
+            id,
+            title,
+            kind,
+            kind_label: kind,
+            status: None,
+            path: DocPath(id),
+            warnings: 0,
+        };
+        SearchDoc::new(&link, headings, text)
     }
 
     fn text_of<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
@@ -274,8 +359,7 @@ mod tests {
             "Why Now",
             "Payouts, now! Café crème see-which",
         );
-        let terms = d.terms();
-        let find = |w: &str| terms.iter().find(|(t, _)| t == w).map(|(_, p)| *p);
+        let find = |w: &str| d.words.iter().find(|(t, _)| t == w).map(|(_, p)| *p);
         assert_eq!(find("payouts"), Some(TITLE));
         assert_eq!(
             find("bet"),
@@ -290,20 +374,31 @@ mod tests {
         assert_eq!(shard_key("éa"), "éa");
         assert_eq!(shard_key("x"), "x");
         assert_eq!(shard_file("éa"), "_e9a");
+        let mut n = String::new();
+        for x in [0, 7, 10, 4_294_967_295] {
+            push_number(&mut n, x);
+            n.push(' ');
+        }
+        assert_eq!(n, "0 7 10 4294967295 ");
     }
 
     #[test]
     fn the_index_is_a_manifest_term_shards_and_fragments_of_documents() {
         let kinds = [("bet", "Bet"), ("outcome", "Outcome")];
         let mut writer = IndexWriter::new(&kinds);
+        let mut dictionary = Dictionary::default();
         let mut files = Vec::new();
         for i in 0..10 {
             let kind = if i % 2 == 0 { "bet" } else { "outcome" };
             let text = if i == 3 { "merchant me" } else { "metric" };
-            files.extend(writer.push(&doc(&format!("d{i}"), "Title", kind, "", text)));
+            let d = CodedDoc::new(
+                doc(&format!("d{i}"), "Title", kind, "", text),
+                &mut dictionary,
+            );
+            files.extend(writer.push(&d));
         }
         assert_eq!(files.len(), 1, "one full fragment of 8 documents");
-        files.extend(writer.finish());
+        files.extend(writer.finish(&dictionary));
         let first = text_of(&files, "search/docs/0.js");
         assert!(first.starts_with("THROUGHLINE_SEARCH.docs(0,[[\"Title\",\"d0\",\"metric\"],"));
         assert!(text_of(&files, "search/docs/1.js").contains("\"d9\""));
@@ -318,5 +413,29 @@ mod tests {
             "{manifest}"
         );
         assert!(manifest.contains("\"shards\":[\"d0\""), "{manifest}");
+    }
+
+    #[test]
+    fn a_dictionary_with_words_no_document_has_any_more_writes_the_same_index() {
+        let kinds = [("bet", "Bet")];
+        let index = |docs: &[(&str, &str)], dictionary: &mut Dictionary| {
+            let mut writer = IndexWriter::new(&kinds);
+            let mut files = Vec::new();
+            for (id, text) in docs {
+                files
+                    .extend(writer.push(&CodedDoc::new(doc(id, "T", "bet", "", text), dictionary)));
+            }
+            files.extend(writer.finish(dictionary));
+            files
+        };
+        let mut used = Dictionary::default();
+        index(&[("a", "old words gone"), ("b", "zebra")], &mut used);
+        let again = index(&[("a", "new text"), ("b", "zebra")], &mut used);
+        let fresh = index(
+            &[("a", "new text"), ("b", "zebra")],
+            &mut Dictionary::default(),
+        );
+        assert_eq!(again, fresh);
+        assert!(!again.iter().any(|f| f.path.ends_with("/go.js")));
     }
 }

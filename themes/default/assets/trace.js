@@ -60,6 +60,20 @@
     });
     nodes.forEach(function (li, i) { if (!li.hidden && !matched[i]) li.classList.add("context"); });
     count.textContent = shown + " of " + nodes.length + (shown === 1 ? " document matches" : " documents match") + " on this page";
+    if (branches.length) {
+      // The deeper branches are on pages of their own: say so, and offer
+      // the whole site's search for the words.
+      count.appendChild(document.createTextNode("; the branches on pages of their own keep these filters when opened"));
+      if (value("q")) {
+        var root = document.documentElement.getAttribute("data-root") || "";
+        var all = document.createElement("a");
+        all.href = root + "search/index.html?q=" + encodeURIComponent(value("q")) + (value("kind") ? "&kind=" + encodeURIComponent(value("kind")) : "");
+        all.textContent = "search the whole site";
+        count.appendChild(document.createTextNode(", or "));
+        count.appendChild(all);
+      }
+      count.appendChild(document.createTextNode("."));
+    }
   }
   var params = new URLSearchParams(window.location.search);
   for (var name in fields) {

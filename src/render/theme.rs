@@ -61,6 +61,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         "site.js",
         include_str!("../../themes/default/assets/site.js"),
     ),
+    (
+        "favicon.svg",
+        include_str!("../../themes/default/assets/favicon.svg"),
+    ),
 ];
 
 /// A problem with a template: the build cannot go on.

@@ -207,6 +207,18 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
             }),
         ),
         (
+            // The trees' owner filter shows it on the trace page and the bet's.
+            "owner of work",
+            Box::new(|r| {
+                vec![edit(
+                    r,
+                    "work/w-forecast-email.md",
+                    "owner: Noor Haddad",
+                    "owner: Noor Haddad-Lee",
+                )]
+            }),
+        ),
+        (
             "status of work",
             Box::new(|r| {
                 vec![edit(

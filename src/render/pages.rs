@@ -611,7 +611,7 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
 /// A page of the traceability tree: the whole forest when it fits
 /// [`tree::TRACE_PAGE_BUDGET`], else its first levels (`trace/`) and a page
 /// per branch below them (`trace/<id>/`), each with the same filters.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TracePage<'a> {
     /// The document whose tree this page shows; `None` on `trace/` itself.
     branch: Option<DocLink<'a>>,
@@ -631,7 +631,7 @@ pub struct TracePage<'a> {
     outcome_links: Vec<DocLink<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct OutcomeDiagram<'a> {
     doc: DocLink<'a>,
     svg: String,
@@ -748,6 +748,8 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
 pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a>)> {
     let graph = &model.site.graph;
     let mut queue: std::collections::VecDeque<DocId> = trace_top(model).1.into();
+    // What the filters offer is the same on every page: made once.
+    let filters = trace_page(model);
     let mut pages = Vec::new();
     while let Some(doc) = queue.pop_front() {
         let (items, paged) = tree::within_budget(model, &[doc], tree::TRACE_PAGE_BUDGET);
@@ -762,7 +764,7 @@ pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a
                 trail: trail.iter().map(|&d| model.links[d]).collect(),
                 forest_html: tree::tree_html(&items, "../../", "../"),
                 split: !paged.is_empty(),
-                ..trace_page(model)
+                ..filters.clone()
             },
         ));
     }

@@ -47,32 +47,58 @@ const PLACES: u32 = 3;
 pub struct SearchDoc {
     kind: String,
     entry: String,
-    words: Vec<(String, u8)>,
+    /// The distinct words, lowercased, one space between two.
+    words: String,
+    /// The best place of each word, in the same order.
+    places: Vec<u8>,
 }
 
 impl SearchDoc {
     /// `link`'s document, whose body has these headings and text.
     pub fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
-        let mut best: HashMap<String, u8> = HashMap::new();
-        for (text, place) in [
-            (text, BODY),
-            (headings, HEADING),
-            (link.title, TITLE),
-            (link.id, TITLE),
-        ] {
+        // Each text lowercased once, its words borrowed from that; only the
+        // distinct words are copied (a body of 2,000 bytes has about 300
+        // words, half of them repeats).
+        let texts = [
+            (text.to_lowercase(), BODY),
+            (headings.to_lowercase(), HEADING),
+            (link.title.to_lowercase(), TITLE),
+            (link.id.to_lowercase(), TITLE),
+        ];
+        let mut best: HashMap<&str, u8, FnvBuild> = HashMap::default();
+        for (text, place) in &texts {
             for word in words(text) {
-                let seen = best.entry(word).or_insert(place);
-                *seen = (*seen).max(place);
+                let seen = best.entry(word).or_insert(*place);
+                *seen = (*seen).max(*place);
             }
         }
-        let mut words: Vec<(String, u8)> = best.into_iter().collect();
-        words.sort_unstable();
+        // One string of the distinct words, one byte of place each: two
+        // allocations a document instead of one a word. Their order is the
+        // map's, which changes no output (the index sorts its words).
+        let mut joined = String::with_capacity(best.keys().map(|w| w.len() + 1).sum());
+        let mut places = Vec::with_capacity(best.len());
+        for (word, place) in best {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(word);
+            places.push(place);
+        }
         SearchDoc {
             kind: link.kind.to_string(),
             // Strings always serialise.
             entry: serde_json::to_string(&(link.title, link.path.0, text)).unwrap_or_default(),
-            words,
+            words: joined,
+            places,
         }
+    }
+
+    /// Each distinct word with the best place it occurs.
+    fn words(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
+        self.words
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .zip(self.places.iter().copied())
     }
 }
 
@@ -81,19 +107,19 @@ impl SearchDoc {
 /// hashing a word again.
 #[derive(Debug, Default)]
 pub struct Dictionary {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, FnvBuild>,
     words: Vec<String>,
 }
 
 impl Dictionary {
-    fn id(&mut self, word: String) -> u32 {
-        if let Some(&id) = self.ids.get(&word) {
+    fn id(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.ids.get(word) {
             return id;
         }
         // Fewer than 2^32 / 3 words: a site that large never gets this far.
         let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX / PLACES);
-        self.words.push(word.clone());
-        self.ids.insert(word, id);
+        self.words.push(word.to_string());
+        self.ids.insert(word.to_string(), id);
         id
     }
 }
@@ -112,8 +138,7 @@ impl CodedDoc {
     /// `doc`, its words numbered in `dictionary`.
     pub fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
         let codes = doc
-            .words
-            .into_iter()
+            .words()
             .map(|(word, place)| {
                 dictionary
                     .id(word)
@@ -129,13 +154,38 @@ impl CodedDoc {
     }
 }
 
-/// The words of `text` as search matches them: runs of letters and digits,
-/// lowercased (`search.js` splits a query the same way).
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_TERM_CHARS)
-        .map(str::to_lowercase)
+/// The words of a lowercased `text` as search matches them: runs of
+/// letters and digits (`search.js` lowercases a query and splits it the
+/// same way).
+fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| {
+        !w.is_empty() && (w.len() <= MAX_TERM_CHARS || w.chars().count() <= MAX_TERM_CHARS)
+    })
 }
+
+/// FNV-1a, for the dictionary: words are short and the standard hasher's
+/// protection against chosen keys buys nothing in a build of one's own site.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 /// The shard a word is in: its first two characters.
 fn shard_key(word: &str) -> &str {
@@ -167,7 +217,7 @@ pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
 }
 
 /// A kind as a filter offers it.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct KindName<'a> {
     /// The kind's name (the filter's value).
     pub name: &'a str,
@@ -359,7 +409,7 @@ mod tests {
             "Why Now",
             "Payouts, now! Café crème see-which",
         );
-        let find = |w: &str| d.words.iter().find(|(t, _)| t == w).map(|(_, p)| *p);
+        let find = |w: &str| d.words().find(|(t, _)| *t == w).map(|(_, p)| p);
         assert_eq!(find("payouts"), Some(TITLE));
         assert_eq!(
             find("bet"),

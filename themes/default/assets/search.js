@@ -126,7 +126,15 @@
   function run() {
     var q = input.value, ws = words(q), kind = kindSelect ? kindSelect.value : "", mine = ++generation;
     keepInUrl(q.trim(), kind);
-    if (!ws.length) { list.textContent = ""; status.textContent = ""; if (more) more.hidden = true; return; }
+    if (!ws.length) {
+      list.textContent = ""; status.textContent = ""; if (more) more.hidden = true;
+      // No query, no counts: the kinds' own names again.
+      if (kindSelect) for (var i = 0; i < kindSelect.options.length; i++) {
+        var o = kindSelect.options[i];
+        if (o.getAttribute("data-label")) o.textContent = o.getAttribute("data-label");
+      }
+      return;
+    }
     status.textContent = "Searching…";
     load("manifest.js").then(function () {
       var need = ws.map(keyOf).filter(function (k) { return manifest.shards.indexOf(k) >= 0; });

@@ -12,6 +12,11 @@ mod export;
 pub use export::{to_dot, to_json};
 
 use std::collections::{HashMap, HashSet};
+
+/// The graph's maps by id and path: foldhash, which hashes short strings
+/// several times faster than the standard SipHash, with a seed chosen per
+/// process so that no set of ids can be written to collide.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -79,7 +84,7 @@ pub struct Edge {
 /// The resolved strategy graph.
 #[derive(Debug, Default)]
 pub struct Graph {
-    index: HashMap<String, DocId>,
+    index: FastMap<String, DocId>,
     parent: Vec<Option<DocId>>,
     children: Vec<Vec<DocId>>,
     edges: Vec<Edge>,
@@ -104,7 +109,7 @@ impl Graph {
     ) -> (Graph, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let index = index_ids(docs, &mut diags);
-        let by_path: HashMap<&str, DocId> = docs
+        let by_path: FastMap<&str, DocId> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (d.file.as_str(), i))
@@ -204,6 +209,16 @@ impl Graph {
         chain
     }
 
+    /// How many documents the graph holds.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Whether the graph holds no documents.
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
     /// Every document below `doc` in the parent tree, depth first.
     pub fn descendants(&self, doc: DocId) -> Vec<DocId> {
         let mut out = Vec::new();
@@ -226,8 +241,9 @@ impl Graph {
     }
 }
 
-fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> HashMap<String, DocId> {
-    let mut index: HashMap<String, DocId> = HashMap::with_capacity(docs.len());
+fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> FastMap<String, DocId> {
+    let mut index: FastMap<String, DocId> =
+        FastMap::with_capacity_and_hasher(docs.len(), Default::default());
     let mut groups: HashMap<&str, Vec<DocId>> = HashMap::new();
     for (i, doc) in docs.iter().enumerate() {
         if let Some(&first) = index.get(&doc.id) {
@@ -269,8 +285,8 @@ fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> HashMap<String, 
 
 struct Resolver<'a> {
     docs: &'a [Document],
-    graph_index: &'a HashMap<String, DocId>,
-    by_path: &'a HashMap<&'a str, DocId>,
+    graph_index: &'a FastMap<String, DocId>,
+    by_path: &'a FastMap<&'a str, DocId>,
     schema: &'a Schema,
     context: &'a ResolveContext,
     /// Hints per missing id: finding the nearest id is a scan of all ids, done once per id.

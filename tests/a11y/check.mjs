@@ -108,6 +108,7 @@ function pagesToCheck(scheme) {
     ["health", "health/index.html"],
     ["roadmap", "roadmap/index.html"],
     ["teams", "teams/index.html"],
+    ["metrics", "metrics/index.html"],
     ["quarter review", "quarters/2026-Q4/index.html"],
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],

@@ -26,6 +26,9 @@ pub struct RenderedBody {
     pub html: String,
     /// Plain text, for the search index (at most `text_limit` bytes).
     pub text: String,
+    /// The text of its headings, for the search index, one ` · ` between
+    /// two (at most `text_limit` bytes).
+    pub headings: String,
 }
 
 /// A body to render, with what parsing the document learned about it.
@@ -61,6 +64,8 @@ pub fn render<'a>(
         unsafe_html,
         anchors,
         text: SearchText::new(text_limit),
+        headings: SearchText::new(text_limit),
+        in_heading: false,
         code: None,
         wiki_title: None,
         task_label_open: false,
@@ -77,6 +82,7 @@ pub fn render<'a>(
     RenderedBody {
         html: html_out,
         text: rewrite.text.words,
+        headings: rewrite.headings.words,
     }
 }
 
@@ -130,6 +136,10 @@ struct Rewrite<'a> {
     unsafe_html: bool,
     anchors: std::slice::Iter<'a, String>,
     text: SearchText,
+    /// The headings' text, apart from the body's (search ranks it higher).
+    headings: SearchText,
+    /// Inside a heading: its text goes to `headings` as well.
+    in_heading: bool,
     /// Inside a code block: its language and text so far.
     code: Option<(String, String)>,
     /// The title to show for the wiki link just opened.
@@ -206,12 +216,18 @@ impl<'a> Rewrite<'a> {
                 classes,
                 attrs,
                 ..
-            }) => Event::Start(Tag::Heading {
-                level,
-                id: self.anchors.next().map(|a| CowStr::Borrowed(a.as_str())),
-                classes,
-                attrs,
-            }),
+            }) => {
+                if !self.headings.words.is_empty() {
+                    self.headings.push(" · ");
+                }
+                self.in_heading = true;
+                Event::Start(Tag::Heading {
+                    level,
+                    id: self.anchors.next().map(|a| CowStr::Borrowed(a.as_str())),
+                    classes,
+                    attrs,
+                })
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => fence_language(&info).to_string(),
@@ -262,7 +278,7 @@ impl<'a> Rewrite<'a> {
             }
             Event::Text(t) if self.wiki_title.is_some() => {
                 let shown = self.wiki_title.take().map_or(t, CowStr::Borrowed);
-                self.text.push(&shown);
+                self.push_text(&shown);
                 Event::Text(shown)
             }
             // pulldown-cmark writes a bare `<input type="checkbox">`, which has no
@@ -278,17 +294,38 @@ impl<'a> Rewrite<'a> {
             }
             Event::Html(h) | Event::InlineHtml(h) if !self.unsafe_html => Event::Text(h),
             Event::Text(t) => {
-                self.text.push(&t);
+                self.push_text(&t);
                 Event::Text(t)
             }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => {
+            Event::Code(t) => {
+                self.push_text(&t);
+                Event::Code(t)
+            }
+            // A line break inside a paragraph separates two words: dropping
+            // it ran them together in search snippets ("seewhich").
+            Event::SoftBreak | Event::HardBreak => {
+                self.push_text(" ");
+                event
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                self.in_heading = false;
+                self.text.push(" ");
+                event
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
                 self.text.push(" ");
                 event
             }
             other => other,
         })
+    }
+
+    /// Text of the body, for the search index: a heading's also goes to `headings`.
+    fn push_text(&mut self, text: &str) {
+        self.text.push(text);
+        if self.in_heading {
+            self.headings.push(text);
+        }
     }
 }
 
@@ -759,5 +796,16 @@ mod tests {
             "{}",
             out.text
         );
+    }
+
+    #[test]
+    fn search_text_keeps_a_space_at_line_breaks_and_collects_headings_apart() {
+        let markdown = "Intro line\nsee which `code` wins.  \nhard break\n\n## First *part*\n\ntext\n\n### Second\n";
+        let out = render(body(markdown, &mut Vec::new(), None), &Links, false, 1000);
+        assert_eq!(
+            out.text,
+            "Intro line see which code wins. hard break First part text Second"
+        );
+        assert_eq!(out.headings, "First part · Second");
     }
 }

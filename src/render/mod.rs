@@ -10,6 +10,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod metrics;
 pub mod pages;
+pub mod search;
 pub mod svg;
 pub mod theme;
 pub mod tree;
@@ -25,6 +26,8 @@ use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::Site;
 use markdown::LinkResolver;
+pub use search::SEARCH_PREFIX;
+use search::{CodedDoc, Dictionary, IndexWriter, SearchDoc};
 use theme::{TemplateError, Theme};
 use view::Model;
 
@@ -98,16 +101,6 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// One document's entry in the search index.
-#[derive(Debug, Clone, serde::Serialize)]
-struct SearchEntry<'a> {
-    i: &'a str,
-    t: &'a str,
-    k: &'a str,
-    u: view::DocPath<'a>,
-    b: String,
-}
-
 /// How much of each body the search index keeps.
 const SEARCH_TEXT_LIMIT: usize = 2_000;
 
@@ -125,7 +118,11 @@ pub fn render_into(
 /// Each document's search entry from earlier renders, by document id, so a
 /// render of a few pages can still write the whole search index.
 #[derive(Debug, Default)]
-pub struct SearchEntries(HashMap<String, String>);
+pub struct SearchEntries {
+    docs: HashMap<String, CodedDoc>,
+    /// The words their codes number: only grows, which changes no output.
+    dictionary: Dictionary,
+}
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
@@ -179,8 +176,9 @@ fn render_with(
     let every_page_in_order =
         documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
     let mut index = (known.is_none() && with_search && every_page_in_order)
-        .then(|| SearchIndex::for_site(site));
-    let mut kept: Vec<(DocId, String)> = Vec::new();
+        .then(|| IndexWriter::new(&search::kinds(&model)));
+    let mut dictionary = Dictionary::default();
+    let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
     // The overviews are a few long jobs, run one after another: each holds
     // its whole page in template values while it renders (250 MB for the
     // health report of 100,000 documents), so two at once would double that.
@@ -193,7 +191,7 @@ fn render_with(
         },
         || {
             for batch in documents.chunks(DOCUMENT_BATCH) {
-                let entries: Vec<(DocId, String)> = batch
+                let entries: Vec<(DocId, SearchDoc)> = batch
                     .par_iter()
                     .map(|&id| {
                         let (file, entry) = document_page(&model, theme, id)?;
@@ -204,7 +202,14 @@ fn render_with(
                     })
                     .collect::<Result<_, RenderError>>()?;
                 match &mut index {
-                    Some(index) => entries.iter().for_each(|(_, entry)| index.push(entry)),
+                    Some(index) => {
+                        for (_, entry) in entries {
+                            let coded = CodedDoc::new(entry, &mut dictionary);
+                            if let Some(fragment) = index.push(&coded) {
+                                emit(fragment)?;
+                            }
+                        }
+                    }
                     None => kept.extend(entries),
                 }
             }
@@ -214,22 +219,26 @@ fn render_with(
     overviews_done?;
     documents_done?;
     let index = match index {
-        Some(index) => Some(index),
+        Some(index) => Some(index.finish(&dictionary)),
         None => {
             let mut this_render = SearchEntries::default();
             let known = known.unwrap_or(&mut this_render);
             for (id, entry) in kept {
-                known.0.insert(site.docs[id].id.clone(), entry);
+                let coded = CodedDoc::new(entry, &mut known.dictionary);
+                known.docs.insert(site.docs[id].id.clone(), coded);
             }
-            known.0.retain(|id, _| site.graph.lookup(id).is_some());
-            with_search.then(|| search_index(&model, known))
+            known.docs.retain(|id, _| site.graph.lookup(id).is_some());
+            match with_search {
+                true => Some(search_index(&model, known, &emit)?),
+                false => None,
+            }
         }
     };
-    if let Some(index) = index {
+    if let Some(files) = index {
         if let Some(page) = search_page(&model, theme)? {
             emit(page)?;
         }
-        emit(index.finish())?;
+        files.into_iter().try_for_each(&emit)?;
     }
     Ok(Rendered {
         files: files.into_inner(),
@@ -348,26 +357,11 @@ impl ServedPages {
     }
 }
 
-/// One document's search entry, serialised: kept as JSON so a partial
-/// render joins the unchanged entries instead of serialising them again.
-fn search_entry(model: &Model<'_>, id: DocId, text: String) -> String {
-    let link = &model.links[id];
-    let entry = SearchEntry {
-        i: link.id,
-        t: link.title,
-        k: link.kind_label,
-        u: link.path,
-        b: text,
-    };
-    // Strings and a derived struct always serialise.
-    serde_json::to_string(&entry).unwrap_or_default()
-}
-
 fn document_page(
     model: &Model<'_>,
     theme: &Theme,
     id: DocId,
-) -> Result<(Option<OutputFile>, String), RenderError> {
+) -> Result<(Option<OutputFile>, SearchDoc), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
     let resolver = Resolver {
@@ -388,7 +382,8 @@ fn document_page(
         &pages::base(model, "../", "doc"),
         &context,
     )?;
-    Ok((file, search_entry(model, id, rendered.text)))
+    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
+    Ok((file, entry))
 }
 
 /// A document's body as the Markdown renderer takes it.
@@ -423,6 +418,11 @@ impl Overview {
         page(theme, self.template, self.path.into(), base, context)
     }
 }
+
+/// Where the trace job writes its pages (`trace/` and a page per branch too
+/// large for it): `serve` drops what it served under here and a new render
+/// did not write.
+pub const TRACE_PREFIX: &str = "trace/";
 
 /// Where the health job writes its pages (the health page and each rule's):
 /// `serve` drops what it served under here and a new render did not write.
@@ -484,7 +484,7 @@ const OVERVIEWS: &[Overview] = &[
         path: "404.html",
         root: None,
         section: "404",
-        render: |_, t, o, b| o.page(t, b, &pages::PlainPage {}),
+        render: |_, t, o, b| o.page(t, b, &pages::not_found(t)),
     },
 ];
 
@@ -498,6 +498,13 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         let mut files: Vec<OutputFile> = (overview.render)(model, theme, overview, &base)?
             .into_iter()
             .collect();
+        if job == Job::Trace {
+            // Branches too large for the trace page, each on a page of its own.
+            for (path, context) in pages::trace_branch_pages(model) {
+                let base = pages::base(model, "../../", overview.section);
+                files.extend(page(theme, overview.template, path, &base, &context)?);
+            }
+        }
         if job == Job::Health {
             // Each rule's findings, in full, on pages of their own: the
             // health page shows only the first of each (`pages::HEALTH_SAMPLE`).
@@ -601,71 +608,51 @@ impl LinkResolver for Resolver<'_> {
     }
 }
 
-/// The search page; its index is [`SearchIndex`].
+/// The search page; its index is [`search`]'s.
 fn search_page(model: &Model<'_>, theme: &Theme) -> Result<Option<OutputFile>, RenderError> {
     page(
         theme,
         "search.html",
         "search/index.html".into(),
         &pages::base(model, "../", "search"),
-        &pages::PlainPage {},
+        &pages::search(model),
     )
 }
 
-/// The search index as a script, so it loads from `file://` as well as over
-/// HTTP: one entry per document, in document order, joined as they come.
-struct SearchIndex(Vec<u8>);
-
-impl SearchIndex {
-    const START: &'static [u8] = b"window.THROUGHLINE_SEARCH = [";
-    const END: &'static [u8] = b"];\n";
-
-    /// An empty index with room for every document of `site`: capacity that
-    /// is never written is never touched, so guessing high costs nothing.
-    fn for_site(site: &Site) -> SearchIndex {
-        let per_document = SEARCH_TEXT_LIMIT + 256;
-        let mut bytes = Vec::with_capacity(site.docs.len() * per_document + 64);
-        bytes.extend_from_slice(Self::START);
-        SearchIndex(bytes)
-    }
-
-    fn push(&mut self, entry: &str) {
-        if self.0.len() > Self::START.len() {
-            self.0.push(b',');
-        }
-        self.0.extend_from_slice(entry.as_bytes());
-    }
-
-    fn finish(mut self) -> OutputFile {
-        self.0.extend_from_slice(Self::END);
-        OutputFile {
-            path: "search-index.js".into(),
-            bytes: self.0,
-        }
-    }
-}
-
-/// The search index of a partial render: entries `known` does not hold are computed here.
-fn search_index(model: &Model<'_>, known: &SearchEntries) -> SearchIndex {
+/// The search index of a partial render, with every fragment already handed
+/// to `emit`: entries `known` does not hold are computed here (and kept).
+fn search_index(
+    model: &Model<'_>,
+    known: &mut SearchEntries,
+    emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
+) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
-    let entries: Vec<std::borrow::Cow<'_, str>> = (0..site.docs.len())
+    let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
         .into_par_iter()
+        .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| {
             let doc = &site.docs[id];
-            known.0.get(&doc.id).map_or_else(
-                || {
-                    let text =
-                        markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT)
-                            .text;
-                    std::borrow::Cow::Owned(search_entry(model, id, text))
-                },
-                |entry| std::borrow::Cow::Borrowed(entry.as_str()),
+            let body = markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
+            (
+                id,
+                SearchDoc::new(&model.links[id], &body.headings, &body.text),
             )
         })
         .collect();
-    let mut index = SearchIndex::for_site(site);
-    entries.iter().for_each(|entry| index.push(entry));
-    index
+    for (id, entry) in missing {
+        let coded = CodedDoc::new(entry, &mut known.dictionary);
+        known.docs.insert(site.docs[id].id.clone(), coded);
+    }
+    let mut index = IndexWriter::new(&search::kinds(model));
+    for doc in &site.docs {
+        // Every document has its entry now.
+        if let Some(entry) = known.docs.get(&doc.id) {
+            if let Some(fragment) = index.push(entry) {
+                emit(fragment)?;
+            }
+        }
+    }
+    Ok(index.finish(&known.dictionary))
 }
 
 struct NoLinks;

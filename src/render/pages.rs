@@ -105,6 +105,9 @@ pub struct DocumentPage<'a> {
     pub doc: DocumentFacts<'a>,
     /// The body as HTML.
     pub body: &'a str,
+    /// The body's first paragraph as plain text, cut at about 200 bytes:
+    /// the page's `<meta name="description">`.
+    pub description: String,
     /// Ancestors, the company strategy first.
     pub trail: Vec<DocLink<'a>>,
     /// The documents below, as a collapsible tree.
@@ -213,6 +216,13 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
     let (shown_depth, hidden) = tree::levels_within(model, id, tree::SUBTREE_BUDGET);
 
     let chart = (doc.kind == "metric").then(|| {
+        // The unit beside a target: `40%`, `12 days`.
+        let unit = match doc.unit.as_deref() {
+            None | Some("") => String::new(),
+            Some("%") => "%".to_string(),
+            Some(u) => format!(" {u}"),
+        };
+        let unit = unit.as_str();
         let references: Vec<Reference> = graph
             .incoming(id)
             .filter(|e| e.rel == Rel::Metric)
@@ -226,11 +236,11 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
                     .key_results
                     .iter()
                     .filter_map(|k| k.target.map(|t| (t, k.by)));
-                success.chain(krs).map(|(t, by)| Reference {
+                success.chain(krs).map(move |(t, by)| Reference {
                     value: t,
                     label: match by {
-                        Some(d) => format!("target {} by {d}", format_number(t)),
-                        None => format!("target {}", format_number(t)),
+                        Some(d) => format!("target {}{unit} by {d}", format_number(t)),
+                        None => format!("target {}{unit}", format_number(t)),
                     },
                 })
             })
@@ -249,6 +259,10 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
         .collect();
 
     DocumentPage {
+        description: super::markdown::first_paragraph(
+            &site.sources[doc.source].text[doc.body_offset..],
+            200,
+        ),
         page: model.links[id],
         doc: DocumentFacts {
             owner: doc.owner.as_deref(),
@@ -304,7 +318,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
         },
         body: body_html,
         trail: links(trail),
-        subtree_html: super::tree::tree_html(&below, "../"),
+        subtree_html: super::tree::tree_html(&below, "../", "../trace/"),
         subtree_hidden: hidden,
         supports: links(out_rel(Rel::Supports)),
         supported_by: links(in_rel(Rel::Supports)),
@@ -636,24 +650,42 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
 }
 
 /// The traceability page (`trace.html`).
-#[derive(Debug, Serialize)]
+/// A page of the traceability tree: the whole forest when it fits
+/// [`tree::TRACE_PAGE_BUDGET`], else its first levels (`trace/`) and a page
+/// per branch below them (`trace/<id>/`), each with the same filters.
+#[derive(Debug, Clone, Serialize)]
 pub struct TracePage<'a> {
+    /// The document whose tree this page shows; `None` on `trace/` itself.
+    branch: Option<DocLink<'a>>,
+    /// The way from the top of the tree down to `branch`.
+    trail: Vec<DocLink<'a>>,
     forest_html: String,
     unconnected_html: String,
+    /// Whether some branches are on pages of their own.
+    split: bool,
     teams: Vec<DocLink<'a>>,
     quarters: BTreeSet<String>,
+    statuses: BTreeSet<&'static str>,
+    kinds: Vec<super::search::KindName<'a>>,
+    owners: BTreeSet<&'a str>,
     outcomes: Vec<OutcomeDiagram<'a>>,
+    /// Outcomes listed without their diagrams: more than [`TRACE_DIAGRAMS`].
+    outcome_links: Vec<DocLink<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct OutcomeDiagram<'a> {
     doc: DocLink<'a>,
     svg: String,
 }
 
-/// The full traceability tree.
-pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
-    let site = model.site;
+/// How many opportunity solution trees the trace page draws; beyond that it
+/// lists the outcomes, whose own pages draw them.
+const TRACE_DIAGRAMS: usize = 20;
+
+/// The roots of the traceability tree: those of a strategy layer's company
+/// strategy, and those of no company strategy.
+fn trace_roots(site: &crate::Site) -> (Vec<DocId>, Vec<DocId>) {
     let roots: Vec<DocId> = site
         .graph
         .roots()
@@ -664,12 +696,17 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
                 .is_some_and(|k| k.layer.is_some() || k.ost)
         })
         .collect();
-    let (strategy, loose): (Vec<DocId>, Vec<DocId>) = roots.into_iter().partition(|&r| {
+    roots.into_iter().partition(|&r| {
         site.config
             .schema
             .get(&site.docs[r].kind)
             .is_some_and(|k| k.layer == Some(1))
-    });
+    })
+}
+
+/// What every trace page's filters offer.
+fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
+    let site = model.site;
     let mut teams: Vec<DocLink> = site
         .docs
         .iter()
@@ -678,33 +715,102 @@ pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         .map(|(i, _)| model.links[i])
         .collect();
     teams.sort_by(|a, b| a.title.cmp(b.title));
-    let forest = |roots: &[DocId]| {
-        let items: Vec<tree::TreeItem> = roots
-            .iter()
-            .map(|&r| tree::subtree(model, r, usize::MAX))
-            .collect();
-        super::tree::tree_html(&items, "../")
-    };
     TracePage {
-        forest_html: forest(&strategy),
-        unconnected_html: forest(&loose),
+        branch: None,
+        trail: Vec::new(),
+        forest_html: String::new(),
+        unconnected_html: String::new(),
+        split: false,
         teams,
         quarters: site
             .docs
             .iter()
             .filter_map(|d| d.quarter.map(|q| q.to_string()))
             .collect(),
-        outcomes: site
+        statuses: model.links.iter().filter_map(|l| l.status).collect(),
+        kinds: super::search::kinds(model)
+            .into_iter()
+            .map(|(name, label)| super::search::KindName { name, label })
+            .collect(),
+        owners: site
             .docs
             .iter()
-            .enumerate()
-            .filter(|(_, d)| d.kind == "outcome")
-            .map(|(i, _)| OutcomeDiagram {
-                doc: model.links[i],
-                svg: ost_diagram(model, i, "../"),
-            })
+            .filter_map(|d| d.owner.as_deref())
             .collect(),
+        outcomes: Vec::new(),
+        outcome_links: Vec::new(),
     }
+}
+
+/// The traceability page (`trace/`), and the documents whose branches are
+/// on pages of their own.
+fn trace_top<'a>(model: &'a Model<'_>) -> (TracePage<'a>, Vec<DocId>) {
+    let site = model.site;
+    let (strategy, loose) = trace_roots(site);
+    let (items, mut paged) = tree::within_budget(model, &strategy, tree::TRACE_PAGE_BUDGET);
+    let left = tree::TRACE_PAGE_BUDGET.saturating_sub(tree::count(&items));
+    let (loose_items, more) = tree::within_budget(model, &loose, left);
+    paged.extend(more);
+    let outcomes: Vec<DocId> = (0..site.docs.len())
+        .filter(|&i| site.docs[i].kind == "outcome")
+        .collect();
+    let draw = outcomes.len() <= TRACE_DIAGRAMS;
+    let page = TracePage {
+        forest_html: tree::tree_html(&items, "../", ""),
+        unconnected_html: tree::tree_html(&loose_items, "../", ""),
+        split: !paged.is_empty(),
+        outcomes: if draw {
+            outcomes
+                .iter()
+                .map(|&i| OutcomeDiagram {
+                    doc: model.links[i],
+                    svg: ost_diagram(model, i, "../"),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        outcome_links: if draw {
+            Vec::new()
+        } else {
+            outcomes.iter().map(|&i| model.links[i]).collect()
+        },
+        ..trace_page(model)
+    };
+    (page, paged)
+}
+
+/// The traceability page (`trace/`).
+pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
+    trace_top(model).0
+}
+
+/// The trace page of each branch too large for the page above it
+/// (`trace/<id>/index.html`), in the order the pages link to them.
+pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a>)> {
+    let graph = &model.site.graph;
+    let mut queue: std::collections::VecDeque<DocId> = trace_top(model).1.into();
+    // What the filters offer is the same on every page: made once.
+    let filters = trace_page(model);
+    let mut pages = Vec::new();
+    while let Some(doc) = queue.pop_front() {
+        let (items, paged) = tree::within_budget(model, &[doc], tree::TRACE_PAGE_BUDGET);
+        queue.extend(paged.iter().copied());
+        let mut trail: Vec<DocId> = graph.ancestors(doc);
+        trail.reverse();
+        let link = model.links[doc];
+        pages.push((
+            format!("trace/{}", link.path.after("")),
+            TracePage {
+                branch: Some(link),
+                trail: trail.iter().map(|&d| model.links[d]).collect(),
+                forest_html: tree::tree_html(&items, "../../", "../"),
+                split: !paged.is_empty(),
+                ..filters.clone()
+            },
+        ));
+    }
+    pages
 }
 
 /// The health report (`health.html`): every rule with its counts, and the
@@ -1411,6 +1517,49 @@ pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     TeamsPage { teams }
 }
 
-/// A page with nothing of its own beyond [`Base`]: search and 404.
+/// The 404 page: it carries the theme's stylesheet itself, as a `data:`
+/// URL, because it is served at any depth (and opened from `file://`),
+/// where no relative path reaches `assets/style.css`, and `base_url` is
+/// right only on the host.
 #[derive(Debug, Serialize)]
-pub struct PlainPage {}
+pub struct NotFoundPage {
+    /// `style.css` as a `data:` URL, every byte outside a safe set
+    /// percent-encoded (so nothing in it ends the attribute).
+    css: String,
+}
+
+/// The 404 page's context, with the theme's stylesheet.
+pub fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
+    let bytes: &[u8] = theme
+        .assets
+        .iter()
+        .find(|(name, _)| name == "style.css")
+        .map_or(&[], |(_, bytes)| bytes.as_slice());
+    let mut css = String::with_capacity(bytes.len() * 2 + 32);
+    css.push_str("data:text/css;charset=utf-8,");
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-_.~:;,/()!*@+=?$".contains(&b) {
+            css.push(char::from(b));
+        } else {
+            css.push_str(&format!("%{b:02X}"));
+        }
+    }
+    NotFoundPage { css }
+}
+
+/// The search page: the kinds its filter offers.
+#[derive(Debug, Serialize)]
+pub struct SearchPage<'a> {
+    /// Each kind documents have, as its name and label, sorted by label.
+    pub kinds: Vec<super::search::KindName<'a>>,
+}
+
+/// The search page's context.
+pub fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
+    SearchPage {
+        kinds: super::search::kinds(model)
+            .into_iter()
+            .map(|(name, label)| super::search::KindName { name, label })
+            .collect(),
+    }
+}

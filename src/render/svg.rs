@@ -81,6 +81,36 @@ pub fn metric_chart(
         escape(title),
         escape(&summary)
     );
+    // Gridlines at round values, each labelled with the unit; a long unit
+    // is written once, above the axis, instead.
+    let short_unit = unit.chars().count() <= 4;
+    let with_unit = |v: f64| {
+        let n = fmt_num(v);
+        match (short_unit, unit) {
+            (_, "") | (false, _) => n,
+            (true, "%") => format!("{n}%"),
+            (true, u) => format!("{n} {u}"),
+        }
+    };
+    if !short_unit {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"4\" y=\"{}\">{}</text>",
+            TOP - 3.0,
+            escape(unit)
+        );
+    }
+    for v in grid_values(lo + pad, hi - pad) {
+        let gy = y(v);
+        let _ = write!(
+            svg,
+            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{gy:.1}\" x2=\"{}\" y2=\"{gy:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            W - RIGHT,
+            LEFT - 6.0,
+            gy + 4.0,
+            escape(&with_unit(v))
+        );
+    }
     let _ = write!(
         svg,
         "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
@@ -88,15 +118,6 @@ pub fn metric_chart(
         W - RIGHT,
         H - BOTTOM
     );
-    for (v, anchor) in [(hi - pad, "hi"), (lo + pad, "lo")] {
-        let _ = write!(
-            svg,
-            "<text class=\"tick tick-{anchor}\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            LEFT - 6.0,
-            y(v) + 4.0,
-            escape(&fmt_num(v))
-        );
-    }
     for r in references {
         let ry = y(r.value);
         let _ = write!(
@@ -118,16 +139,30 @@ pub fn metric_chart(
         "<polyline class=\"series\" points=\"{}\"/>",
         points.join(" ")
     );
+    // Each point names its date and value on hover; its value is written
+    // beside it too while there is room (up to 12 points; else the latest).
     for (i, c) in checkins.iter().enumerate() {
+        let (px, py) = (x(i), y(c.value));
         let _ = write!(
             svg,
-            "<circle class=\"point\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\"><title>{}: {}{}</title></circle>",
-            x(i),
-            y(c.value),
+            "<g class=\"point\"><circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"4\"/><title>{}: {}</title>",
             c.date,
-            escape(&fmt_num(c.value)),
-            escape(unit)
+            escape(&with_unit(c.value)),
         );
+        if n <= 12 || i == n - 1 {
+            // Above the point, or below it when it is near the top.
+            let ly = if py - 8.0 < TOP + 4.0 {
+                py + 15.0
+            } else {
+                py - 8.0
+            };
+            let _ = write!(
+                svg,
+                "<text class=\"value\" x=\"{px:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
+                escape(&with_unit(c.value))
+            );
+        }
+        svg.push_str("</g>");
     }
     let _ = write!(
         svg,
@@ -144,6 +179,29 @@ pub fn metric_chart(
     );
     svg.push_str("</svg>");
     svg
+}
+
+/// Round values between `lo` and `hi` for gridlines: three to six of them,
+/// a step of 1, 2 or 5 times a power of ten.
+fn grid_values(lo: f64, hi: f64) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let rough = span / 4.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).ceil();
+    (0..12)
+        .map(|k| (first + f64::from(k)) * step)
+        .take_while(|&v| v <= hi + step * 1e-9)
+        // -0 would print as "-0".
+        .map(|v| if v == 0.0 { 0.0 } else { v })
+        .collect()
 }
 
 /// A node of an opportunity solution tree.
@@ -826,6 +884,15 @@ mod tests {
             }],
         );
         assert_eq!(svg.matches("<circle").count(), 3);
+        // Gridlines at round values with the unit, and each point's value.
+        assert!(svg.contains(">20%</text>"), "{svg}");
+        assert!(svg.contains("<text class=\"value\""), "{svg}");
+        assert_eq!(svg.matches("<text class=\"value\"").count(), 3);
+        assert!(svg.contains("<title>2026-10-01: 20%</title>"), "{svg}");
+        assert_eq!(grid_values(12.0, 40.0), vec![20.0, 30.0, 40.0]);
+        let shown: Vec<String> = grid_values(0.41, 0.55).into_iter().map(fmt_num).collect();
+        assert_eq!(shown, ["0.45", "0.5", "0.55"]);
+        assert!(grid_values(3.0, 3.0).is_empty());
         assert!(svg.contains("class=\"reference\""));
         assert!(svg.contains("latest 31% on 2026-11-01"));
         assert_eq!(metric_chart("Rate", "", &[], &[]), "");

@@ -59,6 +59,14 @@ pub const ASSETS: &[(&str, &str)] = &[
         "trace.js",
         include_str!("../../themes/default/assets/trace.js"),
     ),
+    (
+        "site.js",
+        include_str!("../../themes/default/assets/site.js"),
+    ),
+    (
+        "favicon.svg",
+        include_str!("../../themes/default/assets/favicon.svg"),
+    ),
 ];
 
 /// A problem with a template: the build cannot go on.

@@ -17,8 +17,16 @@ pub struct TreeItem<'a> {
     pub team: Option<&'a str>,
     /// The quarter, own or the nearest ancestor's, for filtering.
     pub quarter: Option<Quarter>,
+    /// The owner, for filtering.
+    pub owner: Option<&'a str>,
     /// Children in the parent tree.
     pub children: Vec<TreeItem<'a>>,
+    /// Descendants shown on another trace page instead of here: the line
+    /// links there.
+    pub elsewhere: usize,
+    /// The document whose trace page (`trace/<id>/`) shows them: this one
+    /// or an ancestor.
+    pub elsewhere_on: Option<DocLink<'a>>,
 }
 
 /// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
@@ -28,6 +36,9 @@ pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'
         doc: model.links[doc],
         team: model.team_of(doc).map(|t| model.links[t].id),
         quarter: model.quarter_of(doc),
+        owner: model.site.docs[doc].owner.as_deref(),
+        elsewhere: 0,
+        elsewhere_on: None,
         children: if depth > 1 {
             graph
                 .children(doc)
@@ -42,6 +53,109 @@ pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'
 
 /// How many documents a page's "below" tree shows before pointing to the trace page.
 pub(crate) const SUBTREE_BUDGET: usize = 300;
+
+/// How many documents one trace page shows at most (about 300 bytes each),
+/// besides the children of its last level, which link to their own pages.
+pub(crate) const TRACE_PAGE_BUDGET: usize = 2_000;
+
+/// The trees from `roots` down, as many whole levels as fit in `budget`
+/// documents (always the roots and their children). When some are left
+/// out, the branches below go to trace pages of their own: those of the
+/// documents on the shallowest level (below the roots) whose whole trees
+/// each fit a page, so a site gets a few full pages rather than many small
+/// ones. A document on the last level shown whose children are left out
+/// links to the page that shows them. Returns the trees and the documents
+/// that get a page, in order.
+pub fn within_budget<'a>(
+    model: &'a Model<'_>,
+    roots: &[DocId],
+    budget: usize,
+) -> (Vec<TreeItem<'a>>, Vec<DocId>) {
+    let graph = &model.site.graph;
+    // Whole levels below the roots while they fit.
+    let mut levels: Vec<Vec<DocId>> = vec![roots.to_vec()];
+    let mut shown = roots.len();
+    loop {
+        let next: Vec<DocId> = levels[levels.len() - 1]
+            .iter()
+            .flat_map(|&d| graph.children(d).iter().copied())
+            .collect();
+        if next.is_empty() || (levels.len() > 1 && shown + next.len() > budget) {
+            break;
+        }
+        shown += next.len();
+        levels.push(next);
+    }
+    let depth = levels.len();
+    let last = &levels[depth - 1];
+    if last.iter().all(|&d| graph.children(d).is_empty()) {
+        let items = roots.iter().map(|&r| subtree(model, r, depth)).collect();
+        return (items, Vec::new());
+    }
+    // The level whose documents get pages: the shallowest below the roots
+    // whose trees each fit one, else the last one shown.
+    let paged_level = (1..depth)
+        .find(|&l| {
+            levels[l]
+                .iter()
+                .all(|&d| graph.descendants(d).len() < budget)
+        })
+        .unwrap_or(depth - 1);
+    let mut owner: std::collections::HashMap<DocId, DocId> = std::collections::HashMap::new();
+    for &d in &levels[paged_level] {
+        owner.insert(d, d);
+    }
+    for level in &levels[paged_level + 1..depth] {
+        for &d in level {
+            if let Some(&o) = graph.parent(d).and_then(|p| owner.get(&p)) {
+                owner.insert(d, o);
+            }
+        }
+    }
+    let paged: Vec<DocId> = levels[paged_level]
+        .iter()
+        .copied()
+        .filter(|&d| !graph.children(d).is_empty())
+        .collect();
+    let items = roots
+        .iter()
+        .map(|&r| {
+            let mut item = subtree(model, r, depth);
+            mark_elsewhere(model, &mut item, r, depth, &owner);
+            item
+        })
+        .collect();
+    (items, paged)
+}
+
+/// How many documents `items` show.
+pub fn count(items: &[TreeItem<'_>]) -> usize {
+    items.iter().map(|i| 1 + count(&i.children)).sum()
+}
+
+/// Marks the nodes of the last level shown (`depth` 1 below `doc`) whose
+/// children are left out with the page that shows them (`owner`).
+fn mark_elsewhere<'a>(
+    model: &'a Model<'_>,
+    item: &mut TreeItem<'a>,
+    doc: DocId,
+    depth: usize,
+    owner: &std::collections::HashMap<DocId, DocId>,
+) {
+    let graph = &model.site.graph;
+    if depth == 1 {
+        if let Some(&o) = owner.get(&doc) {
+            if !graph.children(doc).is_empty() {
+                item.elsewhere = graph.descendants(doc).len();
+                item.elsewhere_on = Some(model.links[o]);
+            }
+        }
+        return;
+    }
+    for (child, &c) in item.children.iter_mut().zip(graph.children(doc)) {
+        mark_elsewhere(model, child, c, depth - 1, owner);
+    }
+}
 
 /// How many whole levels below `doc` fit in `budget` nodes (always at least the
 /// children), and how many descendants that leaves out.
@@ -70,24 +184,33 @@ pub(crate) fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (us
 /// `<summary>` nests one control in another: keyboard and screen-reader users
 /// reach one of the two, never both (axe's `nested-interactive`). The
 /// stylesheet draws the toggle in the gutter left of the title.
-pub fn tree_html(items: &[TreeItem], root: &str) -> String {
-    fn node(item: &TreeItem, root: &str, depth: usize, out: &mut String) {
+///
+/// Each `<li>` carries what the trace page's filters read, each attribute
+/// only when it has a value: `data-k` kind, `data-s` status, `data-t` team,
+/// `data-q` quarter, `data-o` owner. `trace` is the way from the page to
+/// the `trace/` folder, for the links to documents' own trace pages.
+pub fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
+    fn node(item: &TreeItem, root: &str, trace: &str, depth: usize, out: &mut String) {
         use std::fmt::Write;
         let d = &item.doc;
         // Writing into a String cannot fail.
-        let _ = write!(
-            out,
-            "<li data-id=\"{}\" data-team=\"{}\" data-quarter=\"",
-            Escaped(d.id),
-            Escaped(item.team.unwrap_or("")),
-        );
+        let _ = write!(out, "<li data-k=\"{}\"", Escaped(d.kind));
+        if let Some(status) = d.status {
+            let _ = write!(out, " data-s=\"{status}\"");
+        }
+        if let Some(team) = item.team {
+            let _ = write!(out, " data-t=\"{}\"", Escaped(team));
+        }
         if let Some(quarter) = item.quarter {
             // `2027-Q1`: nothing to escape.
-            let _ = write!(out, "{quarter}");
+            let _ = write!(out, " data-q=\"{quarter}\"");
+        }
+        if let Some(owner) = item.owner {
+            let _ = write!(out, " data-o=\"{}\"", Escaped(owner));
         }
         let _ = write!(
             out,
-            "\"><span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
+            "><span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
             Escaped(d.path.0),
             super::view::INDEX_HTML,
             Escaped(d.title),
@@ -114,6 +237,22 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
                 item.children.len()
             );
         }
+        if let Some(on) = item.elsewhere_on {
+            let _ = write!(
+                out,
+                " <a class=\"branch\" href=\"{trace}{}{}\">{} below",
+                Escaped(on.path.0),
+                super::view::INDEX_HTML,
+                item.elsewhere
+            );
+            // Seen, the count is enough beside the title; heard in a list of
+            // links, it needs the title.
+            let _ = write!(
+                out,
+                "<span class=\"visually-hidden\"> {}</span> ›</a>",
+                Escaped(d.title)
+            );
+        }
         out.push_str("</span>");
         if !item.children.is_empty() {
             // The toggle's name says whose children it shows; its state
@@ -130,7 +269,7 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
                 Escaped(d.title)
             );
             for c in &item.children {
-                node(c, root, depth + 1, out);
+                node(c, root, trace, depth + 1, out);
             }
             out.push_str("</ul></details>");
         }
@@ -141,7 +280,7 @@ pub fn tree_html(items: &[TreeItem], root: &str) -> String {
     }
     let mut out = String::from("<ul class=\"tree\">");
     for item in items {
-        node(item, root, 0, &mut out);
+        node(item, root, trace, 0, &mut out);
     }
     out.push_str("</ul>");
     out

@@ -3,7 +3,7 @@
 //! Which pages can change: a page shows its own document in full and, of
 //! every other document, only what [`DocState::summary`] covers (its
 //! [`DocLink`](view::DocLink), hashed whole, and what trees add: team,
-//! quarter, parent, experiment result) for its neighbours, its trail up and
+//! quarter, owner, parent, experiment result) for its neighbours, its trail up and
 //! its subtree down. So after an edit
 //! the pages to render again are those of the edited documents and their
 //! direct neighbours, of every document whose summary or file changed (the
@@ -134,6 +134,8 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
                 // note in an ancestor outcome's opportunity solution tree.
                 doc.team.as_ref().map(|t| &t.id),
                 doc.quarter,
+                // The trees' owner filter (`data-o`).
+                doc.owner.as_deref(),
                 graph.parent(i),
                 doc.result.map(|r| r.as_str()),
             ));

@@ -461,18 +461,28 @@ impl LiveSite {
             // The health job writes a page per rule with findings (and per
             // 1,000 of them): a rule whose findings are all fixed, or a rule
             // with fewer pages, leaves pages that a full build would not write.
-            if jobs.contains(&Job::Health) {
-                let written: HashSet<&str> = files
-                    .iter()
-                    .map(|f| f.path.as_str())
-                    .chain(skipped.iter().map(String::as_str))
-                    .collect();
-                gone.extend(
-                    served
-                        .generated_under(render::HEALTH_PREFIX)
-                        .into_iter()
-                        .filter(|p| !written.contains(p.as_str())),
-                );
+            // So do search (a word no document has any more, a fragment of
+            // documents past the last one) and the trace (a branch that
+            // now fits the page above it). A page skipped as unchanged is
+            // still there.
+            let written: HashSet<&str> = files
+                .iter()
+                .map(|f| f.path.as_str())
+                .chain(skipped.iter().map(String::as_str))
+                .collect();
+            for (job, prefix) in [
+                (Job::Health, render::HEALTH_PREFIX),
+                (Job::Search, render::SEARCH_PREFIX),
+                (Job::Trace, render::TRACE_PREFIX),
+            ] {
+                if jobs.contains(&job) {
+                    gone.extend(
+                        served
+                            .generated_under(prefix)
+                            .into_iter()
+                            .filter(|p| !written.contains(p.as_str())),
+                    );
+                }
             }
             // A page that comes back must be rendered again, even from the same values.
             loaded.pages.forget(&gone);

@@ -4,6 +4,16 @@
 //   node check.mjs axe SITE          axe-core on every page kind, light and dark
 //   node check.mjs layout SITE SHOTS the opportunity solution trees fit at
 //                                    390 px and 1366 px; screenshots into SHOTS
+//   node check.mjs search SITE QUERY search works: `/` focuses it, nothing
+//                                    loads before it is used, results come
+//                                    with highlighted hits and spaced
+//                                    snippets, the kind filter filters; prints
+//                                    the time to first results and the bytes
+//                                    (gzipped) the index cost
+//   node check.mjs trace SITE KIND   the trace page's filters: choosing KIND
+//                                    shows its documents and their chains,
+//                                    the chains marked as context, the count
+//                                    updated and the state kept in the URL
 //
 // SITE is a `throughline build` output folder. The site is served from a
 // loopback server in this process, so search and the 404 page load as they
@@ -16,6 +26,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { extname, join, normalize, resolve } from "node:path";
 
 const require = createRequire(import.meta.url);
@@ -23,8 +34,8 @@ const puppeteer = require("puppeteer-core");
 const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
-if (!["axe", "layout"].includes(mode) || !siteArg || (mode === "layout" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS");
+if (!["axe", "layout", "search", "trace"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
+  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -232,6 +243,140 @@ async function runLayout(browser, base, shots) {
   return failures;
 }
 
+/**
+ * Search on the search page, as a reader uses it: from another page `/`
+ * focuses the header's search box; on the search page nothing of the index
+ * loads until the box is focused; typing QUERY shows results within a
+ * second, with each query word marked in the results and no words run
+ * together in the snippets; choosing a kind leaves only that kind.
+ */
+async function runSearch(browser, base, query) {
+  const failures = [];
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1366, height: 900 });
+  const fetched = [];
+  page.on("response", (r) => {
+    const url = r.url();
+    if (!url.includes("/search/") || url.endsWith(".html") || url.includes(".html?")) return;
+    fetched.push([url.slice(base.length), r.buffer().then((b) => gzipSync(b).length, () => 0)]);
+  });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+  await page.goto(base + "index.html", { waitUntil: "load" });
+  await page.keyboard.press("/");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (focused !== "site-search") failures.push(`\`/\` on the dashboard focuses ${focused || "nothing"}, not the search box`);
+
+  await page.goto(base + "search/index.html", { waitUntil: "load" });
+  if (fetched.length) failures.push(`the search page loaded ${fetched.map((f) => f[0]).join(", ")} before search was used`);
+  await page.keyboard.press("/");
+  const onSearch = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  if (onSearch !== "search-input") failures.push(`\`/\` on the search page focuses ${onSearch || "nothing"}`);
+  const started = Date.now();
+  await page.keyboard.type(query);
+  await page.waitForFunction(() => document.querySelectorAll("#search-results li").length > 0, { timeout: 10000 }).catch(() => {});
+  const firstResults = Date.now() - started;
+  const firstFetched = fetched.slice();
+  const result = await page.evaluate(() => ({
+    count: document.querySelectorAll("#search-results li").length,
+    status: document.getElementById("search-status").textContent,
+    marks: [...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()),
+    snippets: [...document.querySelectorAll("#search-results p")].map((p) => p.textContent),
+    url: location.search,
+  }));
+  if (!result.count) failures.push(`no results for "${query}" (${result.status})`);
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.every((w) => result.marks.some((m) => m.startsWith(w)))) failures.push(`the hits of "${query}" are not all highlighted: ${result.marks.slice(0, 10).join(", ")}`);
+  // A run-together word: a lowercase letter directly followed by a capital, or two known words glued.
+  const glued = result.snippets.filter((s) => /[a-z][A-Z]/.test(s) || /\b(see|the|and)(which|the|spring)/i.test(s));
+  if (glued.length) failures.push(`snippets run words together: ${glued[0]}`);
+  if (!result.url.includes("q=")) failures.push(`the query is not kept in the URL (${result.url})`);
+  const bytes = (await Promise.all(firstFetched.map((f) => f[1]))).reduce((sum, n) => sum + n, 0);
+  console.log(`search "${query}": ${result.status}, first results after ${firstResults} ms (typing included), ${firstFetched.length} index files, ${(bytes / 1024).toFixed(1)} KB gzipped`);
+  if (firstResults > 1000) failures.push(`first results took ${firstResults} ms (target: 1 s)`);
+  if (bytes > 500 * 1024) failures.push(`the first search loaded ${(bytes / 1024).toFixed(0)} KB gzipped (target: 500 KB)`);
+
+  // The kind filter: pick the kind with results that is not the first result's kind, if any.
+  const kinds = await page.evaluate(() => [...document.querySelectorAll("#search-kind option")].filter((o) => o.value && !/\(0\)$/.test(o.textContent)).map((o) => [o.value, o.getAttribute("data-label")]));
+  if (!kinds.length) failures.push("the kind filter offers no kind with results");
+  else {
+    const [value, label] = kinds[kinds.length - 1];
+    await page.select("#search-kind", value);
+    await page.waitForFunction((l) => {
+      const badges = [...document.querySelectorAll("#search-results .kind")];
+      return badges.length > 0 && badges.every((b) => b.textContent === l);
+    }, { timeout: 5000 }, label).catch(() => failures.push(`choosing the kind ${label} leaves other kinds in the results`));
+    const url = await page.evaluate(() => location.search);
+    if (!url.includes(`kind=${value}`)) failures.push(`the kind is not kept in the URL (${url})`);
+  }
+  // Cold: a fresh page opened on a query, timed from navigation to results
+  // (the page, the manifest, the shards and the documents shown): the
+  // figure for "first results" and "first load".
+  // A context of its own: nothing cached from the search above.
+  const context = await browser.createBrowserContext();
+  const cold = await context.newPage();
+  const coldSizes = [];
+  cold.on("response", (r) => {
+    if (!r.url().includes("/search/") || r.url().includes(".html")) return;
+    coldSizes.push(r.buffer().then((b) => gzipSync(b).length, () => 0));
+  });
+  await cold.goto(base + "search/index.html?q=" + encodeURIComponent(query), { waitUntil: "domcontentloaded" });
+  const coldMs = await cold
+    .waitForFunction(() => document.querySelectorAll("#search-results li").length > 0 && performance.now(), { timeout: 10000 })
+    .then((h) => h.jsonValue())
+    .catch(() => null);
+  const coldBytes = (await Promise.all(coldSizes)).reduce((sum, n) => sum + n, 0);
+  await context.close();
+  if (coldMs === null) failures.push(`a search page opened on "${query}" shows no results`);
+  else {
+    console.log(`search "${query}" opened cold: first results ${coldMs.toFixed(0)} ms after navigation, ${(coldBytes / 1024).toFixed(1)} KB of index gzipped`);
+    if (coldMs > 1000) failures.push(`first results of a cold page took ${coldMs.toFixed(0)} ms (target: 1 s)`);
+    if (coldBytes > 500 * 1024) failures.push(`a cold search loaded ${(coldBytes / 1024).toFixed(0)} KB gzipped (target: 500 KB)`);
+  }
+  if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
+  await page.close();
+  return failures;
+}
+
+/** The trace page's filters, by kind and then by text (see the usage above). */
+async function runTrace(browser, base, kind) {
+  const failures = [];
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "trace/index.html", { waitUntil: "load" });
+  await page.select("#filter-kind", kind);
+  const seen = await page.evaluate(() => {
+    const shown = [...document.querySelectorAll(".tree li")].filter((li) => !li.hidden);
+    return {
+      matches: shown.filter((li) => !li.classList.contains("context")).map((li) => li.getAttribute("data-k")),
+      context: shown.filter((li) => li.classList.contains("context")).length,
+      count: document.getElementById("filter-count").textContent,
+      url: location.search,
+    };
+  });
+  if (!seen.matches.length) failures.push(`no ${kind} shown after choosing it`);
+  // The rows shown around a match (its chain above, its tree below) are context.
+  if (!seen.matches.includes(kind)) failures.push(`the kind ${kind} matches none: ${seen.matches.slice(0, 5)}`);
+  if (!seen.context) failures.push("no row shown for context");
+  if (!/^\d+ of \d+ documents? match/.test(seen.count)) failures.push(`the count reads "${seen.count}"`);
+  if (!seen.url.includes(`kind=${kind}`)) failures.push(`the filter is not kept in the URL (${seen.url})`);
+  // The state comes back from the URL.
+  await page.goto(base + `trace/index.html?kind=${kind}&q=zzzz-no-such-title`, { waitUntil: "load" });
+  const none = await page.evaluate(() => ({
+    shown: [...document.querySelectorAll(".tree li")].filter((li) => !li.hidden).length,
+    kind: document.getElementById("filter-kind").value,
+    count: document.getElementById("filter-count").textContent,
+  }));
+  if (none.shown || none.kind !== kind || !none.count.startsWith("0 of")) failures.push(`a filter from the URL is not applied: ${JSON.stringify(none)}`);
+  console.log(`trace: ${kind}: ${seen.count}, ${seen.context} row(s) of context`);
+  if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
+  await page.close();
+  return failures;
+}
+
 let server;
 let chrome;
 let failures = [];
@@ -239,7 +384,14 @@ try {
   server = await serve();
   const base = `http://127.0.0.1:${server.address().port}/`;
   chrome = await launch();
-  failures = mode === "axe" ? await runAxe(chrome.browser, base) : await runLayout(chrome.browser, base, resolve(shotsArg));
+  failures =
+    mode === "axe"
+      ? await runAxe(chrome.browser, base)
+      : mode === "search"
+        ? await runSearch(chrome.browser, base, shotsArg)
+        : mode === "trace"
+        ? await runTrace(chrome.browser, base, shotsArg)
+        : await runLayout(chrome.browser, base, resolve(shotsArg));
 } catch (e) {
   console.error(`check.mjs ${mode}: ${e.stack || e}`);
   process.exitCode = 2;

@@ -267,3 +267,64 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         assert!(shots.join(format!("ost-{width}-light.png")).is_file());
     }
 }
+
+/// Search as a reader uses it, on the example site (measured by
+/// `tests/a11y/check.mjs search` through puppeteer): `/` focuses the search
+/// box from the dashboard and on the search page; the search page loads no
+/// part of the index before the box is used; typing a query shows results
+/// within a second, every query word marked in them and no two words run
+/// together in a snippet; the kind filter leaves only its kind; the query
+/// and the kind are kept in the URL.
+#[test]
+fn search_focuses_with_a_slash_highlights_hits_and_filters_by_kind() {
+    let Some(tools) = crate::a11y::node_tools("search") else {
+        return;
+    };
+    let built = crate::a11y::built_example();
+    for query in ["merchant pay", "see"] {
+        let mut cmd = Command::new(&tools.node);
+        cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+            .arg("search")
+            .arg(&built.out)
+            .arg(query)
+            .env("CHROMIUM", &tools.chromium);
+        let out = crate::a11y::run_limited(cmd, std::time::Duration::from_secs(120));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        eprintln!("{}", stdout.lines().next().unwrap_or(""));
+        assert!(
+            out.status.success(),
+            "search does not work as a reader expects:\n{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("first results after"), "{stdout}");
+    }
+}
+
+/// The trace page's filters on the example site (`tests/a11y/check.mjs
+/// trace`): choosing a kind shows its documents, the rows around them
+/// marked as context, the count updated; the state is kept in the URL and
+/// applied again from it.
+#[test]
+fn trace_filters_show_matches_with_their_context_and_keep_the_state_in_the_url() {
+    let Some(tools) = crate::a11y::node_tools("trace filters") else {
+        return;
+    };
+    let built = crate::a11y::built_example();
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+        .arg("trace")
+        .arg(&built.out)
+        .arg("bet")
+        .env("CHROMIUM", &tools.chromium);
+    let out = crate::a11y::run_limited(cmd, std::time::Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the trace filters do not work:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("trace: bet: 6 of 37 documents match"),
+        "{stdout}"
+    );
+}

@@ -78,9 +78,13 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "search/index.html",
         "404.html",
         "graph.json",
-        "search-index.js",
+        "search/manifest.js",
+        "search/docs/0.js",
+        "search/docs/1.js",
+        "search/terms/pa.js",
         "assets/style.css",
         "assets/search.js",
+        "assets/site.js",
         "assets/trace.js",
         "cs/index.html",
         "w-ledger/index.html",
@@ -132,7 +136,22 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "metric pages chart check-ins"
     );
     let trace = read(&out.join("trace/index.html"));
-    assert!(trace.contains("<details open><summary>") && trace.contains("data-team=\"team-pay\""));
+    assert!(trace.contains("<details open><summary>") && trace.contains("data-t=\"team-pay\""));
+    // Search: 15 documents in two fragments of 8, the index loaded by the
+    // search page's script only when it is used, never as a page's script.
+    assert!(!out.join("search/docs/2.js").exists());
+    assert!(!out.join("search-index.js").exists());
+    let manifest = read(&out.join("search/manifest.js"));
+    assert!(
+        manifest.starts_with("THROUGHLINE_SEARCH.manifest({"),
+        "{manifest}"
+    );
+    let search = read(&out.join("search/index.html"));
+    assert!(
+        search.contains("<option value=\"bet\">Bet</option>"),
+        "{search}"
+    );
+    assert!(!search.contains("manifest.js"), "the index loads lazily");
     let graph: serde_json::Value = serde_json::from_str(&read(&out.join("graph.json"))).unwrap();
     assert_eq!(graph["nodes"].as_array().unwrap().len(), 15);
     assert!(
@@ -218,7 +237,9 @@ fn links_work_under_a_sub_path() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let not_found = read(&out.join("404.html"));
     assert!(
-        not_found.contains("href=\"/strategy/assets/style.css\"")
+        not_found.contains(
+            "<link rel=\"stylesheet\" href=\"data:text/css;charset=utf-8,/*%20throughline"
+        ) && not_found.contains("%0Aheader.site%20.site-bar%20%7B")
             && not_found.contains("href=\"/strategy/index.html\""),
         "{not_found}"
     );
@@ -818,4 +839,55 @@ fn framework_terms_are_explained_and_progress_bars_carry_units() {
         }
     }
     assert!(committed > 0);
+}
+
+#[test]
+fn a_trace_too_large_for_one_page_puts_each_product_strategy_on_a_page_of_its_own() {
+    // 1 company strategy, 3 product strategies, 30 bets, 2,400 objectives:
+    // more than one trace page holds (`TRACE_PAGE_BUDGET`, 2,000).
+    let mut site = SiteTest::new().file("throughline.yaml", "title: A large tree\n");
+    let doc = |id: &str, kind: &str, parent: Option<&str>| {
+        let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();
+        format!("---\nid: {id}\nkind: {kind}\ntitle: Title of {id}\n{parent}status: active\nowner: Owner {}\nreviewed: 2026-11-01\n---\nBody.\n", id.len() % 3)
+    };
+    site = site.file("s/cs-0.md", doc("cs-0", "company-strategy", None));
+    for p in 0..3 {
+        let ps = format!("ps-{p}");
+        site = site.file(
+            &format!("s/{ps}.md"),
+            doc(&ps, "product-strategy", Some("cs-0")),
+        );
+        for b in 0..10 {
+            let bet = format!("bet-{p}-{b}");
+            site = site.file(&format!("b/{bet}.md"), doc(&bet, "bet", Some(&ps)));
+            for o in 0..80 {
+                let obj = format!("obj-{p}-{b}-{o}");
+                site = site.file(&format!("o/{obj}.md"), doc(&obj, "objective", Some(&bet)));
+            }
+        }
+    }
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    let top = read(&out.join("trace/index.html"));
+    // The levels that fit: the strategies and bets, each bet linking to the
+    // page of its product strategy, which holds its objectives.
+    assert_eq!(top.matches("<li data-k=").count(), 34, "{top}");
+    assert!(!top.contains("obj-0-0-0"));
+    assert!(top.contains("<li data-k=\"bet\" data-s=\"active\" data-o=\"Owner 1\"><span class=\"node-line\"><a href=\"../bet-0-0/index.html\">Title of bet-0-0</a>"), "{top}");
+    assert!(top.contains("<a class=\"branch\" href=\"ps-0/index.html\">80 below<span class=\"visually-hidden\"> Title of bet-0-0</span> ›</a>"), "{top}");
+    for p in 0..3 {
+        let page = read(&out.join(format!("trace/ps-{p}/index.html")));
+        assert_eq!(page.matches("<li data-k=").count(), 811, "ps-{p}");
+        assert!(page.contains("<h1>Title of ps-"), "{page}");
+        assert!(
+            page.contains("<a href=\"../../cs-0/index.html\">Title of cs-0</a>"),
+            "the way up"
+        );
+        assert!(page.len() < 1_000_000);
+    }
+    assert!(
+        !out.join("trace/bet-0-0").exists(),
+        "a bet's branch is on its product strategy's page"
+    );
 }

@@ -207,6 +207,18 @@ fn every_kind_of_edit_serves_what_a_full_build_would() {
             }),
         ),
         (
+            // The trees' owner filter shows it on the trace page and the bet's.
+            "owner of work",
+            Box::new(|r| {
+                vec![edit(
+                    r,
+                    "work/w-forecast-email.md",
+                    "owner: Noor Haddad",
+                    "owner: Noor Haddad-Lee",
+                )]
+            }),
+        ),
+        (
             "status of work",
             Box::new(|r| {
                 vec![edit(
@@ -580,7 +592,11 @@ fn an_edit_that_changes_no_overview_renders_none() {
         .expect("lock")
         .paths()
         .iter()
-        .filter(|p| p.starts_with("assets/") || *p == "search-index.js" || *p == "graph.json")
+        .filter(|p| {
+            p.starts_with("assets/")
+                || (p.starts_with("search/") && p.ends_with(".js"))
+                || *p == "graph.json"
+        })
         .count();
     assert_eq!(outcome.rendered, assets, "no page is rendered");
     assert_same_as_full_build(&live, "a comment");

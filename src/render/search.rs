@@ -1,0 +1,491 @@
+//! The search index, cut into small scripts that the search page loads only
+//! when someone searches, and only the ones a query needs:
+//!
+//! - `search/manifest.js`: the kinds, each document's kind, and which term
+//!   shards exist (10,000 documents: about 10 KB gzipped);
+//! - `search/terms/<key>.js`: every word that starts with `key` (its first
+//!   two characters, lowercased), each with the documents it occurs in and
+//!   where (title, heading or body), as deltas;
+//! - `search/docs/<n>.js`: title, page and text of documents
+//!   `n * DOCS_PER_FRAGMENT ..`, for the results shown.
+//!
+//! Each is a script calling `THROUGHLINE_SEARCH`, not JSON, so that search
+//! works from `file://` as well as over HTTP (a page may add a script from
+//! any folder, but may not `fetch` one under `file://`). The files are a
+//! function of the documents in order: a full build streams them batch by
+//! batch, `serve` makes them again from the entries it keeps, and both write
+//! the same bytes.
+
+use std::collections::HashMap;
+
+use crate::output::OutputFile;
+
+use super::view::{DocLink, Model};
+
+/// Where every file of search lives: `serve` drops what it served under
+/// here and a new render did not write.
+pub const SEARCH_PREFIX: &str = "search/";
+
+/// Documents per `search/docs/<n>.js`: the results shown (20) need at most
+/// 20 of them, each a few KB gzipped.
+const DOCS_PER_FRAGMENT: usize = 8;
+
+/// A longer word is not indexed (a hash, a URL run together).
+const MAX_TERM_CHARS: usize = 40;
+
+/// Where a word occurs in a document, the best place counting: search ranks
+/// title above headings above body.
+const BODY: u8 = 0;
+const HEADING: u8 = 1;
+const TITLE: u8 = 2;
+const PLACES: u32 = 3;
+
+/// One document as search knows it: its kind, its entry in a fragment
+/// (title, page, text as JSON), and its words with the best place each
+/// occurs. Made where its page is rendered, in parallel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDoc {
+    kind: String,
+    entry: String,
+    /// The distinct words, lowercased, one space between two.
+    words: String,
+    /// The best place of each word, in the same order.
+    places: Vec<u8>,
+}
+
+impl SearchDoc {
+    /// `link`'s document, whose body has these headings and text.
+    pub fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
+        // Each text lowercased once, its words borrowed from that; only the
+        // distinct words are copied (a body of 2,000 bytes has about 300
+        // words, half of them repeats).
+        let texts = [
+            (text.to_lowercase(), BODY),
+            (headings.to_lowercase(), HEADING),
+            (link.title.to_lowercase(), TITLE),
+            (link.id.to_lowercase(), TITLE),
+        ];
+        let mut best: HashMap<&str, u8, FnvBuild> = HashMap::default();
+        for (text, place) in &texts {
+            for word in words(text) {
+                let seen = best.entry(word).or_insert(*place);
+                *seen = (*seen).max(*place);
+            }
+        }
+        // One string of the distinct words, one byte of place each: two
+        // allocations a document instead of one a word. Their order is the
+        // map's, which changes no output (the index sorts its words).
+        let mut joined = String::with_capacity(best.keys().map(|w| w.len() + 1).sum());
+        let mut places = Vec::with_capacity(best.len());
+        for (word, place) in best {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(word);
+            places.push(place);
+        }
+        SearchDoc {
+            kind: link.kind.to_string(),
+            // Strings always serialise.
+            entry: serde_json::to_string(&(link.title, link.path.0, text)).unwrap_or_default(),
+            words: joined,
+            places,
+        }
+    }
+
+    /// Each distinct word with the best place it occurs.
+    fn words(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
+        self.words
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .zip(self.places.iter().copied())
+    }
+}
+
+/// Every word the index has seen, each with a number: documents keep their
+/// words as numbers, so `serve` joins 10,000 of them into postings without
+/// hashing a word again.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    ids: HashMap<String, u32, FnvBuild>,
+    words: Vec<String>,
+}
+
+impl Dictionary {
+    fn id(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        // Fewer than 2^32 / 3 words: a site that large never gets this far.
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX / PLACES);
+        self.words.push(word.to_string());
+        self.ids.insert(word.to_string(), id);
+        id
+    }
+}
+
+/// A [`SearchDoc`] with its words as numbers of a [`Dictionary`]: what
+/// `serve` keeps of each document between renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodedDoc {
+    kind: String,
+    entry: String,
+    /// `word number * PLACES + place`.
+    codes: Vec<u32>,
+}
+
+impl CodedDoc {
+    /// `doc`, its words numbered in `dictionary`.
+    pub fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
+        let codes = doc
+            .words()
+            .map(|(word, place)| {
+                dictionary
+                    .id(word)
+                    .saturating_mul(PLACES)
+                    .saturating_add(u32::from(place))
+            })
+            .collect();
+        CodedDoc {
+            kind: doc.kind,
+            entry: doc.entry,
+            codes,
+        }
+    }
+}
+
+/// The words of a lowercased `text` as search matches them: runs of
+/// letters and digits (`search.js` lowercases a query and splits it the
+/// same way).
+fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| {
+        !w.is_empty() && (w.len() <= MAX_TERM_CHARS || w.chars().count() <= MAX_TERM_CHARS)
+    })
+}
+
+/// FNV-1a, for the dictionary: words are short and the standard hasher's
+/// protection against chosen keys buys nothing in a build of one's own site.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+
+/// The shard a word is in: its first two characters.
+fn shard_key(word: &str) -> &str {
+    let end = word.char_indices().nth(2).map_or(word.len(), |(at, _)| at);
+    &word[..end]
+}
+
+/// A shard key as a file name: ASCII letters and digits as they are, any
+/// other character as `_` and its code point in hex (`search.js` agrees).
+fn shard_file(key: &str) -> String {
+    let mut name = String::new();
+    for c in key.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            name.push_str(&format!("_{:x}", u32::from(c)));
+        }
+    }
+    name
+}
+
+/// The kinds documents of the site have, as (name, label), sorted by label:
+/// the options of the search page's kind filter.
+pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
+    let mut kinds: Vec<(&str, &str)> = model.links.iter().map(|l| (l.kind, l.kind_label)).collect();
+    kinds.sort_unstable_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
+    kinds.dedup();
+    kinds
+}
+
+/// A kind as a filter offers it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KindName<'a> {
+    /// The kind's name (the filter's value).
+    pub name: &'a str,
+    /// Its label.
+    pub label: &'a str,
+}
+
+/// Writes the index from documents given in order.
+pub struct IndexWriter {
+    kinds: Vec<String>,
+    /// Each document's kind, as an index into `kinds`.
+    doc_kinds: Vec<usize>,
+    /// By word number: `document * PLACES + place`, ascending.
+    postings: Vec<Vec<u32>>,
+    /// The documents of the fragment being filled, as JSON.
+    fragment: Vec<String>,
+}
+
+impl IndexWriter {
+    /// An empty index for a site with these kinds (from [`kinds`]).
+    pub fn new(kinds: &[(&str, &str)]) -> IndexWriter {
+        IndexWriter {
+            kinds: kinds.iter().map(|(name, _)| name.to_string()).collect(),
+            doc_kinds: Vec::new(),
+            postings: Vec::new(),
+            fragment: Vec::new(),
+        }
+    }
+
+    /// Adds the next document; returns its fragment's file once it is full.
+    pub fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
+        let n = self.doc_kinds.len();
+        let kind = self.kinds.iter().position(|k| *k == doc.kind).unwrap_or(0);
+        self.doc_kinds.push(kind);
+        // At most 2^32 / 3 documents; a site that large never gets this far.
+        let base = u32::try_from(n)
+            .unwrap_or(u32::MAX / PLACES)
+            .saturating_mul(PLACES);
+        for &code in &doc.codes {
+            let (word, place) = ((code / PLACES) as usize, code % PLACES);
+            if word >= self.postings.len() {
+                self.postings.resize_with(word + 1, Vec::new);
+            }
+            self.postings[word].push(base.saturating_add(place));
+        }
+        self.fragment.push(doc.entry.clone());
+        (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
+    }
+
+    /// The fragment filled so far, as a file; the next one starts empty.
+    fn fragment_file(&mut self) -> OutputFile {
+        let number = (self.doc_kinds.len() - 1) / DOCS_PER_FRAGMENT;
+        let size: usize = self.fragment.iter().map(|e| e.len() + 1).sum();
+        let mut js = String::with_capacity(size + 48);
+        js.push_str("THROUGHLINE_SEARCH.docs(");
+        push_number(&mut js, number);
+        js.push_str(",[");
+        for (i, entry) in self.fragment.iter().enumerate() {
+            if i > 0 {
+                js.push(',');
+            }
+            js.push_str(entry);
+        }
+        js.push_str("]);\n");
+        self.fragment.clear();
+        OutputFile::text(format!("{SEARCH_PREFIX}docs/{number}.js"), js)
+    }
+
+    /// The last fragment, the term shards and the manifest; `dictionary`
+    /// names the words of the documents pushed.
+    pub fn finish(mut self, dictionary: &Dictionary) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        if !self.fragment.is_empty() {
+            files.push(self.fragment_file());
+        }
+        // The words some document has, sorted: those of a shard are together.
+        let mut words: Vec<(&str, &[u32])> = self
+            .postings
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty())
+            .filter_map(|(id, p)| Some((dictionary.words.get(id)?.as_str(), p.as_slice())))
+            .collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut keys: Vec<&str> = Vec::new();
+        let mut at = 0;
+        while at < words.len() {
+            let key = shard_key(words[at].0);
+            let end = at
+                + words[at..]
+                    .iter()
+                    .take_while(|(w, _)| shard_key(w) == key)
+                    .count();
+            let mut js = String::from("THROUGHLINE_SEARCH.terms(");
+            js.push_str(&json(key));
+            js.push_str(",{");
+            for (i, (word, postings)) in words[at..end].iter().enumerate() {
+                if i > 0 {
+                    js.push(',');
+                }
+                js.push_str(&json(word));
+                js.push_str(":[");
+                let mut last = 0;
+                for (j, &p) in postings.iter().enumerate() {
+                    if j > 0 {
+                        js.push(',');
+                    }
+                    push_number(&mut js, (p - last) as usize);
+                    last = p;
+                }
+                js.push(']');
+            }
+            js.push_str("});\n");
+            files.push(OutputFile::text(
+                format!("{SEARCH_PREFIX}terms/{}.js", shard_file(key)),
+                js,
+            ));
+            keys.push(key);
+            at = end;
+        }
+        let manifest = serde_json::json!({
+            "kinds": self.kinds,
+            "kind": self.doc_kinds,
+            "shards": keys,
+            "per": DOCS_PER_FRAGMENT,
+        });
+        files.push(OutputFile::text(
+            format!("{SEARCH_PREFIX}manifest.js"),
+            format!("THROUGHLINE_SEARCH.manifest({manifest});\n"),
+        ));
+        files
+    }
+}
+
+/// Writes `n` in decimal: the shards are mostly numbers, a million and more
+/// of them at 10,000 documents, and `serve` writes them on every edit.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `n % 10` is a digit.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `s` as a JSON string.
+fn json(s: &str) -> String {
+    // A string always serialises.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::view::DocPath;
+
+    fn doc(id: &str, title: &str, kind: &str, headings: &str, text: &str) -> SearchDoc {
+        let link = DocLink {
+            id,
+            title,
+            kind,
+            kind_label: kind,
+            status: None,
+            path: DocPath(id),
+            warnings: 0,
+        };
+        SearchDoc::new(&link, headings, text)
+    }
+
+    fn text_of<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
+        let file = files.iter().find(|f| f.path == path);
+        std::str::from_utf8(&file.unwrap_or_else(|| panic!("no {path}")).bytes).unwrap()
+    }
+
+    #[test]
+    fn words_are_lowercased_runs_of_letters_and_digits_each_at_its_best_place() {
+        let d = doc(
+            "bet-a",
+            "Merchant payouts",
+            "bet",
+            "Why Now",
+            "Payouts, now! Café crème see-which",
+        );
+        let find = |w: &str| d.words().find(|(t, _)| *t == w).map(|(_, p)| p);
+        assert_eq!(find("payouts"), Some(TITLE));
+        assert_eq!(
+            find("bet"),
+            Some(TITLE),
+            "the id's words count as the title's"
+        );
+        assert_eq!(find("now"), Some(HEADING));
+        assert_eq!(find("café"), Some(BODY));
+        assert_eq!(find("see"), Some(BODY));
+        assert_eq!(find("which"), Some(BODY));
+        assert_eq!(shard_key("café"), "ca");
+        assert_eq!(shard_key("éa"), "éa");
+        assert_eq!(shard_key("x"), "x");
+        assert_eq!(shard_file("éa"), "_e9a");
+        let mut n = String::new();
+        for x in [0, 7, 10, 4_294_967_295] {
+            push_number(&mut n, x);
+            n.push(' ');
+        }
+        assert_eq!(n, "0 7 10 4294967295 ");
+    }
+
+    #[test]
+    fn the_index_is_a_manifest_term_shards_and_fragments_of_documents() {
+        let kinds = [("bet", "Bet"), ("outcome", "Outcome")];
+        let mut writer = IndexWriter::new(&kinds);
+        let mut dictionary = Dictionary::default();
+        let mut files = Vec::new();
+        for i in 0..10 {
+            let kind = if i % 2 == 0 { "bet" } else { "outcome" };
+            let text = if i == 3 { "merchant me" } else { "metric" };
+            let d = CodedDoc::new(
+                doc(&format!("d{i}"), "Title", kind, "", text),
+                &mut dictionary,
+            );
+            files.extend(writer.push(&d));
+        }
+        assert_eq!(files.len(), 1, "one full fragment of 8 documents");
+        files.extend(writer.finish(&dictionary));
+        let first = text_of(&files, "search/docs/0.js");
+        assert!(first.starts_with("THROUGHLINE_SEARCH.docs(0,[[\"Title\",\"d0\",\"metric\"],"));
+        assert!(text_of(&files, "search/docs/1.js").contains("\"d9\""));
+        let me = text_of(&files, "search/terms/me.js");
+        // Document 3's body: 3 * 3 + 0; metric in every other one, deltas of 3.
+        assert!(me.contains("\"me\":[9]"), "{me}");
+        assert!(me.contains("\"merchant\":[9]"), "{me}");
+        assert!(me.contains("\"metric\":[0,3,3,6,3,3,3,3,3]"), "{me}");
+        let manifest = text_of(&files, "search/manifest.js");
+        assert!(
+            manifest.contains("\"kind\":[0,1,0,1,0,1,0,1,0,1]"),
+            "{manifest}"
+        );
+        assert!(manifest.contains("\"shards\":[\"d0\""), "{manifest}");
+    }
+
+    #[test]
+    fn a_dictionary_with_words_no_document_has_any_more_writes_the_same_index() {
+        let kinds = [("bet", "Bet")];
+        let index = |docs: &[(&str, &str)], dictionary: &mut Dictionary| {
+            let mut writer = IndexWriter::new(&kinds);
+            let mut files = Vec::new();
+            for (id, text) in docs {
+                files
+                    .extend(writer.push(&CodedDoc::new(doc(id, "T", "bet", "", text), dictionary)));
+            }
+            files.extend(writer.finish(dictionary));
+            files
+        };
+        let mut used = Dictionary::default();
+        index(&[("a", "old words gone"), ("b", "zebra")], &mut used);
+        let again = index(&[("a", "new text"), ("b", "zebra")], &mut used);
+        let fresh = index(
+            &[("a", "new text"), ("b", "zebra")],
+            &mut Dictionary::default(),
+        );
+        assert_eq!(again, fresh);
+        assert!(!again.iter().any(|f| f.path.ends_with("/go.js")));
+    }
+}

@@ -19,6 +19,8 @@ pub struct TreeItem<'a> {
     pub quarter: Option<Quarter>,
     /// The owner, for filtering.
     pub owner: Option<&'a str>,
+    /// The worst pace of its goals (`Model::rolled_up_pace`), as its page shows it.
+    pub pace: Option<crate::analysis::PaceVerdict>,
     /// Children in the parent tree.
     pub children: Vec<TreeItem<'a>>,
     /// Descendants shown on another trace page instead of here: the line
@@ -37,6 +39,7 @@ pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'
         team: model.team_of(doc).map(|t| model.links[t].id),
         quarter: model.quarter_of(doc),
         owner: model.site.docs[doc].owner.as_deref(),
+        pace: model.rolled_up_pace(doc),
         elsewhere: 0,
         elsewhere_on: None,
         children: if depth > 1 {
@@ -220,6 +223,14 @@ pub fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
             let _ = write!(
                 out,
                 " <span class=\"badge status-{status}\">{status}</span>"
+            );
+        }
+        if let Some(pace) = item.pace {
+            let _ = write!(
+                out,
+                " <span class=\"badge pace-{}\" title=\"the worst pace of its goals\">{}</span>",
+                pace.slug(),
+                pace.as_str()
             );
         }
         if d.warnings > 0 {

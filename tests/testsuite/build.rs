@@ -352,6 +352,19 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
     );
     // A passed deadline is overdue, not paced.
     assert!(!read(&out.join("obj-overdue/index.html")).contains("pace-"));
+    // The trace shows the same pace on the rows of the objective and its bet.
+    let trace = read(&out.join("trace/index.html"));
+    for id in ["obj-activation", "bet-big-a"] {
+        let row = trace
+            .split("<li ")
+            .find(|row| row.contains(&format!("href=\"../{id}/index.html\"")))
+            .unwrap_or_else(|| panic!("{id} is on the trace"));
+        let line = row.split("</span><").next().unwrap_or(row);
+        assert!(
+            row.contains(r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#),
+            "{id}: {line}"
+        );
+    }
     // unplanned-work fires on team-risk in 2026-Q4: its row is marked.
     let teams = read(&out.join("teams/index.html"));
     assert!(teams.contains(r#"<tr><th scope="row">2026-Q4</th><td>1</td><td>1</td><td>1</td><td>0</td><td><span class="badge warn">66.7%</span>"#), "{teams}");

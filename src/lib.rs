@@ -74,6 +74,9 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// The date the strategy was judged on.
     pub today: Date,
+    /// The git history the pages show; read by `build` and `serve` only
+    /// ([`read_history`]), empty ("not read") for every other command.
+    pub history: std::sync::Arc<history::SiteHistory>,
 }
 
 impl SourceLookup for Site {
@@ -272,7 +275,14 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
         facts,
         diagnostics,
         today: options.today,
+        history: std::sync::Arc::default(),
     }
+}
+
+/// Reads `site`'s git history for the pages (`build`, `serve`): once per
+/// build, never for `check`, whose findings do not depend on it.
+pub fn read_history(site: &Site, options: &LoadOptions) -> history::SiteHistory {
+    history::SiteHistory::collect(&site.root, &site.config, options.output_dir.as_deref())
 }
 
 /// `file`'s parse, when putting it in place of the source of the same path

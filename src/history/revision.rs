@@ -57,7 +57,8 @@ pub fn read_revision(root: &Path, rev: &str) -> Result<RevisionTexts, RevisionEr
         })
         .filter(|p| p.ends_with(".md") || p == CONFIG_FILE)
         .collect();
-    let blobs = cat_files(root, &commit, &paths)?;
+    let names: Vec<String> = paths.iter().map(|p| format!("{commit}:./{p}")).collect();
+    let blobs = cat_objects(root, &names)?;
     let mut texts = RevisionTexts {
         commit,
         ..RevisionTexts::default()
@@ -74,7 +75,7 @@ pub fn read_revision(root: &Path, rev: &str) -> Result<RevisionTexts, RevisionEr
 }
 
 /// Runs git in `root`; the error is git's own message when it printed one.
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Option<String>> {
+pub(crate) fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Option<String>> {
     let output = Command::new("git")
         .current_dir(root)
         .args(["-c", "core.quotepath=off"])
@@ -90,11 +91,13 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Option<String>> {
     }
 }
 
-/// The contents of `paths` at `commit`, in order, through one `git cat-file --batch`; `None` for a blob over the document size limit.
-fn cat_files(
+/// The contents of the objects `names` (`<commit>:./<path>`, relative to
+/// `root`), in order, through one `git cat-file --batch`; `None` for a blob
+/// over the document size limit. Used for one revision's files and for
+/// every version of every document in the site's history.
+pub(crate) fn cat_objects(
     root: &Path,
-    commit: &str,
-    paths: &[String],
+    names: &[String],
 ) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
     let failed = |e: std::io::Error| RevisionError(format!("cannot read git objects: {e}"));
     let mut child = Command::new("git")
@@ -109,7 +112,7 @@ fn cat_files(
         .stdin
         .take()
         .ok_or_else(|| RevisionError("git cat-file has no input".into()))?;
-    let requests: String = paths.iter().map(|p| format!("{commit}:./{p}\n")).collect();
+    let requests: String = names.iter().map(|n| format!("{n}\n")).collect();
     // Written from another thread: git answers while we still write, and both pipes are bounded.
     let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
     let stdout = child
@@ -117,8 +120,8 @@ fn cat_files(
         .take()
         .ok_or_else(|| RevisionError("git cat-file has no output".into()))?;
     let mut reader = BufReader::new(stdout);
-    let mut blobs = Vec::with_capacity(paths.len());
-    for path in paths {
+    let mut blobs = Vec::with_capacity(names.len());
+    for name in names {
         let mut header = String::new();
         reader.read_line(&mut header).map_err(failed)?;
         // `<oid> blob <size>`, or `<name> missing`.
@@ -126,7 +129,7 @@ fn cat_files(
             .split_whitespace()
             .nth(2)
             .and_then(|s| s.parse::<usize>().ok())
-            .ok_or_else(|| RevisionError(format!("git could not read `{path}` at {commit}")))?;
+            .ok_or_else(|| RevisionError(format!("git could not read `{name}`")))?;
         let blob = if size as u64 <= crate::source::MAX_FILE_BYTES {
             let mut blob = vec![0; size];
             reader.read_exact(&mut blob).map_err(failed)?;

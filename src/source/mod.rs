@@ -13,6 +13,7 @@ pub use body::{
     MAX_HIGHLIGHTED_CODE_BYTES,
 };
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
+pub(crate) use document::stem_id as default_id;
 pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
 
 use std::path::{Path, PathBuf};

@@ -363,7 +363,7 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     let mut options = load_options(&args.common)?;
     options.output_dir = Some(out.clone());
     options.base_url = args.base_url.clone();
-    let site = throughline::load(&options)?;
+    let mut site = throughline::load(&options)?;
     let counts = Counts::of(&site.diagnostics);
     if exit_code(counts, args.deny_warnings) != 0 {
         print_diagnostics(&site, args.format.into(), color)?;
@@ -375,6 +375,8 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         );
         return Ok(EXIT_FINDINGS);
     }
+    // Only for a build that will be written: the findings do not depend on it.
+    site.history = std::sync::Arc::new(throughline::read_history(&site, &options));
     // The findings print while the site renders: both only read the site.
     let (built, printed) = std::thread::scope(|scope| {
         let printer = scope.spawn(|| print_diagnostics(&site, args.format.into(), color));

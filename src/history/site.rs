@@ -563,7 +563,10 @@ fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
     // Newest first, as the pages list them; indices are rewritten to match.
     let last = history.commits.len().saturating_sub(1);
     history.commits.reverse();
-    history.events.reverse();
+    // Stable: within one commit, changes stay in path order.
+    history
+        .events
+        .sort_by_key(|e| std::cmp::Reverse(e.commit));
     for e in &mut history.events {
         e.commit = last - e.commit;
     }

@@ -285,7 +285,10 @@ impl LiveSite {
             .collect();
         let git_dates = inputs.git_dates.clone();
         let mut parses = ParseCache::default();
-        let site = analyze_cached(inputs, &self.options, &mut parses);
+        let mut site = analyze_cached(inputs, &self.options, &mut parses);
+        // Read once per (re)load, not per edit: the history changes with
+        // commits, not with saves; a config or theme change reloads it.
+        site.history = std::sync::Arc::new(crate::read_history(&site, &self.options));
         let statics = match read_statics(&site.root) {
             Ok(statics) => statics,
             Err(err) => {
@@ -336,7 +339,9 @@ impl LiveSite {
             io_diagnostics: read_errors_of(&loaded.read_errors),
             git_dates: loaded.git_dates.clone(),
         };
+        let history = std::sync::Arc::clone(&loaded.site.history);
         loaded.site = analyze_cached(inputs, &self.options, &mut loaded.parses);
+        loaded.site.history = history;
         self.render(Plan::WhatChanged)
     }
 

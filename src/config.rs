@@ -359,7 +359,9 @@ pub fn repo_url(url: &str) -> Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
     else {
-        return Err(format!("`{url}` does not start with `https://` or `http://`"));
+        return Err(format!(
+            "`{url}` does not start with `https://` or `http://`"
+        ));
     };
     if rest.is_empty() || rest.starts_with('/') {
         return Err(format!("`{url}` names no host"));
@@ -666,7 +668,10 @@ impl Config {
                     return Err(error_at(
                         &[Step::Key("changes_window")],
                         format!("`changes_window` is not a duration: {why}"),
-                        Some("write a whole number and a unit, such as `90d`, `12w` or `6m`".to_string()),
+                        Some(
+                            "write a whole number and a unit, such as `90d`, `12w` or `6m`"
+                                .to_string(),
+                        ),
                     ))
                 }
             }

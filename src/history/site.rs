@@ -297,7 +297,9 @@ fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState>
         if message.contains("does not have any commits") {
             return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
         }
-        return Err(HistoryState::Unavailable(format!("git log failed: {message}")));
+        return Err(HistoryState::Unavailable(format!(
+            "git log failed: {message}"
+        )));
     }
     let mut commits = parse_log(&log.stdout, filter);
     for c in &mut commits {
@@ -317,7 +319,12 @@ fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState>
 /// why there is no history: not a work tree, or no git.
 fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
     let output = git_command(root)
-        .args(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"])
+        .args([
+            "rev-parse",
+            "--is-shallow-repository",
+            "--git-path",
+            "shallow",
+        ])
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| match e.kind() {
@@ -343,9 +350,8 @@ fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
     let file = lines.next().map(|p| root.join(p)).ok_or_else(|| {
         HistoryState::Unavailable("git did not say where the shallow file is".into())
     })?;
-    let text = std::fs::read_to_string(&file).map_err(|e| {
-        HistoryState::Unavailable(format!("cannot read `{}`: {e}", file.display()))
-    })?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| HistoryState::Unavailable(format!("cannot read `{}`: {e}", file.display())))?;
     Ok(text.lines().map(|l| l.trim().to_string()).collect())
 }
 
@@ -428,7 +434,11 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
     let mut out = Vec::new();
     for c in commits {
         for t in &c.touched {
-            out.push(if t.deleted { None } else { parsed.next().flatten() });
+            out.push(if t.deleted {
+                None
+            } else {
+                parsed.next().flatten()
+            });
         }
     }
     Ok(out)
@@ -564,9 +574,7 @@ fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
     let last = history.commits.len().saturating_sub(1);
     history.commits.reverse();
     // Stable: within one commit, changes stay in path order.
-    history
-        .events
-        .sort_by_key(|e| std::cmp::Reverse(e.commit));
+    history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
     for e in &mut history.events {
         e.commit = last - e.commit;
     }
@@ -645,18 +653,28 @@ mod tests {
         let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\nM\0bets/a.md\0A\0static/x.md\0D\0old.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\nA\0bets/a.md\0";
         let commits = parse_log(log, &filter());
         assert_eq!(commits.len(), 2);
-        assert_eq!(commits[0].commit.subject, "commit a bet\x1f with a unit separator");
+        assert_eq!(
+            commits[0].commit.subject,
+            "commit a bet\x1f with a unit separator"
+        );
         let paths: Vec<(&str, bool)> = commits[0]
             .touched
             .iter()
             .map(|t| (t.path.as_str(), t.deleted))
             .collect();
-        assert_eq!(paths, [("bets/a.md", false), ("old.md", true)], "static/ is not content");
+        assert_eq!(
+            paths,
+            [("bets/a.md", false), ("old.md", true)],
+            "static/ is not content"
+        );
         assert_eq!(commits[1].commit.author, "Bo");
     }
 
     fn v(id: &str, yaml: &str) -> Option<Version> {
-        version(&format!("{id}.md"), format!("---\n{yaml}\n---\n").into_bytes())
+        version(
+            &format!("{id}.md"),
+            format!("---\n{yaml}\n---\n").into_bytes(),
+        )
     }
 
     fn log_commit(id: &str, date: &str, touched: &[(&str, bool)]) -> LogCommit {
@@ -708,8 +726,13 @@ mod tests {
         );
         assert_eq!(h.docs["a"].commits, [0, 1, 2]);
         let today = parse_date("2026-11-24").expect("date");
-        let t = h.time_in_status("a", Some("committed"), today).expect("time");
-        assert_eq!((t.since.as_str(), t.days, t.at_least), ("2026-10-10", 45, false));
+        let t = h
+            .time_in_status("a", Some("committed"), today)
+            .expect("time");
+        assert_eq!(
+            (t.since.as_str(), t.days, t.at_least),
+            ("2026-10-10", 45, false)
+        );
         assert_eq!(
             h.time_in_status("a", Some("active"), today),
             None,
@@ -722,9 +745,16 @@ mod tests {
         let mut first = log_commit("c1", "2026-11-01", &[("a.md", false)]);
         first.commit.boundary = true;
         let log = vec![first, log_commit("c2", "2026-11-02", &[("a.md", true)])];
-        let h = walk(log, vec![v("a", "id: a\nkind: bet\nstatus: committed"), None]);
+        let h = walk(
+            log,
+            vec![v("a", "id: a\nkind: bet\nstatus: committed"), None],
+        );
         assert_eq!(h.events.len(), 1);
         assert_eq!(h.events[0].change, Change::Removed);
-        assert_eq!(h.docs["a"].commits, [0], "the boundary commit is not listed");
+        assert_eq!(
+            h.docs["a"].commits,
+            [0],
+            "the boundary commit is not listed"
+        );
     }
 }

@@ -198,7 +198,10 @@ fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>
         return None;
     }
     let doc = &site.docs[id];
-    let commits = history.docs.get(&doc.id).map_or(&[][..], |d| &d.commits[..]);
+    let commits = history
+        .docs
+        .get(&doc.id)
+        .map_or(&[][..], |d| &d.commits[..]);
     Some(DocHistoryView {
         commits: commits
             .iter()
@@ -214,7 +217,7 @@ fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>
 /// The changes page (`changes/`): the window's changes, by week, newest first.
 #[derive(Debug, Serialize)]
 pub struct ChangesPage<'a> {
-    /// The config's `changes_window`, as written (`90d`).
+    /// The config's `changes_window` in words (`90 days`).
     window: String,
     /// The first day of the window.
     from: String,

@@ -25,4 +25,5 @@ mod safety;
 mod sarif;
 mod scaffold;
 mod serve;
+mod site_history;
 mod support;

@@ -11,7 +11,7 @@
 # committer dates one day apart, as GIT_COMMITTER_DATE would give): the
 # first commit adds every document, each later one edits 10 of them (a
 # status change, a new `reviewed:` date, a line of body) and every 50th
-# adds a document and removes another. The repository is kept in
+# adds a document and removes the one the 50th before added. The repository is kept in
 # target/bench/history-DOCS-COMMITS and reused while it exists.
 #
 # Prints medians of RUNS runs (release binary): `build` with `history:
@@ -72,13 +72,12 @@ def commit(n, message, changes):
     out.write(b"author Bench <bench@example.com> %d +0000\n" % when)
     out.write(b"committer Bench <bench@example.com> %d +0000\n" % when)
     out.write(b"data %d\n" % len(msg) + msg + b"\n")
-    if n > 0:
-        out.write(b"from refs/heads/main^0\n")
     changes()
     out.write(b"\n")
 
 commit(0, "Set up the strategy", lambda: [blob(p, t) for p, t in sorted(files.items())])
 statuses = ["proposed", "committed", "in-progress", "done"]
+added = []
 for n in range(1, commits):
     def changes(n=n):
         for path in r.sample(docs, 10):
@@ -94,18 +93,20 @@ for n in range(1, commits):
             files[path] = "\n".join(lines) + sep + body + "\nEdited in commit %d.\n" % n
             blob(path, files[path])
         if n % 50 == 0:
-            gone = r.choice(docs)
-            docs.remove(gone)
-            del files[gone]
-            out.write(b"D " + gone.encode() + b"\n")
+            # Removes the document the last round added (nothing links to
+            # it, so the site stays free of errors and builds) and adds one.
+            if added:
+                gone = added.pop()
+                del files[gone]
+                out.write(b"D " + gone.encode() + b"\n")
             new = "work/work-new-%d.md" % n
-            files[new] = "---\nid: work-new-%d\nkind: work\nparent: %s\nstatus: proposed\n---\n# New work %d\n" % (
-                n, "obj-0", n)
-            docs.append(new)
+            files[new] = "---\nid: work-new-%d\nkind: work\nparent: obj-0\nstatus: proposed\n---\n# New work %d\n" % (n, n)
+            added.append(new)
             blob(new, files[new])
     commit(n, "Change %d" % n, changes)
 PY
   git -C "$repo" checkout -q -f main
+  git -C "$repo" clean -q -f -d
   git -C "$repo" gc -q
 fi
 

@@ -279,10 +279,19 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
     }
 }
 
-/// Reads `site`'s git history for the pages (`build`, `serve`): once per
-/// build, never for `check`, whose findings do not depend on it.
-pub fn read_history(site: &Site, options: &LoadOptions) -> history::SiteHistory {
-    history::SiteHistory::collect(&site.root, &site.config, options.output_dir.as_deref())
+/// Reads the site's git history for the pages (`build`, `serve`): once per
+/// build, never for `check`, whose findings do not depend on it. It reads
+/// the config itself (for `history:` and `ignore`), so that a build can run
+/// it beside [`load`]: it mostly waits for git, which works in processes
+/// of its own. A config that cannot be read leaves it "not read"; `load`
+/// reports that config.
+pub fn read_history(options: &LoadOptions) -> history::SiteHistory {
+    match Config::load(&options.root) {
+        Ok((config, _)) => {
+            history::SiteHistory::collect(&options.root, &config, options.output_dir.as_deref())
+        }
+        Err(_) => history::SiteHistory::default(),
+    }
 }
 
 /// `file`'s parse, when putting it in place of the source of the same path

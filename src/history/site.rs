@@ -5,7 +5,7 @@
 //! comparison `diff` uses. The pages read these facts; none recomputes them.
 //!
 //! Three git processes, whatever the size of the site: `git rev-parse`
-//! (is this a work tree, is it shallow), one `git log --name-status` over
+//! (is this a work tree, is it shallow), one `git log --raw` over
 //! the site root for every commit and the files it touched, and one
 //! `git cat-file --batch` for every version of every document those
 //! commits wrote.
@@ -194,10 +194,11 @@ struct Version {
     fields: Map<String, Value>,
 }
 
-/// A file a commit touched: `A`, `M`, `D` or `T`, and its root-relative path.
+/// A file a commit touched: its root-relative path, and the blob it holds
+/// after the commit (`None`: deleted, or no longer a regular file).
 struct Touch {
-    deleted: bool,
     path: String,
+    blob: Option<String>,
 }
 
 struct LogCommit {
@@ -282,7 +283,11 @@ fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState>
             "--first-parent",
             "-m",
             "--no-renames",
-            "--name-status",
+            // `--raw`: each file's new blob id, so the versions are read by
+            // id; naming them `<commit>:<path>` makes git search the tree for
+            // each, which took 9 s for 20,000 versions in a 7,000-file folder.
+            "--raw",
+            "--no-abbrev",
             "--relative",
             "--format=%x1e%H%x1f%cs%x1f%an%x1f%s",
             "--",
@@ -390,19 +395,28 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
         if token.is_empty() {
             continue;
         }
-        // A status letter, then the path.
-        let deleted = token.first() == Some(&b'D');
+        // `:<old mode> <new mode> <old id> <new id> <status>`, then the path.
         let Some(path) = tokens.next() else { break };
+        let fields: Vec<&[u8]> = token.split(|&b| b == b' ').collect();
+        let (Some(mode), Some(id), Some(status)) = (fields.get(1), fields.get(3), fields.get(4))
+        else {
+            continue;
+        };
         let Ok(path) = std::str::from_utf8(path) else {
             continue;
         };
         if path.contains('\n') || !filter.is_document(path) {
             continue;
         }
+        // Only a regular file is a document: a committed symbolic link's
+        // blob is the name of its target.
+        let regular = mode.starts_with(b"100");
+        let blob = (status.first() != Some(&b'D') && regular)
+            .then(|| String::from_utf8_lossy(id).into_owned());
         if let Some(last) = commits.last_mut() {
             last.touched.push(Touch {
-                deleted,
                 path: path.to_string(),
+                blob,
             });
         }
     }
@@ -412,16 +426,12 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
 /// Every version the commits wrote, in the order of their touches (`None`
 /// for a deletion, or a file that is not a readable document then).
 fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Version>>, HistoryState> {
-    let wanted: Vec<(&str, String)> = commits
+    let wanted: Vec<(&str, &str)> = commits
         .iter()
-        .flat_map(|c| {
-            c.touched
-                .iter()
-                .filter(|t| !t.deleted)
-                .map(|t| (t.path.as_str(), format!("{}:./{}", c.commit.id, t.path)))
-        })
+        .flat_map(|c| &c.touched)
+        .filter_map(|t| Some((t.path.as_str(), t.blob.as_deref()?)))
         .collect();
-    let names: Vec<String> = wanted.iter().map(|(_, name)| name.clone()).collect();
+    let names: Vec<String> = wanted.iter().map(|(_, id)| id.to_string()).collect();
     let blobs = cat_objects(root, &names)
         .map_err(|e| HistoryState::Unavailable(format!("cannot read the history: {}", e.0)))?;
     // Parsing is the costly part (one YAML parse per version): in parallel.
@@ -434,10 +444,9 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
     let mut out = Vec::new();
     for c in commits {
         for t in &c.touched {
-            out.push(if t.deleted {
-                None
-            } else {
-                parsed.next().flatten()
+            out.push(match t.blob {
+                Some(_) => parsed.next().flatten(),
+                None => None,
             });
         }
     }
@@ -650,22 +659,26 @@ mod tests {
 
     #[test]
     fn a_log_reads_as_commits_and_documents() {
-        let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\nM\0bets/a.md\0A\0static/x.md\0D\0old.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\nA\0bets/a.md\0";
+        let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\n:100644 100644 b1 b2 M\0bets/a.md\0:000000 100644 0 b3 A\0static/x.md\0:100644 000000 b4 0 D\0old.md\0:100644 120000 b5 b6 T\0link.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\n:000000 100644 0 b1 A\0bets/a.md\0";
         let commits = parse_log(log, &filter());
         assert_eq!(commits.len(), 2);
         assert_eq!(
             commits[0].commit.subject,
             "commit a bet\x1f with a unit separator"
         );
-        let paths: Vec<(&str, bool)> = commits[0]
+        let paths: Vec<(&str, Option<&str>)> = commits[0]
             .touched
             .iter()
-            .map(|t| (t.path.as_str(), t.deleted))
+            .map(|t| (t.path.as_str(), t.blob.as_deref()))
             .collect();
         assert_eq!(
             paths,
-            [("bets/a.md", false), ("old.md", true)],
-            "static/ is not content"
+            [
+                ("bets/a.md", Some("b2")),
+                ("old.md", None),
+                ("link.md", None)
+            ],
+            "static/ is not content; a deleted file and a symbolic link have no version"
         );
         assert_eq!(commits[1].commit.author, "Bo");
     }
@@ -678,6 +691,7 @@ mod tests {
     }
 
     fn log_commit(id: &str, date: &str, touched: &[(&str, bool)]) -> LogCommit {
+        // `(path, deleted)`; the blob id does not matter once versions are read.
         LogCommit {
             commit: Commit {
                 id: id.into(),
@@ -689,8 +703,8 @@ mod tests {
             touched: touched
                 .iter()
                 .map(|(p, deleted)| Touch {
-                    deleted: *deleted,
                     path: p.to_string(),
+                    blob: (!deleted).then(|| "blob".to_string()),
                 })
                 .collect(),
         }

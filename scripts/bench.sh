@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big]
+#   scripts/bench.sh [--runs N] [--big] [--history]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -18,11 +18,14 @@ cd "$(dirname "$0")/.."
 
 runs=5
 big=false
+history=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --big) big=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big]" >&2; exit 2 ;;
+    # The git history benchmark (scripts/history-bench.sh) after the others.
+    --history) history=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--history]" >&2; exit 2 ;;
   esac
 done
 
@@ -154,3 +157,7 @@ else
   echo "  (hugo not installed: apt-get install hugo to compare in the same run)"
 fi
 rm -rf "$out_root"
+
+if $history; then
+  scripts/history-bench.sh --runs "$runs"
+fi

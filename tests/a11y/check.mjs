@@ -98,6 +98,7 @@ function pagesToCheck(scheme) {
     ["roadmap", "roadmap/index.html"],
     ["teams", "teams/index.html"],
     ["quarter review", "quarters/2026-Q4/index.html"],
+    ["changes", "changes/index.html"],
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],
   ];

@@ -202,7 +202,7 @@ pub(crate) fn front_matter_change(
 }
 
 /// A text's front matter as a map; empty when it has none or it does not parse.
-pub(crate) fn front_matter(text: &str) -> Map<String, Value> {
+fn front_matter(text: &str) -> Map<String, Value> {
     split_front_matter(text)
         .ok()
         .and_then(|fm| crate::yaml::parse_front_matter(fm.yaml).ok())

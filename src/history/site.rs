@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::diff::{front_matter, front_matter_change, FrontMatterChange};
+use super::diff::{front_matter_change, FrontMatterChange};
 use super::revision::cat_objects;
 use crate::config::Config;
 use crate::date::{days_between, parse_date, Date};
@@ -453,14 +453,18 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
     Ok(out)
 }
 
-/// A document's front matter as a commit wrote it.
+/// A document's front matter as a commit wrote it; `None` when it cannot
+/// be read then (not UTF-8, unclosed or invalid front matter), which is
+/// neither a change nor a removal.
 fn version(path: &str, bytes: Vec<u8>) -> Option<Version> {
     let text = crate::source::without_bom(String::from_utf8(bytes).ok()?);
-    let fields = front_matter(&text);
+    let yaml = crate::source::split_front_matter(&text).ok()?.yaml;
+    let fields = crate::yaml::parse_front_matter(yaml).ok()?;
     let text_of = |key: &str| fields.get(key).and_then(Value::as_str).map(str::to_string);
     Some(Version {
+        // As `source` reads a document: the file name without `id:`, a page without `kind:`.
         id: text_of("id").unwrap_or_else(|| crate::source::default_id(path)),
-        kind: text_of("kind")?,
+        kind: text_of("kind").unwrap_or_else(|| crate::config::PAGE_KIND.to_string()),
         title: text_of("title"),
         fields,
     })
@@ -493,6 +497,14 @@ fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
         let mut events: Vec<Event> = Vec::new();
         for touch in touched {
             let version = versions.next().flatten();
+            if touch.blob.is_some() && version.is_none() {
+                // Unreadable at this commit: the document is still there,
+                // unchanged as far as the history can tell.
+                if let Some(id) = at_path.get(&touch.path) {
+                    touched_ids.push(id.clone());
+                }
+                continue;
+            }
             let held = match &version {
                 Some(v) => at_path.insert(touch.path.clone(), v.id.clone()),
                 None => at_path.remove(&touch.path),
@@ -752,6 +764,26 @@ mod tests {
             None,
             "an uncommitted status has no known start"
         );
+    }
+
+    #[test]
+    fn an_unreadable_version_is_no_removal_and_a_page_needs_no_kind() {
+        let log = vec![
+            log_commit("c1", "2026-11-01", &[("notes.md", false)]),
+            log_commit("c2", "2026-11-02", &[("notes.md", false)]),
+            log_commit("c3", "2026-11-03", &[("notes.md", false)]),
+        ];
+        let versions = vec![
+            version("notes.md", b"# Notes\n".to_vec()),
+            version("notes.md", b"---\ntitle: [unclosed\n---\n".to_vec()),
+            version("notes.md", b"---\ntitle: Notes\n---\n".to_vec()),
+        ];
+        assert!(versions[1].is_none(), "invalid front matter is unreadable");
+        let h = walk(log, versions);
+        let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
+        assert_eq!(changes, [&Change::Added { status: None }], "{:?}", h.events);
+        assert_eq!(h.events[0].kind, "page");
+        assert_eq!(h.docs["notes"].commits, [0, 1, 2]);
     }
 
     #[test]

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use config::Config;
 use date::Date;
 use diagnostics::{Diagnostic, SourceLookup};
-use graph::{Graph, ResolveContext};
+use graph::{DocId, Graph, ResolveContext};
 use model::Document;
 use source::SourceFile;
 
@@ -77,6 +77,25 @@ pub struct Site {
     /// The git history the pages show; read by `build` and `serve` only
     /// ([`read_history`]), empty ("not read") for every other command.
     pub history: std::sync::Arc<history::SiteHistory>,
+}
+
+impl Site {
+    /// A site with no documents: what serve holds for the moment its last
+    /// analysis is handed to the next one.
+    pub fn empty(options: &LoadOptions) -> Site {
+        Site {
+            root: options.root.clone(),
+            config: Config::default(),
+            config_text: None,
+            sources: Vec::new(),
+            docs: Vec::new(),
+            graph: Graph::default(),
+            facts: analysis::Facts::default(),
+            diagnostics: Vec::new(),
+            today: options.today,
+            history: std::sync::Arc::default(),
+        }
+    }
 }
 
 impl SourceLookup for Site {
@@ -221,12 +240,20 @@ pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
     analyze_with(inputs, options, None)
 }
 
-/// [`analyze`], reusing the parse of every file `cache` still holds (serve's rebuilds).
-pub fn analyze_cached(inputs: Inputs, options: &LoadOptions, cache: &mut ParseCache) -> Site {
+/// [`analyze`], reusing what `cache` holds of the analysis before: the parse
+/// of every file not [forgotten](AnalysisCache::forget), and, when the same
+/// documents are judged under the same config and date, the per-document
+/// findings about documents the change cannot reach (serve's rebuilds, the
+/// editor server's keystrokes).
+pub fn analyze_cached(inputs: Inputs, options: &LoadOptions, cache: &mut AnalysisCache) -> Site {
     analyze_with(inputs, options, Some(cache))
 }
 
-fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseCache>) -> Site {
+fn analyze_with(
+    inputs: Inputs,
+    options: &LoadOptions,
+    mut cache: Option<&mut AnalysisCache>,
+) -> Site {
     let Inputs {
         config,
         config_text,
@@ -237,13 +264,19 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
     let mut diagnostics = io_diagnostics;
     // Unzipped as they are made: collecting pairs and then moving every
     // document out of them kept two copies of 100,000 documents alive.
-    let (mut docs, parse_diagnostics): (Vec<Document>, Vec<Vec<Diagnostic>>) = match cache {
+    // Which sources were parsed afresh rather than taken from the cache.
+    let mut fresh = vec![true; sources.len()];
+    let (mut docs, parse_diagnostics): (Vec<Document>, Vec<Vec<Diagnostic>>) = match cache.as_mut()
+    {
         None => sources
             .par_iter()
             .enumerate()
             .map(|(i, file)| source::parse_document(file, i, &config.schema))
             .unzip(),
-        Some(cache) => cache.parse(&sources, &config.schema).into_iter().unzip(),
+        Some(cache) => cache
+            .parse(&sources, &config.schema, &mut fresh)
+            .into_iter()
+            .unzip(),
     };
     diagnostics.extend(parse_diagnostics.into_iter().flatten());
     let mut context = ResolveContext::default();
@@ -262,7 +295,25 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, cache: Option<&mut ParseC
     let facts =
         analysis::Facts::compute(&docs, &sources, &graph, &config.schema, git_dates.as_ref());
     let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
-    diagnostics.extend(rules::run(&rule_context));
+    let earlier = cache.and_then(|c| c.earlier.take()).filter(|e| {
+        e.today == options.today
+            && e.config_text == config_text
+            && e.files.len() == docs.len()
+            && e.files.iter().zip(&docs).all(|(f, d)| *f == d.file)
+    });
+    let findings = match earlier {
+        Some(earlier) => {
+            let mut changed: Vec<DocId> =
+                (0..docs.len()).filter(|&d| fresh[docs[d].source]).collect();
+            // Facts also come from outside the documents (git dates): a
+            // document whose facts moved is judged again even if unchanged.
+            changed.extend(analysis::changed_facts(&earlier.facts, &facts));
+            let dirty = analysis::reach(&changed, &earlier.graph, &graph);
+            rules::rerun(&rule_context, earlier.findings, &dirty)
+        }
+        None => rules::run(&rule_context),
+    };
+    diagnostics.extend(findings);
     diagnostics::sort(&mut diagnostics);
 
     Site {
@@ -305,7 +356,7 @@ pub fn read_history(options: &LoadOptions) -> history::SiteHistory {
 /// path instead of a whole analysis.
 pub fn reparse_in_place(
     site: &Site,
-    cache: &ParseCache,
+    cache: &AnalysisCache,
     file: &SourceFile,
 ) -> Option<(usize, graph::DocId, Document)> {
     let at = site
@@ -326,21 +377,49 @@ pub fn reparse_in_place(
     Some((at, doc, parsed))
 }
 
-/// Documents parsed by an earlier run, reused until their file is [forgotten](ParseCache::forget).
+/// What an analysis keeps of the one before it, for the next to reuse.
 ///
-/// Parsing is the only stage whose work is per file, so it is the one worth
-/// remembering; resolving and judging always look at the whole site. The
-/// caller knows which files it re-read (serve hears it from the watcher), so
-/// the cache never has to hash texts to find out. Documents are lent to the
-/// [`Site`] an analysis returns, not copied: hand them back with
-/// [`ParseCache::give_back`] before the next analysis, or they are parsed again.
+/// Parsing is the only stage whose work is per file, so each file's parse is
+/// remembered until the caller [forgets](AnalysisCache::forget) it: the
+/// caller knows which files it re-read (serve hears it from the watcher, the
+/// editor server from the buffers), so the cache never hashes texts to find
+/// out. The graph is resolved again every time; of the rules, those that judge
+/// one document at a time judge again only the documents a forgotten file
+/// can reach ([`analysis::reach`]). Hand the site back with
+/// [`AnalysisCache::keep`] before the next analysis: its documents are lent
+/// to it, not copied, and are parsed again if they are not given back.
 #[derive(Debug, Default)]
-pub struct ParseCache {
+pub struct AnalysisCache {
     docs: HashMap<String, Document>,
     diagnostics: HashMap<String, Vec<Diagnostic>>,
+    earlier: Option<Earlier>,
 }
 
-impl ParseCache {
+/// What the rules of the next analysis reuse of the last one.
+#[derive(Debug)]
+struct Earlier {
+    /// The judged documents' files, in [`DocId`] order.
+    files: Vec<String>,
+    graph: Graph,
+    facts: analysis::Facts,
+    /// Every diagnostic of the last analysis; the rules keep what still holds.
+    findings: Vec<Diagnostic>,
+    config_text: Option<String>,
+    today: date::Date,
+}
+
+/// The parts of a kept [`Site`] its next analysis starts from.
+#[derive(Debug)]
+pub struct Kept {
+    /// The config.
+    pub config: Config,
+    /// The config's text.
+    pub config_text: Option<String>,
+    /// The source texts, in path order.
+    pub sources: Vec<SourceFile>,
+}
+
+impl AnalysisCache {
     /// Drops what is known about `path`, so the next analysis parses it again.
     pub fn forget(&mut self, path: &str) {
         self.docs.remove(path);
@@ -352,17 +431,44 @@ impl ParseCache {
         self.diagnostics.get(path).map(Vec::as_slice)
     }
 
-    /// Returns the documents of an earlier analysis, for the next one to reuse.
-    pub fn give_back(&mut self, docs: Vec<Document>) {
+    /// Takes back the site of the last analysis for the next one to reuse,
+    /// and returns what that one starts from.
+    pub fn keep(&mut self, site: Site) -> Kept {
+        let Site {
+            config,
+            config_text,
+            sources,
+            docs,
+            graph,
+            facts,
+            diagnostics,
+            today,
+            ..
+        } = site;
+        self.earlier = Some(Earlier {
+            files: docs.iter().map(|d| d.file.clone()).collect(),
+            graph,
+            facts,
+            findings: diagnostics,
+            config_text: config_text.clone(),
+            today,
+        });
         self.docs
             .extend(docs.into_iter().map(|doc| (doc.file.clone(), doc)));
+        Kept {
+            config,
+            config_text,
+            sources,
+        }
     }
 
     /// Parses the files of `sources` the cache does not hold; lends out the rest.
+    /// Marks in `fresh` (by source index) the files it parsed.
     fn parse(
         &mut self,
         sources: &[SourceFile],
         schema: &config::Schema,
+        fresh: &mut [bool],
     ) -> Vec<(Document, Vec<Diagnostic>)> {
         let mut parsed: Vec<Option<(Document, Vec<Diagnostic>)>> = sources
             .iter()
@@ -371,6 +477,7 @@ impl ParseCache {
                 let mut doc = self.docs.remove(&file.path)?;
                 let diagnostics = self.diagnostics.get(&file.path)?.clone();
                 doc.source = i;
+                fresh[i] = false;
                 Some((doc, diagnostics))
             })
             .collect();
@@ -493,6 +600,94 @@ pub fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::{COMPANY, PRODUCT};
+    use std::collections::BTreeMap;
+
+    fn options_on(today: &str) -> LoadOptions {
+        LoadOptions {
+            root: PathBuf::from("site"),
+            today: date::parse_date(today).expect("date"),
+            drafts: false,
+            output_dir: None,
+            base_url: None,
+        }
+    }
+
+    /// Analyses `files`, then again with `edited` in place through an
+    /// [`AnalysisCache`], and asserts the findings equal a fresh analysis's.
+    /// Returns how many findings the edit changed, so a test can check that
+    /// it changed some.
+    fn incremental_matches_fresh(files: &[(&str, &str)], edited: &[(&str, &str)]) -> usize {
+        let options = options_on("2027-03-05");
+        let texts = |files: &[(&str, &str)]| -> BTreeMap<String, String> {
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect()
+        };
+        let mut cache = AnalysisCache::default();
+        let inputs = inputs_from_texts(None, texts(files), &options).expect("inputs");
+        let first = analyze_cached(inputs, &options, &mut cache);
+        let before = first.diagnostics.clone();
+        let kept = cache.keep(first);
+        let mut now: BTreeMap<String, String> =
+            kept.sources.into_iter().map(|s| (s.path, s.text)).collect();
+        for (path, text) in edited {
+            cache.forget(path);
+            now.insert(path.to_string(), text.to_string());
+        }
+        let inputs = inputs_from_texts(None, now.clone(), &options).expect("inputs");
+        let incremental = analyze_cached(inputs, &options, &mut cache);
+        let fresh = analyze(
+            inputs_from_texts(None, now, &options).expect("inputs"),
+            &options,
+        );
+        assert_eq!(incremental.diagnostics, fresh.diagnostics);
+        fresh
+            .diagnostics
+            .iter()
+            .filter(|d| !before.contains(d))
+            .count()
+            + before
+                .iter()
+                .filter(|d| !fresh.diagnostics.contains(d))
+                .count()
+    }
+
+    const METRIC: (&str, &str) = (
+        "m.md",
+        "---\nid: m\nkind: metric\ncheckins:\n  - {date: 2027-03-02, value: 49}\n---\n",
+    );
+    const OBJECTIVE: (&str, &str) = (
+        "o.md",
+        "---\nid: o\nkind: objective\nparent: ps\nstatus: active\nquarter: 2027-Q1\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2027-05-01}\n---\n",
+    );
+
+    #[test]
+    fn a_metric_check_in_re_judges_the_goals_that_read_it() {
+        // The objective links to the metric: only the link from it reaches it.
+        let behind = (
+            "m.md",
+            "---\nid: m\nkind: metric\ncheckins:\n  - {date: 2027-03-02, value: 10}\n---\n",
+        );
+        let changed = incremental_matches_fresh(&[COMPANY, PRODUCT, METRIC, OBJECTIVE], &[behind]);
+        assert!(changed > 0, "the edit should change a finding");
+    }
+
+    #[test]
+    fn an_edit_at_the_top_re_judges_the_whole_subtree() {
+        // The objective is the company strategy's grandchild: no link joins them.
+        let dropped = COMPANY.1.replacen(
+            "kind: company-strategy",
+            "kind: company-strategy\nstatus: dropped",
+            1,
+        );
+        let changed = incremental_matches_fresh(
+            &[COMPANY, PRODUCT, METRIC, OBJECTIVE],
+            &[(COMPANY.0, &dropped)],
+        );
+        assert!(changed > 0, "the edit should change a finding");
+    }
 
     #[test]
     fn texts_in_memory_are_analysed_as_the_same_files_on_disk() {

@@ -8,8 +8,8 @@ use crate::diagnostics::Span;
 
 /// Ids the site's own pages use (SPEC §9); no document may take them.
 pub const RESERVED_IDS: &[&str] = &[
-    "index", "trace", "health", "roadmap", "teams", "quarters", "search", "404", "assets", "graph",
-    "changes",
+    "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
+    "assets", "graph", "changes",
 ];
 
 /// A link to another document by id, with where it is written.

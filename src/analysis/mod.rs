@@ -9,12 +9,14 @@
 mod fingerprint;
 mod goals;
 mod pace;
+mod reach;
 mod trend;
 mod work_mix;
 
 pub use fingerprint::{fingerprint_of, REVIEW_FIELDS};
 pub use goals::{goal_outcome, metric_doc, read_goal, GoalOutcome, GoalReading};
 pub use pace::{current_pace, pace, worst_own_pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
+pub use reach::{changed_facts, reach};
 pub use trend::{change_over, Change, Trend, FLAT, MOVING, WINDOW_DAYS};
 pub use work_mix::{work_mix, WorkMix};
 

@@ -204,6 +204,16 @@ impl Graph {
         chain
     }
 
+    /// How many documents the graph holds.
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Whether the graph holds no documents.
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+
     /// Every document below `doc` in the parent tree, depth first.
     pub fn descendants(&self, doc: DocId) -> Vec<DocId> {
         let mut out = Vec::new();

@@ -17,7 +17,7 @@ use crate::git::GitDates;
 use crate::graph::DocId;
 use crate::model::Document;
 use crate::source::{self, RootGuard, SourceFile};
-use crate::{analyze_cached, inputs_from_texts, LoadOptions, ParseCache, RunError, Site};
+use crate::{analyze_cached, inputs_from_texts, AnalysisCache, LoadOptions, RunError, Site};
 
 use super::convert::{path_to_uri, relative_to, uri_to_path};
 
@@ -48,7 +48,7 @@ pub struct Workspace {
     pub site: Option<Site>,
     /// Why the latest analysis could not run (an invalid `throughline.yaml`).
     pub problem: Option<RunError>,
-    cache: ParseCache,
+    cache: AnalysisCache,
     git_dates: Option<GitDates>,
     io_diagnostics: Vec<Diagnostic>,
     /// `throughline.yaml` as last read from disk.
@@ -73,7 +73,7 @@ impl Workspace {
             open: BTreeMap::new(),
             site: None,
             problem: None,
-            cache: ParseCache::default(),
+            cache: AnalysisCache::default(),
             git_dates: None,
             io_diagnostics: Vec::new(),
             config_disk: None,
@@ -283,7 +283,7 @@ impl Workspace {
         let discovered = source::discover(&self.root, &config, &walk);
         self.git_dates = crate::git::last_commit_dates(&self.root);
         self.io_diagnostics = discovered.diagnostics;
-        self.cache = ParseCache::default();
+        self.cache = AnalysisCache::default();
         if let Some(old) = self.site.take() {
             drop(old);
         }
@@ -299,8 +299,7 @@ impl Workspace {
         let Some(site) = self.site.take() else {
             return self.reload();
         };
-        let Site { sources, docs, .. } = site;
-        self.cache.give_back(docs);
+        let sources = self.cache.keep(site).sources;
         Ok(self.run(config_text, sources))
     }
 

@@ -5,8 +5,10 @@
 //! The work is a flat list of [`Job`]s, each a function of the immutable
 //! site, run in parallel.
 
+mod hash;
 pub mod highlight;
 pub mod markdown;
+pub mod metrics;
 pub mod pages;
 pub mod svg;
 pub mod theme;
@@ -15,6 +17,7 @@ pub mod view;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -40,6 +43,8 @@ pub enum Job {
     Roadmap,
     /// Teams.
     Teams,
+    /// Metric chains.
+    Metrics,
     /// One review page per quarter (`quarters/<YYYY-Qn>/`).
     Quarters,
     /// The strategy's changes over the config's window (`changes/`).
@@ -63,6 +68,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Health,
         Job::Roadmap,
         Job::Teams,
+        Job::Metrics,
         Job::Quarters,
         Job::Changes,
         Job::Search,
@@ -126,14 +132,17 @@ pub struct SearchEntries(HashMap<String, String>);
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
+/// Pages `served` already serves from the same values are not rendered or
+/// handed to `sink`: [`ServedPages::take_skipped`] lists them.
 pub fn render_partial(
     site: &Site,
     theme: &Theme,
     jobs: &[Job],
     sink: &Sink<'_>,
     known: &mut SearchEntries,
+    served: &ServedPages,
 ) -> Result<Rendered, RenderError> {
-    render_with(site, theme, jobs, sink, Some(known))
+    render_with(site, theme, jobs, sink, Some((known, served)))
 }
 
 fn render_with(
@@ -141,9 +150,14 @@ fn render_with(
     theme: &Theme,
     jobs: &[Job],
     sink: &Sink<'_>,
-    known: Option<&mut SearchEntries>,
+    partial: Option<(&mut SearchEntries, &ServedPages)>,
 ) -> Result<Rendered, RenderError> {
-    let model = Model::new(site);
+    let mut model = Model::new(site);
+    let (known, served) = match partial {
+        Some((known, served)) => (Some(known), Some(served)),
+        None => (None, None),
+    };
+    model.served = served;
     let files = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);
     let emit = |file: OutputFile| {
@@ -186,7 +200,9 @@ fn render_with(
                     .par_iter()
                     .map(|&id| {
                         let (file, entry) = document_page(&model, theme, id)?;
-                        emit(file)?;
+                        if let Some(file) = file {
+                            emit(file)?;
+                        }
                         Ok((id, entry))
                     })
                     .collect::<Result<_, RenderError>>()?;
@@ -213,7 +229,9 @@ fn render_with(
         }
     };
     if let Some(index) = index {
-        emit(search_page(&model, theme)?)?;
+        if let Some(page) = search_page(&model, theme)? {
+            emit(page)?;
+        }
         emit(index.finish())?;
     }
     Ok(Rendered {
@@ -242,20 +260,95 @@ pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile
     Ok(files)
 }
 
+/// A rendered page, `None` when it needed no render ([`ServedPages`]).
+type PageResult = Result<Option<OutputFile>, RenderError>;
+
+/// Renders `template` into the page at `path`. `None` when serve already
+/// serves that page from the very same values ([`ServedPages`]).
 fn page(
     theme: &Theme,
     template: &str,
     path: String,
     base: &pages::Base<'_>,
     context: &impl serde::Serialize,
-) -> Result<OutputFile, RenderError> {
+) -> Result<Option<OutputFile>, RenderError> {
+    if let Some(served) = base.served {
+        if served.unchanged(&path, template, base, context) {
+            return Ok(None);
+        }
+    }
     let html = theme.render(template, base, context).map_err(|e| {
         RenderError(format!(
             "template error: rendering {path} with `{template}`: {}",
             e.0
         ))
     })?;
-    Ok(OutputFile::text(path, html))
+    Ok(Some(OutputFile::text(path, html)))
+}
+
+/// What serve remembers of the pages it serves: a hash of the values each
+/// was rendered from. A partial render hashes a page's values (cheap: no
+/// template runs, nothing is allocated) and renders it only when the hash
+/// differs, so one changed title no longer renders 12,000 findings again.
+/// Templates are not part of the hash: serve starts afresh when they change.
+#[derive(Debug, Default)]
+pub struct ServedPages {
+    hashes: Mutex<HashMap<String, u64>>,
+    /// The pages the current render found unchanged.
+    skipped: Mutex<Vec<String>>,
+}
+
+impl ServedPages {
+    /// Whether the page at `path` was served from these very values; remembers them if not.
+    fn unchanged(
+        &self,
+        path: &str,
+        template: &str,
+        base: &pages::Base<'_>,
+        context: &impl serde::Serialize,
+    ) -> bool {
+        // Plain data always serialises; a failure only costs a render.
+        let Some(hash) = hash::hash_value(&(template, base, context)) else {
+            return false;
+        };
+        let Ok(mut hashes) = self.hashes.lock() else {
+            return false;
+        };
+        if hashes.get(path) == Some(&hash) {
+            drop(hashes);
+            if let Ok(mut skipped) = self.skipped.lock() {
+                skipped.push(path.to_string());
+            }
+            return true;
+        }
+        hashes.insert(path.to_string(), hash);
+        false
+    }
+
+    /// The pages the last render left as they were, which are still part of the site.
+    pub fn take_skipped(&self) -> Vec<String> {
+        self.skipped
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
+    }
+
+    /// Forgets the pages at `paths`: they are no longer served.
+    pub fn forget(&self, paths: &[String]) {
+        if let Ok(mut hashes) = self.hashes.lock() {
+            for path in paths {
+                hashes.remove(path);
+            }
+        }
+    }
+
+    /// Forgets every page, so the next render renders them all.
+    pub fn forget_all(&self) {
+        if let Ok(mut hashes) = self.hashes.lock() {
+            hashes.clear();
+        }
+        self.take_skipped();
+    }
 }
 
 /// One document's search entry, serialised: kept as JSON so a partial
@@ -277,7 +370,7 @@ fn document_page(
     model: &Model<'_>,
     theme: &Theme,
     id: DocId,
-) -> Result<(OutputFile, String), RenderError> {
+) -> Result<(Option<OutputFile>, String), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
     let resolver = Resolver {
@@ -320,12 +413,7 @@ struct Overview {
     /// `base_url`, for the 404 page, which is served at any depth.
     root: Option<&'static str>,
     section: &'static str,
-    render: for<'m> fn(
-        &'m Model<'_>,
-        &Theme,
-        &Overview,
-        &pages::Base<'m>,
-    ) -> Result<OutputFile, RenderError>,
+    render: for<'m> fn(&'m Model<'_>, &Theme, &Overview, &pages::Base<'m>) -> PageResult,
 }
 
 impl Overview {
@@ -334,7 +422,7 @@ impl Overview {
         theme: &Theme,
         base: &pages::Base<'_>,
         context: &impl serde::Serialize,
-    ) -> Result<OutputFile, RenderError> {
+    ) -> Result<Option<OutputFile>, RenderError> {
         page(theme, self.template, self.path.into(), base, context)
     }
 }
@@ -386,6 +474,14 @@ const OVERVIEWS: &[Overview] = &[
         render: |m, t, o, b| o.page(t, b, &pages::teams(m)),
     },
     Overview {
+        job: Job::Metrics,
+        template: "metrics.html",
+        path: "metrics/index.html",
+        root: Some("../"),
+        section: "metrics",
+        render: |m, t, o, b| o.page(t, b, &metrics::metrics(m)),
+    },
+    Overview {
         job: Job::Changes,
         template: "changes.html",
         path: "changes/index.html",
@@ -410,14 +506,16 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
     if let Some(overview) = OVERVIEWS.iter().find(|o| o.job == job) {
         let root = overview.root.unwrap_or(&site.config.base_url);
         let base = pages::base(model, root, overview.section);
-        let mut files = vec![(overview.render)(model, theme, overview, &base)?];
+        let mut files: Vec<OutputFile> = (overview.render)(model, theme, overview, &base)?
+            .into_iter()
+            .collect();
         if job == Job::Health {
             // Each rule's findings, in full, on pages of their own: the
             // health page shows only the first of each (`pages::HEALTH_SAMPLE`).
             for (path, context) in pages::health_rule_pages(model) {
                 let root = "../".repeat(path.matches('/').count());
                 let base = pages::base(model, &root, overview.section);
-                files.push(page(theme, "health_rule.html", path, &base, &context)?);
+                files.extend(page(theme, "health_rule.html", path, &base, &context)?);
             }
         }
         return Ok(files);
@@ -440,7 +538,10 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
                     &context,
                 )
             })
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect(),
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets
@@ -465,6 +566,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         | Job::Roadmap
         | Job::Teams
         | Job::Changes
+        | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")
         }
@@ -512,7 +614,7 @@ impl LinkResolver for Resolver<'_> {
 }
 
 /// The search page; its index is [`SearchIndex`].
-fn search_page(model: &Model<'_>, theme: &Theme) -> Result<OutputFile, RenderError> {
+fn search_page(model: &Model<'_>, theme: &Theme) -> Result<Option<OutputFile>, RenderError> {
     page(
         theme,
         "search.html",

@@ -27,6 +27,9 @@ pub struct Base<'a> {
     pub root: &'a str,
     /// Which part of the site the page belongs to, for the navigation.
     pub section: &'static str,
+    /// Lets a partial render skip a page whose values did not change; not a template value.
+    #[serde(skip)]
+    pub served: Option<&'a super::ServedPages>,
 }
 
 /// `site` in every template.
@@ -56,6 +59,7 @@ pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> B
         },
         root,
         section,
+        served: model.served,
     }
 }
 

@@ -27,6 +27,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/health_filter.html",
     "roadmap.html",
     "teams.html",
+    "metrics.html",
+    "partials/metric_card.html",
     "quarter.html",
     "search.html",
     "404.html",

@@ -208,6 +208,8 @@ pub struct Model<'a> {
     pub has_code: bool,
     /// The build date, which every page shows, written once.
     pub today: String,
+    /// What serve remembers of the pages it serves; `None` in a build.
+    pub served: Option<&'a super::ServedPages>,
     by_file: HashMap<&'a str, DocId>,
 }
 
@@ -259,6 +261,7 @@ impl<'a> Model<'a> {
             loose_findings: Vec::new(),
             has_code: site.docs.iter().any(|d| d.body.has_code),
             today: site.today.to_string(),
+            served: None,
             by_file,
         };
         for d in &site.diagnostics {

@@ -3,7 +3,7 @@
 //! than the share of its time that has passed will, at this rate, miss. Said
 //! while there is still time to act, not after the deadline (`overdue`).
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::analysis::{PaceVerdict, PacedGoal};
 use crate::diagnostics::Diagnostic;
 use crate::graph::DocId;
@@ -61,32 +61,35 @@ impl Rule for BehindPace {
         "A key result or success criterion has made much less progress than the share of its time that has passed."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
-                let goal = PacedGoal::of_success(s);
-                let path = [Step::Key("success"), Step::Key("target")];
-                self.judge(ctx, (id, doc), goal, "success".into(), &path, out);
-            }
-            if doc.kind != "objective" {
-                continue;
-            }
-            for (i, kr) in doc.key_results.iter().enumerate() {
-                let goal = PacedGoal::of_key_result(kr);
-                let path = [
-                    Step::Key("key_results"),
-                    Step::Index(i),
-                    Step::Key("target"),
-                ];
-                self.judge(
-                    ctx,
-                    (id, doc),
-                    goal,
-                    format!("key result {}", i + 1),
-                    &path,
-                    out,
-                );
-            }
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
+            let goal = PacedGoal::of_success(s);
+            let path = [Step::Key("success"), Step::Key("target")];
+            self.judge(ctx, (id, doc), goal, "success".into(), &path, out);
+        }
+        if doc.kind != "objective" {
+            return;
+        }
+        for (i, kr) in doc.key_results.iter().enumerate() {
+            let goal = PacedGoal::of_key_result(kr);
+            let path = [
+                Step::Key("key_results"),
+                Step::Index(i),
+                Step::Key("target"),
+            ];
+            self.judge(
+                ctx,
+                (id, doc),
+                goal,
+                format!("key result {}", i + 1),
+                &path,
+                out,
+            );
         }
     }
 }

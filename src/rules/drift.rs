@@ -7,7 +7,7 @@
 //! reviewed, longer ago than the grace period, means the child may now
 //! contradict it.
 
-use super::{is_closed, Context, Rule};
+use super::{is_closed, Context, Rule, Scope};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{DocId, Rel};
@@ -26,47 +26,50 @@ impl Rule for Drift {
         "The parent changed after this document was last reviewed, longer ago than the grace period."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
         let grace = ctx.config.drift_grace;
-        for (id, doc) in ctx.docs() {
-            if is_closed(doc) {
-                continue;
-            }
-            let stamped = self.check_stamps(ctx, id, doc, out);
-            let Some(parent_id) = ctx.graph.parent(id) else {
-                continue;
-            };
-            if stamped.contains(&parent_id) {
-                continue;
-            }
-            let parent = &ctx.docs[parent_id];
-            let (Some(changed), Some(last)) = (parent.changed_on(), ctx.last_review(id)) else {
-                continue;
-            };
-            if changed <= last.date || ctx.today <= grace.after(changed) {
-                continue;
-            }
-            let span = match doc.reviewed {
-                Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
-                None => ctx.span(doc, &[Step::Key("parent")]),
-            };
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    doc,
-                    span,
-                    format!(
-                        "its parent `{}` changed on {changed}, {} days after this {} was last reviewed ({})",
-                        parent.id,
-                        days_between(last.date, changed),
-                        ctx.label(doc),
-                        last.date
-                    ),
-                )
-                .with_label(format!("parent changed {} days ago", days_between(changed, ctx.today)))
-                .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
-            );
+        let doc = &ctx.docs[id];
+        if is_closed(doc) {
+            return;
         }
+        let stamped = self.check_stamps(ctx, id, doc, out);
+        let Some(parent_id) = ctx.graph.parent(id) else {
+            return;
+        };
+        if stamped.contains(&parent_id) {
+            return;
+        }
+        let parent = &ctx.docs[parent_id];
+        let (Some(changed), Some(last)) = (parent.changed_on(), ctx.last_review(id)) else {
+            return;
+        };
+        if changed <= last.date || ctx.today <= grace.after(changed) {
+            return;
+        }
+        let span = match doc.reviewed {
+            Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
+            None => ctx.span(doc, &[Step::Key("parent")]),
+        };
+        out.push(
+            ctx.warning(
+                self.id(),
+                doc,
+                span,
+                format!(
+                    "its parent `{}` changed on {changed}, {} days after this {} was last reviewed ({})",
+                    parent.id,
+                    days_between(last.date, changed),
+                    ctx.label(doc),
+                    last.date
+                ),
+            )
+            .with_label(format!("parent changed {} days ago", days_between(changed, ctx.today)))
+            .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
+        );
     }
 }
 

@@ -2,9 +2,10 @@
 //! quarter that is over, and still open, was neither finished nor stopped:
 //! the review that should have decided its fate did not.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::Status;
 use crate::yaml::Step;
 
@@ -20,54 +21,54 @@ impl Rule for Expired {
         "A bet or objective's quarter ended before the build date, but it is still open."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            if doc.kind != "bet" && doc.kind != "objective" {
-                continue;
-            }
-            let Some(
-                status @ (Status::Proposed
-                | Status::Committed
-                | Status::InProgress
-                | Status::Active),
-            ) = doc.status
-            else {
-                continue;
-            };
-            // An objective without its own quarter is planned in its bet's.
-            let Some(quarter) = ctx.facts().quarter_of(id) else {
-                continue;
-            };
-            let ended = quarter.last_day();
-            if ended >= ctx.today {
-                continue;
-            }
-            let (span, whose) = if doc.quarter.is_some() {
-                (ctx.span(doc, &[Step::Key("quarter")]), String::new())
-            } else {
-                (
-                    ctx.span(doc, &[Step::Key("status")]),
-                    " (inherited from its parent)".to_string(),
-                )
-            };
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    doc,
-                    span,
-                    format!(
-                        "its quarter {quarter}{whose} ended on {ended}, {} ago, but this {} is still {}",
-                        match days_between(ended, ctx.today) {
-                            1 => "1 day".to_string(),
-                            n => format!("{n} days"),
-                        },
-                        ctx.label(doc),
-                        status.as_str()
-                    ),
-                )
-                .with_hint("close the time box: `done` if the result is in, `dropped` if not, or move it to the quarter it now belongs to and say why"),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        if doc.kind != "bet" && doc.kind != "objective" {
+            return;
         }
+        let Some(
+            status @ (Status::Proposed | Status::Committed | Status::InProgress | Status::Active),
+        ) = doc.status
+        else {
+            return;
+        };
+        // An objective without its own quarter is planned in its bet's.
+        let Some(quarter) = ctx.facts().quarter_of(id) else {
+            return;
+        };
+        let ended = quarter.last_day();
+        if ended >= ctx.today {
+            return;
+        }
+        let (span, whose) = if doc.quarter.is_some() {
+            (ctx.span(doc, &[Step::Key("quarter")]), String::new())
+        } else {
+            (
+                ctx.span(doc, &[Step::Key("status")]),
+                " (inherited from its parent)".to_string(),
+            )
+        };
+        out.push(
+            ctx.warning(
+                self.id(),
+                doc,
+                span,
+                format!(
+                    "its quarter {quarter}{whose} ended on {ended}, {} ago, but this {} is still {}",
+                    match days_between(ended, ctx.today) {
+                        1 => "1 day".to_string(),
+                        n => format!("{n} days"),
+                    },
+                    ctx.label(doc),
+                    status.as_str()
+                ),
+            )
+            .with_hint("close the time box: `done` if the result is in, `dropped` if not, or move it to the quarter it now belongs to and say why"),
+        );
     }
 }
 

@@ -2,8 +2,9 @@
 //! done, yet its metric has not moved from the baseline toward the target:
 //! the work shipped, the strategy did not happen.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::Status;
 use crate::text::format_number as number;
 use crate::yaml::Step;
@@ -20,54 +21,60 @@ impl Rule for FlatOutcome {
         "Most work under a bet is done, but its metric has not moved from the baseline toward the target."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, bet) in ctx.of_kind("bet") {
-            let Some(success) = &bet.success else {
-                continue;
-            };
-            let goal = ctx.read_goal(success.metric.as_ref(), success.baseline, success.target);
-            let (Some(baseline), Some(reading)) = (success.baseline, goal.latest) else {
-                continue;
-            };
-            let work: Vec<_> = ctx
-                .graph
-                .descendants(id)
-                .into_iter()
-                .map(|d| &ctx.docs[d])
-                .filter(|d| d.kind == "work" && d.status != Some(Status::Dropped))
-                .collect();
-            let done = work
-                .iter()
-                .filter(|w| w.status == Some(Status::Done))
-                .count();
-            if work.is_empty() || done * 2 <= work.len() {
-                continue;
-            }
-            let up = goal.higher_is_better;
-            let moved = if up {
-                reading.value > baseline
-            } else {
-                reading.value < baseline
-            };
-            if moved {
-                continue;
-            }
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    bet,
-                    ctx.span(bet, &[Step::Key("success"), Step::Key("metric")]),
-                    format!(
-                        "{done} of {} work items are done, but the metric is at {} ({}), no better than its baseline {}",
-                        work.len(),
-                        number(reading.value),
-                        reading.date,
-                        number(baseline)
-                    ),
-                )
-                .with_hint("completed work is not an outcome: revisit the bet's assumptions before adding more work"),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let bet = &ctx.docs[id];
+        if bet.kind != "bet" {
+            return;
         }
+        let Some(success) = &bet.success else {
+            return;
+        };
+        let goal = ctx.read_goal(success.metric.as_ref(), success.baseline, success.target);
+        let (Some(baseline), Some(reading)) = (success.baseline, goal.latest) else {
+            return;
+        };
+        let work: Vec<_> = ctx
+            .graph
+            .descendants(id)
+            .into_iter()
+            .map(|d| &ctx.docs[d])
+            .filter(|d| d.kind == "work" && d.status != Some(Status::Dropped))
+            .collect();
+        let done = work
+            .iter()
+            .filter(|w| w.status == Some(Status::Done))
+            .count();
+        if work.is_empty() || done * 2 <= work.len() {
+            return;
+        }
+        let up = goal.higher_is_better;
+        let moved = if up {
+            reading.value > baseline
+        } else {
+            reading.value < baseline
+        };
+        if moved {
+            return;
+        }
+        out.push(
+            ctx.warning(
+                self.id(),
+                bet,
+                ctx.span(bet, &[Step::Key("success"), Step::Key("metric")]),
+                format!(
+                    "{done} of {} work items are done, but the metric is at {} ({}), no better than its baseline {}",
+                    work.len(),
+                    number(reading.value),
+                    reading.date,
+                    number(baseline)
+                ),
+            )
+            .with_hint("completed work is not an outcome: revisit the bet's assumptions before adding more work"),
+        );
     }
 }
 

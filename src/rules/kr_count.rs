@@ -2,8 +2,9 @@
 //! five key results spread a team's attention the way too many bets spread a
 //! portfolio's.
 
-use super::{is_closed, Context, Rule};
+use super::{is_closed, Context, Rule, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -25,30 +26,36 @@ impl Rule for KrCount {
         Severity::Info
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, doc) in ctx.of_kind("objective") {
-            let count = doc.key_results.len();
-            // A closed objective is history: its list can no longer be trimmed.
-            if count <= MAX_KEY_RESULTS || is_closed(doc) {
-                continue;
-            }
-            // Pointed at the first key result over the limit: the list above it is fine.
-            let span = ctx.span(
-                doc,
-                &[Step::Key("key_results"), Step::Index(MAX_KEY_RESULTS)],
-            );
-            let mut d = ctx
-                .warning(
-                    self.id(),
-                    doc,
-                    span,
-                    format!("objective has {count} key results; more than {MAX_KEY_RESULTS} spreads its focus"),
-                )
-                .with_label(format!("key result {}", MAX_KEY_RESULTS + 1))
-                .with_hint("keep the two or three that best show the outcome; move the rest to another objective or track them as metrics");
-            d.severity = self.default_severity();
-            out.push(d);
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        if doc.kind != "objective" {
+            return;
         }
+        let count = doc.key_results.len();
+        // A closed objective is history: its list can no longer be trimmed.
+        if count <= MAX_KEY_RESULTS || is_closed(doc) {
+            return;
+        }
+        // Pointed at the first key result over the limit: the list above it is fine.
+        let span = ctx.span(
+            doc,
+            &[Step::Key("key_results"), Step::Index(MAX_KEY_RESULTS)],
+        );
+        let mut d = ctx
+            .warning(
+                self.id(),
+                doc,
+                span,
+                format!("objective has {count} key results; more than {MAX_KEY_RESULTS} spreads its focus"),
+            )
+            .with_label(format!("key result {}", MAX_KEY_RESULTS + 1))
+            .with_hint("keep the two or three that best show the outcome; move the rest to another objective or track them as metrics");
+        d.severity = self.default_severity();
+        out.push(d);
     }
 }
 

@@ -5,7 +5,7 @@
 //! an outcome moves and the impact it should drive does not, customers do
 //! what was hoped but the business does not gain (a business-model problem).
 
-use super::{is_retired, Context, Rule};
+use super::{is_retired, Context, Rule, Scope};
 use crate::analysis::{change_over, Change, Trend, WINDOW_DAYS};
 use crate::diagnostics::Diagnostic;
 use crate::graph::{DocId, Rel};
@@ -47,79 +47,85 @@ impl Rule for MetricChain {
         "Every metric driving an outcome moved but the outcome is flat (a strategy problem), or an outcome moved but the impact it drives is flat (a business-model problem)."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, metric) in ctx.of_kind("metric") {
-            let Some(kind @ (MetricType::Outcome | MetricType::Impact)) = metric.metric_type else {
-                continue;
-            };
-            if is_retired(metric) {
-                continue;
-            }
-            let Some(end) = metric.checkins.last().map(|c| c.date) else {
-                continue;
-            };
-            let mut upstream = self.upstream(ctx, id);
-            if kind == MetricType::Impact {
-                upstream.retain(|(_, u)| u.metric_type == Some(MetricType::Outcome));
-            }
-            if upstream.is_empty() {
-                continue;
-            }
-            let Some(own) = change_over(metric, end, WINDOW_DAYS) else {
-                continue;
-            };
-            if own.trend() != Trend::Flat {
-                continue;
-            }
-            let changes: Vec<(&Document, Option<Change>)> = upstream
-                .iter()
-                .map(|(_, u)| (*u, change_over(u, end, WINDOW_DAYS)))
-                .collect();
-            let moving: Vec<(&str, String)> = changes
-                .iter()
-                .filter_map(|(u, c)| {
-                    let c = c.filter(|c| c.trend() == Trend::Moving)?;
-                    Some((u.id.as_str(), signed(&c)))
-                })
-                .collect();
-            let listed = |form: fn(&str, &str) -> String| {
-                moving
-                    .iter()
-                    .map(|(id, change)| form(id, change))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let message = match kind {
-                // Every driver must be moving: one flat input explains a flat outcome.
-                MetricType::Outcome if moving.len() == changes.len() => format!(
-                    "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but the outcome changed by {}",
-                    listed(|id, change| format!("`{id}` {change}")),
-                    signed(&own)
-                ),
-                MetricType::Impact if !moving.is_empty() => format!(
-                    "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but this impact metric changed by {}",
-                    if moving.len() == 1 { "" } else { "s" },
-                    listed(|id, change| format!("`{id}` ({change})")),
-                    signed(&own)
-                ),
-                _ => continue,
-            };
-            let hint = if kind == MetricType::Outcome {
-                "the work moves its inputs but not the customers: revisit the assumption that links them (the bet's outcome, the opportunity), not the effort"
-            } else {
-                "customers behave as hoped but the business does not gain: revisit pricing, margin or retention assumptions before pushing the outcome further"
-            };
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    metric,
-                    ctx.span(metric, &[Step::Key("type")]),
-                    message,
-                )
-                .with_label(format!("{} since {}", signed(&own), own.from.date))
-                .with_hint(hint),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let metric = &ctx.docs[id];
+        if metric.kind != "metric" {
+            return;
         }
+        let Some(kind @ (MetricType::Outcome | MetricType::Impact)) = metric.metric_type else {
+            return;
+        };
+        if is_retired(metric) {
+            return;
+        }
+        let Some(end) = metric.checkins.last().map(|c| c.date) else {
+            return;
+        };
+        let mut upstream = self.upstream(ctx, id);
+        if kind == MetricType::Impact {
+            upstream.retain(|(_, u)| u.metric_type == Some(MetricType::Outcome));
+        }
+        if upstream.is_empty() {
+            return;
+        }
+        let Some(own) = change_over(metric, end, WINDOW_DAYS) else {
+            return;
+        };
+        if own.trend() != Trend::Flat {
+            return;
+        }
+        let changes: Vec<(&Document, Option<Change>)> = upstream
+            .iter()
+            .map(|(_, u)| (*u, change_over(u, end, WINDOW_DAYS)))
+            .collect();
+        let moving: Vec<(&str, String)> = changes
+            .iter()
+            .filter_map(|(u, c)| {
+                let c = c.filter(|c| c.trend() == Trend::Moving)?;
+                Some((u.id.as_str(), signed(&c)))
+            })
+            .collect();
+        let listed = |form: fn(&str, &str) -> String| {
+            moving
+                .iter()
+                .map(|(id, change)| form(id, change))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let message = match kind {
+            // Every driver must be moving: one flat input explains a flat outcome.
+            MetricType::Outcome if moving.len() == changes.len() => format!(
+                "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but the outcome changed by {}",
+                listed(|id, change| format!("`{id}` {change}")),
+                signed(&own)
+            ),
+            MetricType::Impact if !moving.is_empty() => format!(
+                "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but this impact metric changed by {}",
+                if moving.len() == 1 { "" } else { "s" },
+                listed(|id, change| format!("`{id}` ({change})")),
+                signed(&own)
+            ),
+            _ => return,
+        };
+        let hint = if kind == MetricType::Outcome {
+            "the work moves its inputs but not the customers: revisit the assumption that links them (the bet's outcome, the opportunity), not the effort"
+        } else {
+            "customers behave as hoped but the business does not gain: revisit pricing, margin or retention assumptions before pushing the outcome further"
+        };
+        out.push(
+            ctx.warning(
+                self.id(),
+                metric,
+                ctx.span(metric, &[Step::Key("type")]),
+                message,
+            )
+            .with_label(format!("{} since {}", signed(&own), own.from.date))
+            .with_hint(hint),
+        );
     }
 }
 

@@ -2,8 +2,9 @@
 //! the organisation; someone with the authority to make that call must have
 //! made it, by name.
 
-use super::{is_retired, Context, Rule};
+use super::{is_retired, Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::Size;
 use crate::yaml::Step;
 
@@ -19,27 +20,33 @@ impl Rule for MissingApproval {
         "A big bet has no `approval.approver`."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, bet) in ctx.of_kind("bet") {
-            let approved = bet
-                .approval
-                .as_ref()
-                .is_some_and(|a| a.approver.as_deref().is_some_and(|n| !n.trim().is_empty()));
-            if bet.size != Some(Size::Big) || approved || is_retired(bet) {
-                continue;
-            }
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    bet,
-                    ctx.span(bet, &[Step::Key("size")]),
-                    "big bet has no named approver",
-                )
-                .with_hint(
-                    "record who made the call: `approval: { level: executive, approver: Name }`",
-                ),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let bet = &ctx.docs[id];
+        if bet.kind != "bet" {
+            return;
         }
+        let approved = bet
+            .approval
+            .as_ref()
+            .is_some_and(|a| a.approver.as_deref().is_some_and(|n| !n.trim().is_empty()));
+        if bet.size != Some(Size::Big) || approved || is_retired(bet) {
+            return;
+        }
+        out.push(
+            ctx.warning(
+                self.id(),
+                bet,
+                ctx.span(bet, &[Step::Key("size")]),
+                "big bet has no named approver",
+            )
+            .with_hint(
+                "record who made the call: `approval: { level: executive, approver: Name }`",
+            ),
+        );
     }
 }
 

@@ -2,8 +2,9 @@
 //! are committed, a bet needs an outcome, a metric, a baseline, a target and a
 //! deadline, or nobody can learn whether it worked.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::Status;
 use crate::yaml::Step;
 
@@ -19,49 +20,55 @@ impl Rule for MissingInstrumentation {
         "A committed (or later) bet lacks success outcome, metric, baseline, target or deadline."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, bet) in ctx.of_kind("bet") {
-            let Some(status) = bet.status else { continue };
-            if !matches!(
-                status,
-                Status::Committed | Status::InProgress | Status::Done
-            ) {
-                continue;
-            }
-            let success = bet.success.clone().unwrap_or_default();
-            let missing: Vec<&str> = [
-                ("outcome", success.outcome.is_none()),
-                ("metric", success.metric.is_none()),
-                ("baseline", success.baseline.is_none()),
-                ("target", success.target.is_none()),
-                ("deadline", success.deadline.is_none()),
-            ]
-            .into_iter()
-            .filter_map(|(field, absent)| absent.then_some(field))
-            .collect();
-            if missing.is_empty() {
-                continue;
-            }
-            let (span, message) = if bet.success.is_some() {
-                (
-                    ctx.span(bet, &[Step::Key("success")]),
-                    format!(
-                        "{} bet's success criteria lack {}",
-                        status.as_str(),
-                        missing.join(", ")
-                    ),
-                )
-            } else {
-                (
-                    ctx.span(bet, &[Step::Key("status")]),
-                    format!("{} bet has no success criteria", status.as_str()),
-                )
-            };
-            out.push(
-                ctx.warning(self.id(), bet, span, message)
-                    .with_hint("before execution, say what outcome you expect, how it is measured, from what baseline, to what target, by when"),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let bet = &ctx.docs[id];
+        if bet.kind != "bet" {
+            return;
         }
+        let Some(status) = bet.status else { return };
+        if !matches!(
+            status,
+            Status::Committed | Status::InProgress | Status::Done
+        ) {
+            return;
+        }
+        let success = bet.success.clone().unwrap_or_default();
+        let missing: Vec<&str> = [
+            ("outcome", success.outcome.is_none()),
+            ("metric", success.metric.is_none()),
+            ("baseline", success.baseline.is_none()),
+            ("target", success.target.is_none()),
+            ("deadline", success.deadline.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(field, absent)| absent.then_some(field))
+        .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let (span, message) = if bet.success.is_some() {
+            (
+                ctx.span(bet, &[Step::Key("success")]),
+                format!(
+                    "{} bet's success criteria lack {}",
+                    status.as_str(),
+                    missing.join(", ")
+                ),
+            )
+        } else {
+            (
+                ctx.span(bet, &[Step::Key("status")]),
+                format!("{} bet has no success criteria", status.as_str()),
+            )
+        };
+        out.push(
+            ctx.warning(self.id(), bet, span, message)
+                .with_hint("before execution, say what outcome you expect, how it is measured, from what baseline, to what target, by when"),
+        );
     }
 }
 

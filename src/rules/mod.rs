@@ -90,8 +90,31 @@ pub trait Rule: Sync {
     fn default_severity(&self) -> Severity {
         Severity::Warning
     }
-    /// Appends what the rule finds to `out`.
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>);
+    /// What its findings depend on; see [`Scope`].
+    fn scope(&self) -> Scope {
+        Scope::Site
+    }
+    /// Appends what the rule finds to `out`. A [`Scope::Document`] rule
+    /// need not implement it: it is the findings of every judged document.
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (id, _) in ctx.docs() {
+            self.check_document(ctx, id, out);
+        }
+    }
+    /// A [`Scope::Document`] rule's findings about `doc`, and about nothing else.
+    fn check_document(&self, _ctx: &Context<'_>, _doc: DocId, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// What a rule's findings depend on, which says when they must be computed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Each finding is about one document and reads only that document, its
+    /// parent chain, its subtree, the documents it links to or that link to
+    /// it, and their fields and facts. A change re-judges only the documents
+    /// within that reach of it (`crate::analysis::dirty`); the rest keep their findings.
+    Document,
+    /// Findings weigh the whole site (counts per quarter or team): judged again on every change.
+    Site,
 }
 
 /// Every health rule, in the order of SPEC §6, then those of SPEC §11 as they arrived.
@@ -170,23 +193,83 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
     registry()
         .par_iter()
         .map(|rule| {
-            let level = ctx.config.level_of(rule.id());
             let mut out = Vec::new();
-            if level == Some(RuleLevel::Allow) {
-                return out;
-            }
-            rule.check(ctx, &mut out);
-            for d in &mut out {
-                d.severity = match level {
-                    Some(RuleLevel::Deny) => Severity::Error,
-                    Some(RuleLevel::Warn) => Severity::Warning,
-                    _ => d.severity,
-                };
+            if judged(ctx, *rule) {
+                rule.check(ctx, &mut out);
+                apply_level(ctx, *rule, &mut out);
             }
             out
         })
         .collect::<Vec<_>>()
-        .concat()
+        .into_iter()
+        // Moved, not `concat`ed: that would clone every finding.
+        .flatten()
+        .collect()
+}
+
+/// [`run`] after a change, given the findings of the run before it on the
+/// same documents under the same config and date: [`Scope::Document`] rules
+/// judge again only the documents marked in `dirty` (indexed by [`DocId`])
+/// and keep their earlier findings about the rest; [`Scope::Site`] rules run
+/// in full. `earlier` may hold any other diagnostics too: they are dropped.
+/// Gives the same findings as [`run`], in another order: sort them.
+pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let per_document: Vec<&dyn Rule> = registry()
+        .iter()
+        .copied()
+        .filter(|r| r.scope() == Scope::Document && judged(ctx, *r))
+        .collect();
+    let is_dirty = |file: &str| {
+        ctx.docs
+            .binary_search_by(|d| d.file.as_str().cmp(file))
+            .map_or(true, |i| dirty.get(i).copied().unwrap_or(true))
+    };
+    let mut out: Vec<Diagnostic> = earlier
+        .into_iter()
+        .filter(|d| per_document.iter().any(|r| r.id() == d.rule) && !is_dirty(&d.file))
+        .collect();
+    let again: Vec<DocId> = ctx
+        .docs()
+        .map(|(id, _)| id)
+        .filter(|&id| dirty.get(id).copied().unwrap_or(true))
+        .collect();
+    let fresh: Vec<Vec<Diagnostic>> = registry()
+        .par_iter()
+        .filter(|r| judged(ctx, **r))
+        .map(|rule| {
+            let mut found = Vec::new();
+            match rule.scope() {
+                Scope::Site => rule.check(ctx, &mut found),
+                Scope::Document => {
+                    for &id in &again {
+                        rule.check_document(ctx, id, &mut found);
+                    }
+                }
+            }
+            apply_level(ctx, *rule, &mut found);
+            found
+        })
+        .collect();
+    out.extend(fresh.into_iter().flatten());
+    out
+}
+
+/// Whether the config lets `rule` run at all.
+fn judged(ctx: &Context<'_>, rule: &dyn Rule) -> bool {
+    ctx.config.level_of(rule.id()) != Some(RuleLevel::Allow)
+}
+
+/// Applies the config's `rules:` level for `rule` to what it found.
+fn apply_level(ctx: &Context<'_>, rule: &dyn Rule, found: &mut [Diagnostic]) {
+    let level = ctx.config.level_of(rule.id());
+    for d in found {
+        d.severity = match level {
+            Some(RuleLevel::Deny) => Severity::Error,
+            Some(RuleLevel::Warn) => Severity::Warning,
+            _ => d.severity,
+        };
+    }
 }
 
 pub use crate::analysis::{LastReview, ReviewSource};

@@ -2,8 +2,9 @@
 //! margin. A bet without a DHM evaluation was never weighed against the
 //! strategy's own criteria.
 
-use super::{is_retired, Context, Rule};
+use super::{is_retired, Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -18,42 +19,48 @@ impl Rule for NoDhm {
         "A bet has no DHM (delight, hard to copy, margin) evaluation."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, bet) in ctx.of_kind("bet") {
-            if is_retired(bet) {
-                continue;
-            }
-            let hint = "score it 1–5 on each: `dhm: { delight: 4, hard_to_copy: 3, margin: 2 }`";
-            match &bet.dhm {
-                None => out.push(
-                    ctx.warning(
-                        self.id(),
-                        bet,
-                        ctx.span(bet, &[Step::Key("kind")]),
-                        "bet has no DHM evaluation",
-                    )
-                    .with_hint(hint),
-                ),
-                Some(dhm) => {
-                    let missing: Vec<&str> = [
-                        ("delight", &dhm.delight),
-                        ("hard_to_copy", &dhm.hard_to_copy),
-                        ("margin", &dhm.margin),
-                    ]
-                    .into_iter()
-                    .filter_map(|(name, score)| score.is_none().then_some(name))
-                    .collect();
-                    if !missing.is_empty() {
-                        out.push(
-                            ctx.warning(
-                                self.id(),
-                                bet,
-                                ctx.span(bet, &[Step::Key("dhm")]),
-                                format!("DHM evaluation lacks {}", missing.join(", ")),
-                            )
-                            .with_hint(hint),
-                        );
-                    }
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let bet = &ctx.docs[id];
+        if bet.kind != "bet" {
+            return;
+        }
+        if is_retired(bet) {
+            return;
+        }
+        let hint = "score it 1–5 on each: `dhm: { delight: 4, hard_to_copy: 3, margin: 2 }`";
+        match &bet.dhm {
+            None => out.push(
+                ctx.warning(
+                    self.id(),
+                    bet,
+                    ctx.span(bet, &[Step::Key("kind")]),
+                    "bet has no DHM evaluation",
+                )
+                .with_hint(hint),
+            ),
+            Some(dhm) => {
+                let missing: Vec<&str> = [
+                    ("delight", &dhm.delight),
+                    ("hard_to_copy", &dhm.hard_to_copy),
+                    ("margin", &dhm.margin),
+                ]
+                .into_iter()
+                .filter_map(|(name, score)| score.is_none().then_some(name))
+                .collect();
+                if !missing.is_empty() {
+                    out.push(
+                        ctx.warning(
+                            self.id(),
+                            bet,
+                            ctx.span(bet, &[Step::Key("dhm")]),
+                            format!("DHM evaluation lacks {}", missing.join(", ")),
+                        )
+                        .with_hint(hint),
+                    );
                 }
             }
         }

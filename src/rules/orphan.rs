@@ -3,7 +3,7 @@
 //! Only the topmost document of a broken chain is reported (its message counts
 //! what hangs below it), so one missing link gives one finding.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
 use crate::graph::DocId;
 use crate::yaml::Step;
@@ -29,58 +29,64 @@ impl Rule for Orphan {
         "A bet, objective, work item or opportunity-tree node does not trace up to a company strategy."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            if !Orphan::must_trace(ctx, id) {
-                continue;
-            }
-            let parent = ctx.graph.parent(id);
-            // A written parent that did not resolve is already a `broken-link` or `cycle` error.
-            if doc.parent.is_some() && parent.is_none() {
-                continue;
-            }
-            if parent.is_some_and(|p| Orphan::must_trace(ctx, p)) {
-                continue;
-            }
-            // A chain that passes through a document whose front matter does
-            // not parse ends there only because its parent could not be read:
-            // that is its `yaml` error, not a finding for this file.
-            if ctx.graph.ancestors(id).iter().any(|&a| ctx.docs[a].invalid) {
-                continue;
-            }
-            let below = ctx.graph.descendants(id).len();
-            let below = match below {
-                0 => String::new(),
-                1 => " (nor does the 1 document below it)".to_string(),
-                n => format!(" (nor do the {n} documents below it)"),
-            };
-            let (message, span) = match parent {
-                None => (
-                    format!("this {} has no parent, so it does not trace up to a company strategy{below}", ctx.label(doc)),
-                    ctx.span(doc, &[Step::Key("kind")]),
-                ),
-                Some(p) => {
-                    let top = ctx.graph.ancestors(id).last().copied().unwrap_or(p);
-                    (
-                        format!(
-                            "this {} does not trace up to a company strategy: its chain ends at `{}`, {} without a parent{below}",
-                            ctx.label(doc),
-                            ctx.docs[top].id,
-                            ctx.a_label(&ctx.docs[top])
-                        ),
-                        ctx.span(doc, &[Step::Key("parent")]),
-                    )
-                }
-            };
-            let hint = match ctx.kind(doc).map(|k| &k.parents) {
-                Some(crate::config::ParentRule::Kinds(kinds)) => format!(
-                    "set `parent:` to the {} this serves, or drop the work if it serves none",
-                    kinds.join(" or ")
-                ),
-                _ => "connect it to the strategy with `parent:`".to_string(),
-            };
-            out.push(ctx.warning(self.id(), doc, span, message).with_hint(hint));
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        if !Orphan::must_trace(ctx, id) {
+            return;
         }
+        let parent = ctx.graph.parent(id);
+        // A written parent that did not resolve is already a `broken-link` or `cycle` error.
+        if doc.parent.is_some() && parent.is_none() {
+            return;
+        }
+        if parent.is_some_and(|p| Orphan::must_trace(ctx, p)) {
+            return;
+        }
+        // A chain that passes through a document whose front matter does
+        // not parse ends there only because its parent could not be read:
+        // that is its `yaml` error, not a finding for this file.
+        if ctx.graph.ancestors(id).iter().any(|&a| ctx.docs[a].invalid) {
+            return;
+        }
+        let below = ctx.graph.descendants(id).len();
+        let below = match below {
+            0 => String::new(),
+            1 => " (nor does the 1 document below it)".to_string(),
+            n => format!(" (nor do the {n} documents below it)"),
+        };
+        let (message, span) = match parent {
+            None => (
+                format!(
+                    "this {} has no parent, so it does not trace up to a company strategy{below}",
+                    ctx.label(doc)
+                ),
+                ctx.span(doc, &[Step::Key("kind")]),
+            ),
+            Some(p) => {
+                let top = ctx.graph.ancestors(id).last().copied().unwrap_or(p);
+                (
+                    format!(
+                        "this {} does not trace up to a company strategy: its chain ends at `{}`, {} without a parent{below}",
+                        ctx.label(doc),
+                        ctx.docs[top].id,
+                        ctx.a_label(&ctx.docs[top])
+                    ),
+                    ctx.span(doc, &[Step::Key("parent")]),
+                )
+            }
+        };
+        let hint = match ctx.kind(doc).map(|k| &k.parents) {
+            Some(crate::config::ParentRule::Kinds(kinds)) => format!(
+                "set `parent:` to the {} this serves, or drop the work if it serves none",
+                kinds.join(" or ")
+            ),
+            _ => "connect it to the strategy with `parent:`".to_string(),
+        };
+        out.push(ctx.warning(self.id(), doc, span, message).with_hint(hint));
     }
 }
 

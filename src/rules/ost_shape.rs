@@ -2,8 +2,9 @@
 //! opportunities, each opportunity weighs more than one solution (info:
 //! compare and contrast), and every experiment states the assumption it tests.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -18,65 +19,69 @@ impl Rule for OstShape {
         "A solution not under an opportunity, an opportunity with a single solution, or an experiment without an assumption."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            match doc.kind.as_str() {
-                "solution" => {
-                    let parent = ctx.graph.parent(id).map(|p| &ctx.docs[p]);
-                    // A parent the schema forbids is already an `invalid-parent` error.
-                    let allowed =
-                        |kind: &str| ctx.kind(doc).is_some_and(|k| k.parents.allows(kind));
-                    match parent {
-                        Some(p) if p.kind == "opportunity" || !allowed(&p.kind) => {}
-                        other => {
-                            let message = match other {
-                                Some(p) => format!(
-                                    "solution hangs under {}, not an opportunity",
-                                    ctx.a_label(p)
-                                ),
-                                None => "solution has no opportunity above it".to_string(),
-                            };
-                            out.push(
-                                ctx.warning(self.id(), doc, ctx.span(doc, &[Step::Key("parent")]), message)
-                                    .with_hint("name the customer problem it addresses: set `parent:` to an opportunity"),
-                            );
-                        }
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        match doc.kind.as_str() {
+            "solution" => {
+                let parent = ctx.graph.parent(id).map(|p| &ctx.docs[p]);
+                // A parent the schema forbids is already an `invalid-parent` error.
+                let allowed = |kind: &str| ctx.kind(doc).is_some_and(|k| k.parents.allows(kind));
+                match parent {
+                    Some(p) if p.kind == "opportunity" || !allowed(&p.kind) => {}
+                    other => {
+                        let message = match other {
+                            Some(p) => format!(
+                                "solution hangs under {}, not an opportunity",
+                                ctx.a_label(p)
+                            ),
+                            None => "solution has no opportunity above it".to_string(),
+                        };
+                        out.push(
+                            ctx.warning(self.id(), doc, ctx.span(doc, &[Step::Key("parent")]), message)
+                                .with_hint("name the customer problem it addresses: set `parent:` to an opportunity"),
+                        );
                     }
                 }
-                "opportunity" => {
-                    let solutions = ctx
-                        .graph
-                        .children(id)
-                        .iter()
-                        .filter(|&&c| ctx.docs[c].kind == "solution")
-                        .count();
-                    if solutions == 1 {
-                        let mut d = ctx
-                            .warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), "opportunity has a single solution")
-                            // rules.md asks for at least two solutions per opportunity: one more.
-                            .with_hint("compare and contrast: sketch at least one more solution, so there are two to choose between");
-                        d.severity = Severity::Info;
-                        out.push(d);
-                    }
-                }
-                "experiment"
-                    if doc
-                        .assumption
-                        .as_deref()
-                        .is_none_or(|a| a.trim().is_empty()) =>
-                {
-                    out.push(
-                        ctx.warning(
-                            self.id(),
-                            doc,
-                            ctx.span(doc, &[Step::Key("kind")]),
-                            "experiment does not say which assumption it tests",
-                        )
-                        .with_hint("add `assumption:`: the belief that must be true for the solution to work"),
-                    );
-                }
-                _ => {}
             }
+            "opportunity" => {
+                let solutions = ctx
+                    .graph
+                    .children(id)
+                    .iter()
+                    .filter(|&&c| ctx.docs[c].kind == "solution")
+                    .count();
+                if solutions == 1 {
+                    let mut d = ctx
+                        .warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), "opportunity has a single solution")
+                        // rules.md asks for at least two solutions per opportunity: one more.
+                        .with_hint("compare and contrast: sketch at least one more solution, so there are two to choose between");
+                    d.severity = Severity::Info;
+                    out.push(d);
+                }
+            }
+            "experiment"
+                if doc
+                    .assumption
+                    .as_deref()
+                    .is_none_or(|a| a.trim().is_empty()) =>
+            {
+                out.push(
+                    ctx.warning(
+                        self.id(),
+                        doc,
+                        ctx.span(doc, &[Step::Key("kind")]),
+                        "experiment does not say which assumption it tests",
+                    )
+                    .with_hint(
+                        "add `assumption:`: the belief that must be true for the solution to work",
+                    ),
+                );
+            }
+            _ => {}
         }
     }
 }

@@ -2,8 +2,9 @@
 //! name a change someone can measure (a key result with metric, baseline and
 //! target), not a thing to ship.
 
-use super::{is_closed, Context, Rule};
+use super::{is_closed, Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -84,56 +85,62 @@ impl Rule for OutputObjective {
         "An objective has no key results, a key result lacks its metric, baseline or target, or its title names an output (Launch, Ship, Roll out, Deliver, ...: `output_verbs` in the config)."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, objective) in ctx.of_kind("objective") {
-            if is_closed(objective) {
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let objective = &ctx.docs[id];
+        if objective.kind != "objective" {
+            return;
+        }
+        if is_closed(objective) {
+            return;
+        }
+        if objective.key_results.is_empty() {
+            out.push(
+                ctx.warning(self.id(), objective, ctx.span(objective, &[Step::Key("key_results")]), "objective has no key results")
+                    .with_hint("add `key_results: [{metric: …, baseline: …, target: …, by: …}]`: the change you expect, in numbers"),
+            );
+        }
+        // Every incomplete key result, each named by its position (counted from 1).
+        for (i, kr) in objective.key_results.iter().enumerate() {
+            let missing: Vec<&str> = [
+                ("metric", kr.metric.is_none()),
+                ("baseline", kr.baseline.is_none()),
+                ("target", kr.target.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(field, absent)| absent.then_some(field))
+            .collect();
+            if missing.is_empty() {
                 continue;
             }
-            if objective.key_results.is_empty() {
-                out.push(
-                    ctx.warning(self.id(), objective, ctx.span(objective, &[Step::Key("key_results")]), "objective has no key results")
-                        .with_hint("add `key_results: [{metric: …, baseline: …, target: …, by: …}]`: the change you expect, in numbers"),
-                );
-            }
-            // Every incomplete key result, each named by its position (counted from 1).
-            for (i, kr) in objective.key_results.iter().enumerate() {
-                let missing: Vec<&str> = [
-                    ("metric", kr.metric.is_none()),
-                    ("baseline", kr.baseline.is_none()),
-                    ("target", kr.target.is_none()),
-                ]
-                .into_iter()
-                .filter_map(|(field, absent)| absent.then_some(field))
-                .collect();
-                if missing.is_empty() {
-                    continue;
-                }
-                let message = format!("key result {} has no {}", i + 1, or_list(&missing));
-                let example: Vec<String> = missing.iter().map(|f| format!("{f}: …")).collect();
-                out.push(
-                    ctx.warning(
-                        self.id(),
-                        objective,
-                        ctx.span(objective, &[Step::Key("key_results"), Step::Index(i)]),
-                        message,
-                    )
-                    .with_hint(format!(
-                        "add `{}` to it: a key result is a change you can measure, from a baseline to a target",
-                        example.join(", ")
-                    )),
-                );
-            }
-            if let Some(verb) = output_phrase(&objective.title, &ctx.config.output_verbs) {
-                out.push(
-                    ctx.warning(
-                        self.id(),
-                        objective,
-                        ctx.span(objective, &[Step::Key("title")]),
-                        format!("the title describes an output (\"{verb} …\"), not an outcome"),
-                    )
-                    .with_hint("name the change in customer behaviour or business result, e.g. \"Increase 7-day activation from 40% to 55%\""),
-                );
-            }
+            let message = format!("key result {} has no {}", i + 1, or_list(&missing));
+            let example: Vec<String> = missing.iter().map(|f| format!("{f}: …")).collect();
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    objective,
+                    ctx.span(objective, &[Step::Key("key_results"), Step::Index(i)]),
+                    message,
+                )
+                .with_hint(format!(
+                    "add `{}` to it: a key result is a change you can measure, from a baseline to a target",
+                    example.join(", ")
+                )),
+            );
+        }
+        if let Some(verb) = output_phrase(&objective.title, &ctx.config.output_verbs) {
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    objective,
+                    ctx.span(objective, &[Step::Key("title")]),
+                    format!("the title describes an output (\"{verb} …\"), not an outcome"),
+                )
+                .with_hint("name the change in customer behaviour or business result, e.g. \"Increase 7-day activation from 40% to 55%\""),
+            );
         }
     }
 }

@@ -2,9 +2,10 @@
 //! passed with the target unmet, on something not closed, is a decision
 //! nobody has taken: extend, change course, or stop.
 
-use super::{is_closed, Context, Rule};
+use super::{is_closed, Context, Rule, Scope};
 use crate::date::{days_between, Date};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::{Document, MetricRef};
 use crate::text::format_number as number;
 use crate::yaml::Step;
@@ -67,49 +68,52 @@ impl Rule for Overdue {
         "A success or key-result deadline has passed, the target is not met, and the work is not done."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, doc) in ctx.docs() {
-            if is_closed(doc) {
-                continue;
-            }
-            if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
-                if let Some(deadline) = s.deadline {
-                    let goal = Goal {
-                        metric: s.metric.as_ref(),
-                        baseline: s.baseline,
-                        target: s.target,
-                        deadline,
-                        what: "success".into(),
-                    };
-                    self.judge(
-                        ctx,
-                        doc,
-                        goal,
-                        &[Step::Key("success"), Step::Key("deadline")],
-                        out,
-                    );
-                }
-            }
-            if doc.kind != "objective" {
-                continue;
-            }
-            for (i, kr) in doc.key_results.iter().enumerate() {
-                let Some(deadline) = kr.by else { continue };
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        if is_closed(doc) {
+            return;
+        }
+        if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
+            if let Some(deadline) = s.deadline {
                 let goal = Goal {
-                    metric: kr.metric.as_ref(),
-                    baseline: kr.baseline,
-                    target: kr.target,
+                    metric: s.metric.as_ref(),
+                    baseline: s.baseline,
+                    target: s.target,
                     deadline,
-                    what: format!("key result {}", i + 1),
+                    what: "success".into(),
                 };
                 self.judge(
                     ctx,
                     doc,
                     goal,
-                    &[Step::Key("key_results"), Step::Index(i), Step::Key("by")],
+                    &[Step::Key("success"), Step::Key("deadline")],
                     out,
                 );
             }
+        }
+        if doc.kind != "objective" {
+            return;
+        }
+        for (i, kr) in doc.key_results.iter().enumerate() {
+            let Some(deadline) = kr.by else { continue };
+            let goal = Goal {
+                metric: kr.metric.as_ref(),
+                baseline: kr.baseline,
+                target: kr.target,
+                deadline,
+                what: format!("key result {}", i + 1),
+            };
+            self.judge(
+                ctx,
+                doc,
+                goal,
+                &[Step::Key("key_results"), Step::Index(i), Step::Key("by")],
+                out,
+            );
         }
     }
 }

@@ -2,8 +2,9 @@
 //! is committed while any confidence dimension is low skipped the discovery
 //! that would have raised it.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::model::Level;
 use crate::yaml::Step;
 
@@ -19,33 +20,39 @@ impl Rule for PrematureCommitment {
         "A bet is committed or in progress while a confidence dimension is low."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, bet) in ctx.of_kind("bet") {
-            let (Some(status), Some(confidence)) = (bet.status, bet.confidence) else {
-                continue;
-            };
-            if !status.is_active_bet() {
-                continue;
-            }
-            let low: Vec<&'static str> = [
-                ("problem", confidence.problem),
-                ("solution", confidence.solution),
-                ("outcome", confidence.outcome),
-            ]
-            .into_iter()
-            .filter_map(|(name, level)| (level == Some(Level::Low)).then_some(name))
-            .collect();
-            let Some(&first) = low.first() else { continue };
-            out.push(
-                ctx.warning(
-                    self.id(),
-                    bet,
-                    ctx.span(bet, &[Step::Key("confidence"), Step::Key(first)]),
-                    format!("bet is {} while {} confidence is low", status.as_str(), low.join(" and ")),
-                )
-                .with_hint("run discovery (interviews, experiments) until every dimension is at least medium, or move the bet back to `discovery`"),
-            );
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let bet = &ctx.docs[id];
+        if bet.kind != "bet" {
+            return;
         }
+        let (Some(status), Some(confidence)) = (bet.status, bet.confidence) else {
+            return;
+        };
+        if !status.is_active_bet() {
+            return;
+        }
+        let low: Vec<&'static str> = [
+            ("problem", confidence.problem),
+            ("solution", confidence.solution),
+            ("outcome", confidence.outcome),
+        ]
+        .into_iter()
+        .filter_map(|(name, level)| (level == Some(Level::Low)).then_some(name))
+        .collect();
+        let Some(&first) = low.first() else { return };
+        out.push(
+            ctx.warning(
+                self.id(),
+                bet,
+                ctx.span(bet, &[Step::Key("confidence"), Step::Key(first)]),
+                format!("bet is {} while {} confidence is low", status.as_str(), low.join(" and ")),
+            )
+            .with_hint("run discovery (interviews, experiments) until every dimension is at least medium, or move the bet back to `discovery`"),
+        );
     }
 }
 

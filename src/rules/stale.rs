@@ -1,9 +1,10 @@
 //! `stale`: strategy written once and never looked at again. A document whose
 //! last review is older than its cadence is no longer known to be true.
 
-use super::{Context, ReviewSource, Rule};
+use super::{Context, ReviewSource, Rule, Scope};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -18,52 +19,55 @@ impl Rule for Stale {
         "The last review is older than the document's review cadence."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            let Some(kind) = ctx.kind(doc) else { continue };
-            let Some(cadence) = crate::analysis::review_cadence(doc, &ctx.config.schema) else {
-                continue;
-            };
-            let label = ctx.label(doc);
-            let Some(last) = ctx.last_review(id) else {
-                if matches!(kind.layer, Some(1..=4)) {
-                    out.push(
-                        ctx.warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), format!("{label} has never been reviewed"))
-                            .with_hint(format!(
-                                "once someone has confirmed it is still true, add `reviewed: {}`; cadence is {cadence}",
-                                ctx.today
-                            )),
-                    );
-                }
-                continue;
-            };
-            let Some(due) = ctx.facts().next_review(id) else {
-                continue;
-            };
-            if ctx.today <= due {
-                continue;
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        let Some(kind) = ctx.kind(doc) else { return };
+        let Some(cadence) = crate::analysis::review_cadence(doc, &ctx.config.schema) else {
+            return;
+        };
+        let label = ctx.label(doc);
+        let Some(last) = ctx.last_review(id) else {
+            if matches!(kind.layer, Some(1..=4)) {
+                out.push(
+                    ctx.warning(self.id(), doc, ctx.span(doc, &[Step::Key("kind")]), format!("{label} has never been reviewed"))
+                        .with_hint(format!(
+                            "once someone has confirmed it is still true, add `reviewed: {}`; cadence is {cadence}",
+                            ctx.today
+                        )),
+                );
             }
-            let days = days_between(last.date, ctx.today);
-            let (message, span) = match last.source {
-                ReviewSource::Field => (
-                    format!("{label} was last reviewed {days} days ago; cadence is {cadence}"),
-                    ctx.span(doc, &[Step::Key("reviewed")]),
-                ),
-                ReviewSource::Review(r) => (
-                    format!("{label} was last reviewed {days} days ago, in `{}`; cadence is {cadence}", ctx.docs[r].id),
-                    ctx.span(doc, &[Step::Key("reviewed")]),
-                ),
-                ReviewSource::Git => (
-                    format!("{label} has no `reviewed:` date and last changed {days} days ago (git); cadence is {cadence}"),
-                    ctx.span(doc, &[Step::Key("kind")]),
-                ),
-            };
-            out.push(
-                ctx.warning(self.id(), doc, span, message)
-                    .with_label(format!("due {due}"))
-                    .with_hint("re-read it with its owner; then set `reviewed:` to today's date, or record a review that `covers` it"),
-            );
+            return;
+        };
+        let Some(due) = ctx.facts().next_review(id) else {
+            return;
+        };
+        if ctx.today <= due {
+            return;
         }
+        let days = days_between(last.date, ctx.today);
+        let (message, span) = match last.source {
+            ReviewSource::Field => (
+                format!("{label} was last reviewed {days} days ago; cadence is {cadence}"),
+                ctx.span(doc, &[Step::Key("reviewed")]),
+            ),
+            ReviewSource::Review(r) => (
+                format!("{label} was last reviewed {days} days ago, in `{}`; cadence is {cadence}", ctx.docs[r].id),
+                ctx.span(doc, &[Step::Key("reviewed")]),
+            ),
+            ReviewSource::Git => (
+                format!("{label} has no `reviewed:` date and last changed {days} days ago (git); cadence is {cadence}"),
+                ctx.span(doc, &[Step::Key("kind")]),
+            ),
+        };
+        out.push(
+            ctx.warning(self.id(), doc, span, message)
+                .with_label(format!("due {due}"))
+                .with_hint("re-read it with its owner; then set `reviewed:` to today's date, or record a review that `covers` it"),
+        );
     }
 }
 

@@ -1,9 +1,10 @@
 //! `stale-metric`: no visible progress against goals. A metric nobody has
 //! measured lately cannot tell anyone whether the strategy is working.
 
-use super::{is_retired, Context, Rule};
+use super::{is_retired, Context, Rule, Scope};
 use crate::date::days_between;
 use crate::diagnostics::Diagnostic;
+use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
@@ -18,49 +19,55 @@ impl Rule for StaleMetric {
         "A metric's latest check-in is older than its cadence."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, metric) in ctx.of_kind("metric") {
-            if is_retired(metric) {
-                continue;
-            }
-            let Some(cadence) = metric
-                .review_every
-                .or(ctx.kind(metric).and_then(|k| k.cadence))
-            else {
-                continue;
-            };
-            let Some(latest) = metric.checkins.last() else {
-                out.push(
-                    ctx.warning(
-                        self.id(),
-                        metric,
-                        ctx.span(metric, &[Step::Key("checkins")]),
-                        "metric has no check-ins",
-                    )
-                    .with_hint(format!(
-                        "record what it measures today: `checkins: [{{date: {}, value: …}}]`",
-                        ctx.today
-                    )),
-                );
-                continue;
-            };
-            let due = cadence.after(latest.date);
-            if ctx.today > due {
-                out.push(
-                    ctx.warning(
-                        self.id(),
-                        metric,
-                        ctx.span(metric, &[Step::Key("checkins")]),
-                        format!(
-                            "latest check-in is {} days old ({}); check-ins are due every {cadence}",
-                            days_between(latest.date, ctx.today),
-                            latest.date
-                        ),
-                    )
-                    .with_label(format!("due {due}"))
-                    .with_hint("measure it again and add the value under `checkins:`"),
-                );
-            }
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let metric = &ctx.docs[id];
+        if metric.kind != "metric" {
+            return;
+        }
+        if is_retired(metric) {
+            return;
+        }
+        let Some(cadence) = metric
+            .review_every
+            .or(ctx.kind(metric).and_then(|k| k.cadence))
+        else {
+            return;
+        };
+        let Some(latest) = metric.checkins.last() else {
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    metric,
+                    ctx.span(metric, &[Step::Key("checkins")]),
+                    "metric has no check-ins",
+                )
+                .with_hint(format!(
+                    "record what it measures today: `checkins: [{{date: {}, value: …}}]`",
+                    ctx.today
+                )),
+            );
+            return;
+        };
+        let due = cadence.after(latest.date);
+        if ctx.today > due {
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    metric,
+                    ctx.span(metric, &[Step::Key("checkins")]),
+                    format!(
+                        "latest check-in is {} days old ({}); check-ins are due every {cadence}",
+                        days_between(latest.date, ctx.today),
+                        latest.date
+                    ),
+                )
+                .with_label(format!("due {due}"))
+                .with_hint("measure it again and add the value under `checkins:`"),
+            );
         }
     }
 }

@@ -3,8 +3,9 @@
 //! withdrew; a parent marked done while its children are still in progress
 //! claims a result before the work is in.
 
-use super::{Context, Rule};
+use super::{Context, Rule, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::graph::DocId;
 use crate::model::Status;
 use crate::yaml::Step;
 
@@ -28,79 +29,81 @@ impl Rule for StatusConflict {
         "A live document sits under a dropped or archived parent, or a done parent still has children in progress."
     }
 
-    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (id, doc) in ctx.docs() {
-            let Some(status) = doc.status else { continue };
-            // The parent compared is the nearest one above that has a status
-            // (an objective without one passes its bet's through), and a live
-            // parent ends the search: a chain of live documents under a
-            // dropped bet is reported once, at its top.
-            if is_live(status) {
-                let Some(parent) = ctx
-                    .graph
-                    .ancestors(id)
-                    .into_iter()
-                    .map(|p| &ctx.docs[p])
-                    .find(|p| p.status.is_some())
-                else {
-                    continue;
-                };
-                let Some(parent_status @ (Status::Dropped | Status::Archived)) = parent.status
-                else {
-                    continue;
-                };
-                out.push(
-                    ctx.warning(
-                        self.id(),
-                        doc,
-                        ctx.span(doc, &[Step::Key("status")]),
-                        format!(
-                            "this {} is {} under {} `{}`, which is {}",
-                            ctx.label(doc),
-                            status.as_str(),
-                            ctx.a_label(parent),
-                            parent.id,
-                            parent_status.as_str()
-                        ),
-                    )
-                    .with_hint(format!(
-                        "stop it (`status: dropped`), or, if it still serves the strategy, move it under a live parent; `{}` no longer asks for it",
-                        parent.id
-                    )),
-                );
-            } else if status == Status::Done {
-                let open: Vec<&str> = ctx
-                    .graph
-                    .children(id)
-                    .iter()
-                    .map(|&c| &ctx.docs[c])
-                    .filter(|c| !c.invalid && c.status == Some(Status::InProgress))
-                    .map(|c| c.id.as_str())
-                    .collect();
-                if open.is_empty() {
-                    continue;
-                }
-                let list = open
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut d = ctx
-                    .warning(
-                        self.id(),
-                        doc,
-                        ctx.span(doc, &[Step::Key("status")]),
-                        format!(
-                            "this {} is done, but {} {} still in progress: {list}",
-                            ctx.label(doc),
-                            if open.len() == 1 { "one child" } else { "children" },
-                            if open.len() == 1 { "is" } else { "are" },
-                        ),
-                    )
-                    .with_hint("if the result is in, close or drop the remaining work; if not, the parent is not done yet");
-                d.severity = Severity::Info;
-                out.push(d);
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
+
+    fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
+        let doc = &ctx.docs[id];
+        let Some(status) = doc.status else { return };
+        // The parent compared is the nearest one above that has a status
+        // (an objective without one passes its bet's through), and a live
+        // parent ends the search: a chain of live documents under a
+        // dropped bet is reported once, at its top.
+        if is_live(status) {
+            let Some(parent) = ctx
+                .graph
+                .ancestors(id)
+                .into_iter()
+                .map(|p| &ctx.docs[p])
+                .find(|p| p.status.is_some())
+            else {
+                return;
+            };
+            let Some(parent_status @ (Status::Dropped | Status::Archived)) = parent.status else {
+                return;
+            };
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    doc,
+                    ctx.span(doc, &[Step::Key("status")]),
+                    format!(
+                        "this {} is {} under {} `{}`, which is {}",
+                        ctx.label(doc),
+                        status.as_str(),
+                        ctx.a_label(parent),
+                        parent.id,
+                        parent_status.as_str()
+                    ),
+                )
+                .with_hint(format!(
+                    "stop it (`status: dropped`), or, if it still serves the strategy, move it under a live parent; `{}` no longer asks for it",
+                    parent.id
+                )),
+            );
+        } else if status == Status::Done {
+            let open: Vec<&str> = ctx
+                .graph
+                .children(id)
+                .iter()
+                .map(|&c| &ctx.docs[c])
+                .filter(|c| !c.invalid && c.status == Some(Status::InProgress))
+                .map(|c| c.id.as_str())
+                .collect();
+            if open.is_empty() {
+                return;
             }
+            let list = open
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut d = ctx
+                .warning(
+                    self.id(),
+                    doc,
+                    ctx.span(doc, &[Step::Key("status")]),
+                    format!(
+                        "this {} is done, but {} {} still in progress: {list}",
+                        ctx.label(doc),
+                        if open.len() == 1 { "one child" } else { "children" },
+                        if open.len() == 1 { "is" } else { "are" },
+                    ),
+                )
+                .with_hint("if the result is in, close or drop the remaining work; if not, the parent is not done yet");
+            d.severity = Severity::Info;
+            out.push(d);
         }
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! What is compared after every step: the problem served over the pages
 //! (none, or the same summary and the same error diagnostics), the number of
-//! documents and the finding counts. When neither has a problem, every
+//! documents and every finding. When neither has a problem, every
 //! served path and its bytes are compared too. When both have one, the pages
 //! are not: a build with errors keeps serving the last good pages, while a
 //! fresh start with errors has none, so there is nothing to compare them
@@ -726,6 +726,14 @@ fn run(site: &str, seed: u64, edits: usize) {
                 context()
             );
         }
+        // Every finding, not only their counts: the live site keeps the
+        // per-document findings of documents its edits cannot reach.
+        assert_eq!(
+            findings(&live),
+            findings(&fresh),
+            "different findings: {}",
+            context()
+        );
         // With errors, the live site keeps its last good pages and a fresh start has none.
         if ours.is_none() {
             assert_same_served(&live, &fresh, &context());
@@ -737,6 +745,11 @@ fn run(site: &str, seed: u64, edits: usize) {
         }
         had_problem = ours.is_some();
     }
+}
+
+/// The diagnostics of the site `live` last analysed, if one loaded.
+fn findings(live: &LiveSite) -> Option<Vec<crate::diagnostics::Diagnostic>> {
+    live.site().map(|site| site.diagnostics.clone())
 }
 
 fn env_number(name: &str) -> Option<u64> {

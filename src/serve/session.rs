@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Counts, Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::output::OutputFile;
-use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries};
+use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries, ServedPages};
 use crate::source::{self, SourceFilter};
-use crate::{analyze_cached, git, Inputs, LoadOptions, ParseCache, RunError, Site};
+use crate::{analyze_cached, git, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site};
 
 use super::change::{self, ChangeKind};
 use super::invalidate::RenderedFrom;
@@ -74,8 +74,10 @@ struct Loaded {
     guard: source::RootGuard,
     git_dates: Option<git::GitDates>,
     read_errors: BTreeMap<String, Diagnostic>,
-    parses: ParseCache,
+    parses: AnalysisCache,
     search: SearchEntries,
+    /// What each served page was rendered from, so an unchanged page is not rendered again.
+    pages: ServedPages,
     /// What the served pages show; `None` when they are older than the theme or config.
     rendered_from: Option<RenderedFrom>,
     /// Files re-read since the served pages were rendered.
@@ -157,6 +159,11 @@ impl LiveSite {
     /// The files being served, shared with the server.
     pub fn served(&self) -> Arc<RwLock<Served>> {
         Arc::clone(&self.served)
+    }
+
+    /// The site as last analysed, when its config and theme loaded.
+    pub fn site(&self) -> Option<&Site> {
+        self.loaded.as_ref().map(|l| &l.site)
     }
 
     /// The site root.
@@ -284,7 +291,7 @@ impl LiveSite {
             .map(|d| (d.file.clone(), d.clone()))
             .collect();
         let git_dates = inputs.git_dates.clone();
-        let mut parses = ParseCache::default();
+        let mut parses = AnalysisCache::default();
         let mut site = analyze_cached(inputs, &self.options, &mut parses);
         // Read once per (re)load, not per edit: the history changes with
         // commits, not with saves; a config or theme change reloads it.
@@ -306,6 +313,7 @@ impl LiveSite {
             read_errors,
             parses,
             search: SearchEntries::default(),
+            pages: ServedPages::default(),
             rendered_from: None,
             reread: HashSet::new(),
             front_matter_before: HashMap::new(),
@@ -324,22 +332,25 @@ impl LiveSite {
         if let Some(docs) = patch_bodies(loaded, &self.options.root, changed) {
             return self.render(Plan::Bodies(docs));
         }
-        loaded
-            .parses
-            .give_back(std::mem::take(&mut loaded.site.docs));
-        let mut sources = std::mem::take(&mut loaded.site.sources);
+        // Read at (re)load only: saves do not change the history.
+        let history = std::sync::Arc::clone(&loaded.site.history);
+        // The old site is replaced below: what the next analysis can use of it moves over.
+        let old = std::mem::replace(&mut loaded.site, Site::empty(&self.options));
+        let Kept {
+            config,
+            config_text,
+            mut sources,
+        } = loaded.parses.keep(old);
         for rel in changed {
             apply_change(loaded, &mut sources, &self.options.root, rel);
         }
-        // The old site is replaced below: its config moves over instead of being copied.
         let inputs = Inputs {
-            config: std::mem::take(&mut loaded.site.config),
-            config_text: loaded.site.config_text.take(),
+            config,
+            config_text,
             sources,
             io_diagnostics: read_errors_of(&loaded.read_errors),
             git_dates: loaded.git_dates.clone(),
         };
-        let history = std::sync::Arc::clone(&loaded.site.history);
         loaded.site = analyze_cached(inputs, &self.options, &mut loaded.parses);
         loaded.site.history = history;
         self.render(Plan::WhatChanged)
@@ -408,7 +419,9 @@ impl LiveSite {
                         jobs
                     }
                     None => {
+                        // Every served page is replaced by what this render writes: skip none.
                         replace_all = true;
+                        loaded.pages.forget_all();
                         render::all_jobs(site)
                     }
                 };
@@ -429,10 +442,13 @@ impl LiveSite {
                 Ok(())
             },
             &mut loaded.search,
+            &loaded.pages,
         );
+        let skipped = loaded.pages.take_skipped();
         if let Err(e) = rendered {
             // The search entries may now be ahead of the pages: render everything next time.
             loaded.rendered_from = None;
+            loaded.pages.forget_all();
             return Err(Problem::plain(e.0));
         }
         let files = files.into_inner().unwrap_or_default();
@@ -452,7 +468,11 @@ impl LiveSite {
             // 1,000 of them): a rule whose findings are all fixed, or a rule
             // with fewer pages, leaves pages that a full build would not write.
             if jobs.contains(&Job::Health) {
-                let written: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                let written: HashSet<&str> = files
+                    .iter()
+                    .map(|f| f.path.as_str())
+                    .chain(skipped.iter().map(String::as_str))
+                    .collect();
                 gone.extend(
                     served
                         .generated_under(render::HEALTH_PREFIX)
@@ -460,6 +480,8 @@ impl LiveSite {
                         .filter(|p| !written.contains(p.as_str())),
                 );
             }
+            // A page that comes back must be rendered again, even from the same values.
+            loaded.pages.forget(&gone);
             served.apply(&gone, files)
         };
         if now.is_some() {

@@ -97,6 +97,7 @@ function pagesToCheck(scheme) {
     ["health", "health/index.html"],
     ["roadmap", "roadmap/index.html"],
     ["teams", "teams/index.html"],
+    ["metrics", "metrics/index.html"],
     ["quarter review", "quarters/2026-Q4/index.html"],
     ["changes", "changes/index.html"],
     ["search", "search/index.html?q=merchant"],

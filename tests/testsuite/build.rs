@@ -62,7 +62,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("built: 15 documents, 24 pages, 0 errors, 0 warnings, 0 info in "),
+            .starts_with("built: 15 documents, 25 pages, 0 errors, 0 warnings, 0 info in "),
         "{}",
         run.stderr
     );
@@ -73,6 +73,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "health/index.html",
         "roadmap/index.html",
         "teams/index.html",
+        "metrics/index.html",
         "quarters/2026-Q4/index.html",
         "changes/index.html",
         "search/index.html",
@@ -334,6 +335,21 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
     // unplanned-work fires on team-risk in 2026-Q4: its row is marked.
     let teams = read(&out.join("teams/index.html"));
     assert!(teams.contains(r#"<tr><th scope="row">2026-Q4</th><td>1</td><td>1</td><td>1</td><td>0</td><td><span class="badge warn">66.7%</span>"#), "{teams}");
+    // The metrics page draws the planted chain, inputs first, and shows
+    // metric-chain's finding on the flat outcome.
+    let metrics = read(&out.join("metrics/index.html"));
+    let input = metrics
+        .find("<h3 class=\"muted\">Input</h3>")
+        .expect("an input column");
+    let outcome = metrics
+        .find("<h3 class=\"muted\">Outcome</h3>")
+        .expect("an outcome column");
+    assert!(input < outcome, "inputs come first");
+    assert!(
+        metrics.contains("Metrics that do not roll up: strategy problem"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("<svg class=\"sparkline\""));
 }
 
 #[test]

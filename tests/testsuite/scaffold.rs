@@ -407,6 +407,18 @@ fn new_leaves_judgements_to_the_author() {
         bet.contains("\nsize:                     # big, medium or small\n"),
         "{bet}"
     );
+    // Work is planned unless the author says where it came from
+    // (`unplanned-work` counts the rest), with the other sources named.
+    let work = written(&new_in(
+        &site,
+        &["work", "Gate sensors", "--parent", "obj-gate"],
+    ));
+    assert!(
+        work.contains(
+            "\nsource: planned           # or stakeholder-request, incident, unplanned\n"
+        ),
+        "{work}"
+    );
     // The metric with its direction reads back as `up`; the other has none.
     let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
     assert_eq!(check.structural_findings(), Vec::<String>::new());

@@ -540,6 +540,52 @@ fn a_broken_config_keeps_the_pages_and_recovers() {
     assert_same_as_full_build(&live, "config fixed");
 }
 
+#[test]
+fn a_page_that_goes_and_comes_back_unchanged_is_served_again() {
+    let dir = copy_example();
+    let root = dir.path();
+    let (mut live, _) = LiveSite::start(options(root), false);
+    let rel = "discovery/exp-benchmark-interviews.md";
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::remove_file(&path).expect("remove");
+    live.update(std::slice::from_ref(&path));
+    assert_same_as_full_build(&live, "removed");
+    // The page's values are exactly those it had before it went: they were
+    // rendered once already, but are no longer served.
+    std::fs::write(&path, text).expect("write");
+    live.update(std::slice::from_ref(&path));
+    assert_same_as_full_build(&live, "restored");
+}
+
+#[test]
+fn an_edit_that_changes_no_overview_renders_none() {
+    let dir = copy_example();
+    let root = dir.path();
+    let (mut live, _) = LiveSite::start(options(root), false);
+    // A comment in the front matter: the site is analysed again and every
+    // overview is due, but no page's values changed.
+    let path = edit(
+        root,
+        "bets/bet-cash-forecast.md",
+        "\n---\n",
+        "\n# a comment\n---\n",
+    );
+    let outcome = live.update(std::slice::from_ref(&path));
+    assert!(!outcome.full);
+    // Only what no template renders: stylesheets, scripts, the search index and graph.json.
+    let assets = live
+        .served
+        .read()
+        .expect("lock")
+        .paths()
+        .iter()
+        .filter(|p| p.starts_with("assets/") || *p == "search-index.js" || *p == "graph.json")
+        .count();
+    assert_eq!(outcome.rendered, assets, "no page is rendered");
+    assert_same_as_full_build(&live, "a comment");
+}
+
 /// Runs git in `root` on a fixed date, as a fixed author.
 fn git(root: &Path, args: &[&str]) {
     let status = std::process::Command::new("git")

@@ -1,0 +1,309 @@
+//! A hash of any serialisable value, fed straight from serde to a hasher:
+//! what a page's template values hash to, to tell whether it must be
+//! rendered again ([`super::ServedPages`]). Writing the values as JSON into
+//! the hasher did the same at three times the cost (escaping, number
+//! formatting) for 12,000 findings on every edit.
+//!
+//! Every value is written with a tag for its shape and lengths before its
+//! items, so two different values of one type cannot feed the hasher the
+//! same bytes. Struct field names are not hashed: only values of the same
+//! type (one page's values before and after an edit) are ever compared.
+
+use std::hash::{BuildHasher, Hasher};
+
+use serde::ser::{self, Serialize};
+
+/// The hash of `value`, the same for equal values in every run.
+pub(crate) fn hash_value(value: &impl Serialize) -> Option<u64> {
+    let mut hasher = HashSerializer(foldhash::quality::FixedState::with_seed(0).build_hasher());
+    value.serialize(&mut hasher).ok()?;
+    Some(hasher.0.finish())
+}
+
+struct HashSerializer<H>(H);
+
+/// Never raised: hashing cannot fail, but serde asks for an error type.
+#[derive(Debug)]
+struct NoError;
+
+impl std::fmt::Display for NoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a value could not be hashed")
+    }
+}
+
+impl std::error::Error for NoError {}
+
+impl ser::Error for NoError {
+    fn custom<T: std::fmt::Display>(_msg: T) -> NoError {
+        NoError
+    }
+}
+
+impl<H: Hasher> HashSerializer<H> {
+    fn tag(&mut self, tag: u8) {
+        self.0.write_u8(tag);
+    }
+
+    fn bytes(&mut self, tag: u8, bytes: &[u8]) {
+        self.tag(tag);
+        self.0.write_usize(bytes.len());
+        self.0.write(bytes);
+    }
+}
+
+impl<H: Hasher> ser::Serializer for &mut HashSerializer<H> {
+    type Ok = ();
+    type Error = NoError;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, v: bool) -> Result<(), NoError> {
+        self.tag(1);
+        self.0.write_u8(v.into());
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), NoError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), NoError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), NoError> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), NoError> {
+        self.tag(2);
+        self.0.write_i64(v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), NoError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), NoError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), NoError> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), NoError> {
+        self.tag(3);
+        self.0.write_u64(v);
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), NoError> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), NoError> {
+        self.tag(4);
+        self.0.write_u64(v.to_bits());
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), NoError> {
+        self.tag(5);
+        self.0.write_u32(v.into());
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), NoError> {
+        self.bytes(6, v.as_bytes());
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), NoError> {
+        self.bytes(7, v);
+        Ok(())
+    }
+    fn serialize_none(self) -> Result<(), NoError> {
+        self.tag(8);
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), NoError> {
+        self.tag(9);
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), NoError> {
+        self.tag(10);
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), NoError> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        index: u32,
+        _variant: &'static str,
+    ) -> Result<(), NoError> {
+        self.tag(11);
+        self.0.write_u32(index);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), NoError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        index: u32,
+        _variant: &'static str,
+        value: &T,
+    ) -> Result<(), NoError> {
+        self.tag(12);
+        self.0.write_u32(index);
+        value.serialize(self)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self, NoError> {
+        // A sequence of unknown length is closed by `end`'s tag instead.
+        self.tag(13);
+        self.0.write_usize(len.unwrap_or(usize::MAX));
+        Ok(self)
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Self, NoError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Self, NoError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        index: u32,
+        _variant: &'static str,
+        len: usize,
+    ) -> Result<Self, NoError> {
+        self.0.write_u32(index);
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Self, NoError> {
+        self.tag(14);
+        self.0.write_usize(len.unwrap_or(usize::MAX));
+        Ok(self)
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Self, NoError> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        index: u32,
+        _variant: &'static str,
+        len: usize,
+    ) -> Result<Self, NoError> {
+        self.0.write_u32(index);
+        self.serialize_map(Some(len))
+    }
+}
+
+impl<H: Hasher> HashSerializer<H> {
+    fn item<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), NoError> {
+        value.serialize(self)
+    }
+
+    fn end_items(&mut self) -> Result<(), NoError> {
+        self.tag(15);
+        Ok(())
+    }
+}
+
+macro_rules! compound {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl<H: Hasher> ser::$trait for &mut HashSerializer<H> {
+            type Ok = ();
+            type Error = NoError;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), NoError> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), NoError> {
+                self.end_items()
+            }
+        }
+    )*};
+}
+
+compound!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+impl<H: Hasher> ser::SerializeMap for &mut HashSerializer<H> {
+    type Ok = ();
+    type Error = NoError;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), NoError> {
+        self.item(key)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), NoError> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), NoError> {
+        self.end_items()
+    }
+}
+
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl<H: Hasher> ser::$trait for &mut HashSerializer<H> {
+            type Ok = ();
+            type Error = NoError;
+            // Field names are left out: a struct's fields always come in the
+            // same order, and hashing their names was half the cost.
+            fn serialize_field<T: ?Sized + Serialize>(
+                &mut self,
+                _key: &'static str,
+                value: &T,
+            ) -> Result<(), NoError> {
+                self.item(value)
+            }
+            fn skip_field(&mut self, _key: &'static str) -> Result<(), NoError> {
+                // A skipped field still counts: skipped differs from present.
+                self.tag(16);
+                Ok(())
+            }
+            fn end(self) -> Result<(), NoError> {
+                self.end_items()
+            }
+        }
+    )*};
+}
+
+fields!(SerializeStruct, SerializeStructVariant);
+
+#[cfg(test)]
+mod tests {
+    use super::hash_value;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Page<'a> {
+        title: &'a str,
+        items: Vec<&'a str>,
+        note: Option<&'a str>,
+    }
+
+    #[test]
+    fn equal_values_hash_equal_and_any_change_shows() {
+        let page = |title, items: Vec<&'static str>, note| Page { title, items, note };
+        let base = hash_value(&page("a", vec!["x", "y"], None));
+        assert_eq!(base, hash_value(&page("a", vec!["x", "y"], None)));
+        for other in [
+            page("b", vec!["x", "y"], None),
+            page("a", vec!["x"], None),
+            page("a", vec!["xy"], None),
+            page("a", vec!["x", "y", ""], None),
+            page("a", vec!["x", "y"], Some("")),
+            // The same characters moved from one string to the next.
+            page("ax", vec!["", "y"], None),
+        ] {
+            assert_ne!(base, hash_value(&other));
+        }
+    }
+}

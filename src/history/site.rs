@@ -360,7 +360,7 @@ fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
     Ok(text.lines().map(|l| l.trim().to_string()).collect())
 }
 
-/// Parses `git log -z --name-status --format=%x1e<fields>` output, newest
+/// Parses `git log -z --raw --format=%x1e<fields>` output, newest
 /// commit first, keeping the documents `filter` admits. A path that is not
 /// UTF-8 or holds a line break is left out: it cannot be named to
 /// `git cat-file --batch`, whose requests are lines.

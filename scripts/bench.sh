@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big] [--disk-only]
+#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--history]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -26,12 +26,15 @@ cd "$(dirname "$0")/.."
 runs=5
 big=false
 disk_only=false
+history=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --big) big=true; shift ;;
     --disk-only) disk_only=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only]" >&2; exit 2 ;;
+    # The git history benchmark (scripts/history-bench.sh) after the others.
+    --history) history=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--history]" >&2; exit 2 ;;
   esac
 done
 
@@ -271,3 +274,7 @@ fi
 rm -rf "$out_root"
 
 where_users_build
+
+if $history; then
+  scripts/history-bench.sh --runs "$runs"
+fi

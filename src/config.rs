@@ -253,6 +253,14 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     /// The kinds schema after the config's overrides.
     pub schema: Schema,
+    /// Whether `build` and `serve` read the git history into the site
+    /// (commits per document, the changes page, time in status).
+    pub history: bool,
+    /// The web address of the repository (`https://github.com/org/strategy`),
+    /// without a trailing `/`; commits link to `{repo_url}/commit/{id}`.
+    pub repo_url: Option<String>,
+    /// How far back the changes page looks from the build date.
+    pub changes_window: Cadence,
 }
 
 impl Default for Config {
@@ -274,6 +282,12 @@ impl Default for Config {
             rules: BTreeMap::new(),
             markdown: MarkdownConfig::default(),
             schema: Schema::builtin(),
+            history: true,
+            repo_url: None,
+            changes_window: Cadence {
+                amount: 90,
+                unit: crate::date::CadenceUnit::Days,
+            },
         }
     }
 }
@@ -308,6 +322,9 @@ pub const CONFIG_KEYS: &[&str] = &[
     "rules",
     "kinds",
     "markdown",
+    "history",
+    "repo_url",
+    "changes_window",
 ];
 /// The keys under `markdown:`.
 pub const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
@@ -332,6 +349,31 @@ enum RawParents {
 
 /// A config problem: the run cannot proceed (exit 2).
 pub type ConfigError = Box<Diagnostic>;
+
+/// Checks a `repo_url` and drops its trailing `/`: it is written into
+/// `href`s, so only an `http(s)` address with a host passes (no
+/// `javascript:`, no spaces or quotes that would end the attribute).
+pub fn repo_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(format!(
+            "`{url}` does not start with `https://` or `http://`"
+        ));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`{url}` names no host"));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+    {
+        return Err(format!("it contains {c:?}"));
+    }
+    Ok(url.to_string())
+}
 
 /// Normalises a base URL so it always ends in `/`.
 pub fn normalize_base_url(url: &str) -> String {
@@ -590,6 +632,47 @@ impl Config {
                         format!("`{pattern}` is not a valid glob: {}", e.kind()),
                         None,
                     ));
+                }
+            }
+        }
+        if let Some(v) = field("history") {
+            match v.as_bool() {
+                Some(b) => config.history = b,
+                None => return typed("history", v, "`true` or `false`"),
+            }
+        }
+        if let Some(v) = field("repo_url") {
+            match v.as_str().map(repo_url) {
+                Some(Ok(url)) => config.repo_url = Some(url),
+                Some(Err(why)) => {
+                    return Err(error_at(
+                        &[Step::Key("repo_url")],
+                        format!("`repo_url` is not a repository's web address: {why}"),
+                        Some("write the address you open in a browser, such as `https://github.com/org/strategy`; commits link to `<repo_url>/commit/<id>`".to_string()),
+                    ))
+                }
+                None => return typed("repo_url", v, "a web address such as `https://github.com/org/strategy`"),
+            }
+        }
+        if let Some(v) = field("changes_window") {
+            let parsed = match v {
+                Value::String(s) => Cadence::parse_explained(s),
+                Value::Number(n) => {
+                    Err(format!("`{n}` has no unit; add d, w, m or y, as in `{n}d`"))
+                }
+                other => Err(format!("it is {}", yaml::describe(other))),
+            };
+            match parsed {
+                Ok(c) => config.changes_window = c,
+                Err(why) => {
+                    return Err(error_at(
+                        &[Step::Key("changes_window")],
+                        format!("`changes_window` is not a duration: {why}"),
+                        Some(
+                            "write a whole number and a unit, such as `90d`, `12w` or `6m`"
+                                .to_string(),
+                        ),
+                    ))
                 }
             }
         }

@@ -33,6 +33,13 @@ pub fn days_between(earlier: Date, later: Date) -> i64 {
     later.duration_since(earlier).as_secs() / 86_400
 }
 
+/// The Monday that starts `date`'s week (ISO 8601 weeks), by which the
+/// changes page groups changes.
+pub fn week_start(date: Date) -> Date {
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.saturating_add((-back).days())
+}
+
 /// The unit of a [`Cadence`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CadenceUnit {

@@ -74,6 +74,9 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// The date the strategy was judged on.
     pub today: Date,
+    /// The git history the pages show; read by `build` and `serve` only
+    /// ([`read_history`]), empty ("not read") for every other command.
+    pub history: std::sync::Arc<history::SiteHistory>,
 }
 
 impl Site {
@@ -90,6 +93,7 @@ impl Site {
             facts: analysis::Facts::default(),
             diagnostics: Vec::new(),
             today: options.today,
+            history: std::sync::Arc::default(),
         }
     }
 }
@@ -322,6 +326,22 @@ fn analyze_with(
         facts,
         diagnostics,
         today: options.today,
+        history: std::sync::Arc::default(),
+    }
+}
+
+/// Reads the site's git history for the pages (`build`, `serve`): once per
+/// build, never for `check`, whose findings do not depend on it. It reads
+/// the config itself (for `history:` and `ignore`), so that a build can run
+/// it beside [`load`]: it mostly waits for git, which works in processes
+/// of its own. A config that cannot be read leaves it "not read"; `load`
+/// reports that config.
+pub fn read_history(options: &LoadOptions) -> history::SiteHistory {
+    match Config::load(&options.root) {
+        Ok((config, _)) => {
+            history::SiteHistory::collect(&options.root, &config, options.output_dir.as_deref())
+        }
+        Err(_) => history::SiteHistory::default(),
     }
 }
 

@@ -234,9 +234,13 @@ fn diff(args: &DiffArgs) -> Result<u8, RunError> {
         drafts: false,
     };
     let options = load_options(&common)?;
-    let old = analyse(&Side::Revision(args.base.clone()), &options)?;
     let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
-    let new = analyse(&head, &options)?;
+    // The two sides are independent, and each waits on git part of the time.
+    let (old, new) = rayon::join(
+        || analyse(&Side::Revision(args.base.clone()), &options),
+        || analyse(&head, &options),
+    );
+    let (old, new) = (old?, new?);
     let change = throughline::history::diff(&old.site, &new.site);
     print!(
         "{}",
@@ -369,7 +373,13 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     let mut options = load_options(&args.common)?;
     options.output_dir = Some(out.clone());
     options.base_url = args.base_url.clone();
-    let site = throughline::load(&options)?;
+    // The history is read beside the analysis: it mostly waits for git.
+    let (site, history) = std::thread::scope(|scope| {
+        let history = scope.spawn(|| throughline::read_history(&options));
+        let site = throughline::load(&options);
+        (site, history.join())
+    });
+    let mut site = site?;
     let counts = Counts::of(&site.diagnostics);
     if exit_code(counts, args.deny_warnings) != 0 {
         print_diagnostics(&site, args.format.into(), color)?;
@@ -381,6 +391,11 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
         );
         return Ok(EXIT_FINDINGS);
     }
+    site.history = std::sync::Arc::new(history.unwrap_or_else(|_| {
+        throughline::history::SiteHistory::empty(throughline::history::HistoryState::Unavailable(
+            "reading it failed".into(),
+        ))
+    }));
     // The findings print while the site renders: both only read the site.
     let (built, printed) = std::thread::scope(|scope| {
         let printer = scope.spawn(|| print_diagnostics(&site, args.format.into(), color));

@@ -9,7 +9,7 @@ use crate::diagnostics::Span;
 /// Ids the site's own pages use (SPEC §9); no document may take them.
 pub const RESERVED_IDS: &[&str] = &[
     "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
-    "assets", "graph",
+    "assets", "graph", "changes",
 ];
 
 /// A link to another document by id, with where it is written.

@@ -144,22 +144,10 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
         &new.sources[after.source].text,
     );
     let (old_fields, new_fields) = (front_matter(old_text), front_matter(new_text));
-    let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
-    let mut fields = BTreeMap::new();
-    for key in keys {
-        let (a, b) = (old_fields.get(key), new_fields.get(key));
-        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
-            continue;
-        }
-        fields.insert(
-            key.clone(),
-            FieldChange {
-                old: a.cloned().unwrap_or(Value::Null),
-                new: b.cloned().unwrap_or(Value::Null),
-            },
-        );
-    }
-    let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
+    let FrontMatterChange {
+        fields,
+        checkins_added,
+    } = front_matter_change(&old_fields, &new_fields);
     let (body_lines_added, body_lines_removed) = line_changes(body(old_text), body(new_text));
     let moved_from = (before.file != after.file).then(|| before.file.clone());
     let changed = !fields.is_empty()
@@ -176,6 +164,44 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     })
 }
 
+/// How one document's front matter changed: the one comparison behind
+/// `diff` between two revisions and the site's history of each commit.
+#[derive(Debug, Default)]
+pub(crate) struct FrontMatterChange {
+    /// Fields that changed (bookkeeping fields aside), old and new.
+    pub(crate) fields: BTreeMap<String, FieldChange>,
+    /// Check-ins the new front matter adds.
+    pub(crate) checkins_added: Vec<Value>,
+}
+
+/// Compares two parsed front matters field by field.
+pub(crate) fn front_matter_change(
+    old_fields: &Map<String, Value>,
+    new_fields: &Map<String, Value>,
+) -> FrontMatterChange {
+    let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+    let mut fields = BTreeMap::new();
+    for key in keys {
+        let (a, b) = (old_fields.get(key), new_fields.get(key));
+        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        fields.insert(
+            key.clone(),
+            FieldChange {
+                old: a.cloned().unwrap_or(Value::Null),
+                new: b.cloned().unwrap_or(Value::Null),
+            },
+        );
+    }
+    let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
+    FrontMatterChange {
+        fields,
+        checkins_added,
+    }
+}
+
+/// A text's front matter as a map; empty when it has none or it does not parse.
 fn front_matter(text: &str) -> Map<String, Value> {
     split_front_matter(text)
         .ok()

@@ -5,10 +5,12 @@
 mod diff;
 mod report;
 mod revision;
+mod site;
 
 pub use diff::{diff, DocChange, DocSummary, FieldChange, FindingSummary, StrategyDiff};
 pub use report::{render, DiffFormat};
 pub use revision::{read_revision, RevisionError, RevisionTexts};
+pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};
 
 use crate::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
 

@@ -50,6 +50,8 @@ pub enum Job {
     Metrics,
     /// One review page per quarter (`quarters/<YYYY-Qn>/`).
     Quarters,
+    /// The strategy's changes over the config's window (`changes/`).
+    Changes,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -71,6 +73,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Teams,
         Job::Metrics,
         Job::Quarters,
+        Job::Changes,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -479,6 +482,14 @@ const OVERVIEWS: &[Overview] = &[
         render: |m, t, o, b| o.page(t, b, &metrics::metrics(m)),
     },
     Overview {
+        job: Job::Changes,
+        template: "changes.html",
+        path: "changes/index.html",
+        root: Some("../"),
+        section: "changes",
+        render: |m, t, o, b| o.page(t, b, &pages::changes(m)),
+    },
+    Overview {
         job: Job::NotFound,
         template: "404.html",
         path: "404.html",
@@ -561,6 +572,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         | Job::Health
         | Job::Roadmap
         | Job::Teams
+        | Job::Changes
         | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")

@@ -128,6 +128,193 @@ pub struct DocumentPage<'a> {
     pub members: Option<Vec<DocLink<'a>>>,
     /// This document's findings.
     pub findings: &'a [Finding<'a>],
+    /// The commits that touched it and how long it has had its status;
+    /// `None` when history is off.
+    pub history: Option<DocHistoryView<'a>>,
+}
+
+/// The history section of a document's page.
+#[derive(Debug, Serialize)]
+pub struct DocHistoryView<'a> {
+    /// The newest commits that touched it, at most [`DOC_COMMITS`].
+    commits: Vec<CommitView<'a>>,
+    /// How many more there are.
+    more: usize,
+    /// Why the list is empty or partial.
+    note: Option<String>,
+    /// How long it has had its status.
+    in_status: Option<crate::history::TimeInStatus>,
+}
+
+/// How many commits a document's page lists.
+pub const DOC_COMMITS: usize = 20;
+
+/// A commit as the pages list it.
+#[derive(Debug, Serialize)]
+pub struct CommitView<'a> {
+    short: &'a str,
+    date: String,
+    author: &'a str,
+    subject: &'a str,
+    /// The commit's web page, when `repo_url` is set.
+    url: Option<String>,
+}
+
+fn commit_view<'a>(model: &'a Model<'_>, commit: &'a crate::history::Commit) -> CommitView<'a> {
+    CommitView {
+        short: commit.short(),
+        date: commit.date.to_string(),
+        author: &commit.author,
+        subject: &commit.subject,
+        url: commit.url(model.site.config.repo_url.as_deref()),
+    }
+}
+
+/// One change on the changes page and the dashboard.
+#[derive(Debug, Serialize)]
+pub struct ChangeView<'a> {
+    /// The document's page, when it is still in the site.
+    doc: Option<DocLink<'a>>,
+    /// Its title now, or as the commit wrote it, or its id.
+    title: &'a str,
+    kind_label: &'a str,
+    change: &'a crate::history::Change,
+    commit: CommitView<'a>,
+}
+
+fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> ChangeView<'a> {
+    let site = model.site;
+    let doc = model.link_to(&event.id);
+    ChangeView {
+        doc,
+        title: doc.map_or(event.title.as_deref().unwrap_or(&event.id), |d| d.title),
+        kind_label: site
+            .config
+            .schema
+            .get(&event.kind)
+            .map_or(event.kind.as_str(), |k| k.label.as_str()),
+        change: &event.change,
+        commit: commit_view(model, &site.history.commits[event.commit]),
+    }
+}
+
+fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>> {
+    let site = model.site;
+    let history = &site.history;
+    if history.state == crate::history::HistoryState::Off {
+        return None;
+    }
+    let doc = &site.docs[id];
+    let commits = history
+        .docs
+        .get(&doc.id)
+        .map_or(&[][..], |d| &d.commits[..]);
+    Some(DocHistoryView {
+        commits: commits
+            .iter()
+            .take(DOC_COMMITS)
+            .map(|&c| commit_view(model, &history.commits[c]))
+            .collect(),
+        more: commits.len().saturating_sub(DOC_COMMITS),
+        note: history.state.note(),
+        in_status: history.time_in_status(&doc.id, doc.status.map(|s| s.as_str()), site.today),
+    })
+}
+
+/// The changes page (`changes/`): the window's changes, by week, newest first.
+#[derive(Debug, Serialize)]
+pub struct ChangesPage<'a> {
+    /// The config's `changes_window` in words (`90 days`).
+    window: String,
+    /// The first day of the window.
+    from: String,
+    /// Why there is nothing, or only part of it.
+    note: Option<String>,
+    /// Changes in the window.
+    total: usize,
+    weeks: Vec<WeekView<'a>>,
+}
+
+/// One week of the changes page.
+#[derive(Debug, Serialize)]
+struct WeekView<'a> {
+    /// Its Monday.
+    start: String,
+    changes: Vec<ChangeView<'a>>,
+    /// Changes of the week left out past [`CHANGES_PER_WEEK`].
+    hidden: usize,
+}
+
+/// How many changes of one week the changes page lists: a commit that adds
+/// 10,000 documents would otherwise make a 10,000-item page.
+pub const CHANGES_PER_WEEK: usize = 200;
+
+/// The first day of the changes window.
+fn changes_from(site: &crate::Site) -> Date {
+    site.config.changes_window.before(site.today)
+}
+
+/// The changes page.
+pub fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
+    let site = model.site;
+    let from = changes_from(site);
+    let mut weeks: BTreeMap<Date, (Vec<ChangeView<'a>>, usize)> = BTreeMap::new();
+    let mut total = 0;
+    for event in site.history.events_between(from, site.today) {
+        total += 1;
+        let date = site.history.commits[event.commit].date;
+        let (shown, hidden) = weeks.entry(crate::date::week_start(date)).or_default();
+        if shown.len() < CHANGES_PER_WEEK {
+            shown.push(change_view(model, event));
+        } else {
+            *hidden += 1;
+        }
+    }
+    ChangesPage {
+        window: site.config.changes_window.to_string(),
+        from: from.to_string(),
+        note: site.history.state.note(),
+        total,
+        weeks: weeks
+            .into_iter()
+            .rev()
+            .map(|(start, (changes, hidden))| WeekView {
+                start: start.to_string(),
+                changes,
+                hidden,
+            })
+            .collect(),
+    }
+}
+
+/// The dashboard's latest changes.
+#[derive(Debug, Serialize)]
+struct RecentChanges<'a> {
+    /// The newest, at most [`HOME_SAMPLE`].
+    items: Vec<ChangeView<'a>>,
+    /// All changes in the window.
+    total: usize,
+    window: String,
+    note: Option<String>,
+}
+
+fn recent_changes<'a>(model: &'a Model<'_>) -> Option<RecentChanges<'a>> {
+    let site = model.site;
+    if site.history.state == crate::history::HistoryState::Off {
+        return None;
+    }
+    let mut in_window = site.history.events_between(changes_from(site), site.today);
+    let items = in_window
+        .by_ref()
+        .take(HOME_SAMPLE)
+        .map(|e| change_view(model, e))
+        .collect::<Vec<_>>();
+    Some(RecentChanges {
+        total: items.len() + in_window.count(),
+        items,
+        window: site.config.changes_window.to_string(),
+        note: site.history.state.note(),
+    })
 }
 
 /// `doc` on a document's page.
@@ -335,6 +522,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
             )
         }),
         findings: &model.findings[id],
+        history: doc_history(model, id),
     }
 }
 
@@ -448,6 +636,8 @@ pub struct HomePage<'a> {
     /// The first company strategies, at most [`HOME_SAMPLE`], of `company_count`.
     companies: Vec<DocLink<'a>>,
     company_count: usize,
+    /// The latest changes; `None` when history is off.
+    changes: Option<RecentChanges<'a>>,
 }
 
 /// A link to a quarter's review page.
@@ -618,6 +808,7 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         },
         companies: of_kind("company-strategy").take(HOME_SAMPLE).collect(),
         company_count: of_kind("company-strategy").count(),
+        changes: recent_changes(model),
     }
 }
 

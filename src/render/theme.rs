@@ -39,6 +39,9 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/balance.html",
     "partials/roadmap_quarter.html",
     "partials/quarter_review_link.html",
+    "changes.html",
+    "partials/change.html",
+    "partials/commit.html",
 );
 
 /// The default theme's static assets, by path under `assets/`.

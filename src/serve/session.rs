@@ -292,7 +292,10 @@ impl LiveSite {
             .collect();
         let git_dates = inputs.git_dates.clone();
         let mut parses = AnalysisCache::default();
-        let site = analyze_cached(inputs, &self.options, &mut parses);
+        let mut site = analyze_cached(inputs, &self.options, &mut parses);
+        // Read once per (re)load, not per edit: the history changes with
+        // commits, not with saves; a config or theme change reloads it.
+        site.history = std::sync::Arc::new(crate::read_history(&self.options));
         let statics = match read_statics(&site.root) {
             Ok(statics) => statics,
             Err(err) => {
@@ -329,6 +332,8 @@ impl LiveSite {
         if let Some(docs) = patch_bodies(loaded, &self.options.root, changed) {
             return self.render(Plan::Bodies(docs));
         }
+        // Read at (re)load only: saves do not change the history.
+        let history = std::sync::Arc::clone(&loaded.site.history);
         // The old site is replaced below: what the next analysis can use of it moves over.
         let old = std::mem::replace(&mut loaded.site, Site::empty(&self.options));
         let Kept {
@@ -347,6 +352,7 @@ impl LiveSite {
             git_dates: loaded.git_dates.clone(),
         };
         loaded.site = analyze_cached(inputs, &self.options, &mut loaded.parses);
+        loaded.site.history = history;
         self.render(Plan::WhatChanged)
     }
 

@@ -181,7 +181,8 @@ fn finish(mut doc: Document, mut diags: Vec<Diagnostic>) -> (Document, Vec<Diagn
     (doc, diags)
 }
 
-fn stem_id(path: &str) -> String {
+/// The id of a document without `id:`: its file name, slugified.
+pub(crate) fn stem_id(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     slugify(name.strip_suffix(".md").unwrap_or(name))
 }

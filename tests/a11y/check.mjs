@@ -110,6 +110,7 @@ function pagesToCheck(scheme) {
     ["teams", "teams/index.html"],
     ["metrics", "metrics/index.html"],
     ["quarter review", "quarters/2026-Q4/index.html"],
+    ["changes", "changes/index.html"],
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],
   ];

@@ -139,14 +139,45 @@ pub(crate) fn run_limited(mut cmd: Command, limit: Duration) -> Output {
     }
 }
 
-/// The example site, built into a temporary folder.
+/// The example site, built into a temporary folder, with a short scripted
+/// git history (its copy in a repository of its own, `history: false`
+/// dropped), so the history sections, the changes page and the dashboard's
+/// latest changes are checked with content in them.
 pub(crate) fn built_example() -> crate::support::Built {
-    let built = SiteTest::example().build_elsewhere(&[], &[]);
+    let site = SiteTest::example();
+    let root = site.root();
+    let config = root.join("throughline.yaml");
+    let text = std::fs::read_to_string(&config).expect("the example's config");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("history:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(
+        &config,
+        text + "repo_url: https://git.example.com/fernhill/strategy\n",
+    )
+    .expect("config");
+    crate::support::git(root, &["init", "-q", "-b", "main"]);
+    crate::support::git(root, &["add", "-A"]);
+    crate::support::git(root, &["commit", "-q", "-m", "The strategy as it stands"]);
+    let bet = root.join("bets/bet-multi-currency.md");
+    let text = std::fs::read_to_string(&bet).expect("the example's bet");
+    std::fs::write(&bet, text.replace("status: proposed", "status: committed")).expect("bet");
+    crate::support::git_at(
+        root,
+        "2026-11-10",
+        &["commit", "-q", "-am", "Commit multi-currency"],
+    );
+    let built = site.build_elsewhere(&[], &[]);
     assert_eq!(
         built.run.code, 0,
         "{}{}",
         built.run.stdout, built.run.stderr
     );
+    // The checks below see the history sections with content, not their notes.
+    let changes = std::fs::read_to_string(built.out.join("changes/index.html")).expect("changes");
+    assert!(changes.contains("Commit multi-currency"), "{changes}");
     built
 }
 

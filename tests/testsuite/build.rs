@@ -62,7 +62,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("built: 15 documents, 24 pages, 0 errors, 0 warnings, 0 info in "),
+            .starts_with("built: 15 documents, 25 pages, 0 errors, 0 warnings, 0 info in "),
         "{}",
         run.stderr
     );
@@ -75,6 +75,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "teams/index.html",
         "metrics/index.html",
         "quarters/2026-Q4/index.html",
+        "changes/index.html",
         "search/index.html",
         "404.html",
         "graph.json",

@@ -167,6 +167,8 @@ fn expand(s: &str) -> String {
         let expression = rest[open + 3..close].trim();
         out.push_str(match expression {
             "steps.pages.outputs.base_url" => GITHUB_PAGES_URL,
+            "github.token" => "test-token",
+            "github.event.pull_request.number" => "1",
             other => panic!("the recipe test has no value for ${{{{ {other} }}}}"),
         });
         rest = &rest[close + 2..];
@@ -182,7 +184,12 @@ fn holds(condition: &str, event: Event) -> bool {
         "github.ref == 'refs/heads/main'" | "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" => {
             event == Event::PushToMain
         }
-        r#"$CI_PIPELINE_SOURCE == "merge_request_event""# => event == Event::PullRequest,
+        r#"$CI_PIPELINE_SOURCE == "merge_request_event""#
+        | "always() && github.event_name == 'pull_request'"
+        // The simulated pull request comes from the same repository, not a fork.
+        | "always() && github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository" => {
+            event == Event::PullRequest
+        }
         other => panic!("the recipe test cannot evaluate the condition `{other}`"),
     }
 }
@@ -339,10 +346,12 @@ fn gitlab_jobs() -> Vec<Job> {
         .collect()
 }
 
-/// The files a GitHub step writes to set variables and `PATH` for later steps.
+/// The files a GitHub step writes to set variables and `PATH` for later
+/// steps, and the job summary its steps append to.
 struct GitHubFiles {
     env: PathBuf,
     path: PathBuf,
+    summary: PathBuf,
 }
 
 /// A site committed to a fresh git repository on [`COMMIT_DATE`], with
@@ -369,6 +378,18 @@ impl Repo {
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // GitHub's `gh`, standing in: it records each call and the body it
+        // was given, and `--edit-last` fails as it does before any comment.
+        let gh = bin.join("gh");
+        std::fs::write(
+            &gh,
+            format!(
+                "#!/bin/sh\necho \"gh $*\" >> '{log}'\ncase \"$*\" in *--edit-last*) exit 1;; esac\nwhile [ $# -gt 0 ]; do [ \"$1\" = --body-file ] && cat \"$2\" >> '{log}'; shift; done\n",
+                log = tools.path().join("gh.log").display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir_all(tools.path().join("home")).unwrap();
         let repo = Repo { site, tools };
         let date = format!("{COMMIT_DATE} +0000");
@@ -376,6 +397,9 @@ impl Repo {
             &["init", "-q", "-b", "main"][..],
             &["add", "-A"],
             &["commit", "-q", "-m", "strategy"],
+            // What `actions/checkout` with `fetch-depth: 0` leaves: the
+            // base branch of a pull request as a remote-tracking branch.
+            &["update-ref", "refs/remotes/origin/main", "HEAD"],
         ] {
             let out = Command::new("git")
                 .args(args)
@@ -428,6 +452,9 @@ impl Repo {
                 ("GITHUB_WORKSPACE", root),
                 ("GITHUB_ENV", files.env.display().to_string()),
                 ("GITHUB_PATH", files.path.display().to_string()),
+                ("GITHUB_STEP_SUMMARY", files.summary.display().to_string()),
+                ("GITHUB_REPOSITORY", "example/strategy".into()),
+                ("GITHUB_BASE_REF", "main".into()),
                 (
                     "GITHUB_EVENT_NAME",
                     match event {
@@ -504,6 +531,10 @@ impl Repo {
         let files = GitHubFiles {
             env: self.tools.path().join(format!("github-env-{}", job.name)),
             path: self.tools.path().join(format!("github-path-{}", job.name)),
+            summary: self
+                .tools
+                .path()
+                .join(format!("github-summary-{}", job.name)),
         };
         let mut env = self.base_env();
         env.extend(self.ci_env(ci, event, &files));
@@ -595,6 +626,17 @@ impl Repo {
 
     fn public(&self) -> PathBuf {
         self.root().join("public")
+    }
+
+    /// What the `gh` stand-in was asked to do, with the bodies it was given.
+    fn gh_log(&self) -> String {
+        std::fs::read_to_string(self.tools.path().join("gh.log")).unwrap_or_default()
+    }
+
+    /// The job summary `job` wrote.
+    fn summary(&self, job: &str) -> String {
+        std::fs::read_to_string(self.tools.path().join(format!("github-summary-{job}")))
+            .unwrap_or_default()
     }
 }
 
@@ -744,4 +786,56 @@ fn gitlab_holds_back_the_deploy_on_an_error() {
     assert!(pipeline.step("check", "script").stdout.contains("error["));
     assert_eq!(pipeline.job("pages"), Outcome::Skipped);
     assert!(!repo.public().exists(), "a site with an error was built");
+}
+
+#[test]
+fn github_reports_a_pull_requests_strategy_changes_as_summary_and_comment() {
+    let repo = Repo::new(SiteTest::example());
+    // The pull request commits a bet that was proposed.
+    let bet = repo.root().join("bets/bet-multi-currency.md");
+    let text = std::fs::read_to_string(&bet).expect("the example's bet");
+    assert!(
+        text.contains("status: proposed"),
+        "the example changed: {text}"
+    );
+    std::fs::write(&bet, text.replace("status: proposed", "status: committed")).unwrap();
+    let date = format!("{COMMIT_DATE} +0000");
+    let out = Command::new("git")
+        .args(["commit", "-qam", "commit the bet"])
+        .current_dir(repo.root())
+        .envs(repo.base_env())
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git commit: {out:?}");
+    let pr = repo.run(Ci::GitHub, Event::PullRequest);
+    assert_eq!(pr.job("check"), Outcome::Passed, "{}", pr.log());
+    let summary = repo.summary("check");
+    assert!(
+        summary.starts_with("## Strategy changes from origin/main"),
+        "{summary}\n{}",
+        pr.log()
+    );
+    assert!(
+        summary.contains("  - status: proposed → committed\n"),
+        "{summary}"
+    );
+    // `--edit-last` finds no comment on a new pull request, so one is created with the same report.
+    let gh = repo.gh_log();
+    assert!(
+        gh.contains("gh pr comment 1 --edit-last --body-file strategy-changes.md\n"),
+        "{gh}"
+    );
+    assert!(
+        gh.contains("gh pr comment 1 --body-file strategy-changes.md\n"),
+        "{gh}"
+    );
+    assert!(gh.ends_with(&summary), "the comment is the summary: {gh}");
+
+    // A push to main reports nothing and comments nothing.
+    let main = repo.run(Ci::GitHub, Event::PushToMain);
+    assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
+    assert!(repo.summary("check") == summary, "a push wrote a summary");
+    assert_eq!(repo.gh_log(), gh, "a push commented");
 }

@@ -27,4 +27,5 @@ mod safety;
 mod sarif;
 mod scaffold;
 mod serve;
+mod site_history;
 mod support;

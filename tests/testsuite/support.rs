@@ -210,6 +210,12 @@ fn walkdir_entries(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs git in `dir` as a fixed author at a fixed date, so scripted histories are the same every run.
 pub(crate) fn git(dir: &Path, args: &[&str]) {
+    git_at(dir, "2026-11-01", args);
+}
+
+/// [`git`] on `date` (`YYYY-MM-DD`, noon UTC), for histories that span time.
+pub(crate) fn git_at(dir: &Path, date: &str, args: &[&str]) {
+    let when = format!("{date}T12:00:00Z");
     let status = Command::new("git")
         .current_dir(dir)
         .args([
@@ -221,8 +227,8 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
             "commit.gpgsign=false",
         ])
         .args(args)
-        .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
+        .env("GIT_AUTHOR_DATE", &when)
+        .env("GIT_COMMITTER_DATE", &when)
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?}");

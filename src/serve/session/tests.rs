@@ -601,3 +601,54 @@ fn an_edit_that_changes_no_overview_renders_none() {
     assert_eq!(outcome.rendered, assets, "no page is rendered");
     assert_same_as_full_build(&live, "a comment");
 }
+
+/// Runs git in `root` on a fixed date, as a fixed author.
+fn git(root: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["-c", "user.name=Test", "-c", "user.email=t@example.com"])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2026-11-03T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-03T12:00:00Z")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+fn served_text(live: &LiveSite, path: &str) -> String {
+    let served = live.served.read().expect("lock");
+    String::from_utf8_lossy(&served.file(path).expect("served")).into_owned()
+}
+
+#[test]
+fn serve_shows_the_history_read_at_start_and_keeps_it_through_edits() {
+    let dir = copy_example();
+    let root = dir.path();
+    // The copy is a repository of its own, so its history may be read.
+    edit(root, "throughline.yaml", "history: false", "history: true");
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "The strategy as it stands"]);
+    let (mut live, outcome) = LiveSite::start(options(root), false);
+    assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+    assert!(served_text(&live, "changes/index.html").contains("The strategy as it stands"));
+    let bet = "bet-smart-reserves/index.html";
+    assert!(
+        served_text(&live, bet).contains("for 21 days, since 2026-11-03"),
+        "{}",
+        served_text(&live, bet)
+    );
+    // A status not yet committed has no known start; the commits stay listed.
+    let path = edit(
+        root,
+        "bets/bet-smart-reserves.md",
+        "status: committed",
+        "status: in-progress",
+    );
+    live.update(&[path]);
+    let page = served_text(&live, bet);
+    assert!(!page.contains("since 2026-11-03"), "{page}");
+    assert!(page.contains("The strategy as it stands"), "{page}");
+    assert_same_as_full_build(&live, "an uncommitted status change");
+}

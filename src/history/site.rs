@@ -1,0 +1,806 @@
+//! The site's history, read once per `build` (and once per `serve` start):
+//! which commits touched each document, and what each commit changed in the
+//! strategy (documents added and removed, status transitions, re-parenting,
+//! goals, check-ins, reviews), compared with the same front-matter
+//! comparison `diff` uses. The pages read these facts; none recomputes them.
+//!
+//! Three git processes, whatever the size of the site: `git rev-parse`
+//! (is this a work tree, is it shallow), one `git log --raw` over
+//! the site root for every commit and the files it touched, and one
+//! `git cat-file --batch` for every version of every document those
+//! commits wrote.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::diff::{front_matter_change, FrontMatterChange};
+use super::revision::cat_objects;
+use crate::config::Config;
+use crate::date::{days_between, parse_date, Date};
+use crate::source::SourceFilter;
+
+/// Whether the history was read, and if not, why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum HistoryState {
+    /// Not asked for: `check`, `diff` and the editor server do not read it.
+    #[default]
+    NotRead,
+    /// `history: false` in the config.
+    Off,
+    /// The site root is not inside a git work tree.
+    NoRepository,
+    /// git could not be run, or failed; its message.
+    Unavailable(String),
+    /// Read; `shallow` when the clone holds only the newest commits.
+    Read {
+        /// The clone is shallow: history starts at the oldest commit fetched.
+        shallow: bool,
+    },
+}
+
+impl HistoryState {
+    /// A sentence for the pages when there is no history to show, or only
+    /// part of it; `None` when the whole history was read.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            HistoryState::NotRead => Some("The history was not read for this view.".into()),
+            HistoryState::Off => Some("History is off (`history: false` in throughline.yaml).".into()),
+            HistoryState::NoRepository => Some("No history: the site is not in a git repository.".into()),
+            HistoryState::Unavailable(why) => Some(format!("No history: {why}.")),
+            HistoryState::Read { shallow: true } => Some("This is a shallow clone, so the history starts at the oldest commit fetched and changes before it are not shown; fetch the full history (`fetch-depth: 0` in actions/checkout, `GIT_DEPTH: 0` in GitLab CI).".into()),
+            HistoryState::Read { shallow: false } => None,
+        }
+    }
+}
+
+/// One commit that touched the site's documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    /// The full commit id.
+    pub id: String,
+    /// Its committer date.
+    pub date: Date,
+    /// Its author's name.
+    pub author: String,
+    /// The first line of its message.
+    pub subject: String,
+    /// The oldest commit of a shallow clone: its files are the starting
+    /// point, not changes (git shows them all as added).
+    pub boundary: bool,
+}
+
+impl Commit {
+    /// The first seven characters of the id.
+    pub fn short(&self) -> &str {
+        self.id.get(..7).unwrap_or(&self.id)
+    }
+
+    /// The commit's web page, when the config names the repository.
+    pub fn url(&self, repo_url: Option<&str>) -> Option<String> {
+        repo_url.map(|base| format!("{base}/commit/{}", self.id))
+    }
+}
+
+/// What one commit changed in one document, at the level of the strategy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "what", rename_all = "kebab-case")]
+pub enum Change {
+    /// The document appeared.
+    Added {
+        /// Its status then.
+        status: Option<String>,
+    },
+    /// The document (its id) is gone.
+    Removed,
+    /// `status:` changed.
+    Status {
+        /// Before (`None`: no status).
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
+    /// `parent:` changed.
+    Parent {
+        /// Before.
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
+    /// Success criteria or key results changed.
+    Goals {
+        /// The fields (`success`, `key_results`).
+        fields: Vec<String>,
+    },
+    /// Check-ins were added to a metric.
+    Checkins {
+        /// How many.
+        added: usize,
+        /// The newest added, as `date: value`.
+        latest: Option<String>,
+    },
+    /// `reviewed:` moved: the document was reviewed.
+    Reviewed {
+        /// The new review date.
+        on: Option<String>,
+    },
+}
+
+/// A change, with the commit and document it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Index into [`SiteHistory::commits`].
+    pub commit: usize,
+    /// The document's id.
+    pub id: String,
+    /// Its kind as written then.
+    pub kind: String,
+    /// Its `title:` then, if it had one.
+    pub title: Option<String>,
+    /// What changed.
+    pub change: Change,
+}
+
+/// One document's history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocHistory {
+    /// The commits that touched it, newest first (indices into [`SiteHistory::commits`]).
+    pub commits: Vec<usize>,
+    /// Its status in the newest commit that has it.
+    status: Option<String>,
+    /// When that status was set.
+    status_since: Option<Date>,
+    /// Whether `status_since` is the day it was set, or only the oldest
+    /// commit of a shallow clone (it was set then or before).
+    since_exact: bool,
+}
+
+/// How long a document has had its status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeInStatus {
+    /// The status.
+    pub status: String,
+    /// The date of the commit that set it.
+    pub since: String,
+    /// Whole days from then to the build date.
+    pub days: i64,
+    /// The history is shallow and the status was already set at its oldest
+    /// commit: it has been so for at least `days`.
+    pub at_least: bool,
+}
+
+/// The site's history as the pages show it.
+#[derive(Debug, Default)]
+pub struct SiteHistory {
+    /// Whether it was read.
+    pub state: HistoryState,
+    /// Commits that touched documents, newest first.
+    pub commits: Vec<Commit>,
+    /// Each document's history, by id.
+    pub docs: HashMap<String, DocHistory>,
+    /// Every change, newest first.
+    pub events: Vec<Event>,
+}
+
+/// A document's front matter at one commit.
+struct Version {
+    id: String,
+    kind: String,
+    title: Option<String>,
+    fields: Map<String, Value>,
+}
+
+/// A file a commit touched: its root-relative path, and the blob it holds
+/// after the commit (`None`: deleted, or no longer a regular file).
+struct Touch {
+    path: String,
+    blob: Option<String>,
+}
+
+struct LogCommit {
+    commit: Commit,
+    touched: Vec<Touch>,
+}
+
+impl SiteHistory {
+    /// An empty history in `state` (off, not read, not a repository).
+    pub fn empty(state: HistoryState) -> SiteHistory {
+        SiteHistory {
+            state,
+            ..SiteHistory::default()
+        }
+    }
+
+    /// Reads the history of the documents under `root` (those `config`
+    /// makes documents; `output_dir` is never content). Never fails: what
+    /// went wrong is the state.
+    pub fn collect(root: &Path, config: &Config, output_dir: Option<&Path>) -> SiteHistory {
+        if !config.history {
+            return SiteHistory::empty(HistoryState::Off);
+        }
+        match read(root, &SourceFilter::new(config, output_dir)) {
+            Ok(history) => history,
+            Err(state) => SiteHistory::empty(state),
+        }
+    }
+
+    /// How long document `id` has had `status` (its status in the files
+    /// being built) on `today`; `None` without history, without a status,
+    /// or when the files' status is not the one last committed (an
+    /// uncommitted edit: the history does not know when it happened).
+    pub fn time_in_status(
+        &self,
+        id: &str,
+        status: Option<&str>,
+        today: Date,
+    ) -> Option<TimeInStatus> {
+        let doc = self.docs.get(id)?;
+        let status = status?;
+        let since = doc.status_since?;
+        if doc.status.as_deref() != Some(status) || since > today {
+            return None;
+        }
+        Some(TimeInStatus {
+            status: status.to_string(),
+            since: since.to_string(),
+            days: days_between(since, today),
+            at_least: !doc.since_exact,
+        })
+    }
+
+    /// Changes of commits dated from `from` to `to`, both included, newest first.
+    pub fn events_between(&self, from: Date, to: Date) -> impl Iterator<Item = &Event> {
+        self.events.iter().filter(move |e| {
+            let date = self.commits[e.commit].date;
+            from <= date && date <= to
+        })
+    }
+}
+
+/// Runs git in `root`, with paths written as they are (`core.quotepath=off`).
+fn git_command(root: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .current_dir(root)
+        .args(["-c", "core.quotepath=off"])
+        .stdin(Stdio::null());
+    command
+}
+
+fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState> {
+    let shallow = shallow_commits(root)?;
+    let log = git_command(root)
+        .args([
+            "log",
+            "-z",
+            // The main line only, each merge compared with its first parent:
+            // every file version then follows the one before it, so no
+            // change is claimed twice or against the wrong version.
+            "--first-parent",
+            "-m",
+            "--no-renames",
+            // `--raw`: each file's new blob id, so the versions are read by
+            // id; naming them `<commit>:<path>` makes git search the tree for
+            // each, which took 9 s for 20,000 versions in a 7,000-file folder.
+            "--raw",
+            "--no-abbrev",
+            "--relative",
+            "--format=%x1e%H%x1f%cs%x1f%an%x1f%s",
+            "--",
+            ".",
+        ])
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| HistoryState::Unavailable(format!("cannot run git: {e}")))?;
+    if !log.status.success() {
+        let message = String::from_utf8_lossy(&log.stderr).trim().to_string();
+        // A repository without commits yet has no history, which is not a problem.
+        if message.contains("does not have any commits") {
+            return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
+        }
+        return Err(HistoryState::Unavailable(format!(
+            "git log failed: {message}"
+        )));
+    }
+    let mut commits = parse_log(&log.stdout, filter);
+    for c in &mut commits {
+        c.commit.boundary = shallow.contains(&c.commit.id);
+    }
+    // Oldest first: each version is compared with the one before it.
+    commits.reverse();
+    let versions = read_versions(root, &commits)?;
+    let mut history = walk(commits, versions);
+    history.state = HistoryState::Read {
+        shallow: !shallow.is_empty(),
+    };
+    Ok(history)
+}
+
+/// The commits a shallow clone starts from (empty for a full clone), or
+/// why there is no history: not a work tree, or no git.
+fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
+    let output = git_command(root)
+        .args([
+            "rev-parse",
+            "--is-shallow-repository",
+            "--git-path",
+            "shallow",
+        ])
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                HistoryState::Unavailable("git is not installed (or not on PATH)".into())
+            }
+            _ => HistoryState::Unavailable(format!("cannot run git: {e}")),
+        })?;
+    if !output.status.success() {
+        let message = String::from_utf8_lossy(&output.stderr);
+        return Err(if message.contains("not a git repository") {
+            HistoryState::NoRepository
+        } else {
+            HistoryState::Unavailable(format!("git rev-parse failed: {}", message.trim()))
+        });
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    if lines.next() != Some("true") {
+        return Ok(HashSet::new());
+    }
+    // `--git-path` answers relative to the working directory, the root.
+    let file = lines.next().map(|p| root.join(p)).ok_or_else(|| {
+        HistoryState::Unavailable("git did not say where the shallow file is".into())
+    })?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| HistoryState::Unavailable(format!("cannot read `{}`: {e}", file.display())))?;
+    Ok(text.lines().map(|l| l.trim().to_string()).collect())
+}
+
+/// Parses `git log -z --raw --format=%x1e<fields>` output, newest
+/// commit first, keeping the documents `filter` admits. A path that is not
+/// UTF-8 or holds a line break is left out: it cannot be named to
+/// `git cat-file --batch`, whose requests are lines.
+fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
+    let mut commits: Vec<LogCommit> = Vec::new();
+    let mut tokens = bytes.split(|&b| b == 0);
+    while let Some(token) = tokens.next() {
+        let token = token.strip_prefix(b"\n").unwrap_or(token);
+        if let Some(header) = token.strip_prefix(b"\x1e") {
+            let header = String::from_utf8_lossy(header);
+            let mut fields = header.splitn(4, '\x1f');
+            let (Some(id), Some(date), Some(author), Some(subject)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let Some(date) = parse_date(date) else {
+                continue;
+            };
+            commits.push(LogCommit {
+                commit: Commit {
+                    id: id.to_string(),
+                    date,
+                    author: author.to_string(),
+                    subject: subject.to_string(),
+                    boundary: false,
+                },
+                touched: Vec::new(),
+            });
+            continue;
+        }
+        if token.is_empty() {
+            continue;
+        }
+        // `:<old mode> <new mode> <old id> <new id> <status>`, then the path.
+        let Some(path) = tokens.next() else { break };
+        let fields: Vec<&[u8]> = token.split(|&b| b == b' ').collect();
+        let (Some(mode), Some(id), Some(status)) = (fields.get(1), fields.get(3), fields.get(4))
+        else {
+            continue;
+        };
+        let Ok(path) = std::str::from_utf8(path) else {
+            continue;
+        };
+        if path.contains('\n') || !filter.is_document(path) {
+            continue;
+        }
+        // Only a regular file is a document: a committed symbolic link's
+        // blob is the name of its target.
+        let regular = mode.starts_with(b"100");
+        let blob = (status.first() != Some(&b'D') && regular)
+            .then(|| String::from_utf8_lossy(id).into_owned());
+        if let Some(last) = commits.last_mut() {
+            last.touched.push(Touch {
+                path: path.to_string(),
+                blob,
+            });
+        }
+    }
+    commits
+}
+
+/// Every version the commits wrote, in the order of their touches (`None`
+/// for a deletion, or a file that is not a readable document then).
+fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Version>>, HistoryState> {
+    let wanted: Vec<(&str, &str)> = commits
+        .iter()
+        .flat_map(|c| &c.touched)
+        .filter_map(|t| Some((t.path.as_str(), t.blob.as_deref()?)))
+        .collect();
+    let names: Vec<String> = wanted.iter().map(|(_, id)| id.to_string()).collect();
+    let blobs = cat_objects(root, &names)
+        .map_err(|e| HistoryState::Unavailable(format!("cannot read the history: {}", e.0)))?;
+    // Parsing is the costly part (one YAML parse per version): in parallel.
+    let parsed: Vec<Option<Version>> = wanted
+        .par_iter()
+        .zip(blobs.into_par_iter())
+        .map(|((path, _), blob)| version(path, blob?))
+        .collect();
+    let mut parsed = parsed.into_iter();
+    let mut out = Vec::new();
+    for c in commits {
+        for t in &c.touched {
+            out.push(match t.blob {
+                Some(_) => parsed.next().flatten(),
+                None => None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A document's front matter as a commit wrote it; `None` when it cannot
+/// be read then (not UTF-8, unclosed or invalid front matter), which is
+/// neither a change nor a removal.
+fn version(path: &str, bytes: Vec<u8>) -> Option<Version> {
+    let text = crate::source::without_bom(String::from_utf8(bytes).ok()?);
+    let yaml = crate::source::split_front_matter(&text).ok()?.yaml;
+    let fields = crate::yaml::parse_front_matter(yaml).ok()?;
+    let text_of = |key: &str| fields.get(key).and_then(Value::as_str).map(str::to_string);
+    Some(Version {
+        // As `source` reads a document: the file name without `id:`, a page without `kind:`.
+        id: text_of("id").unwrap_or_else(|| crate::source::default_id(path)),
+        kind: text_of("kind").unwrap_or_else(|| crate::config::PAGE_KIND.to_string()),
+        title: text_of("title"),
+        fields,
+    })
+}
+
+/// A field's value as one line of text (`None` when absent).
+fn text_value(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Goes through the commits oldest first, comparing each version of a
+/// document (by id, so a moved file is the same document) with the one
+/// before it.
+fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
+    let mut history = SiteHistory::default();
+    // Which id each path holds now, and how many paths hold each id (a
+    // document moved within one commit is deleted and added in it).
+    let mut at_path: HashMap<String, String> = HashMap::new();
+    let mut paths_of: HashMap<String, usize> = HashMap::new();
+    let mut latest: HashMap<String, Version> = HashMap::new();
+    let mut versions = versions.into_iter();
+    for (index, LogCommit { commit, touched }) in log.into_iter().enumerate() {
+        let boundary = commit.boundary;
+        let mut gone: Vec<String> = Vec::new();
+        let mut touched_ids: Vec<String> = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
+        for touch in touched {
+            let version = versions.next().flatten();
+            if touch.blob.is_some() && version.is_none() {
+                // Unreadable at this commit: the document is still there,
+                // unchanged as far as the history can tell.
+                if let Some(id) = at_path.get(&touch.path) {
+                    touched_ids.push(id.clone());
+                }
+                continue;
+            }
+            let held = match &version {
+                Some(v) => at_path.insert(touch.path.clone(), v.id.clone()),
+                None => at_path.remove(&touch.path),
+            };
+            if let Some(old) = &held {
+                if version.as_ref().is_none_or(|v| v.id != *old) {
+                    if let Some(n) = paths_of.get_mut(old) {
+                        *n = n.saturating_sub(1);
+                    }
+                    gone.push(old.clone());
+                }
+            }
+            let Some(version) = version else { continue };
+            if held.as_deref() != Some(version.id.as_str()) {
+                *paths_of.entry(version.id.clone()).or_default() += 1;
+            }
+            let doc = history.docs.entry(version.id.clone()).or_default();
+            let before = latest.get(&version.id);
+            let changes = match before {
+                None => vec![Change::Added {
+                    status: text_value(version.fields.get("status")),
+                }],
+                Some(before) => changes(before, &version),
+            };
+            for change in &changes {
+                match change {
+                    Change::Added { status } => {
+                        doc.status = status.clone();
+                        doc.status_since = Some(commit.date);
+                        doc.since_exact = !boundary;
+                    }
+                    Change::Status { to, .. } => {
+                        doc.status = to.clone();
+                        doc.status_since = Some(commit.date);
+                        doc.since_exact = true;
+                    }
+                    _ => {}
+                }
+            }
+            if !boundary {
+                events.extend(changes.into_iter().map(|change| Event {
+                    commit: index,
+                    id: version.id.clone(),
+                    kind: version.kind.clone(),
+                    title: version.title.clone(),
+                    change,
+                }));
+            }
+            touched_ids.push(version.id.clone());
+            latest.insert(version.id.clone(), version);
+        }
+        for id in gone {
+            if paths_of.get(&id).copied().unwrap_or(0) > 0 {
+                continue;
+            }
+            paths_of.remove(&id);
+            let Some(last) = latest.remove(&id) else {
+                continue;
+            };
+            if let Some(doc) = history.docs.get_mut(&id) {
+                doc.status = None;
+                doc.status_since = None;
+            }
+            if !boundary {
+                events.push(Event {
+                    commit: index,
+                    id: id.clone(),
+                    kind: last.kind,
+                    title: last.title,
+                    change: Change::Removed,
+                });
+            }
+            touched_ids.push(id);
+        }
+        // The oldest commit of a shallow clone says what was there, not what changed.
+        if !boundary {
+            let mut seen = HashSet::new();
+            for id in touched_ids {
+                if seen.insert(id.clone()) {
+                    history.docs.entry(id).or_default().commits.push(index);
+                }
+            }
+        }
+        history.events.extend(events);
+        history.commits.push(commit);
+    }
+    // Newest first, as the pages list them; indices are rewritten to match.
+    let last = history.commits.len().saturating_sub(1);
+    history.commits.reverse();
+    // Stable: within one commit, changes stay in path order.
+    history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
+    for e in &mut history.events {
+        e.commit = last - e.commit;
+    }
+    for doc in history.docs.values_mut() {
+        doc.commits.reverse();
+        for c in &mut doc.commits {
+            *c = last - *c;
+        }
+    }
+    history
+}
+
+/// What changed between two versions of one document, in the terms the
+/// changes page uses; the comparison itself is `diff`'s.
+fn changes(before: &Version, after: &Version) -> Vec<Change> {
+    let FrontMatterChange {
+        fields,
+        checkins_added,
+    } = front_matter_change(&before.fields, &after.fields);
+    let mut out = Vec::new();
+    if let Some(f) = fields.get("status") {
+        out.push(Change::Status {
+            from: text_value(Some(&f.old)),
+            to: text_value(Some(&f.new)),
+        });
+    }
+    if let Some(f) = fields.get("parent") {
+        out.push(Change::Parent {
+            from: text_value(Some(&f.old)),
+            to: text_value(Some(&f.new)),
+        });
+    }
+    let goals: Vec<String> = ["success", "key_results"]
+        .into_iter()
+        .filter(|k| fields.contains_key(*k))
+        .map(str::to_string)
+        .collect();
+    if !goals.is_empty() {
+        out.push(Change::Goals { fields: goals });
+    }
+    if !checkins_added.is_empty() {
+        let latest = checkins_added
+            .iter()
+            .filter_map(|c| {
+                let date = text_value(c.get("date"))?;
+                let value = text_value(c.get("value"))?;
+                Some((date, value))
+            })
+            .max()
+            .map(|(date, value)| format!("{date}: {value}"));
+        out.push(Change::Checkins {
+            added: checkins_added.len(),
+            latest,
+        });
+    }
+    if let Some(f) = fields.get("reviewed") {
+        if !f.new.is_null() {
+            out.push(Change::Reviewed {
+                on: text_value(Some(&f.new)),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter() -> SourceFilter {
+        SourceFilter::new(&Config::default(), None)
+    }
+
+    #[test]
+    fn a_log_reads_as_commits_and_documents() {
+        let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\n:100644 100644 b1 b2 M\0bets/a.md\0:000000 100644 0 b3 A\0static/x.md\0:100644 000000 b4 0 D\0old.md\0:100644 120000 b5 b6 T\0link.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\n:000000 100644 0 b1 A\0bets/a.md\0";
+        let commits = parse_log(log, &filter());
+        assert_eq!(commits.len(), 2);
+        assert_eq!(
+            commits[0].commit.subject,
+            "commit a bet\x1f with a unit separator"
+        );
+        let paths: Vec<(&str, Option<&str>)> = commits[0]
+            .touched
+            .iter()
+            .map(|t| (t.path.as_str(), t.blob.as_deref()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("bets/a.md", Some("b2")),
+                ("old.md", None),
+                ("link.md", None)
+            ],
+            "static/ is not content; a deleted file and a symbolic link have no version"
+        );
+        assert_eq!(commits[1].commit.author, "Bo");
+    }
+
+    fn v(id: &str, yaml: &str) -> Option<Version> {
+        version(
+            &format!("{id}.md"),
+            format!("---\n{yaml}\n---\n").into_bytes(),
+        )
+    }
+
+    fn log_commit(id: &str, date: &str, touched: &[(&str, bool)]) -> LogCommit {
+        // `(path, deleted)`; the blob id does not matter once versions are read.
+        LogCommit {
+            commit: Commit {
+                id: id.into(),
+                date: parse_date(date).expect("date"),
+                author: "A".into(),
+                subject: id.into(),
+                boundary: false,
+            },
+            touched: touched
+                .iter()
+                .map(|(p, deleted)| Touch {
+                    path: p.to_string(),
+                    blob: (!deleted).then(|| "blob".to_string()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_moved_file_is_the_same_document_and_status_time_counts_from_the_transition() {
+        let log = vec![
+            log_commit("c1", "2026-09-01", &[("a.md", false)]),
+            log_commit("c2", "2026-10-01", &[("a.md", true), ("sub/a.md", false)]),
+            log_commit("c3", "2026-10-10", &[("sub/a.md", false)]),
+        ];
+        let versions = vec![
+            v("a", "id: a\nkind: bet\nstatus: proposed"),
+            None,
+            v("a", "id: a\nkind: bet\nstatus: proposed"),
+            v("a", "id: a\nkind: bet\nstatus: committed"),
+        ];
+        let h = walk(log, versions);
+        let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
+        assert_eq!(
+            changes,
+            [
+                &Change::Status {
+                    from: Some("proposed".into()),
+                    to: Some("committed".into())
+                },
+                &Change::Added {
+                    status: Some("proposed".into())
+                },
+            ],
+            "the move is neither a removal nor an addition"
+        );
+        assert_eq!(h.docs["a"].commits, [0, 1, 2]);
+        let today = parse_date("2026-11-24").expect("date");
+        let t = h
+            .time_in_status("a", Some("committed"), today)
+            .expect("time");
+        assert_eq!(
+            (t.since.as_str(), t.days, t.at_least),
+            ("2026-10-10", 45, false)
+        );
+        assert_eq!(
+            h.time_in_status("a", Some("active"), today),
+            None,
+            "an uncommitted status has no known start"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_version_is_no_removal_and_a_page_needs_no_kind() {
+        let log = vec![
+            log_commit("c1", "2026-11-01", &[("notes.md", false)]),
+            log_commit("c2", "2026-11-02", &[("notes.md", false)]),
+            log_commit("c3", "2026-11-03", &[("notes.md", false)]),
+        ];
+        let versions = vec![
+            version("notes.md", b"# Notes\n".to_vec()),
+            version("notes.md", b"---\ntitle: [unclosed\n---\n".to_vec()),
+            version("notes.md", b"---\ntitle: Notes\n---\n".to_vec()),
+        ];
+        assert!(versions[1].is_none(), "invalid front matter is unreadable");
+        let h = walk(log, versions);
+        let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
+        assert_eq!(changes, [&Change::Added { status: None }], "{:?}", h.events);
+        assert_eq!(h.events[0].kind, "page");
+        assert_eq!(h.docs["notes"].commits, [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_shallow_boundary_is_a_starting_point_not_a_change() {
+        let mut first = log_commit("c1", "2026-11-01", &[("a.md", false)]);
+        first.commit.boundary = true;
+        let log = vec![first, log_commit("c2", "2026-11-02", &[("a.md", true)])];
+        let h = walk(
+            log,
+            vec![v("a", "id: a\nkind: bet\nstatus: committed"), None],
+        );
+        assert_eq!(h.events.len(), 1);
+        assert_eq!(h.events[0].change, Change::Removed);
+        assert_eq!(
+            h.docs["a"].commits,
+            [0],
+            "the boundary commit is not listed"
+        );
+    }
+}

@@ -518,8 +518,8 @@ impl Config {
         if let Some(v) = field("portfolio_min_bets") {
             config.portfolio_min_bets = count("portfolio_min_bets", v, "3")?;
         }
-        if let Some(v) = field("drift_grace") {
-            let hint = "write a whole number and a unit, such as `30d`, `2w` or `1m`; to stop reporting drift, set `rules: { drift: allow }`";
+        // A duration such as `30d`; `hint` says how to write one for `key`.
+        let duration = |key: &'static str, v: &Value, hint: &str| -> Result<Cadence, ConfigError> {
             let parsed = match v {
                 Value::String(s) => Cadence::parse_explained(s),
                 Value::Number(n) => {
@@ -527,16 +527,20 @@ impl Config {
                 }
                 other => Err(format!("it is {}", yaml::describe(other))),
             };
-            match parsed {
-                Ok(c) => config.drift_grace = c,
-                Err(why) => {
-                    return Err(error_at(
-                        &[Step::Key("drift_grace")],
-                        format!("`drift_grace` is not a duration: {why}"),
-                        Some(hint.to_string()),
-                    ))
-                }
-            }
+            parsed.map_err(|why| {
+                error_at(
+                    &[Step::Key(key)],
+                    format!("`{key}` is not a duration: {why}"),
+                    Some(hint.to_string()),
+                )
+            })
+        };
+        if let Some(v) = field("drift_grace") {
+            config.drift_grace = duration(
+                "drift_grace",
+                v,
+                "write a whole number and a unit, such as `30d`, `2w` or `1m`; to stop reporting drift, set `rules: { drift: allow }`",
+            )?;
         }
         // Fractions, not percentages: YAML reads `30%` as text, and one
         // spelling for every share keeps `0.3` and `30` from meaning the same.
@@ -655,26 +659,11 @@ impl Config {
             }
         }
         if let Some(v) = field("changes_window") {
-            let parsed = match v {
-                Value::String(s) => Cadence::parse_explained(s),
-                Value::Number(n) => {
-                    Err(format!("`{n}` has no unit; add d, w, m or y, as in `{n}d`"))
-                }
-                other => Err(format!("it is {}", yaml::describe(other))),
-            };
-            match parsed {
-                Ok(c) => config.changes_window = c,
-                Err(why) => {
-                    return Err(error_at(
-                        &[Step::Key("changes_window")],
-                        format!("`changes_window` is not a duration: {why}"),
-                        Some(
-                            "write a whole number and a unit, such as `90d`, `12w` or `6m`"
-                                .to_string(),
-                        ),
-                    ))
-                }
-            }
+            config.changes_window = duration(
+                "changes_window",
+                v,
+                "write a whole number and a unit, such as `90d`, `12w` or `6m`",
+            )?;
         }
         if let Some(v) = field("markdown") {
             let Some(obj) = v.as_object() else {

@@ -3,6 +3,7 @@
 //! fields that changed on each, body lines, check-ins added, and findings
 //! introduced and resolved. Pure: both sides come from the analysis layer.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -87,35 +88,43 @@ const QUIET_FIELDS: &[&str] = &["reviewed_against", "checkins"];
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
     let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
     let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
-    let mut out = StrategyDiff::default();
-    for d in &new.docs {
-        match old_docs.get(d.id.as_str()) {
-            None => out.added.push(summary(d)),
-            Some(before) => {
-                if let Some(change) = doc_change(old, before, new, d) {
-                    out.changed.push(change);
-                }
-            }
-        }
-    }
-    out.removed = old
+    let added = new
+        .docs
+        .iter()
+        .filter(|d| !old_docs.contains_key(d.id.as_str()))
+        .map(summary)
+        .collect();
+    // Each document compared on its own, in order: re-reading front matter
+    // is most of a diff's own work.
+    let changed = new
+        .docs
+        .par_iter()
+        .filter_map(|d| doc_change(old, old_docs.get(d.id.as_str())?, new, d))
+        .collect();
+    let removed = old
         .docs
         .iter()
         .filter(|d| !new_docs.contains_key(d.id.as_str()))
         .map(summary)
         .collect();
     let (before, after) = (findings(old), findings(new));
-    out.findings_introduced = after.difference(&before).cloned().collect();
-    out.findings_resolved = before.difference(&after).cloned().collect();
-    out.drifted = out
-        .findings_introduced
+    let findings_introduced: Vec<FindingSummary> = after.difference(&before).cloned().collect();
+    let findings_resolved = before.difference(&after).cloned().collect();
+    let drifted = findings_introduced
         .iter()
         .filter(|f| f.rule == "drift")
         .map(|f| f.doc.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    out
+    StrategyDiff {
+        added,
+        removed,
+        changed,
+        findings_introduced,
+        findings_resolved,
+        drifted,
+    }
 }
 
 impl StrategyDiff {
@@ -143,6 +152,11 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
         &old.sources[before.source].text,
         &new.sources[after.source].text,
     );
+    // The same text in the same file: no field, check-in or line changed,
+    // and nothing need be parsed again (most documents, between most revisions).
+    if old_text == new_text && before.file == after.file {
+        return None;
+    }
     let (old_fields, new_fields) = (front_matter(old_text), front_matter(new_text));
     let FrontMatterChange {
         fields,

@@ -42,6 +42,12 @@ pub enum Trend {
 }
 
 impl Change {
+    /// The change as a signed percentage, positive when better: `+12.5%`, `-3%`.
+    pub fn signed_percent(&self) -> String {
+        let sign = if self.relative >= 0.0 { "+" } else { "" };
+        format!("{sign}{}", crate::text::format_percent(self.relative))
+    }
+
     /// Moving, flat or in between.
     pub fn trend(&self) -> Trend {
         if self.relative >= MOVING - EPSILON {

@@ -12,6 +12,7 @@ use super::view::{DocLink, Finding, Model};
 use crate::analysis::{change_over, Trend, WINDOW_DAYS};
 use crate::graph::{DocId, Rel};
 use crate::model::{Checkin, MetricType};
+use crate::text::format_number;
 
 /// The columns of a chain, in the order a metric drives the next.
 const COLUMNS: [MetricType; 4] = [
@@ -110,7 +111,7 @@ pub fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
             doc: model.links[m],
             unit: doc.unit.as_deref().unwrap_or(""),
             latest: last.map(|c| Reading {
-                value: number(c.value),
+                value: format_number(c.value),
                 date: c.date.to_string(),
             }),
             trend: change.map(|c| match c.trend() {
@@ -118,7 +119,7 @@ pub fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
                 Trend::Flat => "flat",
                 Trend::Between => "between",
             }),
-            change: change.map(|c| format!("{:+.0}%", c.relative * 100.0)),
+            change: change.map(|c| c.signed_percent()),
             sparkline: sparkline(&doc.checkins),
             drives: drives(m).map(|to| model.links[to]).collect(),
             findings: &model.findings[m],
@@ -165,12 +166,6 @@ pub fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
         alone,
         window: WINDOW_DAYS,
     }
-}
-
-/// A number as a person writes it: no trailing zeros, at most two decimals.
-fn number(n: f64) -> String {
-    let text = format!("{n:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A small line of `checkins`, scaled to their own range.

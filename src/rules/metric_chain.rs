@@ -10,18 +10,12 @@ use crate::analysis::{change_over, Change, Trend, WINDOW_DAYS};
 use crate::diagnostics::Diagnostic;
 use crate::graph::{DocId, Rel};
 use crate::model::{Document, MetricType};
-use crate::text::format_percent;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct MetricChain;
 
 /// A relative change with its sign: `+8%`, `-3%`.
-fn signed(change: &Change) -> String {
-    let sign = if change.relative >= 0.0 { "+" } else { "" };
-    format!("{sign}{}", format_percent(change.relative))
-}
-
 impl MetricChain {
     /// The metrics whose `drives:` name `metric`, each once, in file order.
     fn upstream<'a>(&self, ctx: &Context<'a>, metric: DocId) -> Vec<(DocId, &'a Document)> {
@@ -86,7 +80,7 @@ impl Rule for MetricChain {
             .iter()
             .filter_map(|(u, c)| {
                 let c = c.filter(|c| c.trend() == Trend::Moving)?;
-                Some((u.id.as_str(), signed(&c)))
+                Some((u.id.as_str(), c.signed_percent()))
             })
             .collect();
         let listed = |form: fn(&str, &str) -> String| {
@@ -101,13 +95,13 @@ impl Rule for MetricChain {
             MetricType::Outcome if moving.len() == changes.len() => format!(
                 "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but the outcome changed by {}",
                 listed(|id, change| format!("`{id}` {change}")),
-                signed(&own)
+                own.signed_percent()
             ),
             MetricType::Impact if !moving.is_empty() => format!(
                 "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but this impact metric changed by {}",
                 if moving.len() == 1 { "" } else { "s" },
                 listed(|id, change| format!("`{id}` ({change})")),
-                signed(&own)
+                own.signed_percent()
             ),
             _ => return,
         };
@@ -123,7 +117,7 @@ impl Rule for MetricChain {
                 ctx.span(metric, &[Step::Key("type")]),
                 message,
             )
-            .with_label(format!("{} since {}", signed(&own), own.from.date))
+            .with_label(format!("{} since {}", own.signed_percent(), own.from.date))
             .with_hint(hint),
         );
     }

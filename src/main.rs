@@ -227,7 +227,7 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
 }
 
 fn diff(args: &DiffArgs) -> Result<u8, RunError> {
-    use throughline::history::{analyse, Side};
+    use throughline::history::{analyse_both, Side};
     let common = CommonArgs {
         root: args.root.clone(),
         today: args.today.clone(),
@@ -235,12 +235,7 @@ fn diff(args: &DiffArgs) -> Result<u8, RunError> {
     };
     let options = load_options(&common)?;
     let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
-    // The two sides are independent, and each waits on git part of the time.
-    let (old, new) = rayon::join(
-        || analyse(&Side::Revision(args.base.clone()), &options),
-        || analyse(&head, &options),
-    );
-    let (old, new) = (old?, new?);
+    let (old, new) = analyse_both(&args.base, &head, &options)?;
     let change = throughline::history::diff(&old.site, &new.site);
     print!(
         "{}",

@@ -9,7 +9,7 @@ mod site;
 
 pub use diff::{diff, DocChange, DocSummary, FieldChange, FindingSummary, StrategyDiff};
 pub use report::{render, DiffFormat};
-pub use revision::{read_revision, RevisionError, RevisionTexts};
+pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};
 
 use crate::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
@@ -48,17 +48,61 @@ pub fn analyse(side: &Side, options: &LoadOptions) -> Result<Analysed, RunError>
             })
         }
         Side::Revision(rev) => {
-            let texts = read_revision(&options.root, rev)
-                .map_err(|e| RunError::Other(format!("{}{}", e.0, shallow_hint(&options.root))))?;
-            let short: String = texts.commit.chars().take(7).collect();
-            let inputs = inputs_from_texts(texts.config_text, texts.files, options)?;
-            Ok(Analysed {
-                site: analyze(inputs, options),
-                label: format!("{rev} ({short})"),
-                unreadable: texts.unreadable,
-            })
+            let texts =
+                read_revision(&options.root, rev).map_err(|e| revision_error(e, options))?;
+            analysed_revision(rev, texts, options)
         }
     }
+}
+
+/// Analyses both sides of a diff at once. Two revisions are read from git
+/// together, so each blob they share (most documents) is read once.
+pub fn analyse_both(
+    base: &str,
+    head: &Side,
+    options: &LoadOptions,
+) -> Result<(Analysed, Analysed), RunError> {
+    let (old, new) = match head {
+        Side::Revision(head) => {
+            let mut texts = read_revisions(&options.root, &[base, head])
+                .map_err(|e| revision_error(e, options))?;
+            let (Some(new), Some(old)) = (texts.pop(), texts.pop()) else {
+                return Err(RunError::Other(format!(
+                    "cannot read `{base}` and `{head}`"
+                )));
+            };
+            rayon::join(
+                || analysed_revision(base, old, options),
+                || analysed_revision(head, new, options),
+            )
+        }
+        // Independent sides, and each waits on git or the disk part of the time.
+        Side::WorkingTree => rayon::join(
+            || analyse(&Side::Revision(base.to_string()), options),
+            || analyse(head, options),
+        ),
+    };
+    Ok((old?, new?))
+}
+
+/// Analyses the texts read from revision `rev`.
+fn analysed_revision(
+    rev: &str,
+    texts: RevisionTexts,
+    options: &LoadOptions,
+) -> Result<Analysed, RunError> {
+    let short: String = texts.commit.chars().take(7).collect();
+    let inputs = inputs_from_texts(texts.config_text, texts.files, options)?;
+    Ok(Analysed {
+        site: analyze(inputs, options),
+        label: format!("{rev} ({short})"),
+        unreadable: texts.unreadable,
+    })
+}
+
+/// A revision that cannot be read, with the shallow-clone hint when it applies.
+fn revision_error(e: RevisionError, options: &LoadOptions) -> RunError {
+    RunError::Other(format!("{}{}", e.0, shallow_hint(&options.root)))
 }
 
 /// A hint for a revision that is missing from a shallow clone (CI's default).

@@ -237,3 +237,49 @@ fn outside_a_repository_or_in_a_shallow_clone_it_says_why() {
         run.stderr
     );
 }
+
+/// Two revisions are read from git together, each blob they share once, and
+/// a long list of blobs is split between several git processes. The report
+/// must be the one a side read on its own gives: the working tree, read
+/// from disk, is the same files as the head revision here.
+#[test]
+fn revisions_read_together_give_the_report_of_each_read_alone() {
+    let site = repository();
+    // Enough documents that the blobs are read by more than one git process.
+    for n in 0..1_200 {
+        write(
+            &site,
+            &format!("work/w-{n:04}.md"),
+            &format!("---\nid: w-{n}\nkind: work\nparent: bet-a\nstatus: planned\n---\n# Work {n}\n\nStep {n}.\n"),
+        );
+    }
+    commit(&site, "plan the work");
+    git(site.root(), &["tag", "planned"]);
+    change(&site);
+    for n in (0..1_200).step_by(7) {
+        write(
+            &site,
+            &format!("work/w-{n:04}.md"),
+            &format!("---\nid: w-{n}\nkind: work\nparent: bet-new\nstatus: done\n---\n# Work {n}\n\nStep {n}, done.\n"),
+        );
+    }
+    commit(&site, "do the work");
+    let together = diff(&site, &["planned", "main", "--format", "json"]);
+    let against_disk = diff(&site, &["planned", "--format", "json"]);
+    assert_eq!(together.code, 0, "{}{}", together.stdout, together.stderr);
+    assert_eq!(against_disk.code, 0, "{}", against_disk.stderr);
+    let report = |run: &crate::support::Run| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(&run.stdout).expect("one JSON document")["diff"]
+            .clone()
+    };
+    let together = report(&together);
+    assert_eq!(together, report(&against_disk));
+    let changed = together["changed"].as_array().expect("list");
+    assert!(
+        changed
+            .iter()
+            .any(|c| c["doc"]["id"] == "w-1197" && c["fields"]["status"]["new"] == "done"),
+        "the last document's change is read: {changed:?}"
+    );
+    assert_eq!(changed.len(), 1_200usize.div_ceil(7) + 3, "{changed:?}");
+}

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::diff::{front_matter_change, FrontMatterChange};
-use super::revision::cat_objects;
+use super::revision::read_blobs;
 use crate::config::Config;
 use crate::date::{days_between, parse_date, Date};
 use crate::source::SourceFilter;
@@ -431,14 +431,12 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
         .flat_map(|c| &c.touched)
         .filter_map(|t| Some((t.path.as_str(), t.blob.as_deref()?)))
         .collect();
-    let names: Vec<String> = wanted.iter().map(|(_, id)| id.to_string()).collect();
-    let blobs = cat_objects(root, &names)
+    let blobs = read_blobs(root, &wanted)
         .map_err(|e| HistoryState::Unavailable(format!("cannot read the history: {}", e.0)))?;
     // Parsing is the costly part (one YAML parse per version): in parallel.
     let parsed: Vec<Option<Version>> = wanted
         .par_iter()
-        .zip(blobs.into_par_iter())
-        .map(|((path, _), blob)| version(path, blob?))
+        .map(|(path, id)| version(path, blobs.get(*id)?.as_deref()?))
         .collect();
     let mut parsed = parsed.into_iter();
     let mut out = Vec::new();
@@ -456,9 +454,9 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
 /// A document's front matter as a commit wrote it; `None` when it cannot
 /// be read then (not UTF-8, unclosed or invalid front matter), which is
 /// neither a change nor a removal.
-fn version(path: &str, bytes: Vec<u8>) -> Option<Version> {
-    let text = crate::source::without_bom(String::from_utf8(bytes).ok()?);
-    let yaml = crate::source::split_front_matter(&text).ok()?.yaml;
+fn version(path: &str, bytes: &[u8]) -> Option<Version> {
+    let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
+    let yaml = crate::source::split_front_matter(text).ok()?.yaml;
     let fields = crate::yaml::parse_front_matter(yaml).ok()?;
     let text_of = |key: &str| fields.get(key).and_then(Value::as_str).map(str::to_string);
     Some(Version {
@@ -698,7 +696,7 @@ mod tests {
     fn v(id: &str, yaml: &str) -> Option<Version> {
         version(
             &format!("{id}.md"),
-            format!("---\n{yaml}\n---\n").into_bytes(),
+            format!("---\n{yaml}\n---\n").as_bytes(),
         )
     }
 
@@ -774,9 +772,9 @@ mod tests {
             log_commit("c3", "2026-11-03", &[("notes.md", false)]),
         ];
         let versions = vec![
-            version("notes.md", b"# Notes\n".to_vec()),
-            version("notes.md", b"---\ntitle: [unclosed\n---\n".to_vec()),
-            version("notes.md", b"---\ntitle: Notes\n---\n".to_vec()),
+            version("notes.md", b"# Notes\n"),
+            version("notes.md", b"---\ntitle: [unclosed\n---\n"),
+            version("notes.md", b"---\ntitle: Notes\n---\n"),
         ];
         assert!(versions[1].is_none(), "invalid front matter is unreadable");
         let h = walk(log, versions);

@@ -225,10 +225,15 @@ pub fn read_source(
 /// `text` without a leading byte-order mark: a document's text as every
 /// stage sees it, whether it was read from disk or handed over in memory.
 pub fn without_bom(text: String) -> String {
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
+    match bom_stripped(&text) {
+        rest if rest.len() < text.len() => rest.to_string(),
+        _ => text,
     }
+}
+
+/// [`without_bom`] for a borrowed text.
+pub fn bom_stripped(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].

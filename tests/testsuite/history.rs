@@ -274,6 +274,17 @@ fn revisions_read_together_give_the_report_of_each_read_alone() {
     };
     let together = report(&together);
     assert_eq!(together, report(&against_disk));
+    // Blobs the work tree holds are read from it: an edit not committed,
+    // and a file committed with other bytes (CRLF), must not leak into
+    // the revisions.
+    write(
+        &site,
+        "work/w-0007.md",
+        "---\nid: w-7\nkind: work\nstatus: dropped\n---\n",
+    );
+    write(&site, "ps.md", &PRODUCT.replace('\n', "\r\n"));
+    let after_edits = diff(&site, &["planned", "main", "--format", "json"]);
+    assert_eq!(report(&after_edits), together, "{}", after_edits.stderr);
     let changed = together["changed"].as_array().expect("list");
     assert!(
         changed

@@ -3,6 +3,8 @@
 //!
 //!     cargo run --release --example profile_serve -- DIR [EDITS]
 //!
+//! With `EDIT=body`, each edit adds a sentence to a body instead.
+//!
 //! With `ONE_THREAD` set, rayon runs on the calling thread, so a profiler
 //! that follows one thread sees the whole of each edit.
 
@@ -40,11 +42,17 @@ fn main() {
     let step = (files.len() / edits.max(1)).max(1);
     for (n, path) in files.iter().step_by(step).take(edits).enumerate() {
         let text = std::fs::read_to_string(path).expect("read");
-        std::fs::write(
-            path,
-            text.replacen("title: ", &format!("title: Edit {n} of "), 1),
-        )
-        .expect("write");
+        let edited = if std::env::var("EDIT").is_ok_and(|e| e == "body") {
+            // At the top of the body, where search indexes it.
+            text.replacen(
+                "\n---\n",
+                &format!("\n---\nEdit {n}: one more sentence.\n"),
+                1,
+            )
+        } else {
+            text.replacen("title: ", &format!("title: Edit {n} of "), 1)
+        };
+        std::fs::write(path, edited).expect("write");
         let outcome = edit(&mut live, path);
         eprintln!(
             "{}: {} files rendered in {:?}",

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Counts the instructions of serve's rebuild after title edits, with callgrind.
 #
-#   scripts/profile-serve.sh [EDITS] [SIZE]
+#   [EDIT=body] scripts/profile-serve.sh [EDITS] [SIZE]
 #
+# EDIT=body adds a sentence to each edited body instead of changing its title.
 # Copies the generated corpus of SIZE documents (default 10000, made by
 # ../shared/bench/gen_corpus.py) to a scratch folder, starts a LiveSite on it
 # and counts only the EDITS edits (default 3), on one thread, so the count is

@@ -125,6 +125,9 @@ pub struct SearchEntries {
     docs: HashMap<String, CodedDoc>,
     /// The words their codes number: only grows, which changes no output.
     dictionary: Dictionary,
+    /// The entries, as they were, of the documents whose entry changed
+    /// since the search index was last written.
+    before: HashMap<String, CodedDoc>,
 }
 
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
@@ -228,11 +231,16 @@ fn render_with(
             let known = known.unwrap_or(&mut this_render);
             for (id, entry) in kept {
                 let coded = CodedDoc::new(entry, &mut known.dictionary);
-                known.docs.insert(site.docs[id].id.clone(), coded);
+                if let Some(was) = known.docs.insert(site.docs[id].id.clone(), coded) {
+                    let is = &known.docs[&site.docs[id].id];
+                    if *is != was {
+                        known.before.entry(site.docs[id].id.clone()).or_insert(was);
+                    }
+                }
             }
             known.docs.retain(|id, _| site.graph.lookup(id).is_some());
             match with_search {
-                true => Some(search_index(&model, known, &emit)?),
+                true => Some(search_index(&model, known, served)),
                 false => None,
             }
         }
@@ -305,6 +313,8 @@ pub struct ServedPages {
     hashes: Mutex<HashMap<String, u64>>,
     /// The pages the current render found unchanged.
     skipped: Mutex<Vec<String>>,
+    /// The search index as last served, for writing only what an edit changes.
+    search: Mutex<Option<search::LiveIndex>>,
 }
 
 impl ServedPages {
@@ -356,7 +366,17 @@ impl ServedPages {
         if let Ok(mut hashes) = self.hashes.lock() {
             hashes.clear();
         }
+        if let Ok(mut search) = self.search.lock() {
+            *search = None;
+        }
         self.take_skipped();
+    }
+
+    /// Counts `paths` as left unchanged by the current render.
+    fn keep(&self, paths: Vec<String>) {
+        if let Ok(mut skipped) = self.skipped.lock() {
+            skipped.extend(paths);
+        }
     }
 }
 
@@ -631,13 +651,15 @@ fn search_page(model: &Model<'_>, theme: &Theme) -> Result<Option<OutputFile>, R
     )
 }
 
-/// The search index of a partial render, with every fragment already handed
-/// to `emit`: entries `known` does not hold are computed here (and kept).
+/// The search index of a partial render: entries `known` does not hold are
+/// computed here (and kept). When serve's copy of the index is of the same
+/// documents in the same order, only its files that change are returned,
+/// and the others are kept as served.
 fn search_index(
     model: &Model<'_>,
     known: &mut SearchEntries,
-    emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
-) -> Result<Vec<OutputFile>, RenderError> {
+    served: Option<&ServedPages>,
+) -> Vec<OutputFile> {
     let site = model.site;
     let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
         .into_par_iter()
@@ -655,16 +677,39 @@ fn search_index(
         let coded = CodedDoc::new(entry, &mut known.dictionary);
         known.docs.insert(site.docs[id].id.clone(), coded);
     }
-    let mut index = IndexWriter::new(&search::kinds(model));
-    for doc in &site.docs {
-        // Every document has its entry now.
-        if let Some(entry) = known.docs.get(&doc.id) {
-            if let Some(fragment) = index.push(entry) {
-                emit(fragment)?;
+    let kinds = search::kinds(model);
+    let SearchEntries {
+        docs,
+        dictionary,
+        before,
+    } = known;
+    let entry_at = |n: DocId| docs.get(&site.docs.get(n)?.id);
+    let mut live = served.and_then(|s| s.search.lock().ok());
+    if let Some(index) = live.as_deref_mut().and_then(Option::as_mut) {
+        if index.fits(&kinds, site.docs.iter().map(|d| d.id.as_str())) {
+            let changed: Vec<(DocId, CodedDoc)> = before
+                .drain()
+                .filter_map(|(id, was)| Some((site.graph.lookup(&id)?, was)))
+                .collect();
+            let update = index.update(&changed, entry_at, dictionary);
+            if let Some(served) = served {
+                served.keep(update.unchanged);
             }
+            return update.written;
         }
     }
-    Ok(index.finish(&known.dictionary))
+    before.clear();
+    let (index, files) = search::LiveIndex::write(
+        &kinds,
+        site.docs
+            .iter()
+            .filter_map(|d| Some((d.id.as_str(), docs.get(&d.id)?))),
+        dictionary,
+    );
+    if let Some(live) = live.as_deref_mut() {
+        *live = Some(index);
+    }
+    files
 }
 
 struct NoLinks;

@@ -145,7 +145,7 @@ impl fmt::Display for Cadence {
 }
 
 /// A planning quarter such as `2027-Q1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Quarter {
     /// The year.
     pub year: i16,

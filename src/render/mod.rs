@@ -289,12 +289,27 @@ fn page(
     base: &pages::Base<'_>,
     context: &impl serde::Serialize,
 ) -> Result<Option<OutputFile>, RenderError> {
+    page_from(theme, template, path, base, context, |context| context)
+}
+
+/// [`page`] for a page some of whose values are costly to make: `key`
+/// determines them and is what serve compares, and `values` makes them from
+/// it only for a page that is rendered.
+fn page_from<K: serde::Serialize, C: serde::Serialize>(
+    theme: &Theme,
+    template: &str,
+    path: String,
+    base: &pages::Base<'_>,
+    key: K,
+    values: impl FnOnce(K) -> C,
+) -> Result<Option<OutputFile>, RenderError> {
     if let Some(served) = base.served {
-        if served.unchanged(&path, template, base, context) {
+        if served.unchanged(&path, template, base, &key) {
             return Ok(None);
         }
     }
-    let html = theme.render(template, base, context).map_err(|e| {
+    let context = values(key);
+    let html = theme.render(template, base, &context).map_err(|e| {
         RenderError(format!(
             "template error: rendering {path} with `{template}`: {}",
             e.0
@@ -467,7 +482,16 @@ const OVERVIEWS: &[Overview] = &[
         path: "trace/index.html",
         root: Some("../"),
         section: "trace",
-        render: |m, t, o, b| o.page(t, b, &pages::trace(m)),
+        render: |m, t, o, b| {
+            page_from(
+                t,
+                o.template,
+                o.path.into(),
+                b,
+                pages::trace(m),
+                |(page, trees)| page.with_trees(&trees),
+            )
+        },
     },
     Overview {
         job: Job::Health,
@@ -531,9 +555,18 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
             .collect();
         if job == Job::Trace {
             // Branches too large for the trace page, each on a page of its own.
-            for (path, context) in pages::trace_branch_pages(model) {
+            for (path, branch, trees) in pages::trace_branch_pages(model) {
                 let base = pages::base(model, "../../", overview.section);
-                files.extend(page(theme, overview.template, path, &base, &context)?);
+                let key = (branch, trees);
+                let made = page_from(
+                    theme,
+                    overview.template,
+                    path,
+                    &base,
+                    key,
+                    |(page, trees)| page.with_trees(&trees),
+                )?;
+                files.extend(made);
             }
         }
         if job == Job::Health {

@@ -850,6 +850,7 @@ pub struct TracePage<'a> {
     branch: Option<DocLink<'a>>,
     /// The way from the top of the tree down to `branch`.
     trail: Vec<DocLink<'a>>,
+    /// Made from [`TraceTrees`] by [`TracePage::with_trees`].
     forest_html: String,
     unconnected_html: String,
     /// Whether some branches are on pages of their own.
@@ -862,6 +863,28 @@ pub struct TracePage<'a> {
     outcomes: Vec<OutcomeDiagram<'a>>,
     /// Outcomes listed without their diagrams: more than [`TRACE_DIAGRAMS`].
     outcome_links: Vec<DocLink<'a>>,
+}
+
+/// A trace page's trees, kept as values until the page is rendered: serve
+/// hashes them with the page's other values to tell whether the page
+/// changed, so only a page that did pays for its HTML (the trees of a 10k
+/// site were a third of a title edit's work).
+#[derive(Debug, Serialize)]
+pub struct TraceTrees<'a> {
+    forest: Vec<tree::TreeItem<'a>>,
+    unconnected: Vec<tree::TreeItem<'a>>,
+    /// The way from the page to the site root, and to the `trace/` folder.
+    root: &'static str,
+    trace: &'static str,
+}
+
+impl<'a> TracePage<'a> {
+    /// The page with its trees as HTML.
+    pub fn with_trees(mut self, trees: &TraceTrees<'a>) -> TracePage<'a> {
+        self.forest_html = tree::tree_html(&trees.forest, trees.root, trees.trace);
+        self.unconnected_html = tree::tree_html(&trees.unconnected, trees.root, trees.trace);
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -933,22 +956,29 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
     }
 }
 
-/// The traceability page (`trace/`), and the documents whose branches are
-/// on pages of their own.
-fn trace_top<'a>(model: &'a Model<'_>) -> (TracePage<'a>, Vec<DocId>) {
-    let site = model.site;
-    let (strategy, loose) = trace_roots(site);
+/// The trees of the traceability page (`trace/`): the strategy's, the
+/// unconnected documents', and the documents whose branches are on pages of
+/// their own.
+fn trace_forest<'a>(
+    model: &'a Model<'_>,
+) -> (Vec<tree::TreeItem<'a>>, Vec<tree::TreeItem<'a>>, Vec<DocId>) {
+    let (strategy, loose) = trace_roots(model.site);
     let (items, mut paged) = tree::within_budget(model, &strategy, tree::TRACE_PAGE_BUDGET);
     let left = tree::TRACE_PAGE_BUDGET.saturating_sub(tree::count(&items));
     let (loose_items, more) = tree::within_budget(model, &loose, left);
     paged.extend(more);
+    (items, loose_items, paged)
+}
+
+/// The traceability page (`trace/`), its trees not yet HTML.
+pub fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>) {
+    let site = model.site;
+    let (items, loose_items, paged) = trace_forest(model);
     let outcomes: Vec<DocId> = (0..site.docs.len())
         .filter(|&i| site.docs[i].kind == "outcome")
         .collect();
     let draw = outcomes.len() <= TRACE_DIAGRAMS;
     let page = TracePage {
-        forest_html: tree::tree_html(&items, "../", ""),
-        unconnected_html: tree::tree_html(&loose_items, "../", ""),
         split: !paged.is_empty(),
         outcomes: if draw {
             outcomes
@@ -968,19 +998,23 @@ fn trace_top<'a>(model: &'a Model<'_>) -> (TracePage<'a>, Vec<DocId>) {
         },
         ..trace_page(model)
     };
-    (page, paged)
-}
-
-/// The traceability page (`trace/`).
-pub fn trace<'a>(model: &'a Model<'_>) -> TracePage<'a> {
-    trace_top(model).0
+    let trees = TraceTrees {
+        forest: items,
+        unconnected: loose_items,
+        root: "../",
+        trace: "",
+    };
+    (page, trees)
 }
 
 /// The trace page of each branch too large for the page above it
-/// (`trace/<id>/index.html`), in the order the pages link to them.
-pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a>)> {
+/// (`trace/<id>/index.html`), in the order the pages link to them, their
+/// trees not yet HTML.
+pub fn trace_branch_pages<'a>(
+    model: &'a Model<'_>,
+) -> Vec<(String, TracePage<'a>, TraceTrees<'a>)> {
     let graph = &model.site.graph;
-    let mut queue: std::collections::VecDeque<DocId> = trace_top(model).1.into();
+    let mut queue: std::collections::VecDeque<DocId> = trace_forest(model).2.into();
     // What the filters offer is the same on every page: made once.
     let filters = trace_page(model);
     let mut pages = Vec::new();
@@ -995,9 +1029,14 @@ pub fn trace_branch_pages<'a>(model: &'a Model<'_>) -> Vec<(String, TracePage<'a
             TracePage {
                 branch: Some(link),
                 trail: trail.iter().map(|&d| model.links[d]).collect(),
-                forest_html: tree::tree_html(&items, "../../", "../"),
                 split: !paged.is_empty(),
                 ..filters.clone()
+            },
+            TraceTrees {
+                forest: items,
+                unconnected: Vec::new(),
+                root: "../../",
+                trace: "../",
             },
         ));
     }

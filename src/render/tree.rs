@@ -9,7 +9,8 @@ use crate::date::Quarter;
 use crate::graph::DocId;
 
 /// A node of the traceability tree, rendered by [`super::tree_html`].
-#[derive(Debug, Clone)]
+/// Serialised only to hash a page's values (`ServedPages`).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct TreeItem<'a> {
     /// The document.
     pub doc: DocLink<'a>,

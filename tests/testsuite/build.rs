@@ -858,7 +858,7 @@ fn framework_terms_are_explained_and_progress_bars_carry_units() {
 #[test]
 fn a_trace_too_large_for_one_page_puts_each_product_strategy_on_a_page_of_its_own() {
     // 1 company strategy, 3 product strategies, 30 bets, 2,400 objectives:
-    // more than one trace page holds (`TRACE_PAGE_BUDGET`, 2,000).
+    // more than one trace page holds (`TRACE_PAGE_BUDGET`, 1,000).
     let mut site = SiteTest::new().file("throughline.yaml", "title: A large tree\n");
     let doc = |id: &str, kind: &str, parent: Option<&str>| {
         let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();

@@ -331,7 +331,23 @@ async function runSearch(browser, base, query) {
     .then((h) => h.jsonValue())
     .catch(() => null);
   const coldBytes = (await Promise.all(coldSizes)).reduce((sum, n) => sum + n, 0);
+  // The first few results come first; the rest of the first page follows
+  // below them, and the space kept for the results (the `searching` class)
+  // goes once all are in.
+  const full = await cold
+    .waitForFunction(() => !document.documentElement.classList.contains("searching"), { timeout: 10000 })
+    .then(() => cold.evaluate(() => ({
+      shown: document.querySelectorAll("#search-results li").length,
+      distinct: new Set([...document.querySelectorAll("#search-results li > a")].map((a) => a.getAttribute("href"))).size,
+      total: parseInt(document.getElementById("search-status").textContent, 10),
+      more: !document.getElementById("search-more").hidden,
+    })))
+    .catch(() => null);
   await context.close();
+  if (!full) failures.push(`a search page opened on "${query}" keeps the space for its results`);
+  else if (full.shown !== Math.min(20, full.total) || full.distinct !== full.shown || full.more !== full.total > 20) {
+    failures.push(`a search page opened on "${query}" shows ${full.shown} results (${full.distinct} distinct) of ${full.total}, "more" ${full.more ? "shown" : "hidden"}`);
+  }
   if (coldMs === null) failures.push(`a search page opened on "${query}" shows no results`);
   else {
     console.log(`search "${query}" opened cold: first results ${coldMs.toFixed(0)} ms after navigation, ${(coldBytes / 1024).toFixed(1)} KB of index gzipped`);

@@ -58,9 +58,12 @@ pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'
 /// How many documents a page's "below" tree shows before pointing to the trace page.
 pub(crate) const SUBTREE_BUDGET: usize = 300;
 
-/// How many documents one trace page shows at most (about 300 bytes each),
-/// besides the children of its last level, which link to their own pages.
-pub(crate) const TRACE_PAGE_BUDGET: usize = 2_000;
+/// How many documents one trace page shows at most (about 300 to 450 bytes
+/// each), besides the children of its last level, which link to their own
+/// pages. 2,000 let the 10k site's landing page grow to 475 KB, which a
+/// phone on a slow link takes over 3 s to load (Lighthouse 78); at 1,000 it
+/// is 28 KB and the branch pages are unchanged (docs/performance.md).
+pub(crate) const TRACE_PAGE_BUDGET: usize = 1_000;
 
 /// The trees from `roots` down, as many whole levels as fit in `budget`
 /// documents (always the roots and their children). When some are left

@@ -13,7 +13,9 @@
 //   node check.mjs trace SITE KIND   the trace page's filters: choosing KIND
 //                                    shows its documents and their chains,
 //                                    the chains marked as context, the count
-//                                    updated and the state kept in the URL
+//                                    updated and the state kept in the URL;
+//                                    the form shown from the first paint (no
+//                                    layout shift) and not at all without script
 //
 // SITE is a `throughline build` output folder. The site is served from a
 // loopback server in this process, so search and the 404 page load as they
@@ -329,7 +331,23 @@ async function runSearch(browser, base, query) {
     .then((h) => h.jsonValue())
     .catch(() => null);
   const coldBytes = (await Promise.all(coldSizes)).reduce((sum, n) => sum + n, 0);
+  // The first few results come first; the rest of the first page follows
+  // below them, and the space kept for the results (the `searching` class)
+  // goes once all are in.
+  const full = await cold
+    .waitForFunction(() => !document.documentElement.classList.contains("searching"), { timeout: 10000 })
+    .then(() => cold.evaluate(() => ({
+      shown: document.querySelectorAll("#search-results li").length,
+      distinct: new Set([...document.querySelectorAll("#search-results li > a")].map((a) => a.getAttribute("href"))).size,
+      total: parseInt(document.getElementById("search-status").textContent, 10),
+      more: !document.getElementById("search-more").hidden,
+    })))
+    .catch(() => null);
   await context.close();
+  if (!full) failures.push(`a search page opened on "${query}" keeps the space for its results`);
+  else if (full.shown !== Math.min(20, full.total) || full.distinct !== full.shown || full.more !== full.total > 20) {
+    failures.push(`a search page opened on "${query}" shows ${full.shown} results (${full.distinct} distinct) of ${full.total}, "more" ${full.more ? "shown" : "hidden"}`);
+  }
   if (coldMs === null) failures.push(`a search page opened on "${query}" shows no results`);
   else {
     console.log(`search "${query}" opened cold: first results ${coldMs.toFixed(0)} ms after navigation, ${(coldBytes / 1024).toFixed(1)} KB of index gzipped`);
@@ -372,6 +390,25 @@ async function runTrace(browser, base, kind) {
     count: document.getElementById("filter-count").textContent,
   }));
   if (none.shown || none.kind !== kind || !none.count.startsWith("0 of")) failures.push(`a filter from the URL is not applied: ${JSON.stringify(none)}`);
+  // The form has its place before trace.js runs, so the tree below does not
+  // move when it does (on a large page the browser paints before the script
+  // at the end has run): with the script held back, the form is laid out.
+  const early = await browser.newPage();
+  await early.setRequestInterception(true);
+  early.on("request", (r) => (r.url().endsWith("/trace.js") ? r.abort() : r.continue()));
+  await early.goto(base + "trace/index.html", { waitUntil: "load" });
+  if (!(await early.$eval("#trace-filters", (f) => f.getBoundingClientRect().height > 0))) {
+    failures.push("the filters are not laid out until the script runs");
+  }
+  await early.close();
+  // Without script the filters would do nothing: they are not shown.
+  const plain = await browser.newPage();
+  await plain.setJavaScriptEnabled(false);
+  await plain.goto(base + "trace/index.html", { waitUntil: "load" });
+  if (await plain.$eval("#trace-filters", (f) => f.getBoundingClientRect().height > 0)) {
+    failures.push("the filters are shown with script off");
+  }
+  await plain.close();
   console.log(`trace: ${kind}: ${seen.count}, ${seen.context} row(s) of context`);
   if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
   await page.close();

@@ -13,6 +13,10 @@
   if (!input || !list || !status) return;
   var root = document.documentElement.getAttribute("data-root") || "";
   var PAGE = 20;
+  // The results a phone shows before scrolling, and more: they are shown as
+  // soon as their documents are in (a few fragments, not the 15 or so the
+  // first page needs), and the rest follow below them.
+  var FIRST = 5;
   var manifest = null, shards = {}, docs = {}, loading = {}, shown = PAGE, generation = 0;
 
   // The callbacks the index scripts call.
@@ -128,6 +132,7 @@
     keepInUrl(q.trim(), kind);
     if (!ws.length) {
       list.textContent = ""; status.textContent = ""; if (more) more.hidden = true;
+      settled();
       // No query, no counts: the kinds' own names again.
       if (kindSelect) for (var i = 0; i < kindSelect.options.length; i++) {
         var o = kindSelect.options[i];
@@ -153,18 +158,43 @@
       }
       if (kind) hits = hits.filter(function (h) { return manifest.kinds[manifest.kind[h[1]]] === kind; });
       var page = hits.slice(0, shown), per = manifest.per;
-      var fragments = page.map(function (h) { return Math.floor(h[1] / per); }).filter(function (n, i, a) { return a.indexOf(n) === i; });
-      return Promise.all(fragments.map(function (n) { return load("docs/" + n + ".js"); })).then(function () {
+      var first = shown === PAGE ? page.slice(0, FIRST) : page;
+      function fragments(of) {
+        return Promise.all(of.map(function (h) { return Math.floor(h[1] / per); })
+          .filter(function (n, i, a) { return a.indexOf(n) === i; })
+          .map(function (n) { return load("docs/" + n + ".js"); }));
+      }
+      return fragments(first).then(function () {
         if (mine !== generation) return;
-        show(page, hits.length, ws, per);
+        show(first, 0, hits.length, ws, per, first.length === page.length);
+        if (first.length === page.length) return;
+        // The rest loads once the first results are painted: a dozen
+        // fragments arriving and running first would hold that paint back
+        // on a slow phone.
+        return afterPaint().then(function () { return fragments(page); }).then(function () {
+          if (mine !== generation) return;
+          show(page.slice(first.length), first.length, hits.length, ws, per, true);
+        });
       });
     }).catch(function () {
-      if (mine === generation) status.textContent = "The search index could not be loaded.";
+      if (mine === generation) { status.textContent = "The search index could not be loaded."; settled(); }
     });
   }
 
-  function show(page, count, ws, per) {
-    list.textContent = "";
+  /** Settles once the browser has painted what the page shows now. */
+  function afterPaint() {
+    return new Promise(function (done) { requestAnimationFrame(function () { setTimeout(done, 0); }); });
+  }
+
+  /** The space kept for the results of the address's query (see search.html) is no longer needed. */
+  function settled() { document.documentElement.classList.remove("searching"); }
+
+  /**
+   * Shows the hits `page`, the results from `from` on: the list is replaced
+   * from the first result, added to after it. `last`: no more to come.
+   */
+  function show(page, from, count, ws, per, last) {
+    if (!from) list.textContent = "";
     status.textContent = count + (count === 1 ? " result" : " results");
     page.forEach(function (h) {
       var entry = docs[Math.floor(h[1] / per)][h[1] % per];
@@ -177,7 +207,8 @@
       li.appendChild(a); li.appendChild(document.createTextNode(" ")); li.appendChild(kind); li.appendChild(p);
       list.appendChild(li);
     });
-    if (more) more.hidden = count <= page.length;
+    if (more) more.hidden = !last || count <= from + page.length;
+    if (last) settled();
   }
 
   function again() { shown = PAGE; run(); }

@@ -3,12 +3,18 @@
 // and everything below it; rows shown only for context are dimmed. The
 // filters are kept in the URL (so a filtered view can be shared) and go
 // along to the pages of branches that have their own. Without JavaScript
-// the whole tree is shown and the filters stay hidden.
+// the whole tree is shown and the filters stay hidden (a <noscript> style
+// in the page's head, so they are laid out from the first paint when
+// script runs).
 (function () {
   "use strict";
   var form = document.getElementById("trace-filters");
   if (!form) return;
+  // A theme's own trace.html may still hide the form until now.
   form.hidden = false;
+  // The form only filters in place; submitting it (Enter in the text box)
+  // would reload the page without the filters' state.
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
   var fields = {
     q: document.getElementById("filter-text"),
     kind: document.getElementById("filter-kind"),

@@ -1,5 +1,7 @@
 //! The resolved graph for other tools: `graph.json` (SPEC §9) and Graphviz dot.
 
+use std::hash::BuildHasher;
+
 use serde::Serialize;
 
 use super::Graph;
@@ -93,6 +95,110 @@ pub fn to_json(docs: &[Document], graph: &Graph, base_url: &str) -> String {
     text
 }
 
+/// graph.json as `serve` last wrote it, a piece per node and one for the
+/// edges, each with a hash of what it was made from: an edit serialises
+/// again only the nodes it changed. Serialising 10,000 nodes and their edges
+/// was a sixth of a title edit's work.
+#[derive(Debug, Default)]
+pub struct JsonPieces {
+    base_url: String,
+    nodes: Vec<(u64, String)>,
+    edges: (u64, String),
+}
+
+/// [`to_json`], reusing the pieces of the last call that did not change.
+pub fn to_json_reusing(
+    docs: &[Document],
+    graph: &Graph,
+    base_url: &str,
+    pieces: &mut JsonPieces,
+) -> String {
+    let out = graph_out(docs, graph, base_url);
+    if pieces.base_url != base_url {
+        *pieces = JsonPieces {
+            base_url: base_url.to_string(),
+            ..JsonPieces::default()
+        };
+    }
+    let hasher = foldhash::fast::FixedState::with_seed(0);
+    pieces.nodes.truncate(out.nodes.len());
+    for (i, node) in out.nodes.iter().enumerate() {
+        let hash = hasher.hash_one(node.key());
+        match pieces.nodes.get_mut(i) {
+            Some(piece) if piece.0 == hash => {}
+            Some(piece) => *piece = (hash, array_items(std::slice::from_ref(node))),
+            None => pieces
+                .nodes
+                .push((hash, array_items(std::slice::from_ref(node)))),
+        }
+    }
+    let edges_hash = hasher.hash_one(out.edges.iter().map(EdgeOut::key).collect::<Vec<_>>());
+    if pieces.edges.0 != edges_hash || pieces.edges.1.is_empty() {
+        pieces.edges = (edges_hash, array_items(&out.edges));
+    }
+    let size: usize = pieces.nodes.iter().map(|(_, p)| p.len() + 2).sum();
+    let mut text = String::with_capacity(size + pieces.edges.1.len() + 64);
+    text.push_str("{\n  \"nodes\": ");
+    match pieces.nodes.is_empty() {
+        true => text.push_str("[]"),
+        false => {
+            text.push_str("[\n");
+            for (i, (_, piece)) in pieces.nodes.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(",\n");
+                }
+                text.push_str(piece);
+            }
+            text.push_str("\n  ]");
+        }
+    }
+    text.push_str(",\n  \"edges\": ");
+    match out.edges.is_empty() {
+        true => text.push_str("[]"),
+        false => {
+            text.push_str("[\n");
+            text.push_str(&pieces.edges.1);
+            text.push_str("\n  ]");
+        }
+    }
+    text.push_str("\n}\n");
+    text
+}
+
+/// `items` as the pretty printer writes them inside an array two levels
+/// deep, between its `[` line and its `]` line: each indented by four
+/// spaces, separated by `,` and a newline.
+fn array_items<T: Serialize>(items: &[T]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        // Plain data always serialises.
+        let text = serde_json::to_string_pretty(item).unwrap_or_default();
+        out.push_str("    ");
+        // A JSON string escapes its newlines: every newline is between lines.
+        out.push_str(&text.replace('\n', "\n    "));
+    }
+    out
+}
+
+impl Node<'_> {
+    /// What the node is made from, for [`JsonPieces`].
+    fn key(&self) -> impl std::hash::Hash + '_ {
+        (
+            (self.id, self.kind, self.title, self.url.1, self.parent),
+            (self.status, self.quarter, self.team, self.owner, self.file),
+        )
+    }
+}
+
+impl EdgeOut<'_> {
+    fn key(&self) -> (&str, &str, &str) {
+        (self.from, self.to, self.rel)
+    }
+}
+
 /// A Graphviz digraph, strategy at the top.
 pub fn to_dot(docs: &[Document], graph: &Graph) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
@@ -120,4 +226,73 @@ pub fn to_dot(docs: &[Document], graph: &Graph) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Schema;
+    use crate::graph::ResolveContext;
+    use crate::source::{parse_document, SourceFile};
+
+    fn site(files: &[(&str, &str)]) -> (Vec<Document>, Graph) {
+        let schema = Schema::builtin();
+        let docs: Vec<Document> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                let file = SourceFile {
+                    path: path.to_string(),
+                    abs_path: std::path::PathBuf::from(path),
+                    text: text.to_string(),
+                };
+                parse_document(&file, i, &schema).0
+            })
+            .collect();
+        let graph = Graph::build(&docs, &schema, &ResolveContext::default()).0;
+        (docs, graph)
+    }
+
+    #[test]
+    fn pieces_reused_or_made_again_write_what_the_pretty_printer_writes() {
+        let mut pieces = JsonPieces::default();
+        let steps: [&[(&str, &str)]; 5] = [
+            &[],
+            &[
+                (
+                    "cs.md",
+                    "---\nid: cs\nkind: company-strategy\ntitle: \"Say \\\"hi\\\"\\nthere\"\n---\n",
+                ),
+                (
+                    "b.md",
+                    "---\nid: b\nkind: bet\nparent: cs\nquarter: 2027-Q1\n---\n",
+                ),
+            ],
+            &[
+                (
+                    "cs.md",
+                    "---\nid: cs\nkind: company-strategy\ntitle: Renamed\n---\n",
+                ),
+                (
+                    "b.md",
+                    "---\nid: b\nkind: bet\nparent: cs\nquarter: 2027-Q1\n---\n",
+                ),
+            ],
+            &[("cs.md", "---\nid: cs\nkind: company-strategy\n---\n")],
+            &[
+                ("a.md", "---\nid: a\nkind: bet\nparent: cs\n---\n"),
+                ("cs.md", "---\nid: cs\nkind: company-strategy\n---\n"),
+            ],
+        ];
+        for (n, files) in steps.iter().enumerate() {
+            let (docs, graph) = site(files);
+            for base in ["/", "/sub/"] {
+                assert_eq!(
+                    to_json_reusing(&docs, &graph, base, &mut pieces),
+                    to_json(&docs, &graph, base),
+                    "step {n}, base {base}"
+                );
+            }
+        }
+    }
 }

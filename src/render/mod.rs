@@ -330,6 +330,8 @@ pub struct ServedPages {
     skipped: Mutex<Vec<String>>,
     /// The search index as last served, for writing only what an edit changes.
     search: Mutex<Option<search::LiveIndex>>,
+    /// graph.json's pieces as last served, for serialising only what an edit changes.
+    graph_json: Mutex<crate::graph::JsonPieces>,
 }
 
 impl ServedPages {
@@ -581,10 +583,17 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         return Ok(files);
     }
     Ok(match job {
-        Job::Graph => vec![OutputFile::text(
-            "graph.json",
-            crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url),
-        )],
+        Job::Graph => {
+            let (docs, graph, base_url) = (&site.docs, &site.graph, &site.config.base_url);
+            let pieces = model.served.and_then(|s| s.graph_json.lock().ok());
+            let json = match pieces {
+                Some(mut pieces) => {
+                    crate::graph::to_json_reusing(docs, graph, base_url, &mut pieces)
+                }
+                None => crate::graph::to_json(docs, graph, base_url),
+            };
+            vec![OutputFile::text("graph.json", json)]
+        }
         // Several pages from one job: each quarter's, rendered one after
         // another like the other overviews.
         Job::Quarters => pages::quarter_pages(model)

@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use throughline::serve::session::{LiveSite, Outcome};
 use throughline::LoadOptions;
 
+// The binary's allocator, so that the profile counts what serve does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().expect("usage: profile_serve DIR [EDITS]"));

@@ -28,4 +28,5 @@ out="$scratch/callgrind.out"
 ONE_THREAD=1 valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
   --toggle-collect='profile_serve::edit' target/release/examples/profile_serve "$scratch" "$edits" 2>&1 |
   grep -E 'refs|files rendered'
+cp "$out" "${KEEP_PROFILE:-/dev/null}" 2>/dev/null || true
 callgrind_annotate --inclusive=yes "$out" 2>/dev/null | grep 'throughline::' | grep -v '=>' | head -30 | cut -c1-160

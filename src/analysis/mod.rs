@@ -24,7 +24,7 @@ use crate::config::Schema;
 use crate::date::{Date, Quarter};
 use crate::git::GitDates;
 use crate::graph::{DocId, Graph};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Document, Fingerprint, Status};
 use crate::source::SourceFile;

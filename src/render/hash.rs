@@ -113,6 +113,23 @@ impl<H: Hasher> ser::Serializer for &mut HashSerializer<H> {
         self.bytes(6, v.as_bytes());
         Ok(())
     }
+    fn collect_str<T: ?Sized + std::fmt::Display>(self, value: &T) -> Result<(), NoError> {
+        // Straight into the hasher, where serde would make a String first
+        // (a finding's location, every document's page path). Ended by
+        // 0xFF, a byte no UTF-8 text has, since the length is not known
+        // before the text is written.
+        struct Feed<'h, H>(&'h mut H);
+        impl<H: Hasher> std::fmt::Write for Feed<'_, H> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        self.tag(17);
+        let _ = std::fmt::Write::write_fmt(&mut Feed(&mut self.0), format_args!("{value}"));
+        self.0.write_u8(0xFF);
+        Ok(())
+    }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), NoError> {
         self.bytes(7, v);
         Ok(())
@@ -305,5 +322,25 @@ mod tests {
         ] {
             assert_ne!(base, hash_value(&other));
         }
+    }
+
+    /// A value written through `collect_str`, as a document's page path is.
+    struct Shown(&'static str, &'static str);
+
+    impl Serialize for Shown {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(&format_args!("{}{}", self.0, self.1))
+        }
+    }
+
+    #[test]
+    fn text_written_through_display_hashes_by_its_characters() {
+        let hash = |parts: Vec<Shown>| hash_value(&parts);
+        let base = hash(vec![Shown("a", "b"), Shown("c", "")]);
+        assert_eq!(base, hash(vec![Shown("a", "b"), Shown("c", "")]));
+        assert_ne!(base, hash(vec![Shown("a", "b"), Shown("d", "")]));
+        // The same characters moved from one value to the next.
+        assert_ne!(base, hash(vec![Shown("a", ""), Shown("bc", "")]));
+        assert_ne!(base, hash(vec![Shown("a", "b")]));
     }
 }

@@ -61,9 +61,18 @@ impl DocPath<'_> {
     }
 }
 
+impl fmt::Display for DocPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)?;
+        f.write_str(INDEX_HTML)
+    }
+}
+
 impl Serialize for DocPath<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.after(""))
+        // `collect_str`: serve's hash of a page's values takes the path
+        // without making it (`render/hash.rs`).
+        serializer.collect_str(self)
     }
 }
 

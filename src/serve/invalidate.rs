@@ -113,6 +113,8 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
         findings.entry(d.file.as_str()).or_default().push(d);
     }
     let graph = &site.graph;
+    // Each id hashed once: neighbours and ancestors name the same few.
+    let names: Vec<Name> = site.docs.par_iter().map(|d| hash_of(&d.id)).collect();
     site.docs
         .par_iter()
         .enumerate()
@@ -146,20 +148,16 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
             let findings = hash_of(&own);
             let mut neighbours: Vec<(Name, &'static str, bool)> = graph
                 .outgoing(i)
-                .map(|e| (hash_of(&site.docs[e.to].id), e.rel.as_str(), true))
+                .map(|e| (names[e.to], e.rel.as_str(), true))
                 .chain(
                     graph
                         .incoming(i)
-                        .map(|e| (hash_of(&site.docs[e.from].id), e.rel.as_str(), false)),
+                        .map(|e| (names[e.from], e.rel.as_str(), false)),
                 )
                 .collect();
             neighbours.sort();
             neighbours.dedup();
-            let ancestors = graph
-                .ancestors(i)
-                .into_iter()
-                .map(|a| hash_of(&site.docs[a].id))
-                .collect();
+            let ancestors = graph.ancestors(i).into_iter().map(|a| names[a]).collect();
             let state = DocState {
                 id: doc.id.clone(),
                 file: hash_of(&doc.file),
@@ -168,7 +166,7 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
                 neighbours,
                 ancestors,
             };
-            (hash_of(&doc.id), state)
+            (names[i], state)
         })
         .collect()
 }

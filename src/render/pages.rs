@@ -812,7 +812,8 @@ pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     }
 }
 
-fn rule_order(rule: &str) -> usize {
+/// Where `rule` comes in the health page: health rules, structural ones, build notes.
+pub(super) fn rule_order(rule: &str) -> usize {
     rules::HEALTH_RULES
         .iter()
         .chain(rules::STRUCTURAL_RULES)
@@ -1101,25 +1102,6 @@ pub const HEALTH_OPEN: usize = 3;
 /// the 1 MB a page may weigh.
 pub const HEALTH_PAGE: usize = 1_000;
 
-/// Findings by rule, in the order of `rule_order`.
-fn findings_by_rule<'a>(model: &'a Model<'_>) -> Vec<(&'static str, Vec<Finding<'a>>)> {
-    let mut groups: BTreeMap<(usize, &'static str), Vec<Finding>> = BTreeMap::new();
-    for (finding, d) in model
-        .all_findings()
-        .into_iter()
-        .zip(&model.site.diagnostics)
-    {
-        groups
-            .entry((rule_order(d.rule), d.rule))
-            .or_default()
-            .push(finding);
-    }
-    groups
-        .into_iter()
-        .map(|((_, rule), items)| (rule, items))
-        .collect()
-}
-
 fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
     let team_ids: BTreeSet<&str> = findings.iter().filter_map(|f| f.team).collect();
     let mut teams: Vec<DocLink> = team_ids
@@ -1142,8 +1124,14 @@ fn rule_page_path(rule: &str, page: usize) -> String {
     }
 }
 
-fn group<'a>(rule: &'static str, items: Vec<Finding<'a>>, open: bool) -> FindingGroup<'a> {
-    let severity = |s: &str| items.iter().filter(|f| f.severity == s).count();
+/// `rule`'s group, counting `all` its findings and showing `shown` of them.
+fn group<'a>(
+    rule: &'static str,
+    all: &[Finding<'a>],
+    shown: &[Finding<'a>],
+    open: bool,
+) -> FindingGroup<'a> {
+    let severity = |s: &str| all.iter().filter(|f| f.severity == s).count();
     FindingGroup {
         rule,
         title: rules::title(rule),
@@ -1151,32 +1139,26 @@ fn group<'a>(rule: &'static str, items: Vec<Finding<'a>>, open: bool) -> Finding
             .into_iter()
             .find(|r| r.id == rule)
             .map(|r| r.summary),
-        count: items.len(),
+        count: all.len(),
         errors: severity("error"),
         warnings: severity("warning"),
         infos: severity("info"),
         open,
-        items,
+        items: shown.to_vec(),
         all: None,
     }
 }
 
 /// The health report: every rule with its counts and first findings.
 pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
-    let by_rule = findings_by_rule(model);
-    let all: Vec<Finding> = by_rule
-        .iter()
-        .flat_map(|(_, f)| f.iter().copied())
-        .collect();
     HealthPage {
-        filters: filters(model, &all),
-        groups: by_rule
-            .into_iter()
+        filters: filters(model, model.all_findings()),
+        groups: model
+            .findings_by_rule()
             .enumerate()
             .map(|(i, (rule, items))| {
-                // Counted in full, then cut to the sample.
-                let mut g = group(rule, items, i < HEALTH_OPEN);
-                g.items.truncate(HEALTH_SAMPLE);
+                let sample = &items[..items.len().min(HEALTH_SAMPLE)];
+                let mut g = group(rule, items, sample, i < HEALTH_OPEN);
                 g.all = (g.count > HEALTH_SAMPLE).then(|| rule_page_path(rule, 1));
                 g
             })
@@ -1190,21 +1172,14 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
 /// root: every finding of the rule, [`HEALTH_PAGE`] to a page.
 pub fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
     let mut out = Vec::new();
-    for (rule, items) in findings_by_rule(model) {
-        let chunks: Vec<Vec<Finding>> = items.chunks(HEALTH_PAGE).map(<[_]>::to_vec).collect();
-        let pages: Vec<String> = (1..=chunks.len())
+    for (rule, items) in model.findings_by_rule() {
+        let pages: Vec<String> = (1..=items.len().div_ceil(HEALTH_PAGE))
             .map(|n| rule_page_path(rule, n))
             .collect();
-        let count = items.len();
-        let (errors, warnings, infos) = {
-            let g = group(rule, items, true);
-            (g.errors, g.warnings, g.infos)
-        };
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            let filters = filters(model, &chunk);
-            let mut g = group(rule, chunk, true);
+        for (n, chunk) in items.chunks(HEALTH_PAGE).enumerate() {
             // The counts are the rule's, not this page's.
-            (g.count, g.errors, g.warnings, g.infos) = (count, errors, warnings, infos);
+            let g = group(rule, items, chunk, true);
+            let filters = filters(model, chunk);
             out.push((
                 pages[n].clone(),
                 HealthRulePage {

@@ -221,6 +221,12 @@ pub struct Model<'a> {
     pub served: Option<&'a super::ServedPages>,
     // foldhash: every render looks up each finding's document by path.
     by_file: HashMap<&'a str, DocId, foldhash::fast::RandomState>,
+    /// Every finding, by rule (in the health page's order of rules), then
+    /// in the order of the site's diagnostics: made once for the health
+    /// page and the rules' pages.
+    by_rule: Vec<Finding<'a>>,
+    /// Each rule's part of `by_rule`.
+    rule_ranges: Vec<(&'static str, std::ops::Range<usize>)>,
 }
 
 /// The link to document `doc`, which has `warnings` findings.
@@ -273,6 +279,8 @@ impl<'a> Model<'a> {
             today: site.today.to_string(),
             served: None,
             by_file,
+            by_rule: Vec::new(),
+            rule_ranges: Vec::new(),
         };
         for d in &site.diagnostics {
             let finding = model.finding(d);
@@ -280,6 +288,22 @@ impl<'a> Model<'a> {
                 Some(&i) => model.findings[i].push(finding),
                 None => model.loose_findings.push(finding),
             }
+            model.by_rule.push(finding);
+        }
+        // Stable: within a rule, the diagnostics' order.
+        model
+            .by_rule
+            .sort_by_key(|f| (super::pages::rule_order(f.rule), f.rule));
+        let mut start = 0;
+        while start < model.by_rule.len() {
+            let rule = model.by_rule[start].rule;
+            let end = start
+                + model.by_rule[start..]
+                    .iter()
+                    .take_while(|f| f.rule == rule)
+                    .count();
+            model.rule_ranges.push((rule, start..end));
+            start = end;
         }
         model
     }
@@ -301,13 +325,16 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Every finding, in the order `check` prints them.
-    pub fn all_findings(&self) -> Vec<Finding<'a>> {
-        self.site
-            .diagnostics
+    /// Every finding, grouped by rule in the health page's order.
+    pub fn all_findings(&self) -> &[Finding<'a>] {
+        &self.by_rule
+    }
+
+    /// The findings of each rule that has some, in the health page's order of rules.
+    pub fn findings_by_rule(&self) -> impl Iterator<Item = (&'static str, &[Finding<'a>])> {
+        self.rule_ranges
             .iter()
-            .map(|d| self.finding(d))
-            .collect()
+            .map(|(rule, range)| (*rule, &self.by_rule[range.clone()]))
     }
 
     /// The document with `id`.

@@ -10,11 +10,11 @@ use std::process::{Command, Stdio};
 use crate::date::{parse_date, Date};
 
 /// Each file's last commit date, keyed by its path relative to the site root.
-pub type GitDates = HashMap<String, Date>;
+pub(crate) type GitDates = HashMap<String, Date>;
 
 /// The committer date of the last commit touching each file under `root`, or
 /// `None` when `root` is not in a git work tree or git cannot be run.
-pub fn last_commit_dates(root: &Path) -> Option<GitDates> {
+pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
     let output = Command::new("git")
         .arg("-C")
         .arg(root)

@@ -5,17 +5,17 @@
 //! the renderers turn the result into diagnostics or a site. `check`, `build`
 //! and `serve` all start from [`load`].
 
-pub mod analysis;
+mod analysis;
 pub mod checkin;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
 pub mod edit;
-pub mod git;
+mod git;
 pub mod graph;
 pub mod history;
 pub mod lsp;
-pub mod model;
+mod model;
 pub mod output;
 pub mod render;
 pub mod review;
@@ -24,7 +24,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod source;
 pub mod text;
-pub mod yaml;
+mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ use crate::date::{Cadence, Date, Quarter};
 use crate::diagnostics::Span;
 
 /// Ids the site's own pages use (SPEC §9); no document may take them.
-pub const RESERVED_IDS: &[&str] = &[
+pub(crate) const RESERVED_IDS: &[&str] = &[
     "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
     "assets", "graph", "changes",
 ];

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 /// A YAML syntax or type error at a 1-based position in the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// 1-based line within the parsed text.
     pub line: u32,
     /// 1-based column within the parsed text.
@@ -28,7 +28,7 @@ pub struct YamlError {
 
 impl YamlError {
     /// The message, naming the line of an earlier key in a file whose parsed text starts at `first_line`.
-    pub fn message_in_file(&self, first_line: u32) -> String {
+    pub(crate) fn message_in_file(&self, first_line: u32) -> String {
         match self.earlier_line {
             Some(l) => format!(
                 "{} (first on line {})",
@@ -65,7 +65,7 @@ fn convert_error(err: &serde_yaml::Error, text: &str) -> YamlError {
 /// (about 200 bytes per scalar), so a 32 MiB list of 4.8 million items takes
 /// 11 s and a gigabyte; a megabyte takes a third of a second, and is still
 /// ten years of daily check-ins.
-pub const MAX_YAML_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_YAML_BYTES: usize = 1024 * 1024;
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`,
 /// counting only `\n` as a line break, as every other position in
@@ -82,7 +82,7 @@ fn position(text: &str, offset: usize) -> Option<(u32, u32)> {
 /// Deeper `[`/`{` nesting than this is refused before parsing: libyaml's
 /// scanner is quadratic in flow depth, so 20,000 brackets would take half a
 /// second before its own recursion limit fires.
-pub const MAX_FLOW_DEPTH: usize = 64;
+pub(crate) const MAX_FLOW_DEPTH: usize = 64;
 
 /// What the character at hand is part of, as libyaml's scanner would see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -424,7 +424,7 @@ fn check_flow_depth(text: &str) -> Result<(), YamlError> {
 }
 
 /// Parses front matter into a map of fields. Empty front matter is an empty map.
-pub fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
+pub(crate) fn parse_front_matter(text: &str) -> Result<Map<String, Value>, YamlError> {
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
@@ -648,7 +648,7 @@ impl Visitor<'_> for Key<'_> {
 
 /// Why a text where a number belongs is not one, when YAML reads it as a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberProblem {
+pub(crate) enum NumberProblem {
     /// `.nan`, `.inf` or `-.inf`.
     NotFinite,
     /// A number beyond the largest a 64-bit float holds (`1e400`), with its sign.
@@ -659,7 +659,7 @@ pub enum NumberProblem {
 }
 
 /// Whether `text` is a number YAML reads but no `f64` holds; `None` for any other text.
-pub fn number_problem(text: &str) -> Option<NumberProblem> {
+pub(crate) fn number_problem(text: &str) -> Option<NumberProblem> {
     let text = text.trim();
     let unsigned = text.trim_start_matches(['+', '-']);
     if matches!(
@@ -686,7 +686,7 @@ pub fn number_problem(text: &str) -> Option<NumberProblem> {
 /// around it ("this line is indented 3 spaces; the keys around it, 2"), a
 /// value holding `: ` that needs quotes, or else a general pointer. The
 /// colon advice is given only where a colon is the likely cause.
-pub fn syntax_hint(yaml: &str, line: u32) -> String {
+pub(crate) fn syntax_hint(yaml: &str, line: u32) -> String {
     let lines: Vec<&str> = yaml.lines().collect();
     let at = (line as usize).saturating_sub(1);
     let general =
@@ -754,7 +754,7 @@ fn key_column(line: &str) -> Option<usize> {
 /// plain when the parser reads it so (`Instant payouts`), else double-quoted
 /// with escapes (`"0x1F"`, which plain is the number 31; `"1.50"`; `"yes: no"`;
 /// text with a line break). Everything `new` and `init` write goes through it.
-pub fn scalar(value: &str) -> String {
+pub(crate) fn scalar(value: &str) -> String {
     let plain_reads_back = !value.contains(['\n', '\r'])
         && parse_front_matter(&format!("v: {value}\n"))
             .is_ok_and(|map| map.len() == 1 && map.get("v").and_then(Value::as_str) == Some(value));
@@ -782,7 +782,7 @@ pub fn scalar(value: &str) -> String {
 }
 
 /// A short description of a value's type for messages: "a list", "a number".
-pub fn describe(value: &Value) -> &'static str {
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing",
         Value::Bool(_) => "a true/false value",
@@ -804,7 +804,7 @@ pub enum Step<'a> {
 
 /// A byte range in the located text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// Byte offset of the start.
     pub offset: usize,
     /// Length in bytes.
@@ -817,7 +817,7 @@ pub struct Located {
 /// block lists, one-line flow `{…}` and `[…]`); when it cannot find the exact
 /// place it falls back to the nearest enclosing field, never to a wrong line.
 #[derive(Debug)]
-pub struct Locator<'t> {
+pub(crate) struct Locator<'t> {
     text: &'t str,
     /// Top-level keys: (key, byte offset of the key, byte offset where its block ends).
     top: Vec<(&'t str, usize, usize)>,
@@ -838,7 +838,7 @@ type KeyIndex<'t> = HashMap<&'t str, Vec<usize>>;
 
 impl<'t> Locator<'t> {
     /// Indexes the top-level keys of `text`.
-    pub fn new(text: &'t str) -> Locator<'t> {
+    pub(crate) fn new(text: &'t str) -> Locator<'t> {
         let mut top: Vec<(&'t str, usize, usize)> = Vec::new();
         let mut top_index = HashMap::new();
         let mut offset = 0;
@@ -894,12 +894,12 @@ impl<'t> Locator<'t> {
     }
 
     /// Where the key at `path` is written (the last key of the path, or the list item).
-    pub fn key(&self, path: &[Step<'_>]) -> Option<Located> {
+    pub(crate) fn key(&self, path: &[Step<'_>]) -> Option<Located> {
         self.walk(path).map(|w| w.at)
     }
 
     /// Where the value at `path` is written; falls back to its key, or to the nearest enclosing field.
-    pub fn value(&self, path: &[Step<'_>]) -> Option<Located> {
+    pub(crate) fn value(&self, path: &[Step<'_>]) -> Option<Located> {
         let Walk { at, end, complete } = self.walk(path)?;
         if !complete || !matches!(path.last(), Some(Step::Key(_))) {
             return Some(at);
@@ -926,18 +926,6 @@ impl<'t> Locator<'t> {
             offset: value_start + lead,
             len: trimmed.len(),
         })
-    }
-
-    /// Where `needle` is written as a whole word inside the value at `path`; falls back to the value.
-    pub fn word_in(&self, path: &[Step<'_>], needle: &str) -> Option<Located> {
-        let Walk { at, end, .. } = self.walk(path)?;
-        let start = at.offset;
-        find_word(&self.text[start..end], needle)
-            .map(|i| Located {
-                offset: start + i,
-                len: needle.len(),
-            })
-            .or_else(|| self.value(path))
     }
 
     /// Follows `path` as far as it is written.
@@ -1046,19 +1034,6 @@ fn strip_comment(s: &str) -> &str {
 
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80
-}
-
-/// Finds `word` with no word characters on either side.
-fn find_word(haystack: &str, word: &str) -> Option<usize> {
-    if word.is_empty() {
-        return None;
-    }
-    let bytes = haystack.as_bytes();
-    haystack.match_indices(word).map(|(i, _)| i).find(|&i| {
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let after = bytes.get(i + word.len()).copied();
-        !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
-    })
 }
 
 /// Every place in `text[start..end]` where a key is written before a `:`
@@ -1187,7 +1162,6 @@ mod tests {
             Step::Key("metric"),
         ];
         assert_eq!(at(loc.value(&kr)), "m-two");
-        assert_eq!(at(loc.word_in(&[Step::Key("supports")], "ps-y")), "ps-y");
         assert_eq!(loc.value(&[Step::Key("nope")]), None);
     }
 

@@ -14,13 +14,13 @@ use crate::model::Fingerprint;
 use crate::source::split_front_matter;
 
 /// Front-matter keys a document's own review writes; they are not content.
-pub const REVIEW_FIELDS: &[&str] = &["reviewed", "reviewed_against"];
+pub(crate) const REVIEW_FIELDS: &[&str] = &["reviewed", "reviewed_against"];
 
 /// The fingerprint of a document file's text: its front matter without its
 /// own review fields, in a canonical form (comments, quoting and key order do
 /// not count), and its body (line ends normalised, trailing blank space
 /// ignored); `None` when its front matter does not parse.
-pub fn fingerprint_of(text: &str) -> Option<Fingerprint> {
+pub(crate) fn fingerprint_of(text: &str) -> Option<Fingerprint> {
     let fm = split_front_matter(text).ok()?;
     let mut fields = crate::yaml::parse_front_matter(fm.yaml).ok()?;
     for key in REVIEW_FIELDS {

@@ -36,7 +36,7 @@ impl GoalReading {
 
 /// Where a goal stands at its deadline, as the quarter review reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GoalOutcome {
+pub(crate) enum GoalOutcome {
     /// The latest check-in reaches the target.
     Met,
     /// The deadline has not passed (or there is none) and the target is not reached yet.
@@ -50,7 +50,7 @@ pub enum GoalOutcome {
 
 impl GoalOutcome {
     /// How pages word it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             GoalOutcome::Met => "met",
             GoalOutcome::Open => "open",
@@ -60,7 +60,7 @@ impl GoalOutcome {
     }
 
     /// As a style class.
-    pub fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             GoalOutcome::Met => "met",
             GoalOutcome::Open => "open",
@@ -71,7 +71,7 @@ impl GoalOutcome {
 }
 
 /// Where the goal read as `reading`, with `target` due by `deadline`, stands on `today`.
-pub fn goal_outcome(
+pub(crate) fn goal_outcome(
     reading: &GoalReading,
     target: Option<f64>,
     deadline: Option<Date>,
@@ -90,7 +90,7 @@ pub fn goal_outcome(
 }
 
 /// Reads the goal with `metric`, `baseline` and `target` from the site's check-ins.
-pub fn read_goal(
+pub(crate) fn read_goal(
     docs: &[Document],
     graph: &Graph,
     metric: Option<&MetricRef>,
@@ -122,7 +122,11 @@ pub fn read_goal(
 }
 
 /// The metric document a `metric:` field links to; `None` for a description or a link to another kind.
-pub fn metric_doc(docs: &[Document], graph: &Graph, metric: Option<&MetricRef>) -> Option<DocId> {
+pub(crate) fn metric_doc(
+    docs: &[Document],
+    graph: &Graph,
+    metric: Option<&MetricRef>,
+) -> Option<DocId> {
     match metric? {
         MetricRef::Id(r) => graph.lookup(&r.id).filter(|&i| docs[i].kind == "metric"),
         MetricRef::Text(_) => None,

@@ -13,12 +13,12 @@ mod reach;
 mod trend;
 mod work_mix;
 
-pub use fingerprint::{fingerprint_of, REVIEW_FIELDS};
-pub use goals::{goal_outcome, metric_doc, read_goal, GoalOutcome, GoalReading};
-pub use pace::{current_pace, pace, worst_own_pace, Pace, PaceVerdict, PacedGoal, MIN_EXPECTED};
-pub use reach::{changed_facts, reach};
-pub use trend::{change_over, Change, Trend, FLAT, MOVING, WINDOW_DAYS};
-pub use work_mix::{work_mix, WorkMix};
+pub(crate) use fingerprint::fingerprint_of;
+pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
+pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
+pub(crate) use reach::{changed_facts, reach};
+pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
+pub(crate) use work_mix::work_mix;
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};
@@ -138,7 +138,7 @@ impl Facts {
 /// A time box nobody closed: the quarter a bet or objective was planned in
 /// (its own, else its nearest ancestor's) and the status it is still in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expiry {
+pub(crate) struct Expiry {
     /// The quarter that ended.
     pub quarter: Quarter,
     /// Proposed, committed, in progress or active.
@@ -147,7 +147,7 @@ pub struct Expiry {
 
 /// Whether bet or objective `doc` is still open after its quarter ended
 /// before `today`: what the `expired` rule reports and the dashboard lists.
-pub fn expiry(docs: &[Document], facts: &Facts, doc: DocId, today: Date) -> Option<Expiry> {
+pub(crate) fn expiry(docs: &[Document], facts: &Facts, doc: DocId, today: Date) -> Option<Expiry> {
     let d = docs.get(doc)?;
     if d.kind != "bet" && d.kind != "objective" {
         return None;
@@ -162,7 +162,7 @@ pub fn expiry(docs: &[Document], facts: &Facts, doc: DocId, today: Date) -> Opti
 }
 
 /// How often `doc` must be re-read, if a review is expected of it at all.
-pub fn review_cadence(doc: &Document, schema: &Schema) -> Option<crate::date::Cadence> {
+pub(crate) fn review_cadence(doc: &Document, schema: &Schema) -> Option<crate::date::Cadence> {
     if doc.kind == "metric" || doc.status.is_some_and(Status::is_closed) {
         return None;
     }

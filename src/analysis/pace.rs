@@ -9,7 +9,7 @@ use crate::model::{Checkin, Document, MetricRef, Status};
 
 /// Below this share of elapsed time a goal is never called behind: early
 /// check-ins are noisy and most work starts slowly.
-pub const MIN_EXPECTED: f64 = 0.25;
+pub(crate) const MIN_EXPECTED: f64 = 0.25;
 
 /// Slack for comparing fractions computed from decimal input, so that a
 /// progress written to sit exactly on a boundary is judged as written.
@@ -103,7 +103,7 @@ impl<'a> PacedGoal<'a> {
 /// config's `pace_tolerance`). `None` unless the goal has a baseline, a
 /// target other than the baseline, a deadline after its start, and a metric
 /// document with check-ins.
-pub fn pace(
+pub(crate) fn pace(
     docs: &[Document],
     graph: &Graph,
     facts: &Facts,
@@ -148,7 +148,7 @@ pub fn pace(
 /// that is done, dropped or archived (nothing more is asked of it) or a goal
 /// whose deadline is before `today` (then `overdue` speaks). The
 /// `behind-pace` rule fires, and pages show a pace, from exactly this.
-pub fn current_pace(
+pub(crate) fn current_pace(
     docs: &[Document],
     graph: &Graph,
     facts: &Facts,
@@ -166,7 +166,7 @@ pub fn current_pace(
 /// The worst current pace among `doc`'s own goals: a bet's success
 /// criteria, an objective's key results. A bet's page rolls this up with its
 /// objectives', so `serve` counts it among what other pages show of `doc`.
-pub fn worst_own_pace(
+pub(crate) fn worst_own_pace(
     docs: &[Document],
     graph: &Graph,
     facts: &Facts,

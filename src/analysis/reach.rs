@@ -5,7 +5,7 @@ use super::Facts;
 use crate::graph::{DocId, Graph};
 
 /// The documents whose facts differ between two analyses of the same documents (same files, same order).
-pub fn changed_facts(before: &Facts, after: &Facts) -> Vec<DocId> {
+pub(crate) fn changed_facts(before: &Facts, after: &Facts) -> Vec<DocId> {
     let n = before.last_review.len().max(after.last_review.len());
     (0..n)
         .filter(|&d| {
@@ -24,7 +24,7 @@ pub fn changed_facts(before: &Facts, after: &Facts) -> Vec<DocId> {
 /// documents it links to or that link to it. Both graphs hold the same
 /// documents in the same order; a change that adds, removes or renames one
 /// is judged from scratch instead, because it renumbers them.
-pub fn reach(changed: &[DocId], before: &Graph, after: &Graph) -> Vec<bool> {
+pub(crate) fn reach(changed: &[DocId], before: &Graph, after: &Graph) -> Vec<bool> {
     let n = after.len();
     let mut dirty = vec![false; n];
     let mut mark = |d: DocId| {

@@ -6,13 +6,13 @@ use crate::date::Date;
 use crate::model::{Checkin, Direction, Document};
 
 /// The window metric chains are judged over, in days, ending at the downstream metric's latest check-in.
-pub const WINDOW_DAYS: i64 = 90;
+pub(crate) const WINDOW_DAYS: i64 = 90;
 
 /// A metric is moving when it improved by at least this much (relative).
-pub const MOVING: f64 = 0.05;
+pub(crate) const MOVING: f64 = 0.05;
 
 /// A metric is flat when it improved by less than this much (relative); a fall is flat too.
-pub const FLAT: f64 = 0.02;
+pub(crate) const FLAT: f64 = 0.02;
 
 /// Slack for comparing a change computed from decimal check-ins with the
 /// thresholds, so that a change of exactly 5% or 2% is judged as written.
@@ -20,7 +20,7 @@ const EPSILON: f64 = 1e-9;
 
 /// A metric's change over a window.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The value the window starts from: the latest check-in on or before its
     /// first day, else the first check-in inside it.
     pub from: Checkin,
@@ -32,7 +32,7 @@ pub struct Change {
 
 /// Whether a change counts as moving, flat, or neither.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trend {
+pub(crate) enum Trend {
     /// Improved by [`MOVING`] or more.
     Moving,
     /// Improved by less than [`FLAT`] (or got worse).
@@ -43,13 +43,13 @@ pub enum Trend {
 
 impl Change {
     /// The change as a signed percentage, positive when better: `+12.5%`, `-3%`.
-    pub fn signed_percent(&self) -> String {
+    pub(crate) fn signed_percent(&self) -> String {
         let sign = if self.relative >= 0.0 { "+" } else { "" };
         format!("{sign}{}", crate::text::format_percent(self.relative))
     }
 
     /// Moving, flat or in between.
-    pub fn trend(&self) -> Trend {
+    pub(crate) fn trend(&self) -> Trend {
         if self.relative >= MOVING - EPSILON {
             Trend::Moving
         } else if self.relative < FLAT - EPSILON {
@@ -63,7 +63,7 @@ impl Change {
 /// How `metric` changed over the `days` days ending on `end`. `None` when
 /// fewer than two check-ins bound the window, or the starting value is zero
 /// (a relative change from zero means nothing).
-pub fn change_over(metric: &Document, end: Date, days: i64) -> Option<Change> {
+pub(crate) fn change_over(metric: &Document, end: Date, days: i64) -> Option<Change> {
     let start = end.checked_sub(jiff::Span::new().days(days)).ok()?;
     let checkins = &metric.checkins;
     // Check-ins are sorted by date: the last on or before a day is found by bisection.

@@ -10,7 +10,7 @@ use crate::model::{Document, Status, WorkSource};
 
 /// How a team's work items of one quarter (dropped ones not counted) came about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct WorkMix {
+pub(crate) struct WorkMix {
     /// `source: planned`, or no `source:`.
     pub planned: usize,
     /// `source: stakeholder-request`.
@@ -23,24 +23,24 @@ pub struct WorkMix {
 
 impl WorkMix {
     /// Every work item counted.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.planned + self.not_planned()
     }
 
     /// The items whose source is anything but `planned`.
-    pub fn not_planned(&self) -> usize {
+    pub(crate) fn not_planned(&self) -> usize {
         self.stakeholder_request + self.incident + self.unplanned
     }
 
     /// Whether more than `limit` (a fraction) of the items were not planned:
     /// what `unplanned-work` reports. A share exactly at the limit (3 of 10
     /// against 0.3) is within it, whatever the rounding of either number.
-    pub fn exceeds(&self, limit: f64) -> bool {
+    pub(crate) fn exceeds(&self, limit: f64) -> bool {
         self.unplanned_share() > limit + 1e-9
     }
 
     /// The share of items not planned, 0 to 1 (0 when there are none).
-    pub fn unplanned_share(&self) -> f64 {
+    pub(crate) fn unplanned_share(&self) -> f64 {
         match self.total() {
             0 => 0.0,
             total => self.not_planned() as f64 / total as f64,
@@ -51,7 +51,7 @@ impl WorkMix {
 /// The work mix of every (team document, quarter) that has work items, each
 /// item counted for its own or inherited team and quarter (`Facts::team_of`,
 /// `Facts::quarter_of`). Items with no team or no quarter are not counted.
-pub fn work_mix(docs: &[Document], facts: &Facts) -> BTreeMap<(DocId, Quarter), WorkMix> {
+pub(crate) fn work_mix(docs: &[Document], facts: &Facts) -> BTreeMap<(DocId, Quarter), WorkMix> {
     let mut mix: BTreeMap<(DocId, Quarter), WorkMix> = BTreeMap::new();
     for (id, doc) in docs.iter().enumerate() {
         if doc.kind != "work" || doc.invalid || doc.status == Some(Status::Dropped) {

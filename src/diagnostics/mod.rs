@@ -2,7 +2,7 @@
 //! value, collected by the stage that finds it and rendered once at the end by
 //! one of the renderers below. No stage prints anything itself.
 
-pub mod catalog;
+pub(crate) mod catalog;
 mod github;
 mod human;
 mod json;

@@ -169,11 +169,6 @@ impl Workspace {
         }
     }
 
-    /// Whether an analysis is due.
-    pub fn is_dirty(&self) -> bool {
-        self.dirty
-    }
-
     /// Analyses the site again if anything changed; returns whether it did.
     pub fn analyze(&mut self) -> bool {
         if !self.dirty {

@@ -2,7 +2,6 @@
 //! blocks never pays for it. Output uses CSS classes, with one stylesheet
 //! generated for the configured theme.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
@@ -11,24 +10,15 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
-static LOADED: AtomicBool = AtomicBool::new(false);
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
-    SYNTAXES.get_or_init(|| {
-        LOADED.store(true, Ordering::Relaxed);
-        SyntaxSet::load_defaults_newlines()
-    })
-}
-
-/// Whether syntect has been loaded in this process (for tests of laziness).
-pub fn loaded() -> bool {
-    LOADED.load(Ordering::Relaxed)
+    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
 /// Highlights `code` as `lang` (a fence token such as `rust` or `py`); `None` for an unknown language.
-pub fn highlight(code: &str, lang: &str) -> Option<String> {
+pub(super) fn highlight(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
@@ -42,7 +32,7 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 
 /// Refuses a `highlight_theme` syntect does not have, whether or not the site
 /// has code yet: `check` must refuse what a later build would.
-pub fn check_theme(theme: &str) -> Result<(), String> {
+pub(super) fn check_theme(theme: &str) -> Result<(), String> {
     // The default is known to exist; loading every theme costs a few milliseconds.
     if theme == crate::config::MarkdownConfig::default().highlight_theme {
         return Ok(());
@@ -51,7 +41,7 @@ pub fn check_theme(theme: &str) -> Result<(), String> {
 }
 
 /// The stylesheet for `theme` (a syntect default theme name), or the names available.
-pub fn stylesheet(theme: &str) -> Result<String, String> {
+pub(super) fn stylesheet(theme: &str) -> Result<String, String> {
     let themes = ThemeSet::load_defaults();
     let Some(t) = themes.themes.get(theme) else {
         let names: Vec<&str> = themes.themes.keys().map(String::as_str).collect();

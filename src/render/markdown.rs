@@ -12,7 +12,7 @@ use crate::source::{fence_language, markdown_options, MAX_HIGHLIGHTED_CODE_BYTES
 use crate::text::slugify;
 
 /// Where a link written in a body points, as the renderer needs it.
-pub trait LinkResolver {
+pub(crate) trait LinkResolver {
     /// The URL and title of the document with `id`, relative to the page being rendered.
     fn by_id(&self, id: &str) -> Option<(String, &str)>;
     /// The URL of the document at `written`, a relative `.md` path as written in the body.
@@ -21,7 +21,7 @@ pub trait LinkResolver {
 
 /// A rendered body.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct RenderedBody {
+pub(crate) struct RenderedBody {
     /// The HTML.
     pub html: String,
     /// Plain text, for the search index (at most `text_limit` bytes).
@@ -33,7 +33,7 @@ pub struct RenderedBody {
 
 /// A body to render, with what parsing the document learned about it.
 #[derive(Debug, Clone, Copy)]
-pub struct Body<'a> {
+pub(crate) struct Body<'a> {
     /// The Markdown.
     pub markdown: &'a str,
     /// Its headings' anchors in order, as `source` computed them for the link checker.
@@ -43,7 +43,7 @@ pub struct Body<'a> {
 }
 
 /// Renders `body` to HTML, streaming its events from the parser to the HTML writer.
-pub fn render<'a>(
+pub(crate) fn render<'a>(
     body: Body<'a>,
     links: &'a dyn LinkResolver,
     unsafe_html: bool,
@@ -500,13 +500,13 @@ fn code_block(lang: &str, code: &str) -> String {
 }
 
 /// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     Escaped(s).to_string()
 }
 
 /// Text that writes itself HTML-escaped (`&`, `<`, `>`, `"`, `'`), without an intermediate string.
 #[derive(Debug, Clone, Copy)]
-pub struct Escaped<'a>(pub &'a str);
+pub(crate) struct Escaped<'a>(pub &'a str);
 
 impl std::fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -535,7 +535,7 @@ impl std::fmt::Display for Escaped<'_> {
 /// as the quarter review quotes it), at most `limit` bytes, cut at a word
 /// with `…`. Headings, tables and lists before it are skipped; parsing stops
 /// at the paragraph's end, so a long body costs no more than its start.
-pub fn first_paragraph(markdown: &str, limit: usize) -> String {
+pub(crate) fn first_paragraph(markdown: &str, limit: usize) -> String {
     let mut text = String::new();
     let mut depth = 0usize;
     let mut inside = false;

@@ -24,7 +24,7 @@ const COLUMNS: [MetricType; 4] = [
 
 /// The metrics page (`metrics.html`).
 #[derive(Debug, Serialize)]
-pub struct MetricsPage<'a> {
+pub(super) struct MetricsPage<'a> {
     /// Metrics joined by `drives:`, each chain with the most metrics first.
     chains: Vec<Chain<'a>>,
     /// Metrics that drive nothing and nothing drives.
@@ -71,7 +71,7 @@ struct Reading {
 }
 
 /// The metrics page of `model`'s site.
-pub fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
+pub(super) fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
     let site = model.site;
     let metrics: Vec<DocId> = (0..site.docs.len())
         .filter(|&i| site.docs[i].kind == "metric")

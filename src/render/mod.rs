@@ -6,14 +6,14 @@
 //! site, run in parallel.
 
 mod hash;
-pub mod highlight;
-pub mod markdown;
-pub mod metrics;
-pub mod pages;
-pub mod search;
-pub mod svg;
+mod highlight;
+pub(crate) mod markdown;
+mod metrics;
+mod pages;
+mod search;
+mod svg;
 pub mod theme;
-pub mod tree;
+mod tree;
 pub mod view;
 
 use std::collections::HashMap;

@@ -20,7 +20,7 @@ use crate::text::format_number;
 
 /// The variables every page has besides its own: `site`, `root`, `section`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Base<'a> {
+pub(super) struct Base<'a> {
     /// Site-wide facts.
     pub site: SiteFacts<'a>,
     /// The prefix from this page to the site root.
@@ -34,7 +34,7 @@ pub struct Base<'a> {
 
 /// `site` in every template.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteFacts<'a> {
+pub(super) struct SiteFacts<'a> {
     /// The site title.
     pub title: &'a str,
     /// The build date.
@@ -48,7 +48,7 @@ pub struct SiteFacts<'a> {
 }
 
 /// The context every page shares.
-pub fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> Base<'a> {
+pub(super) fn base<'a>(model: &'a Model<'_>, root: &'a str, section: &'static str) -> Base<'a> {
     let site = model.site;
     Base {
         site: SiteFacts {
@@ -92,13 +92,13 @@ fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
 }
 
 /// The SVG diagram of the opportunity solution tree rooted at outcome `doc`.
-pub fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
+pub(super) fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
     svg::tree_diagram(&ost_tree(model, doc, prefix))
 }
 
 /// A document's own page (`page.html`).
 #[derive(Debug, Serialize)]
-pub struct DocumentPage<'a> {
+pub(super) struct DocumentPage<'a> {
     /// The document as links show it.
     pub page: DocLink<'a>,
     /// Its facts and frameworks.
@@ -135,7 +135,7 @@ pub struct DocumentPage<'a> {
 
 /// The history section of a document's page.
 #[derive(Debug, Serialize)]
-pub struct DocHistoryView<'a> {
+pub(super) struct DocHistoryView<'a> {
     /// The newest commits that touched it, at most [`DOC_COMMITS`].
     commits: Vec<CommitView<'a>>,
     /// How many more there are.
@@ -147,11 +147,11 @@ pub struct DocHistoryView<'a> {
 }
 
 /// How many commits a document's page lists.
-pub const DOC_COMMITS: usize = 20;
+pub(super) const DOC_COMMITS: usize = 20;
 
 /// A commit as the pages list it.
 #[derive(Debug, Serialize)]
-pub struct CommitView<'a> {
+pub(super) struct CommitView<'a> {
     short: &'a str,
     date: String,
     author: &'a str,
@@ -172,7 +172,7 @@ fn commit_view<'a>(model: &'a Model<'_>, commit: &'a crate::history::Commit) -> 
 
 /// One change on the changes page and the dashboard.
 #[derive(Debug, Serialize)]
-pub struct ChangeView<'a> {
+pub(super) struct ChangeView<'a> {
     /// The document's page, when it is still in the site.
     doc: Option<DocLink<'a>>,
     /// Its title now, or as the commit wrote it, or its id.
@@ -223,7 +223,7 @@ fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>
 
 /// The changes page (`changes/`): the window's changes, by week, newest first.
 #[derive(Debug, Serialize)]
-pub struct ChangesPage<'a> {
+pub(super) struct ChangesPage<'a> {
     /// The config's `changes_window` in words (`90 days`).
     window: String,
     /// The first day of the window.
@@ -247,7 +247,7 @@ struct WeekView<'a> {
 
 /// How many changes of one week the changes page lists: a commit that adds
 /// 10,000 documents would otherwise make a 10,000-item page.
-pub const CHANGES_PER_WEEK: usize = 200;
+pub(super) const CHANGES_PER_WEEK: usize = 200;
 
 /// The first day of the changes window.
 fn changes_from(site: &crate::Site) -> Date {
@@ -255,7 +255,7 @@ fn changes_from(site: &crate::Site) -> Date {
 }
 
 /// The changes page.
-pub fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
+pub(super) fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     let site = model.site;
     let from = changes_from(site);
     let mut weeks: BTreeMap<Date, (Vec<ChangeView<'a>>, usize)> = BTreeMap::new();
@@ -319,7 +319,7 @@ fn recent_changes<'a>(model: &'a Model<'_>) -> Option<RecentChanges<'a>> {
 
 /// `doc` on a document's page.
 #[derive(Debug, Serialize)]
-pub struct DocumentFacts<'a> {
+pub(super) struct DocumentFacts<'a> {
     owner: Option<&'a str>,
     team: Option<DocLink<'a>>,
     quarter: Option<String>,
@@ -369,7 +369,11 @@ struct CheckinView {
 }
 
 /// A document's own page.
-pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> DocumentPage<'a> {
+pub(super) fn document<'a>(
+    model: &'a Model<'_>,
+    id: DocId,
+    body_html: &'a str,
+) -> DocumentPage<'a> {
     let site = model.site;
     let doc = &site.docs[id];
     let graph = &site.graph;
@@ -528,7 +532,7 @@ pub fn document<'a>(model: &'a Model<'_>, id: DocId, body_html: &'a str) -> Docu
 
 /// A bet as a card on the dashboard and the roadmap.
 #[derive(Debug, Serialize)]
-pub struct BetCard<'a> {
+pub(super) struct BetCard<'a> {
     doc: DocLink<'a>,
     size: Option<&'static str>,
     quarter: Option<String>,
@@ -558,7 +562,7 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
 
 /// The size mix of a quarter's active bets.
 #[derive(Debug, Serialize)]
-pub struct Balance {
+pub(super) struct Balance {
     active: usize,
     big: usize,
     medium: usize,
@@ -615,7 +619,7 @@ fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<Doc
 
 /// The dashboard (`index.html`).
 #[derive(Debug, Serialize)]
-pub struct HomePage<'a> {
+pub(super) struct HomePage<'a> {
     quarter: String,
     /// The review pages of the current and the last quarter, when they exist.
     reviews: Vec<QuarterLink>,
@@ -650,10 +654,10 @@ struct QuarterLink {
 /// How many items of a list the dashboard shows before "see all": the
 /// dashboard summarises, the health page and the roadmap list everything
 /// (a 10,000-document site has thousands of stale documents).
-pub const HOME_SAMPLE: usize = 5;
+pub(super) const HOME_SAMPLE: usize = 5;
 
 /// How many of this quarter's bets the dashboard shows as cards.
-pub const HOME_BETS: usize = 6;
+pub(super) const HOME_BETS: usize = 6;
 
 /// A layer of the strategy stack: its kind, how many documents, the first few.
 #[derive(Debug, Serialize)]
@@ -704,7 +708,7 @@ struct SiteCounts {
 const LAYER_SAMPLE: usize = 6;
 
 /// The dashboard.
-pub fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
+pub(super) fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     let site = model.site;
     let current = Quarter::of(site.today);
     let (by_quarter, _) = bets_by_quarter(model);
@@ -846,7 +850,7 @@ fn rule_summary(model: &Model<'_>) -> Vec<RuleCount> {
 /// [`tree::TRACE_PAGE_BUDGET`], else its first levels (`trace/`) and a page
 /// per branch below them (`trace/<id>/`), each with the same filters.
 #[derive(Debug, Clone, Serialize)]
-pub struct TracePage<'a> {
+pub(super) struct TracePage<'a> {
     /// The document whose tree this page shows; `None` on `trace/` itself.
     branch: Option<DocLink<'a>>,
     /// The way from the top of the tree down to `branch`.
@@ -871,7 +875,7 @@ pub struct TracePage<'a> {
 /// changed, so only a page that did pays for its HTML (the trees of a 10k
 /// site were a third of a title edit's work).
 #[derive(Debug, Serialize)]
-pub struct TraceTrees<'a> {
+pub(super) struct TraceTrees<'a> {
     forest: Vec<tree::TreeItem<'a>>,
     unconnected: Vec<tree::TreeItem<'a>>,
     /// The way from the page to the site root, and to the `trace/` folder.
@@ -881,7 +885,7 @@ pub struct TraceTrees<'a> {
 
 impl<'a> TracePage<'a> {
     /// The page with its trees as HTML.
-    pub fn with_trees(mut self, trees: &TraceTrees<'a>) -> TracePage<'a> {
+    pub(super) fn with_trees(mut self, trees: &TraceTrees<'a>) -> TracePage<'a> {
         self.forest_html = tree::tree_html(&trees.forest, trees.root, trees.trace);
         self.unconnected_html = tree::tree_html(&trees.unconnected, trees.root, trees.trace);
         self
@@ -972,7 +976,7 @@ fn trace_forest<'a>(
 }
 
 /// The traceability page (`trace/`), its trees not yet HTML.
-pub fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>) {
+pub(super) fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>) {
     let site = model.site;
     let (items, loose_items, paged) = trace_forest(model);
     let outcomes: Vec<DocId> = (0..site.docs.len())
@@ -1011,7 +1015,7 @@ pub fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>) {
 /// The trace page of each branch too large for the page above it
 /// (`trace/<id>/index.html`), in the order the pages link to them, their
 /// trees not yet HTML.
-pub fn trace_branch_pages<'a>(
+pub(super) fn trace_branch_pages<'a>(
     model: &'a Model<'_>,
 ) -> Vec<(String, TracePage<'a>, TraceTrees<'a>)> {
     let graph = &model.site.graph;
@@ -1047,7 +1051,7 @@ pub fn trace_branch_pages<'a>(
 /// The health report (`health.html`): every rule with its counts, and the
 /// first findings of each; the rest are on the rule's own pages.
 #[derive(Debug, Serialize)]
-pub struct HealthPage<'a> {
+pub(super) struct HealthPage<'a> {
     groups: Vec<FindingGroup<'a>>,
     total: usize,
     /// How many findings a group shows at most: [`HEALTH_SAMPLE`].
@@ -1082,7 +1086,7 @@ struct FindingGroup<'a> {
 
 /// A rule's page of findings (`health_rule.html`), one of `pages`.
 #[derive(Debug, Serialize)]
-pub struct HealthRulePage<'a> {
+pub(super) struct HealthRulePage<'a> {
     group: FindingGroup<'a>,
     filters: Filters<'a>,
     /// 1-based.
@@ -1093,14 +1097,14 @@ pub struct HealthRulePage<'a> {
 
 /// How many findings of each rule the health page shows; a site of 10,000
 /// documents has 6,000 `stale` findings, which would make the page 5 MB.
-pub const HEALTH_SAMPLE: usize = 20;
+pub(super) const HEALTH_SAMPLE: usize = 20;
 
 /// How many groups of the health page are open; the rest are collapsed.
-pub const HEALTH_OPEN: usize = 3;
+pub(super) const HEALTH_OPEN: usize = 3;
 
 /// How many findings one page of a rule holds: about 600 KB of HTML, under
 /// the 1 MB a page may weigh.
-pub const HEALTH_PAGE: usize = 1_000;
+pub(super) const HEALTH_PAGE: usize = 1_000;
 
 fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
     let team_ids: BTreeSet<&str> = findings.iter().filter_map(|f| f.team).collect();
@@ -1150,7 +1154,7 @@ fn group<'a>(
 }
 
 /// The health report: every rule with its counts and first findings.
-pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
+pub(super) fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
     HealthPage {
         filters: filters(model, model.all_findings()),
         groups: model
@@ -1170,7 +1174,7 @@ pub fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
 
 /// Each rule's pages of findings, with their paths relative to the site
 /// root: every finding of the rule, [`HEALTH_PAGE`] to a page.
-pub fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
+pub(super) fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
     let mut out = Vec::new();
     for (rule, items) in model.findings_by_rule() {
         let pages: Vec<String> = (1..=items.len().div_ceil(HEALTH_PAGE))
@@ -1197,7 +1201,7 @@ pub fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePag
 /// The roadmap (`roadmap.html`): Now, Next and Later first, so the page
 /// opens on the quarter being worked; past quarters after them.
 #[derive(Debug, Serialize)]
-pub struct RoadmapPage<'a> {
+pub(super) struct RoadmapPage<'a> {
     /// The build date's quarter, shown even when it holds no bets.
     now: QuarterView<'a>,
     /// The quarter after it.
@@ -1319,7 +1323,7 @@ fn quarter_view<'a>(
 }
 
 /// Bets by quarter: Now, Next, Later, then the past.
-pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
+pub(super) fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let (by_quarter, unscheduled) = bets_by_quarter(model);
     let now = Quarter::of(model.site.today);
     let next = now.next();
@@ -1345,7 +1349,7 @@ pub fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
 
 /// Every quarter that has a review page, with its bets and objectives (own
 /// or inherited quarter, `Facts::quarter_of`), bets first, each in document order.
-pub fn review_quarters(site: &crate::Site) -> BTreeMap<Quarter, Vec<DocId>> {
+pub(super) fn review_quarters(site: &crate::Site) -> BTreeMap<Quarter, Vec<DocId>> {
     let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
     for kind in ["bet", "objective"] {
         for (i, _) in site.docs.iter().enumerate().filter(|(_, d)| d.kind == kind) {
@@ -1358,13 +1362,13 @@ pub fn review_quarters(site: &crate::Site) -> BTreeMap<Quarter, Vec<DocId>> {
 }
 
 /// The path of a quarter's review page, relative to the site root.
-pub fn quarter_path(quarter: Quarter) -> String {
+pub(super) fn quarter_path(quarter: Quarter) -> String {
     format!("quarters/{quarter}/index.html")
 }
 
 /// A quarter review (`quarter.html`): did we achieve results?
 #[derive(Debug, Serialize)]
-pub struct QuarterPage<'a> {
+pub(super) struct QuarterPage<'a> {
     quarter: String,
     current: bool,
     past: bool,
@@ -1459,7 +1463,7 @@ fn review_goal(
 }
 
 /// The review pages, one per quarter of [`review_quarters`].
-pub fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPage<'a>)> {
+pub(super) fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPage<'a>)> {
     let site = model.site;
     let current = Quarter::of(site.today);
     // Which reviews cover each document, found once for every page.
@@ -1573,7 +1577,7 @@ pub fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPage<'a>)
 
 /// The teams page (`teams.html`).
 #[derive(Debug, Serialize)]
-pub struct TeamsPage<'a> {
+pub(super) struct TeamsPage<'a> {
     teams: Vec<TeamView<'a>>,
 }
 
@@ -1627,7 +1631,7 @@ struct LnoMix {
 }
 
 /// Teams and the alignment cascade.
-pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
+pub(super) fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     let site = model.site;
     let mut teams = Vec::new();
     let mix = crate::analysis::work_mix(&site.docs, &site.facts);
@@ -1727,14 +1731,14 @@ pub fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
 /// where no relative path reaches `assets/style.css`, and `base_url` is
 /// right only on the host.
 #[derive(Debug, Serialize)]
-pub struct NotFoundPage {
+pub(super) struct NotFoundPage {
     /// `style.css` as a `data:` URL, every byte outside a safe set
     /// percent-encoded (so nothing in it ends the attribute).
     css: String,
 }
 
 /// The 404 page's context, with the theme's stylesheet.
-pub fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
+pub(super) fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
     let bytes: &[u8] = theme
         .assets
         .iter()
@@ -1754,13 +1758,13 @@ pub fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
 
 /// The search page: the kinds its filter offers.
 #[derive(Debug, Serialize)]
-pub struct SearchPage<'a> {
+pub(super) struct SearchPage<'a> {
     /// Each kind documents have, as its name and label, sorted by label.
     pub kinds: Vec<super::search::KindName<'a>>,
 }
 
 /// The search page's context.
-pub fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
+pub(super) fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
     SearchPage {
         kinds: super::search::kinds(model)
             .into_iter()

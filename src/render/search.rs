@@ -44,7 +44,7 @@ const PLACES: u32 = 3;
 /// (title, page, text as JSON), and its words with the best place each
 /// occurs. Made where its page is rendered, in parallel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchDoc {
+pub(super) struct SearchDoc {
     kind: String,
     entry: String,
     /// The distinct words, lowercased, one space between two.
@@ -55,7 +55,7 @@ pub struct SearchDoc {
 
 impl SearchDoc {
     /// `link`'s document, whose body has these headings and text.
-    pub fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
+    pub(super) fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
         // Each text lowercased once, its words borrowed from that; only the
         // distinct words are copied (a body of 2,000 bytes has about 300
         // words, half of them repeats).
@@ -106,7 +106,7 @@ impl SearchDoc {
 /// words as numbers, so `serve` joins 10,000 of them into postings without
 /// hashing a word again.
 #[derive(Debug, Default)]
-pub struct Dictionary {
+pub(super) struct Dictionary {
     ids: HashMap<String, u32, FnvBuild>,
     words: Vec<String>,
 }
@@ -132,7 +132,7 @@ impl Dictionary {
 /// A [`SearchDoc`] with its words as numbers of a [`Dictionary`]: what
 /// `serve` keeps of each document between renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodedDoc {
+pub(super) struct CodedDoc {
     kind: String,
     entry: String,
     /// `word number * PLACES + place`.
@@ -141,7 +141,7 @@ pub struct CodedDoc {
 
 impl CodedDoc {
     /// `doc`, its words numbered in `dictionary`.
-    pub fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
+    pub(super) fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
         let codes = doc
             .words()
             .map(|(word, place)| {
@@ -214,7 +214,7 @@ fn shard_file(key: &str) -> String {
 
 /// The kinds documents of the site have, as (name, label), sorted by label:
 /// the options of the search page's kind filter.
-pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
+pub(super) fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
     let mut kinds: Vec<(&str, &str)> = model.links.iter().map(|l| (l.kind, l.kind_label)).collect();
     kinds.sort_unstable_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
     kinds.dedup();
@@ -223,7 +223,7 @@ pub fn kinds<'a>(model: &Model<'a>) -> Vec<(&'a str, &'a str)> {
 
 /// A kind as a filter offers it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct KindName<'a> {
+pub(super) struct KindName<'a> {
     /// The kind's name (the filter's value).
     pub name: &'a str,
     /// Its label.
@@ -231,7 +231,7 @@ pub struct KindName<'a> {
 }
 
 /// Writes the index from documents given in order.
-pub struct IndexWriter {
+pub(super) struct IndexWriter {
     kinds: Vec<String>,
     /// Each document's kind, as an index into `kinds`.
     doc_kinds: Vec<usize>,
@@ -243,7 +243,7 @@ pub struct IndexWriter {
 
 impl IndexWriter {
     /// An empty index for a site with these kinds (from [`kinds`]).
-    pub fn new(kinds: &[(&str, &str)]) -> IndexWriter {
+    pub(super) fn new(kinds: &[(&str, &str)]) -> IndexWriter {
         IndexWriter {
             kinds: kinds.iter().map(|(name, _)| name.to_string()).collect(),
             doc_kinds: Vec::new(),
@@ -253,7 +253,7 @@ impl IndexWriter {
     }
 
     /// Adds the next document; returns its fragment's file once it is full.
-    pub fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
+    pub(super) fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
         let n = self.doc_kinds.len();
         let kind = self.kinds.iter().position(|k| *k == doc.kind).unwrap_or(0);
         self.doc_kinds.push(kind);
@@ -282,7 +282,7 @@ impl IndexWriter {
 
     /// The last fragment, the term shards and the manifest; `dictionary`
     /// names the words of the documents pushed.
-    pub fn finish(self, dictionary: &Dictionary) -> Vec<OutputFile> {
+    pub(super) fn finish(self, dictionary: &Dictionary) -> Vec<OutputFile> {
         self.finish_keeping(dictionary).0
     }
 
@@ -405,7 +405,7 @@ fn manifest_js(kinds: &[String], doc_kinds: &[usize], shards: &Shards) -> Output
 /// list of shards changed. At 10,000 documents the index is about 1,400
 /// files, and writing them all was three quarters of a body edit's work.
 #[derive(Debug)]
-pub struct LiveIndex {
+pub(super) struct LiveIndex {
     /// The documents' ids, in the order of the index.
     ids: Vec<String>,
     kinds: Vec<String>,
@@ -416,7 +416,7 @@ pub struct LiveIndex {
 
 /// What [`LiveIndex::update`] wrote, and the index's files it left as they were.
 #[derive(Debug, Default)]
-pub struct IndexUpdate {
+pub(super) struct IndexUpdate {
     /// The files whose contents changed.
     pub written: Vec<OutputFile>,
     /// The paths of the others, still part of the index.
@@ -426,7 +426,7 @@ pub struct IndexUpdate {
 impl LiveIndex {
     /// The whole index of `docs` (ids and entries, in order), with the state
     /// to update it from.
-    pub fn write<'a>(
+    pub(super) fn write<'a>(
         kinds: &[(&str, &str)],
         docs: impl Iterator<Item = (&'a str, &'a CodedDoc)>,
         dictionary: &Dictionary,
@@ -453,7 +453,7 @@ impl LiveIndex {
 
     /// Whether the index is of these documents, in this order, with these
     /// kinds: only then can [`LiveIndex::update`] bring it up to date.
-    pub fn fits<'a>(
+    pub(super) fn fits<'a>(
         &self,
         kinds: &[(&str, &str)],
         mut ids: impl ExactSizeIterator<Item = &'a str>,
@@ -467,7 +467,7 @@ impl LiveIndex {
     /// Brings the index up to date after the documents at `changed` (their
     /// position in the index, and their entry before) were given a new
     /// entry; `entry_at` gives each document's entry now.
-    pub fn update<'a>(
+    pub(super) fn update<'a>(
         &mut self,
         changed: &[(usize, CodedDoc)],
         entry_at: impl Fn(usize) -> Option<&'a CodedDoc>,

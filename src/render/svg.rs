@@ -10,7 +10,7 @@ use crate::model::Checkin;
 
 /// A horizontal reference line on a metric chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reference {
+pub(super) struct Reference {
     /// The value.
     pub value: f64,
     /// What it is ("target 40 by 2027-03-31").
@@ -29,7 +29,7 @@ fn fmt_num(n: f64) -> String {
 }
 
 /// A line chart of `checkins` with dashed reference lines (targets, baseline).
-pub fn metric_chart(
+pub(super) fn metric_chart(
     title: &str,
     unit: &str,
     checkins: &[Checkin],
@@ -206,7 +206,7 @@ fn grid_values(lo: f64, hi: f64) -> Vec<f64> {
 
 /// A node of an opportunity solution tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeNode {
+pub(super) struct TreeNode {
     /// Shown in the box.
     pub title: String,
     /// The kind (`outcome`, `opportunity`, `solution`, `experiment`), used as a CSS class.
@@ -557,7 +557,7 @@ fn corner(kind: &str) -> u8 {
 /// their container (`viewBox`, `max-width: 100%`), so neither is ever cut
 /// off; the choice is the stylesheet's container query on `.ost-min-N`,
 /// where N is the wide layout's smallest width in hundreds of px.
-pub fn tree_diagram(root: &TreeNode) -> String {
+pub(super) fn tree_diagram(root: &TreeNode) -> String {
     let wide = layout_wide(root);
     let narrow = layout_narrow(root);
     let id = crate::text::slugify(&root.url);
@@ -600,7 +600,7 @@ pub fn tree_diagram(root: &TreeNode) -> String {
 
 /// One bet on the portfolio chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bubble<'a> {
+pub(super) struct Bubble<'a> {
     /// Its number, the same in the chart and the table beside it.
     pub number: usize,
     /// Its title, for the bubble's tooltip.
@@ -617,7 +617,7 @@ pub struct Bubble<'a> {
 /// confidence (up), sized by bet size. Hidden from assistive technology:
 /// the table beside it on the page holds the same numbers, and a table reads
 /// better than a picture described.
-pub fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
+pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
     const W: f64 = 420.0;
     const H: f64 = 300.0;
     const LEFT: f64 = 40.0;

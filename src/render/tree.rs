@@ -11,7 +11,7 @@ use crate::graph::DocId;
 /// A node of the traceability tree, rendered by [`super::tree_html`].
 /// Serialised only to hash a page's values (`ServedPages`).
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct TreeItem<'a> {
+pub(super) struct TreeItem<'a> {
     /// The document.
     pub doc: DocLink<'a>,
     /// The team's id (own or inherited), for filtering.
@@ -33,7 +33,7 @@ pub struct TreeItem<'a> {
 }
 
 /// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
-pub fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
+pub(super) fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
     let graph = &model.site.graph;
     TreeItem {
         doc: model.links[doc],
@@ -73,7 +73,7 @@ pub(crate) const TRACE_PAGE_BUDGET: usize = 1_000;
 /// ones. A document on the last level shown whose children are left out
 /// links to the page that shows them. Returns the trees and the documents
 /// that get a page, in order.
-pub fn within_budget<'a>(
+pub(super) fn within_budget<'a>(
     model: &'a Model<'_>,
     roots: &[DocId],
     budget: usize,
@@ -136,7 +136,7 @@ pub fn within_budget<'a>(
 }
 
 /// How many documents `items` show.
-pub fn count(items: &[TreeItem<'_>]) -> usize {
+pub(super) fn count(items: &[TreeItem<'_>]) -> usize {
     items.iter().map(|i| 1 + count(&i.children)).sum()
 }
 
@@ -196,7 +196,7 @@ pub(crate) fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (us
 /// only when it has a value: `data-k` kind, `data-s` status, `data-t` team,
 /// `data-q` quarter, `data-o` owner. `trace` is the way from the page to
 /// the `trace/` folder, for the links to documents' own trace pages.
-pub fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
+pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
     fn node(item: &TreeItem, root: &str, trace: &str, depth: usize, out: &mut String) {
         use std::fmt::Write;
         let d = &item.doc;

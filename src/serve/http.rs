@@ -29,7 +29,7 @@ use super::served::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
 
 /// The path of the reload stream.
-pub const EVENTS_PATH: &str = "/__throughline/events";
+pub(super) const EVENTS_PATH: &str = "/__throughline/events";
 
 /// How long one write may block on a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -67,13 +67,13 @@ impl Default for Limits {
 
 /// The open reload streams.
 #[derive(Debug, Default)]
-pub struct Reloads {
+pub(super) struct Reloads {
     clients: Mutex<Vec<Sender<u64>>>,
 }
 
 impl Reloads {
     /// Tells every open page to reload; `build` numbers the rebuild.
-    pub fn broadcast(&self, build: u64) {
+    pub(super) fn broadcast(&self, build: u64) {
         if let Ok(mut clients) = self.clients.lock() {
             clients.retain(|c| c.send(build).is_ok());
         }
@@ -134,7 +134,7 @@ struct Server {
 }
 
 /// Accepts connections on `listener` forever, at most [`Limits::default`] at once.
-pub fn run(listener: TcpListener, served: Arc<RwLock<Served>>, reloads: Arc<Reloads>) {
+pub(super) fn run(listener: TcpListener, served: Arc<RwLock<Served>>, reloads: Arc<Reloads>) {
     run_with(listener, served, reloads, Limits::default());
 }
 
@@ -360,7 +360,7 @@ fn not_found(served: &Served) -> Response {
 
 /// The site-relative file a URL path names, or `None` when it tries to leave
 /// the site: `..` in any spelling, backslashes, NUL, or bytes that are not UTF-8.
-pub fn site_path(path: &str) -> Option<String> {
+pub(super) fn site_path(path: &str) -> Option<String> {
     let path = path.strip_prefix('/')?;
     let decoded = String::from_utf8(crate::text::percent_decode(path)?).ok()?;
     if decoded.contains(['\\', '\0']) {
@@ -489,7 +489,7 @@ fn client_left(stream: &TcpStream) -> bool {
 }
 
 /// The media type for a served path, by extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
     match extension.to_ascii_lowercase().as_str() {
         "html" | "htm" => "text/html; charset=utf-8",

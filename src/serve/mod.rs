@@ -9,12 +9,12 @@
 mod change;
 #[cfg(test)]
 mod differential;
-pub mod http;
+mod http;
 mod invalidate;
 mod request;
-pub mod served;
+mod served;
 pub mod session;
-pub mod watch;
+mod watch;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc;

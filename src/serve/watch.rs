@@ -14,22 +14,23 @@ use notify_debouncer_full::{
 /// How long the root must be quiet before a batch is handed on. Editors
 /// finish an atomic save (write a temporary file, rename it) well within it,
 /// and it is short enough that the page reloads before the hand leaves the keyboard.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub(super) const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// How often the polling fallback looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
-/// A running watcher; dropping it stops watching.
-pub enum Watcher {
+/// A running watcher; dropping it stops watching. Its debouncer is held,
+/// never read: it watches while it lives.
+pub(super) enum Watcher {
     /// inotify, FSEvents or ReadDirectoryChanges.
-    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Native(#[allow(dead_code)] Debouncer<RecommendedWatcher, RecommendedCache>),
     /// Polling, when the native watcher cannot watch the root (Linux's inotify limits).
-    Polling(Debouncer<PollWatcher, NoCache>),
+    Polling(#[allow(dead_code)] Debouncer<PollWatcher, NoCache>),
 }
 
 /// What the watcher tells its owner.
 #[derive(Debug)]
-pub enum WatchEvent {
+pub(super) enum WatchEvent {
     /// Paths that changed, were created, removed or renamed (both names).
     Changed(Vec<PathBuf>),
     /// The watcher reported a problem; watching goes on.
@@ -48,7 +49,10 @@ fn changes_content(kind: &EventKind) -> bool {
 
 /// Watches `root` recursively and sends each debounced batch to `events`.
 /// Returns the watcher and, when it had to fall back to polling, why.
-pub fn watch(root: &Path, events: Sender<WatchEvent>) -> Result<(Watcher, Option<String>), String> {
+pub(super) fn watch(
+    root: &Path,
+    events: Sender<WatchEvent>,
+) -> Result<(Watcher, Option<String>), String> {
     let handler = |events: Sender<WatchEvent>| {
         move |result: DebounceEventResult| {
             let event = match result {

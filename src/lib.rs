@@ -508,16 +508,12 @@ impl AnalysisCache {
             parsed.push(hit);
         }
         self.forgotten.clear();
-        let fresh: Vec<(usize, (Document, Vec<Diagnostic>))> = parsed
-            .par_iter()
-            .enumerate()
-            .filter(|(_, hit)| hit.is_none())
-            .map(|(i, _)| (i, source::parse_document(&sources[i], i, schema)))
+        let stale: Vec<usize> = (0..sources.len())
+            .filter(|&i| parsed[i].is_none())
             .collect();
-        for (i, (doc, diagnostics)) in fresh {
-            self.diagnostics
-                .insert(sources[i].path.clone(), diagnostics.clone());
-            parsed[i] = Some((doc, diagnostics));
+        for (i, doc) in self.parse_and_remember(sources, schema, &stale) {
+            let diagnostics = self.diagnostics_of(&sources[i].path).unwrap_or_default();
+            parsed[i] = Some((doc, diagnostics.to_vec()));
         }
         if self.diagnostics.len() > sources.len() {
             let live: std::collections::HashSet<&str> =
@@ -526,6 +522,28 @@ impl AnalysisCache {
                 .retain(|path, _| live.contains(path.as_str()));
         }
         parsed.into_iter().flatten().unzip()
+    }
+
+    /// Parses the sources at `stale` (indices), in parallel, and remembers
+    /// each one's parse diagnostics; returns the documents with their indices.
+    fn parse_and_remember(
+        &mut self,
+        sources: &[SourceFile],
+        schema: &config::Schema,
+        stale: &[usize],
+    ) -> Vec<(usize, Document)> {
+        let parsed: Vec<(usize, (Document, Vec<Diagnostic>))> = stale
+            .par_iter()
+            .map(|&i| (i, source::parse_document(&sources[i], i, schema)))
+            .collect();
+        parsed
+            .into_iter()
+            .map(|(i, (doc, diagnostics))| {
+                self.diagnostics
+                    .insert(sources[i].path.clone(), diagnostics);
+                (i, doc)
+            })
+            .collect()
     }
 
     /// [`AnalysisCache::parse`] when the kept documents are of exactly these
@@ -547,15 +565,9 @@ impl AnalysisCache {
             })
             .collect();
         self.forgotten.clear();
-        let reparsed: Vec<(usize, (Document, Vec<Diagnostic>))> = stale
-            .par_iter()
-            .map(|&i| (i, source::parse_document(&sources[i], i, schema)))
-            .collect();
         fresh.fill(false);
-        for (i, (doc, diagnostics)) in reparsed {
+        for (i, doc) in self.parse_and_remember(sources, schema, &stale) {
             fresh[i] = true;
-            self.diagnostics
-                .insert(sources[i].path.clone(), diagnostics);
             docs[i] = doc;
         }
         let diagnostics = sources

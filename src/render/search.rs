@@ -283,15 +283,16 @@ impl IndexWriter {
     /// The last fragment, the term shards and the manifest; `dictionary`
     /// names the words of the documents pushed.
     pub(super) fn finish(self, dictionary: &Dictionary) -> Vec<OutputFile> {
-        self.finish_keeping(dictionary).0
+        self.finish_keeping(dictionary, Vec::new()).0
     }
 
-    /// [`IndexWriter::finish`], also handing back the postings and shards
-    /// for a [`LiveIndex`].
+    /// [`IndexWriter::finish`], also handing back what was written as a
+    /// [`LiveIndex`] of the documents `ids`.
     fn finish_keeping(
         mut self,
         dictionary: &Dictionary,
-    ) -> (Vec<OutputFile>, Vec<Vec<u32>>, Shards, Vec<usize>) {
+        ids: Vec<String>,
+    ) -> (Vec<OutputFile>, LiveIndex) {
         let mut files = Vec::new();
         if !self.fragment.is_empty() {
             files.push(self.fragment_file());
@@ -301,7 +302,14 @@ impl IndexWriter {
             files.push(shard_js(key, words, &self.postings, dictionary));
         }
         files.push(manifest_js(&self.kinds, &self.doc_kinds, &shards));
-        (files, self.postings, shards, self.doc_kinds)
+        let live = LiveIndex {
+            ids,
+            kinds: self.kinds,
+            doc_kinds: self.doc_kinds,
+            postings: self.postings,
+            shards,
+        };
+        (files, live)
     }
 }
 
@@ -438,16 +446,8 @@ impl LiveIndex {
             ids.push(id.to_string());
             files.extend(writer.push(doc));
         }
-        let kinds = writer.kinds.clone();
-        let (rest, postings, shards, doc_kinds) = writer.finish_keeping(dictionary);
+        let (rest, live) = writer.finish_keeping(dictionary, ids);
         files.extend(rest);
-        let live = LiveIndex {
-            ids,
-            kinds,
-            doc_kinds,
-            postings,
-            shards,
-        };
         (live, files)
     }
 

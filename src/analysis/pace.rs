@@ -16,7 +16,7 @@ pub(crate) const MIN_EXPECTED: f64 = 0.25;
 const EPSILON: f64 = 1e-9;
 
 /// What a page says of a goal's pace, from best to worst (a roll-up is the worst of its goals).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum PaceVerdict {
     /// Progress is at least what the elapsed time asks for.
     OnTrack,

@@ -10,6 +10,9 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+/// Kept once loaded: serve writes the stylesheet on every edit, and loading
+/// the themes (a bincode dump) was most of its cost.
+static THEMES: OnceLock<ThemeSet> = OnceLock::new();
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
@@ -42,7 +45,7 @@ pub(super) fn check_theme(theme: &str) -> Result<(), String> {
 
 /// The stylesheet for `theme` (a syntect default theme name), or the names available.
 pub(super) fn stylesheet(theme: &str) -> Result<String, String> {
-    let themes = ThemeSet::load_defaults();
+    let themes = THEMES.get_or_init(ThemeSet::load_defaults);
     let Some(t) = themes.themes.get(theme) else {
         let names: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
         return Err(format!(

@@ -16,6 +16,8 @@ pub mod theme;
 mod tree;
 pub mod view;
 
+pub(crate) use hash::hash_of;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -29,7 +31,7 @@ use markdown::LinkResolver;
 pub use search::SEARCH_PREFIX;
 use search::{CodedDoc, Dictionary, IndexWriter, SearchDoc};
 use theme::{TemplateError, Theme};
-use view::Model;
+use view::{Fingerprints, Model};
 
 /// One page or file of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +135,9 @@ pub struct SearchEntries {
 /// [`render_into`] for a partial rebuild: documents not in `jobs` keep the
 /// search entry `known` has for them; `known` is updated with the new ones.
 /// Pages `served` already serves from the same values are not rendered or
-/// handed to `sink`: [`ServedPages::take_skipped`] lists them.
+/// handed to `sink`: [`ServedPages::take_skipped`] lists them. With
+/// `fingerprints` (of this very site), pages of many findings are keyed by
+/// them instead of by their values.
 pub fn render_partial(
     site: &Site,
     theme: &Theme,
@@ -141,8 +145,9 @@ pub fn render_partial(
     sink: &Sink<'_>,
     known: &mut SearchEntries,
     served: &ServedPages,
+    fingerprints: Option<&Fingerprints>,
 ) -> Result<Rendered, RenderError> {
-    render_with(site, theme, jobs, sink, Some((known, served)))
+    render_with(site, theme, jobs, sink, Some((known, served, fingerprints)))
 }
 
 fn render_with(
@@ -150,13 +155,13 @@ fn render_with(
     theme: &Theme,
     jobs: &[Job],
     sink: &Sink<'_>,
-    partial: Option<(&mut SearchEntries, &ServedPages)>,
+    partial: Option<(&mut SearchEntries, &ServedPages, Option<&Fingerprints>)>,
 ) -> Result<Rendered, RenderError> {
-    let mut model = Model::new(site);
-    let (known, served) = match partial {
-        Some((known, served)) => (Some(known), Some(served)),
-        None => (None, None),
+    let (known, served, fingerprints) = match partial {
+        Some((known, served, fingerprints)) => (Some(known), Some(served), fingerprints),
+        None => (None, None, None),
     };
+    let mut model = Model::keyed(site, fingerprints);
     model.served = served;
     let files = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);
@@ -185,15 +190,19 @@ fn render_with(
         .then(|| IndexWriter::new(&search::kinds(&model)));
     let mut dictionary = Dictionary::default();
     let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
-    // The overviews are a few long jobs, run one after another: each holds
-    // its whole page in template values while it renders (250 MB for the
-    // health report of 100,000 documents), so two at once would double that.
+    // A build runs the overviews, a few long jobs, one after another: each
+    // holds its whole page in template values while it renders (250 MB for
+    // the health report of 100,000 documents), so two at once would double
+    // that. Serve renders few pages of each and holds the site anyway, so
+    // there they share the threads: the longest (health, trace) no longer
+    // wait for each other on the way to the reload.
     // Document pages fill the other threads around them, a batch at a time.
+    let run_overview =
+        |&job: &Job| run(&model, theme, job)?.into_iter().try_for_each(&emit);
     let (overviews_done, documents_done) = rayon::join(
-        || {
-            overviews
-                .iter()
-                .try_for_each(|&job| run(&model, theme, job)?.into_iter().try_for_each(&emit))
+        || match served {
+            Some(_) => overviews.par_iter().try_for_each(run_overview),
+            None => overviews.iter().try_for_each(run_overview),
         },
         || {
             for batch in documents.chunks(DOCUMENT_BATCH) {
@@ -277,8 +286,8 @@ pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile
     Ok(files)
 }
 
-/// A rendered page, `None` when it needed no render ([`ServedPages`]).
-type PageResult = Result<Option<OutputFile>, RenderError>;
+/// An overview's pages, those that needed no render left out ([`ServedPages`]).
+type PagesResult = Result<Vec<OutputFile>, RenderError>;
 
 /// Renders `template` into the page at `path`. `None` when serve already
 /// serves that page from the very same values ([`ServedPages`]).
@@ -445,7 +454,7 @@ struct Overview {
     /// `base_url`, for the 404 page, which is served at any depth.
     root: Option<&'static str>,
     section: &'static str,
-    render: for<'m> fn(&'m Model<'_>, &Theme, &Overview, &pages::Base<'m>) -> PageResult,
+    render: for<'m> fn(&'m Model<'_>, &Theme, &Overview, &pages::Base<'m>) -> PagesResult,
 }
 
 impl Overview {
@@ -454,8 +463,10 @@ impl Overview {
         theme: &Theme,
         base: &pages::Base<'_>,
         context: &impl serde::Serialize,
-    ) -> Result<Option<OutputFile>, RenderError> {
-        page(theme, self.template, self.path.into(), base, context)
+    ) -> PagesResult {
+        Ok(page(theme, self.template, self.path.into(), base, context)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -484,16 +495,7 @@ const OVERVIEWS: &[Overview] = &[
         path: "trace/index.html",
         root: Some("../"),
         section: "trace",
-        render: |m, t, o, b| {
-            page_from(
-                t,
-                o.template,
-                o.path.into(),
-                b,
-                pages::trace(m),
-                |(page, trees)| page.with_trees(&trees),
-            )
-        },
+        render: trace_pages,
     },
     Overview {
         job: Job::Health,
@@ -501,7 +503,7 @@ const OVERVIEWS: &[Overview] = &[
         path: "health/index.html",
         root: Some("../"),
         section: "health",
-        render: |m, t, o, b| o.page(t, b, &pages::health(m)),
+        render: health_pages,
     },
     Overview {
         job: Job::Roadmap,
@@ -545,6 +547,69 @@ const OVERVIEWS: &[Overview] = &[
     },
 ];
 
+/// The trace page, and a page of its own for each branch too large for the page above it.
+fn trace_pages<'m>(
+    model: &'m Model<'_>,
+    theme: &Theme,
+    overview: &Overview,
+    base: &pages::Base<'m>,
+) -> PagesResult {
+    let (landing, branches) = pages::trace(model);
+    let branch_base = pages::base(model, "../../", overview.section);
+    std::iter::once((overview.path.to_string(), base, landing))
+        .chain(
+            branches
+                .into_iter()
+                .map(|(path, page)| (path, &branch_base, page)),
+        )
+        .filter_map(|(path, base, page)| {
+            // The trees are the bulk of the page's values: hashed as they
+            // are (`Hash`), not through serde, and made HTML only when changed.
+            page_from(theme, overview.template, path, base, page, |page| {
+                page.into_values()
+            })
+            .transpose()
+        })
+        .collect()
+}
+
+/// The health report, and each rule's findings in full on pages of their
+/// own: the report shows only the first of each (`pages::HEALTH_SAMPLE`).
+fn health_pages<'m>(
+    model: &'m Model<'_>,
+    theme: &Theme,
+    overview: &Overview,
+    base: &pages::Base<'m>,
+) -> PagesResult {
+    let mut files = match pages::health_key(model) {
+        Some(key) => page_from(theme, overview.template, overview.path.into(), base, key, |key| {
+            pages::health_with(model, key.filters)
+        })?
+        .into_iter()
+        .collect(),
+        None => overview.page(theme, base, &pages::health(model))?,
+    };
+    for of in pages::health_rule_pages(model) {
+        let root = "../".repeat(of.path.matches('/').count());
+        let base = pages::base(model, &root, overview.section);
+        let template = "health_rule.html";
+        let made = match pages::health_rule_key(model, &of) {
+            Some(key) => page_from(theme, template, of.path.clone(), &base, key, |_| {
+                pages::health_rule_page(model, &of)
+            })?,
+            None => page(
+                theme,
+                template,
+                of.path.clone(),
+                &base,
+                &pages::health_rule_page(model, &of),
+            )?,
+        };
+        files.extend(made);
+    }
+    Ok(files)
+}
+
 /// Renders an overview: any job but a document page or search, which
 /// [`render_with`] makes itself (pages in batches, the index from their entries).
 fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, RenderError> {
@@ -552,35 +617,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
     if let Some(overview) = OVERVIEWS.iter().find(|o| o.job == job) {
         let root = overview.root.unwrap_or(&site.config.base_url);
         let base = pages::base(model, root, overview.section);
-        let mut files: Vec<OutputFile> = (overview.render)(model, theme, overview, &base)?
-            .into_iter()
-            .collect();
-        if job == Job::Trace {
-            // Branches too large for the trace page, each on a page of its own.
-            for (path, branch, trees) in pages::trace_branch_pages(model) {
-                let base = pages::base(model, "../../", overview.section);
-                let key = (branch, trees);
-                let made = page_from(
-                    theme,
-                    overview.template,
-                    path,
-                    &base,
-                    key,
-                    |(page, trees)| page.with_trees(&trees),
-                )?;
-                files.extend(made);
-            }
-        }
-        if job == Job::Health {
-            // Each rule's findings, in full, on pages of their own: the
-            // health page shows only the first of each (`pages::HEALTH_SAMPLE`).
-            for (path, context) in pages::health_rule_pages(model) {
-                let root = "../".repeat(path.matches('/').count());
-                let base = pages::base(model, &root, overview.section);
-                files.extend(page(theme, "health_rule.html", path, &base, &context)?);
-            }
-        }
-        return Ok(files);
+        return (overview.render)(model, theme, overview, &base);
     }
     Ok(match job {
         Job::Graph => {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::svg::{self, Reference, TreeNode};
+use super::hash::ByHash;
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
 use crate::analysis::GoalOutcome;
@@ -874,7 +875,7 @@ pub(super) struct TracePage<'a> {
 /// hashes them with the page's other values to tell whether the page
 /// changed, so only a page that did pays for its HTML (the trees of a 10k
 /// site were a third of a title edit's work).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash)]
 pub(super) struct TraceTrees<'a> {
     forest: Vec<tree::TreeItem<'a>>,
     unconnected: Vec<tree::TreeItem<'a>>,
@@ -975,14 +976,34 @@ fn trace_forest<'a>(
     (items, loose_items, paged)
 }
 
-/// The traceability page (`trace/`), its trees not yet HTML.
-pub(super) fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>) {
+/// A trace page before its trees are HTML: serve compares it with what it
+/// served, so only a page that changed pays for the HTML of its trees.
+#[derive(Debug, Serialize)]
+pub(super) struct TraceKey<'a> {
+    page: TracePage<'a>,
+    trees: ByHash<TraceTrees<'a>>,
+}
+
+impl<'a> TraceKey<'a> {
+    /// The page's values, its trees made HTML.
+    pub(super) fn into_values(self) -> TracePage<'a> {
+        self.page.with_trees(&self.trees.0)
+    }
+}
+
+/// The traceability page (`trace/`), and the page of each branch too large
+/// for the page above it (`trace/<id>/index.html`, with its path), in the
+/// order the pages link to them.
+pub(super) fn trace<'a>(model: &'a Model<'_>) -> (TraceKey<'a>, Vec<(String, TraceKey<'a>)>) {
     let site = model.site;
     let (items, loose_items, paged) = trace_forest(model);
+    // What the filters offer is the same on every page: made once.
+    let filters = trace_page(model);
     let outcomes: Vec<DocId> = (0..site.docs.len())
         .filter(|&i| site.docs[i].kind == "outcome")
         .collect();
     let draw = outcomes.len() <= TRACE_DIAGRAMS;
+    let branches = trace_branch_pages(model, &paged, &filters);
     let page = TracePage {
         split: !paged.is_empty(),
         outcomes: if draw {
@@ -1001,7 +1022,7 @@ pub(super) fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>)
         } else {
             outcomes.iter().map(|&i| model.links[i]).collect()
         },
-        ..trace_page(model)
+        ..filters
     };
     let trees = TraceTrees {
         forest: items,
@@ -1009,19 +1030,22 @@ pub(super) fn trace<'a>(model: &'a Model<'_>) -> (TracePage<'a>, TraceTrees<'a>)
         root: "../",
         trace: "",
     };
-    (page, trees)
+    let landing = TraceKey {
+        page,
+        trees: ByHash(trees),
+    };
+    (landing, branches)
 }
 
-/// The trace page of each branch too large for the page above it
-/// (`trace/<id>/index.html`), in the order the pages link to them, their
-/// trees not yet HTML.
-pub(super) fn trace_branch_pages<'a>(
+/// The trace pages of the branches in `paged` and, in turn, of those too
+/// large for them.
+fn trace_branch_pages<'a>(
     model: &'a Model<'_>,
-) -> Vec<(String, TracePage<'a>, TraceTrees<'a>)> {
+    paged: &[DocId],
+    filters: &TracePage<'a>,
+) -> Vec<(String, TraceKey<'a>)> {
     let graph = &model.site.graph;
-    let mut queue: std::collections::VecDeque<DocId> = trace_forest(model).2.into();
-    // What the filters offer is the same on every page: made once.
-    let filters = trace_page(model);
+    let mut queue: std::collections::VecDeque<DocId> = paged.iter().copied().collect();
     let mut pages = Vec::new();
     while let Some(doc) = queue.pop_front() {
         let (items, paged) = tree::within_budget(model, &[doc], tree::TRACE_PAGE_BUDGET);
@@ -1029,19 +1053,23 @@ pub(super) fn trace_branch_pages<'a>(
         let mut trail: Vec<DocId> = graph.ancestors(doc);
         trail.reverse();
         let link = model.links[doc];
+        let page = TracePage {
+            branch: Some(link),
+            trail: trail.iter().map(|&d| model.links[d]).collect(),
+            split: !paged.is_empty(),
+            ..filters.clone()
+        };
+        let trees = TraceTrees {
+            forest: items,
+            unconnected: Vec::new(),
+            root: "../../",
+            trace: "../",
+        };
         pages.push((
             format!("trace/{}", link.path.after("")),
-            TracePage {
-                branch: Some(link),
-                trail: trail.iter().map(|&d| model.links[d]).collect(),
-                split: !paged.is_empty(),
-                ..filters.clone()
-            },
-            TraceTrees {
-                forest: items,
-                unconnected: Vec::new(),
-                root: "../../",
-                trace: "../",
+            TraceKey {
+                page,
+                trees: ByHash(trees),
             },
         ));
     }
@@ -1062,7 +1090,7 @@ pub(super) struct HealthPage<'a> {
 /// What the health page's filter offers beyond the rules: teams and owners
 /// that have findings, sorted.
 #[derive(Debug, Serialize)]
-struct Filters<'a> {
+pub(super) struct Filters<'a> {
     teams: Vec<DocLink<'a>>,
     owners: BTreeSet<&'a str>,
 }
@@ -1128,6 +1156,20 @@ fn rule_page_path(rule: &str, page: usize) -> String {
     }
 }
 
+/// How many `findings` there are: all, errors, warnings, infos.
+fn severity_counts(findings: &[Finding<'_>]) -> [usize; 4] {
+    let mut counts = [findings.len(), 0, 0, 0];
+    for f in findings {
+        match f.severity {
+            "error" => counts[1] += 1,
+            "warning" => counts[2] += 1,
+            "info" => counts[3] += 1,
+            _ => {}
+        }
+    }
+    counts
+}
+
 /// `rule`'s group, counting `all` its findings and showing `shown` of them.
 fn group<'a>(
     rule: &'static str,
@@ -1135,7 +1177,7 @@ fn group<'a>(
     shown: &[Finding<'a>],
     open: bool,
 ) -> FindingGroup<'a> {
-    let severity = |s: &str| all.iter().filter(|f| f.severity == s).count();
+    let [count, errors, warnings, infos] = severity_counts(all);
     FindingGroup {
         rule,
         title: rules::title(rule),
@@ -1143,10 +1185,10 @@ fn group<'a>(
             .into_iter()
             .find(|r| r.id == rule)
             .map(|r| r.summary),
-        count: all.len(),
-        errors: severity("error"),
-        warnings: severity("warning"),
-        infos: severity("info"),
+        count,
+        errors,
+        warnings,
+        infos,
         open,
         items: shown.to_vec(),
         all: None,
@@ -1155,8 +1197,38 @@ fn group<'a>(
 
 /// The health report: every rule with its counts and first findings.
 pub(super) fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
-    HealthPage {
+    health_with(model, filters(model, model.all_findings()))
+}
+
+/// What determines the health report of a [keyed](Model::keyed) model.
+#[derive(Serialize)]
+pub(super) struct HealthKey<'a> {
+    /// The report's filters, which [`health_with`] makes it from.
+    pub(super) filters: Filters<'a>,
+    /// Each rule, its counts (all, errors, warnings, infos) and the keys of the findings it shows.
+    rules: Vec<(&'static str, [usize; 4], &'a [u64])>,
+}
+
+/// The [`HealthKey`] of a keyed model; `None` for one that is not.
+pub(super) fn health_key<'a>(model: &'a Model<'_>) -> Option<HealthKey<'a>> {
+    let rules = model
+        .findings_by_rule()
+        .map(|(rule, items)| {
+            let keys = model.finding_keys(rule)?;
+            let sample = &keys[..keys.len().min(HEALTH_SAMPLE)];
+            Some((rule, severity_counts(items), sample))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(HealthKey {
         filters: filters(model, model.all_findings()),
+        rules,
+    })
+}
+
+/// The health report, with its `filters` already made.
+pub(super) fn health_with<'a>(model: &'a Model<'_>, filters: Filters<'a>) -> HealthPage<'a> {
+    HealthPage {
+        filters,
         groups: model
             .findings_by_rule()
             .enumerate()
@@ -1172,30 +1244,60 @@ pub(super) fn health<'a>(model: &'a Model<'_>) -> HealthPage<'a> {
     }
 }
 
-/// Each rule's pages of findings, with their paths relative to the site
-/// root: every finding of the rule, [`HEALTH_PAGE`] to a page.
-pub(super) fn health_rule_pages<'a>(model: &'a Model<'_>) -> Vec<(String, HealthRulePage<'a>)> {
-    let mut out = Vec::new();
-    for (rule, items) in model.findings_by_rule() {
-        let pages: Vec<String> = (1..=items.len().div_ceil(HEALTH_PAGE))
-            .map(|n| rule_page_path(rule, n))
-            .collect();
-        for (n, chunk) in items.chunks(HEALTH_PAGE).enumerate() {
-            // The counts are the rule's, not this page's.
-            let g = group(rule, items, chunk, true);
-            let filters = filters(model, chunk);
-            out.push((
-                pages[n].clone(),
-                HealthRulePage {
-                    group: g,
-                    filters,
-                    page: n + 1,
-                    pages: pages.clone(),
-                },
-            ));
-        }
+/// One page of a rule's findings: where it goes, and which it shows.
+pub(super) struct RulePage {
+    /// Relative to the site root.
+    pub(super) path: String,
+    /// The rule.
+    pub(super) rule: &'static str,
+    /// 0-based: the page shows the rule's findings from `n * HEALTH_PAGE`.
+    n: usize,
+}
+
+/// Each rule's pages of findings: every finding of the rule, [`HEALTH_PAGE`]
+/// to a page.
+pub(super) fn health_rule_pages(model: &Model<'_>) -> Vec<RulePage> {
+    model
+        .findings_by_rule()
+        .flat_map(|(rule, items)| {
+            (0..items.len().div_ceil(HEALTH_PAGE)).map(move |n| RulePage {
+                path: rule_page_path(rule, n + 1),
+                rule,
+                n,
+            })
+        })
+        .collect()
+}
+
+/// What determines one of [`health_rule_pages`] in a [keyed](Model::keyed)
+/// model: the rule's counts (all, errors, warnings, infos), which also give
+/// its pages, and the keys of the findings on this one.
+pub(super) fn health_rule_key<'a>(
+    model: &'a Model<'_>,
+    of: &RulePage,
+) -> Option<([usize; 4], &'a [u64])> {
+    let keys = model.finding_keys(of.rule)?;
+    let (_, items) = model.findings_by_rule().find(|(rule, _)| *rule == of.rule)?;
+    let chunk = keys.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
+    Some((severity_counts(items), chunk))
+}
+
+/// The values of one of [`health_rule_pages`].
+pub(super) fn health_rule_page<'a>(model: &'a Model<'_>, of: &RulePage) -> HealthRulePage<'a> {
+    let items = model
+        .findings_by_rule()
+        .find(|(rule, _)| *rule == of.rule)
+        .map_or(&[][..], |(_, items)| items);
+    let chunk = items.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
+    HealthRulePage {
+        // The counts are the rule's, not this page's.
+        group: group(of.rule, items, chunk, true),
+        filters: filters(model, chunk),
+        page: of.n + 1,
+        pages: (1..=items.len().div_ceil(HEALTH_PAGE))
+            .map(|n| rule_page_path(of.rule, n))
+            .collect(),
     }
-    out
 }
 
 /// The roadmap (`roadmap.html`): Now, Next and Later first, so the page

@@ -9,8 +9,8 @@ use crate::date::Quarter;
 use crate::graph::DocId;
 
 /// A node of the traceability tree, rendered by [`super::tree_html`].
-/// Serialised only to hash a page's values (`ServedPages`).
-#[derive(Debug, Clone, serde::Serialize)]
+/// Hashed with its page's values (`ServedPages`) through `Hash`, not serde.
+#[derive(Debug, Clone, Hash)]
 pub(super) struct TreeItem<'a> {
     /// The document.
     pub doc: DocLink<'a>,

@@ -20,6 +20,7 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::text::format_number as number;
+use super::hash::hash_of;
 use crate::Site;
 
 /// A link to a document, with what a list or badge needs: what every page
@@ -227,6 +228,9 @@ pub struct Model<'a> {
     by_rule: Vec<Finding<'a>>,
     /// Each rule's part of `by_rule`.
     rule_ranges: Vec<(&'static str, std::ops::Range<usize>)>,
+    /// A key per finding of `by_rule`, from its document's [`Fingerprint`]s,
+    /// when serve handed them over: what the health pages are keyed by.
+    by_rule_keys: Option<Vec<u64>>,
 }
 
 /// The link to document `doc`, which has `warnings` findings.
@@ -247,6 +251,87 @@ pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
     }
 }
 
+/// What pages other than its own show of a document, and its findings,
+/// each as a hash: serve compares them between analyses to find the pages
+/// an edit reaches, and a page made of many documents' findings uses them
+/// as its key instead of hashing every finding's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Fingerprint {
+    /// What lists, badges and trees elsewhere show of the document.
+    pub summary: u64,
+    /// Its findings, in order.
+    pub findings: u64,
+}
+
+/// Every document's [`Fingerprint`], by [`DocId`], and the findings tied to no document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fingerprints {
+    /// By document.
+    pub docs: Vec<Fingerprint>,
+    /// A hash of the findings whose file is no document (config, unreadable files).
+    pub loose: u64,
+}
+
+impl Fingerprints {
+    /// The fingerprints of `site`'s documents.
+    pub fn of(site: &Site) -> Fingerprints {
+        use rayon::prelude::*;
+        let by_file: HashMap<&str, DocId, foldhash::fast::RandomState> = site
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.file.as_str(), i))
+            .collect();
+        let mut own: Vec<Vec<&Diagnostic>> = vec![Vec::new(); site.docs.len()];
+        let mut loose: Vec<&Diagnostic> = Vec::new();
+        for d in &site.diagnostics {
+            match by_file.get(d.file.as_str()) {
+                Some(&i) => own[i].push(d),
+                None => loose.push(d),
+            }
+        }
+        let graph = &site.graph;
+        let docs = site
+            .docs
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                // An objective's pace shows on its bet's page, and can change
+                // with a metric that is no neighbour of the bet.
+                let pace = crate::analysis::worst_own_pace(
+                    &site.docs,
+                    graph,
+                    &site.facts,
+                    i,
+                    site.config.pace_tolerance,
+                    site.today,
+                );
+                let summary = hash_of(&(
+                    // Whatever a list or badge on another page shows.
+                    doc_link(site, i, own[i].len()),
+                    pace.map(|p| p.as_str()),
+                    // What the trees on other pages add: filter data, where it hangs, and the
+                    // note in an ancestor outcome's opportunity solution tree.
+                    doc.team.as_ref().map(|t| &t.id),
+                    doc.quarter,
+                    // The trees' owner filter (`data-o`).
+                    doc.owner.as_deref(),
+                    graph.parent(i),
+                    doc.result.map(|r| r.as_str()),
+                ));
+                Fingerprint {
+                    summary,
+                    findings: hash_of(&own[i]),
+                }
+            })
+            .collect();
+        Fingerprints {
+            docs,
+            loose: hash_of(&loose),
+        }
+    }
+}
+
 /// A document's page, relative to the site root.
 pub fn doc_path(id: &str) -> String {
     DocPath(id).after("")
@@ -255,6 +340,13 @@ pub fn doc_path(id: &str) -> String {
 impl<'a> Model<'a> {
     /// Prepares links and findings for every document.
     pub fn new(site: &'a Site) -> Model<'a> {
+        Model::keyed(site, None)
+    }
+
+    /// [`Model::new`], keying each finding by `fingerprints` (of this very
+    /// site) for pages that list many: serve compares keys, not texts.
+    pub fn keyed(site: &'a Site, fingerprints: Option<&Fingerprints>) -> Model<'a> {
+        let fingerprints = fingerprints.filter(|f| f.docs.len() == site.docs.len());
         let by_file: HashMap<&str, DocId, foldhash::fast::RandomState> = site
             .docs
             .iter()
@@ -273,37 +365,53 @@ impl<'a> Model<'a> {
         let mut model = Model {
             site,
             links,
-            findings: vec![Vec::new(); site.docs.len()],
+            findings: counts.iter().map(|&n| Vec::with_capacity(n)).collect(),
             loose_findings: Vec::new(),
             has_code: site.docs.iter().any(|d| d.body.has_code),
             today: site.today.to_string(),
             served: None,
             by_file,
-            by_rule: Vec::new(),
+            by_rule: Vec::with_capacity(site.diagnostics.len()),
             rule_ranges: Vec::new(),
+            by_rule_keys: None,
         };
+        // Each rule's findings in the diagnostics' order, the rules in the
+        // health page's: a bucket per rule, not a sort of 12,000 findings.
+        let mut buckets: Vec<(usize, &'static str, Vec<(Finding<'a>, u64)>)> = Vec::new();
         for d in &site.diagnostics {
             let finding = model.finding(d);
-            match model.by_file.get(d.file.as_str()) {
-                Some(&i) => model.findings[i].push(finding),
+            let doc = model.by_file.get(d.file.as_str()).copied();
+            match doc {
+                Some(i) => model.findings[i].push(finding),
                 None => model.loose_findings.push(finding),
             }
-            model.by_rule.push(finding);
+            // A finding shows its diagnostic (in its document's findings),
+            // its document's link, team and owner (in the summaries).
+            let key = fingerprints.map_or(0, |f| match doc {
+                Some(i) => hash_of(&(f.docs[i], model.team_of(i).map(|t| f.docs[t].summary))),
+                None => hash_of(d),
+            });
+            let bucket = match buckets.iter().position(|(_, rule, _)| *rule == d.rule) {
+                Some(b) => b,
+                None => {
+                    buckets.push((super::pages::rule_order(d.rule), d.rule, Vec::new()));
+                    buckets.len() - 1
+                }
+            };
+            buckets[bucket].2.push((finding, key));
         }
-        // Stable: within a rule, the diagnostics' order.
-        model
-            .by_rule
-            .sort_by_key(|f| (super::pages::rule_order(f.rule), f.rule));
-        let mut start = 0;
-        while start < model.by_rule.len() {
-            let rule = model.by_rule[start].rule;
-            let end = start
-                + model.by_rule[start..]
-                    .iter()
-                    .take_while(|f| f.rule == rule)
-                    .count();
-            model.rule_ranges.push((rule, start..end));
-            start = end;
+        buckets.sort_by_key(|(order, rule, _)| (*order, *rule));
+        let mut keys = Vec::with_capacity(site.diagnostics.len());
+        for (_, rule, findings) in buckets {
+            let start = model.by_rule.len();
+            for (finding, key) in findings {
+                model.by_rule.push(finding);
+                keys.push(key);
+            }
+            model.rule_ranges.push((rule, start..model.by_rule.len()));
+        }
+        if fingerprints.is_some() {
+            model.by_rule_keys = Some(keys);
         }
         model
     }
@@ -335,6 +443,13 @@ impl<'a> Model<'a> {
         self.rule_ranges
             .iter()
             .map(|(rule, range)| (*rule, &self.by_rule[range.clone()]))
+    }
+
+    /// The keys of `rule`'s findings, when the model was [`keyed`](Model::keyed).
+    pub fn finding_keys(&self, rule: &str) -> Option<&[u64]> {
+        let keys = self.by_rule_keys.as_deref()?;
+        let (_, range) = self.rule_ranges.iter().find(|(r, _)| *r == rule)?;
+        Some(&keys[range.clone()])
     }
 
     /// The document with `id`.

@@ -16,14 +16,13 @@ use std::collections::HashSet as StdHashSet;
 
 // foldhash: these maps hold every document, made again on each edit; the
 // standard SipHash was a tenth of comparing two analyses.
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use std::hash::Hash;
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::Diagnostic;
 use crate::graph::DocId;
-use crate::render::view::{self, doc_path};
+use crate::render::hash_of;
+use crate::render::view::{doc_path, Fingerprint, Fingerprints};
 use crate::Site;
 
 /// A document id or file path as the states name it: its [`hash_of`]. The
@@ -54,8 +53,8 @@ struct DocState {
 pub(super) struct RenderedFrom {
     /// Per document id.
     states: HashMap<Name, DocState>,
-    /// A hash of every diagnostic.
-    diagnostics_hash: u64,
+    /// Per document (by [`DocId`] of the analysed site), and the findings of no document.
+    fingerprints: Fingerprints,
     /// Whether any page had code: every page links the highlight stylesheet then.
     has_code: bool,
     /// The quarter review pages: a quarter whose last bet or objective
@@ -66,12 +65,18 @@ pub(super) struct RenderedFrom {
 impl RenderedFrom {
     /// What pages rendered from `site` show.
     pub(super) fn of(site: &Site) -> RenderedFrom {
+        let fingerprints = Fingerprints::of(site);
         RenderedFrom {
-            states: doc_states(site),
-            diagnostics_hash: hash_of(&site.diagnostics),
+            states: doc_states(site, &fingerprints.docs),
+            fingerprints,
             has_code: site.docs.iter().any(|d| d.body.has_code),
             quarter_pages: crate::render::quarter_page_paths(site),
         }
+    }
+
+    /// The fingerprints of the analysed site's documents, for the render to key pages by.
+    pub(super) fn fingerprints(&self) -> &Fingerprints {
+        &self.fingerprints
     }
 
     /// Whether any page had code: every page links the highlight stylesheet then.
@@ -107,11 +112,7 @@ impl RenderedFrom {
 }
 
 /// What each document's page was built from, by id.
-fn doc_states(site: &Site) -> HashMap<Name, DocState> {
-    let mut findings: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in &site.diagnostics {
-        findings.entry(d.file.as_str()).or_default().push(d);
-    }
+fn doc_states(site: &Site, fingerprints: &[Fingerprint]) -> HashMap<Name, DocState> {
     let graph = &site.graph;
     // Each id hashed once: neighbours and ancestors name the same few.
     let names: Vec<Name> = site.docs.par_iter().map(|d| hash_of(&d.id)).collect();
@@ -119,33 +120,6 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
         .par_iter()
         .enumerate()
         .map(|(i, doc)| {
-            let own = findings
-                .get(doc.file.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            // An objective's pace shows on its bet's page, and can change
-            // with a metric that is no neighbour of the bet.
-            let pace = crate::analysis::worst_own_pace(
-                &site.docs,
-                graph,
-                &site.facts,
-                i,
-                site.config.pace_tolerance,
-                site.today,
-            );
-            let summary = hash_of(&(
-                // Whatever a list or badge on another page shows.
-                view::doc_link(site, i, own.len()),
-                pace.map(|p| p.as_str()),
-                // What the trees on other pages add: filter data, where it hangs, and the
-                // note in an ancestor outcome's opportunity solution tree.
-                doc.team.as_ref().map(|t| &t.id),
-                doc.quarter,
-                // The trees' owner filter (`data-o`).
-                doc.owner.as_deref(),
-                graph.parent(i),
-                doc.result.map(|r| r.as_str()),
-            ));
-            let findings = hash_of(&own);
             let mut neighbours: Vec<(Name, &'static str, bool)> = graph
                 .outgoing(i)
                 .map(|e| (names[e.to], e.rel.as_str(), true))
@@ -161,22 +135,14 @@ fn doc_states(site: &Site) -> HashMap<Name, DocState> {
             let state = DocState {
                 id: doc.id.clone(),
                 file: hash_of(&doc.file),
-                summary,
-                findings,
+                summary: fingerprints[i].summary,
+                findings: fingerprints[i].findings,
                 neighbours,
                 ancestors,
             };
             (names[i], state)
         })
         .collect()
-}
-
-/// A hash that tells whether what a page shows changed. foldhash rather than
-/// the standard SipHash: it hashes the 12,000 findings of a 10k site four
-/// times faster, and a fixed seed keeps it the same between analyses.
-fn hash_of(value: &impl Hash) -> u64 {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(0).hash_one(value)
 }
 
 /// The documents whose pages can differ between `before` and `after` (see the module docs).

@@ -443,6 +443,7 @@ impl LiveSite {
             },
             &mut loaded.search,
             &loaded.pages,
+            now.as_ref().map(RenderedFrom::fingerprints),
         );
         let skipped = loaded.pages.take_skipped();
         if let Err(e) = rendered {

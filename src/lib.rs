@@ -286,13 +286,36 @@ fn analyze_with(
         docs.retain(|d| !d.draft);
     }
 
-    let (graph, graph_diags) = Graph::build(&docs, &config.schema, &context);
+    let mut earlier = cache.as_mut().and_then(|c| c.earlier.take());
+    // An edit that moved no link keeps the last graph and its findings.
+    let kept_graph = match (cache.as_mut(), earlier.as_mut()) {
+        (Some(cache), Some(earlier))
+            if cache.links_unchanged
+                && earlier.config_text == config_text
+                && cache.graph_context == context
+                && earlier.files.len() == docs.len()
+                && earlier.files.iter().zip(&docs).all(|(f, d)| *f == d.file) =>
+        {
+            Some((
+                std::mem::take(&mut earlier.graph),
+                cache.graph_diagnostics.clone(),
+            ))
+        }
+        _ => None,
+    };
+    let graph_reused = kept_graph.is_some();
+    let (graph, graph_diags) =
+        kept_graph.unwrap_or_else(|| Graph::build(&docs, &config.schema, &context));
+    if let Some(cache) = cache.as_mut() {
+        cache.graph_diagnostics.clone_from(&graph_diags);
+        cache.graph_context = context;
+    }
     diagnostics.extend(graph_diags);
 
     let facts =
         analysis::Facts::compute(&docs, &sources, &graph, &config.schema, git_dates.as_ref());
     let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
-    let earlier = cache.and_then(|c| c.earlier.take()).filter(|e| {
+    let earlier = earlier.filter(|e| {
         e.today == options.today
             && e.config_text == config_text
             && e.files.len() == docs.len()
@@ -305,7 +328,9 @@ fn analyze_with(
             // Facts also come from outside the documents (git dates): a
             // document whose facts moved is judged again even if unchanged.
             changed.extend(analysis::changed_facts(&earlier.facts, &facts));
-            let dirty = analysis::reach(&changed, &earlier.graph, &graph);
+            // A kept graph was taken from the earlier analysis: it is both.
+            let earlier_graph = if graph_reused { &graph } else { &earlier.graph };
+            let dirty = analysis::reach(&changed, earlier_graph, &graph);
             rules::rerun(&rule_context, earlier.findings, &dirty)
         }
         None => rules::run(&rule_context),
@@ -398,6 +423,12 @@ pub struct AnalysisCache {
     // foldhash: SipHash made the lookups a tenth of a front-matter edit's analysis.
     diagnostics: HashMap<String, Vec<Diagnostic>, foldhash::fast::RandomState>,
     earlier: Option<Earlier>,
+    /// Whether the last parse left every document's links as they were
+    /// ([`graph::same_links`]), so the earlier graph still holds.
+    links_unchanged: bool,
+    /// What the earlier graph was resolved with, and the findings it gave.
+    graph_context: ResolveContext,
+    graph_diagnostics: Vec<Diagnostic>,
 }
 
 /// What the rules of the next analysis reuse of the last one.
@@ -489,6 +520,7 @@ impl AnalysisCache {
         if same_files {
             return self.parse_in_place(sources, schema, fresh);
         }
+        self.links_unchanged = false;
         // Both in path order: a kept document is its file's, or of a file
         // that is gone (skipped).
         let mut kept = std::mem::take(&mut self.kept).into_iter().peekable();
@@ -566,8 +598,10 @@ impl AnalysisCache {
             .collect();
         self.forgotten.clear();
         fresh.fill(false);
+        self.links_unchanged = true;
         for (i, doc) in self.parse_and_remember(sources, schema, &stale) {
             fresh[i] = true;
+            self.links_unchanged &= graph::same_links(&docs[i], &doc);
             docs[i] = doc;
         }
         let diagnostics = sources

@@ -94,7 +94,7 @@ pub struct Graph {
 }
 
 /// Extra knowledge that makes broken-link hints precise.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct ResolveContext {
     /// Ids of draft documents left out of this run, with their files.
     pub excluded_drafts: HashMap<String, String>,
@@ -281,6 +281,31 @@ fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> FastMap<String, 
         }
     }
     index
+}
+
+/// Whether `a` and `b`, two versions of one document, resolve to the same
+/// links and findings wherever they stand: every field [`Graph::build`]
+/// reads of a document, as the one that links or as the one linked to.
+/// A graph whose documents all compare the same is the same graph, so an
+/// edit that changes none of these (a title, a status, a sentence that
+/// moves no link) can keep it. Keep this in step with the resolver.
+pub(crate) fn same_links(a: &Document, b: &Document) -> bool {
+    a.id == b.id
+        && a.id_span == b.id_span
+        && a.file == b.file
+        && a.kind == b.kind
+        && a.invalid == b.invalid
+        && a.draft == b.draft
+        && a.metric_type == b.metric_type
+        && a.parent == b.parent
+        && a.supports == b.supports
+        && a.related == b.related
+        && a.covers == b.covers
+        && a.team == b.team
+        && a.drives == b.drives
+        && a.metric_refs().eq(b.metric_refs())
+        && a.body.links == b.body.links
+        && a.body.anchors == b.body.anchors
 }
 
 struct Resolver<'a> {

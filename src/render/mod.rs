@@ -197,8 +197,7 @@ fn render_with(
     // there they share the threads: the longest (health, trace) no longer
     // wait for each other on the way to the reload.
     // Document pages fill the other threads around them, a batch at a time.
-    let run_overview =
-        |&job: &Job| run(&model, theme, job)?.into_iter().try_for_each(&emit);
+    let run_overview = |&job: &Job| run(&model, theme, job)?.into_iter().try_for_each(&emit);
     let (overviews_done, documents_done) = rayon::join(
         || match served {
             Some(_) => overviews.par_iter().try_for_each(run_overview),
@@ -582,9 +581,14 @@ fn health_pages<'m>(
     base: &pages::Base<'m>,
 ) -> PagesResult {
     let mut files = match pages::health_key(model) {
-        Some(key) => page_from(theme, overview.template, overview.path.into(), base, key, |key| {
-            pages::health_with(model, key.filters)
-        })?
+        Some(key) => page_from(
+            theme,
+            overview.template,
+            overview.path.into(),
+            base,
+            key,
+            |key| pages::health_with(model, key.filters),
+        )?
         .into_iter()
         .collect(),
         None => overview.page(theme, base, &pages::health(model))?,

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::svg::{self, Reference, TreeNode};
 use super::hash::ByHash;
+use super::svg::{self, Reference, TreeNode};
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
 use crate::analysis::GoalOutcome;
@@ -1277,7 +1277,9 @@ pub(super) fn health_rule_key<'a>(
     of: &RulePage,
 ) -> Option<([usize; 4], &'a [u64])> {
     let keys = model.finding_keys(of.rule)?;
-    let (_, items) = model.findings_by_rule().find(|(rule, _)| *rule == of.rule)?;
+    let (_, items) = model
+        .findings_by_rule()
+        .find(|(rule, _)| *rule == of.rule)?;
     let chunk = keys.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
     Some((severity_counts(items), chunk))
 }

@@ -14,13 +14,13 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::hash::hash_of;
 use crate::analysis::{Pace, PaceVerdict, PacedGoal};
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::text::format_number as number;
-use super::hash::hash_of;
 use crate::Site;
 
 /// A link to a document, with what a list or badge needs: what every page

@@ -526,6 +526,40 @@ fn a_broken_body_link_keeps_the_pages_and_removing_it_recovers() {
     assert_same_as_full_build(&live, "after the fix");
 }
 
+/// The analysis keeps the last graph when an edit moves no link
+/// (`graph::same_links`); a heading is what a `[[id#heading]]` link of
+/// another document resolves against, so renaming it must not keep it.
+#[test]
+fn renaming_a_heading_another_document_links_to_breaks_the_link() {
+    let dir = copy_example();
+    let root = dir.path();
+    let target = "objectives/obj-weekly-forecast-habit.md";
+    edit(
+        root,
+        target,
+        "A forecast nobody",
+        "## Why\n\nA forecast nobody",
+    );
+    edit(
+        root,
+        "bets/bet-smart-reserves.md",
+        "Let owners",
+        "See [[obj-weekly-forecast-habit#why]]. Let owners",
+    );
+    let (mut live, outcome) = LiveSite::start(options(root), false);
+    assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+    let path = edit(root, target, "## Why", "## Reasons");
+    let outcome = live.update(std::slice::from_ref(&path));
+    let problem = outcome
+        .problem
+        .expect("the link names a heading that is gone");
+    assert!(outcome.report.contains("no heading `#why`"), "{problem:?}");
+    edit(root, target, "## Reasons", "## Why");
+    let outcome = live.update(&[path]);
+    assert!(outcome.problem.is_none(), "{:?}", outcome.problem);
+    assert_same_as_full_build(&live, "the heading back");
+}
+
 #[test]
 fn front_matter_is_cut_where_parsing_cuts_it() {
     assert_eq!(front_matter("---\na: 1\n---\nbody\n"), "---\na: 1\n---\n");

@@ -233,6 +233,9 @@ pub struct Model<'a> {
     by_rule_keys: Option<Vec<u64>>,
 }
 
+/// A rule's findings with their keys, and where the rule stands on the health page.
+type RuleBucket<'a> = (usize, &'static str, Vec<(Finding<'a>, u64)>);
+
 /// The link to document `doc`, which has `warnings` findings.
 pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
     let d = &site.docs[doc];
@@ -377,7 +380,7 @@ impl<'a> Model<'a> {
         };
         // Each rule's findings in the diagnostics' order, the rules in the
         // health page's: a bucket per rule, not a sort of 12,000 findings.
-        let mut buckets: Vec<(usize, &'static str, Vec<(Finding<'a>, u64)>)> = Vec::new();
+        let mut buckets: Vec<RuleBucket<'a>> = Vec::new();
         for d in &site.diagnostics {
             let finding = model.finding(d);
             let doc = model.by_file.get(d.file.as_str()).copied();

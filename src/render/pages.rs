@@ -735,43 +735,43 @@ pub(super) fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             docs: of_kind(&k.name).take(LAYER_SAMPLE).collect(),
         })
         .collect();
-    let mut stale: Vec<(Option<Date>, StaleItem)> = site
+    // Thousands of each at 10k, of which the page shows five: sort their
+    // keys with their places (ties keep them: the order `check` prints),
+    // and make only the five shown.
+    let stale_findings: Vec<(Date, usize, &crate::diagnostics::Diagnostic, DocId)> = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "stale")
-        .filter_map(|d| {
-            model.by_file(&d.file).map(|i| {
-                let item = StaleItem {
-                    doc: model.links[i],
-                    message: &d.message,
-                };
-                (model.next_review(i), item)
-            })
+        .filter_map(|d| model.by_file(&d.file).map(|i| (d, i)))
+        .enumerate()
+        // The longest overdue first (the earliest review date).
+        .map(|(n, (d, i))| (model.next_review(i).unwrap_or(Date::MAX), n, d, i))
+        .collect();
+    let stale_count = stale_findings.len();
+    let stale = first_by_key(stale_findings, |&(due, n, _, _)| (due, n))
+        .map(|(_, _, d, i)| StaleItem {
+            doc: model.links[i],
+            message: &d.message,
         })
         .collect();
     let reviewed = review_quarters(site);
-    let stale_count = stale.len();
-    let mut unfinished: Vec<(Quarter, UnfinishedBet)> = (0..site.docs.len())
+    let unfinished_bets: Vec<(Quarter, usize, crate::analysis::Expiry)> = (0..site.docs.len())
         .filter(|&i| site.docs[i].kind == "bet")
         .filter_map(|i| {
             let e = crate::analysis::expiry(&site.docs, &site.facts, i, site.today)?;
-            Some((
-                e.quarter,
-                UnfinishedBet {
-                    doc: model.links[i],
-                    quarter: e.quarter.to_string(),
-                    review: quarter_path(e.quarter),
-                    status: e.status.as_str(),
-                },
-            ))
+            Some((e.quarter, i, e))
         })
         .collect();
-    let unfinished_count = unfinished.len();
+    let unfinished_count = unfinished_bets.len();
     // Oldest quarter first; within one, the order of the files.
-    unfinished.sort_by_key(|(q, _)| *q);
-    // The longest overdue first (the earliest review date); the sort is
-    // stable, so ties keep the order `check` prints them in.
-    stale.sort_by_key(|(due, _)| due.unwrap_or(Date::MAX));
+    let unfinished = first_by_key(unfinished_bets, |&(q, i, _)| (q, i))
+        .map(|(_, i, e)| UnfinishedBet {
+            doc: model.links[i],
+            quarter: e.quarter.to_string(),
+            review: quarter_path(e.quarter),
+            status: e.status.as_str(),
+        })
+        .collect();
     let severity = |s: Severity| site.diagnostics.iter().filter(|d| d.severity == s).count();
     HomePage {
         quarter: current.to_string(),
@@ -792,17 +792,9 @@ pub(super) fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         balance: balance(model, &now_bets),
         layers,
         health: rule_summary(model),
-        stale: stale
-            .into_iter()
-            .take(HOME_SAMPLE)
-            .map(|(_, item)| item)
-            .collect(),
+        stale,
         stale_count,
-        unfinished: unfinished
-            .into_iter()
-            .take(HOME_SAMPLE)
-            .map(|(_, b)| b)
-            .collect(),
+        unfinished,
         unfinished_count,
         counts: SiteCounts {
             documents: site.docs.len(),
@@ -815,6 +807,16 @@ pub(super) fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         company_count: of_kind("company-strategy").count(),
         changes: recent_changes(model),
     }
+}
+
+/// The first [`HOME_SAMPLE`] of `items` by `key`, in its order.
+fn first_by_key<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> impl Iterator<Item = T> {
+    if items.len() > HOME_SAMPLE {
+        items.select_nth_unstable_by_key(HOME_SAMPLE, &key);
+        items.truncate(HOME_SAMPLE);
+    }
+    items.sort_unstable_by_key(key);
+    items.into_iter()
 }
 
 /// Where `rule` comes in the health page: health rules, structural ones, build notes.

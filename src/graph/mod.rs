@@ -91,7 +91,12 @@ pub struct Graph {
     outgoing: Vec<Vec<usize>>,
     incoming: Vec<Vec<usize>>,
     traces_to_strategy: Vec<bool>,
+    /// Which resolution made this graph: a graph the analysis keeps keeps its number.
+    generation: u64,
 }
+
+/// The number of the next graph [`Graph::build`] makes; 0 is the empty default.
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Extra knowledge that makes broken-link hints precise.
 #[derive(Debug, Default, PartialEq)]
@@ -158,6 +163,7 @@ impl Graph {
         }
         graph.traces_to_strategy = traces_to_strategy(docs, schema, &graph.parent);
         graph.index = index;
+        graph.generation = NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (graph, diags)
     }
 
@@ -166,6 +172,13 @@ impl Graph {
         self.outgoing[edge.from].push(i);
         self.incoming[edge.to].push(i);
         self.edges.push(edge);
+    }
+
+    /// Which resolution made this graph: two graphs of one number are one
+    /// graph, of the same documents in the same order (an analysis that
+    /// moved no link keeps the last one).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The document with `id`.

@@ -1,10 +1,10 @@
 //! Which served pages an analysis makes out of date.
 //!
 //! Which pages can change: a page shows its own document in full and, of
-//! every other document, only what [`DocState::summary`] covers (its
-//! [`DocLink`](view::DocLink), hashed whole, and what trees add: team,
-//! quarter, owner, parent, experiment result) for its neighbours, its trail up and
-//! its subtree down. So after an edit
+//! every other document, only what its [`Fingerprint::summary`] covers (its
+//! `DocLink`, hashed whole, and what trees add: team, quarter, owner,
+//! parent, experiment result) for its neighbours, its trail up and its
+//! subtree down. So after an edit
 //! the pages to render again are those of the edited documents and their
 //! direct neighbours, of every document whose summary or file changed (the
 //! path orders siblings) together with its ancestors and descendants, of
@@ -17,6 +17,8 @@ use std::collections::HashSet as StdHashSet;
 // foldhash: these maps hold every document, made again on each edit; the
 // standard SipHash was a tenth of comparing two analyses.
 use foldhash::{HashMap, HashSet, HashSetExt};
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -31,29 +33,83 @@ use crate::Site;
 /// two ids in 64 bits is not a practical concern.
 type Name = u64;
 
-/// What a served page was rendered from, per document id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct DocState {
+/// Where a document stands in the site: what changes only with the graph.
+#[derive(Debug, PartialEq, Eq)]
+struct Place {
     /// The id, for the path of a page that goes.
     id: String,
     /// The source file.
     file: Name,
-    /// A hash of what other pages show of this document.
-    summary: u64,
-    /// A hash of this document's own findings.
-    findings: u64,
     /// Documents linked to or from this one: id, relation, whether the link is outgoing.
     neighbours: Vec<(Name, &'static str, bool)>,
     /// Ids of the parent chain, nearest first.
     ancestors: Vec<Name>,
 }
 
-/// What the served pages were rendered from.
+/// Every document's [`Place`], by [`DocId`], made once per graph: an edit
+/// that moves no link keeps the graph, and with it these.
+#[derive(Debug)]
+struct Places {
+    /// The graph they were made from ([`crate::graph::Graph::generation`]).
+    graph: u64,
+    /// Each document's id as the states name it.
+    names: Vec<Name>,
+    index: HashMap<Name, DocId>,
+    places: Vec<Place>,
+}
+
+impl PartialEq for Places {
+    // Two graphs can place every document alike.
+    fn eq(&self, other: &Places) -> bool {
+        self.names == other.names && self.places == other.places
+    }
+}
+
+impl Eq for Places {}
+
+impl Places {
+    fn of(site: &Site) -> Places {
+        let graph = &site.graph;
+        // Each id hashed once: neighbours and ancestors name the same few.
+        let names: Vec<Name> = site.docs.par_iter().map(|d| hash_of(&d.id)).collect();
+        let places = site
+            .docs
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let mut neighbours: Vec<(Name, &'static str, bool)> = graph
+                    .outgoing(i)
+                    .map(|e| (names[e.to], e.rel.as_str(), true))
+                    .chain(
+                        graph
+                            .incoming(i)
+                            .map(|e| (names[e.from], e.rel.as_str(), false)),
+                    )
+                    .collect();
+                neighbours.sort();
+                neighbours.dedup();
+                Place {
+                    id: doc.id.clone(),
+                    file: hash_of(&doc.file),
+                    neighbours,
+                    ancestors: graph.ancestors(i).into_iter().map(|a| names[a]).collect(),
+                }
+            })
+            .collect();
+        Places {
+            graph: graph.generation(),
+            index: names.iter().enumerate().map(|(i, &n)| (n, i)).collect(),
+            names,
+            places,
+        }
+    }
+}
+
+/// What a served page was rendered from.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct RenderedFrom {
-    /// Per document id.
-    states: HashMap<Name, DocState>,
-    /// Per document (by [`DocId`] of the analysed site), and the findings of no document.
+    places: Arc<Places>,
+    /// Per document (by [`DocId`], as `places`), and the findings of no document.
     fingerprints: Fingerprints,
     /// Whether any page had code: every page links the highlight stylesheet then.
     has_code: bool,
@@ -63,15 +119,30 @@ pub(super) struct RenderedFrom {
 }
 
 impl RenderedFrom {
-    /// What pages rendered from `site` show.
-    pub(super) fn of(site: &Site) -> RenderedFrom {
-        let fingerprints = Fingerprints::of(site);
+    /// What pages rendered from `site` show; the places of `before` when it
+    /// was made from the same graph.
+    pub(super) fn of(site: &Site, before: Option<&RenderedFrom>) -> RenderedFrom {
+        let places = match before {
+            Some(b) if b.places.graph == site.graph.generation() => Arc::clone(&b.places),
+            _ => Arc::new(Places::of(site)),
+        };
         RenderedFrom {
-            states: doc_states(site, &fingerprints.docs),
-            fingerprints,
+            places,
+            fingerprints: Fingerprints::of(site),
             has_code: site.docs.iter().any(|d| d.body.has_code),
             quarter_pages: crate::render::quarter_page_paths(site),
         }
+    }
+
+    /// The place and fingerprint of the document named `name`.
+    fn state(&self, name: Name) -> Option<(&Place, Fingerprint)> {
+        let &i = self.places.index.get(&name)?;
+        Some((&self.places.places[i], self.fingerprints.docs[i]))
+    }
+
+    /// Every document, by name, with its place.
+    fn places(&self) -> impl Iterator<Item = (Name, &Place)> {
+        self.places.names.iter().copied().zip(&self.places.places)
     }
 
     /// The fingerprints of the analysed site's documents, for the render to key pages by.
@@ -86,10 +157,9 @@ impl RenderedFrom {
 
     /// The pages of documents, and the quarter review pages, that are gone in `after`.
     pub(super) fn pages_gone(&self, after: &RenderedFrom) -> Vec<String> {
-        self.states
-            .iter()
-            .filter(|(id, _)| !after.states.contains_key(*id))
-            .map(|(_, state)| doc_path(&state.id))
+        self.places()
+            .filter(|(name, _)| !after.places.index.contains_key(name))
+            .map(|(_, place)| doc_path(&place.id))
             .chain(
                 self.quarter_pages
                     .iter()
@@ -107,48 +177,14 @@ impl RenderedFrom {
         reread: &StdHashSet<String>,
         site: &Site,
     ) -> Vec<DocId> {
-        pages_to_render(&self.states, &after.states, reread, site)
+        pages_to_render(self, after, reread, site)
     }
-}
-
-/// What each document's page was built from, by id.
-fn doc_states(site: &Site, fingerprints: &[Fingerprint]) -> HashMap<Name, DocState> {
-    let graph = &site.graph;
-    // Each id hashed once: neighbours and ancestors name the same few.
-    let names: Vec<Name> = site.docs.par_iter().map(|d| hash_of(&d.id)).collect();
-    site.docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let mut neighbours: Vec<(Name, &'static str, bool)> = graph
-                .outgoing(i)
-                .map(|e| (names[e.to], e.rel.as_str(), true))
-                .chain(
-                    graph
-                        .incoming(i)
-                        .map(|e| (names[e.from], e.rel.as_str(), false)),
-                )
-                .collect();
-            neighbours.sort();
-            neighbours.dedup();
-            let ancestors = graph.ancestors(i).into_iter().map(|a| names[a]).collect();
-            let state = DocState {
-                id: doc.id.clone(),
-                file: hash_of(&doc.file),
-                summary: fingerprints[i].summary,
-                findings: fingerprints[i].findings,
-                neighbours,
-                ancestors,
-            };
-            (names[i], state)
-        })
-        .collect()
 }
 
 /// The documents whose pages can differ between `before` and `after` (see the module docs).
 fn pages_to_render(
-    before: &HashMap<Name, DocState>,
-    after: &HashMap<Name, DocState>,
+    before: &RenderedFrom,
+    after: &RenderedFrom,
     reread: &StdHashSet<String>,
     site: &Site,
 ) -> Vec<DocId> {
@@ -156,53 +192,53 @@ fn pages_to_render(
     let mut touched: HashSet<Name> = HashSet::new();
     let mut moved: HashSet<Name> = HashSet::new();
     let mut affected: HashSet<Name> = HashSet::new();
-    for id in before.keys().chain(after.keys()) {
-        match (before.get(id), after.get(id)) {
-            (Some(b), Some(a)) => {
+    for (name, _) in before.places().chain(after.places()) {
+        match (before.state(name), after.state(name)) {
+            (Some((b, bf)), Some((a, af))) => {
                 // The file's path orders a document among its siblings in every tree above it.
-                if b.summary != a.summary || b.file != a.file {
-                    moved.insert(*id);
+                if bf.summary != af.summary || b.file != a.file {
+                    moved.insert(name);
                 }
-                if b.findings != a.findings {
-                    touched.insert(*id);
+                if bf.findings != af.findings {
+                    touched.insert(name);
                 }
             }
             _ => {
-                moved.insert(*id);
+                moved.insert(name);
             }
         }
     }
     // A body-only edit changes neither summary nor findings: the files re-read name those pages.
-    for (id, state) in before.iter().chain(after.iter()) {
-        if reread.contains(&state.file) {
-            touched.insert(*id);
+    for (name, place) in before.places().chain(after.places()) {
+        if reread.contains(&place.file) {
+            touched.insert(name);
         }
     }
-    for id in touched.iter().chain(moved.iter()) {
-        affected.insert(*id);
+    for name in touched.iter().chain(moved.iter()) {
+        affected.insert(*name);
         for states in [before, after] {
-            if let Some(s) = states.get(id) {
-                affected.extend(s.neighbours.iter().map(|n| n.0));
+            if let Some((place, _)) = states.state(*name) {
+                affected.extend(place.neighbours.iter().map(|n| n.0));
             }
         }
     }
-    for id in &moved {
+    for name in &moved {
         for states in [before, after] {
-            if let Some(s) = states.get(id) {
-                affected.extend(s.ancestors.iter().copied());
+            if let Some((place, _)) = states.state(*name) {
+                affected.extend(place.ancestors.iter().copied());
             }
             affected.extend(
                 states
-                    .iter()
-                    .filter(|(_, s)| s.ancestors.contains(id))
-                    .map(|(other, _)| *other),
+                    .places()
+                    .filter(|(_, place)| place.ancestors.contains(name))
+                    .map(|(other, _)| other),
             );
         }
     }
     let mut ids: Vec<DocId> = affected
         .into_iter()
-        .filter_map(|id| after.get(&id))
-        .filter_map(|state| site.graph.lookup(&state.id))
+        .filter_map(|name| after.state(name))
+        .filter_map(|(place, _)| site.graph.lookup(&place.id))
         .collect();
     ids.sort_unstable();
     ids

@@ -384,7 +384,7 @@ impl LiveSite {
         let jobs = match plan {
             Plan::Bodies(docs) => body_jobs(docs),
             Plan::WhatChanged => {
-                let after = RenderedFrom::of(site);
+                let after = RenderedFrom::of(site, loaded.rendered_from.as_ref());
                 // A site-wide fact every page shows changed: nothing served can be kept.
                 let before = loaded
                     .rendered_from

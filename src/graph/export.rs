@@ -241,11 +241,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (path, text))| {
-                let file = SourceFile {
-                    path: path.to_string(),
-                    abs_path: std::path::PathBuf::from(path),
-                    text: text.to_string(),
-                };
+                let file = SourceFile::new(
+                    path.to_string(),
+                    std::path::PathBuf::from(path),
+                    text.to_string(),
+                );
                 parse_document(&file, i, &schema).0
             })
             .collect();

@@ -9,6 +9,7 @@
 //! Views borrow from the site rather than copy out of it: a [`DocLink`] is a
 //! few references, cheap to put in every list of every page.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -227,6 +228,8 @@ pub struct Model<'a> {
     by_rule: Vec<Finding<'a>>,
     /// Each rule's part of `by_rule`.
     rule_ranges: Vec<(&'static str, std::ops::Range<usize>)>,
+    /// What a released text is read again through ([`Model::text_of`]).
+    guard: crate::source::RootGuard,
 }
 
 /// The link to document `doc`, which has `warnings` findings.
@@ -281,6 +284,7 @@ impl<'a> Model<'a> {
             by_file,
             by_rule: Vec::new(),
             rule_ranges: Vec::new(),
+            guard: crate::source::RootGuard::new(&site.root),
         };
         for d in &site.diagnostics {
             let finding = model.finding(d);
@@ -306,6 +310,15 @@ impl<'a> Model<'a> {
             start = end;
         }
         model
+    }
+
+    /// The whole text of document `id`'s file: as the site holds it, or
+    /// read again where the load released it (`crate::load_lean`).
+    pub fn text_of(&self, id: DocId) -> Result<Cow<'a, str>, super::RenderError> {
+        let site: &'a Site = self.site;
+        site.sources[site.docs[id].source]
+            .whole_text(&self.guard)
+            .map_err(|d| super::RenderError(format!("{}: {}", d.file, d.message)))
     }
 
     fn finding(&self, d: &'a Diagnostic) -> Finding<'a> {

@@ -62,7 +62,8 @@ pub struct Site {
     pub config: Config,
     /// The text of `throughline.yaml`, if present.
     pub config_text: Option<String>,
-    /// Every Markdown file read, in path order.
+    /// Every Markdown file read, in path order; after [`load_lean`], each
+    /// text holds its front matter and the lines its diagnostics quote.
     pub sources: Vec<SourceFile>,
     /// The documents of this run (drafts left out unless asked for), in path order.
     pub docs: Vec<Document>,

@@ -58,10 +58,11 @@ pub struct Released {
 impl Released {
     fn of(text: &str) -> Released {
         use std::hash::BuildHasher;
-        // foldhash: a tenth of SipHash's time over the 630 MB of 100,000
-        // documents. The hash tells an edit made during the run from the
-        // text read, not an adversary's collision: whoever can write the
-        // file can change the page anyway.
+        // foldhash rather than SipHash (`output`'s fingerprints): every text
+        // of a build is hashed twice, when read and when read again, so
+        // speed on long inputs counts. It tells an edit made during the run
+        // from the text read, not an adversary's collision: whoever can
+        // write the file can change the page anyway.
         Released {
             len: text.len(),
             hash: foldhash::quality::FixedState::with_seed(0).hash_one(text.as_bytes()),

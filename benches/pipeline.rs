@@ -99,7 +99,7 @@ fn corpus(n: usize) -> Vec<SourceFile> {
                     text.push_str(&format!("{}. See [[{}]].\n\n", rng.sentence(40), ids[rng.next(ids.len())]));
                 }
             }
-            SourceFile { path: format!("docs/{id}.md"), abs_path: format!("docs/{id}.md").into(), text }
+            SourceFile::new(format!("docs/{id}.md"), format!("docs/{id}.md").into(), text)
         })
         .collect()
 }

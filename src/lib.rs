@@ -62,7 +62,8 @@ pub struct Site {
     pub config: Config,
     /// The text of `throughline.yaml`, if present.
     pub config_text: Option<String>,
-    /// Every Markdown file read, in path order.
+    /// Every Markdown file read, in path order; after [`load_lean`], each
+    /// text holds its front matter and the lines its diagnostics quote.
     pub sources: Vec<SourceFile>,
     /// The documents of this run (drafts left out unless asked for), in path order.
     pub docs: Vec<Document>,
@@ -147,8 +148,34 @@ pub fn load(options: &LoadOptions) -> Result<Site, RunError> {
     Ok(analyze(read_inputs(options)?, options))
 }
 
+/// [`load`] for a command that needs the texts only to quote its
+/// diagnostics and to render pages (`check`, `build`): each file's text is
+/// [released](SourceFile::release_after) once it is parsed, but for its front
+/// matter and the lines its diagnostics quote, and the render reads the rest
+/// again ([`SourceFile::whole_text`]). The texts of 100,000 documents are
+/// 630 MB, which would otherwise stay alive to the end of the build.
+pub fn load_lean(options: &LoadOptions) -> Result<Site, RunError> {
+    // Each file is parsed as soon as it is read, so that no more than a
+    // file per thread is held whole at any time.
+    let (inputs, parsed) = read_inputs_each(options, |config, file| {
+        let parsed = source::parse_document(file, 0, &config.schema);
+        file.release_after(parsed.0.body_offset);
+        parsed
+    })?;
+    Ok(analyze_with(inputs, options, Parse::Released(parsed)))
+}
+
 /// Stage 1a: reads the config, every Markdown file and the git dates.
 pub fn read_inputs(options: &LoadOptions) -> Result<Inputs, RunError> {
+    Ok(read_inputs_each(options, |_, _| ())?.0)
+}
+
+/// [`read_inputs`], handing each file to `each` with the config as soon as
+/// it is read; returns what `each` made of each file, in the files' order.
+fn read_inputs_each<T: Send>(
+    options: &LoadOptions,
+    each: impl Fn(&Config, &mut SourceFile) -> T + Sync,
+) -> Result<(Inputs, Vec<T>), RunError> {
     let root = &options.root;
     if !root.is_dir() {
         return Err(RunError::Root(format!(
@@ -164,15 +191,17 @@ pub fn read_inputs(options: &LoadOptions) -> Result<Inputs, RunError> {
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
     };
-    let discovered = source::discover(root, &config, &walk);
+    let (discovered, made) =
+        source::discover_each(root, &config, &walk, |file| each(&config, file));
     let git_dates = git::last_commit_dates(root);
-    Ok(Inputs {
+    let inputs = Inputs {
         config,
         config_text,
         sources: discovered.files,
         io_diagnostics: discovered.diagnostics,
         git_dates,
-    })
+    };
+    Ok((inputs, made))
 }
 
 /// Stage 1a for texts already in memory (a git revision's files, an
@@ -197,10 +226,9 @@ pub fn inputs_from_texts(
     let mut sources: Vec<SourceFile> = files
         .into_iter()
         .filter(|(path, _)| filter.is_document(path))
-        .map(|(path, text)| SourceFile {
-            abs_path: options.root.join(&path),
-            text: source::without_bom(text),
-            path,
+        .map(|(path, text)| {
+            let abs_path = options.root.join(&path);
+            SourceFile::new(path, abs_path, source::without_bom(text))
         })
         .collect();
     sources.sort_by(|a, b| a.path.cmp(&b.path));
@@ -237,7 +265,7 @@ pub struct Inputs {
 
 /// Stages 1b–3: parse every source, resolve the graph, run the health rules.
 pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
-    analyze_with(inputs, options, None)
+    analyze_with(inputs, options, Parse::Fresh)
 }
 
 /// [`analyze`], reusing what `cache` holds of the analysis before: the parse
@@ -246,34 +274,54 @@ pub fn analyze(inputs: Inputs, options: &LoadOptions) -> Site {
 /// findings about documents the change cannot reach (serve's rebuilds, the
 /// editor server's keystrokes).
 pub fn analyze_cached(inputs: Inputs, options: &LoadOptions, cache: &mut AnalysisCache) -> Site {
-    analyze_with(inputs, options, Some(cache))
+    analyze_with(inputs, options, Parse::Cached(cache))
 }
 
-fn analyze_with(
-    inputs: Inputs,
-    options: &LoadOptions,
-    mut cache: Option<&mut AnalysisCache>,
-) -> Site {
+/// Where the documents of an analysis come from.
+enum Parse<'c> {
+    /// Parsed here, from the whole texts.
+    Fresh,
+    /// Parsed already, one per source in order, as the files were read; the
+    /// texts are released, and read again where the analysis or its
+    /// diagnostics need more ([`load_lean`]).
+    Released(Vec<(Document, Vec<Diagnostic>)>),
+    /// Taken from the cache where it holds them, parsed here where not.
+    Cached(&'c mut AnalysisCache),
+}
+
+/// Stages 1b–3.
+fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site {
     let Inputs {
         config,
         config_text,
-        sources,
+        mut sources,
         io_diagnostics,
         git_dates,
     } = inputs;
+    let guard = matches!(parse, Parse::Released(_)).then(|| source::RootGuard::new(&options.root));
     let mut diagnostics = io_diagnostics;
     // Unzipped as they are made: collecting pairs and then moving every
     // document out of them kept two copies of 100,000 documents alive.
     // Which sources were parsed afresh rather than taken from the cache.
     let mut fresh = vec![true; sources.len()];
-    let (mut docs, parse_diagnostics): (Vec<Document>, Vec<Vec<Diagnostic>>) = match cache.as_mut()
-    {
-        None => sources
+    let mut cache = None;
+    let (mut docs, parse_diagnostics): (Vec<Document>, Vec<Vec<Diagnostic>>) = match parse {
+        Parse::Fresh => sources
             .par_iter()
             .enumerate()
             .map(|(i, file)| source::parse_document(file, i, &config.schema))
             .unzip(),
-        Some(cache) => cache.parse(&sources, &config.schema, &mut fresh),
+        Parse::Released(parsed) => parsed
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut doc, diagnostics))| {
+                doc.source = i;
+                (doc, diagnostics)
+            })
+            .unzip(),
+        Parse::Cached(kept) => cache
+            .insert(kept)
+            .parse(&sources, &config.schema, &mut fresh),
     };
     diagnostics.extend(parse_diagnostics.into_iter().flatten());
     let mut context = ResolveContext::default();
@@ -312,8 +360,19 @@ fn analyze_with(
     }
     diagnostics.extend(graph_diags);
 
+    // A fingerprint is of the whole text: the texts of the documents review
+    // stamps name are read again for it, and released after.
+    if let Some(guard) = &guard {
+        let stamped = analysis::stamped(&docs, &graph).map(|t| (docs[t].source, u32::MAX));
+        diagnostics.extend(restore(&mut sources, stamped, guard));
+    }
     let facts =
         analysis::Facts::compute(&docs, &sources, &graph, &config.schema, git_dates.as_ref());
+    if guard.is_some() {
+        for target in analysis::stamped(&docs, &graph) {
+            sources[docs[target].source].release_after(docs[target].body_offset);
+        }
+    }
     let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
     let earlier = earlier.filter(|e| {
         e.today == options.today
@@ -337,6 +396,22 @@ fn analyze_with(
     };
     diagnostics.extend(findings);
     diagnostics::sort(&mut diagnostics);
+    if let Some(guard) = &guard {
+        let quoted = diagnostics
+            .chunk_by(|a, b| a.file == b.file)
+            .filter_map(|of_file| {
+                let at = sources
+                    .binary_search_by(|s| s.path.as_str().cmp(&of_file[0].file))
+                    .ok()?;
+                Some((at, of_file.iter().map(|d| d.span.line).max()?))
+            })
+            .collect::<Vec<_>>();
+        let unreadable = restore(&mut sources, quoted, guard);
+        if !unreadable.is_empty() {
+            diagnostics.extend(unreadable);
+            diagnostics::sort(&mut diagnostics);
+        }
+    }
 
     Site {
         root: options.root.clone(),
@@ -350,6 +425,30 @@ fn analyze_with(
         today: options.today,
         history: std::sync::Arc::default(),
     }
+}
+
+/// Reads again, through `guard`, each released source that `wanted` names
+/// (by index) with a line past what it holds, and holds it up to that line,
+/// or whole for `u32::MAX`. Returns an `io` error for each file that could
+/// not be read as it was.
+fn restore(
+    sources: &mut [SourceFile],
+    wanted: impl IntoIterator<Item = (usize, u32)>,
+    guard: &source::RootGuard,
+) -> Vec<Diagnostic> {
+    let mut through = vec![0; sources.len()];
+    for (at, line) in wanted {
+        if let Some(t) = through.get_mut(at) {
+            *t = line.max(*t);
+        }
+    }
+    sources
+        .par_iter_mut()
+        .zip(through)
+        .filter(|(file, line)| *line > 0 && !file.holds_line(*line))
+        .filter_map(|(file, line)| file.restore_through(line, guard).err())
+        .map(|d| *d)
+        .collect()
 }
 
 /// Reads the site's git history for the pages (`build`, `serve`): once per
@@ -813,6 +912,63 @@ mod tests {
             &[(COMPANY.0, &dropped)],
         );
         assert!(changed > 0, "the edit should change a finding");
+    }
+
+    /// What `check` and `build` load ([`load_lean`]) is what [`load`] gives
+    /// every consumer: the same findings (a stamp's fingerprint is of the
+    /// whole text: of the front matter alone, the body would seem changed),
+    /// the same lines quoted (a broken link in a body) and the same pages,
+    /// rendered from texts read again; and a text that changed since is an
+    /// error, never a page.
+    #[test]
+    fn a_lean_load_finds_quotes_and_renders_what_a_whole_one_does() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let company = format!("{}# Company\n\nWe grow.\n", COMPANY.1);
+        let stamp = analysis::fingerprint_of(&company).expect("fingerprint");
+        let stamped = format!("reviewed: 2026-11-01\nreviewed_against: {{cs: {stamp}}}");
+        let product = PRODUCT.1.replacen("reviewed: 2026-11-01", &stamped, 1)
+            + "# Product\n\nIt builds on [[cs]]\nand on [[nowhere]].\n\nMore words.\n";
+        let files = [(COMPANY.0, company), (PRODUCT.0, product)];
+        for (path, text) in &files {
+            std::fs::write(dir.path().join(path), text).expect("write");
+        }
+        let options = LoadOptions {
+            root: dir.path().to_path_buf(),
+            ..options_on("2026-11-24")
+        };
+        let whole = load(&options).expect("load");
+        let lean = load_lean(&options).expect("load");
+        assert_eq!(lean.diagnostics, whole.diagnostics);
+        let rules: Vec<(&str, u32)> = whole
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, d.span.line))
+            .collect();
+        assert!(!rules.iter().any(|(rule, _)| *rule == "drift"), "{rules:?}");
+        assert!(rules.contains(&("broken-link", 11)), "{rules:?}");
+        let human = |site: &Site| {
+            let mut out = Vec::new();
+            diagnostics::render_human(&site.diagnostics, site, Default::default(), &mut out)
+                .expect("render");
+            String::from_utf8(out).expect("UTF-8")
+        };
+        assert_eq!(human(&lean), human(&whole));
+        assert!(human(&lean).contains("and on [[nowhere]]."));
+        // Each text is held only as far as the analysis still needs it.
+        assert!(lean.sources.iter().all(|s| s.released.is_some()));
+        assert!(lean.sources[1].text.ends_with("[[nowhere]].\n"));
+
+        let theme = load_theme(&whole).expect("theme");
+        let jobs = render::all_jobs(&whole);
+        let pages = render::render(&whole, &theme, &jobs).expect("render");
+        assert_eq!(render::render(&lean, &theme, &jobs).expect("render"), pages);
+        let edited = files[1].1.replace("More", "Less");
+        std::fs::write(dir.path().join(PRODUCT.0), edited).expect("write");
+        let failed = render::render(&lean, &theme, &jobs).expect_err("changed");
+        assert!(
+            failed.0.starts_with("ps.md: this file changed while"),
+            "{failed:?}"
+        );
     }
 
     #[test]

@@ -371,7 +371,7 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     // The history is read beside the analysis: it mostly waits for git.
     let (site, history) = std::thread::scope(|scope| {
         let history = scope.spawn(|| throughline::read_history(&options));
-        let site = throughline::load(&options);
+        let site = throughline::load_lean(&options);
         (site, history.join())
     });
     let mut site = site?;
@@ -557,7 +557,7 @@ fn check(
     color: bool,
 ) -> Result<u8, RunError> {
     let started = Instant::now();
-    let site = load(common)?;
+    let site = throughline::load_lean(&load_options(common)?)?;
     print_diagnostics(&site, format, color)?;
     // The theme is the one input build refuses that the analysis does not read.
     throughline::load_theme(&site)?;

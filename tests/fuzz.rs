@@ -1101,10 +1101,12 @@ impl Runner<'_> {
             .files
             .iter()
             .filter(|(path, _)| filter.is_document(path))
-            .map(|(path, bytes)| SourceFile {
-                path: path.clone(),
-                abs_path: self.corpus.root.join(path),
-                text: source_text(bytes),
+            .map(|(path, bytes)| {
+                SourceFile::new(
+                    path.clone(),
+                    self.corpus.root.join(path),
+                    source_text(bytes),
+                )
             })
             .collect();
         let inputs = Inputs {
@@ -1181,7 +1183,7 @@ impl Runner<'_> {
         Ok(Some(files))
     }
 
-    /// `load` and `write_site`, as `build` runs them, on the case written to a folder.
+    /// `load_lean` and `write_site`, as `build` runs them, on the case written to a folder.
     fn on_disk(&self, case: &Case, in_memory: &Site) -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
         let root = dir.path().join("site");
@@ -1190,7 +1192,7 @@ impl Runner<'_> {
         let out = dir.path().join("public");
         let mut options = load_options(&root, case.drafts);
         options.output_dir = Some(out.clone());
-        let site = throughline::load(&options).map_err(|e| format!("load refused: {e}"))?;
+        let site = throughline::load_lean(&options).map_err(|e| format!("load refused: {e}"))?;
         check_positions(&site, case, &self.config_text)?;
         if case.all_utf8() {
             // Same bytes, same findings, whether read from disk or handed over.
@@ -1199,6 +1201,13 @@ impl Runner<'_> {
                     "from disk the diagnostics differ:\n{}\n---- in memory ----\n{}",
                     describe(&site.diagnostics),
                     describe(&in_memory.diagnostics)
+                ));
+            }
+            // Quoted alike, though the texts read from disk were released.
+            let (from_disk, held) = (human(&site)?, human(in_memory)?);
+            if from_disk != held {
+                return Err(format!(
+                    "from disk the quoted lines differ:\n{from_disk}\n---- in memory ----\n{held}"
                 ));
             }
         } else {
@@ -1232,6 +1241,19 @@ impl Runner<'_> {
         }
         Ok(())
     }
+}
+
+/// The diagnostics of `site` in the human format, without colour.
+fn human(site: &Site) -> Result<String, String> {
+    let mut out = Vec::new();
+    diagnostics::render_human(
+        &site.diagnostics,
+        site,
+        HumanStyle { color: false },
+        &mut out,
+    )
+    .map_err(|e| format!("human output: {e}"))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// A file's bytes as the reader hands them over (invalid UTF-8 replaced,

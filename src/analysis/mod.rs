@@ -61,6 +61,17 @@ pub struct Facts {
     fingerprints: HashMap<DocId, Fingerprint>,
 }
 
+/// The documents some review stamp names, once for each stamp: those whose
+/// fingerprint [`Facts`] holds, and so whose whole text it reads.
+pub(crate) fn stamped<'d>(
+    docs: &'d [Document],
+    graph: &'d Graph,
+) -> impl Iterator<Item = DocId> + 'd {
+    docs.iter()
+        .flat_map(|d| &d.reviewed_against)
+        .filter_map(|stamp| graph.lookup(&stamp.target.id))
+}
+
 impl Facts {
     /// Derives every fact of `docs` once.
     pub fn compute(
@@ -71,10 +82,7 @@ impl Facts {
         git_dates: Option<&GitDates>,
     ) -> Facts {
         let mut fingerprints = HashMap::new();
-        for stamp in docs.iter().flat_map(|d| &d.reviewed_against) {
-            let Some(target) = graph.lookup(&stamp.target.id) else {
-                continue;
-            };
+        for target in stamped(docs, graph) {
             if let std::collections::hash_map::Entry::Vacant(slot) = fingerprints.entry(target) {
                 let text = sources
                     .get(docs[target].source)

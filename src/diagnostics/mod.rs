@@ -200,7 +200,8 @@ impl Counts {
 
 /// Gives the renderers the text of a file, to quote the line at fault.
 pub trait SourceLookup {
-    /// The full text of `file` (relative path as in [`Diagnostic::file`]), if known.
+    /// The text of `file` (relative path as in [`Diagnostic::file`]), if
+    /// known: whole, or at least as far as the lines its diagnostics point at.
     fn source_text(&self, file: &str) -> Option<&str>;
 }
 

@@ -223,11 +223,7 @@ impl Workspace {
                 // A new file, or one whose text analysis would change first.
                 _ => return false,
             }
-            let file = SourceFile {
-                path: rel.clone(),
-                abs_path: self.root.join(rel),
-                text: buffer.text.clone(),
-            };
+            let file = SourceFile::new(rel.clone(), self.root.join(rel), buffer.text.clone());
             match crate::reparse_in_place(site, &self.cache, &file) {
                 Some((at, doc, parsed)) => patches.push((at, doc, file, parsed)),
                 None => return false,

@@ -248,7 +248,7 @@ fn render_with(
             }
             known.docs.retain(|id, _| site.graph.lookup(id).is_some());
             match with_search {
-                true => Some(search_index(&model, known, served)),
+                true => Some(search_index(&model, known, served)?),
                 false => None,
             }
         }
@@ -416,13 +416,14 @@ fn document_page(
         model,
         from_file: &doc.file,
     };
+    let text = model.text_of(id)?;
     let rendered = markdown::render(
-        body_of(site, doc),
+        body_of(&text, doc),
         &resolver,
         site.config.markdown.unsafe_html,
         SEARCH_TEXT_LIMIT,
     );
-    let context = pages::document(model, id, &rendered.html);
+    let context = pages::document(model, id, &text[doc.body_offset..], &rendered.html);
     let file = page(
         theme,
         "page.html",
@@ -434,10 +435,10 @@ fn document_page(
     Ok((file, entry))
 }
 
-/// A document's body as the Markdown renderer takes it.
-fn body_of<'a>(site: &'a Site, doc: &'a crate::model::Document) -> markdown::Body<'a> {
+/// A document's body, out of its file's whole `text`, as the Markdown renderer takes it.
+fn body_of<'a>(text: &'a str, doc: &'a crate::model::Document) -> markdown::Body<'a> {
     markdown::Body {
-        markdown: &site.sources[doc.source].text[doc.body_offset..],
+        markdown: &text[doc.body_offset..],
         anchors: &doc.body.anchors,
         title: Some(&doc.title),
     }
@@ -637,7 +638,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
         }
         // Several pages from one job: each quarter's, rendered one after
         // another like the other overviews.
-        Job::Quarters => pages::quarter_pages(model)
+        Job::Quarters => pages::quarter_pages(model)?
             .into_iter()
             .map(|(quarter, context)| {
                 page(
@@ -742,20 +743,21 @@ fn search_index(
     model: &Model<'_>,
     known: &mut SearchEntries,
     served: Option<&ServedPages>,
-) -> Vec<OutputFile> {
+) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
     let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
         .into_par_iter()
         .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| {
             let doc = &site.docs[id];
-            let body = markdown::render(body_of(site, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
-            (
+            let text = model.text_of(id)?;
+            let body = markdown::render(body_of(&text, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
+            Ok((
                 id,
                 SearchDoc::new(&model.links[id], &body.headings, &body.text),
-            )
+            ))
         })
-        .collect();
+        .collect::<Result<_, RenderError>>()?;
     for (id, entry) in missing {
         let coded = CodedDoc::new(entry, &mut known.dictionary);
         known.docs.insert(site.docs[id].id.clone(), coded);
@@ -778,7 +780,7 @@ fn search_index(
             if let Some(served) = served {
                 served.keep(update.unchanged);
             }
-            return update.written;
+            return Ok(update.written);
         }
     }
     before.clear();
@@ -792,7 +794,7 @@ fn search_index(
     if let Some(live) = live.as_deref_mut() {
         *live = Some(index);
     }
-    files
+    Ok(files)
 }
 
 struct NoLinks;

@@ -373,6 +373,7 @@ struct CheckinView {
 pub(super) fn document<'a>(
     model: &'a Model<'_>,
     id: DocId,
+    body: &str,
     body_html: &'a str,
 ) -> DocumentPage<'a> {
     let site = model.site;
@@ -451,10 +452,7 @@ pub(super) fn document<'a>(
         .collect();
 
     DocumentPage {
-        description: super::markdown::first_paragraph(
-            &site.sources[doc.source].text[doc.body_offset..],
-            200,
-        ),
+        description: super::markdown::first_paragraph(body, 200),
         page: model.links[id],
         doc: DocumentFacts {
             owner: doc.owner.as_deref(),
@@ -1575,7 +1573,9 @@ fn review_goal(
 }
 
 /// The review pages, one per quarter of [`review_quarters`].
-pub(super) fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPage<'a>)> {
+pub(super) fn quarter_pages<'a>(
+    model: &'a Model<'_>,
+) -> Result<Vec<(Quarter, QuarterPage<'a>)>, super::RenderError> {
     let site = model.site;
     let current = Quarter::of(site.today);
     // Which reviews cover each document, found once for every page.
@@ -1588,8 +1588,17 @@ pub(super) fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPa
             covered_by.entry(target).or_default().push(r);
         }
     }
+    // Each review's learning, from its text, once however many documents it covers.
+    let mut learned: BTreeMap<DocId, String> = BTreeMap::new();
+    for &r in covered_by.values().flatten() {
+        if let std::collections::btree_map::Entry::Vacant(slot) = learned.entry(r) {
+            let text = model.text_of(r)?;
+            let body = &text[site.docs[r].body_offset..];
+            slot.insert(super::markdown::first_paragraph(body, LEARNING_LIMIT));
+        }
+    }
     let mix = crate::analysis::work_mix(&site.docs, &site.facts);
-    review_quarters(site)
+    Ok(review_quarters(site)
         .into_iter()
         .map(|(quarter, docs)| {
             let items: Vec<ReviewItem> = docs
@@ -1638,10 +1647,7 @@ pub(super) fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPa
                             Learning {
                                 review: model.links[r],
                                 date: review.date.map(|d| d.to_string()),
-                                text: super::markdown::first_paragraph(
-                                    &site.sources[review.source].text[review.body_offset..],
-                                    LEARNING_LIMIT,
-                                ),
+                                text: learned.get(&r).cloned().unwrap_or_default(),
                             }
                         })
                         .collect();
@@ -1684,7 +1690,7 @@ pub(super) fn quarter_pages<'a>(model: &'a Model<'_>) -> Vec<(Quarter, QuarterPa
             };
             (quarter, page)
         })
-        .collect()
+        .collect())
 }
 
 /// The teams page (`teams.html`).

@@ -487,11 +487,7 @@ pub(crate) mod testing {
     pub(crate) fn site(config: &str, files: &[(&str, &str)], today: &str) -> crate::Site {
         let mut sources: Vec<SourceFile> = files
             .iter()
-            .map(|(path, text)| SourceFile {
-                path: path.to_string(),
-                abs_path: path.into(),
-                text: text.to_string(),
-            })
+            .map(|(path, text)| SourceFile::new(path.to_string(), path.into(), text.to_string()))
             .collect();
         sources.sort_by(|a, b| a.path.cmp(&b.path));
         let config = Config::parse(config).expect("test config");

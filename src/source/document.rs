@@ -873,11 +873,7 @@ mod tests {
     use super::*;
 
     fn parse(path: &str, text: &str) -> (Document, Vec<Diagnostic>) {
-        let file = SourceFile {
-            path: path.to_string(),
-            abs_path: path.into(),
-            text: text.to_string(),
-        };
+        let file = SourceFile::new(path.to_string(), path.into(), text.to_string());
         parse_document(&file, 0, &Schema::builtin())
     }
 

@@ -16,6 +16,7 @@ pub(crate) use document::stem_id as default_id;
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
 pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -39,8 +40,114 @@ pub struct SourceFile {
     pub path: String,
     /// Path on disk.
     pub abs_path: PathBuf,
-    /// The file's text, without a leading byte-order mark.
+    /// The file's text, without a leading byte-order mark; once
+    /// [released](SourceFile::release_after), only its beginning.
     pub text: String,
+    /// What the whole text was, while `text` holds only its beginning.
+    pub released: Option<Released>,
+}
+
+/// The length and hash of a file's whole text, kept when the text is
+/// released, so that reading the file again can tell it is the same text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Released {
+    len: usize,
+    hash: u64,
+}
+
+impl Released {
+    fn of(text: &str) -> Released {
+        use std::hash::BuildHasher;
+        // foldhash rather than SipHash (`output`'s fingerprints): every text
+        // of a build is hashed twice, when read and when read again, so
+        // speed on long inputs counts. It tells an edit made during the run
+        // from the text read, not an adversary's collision: whoever can
+        // write the file can change the page anyway.
+        Released {
+            len: text.len(),
+            hash: foldhash::quality::FixedState::with_seed(0).hash_one(text.as_bytes()),
+        }
+    }
+}
+
+impl SourceFile {
+    /// A file whose whole text is `text`.
+    pub fn new(path: String, abs_path: PathBuf, text: String) -> SourceFile {
+        SourceFile {
+            path,
+            abs_path,
+            text,
+            released: None,
+        }
+    }
+
+    /// Keeps only the first `keep` bytes of the text, remembering what the
+    /// whole was, so that [`SourceFile::whole_text`] can read it again. Does
+    /// nothing when `keep` is not before the end or not a character boundary.
+    pub fn release_after(&mut self, keep: usize) {
+        if keep >= self.text.len() || !self.text.is_char_boundary(keep) {
+            return;
+        }
+        if self.released.is_none() {
+            self.released = Some(Released::of(&self.text));
+        }
+        self.text.truncate(keep);
+        self.text.shrink_to_fit();
+    }
+
+    /// The whole text: the one held, or, once released, the file read again
+    /// through `guard` as it was read first, and checked to be the same text.
+    pub fn whole_text(&self, guard: &RootGuard) -> Result<Cow<'_, str>, Box<Diagnostic>> {
+        let Some(whole) = self.released else {
+            return Ok(Cow::Borrowed(&self.text));
+        };
+        match read_source(guard, self.path.clone(), self.abs_path.clone()) {
+            Ok(again) if Released::of(&again.text) == whole => Ok(Cow::Owned(again.text)),
+            Ok(_) => Err(changed_since_read(&self.path, "its text is not the same")),
+            Err(d) => Err(changed_since_read(&self.path, &d.message)),
+        }
+    }
+
+    /// Whether line `line` (1-based) is held whole, its line ending included
+    /// (or the text is whole): what a diagnostic quotes of it is the file's.
+    pub fn holds_line(&self, line: u32) -> bool {
+        self.released.is_none() || lines_ended(&self.text) >= line as usize
+    }
+
+    /// Reads the text again ([`SourceFile::whole_text`]) and holds it up
+    /// to the end of line `line`, or whole if that is where the file ends.
+    pub fn restore_through(&mut self, line: u32, guard: &RootGuard) -> Result<(), Box<Diagnostic>> {
+        let whole = self.whole_text(guard)?.into_owned();
+        let end = whole
+            .match_indices('\n')
+            .nth((line as usize).saturating_sub(1))
+            .map_or(whole.len(), |(at, _)| at + 1);
+        if end >= whole.len() {
+            self.text = whole;
+            self.released = None;
+        } else {
+            self.text = whole[..end].to_string();
+        }
+        Ok(())
+    }
+}
+
+/// How many line endings `text` holds: the lines it holds whole.
+fn lines_ended(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
+/// Why a released text could not be read again as it was.
+fn changed_since_read(rel: &str, why: &str) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "io",
+            rel.to_string(),
+            Span::file_start(),
+            format!("this file changed while the site was being built ({why})"),
+        )
+        .with_hint("run the command again once the file is saved"),
+    )
 }
 
 /// What walking the root found.
@@ -66,6 +173,18 @@ pub struct WalkOptions {
 /// folder) is skipped with a `skipped-file` warning and never read, because
 /// whatever a document holds ends up on a published page.
 pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discovered {
+    discover_each(root, config, options, |_| ()).0
+}
+
+/// [`discover`], handing each file to `each` as soon as it is read (in
+/// parallel), so that a caller can parse it and release its text before the
+/// other files are read; returns what `each` made of each file, in order.
+pub fn discover_each<T: Send>(
+    root: &Path,
+    config: &Config,
+    options: &WalkOptions,
+    each: impl Fn(&mut SourceFile) -> T + Sync,
+) -> (Discovered, Vec<T>) {
     let filter = SourceFilter::new(config, options.output_dir.as_deref());
     let guard = RootGuard::new(root);
     let output_dir = options
@@ -128,10 +247,19 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
     }
     diagnostics.extend(skipped_links.into_inner());
 
-    let results: Vec<Result<SourceFile, Box<Diagnostic>>> = found
+    // In path order before they are read, so that what `each` makes is in
+    // order too, and never moved to be sorted.
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let (results, made): (Vec<Read>, Vec<Option<T>>) = found
         .into_par_iter()
-        .map(|(rel, abs)| read_source(&guard, rel, abs))
-        .collect();
+        .map(|(rel, abs)| match read_source(&guard, rel, abs) {
+            Ok(mut file) => {
+                let made = each(&mut file);
+                (Ok(file), Some(made))
+            }
+            Err(d) => (Err(d), None),
+        })
+        .unzip();
     let mut files = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -139,9 +267,12 @@ pub fn discover(root: &Path, config: &Config, options: &WalkOptions) -> Discover
             Err(d) => diagnostics.push(*d),
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Discovered { files, diagnostics }
+    let discovered = Discovered { files, diagnostics };
+    (discovered, made.into_iter().flatten().collect())
 }
+
+/// One file read, or why it was not.
+type Read = Result<SourceFile, Box<Diagnostic>>;
 
 /// The site root as the file system resolves it, to tell files inside the
 /// site from symbolic links that lead out of it.
@@ -215,11 +346,7 @@ pub fn read_source(
         }
     };
     let text = without_bom(text);
-    Ok(SourceFile {
-        path: rel,
-        abs_path: abs,
-        text,
-    })
+    Ok(SourceFile::new(rel, abs, text))
 }
 
 /// `text` without a leading byte-order mark: a document's text as every
@@ -450,5 +577,69 @@ mod tests {
             elsewhere.is_document("public/a.md"),
             "with an output folder elsewhere, public/ is content"
         );
+    }
+
+    /// A site folder holding `a.md` with `text`, and the file as discovery reads it.
+    fn site_with(text: &str) -> (tempfile::TempDir, RootGuard, SourceFile) {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let abs = dir.path().join("a.md");
+        std::fs::write(&abs, text).expect("write");
+        let guard = RootGuard::new(dir.path());
+        let file = read_source(&guard, "a.md".into(), abs).expect("read");
+        (dir, guard, file)
+    }
+
+    const TEXT: &str = "---\nid: a\n---\n# A\n\nsee [[b]]\r\nlast line";
+
+    #[test]
+    fn a_released_text_is_read_again_whole_and_as_it_was() {
+        let (_dir, guard, mut file) = site_with(&format!("\u{feff}{TEXT}"));
+        let front = front_matter_text(&file.text).len();
+        file.release_after(front);
+        assert_eq!(file.text, "---\nid: a\n---\n");
+        assert!(file.holds_line(3) && !file.holds_line(4));
+        // The byte-order mark is dropped again, as when it was first read.
+        assert_eq!(file.whole_text(&guard).expect("read again"), TEXT);
+        file.restore_through(6, &guard).expect("read again");
+        assert_eq!(file.text, "---\nid: a\n---\n# A\n\nsee [[b]]\r\n");
+        assert!(file.holds_line(6) && !file.holds_line(7));
+        // The last line has no line ending: holding it is holding it all.
+        file.restore_through(7, &guard).expect("read again");
+        assert_eq!((file.text.as_str(), file.released), (TEXT, None));
+    }
+
+    #[test]
+    fn a_released_text_that_changed_on_disk_is_an_error_not_the_new_text() {
+        let (dir, guard, mut file) = site_with(TEXT);
+        file.release_after(front_matter_text(TEXT).len());
+        // The same length, so only the hash tells.
+        std::fs::write(dir.path().join("a.md"), TEXT.replace("[[b]]", "[[c]]")).expect("write");
+        let changed = file.whole_text(&guard).expect_err("changed");
+        assert_eq!(
+            (changed.rule, changed.severity),
+            ("io", crate::diagnostics::Severity::Error)
+        );
+        assert!(
+            changed.message.contains("changed while"),
+            "{}",
+            changed.message
+        );
+        std::fs::remove_file(dir.path().join("a.md")).expect("remove");
+        assert!(file.restore_through(5, &guard).is_err());
+        assert_eq!(
+            file.text, "---\nid: a\n---\n",
+            "nothing is taken from a failed read"
+        );
+    }
+
+    #[test]
+    fn a_text_is_released_only_before_its_end_and_at_a_character_boundary() {
+        let mut file = SourceFile::new("a.md".into(), "a.md".into(), "é---".into());
+        file.release_after(1);
+        file.release_after(5);
+        assert_eq!((file.text.as_str(), file.released), ("é---", None));
+        let guard = RootGuard::new(Path::new("."));
+        assert_eq!(file.whole_text(&guard).expect("held"), "é---");
+        assert!(file.holds_line(u32::MAX));
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--history]
+#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--history] [--serve]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -20,6 +20,8 @@
 # taking turns; the floor (examples/floor.rs: read every source, render
 # every body with pulldown-cmark alone, write the same bytes into the same
 # files) beside the tmpfs cold build. --disk-only runs just that part.
+# --serve then times an edit to the served page, `throughline serve` beside
+# `hugo server` over HTTP (scripts/serve-vs-hugo.py); --history the git history.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,7 @@ runs=5
 big=false
 disk_only=false
 history=false
+serve=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -34,7 +37,9 @@ while [ $# -gt 0 ]; do
     --disk-only) disk_only=true; shift ;;
     # The git history benchmark (scripts/history-bench.sh) after the others.
     --history) history=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--history]" >&2; exit 2 ;;
+    # serve beside `hugo server` over HTTP (scripts/serve-vs-hugo.py) after the others.
+    --serve) serve=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--history] [--serve]" >&2; exit 2 ;;
   esac
 done
 
@@ -275,6 +280,12 @@ rm -rf "$out_root"
 
 where_users_build
 
+if $serve; then
+  # Edit to served page, throughline serve and hugo server side by side;
+  # 4 edits of each kind per run asked for, 10 at least.
+  cargo build --release --quiet --bin throughline
+  python3 scripts/serve-vs-hugo.py --size 10000 --edits $(( runs * 4 > 10 ? runs * 4 : 10 ))
+fi
 if $history; then
   scripts/history-bench.sh --runs "$runs"
 fi

@@ -1121,15 +1121,8 @@ impl Runner<'_> {
     /// What `check` does after loading: every output format, and the graph export.
     fn check(&self, site: &Site, case: &Case) -> Result<(), String> {
         check_positions(site, case, &self.config_text)?;
+        human(site)?;
         let mut out = Vec::new();
-        diagnostics::render_human(
-            &site.diagnostics,
-            site,
-            HumanStyle { color: false },
-            &mut out,
-        )
-        .map_err(|e| format!("human output: {e}"))?;
-        out.clear();
         diagnostics::render_human(
             &site.diagnostics,
             site,

@@ -279,15 +279,20 @@ pub struct Fingerprints {
     pub loose: u64,
 }
 
+/// Each document of `site` by its file.
+// foldhash: every render looks up each finding's document by path.
+fn docs_by_file(site: &Site) -> HashMap<&str, DocId, foldhash::fast::RandomState> {
+    site.docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.file.as_str(), i))
+        .collect()
+}
+
 impl Fingerprints {
     /// The fingerprints of `site`'s documents.
     pub fn of(site: &Site) -> Fingerprints {
-        let by_file: HashMap<&str, DocId, foldhash::fast::RandomState> = site
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.file.as_str(), i))
-            .collect();
+        let by_file = docs_by_file(site);
         let mut own: Vec<Vec<&Diagnostic>> = vec![Vec::new(); site.docs.len()];
         let mut loose: Vec<&Diagnostic> = Vec::new();
         for d in &site.diagnostics {
@@ -353,12 +358,7 @@ impl<'a> Model<'a> {
     /// site) for pages that list many: serve compares keys, not texts.
     pub fn keyed(site: &'a Site, fingerprints: Option<&Fingerprints>) -> Model<'a> {
         let fingerprints = fingerprints.filter(|f| f.docs.len() == site.docs.len());
-        let by_file: HashMap<&str, DocId, foldhash::fast::RandomState> = site
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.file.as_str(), i))
-            .collect();
+        let by_file = docs_by_file(site);
         let mut counts = vec![0usize; site.docs.len()];
         for d in &site.diagnostics {
             if let Some(&i) = by_file.get(d.file.as_str()) {

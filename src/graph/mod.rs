@@ -914,3 +914,103 @@ mod tests {
         assert_eq!(driven, ["b", "c"]);
     }
 }
+
+#[cfg(test)]
+mod same_links_tests {
+    use super::*;
+
+    /// What a resolution gives: the edges, each document's parent, the findings.
+    type Resolved = (Vec<Edge>, Vec<Option<DocId>>, Vec<Diagnostic>);
+
+    fn resolve(docs: &[Document], schema: &Schema) -> Resolved {
+        let (graph, diagnostics) = Graph::build(docs, schema, &ResolveContext::default());
+        let parents = (0..docs.len()).map(|d| graph.parent(d)).collect();
+        (graph.edges().to_vec(), parents, diagnostics)
+    }
+
+    /// The analysis keeps the last graph when every re-parsed document is
+    /// the same under `same_links`; so a field it leaves out must never
+    /// change a resolution. Each edit here, made to each document in turn
+    /// (of the example site, and of a small site with heading links, an
+    /// unknown kind and a metric chain), either `same_links` notices or
+    /// leaves the graph as it was. A new check in the resolver that reads a
+    /// field left out fails this test (as long as an edit below changes
+    /// that field).
+    #[test]
+    fn a_document_same_under_same_links_resolves_to_the_same_graph() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+        let options = crate::LoadOptions {
+            root,
+            today: crate::date::parse_date("2026-11-24").expect("date"),
+            drafts: false,
+            output_dir: None,
+            base_url: None,
+        };
+        let example = crate::load(&options).expect("the example loads");
+        let small = crate::rules::testing::site(
+            "",
+            &[
+                ("cs.md", "---\nid: cs\nkind: company-strategy\n---\n## Why\n"),
+                (
+                    "ps.md",
+                    "---\nid: ps\nkind: product-strategy\nparent: cs\n---\nSee [[cs#why]] and [the plan](cs.md#why).\n",
+                ),
+                ("odd.md", "---\nid: odd\nkind: nosuch\n---\n"),
+                ("bet.md", "---\nid: bet\nkind: bet\nparent: odd\n---\n"),
+                ("m1.md", "---\nid: m1\nkind: metric\ntype: outcome\ndrives: [m2]\n---\n"),
+                ("m2.md", "---\nid: m2\nkind: metric\ntype: input\n---\n"),
+            ],
+            "2026-11-24",
+        );
+        for site in [&example, &small] {
+            assert_edits_noticed_or_harmless(site);
+        }
+    }
+
+    fn assert_edits_noticed_or_harmless(site: &crate::Site) {
+        let schema = &site.config.schema;
+        let before = resolve(&site.docs, schema);
+        type Edit = fn(&mut Document);
+        let edits: &[(&str, Edit)] = &[
+            ("title", |d| d.title.push_str(" (edited)")),
+            ("owner", |d| d.owner = Some("Someone Else".into())),
+            ("no owner", |d| d.owner = None),
+            ("tags", |d| d.tags.push("edited".into())),
+            ("reviewed", |d| d.reviewed = None),
+            ("quarter", |d| d.quarter = None),
+            ("status", |d| d.status = None),
+            ("assumption", |d| d.assumption = Some("edited".into())),
+            ("code", |d| d.body.has_code = !d.body.has_code),
+            ("id", |d| d.id.push_str("-edited")),
+            ("kind", |d| d.kind = "page".into()),
+            ("parent", |d| d.parent = None),
+            ("team", |d| d.team = None),
+            ("supports", |d| d.supports.clear()),
+            ("related", |d| d.related.clear()),
+            ("covers", |d| d.covers.clear()),
+            ("drives", |d| d.drives.clear()),
+            ("metric type", |d| d.metric_type = None),
+            ("body links", |d| d.body.links.clear()),
+            ("headings", |d| d.body.anchors.clear()),
+            ("invalid", |d| d.invalid = !d.invalid),
+        ];
+        let mut noticed = 0;
+        for i in 0..site.docs.len() {
+            for (name, edit) in edits {
+                let mut docs = site.docs.clone();
+                edit(&mut docs[i]);
+                if !same_links(&site.docs[i], &docs[i]) {
+                    noticed += 1;
+                    continue;
+                }
+                assert!(
+                    resolve(&docs, schema) == before,
+                    "`{name}` on `{}` changes the graph, but same_links says the document is the same",
+                    site.docs[i].id
+                );
+            }
+        }
+        // The edits of links, ids and kinds are noticed where they change something.
+        assert!(noticed > site.docs.len(), "only {noticed} edits noticed");
+    }
+}

@@ -339,10 +339,8 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     let kept_graph = match (cache.as_mut(), earlier.as_mut()) {
         (Some(cache), Some(earlier))
             if cache.links_unchanged
-                && earlier.config_text == config_text
                 && cache.graph_context == context
-                && earlier.files.len() == docs.len()
-                && earlier.files.iter().zip(&docs).all(|(f, d)| *f == d.file) =>
+                && earlier.judged(&docs, config_text.as_deref()) =>
         {
             Some((
                 std::mem::take(&mut earlier.graph),
@@ -362,24 +360,22 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
 
     // A fingerprint is of the whole text: the texts of the documents review
     // stamps name are read again for it, and released after.
+    let stamped: Vec<DocId> = match guard {
+        Some(_) => analysis::stamped(&docs, &graph).collect(),
+        None => Vec::new(),
+    };
     if let Some(guard) = &guard {
-        let stamped = analysis::stamped(&docs, &graph).map(|t| (docs[t].source, u32::MAX));
-        diagnostics.extend(restore(&mut sources, stamped, guard));
+        let whole = stamped.iter().map(|&t| (docs[t].source, u32::MAX));
+        diagnostics.extend(restore(&mut sources, whole, guard));
     }
     let facts =
         analysis::Facts::compute(&docs, &sources, &graph, &config.schema, git_dates.as_ref());
-    if guard.is_some() {
-        for target in analysis::stamped(&docs, &graph) {
-            sources[docs[target].source].release_after(docs[target].body_offset);
-        }
+    for &target in &stamped {
+        sources[docs[target].source].release_after(docs[target].body_offset);
     }
     let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
-    let earlier = earlier.filter(|e| {
-        e.today == options.today
-            && e.config_text == config_text
-            && e.files.len() == docs.len()
-            && e.files.iter().zip(&docs).all(|(f, d)| *f == d.file)
-    });
+    let earlier =
+        earlier.filter(|e| e.today == options.today && e.judged(&docs, config_text.as_deref()));
     let findings = match earlier {
         Some(earlier) => {
             let mut changed: Vec<DocId> =
@@ -541,6 +537,15 @@ struct Earlier {
     findings: Vec<Diagnostic>,
     config_text: Option<String>,
     today: date::Date,
+}
+
+impl Earlier {
+    /// Whether it judged these very `docs`, in this order, under this config text.
+    fn judged(&self, docs: &[Document], config_text: Option<&str>) -> bool {
+        self.config_text.as_deref() == config_text
+            && self.files.len() == docs.len()
+            && self.files.iter().zip(docs).all(|(f, d)| *f == d.file)
+    }
 }
 
 /// The parts of a kept [`Site`] its next analysis starts from.

@@ -1283,19 +1283,13 @@ pub(super) fn health_rule_key<'a>(
     of: &RulePage,
 ) -> Option<([usize; 4], &'a [u64])> {
     let keys = model.finding_keys(of.rule)?;
-    let (_, items) = model
-        .findings_by_rule()
-        .find(|(rule, _)| *rule == of.rule)?;
     let chunk = keys.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
-    Some((severity_counts(items), chunk))
+    Some((severity_counts(model.rule_findings(of.rule)), chunk))
 }
 
 /// The values of one of [`health_rule_pages`].
 pub(super) fn health_rule_page<'a>(model: &'a Model<'_>, of: &RulePage) -> HealthRulePage<'a> {
-    let items = model
-        .findings_by_rule()
-        .find(|(rule, _)| *rule == of.rule)
-        .map_or(&[][..], |(_, items)| items);
+    let items = model.rule_findings(of.rule);
     let chunk = items.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
     HealthRulePage {
         // The counts are the rule's, not this page's.

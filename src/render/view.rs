@@ -474,11 +474,22 @@ impl<'a> Model<'a> {
             .map(|(rule, range)| (*rule, &self.by_rule[range.clone()]))
     }
 
+    /// Where `rule`'s findings are in [`Model::all_findings`]; empty if it has none.
+    fn rule_range(&self, rule: &str) -> std::ops::Range<usize> {
+        self.rule_ranges
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map_or(0..0, |(_, range)| range.clone())
+    }
+
+    /// The findings of `rule`, in the order of the site's diagnostics.
+    pub fn rule_findings(&self, rule: &str) -> &[Finding<'a>] {
+        &self.by_rule[self.rule_range(rule)]
+    }
+
     /// The keys of `rule`'s findings, when the model was [`keyed`](Model::keyed).
     pub fn finding_keys(&self, rule: &str) -> Option<&[u64]> {
-        let keys = self.by_rule_keys.as_deref()?;
-        let (_, range) = self.rule_ranges.iter().find(|(r, _)| *r == rule)?;
-        Some(&keys[range.clone()])
+        Some(&self.by_rule_keys.as_deref()?[self.rule_range(rule)])
     }
 
     /// The document with `id`.

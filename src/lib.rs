@@ -761,20 +761,49 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
             .write(&file)
             .map_err(|e| render::RenderError(format!("cannot write {}: {e}", file.path)))
     };
-    let rendered = render::render_into(site, &theme, &render::all_jobs(site), &write)
+    // The previous build's render cache, if the output being updated has
+    // the very one that build wrote (its manifest says so), pruned of any
+    // page the output no longer has.
+    let previous = staging
+        .previous_file(render::cache::CACHE_FILE)
+        .and_then(|bytes| render::cache::RenderCache::decode(&bytes))
+        .map(|mut cache| {
+            cache.pages.retain(|path, _| staging.had(path));
+            cache
+        });
+    let built = render::render_build(site, &theme, &write, previous.as_ref())
         .map_err(|e| RunError::Other(e.0))?;
-    let copied = copy_static(&site.root, &staging)?;
+    drop(previous);
+    for path in &built.kept {
+        staging.keep(path).map_err(cannot_write)?;
+    }
+    let mut cache = built.cache;
+    let copied = copy_static(&site.root, &staging, |path| {
+        // The page a static file replaces is rendered again next time.
+        cache.pages.remove(path);
+    })?;
+    staging
+        .write_own(&output::OutputFile {
+            path: render::cache::CACHE_FILE.into(),
+            bytes: cache.encode(),
+        })
+        .map_err(cannot_write)?;
     let committed = staging.commit().map_err(cannot_write)?;
     Ok(Built {
-        files: rendered.files + copied,
-        pages: rendered.pages,
+        files: built.rendered.files + built.kept.len() + copied,
+        pages: built.rendered.pages + built.kept.iter().filter(|p| p.ends_with(".html")).count(),
         committed,
     })
 }
 
 /// Copies `ROOT/static/**` into the output after rendering, so a static file replaces a generated one.
-fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, RunError> {
+fn copy_static(
+    root: &Path,
+    staging: &output::Staging,
+    mut copied: impl FnMut(&str),
+) -> Result<usize, RunError> {
     for_each_static_file(root, |file| {
+        copied(&file.path);
         staging
             .write(&file)
             .map_err(|e| RunError::Other(format!("cannot copy `static/{}`: {e}", file.path)))

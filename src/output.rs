@@ -241,6 +241,12 @@ fn is_inside_path(path: &str) -> bool {
 /// The names throughline keeps at the top of the output for itself; a
 /// rendered or static file of that name is never written.
 fn is_reserved(path: &str) -> bool {
+    is_bookkeeping(path) || path == crate::render::cache::CACHE_FILE
+}
+
+/// The files that say what the output is, which no manifest lists: the
+/// render cache, by contrast, is listed like a page.
+fn is_bookkeeping(path: &str) -> bool {
     [MARKER, MANIFEST, JOURNAL].contains(&path)
 }
 
@@ -278,7 +284,7 @@ fn parse_manifest(text: &str) -> Option<Manifest> {
         let hash = u64::from_str_radix(fields.next()?, 16).ok()?;
         let len = fields.next()?.parse().ok()?;
         let path = unescape_path(fields.next()?)?;
-        if !is_inside_path(&path) || is_reserved(&path) {
+        if !is_inside_path(&path) || is_bookkeeping(&path) {
             return None;
         }
         files.insert(path, Fingerprint { hash, len });
@@ -370,12 +376,24 @@ impl Staging {
     /// same bytes at that path; safe to call from many threads. A second
     /// write of a path (a static file over a generated page) replaces the first.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        if is_reserved(&file.path) {
+            return Ok(());
+        }
+        self.write_any(file)
+    }
+
+    /// Writes one of the files throughline keeps for itself in the output
+    /// (the render cache), which [`Staging::write`] refuses to take from a
+    /// page or a static file. It is staged, listed and moved like a page, so
+    /// it always comes from the same build as the pages beside it.
+    pub fn write_own(&self, file: &OutputFile) -> io::Result<()> {
+        self.write_any(file)
+    }
+
+    fn write_any(&self, file: &OutputFile) -> io::Result<()> {
         let _writing = WRITES.read().unwrap_or_else(PoisonError::into_inner);
         if ABANDONED.load(Ordering::SeqCst) {
             return Err(abandoned());
-        }
-        if is_reserved(&file.path) {
-            return Ok(());
         }
         let print = Fingerprint::of(&file.bytes);
         let changed = self
@@ -400,6 +418,53 @@ impl Staging {
             }
         }
         std::fs::write(path, &file.bytes)
+    }
+
+    /// Whether the output being updated in place lists a file at `path`.
+    pub fn had(&self, path: &str) -> bool {
+        self.before.as_ref().is_some_and(|b| b.contains_key(path))
+    }
+
+    /// The bytes of the previous output's file at `path`, when it is a
+    /// plain file and its manifest lists it with exactly these bytes: the
+    /// file the previous build wrote, not one changed since (or a link put
+    /// in its place).
+    pub fn previous_file(&self, path: &str) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let print = self.before.as_ref()?.get(path)?;
+        let at = self.out.join(path);
+        if !std::fs::symlink_metadata(&at).ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        // Never more than the manifest's length, and a byte to see a longer file.
+        std::fs::File::open(&at)
+            .ok()?
+            .take(print.len.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .ok()?;
+        (Fingerprint::of(&bytes) == *print).then_some(bytes)
+    }
+
+    /// Counts the previous output's file at `path` as part of the new one,
+    /// as it is: a page the render left unchanged. An error when the
+    /// output being updated has no such file.
+    pub fn keep(&self, path: &str) -> io::Result<()> {
+        let print = self
+            .before
+            .as_ref()
+            .and_then(|before| before.get(path))
+            .copied()
+            .ok_or_else(|| {
+                io::Error::other(format!(
+                    "the render kept `{path}`, which the previous output does not have"
+                ))
+            })?;
+        self.after
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.to_string(), (print, false));
+        Ok(())
     }
 
     /// Brings the new output in: swaps the staging folder in place of the
@@ -623,7 +688,7 @@ fn parse_journal(text: &str) -> Option<(Vec<String>, Vec<String>)> {
     for line in lines {
         let (verb, path) = line.split_once(' ')?;
         let path = unescape_path(path)?;
-        if !is_inside_path(&path) || is_reserved(&path) {
+        if !is_inside_path(&path) || is_bookkeeping(&path) {
             return None;
         }
         match verb {

@@ -5,6 +5,7 @@
 //! The work is a flat list of [`Job`]s, each a function of the immutable
 //! site, run in parallel.
 
+pub mod cache;
 mod hash;
 mod highlight;
 pub(crate) mod markdown;
@@ -25,6 +26,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::graph::DocId;
+use cache::{CachedDoc, RenderCache};
 use crate::output::OutputFile;
 use crate::Site;
 use markdown::LinkResolver;
@@ -117,7 +119,137 @@ pub fn render_into(
     jobs: &[Job],
     sink: &Sink<'_>,
 ) -> Result<Rendered, RenderError> {
-    render_with(site, theme, jobs, sink, None)
+    render_with(site, theme, jobs, sink, Mode::Plain)
+}
+
+/// What a build rendered, and what it keeps for the next build.
+#[derive(Debug)]
+pub struct BuildRender {
+    /// What was handed to the sink.
+    pub rendered: Rendered,
+    /// The paths of the previous output's files this build left as they
+    /// are: their inputs did not change, so they were not rendered.
+    pub kept: Vec<String>,
+    /// What the next build over this output reads back ([`cache`]).
+    pub cache: RenderCache,
+}
+
+/// Renders every page of `site` for a build, handing each file to `sink`
+/// as soon as it exists. With `previous`, the cache of the build that wrote
+/// the output being updated, pages whose key it holds unchanged are not
+/// rendered but listed in [`BuildRender::kept`]; a cache of another
+/// [`build_identity`] is not used.
+pub fn render_build(
+    site: &Site,
+    theme: &Theme,
+    sink: &Sink<'_>,
+    previous: Option<&RenderCache>,
+) -> Result<BuildRender, RenderError> {
+    let identity = build_identity(site, theme);
+    let previous = previous.filter(|cache| cache.identity == identity);
+    let fingerprints = Fingerprints::of(site);
+    let mut memory = BuildMemory {
+        pages: ServedPages::remembering(previous.map(|c| c.pages.clone()).unwrap_or_default()),
+        previous: previous
+            .map(|c| c.docs.iter().map(|d| (d.id.as_str(), d)).collect())
+            .unwrap_or_default(),
+        words: previous.map(|c| c.words.clone()),
+        docs: Vec::new(),
+        emitted: Mutex::new(Vec::new()),
+        dictionary: None,
+    };
+    let rendered = render_with(
+        site,
+        theme,
+        &all_jobs(site),
+        sink,
+        Mode::Build(&mut memory, &fingerprints),
+    )?;
+    let kept = memory.pages.take_skipped();
+    let mut pages = memory.pages.into_hashes();
+    let listed: std::collections::HashSet<&str> = kept
+        .iter()
+        .chain(memory.emitted.get_mut().unwrap_or_else(|e| e.into_inner()).iter())
+        .map(String::as_str)
+        .collect();
+    pages.retain(|path, _| listed.contains(path.as_str()));
+    let mut docs = memory.docs;
+    let words = memory
+        .dictionary
+        .map(|d| d.compact(&mut docs))
+        .unwrap_or_default();
+    Ok(BuildRender {
+        rendered,
+        kept,
+        cache: RenderCache {
+            identity,
+            pages,
+            docs,
+            words,
+        },
+    })
+}
+
+/// What a render cache must match to be used: the binary, the theme, and
+/// the inputs every page reads that no page's key holds (the config, which
+/// also says how bodies render; the base URL; the date judged).
+pub fn build_identity(site: &Site, theme: &Theme) -> u64 {
+    hash_of(&(
+        binary_identity(),
+        theme.identity,
+        &site.config_text,
+        &site.config.base_url,
+        site.today.to_string(),
+    ))
+}
+
+/// This program: its version, and its executable's size and time, so that a
+/// binary built again from changed code does not trust a cache it did not
+/// write. 0 when the executable cannot be found, which no cache matches.
+fn binary_identity() -> u64 {
+    static IDENTITY: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *IDENTITY.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        match meta {
+            Ok(meta) => hash_of(&(
+                env!("CARGO_PKG_VERSION"),
+                meta.len(),
+                meta.modified().ok(),
+            )),
+            Err(_) => 0,
+        }
+    })
+}
+
+/// A build's state while it renders: page keys old and new, and the search
+/// documents for the cache.
+struct BuildMemory<'c> {
+    /// Each page's key: the previous build's, replaced as pages render.
+    pages: ServedPages,
+    /// The previous build's search documents, by id.
+    previous: HashMap<&'c str, &'c CachedDoc>,
+    /// The previous cache's words, when there is one.
+    words: Option<Vec<String>>,
+    /// This build's search documents, in the index's order.
+    docs: Vec<CachedDoc>,
+    /// The paths this build handed to the sink.
+    emitted: Mutex<Vec<String>>,
+    /// The dictionary the documents' codes number.
+    dictionary: Option<Dictionary>,
+}
+
+/// Who a render is for.
+enum Mode<'r, 'c> {
+    /// Any list of jobs, nothing remembered ([`render_into`]).
+    Plain,
+    /// A build, remembering what it renders ([`render_build`]).
+    Build(&'r mut BuildMemory<'c>, &'r Fingerprints),
+    /// Serve's partial render ([`render_partial`]).
+    Serve {
+        known: &'r mut SearchEntries,
+        served: &'r ServedPages,
+        fingerprints: Option<&'r Fingerprints>,
+    },
 }
 
 /// Each document's search entry from earlier renders, by document id, so a
@@ -147,7 +279,17 @@ pub fn render_partial(
     served: &ServedPages,
     fingerprints: Option<&Fingerprints>,
 ) -> Result<Rendered, RenderError> {
-    render_with(site, theme, jobs, sink, Some((known, served, fingerprints)))
+    render_with(
+        site,
+        theme,
+        jobs,
+        sink,
+        Mode::Serve {
+            known,
+            served,
+            fingerprints,
+        },
+    )
 }
 
 fn render_with(
@@ -155,20 +297,50 @@ fn render_with(
     theme: &Theme,
     jobs: &[Job],
     sink: &Sink<'_>,
-    partial: Option<(&mut SearchEntries, &ServedPages, Option<&Fingerprints>)>,
+    mode: Mode<'_, '_>,
 ) -> Result<Rendered, RenderError> {
-    let (known, served, fingerprints) = match partial {
-        Some((known, served, fingerprints)) => (Some(known), Some(served), fingerprints),
-        None => (None, None, None),
+    let (known, served, fingerprints, build) = match mode {
+        Mode::Plain => (None, None, None, None),
+        Mode::Build(memory, fingerprints) => (None, None, Some(fingerprints), Some(memory)),
+        Mode::Serve {
+            known,
+            served,
+            fingerprints,
+        } => (Some(known), Some(served), fingerprints, None),
     };
+    // A build's memory, in the parts the threads read and the parts it fills in at the end.
+    let (build_pages, previous, emitted, words, mut build_out) = match build {
+        Some(BuildMemory {
+            pages,
+            previous,
+            words,
+            docs,
+            emitted,
+            dictionary,
+        }) => (
+            Some(&*pages),
+            Some(&*previous),
+            Some(&*emitted),
+            words.take(),
+            Some((docs, dictionary)),
+        ),
+        None => (None, None, None, None, None),
+    };
+    let building = build_pages.is_some();
     let mut model = Model::keyed(site, fingerprints);
-    model.served = served;
+    model.served = served.or(build_pages);
     let files = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);
     let emit = |file: OutputFile| {
         files.fetch_add(1, Ordering::Relaxed);
         if file.path.ends_with(".html") {
             pages.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(emitted) = emitted {
+            emitted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(file.path.clone());
         }
         sink(file)
     };
@@ -183,13 +355,18 @@ fn render_with(
     // A build that renders every page, in order, writes each search entry
     // into the index as soon as its batch is done: holding them all until
     // the end was 220 MB at 100,000 documents. Serve keeps them instead,
-    // for the partial renders that follow.
+    // for the partial renders that follow. A build over a previous output
+    // with a cache makes only the index's files whose documents changed.
     let every_page_in_order =
         documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
-    let mut index = (known.is_none() && with_search && every_page_in_order)
+    let incremental = words.is_some();
+    let mut index = (known.is_none() && with_search && every_page_in_order && !incremental)
         .then(|| IndexWriter::new(&search::kinds(&model)));
-    let mut dictionary = Dictionary::default();
+    let mut dictionary = words.map(Dictionary::of_words).unwrap_or_default();
     let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
+    let mut build_docs: Vec<CachedDoc> = Vec::new();
+    // Entries of documents whose entry changed since the previous build.
+    let mut fresh_entries: HashMap<DocId, CodedDoc> = HashMap::new();
     // A build runs the overviews, a few long jobs, one after another: each
     // holds its whole page in template values while it renders (250 MB for
     // the health report of 100,000 documents), so two at once would double
@@ -205,26 +382,42 @@ fn render_with(
         },
         || {
             for batch in documents.chunks(DOCUMENT_BATCH) {
-                let entries: Vec<(DocId, SearchDoc)> = batch
+                let entries: Vec<(DocId, Entry)> = batch
                     .par_iter()
                     .map(|&id| {
-                        let (file, entry) = document_page(&model, theme, id)?;
+                        let (file, entry) = document_page(&model, theme, id, previous)?;
                         if let Some(file) = file {
                             emit(file)?;
                         }
                         Ok((id, entry))
                     })
                     .collect::<Result<_, RenderError>>()?;
-                match &mut index {
-                    Some(index) => {
-                        for (_, entry) in entries {
-                            let coded = CodedDoc::new(entry, &mut dictionary);
-                            if let Some(fragment) = index.push(&coded) {
-                                emit(fragment)?;
-                            }
+                for (id, entry) in entries {
+                    let doc_id = site.docs[id].id.as_str();
+                    let entry = match entry {
+                        Entry::Fresh(entry) => entry,
+                        Entry::Kept(cached) => {
+                            build_docs.push(cached.clone());
+                            continue;
+                        }
+                    };
+                    if index.is_none() && !building {
+                        kept.push((id, entry));
+                        continue;
+                    }
+                    let coded = CodedDoc::new(entry, &mut dictionary);
+                    if building {
+                        let cached = coded.cached(doc_id);
+                        let was = previous.and_then(|p| p.get(doc_id)).map(|d| d.entry_hash);
+                        build_docs.push(cached);
+                        if incremental && was != build_docs.last().map(|d| d.entry_hash) {
+                            fresh_entries.insert(id, coded);
+                            continue;
                         }
                     }
-                    None => kept.extend(entries),
+                    if let Some(fragment) = index.as_mut().and_then(|index| index.push(&coded)) {
+                        emit(fragment)?;
+                    }
                 }
             }
             Ok::<(), RenderError>(())
@@ -232,9 +425,26 @@ fn render_with(
     );
     overviews_done?;
     documents_done?;
-    let index = match index {
-        Some(index) => Some(index.finish(&dictionary)),
-        None => {
+    let index = match (index, build_pages) {
+        (Some(index), build_pages) => {
+            let files = index.finish(&dictionary);
+            if let Some(build_pages) = build_pages {
+                for (n, docs) in build_docs.chunks(search::DOCS_PER_FRAGMENT).enumerate() {
+                    build_pages.remember(search::fragment_path(n), search::fragment_key(docs));
+                }
+            }
+            Some(files)
+        }
+        (None, Some(build_pages)) if with_search => Some(incremental_index(
+            &model,
+            &build_docs,
+            &mut fresh_entries,
+            build_pages,
+            &dictionary,
+            &emit,
+        )?),
+        (None, Some(_)) => None,
+        (None, None) => {
             let mut this_render = SearchEntries::default();
             let known = known.unwrap_or(&mut this_render);
             for (id, entry) in kept {
@@ -259,10 +469,60 @@ fn render_with(
         }
         files.into_iter().try_for_each(&emit)?;
     }
+    if let Some((docs, kept_dictionary)) = build_out.as_mut() {
+        **docs = build_docs;
+        **kept_dictionary = Some(dictionary);
+    }
     Ok(Rendered {
         files: files.into_inner(),
         pages: pages.into_inner(),
     })
+}
+
+/// The search index of a build over a previous output: the fragments whose
+/// documents or entries changed, made again (their other entries from their
+/// documents), and every term shard and the manifest, which cost little and
+/// which the output's manifest writes only when their bytes changed.
+fn incremental_index(
+    model: &Model<'_>,
+    docs: &[CachedDoc],
+    fresh: &mut HashMap<DocId, CodedDoc>,
+    pages: &ServedPages,
+    dictionary: &Dictionary,
+    emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
+) -> Result<Vec<OutputFile>, RenderError> {
+    let changed: Vec<(usize, &[CachedDoc])> = docs
+        .chunks(search::DOCS_PER_FRAGMENT)
+        .enumerate()
+        .filter(|(n, chunk)| {
+            !pages.unchanged_key(&search::fragment_path(*n), search::fragment_key(chunk))
+        })
+        .collect();
+    let first_of = |n: usize| n * search::DOCS_PER_FRAGMENT;
+    let made: Vec<OutputFile> = changed
+        .par_iter()
+        .map(|&(n, chunk)| {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    let id = first_of(n) + i;
+                    match fresh.get(&id) {
+                        Some(coded) => Ok(coded.entry().to_string()),
+                        None => Ok(search_entry(model, id)?.entry().to_string()),
+                    }
+                })
+                .collect::<Result<Vec<String>, RenderError>>()?;
+            Ok(search::fragment_js(n, entries.iter().map(String::as_str)))
+        })
+        .collect::<Result<_, RenderError>>()?;
+    fresh.clear();
+    made.into_iter().try_for_each(emit)?;
+    let mut writer = IndexWriter::new(&search::kinds(model));
+    for doc in docs {
+        writer.push_words(&doc.kind, &doc.codes);
+    }
+    Ok(writer.finish(dictionary))
 }
 
 /// How many document pages are rendered between writes into the search index.
@@ -316,14 +576,24 @@ fn page_from<K: serde::Serialize, C: serde::Serialize>(
             return Ok(None);
         }
     }
-    let context = values(key);
-    let html = theme.render(template, base, &context).map_err(|e| {
+    render_page(theme, template, path, base, &values(key)).map(Some)
+}
+
+/// Renders `template` into the page at `path`, whatever was rendered before.
+fn render_page(
+    theme: &Theme,
+    template: &str,
+    path: String,
+    base: &pages::Base<'_>,
+    context: &impl serde::Serialize,
+) -> Result<OutputFile, RenderError> {
+    let html = theme.render(template, base, context).map_err(|e| {
         RenderError(format!(
             "template error: rendering {path} with `{template}`: {}",
             e.0
         ))
     })?;
-    Ok(Some(OutputFile::text(path, html)))
+    Ok(OutputFile::text(path, html))
 }
 
 /// What serve remembers of the pages it serves: a hash of the values each
@@ -343,6 +613,19 @@ pub struct ServedPages {
 }
 
 impl ServedPages {
+    /// Pages rendered before from values of these keys (a build's cache).
+    fn remembering(hashes: HashMap<String, u64>) -> ServedPages {
+        ServedPages {
+            hashes: Mutex::new(hashes),
+            ..ServedPages::default()
+        }
+    }
+
+    /// Each page's key, as the last render left them.
+    fn into_hashes(self) -> HashMap<String, u64> {
+        self.hashes.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Whether the page at `path` was served from these very values; remembers them if not.
     fn unchanged(
         &self,
@@ -352,21 +635,34 @@ impl ServedPages {
         context: &impl serde::Serialize,
     ) -> bool {
         // Plain data always serialises; a failure only costs a render.
-        let Some(hash) = hash::hash_value(&(template, base, context)) else {
-            return false;
-        };
+        match hash::hash_value(&(template, base, context)) {
+            Some(key) => self.unchanged_key(path, key),
+            None => false,
+        }
+    }
+
+    /// Whether the page at `path` was made from values of this `key`
+    /// (counting it as skipped); remembers the key if not.
+    fn unchanged_key(&self, path: &str, key: u64) -> bool {
         let Ok(mut hashes) = self.hashes.lock() else {
             return false;
         };
-        if hashes.get(path) == Some(&hash) {
+        if hashes.get(path) == Some(&key) {
             drop(hashes);
             if let Ok(mut skipped) = self.skipped.lock() {
                 skipped.push(path.to_string());
             }
             return true;
         }
-        hashes.insert(path.to_string(), hash);
+        hashes.insert(path.to_string(), key);
         false
+    }
+
+    /// Remembers that the page at `path` is made from values of this `key`.
+    fn remember(&self, path: String, key: u64) {
+        if let Ok(mut hashes) = self.hashes.lock() {
+            hashes.insert(path, key);
+        }
     }
 
     /// The pages the last render left as they were, which are still part of the site.
@@ -405,34 +701,111 @@ impl ServedPages {
     }
 }
 
-fn document_page(
+/// A document's search entry: made with its page, or the previous build's.
+enum Entry<'c> {
+    Fresh(SearchDoc),
+    Kept(&'c CachedDoc),
+}
+
+/// Document `id`'s page and search entry. In a build (`previous`: the
+/// previous build's search documents, empty for a fresh build), the page is
+/// keyed before anything is rendered ([`document_key`]), and a page whose
+/// key the previous build left is neither rendered nor handed back.
+fn document_page<'c>(
     model: &Model<'_>,
     theme: &Theme,
     id: DocId,
-) -> Result<(Option<OutputFile>, SearchDoc), RenderError> {
+    previous: Option<&HashMap<&str, &'c CachedDoc>>,
+) -> Result<(Option<OutputFile>, Entry<'c>), RenderError> {
     let site = model.site;
     let doc = &site.docs[id];
+    let path = model.links[id].path.after("");
+    let base = pages::base(model, "../", "doc");
+    let context = pages::document(model, id);
+    let memory = previous.and(model.served);
+    if let (Some(previous), Some(memory)) = (previous, memory) {
+        match (document_key(model, id, &base, &context), previous.get(doc.id.as_str())) {
+            (Some(key), Some(cached)) if memory.unchanged_key(&path, key) => {
+                return Ok((None, Entry::Kept(cached)));
+            }
+            (Some(key), _) => memory.remember(path.clone(), key),
+            (None, _) => {}
+        }
+    }
+    let text = model.text_of(id)?;
+    let rendered = render_body(model, id, &text);
+    let context = context.with_body(&text[doc.body_offset..], &rendered.html);
+    let file = match memory {
+        // Keyed above, by what the values are made from.
+        Some(_) => Some(render_page(theme, "page.html", path, &base, &context)?),
+        None => page(theme, "page.html", path, &base, &context)?,
+    };
+    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
+    Ok((file, Entry::Fresh(entry)))
+}
+
+/// Document `id`'s body as HTML, out of its file's whole `text`.
+fn render_body(model: &Model<'_>, id: DocId, text: &str) -> markdown::RenderedBody {
+    let doc = &model.site.docs[id];
     let resolver = Resolver {
         model,
         from_file: &doc.file,
     };
-    let text = model.text_of(id)?;
-    let rendered = markdown::render(
-        body_of(&text, doc),
+    markdown::render(
+        body_of(text, doc),
         &resolver,
-        site.config.markdown.unsafe_html,
+        model.site.config.markdown.unsafe_html,
         SEARCH_TEXT_LIMIT,
-    );
-    let context = pages::document(model, id, &text[doc.body_offset..], &rendered.html);
-    let file = page(
-        theme,
+    )
+}
+
+/// Document `id`'s search entry, its body rendered again.
+fn search_entry(model: &Model<'_>, id: DocId) -> Result<SearchDoc, RenderError> {
+    let text = model.text_of(id)?;
+    let rendered = render_body(model, id, &text);
+    Ok(SearchDoc::new(
+        &model.links[id],
+        &rendered.headings,
+        &rendered.text,
+    ))
+}
+
+/// What document `id`'s page is made from, as one hash, without its body
+/// rendered: the page's values (`base`, `context`, the body left out) and,
+/// for the body, what its HTML is made of: the file's text (its length and
+/// hash) and what each of its links resolves to. Headings, code and the
+/// Markdown options are the file's text and the config, which the build's
+/// identity holds. `None` only if the values cannot be hashed.
+fn document_key(
+    model: &Model<'_>,
+    id: DocId,
+    base: &pages::Base<'_>,
+    context: &pages::DocumentPage<'_>,
+) -> Option<u64> {
+    let doc = &model.site.docs[id];
+    let resolver = Resolver {
+        model,
+        from_file: &doc.file,
+    };
+    let targets: Vec<Option<(String, &str)>> = doc
+        .body
+        .links
+        .iter()
+        .map(|link| match &link.target {
+            crate::model::BodyLinkTarget::Id { id, .. } => resolver.by_id(id),
+            crate::model::BodyLinkTarget::Path { written, .. } => {
+                resolver.by_path(written).map(|url| (url, ""))
+            }
+        })
+        .collect();
+    hash::hash_value(&(
         "page.html",
-        model.links[id].path.after(""),
-        &pages::base(model, "../", "doc"),
-        &context,
-    )?;
-    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
-    Ok((file, entry))
+        base,
+        context,
+        model.site.sources[doc.source].whole_print(),
+        doc.body_offset,
+        targets,
+    ))
 }
 
 /// A document's body, out of its file's whole `text`, as the Markdown renderer takes it.

@@ -370,12 +370,10 @@ struct CheckinView {
 }
 
 /// A document's own page.
-pub(super) fn document<'a>(
-    model: &'a Model<'_>,
-    id: DocId,
-    body: &str,
-    body_html: &'a str,
-) -> DocumentPage<'a> {
+/// Document `id`'s page without its body ([`DocumentPage::with_body`]
+/// adds it): a build hashes these values to tell whether the page changed
+/// before it renders any Markdown.
+pub(super) fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
     let site = model.site;
     let doc = &site.docs[id];
     let graph = &site.graph;
@@ -452,7 +450,7 @@ pub(super) fn document<'a>(
         .collect();
 
     DocumentPage {
-        description: super::markdown::first_paragraph(body, 200),
+        description: String::new(),
         page: model.links[id],
         doc: DocumentFacts {
             owner: doc.owner.as_deref(),
@@ -506,7 +504,7 @@ pub(super) fn document<'a>(
             ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
             extra: &doc.extra,
         },
-        body: body_html,
+        body: "",
         trail: links(trail),
         subtree_html: super::tree::tree_html(&below, "../", "../trace/"),
         subtree_hidden: hidden,
@@ -526,6 +524,17 @@ pub(super) fn document<'a>(
         }),
         findings: &model.findings[id],
         history: doc_history(model, id),
+    }
+}
+
+impl<'a> DocumentPage<'a> {
+    /// The page with its body: `markdown` as written, `html` as rendered.
+    pub(super) fn with_body(self, markdown: &str, html: &'a str) -> DocumentPage<'a> {
+        DocumentPage {
+            description: super::markdown::first_paragraph(markdown, 200),
+            body: html,
+            ..self
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::output::OutputFile;
 
+use super::cache::CachedDoc;
 use super::view::{DocLink, Model};
 
 /// Where every file of search lives: `serve` drops what it served under
@@ -28,7 +29,7 @@ pub const SEARCH_PREFIX: &str = "search/";
 
 /// Documents per `search/docs/<n>.js`: the results shown (20) need at most
 /// 20 of them, each a few KB gzipped.
-const DOCS_PER_FRAGMENT: usize = 8;
+pub(super) const DOCS_PER_FRAGMENT: usize = 8;
 
 /// A longer word is not indexed (a hash, a URL run together).
 const MAX_TERM_CHARS: usize = 40;
@@ -93,6 +94,11 @@ impl SearchDoc {
         }
     }
 
+    /// The entry: title, page and text as a fragment holds them.
+    pub(super) fn entry(&self) -> &str {
+        &self.entry
+    }
+
     /// Each distinct word with the best place it occurs.
     fn words(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
         self.words
@@ -112,6 +118,36 @@ pub(super) struct Dictionary {
 }
 
 impl Dictionary {
+    /// The dictionary that numbers `words` in their order, as a render
+    /// cache kept them.
+    pub(super) fn of_words(words: Vec<String>) -> Dictionary {
+        let ids = words
+            .iter()
+            .enumerate()
+            .map(|(id, word)| (word.clone(), u32::try_from(id).unwrap_or(u32::MAX)))
+            .collect();
+        Dictionary { ids, words }
+    }
+
+    /// The words `docs` use, numbered in the order they first occur, with
+    /// the codes of `docs` numbered to match: a cache keeps no word that no
+    /// document has any more.
+    pub(super) fn compact(&self, docs: &mut [CachedDoc]) -> Vec<String> {
+        let mut renumbered: HashMap<u32, u32, FnvBuild> = HashMap::default();
+        let mut words = Vec::new();
+        for doc in docs {
+            for code in &mut doc.codes {
+                let (word, place) = (*code / PLACES, *code % PLACES);
+                let id = *renumbered.entry(word).or_insert_with(|| {
+                    words.push(self.word(word).to_string());
+                    u32::try_from(words.len() - 1).unwrap_or(u32::MAX / PLACES)
+                });
+                *code = id.saturating_mul(PLACES).saturating_add(place);
+            }
+        }
+        words
+    }
+
     /// The word numbered `id` (empty for a number it never gave).
     fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", String::as_str)
@@ -140,6 +176,22 @@ pub(super) struct CodedDoc {
 }
 
 impl CodedDoc {
+    /// What a render cache keeps of the document `id` with this entry: all
+    /// but the entry's text.
+    pub(super) fn cached(&self, id: &str) -> CachedDoc {
+        CachedDoc {
+            id: id.to_string(),
+            kind: self.kind.clone(),
+            entry_hash: super::hash_of(&self.entry),
+            codes: self.codes.clone(),
+        }
+    }
+
+    /// The entry: title, page and text as the fragment holds them.
+    pub(super) fn entry(&self) -> &str {
+        &self.entry
+    }
+
     /// `doc`, its words numbered in `dictionary`.
     pub(super) fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
         let codes = doc
@@ -254,22 +306,28 @@ impl IndexWriter {
 
     /// Adds the next document; returns its fragment's file once it is full.
     pub(super) fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
+        self.push_words(&doc.kind, &doc.codes);
+        self.fragment.push(doc.entry.clone());
+        (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
+    }
+
+    /// Adds the next document's kind and words, but no fragment entry: for
+    /// a build whose fragments are made apart ([`fragment_js`]).
+    pub(super) fn push_words(&mut self, kind: &str, codes: &[u32]) {
         let n = self.doc_kinds.len();
-        let kind = self.kinds.iter().position(|k| *k == doc.kind).unwrap_or(0);
+        let kind = self.kinds.iter().position(|k| k == kind).unwrap_or(0);
         self.doc_kinds.push(kind);
         // At most 2^32 / 3 documents; a site that large never gets this far.
         let base = u32::try_from(n)
             .unwrap_or(u32::MAX / PLACES)
             .saturating_mul(PLACES);
-        for &code in &doc.codes {
+        for &code in codes {
             let (word, place) = ((code / PLACES) as usize, code % PLACES);
             if word >= self.postings.len() {
                 self.postings.resize_with(word + 1, Vec::new);
             }
             self.postings[word].push(base.saturating_add(place));
         }
-        self.fragment.push(doc.entry.clone());
-        (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
     }
 
     /// The fragment filled so far, as a file; the next one starts empty.
@@ -334,8 +392,14 @@ fn group_shards(postings: &[Vec<u32>], dictionary: &Dictionary) -> Shards {
     shards
 }
 
+/// What fragment `number`'s file is made from, as a key for the render
+/// cache: its documents' ids and the hashes of their entries.
+pub(super) fn fragment_key(docs: &[CachedDoc]) -> u64 {
+    super::hash_of(&docs.iter().map(|d| (&d.id, d.entry_hash)).collect::<Vec<_>>())
+}
+
 /// `search/docs/<number>.js`: the entries of documents `number * DOCS_PER_FRAGMENT ..`.
-fn fragment_js<'a>(number: usize, entries: impl Iterator<Item = &'a str> + Clone) -> OutputFile {
+pub(super) fn fragment_js<'a>(number: usize, entries: impl Iterator<Item = &'a str> + Clone) -> OutputFile {
     let size: usize = entries.clone().map(|e| e.len() + 1).sum();
     let mut js = String::with_capacity(size + 48);
     js.push_str("THROUGHLINE_SEARCH.docs(");
@@ -351,7 +415,7 @@ fn fragment_js<'a>(number: usize, entries: impl Iterator<Item = &'a str> + Clone
     OutputFile::text(fragment_path(number), js)
 }
 
-fn fragment_path(number: usize) -> String {
+pub(super) fn fragment_path(number: usize) -> String {
     format!("{SEARCH_PREFIX}docs/{number}.js")
 }
 

@@ -81,6 +81,9 @@ pub struct Theme {
     tera: tera::Tera,
     /// Asset files (path under `assets/`, contents), theme folder overrides applied.
     pub assets: Vec<(String, Vec<u8>)>,
+    /// A hash of every template's and asset's text: a render cache of
+    /// another theme is not used.
+    pub(crate) identity: u64,
 }
 
 /// Writes `s` HTML-escaped: the five special characters only, so URLs stay readable.
@@ -212,13 +215,18 @@ impl Theme {
                 }
             }
         }
+        let identity = super::hash::hash_of(&(&templates, &assets));
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html"]);
         tera.set_escape_fn(escape_into);
         tera.register_filter("code", code_filter);
         tera.add_raw_templates(templates)
             .map_err(|e| TemplateError(e.to_string()))?;
-        Ok(Theme { tera, assets })
+        Ok(Theme {
+            tera,
+            assets,
+            identity,
+        })
     }
 
     /// Renders `template` with the variables of `base` (those every page has)

@@ -108,6 +108,13 @@ impl SourceFile {
         }
     }
 
+    /// The length and hash of the whole text, held or released: what a
+    /// build's render cache keys a page's body by.
+    pub fn whole_print(&self) -> (usize, u64) {
+        let print = self.released.unwrap_or_else(|| Released::of(&self.text));
+        (print.len, print.hash)
+    }
+
     /// Whether line `line` (1-based) is held whole, its line ending included
     /// (or the text is whole): what a diagnostic quotes of it is the file's.
     pub fn holds_line(&self, line: u32) -> bool {

@@ -738,6 +738,9 @@ pub struct Built {
     pub pages: usize,
     /// What reached the disk: in place or swapped, files written and removed.
     pub committed: output::Committed,
+    /// Pages of the previous output left as they were without being
+    /// rendered: the render cache showed their inputs unchanged.
+    pub reused_pages: usize,
 }
 
 /// Renders a checked site with no errors into `out` (stages 4–5), updating a
@@ -755,12 +758,7 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
     let theme = load_theme(site)?;
     let cannot_write =
         |e: std::io::Error| RunError::Other(format!("cannot write `{}`: {e}", out.display()));
-    let staging = output::Staging::create(out, clean).map_err(cannot_write)?;
-    let write = |file: output::OutputFile| {
-        staging
-            .write(&file)
-            .map_err(|e| render::RenderError(format!("cannot write {}: {e}", file.path)))
-    };
+    let mut staging = output::Staging::create(out, clean).map_err(cannot_write)?;
     // The previous build's render cache, if the output being updated has
     // the very one that build wrote (its manifest says so), pruned of any
     // page the output no longer has.
@@ -771,6 +769,11 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
             cache.pages.retain(|path, _| staging.had(path));
             cache
         });
+    let write = |file: output::OutputFile| {
+        staging
+            .write(&file)
+            .map_err(|e| render::RenderError(format!("cannot write {}: {e}", file.path)))
+    };
     let built = render::render_build(site, &theme, &write, previous.as_ref())
         .map_err(|e| RunError::Other(e.0))?;
     drop(previous);
@@ -789,10 +792,12 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
         })
         .map_err(cannot_write)?;
     let committed = staging.commit().map_err(cannot_write)?;
+    let reused_pages = built.kept.iter().filter(|p| p.ends_with(".html")).count();
     Ok(Built {
         files: built.rendered.files + built.kept.len() + copied,
-        pages: built.rendered.pages + built.kept.iter().filter(|p| p.ends_with(".html")).count(),
+        pages: built.rendered.pages + reused_pages,
         committed,
+        reused_pages,
     })
 }
 

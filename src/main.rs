@@ -405,9 +405,10 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     // A rebuild in place says how much of the output it touched.
     let touched = if built.committed.in_place {
         format!(
-            " ({} changed, {} removed)",
+            " ({} changed, {} removed; {} unchanged, not rendered)",
             plural(built.committed.written, "file"),
-            built.committed.removed
+            built.committed.removed,
+            plural(built.reused_pages, "page")
         )
     } else {
         String::new()

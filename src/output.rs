@@ -428,22 +428,20 @@ impl Staging {
     /// The bytes of the previous output's file at `path`, when it is a
     /// plain file and its manifest lists it with exactly these bytes: the
     /// file the previous build wrote, not one changed since (or a link put
-    /// in its place).
-    pub fn previous_file(&self, path: &str) -> Option<Vec<u8>> {
-        use std::io::Read;
-        let print = self.before.as_ref()?.get(path)?;
-        let at = self.out.join(path);
-        if !std::fs::symlink_metadata(&at).ok()?.is_file() {
-            return None;
+    /// in its place). A file that is not what the manifest lists is
+    /// forgotten, so that writing it again replaces it even with the bytes
+    /// the manifest names.
+    pub fn previous_file(&mut self, path: &str) -> Option<Vec<u8>> {
+        let before = self.before.as_mut()?;
+        let print = *before.get(path)?;
+        let bytes = read_plain_file(&self.out.join(path), print.len);
+        match bytes {
+            Some(bytes) if Fingerprint::of(&bytes) == print => Some(bytes),
+            _ => {
+                before.remove(path);
+                None
+            }
         }
-        let mut bytes = Vec::new();
-        // Never more than the manifest's length, and a byte to see a longer file.
-        std::fs::File::open(&at)
-            .ok()?
-            .take(print.len.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .ok()?;
-        (Fingerprint::of(&bytes) == *print).then_some(bytes)
     }
 
     /// Counts the previous output's file at `path` as part of the new one,
@@ -573,6 +571,22 @@ impl Staging {
         remove_tree(&self.dir);
         Ok(committed)
     }
+}
+
+/// The bytes of the plain file at `path` (not a link), if it has at most
+/// `limit` bytes and a byte more: enough to tell a longer file.
+fn read_plain_file(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
 }
 
 /// The number of moves after which [`ABORT_AFTER_MOVES_ENV`] asks to abort.

@@ -26,9 +26,9 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::graph::DocId;
-use cache::{CachedDoc, RenderCache};
 use crate::output::OutputFile;
 use crate::Site;
+use cache::{CachedDoc, RenderCache};
 use markdown::LinkResolver;
 pub use search::SEARCH_PREFIX;
 use search::{CodedDoc, Dictionary, IndexWriter, SearchDoc};
@@ -169,7 +169,13 @@ pub fn render_build(
     let mut pages = memory.pages.into_hashes();
     let listed: std::collections::HashSet<&str> = kept
         .iter()
-        .chain(memory.emitted.get_mut().unwrap_or_else(|e| e.into_inner()).iter())
+        .chain(
+            memory
+                .emitted
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter(),
+        )
         .map(String::as_str)
         .collect();
     pages.retain(|path, _| listed.contains(path.as_str()));
@@ -211,11 +217,7 @@ fn binary_identity() -> u64 {
     *IDENTITY.get_or_init(|| {
         let meta = std::env::current_exe().and_then(std::fs::metadata);
         match meta {
-            Ok(meta) => hash_of(&(
-                env!("CARGO_PKG_VERSION"),
-                meta.len(),
-                meta.modified().ok(),
-            )),
+            Ok(meta) => hash_of(&(env!("CARGO_PKG_VERSION"), meta.len(), meta.modified().ok())),
             Err(_) => 0,
         }
     })
@@ -724,7 +726,10 @@ fn document_page<'c>(
     let context = pages::document(model, id);
     let memory = previous.and(model.served);
     if let (Some(previous), Some(memory)) = (previous, memory) {
-        match (document_key(model, id, &base, &context), previous.get(doc.id.as_str())) {
+        match (
+            document_key(model, id, &base, &context),
+            previous.get(doc.id.as_str()),
+        ) {
             (Some(key), Some(cached)) if memory.unchanged_key(&path, key) => {
                 return Ok((None, Entry::Kept(cached)));
             }
@@ -1178,5 +1183,110 @@ impl LinkResolver for NoLinks {
     }
     fn by_path(&self, _: &str) -> Option<String> {
         None
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::model::BodyLinkTarget;
+
+    /// A resolver that answers as the build's does and writes down what it was asked.
+    struct Recording<'a> {
+        inner: Resolver<'a>,
+        asked: Mutex<Vec<(bool, String)>>,
+    }
+
+    impl LinkResolver for Recording<'_> {
+        fn by_id(&self, id: &str) -> Option<(String, &str)> {
+            self.asked
+                .lock()
+                .expect("lock")
+                .push((true, id.to_string()));
+            self.inner.by_id(id)
+        }
+
+        fn by_path(&self, written: &str) -> Option<String> {
+            let answer = self.inner.by_path(written);
+            // A link that is no `.md` path resolves to nothing whatever the site holds.
+            if crate::source::path_link(written, self.inner.from_file).is_some() {
+                self.asked
+                    .lock()
+                    .expect("lock")
+                    .push((false, written.to_string()));
+            }
+            answer
+        }
+    }
+
+    /// A document page's key stands for its body by the file's text and the
+    /// targets of the links the load found in it. That holds only if every
+    /// link the renderer resolves is one of them: this renders every body of
+    /// the example and of a site of odd links, and checks each question the
+    /// renderer asked of the site.
+    #[test]
+    fn the_renderer_resolves_only_links_the_page_key_holds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+        let options = crate::LoadOptions {
+            root,
+            today: crate::date::parse_date("2026-11-24").expect("date"),
+            drafts: false,
+            output_dir: None,
+            base_url: None,
+        };
+        let example = crate::load(&options).expect("the example loads");
+        let odd = crate::rules::testing::site(
+            "",
+            &[
+                ("cs.md", "---\nid: cs\nkind: company-strategy\n---\n## Why\n"),
+                (
+                    "a/ps.md",
+                    "---\nid: ps\nkind: product-strategy\nparent: cs\n---\n\
+                     [[ cs # Why ]], [[cs|label]], [[nosuch]], [[]], [up](../cs.md#why),\n\
+                     [q](../cs.md?x=1), [pct](..%2Fcs.md), [ext](https://x.io/a.md), [img](pic.png),\n\
+                     ![alt](../cs.md#img), [ref][r], [c][], [s], <../cs.md#auto>, `[[code]]`\n\n\
+                     [r]: ../cs.md#ref\n[c]: ../cs.md#collapsed\n[s]: ../cs.md#shortcut\n\n\
+                     ```\n[[in-code]] [c](../cs.md#code)\n```\n\
+                     | t |\n|---|\n| [[cs#t]] [t](../cs.md#t) |\n\n> [[cs#q]] [^n]\n\n\
+                     [^n]: [[cs#f]] [f](../cs.md#f)\n",
+                ),
+            ],
+            "2026-11-24",
+        );
+        let mut asked_any = 0;
+        for site in [&example, &odd] {
+            let model = Model::keyed(site, None);
+            for (id, doc) in site.docs.iter().enumerate() {
+                let recording = Recording {
+                    inner: Resolver {
+                        model: &model,
+                        from_file: &doc.file,
+                    },
+                    asked: Mutex::new(Vec::new()),
+                };
+                let text = model.text_of(id).expect("text");
+                markdown::render(body_of(&text, doc), &recording, false, SEARCH_TEXT_LIMIT);
+                let held: Vec<(bool, String)> = doc
+                    .body
+                    .links
+                    .iter()
+                    .map(|link| match &link.target {
+                        BodyLinkTarget::Id { id, .. } => (true, id.clone()),
+                        BodyLinkTarget::Path { written, .. } => (false, written.clone()),
+                    })
+                    .collect();
+                for question in recording.asked.into_inner().expect("lock") {
+                    asked_any += 1;
+                    assert!(
+                        held.contains(&question),
+                        "{}: the renderer resolved {question:?}, which the page's key does not hold ({held:?})",
+                        doc.file
+                    );
+                }
+            }
+        }
+        assert!(asked_any > 20, "the bodies have links: {asked_any}");
     }
 }

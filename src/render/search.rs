@@ -395,11 +395,19 @@ fn group_shards(postings: &[Vec<u32>], dictionary: &Dictionary) -> Shards {
 /// What fragment `number`'s file is made from, as a key for the render
 /// cache: its documents' ids and the hashes of their entries.
 pub(super) fn fragment_key(docs: &[CachedDoc]) -> u64 {
-    super::hash_of(&docs.iter().map(|d| (&d.id, d.entry_hash)).collect::<Vec<_>>())
+    super::hash_of(
+        &docs
+            .iter()
+            .map(|d| (&d.id, d.entry_hash))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// `search/docs/<number>.js`: the entries of documents `number * DOCS_PER_FRAGMENT ..`.
-pub(super) fn fragment_js<'a>(number: usize, entries: impl Iterator<Item = &'a str> + Clone) -> OutputFile {
+pub(super) fn fragment_js<'a>(
+    number: usize,
+    entries: impl Iterator<Item = &'a str> + Clone,
+) -> OutputFile {
     let size: usize = entries.clone().map(|e| e.len() + 1).sum();
     let mut js = String::with_capacity(size + 48);
     js.push_str("THROUGHLINE_SEARCH.docs(");

@@ -22,6 +22,8 @@ mod package;
 mod precommit;
 #[cfg(unix)]
 mod rebuild;
+#[cfg(unix)]
+mod render_cache;
 mod review;
 mod safety;
 mod sarif;

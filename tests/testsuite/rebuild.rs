@@ -101,7 +101,7 @@ fn an_unchanged_rebuild_writes_nothing() {
     assert!(before.contains_key(".throughline-manifest"));
     let run = build(&site, &[]);
     assert!(
-        run.stderr.contains("(0 files changed, 0 removed)"),
+        run.stderr.contains("(0 files changed, 0 removed;"),
         "{}",
         run.stderr
     );
@@ -139,7 +139,7 @@ fn one_edit_rewrites_only_the_pages_whose_bytes_changed_and_a_removed_page_goes(
         "an edit to one body touches a few files: {changed:?}"
     );
     // The manifest itself changes, and is not counted among the site's files.
-    let count = format!("({} files changed, 0 removed)", changed.len() - 1);
+    let count = format!("({} files changed, 0 removed;", changed.len() - 1);
     assert!(run.stderr.contains(&count), "{count}: {}", run.stderr);
 
     std::fs::remove_file(site.root().join("teams/team-39.md")).unwrap();
@@ -154,7 +154,7 @@ fn one_edit_rewrites_only_the_pages_whose_bytes_changed_and_a_removed_page_goes(
     let removed = before.keys().filter(|p| !after.contains_key(*p)).count();
     assert!(removed >= 1);
     assert!(
-        run.stderr.contains(&format!(" {removed} removed)")),
+        run.stderr.contains(&format!(" {removed} removed;")),
         "{removed} removed: {}",
         run.stderr
     );

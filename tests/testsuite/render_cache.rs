@@ -1,0 +1,317 @@
+//! The render cache (`.throughline-cache`): a rebuild renders only the pages
+//! whose inputs changed, and its output, cache and manifest included, is
+//! byte for byte what a build from scratch writes, after every kind of edit.
+//! A cache the output's manifest does not vouch for is not used.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::build::snapshot_dir;
+use crate::support::SiteTest;
+
+const TODAY: &str = "2026-11-24";
+const CACHE: &str = ".throughline-cache";
+
+/// Builds the site into `ROOT/public` with `extra` arguments; returns how
+/// many pages the build left unchanged without rendering them (0 when it
+/// did not update in place).
+fn build(site: &SiteTest, extra: &[&str]) -> usize {
+    let mut args = vec!["build", "ROOT", "--today", TODAY];
+    args.extend_from_slice(extra);
+    let run = site.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    reused(&run.stderr)
+}
+
+/// The count in a build's "(…; N pages unchanged, not rendered)".
+fn reused(stderr: &str) -> usize {
+    let Some(end) = stderr.find(" unchanged, not rendered)") else {
+        return 0;
+    };
+    let words: Vec<&str> = stderr[..end].split_whitespace().collect();
+    // "...; 1 page" or "...; 12 pages"
+    words[words.len() - 2]
+        .parse()
+        .unwrap_or_else(|_| panic!("no count in {stderr}"))
+}
+
+/// What `build --clean` writes for the site as it is now, into a folder of its own.
+fn from_scratch(site: &SiteTest, extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let mut args = vec!["--clean"];
+    args.extend_from_slice(extra);
+    let built = site.build_elsewhere(&args, &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    snapshot_dir(&built.out)
+}
+
+/// Asserts that two outputs hold the same files with the same bytes, naming those that differ.
+fn assert_same(
+    actual: &BTreeMap<String, Vec<u8>>,
+    expected: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let differ: Vec<&String> = actual
+        .keys()
+        .chain(expected.keys())
+        .filter(|p| actual.get(*p) != expected.get(*p))
+        .collect();
+    assert!(differ.is_empty(), "{what}: these files differ: {differ:?}");
+}
+
+fn pages(out: &Path) -> usize {
+    snapshot_dir(out)
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .count()
+}
+
+fn edit(site: &SiteTest, rel: &str, change: impl FnOnce(String) -> String) {
+    let path = site.root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = change(text.clone());
+    assert_ne!(changed, text, "the edit to {rel} changes nothing");
+    std::fs::write(path, changed).unwrap();
+}
+
+fn replace(site: &SiteTest, rel: &str, from: &str, to: &str) {
+    edit(site, rel, |text| {
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        text.replacen(from, to, 1)
+    });
+}
+
+/// One edit of the differential test: what it does, and whether the pages
+/// it cannot touch must come from the cache (an edit every page reads, such
+/// as the config or a template, renders every page again).
+struct Edit {
+    what: &'static str,
+    apply: fn(&SiteTest),
+    extra: &'static [&'static str],
+    reuses: bool,
+}
+
+const EDITS: &[Edit] = &[
+    Edit {
+        what: "a sentence appended to a body",
+        apply: |site| {
+            edit(site, "bets/bet-payout-status.md", |t| {
+                t + "\nA sentence about reconciliation latency.\n"
+            })
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "the title of a document other bodies link to by id",
+        apply: |site| {
+            replace(
+                site,
+                "products/ps-payouts.md",
+                "title: ",
+                "title: Renamed payouts strategy, was ",
+            )
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a body link pointed at another document",
+        apply: |site| {
+            replace(
+                site,
+                "bets/bet-payout-status.md",
+                "(bet-instant-payouts.md)",
+                "(bet-cash-forecast.md)",
+            )
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a heading renamed",
+        apply: |site| {
+            replace(
+                site,
+                "bets/bet-instant-payouts.md",
+                "## Why this bet",
+                "## Why we bet on it",
+            )
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a bet's status",
+        apply: |site| {
+            replace(
+                site,
+                "bets/bet-payout-status.md",
+                "status: committed",
+                "status: done",
+            )
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a document added that links to others",
+        apply: |site| {
+            std::fs::write(
+                site.root().join("work/w-added.md"),
+                "---\nid: w-added\nkind: work\ntitle: Added work item\nparent: bet-payout-status\n\
+                 status: committed\nowner: Lena Brooks\n---\nIt serves [[bet-payout-status]] and \
+                 [the forecast](../bets/bet-cash-forecast.md).\n",
+            )
+            .unwrap()
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a document removed that another links to",
+        apply: |site| std::fs::remove_file(site.root().join("work/w-added.md")).unwrap(),
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "a static file put over a page",
+        apply: |site| {
+            let dir = site.root().join("static/bet-payout-status");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("index.html"), "<p>static</p>\n").unwrap();
+        },
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "that static file taken away",
+        apply: |site| std::fs::remove_dir_all(site.root().join("static")).unwrap(),
+        extra: &[],
+        reuses: true,
+    },
+    Edit {
+        what: "drafts included",
+        apply: |_| {},
+        extra: &["--drafts"],
+        reuses: true,
+    },
+    Edit {
+        what: "a template overridden",
+        apply: |site| {
+            let dir = site.root().join("templates");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                dir.join("page.html"),
+                "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}</h1>\
+                 {{ body | safe }}{% endblock content %}",
+            )
+            .unwrap();
+        },
+        extra: &[],
+        reuses: false,
+    },
+    Edit {
+        what: "the config's title",
+        apply: |site| {
+            replace(
+                site,
+                "throughline.yaml",
+                "title: Fernhill strategy",
+                "title: Fernhill",
+            )
+        },
+        extra: &[],
+        reuses: false,
+    },
+];
+
+#[test]
+fn a_rebuild_after_each_kind_of_edit_writes_what_a_build_from_scratch_writes() {
+    let site = SiteTest::example();
+    let _ = std::fs::remove_dir_all(site.root().join("public"));
+    let out = site.root().join("public");
+    build(&site, &[]);
+    assert!(out.join(CACHE).is_file(), "a build writes its cache");
+    assert_eq!(
+        build(&site, &[]),
+        pages(&out),
+        "with nothing changed, no page is rendered again"
+    );
+    for edit in EDITS {
+        (edit.apply)(&site);
+        let reused = build(&site, edit.extra);
+        let total = pages(&out);
+        assert_same(
+            &snapshot_dir(&out),
+            &from_scratch(&site, edit.extra),
+            &format!(
+                "after {}: the output, its manifest and its cache are a fresh build's",
+                edit.what
+            ),
+        );
+        if edit.reuses {
+            // The example has about 70 pages; an edit touches a handful,
+            // and the overviews that list what changed.
+            assert!(
+                reused > total / 2,
+                "after {}: only {reused} of {total} pages came from the cache",
+                edit.what
+            );
+        } else {
+            assert_eq!(reused, 0, "after {}: every page reads it", edit.what);
+        }
+    }
+}
+
+#[test]
+fn a_cache_the_manifest_does_not_vouch_for_is_not_used() {
+    let site = SiteTest::fixture("healthy");
+    let out = site.root().join("public");
+    build(&site, &[]);
+    let expected = from_scratch(&site, &[]);
+    let cache = std::fs::read(out.join(CACHE)).unwrap();
+
+    // Changed behind the build's back: the manifest lists other bytes.
+    let mut altered = cache.clone();
+    let last = altered.len() - 1;
+    altered[last] ^= 1;
+    std::fs::write(out.join(CACHE), &altered).unwrap();
+    assert_eq!(build(&site, &[]), 0, "an altered cache is not read");
+    assert_same(&snapshot_dir(&out), &expected, "rebuilt without the cache");
+
+    // A link in its place, even to the very bytes: only a plain file counts.
+    let elsewhere = site.root().join("elsewhere");
+    std::fs::write(&elsewhere, &cache).unwrap();
+    std::fs::remove_file(out.join(CACHE)).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join(CACHE)).unwrap();
+    assert_eq!(build(&site, &[]), 0, "a link is not read");
+    assert_same(&snapshot_dir(&out), &expected, "rebuilt without the cache");
+
+    // Gone: the next build renders everything and writes it again.
+    std::fs::remove_file(out.join(CACHE)).unwrap();
+    assert_eq!(build(&site, &[]), 0);
+    assert_same(&snapshot_dir(&out), &expected, "rebuilt without the cache");
+    assert!(build(&site, &[]) > 0, "and the build after uses it");
+}
+
+#[test]
+fn another_date_renders_every_page_again() {
+    let site = SiteTest::fixture("healthy");
+    build(&site, &[]);
+    let run = site.run(&["build", "ROOT", "--today", "2026-11-25"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(reused(&run.stderr), 0, "{}", run.stderr);
+    let fresh = {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let out_arg = out.to_string_lossy().into_owned();
+        let run = site.run(&["build", "ROOT", "-o", &out_arg, "--today", "2026-11-25"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        snapshot_dir(&out)
+    };
+    assert_same(
+        &snapshot_dir(&site.root().join("public")),
+        &fresh,
+        "after another date",
+    );
+}

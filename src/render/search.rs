@@ -133,16 +133,20 @@ impl Dictionary {
     /// the codes of `docs` numbered to match: a cache keeps no word that no
     /// document has any more.
     pub(super) fn compact(&self, docs: &mut [CachedDoc]) -> Vec<String> {
-        let mut renumbered: HashMap<u32, u32, FnvBuild> = HashMap::default();
+        // By old number, the new one plus one (0: not seen yet).
+        let mut renumbered = vec![0u32; self.words.len()];
         let mut words = Vec::new();
         for doc in docs {
             for code in &mut doc.codes {
                 let (word, place) = (*code / PLACES, *code % PLACES);
-                let id = *renumbered.entry(word).or_insert_with(|| {
+                let Some(slot) = renumbered.get_mut(word as usize) else {
+                    continue;
+                };
+                if *slot == 0 {
                     words.push(self.word(word).to_string());
-                    u32::try_from(words.len() - 1).unwrap_or(u32::MAX / PLACES)
-                });
-                *code = id.saturating_mul(PLACES).saturating_add(place);
+                    *slot = u32::try_from(words.len()).unwrap_or(u32::MAX / PLACES);
+                }
+                *code = (*slot - 1).saturating_mul(PLACES).saturating_add(place);
             }
         }
         words

@@ -220,7 +220,7 @@ pub struct Model<'a> {
     pub has_code: bool,
     /// The build date, which every page shows, written once.
     pub today: String,
-    /// What serve remembers of the pages it serves; `None` in a build.
+    /// What was rendered before: serve's memory, or the previous build's cache; `None` in a plain render.
     pub served: Option<&'a super::ServedPages>,
     // foldhash: every render looks up each finding's document by path.
     by_file: HashMap<&'a str, DocId, foldhash::fast::RandomState>,

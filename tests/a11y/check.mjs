@@ -168,8 +168,8 @@ async function runAxe(browser, base) {
  * at a phone and a laptop width, light and dark: in each figure exactly one
  * layout shows, it lies within the viewport's width, the page does not
  * scroll sideways, every node's text lies inside its box, and a title is
- * drawn at 10 px or more. Screenshots of the first outcome page, and of its
- * diagram alone, into SHOTS.
+ * drawn at 10 px or more; and the health page's table of rules fits its box.
+ * Screenshots of the first outcome page, and of its diagram alone, into SHOTS.
  */
 async function runLayout(browser, base, shots) {
   mkdirSync(shots, { recursive: true });
@@ -239,6 +239,21 @@ async function runLayout(browser, base, shots) {
           const figure = await page.$(".ost-figure");
           if (figure) await figure.screenshot({ path: join(shots, `ost-figure-${width}-${scheme}.png`) });
         }
+      }
+      // The health page's table of rules shows every column without a
+      // sideways scroll, on a phone too.
+      await page.goto(base + "health/index.html", { waitUntil: "load" });
+      const table = await page.evaluate(() => {
+        const box = document.querySelector(".table-scroll");
+        const rules = box && box.querySelector("table.rules");
+        return rules ? { table: rules.scrollWidth, box: box.clientWidth } : null;
+      });
+      const where = `health at ${width} px (${scheme})`;
+      if (!table) failures.push(`${where}: no table of rules`);
+      else if (table.table > table.box) {
+        failures.push(`${where}: the table of rules is ${table.table} px wide in a ${table.box} px box`);
+      } else if (scheme === "light") {
+        console.log(`${where}: the table of rules fits (${table.table} of ${table.box} px)`);
       }
     }
   }

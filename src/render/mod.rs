@@ -209,18 +209,11 @@ pub fn build_identity(site: &Site, theme: &Theme) -> u64 {
     ))
 }
 
-/// This program: its version, and its executable's size and time, so that a
-/// binary built again from changed code does not trust a cache it did not
-/// write. 0 when the executable cannot be found, which no cache matches.
+/// This program: its version and a hash of the code it was built from
+/// (`build.rs`), so that a binary built again from changed code does not
+/// trust a cache it did not write.
 fn binary_identity() -> u64 {
-    static IDENTITY: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *IDENTITY.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata);
-        match meta {
-            Ok(meta) => hash_of(&(env!("CARGO_PKG_VERSION"), meta.len(), meta.modified().ok())),
-            Err(_) => 0,
-        }
-    })
+    hash_of(&(env!("CARGO_PKG_VERSION"), env!("THROUGHLINE_CODE_HASH")))
 }
 
 /// A build's state while it renders: page keys old and new, and the search

@@ -52,7 +52,7 @@ fn the_package_holds_the_code_and_theme_and_nothing_of_tests() {
         .filter(|f| !listed.contains(f))
         .collect();
     assert!(missing.is_empty(), "not packaged: {missing:?}");
-    for needed in ["Cargo.toml", "Cargo.lock", "README.md"] {
+    for needed in ["Cargo.toml", "Cargo.lock", "README.md", "build.rs"] {
         assert!(
             listed.iter().any(|f| f == needed),
             "{needed} is not packaged"

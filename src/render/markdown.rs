@@ -29,7 +29,13 @@ pub(crate) struct RenderedBody {
     /// The text of its headings, for the search index, one ` · ` between
     /// two (at most `text_limit` bytes).
     pub headings: String,
+    /// Its first paragraph as plain text ([`first_paragraph`], at most
+    /// [`DESCRIPTION_BYTES`]): the page's description.
+    pub description: String,
 }
+
+/// How long a page's description may be, in bytes, before it is cut at a word.
+pub(crate) const DESCRIPTION_BYTES: usize = 200;
 
 /// A body to render, with what parsing the document learned about it.
 #[derive(Debug, Clone, Copy)]
@@ -71,11 +77,17 @@ pub(crate) fn render<'a>(
         task_label_open: false,
     };
     let mut html_out = String::with_capacity(body.markdown.len() * 3 / 2);
+    // From the parse as written (a title heading left out is skipped by it
+    // anyway), as `first_paragraph` reads it.
+    let mut description = FirstParagraph::new(DESCRIPTION_BYTES);
     html::push_html(
         &mut html_out,
         leading
             .into_iter()
             .chain(events)
+            .inspect(|event| {
+                description.see(event);
+            })
             .flat_map(|event| rewrite.events(event))
             .flatten(),
     );
@@ -83,6 +95,7 @@ pub(crate) fn render<'a>(
         html: html_out,
         text: rewrite.text.words,
         headings: rewrite.headings.words,
+        description: description.finish(),
     }
 }
 
@@ -533,36 +546,70 @@ impl std::fmt::Display for Escaped<'_> {
 
 /// The plain text of the first paragraph of `markdown` (a review's learning
 /// as the quarter review quotes it), at most `limit` bytes, cut at a word
-/// with `…`. Headings, tables and lists before it are skipped; parsing stops
-/// at the paragraph's end, so a long body costs no more than its start.
+/// with `…`. Headings, tables and lists before it are skipped.
 pub(crate) fn first_paragraph(markdown: &str, limit: usize) -> String {
-    let mut text = String::new();
-    let mut depth = 0usize;
-    let mut inside = false;
+    let mut first = FirstParagraph::new(limit);
     for event in Parser::new_ext(markdown, markdown_options()) {
-        match event {
-            Event::Start(Tag::Paragraph) if depth == 0 => inside = true,
-            Event::End(TagEnd::Paragraph) if inside => break,
-            Event::Start(_) if !inside => depth += 1,
-            Event::End(_) if !inside => depth = depth.saturating_sub(1),
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
-            _ => {}
-        }
-        if text.len() > limit {
+        if first.see(&event) {
             break;
         }
     }
-    if text.len() > limit {
-        let mut cut = limit;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
+    first.finish()
+}
+
+/// Collects [`first_paragraph`] from a body's events as they pass, so that
+/// the render gets a page's description from its one parse.
+pub(crate) struct FirstParagraph {
+    text: String,
+    depth: usize,
+    inside: bool,
+    done: bool,
+    limit: usize,
+}
+
+impl FirstParagraph {
+    pub(crate) fn new(limit: usize) -> FirstParagraph {
+        FirstParagraph {
+            text: String::new(),
+            depth: 0,
+            inside: false,
+            done: false,
+            limit,
         }
-        let cut = text[..cut].rfind(' ').unwrap_or(cut);
-        text.truncate(cut);
-        text.push('…');
     }
-    text
+
+    /// Takes the next event of the body; true once the paragraph is complete.
+    pub(crate) fn see(&mut self, event: &Event<'_>) -> bool {
+        if self.done {
+            return true;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) if self.depth == 0 => self.inside = true,
+            Event::End(TagEnd::Paragraph) if self.inside => self.done = true,
+            Event::Start(_) if !self.inside => self.depth += 1,
+            Event::End(_) if !self.inside => self.depth = self.depth.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if self.inside => self.text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if self.inside => self.text.push(' '),
+            _ => {}
+        }
+        self.done |= self.text.len() > self.limit;
+        self.done
+    }
+
+    /// The paragraph's text, cut at a word with `…` if it is over the limit.
+    pub(crate) fn finish(self) -> String {
+        let (mut text, limit) = (self.text, self.limit);
+        if text.len() > limit {
+            let mut cut = limit;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let cut = text[..cut].rfind(' ').unwrap_or(cut);
+            text.truncate(cut);
+            text.push('…');
+        }
+        text
+    }
 }
 
 #[cfg(test)]

@@ -733,7 +733,7 @@ fn document_page<'c>(
     }
     let text = model.text_of(id)?;
     let rendered = render_body(model, id, &text);
-    let context = context.with_body(&text[doc.body_offset..], &rendered.html);
+    let context = context.with_body(&rendered);
     let file = match memory {
         // Keyed above, by what the values are made from.
         Some(_) => Some(render_page(theme, "page.html", path, &base, &context)?),

@@ -528,11 +528,11 @@ pub(super) fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> 
 }
 
 impl<'a> DocumentPage<'a> {
-    /// The page with its body: `markdown` as written, `html` as rendered.
-    pub(super) fn with_body(self, markdown: &str, html: &'a str) -> DocumentPage<'a> {
+    /// The page with its body: rendered, and its first paragraph as the description.
+    pub(super) fn with_body(self, body: &'a super::markdown::RenderedBody) -> DocumentPage<'a> {
         DocumentPage {
-            description: super::markdown::first_paragraph(markdown, 200),
-            body: html,
+            description: body.description.clone(),
+            body: &body.html,
             ..self
         }
     }

@@ -101,6 +101,20 @@ impl SourceFile {
         let Some(whole) = self.released else {
             return Ok(Cow::Borrowed(&self.text));
         };
+        // The first read went through the guard. This one opens the same
+        // path without following a link at its end, only a regular file,
+        // and keeps the text only if it is the very text read first: no
+        // other file's bytes can get through, and the guard's `realpath`
+        // is not paid twice per page. A path it refuses (a link inside the
+        // site) takes the guarded way.
+        let again = read_regular_file(&self.path, &self.abs_path)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(without_bom)
+            .filter(|text| Released::of(text) == whole);
+        if let Some(text) = again {
+            return Ok(Cow::Owned(text));
+        }
         match read_source(guard, self.path.clone(), self.abs_path.clone()) {
             Ok(again) if Released::of(&again.text) == whole => Ok(Cow::Owned(again.text)),
             Ok(_) => Err(changed_since_read(&self.path, "its text is not the same")),
@@ -637,6 +651,38 @@ mod tests {
             file.text, "---\nid: a\n---\n",
             "nothing is taken from a failed read"
         );
+    }
+
+    /// The second read opens the path without the guard's `realpath`:
+    /// whatever is put in the file's place, only the text read first gets
+    /// through, a link to the same text inside the site included, and a
+    /// FIFO neither blocks nor is read.
+    #[cfg(unix)]
+    #[test]
+    fn what_replaces_a_released_file_never_gets_through_the_second_read() {
+        let (dir, guard, mut file) = site_with(TEXT);
+        file.release_after(front_matter_text(TEXT).len());
+        let at = dir.path().join("a.md");
+        let outside = tempfile::tempdir().expect("temporary folder");
+        let secret = outside.path().join("secret");
+        std::fs::write(&secret, TEXT.replace("[[b]]", "[[s]]")).expect("write");
+        std::fs::remove_file(&at).expect("remove");
+        std::os::unix::fs::symlink(&secret, &at).expect("link");
+        assert!(file.whole_text(&guard).is_err(), "a link out of the site");
+        // A link inside the site to the same text: the guarded way reads it.
+        let inside = dir.path().join("b.md");
+        std::fs::write(&inside, TEXT).expect("write");
+        std::fs::remove_file(&at).expect("remove");
+        std::os::unix::fs::symlink(&inside, &at).expect("link");
+        assert_eq!(file.whole_text(&guard).expect("same text"), TEXT);
+        std::fs::remove_file(&at).expect("remove");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&at)
+            .status()
+            .is_ok_and(|s| s.success());
+        if made {
+            assert!(file.whole_text(&guard).is_err(), "a FIFO");
+        }
     }
 
     #[test]

@@ -1012,14 +1012,8 @@ mod tests {
 
     #[test]
     fn texts_in_memory_are_analysed_as_the_same_files_on_disk() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-        let options = LoadOptions {
-            root: root.clone(),
-            today: crate::date::parse_date("2026-11-24").expect("date"),
-            drafts: false,
-            output_dir: None,
-            base_url: None,
-        };
+        let options = crate::rules::testing::example_options();
+        let root = options.root.clone();
         let mut disk = read_inputs(&options).expect("read");
         // Git dates come from the work tree, not from texts; compare like with like.
         disk.git_dates = None;

@@ -938,15 +938,7 @@ mod same_links_tests {
     /// that field).
     #[test]
     fn a_document_same_under_same_links_resolves_to_the_same_graph() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-        let options = crate::LoadOptions {
-            root,
-            today: crate::date::parse_date("2026-11-24").expect("date"),
-            drafts: false,
-            output_dir: None,
-            base_url: None,
-        };
-        let example = crate::load(&options).expect("the example loads");
+        let example = crate::rules::testing::example();
         let small = crate::rules::testing::site(
             "",
             &[

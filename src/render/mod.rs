@@ -1222,15 +1222,7 @@ mod key_tests {
     /// renderer asked of the site.
     #[test]
     fn the_renderer_resolves_only_links_the_page_key_holds() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
-        let options = crate::LoadOptions {
-            root,
-            today: crate::date::parse_date("2026-11-24").expect("date"),
-            drafts: false,
-            output_dir: None,
-            base_url: None,
-        };
-        let example = crate::load(&options).expect("the example loads");
+        let example = crate::rules::testing::example();
         let odd = crate::rules::testing::site(
             "",
             &[

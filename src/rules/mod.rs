@@ -483,6 +483,22 @@ pub(crate) mod testing {
         run(rule, "", files, today, true)
     }
 
+    /// The options that load `content-example/` as of 2026-11-24, as the tests judge it.
+    pub(crate) fn example_options() -> LoadOptions {
+        LoadOptions {
+            root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"),
+            today: crate::date::parse_date("2026-11-24").expect("date"),
+            drafts: false,
+            output_dir: None,
+            base_url: None,
+        }
+    }
+
+    /// `content-example/`, loaded as of 2026-11-24.
+    pub(crate) fn example() -> crate::Site {
+        crate::load(&example_options()).expect("the example loads")
+    }
+
     /// The site `files` make with `config`, analysed as of `today`.
     pub(crate) fn site(config: &str, files: &[(&str, &str)], today: &str) -> crate::Site {
         let mut sources: Vec<SourceFile> = files

@@ -543,8 +543,9 @@ pub fn render(site: &Site, theme: &Theme, jobs: &[Job]) -> Result<Vec<OutputFile
 /// An overview's pages, those that needed no render left out ([`ServedPages`]).
 type PagesResult = Result<Vec<OutputFile>, RenderError>;
 
-/// Renders `template` into the page at `path`. `None` when serve already
-/// serves that page from the very same values ([`ServedPages`]).
+/// Renders `template` into the page at `path`. `None` when that page was
+/// rendered before from the very same values: serve serves it, or the
+/// previous build wrote it ([`ServedPages`]).
 fn page(
     theme: &Theme,
     template: &str,

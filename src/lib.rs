@@ -774,9 +774,8 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
             .write(&file)
             .map_err(|e| render::RenderError(format!("cannot write {}: {e}", file.path)))
     };
-    let built = render::render_build(site, &theme, &write, previous.as_ref())
-        .map_err(|e| RunError::Other(e.0))?;
-    drop(previous);
+    let built =
+        render::render_build(site, &theme, &write, previous).map_err(|e| RunError::Other(e.0))?;
     for path in &built.kept {
         staging.keep(path).map_err(cannot_write)?;
     }

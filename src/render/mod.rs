@@ -143,17 +143,20 @@ pub fn render_build(
     site: &Site,
     theme: &Theme,
     sink: &Sink<'_>,
-    previous: Option<&RenderCache>,
+    previous: Option<RenderCache>,
 ) -> Result<BuildRender, RenderError> {
     let identity = build_identity(site, theme);
-    let previous = previous.filter(|cache| cache.identity == identity);
+    let (pages, previous_docs, words) = match previous {
+        Some(cache) if cache.identity == identity => {
+            (cache.pages, cache.docs, Some(cache.words))
+        }
+        _ => Default::default(),
+    };
     let fingerprints = Fingerprints::of(site);
     let mut memory = BuildMemory {
-        pages: ServedPages::remembering(previous.map(|c| c.pages.clone()).unwrap_or_default()),
-        previous: previous
-            .map(|c| c.docs.iter().map(|d| (d.id.as_str(), d)).collect())
-            .unwrap_or_default(),
-        words: previous.map(|c| c.words.clone()),
+        pages: ServedPages::remembering(pages),
+        previous: previous_docs.iter().map(|d| (d.id.as_str(), d)).collect(),
+        words,
         docs: Vec::new(),
         emitted: Mutex::new(Vec::new()),
         dictionary: None,
@@ -493,6 +496,7 @@ fn incremental_index(
             !pages.unchanged_key(&search::fragment_path(*n), search::fragment_key(chunk))
         })
         .collect();
+    // A build renders every document in order: the index's n-th document is `DocId` n.
     let first_of = |n: usize| n * search::DOCS_PER_FRAGMENT;
     let made: Vec<OutputFile> = changed
         .par_iter()

@@ -147,9 +147,7 @@ pub fn render_build(
 ) -> Result<BuildRender, RenderError> {
     let identity = build_identity(site, theme);
     let (pages, previous_docs, words) = match previous {
-        Some(cache) if cache.identity == identity => {
-            (cache.pages, cache.docs, Some(cache.words))
-        }
+        Some(cache) if cache.identity == identity => (cache.pages, cache.docs, Some(cache.words)),
         _ => Default::default(),
     };
     let fingerprints = Fingerprints::of(site);

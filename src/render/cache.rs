@@ -18,7 +18,7 @@
 //! - each document's search entry as the index uses it: its kind, a hash of
 //!   its fragment entry, and its words as numbers of the dictionary that
 //!   ends the file. The entries' texts are not kept (20 MB at 10,000
-//!   documents); a search fragment with a changed entry has its other
+//!   documents); a search fragment with a changed entry has its
 //!   entries made again from their documents.
 //!
 //! The format is this module's own: little-endian, lengths as LEB128.

@@ -361,8 +361,6 @@ fn render_with(
     let mut dictionary = words.map(Dictionary::of_words).unwrap_or_default();
     let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
     let mut build_docs: Vec<CachedDoc> = Vec::new();
-    // Entries of documents whose entry changed since the previous build.
-    let mut fresh_entries: HashMap<DocId, CodedDoc> = HashMap::new();
     // A build runs the overviews, a few long jobs, one after another: each
     // holds its whole page in template values while it renders (250 MB for
     // the health report of 100,000 documents), so two at once would double
@@ -403,13 +401,7 @@ fn render_with(
                     }
                     let coded = CodedDoc::new(entry, &mut dictionary);
                     if building {
-                        let cached = coded.cached(doc_id);
-                        let was = previous.and_then(|p| p.get(doc_id)).map(|d| d.entry_hash);
-                        build_docs.push(cached);
-                        if incremental && was != build_docs.last().map(|d| d.entry_hash) {
-                            fresh_entries.insert(id, coded);
-                            continue;
-                        }
+                        build_docs.push(coded.cached(doc_id));
                     }
                     if let Some(fragment) = index.as_mut().and_then(|index| index.push(&coded)) {
                         emit(fragment)?;
@@ -434,7 +426,6 @@ fn render_with(
         (None, Some(build_pages)) if with_search => Some(incremental_index(
             &model,
             &build_docs,
-            &mut fresh_entries,
             build_pages,
             &dictionary,
             &emit,
@@ -476,13 +467,16 @@ fn render_with(
 }
 
 /// The search index of a build over a previous output: the fragments whose
-/// documents or entries changed, made again (their other entries from their
-/// documents), and every term shard and the manifest, which cost little and
-/// which the output's manifest writes only when their bytes changed.
+/// documents or entries changed, made again, and every term shard and the
+/// manifest, which cost little and which the output's manifest writes only
+/// when their bytes changed. A changed fragment's entries are made again
+/// from their documents (eight bodies rendered a second time) rather than
+/// held from their pages' render: an edit to every document then costs a
+/// second render of each body, not every entry's text held at once (200 MB
+/// at 100,000 documents).
 fn incremental_index(
     model: &Model<'_>,
     docs: &[CachedDoc],
-    fresh: &mut HashMap<DocId, CodedDoc>,
     pages: &ServedPages,
     dictionary: &Dictionary,
     emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
@@ -496,25 +490,13 @@ fn incremental_index(
         .collect();
     // A build renders every document in order: the index's n-th document is `DocId` n.
     let first_of = |n: usize| n * search::DOCS_PER_FRAGMENT;
-    let made: Vec<OutputFile> = changed
-        .par_iter()
-        .map(|&(n, chunk)| {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, _)| {
-                    let id = first_of(n) + i;
-                    match fresh.get(&id) {
-                        Some(coded) => Ok(coded.entry().to_string()),
-                        None => Ok(search_entry(model, id)?.entry().to_string()),
-                    }
-                })
-                .collect::<Result<Vec<String>, RenderError>>()?;
-            Ok(search::fragment_js(n, entries.iter().map(String::as_str)))
-        })
-        .collect::<Result<_, RenderError>>()?;
-    fresh.clear();
-    made.into_iter().try_for_each(emit)?;
+    // Each handed on as soon as it is made, so that no more than a few are alive.
+    changed.par_iter().try_for_each(|&(n, chunk)| {
+        let entries = (first_of(n)..first_of(n) + chunk.len())
+            .map(|id| Ok(search_entry(model, id)?.entry().to_string()))
+            .collect::<Result<Vec<String>, RenderError>>()?;
+        emit(search::fragment_js(n, entries.iter().map(String::as_str)))
+    })?;
     let mut writer = IndexWriter::new(&search::kinds(model));
     for doc in docs {
         writer.push_words(&doc.kind, &doc.codes);

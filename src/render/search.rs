@@ -191,11 +191,6 @@ impl CodedDoc {
         }
     }
 
-    /// The entry: title, page and text as the fragment holds them.
-    pub(super) fn entry(&self) -> &str {
-        &self.entry
-    }
-
     /// `doc`, its words numbered in `dictionary`.
     pub(super) fn new(doc: SearchDoc, dictionary: &mut Dictionary) -> CodedDoc {
         let codes = doc

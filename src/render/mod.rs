@@ -1105,15 +1105,7 @@ fn search_index(
     let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
         .into_par_iter()
         .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
-        .map(|id| {
-            let doc = &site.docs[id];
-            let text = model.text_of(id)?;
-            let body = markdown::render(body_of(&text, doc), &NoLinks, false, SEARCH_TEXT_LIMIT);
-            Ok((
-                id,
-                SearchDoc::new(&model.links[id], &body.headings, &body.text),
-            ))
-        })
+        .map(|id| Ok((id, search_entry(model, id)?)))
         .collect::<Result<_, RenderError>>()?;
     for (id, entry) in missing {
         let coded = CodedDoc::new(entry, &mut known.dictionary);
@@ -1152,17 +1144,6 @@ fn search_index(
         *live = Some(index);
     }
     Ok(files)
-}
-
-struct NoLinks;
-
-impl LinkResolver for NoLinks {
-    fn by_id(&self, _: &str) -> Option<(String, &str)> {
-        None
-    }
-    fn by_path(&self, _: &str) -> Option<String> {
-        None
-    }
 }
 
 #[cfg(test)]

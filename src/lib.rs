@@ -784,6 +784,8 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
         // The page a static file replaces is rendered again next time.
         cache.pages.remove(path);
     })?;
+    // Only the keys of pages the new output holds: not a removed document's.
+    cache.pages.retain(|path, _| staging.has(path));
     staging
         .write_own(&output::OutputFile {
             path: render::cache::CACHE_FILE.into(),

@@ -420,6 +420,14 @@ impl Staging {
         std::fs::write(path, &file.bytes)
     }
 
+    /// Whether the new output has a file at `path`, written or kept.
+    pub fn has(&self, path: &str) -> bool {
+        self.after
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(path)
+    }
+
     /// Whether the output being updated in place lists a file at `path`.
     pub fn had(&self, path: &str) -> bool {
         self.before.as_ref().is_some_and(|b| b.contains_key(path))

@@ -130,7 +130,9 @@ pub struct BuildRender {
     /// The paths of the previous output's files this build left as they
     /// are: their inputs did not change, so they were not rendered.
     pub kept: Vec<String>,
-    /// What the next build over this output reads back ([`cache`]).
+    /// What the next build over this output reads back ([`cache`]). Its
+    /// page keys may still name pages this build no longer has (a removed
+    /// document's): the output stage keeps those of the files it holds.
     pub cache: RenderCache,
 }
 
@@ -156,7 +158,6 @@ pub fn render_build(
         previous: previous_docs.iter().map(|d| (d.id.as_str(), d)).collect(),
         words,
         docs: Vec::new(),
-        emitted: Mutex::new(Vec::new()),
         dictionary: None,
     };
     let rendered = render_with(
@@ -167,19 +168,7 @@ pub fn render_build(
         Mode::Build(&mut memory, &fingerprints),
     )?;
     let kept = memory.pages.take_skipped();
-    let mut pages = memory.pages.into_hashes();
-    let listed: std::collections::HashSet<&str> = kept
-        .iter()
-        .chain(
-            memory
-                .emitted
-                .get_mut()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter(),
-        )
-        .map(String::as_str)
-        .collect();
-    pages.retain(|path, _| listed.contains(path.as_str()));
+    let pages = memory.pages.into_hashes();
     let mut docs = memory.docs;
     let words = memory
         .dictionary
@@ -228,8 +217,6 @@ struct BuildMemory<'c> {
     words: Option<Vec<String>>,
     /// This build's search documents, in the index's order.
     docs: Vec<CachedDoc>,
-    /// The paths this build handed to the sink.
-    emitted: Mutex<Vec<String>>,
     /// The dictionary the documents' codes number.
     dictionary: Option<Dictionary>,
 }
@@ -305,22 +292,20 @@ fn render_with(
         } => (Some(known), Some(served), fingerprints, None),
     };
     // A build's memory, in the parts the threads read and the parts it fills in at the end.
-    let (build_pages, previous, emitted, words, mut build_out) = match build {
+    let (build_pages, previous, words, mut build_out) = match build {
         Some(BuildMemory {
             pages,
             previous,
             words,
             docs,
-            emitted,
             dictionary,
         }) => (
             Some(&*pages),
             Some(&*previous),
-            Some(&*emitted),
             words.take(),
             Some((docs, dictionary)),
         ),
-        None => (None, None, None, None, None),
+        None => (None, None, None, None),
     };
     let building = build_pages.is_some();
     let mut model = Model::keyed(site, fingerprints);
@@ -331,12 +316,6 @@ fn render_with(
         files.fetch_add(1, Ordering::Relaxed);
         if file.path.ends_with(".html") {
             pages.fetch_add(1, Ordering::Relaxed);
-        }
-        if let Some(emitted) = emitted {
-            emitted
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(file.path.clone());
         }
         sink(file)
     };

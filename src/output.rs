@@ -581,17 +581,16 @@ impl Staging {
     }
 }
 
-/// The bytes of the plain file at `path` (not a link), if it has at most
-/// `limit` bytes and a byte more: enough to tell a longer file.
+/// The bytes of the regular file at `path` (not a link, not a FIFO), at
+/// most `limit` of them and a byte more: enough to tell a longer file.
 fn read_plain_file(path: &Path, limit: u64) -> Option<Vec<u8>> {
     use std::io::Read;
-    if !std::fs::symlink_metadata(path).ok()?.is_file() {
+    let file = crate::source::open_unfollowed(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
         return None;
     }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(limit.saturating_add(1))
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .ok()?;
     Some(bytes)

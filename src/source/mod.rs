@@ -384,13 +384,10 @@ pub fn bom_stripped(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].
-///
-/// The type is checked on the opened handle, not the name, so a file swapped
-/// for a FIFO between the check and the read still is not read; opening does
-/// not block on a FIFO and does not follow a link put in its place.
-fn read_regular_file(rel: &str, real: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
-    use std::io::Read;
+/// Opens `path` for reading without following a link at its end, and
+/// without blocking on a FIFO: check the type on the handle it returns, not
+/// on the name, so that nothing swapped in after a check is read.
+pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -398,7 +395,17 @@ fn read_regular_file(rel: &str, real: &Path) -> Result<Vec<u8>, Box<Diagnostic>>
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let file = options.open(real).map_err(|e| cannot_read(rel, &e))?;
+    options.open(path)
+}
+
+/// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].
+///
+/// The type is checked on the opened handle, not the name, so a file swapped
+/// for a FIFO between the check and the read still is not read; opening does
+/// not block on a FIFO and does not follow a link put in its place.
+fn read_regular_file(rel: &str, real: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    use std::io::Read;
+    let file = open_unfollowed(real).map_err(|e| cannot_read(rel, &e))?;
     let meta = file.metadata().map_err(|e| cannot_read(rel, &e))?;
     if !meta.is_file() {
         return Err(Box::new(

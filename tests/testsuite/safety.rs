@@ -135,6 +135,39 @@ fn links_that_stay_inside_the_site_are_still_followed() {
 }
 
 #[test]
+fn a_link_out_inside_a_linked_folder_is_skipped_on_both_paths() {
+    let outside = outside_folder();
+    let site = SiteTest::new().file("cs.md", COMPANY);
+    std::fs::create_dir(site.root().join("shared")).expect("mkdir");
+    symlink(
+        &outside.path().join("secret.md"),
+        &site.root().join("shared/leak.md"),
+    );
+    symlink(&site.root().join("shared"), &site.root().join("alias"));
+    let run = check_json(&site);
+    let mut skipped: Vec<String> = run
+        .json()
+        .iter()
+        .filter(|d| d["rule"] == "skipped-file")
+        .map(|d| d["file"].as_str().unwrap_or_default().to_string())
+        .collect();
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        vec!["alias/leak.md", "shared/leak.md"],
+        "{}",
+        run.stdout
+    );
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(
+        built.run.code, 0,
+        "{}{}",
+        built.run.stdout, built.run.stderr
+    );
+    assert!(!everything_under(&built.out).contains(SECRET));
+}
+
+#[test]
 fn a_fifo_named_like_a_document_is_skipped_without_blocking() {
     let site = SiteTest::new().file("cs.md", COMPANY);
     let fifo = site.root().join("pipe.md");

@@ -66,7 +66,7 @@ impl SearchDoc {
             (link.title.to_lowercase(), TITLE),
             (link.id.to_lowercase(), TITLE),
         ];
-        let mut best: HashMap<&str, u8, FnvBuild> = HashMap::default();
+        let mut best: HashMap<&str, u8, WordHasher> = HashMap::default();
         for (text, place) in &texts {
             for word in words(text) {
                 let seen = best.entry(word).or_insert(*place);
@@ -113,7 +113,7 @@ impl SearchDoc {
 /// hashing a word again.
 #[derive(Debug, Default)]
 pub(super) struct Dictionary {
-    ids: HashMap<String, u32, FnvBuild>,
+    ids: HashMap<String, u32, WordHasher>,
     words: Vec<String>,
 }
 
@@ -219,29 +219,11 @@ fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     })
 }
 
-/// FNV-1a, for the dictionary: words are short and the standard hasher's
-/// protection against chosen keys buys nothing in a build of one's own site.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+/// The hasher of the words' maps: foldhash with a fixed seed, which reads
+/// a word eight bytes at a time (FNV-1a, before, took a multiply a byte, and
+/// hashing words was 3% of a cold build). The standard hasher's protection
+/// against chosen keys buys nothing in a build of one's own site.
+type WordHasher = foldhash::fast::FixedState;
 
 /// The shard a word is in: its first two characters.
 fn shard_key(word: &str) -> &str {

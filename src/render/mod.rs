@@ -335,8 +335,11 @@ fn render_with(
     let every_page_in_order =
         documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
     let incremental = words.is_some();
-    let mut index = (known.is_none() && with_search && every_page_in_order && !incremental)
-        .then(|| IndexWriter::new(&search::kinds(&model)));
+    let mut index =
+        (known.is_none() && with_search && every_page_in_order && !incremental).then(|| {
+            let layout = search::Layout::of(site.docs.iter().map(|d| d.id.as_str()));
+            IndexWriter::new(&search::kinds(&model), layout)
+        });
     let mut dictionary = words.map(Dictionary::of_words).unwrap_or_default();
     let mut kept: Vec<(DocId, SearchDoc)> = Vec::new();
     let mut build_docs: Vec<CachedDoc> = Vec::new();
@@ -407,13 +410,15 @@ fn render_with(
     documents_done?;
     let index = match (index, build_pages) {
         (Some(index), build_pages) => {
-            let files = index.finish(&dictionary);
             if let Some(build_pages) = build_pages {
-                for (n, docs) in build_docs.chunks(search::DOCS_PER_FRAGMENT).enumerate() {
-                    build_pages.remember(search::fragment_path(n), search::fragment_key(docs));
+                let layout = index.layout();
+                for f in 0..layout.len() {
+                    let docs = &build_docs[layout.range(f)];
+                    let path = search::fragment_path(layout.name(f));
+                    build_pages.remember(path, search::fragment_key(docs));
                 }
             }
-            Some(files)
+            Some(index.finish(&dictionary))
         }
         (None, Some(build_pages)) if with_search => Some(incremental_index(
             &model,
@@ -473,23 +478,27 @@ fn incremental_index(
     dictionary: &Dictionary,
     emit: &(dyn Fn(OutputFile) -> Result<(), RenderError> + Sync),
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let changed: Vec<(usize, &[CachedDoc])> = docs
-        .chunks(search::DOCS_PER_FRAGMENT)
-        .enumerate()
-        .filter(|(n, chunk)| {
-            !pages.unchanged_key(&search::fragment_path(*n), search::fragment_key(chunk))
+    let layout = search::Layout::of(docs.iter().map(|d| d.id.as_str()));
+    let changed: Vec<usize> = (0..layout.len())
+        .filter(|&f| {
+            let path = search::fragment_path(layout.name(f));
+            !pages.unchanged_key(&path, search::fragment_key(&docs[layout.range(f)]))
         })
         .collect();
-    // A build renders every document in order: the index's n-th document is `DocId` n.
-    let first_of = |n: usize| n * search::DOCS_PER_FRAGMENT;
-    // Each handed on as soon as it is made, so that no more than a few are alive.
-    changed.par_iter().try_for_each(|&(n, chunk)| {
-        let entries = (first_of(n)..first_of(n) + chunk.len())
+    // Each handed on as soon as it is made, so that no more than a few are
+    // alive. A build renders every document in order: the index's n-th
+    // document is `DocId` n.
+    changed.par_iter().try_for_each(|&f| {
+        let entries = layout
+            .range(f)
             .map(|id| Ok(search_entry(model, id)?.entry().to_string()))
             .collect::<Result<Vec<String>, RenderError>>()?;
-        emit(search::fragment_js(n, entries.iter().map(String::as_str)))
+        emit(search::fragment_js(
+            layout.name(f),
+            entries.iter().map(String::as_str),
+        ))
     })?;
-    let mut writer = IndexWriter::new(&search::kinds(model));
+    let mut writer = IndexWriter::new(&search::kinds(model), layout);
     for doc in docs {
         writer.push_words(&doc.kind, &doc.codes);
     }

@@ -6,8 +6,8 @@
 //! - `search/terms/<key>.js`: every word that starts with `key` (its first
 //!   two characters, lowercased), each with the documents it occurs in and
 //!   where (title, heading or body), as deltas;
-//! - `search/docs/<n>.js`: title, page and text of documents
-//!   `n * DOCS_PER_FRAGMENT ..`, for the results shown.
+//! - `search/docs/<name>.js`: title, page and text of a run of documents
+//!   (a fragment, eight on average; [`Layout`]), for the results shown.
 //!
 //! Each is a script calling `THROUGHLINE_SEARCH`, not JSON, so that search
 //! works from `file://` as well as over HTTP (a page may add a script from
@@ -27,9 +27,100 @@ use super::view::{DocLink, Model};
 /// here and a new render did not write.
 pub const SEARCH_PREFIX: &str = "search/";
 
-/// Documents per `search/docs/<n>.js`: the results shown (20) need at most
-/// 20 of them, each a few KB gzipped.
-pub(super) const DOCS_PER_FRAGMENT: usize = 8;
+/// Documents per `search/docs/<name>.js` on average: the results shown
+/// (20) need at most 20 of them, each a few KB gzipped.
+const DOCS_PER_FRAGMENT: u64 = 8;
+
+/// A fragment ends after this many documents even if no id cut it before.
+const MAX_DOCS_PER_FRAGMENT: usize = 32;
+
+/// How the documents, in the index's order, are cut into fragments, and
+/// each fragment's name. A fragment ends after a document whose id hashes
+/// to a multiple of [`DOCS_PER_FRAGMENT`] (eight documents on average), or
+/// at [`MAX_DOCS_PER_FRAGMENT`]; it is named by its first document's id
+/// (`search/docs/bet-a.js`: ids are slugs, unique in a site). Cuts and names come from the documents' ids, not their
+/// positions: a document added or removed changes the fragment it is in,
+/// and the fragments after it keep their names and bytes (cut by position,
+/// one added document rewrote every fragment after it, 980 files at 10,000
+/// documents). The one place fragments are decided: the build's stream,
+/// the render cache's keys, serve's live index and the manifest all read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Layout {
+    /// Each fragment's name and its first document (a position in the index).
+    fragments: Vec<(String, usize)>,
+    /// How many documents there are.
+    docs: usize,
+}
+
+impl Layout {
+    /// The fragments of the documents with these ids, in the index's order.
+    pub(super) fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> Layout {
+        let mut layout = Layout::default();
+        let mut names = std::collections::HashSet::new();
+        let mut open = false;
+        for (n, id) in ids.into_iter().enumerate() {
+            let hash = id_hash(id);
+            if !open {
+                layout.fragments.push((fragment_name(id, &mut names), n));
+                open = true;
+            }
+            let size = n + 1 - layout.fragments.last().map_or(0, |f| f.1);
+            if hash % DOCS_PER_FRAGMENT == 0 || size == MAX_DOCS_PER_FRAGMENT {
+                open = false;
+            }
+            layout.docs = n + 1;
+        }
+        layout
+    }
+
+    /// How many fragments there are.
+    pub(super) fn len(&self) -> usize {
+        self.fragments.len()
+    }
+
+    /// The positions of fragment `f`'s documents.
+    pub(super) fn range(&self, f: usize) -> std::ops::Range<usize> {
+        let start = self.fragments.get(f).map_or(self.docs, |x| x.1);
+        let end = self.fragments.get(f + 1).map_or(self.docs, |x| x.1);
+        start..end
+    }
+
+    /// Fragment `f`'s name, as in `search/docs/<name>.js`.
+    pub(super) fn name(&self, f: usize) -> &str {
+        self.fragments.get(f).map_or("", |x| x.0.as_str())
+    }
+
+    /// The fragment holding the document at position `doc`.
+    pub(super) fn fragment_of(&self, doc: usize) -> usize {
+        self.fragments
+            .partition_point(|x| x.1 <= doc)
+            .saturating_sub(1)
+    }
+}
+
+/// The name of a fragment whose first document has id `id`: the id, or,
+/// where a site being served has two documents of one id (an error a build
+/// stops at), the id with a suffix for the later one.
+fn fragment_name(id: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut name = id.to_string();
+    let mut suffix = 1;
+    while !taken.insert(name.clone()) {
+        suffix += 1;
+        name = format!("{id}-{suffix}");
+    }
+    name
+}
+
+/// FNV-1a of a document's id: what cuts fragments. Spelled out rather than
+/// taken from a hashing crate, so that a site's fragments stay the same
+/// from one release to the next.
+fn id_hash(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
 
 /// A longer word is not indexed (a hash, a URL run together).
 const MAX_TERM_CHARS: usize = 40;
@@ -272,24 +363,38 @@ pub(super) struct IndexWriter {
     postings: Vec<Vec<u32>>,
     /// The documents of the fragment being filled, as JSON.
     fragment: Vec<String>,
+    /// How the documents are cut into fragments.
+    layout: Layout,
+    /// The fragment being filled.
+    filling: usize,
 }
 
 impl IndexWriter {
-    /// An empty index for a site with these kinds (from [`kinds`]).
-    pub(super) fn new(kinds: &[(&str, &str)]) -> IndexWriter {
+    /// An empty index for a site with these kinds (from [`kinds`]) and
+    /// documents cut into fragments as `layout` says.
+    pub(super) fn new(kinds: &[(&str, &str)], layout: Layout) -> IndexWriter {
         IndexWriter {
             kinds: kinds.iter().map(|(name, _)| name.to_string()).collect(),
             doc_kinds: Vec::new(),
             postings: Vec::new(),
             fragment: Vec::new(),
+            layout,
+            filling: 0,
         }
+    }
+
+    /// How the documents are cut into fragments.
+    pub(super) fn layout(&self) -> &Layout {
+        &self.layout
     }
 
     /// Adds the next document; returns its fragment's file once it is full.
     pub(super) fn push(&mut self, doc: &CodedDoc) -> Option<OutputFile> {
         self.push_words(&doc.kind, &doc.codes);
         self.fragment.push(doc.entry.clone());
-        (self.fragment.len() == DOCS_PER_FRAGMENT).then(|| self.fragment_file())
+        let full = self.filling < self.layout.len()
+            && self.doc_kinds.len() >= self.layout.range(self.filling).end;
+        full.then(|| self.fragment_file())
     }
 
     /// Adds the next document's kind and words, but no fragment entry: for
@@ -313,9 +418,10 @@ impl IndexWriter {
 
     /// The fragment filled so far, as a file; the next one starts empty.
     fn fragment_file(&mut self) -> OutputFile {
-        let number = (self.doc_kinds.len() - 1) / DOCS_PER_FRAGMENT;
-        let file = fragment_js(number, self.fragment.iter().map(String::as_str));
+        let name = self.layout.name(self.filling);
+        let file = fragment_js(name, self.fragment.iter().map(String::as_str));
         self.fragment.clear();
+        self.filling += 1;
         file
     }
 
@@ -333,16 +439,22 @@ impl IndexWriter {
         ids: Vec<String>,
     ) -> (Vec<OutputFile>, LiveIndex) {
         let mut files = Vec::new();
-        if !self.fragment.is_empty() {
+        if !self.fragment.is_empty() && self.filling < self.layout.len() {
             files.push(self.fragment_file());
         }
         let shards = group_shards(&self.postings, dictionary);
         for (key, words) in &shards {
             files.push(shard_js(key, words, &self.postings, dictionary));
         }
-        files.push(manifest_js(&self.kinds, &self.doc_kinds, &shards));
+        files.push(manifest_js(
+            &self.kinds,
+            &self.doc_kinds,
+            &shards,
+            &self.layout,
+        ));
         let live = LiveIndex {
             ids,
+            layout: self.layout,
             kinds: self.kinds,
             doc_kinds: self.doc_kinds,
             postings: self.postings,
@@ -373,7 +485,7 @@ fn group_shards(postings: &[Vec<u32>], dictionary: &Dictionary) -> Shards {
     shards
 }
 
-/// What fragment `number`'s file is made from, as a key for the render
+/// What a fragment's file is made from, as a key for the render
 /// cache: its documents' ids and the hashes of their entries.
 pub(super) fn fragment_key(docs: &[CachedDoc]) -> u64 {
     super::hash_of(
@@ -384,15 +496,15 @@ pub(super) fn fragment_key(docs: &[CachedDoc]) -> u64 {
     )
 }
 
-/// `search/docs/<number>.js`: the entries of documents `number * DOCS_PER_FRAGMENT ..`.
+/// `search/docs/<name>.js`: the entries of the documents of fragment `name`.
 pub(super) fn fragment_js<'a>(
-    number: usize,
+    name: &str,
     entries: impl Iterator<Item = &'a str> + Clone,
 ) -> OutputFile {
     let size: usize = entries.clone().map(|e| e.len() + 1).sum();
     let mut js = String::with_capacity(size + 48);
     js.push_str("THROUGHLINE_SEARCH.docs(");
-    push_number(&mut js, number);
+    js.push_str(&json(name));
     js.push_str(",[");
     for (i, entry) in entries.enumerate() {
         if i > 0 {
@@ -401,11 +513,12 @@ pub(super) fn fragment_js<'a>(
         js.push_str(entry);
     }
     js.push_str("]);\n");
-    OutputFile::text(fragment_path(number), js)
+    OutputFile::text(fragment_path(name), js)
 }
 
-pub(super) fn fragment_path(number: usize) -> String {
-    format!("{SEARCH_PREFIX}docs/{number}.js")
+/// Where fragment `name` is written.
+pub(super) fn fragment_path(name: &str) -> String {
+    format!("{SEARCH_PREFIX}docs/{name}.js")
 }
 
 fn shard_path(key: &str) -> String {
@@ -445,14 +558,23 @@ fn shard_js(
     OutputFile::text(shard_path(key), js)
 }
 
-/// `search/manifest.js`: the kinds, each document's kind, the shard keys.
-fn manifest_js(kinds: &[String], doc_kinds: &[usize], shards: &Shards) -> OutputFile {
+/// `search/manifest.js`: the kinds, each document's kind, the shard keys,
+/// and the fragments: their names and how many documents each holds.
+fn manifest_js(
+    kinds: &[String],
+    doc_kinds: &[usize],
+    shards: &Shards,
+    layout: &Layout,
+) -> OutputFile {
     let keys: Vec<&str> = shards.keys().map(String::as_str).collect();
+    let names: Vec<&str> = (0..layout.len()).map(|f| layout.name(f)).collect();
+    let sizes: Vec<usize> = (0..layout.len()).map(|f| layout.range(f).len()).collect();
     let manifest = serde_json::json!({
         "kinds": kinds,
         "kind": doc_kinds,
         "shards": keys,
-        "per": DOCS_PER_FRAGMENT,
+        "fragments": names,
+        "sizes": sizes,
     });
     OutputFile::text(
         MANIFEST_PATH.to_string(),
@@ -469,6 +591,8 @@ fn manifest_js(kinds: &[String], doc_kinds: &[usize], shards: &Shards) -> Output
 pub(super) struct LiveIndex {
     /// The documents' ids, in the order of the index.
     ids: Vec<String>,
+    /// How they are cut into fragments.
+    layout: Layout,
     kinds: Vec<String>,
     doc_kinds: Vec<usize>,
     postings: Vec<Vec<u32>>,
@@ -492,7 +616,9 @@ impl LiveIndex {
         docs: impl Iterator<Item = (&'a str, &'a CodedDoc)>,
         dictionary: &Dictionary,
     ) -> (LiveIndex, Vec<OutputFile>) {
-        let mut writer = IndexWriter::new(kinds);
+        let docs: Vec<(&str, &CodedDoc)> = docs.collect();
+        let layout = Layout::of(docs.iter().map(|(id, _)| *id));
+        let mut writer = IndexWriter::new(kinds, layout);
         let mut files = Vec::new();
         let mut ids = Vec::new();
         for (id, doc) in docs {
@@ -532,7 +658,7 @@ impl LiveIndex {
         for (n, before) in changed {
             let Some(now) = entry_at(*n) else { continue };
             if before.entry != now.entry {
-                fragments.insert(n / DOCS_PER_FRAGMENT);
+                fragments.insert(self.layout.fragment_of(*n));
             }
             if before.kind != now.kind {
                 let kind = self.kinds.iter().position(|k| *k == now.kind).unwrap_or(0);
@@ -599,15 +725,15 @@ impl LiveIndex {
             keys.insert(key.to_string());
         }
         let mut update = IndexUpdate::default();
-        for &number in &fragments {
-            let first = number * DOCS_PER_FRAGMENT;
-            let last = (first + DOCS_PER_FRAGMENT).min(self.ids.len());
-            let entries: Vec<&str> = (first..last)
+        for &f in &fragments {
+            let entries: Vec<&str> = self
+                .layout
+                .range(f)
                 .filter_map(|n| entry_at(n).map(|d| d.entry.as_str()))
                 .collect();
             update
                 .written
-                .push(fragment_js(number, entries.iter().copied()));
+                .push(fragment_js(self.layout.name(f), entries.iter().copied()));
         }
         for key in &keys {
             if let Some(words) = self.shards.get(key) {
@@ -617,17 +743,19 @@ impl LiveIndex {
             }
         }
         if manifest {
-            update
-                .written
-                .push(manifest_js(&self.kinds, &self.doc_kinds, &self.shards));
+            update.written.push(manifest_js(
+                &self.kinds,
+                &self.doc_kinds,
+                &self.shards,
+                &self.layout,
+            ));
         } else {
             update.unchanged.push(MANIFEST_PATH.to_string());
         }
-        let fragment_count = self.ids.len().div_ceil(DOCS_PER_FRAGMENT);
         update.unchanged.extend(
-            (0..fragment_count)
-                .filter(|n| !fragments.contains(n))
-                .map(fragment_path),
+            (0..self.layout.len())
+                .filter(|f| !fragments.contains(f))
+                .map(|f| fragment_path(self.layout.name(f))),
         );
         update.unchanged.extend(
             self.shards
@@ -743,7 +871,9 @@ mod tests {
     #[test]
     fn the_index_is_a_manifest_term_shards_and_fragments_of_documents() {
         let kinds = [("bet", "Bet"), ("outcome", "Outcome")];
-        let mut writer = IndexWriter::new(&kinds);
+        let ids: Vec<String> = (0..10).map(|i| format!("d{i}")).collect();
+        let layout = Layout::of(ids.iter().map(String::as_str));
+        let mut writer = IndexWriter::new(&kinds, layout.clone());
         let mut dictionary = Dictionary::default();
         let mut files = Vec::new();
         for i in 0..10 {
@@ -755,11 +885,21 @@ mod tests {
             );
             files.extend(writer.push(&d));
         }
-        assert_eq!(files.len(), 1, "one full fragment of 8 documents");
+        assert_eq!(
+            (layout.len(), files.len()),
+            (2, 2),
+            "d3's id cuts the ten into two fragments, each written as soon as its last document is in"
+        );
         files.extend(writer.finish(&dictionary));
-        let first = text_of(&files, "search/docs/0.js");
-        assert!(first.starts_with("THROUGHLINE_SEARCH.docs(0,[[\"Title\",\"d0\",\"metric\"],"));
-        assert!(text_of(&files, "search/docs/1.js").contains("\"d9\""));
+        let first = text_of(&files, &fragment_path(layout.name(0)));
+        let start = format!(
+            "THROUGHLINE_SEARCH.docs(\"{}\",[[\"Title\",\"d0\",\"metric\"],",
+            layout.name(0)
+        );
+        assert!(first.starts_with(&start), "{first}");
+        let last = layout.len() - 1;
+        assert!(text_of(&files, &fragment_path(layout.name(last))).contains("\"d9\""));
+        assert_eq!(layout.range(last).end, 10);
         let me = text_of(&files, "search/terms/me.js");
         // Document 3's body: 3 * 3 + 0; metric in every other one, deltas of 3.
         assert!(me.contains("\"me\":[9]"), "{me}");
@@ -771,13 +911,92 @@ mod tests {
             "{manifest}"
         );
         assert!(manifest.contains("\"shards\":[\"d0\""), "{manifest}");
+        let sizes: Vec<String> = (0..layout.len())
+            .map(|f| layout.range(f).len().to_string())
+            .collect();
+        assert!(
+            manifest.contains(&format!("\"sizes\":[{}]", sizes.join(","))),
+            "{manifest}"
+        );
+        assert!(
+            manifest.contains(&format!("\"fragments\":[\"{}\"", layout.name(0))),
+            "{manifest}"
+        );
+    }
+
+    fn numbered(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("work-{i}")).collect()
+    }
+
+    #[test]
+    fn fragments_hold_eight_documents_on_average_and_at_most_thirty_two() {
+        let ids = numbered(10_000);
+        let layout = Layout::of(ids.iter().map(String::as_str));
+        let sizes: Vec<usize> = (0..layout.len()).map(|f| layout.range(f).len()).collect();
+        assert_eq!(sizes.iter().sum::<usize>(), 10_000);
+        assert!(sizes
+            .iter()
+            .all(|&s| (1..=MAX_DOCS_PER_FRAGMENT).contains(&s)));
+        assert!(
+            (1_000..1_600).contains(&layout.len()),
+            "{} fragments",
+            layout.len()
+        );
+        let names: std::collections::HashSet<&str> =
+            (0..layout.len()).map(|f| layout.name(f)).collect();
+        assert_eq!(names.len(), layout.len(), "names are unique");
+        for doc in [0, 1, 4_999, 9_999] {
+            assert!(layout.range(layout.fragment_of(doc)).contains(&doc));
+        }
+        // A fragment is named by its first document's id.
+        assert_eq!(layout.name(0), "work-0");
+        let second = layout.range(0).end;
+        assert_eq!(layout.name(1), format!("work-{second}"));
+        assert_eq!(Layout::of(Vec::<&str>::new()).len(), 0);
+    }
+
+    #[test]
+    fn a_document_added_or_removed_changes_only_the_fragment_it_is_in() {
+        let ids = numbered(2_000);
+        let fragments = |ids: &[String]| -> std::collections::BTreeSet<(String, Vec<String>)> {
+            let layout = Layout::of(ids.iter().map(String::as_str));
+            (0..layout.len())
+                .map(|f| (layout.name(f).to_string(), ids[layout.range(f)].to_vec()))
+                .collect()
+        };
+        let before = fragments(&ids);
+        for at in [0, 7, 1_000, 1_999] {
+            let mut added = ids.clone();
+            added.insert(at, "new-doc".to_string());
+            let mut removed = ids.clone();
+            removed.remove(at);
+            for after in [fragments(&added), fragments(&removed)] {
+                let gone = before.difference(&after).count();
+                let new = after.difference(&before).count();
+                assert!(
+                    gone <= 2 && new <= 2,
+                    "at {at}: {gone} fragments gone, {new} new"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_fragment_name_taken_by_a_duplicate_id_gets_a_suffix() {
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(fragment_name("bet-a", &mut taken), "bet-a");
+        assert_eq!(fragment_name("bet-a", &mut taken), "bet-a-2");
+        assert_eq!(fragment_name("bet-a-2", &mut taken), "bet-a-2-2");
+        // The cuts are the ids' own, the same in every release: FNV-1a.
+        assert_eq!(id_hash("bet-a"), 0x0bbc_995e_a6c0_4186);
     }
 
     #[test]
     fn a_dictionary_with_words_no_document_has_any_more_writes_the_same_index() {
         let kinds = [("bet", "Bet")];
         let index = |docs: &[(&str, &str)], dictionary: &mut Dictionary| {
-            let mut writer = IndexWriter::new(&kinds);
+            let layout = Layout::of(docs.iter().map(|(id, _)| *id));
+            let mut writer = IndexWriter::new(&kinds, layout);
             let mut files = Vec::new();
             for (id, text) in docs {
                 files

@@ -80,8 +80,6 @@ fn every_page_kind_is_written_with_links_up_and_down() {
         "404.html",
         "graph.json",
         "search/manifest.js",
-        "search/docs/0.js",
-        "search/docs/1.js",
         "search/terms/pa.js",
         "assets/style.css",
         "assets/search.js",
@@ -138,15 +136,43 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     );
     let trace = read(&out.join("trace/index.html"));
     assert!(trace.contains("<details open><summary>") && trace.contains("data-t=\"team-pay\""));
-    // Search: 15 documents in two fragments of 8, the index loaded by the
-    // search page's script only when it is used, never as a page's script.
-    assert!(!out.join("search/docs/2.js").exists());
+    // Search: the fragments the manifest lists hold every document, each
+    // file there and no other, the index loaded by the search page's script
+    // only when it is used, never as a page's script.
     assert!(!out.join("search-index.js").exists());
     let manifest = read(&out.join("search/manifest.js"));
     assert!(
         manifest.starts_with("THROUGHLINE_SEARCH.manifest({"),
         "{manifest}"
     );
+    let listed: serde_json::Value = serde_json::from_str(
+        manifest
+            .trim_start_matches("THROUGHLINE_SEARCH.manifest(")
+            .trim_end()
+            .trim_end_matches(");"),
+    )
+    .expect("the manifest is a JSON object");
+    let names: Vec<&str> = listed["fragments"]
+        .as_array()
+        .expect("fragments")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    let held: u64 = listed["sizes"]
+        .as_array()
+        .expect("sizes")
+        .iter()
+        .filter_map(serde_json::Value::as_u64)
+        .sum();
+    assert_eq!(held, 15, "every document is in a fragment: {manifest}");
+    let mut written: Vec<String> = std::fs::read_dir(out.join("search/docs"))
+        .expect("search/docs")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = names.iter().map(|n| format!("{n}.js")).collect();
+    expected.sort();
+    assert_eq!(written, expected);
     let search = read(&out.join("search/index.html"));
     assert!(
         search.contains("<option value=\"bet\">Bet</option>"),

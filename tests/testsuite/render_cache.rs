@@ -334,3 +334,51 @@ fn another_date_renders_every_page_again() {
         "after another date",
     );
 }
+
+#[test]
+fn a_document_added_first_rewrites_one_search_fragment_not_every_one_after_it() {
+    let site = SiteTest::example();
+    let _ = std::fs::remove_dir_all(site.root().join("public"));
+    let out = site.root().join("public");
+    build(&site, &[]);
+    let fragments = |all: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        all.iter()
+            .filter(|(path, _)| path.starts_with("search/docs/"))
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect()
+    };
+    let before = fragments(&snapshot_dir(&out));
+    assert!(
+        before.len() >= 4,
+        "the example has a few fragments: {before:?}"
+    );
+    // First in the index's order (by path), so that every fragment comes after it.
+    std::fs::write(
+        site.root().join("a-first.md"),
+        "---\nid: a-first\nkind: work\ntitle: First of all\nparent: bet-payout-status\n\
+         status: in-progress\n---\nA document sorted before every other.\n",
+    )
+    .unwrap();
+    build(&site, &[]);
+    let after = fragments(&snapshot_dir(&out));
+    let differ: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // The fragment it joins (renamed if it leads it), and at most one more
+    // where its id moved a cut.
+    assert!(
+        differ.len() <= 3,
+        "{} of {} fragments changed: {differ:?}",
+        differ.len(),
+        before.len()
+    );
+    assert_same(
+        &snapshot_dir(&out),
+        &from_scratch(&site, &[]),
+        "after a document added first",
+    );
+}

@@ -18,12 +18,20 @@
   // first page needs), and the rest follow below them.
   var FIRST = 5;
   var manifest = null, shards = {}, docs = {}, loading = {}, shown = PAGE, generation = 0;
+  // Where each document's entry is: its fragment's name and its place there
+  // (the manifest lists the fragments in order, with how many each holds).
+  var fragmentOf = null, placeIn = null;
 
   // The callbacks the index scripts call.
   window.THROUGHLINE_SEARCH = {
-    manifest: function (m) { manifest = m; },
+    manifest: function (m) {
+      manifest = m; fragmentOf = []; placeIn = [];
+      m.sizes.forEach(function (size, f) {
+        for (var i = 0; i < size; i++) { fragmentOf.push(m.fragments[f]); placeIn.push(i); }
+      });
+    },
     terms: function (key, words) { shards[key] = words; },
-    docs: function (n, entries) { docs[n] = entries; }
+    docs: function (name, entries) { docs[name] = entries; }
   };
 
   /** Adds the script at `path` once; the promise settles when it ran. */
@@ -157,23 +165,23 @@
         }
       }
       if (kind) hits = hits.filter(function (h) { return manifest.kinds[manifest.kind[h[1]]] === kind; });
-      var page = hits.slice(0, shown), per = manifest.per;
+      var page = hits.slice(0, shown);
       var first = shown === PAGE ? page.slice(0, FIRST) : page;
       function fragments(of) {
-        return Promise.all(of.map(function (h) { return Math.floor(h[1] / per); })
-          .filter(function (n, i, a) { return a.indexOf(n) === i; })
-          .map(function (n) { return load("docs/" + n + ".js"); }));
+        return Promise.all(of.map(function (h) { return fragmentOf[h[1]]; })
+          .filter(function (name, i, a) { return a.indexOf(name) === i; })
+          .map(function (name) { return load("docs/" + name + ".js"); }));
       }
       return fragments(first).then(function () {
         if (mine !== generation) return;
-        show(first, 0, hits.length, ws, per, first.length === page.length);
+        show(first, 0, hits.length, ws, first.length === page.length);
         if (first.length === page.length) return;
         // The rest loads once the first results are painted: a dozen
         // fragments arriving and running first would hold that paint back
         // on a slow phone.
         return afterPaint().then(function () { return fragments(page); }).then(function () {
           if (mine !== generation) return;
-          show(page.slice(first.length), first.length, hits.length, ws, per, true);
+          show(page.slice(first.length), first.length, hits.length, ws, true);
         });
       });
     }).catch(function () {
@@ -193,11 +201,11 @@
    * Shows the hits `page`, the results from `from` on: the list is replaced
    * from the first result, added to after it. `last`: no more to come.
    */
-  function show(page, from, count, ws, per, last) {
+  function show(page, from, count, ws, last) {
     if (!from) list.textContent = "";
     status.textContent = count + (count === 1 ? " result" : " results");
     page.forEach(function (h) {
-      var entry = docs[Math.floor(h[1] / per)][h[1] % per];
+      var entry = docs[fragmentOf[h[1]]][placeIn[h[1]]];
       var li = document.createElement("li"), a = document.createElement("a"), kind = document.createElement("span"), p = document.createElement("p");
       a.href = root + entry[1] + "/index.html";
       highlight(a, entry[0], ws);

@@ -191,9 +191,14 @@ fn read_inputs_each<T: Send>(
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
     };
-    let (discovered, made) =
-        source::discover_each(root, &config, &walk, |file| each(&config, file));
-    let git_dates = git::last_commit_dates(root);
+    // git reads the history in a process of its own while the files are
+    // read and parsed here; one after the other, its time was added to
+    // every load of a site kept in git.
+    let ((discovered, made), git_dates) = std::thread::scope(|scope| {
+        let git_dates = scope.spawn(|| git::last_commit_dates(root));
+        let read = source::discover_each(root, &config, &walk, |file| each(&config, file));
+        (read, git_dates.join().ok().flatten())
+    });
     let inputs = Inputs {
         config,
         config_text,

@@ -413,7 +413,7 @@ fn render_with(
             if let Some(build_pages) = build_pages {
                 let layout = index.layout();
                 for f in 0..layout.len() {
-                    let docs = &build_docs[layout.range(f)];
+                    let docs = build_docs.get(layout.range(f)).unwrap_or_default();
                     let path = search::fragment_path(layout.name(f));
                     build_pages.remember(path, search::fragment_key(docs));
                 }
@@ -482,7 +482,8 @@ fn incremental_index(
     let changed: Vec<usize> = (0..layout.len())
         .filter(|&f| {
             let path = search::fragment_path(layout.name(f));
-            !pages.unchanged_key(&path, search::fragment_key(&docs[layout.range(f)]))
+            let of_fragment = docs.get(layout.range(f)).unwrap_or_default();
+            !pages.unchanged_key(&path, search::fragment_key(of_fragment))
         })
         .collect();
     // Each handed on as soon as it is made, so that no more than a few are

@@ -442,7 +442,7 @@ impl Staging {
     pub fn previous_file(&mut self, path: &str) -> Option<Vec<u8>> {
         let before = self.before.as_mut()?;
         let print = *before.get(path)?;
-        let bytes = read_plain_file(&self.out.join(path), print.len);
+        let bytes = crate::source::read_regular(&self.out.join(path), print.len).ok();
         match bytes {
             Some(bytes) if Fingerprint::of(&bytes) == print => Some(bytes),
             _ => {
@@ -579,21 +579,6 @@ impl Staging {
         remove_tree(&self.dir);
         Ok(committed)
     }
-}
-
-/// The bytes of the regular file at `path` (not a link, not a FIFO), at
-/// most `limit` of them and a byte more: enough to tell a longer file.
-fn read_plain_file(path: &Path, limit: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = crate::source::open_unfollowed(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
 }
 
 /// The number of moves after which [`ABORT_AFTER_MOVES_ENV`] asks to abort.

@@ -107,13 +107,11 @@ impl SourceFile {
         // other file's bytes can get through, and the guard's `realpath`
         // is not paid twice per page. A path it refuses (a link inside the
         // site) takes the guarded way.
-        let again = read_regular_file(&self.path, &self.abs_path)
+        let again = read_walked_source(self.path.clone(), self.abs_path.clone())
             .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .map(without_bom)
-            .filter(|text| Released::of(text) == whole);
-        if let Some(text) = again {
-            return Ok(Cow::Owned(text));
+            .filter(|again| Released::of(&again.text) == whole);
+        if let Some(again) = again {
+            return Ok(Cow::Owned(again.text));
         }
         match read_source(guard, self.path.clone(), self.abs_path.clone()) {
             Ok(again) if Released::of(&again.text) == whole => Ok(Cow::Owned(again.text)),
@@ -413,7 +411,7 @@ pub fn bom_stripped(text: &str) -> &str {
 /// Opens `path` for reading without following a link at its end, and
 /// without blocking on a FIFO: check the type on the handle it returns, not
 /// on the name, so that nothing swapped in after a check is read.
-pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -424,41 +422,60 @@ pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// The bytes of `real` (a resolved path), if it is a regular file of at most [`MAX_FILE_BYTES`].
+/// Why [`read_regular`] read no bytes.
+pub(crate) enum NotRead {
+    /// Opening or reading failed (a link at the end of the path included).
+    Io(std::io::Error),
+    /// Not a regular file: what it is (`a named pipe (FIFO)`).
+    Special(&'static str),
+    /// Longer than the limit: its length, or at least the limit and a byte.
+    TooLarge(u64),
+}
+
+/// The bytes of the regular file at `path`, at most `limit` of them.
 ///
 /// The type is checked on the opened handle, not the name, so a file swapped
 /// for a FIFO between the check and the read still is not read; opening does
-/// not block on a FIFO and does not follow a link put in its place.
-fn read_regular_file(rel: &str, real: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+/// not block on a FIFO and does not follow a link put in its place. The one
+/// reader of a file throughline did not make sure of itself: sources, and
+/// the render cache of a previous output.
+pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, NotRead> {
     use std::io::Read;
-    let file = open_unfollowed(real).map_err(|e| cannot_read(rel, &e))?;
-    let meta = file.metadata().map_err(|e| cannot_read(rel, &e))?;
+    let file = open_unfollowed(path).map_err(NotRead::Io)?;
+    let meta = file.metadata().map_err(NotRead::Io)?;
     if !meta.is_file() {
-        return Err(Box::new(
+        return Err(NotRead::Special(special_file_kind(&meta)));
+    }
+    if meta.len() > limit {
+        return Err(NotRead::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after the size check; never read past the limit.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(NotRead::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(NotRead::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular`] of a document at `path`, at most [`MAX_FILE_BYTES`]:
+/// what it read instead, as the diagnostic about `rel`.
+fn read_regular_file(rel: &str, path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+    read_regular(path, MAX_FILE_BYTES).map_err(|not| match not {
+        NotRead::Io(e) => cannot_read(rel, &e),
+        NotRead::Special(kind) => Box::new(
             Diagnostic::warning(
                 "skipped-file",
                 rel.to_string(),
                 Span::file_start(),
-                format!(
-                    "`{rel}` is {}, not a regular file; it is skipped and never read",
-                    special_file_kind(&meta)
-                ),
+                format!("`{rel}` is {kind}, not a regular file; it is skipped and never read"),
             )
             .with_hint("remove it, or add its path to `ignore:` in throughline.yaml"),
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(rel, meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The file may grow after the size check; never read past the limit.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot_read(rel, &e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(rel, bytes.len() as u64));
-    }
-    Ok(bytes)
+        ),
+        NotRead::TooLarge(len) => too_large(rel, len),
+    })
 }
 
 fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {

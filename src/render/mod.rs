@@ -328,7 +328,7 @@ fn render_with(
         }
     }
     // A build that renders every page, in order, writes each search entry
-    // into the index as soon as its batch is done: holding them all until
+    // into the index while the next batch renders: holding them all until
     // the end was 220 MB at 100,000 documents. Serve keeps them instead,
     // for the partial renders that follow. A build over a previous output
     // with a cache makes only the index's files whose documents changed.
@@ -467,7 +467,7 @@ fn render_with(
 /// documents or entries changed, made again, and every term shard and the
 /// manifest, which cost little and which the output's manifest writes only
 /// when their bytes changed. A changed fragment's entries are made again
-/// from their documents (eight bodies rendered a second time) rather than
+/// from their documents (their bodies rendered a second time) rather than
 /// held from their pages' render: an edit to every document then costs a
 /// second render of each body, not every entry's text held at once (200 MB
 /// at 100,000 documents).

@@ -343,3 +343,48 @@ mod tests {
         assert_eq!(days_between(d("2026-03-01"), d("2026-11-24")), 268);
     }
 }
+
+/// A [`Date`] in serde as `YYYY-MM-DD` text, read back strictly ([`parse_date`]).
+pub(crate) mod as_text {
+    use super::{parse_date, Date};
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    /// Writes `date` as `YYYY-MM-DD`.
+    pub(crate) fn serialize<S: Serializer>(date: &Date, to: S) -> Result<S::Ok, S::Error> {
+        to.collect_str(date)
+    }
+
+    /// Reads a strict `YYYY-MM-DD`.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(from)?;
+        parse_date(&text).ok_or_else(|| D::Error::custom(format!("not a date: {text}")))
+    }
+
+    /// The same for an optional date.
+    pub(crate) mod option {
+        use super::{parse_date, Date};
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+        /// Writes `date` as `YYYY-MM-DD`, or null.
+        pub(crate) fn serialize<S: Serializer>(
+            date: &Option<Date>,
+            to: S,
+        ) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(date) => to.collect_str(date),
+                None => to.serialize_none(),
+            }
+        }
+
+        /// Reads a strict `YYYY-MM-DD`, or null.
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            from: D,
+        ) -> Result<Option<Date>, D::Error> {
+            let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(from)?;
+            text.map(|text| {
+                parse_date(&text).ok_or_else(|| D::Error::custom(format!("not a date: {text}")))
+            })
+            .transpose()
+        }
+    }
+}

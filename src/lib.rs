@@ -458,11 +458,14 @@ fn restore(
 /// it beside [`load`]: it mostly waits for git, which works in processes
 /// of its own. A config that cannot be read leaves it "not read"; `load`
 /// reports that config.
-pub fn read_history(options: &LoadOptions) -> history::SiteHistory {
+pub fn read_history(options: &LoadOptions, previous: Option<&[u8]>) -> history::SiteHistory {
     match Config::load(&options.root) {
-        Ok((config, _)) => {
-            history::SiteHistory::collect(&options.root, &config, options.output_dir.as_deref())
-        }
+        Ok((config, _)) => history::SiteHistory::collect(
+            &options.root,
+            &config,
+            options.output_dir.as_deref(),
+            previous,
+        ),
         Err(_) => history::SiteHistory::default(),
     }
 }
@@ -797,6 +800,18 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
             bytes: cache.encode(),
         })
         .map_err(cannot_write)?;
+    // The history as read at HEAD, for the next build to use instead of git.
+    // A history file changed since the manifest listed it is forgotten
+    // first, so that it is written again even when the history is the same.
+    let _ = staging.previous_file(history::cache::HISTORY_FILE);
+    if let Some(bytes) = history::cache::encode(&site.history) {
+        staging
+            .write_own(&output::OutputFile {
+                path: history::cache::HISTORY_FILE.into(),
+                bytes,
+            })
+            .map_err(cannot_write)?;
+    }
     let committed = staging.commit().map_err(cannot_write)?;
     let reused_pages = built.kept.iter().filter(|p| p.ends_with(".html")).count();
     Ok(Built {

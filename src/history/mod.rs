@@ -2,6 +2,7 @@
 //! analyses two revisions through the analysis layer's text inputs (no
 //! checkout) and reports the change at the level of the strategy.
 
+pub mod cache;
 mod diff;
 mod report;
 mod revision;

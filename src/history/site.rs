@@ -15,9 +15,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::cache::{self, Stamp};
 use super::diff::{front_matter_change, FrontMatterChange};
 use super::revision::read_blobs;
 use crate::config::Config;
@@ -25,7 +26,7 @@ use crate::date::{days_between, parse_date, Date};
 use crate::source::SourceFilter;
 
 /// Whether the history was read, and if not, why.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HistoryState {
     /// Not asked for: `check`, `diff` and the editor server do not read it.
     #[default]
@@ -59,11 +60,12 @@ impl HistoryState {
 }
 
 /// One commit that touched the site's documents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Commit {
     /// The full commit id.
     pub id: String,
     /// Its committer date.
+    #[serde(with = "crate::date::as_text")]
     pub date: Date,
     /// Its author's name.
     pub author: String,
@@ -87,7 +89,7 @@ impl Commit {
 }
 
 /// What one commit changed in one document, at the level of the strategy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "what", rename_all = "kebab-case")]
 pub enum Change {
     /// The document appeared.
@@ -131,7 +133,7 @@ pub enum Change {
 }
 
 /// A change, with the commit and document it belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Index into [`SiteHistory::commits`].
     pub commit: usize,
@@ -146,13 +148,14 @@ pub struct Event {
 }
 
 /// One document's history.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocHistory {
     /// The commits that touched it, newest first (indices into [`SiteHistory::commits`]).
     pub commits: Vec<usize>,
     /// Its status in the newest commit that has it.
     status: Option<String>,
     /// When that status was set.
+    #[serde(with = "crate::date::as_text::option")]
     status_since: Option<Date>,
     /// Whether `status_since` is the day it was set, or only the oldest
     /// commit of a shallow clone (it was set then or before).
@@ -174,16 +177,21 @@ pub struct TimeInStatus {
 }
 
 /// The site's history as the pages show it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SiteHistory {
     /// Whether it was read.
     pub state: HistoryState,
     /// Commits that touched documents, newest first.
     pub commits: Vec<Commit>,
     /// Each document's history, by id.
+    #[serde(serialize_with = "by_id")]
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
+    /// The read this history came from, when it was read from git at a
+    /// commit: what [`super::cache`] keeps it under for the next build.
+    #[serde(skip)]
+    pub(crate) read_at: Option<Stamp>,
 }
 
 /// A document's front matter at one commit.
@@ -206,6 +214,15 @@ struct LogCommit {
     touched: Vec<Touch>,
 }
 
+/// The documents' histories in the order of their ids, so that the same
+/// history is always the same bytes (the output is deterministic).
+fn by_id<S: serde::Serializer>(
+    docs: &HashMap<String, DocHistory>,
+    to: S,
+) -> Result<S::Ok, S::Error> {
+    to.collect_map(docs.iter().collect::<std::collections::BTreeMap<_, _>>())
+}
+
 impl SiteHistory {
     /// An empty history in `state` (off, not read, not a repository).
     pub fn empty(state: HistoryState) -> SiteHistory {
@@ -216,13 +233,24 @@ impl SiteHistory {
     }
 
     /// Reads the history of the documents under `root` (those `config`
-    /// makes documents; `output_dir` is never content). Never fails: what
-    /// went wrong is the state.
-    pub fn collect(root: &Path, config: &Config, output_dir: Option<&Path>) -> SiteHistory {
+    /// makes documents; `output_dir` is never content). `previous`: the
+    /// history file of the output being rebuilt ([`cache`]), used instead
+    /// of reading git when it was written at the commit HEAD names. Never
+    /// fails: what went wrong is the state.
+    pub fn collect(
+        root: &Path,
+        config: &Config,
+        output_dir: Option<&Path>,
+        previous: Option<&[u8]>,
+    ) -> SiteHistory {
         if !config.history {
             return SiteHistory::empty(HistoryState::Off);
         }
-        match read(root, &SourceFilter::new(config, output_dir)) {
+        let filter = SourceFilter::new(config, output_dir);
+        let stamp = |head: String, shallow: &HashSet<String>| {
+            Stamp::new(head, shallow, &config.ignore, output_dir.is_none())
+        };
+        match read(root, &filter, stamp, previous) {
             Ok(history) => history,
             Err(state) => SiteHistory::empty(state),
         }
@@ -271,8 +299,21 @@ fn git_command(root: &Path) -> Command {
     command
 }
 
-fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState> {
-    let shallow = shallow_commits(root)?;
+fn read(
+    root: &Path,
+    filter: &SourceFilter,
+    stamp: impl Fn(String, &HashSet<String>) -> Stamp,
+    previous: Option<&[u8]>,
+) -> Result<SiteHistory, HistoryState> {
+    let (shallow, head) = repository_state(root)?;
+    // A repository without commits yet has no history, which is not a problem.
+    let Some(head) = head else {
+        return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
+    };
+    let read_at = stamp(head, &shallow);
+    if let Some(history) = previous.and_then(|bytes| cache::decode(bytes, &read_at)) {
+        return Ok(history);
+    }
     let log = git_command(root)
         .args([
             "log",
@@ -290,18 +331,15 @@ fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState>
             "--no-abbrev",
             "--relative",
             "--format=%x1e%H%x1f%cs%x1f%an%x1f%s",
-            "--",
-            ".",
         ])
+        // The log of the commit the stamp names, not of a HEAD moved since.
+        .arg(read_at.head())
+        .args(["--", "."])
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| HistoryState::Unavailable(format!("cannot run git: {e}")))?;
     if !log.status.success() {
         let message = String::from_utf8_lossy(&log.stderr).trim().to_string();
-        // A repository without commits yet has no history, which is not a problem.
-        if message.contains("does not have any commits") {
-            return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
-        }
         return Err(HistoryState::Unavailable(format!(
             "git log failed: {message}"
         )));
@@ -317,18 +355,24 @@ fn read(root: &Path, filter: &SourceFilter) -> Result<SiteHistory, HistoryState>
     history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
+    history.read_at = Some(read_at);
     Ok(history)
 }
 
-/// The commits a shallow clone starts from (empty for a full clone), or
-/// why there is no history: not a work tree, or no git.
-fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
+/// The commits a shallow clone starts from (empty for a full clone) and
+/// the commit HEAD names (`None` before the first commit), or why there is
+/// no history: not a work tree, or no git.
+fn repository_state(root: &Path) -> Result<(HashSet<String>, Option<String>), HistoryState> {
     let output = git_command(root)
         .args([
             "rev-parse",
             "--is-shallow-repository",
             "--git-path",
             "shallow",
+            // Quietly nothing, and exit code 1, when there is no commit yet.
+            "--verify",
+            "-q",
+            "HEAD",
         ])
         .stderr(Stdio::piped())
         .output()
@@ -338,7 +382,10 @@ fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
             }
             _ => HistoryState::Unavailable(format!("cannot run git: {e}")),
         })?;
-    if !output.status.success() {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines();
+    let is_shallow = lines.next();
+    if !matches!(is_shallow, Some("true" | "false")) {
         let message = String::from_utf8_lossy(&output.stderr);
         return Err(if message.contains("not a git repository") {
             HistoryState::NoRepository
@@ -346,18 +393,21 @@ fn shallow_commits(root: &Path) -> Result<HashSet<String>, HistoryState> {
             HistoryState::Unavailable(format!("git rev-parse failed: {}", message.trim()))
         });
     }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut lines = stdout.lines();
-    if lines.next() != Some("true") {
-        return Ok(HashSet::new());
-    }
     // `--git-path` answers relative to the working directory, the root.
-    let file = lines.next().map(|p| root.join(p)).ok_or_else(|| {
+    let shallow_file = lines.next().map(|p| root.join(p));
+    let head = lines
+        .next()
+        .filter(|id| output.status.success() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string);
+    if is_shallow != Some("true") {
+        return Ok((HashSet::new(), head));
+    }
+    let file = shallow_file.ok_or_else(|| {
         HistoryState::Unavailable("git did not say where the shallow file is".into())
     })?;
     let text = std::fs::read_to_string(&file)
         .map_err(|e| HistoryState::Unavailable(format!("cannot read `{}`: {e}", file.display())))?;
-    Ok(text.lines().map(|l| l.trim().to_string()).collect())
+    Ok((text.lines().map(|l| l.trim().to_string()).collect(), head))
 }
 
 /// Parses `git log -z --raw --format=%x1e<fields>` output, newest

@@ -202,7 +202,7 @@ pub fn build_identity(site: &Site, theme: &Theme) -> u64 {
 /// This program: its version and a hash of the code it was built from
 /// (`build.rs`), so that a binary built again from changed code does not
 /// trust a cache it did not write.
-fn binary_identity() -> u64 {
+pub(crate) fn binary_identity() -> u64 {
     hash_of(&(env!("CARGO_PKG_VERSION"), env!("THROUGHLINE_CODE_HASH")))
 }
 

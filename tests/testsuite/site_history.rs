@@ -361,3 +361,184 @@ fn changes_is_a_reserved_id() {
         run.stdout
     );
 }
+
+/// A folder holding a `git` that appends its arguments, one run a line, to
+/// `calls` and then runs the real git: what a build asked of git.
+struct GitSpy {
+    dir: tempfile::TempDir,
+}
+
+impl GitSpy {
+    fn new() -> GitSpy {
+        let real = std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .expect("find git");
+        let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+        assert!(!real.is_empty(), "git is on PATH");
+        let dir = tempfile::tempdir().expect("spy dir");
+        let calls = dir.path().join("calls");
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{real}' \"$@\"\n",
+            calls.display()
+        );
+        let git = dir.path().join("git");
+        std::fs::write(&git, script).expect("write spy");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        GitSpy { dir }
+    }
+
+    /// PATH with the spy first.
+    fn path(&self) -> String {
+        format!(
+            "{}:{}",
+            self.dir.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
+    }
+
+    /// The calls so far, and forgets them.
+    fn take(&self) -> Vec<String> {
+        let calls = self.dir.path().join("calls");
+        let text = std::fs::read_to_string(&calls).unwrap_or_default();
+        let _ = std::fs::remove_file(&calls);
+        text.lines().map(str::to_string).collect()
+    }
+}
+
+/// Whether the calls read the history's commits and versions from git.
+fn read_history_from_git(calls: &[String]) -> bool {
+    calls
+        .iter()
+        .any(|c| (c.contains(" log ") && c.contains("--raw")) || c.contains("cat-file"))
+}
+
+/// Every file of the output folder at `out`, with its bytes.
+fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(out)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git() {
+    let site = scripted_history();
+    let spy = GitSpy::new();
+    let path = spy.path();
+    let env = [("PATH", path.as_str())];
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site");
+    let out_arg = out.to_string_lossy().into_owned();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"];
+        args.extend_from_slice(extra);
+        let run = site.run_with_env(&args, &env);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+
+    build(&[]);
+    assert!(
+        read_history_from_git(&spy.take()),
+        "the first build reads git"
+    );
+    assert!(out.join(".throughline-history").is_file());
+    let first = snapshot(&out);
+    let manifest = read(&out, ".throughline-manifest");
+    assert!(
+        manifest.contains(".throughline-history"),
+        "listed like any file"
+    );
+
+    // An edit that is not committed: the history is the output's.
+    let metric = read(site.root(), "metrics/m-payout.md");
+    write(
+        site.root(),
+        "metrics/m-payout.md",
+        &format!("{metric}\nAn uncommitted note.\n"),
+    );
+    build(&[]);
+    let calls = spy.take();
+    assert!(!read_history_from_git(&calls), "{calls:?}");
+    assert!(
+        calls.iter().any(|c| c.contains("rev-parse")),
+        "HEAD is checked: {calls:?}"
+    );
+    let second = snapshot(&out);
+    assert!(second[".throughline-history"] == first[".throughline-history"]);
+    for page in ["bet-a/index.html", "changes/index.html", "ps/index.html"] {
+        assert!(
+            second[page] == first[page],
+            "{page} is as the first build made it"
+        );
+    }
+    assert!(read(&out, "m-payout/index.html").contains("An uncommitted note."));
+
+    // A new commit: read from git again, and the pages show it.
+    write(
+        site.root(),
+        "bets/bet-new.md",
+        &read(site.root(), "bets/bet-new.md").replace("proposed", "committed"),
+    );
+    commit(site.root(), "2026-11-20", "Commit the new bet");
+    build(&[]);
+    assert!(
+        read_history_from_git(&spy.take()),
+        "a new HEAD is read from git"
+    );
+    let bet = read(&out, "bet-new/index.html");
+    assert!(bet.contains("Commit the new bet"), "{bet}");
+    assert!(bet.contains("for 4 days, since 2026-11-20"), "{bet}");
+    assert!(read(&out, "changes/index.html").contains("Commit the new bet"));
+
+    // `--clean` trusts nothing of the output.
+    build(&["--clean"]);
+    assert!(read_history_from_git(&spy.take()), "--clean reads git");
+
+    // A history file that is not what the build wrote is ignored whole.
+    let after_clean = snapshot(&out);
+    std::fs::write(out.join(".throughline-history"), "{\"stamp\": 1}").expect("damage");
+    build(&[]);
+    assert!(
+        read_history_from_git(&spy.take()),
+        "a damaged file is read from git"
+    );
+    assert!(
+        snapshot(&out) == after_clean,
+        "the same output as the clean build"
+    );
+}
+
+#[test]
+fn a_history_file_from_another_site_at_another_commit_is_not_used() {
+    // Two repositories, the same files, different commits: the second
+    // site's build over the first's output reads its own history.
+    let first = scripted_history();
+    let built = first.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let second = scripted_history();
+    write(
+        second.root(),
+        "ps.md",
+        &PAYOUTS.replace("# Payouts", "# Payouts, again"),
+    );
+    commit(second.root(), "2026-11-22", "Retitle payouts");
+    let out_arg = built.out.to_string_lossy().into_owned();
+    let run = second.run(&["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&built.out, "ps/index.html").contains("Retitle payouts"));
+}

@@ -804,11 +804,11 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
     // A history file changed since the manifest listed it is forgotten
     // first, so that it is written again even when the history is the same.
     let _ = staging.previous_file(history::cache::HISTORY_FILE);
-    if let Some(bytes) = history::cache::encode(&site.history) {
+    if let Some(bytes) = site.history.cache_file() {
         staging
             .write_own(&output::OutputFile {
                 path: history::cache::HISTORY_FILE.into(),
-                bytes,
+                bytes: bytes.to_vec(),
             })
             .map_err(cannot_write)?;
     }

@@ -4,27 +4,33 @@
 //! on the first-parent line from HEAD and the blobs they wrote never
 //! change. So a build stamps the history it read with that commit (and the
 //! other inputs of the read: the shallow clone's boundary, the config's
-//! `ignore`, whether `public/` is output, and the binary), writes it into
-//! the output as [`HISTORY_FILE`], and the next build over that output
-//! uses it instead of running `git log` and `git cat-file` again when the
-//! stamp still holds. Uncommitted edits do not enter the history (the pages
-//! compare the files with it), so a rebuild after editing a file, the
-//! usual loop, reads no history from git at all.
+//! `ignore`, whether `public/` is output, and the binary) and writes it
+//! into the output as [`HISTORY_FILE`]. The next build over that output:
+//! - at the same stamp, takes the history from the file and runs neither
+//!   `git log` nor `git cat-file` (a rebuild after an edit not yet
+//!   committed, the loop of someone writing: uncommitted edits never enter
+//!   the history, the pages compare the files with it);
+//! - at a commit that descends from the stamped one along first parents
+//!   (a CI build that keeps its output folder, after a push), reads only
+//!   the commits since and walks on from where the kept walk stopped;
+//! - otherwise (a rebase, a reset, a deepened clone, another config or
+//!   binary) reads the whole history, as without a file.
 //!
-//! The file is JSON: the stamp, then the history. Anything that does not
-//! decode, or decodes to another stamp, is ignored whole: the history is
-//! then read from git as if there were no file.
+//! The file is JSON: the stamp, then the walk ([`Walk`]): the history
+//! oldest first, and what the next commit is compared with (each path's
+//! document and each document's newest front matter). Anything that does
+//! not decode is ignored whole.
 
 use serde::{Deserialize, Serialize};
 
-use super::site::SiteHistory;
+use super::site::Walk;
 
 /// The file's name, at the top of the output.
 pub const HISTORY_FILE: &str = ".throughline-history";
 
 /// The most a history file may hold before it is ignored (read from git
-/// instead); far above a real site's (2 MB for 10,000 documents).
-pub const HISTORY_FILE_LIMIT: u64 = 512 << 20;
+/// instead); far above a real site's (about 6 MB for 10,000 documents).
+pub const HISTORY_FILE_LIMIT: u64 = 1 << 30;
 
 /// Which history a file holds: the inputs of the read that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,18 +71,27 @@ impl Stamp {
     pub(crate) fn head(&self) -> &str {
         &self.head
     }
+
+    /// Whether a read with `other` differs only in its commit: a walk kept
+    /// from this one may then go on to `other`'s commit.
+    pub(crate) fn same_read_as(&self, other: &Stamp) -> bool {
+        self.binary == other.binary
+            && self.shallow == other.shallow
+            && self.ignore == other.ignore
+            && self.public_is_output == other.public_is_output
+    }
 }
 
 #[derive(Serialize)]
 struct FileRef<'a> {
     stamp: &'a Stamp,
-    history: &'a SiteHistory,
+    walk: &'a Walk,
 }
 
 #[derive(Deserialize)]
 struct File {
     stamp: Stamp,
-    history: SiteHistory,
+    walk: Walk,
 }
 
 /// The history file of the output at `out`, when it has one that is a
@@ -85,145 +100,13 @@ pub fn previous(out: &std::path::Path) -> Option<Vec<u8>> {
     crate::source::read_regular(&out.join(HISTORY_FILE), HISTORY_FILE_LIMIT).ok()
 }
 
-/// The file for `history`, when it was read from git at a known commit.
-pub fn encode(history: &SiteHistory) -> Option<Vec<u8>> {
-    let stamp = history.read_at.as_ref()?;
-    serde_json::to_vec(&FileRef { stamp, history }).ok()
+/// The file for a walk read under `stamp`.
+pub(crate) fn encode(stamp: &Stamp, walk: &Walk) -> Option<Vec<u8>> {
+    serde_json::to_vec(&FileRef { stamp, walk }).ok()
 }
 
-/// The history `bytes` hold, if they were written for `stamp`.
-pub(crate) fn decode(bytes: &[u8], stamp: &Stamp) -> Option<SiteHistory> {
+/// The stamp and walk `bytes` hold, if they are a history file.
+pub(crate) fn decode(bytes: &[u8]) -> Option<(Stamp, Walk)> {
     let file: File = serde_json::from_slice(bytes).ok()?;
-    if file.stamp != *stamp {
-        return None;
-    }
-    let mut history = file.history;
-    // An index out of range would be a file not written by `encode`.
-    let commits = history.commits.len();
-    let in_range = history.events.iter().all(|e| e.commit < commits)
-        && history
-            .docs
-            .values()
-            .all(|d| d.commits.iter().all(|&c| c < commits));
-    if !in_range {
-        return None;
-    }
-    history.read_at = Some(file.stamp);
-    Some(history)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::history::{Change, Commit, DocHistory, Event, HistoryState};
-    use std::collections::HashSet;
-
-    fn stamp(head: &str) -> Stamp {
-        Stamp::new(head.into(), &HashSet::new(), &["drafts/**".into()], false)
-    }
-
-    fn history() -> SiteHistory {
-        let mut docs = std::collections::HashMap::new();
-        let mut bet = DocHistory::default();
-        bet.commits = vec![0, 1];
-        docs.insert("bet-a".to_string(), bet);
-        SiteHistory {
-            state: HistoryState::Read { shallow: false },
-            commits: vec![
-                Commit {
-                    id: "b".repeat(40),
-                    date: crate::date::parse_date("2026-11-10").expect("date"),
-                    author: "Ada".into(),
-                    subject: "Commit bet A".into(),
-                    boundary: false,
-                },
-                Commit {
-                    id: "a".repeat(40),
-                    date: crate::date::parse_date("2026-06-01").expect("date"),
-                    author: "Test".into(),
-                    subject: "Set up".into(),
-                    boundary: false,
-                },
-            ],
-            docs,
-            events: vec![Event {
-                commit: 0,
-                id: "bet-a".into(),
-                kind: "bet".into(),
-                title: Some("Bet A".into()),
-                change: Change::Status {
-                    from: Some("proposed".into()),
-                    to: Some("committed".into()),
-                },
-            }],
-            read_at: Some(stamp("head-1")),
-        }
-    }
-
-    #[test]
-    fn a_history_comes_back_as_it_was_written_for_the_same_stamp() {
-        let written = history();
-        let bytes = encode(&written).expect("a stamped history encodes");
-        let read = decode(&bytes, &stamp("head-1")).expect("same stamp");
-        assert_eq!(read.state, written.state);
-        assert_eq!(read.commits, written.commits);
-        assert_eq!(read.docs, written.docs);
-        assert_eq!(read.events, written.events);
-        assert_eq!(read.read_at, written.read_at);
-    }
-
-    #[test]
-    fn another_commit_or_ignore_list_or_shallow_boundary_is_another_history() {
-        let bytes = encode(&history()).expect("encodes");
-        assert!(decode(&bytes, &stamp("head-2")).is_none());
-        let other_ignore = Stamp::new("head-1".into(), &HashSet::new(), &[], false);
-        assert!(decode(&bytes, &other_ignore).is_none());
-        let shallow: HashSet<String> = ["c".repeat(40)].into_iter().collect();
-        let deepened = Stamp::new("head-1".into(), &shallow, &["drafts/**".into()], false);
-        assert!(decode(&bytes, &deepened).is_none());
-        let public = Stamp::new(
-            "head-1".into(),
-            &HashSet::new(),
-            &["drafts/**".into()],
-            true,
-        );
-        assert!(decode(&bytes, &public).is_none());
-    }
-
-    #[test]
-    fn the_same_history_is_always_the_same_bytes() {
-        let mut written = history();
-        for n in 0..50 {
-            written
-                .docs
-                .insert(format!("doc-{n}"), DocHistory::default());
-        }
-        let bytes = encode(&written).expect("encodes");
-        let again = decode(&bytes, &stamp("head-1")).expect("decodes");
-        assert_eq!(encode(&again).expect("encodes"), bytes);
-    }
-
-    #[test]
-    fn a_history_not_read_from_git_is_not_written() {
-        let mut unread = history();
-        unread.read_at = None;
-        assert!(encode(&unread).is_none());
-    }
-
-    #[test]
-    fn damaged_bytes_are_ignored_never_a_panic() {
-        let bytes = encode(&history()).expect("encodes");
-        for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-            assert!(
-                decode(&bytes[..cut], &stamp("head-1")).is_none(),
-                "cut at {cut}"
-            );
-        }
-        let text = String::from_utf8(bytes).expect("JSON");
-        let out_of_range = text.replace("\"commit\":0", "\"commit\":7");
-        assert_ne!(out_of_range, text);
-        assert!(decode(out_of_range.as_bytes(), &stamp("head-1")).is_none());
-        let bad_date = text.replace("2026-11-10", "2026-13-10");
-        assert!(decode(bad_date.as_bytes(), &stamp("head-1")).is_none());
-    }
+    file.walk.is_consistent().then_some((file.stamp, file.walk))
 }

@@ -188,13 +188,14 @@ pub struct SiteHistory {
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
-    /// The read this history came from, when it was read from git at a
-    /// commit: what [`super::cache`] keeps it under for the next build.
+    /// The history file for the next build ([`super::cache`]), when the
+    /// history was read at a commit.
     #[serde(skip)]
-    pub(crate) read_at: Option<Stamp>,
+    pub(crate) cache: Option<Vec<u8>>,
 }
 
 /// A document's front matter at one commit.
+#[derive(Debug, Serialize, Deserialize)]
 struct Version {
     id: String,
     kind: String,
@@ -256,6 +257,12 @@ impl SiteHistory {
         }
     }
 
+    /// The history file for the next build over the output ([`cache`]),
+    /// when the history was read at a commit.
+    pub fn cache_file(&self) -> Option<&[u8]> {
+        self.cache.as_deref()
+    }
+
     /// How long document `id` has had `status` (its status in the files
     /// being built) on `today`; `None` without history, without a status,
     /// or when the files' status is not the one last committed (an
@@ -310,10 +317,23 @@ fn read(
     let Some(head) = head else {
         return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
     };
-    let read_at = stamp(head, &shallow);
-    if let Some(history) = previous.and_then(|bytes| cache::decode(bytes, &read_at)) {
-        return Ok(history);
-    }
+    let stamp = stamp(head, &shallow);
+    // The history the output keeps: the very one when HEAD has not moved;
+    // when HEAD has moved on along its first parents, where to walk on from.
+    let (mut walk, range) = match previous.and_then(cache::decode) {
+        Some((kept, walk)) if kept == stamp => {
+            let mut history = walk.finish();
+            history.cache = previous.map(<[u8]>::to_vec);
+            return Ok(history);
+        }
+        Some((kept, walk))
+            if kept.same_read_as(&stamp) && follows(root, kept.head(), stamp.head()) =>
+        {
+            let range = format!("{}..{}", kept.head(), stamp.head());
+            (walk, range)
+        }
+        _ => (Walk::default(), stamp.head().to_string()),
+    };
     let log = git_command(root)
         .args([
             "log",
@@ -332,8 +352,9 @@ fn read(
             "--relative",
             "--format=%x1e%H%x1f%cs%x1f%an%x1f%s",
         ])
-        // The log of the commit the stamp names, not of a HEAD moved since.
-        .arg(read_at.head())
+        // The log of the commit the stamp names (not of a HEAD moved since),
+        // or of the commits since the kept walk's.
+        .arg(&range)
         .args(["--", "."])
         .stderr(Stdio::piped())
         .output()
@@ -351,12 +372,37 @@ fn read(
     // Oldest first: each version is compared with the one before it.
     commits.reverse();
     let versions = read_versions(root, &commits)?;
-    let mut history = walk(commits, versions);
-    history.state = HistoryState::Read {
+    walk.steps(commits, versions);
+    walk.history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
-    history.read_at = Some(read_at);
+    let mut history = walk.finish();
+    history.cache = cache::encode(&stamp, &walk);
     Ok(history)
+}
+
+/// Whether `head` descends from `base` along first parents: the commits
+/// after `base` on the main line are then exactly the commits a walk that
+/// stopped at `base` has not seen. Not after a rebase or a reset, nor when
+/// `base` came in through a merge's second parent (or is not in the clone).
+fn follows(root: &Path, base: &str, head: &str) -> bool {
+    let Ok(output) = git_command(root)
+        .args(["rev-list", "--first-parent", "--parents"])
+        .arg(format!("{base}..{head}"))
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    // Newest first, each line a commit and its parents: the oldest's first
+    // parent is `base` when `base` is on the line.
+    let text = String::from_utf8_lossy(&output.stdout);
+    output.status.success()
+        && text
+            .lines()
+            .last()
+            .and_then(|line| line.split(' ').nth(1))
+            .is_some_and(|parent| parent == base)
 }
 
 /// The commits a shallow clone starts from (empty for a full clone) and
@@ -527,133 +573,196 @@ fn text_value(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// Goes through the commits oldest first, comparing each version of a
-/// document (by id, so a moved file is the same document) with the one
-/// before it.
+/// The history of `log` (oldest first) from the start.
+#[cfg(test)]
 fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
-    let mut history = SiteHistory::default();
-    // Which id each path holds now, and how many paths hold each id (a
-    // document moved within one commit is deleted and added in it).
-    let mut at_path: HashMap<String, String> = HashMap::new();
-    let mut paths_of: HashMap<String, usize> = HashMap::new();
-    let mut latest: HashMap<String, Version> = HashMap::new();
-    let mut versions = versions.into_iter();
-    for (index, LogCommit { commit, touched }) in log.into_iter().enumerate() {
-        let boundary = commit.boundary;
-        let mut gone: Vec<String> = Vec::new();
-        let mut touched_ids: Vec<String> = Vec::new();
-        let mut events: Vec<Event> = Vec::new();
-        for touch in touched {
-            let version = versions.next().flatten();
-            if touch.blob.is_some() && version.is_none() {
-                // Unreadable at this commit: the document is still there,
-                // unchanged as far as the history can tell.
-                if let Some(id) = at_path.get(&touch.path) {
-                    touched_ids.push(id.clone());
-                }
-                continue;
-            }
-            let held = match &version {
-                Some(v) => at_path.insert(touch.path.clone(), v.id.clone()),
-                None => at_path.remove(&touch.path),
-            };
-            if let Some(old) = &held {
-                if version.as_ref().is_none_or(|v| v.id != *old) {
-                    if let Some(n) = paths_of.get_mut(old) {
-                        *n = n.saturating_sub(1);
+    let mut walk = Walk::default();
+    walk.steps(log, versions);
+    walk.finish()
+}
+
+/// The history as far as a walk through the commits has gone, oldest commit
+/// first, with what the next commit is compared with. A build keeps it in
+/// the output ([`cache`]), so the next build at a later commit walks only
+/// the commits since.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Walk {
+    /// The history so far, oldest first (indices count from the oldest).
+    history: SiteHistory,
+    /// Which id each path holds now.
+    #[serde(serialize_with = "sorted")]
+    at_path: HashMap<String, String>,
+    /// How many paths hold each id (a document moved within one commit is
+    /// deleted and added in it).
+    #[serde(serialize_with = "sorted")]
+    paths_of: HashMap<String, usize>,
+    /// Each document's newest version.
+    #[serde(serialize_with = "sorted")]
+    latest: HashMap<String, Version>,
+}
+
+/// A map in the order of its keys, so that the same walk is always the same bytes.
+fn sorted<K: Ord + Serialize, V: Serialize, S: serde::Serializer>(
+    map: &HashMap<K, V>,
+    to: S,
+) -> Result<S::Ok, S::Error> {
+    to.collect_map(map.iter().collect::<std::collections::BTreeMap<_, _>>())
+}
+
+impl Walk {
+    /// How many commits the walk has gone through.
+    fn commits(&self) -> usize {
+        self.history.commits.len()
+    }
+
+    /// Whether every index names one of the walk's commits (a walk read
+    /// back from a file that `cache::encode` did not write may not).
+    pub(crate) fn is_consistent(&self) -> bool {
+        let commits = self.commits();
+        self.history.events.iter().all(|e| e.commit < commits)
+            && self
+                .history
+                .docs
+                .values()
+                .all(|d| d.commits.iter().all(|&c| c < commits))
+    }
+
+    /// Goes through the commits of `log` (oldest first), comparing each
+    /// version of a document (by id, so a moved file is the same document)
+    /// with the one before it, on from where the walk is.
+    /// `versions` are the versions the commits wrote, in the order of their touches.
+    fn steps(&mut self, log: Vec<LogCommit>, versions: Vec<Option<Version>>) {
+        let mut versions = versions.into_iter();
+        let first = self.commits();
+        for (index, LogCommit { commit, touched }) in log.into_iter().enumerate() {
+            let index = first + index;
+            let boundary = commit.boundary;
+            let mut gone: Vec<String> = Vec::new();
+            let mut touched_ids: Vec<String> = Vec::new();
+            let mut events: Vec<Event> = Vec::new();
+            for touch in touched {
+                let version = versions.next().flatten();
+                if touch.blob.is_some() && version.is_none() {
+                    // Unreadable at this commit: the document is still there,
+                    // unchanged as far as the history can tell.
+                    if let Some(id) = self.at_path.get(&touch.path) {
+                        touched_ids.push(id.clone());
                     }
-                    gone.push(old.clone());
+                    continue;
                 }
-            }
-            let Some(version) = version else { continue };
-            if held.as_deref() != Some(version.id.as_str()) {
-                *paths_of.entry(version.id.clone()).or_default() += 1;
-            }
-            let doc = history.docs.entry(version.id.clone()).or_default();
-            let before = latest.get(&version.id);
-            let changes = match before {
-                None => vec![Change::Added {
-                    status: text_value(version.fields.get("status")),
-                }],
-                Some(before) => changes(before, &version),
-            };
-            for change in &changes {
-                match change {
-                    Change::Added { status } => {
-                        doc.status = status.clone();
-                        doc.status_since = Some(commit.date);
-                        doc.since_exact = !boundary;
+                let held = match &version {
+                    Some(v) => self.at_path.insert(touch.path.clone(), v.id.clone()),
+                    None => self.at_path.remove(&touch.path),
+                };
+                if let Some(old) = &held {
+                    if version.as_ref().is_none_or(|v| v.id != *old) {
+                        if let Some(n) = self.paths_of.get_mut(old) {
+                            *n = n.saturating_sub(1);
+                        }
+                        gone.push(old.clone());
                     }
-                    Change::Status { to, .. } => {
-                        doc.status = to.clone();
-                        doc.status_since = Some(commit.date);
-                        doc.since_exact = true;
-                    }
-                    _ => {}
                 }
+                let Some(version) = version else { continue };
+                if held.as_deref() != Some(version.id.as_str()) {
+                    *self.paths_of.entry(version.id.clone()).or_default() += 1;
+                }
+                let doc = self.history.docs.entry(version.id.clone()).or_default();
+                let before = self.latest.get(&version.id);
+                let changes = match before {
+                    None => vec![Change::Added {
+                        status: text_value(version.fields.get("status")),
+                    }],
+                    Some(before) => changes(before, &version),
+                };
+                for change in &changes {
+                    match change {
+                        Change::Added { status } => {
+                            doc.status = status.clone();
+                            doc.status_since = Some(commit.date);
+                            doc.since_exact = !boundary;
+                        }
+                        Change::Status { to, .. } => {
+                            doc.status = to.clone();
+                            doc.status_since = Some(commit.date);
+                            doc.since_exact = true;
+                        }
+                        _ => {}
+                    }
+                }
+                if !boundary {
+                    events.extend(changes.into_iter().map(|change| Event {
+                        commit: index,
+                        id: version.id.clone(),
+                        kind: version.kind.clone(),
+                        title: version.title.clone(),
+                        change,
+                    }));
+                }
+                touched_ids.push(version.id.clone());
+                self.latest.insert(version.id.clone(), version);
             }
+            for id in gone {
+                if self.paths_of.get(&id).copied().unwrap_or(0) > 0 {
+                    continue;
+                }
+                self.paths_of.remove(&id);
+                let Some(last) = self.latest.remove(&id) else {
+                    continue;
+                };
+                if let Some(doc) = self.history.docs.get_mut(&id) {
+                    doc.status = None;
+                    doc.status_since = None;
+                }
+                if !boundary {
+                    events.push(Event {
+                        commit: index,
+                        id: id.clone(),
+                        kind: last.kind,
+                        title: last.title,
+                        change: Change::Removed,
+                    });
+                }
+                touched_ids.push(id);
+            }
+            // The oldest commit of a shallow clone says what was there, not what changed.
             if !boundary {
-                events.extend(changes.into_iter().map(|change| Event {
-                    commit: index,
-                    id: version.id.clone(),
-                    kind: version.kind.clone(),
-                    title: version.title.clone(),
-                    change,
-                }));
-            }
-            touched_ids.push(version.id.clone());
-            latest.insert(version.id.clone(), version);
-        }
-        for id in gone {
-            if paths_of.get(&id).copied().unwrap_or(0) > 0 {
-                continue;
-            }
-            paths_of.remove(&id);
-            let Some(last) = latest.remove(&id) else {
-                continue;
-            };
-            if let Some(doc) = history.docs.get_mut(&id) {
-                doc.status = None;
-                doc.status_since = None;
-            }
-            if !boundary {
-                events.push(Event {
-                    commit: index,
-                    id: id.clone(),
-                    kind: last.kind,
-                    title: last.title,
-                    change: Change::Removed,
-                });
-            }
-            touched_ids.push(id);
-        }
-        // The oldest commit of a shallow clone says what was there, not what changed.
-        if !boundary {
-            let mut seen = HashSet::new();
-            for id in touched_ids {
-                if seen.insert(id.clone()) {
-                    history.docs.entry(id).or_default().commits.push(index);
+                let mut seen = HashSet::new();
+                for id in touched_ids {
+                    if seen.insert(id.clone()) {
+                        self.history.docs.entry(id).or_default().commits.push(index);
+                    }
                 }
             }
-        }
-        history.events.extend(events);
-        history.commits.push(commit);
-    }
-    // Newest first, as the pages list them; indices are rewritten to match.
-    let last = history.commits.len().saturating_sub(1);
-    history.commits.reverse();
-    // Stable: within one commit, changes stay in path order.
-    history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
-    for e in &mut history.events {
-        e.commit = last - e.commit;
-    }
-    for doc in history.docs.values_mut() {
-        doc.commits.reverse();
-        for c in &mut doc.commits {
-            *c = last - *c;
+            self.history.events.extend(events);
+            self.history.commits.push(commit);
         }
     }
-    history
+
+    /// The history as the pages show it: newest first.
+    pub(crate) fn finish(&self) -> SiteHistory {
+        let mut history = SiteHistory {
+            state: self.history.state.clone(),
+            commits: self.history.commits.clone(),
+            docs: self.history.docs.clone(),
+            events: self.history.events.clone(),
+            cache: None,
+        };
+        // Newest first, as the pages list them; indices are rewritten to match.
+        let last = history.commits.len().saturating_sub(1);
+        history.commits.reverse();
+        // Stable: within one commit, changes stay in path order.
+        history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
+        for e in &mut history.events {
+            e.commit = last - e.commit;
+        }
+        for doc in history.docs.values_mut() {
+            doc.commits.reverse();
+            for c in &mut doc.commits {
+                *c = last - *c;
+            }
+        }
+        history
+    }
 }
 
 /// What changed between two versions of one document, in the terms the
@@ -850,5 +959,127 @@ mod tests {
             [0],
             "the boundary commit is not listed"
         );
+    }
+
+    /// A history of five commits: a bet proposed, committed, moved, a
+    /// metric added and checked in, the bet removed, a page added.
+    fn five_commits() -> (Vec<LogCommit>, Vec<Option<Version>>) {
+        let log = vec![
+            log_commit("c1", "2026-09-01", &[("a.md", false), ("m.md", false)]),
+            log_commit("c2", "2026-09-15", &[("a.md", false)]),
+            log_commit("c3", "2026-10-01", &[("a.md", true), ("sub/a.md", false)]),
+            log_commit("c4", "2026-10-20", &[("m.md", false)]),
+            log_commit(
+                "c5",
+                "2026-11-02",
+                &[("sub/a.md", true), ("notes.md", false)],
+            ),
+        ];
+        let m = "id: m\nkind: metric\ncheckins:\n  - {date: 2026-09-01, value: 1}";
+        let versions = vec![
+            v("a", "id: a\nkind: bet\nstatus: proposed"),
+            v("m", m),
+            v("a", "id: a\nkind: bet\nstatus: committed"),
+            None,
+            v("a", "id: a\nkind: bet\nstatus: committed\nparent: ps"),
+            v("m", &format!("{m}\n  - {{date: 2026-10-20, value: 2.5}}")),
+            None,
+            version("notes.md", b"---\ntitle: Notes\n---\n"),
+        ];
+        (log, versions)
+    }
+
+    /// The versions the commits from `from` on wrote, out of all of them.
+    fn versions_from(
+        log: &[LogCommit],
+        versions: Vec<Option<Version>>,
+        from: usize,
+    ) -> (Vec<Option<Version>>, Vec<Option<Version>>) {
+        let before: usize = log[..from].iter().map(|c| c.touched.len()).sum();
+        let mut versions = versions;
+        let after = versions.split_off(before);
+        (versions, after)
+    }
+
+    #[test]
+    fn a_walk_kept_in_a_file_and_walked_on_is_the_walk_made_at_once() {
+        let stamp = Stamp::new("c-old".into(), &HashSet::new(), &[], false);
+        let (log, versions) = five_commits();
+        let whole = walk(log, versions);
+        for cut in 0..=5 {
+            let (mut log, versions) = five_commits();
+            let later = log.split_off(cut);
+            let (first, second) = versions_from(&log, versions, cut);
+            let mut kept = Walk::default();
+            kept.steps(log, first);
+            let bytes = cache::encode(&stamp, &kept).expect("encodes");
+            let (read_stamp, mut walk) = cache::decode(&bytes).expect("decodes");
+            assert_eq!(read_stamp, stamp);
+            walk.steps(later, second);
+            let resumed = walk.finish();
+            assert_eq!(resumed.commits, whole.commits, "cut after {cut}");
+            assert_eq!(resumed.events, whole.events, "cut after {cut}");
+            assert_eq!(resumed.docs, whole.docs, "cut after {cut}");
+        }
+        let what: Vec<(&str, &str)> = whole
+            .events
+            .iter()
+            .map(|e| {
+                let change = match e.change {
+                    Change::Added { .. } => "added",
+                    Change::Removed => "removed",
+                    Change::Status { .. } => "status",
+                    Change::Parent { .. } => "parent",
+                    Change::Checkins { .. } => "checkins",
+                    _ => "other",
+                };
+                (e.id.as_str(), change)
+            })
+            .collect();
+        assert_eq!(
+            what,
+            [
+                ("notes", "added"),
+                ("a", "removed"),
+                ("m", "checkins"),
+                ("a", "parent"),
+                ("a", "status"),
+                ("a", "added"),
+                ("m", "added"),
+            ],
+            "every kind of step is crossed by some cut"
+        );
+    }
+
+    #[test]
+    fn a_walk_with_an_index_past_its_commits_is_not_read_back() {
+        let stamp = Stamp::new("c".into(), &HashSet::new(), &[], false);
+        let (log, versions) = five_commits();
+        let mut kept = Walk::default();
+        kept.steps(log, versions);
+        let text = String::from_utf8(cache::encode(&stamp, &kept).expect("encodes")).expect("JSON");
+        assert!(cache::decode(text.as_bytes()).is_some());
+        let broken = text.replacen("\"commit\":4", "\"commit\":9", 1);
+        assert_ne!(broken, text);
+        assert!(cache::decode(broken.as_bytes()).is_none());
+        for cut in [0, 1, text.len() / 2, text.len() - 1] {
+            assert!(
+                cache::decode(&text.as_bytes()[..cut]).is_none(),
+                "cut at {cut}"
+            );
+        }
+        let bad_date = text.replacen("2026-09-01", "2026-13-01", 1);
+        assert!(cache::decode(bad_date.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn the_same_walk_is_always_the_same_bytes() {
+        let stamp = Stamp::new("c".into(), &HashSet::new(), &[], false);
+        let (log, versions) = five_commits();
+        let mut kept = Walk::default();
+        kept.steps(log, versions);
+        let bytes = cache::encode(&stamp, &kept).expect("encodes");
+        let (_, again) = cache::decode(&bytes).expect("decodes");
+        assert_eq!(cache::encode(&stamp, &again).expect("encodes"), bytes);
     }
 }

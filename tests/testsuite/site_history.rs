@@ -496,18 +496,24 @@ fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git()
     );
     commit(site.root(), "2026-11-20", "Commit the new bet");
     build(&[]);
+    let calls = spy.take();
+    assert!(read_history_from_git(&calls), "a new HEAD is read from git");
     assert!(
-        read_history_from_git(&spy.take()),
-        "a new HEAD is read from git"
+        calls
+            .iter()
+            .any(|c| c.contains(" log ") && c.contains("..")),
+        "only the commits since the kept one: {calls:?}"
     );
+    let walked_on = snapshot(&out);
     let bet = read(&out, "bet-new/index.html");
     assert!(bet.contains("Commit the new bet"), "{bet}");
     assert!(bet.contains("for 4 days, since 2026-11-20"), "{bet}");
     assert!(read(&out, "changes/index.html").contains("Commit the new bet"));
 
-    // `--clean` trusts nothing of the output.
+    // `--clean` trusts nothing of the output, and makes what walking on made.
     build(&["--clean"]);
     assert!(read_history_from_git(&spy.take()), "--clean reads git");
+    assert!(snapshot(&out) == walked_on, "walking on = reading it all");
 
     // A history file that is not what the build wrote is ignored whole.
     let after_clean = snapshot(&out);
@@ -541,4 +547,71 @@ fn a_history_file_from_another_site_at_another_commit_is_not_used() {
     let run = second.run(&["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(read(&built.out, "ps/index.html").contains("Retitle payouts"));
+}
+
+/// Builds `site` into `out` (git watched by `spy`), then into a fresh
+/// folder with `--clean`; says whether the two outputs are the same, file
+/// for file, and whether the first build read only the commits since the
+/// output's (a `git log` of a range).
+fn same_as_a_clean_build(site: &SiteTest, out: &Path, spy: &GitSpy) -> (bool, bool) {
+    let out_arg = out.to_string_lossy().into_owned();
+    let path = spy.path();
+    let run = site.run_with_env(
+        &["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"],
+        &[("PATH", &path)],
+    );
+    let walked_on = spy
+        .take()
+        .iter()
+        .any(|c| c.contains(" log ") && c.contains("--raw") && c.contains(".."));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let clean = site.build_elsewhere(&["--clean"], &[]);
+    assert_eq!(clean.run.code, 0, "{}", clean.run.stderr);
+    (snapshot(out) == snapshot(&clean.out), walked_on)
+}
+
+#[test]
+fn after_a_merge_a_reset_or_a_branch_switch_the_history_is_the_one_git_gives() {
+    let site = scripted_history();
+    let root = site.root();
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site");
+    let spy = GitSpy::new();
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
+
+    // A branch merged with a merge commit: the main line walks on through it.
+    git(root, &["checkout", "-q", "-b", "topic"]);
+    write(
+        root,
+        "pl.md",
+        &LENDING.replace("reviewed: 2026-06-01", "reviewed: 2026-11-20"),
+    );
+    commit(root, "2026-11-20", "Review lending");
+    git(root, &["checkout", "-q", "main"]);
+    write(root, "bets/bet-new.md", "---\nid: bet-new\nkind: bet\nparent: pl\nstatus: committed\nreviewed: 2026-11-10\n---\n# New bet\n");
+    commit(root, "2026-11-21", "Commit the new bet");
+    git_at(
+        root,
+        "2026-11-22",
+        &["merge", "-q", "--no-ff", "-m", "Merge topic", "topic"],
+    );
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, true));
+    assert!(read(&out, "pl/index.html").contains("Merge topic"));
+
+    // A reset and a new commit: the kept commit is no longer on the line.
+    git(root, &["reset", "-q", "--hard", "HEAD~1"]);
+    write(
+        root,
+        "ps.md",
+        &PAYOUTS.replace("# Payouts", "# Payouts, renamed"),
+    );
+    commit(root, "2026-11-23", "Rename payouts");
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
+    assert!(!read(&out, "changes/index.html").contains("Merge topic"));
+
+    // The branch that was merged as a second parent, checked out: not on
+    // the kept commit's main line either.
+    git(root, &["checkout", "-q", "topic"]);
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
+    assert!(!read(&out, "changes/index.html").contains("Rename payouts"));
 }

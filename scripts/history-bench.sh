@@ -133,7 +133,7 @@ build=("$bin" build "$repo" -o "$out_root/site" --today 2026-11-24)
 history false
 "${build[@]}" >/dev/null 2>&1 || true
 off=(); on=(); again=(); diffs=()
-edited=$(git -C "$repo" ls-files '*.md' | head -1)
+edited=$(git -C "$repo" ls-files '*.md' | sed -n 1p)
 for _ in $(seq "$runs"); do
   history false
   off+=("$(measure "${build[@]}")")

@@ -78,6 +78,8 @@ pub struct Site {
     /// The git history the pages show; read by `build` and `serve` only
     /// ([`read_history`]), empty ("not read") for every other command.
     pub history: std::sync::Arc<history::SiteHistory>,
+    /// The ids of the drafts left out of this run (`draft: true` without `--drafts`).
+    pub left_out_drafts: std::collections::HashSet<String>,
 }
 
 impl Site {
@@ -95,7 +97,24 @@ impl Site {
             diagnostics: Vec::new(),
             today: options.today,
             history: std::sync::Arc::default(),
+            left_out_drafts: std::collections::HashSet::new(),
         }
+    }
+
+    /// The history's changes of commits dated from `from` to `to`, newest
+    /// first, that this run may show: none of a document left out as a
+    /// draft, nor of a version that was a draft then (unless the document
+    /// is in this run, `--drafts`). The changes page and the dashboard
+    /// both ask this, so neither publishes what the other hides.
+    pub fn shown_events_between(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> impl Iterator<Item = &history::Event> {
+        self.history.events_between(from, to).filter(move |e| {
+            !self.left_out_drafts.contains(&e.id)
+                && (!e.draft || self.graph.lookup(&e.id).is_some())
+        })
     }
 }
 
@@ -357,6 +376,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     let graph_reused = kept_graph.is_some();
     let (graph, graph_diags) =
         kept_graph.unwrap_or_else(|| Graph::build(&docs, &config.schema, &context));
+    let left_out_drafts = context.excluded_drafts.keys().cloned().collect();
     if let Some(cache) = cache.as_mut() {
         cache.graph_diagnostics.clone_from(&graph_diags);
         cache.graph_context = context;
@@ -425,6 +445,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         diagnostics,
         today: options.today,
         history: std::sync::Arc::default(),
+        left_out_drafts,
     }
 }
 
@@ -458,13 +479,13 @@ fn restore(
 /// it beside [`load`]: it mostly waits for git, which works in processes
 /// of its own. A config that cannot be read leaves it "not read"; `load`
 /// reports that config.
-pub fn read_history(options: &LoadOptions, previous: Option<&[u8]>) -> history::SiteHistory {
+pub fn read_history(options: &LoadOptions, use_kept: bool) -> history::SiteHistory {
     match Config::load(&options.root) {
         Ok((config, _)) => history::SiteHistory::collect(
             &options.root,
             &config,
             options.output_dir.as_deref(),
-            previous,
+            use_kept,
         ),
         Err(_) => history::SiteHistory::default(),
     }
@@ -800,18 +821,6 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
             bytes: cache.encode(),
         })
         .map_err(cannot_write)?;
-    // The history as read at HEAD, for the next build to use instead of git.
-    // A history file changed since the manifest listed it is forgotten
-    // first, so that it is written again even when the history is the same.
-    let _ = staging.previous_file(history::cache::HISTORY_FILE);
-    if let Some(bytes) = site.history.cache_file() {
-        staging
-            .write_own(&output::OutputFile {
-                path: history::cache::HISTORY_FILE.into(),
-                bytes: bytes.to_vec(),
-            })
-            .map_err(cannot_write)?;
-    }
     let committed = staging.commit().map_err(cannot_write)?;
     let reused_pages = built.kept.iter().filter(|p| p.ends_with(".html")).count();
     Ok(Built {

@@ -368,16 +368,11 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     let mut options = load_options(&args.common)?;
     options.output_dir = Some(out.clone());
     options.base_url = args.base_url.clone();
-    // The history the output holds, read at the commit HEAD may still
-    // name (see history::cache); not for a from-scratch build, nor from a
-    // folder the build would refuse.
-    let previous_history =
-        (accepted && !args.clean).then(|| throughline::history::cache::previous(&out));
-    let previous_history = previous_history.flatten();
     // The history is read beside the analysis: it mostly waits for git.
+    // From the history the last build kept, where it still holds
+    // (history::cache); `--clean` reads it all from git.
     let (site, history) = std::thread::scope(|scope| {
-        let history =
-            scope.spawn(|| throughline::read_history(&options, previous_history.as_deref()));
+        let history = scope.spawn(|| throughline::read_history(&options, !args.clean));
         let site = throughline::load_lean(&options);
         (site, history.join())
     });

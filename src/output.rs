@@ -241,9 +241,7 @@ fn is_inside_path(path: &str) -> bool {
 /// The names throughline keeps at the top of the output for itself; a
 /// rendered or static file of that name is never written.
 fn is_reserved(path: &str) -> bool {
-    is_bookkeeping(path)
-        || path == crate::render::cache::CACHE_FILE
-        || path == crate::history::cache::HISTORY_FILE
+    is_bookkeeping(path) || path == crate::render::cache::CACHE_FILE
 }
 
 /// The files that say what the output is, which no manifest lists: the

@@ -1,36 +1,45 @@
-//! The history a build read, kept in the output for the next build.
+//! The history a build read, kept for the next build.
 //!
 //! A site's history is a function of the commit it is read at: the commits
 //! on the first-parent line from HEAD and the blobs they wrote never
 //! change. So a build stamps the history it read with that commit (and the
 //! other inputs of the read: the shallow clone's boundary, the config's
-//! `ignore`, whether `public/` is output, and the binary) and writes it
-//! into the output as [`HISTORY_FILE`]. The next build over that output:
+//! `ignore`, whether `public/` is output, and the binary) and keeps it. The
+//! next build of the site:
 //! - at the same stamp, takes the history from the file and runs neither
 //!   `git log` nor `git cat-file` (a rebuild after an edit not yet
 //!   committed, the loop of someone writing: uncommitted edits never enter
 //!   the history, the pages compare the files with it);
 //! - at a commit that descends from the stamped one along first parents
-//!   (a CI build that keeps its output folder, after a push), reads only
-//!   the commits since and walks on from where the kept walk stopped;
+//!   (after a commit, a pull, or a CI run that keeps the cache folder),
+//!   reads only the commits since and walks on from where the kept walk
+//!   stopped;
 //! - otherwise (a rebase, a reset, a deepened clone, another config or
 //!   binary) reads the whole history, as without a file.
 //!
+//! The file is not in the output: the walk holds what the site does not
+//! publish (drafts' front matter and commits, the subjects of commits that
+//! touched only drafts). It is in the user's cache folder ([`folder`]), one
+//! file per site root, written whole to a temporary name and renamed.
+//!
 //! The file is JSON: the stamp, then the walk ([`Walk`]): the history
 //! oldest first, and what the next commit is compared with (each path's
-//! document and each document's newest front matter). Anything that does
-//! not decode is ignored whole.
+//! document and each document's newest compared fields). Anything that
+//! does not decode is ignored whole.
+
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::site::Walk;
 
-/// The file's name, at the top of the output.
-pub const HISTORY_FILE: &str = ".throughline-history";
+/// Names the folder the history files are kept in, instead of the
+/// platform's cache folder.
+pub const CACHE_DIR_ENV: &str = "THROUGHLINE_CACHE_DIR";
 
 /// The most a history file may hold before it is ignored (read from git
 /// instead); far above a real site's (about 6 MB for 10,000 documents).
-pub const HISTORY_FILE_LIMIT: u64 = 1 << 30;
+const HISTORY_FILE_LIMIT: u64 = 1 << 30;
 
 /// Which history a file holds: the inputs of the read that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,10 +103,77 @@ struct File {
     walk: Walk,
 }
 
-/// The history file of the output at `out`, when it has one that is a
-/// plain file (a link there is not followed) within the limit.
-pub fn previous(out: &std::path::Path) -> Option<Vec<u8>> {
-    crate::source::read_regular(&out.join(HISTORY_FILE), HISTORY_FILE_LIMIT).ok()
+/// Where throughline keeps what it caches: `$THROUGHLINE_CACHE_DIR`, else
+/// the platform's cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
+/// `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) with a
+/// `throughline` folder in it. `None` when there is no home to put it in.
+pub fn folder() -> Option<PathBuf> {
+    let set = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = set(CACHE_DIR_ENV) {
+        return Some(dir);
+    }
+    let base = if cfg!(target_os = "macos") {
+        set("HOME").map(|home| home.join("Library/Caches"))
+    } else if cfg!(windows) {
+        set("LOCALAPPDATA")
+    } else {
+        set("XDG_CACHE_HOME").or_else(|| set("HOME").map(|home| home.join(".cache")))
+    };
+    base.map(|base| base.join("throughline"))
+}
+
+/// The history file of the site at `root`: one per site, named by a hash
+/// of the root's canonical path (two sites in one repository, or two
+/// clones, each have their own).
+fn file_for(root: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let name = format!(
+        "history-{:016x}.json",
+        crate::render::stable_hash(&root.to_string_lossy())
+    );
+    Some(folder()?.join(name))
+}
+
+/// The history file kept for the site at `root`, when there is one that is
+/// a plain file (a link there is not followed) within the limit.
+pub(crate) fn kept(root: &Path) -> Option<Vec<u8>> {
+    crate::source::read_regular(&file_for(root)?, HISTORY_FILE_LIMIT).ok()
+}
+
+/// Keeps `bytes` as the history file of the site at `root`: written to a
+/// name of this process's own and renamed over the file, so a build that
+/// reads it at the same time sees the old file or the new one, never half.
+/// Best effort: a history that cannot be kept is read from git next time.
+pub(crate) fn keep(root: &Path, bytes: &[u8]) {
+    let Some(file) = file_for(root) else { return };
+    let Some(dir) = file.parent() else { return };
+    if create_private_dir(dir).is_err() {
+        return;
+    }
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &file).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+}
+
+/// Creates `dir` (and its parents), readable by the user alone: the files
+/// hold drafts' front matter.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// The file for a walk read under `stamp`.

@@ -145,6 +145,9 @@ pub struct Event {
     pub title: Option<String>,
     /// What changed.
     pub change: Change,
+    /// The version was a draft (`draft: true`) then: not to be shown
+    /// unless the document is in the run.
+    pub draft: bool,
 }
 
 /// One document's history.
@@ -188,18 +191,28 @@ pub struct SiteHistory {
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
-    /// The history file for the next build ([`super::cache`]), when the
-    /// history was read at a commit.
-    #[serde(skip)]
-    pub(crate) cache: Option<Vec<u8>>,
 }
 
-/// A document's front matter at one commit.
+/// The front-matter fields [`changes`] compares; a version holds no other
+/// (less to hold during the walk, and to keep: see [`cache`]).
+const COMPARED_FIELDS: [&str; 6] = [
+    "status",
+    "parent",
+    "success",
+    "key_results",
+    "checkins",
+    "reviewed",
+];
+
+/// A document's front matter at one commit: its id, kind and title, and
+/// the fields the history compares.
 #[derive(Debug, Serialize, Deserialize)]
 struct Version {
     id: String,
     kind: String,
     title: Option<String>,
+    /// `draft: true`.
+    draft: bool,
     fields: Map<String, Value>,
 }
 
@@ -234,15 +247,15 @@ impl SiteHistory {
     }
 
     /// Reads the history of the documents under `root` (those `config`
-    /// makes documents; `output_dir` is never content). `previous`: the
-    /// history file of the output being rebuilt ([`cache`]), used instead
-    /// of reading git when it was written at the commit HEAD names. Never
-    /// fails: what went wrong is the state.
+    /// makes documents; `output_dir` is never content). With `use_kept`,
+    /// starts from the history the last read kept ([`cache`]) where it
+    /// still holds, and keeps this one for the next. Never fails: what went
+    /// wrong is the state.
     pub fn collect(
         root: &Path,
         config: &Config,
         output_dir: Option<&Path>,
-        previous: Option<&[u8]>,
+        use_kept: bool,
     ) -> SiteHistory {
         if !config.history {
             return SiteHistory::empty(HistoryState::Off);
@@ -251,16 +264,11 @@ impl SiteHistory {
         let stamp = |head: String, shallow: &HashSet<String>| {
             Stamp::new(head, shallow, &config.ignore, output_dir.is_none())
         };
-        match read(root, &filter, stamp, previous) {
+        let previous = use_kept.then(|| cache::kept(root)).flatten();
+        match read(root, &filter, stamp, previous.as_deref()) {
             Ok(history) => history,
             Err(state) => SiteHistory::empty(state),
         }
-    }
-
-    /// The history file for the next build over the output ([`cache`]),
-    /// when the history was read at a commit.
-    pub fn cache_file(&self) -> Option<&[u8]> {
-        self.cache.as_deref()
     }
 
     /// How long document `id` has had `status` (its status in the files
@@ -321,11 +329,7 @@ fn read(
     // The history the output keeps: the very one when HEAD has not moved;
     // when HEAD has moved on along its first parents, where to walk on from.
     let (mut walk, range) = match previous.and_then(cache::decode) {
-        Some((kept, walk)) if kept == stamp => {
-            let mut history = walk.finish();
-            history.cache = previous.map(<[u8]>::to_vec);
-            return Ok(history);
-        }
+        Some((kept, walk)) if kept == stamp => return Ok(walk.finish()),
         Some((kept, walk))
             if kept.same_read_as(&stamp) && follows(root, kept.head(), stamp.head()) =>
         {
@@ -376,9 +380,10 @@ fn read(
     walk.history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
-    let mut history = walk.finish();
-    history.cache = cache::encode(&stamp, &walk);
-    Ok(history)
+    if let Some(bytes) = cache::encode(&stamp, &walk) {
+        cache::keep(root, &bytes);
+    }
+    Ok(walk.finish())
 }
 
 /// Whether `head` descends from `base` along first parents: the commits
@@ -553,13 +558,19 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
 fn version(path: &str, bytes: &[u8]) -> Option<Version> {
     let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
     let yaml = crate::source::split_front_matter(text).ok()?.yaml;
-    let fields = crate::yaml::parse_front_matter(yaml).ok()?;
+    let mut fields = crate::yaml::parse_front_matter(yaml).ok()?;
     let text_of = |key: &str| fields.get(key).and_then(Value::as_str).map(str::to_string);
+    // As `source` reads a document: the file name without `id:`, a page without `kind:`.
+    let id = text_of("id").unwrap_or_else(|| crate::source::default_id(path));
+    let kind = text_of("kind").unwrap_or_else(|| crate::config::PAGE_KIND.to_string());
+    let title = text_of("title");
+    let draft = fields.get("draft") == Some(&Value::Bool(true));
+    fields.retain(|key, _| COMPARED_FIELDS.contains(&key.as_str()));
     Some(Version {
-        // As `source` reads a document: the file name without `id:`, a page without `kind:`.
-        id: text_of("id").unwrap_or_else(|| crate::source::default_id(path)),
-        kind: text_of("kind").unwrap_or_else(|| crate::config::PAGE_KIND.to_string()),
-        title: text_of("title"),
+        id,
+        kind,
+        title,
+        draft,
         fields,
     })
 }
@@ -696,6 +707,7 @@ impl Walk {
                         kind: version.kind.clone(),
                         title: version.title.clone(),
                         change,
+                        draft: version.draft,
                     }));
                 }
                 touched_ids.push(version.id.clone());
@@ -720,6 +732,7 @@ impl Walk {
                         kind: last.kind,
                         title: last.title,
                         change: Change::Removed,
+                        draft: last.draft,
                     });
                 }
                 touched_ids.push(id);
@@ -745,7 +758,6 @@ impl Walk {
             commits: self.history.commits.clone(),
             docs: self.history.docs.clone(),
             events: self.history.events.clone(),
-            cache: None,
         };
         // Newest first, as the pages list them; indices are rewritten to match.
         let last = history.commits.len().saturating_sub(1);

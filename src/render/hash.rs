@@ -21,6 +21,17 @@ pub(crate) fn hash_of(value: &impl std::hash::Hash) -> u64 {
     foldhash::quality::FixedState::with_seed(0).hash_one(value)
 }
 
+/// FNV-1a of `text`: spelled out rather than taken from a hashing crate,
+/// for hashes that name things kept from one release to the next (search
+/// fragments, cache files).
+pub(crate) fn stable_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in text.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// A part of a page's values that serde hashes as its [`hash_of`]: for a
 /// large value that derives `Hash` (a page's trees), which the standard
 /// hasher goes through several times faster than serde. Serialised only

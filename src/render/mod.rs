@@ -17,7 +17,7 @@ pub mod theme;
 mod tree;
 pub mod view;
 
-pub(crate) use hash::hash_of;
+pub(crate) use hash::{hash_of, stable_hash};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

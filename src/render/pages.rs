@@ -261,7 +261,7 @@ pub(super) fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     let from = changes_from(site);
     let mut weeks: BTreeMap<Date, (Vec<ChangeView<'a>>, usize)> = BTreeMap::new();
     let mut total = 0;
-    for event in site.history.events_between(from, site.today) {
+    for event in site.shown_events_between(from, site.today) {
         total += 1;
         let date = site.history.commits[event.commit].date;
         let (shown, hidden) = weeks.entry(crate::date::week_start(date)).or_default();
@@ -304,7 +304,7 @@ fn recent_changes<'a>(model: &'a Model<'_>) -> Option<RecentChanges<'a>> {
     if site.history.state == crate::history::HistoryState::Off {
         return None;
     }
-    let mut in_window = site.history.events_between(changes_from(site), site.today);
+    let mut in_window = site.shown_events_between(changes_from(site), site.today);
     let items = in_window
         .by_ref()
         .take(HOME_SAMPLE)

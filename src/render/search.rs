@@ -111,15 +111,10 @@ fn fragment_name(id: &str, taken: &mut std::collections::HashSet<String>) -> Str
     name
 }
 
-/// FNV-1a of a document's id: what cuts fragments. Spelled out rather than
-/// taken from a hashing crate, so that a site's fragments stay the same
-/// from one release to the next.
+/// A document's id's hash, what cuts fragments: [`stable_hash`], so that a
+/// site's fragments stay the same from one release to the next.
 fn id_hash(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in id.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    super::hash::stable_hash(id)
 }
 
 /// A longer word is not indexed (a hash, a URL run together).

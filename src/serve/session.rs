@@ -295,7 +295,7 @@ impl LiveSite {
         let mut site = analyze_cached(inputs, &self.options, &mut parses);
         // Read once per (re)load, not per edit: the history changes with
         // commits, not with saves; a config or theme change reloads it.
-        site.history = std::sync::Arc::new(crate::read_history(&self.options, None));
+        site.history = std::sync::Arc::new(crate::read_history(&self.options, true));
         let statics = match read_statics(&site.root) {
             Ok(statics) => statics,
             Err(err) => {

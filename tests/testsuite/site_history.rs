@@ -363,7 +363,8 @@ fn changes_is_a_reserved_id() {
 }
 
 /// A folder holding a `git` that appends its arguments, one run a line, to
-/// `calls` and then runs the real git: what a build asked of git.
+/// `calls` and then runs the real git: what a build asked of git. Builds
+/// run with it keep their history in its `cache` folder.
 struct GitSpy {
     dir: tempfile::TempDir,
 }
@@ -401,6 +402,35 @@ impl GitSpy {
         )
     }
 
+    /// The cache folder of the builds it watches.
+    fn cache(&self) -> std::path::PathBuf {
+        self.dir.path().join("cache")
+    }
+
+    /// The environment of a build it watches: PATH and the cache folder.
+    fn env(&self) -> [(String, String); 2] {
+        [
+            ("PATH".into(), self.path()),
+            (
+                "THROUGHLINE_CACHE_DIR".into(),
+                self.cache().to_string_lossy().into_owned(),
+            ),
+        ]
+    }
+
+    /// The history files kept in its cache folder.
+    fn kept(&self) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(self.cache())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The calls so far, and forgets them.
     fn take(&self) -> Vec<String> {
         let calls = self.dir.path().join("calls");
@@ -436,11 +466,14 @@ fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 }
 
 #[test]
-fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git() {
+fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     let site = scripted_history();
     let spy = GitSpy::new();
-    let path = spy.path();
-    let env = [("PATH", path.as_str())];
+    let owned = spy.env();
+    let env: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let dir = tempfile::tempdir().expect("out");
     let out = dir.path().join("site");
     let out_arg = out.to_string_lossy().into_owned();
@@ -456,13 +489,15 @@ fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git()
         read_history_from_git(&spy.take()),
         "the first build reads git"
     );
-    assert!(out.join(".throughline-history").is_file());
+    let kept = spy.kept();
+    assert_eq!(kept.len(), 1, "one history file for the site: {kept:?}");
     let first = snapshot(&out);
-    let manifest = read(&out, ".throughline-manifest");
     assert!(
-        manifest.contains(".throughline-history"),
-        "listed like any file"
+        first.keys().all(|path| !path.contains("history")),
+        "the kept history is not in the output: {:?}",
+        first.keys().collect::<Vec<_>>()
     );
+    let kept_first = std::fs::read(&kept[0]).expect("kept");
 
     // An edit that is not committed: the history is the output's.
     let metric = read(site.root(), "metrics/m-payout.md");
@@ -479,7 +514,10 @@ fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git()
         "HEAD is checked: {calls:?}"
     );
     let second = snapshot(&out);
-    assert!(second[".throughline-history"] == first[".throughline-history"]);
+    assert!(
+        std::fs::read(&kept[0]).expect("kept") == kept_first,
+        "kept as it was"
+    );
     for page in ["bet-a/index.html", "changes/index.html", "ps/index.html"] {
         assert!(
             second[page] == first[page],
@@ -517,7 +555,7 @@ fn a_rebuild_at_the_same_commit_takes_the_history_from_the_output_not_from_git()
 
     // A history file that is not what the build wrote is ignored whole.
     let after_clean = snapshot(&out);
-    std::fs::write(out.join(".throughline-history"), "{\"stamp\": 1}").expect("damage");
+    std::fs::write(&kept[0], "{\"stamp\": 1}").expect("damage");
     build(&[]);
     assert!(
         read_history_from_git(&spy.take()),
@@ -555,10 +593,14 @@ fn a_history_file_from_another_site_at_another_commit_is_not_used() {
 /// output's (a `git log` of a range).
 fn same_as_a_clean_build(site: &SiteTest, out: &Path, spy: &GitSpy) -> (bool, bool) {
     let out_arg = out.to_string_lossy().into_owned();
-    let path = spy.path();
+    let owned = spy.env();
+    let env: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let run = site.run_with_env(
         &["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"],
-        &[("PATH", &path)],
+        &env,
     );
     let walked_on = spy
         .take()
@@ -614,4 +656,68 @@ fn after_a_merge_a_reset_or_a_branch_switch_the_history_is_the_one_git_gives() {
     git(root, &["checkout", "-q", "topic"]);
     assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
     assert!(!read(&out, "changes/index.html").contains("Rename payouts"));
+}
+
+#[test]
+fn what_the_site_does_not_publish_stays_out_of_the_output() {
+    // A draft, committed: its title and its commit's subject are in the
+    // kept history (the walk compares it), never in the published output.
+    let site = scripted_history();
+    write(
+        site.root(),
+        "bets/secret.md",
+        "---\nid: secret\nkind: bet\nparent: ps\ndraft: true\nstatus: proposed\ntitle: Secret acquisition plan\n---\n# Secret acquisition plan\n",
+    );
+    commit(site.root(), "2026-11-15", "Draft the takeover of Initech");
+    let spy = GitSpy::new();
+    let (same, _) = same_as_a_clean_build(
+        &site,
+        &tempfile::tempdir().expect("out").path().join("site"),
+        &spy,
+    );
+    assert!(same);
+    let built = {
+        let owned = spy.env();
+        let env: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        site.build_elsewhere(&[], &env)
+    };
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    for (path, bytes) in snapshot(&built.out) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("Secret acquisition"),
+            "{path} holds the draft's title"
+        );
+        assert!(!text.contains("Initech"), "{path} holds the draft's commit");
+    }
+    // With `--drafts` the draft is in the run, and so is its history.
+    let with_drafts = site.build_elsewhere(&["--drafts"], &[]);
+    assert_eq!(with_drafts.run.code, 0, "{}", with_drafts.run.stderr);
+    let changes = read(&with_drafts.out, "changes/index.html");
+    assert!(changes.contains("Secret acquisition plan"), "{changes}");
+    assert!(changes.contains("Draft the takeover of Initech"));
+
+    let kept = spy.kept();
+    assert_eq!(kept.len(), 1);
+    let history = std::fs::read_to_string(&kept[0]).expect("kept");
+    assert!(
+        history.contains("Secret acquisition plan"),
+        "the walk has the draft"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(spy.cache())
+            .expect("cache folder")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the cache folder is the user's alone: {mode:o}"
+        );
+    }
 }

@@ -152,6 +152,12 @@ pub(crate) fn run_binary(args: &[String], env: &[(&str, &str)], cwd: &Path) -> R
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // What a build keeps between runs goes to the tests' own folder, not
+    // the user's cache (a test may name another with its env).
+    cmd.env(
+        "THROUGHLINE_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache"),
+    );
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -2,44 +2,133 @@
 //! `reviewed:` (SPEC §6 `stale`, `drift`). One `git log` pass for the whole
 //! site, never one process per file; outside a work tree, or without git,
 //! there are simply no dates.
+//!
+//! The dates are a function of the commit HEAD names, so they are kept
+//! between runs ([`crate::kept`]) stamped with it: at the same commit they
+//! are read from the file, and at a commit that descends from it only the
+//! commits since are logged (a file's date is the newest of its commits',
+//! so the dates of the new commits merge into the kept ones).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+use serde::{Deserialize, Serialize};
 
 use crate::date::{parse_date, Date};
 
 /// Each file's last commit date, keyed by its path relative to the site root.
 pub(crate) type GitDates = HashMap<String, Date>;
 
-/// The committer date of the last commit touching each file under `root`, or
-/// `None` when `root` is not in a git work tree or git cannot be run.
-pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
-    let output = Command::new("git")
+/// The most a kept dates file may hold before it is ignored.
+const KEPT_LIMIT: u64 = 256 << 20;
+
+/// The dates as kept between runs.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    /// The binary that wrote them.
+    binary: u64,
+    /// The commit they were read at.
+    head: String,
+    /// Each file's date, `YYYY-MM-DD`, in path order.
+    dates: BTreeMap<String, String>,
+}
+
+/// Runs git in `root`, with paths written as they are.
+fn git(root: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(root)
+        .args(["-c", "core.quotepath=off"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// The committer date of the last commit touching each file under `root`, or
+/// `None` when `root` is not in a git work tree, has no commit yet, or git
+/// cannot be run.
+pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
+    let head = git(root)
+        .args(["rev-parse", "-q", "--verify", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let binary = crate::render::binary_identity();
+    let kept = crate::kept::read(root, "dates", KEPT_LIMIT)
+        .and_then(|bytes| serde_json::from_slice::<Kept>(&bytes).ok())
+        .filter(|kept| kept.binary == binary)
+        .and_then(|kept| {
+            let dates = kept
+                .dates
+                .iter()
+                .map(|(path, date)| Some((path.clone(), parse_date(date)?)))
+                .collect::<Option<GitDates>>()?;
+            Some((kept.head, dates))
+        });
+    let (mut dates, range) = match kept {
+        Some((kept_head, dates)) if kept_head == head => return Some(dates),
+        Some((kept_head, dates)) if is_ancestor(root, &kept_head, &head) => {
+            (dates, format!("{kept_head}..{head}"))
+        }
+        _ => (GitDates::new(), head.clone()),
+    };
+    let output = git(root)
         .args([
-            "-c",
-            "core.quotepath=off",
             "log",
             "--format=%x00%cs",
             "--name-only",
             "--relative",
             "--no-renames",
+            &range,
             "--",
             ".",
         ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
         .output()
         .ok()?;
     if !output.status.success() {
         return None;
     }
-    Some(parse_log(&String::from_utf8_lossy(&output.stdout)))
+    merge(
+        &mut dates,
+        parse_log(&String::from_utf8_lossy(&output.stdout)),
+    );
+    let kept = Kept {
+        binary,
+        head,
+        dates: dates
+            .iter()
+            .map(|(path, date)| (path.clone(), date.to_string()))
+            .collect(),
+    };
+    if let Ok(bytes) = serde_json::to_vec(&kept) {
+        crate::kept::write(root, "dates", &bytes);
+    }
+    Some(dates)
 }
 
-/// Parses `git log --format=%x00%cs --name-only` output, newest commit first.
+/// Whether `commit` is an ancestor of `head` (or `head` itself): every
+/// commit `head` reaches is then one `commit` reaches or one of `commit..head`.
+fn is_ancestor(root: &Path, commit: &str, head: &str) -> bool {
+    git(root)
+        .args(["merge-base", "--is-ancestor", commit, head])
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Takes the newer of each file's dates into `dates`.
+fn merge(dates: &mut GitDates, newer: GitDates) {
+    for (file, date) in newer {
+        let kept = dates.entry(file).or_insert(date);
+        *kept = (*kept).max(date);
+    }
+}
+
+/// Parses `git log --format=%x00%cs --name-only` output: each file's newest
+/// commit date.
 fn parse_log(log: &str) -> GitDates {
     let mut dates = GitDates::new();
     for commit in log.split('\0').filter(|c| !c.trim().is_empty()) {
@@ -48,7 +137,8 @@ fn parse_log(log: &str) -> GitDates {
             continue;
         };
         for file in lines.map(str::trim).filter(|l| !l.is_empty()) {
-            dates.entry(file.to_string()).or_insert(date);
+            let kept = dates.entry(file.to_string()).or_insert(date);
+            *kept = (*kept).max(date);
         }
     }
     dates
@@ -57,6 +147,22 @@ fn parse_log(log: &str) -> GitDates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_of_new_commits_merge_into_the_kept_ones_newest_wins() {
+        let mut kept = parse_log("\x002026-03-04\n\na.md\nb.md\n");
+        merge(
+            &mut kept,
+            parse_log("\x002026-05-01\n\nb.md\nc.md\n\x002026-01-01\n\na.md\n"),
+        );
+        assert_eq!(
+            kept["a.md"],
+            parse_date("2026-03-04").unwrap(),
+            "an older new commit"
+        );
+        assert_eq!(kept["b.md"], parse_date("2026-05-01").unwrap());
+        assert_eq!(kept["c.md"], parse_date("2026-05-01").unwrap());
+    }
 
     #[test]
     fn newest_commit_wins() {

@@ -14,6 +14,7 @@ pub mod edit;
 mod git;
 pub mod graph;
 pub mod history;
+pub mod kept;
 pub mod lsp;
 mod model;
 pub mod output;

@@ -19,23 +19,18 @@
 //!
 //! The file is not in the output: the walk holds what the site does not
 //! publish (drafts' front matter and commits, the subjects of commits that
-//! touched only drafts). It is in the user's cache folder ([`folder`]), one
-//! file per site root, written whole to a temporary name and renamed.
+//! touched only drafts). It is in the user's cache folder ([`crate::kept`]).
 //!
 //! The file is JSON: the stamp, then the walk ([`Walk`]): the history
 //! oldest first, and what the next commit is compared with (each path's
 //! document and each document's newest compared fields). Anything that
 //! does not decode is ignored whole.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::site::Walk;
-
-/// Names the folder the history files are kept in, instead of the
-/// platform's cache folder.
-pub const CACHE_DIR_ENV: &str = "THROUGHLINE_CACHE_DIR";
 
 /// The most a history file may hold before it is ignored (read from git
 /// instead); far above a real site's (about 6 MB for 10,000 documents).
@@ -103,77 +98,14 @@ struct File {
     walk: Walk,
 }
 
-/// Where throughline keeps what it caches: `$THROUGHLINE_CACHE_DIR`, else
-/// the platform's cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
-/// `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) with a
-/// `throughline` folder in it. `None` when there is no home to put it in.
-pub fn folder() -> Option<PathBuf> {
-    let set = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = set(CACHE_DIR_ENV) {
-        return Some(dir);
-    }
-    let base = if cfg!(target_os = "macos") {
-        set("HOME").map(|home| home.join("Library/Caches"))
-    } else if cfg!(windows) {
-        set("LOCALAPPDATA")
-    } else {
-        set("XDG_CACHE_HOME").or_else(|| set("HOME").map(|home| home.join(".cache")))
-    };
-    base.map(|base| base.join("throughline"))
-}
-
-/// The history file of the site at `root`: one per site, named by a hash
-/// of the root's canonical path (two sites in one repository, or two
-/// clones, each have their own).
-fn file_for(root: &Path) -> Option<PathBuf> {
-    let root = std::fs::canonicalize(root).ok()?;
-    let name = format!(
-        "history-{:016x}.json",
-        crate::render::stable_hash(&root.to_string_lossy())
-    );
-    Some(folder()?.join(name))
-}
-
-/// The history file kept for the site at `root`, when there is one that is
-/// a plain file (a link there is not followed) within the limit.
+/// The history file kept for the site at `root`, if any.
 pub(crate) fn kept(root: &Path) -> Option<Vec<u8>> {
-    crate::source::read_regular(&file_for(root)?, HISTORY_FILE_LIMIT).ok()
+    crate::kept::read(root, "history", HISTORY_FILE_LIMIT)
 }
 
-/// Keeps `bytes` as the history file of the site at `root`: written to a
-/// name of this process's own and renamed over the file, so a build that
-/// reads it at the same time sees the old file or the new one, never half.
-/// Best effort: a history that cannot be kept is read from git next time.
+/// Keeps `bytes` as the history file of the site at `root`.
 pub(crate) fn keep(root: &Path, bytes: &[u8]) {
-    let Some(file) = file_for(root) else { return };
-    let Some(dir) = file.parent() else { return };
-    if create_private_dir(dir).is_err() {
-        return;
-    }
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        file.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &file).is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-}
-
-/// Creates `dir` (and its parents), readable by the user alone: the files
-/// hold drafts' front matter.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    crate::kept::write(root, "history", bytes);
 }
 
 /// The file for a walk read under `stamp`.

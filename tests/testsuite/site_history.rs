@@ -721,3 +721,82 @@ fn what_the_site_does_not_publish_stays_out_of_the_output() {
         );
     }
 }
+
+#[test]
+fn the_files_commit_dates_are_kept_per_commit_and_new_commits_merge_in() {
+    // `check` reads each file's last commit date (the stand-in for a
+    // missing `reviewed:`); the dates are kept by commit like the history.
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\n---\n# S\n")
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\nparent: cs\n---\n# P\n",
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2025-10-01", "Strategy");
+    let spy = GitSpy::new();
+    let owned = spy.env();
+    let env: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let check = || {
+        let run = site.run_with_env(
+            &["check", "ROOT", "--format", "json", "--today", "2026-11-24"],
+            &env,
+        );
+        (run.stdout, spy.take())
+    };
+    // What a run with nothing kept says, for the same commit.
+    let fresh = || {
+        let empty = tempfile::tempdir().expect("empty cache");
+        let dir = empty.path().to_string_lossy().into_owned();
+        site.run_with_env(
+            &["check", "ROOT", "--format", "json", "--today", "2026-11-24"],
+            &[("THROUGHLINE_CACHE_DIR", &dir)],
+        )
+        .stdout
+    };
+    let dates_logged = |calls: &[String]| calls.iter().any(|c| c.contains("--name-only"));
+
+    let (first, calls) = check();
+    assert!(dates_logged(&calls), "the first run asks git: {calls:?}");
+    assert!(
+        first.contains("\"stale\""),
+        "cs was last committed in 2025: {first}"
+    );
+    let (again, calls) = check();
+    assert!(!dates_logged(&calls), "the same commit: kept {calls:?}");
+    assert_eq!(again, first);
+
+    // A new commit touching cs.md: only it is logged, and cs is no longer stale.
+    write(
+        root,
+        "cs.md",
+        "---\nid: cs\nkind: company-strategy\n---\n# Strategy\n",
+    );
+    commit(root, "2026-11-20", "Retitle the strategy");
+    let (after, calls) = check();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.contains("--name-only") && c.contains("..")),
+        "only the commits since: {calls:?}"
+    );
+    assert_eq!(after, fresh(), "the same as reading every commit");
+    let stale = |json: &str| json.matches("\"rule\":\"stale\"").count();
+    assert_eq!((stale(&first), stale(&after)), (2, 1), "{after}");
+
+    // A reset: the kept commit is not an ancestor any more; all is read again.
+    git(root, &["reset", "-q", "--hard", "HEAD~1"]);
+    let (reset, calls) = check();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.contains("--name-only") && !c.contains("..")),
+        "{calls:?}"
+    );
+    assert_eq!(reset, fresh());
+    assert_eq!(reset, first);
+}

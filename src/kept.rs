@@ -1,0 +1,162 @@
+//! What throughline keeps between runs outside the output: files in the
+//! user's cache folder, one of each kind per site root. The site's history
+//! walk (`history::cache`) and the files' last commit dates (`git`) are
+//! kept here, each stamped with the commit it was read at, so that the
+//! next run asks git only for what is new. Deleting the folder is always
+//! safe: everything in it is read again from git.
+//!
+//! Not in the output, since the history holds what the site does not
+//! publish (drafts); readable by the user alone for the same reason.
+
+use std::path::{Path, PathBuf};
+
+/// Names the folder to keep files in, instead of the platform's cache folder.
+pub const CACHE_DIR_ENV: &str = "THROUGHLINE_CACHE_DIR";
+
+/// Where throughline keeps what it caches: `$THROUGHLINE_CACHE_DIR`, else
+/// the platform's cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
+/// `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) with a
+/// `throughline` folder in it. `None` when there is no home to put it in.
+pub fn folder() -> Option<PathBuf> {
+    let set = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = set(CACHE_DIR_ENV) {
+        return Some(dir);
+    }
+    let base = if cfg!(target_os = "macos") {
+        set("HOME").map(|home| home.join("Library/Caches"))
+    } else if cfg!(windows) {
+        set("LOCALAPPDATA")
+    } else {
+        set("XDG_CACHE_HOME").or_else(|| set("HOME").map(|home| home.join(".cache")))
+    };
+    base.map(|base| base.join("throughline"))
+}
+
+/// The file of `kind` kept in `folder` for the site at `root`, named by a
+/// hash of the root's canonical path (two sites in one repository, or two
+/// clones, each have their own): `history-<hash>.json`.
+fn file_in(folder: &Path, root: &Path, kind: &str) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let hash = crate::render::stable_hash(&root.to_string_lossy());
+    Some(folder.join(format!("{kind}-{hash:016x}.json")))
+}
+
+/// The file of `kind` kept for the site at `root`, when there is one that
+/// is a plain file (a link there is not followed) of at most `limit` bytes.
+pub(crate) fn read(root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
+    read_in(&folder()?, root, kind, limit)
+}
+
+fn read_in(folder: &Path, root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
+    crate::source::read_regular(&file_in(folder, root, kind)?, limit).ok()
+}
+
+/// Keeps `bytes` as the file of `kind` for the site at `root`: written to a
+/// name of this process's own and renamed over the file, so a run that
+/// reads it at the same time sees the old file or the new one, never half.
+/// Best effort: what cannot be kept is read from git next time.
+pub(crate) fn write(root: &Path, kind: &str, bytes: &[u8]) {
+    if let Some(folder) = folder() {
+        write_in(&folder, root, kind, bytes);
+    }
+}
+
+fn write_in(folder: &Path, root: &Path, kind: &str, bytes: &[u8]) {
+    let Some(file) = file_in(folder, root, kind) else {
+        return;
+    };
+    if create_private_dir(folder).is_err() {
+        return;
+    }
+    // Unique to this write: two threads of one process (serve) may keep
+    // the same file at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let temporary = folder.join(format!(
+        ".{}.{}.{}.tmp",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id(),
+        WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &file).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+}
+
+/// Creates `dir` (and its parents), readable by the user alone.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_file_is_read_back_for_its_root_and_kind_only() {
+        let cache = tempfile::tempdir().expect("cache");
+        let folder = cache.path().join("nested/throughline");
+        let one = tempfile::tempdir().expect("site");
+        let two = tempfile::tempdir().expect("site");
+        write_in(&folder, one.path(), "dates", b"one");
+        assert_eq!(
+            read_in(&folder, one.path(), "dates", 100).as_deref(),
+            Some(&b"one"[..])
+        );
+        assert_eq!(
+            read_in(&folder, two.path(), "dates", 100),
+            None,
+            "another root"
+        );
+        assert_eq!(
+            read_in(&folder, one.path(), "history", 100),
+            None,
+            "another kind"
+        );
+        assert_eq!(
+            read_in(&folder, one.path(), "dates", 2),
+            None,
+            "over the limit"
+        );
+        write_in(&folder, one.path(), "dates", b"again");
+        assert_eq!(
+            read_in(&folder, one.path(), "dates", 100).as_deref(),
+            Some(&b"again"[..])
+        );
+        let names: Vec<String> = std::fs::read_dir(&folder)
+            .expect("folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&folder)
+                .expect("folder")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "the user's alone: {mode:o}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_a_kept_file_is_not_followed() {
+        let cache = tempfile::tempdir().expect("cache");
+        let site = tempfile::tempdir().expect("site");
+        let secret = cache.path().join("secret");
+        std::fs::write(&secret, "{}").expect("secret");
+        let file = file_in(cache.path(), site.path(), "dates").expect("name");
+        std::os::unix::fs::symlink(&secret, &file).expect("link");
+        assert_eq!(read_in(cache.path(), site.path(), "dates", 100), None);
+    }
+}

@@ -187,7 +187,7 @@ pub struct SiteHistory {
     /// Commits that touched documents, newest first.
     pub commits: Vec<Commit>,
     /// Each document's history, by id.
-    #[serde(serialize_with = "by_id")]
+    #[serde(serialize_with = "sorted")]
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
@@ -226,15 +226,6 @@ struct Touch {
 struct LogCommit {
     commit: Commit,
     touched: Vec<Touch>,
-}
-
-/// The documents' histories in the order of their ids, so that the same
-/// history is always the same bytes (the output is deterministic).
-fn by_id<S: serde::Serializer>(
-    docs: &HashMap<String, DocHistory>,
-    to: S,
-) -> Result<S::Ok, S::Error> {
-    to.collect_map(docs.iter().collect::<std::collections::BTreeMap<_, _>>())
 }
 
 impl SiteHistory {
@@ -326,7 +317,7 @@ fn read(
         return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
     };
     let stamp = stamp(head, &shallow);
-    // The history the output keeps: the very one when HEAD has not moved;
+    // The history the last read kept: the very one when HEAD has not moved;
     // when HEAD has moved on along its first parents, where to walk on from.
     let (mut walk, range) = match previous.and_then(cache::decode) {
         Some((kept, walk)) if kept == stamp => return Ok(walk.finish()),

@@ -425,7 +425,10 @@ impl GitSpy {
                 entries
                     .filter_map(Result::ok)
                     .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .filter(|p| {
+                        p.file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with("history-"))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -499,7 +502,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     );
     let kept_first = std::fs::read(&kept[0]).expect("kept");
 
-    // An edit that is not committed: the history is the output's.
+    // An edit that is not committed: the kept history.
     let metric = read(site.root(), "metrics/m-payout.md");
     write(
         site.root(),
@@ -590,7 +593,7 @@ fn a_history_file_from_another_site_at_another_commit_is_not_used() {
 /// Builds `site` into `out` (git watched by `spy`), then into a fresh
 /// folder with `--clean`; says whether the two outputs are the same, file
 /// for file, and whether the first build read only the commits since the
-/// output's (a `git log` of a range).
+/// kept walk's (a `git log` of a range).
 fn same_as_a_clean_build(site: &SiteTest, out: &Path, spy: &GitSpy) -> (bool, bool) {
     let out_arg = out.to_string_lossy().into_owned();
     let owned = spy.env();

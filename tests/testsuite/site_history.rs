@@ -443,6 +443,14 @@ impl GitSpy {
     }
 }
 
+/// An environment as `run_with_env` takes it.
+fn as_env(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// Whether the calls read the history's commits and versions from git.
 fn read_history_from_git(calls: &[String]) -> bool {
     calls
@@ -473,10 +481,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     let site = scripted_history();
     let spy = GitSpy::new();
     let owned = spy.env();
-    let env: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let env = as_env(&owned);
     let dir = tempfile::tempdir().expect("out");
     let out = dir.path().join("site");
     let out_arg = out.to_string_lossy().into_owned();
@@ -597,10 +602,7 @@ fn a_history_file_from_another_site_at_another_commit_is_not_used() {
 fn same_as_a_clean_build(site: &SiteTest, out: &Path, spy: &GitSpy) -> (bool, bool) {
     let out_arg = out.to_string_lossy().into_owned();
     let owned = spy.env();
-    let env: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let env = as_env(&owned);
     let run = site.run_with_env(
         &["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"],
         &env,
@@ -681,10 +683,7 @@ fn what_the_site_does_not_publish_stays_out_of_the_output() {
     assert!(same);
     let built = {
         let owned = spy.env();
-        let env: Vec<(&str, &str)> = owned
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let env = as_env(&owned);
         site.build_elsewhere(&[], &env)
     };
     assert_eq!(built.run.code, 0, "{}", built.run.stderr);
@@ -740,10 +739,7 @@ fn the_files_commit_dates_are_kept_per_commit_and_new_commits_merge_in() {
     commit(root, "2025-10-01", "Strategy");
     let spy = GitSpy::new();
     let owned = spy.env();
-    let env: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let env = as_env(&owned);
     let check = || {
         let run = site.run_with_env(
             &["check", "ROOT", "--format", "json", "--today", "2026-11-24"],

@@ -34,15 +34,20 @@ struct Kept {
     dates: BTreeMap<String, String>,
 }
 
-/// Runs git in `root`, with paths written as they are.
-fn git(root: &Path) -> Command {
+/// Runs git in `root`, with paths written as they are (`core.quotepath=off`).
+pub(crate) fn command(root: &Path) -> Command {
     let mut command = Command::new("git");
     command
-        .arg("-C")
-        .arg(root)
+        .current_dir(root)
         .args(["-c", "core.quotepath=off"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
+        .stdin(Stdio::null());
+    command
+}
+
+/// [`command`], its complaints not shown: a failure here only means no dates.
+fn git(root: &Path) -> Command {
+    let mut command = command(root);
+    command.stderr(Stdio::null());
     command
 }
 

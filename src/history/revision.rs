@@ -185,11 +185,8 @@ fn list_revision(root: &Path, rev: &str) -> Result<(String, Vec<(String, String)
 
 /// Runs git in `root`; the error is git's own message when it printed one.
 pub(crate) fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Option<String>> {
-    let output = Command::new("git")
-        .current_dir(root)
-        .args(["-c", "core.quotepath=off"])
+    let output = crate::git::command(root)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| Some(format!("cannot run git: {e}")))?;
     if output.status.success() {

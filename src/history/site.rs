@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -295,16 +295,6 @@ impl SiteHistory {
     }
 }
 
-/// Runs git in `root`, with paths written as they are (`core.quotepath=off`).
-fn git_command(root: &Path) -> Command {
-    let mut command = Command::new("git");
-    command
-        .current_dir(root)
-        .args(["-c", "core.quotepath=off"])
-        .stdin(Stdio::null());
-    command
-}
-
 fn read(
     root: &Path,
     filter: &SourceFilter,
@@ -329,7 +319,7 @@ fn read(
         }
         _ => (Walk::default(), stamp.head().to_string()),
     };
-    let log = git_command(root)
+    let log = crate::git::command(root)
         .args([
             "log",
             "-z",
@@ -382,7 +372,7 @@ fn read(
 /// stopped at `base` has not seen. Not after a rebase or a reset, nor when
 /// `base` came in through a merge's second parent (or is not in the clone).
 fn follows(root: &Path, base: &str, head: &str) -> bool {
-    let Ok(output) = git_command(root)
+    let Ok(output) = crate::git::command(root)
         .args(["rev-list", "--first-parent", "--parents"])
         .arg(format!("{base}..{head}"))
         .stderr(Stdio::null())
@@ -405,7 +395,7 @@ fn follows(root: &Path, base: &str, head: &str) -> bool {
 /// the commit HEAD names (`None` before the first commit), or why there is
 /// no history: not a work tree, or no git.
 fn repository_state(root: &Path) -> Result<(HashSet<String>, Option<String>), HistoryState> {
-    let output = git_command(root)
+    let output = crate::git::command(root)
         .args([
             "rev-parse",
             "--is-shallow-repository",
@@ -743,13 +733,8 @@ impl Walk {
     }
 
     /// The history as the pages show it: newest first.
-    pub(crate) fn finish(&self) -> SiteHistory {
-        let mut history = SiteHistory {
-            state: self.history.state.clone(),
-            commits: self.history.commits.clone(),
-            docs: self.history.docs.clone(),
-            events: self.history.events.clone(),
-        };
+    pub(crate) fn finish(self) -> SiteHistory {
+        let mut history = self.history;
         // Newest first, as the pages list them; indices are rewritten to match.
         let last = history.commits.len().saturating_sub(1);
         history.commits.reverse();
@@ -1054,12 +1039,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_walk_with_an_index_past_its_commits_is_not_read_back() {
+    /// The walk through [`five_commits`], with a stamp to keep it under.
+    fn five_commits_walked() -> (Stamp, Walk) {
         let stamp = Stamp::new("c".into(), &HashSet::new(), &[], false);
         let (log, versions) = five_commits();
-        let mut kept = Walk::default();
-        kept.steps(log, versions);
+        let mut walk = Walk::default();
+        walk.steps(log, versions);
+        (stamp, walk)
+    }
+
+    #[test]
+    fn a_walk_with_an_index_past_its_commits_is_not_read_back() {
+        let (stamp, kept) = five_commits_walked();
         let text = String::from_utf8(cache::encode(&stamp, &kept).expect("encodes")).expect("JSON");
         assert!(cache::decode(text.as_bytes()).is_some());
         let broken = text.replacen("\"commit\":4", "\"commit\":9", 1);
@@ -1077,10 +1068,7 @@ mod tests {
 
     #[test]
     fn the_same_walk_is_always_the_same_bytes() {
-        let stamp = Stamp::new("c".into(), &HashSet::new(), &[], false);
-        let (log, versions) = five_commits();
-        let mut kept = Walk::default();
-        kept.steps(log, versions);
+        let (stamp, kept) = five_commits_walked();
         let bytes = cache::encode(&stamp, &kept).expect("encodes");
         let (_, again) = cache::decode(&bytes).expect("decodes");
         assert_eq!(cache::encode(&stamp, &again).expect("encodes"), bytes);

@@ -186,25 +186,11 @@ pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
     all
 }
 
-/// Runs every rule and applies the config's `rules:` levels. Rules run in
-/// parallel, each into its own list; the lists are joined in registry order.
+/// Runs every rule and applies the config's `rules:` levels, in parallel;
+/// the findings come in no particular order (sort them).
 pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
-    registry()
-        .par_iter()
-        .map(|rule| {
-            let mut out = Vec::new();
-            if judged(ctx, *rule) {
-                rule.check(ctx, &mut out);
-                apply_level(ctx, *rule, &mut out);
-            }
-            out
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        // Moved, not `concat`ed: that would clone every finding.
-        .flatten()
-        .collect()
+    let every: Vec<DocId> = ctx.docs().map(|(id, _)| id).collect();
+    judge(ctx, &every)
 }
 
 /// [`run`] after a change, given the findings of the run before it on the
@@ -214,7 +200,6 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
 /// in full. `earlier` may hold any other diagnostics too: they are dropped.
 /// Gives the same findings as [`run`], in another order: sort them.
 pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
     let per_document: Vec<&dyn Rule> = registry()
         .iter()
         .copied()
@@ -234,25 +219,64 @@ pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec
         .map(|(id, _)| id)
         .filter(|&id| dirty.get(id).copied().unwrap_or(true))
         .collect();
-    let fresh: Vec<Vec<Diagnostic>> = registry()
-        .par_iter()
-        .filter(|r| judged(ctx, **r))
-        .map(|rule| {
-            let mut found = Vec::new();
-            match rule.scope() {
-                Scope::Site => rule.check(ctx, &mut found),
-                Scope::Document => {
-                    for &id in &again {
-                        rule.check_document(ctx, id, &mut found);
+    out.extend(judge(ctx, &again));
+    out
+}
+
+/// Documents judged in one piece of work.
+const DOCUMENTS_PER_JOB: usize = 256;
+
+/// The findings of every [`Scope::Site`] rule, and of every
+/// [`Scope::Document`] rule about the documents `docs`, with the config's
+/// levels applied, in no particular order (callers sort them).
+///
+/// Each site rule is one piece of work, and so is each run of
+/// [`DOCUMENTS_PER_JOB`] documents with every document rule. Cut by rule
+/// instead, the threads went through the same documents at the same time,
+/// and each waited for the other to locate a document's front matter
+/// ([`Context::span`] does it once per document): during the rules only
+/// one of two threads ran at a time.
+fn judge(ctx: &Context<'_>, docs: &[DocId]) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let rules: Vec<&dyn Rule> = registry()
+        .iter()
+        .copied()
+        .filter(|rule| judged(ctx, *rule))
+        .collect();
+    let (per_document, per_site): (Vec<&dyn Rule>, Vec<&dyn Rule>) = rules
+        .into_iter()
+        .partition(|rule| rule.scope() == Scope::Document);
+    let jobs: Vec<Result<&[DocId], &dyn Rule>> = docs
+        .chunks(DOCUMENTS_PER_JOB)
+        .map(Ok)
+        .chain(per_site.into_iter().map(Err))
+        .collect();
+    jobs.par_iter()
+        .map(|job| {
+            let mut out = Vec::new();
+            match *job {
+                Ok(piece) => {
+                    for &rule in &per_document {
+                        let mut found = Vec::new();
+                        for &id in piece {
+                            rule.check_document(ctx, id, &mut found);
+                        }
+                        apply_level(ctx, rule, &mut found);
+                        out.append(&mut found);
                     }
                 }
+                Err(rule) => {
+                    rule.check(ctx, &mut out);
+                    apply_level(ctx, rule, &mut out);
+                }
             }
-            apply_level(ctx, *rule, &mut found);
-            found
+            out
         })
-        .collect();
-    out.extend(fresh.into_iter().flatten());
-    out
+        .collect::<Vec<_>>()
+        .into_iter()
+        // Moved, not `concat`ed: that would clone every finding.
+        .flatten()
+        .collect()
 }
 
 /// Whether the config lets `rule` run at all.
@@ -572,4 +596,57 @@ pub(crate) mod testing {
         "ps.md",
         "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{site, COMPANY, PRODUCT};
+    use super::*;
+
+    #[test]
+    fn judging_documents_in_pieces_finds_what_each_rule_finds_over_all_of_them() {
+        // More documents than one piece holds, each with findings from
+        // several document rules (never reviewed, no success criteria, ...).
+        let texts: Vec<(String, String)> = (0..DOCUMENTS_PER_JOB * 2 + 7)
+            .map(|i| {
+                (
+                    format!("o{i:04}.md"),
+                    format!(
+                        "---\nid: o{i:04}\nkind: objective\nparent: ps\nstatus: active\nquarter: 2026-Q{}\n---\nShip the thing.\n",
+                        1 + i % 4
+                    ),
+                )
+            })
+            .collect();
+        let mut files: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        files.extend([COMPANY, PRODUCT]);
+        let site = site("", &files, "2026-11-24");
+        let ctx = Context::new(
+            &site.docs,
+            &site.graph,
+            &site.config,
+            &site.sources,
+            &site.facts,
+            site.today,
+        );
+        let mut one_by_one = Vec::new();
+        for rule in registry() {
+            let mut found = Vec::new();
+            rule.check(&ctx, &mut found);
+            apply_level(&ctx, *rule, &mut found);
+            one_by_one.extend(found);
+        }
+        let mut in_pieces = run(&ctx);
+        crate::diagnostics::sort(&mut in_pieces);
+        crate::diagnostics::sort(&mut one_by_one);
+        assert!(
+            in_pieces.len() > DOCUMENTS_PER_JOB * 2,
+            "the fixture has findings in every piece: {}",
+            in_pieces.len()
+        );
+        assert_eq!(in_pieces, one_by_one);
+    }
 }

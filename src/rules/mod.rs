@@ -549,6 +549,18 @@ pub(crate) mod testing {
         )
     }
 
+    /// What the rules read of `site`, as of the day it was judged.
+    pub(crate) fn context(site: &crate::Site) -> Context<'_> {
+        Context::new(
+            &site.docs,
+            &site.graph,
+            &site.config,
+            &site.sources,
+            &site.facts,
+            site.today,
+        )
+    }
+
     fn run(
         rule: &dyn Rule,
         config: &str,
@@ -557,7 +569,6 @@ pub(crate) mod testing {
         allow_errors: bool,
     ) -> Vec<String> {
         let site = site(config, files, today);
-        let today = site.today;
         let structural: Vec<_> = site
             .diagnostics
             .iter()
@@ -567,14 +578,7 @@ pub(crate) mod testing {
             allow_errors || structural.is_empty(),
             "fixture has structural problems: {structural:?}"
         );
-        let ctx = Context::new(
-            &site.docs,
-            &site.graph,
-            &site.config,
-            &site.sources,
-            &site.facts,
-            today,
-        );
+        let ctx = context(&site);
         let mut out = Vec::new();
         rule.check(&ctx, &mut out);
         crate::diagnostics::sort(&mut out);
@@ -600,7 +604,7 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::{site, COMPANY, PRODUCT};
+    use super::testing::{context, site, COMPANY, PRODUCT};
     use super::*;
 
     #[test]
@@ -624,14 +628,7 @@ mod tests {
             .collect();
         files.extend([COMPANY, PRODUCT]);
         let site = site("", &files, "2026-11-24");
-        let ctx = Context::new(
-            &site.docs,
-            &site.graph,
-            &site.config,
-            &site.sources,
-            &site.facts,
-            site.today,
-        );
+        let ctx = context(&site);
         let mut one_by_one = Vec::new();
         for rule in registry() {
             let mut found = Vec::new();

@@ -87,6 +87,26 @@ fn graph_out<'a>(docs: &'a [Document], graph: &Graph, base_url: &'a str) -> Grap
     GraphOut { nodes, edges }
 }
 
+/// One hash of all that [`to_json`] writes for these documents: equal keys,
+/// equal files. A build over an output whose `graph.json` was made from the
+/// same key keeps that file: serialising 10,000 nodes again was 5% of a
+/// rebuild's work, done for a file whose bytes had not changed.
+pub fn json_key(docs: &[Document], graph: &Graph, base_url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let out = graph_out(docs, graph, base_url);
+    let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
+    base_url.hash(&mut hasher);
+    out.nodes.len().hash(&mut hasher);
+    for node in &out.nodes {
+        node.key().hash(&mut hasher);
+    }
+    out.edges.len().hash(&mut hasher);
+    for edge in &out.edges {
+        edge.key().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// `{"nodes": [...], "edges": [...]}`, in file order, with page URLs under `base_url`, pretty-printed.
 pub fn to_json(docs: &[Document], graph: &Graph, base_url: &str) -> String {
     let out = graph_out(docs, graph, base_url);

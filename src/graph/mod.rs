@@ -9,7 +9,7 @@
 
 mod export;
 
-pub use export::{to_dot, to_json, to_json_reusing, JsonPieces};
+pub use export::{json_key, to_dot, to_json, to_json_reusing, JsonPieces};
 
 use std::collections::{HashMap, HashSet};
 

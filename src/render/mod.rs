@@ -111,6 +111,9 @@ pub struct Rendered {
 /// How much of each body the search index keeps.
 const SEARCH_TEXT_LIMIT: usize = 2_000;
 
+/// The resolved graph for other tools (SPEC §9), at the output's root.
+const GRAPH_JSON: &str = "graph.json";
+
 /// Renders `jobs` for `site`, handing each file to `sink` as soon as it exists.
 /// Document pages go first, so the search index reuses their text.
 pub fn render_into(
@@ -986,6 +989,11 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
     Ok(match job {
         Job::Graph => {
             let (docs, graph, base_url) = (&site.docs, &site.graph, &site.config.base_url);
+            if model.served.is_some_and(|served| {
+                served.unchanged_key(GRAPH_JSON, crate::graph::json_key(docs, graph, base_url))
+            }) {
+                return Ok(Vec::new());
+            }
             let pieces = model.served.and_then(|s| s.graph_json.lock().ok());
             let json = match pieces {
                 Some(mut pieces) => {
@@ -993,7 +1001,7 @@ fn run(model: &Model<'_>, theme: &Theme, job: Job) -> Result<Vec<OutputFile>, Re
                 }
                 None => crate::graph::to_json(docs, graph, base_url),
             };
-            vec![OutputFile::text("graph.json", json)]
+            vec![OutputFile::text(GRAPH_JSON, json)]
         }
         // Several pages from one job: each quarter's, rendered one after
         // another like the other overviews.
@@ -1242,5 +1250,57 @@ mod key_tests {
             }
         }
         assert!(asked_any > 20, "the bodies have links: {asked_any}");
+    }
+}
+
+#[cfg(test)]
+mod graph_json_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// The bytes of `graph.json` among `files`, if it was written.
+    fn graph_json(files: &Mutex<Vec<OutputFile>>) -> Option<Vec<u8>> {
+        let files = files.lock().expect("lock");
+        files
+            .iter()
+            .find(|f| f.path == GRAPH_JSON)
+            .map(|f| f.bytes.clone())
+    }
+
+    #[test]
+    fn a_build_keeps_the_graph_json_made_from_the_same_documents_and_makes_a_changed_one_again() {
+        let mut site = crate::rules::testing::example();
+        let theme = crate::load_theme(&site).expect("the default theme");
+        let written = Mutex::new(Vec::new());
+        let sink = |file: OutputFile| -> Result<(), RenderError> {
+            written.lock().expect("lock").push(file);
+            Ok(())
+        };
+
+        let first = render_build(&site, &theme, &sink, None).expect("the first build");
+        assert!(graph_json(&written).is_some(), "a first build writes it");
+
+        written.lock().expect("lock").clear();
+        let again = render_build(&site, &theme, &sink, Some(first.cache)).expect("again");
+        assert!(
+            again.kept.iter().any(|p| p == GRAPH_JSON),
+            "kept: {:?}",
+            again.kept
+        );
+        assert_eq!(graph_json(&written), None, "nothing it shows changed");
+
+        // A title is in graph.json; a body is not.
+        site.docs[0].title = "A title no build has seen".into();
+        written.lock().expect("lock").clear();
+        let changed = render_build(&site, &theme, &sink, Some(again.cache)).expect("changed");
+        assert!(!changed.kept.iter().any(|p| p == GRAPH_JSON));
+        let made = graph_json(&written).expect("made again");
+        assert_eq!(
+            made,
+            crate::graph::to_json(&site.docs, &site.graph, &site.config.base_url).into_bytes(),
+            "what a build from scratch writes"
+        );
+        assert!(String::from_utf8_lossy(&made).contains("A title no build has seen"));
     }
 }

@@ -626,6 +626,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_files_come_in_path_order_each_with_what_was_made_of_it() {
+        // Names that sort one way as folders walked one by one and another
+        // as whole paths: `-`, `.` and ` ` come before `/`.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let names = [
+            "a/x.md",
+            "a-b/x.md",
+            "a.md",
+            "a b/y.md",
+            "ab.md",
+            "a/b/c.md",
+            "a/b-c.md",
+            "a/b.md",
+            "z.md",
+            "Z.md",
+            "é/e.md",
+            "e.md",
+            "b/unreadable.md",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, format!("---\nid: x\n---\n{name}\n")).expect("write");
+        }
+        // A file that cannot be read as UTF-8 is left out of the files.
+        std::fs::write(dir.path().join("b/unreadable.md"), [0xff, 0xfe]).expect("write");
+        let (found, made) = discover_each(
+            dir.path(),
+            &Config::default(),
+            &WalkOptions::default(),
+            |file| file.path.clone(),
+        );
+        let paths: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
+        let mut sorted: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| *n != "b/unreadable.md")
+            .collect();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted);
+        assert_eq!(made, sorted, "what `each` made, in the files' order");
+        assert!(
+            found
+                .diagnostics
+                .iter()
+                .any(|d| d.file == "b/unreadable.md" && d.rule == "encoding"),
+            "{:?}",
+            found.diagnostics
+        );
+    }
+
+    #[test]
     fn the_filter_keeps_documents_and_skips_reserved_hidden_and_ignored_paths() {
         let config = Config {
             ignore: vec!["drafts/**".into()],

@@ -356,14 +356,18 @@ pub(crate) mod as_text {
 
     /// Reads a strict `YYYY-MM-DD`.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Date, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(from)?;
-        parse_date(&text).ok_or_else(|| D::Error::custom(format!("not a date: {text}")))
+        strict(&<std::borrow::Cow<'de, str>>::deserialize(from)?)
+    }
+
+    /// `text` as a date, or the error that says it is not one.
+    fn strict<E: Error>(text: &str) -> Result<Date, E> {
+        parse_date(text).ok_or_else(|| E::custom(format!("not a date: {text}")))
     }
 
     /// The same for an optional date.
     pub(crate) mod option {
-        use super::{parse_date, Date};
-        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+        use super::{strict, Date};
+        use serde::{Deserialize, Deserializer, Serializer};
 
         /// Writes `date` as `YYYY-MM-DD`, or null.
         pub(crate) fn serialize<S: Serializer>(
@@ -380,11 +384,9 @@ pub(crate) mod as_text {
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             from: D,
         ) -> Result<Option<Date>, D::Error> {
-            let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(from)?;
-            text.map(|text| {
-                parse_date(&text).ok_or_else(|| D::Error::custom(format!("not a date: {text}")))
-            })
-            .transpose()
+            <Option<std::borrow::Cow<'de, str>>>::deserialize(from)?
+                .map(|text| strict(&text))
+                .transpose()
         }
     }
 }

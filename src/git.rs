@@ -127,9 +127,14 @@ fn is_ancestor(root: &Path, commit: &str, head: &str) -> bool {
 /// Takes the newer of each file's dates into `dates`.
 fn merge(dates: &mut GitDates, newer: GitDates) {
     for (file, date) in newer {
-        let kept = dates.entry(file).or_insert(date);
-        *kept = (*kept).max(date);
+        note(dates, file, date);
     }
+}
+
+/// Notes that `file` was committed on `date`: a file's date is its newest commit's.
+fn note(dates: &mut GitDates, file: String, date: Date) {
+    let kept = dates.entry(file).or_insert(date);
+    *kept = (*kept).max(date);
 }
 
 /// Parses `git log --format=%x00%cs --name-only` output: each file's newest
@@ -142,8 +147,7 @@ fn parse_log(log: &str) -> GitDates {
             continue;
         };
         for file in lines.map(str::trim).filter(|l| !l.is_empty()) {
-            let kept = dates.entry(file.to_string()).or_insert(date);
-            *kept = (*kept).max(date);
+            note(&mut dates, file.to_string(), date);
         }
     }
     dates

@@ -575,8 +575,8 @@ fn walk(log: Vec<LogCommit>, versions: Vec<Option<Version>>) -> SiteHistory {
 
 /// The history as far as a walk through the commits has gone, oldest commit
 /// first, with what the next commit is compared with. A build keeps it in
-/// the output ([`cache`]), so the next build at a later commit walks only
-/// the commits since.
+/// the user's cache folder ([`cache`]), so the next build at a later commit
+/// walks only the commits since.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Walk {
     /// The history so far, oldest first (indices count from the oldest).

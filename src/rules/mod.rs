@@ -246,16 +246,23 @@ fn judge(ctx: &Context<'_>, docs: &[DocId]) -> Vec<Diagnostic> {
     let (per_document, per_site): (Vec<&dyn Rule>, Vec<&dyn Rule>) = rules
         .into_iter()
         .partition(|rule| rule.scope() == Scope::Document);
-    let jobs: Vec<Result<&[DocId], &dyn Rule>> = docs
+    /// One piece of the work.
+    enum Job<'r, 'd> {
+        /// Every document rule, on these documents.
+        Documents(&'d [DocId]),
+        /// A site rule.
+        Site(&'r dyn Rule),
+    }
+    let jobs: Vec<Job> = docs
         .chunks(DOCUMENTS_PER_JOB)
-        .map(Ok)
-        .chain(per_site.into_iter().map(Err))
+        .map(Job::Documents)
+        .chain(per_site.into_iter().map(Job::Site))
         .collect();
     jobs.par_iter()
         .map(|job| {
             let mut out = Vec::new();
             match *job {
-                Ok(piece) => {
+                Job::Documents(piece) => {
                     for &rule in &per_document {
                         let mut found = Vec::new();
                         for &id in piece {
@@ -265,7 +272,7 @@ fn judge(ctx: &Context<'_>, docs: &[DocId]) -> Vec<Diagnostic> {
                         out.append(&mut found);
                     }
                 }
-                Err(rule) => {
+                Job::Site(rule) => {
                     rule.check(ctx, &mut out);
                     apply_level(ctx, rule, &mut out);
                 }

@@ -631,19 +631,8 @@ mod tests {
         // as whole paths: `-`, `.` and ` ` come before `/`.
         let dir = tempfile::tempdir().expect("temp dir");
         let names = [
-            "a/x.md",
-            "a-b/x.md",
-            "a.md",
-            "a b/y.md",
-            "ab.md",
-            "a/b/c.md",
-            "a/b-c.md",
-            "a/b.md",
-            "z.md",
-            "Z.md",
-            "é/e.md",
-            "e.md",
-            "b/unreadable.md",
+            "a/x.md", "a-b/x.md", "a.md", "a b/y.md", "ab.md", "a/b/c.md", "a/b-c.md", "a/b.md",
+            "z.md", "Z.md", "é/e.md", "e.md",
         ];
         for name in names {
             let path = dir.path().join(name);
@@ -651,6 +640,7 @@ mod tests {
             std::fs::write(&path, format!("---\nid: x\n---\n{name}\n")).expect("write");
         }
         // A file that cannot be read as UTF-8 is left out of the files.
+        std::fs::create_dir(dir.path().join("b")).expect("mkdir");
         std::fs::write(dir.path().join("b/unreadable.md"), [0xff, 0xfe]).expect("write");
         let (found, made) = discover_each(
             dir.path(),
@@ -659,11 +649,7 @@ mod tests {
             |file| file.path.clone(),
         );
         let paths: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
-        let mut sorted: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| *n != "b/unreadable.md")
-            .collect();
+        let mut sorted = names.to_vec();
         sorted.sort_unstable();
         assert_eq!(paths, sorted);
         assert_eq!(made, sorted, "what `each` made, in the files' order");

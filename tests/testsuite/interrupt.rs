@@ -3,12 +3,12 @@
 //! cut between its renames gets its previous site back; and a staging folder
 //! inside the site root is never read as content.
 
-use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::build::snapshot_dir;
 use crate::support::SiteTest;
 
 const TODAY: &str = "2026-11-24";
@@ -35,24 +35,6 @@ fn dead_pid() -> u32 {
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(4_194_304);
     max + 1000
-}
-
-/// Every file under `dir`, relative path to bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                files.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    files
 }
 
 /// The names in `dir`, sorted.
@@ -175,7 +157,7 @@ fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_b
     let run = site.run(&["build", "ROOT", "--today", TODAY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = site.root().join("public");
-    let before = snapshot(&out);
+    let before = snapshot_dir(&out);
     // What a build killed after renaming the output away leaves.
     let old = site.root().join(format!(".public.old-{}", dead_pid()));
     std::fs::rename(&out, &old).unwrap();
@@ -195,7 +177,7 @@ fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_b
         run.stderr
     );
     assert_eq!(
-        snapshot(&out),
+        snapshot_dir(&out),
         before,
         "the previous site is back as it was"
     );
@@ -204,7 +186,7 @@ fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_b
     std::fs::remove_file(&broken).unwrap();
     let run = site.run(&["build", "ROOT", "--today", TODAY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(snapshot_dir(&out), before);
     assert_eq!(leftovers(site.root()), Vec::<String>::new());
 }
 
@@ -219,7 +201,7 @@ fn a_signal_removes_the_staging_folder_keeps_the_previous_site_and_exits_128_plu
     let mut child = spawn_build(site.root());
     assert!(wait(&mut child).success());
     let out = site.root().join("public");
-    let before = snapshot(&out);
+    let before = snapshot_dir(&out);
     assert!(before.len() > 3_000, "{} files", before.len());
     for (signal, code) in [
         (libc::SIGINT, 130),
@@ -233,7 +215,10 @@ fn a_signal_removes_the_staging_folder_keeps_the_previous_site_and_exits_128_plu
             ["public", "teams"],
             "signal {signal} left something behind"
         );
-        assert!(snapshot(&out) == before, "signal {signal} changed the site");
+        assert!(
+            snapshot_dir(&out) == before,
+            "signal {signal} changed the site"
+        );
     }
 }
 

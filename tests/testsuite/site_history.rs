@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use crate::build::snapshot_dir;
 use crate::support::{git, git_at, SiteTest};
 
 const CONFIG: &str = "title: Acme\nrepo_url: https://git.example.com/acme/strategy/\n";
@@ -458,24 +459,6 @@ fn read_history_from_git(calls: &[String]) -> bool {
         .any(|c| (c.contains(" log ") && c.contains("--raw")) || c.contains("cat-file"))
 }
 
-/// Every file of the output folder at `out`, with its bytes.
-fn snapshot(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(out)
-                .expect("inside")
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect()
-}
-
 #[test]
 fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     let site = scripted_history();
@@ -499,7 +482,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     );
     let kept = spy.kept();
     assert_eq!(kept.len(), 1, "one history file for the site: {kept:?}");
-    let first = snapshot(&out);
+    let first = snapshot_dir(&out);
     assert!(
         first.keys().all(|path| !path.contains("history")),
         "the kept history is not in the output: {:?}",
@@ -521,7 +504,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
         calls.iter().any(|c| c.contains("rev-parse")),
         "HEAD is checked: {calls:?}"
     );
-    let second = snapshot(&out);
+    let second = snapshot_dir(&out);
     assert!(
         std::fs::read(&kept[0]).expect("kept") == kept_first,
         "kept as it was"
@@ -550,7 +533,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
             .any(|c| c.contains(" log ") && c.contains("..")),
         "only the commits since the kept one: {calls:?}"
     );
-    let walked_on = snapshot(&out);
+    let walked_on = snapshot_dir(&out);
     let bet = read(&out, "bet-new/index.html");
     assert!(bet.contains("Commit the new bet"), "{bet}");
     assert!(bet.contains("for 4 days, since 2026-11-20"), "{bet}");
@@ -559,10 +542,13 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
     // `--clean` trusts nothing of the output, and makes what walking on made.
     build(&["--clean"]);
     assert!(read_history_from_git(&spy.take()), "--clean reads git");
-    assert!(snapshot(&out) == walked_on, "walking on = reading it all");
+    assert!(
+        snapshot_dir(&out) == walked_on,
+        "walking on = reading it all"
+    );
 
     // A history file that is not what the build wrote is ignored whole.
-    let after_clean = snapshot(&out);
+    let after_clean = snapshot_dir(&out);
     std::fs::write(&kept[0], "{\"stamp\": 1}").expect("damage");
     build(&[]);
     assert!(
@@ -570,7 +556,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
         "a damaged file is read from git"
     );
     assert!(
-        snapshot(&out) == after_clean,
+        snapshot_dir(&out) == after_clean,
         "the same output as the clean build"
     );
 }
@@ -614,7 +600,7 @@ fn same_as_a_clean_build(site: &SiteTest, out: &Path, spy: &GitSpy) -> (bool, bo
     assert_eq!(run.code, 0, "{}", run.stderr);
     let clean = site.build_elsewhere(&["--clean"], &[]);
     assert_eq!(clean.run.code, 0, "{}", clean.run.stderr);
-    (snapshot(out) == snapshot(&clean.out), walked_on)
+    (snapshot_dir(out) == snapshot_dir(&clean.out), walked_on)
 }
 
 #[test]
@@ -687,7 +673,7 @@ fn what_the_site_does_not_publish_stays_out_of_the_output() {
         site.build_elsewhere(&[], &env)
     };
     assert_eq!(built.run.code, 0, "{}", built.run.stderr);
-    for (path, bytes) in snapshot(&built.out) {
+    for (path, bytes) in snapshot_dir(&built.out) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains("Secret acquisition"),

@@ -58,33 +58,40 @@ struct GraphOut<'a> {
     edges: Vec<EdgeOut<'a>>,
 }
 
-fn graph_out<'a>(docs: &'a [Document], graph: &Graph, base_url: &'a str) -> GraphOut<'a> {
-    let nodes = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| Node {
-            id: &d.id,
-            kind: &d.kind,
-            title: &d.title,
-            url: Url(base_url, &d.id),
-            parent: graph.parent(i).map(|p| docs[p].id.as_str()),
-            status: d.status.map(|s| s.as_str()),
-            quarter: d.quarter,
-            team: d.team.as_ref().map(|t| t.id.as_str()),
-            owner: d.owner.as_deref(),
-            file: &d.file,
-        })
-        .collect();
-    let edges = graph
-        .edges()
-        .iter()
-        .map(|e| EdgeOut {
-            from: &docs[e.from].id,
-            to: &docs[e.to].id,
-            rel: e.rel.as_str(),
-        })
-        .collect();
-    GraphOut { nodes, edges }
+fn graph_out<'a>(docs: &'a [Document], graph: &'a Graph, base_url: &'a str) -> GraphOut<'a> {
+    GraphOut {
+        nodes: nodes(docs, graph, base_url).collect(),
+        edges: edges(docs, graph).collect(),
+    }
+}
+
+/// The nodes of `graph.json`, in file order.
+fn nodes<'a>(
+    docs: &'a [Document],
+    graph: &'a Graph,
+    base_url: &'a str,
+) -> impl Iterator<Item = Node<'a>> + 'a {
+    docs.iter().enumerate().map(move |(i, d)| Node {
+        id: &d.id,
+        kind: &d.kind,
+        title: &d.title,
+        url: Url(base_url, &d.id),
+        parent: graph.parent(i).map(|p| docs[p].id.as_str()),
+        status: d.status.map(|s| s.as_str()),
+        quarter: d.quarter,
+        team: d.team.as_ref().map(|t| t.id.as_str()),
+        owner: d.owner.as_deref(),
+        file: &d.file,
+    })
+}
+
+/// The edges of `graph.json`, in the graph's order.
+fn edges<'a>(docs: &'a [Document], graph: &'a Graph) -> impl Iterator<Item = EdgeOut<'a>> + 'a {
+    graph.edges().iter().map(|e| EdgeOut {
+        from: &docs[e.from].id,
+        to: &docs[e.to].id,
+        rel: e.rel.as_str(),
+    })
 }
 
 /// One hash of all that [`to_json`] writes for these documents: equal keys,
@@ -93,15 +100,15 @@ fn graph_out<'a>(docs: &'a [Document], graph: &Graph, base_url: &'a str) -> Grap
 /// rebuild's work, done for a file whose bytes had not changed.
 pub fn json_key(docs: &[Document], graph: &Graph, base_url: &str) -> u64 {
     use std::hash::{Hash, Hasher};
-    let out = graph_out(docs, graph, base_url);
+    // Hashed as they are made: no list of 10,000 nodes only to hash it.
     let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
     base_url.hash(&mut hasher);
-    out.nodes.len().hash(&mut hasher);
-    for node in &out.nodes {
+    docs.len().hash(&mut hasher);
+    for node in nodes(docs, graph, base_url) {
         node.key().hash(&mut hasher);
     }
-    out.edges.len().hash(&mut hasher);
-    for edge in &out.edges {
+    graph.edges().len().hash(&mut hasher);
+    for edge in edges(docs, graph) {
         edge.key().hash(&mut hasher);
     }
     hasher.finish()

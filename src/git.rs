@@ -30,9 +30,14 @@ struct Kept {
     binary: u64,
     /// The commit they were read at.
     head: String,
-    /// Each file's date, `YYYY-MM-DD`, in path order.
-    dates: BTreeMap<String, String>,
+    /// Each file's date, in path order.
+    dates: BTreeMap<String, KeptDate>,
 }
+
+/// A date as the kept file writes it, `YYYY-MM-DD`.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+struct KeptDate(#[serde(with = "crate::date::as_text")] Date);
 
 /// Runs git in `root`, with paths written as they are (`core.quotepath=off`).
 pub(crate) fn command(root: &Path) -> Command {
@@ -66,13 +71,13 @@ pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
     let kept = crate::kept::read(root, "dates", KEPT_LIMIT)
         .and_then(|bytes| serde_json::from_slice::<Kept>(&bytes).ok())
         .filter(|kept| kept.binary == binary)
-        .and_then(|kept| {
-            let dates = kept
+        .map(|kept| {
+            let dates: GitDates = kept
                 .dates
-                .iter()
-                .map(|(path, date)| Some((path.clone(), parse_date(date)?)))
-                .collect::<Option<GitDates>>()?;
-            Some((kept.head, dates))
+                .into_iter()
+                .map(|(path, KeptDate(date))| (path, date))
+                .collect();
+            (kept.head, dates)
         });
     let (mut dates, range) = match kept {
         Some((kept_head, dates)) if kept_head == head => return Some(dates),
@@ -106,7 +111,7 @@ pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
         head,
         dates: dates
             .iter()
-            .map(|(path, date)| (path.clone(), date.to_string()))
+            .map(|(path, &date)| (path.clone(), KeptDate(date)))
             .collect(),
     };
     if let Ok(bytes) = serde_json::to_vec(&kept) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve]
+#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -27,7 +27,10 @@
 # allocates one, so a build right after a 10,000-folder `rm -rf` spends
 # seconds of kernel time scanning (see docs/performance.md, "The disk").
 # --serve then times an edit to the served page, `throughline serve` beside
-# `hugo server` over HTTP (scripts/serve-vs-hugo.py); --history the git history.
+# `hugo server` over HTTP (scripts/serve-vs-hugo.py); --history the git history;
+# --search the example site's search in Chromium (tests/a11y/check.mjs),
+# held to first results within 1 s, typed and cold: the budget the browser
+# test reports but, being a test, does not enforce.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +40,7 @@ disk_only=false
 ext4_image=false
 history=false
 serve=false
+search=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -47,7 +51,9 @@ while [ $# -gt 0 ]; do
     --history) history=true; shift ;;
     # serve beside `hugo server` over HTTP (scripts/serve-vs-hugo.py) after the others.
     --serve) serve=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve]" >&2; exit 2 ;;
+    # search in Chromium on the example site, held to 1 s, after the others.
+    --search) search=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search]" >&2; exit 2 ;;
   esac
 done
 
@@ -360,4 +366,14 @@ if $serve; then
 fi
 if $history; then
   scripts/history-bench.sh --runs "$runs"
+fi
+if $search; then
+  # Needs Chromium and `npm ci --prefix tests/a11y` (see README, "Tests").
+  cargo build --release --quiet --bin throughline
+  search_out=$(mktemp -d)
+  target/release/throughline build content-example -o "$search_out/site" --today 2026-11-24 >/dev/null
+  for query in "merchant pay" "see"; do
+    SEARCH_TIME_BUDGET=1000 node tests/a11y/check.mjs search "$search_out/site" "$query"
+  done
+  rm -rf "$search_out"
 fi

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::{ParentRule, Schema};
-use crate::date::{Cadence, Date, Quarter};
+use crate::date::{days_between, Cadence, Date, Quarter};
 use crate::model::{Direction, RESERVED_IDS};
 use crate::text::{is_slug, slugify, suggest};
 use crate::yaml::scalar;
@@ -48,7 +48,7 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, R
             )));
         }
     }
-    let quarter = Quarter::of(today);
+    let quarter = starter_quarter(today);
     let deadline = Cadence {
         amount: 6,
         unit: crate::date::CadenceUnit::Months,
@@ -72,6 +72,22 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, R
         written.push(path);
     }
     Ok(written)
+}
+
+/// The quarter the starter's bet and objective are planned for: today's,
+/// or the next one from the middle of a quarter on, as teams plan the next
+/// quarter in the second half of this one. Pace is measured from the
+/// quarter's first day, so a goal dated into a half-gone quarter, with
+/// only its baseline measured, would be called behind on its first day.
+fn starter_quarter(today: Date) -> Quarter {
+    let this = Quarter::of(today);
+    let gone = days_between(this.first_day(), today);
+    let left = days_between(today, this.last_day());
+    if gone > left {
+        this.next()
+    } else {
+        this
+    }
 }
 
 fn starter_files(today: Date, quarter: Quarter, deadline: Date) -> Vec<(&'static str, String)> {
@@ -460,6 +476,48 @@ fn given_fields(site: &Site, request: &NewDocument<'_>) -> Result<Filled, RunErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// README promises a starter site that checks with no warnings: on
+    /// every day of two years, a leap year among them, not just the day a
+    /// test happens to run.
+    #[test]
+    fn the_starter_site_checks_clean_on_every_day_of_the_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut day = crate::date::parse_date("2027-01-01").unwrap();
+        let last = crate::date::parse_date("2028-12-31").unwrap();
+        let mut checked = 0;
+        while day <= last {
+            let root = dir.path().join(day.to_string());
+            init_site(&root, day, false).unwrap();
+            let site = crate::load(&crate::LoadOptions {
+                root: root.clone(),
+                today: day,
+                drafts: false,
+                output_dir: None,
+                base_url: None,
+            })
+            .unwrap();
+            let found: Vec<String> = site
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            assert!(found.is_empty(), "on {day}: {found:#?}");
+            std::fs::remove_dir_all(&root).unwrap();
+            day = day.tomorrow().unwrap();
+            checked += 1;
+        }
+        assert_eq!(checked, 731);
+    }
+
+    #[test]
+    fn a_site_started_in_a_quarters_second_half_plans_the_next() {
+        let date = |s| crate::date::parse_date(s).unwrap();
+        assert_eq!(starter_quarter(date("2026-10-01")).to_string(), "2026-Q4");
+        assert_eq!(starter_quarter(date("2026-11-15")).to_string(), "2026-Q4");
+        assert_eq!(starter_quarter(date("2026-11-16")).to_string(), "2027-Q1");
+        assert_eq!(starter_quarter(date("2026-12-31")).to_string(), "2027-Q1");
+    }
 
     #[test]
     fn every_value_of_a_skeleton_is_written_to_read_back() {

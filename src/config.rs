@@ -263,6 +263,9 @@ pub struct Config {
     pub repo_url: Option<String>,
     /// How far back the changes page looks from the build date.
     pub changes_window: Cadence,
+    /// The date the site is judged on when `--today` does not name one: a
+    /// site kept as it stood on that day (an archive, the example site).
+    pub as_of: Option<crate::date::Date>,
 }
 
 impl Default for Config {
@@ -290,6 +293,7 @@ impl Default for Config {
                 amount: 90,
                 unit: crate::date::CadenceUnit::Days,
             },
+            as_of: None,
         }
     }
 }
@@ -327,6 +331,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "history",
     "repo_url",
     "changes_window",
+    "as_of",
 ];
 /// The keys under `markdown:`.
 pub const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
@@ -387,6 +392,14 @@ pub fn normalize_base_url(url: &str) -> String {
     } else {
         format!("{url}/")
     }
+}
+
+/// The `as_of` of the config at `root`, for working out the day a run
+/// judges on before the site is read ([`crate::date::build_date`]). `None`
+/// when there is no config or it does not load: the load that follows
+/// reports why.
+pub fn as_of_in(root: &Path) -> Option<crate::date::Date> {
+    Config::load(root).ok()?.0.as_of
 }
 
 impl Config {
@@ -666,6 +679,12 @@ impl Config {
                 v,
                 "write a whole number and a unit, such as `90d`, `12w` or `6m`",
             )?;
+        }
+        if let Some(v) = field("as_of") {
+            match v.as_str().and_then(crate::date::parse_date) {
+                Some(date) => config.as_of = Some(date),
+                None => return typed("as_of", v, "a date, YYYY-MM-DD"),
+            }
         }
         if let Some(v) = field("markdown") {
             let Some(obj) = v.as_object() else {

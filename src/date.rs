@@ -228,15 +228,22 @@ impl fmt::Display for Quarter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildDateError(pub String);
 
-/// The date every rule is judged on: `--today`, else `SOURCE_DATE_EPOCH`, else today (UTC).
+/// The date every rule is judged on: `--today`, else the config's `as_of`,
+/// else `SOURCE_DATE_EPOCH`, else today (UTC). `as_of` comes before
+/// `SOURCE_DATE_EPOCH` because it is the site's own statement of the day it
+/// stands on, where the epoch is only the build's (a commit's time in CI).
 pub fn build_date(
     today: Option<&str>,
+    as_of: Option<Date>,
     source_date_epoch: Option<&str>,
 ) -> Result<Date, BuildDateError> {
     if let Some(s) = today {
         return parse_date(s).ok_or_else(|| {
             BuildDateError(format!("`--today {s}` is not a date; expected YYYY-MM-DD"))
         });
+    }
+    if let Some(date) = as_of {
+        return Ok(date);
     }
     let timestamp = match source_date_epoch.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
@@ -327,19 +334,23 @@ mod tests {
     #[test]
     fn build_date_precedence() {
         assert_eq!(
-            build_date(Some("2026-11-24"), Some("0")).unwrap(),
+            build_date(Some("2026-11-24"), Some(d("2020-01-01")), Some("0")).unwrap(),
             d("2026-11-24")
         );
         assert_eq!(
-            build_date(None, Some("1795478400")).unwrap(),
+            build_date(None, None, Some("1795478400")).unwrap(),
             d("2026-11-24")
         );
         assert_eq!(
-            build_date(None, Some("1795478399")).unwrap(),
+            build_date(None, None, Some("1795478399")).unwrap(),
             d("2026-11-23")
         );
-        assert!(build_date(Some("yesterday"), None).is_err());
-        assert!(build_date(None, Some("soon")).is_err());
+        assert_eq!(
+            build_date(None, Some(d("2026-11-24")), Some("0")).unwrap(),
+            d("2026-11-24")
+        );
+        assert!(build_date(Some("yesterday"), None, None).is_err());
+        assert!(build_date(None, None, Some("soon")).is_err());
         assert_eq!(days_between(d("2026-03-01"), d("2026-11-24")), 268);
     }
 }

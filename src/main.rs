@@ -72,7 +72,11 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let today = throughline::date::build_date(common.today.as_deref(), epoch.as_deref())
+    let as_of = match common.today {
+        Some(_) => None,
+        None => throughline::config::as_of_in(&common.root),
+    };
+    let today = throughline::date::build_date(common.today.as_deref(), as_of, epoch.as_deref())
         .map_err(|e| RunError::Other(e.0))?;
     Ok(LoadOptions {
         root: common.root.clone(),
@@ -85,7 +89,7 @@ fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
 
 fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    throughline::date::build_date(flag, epoch.as_deref()).map_err(|e| RunError::Other(e.0))
+    throughline::date::build_date(flag, None, epoch.as_deref()).map_err(|e| RunError::Other(e.0))
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {

@@ -176,7 +176,8 @@ impl Workspace {
         }
         self.dirty = false;
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        if let Ok(today) = crate::date::build_date(None, epoch.as_deref()) {
+        let as_of = crate::config::as_of_in(&self.root);
+        if let Ok(today) = crate::date::build_date(None, as_of, epoch.as_deref()) {
             self.options.today = today;
         }
         let result = if self.needs_reload || self.site.is_none() {

@@ -162,7 +162,12 @@ fn a_files_last_commit_stands_in_for_a_missing_reviewed_date() {
 #[test]
 fn the_example_site_reports_exactly_what_its_readme_lists() {
     let site = SiteTest::example();
-    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    // No `--today`: the example's `as_of` pins the day, whatever the calendar
+    // says, and SOURCE_DATE_EPOCH (a build's, not the site's) does not move it.
+    let run = site.run_with_env(
+        &["check", "ROOT", "--format", "json"],
+        &[("SOURCE_DATE_EPOCH", "1900000000")],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.findings(),
@@ -187,4 +192,34 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
             "README does not list {rule} in {file}"
         );
     }
+}
+
+/// `as_of` pins the day a site is judged on (an archived quarter): stale
+/// by the calendar, clean as of its day; `--today` still judges it on
+/// another day; a value that is not a date is a config error at its line.
+#[test]
+fn as_of_judges_the_site_on_its_day_unless_today_names_another() {
+    let strategy = "---\nid: ps-a\nkind: product-strategy\nreviewed: 2026-06-01\n---\n# A\n";
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: Archive\nas_of: 2026-07-01\n")
+        .file("ps-a.md", strategy);
+    let pinned = site.run_with_env(
+        &["check", "ROOT", "--format", "json"],
+        &[("SOURCE_DATE_EPOCH", "1900000000")],
+    );
+    assert_eq!(pinned.code, 0, "{}", pinned.stderr);
+    assert!(pinned.findings().is_empty(), "{:?}", pinned.findings());
+    let later = site.run(&["check", "ROOT", "--format", "json", "--today", "2027-06-01"]);
+    assert_eq!(later.findings(), vec!["stale ps-a.md:4:11"]);
+
+    let bad = SiteTest::new()
+        .file("throughline.yaml", "title: Archive\nas_of: last spring\n")
+        .file("ps-a.md", strategy);
+    let run = bad.run(&["check", "ROOT"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        said.contains("throughline.yaml:2:") && said.contains("YYYY-MM-DD"),
+        "{said}"
+    );
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Diagnostic;
-use crate::text::is_terminal_unsafe;
+use crate::escape::is_terminal_unsafe;
 
 /// The JSON object for one diagnostic.
 pub fn to_json_value(d: &Diagnostic) -> serde_json::Value {

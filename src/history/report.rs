@@ -45,7 +45,7 @@ fn short(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    crate::text::escape_controls(&text).into_owned()
+    crate::escape::for_terminal(&text).into_owned()
 }
 
 fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> String {

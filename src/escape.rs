@@ -189,6 +189,33 @@ pub fn markdown_code_span(text: &str) -> String {
     format!("{fence}{pad}{content}{pad}{fence}")
 }
 
+/// A message whose backtick pairs mark code (``no document has id `x` ``),
+/// as Markdown: each pair's text a [`markdown_code_span`], the rest
+/// [`for_markdown`], so the code still reads as code in a pull request. A
+/// backtick left without a pair is text. Every part is escaped on its own,
+/// so backticks in a quoted value can only move which parts are code.
+pub fn markdown_with_code(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    // An even number of parts means one backtick has no pair: the last part
+    // joins the text before it, that backtick included.
+    let paired = if parts.len() % 2 == 0 {
+        parts.len() - 1
+    } else {
+        parts.len()
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in parts[..paired].iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&markdown_code_span(part));
+        } else if i + 1 == paired && paired < parts.len() {
+            out.push_str(&for_markdown(&format!("{part}`{}", parts[paired])));
+        } else {
+            out.push_str(&for_markdown(part));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +382,30 @@ mod tests {
             };
             let expected = if input.is_empty() { " " } else { input };
             assert_eq!(code.as_ref(), for_terminal(expected), "{span}");
+        }
+    }
+
+    #[test]
+    fn a_message_keeps_its_code_as_code_and_escapes_the_rest() {
+        let table = [
+            ("no document has id `bet-a`", "no document has id `bet-a`"),
+            ("`a` and `b`", "`a` and `b`"),
+            ("plain [x](y)", "plain \\[x\\]\\(y\\)"),
+            ("one ` alone", "one \\` alone"),
+            ("`a` then ` alone", "`a` then \\` alone"),
+            ("id `<b>@x` here", "id `<b>@x` here"),
+            ("``", "` `"),
+        ];
+        for (input, markdown) in table {
+            assert_eq!(markdown_with_code(input), markdown, "{input:?}");
+            assert_eq!(
+                markup_in(&markdown_with_code(input))
+                    .iter()
+                    .filter(|e| !e.starts_with("Code("))
+                    .count(),
+                0,
+                "{input:?}"
+            );
         }
     }
 }

@@ -6,13 +6,17 @@
 //! - a terminal: [`for_terminal`] (every human format);
 //! - GitHub-flavoured Markdown (a pull-request comment, a step summary):
 //!   [`for_markdown`] for inline text, [`markdown_code_span`] for a value
-//!   shown as code.
+//!   shown as code, [`markdown_with_code`] for a message that quotes code;
+//! - JSON that is printed (`--format json`, SARIF): [`json_for_terminal`]
+//!   on serde_json's text, which leaves C1 controls and bidirectional
+//!   overrides raw.
 //!
-//! HTML pages escape through `render::markdown::escape`, JSON through
-//! serde_json, and GitHub workflow commands through their own encoding in
-//! `diagnostics::github`: each of those readers has one function as well.
+//! HTML pages escape through `render::markdown::escape` and GitHub workflow
+//! commands through their own encoding in `diagnostics::github`: each of
+//! those readers has one function as well.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Whether a terminal could act on `c` instead of showing it: C0 and C1
 /// controls and DEL (ESC and CSI start escape sequences, BEL rings, CR
@@ -59,6 +63,30 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     for c in text[first..].chars() {
         if is_terminal_unsafe(c) {
             push_escaped_char(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with the characters a terminal acts on that serde_json writes
+/// as they are (C1 controls such as U+009B CSI, bidirectional overrides,
+/// line separators, DEL) written as `\u009b` escapes: the same JSON value,
+/// safe to print. They can only occur inside strings, where the escape means
+/// the same.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    // serde_json escapes C0 controls in strings, so a raw newline or tab is
+    // whitespace between values, where an escape would not be JSON.
+    let unsafe_in_string = |c: char| is_terminal_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
+    if !json.chars().any(unsafe_in_string) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_in_string(c) {
+            // Writing into a String cannot fail.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
         } else {
             out.push(c);
         }

@@ -6,7 +6,9 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::{Analysed, StrategyDiff};
-use crate::escape::{for_markdown, for_terminal, markdown_code_span, markdown_with_code};
+use crate::escape::{
+    for_markdown, for_terminal, json_for_terminal, markdown_code_span, markdown_with_code,
+};
 
 /// How `diff` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +37,9 @@ fn json(diff: &StrategyDiff, old: &Analysed, new: &Analysed) -> String {
         "unreadable": { "base": old.unreadable, "head": new.unreadable },
         "diff": diff,
     });
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    // Printed like `check --format json`: the same value, nothing a terminal acts on.
+    let mut out = json_for_terminal(&text).into_owned();
     out.push('\n');
     out
 }
@@ -53,8 +57,8 @@ fn short(value: &Value) -> String {
 /// The two text formats: the markup each writes, and its reader's escaping.
 /// Every value that comes from the repository (titles, ids, kinds, files,
 /// field names and values, messages, revision names) goes through
-/// [`Markup::text`], [`Markup::code`] or [`Markup::message`]: a commit can name a file
-/// `ESC]0;…BEL` or title a document `@everyone <img …>`.
+/// [`Markup::text`], [`Markup::code`] or [`Markup::message`]: a commit can
+/// name a file `ESC]0;…BEL` or title a document `@everyone <img …>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Markup {
     Terminal,

@@ -308,7 +308,7 @@ const HOSTILE_FOLDER: &str = "x\n# Heading\n- item";
 const TERMINAL_TITLE: &str = "bets/\u{1b}]0;pwned\u{7}.md";
 
 /// `repository()`, then a commit on branch `@everyone<b>x` that adds
-/// documents with a hostile title and in hostile files, moves `bet-a` into
+/// documents with hostile titles and in hostile files, moves `bet-a` into
 /// the hostile folder and gives it a hostile owner.
 #[cfg(unix)]
 fn hostile_repository() -> SiteTest {
@@ -321,7 +321,8 @@ fn hostile_repository() -> SiteTest {
     write(
         &site,
         &format!("{HOSTILE_FOLDER}/bet-nl.md"),
-        "---\nid: bet-nl\nkind: bet\nparent: ps\nreviewed: 2026-11-20\n---\n",
+        // A one-character CSI and a right-to-left override, which JSON may hold raw.
+        "---\nid: bet-nl\nkind: bet\ntitle: \"CSI \\u009B2J, RLO \\u202Eevil\"\nparent: ps\nreviewed: 2026-11-20\n---\n",
     );
     write(
         &site,
@@ -490,4 +491,30 @@ fn the_terminal_is_shown_committed_file_names_never_sent_them() {
         "{out}"
     );
     assert!(!out.lines().any(|l| l.starts_with("# Heading")), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn json_keeps_the_values_exactly_and_prints_nothing_a_terminal_acts_on() {
+    let site = hostile_repository();
+    let run = diff(&site, &["base", "@everyone<b>x", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!run.stdout.contains(c), "{c:?} in {}", run.stdout);
+    }
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let added = report["diff"]["added"].as_array().expect("list");
+    let by_id = |id: &str| {
+        added
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not added: {added:?}"))
+    };
+    assert_eq!(by_id("bet-esc")["file"], TERMINAL_TITLE);
+    assert_eq!(by_id("bet-evil")["title"], HOSTILE_TITLE);
+    assert_eq!(by_id("bet-nl")["title"], "CSI \u{9b}2J, RLO \u{202e}evil");
+    assert_eq!(
+        by_id("bet-nl")["file"],
+        format!("{HOSTILE_FOLDER}/bet-nl.md")
+    );
 }

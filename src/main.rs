@@ -293,22 +293,16 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
     }
     let number = throughline::text::format_number;
     for c in &plan.changes {
+        // The metric's file name comes from the repository.
+        let (metric, file) = (for_terminal(&c.metric), for_terminal(&c.file));
         match c.replaced {
             Some(old) => println!(
-                "`{}` on {}: {} (was {}) in {}",
-                c.metric,
+                "`{metric}` on {}: {} (was {}) in {file}",
                 c.date,
                 number(c.value),
                 number(old),
-                c.file
             ),
-            None => println!(
-                "`{}` on {}: {} in {}",
-                c.metric,
-                c.date,
-                number(c.value),
-                c.file
-            ),
+            None => println!("`{metric}` on {}: {} in {file}", c.date, number(c.value)),
         }
     }
     let unchanged = rows.len() - plan.changes.len();

@@ -11,6 +11,7 @@ pub mod config;
 pub mod date;
 pub mod diagnostics;
 pub mod edit;
+pub mod escape;
 mod git;
 pub mod graph;
 pub mod history;

@@ -14,7 +14,8 @@ use cli::{
     NewArgs, ReviewArgs, ServeArgs,
 };
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
-use throughline::text::{escape_controls, plural};
+use throughline::escape::for_terminal;
+use throughline::text::plural;
 use throughline::{LoadOptions, RunError, Site};
 
 // The build allocates many short-lived strings on two threads; mimalloc is
@@ -155,7 +156,7 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         eprintln!(
             "inherited from `{}`: {}",
             args.parent.as_deref().unwrap_or_default(),
-            escape_controls(&values.join(", "))
+            for_terminal(&values.join(", "))
         );
     }
     // The same test `check` will make, said now, while the title is fresh.
@@ -167,7 +168,7 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         {
             eprintln!(
                 "warning: the title describes an output (\"{}\"), not an outcome; `check` reports it as output-objective\n  hint: name the change you expect, e.g. \"Increase 7-day activation from 40% to 55%\"",
-                escape_controls(phrase)
+                for_terminal(phrase)
             );
         }
     }
@@ -296,22 +297,16 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
     }
     let number = throughline::text::format_number;
     for c in &plan.changes {
+        // The metric's file name comes from the repository.
+        let (metric, file) = (for_terminal(&c.metric), for_terminal(&c.file));
         match c.replaced {
             Some(old) => println!(
-                "`{}` on {}: {} (was {}) in {}",
-                c.metric,
+                "`{metric}` on {}: {} (was {}) in {file}",
                 c.date,
                 number(c.value),
                 number(old),
-                c.file
             ),
-            None => println!(
-                "`{}` on {}: {} in {}",
-                c.metric,
-                c.date,
-                number(c.value),
-                c.file
-            ),
+            None => println!("`{metric}` on {}: {} in {file}", c.date, number(c.value)),
         }
     }
     let unchanged = rows.len() - plan.changes.len();
@@ -331,7 +326,7 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
 /// Prints each problem with the rows of a check-in and says that nothing was written.
 fn refuse_checkins(errors: &[String]) -> u8 {
     for e in errors {
-        eprintln!("error: {}", escape_controls(e));
+        eprintln!("error: {}", for_terminal(e));
     }
     eprintln!("nothing was written: {}", plural(errors.len(), "problem"));
     EXIT_RUN_FAILED
@@ -519,7 +514,7 @@ watching {root} for changes"
             "note: native file events are unavailable ({reason}); polling every 0.5 s"
         ),
         Report::WatchError(message) => {
-            writeln!(stdout, "watch error: {}", escape_controls(message))
+            writeln!(stdout, "watch error: {}", for_terminal(message))
         }
         Report::Exposed(address) => writeln!(
             std::io::stderr(),
@@ -529,8 +524,8 @@ watching {root} for changes"
             eprint!("{}", outcome.report);
             // File names come from the disk and may hold terminal controls.
             let what = match outcome.changed.as_slice() {
-                [one] => escape_controls(one).into_owned(),
-                [first, rest @ ..] => format!("{} and {} more", escape_controls(first), rest.len()),
+                [one] => for_terminal(one).into_owned(),
+                [first, rest @ ..] => format!("{} and {} more", for_terminal(first), rest.len()),
                 [] => String::new(),
             };
             let scope = if outcome.full {
@@ -687,7 +682,7 @@ fn report_run_error(err: &RunError, color: bool) {
             );
         }
         other => {
-            let _ = writeln!(stderr, "error: {}", escape_controls(&other.to_string()));
+            let _ = writeln!(stderr, "error: {}", for_terminal(&other.to_string()));
         }
     }
 }

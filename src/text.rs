@@ -211,47 +211,6 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// Whether a terminal could act on `c` instead of showing it: C0 and C1
-/// controls and DEL (ESC and CSI start escape sequences, BEL rings, CR
-/// overwrites the line), and the bidirectional and line-separator formatting
-/// characters, which reorder or break the text shown around them.
-pub fn is_terminal_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
-        )
-}
-
-/// Writes `c` the way [`escape_controls`] shows an unsafe character: `\u{1b}` for ESC.
-pub fn push_escaped_char(out: &mut String, c: char) {
-    out.extend(c.escape_unicode());
-}
-
-/// How many columns [`push_escaped_char`] writes for `c`.
-pub fn escaped_char_width(c: char) -> usize {
-    c.escape_unicode().len()
-}
-
-/// `text` with every character a terminal could act on (see
-/// [`is_terminal_unsafe`]) written as a Rust-style escape, `\u{1b}`; borrowed
-/// when there is none, as in almost all text.
-pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some(first) = text.find(is_terminal_unsafe) else {
-        return std::borrow::Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len() + 8);
-    out.push_str(&text[..first]);
-    for c in text[first..].chars() {
-        if is_terminal_unsafe(c) {
-            push_escaped_char(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// `n` with its thousands grouped by commas: `9,997`.
 pub fn group_digits(n: usize) -> String {
     let digits = n.to_string();
@@ -310,24 +269,6 @@ mod tests {
         assert_eq!(suggest("suports", fields), Some("supports"));
         assert_eq!(suggest("banana", fields), None);
         assert_eq!(suggest("parent", fields), None);
-    }
-
-    #[test]
-    fn terminal_controls_are_escaped_and_the_rest_kept() {
-        assert_eq!(escape_controls("plain é 東京"), "plain é 東京");
-        assert!(matches!(
-            escape_controls("plain"),
-            std::borrow::Cow::Borrowed(_)
-        ));
-        assert_eq!(
-            escape_controls("a\u{1b}]0;pwned\u{7}b\r\n\u{9b}2J\u{7f}\u{202e}\t"),
-            "a\\u{1b}]0;pwned\\u{7}b\\u{d}\\u{a}\\u{9b}2J\\u{7f}\\u{202e}\\u{9}"
-        );
-        for c in ['\0', '\u{7}', '\u{1b}', '\u{9b}', '\u{202e}', '\u{10ffff}'] {
-            let mut s = String::new();
-            push_escaped_char(&mut s, c);
-            assert_eq!(escaped_char_width(c), s.len(), "{s}");
-        }
     }
 
     #[test]

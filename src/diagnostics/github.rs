@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Diagnostic, Severity};
-use crate::text::{is_terminal_unsafe, push_escaped_char};
+use crate::escape::{is_terminal_unsafe, push_escaped_char};
 
 /// Writes one `::warning file=…,line=…,col=…,title=…::message` line per diagnostic.
 pub fn render_github(diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {

@@ -8,9 +8,8 @@ use std::borrow::Cow;
 use unicode_width::UnicodeWidthChar;
 
 use super::{Counts, Diagnostic, Severity, SourceLookup};
-use crate::text::{
-    escape_controls, escaped_char_width, group_digits, is_terminal_unsafe, push_escaped_char,
-};
+use crate::escape::{escaped_char_width, for_terminal, is_terminal_unsafe, push_escaped_char};
+use crate::text::group_digits;
 
 /// Presentation choices for the human format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -182,7 +181,7 @@ fn note(hidden: Counts, place: &str, paint: &Paint, out: &mut dyn Write) -> io::
 
 /// User text as it may go to a terminal: controls escaped, cut at [`MAX_TEXT`] characters.
 fn clean(text: &str) -> Cow<'_, str> {
-    let text = escape_controls(text);
+    let text = for_terminal(text);
     match text.char_indices().nth(MAX_TEXT) {
         Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
         None => text,

@@ -1,12 +1,10 @@
 //! The JSON renderer: one object per diagnostic per line, with exactly the
 //! fields of SPEC §5 so that other tools can rely on them.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Diagnostic;
-use crate::text::is_terminal_unsafe;
+use crate::escape::json_for_terminal;
 
 /// The JSON object for one diagnostic.
 pub fn to_json_value(d: &Diagnostic) -> serde_json::Value {
@@ -25,37 +23,9 @@ pub fn to_json_value(d: &Diagnostic) -> serde_json::Value {
 /// Writes one JSON object per line.
 pub fn render_json(diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     for d in diagnostics {
-        writeln!(
-            out,
-            "{}",
-            escape_terminal_controls(&to_json_value(d).to_string())
-        )?;
+        writeln!(out, "{}", json_for_terminal(&to_json_value(d).to_string()))?;
     }
     Ok(())
-}
-
-/// JSON text with the characters a terminal acts on that serde_json writes
-/// as they are (C1 controls such as U+009B CSI, bidirectional overrides,
-/// line separators, DEL) written as `\u009b` escapes: the same JSON value,
-/// safe to print. They can only occur inside strings, where the escape means
-/// the same.
-pub(super) fn escape_terminal_controls(json: &str) -> Cow<'_, str> {
-    // serde_json escapes C0 controls in strings, so a raw newline or tab is
-    // whitespace between values, where an escape would not be JSON.
-    let unsafe_in_string = |c: char| is_terminal_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
-    if !json.chars().any(unsafe_in_string) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if unsafe_in_string(c) {
-            // Writing into a String cannot fail.
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -90,7 +60,7 @@ mod tests {
         assert_eq!(value["message"], message);
         // Pretty output (SARIF) keeps its line breaks between values.
         let pretty = serde_json::to_string_pretty(&value).unwrap();
-        let escaped = escape_terminal_controls(&pretty);
+        let escaped = json_for_terminal(&pretty);
         assert_eq!(escaped.lines().count(), pretty.lines().count());
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&escaped).unwrap(),

@@ -81,5 +81,5 @@ pub fn render_sarif(
         }],
     });
     let text = serde_json::to_string_pretty(&log).map_err(io::Error::other)?;
-    writeln!(out, "{}", super::json::escape_terminal_controls(&text))
+    writeln!(out, "{}", crate::escape::json_for_terminal(&text))
 }

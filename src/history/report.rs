@@ -1,10 +1,14 @@
 //! The renderers of a [`StrategyDiff`]: one per format, as for diagnostics.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::Value;
 
 use super::{Analysed, StrategyDiff};
+use crate::escape::{
+    for_markdown, for_terminal, json_for_terminal, markdown_code_span, markdown_with_code,
+};
 
 /// How `diff` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +25,8 @@ pub enum DiffFormat {
 pub fn render(diff: &StrategyDiff, old: &Analysed, new: &Analysed, format: DiffFormat) -> String {
     match format {
         DiffFormat::Json => json(diff, old, new),
-        DiffFormat::Human => text(diff, old, new, false),
-        DiffFormat::Markdown => text(diff, old, new, true),
+        DiffFormat::Human => text(diff, old, new, Markup::Terminal),
+        DiffFormat::Markdown => text(diff, old, new, Markup::Markdown),
     }
 }
 
@@ -33,31 +37,87 @@ fn json(diff: &StrategyDiff, old: &Analysed, new: &Analysed) -> String {
         "unreadable": { "base": old.unreadable, "head": new.unreadable },
         "diff": diff,
     });
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    // Printed like `check --format json`: the same value, nothing a terminal acts on.
+    let mut out = json_for_terminal(&text).into_owned();
     out.push('\n');
     out
 }
 
 /// A value as one short line: strings bare, the rest as compact JSON.
+/// Raw: the caller escapes it for its reader.
 fn short(value: &Value) -> String {
-    let text = match value {
+    match value {
         Value::Null => "(none)".to_string(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    };
-    crate::text::escape_controls(&text).into_owned()
+    }
 }
 
-fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> String {
+/// The two text formats: the markup each writes, and its reader's escaping.
+/// Every value that comes from the repository (titles, ids, kinds, files,
+/// field names and values, messages, revision names) goes through
+/// [`Markup::text`], [`Markup::code`] or [`Markup::message`]: a commit can
+/// name a file `ESC]0;…BEL` or title a document `@everyone <img …>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Terminal,
+    Markdown,
+}
+
+impl Markup {
+    /// `value` as plain text.
+    fn text(self, value: &str) -> Cow<'_, str> {
+        match self {
+            Markup::Terminal => for_terminal(value),
+            Markup::Markdown => Cow::Owned(for_markdown(value)),
+        }
+    }
+
+    /// `value` (an id, an unreadable file) as code: in backticks.
+    fn code(self, value: &str) -> String {
+        match self {
+            Markup::Terminal => format!("`{}`", for_terminal(value)),
+            Markup::Markdown => markdown_code_span(value),
+        }
+    }
+
+    /// A finding's message: its backtick pairs mark code.
+    fn message(self, value: &str) -> Cow<'_, str> {
+        match self {
+            Markup::Terminal => for_terminal(value),
+            Markup::Markdown => Cow::Owned(markdown_with_code(value)),
+        }
+    }
+
+    /// What starts a section's heading.
+    fn heading(self) -> &'static str {
+        match self {
+            Markup::Terminal => "",
+            Markup::Markdown => "### ",
+        }
+    }
+
+    /// What starts an item, and an item under it.
+    fn bullets(self) -> (&'static str, &'static str) {
+        match self {
+            Markup::Terminal => ("  ", "      "),
+            Markup::Markdown => ("- ", "  - "),
+        }
+    }
+}
+
+fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> String {
     let mut out = String::new();
-    let (h, bullet, code) = if markdown {
-        ("### ", "- ", "`")
-    } else {
-        ("", "  ", "`")
-    };
-    let title = format!("Strategy changes from {} to {}", old.label, new.label);
+    let h = markup.heading();
+    let (bullet, inner) = markup.bullets();
+    let title = format!(
+        "Strategy changes from {} to {}",
+        markup.text(&old.label),
+        markup.text(&new.label)
+    );
     // Writing into a String cannot fail.
-    if markdown {
+    if markup == Markup::Markdown {
         let _ = writeln!(out, "## {title}\n");
     } else {
         let _ = writeln!(out, "{title}\n");
@@ -67,7 +127,12 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> 
     }
     for (side, files) in [(&old.label, &old.unreadable), (&new.label, &new.unreadable)] {
         for file in files {
-            let _ = writeln!(out, "{bullet}{code}{file}{code} is not readable at {side} (not UTF-8, or too large); left out");
+            let _ = writeln!(
+                out,
+                "{bullet}{} is not readable at {} (not UTF-8, or too large); left out",
+                markup.code(file),
+                markup.text(side)
+            );
         }
     }
     if !diff.added.is_empty() {
@@ -75,11 +140,11 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> 
         for d in &diff.added {
             let _ = writeln!(
                 out,
-                "{bullet}{code}{}{code} {} ({}), {}",
-                d.id,
-                short(&Value::String(d.title.clone())),
-                d.kind,
-                d.file
+                "{bullet}{} {} ({}), {}",
+                markup.code(&d.id),
+                markup.text(&d.title),
+                markup.text(&d.kind),
+                markup.text(&d.file)
             );
         }
         out.push('\n');
@@ -89,10 +154,10 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> 
         for d in &diff.removed {
             let _ = writeln!(
                 out,
-                "{bullet}{code}{}{code} {} ({})",
-                d.id,
-                short(&Value::String(d.title.clone())),
-                d.kind
+                "{bullet}{} {} ({})",
+                markup.code(&d.id),
+                markup.text(&d.title),
+                markup.text(&d.kind)
             );
         }
         out.push('\n');
@@ -100,21 +165,35 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> 
     if !diff.changed.is_empty() {
         let _ = writeln!(out, "{h}Changed");
         for c in &diff.changed {
-            let _ = writeln!(out, "{bullet}{code}{}{code} ({})", c.doc.id, c.doc.kind);
-            let inner = if markdown { "  - " } else { "      " };
+            let _ = writeln!(
+                out,
+                "{bullet}{} ({})",
+                markup.code(&c.doc.id),
+                markup.text(&c.doc.kind)
+            );
             if let Some(from) = &c.moved_from {
-                let _ = writeln!(out, "{inner}moved from {from} to {}", c.doc.file);
+                let _ = writeln!(
+                    out,
+                    "{inner}moved from {} to {}",
+                    markup.text(from),
+                    markup.text(&c.doc.file)
+                );
             }
             for (field, change) in &c.fields {
                 let _ = writeln!(
                     out,
-                    "{inner}{field}: {} → {}",
-                    short(&change.old),
-                    short(&change.new)
+                    "{inner}{}: {} → {}",
+                    markup.text(field),
+                    markup.text(&short(&change.old)),
+                    markup.text(&short(&change.new))
                 );
             }
             for checkin in &c.checkins_added {
-                let _ = writeln!(out, "{inner}check-in added: {}", short(checkin));
+                let _ = writeln!(
+                    out,
+                    "{inner}check-in added: {}",
+                    markup.text(&short(checkin))
+                );
             }
             if c.body_lines_added + c.body_lines_removed > 0 {
                 let _ = writeln!(
@@ -137,25 +216,18 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markdown: bool) -> 
         for f in list {
             let _ = writeln!(
                 out,
-                "{bullet}[{}] {code}{}{code}: {}",
-                f.rule,
-                f.doc,
-                short(&Value::String(f.message.clone()))
+                "{bullet}{} {}: {}",
+                markup.text(&format!("[{}]", f.rule)),
+                markup.code(&f.doc),
+                markup.message(&f.message)
             );
         }
         out.push('\n');
     }
     if !diff.drifted.is_empty() {
         let _ = writeln!(out, "{h}Left drifted");
-        let _ = writeln!(
-            out,
-            "{bullet}{}",
-            diff.drifted
-                .iter()
-                .map(|d| format!("{code}{d}{code}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let drifted: Vec<String> = diff.drifted.iter().map(|d| markup.code(d)).collect();
+        let _ = writeln!(out, "{bullet}{}", drifted.join(", "));
     }
     out
 }

@@ -485,6 +485,31 @@ fn terminal_controls_in_ids_titles_links_and_file_names_are_escaped() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn checkin_names_a_metric_file_with_terminal_controls_escaped() {
+    let site = SiteTest::new().file("cs.md", COMPANY).file(
+        "metrics/\x1b]0;pwned\x07.md",
+        "---\nid: m-x\nkind: metric\ntype: outcome\nunit: '%'\nreviewed: 2026-11-01\n---\n",
+    );
+    let run = site.run(&[
+        "checkin",
+        "--root",
+        "ROOT",
+        "m-x",
+        "5",
+        "--date",
+        "2026-11-01",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains(['\x1b', '\x07']), "{:?}", run.stdout);
+    assert!(
+        run.stdout.contains("in metrics/\\u{1b}]0;pwned\\u{7}.md"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn numbers_that_are_not_finite_or_out_of_range_are_reported_where_written() {
     let site = SiteTest::new()

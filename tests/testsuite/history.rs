@@ -152,7 +152,7 @@ fn the_working_tree_is_the_default_head_and_drift_it_causes_is_named() {
     assert!(
         markdown
             .stdout
-            .starts_with("## Strategy changes from reviewed ("),
+            .starts_with("## Strategy changes from reviewed \\("),
         "{}",
         markdown.stdout
     );
@@ -293,4 +293,228 @@ fn revisions_read_together_give_the_report_of_each_read_alone() {
         "the last document's change is read: {changed:?}"
     );
     assert_eq!(changed.len(), 1_200usize.div_ceil(7) + 3, "{changed:?}");
+}
+
+/// A title that would mention everyone, load an image, show HTML and a link
+/// if it reached a pull-request comment as it is.
+#[cfg(unix)]
+const HOSTILE_TITLE: &str =
+    "@everyone <img src=x onerror=alert(1)> [click](http://evil) ![i](http://evil/i.png)";
+/// A folder whose name would start a heading and a list item of its own.
+#[cfg(unix)]
+const HOSTILE_FOLDER: &str = "x\n# Heading\n- item";
+/// A file name that would set the terminal's title.
+#[cfg(unix)]
+const TERMINAL_TITLE: &str = "bets/\u{1b}]0;pwned\u{7}.md";
+
+/// `repository()`, then a commit on branch `@everyone<b>x` that adds
+/// documents with hostile titles and in hostile files, moves `bet-a` into
+/// the hostile folder and gives it a hostile owner.
+#[cfg(unix)]
+fn hostile_repository() -> SiteTest {
+    let site = repository();
+    write(
+        &site,
+        "bets/evil.md",
+        &format!("---\nid: bet-evil\nkind: bet\ntitle: {HOSTILE_TITLE:?}\nparent: ps\nreviewed: 2026-11-20\n---\n"),
+    );
+    write(
+        &site,
+        &format!("{HOSTILE_FOLDER}/bet-nl.md"),
+        // A one-character CSI and a right-to-left override, which JSON may hold raw.
+        "---\nid: bet-nl\nkind: bet\ntitle: \"CSI \\u009B2J, RLO \\u202Eevil\"\nparent: ps\nreviewed: 2026-11-20\n---\n",
+    );
+    write(
+        &site,
+        TERMINAL_TITLE,
+        "---\nid: bet-esc\nkind: bet\nparent: ps\nreviewed: 2026-11-20\n---\n",
+    );
+    std::fs::remove_file(site.root().join("bets/bet-a.md")).expect("rm");
+    write(
+        &site,
+        &format!("{HOSTILE_FOLDER}/bet-a.md"),
+        &BET.replace("status: proposed", "owner: \"@org/team [x](http://evil)\""),
+    );
+    git(site.root(), &["checkout", "-q", "-b", "@everyone<b>x"]);
+    commit(&site, "hostile names");
+    site
+}
+
+/// What a Markdown reader makes of a text: its headings and list items (as
+/// their plain text), its plain text, and every event that is live markup.
+#[cfg(unix)]
+#[derive(Debug, Default)]
+struct Reading {
+    headings: Vec<String>,
+    items: Vec<String>,
+    text: String,
+    live: Vec<String>,
+}
+
+/// Reads `markdown` with pulldown-cmark, every extension on (tables,
+/// footnotes, strikethrough, math, ...), as GitHub's reader would.
+#[cfg(unix)]
+fn read_markdown(markdown: &str) -> Reading {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut reading = Reading::default();
+    // The heading or item being read, innermost last.
+    let mut open: Vec<(bool, String)> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::all()) {
+        let text = match &event {
+            Event::Start(Tag::Heading { .. }) => {
+                open.push((true, String::new()));
+                continue;
+            }
+            Event::Start(Tag::Item) => {
+                open.push((false, String::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Item) => {
+                if let Some((heading, text)) = open.pop() {
+                    let list = if heading {
+                        &mut reading.headings
+                    } else {
+                        &mut reading.items
+                    };
+                    list.push(text);
+                }
+                continue;
+            }
+            Event::Text(t) => {
+                reading.text.push_str(t);
+                t.to_string()
+            }
+            Event::Code(c) => format!("`{c}`"),
+            Event::SoftBreak | Event::HardBreak => "\n".to_string(),
+            Event::Start(
+                Tag::Paragraph | Tag::List(_) | Tag::Emphasis | Tag::Strong | Tag::Strikethrough,
+            )
+            | Event::End(_) => continue,
+            other => {
+                reading.live.push(format!("{other:?}"));
+                continue;
+            }
+        };
+        if let Some((_, current)) = open.last_mut() {
+            current.push_str(&text);
+        }
+    }
+    reading
+}
+
+#[cfg(unix)]
+#[test]
+fn markdown_shows_what_a_commit_wrote_and_renders_nothing_of_its_own() {
+    let site = hostile_repository();
+    let run = diff(&site, &["base", "@everyone<b>x", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let md = &run.stdout;
+    let reading = read_markdown(md);
+    assert_eq!(reading.live, Vec::<String>::new(), "{md}");
+    // Emphasis, strikethrough and the like are not live, but must not come from a value.
+    let parsed: Vec<_> = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all())
+        .filter(|e| {
+            matches!(
+                e,
+                pulldown_cmark::Event::Start(
+                    pulldown_cmark::Tag::Emphasis
+                        | pulldown_cmark::Tag::Strong
+                        | pulldown_cmark::Tag::Strikethrough
+                )
+            )
+        })
+        .collect();
+    assert!(parsed.is_empty(), "{parsed:?} in {md}");
+    // Only the report's own headings, and no list item a value started.
+    let ours = [
+        "Added",
+        "Removed",
+        "Changed",
+        "Findings introduced",
+        "Findings resolved",
+        "Left drifted",
+    ];
+    let (title, sections) = reading.headings.split_first().expect("a title");
+    assert!(title.starts_with("Strategy changes from base ("), "{md}");
+    for heading in sections {
+        assert!(
+            ours.contains(&heading.as_str()),
+            "heading {heading:?} in {md}"
+        );
+    }
+    for item in &reading.items {
+        assert!(!item.starts_with("item"), "item {item:?} in {md}");
+    }
+    // No live mention, issue reference or bare link in the text GitHub scans.
+    let mention = regex_free_find(&reading.text, |at, rest| {
+        reading.text[..at].ends_with('@') && rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+    });
+    assert_eq!(mention, None, "a live mention in {md}");
+    assert!(!reading.text.contains("://"), "a bare link in {md}");
+    // And the reader is shown exactly what was committed, on one line each.
+    let shown = reading.text.replace('\u{200b}', "");
+    assert!(shown.contains(HOSTILE_TITLE), "{shown}");
+    assert!(shown.contains("Strategy changes from base ("), "{shown}");
+    assert!(shown.contains("to @everyone<b>x ("), "{shown}");
+    assert!(
+        shown.contains("x\\u{a}# Heading\\u{a}- item/bet-nl.md"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("owner: (none) → @org/team [x](http://evil)"),
+        "{shown}"
+    );
+}
+
+/// The first position `at` in `text` (a char boundary) for which `hit(at, &text[at..])`.
+#[cfg(unix)]
+fn regex_free_find(text: &str, hit: impl Fn(usize, &str) -> bool) -> Option<usize> {
+    text.char_indices()
+        .map(|(at, _)| at)
+        .find(|&at| hit(at, &text[at..]))
+}
+
+#[cfg(unix)]
+#[test]
+fn the_terminal_is_shown_committed_file_names_never_sent_them() {
+    let site = hostile_repository();
+    let run = diff(&site, &["base", "@everyone<b>x"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    for c in ['\u{1b}', '\u{7}'] {
+        assert!(!out.contains(c), "{c:?} in {out:?}");
+    }
+    assert!(out.contains("bets/\\u{1b}]0;pwned\\u{7}.md"), "{out}");
+    // A line break in a folder's name does not start a line of its own.
+    assert!(
+        out.contains("moved from bets/bet-a.md to x\\u{a}# Heading\\u{a}- item/bet-a.md"),
+        "{out}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("# Heading")), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn json_keeps_the_values_exactly_and_prints_nothing_a_terminal_acts_on() {
+    let site = hostile_repository();
+    let run = diff(&site, &["base", "@everyone<b>x", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!run.stdout.contains(c), "{c:?} in {}", run.stdout);
+    }
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let added = report["diff"]["added"].as_array().expect("list");
+    let by_id = |id: &str| {
+        added
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not added: {added:?}"))
+    };
+    assert_eq!(by_id("bet-esc")["file"], TERMINAL_TITLE);
+    assert_eq!(by_id("bet-evil")["title"], HOSTILE_TITLE);
+    assert_eq!(by_id("bet-nl")["title"], "CSI \u{9b}2J, RLO \u{202e}evil");
+    assert_eq!(
+        by_id("bet-nl")["file"],
+        format!("{HOSTILE_FOLDER}/bet-nl.md")
+    );
 }

@@ -1099,3 +1099,38 @@ fn an_invalid_config_buffer_is_reported_and_the_last_analysis_kept() {
     client.change("throughline.yaml", 3, &config);
     assert!(client.diagnostics("throughline.yaml", Some(3)).is_empty());
 }
+
+/// The hover is Markdown an editor renders: a title, owner or message from
+/// the repository is shown as text, never as a link, an image or HTML.
+#[test]
+fn hover_shows_what_a_document_says_and_renders_nothing_of_its_own() {
+    let title = "@everyone <img src=x onerror=alert(1)> [click](http://evil)";
+    let site = SiteTest::new()
+        .file(
+            "cs.md",
+            format!("---\nid: cs\nkind: company-strategy\ntitle: {title:?}\nowner: \"![i](http://evil/i.png)\"\nreviewed: 2026-11-01\n---\n"),
+        )
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n",
+        );
+    let mut client = Client::start(site.root(), json!({}));
+    let text = client.open("ps.md");
+    let (line, ch) = position(&text, "cs\n");
+    let hover = client.at("hover", "ps.md", line, ch, json!({}));
+    let value = hover["contents"]["value"].as_str().expect("markdown");
+    let mut shown = String::new();
+    for event in pulldown_cmark::Parser::new_ext(value, pulldown_cmark::Options::all()) {
+        use pulldown_cmark::{Event, Tag};
+        match event {
+            Event::Text(t) => shown.push_str(&t),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. })
+            | Event::Html(_)
+            | Event::InlineHtml(_) => panic!("{event:?} in {value}"),
+            _ => {}
+        }
+    }
+    let shown = shown.replace('\u{200b}', "");
+    assert!(shown.contains(title), "{shown}");
+    assert!(shown.contains("owner: ![i](http://evil/i.png)"), "{shown}");
+}

@@ -7,6 +7,7 @@ use lsp_types::{
     MarkupContent, MarkupKind, Position, Range, SymbolInformation, SymbolKind,
 };
 
+use crate::escape::{for_markdown, markdown_code_span, markdown_with_code};
 use crate::graph::{anchor_index, DocId};
 use crate::source::headings;
 use crate::text::LineIndex;
@@ -128,12 +129,19 @@ pub fn describe(ctx: &Ctx<'_>, d: DocId) -> String {
         .schema
         .get(&doc.kind)
         .map_or(doc.kind.as_str(), |k| k.label.as_str());
-    let mut out = format!("**{}** · `{}`\n\n{label}", doc.title, doc.id);
+    // Titles, owners, labels and messages come from the repository: the
+    // editor renders this as Markdown, links and images included.
+    let mut out = format!(
+        "**{}** · {}\n\n{}",
+        for_markdown(&doc.title),
+        markdown_code_span(&doc.id),
+        for_markdown(label)
+    );
     if let Some(status) = doc.status {
         let _ = write!(out, " · {}", status.as_str());
     }
     if let Some(owner) = &doc.owner {
-        let _ = write!(out, " · owner: {owner}");
+        let _ = write!(out, " · owner: {}", for_markdown(owner));
     }
     if let Some(quarter) = &doc.quarter {
         let _ = write!(out, " · {quarter}");
@@ -143,10 +151,10 @@ pub fn describe(ctx: &Ctx<'_>, d: DocId) -> String {
         .ancestors(d)
         .into_iter()
         .rev()
-        .map(|a| format!("`{}`", site.docs[a].id))
+        .map(|a| markdown_code_span(&site.docs[a].id))
         .collect();
     if !trail.is_empty() {
-        trail.push(format!("`{}`", doc.id));
+        trail.push(markdown_code_span(&doc.id));
         let _ = write!(out, "\n\nTrail: {}", trail.join(" › "));
     }
     let must_trace = site
@@ -164,7 +172,10 @@ pub fn describe(ctx: &Ctx<'_>, d: DocId) -> String {
             let _ = write!(
                 out,
                 "\n- {} `{}` (line {}): {}",
-                f.severity, f.rule, f.span.line, f.message
+                f.severity,
+                f.rule,
+                f.span.line,
+                markdown_with_code(&f.message)
             );
         }
     }

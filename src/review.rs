@@ -20,6 +20,9 @@ pub struct Review {
     pub id: String,
     /// Its file on disk.
     pub path: PathBuf,
+    /// The file's text as it was read: the write is refused if the file
+    /// no longer holds it.
+    pub original: String,
     /// The file's new text: only `reviewed:` and `reviewed_against:` differ.
     pub text: String,
     /// What it was reviewed against, in the order written.
@@ -78,6 +81,7 @@ fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> 
     Ok(Review {
         id: d.id.clone(),
         path: site.sources[d.source].abs_path.clone(),
+        original: site.sources[d.source].text.clone(),
         text,
         against,
     })

@@ -190,3 +190,78 @@ fn a_hand_edited_stamp_is_a_schema_error_at_its_line() {
         run.findings()
     );
 }
+
+/// Issue #31: `review` rewrote lines, not YAML, and broke files that checked
+/// clean. Each of these layouts is refused, naming the file and a line, and
+/// the file is left as it was.
+#[test]
+fn layouts_the_editor_would_misread_are_refused_and_left_alone() {
+    let head = "---\nkind: bet\nparent: ps-payouts\n";
+    // Each with the line the refusal names: where the edit would begin, or
+    // the key written twice.
+    let layouts: [(&str, String, u32); 7] = [
+        (
+            "bet-anchor",
+            format!("{head}id: bet-anchor\nreviewed: &when 2026-10-01\nupdated: *when\n---\n"),
+            5,
+        ),
+        (
+            "bet-flow",
+            "---\n{id: bet-flow, kind: bet, parent: ps-payouts, reviewed: 2026-10-01}\n---\n"
+                .to_string(),
+            2,
+        ),
+        (
+            "bet-quoted",
+            format!("{head}id: bet-quoted\ntitle: \"Instant payouts,\nreviewed: in October\"\n---\n"),
+            6,
+        ),
+        (
+            "bet-stamps",
+            format!("{head}id: bet-stamps\nreviewed: 2026-10-01\nreviewed_against: {{\nps-payouts: 0a0b0c0d.01020304}}\n---\n"),
+            5,
+        ),
+        (
+            "bet-quoted-key",
+            format!("{head}id: bet-quoted-key\n\"reviewed\": 2026-10-01\n---\n"),
+            5,
+        ),
+        (
+            "bet-spaced-key",
+            format!("{head}id: bet-spaced-key\nreviewed : 2026-10-01\n---\n"),
+            5,
+        ),
+        (
+            "bet-explicit-key",
+            format!("{head}id: bet-explicit-key\n? reviewed\n: 2026-10-01\n---\n"),
+            7,
+        ),
+    ];
+    let mut site = site();
+    for (id, text, _) in &layouts {
+        site = site.file(&format!("bets/{id}.md"), text);
+    }
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    let errors: Vec<String> = check
+        .json()
+        .into_iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "each layout checks clean");
+
+    for (id, text, line) in &layouts {
+        let run = review(&site, &[id]);
+        assert_eq!(run.code, 2, "{id}: {}{}", run.stdout, run.stderr);
+        let at = format!("cannot review `{id}` in bets/{id}.md:{line}: ");
+        assert!(
+            run.stderr.contains(&at)
+                && run
+                    .stderr
+                    .contains("; nothing was written; edit `reviewed:` by hand"),
+            "{id}: {}",
+            run.stderr
+        );
+        assert_eq!(&read(&site, &format!("bets/{id}.md")), text, "{id}");
+    }
+}

@@ -44,6 +44,9 @@ pub const EDITED_MEANWHILE: &str = "Edited meanwhile.\n";
 /// pull request cannot plant links at them in advance.
 const RANDOM_CHARS: usize = 12;
 
+/// How much of the document's name the temporary file's name repeats.
+const MAX_NAME_IN_TEMPORARY: usize = 64;
+
 /// The byte-order mark, which the readers strip from a document's text and
 /// the writer puts back.
 const BOM: &str = "\u{feff}";
@@ -230,12 +233,11 @@ pub fn write_document(path: &Path, original: &str, text: &str) -> Result<(), Wri
 /// Replaces every document of `files`, all or none (see the module's
 /// comment for what that guarantees and its limit).
 pub fn write_all(files: &[Replacement<'_>]) -> Result<(), WriteError> {
-    for (i, file) in files.iter().enumerate() {
-        if files[..i].iter().any(|earlier| earlier.path == file.path) {
-            return Err(WriteError::Twice {
-                path: file.path.to_path_buf(),
-            });
-        }
+    let mut paths = std::collections::HashSet::with_capacity(files.len());
+    if let Some(twice) = files.iter().find(|file| !paths.insert(file.path)) {
+        return Err(WriteError::Twice {
+            path: twice.path.to_path_buf(),
+        });
     }
     // Every temporary file is written before any document is replaced; an
     // error drops the ones made, which removes them.
@@ -275,8 +277,9 @@ struct Prepared {
     before: Vec<u8>,
     /// The bytes written into the temporary file.
     after: Vec<u8>,
-    /// The document's mode, given to the temporary file.
-    permissions: Permissions,
+    /// The document's metadata as opened: its mode and owner go to the
+    /// temporary file, and to the one that puts the bytes back.
+    meta: std::fs::Metadata,
     temporary: Option<NamedTempFile>,
 }
 
@@ -320,7 +323,6 @@ fn prepare(file: &Replacement<'_>, random_chars: usize) -> Result<Prepared, Writ
         after.extend_from_slice(BOM.as_bytes());
     }
     after.extend_from_slice(file.text.as_bytes());
-    let permissions = meta.permissions();
     let temporary = temporary_beside(path, random_chars, None)?;
     fill(temporary.as_file(), &after, &meta).map_err(|error| WriteError::Io {
         path: path.to_path_buf(),
@@ -331,7 +333,7 @@ fn prepare(file: &Replacement<'_>, random_chars: usize) -> Result<Prepared, Writ
         path: path.to_path_buf(),
         before,
         after,
-        permissions,
+        meta,
         temporary: Some(temporary),
     })
 }
@@ -437,7 +439,13 @@ fn temporary_beside(
         _ => Path::new("."),
     };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let prefix = format!(".{name}.");
+    // A long name is cut, so that the temporary name fits where the
+    // document's does (255 bytes on most file systems).
+    let mut cut = name.len().min(MAX_NAME_IN_TEMPORARY);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = format!(".{}.", &name[..cut]);
     let mut builder = tempfile::Builder::new();
     builder
         .prefix(&prefix)
@@ -542,12 +550,7 @@ fn restore_one(p: &Prepared) -> Result<(), String> {
         _ => return Err("it changed again meanwhile".into()),
     }
     let temporary = temporary_beside(&p.path, RANDOM_CHARS, None).map_err(|e| e.to_string())?;
-    let mut writer = temporary.as_file();
-    writer
-        .write_all(&p.before)
-        .and_then(|()| temporary.as_file().set_permissions(p.permissions.clone()))
-        .and_then(|()| temporary.as_file().sync_all())
-        .map_err(|e| e.to_string())?;
+    fill(temporary.as_file(), &p.before, &p.meta).map_err(|e| e.to_string())?;
     temporary
         .persist(&p.path)
         .map(drop)

@@ -243,7 +243,7 @@ fn a_failed_write_of_one_document_leaves_the_others_as_they_were() {
     .err();
     let message = failed.as_ref().map(|e| e.to_string()).unwrap_or_default();
     assert!(
-        matches!(&failed, Some(WriteError::PartWay { restored, kept_new, .. }) if restored == &[a.clone()] && kept_new.is_empty()),
+        matches!(&failed, Some(WriteError::PartWay { restored, kept_new, .. }) if restored.as_slice() == std::slice::from_ref(&a) && kept_new.is_empty()),
         "{failed:?}"
     );
     assert!(
@@ -334,4 +334,21 @@ fn a_new_document_never_replaces_a_file_or_follows_a_link() {
         "nothing created outside"
     );
     assert_eq!(names(&dir.path().join("bets")), ["new.md", "planted.md"]);
+}
+
+#[test]
+fn a_document_with_a_long_name_is_written_too() {
+    let dir = tempfile::tempdir().expect("dir");
+    // 250 bytes, with a character of two bytes where the name is cut.
+    let name = format!(
+        "{}é{}.md",
+        "a".repeat(MAX_NAME_IN_TEMPORARY - 1),
+        "b".repeat(182)
+    );
+    assert_eq!(name.len(), 250);
+    let path = dir.path().join(&name);
+    std::fs::write(&path, "old").expect("write");
+    write_document(&path, "old", "new").expect("replace");
+    assert_eq!(read(&path), "new");
+    assert_eq!(names(dir.path()), [name]);
 }

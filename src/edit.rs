@@ -9,11 +9,20 @@
 //! [`set_item_field`] changes one field of one item. These read lines and
 //! brackets, not YAML, so a caller that must be sure re-parses the result
 //! (`checkin` does, and refuses a file whose result reads back differently).
+//!
+//! Writing the result is [`write_document`] and [`write_all`]'s job, the one
+//! writer of every command that changes or adds a document.
 
 use std::ops::Range;
-use std::path::Path;
 
 use crate::source::split_front_matter;
+
+mod write;
+
+pub use write::{
+    write_all, write_document, write_new_document, Replacement, WriteError, EDITED_MEANWHILE,
+    EDIT_MEANWHILE_ENV,
+};
 
 /// Why a file's front matter cannot be edited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,33 +520,6 @@ pub fn set_item_field(
     Ok(out)
 }
 
-/// Replaces the file at `path` with `text` in one rename, so a crash never
-/// leaves half a document; the file keeps its permissions and, since the
-/// reader strips it from the text, its byte-order mark.
-pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.throughline-{}", std::process::id()));
-    let mut first = [0u8; 3];
-    let had_bom = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut first))
-        .is_ok()
-        && first == [0xEF, 0xBB, 0xBF];
-    if had_bom && !text.starts_with('\u{feff}') {
-        std::fs::write(&temporary, format!("\u{feff}{text}"))?;
-    } else {
-        std::fs::write(&temporary, text)?;
-    }
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&temporary, meta.permissions());
-    }
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
-}
-
 /// The lines of `text`, each with its line end.
 fn split_lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
@@ -783,30 +765,5 @@ mod tests {
         );
         assert!(set_item_field(text, "checkins", 2, "value", "1").is_err());
         assert!(set_item_field(text, "checkins", 0, "note", "1").is_err());
-    }
-
-    #[test]
-    fn a_file_is_replaced_whole_and_keeps_its_permissions() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("a.md");
-        std::fs::write(&path, "old").expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-        write_file(&path, "new").expect("replace");
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
-        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
-        assert_eq!(mode, 0o640);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("list")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
-        std::fs::write(&path, "\u{feff}---\nid: a\n---\n").expect("write");
-        write_file(&path, "---\nid: b\n---\n").expect("replace");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("read"),
-            "\u{feff}---\nid: b\n---\n",
-            "the byte-order mark is kept"
-        );
     }
 }

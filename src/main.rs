@@ -210,9 +210,17 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
         args.ids.clone()
     };
     let reviews = throughline::review::plan(&site, &ids, options.today)?;
+    let files: Vec<throughline::edit::Replacement<'_>> = reviews
+        .iter()
+        .map(|r| throughline::edit::Replacement {
+            path: &r.path,
+            original: &r.original,
+            text: &r.text,
+        })
+        .collect();
+    // All or none, as the docs say: nothing is reported before every file is written.
+    throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
     for r in &reviews {
-        throughline::edit::write_file(&r.path, &r.text)
-            .map_err(|e| RunError::Other(format!("cannot write {}: {e}", r.path.display())))?;
         let against: Vec<String> = r
             .against
             .iter()
@@ -291,10 +299,7 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         Ok(plan) => plan,
         Err(errors) => return Ok(refuse_checkins(&errors)),
     };
-    for (path, text) in &plan.files {
-        throughline::edit::write_file(path, text)
-            .map_err(|e| RunError::Other(format!("cannot write {}: {e}", path.display())))?;
-    }
+    write_checkins(&site, &plan.files)?;
     let number = throughline::text::format_number;
     for c in &plan.changes {
         // The metric's file name comes from the repository.
@@ -321,6 +326,31 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         }
     );
     Ok(0)
+}
+
+/// Writes the metrics a check-in changed, all or none, each only if it
+/// still holds the text `site` read.
+fn write_checkins(site: &Site, files: &[(std::path::PathBuf, String)]) -> Result<(), RunError> {
+    let read: std::collections::HashMap<&std::path::Path, &str> = site
+        .sources
+        .iter()
+        .map(|s| (s.abs_path.as_path(), s.text.as_str()))
+        .collect();
+    let mut replacements = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        let original = read.get(path.as_path()).ok_or_else(|| {
+            RunError::Other(format!(
+                "cannot write {}: it is not a file this run read",
+                path.display()
+            ))
+        })?;
+        replacements.push(throughline::edit::Replacement {
+            path,
+            original,
+            text,
+        });
+    }
+    throughline::edit::write_all(&replacements).map_err(|e| RunError::Other(e.to_string()))
 }
 
 /// Prints each problem with the rows of a check-in and says that nothing was written.

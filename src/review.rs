@@ -5,12 +5,16 @@
 
 use std::path::PathBuf;
 
+use serde_json::{Map, Value};
+
 use crate::analysis::fingerprint_of;
 use crate::date::Date;
 use crate::edit::set_fields;
 use crate::graph::{DocId, Rel};
 use crate::model::Fingerprint;
+use crate::source::split_front_matter;
 use crate::text::suggest;
+use crate::yaml::parse_front_matter;
 use crate::{RunError, Site};
 
 /// One document's review, ready to be written.
@@ -20,6 +24,9 @@ pub struct Review {
     pub id: String,
     /// Its file on disk.
     pub path: PathBuf,
+    /// The file's text as it was read: the write is refused if the file
+    /// no longer holds it.
+    pub original: String,
     /// The file's new text: only `reviewed:` and `reviewed_against:` differ.
     pub text: String,
     /// What it was reviewed against, in the order written.
@@ -40,7 +47,10 @@ pub fn plan(site: &Site, ids: &[String], today: Date) -> Result<Vec<Review>, Run
             })
         })
         .collect::<Result<_, _>>()?;
+    // `review a a` reviews `a` once: one run writes a file once.
+    let mut seen = std::collections::HashSet::new();
     docs.into_iter()
+        .filter(|doc| seen.insert(*doc))
         .map(|doc| review_one(site, doc, today))
         .collect()
 }
@@ -73,14 +83,94 @@ fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> 
     if !against.is_empty() || !d.reviewed_against.is_empty() {
         fields.push(("reviewed_against", format!("{{{}}}", stamps.join(", "))));
     }
-    let text = set_fields(&site.sources[d.source].text, &fields)
+    let original = &site.sources[d.source].text;
+    let text = set_fields(original, &fields)
         .map_err(|e| RunError::Other(format!("cannot review `{}` in {}: {}", d.id, d.file, e.0)))?;
+    // `set_fields` reads lines, not YAML: a layout it misreads is refused here.
+    reads_back(original, &text, &fields).map_err(|(line, why)| {
+        RunError::Other(format!(
+            "cannot review `{}` in {}:{line}: {why}; nothing was written; edit `reviewed:` by hand",
+            d.id, d.file
+        ))
+    })?;
     Ok(Review {
         id: d.id.clone(),
         path: site.sources[d.source].abs_path.clone(),
+        original: original.clone(),
         text,
         against,
     })
+}
+
+/// Checks that `after`, the front matter `before` with `fields` set, reads
+/// back as meant: each field with the value written, every other field as
+/// it was. `Err` holds the 1-based line to look at in `before` and why.
+fn reads_back(before: &str, after: &str, fields: &[(&str, String)]) -> Result<(), (usize, String)> {
+    let edited_line = first_changed_line(before, after);
+    let mut expected = front_matter_map(before).map_err(|(line, e)| {
+        (
+            line,
+            format!("its front matter does not parse ({e}); fix what `throughline check` reports there first"),
+        )
+    })?;
+    for (key, value) in fields {
+        let alone = parse_front_matter(&format!("{key}: {value}"))
+            .ok()
+            .and_then(|mut map| map.remove(*key))
+            .unwrap_or(Value::Null);
+        expected.insert((*key).to_string(), alone);
+    }
+    let got = front_matter_map(after).map_err(|(line, e)| {
+        (
+            line.min(edited_line),
+            format!("the edited front matter would not read back ({e}), so it is written in a way this command cannot edit"),
+        )
+    })?;
+    if got == expected {
+        return Ok(());
+    }
+    let key = got
+        .iter()
+        .find(|(k, v)| expected.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .or_else(|| expected.keys().find(|k| !got.contains_key(*k)));
+    let why = match key {
+        Some(k) if fields.iter().any(|(f, _)| f == k) => {
+            format!("`{k}:` would not read back as the value written")
+        }
+        Some(k) => format!("the edit would change `{k}` too"),
+        None => "the edited front matter would not read back as meant".to_string(),
+    };
+    Err((
+        edited_line,
+        format!("{why}, so it is written in a way this command cannot edit"),
+    ))
+}
+
+/// The fields of the front matter of `text`, or the 1-based line of the
+/// error in `text` and what it is (for a key written twice, the line of the first).
+fn front_matter_map(text: &str) -> Result<Map<String, Value>, (usize, String)> {
+    let fm = split_front_matter(text)
+        .map_err(|_| (1, "the front matter is never closed".to_string()))?;
+    let first_line = text[..fm.yaml_offset].matches('\n').count() + 1;
+    parse_front_matter(fm.yaml).map_err(|e| {
+        let line = e.earlier_line.unwrap_or(e.line) as usize;
+        (first_line + line - 1, e.message)
+    })
+}
+
+/// The 1-based line where `after` first differs from `before`.
+fn first_changed_line(before: &str, after: &str) -> usize {
+    let same = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    before.as_bytes()[..same]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The documents that are stale or drifted, as `check` reports them, of

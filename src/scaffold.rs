@@ -13,13 +13,10 @@ use crate::text::{is_slug, slugify, suggest};
 use crate::yaml::scalar;
 use crate::{RunError, Site};
 
+/// Writes a file that must not exist yet: an existing file, or a link
+/// committed at its name, is refused rather than overwritten or followed.
 fn write_new(path: &Path, text: &str) -> Result<(), RunError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| RunError::Other(format!("cannot create `{}`: {e}", dir.display())))?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| RunError::Other(format!("cannot write `{}`: {e}", path.display())))
+    crate::edit::write_new_document(path, text).map_err(|e| RunError::Other(e.to_string()))
 }
 
 /// The documents `init` writes as examples, for the message that says which to replace.

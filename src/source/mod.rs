@@ -482,7 +482,7 @@ fn read_regular_file(rel: &str, path: &Path) -> Result<Vec<u8>, Box<Diagnostic>>
     })
 }
 
-fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+pub(crate) fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -268,3 +268,72 @@ fn an_unordered_list_gets_the_check_in_at_its_end() {
         )
     );
 }
+
+/// Issue #31: `checkin` renamed its text over a metric saved meanwhile, and
+/// over several metrics wrote some and not others when one write failed.
+#[test]
+fn a_metric_saved_while_checkin_runs_is_kept_and_no_metric_is_written() {
+    let site = site().file(
+        "export.csv",
+        "metric,date,value\nm-detention,2026-11-08,88\nm-ontime,2026-11-01,84.5\n",
+    );
+    let csv = site
+        .root()
+        .join("export.csv")
+        .to_string_lossy()
+        .into_owned();
+    let root = site.root().to_string_lossy().into_owned();
+    let run = site.run_with_env(
+        &["checkin", "--root", &root, "--csv", &csv],
+        &[(throughline::edit::EDIT_MEANWHILE_ENV, "m-ontime.md")],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "m-ontime.md` changed since throughline read it; nothing was written; run the command again"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&site, "metrics/m-detention.md"), BLOCK);
+    assert_eq!(
+        read(&site, "metrics/m-ontime.md"),
+        format!("{FLOW}{}", throughline::edit::EDITED_MEANWHILE)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(site.root().join("metrics"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["m-absent.md", "m-detention.md", "m-empty.md", "m-ontime.md"],
+        "no temporary file is left"
+    );
+}
+
+/// Issue #31: a metric that is a link was replaced by a plain file.
+#[test]
+fn a_metric_that_is_a_link_is_refused() {
+    let site = site().file(".kept/m-ontime.md", FLOW);
+    std::fs::remove_file(site.root().join("metrics/m-ontime.md")).expect("remove");
+    std::os::unix::fs::symlink(
+        "../.kept/m-ontime.md",
+        site.root().join("metrics/m-ontime.md"),
+    )
+    .expect("link");
+    let run = checkin(&site, &["m-ontime", "84.5", "--date", "2026-11-01"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("m-ontime.md` is a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        std::fs::symlink_metadata(site.root().join("metrics/m-ontime.md"))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&site, ".kept/m-ontime.md"), FLOW);
+}

@@ -190,3 +190,221 @@ fn a_hand_edited_stamp_is_a_schema_error_at_its_line() {
         run.findings()
     );
 }
+
+/// Issue #31: `review` rewrote lines, not YAML, and broke files that checked
+/// clean. Each of these layouts is refused, naming the file and a line, and
+/// the file is left as it was.
+#[test]
+fn layouts_the_editor_would_misread_are_refused_and_left_alone() {
+    let head = "---\nkind: bet\nparent: ps-payouts\n";
+    // Each with the line the refusal names: where the edit would begin, or
+    // the key written twice.
+    let layouts: [(&str, String, u32); 7] = [
+        (
+            "bet-anchor",
+            format!("{head}id: bet-anchor\nreviewed: &when 2026-10-01\nupdated: *when\n---\n"),
+            5,
+        ),
+        (
+            "bet-flow",
+            "---\n{id: bet-flow, kind: bet, parent: ps-payouts, reviewed: 2026-10-01}\n---\n"
+                .to_string(),
+            2,
+        ),
+        (
+            "bet-quoted",
+            format!("{head}id: bet-quoted\ntitle: \"Instant payouts,\nreviewed: in October\"\n---\n"),
+            6,
+        ),
+        (
+            "bet-stamps",
+            format!("{head}id: bet-stamps\nreviewed: 2026-10-01\nreviewed_against: {{\nps-payouts: 0a0b0c0d.01020304}}\n---\n"),
+            5,
+        ),
+        (
+            "bet-quoted-key",
+            format!("{head}id: bet-quoted-key\n\"reviewed\": 2026-10-01\n---\n"),
+            5,
+        ),
+        (
+            "bet-spaced-key",
+            format!("{head}id: bet-spaced-key\nreviewed : 2026-10-01\n---\n"),
+            5,
+        ),
+        (
+            "bet-explicit-key",
+            format!("{head}id: bet-explicit-key\n? reviewed\n: 2026-10-01\n---\n"),
+            7,
+        ),
+    ];
+    let mut site = site();
+    for (id, text, _) in &layouts {
+        site = site.file(&format!("bets/{id}.md"), text);
+    }
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    let errors: Vec<String> = check
+        .json()
+        .into_iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "each layout checks clean");
+
+    for (id, text, line) in &layouts {
+        let run = review(&site, &[id]);
+        assert_eq!(run.code, 2, "{id}: {}{}", run.stdout, run.stderr);
+        let at = format!("cannot review `{id}` in bets/{id}.md:{line}: ");
+        assert!(
+            run.stderr.contains(&at)
+                && run
+                    .stderr
+                    .contains("; nothing was written; edit `reviewed:` by hand"),
+            "{id}: {}",
+            run.stderr
+        );
+        assert_eq!(&read(&site, &format!("bets/{id}.md")), text, "{id}");
+    }
+}
+
+/// The files of `rel`'s folder: no temporary file may be left behind.
+fn folder(site: &SiteTest, rel: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.root().join(rel))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue #31: an edit saved between `review`'s read and its write was
+/// silently overwritten. The test-only hook saves one while the write is
+/// under way.
+#[test]
+fn an_edit_saved_while_review_runs_is_kept_and_nothing_is_written() {
+    let site = site();
+    let root = site.root().to_string_lossy().into_owned();
+    let run = site.run_with_env(
+        &[
+            "review",
+            "--root",
+            &root,
+            "--today",
+            "2026-11-24",
+            "bet-instant",
+        ],
+        &[(throughline::edit::EDIT_MEANWHILE_ENV, "bet-instant.md")],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "bet-instant.md` changed since throughline read it; nothing was written; run the command again"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "no review is reported");
+    assert_eq!(
+        read(&site, "bets/bet-instant.md"),
+        format!("{BET}{}", throughline::edit::EDITED_MEANWHILE),
+        "the edit saved meanwhile is kept"
+    );
+    assert_eq!(folder(&site, "bets"), ["bet-instant.md"]);
+}
+
+/// Issue #31: `review A B` whose second write failed left A written.
+#[test]
+fn review_of_several_documents_writes_all_or_none() {
+    let other = "---\nid: bet-other\nkind: bet\nparent: ps-payouts\nreviewed: 2026-10-01\n---\n";
+    let site = site().file("bets/bet-other.md", other);
+    let root = site.root().to_string_lossy().into_owned();
+    let args = [
+        "review",
+        "--root",
+        &root,
+        "--today",
+        "2026-11-24",
+        "bet-instant",
+        "bet-other",
+    ];
+    // The second document is saved by someone else while the first is written.
+    let run = site.run_with_env(
+        &args,
+        &[(throughline::edit::EDIT_MEANWHILE_ENV, "bet-other.md")],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_eq!(
+        read(&site, "bets/bet-instant.md"),
+        BET,
+        "the first is unchanged"
+    );
+    assert_eq!(
+        read(&site, "bets/bet-other.md"),
+        format!("{other}{}", throughline::edit::EDITED_MEANWHILE)
+    );
+
+    // The second document is read-only.
+    std::fs::write(site.root().join("bets/bet-other.md"), other).expect("write");
+    set_mode(&site, "bets/bet-other.md", 0o444);
+    let run = site.run(&args);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("bet-other.md` is read-only; nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        read(&site, "bets/bet-instant.md"),
+        BET,
+        "the first is unchanged"
+    );
+    assert_eq!(read(&site, "bets/bet-other.md"), other);
+    assert_eq!(folder(&site, "bets"), ["bet-instant.md", "bet-other.md"]);
+
+    // Writable again, both are written; an id given twice is reviewed once.
+    set_mode(&site, "bets/bet-other.md", 0o644);
+    let mut twice = args.to_vec();
+    twice.push("bet-other");
+    let run = site.run(&twice);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(read(&site, "bets/bet-other.md").contains("reviewed: 2026-11-24\n"));
+}
+
+fn set_mode(site: &SiteTest, rel: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(site.root().join(rel), std::fs::Permissions::from_mode(mode))
+        .expect("chmod");
+}
+
+/// Issue #31: a document that was a link inside the root was replaced by a
+/// plain file.
+#[test]
+fn a_document_that_is_a_link_is_refused_and_stays_a_link() {
+    // The target is inside the root, in a hidden folder the site does not read.
+    let site = site().file(".kept/bet-instant.md", BET);
+    std::fs::remove_file(site.root().join("bets/bet-instant.md")).expect("remove");
+    std::os::unix::fs::symlink(
+        "../.kept/bet-instant.md",
+        site.root().join("bets/bet-instant.md"),
+    )
+    .expect("link");
+    let run = review(&site, &["bet-instant"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("bet-instant.md` is a symbolic link")
+            && run.stderr.contains("nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        std::fs::symlink_metadata(site.root().join("bets/bet-instant.md"))
+            .expect("meta")
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert_eq!(read(&site, ".kept/bet-instant.md"), BET);
+    assert_eq!(folder(&site, "bets"), ["bet-instant.md"]);
+}

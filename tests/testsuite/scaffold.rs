@@ -475,3 +475,33 @@ fn new_refuses_bad_quarters_teams_ids_and_directions() {
     assert!(!site.root().join("bets/bet-gate-app.md").exists());
     assert!(!site.root().join("metrics/m-m.md").exists());
 }
+
+/// Issue #31: `new` asked whether its file exists, which a dangling link
+/// committed at that name denies, then wrote through the link to wherever
+/// it pointed. The new file is now moved into place only if the name is free.
+#[test]
+fn new_never_writes_through_a_link_committed_at_its_file() {
+    let dir = SiteTest::new();
+    let root = dir.root().join("site");
+    let root_arg = root.to_str().unwrap().to_string();
+    assert_eq!(dir.run(&["init", &root_arg]).code, 0);
+    let outside = dir.root().join("outside.txt");
+    std::os::unix::fs::symlink(&outside, root.join("bets/bet-planted.md")).expect("link");
+    let run = dir.run(&[
+        "new", "bet", "Planted", "--root", &root_arg, "--parent", "ps-core",
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("bets/bet-planted.md` already exists; nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert!(!outside.exists(), "nothing is written through the link");
+    let leftovers: Vec<String> = std::fs::read_dir(root.join("bets"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new(), "no temporary file is left");
+}

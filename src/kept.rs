@@ -46,13 +46,34 @@ fn file_in(folder: &Path, root: &Path, kind: &str) -> Option<PathBuf> {
 }
 
 /// The file of `kind` kept for the site at `root`, when there is one that
-/// is a plain file (a link there is not followed) of at most `limit` bytes.
+/// is a plain file (a link there is not followed) of at most `limit` bytes
+/// and its check holds: its bytes as [`write`] was given them.
 pub(crate) fn read(root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
     read_in(&folder()?, root, kind, limit)
 }
 
 fn read_in(folder: &Path, root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
-    crate::source::read_regular(&file_in(folder, root, kind)?, limit).ok()
+    let file = file_in(folder, root, kind)?;
+    let mut bytes = crate::source::read_regular(&file, limit.saturating_add(8)).ok()?;
+    let (body, check) = bytes.split_last_chunk::<8>()?;
+    if check_of(body) != *check || body.len() as u64 > limit {
+        return None;
+    }
+    bytes.truncate(bytes.len() - 8);
+    Some(bytes)
+}
+
+/// The check each kept file ends with: a hash of the bytes before it
+/// (foldhash with a fixed seed, as the output manifest hashes a file),
+/// little-endian. A file cut short or damaged on disk then reads as no
+/// file, never as another history; it is no signature (whoever forges a
+/// file can compute it), which is why each reader also checks what a file
+/// says against the repository.
+fn check_of(bytes: &[u8]) -> [u8; 8] {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0)
+        .hash_one(bytes)
+        .to_le_bytes()
 }
 
 /// Keeps `bytes` as the file of `kind` for the site at `root`: written to a
@@ -103,7 +124,8 @@ fn write_new_private(folder: &Path, file: &Path, bytes: &[u8]) -> Option<(PathBu
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         match options.open(&temporary) {
             Ok(mut handle) => {
-                let written = handle.write_all(bytes).is_ok();
+                let written =
+                    handle.write_all(bytes).is_ok() && handle.write_all(&check_of(bytes)).is_ok();
                 return Some((temporary, written));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -167,6 +189,26 @@ mod tests {
             None,
             "over the limit"
         );
+        let file = file_in(&folder, one.path(), "dates").expect("name");
+        let kept = std::fs::read(&file).expect("kept");
+        for cut in 0..kept.len() {
+            std::fs::write(&file, &kept[..cut]).expect("cut");
+            assert_eq!(
+                read_in(&folder, one.path(), "dates", 100),
+                None,
+                "cut at {cut}"
+            );
+        }
+        for at in 0..kept.len() {
+            let mut flipped = kept.clone();
+            flipped[at] ^= 0x10;
+            std::fs::write(&file, &flipped).expect("flip");
+            assert_eq!(
+                read_in(&folder, one.path(), "dates", 100),
+                None,
+                "flip at {at}"
+            );
+        }
         write_in(&folder, one.path(), "dates", b"again");
         assert_eq!(
             read_in(&folder, one.path(), "dates", 100).as_deref(),
@@ -214,7 +256,10 @@ mod tests {
         assert_eq!(std::fs::read(&target).expect("target"), b"theirs");
         let meta = std::fs::symlink_metadata(&file).expect("kept");
         assert!(meta.is_file(), "a plain file now");
-        assert_eq!(std::fs::read(&file).expect("kept"), b"ours");
+        assert_eq!(
+            read_in(cache.path(), site.path(), "dates", 100).as_deref(),
+            Some(&b"ours"[..])
+        );
     }
 
     #[cfg(unix)]

@@ -56,36 +56,95 @@ fn git(root: &Path) -> Command {
     command
 }
 
-/// The committer date of the last commit touching each file under `root`, or
-/// `None` when `root` is not in a git work tree, has no commit yet, or git
-/// cannot be run.
-pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
-    let head = git(root)
+/// Whether `text` is a full object id as git writes one: 40 lowercase hex
+/// digits (SHA-1), or 64 in a SHA-256 repository. What a cache says is a
+/// commit is checked with this before it reaches a git command line, so a
+/// forged cache cannot hand git an option (`--output=FILE`) or a revision
+/// expression of its own; `--end-of-options` guards the same line again.
+pub(crate) fn is_object_id(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The commit HEAD names in the work tree at `root`, if there is one.
+pub(crate) fn head_commit(root: &Path) -> Option<String> {
+    git(root)
         .args(["rev-parse", "-q", "--verify", "HEAD"])
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        .filter(|id| is_object_id(id))
+}
+
+/// Whether a run keeps the dates it read for the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// A build or a check: reads the kept dates and keeps the new ones.
+    ReadAndWrite,
+    /// The editor server, which never writes a file: reads them only.
+    ReadOnly,
+}
+
+/// The committer date of the last commit touching each file under `root`, or
+/// `None` when `root` is not in a git work tree, has no commit yet, or git
+/// cannot be run. Keeps the dates for the next run ([`crate::kept`]).
+pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
+    commit_dates(root, Keep::ReadAndWrite)
+}
+
+/// [`last_commit_dates`] for a run that writes no file (the editor server):
+/// the kept dates are used when they hold, but nothing is kept.
+pub(crate) fn last_commit_dates_read_only(root: &Path) -> Option<GitDates> {
+    commit_dates(root, Keep::ReadOnly)
+}
+
+fn commit_dates(root: &Path, keep: Keep) -> Option<GitDates> {
+    let head = head_commit(root)?;
     let binary = crate::render::binary_identity();
-    let kept = crate::kept::read(root, "dates", KEPT_LIMIT)
-        .and_then(|bytes| serde_json::from_slice::<Kept>(&bytes).ok())
-        .filter(|kept| kept.binary == binary)
-        .map(|kept| {
-            let dates: GitDates = kept
-                .dates
-                .into_iter()
-                .map(|(path, KeptDate(date))| (path, date))
-                .collect();
-            (kept.head, dates)
-        });
-    let (mut dates, range) = match kept {
+    let (mut dates, range) = match kept_dates(root, binary) {
         Some((kept_head, dates)) if kept_head == head => return Some(dates),
         Some((kept_head, dates)) if is_ancestor(root, &kept_head, &head) => {
             (dates, format!("{kept_head}..{head}"))
         }
         _ => (GitDates::new(), head.clone()),
     };
+    merge(&mut dates, log_dates(root, &range)?);
+    if keep == Keep::ReadAndWrite {
+        let kept = Kept {
+            binary,
+            head,
+            dates: dates
+                .iter()
+                .map(|(path, &date)| (path.clone(), KeptDate(date)))
+                .collect(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&kept) {
+            crate::kept::write(root, "dates", &bytes);
+        }
+    }
+    Some(dates)
+}
+
+/// The dates the last run kept for `root` and the commit they were read
+/// at, when this binary wrote them and that commit is an object id (the
+/// file may come from a restored cache: anything else is not used).
+fn kept_dates(root: &Path, binary: u64) -> Option<(String, GitDates)> {
+    let bytes = crate::kept::read(root, "dates", KEPT_LIMIT)?;
+    let kept = serde_json::from_slice::<Kept>(&bytes).ok()?;
+    if kept.binary != binary || !is_object_id(&kept.head) {
+        return None;
+    }
+    let dates = kept
+        .dates
+        .into_iter()
+        .map(|(path, KeptDate(date))| (path, date))
+        .collect();
+    Some((kept.head, dates))
+}
+
+/// Each file's newest commit date among the commits `range` names (a
+/// commit, or `BASE..HEAD`), `None` when git fails.
+fn log_dates(root: &Path, range: &str) -> Option<GitDates> {
     let output = git(root)
         .args([
             "log",
@@ -93,38 +152,30 @@ pub(crate) fn last_commit_dates(root: &Path) -> Option<GitDates> {
             "--name-only",
             "--relative",
             "--no-renames",
-            &range,
+            "--end-of-options",
+            range,
             "--",
             ".",
         ])
         .output()
         .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    merge(
-        &mut dates,
-        parse_log(&String::from_utf8_lossy(&output.stdout)),
-    );
-    let kept = Kept {
-        binary,
-        head,
-        dates: dates
-            .iter()
-            .map(|(path, &date)| (path.clone(), KeptDate(date)))
-            .collect(),
-    };
-    if let Ok(bytes) = serde_json::to_vec(&kept) {
-        crate::kept::write(root, "dates", &bytes);
-    }
-    Some(dates)
+    output
+        .status
+        .success()
+        .then(|| parse_log(&String::from_utf8_lossy(&output.stdout)))
 }
 
 /// Whether `commit` is an ancestor of `head` (or `head` itself): every
 /// commit `head` reaches is then one `commit` reaches or one of `commit..head`.
 fn is_ancestor(root: &Path, commit: &str, head: &str) -> bool {
     git(root)
-        .args(["merge-base", "--is-ancestor", commit, head])
+        .args([
+            "merge-base",
+            "--is-ancestor",
+            "--end-of-options",
+            commit,
+            head,
+        ])
         .status()
         .is_ok_and(|status| status.success())
 }
@@ -184,6 +235,24 @@ mod tests {
         let dates = parse_log(log);
         assert_eq!(dates["b.md"], parse_date("2026-03-04").unwrap());
         assert_eq!(dates["sub dir/é a.md"], parse_date("2026-01-02").unwrap());
+    }
+
+    #[test]
+    fn object_ids_are_full_lowercase_hex_of_sha1_or_sha256() {
+        let sha1 = "0123456789abcdef0123456789abcdef01234567";
+        assert!(is_object_id(sha1));
+        assert!(is_object_id(&format!("{sha1}{}", &sha1[..24])), "SHA-256");
+        for not in [
+            "",
+            &sha1[..39],
+            &format!("{sha1}0"),
+            &sha1.to_uppercase(),
+            "--output=/tmp/x",
+            "HEAD~1",
+            "0123456789abcdef0123456789abcdef0123456g",
+        ] {
+            assert!(!is_object_id(not), "{not}");
+        }
     }
 
     #[test]

@@ -46,17 +46,38 @@ fn file_in(folder: &Path, root: &Path, kind: &str) -> Option<PathBuf> {
 }
 
 /// The file of `kind` kept for the site at `root`, when there is one that
-/// is a plain file (a link there is not followed) of at most `limit` bytes.
+/// is a plain file (a link there is not followed) of at most `limit` bytes
+/// and its check holds: its bytes as [`write`] was given them.
 pub(crate) fn read(root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
     read_in(&folder()?, root, kind, limit)
 }
 
 fn read_in(folder: &Path, root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
-    crate::source::read_regular(&file_in(folder, root, kind)?, limit).ok()
+    let file = file_in(folder, root, kind)?;
+    let mut bytes = crate::source::read_regular(&file, limit.saturating_add(8)).ok()?;
+    let (body, check) = bytes.split_last_chunk::<8>()?;
+    if check_of(body) != *check || body.len() as u64 > limit {
+        return None;
+    }
+    bytes.truncate(bytes.len() - 8);
+    Some(bytes)
+}
+
+/// The check each kept file ends with: a hash of the bytes before it
+/// (foldhash with a fixed seed, as the output manifest hashes a file),
+/// little-endian. A file cut short or damaged on disk then reads as no
+/// file, never as another history; it is no signature (whoever forges a
+/// file can compute it), which is why each reader also checks what a file
+/// says against the repository.
+fn check_of(bytes: &[u8]) -> [u8; 8] {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0)
+        .hash_one(bytes)
+        .to_le_bytes()
 }
 
 /// Keeps `bytes` as the file of `kind` for the site at `root`: written to a
-/// name of this process's own and renamed over the file, so a run that
+/// new file of this write's own and renamed over the file, so a run that
 /// reads it at the same time sees the old file or the new one, never half.
 /// Best effort: what cannot be kept is read from git next time.
 pub(crate) fn write(root: &Path, kind: &str, bytes: &[u8]) {
@@ -72,20 +93,61 @@ fn write_in(folder: &Path, root: &Path, kind: &str, bytes: &[u8]) {
     if create_private_dir(folder).is_err() {
         return;
     }
-    // Unique to this write: two threads of one process (serve) may keep
-    // the same file at once.
-    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let temporary = folder.join(format!(
-        ".{}.{}.{}.tmp",
-        file.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id(),
-        WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    if std::fs::write(&temporary, bytes).is_err() || std::fs::rename(&temporary, &file).is_err() {
+    let Some((temporary, written)) = write_new_private(folder, &file, bytes) else {
+        return;
+    };
+    if !written || std::fs::rename(&temporary, &file).is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
+}
+
+/// How many names [`write_new_private`] tries: a name is taken only by a
+/// file left by a write that died, or planted by whoever filled the folder
+/// (a restored CI cache), so a few fresh ones always find a free name.
+const TEMPORARY_NAMES: u32 = 8;
+
+/// Creates a new file beside `file`, readable by the user alone from the
+/// moment it exists, and writes `bytes` into it: its path, and whether the
+/// whole write succeeded. `None` when no new file could be made.
+///
+/// Created with `create_new` (`O_CREAT | O_EXCL`): a link or file already
+/// at the name is never followed or reused, the name is just skipped; the
+/// mode is the creation's, not a `chmod` after the bytes are in.
+fn write_new_private(folder: &Path, file: &Path, bytes: &[u8]) -> Option<(PathBuf, bool)> {
+    use std::io::Write;
+    let name = file.file_name()?.to_string_lossy().into_owned();
+    for _ in 0..TEMPORARY_NAMES {
+        let temporary = folder.join(format!(".{name}.{}.tmp", unique_suffix()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&temporary) {
+            Ok(mut handle) => {
+                let written =
+                    handle.write_all(bytes).is_ok() && handle.write_all(&check_of(bytes)).is_ok();
+                return Some((temporary, written));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// A suffix no other write uses: this process's id, a count of its writes
+/// (two threads of `serve` may keep the same file at once), and a random
+/// number, so a name cannot be planted ahead for a known process id.
+fn unique_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // Each `RandomState` is seeded from the system's randomness (per thread,
+    // then varied per instance); enough for a name, which `create_new`
+    // keeps safe in any case.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(count);
+    format!("{}.{count}.{:016x}", std::process::id(), hasher.finish())
 }
 
 /// Creates `dir` (and its parents), readable by the user alone.
@@ -127,6 +189,26 @@ mod tests {
             None,
             "over the limit"
         );
+        let file = file_in(&folder, one.path(), "dates").expect("name");
+        let kept = std::fs::read(&file).expect("kept");
+        for cut in 0..kept.len() {
+            std::fs::write(&file, &kept[..cut]).expect("cut");
+            assert_eq!(
+                read_in(&folder, one.path(), "dates", 100),
+                None,
+                "cut at {cut}"
+            );
+        }
+        for at in 0..kept.len() {
+            let mut flipped = kept.clone();
+            flipped[at] ^= 0x10;
+            std::fs::write(&file, &flipped).expect("flip");
+            assert_eq!(
+                read_in(&folder, one.path(), "dates", 100),
+                None,
+                "flip at {at}"
+            );
+        }
         write_in(&folder, one.path(), "dates", b"again");
         assert_eq!(
             read_in(&folder, one.path(), "dates", 100).as_deref(),
@@ -146,6 +228,38 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o077, 0, "the user's alone: {mode:o}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_kept_file_is_the_users_alone_from_its_creation() {
+        use std::os::unix::fs::PermissionsExt;
+        let cache = tempfile::tempdir().expect("cache");
+        let site = tempfile::tempdir().expect("site");
+        write_in(cache.path(), site.path(), "history", b"{}");
+        let file = file_in(cache.path(), site.path(), "history").expect("name");
+        let mode = std::fs::metadata(&file).expect("kept").permissions().mode();
+        // 0600 whatever the umask: the walk holds drafts the site does not publish.
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_a_kept_file_is_replaced_not_written_through() {
+        let cache = tempfile::tempdir().expect("cache");
+        let site = tempfile::tempdir().expect("site");
+        let target = cache.path().join("target");
+        std::fs::write(&target, "theirs").expect("target");
+        let file = file_in(cache.path(), site.path(), "dates").expect("name");
+        std::os::unix::fs::symlink(&target, &file).expect("link");
+        write_in(cache.path(), site.path(), "dates", b"ours");
+        assert_eq!(std::fs::read(&target).expect("target"), b"theirs");
+        let meta = std::fs::symlink_metadata(&file).expect("kept");
+        assert!(meta.is_file(), "a plain file now");
+        assert_eq!(
+            read_in(cache.path(), site.path(), "dates", 100).as_deref(),
+            Some(&b"ours"[..])
+        );
     }
 
     #[cfg(unix)]

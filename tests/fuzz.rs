@@ -22,7 +22,9 @@
 //!   so `cargo test` is deterministic;
 //! - `THROUGHLINE_FUZZ_CASES`: how many cases (default [`DEFAULT_CASES`]);
 //! - `THROUGHLINE_FUZZ_CASE`: run only this case number (to reproduce one);
-//! - `THROUGHLINE_FUZZ_CASE_MS`: the per-case time limit (default 5,000 ms).
+//! - `THROUGHLINE_FUZZ_CASE_MS`: the per-case time limit (default 5,000 ms);
+//! - `THROUGHLINE_FUZZ_CACHE_CASES`: how many cache mutations the last test
+//!   makes (default [`DEFAULT_CACHE_CASES`]).
 //!
 //! A failing case is written as a whole site to `target/fuzz-failures/`, with
 //! a `FAILURE.txt` naming the seed, the case and its mutations, so
@@ -1543,4 +1545,293 @@ impl Stats {
             self.twice,
         )
     }
+}
+
+/// Cache mutations in a plain `cargo test` (`THROUGHLINE_FUZZ_CACHE_CASES`
+/// sets another count): a few seconds in a debug build.
+const DEFAULT_CACHE_CASES: u64 = 24;
+
+/// The caches a build reads back are hints, never authority (issue #31):
+/// the kept history walk (the user's cache folder) and the render cache
+/// (`.throughline-cache`, vouched for by the output's manifest), cut,
+/// bit-flipped, forged with counts and indices out of range, or replaced by
+/// garbage. Every build succeeds, leaves no staging folder, and writes what
+/// a build without the caches writes.
+///
+/// Damage (a flipped bit) is left as it is; forgeries are sealed as the
+/// format seals a file (the check that ends it, the manifest's line), as
+/// someone who knows the format would, so that they reach the parsers.
+#[test]
+fn mutated_caches_are_ignored_and_the_build_is_the_one_without_them() {
+    let settings = Settings::from_env();
+    let cases = std::env::var("THROUGHLINE_FUZZ_CACHE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_CACHE_CASES);
+    let work = tempfile::tempdir().expect("work");
+    let root = work.path().join("site");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"),
+        &root,
+    );
+    // The example turns history off (its pages would show this
+    // repository's commits); here it is the point.
+    let config = root.join(throughline::config::CONFIG_FILE);
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, text.replace("history: false", "history: true")).expect("config");
+    scripted_commits(&root);
+    // Read by the library, in this process: set once, never unset. The
+    // other tests of this binary keep nothing (their sites are not in git).
+    std::env::set_var("THROUGHLINE_CACHE_DIR", work.path().join("cache"));
+
+    let reference = work.path().join("reference");
+    build_with_caches(&root, &reference, false).expect("a build without caches");
+    let expected = snapshot(&reference);
+    let out = work.path().join("out");
+    build_with_caches(&root, &out, true).expect("the first build");
+    let history_file = kept_history(&work.path().join("cache"));
+    let good_history = std::fs::read(&history_file).expect("kept history");
+    let good_cache = std::fs::read(out.join(render::cache::CACHE_FILE)).expect("render cache");
+    let good_manifest = std::fs::read(out.join(throughline::output::MANIFEST)).expect("manifest");
+
+    let mut failures = Vec::new();
+    for n in 0..cases {
+        let mut rng = Rng::new(settings.seed ^ 0xcac4e ^ n.wrapping_mul(0x9e37_79b9));
+        std::fs::write(&history_file, &good_history).expect("restore");
+        std::fs::write(out.join(render::cache::CACHE_FILE), &good_cache).expect("restore");
+        std::fs::write(out.join(throughline::output::MANIFEST), &good_manifest).expect("restore");
+        let what = if rng.below(2) == 0 {
+            let (what, bytes) = mutate_kept(&good_history, &mut rng);
+            std::fs::write(&history_file, bytes).expect("mutate");
+            format!("history: {what}")
+        } else {
+            let (what, bytes) = mutate_render_cache(&good_cache, &mut rng);
+            std::fs::write(out.join(render::cache::CACHE_FILE), &bytes).expect("mutate");
+            vouch_in_manifest(&out, render::cache::CACHE_FILE, &bytes);
+            format!("render cache: {what}")
+        };
+        let built = panic::catch_unwind(AssertUnwindSafe(|| build_with_caches(&root, &out, true)));
+        let problem = match built {
+            Err(payload) => Some(format!("panicked: {}", panic_report(payload))),
+            Ok(Err(e)) => Some(format!("failed: {e}")),
+            Ok(Ok(())) if snapshot(&out) != expected => Some("wrote another output".into()),
+            Ok(Ok(())) => staging_left(&out).map(|name| format!("left {name}")),
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("cache case {n} ({what}): {problem}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Copies the files under `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Commits the site at `root` as it is, then a change of status, with
+/// fixed authors and dates: a history with subjects, authors and events.
+fn scripted_commits(root: &Path) {
+    let git = |date: &str, args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .current_dir(root)
+            .args(["-c", "user.name=Fuzz", "-c", "user.email=fuzz@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00Z"))
+            .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00Z"))
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git("2026-10-01", &["init", "-q", "-b", "main"]);
+    git("2026-10-01", &["add", "-A"]);
+    git("2026-10-01", &["commit", "-q", "-m", "Set up the strategy"]);
+    let bet = walkdir::WalkDir::new(root.join("bets"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\nstatus: ")))
+        .expect("a bet with a status");
+    let text = std::fs::read_to_string(&bet).expect("bet");
+    std::fs::write(
+        &bet,
+        text.replacen("\nstatus: ", "\nstatus: dropped\nold_status: ", 1),
+    )
+    .expect("edit");
+    git("2026-11-02", &["commit", "-q", "-a", "-m", "Drop a bet"]);
+}
+
+/// Builds the site at `root` into `out` as `build` does: with the kept
+/// history and the render cache when `with_caches`, else from scratch.
+fn build_with_caches(root: &Path, out: &Path, with_caches: bool) -> Result<(), String> {
+    let mut options = load_options(root, false);
+    options.output_dir = Some(out.to_path_buf());
+    let history = throughline::read_history(&options, with_caches);
+    let mut site = throughline::load_lean(&options).map_err(|e| format!("{e:?}"))?;
+    site.history = Arc::new(history);
+    throughline::write_site_with(&site, out, !with_caches)
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Every file under `dir`, by path, with its bytes.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            let bytes = std::fs::read(e.path()).expect("read");
+            (rel.to_string_lossy().into_owned(), bytes)
+        })
+        .collect()
+}
+
+/// The history file kept in the cache folder `cache`.
+fn kept_history(cache: &Path) -> PathBuf {
+    std::fs::read_dir(cache)
+        .expect("cache folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("history-"))
+        })
+        .expect("a kept history")
+}
+
+/// A staging or old folder a build left beside `out`.
+fn staging_left(out: &Path) -> Option<String> {
+    let name = out.file_name()?.to_string_lossy().into_owned();
+    std::fs::read_dir(out.parent()?)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with(&format!(".{name}.")))
+}
+
+/// The hash the output manifest and the caches' checks take.
+fn fold_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0).hash_one(bytes)
+}
+
+/// `body` with the check a cache file ends with.
+fn sealed(body: &[u8]) -> Vec<u8> {
+    let mut bytes = body.to_vec();
+    bytes.extend_from_slice(&fold_hash(body).to_le_bytes());
+    bytes
+}
+
+/// A cache file's bytes without its check.
+fn unsealed(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().saturating_sub(8)]
+}
+
+/// Flips 1 to 3 random bits of `bytes`.
+fn flip_bits(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let mut flipped = bytes.to_vec();
+    for _ in 0..=rng.below(3) {
+        let at = rng.below(flipped.len());
+        flipped[at] ^= 1 << rng.below(8);
+    }
+    flipped
+}
+
+/// Random bytes, as long as `len`.
+fn garbage(len: usize, rng: &mut Rng) -> Vec<u8> {
+    (0..len).map(|_| rng.next() as u8).collect()
+}
+
+/// The kept history file `good` damaged or forged: what was done, and the bytes.
+fn mutate_kept(good: &[u8], rng: &mut Rng) -> (String, Vec<u8>) {
+    let json = String::from_utf8_lossy(unsealed(good)).into_owned();
+    match rng.below(5) {
+        0 => {
+            let cut = rng.below(good.len());
+            (format!("cut at {cut}"), good[..cut].to_vec())
+        }
+        1 => {
+            // Cut JSON never parses, whatever its seal.
+            let cut = rng.below(json.len());
+            (
+                format!("cut at {cut}, sealed"),
+                sealed(&json.as_bytes()[..cut]),
+            )
+        }
+        2 => ("bits flipped".into(), flip_bits(good, rng)),
+        3 => {
+            let forged = [
+                ("\"commit\":0", "\"commit\":18446744073709551615"),
+                ("\"head\":\"", "\"head\":\"--output=/tmp/x"),
+                ("\"commits\":[0", "\"commits\":[4000000000"),
+                ("Drop a bet", "Invented by the cache"),
+                ("\"author\":\"Fuzz\"", "\"author\":\"Someone else\""),
+            ];
+            let (from, to) = forged[rng.below(forged.len())];
+            let text = json.replacen(from, to, 1);
+            assert_ne!(text, json, "the history holds `{from}`");
+            (format!("forged `{to}`, sealed"), sealed(text.as_bytes()))
+        }
+        _ => ("garbage".into(), garbage(good.len(), rng)),
+    }
+}
+
+/// The render cache `good` damaged or forged: what was done, and the bytes.
+fn mutate_render_cache(good: &[u8], rng: &mut Rng) -> (String, Vec<u8>) {
+    let body = unsealed(good);
+    let header = body.iter().position(|&b| b == b'\n').map_or(0, |at| at + 1) + 8;
+    match rng.below(5) {
+        0 => {
+            let cut = rng.below(body.len());
+            (format!("cut at {cut}, sealed"), sealed(&body[..cut]))
+        }
+        1 => ("bits flipped".into(), flip_bits(good, rng)),
+        2 => {
+            // A count of pages (2^28 to 2^62) in place of the real one.
+            let count = 1u64 << (28 + rng.below(35));
+            let mut forged = body[..header.min(body.len())].to_vec();
+            let mut value = count;
+            while value >= 0x80 {
+                forged.push((value as u8) | 0x80);
+                value >>= 7;
+            }
+            forged.push(value as u8);
+            forged.extend_from_slice(&body[header.min(body.len())..]);
+            (format!("a count of {count}, sealed"), sealed(&forged))
+        }
+        3 => {
+            // The same cache, sealed and vouched for with more bytes after it.
+            let mut longer = body.to_vec();
+            longer.extend(garbage(1 + rng.below(64), rng));
+            ("bytes after the end, sealed".into(), sealed(&longer))
+        }
+        _ => ("garbage".into(), garbage(good.len(), rng)),
+    }
+}
+
+/// Rewrites the output manifest's line for `path` to vouch for `bytes`,
+/// as whoever forges a restored output folder would.
+fn vouch_in_manifest(out: &Path, path: &str, bytes: &[u8]) {
+    let manifest = out.join(throughline::output::MANIFEST);
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let line = format!("{:016x} {} {path}", fold_hash(bytes), bytes.len());
+    let text: Vec<String> = text
+        .lines()
+        .map(|l| match l.ends_with(&format!(" {path}")) {
+            true => line.clone(),
+            false => l.to_string(),
+        })
+        .collect();
+    std::fs::write(&manifest, text.join("\n") + "\n").expect("manifest");
 }

@@ -25,6 +25,13 @@
 //! oldest first, and what the next commit is compared with (each path's
 //! document and each document's newest compared fields). Anything that
 //! does not decode is ignored whole.
+//!
+//! The file is a hint, never authority: the cache folder may be restored
+//! from a CI cache that another branch's run saved, byte for byte. So a
+//! file is used only when its stamp and commits are object ids and its
+//! indices in range ([`decode`]), and when the commits it holds are the
+//! ones git lists for its stamp, id, date, author and subject
+//! (`site::read`); anything else is read again from git.
 
 use std::path::Path;
 
@@ -76,6 +83,14 @@ impl Stamp {
         &self.head
     }
 
+    /// Whether every commit it names is an object id: a stamp read back
+    /// from a restored cache may name anything, and its head reaches git's
+    /// command line.
+    fn names_object_ids(&self) -> bool {
+        crate::git::is_object_id(&self.head)
+            && self.shallow.iter().all(|id| crate::git::is_object_id(id))
+    }
+
     /// Whether a read with `other` differs only in its commit: a walk kept
     /// from this one may then go on to `other`'s commit.
     pub(crate) fn same_read_as(&self, other: &Stamp) -> bool {
@@ -113,8 +128,12 @@ pub(crate) fn encode(stamp: &Stamp, walk: &Walk) -> Option<Vec<u8>> {
     serde_json::to_vec(&FileRef { stamp, walk }).ok()
 }
 
-/// The stamp and walk `bytes` hold, if they are a history file.
+/// The stamp and walk `bytes` hold, if they are a history file whose
+/// commits are object ids and whose indices are in range. That is all a
+/// file can be checked for alone: whether its commits are the
+/// repository's is checked against git before it is used
+/// (`site::read`).
 pub(crate) fn decode(bytes: &[u8]) -> Option<(Stamp, Walk)> {
     let file: File = serde_json::from_slice(bytes).ok()?;
-    file.walk.is_consistent().then_some((file.stamp, file.walk))
+    (file.stamp.names_object_ids() && file.walk.is_consistent()).then_some((file.stamp, file.walk))
 }

@@ -307,17 +307,10 @@ fn read(
         return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
     };
     let stamp = stamp(head, &shallow);
-    // The history the last read kept: the very one when HEAD has not moved;
-    // when HEAD has moved on along its first parents, where to walk on from.
-    let (mut walk, range) = match previous.and_then(cache::decode) {
-        Some((kept, walk)) if kept == stamp => return Ok(walk.finish()),
-        Some((kept, walk))
-            if kept.same_read_as(&stamp) && follows(root, kept.head(), stamp.head()) =>
-        {
-            let range = format!("{}..{}", kept.head(), stamp.head());
-            (walk, range)
-        }
-        _ => (Walk::default(), stamp.head().to_string()),
+    let (mut walk, range) = match start(root, filter, &stamp, &shallow, previous) {
+        Start::Kept(walk) => return Ok(walk.finish()),
+        Start::After(walk, range) => (walk, range),
+        Start::Afresh => (Walk::default(), stamp.head().to_string()),
     };
     let log = crate::git::command(root)
         .args([
@@ -335,7 +328,8 @@ fn read(
             "--raw",
             "--no-abbrev",
             "--relative",
-            "--format=%x1e%H%x1f%cs%x1f%an%x1f%s",
+            LOG_FORMAT,
+            "--end-of-options",
         ])
         // The log of the commit the stamp names (not of a HEAD moved since),
         // or of the commits since the kept walk's.
@@ -367,13 +361,122 @@ fn read(
     Ok(walk.finish())
 }
 
+/// Each commit's header in the history's `git log`: its id, committer
+/// date, author and subject, as [`parse_log`] reads them.
+const LOG_FORMAT: &str = "--format=%x1e%H%x1f%cs%x1f%an%x1f%s";
+
+/// Where a read under `stamp` starts from, given the history file the last
+/// read kept (`previous`).
+enum Start {
+    /// The kept walk is the history at the stamp's commit, whole.
+    Kept(Walk),
+    /// The kept walk stopped at a commit HEAD descends from along first
+    /// parents; the range of the commits since.
+    After(Walk, String),
+    /// No kept walk holds: the whole history is read.
+    Afresh,
+}
+
+/// The kept walk, when it is the very one (the same stamp) or one HEAD
+/// walks on from, and git lists the commits it holds as it holds them.
+fn start(
+    root: &Path,
+    filter: &SourceFilter,
+    stamp: &Stamp,
+    shallow: &HashSet<String>,
+    previous: Option<&[u8]>,
+) -> Start {
+    let Some((kept, walk)) = previous.and_then(cache::decode) else {
+        return Start::Afresh;
+    };
+    // `None`: the stamp's own walk; else the commits since the kept one's.
+    let since = if kept == *stamp {
+        None
+    } else if kept.same_read_as(stamp) && follows(root, kept.head(), stamp.head()) {
+        Some(format!("{}..{}", kept.head(), stamp.head()))
+    } else {
+        return Start::Afresh;
+    };
+    if !lists_the_walks_commits(root, filter, kept.head(), shallow, &walk) {
+        return Start::Afresh;
+    }
+    match since {
+        None => Start::Kept(walk),
+        Some(range) => Start::After(walk, range),
+    }
+}
+
+/// Whether git lists, at `head`, the commits `walk` holds: the same ids,
+/// dates, authors and subjects, in the same order, the same ones a shallow
+/// clone's boundary. The kept file may come from a restored cache that
+/// anyone who could run a job in CI wrote; what it says of commits is
+/// published (document pages, `changes/`), so it is checked against the
+/// repository before it is used.
+///
+/// One `git log` without `--raw`, of the commits' headers only: the read
+/// the file saves is the versions' blobs (`git cat-file`) and their front
+/// matter's parse, which this does not repeat. What each commit changed
+/// (the events, statuses, and the versions the next commit is compared
+/// with) is still the file's word: checking it means reading those blobs.
+fn lists_the_walks_commits(
+    root: &Path,
+    filter: &SourceFilter,
+    head: &str,
+    shallow: &HashSet<String>,
+    walk: &Walk,
+) -> bool {
+    let Ok(output) = crate::git::command(root)
+        .args([
+            "log",
+            "-z",
+            // As the history's own log selects its commits.
+            "--first-parent",
+            "-m",
+            "--no-renames",
+            "--relative",
+            LOG_FORMAT,
+            "--end-of-options",
+            head,
+            "--",
+            ".",
+        ])
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    if !output.status.success() {
+        return false;
+    }
+    // Newest first, as the walk's are oldest first.
+    let listed = parse_log(&output.stdout, filter);
+    listed.len() == walk.history.commits.len()
+        && listed
+            .iter()
+            .rev()
+            .zip(&walk.history.commits)
+            .all(|(listed, kept)| {
+                let listed = &listed.commit;
+                listed.id == kept.id
+                    && listed.date == kept.date
+                    && listed.author == kept.author
+                    && listed.subject == kept.subject
+                    && shallow.contains(&listed.id) == kept.boundary
+            })
+}
+
 /// Whether `head` descends from `base` along first parents: the commits
 /// after `base` on the main line are then exactly the commits a walk that
 /// stopped at `base` has not seen. Not after a rebase or a reset, nor when
 /// `base` came in through a merge's second parent (or is not in the clone).
 fn follows(root: &Path, base: &str, head: &str) -> bool {
     let Ok(output) = crate::git::command(root)
-        .args(["rev-list", "--first-parent", "--parents"])
+        .args([
+            "rev-list",
+            "--first-parent",
+            "--parents",
+            "--end-of-options",
+        ])
         .arg(format!("{base}..{head}"))
         .stderr(Stdio::null())
         .output()
@@ -429,7 +532,7 @@ fn repository_state(root: &Path) -> Result<(HashSet<String>, Option<String>), Hi
     let shallow_file = lines.next().map(|p| root.join(p));
     let head = lines
         .next()
-        .filter(|id| output.status.success() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|id| output.status.success() && crate::git::is_object_id(id))
         .map(str::to_string);
     if is_shallow != Some("true") {
         return Ok((HashSet::new(), head));
@@ -607,11 +710,17 @@ impl Walk {
         self.history.commits.len()
     }
 
-    /// Whether every index names one of the walk's commits (a walk read
-    /// back from a file that `cache::encode` did not write may not).
+    /// Whether every commit is named by an object id and every index names
+    /// one of the walk's commits (a walk read back from a file that
+    /// `cache::encode` did not write may not: an index past the commits
+    /// would panic where the pages look it up).
     pub(crate) fn is_consistent(&self) -> bool {
         let commits = self.commits();
-        self.history.events.iter().all(|e| e.commit < commits)
+        self.history
+            .commits
+            .iter()
+            .all(|c| crate::git::is_object_id(&c.id))
+            && self.history.events.iter().all(|e| e.commit < commits)
             && self
                 .history
                 .docs
@@ -847,11 +956,18 @@ mod tests {
         )
     }
 
+    /// A commit id for the commit named `name` (its subject in these tests):
+    /// the name's bytes in hex, padded to the 40 digits of an object id.
+    fn object_id(name: &str) -> String {
+        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{hex:0>40}")
+    }
+
     fn log_commit(id: &str, date: &str, touched: &[(&str, bool)]) -> LogCommit {
         // `(path, deleted)`; the blob id does not matter once versions are read.
         LogCommit {
             commit: Commit {
-                id: id.into(),
+                id: object_id(id),
                 date: parse_date(date).expect("date"),
                 author: "A".into(),
                 subject: id.into(),
@@ -991,7 +1107,7 @@ mod tests {
 
     #[test]
     fn a_walk_kept_in_a_file_and_walked_on_is_the_walk_made_at_once() {
-        let stamp = Stamp::new("c-old".into(), &HashSet::new(), &[], false);
+        let stamp = Stamp::new(object_id("c-old"), &HashSet::new(), &[], false);
         let (log, versions) = five_commits();
         let whole = walk(log, versions);
         for cut in 0..=5 {
@@ -1041,7 +1157,7 @@ mod tests {
 
     /// The walk through [`five_commits`], with a stamp to keep it under.
     fn five_commits_walked() -> (Stamp, Walk) {
-        let stamp = Stamp::new("c".into(), &HashSet::new(), &[], false);
+        let stamp = Stamp::new(object_id("c"), &HashSet::new(), &[], false);
         let (log, versions) = five_commits();
         let mut walk = Walk::default();
         walk.steps(log, versions);
@@ -1072,5 +1188,25 @@ mod tests {
         let bytes = cache::encode(&stamp, &kept).expect("encodes");
         let (_, again) = cache::decode(&bytes).expect("decodes");
         assert_eq!(cache::encode(&stamp, &again).expect("encodes"), bytes);
+    }
+
+    #[test]
+    fn a_walk_whose_commits_are_not_object_ids_is_not_read_back() {
+        let (stamp, kept) = five_commits_walked();
+        let text = String::from_utf8(cache::encode(&stamp, &kept).expect("encodes")).expect("JSON");
+        let head = object_id("c");
+        let first = object_id("c1");
+        // An option where the head should be: it would reach git's command line.
+        let not_hex = format!("{}g", &head[..39]);
+        for forged_head in ["--output=/tmp/x", "HEAD", &not_hex, &head[..39]] {
+            let forged = text.replacen(&head, forged_head, 1);
+            assert_ne!(forged, text);
+            assert!(cache::decode(forged.as_bytes()).is_none(), "{forged_head}");
+        }
+        let forged = text.replacen(&first, "--all", 1);
+        assert!(cache::decode(forged.as_bytes()).is_none(), "a commit's id");
+        // A SHA-256 repository's ids are 64 digits.
+        let sha256 = text.replace(&head, &format!("{head}{}", &head[..24]));
+        assert!(cache::decode(sha256.as_bytes()).is_some());
     }
 }

@@ -273,7 +273,9 @@ impl Workspace {
             output_dir: self.options.output_dir.clone(),
         };
         let discovered = source::discover(&self.root, &config, &walk);
-        self.git_dates = crate::git::last_commit_dates(&self.root);
+        // Read only: the editor server never writes a file (docs/editors.md),
+        // the kept dates of the last build or check included.
+        self.git_dates = crate::git::last_commit_dates_read_only(&self.root);
         self.io_diagnostics = discovered.diagnostics;
         self.cache = AnalysisCache::default();
         if let Some(old) = self.site.take() {

@@ -21,9 +21,22 @@
 //!   documents); a search fragment with a changed entry has its
 //!   entries made again from their documents.
 //!
-//! The format is this module's own: little-endian, lengths as LEB128.
-//! Reading never trusts a length beyond the bytes that remain, and anything
-//! it cannot read makes the whole cache unusable, never a panic.
+//! The format is this module's own: little-endian, lengths as LEB128, and
+//! a check of the bytes before it at the end.
+//!
+//! The cache is a hint, never authority: the output folder may be restored
+//! from a CI cache another branch's run saved, manifest and all, so the
+//! manifest's word that this build wrote it proves nothing. Reading never
+//! trusts a length beyond the bytes that remain (no allocation is sized by
+//! a count before the bytes for it are there), checks every word number
+//! against the dictionary that ends the file (a forged one made the index
+//! allocate postings for 2^30 words, 34 GB, and the build abort), and
+//! anything it cannot read makes the whole cache unusable, never a panic:
+//! the build then renders every page, as from scratch. The check at the
+//! end refuses a cache damaged on disk (a bit flipped, bytes cut), whose
+//! pages and search entries might otherwise be kept wrong; it is no
+//! signature (whoever forges a cache can compute it), and a kept page is
+//! trusted as the output holds it in any case.
 
 use std::collections::HashMap;
 
@@ -31,7 +44,21 @@ use std::collections::HashMap;
 pub const CACHE_FILE: &str = ".throughline-cache";
 
 /// The first bytes of the file; another version's cache is ignored.
-const MAGIC: &[u8] = b"throughline-cache 1\n";
+const MAGIC: &[u8] = b"throughline-cache 2\n";
+
+/// The check that ends the file: a hash of every byte before it, as the
+/// output manifest hashes a file (foldhash with a fixed seed),
+/// little-endian.
+fn check_of(bytes: &[u8]) -> [u8; 8] {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0)
+        .hash_one(bytes)
+        .to_le_bytes()
+}
+
+/// How many places a word has in a document's codes (`word * PLACES +
+/// place`), as the search index numbers them.
+const PLACES: u32 = super::search::PLACES;
 
 /// A document as the search index last had it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,44 +116,27 @@ impl RenderCache {
         for word in &self.words {
             out.str(word);
         }
+        let check = check_of(&out.0);
+        out.0.extend_from_slice(&check);
         out.0
     }
 
     /// The cache in `bytes`; `None` for anything that is not a whole cache
-    /// of this version.
+    /// of this version with its check, or whose codes name words its
+    /// dictionary does not have.
     pub fn decode(bytes: &[u8]) -> Option<RenderCache> {
-        let mut input = Reader(bytes.strip_prefix(MAGIC)?);
+        let (body, check) = bytes.split_last_chunk::<8>()?;
+        if check_of(body) != *check {
+            return None;
+        }
+        let mut input = Reader(body.strip_prefix(MAGIC)?);
         let identity = input.u64()?;
-        let count = input.len()?;
-        let mut pages = HashMap::with_capacity(count);
-        for _ in 0..count {
-            let path = input.str()?;
-            pages.insert(path, input.u64()?);
-        }
-        let count = input.len()?;
-        let mut docs = Vec::with_capacity(count);
-        for _ in 0..count {
-            let id = input.str()?;
-            let kind = input.str()?;
-            let entry_hash = input.u64()?;
-            let n = input.len()?;
-            let mut codes = Vec::with_capacity(n);
-            for _ in 0..n {
-                codes.push(u32::try_from(input.varint()?).ok()?);
-            }
-            docs.push(CachedDoc {
-                id,
-                kind,
-                entry_hash,
-                codes,
-            });
-        }
-        let count = input.len()?;
-        let mut words = Vec::with_capacity(count);
-        for _ in 0..count {
-            words.push(input.str()?);
-        }
-        input.0.is_empty().then_some(RenderCache {
+        let pages = input.pages()?;
+        let docs = input.docs()?;
+        let words = input.words()?;
+        let in_dictionary = |code: &u32| ((code / PLACES) as usize) < words.len();
+        let whole = input.0.is_empty() && docs.iter().all(|d| d.codes.iter().all(in_dictionary));
+        whole.then_some(RenderCache {
             identity,
             pages,
             docs,
@@ -200,6 +210,43 @@ impl Reader<'_> {
         self.0 = rest;
         String::from_utf8(text.to_vec()).ok()
     }
+
+    /// A count, then that many items read by `item`. Filled as the items
+    /// are read, never allocated up front: [`Reader::len`] bounds a count
+    /// by the bytes left, not by the memory an item takes (a page is 32
+    /// bytes of map for each byte of file).
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let count = self.len()?;
+        let mut items = Vec::new();
+        for _ in 0..count {
+            items.push(item(self)?);
+        }
+        Some(items)
+    }
+
+    /// Each page's key, by output path.
+    fn pages(&mut self) -> Option<HashMap<String, u64>> {
+        let pages = self.list(|input| Some((input.str()?, input.u64()?)))?;
+        Some(pages.into_iter().collect())
+    }
+
+    /// The documents of the search index, their codes as written (checked
+    /// against the dictionary once it is read).
+    fn docs(&mut self) -> Option<Vec<CachedDoc>> {
+        self.list(|input| {
+            Some(CachedDoc {
+                id: input.str()?,
+                kind: input.str()?,
+                entry_hash: input.u64()?,
+                codes: input.list(|input| u32::try_from(input.varint()?).ok())?,
+            })
+        })
+    }
+
+    /// The dictionary.
+    fn words(&mut self) -> Option<Vec<String>> {
+        self.list(Reader::str)
+    }
 }
 
 #[cfg(test)]
@@ -220,7 +267,8 @@ mod tests {
                     id: "bet-1".into(),
                     kind: "bet".into(),
                     entry_hash: 42,
-                    codes: vec![0, 1, 127, 128, 300_000, u32::MAX],
+                    // One byte of LEB128 and two; the last word's last place.
+                    codes: vec![0, 1, 127, 128, 149],
                 },
                 CachedDoc {
                     id: "empty".into(),
@@ -229,7 +277,11 @@ mod tests {
                     codes: Vec::new(),
                 },
             ],
-            words: vec!["payout".into(), "ünïcode".into(), String::new()],
+            words: ["payout", "ünïcode", ""]
+                .into_iter()
+                .map(str::to_string)
+                .chain((3..50).map(|n| format!("word{n}")))
+                .collect(),
         }
     }
 
@@ -267,17 +319,58 @@ mod tests {
         }
     }
 
+    /// `body` with the check a cache ends with: what a forger writes.
+    fn sealed(mut body: Vec<u8>) -> Vec<u8> {
+        let check = check_of(&body);
+        body.extend_from_slice(&check);
+        body
+    }
+
     #[test]
     fn a_forged_count_allocates_nothing_it_cannot_fill() {
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&0u64.to_le_bytes());
         // A count of 2^62 pages in a file of a few bytes.
         bytes.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]);
-        assert_eq!(RenderCache::decode(&bytes), None);
+        assert_eq!(RenderCache::decode(&sealed(bytes)), None);
         // A varint longer than 64 bits.
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&0u64.to_le_bytes());
         bytes.extend_from_slice(&[0xff; 11]);
-        assert_eq!(RenderCache::decode(&bytes), None);
+        assert_eq!(RenderCache::decode(&sealed(bytes)), None);
+    }
+
+    #[test]
+    fn a_code_past_the_dictionary_is_refused() {
+        // A word number of 2^30 made the index allocate postings for every
+        // number below it (34 GB), from a file of a few bytes.
+        let mut cache = sample();
+        cache.docs[0].codes.push((1 << 30) * PLACES);
+        assert_eq!(RenderCache::decode(&cache.encode()), None);
+        let mut cache = sample();
+        let past = u32::try_from(cache.words.len()).expect("few") * PLACES;
+        cache.docs[1].codes = vec![past - 1];
+        assert!(
+            RenderCache::decode(&cache.encode()).is_some(),
+            "the last word"
+        );
+        cache.docs[1].codes = vec![past];
+        assert_eq!(RenderCache::decode(&cache.encode()), None, "one past it");
+    }
+
+    #[test]
+    fn a_cache_damaged_on_disk_fails_its_check() {
+        let bytes = sample().encode();
+        for at in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut flipped = bytes.clone();
+                flipped[at] ^= 1 << bit;
+                assert_eq!(
+                    RenderCache::decode(&flipped),
+                    None,
+                    "bit {bit} of byte {at}"
+                );
+            }
+        }
     }
 }

@@ -125,7 +125,7 @@ const MAX_TERM_CHARS: usize = 40;
 const BODY: u8 = 0;
 const HEADING: u8 = 1;
 const TITLE: u8 = 2;
-const PLACES: u32 = 3;
+pub(super) const PLACES: u32 = 3;
 
 /// One document as search knows it: its kind, its entry in a fragment
 /// (title, page, text as JSON), and its words with the best place each

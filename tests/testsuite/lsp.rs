@@ -67,7 +67,12 @@ pub(crate) fn uri(path: &Path) -> String {
 impl Client {
     /// Starts the server and initializes it on `root` with `capabilities`.
     pub(crate) fn start(root: &Path, capabilities: Value) -> Client {
-        let mut client = Client::spawn(root);
+        Client::start_with_env(root, capabilities, &[])
+    }
+
+    /// [`Client::start`] with `env` set for the server.
+    pub(crate) fn start_with_env(root: &Path, capabilities: Value, env: &[(&str, &str)]) -> Client {
+        let mut client = Client::spawn(root, env);
         let init = client.request(
             "initialize",
             json!({ "processId": null, "rootUri": uri(root), "capabilities": capabilities }),
@@ -78,11 +83,12 @@ impl Client {
     }
 
     /// Starts the server without initializing it.
-    fn spawn(root: &Path) -> Client {
+    fn spawn(root: &Path, env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
             .arg("lsp")
             .current_dir(root)
             .env("SOURCE_DATE_EPOCH", EPOCH)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -427,7 +433,7 @@ fn positions_count_utf16_units_unless_utf8_is_agreed() {
         (json!(["utf-8", "utf-16"]), 15, "utf-8"),
     ] {
         let site = SiteTest::new().file("pages/cafe.md", UNICODE_DOC);
-        let mut client = Client::spawn(site.root());
+        let mut client = Client::spawn(site.root(), &[]);
         let mut caps = json!({});
         if !offered.is_null() {
             caps = json!({ "general": { "positionEncodings": offered } });
@@ -922,7 +928,7 @@ fn code_actions_fix_what_is_mechanical() {
 #[test]
 fn malformed_messages_get_errors_and_the_server_goes_on() {
     let site = SiteTest::example();
-    let mut client = Client::spawn(site.root());
+    let mut client = Client::spawn(site.root(), &[]);
     // Before `initialize`, requests are refused.
     let early = client.request("textDocument/hover", json!({}));
     assert_eq!(early["error"]["code"], -32002);
@@ -1022,6 +1028,37 @@ fn nothing_is_written_to_disk() {
     client.at("completion", BET, 4, 10, json!({}));
     assert_eq!(client.shut_down(), 0);
     assert_eq!(crate::build::snapshot_dir(site.root()), before);
+}
+
+#[test]
+fn the_kept_commit_dates_are_read_never_written() {
+    // `check` keeps each file's last commit date in the cache folder; the
+    // server uses them but writes no file there either, not even when
+    // HEAD has moved on since (where `check` would keep new ones).
+    let site = SiteTest::example();
+    let root = site.root();
+    crate::support::git(root, &["init", "-q", "-b", "main"]);
+    crate::support::git(root, &["add", "-A"]);
+    crate::support::git(root, &["commit", "-q", "-m", "Strategy"]);
+    let cache = tempfile::tempdir().expect("cache");
+    let cache_dir = cache.path().to_string_lossy().into_owned();
+    let env = [("THROUGHLINE_CACHE_DIR", cache_dir.as_str())];
+    let run = site.run_with_env(&["check", "ROOT", "--today", "2026-11-24"], &env);
+    assert!(run.code < 2, "{}", run.stderr);
+    let kept = crate::build::snapshot_dir(cache.path());
+    assert_eq!(kept.len(), 1, "check keeps the dates: {:?}", kept.keys());
+    std::fs::write(root.join("notes.md"), "# Notes\n").expect("write");
+    crate::support::git(root, &["add", "-A"]);
+    crate::support::git(root, &["commit", "-q", "-m", "Notes"]);
+
+    let mut client = Client::start_with_env(root, json!({}), &env);
+    client.open(BET);
+    client.diagnostics(BET, None);
+    assert_eq!(client.shut_down(), 0);
+    assert!(
+        crate::build::snapshot_dir(cache.path()) == kept,
+        "the cache folder is as check left it"
+    );
 }
 
 /// A real editor as the client: tests/nvim/lsp_check.lua in headless Neovim.

@@ -382,3 +382,138 @@ fn a_document_added_first_rewrites_one_search_fragment_not_every_one_after_it() 
         "after a document added first",
     );
 }
+
+/// A hash as the output manifest and the cache's own check take it.
+fn fold_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0).hash_one(bytes)
+}
+
+/// Rewrites the output's manifest to vouch for the cache as it is now on
+/// disk, as whoever restores a forged output folder would.
+fn vouch_for_cache(out: &Path) {
+    let manifest = out.join(".throughline-manifest");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let cache = std::fs::read(out.join(CACHE)).unwrap();
+    let line = format!("{:016x} {} {CACHE}", fold_hash(&cache), cache.len());
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| match l.ends_with(&format!(" {CACHE}")) {
+            true => line.clone(),
+            false => l.to_string(),
+        })
+        .collect();
+    assert!(lines.contains(&line), "the manifest lists the cache");
+    std::fs::write(&manifest, lines.join("\n") + "\n").unwrap();
+}
+
+/// `forged`, sealed with the check a cache ends with when `real` ends with
+/// one: a forger knows the format.
+fn sealed_like(real: &[u8], mut forged: Vec<u8>) -> Vec<u8> {
+    let Some((body, check)) = real.split_last_chunk::<8>() else {
+        return forged;
+    };
+    if fold_hash(body).to_le_bytes() == *check {
+        forged.truncate(forged.len() - 8);
+        let check = fold_hash(&forged).to_le_bytes();
+        forged.extend_from_slice(&check);
+    }
+    forged
+}
+
+/// Reads one LEB128 number at `*at`, moving past it.
+fn leb128(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut value = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = bytes[*at];
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    value
+}
+
+/// `cache` with the first word code of its first document that has one
+/// replaced by `code`, written as the format writes it.
+fn with_first_code(cache: &[u8], code: u64) -> Vec<u8> {
+    let mut at = cache.iter().position(|&b| b == b'\n').unwrap() + 1 + 8;
+    let skip_str = |at: &mut usize| {
+        let len = leb128(cache, at) as usize;
+        *at += len;
+    };
+    for _ in 0..leb128(cache, &mut at) {
+        skip_str(&mut at);
+        at += 8;
+    }
+    for _ in 0..leb128(cache, &mut at) {
+        skip_str(&mut at);
+        skip_str(&mut at);
+        at += 8;
+        let codes = leb128(cache, &mut at);
+        if codes > 0 {
+            let start = at;
+            leb128(cache, &mut at);
+            let mut forged = cache[..start].to_vec();
+            let mut value = code;
+            loop {
+                let byte = (value & 0x7f) as u8;
+                value >>= 7;
+                forged.push(if value == 0 { byte } else { byte | 0x80 });
+                if value == 0 {
+                    break;
+                }
+            }
+            forged.extend_from_slice(&cache[at..]);
+            return sealed_like(cache, forged);
+        }
+        for _ in 0..codes {
+            leb128(cache, &mut at);
+        }
+    }
+    panic!("no document has a word");
+}
+
+/// Staging and old folders left beside `out`.
+fn left_beside(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public."))
+        .collect()
+}
+
+#[test]
+fn a_forged_cache_the_manifest_vouches_for_is_ignored_not_obeyed() {
+    // A restored output folder whose manifest vouches for a cache it
+    // forged: a word number of 2^32 / 3 (the index allocated 34 GB for it and
+    // the build aborted, leaving its staging folder), a cut cache, and
+    // bytes that are no cache. Each build succeeds, renders every page,
+    // and writes what a build from scratch writes.
+    let site = SiteTest::fixture("healthy");
+    let out = site.root().join("public");
+    build(&site, &[]);
+    let expected = from_scratch(&site, &[]);
+    let real = std::fs::read(out.join(CACHE)).unwrap();
+    let forgeries = [
+        (
+            "a word number past any dictionary",
+            with_first_code(&real, 0xffff_fffc),
+        ),
+        (
+            "cut in half",
+            sealed_like(&real, real[..real.len() / 2].to_vec()),
+        ),
+        ("garbage", vec![0xa5; 4096]),
+    ];
+    for (what, forged) in forgeries {
+        std::fs::write(out.join(CACHE), &forged).unwrap();
+        vouch_for_cache(&out);
+        assert_eq!(build(&site, &[]), 0, "{what}: not used");
+        assert_eq!(left_beside(&out), Vec::<String>::new(), "{what}");
+        assert_same(&snapshot_dir(&out), &expected, what);
+    }
+    assert!(build(&site, &[]) > 0, "the cache written since is used");
+}

@@ -690,7 +690,7 @@ fn what_the_site_does_not_publish_stays_out_of_the_output() {
 
     let kept = spy.kept();
     assert_eq!(kept.len(), 1);
-    let history = std::fs::read_to_string(&kept[0]).expect("kept");
+    let history = String::from_utf8_lossy(&read_kept(&kept[0])).into_owned();
     assert!(
         history.contains("Secret acquisition plan"),
         "the walk has the draft"
@@ -784,4 +784,183 @@ fn the_files_commit_dates_are_kept_per_commit_and_new_commits_merge_in() {
     );
     assert_eq!(reset, fresh());
     assert_eq!(reset, first);
+}
+
+/// The one file of `kind` (`history`, `dates`) kept in `spy`'s cache folder.
+fn kept_file(spy: &GitSpy, kind: &str) -> std::path::PathBuf {
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(spy.cache())
+        .expect("cache folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{kind}-")))
+        })
+        .collect();
+    assert_eq!(files.len(), 1, "one {kind} file: {files:?}");
+    files.into_iter().next().expect("one")
+}
+
+/// A kept file's bytes without the check that ends it (8 bytes, when the
+/// format has one: a hash of the bytes before it, as the output manifest
+/// hashes a file).
+fn read_kept(file: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(file).expect("kept");
+    if let Some((body, check)) = bytes.split_last_chunk::<8>() {
+        if fold_hash(body).to_le_bytes() == *check {
+            bytes.truncate(bytes.len() - 8);
+        }
+    }
+    bytes
+}
+
+/// Writes `body` as a kept file, sealed with the check a kept file ends
+/// with when the format has one (`like`, the file before, does): a forger
+/// knows the format.
+fn write_kept(file: &Path, like: &[u8], body: &[u8]) {
+    let sealed = like
+        .split_last_chunk::<8>()
+        .is_some_and(|(b, check)| fold_hash(b).to_le_bytes() == *check);
+    let mut bytes = body.to_vec();
+    if sealed {
+        bytes.extend_from_slice(&fold_hash(body).to_le_bytes());
+    }
+    std::fs::write(file, bytes).expect("forge");
+}
+
+fn fold_hash(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0).hash_one(bytes)
+}
+
+/// Rewrites the commit a kept file is stamped with (`stamp.head` in the
+/// history, `head` in the dates): what a forged cache may say.
+fn forge_head(file: &Path, head: &str) {
+    let before = std::fs::read(file).expect("kept");
+    let mut kept: serde_json::Value = serde_json::from_slice(&read_kept(file)).expect("JSON");
+    match kept.get_mut("stamp") {
+        Some(stamp) => stamp["head"] = head.into(),
+        None => kept["head"] = head.into(),
+    }
+    write_kept(file, &before, &serde_json::to_vec(&kept).expect("JSON"));
+}
+
+#[test]
+fn a_kept_head_that_reads_as_an_option_never_reaches_git() {
+    // A restored cache whose stamps name `--output=FILE` where a commit
+    // should be: put before a range on git's command line, git would
+    // create FILE. The files are ignored, and the history read afresh.
+    let site = scripted_history();
+    let spy = GitSpy::new();
+    let owned = spy.env();
+    let env = as_env(&owned);
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site");
+    let out_arg = out.to_string_lossy().into_owned();
+    let build = || {
+        let run = site.run_with_env(
+            &["build", "ROOT", "-o", &out_arg, "--today", "2026-11-24"],
+            &env,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    build();
+    spy.take();
+    // A new commit, so the kept stamps are not HEAD's and the builds look
+    // for the kept commit on HEAD's line.
+    write(
+        site.root(),
+        "pl.md",
+        &LENDING.replace("reviewed: 2026-06-01", "reviewed: 2026-11-20"),
+    );
+    commit(site.root(), "2026-11-20", "Review lending");
+    let planted = tempfile::tempdir().expect("planted");
+    let target = planted.path().join("x");
+    let option = format!("--output={}", target.display());
+    forge_head(&kept_file(&spy, "history"), &option);
+    forge_head(&kept_file(&spy, "dates"), &option);
+
+    build();
+    let created: Vec<String> = std::fs::read_dir(planted.path())
+        .expect("planted")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(created.is_empty(), "git created {created:?}");
+    let calls = spy.take();
+    assert!(
+        calls.iter().all(|c| !c.contains("--output")),
+        "no forged head reaches git: {calls:?}"
+    );
+    assert!(read_history_from_git(&calls), "read afresh: {calls:?}");
+    let clean = site.build_elsewhere(&["--clean"], &[]);
+    assert_eq!(clean.run.code, 0, "{}", clean.run.stderr);
+    assert!(
+        snapshot_dir(&out) == snapshot_dir(&clean.out),
+        "as a clean build"
+    );
+}
+
+#[test]
+fn a_forged_history_file_publishes_no_invented_commit() {
+    // The kept walk says what git does not: another subject and author for
+    // a real commit. Neither at the same commit nor walking on from it is
+    // it published; the history is read from git instead.
+    let site = scripted_history();
+    let spy = GitSpy::new();
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site");
+    let forge = || {
+        let file = kept_file(&spy, "history");
+        let before = std::fs::read(&file).expect("kept");
+        let text = String::from_utf8(read_kept(&file)).expect("JSON");
+        let forged = text
+            .replace("Commit bet A", "Bet A approved by the board")
+            .replace("Ada Lovelace", "The Chief Executive");
+        assert_ne!(forged, text);
+        write_kept(&file, &before, forged.as_bytes());
+    };
+    let invented = |out: &Path| {
+        snapshot_dir(out).into_iter().any(|(_, bytes)| {
+            let text = String::from_utf8_lossy(&bytes);
+            text.contains("approved by the board") || text.contains("Chief Executive")
+        })
+    };
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
+    assert!(read(&out, "bet-a/index.html").contains("Commit bet A"));
+
+    // At the same commit.
+    forge();
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, false));
+    assert!(
+        !invented(&out),
+        "an invented subject or author is published"
+    );
+
+    // Walking on from the kept commit after a new one.
+    forge();
+    write(
+        site.root(),
+        "pl.md",
+        &LENDING.replace("reviewed: 2026-06-01", "reviewed: 2026-11-20"),
+    );
+    commit(site.root(), "2026-11-20", "Review lending");
+    assert_eq!(
+        same_as_a_clean_build(&site, &out, &spy),
+        (true, false),
+        "read from the start, not walked on"
+    );
+    assert!(
+        !invented(&out),
+        "an invented subject or author is published"
+    );
+
+    // Unforged, the kept walk is used again: the check costs no re-read.
+    write(
+        site.root(),
+        "ps.md",
+        &PAYOUTS.replace("reviewed: 2026-06-01", "reviewed: 2026-11-22"),
+    );
+    commit(site.root(), "2026-11-22", "Review payouts again");
+    assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, true));
 }

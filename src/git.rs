@@ -100,7 +100,7 @@ pub(crate) fn last_commit_dates_read_only(root: &Path) -> Option<GitDates> {
 
 fn commit_dates(root: &Path, keep: Keep) -> Option<GitDates> {
     let head = head_commit(root)?;
-    let binary = crate::render::binary_identity();
+    let binary = crate::hash::binary_identity();
     let (mut dates, range) = match kept_dates(root, binary) {
         Some((kept_head, dates)) if kept_head == head => return Some(dates),
         Some((kept_head, dates)) if is_ancestor(root, &kept_head, &head) => {

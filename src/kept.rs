@@ -41,7 +41,7 @@ pub fn folder() -> Option<PathBuf> {
 /// clones, each have their own): `history-<hash>.json`.
 fn file_in(folder: &Path, root: &Path, kind: &str) -> Option<PathBuf> {
     let root = std::fs::canonicalize(root).ok()?;
-    let hash = crate::render::stable_hash(&root.to_string_lossy());
+    let hash = crate::hash::stable_hash(&root.to_string_lossy());
     Some(folder.join(format!("{kind}-{hash:016x}.json")))
 }
 

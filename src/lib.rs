@@ -14,6 +14,7 @@ pub mod edit;
 pub mod escape;
 mod git;
 pub mod graph;
+mod hash;
 pub mod history;
 pub mod kept;
 pub mod lsp;

@@ -70,7 +70,7 @@ impl Stamp {
         let mut shallow: Vec<String> = shallow.iter().cloned().collect();
         shallow.sort_unstable();
         Stamp {
-            binary: crate::render::binary_identity(),
+            binary: crate::hash::binary_identity(),
             head,
             shallow,
             ignore: ignore.to_vec(),

@@ -6,7 +6,6 @@
 //! site, run in parallel.
 
 pub mod cache;
-mod hash;
 mod highlight;
 pub(crate) mod markdown;
 mod metrics;
@@ -17,7 +16,7 @@ pub mod theme;
 mod tree;
 pub mod view;
 
-pub(crate) use hash::{hash_of, stable_hash};
+use crate::hash::{self, binary_identity, hash_of};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -200,13 +199,6 @@ pub fn build_identity(site: &Site, theme: &Theme) -> u64 {
         &site.config.base_url,
         site.today.to_string(),
     ))
-}
-
-/// This program: its version and a hash of the code it was built from
-/// (`build.rs`), so that a binary built again from changed code does not
-/// trust a cache it did not write.
-pub(crate) fn binary_identity() -> u64 {
-    hash_of(&(env!("CARGO_PKG_VERSION"), env!("THROUGHLINE_CODE_HASH")))
 }
 
 /// A build's state while it renders: page keys old and new, and the search

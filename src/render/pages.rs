@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::hash::ByHash;
 use super::svg::{self, Reference, TreeNode};
 use super::tree;
 use super::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
@@ -15,6 +14,7 @@ use crate::analysis::GoalOutcome;
 use crate::date::{Date, Quarter};
 use crate::diagnostics::Severity;
 use crate::graph::{DocId, Rel};
+use crate::hash::ByHash;
 use crate::model::{Lno, Size, Status};
 use crate::rules;
 use crate::text::format_number;

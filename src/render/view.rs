@@ -16,11 +16,11 @@ use std::fmt;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::hash::hash_of;
 use crate::analysis::{Pace, PaceVerdict, PacedGoal};
 use crate::date::{days_between, Date, Quarter};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
+use crate::hash::hash_of;
 use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::text::format_number as number;
 use crate::Site;

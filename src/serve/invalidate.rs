@@ -23,7 +23,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::graph::DocId;
-use crate::render::hash_of;
+use crate::hash::hash_of;
 use crate::render::view::{doc_path, Fingerprint, Fingerprints};
 use crate::Site;
 

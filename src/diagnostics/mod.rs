@@ -44,29 +44,8 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A place in a file: 1-based line and column (in characters), and the length
-/// of the text at fault in characters (0 when only the position is known).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Span {
-    /// 1-based line number.
-    pub line: u32,
-    /// 1-based column, counted in characters.
-    pub column: u32,
-    /// Length of the underlined text, in characters.
-    pub len: u32,
-}
-
-impl Span {
-    /// A span at `line:column` covering `len` characters.
-    pub fn new(line: u32, column: u32, len: u32) -> Span {
-        Span { line, column, len }
-    }
-
-    /// The start of a file, for problems that concern the whole file.
-    pub fn file_start() -> Span {
-        Span::new(1, 1, 0)
-    }
-}
+// A text position is the text layer's; diagnostics carry it.
+pub use crate::text::Span;
 
 /// One problem found in the site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

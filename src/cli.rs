@@ -221,7 +221,7 @@ pub(crate) enum DiffFormatArg {
     Json,
 }
 
-impl From<DiffFormatArg> for throughline::history::DiffFormat {
+impl From<DiffFormatArg> for throughline::diff::DiffFormat {
     fn from(f: DiffFormatArg) -> Self {
         match f {
             DiffFormatArg::Human => Self::Human,

@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+pub mod diff;
 pub mod edit;
 pub mod escape;
 mod git;

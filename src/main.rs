@@ -240,7 +240,7 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
 }
 
 fn diff(args: &DiffArgs) -> Result<u8, RunError> {
-    use throughline::history::{analyse_both, Side};
+    use throughline::diff::{analyse_both, Side};
     let common = CommonArgs {
         root: args.root.clone(),
         today: args.today.clone(),
@@ -249,10 +249,10 @@ fn diff(args: &DiffArgs) -> Result<u8, RunError> {
     let options = load_options(&common)?;
     let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
     let (old, new) = analyse_both(&args.base, &head, &options)?;
-    let change = throughline::history::diff(&old.site, &new.site);
+    let change = throughline::diff::diff(&old.site, &new.site);
     print!(
         "{}",
-        throughline::history::render(&change, &old, &new, args.format.into())
+        throughline::diff::render(&change, &old, &new, args.format.into())
     );
     Ok(0)
 }

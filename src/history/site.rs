@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::cache::{self, Stamp};
-use super::diff::{front_matter_change, FrontMatterChange};
+use super::fields::{front_matter_change, FrontMatterChange};
 use super::revision::read_blobs;
 use crate::config::Config;
 use crate::date::{days_between, parse_date, Date};

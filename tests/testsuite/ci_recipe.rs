@@ -365,6 +365,17 @@ impl Repo {
     fn new(site: SiteTest) -> Repo {
         // A copy of content-example may carry a local build; the recipe makes its own.
         let _ = std::fs::remove_dir_all(site.root().join("public"));
+        // A living site, as the recipes are for: the example's `as_of` (an
+        // example frozen on its day) would pin every run to that day.
+        let config = site.root().join("throughline.yaml");
+        if let Ok(text) = std::fs::read_to_string(&config) {
+            let living: String = text
+                .lines()
+                .filter(|line| !line.starts_with("as_of:"))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            std::fs::write(&config, living).unwrap();
+        }
         let tools = tempfile::tempdir().expect("temp dir");
         let bin = tools.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::Diagnostic;
+use crate::history::{front_matter_change, FieldChange, FrontMatterChange};
 use crate::model::Document;
 use crate::source::split_front_matter;
 use crate::Site;
@@ -61,15 +62,6 @@ pub struct DocChange {
     pub body_lines_removed: usize,
 }
 
-/// One field's old and new value.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldChange {
-    /// Before.
-    pub old: Value,
-    /// After.
-    pub new: Value,
-}
-
 /// A finding, as a diff names it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct FindingSummary {
@@ -80,9 +72,6 @@ pub struct FindingSummary {
     /// The message.
     pub message: String,
 }
-
-/// Fields whose change is bookkeeping, not strategy.
-const QUIET_FIELDS: &[&str] = &["reviewed_against", "checkins"];
 
 /// Compares `old` with `new`.
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
@@ -178,43 +167,6 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     })
 }
 
-/// How one document's front matter changed: the one comparison behind
-/// `diff` between two revisions and the site's history of each commit.
-#[derive(Debug, Default)]
-pub(crate) struct FrontMatterChange {
-    /// Fields that changed (bookkeeping fields aside), old and new.
-    pub(crate) fields: BTreeMap<String, FieldChange>,
-    /// Check-ins the new front matter adds.
-    pub(crate) checkins_added: Vec<Value>,
-}
-
-/// Compares two parsed front matters field by field.
-pub(crate) fn front_matter_change(
-    old_fields: &Map<String, Value>,
-    new_fields: &Map<String, Value>,
-) -> FrontMatterChange {
-    let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
-    let mut fields = BTreeMap::new();
-    for key in keys {
-        let (a, b) = (old_fields.get(key), new_fields.get(key));
-        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
-            continue;
-        }
-        fields.insert(
-            key.clone(),
-            FieldChange {
-                old: a.cloned().unwrap_or(Value::Null),
-                new: b.cloned().unwrap_or(Value::Null),
-            },
-        );
-    }
-    let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
-    FrontMatterChange {
-        fields,
-        checkins_added,
-    }
-}
-
 /// A text's front matter as a map; empty when it has none or it does not parse.
 fn front_matter(text: &str) -> Map<String, Value> {
     split_front_matter(text)
@@ -225,25 +177,6 @@ fn front_matter(text: &str) -> Map<String, Value> {
 
 fn body(text: &str) -> &str {
     split_front_matter(text).map_or(text, |fm| fm.body)
-}
-
-/// Items of the list `new` that `old` does not have (each counted as often as it appears).
-fn added_items(old: Option<&Value>, new: Option<&Value>) -> Vec<Value> {
-    let as_list = |v: Option<&Value>| match v {
-        Some(Value::Array(items)) => items.clone(),
-        _ => Vec::new(),
-    };
-    let mut remaining = as_list(old);
-    let mut added = Vec::new();
-    for item in as_list(new) {
-        match remaining.iter().position(|o| *o == item) {
-            Some(i) => {
-                remaining.swap_remove(i);
-            }
-            None => added.push(item),
-        }
-    }
-    added
 }
 
 /// Lines added and removed between two texts, compared as multisets of
@@ -299,16 +232,5 @@ mod tests {
             (0, 0),
             "trailing blanks do not count"
         );
-    }
-
-    #[test]
-    fn only_new_list_items_are_added() {
-        let old = serde_json::json!([{"date": "2026-10-01", "value": 1}]);
-        let new = serde_json::json!([{"date": "2026-10-01", "value": 1}, {"date": "2026-11-01", "value": 2}]);
-        assert_eq!(
-            added_items(Some(&old), Some(&new)),
-            vec![serde_json::json!({"date": "2026-11-01", "value": 2})]
-        );
-        assert!(added_items(Some(&new), Some(&old)).is_empty());
     }
 }

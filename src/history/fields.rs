@@ -1,0 +1,92 @@
+//! How one document's front matter changed between two versions: the one
+//! comparison behind the site's history of each commit and `diff` between
+//! two revisions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One field's old and new value.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    /// Before.
+    pub old: Value,
+    /// After.
+    pub new: Value,
+}
+
+/// Fields whose change is bookkeeping, not strategy.
+const QUIET_FIELDS: &[&str] = &["reviewed_against", "checkins"];
+
+/// How one document's front matter changed: the one comparison behind
+/// `diff` between two revisions and the site's history of each commit.
+#[derive(Debug, Default)]
+pub struct FrontMatterChange {
+    /// Fields that changed (bookkeeping fields aside), old and new.
+    pub fields: BTreeMap<String, FieldChange>,
+    /// Check-ins the new front matter adds.
+    pub checkins_added: Vec<Value>,
+}
+
+/// Compares two parsed front matters field by field.
+pub fn front_matter_change(
+    old_fields: &Map<String, Value>,
+    new_fields: &Map<String, Value>,
+) -> FrontMatterChange {
+    let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+    let mut fields = BTreeMap::new();
+    for key in keys {
+        let (a, b) = (old_fields.get(key), new_fields.get(key));
+        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        fields.insert(
+            key.clone(),
+            FieldChange {
+                old: a.cloned().unwrap_or(Value::Null),
+                new: b.cloned().unwrap_or(Value::Null),
+            },
+        );
+    }
+    let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
+    FrontMatterChange {
+        fields,
+        checkins_added,
+    }
+}
+
+/// Items of the list `new` that `old` does not have (each counted as often as it appears).
+fn added_items(old: Option<&Value>, new: Option<&Value>) -> Vec<Value> {
+    let as_list = |v: Option<&Value>| match v {
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let mut remaining = as_list(old);
+    let mut added = Vec::new();
+    for item in as_list(new) {
+        match remaining.iter().position(|o| *o == item) {
+            Some(i) => {
+                remaining.swap_remove(i);
+            }
+            None => added.push(item),
+        }
+    }
+    added
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_new_list_items_are_added() {
+        let old = serde_json::json!([{"date": "2026-10-01", "value": 1}]);
+        let new = serde_json::json!([{"date": "2026-10-01", "value": 1}, {"date": "2026-11-01", "value": 2}]);
+        assert_eq!(
+            added_items(Some(&old), Some(&new)),
+            vec![serde_json::json!({"date": "2026-11-01", "value": 2})]
+        );
+        assert!(added_items(Some(&new), Some(&old)).is_empty());
+    }
+}

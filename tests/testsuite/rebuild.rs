@@ -371,3 +371,28 @@ fn a_build_killed_at_any_point_is_followed_by_a_from_scratch_output() {
         assert!(leftovers(&site).is_empty());
     }
 }
+
+#[test]
+fn a_page_or_the_stylesheet_deleted_from_the_output_is_written_again() {
+    let site = teams(20);
+    build(&site, &[]);
+    let out = site.root().join("public");
+    // Gone by hand, shortened, or a link in its place: the manifest still
+    // lists each as the previous build wrote it, and the render cache still
+    // holds the page as unchanged.
+    std::fs::remove_file(out.join("team-3/index.html")).unwrap();
+    std::fs::remove_file(out.join("assets/style.css")).unwrap();
+    std::fs::write(out.join("team-4/index.html"), "short").unwrap();
+    std::fs::remove_file(out.join("team-5/index.html")).unwrap();
+    std::os::unix::fs::symlink("../team-6/index.html", out.join("team-5/index.html")).unwrap();
+    let run = build(&site, &[]);
+    assert!(
+        run.stderr.contains("(4 files changed, 0 removed;"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot_dir(&out), from_scratch(&site));
+    assert!(std::fs::symlink_metadata(out.join("team-5/index.html"))
+        .unwrap()
+        .is_file());
+}

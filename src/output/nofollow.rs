@@ -55,6 +55,15 @@ mod unix {
         e == Errno::NOTDIR || e == Errno::LOOP
     }
 
+    /// Sets a folder handle's reading position back to the start when dropped.
+    struct Rewind<'a>(&'a OwnedFd);
+
+    impl Drop for Rewind<'_> {
+        fn drop(&mut self) {
+            let _ = rustix::fs::seek(self.0, rustix::fs::SeekFrom::Start(0));
+        }
+    }
+
     impl Folder {
         /// Opens the folder at `path`; an error if its last component is a link
         /// or not a folder. Earlier components are the user's own choice of
@@ -126,8 +135,14 @@ mod unix {
         /// The names in this folder, with what each is when the folder says
         /// so cheaply (`None`: ask [`Folder::kind`]).
         pub(in crate::output) fn entries(&self) -> io::Result<Vec<(OsString, Option<Kind>)>> {
+            // A duplicate of this handle, not `Dir::read_from` (which opens
+            // "." again): the walk of a 10k-page output reads 10k folders.
+            // The duplicate shares the reading position, so it is set back
+            // to the start once read, for a later read of this folder.
             let mut names = Vec::new();
-            for entry in rustix::fs::Dir::read_from(&self.0)? {
+            let dir = rustix::fs::Dir::new(self.0.try_clone()?)?;
+            let rewind = Rewind(&self.0);
+            for entry in dir {
                 let entry = entry?;
                 let name = entry.file_name().to_bytes();
                 if name == b"." || name == b".." {
@@ -143,6 +158,7 @@ mod unix {
                 };
                 names.push((OsStr::from_bytes(name).to_os_string(), kind));
             }
+            drop(rewind);
             Ok(names)
         }
 

@@ -9,18 +9,39 @@
 //! make, then makes them; a process killed during those moves leaves the
 //! journal, and the next build completes it ([`sweep_leftovers`]).
 //!
+//! Nothing in or beside the output is trusted as it is found: the site root
+//! and a restored CI cache may hold anything, links and forged bookkeeping
+//! included. So:
+//! - an in-place update starts from what is on disk: each file the manifest
+//!   lists must be a regular file of the listed length, or it is written
+//!   again; anything the manifest does not list is removed
+//!   ([`keep_what_is_on_disk`]), so the output never holds a link;
+//! - a leftover folder is completed or restored only if this machine's
+//!   throughline made it (`recovery`: a token in it, a record of it in the
+//!   user's cache folder); any other is removed, never obeyed;
+//! - every move and removal inside the output and a staging folder goes
+//!   one name at a time without following links (`nofollow`), and only
+//!   regular files are moved.
+//!
 //! A build that is stopped leaves nothing behind either. This process's
 //! staging folders are listed in a registry that [`abandon_all`] empties on
 //! SIGINT, SIGTERM or SIGHUP (main.rs calls it from its signal thread), and
 //! what a process killed outright left beside the output (`kill -9`, a power
 //! cut) is removed by the next build with [`sweep_leftovers`].
 
-use std::io;
+mod nofollow;
+mod recovery;
+
+use std::ffi::OsStr;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 use rayon::prelude::*;
+
+use nofollow::{Folder, Kind};
+use recovery::{Identity, Records, TOKEN};
 
 /// The file that marks a folder as throughline's output, safe to replace.
 pub const MARKER: &str = ".throughline-output";
@@ -42,9 +63,14 @@ const MANIFEST_HEADER: &str = "throughline-manifest 1";
 /// First line of a journal.
 const JOURNAL_HEADER: &str = "throughline-journal 1";
 
+/// Longest manifest or journal read back, about a million files: one
+/// restored from a cache may be any size, and is then not read at all.
+const BOOKKEEPING_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Test-only hook: when set to N, an in-place update aborts the process (as
 /// `kill -9` would) after its N-th move or removal, so the tests can stop a
-/// build at an exact point of its final moves. Never set it outside tests.
+/// build at an exact point of its final moves; a swap counts renaming the
+/// previous output away as its first move. Never set it outside tests.
 pub const ABORT_AFTER_MOVES_ENV: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
 
 /// One file of the site, by its path relative to the output root.
@@ -133,6 +159,7 @@ struct Staged {
     out: PathBuf,
     dir: PathBuf,
     previous: PathBuf,
+    records: Option<Records>,
 }
 
 /// Every swap of this process not yet finished. A signal handler empties it
@@ -247,7 +274,7 @@ fn is_reserved(path: &str) -> bool {
 /// The files that say what the output is, which no manifest lists: the
 /// render cache, by contrast, is listed like a page.
 fn is_bookkeeping(path: &str) -> bool {
-    [MARKER, MANIFEST, JOURNAL].contains(&path)
+    [MARKER, MANIFEST, JOURNAL, TOKEN].contains(&path)
 }
 
 /// The manifest as text: a header line, then `HASH LEN PATH` per file, sorted by path.
@@ -292,13 +319,122 @@ fn parse_manifest(text: &str) -> Option<Manifest> {
     Some(files)
 }
 
-/// The manifest of the output at `out`, if it is throughline's (it has the
+/// The regular file `name` in `folder` as text, if it is at most `limit`
+/// bytes; never through a link.
+fn read_limited(folder: &Folder, name: &str, limit: u64) -> Option<String> {
+    let mut text = String::new();
+    folder
+        .open_file(OsStr::new(name))
+        .ok()?
+        .take(limit.saturating_add(1))
+        .read_to_string(&mut text)
+        .ok()?;
+    (text.len() as u64 <= limit).then_some(text)
+}
+
+/// Whether `name` in `folder` is a regular file (not a link to one).
+fn is_regular(folder: &Folder, name: &str) -> bool {
+    matches!(folder.kind(OsStr::new(name)), Ok(Some(Kind::File(_))))
+}
+
+/// The manifest of the output `folder`, if it is throughline's (it has the
 /// marker) and the manifest reads back whole.
-fn read_manifest(out: &Path) -> Option<Manifest> {
-    if !out.join(MARKER).is_file() {
+fn read_manifest(folder: &Folder) -> Option<Manifest> {
+    if !is_regular(folder, MARKER) {
         return None;
     }
-    parse_manifest(&std::fs::read_to_string(out.join(MANIFEST)).ok()?)
+    parse_manifest(&read_limited(folder, MANIFEST, BOOKKEEPING_LIMIT)?)
+}
+
+/// The manifest an in-place update of `out` may start from: the listed
+/// files that are on disk as listed, everything else in the output removed
+/// ([`keep_what_is_on_disk`]). None (a fresh build, which replaces the whole
+/// output) when there is no readable manifest or the output cannot be
+/// walked, and always where [`Folder`] is unsupported.
+fn trusted_manifest(out: &Path) -> Option<Manifest> {
+    let folder = Folder::open(out).ok()?;
+    let listed = read_manifest(&folder)?;
+    keep_what_is_on_disk(&folder, listed).ok()
+}
+
+/// The files of `listed` that are on disk as the previous build wrote them:
+/// regular files, not links, of the listed length. Everything else in the
+/// output is removed without following links: a listed file that is
+/// missing its bytes or changed (this build writes it again), a file, link
+/// or folder no manifest lists, a folder left empty. So the output holds
+/// only what a build wrote, whatever a restored cache or a hand put there.
+///
+/// One `fstatat` per kept file and one read of each folder; the bytes are
+/// not read, so a file changed to other bytes of the same length stays
+/// until its page changes. That is no lever: whoever can write the output
+/// can write its manifest too, and `--clean` writes everything afresh.
+fn keep_what_is_on_disk(out: &Folder, mut listed: Manifest) -> io::Result<Manifest> {
+    let mut kept = Manifest::default();
+    keep_in_folder(out, "", &mut listed, &mut kept)?;
+    Ok(kept)
+}
+
+/// [`keep_what_is_on_disk`] for one folder at `prefix` in the output;
+/// returns how many names it kept, so an emptied folder goes too.
+fn keep_in_folder(
+    folder: &Folder,
+    prefix: &str,
+    listed: &mut Manifest,
+    kept: &mut Manifest,
+) -> io::Result<usize> {
+    let mut left = 0;
+    for (name, hint) in folder.entries()? {
+        if keeps_entry(folder, prefix, &name, hint, listed, kept)? {
+            left += 1;
+        } else {
+            folder.remove(&name)?;
+        }
+    }
+    Ok(left)
+}
+
+/// Whether the name `name` in `folder` (at `prefix`) stays: a listed file
+/// as listed, a folder that keeps something, or the output's marker and
+/// manifest at its top.
+fn keeps_entry(
+    folder: &Folder,
+    prefix: &str,
+    name: &OsStr,
+    hint: Option<Kind>,
+    listed: &mut Manifest,
+    kept: &mut Manifest,
+) -> io::Result<bool> {
+    // No build writes a name that is not UTF-8.
+    let Some(text) = name.to_str() else {
+        return Ok(false);
+    };
+    let path = if prefix.is_empty() {
+        text.to_string()
+    } else {
+        format!("{prefix}/{text}")
+    };
+    let kind = match hint {
+        Some(kind) => Some(kind),
+        None => folder.kind(name)?,
+    };
+    Ok(match kind {
+        Some(Kind::Folder) => match folder.child(name) {
+            Ok(inner) => keep_in_folder(&inner, &path, listed, kept)? > 0,
+            Err(_) => false,
+        },
+        Some(Kind::File(_)) if prefix.is_empty() && (text == MARKER || text == MANIFEST) => true,
+        Some(Kind::File(len)) => match listed.remove(&path) {
+            Some(print) if print.len == len => {
+                kept.insert(path, print);
+                true
+            }
+            _ => false,
+        },
+        // A link, a pipe, a device: never written by a build.
+        Some(Kind::Other) => false,
+        // Gone since the folder was read: nothing to keep.
+        None => false,
+    })
 }
 
 /// What a commit did.
@@ -327,6 +463,9 @@ pub struct Staging {
     /// Every file of the new output, and whether it was written into the
     /// staging folder (in place, an unchanged file is not).
     after: Mutex<foldhash::HashMap<String, (Fingerprint, bool)>>,
+    /// Where the folders this build may leave behind are recorded as its
+    /// own (`recovery`); None: nothing it leaves is ever trusted.
+    records: Option<Records>,
 }
 
 impl Staging {
@@ -336,12 +475,17 @@ impl Staging {
     /// readable manifest is updated in place by the commit; otherwise the
     /// commit swaps the staging folder in whole.
     pub fn create(out: &Path, clean: bool) -> io::Result<Staging> {
+        Staging::create_with(out, clean, Records::of_user())
+    }
+
+    /// [`Staging::create`], recording what it may leave behind in `records`.
+    fn create_with(out: &Path, clean: bool, records: Option<Records>) -> io::Result<Staging> {
         let out = resolve(out);
         let (parent, name) = parent_and_name(&out);
         std::fs::create_dir_all(&parent)?;
         // Best effort: a leftover that cannot be removed must not stop a build.
-        let _ = sweep_leftovers(&out);
-        let before = if clean { None } else { read_manifest(&out) };
+        let _ = sweep_with(&out, records.as_ref());
+        let before = if clean { None } else { trusted_manifest(&out) };
         let dir = parent.join(format!(".{name}.new-{}", std::process::id()));
         let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
         // Registered under the lock, so a signal either finds the folder
@@ -350,12 +494,15 @@ impl Staging {
         if ABANDONED.load(Ordering::SeqCst) {
             return Err(abandoned());
         }
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
+        // Whatever has this process's name (a folder of a process that had
+        // this PID before, or one planted) goes, without following a link.
+        remove_tree(&dir);
+        std::fs::create_dir(&dir)?;
         staged.push(Staged {
             out: out.clone(),
             dir: dir.clone(),
             previous: previous.clone(),
+            records: records.clone(),
         });
         Ok(Staging {
             out,
@@ -364,6 +511,7 @@ impl Staging {
             committed: false,
             before,
             after: Mutex::new(foldhash::HashMap::default()),
+            records,
         })
     }
 
@@ -503,17 +651,29 @@ impl Staging {
             self.dir.join(MARKER),
             "This folder is written by throughline and replaced on every build.\n",
         )?;
-        if self.out.exists() {
-            std::fs::rename(&self.out, &self.previous)?;
+        let had_previous = exists(&self.out);
+        let marked = if had_previous {
+            self.move_previous_away()?
+        } else {
+            None
+        };
+        if had_previous && abort_hook() == Some(1) {
+            std::process::abort();
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.out) {
             // Put the previous site back: a failed swap must not lose it.
-            let _ = std::fs::rename(&self.previous, &self.out);
+            if had_previous && std::fs::rename(&self.previous, &self.out).is_ok() {
+                unmark_restored(&self.out, self.records.as_ref());
+            }
             return Err(e);
         }
         self.committed = true;
-        // The marker goes first: a previous output that still has it is
-        // whole, which is what `sweep_leftovers` relies on to restore one.
+        // The record and the marker go first: a previous output that still
+        // has both is whole, which is what `sweep_leftovers` relies on to
+        // restore one.
+        if let (Some(records), Some(id)) = (&self.records, marked) {
+            records.forget(id);
+        }
         let _ = std::fs::remove_file(self.previous.join(MARKER));
         remove_tree(&self.previous);
         Ok(Committed {
@@ -521,6 +681,25 @@ impl Staging {
             written: after.len(),
             removed: 0,
         })
+    }
+
+    /// Renames the previous output to `.NAME.old-PID`, marked first as this
+    /// machine's (`recovery`), so that if the process dies before the new
+    /// output is in place the next build puts it back; a folder of that
+    /// name that is not marked is never put back. Returns the mark to forget.
+    fn move_previous_away(&self) -> io::Result<Option<Identity>> {
+        let folder = Folder::open(&self.out).ok();
+        let marked = match (&self.records, &folder) {
+            (Some(records), Some(folder)) => records.mark(folder, &self.previous).ok(),
+            _ => None,
+        };
+        if let Err(e) = std::fs::rename(&self.out, &self.previous) {
+            if let (Some(records), Some(folder)) = (&self.records, &folder) {
+                records.unmark(folder);
+            }
+            return Err(e);
+        }
+        Ok(marked)
     }
 
     /// The rebuild's commit: journal, then moves and removals, then the new manifest.
@@ -566,6 +745,15 @@ impl Staging {
             journal.push_str(&escape_path(path));
             journal.push('\n');
         }
+        let out = Folder::open(&self.out)?;
+        let staging = Folder::open(&self.dir)?;
+        // Marked before the journal exists: the next build obeys a journal
+        // only in a folder this machine's throughline marked. Unmarked (no
+        // cache folder), a kill during the moves costs a fresh build.
+        let marked = self
+            .records
+            .as_ref()
+            .and_then(|records| records.mark(&staging, &self.dir).ok());
         let pending = self.dir.join(format!("{JOURNAL}.tmp"));
         std::fs::write(&pending, journal)?;
         // The rename is the point of no return: before it, a failure or a
@@ -575,8 +763,11 @@ impl Staging {
         // out of the registry).
         std::fs::rename(&pending, self.dir.join(JOURNAL))?;
         self.committed = true;
-        apply_journal(&self.out, &self.dir, &removals, &moves, abort_hook())?;
+        apply_journal(&out, &staging, &removals, &moves, abort_hook())?;
         remove_tree(&self.dir);
+        if let (Some(records), Some(id)) = (&self.records, marked) {
+            records.forget(id);
+        }
         Ok(committed)
     }
 }
@@ -593,18 +784,16 @@ fn abort_hook() -> Option<usize> {
 /// manifest is removed first (so an output left half updated is never
 /// trusted as the previous build's), then the removals (a file already gone
 /// is fine), then the moves (a file no longer in the staging folder was
-/// moved already), and the new manifest moves in last.
+/// moved already), and the new manifest moves in last. Every path is
+/// walked from the two open folders without following links.
 fn apply_journal(
-    out: &Path,
-    staging: &Path,
+    out: &Folder,
+    staging: &Folder,
     removals: &[&str],
     moves: &[&str],
     abort_after: Option<usize>,
 ) -> io::Result<()> {
-    match std::fs::remove_file(out.join(MANIFEST)) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    out.remove(OsStr::new(MANIFEST))?;
     let mut done = 0;
     let mut step = || {
         done += 1;
@@ -613,75 +802,71 @@ fn apply_journal(
         }
     };
     for path in removals {
-        let target = out.join(path);
-        if !parents_are_real_folders(out, path) {
-            continue;
-        }
-        match std::fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&target)?,
-            Ok(_) => std::fs::remove_file(&target)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        remove_empty_parents(out, path);
+        remove_from_output(out, path)?;
         step();
     }
     for path in moves {
-        let from = staging.join(path);
-        if std::fs::symlink_metadata(&from).is_err() {
-            continue;
-        }
-        let to = out.join(path);
-        make_parents(out, path)?;
-        if std::fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
-            // A folder where a file now goes (a page that became a static file).
-            std::fs::remove_dir_all(&to)?;
-        }
-        std::fs::rename(&from, &to)?;
+        move_into_output(staging, out, path)?;
         step();
     }
-    std::fs::rename(staging.join(MANIFEST), out.join(MANIFEST))
+    if !is_regular(staging, MANIFEST) {
+        return Err(io::Error::other("the staging folder has no manifest"));
+    }
+    staging.move_to(OsStr::new(MANIFEST), out, OsStr::new(MANIFEST))
 }
 
-/// Whether every folder between `out` and `path` is a real folder, not a
-/// link that would lead a removal out of the output.
-fn parents_are_real_folders(out: &Path, path: &str) -> bool {
-    let mut at = out.to_path_buf();
-    let parts: Vec<&str> = path.split('/').collect();
-    parts[..parts.len().saturating_sub(1)].iter().all(|part| {
-        at.push(part);
-        std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir())
-    })
+/// The folders of a `/`-separated path and its last name.
+fn split_path(path: &str) -> (Vec<&str>, &str) {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let leaf = parts.pop().unwrap_or_default();
+    (parts, leaf)
 }
 
-/// Creates the folders `path` needs inside `out`: a file or link in the way
-/// is replaced by a folder, so a move never writes through a link.
-fn make_parents(out: &Path, path: &str) -> io::Result<()> {
-    let mut at = out.to_path_buf();
-    let parts: Vec<&str> = path.split('/').collect();
-    for part in &parts[..parts.len().saturating_sub(1)] {
-        at.push(part);
-        match std::fs::symlink_metadata(&at) {
-            Ok(meta) if meta.is_dir() => continue,
-            Ok(_) => std::fs::remove_file(&at)?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+/// Removes what the output has at `path` (a folder with its contents) and
+/// the folders that leaves empty, deepest first. A folder on the way that
+/// is missing, or is not a real folder, holds nothing of the output's.
+fn remove_from_output(out: &Folder, path: &str) -> io::Result<()> {
+    let (parents, leaf) = split_path(path);
+    let Ok(parent) = out.descend(&parents) else {
+        return Ok(());
+    };
+    parent.remove(OsStr::new(leaf))?;
+    for depth in (0..parents.len()).rev() {
+        let emptied = out
+            .descend(&parents[..depth])
+            .is_ok_and(|above| above.remove_if_empty(OsStr::new(parents[depth])));
+        if !emptied {
+            break;
         }
-        std::fs::create_dir(&at)?;
     }
     Ok(())
 }
 
-/// Removes the folders of `path` inside `out` that its removal left empty, deepest first.
-fn remove_empty_parents(out: &Path, path: &str) {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    parts.pop();
-    while !parts.is_empty() {
-        if std::fs::remove_dir(out.join(parts.join("/"))).is_err() {
-            break;
+/// Moves the staged file at `path` into the output, making its folders
+/// there (a file or link in the way is replaced, never written through). A
+/// file no longer staged was moved by an earlier attempt; anything staged
+/// that is not a regular file is refused, never moved.
+fn move_into_output(staging: &Folder, out: &Folder, path: &str) -> io::Result<()> {
+    let (parents, leaf) = split_path(path);
+    let leaf = OsStr::new(leaf);
+    let Ok(from) = staging.descend(&parents) else {
+        return Ok(());
+    };
+    match from.kind(leaf)? {
+        None => return Ok(()),
+        Some(Kind::File(_)) => {}
+        Some(_) => {
+            return Err(io::Error::other(format!(
+                "`{path}` in the staging folder is not a regular file"
+            )))
         }
-        parts.pop();
     }
+    let to = out.make_path(&parents)?;
+    if to.kind(leaf)? == Some(Kind::Folder) {
+        // A folder where a file now goes (a page that became a static file).
+        to.remove(leaf)?;
+    }
+    from.move_to(leaf, &to, leaf)
 }
 
 /// Reads a journal back: the removals and the moves, or None if it is not one this module wrote.
@@ -706,17 +891,20 @@ fn parse_journal(text: &str) -> Option<(Vec<String>, Vec<String>)> {
     Some((removals, moves))
 }
 
-/// Completes the in-place update a dead build left in `staging`. If the
-/// journal is unreadable or the update cannot be completed, the output's
-/// manifest is removed, so the next build writes the whole site afresh.
-fn complete_journal(out: &Path, staging: &Path) -> bool {
-    let journal = std::fs::read_to_string(staging.join(JOURNAL))
-        .ok()
-        .and_then(|text| parse_journal(&text));
+/// Completes the in-place update a dead build left in `staging`, a folder
+/// this machine's throughline marked. If the journal is unreadable or the
+/// update cannot be completed, the output's manifest is removed, so the
+/// next build writes the whole site afresh.
+fn complete_journal(out: &Path, staging: &Folder) -> bool {
+    let journal =
+        read_limited(staging, JOURNAL, BOOKKEEPING_LIMIT).and_then(|text| parse_journal(&text));
     let completed = journal.is_some_and(|(removals, moves)| {
         let removals: Vec<&str> = removals.iter().map(String::as_str).collect();
         let moves: Vec<&str> = moves.iter().map(String::as_str).collect();
-        out.join(MARKER).is_file() && apply_journal(out, staging, &removals, &moves, None).is_ok()
+        Folder::open(out).is_ok_and(|out| {
+            is_regular(&out, MARKER)
+                && apply_journal(&out, staging, &removals, &moves, None).is_ok()
+        })
     });
     if !completed {
         let _ = std::fs::remove_file(out.join(MANIFEST));
@@ -741,13 +929,30 @@ pub fn abandon_all() -> usize {
         // Commit holds the lock across its renames and puts the previous
         // output back itself when the second fails; this is for the case
         // where putting it back failed too.
-        if !exists(&swap.out) && swap.previous.join(MARKER).is_file() {
-            let _ = std::fs::rename(&swap.previous, &swap.out);
+        if !exists(&swap.out)
+            && swap.previous.join(MARKER).is_file()
+            && std::fs::rename(&swap.previous, &swap.out).is_ok()
+        {
+            unmark_restored(&swap.out, swap.records.as_ref());
         }
         remove_tree(&swap.dir);
     }
     std::mem::forget(staged);
     count
+}
+
+/// Takes the mark off an output put back from `.NAME.old-PID`: its token
+/// file goes (it is no page) and, with it, the record.
+fn unmark_restored(out: &Path, records: Option<&Records>) {
+    let Ok(folder) = Folder::open(out) else {
+        return;
+    };
+    match records {
+        Some(records) => records.unmark(&folder),
+        None => {
+            let _ = folder.remove(OsStr::new(TOKEN));
+        }
+    }
 }
 
 /// Whether anything, even a dangling link, has this name.
@@ -769,18 +974,28 @@ pub struct Swept {
 /// Removes the staging folders (`.NAME.new-PID`) and previous outputs
 /// (`.NAME.old-PID`) that processes no longer running left beside `out`.
 ///
+/// Only a folder this machine's throughline made and marked (`recovery`)
+/// is ever obeyed; any other folder of such a name, committed or restored
+/// from a cache, is removed without following a link in it. Folders of
+/// live processes are never touched, nor anything that is not a real
+/// folder (a link named like a leftover).
+///
 /// When `out` itself is missing, a build was stopped between the two renames
-/// of its swap: its previous output, if it is whole (it still has the
+/// of its swap: its previous output, if marked and whole (it still has the
 /// marker, which a commit removes before deleting anything), is renamed back
 /// to `out` rather than deleted, so the user has a site again even if the
-/// build that found it fails. Folders of live processes are never touched,
-/// nor anything that is not a real folder (a link named like a leftover).
+/// build that found it fails.
 ///
-/// A dead build's staging folder that holds a journal was cut short in the
-/// middle of an in-place update's final moves: the journal is completed
-/// first (the moves and removals it lists are made, and the new manifest
-/// moved in), so the output is the site that build rendered.
+/// A dead build's marked staging folder that holds a journal was cut short
+/// in the middle of an in-place update's final moves: the journal is
+/// completed first (the moves and removals it lists are made, and the new
+/// manifest moved in), so the output is the site that build rendered.
 pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
+    sweep_with(out, Records::of_user().as_ref())
+}
+
+/// [`sweep_leftovers`] with the records of marked folders in `records`.
+fn sweep_with(out: &Path, records: Option<&Records>) -> io::Result<Swept> {
     let out = resolve(out);
     if out.parent().is_none() || out.file_name().is_none() {
         return Ok(Swept::default());
@@ -803,14 +1018,22 @@ pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
             dead_old.push(entry.path());
         }
     }
+    let marked = |dir: &Path| -> Option<Folder> {
+        let folder = Folder::open(dir).ok()?;
+        records?.is_marked(&folder, dir).then_some(folder)
+    };
     let mut swept = Swept::default();
     // At most one in-place update can be cut short (each takes the output's
     // manifest away first, and the next update needs one); the journal
     // sorted first stands for all of them.
     dead_new.sort();
-    if let Some(cut) = dead_new.iter().find(|dir| dir.join(JOURNAL).is_file()) {
-        if complete_journal(&out, cut) {
-            swept.completed = Some(cut.clone());
+    let cut = dead_new.iter().find_map(|dir| {
+        let folder = marked(dir)?;
+        is_regular(&folder, JOURNAL).then_some((dir, folder))
+    });
+    if let Some((dir, folder)) = cut {
+        if complete_journal(&out, &folder) {
+            swept.completed = Some(dir.clone());
         }
     }
     if !exists(&out) {
@@ -818,17 +1041,24 @@ pub fn sweep_leftovers(out: &Path) -> io::Result<Swept> {
         // the newest is the site the user saw last.
         let newest = dead_old
             .iter()
-            .filter(|old| old.join(MARKER).is_file())
+            .filter(|old| marked(old).is_some_and(|folder| is_regular(&folder, MARKER)))
             .max_by_key(|old| old.metadata().and_then(|m| m.modified()).ok())
             .cloned();
         if let Some(old) = newest {
             std::fs::rename(&old, &out)?;
+            unmark_restored(&out, records);
             dead_old.retain(|o| o != &old);
             swept.restored = Some(old);
         }
     }
     for leftover in dead_new.into_iter().chain(dead_old) {
+        let id = Folder::open(&leftover)
+            .ok()
+            .and_then(|folder| Records::identity(&folder));
         remove_tree(&leftover);
+        if let (Some(records), Some(id)) = (records, id) {
+            records.forget(id);
+        }
         swept.removed.push(leftover);
     }
     Ok(swept)
@@ -873,6 +1103,11 @@ fn process_is_running(_pid: u32) -> bool {
 /// the previous output of a large site is tens of thousands of folders, and
 /// removing them one by one is the longest serial step of a build.
 fn remove_tree(dir: &Path) {
+    // Only a real folder is walked; a link by that name goes as itself.
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
     if let Ok(entries) = std::fs::read_dir(dir) {
         let entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
         entries.par_iter().for_each(|entry| {
@@ -907,6 +1142,30 @@ pub fn write_site(out: &Path, files: &[OutputFile], clean: bool) -> io::Result<C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder of trust records of the test's own, never the user's.
+    fn records_in(tmp: &tempfile::TempDir) -> Records {
+        Records::in_folder(&tmp.path().join("records"))
+    }
+
+    /// [`write_site`] with the records in `tmp`.
+    fn write_site(out: &Path, files: &[OutputFile], clean: bool) -> io::Result<Committed> {
+        let records = Records::in_folder(&out.with_file_name("records"));
+        let staging = Staging::create_with(out, clean, Some(records))?;
+        files.par_iter().try_for_each(|f| staging.write(f))?;
+        staging.commit()
+    }
+
+    /// The names in `dir`, sorted, without the test's records folder.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "records")
+            .collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn refuses_the_root_its_ancestors_and_foreign_folders() {
@@ -952,11 +1211,7 @@ mod tests {
         );
         assert!(!out.join("old.html").exists());
         assert!(out.join(MARKER).exists());
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        assert_eq!(names(tmp.path()), ["public"]);
     }
 
     #[test]
@@ -1002,25 +1257,33 @@ mod tests {
         ] {
             std::fs::create_dir_all(tmp.path().join(name).join("a")).unwrap();
         }
-        // The output is missing and a whole previous one is left: it comes back.
+        // The output is missing and a whole previous one is left, marked
+        // by the build that renamed it away: it comes back, unmarked.
         let whole = tmp.path().join(format!(".public.old-{dead}"));
         std::fs::create_dir_all(&whole).unwrap();
         std::fs::write(whole.join(MARKER), "").unwrap();
         std::fs::write(whole.join("index.html"), "previous").unwrap();
-        let swept = sweep_leftovers(&out).unwrap();
+        let records = records_in(&tmp);
+        records
+            .mark(&Folder::open(&whole).unwrap(), &whole)
+            .unwrap();
+        let swept = sweep_with(&out, Some(&records)).unwrap();
         assert_eq!(swept.restored.as_deref(), Some(whole.as_path()));
         assert_eq!(swept.removed.len(), 2, "{swept:?}");
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "previous"
         );
-        let mut left: Vec<String> = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
+        assert!(!out.join(TOKEN).exists(), "the mark is no page");
         assert_eq!(
-            left,
+            std::fs::read_dir(tmp.path().join("records"))
+                .unwrap()
+                .count(),
+            0,
+            "nor is its record kept"
+        );
+        assert_eq!(
+            names(tmp.path()),
             [
                 format!(".other.new-{dead}"),
                 format!(".public.new-{live}"),
@@ -1036,9 +1299,143 @@ mod tests {
         let out = tmp.path().join("public");
         let partial = tmp.path().join(format!(".public.old-{}", dead_pid()));
         std::fs::create_dir_all(partial.join("a")).unwrap();
-        let swept = sweep_leftovers(&out).unwrap();
+        let records = records_in(&tmp);
+        records
+            .mark(&Folder::open(&partial).unwrap(), &partial)
+            .unwrap();
+        let swept = sweep_with(&out, Some(&records)).unwrap();
         assert_eq!(swept.restored, None);
         assert!(!partial.exists() && !out.exists());
+    }
+
+    /// A previous output as a commit or a restored cache can plant it:
+    /// whole (it has the marker), with links to files outside, not marked.
+    #[cfg(unix)]
+    #[test]
+    fn a_previous_output_this_machine_did_not_mark_is_never_restored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let secret = tmp.path().join("secret.txt");
+        std::fs::write(&secret, "token").unwrap();
+        let records = records_in(&tmp);
+        let forged = tmp.path().join(format!(".public.old-{}", dead_pid()));
+        std::fs::create_dir_all(&forged).unwrap();
+        std::fs::write(forged.join(MARKER), "").unwrap();
+        std::fs::write(forged.join(MANIFEST), format!("{MANIFEST_HEADER}\n")).unwrap();
+        std::os::unix::fs::symlink(&secret, forged.join("passwd.txt")).unwrap();
+        // A token file copied from a folder that was marked does not help.
+        let real = tmp.path().join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        records.mark(&Folder::open(&real).unwrap(), &real).unwrap();
+        std::fs::copy(real.join(TOKEN), forged.join(TOKEN)).unwrap();
+
+        let swept = sweep_with(&out, Some(&records)).unwrap();
+        assert_eq!(swept.restored, None);
+        assert!(!out.exists() && !forged.exists(), "removed, not obeyed");
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "token");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mark_holds_only_for_its_folder_its_path_and_its_token_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let records = records_in(&tmp);
+        let dir = tmp.path().join(".public.new-7");
+        std::fs::create_dir_all(&dir).unwrap();
+        let folder = Folder::open(&dir).unwrap();
+        records.mark(&folder, &dir).unwrap();
+        assert!(records.is_marked(&folder, &dir));
+        assert!(!records.is_marked(&folder, &tmp.path().join(".public.new-8")));
+        assert!(!records_in(&tempfile::tempdir().unwrap()).is_marked(&folder, &dir));
+        // The same token, written again: the file's change time moved.
+        let token = std::fs::read(dir.join(TOKEN)).unwrap();
+        std::fs::remove_file(dir.join(TOKEN)).unwrap();
+        std::fs::write(dir.join(TOKEN), &token).unwrap();
+        assert!(!records.is_marked(&folder, &dir));
+        // A link to a marked token file is not one.
+        let other = tmp.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        records.mark(&Folder::open(&other).unwrap(), &dir).unwrap();
+        std::fs::remove_file(dir.join(TOKEN)).unwrap();
+        std::os::unix::fs::symlink(other.join(TOKEN), dir.join(TOKEN)).unwrap();
+        assert!(!records.is_marked(&folder, &dir));
+        // Unmarked: the token and the record go.
+        records.mark(&folder, &dir).unwrap();
+        records.unmark(&folder);
+        assert!(!dir.join(TOKEN).exists() && !records.is_marked(&folder, &dir));
+    }
+
+    /// What a rebuild keeps of an output: listed regular files of the listed
+    /// length. Everything else goes, links as links, and nothing they point
+    /// at is touched.
+    #[cfg(unix)]
+    #[test]
+    fn an_in_place_update_keeps_only_listed_files_as_listed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(outside.join("folder")).unwrap();
+        std::fs::write(outside.join("passwd"), "root").unwrap();
+        std::fs::write(outside.join("folder/keep"), "mine").unwrap();
+        let files: Vec<OutputFile> = [
+            "a/index.html",
+            "b/index.html",
+            "c/index.html",
+            "d.css",
+            "e/f/g.html",
+        ]
+        .iter()
+        .map(|p| OutputFile::text(*p, format!("<p>{p}</p>")))
+        .collect();
+        write_site(&out, &files, true).unwrap();
+        std::fs::remove_file(out.join("a/index.html")).unwrap();
+        std::fs::write(out.join("b/index.html"), "longer than it was").unwrap();
+        std::fs::remove_file(out.join("d.css")).unwrap();
+        std::os::unix::fs::symlink(outside.join("passwd"), out.join("d.css")).unwrap();
+        std::os::unix::fs::symlink(outside.join("passwd"), out.join("passwd.txt")).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("e/link")).unwrap();
+        std::os::unix::fs::symlink(outside.join("folder"), out.join("h")).unwrap();
+        std::fs::create_dir_all(out.join("x/y")).unwrap();
+        std::fs::write(out.join("x/y/unlisted.html"), "planted").unwrap();
+        std::fs::write(out.join(TOKEN), "stray").unwrap();
+
+        let kept = trusted_manifest(&out).unwrap();
+        let mut kept: Vec<&str> = kept.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["c/index.html", "e/f/g.html"]);
+        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&out)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        on_disk.sort();
+        assert_eq!(on_disk, [MANIFEST, MARKER, "c/index.html", "e/f/g.html"]);
+        assert!(
+            !out.join("a").exists() && !out.join("x").exists(),
+            "emptied folders go"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.join("passwd")).unwrap(),
+            "root"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.join("folder/keep")).unwrap(),
+            "mine"
+        );
+
+        // The rebuild writes back what was missing or changed.
+        let done = write_site(&out, &files, false).unwrap();
+        assert_eq!((done.in_place, done.written, done.removed), (true, 3, 0));
+        for file in &files {
+            assert_eq!(std::fs::read(out.join(&file.path)).unwrap(), file.bytes);
+        }
     }
 
     #[test]
@@ -1138,7 +1535,7 @@ mod tests {
         );
         assert!(!out.join("gone").exists(), "its emptied folders go too");
         assert_eq!(
-            read_manifest(&out).unwrap().len(),
+            read_manifest(&Folder::open(&out).unwrap()).unwrap().len(),
             3,
             "the manifest lists the new site"
         );
@@ -1163,8 +1560,7 @@ mod tests {
             std::fs::read_to_string(out.join("c/index.html")).unwrap(),
             "c"
         );
-        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "no staging folder is left");
+        assert_eq!(names(tmp.path()), ["public"], "no staging folder is left");
     }
 
     #[cfg(unix)]
@@ -1203,8 +1599,13 @@ mod tests {
         std::fs::remove_file(out.join(MANIFEST)).unwrap();
         std::fs::create_dir_all(out.join("added")).unwrap();
         std::fs::write(out.join("added/index.html"), "added").unwrap();
+        // Marked as the build that wrote it marks it.
+        let records = records_in(&tmp);
+        records
+            .mark(&Folder::open(&staging).unwrap(), &staging)
+            .unwrap();
 
-        let swept = sweep_leftovers(&out).unwrap();
+        let swept = sweep_with(&out, Some(&records)).unwrap();
         assert_eq!(swept.completed.as_deref(), Some(staging.as_path()));
         assert!(!staging.exists());
         let read = |dir: &Path| -> Vec<(String, String)> {
@@ -1236,10 +1637,50 @@ mod tests {
             format!("{JOURNAL_HEADER}\nremove ../expected/keep/index.html\n"),
         )
         .unwrap();
-        let swept = sweep_leftovers(&out).unwrap();
+        records
+            .mark(&Folder::open(&staging).unwrap(), &staging)
+            .unwrap();
+        let swept = sweep_with(&out, Some(&records)).unwrap();
         assert_eq!(swept.completed, None);
         assert!(expected.join("keep/index.html").is_file());
         assert!(!out.join(MANIFEST).exists() && !staging.exists());
-        assert!(Staging::create(&out, false).unwrap().before.is_none());
+        assert!(Staging::create_with(&out, false, Some(records))
+            .unwrap()
+            .before
+            .is_none());
+    }
+
+    /// The journal of a marked staging folder names a file behind a link in
+    /// it (to the repository's `.git`) and a file behind a link in the
+    /// output: neither is moved or removed, and the link is not followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_never_moves_or_removes_through_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let git = tmp.path().join(".git");
+        std::fs::create_dir_all(&git).unwrap();
+        std::fs::write(git.join("config"), "token").unwrap();
+        write_site(&out, &[OutputFile::text("a.html", "a".into())], true).unwrap();
+        std::os::unix::fs::symlink(&git, out.join("r")).unwrap();
+        let staging = tmp.path().join(format!(".public.new-{}", dead_pid()));
+        std::fs::create_dir_all(&staging).unwrap();
+        std::os::unix::fs::symlink("../.git", staging.join("g")).unwrap();
+        std::fs::write(staging.join(MANIFEST), format!("{MANIFEST_HEADER}\n")).unwrap();
+        std::fs::write(
+            staging.join(JOURNAL),
+            format!("{JOURNAL_HEADER}\nremove r/config\nmove g/config\n"),
+        )
+        .unwrap();
+        let records = records_in(&tmp);
+        records
+            .mark(&Folder::open(&staging).unwrap(), &staging)
+            .unwrap();
+        sweep_with(&out, Some(&records)).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(git.join("config")).unwrap(),
+            "token"
+        );
+        assert!(!out.join("g").exists() && !staging.exists());
     }
 }

@@ -26,6 +26,10 @@
 //! - `THROUGHLINE_FUZZ_CACHE_CASES`: how many cache mutations the last test
 //!   makes (default [`DEFAULT_CACHE_CASES`]).
 //!
+//! A second test damages the output folder and plants forged staging
+//! folders beside it (one case per 25 of `THROUGHLINE_FUZZ_CASES`); see
+//! [`a_damaged_output_and_forged_leftovers_never_lead_a_build_astray`].
+//!
 //! A failing case is written as a whole site to `target/fuzz-failures/`, with
 //! a `FAILURE.txt` naming the seed, the case and its mutations, so
 //! `throughline check target/fuzz-failures/<case>` reproduces it. A hang
@@ -1834,4 +1838,364 @@ fn vouch_in_manifest(out: &Path, path: &str, bytes: &[u8]) {
         })
         .collect();
     std::fs::write(&manifest, text.join("\n") + "\n").expect("manifest");
+}
+
+// ---------------------------------------------------------------------------
+// The output folder and its leftovers (issue #31)
+
+#[cfg(unix)]
+/// Builds of `content-example/` into `public/`, each after random damage to
+/// what a commit or a restored CI cache can put in or beside the output:
+/// links in place of pages and folders, links added, pages deleted or
+/// resized, a manifest and render cache truncated or garbled, the marker
+/// replaced by a link, and forged staging (`.public.new-PID`) and previous
+/// (`.public.old-PID`) folders holding links out and journals that move and
+/// remove through them. After each build: nothing outside the output
+/// changed, nothing in the output is a link, no leftover is left, and the
+/// output is exactly what a fresh build writes.
+///
+/// One case per 25 of `THROUGHLINE_FUZZ_CASES` (12 by default, a few
+/// seconds), from `THROUGHLINE_FUZZ_SEED`.
+#[test]
+fn a_damaged_output_and_forged_leftovers_never_lead_a_build_astray() {
+    let settings = Settings::from_env();
+    // Marks of the build's own leftovers go to the tests' cache folder, as
+    // in tests/testsuite, not the user's. Set once; std's environment
+    // functions lock, and nothing in this process reads it from C.
+    std::env::set_var(
+        "THROUGHLINE_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache"),
+    );
+    let corpus = Corpus::load();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = tmp.path().join("site");
+    let whole = Case {
+        files: corpus.files.clone(),
+        mutations: Vec::new(),
+        drafts: false,
+    };
+    write_site_files(&root, &corpus.config_text, &whole).expect("the site is written");
+    let outside = tmp.path().join("outside");
+    for (path, text) in [
+        ("outside/secret.txt", "s3cr3t"),
+        ("outside/dir/file.txt", "mine"),
+        (
+            "site/.git/config",
+            "[http]\n\textraheader = AUTHORIZATION: basic s3cr3t\n",
+        ),
+    ] {
+        let file = tmp.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("a folder")).expect("folder");
+        std::fs::write(file, text).expect("canary");
+    }
+    let out = root.join("public");
+    let mut options = load_options(&root, false);
+    options.output_dir = Some(out.clone());
+    let site = throughline::load_lean(&options).expect("content-example loads");
+    let fresh = tmp.path().join("fresh");
+    throughline::write_site_with(&site, &fresh, true).expect("a fresh build");
+    let expected = tree(&fresh);
+    let around = || -> Tree {
+        let mut all = tree(&outside);
+        all.extend(tree(&root).into_iter().filter(|(path, _)| {
+            path != "public" && !path.starts_with("public/") && !path.starts_with(".public.")
+        }));
+        all
+    };
+    let before = around();
+    throughline::write_site(&site, &out).expect("the first build");
+
+    let cases = (settings.cases / 25).max(1);
+    let mut failures = Vec::new();
+    for n in 0..cases {
+        let mut rng = Rng::new(settings.seed ^ 0x6f75_7470_7574 ^ n.wrapping_mul(0x9e37));
+        let mut done = Vec::new();
+        for _ in 0..1 + rng.below(4) {
+            done.push(damage(&mut rng, &root, &outside));
+        }
+        let problem = build_after_damage(&site, &root, &out).and_then(|()| {
+            let now = around();
+            if now != before {
+                return Err(format!(
+                    "outside the output changed: {}",
+                    differences(&before, &now)
+                ));
+            }
+            let built = tree(&out);
+            if let Some((path, _)) = built
+                .iter()
+                .find(|(_, entry)| matches!(entry, Entry::Link(_)))
+            {
+                return Err(format!("the output holds a link: {path}"));
+            }
+            if built != expected {
+                return Err(format!(
+                    "the output is not a fresh build's: {}",
+                    differences(&expected, &built)
+                ));
+            }
+            let left: Vec<String> = names_in(&root)
+                .into_iter()
+                .filter(|n| n.starts_with(".public."))
+                .collect();
+            if !left.is_empty() {
+                return Err(format!("leftovers stay: {left:?}"));
+            }
+            Ok(())
+        });
+        if let Err(problem) = problem {
+            failures.push(format!(
+                "case {n} (THROUGHLINE_FUZZ_SEED={}): {problem}\n  damage: {}",
+                settings.seed,
+                done.join("; ")
+            ));
+            // The next case starts from a fresh output.
+            let _ = std::fs::remove_dir_all(&out);
+            let _ = throughline::write_site(&site, &out);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[cfg(unix)]
+/// What `build` does: sweep beside an output it accepts, then write. A
+/// refused output (its marker removed) must be left alone; the next case
+/// then starts without it.
+fn build_after_damage(site: &Site, root: &Path, out: &Path) -> Result<(), String> {
+    if throughline::output::check_target(root, out).is_err() {
+        let before = tree(out);
+        if throughline::write_site(site, out).is_ok() {
+            return Err("a build wrote into an output it should refuse".into());
+        }
+        if tree(out) != before {
+            return Err("a refused output was changed".into());
+        }
+        std::fs::remove_dir_all(out).map_err(|e| format!("removing it: {e}"))?;
+        for name in names_in(root) {
+            if name.starts_with(".public.") {
+                let path = root.join(&name);
+                let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+            }
+        }
+    } else {
+        let _ = throughline::output::sweep_leftovers(out);
+    }
+    throughline::write_site(site, out)
+        .map(|_| ())
+        .map_err(|e| format!("the build failed: {e}"))
+}
+
+#[cfg(unix)]
+/// One random piece of damage to the output or beside it; says what it did.
+fn damage(rng: &mut Rng, root: &Path, outside: &Path) -> String {
+    use std::os::unix::fs::symlink;
+    let out = root.join("public");
+    let files: Vec<String> = tree(&out)
+        .into_iter()
+        .filter(|(_, entry)| matches!(entry, Entry::File(_)))
+        .map(|(path, _)| path)
+        .collect();
+    let folders: Vec<String> = tree(&out)
+        .into_iter()
+        .filter(|(_, entry)| matches!(entry, Entry::Folder))
+        .map(|(path, _)| path)
+        .collect();
+    let dead = 4_194_304 + 1_000 + rng.below(50) as u32;
+    let secret = outside.join("secret.txt");
+    // Best effort: damage that does not apply (no output yet) is just less damage.
+    let result: std::io::Result<String> = (|| match rng.below(10) {
+        0 if !files.is_empty() => {
+            let path = rng.pick(&files);
+            std::fs::remove_file(out.join(path))?;
+            symlink(&secret, out.join(path))?;
+            Ok(format!("{path} is a link out"))
+        }
+        1 if !folders.is_empty() => {
+            let folder = rng.pick(&folders);
+            let (name, target) = if rng.chance(2) {
+                ("planted.html", secret.clone())
+            } else {
+                ("planted", outside.to_path_buf())
+            };
+            symlink(&target, out.join(folder).join(name))?;
+            Ok(format!("a link {folder}/{name} out"))
+        }
+        2 if !files.is_empty() => {
+            let path = rng.pick(&files);
+            std::fs::remove_file(out.join(path))?;
+            Ok(format!("{path} deleted"))
+        }
+        3 if !files.is_empty() => {
+            let path = rng.pick(&files);
+            let mut bytes = std::fs::read(out.join(path))?;
+            let keep = rng.below(bytes.len() + 1);
+            bytes.truncate(keep);
+            if rng.chance(2) {
+                bytes.extend_from_slice(b"<script>planted</script>");
+            }
+            std::fs::write(out.join(path), &bytes)?;
+            Ok(format!("{path} resized"))
+        }
+        4 => {
+            let manifest = out.join(".throughline-manifest");
+            let text = std::fs::read(&manifest).unwrap_or_default();
+            let (what, bytes): (&str, Vec<u8>) = match rng.below(5) {
+                0 => ("truncated", text[..rng.below(text.len() + 1)].to_vec()),
+                1 => (
+                    "garbage",
+                    (0..rng.below(300)).map(|_| rng.below(256) as u8).collect(),
+                ),
+                2 => ("header only", b"throughline-manifest 1\n".to_vec()),
+                3 => {
+                    let mut bytes = text.clone();
+                    bytes.extend_from_slice(b"0 6 ../../outside/secret.txt\n");
+                    ("naming a path out", bytes)
+                }
+                _ => (
+                    "huge lengths",
+                    String::from_utf8_lossy(&text)
+                        .replace(" 1", " 18446744073709551615")
+                        .into_bytes(),
+                ),
+            };
+            std::fs::write(&manifest, bytes)?;
+            Ok(format!("manifest {what}"))
+        }
+        5 => {
+            let cache = out.join(".throughline-cache");
+            let bytes = std::fs::read(&cache)?;
+            let cut = rng.below(bytes.len() + 1);
+            let mut damaged = bytes[..cut].to_vec();
+            damaged.extend((0..rng.below(64)).map(|_| rng.below(256) as u8));
+            std::fs::write(&cache, damaged)?;
+            Ok("render cache garbled".into())
+        }
+        6 => {
+            let marker = out.join(".throughline-output");
+            std::fs::remove_file(&marker)?;
+            if rng.chance(2) {
+                symlink(&secret, &marker)?;
+                return Ok("marker is a link".into());
+            }
+            Ok("marker removed".into())
+        }
+        7 => {
+            let staging = root.join(format!(".public.new-{dead}"));
+            std::fs::create_dir_all(&staging)?;
+            let _ = symlink("../.git", staging.join("g"));
+            let _ = symlink(outside, staging.join("h"));
+            let mut journal = String::from("throughline-journal 1\n");
+            for _ in 0..1 + rng.below(4) {
+                journal.push_str(rng.pick::<&str>(&[
+                    "move g/config\n",
+                    "move h/secret.txt\n",
+                    "move h/dir\n",
+                    "remove h/secret.txt\n",
+                    "remove h/dir/file.txt\n",
+                    "move index.html\n",
+                    "remove index.html\n",
+                ]));
+            }
+            std::fs::write(staging.join(".throughline-journal"), journal)?;
+            std::fs::write(
+                staging.join(".throughline-manifest"),
+                "throughline-manifest 1\n",
+            )?;
+            if rng.chance(2) {
+                std::fs::write(staging.join(".throughline-token"), "00".repeat(16))?;
+            }
+            Ok(format!("a forged .public.new-{dead}"))
+        }
+        8 => {
+            let old = root.join(format!(".public.old-{dead}"));
+            let what = if rng.chance(2) && out.is_dir() {
+                // The output itself, as if a swap had been cut: links added.
+                std::fs::rename(&out, &old)?;
+                "the output moved to"
+            } else {
+                std::fs::create_dir_all(&old)?;
+                std::fs::write(old.join(".throughline-output"), "")?;
+                std::fs::write(
+                    old.join(".throughline-manifest"),
+                    "throughline-manifest 1\n",
+                )?;
+                "a forged"
+            };
+            let _ = symlink(&secret, old.join("passwd.txt"));
+            let _ = symlink("/proc/self/environ", old.join("env.txt"));
+            Ok(format!("{what} .public.old-{dead} with links out"))
+        }
+        _ if !folders.is_empty() => {
+            let folder = rng.pick(&folders);
+            std::fs::remove_dir_all(out.join(folder))?;
+            symlink(outside, out.join(folder))?;
+            Ok(format!("folder {folder} is a link out"))
+        }
+        _ => Ok("nothing".into()),
+    })();
+    result.unwrap_or_else(|e| format!("(damage failed: {e})"))
+}
+
+#[cfg(unix)]
+/// What is at a path: a folder, a file's bytes, or a link's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Folder,
+    File(Vec<u8>),
+    Link(PathBuf),
+}
+
+#[cfg(unix)]
+/// Everything under `dir` by relative path, links not followed.
+type Tree = std::collections::BTreeMap<String, Entry>;
+
+#[cfg(unix)]
+fn tree(dir: &Path) -> Tree {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| {
+            let path = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(e.path())
+                .to_string_lossy()
+                .into_owned();
+            let entry = if e.path_is_symlink() {
+                Entry::Link(std::fs::read_link(e.path()).unwrap_or_default())
+            } else if e.file_type().is_dir() {
+                Entry::Folder
+            } else {
+                Entry::File(std::fs::read(e.path()).unwrap_or_default())
+            };
+            (path, entry)
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+/// The first few paths where two trees differ.
+fn differences(a: &Tree, b: &Tree) -> String {
+    let paths: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let differ: Vec<&str> = paths
+        .into_iter()
+        .filter(|p| a.get(*p) != b.get(*p))
+        .map(String::as_str)
+        .take(5)
+        .collect();
+    differ.join(", ")
+}
+
+#[cfg(unix)]
+/// The names in `dir`.
+fn names_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }

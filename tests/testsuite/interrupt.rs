@@ -63,6 +63,7 @@ fn spawn_build(root: &Path) -> Child {
     cmd.args(["build", "--today", TODAY])
         .arg(root)
         .env("NO_COLOR", "1")
+        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -158,9 +159,15 @@ fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_b
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = site.root().join("public");
     let before = snapshot_dir(&out);
-    // What a build killed after renaming the output away leaves.
-    let old = site.root().join(format!(".public.old-{}", dead_pid()));
-    std::fs::rename(&out, &old).unwrap();
+    // A build killed right after renaming the output away, as `kill -9`
+    // would: the output is missing, the previous one is beside it.
+    let cut = site.run_with_env(
+        &["build", "ROOT", "--today", TODAY, "--clean"],
+        &[("THROUGHLINE_TEST_ABORT_AFTER_MOVES", "1")],
+    );
+    assert_ne!(cut.code, 0, "the build ran to the end: {}", cut.stderr);
+    assert!(!out.exists());
+    assert_eq!(leftovers(site.root()).len(), 2, "{:?}", names(site.root()));
     // The next build has an error, so it writes nothing of its own...
     let broken = site.root().join("work/broken.md");
     std::fs::write(

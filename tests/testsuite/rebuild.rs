@@ -168,10 +168,11 @@ fn clean_writes_every_file_afresh_and_drops_what_the_build_did_not_write() {
     build(&site, &[]);
     let out = site.root().join("public");
     let before = identities(&out);
-    // Not in the manifest: an in-place rebuild leaves it, --clean does not.
+    // Not in the manifest: neither an in-place rebuild nor --clean keeps it.
     std::fs::write(out.join("stray.txt"), "put here by hand").unwrap();
     build(&site, &[]);
-    assert!(out.join("stray.txt").is_file());
+    assert!(!out.join("stray.txt").exists());
+    std::fs::write(out.join("stray.txt"), "put here by hand").unwrap();
     let run = build(&site, &["--clean"]);
     assert!(!run.stderr.contains("changed,"), "{}", run.stderr);
     assert!(!out.join("stray.txt").exists());
@@ -220,6 +221,7 @@ fn a_write_that_fails_as_on_a_full_disk_leaves_the_previous_site_byte_identical(
     cmd.args(["build", "--today", TODAY])
         .arg(site.root())
         .env("NO_COLOR", "1")
+        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -249,6 +251,7 @@ fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
     cmd.args(["build", "--today", TODAY])
         .arg(root)
         .env("NO_COLOR", "1")
+        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -367,4 +370,29 @@ fn a_build_killed_at_any_point_is_followed_by_a_from_scratch_output() {
         );
         assert!(leftovers(&site).is_empty());
     }
+}
+
+#[test]
+fn a_page_or_the_stylesheet_deleted_from_the_output_is_written_again() {
+    let site = teams(20);
+    build(&site, &[]);
+    let out = site.root().join("public");
+    // Gone by hand, shortened, or a link in its place: the manifest still
+    // lists each as the previous build wrote it, and the render cache still
+    // holds the page as unchanged.
+    std::fs::remove_file(out.join("team-3/index.html")).unwrap();
+    std::fs::remove_file(out.join("assets/style.css")).unwrap();
+    std::fs::write(out.join("team-4/index.html"), "short").unwrap();
+    std::fs::remove_file(out.join("team-5/index.html")).unwrap();
+    std::os::unix::fs::symlink("../team-6/index.html", out.join("team-5/index.html")).unwrap();
+    let run = build(&site, &[]);
+    assert!(
+        run.stderr.contains("(4 files changed, 0 removed;"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot_dir(&out), from_scratch(&site));
+    assert!(std::fs::symlink_metadata(out.join("team-5/index.html"))
+        .unwrap()
+        .is_file());
 }

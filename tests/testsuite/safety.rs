@@ -274,3 +274,192 @@ fn a_file_over_the_size_limit_is_refused_unread() {
         "file is 4.0 MiB; documents may be at most 4 MiB"
     );
 }
+
+/// A PID no process can have: above the kernel's limit.
+fn dead_pid() -> u32 {
+    let max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(4_194_304);
+    max + 1000
+}
+
+/// Whether anything under `dir` is a link.
+fn has_a_link(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.path_is_symlink())
+}
+
+/// Plants, in `root`, what a contributor can commit beside the output: a
+/// staging folder of a dead build holding `links` (name -> target) and a
+/// journal of `journal` lines, and an output marked as throughline's.
+fn plant_staging_folder(root: &Path, links: &[(&str, &str)], journal: &str) {
+    let staging = root.join(format!(".public.new-{}", dead_pid()));
+    std::fs::create_dir_all(&staging).unwrap();
+    for (name, target) in links {
+        symlink(Path::new(target), &staging.join(name));
+    }
+    std::fs::write(
+        staging.join(".throughline-manifest"),
+        "throughline-manifest 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        staging.join(".throughline-journal"),
+        format!("throughline-journal 1\n{journal}"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("public")).unwrap();
+    std::fs::write(root.join("public/.throughline-output"), "").unwrap();
+}
+
+/// The CI attack of issue #31: a pull request commits a staging folder
+/// whose journal moves `g/config`, `g` being a link to `../.git`. In a
+/// fresh clone, where the checkout wrote the token into `.git/config`, a
+/// build must neither move nor publish it.
+#[test]
+fn a_committed_staging_folder_never_moves_the_clones_git_config_into_the_output() {
+    use crate::support::git;
+    let upstream = SiteTest::fixture("healthy");
+    plant_staging_folder(upstream.root(), &[("g", "../.git")], "move g/config\n");
+    git(upstream.root(), &["init", "-q"]);
+    git(upstream.root(), &["add", "-A"]);
+    git(
+        upstream.root(),
+        &["add", "-f", "public/.throughline-output"],
+    );
+    git(upstream.root(), &["commit", "-q", "-m", "a pull request"]);
+
+    let runner = tempfile::tempdir().unwrap();
+    let clone = runner.path().join("clone");
+    let from = upstream.root().to_string_lossy().into_owned();
+    let to = clone.to_string_lossy().into_owned();
+    git(runner.path(), &["clone", "-q", &from, &to]);
+    // What actions/checkout leaves in the clone.
+    git(
+        &clone,
+        &[
+            "config",
+            "http.extraheader",
+            &format!("AUTHORIZATION: basic {SECRET}"),
+        ],
+    );
+    let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+    assert!(clone
+        .join(format!(".public.new-{}", dead_pid()))
+        .join("g")
+        .is_symlink());
+
+    let run = crate::support::run_binary(
+        &[
+            "build".into(),
+            to.clone(),
+            "--today".into(),
+            "2026-11-24".into(),
+        ],
+        &[],
+        runner.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(clone.join(".git/config")).ok(),
+        Some(config),
+        "the clone's config stays where it was"
+    );
+    assert!(
+        !run.stderr.contains("completed the update"),
+        "{}",
+        run.stderr
+    );
+    let out = clone.join("public");
+    assert!(
+        !everything_under(&out).contains(SECRET),
+        "the token was published"
+    );
+    assert!(!out.join("g").exists() && !has_a_link(&out));
+    assert!(
+        !clone.join(format!(".public.new-{}", dead_pid())).exists(),
+        "the planted folder is removed, not obeyed"
+    );
+}
+
+/// The same journal with a link out of the root: no folder from outside
+/// moves into the output, so a later `--clean` cannot delete it.
+#[test]
+fn a_committed_staging_folder_never_moves_a_folder_from_outside_the_root() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("victim")).unwrap();
+    std::fs::write(outside.path().join("victim/data.txt"), "keep me").unwrap();
+    let site = SiteTest::fixture("healthy");
+    plant_staging_folder(
+        site.root(),
+        &[("h", &outside.path().to_string_lossy())],
+        "move h/victim\nremove h/victim/data.txt\n",
+    );
+    for extra in [&[][..], &["--clean"][..]] {
+        let mut args = vec!["build", "ROOT", "--today", "2026-11-24"];
+        args.extend_from_slice(extra);
+        let run = site.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join("victim/data.txt")).unwrap(),
+            "keep me",
+            "after build {extra:?}"
+        );
+        assert!(!site.root().join("public/h").exists());
+    }
+}
+
+/// A committed `.public.old-PID` that looks whole (marker, a manifest that
+/// lists nothing) and holds links to files outside: it is not put back as
+/// the output, and nothing it holds is ever published.
+#[test]
+fn a_committed_previous_output_with_links_out_is_never_restored() {
+    let outside = outside_folder();
+    let site = SiteTest::fixture("healthy");
+    let old = site.root().join(format!(".public.old-{}", dead_pid()));
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join(".throughline-output"), "").unwrap();
+    std::fs::write(
+        old.join(".throughline-manifest"),
+        "throughline-manifest 1\n",
+    )
+    .unwrap();
+    symlink(&outside.path().join("secret.md"), &old.join("passwd.txt"));
+    symlink(Path::new("/proc/self/environ"), &old.join("env.txt"));
+    for _ in 0..2 {
+        let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!run.stderr.contains("restored"), "{}", run.stderr);
+        let out = site.root().join("public");
+        assert!(!has_a_link(&out), "the output holds a link");
+        assert!(!everything_under(&out).contains(SECRET));
+        assert!(!old.exists());
+    }
+}
+
+/// An output restored from a CI cache of another branch, with links to
+/// outside files and a manifest that does not list them: the in-place
+/// rebuild keeps none of them.
+#[test]
+fn an_output_restored_with_links_out_keeps_none_of_them() {
+    let outside = outside_folder();
+    let site = SiteTest::fixture("healthy");
+    let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    symlink(&outside.path().join("secret.md"), &out.join("passwd.txt"));
+    symlink(outside.path(), &out.join("assets/more"));
+    std::fs::remove_file(out.join("index.html")).unwrap();
+    symlink(&outside.path().join("secret.md"), &out.join("index.html"));
+    let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!has_a_link(&out), "the output holds a link");
+    assert!(!everything_under(&out).contains(SECRET));
+    assert!(outside.path().join("secret.md").is_file());
+    assert!(std::fs::read_to_string(out.join("index.html"))
+        .unwrap()
+        .contains("<html"));
+}

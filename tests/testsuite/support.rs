@@ -143,6 +143,12 @@ pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The tests' own cache folder: every run of the binary keeps its files
+/// there (the history, the marks of the folders a build may leave behind).
+pub(crate) fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache")
+}
+
 pub(crate) fn run_binary(args: &[String], env: &[(&str, &str)], cwd: &Path) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
     cmd.args(args)
@@ -154,10 +160,7 @@ pub(crate) fn run_binary(args: &[String], env: &[(&str, &str)], cwd: &Path) -> R
         .stderr(Stdio::piped());
     // What a build keeps between runs goes to the tests' own folder, not
     // the user's cache (a test may name another with its env).
-    cmd.env(
-        "THROUGHLINE_CACHE_DIR",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache"),
-    );
+    cmd.env("THROUGHLINE_CACHE_DIR", cache_dir());
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -18,10 +18,10 @@ use serde_json::{Map, Value};
 
 use crate::date::{parse_date, Date};
 use crate::edit::{insert_list_item, list_field, set_item_field};
+use crate::site::Site;
 use crate::source::split_front_matter;
 use crate::text::{format_number, suggest};
 use crate::yaml::parse_front_matter;
-use crate::Site;
 
 /// One check-in as given, before it is validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

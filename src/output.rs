@@ -51,6 +51,10 @@ pub const MARKER: &str = ".throughline-output";
 /// without reading the previous pages back.
 pub const MANIFEST: &str = ".throughline-manifest";
 
+/// The render cache's file (`render::cache`), at the top of the output: kept
+/// by a rebuild beside the pages, written by the renderer.
+pub const CACHE_FILE: &str = ".throughline-cache";
+
 /// In a staging folder: the moves and removals an in-place update is about to
 /// make. Written (to a temporary name, then renamed) only after every changed
 /// file is staged, so its presence means the update can be completed.
@@ -98,7 +102,7 @@ pub struct Refusal(pub String);
 
 /// The absolute, symlink-free form of `path`, which need not exist yet.
 fn resolve(path: &Path) -> PathBuf {
-    let absolute = crate::absolute(path);
+    let absolute = crate::source::absolute(path);
     let mut existing = absolute.clone();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -268,7 +272,7 @@ fn is_inside_path(path: &str) -> bool {
 /// The names throughline keeps at the top of the output for itself; a
 /// rendered or static file of that name is never written.
 fn is_reserved(path: &str) -> bool {
-    is_bookkeeping(path) || path == crate::render::cache::CACHE_FILE
+    is_bookkeeping(path) || path == CACHE_FILE
 }
 
 /// The files that say what the output is, which no manifest lists: the

@@ -12,10 +12,10 @@ use crate::date::Date;
 use crate::edit::set_fields;
 use crate::graph::{DocId, Rel};
 use crate::model::Fingerprint;
+use crate::site::{RunError, Site};
 use crate::source::split_front_matter;
 use crate::text::suggest;
 use crate::yaml::parse_front_matter;
-use crate::{RunError, Site};
 
 /// One document's review, ready to be written.
 #[derive(Debug, Clone, PartialEq, Eq)]

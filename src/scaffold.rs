@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::config::{ParentRule, Schema};
 use crate::date::{days_between, Cadence, Date, Quarter};
 use crate::model::{Direction, RESERVED_IDS};
+use crate::site::{RunError, Site};
 use crate::text::{is_slug, slugify, suggest};
 use crate::yaml::scalar;
-use crate::{RunError, Site};
 
 /// Writes a file that must not exist yet: an existing file, or a link
 /// committed at its name, is refused rather than overwritten or followed.
@@ -486,7 +486,7 @@ mod tests {
         while day <= last {
             let root = dir.path().join(day.to_string());
             init_site(&root, day, false).unwrap();
-            let site = crate::load(&crate::LoadOptions {
+            let site = crate::site::load(&crate::site::LoadOptions {
                 root: root.clone(),
                 today: day,
                 drafts: false,

@@ -4,7 +4,7 @@
 //! can never contradict `check`.
 //!
 //! [`Facts::compute`] runs once per analysis, after the graph and before the
-//! rules; the result lives in [`crate::Site::facts`].
+//! rules; the result lives in [`crate::site::Site::facts`].
 
 mod fingerprint;
 mod goals;

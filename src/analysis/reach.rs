@@ -79,7 +79,7 @@ mod tests {
         ),
     ];
 
-    fn names(site: &crate::Site, dirty: &[bool]) -> Vec<String> {
+    fn names(site: &crate::site::Site, dirty: &[bool]) -> Vec<String> {
         let mut out: Vec<String> = dirty
             .iter()
             .enumerate()

@@ -9,7 +9,7 @@ pub use report::{render, DiffFormat};
 pub use strategy::{diff, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
 use crate::history::{read_revision, read_revisions, RevisionError, RevisionTexts};
-use crate::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
+use crate::site::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
 
 /// One side of a diff: a git revision, or the working tree.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use crate::diagnostics::Diagnostic;
 use crate::history::{front_matter_change, FieldChange, FrontMatterChange};
 use crate::model::Document;
+use crate::site::Site;
 use crate::source::split_front_matter;
-use crate::Site;
 
 /// The change between two revisions, at the level of the strategy.
 #[derive(Debug, Default, Serialize)]

@@ -959,7 +959,7 @@ mod same_links_tests {
         }
     }
 
-    fn assert_edits_noticed_or_harmless(site: &crate::Site) {
+    fn assert_edits_noticed_or_harmless(site: &crate::site::Site) {
         let schema = &site.config.schema;
         let before = resolve(&site.docs, schema);
         type Edit = fn(&mut Document);

@@ -16,7 +16,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::LoadOptions;
+use crate::site::LoadOptions;
 
 use super::convert::{uri_to_path, Encoding, Lines};
 use super::features::{self, Answer, ClientCaps, Ctx, Failure};
@@ -438,7 +438,7 @@ impl<W: Write> Server<W> {
                 );
             }
             // An invalid config stops the analysis; its finding goes on the config itself.
-            if let Some(crate::RunError::Config { diagnostic, .. }) = ws.problem.as_ref() {
+            if let Some(crate::site::RunError::Config { diagnostic, .. }) = ws.problem.as_ref() {
                 if diagnostic.file == *rel {
                     found.push(features::diagnostics::to_lsp(
                         diagnostic,
@@ -484,5 +484,5 @@ fn root_of(init: &InitializeParams) -> PathBuf {
     root_uri
         .or_else(folder)
         .or_else(root_path)
-        .unwrap_or_else(|| crate::absolute(std::path::Path::new(".")))
+        .unwrap_or_else(|| crate::source::absolute(std::path::Path::new(".")))
 }

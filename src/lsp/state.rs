@@ -16,8 +16,8 @@ use crate::diagnostics::Diagnostic;
 use crate::git::GitDates;
 use crate::graph::DocId;
 use crate::model::Document;
+use crate::site::{analyze_cached, inputs_from_texts, AnalysisCache, LoadOptions, RunError, Site};
 use crate::source::{self, RootGuard, SourceFile};
-use crate::{analyze_cached, inputs_from_texts, AnalysisCache, LoadOptions, RunError, Site};
 
 use super::convert::{path_to_uri, relative_to, uri_to_path};
 
@@ -225,7 +225,7 @@ impl Workspace {
                 _ => return false,
             }
             let file = SourceFile::new(rel.clone(), self.root.join(rel), buffer.text.clone());
-            match crate::reparse_in_place(site, &self.cache, &file) {
+            match crate::site::reparse_in_place(site, &self.cache, &file) {
                 Some((at, doc, parsed)) => patches.push((at, doc, file, parsed)),
                 None => return false,
             }
@@ -314,9 +314,9 @@ impl Workspace {
             Ok(inputs) => inputs,
             // parse_config accepted this text a moment ago; this cannot happen,
             // but an empty site is a better answer than a panic.
-            Err(_) => crate::Inputs {
+            Err(_) => crate::site::Inputs {
                 config_text,
-                ..crate::Inputs::default()
+                ..crate::site::Inputs::default()
             },
         };
         inputs.git_dates = self.git_dates.clone();

@@ -40,8 +40,8 @@
 
 use std::collections::HashMap;
 
-/// The cache's file name, at the top of the output.
-pub const CACHE_FILE: &str = ".throughline-cache";
+// The output layer names every file it keeps at the top of the output.
+pub use crate::output::CACHE_FILE;
 
 /// The first bytes of the file; another version's cache is ignored.
 const MAGIC: &[u8] = b"throughline-cache 2\n";

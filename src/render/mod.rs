@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use crate::graph::DocId;
 use crate::output::OutputFile;
-use crate::Site;
+use crate::site::Site;
 use cache::{CachedDoc, RenderCache};
 use markdown::LinkResolver;
 pub use search::SEARCH_PREFIX;
@@ -1263,7 +1263,7 @@ mod graph_json_tests {
     #[test]
     fn a_build_keeps_the_graph_json_made_from_the_same_documents_and_makes_a_changed_one_again() {
         let mut site = crate::rules::testing::example();
-        let theme = crate::load_theme(&site).expect("the default theme");
+        let theme = crate::build::load_theme(&site).expect("the default theme");
         let written = Mutex::new(Vec::new());
         let sink = |file: OutputFile| -> Result<(), RenderError> {
             written.lock().expect("lock").push(file);

@@ -251,7 +251,7 @@ struct WeekView<'a> {
 pub(super) const CHANGES_PER_WEEK: usize = 200;
 
 /// The first day of the changes window.
-fn changes_from(site: &crate::Site) -> Date {
+fn changes_from(site: &crate::site::Site) -> Date {
     site.config.changes_window.before(site.today)
 }
 
@@ -914,7 +914,7 @@ const TRACE_DIAGRAMS: usize = 20;
 
 /// The roots of the traceability tree: those of a strategy layer's company
 /// strategy, and those of no company strategy.
-fn trace_roots(site: &crate::Site) -> (Vec<DocId>, Vec<DocId>) {
+fn trace_roots(site: &crate::site::Site) -> (Vec<DocId>, Vec<DocId>) {
     let roots: Vec<DocId> = site
         .graph
         .roots()
@@ -1462,7 +1462,7 @@ pub(super) fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
 
 /// Every quarter that has a review page, with its bets and objectives (own
 /// or inherited quarter, `Facts::quarter_of`), bets first, each in document order.
-pub(super) fn review_quarters(site: &crate::Site) -> BTreeMap<Quarter, Vec<DocId>> {
+pub(super) fn review_quarters(site: &crate::site::Site) -> BTreeMap<Quarter, Vec<DocId>> {
     let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
     for kind in ["bet", "objective"] {
         for (i, _) in site.docs.iter().enumerate().filter(|(_, d)| d.kind == kind) {

@@ -22,8 +22,8 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::hash::hash_of;
 use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
+use crate::site::Site;
 use crate::text::format_number as number;
-use crate::Site;
 
 /// A link to a document, with what a list or badge needs: what every page
 /// that lists the document shows of it. `serve` hashes it whole to know
@@ -437,7 +437,7 @@ impl<'a> Model<'a> {
     }
 
     /// The whole text of document `id`'s file: as the site holds it, or
-    /// read again where the load released it (`crate::load_lean`).
+    /// read again where the load released it (`crate::site::load_lean`).
     pub fn text_of(&self, id: DocId) -> Result<Cow<'a, str>, super::RenderError> {
         let site: &'a Site = self.site;
         site.sources[site.docs[id].source]

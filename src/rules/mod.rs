@@ -493,7 +493,7 @@ pub(crate) mod testing {
     //! Runs one rule on a site written inline.
 
     use super::*;
-    use crate::{analyze, Inputs, LoadOptions};
+    use crate::site::{analyze, Inputs, LoadOptions};
 
     /// `rule`'s findings on `files` as of `today`, as `file:line:col message` strings.
     pub(crate) fn findings(
@@ -526,12 +526,12 @@ pub(crate) mod testing {
     }
 
     /// `content-example/`, loaded as of 2026-11-24.
-    pub(crate) fn example() -> crate::Site {
-        crate::load(&example_options()).expect("the example loads")
+    pub(crate) fn example() -> crate::site::Site {
+        crate::site::load(&example_options()).expect("the example loads")
     }
 
     /// The site `files` make with `config`, analysed as of `today`.
-    pub(crate) fn site(config: &str, files: &[(&str, &str)], today: &str) -> crate::Site {
+    pub(crate) fn site(config: &str, files: &[(&str, &str)], today: &str) -> crate::site::Site {
         let mut sources: Vec<SourceFile> = files
             .iter()
             .map(|(path, text)| SourceFile::new(path.to_string(), path.into(), text.to_string()))
@@ -557,7 +557,7 @@ pub(crate) mod testing {
     }
 
     /// What the rules read of `site`, as of the day it was judged.
-    pub(crate) fn context(site: &crate::Site) -> Context<'_> {
+    pub(crate) fn context(site: &crate::site::Site) -> Context<'_> {
         Context::new(
             &site.docs,
             &site.graph,

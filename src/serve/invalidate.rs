@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::graph::DocId;
 use crate::hash::hash_of;
 use crate::render::view::{doc_path, Fingerprint, Fingerprints};
-use crate::Site;
+use crate::site::Site;
 
 /// A document id or file path as the states name it: its [`hash_of`]. The
 /// states of 10,000 documents then hold no strings (making and dropping

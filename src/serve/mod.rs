@@ -20,7 +20,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use crate::{LoadOptions, RunError};
+use crate::site::{LoadOptions, RunError};
 use session::{LiveSite, Outcome};
 use watch::WatchEvent;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::config;
 use crate::diagnostics::{self, Diagnostic, HumanStyle};
 use crate::output::OutputFile;
-use crate::RunError;
+use crate::site::RunError;
 
 /// A served file's contents, shared with the server threads. Not `Arc<[u8]>`:
 /// making one from the rendered `Vec` copies it, 20 MB of search index per rebuild.

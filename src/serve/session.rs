@@ -14,11 +14,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Counts, Diagnostic, Severity};
+use crate::git;
 use crate::graph::DocId;
 use crate::output::OutputFile;
 use crate::render::{self, theme::Theme, Job, RenderError, SearchEntries, ServedPages};
+use crate::site::{analyze_cached, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site};
 use crate::source::{self, SourceFilter};
-use crate::{analyze_cached, git, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site};
 
 use super::change::{self, ChangeKind};
 use super::invalidate::RenderedFrom;
@@ -115,7 +116,7 @@ fn patch_bodies(loaded: &mut Loaded, root: &Path, changed: &[String]) -> Option<
     let mut patches = Vec::with_capacity(changed.len());
     for rel in changed {
         let file = source::read_source(&loaded.guard, rel.clone(), root.join(rel)).ok()?;
-        let (at, doc, parsed) = crate::reparse_in_place(site, &loaded.parses, &file)?;
+        let (at, doc, parsed) = crate::site::reparse_in_place(site, &loaded.parses, &file)?;
         patches.push((at, doc, file, parsed));
     }
     let mut docs = Vec::with_capacity(patches.len());
@@ -271,7 +272,7 @@ impl LiveSite {
 
     /// Reads and renders everything again.
     fn reload(&mut self) -> Result<(usize, usize), Failure> {
-        let inputs = match crate::read_inputs(&self.options) {
+        let inputs = match crate::site::read_inputs(&self.options) {
             Ok(inputs) => inputs,
             Err(err) => {
                 self.loaded = None;
@@ -295,7 +296,7 @@ impl LiveSite {
         let mut site = analyze_cached(inputs, &self.options, &mut parses);
         // Read once per (re)load, not per edit: the history changes with
         // commits, not with saves; a config or theme change reloads it.
-        site.history = std::sync::Arc::new(crate::read_history(&self.options, true));
+        site.history = std::sync::Arc::new(crate::site::read_history(&self.options, true));
         let statics = match read_statics(&site.root) {
             Ok(statics) => statics,
             Err(err) => {
@@ -510,7 +511,7 @@ fn read_errors_of(errors: &BTreeMap<String, Diagnostic>) -> Vec<Diagnostic> {
 
 fn read_statics(root: &Path) -> Result<HashMap<String, FileBytes>, RunError> {
     let mut statics = HashMap::new();
-    crate::for_each_static_file(root, |file| {
+    crate::build::for_each_static_file(root, |file| {
         statics.insert(file.path, Arc::new(file.bytes));
         Ok(())
     })?;

@@ -621,6 +621,17 @@ fn display_dir(rel: &str) -> &str {
     }
 }
 
+/// Resolves `path` against the current directory without touching the file system.
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ mod health;
 mod history;
 #[cfg(unix)]
 mod interrupt;
+mod layers;
 mod lsp;
 mod package;
 mod precommit;

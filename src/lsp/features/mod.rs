@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::graph::DocId;
 use crate::model::Document;
-use crate::Site;
+use crate::site::Site;
 
 pub(crate) use super::convert::{Encoding, Lines};
 use super::state::Workspace;

@@ -5,7 +5,7 @@ use crate::diagnostics::Span;
 use crate::graph::DocId;
 use crate::model::BodyLinkTarget;
 use crate::model::Document;
-use crate::Site;
+use crate::site::Site;
 
 use super::File;
 

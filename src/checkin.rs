@@ -11,16 +11,19 @@
 //! with what was meant, so a layout the editor misreads is refused, not
 //! written.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
 use crate::date::{parse_date, Date};
-use crate::edit::{insert_list_item, list_field, set_item_field};
-use crate::source::split_front_matter;
-use crate::text::{format_number, suggest};
-use crate::yaml::parse_front_matter;
+use crate::diagnostics::SHOWN_PER_FILE;
+use crate::edit::{edit_list, list_field, ListEdit};
+use crate::source::{split_front_matter, MAX_FILE_BYTES};
+use crate::text::{escape_controls, format_number, group_digits, suggest, LineIndex};
+use crate::yaml::{parse_front_matter, MAX_YAML_BYTES};
 use crate::Site;
 
 /// One check-in as given, before it is validated.
@@ -69,69 +72,70 @@ struct Valid {
 
 /// The plan for `rows` in `site`, or every problem found (each prefixed by
 /// its row's origin); nothing is written either way.
+///
+/// Linear in the rows and the files' lengths: each row is judged once (a
+/// metric once, however many rows name it), and each file is parsed, edited
+/// in one pass ([`edit_list`]) and parsed again once, whatever number of its
+/// rows; one edit per row made 16,000 rows take minutes.
 pub fn plan(site: &Site, rows: &[Row], replace: bool) -> Result<Plan, Vec<String>> {
     // (row, message): every row is judged, then the messages are given in row order.
     let mut errors: Vec<(usize, String)> = Vec::new();
-    let mut valid: Vec<(usize, Valid)> = Vec::new();
-    // Two rows for one metric and date would make the result depend on row order.
-    let mut seen: HashMap<(usize, Date), String> = HashMap::new();
+    // Two rows for one metric and date would make the result depend on row
+    // order; the row that gave the first.
+    let mut seen: HashMap<(usize, Date), usize> = HashMap::new();
+    let mut metrics: HashMap<&str, Result<usize, String>> = HashMap::new();
+    // Grouped by file, keeping the given order within each.
+    let mut by_doc: BTreeMap<usize, Vec<(usize, Valid)>> = BTreeMap::new();
     for (r, row) in rows.iter().enumerate() {
-        match validate(site, row) {
-            Ok(v) => {
-                if let Some(first) = seen.get(&(v.metric, v.date)) {
+        let valid = validate(site, row, &mut metrics);
+        match valid {
+            Ok(v) => match seen.entry((v.metric, v.date)) {
+                Entry::Occupied(first) => {
+                    let first = match rows[*first.get()].origin.as_str() {
+                        "" => "the command line",
+                        origin => origin,
+                    };
                     let message = format!(
                         "`{}` is given a second value for {} (the first is at {first})",
-                        row.metric, v.date
+                        row.metric.trim(),
+                        v.date
                     );
                     errors.push((r, at(&row.origin, message)));
-                } else {
-                    let first = if row.origin.is_empty() {
-                        "the command line".to_string()
-                    } else {
-                        row.origin.clone()
-                    };
-                    seen.insert((v.metric, v.date), first);
-                    valid.push((r, v));
                 }
-            }
+                Entry::Vacant(slot) => {
+                    slot.insert(r);
+                    by_doc.entry(v.metric).or_default().push((r, v));
+                }
+            },
             Err(message) => errors.push((r, at(&row.origin, message))),
         }
-    }
-    // Group by file, keeping the given order within each.
-    let mut by_doc: BTreeMap<usize, Vec<(usize, &Valid)>> = BTreeMap::new();
-    for (r, v) in &valid {
-        by_doc.entry(v.metric).or_default().push((*r, v));
     }
     let mut changes: Vec<(usize, Change)> = Vec::new();
     let mut files = Vec::new();
     for (&doc, doc_rows) in &by_doc {
         let d = &site.docs[doc];
         let source = &site.sources[d.source];
-        let mut text = source.text.clone();
-        let mut changed = false;
-        for &(r, row) in doc_rows {
-            match apply(&text, &d.file, row, replace) {
-                Ok(Some((new_text, replaced))) => {
-                    text = new_text;
-                    changed = true;
-                    changes.push((
-                        r,
-                        Change {
-                            metric: d.id.clone(),
-                            file: d.file.clone(),
-                            date: row.date,
-                            value: row.value,
-                            replaced,
-                        },
-                    ));
+        match apply(&source.text, &d.file, doc_rows, replace) {
+            Ok(applied) => {
+                for (r, date, value, replaced) in applied.changed {
+                    let change = Change {
+                        metric: d.id.clone(),
+                        file: d.file.clone(),
+                        date,
+                        value,
+                        replaced,
+                    };
+                    changes.push((r, change));
                 }
-                // The same value on the same date: nothing to do.
-                Ok(None) => {}
-                Err(message) => errors.push((r, at(&rows[r].origin, message))),
+                if let Some(text) = applied.text {
+                    files.push((source.abs_path.clone(), text));
+                }
             }
-        }
-        if changed {
-            files.push((source.abs_path.clone(), text));
+            Err(found) => errors.extend(
+                found
+                    .into_iter()
+                    .map(|(r, message)| (r, at(&rows[r].origin, message))),
+            ),
         }
     }
     if !errors.is_empty() {
@@ -154,9 +158,32 @@ fn at(origin: &str, message: String) -> String {
 }
 
 /// Checks that the row names a metric whose front matter can be edited, and
-/// holds a date and a finite number.
-fn validate(site: &Site, row: &Row) -> Result<Valid, String> {
+/// holds a date and a number that can be kept exactly. `metrics` remembers
+/// what each metric named was found to be, so that a million rows naming
+/// one unknown id look for a "did you mean" once.
+fn validate<'r>(
+    site: &Site,
+    row: &'r Row,
+    metrics: &mut HashMap<&'r str, Result<usize, String>>,
+) -> Result<Valid, String> {
     let id = row.metric.trim();
+    let metric = metrics
+        .entry(id)
+        .or_insert_with(|| editable_metric(site, id))
+        .clone()?;
+    let date_text = row.date.trim();
+    let date = parse_date(date_text)
+        .ok_or_else(|| format!("`{date_text}` is not a date; write it as YYYY-MM-DD"))?;
+    let value = exact_number(row.value.trim())?;
+    Ok(Valid {
+        metric,
+        date,
+        value,
+    })
+}
+
+/// The document of metric `id`, if its front matter can be edited.
+fn editable_metric(site: &Site, id: &str) -> Result<usize, String> {
     let Some(doc) = site.graph.lookup(id) else {
         let metrics = site
             .docs
@@ -181,37 +208,145 @@ fn validate(site: &Site, row: &Row) -> Result<Valid, String> {
             d.kind
         ));
     }
-    let date_text = row.date.trim();
-    let date = parse_date(date_text)
-        .ok_or_else(|| format!("`{date_text}` is not a date; write it as YYYY-MM-DD"))?;
-    let value_text = row.value.trim();
-    let value = match value_text.parse::<f64>() {
-        Ok(v) if v.is_finite() => v,
-        Ok(_) => return Err(format!("`{value_text}` is not a finite number")),
-        Err(_) if value_text.contains(',') => {
-            return Err(format!(
-                "`{value_text}` is not a number; write it without thousands separators and with a `.` for decimals"
-            ))
-        }
-        Err(_) => return Err(format!("`{value_text}` is not a number")),
-    };
-    Ok(Valid {
-        metric: doc,
-        date,
-        value,
-    })
+    Ok(doc)
 }
 
-/// `text` with the check-in of `row` added (or replaced); `None` when it
-/// already holds that value on that date; the value replaced, if any.
-#[allow(clippy::type_complexity)]
+/// The number written as `text`, when a number read from YAML (an `f64`)
+/// holds exactly that value. One that does not would be recorded as another
+/// number without a word: `123456789012345678901234567890` as
+/// `123456789012345680000000000000`, `1e-400` as 0.
+fn exact_number(text: &str) -> Result<f64, String> {
+    let value = match text.parse::<f64>() {
+        Ok(v) => v,
+        Err(_) if text.contains(',') => {
+            return Err(format!(
+                "`{text}` is not a number; write it without thousands separators and with a `.` for decimals"
+            ))
+        }
+        Err(_) => return Err(format!("`{text}` is not a number")),
+    };
+    // `inf`, `NaN` and the like are words, not decimals.
+    let Some(written) = Decimal::parse(text) else {
+        return Err(format!("`{text}` is not a finite number"));
+    };
+    if value.is_infinite() {
+        return Err(format!(
+            "`{text}` is too large to be kept: numbers are kept as 64-bit floating point, at most about 1.8e308"
+        ));
+    }
+    // `{:e}` is the shortest text that reads back as `value`.
+    let kept = Decimal::parse(&format!("{value:e}"));
+    if kept.as_ref() == Some(&written) {
+        return Ok(value);
+    }
+    if value == 0.0 {
+        return Err(format!(
+            "`{text}` is too close to zero to be kept: it would be recorded as 0; record it in a larger unit"
+        ));
+    }
+    Err(format!(
+        "`{text}` cannot be kept exactly: it has more significant digits than a number keeps (about 15 to 17), and would be recorded as {}; round it, or record it in a larger unit",
+        format_number(value)
+    ))
+}
+
+/// A decimal number as written, reduced so that equal values compare equal:
+/// `0.DIGITS × 10^exponent` with no leading or trailing zero digit (zero is
+/// no digits, whatever its sign).
+#[derive(Debug, PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    digits: String,
+    exponent: i64,
+}
+
+impl Decimal {
+    /// `[+-]DIGITS[.DIGITS][(e|E)[+-]DIGITS]`, as Rust's float parser reads
+    /// it (a side of the point may be empty, not both); `None` for anything
+    /// else.
+    fn parse(text: &str) -> Option<Decimal> {
+        let (negative, unsigned) = match text.as_bytes().first()? {
+            b'-' => (true, &text[1..]),
+            b'+' => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+            Some(e) => (&unsigned[..e], Some(&unsigned[e + 1..])),
+            None => (unsigned, None),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.len() + fraction.len() == 0 || !all_digits(whole) || !all_digits(fraction) {
+            return None;
+        }
+        let exponent: i64 = match exponent {
+            None => 0,
+            Some(e) => {
+                let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+                if digits.is_empty() || !all_digits(digits) {
+                    return None;
+                }
+                // Past i64 the value is 0 or infinite anyway; saturate.
+                e.parse().unwrap_or(if e.starts_with('-') {
+                    i64::MIN / 4
+                } else {
+                    i64::MAX / 4
+                })
+            }
+        };
+        let joined = format!("{whole}{fraction}");
+        let significant = joined.trim_start_matches('0');
+        let leading_zeros = joined.len() - significant.len();
+        let digits = significant.trim_end_matches('0').to_string();
+        if digits.is_empty() {
+            return Some(Decimal {
+                negative: false,
+                digits,
+                exponent: 0,
+            });
+        }
+        let point = whole.len() as i64 - leading_zeros as i64;
+        Some(Decimal {
+            negative,
+            digits,
+            exponent: point.saturating_add(exponent),
+        })
+    }
+}
+
+/// What applying one file's rows gives.
+struct Applied {
+    /// The file's new text; `None` when every row was already recorded.
+    text: Option<String>,
+    /// The rows that change it: row number, date, value, and the value it replaces.
+    changed: Vec<(usize, Date, f64, Option<f64>)>,
+}
+
+/// Where one row's check-in goes.
+enum Placement {
+    /// A new item before existing item `index`.
+    Insert(usize),
+    /// A new value for existing item `index`, which holds `old`.
+    Replace(usize, Option<f64>),
+}
+
+/// `text` (of `file`) with the check-ins of `rows` (each with its row
+/// number) added or, with `replace`, changed; or every problem found, each
+/// with its row number. The file is parsed once, edited in one pass, checked
+/// against the loader's limits and parsed again once.
 fn apply(
     text: &str,
     file: &str,
-    row: &Valid,
+    rows: &[(usize, Valid)],
     replace: bool,
-) -> Result<Option<(String, Option<f64>)>, String> {
-    let cannot = |why: String| format!("cannot add to {file}: {why}");
+) -> Result<Applied, Vec<(usize, String)>> {
+    // A problem of the whole file is told once, at its first row.
+    let first = rows.first().map_or(0, |(r, _)| *r);
+    let others = match rows.len() {
+        0 | 1 => String::new(),
+        n => format!(" ({} rows)", group_digits(n)),
+    };
+    let cannot = |why: String| vec![(first, format!("cannot add to {file}{others}: {why}"))];
     let before = front_matter_map(text).map_err(cannot)?;
     let existing: Vec<Value> = match before.get("checkins") {
         None | Some(Value::Null) => Vec::new(),
@@ -221,7 +356,7 @@ fn apply(
     let field = list_field(text, "checkins").map_err(|e| cannot(e.0))?;
     if field.items.len() != existing.len() {
         return Err(cannot(format!(
-            "cannot tell where its {} check-ins are written; add this one by hand",
+            "cannot tell where its {} check-ins are written; add these by hand",
             existing.len()
         )));
     }
@@ -233,71 +368,175 @@ fn apply(
                 .and_then(parse_date)
         })
         .collect();
-    let same: Vec<usize> = (0..dates.len())
-        .filter(|&i| dates[i] == Some(row.date))
-        .collect();
-    let written = format_number(row.value);
-    let (new_text, expected, replaced) = match same.as_slice() {
-        [] => {
-            let in_order =
-                dates.iter().all(Option::is_some) && dates.windows(2).all(|w| w[0] <= w[1]);
-            let index = if in_order {
-                dates.partition_point(|d| d.is_some_and(|d| d < row.date))
-            } else {
-                existing.len()
-            };
-            let fields = [("date", row.date.to_string()), ("value", written.clone())];
-            let new_text =
-                insert_list_item(text, "checkins", index, &fields).map_err(|e| cannot(e.0))?;
-            let mut expected = existing.clone();
-            let mut item = Map::new();
-            item.insert("date".into(), Value::String(row.date.to_string()));
-            item.insert("value".into(), number(row.value));
-            expected.insert(index, Value::Object(item));
-            (new_text, expected, None)
+    let mut by_date: HashMap<Date, Vec<usize>> = HashMap::new();
+    for (i, date) in dates.iter().enumerate() {
+        if let Some(date) = date {
+            by_date.entry(*date).or_default().push(i);
         }
-        [i] => {
-            let old = existing[*i].get("value").and_then(Value::as_f64);
-            if old == Some(row.value) {
-                return Ok(None);
-            }
-            let line = line_of(text, field.items[*i].start);
-            if !replace {
-                let old = old.map_or_else(|| "no value".to_string(), format_number);
-                return Err(format!(
-                    "{file}:{line} already records {old} for {}; pass --replace to change it to {written}",
-                    row.date
-                ));
-            }
-            let new_text = set_item_field(text, "checkins", *i, "value", &written)
-                .map_err(|e| cannot(format!("line {line}: {}", e.0)))?;
-            let mut expected = existing.clone();
-            if let Some(Value::Object(item)) = expected.get_mut(*i) {
-                item.insert("value".into(), number(row.value));
-            }
-            (new_text, expected, old)
-        }
-        [first, ..] => {
-            return Err(format!(
-                "{file}:{} and :{} both record {}; remove one by hand first",
-                line_of(text, field.items[*first].start),
-                line_of(text, field.items[same[1]].start),
-                row.date
-            ))
-        }
+    }
+    let in_order = dates.iter().all(Option::is_some) && dates.windows(2).all(|w| w[0] <= w[1]);
+    let lines = std::cell::OnceCell::new();
+    let line_of = |offset: usize| {
+        lines
+            .get_or_init(|| LineIndex::new(text))
+            .span(text, offset, 0)
+            .line
     };
-    // Read back what was written: the same fields, and the check-ins meant.
-    let mut after = front_matter_map(&new_text).map_err(|e| {
-        cannot(format!(
-            "the edited front matter would not read back ({e}); add this one by hand"
-        ))
+    let mut errors = Vec::new();
+    let mut placed: Vec<(usize, &Valid, Placement)> = Vec::new();
+    for (r, row) in rows {
+        let same = by_date.get(&row.date).map_or(&[][..], Vec::as_slice);
+        let placement = match same {
+            [] if in_order => {
+                Placement::Insert(dates.partition_point(|d| d.is_some_and(|d| d < row.date)))
+            }
+            [] => Placement::Insert(existing.len()),
+            [i] => {
+                let old = existing[*i].get("value").and_then(Value::as_f64);
+                if old == Some(row.value) {
+                    // The same value on the same date: nothing to do.
+                    continue;
+                }
+                if !replace {
+                    let old = old.map_or_else(|| "no value".to_string(), format_number);
+                    errors.push((
+                        *r,
+                        format!(
+                            "{file}:{} already records {old} for {}; pass --replace to change it to {}",
+                            line_of(field.items[*i].start),
+                            row.date,
+                            format_number(row.value)
+                        ),
+                    ));
+                    continue;
+                }
+                Placement::Replace(*i, old)
+            }
+            [a, b, ..] => {
+                errors.push((
+                    *r,
+                    format!(
+                        "{file}:{} and :{} both record {}; remove one by hand first",
+                        line_of(field.items[*a].start),
+                        line_of(field.items[*b].start),
+                        row.date
+                    ),
+                ));
+                continue;
+            }
+        };
+        placed.push((*r, row, placement));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if placed.is_empty() {
+        return Ok(Applied {
+            text: None,
+            changed: Vec::new(),
+        });
+    }
+    // New items before the same existing item go in date order when the list
+    // is in date order (so it stays so), and in the order given otherwise.
+    placed.sort_by_key(|(r, row, placement)| match placement {
+        Placement::Insert(index) if in_order => (*index, Some(row.date), *r),
+        Placement::Insert(index) => (*index, None, *r),
+        Placement::Replace(..) => (usize::MAX, None, *r),
+    });
+    let mut edits = Vec::with_capacity(placed.len());
+    let mut expected_new: Vec<Vec<Value>> = vec![Vec::new(); existing.len() + 1];
+    let mut expected_old = existing.clone();
+    for (_, row, placement) in &placed {
+        let written = format_number(row.value);
+        match placement {
+            Placement::Insert(index) => {
+                let mut item = Map::new();
+                item.insert("date".into(), Value::String(row.date.to_string()));
+                item.insert("value".into(), number(row.value));
+                expected_new[*index].push(Value::Object(item));
+                edits.push(ListEdit::Insert {
+                    index: *index,
+                    fields: vec![("date", row.date.to_string()), ("value", written)],
+                });
+            }
+            Placement::Replace(index, _) => {
+                if let Some(Value::Object(item)) = expected_old.get_mut(*index) {
+                    item.insert("value".into(), number(row.value));
+                }
+                edits.push(ListEdit::Set {
+                    index: *index,
+                    name: "value",
+                    value: written,
+                });
+            }
+        }
+    }
+    let new_text = edit_list(text, "checkins", &edits).map_err(|e| cannot(e.0))?;
+    still_readable(&new_text).map_err(cannot)?;
+    // The check-ins meant: each new one before the item it was placed before.
+    let mut expected = Vec::with_capacity(existing.len() + placed.len());
+    for (i, old) in expected_old.into_iter().enumerate() {
+        expected.append(&mut expected_new[i]);
+        expected.push(old);
+    }
+    expected.append(&mut expected_new[existing.len()]);
+    reads_back_as_meant(&new_text, before, &expected).map_err(cannot)?;
+    let changed = placed
+        .into_iter()
+        .map(|(r, row, placement)| match placement {
+            Placement::Insert(_) => (r, row.date, row.value, None),
+            Placement::Replace(_, old) => (r, row.date, row.value, old),
+        })
+        .collect();
+    Ok(Applied {
+        text: Some(new_text),
+        changed,
+    })
+}
+
+/// Refuses a text the loader would not read: one longer than a document may
+/// be ([`MAX_FILE_BYTES`]), or whose front matter is longer than the YAML
+/// that is read ([`MAX_YAML_BYTES`]). Written, it would drop the metric from
+/// the site and break every link to it.
+fn still_readable(text: &str) -> Result<(), String> {
+    // The writer puts back a byte-order mark the file had; count one.
+    let bytes = text.len() + '\u{feff}'.len_utf8();
+    if bytes as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file would be {:.1} MiB, and documents may be at most {} MiB; it would no longer be read. Move long text out of its body, or remove older check-ins (git keeps them)",
+            bytes as f64 / 1_048_576.0,
+            MAX_FILE_BYTES / 1_048_576
+        ));
+    }
+    let yaml = split_front_matter(text)
+        .map_err(|_| "its front matter is never closed".to_string())?
+        .yaml
+        .len();
+    if yaml > MAX_YAML_BYTES {
+        return Err(format!(
+            "its front matter would be {} KiB, and at most {} KiB of it is read; the metric would no longer be read. Record fewer check-ins (weekly rather than daily, say), or remove older ones first (git keeps them)",
+            group_digits(yaml.div_ceil(1024)),
+            group_digits(MAX_YAML_BYTES / 1024)
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the edited front matter back: every field but `checkins` as
+/// `before` has it, and the check-ins `expected`.
+fn reads_back_as_meant(
+    new_text: &str,
+    mut before: Map<String, Value>,
+    expected: &[Value],
+) -> Result<(), String> {
+    let mut after = front_matter_map(new_text).map_err(|e| {
+        format!("the edited front matter would not read back ({e}); add these by hand")
     })?;
-    let mut before = before;
     let got = after.remove("checkins");
     before.remove("checkins");
     let same_items = got.as_ref().and_then(Value::as_array).is_some_and(|got| {
         got.len() == expected.len()
-            && got.iter().zip(&expected).all(|(g, e)| {
+            && got.iter().zip(expected).all(|(g, e)| {
                 g.get("date") == e.get("date")
                     && g.get("value").and_then(Value::as_f64)
                         == e.get("value").and_then(Value::as_f64)
@@ -305,12 +544,12 @@ fn apply(
             })
     });
     if after != before || !same_items {
-        return Err(cannot(
-            "its `checkins:` is written in a way this command cannot edit safely; add this one by hand"
+        return Err(
+            "its `checkins:` is written in a way this command cannot edit safely; add these by hand"
                 .into(),
-        ));
+        );
     }
-    Ok(Some((new_text, replaced)))
+    Ok(())
 }
 
 fn number(v: f64) -> Value {
@@ -324,9 +563,34 @@ fn front_matter_map(text: &str) -> Result<Map<String, Value>, String> {
         .map_err(|e| format!("its front matter is not valid YAML: {}", e.message))
 }
 
-/// The 1-based line of byte `offset`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset].bytes().filter(|&b| b == b'\n').count() + 1
+/// Writes the problems that stop a run, one `error:` line each, and that
+/// nothing was written. At most [`SHOWN_PER_FILE`] are shown, the cap
+/// `check` puts on one file's findings, and the rest are counted: a million
+/// bad rows are one mistake made a million times, not a million lines to
+/// read.
+pub fn write_refusal(errors: &[String], out: &mut dyn Write) -> std::io::Result<()> {
+    for e in errors.iter().take(SHOWN_PER_FILE) {
+        writeln!(out, "error: {}", escape_controls(e))?;
+    }
+    if errors.len() > SHOWN_PER_FILE {
+        let hidden = errors.len() - SHOWN_PER_FILE;
+        writeln!(
+            out,
+            "… and {} more {} not shown; fix these and run it again to see them",
+            group_digits(hidden),
+            if hidden == 1 { "problem" } else { "problems" }
+        )?;
+    }
+    let noun = if errors.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    writeln!(
+        out,
+        "nothing was written: {} {noun}",
+        group_digits(errors.len())
+    )
 }
 
 /// The rows of a CSV export with a header row naming (in any order) the
@@ -452,6 +716,209 @@ fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(metric: &str, date: &str, value: &str) -> Row {
+        Row {
+            origin: String::new(),
+            metric: metric.into(),
+            date: date.into(),
+            value: value.into(),
+        }
+    }
+
+    fn site(files: &[(&str, &str)]) -> Site {
+        crate::rules::testing::site("", files, "2026-11-24")
+    }
+
+    #[test]
+    fn numbers_are_taken_only_when_they_are_kept_exactly() {
+        for kept in [
+            "0",
+            "-0",
+            "+3",
+            "40",
+            "12.5",
+            "-7.25",
+            ".5",
+            "5.",
+            "1.50",
+            "0.1",
+            "1e3",
+            "2.5E-3",
+            "0.30000000000000004",
+            "123456789012345680000000000000",
+            "1.7976931348623157e308",
+            "5e-324",
+            "0e99999999999999999999",
+        ] {
+            let value = exact_number(kept).unwrap_or_else(|e| panic!("{kept}: {e}"));
+            assert_eq!(value, kept.parse::<f64>().unwrap(), "{kept}");
+        }
+        let refused = [
+            (
+                "123456789012345678901234567890",
+                "would be recorded as 123456789012345680000000000000",
+            ),
+            (
+                "12345678901234567",
+                "would be recorded as 12345678901234568",
+            ),
+            (
+                "0.3000000000000000444",
+                "would be recorded as 0.30000000000000004",
+            ),
+            (
+                "1e-400",
+                "too close to zero to be kept: it would be recorded as 0",
+            ),
+            ("-1e-99999999999999999999", "too close to zero"),
+            ("1e400", "too large to be kept"),
+            ("-1.8e308", "too large to be kept"),
+            ("inf", "is not a finite number"),
+            ("-infinity", "is not a finite number"),
+            ("NaN", "is not a finite number"),
+            ("1,5", "without thousands separators"),
+            ("1_000", "is not a number"),
+            ("", "is not a number"),
+        ];
+        for (text, expected) in refused {
+            let message = exact_number(text).expect_err(text);
+            assert!(message.contains(expected), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn many_rows_for_one_file_are_applied_in_one_edit_as_one_at_a_time_would() {
+        let text = "---\nid: m\nkind: metric\ntitle: M\ncheckins:\n  - {date: 2026-01-10, value: 1}  # first\n  - {date: 2026-01-20, value: 2}\n---\nBody\n";
+        let site = site(&[("m.md", text)]);
+        // Out of order, before, between and after the existing ones, one
+        // replacing, one the same as recorded.
+        let rows = [
+            row("m", "2026-01-25", "5"),
+            row("m", "2026-01-05", "3"),
+            row("m", "2026-01-15", "4"),
+            row("m", "2026-01-01", "6"),
+            row("m", "2026-01-20", "7"),
+            row("m", "2026-01-10", "1"),
+        ];
+        let plan = plan(&site, &rows, true).expect("a plan");
+        assert_eq!(plan.files.len(), 1);
+        assert_eq!(
+            plan.files[0].1,
+            "---\nid: m\nkind: metric\ntitle: M\ncheckins:\n  - {date: 2026-01-01, value: 6}\n  - {date: 2026-01-05, value: 3}\n  - {date: 2026-01-10, value: 1}  # first\n  - {date: 2026-01-15, value: 4}\n  - {date: 2026-01-20, value: 7}\n  - {date: 2026-01-25, value: 5}\n---\nBody\n"
+        );
+        // In the order given; the one already recorded is no change.
+        let changes: Vec<(String, Option<f64>)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.date.to_string(), c.replaced))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("2026-01-25".to_string(), None),
+                ("2026-01-05".to_string(), None),
+                ("2026-01-15".to_string(), None),
+                ("2026-01-01".to_string(), None),
+                ("2026-01-20".to_string(), Some(2.0)),
+            ]
+        );
+        // Without --replace the changed value is refused, with its line, and nothing else is.
+        assert_eq!(
+            plan_errors(&site, &rows),
+            ["m.md:7 already records 2 for 2026-01-20; pass --replace to change it to 7"]
+        );
+    }
+
+    fn plan_errors(site: &Site, rows: &[Row]) -> Vec<String> {
+        match plan(site, rows, false) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        }
+    }
+
+    #[test]
+    fn a_list_out_of_date_order_takes_new_rows_at_its_end_in_the_order_given() {
+        let text = "---\nid: m\nkind: metric\ncheckins: [{date: 2026-02-01, value: 2}, {date: 2026-01-01, value: 1}]\n---\n";
+        let site = site(&[("m.md", text)]);
+        let rows = [row("m", "2026-03-01", "3"), row("m", "2026-01-15", "4")];
+        let plan = plan(&site, &rows, false).expect("a plan");
+        assert_eq!(
+            plan.files[0].1,
+            "---\nid: m\nkind: metric\ncheckins: [{date: 2026-02-01, value: 2}, {date: 2026-01-01, value: 1}, {date: 2026-03-01, value: 3}, {date: 2026-01-15, value: 4}]\n---\n"
+        );
+    }
+
+    #[test]
+    fn no_write_makes_a_file_longer_than_the_loader_reads() {
+        // Front matter: a megabyte of check-ins is past what YAML is read.
+        let items = MAX_YAML_BYTES / "{date: 2026-01-01, value: 1}".len();
+        let site = site(&[("m.md", "---\nid: m\nkind: metric\ncheckins: []\n---\n")]);
+        let rows: Vec<Row> = (0..items)
+            .map(|i| {
+                let first = parse_date("1900-01-01").expect("a date");
+                let date = first
+                    .checked_add(jiff::Span::new().days(i as i64))
+                    .expect("a date");
+                row("m", &date.to_string(), "1")
+            })
+            .collect();
+        let errors = plan_errors(&site, &rows);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(&format!(
+                "cannot add to m.md ({} rows): its front matter would be",
+                group_digits(items)
+            )),
+            "{}",
+            errors[0]
+        );
+        // The whole file: a body just short of the limit.
+        let body = "x".repeat(MAX_FILE_BYTES as usize - 100);
+        let text = format!("---\nid: m\nkind: metric\n---\n{body}");
+        let site = self::site(&[("m.md", &text)]);
+        let errors = plan_errors(
+            &site,
+            &[
+                row("m", "2026-01-01", "1"),
+                row("m", "2026-01-02", "2"),
+                row("m", "2026-01-03", "3"),
+            ],
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("the file would be 4.0 MiB, and documents may be at most 4 MiB"),
+            "{}",
+            errors[0]
+        );
+        assert!(plan(&site, &[row("m", "2026-01-01", "1")], false).is_ok());
+    }
+
+    #[test]
+    fn a_refusal_shows_as_many_problems_as_check_shows_of_one_file() {
+        let errors: Vec<String> = (1..=1000)
+            .map(|i| format!("x.csv:{i}: bad\u{1b}"))
+            .collect();
+        let mut out = Vec::new();
+        write_refusal(&errors, &mut out).expect("written");
+        let out = String::from_utf8(out).expect("UTF-8");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), SHOWN_PER_FILE + 2, "{out}");
+        assert_eq!(lines[0], "error: x.csv:1: bad\\u{1b}");
+        assert_eq!(
+            lines[SHOWN_PER_FILE..],
+            [
+                "… and 950 more problems not shown; fix these and run it again to see them",
+                "nothing was written: 1,000 problems"
+            ]
+        );
+        let mut out = Vec::new();
+        write_refusal(&errors[..1], &mut out).expect("written");
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            "error: x.csv:1: bad\\u{1b}\nnothing was written: 1 problem\n"
+        );
+    }
 
     #[test]
     fn csv_fields_are_read_as_rfc_4180_quotes_them() {

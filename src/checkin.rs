@@ -596,12 +596,13 @@ pub fn write_refusal(errors: &[String], out: &mut dyn Write) -> std::io::Result<
 /// The rows of a CSV export with a header row naming (in any order) the
 /// columns `metric`, `date` and `value`; other columns are ignored. Fields
 /// may be quoted as RFC 4180 says (`"1,5"`, `""` for a quote, line breaks
-/// inside quotes). `name` is used in each row's origin; every problem is
-/// returned with its line.
+/// inside quotes), as the `csv` crate reads them. `name` is used in each
+/// row's origin; every problem is returned with its line.
 pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let records = parse_csv(text).map_err(|(line, m)| vec![format!("{name}:{line}: {m}")])?;
-    let mut records = records.into_iter();
+    let mut records = parse_csv(text)
+        .map_err(|(line, m)| vec![format!("{name}:{line}: {m}")])?
+        .into_iter();
     let Some((header_line, header)) = records.next() else {
         return Err(vec![format!(
             "{name}: the file is empty; it needs a header row `metric,date,value`"
@@ -612,7 +613,7 @@ pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
     let (Some(m), Some(d), Some(v)) = (column("metric"), column("date"), column("value")) else {
         return Err(vec![format!(
             "{name}:{header_line}: the first row must name the columns `metric`, `date` and `value` (it reads `{}`)",
-            header.join(",")
+            header.iter().collect::<Vec<_>>().join(",")
         )]);
     };
     let mut rows = Vec::new();
@@ -628,9 +629,9 @@ pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
         }
         rows.push(Row {
             origin: format!("{name}:{line}"),
-            metric: fields[m].clone(),
-            date: fields[d].clone(),
-            value: fields[v].clone(),
+            metric: fields[m].to_string(),
+            date: fields[d].to_string(),
+            value: fields[v].to_string(),
         });
     }
     if errors.is_empty() {
@@ -640,77 +641,66 @@ pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
     }
 }
 
-/// The records of `text` with the line each starts on; blank lines are skipped.
-#[allow(clippy::type_complexity)]
-fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
-    let mut records = Vec::new();
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    loop {
-        let start_line = line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut ended = false;
-        loop {
-            let Some(c) = chars.next() else {
-                ended = true;
-                break;
-            };
-            match c {
-                '"' if field.trim().is_empty() => {
-                    field.clear();
-                    let quote_line = line;
-                    loop {
-                        match chars.next() {
-                            Some('"') if chars.peek() == Some(&'"') => {
-                                chars.next();
-                                field.push('"');
-                            }
-                            Some('"') => break,
-                            Some(c) => {
-                                if c == '\n' {
-                                    line += 1;
-                                }
-                                field.push(c);
-                            }
-                            None => {
-                                return Err((
-                                    quote_line,
-                                    "a quoted field is never closed".to_string(),
-                                ))
-                            }
-                        }
-                    }
-                    // Only blanks may follow a closing quote before the separator.
-                    while chars.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
-                        chars.next();
-                    }
-                    if !matches!(chars.peek(), None | Some(',' | '\r' | '\n')) {
-                        return Err((
-                            line,
-                            "text after a closing quote; write a quote inside a quoted field as `\"\"`"
-                                .to_string(),
-                        ));
-                    }
-                }
-                ',' => fields.push(std::mem::take(&mut field)),
-                '\r' if chars.peek() == Some(&'\n') => {}
-                '\n' => {
-                    line += 1;
-                    break;
-                }
-                c => field.push(c),
-            }
+/// The records of `text` with the line each starts on, read by the `csv`
+/// crate; blank lines are skipped. The crate reads any text without an
+/// error, so what it forgives and a user would want to hear about is found
+/// here: a record with an odd number of quotes holds a quoted field that is
+/// never closed (which swallows every row after it) or a stray quote.
+fn parse_csv(text: &str) -> Result<Vec<(usize, csv::StringRecord)>, (usize, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    // Where each record starts, and the record.
+    let mut read: Vec<(usize, csv::StringRecord)> = Vec::new();
+    for record in reader.records() {
+        let at =
+            |p: Option<&csv::Position>| p.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        let record = record.map_err(|e| {
+            let offset = at(e.position());
+            (line_at(text, offset), e.to_string())
+        })?;
+        read.push((at(record.position()), record));
+    }
+    let ends: Vec<usize> = read
+        .iter()
+        .skip(1)
+        .map(|(start, _)| *start)
+        .chain([text.len()])
+        .collect();
+    let mut records = Vec::with_capacity(read.len());
+    // Lines are counted here as the records go by: the crate's own count
+    // misses blank lines and, in a CRLF file, names the line before.
+    let (mut line, mut counted) = (1, 0);
+    for ((start, record), end) in read.into_iter().zip(ends) {
+        let raw = text.get(start..end).unwrap_or("");
+        // A record's position is where the one before it ended, line end and
+        // blank lines included.
+        let first = start + (raw.len() - raw.trim_start_matches(['\r', '\n']).len());
+        line += text.as_bytes()[counted..first]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = first;
+        if raw.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+            return Err((
+                line,
+                "a quoted field is never closed, or a quote stands inside a field that is not quoted; quote the whole field and write a quote inside it as `\"\"`"
+                    .to_string(),
+            ));
         }
-        fields.push(field);
-        let blank = fields.len() == 1 && fields[0].trim().is_empty();
+        let blank = record.len() == 1 && record[0].trim().is_empty();
         if !blank {
-            records.push((start_line, fields));
-        }
-        if ended {
-            return Ok(records);
+            records.push((line, record));
         }
     }
+    Ok(records)
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    before.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 #[cfg(test)]
@@ -959,10 +949,26 @@ mod tests {
             read_csv("x.csv", "metric,date\nm,2026-01-01\n"),
             Err(vec!["x.csv:1: the first row must name the columns `metric`, `date` and `value` (it reads `metric,date`)".to_string()])
         );
-        assert_eq!(
-            read_csv("x.csv", "metric,date,value\nm,\"2026-01-01,1\n"),
-            Err(vec!["x.csv:2: a quoted field is never closed".to_string()])
-        );
+        // An unclosed quote would swallow every row after it; a stray one
+        // is a field written wrong. Either is named with its line, CRLF or not.
+        let stray = "a quoted field is never closed, or a quote stands inside a field that is not quoted; quote the whole field and write a quote inside it as `\"\"`";
+        for (text, line) in [
+            (
+                "metric,date,value\nm,2026-01-01,1\nm,\"2026-01-02,1\nm,2026-01-03,1\n",
+                3,
+            ),
+            (
+                "metric,date,value\r\n\r\nm,2026-01-01,1\r\nm,2026-01-02,\"1\r\nm,2026-01-03,1\r\n",
+                4,
+            ),
+            ("metric,date,value\nm,2026-01-01,1\nm,2026-01-02,1\"\n", 3),
+        ] {
+            assert_eq!(
+                read_csv("x.csv", text),
+                Err(vec![format!("x.csv:{line}: {stray}")]),
+                "{text:?}"
+            );
+        }
         assert_eq!(
             read_csv(
                 "x.csv",

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::date::{parse_date, Date};
 use crate::diagnostics::SHOWN_PER_FILE;
-use crate::edit::{edit_list, list_field, ListEdit};
+use crate::edit::{edit_list, list_field, ListEdit, ListField};
 use crate::source::{split_front_matter, MAX_FILE_BYTES};
 use crate::text::{escape_controls, format_number, group_digits, suggest, LineIndex};
 use crate::yaml::{parse_front_matter, MAX_YAML_BYTES};
@@ -63,6 +63,13 @@ pub struct Plan {
     pub files: Vec<(PathBuf, String)>,
 }
 
+/// Problems, each with the number of the row it is about (its index in
+/// the rows given), so that they can be told in row order.
+type Problems = Vec<(usize, String)>;
+
+/// A row's number, the row, and where its check-in goes.
+type Placed<'v> = (usize, &'v Valid, Placement);
+
 /// A validated row.
 struct Valid {
     metric: usize,
@@ -79,37 +86,7 @@ struct Valid {
 /// rows; one edit per row made 16,000 rows take minutes.
 pub fn plan(site: &Site, rows: &[Row], replace: bool) -> Result<Plan, Vec<String>> {
     // (row, message): every row is judged, then the messages are given in row order.
-    let mut errors: Vec<(usize, String)> = Vec::new();
-    // Two rows for one metric and date would make the result depend on row
-    // order; the row that gave the first.
-    let mut seen: HashMap<(usize, Date), usize> = HashMap::new();
-    let mut metrics: HashMap<&str, Result<usize, String>> = HashMap::new();
-    // Grouped by file, keeping the given order within each.
-    let mut by_doc: BTreeMap<usize, Vec<(usize, Valid)>> = BTreeMap::new();
-    for (r, row) in rows.iter().enumerate() {
-        let valid = validate(site, row, &mut metrics);
-        match valid {
-            Ok(v) => match seen.entry((v.metric, v.date)) {
-                Entry::Occupied(first) => {
-                    let first = match rows[*first.get()].origin.as_str() {
-                        "" => "the command line",
-                        origin => origin,
-                    };
-                    let message = format!(
-                        "`{}` is given a second value for {} (the first is at {first})",
-                        row.metric.trim(),
-                        v.date
-                    );
-                    errors.push((r, at(&row.origin, message)));
-                }
-                Entry::Vacant(slot) => {
-                    slot.insert(r);
-                    by_doc.entry(v.metric).or_default().push((r, v));
-                }
-            },
-            Err(message) => errors.push((r, at(&row.origin, message))),
-        }
-    }
+    let (by_doc, mut errors) = judge_rows(site, rows);
     let mut changes: Vec<(usize, Change)> = Vec::new();
     let mut files = Vec::new();
     for (&doc, doc_rows) in &by_doc {
@@ -147,6 +124,42 @@ pub fn plan(site: &Site, rows: &[Row], replace: bool) -> Result<Plan, Vec<String
         changes: changes.into_iter().map(|(_, c)| c).collect(),
         files,
     })
+}
+
+/// Every row validated, grouped by the metric's document (in the order given
+/// within each), and the problems found, each with its row number.
+fn judge_rows(site: &Site, rows: &[Row]) -> (BTreeMap<usize, Vec<(usize, Valid)>>, Problems) {
+    let mut errors: Problems = Vec::new();
+    // Two rows for one metric and date would make the result depend on row
+    // order; the row that gave the first.
+    let mut seen: HashMap<(usize, Date), usize> = HashMap::new();
+    let mut metrics: HashMap<&str, Result<usize, String>> = HashMap::new();
+    let mut by_doc: BTreeMap<usize, Vec<(usize, Valid)>> = BTreeMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        let valid = validate(site, row, &mut metrics);
+        match valid {
+            Ok(v) => match seen.entry((v.metric, v.date)) {
+                Entry::Occupied(first) => {
+                    let first = match rows[*first.get()].origin.as_str() {
+                        "" => "the command line",
+                        origin => origin,
+                    };
+                    let message = format!(
+                        "`{}` is given a second value for {} (the first is at {first})",
+                        row.metric.trim(),
+                        v.date
+                    );
+                    errors.push((r, at(&row.origin, message)));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(r);
+                    by_doc.entry(v.metric).or_default().push((r, v));
+                }
+            },
+            Err(message) => errors.push((r, at(&row.origin, message))),
+        }
+    }
+    (by_doc, errors)
 }
 
 fn at(origin: &str, message: String) -> String {
@@ -339,7 +352,7 @@ fn apply(
     file: &str,
     rows: &[(usize, Valid)],
     replace: bool,
-) -> Result<Applied, Vec<(usize, String)>> {
+) -> Result<Applied, Problems> {
     // A problem of the whole file is told once, at its first row.
     let first = rows.first().map_or(0, |(r, _)| *r);
     let others = match rows.len() {
@@ -347,89 +360,8 @@ fn apply(
         n => format!(" ({} rows)", group_digits(n)),
     };
     let cannot = |why: String| vec![(first, format!("cannot add to {file}{others}: {why}"))];
-    let before = front_matter_map(text).map_err(cannot)?;
-    let existing: Vec<Value> = match before.get("checkins") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.clone(),
-        Some(_) => return Err(cannot("`checkins:` is not a list".into())),
-    };
-    let field = list_field(text, "checkins").map_err(|e| cannot(e.0))?;
-    if field.items.len() != existing.len() {
-        return Err(cannot(format!(
-            "cannot tell where its {} check-ins are written; add these by hand",
-            existing.len()
-        )));
-    }
-    let dates: Vec<Option<Date>> = existing
-        .iter()
-        .map(|item| {
-            item.get("date")
-                .and_then(Value::as_str)
-                .and_then(parse_date)
-        })
-        .collect();
-    let mut by_date: HashMap<Date, Vec<usize>> = HashMap::new();
-    for (i, date) in dates.iter().enumerate() {
-        if let Some(date) = date {
-            by_date.entry(*date).or_default().push(i);
-        }
-    }
-    let in_order = dates.iter().all(Option::is_some) && dates.windows(2).all(|w| w[0] <= w[1]);
-    let lines = std::cell::OnceCell::new();
-    let line_of = |offset: usize| {
-        lines
-            .get_or_init(|| LineIndex::new(text))
-            .span(text, offset, 0)
-            .line
-    };
-    let mut errors = Vec::new();
-    let mut placed: Vec<(usize, &Valid, Placement)> = Vec::new();
-    for (r, row) in rows {
-        let same = by_date.get(&row.date).map_or(&[][..], Vec::as_slice);
-        let placement = match same {
-            [] if in_order => {
-                Placement::Insert(dates.partition_point(|d| d.is_some_and(|d| d < row.date)))
-            }
-            [] => Placement::Insert(existing.len()),
-            [i] => {
-                let old = existing[*i].get("value").and_then(Value::as_f64);
-                if old == Some(row.value) {
-                    // The same value on the same date: nothing to do.
-                    continue;
-                }
-                if !replace {
-                    let old = old.map_or_else(|| "no value".to_string(), format_number);
-                    errors.push((
-                        *r,
-                        format!(
-                            "{file}:{} already records {old} for {}; pass --replace to change it to {}",
-                            line_of(field.items[*i].start),
-                            row.date,
-                            format_number(row.value)
-                        ),
-                    ));
-                    continue;
-                }
-                Placement::Replace(*i, old)
-            }
-            [a, b, ..] => {
-                errors.push((
-                    *r,
-                    format!(
-                        "{file}:{} and :{} both record {}; remove one by hand first",
-                        line_of(field.items[*a].start),
-                        line_of(field.items[*b].start),
-                        row.date
-                    ),
-                ));
-                continue;
-            }
-        };
-        placed.push((*r, row, placement));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let existing = Existing::read(text).map_err(cannot)?;
+    let mut placed = place(&existing, text, file, rows, replace)?;
     if placed.is_empty() {
         return Ok(Applied {
             text: None,
@@ -439,48 +371,14 @@ fn apply(
     // New items before the same existing item go in date order when the list
     // is in date order (so it stays so), and in the order given otherwise.
     placed.sort_by_key(|(r, row, placement)| match placement {
-        Placement::Insert(index) if in_order => (*index, Some(row.date), *r),
+        Placement::Insert(index) if existing.in_order => (*index, Some(row.date), *r),
         Placement::Insert(index) => (*index, None, *r),
         Placement::Replace(..) => (usize::MAX, None, *r),
     });
-    let mut edits = Vec::with_capacity(placed.len());
-    let mut expected_new: Vec<Vec<Value>> = vec![Vec::new(); existing.len() + 1];
-    let mut expected_old = existing.clone();
-    for (_, row, placement) in &placed {
-        let written = format_number(row.value);
-        match placement {
-            Placement::Insert(index) => {
-                let mut item = Map::new();
-                item.insert("date".into(), Value::String(row.date.to_string()));
-                item.insert("value".into(), number(row.value));
-                expected_new[*index].push(Value::Object(item));
-                edits.push(ListEdit::Insert {
-                    index: *index,
-                    fields: vec![("date", row.date.to_string()), ("value", written)],
-                });
-            }
-            Placement::Replace(index, _) => {
-                if let Some(Value::Object(item)) = expected_old.get_mut(*index) {
-                    item.insert("value".into(), number(row.value));
-                }
-                edits.push(ListEdit::Set {
-                    index: *index,
-                    name: "value",
-                    value: written,
-                });
-            }
-        }
-    }
+    let (edits, expected) = edits_and_result(&existing.items, &placed);
     let new_text = edit_list(text, "checkins", &edits).map_err(|e| cannot(e.0))?;
     still_readable(&new_text).map_err(cannot)?;
-    // The check-ins meant: each new one before the item it was placed before.
-    let mut expected = Vec::with_capacity(existing.len() + placed.len());
-    for (i, old) in expected_old.into_iter().enumerate() {
-        expected.append(&mut expected_new[i]);
-        expected.push(old);
-    }
-    expected.append(&mut expected_new[existing.len()]);
-    reads_back_as_meant(&new_text, before, &expected).map_err(cannot)?;
+    reads_back_as_meant(&new_text, existing.fields, &expected).map_err(cannot)?;
     let changed = placed
         .into_iter()
         .map(|(r, row, placement)| match placement {
@@ -492,6 +390,178 @@ fn apply(
         text: Some(new_text),
         changed,
     })
+}
+
+/// A metric's check-ins as they are, read once for all its rows.
+struct Existing {
+    /// Every field of the front matter.
+    fields: Map<String, Value>,
+    /// The check-ins, as YAML reads them.
+    items: Vec<Value>,
+    /// Where each is written.
+    list: ListField,
+    /// Each one's date, if it has one.
+    dates: Vec<Option<Date>>,
+    /// The check-ins of each date.
+    by_date: HashMap<Date, Vec<usize>>,
+    /// Whether every one has a date and they are in date order.
+    in_order: bool,
+}
+
+impl Existing {
+    fn read(text: &str) -> Result<Existing, String> {
+        let fields = front_matter_map(text)?;
+        let items: Vec<Value> = match fields.get("checkins") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items.clone(),
+            Some(_) => return Err("`checkins:` is not a list".into()),
+        };
+        let list = list_field(text, "checkins").map_err(|e| e.0)?;
+        if list.items.len() != items.len() {
+            return Err(format!(
+                "cannot tell where its {} check-ins are written; add these by hand",
+                items.len()
+            ));
+        }
+        let dates: Vec<Option<Date>> = items
+            .iter()
+            .map(|item| {
+                item.get("date")
+                    .and_then(Value::as_str)
+                    .and_then(parse_date)
+            })
+            .collect();
+        let mut by_date: HashMap<Date, Vec<usize>> = HashMap::new();
+        for (i, date) in dates.iter().enumerate() {
+            if let Some(date) = date {
+                by_date.entry(*date).or_default().push(i);
+            }
+        }
+        let in_order = dates.iter().all(Option::is_some) && dates.windows(2).all(|w| w[0] <= w[1]);
+        Ok(Existing {
+            fields,
+            items,
+            list,
+            dates,
+            by_date,
+            in_order,
+        })
+    }
+}
+
+/// Where each row's check-in goes in `existing` (of `text`, in `file`); a
+/// row that records the value already there goes nowhere. Every row is
+/// judged before any problem is returned.
+fn place<'v>(
+    existing: &Existing,
+    text: &str,
+    file: &str,
+    rows: &'v [(usize, Valid)],
+    replace: bool,
+) -> Result<Vec<Placed<'v>>, Problems> {
+    // Lines only for messages: indexed once, and only if one is needed.
+    let lines = std::cell::OnceCell::new();
+    let line_of = |i: usize| {
+        let offset = existing.list.items[i].start;
+        lines
+            .get_or_init(|| LineIndex::new(text))
+            .span(text, offset, 0)
+            .line
+    };
+    let mut errors = Vec::new();
+    let mut placed = Vec::new();
+    for (r, row) in rows {
+        let same = existing
+            .by_date
+            .get(&row.date)
+            .map_or(&[][..], Vec::as_slice);
+        let placement = match same {
+            [] if existing.in_order => Placement::Insert(
+                existing
+                    .dates
+                    .partition_point(|d| d.is_some_and(|d| d < row.date)),
+            ),
+            [] => Placement::Insert(existing.items.len()),
+            [i] => {
+                let old = existing.items[*i].get("value").and_then(Value::as_f64);
+                if old == Some(row.value) {
+                    // The same value on the same date: nothing to do.
+                    continue;
+                }
+                if !replace {
+                    let old = old.map_or_else(|| "no value".to_string(), format_number);
+                    let message = format!(
+                        "{file}:{} already records {old} for {}; pass --replace to change it to {}",
+                        line_of(*i),
+                        row.date,
+                        format_number(row.value)
+                    );
+                    errors.push((*r, message));
+                    continue;
+                }
+                Placement::Replace(*i, old)
+            }
+            [a, b, ..] => {
+                let message = format!(
+                    "{file}:{} and :{} both record {}; remove one by hand first",
+                    line_of(*a),
+                    line_of(*b),
+                    row.date
+                );
+                errors.push((*r, message));
+                continue;
+            }
+        };
+        placed.push((*r, row, placement));
+    }
+    if errors.is_empty() {
+        Ok(placed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The edits that make `placed` (in the order they are to be written) of
+/// the check-ins `items`, and the check-ins they should read back as: each
+/// new one before the item it was placed before.
+fn edits_and_result<'a>(items: &[Value], placed: &[Placed<'_>]) -> (Vec<ListEdit<'a>>, Vec<Value>) {
+    let mut edits = Vec::with_capacity(placed.len());
+    let mut before_item: Vec<Vec<Value>> = vec![Vec::new(); items.len() + 1];
+    let mut kept = items.to_vec();
+    for (_, row, placement) in placed {
+        let written = format_number(row.value);
+        match placement {
+            Placement::Insert(index) => {
+                let mut item = Map::new();
+                item.insert("date".into(), Value::String(row.date.to_string()));
+                item.insert("value".into(), number(row.value));
+                before_item[*index].push(Value::Object(item));
+                edits.push(ListEdit::Insert {
+                    index: *index,
+                    fields: vec![("date", row.date.to_string()), ("value", written)],
+                });
+            }
+            Placement::Replace(index, _) => {
+                if let Some(Value::Object(item)) = kept.get_mut(*index) {
+                    item.insert("value".into(), number(row.value));
+                }
+                edits.push(ListEdit::Set {
+                    index: *index,
+                    name: "value",
+                    value: written,
+                });
+            }
+        }
+    }
+    let mut result = Vec::with_capacity(items.len() + placed.len());
+    for (new, old) in before_item.iter_mut().zip(kept) {
+        result.append(new);
+        result.push(old);
+    }
+    if let Some(at_end) = before_item.last_mut() {
+        result.append(at_end);
+    }
+    (edits, result)
 }
 
 /// Refuses a text the loader would not read: one longer than a document may

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks throughline against the targets of docs/performance.md.
 #
-#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search]
+#   scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search] [--checkin]
 #
 # Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
@@ -31,6 +31,11 @@
 # --search the example site's search in Chromium (tests/a11y/check.mjs),
 # held to first results within 1 s, typed and cold: the budget the browser
 # test reports but, being a test, does not enforce.
+# --checkin runs only `checkin --csv` on generated exports, held to 2 s each:
+# 100,000 rows for one metric (refused whole, since its front matter would
+# pass the 1 MiB that is read: the time is reading, judging and applying
+# every row), 25,000 rows for one metric (written: about as many as one
+# metric holds) and 100,000 rows over 10 metrics (written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +46,7 @@ ext4_image=false
 history=false
 serve=false
 search=false
+checkin=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
@@ -53,7 +59,9 @@ while [ $# -gt 0 ]; do
     --serve) serve=true; shift ;;
     # search in Chromium on the example site, held to 1 s, after the others.
     --search) search=true; shift ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search]" >&2; exit 2 ;;
+    # Only `checkin --csv` on generated exports (see checkin_bench).
+    --checkin) checkin=true; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search] [--checkin]" >&2; exit 2 ;;
   esac
 done
 
@@ -303,6 +311,61 @@ where_users_build() {
     rm -rf "${folder[ext4]}"
   fi
 }
+
+# `checkin --csv`: a site of METRICS metrics, each with one check-in, and an
+# export of ROWS rows spread over them, one day after another, shuffled (so
+# rows land between the list's items, not only at its end).
+checkin_corpus() { # dir rows metrics
+  [ -f "$1/.done" ] && return
+  rm -rf "$1"
+  python3 - "$1" "$2" "$3" <<'PY'
+import datetime, os, random, sys
+out, rows, metrics = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(f"{out}/site/metrics")
+for m in range(metrics):
+    with open(f"{out}/site/metrics/m-{m}.md", "w") as f:
+        f.write(f"---\nid: m-{m}\nkind: metric\ntitle: Metric {m}\ncheckins:\n  - {{date: 1900-01-01, value: 0}}\n---\nWhat it measures.\n")
+lines = []
+start = datetime.date(1900, 1, 2)
+for i in range(rows):
+    day = start + datetime.timedelta(days=i // metrics)
+    lines.append(f"m-{i % metrics},{day},{i * 1.5}\n")
+random.Random(31).shuffle(lines)
+with open(f"{out}/export.csv", "w") as f:
+    f.write("metric,date,value\n")
+    f.writelines(lines)
+PY
+  touch "$1/.done"
+}
+
+# Times each checkin case on a fresh copy of its site (the copy is untimed).
+checkin_bench() {
+  local base=target/bench/checkin names=() name
+  for spec in "one_100k 100000 1" "one_25k 25000 1" "ten_100k 100000 10"; do
+    read -r name rows metrics <<<"$spec"
+    checkin_corpus "$base/$name" "$rows" "$metrics"
+    declare -g -a "prep_ck_$name=(fresh_copy $base/$name/site $base/$name/work)"
+    declare -g -a "cmd_ck_$name=($bin checkin --root $base/$name/work --csv $base/$name/export.csv)"
+    names+=("ck_$name")
+  done
+  interleaved "${names[@]}"
+  echo "checkin --csv, $runs runs each, medians (target: each <= 2 s)"
+  echo
+  printf '| %-44s | %10s | %10s | %s\n' case wall "peak RSS" "runs (s)"
+  printf '|%s|%s|%s|%s\n' "----------------------------------------------" "------------" "------------" "----------"
+  local t m samples
+  read -r t m samples <<<"$result_ck_one_100k"; row "100,000 rows, one metric (refused: too long)" "$t" "$m" "$samples"
+  read -r t m samples <<<"$result_ck_one_25k"; row "25,000 rows, one metric (written)" "$t" "$m" "$samples"
+  read -r t m samples <<<"$result_ck_ten_100k"; row "100,000 rows, 10 metrics (written)" "$t" "$m" "$samples"
+  rm -rf "$base"/*/work
+}
+
+fresh_copy() { rm -rf "$2"; cp -r "$1" "$2"; }
+
+if $checkin; then
+  checkin_bench
+  exit 0
+fi
 
 if $disk_only; then
   where_users_build

@@ -6,7 +6,8 @@
 //! Lists (`checkins:`) are edited item by item: [`list_field`] finds where
 //! each item of a block (`- item`) or flow (`[item, item]`) list is written,
 //! [`insert_list_item`] adds one in the style of its neighbours and
-//! [`set_item_field`] changes one field of one item. These read lines and
+//! [`set_item_field`] changes one field of one item; [`edit_list`] makes
+//! many such edits in one pass. These read lines and
 //! brackets, not YAML, so a caller that must be sure re-parses the result
 //! (`checkin` does, and refuses a file whose result reads back differently).
 //!
@@ -355,6 +356,72 @@ fn strip_yaml_comment(s: &str) -> &str {
     s
 }
 
+/// One change to a top-level list, for [`edit_list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListEdit<'a> {
+    /// A mapping of `fields` inserted before item `index` (after the last
+    /// item when `index` is the number of items), as [`insert_list_item`]
+    /// writes it. Several at one index keep the order given.
+    Insert {
+        /// Where, in the items as written before any edit.
+        index: usize,
+        /// The mapping's fields, each value one line of YAML.
+        fields: Vec<(&'a str, String)>,
+    },
+    /// Field `name` of item `index` set to `value`, as [`set_item_field`] does.
+    Set {
+        /// Which item, as written before any edit.
+        index: usize,
+        /// The field.
+        name: &'a str,
+        /// Its new value, one line of YAML.
+        value: String,
+    },
+}
+
+/// `text` with every edit of `edits` made to the top-level list `key`, in
+/// one pass: the list is found once and the text copied once, however many
+/// edits there are (`checkin --csv` adds thousands of items to one list; one
+/// edit at a time made that quadratic). Each edit is placed as if it were
+/// the only one; every other byte is kept.
+pub fn edit_list(text: &str, key: &str, edits: &[ListEdit<'_>]) -> Result<String, EditError> {
+    let field = list_field(text, key)?;
+    let mut splices: Vec<Splice> = Vec::new();
+    // The insertions at each index, in the order given.
+    let mut inserts: std::collections::BTreeMap<usize, Vec<&[(&str, String)]>> =
+        std::collections::BTreeMap::new();
+    for edit in edits {
+        match edit {
+            ListEdit::Insert { index, fields } => {
+                inserts.entry(*index).or_default().push(fields);
+            }
+            ListEdit::Set { index, name, value } => {
+                splices.push(set_splice(text, &field, key, *index, name, value)?);
+            }
+        }
+    }
+    for (index, items) in &inserts {
+        splices.push(insert_splice(text, &field, key, *index, items)?);
+    }
+    // By position; an insertion (empty range) before a replacement at the same place.
+    splices.sort_by_key(|s| (s.at, s.to));
+    let added: usize = splices.iter().map(|s| s.text.len()).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    let mut copied = 0;
+    for splice in &splices {
+        if splice.at < copied {
+            return Err(EditError(format!(
+                "two changes to `{key}` fall on the same text"
+            )));
+        }
+        out.push_str(&text[copied..splice.at]);
+        out.push_str(&splice.text);
+        copied = splice.to;
+    }
+    out.push_str(&text[copied..]);
+    Ok(out)
+}
+
 /// `text` with a mapping of `fields` inserted into the top-level list `key`
 /// before item `index` (after the last item when `index` is the number of
 /// items). The item is written in its neighbour's style: `- {a: 1, b: 2}`,
@@ -368,21 +435,51 @@ pub fn insert_list_item(
     index: usize,
     fields: &[(&str, String)],
 ) -> Result<String, EditError> {
-    let field = list_field(text, key)?;
-    let flow = flow_mapping(fields);
+    let edit = ListEdit::Insert {
+        index,
+        fields: fields.to_vec(),
+    };
+    edit_list(text, key, &[edit])
+}
+
+/// `text[at..to]` replaced by `text`.
+struct Splice {
+    at: usize,
+    to: usize,
+    text: String,
+}
+
+/// The splice that inserts `items` (each a mapping's fields) before item
+/// `index` of `field`, in the style [`insert_list_item`] describes.
+fn insert_splice(
+    text: &str,
+    field: &ListField,
+    key: &str,
+    index: usize,
+    items: &[&[(&str, String)]],
+) -> Result<Splice, EditError> {
     let eol = field.eol;
+    let flows: Vec<String> = items.iter().map(|fields| flow_mapping(fields)).collect();
+    let each = |piece: &dyn Fn(&str) -> String| flows.iter().map(|f| piece(f)).collect::<String>();
     let (at, insert, replace_to) = match field.form {
         ListForm::Absent => {
             let mut insert = String::new();
             if !text[..field.fm_end].ends_with('\n') {
                 insert.push_str(eol);
             }
-            insert.push_str(&format!("{key}:{eol}  - {flow}{eol}"));
+            insert.push_str(&format!("{key}:{eol}"));
+            insert.push_str(&each(&|flow| format!("  - {flow}{eol}")));
             (field.fm_end, insert, None)
         }
-        ListForm::Empty => match field.empty_at {
-            Some(EmptyAt::AfterKeyLine(at)) => (at, format!("  - {flow}{eol}"), None),
-            Some(EmptyAt::Null(range)) => (range.start, format!("[{flow}]"), Some(range.end)),
+        ListForm::Empty => match &field.empty_at {
+            Some(EmptyAt::AfterKeyLine(at)) => {
+                (*at, each(&|flow| format!("  - {flow}{eol}")), None)
+            }
+            Some(EmptyAt::Null(range)) => (
+                range.start,
+                format!("[{}]", flows.join(", ")),
+                Some(range.end),
+            ),
             None => return Err(EditError(format!("cannot tell where `{key}:` ends"))),
         },
         ListForm::Block => {
@@ -393,25 +490,28 @@ pub fn insert_list_item(
             let dash_line = &text[line_start..item_start];
             let indent = &dash_line[..dash_line.len() - dash_line.trim_start_matches(' ').len()];
             let neighbour_text = &text[field.items[neighbour].clone()];
-            let item = if neighbour_text.starts_with('{') || fields.len() < 2 {
-                flow
-            } else {
-                // A block mapping: later fields line up under the first.
-                let column = " ".repeat(item_start - line_start);
-                fields
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join(&format!("{eol}{column}"))
-            };
             let gap = &dash_line[indent.len() + 1..];
-            let line = format!("{indent}-{gap}{item}{eol}");
+            let mut lines = String::new();
+            for (fields, flow) in items.iter().zip(&flows) {
+                let item = if neighbour_text.starts_with('{') || fields.len() < 2 {
+                    flow.clone()
+                } else {
+                    // A block mapping: later fields line up under the first.
+                    let column = " ".repeat(item_start - line_start);
+                    fields
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(&format!("{eol}{column}"))
+                };
+                lines.push_str(&format!("{indent}-{gap}{item}{eol}"));
+            }
             let at = match index {
                 0 => line_start,
                 i if i >= n => field.content_ends[n - 1],
                 i => field.content_ends[i - 1],
             };
-            (at, line, None)
+            (at, lines, None)
         }
         ListForm::Flow => {
             let (open, close, trailing_comma) = field
@@ -419,16 +519,16 @@ pub fn insert_list_item(
                 .ok_or_else(|| EditError(format!("cannot tell where `{key}:` ends")))?;
             let n = field.items.len();
             if n == 0 {
-                (open + 1, flow, None)
+                (open + 1, flows.join(", "), None)
             } else if index < n {
                 let start = field.items[index].start;
                 let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
                 let before = &text[line_start..start];
                 if start > open + 1 && before.trim().is_empty() {
-                    // The item starts its own line: so does the new one.
-                    (start, format!("{flow},{eol}{before}"), None)
+                    // The item starts its own line: so does each new one.
+                    (start, each(&|flow| format!("{flow},{eol}{before}")), None)
                 } else {
-                    (start, format!("{flow}, "), None)
+                    (start, each(&|flow| format!("{flow}, ")), None)
                 }
             } else {
                 let last = field.items[n - 1].clone();
@@ -438,23 +538,31 @@ pub fn insert_list_item(
                 if trailing_comma {
                     let comma = last.end + text[last.end..close].find(',').unwrap_or(0);
                     if own_line {
-                        (comma + 1, format!("{eol}{before}{flow},"), None)
+                        (
+                            comma + 1,
+                            each(&|flow| format!("{eol}{before}{flow},")),
+                            None,
+                        )
                     } else {
-                        (comma + 1, format!(" {flow},"), None)
+                        (comma + 1, each(&|flow| format!(" {flow},")), None)
                     }
                 } else if own_line {
-                    (last.end, format!(",{eol}{before}{flow}"), None)
+                    (
+                        last.end,
+                        each(&|flow| format!(",{eol}{before}{flow}")),
+                        None,
+                    )
                 } else {
-                    (last.end, format!(", {flow}"), None)
+                    (last.end, each(&|flow| format!(", {flow}")), None)
                 }
             }
         }
     };
-    let mut out = String::with_capacity(text.len() + insert.len());
-    out.push_str(&text[..at]);
-    out.push_str(&insert);
-    out.push_str(&text[replace_to.unwrap_or(at)..]);
-    Ok(out)
+    Ok(Splice {
+        at,
+        to: replace_to.unwrap_or(at),
+        text: insert,
+    })
 }
 
 /// `{a: 1, b: 2}`.
@@ -473,7 +581,23 @@ pub fn set_item_field(
     name: &str,
     value: &str,
 ) -> Result<String, EditError> {
-    let field = list_field(text, key)?;
+    let edit = ListEdit::Set {
+        index,
+        name,
+        value: value.to_string(),
+    };
+    edit_list(text, key, &[edit])
+}
+
+/// The splice that sets field `name` of item `index` of `field` to `value`.
+fn set_splice(
+    text: &str,
+    field: &ListField,
+    key: &str,
+    index: usize,
+    name: &str,
+    value: &str,
+) -> Result<Splice, EditError> {
     let item = field
         .items
         .get(index)
@@ -513,11 +637,11 @@ pub fn set_item_field(
         )));
     }
     let from = item.start + value_start;
-    let mut out = String::with_capacity(text.len() + value.len());
-    out.push_str(&text[..from]);
-    out.push_str(value);
-    out.push_str(&text[from + old.len()..]);
-    Ok(out)
+    Ok(Splice {
+        at: from,
+        to: from + old.len(),
+        text: value.to_string(),
+    })
 }
 
 /// The lines of `text`, each with its line end.
@@ -550,6 +674,88 @@ fn kept_comment(rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `edit_list` gives what its edits give made one at a time, on every
+    /// form of list: several insertions at one index, at the ends, and a
+    /// changed value beside them.
+    #[test]
+    fn many_list_edits_in_one_pass_match_the_same_edits_one_at_a_time() {
+        let layouts = [
+            "---\nid: m\nc:\n  - {d: 2, v: 20}  # two\n  - {d: 4, v: 40}\nx: 1\n---\nBody\n",
+            "---\r\nc:\r\n- d: 2\r\n  v: 20\r\n# between\r\n- d: 4\r\n  v: 40\r\n---\r\n",
+            "---\nc: [{d: 2, v: 20}, {d: 4, v: 40}]\n---\n",
+            "---\nc: [\n  {d: 2, v: 20},\n  {d: 4, v: 40},\n]\n---\n",
+            "---\nc: [\n  {d: 2, v: 20},\n  {d: 4, v: 40}\n]\n---\n",
+        ];
+        let item = |d: u32| vec![("d", d.to_string()), ("v", (d * 10).to_string())];
+        for text in layouts {
+            let edits = [
+                ListEdit::Insert {
+                    index: 2,
+                    fields: item(5),
+                },
+                ListEdit::Insert {
+                    index: 0,
+                    fields: item(1),
+                },
+                ListEdit::Set {
+                    index: 1,
+                    name: "v",
+                    value: "41".into(),
+                },
+                ListEdit::Insert {
+                    index: 1,
+                    fields: item(3),
+                },
+                ListEdit::Insert {
+                    index: 2,
+                    fields: item(6),
+                },
+                ListEdit::Insert {
+                    index: 0,
+                    fields: item(0),
+                },
+            ];
+            // One at a time: (original index, order given), each shifted by those before it.
+            let mut one_by_one = set_item_field(text, "c", 1, "v", "41").unwrap();
+            for (shifted, d) in [(0, 1), (1, 0), (3, 3), (5, 5), (6, 6)] {
+                // Given order within an index: before item 0, 1 then 0; before 1, 3; at the end, 5 then 6.
+                one_by_one = insert_list_item(&one_by_one, "c", shifted, &item(d)).unwrap();
+            }
+            assert_eq!(edit_list(text, "c", &edits).unwrap(), one_by_one, "{text}");
+        }
+        // Lists with no items yet take them all, in order.
+        for (text, expected) in [
+            (
+                "---\nc: []\n---\n",
+                "---\nc: [{d: 1, v: 10}, {d: 2, v: 20}]\n---\n",
+            ),
+            (
+                "---\nc: ~\n---\n",
+                "---\nc: [{d: 1, v: 10}, {d: 2, v: 20}]\n---\n",
+            ),
+            (
+                "---\nc:\n---\n",
+                "---\nc:\n  - {d: 1, v: 10}\n  - {d: 2, v: 20}\n---\n",
+            ),
+            (
+                "---\nid: m\n---\n",
+                "---\nid: m\nc:\n  - {d: 1, v: 10}\n  - {d: 2, v: 20}\n---\n",
+            ),
+        ] {
+            let edits = [
+                ListEdit::Insert {
+                    index: 0,
+                    fields: item(1),
+                },
+                ListEdit::Insert {
+                    index: 0,
+                    fields: item(2),
+                },
+            ];
+            assert_eq!(edit_list(text, "c", &edits).unwrap(), expected, "{text}");
+        }
+    }
 
     fn set(text: &str, fields: &[(&str, &str)]) -> String {
         let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();

@@ -353,12 +353,11 @@ fn write_checkins(site: &Site, files: &[(std::path::PathBuf, String)]) -> Result
     throughline::edit::write_all(&replacements).map_err(|e| RunError::Other(e.to_string()))
 }
 
-/// Prints each problem with the rows of a check-in and says that nothing was written.
+/// Prints the problems with the rows of a check-in (the first few, the
+/// rest counted) and says that nothing was written.
 fn refuse_checkins(errors: &[String]) -> u8 {
-    for e in errors {
-        eprintln!("error: {}", for_terminal(e));
-    }
-    eprintln!("nothing was written: {}", plural(errors.len(), "problem"));
+    // Nothing is left to do if stderr is gone; the exit code still says it.
+    let _ = throughline::checkin::write_refusal(errors, &mut std::io::stderr().lock());
     EXIT_RUN_FAILED
 }
 

@@ -12,6 +12,86 @@ pub(crate) const RESERVED_IDS: &[&str] = &[
     "assets", "graph", "changes",
 ];
 
+/// The longest id, in bytes (UTF-8). Every id names files of the built site,
+/// `ID/index.html` and `search/docs/ID.js`, and `new` writes `ID.md` beside
+/// the editors' temporary `.ID.md.throughline-…`; file systems cap one name
+/// at 255 bytes (eCryptfs at 143). 128 bytes leaves room for every suffix
+/// throughline adds, now and later, and is still 128 letters, or about 40
+/// in scripts of three bytes a letter: far longer than any id people type.
+pub(crate) const MAX_ID_BYTES: usize = 128;
+
+/// Why a text cannot be a document's id. [`check_id`] is the one judge of
+/// ids: `check` (and so `build`) reports it on `id:`, and `new`, `review` and
+/// the editor's rename refuse what it refuses, so none of them accepts an id
+/// that the build cannot write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IdError {
+    /// Nothing to name the document by.
+    Empty,
+    /// Not lowercase letters, digits, `-` and `_`, or starts with `-`.
+    NotSlug,
+    /// The name of one of the site's own pages.
+    Reserved,
+    /// Longer than [`MAX_ID_BYTES`]; how long it is.
+    TooLong(usize),
+}
+
+/// Whether `id` can name a document: a slug ([`crate::text::is_slug`]), not
+/// a page of the site's own, at most [`MAX_ID_BYTES`] bytes.
+pub(crate) fn check_id(id: &str) -> Result<(), IdError> {
+    if id.is_empty() {
+        Err(IdError::Empty)
+    } else if !crate::text::is_slug(id) {
+        Err(IdError::NotSlug)
+    } else if RESERVED_IDS.contains(&id) {
+        Err(IdError::Reserved)
+    } else if id.len() > MAX_ID_BYTES {
+        Err(IdError::TooLong(id.len()))
+    } else {
+        Ok(())
+    }
+}
+
+impl IdError {
+    /// What is wrong with `id`, as one sentence without a final stop.
+    pub(crate) fn message(&self, id: &str) -> String {
+        match self {
+            IdError::Empty => "the id is empty".to_string(),
+            IdError::NotSlug => format!("`{id}` is not a valid id"),
+            IdError::Reserved => format!("`{id}` is reserved for the site's own pages"),
+            IdError::TooLong(bytes) => format!(
+                "the id `{}` is {bytes} bytes long; ids may be at most {MAX_ID_BYTES} bytes",
+                shortened(id)
+            ),
+        }
+    }
+
+    /// What to do about it.
+    pub(crate) fn hint(&self, id: &str) -> String {
+        match self {
+            IdError::Empty => "give the document an id of letters or digits".to_string(),
+            IdError::NotSlug => match crate::text::slugify(id) {
+                fixed if fixed.is_empty() => {
+                    "ids are lowercase letters, digits, `-` and `_`, not starting with `-`"
+                        .to_string()
+                }
+                fixed => format!("ids are lowercase letters, digits and dashes, e.g. `{fixed}`"),
+            },
+            IdError::Reserved => format!("choose another id; reserved: {}", RESERVED_IDS.join(", ")),
+            IdError::TooLong(_) => "choose a shorter id: each id names a folder and files of the built site, and file systems refuse long names".to_string(),
+        }
+    }
+}
+
+/// The start of a long id, for messages: the whole id would bury the point.
+fn shortened(id: &str) -> String {
+    const SHOWN: usize = 40;
+    match id.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &id[..cut]),
+        None => id.to_string(),
+    }
+}
+
 /// A link to another document by id, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ref {
@@ -448,5 +528,58 @@ impl Fingerprint {
 impl std::fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:08x}.{:08x}", self.fields, self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_judged_by_shape_reservation_and_length_in_bytes() {
+        assert_eq!(check_id("bet-gate_2"), Ok(()));
+        assert_eq!(check_id(""), Err(IdError::Empty));
+        assert_eq!(check_id("Bet 1"), Err(IdError::NotSlug));
+        assert_eq!(check_id("-x"), Err(IdError::NotSlug));
+        assert_eq!(check_id("health"), Err(IdError::Reserved));
+        let longest = "a".repeat(MAX_ID_BYTES);
+        assert_eq!(check_id(&longest), Ok(()));
+        assert_eq!(
+            check_id(&format!("{longest}b")),
+            Err(IdError::TooLong(MAX_ID_BYTES + 1))
+        );
+        // Bytes, not letters: file systems count bytes. `ü` is two.
+        let letters = "ü".repeat(MAX_ID_BYTES / 2 + 1);
+        assert_eq!(check_id(&letters), Err(IdError::TooLong(MAX_ID_BYTES + 2)));
+    }
+
+    #[test]
+    fn the_longest_id_leaves_room_in_every_name_it_makes() {
+        // What the build writes per id (render::view::doc_path,
+        // render::search's fragments), what `new` writes, and the editors'
+        // temporary file beside it, with a 20-digit suffix to spare.
+        let id = "a".repeat(MAX_ID_BYTES);
+        let names = [
+            id.clone(),
+            format!("{id}.js"),
+            format!("{id}.md"),
+            format!(".{id}.md.throughline-{}", u64::MAX),
+        ];
+        for name in names {
+            assert!(name.len() <= 255 - 32, "{} bytes", name.len());
+        }
+        assert!(crate::render::view::doc_path(&id).starts_with(&format!("{id}/")));
+    }
+
+    #[test]
+    fn a_long_id_is_shortened_in_its_message() {
+        let id = "x".repeat(300);
+        let message = IdError::TooLong(300).message(&id);
+        assert!(
+            message.contains(&format!("`{}…`", "x".repeat(40))),
+            "{message}"
+        );
+        assert!(message.contains("300 bytes"), "{message}");
+        assert!(message.len() < 120, "{message}");
     }
 }

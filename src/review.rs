@@ -11,7 +11,7 @@ use crate::analysis::fingerprint_of;
 use crate::date::Date;
 use crate::edit::set_fields;
 use crate::graph::{DocId, Rel};
-use crate::model::Fingerprint;
+use crate::model::{check_id, Fingerprint};
 use crate::site::{RunError, Site};
 use crate::source::split_front_matter;
 use crate::text::suggest;
@@ -57,6 +57,7 @@ pub fn plan(site: &Site, ids: &[String], today: Date) -> Result<Vec<Review>, Run
 
 fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> {
     let d = &site.docs[doc];
+    usable_id(d)?;
     let mut against: Vec<(String, Fingerprint)> = Vec::new();
     for edge in site.graph.outgoing(doc) {
         if !matches!(edge.rel, Rel::Parent | Rel::Supports) {
@@ -66,6 +67,7 @@ fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> 
         if against.iter().any(|(id, _)| *id == target.id) {
             continue;
         }
+        usable_id(target)?;
         let text = &site.sources[target.source].text;
         let fingerprint = fingerprint_of(text).ok_or_else(|| {
             RunError::Other(format!(
@@ -171,6 +173,20 @@ fn first_changed_line(before: &str, after: &str) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// Refuses a document whose id `check` refuses: a review stamps ids into
+/// `reviewed_against:`, and a stamp under an id that must change would be
+/// left behind when it does.
+fn usable_id(d: &crate::model::Document) -> Result<(), RunError> {
+    check_id(&d.id).map_err(|e| {
+        RunError::Other(format!(
+            "cannot review: {} (in {}); fix that first: {}",
+            e.message(&d.id),
+            d.file,
+            e.hint(&d.id)
+        ))
+    })
 }
 
 /// The documents that are stale or drifted, as `check` reports them, of

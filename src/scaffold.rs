@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{ParentRule, Schema};
 use crate::date::{days_between, Cadence, Date, Quarter};
-use crate::model::{Direction, RESERVED_IDS};
+use crate::model::{check_id, Direction, IdError, MAX_ID_BYTES, RESERVED_IDS};
 use crate::site::{RunError, Site};
-use crate::text::{is_slug, slugify, suggest};
+use crate::text::{slugify, suggest};
 use crate::yaml::scalar;
 
 /// Writes a file that must not exist yet: an existing file, or a link
@@ -125,6 +125,45 @@ fn default_folder(kind: &str) -> String {
 }
 
 /// The id prefix for a built-in kind, so ids say what they are (`bet-instant-payouts`).
+/// The id `new` makes for a document of `kind` titled `title`: the kind's
+/// prefix and the title's slug, cut to [`MAX_ID_BYTES`] (at a dash when
+/// there is one late enough) so that a long title still makes an id the
+/// build can write.
+fn id_from_title(kind: &str, title: &str) -> Result<String, RunError> {
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(RunError::Other(
+            "the title must contain letters or digits, to make an id from; or give one with --id"
+                .into(),
+        ));
+    }
+    let prefix = id_prefix(kind);
+    let mut id = if slug.starts_with(prefix) {
+        slug
+    } else {
+        format!("{prefix}{slug}")
+    };
+    if id.len() > MAX_ID_BYTES {
+        let mut cut = MAX_ID_BYTES;
+        while !id.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // A whole word rather than half of one, unless that loses too much.
+        if let Some(dash) = id[..cut].rfind('-').filter(|&d| d >= cut / 2) {
+            cut = dash;
+        }
+        id.truncate(cut);
+    }
+    // A custom kind has no prefix: its title may be the name of a page.
+    check_id(&id).map_err(|e| {
+        RunError::Other(format!(
+            "the title makes the id `{id}`, and {}; give another with --id",
+            e.message(&id)
+        ))
+    })?;
+    Ok(id)
+}
+
 fn id_prefix(kind: &str) -> &'static str {
     match kind {
         "company-strategy" => "cs-",
@@ -304,34 +343,22 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, R
     let title = request.title.trim();
     let id = match request.id {
         Some(id) => {
-            if !is_slug(id) {
-                return Err(RunError::Other(format!(
-                    "`--id {id}` is not a valid id: use lowercase letters, digits, `-` and `_`, not starting with `-`{}",
-                    Some(slugify(id)).filter(|s| !s.is_empty()).map(|s| format!(" (such as `{s}`)")).unwrap_or_default()
-                )));
-            }
-            if RESERVED_IDS.contains(&id) {
-                return Err(RunError::Other(format!(
-                    "`{id}` is the name of a page of the site; choose another id (reserved: {})",
-                    RESERVED_IDS.join(", ")
-                )));
-            }
+            check_id(id).map_err(|e| {
+                RunError::Other(match e {
+                    IdError::NotSlug => format!(
+                        "`--id {id}` is not a valid id: use lowercase letters, digits, `-` and `_`, not starting with `-`{}",
+                        Some(slugify(id)).filter(|s| !s.is_empty()).map(|s| format!(" (such as `{s}`)")).unwrap_or_default()
+                    ),
+                    IdError::Reserved => format!(
+                        "`{id}` is the name of a page of the site; choose another id (reserved: {})",
+                        RESERVED_IDS.join(", ")
+                    ),
+                    e => format!("`--id`: {}; {}", e.message(id), e.hint(id)),
+                })
+            })?;
             id.to_string()
         }
-        None => {
-            let slug = slugify(title);
-            if slug.is_empty() {
-                return Err(RunError::Other(
-                    "the title must contain letters or digits, to make an id from; or give one with --id".into(),
-                ));
-            }
-            let prefix = id_prefix(request.kind);
-            if slug.starts_with(prefix) {
-                slug
-            } else {
-                format!("{prefix}{slug}")
-            }
-        }
+        None => id_from_title(request.kind, title)?,
     };
     if let Some(existing) = site.graph.lookup(&id) {
         return Err(RunError::Other(format!(

@@ -536,6 +536,45 @@ impl Reader<'_> {
         }
     }
 
+    /// The document's id: the one written in `id:` (at `span`), or else the
+    /// one made from the file name. An id [`check_id`] refuses is reported
+    /// here, where `check` and so `build` see it; one that is not a slug is
+    /// replaced by its slug (or the file's), so that links to it still
+    /// resolve and later findings can name the document.
+    fn judge_id(&mut self, written: Option<String>, span: Option<Span>, stem_id: String) -> String {
+        let from_name = written.is_none();
+        let id = written.unwrap_or_else(|| stem_id.clone());
+        let Err(e) = check_id(&id) else {
+            return id;
+        };
+        let (message, hint) = match (&e, from_name) {
+            (IdError::Empty, true) => (
+                "no id can be made from this file's name".to_string(),
+                "add an `id:` field with letters or digits".to_string(),
+            ),
+            (IdError::TooLong(_), true) => (
+                format!("this file's name makes an id too long: {}", e.message(&id)),
+                "add a shorter `id:` to the front matter, or rename the file".to_string(),
+            ),
+            _ => (e.message(&id), e.hint(&id)),
+        };
+        let d = Diagnostic::error(
+            "schema",
+            self.file,
+            span.unwrap_or_else(Span::file_start),
+            message,
+        )
+        .with_hint(hint);
+        self.diags.push(d);
+        match e {
+            IdError::Empty | IdError::NotSlug => Some(slugify(&id))
+                .filter(|fixed| !fixed.is_empty())
+                .or_else(|| Some(stem_id).filter(|stem| !stem.is_empty()))
+                .unwrap_or_else(|| "untitled".to_string()),
+            IdError::Reserved | IdError::TooLong(_) => id,
+        }
+    }
+
     fn read_fields(
         &mut self,
         doc: &mut Document,
@@ -544,58 +583,15 @@ impl Reader<'_> {
         stem_id: String,
     ) {
         // Identity first, so later diagnostics can name the document.
-        doc.id = match map.get("id") {
+        let written = match map.get("id") {
             Some(v) if !v.is_null() => {
                 let path = [Step::Key("id")];
-                let span = self.value_span(&path);
-                doc.id_span = Some(span);
-                match self.text(v, &path) {
-                    Some(id) if is_slug(id.trim()) => id.trim().to_string(),
-                    Some(id) => {
-                        let fixed = slugify(&id);
-                        self.error(
-                            &path,
-                            format!("`{id}` is not a valid id"),
-                            Some(format!(
-                                "ids are lowercase letters, digits and dashes, e.g. `{fixed}`"
-                            )),
-                        );
-                        if fixed.is_empty() {
-                            stem_id
-                        } else {
-                            fixed
-                        }
-                    }
-                    None => stem_id,
-                }
+                doc.id_span = Some(self.value_span(&path));
+                self.text(v, &path).map(|id| id.trim().to_string())
             }
-            _ => stem_id,
+            _ => None,
         };
-        if doc.id.is_empty() {
-            let d = Diagnostic::error(
-                "schema",
-                self.file,
-                Span::file_start(),
-                "no id can be made from this file's name",
-            )
-            .with_hint("add an `id:` field with letters or digits");
-            self.diags.push(d);
-            doc.id = "untitled".to_string();
-        }
-        if RESERVED_IDS.contains(&doc.id.as_str()) {
-            let span = doc.id_span.unwrap_or_else(Span::file_start);
-            let d = Diagnostic::error(
-                "schema",
-                self.file,
-                span,
-                format!("`{}` is reserved for the site's own pages", doc.id),
-            )
-            .with_hint(format!(
-                "choose another id; reserved: {}",
-                RESERVED_IDS.join(", ")
-            ));
-            self.diags.push(d);
-        }
+        doc.id = self.judge_id(written, doc.id_span, stem_id);
 
         if let Some(v) = map.get("kind").filter(|v| !v.is_null()) {
             let path = [Step::Key("kind")];

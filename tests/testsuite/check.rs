@@ -173,3 +173,76 @@ fn ignore_globs_and_reserved_folders_are_not_content() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stderr.contains(": 1 documents"), "{}", run.stderr);
 }
+
+/// An id names a folder and files of the built site; `check` refuses one
+/// longer than 128 bytes, where `build` used to fail on it
+/// after the check passed ("cannot write"), and the longest it accepts builds.
+#[test]
+fn an_id_too_long_to_be_a_file_name_is_refused_by_check_and_build_alike() {
+    let at_limit = format!("p-{}", "b".repeat(126));
+    let fine = SiteTest::new().file(
+        "ok.md",
+        format!("---\nid: {at_limit}\ntitle: Longest\n---\nText.\n"),
+    );
+    let built = fine.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    assert!(built.out.join(&at_limit).join("index.html").is_file());
+
+    let too_long = format!("p-{}", "a".repeat(254));
+    let from_name = "c".repeat(200);
+    let site = SiteTest::new()
+        .file(
+            "long.md",
+            format!("---\ntitle: Long\nid: {too_long}\n---\nText.\n"),
+        )
+        .file(
+            &format!("{from_name}.md"),
+            "---\ntitle: Named by its file\n---\nText.\n",
+        );
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let findings = run.json();
+    let long = findings
+        .iter()
+        .find(|f| f["file"] == "long.md")
+        .expect("long.md is reported");
+    assert_eq!(
+        (&long["rule"], &long["line"], &long["column"]),
+        (&"schema".into(), &3.into(), &5.into())
+    );
+    let message = long["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("256 bytes long; ids may be at most 128 bytes"),
+        "{message}"
+    );
+    assert!(
+        long["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("shorter id")),
+        "{long}"
+    );
+    let named = findings
+        .iter()
+        .find(|f| f["file"] == format!("{from_name}.md"))
+        .expect("the long file name is reported");
+    assert!(
+        named["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("add a shorter `id:`")),
+        "{named}"
+    );
+
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 1, "{}", built.run.stderr);
+    assert!(
+        built.run.stderr.contains("nothing was written"),
+        "{}",
+        built.run.stderr
+    );
+    assert!(
+        !built.run.stderr.contains("cannot write"),
+        "{}",
+        built.run.stderr
+    );
+    assert!(!built.out.exists());
+}

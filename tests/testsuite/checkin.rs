@@ -337,3 +337,96 @@ fn a_metric_that_is_a_link_is_refused() {
     );
     assert_eq!(read(&site, ".kept/m-ontime.md"), FLOW);
 }
+
+#[test]
+fn a_number_that_cannot_be_kept_exactly_is_refused_not_rounded() {
+    let site = site();
+    for (value, expected) in [
+        (
+            "123456789012345678901234567890",
+            "`123456789012345678901234567890` cannot be kept exactly: it has more significant digits than a number keeps (about 15 to 17), and would be recorded as 123456789012345680000000000000",
+        ),
+        (
+            "1e-400",
+            "`1e-400` is too close to zero to be kept: it would be recorded as 0",
+        ),
+        ("1e400", "`1e400` is too large to be kept"),
+    ] {
+        let run = checkin(&site, &["m-ontime", value, "--date", "2026-11-01"]);
+        assert_eq!(run.code, 2, "{value}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{value}: {}", run.stderr);
+    }
+    assert_unchanged(&site);
+    // What is kept exactly is taken, however it is written.
+    let run = checkin(&site, &["m-ontime", "1.2500e1", "--date", "2026-11-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&site, "metrics/m-ontime.md").contains("{date: 2026-11-01, value: 12.5}"));
+}
+
+/// The loader reads a document of at most 4 MiB, with at most 1 MiB of front
+/// matter; a check-in that would take a metric past either is refused, with
+/// what to do, instead of dropping the metric from the site.
+#[test]
+fn no_check_in_makes_a_metric_too_long_to_be_read() {
+    // 20 bytes short of the limit: the file is read, one more check-in is too much.
+    let mut long_body = FLOW.to_string();
+    while long_body.len() < 4 * 1024 * 1024 - 20 - 12 {
+        long_body.push_str("Long notes.\n");
+    }
+    long_body.push_str(&"x".repeat(4 * 1024 * 1024 - 20 - long_body.len()));
+    // Front matter 10 bytes short of its limit.
+    let front = FLOW.len() - "---\n---\n".len();
+    let comment = format!("# {}\n", "x".repeat(1024 * 1024 - 10 - front - 3));
+    let long_front = FLOW.replace(
+        "title: On-time delivery\n",
+        &format!("title: On-time delivery\n{comment}"),
+    );
+    for (text, expected) in [
+        (
+            long_body,
+            "cannot add to metrics/m-ontime.md: the file would be 4.0 MiB, and documents may be at most 4 MiB; it would no longer be read. Move long text out of its body, or remove older check-ins (git keeps them)",
+        ),
+        (
+            long_front,
+            "cannot add to metrics/m-ontime.md: its front matter would be 1,025 KiB, and at most 1,024 KiB of it is read; the metric would no longer be read. Record fewer check-ins",
+        ),
+    ] {
+        let site = SiteTest::new().file("metrics/m-ontime.md", &text);
+        let run = checkin(&site, &["m-ontime", "84", "--date", "2026-11-01"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+        assert_eq!(read(&site, "metrics/m-ontime.md"), text);
+        let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+        assert!(!check.stdout.contains("\"io\""), "{}", check.stdout);
+    }
+}
+
+/// A million bad rows are one mistake a million times: the first 50 are
+/// shown, as `check` shows 50 findings of a file, and the rest are counted.
+#[test]
+fn a_csv_of_many_bad_rows_prints_a_few_and_counts_the_rest() {
+    let mut csv = String::from("metric,date,value\n");
+    for day in 0..1000 {
+        csv.push_str(&format!("m-ontme,2026-01-01,{day}\n"));
+    }
+    let site = site().file("export.csv", &csv);
+    let path = site
+        .root()
+        .join("export.csv")
+        .to_string_lossy()
+        .into_owned();
+    let run = checkin(&site, &["--csv", &path]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let errors = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .count();
+    assert_eq!(errors, 50, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("… and 950 more problems not shown; fix these and run it again to see them\nnothing was written: 1,000 problems\n"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&site);
+}

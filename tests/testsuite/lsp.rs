@@ -1171,3 +1171,27 @@ fn hover_shows_what_a_document_says_and_renders_nothing_of_its_own() {
     assert!(shown.contains(title), "{shown}");
     assert!(shown.contains("owner: ![i](http://evil/i.png)"), "{shown}");
 }
+
+/// Rename refuses what `check` would refuse on the new `id:`: here an id
+/// longer than the build can write as a file name.
+#[test]
+fn rename_refuses_an_id_too_long_for_the_build() {
+    let site = SiteTest::new().file("pages/p.md", "---\nid: p\ntitle: P\n---\nText.\n");
+    let mut client = Client::start(site.root(), json!({}));
+    client.open("pages/p.md");
+    let rename = |client: &mut Client, new_name: &str| {
+        client.request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": client.uri("pages/p.md") }, "position": { "line": 1, "character": 4 }, "newName": new_name }),
+        )
+    };
+    let refused = rename(&mut client, &"p".repeat(129));
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("129 bytes long; ids may be at most 128 bytes")),
+        "{refused}"
+    );
+    let accepted = rename(&mut client, &"p".repeat(128));
+    assert!(accepted["error"].is_null(), "{accepted}");
+}

@@ -408,3 +408,29 @@ fn a_document_that_is_a_link_is_refused_and_stays_a_link() {
     assert_eq!(read(&site, ".kept/bet-instant.md"), BET);
     assert_eq!(folder(&site, "bets"), ["bet-instant.md"]);
 }
+
+/// `review` stamps ids into `reviewed_against:`; it refuses to stamp an id
+/// that `check` refuses (here one longer than a file name can hold), which
+/// would have to change, and writes nothing.
+#[test]
+fn review_refuses_an_id_that_check_refuses() {
+    let long = format!("ps-{}", "x".repeat(200));
+    let product = PRODUCT.replace("id: ps-payouts", &format!("id: {long}"));
+    let bet = BET.replace("parent: ps-payouts", &format!("parent: {long}"));
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("ps-payouts.md", &product)
+        .file("bets/bet-instant.md", &bet);
+    let run = review(&site, &["bet-instant"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("203 bytes long; ids may be at most 128 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.root().join("bets/bet-instant.md")).expect("read"),
+        bet
+    );
+}

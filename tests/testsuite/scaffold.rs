@@ -505,3 +505,34 @@ fn new_never_writes_through_a_link_committed_at_its_file() {
         .collect();
     assert_eq!(leftovers, Vec::<String>::new(), "no temporary file is left");
 }
+
+/// `new` makes no id the build cannot write: `--id` is judged as `check`
+/// judges `id:`, and an id made from a long title is cut to 128 bytes at a
+/// word, so the new document checks clean.
+#[test]
+fn new_refuses_a_long_id_and_cuts_one_made_from_a_long_title() {
+    let site = SiteTest::new();
+    let long = "p".repeat(129);
+    let run = new_in(&site, &["page", "Long", "--id", &long]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("129 bytes long; ids may be at most 128 bytes"),
+        "{}",
+        run.stderr
+    );
+    let title = "Merchants see their money the same day they are paid ".repeat(4);
+    let text = written(&new_in(&site, &["bet", &title]));
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .expect("an id")
+        .to_string();
+    assert!(id.len() <= 128 && id.len() > 100, "{id}");
+    assert!(
+        id.starts_with("bet-merchants-see-") && !id.ends_with('-'),
+        "{id}"
+    );
+    let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    assert!(!check.stdout.contains("\"schema\""), "{}", check.stdout);
+}

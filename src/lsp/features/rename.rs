@@ -11,8 +11,7 @@ use lsp_types::{
 
 use crate::edit::set_fields;
 use crate::graph::DocId;
-use crate::model::RESERVED_IDS;
-use crate::text::is_slug;
+use crate::model::check_id;
 use crate::yaml::scalar;
 
 use super::actions::edit_between;
@@ -70,16 +69,11 @@ pub fn rename(
     if new_id == old {
         return Ok(WorkspaceEdit::default());
     }
-    if !is_slug(new_id) {
+    // What `check` would report on the new `id:`, refused before any edit.
+    if let Err(e) = check_id(new_id) {
         return Err(Failure::new(
             ErrorCode::InvalidParams,
-            format!("`{new_id}` is not a valid id: use lowercase letters, digits, `-` and `_`, not starting with `-`"),
-        ));
-    }
-    if RESERVED_IDS.contains(&new_id) {
-        return Err(Failure::new(
-            ErrorCode::InvalidParams,
-            format!("`{new_id}` is reserved for the site's own pages"),
+            format!("{}: {}", e.message(new_id), e.hint(new_id)),
         ));
     }
     if let Some(other) = ctx.site.graph.lookup(new_id) {

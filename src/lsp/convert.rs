@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use lsp_types::{Position, Range, Uri};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::diagnostics::Span;
 use crate::text::to_u32;
@@ -139,18 +140,21 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(bytes).ok()?))
 }
 
+/// The bytes a `file:` URI made here percent-encodes: everything but RFC
+/// 3986's unreserved characters and `/`. What it protects: a `#`, `?`, `%` or
+/// space in a file name stays part of the path, and the URI parses whatever
+/// the name holds. Non-ASCII bytes are always encoded.
+const FILE_URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The `file:` URI of an absolute path.
 pub fn path_to_uri(path: &Path) -> Option<Uri> {
     let text = path.to_str()?;
-    let mut uri = String::with_capacity(text.len() + 8);
-    uri.push_str("file://");
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            uri.push(char::from(b));
-        } else {
-            uri.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let uri = format!("file://{}", utf8_percent_encode(text, FILE_URI_PATH));
     Uri::from_str(&uri).ok()
 }
 
@@ -222,6 +226,20 @@ mod tests {
             lines.line(2).map(|(s, e)| &text[s..e]),
             Some("See [[bet-ü]] now")
         );
+    }
+
+    #[test]
+    fn file_uri_path_encodes_exactly_what_the_hand_written_encoder_did() {
+        for byte in 0..=255u8 {
+            let kept = byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte);
+            let out = percent_encoding::percent_encode(&[byte], FILE_URI_PATH).to_string();
+            let expected = if kept {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            assert_eq!(out, expected, "byte {byte:#04x}");
+        }
     }
 
     #[test]

@@ -1858,6 +1858,29 @@ pub(super) struct NotFoundPage {
     css: String,
 }
 
+/// The bytes the 404 page's `data:` URL percent-encodes. What it protects:
+/// the URL sits in a quoted HTML attribute, so no `"`, `'`, `<`, `>`, `&`,
+/// `%`, `#`, space or control byte of the stylesheet may appear in it as
+/// itself. Non-ASCII bytes are always encoded.
+const DATA_URL_IN_ATTRIBUTE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b':')
+    .remove(b';')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b'@')
+    .remove(b'+')
+    .remove(b'=')
+    .remove(b'?')
+    .remove(b'$');
+
 /// The 404 page's context, with the theme's stylesheet.
 pub(super) fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
     let bytes: &[u8] = theme
@@ -1867,13 +1890,10 @@ pub(super) fn not_found(theme: &super::theme::Theme) -> NotFoundPage {
         .map_or(&[], |(_, bytes)| bytes.as_slice());
     let mut css = String::with_capacity(bytes.len() * 2 + 32);
     css.push_str("data:text/css;charset=utf-8,");
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || b"-_.~:;,/()!*@+=?$".contains(&b) {
-            css.push(char::from(b));
-        } else {
-            css.push_str(&format!("%{b:02X}"));
-        }
-    }
+    css.extend(percent_encoding::percent_encode(
+        bytes,
+        DATA_URL_IN_ATTRIBUTE,
+    ));
     NotFoundPage { css }
 }
 
@@ -1891,5 +1911,24 @@ pub(super) fn search<'a>(model: &Model<'a>) -> SearchPage<'a> {
             .into_iter()
             .map(|(name, label)| super::search::KindName { name, label })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_url_encodes_exactly_what_the_hand_written_encoder_did() {
+        for byte in 0..=255u8 {
+            let kept = byte.is_ascii_alphanumeric() || b"-_.~:;,/()!*@+=?$".contains(&byte);
+            let out = percent_encoding::percent_encode(&[byte], DATA_URL_IN_ATTRIBUTE).to_string();
+            let expected = if kept {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            assert_eq!(out, expected, "byte {byte:#04x}");
+        }
     }
 }

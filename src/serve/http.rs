@@ -24,6 +24,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use super::request::{read_head, Head, HeadError, HostPolicy, MAX_HEADERS, MAX_REQUEST_LINE};
 use super::served::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
@@ -381,20 +383,33 @@ pub(super) fn site_path(path: &str) -> Option<String> {
     Some(key)
 }
 
-/// `path` with every byte that is not safe in a URL path percent-encoded, so
-/// that a name with CR LF, spaces or non-ASCII cannot break the header it
-/// goes into, nor mean another path.
+/// The bytes a redirect's `Location` path percent-encodes: everything but
+/// RFC 3986's `pchar` and `/`. What it protects: a name with CR LF cannot end
+/// the header and start another, and a space, `?`, `#` or `%` in a name
+/// cannot make the path mean another one. Non-ASCII bytes are always encoded.
+const LOCATION_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// `path` with every byte of [`LOCATION_PATH`] percent-encoded.
 fn encode_path(path: &str) -> String {
-    const SAFE: &[u8] = b"-._~/!$&'()*+,;=:@";
-    let mut out = String::with_capacity(path.len());
-    for &byte in path.as_bytes() {
-        if byte.is_ascii_alphanumeric() || SAFE.contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(path, LOCATION_PATH).to_string()
 }
 
 fn file_response(
@@ -645,6 +660,20 @@ mod tests {
             answer.contains("\r\nLocation: /caf%C3%A9%20%3F%23%25/\r\n"),
             "{answer}"
         );
+    }
+
+    #[test]
+    fn location_path_encodes_exactly_what_the_hand_written_encoder_did() {
+        for byte in 0..=255u8 {
+            let kept = byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte);
+            let out = percent_encoding::percent_encode(&[byte], LOCATION_PATH).to_string();
+            let expected = if kept {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            };
+            assert_eq!(out, expected, "byte {byte:#04x}");
+        }
     }
 
     #[test]

@@ -622,19 +622,41 @@ fn display_dir(rel: &str) -> &str {
 }
 
 /// Resolves `path` against the current directory without touching the file system.
+///
+/// [`std::path::absolute`] does the work; this keeps the two answers the
+/// callers (output's folder checks, SARIF's path prefix, the LSP's root)
+/// relied on before it: the empty path is the current directory (std refuses
+/// it), and a path that cannot be resolved (no current directory) comes back
+/// as given rather than as an error. Unlike the hand-written join it
+/// replaced, std drops `.` components (`./site` gives `<cwd>/site`); paths
+/// compare by components, so only where a path is displayed does that show.
 pub fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
+    let nonempty = if path.as_os_str().is_empty() {
+        Path::new(".")
     } else {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    }
+        path
+    };
+    std::path::absolute(nonempty).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_resolves_against_the_working_directory_as_the_callers_expect() {
+        let cwd = std::env::current_dir().expect("cwd");
+        assert_eq!(absolute(Path::new("site")), cwd.join("site"));
+        assert_eq!(absolute(Path::new("./site/")), cwd.join("site"));
+        assert_eq!(absolute(Path::new("")), cwd);
+        assert_eq!(absolute(Path::new(".")), cwd);
+        // `..` is kept: resolving it needs the file system (a symlink).
+        assert_eq!(absolute(Path::new("../x")), cwd.join("..").join("x"));
+        let abs = Path::new("/srv/site/public");
+        assert_eq!(absolute(abs), abs);
+        // Displayed, `.` components are gone (the LSP's root names URIs by it).
+        assert_eq!(absolute(Path::new(".")).to_str(), cwd.to_str());
+    }
 
     #[test]
     fn the_files_come_in_path_order_each_with_what_was_made_of_it() {

@@ -397,14 +397,18 @@ pub fn normalize_base_url(url: &str) -> String {
 /// The `as_of` of the config at `root`, for working out the day a run
 /// judges on before the site is read ([`crate::date::build_date`]). `None`
 /// when there is no config or it does not load: the load that follows
-/// reports why.
-pub fn as_of_in(root: &Path) -> Option<crate::date::Date> {
-    Config::load(root).ok()?.0.as_of
+/// reports why. `health_rules` as for [`Config::parse`].
+pub fn as_of_in(root: &Path, health_rules: &[&str]) -> Option<crate::date::Date> {
+    Config::load(root, health_rules).ok()?.0.as_of
 }
 
 impl Config {
     /// Reads `ROOT/throughline.yaml` if present; returns the config and its text (for diagnostics).
-    pub fn load(root: &Path) -> Result<(Config, Option<String>), ConfigError> {
+    /// `health_rules` as for [`Config::parse`].
+    pub fn load(
+        root: &Path,
+        health_rules: &[&str],
+    ) -> Result<(Config, Option<String>), ConfigError> {
         let path = root.join(CONFIG_FILE);
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
@@ -427,12 +431,15 @@ impl Config {
                 )))
             }
         };
-        let config = Config::parse(&text)?;
+        let config = Config::parse(&text, health_rules)?;
         Ok((config, Some(text)))
     }
 
-    /// Parses the text of a `throughline.yaml`.
-    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+    /// Parses the text of a `throughline.yaml`. `health_rules` are the ids
+    /// its `rules:` may set, in the order a hint lists them: the rules'
+    /// registry (`crate::rules::HEALTH_RULES`), which lives layers above the
+    /// config.
+    pub fn parse(text: &str, health_rules: &[&str]) -> Result<Config, ConfigError> {
         let lines = LineIndex::new(text);
         let locator = Locator::new(text);
         let error_at = |path: &[Step<'_>], message: String, hint: Option<String>| {
@@ -735,16 +742,10 @@ impl Config {
                         ),
                     ));
                 }
-                if !crate::diagnostics::catalog::HEALTH_RULES.contains(&rule.as_str()) {
-                    let hint = match suggest(
-                        rule,
-                        crate::diagnostics::catalog::HEALTH_RULES.iter().copied(),
-                    ) {
+                if !health_rules.contains(&rule.as_str()) {
+                    let hint = match suggest(rule, health_rules.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
-                            "the rules are: {}",
-                            crate::diagnostics::catalog::HEALTH_RULES.join(", ")
-                        ),
+                        None => format!("the rules are: {}", health_rules.join(", ")),
                     };
                     return Err(error_at(
                         &[Step::Key("rules"), Step::Key(rule)],
@@ -966,9 +967,14 @@ fn title_case(name: &str) -> String {
 mod tests {
     use super::*;
 
+    /// [`Config::parse`] with the rules' registry, as the commands call it.
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, crate::rules::HEALTH_RULES)
+    }
+
     #[test]
     fn defaults_without_a_file() {
-        let config = Config::parse("").unwrap();
+        let config = parse("").unwrap();
         assert_eq!(config.max_bets_per_quarter, 4);
         assert_eq!(config.base_url, "/");
         assert!(config
@@ -987,20 +993,20 @@ mod tests {
 
     #[test]
     fn unknown_keys_get_a_suggestion_and_a_position() {
-        let err = Config::parse("title: X\nmax_bet_per_quarter: 3\n").unwrap_err();
+        let err = parse("title: X\nmax_bet_per_quarter: 3\n").unwrap_err();
         assert_eq!(err.message, "unknown key `max_bet_per_quarter`");
         assert_eq!(
             err.hint.as_deref(),
             Some("did you mean `max_bets_per_quarter`?")
         );
         assert_eq!((err.span.line, err.span.column), (2, 1));
-        let err = Config::parse("markdown: { unsafe_htm: true }\n").unwrap_err();
+        let err = parse("markdown: { unsafe_htm: true }\n").unwrap_err();
         assert_eq!(err.hint.as_deref(), Some("did you mean `unsafe_html`?"));
     }
 
     #[test]
     fn counts_and_durations_say_what_is_wrong() {
-        let err = Config::parse("title: X\nmax_bets_per_quarter: -1\n").unwrap_err();
+        let err = parse("title: X\nmax_bets_per_quarter: -1\n").unwrap_err();
         assert_eq!(
             err.message,
             "`max_bets_per_quarter` must be a whole number above 0, not -1"
@@ -1010,46 +1016,38 @@ mod tests {
             err.hint.as_deref(),
             Some("write a count such as `max_bets_per_quarter: 4`")
         );
-        let err = Config::parse("portfolio_min_bets: 2.5\n").unwrap_err();
+        let err = parse("portfolio_min_bets: 2.5\n").unwrap_err();
         assert!(err.message.ends_with("not 2.5"), "{}", err.message);
-        let err = Config::parse("max_bets_per_quarter: four\n").unwrap_err();
+        let err = parse("max_bets_per_quarter: four\n").unwrap_err();
         assert!(err.message.ends_with("not `four`"), "{}", err.message);
 
-        let err = Config::parse("drift_grace: 0d\n").unwrap_err();
+        let err = parse("drift_grace: 0d\n").unwrap_err();
         assert_eq!(
             err.message,
             "`drift_grace` is not a duration: `0d` is zero days; a duration is at least `1d`"
         );
         assert_eq!((err.span.line, err.span.column), (1, 14));
         assert!(err.hint.as_deref().unwrap().contains("drift: allow"));
-        let err = Config::parse("drift_grace: 30\n").unwrap_err();
+        let err = parse("drift_grace: 30\n").unwrap_err();
         assert!(err.message.contains("`30` has no unit"), "{}", err.message);
-        let err = Config::parse("drift_grace: 3x\n").unwrap_err();
+        let err = parse("drift_grace: 3x\n").unwrap_err();
         assert!(
             err.message.contains("does not end in a unit"),
             "{}",
             err.message
         );
         assert_eq!(
-            Config::parse("drift_grace: 2w\n").unwrap().drift_grace,
+            parse("drift_grace: 2w\n").unwrap().drift_grace,
             Cadence::parse("2w").unwrap()
         );
     }
 
     #[test]
     fn fractions_are_fractions_and_a_percentage_is_explained() {
-        assert_eq!(Config::parse("").unwrap().pace_tolerance, 0.25);
-        assert_eq!(
-            Config::parse("pace_tolerance: 0.1\n")
-                .unwrap()
-                .pace_tolerance,
-            0.1
-        );
-        assert_eq!(
-            Config::parse("pace_tolerance: 0\n").unwrap().pace_tolerance,
-            0.0
-        );
-        let err = Config::parse("title: X\npace_tolerance: 25%\n").unwrap_err();
+        assert_eq!(parse("").unwrap().pace_tolerance, 0.25);
+        assert_eq!(parse("pace_tolerance: 0.1\n").unwrap().pace_tolerance, 0.1);
+        assert_eq!(parse("pace_tolerance: 0\n").unwrap().pace_tolerance, 0.0);
+        let err = parse("title: X\npace_tolerance: 25%\n").unwrap_err();
         assert_eq!(
             err.message,
             "`pace_tolerance` must be a fraction from 0 to 1: `25%` is a percentage"
@@ -1059,21 +1057,21 @@ mod tests {
             Some("write it as a fraction: `pace_tolerance: 0.25`")
         );
         assert_eq!((err.span.line, err.span.column), (2, 17));
-        let err = Config::parse("pace_tolerance: 25\n").unwrap_err();
+        let err = parse("pace_tolerance: 25\n").unwrap_err();
         assert_eq!(
             err.message,
             "`pace_tolerance` must be a fraction from 0 to 1: 25 is outside 0 to 1"
         );
-        let err = Config::parse("pace_tolerance: lots\n").unwrap_err();
+        let err = parse("pace_tolerance: lots\n").unwrap_err();
         assert!(err.message.ends_with("`lots` is text"), "{}", err.message);
-        assert_eq!(Config::parse("").unwrap().max_unplanned_share, 0.3);
-        let err = Config::parse("max_unplanned_share: \"30%\"\n").unwrap_err();
+        assert_eq!(parse("").unwrap().max_unplanned_share, 0.3);
+        let err = parse("max_unplanned_share: \"30%\"\n").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
             Some("write it as a fraction: `max_unplanned_share: 0.3`")
         );
         assert_eq!((err.span.line, err.span.column), (1, 22));
-        let err = Config::parse("max_unplanned_share: 30\n").unwrap_err();
+        let err = parse("max_unplanned_share: 30\n").unwrap_err();
         assert!(
             err.message.ends_with("30 is outside 0 to 1"),
             "{}",
@@ -1083,34 +1081,31 @@ mod tests {
 
     #[test]
     fn output_verbs_are_words_and_replace_the_default() {
-        let config = Config::parse("output_verbs: [Launch, roll out]\n").unwrap();
+        let config = parse("output_verbs: [Launch, roll out]\n").unwrap();
         assert_eq!(config.output_verbs, ["launch", "roll out"]);
-        assert!(Config::parse("output_verbs: []\n")
-            .unwrap()
-            .output_verbs
-            .is_empty());
+        assert!(parse("output_verbs: []\n").unwrap().output_verbs.is_empty());
         assert!(Config::default()
             .output_verbs
             .contains(&"deliver".to_string()));
-        let err = Config::parse("output_verbs:\n  - launch\n  - ship it!\n").unwrap_err();
+        let err = parse("output_verbs:\n  - launch\n  - ship it!\n").unwrap_err();
         assert_eq!(
             err.message,
             "`ship it!` is not a verb: write words of letters separated by single spaces"
         );
         assert_eq!(err.span.line, 3);
-        let err = Config::parse("output_verbs: launch\n").unwrap_err();
+        let err = parse("output_verbs: launch\n").unwrap_err();
         assert!(
             err.message.contains("must be a list of verbs"),
             "{}",
             err.message
         );
-        let err = Config::parse("output_verbs: [3]\n").unwrap_err();
+        let err = parse("output_verbs: [3]\n").unwrap_err();
         assert!(err.message.contains("not a number"), "{}", err.message);
     }
 
     #[test]
     fn a_key_written_twice_is_refused_at_the_second() {
-        let err = Config::parse("title: A\nmax_bets_per_quarter: 3\ntitle: B\n").unwrap_err();
+        let err = parse("title: A\nmax_bets_per_quarter: 3\ntitle: B\n").unwrap_err();
         assert_eq!(
             err.message,
             "throughline.yaml is not valid YAML: `title` is written twice in the same mapping (first on line 1)"
@@ -1120,7 +1115,7 @@ mod tests {
             err.hint.as_deref(),
             Some("keep one `title:`; YAML would silently use the last one")
         );
-        let err = Config::parse("kinds:\n  bet:\n    label: A\n    label: B\n").unwrap_err();
+        let err = parse("kinds:\n  bet:\n    label: A\n    label: B\n").unwrap_err();
         assert_eq!((err.span.line, err.span.column), (4, 5));
         assert!(
             err.message.ends_with("(first on line 3)"),
@@ -1131,7 +1126,7 @@ mod tests {
 
     #[test]
     fn kinds_can_be_relabelled_changed_and_added() {
-        let config = Config::parse(
+        let config = parse(
             "kinds:\n  bet: { label: Initiative, cadence: 6w }\n  initiative: { layer: 3, parents: [product-strategy], cadence: 3m }\n",
         )
         .unwrap();
@@ -1145,18 +1140,18 @@ mod tests {
 
     #[test]
     fn bad_kind_parent_and_rule_names_are_refused() {
-        let err = Config::parse("kinds:\n  bet: { parents: [product-stratgy] }\n").unwrap_err();
+        let err = parse("kinds:\n  bet: { parents: [product-stratgy] }\n").unwrap_err();
         assert_eq!(
             err.hint.as_deref(),
             Some("did you mean `product-strategy`?")
         );
-        let err = Config::parse("rules: { stael: deny }\n").unwrap_err();
+        let err = parse("rules: { stael: deny }\n").unwrap_err();
         assert_eq!(err.hint.as_deref(), Some("did you mean `stale`?"));
-        let err = Config::parse("rules:\n  cycle: allow\n").unwrap_err();
+        let err = parse("rules:\n  cycle: allow\n").unwrap_err();
         assert!(err.message.contains("structural"), "{}", err.message);
-        let err = Config::parse("rules:\n  large-code-block: allow\n").unwrap_err();
+        let err = parse("rules:\n  large-code-block: allow\n").unwrap_err();
         assert!(err.message.contains("cannot be set"), "{}", err.message);
-        let err = Config::parse("rules: { stale: sometimes }\n").unwrap_err();
+        let err = parse("rules: { stale: sometimes }\n").unwrap_err();
         assert!(err.message.contains("allow, warn or deny"));
     }
 }

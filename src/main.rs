@@ -75,7 +75,7 @@ fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let as_of = match common.today {
         Some(_) => None,
-        None => throughline::config::as_of_in(&common.root),
+        None => throughline::config::as_of_in(&common.root, throughline::rules::HEALTH_RULES),
     };
     let today = throughline::date::build_date(common.today.as_deref(), as_of, epoch.as_deref())
         .map_err(|e| RunError::Other(e.0))?;

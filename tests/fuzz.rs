@@ -1045,7 +1045,9 @@ struct Runner<'a> {
 impl Runner<'_> {
     /// A runner for cases of `corpus` under `config_text` (the corpus's own in the fuzz test).
     fn new<'a>(corpus: &'a Corpus, config_text: &str) -> Runner<'a> {
-        let config = throughline::config::Config::parse(config_text).expect("config");
+        let config =
+            throughline::config::Config::parse(config_text, throughline::rules::HEALTH_RULES)
+                .expect("config");
         Runner {
             corpus,
             config_text: config_text.to_string(),
@@ -1100,7 +1102,9 @@ impl Runner<'_> {
 
     /// Stages 1b–3 on the case held in memory, as `read_inputs` would hand it over.
     fn analyze(&self, case: &Case) -> Site {
-        let config = throughline::config::Config::parse(&self.config_text).expect("config");
+        let config =
+            throughline::config::Config::parse(&self.config_text, throughline::rules::HEALTH_RULES)
+                .expect("config");
         // The walk skips hidden, ignored and reserved paths; so must we.
         let filter = throughline::source::SourceFilter::new(&config, None);
         let sources = case

@@ -176,7 +176,7 @@ impl Workspace {
         }
         self.dirty = false;
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let as_of = crate::config::as_of_in(&self.root);
+        let as_of = crate::config::as_of_in(&self.root, crate::rules::HEALTH_RULES);
         if let Ok(today) = crate::date::build_date(None, as_of, epoch.as_deref()) {
             self.options.today = today;
         }
@@ -257,7 +257,7 @@ impl Workspace {
                 self.root.display()
             )));
         }
-        match Config::load(&self.root) {
+        match Config::load(&self.root, crate::rules::HEALTH_RULES) {
             Ok((_, text)) => self.config_disk = text,
             // A broken config on disk matters only when no buffer replaces it.
             Err(diagnostic) => {
@@ -327,10 +327,12 @@ impl Workspace {
 
 fn parse_config(text: Option<&str>) -> Result<Config, RunError> {
     match text {
-        Some(text) => Config::parse(text).map_err(|diagnostic| RunError::Config {
-            diagnostic,
-            text: Some(text.to_string()),
-        }),
+        Some(text) => {
+            Config::parse(text, crate::rules::HEALTH_RULES).map_err(|diagnostic| RunError::Config {
+                diagnostic,
+                text: Some(text.to_string()),
+            })
+        }
         None => Ok(Config::default()),
     }
 }

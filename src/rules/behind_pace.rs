@@ -3,9 +3,9 @@
 //! than the share of its time that has passed will, at this rate, miss. Said
 //! while there is still time to act, not after the deadline (`overdue`).
 
-use super::{Context, Rule, Scope};
+use super::{Context, Rule, RuleMeta, Scope};
 use crate::analysis::{PaceVerdict, PacedGoal};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Document;
 use crate::text::{format_number as number, format_percent as percent};
@@ -13,6 +13,16 @@ use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct BehindPace;
+
+/// `behind-pace`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "behind-pace",
+    title: "Goals behind pace",
+    summary: "A key result or success criterion has made much less progress than the share of its time that has passed.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &BehindPace,
+};
 
 impl BehindPace {
     fn judge(
@@ -53,16 +63,8 @@ impl BehindPace {
 }
 
 impl Rule for BehindPace {
-    fn id(&self) -> &'static str {
-        "behind-pace"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A key result or success criterion has made much less progress than the share of its time that has passed."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

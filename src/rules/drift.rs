@@ -7,9 +7,9 @@
 //! reviewed, longer ago than the grace period, means the child may now
 //! contradict it.
 
-use super::{is_closed, Context, Rule, Scope};
+use super::{is_closed, Context, Rule, RuleMeta, Scope};
 use crate::date::days_between;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::{DocId, Rel};
 use crate::model::Document;
 use crate::yaml::Step;
@@ -17,17 +17,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct Drift;
 
+/// `drift`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "drift",
+    title: "Parent changed since review",
+    summary: "The parent changed after this document was last reviewed, longer ago than the grace period.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &Drift,
+};
+
 impl Rule for Drift {
-    fn id(&self) -> &'static str {
-        "drift"
-    }
-
-    fn summary(&self) -> &'static str {
-        "The parent changed after this document was last reviewed, longer ago than the grace period."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -2,27 +2,29 @@
 //! quarter that is over, and still open, was neither finished nor stopped:
 //! the review that should have decided its fate did not.
 
-use super::{Context, Rule, Scope};
+use super::{Context, Rule, RuleMeta, Scope};
 use crate::analysis::{expiry, Expiry};
 use crate::date::days_between;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct Expired;
 
+/// `expired`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "expired",
+    title: "Open past their quarter",
+    summary: "A bet or objective's quarter ended before the build date, but it is still open.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &Expired,
+};
+
 impl Rule for Expired {
-    fn id(&self) -> &'static str {
-        "expired"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A bet or objective's quarter ended before the build date, but it is still open."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

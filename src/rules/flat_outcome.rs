@@ -2,8 +2,8 @@
 //! done, yet its metric has not moved from the baseline toward the target:
 //! the work shipped, the strategy did not happen.
 
-use super::{Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Status;
 use crate::text::format_number as number;
@@ -12,17 +12,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct FlatOutcome;
 
+/// `flat-outcome`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "flat-outcome",
+    title: "Outcomes that do not move",
+    summary: "Most work under a bet is done, but its metric has not moved from the baseline toward the target.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &FlatOutcome,
+};
+
 impl Rule for FlatOutcome {
-    fn id(&self) -> &'static str {
-        "flat-outcome"
-    }
-
-    fn summary(&self) -> &'static str {
-        "Most work under a bet is done, but its metric has not moved from the baseline toward the target."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

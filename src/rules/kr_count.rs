@@ -2,7 +2,7 @@
 //! five key results spread a team's attention the way too many bets spread a
 //! portfolio's.
 
-use super::{is_closed, Context, Rule, Scope};
+use super::{is_closed, Context, Rule, RuleMeta, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
@@ -10,24 +10,22 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct KrCount;
 
+/// `kr-count`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "kr-count",
+    title: "Objectives with too many key results",
+    summary: "An objective has more than five key results.",
+    severity: Severity::Info,
+    scope: Scope::Document,
+    rule: &KrCount,
+};
+
 /// The most key results an objective should have.
 const MAX_KEY_RESULTS: usize = 5;
 
 impl Rule for KrCount {
-    fn id(&self) -> &'static str {
-        "kr-count"
-    }
-
-    fn summary(&self) -> &'static str {
-        "An objective has more than five key results."
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Info
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

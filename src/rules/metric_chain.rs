@@ -5,15 +5,25 @@
 //! an outcome moves and the impact it should drive does not, customers do
 //! what was hoped but the business does not gain (a business-model problem).
 
-use super::{is_retired, Context, Rule, Scope};
+use super::{is_retired, Context, Rule, RuleMeta, Scope};
 use crate::analysis::{change_over, Change, Trend, WINDOW_DAYS};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::{DocId, Rel};
 use crate::model::{Document, MetricType};
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct MetricChain;
+
+/// `metric-chain`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "metric-chain",
+    title: "Metrics that do not roll up",
+    summary: "Every metric driving an outcome moved but the outcome is flat (a strategy problem), or an outcome moved but the impact it drives is flat (a business-model problem).",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &MetricChain,
+};
 
 /// A relative change with its sign: `+8%`, `-3%`.
 impl MetricChain {
@@ -33,16 +43,8 @@ impl MetricChain {
 }
 
 impl Rule for MetricChain {
-    fn id(&self) -> &'static str {
-        "metric-chain"
-    }
-
-    fn summary(&self) -> &'static str {
-        "Every metric driving an outcome moved but the outcome is flat (a strategy problem), or an outcome moved but the impact it drives is flat (a business-model problem)."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -2,8 +2,8 @@
 //! the organisation; someone with the authority to make that call must have
 //! made it, by name.
 
-use super::{is_retired, Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{is_retired, Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Size;
 use crate::yaml::Step;
@@ -11,17 +11,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct MissingApproval;
 
+/// `missing-approval`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "missing-approval",
+    title: "Committed without approval",
+    summary: "A big bet has no `approval.approver`.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &MissingApproval,
+};
+
 impl Rule for MissingApproval {
-    fn id(&self) -> &'static str {
-        "missing-approval"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A big bet has no `approval.approver`."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

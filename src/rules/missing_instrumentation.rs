@@ -2,8 +2,8 @@
 //! are committed, a bet needs an outcome, a metric, a baseline, a target and a
 //! deadline, or nobody can learn whether it worked.
 
-use super::{Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Status;
 use crate::yaml::Step;
@@ -11,17 +11,20 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct MissingInstrumentation;
 
+/// `missing-instrumentation`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "missing-instrumentation",
+    title: "Missing success criteria",
+    summary:
+        "A committed (or later) bet lacks success outcome, metric, baseline, target or deadline.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &MissingInstrumentation,
+};
+
 impl Rule for MissingInstrumentation {
-    fn id(&self) -> &'static str {
-        "missing-instrumentation"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A committed (or later) bet lacks success outcome, metric, baseline, target or deadline."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

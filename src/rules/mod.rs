@@ -31,7 +31,8 @@ use std::sync::OnceLock;
 use crate::analysis::Facts;
 use crate::config::{Config, KindDef, RuleLevel};
 use crate::date::{Date, Quarter};
-use crate::diagnostics::{Diagnostic, Severity, Span};
+use crate::diagnostics::catalog::{NOTES, STRUCTURAL};
+use crate::diagnostics::{Diagnostic, RuleInfo, Severity, Span};
 use crate::graph::{DocId, Graph};
 use crate::model::{Document, Status};
 use crate::source::{split_front_matter, SourceFile};
@@ -40,59 +41,38 @@ use crate::yaml::{Locator, Step};
 
 /// The title a reader sees for a rule: what is wrong, in words
 /// ("Missing success criteria"), where authors and `check` use the id.
-/// The one table of titles; every page that shows a rule to readers asks here.
+/// Every page that shows a rule to readers asks here; a rule without a
+/// title shows under its id.
 pub fn title(id: &'static str) -> &'static str {
-    match id {
-        "yaml" => "Front matter that does not parse",
-        "schema" => "Fields with a wrong type or value",
-        "duplicate-id" => "Documents sharing an id",
-        "broken-link" => "Broken links",
-        "invalid-parent" => "Parents of the wrong kind",
-        "cycle" => "Parent chains that loop",
-        "deep-chain" => "Parent chains too deep",
-        "io" => "Files that cannot be read",
-        "encoding" => "Files that are not UTF-8",
-        "skipped-file" => "Skipped files",
-        "large-code-block" => "Code blocks too large to highlight",
-        "stale" => "Past their review date",
-        "drift" => "Parent changed since review",
-        "orphan" => "Not connected to the strategy",
-        "output-objective" => "Objectives that describe outputs",
-        "missing-instrumentation" => "Missing success criteria",
-        "no-dhm" => "Bets without a DHM evaluation",
-        "too-many-bets" => "Too many bets at once",
-        "portfolio-imbalance" => "Unbalanced bet portfolio",
-        "premature-commitment" => "Committed before discovery",
-        "missing-approval" => "Committed without approval",
-        "overdue" => "Past their deadline",
-        "flat-outcome" => "Outcomes that do not move",
-        "stale-metric" => "Metrics without recent check-ins",
-        "overhead-heavy" => "Teams heavy on overhead",
-        "ost-shape" => "Opportunity trees out of shape",
-        "status-conflict" => "Status at odds with the work below",
-        "expired" => "Open past their quarter",
-        "kr-count" => "Objectives with too many key results",
-        "behind-pace" => "Goals behind pace",
-        "unplanned-work" => "Too much unplanned work",
-        "metric-chain" => "Metrics that do not roll up",
-        // A rule added without a title still shows, under its id.
-        other => other,
-    }
+    STRUCTURAL
+        .iter()
+        .chain(NOTES)
+        .find(|r| r.id == id)
+        .map(|r| r.title)
+        .or_else(|| REGISTRY.iter().find(|m| m.id == id).map(|m| m.title))
+        .unwrap_or(id)
 }
 
-/// A strategy-health rule.
+/// A strategy-health rule: its logic. What it is called and what it
+/// catches are its [`RuleMeta`], the `META` constant in its file.
 pub trait Rule: Sync {
+    /// The rule's metadata: `&META`.
+    fn meta(&self) -> &'static RuleMeta;
     /// The rule id, one of [`HEALTH_RULES`].
-    fn id(&self) -> &'static str;
+    fn id(&self) -> &'static str {
+        self.meta().id
+    }
     /// One sentence: what the rule catches.
-    fn summary(&self) -> &'static str;
-    /// The severity of its findings before the config's `rules:` levels; most rules warn.
+    fn summary(&self) -> &'static str {
+        self.meta().summary
+    }
+    /// The severity of its findings before the config's `rules:` levels.
     fn default_severity(&self) -> Severity {
-        Severity::Warning
+        self.meta().severity
     }
     /// What its findings depend on; see [`Scope`].
     fn scope(&self) -> Scope {
-        Scope::Site
+        self.meta().scope
     }
     /// Appends what the rule finds to `out`. A [`Scope::Document`] rule
     /// need not implement it: it is the findings of every judged document.
@@ -117,73 +97,93 @@ pub enum Scope {
     Site,
 }
 
-/// Every health rule, in the order of SPEC §6, then those of SPEC §11 as they arrived.
-pub fn registry() -> &'static [&'static dyn Rule] {
-    &[
-        &stale::Stale,
-        &drift::Drift,
-        &orphan::Orphan,
-        &output_objective::OutputObjective,
-        &missing_instrumentation::MissingInstrumentation,
-        &no_dhm::NoDhm,
-        &too_many_bets::TooManyBets,
-        &portfolio_imbalance::PortfolioImbalance,
-        &premature_commitment::PrematureCommitment,
-        &missing_approval::MissingApproval,
-        &overdue::Overdue,
-        &flat_outcome::FlatOutcome,
-        &stale_metric::StaleMetric,
-        &overhead_heavy::OverheadHeavy,
-        &ost_shape::OstShape,
-        &status_conflict::StatusConflict,
-        &expired::Expired,
-        &kr_count::KrCount,
-        &behind_pace::BehindPace,
-        &unplanned_work::UnplannedWork,
-        &metric_chain::MetricChain,
-    ]
+/// Everything about a health rule but its logic, written once, as the
+/// constant `META` in the rule's own file. The registry lists these; the
+/// rule's id, title, summary, severity and scope are read from here and
+/// nowhere else ([`HEALTH_RULES`], [`title`], [`catalog`], the config's
+/// `rules:` names, SARIF, the health page).
+#[derive(Clone, Copy)]
+pub struct RuleMeta {
+    /// The id `check` prints and the config's `rules:` sets; a section `## <id>` in docs/rules.md.
+    pub id: &'static str,
+    /// What is wrong, in words, for readers of the site ("Goals behind pace").
+    pub title: &'static str,
+    /// One sentence: what the rule catches.
+    pub summary: &'static str,
+    /// The severity of its findings before the config's `rules:` levels; most rules warn.
+    pub severity: Severity,
+    /// What its findings depend on.
+    pub scope: Scope,
+    /// The rule itself.
+    pub rule: &'static dyn Rule,
+}
+
+impl RuleMeta {
+    /// What the outputs need to know about the rule.
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            id: self.id,
+            title: self.title,
+            summary: self.summary,
+            severity: self.severity,
+        }
+    }
+}
+
+/// Every health rule, one line each, in the order of SPEC §6, then those of
+/// SPEC §11 as they arrived: the one list of them.
+const REGISTRY: &[RuleMeta] = &[
+    stale::META,
+    drift::META,
+    orphan::META,
+    output_objective::META,
+    missing_instrumentation::META,
+    no_dhm::META,
+    too_many_bets::META,
+    portfolio_imbalance::META,
+    premature_commitment::META,
+    missing_approval::META,
+    overdue::META,
+    flat_outcome::META,
+    stale_metric::META,
+    overhead_heavy::META,
+    ost_shape::META,
+    status_conflict::META,
+    expired::META,
+    kr_count::META,
+    behind_pace::META,
+    unplanned_work::META,
+    metric_chain::META,
+];
+
+/// Every health rule, in the registry's order.
+pub fn registry() -> &'static [RuleMeta] {
+    REGISTRY
+}
+
+/// The ids of the strategy-health rules (SPEC §6), in the registry's order:
+/// the rules a site's config may set.
+pub const HEALTH_RULES: &[&str] = &ids::<{ REGISTRY.len() }>(REGISTRY);
+
+/// The ids of `rules`, of which there are `N`.
+const fn ids<const N: usize>(rules: &[RuleMeta]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = rules[i].id;
+        i += 1;
+    }
+    out
 }
 
 /// Every rule throughline reports, structural first, then build notes, with what it catches and its default severity.
-pub fn catalog() -> Vec<crate::diagnostics::RuleInfo> {
-    use crate::diagnostics::RuleInfo;
-    let structural = [
-        ("yaml", "Front matter is not valid YAML, or is never closed."),
-        ("schema", "A field has the wrong type or value (unknown kind, bad date, score out of range); unknown-field typos are warnings."),
-        ("duplicate-id", "Two documents share an id."),
-        ("broken-link", "A link names an id, heading or path that does not exist."),
-        ("invalid-parent", "The parent's kind is not allowed for this kind."),
-        ("cycle", "The parent chain loops."),
-        ("deep-chain", "A parent chain is more than 64 levels deep."),
-        ("io", "A file or folder cannot be read, a symbolic link loops, or a file is too large."),
-        ("encoding", "A file is not valid UTF-8."),
-        ("skipped-file", "A symbolic link leads out of the site, or a path is a FIFO, device or socket: it is skipped and never read."),
-    ];
-    let mut all: Vec<RuleInfo> = structural
+pub fn catalog() -> Vec<RuleInfo> {
+    STRUCTURAL
         .iter()
-        .map(|&(id, summary)| RuleInfo {
-            id,
-            summary,
-            // Skipping a file is not an error in the site, but a build that
-            // skips one should not pass unnoticed under --deny-warnings.
-            severity: if id == "skipped-file" {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
-        })
-        .collect();
-    all.push(RuleInfo {
-        id: "large-code-block",
-        summary: "A code block is too large to highlight, so it is shown as plain text.",
-        severity: Severity::Info,
-    });
-    all.extend(registry().iter().map(|r| RuleInfo {
-        id: r.id(),
-        summary: r.summary(),
-        severity: r.default_severity(),
-    }));
-    all
+        .chain(NOTES)
+        .copied()
+        .chain(REGISTRY.iter().map(RuleMeta::info))
+        .collect()
 }
 
 /// Runs every rule and applies the config's `rules:` levels, in parallel;
@@ -202,7 +202,7 @@ pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
 pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec<Diagnostic> {
     let per_document: Vec<&dyn Rule> = registry()
         .iter()
-        .copied()
+        .map(|m| m.rule)
         .filter(|r| r.scope() == Scope::Document && judged(ctx, *r))
         .collect();
     let is_dirty = |file: &str| {
@@ -240,7 +240,7 @@ fn judge(ctx: &Context<'_>, docs: &[DocId]) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let rules: Vec<&dyn Rule> = registry()
         .iter()
-        .copied()
+        .map(|m| m.rule)
         .filter(|rule| judged(ctx, *rule))
         .collect();
     let (per_document, per_site): (Vec<&dyn Rule>, Vec<&dyn Rule>) = rules
@@ -304,7 +304,7 @@ fn apply_level(ctx: &Context<'_>, rule: &dyn Rule, found: &mut [Diagnostic]) {
 }
 
 pub use crate::analysis::{LastReview, ReviewSource};
-pub use crate::diagnostics::catalog::{BUILD_NOTES, HEALTH_RULES, STRUCTURAL_RULES};
+pub use crate::diagnostics::catalog::{BUILD_NOTES, STRUCTURAL_RULES};
 pub use output_objective::output_phrase;
 
 /// What a rule may read.
@@ -537,7 +537,7 @@ pub(crate) mod testing {
             .map(|(path, text)| SourceFile::new(path.to_string(), path.into(), text.to_string()))
             .collect();
         sources.sort_by(|a, b| a.path.cmp(&b.path));
-        let config = Config::parse(config).expect("test config");
+        let config = Config::parse(config, HEALTH_RULES).expect("test config");
         let today = crate::date::parse_date(today).expect("test date");
         let options = LoadOptions {
             root: ".".into(),
@@ -615,6 +615,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_rule_has_one_unique_id_a_title_and_a_summary() {
+        // docs/rules.md's section per rule: `tests/testsuite/docs.rs`.
+        let all = catalog();
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in &all {
+            assert!(seen.insert(rule.id), "`{}` is listed twice", rule.id);
+            assert!(
+                !rule.id.is_empty() && rule.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "`{}` is not a lowercase, hyphenated id",
+                rule.id
+            );
+            assert!(!rule.title.trim().is_empty(), "`{}` has no title", rule.id);
+            assert!(
+                !rule.summary.trim().is_empty(),
+                "`{}` has no summary",
+                rule.id
+            );
+            assert_eq!(title(rule.id), rule.title, "the title of `{}`", rule.id);
+        }
+        for meta in registry() {
+            // A `META` whose `rule` is another file's rule, or a rule whose
+            // `meta()` is another file's `META`, shows here.
+            assert_eq!(
+                meta.rule.id(),
+                meta.id,
+                "`{}`'s META and rule disagree",
+                meta.id
+            );
+        }
+        let ids: Vec<&str> = registry().iter().map(|m| m.id).collect();
+        assert_eq!(HEALTH_RULES, ids.as_slice());
+        assert_eq!(
+            all.len(),
+            STRUCTURAL_RULES.len() + BUILD_NOTES.len() + HEALTH_RULES.len()
+        );
+    }
+
+    #[test]
     fn judging_documents_in_pieces_finds_what_each_rule_finds_over_all_of_them() {
         // More documents than one piece holds, each with findings from
         // several document rules (never reviewed, no success criteria, ...).
@@ -637,10 +675,10 @@ mod tests {
         let site = site("", &files, "2026-11-24");
         let ctx = context(&site);
         let mut one_by_one = Vec::new();
-        for rule in registry() {
+        for meta in registry() {
             let mut found = Vec::new();
-            rule.check(&ctx, &mut found);
-            apply_level(&ctx, *rule, &mut found);
+            meta.rule.check(&ctx, &mut found);
+            apply_level(&ctx, meta.rule, &mut found);
             one_by_one.extend(found);
         }
         let mut in_pieces = run(&ctx);

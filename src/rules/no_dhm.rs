@@ -2,25 +2,27 @@
 //! margin. A bet without a DHM evaluation was never weighed against the
 //! strategy's own criteria.
 
-use super::{is_retired, Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{is_retired, Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct NoDhm;
 
+/// `no-dhm`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "no-dhm",
+    title: "Bets without a DHM evaluation",
+    summary: "A bet has no DHM (delight, hard to copy, margin) evaluation.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &NoDhm,
+};
+
 impl Rule for NoDhm {
-    fn id(&self) -> &'static str {
-        "no-dhm"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A bet has no DHM (delight, hard to copy, margin) evaluation."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -3,13 +3,23 @@
 //! Only the topmost document of a broken chain is reported (its message counts
 //! what hangs below it), so one missing link gives one finding.
 
-use super::{Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct Orphan;
+
+/// `orphan`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "orphan",
+    title: "Not connected to the strategy",
+    summary: "A bet, objective, work item or opportunity-tree node does not trace up to a company strategy.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &Orphan,
+};
 
 impl Orphan {
     fn must_trace(ctx: &Context<'_>, id: DocId) -> bool {
@@ -21,16 +31,8 @@ impl Orphan {
 }
 
 impl Rule for Orphan {
-    fn id(&self) -> &'static str {
-        "orphan"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A bet, objective, work item or opportunity-tree node does not trace up to a company strategy."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

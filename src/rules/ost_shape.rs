@@ -2,7 +2,7 @@
 //! opportunities, each opportunity weighs more than one solution (info:
 //! compare and contrast), and every experiment states the assumption it tests.
 
-use super::{Context, Rule, Scope};
+use super::{Context, Rule, RuleMeta, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
@@ -10,17 +10,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct OstShape;
 
+/// `ost-shape`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "ost-shape",
+    title: "Opportunity trees out of shape",
+    summary: "A solution not under an opportunity, an opportunity with a single solution, or an experiment without an assumption.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &OstShape,
+};
+
 impl Rule for OstShape {
-    fn id(&self) -> &'static str {
-        "ost-shape"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A solution not under an opportunity, an opportunity with a single solution, or an experiment without an assumption."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -2,13 +2,23 @@
 //! name a change someone can measure (a key result with metric, baseline and
 //! target), not a thing to ship.
 
-use super::{is_closed, Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{is_closed, Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct OutputObjective;
+
+/// `output-objective`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "output-objective",
+    title: "Objectives that describe outputs",
+    summary: "An objective has no key results, a key result lacks its metric, baseline or target, or its title names an output (Launch, Ship, Roll out, Deliver, ...: `output_verbs` in the config).",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &OutputObjective,
+};
 
 /// `a`, `a or b`, `a, b or c`.
 fn or_list(words: &[&str]) -> String {
@@ -77,16 +87,8 @@ fn is_form_of(verb: &str, word: &str) -> bool {
 }
 
 impl Rule for OutputObjective {
-    fn id(&self) -> &'static str {
-        "output-objective"
-    }
-
-    fn summary(&self) -> &'static str {
-        "An objective has no key results, a key result lacks its metric, baseline or target, or its title names an output (Launch, Ship, Roll out, Deliver, ...: `output_verbs` in the config)."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -2,9 +2,9 @@
 //! passed with the target unmet, on something not closed, is a decision
 //! nobody has taken: extend, change course, or stop.
 
-use super::{is_closed, Context, Rule, Scope};
+use super::{is_closed, Context, Rule, RuleMeta, Scope};
 use crate::date::{days_between, Date};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::{Document, MetricRef};
 use crate::text::format_number as number;
@@ -12,6 +12,16 @@ use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct Overdue;
+
+/// `overdue`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "overdue",
+    title: "Past their deadline",
+    summary: "A success or key-result deadline has passed, the target is not met, and the work is not done.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &Overdue,
+};
 
 struct Goal<'a> {
     metric: Option<&'a MetricRef>,
@@ -60,16 +70,8 @@ impl Overdue {
 }
 
 impl Rule for Overdue {
-    fn id(&self) -> &'static str {
-        "overdue"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A success or key-result deadline has passed, the target is not met, and the work is not done."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{is_closed, Context, Rule};
+use super::{is_closed, Context, Rule, RuleMeta, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Lno;
@@ -13,17 +13,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct OverheadHeavy;
 
+/// `overhead-heavy`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "overhead-heavy",
+    title: "Teams heavy on overhead",
+    summary: "Over half of a team's open work is `lno: overhead`.",
+    severity: Severity::Info,
+    scope: Scope::Site,
+    rule: &OverheadHeavy,
+};
+
 impl Rule for OverheadHeavy {
-    fn id(&self) -> &'static str {
-        "overhead-heavy"
-    }
-
-    fn summary(&self) -> &'static str {
-        "Over half of a team's open work is `lno: overhead`."
-    }
-
-    fn default_severity(&self) -> Severity {
-        Severity::Info
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

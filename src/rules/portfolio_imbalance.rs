@@ -2,21 +2,27 @@
 //! majority of big bets concentrates risk; all small bets is incremental
 //! thinking. A healthy portfolio mixes sizes.
 
-use super::{Context, Rule};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::model::Size;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct PortfolioImbalance;
 
-impl Rule for PortfolioImbalance {
-    fn id(&self) -> &'static str {
-        "portfolio-imbalance"
-    }
+/// `portfolio-imbalance`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "portfolio-imbalance",
+    title: "Unbalanced bet portfolio",
+    summary: "In a quarter with 3+ active bets, over half are big, or all are small.",
+    severity: Severity::Warning,
+    scope: Scope::Site,
+    rule: &PortfolioImbalance,
+};
 
-    fn summary(&self) -> &'static str {
-        "In a quarter with 3+ active bets, over half are big, or all are small."
+impl Rule for PortfolioImbalance {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -2,8 +2,8 @@
 //! is committed while any confidence dimension is low skipped the discovery
 //! that would have raised it.
 
-use super::{Context, Rule, Scope};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Level;
 use crate::yaml::Step;
@@ -11,17 +11,19 @@ use crate::yaml::Step;
 /// See the module docs.
 pub(crate) struct PrematureCommitment;
 
+/// `premature-commitment`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "premature-commitment",
+    title: "Committed before discovery",
+    summary: "A bet is committed or in progress while a confidence dimension is low.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &PrematureCommitment,
+};
+
 impl Rule for PrematureCommitment {
-    fn id(&self) -> &'static str {
-        "premature-commitment"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A bet is committed or in progress while a confidence dimension is low."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -1,26 +1,28 @@
 //! `stale`: strategy written once and never looked at again. A document whose
 //! last review is older than its cadence is no longer known to be true.
 
-use super::{Context, ReviewSource, Rule, Scope};
+use super::{Context, ReviewSource, Rule, RuleMeta, Scope};
 use crate::date::days_between;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct Stale;
 
+/// `stale`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "stale",
+    title: "Past their review date",
+    summary: "The last review is older than the document's review cadence.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &Stale,
+};
+
 impl Rule for Stale {
-    fn id(&self) -> &'static str {
-        "stale"
-    }
-
-    fn summary(&self) -> &'static str {
-        "The last review is older than the document's review cadence."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -1,26 +1,28 @@
 //! `stale-metric`: no visible progress against goals. A metric nobody has
 //! measured lately cannot tell anyone whether the strategy is working.
 
-use super::{is_retired, Context, Rule, Scope};
+use super::{is_retired, Context, Rule, RuleMeta, Scope};
 use crate::date::days_between;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct StaleMetric;
 
+/// `stale-metric`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "stale-metric",
+    title: "Metrics without recent check-ins",
+    summary: "A metric's latest check-in is older than its cadence.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &StaleMetric,
+};
+
 impl Rule for StaleMetric {
-    fn id(&self) -> &'static str {
-        "stale-metric"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A metric's latest check-in is older than its cadence."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

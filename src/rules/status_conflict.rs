@@ -3,7 +3,7 @@
 //! withdrew; a parent marked done while its children are still in progress
 //! claims a result before the work is in.
 
-use super::{Context, Rule, Scope};
+use super::{Context, Rule, RuleMeta, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Status;
@@ -11,6 +11,16 @@ use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct StatusConflict;
+
+/// `status-conflict`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "status-conflict",
+    title: "Status at odds with the work below",
+    summary: "A live document sits under a dropped or archived parent, or a done parent still has children in progress.",
+    severity: Severity::Warning,
+    scope: Scope::Document,
+    rule: &StatusConflict,
+};
 
 /// Statuses that say work is planned or going on.
 fn is_live(status: Status) -> bool {
@@ -21,16 +31,8 @@ fn is_live(status: Status) -> bool {
 }
 
 impl Rule for StatusConflict {
-    fn id(&self) -> &'static str {
-        "status-conflict"
-    }
-
-    fn summary(&self) -> &'static str {
-        "A live document sits under a dropped or archived parent, or a done parent still has children in progress."
-    }
-
-    fn scope(&self) -> Scope {
-        Scope::Document
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {

@@ -1,20 +1,27 @@
 //! `too-many-bets`: if everything is strategic, nothing is. A quarter with
 //! more active bets than the limit (default 4) has no real priorities.
 
-use super::{Context, Rule};
-use crate::diagnostics::Diagnostic;
+use super::{Context, Rule, RuleMeta, Scope};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct TooManyBets;
 
-impl Rule for TooManyBets {
-    fn id(&self) -> &'static str {
-        "too-many-bets"
-    }
+/// `too-many-bets`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "too-many-bets",
+    title: "Too many bets at once",
+    summary:
+        "A quarter has more active (committed or in-progress) bets than `max_bets_per_quarter`.",
+    severity: Severity::Warning,
+    scope: Scope::Site,
+    rule: &TooManyBets,
+};
 
-    fn summary(&self) -> &'static str {
-        "A quarter has more active (committed or in-progress) bets than `max_bets_per_quarter`."
+impl Rule for TooManyBets {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

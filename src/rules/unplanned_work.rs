@@ -2,22 +2,28 @@
 //! much of a team's quarter is work nobody planned (requests, incidents,
 //! interruptions), the strategy is losing to whatever is loudest.
 
-use super::{Context, Rule};
+use super::{Context, Rule, RuleMeta, Scope};
 use crate::analysis::work_mix;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::text::format_percent as percent;
 use crate::yaml::Step;
 
 /// See the module docs.
 pub(crate) struct UnplannedWork;
 
-impl Rule for UnplannedWork {
-    fn id(&self) -> &'static str {
-        "unplanned-work"
-    }
+/// `unplanned-work`: its id, title, summary, severity and scope.
+pub(super) const META: RuleMeta = RuleMeta {
+    id: "unplanned-work",
+    title: "Too much unplanned work",
+    summary: "More than max_unplanned_share of a team's work items in a quarter were not planned.",
+    severity: Severity::Warning,
+    scope: Scope::Site,
+    rule: &UnplannedWork,
+};
 
-    fn summary(&self) -> &'static str {
-        "More than max_unplanned_share of a team's work items in a quarter were not planned."
+impl Rule for UnplannedWork {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {

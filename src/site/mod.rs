@@ -185,10 +185,11 @@ fn read_inputs_each<T: Send>(
             root.display()
         )));
     }
-    let (mut config, config_text) = Config::load(root).map_err(|diagnostic| {
-        let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
-        RunError::Config { diagnostic, text }
-    })?;
+    let (mut config, config_text) =
+        Config::load(root, rules::HEALTH_RULES).map_err(|diagnostic| {
+            let text = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
+            RunError::Config { diagnostic, text }
+        })?;
     apply_options(&mut config, options);
     let walk = source::WalkOptions {
         output_dir: options.output_dir.clone(),
@@ -222,10 +223,12 @@ pub fn inputs_from_texts(
     options: &LoadOptions,
 ) -> Result<Inputs, RunError> {
     let mut config = match config_text.as_deref() {
-        Some(text) => Config::parse(text).map_err(|diagnostic| RunError::Config {
-            diagnostic,
-            text: config_text.clone(),
-        })?,
+        Some(text) => {
+            Config::parse(text, rules::HEALTH_RULES).map_err(|diagnostic| RunError::Config {
+                diagnostic,
+                text: config_text.clone(),
+            })?
+        }
         None => Config::default(),
     };
     apply_options(&mut config, options);
@@ -463,7 +466,7 @@ fn restore(
 /// of its own. A config that cannot be read leaves it "not read"; `load`
 /// reports that config.
 pub fn read_history(options: &LoadOptions, use_kept: bool) -> history::SiteHistory {
-    match Config::load(&options.root) {
+    match Config::load(&options.root, rules::HEALTH_RULES) {
         Ok((config, _)) => history::SiteHistory::collect(
             &options.root,
             &config,

@@ -1,7 +1,7 @@
 //! The jobs of a render: [`Job`], the list of a full build ([`all_jobs`]),
 //! and what each job that is no document page makes ([`run`]). Document
 //! pages and search are [`parallel`](super::parallel)'s; an overview is a
-//! row of [`OVERVIEWS`](super::pages::OVERVIEWS).
+//! row of [`OVERVIEWS`].
 
 use super::pages::{self, OVERVIEWS};
 use super::theme::Theme;
@@ -66,7 +66,8 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
 pub(super) const GRAPH_JSON: &str = "graph.json";
 
 /// Renders an overview: any job but a document page or search, which
-/// [`render_with`](super::parallel::render_with) makes itself (pages in batches, the index from their entries).
+/// [`render_with`](super::parallel::render_with) makes itself (pages in
+/// batches, the index from their entries).
 pub(super) fn run(
     model: &Model<'_>,
     theme: &Theme,

@@ -26,7 +26,7 @@ pub struct BuildRender {
     /// The paths of the previous output's files this build left as they
     /// are: their inputs did not change, so they were not rendered.
     pub kept: Vec<String>,
-    /// What the next build over this output reads back ([`cache`]). Its
+    /// What the next build over this output reads back ([`cache`](super::cache)). Its
     /// page keys may still name pages this build no longer has (a removed
     /// document's): the output stage keeps those of the files it holds.
     pub cache: RenderCache,

@@ -30,7 +30,7 @@ pub struct SearchEntries {
 }
 
 /// What serve remembers of the pages it serves, or a build of the pages the
-/// previous build wrote (read from its [`cache`]): a hash of the values each
+/// previous build wrote (read from its [`cache`](super::cache)): a hash of the values each
 /// was rendered from. A partial render hashes a page's values (cheap: no
 /// template runs, nothing is allocated) and renders it only when the hash
 /// differs, so one changed title no longer renders 12,000 findings again.

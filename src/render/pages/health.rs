@@ -27,7 +27,7 @@ pub(super) const OVERVIEW: Overview = Overview {
 pub const HEALTH_PREFIX: &str = "health/";
 
 /// The health report, and each rule's findings in full on pages of their
-/// own: the report shows only the first of each (`pages::HEALTH_SAMPLE`).
+/// own: the report shows only the first of each ([`HEALTH_SAMPLE`]).
 fn health_pages<'m>(
     model: &'m Model<'_>,
     theme: &Theme,

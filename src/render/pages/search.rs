@@ -9,7 +9,7 @@ use crate::render::theme::Theme;
 use crate::render::view::Model;
 use crate::render::RenderError;
 
-/// The search page; its index is [`search`]'s.
+/// The search page; its index is [`search`](crate::render::search)'s.
 pub(in crate::render) fn search_page(
     model: &Model<'_>,
     theme: &Theme,

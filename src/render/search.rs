@@ -114,7 +114,7 @@ fn fragment_name(id: &str, taken: &mut std::collections::HashSet<String>) -> Str
 /// A document's id's hash, what cuts fragments: [`stable_hash`], so that a
 /// site's fragments stay the same from one release to the next.
 fn id_hash(id: &str) -> u64 {
-    super::hash::stable_hash(id)
+    crate::hash::stable_hash(id)
 }
 
 /// A longer word is not indexed (a hash, a URL run together).
@@ -272,7 +272,7 @@ impl CodedDoc {
         CachedDoc {
             id: id.to_string(),
             kind: self.kind.clone(),
-            entry_hash: super::hash_of(&self.entry),
+            entry_hash: crate::hash::hash_of(&self.entry),
             codes: self.codes.clone(),
         }
     }
@@ -483,7 +483,7 @@ fn group_shards(postings: &[Vec<u32>], dictionary: &Dictionary) -> Shards {
 /// What a fragment's file is made from, as a key for the render
 /// cache: its documents' ids and the hashes of their entries.
 pub(super) fn fragment_key(docs: &[CachedDoc]) -> u64 {
-    super::hash_of(
+    crate::hash::hash_of(
         &docs
             .iter()
             .map(|d| (&d.id, d.entry_hash))

@@ -215,7 +215,7 @@ impl Theme {
                 }
             }
         }
-        let identity = super::hash::hash_of(&(&templates, &assets));
+        let identity = crate::hash::hash_of(&(&templates, &assets));
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html"]);
         tera.set_escape_fn(escape_into);

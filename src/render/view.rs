@@ -414,7 +414,7 @@ impl<'a> Model<'a> {
             let bucket = match buckets.iter().position(|(_, rule, _)| *rule == d.rule) {
                 Some(b) => b,
                 None => {
-                    buckets.push((super::pages::rule_order(d.rule), d.rule, Vec::new()));
+                    buckets.push((super::pages::health::rule_order(d.rule), d.rule, Vec::new()));
                     buckets.len() - 1
                 }
             };

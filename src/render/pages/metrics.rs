@@ -8,11 +8,23 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::view::{DocLink, Finding, Model};
+use super::Overview;
 use crate::analysis::{change_over, Trend, WINDOW_DAYS};
 use crate::graph::{DocId, Rel};
 use crate::model::{Checkin, MetricType};
+use crate::render::jobs::Job;
+use crate::render::view::{DocLink, Finding, Model};
 use crate::text::format_number;
+
+/// This page's row of [`OVERVIEWS`](super::OVERVIEWS).
+pub(super) const OVERVIEW: Overview = Overview {
+    job: Job::Metrics,
+    template: "metrics.html",
+    path: "metrics/index.html",
+    root: Some("../"),
+    section: "metrics",
+    render: |m, t, o, b| o.page(t, b, &metrics(m)),
+};
 
 /// The columns of a chain, in the order a metric drives the next.
 const COLUMNS: [MetricType; 4] = [
@@ -24,7 +36,7 @@ const COLUMNS: [MetricType; 4] = [
 
 /// The metrics page (`metrics.html`).
 #[derive(Debug, Serialize)]
-pub(super) struct MetricsPage<'a> {
+struct MetricsPage<'a> {
     /// Metrics joined by `drives:`, each chain with the most metrics first.
     chains: Vec<Chain<'a>>,
     /// Metrics that drive nothing and nothing drives.
@@ -71,7 +83,7 @@ struct Reading {
 }
 
 /// The metrics page of `model`'s site.
-pub(super) fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
+fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
     let site = model.site;
     let metrics: Vec<DocId> = (0..site.docs.len())
         .filter(|&i| site.docs[i].kind == "metric")

@@ -1,0 +1,403 @@
+//! A document's page (`<id>/`, `page.html`): its facts and frameworks, the
+//! documents around it, its findings and history, and its body. A build
+//! keys the page before its body is rendered ([`document_key`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{commit_view, ost_diagram, page, render_page, Base, CommitView};
+use crate::graph::{DocId, Rel};
+use crate::hash;
+use crate::output::OutputFile;
+use crate::render::body::{render_body, Resolver};
+use crate::render::cache::CachedDoc;
+use crate::render::markdown::{LinkResolver, RenderedBody};
+use crate::render::search::SearchDoc;
+use crate::render::svg::{self, Reference};
+use crate::render::theme::Theme;
+use crate::render::tree;
+use crate::render::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
+use crate::render::RenderError;
+use crate::text::format_number;
+
+/// A document's own page (`page.html`).
+#[derive(Debug, Serialize)]
+struct DocumentPage<'a> {
+    /// The document as links show it.
+    pub page: DocLink<'a>,
+    /// Its facts and frameworks.
+    pub doc: DocumentFacts<'a>,
+    /// The body as HTML.
+    pub body: &'a str,
+    /// The body's first paragraph as plain text, cut at about 200 bytes:
+    /// the page's `<meta name="description">`.
+    pub description: String,
+    /// Ancestors, the company strategy first.
+    pub trail: Vec<DocLink<'a>>,
+    /// The documents below, as a collapsible tree.
+    pub subtree_html: String,
+    /// Descendants left out of `subtree_html`.
+    pub subtree_hidden: usize,
+    /// `supports` links out.
+    pub supports: Vec<DocLink<'a>>,
+    /// `supports` links in.
+    pub supported_by: Vec<DocLink<'a>>,
+    /// `related` links, both ways.
+    pub related: Vec<DocLink<'a>>,
+    /// Documents mentioning this one in their body.
+    pub backlinks: Vec<DocLink<'a>>,
+    /// Documents this one's body mentions.
+    pub mentions: Vec<DocLink<'a>>,
+    /// A team's documents.
+    pub members: Option<Vec<DocLink<'a>>>,
+    /// This document's findings.
+    pub findings: &'a [Finding<'a>],
+    /// The commits that touched it and how long it has had its status;
+    /// `None` when history is off.
+    pub history: Option<DocHistoryView<'a>>,
+}
+
+/// The history section of a document's page.
+#[derive(Debug, Serialize)]
+struct DocHistoryView<'a> {
+    /// The newest commits that touched it, at most [`DOC_COMMITS`].
+    commits: Vec<CommitView<'a>>,
+    /// How many more there are.
+    more: usize,
+    /// Why the list is empty or partial.
+    note: Option<String>,
+    /// How long it has had its status.
+    in_status: Option<crate::history::TimeInStatus>,
+}
+
+/// How many commits a document's page lists.
+const DOC_COMMITS: usize = 20;
+
+fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>> {
+    let site = model.site;
+    let history = &site.history;
+    if history.state == crate::history::HistoryState::Off {
+        return None;
+    }
+    let doc = &site.docs[id];
+    let commits = history
+        .docs
+        .get(&doc.id)
+        .map_or(&[][..], |d| &d.commits[..]);
+    Some(DocHistoryView {
+        commits: commits
+            .iter()
+            .take(DOC_COMMITS)
+            .map(|&c| commit_view(model, &history.commits[c]))
+            .collect(),
+        more: commits.len().saturating_sub(DOC_COMMITS),
+        note: history.state.note(),
+        in_status: history.time_in_status(&doc.id, doc.status.map(|s| s.as_str()), site.today),
+    })
+}
+
+/// `doc` on a document's page.
+#[derive(Debug, Serialize)]
+struct DocumentFacts<'a> {
+    owner: Option<&'a str>,
+    team: Option<DocLink<'a>>,
+    quarter: Option<String>,
+    reviewed: Option<String>,
+    updated: Option<String>,
+    next_review: Option<String>,
+    review_due: bool,
+    tags: &'a [String],
+    file: &'a str,
+    size: Option<&'static str>,
+    lno: Option<&'static str>,
+    approval: Option<ApprovalView<'a>>,
+    dhm: Option<DhmView<'a>>,
+    confidence: Option<ConfidenceView>,
+    success: Option<GoalView<'a>>,
+    key_results: Vec<GoalView<'a>>,
+    /// The worst pace of its goals (and, for a bet, its objectives'): `on track`, `at risk`, `behind`.
+    pace: Option<&'static str>,
+    /// The same as a style class.
+    pace_class: Option<&'static str>,
+    metric_type: Option<&'static str>,
+    indicator: Option<&'static str>,
+    unit: Option<&'a str>,
+    direction: Option<&'static str>,
+    chart: Option<String>,
+    used_by: Option<Vec<DocLink<'a>>>,
+    checkins: Vec<CheckinView>,
+    assumption: Option<&'a str>,
+    result: Option<&'static str>,
+    date: Option<String>,
+    covers: Vec<DocLink<'a>>,
+    reviewed_in: Vec<DocLink<'a>>,
+    ost: Option<String>,
+    extra: &'a Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApprovalView<'a> {
+    level: Option<&'static str>,
+    approver: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckinView {
+    date: String,
+    value: String,
+}
+
+/// A document's own page.
+/// Document `id`'s page without its body ([`DocumentPage::with_body`]
+/// adds it): a build hashes these values to tell whether the page changed
+/// before it renders any Markdown.
+fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
+    let site = model.site;
+    let doc = &site.docs[id];
+    let graph = &site.graph;
+    let links = |ids: Vec<DocId>| -> Vec<DocLink<'a>> {
+        let mut seen = BTreeSet::new();
+        ids.into_iter()
+            .filter(|i| seen.insert(*i))
+            .map(|i| model.links[i])
+            .collect()
+    };
+    let pace = model.rolled_up_pace(id);
+    let mut trail: Vec<DocId> = graph.ancestors(id);
+    trail.reverse();
+    let out_rel = |rel: Rel| {
+        graph
+            .outgoing(id)
+            .filter(move |e| e.rel == rel)
+            .map(|e| e.to)
+            .collect::<Vec<_>>()
+    };
+    let in_rel = |rel: Rel| {
+        graph
+            .incoming(id)
+            .filter(move |e| e.rel == rel)
+            .map(|e| e.from)
+            .collect::<Vec<_>>()
+    };
+    let mut related = out_rel(Rel::Related);
+    related.extend(in_rel(Rel::Related));
+    let next_review = model.next_review(id);
+    let (shown_depth, hidden) = tree::levels_within(model, id, tree::SUBTREE_BUDGET);
+
+    let chart = (doc.kind == "metric").then(|| {
+        // The unit beside a target: `40%`, `12 days`.
+        let unit = match doc.unit.as_deref() {
+            None | Some("") => String::new(),
+            Some("%") => "%".to_string(),
+            Some(u) => format!(" {u}"),
+        };
+        let unit = unit.as_str();
+        let references: Vec<Reference> = graph
+            .incoming(id)
+            .filter(|e| e.rel == Rel::Metric)
+            .flat_map(|e| {
+                let user = &site.docs[e.from];
+                let success = user
+                    .success
+                    .iter()
+                    .filter_map(|s| s.target.map(|t| (t, s.deadline)));
+                let krs = user
+                    .key_results
+                    .iter()
+                    .filter_map(|k| k.target.map(|t| (t, k.by)));
+                success.chain(krs).map(move |(t, by)| Reference {
+                    value: t,
+                    label: match by {
+                        Some(d) => format!("target {}{unit} by {d}", format_number(t)),
+                        None => format!("target {}{unit}", format_number(t)),
+                    },
+                })
+            })
+            .collect();
+        svg::metric_chart(
+            &doc.title,
+            doc.unit.as_deref().unwrap_or(""),
+            &doc.checkins,
+            &references,
+        )
+    });
+    let below: Vec<tree::TreeItem> = graph
+        .children(id)
+        .iter()
+        .map(|&c| tree::subtree(model, c, shown_depth))
+        .collect();
+
+    DocumentPage {
+        description: String::new(),
+        page: model.links[id],
+        doc: DocumentFacts {
+            owner: doc.owner.as_deref(),
+            team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
+            quarter: doc.quarter.map(|q| q.to_string()),
+            reviewed: doc.reviewed.map(|d| d.to_string()),
+            updated: doc.updated.map(|d| d.to_string()),
+            next_review: next_review.map(|d| d.to_string()),
+            review_due: next_review.is_some_and(|d| d < site.today),
+            tags: &doc.tags,
+            file: &doc.file,
+            size: doc.size.map(|s| s.as_str()),
+            lno: doc.lno.map(|l| l.as_str()),
+            approval: doc.approval.as_ref().map(|a| ApprovalView {
+                level: a.level.map(|l| l.as_str()),
+                approver: a.approver.as_deref(),
+            }),
+            dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
+            confidence: doc
+                .confidence
+                .as_ref()
+                .map(|c| model.confidence(c, doc.status)),
+            success: doc.success.as_ref().map(|s| model.success(id, s)),
+            key_results: doc
+                .key_results
+                .iter()
+                .map(|k| model.goal(id, None, k.metric.as_ref(), k.baseline, k.target, k.by))
+                .collect(),
+            pace: pace.map(|p| p.as_str()),
+            pace_class: pace.map(|p| p.slug()),
+            metric_type: doc.metric_type.map(|t| t.as_str()),
+            indicator: doc.indicator.map(|i| i.as_str()),
+            unit: doc.unit.as_deref(),
+            direction: doc.direction.map(|d| d.as_str()),
+            chart,
+            used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),
+            checkins: doc
+                .checkins
+                .iter()
+                .rev()
+                .map(|c| CheckinView {
+                    date: c.date.to_string(),
+                    value: format_number(c.value),
+                })
+                .collect(),
+            assumption: doc.assumption.as_deref(),
+            result: doc.result.map(|r| r.as_str()),
+            date: doc.date.map(|d| d.to_string()),
+            covers: links(out_rel(Rel::Covers)),
+            reviewed_in: links(in_rel(Rel::Covers)),
+            ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
+            extra: &doc.extra,
+        },
+        body: "",
+        trail: links(trail),
+        subtree_html: crate::render::tree::tree_html(&below, "../", "../trace/"),
+        subtree_hidden: hidden,
+        supports: links(out_rel(Rel::Supports)),
+        supported_by: links(in_rel(Rel::Supports)),
+        related: links(related),
+        backlinks: links(in_rel(Rel::Mentions)),
+        mentions: links(out_rel(Rel::Mentions)),
+        members: (doc.kind == "team").then(|| {
+            links(
+                graph
+                    .incoming(id)
+                    .filter(|e| e.rel == Rel::Team)
+                    .map(|e| e.from)
+                    .collect(),
+            )
+        }),
+        findings: &model.findings[id],
+        history: doc_history(model, id),
+    }
+}
+
+impl<'a> DocumentPage<'a> {
+    /// The page with its body: rendered, and its first paragraph as the description.
+    fn with_body(self, body: &'a RenderedBody) -> DocumentPage<'a> {
+        DocumentPage {
+            description: body.description.clone(),
+            body: &body.html,
+            ..self
+        }
+    }
+}
+
+/// A document's search entry: made with its page, or the previous build's.
+pub(in crate::render) enum Entry<'c> {
+    Fresh(SearchDoc),
+    Kept(&'c CachedDoc),
+}
+
+/// Document `id`'s page and search entry. In a build (`previous`: the
+/// previous build's search documents, empty for a fresh build), the page is
+/// keyed before anything is rendered ([`document_key`]), and a page whose
+/// key the previous build left is neither rendered nor handed back.
+pub(in crate::render) fn document_page<'c>(
+    model: &Model<'_>,
+    theme: &Theme,
+    id: DocId,
+    previous: Option<&HashMap<&str, &'c CachedDoc>>,
+) -> Result<(Option<OutputFile>, Entry<'c>), RenderError> {
+    let site = model.site;
+    let doc = &site.docs[id];
+    let path = model.links[id].path.after("");
+    let base = super::base(model, "../", "doc");
+    let context = document(model, id);
+    let memory = previous.and(model.served);
+    if let (Some(previous), Some(memory)) = (previous, memory) {
+        match (
+            document_key(model, id, &base, &context),
+            previous.get(doc.id.as_str()),
+        ) {
+            (Some(key), Some(cached)) if memory.unchanged_key(&path, key) => {
+                return Ok((None, Entry::Kept(cached)));
+            }
+            (Some(key), _) => memory.remember(path.clone(), key),
+            (None, _) => {}
+        }
+    }
+    let text = model.text_of(id)?;
+    let rendered = render_body(model, id, &text);
+    let context = context.with_body(&rendered);
+    let file = match memory {
+        // Keyed above, by what the values are made from.
+        Some(_) => Some(render_page(theme, "page.html", path, &base, &context)?),
+        None => page(theme, "page.html", path, &base, &context)?,
+    };
+    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
+    Ok((file, Entry::Fresh(entry)))
+}
+
+/// What document `id`'s page is made from, as one hash, without its body
+/// rendered: the page's values (`base`, `context`, the body left out) and,
+/// for the body, what its HTML is made of: the file's text (its length and
+/// hash) and what each of its links resolves to. Headings, code and the
+/// Markdown options are the file's text and the config, which the build's
+/// identity holds. `None` only if the values cannot be hashed.
+fn document_key(
+    model: &Model<'_>,
+    id: DocId,
+    base: &Base<'_>,
+    context: &DocumentPage<'_>,
+) -> Option<u64> {
+    let doc = &model.site.docs[id];
+    let resolver = Resolver {
+        model,
+        from_file: &doc.file,
+    };
+    let targets: Vec<Option<(String, &str)>> = doc
+        .body
+        .links
+        .iter()
+        .map(|link| match &link.target {
+            crate::model::BodyLinkTarget::Id { id, .. } => resolver.by_id(id),
+            crate::model::BodyLinkTarget::Path { written, .. } => {
+                resolver.by_path(written).map(|url| (url, ""))
+            }
+        })
+        .collect();
+    hash::hash_value(&(
+        "page.html",
+        base,
+        context,
+        model.site.sources[doc.source].whole_print(),
+        doc.body_offset,
+        targets,
+    ))
+}

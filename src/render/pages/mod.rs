@@ -1,0 +1,341 @@
+//! A file per kind of page, each with the typed context its template sees
+//! and, for an overview, its row of [`OVERVIEWS`]: adding a page is its
+//! file here, its template and its docs. Contexts borrow from the [`Model`]
+//! and go to Tera as they are: no intermediate JSON tree, no copies of
+//! titles and messages.
+//!
+//! This file holds what the pages share: [`Base`], the values every page
+//! has; [`page`] and [`page_from`], which render a page unless it was
+//! rendered before from the same values; and the cards several pages show.
+
+mod changes;
+pub(in crate::render) mod document;
+pub(in crate::render) mod health;
+mod home;
+mod metrics;
+mod not_found;
+pub(in crate::render) mod quarter;
+mod roadmap;
+pub(in crate::render) mod search;
+mod teams;
+pub(in crate::render) mod trace;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::jobs::Job;
+use super::svg::{self, TreeNode};
+use super::theme::Theme;
+use super::view::{ConfidenceView, DhmView, DocLink, GoalView, Model};
+use super::{RenderError, ServedPages};
+use crate::date::Quarter;
+use crate::graph::DocId;
+use crate::model::{Size, Status};
+use crate::output::OutputFile;
+
+/// The variables every page has besides its own: `site`, `root`, `section`.
+#[derive(Debug, Clone, Serialize)]
+pub(in crate::render) struct Base<'a> {
+    /// Site-wide facts.
+    pub site: SiteFacts<'a>,
+    /// The prefix from this page to the site root.
+    pub root: &'a str,
+    /// Which part of the site the page belongs to, for the navigation.
+    pub section: &'static str,
+    /// Lets a partial render skip a page whose values did not change; not a template value.
+    #[serde(skip)]
+    pub served: Option<&'a ServedPages>,
+}
+
+/// `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub(in crate::render) struct SiteFacts<'a> {
+    /// The site title.
+    pub title: &'a str,
+    /// The build date.
+    pub today: &'a str,
+    /// Whether the highlight stylesheet exists.
+    pub has_code: bool,
+    /// The page of the document with id `glossary`, if the site has one,
+    /// relative to the site root: the framework terms (DHM, LNO, the
+    /// confidence meter) link to it.
+    pub glossary: Option<String>,
+}
+
+/// The context every page shares.
+pub(in crate::render) fn base<'a>(
+    model: &'a Model<'_>,
+    root: &'a str,
+    section: &'static str,
+) -> Base<'a> {
+    let site = model.site;
+    Base {
+        site: SiteFacts {
+            title: &site.config.title,
+            today: &model.today,
+            has_code: model.has_code,
+            glossary: model.link_to("glossary").map(|l| l.path.after("")),
+        },
+        root,
+        section,
+        served: model.served,
+    }
+}
+
+/// An overview's pages, those that needed no render left out ([`ServedPages`]).
+pub(in crate::render) type PagesResult = Result<Vec<OutputFile>, RenderError>;
+
+/// Renders `template` into the page at `path`. `None` when that page was
+/// rendered before from the very same values: serve serves it, or the
+/// previous build wrote it ([`ServedPages`]).
+fn page(
+    theme: &Theme,
+    template: &str,
+    path: String,
+    base: &Base<'_>,
+    context: &impl serde::Serialize,
+) -> Result<Option<OutputFile>, RenderError> {
+    page_from(theme, template, path, base, context, |context| context)
+}
+
+/// [`page`] for a page some of whose values are costly to make: `key`
+/// determines them and is what serve compares, and `values` makes them from
+/// it only for a page that is rendered.
+fn page_from<K: serde::Serialize, C: serde::Serialize>(
+    theme: &Theme,
+    template: &str,
+    path: String,
+    base: &Base<'_>,
+    key: K,
+    values: impl FnOnce(K) -> C,
+) -> Result<Option<OutputFile>, RenderError> {
+    if let Some(served) = base.served {
+        if served.unchanged(&path, template, base, &key) {
+            return Ok(None);
+        }
+    }
+    render_page(theme, template, path, base, &values(key)).map(Some)
+}
+
+/// Renders `template` into the page at `path`, whatever was rendered before.
+fn render_page(
+    theme: &Theme,
+    template: &str,
+    path: String,
+    base: &Base<'_>,
+    context: &impl serde::Serialize,
+) -> Result<OutputFile, RenderError> {
+    let html = theme.render(template, base, context).map_err(|e| {
+        RenderError(format!(
+            "template error: rendering {path} with `{template}`: {}",
+            e.0
+        ))
+    })?;
+    Ok(OutputFile::text(path, html))
+}
+
+/// An overview page: which job makes it, its template and output path, and
+/// where its links start from.
+pub(in crate::render) struct Overview {
+    pub(in crate::render) job: Job,
+    template: &'static str,
+    path: &'static str,
+    /// The prefix from the page to the site root; `None`: the site's
+    /// `base_url`, for the 404 page, which is served at any depth.
+    pub(in crate::render) root: Option<&'static str>,
+    pub(in crate::render) section: &'static str,
+    pub(in crate::render) render:
+        for<'m> fn(&'m Model<'_>, &Theme, &Overview, &Base<'m>) -> PagesResult,
+}
+
+impl Overview {
+    fn page(&self, theme: &Theme, base: &Base<'_>, context: &impl serde::Serialize) -> PagesResult {
+        Ok(page(theme, self.template, self.path.into(), base, context)?
+            .into_iter()
+            .collect())
+    }
+}
+
+/// Every page that is not a document's, in the order a build renders them:
+/// each page's row is in its file.
+pub(in crate::render) const OVERVIEWS: &[Overview] = &[
+    home::OVERVIEW,
+    trace::OVERVIEW,
+    health::OVERVIEW,
+    roadmap::OVERVIEW,
+    teams::OVERVIEW,
+    metrics::OVERVIEW,
+    changes::OVERVIEW,
+    not_found::OVERVIEW,
+];
+
+/// Outcome `doc`'s opportunity solution tree, as its diagram draws it.
+fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
+    let d = &model.site.docs[doc];
+    let note = d
+        .result
+        .map(|r| r.as_str().to_string())
+        .or_else(|| d.status.map(|s| s.as_str().to_string()));
+    let children = model
+        .site
+        .graph
+        .children(doc)
+        .iter()
+        .filter(|&&c| {
+            matches!(
+                model.site.docs[c].kind.as_str(),
+                "opportunity" | "solution" | "experiment"
+            )
+        })
+        .map(|&c| ost_tree(model, c, prefix))
+        .collect();
+    TreeNode {
+        title: d.title.clone(),
+        kind: d.kind.clone(),
+        note,
+        url: model.links[doc].path.after(prefix),
+        children,
+    }
+}
+
+/// The SVG diagram of the opportunity solution tree rooted at outcome `doc`.
+fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
+    svg::tree_diagram(&ost_tree(model, doc, prefix))
+}
+
+/// A commit as the pages list it.
+#[derive(Debug, Serialize)]
+struct CommitView<'a> {
+    short: &'a str,
+    date: String,
+    author: &'a str,
+    subject: &'a str,
+    /// The commit's web page, when `repo_url` is set.
+    url: Option<String>,
+}
+
+fn commit_view<'a>(model: &'a Model<'_>, commit: &'a crate::history::Commit) -> CommitView<'a> {
+    CommitView {
+        short: commit.short(),
+        date: commit.date.to_string(),
+        author: &commit.author,
+        subject: &commit.subject,
+        url: commit.url(model.site.config.repo_url.as_deref()),
+    }
+}
+
+/// One change on the changes page and the dashboard.
+#[derive(Debug, Serialize)]
+struct ChangeView<'a> {
+    /// The document's page, when it is still in the site.
+    doc: Option<DocLink<'a>>,
+    /// Its title now, or as the commit wrote it, or its id.
+    title: &'a str,
+    kind_label: &'a str,
+    change: &'a crate::history::Change,
+    commit: CommitView<'a>,
+}
+
+fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> ChangeView<'a> {
+    let site = model.site;
+    let doc = model.link_to(&event.id);
+    ChangeView {
+        doc,
+        title: doc.map_or(event.title.as_deref().unwrap_or(&event.id), |d| d.title),
+        kind_label: site
+            .config
+            .schema
+            .get(&event.kind)
+            .map_or(event.kind.as_str(), |k| k.label.as_str()),
+        change: &event.change,
+        commit: commit_view(model, &site.history.commits[event.commit]),
+    }
+}
+
+/// A bet as a card on the dashboard and the roadmap.
+#[derive(Debug, Serialize)]
+struct BetCard<'a> {
+    doc: DocLink<'a>,
+    size: Option<&'static str>,
+    quarter: Option<String>,
+    owner: Option<&'a str>,
+    team: Option<DocLink<'a>>,
+    confidence: Option<ConfidenceView>,
+    dhm: Option<DhmView<'a>>,
+    success: Option<GoalView<'a>>,
+}
+
+fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
+    let doc = &model.site.docs[bet];
+    BetCard {
+        doc: model.links[bet],
+        size: doc.size.map(|s| s.as_str()),
+        quarter: doc.quarter.map(|q| q.to_string()),
+        owner: doc.owner.as_deref(),
+        team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
+        confidence: doc
+            .confidence
+            .as_ref()
+            .map(|c| model.confidence(c, doc.status)),
+        dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
+        success: doc.success.as_ref().map(|s| model.success(bet, s)),
+    }
+}
+
+/// The size mix of a quarter's active bets.
+#[derive(Debug, Serialize)]
+struct Balance {
+    active: usize,
+    big: usize,
+    medium: usize,
+    small: usize,
+    big_pct: usize,
+    medium_pct: usize,
+    small_pct: usize,
+    max: usize,
+}
+
+fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
+    let active: Vec<DocId> = bets
+        .iter()
+        .copied()
+        .filter(|&b| model.site.docs[b].status.is_some_and(Status::is_active_bet))
+        .collect();
+    let count = |size| {
+        active
+            .iter()
+            .filter(|&&b| model.site.docs[b].size == Some(size))
+            .count()
+    };
+    let n = active.len().max(1);
+    let (big, medium, small) = (count(Size::Big), count(Size::Medium), count(Size::Small));
+    Balance {
+        active: active.len(),
+        big,
+        medium,
+        small,
+        big_pct: big * 100 / n,
+        medium_pct: medium * 100 / n,
+        small_pct: small * 100 / n,
+        max: model.site.config.max_bets_per_quarter,
+    }
+}
+
+fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<DocId>) {
+    let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
+    let mut unscheduled = Vec::new();
+    for (i, d) in model
+        .site
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == "bet")
+    {
+        match d.quarter {
+            Some(q) => by_quarter.entry(q).or_default().push(i),
+            None => unscheduled.push(i),
+        }
+    }
+    (by_quarter, unscheduled)
+}

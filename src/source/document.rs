@@ -10,6 +10,7 @@ use crate::model::*;
 use crate::source::frontmatter::{split_front_matter, SplitError};
 use crate::source::{extract_body, SourceFile, MAX_HIGHLIGHTED_CODE_BYTES};
 use crate::text::{group_digits, is_slug, slugify, suggest, LineIndex};
+use crate::yaml::lines::Line;
 use crate::yaml::{self, Locator, Step};
 
 /// Every front-matter field throughline understands.
@@ -189,8 +190,11 @@ pub(crate) fn stem_id(path: &str) -> String {
 
 /// Finds `id: x` by eye when the YAML as a whole cannot be parsed, so that links to the document still resolve.
 fn recover_id(yaml: &str) -> Option<String> {
-    yaml.lines().find_map(|l| {
-        let value = l.strip_prefix("id:")?.trim().trim_matches(['"', '\'']);
+    yaml.lines().map(Line::read).find_map(|l| {
+        let value = Some(l)
+            .filter(|l| l.is_top_level() && l.key == Some("id"))?
+            .value()
+            .trim_matches(['"', '\'']);
         is_slug(value).then(|| value.to_string())
     })
 }

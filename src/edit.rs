@@ -83,6 +83,22 @@ pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, EditE
     Ok(out)
 }
 
+/// `text` with `blocks` added at the end of its front matter, in order:
+/// each a top-level field as `new` writes it (`key: value`, perhaps with
+/// nested lines), its lines ending in `\n`, which become the file's own
+/// line end. Every other byte is kept.
+pub fn add_fields(text: &str, blocks: &[&str]) -> Result<String, EditError> {
+    let (start, end, eol) = front_matter_bounds(text)?;
+    let added: usize = blocks.iter().map(|b| b.len() * 2).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    out.push_str(&text[..end]);
+    for block in blocks {
+        append_field(&mut out, start, eol, block);
+    }
+    out.push_str(&text[end..]);
+    Ok(out)
+}
+
 /// Appends `block` (lines ending in `\n`) to `out`, which ends inside front
 /// matter that starts at `start`, with `eol` for each line end; first ends
 /// the last line of the front matter if it has no line end.

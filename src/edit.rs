@@ -17,6 +17,7 @@
 use std::ops::Range;
 
 use crate::source::split_front_matter;
+use crate::yaml::lines::{strip_comment, Line};
 
 mod write;
 
@@ -33,7 +34,7 @@ pub struct EditError(pub String);
 /// value (the rest of its line and any lines nested under it) replaced by
 /// `value`, which must be one line of YAML; a missing key is added at the end
 /// of the front matter, in the order given. A trailing `# comment` on a
-/// replaced one-line plain value is kept.
+/// replaced one-line value is kept.
 pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, EditError> {
     let (start, end, eol) = front_matter_bounds(text)?;
     let lines = split_lines(&text[start..end]);
@@ -44,7 +45,8 @@ pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, EditE
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let Some(f) = fields.iter().position(|(key, _)| is_key_line(line, key)) else {
+        let read = Line::read(line);
+        let Some(f) = fields.iter().position(|(key, _)| is_key_line(&read, key)) else {
             out.push_str(line);
             i += 1;
             continue;
@@ -57,10 +59,10 @@ pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, EditE
         }
         done[f] = true;
         let (key, value) = &fields[f];
-        let rest = line[key.len() + 1..].trim_end_matches(['\r', '\n']);
+        let rest = read.rest();
         // The value's own lines: indented ones, or `- item`s of a list written at column 0.
         let mut j = i + 1;
-        while j < lines.len() && continues_value(lines[j], rest.trim().is_empty()) {
+        while j < lines.len() && continues_value(lines[j], read.value().is_empty()) {
             j += 1;
         }
         out.push_str(key);
@@ -73,19 +75,46 @@ pub fn set_fields(text: &str, fields: &[(&str, String)]) -> Result<String, EditE
         i = j;
     }
     for (f, (key, value)) in fields.iter().enumerate() {
-        if done[f] {
-            continue;
+        if !done[f] {
+            append_field(&mut out, start, eol, &format!("{key}: {value}\n"));
         }
-        if !out.ends_with('\n') && out.len() > start {
-            out.push_str(eol);
-        }
-        out.push_str(key);
-        out.push_str(": ");
-        out.push_str(value);
-        out.push_str(eol);
     }
     out.push_str(&text[end..]);
     Ok(out)
+}
+
+/// `text` with `blocks` added at the end of its front matter, in order:
+/// each a top-level field as `new` writes it (`key: value`, perhaps with
+/// nested lines), its lines ending in `\n`, which become the file's own
+/// line end. Every other byte is kept.
+pub fn add_fields(text: &str, blocks: &[&str]) -> Result<String, EditError> {
+    let (start, end, eol) = front_matter_bounds(text)?;
+    let added: usize = blocks.iter().map(|b| b.len() * 2).sum();
+    let mut out = String::with_capacity(text.len() + added);
+    out.push_str(&text[..end]);
+    for block in blocks {
+        append_field(&mut out, start, eol, block);
+    }
+    out.push_str(&text[end..]);
+    Ok(out)
+}
+
+/// Appends `block` (lines ending in `\n`) to `out`, which ends inside front
+/// matter that starts at `start`, with `eol` for each line end; first ends
+/// the last line of the front matter if it has no line end.
+fn append_field(out: &mut String, start: usize, eol: &str, block: &str) {
+    if !out.ends_with('\n') && out.len() > start {
+        out.push_str(eol);
+    }
+    for line in block.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(line) => {
+                out.push_str(line.strip_suffix('\r').unwrap_or(line));
+                out.push_str(eol);
+            }
+            None => out.push_str(line),
+        }
+    }
 }
 
 /// The front matter's byte range in `text` and the line end it uses.
@@ -168,8 +197,9 @@ pub fn list_field(text: &str, key: &str) -> Result<ListField, EditError> {
     let mut key_lines = lines
         .iter()
         .enumerate()
+        .map(|(at, &(offset, line))| (at, (offset, Line::read(line))))
         .filter(|(_, (_, line))| is_key_line(line, key));
-    let Some((at, &(key_offset, key_line))) = key_lines.next() else {
+    let Some((at, (key_offset, key_line))) = key_lines.next() else {
         return Ok(field);
     };
     if key_lines.next().is_some() {
@@ -177,15 +207,15 @@ pub fn list_field(text: &str, key: &str) -> Result<ListField, EditError> {
             "`{key}` is written twice in the front matter; remove one first"
         )));
     }
-    let after_colon = key_offset + key.len() + 1;
-    let rest = key_line[key.len() + 1..].trim_end_matches(['\r', '\n']);
-    let value = strip_yaml_comment(rest).trim();
+    let after_colon = key_offset + key_line.after_colon;
+    let rest = key_line.rest();
+    let value = key_line.value();
     let value_offset = after_colon + (rest.len() - rest.trim_start().len());
     if value.is_empty() {
         block_items(&lines[at + 1..], &mut field)?;
         if field.items.is_empty() {
             field.form = ListForm::Empty;
-            field.empty_at = Some(EmptyAt::AfterKeyLine(key_offset + key_line.len()));
+            field.empty_at = Some(EmptyAt::AfterKeyLine(key_offset + lines[at].1.len()));
         } else {
             field.form = ListForm::Block;
         }
@@ -338,22 +368,6 @@ fn flow_items(text: &str, open: usize, end: usize, field: &mut ListField) -> Opt
         i += 1;
     }
     None
-}
-
-/// `s` without a ` # comment` (a `#` after a blank, outside quotes).
-fn strip_yaml_comment(s: &str) -> &str {
-    let bytes = s.as_bytes();
-    let mut quote: Option<u8> = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) => return &s[..i],
-            None => {}
-        }
-    }
-    s
 }
 
 /// One change to a top-level list, for [`edit_list`].
@@ -629,7 +643,7 @@ fn set_splice(
     };
     let raw = &item_text[value_start..];
     let raw = &raw[..raw.find(stops).unwrap_or(raw.len())];
-    let old = strip_yaml_comment(raw).trim_end();
+    let old = strip_comment(raw).trim_end();
     if old.is_empty() {
         return Err(EditError(format!(
             "item {} of `{key}` has no value for `{name}:` on its line",
@@ -649,10 +663,12 @@ fn split_lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
 
-fn is_key_line(line: &str, key: &str) -> bool {
-    line.strip_prefix(key)
-        .and_then(|rest| rest.strip_prefix(':'))
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+/// Whether `line` writes the top-level key `key` as this module writes it:
+/// plain, with the `:` right after it. A key written otherwise (`"key":`,
+/// `key :`) is not taken for it, so the edit adds a second `key:` that the
+/// caller's re-parse refuses, rather than rewriting a layout it would change.
+fn is_key_line(line: &Line<'_>, key: &str) -> bool {
+    line.is_top_level() && line.key == Some(key) && line.after_colon == key.len() + 1
 }
 
 fn continues_value(line: &str, value_on_next_lines: bool) -> bool {
@@ -660,14 +676,13 @@ fn continues_value(line: &str, value_on_next_lines: bool) -> bool {
         || (value_on_next_lines && (line.starts_with("- ") || line.trim_end() == "-"))
 }
 
-/// The ` # comment` after a plain one-line value, to keep beside the new value.
+/// The ` # comment` after a one-line value, to keep beside the new value.
 fn kept_comment(rest: &str) -> String {
-    if rest.contains(['"', '\'']) {
-        return String::new();
-    }
-    match rest.find(" #") {
-        Some(at) => format!(" {}", rest[at..].trim_start()),
-        None => String::new(),
+    let comment = &rest[strip_comment(rest).len()..];
+    if comment.is_empty() {
+        String::new()
+    } else {
+        format!(" {comment}")
     }
 }
 

@@ -643,12 +643,12 @@ fn version(path: &str, bytes: &[u8]) -> Option<Version> {
     let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
     let yaml = crate::source::split_front_matter(text).ok()?.yaml;
     let mut fields = crate::yaml::parse_front_matter(yaml).ok()?;
-    let text_of = |key: &str| fields.get(key).and_then(Value::as_str).map(str::to_string);
     // As `source` reads a document: the file name without `id:`, a page without `kind:`.
-    let id = text_of("id").unwrap_or_else(|| crate::source::default_id(path));
-    let kind = text_of("kind").unwrap_or_else(|| crate::config::PAGE_KIND.to_string());
-    let title = text_of("title");
-    let draft = fields.get("draft") == Some(&Value::Bool(true));
+    let who = crate::source::identity(&fields, path);
+    let (id, title, draft) = (who.id, who.title, who.draft);
+    let kind = who
+        .kind
+        .unwrap_or_else(|| crate::config::PAGE_KIND.to_string());
     fields.retain(|key, _| COMPARED_FIELDS.contains(&key.as_str()));
     Some(Version {
         id,

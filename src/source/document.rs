@@ -10,6 +10,9 @@ use crate::model::*;
 use crate::source::frontmatter::{split_front_matter, SplitError};
 use crate::source::{extract_body, SourceFile, MAX_HIGHLIGHTED_CODE_BYTES};
 use crate::text::{group_digits, is_slug, slugify, suggest, LineIndex};
+use crate::yaml::lines::Line;
+
+use super::identity::{identity, scalar_text, Identity};
 use crate::yaml::{self, Locator, Step};
 
 /// Every front-matter field throughline understands.
@@ -189,8 +192,11 @@ pub(crate) fn stem_id(path: &str) -> String {
 
 /// Finds `id: x` by eye when the YAML as a whole cannot be parsed, so that links to the document still resolve.
 fn recover_id(yaml: &str) -> Option<String> {
-    yaml.lines().find_map(|l| {
-        let value = l.strip_prefix("id:")?.trim().trim_matches(['"', '\'']);
+    yaml.lines().map(Line::read).find_map(|l| {
+        let value = Some(l)
+            .filter(|l| l.is_top_level() && l.key == Some("id"))?
+            .value()
+            .trim_matches(['"', '\'']);
         is_slug(value).then(|| value.to_string())
     })
 }
@@ -275,16 +281,11 @@ impl Reader<'_> {
     }
 
     fn text(&mut self, value: &Value, path: &[Step<'_>]) -> Option<String> {
-        match value {
-            Value::Null => None,
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            other => {
-                self.wrong_type(path, other, "text");
-                None
-            }
+        let text = scalar_text(value);
+        if text.is_none() && !value.is_null() {
+            self.wrong_type(path, value, "text");
         }
+        text
     }
 
     fn date(&mut self, value: &Value, path: &[Step<'_>]) -> Option<Date> {
@@ -536,27 +537,27 @@ impl Reader<'_> {
         }
     }
 
-    /// The document's id: the one written in `id:` (at `span`), or else the
-    /// one made from the file name. An id [`check_id`] refuses is reported
-    /// here, where `check` and so `build` see it; one that is not a slug is
-    /// replaced by its slug (or the file's), so that links to it still
-    /// resolve and later findings can name the document.
-    fn judge_id(&mut self, written: Option<String>, span: Option<Span>, stem_id: String) -> String {
-        let from_name = written.is_none();
-        let id = written.unwrap_or_else(|| stem_id.clone());
-        let Err(e) = check_id(&id) else {
-            return id;
+    /// Reports what is wrong with the document's id, as [`Identity`] found
+    /// it: an id [`check_id`] refuses is reported here, where `check` and so
+    /// `build` see it (the identity has already replaced one that is not a
+    /// slug, so that links to it still resolve and later findings can name
+    /// the document).
+    fn report_id(&mut self, who: &Identity, span: Option<Span>, stem_id: &str) {
+        let Some(e) = &who.id_error else {
+            return;
         };
-        let (message, hint) = match (&e, from_name) {
+        let from_name = who.written_id.is_none();
+        let id = who.written_id.as_deref().unwrap_or(stem_id);
+        let (message, hint) = match (e, from_name) {
             (IdError::Empty, true) => (
                 "no id can be made from this file's name".to_string(),
                 "add an `id:` field with letters or digits".to_string(),
             ),
             (IdError::TooLong(_), true) => (
-                format!("this file's name makes an id too long: {}", e.message(&id)),
+                format!("this file's name makes an id too long: {}", e.message(id)),
                 "add a shorter `id:` to the front matter, or rename the file".to_string(),
             ),
-            _ => (e.message(&id), e.hint(&id)),
+            _ => (e.message(id), e.hint(id)),
         };
         let d = Diagnostic::error(
             "schema",
@@ -566,13 +567,6 @@ impl Reader<'_> {
         )
         .with_hint(hint);
         self.diags.push(d);
-        match e {
-            IdError::Empty | IdError::NotSlug => Some(slugify(&id))
-                .filter(|fixed| !fixed.is_empty())
-                .or_else(|| Some(stem_id).filter(|stem| !stem.is_empty()))
-                .unwrap_or_else(|| "untitled".to_string()),
-            IdError::Reserved | IdError::TooLong(_) => id,
-        }
     }
 
     fn read_fields(
@@ -582,22 +576,22 @@ impl Reader<'_> {
         schema: &Schema,
         stem_id: String,
     ) {
-        // Identity first, so later diagnostics can name the document.
-        let written = match map.get("id") {
-            Some(v) if !v.is_null() => {
-                let path = [Step::Key("id")];
-                doc.id_span = Some(self.value_span(&path));
-                self.text(v, &path).map(|id| id.trim().to_string())
-            }
-            _ => None,
-        };
-        doc.id = self.judge_id(written, doc.id_span, stem_id);
+        // Identity first, so later diagnostics can name the document. It is
+        // read as `history` reads it; here its problems are reported too.
+        let who = identity(&map, self.file);
+        if let Some(v) = map.get("id").filter(|v| !v.is_null()) {
+            let path = [Step::Key("id")];
+            doc.id_span = Some(self.value_span(&path));
+            self.text(v, &path);
+        }
+        self.report_id(&who, doc.id_span, &stem_id);
+        doc.id = who.id;
 
         if let Some(v) = map.get("kind").filter(|v| !v.is_null()) {
             let path = [Step::Key("kind")];
             doc.kind_span = Some(self.value_span(&path));
-            if let Some(kind) = self.text(v, &path) {
-                let kind = kind.trim().to_string();
+            self.text(v, &path);
+            if let Some(kind) = who.kind {
                 if schema.get(&kind).is_some() {
                     doc.kind = kind;
                 } else {
@@ -619,10 +613,8 @@ impl Reader<'_> {
             match key.as_str() {
                 "id" | "kind" => {}
                 "title" => {
-                    doc.title = self
-                        .text(value, &k)
-                        .map(|t| t.trim().to_string())
-                        .unwrap_or_default()
+                    self.text(value, &k);
+                    doc.title = who.title.clone().unwrap_or_default();
                 }
                 "parent" => doc.parent = self.id_ref(value, &k),
                 "supports" => doc.supports = self.id_list(value, "supports"),
@@ -673,7 +665,10 @@ impl Reader<'_> {
                         other => self.text(other, &k).into_iter().collect(),
                     }
                 }
-                "draft" => doc.draft = self.boolean(value, &k).unwrap_or(false),
+                "draft" => {
+                    self.boolean(value, &k);
+                    doc.draft = who.draft;
+                }
                 "size" => doc.size = self.vocab(value, &k, Size::parse, Size::ALL),
                 "lno" => doc.lno = self.vocab(value, &k, Lno::parse, Lno::ALL),
                 "source" => {

@@ -7,14 +7,15 @@
 mod body;
 mod document;
 mod frontmatter;
+mod identity;
 
 pub use body::{
     extract_body, fence_language, headings, join_relative, markdown_options, path_link, Heading,
     MAX_HIGHLIGHTED_CODE_BYTES,
 };
-pub(crate) use document::stem_id as default_id;
 pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
 pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
+pub(crate) use identity::identity;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

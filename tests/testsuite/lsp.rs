@@ -926,6 +926,43 @@ fn code_actions_fix_what_is_mechanical() {
 }
 
 #[test]
+fn the_missing_fields_are_added_in_the_documents_line_ends() {
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    let bare = "---\r\nid: bet-crlf\r\nkind: bet\r\ntitle: Bare # a note\r\n---\r\nText.\r\n";
+    client.open_text("bets/bet-crlf.md", bare);
+    client.diagnostics("bets/bet-crlf.md", Some(1));
+    let actions = client.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": client.uri("bets/bet-crlf.md") }, "range": { "start": { "line": 5, "character": 0 }, "end": { "line": 5, "character": 0 } }, "context": { "diagnostics": [] } }),
+    );
+    let missing = actions
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Add the missing fields of a `bet`"))
+        })
+        .expect("missing fields");
+    let edit = &missing["edit"]["changes"][client.uri("bets/bet-crlf.md")][0];
+    let filled = apply(bare, edit);
+    assert!(filled.contains("\r\nstatus: proposed "), "{filled:?}");
+    // Every line still ends in CRLF: no bare `\n` was written.
+    let bare_newlines = filled
+        .match_indices('\n')
+        .filter(|&(i, _)| !filled[..i].ends_with('\r'))
+        .count();
+    assert_eq!(bare_newlines, 0, "{filled:?}");
+    assert!(filled.starts_with("---\r\nid: bet-crlf\r\nkind: bet\r\ntitle: Bare # a note\r\n"));
+    assert!(filled.ends_with("\r\n---\r\nText.\r\n"), "{filled:?}");
+    client.change("bets/bet-crlf.md", 2, &filled);
+    let found = client.diagnostics("bets/bet-crlf.md", Some(2));
+    assert!(!codes(&found).contains(&"yaml".to_string()), "{found:#?}");
+}
+
+#[test]
 fn malformed_messages_get_errors_and_the_server_goes_on() {
     let site = SiteTest::example();
     let mut client = Client::spawn(site.root(), &[]);

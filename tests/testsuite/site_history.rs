@@ -225,6 +225,51 @@ fn a_wider_window_reaches_further_back_and_builds_are_the_same_twice() {
     }
 }
 
+/// A document's id is read one way for its page and its history: an id
+/// written with blanks in quotes, or as a number, is still the page's.
+#[test]
+fn ids_with_blanks_or_written_as_numbers_keep_their_history() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file("ps.md", PAYOUTS)
+        .file(
+            "bets/bet-a.md",
+            BET.replace("id: bet-a", "id: \" bet-a\"")
+                .replace("proposed", "committed"),
+        )
+        .file(
+            "year.md",
+            "---\nid: 2026\nreviewed: 2026-06-01\n---\n# The year\n",
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    write(
+        root,
+        "bets/bet-a.md",
+        &BET.replace("id: bet-a", "id: \" bet-a\"")
+            .replace("proposed", "committed"),
+    );
+    write(
+        root,
+        "year.md",
+        "---\nid: 2026\nreviewed: 2026-06-01\n---\n# The year\n\nPlans.\n",
+    );
+    commit(root, "2026-10-08", "Plan the year");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let bet = read(&built.out, "bet-a/index.html");
+    assert!(bet.contains("Set up the strategy"), "{bet}");
+    assert!(
+        bet.contains("committed <span class=\"muted\">for 176 days, since 2026-06-01</span>"),
+        "{bet}"
+    );
+    let year = read(&built.out, "2026/index.html");
+    assert!(year.contains("Plan the year"), "{year}");
+    assert!(year.contains("Set up the strategy"), "{year}");
+}
+
 #[test]
 fn an_uncommitted_status_has_no_time_in_status() {
     let site = scripted_history();

@@ -95,12 +95,6 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
     if !fm.present {
         return out;
     }
-    // Where new fields go: just before the closing fence.
-    let end_of_yaml = fm.yaml_offset + fm.yaml.len();
-    let insert_at = file.lines.range(end_of_yaml, end_of_yaml, ctx.encoding);
-    let needs_newline = !fm.yaml.is_empty() && !fm.yaml.ends_with('\n');
-    let newline = if needs_newline { "\n" } else { "" };
-
     // Mark reviewed today: exactly what `throughline review ID` writes
     // (`reviewed:`, and `reviewed_against:` stamps for drift).
     let reviewed_edit = file.doc.and_then(|(d, doc)| {
@@ -143,9 +137,13 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
         .into_iter()
         .filter(|(k, _)| !skip.contains(&k.as_str()) && !present.contains(k))
         .collect();
-    if !missing.is_empty() {
+    // Added as `edit` adds fields: before the closing fence, in the file's line ends.
+    let blocks: Vec<&str> = missing.iter().map(|(_, block)| block.as_str()).collect();
+    let filled = (!missing.is_empty())
+        .then(|| crate::edit::add_fields(file.text(), &blocks).ok())
+        .flatten();
+    if let Some(filled) = filled {
         let names: Vec<&str> = missing.iter().map(|(k, _)| k.as_str()).collect();
-        let text: String = missing.iter().map(|(_, block)| block.as_str()).collect();
         out.push(CodeAction {
             title: format!("Add the missing fields of a `{kind}`: {}", names.join(", ")),
             kind: Some(CodeActionKind::REFACTOR_REWRITE),
@@ -153,10 +151,7 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
                 ctx,
                 BTreeMap::from([(
                     file.rel.clone(),
-                    vec![TextEdit {
-                        range: insert_at,
-                        new_text: format!("{newline}{text}"),
-                    }],
+                    vec![edit_between(&file.lines, &filled, ctx.encoding)],
                 )]),
             )),
             ..CodeAction::default()

@@ -11,6 +11,7 @@ use crate::model::{
     ApprovalLevel, Direction, ExperimentResult, Indicator, Level, Lno, MetricType, Size, Status,
 };
 use crate::source::{split_front_matter, KNOWN_FIELDS};
+use crate::yaml::lines::Line;
 
 use super::fields;
 use super::{Ctx, File};
@@ -153,15 +154,12 @@ fn slot_at(text: &str, line_start: usize, offset: usize) -> Option<Slot> {
 /// The key of the nearest line above `line_start` indented less than `indent`
 /// (for a list item at indent 0, the nearest key line above).
 fn enclosing_key(text: &str, line_start: usize, indent: usize) -> Option<String> {
-    for line in text[..line_start].lines().rev() {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('-') {
+    for line in text[..line_start].lines().rev().map(Line::read) {
+        if line.is_blank_or_comment() || line.text[line.indent..].starts_with('-') {
             continue;
         }
-        let line_indent = line.len() - trimmed.len();
-        if line_indent < indent || (indent == 0 && line_indent == 0) {
-            let (key, _) = trimmed.split_once(':')?;
-            return Some(key.trim().to_string());
+        if line.indent < indent || (indent == 0 && line.indent == 0) {
+            return line.key.map(str::to_string);
         }
     }
     None

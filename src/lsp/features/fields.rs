@@ -5,6 +5,7 @@
 use crate::config::ParentRule;
 use crate::scaffold::{skeleton, Filled};
 use crate::source::split_front_matter;
+use crate::yaml::lines::{top_level_key, Line};
 
 use super::{Ctx, File};
 
@@ -15,8 +16,9 @@ pub fn kind_of(file: &File<'_>) -> String {
     }
     let yaml = split_front_matter(file.text()).map_or("", |fm| fm.yaml);
     yaml.lines()
-        .find_map(|l| l.strip_prefix("kind:"))
-        .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
+        .map(Line::read)
+        .find(|l| l.is_top_level() && l.key == Some("kind"))
+        .map(|l| l.value().trim_matches(['"', '\'']).to_string())
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| crate::config::PAGE_KIND.to_string())
 }
@@ -31,15 +33,9 @@ pub fn present(text: &str) -> Vec<String> {
 pub fn top_level_blocks(yaml: &str) -> Vec<(String, String)> {
     let mut blocks: Vec<(String, String)> = Vec::new();
     for line in yaml.split_inclusive('\n') {
-        let starts_block = line
-            .chars()
-            .next()
-            .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-');
-        match line.split_once(':') {
-            Some((key, _)) if starts_block => {
-                blocks.push((key.trim().to_string(), line.to_string()))
-            }
-            _ => {
+        match top_level_key(line) {
+            Some(key) => blocks.push((key.to_string(), line.to_string())),
+            None => {
                 if let Some((_, block)) = blocks.last_mut() {
                     block.push_str(line);
                 }
@@ -85,9 +81,11 @@ mod tests {
 
     #[test]
     fn blocks_keep_their_nested_lines() {
-        let blocks = top_level_blocks("id: a\ndhm:\n  delight: 3\n# note\nlist:\n- x\n");
+        let blocks = top_level_blocks(
+            "id: a\ndhm:\n  delight: 3\n# note\nlist:\n- x\n\"quoted\": 1\nurl: http://x\n",
+        );
         let keys: Vec<_> = blocks.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["id", "dhm", "list"]);
+        assert_eq!(keys, ["id", "dhm", "list", "quoted", "url"]);
         assert_eq!(blocks[1].1, "dhm:\n  delight: 3\n# note\n");
         assert_eq!(blocks[2].1, "list:\n- x\n");
     }

@@ -181,13 +181,16 @@ pub(super) fn keep_what_is_on_disk(out: &Folder, listed: Manifest) -> io::Result
     Ok(kept)
 }
 
+/// Listed files kept, with their fingerprints.
+pub(super) type KeptFiles = Vec<(String, Fingerprint)>;
+
 /// What [`keep_in_folder`] keeps of one folder.
 #[derive(Default)]
 pub(super) struct KeptHere {
     /// The names kept in the folder, so an emptied folder goes too.
     names: usize,
     /// The listed files kept, at any depth, with their fingerprints.
-    files: Vec<(String, Fingerprint)>,
+    files: KeptFiles,
 }
 
 /// [`keep_what_is_on_disk`] for one folder at `prefix` in the output. The
@@ -200,7 +203,7 @@ pub(super) fn keep_in_folder(
     prefix: &str,
     listed: &Manifest,
 ) -> io::Result<KeptHere> {
-    let judged: Vec<io::Result<Option<Vec<(String, Fingerprint)>>>> = folder
+    let judged: Vec<io::Result<Option<KeptFiles>>> = folder
         .entries()?
         .into_par_iter()
         .map(
@@ -229,7 +232,7 @@ pub(super) fn keeps_entry(
     name: &OsStr,
     hint: Option<Kind>,
     listed: &Manifest,
-) -> io::Result<Option<Vec<(String, Fingerprint)>>> {
+) -> io::Result<Option<KeptFiles>> {
     // No build writes a name that is not UTF-8.
     let Some(text) = name.to_str() else {
         return Ok(None);
@@ -255,10 +258,7 @@ pub(super) fn keeps_entry(
             Some(Vec::new())
         }
         Some(Kind::File(len)) => match listed.get(&path) {
-            Some(print) if print.len == len => {
-                let print = print.clone();
-                Some(vec![(path, print)])
-            }
+            Some(print) if print.len == len => Some(vec![(path, *print)]),
             _ => None,
         },
         // A link, a pipe, a device: never written by a build.

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{git, SiteTest};
+use crate::support::{git, wait_within, SiteTest};
 
 /// pre-commit builds the hook with cargo the first time: minutes on a cold machine.
 const LIMIT: Duration = Duration::from_secs(900);
@@ -46,17 +46,7 @@ fn try_repo(site: &SiteTest) -> (i32, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("pre-commit runs");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("pre-commit did not finish within {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_within(&mut child, LIMIT, "pre-commit");
     let output = child.wait_with_output().expect("output");
     let text = format!(
         "{}{}",

@@ -16,7 +16,9 @@ seed=${2:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}
 echo "fuzz: $cases cases, seed $seed (rerun: scripts/fuzz.sh $cases $seed)" >&2
 
 status=0
+# In release, a case over 5 s is a failure (cargo test sets no limit).
 THROUGHLINE_FUZZ_CASES=$cases THROUGHLINE_FUZZ_SEED=$seed \
+THROUGHLINE_FUZZ_CASE_MS=${THROUGHLINE_FUZZ_CASE_MS:-5000} \
     cargo test --release --test fuzz -- --nocapture || status=$?
 if [ "$status" -ne 0 ]; then
     echo "fuzz: FAILED with seed $seed; inputs in target/fuzz-failures/ (rerun: scripts/fuzz.sh $cases $seed)" >&2

@@ -3,7 +3,7 @@
 //! checked and built in this process through the library functions the
 //! `check` and `build` commands call. Each case must not panic, must explain
 //! every refused build with an error diagnostic whose position exists, and
-//! must finish within a time limit.
+//! must finish (within a time limit, when one is set).
 //!
 //! Its own test binary rather than a module of `tests/testsuite/`, because:
 //! - it runs the library in process, where the suite runs the real binary;
@@ -22,7 +22,9 @@
 //!   so `cargo test` is deterministic;
 //! - `THROUGHLINE_FUZZ_CASES`: how many cases (default [`DEFAULT_CASES`]);
 //! - `THROUGHLINE_FUZZ_CASE`: run only this case number (to reproduce one);
-//! - `THROUGHLINE_FUZZ_CASE_MS`: the per-case time limit (default 5,000 ms);
+//! - `THROUGHLINE_FUZZ_CASE_MS`: a per-case time limit, a failure when
+//!   exceeded; none by default, so `cargo test` does not depend on the
+//!   machine's speed (`scripts/fuzz.sh` sets 5,000 ms, in release);
 //! - `THROUGHLINE_FUZZ_CACHE_CASES`: how many cache mutations the last test
 //!   makes (default [`DEFAULT_CACHE_CASES`]).
 //!
@@ -93,11 +95,12 @@ fn mutated_sites_never_panic_and_explain_every_failure() {
         let problem = match outcome {
             Ok(Ok(report)) => {
                 stats.add(n, &case, took, report);
-                (took > settings.case_limit).then(|| {
+                let limit = settings.case_limit.filter(|limit| took > *limit);
+                limit.map(|limit| {
                     format!(
                         "took {} ms, over the {} ms limit",
                         took.as_millis(),
-                        settings.case_limit.as_millis()
+                        limit.as_millis()
                     )
                 })
             }
@@ -158,7 +161,7 @@ struct Settings {
     seed: u64,
     cases: u64,
     only: Option<u64>,
-    case_limit: Duration,
+    case_limit: Option<Duration>,
 }
 
 impl Settings {
@@ -176,7 +179,7 @@ impl Settings {
             seed: number("THROUGHLINE_FUZZ_SEED").unwrap_or(DEFAULT_SEED),
             cases: number("THROUGHLINE_FUZZ_CASES").unwrap_or(DEFAULT_CASES),
             only: number("THROUGHLINE_FUZZ_CASE"),
-            case_limit: Duration::from_millis(number("THROUGHLINE_FUZZ_CASE_MS").unwrap_or(5_000)),
+            case_limit: number("THROUGHLINE_FUZZ_CASE_MS").map(Duration::from_millis),
         }
     }
 }
@@ -1482,7 +1485,10 @@ impl Watchdog {
     fn start(settings: &Settings, config_text: &str) -> Watchdog {
         let current: Arc<Mutex<Option<(Instant, u64, Case)>>> = Arc::default();
         let watched = Arc::clone(&current);
-        let hang = (settings.case_limit * 10).max(Duration::from_secs(60));
+        let hang = settings
+            .case_limit
+            .map_or(Duration::ZERO, |limit| limit * 10)
+            .max(Duration::from_secs(60));
         let (seed, config_text) = (settings.seed, config_text.to_string());
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(500));

@@ -767,10 +767,12 @@ mod tests {
         let address = start(limits, &[("index.html", PAGE)]);
         let mut stream = connect(address);
         let mut writer = stream.try_clone().expect("clone");
-        let started = Instant::now();
-        // Each byte well within any per-read timeout, the whole head never.
+        // Each byte well within any per-read timeout, and the head never
+        // ends: only the deadline for the whole head can answer it (without
+        // one, the read below times out and the test fails).
         std::thread::spawn(move || {
-            for byte in b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1234567890".iter() {
+            let head = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".iter();
+            for byte in head.chain(b"1234567890".iter().cycle()) {
                 if writer.write_all(&[*byte]).is_err() {
                     return;
                 }
@@ -779,11 +781,6 @@ mod tests {
         });
         let answer = read_head_of(&mut stream);
         assert_eq!(status(&answer), "408", "{answer}");
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "{:?}",
-            started.elapsed()
-        );
     }
 
     #[test]
@@ -794,10 +791,10 @@ mod tests {
         };
         let address = start(limits, &[("index.html", PAGE)]);
         let idle: Vec<TcpStream> = (0..3).map(|_| connect(address)).collect();
-        let started = Instant::now();
+        // Answered while the idle ones hold every slot: a request queued
+        // behind them would get a 200 once they timed out, not a 503.
         let answer = get(address, "/", "localhost");
         assert_eq!(status(&answer), "503", "{answer}");
-        assert!(started.elapsed() < Duration::from_secs(1));
         drop(idle);
         let deadline = Instant::now() + PATIENCE;
         while status(&get(address, "/", "localhost")) != "200" {

@@ -1,5 +1,5 @@
-// Browser checks over a built site, run by tests/testsuite/a11y.rs and
-// tests/testsuite/browser.rs (see ARCHITECTURE.md, "Testing"):
+// Browser checks over a built site, run by tests/slow/a11y.rs and
+// tests/slow/browser.rs (see ARCHITECTURE.md, "Testing"):
 //
 //   node check.mjs axe SITE          axe-core on every page kind, light and dark
 //   node check.mjs layout SITE SHOTS the opportunity solution trees fit at

@@ -124,20 +124,15 @@ fn twenty_thousand_nested_brackets_are_refused() {
     );
 }
 
-/// Runs `check` and returns its findings, failing if it takes longer than
-/// `limit`: each of these inputs took tens of seconds before issue #13 (in
-/// a release build), and a fraction of a second after. The limits are
-/// generous because this machine is shared; the benchmark is
-/// `scripts/worst-cases.sh`.
-fn check_within(site: &SiteTest, limit: std::time::Duration) -> Vec<String> {
-    let started = std::time::Instant::now();
-    let run = check(site);
-    let took = started.elapsed();
-    assert!(took < limit, "check took {took:?}");
-    run.structural_findings()
+/// Runs `check` and returns its findings. Each of these inputs took tens
+/// of seconds before issue #13, in a release build, and a fraction of a
+/// second after: a return to quadratic time would trip the runner's 30 s
+/// hang guard in this debug build. The speed itself is measured by
+/// `scripts/worst-cases.sh`, not asserted here, so that no test depends on
+/// the machine.
+fn check_findings(site: &SiteTest) -> Vec<String> {
+    check(site).structural_findings()
 }
-
-const GENEROUS: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[test]
 fn a_quote_inside_a_title_does_not_switch_the_bracket_limit_off() {
@@ -147,7 +142,7 @@ fn a_quote_inside_a_title_does_not_switch_the_bracket_limit_off() {
         "]".repeat(100_000)
     );
     let site = SiteTest::new().file("deep.md", deep);
-    assert_eq!(check_within(&site, GENEROUS), vec!["yaml deep.md:4:68"]);
+    assert_eq!(check_findings(&site), vec!["yaml deep.md:4:68"]);
 }
 
 #[test]
@@ -165,7 +160,7 @@ fn a_list_of_forty_thousand_items_is_located_in_linear_time() {
             format!("---\nid: flow\nrelated: [{flow}, nowhere]\n---\n"),
         );
     assert_eq!(
-        check_within(&site, GENEROUS),
+        check_findings(&site),
         vec![
             "broken-link block.md:40004:5".to_string(),
             format!("broken-link flow.md:3:{}", 11 + 4 * 40_000),
@@ -180,7 +175,7 @@ fn two_hundred_thousand_links_on_one_line_are_located_in_linear_time() {
         .file("cs.md", COMPANY)
         .file("links.md", format!("# Links\n\n{links}[[nowhere]]\n"));
     assert_eq!(
-        check_within(&site, GENEROUS),
+        check_findings(&site),
         vec![format!("broken-link links.md:3:{}", 7 * 200_000 + 1)]
     );
 }
@@ -197,9 +192,7 @@ fn a_rule_reporting_every_one_of_many_key_results_stays_linear() {
                 "---\nid: obj\nkind: objective\nstatus: committed\nkey_results:\n{results}---\n"
             ),
         );
-    let started = std::time::Instant::now();
     let run = check(&site);
-    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
     let overdue: Vec<String> = run
         .findings()
         .into_iter()
@@ -215,9 +208,7 @@ fn seventy_thousand_unknown_keys_are_each_located_in_linear_time() {
     let site = SiteTest::new()
         .file("cs.md", COMPANY)
         .file("keys.md", format!("---\nid: keys\nsuccess:\n{keys}---\n"));
-    let started = std::time::Instant::now();
     let run = check(&site);
-    assert!(started.elapsed() < GENEROUS, "{:?}", started.elapsed());
     let found = run.findings();
     assert_eq!(found.len(), 70_000);
     assert_eq!(found[69_999], "schema keys.md:70003:3");

@@ -1,10 +1,9 @@
 //! `throughline build`: pages and links, overrides, static files, base URL,
 //! escaping, refusals, atomic replacement and determinism.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::SiteTest;
+use crate::support::{snapshot_dir, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
@@ -33,26 +32,6 @@ fn coded(s: &str) -> String {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every file under `dir`, relative path to bytes.
-pub(crate) fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.insert(
-                    p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -1,32 +1,14 @@
-//! Builds that are stopped: a signal removes the staging folder and keeps the
-//! previous site; what `kill -9` leaves is removed by the next build; a swap
-//! cut between its renames gets its previous site back; and a staging folder
-//! inside the site root is never read as content.
+//! What stopped builds leave behind: leftovers of dead builds are removed
+//! and those of live ones kept; a swap cut between its renames (the
+//! test-only abort hook) gets its previous site back; and a staging folder
+//! inside the site root is never read as content. Builds stopped by signals
+//! and `kill -9` are in `tests/slow/kills.rs`.
 
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::build::snapshot_dir;
-use crate::support::SiteTest;
+use crate::support::{snapshot_dir, SiteTest};
 
 const TODAY: &str = "2026-11-24";
-
-/// A site of `count` valid documents, big enough that writing it takes a while.
-fn big_site(count: usize) -> SiteTest {
-    let site = SiteTest::new();
-    let docs = site.root().join("teams");
-    std::fs::create_dir_all(&docs).unwrap();
-    for i in 0..count {
-        let text = format!(
-            "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
-             # Team {i}\n\nTeam {i} works with [the first team](team-0).\n"
-        );
-        std::fs::write(docs.join(format!("team-{i}.md")), text).unwrap();
-    }
-    site
-}
 
 /// A PID no process can have: above the kernel's limit.
 fn dead_pid() -> u32 {
@@ -53,66 +35,6 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
         .collect()
-}
-
-/// `throughline build ROOT` in the background, with the three signals at
-/// their default action whatever the test runner inherited (a shell ignores
-/// SIGINT for a background job, and the build keeps an inherited ignore).
-fn spawn_build(root: &Path) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
-    cmd.args(["build", "--today", TODAY])
-        .arg(root)
-        .env("NO_COLOR", "1")
-        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-    cmd.spawn().expect("spawn throughline")
-}
-
-fn wait(child: &mut Child) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("the build did not end within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Starts a build of `site` and sends it `signal` once its staging folder
-/// exists, that is while it is writing pages; returns how it ended.
-fn interrupt_build(site: &SiteTest, signal: i32) -> ExitStatus {
-    let mut child = spawn_build(site.root());
-    let staging = site.root().join(format!(".public.new-{}", child.id()));
-    let started = Instant::now();
-    while !staging.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the build ended ({status}) before it started writing");
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no staging folder"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: a signal to the child this test started and has not yet waited for.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-    wait(&mut child)
 }
 
 #[test]
@@ -195,58 +117,6 @@ fn a_swap_cut_between_its_renames_gets_the_previous_site_back_even_if_the_next_b
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(snapshot_dir(&out), before);
     assert_eq!(leftovers(site.root()), Vec::<String>::new());
-}
-
-#[test]
-fn a_signal_removes_the_staging_folder_keeps_the_previous_site_and_exits_128_plus_it() {
-    let site = big_site(3_000);
-    // The first build is stopped: there is no output before or after.
-    let status = interrupt_build(&site, libc::SIGTERM);
-    assert_eq!(status.code(), Some(143), "{status}");
-    assert_eq!(names(site.root()), ["teams"]);
-
-    let mut child = spawn_build(site.root());
-    assert!(wait(&mut child).success());
-    let out = site.root().join("public");
-    let before = snapshot_dir(&out);
-    assert!(before.len() > 3_000, "{} files", before.len());
-    for (signal, code) in [
-        (libc::SIGINT, 130),
-        (libc::SIGTERM, 143),
-        (libc::SIGHUP, 129),
-    ] {
-        let status = interrupt_build(&site, signal);
-        assert_eq!(status.code(), Some(code), "signal {signal}: {status}");
-        assert_eq!(
-            names(site.root()),
-            ["public", "teams"],
-            "signal {signal} left something behind"
-        );
-        assert!(
-            snapshot_dir(&out) == before,
-            "signal {signal} changed the site"
-        );
-    }
-}
-
-#[test]
-fn what_kill_9_leaves_is_removed_by_the_next_build() {
-    let site = big_site(3_000);
-    let mut child = spawn_build(site.root());
-    assert!(wait(&mut child).success());
-    let status = interrupt_build(&site, libc::SIGKILL);
-    assert_eq!(status.code(), None, "killed, not exited: {status}");
-    assert_eq!(
-        leftovers(site.root()).len(),
-        1,
-        "kill -9 leaves its staging folder: {:?}",
-        names(site.root())
-    );
-
-    let mut child = spawn_build(site.root());
-    assert!(wait(&mut child).success());
-    assert_eq!(names(site.root()), ["public", "teams"]);
-    assert!(site.root().join("public/team-2999/index.html").is_file());
 }
 
 #[test]

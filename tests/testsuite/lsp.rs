@@ -1056,7 +1056,7 @@ fn the_server_exits_when_stdin_closes_and_on_exit() {
 #[test]
 fn nothing_is_written_to_disk() {
     let site = SiteTest::example();
-    let before = crate::build::snapshot_dir(site.root());
+    let before = crate::support::snapshot_dir(site.root());
     let mut client = Client::start(site.root(), json!({}));
     let text = client.open(BET);
     client.change(BET, 2, &text.replace("ps-payouts", "ps-nowhere"));
@@ -1064,7 +1064,7 @@ fn nothing_is_written_to_disk() {
     client.at("rename", BET, 1, 6, json!({ "newName": "bet-renamed" }));
     client.at("completion", BET, 4, 10, json!({}));
     assert_eq!(client.shut_down(), 0);
-    assert_eq!(crate::build::snapshot_dir(site.root()), before);
+    assert_eq!(crate::support::snapshot_dir(site.root()), before);
 }
 
 #[test]
@@ -1082,7 +1082,7 @@ fn the_kept_commit_dates_are_read_never_written() {
     let env = [("THROUGHLINE_CACHE_DIR", cache_dir.as_str())];
     let run = site.run_with_env(&["check", "ROOT", "--today", "2026-11-24"], &env);
     assert!(run.code < 2, "{}", run.stderr);
-    let kept = crate::build::snapshot_dir(cache.path());
+    let kept = crate::support::snapshot_dir(cache.path());
     assert_eq!(kept.len(), 1, "check keeps the dates: {:?}", kept.keys());
     std::fs::write(root.join("notes.md"), "# Notes\n").expect("write");
     crate::support::git(root, &["add", "-A"]);
@@ -1093,61 +1093,9 @@ fn the_kept_commit_dates_are_read_never_written() {
     client.diagnostics(BET, None);
     assert_eq!(client.shut_down(), 0);
     assert!(
-        crate::build::snapshot_dir(cache.path()) == kept,
+        crate::support::snapshot_dir(cache.path()) == kept,
         "the cache folder is as check left it"
     );
-}
-
-/// A real editor as the client: tests/nvim/lsp_check.lua in headless Neovim.
-/// Skipped with a note where `nvim` is missing, except in CI (`CI=true`),
-/// where .ci/run installs it and a missing `nvim` fails.
-#[test]
-fn neovim_as_the_client() {
-    if Command::new("nvim").arg("--version").output().is_err() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "nvim is missing; .ci/run installs Debian's `neovim` package"
-        );
-        eprintln!("note: nvim not found; the Neovim check is skipped (apt-get install neovim)");
-        return;
-    }
-    let site = SiteTest::example();
-    let state = tempfile::tempdir().expect("temp dir");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/lsp_check.lua");
-    let mut child = Command::new("nvim")
-        .args(["--headless", "--clean", "-n", "-i", "NONE", "-c"])
-        .arg(format!("luafile {}", script.display()))
-        .env("THROUGHLINE_BIN", env!("CARGO_BIN_EXE_throughline"))
-        .env("SITE_ROOT", site.root())
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        // Neovim's log and state go to a throwaway folder.
-        .env("XDG_STATE_HOME", state.path())
-        .env("XDG_CACHE_HOME", state.path())
-        .env("XDG_DATA_HOME", state.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn nvim");
-    let stderr = child.stderr.take().expect("stderr");
-    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("nvim did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let log = reader.join().unwrap_or_default();
-    assert!(
-        status.success(),
-        "the Neovim check failed ({status}):\n{log}"
-    );
-    assert!(log.contains("all checks passed"), "{log}");
 }
 
 #[test]

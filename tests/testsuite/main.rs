@@ -1,10 +1,11 @@
 //! The integration test suite: one binary (it links once), one module per
 //! feature. Every test runs the real `throughline` binary on a site folder.
+//! With the unit tests it is the everyday loop, `cargo test --lib --test
+//! testsuite`; the tests that drive browsers, editors and other tools, or
+//! stop builds from outside, are the `slow` binary (`tests/slow/`).
 
-mod a11y;
 mod agreement;
 mod bad_input;
-mod browser;
 mod build;
 mod check;
 mod checkin;
@@ -20,7 +21,6 @@ mod interrupt;
 mod layers;
 mod lsp;
 mod package;
-mod precommit;
 #[cfg(unix)]
 mod rebuild;
 #[cfg(unix)]
@@ -31,4 +31,7 @@ mod sarif;
 mod scaffold;
 mod serve;
 mod site_history;
+// Each binary uses part of the shared helpers.
+#[allow(dead_code)]
+#[path = "../support/mod.rs"]
 mod support;

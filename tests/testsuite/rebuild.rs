@@ -1,18 +1,17 @@
 //! Rebuilds over a previous output: only the files whose bytes changed are
 //! written, the pages of removed documents go, a build that fails leaves the
-//! previous site byte-identical, and a build stopped at any point (a kill
-//! while rendering, an abort in the middle of the final moves) is followed by
-//! a build whose output is exactly a from-scratch build's.
+//! previous site byte-identical, and a build aborted in the middle of its
+//! final moves (the test-only hook) is completed by the next build. Kills
+//! at other points are in `tests/slow/kills.rs`.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use crate::build::snapshot_dir;
-use crate::support::SiteTest;
+use crate::support::{snapshot_dir, wait_within, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
@@ -260,17 +259,7 @@ fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
 }
 
 fn wait(child: &mut Child) -> ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("the build did not end within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    wait_within(child, Duration::from_secs(120), "the build")
 }
 
 /// Rewrites the site's documents as version `v`: every third body changes,
@@ -321,53 +310,6 @@ fn an_abort_in_the_middle_of_the_final_moves_is_completed_by_the_next_build() {
             run.stderr
         );
         assert_eq!(snapshot_dir(&out), expected[1], "after {after} moves");
-        assert!(leftovers(&site).is_empty());
-    }
-}
-
-#[test]
-fn a_build_killed_at_any_point_is_followed_by_a_from_scratch_output() {
-    const COUNT: usize = 600;
-    let site = teams(COUNT);
-    let out = site.root().join("public");
-    let mut expected = Vec::new();
-    for v in 0..2 {
-        set_version(&site, COUNT, v);
-        expected.push(from_scratch(&site));
-    }
-    build(&site, &[]);
-    // How long a rebuild takes here, to spread the kills over it.
-    set_version(&site, COUNT, 1);
-    let started = Instant::now();
-    build(&site, &[]);
-    let took = started.elapsed();
-    let mut version = 1;
-    for tenth in [1u32, 3, 5, 6, 7, 8, 9, 10, 11, 12] {
-        let previous = version;
-        version = 1 - version;
-        set_version(&site, COUNT, version);
-        let mut child = spawn_build(site.root(), &[]);
-        std::thread::sleep(took * tenth / 10);
-        let _ = child.kill();
-        wait(&mut child);
-        let cut_in_moves = leftovers(&site).iter().any(|name| {
-            site.root()
-                .join(name)
-                .join(".throughline-journal")
-                .is_file()
-        });
-        let now = snapshot_dir(&out);
-        // Before its journal, a killed build has changed nothing.
-        assert!(
-            cut_in_moves || now == expected[previous] || now == expected[version],
-            "killed at {tenth}/10 of a build: the site is neither the old nor the new one"
-        );
-        build(&site, &[]);
-        assert_eq!(
-            snapshot_dir(&out),
-            expected[version],
-            "killed at {tenth}/10"
-        );
         assert!(leftovers(&site).is_empty());
     }
 }

@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::build::snapshot_dir;
-use crate::support::SiteTest;
+use crate::support::{snapshot_dir, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 const CACHE: &str = ".throughline-cache";

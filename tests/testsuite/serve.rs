@@ -445,14 +445,10 @@ fn slow_connections_are_capped_instead_of_taking_a_thread_each() {
     let slow: Vec<TcpStream> = (0..300)
         .map(|_| TcpStream::connect(&server.address).expect("connect"))
         .collect();
-    let started = Instant::now();
+    // Answered while the slow ones still hold every slot: a request queued
+    // behind them would get its 200 only once they were cut off.
     let (status, _, _) = server.request("/");
     assert_eq!(status, 503, "the connections beyond the cap are refused");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
     let during = threads_of(server.child.id());
     assert!(
         during <= before + 64,

@@ -5,8 +5,7 @@
 
 use std::path::Path;
 
-use crate::build::snapshot_dir;
-use crate::support::{git, git_at, SiteTest};
+use crate::support::{git, git_at, snapshot_dir, SiteTest};
 
 const CONFIG: &str = "title: Acme\nrepo_url: https://git.example.com/acme/strategy/\n";
 const COMPANY: &str =

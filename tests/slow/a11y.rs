@@ -11,11 +11,11 @@
 //! missing tool is a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::SiteTest;
+use crate::support::{run_limited, which, SiteTest};
 
 /// Longer than the suite's limit for one `throughline` run: a browser visits
 /// 78 pages, and the machine is shared.
@@ -24,17 +24,6 @@ const TOOL_TIME_LIMIT: Duration = Duration::from_secs(240);
 /// `tests/a11y`, where the npm packages and the browser script live.
 pub(crate) fn tools_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y")
-}
-
-/// The first of `names` found on `PATH`.
-pub(crate) fn which(names: &[&str]) -> Option<PathBuf> {
-    names.iter().find_map(|name| {
-        let found = Command::new("which").arg(name).output().ok()?;
-        found
-            .status
-            .success()
-            .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
-    })
 }
 
 /// What the browser checks run with.
@@ -97,46 +86,6 @@ fn npm_ci() -> Result<(), String> {
         }
     })
     .clone()
-}
-
-/// Runs `cmd` to completion, killing it (and failing the test) after `limit`.
-pub(crate) fn run_limited(mut cmd: Command, limit: Duration) -> Output {
-    let shown = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
-    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    // Read both pipes while waiting, so a chatty tool cannot block on a full pipe.
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut { stdout }, &mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut { stderr }, &mut buf);
-        buf
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{shown} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
 }
 
 /// The example site, built into a temporary folder, with a short scripted

@@ -1,9 +1,15 @@
-//! `SiteTest`: a site in a temporary folder (copied from `tests/fixtures/` or
-//! written inline), and a runner for the real binary with a time limit, so a
-//! hang fails the test instead of stalling CI.
+//! What both integration-test binaries share (`tests/testsuite/` and
+//! `tests/slow/` each declare it with `#[path]`): `SiteTest`, a site in a
+//! temporary folder (copied from `tests/fixtures/` or written inline); a
+//! runner for the real binary; [`wait_within`] and [`run_limited`], which
+//! turn a hang into a failure instead of a stalled CI; [`snapshot_dir`] for
+//! byte-for-byte comparisons of outputs. The time limits only catch hangs:
+//! no test asserts how fast something ran (deadlines live in the benchmarks
+//! and `scripts/worst-cases.sh`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Longest any single command may take in the suite before it counts as a hang.
@@ -171,22 +177,90 @@ pub(crate) fn run_binary(args: &[String], env: &[(&str, &str)], cwd: &Path) -> R
         std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
     let err_reader =
         std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > TIME_LIMIT {
-            let _ = child.kill();
-            panic!("throughline {args:?} did not finish within {TIME_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_within(&mut child, TIME_LIMIT, &format!("throughline {args:?}"));
     Run {
         code: status.code().unwrap_or(-1),
         stdout: out_reader.join().unwrap(),
         stderr: err_reader.join().unwrap(),
     }
+}
+
+/// Waits for `child`, killing it and failing the test if it runs longer
+/// than `limit`: a hang guard, not a measure of speed.
+pub(crate) fn wait_within(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Runs `cmd` to completion with its output captured, killing it (and
+/// failing the test) after `limit`.
+pub(crate) fn run_limited(mut cmd: Command, limit: Duration) -> Output {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {shown}: {e}"));
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    // Read both pipes while waiting, so a chatty tool cannot block on a full pipe.
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut { stdout }, &mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut { stderr }, &mut buf);
+        buf
+    });
+    let status = wait_within(&mut child, limit, &shown);
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// The first of `names` found on `PATH`.
+pub(crate) fn which(names: &[&str]) -> Option<PathBuf> {
+    names.iter().find_map(|name| {
+        let found = Command::new("which").arg(name).output().ok()?;
+        found
+            .status
+            .success()
+            .then(|| PathBuf::from(String::from_utf8_lossy(&found.stdout).trim()))
+    })
+}
+
+/// Every file under `dir`, relative path to bytes.
+pub(crate) fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(
+                    p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    files
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) {

@@ -256,7 +256,11 @@ impl Staging {
         std::fs::create_dir_all(&parent)?;
         // Best effort: a leftover that cannot be removed must not stop a build.
         let _ = sweep_with(&out, records.as_ref());
-        let before = if clean { None } else { trusted_manifest(&out) };
+        let before = if clean {
+            None
+        } else {
+            trusted_manifest(&out, records.as_ref())
+        };
         let dir = parent.join(format!(".{name}.new-{}", std::process::id()));
         let previous = parent.join(format!(".{name}.old-{}", std::process::id()));
         // Registered under the lock, so a signal either finds the folder
@@ -850,7 +854,7 @@ mod tests {
         std::fs::write(out.join("x/y/unlisted.html"), "planted").unwrap();
         std::fs::write(out.join(TOKEN), "stray").unwrap();
 
-        let kept = trusted_manifest(&out).unwrap();
+        let kept = trusted_manifest(&out, None).unwrap();
         let mut kept: Vec<&str> = kept.keys().map(String::as_str).collect();
         kept.sort_unstable();
         assert_eq!(kept, ["c/index.html", "e/f/g.html"]);
@@ -1133,5 +1137,56 @@ mod tests {
             "token"
         );
         assert!(!out.join("g").exists() && !staging.exists());
+    }
+
+    /// A walk with the stamps of the last one reads only the folders changed
+    /// since, and still sees what was deleted, replaced by a link or planted
+    /// in them; a folder made anew under an old name is read again.
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_skips_only_the_folders_unchanged_since_the_last() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let records = Records::in_folder(&tmp.path().join("records"));
+        let files: Vec<OutputFile> = [
+            "a/index.html",
+            "b/index.html",
+            "c/d/index.html",
+            "e/index.html",
+        ]
+        .iter()
+        .map(|p| OutputFile::text(*p, format!("<p>{p}</p>")))
+        .collect();
+        write_site(&out, &files, true).unwrap();
+        let kept_paths = |records: Option<&Records>| {
+            let mut kept: Vec<String> = trusted_manifest(&out, records)
+                .unwrap()
+                .into_keys()
+                .collect();
+            kept.sort();
+            kept
+        };
+        let all = [
+            "a/index.html",
+            "b/index.html",
+            "c/d/index.html",
+            "e/index.html",
+        ];
+        assert_eq!(kept_paths(Some(&records)), all);
+        // Stamps kept: the same answer from them.
+        let folder = Folder::open(&out).unwrap();
+        assert_eq!(records.stamps(&folder).len(), 5, "a, b, c, c/d and e");
+        assert_eq!(kept_paths(Some(&records)), all);
+        std::fs::remove_file(out.join("a/index.html")).unwrap();
+        std::fs::remove_file(out.join("c/d/index.html")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", out.join("c/d/index.html")).unwrap();
+        std::fs::write(out.join("b/planted.html"), "x").unwrap();
+        std::fs::remove_dir_all(out.join("e")).unwrap();
+        std::fs::create_dir(out.join("e")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", out.join("e/index.html")).unwrap();
+        assert_eq!(kept_paths(Some(&records)), ["b/index.html"]);
+        assert!(!out.join("b/planted.html").exists());
+        assert!(std::fs::symlink_metadata(out.join("c/d/index.html")).is_err());
+        assert!(std::fs::symlink_metadata(out.join("e/index.html")).is_err());
     }
 }

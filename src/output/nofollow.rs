@@ -24,6 +24,16 @@ pub(super) enum Kind {
     Other,
 }
 
+/// A folder's inode and change time: they change whenever a name in the
+/// folder is added, removed or renamed, and a folder restored, pulled or
+/// made anew gets new ones, which nobody can choose in advance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct Stamp {
+    pub(super) ino: u64,
+    pub(super) ctime: i64,
+    pub(super) ctime_nsec: i64,
+}
+
 #[cfg(unix)]
 pub(super) use unix::Folder;
 
@@ -188,6 +198,32 @@ mod unix {
             }
         }
 
+        /// What `name` is and, for a real folder, its [`Stamp`]; None when
+        /// nothing has that name.
+        pub(in crate::output) fn stamp(
+            &self,
+            name: &OsStr,
+        ) -> io::Result<Option<(Kind, Option<Stamp>)>> {
+            match rustix::fs::statat(&self.0, name, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(stat) => Ok(Some(match FileType::from_raw_mode(stat.st_mode) {
+                    FileType::Directory => (
+                        Kind::Folder,
+                        Some(Stamp {
+                            ino: stat.st_ino,
+                            ctime: stat.st_ctime,
+                            ctime_nsec: i64::try_from(stat.st_ctime_nsec).unwrap_or(0),
+                        }),
+                    ),
+                    FileType::RegularFile => {
+                        (Kind::File(u64::try_from(stat.st_size).unwrap_or(0)), None)
+                    }
+                    _ => (Kind::Other, None),
+                })),
+                Err(e) if e == Errno::NOENT => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        }
+
         /// The names in this folder, with what each is when the folder says
         /// so cheaply (`None`: ask [`Folder::kind`]).
         pub(in crate::output) fn entries(&self) -> io::Result<Vec<(OsString, Option<Kind>)>> {
@@ -339,6 +375,12 @@ mod elsewhere {
             unsupported()
         }
         pub(in crate::output) fn metadata(&self) -> io::Result<std::fs::Metadata> {
+            unsupported()
+        }
+        pub(in crate::output) fn stamp(
+            &self,
+            _name: &OsStr,
+        ) -> io::Result<Option<(Kind, Option<Stamp>)>> {
             unsupported()
         }
     }

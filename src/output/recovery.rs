@@ -24,7 +24,7 @@ use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::nofollow::Folder;
+use super::nofollow::{Folder, Stamp};
 
 /// The name of the token file in a staging folder, or in an output about to
 /// be renamed to `.NAME.old-PID`.
@@ -38,6 +38,15 @@ const TOKEN_BYTES: usize = 16;
 
 /// Longest record or token read back: what this module writes is far shorter.
 const READ_LIMIT: u64 = 8 * 1024;
+
+/// The first line of a file of stamps.
+const STAMPS_HEADER: &str = "throughline-stamps 1";
+
+/// The most a file of stamps may hold: a line per folder of the output.
+const STAMPS_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Each folder's [`Stamp`] by its path in the output.
+pub(super) type Stamps = foldhash::HashMap<String, Stamp>;
 
 /// A folder's device and inode: what a rename keeps and a commit cannot choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,15 +158,89 @@ impl Records {
         Identity::of(folder).ok()
     }
 
+    /// The stamps of the folders of the output `out` as its last walk saw
+    /// them ([`super::manifest::keep_what_is_on_disk`]), by path; empty when
+    /// there are none or they do not read. Kept under the output folder's own
+    /// identity, so an output restored or made anew has none.
+    pub(super) fn stamps(&self, out: &Folder) -> Stamps {
+        let Ok(id) = Identity::of(out) else {
+            return Stamps::default();
+        };
+        let Ok(bytes) = crate::source::read_regular(&self.stamps_file(id), STAMPS_LIMIT) else {
+            return Stamps::default();
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut lines = text.lines();
+        if lines.next() != Some(STAMPS_HEADER) {
+            return Stamps::default();
+        }
+        let mut stamps = Stamps::default();
+        for line in lines {
+            let mut fields = line.splitn(4, ' ');
+            let (Some(ino), Some(ctime), Some(nsec), Some(path)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                return Stamps::default();
+            };
+            let (Ok(ino), Ok(ctime), Ok(ctime_nsec), Some(path)) = (
+                ino.parse(),
+                ctime.parse(),
+                nsec.parse(),
+                super::unescape_path(path),
+            ) else {
+                return Stamps::default();
+            };
+            stamps.insert(
+                path,
+                Stamp {
+                    ino,
+                    ctime,
+                    ctime_nsec,
+                },
+            );
+        }
+        stamps
+    }
+
+    /// Keeps `stamps` for the output `out`, for the next walk. Best effort: a
+    /// walk without them reads every folder.
+    pub(super) fn keep_stamps(&self, out: &Folder, stamps: &Stamps) {
+        let Ok(id) = Identity::of(out) else {
+            return;
+        };
+        let mut paths: Vec<(&String, &Stamp)> = stamps.iter().collect();
+        paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut text = String::from(STAMPS_HEADER);
+        text.push('\n');
+        for (path, stamp) in paths {
+            text.push_str(&format!(
+                "{} {} {} {}\n",
+                stamp.ino,
+                stamp.ctime,
+                stamp.ctime_nsec,
+                super::escape_path(path)
+            ));
+        }
+        let _ = self.write_named(&self.stamps_file(id), &text);
+    }
+
+    fn stamps_file(&self, id: Identity) -> PathBuf {
+        self.0.join(format!("stamps-{:x}-{:x}", id.dev, id.ino))
+    }
+
     /// Writes a record, private to the user, replacing a stale one.
     fn write(&self, id: Identity, text: &str) -> std::io::Result<()> {
+        self.write_named(&self.file(id), text)
+    }
+
+    /// Writes the file `name` of the records, private to the user, replacing a stale one.
+    fn write_named(&self, name: &Path, text: &str) -> std::io::Result<()> {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&self.0)?;
         let records = Folder::open(&self.0)?;
-        let name = self.file(id);
         let name = name.file_name().unwrap_or_default();
         records.remove(name)?;
         records.create_private(name)?.write_all(text.as_bytes())

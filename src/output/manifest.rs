@@ -353,29 +353,64 @@ fn keep_folder(
         // Gone, or no longer a real folder, since the folder above was read.
         return Ok(None);
     };
-    let Ok(inner) = folder.child(name) else {
-        return Ok(None);
-    };
     let (names, mut kept) = if walk.stamps.get(&path) == Some(&stamp) {
-        let mut kept = Kept::default();
-        let mut names = 0;
-        for (child, is_folder) in walk.below.get(path.as_str()).into_iter().flatten() {
-            let at = format!("{path}/{child}");
-            if *is_folder {
-                if let Some(below) = keep_folder(&inner, OsStr::new(child), at, walk)? {
-                    names += 1;
-                    kept.add(below);
-                }
-            } else if let Some(print) = walk.listed.get(&at) {
-                names += 1;
-                kept.files.push((at, *print));
-            }
-        }
-        (names, kept)
+        keep_stamped_folder(folder, name, &path, walk)?
     } else {
+        let Ok(inner) = folder.child(name) else {
+            return Ok(None);
+        };
         let here = keep_in_folder(&inner, &path, walk)?;
         (here.names, here.kept)
     };
     kept.stamps.push((path, stamp));
     Ok((names > 0).then_some(kept))
+}
+
+/// [`keep_folder`] for a folder unchanged since the last walk: its names are
+/// the manifest's, so it is not read; each listed file is still held to its
+/// listed type and length (one `fstatat`, through the folder's name, which
+/// was a real folder a moment ago), and its folders are walked in turn.
+fn keep_stamped_folder(
+    folder: &Folder,
+    name: &OsStr,
+    path: &str,
+    walk: &Walk<'_>,
+) -> io::Result<(usize, Kept)> {
+    let mut kept = Kept::default();
+    let mut names = 0;
+    let mut inner = None;
+    for (child, is_folder) in walk.below.get(path).into_iter().flatten() {
+        let at = format!("{path}/{child}");
+        if *is_folder {
+            if inner.is_none() {
+                match folder.child(name) {
+                    Ok(opened) => inner = Some(opened),
+                    Err(_) => return Ok((0, Kept::default())),
+                }
+            }
+            let Some(inner) = inner.as_ref() else {
+                continue;
+            };
+            if let Some(below) = keep_folder(inner, OsStr::new(child), at, walk)? {
+                names += 1;
+                kept.add(below);
+            }
+        } else if let Some(print) = walk.listed.get(&at) {
+            let mut relative = name.to_os_string();
+            relative.push("/");
+            relative.push(child);
+            if folder.kind(&relative)? == Some(Kind::File(print.len)) {
+                names += 1;
+                kept.files.push((at, *print));
+            } else {
+                // Changed in place: removed (through the folder opened as a
+                // real folder, never through a path), so this build writes
+                // it again.
+                if let Ok(opened) = folder.child(name) {
+                    opened.remove(OsStr::new(child))?;
+                }
+            }
+        }
+    }
+    Ok((names, kept))
 }

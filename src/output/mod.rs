@@ -1148,15 +1148,17 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let records = Records::in_folder(&tmp.path().join("records"));
-        let files: Vec<OutputFile> = [
+        let all = [
             "a/index.html",
             "b/index.html",
             "c/d/index.html",
             "e/index.html",
-        ]
-        .iter()
-        .map(|p| OutputFile::text(*p, format!("<p>{p}</p>")))
-        .collect();
+            "f/index.html",
+        ];
+        let files: Vec<OutputFile> = all
+            .iter()
+            .map(|p| OutputFile::text(*p, format!("<p>{p}</p>")))
+            .collect();
         write_site(&out, &files, true).unwrap();
         let kept_paths = |records: Option<&Records>| {
             let mut kept: Vec<String> = trusted_manifest(&out, records)
@@ -1166,16 +1168,10 @@ mod tests {
             kept.sort();
             kept
         };
-        let all = [
-            "a/index.html",
-            "b/index.html",
-            "c/d/index.html",
-            "e/index.html",
-        ];
         assert_eq!(kept_paths(Some(&records)), all);
         // Stamps kept: the same answer from them.
         let folder = Folder::open(&out).unwrap();
-        assert_eq!(records.stamps(&folder).len(), 5, "a, b, c, c/d and e");
+        assert_eq!(records.stamps(&folder).len(), 6, "a, b, c, c/d, e and f");
         assert_eq!(kept_paths(Some(&records)), all);
         std::fs::remove_file(out.join("a/index.html")).unwrap();
         std::fs::remove_file(out.join("c/d/index.html")).unwrap();
@@ -1184,9 +1180,16 @@ mod tests {
         std::fs::remove_dir_all(out.join("e")).unwrap();
         std::fs::create_dir(out.join("e")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", out.join("e/index.html")).unwrap();
+        // Rewritten in place, a file leaves its folder's stamp as it was: its
+        // length still tells.
+        std::fs::write(out.join("f/index.html"), "<p>longer than it was</p>").unwrap();
         assert_eq!(kept_paths(Some(&records)), ["b/index.html"]);
         assert!(!out.join("b/planted.html").exists());
         assert!(std::fs::symlink_metadata(out.join("c/d/index.html")).is_err());
         assert!(std::fs::symlink_metadata(out.join("e/index.html")).is_err());
+        assert!(
+            !out.join("f/index.html").exists(),
+            "the resized page goes, to be written again"
+        );
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{snapshot_dir, wait_within, SiteTest};
+use crate::support::{leftovers, names, snapshot_dir, teams, wait_within, write_team, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
@@ -21,43 +21,6 @@ const ABORT_AFTER_MOVES: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
 
 /// Longest a build here may take before it counts as a hang.
 const HANG: Duration = Duration::from_secs(120);
-
-/// A site of `count` teams, each linking to the first.
-fn teams(count: usize) -> SiteTest {
-    let site = SiteTest::new();
-    std::fs::create_dir_all(site.root().join("teams")).unwrap();
-    for i in 0..count {
-        write_team(&site, i, "");
-    }
-    site
-}
-
-/// Writes team `i` with `extra` appended to its body.
-fn write_team(site: &SiteTest, i: usize, extra: &str) {
-    let text = format!(
-        "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
-         # Team {i}\n\nTeam {i} works with [the first team](team-0).{extra}\n"
-    );
-    std::fs::write(site.root().join(format!("teams/team-{i}.md")), text).unwrap();
-}
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-/// The names in `dir` that look like a leftover of a build into `public`.
-fn leftovers(dir: &Path) -> Vec<String> {
-    names(dir)
-        .into_iter()
-        .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
-        .collect()
-}
 
 /// `throughline build ROOT` in the background with `env`, with the three
 /// signals at their default action whatever the test runner inherited (a

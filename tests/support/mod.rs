@@ -316,3 +316,40 @@ pub(crate) fn git_at(dir: &Path, date: &str, args: &[&str]) {
         .expect("git runs");
     assert!(status.success(), "git {args:?}");
 }
+
+/// A site of `count` teams, each linking to the first.
+pub(crate) fn teams(count: usize) -> SiteTest {
+    let site = SiteTest::new();
+    std::fs::create_dir_all(site.root().join("teams")).unwrap();
+    for i in 0..count {
+        write_team(&site, i, "");
+    }
+    site
+}
+
+/// Writes team `i` with `extra` appended to its body.
+pub(crate) fn write_team(site: &SiteTest, i: usize, extra: &str) {
+    let text = format!(
+        "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
+         # Team {i}\n\nTeam {i} works with [the first team](team-0).{extra}\n"
+    );
+    std::fs::write(site.root().join(format!("teams/team-{i}.md")), text).unwrap();
+}
+
+/// The names in `dir`, sorted.
+pub(crate) fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The names in `dir` that look like a leftover of a build into `public`.
+pub(crate) fn leftovers(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
+        .collect()
+}

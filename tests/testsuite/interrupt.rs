@@ -4,9 +4,7 @@
 //! inside the site root is never read as content. Builds stopped by signals
 //! and `kill -9` are in `tests/slow/kills.rs`.
 
-use std::path::Path;
-
-use crate::support::{snapshot_dir, SiteTest};
+use crate::support::{leftovers, names, snapshot_dir, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
@@ -17,24 +15,6 @@ fn dead_pid() -> u32 {
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(4_194_304);
     max + 1000
-}
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-/// The names in `dir` that look like a leftover of a build into `public`.
-fn leftovers(dir: &Path) -> Vec<String> {
-    names(dir)
-        .into_iter()
-        .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
-        .collect()
 }
 
 #[test]

@@ -11,31 +11,12 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, SystemTime};
 
-use crate::support::{snapshot_dir, wait_within, SiteTest};
+use crate::support::{snapshot_dir, teams, wait_within, write_team, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
 /// The test-only hook of `output.rs`: abort after that many moves or removals.
 const ABORT_AFTER_MOVES: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
-
-/// A site of `count` teams, each linking to the first.
-fn teams(count: usize) -> SiteTest {
-    let site = SiteTest::new();
-    std::fs::create_dir_all(site.root().join("teams")).unwrap();
-    for i in 0..count {
-        write_team(&site, i, "");
-    }
-    site
-}
-
-/// Writes team `i` with `extra` appended to its body.
-fn write_team(site: &SiteTest, i: usize, extra: &str) {
-    let text = format!(
-        "---\nid: team-{i}\nkind: team\ntitle: Team {i}\nreviewed: 2026-10-01\n---\n\
-         # Team {i}\n\nTeam {i} works with [the first team](team-0).{extra}\n"
-    );
-    std::fs::write(site.root().join(format!("teams/team-{i}.md")), text).unwrap();
-}
 
 /// Inode and modification time of every file under `dir`: a file written
 /// again (even with the same bytes) gets a new inode, as the build writes

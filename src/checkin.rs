@@ -22,7 +22,7 @@ use crate::date::{parse_date, Date};
 use crate::diagnostics::SHOWN_PER_FILE;
 use crate::edit::{edit_list, list_field, ListEdit, ListField};
 use crate::escape::for_terminal;
-use crate::site::Site;
+use crate::site::{RunError, Site};
 use crate::source::{split_front_matter, MAX_FILE_BYTES};
 use crate::text::{format_number, group_digits, suggest, LineIndex};
 use crate::yaml::{parse_front_matter, MAX_YAML_BYTES};
@@ -632,6 +632,31 @@ fn front_matter_map(text: &str) -> Result<Map<String, Value>, String> {
         split_front_matter(text).map_err(|_| "its front matter is never closed".to_string())?;
     parse_front_matter(fm.yaml)
         .map_err(|e| format!("its front matter is not valid YAML: {}", e.message))
+}
+
+/// Writes the metrics a check-in changed (`plan.files`), all or none,
+/// each only if it still holds the text `site` read (`edit::write_all`).
+pub fn write(site: &Site, files: &[(PathBuf, String)]) -> Result<(), RunError> {
+    let read: HashMap<&std::path::Path, &str> = site
+        .sources
+        .iter()
+        .map(|s| (s.abs_path.as_path(), s.text.as_str()))
+        .collect();
+    let mut replacements = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        let original = read.get(path.as_path()).ok_or_else(|| {
+            RunError::Other(format!(
+                "cannot write {}: it is not a file this run read",
+                path.display()
+            ))
+        })?;
+        replacements.push(crate::edit::Replacement {
+            path,
+            original,
+            text,
+        });
+    }
+    crate::edit::write_all(&replacements).map_err(|e| RunError::Other(e.to_string()))
 }
 
 /// Writes the problems that stop a run, one `error:` line each, and that

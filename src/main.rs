@@ -139,53 +139,8 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
     };
     let written = throughline::scaffold::new_document(&site, &request)?;
     println!("{}", written.path.display());
-    if !written.inherited.is_empty() {
-        let f = &written.filled;
-        let values: Vec<String> = written
-            .inherited
-            .iter()
-            .map(|&field| {
-                let value = match field {
-                    "quarter" => f.quarter.map(|q| q.to_string()),
-                    "team" => f.team.clone(),
-                    _ => f.owner.clone(),
-                };
-                format!("{field}: {}", value.unwrap_or_default())
-            })
-            .collect();
-        eprintln!(
-            "inherited from `{}`: {}",
-            args.parent.as_deref().unwrap_or_default(),
-            for_terminal(&values.join(", "))
-        );
-    }
-    // The same test `check` will make, said now, while the title is fresh.
-    let rule_on =
-        site.config.rules.get("output-objective") != Some(&throughline::config::RuleLevel::Allow);
-    if args.kind == "objective" && rule_on {
-        if let Some(phrase) =
-            throughline::rules::output_phrase(args.title.trim(), &site.config.output_verbs)
-        {
-            eprintln!(
-                "warning: the title describes an output (\"{}\"), not an outcome; `check` reports it as output-objective\n  hint: name the change you expect, e.g. \"Increase 7-day activation from 40% to 55%\"",
-                for_terminal(phrase)
-            );
-        }
-    }
-    let takes = throughline::scaffold::fillable(&args.kind);
-    if takes.contains(&"quarter") && written.filled.quarter.is_none() {
-        eprintln!(
-            "note: `quarter:` is empty; fill it in, or pass --quarter {}",
-            throughline::date::Quarter::of(site.today)
-        );
-    }
-    let must_trace = site
-        .config
-        .schema
-        .get(&args.kind)
-        .is_some_and(|k| k.must_trace_to_strategy());
-    if must_trace && args.parent.is_none() {
-        eprintln!("note: without a parent this {} does not trace to the strategy; add `parent:` before `check`", args.kind);
+    for note in throughline::scaffold::notes(&site, &request, &written) {
+        eprintln!("{note}");
     }
     Ok(0)
 }
@@ -299,7 +254,7 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         Ok(plan) => plan,
         Err(errors) => return Ok(refuse_checkins(&errors)),
     };
-    write_checkins(&site, &plan.files)?;
+    throughline::checkin::write(&site, &plan.files)?;
     let number = throughline::text::format_number;
     for c in &plan.changes {
         // The metric's file name comes from the repository.
@@ -326,31 +281,6 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         }
     );
     Ok(0)
-}
-
-/// Writes the metrics a check-in changed, all or none, each only if it
-/// still holds the text `site` read.
-fn write_checkins(site: &Site, files: &[(std::path::PathBuf, String)]) -> Result<(), RunError> {
-    let read: std::collections::HashMap<&std::path::Path, &str> = site
-        .sources
-        .iter()
-        .map(|s| (s.abs_path.as_path(), s.text.as_str()))
-        .collect();
-    let mut replacements = Vec::with_capacity(files.len());
-    for (path, text) in files {
-        let original = read.get(path.as_path()).ok_or_else(|| {
-            RunError::Other(format!(
-                "cannot write {}: it is not a file this run read",
-                path.display()
-            ))
-        })?;
-        replacements.push(throughline::edit::Replacement {
-            path,
-            original,
-            text,
-        });
-    }
-    throughline::edit::write_all(&replacements).map_err(|e| RunError::Other(e.to_string()))
 }
 
 /// Prints the problems with the rows of a check-in (the first few, the

@@ -6,9 +6,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::config::{ParentRule, Schema};
+use crate::config::{ParentRule, RuleLevel, Schema};
 use crate::date::{days_between, Cadence, Date, Quarter};
+use crate::escape::for_terminal;
 use crate::model::{check_id, Direction, IdError, MAX_ID_BYTES, RESERVED_IDS};
+use crate::rules::output_phrase;
 use crate::site::{RunError, Site};
 use crate::text::{slugify, suggest};
 use crate::yaml::scalar;
@@ -324,6 +326,63 @@ pub struct Written {
     pub filled: Filled,
     /// The fields filled from the parent (or the nearest ancestor that has them).
     pub inherited: Vec<&'static str>,
+}
+
+/// What `new` tells the person who ran it, after writing `written`: the
+/// fields taken from the parent; an objective's title that names an output,
+/// said now, while the title is fresh, by the same test `check` makes
+/// (`output-objective`); an empty `quarter:`; a document that does not yet
+/// trace to the strategy. One line each for the terminal, repository text
+/// escaped.
+pub fn notes(site: &Site, request: &NewDocument<'_>, written: &Written) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !written.inherited.is_empty() {
+        let f = &written.filled;
+        let values: Vec<String> = written
+            .inherited
+            .iter()
+            .map(|&field| {
+                let value = match field {
+                    "quarter" => f.quarter.map(|q| q.to_string()),
+                    "team" => f.team.clone(),
+                    _ => f.owner.clone(),
+                };
+                format!("{field}: {}", value.unwrap_or_default())
+            })
+            .collect();
+        notes.push(format!(
+            "inherited from `{}`: {}",
+            for_terminal(request.parent.unwrap_or_default()),
+            for_terminal(&values.join(", "))
+        ));
+    }
+    let rule_on = site.config.rules.get("output-objective") != Some(&RuleLevel::Allow);
+    if request.kind == "objective" && rule_on {
+        if let Some(phrase) = output_phrase(request.title.trim(), &site.config.output_verbs) {
+            notes.push(format!(
+                "warning: the title describes an output (\"{}\"), not an outcome; `check` reports it as output-objective\n  hint: name the change you expect, e.g. \"Increase 7-day activation from 40% to 55%\"",
+                for_terminal(phrase)
+            ));
+        }
+    }
+    if fillable(request.kind).contains(&"quarter") && written.filled.quarter.is_none() {
+        notes.push(format!(
+            "note: `quarter:` is empty; fill it in, or pass --quarter {}",
+            Quarter::of(site.today)
+        ));
+    }
+    let must_trace = site
+        .config
+        .schema
+        .get(request.kind)
+        .is_some_and(|k| k.must_trace_to_strategy());
+    if must_trace && request.parent.is_none() {
+        notes.push(format!(
+            "note: without a parent this {} does not trace to the strategy; add `parent:` before `check`",
+            for_terminal(request.kind)
+        ));
+    }
+    notes
 }
 
 /// Writes a new document into the loaded `site`; returns its path and what was filled in.

@@ -174,6 +174,13 @@ pub(crate) fn review_cadence(doc: &Document, schema: &Schema) -> Option<crate::d
     if doc.kind == "metric" || doc.status.is_some_and(Status::is_closed) {
         return None;
     }
+    declared_cadence(doc, schema)
+}
+
+/// The cadence `doc` declares: its own `review_every`, else its kind's
+/// `cadence`. A metric's is how often it must be checked in
+/// (`stale-metric`); any other document's how often it is re-read.
+pub(crate) fn declared_cadence(doc: &Document, schema: &Schema) -> Option<crate::date::Cadence> {
     doc.review_every
         .or_else(|| schema.get(&doc.kind).and_then(|k| k.cadence))
 }

@@ -33,10 +33,7 @@ impl Rule for StaleMetric {
         if is_retired(metric) {
             return;
         }
-        let Some(cadence) = metric
-            .review_every
-            .or(ctx.kind(metric).and_then(|k| k.cadence))
-        else {
+        let Some(cadence) = crate::analysis::declared_cadence(metric, &ctx.config.schema) else {
             return;
         };
         let Some(latest) = metric.checkins.last() else {

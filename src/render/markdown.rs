@@ -482,15 +482,12 @@ fn resolve_link<'a>(
 ) -> (CowStr<'a>, Option<&'a str>) {
     match link_type {
         LinkType::WikiLink { .. } => {
-            let (id, heading) = match dest.split_once('#') {
-                Some((id, h)) => (id.trim(), Some(h.trim())),
-                None => (dest.trim(), None),
-            };
+            let (id, heading) = crate::source::wiki_parts(dest);
             match links.by_id(id) {
                 Some((url, title)) => {
                     let url = match heading {
-                        Some(h) if !h.is_empty() => format!("{url}#{}", slugify(h)),
-                        _ => url,
+                        Some(h) => format!("{url}#{}", slugify(h)),
+                        None => url,
                     };
                     (CowStr::from(url), Some(title))
                 }

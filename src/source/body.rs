@@ -163,13 +163,21 @@ pub fn headings(file_text: &str, body_offset: usize, lines: &LineIndex) -> Vec<H
 }
 
 fn wiki_target(dest: &str) -> BodyLinkTarget {
-    let (id, heading) = match dest.split_once('#') {
-        Some((id, h)) => (id, Some(h.trim().to_string()).filter(|h| !h.is_empty())),
-        None => (dest, None),
-    };
+    let (id, heading) = wiki_parts(dest);
     BodyLinkTarget::Id {
-        id: id.trim().to_string(),
-        heading,
+        id: id.to_string(),
+        heading: heading.map(str::to_string),
+    }
+}
+
+/// A wikilink's target (`id#heading`, the part before any `|label`) split
+/// into its id and heading, each trimmed; an empty heading is none. The one
+/// reading of a wikilink, for the graph (through [`wiki_target`]) and the
+/// renderer alike.
+pub fn wiki_parts(dest: &str) -> (&str, Option<&str>) {
+    match dest.split_once('#') {
+        Some((id, heading)) => (id.trim(), Some(heading.trim()).filter(|h| !h.is_empty())),
+        None => (dest.trim(), None),
     }
 }
 

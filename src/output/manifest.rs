@@ -9,21 +9,21 @@ use super::*;
 /// A file's length and a 64-bit hash of its bytes: what the manifest keeps
 /// to tell a changed page from an unchanged one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Fingerprint {
+pub(super) struct FileDigest {
     pub(super) hash: u64,
     pub(super) len: u64,
 }
 
-impl Fingerprint {
+impl FileDigest {
     /// foldhash with a fixed seed: every byte of every page goes through it
     /// (120 MB at 10k), where SipHash was 2% of a build. Its output is not
     /// promised across versions; if it changes, every page of the first
     /// build after an upgrade just counts as changed and is written again.
     /// Two different pages of the same length collide with odds of about
     /// 2^-64; a page is no adversary's lever (whoever writes it can change it).
-    pub(super) fn of(bytes: &[u8]) -> Fingerprint {
+    pub(super) fn of(bytes: &[u8]) -> FileDigest {
         use std::hash::BuildHasher;
-        Fingerprint {
+        FileDigest {
             hash: foldhash::quality::FixedState::with_seed(0).hash_one(bytes),
             len: bytes.len() as u64,
         }
@@ -32,7 +32,7 @@ impl Fingerprint {
 
 /// Every file of an output by path, as listed in its [`MANIFEST`].
 // foldhash: a build looks up and inserts every page.
-pub(super) type Manifest = foldhash::HashMap<String, Fingerprint>;
+pub(super) type Manifest = foldhash::HashMap<String, FileDigest>;
 
 /// Writes a path so that it fits on one line: `\` and line ends are escaped.
 pub(super) fn escape_path(path: &str) -> String {
@@ -88,7 +88,7 @@ pub(super) fn is_bookkeeping(path: &str) -> bool {
 
 /// The manifest as text: a header line, then `HASH LEN PATH` per file, sorted by path.
 pub(super) fn manifest_text(files: &Manifest) -> String {
-    let mut sorted: Vec<(&String, &Fingerprint)> = files.iter().collect();
+    let mut sorted: Vec<(&String, &FileDigest)> = files.iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(64 * sorted.len() + 32);
     text.push_str(MANIFEST_HEADER);
@@ -123,7 +123,7 @@ pub(super) fn parse_manifest(text: &str) -> Option<Manifest> {
         if !is_inside_path(&path) || is_bookkeeping(&path) {
             return None;
         }
-        files.insert(path, Fingerprint { hash, len });
+        files.insert(path, FileDigest { hash, len });
     }
     Some(files)
 }
@@ -243,7 +243,7 @@ impl<'a> Walk<'a> {
 }
 
 /// Listed files kept, with their fingerprints.
-pub(super) type KeptFiles = Vec<(String, Fingerprint)>;
+pub(super) type KeptFiles = Vec<(String, FileDigest)>;
 
 /// What the walk keeps below one name.
 #[derive(Default)]

@@ -233,7 +233,7 @@ pub struct Staging {
     before: Option<Manifest>,
     /// Every file of the new output, and whether it was written into the
     /// staging folder (in place, an unchanged file is not).
-    after: Mutex<foldhash::HashMap<String, (Fingerprint, bool)>>,
+    after: Mutex<foldhash::HashMap<String, (FileDigest, bool)>>,
     /// Where the folders this build may leave behind are recorded as its
     /// own (`recovery`); None: nothing it leaves is ever trusted.
     records: Option<Records>,
@@ -318,7 +318,7 @@ impl Staging {
         if ABANDONED.load(Ordering::SeqCst) {
             return Err(abandoned());
         }
-        let print = Fingerprint::of(&file.bytes);
+        let print = FileDigest::of(&file.bytes);
         let changed = self
             .before
             .as_ref()
@@ -367,7 +367,7 @@ impl Staging {
         let print = *before.get(path)?;
         let bytes = crate::source::read_regular(&self.out.join(path), print.len).ok();
         match bytes {
-            Some(bytes) if Fingerprint::of(&bytes) == print => Some(bytes),
+            Some(bytes) if FileDigest::of(&bytes) == print => Some(bytes),
             _ => {
                 before.remove(path);
                 None
@@ -418,7 +418,7 @@ impl Staging {
     /// The fresh build's commit: the staging folder becomes the output.
     fn swap(
         &mut self,
-        after: &foldhash::HashMap<String, (Fingerprint, bool)>,
+        after: &foldhash::HashMap<String, (FileDigest, bool)>,
     ) -> io::Result<Committed> {
         let manifest: Manifest = after.iter().map(|(p, (f, _))| (p.clone(), *f)).collect();
         std::fs::write(self.dir.join(MANIFEST), manifest_text(&manifest))?;
@@ -481,7 +481,7 @@ impl Staging {
     fn update_in_place(
         &mut self,
         before: &Manifest,
-        after: &foldhash::HashMap<String, (Fingerprint, bool)>,
+        after: &foldhash::HashMap<String, (FileDigest, bool)>,
     ) -> io::Result<Committed> {
         let mut moves: Vec<&str> = after
             .iter()
@@ -917,7 +917,7 @@ mod tests {
         {
             files.insert(
                 path.to_string(),
-                Fingerprint::of(path.repeat(i + 1).as_bytes()),
+                FileDigest::of(path.repeat(i + 1).as_bytes()),
             );
         }
         assert_eq!(parse_manifest(&manifest_text(&files)), Some(files));
@@ -1043,7 +1043,7 @@ mod tests {
         std::fs::write(staging.join("edit/index.html"), "after").unwrap();
         let manifest: Manifest = new
             .iter()
-            .map(|f| (f.path.clone(), Fingerprint::of(&f.bytes)))
+            .map(|f| (f.path.clone(), FileDigest::of(&f.bytes)))
             .collect();
         std::fs::write(staging.join(MANIFEST), manifest_text(&manifest)).unwrap();
         std::fs::write(

@@ -11,13 +11,13 @@
 use std::path::{Path, PathBuf};
 
 /// Names the folder to keep files in, instead of the platform's cache folder.
-pub const CACHE_DIR_ENV: &str = "THROUGHLINE_CACHE_DIR";
+pub(crate) const CACHE_DIR_ENV: &str = "THROUGHLINE_CACHE_DIR";
 
 /// Where throughline keeps what it caches: `$THROUGHLINE_CACHE_DIR`, else
 /// the platform's cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
 /// `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) with a
 /// `throughline` folder in it. `None` when there is no home to put it in.
-pub fn folder() -> Option<PathBuf> {
+pub(crate) fn folder() -> Option<PathBuf> {
     let set = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())

@@ -26,13 +26,13 @@ mod analysis;
 pub mod edit;
 mod git;
 pub mod graph;
-pub mod kept;
+mod kept;
 pub mod rules;
-pub mod site;
+mod site;
 pub mod source;
 
 // What a site is read into: its history, pages, the output folder.
-pub mod build;
+mod build;
 pub mod history;
 pub mod output;
 pub mod render;

@@ -7,46 +7,20 @@
 //! Their sites have hundreds or thousands of pages, hence this binary.
 
 use std::collections::BTreeSet;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
-use crate::support::{leftovers, names, snapshot_dir, teams, wait_within, write_team, SiteTest};
-
-const TODAY: &str = "2026-11-24";
+use crate::support::{
+    leftovers, names, snapshot_dir, spawn_build, teams, wait_within, write_team, SiteTest,
+};
 
 /// The test-only hook of `output.rs`: abort after that many moves or removals.
 const ABORT_AFTER_MOVES: &str = "THROUGHLINE_TEST_ABORT_AFTER_MOVES";
 
 /// Longest a build here may take before it counts as a hang.
 const HANG: Duration = Duration::from_secs(120);
-
-/// `throughline build ROOT` in the background with `env`, with the three
-/// signals at their default action whatever the test runner inherited (a
-/// shell ignores SIGINT for a background job, and the build keeps an
-/// inherited ignore).
-fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
-    cmd.args(["build", "--today", TODAY])
-        .arg(root)
-        .env("NO_COLOR", "1")
-        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                libc::signal(signal, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-    cmd.spawn().expect("spawn throughline")
-}
 
 fn wait(child: &mut Child) -> ExitStatus {
     wait_within(child, HANG, "the build")

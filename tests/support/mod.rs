@@ -353,3 +353,30 @@ pub(crate) fn leftovers(dir: &Path) -> Vec<String> {
         .filter(|n| n.starts_with(".public.new-") || n.starts_with(".public.old-"))
         .collect()
 }
+
+/// `throughline build ROOT` (judged on 2026-11-24) in the background with `env`, with the three
+/// signals at their default action whatever the test runner inherited (a
+/// shell ignores SIGINT for a background job, and the build keeps an
+/// inherited ignore).
+#[cfg(unix)]
+pub(crate) fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
+    cmd.args(["build", "--today", "2026-11-24"])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().expect("spawn throughline")
+}

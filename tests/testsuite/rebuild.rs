@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, SystemTime};
 
-use crate::support::{snapshot_dir, teams, wait_within, write_team, SiteTest};
+use crate::support::{snapshot_dir, spawn_build, teams, wait_within, write_team, SiteTest};
 
 const TODAY: &str = "2026-11-24";
 
@@ -223,20 +223,6 @@ fn a_write_that_fails_as_on_a_full_disk_leaves_the_previous_site_byte_identical(
     assert!(stderr.contains("cannot write"), "{stderr}");
     assert_eq!(snapshot_dir(&out), before);
     assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
-}
-
-/// `throughline build ROOT` in the background with `env`.
-fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_throughline"));
-    cmd.args(["build", "--today", TODAY])
-        .arg(root)
-        .env("NO_COLOR", "1")
-        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd.spawn().expect("spawn throughline")
 }
 
 fn wait(child: &mut Child) -> ExitStatus {

@@ -74,60 +74,54 @@ mod unix {
         }
     }
 
-    /// Calls `each` with every name in the folder `fd` and its type as the
-    /// folder gives it, from the start, and leaves the reading position at
-    /// the start again for a later read. On Linux it reads the folder
-    /// through `fd` itself (`getdents64` into a buffer): the walk of a 10k-page
-    /// output reads 10,000 folders, and a duplicate handle per folder (what
-    /// `Dir` needs) cost three more system calls each.
+    /// Every name in the folder `fd` with its type as the folder gives it,
+    /// read from the start; the reading position is left at the start again
+    /// for a later read. On Linux it reads the folder through `fd` itself
+    /// (`getdents64` into a buffer): the walk of a 10k-page output reads
+    /// 10,000 folders, and a duplicate handle per folder (what `Dir` needs)
+    /// cost three more system calls each.
     #[cfg(target_os = "linux")]
-    fn read_names(fd: &OwnedFd, each: &mut dyn FnMut(&[u8], FileType)) -> io::Result<()> {
-        let rewind = Rewind(fd);
+    fn read_names(fd: &OwnedFd) -> io::Result<Vec<(OsString, FileType)>> {
+        let _rewind = Rewind(fd);
         let mut buf: Vec<u8> = Vec::with_capacity(32 * 1024);
-        loop {
+        'read: loop {
             let capacity = buf.capacity();
             let mut dir = rustix::fs::RawDir::new(fd, buf.spare_capacity_mut());
-            let mut seen = Vec::new();
-            let mut too_long = false;
+            let mut names = Vec::new();
             while let Some(entry) = dir.next() {
                 match entry {
-                    Ok(entry) => {
-                        seen.push((entry.file_name().to_bytes().to_vec(), entry.file_type()))
-                    }
+                    Ok(entry) => names.push((
+                        OsStr::from_bytes(entry.file_name().to_bytes()).to_os_string(),
+                        entry.file_type(),
+                    )),
                     // A name longer than the buffer: a bigger buffer, from the start.
                     Err(e) if e == Errno::INVAL && capacity < 1 << 20 => {
-                        too_long = true;
-                        break;
+                        buf.reserve(capacity * 2);
+                        rustix::fs::seek(fd, rustix::fs::SeekFrom::Start(0))?;
+                        continue 'read;
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
-            if too_long {
-                buf.reserve(capacity * 2);
-                rustix::fs::seek(fd, rustix::fs::SeekFrom::Start(0))?;
-                continue;
-            }
-            for (name, file_type) in &seen {
-                each(name, *file_type);
-            }
-            break;
+            return Ok(names);
         }
-        drop(rewind);
-        Ok(())
     }
 
     /// [`read_names`] where `RawDir` is not offered: through a duplicate of
     /// the handle (`Dir` takes one), set back to the start once read.
     #[cfg(not(target_os = "linux"))]
-    fn read_names(fd: &OwnedFd, each: &mut dyn FnMut(&[u8], FileType)) -> io::Result<()> {
+    fn read_names(fd: &OwnedFd) -> io::Result<Vec<(OsString, FileType)>> {
         let dir = rustix::fs::Dir::new(fd.try_clone()?)?;
-        let rewind = Rewind(fd);
+        let _rewind = Rewind(fd);
+        let mut names = Vec::new();
         for entry in dir {
             let entry = entry?;
-            each(entry.file_name().to_bytes(), entry.file_type());
+            names.push((
+                OsStr::from_bytes(entry.file_name().to_bytes()).to_os_string(),
+                entry.file_type(),
+            ));
         }
-        drop(rewind);
-        Ok(())
+        Ok(names)
     }
 
     impl Folder {
@@ -227,21 +221,20 @@ mod unix {
         /// The names in this folder, with what each is when the folder says
         /// so cheaply (`None`: ask [`Folder::kind`]).
         pub(in crate::output) fn entries(&self) -> io::Result<Vec<(OsString, Option<Kind>)>> {
-            let mut names = Vec::new();
-            read_names(&self.0, &mut |name, file_type| {
-                if name == b"." || name == b".." {
-                    return;
-                }
-                let kind = match file_type {
-                    FileType::Directory => Some(Kind::Folder),
-                    FileType::Unknown => None,
-                    // A regular file's length needs a stat; the caller asks
-                    // only for the files it keeps.
-                    FileType::RegularFile => None,
-                    _ => Some(Kind::Other),
-                };
-                names.push((OsStr::from_bytes(name).to_os_string(), kind));
-            })?;
+            let names = read_names(&self.0)?
+                .into_iter()
+                .filter(|(name, _)| name != "." && name != "..")
+                .map(|(name, file_type)| {
+                    let kind = match file_type {
+                        FileType::Directory => Some(Kind::Folder),
+                        // A regular file's length needs a stat; the caller
+                        // asks only for the files it keeps.
+                        FileType::Unknown | FileType::RegularFile => None,
+                        _ => Some(Kind::Other),
+                    };
+                    (name, kind)
+                })
+                .collect();
             Ok(names)
         }
 

@@ -133,6 +133,52 @@ pub(crate) fn metric_doc(
     }
 }
 
+/// A goal's target on one metric: what a metric's chart draws as a reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TargetOn {
+    /// The goal's target value.
+    pub value: f64,
+    /// Its deadline, if it has one.
+    pub by: Option<Date>,
+}
+
+/// The targets of every goal measured by `metric`: the success criteria and
+/// key results, of the documents that link to it, whose own `metric:` names
+/// it. A document with goals on two metrics links to both, and each chart
+/// must draw only its own metric's targets.
+pub(crate) fn targets_on(docs: &[Document], graph: &Graph, metric: DocId) -> Vec<TargetOn> {
+    let mut users: Vec<DocId> = graph
+        .incoming(metric)
+        .filter(|e| e.rel == crate::graph::Rel::Metric)
+        .map(|e| e.from)
+        .collect();
+    // A document naming the metric in two goals has two edges; its goals are read once.
+    users.dedup();
+    let measures = |m: Option<&MetricRef>| metric_doc(docs, graph, m) == Some(metric);
+    users
+        .into_iter()
+        .flat_map(|user| {
+            let doc = &docs[user];
+            let success = doc
+                .success
+                .iter()
+                .filter(|s| measures(s.metric.as_ref()))
+                .filter_map(|s| {
+                    s.target.map(|value| TargetOn {
+                        value,
+                        by: s.deadline,
+                    })
+                });
+            let krs = doc
+                .key_results
+                .iter()
+                .filter(|k| measures(k.metric.as_ref()))
+                .filter_map(|k| k.target.map(|value| TargetOn { value, by: k.by }));
+            success.chain(krs).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +245,33 @@ mod tests {
         assert_eq!(
             goal_outcome(&down, Some(40.0), before, today),
             GoalOutcome::Met
+        );
+    }
+
+    #[test]
+    fn a_metric_has_only_the_targets_of_goals_that_measure_it() {
+        let objective = "---\nid: o\nkind: objective\nkey_results:\n  - {metric: m-minutes, target: 6, by: 2026-12-31}\n  - {metric: m-jobs, target: 4.5}\n---\n";
+        let minutes = "---\nid: m-minutes\nkind: metric\n---\n";
+        let jobs = "---\nid: m-jobs\nkind: metric\n---\n";
+        let site = site(
+            "",
+            &[("o.md", objective), ("a.md", minutes), ("b.md", jobs)],
+            "2026-11-24",
+        );
+        let on = |id: &str| targets_on(&site.docs, &site.graph, site.graph.lookup(id).unwrap());
+        assert_eq!(
+            on("m-minutes"),
+            vec![TargetOn {
+                value: 6.0,
+                by: crate::date::parse_date("2026-12-31")
+            }]
+        );
+        assert_eq!(
+            on("m-jobs"),
+            vec![TargetOn {
+                value: 4.5,
+                by: None
+            }]
         );
     }
 

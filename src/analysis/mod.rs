@@ -14,7 +14,7 @@ mod trend;
 mod work_mix;
 
 pub(crate) use fingerprint::fingerprint_of;
-pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
+pub(crate) use goals::{goal_outcome, read_goal, targets_on, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};

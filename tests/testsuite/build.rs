@@ -937,3 +937,31 @@ fn a_trace_too_large_for_one_page_puts_each_product_strategy_on_a_page_of_its_ow
         "a bet's branch is on its product strategy's page"
     );
 }
+
+#[test]
+fn a_metric_chart_draws_only_the_targets_of_goals_on_that_metric() {
+    // One objective measured by two metrics links to both; each chart must
+    // show its own metric's target, never the other's.
+    let site = SiteTest::new()
+        .file(
+            "o.md",
+            "---\nid: o-dispatch\nkind: objective\ntitle: Faster dispatch\nkey_results:\n  - {metric: m-minutes, baseline: 9, target: 6, by: 2026-12-31}\n  - {metric: m-jobs, baseline: 3, target: 4.5, by: 2026-12-31}\n---\n",
+        )
+        .file(
+            "m1.md",
+            "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ncheckins:\n  - {date: 2026-10-01, value: 9}\n  - {date: 2026-11-01, value: 8}\n---\n",
+        )
+        .file(
+            "m2.md",
+            "---\nid: m-jobs\nkind: metric\ntitle: Jobs per tech-day\nunit: jobs\ncheckins:\n  - {date: 2026-10-01, value: 3}\n  - {date: 2026-11-01, value: 3.5}\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    let minutes = read(&out.join("m-minutes/index.html"));
+    let jobs = read(&out.join("m-jobs/index.html"));
+    assert!(minutes.contains("target 6 min"), "{minutes}");
+    assert!(!minutes.contains("target 4.5"), "{minutes}");
+    assert!(jobs.contains("target 4.5 jobs"), "{jobs}");
+    assert!(!jobs.contains("target 6"), "{jobs}");
+}

@@ -194,26 +194,14 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             Some(u) => format!(" {u}"),
         };
         let unit = unit.as_str();
-        let references: Vec<Reference> = graph
-            .incoming(id)
-            .filter(|e| e.rel == Rel::Metric)
-            .flat_map(|e| {
-                let user = &site.docs[e.from];
-                let success = user
-                    .success
-                    .iter()
-                    .filter_map(|s| s.target.map(|t| (t, s.deadline)));
-                let krs = user
-                    .key_results
-                    .iter()
-                    .filter_map(|k| k.target.map(|t| (t, k.by)));
-                success.chain(krs).map(move |(t, by)| Reference {
-                    value: t,
-                    label: match by {
-                        Some(d) => format!("target {}{unit} by {d}", format_number(t)),
-                        None => format!("target {}{unit}", format_number(t)),
-                    },
-                })
+        let references: Vec<Reference> = crate::analysis::targets_on(&site.docs, graph, id)
+            .into_iter()
+            .map(|t| Reference {
+                value: t.value,
+                label: match t.by {
+                    Some(d) => format!("target {}{unit} by {d}", format_number(t.value)),
+                    None => format!("target {}{unit}", format_number(t.value)),
+                },
             })
             .collect();
         svg::metric_chart(

@@ -67,11 +67,12 @@ pub(super) fn metric_chart(
 
     let latest = checkins[n - 1];
     let summary = format!(
-        "{} check-ins from {} to {}; latest {}{unit} on {}",
+        "{} check-ins from {} to {}; latest {}{} on {}",
         n,
         checkins[0].date,
         latest.date,
         fmt_num(latest.value),
+        super::view::unit_suffix(unit),
         latest.date
     );
     let mut svg = String::new();
@@ -88,8 +89,7 @@ pub(super) fn metric_chart(
         let n = fmt_num(v);
         match (short_unit, unit) {
             (_, "") | (false, _) => n,
-            (true, "%") => format!("{n}%"),
-            (true, u) => format!("{n} {u}"),
+            (true, u) => format!("{n}{}", super::view::unit_suffix(u)),
         }
     };
     if !short_unit {

@@ -964,4 +964,9 @@ fn a_metric_chart_draws_only_the_targets_of_goals_on_that_metric() {
     assert!(!minutes.contains("target 4.5"), "{minutes}");
     assert!(jobs.contains("target 4.5 jobs"), "{jobs}");
     assert!(!jobs.contains("target 6"), "{jobs}");
+    // A unit that is a word stands apart from its number wherever it shows.
+    let objective = read(&out.join("o-dispatch/index.html"));
+    assert!(objective.contains("baseline 9 min"), "{objective}");
+    assert!(objective.contains("target 4.5 jobs"), "{objective}");
+    assert!(minutes.contains("<td>8 min</td>"), "{minutes}");
 }

@@ -63,6 +63,8 @@ struct Column<'a> {
 struct MetricCard<'a> {
     doc: DocLink<'a>,
     unit: &'a str,
+    /// The unit as written after a number.
+    unit_suffix: String,
     /// The latest check-in, as `value` on `date`.
     latest: Option<Reading>,
     /// `moving`, `flat` or `between` over the window to the latest check-in.
@@ -122,6 +124,7 @@ fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
         MetricCard {
             doc: model.links[m],
             unit: doc.unit.as_deref().unwrap_or(""),
+            unit_suffix: crate::render::view::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
             latest: last.map(|c| Reading {
                 value: format_number(c.value),
                 date: c.date.to_string(),

@@ -141,11 +141,7 @@ fn review_goal(
         .metric
         .and_then(|m| site.docs[m].unit.as_deref())
         .unwrap_or_default();
-    // `%` and `€` sit against the number; a word needs a space (`15 interviews`).
-    let unit = match unit.chars().next() {
-        Some(c) if c.is_alphanumeric() => format!(" {unit}"),
-        _ => unit.to_string(),
-    };
+    let unit = crate::render::view::unit_suffix(unit);
     (
         outcome,
         ReviewGoal {

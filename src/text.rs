@@ -109,6 +109,17 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// A unit as written after a number: a symbol (`%`, `‰`) sits against it
+/// (`40%`), a word after a space (`15 interviews`, `18 per 1k jobs`). Every
+/// number shown with its unit is written this way.
+pub fn unit_suffix(unit: &str) -> String {
+    let unit = unit.trim();
+    match unit.chars().next() {
+        Some(c) if c.is_alphanumeric() => format!(" {unit}"),
+        _ => unit.to_string(),
+    }
+}
+
 /// A fraction as a percentage for messages: `0.25` → `25%`, `0.2486` → `24.9%`.
 pub fn format_percent(fraction: f64) -> String {
     let tenths = (fraction * 1000.0).round() / 10.0;
@@ -253,6 +264,10 @@ mod tests {
 
     #[test]
     fn percentages_round_to_a_tenth_and_drop_a_zero_tenth() {
+        assert_eq!(unit_suffix("%"), "%");
+        assert_eq!(unit_suffix("per 1k jobs"), " per 1k jobs");
+        assert_eq!(unit_suffix("min"), " min");
+        assert_eq!(unit_suffix(""), "");
         assert_eq!(format_percent(0.25), "25%");
         assert_eq!(format_percent(0.2486), "24.9%");
         assert_eq!(format_percent(1.0), "100%");

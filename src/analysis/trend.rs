@@ -42,10 +42,33 @@ pub(crate) enum Trend {
 }
 
 impl Change {
-    /// The change as a signed percentage, positive when better: `+12.5%`, `-3%`.
-    pub(crate) fn signed_percent(&self) -> String {
-        let sign = if self.relative >= 0.0 { "+" } else { "" };
-        format!("{sign}{}", crate::text::format_percent(self.relative))
+    /// The change in words, the way it went and whether that is better for
+    /// a metric in `unit`: `−12 min, 33.3% better`; a percentage metric moves
+    /// in points, `+17 pp, better`, since "+100%" of 17% reads as a doubling
+    /// no one can place. Cards, metric pages and findings all say it so.
+    pub(crate) fn in_words(&self, unit: &str) -> String {
+        // Decimal check-ins subtract to binary noise (0.3 − 0.1); six places is
+        // finer than anyone writes a check-in.
+        let delta = ((self.to.value - self.from.value) * 1e6).round() / 1e6;
+        if delta == 0.0 {
+            return "no change".to_string();
+        }
+        let sign = if delta > 0.0 { "+" } else { "\u{2212}" };
+        let amount = crate::text::format_number(delta.abs());
+        let verdict = if self.relative > 0.0 {
+            "better"
+        } else {
+            "worse"
+        };
+        if unit.trim() == "%" {
+            format!("{sign}{amount} pp, {verdict}")
+        } else {
+            format!(
+                "{sign}{amount}{}, {} {verdict}",
+                crate::text::unit_suffix(unit),
+                crate::text::format_percent(self.relative.abs())
+            )
+        }
     }
 
     /// Moving, flat or in between.
@@ -159,5 +182,25 @@ mod tests {
         assert_eq!(trend(None, 90.0), Trend::Flat, "a fall is no improvement");
         assert_eq!(trend(Some(Direction::Down), 95.0), Trend::Moving);
         assert_eq!(trend(Some(Direction::Down), 105.0), Trend::Flat);
+    }
+
+    #[test]
+    fn a_change_is_worded_by_the_way_it_went_and_whether_that_is_better() {
+        let words = |dir, from, to, unit| {
+            let m = metric(dir, &[("2026-10-01", from), ("2026-11-15", to)]);
+            change_over(&m, day("2026-11-15"), WINDOW_DAYS)
+                .unwrap()
+                .in_words(unit)
+        };
+        // Lower is better: a fall from 36 to 24 is a gain, and reads as a fall.
+        assert_eq!(
+            words(Some(Direction::Down), 36.0, 24.0, "min"),
+            "\u{2212}12 min, 33.3% better"
+        );
+        assert_eq!(words(None, 36.0, 24.0, ""), "\u{2212}12, 33.3% worse");
+        // A percentage moves in points: 17% to 34% is +17 pp, not +100%.
+        assert_eq!(words(None, 17.0, 34.0, "%"), "+17 pp, better");
+        assert_eq!(words(None, 0.1, 0.3, "%"), "+0.2 pp, better");
+        assert_eq!(words(None, 5.0, 5.0, "min"), "no change");
     }
 }

@@ -72,7 +72,7 @@ pub(super) fn metric_chart(
         checkins[0].date,
         latest.date,
         fmt_num(latest.value),
-        super::view::unit_suffix(unit),
+        crate::text::unit_suffix(unit),
         latest.date
     );
     let mut svg = String::new();
@@ -89,7 +89,7 @@ pub(super) fn metric_chart(
         let n = fmt_num(v);
         match (short_unit, unit) {
             (_, "") | (false, _) => n,
-            (true, u) => format!("{n}{}", super::view::unit_suffix(u)),
+            (true, u) => format!("{n}{}", crate::text::unit_suffix(u)),
         }
     };
     if !short_unit {

@@ -173,17 +173,6 @@ pub struct ConfidenceView {
     pub committed: bool,
 }
 
-/// A unit as written after a number: a symbol (`%`, `‰`) sits against it
-/// (`40%`), a word after a space (`15 interviews`, `18 per 1k jobs`). Every
-/// number shown with its unit is written this way.
-pub(crate) fn unit_suffix(unit: &str) -> String {
-    let unit = unit.trim();
-    match unit.chars().next() {
-        Some(c) if c.is_alphanumeric() => format!(" {unit}"),
-        _ => unit.to_string(),
-    }
-}
-
 /// Success criteria or a key result, with progress from the metric's check-ins.
 #[derive(Debug, Clone, Serialize)]
 pub struct GoalView<'a> {
@@ -195,7 +184,7 @@ pub struct GoalView<'a> {
     pub metric: Option<DocLink<'a>>,
     /// The metric's unit.
     pub unit: &'a str,
-    /// The unit as written after a number ([`unit_suffix`]).
+    /// The unit as written after a number ([`crate::text::unit_suffix`]).
     pub unit_suffix: String,
     /// Baseline.
     pub baseline: Option<String>,
@@ -672,7 +661,7 @@ impl<'a> Model<'a> {
             },
             metric: metric_doc.map(|m| self.links[m]),
             unit,
-            unit_suffix: unit_suffix(unit),
+            unit_suffix: crate::text::unit_suffix(unit),
             baseline: baseline.map(number),
             current: latest.map(|c| number(c.value)),
             current_date: latest.map(|c| c.date.to_string()),
@@ -719,13 +708,6 @@ impl<'a> Model<'a> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn a_unit_symbol_sits_against_its_number_and_a_word_stands_apart() {
-        assert_eq!(super::unit_suffix("%"), "%");
-        assert_eq!(super::unit_suffix("per 1k jobs"), " per 1k jobs");
-        assert_eq!(super::unit_suffix("min"), " min");
-        assert_eq!(super::unit_suffix(""), "");
-    }
 
     use super::*;
 

@@ -68,6 +68,7 @@ impl Rule for MetricChain {
         if upstream.is_empty() {
             return;
         }
+        let unit = metric.unit.as_deref().unwrap_or_default();
         let Some(own) = change_over(metric, end, WINDOW_DAYS) else {
             return;
         };
@@ -82,7 +83,10 @@ impl Rule for MetricChain {
             .iter()
             .filter_map(|(u, c)| {
                 let c = c.filter(|c| c.trend() == Trend::Moving)?;
-                Some((u.id.as_str(), c.signed_percent()))
+                Some((
+                    u.id.as_str(),
+                    c.in_words(u.unit.as_deref().unwrap_or_default()),
+                ))
             })
             .collect();
         let listed = |form: fn(&str, &str) -> String| {
@@ -90,20 +94,20 @@ impl Rule for MetricChain {
                 .iter()
                 .map(|(id, change)| form(id, change))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         };
         let message = match kind {
             // Every driver must be moving: one flat input explains a flat outcome.
             MetricType::Outcome if moving.len() == changes.len() => format!(
-                "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but the outcome changed by {}",
-                listed(|id, change| format!("`{id}` {change}")),
-                own.signed_percent()
+                "strategy problem: every metric that drives this outcome moved in the {WINDOW_DAYS} days to {end} ({}), but over those days the outcome showed {}",
+                listed(|id, change| format!("`{id}`: {change}")),
+                own.in_words(unit)
             ),
             MetricType::Impact if !moving.is_empty() => format!(
-                "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but this impact metric changed by {}",
+                "business-model problem: the outcome{} {} moved in the {WINDOW_DAYS} days to {end}, but over those days this impact metric showed {}",
                 if moving.len() == 1 { "" } else { "s" },
                 listed(|id, change| format!("`{id}` ({change})")),
-                own.signed_percent()
+                own.in_words(unit)
             ),
             _ => return,
         };
@@ -119,7 +123,7 @@ impl Rule for MetricChain {
                 ctx.span(metric, &[Step::Key("type")]),
                 message,
             )
-            .with_label(format!("{} since {}", own.signed_percent(), own.from.date))
+            .with_label(format!("{} since {}", own.in_words(unit), own.from.date))
             .with_hint(hint),
         );
     }
@@ -156,7 +160,7 @@ mod tests {
         ];
         assert_eq!(
             run(&files),
-            vec!["activation.md:4:7 warning: strategy problem: every metric that drives this outcome moved in the 90 days to 2026-11-15 (`demos` +5%, `guides` +20%), but the outcome changed by +1.9%"]
+            vec!["activation.md:4:7 warning: strategy problem: every metric that drives this outcome moved in the 90 days to 2026-11-15 (`demos`: +5, 5% better; `guides`: +20, 20% better), but over those days the outcome showed +1.9, 1.9% better"]
         );
     }
 
@@ -195,7 +199,7 @@ mod tests {
         ];
         assert_eq!(
             run(&files),
-            vec!["revenue.md:4:7 warning: business-model problem: the outcome `activation` (+7%) moved in the 90 days to 2026-11-15, but this impact metric changed by +1%"]
+            vec!["revenue.md:4:7 warning: business-model problem: the outcome `activation` (+7, 7% better) moved in the 90 days to 2026-11-15, but over those days this impact metric showed +1, 1% better"]
         );
         let files = [
             metric("activation", "outcome", "revenue", 104.0),

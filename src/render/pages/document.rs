@@ -189,7 +189,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
     let (shown_depth, hidden) = tree::levels_within(model, id, tree::SUBTREE_BUDGET);
 
     let chart = (doc.kind == "metric").then(|| {
-        let unit = crate::render::view::unit_suffix(doc.unit.as_deref().unwrap_or_default());
+        let unit = crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default());
         let unit = unit.as_str();
         let references: Vec<Reference> = crate::analysis::targets_on(&site.docs, graph, id)
             .into_iter()
@@ -249,7 +249,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             metric_type: doc.metric_type.map(|t| t.as_str()),
             indicator: doc.indicator.map(|i| i.as_str()),
             unit: doc.unit.as_deref(),
-            unit_suffix: crate::render::view::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
+            unit_suffix: crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
             direction: doc.direction.map(|d| d.as_str()),
             chart,
             used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),

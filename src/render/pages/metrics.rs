@@ -124,7 +124,7 @@ fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
         MetricCard {
             doc: model.links[m],
             unit: doc.unit.as_deref().unwrap_or(""),
-            unit_suffix: crate::render::view::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
+            unit_suffix: crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
             latest: last.map(|c| Reading {
                 value: format_number(c.value),
                 date: c.date.to_string(),
@@ -134,7 +134,7 @@ fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
                 Trend::Flat => "flat",
                 Trend::Between => "between",
             }),
-            change: change.map(|c| c.signed_percent()),
+            change: change.map(|c| c.in_words(doc.unit.as_deref().unwrap_or_default())),
             sparkline: sparkline(&doc.checkins),
             drives: drives(m).map(|to| model.links[to]).collect(),
             findings: &model.findings[m],
@@ -272,7 +272,7 @@ mod tests {
             input.drives.iter().map(|d| d.id).collect::<Vec<_>>(),
             ["out"]
         );
-        assert_eq!(input.change.as_deref(), Some("+20%"));
+        assert_eq!(input.change.as_deref(), Some("+2, 20% better"));
         assert_eq!(input.trend, Some("moving"));
         assert_eq!(
             page.alone.iter().map(|m| m.doc.id).collect::<Vec<_>>(),

@@ -141,7 +141,7 @@ fn review_goal(
         .metric
         .and_then(|m| site.docs[m].unit.as_deref())
         .unwrap_or_default();
-    let unit = crate::render::view::unit_suffix(unit);
+    let unit = crate::text::unit_suffix(unit);
     (
         outcome,
         ReviewGoal {

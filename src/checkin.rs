@@ -22,6 +22,7 @@ use crate::date::{parse_date, Date};
 use crate::diagnostics::SHOWN_PER_FILE;
 use crate::edit::{edit_list, list_field, ListEdit, ListField};
 use crate::escape::for_terminal;
+use crate::graph::DocId;
 use crate::site::{RunError, Site};
 use crate::source::{split_front_matter, MAX_FILE_BYTES};
 use crate::text::{format_number, group_digits, suggest, LineIndex};
@@ -73,7 +74,7 @@ type Placed<'v> = (usize, &'v Valid, Placement);
 
 /// A validated row.
 struct Valid {
-    metric: usize,
+    metric: DocId,
     date: Date,
     value: f64,
 }
@@ -129,13 +130,13 @@ pub fn plan(site: &Site, rows: &[Row], replace: bool) -> Result<Plan, Vec<String
 
 /// Every row validated, grouped by the metric's document (in the order given
 /// within each), and the problems found, each with its row number.
-fn judge_rows(site: &Site, rows: &[Row]) -> (BTreeMap<usize, Vec<(usize, Valid)>>, Problems) {
+fn judge_rows(site: &Site, rows: &[Row]) -> (BTreeMap<DocId, Vec<(usize, Valid)>>, Problems) {
     let mut errors: Problems = Vec::new();
     // Two rows for one metric and date would make the result depend on row
     // order; the row that gave the first.
-    let mut seen: HashMap<(usize, Date), usize> = HashMap::new();
-    let mut metrics: HashMap<&str, Result<usize, String>> = HashMap::new();
-    let mut by_doc: BTreeMap<usize, Vec<(usize, Valid)>> = BTreeMap::new();
+    let mut seen: HashMap<(DocId, Date), usize> = HashMap::new();
+    let mut metrics: HashMap<&str, Result<DocId, String>> = HashMap::new();
+    let mut by_doc: BTreeMap<DocId, Vec<(usize, Valid)>> = BTreeMap::new();
     for (r, row) in rows.iter().enumerate() {
         let valid = validate(site, row, &mut metrics);
         match valid {
@@ -178,7 +179,7 @@ fn at(origin: &str, message: String) -> String {
 fn validate<'r>(
     site: &Site,
     row: &'r Row,
-    metrics: &mut HashMap<&'r str, Result<usize, String>>,
+    metrics: &mut HashMap<&'r str, Result<DocId, String>>,
 ) -> Result<Valid, String> {
     let id = row.metric.trim();
     let metric = metrics
@@ -197,7 +198,7 @@ fn validate<'r>(
 }
 
 /// The document of metric `id`, if its front matter can be edited.
-fn editable_metric(site: &Site, id: &str) -> Result<usize, String> {
+fn editable_metric(site: &Site, id: &str) -> Result<DocId, String> {
     let Some(doc) = site.graph.lookup(id) else {
         let metrics = site
             .docs

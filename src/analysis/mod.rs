@@ -115,7 +115,7 @@ impl Facts {
 
     /// The later of `reviewed:` and any covering review's date, else the git date.
     pub fn last_review(&self, doc: DocId) -> Option<LastReview> {
-        self.last_review.get(doc).copied().flatten()
+        self.last_review.get(doc.index()).copied().flatten()
     }
 
     /// The last day `doc` counts as reviewed: its last review plus its
@@ -124,7 +124,7 @@ impl Facts {
     /// The `stale` rule fires, and pages show "due", exactly when the build
     /// date is after this day.
     pub fn next_review(&self, doc: DocId) -> Option<Date> {
-        self.next_review.get(doc).copied().flatten()
+        self.next_review.get(doc.index()).copied().flatten()
     }
 
     /// The fingerprint of `doc` now, if a review stamp names it.
@@ -134,12 +134,12 @@ impl Facts {
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.
     pub fn team_of(&self, doc: DocId) -> Option<DocId> {
-        self.teams.get(doc).copied().flatten()
+        self.teams.get(doc.index()).copied().flatten()
     }
 
     /// The quarter of a document: its own `quarter:`, else its nearest ancestor's.
     pub fn quarter_of(&self, doc: DocId) -> Option<Quarter> {
-        self.quarters.get(doc).copied().flatten()
+        self.quarters.get(doc.index()).copied().flatten()
     }
 }
 
@@ -156,7 +156,7 @@ pub(crate) struct Expiry {
 /// Whether bet or objective `doc` is still open after its quarter ended
 /// before `today`: what the `expired` rule reports and the dashboard lists.
 pub(crate) fn expiry(docs: &[Document], facts: &Facts, doc: DocId, today: Date) -> Option<Expiry> {
-    let d = docs.get(doc)?;
+    let d = docs.get(doc.index())?;
     if d.kind != "bet" && d.kind != "objective" {
         return None;
     }
@@ -196,7 +196,7 @@ fn inherited<T: Copy>(
 ) -> Vec<Option<T>> {
     let mut known: Vec<Option<Option<T>>> = vec![None; docs.len()];
     let mut chain = Vec::new();
-    for doc in 0..docs.len() {
+    for doc in DocId::all(docs.len()) {
         let mut at = Some(doc);
         let found = loop {
             let Some(d) = at else { break None };
@@ -231,7 +231,7 @@ fn last_reviews(
             })
         })
         .collect();
-    for (r, review) in docs.iter().enumerate() {
+    for (r, review) in DocId::all(docs.len()).zip(docs) {
         let Some(date) = review.date.filter(|_| review.kind == "review") else {
             continue;
         };

@@ -7,7 +7,7 @@ use crate::graph::{DocId, Graph};
 /// The documents whose facts differ between two analyses of the same documents (same files, same order).
 pub(crate) fn changed_facts(before: &Facts, after: &Facts) -> Vec<DocId> {
     let n = before.last_review.len().max(after.last_review.len());
-    (0..n)
+    DocId::all(n)
         .filter(|&d| {
             before.last_review(d) != after.last_review(d)
                 || before.next_review(d) != after.next_review(d)
@@ -28,14 +28,14 @@ pub(crate) fn reach(changed: &[DocId], before: &Graph, after: &Graph) -> Vec<boo
     let n = after.len();
     let mut dirty = vec![false; n];
     let mut mark = |d: DocId| {
-        if let Some(slot) = dirty.get_mut(d) {
+        if let Some(slot) = dirty.get_mut(d.index()) {
             *slot = true;
         }
     };
     for &doc in changed {
         mark(doc);
         for graph in [before, after] {
-            if doc >= graph.len() {
+            if doc.index() >= graph.len() {
                 continue;
             }
             graph.ancestors(doc).into_iter().for_each(&mut mark);

@@ -53,7 +53,7 @@ impl WorkMix {
 /// `Facts::quarter_of`). Items with no team or no quarter are not counted.
 pub(crate) fn work_mix(docs: &[Document], facts: &Facts) -> BTreeMap<(DocId, Quarter), WorkMix> {
     let mut mix: BTreeMap<(DocId, Quarter), WorkMix> = BTreeMap::new();
-    for (id, doc) in docs.iter().enumerate() {
+    for (id, doc) in DocId::all(docs.len()).zip(docs) {
         if doc.kind != "work" || doc.invalid || doc.status == Some(Status::Dropped) {
             continue;
         }

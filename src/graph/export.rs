@@ -4,7 +4,7 @@ use std::hash::BuildHasher;
 
 use serde::Serialize;
 
-use super::Graph;
+use super::{DocId, Graph};
 use crate::model::Document;
 
 /// A node of `graph.json`.
@@ -71,7 +71,7 @@ fn nodes<'a>(
     graph: &'a Graph,
     base_url: &'a str,
 ) -> impl Iterator<Item = Node<'a>> + 'a {
-    docs.iter().enumerate().map(move |(i, d)| Node {
+    DocId::all(docs.len()).zip(docs).map(move |(i, d)| Node {
         id: &d.id,
         kind: &d.kind,
         title: &d.title,

@@ -27,8 +27,64 @@ use crate::model::BodyLinkTarget;
 use crate::model::Document;
 use crate::text::{slugify, suggest};
 
-/// Index of a document in the site's document list.
-pub type DocId = usize;
+/// Index of a document in the site's document list: a type of its own so
+/// that it cannot be mistaken for a source index, a count or an offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(usize);
+
+impl DocId {
+    /// The document at position `index` of the site's document list.
+    pub fn new(index: usize) -> DocId {
+        DocId(index)
+    }
+
+    /// Its position in the site's document list.
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// Every id of a list of `len` documents, in order, for rayon.
+    pub fn par_all(len: usize) -> impl IndexedParallelIterator<Item = DocId> {
+        (0..len).into_par_iter().map(DocId)
+    }
+
+    /// Every id of a list of `len` documents, in order.
+    pub fn all(len: usize) -> impl DoubleEndedIterator<Item = DocId> + ExactSizeIterator + Clone {
+        (0..len).map(DocId)
+    }
+}
+
+impl std::fmt::Display for DocId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T> std::ops::Index<DocId> for [T] {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for [T] {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
+
+impl<T> std::ops::Index<DocId> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for Vec<T> {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
+}
 
 /// What an edge means (the `rel` of `graph.json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,7 +173,7 @@ impl Graph {
         let by_path: FastMap<&str, DocId> = docs
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.file.as_str(), i))
+            .map(|(i, d)| (d.file.as_str(), DocId(i)))
             .collect();
         let mut graph = Graph {
             parent: vec![None; docs.len()],
@@ -139,9 +195,9 @@ impl Graph {
         let resolved: Vec<Links> = docs
             .par_iter()
             .enumerate()
-            .map(|(from, doc)| resolver.links_of(from, doc))
+            .map(|(from, doc)| resolver.links_of(DocId(from), doc))
             .collect();
-        for (from, links) in resolved.into_iter().enumerate() {
+        for (from, links) in DocId::all(docs.len()).zip(resolved) {
             graph.parent[from] = links.parent;
             for (to, rel, span) in links.edges {
                 graph.add_edge(Edge {
@@ -156,7 +212,7 @@ impl Graph {
 
         cut_cycles(docs, &mut graph.parent, &mut diags);
         cut_deep_chains(docs, &mut graph.parent, &mut diags);
-        for (child, parent) in graph.parent.iter().enumerate() {
+        for (child, parent) in DocId::all(docs.len()).zip(&graph.parent) {
             if let Some(p) = parent {
                 graph.children[*p].push(child);
             }
@@ -250,7 +306,7 @@ impl Graph {
 
     /// The roots of the parent forest (documents without a parent), in file order.
     pub fn roots(&self) -> impl Iterator<Item = DocId> + '_ {
-        (0..self.parent.len()).filter(|&d| self.parent[d].is_none())
+        DocId::all(self.parent.len()).filter(|&d| self.parent[d].is_none())
     }
 }
 
@@ -258,7 +314,7 @@ fn index_ids(docs: &[Document], diags: &mut Vec<Diagnostic>) -> FastMap<String, 
     let mut index: FastMap<String, DocId> =
         FastMap::with_capacity_and_hasher(docs.len(), Default::default());
     let mut groups: HashMap<&str, Vec<DocId>> = HashMap::new();
-    for (i, doc) in docs.iter().enumerate() {
+    for (i, doc) in DocId::all(docs.len()).zip(docs) {
         if let Some(&first) = index.get(&doc.id) {
             groups
                 .entry(doc.id.as_str())
@@ -626,7 +682,7 @@ fn cut_cycles(docs: &[Document], parent: &mut [Option<DocId>], diags: &mut Vec<D
         Done,
     }
     let mut state = vec![State::New; parent.len()];
-    for start in 0..parent.len() {
+    for start in DocId::all(parent.len()) {
         let mut path = Vec::new();
         let mut at = Some(start);
         while let Some(d) = at {
@@ -689,7 +745,7 @@ pub const MAX_DEPTH: usize = 64;
 /// starts again at depth 0, so a 100,000-deep chain becomes short trees.
 fn cut_deep_chains(docs: &[Document], parent: &mut [Option<DocId>], diags: &mut Vec<Diagnostic>) {
     let mut depth: Vec<Option<usize>> = vec![None; parent.len()];
-    for start in 0..parent.len() {
+    for start in DocId::all(parent.len()) {
         // Up to the first document whose depth is known, then down again.
         let mut path = Vec::new();
         let mut at = Some(start);
@@ -744,7 +800,7 @@ fn traces_to_strategy(docs: &[Document], schema: &Schema, parent: &[Option<DocId
             .is_some_and(|k| k.layer == Some(1))
     };
     let mut memo: Vec<Option<bool>> = vec![None; docs.len()];
-    for start in 0..docs.len() {
+    for start in DocId::all(docs.len()) {
         let mut path = Vec::new();
         let mut at = Some(start);
         let answer = loop {
@@ -800,8 +856,8 @@ mod tests {
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
         let site = site("", &files, "2026-11-24");
-        let depth_ok =
-            (0..site.docs.len()).all(|d| site.graph.ancestors(d).len() <= super::MAX_DEPTH);
+        let depth_ok = super::DocId::all(site.docs.len())
+            .all(|d| site.graph.ancestors(d).len() <= super::MAX_DEPTH);
         assert!(depth_ok, "a document is deeper than MAX_DEPTH after build");
         site.diagnostics
             .iter()
@@ -924,7 +980,7 @@ mod same_links_tests {
 
     fn resolve(docs: &[Document], schema: &Schema) -> Resolved {
         let (graph, diagnostics) = Graph::build(docs, schema, &ResolveContext::default());
-        let parents = (0..docs.len()).map(|d| graph.parent(d)).collect();
+        let parents = DocId::all(docs.len()).map(|d| graph.parent(d)).collect();
         (graph.edges().to_vec(), parents, diagnostics)
     }
 

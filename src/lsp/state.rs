@@ -118,6 +118,7 @@ impl Workspace {
         let i = site
             .docs
             .binary_search_by(|d| d.file.as_str().cmp(rel))
+            .map(DocId::new)
             .ok()?;
         Some((i, &site.docs[i]))
     }

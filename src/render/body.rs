@@ -140,7 +140,7 @@ mod key_tests {
         let mut asked_any = 0;
         for site in [&example, &odd] {
             let model = Model::keyed(site, None);
-            for (id, doc) in site.docs.iter().enumerate() {
+            for (id, doc) in DocId::all(site.docs.len()).zip(&site.docs) {
                 let recording = Recording {
                     inner: Resolver {
                         model: &model,

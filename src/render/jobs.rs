@@ -44,7 +44,7 @@ pub enum Job {
 
 /// Every job of a full build, in a fixed order.
 pub fn all_jobs(site: &Site) -> Vec<Job> {
-    let mut jobs: Vec<Job> = (0..site.docs.len()).map(Job::Document).collect();
+    let mut jobs: Vec<Job> = DocId::all(site.docs.len()).map(Job::Document).collect();
     jobs.extend([
         Job::Home,
         Job::Trace,

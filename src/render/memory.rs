@@ -14,6 +14,7 @@ use super::search::{self, Dictionary, IndexWriter};
 use super::theme::Theme;
 use super::view::{Fingerprints, Model};
 use super::{RenderError, Rendered, ServedPages, Sink};
+use crate::graph::DocId;
 use crate::hash::{binary_identity, hash_of};
 use crate::output::OutputFile;
 use crate::site::Site;
@@ -139,7 +140,7 @@ pub(super) fn incremental_index(
     changed.par_iter().try_for_each(|&f| {
         let entries = layout
             .range(f)
-            .map(|id| Ok(search_entry(model, id)?.entry().to_string()))
+            .map(|id| Ok(search_entry(model, DocId::new(id))?.entry().to_string()))
             .collect::<Result<Vec<String>, RenderError>>()?;
         emit(search::fragment_js(
             layout.name(f),

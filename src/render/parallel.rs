@@ -91,8 +91,8 @@ pub(super) fn render_with(
     // the end was 220 MB at 100,000 documents. Serve keeps them instead,
     // for the partial renders that follow. A build over a previous output
     // with a cache makes only the index's files whose documents changed.
-    let every_page_in_order =
-        documents.len() == site.docs.len() && documents.iter().enumerate().all(|(i, &id)| i == id);
+    let every_page_in_order = documents.len() == site.docs.len()
+        && documents.iter().enumerate().all(|(i, &id)| i == id.index());
     let incremental = words.is_some();
     let mut index =
         (known.is_none() && with_search && every_page_in_order && !incremental).then(|| {

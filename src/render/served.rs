@@ -145,8 +145,7 @@ pub(super) fn search_index(
     served: Option<&ServedPages>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
-    let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
-        .into_par_iter()
+    let missing: Vec<(DocId, SearchDoc)> = DocId::par_all(site.docs.len())
         .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| Ok((id, search_entry(model, id)?)))
         .collect::<Result<_, RenderError>>()?;
@@ -160,13 +159,13 @@ pub(super) fn search_index(
         dictionary,
         before,
     } = known;
-    let entry_at = |n: DocId| docs.get(&site.docs.get(n)?.id);
+    let entry_at = |n: usize| docs.get(&site.docs.get(n)?.id);
     let mut live = served.and_then(|s| s.search.lock().ok());
     if let Some(index) = live.as_deref_mut().and_then(Option::as_mut) {
         if index.fits(&kinds, site.docs.iter().map(|d| d.id.as_str())) {
-            let changed: Vec<(DocId, CodedDoc)> = before
+            let changed: Vec<(usize, CodedDoc)> = before
                 .drain()
-                .filter_map(|(id, was)| Some((site.graph.lookup(&id)?, was)))
+                .filter_map(|(id, was)| Some((site.graph.lookup(&id)?.index(), was)))
                 .collect();
             let update = index.update(&changed, entry_at, dictionary);
             if let Some(served) = served {

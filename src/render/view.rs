@@ -287,7 +287,7 @@ fn docs_by_file(site: &Site) -> HashMap<&str, DocId, foldhash::fast::RandomState
     site.docs
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.file.as_str(), i))
+        .map(|(i, d)| (d.file.as_str(), DocId::new(i)))
         .collect()
 }
 
@@ -309,6 +309,7 @@ impl Fingerprints {
             .par_iter()
             .enumerate()
             .map(|(i, doc)| {
+                let i = DocId::new(i);
                 // An objective's pace shows on its bet's page, and can change
                 // with a metric that is no neighbour of the bet.
                 let pace = crate::analysis::worst_own_pace(
@@ -367,8 +368,7 @@ impl<'a> Model<'a> {
                 counts[i] += 1;
             }
         }
-        let links: Vec<DocLink> = (0..site.docs.len())
-            .into_par_iter()
+        let links: Vec<DocLink> = DocId::par_all(site.docs.len())
             .map(|i| doc_link(site, i, counts[i]))
             .collect();
         let mut model = Model {

@@ -217,7 +217,7 @@ pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec
     let again: Vec<DocId> = ctx
         .docs()
         .map(|(id, _)| id)
-        .filter(|&id| dirty.get(id).copied().unwrap_or(true))
+        .filter(|&id| dirty.get(id.index()).copied().unwrap_or(true))
         .collect();
     out.extend(judge(ctx, &again));
     out
@@ -356,7 +356,9 @@ impl<'a> Context<'a> {
 
     /// The documents rules judge: all but those whose front matter is unusable.
     pub fn docs(&self) -> impl Iterator<Item = (DocId, &'a Document)> {
-        self.docs.iter().enumerate().filter(|(_, d)| !d.invalid)
+        DocId::all(self.docs.len())
+            .zip(self.docs)
+            .filter(|(_, d)| !d.invalid)
     }
 
     /// The documents of `kind`.

@@ -77,6 +77,7 @@ impl Places {
             .par_iter()
             .enumerate()
             .map(|(i, doc)| {
+                let i = DocId::new(i);
                 let mut neighbours: Vec<(Name, &'static str, bool)> = graph
                     .outgoing(i)
                     .map(|e| (names[e.to], e.rel.as_str(), true))
@@ -98,7 +99,10 @@ impl Places {
             .collect();
         Places {
             graph: graph.generation(),
-            index: names.iter().enumerate().map(|(i, &n)| (n, i)).collect(),
+            index: DocId::all(names.len())
+                .zip(&names)
+                .map(|(i, &n)| (n, i))
+                .collect(),
             names,
             places,
         }

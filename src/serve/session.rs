@@ -401,7 +401,7 @@ impl LiveSite {
                                 .iter()
                                 .enumerate()
                                 .filter(|(_, d)| loaded.reread.contains(&d.file))
-                                .map(|(i, _)| i)
+                                .map(|(i, _)| DocId::new(i))
                                 .collect(),
                         )
                     }

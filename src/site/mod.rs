@@ -389,8 +389,9 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         earlier.filter(|e| e.today == options.today && e.judged(&docs, config_text.as_deref()));
     let findings = match earlier {
         Some(earlier) => {
-            let mut changed: Vec<DocId> =
-                (0..docs.len()).filter(|&d| fresh[docs[d].source]).collect();
+            let mut changed: Vec<DocId> = DocId::all(docs.len())
+                .filter(|&d| fresh[docs[d].source])
+                .collect();
             // Facts also come from outside the documents (git dates): a
             // document whose facts moved is judged again even if unchanged.
             changed.extend(analysis::changed_facts(&earlier.facts, &facts));
@@ -498,6 +499,7 @@ pub fn reparse_in_place(
     let doc = site
         .docs
         .binary_search_by(|d| d.file.as_str().cmp(&file.path))
+        .map(DocId::new)
         .ok()?;
     if source::front_matter_text(&file.text) != source::front_matter_text(&site.sources[at].text) {
         return None;

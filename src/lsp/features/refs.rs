@@ -92,6 +92,7 @@ pub fn resolve(site: &Site, written: &Written<'_>) -> Option<DocId> {
             let path = path?;
             site.docs
                 .binary_search_by(|d| d.file.as_str().cmp(path))
+                .map(DocId::new)
                 .ok()
         }
     }

@@ -195,13 +195,14 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         })
         .collect();
     let reviewed = review_quarters(site);
-    let unfinished_bets: Vec<(Quarter, usize, crate::analysis::Expiry)> = (0..site.docs.len())
-        .filter(|&i| site.docs[i].kind == "bet")
-        .filter_map(|i| {
-            let e = crate::analysis::expiry(&site.docs, &site.facts, i, site.today)?;
-            Some((e.quarter, i, e))
-        })
-        .collect();
+    let unfinished_bets: Vec<(Quarter, DocId, crate::analysis::Expiry)> =
+        DocId::all(site.docs.len())
+            .filter(|&i| site.docs[i].kind == "bet")
+            .filter_map(|i| {
+                let e = crate::analysis::expiry(&site.docs, &site.facts, i, site.today)?;
+                Some((e.quarter, i, e))
+            })
+            .collect();
     let unfinished_count = unfinished_bets.len();
     // Oldest quarter first; within one, the order of the files.
     let unfinished = first_by_key(unfinished_bets, |&(q, i, _)| (q, i))

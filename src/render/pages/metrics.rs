@@ -87,7 +87,7 @@ struct Reading {
 /// The metrics page of `model`'s site.
 fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
     let site = model.site;
-    let metrics: Vec<DocId> = (0..site.docs.len())
+    let metrics: Vec<DocId> = DocId::all(site.docs.len())
         .filter(|&i| site.docs[i].kind == "metric")
         .collect();
     let drives = |m: DocId| {

@@ -330,6 +330,7 @@ fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<Doc
         .docs
         .iter()
         .enumerate()
+        .map(|(i, d)| (DocId::new(i), d))
         .filter(|(_, d)| d.kind == "bet")
     {
         match d.quarter {

@@ -51,7 +51,10 @@ pub(in crate::render) fn quarter_pages_job(model: &Model<'_>, theme: &Theme) -> 
 pub(super) fn review_quarters(site: &Site) -> BTreeMap<Quarter, Vec<DocId>> {
     let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
     for kind in ["bet", "objective"] {
-        for (i, _) in site.docs.iter().enumerate().filter(|(_, d)| d.kind == kind) {
+        for (i, _) in DocId::all(site.docs.len())
+            .zip(&site.docs)
+            .filter(|(_, d)| d.kind == kind)
+        {
             if let Some(q) = site.facts.quarter_of(i) {
                 by_quarter.entry(q).or_default().push(i);
             }
@@ -163,7 +166,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
     let current = Quarter::of(site.today);
     // Which reviews cover each document, found once for every page.
     let mut covered_by: BTreeMap<DocId, Vec<DocId>> = BTreeMap::new();
-    for (r, review) in site.docs.iter().enumerate() {
+    for (r, review) in DocId::all(site.docs.len()).zip(&site.docs) {
         if review.kind != "review" {
             continue;
         }

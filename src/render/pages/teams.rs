@@ -85,11 +85,12 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
         .docs
         .iter()
         .enumerate()
+        .map(|(t, d)| (DocId::new(t), d))
         .filter(|(_, d)| d.kind == "team")
     {
         let mut by_bet: BTreeMap<Option<DocId>, Vec<DocId>> = BTreeMap::new();
         let mut lno = [0usize; 4];
-        for (i, d) in site.docs.iter().enumerate() {
+        for (i, d) in DocId::all(site.docs.len()).zip(&site.docs) {
             if !matches!(d.kind.as_str(), "objective" | "work") || model.team_of(i) != Some(t) {
                 continue;
             }

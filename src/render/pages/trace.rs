@@ -214,7 +214,7 @@ fn trace<'a>(model: &'a Model<'_>) -> (TraceKey<'a>, Vec<(String, TraceKey<'a>)>
     let (items, loose_items, paged) = trace_forest(model);
     // What the filters offer is the same on every page: made once.
     let filters = trace_page(model);
-    let outcomes: Vec<DocId> = (0..site.docs.len())
+    let outcomes: Vec<DocId> = DocId::all(site.docs.len())
         .filter(|&i| site.docs[i].kind == "outcome")
         .collect();
     let draw = outcomes.len() <= TRACE_DIAGRAMS;

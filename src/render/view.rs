@@ -171,6 +171,12 @@ pub struct ConfidenceView {
     /// Committed, under way or closed: past the point where "not yet ready
     /// to execute" would mean anything, so the meter gives no verdict then.
     pub committed: bool,
+    /// What the levels say of the bet at its status, if anything: ready or
+    /// not before committing; once committed, only that a low level is a
+    /// risk; nothing once it is closed.
+    pub verdict: Option<&'static str>,
+    /// The verdict's style: `ready`, `discovery` or none.
+    pub verdict_class: &'static str,
 }
 
 /// Success criteria or a key result, with progress from the metric's check-ins.
@@ -578,12 +584,26 @@ impl<'a> Model<'a> {
             },
         };
         let all = [c.problem, c.solution, c.outcome];
+        let ready = all.iter().all(|l| *l == Some(Level::High));
+        let low = all.contains(&Some(Level::Low));
+        let (verdict, verdict_class) = match status {
+            Some(s) if s.is_closed() => (None, ""),
+            Some(s) if s.is_active_bet() => match low {
+                true => (Some("Committed while a confidence is low"), "discovery"),
+                false => (None, ""),
+            },
+            _ if ready => (Some("Ready to execute"), "ready"),
+            _ if low => (Some("Needs discovery before committing"), "discovery"),
+            _ => (Some("Not yet ready to execute"), ""),
+        };
         ConfidenceView {
+            verdict,
+            verdict_class,
             problem: level(c.problem),
             solution: level(c.solution),
             outcome: level(c.outcome),
-            ready: all.iter().all(|l| *l == Some(Level::High)),
-            needs_discovery: all.contains(&Some(Level::Low)),
+            ready,
+            needs_discovery: low,
             committed: status.is_some_and(|s| s.is_active_bet() || s.is_closed()),
         }
     }

@@ -970,3 +970,41 @@ fn a_metric_chart_draws_only_the_targets_of_goals_on_that_metric() {
     assert!(objective.contains("target 4.5 jobs"), "{objective}");
     assert!(minutes.contains("<td>8 min</td>"), "{minutes}");
 }
+
+#[test]
+fn the_roadmap_plans_open_bets_and_confidence_speaks_to_the_bets_status() {
+    let bet = |id: &str, status: &str, confidence: &str| {
+        format!("---\nid: {id}\nkind: bet\ntitle: Bet {id}\nquarter: 2027-Q1\nstatus: {status}\nsize: small\nconfidence: {confidence}\n---\n")
+    };
+    let low = "{problem: low, solution: medium, outcome: medium}";
+    let site = SiteTest::new()
+        .file("a.md", bet("bet-early", "proposed", low))
+        .file("b.md", bet("bet-rushed", "committed", low))
+        .file("c.md", bet("bet-gone", "dropped", low));
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    let roadmap = read(&out.join("roadmap/index.html"));
+    let next = &roadmap[roadmap.find("Next: 2027-Q1").expect("next")..];
+    let cards = next.matches("<article class=\"card\">").count();
+    assert_eq!(cards, 2, "the dropped bet is no card in the plan: {next}");
+    assert!(
+        next.contains("Dropped: <a href=\"../bet-gone/index.html\">Bet bet-gone</a>"),
+        "{next}"
+    );
+    // Before committing, a low level asks for discovery; once committed it
+    // is a risk, never advice to do discovery "before committing".
+    let early = read(&out.join("bet-early/index.html"));
+    assert!(
+        early.contains("Needs discovery before committing"),
+        "{early}"
+    );
+    let rushed = read(&out.join("bet-rushed/index.html"));
+    assert!(!rushed.contains("before committing"), "{rushed}");
+    assert!(
+        rushed.contains("Committed while a confidence is low"),
+        "{rushed}"
+    );
+    let gone = read(&out.join("bet-gone/index.html"));
+    assert!(!gone.contains("class=\"verdict"), "{gone}");
+}

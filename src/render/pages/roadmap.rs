@@ -131,6 +131,9 @@ struct QuarterView<'a> {
     /// Its review page, relative to the site root, when it has one.
     review: Option<String>,
     bets: Vec<BetCard<'a>>,
+    /// Bets of the quarter that were dropped or archived: named, not shown
+    /// as cards among the plan.
+    dropped: Vec<DocLink<'a>>,
     balance: Balance,
 }
 
@@ -143,12 +146,29 @@ fn quarter_view<'a>(
     QuarterView {
         quarter: quarter.to_string(),
         review: reviewed.contains(&quarter).then(|| quarter_path(quarter)),
-        bets: bets.iter().map(|&b| bet_card(model, b)).collect(),
+        bets: bets
+            .iter()
+            .filter(|&&b| !is_dropped(model, b))
+            .map(|&b| bet_card(model, b))
+            .collect(),
+        dropped: bets
+            .iter()
+            .filter(|&&b| is_dropped(model, b))
+            .map(|&b| model.links[b])
+            .collect(),
         balance: balance(model, bets),
     }
 }
 
 /// Bets by quarter: Now, Next, Later, then the past.
+/// Dropped or archived: no longer part of any quarter's plan.
+fn is_dropped(model: &Model<'_>, bet: DocId) -> bool {
+    matches!(
+        model.site.docs[bet].status,
+        Some(Status::Dropped | Status::Archived)
+    )
+}
+
 fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let (by_quarter, unscheduled) = bets_by_quarter(model);
     let now = Quarter::of(model.site.today);

@@ -1008,3 +1008,25 @@ fn the_roadmap_plans_open_bets_and_confidence_speaks_to_the_bets_status() {
     let gone = read(&out.join("bet-gone/index.html"));
     assert!(!gone.contains("class=\"verdict"), "{gone}");
 }
+
+#[test]
+fn the_dashboards_stale_list_puts_strategy_before_sprint_work() {
+    let mut site = SiteTest::new().file(
+        "ps.md",
+        "---\nid: ps-old\nkind: product-strategy\ntitle: The old strategy\nreviewed: 2025-06-01\n---\n",
+    );
+    for n in 0..8 {
+        site = site.file(
+            &format!("w{n}.md"),
+            format!("---\nid: w-{n}\nkind: work\ntitle: Ticket {n}\nstatus: in-progress\nreviewed: 2025-01-0{}\n---\n", n + 1),
+        );
+    }
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    let strategy = home
+        .find(">The old strategy</a>")
+        .expect("the stale strategy is shown");
+    let ticket = home.find(">Ticket 0</a>").expect("a ticket is shown");
+    assert!(strategy < ticket, "{home}");
+}

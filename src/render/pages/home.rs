@@ -178,18 +178,30 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     // Thousands of each at 10k, of which the page shows five: sort their
     // keys with their places (ties keep them: the order `check` prints),
     // and make only the five shown.
-    let stale_findings: Vec<(Date, usize, &crate::diagnostics::Diagnostic, DocId)> = site
+    // Strategy first (company to objectives, then metrics and teams), sprint
+    // work last: a fortnight's ticket past its review must not bury a
+    // product strategy a year old. Within each, the longest overdue first.
+    let rank = |i: DocId| match site
+        .config
+        .schema
+        .get(&site.docs[i].kind)
+        .and_then(|k| k.layer)
+    {
+        Some(5) => 2,
+        Some(_) => 0,
+        None => 1,
+    };
+    let stale_findings: Vec<(u8, Date, usize, &crate::diagnostics::Diagnostic, DocId)> = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "stale")
         .filter_map(|d| model.by_file(&d.file).map(|i| (d, i)))
         .enumerate()
-        // The longest overdue first (the earliest review date).
-        .map(|(n, (d, i))| (model.next_review(i).unwrap_or(Date::MAX), n, d, i))
+        .map(|(n, (d, i))| (rank(i), model.next_review(i).unwrap_or(Date::MAX), n, d, i))
         .collect();
     let stale_count = stale_findings.len();
-    let stale = first_by_key(stale_findings, |&(due, n, _, _)| (due, n))
-        .map(|(_, _, d, i)| StaleItem {
+    let stale = first_by_key(stale_findings, |&(rank, due, n, _, _)| (rank, due, n))
+        .map(|(_, _, _, d, i)| StaleItem {
             doc: model.links[i],
             message: &d.message,
         })

@@ -626,23 +626,27 @@ impl<'a> Model<'a> {
     /// a bet's success criteria and its objectives' key results.
     pub fn rolled_up_pace(&self, doc: DocId) -> Option<PaceVerdict> {
         let site = self.site;
-        let own = |d: DocId| {
-            crate::analysis::worst_own_pace(
-                &site.docs,
-                &site.graph,
-                &site.facts,
-                d,
-                site.config.pace_tolerance,
-                site.today,
-            )
-        };
-        let objectives = site
-            .graph
-            .children(doc)
-            .iter()
-            .filter(|&&c| site.docs[doc].kind == "bet" && site.docs[c].kind == "objective")
-            .filter_map(|&c| own(c));
-        own(doc).into_iter().chain(objectives).max()
+        crate::analysis::rolled_up_pace(
+            &site.docs,
+            &site.graph,
+            &site.facts,
+            doc,
+            site.config.pace_tolerance,
+            site.today,
+        )
+    }
+
+    /// Where bet `bet` stands today ([`crate::analysis::standing`]); `None` once it is closed.
+    pub fn standing(&self, bet: DocId) -> Option<crate::analysis::Standing> {
+        let site = self.site;
+        crate::analysis::standing(
+            &site.docs,
+            &site.graph,
+            &site.facts,
+            bet,
+            site.config.pace_tolerance,
+            site.today,
+        )
     }
 
     /// A goal (success criteria or key result) of `doc` with progress read from its metric.

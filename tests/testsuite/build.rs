@@ -798,9 +798,15 @@ fn the_dashboard_of_a_large_site_summarises_and_links_to_every_stale_document() 
         "{stale}"
     );
     // Warnings are counted apart from infos.
-    let kpis = between(&home, "class=\"kpis\"", "</div>\n</div>");
-    assert!(kpis.contains(">1500</div><div class=\"l\"><a"), "{kpis}");
-    assert!(kpis.contains(">warnings</a>"), "{kpis}");
+    let health = between(&home, "aria-labelledby=\"health-h\"", "</section>");
+    assert!(
+        health.contains("1500 warnings across 1500 documents."),
+        "{health}"
+    );
+    // What needs attention is a handful, the most overdue strategies first.
+    let attention = between(&home, "aria-labelledby=\"attention-h\"", "</section>");
+    assert_eq!(attention.matches("<li ").count(), 6, "{attention}");
+    assert!(attention.contains(">Strategy 0</a>"), "{attention}");
 }
 
 #[test]
@@ -1029,4 +1035,72 @@ fn the_dashboards_stale_list_puts_strategy_before_sprint_work() {
         .expect("the stale strategy is shown");
     let ticket = home.find(">Ticket 0</a>").expect("a ticket is shown");
     assert!(strategy < ticket, "{home}");
+}
+
+#[test]
+fn the_dashboard_leads_with_how_the_quarters_open_bets_stand() {
+    // 2026-11-24 is 54 of the 91 days of 2026-Q4.
+    let metric = |id: &str, checkins: &str| {
+        format!("---\nid: {id}\nkind: metric\ntitle: Metric {id}\ncheckins:\n{checkins}---\n")
+    };
+    let bet = |id: &str, status: &str, success: &str| {
+        format!("---\nid: {id}\nkind: bet\ntitle: Bet {id}\nquarter: 2026-Q4\nstatus: {status}\n{success}---\n")
+    };
+    let on = |m: &str| {
+        format!("success: {{metric: {m}, baseline: 0, target: 100, deadline: 2026-12-31}}\n")
+    };
+    let site = SiteTest::new()
+        .file(
+            "m1.md",
+            metric(
+                "m-ahead",
+                "  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 60}\n",
+            ),
+        )
+        .file(
+            "m2.md",
+            metric(
+                "m-short",
+                "  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 10}\n",
+            ),
+        )
+        .file(
+            "m3.md",
+            metric("m-still", "  - {date: 2026-10-01, value: 0}\n"),
+        )
+        .file("b1.md", bet("bet-ahead", "in-progress", &on("m-ahead")))
+        .file("b2.md", bet("bet-short", "in-progress", &on("m-short")))
+        .file("b3.md", bet("bet-still", "committed", &on("m-still")))
+        .file("b4.md", bet("bet-vague", "committed", ""))
+        .file("b5.md", bet("bet-done", "done", &on("m-ahead")));
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let home = read(&site.root().join("public/index.html"));
+    assert!(
+        home.contains("2026-Q4: 4 open bets, 38 days left"),
+        "{home}"
+    );
+    // Worst first, each count linking to its group; the done bet is in none.
+    let counts = &home[home.find("class=\"standing-counts\"").expect("counts")..];
+    let counts = &counts[..counts.find("</ul>").unwrap()];
+    let words: Vec<&str> = counts
+        .split("</strong> ")
+        .skip(1)
+        .map(|s| &s[..s.find("</a>").unwrap()])
+        .collect();
+    assert_eq!(words, ["behind", "unmeasured", "on track"], "{counts}");
+    assert!(
+        counts.contains("<strong>2</strong> behind"),
+        "the short and the still bet: {counts}"
+    );
+    // The behind bets lead what needs attention, above everything else.
+    let attention = home.find("id=\"attention-h\"").expect("attention");
+    let short = home
+        .find("Bet bet-short</a>: behind its pace")
+        .expect("bet-short needs attention");
+    assert!(
+        attention < short && short < home.find("id=\"bets-h\"").unwrap(),
+        "{home}"
+    );
+    assert!(home.contains("Bet bet-vague</a>: unmeasured"), "{home}");
 }

@@ -11,6 +11,7 @@ use super::health::rule_order;
 use super::quarter::{quarter_path, review_quarters};
 use super::Overview;
 use super::{balance, bet_card, bets_by_quarter, change_view, Balance, BetCard, ChangeView};
+use crate::analysis::Standing;
 use crate::date::{Date, Quarter};
 use crate::diagnostics::Severity;
 use crate::graph::DocId;
@@ -58,10 +59,48 @@ fn recent_changes<'a>(model: &'a Model<'_>) -> Option<RecentChanges<'a>> {
     })
 }
 
+/// The dashboard's first answer: how this quarter's open bets stand.
+#[derive(Debug, Serialize)]
+struct QuarterStatus<'a> {
+    /// Days from today to the quarter's last day, that day counted.
+    days_left: i64,
+    /// Open bets of the quarter (not done, dropped or archived).
+    open: usize,
+    /// One group per standing that has bets, worst first.
+    groups: Vec<StandingGroup<'a>>,
+}
+
+/// The open bets of one standing.
+#[derive(Debug, Serialize)]
+struct StandingGroup<'a> {
+    slug: &'static str,
+    label: &'static str,
+    count: usize,
+    /// Its share of the open bets, in percent, for the bar's segment.
+    share: f64,
+    bets: Vec<DocLink<'a>>,
+}
+
+/// Something on the dashboard's short list of what needs attention.
+#[derive(Debug, Serialize)]
+struct Attention<'a> {
+    doc: Option<DocLink<'a>>,
+    /// Why, in a phrase.
+    why: String,
+    /// `bad` or `risk`: the colour of its mark.
+    tone: &'static str,
+}
+
+/// How many items the attention list holds: a handful, read at a glance.
+const ATTENTION_ITEMS: usize = 6;
+
 /// The dashboard (`index.html`).
 #[derive(Debug, Serialize)]
 struct HomePage<'a> {
     quarter: String,
+    status: QuarterStatus<'a>,
+    /// What needs attention first, ranked, at most [`ATTENTION_ITEMS`].
+    attention: Vec<Attention<'a>>,
     /// The review pages of the current and the last quarter, when they exist.
     reviews: Vec<QuarterLink>,
     bets: Vec<BetCard<'a>>,
@@ -153,7 +192,16 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     let site = model.site;
     let current = Quarter::of(site.today);
     let (by_quarter, _) = bets_by_quarter(model);
-    let now_bets = by_quarter.get(&current).cloned().unwrap_or_default();
+    let mut now_bets = by_quarter.get(&current).cloned().unwrap_or_default();
+    let standing: Vec<(DocId, Option<Standing>)> =
+        now_bets.iter().map(|&b| (b, model.standing(b))).collect();
+    // At any size the cards shown are the riskiest open bets, closed ones last.
+    now_bets.sort_by_key(|&b| {
+        let s = standing.iter().find(|(i, _)| *i == b).and_then(|(_, s)| *s);
+        (s.is_none(), s)
+    });
+    let status = quarter_status(model, current, &standing);
+    let attention = attention(model, &standing);
     let of_kind = |kind: &'a str| {
         site.docs
             .iter()
@@ -228,6 +276,8 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     let severity = |s: Severity| site.diagnostics.iter().filter(|d| d.severity == s).count();
     HomePage {
         quarter: current.to_string(),
+        status,
+        attention,
         reviews: [current, current.previous()]
             .into_iter()
             .filter(|q| reviewed.contains_key(q))
@@ -260,6 +310,106 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         company_count: of_kind("company-strategy").count(),
         changes: recent_changes(model),
     }
+}
+
+fn quarter_status<'a>(
+    model: &'a Model<'_>,
+    quarter: Quarter,
+    standing: &[(DocId, Option<Standing>)],
+) -> QuarterStatus<'a> {
+    let open = standing.iter().filter(|(_, s)| s.is_some()).count();
+    let groups = Standing::ALL
+        .into_iter()
+        .filter_map(|s| {
+            let bets: Vec<DocLink<'a>> = standing
+                .iter()
+                .filter(|(_, o)| *o == Some(s))
+                .map(|&(b, _)| model.links[b])
+                .collect();
+            (!bets.is_empty()).then(|| StandingGroup {
+                slug: s.slug(),
+                label: s.as_str(),
+                count: bets.len(),
+                share: (bets.len() as f64 * 1000.0 / open as f64).round() / 10.0,
+                bets,
+            })
+        })
+        .collect();
+    QuarterStatus {
+        days_left: crate::date::days_between(model.site.today, quarter.last_day()) + 1,
+        open,
+        groups,
+    }
+}
+
+/// What needs attention, most urgent first: errors, behind bets, a breached
+/// limit, bets at risk, unmeasured bets, then the most overdue strategy
+/// reviews; each names its document.
+fn attention<'a>(
+    model: &'a Model<'_>,
+    standing: &[(DocId, Option<Standing>)],
+) -> Vec<Attention<'a>> {
+    let site = model.site;
+    let finding = |d: &'a crate::diagnostics::Diagnostic, tone| Attention {
+        doc: model.by_file(&d.file).map(|i| model.links[i]),
+        why: format!("{}: {}", rules::title(d.rule), d.message),
+        tone,
+    };
+    let bets = |s: Standing, why: &'static str, tone| {
+        standing
+            .iter()
+            .filter(move |(_, o)| *o == Some(s))
+            .map(move |&(b, _)| Attention {
+                doc: Some(model.links[b]),
+                why: why.to_string(),
+                tone,
+            })
+    };
+    let errors = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| finding(d, "bad"));
+    let limits = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "too-many-bets")
+        .map(|d| finding(d, "bad"));
+    let mut strategy_reviews: Vec<(Date, DocId, &crate::diagnostics::Diagnostic)> = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "stale")
+        .filter_map(|d| Some((model.by_file(&d.file)?, d)))
+        .filter(|&(i, _)| {
+            site.config
+                .schema
+                .get(&site.docs[i].kind)
+                .and_then(|k| k.layer)
+                .is_some_and(|l| l <= 2)
+        })
+        .map(|(i, d)| (model.next_review(i).unwrap_or(Date::MAX), i, d))
+        .collect();
+    strategy_reviews.sort_by_key(|&(due, i, _)| (due, i));
+    let strategy_reviews = strategy_reviews
+        .into_iter()
+        .map(|(_, _, d)| finding(d, "risk"));
+    errors
+        .take(2)
+        .chain(bets(Standing::Behind, "behind its pace", "bad"))
+        .chain(limits)
+        .chain(bets(
+            Standing::AtRisk,
+            "at risk of missing its target",
+            "risk",
+        ))
+        .chain(bets(
+            Standing::Unmeasured,
+            "unmeasured: no success metric with a baseline and a target",
+            "risk",
+        ))
+        .chain(strategy_reviews)
+        .take(ATTENTION_ITEMS)
+        .collect()
 }
 
 /// The first [`HOME_SAMPLE`] of `items` by `key`, in its order.

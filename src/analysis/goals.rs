@@ -34,14 +34,23 @@ impl GoalReading {
     }
 }
 
-/// Where a goal stands at its deadline, as the quarter review reports it.
+/// Where a goal stands on the build date, as the quarter review reports
+/// it: each goal in exactly one of these, so the review's counts add up.
+/// Ordered best to worst; an item shows its worst goal's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum GoalOutcome {
     /// The latest check-in reaches the target.
     Met,
-    /// The deadline has not passed (or there is none) and the target is not reached yet.
-    Open,
-    /// There is no target to judge by.
+    /// Open, and at or ahead of its pace.
+    OnTrack,
+    /// Open, short of its pace within the tolerance.
+    AtRisk,
+    /// Open, with no check-in since its start while less than a quarter of its time has passed.
+    NotStarted,
+    /// Open, short of its pace by more than the tolerance, or still without
+    /// a check-in since its start once a quarter of its time has passed.
+    Behind,
+    /// No target, or no baseline to measure progress from.
     Unmeasured,
     /// The deadline passed before the build date and the target is not reached:
     /// exactly when `overdue` fires on a document that is not closed.
@@ -49,12 +58,26 @@ pub(crate) enum GoalOutcome {
 }
 
 impl GoalOutcome {
+    /// Every outcome, in the order the quarter review counts them.
+    pub(crate) const ALL: [GoalOutcome; 7] = [
+        GoalOutcome::Met,
+        GoalOutcome::Missed,
+        GoalOutcome::OnTrack,
+        GoalOutcome::AtRisk,
+        GoalOutcome::Behind,
+        GoalOutcome::NotStarted,
+        GoalOutcome::Unmeasured,
+    ];
+
     /// How pages word it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             GoalOutcome::Met => "met",
-            GoalOutcome::Open => "open",
-            GoalOutcome::Unmeasured => "no target",
+            GoalOutcome::OnTrack => "on track",
+            GoalOutcome::AtRisk => "at risk",
+            GoalOutcome::NotStarted => "not started",
+            GoalOutcome::Behind => "behind",
+            GoalOutcome::Unmeasured => "unmeasured",
             GoalOutcome::Missed => "missed",
         }
     }
@@ -63,29 +86,61 @@ impl GoalOutcome {
     pub(crate) fn slug(self) -> &'static str {
         match self {
             GoalOutcome::Met => "met",
-            GoalOutcome::Open => "open",
+            GoalOutcome::OnTrack => "on-track",
+            GoalOutcome::AtRisk => "at-risk",
+            GoalOutcome::NotStarted => "not-started",
+            GoalOutcome::Behind => "behind",
             GoalOutcome::Unmeasured => "unmeasured",
             GoalOutcome::Missed => "missed",
         }
     }
 }
 
-/// Where the goal read as `reading`, with `target` due by `deadline`, stands on `today`.
+/// Where `goal`, written in document `doc`, stands on `today`: met or
+/// missed by its target and deadline; while open, its pace as
+/// `behind-pace` reads it, or not started when its metric has had no
+/// check-in since the goal's start.
 pub(crate) fn goal_outcome(
-    reading: &GoalReading,
-    target: Option<f64>,
-    deadline: Option<Date>,
+    docs: &[Document],
+    graph: &Graph,
+    facts: &super::Facts,
+    doc: DocId,
+    goal: super::PacedGoal<'_>,
+    tolerance: f64,
     today: Date,
 ) -> GoalOutcome {
-    let Some(target) = target else {
+    let reading = read_goal(docs, graph, goal.metric, goal.baseline, goal.target);
+    let Some(target) = goal.target else {
         return GoalOutcome::Unmeasured;
     };
     if reading.target_met(target) == Some(true) {
-        GoalOutcome::Met
-    } else if deadline.is_some_and(|d| d < today) {
-        GoalOutcome::Missed
-    } else {
-        GoalOutcome::Open
+        return GoalOutcome::Met;
+    }
+    if goal.deadline.is_some_and(|d| d < today) {
+        return GoalOutcome::Missed;
+    }
+    if goal.baseline.is_none() || reading.metric.is_none() {
+        return GoalOutcome::Unmeasured;
+    }
+    if let Some(late) = reading
+        .metric
+        .and_then(|m| super::pace::unstarted(docs, facts, doc, m, goal.deadline, today))
+    {
+        return if late {
+            GoalOutcome::Behind
+        } else {
+            GoalOutcome::NotStarted
+        };
+    }
+    match super::current_pace(docs, graph, facts, doc, goal, tolerance, today) {
+        Some(p) => match p.verdict {
+            super::PaceVerdict::OnTrack => GoalOutcome::OnTrack,
+            super::PaceVerdict::AtRisk => GoalOutcome::AtRisk,
+            super::PaceVerdict::Behind => GoalOutcome::Behind,
+        },
+        // Check-ins, but no time box to pace them against (no deadline, or
+        // a document closed): judged by nothing more than met or not.
+        None => GoalOutcome::OnTrack,
     }
 }
 
@@ -220,58 +275,56 @@ mod tests {
     }
 
     #[test]
-    fn a_goal_is_met_missed_or_open_by_its_deadline() {
-        let today = crate::date::parse_date("2026-11-24").unwrap();
-        let before = crate::date::parse_date("2026-11-23");
-        let on = Some(today);
-        let r = reading("", 10.0, 50.0); // latest 30
-        assert_eq!(
-            goal_outcome(&r, Some(30.0), before, today),
-            GoalOutcome::Met
-        );
-        assert_eq!(
-            goal_outcome(&r, Some(50.0), before, today),
-            GoalOutcome::Missed
-        );
+    fn a_goal_is_met_missed_or_paced_by_its_deadline() {
+        // An objective of 2026-Q4 (54 of its 91 days gone on 2026-11-24),
+        // its key result on a metric from 0 toward `target`.
+        let outcome = |checkins: &str, target: &str, by: &str| {
+            let metric = format!("---\nid: m\nkind: metric\ncheckins:\n{checkins}---\n");
+            let obj = format!("---\nid: o\nkind: objective\nquarter: 2026-Q4\nkey_results:\n  - {{metric: m, baseline: 0, {target}by: {by}}}\n---\n");
+            let site = site(
+                "",
+                &[("m.md", metric.as_str()), ("o.md", obj.as_str())],
+                "2026-11-24",
+            );
+            let o = site.graph.lookup("o").unwrap();
+            let kr = &site.docs[o].key_results[0];
+            goal_outcome(
+                &site.docs,
+                &site.graph,
+                &site.facts,
+                o,
+                super::super::PacedGoal::of_key_result(kr),
+                0.25,
+                site.today,
+            )
+        };
+        let moved = |v: u32| {
+            format!("  - {{date: 2026-10-01, value: 0}}\n  - {{date: 2026-11-15, value: {v}}}\n")
+        };
+        let t100 = "target: 100, ";
+        assert_eq!(outcome(&moved(100), t100, "2026-12-31"), GoalOutcome::Met);
+        assert_eq!(outcome(&moved(50), t100, "2026-11-23"), GoalOutcome::Missed);
         // The deadline day itself is still open, as `overdue` counts it.
-        assert_eq!(goal_outcome(&r, Some(50.0), on, today), GoalOutcome::Open);
-        assert_eq!(goal_outcome(&r, Some(50.0), None, today), GoalOutcome::Open);
+        assert_ne!(outcome(&moved(50), t100, "2026-11-24"), GoalOutcome::Missed);
         assert_eq!(
-            goal_outcome(&r, None, before, today),
+            outcome(&moved(60), t100, "2026-12-31"),
+            GoalOutcome::OnTrack
+        );
+        assert_eq!(outcome(&moved(40), t100, "2026-12-31"), GoalOutcome::AtRisk);
+        assert_eq!(outcome(&moved(10), t100, "2026-12-31"), GoalOutcome::Behind);
+        let only_baseline = "  - {date: 2026-10-01, value: 0}\n";
+        assert_eq!(
+            outcome(only_baseline, t100, "2026-12-31"),
+            GoalOutcome::Behind
+        );
+        // Early in a long goal, no check-in yet is not started.
+        assert_eq!(
+            outcome(only_baseline, t100, "2027-12-31"),
+            GoalOutcome::NotStarted
+        );
+        assert_eq!(
+            outcome(&moved(50), "", "2026-12-31"),
             GoalOutcome::Unmeasured
-        );
-        // Down is better: 30 reaches a target of 40.
-        let down = reading("direction: down\n", 50.0, 40.0);
-        assert_eq!(
-            goal_outcome(&down, Some(40.0), before, today),
-            GoalOutcome::Met
-        );
-    }
-
-    #[test]
-    fn a_metric_has_only_the_targets_of_goals_that_measure_it() {
-        let objective = "---\nid: o\nkind: objective\nkey_results:\n  - {metric: m-minutes, target: 6, by: 2026-12-31}\n  - {metric: m-jobs, target: 4.5}\n---\n";
-        let minutes = "---\nid: m-minutes\nkind: metric\n---\n";
-        let jobs = "---\nid: m-jobs\nkind: metric\n---\n";
-        let site = site(
-            "",
-            &[("o.md", objective), ("a.md", minutes), ("b.md", jobs)],
-            "2026-11-24",
-        );
-        let on = |id: &str| targets_on(&site.docs, &site.graph, site.graph.lookup(id).unwrap());
-        assert_eq!(
-            on("m-minutes"),
-            vec![TargetOn {
-                value: 6.0,
-                by: crate::date::parse_date("2026-12-31")
-            }]
-        );
-        assert_eq!(
-            on("m-jobs"),
-            vec![TargetOn {
-                value: 4.5,
-                by: None
-            }]
         );
     }
 

@@ -163,6 +163,30 @@ pub(crate) fn current_pace(
     pace(docs, graph, facts, doc, goal, tolerance)
 }
 
+/// Whether a goal of `doc` on `metric` has not started: `None` when the
+/// metric has a check-in after the goal's start (the first day of the
+/// document's quarter; a goal with no quarter is never "not started"), or
+/// the start is still ahead; else whether it is late, a quarter of the time
+/// from the start to `deadline` (else the quarter's last day) gone, when
+/// "not started" has become "behind".
+pub(crate) fn unstarted(
+    docs: &[Document],
+    facts: &Facts,
+    doc: DocId,
+    metric: DocId,
+    deadline: Option<Date>,
+    today: Date,
+) -> Option<bool> {
+    let quarter = facts.quarter_of(doc)?;
+    let start = quarter.first_day();
+    if start > today || docs[metric].checkins.iter().any(|c| c.date > start) {
+        return None;
+    }
+    let span = days_between(start, deadline.unwrap_or(quarter.last_day()));
+    let elapsed = days_between(start, today);
+    Some(span > 0 && elapsed as f64 / span as f64 >= MIN_EXPECTED - EPSILON)
+}
+
 /// The worst current pace among `doc`'s own goals: a bet's success
 /// criteria, an objective's key results. A bet's page rolls this up with its
 /// objectives', so `serve` counts it among what other pages show of `doc`.

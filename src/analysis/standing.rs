@@ -4,9 +4,9 @@
 //! a bet whose metric has not moved since its quarter began, and a bet with
 //! nothing to measure it by.
 
-use super::pace::{worst_own_pace, MIN_EXPECTED};
+use super::pace::worst_own_pace;
 use super::{goals, Facts, PaceVerdict};
-use crate::date::{days_between, Date};
+use crate::date::Date;
 use crate::graph::{DocId, Graph};
 use crate::model::{Document, Status};
 
@@ -113,24 +113,11 @@ pub(crate) fn standing(
         return Some(Standing::Unmeasured);
     };
     let paced = rolled_up_pace(docs, graph, facts, bet, tolerance, today).map(Standing::from);
-    // Not started: the metric has no check-in after the quarter's first day.
-    let not_started = facts.quarter_of(bet).and_then(|quarter| {
-        let start = quarter.first_day();
-        let moved = docs[metric].checkins.iter().any(|c| c.date > start);
-        if moved || start > today {
-            return None;
-        }
-        let deadline = success.deadline.unwrap_or(quarter.last_day());
-        let span = days_between(start, deadline);
-        let elapsed = days_between(start, today);
-        Some(
-            if span > 0 && elapsed as f64 / span as f64 >= MIN_EXPECTED {
-                Standing::Behind
-            } else {
-                Standing::NotStarted
-            },
-        )
-    });
+    let not_started = super::pace::unstarted(docs, facts, bet, metric, success.deadline, today)
+        .map(|late| match late {
+            true => Standing::Behind,
+            false => Standing::NotStarted,
+        });
     let reached = goals::read_goal(
         docs,
         graph,

@@ -591,7 +591,7 @@ fn review_row<'a>(page: &'a str, id: &str) -> &'a str {
 }
 
 #[test]
-fn a_quarter_review_shows_each_goal_met_missed_or_open_with_learnings_and_unplanned_work() {
+fn a_quarter_review_shows_each_goal_met_missed_or_paced_with_learnings_and_unplanned_work() {
     let site = SiteTest::example();
     let run = site.run(&["build", "ROOT", "--today", TODAY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -604,12 +604,12 @@ fn a_quarter_review_shows_each_goal_met_missed_or_open_with_learnings_and_unplan
     quarters.sort();
     assert_eq!(quarters, ["2026-Q4", "2027-Q1"]);
     let page = read(&out.join("quarters/2026-Q4/index.html"));
-    // A bet of the quarter, open (latest 31% of a 40% target due 2027-03-31),
-    // with the learning of the mid-quarter review that covers it, quoted
+    // A bet of the quarter, open and on track (latest 31% of a 40% target
+    // due 2027-03-31, as the dashboard says), with the learning of the mid-quarter review that covers it, quoted
     // from its first paragraph and linked.
     let bet = review_row(&page, "bet-instant-payouts");
     assert!(
-        bet.contains("<span class=\"badge outcome-open\">open</span>"),
+        bet.contains("<span class=\"badge outcome-on-track\">on track</span>"),
         "{bet}"
     );
     assert!(
@@ -631,6 +631,17 @@ fn a_quarter_review_shows_each_goal_met_missed_or_open_with_learnings_and_unplan
         "{met}"
     );
     assert!(met.contains("latest 15 interviews"), "{met}");
+    // Every item counted once, in one outcome: the counts add up.
+    let counts = &page[page.find("class=\"review-counts\"").unwrap()..];
+    let counts = &counts[..counts.find("</p>").unwrap()];
+    let items = page.matches("<tr id=\"item-").count();
+    let counted: usize = counts
+        .split("\">")
+        .skip(1)
+        .filter_map(|s| s.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(counted, items, "{counts}");
+    assert!(counts.contains(&format!("of {items}, each counted once")), "{counts}");
     // An objective inherits its bet's quarter (`Facts::quarter_of`).
     assert!(page.contains("<tr id=\"item-obj-same-day-rate\">"));
     // Each team's unplanned share, as the teams page counts it.

@@ -75,10 +75,17 @@ struct QuarterPage<'a> {
     current: bool,
     past: bool,
     items: Vec<ReviewItem<'a>>,
-    met: usize,
-    missed: usize,
-    open: usize,
+    /// How many items stand at each outcome (by their worst goal), those with any.
+    counts: Vec<OutcomeCount>,
     teams: Vec<TeamShare<'a>>,
+}
+
+/// How many of the quarter's items stand at one outcome.
+#[derive(Debug, Serialize)]
+struct OutcomeCount {
+    label: &'static str,
+    class: &'static str,
+    count: usize,
 }
 
 /// A bet or objective of the quarter and where its goals stand.
@@ -128,6 +135,7 @@ const LEARNING_LIMIT: usize = 400;
 /// Where one goal of `doc` stands on the build date.
 fn review_goal(
     model: &Model<'_>,
+    doc: DocId,
     what: String,
     goal: crate::analysis::PacedGoal<'_>,
 ) -> (GoalOutcome, ReviewGoal) {
@@ -139,7 +147,15 @@ fn review_goal(
         goal.baseline,
         goal.target,
     );
-    let outcome = crate::analysis::goal_outcome(&reading, goal.target, goal.deadline, site.today);
+    let outcome = crate::analysis::goal_outcome(
+        &site.docs,
+        &site.graph,
+        &site.facts,
+        doc,
+        goal,
+        site.config.pace_tolerance,
+        site.today,
+    );
     let unit = reading
         .metric
         .and_then(|m| site.docs[m].unit.as_deref())
@@ -198,6 +214,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
                     if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
                         goals.push(review_goal(
                             model,
+                            id,
                             "Success".into(),
                             crate::analysis::PacedGoal {
                                 metric: s.metric.as_ref(),
@@ -211,6 +228,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
                         for (n, kr) in doc.key_results.iter().enumerate() {
                             goals.push(review_goal(
                                 model,
+                                id,
                                 format!("Key result {}", n + 1),
                                 crate::analysis::PacedGoal {
                                     metric: kr.metric.as_ref(),
@@ -249,12 +267,16 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
                     }
                 })
                 .collect();
-            let count = |o: GoalOutcome| items.iter().filter(|i| i.outcome == o.as_str()).count();
-            let (met, missed, open) = (
-                count(GoalOutcome::Met),
-                count(GoalOutcome::Missed),
-                count(GoalOutcome::Open),
-            );
+            // Each item counted once, by its worst goal: the counts add up to the items.
+            let counts = GoalOutcome::ALL
+                .into_iter()
+                .map(|o| OutcomeCount {
+                    label: o.as_str(),
+                    class: o.slug(),
+                    count: items.iter().filter(|i| i.outcome == o.as_str()).count(),
+                })
+                .filter(|c| c.count > 0)
+                .collect();
             let teams = mix
                 .iter()
                 .filter(|((_, q), _)| *q == quarter)
@@ -272,9 +294,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
                 current: quarter == current,
                 past: quarter < current,
                 items,
-                met,
-                missed,
-                open,
+                counts,
                 teams,
             };
             (quarter, page)

@@ -641,7 +641,10 @@ fn a_quarter_review_shows_each_goal_met_missed_or_paced_with_learnings_and_unpla
         .filter_map(|s| s.split(' ').next()?.parse::<usize>().ok())
         .sum();
     assert_eq!(counted, items, "{counts}");
-    assert!(counts.contains(&format!("of {items}, each counted once")), "{counts}");
+    assert!(
+        counts.contains(&format!("of {items}, each counted once")),
+        "{counts}"
+    );
     // An objective inherits its bet's quarter (`Facts::quarter_of`).
     assert!(page.contains("<tr id=\"item-obj-same-day-rate\">"));
     // Each team's unplanned share, as the teams page counts it.
@@ -856,7 +859,18 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
         "{health}"
     );
     assert!(!health.contains("`reviewed:`"));
-    assert!(health.contains("<details class=\"where\"><summary>warning · source</summary>strategy/cs-0.md:7:11</details>"), "{health}");
+    assert!(health.contains("<details class=\"where\"><summary>warning · owner-0 · source</summary>strategy/cs-0.md:7:11</details>"), "{health}");
+    // The hint every finding shares is said once, for the rule, not 20 times.
+    assert_eq!(
+        health
+            .matches("then set <code>reviewed:</code> to today")
+            .count(),
+        1
+    );
+    assert!(
+        health.contains("<p class=\"hint\">What to do, for each: re-read it"),
+        "{health}"
+    );
     // The filter's controls are labelled, and hidden until the script shows them.
     assert!(health.contains("<form id=\"health-filter\" class=\"filters\" hidden"));
     assert!(health.contains("<label>Owner <select name=\"owner\">"));

@@ -112,6 +112,9 @@ struct FindingGroup<'a> {
     items: Vec<Finding<'a>>,
     /// The rule's own page, relative to the site root, when `items` is not all.
     all: Option<String>,
+    /// The hint every finding of the rule gives, said once for the group
+    /// instead of under each of them.
+    hint: Option<&'a str>,
 }
 
 /// A rule's page of findings (`health_rule.html`), one of `pages`.
@@ -180,7 +183,10 @@ fn group<'a>(
     open: bool,
 ) -> FindingGroup<'a> {
     let [count, errors, warnings, infos] = severity_counts(all);
+    let first_hint = all.first().and_then(|f| f.hint);
+    let hint = first_hint.filter(|_| all.iter().all(|f| f.hint == first_hint));
     FindingGroup {
+        hint,
         rule,
         title: rules::title(rule),
         summary: rules::catalog()

@@ -47,11 +47,11 @@ fn try_repo(site: &SiteTest, hook: &str, path: Option<&Path>) -> (i32, String) {
         .env("PATH", search)
         .env("PRE_COMMIT_HOME", &home)
         // pre-commit installs the hook with `cargo install` from a fresh
-        // clone, in release, on each of the two runs: with the project's fat
-        // LTO that took 10 minutes a run on a loaded 2-core machine. What
-        // this test holds is the hook's wiring, not its speed: the install
-        // is unoptimised, and both runs (and later ones) share one target
-        // folder, so the dependencies are compiled once.
+        // clone, in release, on each of the two runs: minutes a run on a
+        // loaded 2-core machine. What this test holds is the hook's wiring,
+        // not its speed: the install is unoptimised, and both runs (and
+        // later ones) share one target folder, so the dependencies are
+        // compiled once.
         .env(
             "CARGO_TARGET_DIR",
             Path::new(project).join("target/pre-commit-build"),

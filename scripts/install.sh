@@ -15,11 +15,18 @@
 # not match is refused and nothing is installed.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
 version=${1:-}
 dir=${2:-$HOME/.throughline}
 if [ -z "$version" ]; then
-  version=v$(sed -n 's/^version = "\([^"]*\)"$/\1/p' "$here/../Cargo.toml" | head -n 1)
+  # Only from a checkout: piped into bash, this script has no file, and a
+  # Cargo.toml near the current folder would be someone else's.
+  source=${BASH_SOURCE[0]:-}
+  toml=$(dirname "$source")/../Cargo.toml
+  if [ -z "$source" ] || ! grep -qx 'name = "throughline"' "$toml" 2>/dev/null; then
+    echo "error: give the version to install, in full: install.sh v0.1.0" >&2
+    exit 2
+  fi
+  version=v$(sed -n 's/^version = "\([^"]*\)"$/\1/p' "$toml" | head -n 1)
 fi
 case "$version" in
   v[0-9]*.[0-9]*.[0-9]*) ;;

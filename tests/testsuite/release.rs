@@ -310,6 +310,21 @@ fn install_sh_installs_a_good_release_and_refuses_a_wrong_checksum() {
     assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
     assert!(!elsewhere.path().join(".throughline").exists());
 
+    // Piped into bash without a version: no Cargo.toml to read it from.
+    let piped = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "bash < '{}'",
+            project().join("scripts/install.sh").display()
+        ))
+        .current_dir(project().join("src"))
+        .env("THROUGHLINE_DOWNLOAD_URL", &url)
+        .env("HOME", elsewhere.path())
+        .output()
+        .expect("bash");
+    assert_eq!(piped.status.code(), Some(2), "{}", shown(&piped));
+    assert!(String::from_utf8_lossy(&piped.stderr).contains("give the version"));
+
     // A version that is not a full tag, and one that is not released.
     let out = install(&url, elsewhere.path(), &["v0"]);
     assert_eq!(out.status.code(), Some(2), "{}", shown(&out));

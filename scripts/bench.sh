@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh [--runs N] [--big] [--disk-only] [--ext4-image] [--history] [--serve] [--search] [--checkin]
 #
-# Generates corpora with ../shared/bench/gen_corpus.py, runs the release binary
+# Generates corpora with ../shared/bench/gen_corpus.py, runs the `dist` binary (as released)
 # once untimed and then RUNS times per case, and prints the median wall time and peak RSS
 # (/usr/bin/time). When `hugo` is installed, it builds the same 10,000 bodies
 # and titles with Hugo in the same run and prints the ratio. --big adds the
@@ -74,9 +74,9 @@ mkdir -p "$corpora" "$out_root"
 out_root=$(cd "$out_root" && pwd)   # Hugo resolves a relative --destination against --source
 today=2026-11-24
 
-cargo build --release --quiet --bin throughline --example floor
-bin=target/release/throughline
-floor=target/release/examples/floor
+cargo build --profile dist --quiet --bin throughline --example floor
+bin=target/dist/throughline
+floor=target/dist/examples/floor
 
 corpus() { # name size [flavor] [code-share]
   local dir="$corpora/$1"
@@ -424,7 +424,7 @@ where_users_build
 if $serve; then
   # Edit to served page, throughline serve and hugo server side by side;
   # 4 edits of each kind per run asked for, 10 at least.
-  cargo build --release --quiet --bin throughline
+  cargo build --profile dist --quiet --bin throughline
   python3 scripts/serve-vs-hugo.py --size 10000 --edits $(( runs * 4 > 10 ? runs * 4 : 10 ))
 fi
 if $history; then
@@ -432,9 +432,9 @@ if $history; then
 fi
 if $search; then
   # Needs Chromium and `npm ci --prefix tests/a11y` (see README, "Tests").
-  cargo build --release --quiet --bin throughline
+  cargo build --profile dist --quiet --bin throughline
   search_out=$(mktemp -d)
-  target/release/throughline build content-example -o "$search_out/site" --today 2026-11-24 >/dev/null
+  target/dist/throughline build content-example -o "$search_out/site" --today 2026-11-24 >/dev/null
   for query in "merchant pay" "see"; do
     SEARCH_TIME_BUDGET=1000 node tests/a11y/check.mjs search "$search_out/site" "$query"
   done

@@ -14,7 +14,7 @@
 # adds a document and removes the one the 50th before added. The repository is kept in
 # target/bench/history-DOCS-COMMITS and reused while it exists.
 #
-# Prints medians of RUNS runs (release binary), wall and CPU time: `build`
+# Prints medians of RUNS runs (the `dist` binary, as released), wall and CPU time: `build`
 # with `history: false` and with history (the difference is what history
 # adds), a rebuild with history after an uncommitted one-document edit
 # (the history then comes from the output: history::cache), and `diff
@@ -41,8 +41,8 @@ repo=target/bench/history-$docs-$commits
 out_root=${BENCH_OUT:-$( [ -d /dev/shm ] && echo /dev/shm/throughline-history-bench || echo target/bench/history-out )}
 mkdir -p "$out_root"
 
-cargo build --release --quiet
-bin=$PWD/target/release/throughline
+cargo build --profile dist --quiet
+bin=$PWD/target/dist/throughline
 
 if [ ! -d "$repo/.git" ]; then
   echo "writing $docs documents and $commits commits to $repo" >&2

@@ -11,8 +11,8 @@ two: a title (front matter) and a sentence appended to the body. For each
 edit it writes the file and polls the edited document's page over HTTP
 every 2 ms until the page shows the change; the time from the write to that
 response is the figure. Prints medians, ranges and the ratio
-throughline / Hugo. Needs `hugo` on the PATH and a release build
-(`cargo build --release`).
+throughline / Hugo. Needs `hugo` on the PATH and the `dist` build
+(`cargo build --profile dist`, as released).
 """
 
 import argparse
@@ -29,7 +29,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
 WORK = os.path.join(ROOT, "target", "bench", "serve-vs-hugo")
-BINARY = os.path.join(ROOT, "target", "release", "throughline")
+BINARY = os.path.join(ROOT, "target", "dist", "throughline")
 
 
 def free_port():
@@ -104,7 +104,7 @@ def main():
     if shutil.which("hugo") is None:
         sys.exit("needs hugo on the PATH (Debian: apt-get install hugo)")
     if not os.path.exists(BINARY):
-        sys.exit("needs a release build: cargo build --release")
+        sys.exit("needs the dist build: cargo build --profile dist")
     native = os.path.join(WORK, f"native-{args.size}")
     hugo = os.path.join(WORK, f"hugo-{args.size}")
     for flavor, folder in (("native", native), ("hugo", hugo)):

@@ -8,7 +8,7 @@
 #   scripts/worst-cases.sh [--bytes N] [--bin PATH] [CASE...]
 #
 # --bytes  size of each generated document (default 4194304, the limit)
-# --bin    the binary to time (default: target/release/throughline, built first)
+# --bin    the binary to time (default: target/dist/throughline, built first)
 # CASE     any of the case names below (default: all)
 #
 # Each case is a site of two files (a company strategy `cs`, which the worst
@@ -31,8 +31,8 @@ done
 all=(quote-then-brackets long-block-list long-flow-list many-key-results many-unknown-keys prose-with-links links-on-one-line links-on-own-lines)
 [ ${#cases[@]} -eq 0 ] && cases=("${all[@]}")
 if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=target/release/throughline
+  cargo build --profile dist --quiet
+  bin=target/dist/throughline
 fi
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 2; }
 

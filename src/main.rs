@@ -94,8 +94,9 @@ fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
-    let written =
+    let done =
         throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
+    let written = done.written;
     if args.empty {
         eprintln!(
             "created an empty site ({} files) in {}",
@@ -112,6 +113,14 @@ fn init(args: &InitArgs) -> Result<u8, RunError> {
             "the example documents are yours to rewrite or delete: {}\n(`throughline init --empty` starts without them)",
             throughline::scaffold::STARTER_DOCUMENTS.join(", ")
         );
+    }
+    if !done.kept.is_empty() {
+        let kept: Vec<String> = done
+            .kept
+            .iter()
+            .map(|n| for_terminal(n).into_owned())
+            .collect();
+        eprintln!("kept as they were: {}", kept.join(", "));
     }
     eprintln!(
         "next: throughline check {0}   then   throughline build {0}",

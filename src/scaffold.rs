@@ -32,20 +32,60 @@ pub const STARTER_DOCUMENTS: &[&str] = &[
     "teams/team-core.md",
 ];
 
-/// Writes a starter site into `dir`, which must be empty or not exist: the
-/// config, a README, a `.gitignore` for the output folder and, unless
-/// `empty`, one example document per layer. Returns the files written.
-pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, RunError> {
+/// What a folder may hold already for `init` to start a site in it: what
+/// a new repository on a forge holds (`git init`, or a README and a licence
+/// made with it). Kept unchanged; anything else makes `init` refuse.
+fn may_keep(name: &str) -> bool {
+    if name == ".git" {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    let (stem, ext) = lower.split_once('.').unwrap_or((&lower, ""));
+    matches!(stem, "readme" | "license" | "licence" | "copying")
+        && matches!(ext, "" | "md" | "txt" | "rst" | "markdown")
+}
+
+/// What `init` wrote, and what it found in the folder and left as it was.
+#[derive(Debug)]
+pub struct Initialized {
+    /// The files written, in order.
+    pub written: Vec<PathBuf>,
+    /// The names already in the folder (`.git`, a README, a licence), untouched.
+    pub kept: Vec<String>,
+}
+
+/// Writes a starter site into `dir`, which must not exist, be empty, or
+/// hold only what [`may_keep`] accepts: the config, a README (unless the
+/// folder has one), a `.gitignore` for the output folder and, unless
+/// `empty`, one example document per layer.
+pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Initialized, RunError> {
+    let mut kept = Vec::new();
     if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !dir.is_dir() || !empty {
-            return Err(RunError::Other(format!(
-                "refusing to create a site in `{}`: it is not an empty folder",
+        let refuse = |why: String| {
+            RunError::Other(format!(
+                "refusing to create a site in `{}`: {why}; give a new or empty folder (one holding only `.git`, a README or a licence is fine)",
                 dir.display()
-            )));
+            ))
+        };
+        if !dir.is_dir() {
+            return Err(refuse("it is not a folder".into()));
         }
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| refuse(format!("it cannot be read ({e})")))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| refuse(format!("it cannot be read ({e})")))?;
+            let name = entry.file_name();
+            match name.to_str() {
+                Some(name) if may_keep(name) => kept.push(name.to_string()),
+                _ => {
+                    return Err(refuse(format!(
+                        "it already holds `{}`",
+                        crate::escape::for_terminal(&name.to_string_lossy())
+                    )))
+                }
+            }
+        }
+        kept.sort();
     }
     let quarter = starter_quarter(today);
     let deadline = Cadence {
@@ -58,8 +98,33 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, R
         files.retain(|(rel, _)| !STARTER_DOCUMENTS.contains(rel));
         for (rel, text) in &mut files {
             if *rel == "README.md" {
-                *text = format!("# Our strategy\n\nA strategy site for [throughline](https://crates.io/crates/throughline), started on {today}.\n\n`throughline new company-strategy \"Where we play and how we win\"` adds the first document;\n`throughline check` reports problems; `throughline build` writes the site to `public/`.\n");
+                *text = format!("# Our strategy\n\nA strategy site for throughline, started on {today}.\n\n`throughline new company-strategy \"Where we play and how we win\"` adds the first document;\n`throughline check` reports problems; `throughline build` writes the site to `public/`.\n");
             }
+        }
+    }
+    // A README or licence already there stays as it is, and one written in
+    // Markdown is no strategy document: the config ignores it like ours.
+    // `may_keep` admits only letters and dots, so the names need no quoting
+    // for YAML or escaping for a glob.
+    let kept_readme = kept
+        .iter()
+        .any(|n| n.to_ascii_lowercase().starts_with("readme"));
+    if kept_readme {
+        files.retain(|(rel, _)| *rel != "README.md");
+    }
+    let mut ignored = vec!["README.md".to_string()];
+    ignored.extend(
+        kept.iter()
+            .filter(|n| n.ends_with(".md") && *n != "README.md")
+            .cloned(),
+    );
+    for (rel, text) in &mut files {
+        if *rel == "throughline.yaml" {
+            let list: Vec<String> = ignored.iter().map(|n| format!("\"{n}\"")).collect();
+            *text = text.replace(
+                "ignore: [\"README.md\"]",
+                &format!("ignore: [{}]", list.join(", ")),
+            );
         }
     }
     // The output folder is built, not written: it stays out of version control.
@@ -70,7 +135,7 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, R
         write_new(&path, &text)?;
         written.push(path);
     }
-    Ok(written)
+    Ok(Initialized { written, kept })
 }
 
 /// The quarter the starter's bet and objective are planned for: today's,
@@ -98,7 +163,7 @@ fn starter_files(today: Date, quarter: Quarter, deadline: Date) -> Vec<(&'static
     );
     vec![
         ("throughline.yaml", "# Site settings: see docs/guide.md#configuration for every key.\ntitle: Our strategy\nignore: [\"README.md\"]\n".to_string()),
-        ("README.md", format!("# Our strategy\n\nA strategy site for [throughline](https://crates.io/crates/throughline), started on {today}.\n\n| folder | layer |\n|---|---|\n| `strategy/` | 1. company strategy: where we play and how we win |\n| `products/` | 2. product strategies: which problems, for whom |\n| `bets/` | 3. the bets of each quarter |\n| `objectives/` | 4. team objectives with key results |\n| `work/` | 5. sprint work |\n| `metrics/`, `teams/` | what we measure, who does the work |\n\n`throughline check` reports problems; `throughline build` writes the site to `public/`;\n`throughline new bet \"Title\" --parent ps-core` adds a document.\n")),
+        ("README.md", format!("# Our strategy\n\nA strategy site for throughline, started on {today}.\n\n| folder | layer |\n|---|---|\n| `strategy/` | 1. company strategy: where we play and how we win |\n| `products/` | 2. product strategies: which problems, for whom |\n| `bets/` | 3. the bets of each quarter |\n| `objectives/` | 4. team objectives with key results |\n| `work/` | 5. sprint work |\n| `metrics/`, `teams/` | what we measure, who does the work |\n\n`throughline check` reports problems; `throughline build` writes the site to `public/`;\n`throughline new bet \"Title\" --parent ps-core` adds a document.\n")),
         ("strategy/cs-company.md", format!("---\nid: cs-company\nkind: company-strategy\ntitle: Where we play and how we win\nowner: Chief executive\nstatus: active\nreviewed: {t}\n---\n## Where we play\n\nThe customers and markets we choose, and the ones we leave to others.\n\n## How we win\n\nWhat we do better than anyone for those customers. Product strategies\nsuch as [[ps-core]] translate this into problems to solve.\n")),
         ("products/ps-core.md", format!("---\nid: ps-core\nkind: product-strategy\ntitle: Our core product strategy\nparent: cs-company\nowner: Head of product\nstatus: active\nreviewed: {t}\n---\nThe problems we solve and for whom, in service of [[cs-company]]. Its bets\nfor {quarter}: [[bet-first]].\n")),
         ("bets/bet-first.md", format!("---\nid: bet-first\nkind: bet\ntitle: Our first bet\nparent: ps-core\nquarter: {q}\nstatus: committed\nowner: Product lead\nteam: team-core\nreviewed: {t}\nsize: medium\ndhm: {{ delight: 3, hard_to_copy: 3, margin: 3 }}\nconfidence: {{ problem: medium, solution: medium, outcome: medium }}\nsuccess:\n  outcome: More new customers reach their first success\n  metric: m-activation\n  baseline: 40\n  target: 55\n  deadline: {d}\n---\n## Why this bet\n\nWhat we believe, and what has to be true for it to work.\n\n## How we will know\n\nSuccess is measured by [[m-activation]], from 40% to 55% by {deadline}.\n")),

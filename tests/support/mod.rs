@@ -380,3 +380,82 @@ pub(crate) fn spawn_build(root: &Path, env: &[(&str, &str)]) -> Child {
     }
     cmd.spawn().expect("spawn throughline")
 }
+
+/// Serves the files under `dir` over HTTP on 127.0.0.1 (GET only, 404 for
+/// anything missing or outside it) from a thread that lives as long as the
+/// test process; returns the base URL. A release download site for
+/// scripts/install.sh, action.yml and the CI recipes, which take the URL
+/// from `THROUGHLINE_DOWNLOAD_URL` or `THROUGHLINE_RELEASES`.
+pub(crate) fn serve_files(dir: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            // The rest of the head, unread, would reset the connection.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/");
+            let file = (!path.contains(".."))
+                .then(|| dir.join(path.trim_start_matches('/')))
+                .and_then(|p| std::fs::read(p).ok());
+            let _ = match file {
+                Some(bytes) => stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            bytes.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|()| stream.write_all(&bytes)),
+                None => stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
+            };
+        }
+    });
+    url
+}
+
+/// Packs a release of `version` for `target` into `dir/<version>/` with
+/// scripts/package-release.sh, as the release workflow does, and returns the
+/// archive's path. The binary packed is a two-line script that runs this
+/// build's `throughline`: what is tested is the packing, the download and the
+/// checksum, not the 170 MB debug binary (which would take long to gzip).
+pub(crate) fn fake_release(dir: &Path, version: &str, target: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let stand_in = dir.join("throughline-stand-in");
+    std::fs::create_dir_all(dir).expect("release folder");
+    std::fs::write(
+        &stand_in,
+        format!(
+            "#!/bin/sh\nexec '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_throughline")
+        ),
+    )
+    .expect("stand-in");
+    std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = dir.join(version);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/package-release.sh");
+    let run = Command::new("bash")
+        .arg(script)
+        .args([version, target])
+        .arg(&stand_in)
+        .arg(&out)
+        .output()
+        .expect("bash");
+    assert!(
+        run.status.success(),
+        "package-release.sh failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&run.stdout).trim())
+}

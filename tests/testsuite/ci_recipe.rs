@@ -3,9 +3,12 @@
 //! The GitHub and GitLab blocks are read out of the guide, and their shell
 //! commands run in order with `bash -e`, in a git repository holding a site,
 //! the way the runner would run them. Only what a test cannot do is stood in
-//! for: the install step is skipped and this build's binary is first on
-//! `PATH` (a `cargo` that fails stands behind it, so nothing is downloaded);
-//! steps that `uses:` an action are GitHub's and are skipped; `${{ ... }}`
+//! for: GitLab's install lines download a release that the test serves
+//! (`THROUGHLINE_RELEASES`, packed by scripts/package-release.sh around this
+//! build's binary) and check its SHA-256; GitHub's install is the action
+//! (tests/testsuite/release.rs runs it), for which this build's binary is
+//! first on `PATH`. A `cargo` that fails stands behind it, so nothing is
+//! compiled; other steps that `uses:` an action are GitHub's and are skipped; `${{ ... }}`
 //! expressions, `if:` conditions and CI variables come from the tables below,
 //! and one they do not know fails the test, so the recipe cannot grow a step
 //! that is never run. The runner's clock is `SOURCE_DATE_EPOCH`, set to a day
@@ -194,9 +197,22 @@ fn holds(condition: &str, event: Event) -> bool {
     }
 }
 
-/// Whether a command is the install step the test replaces with its own binary.
-fn is_install(command: &str) -> bool {
-    command.trim_start().starts_with("cargo install")
+/// Whether `uses:` names throughline's action, pinned to a full version
+/// tag (`OWNER/throughline@v0.1.0`).
+fn is_install(uses: &str) -> bool {
+    uses.split_once("/throughline@v")
+        .is_some_and(|(_, version)| {
+            let parts: Vec<&str> = version.split('.').collect();
+            parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// Whether `version` is a full version tag, `v` and three numbers.
+fn is_full_tag(version: &str) -> bool {
+    is_install(&format!("x/throughline@{version}"))
 }
 
 /// The jobs of `.github/workflows/strategy.yml`: every step with `run:`, in order.
@@ -210,26 +226,28 @@ fn github_jobs() -> Vec<Job> {
         let mut installed = false;
         for step in job["steps"].as_sequence().expect("steps") {
             let Some(run) = step.get("run") else {
-                assert!(
-                    step.get("uses").is_some(),
-                    "{name}: a step with neither run nor uses"
-                );
+                let uses = step
+                    .get("uses")
+                    .map(text)
+                    .unwrap_or_else(|| panic!("{name}: a step with neither run nor uses"));
+                if uses.contains("/throughline@") {
+                    assert!(
+                        is_install(&uses),
+                        "{name}: pin the action to a full version tag: `{uses}`"
+                    );
+                    installed = true;
+                }
                 continue;
             };
             let run = text(run);
             let step_name = step.get("name").map(text).unwrap_or_else(|| run.clone());
-            if step_name == "Install throughline" {
-                assert!(is_install(&run), "{name}: the install step runs `{run}`");
-                installed = true;
-                continue;
-            }
             assert!(
                 !run.contains("cargo "),
-                "{name}: only the step named `Install throughline` may run cargo: `{run}`"
+                "{name}: no step compiles throughline: `{run}`"
             );
             assert!(
                 installed || !run.contains("throughline "),
-                "{name}: `{step_name}` runs throughline before any `Install throughline` step"
+                "{name}: `{step_name}` runs throughline before the action installs it"
             );
             let env = step
                 .get("env")
@@ -299,17 +317,13 @@ fn gitlab_jobs() -> Vec<Job> {
         let before = strings(job.get("before_script").or(default_before));
         let script = strings(job.get("script"));
         assert!(
-            before.iter().any(|l| is_install(l)),
-            "{name}: no `cargo install` line installs throughline"
+            before.iter().any(|l| l.contains("sha256sum -c")),
+            "{name}: no line installs throughline, checked against its SHA-256"
         );
-        let lines: Vec<&String> = before
-            .iter()
-            .chain(&script)
-            .filter(|l| !is_install(l))
-            .collect();
+        let lines: Vec<&String> = before.iter().chain(&script).collect();
         assert!(
             !lines.iter().any(|l| l.contains("cargo ")),
-            "{name}: only the install line may run cargo"
+            "{name}: no line compiles throughline"
         );
         let conditions = job
             .get("rules")
@@ -359,6 +373,16 @@ struct GitHubFiles {
 struct Repo {
     site: SiteTest,
     tools: tempfile::TempDir,
+    /// The release GitLab's install downloads, served from `tools/releases`.
+    releases: String,
+    archive: PathBuf,
+}
+
+/// The version GitLab's recipe installs, which must be a full tag.
+fn gitlab_version() -> String {
+    let version = text(&recipe(".gitlab-ci.yml")["variables"]["THROUGHLINE_VERSION"]);
+    assert!(is_full_tag(&version), "pin a full version tag: {version}");
+    version
 }
 
 impl Repo {
@@ -402,7 +426,16 @@ impl Repo {
         .unwrap();
         std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir_all(tools.path().join("home")).unwrap();
-        let repo = Repo { site, tools };
+        let served = tools.path().join("releases");
+        let archive =
+            crate::support::fake_release(&served, &gitlab_version(), "x86_64-unknown-linux-musl");
+        let releases = crate::support::serve_files(&served);
+        let repo = Repo {
+            site,
+            tools,
+            releases,
+            archive,
+        };
         let date = format!("{COMMIT_DATE} +0000");
         for args in [
             &["init", "-q", "-b", "main"][..],
@@ -562,6 +595,11 @@ impl Repo {
             std::fs::write(&files.path, "").unwrap();
             let mut step_env = env.clone();
             step_env.extend(step.env.iter().cloned());
+            if ci == Ci::GitLab {
+                // Set as a project's CI/CD variable would be, which GitLab
+                // puts above the file's `variables:`.
+                step_env.push(("THROUGHLINE_RELEASES".into(), self.releases.clone()));
+            }
             let run = self.run_step(&job.name, step, &step_env);
             if run.code != 0 && !step.continue_on_error {
                 failed = true;
@@ -849,4 +887,26 @@ fn github_reports_a_pull_requests_strategy_changes_as_summary_and_comment() {
     assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
     assert!(repo.summary("check") == summary, "a push wrote a summary");
     assert_eq!(repo.gh_log(), gh, "a push commented");
+}
+
+#[test]
+fn gitlab_installs_nothing_from_a_release_that_fails_its_checksum() {
+    let repo = Repo::new(init_site());
+    let sums = PathBuf::from(format!("{}.sha256", repo.archive.display()));
+    let good = std::fs::read_to_string(&sums).unwrap();
+    std::fs::write(&sums, format!("{}{}", "0".repeat(64), &good[64..])).unwrap();
+    let pipeline = repo.run(Ci::GitLab, Event::PushToMain);
+    assert_eq!(pipeline.job("check"), Outcome::Failed, "{}", pipeline.log());
+    let check = pipeline.step("check", "script");
+    assert!(
+        check.stdout.contains(": FAILED") && check.stderr.contains("did NOT match"),
+        "{}",
+        pipeline.log()
+    );
+    assert!(
+        !repo.root().join(".throughline/bin/throughline").exists(),
+        "a binary was installed"
+    );
+    assert_eq!(pipeline.job("pages"), Outcome::Skipped);
+    assert!(!repo.public().exists());
 }

@@ -23,6 +23,7 @@ mod lsp;
 mod package;
 #[cfg(unix)]
 mod rebuild;
+mod release;
 #[cfg(unix)]
 mod render_cache;
 mod review;

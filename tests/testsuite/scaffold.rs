@@ -55,11 +55,58 @@ fn init_refuses_a_folder_that_is_not_empty() {
     let dir = SiteTest::new().file("notes.md", "# Mine\n");
     let run = dir.run(&["init", "ROOT"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not an empty folder"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("already holds `notes.md`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(dir.root().join("notes.md")).unwrap(),
         "# Mine\n"
     );
+}
+
+/// A new repository from a forge holds `.git`, a README and a licence:
+/// `init` starts the site beside them and leaves them as they were, and the
+/// README in Markdown is no strategy document.
+#[test]
+fn init_starts_beside_a_new_repositorys_git_readme_and_licence() {
+    let dir = SiteTest::new();
+    let repo = dir.root().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    crate::support::git(&repo, &["init", "-q"]);
+    let readme = "# Our team's strategy\n\nNot a document, [a link](nowhere).\n";
+    std::fs::write(repo.join("README.md"), readme).unwrap();
+    std::fs::write(repo.join("LICENSE.md"), "# Licence\n").unwrap();
+    let head = std::fs::read_to_string(repo.join(".git/HEAD")).unwrap();
+    let run = dir.run(&["init", "repo", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("kept as they were: .git, LICENSE.md, README.md"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("README.md")).unwrap(),
+        readme
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join(".git/HEAD")).unwrap(),
+        head
+    );
+    assert!(repo.join("bets/bet-first.md").is_file());
+    let check = dir.run(&["check", "repo", "--today", "2026-11-24", "--deny-warnings"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert_eq!(check.stdout, "");
+
+    // `.git` alone, with --empty.
+    let bare = dir.root().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    crate::support::git(&bare, &["init", "-q"]);
+    let run = dir.run(&["init", "bare", "--empty"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(bare.join("throughline.yaml").is_file() && bare.join("README.md").is_file());
 }
 
 #[test]

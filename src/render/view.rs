@@ -525,11 +525,26 @@ impl<'a> Model<'a> {
         self.site.facts.quarter_of(doc)
     }
 
-    /// The nearest bet at or above `doc`.
+    /// The nearest bet at or above `doc`; failing one, the bet that `doc`
+    /// or an ancestor `supports:` (the teams page lists it under that bet).
     pub fn bet_of(&self, doc: DocId) -> Option<DocId> {
-        std::iter::once(doc)
-            .chain(self.site.graph.ancestors(doc))
-            .find(|&d| self.site.docs[d].kind == "bet")
+        let graph = &self.site.graph;
+        let is_bet = |d: DocId| self.site.docs[d].kind == "bet";
+        let chain: Vec<DocId> = std::iter::once(doc).chain(graph.ancestors(doc)).collect();
+        chain.iter().copied().find(|&d| is_bet(d)).or_else(|| {
+            // A platform objective serves another team's bet through
+            // `supports:` rather than `parent:`; it is under that bet too.
+            chain.iter().find_map(|&d| {
+                graph
+                    .outgoing(d)
+                    .filter(|e| e.rel == crate::graph::Rel::Supports)
+                    .find_map(|e| {
+                        std::iter::once(e.to)
+                            .chain(graph.ancestors(e.to))
+                            .find(|&s| is_bet(s))
+                    })
+            })
+        })
     }
 
     /// The last day `doc` counts as reviewed (`analysis::Facts::next_review`, which `stale` judges by).

@@ -1129,3 +1129,28 @@ fn the_dashboard_leads_with_how_the_quarters_open_bets_stand() {
     );
     assert!(home.contains("Bet bet-vague</a>: unmeasured"), "{home}");
 }
+
+#[test]
+fn a_teams_objective_that_supports_another_teams_bet_is_listed_under_it() {
+    let site = SiteTest::new()
+        .file("t1.md", "---\nid: team-payouts\nkind: team\ntitle: Payouts team\n---\n")
+        .file("t2.md", "---\nid: team-platform\nkind: team\ntitle: Platform team\n---\n")
+        .file("b.md", "---\nid: bet-instant\nkind: bet\ntitle: Instant payouts\nteam: team-payouts\n---\n")
+        .file(
+            "o.md",
+            "---\nid: obj-rails\nkind: objective\ntitle: Faster rails\nteam: team-platform\nsupports: [bet-instant]\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let teams = read(&site.root().join("public/teams/index.html"));
+    let platform = &teams[teams.find(">Platform team</a>").expect("platform")..];
+    let platform = &platform[..platform.find("</section>").unwrap_or(platform.len())];
+    assert!(!platform.contains("Not under a bet"), "{platform}");
+    let bet = platform
+        .find(">Instant payouts</a>")
+        .expect("listed under the bet it supports");
+    assert!(
+        bet < platform.find(">Faster rails</a>").unwrap(),
+        "{platform}"
+    );
+}

@@ -276,6 +276,21 @@ pub(crate) struct ServeArgs {
     /// The port to listen on; 0 picks a free port.
     #[arg(long, default_value_t = 1111)]
     pub(crate) port: u16,
+
+    /// Add forms to the pages that record check-ins, reviews, status and confidence
+    /// into the documents, as `checkin` and `review` write them (loopback only).
+    #[arg(long)]
+    pub(crate) edit: bool,
+
+    /// With --edit: commit each change with a message naming the document and the
+    /// change, as the git user. Never pushes.
+    #[arg(long, requires = "edit")]
+    pub(crate) commit: bool,
+
+    /// With --edit: take forms on an address beyond loopback too (--bind); anyone who
+    /// can reach it can then change the documents.
+    #[arg(long, requires = "edit")]
+    pub(crate) allow_remote_edit: bool,
 }
 
 #[derive(Debug, Args)]

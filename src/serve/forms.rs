@@ -254,7 +254,7 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
     let _ = write!(
         out,
         "<section class=\"tl-edit\" aria-labelledby=\"tl-edit-title\"><h2 id=\"tl-edit-title\">Update</h2>\
-         <p class=\"muted\">Saved into <code>{}</code> by <code>throughline serve --edit</code>; the page reloads with the change and its findings.</p>",
+         <p class=\"muted\">Each form writes into its document's file (this page's is <code>{}</code>), as <code>throughline checkin</code> and <code>review</code> do; the page then reloads with the change and its findings.</p>",
         Escaped(&page.file)
     );
     let hidden = |out: &mut String, id: &str, fingerprint: &str, action: &str| {
@@ -322,8 +322,8 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
         let refused = refusal_of("review", &page.id);
         let base = "tl-review";
         hidden(&mut out, &page.id, &page.fingerprint, "review");
-        let last = last.map_or("never reviewed".to_string(), |d| {
-            format!("last reviewed {d}")
+        let last = last.map_or("Never reviewed".to_string(), |d| {
+            format!("Last reviewed {d}")
         });
         let _ = write!(
             out,

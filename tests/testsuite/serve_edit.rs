@@ -478,3 +478,43 @@ fn with_commit_each_change_is_committed_alone_as_the_git_user() {
     );
     assert_eq!(git(root, &["rev-list", "--count", "HEAD"]).trim(), "2");
 }
+
+#[test]
+fn the_published_site_links_each_document_to_the_hosts_editor_only_when_told_where() {
+    let page = "bet-cash-forecast/index.html";
+    let link = |config: &str| {
+        let site = SiteTest::example();
+        let path = site.root().join("throughline.yaml");
+        let text = read(site.root(), "throughline.yaml") + config;
+        std::fs::write(&path, text).expect("config");
+        let built = site.build_elsewhere(&[], &[]);
+        assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+        let html = std::fs::read_to_string(built.out.join(page)).expect("page");
+        html.find("Edit this page").map(|at| {
+            let start = html[..at].rfind("<a href=\"").expect("a link") + 9;
+            html[start..start + html[start..].find('"').expect("quote")].to_string()
+        })
+    };
+    assert_eq!(link(""), None, "no link without repo_url or edit_url");
+    assert_eq!(
+        link("repo_url: https://git.example.com/fernhill/strategy\n"),
+        None,
+        "no guessed link for an unknown host"
+    );
+    assert_eq!(
+        link("repo_url: https://github.com/fernhill/strategy\n").as_deref(),
+        Some("https://github.com/fernhill/strategy/edit/main/bets/bet-cash-forecast.md")
+    );
+    assert_eq!(
+        link("repo_url: https://gitlab.com/fernhill/strategy\n").as_deref(),
+        Some("https://gitlab.com/fernhill/strategy/-/edit/main/bets/bet-cash-forecast.md")
+    );
+    assert_eq!(
+        link("edit_url: https://code.example.com/s/_edit/trunk/docs/{path}?a=1&b=2\n").as_deref(),
+        Some("https://code.example.com/s/_edit/trunk/docs/bets/bet-cash-forecast.md?a=1&amp;b=2")
+    );
+    let site = SiteTest::example().file("throughline.yaml", "edit_url: https://x.example/edit\n");
+    let run = site.run(&["check", "ROOT"]);
+    assert_eq!(run.code, 2, "a pattern without {{path}} is refused");
+    assert!(run.stderr.contains("edit_url"), "{}", run.stderr);
+}

@@ -64,7 +64,11 @@ pub(super) fn apply(site: &Site, form: &EditForm) -> Applied {
     }
     let original = source.text.as_str();
     let planned = match &form.action {
-        Action::Checkin { value, date } => plan_checkin(site, &form.id, value, date),
+        Action::Checkin {
+            value,
+            date,
+            replace,
+        } => plan_checkin(site, &form.id, value, date, *replace),
         Action::Review => review::plan(site, std::slice::from_ref(&form.id), site.today)
             .map_err(|e| refused("422 Unprocessable Content", Field::Form, e.to_string()))
             .and_then(|mut reviews| {
@@ -120,7 +124,7 @@ fn stale(file: &str) -> Applied {
 
 type Planned = Result<(Option<String>, String), Applied>;
 
-fn plan_checkin(site: &Site, id: &str, value: &str, date: &str) -> Planned {
+fn plan_checkin(site: &Site, id: &str, value: &str, date: &str, replace: bool) -> Planned {
     let date = if date.is_empty() {
         site.today
     } else {
@@ -138,13 +142,21 @@ fn plan_checkin(site: &Site, id: &str, value: &str, date: &str) -> Planned {
         date: date.to_string(),
         value: value.to_string(),
     };
-    let plan = checkin::plan(site, &[row], false)
-        .map_err(|errors| refused("422 Unprocessable Content", Field::Value, errors.join("; ")))?;
+    let plan = checkin::plan(site, &[row], replace).map_err(|errors| {
+        // The form's checkbox is the command's flag.
+        let message = errors
+            .join("; ")
+            .replace("pass --replace", "tick \"replace the value of that date\"");
+        refused("422 Unprocessable Content", Field::Value, message)
+    })?;
     let shown = plan
         .changes
         .first()
         .map_or_else(|| value.to_string(), |c| format_number(c.value));
-    let change = format!("checkin {id} {shown} ({date})");
+    let change = match plan.changes.first().and_then(|c| c.replaced) {
+        Some(old) => format!("checkin {id} {shown} ({date}, was {})", format_number(old)),
+        None => format!("checkin {id} {shown} ({date})"),
+    };
     Ok((plan.files.into_iter().next().map(|(_, text)| text), change))
 }
 

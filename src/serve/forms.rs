@@ -151,8 +151,13 @@ fn doc_forms(site: &Site, doc: DocId) -> DocForms {
 /// What a form asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Action {
-    /// A check-in of a metric: its value and date (empty: today).
-    Checkin { value: String, date: String },
+    /// A check-in of a metric: its value and date (empty: today), and
+    /// whether it replaces a value recorded for that date (`--replace`).
+    Checkin {
+        value: String,
+        date: String,
+        replace: bool,
+    },
     /// What `review ID` writes.
     Review,
     /// A new `status:`.
@@ -227,6 +232,7 @@ pub(super) fn edit_form(fields: &HashMap<String, String>) -> Result<EditForm, St
                 .get("date")
                 .map(|d| d.trim().to_string())
                 .unwrap_or_default(),
+            replace: fields.get("replace").is_some_and(|r| r == "on"),
         },
         "review" => Action::Review,
         "status" => Action::Status(get("status")?),
@@ -287,9 +293,13 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
     };
     for (n, metric) in page.checkins.iter().enumerate() {
         let refused = refusal_of("checkin", &metric.id);
-        let (value, date) = match refused.map(|r| &r.form.action) {
-            Some(Action::Checkin { value, date }) => (value.clone(), date.clone()),
-            _ => (String::new(), page.today.to_string()),
+        let (value, date, replace) = match refused.map(|r| &r.form.action) {
+            Some(Action::Checkin {
+                value,
+                date,
+                replace,
+            }) => (value.clone(), date.clone(), *replace),
+            _ => (String::new(), page.today.to_string(), false),
         };
         let base = format!("tl-checkin-{n}");
         hidden(&mut out, &metric.id, &metric.fingerprint, "checkin");
@@ -310,11 +320,13 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
              <input id=\"{base}-value\" name=\"value\" inputmode=\"decimal\" autocomplete=\"off\" required value=\"{}\"{}>\
              <label for=\"{base}-date\">Date</label>\
              <input id=\"{base}-date\" name=\"date\" type=\"date\" required value=\"{}\"{}>\
+             <label><input type=\"checkbox\" name=\"replace\"{}> replace the value of that date</label>\
              <button type=\"submit\">Record check-in</button></div>{}</fieldset></form>",
             Escaped(&value),
             invalid(refused, &[Field::Value, Field::Form], &base),
             Escaped(&date),
             invalid(refused, &[Field::Date], &base),
+            if replace { " checked" } else { "" },
             error(refused, &base),
         );
     }
@@ -490,7 +502,8 @@ mod tests {
             form.action,
             Action::Checkin {
                 value: "33".into(),
-                date: String::new()
+                date: String::new(),
+                replace: false,
             }
         );
         let fields = parse_body(b"action=status&id=m-a&fingerprint=ab").expect("parses");
@@ -536,6 +549,7 @@ mod tests {
                 action: Action::Checkin {
                     value: "abc<".into(),
                     date: "2026-12-06".into(),
+                    replace: true,
                 },
             },
             field: Field::Value,
@@ -547,6 +561,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("value=\"2026-12-06\""), "{html}");
+        assert!(html.contains("name=\"replace\" checked"), "{html}");
         assert!(html.contains("<p id=\"tl-checkin-0-error\" class=\"tl-edit-error\" role=\"alert\">`abc&lt;` is not a number</p>"));
         assert_eq!(html.matches("aria-invalid").count(), 1, "{html}");
     }

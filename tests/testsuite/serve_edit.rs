@@ -304,6 +304,44 @@ fn a_refused_value_is_shown_in_its_form_and_nothing_is_written() {
         "{page}"
     );
     assert_eq!(read(site.root(), rel), before);
+
+    // A second value for a recorded date is refused unless the box is ticked,
+    // which is `--replace`.
+    let other = |replace: bool| {
+        let mut extra = vec![("value", "30"), ("date", "2026-11-15")];
+        if replace {
+            extra.push(("replace", "on"));
+        }
+        body_for(
+            &server,
+            "/m-same-day-rate/",
+            "checkin",
+            "m-same-day-rate",
+            &extra,
+        )
+    };
+    let (status, _, page) = post(&server, &other(false));
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("already records 31"), "{page}");
+    assert!(
+        page.contains("tick &quot;replace the value of that date&quot;"),
+        "{page}"
+    );
+    assert_eq!(read(site.root(), rel), before);
+    assert_eq!(post(&server, &other(true)).0, 303);
+    let by_hand = SiteTest::example();
+    let cli = by_hand.run(&[
+        "checkin",
+        "m-same-day-rate",
+        "30",
+        "--date",
+        "2026-11-15",
+        "--replace",
+        "--root",
+        "ROOT",
+    ]);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    assert_eq!(read(site.root(), rel), read(by_hand.root(), rel));
 }
 
 #[test]

@@ -19,7 +19,9 @@ use crate::review;
 use crate::site::Site;
 use crate::text::format_number;
 
-use super::forms::{file_fingerprint, Action, EditForm, Field, DIMENSIONS};
+use super::forms::{
+    file_fingerprint, Action, EditForm, Field, CONFIDENCE_KINDS, DIMENSIONS, STATUS_KINDS,
+};
 
 /// What became of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +163,17 @@ fn plan_checkin(site: &Site, id: &str, value: &str, date: &str, replace: bool) -
 }
 
 fn plan_status(d: &crate::model::Document, original: &str, status: &str) -> Planned {
+    // What the page offers is what is taken: a crafted form gets no more.
+    if !STATUS_KINDS.contains(&d.kind.as_str()) {
+        return Err(refused(
+            "422 Unprocessable Content",
+            Field::Status,
+            format!(
+                "the forms change the status of bets, objectives and work, not of a {}",
+                d.kind
+            ),
+        ));
+    }
     let allowed = Status::for_kind(&d.kind);
     if !allowed.contains(&status) {
         return Err(refused(
@@ -182,6 +195,13 @@ fn plan_status(d: &crate::model::Document, original: &str, status: &str) -> Plan
 }
 
 fn plan_confidence(d: &crate::model::Document, original: &str, levels: &[String; 3]) -> Planned {
+    if !CONFIDENCE_KINDS.contains(&d.kind.as_str()) {
+        return Err(refused(
+            "422 Unprocessable Content",
+            Field::Confidence,
+            format!("a {} has no confidence; bets and solutions do", d.kind),
+        ));
+    }
     if let Some(bad) = levels.iter().find(|l| Level::parse(l).is_none()) {
         return Err(refused(
             "422 Unprocessable Content",

@@ -25,10 +25,10 @@ pub(super) const EDIT_PATH: &str = "/__throughline/edit";
 pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// Kinds whose status the forms change (SPEC: bets, objectives and work).
-const STATUS_KINDS: &[&str] = &["bet", "objective", "work"];
+pub(super) const STATUS_KINDS: &[&str] = &["bet", "objective", "work"];
 
 /// Kinds that carry `confidence:` (SPEC §2).
-const CONFIDENCE_KINDS: &[&str] = &["bet", "solution"];
+pub(super) const CONFIDENCE_KINDS: &[&str] = &["bet", "solution"];
 
 /// The three dimensions of `confidence:`, in the order written.
 pub(super) const DIMENSIONS: [&str; 3] = ["problem", "solution", "outcome"];
@@ -291,6 +291,17 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
                 )
         })
     };
+    // A refusal of a form this page does not have (a crafted one, or the
+    // page changed meanwhile) is shown above the forms.
+    let offered = refused.is_some_and(|r| match &r.form.action {
+        Action::Checkin { .. } => page.checkins.iter().any(|m| m.id == r.form.id),
+        Action::Review => page.review.is_some() && r.form.id == page.id,
+        Action::Status(_) => page.status.is_some() && r.form.id == page.id,
+        Action::Confidence(_) => page.confidence.is_some() && r.form.id == page.id,
+    });
+    if !offered {
+        out.push_str(&error(refused, "tl-edit"));
+    }
     for (n, metric) in page.checkins.iter().enumerate() {
         let refused = refusal_of("checkin", &metric.id);
         let (value, date, replace) = match refused.map(|r| &r.form.action) {

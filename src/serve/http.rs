@@ -878,6 +878,60 @@ mod tests {
         String::from_utf8_lossy(&answer).into_owned()
     }
 
+    fn post_from(host: Option<&str>, origin: Option<&str>, fetch_site: Option<&str>) -> Head {
+        Head {
+            method: "POST".into(),
+            target: EDIT_PATH.into(),
+            host: host.map(str::to_string),
+            write: super::super::request::WriteHeaders {
+                origin: origin.map(str::to_string),
+                fetch_site: fetch_site.map(str::to_string),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_post_is_taken_only_from_the_served_origin() {
+        let host = Some("127.0.0.1:1111");
+        for (origin, fetch_site) in [
+            (Some("http://127.0.0.1:1111"), None),
+            (Some("HTTP://127.0.0.1:1111"), Some("same-origin")),
+            (None, Some("same-origin")),
+        ] {
+            assert!(
+                same_origin(&post_from(host, origin, fetch_site)).is_ok(),
+                "{origin:?} {fetch_site:?}"
+            );
+        }
+        for (origin, fetch_site) in [
+            (Some("http://localhost:1111"), None),
+            (Some("http://127.0.0.1:2222"), Some("same-origin")),
+            (Some("https://127.0.0.1:1111"), None),
+            (Some("null"), Some("same-origin")),
+            (Some("http://127.0.0.1:1111.evil.example"), None),
+            (None, Some("same-site")),
+            (None, Some("cross-site")),
+            (None, Some("none")),
+            (None, None),
+        ] {
+            assert!(
+                same_origin(&post_from(host, origin, fetch_site)).is_err(),
+                "{origin:?} {fetch_site:?}"
+            );
+        }
+        let no_host = post_from(None, Some("http://127.0.0.1:1111"), None);
+        assert!(same_origin(&no_host).is_err());
+    }
+
+    #[test]
+    fn tokens_are_compared_whole() {
+        assert!(same_secret(b"abcd", b"abcd"));
+        assert!(!same_secret(b"abcd", b"abce"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(!same_secret(b"", b"abcd"));
+    }
+
     #[test]
     fn a_crlf_in_a_redirected_path_cannot_inject_a_header() {
         let address = start(

@@ -53,7 +53,7 @@ impl Server {
         server
     }
 
-    fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
         wait_for(&self.output, wanted)
     }
 

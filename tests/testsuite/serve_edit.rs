@@ -493,7 +493,7 @@ fn with_commit_each_change_is_committed_alone_as_the_git_user() {
     std::fs::write(root.join("notes.txt"), "mine\n").expect("write");
     git(root, &["add", "notes.txt"]);
 
-    let server = Server::start_with(root, &["--edit", "--commit"]);
+    let mut server = Server::start_with(root, &["--edit", "--commit"]);
     let body = body_for(
         &server,
         "/m-same-day-rate/",
@@ -503,6 +503,11 @@ fn with_commit_each_change_is_committed_alone_as_the_git_user() {
     );
     let (status, head, _) = post(&server, &body);
     assert_eq!(status, 303, "{head}");
+    let line = server.wait_for_line(|l| l.starts_with("edited "));
+    assert_eq!(
+        line,
+        "edited metrics/m-same-day-rate.md: checkin m-same-day-rate 33 (2026-11-20); committed"
+    );
     let log = git(root, &["log", "-1", "--format=%s|%an|%ae", "--name-only"]);
     assert_eq!(
         log.trim(),
@@ -555,4 +560,57 @@ fn the_published_site_links_each_document_to_the_hosts_editor_only_when_told_whe
     let run = site.run(&["check", "ROOT"]);
     assert_eq!(run.code, 2, "a pattern without {{path}} is refused");
     assert!(run.stderr.contains("edit_url"), "{}", run.stderr);
+}
+
+#[test]
+fn a_status_or_confidence_the_kind_does_not_take_is_refused_beside_its_field() {
+    let site = SiteTest::example();
+    let server = edit_server(&site);
+    let rel = "bets/bet-cash-forecast.md";
+    let before = read(site.root(), rel);
+    let body = body_for(
+        &server,
+        "/bet-cash-forecast/",
+        "status",
+        "bet-cash-forecast",
+        &[("status", "active")],
+    );
+    let (status, _, page) = post(&server, &body);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("`active` is not a status of a bet"), "{page}");
+    assert!(page.contains("id=\"tl-status-value\" name=\"status\" aria-invalid=\"true\" aria-describedby=\"tl-status-error\""), "{page}");
+    let body = body_for(
+        &server,
+        "/bet-cash-forecast/",
+        "confidence",
+        "bet-cash-forecast",
+        &[("problem", "sure"), ("solution", "low"), ("outcome", "low")],
+    );
+    let (status, _, page) = post(&server, &body);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("`sure` is not a confidence level"), "{page}");
+    assert!(
+        page.contains("aria-describedby=\"tl-confidence-error\""),
+        "{page}"
+    );
+    // A metric has no status form, and a form for one is refused all the same.
+    assert!(!server.page("/m-same-day-rate/").contains("tl-status-value"));
+    let checkin = form_of(
+        &server.page("/m-same-day-rate/"),
+        "checkin",
+        "m-same-day-rate",
+    );
+    let crafted = encode(&[
+        ("token", &checkin["token"]),
+        ("id", "m-same-day-rate"),
+        ("fingerprint", &checkin["fingerprint"]),
+        ("action", "status"),
+        ("status", "archived"),
+    ]);
+    let (status, _, page) = post(&server, &crafted);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("not of a metric"), "{page}");
+    let metric = "metrics/m-same-day-rate.md";
+    assert!(!read(site.root(), metric).contains("archived"));
+    assert_eq!(read(site.root(), rel), before);
 }

@@ -49,7 +49,9 @@ pub(crate) enum Command {
     /// free port). Only the pages an edit can change are rendered again; a
     /// change to throughline.yaml, templates/ or static/ re-renders everything.
     /// A build with errors keeps the last good pages served and shows the
-    /// errors over them in the browser. Nothing is written to disk.
+    /// errors over them in the browser. Nothing is written to disk, unless
+    /// `--edit` adds forms that record check-ins, reviews, status and
+    /// confidence into the documents.
     Serve(ServeArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),

@@ -34,9 +34,11 @@ pub(super) const CONFIDENCE_KINDS: &[&str] = &["bet", "solution"];
 pub(super) const DIMENSIONS: [&str; 3] = ["problem", "solution", "outcome"];
 
 /// The fingerprint a form carries of the file it changes: a hash of the
-/// file's text as the served pages were rendered from it.
+/// file's text as the served pages were rendered from it. foldhash, not the
+/// byte-at-a-time FNV of `stable_hash`: every text is hashed after each
+/// rebuild, and the value never outlives the process.
 pub(super) fn file_fingerprint(text: &str) -> String {
-    format!("{:016x}", crate::hash::stable_hash(text))
+    format!("{:016x}", crate::hash::hash_of(&text))
 }
 
 /// A metric a page offers a check-in for: the page's own, or a goal's.

@@ -160,11 +160,23 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
     let editing = match options.edit {
         Some(_) => Some(Arc::new(http::Editing {
             token: token()?,
-            forms: RwLock::new(live.site().map(forms::FormsTable::of).unwrap_or_default()),
+            forms: RwLock::default(),
             jobs: events,
         })),
         None => None,
     };
+    let mut fingerprints = forms::Fingerprints::default();
+    let mut refresh_forms = |live: &LiveSite, outcome: &Outcome| {
+        if let (Some(editing), Some(site)) = (&editing, live.site()) {
+            fingerprints.update(site, &outcome.changed, outcome.full);
+            let table = forms::FormsTable::of(site, &fingerprints);
+            if let Ok(mut forms) = editing.forms.write() {
+                *forms = table;
+            }
+        }
+    };
+    // Before the first request: a page served without its forms would stay so.
+    refresh_forms(&live, &outcome);
     let reloads = Arc::new(http::Reloads::default());
     let served = live.served();
     let server_reloads = Arc::clone(&reloads);
@@ -179,15 +191,7 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
         report(Report::Polling(reason));
     }
     let mut build = 0u64;
-    let mut last_problem = outcome.problem;
-    let refresh_forms = |live: &LiveSite| {
-        if let (Some(editing), Some(site)) = (&editing, live.site()) {
-            let table = forms::FormsTable::of(site);
-            if let Ok(mut forms) = editing.forms.write() {
-                *forms = table;
-            }
-        }
-    };
+    let mut last_problem = outcome.problem.clone();
     while let Ok(event) = changes.recv() {
         let mut paths = Vec::new();
         let mut jobs = Vec::new();
@@ -201,7 +205,7 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
         // Saves first, so that a form is judged against the files as they are.
         if !paths.is_empty() {
             let outcome = live.update(&paths);
-            refresh_forms(&live);
+            refresh_forms(&live, &outcome);
             if !outcome.changed.is_empty() {
                 if outcome.files_changed > 0 || outcome.problem != last_problem {
                     build += 1;
@@ -227,7 +231,7 @@ pub fn serve(options: ServeOptions, report: &mut dyn FnMut(Report<'_>)) -> Resul
                         .filter(|e| e.commit)
                         .map(|_| apply::commit(&root, file, change));
                     let outcome = live.update(&[root.join(file)]);
-                    refresh_forms(&live);
+                    refresh_forms(&live, &outcome);
                     build += 1;
                     reloads.broadcast(build);
                     last_problem = outcome.problem.clone();

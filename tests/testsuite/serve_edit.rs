@@ -461,6 +461,19 @@ fn a_form_over_a_file_changed_since_gets_409_and_the_change_stays() {
     assert!(page.contains("changed since this page was shown"), "{page}");
     assert!(page.contains("nothing was written"), "{page}");
     assert_eq!(read(site.root(), rel), edited);
+
+    // The same once the server has taken the save in: the form's fingerprint
+    // is that of the file as it was, whatever the server has seen since.
+    let mut server = server;
+    let page = server.page("/bet-cash-forecast/");
+    let form = form_of(&page, "review", "bet-cash-forecast");
+    let again = edited.replacen("status: committed", "status: discovery", 1);
+    std::fs::write(site.root().join(rel), &again).expect("write");
+    server.wait_for_line(|l| l.contains("bet-cash-forecast.md changed"));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, page) = post(&server, &encode(&fields));
+    assert_eq!(status, 409, "{page}");
+    assert_eq!(read(site.root(), rel), again);
 }
 
 fn git(root: &Path, args: &[&str]) -> String {

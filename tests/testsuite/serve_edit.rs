@@ -115,6 +115,8 @@ fn without_edit_every_post_gets_405_as_before() {
     }
     let page = server.page("/m-same-day-rate/");
     assert!(!page.contains("tl-edit"), "no forms without --edit");
+    let (_, head, _) = server.request("/m-same-day-rate/");
+    assert!(!head.contains("X-Frame-Options"), "{head}");
     assert_eq!(read(site.root(), "metrics/m-same-day-rate.md"), before);
 }
 
@@ -393,6 +395,14 @@ fn forms_from_anywhere_but_the_served_pages_are_refused() {
     );
     assert_eq!(server.raw(rebound.as_bytes()).0, 403);
     assert_eq!(read(site.root(), rel), before);
+
+    // An editable page may not be framed, so no other page can trick a click on it.
+    let (_, head, _) = server.request("/bet-cash-forecast/");
+    assert!(head.contains("\r\nX-Frame-Options: DENY"), "{head}");
+    assert!(
+        head.contains("\r\nContent-Security-Policy: frame-ancestors 'none'"),
+        "{head}"
+    );
 
     // A browser that sends no Origin but says same-origin is taken.
     let (status, head, _) = post_with(&server, &body, &["Sec-Fetch-Site: same-origin".into()]);

@@ -49,7 +49,9 @@ pub(crate) enum Command {
     /// free port). Only the pages an edit can change are rendered again; a
     /// change to throughline.yaml, templates/ or static/ re-renders everything.
     /// A build with errors keeps the last good pages served and shows the
-    /// errors over them in the browser. Nothing is written to disk.
+    /// errors over them in the browser. Nothing is written to disk, unless
+    /// `--edit` adds forms that record check-ins, reviews, status and
+    /// confidence into the documents.
     Serve(ServeArgs),
     /// Print the resolved strategy graph as JSON or Graphviz dot.
     Graph(GraphArgs),
@@ -276,6 +278,21 @@ pub(crate) struct ServeArgs {
     /// The port to listen on; 0 picks a free port.
     #[arg(long, default_value_t = 1111)]
     pub(crate) port: u16,
+
+    /// Add forms to the pages that record check-ins, reviews, status and confidence
+    /// into the documents, as `checkin` and `review` write them (loopback only).
+    #[arg(long)]
+    pub(crate) edit: bool,
+
+    /// With --edit: commit each change with a message naming the document and the
+    /// change, as the git user. Never pushes.
+    #[arg(long, requires = "edit")]
+    pub(crate) commit: bool,
+
+    /// With --edit: take forms on an address beyond loopback too (--bind); anyone who
+    /// can reach it can then change the documents.
+    #[arg(long, requires = "edit")]
+    pub(crate) allow_remote_edit: bool,
 }
 
 #[derive(Debug, Args)]

@@ -446,14 +446,21 @@ fn serve(args: &ServeArgs, color: bool) -> Result<u8, RunError> {
         bind: args.bind.clone(),
         port: args.port,
         color,
+        edit: args.edit.then_some(throughline::serve::EditOptions {
+            commit: args.commit,
+            allow_remote: args.allow_remote_edit,
+        }),
     };
+    let writes = args.edit;
     let root = args.common.root.display().to_string();
-    throughline::serve::serve(options, &mut |report| print_serve_report(&root, report))?;
+    throughline::serve::serve(options, &mut |report| {
+        print_serve_report(&root, writes, report)
+    })?;
     Ok(0)
 }
 
 /// One line per event on stdout, like Zola's and Hugo's servers; diagnostics on stderr.
-fn print_serve_report(root: &str, report: throughline::serve::Report<'_>) {
+fn print_serve_report(root: &str, writes: bool, report: throughline::serve::Report<'_>) {
     use throughline::serve::Report;
     let mut stdout = std::io::stdout().lock();
     // A closed terminal must not stop the server.
@@ -470,10 +477,15 @@ fn print_serve_report(root: &str, report: throughline::serve::Report<'_>) {
                     outcome.took.as_millis()
                 ),
             };
+            let writes = if writes {
+                "forms on the pages write into the documents"
+            } else {
+                "nothing is written to disk"
+            };
             writeln!(
                 stdout,
                 "serving {root}: {state}
-  {url}  (Ctrl-C to stop; nothing is written to disk)
+  {url}  (Ctrl-C to stop; {writes})
 watching {root} for changes"
             )
         }
@@ -488,6 +500,32 @@ watching {root} for changes"
             std::io::stderr(),
             "warning: listening on {address}, beyond loopback: anyone on the network can read this site, under any host name"
         ),
+        Report::RemoteEdit(address) => writeln!(
+            std::io::stderr(),
+            "warning: --allow-remote-edit: anyone who can reach {address} can change the documents"
+        ),
+        Report::Edited {
+            change,
+            file,
+            committed,
+            outcome,
+        } => {
+            eprint!("{}", outcome.report);
+            let committed = match committed {
+                None => String::new(),
+                Some(Ok(())) => "; committed".to_string(),
+                Some(Err(why)) => format!("; not committed: {}", for_terminal(&why)),
+            };
+            writeln!(
+                stdout,
+                "edited {}: {}{committed}",
+                for_terminal(file),
+                for_terminal(change)
+            )
+        }
+        Report::EditRefused(message) => {
+            writeln!(stdout, "edit refused: {}", for_terminal(message))
+        }
         Report::Rebuilt(outcome) => {
             eprint!("{}", outcome.report);
             // File names come from the disk and may hold terminal controls.

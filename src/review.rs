@@ -107,7 +107,11 @@ fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> 
 /// Checks that `after`, the front matter `before` with `fields` set, reads
 /// back as meant: each field with the value written, every other field as
 /// it was. `Err` holds the 1-based line to look at in `before` and why.
-fn reads_back(before: &str, after: &str, fields: &[(&str, String)]) -> Result<(), (usize, String)> {
+pub(crate) fn reads_back(
+    before: &str,
+    after: &str,
+    fields: &[(&str, String)],
+) -> Result<(), (usize, String)> {
     let edited_line = first_changed_line(before, after);
     let mut expected = front_matter_map(before).map_err(|(line, e)| {
         (

@@ -91,6 +91,9 @@ pub struct Config {
     /// The web address of the repository (`https://github.com/org/strategy`),
     /// without a trailing `/`; commits link to `{repo_url}/commit/{id}`.
     pub repo_url: Option<String>,
+    /// Where a document is edited on the web: a pattern with `{path}`, the
+    /// document's file relative to the root (`edit_url:`); see [`Config::edit_url`].
+    pub edit_url: Option<String>,
     /// How far back the changes page looks from the build date.
     pub changes_window: Cadence,
     /// The date the site is judged on when `--today` does not name one: a
@@ -119,6 +122,7 @@ impl Default for Config {
             schema: Schema::builtin(),
             history: true,
             repo_url: None,
+            edit_url: None,
             changes_window: Cadence {
                 amount: 90,
                 unit: crate::date::CadenceUnit::Days,
@@ -160,6 +164,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "markdown",
     "history",
     "repo_url",
+    "edit_url",
     "changes_window",
     "as_of",
 ];
@@ -191,6 +196,48 @@ pub fn repo_url(url: &str) -> Result<String, String> {
         return Err(format!("it contains {c:?}"));
     }
     Ok(url.to_string())
+}
+
+/// Checks an `edit_url` pattern as [`repo_url`] checks an address (it is
+/// written into `href`s), and that it says where the file goes (`{path}`).
+pub fn edit_url_pattern(url: &str) -> Result<String, String> {
+    let url = repo_url(url)?;
+    if !url.contains("{path}") {
+        return Err(format!("`{url}` has no `{{path}}` for the document's file"));
+    }
+    Ok(url)
+}
+
+/// The path bytes of an edit link left as they are: RFC 3986's unreserved
+/// characters and `/`; everything else (a space, `#`, `?`, `%`) is encoded.
+const EDIT_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+impl Config {
+    /// The web editor's address for the document in `file` (relative to the
+    /// root): `edit_url` with `{path}` filled in, else, for a `repo_url` on
+    /// github.com or gitlab.com, that host's editor on the branch `main`.
+    /// `None` without either: a site that sets neither shows no link.
+    pub fn edit_url(&self, file: &str) -> Option<String> {
+        let pattern = match (&self.edit_url, &self.repo_url) {
+            (Some(pattern), _) => pattern.clone(),
+            (None, Some(repo)) => {
+                let host = repo.split('/').nth(2).unwrap_or("").to_ascii_lowercase();
+                match host.as_str() {
+                    "github.com" | "www.github.com" => format!("{repo}/edit/main/{{path}}"),
+                    "gitlab.com" | "www.gitlab.com" => format!("{repo}/-/edit/main/{{path}}"),
+                    _ => return None,
+                }
+            }
+            (None, None) => return None,
+        };
+        let path = percent_encoding::utf8_percent_encode(file, EDIT_PATH).to_string();
+        Some(pattern.replace("{path}", &path))
+    }
 }
 
 /// Normalises a base URL so it always ends in `/`.
@@ -491,6 +538,20 @@ impl Config {
                 None => return typed("repo_url", v, "a web address such as `https://github.com/org/strategy`"),
             }
         }
+        if let Some(v) = field("edit_url") {
+            let hint = "write the address of the host's editor with `{path}` where the file goes, such as `https://github.com/org/strategy/edit/main/{path}`";
+            match v.as_str().map(edit_url_pattern) {
+                Some(Ok(url)) => config.edit_url = Some(url),
+                Some(Err(why)) => {
+                    return Err(error_at(
+                        &[Step::Key("edit_url")],
+                        format!("`edit_url` is not an editor's web address: {why}"),
+                        Some(hint.to_string()),
+                    ))
+                }
+                None => return typed("edit_url", v, hint),
+            }
+        }
         if let Some(v) = field("changes_window") {
             config.changes_window = duration(
                 "changes_window",
@@ -650,6 +711,49 @@ mod tests {
             .unwrap()
             .parents
             .allows("bet"));
+    }
+
+    #[test]
+    fn edit_links_come_from_edit_url_or_a_github_or_gitlab_repo_url() {
+        let file = "bets/a b#c.md";
+        assert_eq!(parse("").unwrap().edit_url(file), None);
+        let gitea = parse("repo_url: https://git.example.com/org/s\n").unwrap();
+        assert_eq!(
+            gitea.edit_url(file),
+            None,
+            "an unknown host gets no guessed link"
+        );
+        let github = parse("repo_url: https://github.com/org/s/\n").unwrap();
+        assert_eq!(
+            github.edit_url(file).as_deref(),
+            Some("https://github.com/org/s/edit/main/bets/a%20b%23c.md")
+        );
+        let gitlab = parse("repo_url: https://gitlab.com/org/s\n").unwrap();
+        assert_eq!(
+            gitlab.edit_url("x.md").as_deref(),
+            Some("https://gitlab.com/org/s/-/edit/main/x.md")
+        );
+        let pattern = "repo_url: https://github.com/org/s\nedit_url: https://git.example.com/s/_edit/trunk/strategy/{path}\n";
+        assert_eq!(
+            parse(pattern).unwrap().edit_url("x.md").as_deref(),
+            Some("https://git.example.com/s/_edit/trunk/strategy/x.md"),
+            "edit_url wins"
+        );
+        for bad in [
+            "edit_url: https://github.com/org/s/edit/main/\n",
+            "edit_url: javascript:alert(1)/{path}\n",
+            "edit_url: \"https://x.example/{path}\\\" onmouseover=\\\"\"\n",
+            "edit_url: 3\n",
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert!(err.message.contains("edit_url"), "{bad}: {}", err.message);
+        }
+        let err = parse("edit_uri: https://x.example/{path}\n").unwrap_err();
+        assert!(
+            err.message.contains("unknown key `edit_uri`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -26,9 +26,12 @@ use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::apply::Applied;
+use super::forms::{self, EditForm, FormsTable, Refusal, EDIT_PATH, MAX_BODY};
 use super::request::{read_head, Head, HeadError, HostPolicy, MAX_HEADERS, MAX_REQUEST_LINE};
 use super::served::{FileBytes, Problem, Served};
 use crate::render::markdown::escape;
+use crate::render::view::doc_path;
 
 /// The path of the reload stream.
 pub(super) const EVENTS_PATH: &str = "/__throughline/events";
@@ -65,6 +68,28 @@ impl Default for Limits {
             head_timeout: Duration::from_secs(10),
         }
     }
+}
+
+/// How long a posted form waits for the rebuild loop to write it (a
+/// `--commit` runs the repository's hooks).
+const EDIT_PATIENCE: Duration = Duration::from_secs(120);
+
+/// What the server needs to take forms (`serve --edit`).
+#[derive(Debug)]
+pub(super) struct Editing {
+    /// The random token of this process, which every form carries.
+    pub(super) token: String,
+    /// What each page offers, from the latest analysis.
+    pub(super) forms: RwLock<FormsTable>,
+    /// Where forms go to be written: the rebuild loop.
+    pub(super) jobs: Sender<super::Event>,
+}
+
+/// A form on its way to the rebuild loop, and where its answer goes.
+#[derive(Debug)]
+pub(super) struct EditJob {
+    pub(super) form: EditForm,
+    pub(super) reply: Sender<Applied>,
 }
 
 /// The open reload streams.
@@ -129,6 +154,7 @@ impl Drop for Slot {
 struct Server {
     served: Arc<RwLock<Served>>,
     reloads: Arc<Reloads>,
+    editing: Option<Arc<Editing>>,
     hosts: HostPolicy,
     limits: Limits,
     requests: Slots,
@@ -136,8 +162,13 @@ struct Server {
 }
 
 /// Accepts connections on `listener` forever, at most [`Limits::default`] at once.
-pub(super) fn run(listener: TcpListener, served: Arc<RwLock<Served>>, reloads: Arc<Reloads>) {
-    run_with(listener, served, reloads, Limits::default());
+pub(super) fn run(
+    listener: TcpListener,
+    served: Arc<RwLock<Served>>,
+    reloads: Arc<Reloads>,
+    editing: Option<Arc<Editing>>,
+) {
+    run_with(listener, served, reloads, editing, Limits::default());
 }
 
 /// [`run`] with other limits.
@@ -145,6 +176,7 @@ pub(crate) fn run_with(
     listener: TcpListener,
     served: Arc<RwLock<Served>>,
     reloads: Arc<Reloads>,
+    editing: Option<Arc<Editing>>,
     limits: Limits,
 ) {
     let hosts = listener
@@ -153,6 +185,7 @@ pub(crate) fn run_with(
     let server = Arc::new(Server {
         served,
         reloads,
+        editing,
         hosts,
         limits,
         requests: Slots::new(limits.requests),
@@ -190,7 +223,9 @@ struct Response {
 fn handle(stream: TcpStream, server: &Server, slot: Slot) -> io::Result<()> {
     stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let until = Instant::now() + server.limits.head_timeout;
-    let head = match read_head(&mut BufReader::new(Deadline::new(&stream, until))) {
+    // Kept for the body of a POST, part of which it may have read already.
+    let mut reader = BufReader::new(Deadline::new(&stream, until));
+    let head = match read_head(&mut reader) {
         Ok(head) => head,
         Err(HeadError::Gone) => return Ok(()),
         Err(error) => return finish(&stream, &refusal(&error), false),
@@ -199,6 +234,10 @@ fn handle(stream: TcpStream, server: &Server, slot: Slot) -> io::Result<()> {
         return finish(&stream, &foreign_host(), false);
     }
     let head_only = head.method == "HEAD";
+    if let (Some(editing), "POST") = (&server.editing, head.method.as_str()) {
+        let response = post(&mut reader, &head, &server.served, editing);
+        return finish(&stream, &response, false);
+    }
     if head.method != "GET" && !head_only {
         let mut response = text("405 Method Not Allowed", "only GET and HEAD");
         response.headers.push(("Allow", "GET, HEAD".into()));
@@ -214,13 +253,13 @@ fn handle(stream: TcpStream, server: &Server, slot: Slot) -> io::Result<()> {
         drop(slot);
         return stream_reloads(stream, &server.reloads, stream_slot);
     }
-    let response = answer(&head, &server.served);
+    let response = answer(&head, &server.served, server.editing.as_deref());
     finish(&stream, &response, head_only)
 }
 
-fn answer(head: &Head, served: &RwLock<Served>) -> Response {
+fn answer(head: &Head, served: &RwLock<Served>, editing: Option<&Editing>) -> Response {
     match served.read() {
-        Ok(served) => respond(&served, head.path()),
+        Ok(served) => respond(&served, head.path(), editing),
         Err(_) => text(
             "500 Internal Server Error",
             "the server's state is poisoned",
@@ -330,7 +369,7 @@ fn drop_pending(mut stream: &TcpStream) {
 }
 
 /// Decides what to answer for `path` (the request target without its query).
-fn respond(served: &Served, path: &str) -> Response {
+fn respond(served: &Served, path: &str, editing: Option<&Editing>) -> Response {
     let Some(key) = site_path(path) else {
         return not_found(served);
     };
@@ -340,7 +379,11 @@ fn respond(served: &Served, path: &str) -> Response {
         key.clone()
     };
     if let Some(bytes) = served.file(&file) {
-        return file_response("200 OK", &file, bytes, served.problem.as_ref());
+        let mut response = file_response("200 OK", &file, bytes, served.problem.as_ref());
+        if let Some(editing) = editing {
+            add_forms(&mut response, &file, editing, None);
+        }
+        return response;
     }
     if served.file(&format!("{key}/index.html")).is_some() {
         // Relative links on the page only work with the trailing slash.
@@ -351,6 +394,202 @@ fn respond(served: &Served, path: &str) -> Response {
         return response;
     }
     not_found(served)
+}
+
+/// Adds the forms of the page at `file`, if it is a document's, to an HTML
+/// `response`; `refused` shows a form's refusal. An editable page may not be
+/// framed: a page on another site could otherwise trick a click on its buttons.
+fn add_forms(response: &mut Response, file: &str, editing: &Editing, refused: Option<&Refusal>) {
+    let Ok(table) = editing.forms.read() else {
+        return;
+    };
+    let Some(page) = table.page(file) else {
+        return;
+    };
+    let mut panel = forms::panel(page, &editing.token, refused);
+    if refused.is_some() {
+        // The answer to a POST: a reload must not post again, so the page
+        // takes its own address (a reload then gets it).
+        let url = format!("/{}", encode_path(&page_dir(&page.id)));
+        panel.push_str(&format!(
+            "<script>history.replaceState(null,\"\",\"{url}\");</script>"
+        ));
+    }
+    let html = &response.body;
+    let mut out = Vec::with_capacity(html.len() + panel.len() + forms::STYLE.len());
+    let head_end = find_last(html, b"</head>").unwrap_or(0);
+    let main_end = find_last(html, b"</main>")
+        .or_else(|| find_last(html, b"</body>"))
+        .unwrap_or(html.len())
+        .max(head_end);
+    out.extend_from_slice(&html[..head_end]);
+    if head_end > 0 {
+        out.extend_from_slice(forms::STYLE.as_bytes());
+    }
+    out.extend_from_slice(&html[head_end..main_end]);
+    out.extend_from_slice(panel.as_bytes());
+    out.extend_from_slice(&html[main_end..]);
+    response.body = Arc::new(out);
+    response.headers.push(("X-Frame-Options", "DENY".into()));
+    response
+        .headers
+        .push(("Content-Security-Policy", "frame-ancestors 'none'".into()));
+}
+
+/// A document's page as a folder path, without the leading `/`.
+fn page_dir(id: &str) -> String {
+    let path = doc_path(id);
+    path.strip_suffix("index.html").unwrap_or(&path).to_string()
+}
+
+/// Answers a POST under `serve --edit`: only to [`EDIT_PATH`], only from the
+/// served origin, with a bounded form body carrying this process's token.
+/// The change itself is made by the rebuild loop, which holds the analysis.
+fn post(
+    reader: &mut impl Read,
+    head: &Head,
+    served: &RwLock<Served>,
+    editing: &Editing,
+) -> Response {
+    if head.path() != EDIT_PATH {
+        let mut response = text(
+            "405 Method Not Allowed",
+            &format!("only GET and HEAD here; forms post to {EDIT_PATH}"),
+        );
+        response.headers.push(("Allow", "GET, HEAD".into()));
+        return response;
+    }
+    if let Err(why) = same_origin(head) {
+        return text("403 Forbidden", &why);
+    }
+    let length = match (head.write.chunked, head.write.content_length) {
+        (false, Some(length)) => length,
+        _ => {
+            return text(
+                "411 Length Required",
+                "a form is sent with a Content-Length, not chunked",
+            )
+        }
+    };
+    if length > MAX_BODY {
+        return text(
+            "413 Content Too Large",
+            &format!("a form is at most {MAX_BODY} bytes; this one says it is {length}"),
+        );
+    }
+    let form_type = head.write.content_type.as_deref().is_some_and(|t| {
+        t.split(';').next().is_some_and(|t| {
+            t.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if !form_type {
+        return text(
+            "415 Unsupported Media Type",
+            "a form is sent as application/x-www-form-urlencoded",
+        );
+    }
+    // `length` is at most MAX_BODY, so this fits in memory and in usize.
+    let mut body = vec![0u8; length as usize];
+    if reader.read_exact(&mut body).is_err() {
+        return text("408 Request Timeout", "the form did not arrive in time");
+    }
+    let fields = match forms::parse_body(&body) {
+        Ok(fields) => fields,
+        Err(why) => return text("400 Bad Request", why),
+    };
+    let token = fields.get("token").map_or("", String::as_str);
+    if !same_secret(token.as_bytes(), editing.token.as_bytes()) {
+        return text(
+            "403 Forbidden",
+            "the form does not carry this server's token: it was not served by this \
+             `throughline serve --edit` (restarted since?); reload the page and try again",
+        );
+    }
+    let form = match forms::edit_form(&fields) {
+        Ok(form) => form,
+        Err(why) => return text("400 Bad Request", &why),
+    };
+    let (reply, answer) = mpsc::channel();
+    let job = EditJob {
+        form: form.clone(),
+        reply,
+    };
+    if editing.jobs.send(super::Event::Edit(job)).is_err() {
+        return text("503 Service Unavailable", "the server is stopping");
+    }
+    let applied = match answer.recv_timeout(EDIT_PATIENCE) {
+        Ok(applied) => applied,
+        Err(_) => {
+            return text(
+                "503 Service Unavailable",
+                "the change was not made in time; reload the page to see whether it was",
+            )
+        }
+    };
+    // The page to go back to, named by an id the site has (else the document's own).
+    let back = match editing.forms.read() {
+        Ok(table) if table.doc(&form.back).is_some() => form.back.clone(),
+        _ => form.id.clone(),
+    };
+    match applied {
+        Applied::Written { .. } | Applied::Unchanged { .. } => {
+            let mut response = text("303 See Other", "saved");
+            response
+                .headers
+                .push(("Location", format!("/{}", encode_path(&page_dir(&back)))));
+            response
+        }
+        Applied::Refused {
+            status,
+            field,
+            message,
+        } => {
+            let file = doc_path(&back);
+            let page = served.read().ok().and_then(|s| {
+                s.file(&file)
+                    .map(|bytes| file_response(status, &file, bytes, s.problem.as_ref()))
+            });
+            let Some(mut response) = page else {
+                return text(status, &message);
+            };
+            let refusal = Refusal {
+                form,
+                field,
+                message,
+            };
+            add_forms(&mut response, &file, editing, Some(&refusal));
+            response
+        }
+    }
+}
+
+/// Whether a POST comes from a page of this server: its `Origin` is the
+/// served origin, or, from a browser that sends no `Origin`, it says
+/// `Sec-Fetch-Site: same-origin`. `Origin: null` (a `file://` page, a
+/// sandboxed frame) is another origin.
+fn same_origin(head: &Head) -> Result<(), String> {
+    let Some(host) = head.host.as_deref() else {
+        return Err("a form is posted with a Host header".into());
+    };
+    match (&head.write.origin, head.write.fetch_site.as_deref()) {
+        (Some(origin), _) if origin.eq_ignore_ascii_case(&format!("http://{host}")) => Ok(()),
+        (Some(origin), _) => Err(format!(
+            "this form was posted from another origin ({origin}), not from a page of this \
+             server (http://{host}); throughline serve --edit only takes its own pages' forms"
+        )),
+        (None, Some("same-origin")) => Ok(()),
+        (None, _) => Err(
+            "the request names neither its Origin nor Sec-Fetch-Site: same-origin, so it \
+             cannot be told from another site's; throughline serve --edit only takes its own pages' forms"
+                .into(),
+        ),
+    }
+}
+
+/// Compares a token in time that does not depend on where it differs.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn not_found(served: &Served) -> Response {
@@ -589,7 +828,7 @@ mod tests {
         let address = listener.local_addr().expect("address");
         let served = Arc::new(RwLock::new(Served::of(files)));
         std::thread::spawn(move || {
-            run_with(listener, served, Arc::new(Reloads::default()), limits);
+            run_with(listener, served, Arc::new(Reloads::default()), None, limits);
         });
         address
     }
@@ -637,6 +876,60 @@ mod tests {
             }
         }
         String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn post_from(host: Option<&str>, origin: Option<&str>, fetch_site: Option<&str>) -> Head {
+        Head {
+            method: "POST".into(),
+            target: EDIT_PATH.into(),
+            host: host.map(str::to_string),
+            write: super::super::request::WriteHeaders {
+                origin: origin.map(str::to_string),
+                fetch_site: fetch_site.map(str::to_string),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_post_is_taken_only_from_the_served_origin() {
+        let host = Some("127.0.0.1:1111");
+        for (origin, fetch_site) in [
+            (Some("http://127.0.0.1:1111"), None),
+            (Some("HTTP://127.0.0.1:1111"), Some("same-origin")),
+            (None, Some("same-origin")),
+        ] {
+            assert!(
+                same_origin(&post_from(host, origin, fetch_site)).is_ok(),
+                "{origin:?} {fetch_site:?}"
+            );
+        }
+        for (origin, fetch_site) in [
+            (Some("http://localhost:1111"), None),
+            (Some("http://127.0.0.1:2222"), Some("same-origin")),
+            (Some("https://127.0.0.1:1111"), None),
+            (Some("null"), Some("same-origin")),
+            (Some("http://127.0.0.1:1111.evil.example"), None),
+            (None, Some("same-site")),
+            (None, Some("cross-site")),
+            (None, Some("none")),
+            (None, None),
+        ] {
+            assert!(
+                same_origin(&post_from(host, origin, fetch_site)).is_err(),
+                "{origin:?} {fetch_site:?}"
+            );
+        }
+        let no_host = post_from(None, Some("http://127.0.0.1:1111"), None);
+        assert!(same_origin(&no_host).is_err());
+    }
+
+    #[test]
+    fn tokens_are_compared_whole() {
+        assert!(same_secret(b"abcd", b"abcd"));
+        assert!(!same_secret(b"abcd", b"abce"));
+        assert!(!same_secret(b"abc", b"abcd"));
+        assert!(!same_secret(b"", b"abcd"));
     }
 
     #[test]

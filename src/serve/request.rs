@@ -24,6 +24,24 @@ pub(crate) struct Head {
     /// Who the request is for: the authority of an absolute-form target,
     /// else the `Host` header; `None` only for HTTP/1.0 without `Host`.
     pub(crate) host: Option<String>,
+    /// The headers a write is judged by (`serve --edit`).
+    pub(crate) write: WriteHeaders,
+}
+
+/// The headers that decide whether a `POST` is answered: who sent it and
+/// how long its body is. Each may be written once; a second is a 400.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct WriteHeaders {
+    /// `Origin`, as sent (`null` from a `file://` page).
+    pub(crate) origin: Option<String>,
+    /// `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none`.
+    pub(crate) fetch_site: Option<String>,
+    /// `Content-Length`, when it is a number.
+    pub(crate) content_length: Option<u64>,
+    /// `Content-Type`, as sent.
+    pub(crate) content_type: Option<String>,
+    /// Whether `Transfer-Encoding` was sent: a body of unknown length, refused.
+    pub(crate) chunked: bool,
 }
 
 impl Head {
@@ -74,7 +92,7 @@ pub(crate) fn read_head<R: BufRead>(reader: &mut R) -> Result<Head, HeadError> {
     if version != "HTTP/1.1" && version != "HTTP/1.0" {
         return Err(HeadError::Bad("only HTTP/1.0 and HTTP/1.1 are spoken here"));
     }
-    let host_header = read_headers(reader)?;
+    let (host_header, write) = read_headers(reader)?;
     let (authority, target) = split_target(target)?;
     // An absolute-form target names the host itself and overrides `Host` (RFC 9112, 3.2.2).
     let host = authority.or(host_header);
@@ -85,19 +103,22 @@ pub(crate) fn read_head<R: BufRead>(reader: &mut R) -> Result<Head, HeadError> {
         method: method.to_string(),
         target,
         host,
+        write,
     })
 }
 
-/// Reads header lines up to the blank line and returns the `Host` value.
-fn read_headers<R: BufRead>(reader: &mut R) -> Result<Option<String>, HeadError> {
+/// Reads header lines up to the blank line and returns the `Host` value
+/// and the headers a write is judged by.
+fn read_headers<R: BufRead>(reader: &mut R) -> Result<(Option<String>, WriteHeaders), HeadError> {
     let mut budget = MAX_HEADERS;
     let mut host = None;
+    let mut write = WriteHeaders::default();
     loop {
         let raw = read_line(reader, budget)?.ok_or(HeadError::HeadersTooLarge)?;
         budget -= raw.len();
         let line = trim_line_end(&raw);
         if line.is_empty() {
-            return Ok(host);
+            return Ok((host, write));
         }
         // A folded line could carry a second Host value past this check.
         if line[0] == b' ' || line[0] == b'\t' {
@@ -117,7 +138,49 @@ fn read_headers<R: BufRead>(reader: &mut R) -> Result<Option<String>, HeadError>
             let value = std::str::from_utf8(&line[colon + 1..])
                 .map_err(|_| HeadError::Bad("the Host header is not UTF-8"))?;
             host = Some(value.trim_matches([' ', '\t']).to_string());
+        } else {
+            read_write_header(name, &line[colon + 1..], &mut write)?;
         }
+    }
+}
+
+/// Takes in one of the headers a write is judged by; ignores the rest.
+fn read_write_header(name: &[u8], value: &[u8], write: &mut WriteHeaders) -> Result<(), HeadError> {
+    let once = |slot: &mut Option<String>, what: &'static str| {
+        if slot.is_some() {
+            return Err(HeadError::Bad(what));
+        }
+        let value = std::str::from_utf8(value)
+            .map_err(|_| HeadError::Bad("a header a write is judged by is not UTF-8"))?;
+        *slot = Some(value.trim_matches([' ', '\t']).to_string());
+        Ok(())
+    };
+    if name.eq_ignore_ascii_case(b"origin") {
+        once(&mut write.origin, "more than one Origin header")
+    } else if name.eq_ignore_ascii_case(b"sec-fetch-site") {
+        once(&mut write.fetch_site, "more than one Sec-Fetch-Site header")
+    } else if name.eq_ignore_ascii_case(b"content-type") {
+        once(&mut write.content_type, "more than one Content-Type header")
+    } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+        write.chunked = true;
+        Ok(())
+    } else if name.eq_ignore_ascii_case(b"content-length") {
+        // Two lengths are how a request is smuggled past a proxy; refused.
+        let mut length = None;
+        once(&mut length, "more than one Content-Length header")?;
+        let digits = length.unwrap_or_default();
+        let parsed = (!digits.is_empty()
+            && digits.len() <= 19
+            && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse::<u64>().ok())
+        .flatten()
+        .ok_or(HeadError::Bad("Content-Length is not a number"))?;
+        if write.content_length.replace(parsed).is_some() {
+            return Err(HeadError::Bad("more than one Content-Length header"));
+        }
+        Ok(())
+    } else {
+        Ok(())
     }
 }
 
@@ -288,6 +351,40 @@ mod tests {
             b"GET http:///a HTTP/1.1\r\n\r\n",
             b"GET \xc3\xa9tr HTTP/1.1\r\nHost: localhost\r\n\r\n",
             b"GET * HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        ] {
+            assert!(
+                matches!(parse(raw), Err(HeadError::Bad(_))),
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
+        }
+    }
+
+    #[test]
+    fn the_headers_a_write_is_judged_by_are_read_once_each() {
+        let head = parse(
+            b"POST /__throughline/edit HTTP/1.1\r\nHost: localhost\r\norigin: http://localhost:1111\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 42\r\n\r\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            head.write,
+            WriteHeaders {
+                origin: Some("http://localhost:1111".into()),
+                fetch_site: Some("same-origin".into()),
+                content_length: Some(42),
+                content_type: Some("application/x-www-form-urlencoded".into()),
+                chunked: false,
+            }
+        );
+        let chunked = parse(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .expect("parses");
+        assert!(chunked.write.chunked);
+        for raw in [
+            &b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n"[..],
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1,1\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: a\r\nOrigin: http://a\r\nOrigin: http://b\r\n\r\n",
         ] {
             assert!(
                 matches!(parse(raw), Err(HeadError::Bad(_))),

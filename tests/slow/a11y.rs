@@ -104,7 +104,7 @@ pub(crate) fn built_example() -> crate::support::Built {
         .collect();
     std::fs::write(
         &config,
-        text + "repo_url: https://git.example.com/fernhill/strategy\n",
+        text + "repo_url: https://git.example.com/fernhill/strategy\nedit_url: https://git.example.com/fernhill/strategy/_edit/main/{path}\n",
     )
     .expect("config");
     crate::support::git(root, &["init", "-q", "-b", "main"]);

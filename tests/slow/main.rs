@@ -12,6 +12,7 @@ mod editor;
 #[cfg(unix)]
 mod kills;
 mod precommit;
+mod serve_edit;
 mod snippets;
 // Each binary uses part of the shared helpers.
 #[allow(dead_code)]

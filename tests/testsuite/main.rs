@@ -31,6 +31,7 @@ mod safety;
 mod sarif;
 mod scaffold;
 mod serve;
+mod serve_edit;
 mod site_history;
 // Each binary uses part of the shared helpers.
 #[allow(dead_code)]

@@ -14,20 +14,20 @@ use crate::support::SiteTest;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A running `throughline serve`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
-    output: Receiver<String>,
-    errors: Receiver<String>,
+    pub(crate) address: String,
+    pub(crate) output: Receiver<String>,
+    pub(crate) errors: Receiver<String>,
 }
 
 impl Server {
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         Server::start_with(root, &[])
     }
 
     /// Starts on a free port with `args` added to the command line.
-    fn start_with(root: &Path, args: &[&str]) -> Server {
+    pub(crate) fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
             .args(["serve", "--port", "0", "--today", "2026-11-24"])
             .args(args)
@@ -53,22 +53,22 @@ impl Server {
         server
     }
 
-    fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for_line(&mut self, wanted: impl Fn(&str) -> bool) -> String {
         wait_for(&self.output, wanted)
     }
 
     /// Sends a GET for `target` with the server's address as Host; (status code, head, body).
-    fn request(&self, target: &str) -> (u16, String, Vec<u8>) {
+    pub(crate) fn request(&self, target: &str) -> (u16, String, Vec<u8>) {
         self.request_for(target, &self.address)
     }
 
     /// Sends a GET for `target` with this Host header.
-    fn request_for(&self, target: &str, host: &str) -> (u16, String, Vec<u8>) {
+    pub(crate) fn request_for(&self, target: &str, host: &str) -> (u16, String, Vec<u8>) {
         self.raw(format!("GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
     }
 
     /// Sends `request` byte for byte and splits the whole answer; a reset fails the test.
-    fn raw(&self, request: &[u8]) -> (u16, String, Vec<u8>) {
+    pub(crate) fn raw(&self, request: &[u8]) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
         stream.write_all(request).expect("send");
@@ -85,14 +85,14 @@ impl Server {
         (status, head, response[split + 4..].to_vec())
     }
 
-    fn page(&self, target: &str) -> String {
+    pub(crate) fn page(&self, target: &str) -> String {
         let (status, _, body) = self.request(target);
         assert_eq!(status, 200, "GET {target}");
         String::from_utf8(body).expect("utf-8")
     }
 
     /// Opens the reload stream; each `data:` line arrives on the receiver.
-    fn reloads(&self) -> Receiver<String> {
+    pub(crate) fn reloads(&self) -> Receiver<String> {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         write!(
             stream,
@@ -141,7 +141,7 @@ fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-fn wait_for(lines: &Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+pub(crate) fn wait_for(lines: &Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + PATIENCE;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());

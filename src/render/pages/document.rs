@@ -57,6 +57,8 @@ struct DocumentPage<'a> {
     /// The commits that touched it and how long it has had its status;
     /// `None` when history is off.
     pub history: Option<DocHistoryView<'a>>,
+    /// The host's web editor for its file, when `edit_url` or `repo_url` says where.
+    pub edit_url: Option<String>,
 }
 
 /// The history section of a document's page.
@@ -290,6 +292,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         }),
         findings: &model.findings[id],
         history: doc_history(model, id),
+        edit_url: site.config.edit_url(&doc.file),
     }
 }
 

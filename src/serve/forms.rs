@@ -122,7 +122,7 @@ pub(super) struct FormsTable {
 impl FormsTable {
     /// What `site`'s pages offer, with the files' `fingerprints`.
     pub(super) fn of(site: &Site, fingerprints: &Fingerprints) -> FormsTable {
-        let pages = (0..site.docs.len())
+        let pages = crate::graph::DocId::all(site.docs.len())
             .map(|doc| {
                 let forms = doc_forms(site, doc, fingerprints);
                 (doc_path(&site.docs[doc].id), forms)

@@ -133,11 +133,15 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    throughline::source::parse_document(f, i, &schema)
-                        .0
-                        .body
-                        .links
-                        .len()
+                    throughline::source::parse_document(
+                        f,
+                        throughline::source::SourceId::new(i),
+                        &schema,
+                    )
+                    .0
+                    .body
+                    .links
+                    .len()
                 })
                 .sum::<usize>()
         })

@@ -427,9 +427,9 @@ impl<'a> Context<'a> {
 
     /// Where the value at `path` is written in `doc`; falls back to `kind:`, then to the file's start.
     pub fn span(&self, doc: &Document, path: &[Step<'_>]) -> Span {
-        let front = self.fronts.get(doc.source).and_then(|f| {
+        let front = self.fronts.get(doc.source.index()).and_then(|f| {
             f.get_or_init(|| {
-                let text = self.sources.get(doc.source)?.text.as_str();
+                let text = self.sources.get(doc.source.index())?.text.as_str();
                 let fm = split_front_matter(text).ok()?;
                 let front = &text[..fm.body_offset];
                 Some(Front {

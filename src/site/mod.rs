@@ -17,7 +17,7 @@ use crate::config::{self, Config};
 use crate::date::Date;
 use crate::diagnostics::{self, Diagnostic, SourceLookup};
 use crate::graph::{self, DocId, Graph, ResolveContext};
-use crate::model::Document;
+use crate::model::{Document, SourceId};
 use crate::source::{self, SourceFile};
 use crate::{analysis, git, history, rules};
 
@@ -160,7 +160,7 @@ pub fn load_lean(options: &LoadOptions) -> Result<Site, RunError> {
     // Each file is parsed as soon as it is read, so that no more than a
     // file per thread is held whole at any time.
     let (inputs, parsed) = read_inputs_each(options, |config, file| {
-        let parsed = source::parse_document(file, 0, &config.schema);
+        let parsed = source::parse_document(file, SourceId::default(), &config.schema);
         file.release_after(parsed.0.body_offset);
         parsed
     })?;
@@ -319,11 +319,10 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         Parse::Fresh => sources
             .par_iter()
             .enumerate()
-            .map(|(i, file)| source::parse_document(file, i, &config.schema))
+            .map(|(i, file)| source::parse_document(file, SourceId::new(i), &config.schema))
             .unzip(),
-        Parse::Released(parsed) => parsed
-            .into_iter()
-            .enumerate()
+        Parse::Released(parsed) => SourceId::all(parsed.len())
+            .zip(parsed)
             .map(|(i, (mut doc, diagnostics))| {
                 doc.source = i;
                 (doc, diagnostics)
@@ -410,6 +409,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
             .filter_map(|of_file| {
                 let at = sources
                     .binary_search_by(|s| s.path.as_str().cmp(&of_file[0].file))
+                    .map(SourceId::new)
                     .ok()?;
                 Some((at, of_file.iter().map(|d| d.span.line).max()?))
             })
@@ -442,12 +442,12 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
 /// not be read as it was.
 fn restore(
     sources: &mut [SourceFile],
-    wanted: impl IntoIterator<Item = (usize, u32)>,
+    wanted: impl IntoIterator<Item = (SourceId, u32)>,
     guard: &source::RootGuard,
 ) -> Vec<Diagnostic> {
     let mut through = vec![0; sources.len()];
     for (at, line) in wanted {
-        if let Some(t) = through.get_mut(at) {
+        if let Some(t) = through.get_mut(at.index()) {
             *t = line.max(*t);
         }
     }
@@ -491,10 +491,11 @@ pub fn reparse_in_place(
     site: &Site,
     cache: &AnalysisCache,
     file: &SourceFile,
-) -> Option<(usize, graph::DocId, Document)> {
+) -> Option<(SourceId, graph::DocId, Document)> {
     let at = site
         .sources
         .binary_search_by(|f| f.path.as_str().cmp(&file.path))
+        .map(SourceId::new)
         .ok()?;
     let doc = site
         .docs

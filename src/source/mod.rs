@@ -9,6 +9,7 @@ mod document;
 mod frontmatter;
 mod identity;
 
+pub use crate::model::SourceId;
 pub use body::{
     extract_body, fence_language, headings, join_relative, markdown_options, path_link, wiki_parts,
     Heading, MAX_HIGHLIGHTED_CODE_BYTES,

@@ -32,6 +32,29 @@ pub const STARTER_DOCUMENTS: &[&str] = &[
     "teams/team-core.md",
 ];
 
+/// What `init` tells once it wrote `files` files into `dir` (for stderr,
+/// each line ending with a newline): what it made and what to run next.
+pub fn init_report(dir: &Path, files: usize, empty: bool) -> String {
+    let made = if empty {
+        format!(
+            "created an empty site ({files} files) in {}\n",
+            dir.display()
+        )
+    } else {
+        format!(
+            "created a starter site with {files} files in {}\n\
+             the example documents are yours to rewrite or delete: {}\n\
+             (`throughline init --empty` starts without them)\n",
+            dir.display(),
+            STARTER_DOCUMENTS.join(", ")
+        )
+    };
+    format!(
+        "{made}next: throughline check {0}   then   throughline build {0}\n",
+        dir.display()
+    )
+}
+
 /// Writes a starter site into `dir`, which must be empty or not exist: the
 /// config, a README, a `.gitignore` for the output folder and, unless
 /// `empty`, one example document per layer. Returns the files written.

@@ -11,6 +11,7 @@ mod change;
 mod differential;
 mod http;
 mod invalidate;
+mod report;
 mod request;
 mod served;
 pub mod session;
@@ -21,6 +22,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use crate::site::{LoadOptions, RunError};
+pub use report::Said;
 use session::{LiveSite, Outcome};
 use watch::WatchEvent;
 

@@ -43,7 +43,7 @@ use parallel::{render_with, Mode};
 pub use search::SEARCH_PREFIX;
 pub use served::{SearchEntries, ServedPages};
 use theme::{TemplateError, Theme};
-use view::Fingerprints;
+use view::Appearances;
 
 /// Why rendering stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn render_into(
 /// search entry `known` has for them; `known` is updated with the new ones.
 /// Pages `served` already serves from the same values are not rendered or
 /// handed to `sink`: [`ServedPages::take_skipped`] lists them. With
-/// `fingerprints` (of this very site), pages of many findings are keyed by
+/// `appearances` (of this very site), pages of many findings are keyed by
 /// them instead of by their values.
 pub fn render_partial(
     site: &Site,
@@ -91,7 +91,7 @@ pub fn render_partial(
     sink: &Sink<'_>,
     known: &mut SearchEntries,
     served: &ServedPages,
-    fingerprints: Option<&Fingerprints>,
+    appearances: Option<&Appearances>,
 ) -> Result<Rendered, RenderError> {
     render_with(
         site,
@@ -101,7 +101,7 @@ pub fn render_partial(
         Mode::Serve {
             known,
             served,
-            fingerprints,
+            appearances,
         },
     )
 }

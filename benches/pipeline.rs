@@ -107,7 +107,7 @@ fn corpus(n: usize) -> Vec<SourceFile> {
 fn options() -> LoadOptions {
     LoadOptions {
         root: ".".into(),
-        today: parse_date("2026-11-24").expect("date"),
+        today: throughline::date::Today::Given(parse_date("2026-11-24").expect("date")),
         drafts: false,
         output_dir: None,
         base_url: None,

@@ -13,6 +13,7 @@ use cli::{
     BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs,
     NewArgs, ReviewArgs, ServeArgs,
 };
+use throughline::date::Today;
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::escape::for_terminal;
 use throughline::{LoadOptions, RunError, Site};
@@ -72,12 +73,8 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let as_of = match common.today {
-        Some(_) => None,
-        None => throughline::config::as_of_in(&common.root, throughline::rules::HEALTH_RULES),
-    };
-    let today = throughline::date::build_date(common.today.as_deref(), as_of, epoch.as_deref())
-        .map_err(|e| RunError::Other(e.0))?;
+    let today =
+        Today::new(common.today.as_deref(), epoch.as_deref()).map_err(|e| RunError::Other(e.0))?;
     Ok(LoadOptions {
         root: common.root.clone(),
         today,
@@ -87,9 +84,13 @@ fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     })
 }
 
+/// The day of `flag`, else of `SOURCE_DATE_EPOCH` or the clock, for the
+/// commands that date what they write rather than judge a site.
 fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    throughline::date::build_date(flag, None, epoch.as_deref()).map_err(|e| RunError::Other(e.0))
+    Today::new(flag, epoch.as_deref())
+        .map(|t| t.with_as_of(None))
+        .map_err(|e| RunError::Other(e.0))
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
@@ -146,7 +147,7 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
     } else {
         args.ids.clone()
     };
-    let reviews = throughline::review::plan(&site, &ids, options.today)?;
+    let reviews = throughline::review::plan(&site, &ids, site.today)?;
     let files: Vec<throughline::edit::Replacement<'_>> = reviews
         .iter()
         .map(|r| throughline::edit::Replacement {

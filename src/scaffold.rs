@@ -597,7 +597,7 @@ mod tests {
             init_site(&root, day, false).unwrap();
             let site = crate::site::load(&crate::site::LoadOptions {
                 root: root.clone(),
-                today: day,
+                today: crate::date::Today::Given(day),
                 drafts: false,
                 output_dir: None,
                 base_url: None,

@@ -520,7 +520,7 @@ pub(crate) mod testing {
     pub(crate) fn example_options() -> LoadOptions {
         LoadOptions {
             root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"),
-            today: crate::date::parse_date("2026-11-24").expect("date"),
+            today: crate::date::Today::Given(crate::date::parse_date("2026-11-24").expect("date")),
             drafts: false,
             output_dir: None,
             base_url: None,
@@ -543,7 +543,7 @@ pub(crate) mod testing {
         let today = crate::date::parse_date(today).expect("test date");
         let options = LoadOptions {
             root: ".".into(),
-            today,
+            today: crate::date::Today::Given(today),
             drafts: false,
             output_dir: None,
             base_url: None,

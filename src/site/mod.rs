@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::date::Date;
+use crate::date::{Date, Today};
 use crate::diagnostics::{self, Diagnostic, SourceLookup};
 use crate::graph::{self, DocId, Graph, ResolveContext};
 use crate::model::{Document, SourceId};
@@ -26,8 +26,9 @@ use crate::{analysis, git, history, rules};
 pub struct LoadOptions {
     /// The site root.
     pub root: PathBuf,
-    /// The date the strategy is judged on.
-    pub today: Date,
+    /// The day the strategy is judged on, but for the config's `as_of`,
+    /// which the load reads with the config.
+    pub today: Today,
     /// Include `draft: true` documents.
     pub drafts: bool,
     /// The output folder, never read as content.
@@ -78,7 +79,7 @@ impl Site {
             graph: Graph::default(),
             facts: analysis::Facts::default(),
             diagnostics: Vec::new(),
-            today: options.today,
+            today: options.today.with_as_of(None),
             history: std::sync::Arc::default(),
             left_out_drafts: std::collections::HashSet::new(),
         }
@@ -308,6 +309,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         io_diagnostics,
         git_dates,
     } = inputs;
+    let today = options.today.with_as_of(config.as_of);
     let guard = matches!(parse, Parse::Released(_)).then(|| source::RootGuard::new(&options.root));
     let mut diagnostics = io_diagnostics;
     // Unzipped as they are made: collecting pairs and then moving every
@@ -383,9 +385,8 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     for &target in &stamped {
         sources[docs[target].source].release_after(docs[target].body_offset);
     }
-    let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
-    let earlier =
-        earlier.filter(|e| e.today == options.today && e.judged(&docs, config_text.as_deref()));
+    let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, today);
+    let earlier = earlier.filter(|e| e.today == today && e.judged(&docs, config_text.as_deref()));
     let findings = match earlier {
         Some(earlier) => {
             let mut changed: Vec<DocId> = DocId::all(docs.len())
@@ -430,7 +431,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         graph,
         facts,
         diagnostics,
-        today: options.today,
+        today,
         history: std::sync::Arc::default(),
         left_out_drafts,
     }
@@ -523,7 +524,7 @@ mod tests {
     fn options_on(today: &str) -> LoadOptions {
         LoadOptions {
             root: PathBuf::from("site"),
-            today: date::parse_date(today).expect("date"),
+            today: date::Today::Given(date::parse_date(today).expect("date")),
             drafts: false,
             output_dir: None,
             base_url: None,

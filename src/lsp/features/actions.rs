@@ -99,11 +99,7 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
     // (`reviewed:`, and `reviewed_against:` stamps for drift).
     let reviewed_edit = file.doc.and_then(|(d, doc)| {
         let own = ctx.site.graph.lookup(&doc.id) == Some(d);
-        let plan = crate::review::plan(
-            ctx.site,
-            std::slice::from_ref(&doc.id),
-            ctx.ws.options.today,
-        );
+        let plan = crate::review::plan(ctx.site, std::slice::from_ref(&doc.id), ctx.site.today);
         let review = plan.ok()?.into_iter().next().filter(|_| own)?;
         Some(edit_between(&file.lines, &review.text, ctx.encoding))
     });
@@ -114,7 +110,7 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
         .collect();
     if let Some(reviewed_edit) = reviewed_edit {
         out.push(CodeAction {
-            title: format!("Mark reviewed today ({})", ctx.ws.options.today),
+            title: format!("Mark reviewed today ({})", ctx.site.today),
             kind: Some(if stale.is_empty() {
                 CodeActionKind::REFACTOR_REWRITE
             } else {

@@ -19,6 +19,7 @@
 
 mod body;
 pub mod cache;
+mod error;
 mod highlight;
 mod jobs;
 pub(crate) mod markdown;
@@ -34,6 +35,7 @@ pub mod view;
 
 use crate::output::OutputFile;
 use crate::site::Site;
+pub use error::RenderError;
 pub use jobs::{all_jobs, Job};
 pub use memory::{build_identity, render_build, BuildRender};
 pub use pages::health::HEALTH_PREFIX;
@@ -42,18 +44,8 @@ pub use pages::trace::TRACE_PREFIX;
 use parallel::{render_with, Mode};
 pub use search::SEARCH_PREFIX;
 pub use served::{SearchEntries, ServedPages};
-use theme::{TemplateError, Theme};
+use theme::Theme;
 use view::Appearances;
-
-/// Why rendering stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderError(pub String);
-
-impl From<TemplateError> for RenderError {
-    fn from(e: TemplateError) -> RenderError {
-        RenderError(format!("template error: {}", e.0))
-    }
-}
 
 /// Where rendered files go as they are made (a staging folder, or memory).
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), RenderError> + Sync + 'a;

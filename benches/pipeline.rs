@@ -107,7 +107,7 @@ fn corpus(n: usize) -> Vec<SourceFile> {
 fn options() -> LoadOptions {
     LoadOptions {
         root: ".".into(),
-        today: parse_date("2026-11-24").expect("date"),
+        today: throughline::date::Today::Given(parse_date("2026-11-24").expect("date")),
         drafts: false,
         output_dir: None,
         base_url: None,
@@ -133,11 +133,15 @@ fn stages(c: &mut Criterion) {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    throughline::source::parse_document(f, i, &schema)
-                        .0
-                        .body
-                        .links
-                        .len()
+                    throughline::source::parse_document(
+                        f,
+                        throughline::source::SourceId::new(i),
+                        &schema,
+                    )
+                    .0
+                    .body
+                    .links
+                    .len()
                 })
                 .sum::<usize>()
         })

@@ -111,7 +111,9 @@ fn targets(dir: &Path, count: usize) -> Vec<PathBuf> {
 fn options(dir: &Path) -> LoadOptions {
     LoadOptions {
         root: dir.to_path_buf(),
-        today: throughline::date::parse_date("2026-11-24").expect("date"),
+        today: throughline::date::Today::Given(
+            throughline::date::parse_date("2026-11-24").expect("date"),
+        ),
         drafts: false,
         output_dir: None,
         base_url: Some("/".into()),

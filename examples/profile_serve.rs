@@ -30,7 +30,9 @@ fn main() {
     }
     let options = LoadOptions {
         root: dir.clone(),
-        today: throughline::date::parse_date("2026-11-24").expect("date"),
+        today: throughline::date::Today::Given(
+            throughline::date::parse_date("2026-11-24").expect("date"),
+        ),
         drafts: false,
         output_dir: None,
         base_url: Some("/".into()),

@@ -3,8 +3,11 @@
 //! beside the pages.
 
 use std::path::Path;
+use std::time::Duration;
 
+use crate::diagnostics::Counts;
 use crate::site::{RunError, Site};
+use crate::text::plural;
 use crate::{output, render, source};
 
 /// The site's theme, compiled: what `build` renders with and `check` verifies.
@@ -25,6 +28,64 @@ pub struct Built {
     /// Pages of the previous output left as they were without being
     /// rendered: the render cache showed their inputs unchanged.
     pub reused_pages: usize,
+}
+
+impl Built {
+    /// `build`'s last line: the documents, pages and findings, how long it
+    /// took and where it wrote; a rebuild in place says how much of the
+    /// output it touched.
+    pub fn summary(&self, documents: usize, counts: Counts, took: Duration, out: &Path) -> String {
+        let touched = if self.committed.in_place {
+            format!(
+                " ({} changed, {} removed; {} unchanged, not rendered)",
+                plural(self.committed.written, "file"),
+                self.committed.removed,
+                plural(self.reused_pages, "page")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "built: {documents} documents, {} pages, {} in {} ms → {}{touched}",
+            self.pages,
+            tally(counts),
+            took.as_millis(),
+            out.display()
+        )
+    }
+}
+
+/// `build`'s last line when its findings stop it before anything is written.
+pub fn refused_summary(documents: usize, counts: Counts) -> String {
+    format!(
+        "build failed: {documents} documents, {}, {}; nothing was written",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning")
+    )
+}
+
+/// `check`'s last line: the verdict, the documents and findings, how long it took.
+pub fn check_summary(documents: usize, counts: Counts, took: Duration) -> String {
+    format!(
+        "{}: {documents} documents, {} in {} ms",
+        if counts.errors > 0 {
+            "check failed"
+        } else {
+            "checked"
+        },
+        tally(counts),
+        took.as_millis()
+    )
+}
+
+/// "1 error, 2 warnings, 0 info", as the summaries say it.
+fn tally(counts: Counts) -> String {
+    format!(
+        "{}, {}, {}",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning"),
+        plural(counts.infos, "info")
+    )
 }
 
 /// Renders a checked site with no errors into `out` (stages 4–5), updating a

@@ -25,7 +25,7 @@ use crate::escape::for_terminal;
 use crate::graph::DocId;
 use crate::site::{RunError, Site};
 use crate::source::{split_front_matter, MAX_FILE_BYTES};
-use crate::text::{format_number, group_digits, suggest, LineIndex};
+use crate::text::{format_number, group_digits, plural, suggest, LineIndex};
 use crate::yaml::{parse_front_matter, MAX_YAML_BYTES};
 
 /// One check-in as given, before it is validated.
@@ -39,6 +39,34 @@ pub struct Row {
     pub date: String,
     /// The value, a number.
     pub value: String,
+}
+
+impl Row {
+    /// The row of `checkin METRIC VALUE [--date DATE]`: dated `date`, else
+    /// the day `today` gives (asked only then, so that a `--date` run never
+    /// depends on `SOURCE_DATE_EPOCH`). A `date` that is no date is refused
+    /// here, so that the message names `--date`.
+    pub fn of_arguments(
+        metric: &str,
+        value: &str,
+        date: Option<&str>,
+        today: impl FnOnce() -> Result<Date, RunError>,
+    ) -> Result<Row, RunError> {
+        let date = match date {
+            Some(d) => parse_date(d).ok_or_else(|| {
+                RunError::Other(format!(
+                    "`--date {d}` is not a date; write it as YYYY-MM-DD"
+                ))
+            })?,
+            None => today()?,
+        };
+        Ok(Row {
+            origin: String::new(),
+            metric: metric.to_string(),
+            date: date.to_string(),
+            value: value.to_string(),
+        })
+    }
 }
 
 /// What one check-in does.
@@ -63,6 +91,47 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Each edited file and its new text, in path order.
     pub files: Vec<(PathBuf, String)>,
+}
+
+impl Plan {
+    /// What `checkin` tells once the plan is written: a line per check-in
+    /// (for stdout) and the summary (for stderr), which counts those of the
+    /// `rows` given that were recorded already with the same value.
+    pub fn report(&self, rows: usize) -> (Vec<String>, String) {
+        let lines = self
+            .changes
+            .iter()
+            .map(|c| {
+                // The metric's file name comes from the repository.
+                let (metric, file) = (for_terminal(&c.metric), for_terminal(&c.file));
+                match c.replaced {
+                    Some(old) => format!(
+                        "`{metric}` on {}: {} (was {}) in {file}",
+                        c.date,
+                        format_number(c.value),
+                        format_number(old),
+                    ),
+                    None => format!(
+                        "`{metric}` on {}: {} in {file}",
+                        c.date,
+                        format_number(c.value)
+                    ),
+                }
+            })
+            .collect();
+        let unchanged = rows.saturating_sub(self.changes.len());
+        let summary = format!(
+            "recorded {} in {}{}",
+            plural(self.changes.len(), "check-in"),
+            plural(self.files.len(), "file"),
+            if unchanged > 0 {
+                format!("; {unchanged} already recorded with the same value")
+            } else {
+                String::new()
+            }
+        );
+        (lines, summary)
+    }
 }
 
 /// Problems, each with the number of the row it is about (its index in

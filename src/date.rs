@@ -228,34 +228,58 @@ impl fmt::Display for Quarter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildDateError(pub String);
 
-/// The date every rule is judged on: `--today`, else the config's `as_of`,
-/// else `SOURCE_DATE_EPOCH`, else today (UTC). `as_of` comes before
-/// `SOURCE_DATE_EPOCH` because it is the site's own statement of the day it
-/// stands on, where the epoch is only the build's (a commit's time in CI).
-pub fn build_date(
-    today: Option<&str>,
-    as_of: Option<Date>,
-    source_date_epoch: Option<&str>,
-) -> Result<Date, BuildDateError> {
-    if let Some(s) = today {
-        return parse_date(s).ok_or_else(|| {
-            BuildDateError(format!("`--today {s}` is not a date; expected YYYY-MM-DD"))
-        });
-    }
-    if let Some(date) = as_of {
-        return Ok(date);
-    }
-    let timestamp = match source_date_epoch.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => {
-            let seconds: i64 = s.parse().map_err(|_| {
-                BuildDateError(format!("SOURCE_DATE_EPOCH={s} is not a number of seconds"))
-            })?;
-            jiff::Timestamp::from_second(seconds)
-                .map_err(|_| BuildDateError(format!("SOURCE_DATE_EPOCH={s} is out of range")))?
+/// The day a run judges the strategy on, as the command line and the
+/// environment give it, before the config is read: the date every rule is
+/// judged on is `--today`, else the config's `as_of`, else
+/// `SOURCE_DATE_EPOCH`, else today (UTC) ([`Today::with_as_of`]). `as_of`
+/// comes before `SOURCE_DATE_EPOCH` because it is the site's own statement
+/// of the day it stands on, where the epoch is only the build's (a commit's
+/// time in CI). The load that reads the config resolves it, so the config is
+/// read once per run, and an editor's unsaved `as_of` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Today {
+    /// `--today`: it wins over the config's `as_of`.
+    Given(Date),
+    /// No `--today`: the config's `as_of` if it has one, else this day
+    /// (`SOURCE_DATE_EPOCH`, else the clock).
+    Unless(Date),
+}
+
+impl Today {
+    /// The day of `--today` (`flag`), else of `SOURCE_DATE_EPOCH`, else of
+    /// the clock. A malformed value of either is refused, whatever the
+    /// config says.
+    pub fn new(
+        flag: Option<&str>,
+        source_date_epoch: Option<&str>,
+    ) -> Result<Today, BuildDateError> {
+        if let Some(s) = flag {
+            return parse_date(s).map(Today::Given).ok_or_else(|| {
+                BuildDateError(format!("`--today {s}` is not a date; expected YYYY-MM-DD"))
+            });
         }
-        None => jiff::Timestamp::now(),
-    };
-    Ok(timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        let timestamp = match source_date_epoch.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => {
+                let seconds: i64 = s.parse().map_err(|_| {
+                    BuildDateError(format!("SOURCE_DATE_EPOCH={s} is not a number of seconds"))
+                })?;
+                jiff::Timestamp::from_second(seconds)
+                    .map_err(|_| BuildDateError(format!("SOURCE_DATE_EPOCH={s} is out of range")))?
+            }
+            None => jiff::Timestamp::now(),
+        };
+        Ok(Today::Unless(
+            timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+        ))
+    }
+
+    /// The date the run judges on, given the config's `as_of`.
+    pub fn with_as_of(self, as_of: Option<Date>) -> Date {
+        match (self, as_of) {
+            (Today::Given(day), _) | (Today::Unless(day), None) => day,
+            (Today::Unless(_), Some(as_of)) => as_of,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -333,24 +357,21 @@ mod tests {
 
     #[test]
     fn build_date_precedence() {
+        let on = |flag, as_of, epoch| Today::new(flag, epoch).map(|t| t.with_as_of(as_of));
         assert_eq!(
-            build_date(Some("2026-11-24"), Some(d("2020-01-01")), Some("0")).unwrap(),
+            on(Some("2026-11-24"), Some(d("2020-01-01")), Some("0")).unwrap(),
             d("2026-11-24")
         );
+        assert_eq!(on(None, None, Some("1795478400")).unwrap(), d("2026-11-24"));
+        assert_eq!(on(None, None, Some("1795478399")).unwrap(), d("2026-11-23"));
         assert_eq!(
-            build_date(None, None, Some("1795478400")).unwrap(),
+            on(None, Some(d("2026-11-24")), Some("0")).unwrap(),
             d("2026-11-24")
         );
-        assert_eq!(
-            build_date(None, None, Some("1795478399")).unwrap(),
-            d("2026-11-23")
-        );
-        assert_eq!(
-            build_date(None, Some(d("2026-11-24")), Some("0")).unwrap(),
-            d("2026-11-24")
-        );
-        assert!(build_date(Some("yesterday"), None, None).is_err());
-        assert!(build_date(None, None, Some("soon")).is_err());
+        assert!(on(Some("yesterday"), None, None).is_err());
+        assert!(on(None, None, Some("soon")).is_err());
+        // A malformed epoch is refused even where `as_of` would win.
+        assert!(on(None, Some(d("2026-11-24")), Some("soon")).is_err());
         assert_eq!(days_between(d("2026-03-01"), d("2026-11-24")), 268);
     }
 }

@@ -45,7 +45,10 @@ pub mod review;
 pub mod scaffold;
 pub mod serve;
 
-pub use build::{for_each_static_file, load_theme, write_site, write_site_with, Built};
+pub use build::{
+    check_summary, for_each_static_file, load_theme, refused_summary as build_refused_summary,
+    write_site, write_site_with, Built,
+};
 pub use site::{
     analyze, analyze_cached, inputs_from_texts, load, load_lean, read_history, read_inputs,
     reparse_in_place, AnalysisCache, Inputs, Kept, LoadOptions, RunError, Site,

@@ -13,9 +13,9 @@ use cli::{
     BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs,
     NewArgs, ReviewArgs, ServeArgs,
 };
+use throughline::date::Today;
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::escape::for_terminal;
-use throughline::text::plural;
 use throughline::{LoadOptions, RunError, Site};
 
 // The build allocates many short-lived strings on two threads; mimalloc is
@@ -73,12 +73,8 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let as_of = match common.today {
-        Some(_) => None,
-        None => throughline::config::as_of_in(&common.root, throughline::rules::HEALTH_RULES),
-    };
-    let today = throughline::date::build_date(common.today.as_deref(), as_of, epoch.as_deref())
-        .map_err(|e| RunError::Other(e.0))?;
+    let today =
+        Today::new(common.today.as_deref(), epoch.as_deref()).map_err(|e| RunError::Other(e.0))?;
     Ok(LoadOptions {
         root: common.root.clone(),
         today,
@@ -88,43 +84,21 @@ fn load_options(common: &CommonArgs) -> Result<LoadOptions, RunError> {
     })
 }
 
+/// The day of `flag`, else of `SOURCE_DATE_EPOCH` or the clock, for the
+/// commands that date what they write rather than judge a site.
 fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    throughline::date::build_date(flag, None, epoch.as_deref()).map_err(|e| RunError::Other(e.0))
+    Today::new(flag, epoch.as_deref())
+        .map(|t| t.with_as_of(None))
+        .map_err(|e| RunError::Other(e.0))
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
     let done =
         throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
-    let written = done.written;
-    if args.empty {
-        eprintln!(
-            "created an empty site ({} files) in {}",
-            written.len(),
-            args.dir.display()
-        );
-    } else {
-        eprintln!(
-            "created a starter site with {} files in {}",
-            written.len(),
-            args.dir.display()
-        );
-        eprintln!(
-            "the example documents are yours to rewrite or delete: {}\n(`throughline init --empty` starts without them)",
-            throughline::scaffold::STARTER_DOCUMENTS.join(", ")
-        );
-    }
-    if !done.kept.is_empty() {
-        let kept: Vec<String> = done
-            .kept
-            .iter()
-            .map(|n| for_terminal(n).into_owned())
-            .collect();
-        eprintln!("kept as they were: {}", kept.join(", "));
-    }
-    eprintln!(
-        "next: throughline check {0}   then   throughline build {0}",
-        args.dir.display()
+    eprint!(
+        "{}",
+        throughline::scaffold::init_report(&args.dir, &done, args.empty)
     );
     Ok(0)
 }
@@ -173,7 +147,7 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
     } else {
         args.ids.clone()
     };
-    let reviews = throughline::review::plan(&site, &ids, options.today)?;
+    let reviews = throughline::review::plan(&site, &ids, site.today)?;
     let files: Vec<throughline::edit::Replacement<'_>> = reviews
         .iter()
         .map(|r| throughline::edit::Replacement {
@@ -185,20 +159,7 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
     // All or none, as the docs say: nothing is reported before every file is written.
     throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
     for r in &reviews {
-        let against: Vec<String> = r
-            .against
-            .iter()
-            .map(|(id, fp)| format!("`{id}` ({fp})"))
-            .collect();
-        match against.as_slice() {
-            [] => println!("reviewed `{}` on {}", r.id, options.today),
-            _ => println!(
-                "reviewed `{}` on {} against {}",
-                r.id,
-                options.today,
-                against.join(", ")
-            ),
-        }
+        println!("{}", r.summary(site.today));
     }
     Ok(0)
 }
@@ -231,22 +192,12 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
                 Err(errors) => return Ok(refuse_checkins(&errors)),
             }
         }
-        (None, Some(metric), Some(value)) => {
-            // Checked here so that the message names --date, not --today.
-            if let Some(d) = &args.date {
-                if throughline::date::parse_date(d).is_none() {
-                    return Err(RunError::Other(format!(
-                        "`--date {d}` is not a date; write it as YYYY-MM-DD"
-                    )));
-                }
-            }
-            vec![throughline::checkin::Row {
-                origin: String::new(),
-                metric: metric.clone(),
-                date: today(args.date.as_deref())?.to_string(),
-                value: value.clone(),
-            }]
-        }
+        (None, Some(metric), Some(value)) => vec![throughline::checkin::Row::of_arguments(
+            metric,
+            value,
+            args.date.as_deref(),
+            || today(None),
+        )?],
         _ => {
             return Err(RunError::Other(
                 "give a metric and a value, or --csv FILE".into(),
@@ -264,31 +215,11 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         Err(errors) => return Ok(refuse_checkins(&errors)),
     };
     throughline::checkin::write(&site, &plan.files)?;
-    let number = throughline::text::format_number;
-    for c in &plan.changes {
-        // The metric's file name comes from the repository.
-        let (metric, file) = (for_terminal(&c.metric), for_terminal(&c.file));
-        match c.replaced {
-            Some(old) => println!(
-                "`{metric}` on {}: {} (was {}) in {file}",
-                c.date,
-                number(c.value),
-                number(old),
-            ),
-            None => println!("`{metric}` on {}: {} in {file}", c.date, number(c.value)),
-        }
+    let (lines, summary) = plan.report(rows.len());
+    for line in lines {
+        println!("{line}");
     }
-    let unchanged = rows.len() - plan.changes.len();
-    eprintln!(
-        "recorded {} in {}{}",
-        plural(plan.changes.len(), "check-in"),
-        plural(plan.files.len(), "file"),
-        if unchanged > 0 {
-            format!("; {unchanged} already recorded with the same value")
-        } else {
-            String::new()
-        }
-    );
+    eprintln!("{summary}");
     Ok(0)
 }
 
@@ -348,10 +279,8 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     if exit_code(counts, args.deny_warnings) != 0 {
         print_diagnostics(&site, args.format.into(), color)?;
         eprintln!(
-            "build failed: {} documents, {}, {}; nothing was written",
-            site.docs.len(),
-            plural(counts.errors, "error"),
-            plural(counts.warnings, "warning")
+            "{}",
+            throughline::build_refused_summary(site.docs.len(), counts)
         );
         return Ok(EXIT_FINDINGS);
     }
@@ -371,26 +300,9 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
     });
     printed?;
     let built = built?;
-    // A rebuild in place says how much of the output it touched.
-    let touched = if built.committed.in_place {
-        format!(
-            " ({} changed, {} removed; {} unchanged, not rendered)",
-            plural(built.committed.written, "file"),
-            built.committed.removed,
-            plural(built.reused_pages, "page")
-        )
-    } else {
-        String::new()
-    };
     eprintln!(
-        "built: {} documents, {} pages, {}, {}, {} in {} ms → {}{touched}",
-        site.docs.len(),
-        built.pages,
-        plural(counts.errors, "error"),
-        plural(counts.warnings, "warning"),
-        plural(counts.infos, "info"),
-        started.elapsed().as_millis(),
-        out.display()
+        "{}",
+        built.summary(site.docs.len(), counts, started.elapsed(), &out)
     );
     exit_without_freeing(site);
     Ok(0)
@@ -459,102 +371,12 @@ fn serve(args: &ServeArgs, color: bool) -> Result<u8, RunError> {
     Ok(0)
 }
 
-/// One line per event on stdout, like Zola's and Hugo's servers; diagnostics on stderr.
+/// Prints what the server says of `report`; a closed terminal must not stop the server.
 fn print_serve_report(root: &str, writes: bool, report: throughline::serve::Report<'_>) {
-    use throughline::serve::Report;
+    let said = report.describe(root, writes);
+    let _ = std::io::stderr().lock().write_all(said.stderr.as_bytes());
     let mut stdout = std::io::stdout().lock();
-    // A closed terminal must not stop the server.
-    let _ = match report {
-        Report::Ready { url, outcome } => {
-            eprint!("{}", outcome.report);
-            let state = match &outcome.problem {
-                Some(problem) => problem.summary.clone(),
-                None => format!(
-                    "{} documents, {} files, {} in {} ms",
-                    outcome.documents,
-                    outcome.files_changed,
-                    plural(outcome.counts.warnings, "warning"),
-                    outcome.took.as_millis()
-                ),
-            };
-            let writes = if writes {
-                "forms on the pages write into the documents"
-            } else {
-                "nothing is written to disk"
-            };
-            writeln!(
-                stdout,
-                "serving {root}: {state}
-  {url}  (Ctrl-C to stop; {writes})
-watching {root} for changes"
-            )
-        }
-        Report::Polling(reason) => writeln!(
-            stdout,
-            "note: native file events are unavailable ({reason}); polling every 0.5 s"
-        ),
-        Report::WatchError(message) => {
-            writeln!(stdout, "watch error: {}", for_terminal(message))
-        }
-        Report::Exposed(address) => writeln!(
-            std::io::stderr(),
-            "warning: listening on {address}, beyond loopback: anyone on the network can read this site, under any host name"
-        ),
-        Report::RemoteEdit(address) => writeln!(
-            std::io::stderr(),
-            "warning: --allow-remote-edit: anyone who can reach {address} can change the documents"
-        ),
-        Report::Edited {
-            change,
-            file,
-            committed,
-            outcome,
-        } => {
-            eprint!("{}", outcome.report);
-            let committed = match committed {
-                None => String::new(),
-                Some(Ok(())) => "; committed".to_string(),
-                Some(Err(why)) => format!("; not committed: {}", for_terminal(&why)),
-            };
-            writeln!(
-                stdout,
-                "edited {}: {}{committed}",
-                for_terminal(file),
-                for_terminal(change)
-            )
-        }
-        Report::EditRefused(message) => {
-            writeln!(stdout, "edit refused: {}", for_terminal(message))
-        }
-        Report::Rebuilt(outcome) => {
-            eprint!("{}", outcome.report);
-            // File names come from the disk and may hold terminal controls.
-            let what = match outcome.changed.as_slice() {
-                [one] => for_terminal(one).into_owned(),
-                [first, rest @ ..] => format!("{} and {} more", for_terminal(first), rest.len()),
-                [] => String::new(),
-            };
-            let scope = if outcome.full {
-                "full rebuild"
-            } else {
-                "rebuilt"
-            };
-            let result = match &outcome.problem {
-                Some(problem) => problem.summary.clone(),
-                None => format!(
-                    "{} rendered, {} changed, {}",
-                    plural(outcome.rendered, "file"),
-                    outcome.files_changed,
-                    plural(outcome.counts.warnings, "warning")
-                ),
-            };
-            writeln!(
-                stdout,
-                "{what} changed: {scope} in {} ms: {result}",
-                outcome.took.as_millis()
-            )
-        }
-    };
+    let _ = stdout.write_all(said.stdout.as_bytes());
     let _ = stdout.flush();
 }
 
@@ -571,17 +393,8 @@ fn check(
     throughline::load_theme(&site)?;
     let counts = Counts::of(&site.diagnostics);
     eprintln!(
-        "{}: {} documents, {}, {}, {} in {} ms",
-        if counts.errors > 0 {
-            "check failed"
-        } else {
-            "checked"
-        },
-        site.docs.len(),
-        plural(counts.errors, "error"),
-        plural(counts.warnings, "warning"),
-        plural(counts.infos, "info"),
-        started.elapsed().as_millis()
+        "{}",
+        throughline::check_summary(site.docs.len(), counts, started.elapsed())
     );
     exit_without_freeing(site);
     Ok(exit_code(counts, deny_warnings))
@@ -632,32 +445,12 @@ fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), Run
             diagnostics::render_sarif(
                 &site.diagnostics,
                 &catalog,
-                &path_prefix(&site.root),
+                &throughline::source::root_from_working_dir(&site.root),
                 &mut out,
             )
         }
     };
     result.and_then(|()| out.flush()).map_err(io_error)
-}
-
-/// The site root relative to the working directory, `/`-separated with a trailing `/`, so that
-/// SARIF paths match the repository a CI job checked out. Empty when the root is elsewhere.
-fn path_prefix(root: &std::path::Path) -> String {
-    let Ok(cwd) = std::env::current_dir() else {
-        return String::new();
-    };
-    let root = throughline::absolute(root);
-    let (Ok(root), Ok(cwd)) = (root.canonicalize(), cwd.canonicalize()) else {
-        return String::new();
-    };
-    match root.strip_prefix(&cwd) {
-        Ok(rel) if rel.as_os_str().is_empty() => String::new(),
-        Ok(rel) => format!(
-            "{}/",
-            throughline::source::relative_path(std::path::Path::new(""), rel)
-        ),
-        Err(_) => String::new(),
-    }
 }
 
 fn exit_code(counts: Counts, deny_warnings: bool) -> u8 {

@@ -6,6 +6,79 @@ use serde_json::{Map, Value};
 use crate::date::{Cadence, Date, Quarter};
 use crate::diagnostics::Span;
 
+/// The methods and `Index` impls of a position in one of the site's lists
+/// (a newtype over `usize`), so that `list[id]` reads as before while a
+/// position in one list cannot be used in another by mistake.
+macro_rules! position_type {
+    ($name:ident, $what:literal) => {
+        impl $name {
+            #[doc = concat!("The ", $what, " at position `index` of its list.")]
+            pub fn new(index: usize) -> $name {
+                $name(index)
+            }
+
+            /// Its position in its list.
+            pub fn index(self) -> usize {
+                self.0
+            }
+
+            #[doc = concat!("Every position of a list of `len` ", $what, "s, in order.")]
+            pub fn all(
+                len: usize,
+            ) -> impl DoubleEndedIterator<Item = $name> + ExactSizeIterator + Clone {
+                (0..len).map($name)
+            }
+
+            #[doc = concat!("Every position of a list of `len` ", $what, "s, in order, for rayon.")]
+            pub fn par_all(len: usize) -> impl rayon::iter::IndexedParallelIterator<Item = $name> {
+                use rayon::iter::{IntoParallelIterator, ParallelIterator};
+                (0..len).into_par_iter().map($name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for [T] {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for [T] {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for Vec<T> {
+            type Output = T;
+            fn index(&self, id: $name) -> &T {
+                &self[id.0]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for Vec<T> {
+            fn index_mut(&mut self, id: $name) -> &mut T {
+                &mut self[id.0]
+            }
+        }
+    };
+}
+pub(crate) use position_type;
+
+/// Position of a file in the site's list of source files (sorted by path).
+/// Not a [`crate::graph::DocId`]: a file whose front matter is no document
+/// has a source and no document, so the two lists differ.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(usize);
+
+position_type!(SourceId, "source file");
+
 /// Ids the site's own pages use (SPEC §9); no document may take them.
 pub(crate) const RESERVED_IDS: &[&str] = &[
     "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
@@ -323,8 +396,8 @@ pub struct Document {
     pub id: String,
     /// Where `id:` is written, if it is explicit.
     pub id_span: Option<Span>,
-    /// Index of the source file in the site's file list.
-    pub source: usize,
+    /// Its file's position in the site's file list.
+    pub source: SourceId,
     /// The file, relative to the root.
     pub file: String,
     /// The kind name (`page` when none is given).

@@ -33,6 +33,26 @@ pub struct Review {
     pub against: Vec<(String, Fingerprint)>,
 }
 
+impl Review {
+    /// What `review` tells once it is written: the document, the day and
+    /// what it was reviewed against.
+    pub fn summary(&self, today: Date) -> String {
+        let against: Vec<String> = self
+            .against
+            .iter()
+            .map(|(id, fp)| format!("`{id}` ({fp})"))
+            .collect();
+        match against.as_slice() {
+            [] => format!("reviewed `{}` on {today}", self.id),
+            _ => format!(
+                "reviewed `{}` on {today} against {}",
+                self.id,
+                against.join(", ")
+            ),
+        }
+    }
+}
+
 /// The reviews of `ids` in `site` on `today`; refuses an unknown id (with a
 /// "did you mean") before anything is computed, so nothing is half done.
 pub fn plan(site: &Site, ids: &[String], today: Date) -> Result<Vec<Review>, RunError> {

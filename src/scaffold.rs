@@ -32,6 +32,40 @@ pub const STARTER_DOCUMENTS: &[&str] = &[
     "teams/team-core.md",
 ];
 
+/// What `init` tells once it made `done` in `dir` (for stderr, each line
+/// ending with a newline): what it made, what it kept, and what to run next.
+pub fn init_report(dir: &Path, done: &Initialized, empty: bool) -> String {
+    let files = done.written.len();
+    let made = if empty {
+        format!(
+            "created an empty site ({files} files) in {}\n",
+            dir.display()
+        )
+    } else {
+        format!(
+            "created a starter site with {files} files in {}\n\
+             the example documents are yours to rewrite or delete: {}\n\
+             (`throughline init --empty` starts without them)\n",
+            dir.display(),
+            STARTER_DOCUMENTS.join(", ")
+        )
+    };
+    let kept = if done.kept.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = done
+            .kept
+            .iter()
+            .map(|n| crate::escape::for_terminal(n).into_owned())
+            .collect();
+        format!("kept as they were: {}\n", names.join(", "))
+    };
+    format!(
+        "{made}{kept}next: throughline check {0}   then   throughline build {0}\n",
+        dir.display()
+    )
+}
+
 /// What a folder may hold already for `init` to start a site in it: what
 /// a new repository on a forge holds (`git init`, or a README and a licence
 /// made with it). Kept unchanged; anything else makes `init` refuse.
@@ -639,7 +673,7 @@ mod tests {
             init_site(&root, day, false).unwrap();
             let site = crate::site::load(&crate::site::LoadOptions {
                 root: root.clone(),
-                today: day,
+                today: crate::date::Today::Given(day),
                 drafts: false,
                 output_dir: None,
                 base_url: None,

@@ -220,7 +220,9 @@ impl Corpus {
 fn load_options(root: &Path, drafts: bool) -> LoadOptions {
     LoadOptions {
         root: root.to_path_buf(),
-        today: throughline::date::parse_date(TODAY).expect("a date"),
+        today: throughline::date::Today::Given(
+            throughline::date::parse_date(TODAY).expect("a date"),
+        ),
         drafts,
         output_dir: None,
         base_url: None,

@@ -88,7 +88,7 @@ impl Facts {
         for target in stamped(docs, graph) {
             if let std::collections::hash_map::Entry::Vacant(slot) = fingerprints.entry(target) {
                 let text = sources
-                    .get(docs[target].source)
+                    .get(docs[target].source.index())
                     .map_or("", |s| s.text.as_str());
                 if let Some(fp) = fingerprint_of(text) {
                     slot.insert(fp);

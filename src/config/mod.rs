@@ -252,14 +252,6 @@ pub fn normalize_base_url(url: &str) -> String {
     }
 }
 
-/// The `as_of` of the config at `root`, for working out the day a run
-/// judges on before the site is read ([`crate::date::build_date`]). `None`
-/// when there is no config or it does not load: the load that follows
-/// reports why. `health_rules` as for [`Config::parse`].
-pub fn as_of_in(root: &Path, health_rules: &[&str]) -> Option<crate::date::Date> {
-    Config::load(root, health_rules).ok()?.0.as_of
-}
-
 impl Config {
     /// Reads `ROOT/throughline.yaml` if present; returns the config and its text (for diagnostics).
     /// `health_rules` as for [`Config::parse`].

@@ -299,7 +299,7 @@ mod tests {
                     std::path::PathBuf::from(path),
                     text.to_string(),
                 );
-                parse_document(&file, i, &schema).0
+                parse_document(&file, crate::model::SourceId::new(i), &schema).0
             })
             .collect();
         let graph = Graph::build(&docs, &schema, &ResolveContext::default()).0;

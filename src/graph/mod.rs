@@ -32,59 +32,7 @@ use crate::text::{slugify, suggest};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DocId(usize);
 
-impl DocId {
-    /// The document at position `index` of the site's document list.
-    pub fn new(index: usize) -> DocId {
-        DocId(index)
-    }
-
-    /// Its position in the site's document list.
-    pub fn index(self) -> usize {
-        self.0
-    }
-
-    /// Every id of a list of `len` documents, in order, for rayon.
-    pub fn par_all(len: usize) -> impl IndexedParallelIterator<Item = DocId> {
-        (0..len).into_par_iter().map(DocId)
-    }
-
-    /// Every id of a list of `len` documents, in order.
-    pub fn all(len: usize) -> impl DoubleEndedIterator<Item = DocId> + ExactSizeIterator + Clone {
-        (0..len).map(DocId)
-    }
-}
-
-impl std::fmt::Display for DocId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl<T> std::ops::Index<DocId> for [T] {
-    type Output = T;
-    fn index(&self, id: DocId) -> &T {
-        &self[id.0]
-    }
-}
-
-impl<T> std::ops::IndexMut<DocId> for [T] {
-    fn index_mut(&mut self, id: DocId) -> &mut T {
-        &mut self[id.0]
-    }
-}
-
-impl<T> std::ops::Index<DocId> for Vec<T> {
-    type Output = T;
-    fn index(&self, id: DocId) -> &T {
-        &self[id.0]
-    }
-}
-
-impl<T> std::ops::IndexMut<DocId> for Vec<T> {
-    fn index_mut(&mut self, id: DocId) -> &mut T {
-        &mut self[id.0]
-    }
-}
+crate::model::position_type!(DocId, "document");
 
 /// What an edge means (the `rel` of `graph.json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -21,7 +21,7 @@
 //! publish (drafts' front matter and commits, the subjects of commits that
 //! touched only drafts). It is in the user's cache folder ([`crate::kept`]).
 //!
-//! The file is JSON: the stamp, then the walk ([`Walk`]): the history
+//! The file is JSON: the stamp, then the walk (`site::Walk`): the history
 //! oldest first, and what the next commit is compared with (each path's
 //! document and each document's newest compared fields). Anything that
 //! does not decode is ignored whole.
@@ -35,9 +35,8 @@
 
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-
-use super::site::Walk;
 
 /// The most a history file may hold before it is ignored (read from git
 /// instead); far above a real site's (about 6 MB for 10,000 documents).
@@ -101,16 +100,18 @@ impl Stamp {
     }
 }
 
+// Generic over the walk, which `site` owns and checks, so that this file
+// knows the format and `site` the history.
 #[derive(Serialize)]
-struct FileRef<'a> {
+struct FileRef<'a, W> {
     stamp: &'a Stamp,
-    walk: &'a Walk,
+    walk: &'a W,
 }
 
 #[derive(Deserialize)]
-struct File {
+struct File<W> {
     stamp: Stamp,
-    walk: Walk,
+    walk: W,
 }
 
 /// The history file kept for the site at `root`, if any.
@@ -124,16 +125,20 @@ pub(crate) fn keep(root: &Path, bytes: &[u8]) {
 }
 
 /// The file for a walk read under `stamp`.
-pub(crate) fn encode(stamp: &Stamp, walk: &Walk) -> Option<Vec<u8>> {
+pub(crate) fn encode<W: Serialize>(stamp: &Stamp, walk: &W) -> Option<Vec<u8>> {
     serde_json::to_vec(&FileRef { stamp, walk }).ok()
 }
 
 /// The stamp and walk `bytes` hold, if they are a history file whose
-/// commits are object ids and whose indices are in range. That is all a
+/// stamp names object ids and whose walk is `consistent` (its commits
+/// object ids, its indices in range). That is all a
 /// file can be checked for alone: whether its commits are the
 /// repository's is checked against git before it is used
 /// (`site::read`).
-pub(crate) fn decode(bytes: &[u8]) -> Option<(Stamp, Walk)> {
-    let file: File = serde_json::from_slice(bytes).ok()?;
-    (file.stamp.names_object_ids() && file.walk.is_consistent()).then_some((file.stamp, file.walk))
+pub(crate) fn decode<W: DeserializeOwned>(
+    bytes: &[u8],
+    consistent: impl FnOnce(&W) -> bool,
+) -> Option<(Stamp, W)> {
+    let file: File<W> = serde_json::from_slice(bytes).ok()?;
+    (file.stamp.names_object_ids() && consistent(&file.walk)).then_some((file.stamp, file.walk))
 }

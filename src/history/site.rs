@@ -386,7 +386,8 @@ fn start(
     shallow: &HashSet<String>,
     previous: Option<&[u8]>,
 ) -> Start {
-    let Some((kept, walk)) = previous.and_then(cache::decode) else {
+    let Some((kept, walk)) = previous.and_then(|bytes| cache::decode(bytes, Walk::is_consistent))
+    else {
         return Start::Afresh;
     };
     // `None`: the stamp's own walk; else the commits since the kept one's.
@@ -1117,7 +1118,8 @@ mod tests {
             let mut kept = Walk::default();
             kept.steps(log, first);
             let bytes = cache::encode(&stamp, &kept).expect("encodes");
-            let (read_stamp, mut walk) = cache::decode(&bytes).expect("decodes");
+            let (read_stamp, mut walk) =
+                cache::decode(&bytes, Walk::is_consistent).expect("decodes");
             assert_eq!(read_stamp, stamp);
             walk.steps(later, second);
             let resumed = walk.finish();
@@ -1168,25 +1170,25 @@ mod tests {
     fn a_walk_with_an_index_past_its_commits_is_not_read_back() {
         let (stamp, kept) = five_commits_walked();
         let text = String::from_utf8(cache::encode(&stamp, &kept).expect("encodes")).expect("JSON");
-        assert!(cache::decode(text.as_bytes()).is_some());
+        assert!(cache::decode(text.as_bytes(), Walk::is_consistent).is_some());
         let broken = text.replacen("\"commit\":4", "\"commit\":9", 1);
         assert_ne!(broken, text);
-        assert!(cache::decode(broken.as_bytes()).is_none());
+        assert!(cache::decode(broken.as_bytes(), Walk::is_consistent).is_none());
         for cut in [0, 1, text.len() / 2, text.len() - 1] {
             assert!(
-                cache::decode(&text.as_bytes()[..cut]).is_none(),
+                cache::decode(&text.as_bytes()[..cut], Walk::is_consistent).is_none(),
                 "cut at {cut}"
             );
         }
         let bad_date = text.replacen("2026-09-01", "2026-13-01", 1);
-        assert!(cache::decode(bad_date.as_bytes()).is_none());
+        assert!(cache::decode(bad_date.as_bytes(), Walk::is_consistent).is_none());
     }
 
     #[test]
     fn the_same_walk_is_always_the_same_bytes() {
         let (stamp, kept) = five_commits_walked();
         let bytes = cache::encode(&stamp, &kept).expect("encodes");
-        let (_, again) = cache::decode(&bytes).expect("decodes");
+        let (_, again) = cache::decode(&bytes, Walk::is_consistent).expect("decodes");
         assert_eq!(cache::encode(&stamp, &again).expect("encodes"), bytes);
     }
 
@@ -1201,12 +1203,18 @@ mod tests {
         for forged_head in ["--output=/tmp/x", "HEAD", &not_hex, &head[..39]] {
             let forged = text.replacen(&head, forged_head, 1);
             assert_ne!(forged, text);
-            assert!(cache::decode(forged.as_bytes()).is_none(), "{forged_head}");
+            assert!(
+                cache::decode(forged.as_bytes(), Walk::is_consistent).is_none(),
+                "{forged_head}"
+            );
         }
         let forged = text.replacen(&first, "--all", 1);
-        assert!(cache::decode(forged.as_bytes()).is_none(), "a commit's id");
+        assert!(
+            cache::decode(forged.as_bytes(), Walk::is_consistent).is_none(),
+            "a commit's id"
+        );
         // A SHA-256 repository's ids are 64 digits.
         let sha256 = text.replace(&head, &format!("{head}{}", &head[..24]));
-        assert!(cache::decode(sha256.as_bytes()).is_some());
+        assert!(cache::decode(sha256.as_bytes(), Walk::is_consistent).is_some());
     }
 }

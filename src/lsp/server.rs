@@ -260,12 +260,8 @@ impl<W: Write> Server<W> {
                 .unwrap_or(false),
         };
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let today = crate::date::build_date(
-            None,
-            crate::config::as_of_in(&root, crate::rules::HEALTH_RULES),
-            epoch.as_deref(),
-        )
-        .map_err(|e| Failure::new(ErrorCode::InternalError, e.0))?;
+        let today = crate::date::Today::new(None, epoch.as_deref())
+            .map_err(|e| Failure::new(ErrorCode::InternalError, e.0))?;
         let options = LoadOptions {
             root: root.clone(),
             today,

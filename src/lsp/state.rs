@@ -176,9 +176,11 @@ impl Workspace {
             return false;
         }
         self.dirty = false;
+        // The clock's day, read again at each analysis so that a session
+        // left open overnight moves on; the config buffer's `as_of`, if any,
+        // wins over it in the analysis.
         let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-        let as_of = crate::config::as_of_in(&self.root, crate::rules::HEALTH_RULES);
-        if let Ok(today) = crate::date::build_date(None, as_of, epoch.as_deref()) {
+        if let Ok(today) = crate::date::Today::new(None, epoch.as_deref()) {
             self.options.today = today;
         }
         let result = if self.needs_reload || self.site.is_none() {
@@ -208,7 +210,9 @@ impl Workspace {
         let Some(site) = self.site.as_mut() else {
             return false;
         };
-        if site.today != self.options.today || site.config_text != config_text {
+        if site.config_text != config_text
+            || site.today != self.options.today.with_as_of(site.config.as_of)
+        {
             return false;
         }
         let mut patches = Vec::new();

@@ -12,7 +12,7 @@ use super::jobs::all_jobs;
 use super::parallel::{render_with, Mode};
 use super::search::{self, Dictionary, IndexWriter};
 use super::theme::Theme;
-use super::view::{Fingerprints, Model};
+use super::view::{Appearances, Model};
 use super::{RenderError, Rendered, ServedPages, Sink};
 use crate::graph::DocId;
 use crate::hash::{binary_identity, hash_of};
@@ -49,7 +49,7 @@ pub fn render_build(
         Some(cache) if cache.identity == identity => (cache.pages, cache.docs, Some(cache.words)),
         _ => Default::default(),
     };
-    let fingerprints = Fingerprints::of(site);
+    let appearances = Appearances::of(site);
     let mut memory = BuildMemory {
         pages: ServedPages::remembering(pages),
         previous: previous_docs.iter().map(|d| (d.id.as_str(), d)).collect(),
@@ -62,7 +62,7 @@ pub fn render_build(
         theme,
         &all_jobs(site),
         sink,
-        Mode::Build(&mut memory, &fingerprints),
+        Mode::Build(&mut memory, &appearances),
     )?;
     let kept = memory.pages.take_skipped();
     let pages = memory.pages.into_hashes();

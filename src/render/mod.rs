@@ -19,6 +19,7 @@
 
 mod body;
 pub mod cache;
+mod error;
 mod highlight;
 mod jobs;
 pub(crate) mod markdown;
@@ -34,6 +35,7 @@ pub mod view;
 
 use crate::output::OutputFile;
 use crate::site::Site;
+pub use error::RenderError;
 pub use jobs::{all_jobs, Job};
 pub use memory::{build_identity, render_build, BuildRender};
 pub use pages::health::HEALTH_PREFIX;
@@ -42,18 +44,8 @@ pub use pages::trace::TRACE_PREFIX;
 use parallel::{render_with, Mode};
 pub use search::SEARCH_PREFIX;
 pub use served::{SearchEntries, ServedPages};
-use theme::{TemplateError, Theme};
-use view::Fingerprints;
-
-/// Why rendering stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderError(pub String);
-
-impl From<TemplateError> for RenderError {
-    fn from(e: TemplateError) -> RenderError {
-        RenderError(format!("template error: {}", e.0))
-    }
-}
+use theme::Theme;
+use view::Appearances;
 
 /// Where rendered files go as they are made (a staging folder, or memory).
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), RenderError> + Sync + 'a;
@@ -82,7 +74,7 @@ pub fn render_into(
 /// search entry `known` has for them; `known` is updated with the new ones.
 /// Pages `served` already serves from the same values are not rendered or
 /// handed to `sink`: [`ServedPages::take_skipped`] lists them. With
-/// `fingerprints` (of this very site), pages of many findings are keyed by
+/// `appearances` (of this very site), pages of many findings are keyed by
 /// them instead of by their values.
 pub fn render_partial(
     site: &Site,
@@ -91,7 +83,7 @@ pub fn render_partial(
     sink: &Sink<'_>,
     known: &mut SearchEntries,
     served: &ServedPages,
-    fingerprints: Option<&Fingerprints>,
+    appearances: Option<&Appearances>,
 ) -> Result<Rendered, RenderError> {
     render_with(
         site,
@@ -101,7 +93,7 @@ pub fn render_partial(
         Mode::Serve {
             known,
             served,
-            fingerprints,
+            appearances,
         },
     )
 }

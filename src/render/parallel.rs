@@ -14,7 +14,7 @@ use super::pages::search::search_page;
 use super::search::{self, CodedDoc, Dictionary, IndexWriter, SearchDoc};
 use super::served::search_index;
 use super::theme::Theme;
-use super::view::{Fingerprints, Model};
+use super::view::{Appearances, Model};
 use super::{RenderError, Rendered, SearchEntries, ServedPages, Sink};
 use crate::graph::DocId;
 use crate::output::OutputFile;
@@ -25,12 +25,12 @@ pub(super) enum Mode<'r, 'c> {
     /// Any list of jobs, nothing remembered ([`render_into`](super::render_into)).
     Plain,
     /// A build, remembering what it renders ([`render_build`](super::render_build)).
-    Build(&'r mut BuildMemory<'c>, &'r Fingerprints),
+    Build(&'r mut BuildMemory<'c>, &'r Appearances),
     /// Serve's partial render ([`render_partial`](super::render_partial)).
     Serve {
         known: &'r mut SearchEntries,
         served: &'r ServedPages,
-        fingerprints: Option<&'r Fingerprints>,
+        appearances: Option<&'r Appearances>,
     },
 }
 
@@ -41,14 +41,14 @@ pub(super) fn render_with(
     sink: &Sink<'_>,
     mode: Mode<'_, '_>,
 ) -> Result<Rendered, RenderError> {
-    let (known, served, fingerprints, build) = match mode {
+    let (known, served, appearances, build) = match mode {
         Mode::Plain => (None, None, None, None),
-        Mode::Build(memory, fingerprints) => (None, None, Some(fingerprints), Some(memory)),
+        Mode::Build(memory, appearances) => (None, None, Some(appearances), Some(memory)),
         Mode::Serve {
             known,
             served,
-            fingerprints,
-        } => (Some(known), Some(served), fingerprints, None),
+            appearances,
+        } => (Some(known), Some(served), appearances, None),
     };
     // A build's memory, in the parts the threads read and the parts it fills in at the end.
     let (build_pages, previous, words, mut build_out) = match build {
@@ -67,7 +67,7 @@ pub(super) fn render_with(
         None => (None, None, None, None),
     };
     let building = build_pages.is_some();
-    let mut model = Model::keyed(site, fingerprints);
+    let mut model = Model::keyed(site, appearances);
     model.served = served.or(build_pages);
     let files = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);

@@ -238,7 +238,7 @@ pub struct Model<'a> {
     by_rule: Vec<Finding<'a>>,
     /// Each rule's part of `by_rule`.
     rule_ranges: Vec<(&'static str, std::ops::Range<usize>)>,
-    /// A key per finding of `by_rule`, from its document's [`Fingerprint`]s,
+    /// A key per finding of `by_rule`, from its document's [`Appearance`]s,
     /// when serve handed them over: what the health pages are keyed by.
     by_rule_keys: Option<Vec<u64>>,
     /// What a released text is read again through ([`Model::text_of`]).
@@ -271,18 +271,18 @@ pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
 /// an edit reaches, and a page made of many documents' findings uses them
 /// as its key instead of hashing every finding's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Fingerprint {
+pub struct Appearance {
     /// What lists, badges and trees elsewhere show of the document.
     pub summary: u64,
     /// Its findings, in order.
     pub findings: u64,
 }
 
-/// Every document's [`Fingerprint`], by [`DocId`], and the findings tied to no document.
+/// Every document's [`Appearance`], by [`DocId`], and the findings tied to no document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Fingerprints {
+pub struct Appearances {
     /// By document.
-    pub docs: Vec<Fingerprint>,
+    pub docs: Vec<Appearance>,
     /// A hash of the findings whose file is no document (config, unreadable files).
     pub loose: u64,
 }
@@ -297,9 +297,9 @@ fn docs_by_file(site: &Site) -> HashMap<&str, DocId, foldhash::fast::RandomState
         .collect()
 }
 
-impl Fingerprints {
-    /// The fingerprints of `site`'s documents.
-    pub fn of(site: &Site) -> Fingerprints {
+impl Appearances {
+    /// The appearances of `site`'s documents.
+    pub fn of(site: &Site) -> Appearances {
         let by_file = docs_by_file(site);
         let mut own: Vec<Vec<&Diagnostic>> = vec![Vec::new(); site.docs.len()];
         let mut loose: Vec<&Diagnostic> = Vec::new();
@@ -339,13 +339,13 @@ impl Fingerprints {
                     graph.parent(i),
                     doc.result.map(|r| r.as_str()),
                 ));
-                Fingerprint {
+                Appearance {
                     summary,
                     findings: hash_of(&own[i]),
                 }
             })
             .collect();
-        Fingerprints {
+        Appearances {
             docs,
             loose: hash_of(&loose),
         }
@@ -363,10 +363,10 @@ impl<'a> Model<'a> {
         Model::keyed(site, None)
     }
 
-    /// [`Model::new`], keying each finding by `fingerprints` (of this very
+    /// [`Model::new`], keying each finding by `appearances` (of this very
     /// site) for pages that list many: serve compares keys, not texts.
-    pub fn keyed(site: &'a Site, fingerprints: Option<&Fingerprints>) -> Model<'a> {
-        let fingerprints = fingerprints.filter(|f| f.docs.len() == site.docs.len());
+    pub fn keyed(site: &'a Site, appearances: Option<&Appearances>) -> Model<'a> {
+        let appearances = appearances.filter(|f| f.docs.len() == site.docs.len());
         let by_file = docs_by_file(site);
         let mut counts = vec![0usize; site.docs.len()];
         for d in &site.diagnostics {
@@ -405,7 +405,7 @@ impl<'a> Model<'a> {
                 let doc = model.by_file.get(d.file.as_str()).copied();
                 // A finding shows its diagnostic (in its document's findings),
                 // its document's link, team and owner (in the summaries).
-                let key = fingerprints.map_or(0, |f| match doc {
+                let key = appearances.map_or(0, |f| match doc {
                     Some(i) => hash_of(&(f.docs[i], model.team_of(i).map(|t| f.docs[t].summary))),
                     None => hash_of(d),
                 });
@@ -438,7 +438,7 @@ impl<'a> Model<'a> {
             }
             model.rule_ranges.push((rule, start..model.by_rule.len()));
         }
-        if fingerprints.is_some() {
+        if appearances.is_some() {
             model.by_rule_keys = Some(keys);
         }
         model

@@ -427,9 +427,9 @@ impl<'a> Context<'a> {
 
     /// Where the value at `path` is written in `doc`; falls back to `kind:`, then to the file's start.
     pub fn span(&self, doc: &Document, path: &[Step<'_>]) -> Span {
-        let front = self.fronts.get(doc.source).and_then(|f| {
+        let front = self.fronts.get(doc.source.index()).and_then(|f| {
             f.get_or_init(|| {
-                let text = self.sources.get(doc.source)?.text.as_str();
+                let text = self.sources.get(doc.source.index())?.text.as_str();
                 let fm = split_front_matter(text).ok()?;
                 let front = &text[..fm.body_offset];
                 Some(Front {
@@ -520,7 +520,7 @@ pub(crate) mod testing {
     pub(crate) fn example_options() -> LoadOptions {
         LoadOptions {
             root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"),
-            today: crate::date::parse_date("2026-11-24").expect("date"),
+            today: crate::date::Today::Given(crate::date::parse_date("2026-11-24").expect("date")),
             drafts: false,
             output_dir: None,
             base_url: None,
@@ -543,7 +543,7 @@ pub(crate) mod testing {
         let today = crate::date::parse_date(today).expect("test date");
         let options = LoadOptions {
             root: ".".into(),
-            today,
+            today: crate::date::Today::Given(today),
             drafts: false,
             output_dir: None,
             base_url: None,

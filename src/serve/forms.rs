@@ -104,7 +104,7 @@ impl Fingerprints {
         self.by_path = kept;
     }
 
-    fn of(&self, site: &Site, source: usize) -> String {
+    fn of(&self, site: &Site, source: crate::model::SourceId) -> String {
         let source = &site.sources[source];
         self.by_path
             .get(&source.path)
@@ -545,7 +545,7 @@ mod tests {
     fn site_of(files: &[(&str, &str)]) -> Site {
         let options = crate::site::LoadOptions {
             root: "/nowhere".into(),
-            today: crate::date::parse_date("2026-12-07").expect("date"),
+            today: crate::date::Today::Given(crate::date::parse_date("2026-12-07").expect("date")),
             drafts: false,
             output_dir: None,
             base_url: None,
@@ -567,7 +567,7 @@ mod tests {
         let check = |kept: &Fingerprints, site: &Site| {
             for (i, source) in site.sources.iter().enumerate() {
                 assert_eq!(
-                    kept.of(site, i),
+                    kept.of(site, crate::model::SourceId::new(i)),
                     file_fingerprint(&source.text),
                     "{}",
                     source.path

@@ -1,7 +1,7 @@
 //! Which served pages an analysis makes out of date.
 //!
 //! Which pages can change: a page shows its own document in full and, of
-//! every other document, only what its [`Fingerprint::summary`] covers (its
+//! every other document, only what its [`Appearance::summary`] covers (its
 //! `DocLink`, hashed whole, and what trees add: team, quarter, owner,
 //! parent, experiment result) for its neighbours, its trail up and its
 //! subtree down. So after an edit
@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::graph::DocId;
 use crate::hash::hash_of;
-use crate::render::view::{doc_path, Fingerprint, Fingerprints};
+use crate::render::view::{doc_path, Appearance, Appearances};
 use crate::site::Site;
 
 /// A document id or file path as the states name it: its [`hash_of`]. The
@@ -114,7 +114,7 @@ impl Places {
 pub(super) struct RenderedFrom {
     places: Arc<Places>,
     /// Per document (by [`DocId`], as `places`), and the findings of no document.
-    fingerprints: Fingerprints,
+    appearances: Appearances,
     /// Whether any page had code: every page links the highlight stylesheet then.
     has_code: bool,
     /// The quarter review pages: a quarter whose last bet or objective
@@ -132,16 +132,16 @@ impl RenderedFrom {
         };
         RenderedFrom {
             places,
-            fingerprints: Fingerprints::of(site),
+            appearances: Appearances::of(site),
             has_code: site.docs.iter().any(|d| d.body.has_code),
             quarter_pages: crate::render::quarter_page_paths(site),
         }
     }
 
-    /// The place and fingerprint of the document named `name`.
-    fn state(&self, name: Name) -> Option<(&Place, Fingerprint)> {
+    /// The place and appearance of the document named `name`.
+    fn state(&self, name: Name) -> Option<(&Place, Appearance)> {
         let &i = self.places.index.get(&name)?;
-        Some((&self.places.places[i], self.fingerprints.docs[i]))
+        Some((&self.places.places[i], self.appearances.docs[i]))
     }
 
     /// Every document, by name, with its place.
@@ -149,9 +149,9 @@ impl RenderedFrom {
         self.places.names.iter().copied().zip(&self.places.places)
     }
 
-    /// The fingerprints of the analysed site's documents, for the render to key pages by.
-    pub(super) fn fingerprints(&self) -> &Fingerprints {
-        &self.fingerprints
+    /// The appearances of the analysed site's documents, for the render to key pages by.
+    pub(super) fn appearances(&self) -> &Appearances {
+        &self.appearances
     }
 
     /// Whether any page had code: every page links the highlight stylesheet then.

@@ -15,6 +15,7 @@ mod differential;
 mod forms;
 mod http;
 mod invalidate;
+mod report;
 mod request;
 mod served;
 pub mod session;
@@ -25,6 +26,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 
 use crate::site::{LoadOptions, RunError};
+pub use report::Said;
 use session::{LiveSite, Outcome};
 use watch::WatchEvent;
 

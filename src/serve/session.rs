@@ -444,7 +444,7 @@ impl LiveSite {
             },
             &mut loaded.search,
             &loaded.pages,
-            now.as_ref().map(RenderedFrom::fingerprints),
+            now.as_ref().map(RenderedFrom::appearances),
         );
         let skipped = loaded.pages.take_skipped();
         if let Err(e) = rendered {

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::date;
 use crate::diagnostics::Diagnostic;
 use crate::graph::{Graph, ResolveContext};
-use crate::model::Document;
+use crate::model::{Document, SourceId};
 use crate::source::SourceFile;
 use crate::{analysis, config, graph, source};
 
@@ -134,7 +134,7 @@ impl AnalysisCache {
     }
 
     /// Parses the files of `sources` the cache does not hold; lends out the rest.
-    /// Marks in `fresh` (by source index) the files it parsed.
+    /// Marks in `fresh` (by [`SourceId`]) the files it parsed.
     pub(super) fn parse(
         &mut self,
         sources: &[SourceFile],
@@ -152,7 +152,7 @@ impl AnalysisCache {
         let mut kept = std::mem::take(&mut self.kept).into_iter().peekable();
         let mut parsed: Vec<Option<(Document, Vec<Diagnostic>)>> =
             Vec::with_capacity(sources.len());
-        for (i, file) in sources.iter().enumerate() {
+        for (i, file) in SourceId::all(sources.len()).zip(sources) {
             while kept.next_if(|d| d.file < file.path).is_some() {}
             let hit = kept
                 .next_if(|d| d.file == file.path)
@@ -166,7 +166,7 @@ impl AnalysisCache {
             parsed.push(hit);
         }
         self.forgotten.clear();
-        let stale: Vec<usize> = (0..sources.len())
+        let stale: Vec<SourceId> = SourceId::all(sources.len())
             .filter(|&i| parsed[i].is_none())
             .collect();
         for (i, doc) in self.parse_and_remember(sources, schema, &stale) {
@@ -188,9 +188,9 @@ impl AnalysisCache {
         &mut self,
         sources: &[SourceFile],
         schema: &config::Schema,
-        stale: &[usize],
-    ) -> Vec<(usize, Document)> {
-        let parsed: Vec<(usize, (Document, Vec<Diagnostic>))> = stale
+        stale: &[SourceId],
+    ) -> Vec<(SourceId, Document)> {
+        let parsed: Vec<(SourceId, (Document, Vec<Diagnostic>))> = stale
             .par_iter()
             .map(|&i| (i, source::parse_document(&sources[i], i, schema)))
             .collect();
@@ -216,7 +216,7 @@ impl AnalysisCache {
         fresh: &mut [bool],
     ) -> (Vec<Document>, Vec<Vec<Diagnostic>>) {
         let mut docs = std::mem::take(&mut self.kept);
-        let stale: Vec<usize> = (0..sources.len())
+        let stale: Vec<SourceId> = SourceId::all(sources.len())
             .filter(|&i| {
                 let path = &sources[i].path;
                 self.forgotten.contains(path) || !self.diagnostics.contains_key(path)
@@ -230,9 +230,8 @@ impl AnalysisCache {
             self.links_unchanged &= graph::same_links(&docs[i], &doc);
             docs[i] = doc;
         }
-        let diagnostics = sources
-            .iter()
-            .enumerate()
+        let diagnostics = SourceId::all(sources.len())
+            .zip(sources)
             .map(|(i, file)| {
                 docs[i].source = i;
                 self.diagnostics

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::date::Date;
+use crate::date::{Date, Today};
 use crate::diagnostics::{self, Diagnostic, SourceLookup};
 use crate::graph::{self, DocId, Graph, ResolveContext};
-use crate::model::Document;
+use crate::model::{Document, SourceId};
 use crate::source::{self, SourceFile};
 use crate::{analysis, git, history, rules};
 
@@ -26,8 +26,9 @@ use crate::{analysis, git, history, rules};
 pub struct LoadOptions {
     /// The site root.
     pub root: PathBuf,
-    /// The date the strategy is judged on.
-    pub today: Date,
+    /// The day the strategy is judged on, but for the config's `as_of`,
+    /// which the load reads with the config.
+    pub today: Today,
     /// Include `draft: true` documents.
     pub drafts: bool,
     /// The output folder, never read as content.
@@ -78,7 +79,7 @@ impl Site {
             graph: Graph::default(),
             facts: analysis::Facts::default(),
             diagnostics: Vec::new(),
-            today: options.today,
+            today: options.today.with_as_of(None),
             history: std::sync::Arc::default(),
             left_out_drafts: std::collections::HashSet::new(),
         }
@@ -160,7 +161,7 @@ pub fn load_lean(options: &LoadOptions) -> Result<Site, RunError> {
     // Each file is parsed as soon as it is read, so that no more than a
     // file per thread is held whole at any time.
     let (inputs, parsed) = read_inputs_each(options, |config, file| {
-        let parsed = source::parse_document(file, 0, &config.schema);
+        let parsed = source::parse_document(file, SourceId::default(), &config.schema);
         file.release_after(parsed.0.body_offset);
         parsed
     })?;
@@ -308,6 +309,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         io_diagnostics,
         git_dates,
     } = inputs;
+    let today = options.today.with_as_of(config.as_of);
     let guard = matches!(parse, Parse::Released(_)).then(|| source::RootGuard::new(&options.root));
     let mut diagnostics = io_diagnostics;
     // Unzipped as they are made: collecting pairs and then moving every
@@ -319,11 +321,10 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         Parse::Fresh => sources
             .par_iter()
             .enumerate()
-            .map(|(i, file)| source::parse_document(file, i, &config.schema))
+            .map(|(i, file)| source::parse_document(file, SourceId::new(i), &config.schema))
             .unzip(),
-        Parse::Released(parsed) => parsed
-            .into_iter()
-            .enumerate()
+        Parse::Released(parsed) => SourceId::all(parsed.len())
+            .zip(parsed)
             .map(|(i, (mut doc, diagnostics))| {
                 doc.source = i;
                 (doc, diagnostics)
@@ -384,9 +385,8 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     for &target in &stamped {
         sources[docs[target].source].release_after(docs[target].body_offset);
     }
-    let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, options.today);
-    let earlier =
-        earlier.filter(|e| e.today == options.today && e.judged(&docs, config_text.as_deref()));
+    let rule_context = rules::Context::new(&docs, &graph, &config, &sources, &facts, today);
+    let earlier = earlier.filter(|e| e.today == today && e.judged(&docs, config_text.as_deref()));
     let findings = match earlier {
         Some(earlier) => {
             let mut changed: Vec<DocId> = DocId::all(docs.len())
@@ -410,6 +410,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
             .filter_map(|of_file| {
                 let at = sources
                     .binary_search_by(|s| s.path.as_str().cmp(&of_file[0].file))
+                    .map(SourceId::new)
                     .ok()?;
                 Some((at, of_file.iter().map(|d| d.span.line).max()?))
             })
@@ -430,7 +431,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         graph,
         facts,
         diagnostics,
-        today: options.today,
+        today,
         history: std::sync::Arc::default(),
         left_out_drafts,
     }
@@ -442,12 +443,12 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
 /// not be read as it was.
 fn restore(
     sources: &mut [SourceFile],
-    wanted: impl IntoIterator<Item = (usize, u32)>,
+    wanted: impl IntoIterator<Item = (SourceId, u32)>,
     guard: &source::RootGuard,
 ) -> Vec<Diagnostic> {
     let mut through = vec![0; sources.len()];
     for (at, line) in wanted {
-        if let Some(t) = through.get_mut(at) {
+        if let Some(t) = through.get_mut(at.index()) {
             *t = line.max(*t);
         }
     }
@@ -491,10 +492,11 @@ pub fn reparse_in_place(
     site: &Site,
     cache: &AnalysisCache,
     file: &SourceFile,
-) -> Option<(usize, graph::DocId, Document)> {
+) -> Option<(SourceId, graph::DocId, Document)> {
     let at = site
         .sources
         .binary_search_by(|f| f.path.as_str().cmp(&file.path))
+        .map(SourceId::new)
         .ok()?;
     let doc = site
         .docs
@@ -522,7 +524,7 @@ mod tests {
     fn options_on(today: &str) -> LoadOptions {
         LoadOptions {
             root: PathBuf::from("site"),
-            today: date::parse_date(today).expect("date"),
+            today: date::Today::Given(date::parse_date(today).expect("date")),
             drafts: false,
             output_dir: None,
             base_url: None,

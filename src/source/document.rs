@@ -74,7 +74,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
 pub fn parse_document(
     file: &SourceFile,
-    source: usize,
+    source: SourceId,
     schema: &Schema,
 ) -> (Document, Vec<Diagnostic>) {
     let text = file.text.as_str();
@@ -865,7 +865,7 @@ mod tests {
 
     fn parse(path: &str, text: &str) -> (Document, Vec<Diagnostic>) {
         let file = SourceFile::new(path.to_string(), path.into(), text.to_string());
-        parse_document(&file, 0, &Schema::builtin())
+        parse_document(&file, SourceId::default(), &Schema::builtin())
     }
 
     fn messages(diags: &[Diagnostic]) -> Vec<String> {

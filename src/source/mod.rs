@@ -9,6 +9,7 @@ mod document;
 mod frontmatter;
 mod identity;
 
+pub use crate::model::SourceId;
 pub use body::{
     extract_body, fence_language, headings, join_relative, markdown_options, path_link, wiki_parts,
     Heading, MAX_HIGHLIGHTED_CODE_BYTES,
@@ -573,6 +574,23 @@ fn build_ignore(patterns: &[String]) -> GlobSet {
         }
     }
     builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// The site root relative to the working directory, `/`-separated with a
+/// trailing `/`, so that SARIF paths match the repository a CI job checked
+/// out. Empty when the root is the working directory or elsewhere.
+pub fn root_from_working_dir(root: &Path) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return String::new();
+    };
+    let (Ok(root), Ok(cwd)) = (absolute(root).canonicalize(), cwd.canonicalize()) else {
+        return String::new();
+    };
+    match root.strip_prefix(&cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+        Ok(rel) => format!("{}/", relative_path(Path::new(""), rel)),
+        Err(_) => String::new(),
+    }
 }
 
 /// `path` relative to `root`, `/`-separated; the full path if it is not under `root`.

@@ -185,3 +185,58 @@ fn the_reader_of_paths_sees_groups_and_the_root() {
     .into();
     assert_eq!(used, expected);
 }
+
+/// Inside a module folder, the files that once imported each other round a
+/// loop stay one way: `history/cache.rs` knows the walk's format, not
+/// `site.rs`; the LSP's actions and rename share `edits.rs`; the pages name
+/// what they use of `render` by its own file, never through `render/mod.rs`,
+/// which declares them.
+#[test]
+fn the_loops_once_inside_folders_stay_open() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let code = |rel: &str| code_of(&std::fs::read_to_string(src.join(rel)).unwrap());
+    for (file, other) in [
+        ("history/cache.rs", "site::"),
+        ("lsp/features/actions.rs", "rename::"),
+        ("lsp/features/rename.rs", "actions::"),
+    ] {
+        assert!(!code(file).contains(other), "src/{file} uses `{other}`");
+    }
+    let render_files: BTreeSet<String> = std::fs::read_dir(src.join("render"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".rs").unwrap_or(&name).to_string()
+        })
+        .collect();
+    let mut through_mod = Vec::new();
+    for entry in std::fs::read_dir(src.join("render/pages")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = code(&format!("render/pages/{name}"));
+        // From `pages/mod.rs`, `super::` is `render`; from a page, `super::super::`.
+        let prefixes: &[&str] = if name == "mod.rs" {
+            &["crate::render::", "super::"]
+        } else {
+            &["crate::render::", "super::super::"]
+        };
+        for prefix in prefixes {
+            for (at, _) in text.match_indices(prefix) {
+                let after = &text[at + prefix.len()..];
+                let item: String = after
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '{')
+                    .collect();
+                if !render_files.contains(&item) {
+                    through_mod.push(format!("src/render/pages/{name}: {prefix}{item}"));
+                }
+            }
+        }
+    }
+    assert!(
+        through_mod.is_empty(),
+        "pages reach into render/mod.rs:\n{}",
+        through_mod.join("\n")
+    );
+}

@@ -1180,3 +1180,30 @@ fn rename_refuses_an_id_too_long_for_the_build() {
     let accepted = rename(&mut client, &"p".repeat(128));
     assert!(accepted["error"].is_null(), "{accepted}");
 }
+
+/// The day comes from the config the server holds, an unsaved buffer
+/// included, as `check` would read it from the saved file: moving `as_of`
+/// in the editor makes a review due, and moving it back clears the finding.
+#[test]
+fn an_unsaved_as_of_in_the_config_buffer_sets_the_day() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: Archive\nas_of: 2026-07-01\n")
+        .file(
+            "ps-a.md",
+            "---\nid: ps-a\nkind: product-strategy\nreviewed: 2026-06-01\n---\n# A\n",
+        );
+    let mut client = Client::start(site.root(), json!({}));
+    client.open("ps-a.md");
+    assert!(client.diagnostics("ps-a.md", Some(1)).is_empty());
+    let config = client.open("throughline.yaml");
+    client.change(
+        "throughline.yaml",
+        2,
+        &config.replace("2026-07-01", "2027-06-01"),
+    );
+    let found = client.diagnostics("ps-a.md", Some(1));
+    assert_eq!(codes(&found), ["stale"], "{found:#?}");
+    client.change("throughline.yaml", 3, &config);
+    assert!(client.diagnostics("ps-a.md", Some(1)).is_empty());
+    assert_eq!(client.shut_down(), 0);
+}

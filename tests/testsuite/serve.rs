@@ -26,11 +26,20 @@ impl Server {
         Server::start_with(root, &[])
     }
 
-    /// Starts on a free port with `args` added to the command line.
+    /// Starts on a free port, on 2026-11-24, with `args` added to the command line.
     pub(crate) fn start_with(root: &Path, args: &[&str]) -> Server {
+        let mut all = vec!["--today", "2026-11-24"];
+        all.extend_from_slice(args);
+        Server::launch(root, &all)
+    }
+
+    /// Starts on a free port with only `args` added: without `--today`, the
+    /// site's `as_of` (or `SOURCE_DATE_EPOCH`, set here) names the day.
+    fn launch(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
-            .args(["serve", "--port", "0", "--today", "2026-11-24"])
+            .args(["serve", "--port", "0"])
             .args(args)
+            .env("SOURCE_DATE_EPOCH", "1795478400")
             .arg(root)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -461,4 +470,24 @@ fn slow_connections_are_capped_instead_of_taking_a_thread_each() {
         assert!(Instant::now() < deadline, "the server did not recover");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// `serve` reads `as_of` with the rest of the config at each analysis: an
+/// edit to it judges the site on the new day at the next rebuild.
+#[test]
+fn an_edited_as_of_moves_the_day_at_the_next_rebuild() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: Archive\nas_of: 2026-07-01\n")
+        .file(
+            "ps-a.md",
+            "---\nid: ps-a\nkind: product-strategy\nreviewed: 2026-06-01\n---\n# A\n",
+        );
+    let mut server = Server::launch(site.root(), &[]);
+    assert!(server.page("/ps-a/").contains("<h1"));
+    replace_in(site.root(), "throughline.yaml", "2026-07-01", "2027-06-01");
+    let line = server.wait_for_line(|l| l.starts_with("throughline.yaml changed:"));
+    assert!(line.ends_with(", 1 warning"), "{line}");
+    replace_in(site.root(), "throughline.yaml", "2027-06-01", "2026-07-01");
+    let line = server.wait_for_line(|l| l.starts_with("throughline.yaml changed:"));
+    assert!(line.ends_with(", 0 warnings"), "{line}");
 }

@@ -8,38 +8,9 @@ use lsp_types::{CodeAction, CodeActionKind, Range, TextEdit};
 
 use crate::source::split_front_matter;
 
+use super::edits::{edit_between, workspace_edit};
 use super::refs::{self, Target};
-use super::rename::workspace_edit;
-use super::{diagnostics, fields, Ctx, Encoding, File, Lines};
-
-/// One edit that turns the text `lines` indexes into `new`: the span between
-/// their common start and common end.
-pub fn edit_between(lines: &Lines<'_>, new: &str, encoding: Encoding) -> TextEdit {
-    let old = lines.text();
-    let mut start = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
-        start -= 1;
-    }
-    let max_suffix = old.len().min(new.len()) - start;
-    let mut suffix = old
-        .bytes()
-        .rev()
-        .zip(new.bytes().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
-        suffix -= 1;
-    }
-    TextEdit {
-        range: lines.range(start, old.len() - suffix, encoding),
-        new_text: new[start..new.len() - suffix].to_string(),
-    }
-}
+use super::{diagnostics, fields, Ctx, File};
 
 /// The id a broken-link hint suggests (`did you mean `x`?`).
 pub fn suggested_id(hint: &str) -> Option<&str> {
@@ -99,11 +70,7 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
     // (`reviewed:`, and `reviewed_against:` stamps for drift).
     let reviewed_edit = file.doc.and_then(|(d, doc)| {
         let own = ctx.site.graph.lookup(&doc.id) == Some(d);
-        let plan = crate::review::plan(
-            ctx.site,
-            std::slice::from_ref(&doc.id),
-            ctx.ws.options.today,
-        );
+        let plan = crate::review::plan(ctx.site, std::slice::from_ref(&doc.id), ctx.site.today);
         let review = plan.ok()?.into_iter().next().filter(|_| own)?;
         Some(edit_between(&file.lines, &review.text, ctx.encoding))
     });
@@ -114,7 +81,7 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
         .collect();
     if let Some(reviewed_edit) = reviewed_edit {
         out.push(CodeAction {
-            title: format!("Mark reviewed today ({})", ctx.ws.options.today),
+            title: format!("Mark reviewed today ({})", ctx.site.today),
             kind: Some(if stale.is_empty() {
                 CodeActionKind::REFACTOR_REWRITE
             } else {
@@ -163,23 +130,6 @@ pub fn actions(ctx: &Ctx<'_>, file: &File<'_>, range: Range) -> Vec<CodeAction> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_edit_covers_what_differs() {
-        let old = "---\nreviewed: 2026-11-03 # é\n---\n";
-        let new = "---\nreviewed: 2026-11-24 # é\nreviewed_against: {a: x}\n---\n";
-        let lines = Lines::new(old);
-        let edit = edit_between(&lines, new, Encoding::Utf16);
-        let (start, end) = (
-            lines.offset(edit.range.start, Encoding::Utf16),
-            lines.offset(edit.range.end, Encoding::Utf16),
-        );
-        let mut applied = old.to_string();
-        applied.replace_range(start..end, &edit.new_text);
-        assert_eq!(applied, new);
-        let same = edit_between(&lines, old, Encoding::Utf16);
-        assert!(same.new_text.is_empty() && same.range.start == same.range.end);
-    }
 
     #[test]
     fn the_suggestion_is_read_from_the_hint() {

@@ -48,7 +48,7 @@ pub fn top_level_blocks(yaml: &str) -> Vec<(String, String)> {
 /// The skeleton blocks of `kind` (key and text), `parent:` included when the kind has one.
 pub fn skeleton_blocks(ctx: &Ctx<'_>, kind: &str) -> Vec<(String, String)> {
     let schema = &ctx.site.config.schema;
-    let text = skeleton(kind, "x", "x", &Filled::default(), ctx.ws.options.today);
+    let text = skeleton(kind, "x", "x", &Filled::default(), ctx.site.today);
     let yaml = split_front_matter(&text)
         .map_or("", |fm| fm.yaml)
         .to_string();

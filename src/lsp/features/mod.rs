@@ -5,6 +5,7 @@ pub mod actions;
 pub mod capabilities;
 pub mod completion;
 pub mod diagnostics;
+pub mod edits;
 pub mod fields;
 pub mod navigation;
 pub mod refs;

@@ -4,17 +4,14 @@
 use std::collections::BTreeMap;
 
 use lsp_server::ErrorCode;
-use lsp_types::{
-    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position,
-    PrepareRenameResponse, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
-};
+use lsp_types::{Position, PrepareRenameResponse, TextEdit, WorkspaceEdit};
 
 use crate::edit::set_fields;
 use crate::graph::DocId;
 use crate::model::check_id;
 use crate::yaml::scalar;
 
-use super::actions::edit_between;
+use super::edits::{edit_between, workspace_edit};
 use super::navigation::references_to;
 use super::refs::{self, Target};
 use super::{Ctx, Failure, File};
@@ -119,33 +116,4 @@ pub fn rename(
         }
     }
     Ok(workspace_edit(ctx, edits))
-}
-
-/// Edits per file as a `WorkspaceEdit`: versioned `documentChanges` when the client takes them.
-pub fn workspace_edit(ctx: &Ctx<'_>, edits: BTreeMap<String, Vec<TextEdit>>) -> WorkspaceEdit {
-    let named: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = edits
-        .into_iter()
-        .filter_map(|(rel, e)| {
-            let version = ctx.ws.open.get(&rel).map(|b| b.version);
-            Some((ctx.ws.uri(&rel)?, version, e))
-        })
-        .collect();
-    if ctx.caps.document_changes {
-        let changes = named
-            .into_iter()
-            .map(|(uri, version, e)| TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
-                edits: e.into_iter().map(OneOf::Left).collect(),
-            })
-            .collect();
-        WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Edits(changes)),
-            ..WorkspaceEdit::default()
-        }
-    } else {
-        WorkspaceEdit {
-            changes: Some(named.into_iter().map(|(uri, _, e)| (uri, e)).collect()),
-            ..WorkspaceEdit::default()
-        }
-    }
 }

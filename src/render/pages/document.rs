@@ -13,13 +13,13 @@ use crate::hash;
 use crate::output::OutputFile;
 use crate::render::body::{render_body, Resolver};
 use crate::render::cache::CachedDoc;
+use crate::render::error::RenderError;
 use crate::render::markdown::{LinkResolver, RenderedBody};
 use crate::render::search::SearchDoc;
 use crate::render::svg::{self, Reference};
 use crate::render::theme::Theme;
 use crate::render::tree;
 use crate::render::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
-use crate::render::RenderError;
 use crate::text::format_number;
 
 /// A document's own page (`page.html`).

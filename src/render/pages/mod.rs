@@ -24,11 +24,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::error::RenderError;
 use super::jobs::Job;
+use super::served::ServedPages;
 use super::svg::{self, TreeNode};
 use super::theme::Theme;
 use super::view::{ConfidenceView, DhmView, DocLink, GoalView, Model};
-use super::{RenderError, ServedPages};
 use crate::date::Quarter;
 use crate::graph::DocId;
 use crate::model::{Size, Status};

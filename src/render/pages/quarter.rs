@@ -11,9 +11,9 @@ use super::{base, page, PagesResult};
 use crate::analysis::GoalOutcome;
 use crate::date::Quarter;
 use crate::graph::DocId;
+use crate::render::error::RenderError;
 use crate::render::theme::Theme;
 use crate::render::view::{DocLink, Model};
-use crate::render::RenderError;
 use crate::site::Site;
 use crate::text::format_number;
 

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::{base, page};
 use crate::output::OutputFile;
+use crate::render::error::RenderError;
 use crate::render::theme::Theme;
 use crate::render::view::Model;
-use crate::render::RenderError;
 
 /// The search page; its index is [`search`](crate::render::search)'s.
 pub(in crate::render) fn search_page(

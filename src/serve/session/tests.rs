@@ -29,7 +29,7 @@ pub(crate) fn copy_dir(from: &Path) -> tempfile::TempDir {
 pub(crate) fn options(root: &Path) -> LoadOptions {
     LoadOptions {
         root: root.to_path_buf(),
-        today: crate::date::parse_date("2026-11-24").expect("date"),
+        today: crate::date::Today::Given(crate::date::parse_date("2026-11-24").expect("date")),
         drafts: false,
         output_dir: None,
         base_url: None,

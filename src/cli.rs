@@ -77,8 +77,10 @@ pub(crate) enum Command {
     /// Sets `reviewed:` to today and stamps the fingerprint of the parent and
     /// each `supports` target into `reviewed_against:`. From then on `drift`
     /// fires exactly when one of them changes, whatever the dates say. Only
-    /// those two lines of each file change. `--due` reviews every stale or
-    /// drifted document (of one owner with `--owner`), after listing them.
+    /// those two lines of each file change. `--due` lists every stale or
+    /// drifted document (of one owner with `--owner`) and asks before
+    /// stamping them; `--yes` stamps without asking, and without a terminal
+    /// to ask on and no `--yes` it only lists.
     Review(ReviewArgs),
     /// Report what changed in the strategy between two git revisions.
     ///
@@ -117,6 +119,10 @@ pub(crate) struct InitArgs {
     /// Write only the config, a README and a .gitignore: no example documents.
     #[arg(long)]
     pub(crate) empty: bool,
+
+    /// List the files it would create; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +166,10 @@ pub(crate) struct NewArgs {
     /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// Print the file it would create and its text; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +197,15 @@ pub(crate) struct ReviewArgs {
     /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// With --due: stamp what is due without asking. Without it, `--due`
+    /// asks first on a terminal, and elsewhere only lists.
+    #[arg(long, short = 'y', requires = "due")]
+    pub(crate) yes: bool,
+
+    /// Say what would be stamped; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +276,10 @@ pub(crate) struct CheckinArgs {
     /// Change the value already recorded for a date instead of refusing.
     #[arg(long)]
     pub(crate) replace: bool,
+
+    /// Say what would be recorded; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 
     /// The site root.
     #[arg(long, default_value = ".")]

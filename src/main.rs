@@ -28,6 +28,18 @@ const EXIT_RUN_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `build` finishes its site whoever stops reading its findings, `serve`
+    // outlives its terminal, and for `lsp` a closed stdout is the end of the
+    // session: each handles a closed pipe itself. Every other command dies
+    // of it quietly, as `git log | head` does, rather than panicking in
+    // `println!`; each writes its files before it prints, so that is no
+    // half-done change.
+    if !matches!(
+        cli.command,
+        Command::Build(_) | Command::Serve(_) | Command::Lsp
+    ) {
+        die_on_closed_pipe();
+    }
     let color = use_color(cli.color);
     let result = match cli.command {
         Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
@@ -59,6 +71,19 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Restores SIGPIPE's default action, which Rust's runtime sets to ignore.
+#[cfg(unix)]
+fn die_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default before any
+    // other thread exists has no memory effect on this process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn die_on_closed_pipe() {}
 
 fn use_color(choice: ColorChoice) -> bool {
     match choice {
@@ -94,8 +119,23 @@ fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
-    let written =
-        throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
+    let written = throughline::scaffold::init_site(
+        &args.dir,
+        today(args.today.as_deref())?,
+        args.empty,
+        args.dry_run,
+    )?;
+    if args.dry_run {
+        for path in &written {
+            println!("{}", for_terminal(&path.display().to_string()));
+        }
+        eprintln!(
+            "dry run: would create {} in {}; nothing was written",
+            plural(written.len(), "file"),
+            for_terminal(&args.dir.display().to_string())
+        );
+        return Ok(0);
+    }
     if args.empty {
         eprintln!(
             "created an empty site ({} files) in {}",
@@ -137,8 +177,16 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         owner: args.owner.as_deref(),
         direction: args.direction.as_deref(),
     };
-    let written = throughline::scaffold::new_document(&site, &request)?;
-    println!("{}", written.path.display());
+    let written = throughline::scaffold::new_document(&site, &request, args.dry_run)?;
+    println!("{}", for_terminal(&written.path.display().to_string()));
+    if args.dry_run {
+        // The text holds the user's own title and flags; the terminal reads it.
+        for line in written.text.lines() {
+            println!("{}", for_terminal(line));
+        }
+        eprintln!("dry run: nothing was written");
+        return Ok(0);
+    }
     for note in throughline::scaffold::notes(&site, &request, &written) {
         eprintln!("{note}");
     }
@@ -159,39 +207,90 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
             eprintln!("nothing is stale or drifted");
             return Ok(0);
         }
-        println!("due for review: {}", due.join(", "));
+        // Listed first only when the list is all this run does, or when a
+        // person is asked about it: with --yes the stamps are written
+        // before anything is printed, so a closed pipe cannot cut them short.
+        if !args.yes {
+            let listed: Vec<String> = due.iter().map(|id| for_terminal(id).into_owned()).collect();
+            println!("due for review: {}", listed.join(", "));
+            if args.dry_run {
+                eprintln!("dry run: nothing was written");
+                return Ok(0);
+            }
+            if !confirm(&format!(
+                "stamp {} as reviewed on {}?",
+                plural(due.len(), "document"),
+                options.today
+            ))? {
+                return Ok(0);
+            }
+        }
         due
     } else {
         args.ids.clone()
     };
     let reviews = throughline::review::plan(&site, &ids, options.today)?;
-    let files: Vec<throughline::edit::Replacement<'_>> = reviews
-        .iter()
-        .map(|r| throughline::edit::Replacement {
-            path: &r.path,
-            original: &r.original,
-            text: &r.text,
-        })
-        .collect();
-    // All or none, as the docs say: nothing is reported before every file is written.
-    throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
+    if !args.dry_run {
+        let files: Vec<throughline::edit::Replacement<'_>> = reviews
+            .iter()
+            .map(|r| throughline::edit::Replacement {
+                path: &r.path,
+                original: &r.original,
+                text: &r.text,
+            })
+            .collect();
+        // All or none, as the docs say: nothing is reported before every file is written.
+        throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
+    }
+    let verb = if args.dry_run {
+        "would review"
+    } else {
+        "reviewed"
+    };
     for r in &reviews {
         let against: Vec<String> = r
             .against
             .iter()
-            .map(|(id, fp)| format!("`{id}` ({fp})"))
+            .map(|(id, fp)| format!("`{}` ({fp})", for_terminal(id)))
             .collect();
+        let id = for_terminal(&r.id);
         match against.as_slice() {
-            [] => println!("reviewed `{}` on {}", r.id, options.today),
+            [] => println!("{verb} `{id}` on {}", options.today),
             _ => println!(
-                "reviewed `{}` on {} against {}",
-                r.id,
+                "{verb} `{id}` on {} against {}",
                 options.today,
                 against.join(", ")
             ),
         }
     }
+    if args.dry_run {
+        eprintln!("dry run: nothing was written");
+    }
     Ok(0)
+}
+
+/// Asks `question` on the terminal; yes only for an answer that starts with
+/// `y`. Without a terminal on standard input nobody can answer, so the
+/// answer is no, said on stderr, and the command has only listed: a script
+/// or CI job that meant to write says `--yes`.
+fn confirm(question: &str) -> Result<bool, RunError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        eprintln!("nothing was written: standard input is not a terminal to ask on; run again with --yes to stamp them");
+        return Ok(false);
+    }
+    // The list must be on screen before the question.
+    let _ = std::io::stdout().flush();
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    stdin
+        .read_line(&mut answer)
+        .map_err(|e| RunError::Other(format!("cannot read the answer: {e}")))?;
+    let yes = answer.trim_start().starts_with(['y', 'Y']);
+    if !yes {
+        eprintln!("nothing was written");
+    }
+    Ok(yes)
 }
 
 fn diff(args: &DiffArgs) -> Result<u8, RunError> {
@@ -254,7 +353,9 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         Ok(plan) => plan,
         Err(errors) => return Ok(refuse_checkins(&errors)),
     };
-    throughline::checkin::write(&site, &plan.files)?;
+    if !args.dry_run {
+        throughline::checkin::write(&site, &plan.files)?;
+    }
     let number = throughline::text::format_number;
     for c in &plan.changes {
         // The metric's file name comes from the repository.
@@ -271,7 +372,12 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
     }
     let unchanged = rows.len() - plan.changes.len();
     eprintln!(
-        "recorded {} in {}{}",
+        "{} {} in {}{}",
+        if args.dry_run {
+            "dry run: nothing was written; would record"
+        } else {
+            "recorded"
+        },
         plural(plan.changes.len(), "check-in"),
         plural(plan.files.len(), "file"),
         if unchanged > 0 {
@@ -590,7 +696,12 @@ fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), Run
             )
         }
     };
-    result.and_then(|()| out.flush()).map_err(io_error)
+    match result.and_then(|()| out.flush()) {
+        // Whoever reads the findings stopped reading (`build | head`): the
+        // build goes on and its exit code still says what it found.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(io_error),
+    }
 }
 
 /// The site root relative to the working directory, `/`-separated with a trailing `/`, so that

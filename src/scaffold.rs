@@ -34,8 +34,14 @@ pub const STARTER_DOCUMENTS: &[&str] = &[
 
 /// Writes a starter site into `dir`, which must be empty or not exist: the
 /// config, a README, a `.gitignore` for the output folder and, unless
-/// `empty`, one example document per layer. Returns the files written.
-pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, RunError> {
+/// `empty`, one example document per layer. Returns the files written, or
+/// with `dry_run` the files it would write, having written nothing.
+pub fn init_site(
+    dir: &Path,
+    today: Date,
+    empty: bool,
+    dry_run: bool,
+) -> Result<Vec<PathBuf>, RunError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
             .map(|mut d| d.next().is_none())
@@ -67,7 +73,9 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Vec<PathBuf>, R
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        write_new(&path, &text)?;
+        if !dry_run {
+            write_new(&path, &text)?;
+        }
         written.push(path);
     }
     Ok(written)
@@ -322,6 +330,8 @@ pub struct NewDocument<'a> {
 pub struct Written {
     /// The file.
     pub path: PathBuf,
+    /// Its text.
+    pub text: String,
     /// What was filled in, from the flags and the parent.
     pub filled: Filled,
     /// The fields filled from the parent (or the nearest ancestor that has them).
@@ -385,8 +395,13 @@ pub fn notes(site: &Site, request: &NewDocument<'_>, written: &Written) -> Vec<S
     notes
 }
 
-/// Writes a new document into the loaded `site`; returns its path and what was filled in.
-pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, RunError> {
+/// Writes a new document into the loaded `site`; returns its path and what
+/// was filled in. With `dry_run`, every check is made and nothing written.
+pub fn new_document(
+    site: &Site,
+    request: &NewDocument<'_>,
+    dry_run: bool,
+) -> Result<Written, RunError> {
     let schema: &Schema = &site.config.schema;
     let Some(def) = schema.get(request.kind) else {
         let hint = suggest(request.kind, schema.names())
@@ -487,12 +502,13 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, R
             path.display()
         )));
     }
-    write_new(
-        &path,
-        &skeleton(request.kind, &id, title, &filled, site.today),
-    )?;
+    let text = skeleton(request.kind, &id, title, &filled, site.today);
+    if !dry_run {
+        write_new(&path, &text)?;
+    }
     Ok(Written {
         path,
+        text,
         filled,
         inherited,
     })
@@ -571,7 +587,7 @@ mod tests {
         let mut checked = 0;
         while day <= last {
             let root = dir.path().join(day.to_string());
-            init_site(&root, day, false).unwrap();
+            init_site(&root, day, false, false).unwrap();
             let site = crate::site::load(&crate::site::LoadOptions {
                 root: root.clone(),
                 today: day,

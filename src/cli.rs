@@ -210,11 +210,22 @@ pub(crate) struct ReviewArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
-    /// The revision to compare from (`main`, `HEAD~1`, a commit id).
-    pub(crate) base: String,
+    /// The revision to compare from (`main`, `HEAD~1`, a commit id); with
+    /// --since or --since-review, the revision to compare to.
+    #[arg(required_unless_present_any = ["since", "since_review"])]
+    pub(crate) base: Option<String>,
 
     /// The revision to compare to; the working tree when left out.
     pub(crate) head: Option<String>,
+
+    /// Compare from the branch as this day (YYYY-MM-DD) closed, in UTC: the
+    /// last commit on HEAD's first-parent line made by then (never the reflog).
+    #[arg(long, value_name = "DATE", conflicts_with = "since_review")]
+    pub(crate) since: Option<String>,
+
+    /// Compare from the branch as the day of this review document's `date:` closed.
+    #[arg(long, value_name = "ID")]
+    pub(crate) since_review: Option<String>,
 
     /// The site root (inside a git work tree).
     #[arg(long, default_value = ".")]

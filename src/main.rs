@@ -294,15 +294,38 @@ fn confirm(question: &str) -> Result<bool, RunError> {
 }
 
 fn diff(args: &DiffArgs) -> Result<u8, RunError> {
-    use throughline::diff::{analyse_both, Side};
+    use throughline::diff::{analyse_from, Base, Side};
     let common = CommonArgs {
         root: args.root.clone(),
         today: args.today.clone(),
         drafts: false,
     };
     let options = load_options(&common)?;
-    let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
-    let (old, new) = analyse_both(&args.base, &head, &options)?;
+    let anchored = args.since.is_some() || args.since_review.is_some();
+    // Anchored, the one revision given is the head.
+    let (base, head) =
+        match (anchored, &args.base, &args.head) {
+            (true, _, Some(_)) => return Err(RunError::Other(
+                "with --since or --since-review, give at most one revision: the one to compare to"
+                    .into(),
+            )),
+            (true, head, None) => (None, head.clone()),
+            (false, base, head) => (base.clone(), head.clone()),
+        };
+    let base = match (&args.since, &args.since_review, base) {
+        (Some(day), _, _) => Base::Since(throughline::date::parse_date(day).ok_or_else(|| {
+            RunError::Other(format!(
+                "`--since {day}` is not a date; write it as YYYY-MM-DD"
+            ))
+        })?),
+        (None, Some(review), _) => Base::SinceReview(review.clone()),
+        (None, None, Some(rev)) => Base::Revision(rev),
+        (None, None, None) => {
+            return Err(RunError::Other("give the revision to compare from".into()))
+        }
+    };
+    let head = head.map_or(Side::WorkingTree, Side::Revision);
+    let (old, new) = analyse_from(&base, &head, &options)?;
     let change = throughline::diff::diff(&old.site, &new.site);
     print!(
         "{}",

@@ -4,11 +4,13 @@
 //! of two versions of a front matter ([`front_matter_change`]). `diff`
 //! analyses revisions on top of this.
 
+mod anchor;
 pub mod cache;
 mod fields;
 mod revision;
 mod site;
 
+pub use anchor::commit_at_end_of;
 pub use fields::{front_matter_change, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

@@ -518,3 +518,140 @@ fn json_keeps_the_values_exactly_and_prints_nothing_a_terminal_acts_on() {
         format!("{HOSTILE_FOLDER}/bet-nl.md")
     );
 }
+
+/// A branch whose first-parent line, side branch and reflog each tell a
+/// different story of October 10th: on main, `bet-a` was committed on
+/// October 1st; a side branch made a commit on the 5th, merged on the 20th;
+/// and the reflog says main pointed at its first commit on the 10th, then
+/// jumped to its last (a reset and a restore that day).
+fn dated_history() -> (SiteTest, String) {
+    use crate::support::git_at;
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file("bets/bet-a.md", BET);
+    let commit_on = |date: &str, message: &str| {
+        git_at(site.root(), date, &["add", "-A"]);
+        git_at(site.root(), date, &["commit", "-q", "-m", message]);
+    };
+    git_at(site.root(), "2026-09-01", &["init", "-q", "-b", "main"]);
+    commit_on("2026-09-01", "base");
+    write(
+        &site,
+        "bets/bet-a.md",
+        &BET.replace("status: proposed", "status: committed"),
+    );
+    commit_on("2026-10-01", "commit bet-a");
+    let october = rev_parse(&site, "HEAD");
+    git_at(site.root(), "2026-10-05", &["checkout", "-q", "-b", "side"]);
+    write(
+        &site,
+        "bets/bet-side.md",
+        "---\nid: bet-side\nkind: bet\nparent: ps\nreviewed: 2026-10-05\n---\n",
+    );
+    commit_on("2026-10-05", "side bet");
+    git_at(site.root(), "2026-10-20", &["checkout", "-q", "main"]);
+    git_at(
+        site.root(),
+        "2026-10-20",
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    write(
+        &site,
+        "reviews/q4.md",
+        "---\nid: review-q4\nkind: review\ntitle: Q4 review\ndate: 2026-10-10\ncovers: [ps]\n---\n",
+    );
+    write(
+        &site,
+        "bets/bet-a.md",
+        &BET.replace("status: proposed", "status: in-progress"),
+    );
+    commit_on("2026-11-01", "start bet-a; the Q4 review");
+    let last = rev_parse(&site, "HEAD");
+    let first = rev_parse(&site, "HEAD~3");
+    git_at(
+        site.root(),
+        "2026-10-10",
+        &["update-ref", "-m", "rewind", "refs/heads/main", &first],
+    );
+    git_at(
+        site.root(),
+        "2026-10-10",
+        &["update-ref", "-m", "restore", "refs/heads/main", &last],
+    );
+    // The reflog disagrees with the branch's history.
+    let by_reflog = rev_parse(&site, "main@{2026-10-10 23:59:59 +0000}");
+    assert_ne!(by_reflog, october, "the scripted reflog must disagree");
+    (site, october)
+}
+
+fn rev_parse(site: &SiteTest, rev: &str) -> String {
+    let out = Command::new("git")
+        .current_dir(site.root())
+        .args(["rev-parse", "--verify", rev])
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git rev-parse {rev}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn since_a_date_or_a_review_is_the_first_parent_line_as_that_day_closed() {
+    let (site, october) = dated_history();
+    let short = &october[..7];
+    for args in [
+        &["--since", "2026-10-10"][..],
+        &["--since", "2026-10-10", "HEAD"],
+        &["--since-review", "review-q4"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let run = diff(&site, &all);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let base = report["base"].as_str().unwrap_or_default();
+        assert!(base.ends_with(&format!("({short})")), "{args:?}: {base}");
+        let diff = &report["diff"];
+        let added: Vec<&str> = diff["added"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["id"].as_str())
+            .collect();
+        // The side branch's bet came in with the merge, after the 10th.
+        assert_eq!(added, ["bet-side", "review-q4"], "{args:?}: {diff}");
+        assert_eq!(
+            diff["changed"][0]["fields"]["status"],
+            serde_json::json!({"old": "committed", "new": "in-progress"}),
+            "{args:?}"
+        );
+    }
+    let human = diff(&site, &["--since-review", "review-q4"]);
+    assert!(
+        human.stdout.starts_with(&format!(
+            "Strategy changes from the review review-q4 of 2026-10-10 ({short}) to working tree"
+        )),
+        "{}",
+        human.stdout
+    );
+    let before = diff(&site, &["--since", "2026-08-01"]);
+    assert_eq!(before.code, 2);
+    assert!(
+        before.stderr.contains("on or before 2026-08-01"),
+        "{}",
+        before.stderr
+    );
+    let not_review = diff(&site, &["--since-review", "ps"]);
+    assert_eq!(not_review.code, 2);
+    assert!(
+        not_review.stderr.contains("not a review"),
+        "{}",
+        not_review.stderr
+    );
+    let unknown = diff(&site, &["--since-review", "review-q5"]);
+    assert!(
+        unknown.stderr.contains("did you mean `review-q4`"),
+        "{}",
+        unknown.stderr
+    );
+}

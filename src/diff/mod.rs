@@ -5,7 +5,7 @@
 mod report;
 mod strategy;
 
-pub use report::{render, DiffFormat};
+pub use report::{compare_url, render, DiffFormat};
 pub use strategy::{diff, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
 use crate::date::Date;
@@ -109,6 +109,8 @@ pub struct Analysed {
     pub site: Site,
     /// What the side is called in reports (`main (3f9a0c1)`, `working tree`).
     pub label: String,
+    /// The commit, for a revision (the working tree has none).
+    pub commit: Option<String>,
     /// Files that could not be read at that revision.
     pub unreadable: Vec<String>,
 }
@@ -123,6 +125,7 @@ pub fn analyse(side: &Side, options: &LoadOptions) -> Result<Analysed, RunError>
             Ok(Analysed {
                 site: analyze(inputs, options),
                 label: "working tree".into(),
+                commit: None,
                 unreadable: Vec::new(),
             })
         }
@@ -175,6 +178,7 @@ fn analysed_revision(
     Ok(Analysed {
         site: analyze(inputs, options),
         label: format!("{rev} ({short})"),
+        commit: Some(texts.commit),
         unreadable: texts.unreadable,
     })
 }

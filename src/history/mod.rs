@@ -5,12 +5,14 @@
 //! analyses revisions on top of this.
 
 mod anchor;
+mod body;
 pub mod cache;
 mod fields;
 mod revision;
 mod site;
 
 pub use anchor::commit_at_end_of;
-pub use fields::{front_matter_change, FieldChange, FrontMatterChange};
+pub use body::{section_changes, SectionChange, SectionEdit, WordChange};
+pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::cache::{self, Stamp};
-use super::fields::{front_matter_change, FrontMatterChange};
+use super::fields::{front_matter_change, top_field, FrontMatterChange};
 use super::revision::read_blobs;
 use crate::config::Config;
 use crate::date::{days_between, parse_date, Date};
@@ -884,7 +884,7 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     }
     let goals: Vec<String> = ["success", "key_results"]
         .into_iter()
-        .filter(|k| fields.contains_key(*k))
+        .filter(|k| fields.keys().any(|f| top_field(f) == *k))
         .map(str::to_string)
         .collect();
     if !goals.is_empty() {

@@ -144,7 +144,7 @@ fn the_working_tree_is_the_default_head_and_drift_it_causes_is_named() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("to working tree"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("Left drifted\n  `bet-a`"),
+        run.stdout.contains("Left drifted\n  Bet A `bet-a`"),
         "{}",
         run.stdout
     );
@@ -157,7 +157,9 @@ fn the_working_tree_is_the_default_head_and_drift_it_causes_is_named() {
         markdown.stdout
     );
     assert!(
-        markdown.stdout.contains("### Left drifted\n- `bet-a`"),
+        markdown
+            .stdout
+            .contains("### Left drifted\n- Bet A `bet-a`"),
         "{}",
         markdown.stdout
     );
@@ -300,6 +302,10 @@ fn revisions_read_together_give_the_report_of_each_read_alone() {
 #[cfg(unix)]
 const HOSTILE_TITLE: &str =
     "@everyone <img src=x onerror=alert(1)> [click](http://evil) ![i](http://evil/i.png)";
+/// Body text that would be markup in a report, and a terminal's escape.
+#[cfg(unix)]
+const HOSTILE_EXCERPT: &str =
+    "@everyone **bold** ~~gone~~ <b>x</b> [y](http://evil) \u{1b}]0;pwned\u{7}";
 /// A folder whose name would start a heading and a list item of its own.
 #[cfg(unix)]
 const HOSTILE_FOLDER: &str = "x\n# Heading\n- item";
@@ -334,6 +340,16 @@ fn hostile_repository() -> SiteTest {
         &site,
         &format!("{HOSTILE_FOLDER}/bet-a.md"),
         &BET.replace("status: proposed", "owner: \"@org/team [x](http://evil)\""),
+    );
+    // A section edit whose excerpt would mention, link, embolden and set
+    // the terminal's title.
+    write(
+        &site,
+        "ps.md",
+        &PRODUCT.replace(
+            "Same-day payouts.",
+            &format!("Same-day payouts {HOSTILE_EXCERPT}"),
+        ),
     );
     git(site.root(), &["checkout", "-q", "-b", "@everyone<b>x"]);
     commit(&site, "hostile names");
@@ -424,7 +440,9 @@ fn markdown_shows_what_a_commit_wrote_and_renders_nothing_of_its_own() {
             )
         })
         .collect();
-    assert!(parsed.is_empty(), "{parsed:?} in {md}");
+    // The report's own: the section's name in emphasis, the words removed
+    // struck through, the words added in bold.
+    assert_eq!(parsed.len(), 3, "{parsed:?} in {md}");
     // Only the report's own headings, and no list item a value started.
     let ours = [
         "Added",
@@ -454,6 +472,14 @@ fn markdown_shows_what_a_commit_wrote_and_renders_nothing_of_its_own() {
     // And the reader is shown exactly what was committed, on one line each.
     let shown = reading.text.replace('\u{200b}', "");
     assert!(shown.contains(HOSTILE_TITLE), "{shown}");
+    assert!(
+        shown.contains(
+            &HOSTILE_EXCERPT
+                .replace('\u{1b}', "\\u{1b}")
+                .replace('\u{7}', "\\u{7}")
+        ),
+        "{shown}"
+    );
     assert!(shown.contains("Strategy changes from base ("), "{shown}");
     assert!(shown.contains("to @everyone<b>x ("), "{shown}");
     assert!(
@@ -485,6 +511,12 @@ fn the_terminal_is_shown_committed_file_names_never_sent_them() {
         assert!(!out.contains(c), "{c:?} in {out:?}");
     }
     assert!(out.contains("bets/\\u{1b}]0;pwned\\u{7}.md"), "{out}");
+    assert!(
+        out.contains(
+            "{+payouts @everyone **bold** ~~gone~~ <b>x</b> [y](http://evil) \\u{1b}]0;pwned\\u{7}+}"
+        ),
+        "{out}"
+    );
     // A line break in a folder's name does not start a line of its own.
     assert!(
         out.contains("moved from bets/bet-a.md to x\\u{a}# Heading\\u{a}- item/bet-a.md"),
@@ -654,4 +686,136 @@ fn since_a_date_or_a_review_is_the_first_parent_line_as_that_day_closed() {
         "{}",
         unknown.stderr
     );
+}
+
+/// The strategy a leadership team reads: a product strategy retitled and
+/// its "For whom" section edited, a bet's target moved, and a document
+/// that was stale before and is still stale after a review that came too
+/// late to help.
+fn story() -> SiteTest {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\ntitle: Payouts\nparent: cs\nreviewed: 2026-11-01\n---\n## For whom\n\nSmall merchants who sell\nonline.\n\n## Why now\n\nRates fell.\n",
+        )
+        .file(
+            "bets/bet-a.md",
+            "---\nid: bet-a\nkind: bet\ntitle: Instant payouts\nparent: ps\nstatus: proposed\nreviewed: 2026-11-01\nsuccess:\n  metric: m-payout\n  baseline: 10\n  target: 40\n  deadline: 2027-06-30\n---\n",
+        )
+        .file("metrics/m-payout.md", METRIC)
+        .file(
+            "bets/bet-old.md",
+            "---\nid: bet-old\nkind: bet\ntitle: Old bet\nparent: ps\nreviewed: 2026-01-05\n---\n",
+        );
+    git(site.root(), &["init", "-q", "-b", "main"]);
+    commit(&site, "base");
+    git(site.root(), &["tag", "base"]);
+    write(
+        &site,
+        "ps.md",
+        "---\nid: ps\nkind: product-strategy\ntitle: Payouts for everyone\nparent: cs\nreviewed: 2026-11-01\n---\n## For whom\n\nSmall merchants who sell online and in shops.\n\n## Why now\n\nRates fell.\n",
+    );
+    let bet = std::fs::read_to_string(site.root().join("bets/bet-a.md")).expect("bet");
+    write(
+        &site,
+        "bets/bet-a.md",
+        &bet.replace("target: 40", "target: 45"),
+    );
+    write(
+        &site,
+        "bets/bet-old.md",
+        "---\nid: bet-old\nkind: bet\ntitle: Old bet\nparent: ps\nreviewed: 2026-02-07\n---\n",
+    );
+    commit(&site, "retitle, for whom, target");
+    site
+}
+
+#[test]
+fn every_change_is_said_in_words_in_every_format() {
+    let site = story();
+    let human = diff(&site, &["base", "main"]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    for line in [
+        "  Payouts for everyone `ps` (product-strategy)\n",
+        "      title: Payouts → Payouts for everyone\n",
+        "      text changed in “For whom”: Small merchants who sell [-online.-]{+online and in shops.+}\n",
+        "  Instant payouts `bet-a` (bet)\n",
+        "      success.target: 40 → 45\n",
+    ] {
+        assert!(human.stdout.contains(line), "{line:?} in\n{}", human.stdout);
+    }
+    assert!(!human.stdout.contains("Why now"), "{}", human.stdout);
+    assert!(
+        !human.stdout.contains("Findings"),
+        "a finding that persists is neither introduced nor resolved:\n{}",
+        human.stdout
+    );
+
+    let markdown = diff(&site, &["base", "main", "--format", "markdown"]);
+    for line in [
+        "- Payouts for everyone `ps` (product-strategy)\n",
+        "  - text changed in *For whom*: Small merchants who sell ~~online.~~ **online and in shops.**\n",
+        "  - success.target: 40 → 45\n",
+    ] {
+        assert!(markdown.stdout.contains(line), "{line:?} in\n{}", markdown.stdout);
+    }
+
+    let json = diff(&site, &["base", "main", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let changed = report["diff"]["changed"].as_array().expect("changed");
+    let ps = changed.iter().find(|c| c["doc"]["id"] == "ps").expect("ps");
+    assert_eq!(ps["fields"]["title"]["new"], "Payouts for everyone");
+    assert_eq!(
+        ps["sections"],
+        serde_json::json!([{
+            "heading": "For whom",
+            "how": "edited",
+            "excerpt": {
+                "before": "Small merchants who sell",
+                "removed": "online.",
+                "added": "online and in shops.",
+                "after": ""
+            }
+        }])
+    );
+    let bet = changed
+        .iter()
+        .find(|c| c["doc"]["id"] == "bet-a")
+        .expect("bet");
+    assert_eq!(
+        bet["fields"],
+        serde_json::json!({"success.target": {"old": 40, "new": 45}})
+    );
+    assert_eq!(report["diff"]["findings_introduced"], serde_json::json!([]));
+    assert_eq!(report["diff"]["findings_resolved"], serde_json::json!([]));
+    assert_eq!(report["compare_url"], serde_json::Value::Null);
+
+    // With `repo_url`, the report links to the host's full diff.
+    write(
+        &site,
+        "throughline.yaml",
+        "repo_url: https://git.example.com/acme/strategy\n",
+    );
+    commit(&site, "name the repository");
+    git(site.root(), &["tag", "named"]);
+    write(
+        &site,
+        "cs.md",
+        &COMPANY.replace("# Strategy", "# Strategy\n\nWin."),
+    );
+    commit(&site, "win");
+    let linked = diff(&site, &["named", "main", "--format", "markdown"]);
+    let (named, main) = (rev(&site, "named"), rev(&site, "main"));
+    assert!(
+        linked.stdout.contains(&format!(
+            "Full diff: <https://git.example.com/acme/strategy/compare/{named}...{main}>\n"
+        )),
+        "{}",
+        linked.stdout
+    );
+}
+
+fn rev(site: &SiteTest, name: &str) -> String {
+    rev_parse(site, name)
 }

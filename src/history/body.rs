@@ -96,42 +96,87 @@ fn heading(line: &str) -> Option<String> {
 /// re-wrapping a paragraph is no change.
 pub fn section_changes(old: &str, new: &str) -> Vec<SectionChange> {
     let (old, new) = (sections(old), sections(new));
-    let key = |all: &[(String, Vec<&str>)], i: usize| {
+    matched(&old, &new)
+        .into_iter()
+        .map(|(heading, how, i, j)| {
+            let a: &[&str] = i.map_or(&[], |k| &old[k].1);
+            let b: &[&str] = j.map_or(&[], |k| &new[k].1);
+            SectionChange {
+                heading,
+                how,
+                excerpt: (!(a.is_empty() && b.is_empty())).then(|| word_change(a, b)),
+            }
+        })
+        .collect()
+}
+
+/// Each section's heading and a hash of its words: what the site's history
+/// keeps of a body, so that the changes page can say which sections a
+/// commit changed without keeping every version's text.
+pub fn section_hashes(body: &str) -> Vec<(String, u64)> {
+    sections(body)
+        .into_iter()
+        .map(|(heading, words)| (heading, crate::hash::stable_hash(&words.join(" "))))
+        .collect()
+}
+
+/// The headings of the sections whose words differ between two bodies'
+/// [`section_hashes`], as [`section_changes`] matches them.
+pub fn changed_sections(old: &[(String, u64)], new: &[(String, u64)]) -> Vec<String> {
+    matched(old, new)
+        .into_iter()
+        .map(|(heading, ..)| heading)
+        .collect()
+}
+
+/// Sections whose content (`T`: words, or their hash) differs, matched by
+/// heading and occurrence: `(heading, how, index in old, index in new)`,
+/// in the new order, then the removed. The one matching both comparisons use.
+fn matched<T: PartialEq + Empty>(
+    old: &[(String, T)],
+    new: &[(String, T)],
+) -> Vec<(String, SectionEdit, Option<usize>, Option<usize>)> {
+    let key = |all: &[(String, T)], i: usize| {
         let heading = &all[i].0;
         let nth = all[..i].iter().filter(|(h, _)| h == heading).count();
         (heading.clone(), nth)
     };
-    let old_keys: Vec<(String, usize)> = (0..old.len()).map(|i| key(&old, i)).collect();
-    let new_keys: Vec<(String, usize)> = (0..new.len()).map(|i| key(&new, i)).collect();
+    let old_keys: Vec<(String, usize)> = (0..old.len()).map(|i| key(old, i)).collect();
+    let new_keys: Vec<(String, usize)> = (0..new.len()).map(|i| key(new, i)).collect();
     let mut out = Vec::new();
-    for (i, (heading, words)) in new.iter().enumerate() {
-        match old_keys.iter().position(|k| *k == new_keys[i]) {
-            Some(j) if old[j].1 == *words => {}
-            Some(j) => out.push(SectionChange {
-                heading: heading.clone(),
-                how: SectionEdit::Edited,
-                excerpt: Some(word_change(&old[j].1, words)),
-            }),
+    for (j, (heading, content)) in new.iter().enumerate() {
+        match old_keys.iter().position(|k| *k == new_keys[j]) {
+            Some(i) if old[i].1 == *content => {}
+            Some(i) => out.push((heading.clone(), SectionEdit::Edited, Some(i), Some(j))),
             // The text before the first heading is always there, empty or not.
-            None if heading.is_empty() && words.is_empty() => {}
-            None => out.push(SectionChange {
-                heading: heading.clone(),
-                how: SectionEdit::Added,
-                excerpt: (!words.is_empty()).then(|| word_change(&[], words)),
-            }),
+            None if heading.is_empty() && content.is_empty() => {}
+            None => out.push((heading.clone(), SectionEdit::Added, None, Some(j))),
         }
     }
-    for (j, (heading, words)) in old.iter().enumerate() {
-        let empty_lead = heading.is_empty() && words.is_empty();
-        if !empty_lead && !new_keys.contains(&old_keys[j]) {
-            out.push(SectionChange {
-                heading: heading.clone(),
-                how: SectionEdit::Removed,
-                excerpt: (!words.is_empty()).then(|| word_change(words, &[])),
-            });
+    for (i, (heading, content)) in old.iter().enumerate() {
+        let empty_lead = heading.is_empty() && content.is_empty();
+        if !empty_lead && !new_keys.contains(&old_keys[i]) {
+            out.push((heading.clone(), SectionEdit::Removed, Some(i), None));
         }
     }
     out
+}
+
+/// Whether a section's content is nothing.
+trait Empty {
+    fn is_empty(&self) -> bool;
+}
+
+impl Empty for Vec<&str> {
+    fn is_empty(&self) -> bool {
+        <[&str]>::is_empty(self)
+    }
+}
+
+impl Empty for u64 {
+    fn is_empty(&self) -> bool {
+        *self == crate::hash::stable_hash("")
+    }
 }
 
 /// The words that differ between `old` and `new` (between their common
@@ -212,6 +257,23 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("B", SectionEdit::Added), ("A", SectionEdit::Removed)]
         );
+    }
+
+    #[test]
+    fn hashes_name_the_sections_the_words_name() {
+        let old = "Intro.\n\n## For whom\n\nSmall merchants.\n\n## Why now\n\nRates fell.\n";
+        let new =
+            "Intro.\n\n## For whom\n\nAll merchants.\n\n## Why now\n\nRates\nfell.\n\n## Risks\n";
+        let by_words: Vec<String> = section_changes(old, new)
+            .into_iter()
+            .map(|c| c.heading)
+            .collect();
+        assert_eq!(by_words, ["For whom", "Risks"]);
+        assert_eq!(
+            changed_sections(&section_hashes(old), &section_hashes(new)),
+            by_words
+        );
+        assert!(changed_sections(&section_hashes(""), &section_hashes("\n\n")).is_empty());
     }
 
     #[test]

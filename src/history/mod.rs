@@ -12,7 +12,9 @@ mod revision;
 mod site;
 
 pub use anchor::commit_at_end_of;
-pub use body::{section_changes, SectionChange, SectionEdit, WordChange};
+pub use body::{
+    changed_sections, section_changes, section_hashes, SectionChange, SectionEdit, WordChange,
+};
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

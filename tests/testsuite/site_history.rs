@@ -1008,3 +1008,79 @@ fn a_forged_history_file_publishes_no_invented_commit() {
     commit(site.root(), "2026-11-22", "Review payouts again");
     assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, true));
 }
+
+/// A product strategy retitled and its "For whom" section edited, and a
+/// section whose heading is markup, in the window: the changes page and
+/// the dashboard say both in words, each commit linking to its full diff.
+#[test]
+fn the_changes_page_says_which_title_and_sections_changed() {
+    let strategy = |title: &str, for_whom: &str| {
+        format!("---\nid: ps\nkind: product-strategy\ntitle: {title}\nparent: cs\nreviewed: 2026-06-01\n---\n## For whom\n\n{for_whom}\n\n## Why now\n\nRates fell.\n\n## <img src=x onerror=alert(1)>\n\nRisky.\n")
+    };
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            strategy("Payouts", "Small merchants who sell\nonline."),
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    // Re-wrapped only: no change to the text.
+    write(
+        root,
+        "ps.md",
+        &strategy("Payouts", "Small merchants who sell online."),
+    );
+    commit(root, "2026-10-06", "Re-wrap");
+    write(
+        root,
+        "ps.md",
+        &strategy(
+            "Payouts for everyone",
+            "Small merchants who sell online and in shops.",
+        ),
+    );
+    commit(root, "2026-10-07", "Payouts for everyone");
+    write(
+        root,
+        "ps.md",
+        &strategy(
+            "Payouts for everyone",
+            "Small merchants who sell online and in shops.",
+        )
+        .replace("Risky.", "Fraud."),
+    );
+    commit(root, "2026-10-08", "Name the risk");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    assert!(
+        page.contains("Product strategy</span>\nretitled from “Payouts”"),
+        "{page}"
+    );
+    assert!(page.contains("text changed in “For whom”\n<br>"), "{page}");
+    assert!(
+        page.contains("text changed in “&lt;img src=x onerror=alert(1)&gt;”"),
+        "the heading is text, not markup: {page}"
+    );
+    assert!(!page.contains("<img src=x"), "{page}");
+    assert_eq!(
+        page.matches("text changed in").count(),
+        2,
+        "a re-wrap is no change: {page}"
+    );
+    assert!(!page.contains("Why now"), "{page}");
+    let commit = commit_id(root, "Payouts for everyone");
+    assert!(
+        page.contains(&format!(
+            "https://git.example.com/acme/strategy/commit/{commit}"
+        )),
+        "the commit links to its full diff: {page}"
+    );
+    let home = read(&built.out, "index.html");
+    let latest = &home[home.find("id=\"changes-h\"").expect("latest changes")..];
+    assert!(latest.contains("retitled from “Payouts”"), "{latest}");
+    assert!(latest.contains("text changed in “For whom”"), "{latest}");
+}

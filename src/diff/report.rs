@@ -289,6 +289,9 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                 markup.doc(&c.doc.title, &c.doc.id),
                 markup.text(&c.doc.kind)
             );
+            if let Some(from) = &c.renamed_from {
+                let _ = writeln!(out, "{inner}renamed from {}", markup.code(from));
+            }
             if let Some(from) = &c.moved_from {
                 let _ = writeln!(
                     out,

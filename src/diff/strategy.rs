@@ -57,6 +57,8 @@ pub struct DocChange {
     pub doc: DocSummary,
     /// Its file before, when it moved.
     pub moved_from: Option<String>,
+    /// Its id before, when it was renamed in place (`id:` changed, the file not).
+    pub renamed_from: Option<String>,
     /// Front-matter fields that changed, by name: old and new values (`null` when absent).
     pub fields: BTreeMap<String, FieldChange>,
     /// Check-ins added to a metric.
@@ -86,10 +88,23 @@ pub struct FindingSummary {
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
     let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
     let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    // Renamed in place: an id gone from a file that holds a new id now. One
+    // document, as the site's history follows it.
+    let new_at: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.file.as_str(), d)).collect();
+    let renamed: HashMap<&str, &Document> = old
+        .docs
+        .iter()
+        .filter(|d| !new_docs.contains_key(d.id.as_str()))
+        .filter_map(|d| {
+            let now = new_at.get(d.file.as_str())?;
+            (!old_docs.contains_key(now.id.as_str())).then_some((now.id.as_str(), d))
+        })
+        .collect();
+    let renamed_from: BTreeSet<&str> = renamed.values().map(|d| d.id.as_str()).collect();
     let added = new
         .docs
         .iter()
-        .filter(|d| !old_docs.contains_key(d.id.as_str()))
+        .filter(|d| !old_docs.contains_key(d.id.as_str()) && !renamed.contains_key(d.id.as_str()))
         .map(summary)
         .collect();
     // Each document compared on its own, in order: re-reading front matter
@@ -97,12 +112,17 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
     let changed = new
         .docs
         .par_iter()
-        .filter_map(|d| doc_change(old, old_docs.get(d.id.as_str())?, new, d))
+        .filter_map(|d| {
+            let before = old_docs
+                .get(d.id.as_str())
+                .or_else(|| renamed.get(d.id.as_str()))?;
+            doc_change(old, before, new, d)
+        })
         .collect();
     let removed = old
         .docs
         .iter()
-        .filter(|d| !new_docs.contains_key(d.id.as_str()))
+        .filter(|d| !new_docs.contains_key(d.id.as_str()) && !renamed_from.contains(d.id.as_str()))
         .map(summary)
         .collect();
     let (findings_introduced, findings_resolved) = compare_findings(old, new);
@@ -155,9 +175,14 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     }
     let (old_fields, new_fields) = (front_matter(old_text), front_matter(new_text));
     let FrontMatterChange {
-        fields,
+        mut fields,
         checkins_added,
     } = front_matter_change(&old_fields, &new_fields);
+    let renamed_from = (before.id != after.id).then(|| before.id.clone());
+    if renamed_from.is_some() {
+        // Said once, as the rename.
+        fields.remove("id");
+    }
     let (old_body, new_body) = (body(old_text), body(new_text));
     let (body_lines_added, body_lines_removed) = line_changes(old_body, new_body);
     let sections = if old_body == new_body {
@@ -170,10 +195,12 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
         || !checkins_added.is_empty()
         || body_lines_added + body_lines_removed > 0
         || !sections.is_empty()
-        || moved_from.is_some();
+        || moved_from.is_some()
+        || renamed_from.is_some();
     changed.then(|| DocChange {
         doc: summary(after),
         moved_from,
+        renamed_from,
         fields,
         checkins_added,
         sections,

@@ -131,6 +131,11 @@ pub enum Change {
         /// The new review date.
         on: Option<String>,
     },
+    /// The id changed, the file staying where it was.
+    Renamed {
+        /// The id before.
+        from: String,
+    },
     /// The title changed.
     Title {
         /// Before.
@@ -786,13 +791,36 @@ impl Walk {
                 if held.as_deref() != Some(version.id.as_str()) {
                     *self.paths_of.entry(version.id.clone()).or_default() += 1;
                 }
+                // Renamed in place: the file that held an id now holds a new
+                // one, and the old id is nowhere else. One document, whose
+                // history goes on under its new id.
+                let renamed_from = held.filter(|old| {
+                    *old != version.id
+                        && !self.latest.contains_key(&version.id)
+                        && self.paths_of.get(old).copied().unwrap_or(0) == 0
+                });
+                if let Some(old) = &renamed_from {
+                    self.paths_of.remove(old);
+                    gone.retain(|g| g != old);
+                    if let Some(last) = self.latest.remove(old) {
+                        self.latest.insert(version.id.clone(), last);
+                    }
+                    if let Some(past) = self.history.docs.remove(old) {
+                        self.history.docs.insert(version.id.clone(), past);
+                    }
+                }
                 let doc = self.history.docs.entry(version.id.clone()).or_default();
                 let before = self.latest.get(&version.id);
-                let changes = match before {
-                    None => vec![Change::Added {
+                let changes = match (before, renamed_from) {
+                    (None, _) => vec![Change::Added {
                         status: text_value(version.fields.get("status")),
                     }],
-                    Some(before) => changes(before, &version),
+                    (Some(before), None) => changes(before, &version),
+                    (Some(before), Some(from)) => {
+                        let mut all = vec![Change::Renamed { from }];
+                        all.extend(changes(before, &version));
+                        all
+                    }
                 };
                 for change in &changes {
                     match change {

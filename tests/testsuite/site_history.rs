@@ -1084,3 +1084,74 @@ fn the_changes_page_says_which_title_and_sections_changed() {
     assert!(latest.contains("retitled from “Payouts”"), "{latest}");
     assert!(latest.contains("text changed in “For whom”"), "{latest}");
 }
+
+/// An id renamed in place (the file stays, `id:` changes in one commit) is
+/// one document: its page keeps the commits before the rename and the time
+/// in status, the changes page and `diff` say "renamed", not removed and added.
+#[test]
+fn an_id_renamed_in_place_keeps_its_history() {
+    let site = scripted_history();
+    let root = site.root();
+    let bet = std::fs::read_to_string(root.join("bets/lending/bet-a.md")).expect("bet");
+    write(
+        root,
+        "bets/lending/bet-a.md",
+        &bet.replace("id: bet-a", "id: bet-lending"),
+    );
+    commit(root, "2026-11-12", "Rename bet A");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "bet-lending/index.html");
+    for subject in [
+        "Rename bet A",
+        "Move bet A under lending",
+        "Commit bet A",
+        "Set up the strategy",
+    ] {
+        assert!(page.contains(subject), "{subject} in {page}");
+    }
+    assert!(
+        page.contains("committed <span class=\"muted\">for 47 days, since 2026-10-08</span>"),
+        "{page}"
+    );
+    let changes = read(&built.out, "changes/index.html");
+    assert!(
+        changes.contains("id renamed from <code>bet-a</code>"),
+        "{changes}"
+    );
+    let week = &changes[changes.find("week-2026-11-09\"").expect("week")..];
+    let week = &week[..week.find("</section>").expect("end")];
+    assert_eq!(
+        week.matches("Rename bet A</a>").count(),
+        1,
+        "one change, neither a removal nor an addition: {week}"
+    );
+    assert!(
+        !week.contains("bet-a <span") && !week.contains("Bet A <span"),
+        "no removal of the old id: {week}"
+    );
+
+    let head = commit_id(root, "Rename bet A");
+    let base = format!("{head}~1");
+    let diff = site.run(&[
+        "diff",
+        "--root",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        &base,
+        &head,
+    ]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(
+        diff.stdout
+            .contains("  Bet A `bet-lending` (bet)\n      renamed from `bet-a`\n"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        !diff.stdout.contains("Added") && !diff.stdout.contains("Removed"),
+        "{}",
+        diff.stdout
+    );
+}

@@ -1155,3 +1155,43 @@ fn an_id_renamed_in_place_keeps_its_history() {
         diff.stdout
     );
 }
+
+/// A review in the window starts a section of the changes since it, as
+/// `diff --since-review` reads them: commits after the review's day.
+#[test]
+fn each_review_starts_a_section_of_the_changes_since_it() {
+    let site = scripted_history();
+    let root = site.root();
+    write(
+        root,
+        "reviews/q4.md",
+        "---\nid: review-q4\nkind: review\ntitle: Q4 review\ndate: 2026-10-21\ncovers: [ps]\n---\n",
+    );
+    commit(root, "2026-11-20", "Record the Q4 review");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    let since = page
+        .find("<h2 id=\"since-review-q4\">Since the review <a href=\"../review-q4/index.html\">Q4 review</a> of 2026-10-21</h2>")
+        .unwrap_or_else(|| panic!("{page}"));
+    let before = page
+        .find("<h2 id=\"before-reviews\">Before the reviews</h2>")
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(since < before, "newest first");
+    let (after_review, earlier) = (&page[since..before], &page[before..]);
+    // The check-in committed on the review's own day came before it.
+    for subject in [
+        "Record the Q4 review",
+        "Move bet A under lending",
+        "Review payouts",
+    ] {
+        assert!(after_review.contains(subject), "{subject}: {after_review}");
+    }
+    for subject in ["Check in payout speed", "Commit bet A"] {
+        assert!(earlier.contains(subject), "{subject}: {earlier}");
+        assert!(!after_review.contains(subject), "{subject}: {after_review}");
+    }
+    assert!(
+        after_review.contains("<h3 id=\"week-2026-11-02-since-review-q4\">Week of 2026-11-02</h3>")
+    );
+}

@@ -177,7 +177,7 @@ fn the_changes_page_groups_the_window_by_week() {
     assert!(week("2026-10-19").contains("1 check-in added (latest 2026-10-20: 14)"));
     let nov3 = week("2026-11-02");
     assert!(
-        nov3.contains("moved from <code>ps</code> to <code>pl</code>"),
+        nov3.contains("moved from <a href=\"../ps/index.html\">Payouts</a> <code>ps</code> to <a href=\"../pl/index.html\">Lending</a> <code>pl</code>"),
         "{nov3}"
     );
     assert!(

@@ -499,3 +499,49 @@ fn review_refuses_an_id_that_check_refuses() {
         bet
     );
 }
+
+/// On a terminal, `review --due` lists and asks; only a yes writes. The
+/// terminal is `script`'s pseudo-terminal (util-linux), the answer typed
+/// into it.
+#[cfg(unix)]
+#[test]
+fn due_on_a_terminal_asks_and_only_a_yes_writes() {
+    let Some(script) = crate::support::which(&["script"]) else {
+        eprintln!("note: `script` is not installed; the terminal case is not tested");
+        return;
+    };
+    let site = due_site();
+    let before = crate::support::snapshot_dir(site.root());
+    let command = format!(
+        "{} review --due --owner ana --root '{}' --today 2026-11-24",
+        env!("CARGO_BIN_EXE_throughline"),
+        site.root().display()
+    );
+    let answer = |typed: &str| {
+        let mut shell = std::process::Command::new("sh");
+        shell
+            .args([
+                "-c",
+                &format!(
+                    "printf '{typed}' | '{}' -qec \"$0\" /dev/null",
+                    script.display()
+                ),
+                &command,
+            ])
+            .env("NO_COLOR", "1")
+            .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir());
+        let out = crate::support::run_limited(shell, std::time::Duration::from_secs(30));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let no = answer("n\\n");
+    assert!(
+        no.contains("stamp 1 document as reviewed on 2026-11-24? [y/N]"),
+        "{no}"
+    );
+    assert!(no.contains("nothing was written"), "{no}");
+    assert_eq!(crate::support::snapshot_dir(site.root()), before);
+    let yes = answer("y\\n");
+    assert!(yes.contains("reviewed `bet-old` on 2026-11-24"), "{yes}");
+    assert!(read(&site, "bets/bet-old.md").contains("reviewed: 2026-11-24\n"));
+    assert!(read(&site, "bets/bet-bob.md").contains("reviewed: 2026-01-01\n"));
+}

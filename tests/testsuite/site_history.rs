@@ -1195,3 +1195,41 @@ fn each_review_starts_a_section_of_the_changes_since_it() {
         after_review.contains("<h3 id=\"week-2026-11-02-since-review-q4\">Week of 2026-11-02</h3>")
     );
 }
+
+/// A review in the middle of a week cuts it in two sections, and the week
+/// still lists at most 200 changes between them: reviews cannot stretch
+/// the page past its budget.
+#[test]
+fn a_week_cut_by_a_review_keeps_its_budget() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY);
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    let pages = |from: usize| {
+        for i in from..from + 150 {
+            write(
+                root,
+                &format!("notes/n-{i}.md"),
+                &format!("---\nid: n-{i}\nkind: page\ntitle: Note {i}\n---\n"),
+            );
+        }
+    };
+    pages(0);
+    commit(root, "2026-11-09", "Monday's notes");
+    write(
+        root,
+        "reviews/mid.md",
+        "---\nid: review-mid\nkind: review\ntitle: Midweek\ndate: 2026-11-10\ncovers: [cs]\n---\n",
+    );
+    pages(150);
+    commit(root, "2026-11-11", "Wednesday's notes");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    assert!(page.contains("<h2 id=\"since-review-mid\">"), "{page}");
+    let listed = page.matches("<span class=\"badge kind\">").count();
+    assert_eq!(listed, 200, "{page}");
+    assert!(page.contains("and 101 more changes this week"), "{page}");
+}

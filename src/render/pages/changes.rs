@@ -95,6 +95,7 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     // Per section (0: since the newest review; the last: before them all), per week.
     type Weeks<'a> = BTreeMap<Date, (Vec<ChangeView<'a>>, usize)>;
     let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
+    let mut per_week: BTreeMap<Date, usize> = BTreeMap::new();
     let mut total = 0;
     for event in site.shown_events_between(from, site.today) {
         total += 1;
@@ -103,10 +104,13 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
             .iter()
             .position(|&(_, reviewed)| date > reviewed)
             .unwrap_or(reviews.len());
-        let (shown, hidden) = sections[section]
-            .entry(crate::date::week_start(date))
-            .or_default();
-        if shown.len() < CHANGES_PER_WEEK {
+        let week = crate::date::week_start(date);
+        // The week's cap counts across the sections a review cuts it into,
+        // so reviews cannot make the page longer than its budget.
+        let listed = per_week.entry(week).or_insert(0);
+        let (shown, hidden) = sections[section].entry(week).or_default();
+        if *listed < CHANGES_PER_WEEK {
+            *listed += 1;
             shown.push(change_view(model, event));
         } else {
             *hidden += 1;

@@ -97,7 +97,7 @@ impl Plan {
     /// What `checkin` tells once the plan is written: a line per check-in
     /// (for stdout) and the summary (for stderr), which counts those of the
     /// `rows` given that were recorded already with the same value.
-    pub fn report(&self, rows: usize) -> (Vec<String>, String) {
+    pub fn report(&self, rows: usize, dry_run: bool) -> (Vec<String>, String) {
         let lines = self
             .changes
             .iter()
@@ -121,7 +121,12 @@ impl Plan {
             .collect();
         let unchanged = rows.saturating_sub(self.changes.len());
         let summary = format!(
-            "recorded {} in {}{}",
+            "{} {} in {}{}",
+            if dry_run {
+                "dry run: nothing was written; would record"
+            } else {
+                "recorded"
+            },
             plural(self.changes.len(), "check-in"),
             plural(self.files.len(), "file"),
             if unchanged > 0 {

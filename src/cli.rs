@@ -79,8 +79,10 @@ pub(crate) enum Command {
     /// Sets `reviewed:` to today and stamps the fingerprint of the parent and
     /// each `supports` target into `reviewed_against:`. From then on `drift`
     /// fires exactly when one of them changes, whatever the dates say. Only
-    /// those two lines of each file change. `--due` reviews every stale or
-    /// drifted document (of one owner with `--owner`), after listing them.
+    /// those two lines of each file change. `--due` lists every stale or
+    /// drifted document (of one owner with `--owner`) and asks before
+    /// stamping them; `--yes` stamps without asking, and without a terminal
+    /// to ask on and no `--yes` it only lists.
     Review(ReviewArgs),
     /// Report what changed in the strategy between two git revisions.
     ///
@@ -119,6 +121,10 @@ pub(crate) struct InitArgs {
     /// Write only the config, a README and a .gitignore: no example documents.
     #[arg(long)]
     pub(crate) empty: bool,
+
+    /// List the files it would create; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +168,10 @@ pub(crate) struct NewArgs {
     /// Set `reviewed:` to this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// Print the file it would create and its text; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -189,15 +199,35 @@ pub(crate) struct ReviewArgs {
     /// Record this date (YYYY-MM-DD) instead of today; also the date staleness is judged on.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// With --due: stamp what is due without asking. Without it, `--due`
+    /// asks first on a terminal, and elsewhere only lists.
+    #[arg(long, short = 'y', requires = "due")]
+    pub(crate) yes: bool,
+
+    /// Say what would be stamped; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
-    /// The revision to compare from (`main`, `HEAD~1`, a commit id).
-    pub(crate) base: String,
+    /// The revision to compare from (`main`, `HEAD~1`, a commit id); with
+    /// --since or --since-review, the revision to compare to.
+    #[arg(required_unless_present_any = ["since", "since_review"])]
+    pub(crate) base: Option<String>,
 
     /// The revision to compare to; the working tree when left out.
     pub(crate) head: Option<String>,
+
+    /// Compare from the branch as this day (YYYY-MM-DD) closed, in UTC: the
+    /// last commit on HEAD's first-parent line made by then (never the reflog).
+    #[arg(long, value_name = "DATE", conflicts_with = "since_review")]
+    pub(crate) since: Option<String>,
+
+    /// Compare from the branch as the day of this review document's `date:` closed.
+    #[arg(long, value_name = "ID")]
+    pub(crate) since_review: Option<String>,
 
     /// The site root (inside a git work tree).
     #[arg(long, default_value = ".")]
@@ -259,6 +289,10 @@ pub(crate) struct CheckinArgs {
     /// Change the value already recorded for a date instead of refusing.
     #[arg(long)]
     pub(crate) replace: bool,
+
+    /// Say what would be recorded; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 
     /// The site root.
     #[arg(long, default_value = ".")]

@@ -16,6 +16,7 @@ use cli::{
 use throughline::date::Today;
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
 use throughline::escape::for_terminal;
+use throughline::text::plural;
 use throughline::{LoadOptions, RunError, Site};
 
 // The build allocates many short-lived strings on two threads; mimalloc is
@@ -28,6 +29,18 @@ const EXIT_RUN_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `build` finishes its site whoever stops reading its findings, `serve`
+    // outlives its terminal, and for `lsp` a closed stdout is the end of the
+    // session: each handles a closed pipe itself. Every other command dies
+    // of it quietly, as `git log | head` does, rather than panicking in
+    // `println!`; each writes its files before it prints, so that is no
+    // half-done change.
+    if !matches!(
+        cli.command,
+        Command::Build(_) | Command::Serve(_) | Command::Lsp
+    ) {
+        die_on_closed_pipe();
+    }
     let color = use_color(cli.color);
     let result = match cli.command {
         Command::Check(args) => check(&args.common, args.format.into(), args.deny_warnings, color),
@@ -59,6 +72,19 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Restores SIGPIPE's default action, which Rust's runtime sets to ignore.
+#[cfg(unix)]
+fn die_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default before any
+    // other thread exists has no memory effect on this process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn die_on_closed_pipe() {}
 
 fn use_color(choice: ColorChoice) -> bool {
     match choice {
@@ -94,8 +120,23 @@ fn today(flag: Option<&str>) -> Result<throughline::date::Date, RunError> {
 }
 
 fn init(args: &InitArgs) -> Result<u8, RunError> {
-    let done =
-        throughline::scaffold::init_site(&args.dir, today(args.today.as_deref())?, args.empty)?;
+    let done = throughline::scaffold::init_site(
+        &args.dir,
+        today(args.today.as_deref())?,
+        args.empty,
+        args.dry_run,
+    )?;
+    if args.dry_run {
+        for path in &done.written {
+            println!("{}", for_terminal(&path.display().to_string()));
+        }
+        eprintln!(
+            "dry run: would create {} in {}; nothing was written",
+            plural(done.written.len(), "file"),
+            for_terminal(&args.dir.display().to_string())
+        );
+        return Ok(0);
+    }
     eprint!(
         "{}",
         throughline::scaffold::init_report(&args.dir, &done, args.empty)
@@ -120,8 +161,16 @@ fn new_document(args: &NewArgs) -> Result<u8, RunError> {
         owner: args.owner.as_deref(),
         direction: args.direction.as_deref(),
     };
-    let written = throughline::scaffold::new_document(&site, &request)?;
-    println!("{}", written.path.display());
+    let written = throughline::scaffold::new_document(&site, &request, args.dry_run)?;
+    println!("{}", for_terminal(&written.path.display().to_string()));
+    if args.dry_run {
+        // The text holds the user's own title and flags; the terminal reads it.
+        for line in written.text.lines() {
+            println!("{}", for_terminal(line));
+        }
+        eprintln!("dry run: nothing was written");
+        return Ok(0);
+    }
     for note in throughline::scaffold::notes(&site, &request, &written) {
         eprintln!("{note}");
     }
@@ -142,38 +191,107 @@ fn review(args: &ReviewArgs) -> Result<u8, RunError> {
             eprintln!("nothing is stale or drifted");
             return Ok(0);
         }
-        println!("due for review: {}", due.join(", "));
+        // Listed first only when the list is all this run does, or when a
+        // person is asked about it: with --yes the stamps are written
+        // before anything is printed, so a closed pipe cannot cut them short.
+        if !args.yes {
+            let listed: Vec<String> = due.iter().map(|id| for_terminal(id).into_owned()).collect();
+            println!("due for review: {}", listed.join(", "));
+            if args.dry_run {
+                eprintln!("dry run: nothing was written");
+                return Ok(0);
+            }
+            if !confirm(&format!(
+                "stamp {} as reviewed on {}?",
+                plural(due.len(), "document"),
+                site.today
+            ))? {
+                return Ok(0);
+            }
+        }
         due
     } else {
         args.ids.clone()
     };
     let reviews = throughline::review::plan(&site, &ids, site.today)?;
-    let files: Vec<throughline::edit::Replacement<'_>> = reviews
-        .iter()
-        .map(|r| throughline::edit::Replacement {
-            path: &r.path,
-            original: &r.original,
-            text: &r.text,
-        })
-        .collect();
-    // All or none, as the docs say: nothing is reported before every file is written.
-    throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
+    if !args.dry_run {
+        let files: Vec<throughline::edit::Replacement<'_>> = reviews
+            .iter()
+            .map(|r| throughline::edit::Replacement {
+                path: &r.path,
+                original: &r.original,
+                text: &r.text,
+            })
+            .collect();
+        // All or none, as the docs say: nothing is reported before every file is written.
+        throughline::edit::write_all(&files).map_err(|e| RunError::Other(e.to_string()))?;
+    }
     for r in &reviews {
-        println!("{}", r.summary(site.today));
+        println!("{}", r.summary(site.today, args.dry_run));
+    }
+    if args.dry_run {
+        eprintln!("dry run: nothing was written");
     }
     Ok(0)
 }
 
+/// Asks `question` on the terminal; yes only for an answer that starts with
+/// `y`. Without a terminal on standard input nobody can answer, so the
+/// answer is no, said on stderr, and the command has only listed: a script
+/// or CI job that meant to write says `--yes`.
+fn confirm(question: &str) -> Result<bool, RunError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        eprintln!("nothing was written: standard input is not a terminal to ask on; run again with --yes to stamp them");
+        return Ok(false);
+    }
+    // The list must be on screen before the question.
+    let _ = std::io::stdout().flush();
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    stdin
+        .read_line(&mut answer)
+        .map_err(|e| RunError::Other(format!("cannot read the answer: {e}")))?;
+    let yes = answer.trim_start().starts_with(['y', 'Y']);
+    if !yes {
+        eprintln!("nothing was written");
+    }
+    Ok(yes)
+}
+
 fn diff(args: &DiffArgs) -> Result<u8, RunError> {
-    use throughline::diff::{analyse_both, Side};
+    use throughline::diff::{analyse_from, Base, Side};
     let common = CommonArgs {
         root: args.root.clone(),
         today: args.today.clone(),
         drafts: false,
     };
     let options = load_options(&common)?;
-    let head = args.head.clone().map_or(Side::WorkingTree, Side::Revision);
-    let (old, new) = analyse_both(&args.base, &head, &options)?;
+    let anchored = args.since.is_some() || args.since_review.is_some();
+    // Anchored, the one revision given is the head.
+    let (base, head) =
+        match (anchored, &args.base, &args.head) {
+            (true, _, Some(_)) => return Err(RunError::Other(
+                "with --since or --since-review, give at most one revision: the one to compare to"
+                    .into(),
+            )),
+            (true, head, None) => (None, head.clone()),
+            (false, base, head) => (base.clone(), head.clone()),
+        };
+    let base = match (&args.since, &args.since_review, base) {
+        (Some(day), _, _) => Base::Since(throughline::date::parse_date(day).ok_or_else(|| {
+            RunError::Other(format!(
+                "`--since {day}` is not a date; write it as YYYY-MM-DD"
+            ))
+        })?),
+        (None, Some(review), _) => Base::SinceReview(review.clone()),
+        (None, None, Some(rev)) => Base::Revision(rev),
+        (None, None, None) => {
+            return Err(RunError::Other("give the revision to compare from".into()))
+        }
+    };
+    let head = head.map_or(Side::WorkingTree, Side::Revision);
+    let (old, new) = analyse_from(&base, &head, &options)?;
     let change = throughline::diff::diff(&old.site, &new.site);
     print!(
         "{}",
@@ -214,8 +332,10 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         Ok(plan) => plan,
         Err(errors) => return Ok(refuse_checkins(&errors)),
     };
-    throughline::checkin::write(&site, &plan.files)?;
-    let (lines, summary) = plan.report(rows.len());
+    if !args.dry_run {
+        throughline::checkin::write(&site, &plan.files)?;
+    }
+    let (lines, summary) = plan.report(rows.len(), args.dry_run);
     for line in lines {
         println!("{line}");
     }
@@ -450,7 +570,12 @@ fn print_diagnostics(site: &Site, format: Format, color: bool) -> Result<(), Run
             )
         }
     };
-    result.and_then(|()| out.flush()).map_err(io_error)
+    match result.and_then(|()| out.flush()) {
+        // Whoever reads the findings stopped reading (`build | head`): the
+        // build goes on and its exit code still says what it found.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(io_error),
+    }
 }
 
 fn exit_code(counts: Counts, deny_warnings: bool) -> u8 {

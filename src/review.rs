@@ -36,19 +36,18 @@ pub struct Review {
 impl Review {
     /// What `review` tells once it is written: the document, the day and
     /// what it was reviewed against.
-    pub fn summary(&self, today: Date) -> String {
+    pub fn summary(&self, today: Date, dry_run: bool) -> String {
+        // Ids come from the repository: escaped for the terminal.
         let against: Vec<String> = self
             .against
             .iter()
-            .map(|(id, fp)| format!("`{id}` ({fp})"))
+            .map(|(id, fp)| format!("`{}` ({fp})", crate::escape::for_terminal(id)))
             .collect();
+        let verb = if dry_run { "would review" } else { "reviewed" };
+        let id = crate::escape::for_terminal(&self.id);
         match against.as_slice() {
-            [] => format!("reviewed `{}` on {today}", self.id),
-            _ => format!(
-                "reviewed `{}` on {today} against {}",
-                self.id,
-                against.join(", ")
-            ),
+            [] => format!("{verb} `{id}` on {today}"),
+            _ => format!("{verb} `{id}` on {today} against {}", against.join(", ")),
         }
     }
 }

@@ -91,8 +91,14 @@ pub struct Initialized {
 /// Writes a starter site into `dir`, which must not exist, be empty, or
 /// hold only what [`may_keep`] accepts: the config, a README (unless the
 /// folder has one), a `.gitignore` for the output folder and, unless
-/// `empty`, one example document per layer.
-pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Initialized, RunError> {
+/// `empty`, one example document per layer. With `dry_run` it writes
+/// nothing and returns what it would write.
+pub fn init_site(
+    dir: &Path,
+    today: Date,
+    empty: bool,
+    dry_run: bool,
+) -> Result<Initialized, RunError> {
     let mut kept = Vec::new();
     if dir.exists() {
         let refuse = |why: String| {
@@ -166,7 +172,9 @@ pub fn init_site(dir: &Path, today: Date, empty: bool) -> Result<Initialized, Ru
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        write_new(&path, &text)?;
+        if !dry_run {
+            write_new(&path, &text)?;
+        }
         written.push(path);
     }
     Ok(Initialized { written, kept })
@@ -421,6 +429,8 @@ pub struct NewDocument<'a> {
 pub struct Written {
     /// The file.
     pub path: PathBuf,
+    /// Its text.
+    pub text: String,
     /// What was filled in, from the flags and the parent.
     pub filled: Filled,
     /// The fields filled from the parent (or the nearest ancestor that has them).
@@ -484,8 +494,13 @@ pub fn notes(site: &Site, request: &NewDocument<'_>, written: &Written) -> Vec<S
     notes
 }
 
-/// Writes a new document into the loaded `site`; returns its path and what was filled in.
-pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, RunError> {
+/// Writes a new document into the loaded `site`; returns its path and what
+/// was filled in. With `dry_run`, every check is made and nothing written.
+pub fn new_document(
+    site: &Site,
+    request: &NewDocument<'_>,
+    dry_run: bool,
+) -> Result<Written, RunError> {
     let schema: &Schema = &site.config.schema;
     let Some(def) = schema.get(request.kind) else {
         let hint = suggest(request.kind, schema.names())
@@ -586,12 +601,13 @@ pub fn new_document(site: &Site, request: &NewDocument<'_>) -> Result<Written, R
             path.display()
         )));
     }
-    write_new(
-        &path,
-        &skeleton(request.kind, &id, title, &filled, site.today),
-    )?;
+    let text = skeleton(request.kind, &id, title, &filled, site.today);
+    if !dry_run {
+        write_new(&path, &text)?;
+    }
     Ok(Written {
         path,
+        text,
         filled,
         inherited,
     })
@@ -670,7 +686,7 @@ mod tests {
         let mut checked = 0;
         while day <= last {
             let root = dir.path().join(day.to_string());
-            init_site(&root, day, false).unwrap();
+            init_site(&root, day, false, false).unwrap();
             let site = crate::site::load(&crate::site::LoadOptions {
                 root: root.clone(),
                 today: crate::date::Today::Given(day),

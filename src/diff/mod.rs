@@ -5,10 +5,13 @@
 mod report;
 mod strategy;
 
-pub use report::{render, DiffFormat};
+pub use report::{compare_url, render, DiffFormat};
 pub use strategy::{diff, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
-use crate::history::{read_revision, read_revisions, RevisionError, RevisionTexts};
+use crate::date::Date;
+use crate::history::{
+    commit_at_end_of, read_revision, read_revisions, RevisionError, RevisionTexts,
+};
 use crate::site::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
 
 /// One side of a diff: a git revision, or the working tree.
@@ -20,6 +23,85 @@ pub enum Side {
     WorkingTree,
 }
 
+/// What names a diff's base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// A revision, as git names it.
+    Revision(String),
+    /// The head's branch as a day closed ([`commit_at_end_of`]).
+    Since(Date),
+    /// The branch as the day of a `review` document's `date:` closed; the
+    /// review is read at the head.
+    SinceReview(String),
+}
+
+/// Analyses the base `base` names and `head`. The base's label says what
+/// named it (`HEAD at the end of 2026-10-01 (3f9a0c1)`).
+pub fn analyse_from(
+    base: &Base,
+    head: &Side,
+    options: &LoadOptions,
+) -> Result<(Analysed, Analysed), RunError> {
+    let tip = match head {
+        Side::Revision(rev) => rev.as_str(),
+        Side::WorkingTree => "HEAD",
+    };
+    let anchored = |day: Date| {
+        commit_at_end_of(&options.root, tip, day).map_err(|e| revision_error(e, options))
+    };
+    match base {
+        Base::Revision(rev) => analyse_both(rev, head, options),
+        Base::Since(day) => {
+            let commit = anchored(*day)?;
+            let (mut old, new) = analyse_both(&commit, head, options)?;
+            old.label = format!("{tip} at the end of {day} ({})", short(&commit));
+            Ok((old, new))
+        }
+        Base::SinceReview(id) => {
+            let new = analyse(head, options)?;
+            let day = review_date(&new.site, id)?;
+            let commit = anchored(day)?;
+            let mut old = analyse(&Side::Revision(commit.clone()), options)?;
+            old.label = format!("the review {id} of {day} ({})", short(&commit));
+            Ok((old, new))
+        }
+    }
+}
+
+/// The `date:` of the review document `id` in `site`.
+pub fn review_date(site: &Site, id: &str) -> Result<Date, RunError> {
+    let Some(doc) = site.graph.lookup(id).map(|i| &site.docs[i]) else {
+        let hint = crate::text::suggest(
+            id,
+            site.docs
+                .iter()
+                .filter(|d| d.kind == "review")
+                .map(|d| d.id.as_str()),
+        )
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+        return Err(RunError::Other(format!(
+            "no document has the id `{id}`{hint}"
+        )));
+    };
+    if doc.kind != "review" {
+        return Err(RunError::Other(format!(
+            "`{id}` is a {}, not a review; --since-review takes the id of a `review` document",
+            doc.kind
+        )));
+    }
+    doc.date.ok_or_else(|| {
+        RunError::Other(format!(
+            "the review `{id}` has no `date:` ({}); add the day it took place",
+            doc.file
+        ))
+    })
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(7).collect()
+}
+
 /// A side, analysed, with what could not be read there.
 #[derive(Debug)]
 pub struct Analysed {
@@ -27,6 +109,8 @@ pub struct Analysed {
     pub site: Site,
     /// What the side is called in reports (`main (3f9a0c1)`, `working tree`).
     pub label: String,
+    /// The commit, for a revision (the working tree has none).
+    pub commit: Option<String>,
     /// Files that could not be read at that revision.
     pub unreadable: Vec<String>,
 }
@@ -41,6 +125,7 @@ pub fn analyse(side: &Side, options: &LoadOptions) -> Result<Analysed, RunError>
             Ok(Analysed {
                 site: analyze(inputs, options),
                 label: "working tree".into(),
+                commit: None,
                 unreadable: Vec::new(),
             })
         }
@@ -88,11 +173,12 @@ fn analysed_revision(
     texts: RevisionTexts,
     options: &LoadOptions,
 ) -> Result<Analysed, RunError> {
-    let short: String = texts.commit.chars().take(7).collect();
+    let short = short(&texts.commit);
     let inputs = inputs_from_texts(texts.config_text, texts.files, options)?;
     Ok(Analysed {
         site: analyze(inputs, options),
         label: format!("{rev} ({short})"),
+        commit: Some(texts.commit),
         unreadable: texts.unreadable,
     })
 }

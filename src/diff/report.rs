@@ -9,6 +9,8 @@ use super::{Analysed, StrategyDiff};
 use crate::escape::{
     for_markdown, for_terminal, json_for_terminal, markdown_code_span, markdown_with_code,
 };
+use crate::history::{SectionChange, SectionEdit, WordChange};
+use crate::site::Site;
 
 /// How `diff` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +32,23 @@ pub fn render(diff: &StrategyDiff, old: &Analysed, new: &Analysed, format: DiffF
     }
 }
 
+/// The host's page of the whole change, when the base's config names the
+/// repository (`repo_url`) and both sides are commits. The base's, not the
+/// head's: a pull request could point the head's anywhere.
+pub fn compare_url(old: &Analysed, new: &Analysed) -> Option<String> {
+    let base = old.site.config.repo_url.as_deref()?;
+    Some(format!(
+        "{base}/compare/{}...{}",
+        old.commit.as_deref()?,
+        new.commit.as_deref()?
+    ))
+}
+
 fn json(diff: &StrategyDiff, old: &Analysed, new: &Analysed) -> String {
     let value = serde_json::json!({
         "base": old.label,
         "head": new.label,
+        "compare_url": compare_url(old, new),
         "unreadable": { "base": old.unreadable, "head": new.unreadable },
         "diff": diff,
     });
@@ -52,6 +67,48 @@ fn short(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// A field's value for a reader: a document's id as its title with the id
+/// beside it (a parent, a `supports` item), as the site at either side
+/// names it; anything else as [`short`].
+fn value(markup: Markup, v: &Value, sites: [&Site; 2]) -> String {
+    let titled = |id: &str| {
+        sites
+            .iter()
+            .find_map(|s| s.graph.lookup(id).map(|i| &s.docs[i]))
+            .map(|d| markup.doc(&d.title, id))
+    };
+    match v {
+        Value::String(id) => titled(id).unwrap_or_else(|| markup.text(id).into_owned()),
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|i| i.as_str().is_some_and(|id| titled(id).is_some())) =>
+        {
+            let named: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.as_str().and_then(titled))
+                .collect();
+            named.join(", ")
+        }
+        other => markup.text(&short(other)).into_owned(),
+    }
+}
+
+/// One changed section, on one line.
+fn section_line(markup: Markup, c: &SectionChange) -> String {
+    let what = match c.how {
+        SectionEdit::Edited => "text changed in",
+        SectionEdit::Added => "section added:",
+        SectionEdit::Removed => "section removed:",
+    };
+    let mut line = format!("{what} {}", markup.section(&c.heading));
+    if let Some(w) = &c.excerpt {
+        let _ = write!(line, ": {}", markup.words(w));
+    }
+    line
 }
 
 /// The two text formats: the markup each writes, and its reader's escaping.
@@ -90,6 +147,61 @@ impl Markup {
         }
     }
 
+    /// A change in words: unchanged context plain, the removed words marked
+    /// as removed and the added as added, as `git diff --word-diff` (on a
+    /// terminal) or a reviewer's strike-through and bold (in Markdown).
+    fn words(self, w: &WordChange) -> String {
+        let mut out = String::new();
+        if !w.before.is_empty() {
+            out.push_str(&self.text(&w.before));
+            out.push(' ');
+        }
+        match self {
+            Markup::Terminal => {
+                if !w.removed.is_empty() {
+                    let _ = write!(out, "[-{}-]", for_terminal(&w.removed));
+                }
+                if !w.added.is_empty() {
+                    let _ = write!(out, "{{+{}+}}", for_terminal(&w.added));
+                }
+            }
+            Markup::Markdown => {
+                if !w.removed.is_empty() {
+                    let _ = write!(out, "~~{}~~", for_markdown(&w.removed));
+                }
+                if !w.removed.is_empty() && !w.added.is_empty() {
+                    out.push(' ');
+                }
+                if !w.added.is_empty() {
+                    let _ = write!(out, "**{}**", for_markdown(&w.added));
+                }
+            }
+        }
+        if !w.after.is_empty() {
+            out.push(' ');
+            out.push_str(&self.text(&w.after));
+        }
+        out
+    }
+
+    /// A section's heading, quoted.
+    fn section(self, heading: &str) -> String {
+        match (self, heading.is_empty()) {
+            (_, true) => "the text before the first heading".to_string(),
+            (Markup::Terminal, false) => format!("“{}”", for_terminal(heading)),
+            (Markup::Markdown, false) => format!("*{}*", for_markdown(heading)),
+        }
+    }
+
+    /// A document: its title, with its id beside it.
+    fn doc(self, title: &str, id: &str) -> String {
+        if title.is_empty() || title == id {
+            self.code(id)
+        } else {
+            format!("{} {}", self.text(title), self.code(id))
+        }
+    }
+
     /// What starts a section's heading.
     fn heading(self) -> &'static str {
         match self {
@@ -122,9 +234,17 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
     } else {
         let _ = writeln!(out, "{title}\n");
     }
+    if let Some(url) = compare_url(old, new) {
+        // Checked when the config was read: http(s), no blank, quote or angle bracket.
+        let _ = match markup {
+            Markup::Terminal => writeln!(out, "Full diff: {}\n", for_terminal(&url)),
+            Markup::Markdown => writeln!(out, "Full diff: <{url}>\n"),
+        };
+    }
     if diff.is_empty() {
         let _ = writeln!(out, "No change to the strategy.");
     }
+    let sites = [&new.site, &old.site];
     for (side, files) in [(&old.label, &old.unreadable), (&new.label, &new.unreadable)] {
         for file in files {
             let _ = writeln!(
@@ -140,9 +260,8 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
         for d in &diff.added {
             let _ = writeln!(
                 out,
-                "{bullet}{} {} ({}), {}",
-                markup.code(&d.id),
-                markup.text(&d.title),
+                "{bullet}{} ({}), {}",
+                markup.doc(&d.title, &d.id),
                 markup.text(&d.kind),
                 markup.text(&d.file)
             );
@@ -154,9 +273,8 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
         for d in &diff.removed {
             let _ = writeln!(
                 out,
-                "{bullet}{} {} ({})",
-                markup.code(&d.id),
-                markup.text(&d.title),
+                "{bullet}{} ({})",
+                markup.doc(&d.title, &d.id),
                 markup.text(&d.kind)
             );
         }
@@ -168,9 +286,12 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
             let _ = writeln!(
                 out,
                 "{bullet}{} ({})",
-                markup.code(&c.doc.id),
+                markup.doc(&c.doc.title, &c.doc.id),
                 markup.text(&c.doc.kind)
             );
+            if let Some(from) = &c.renamed_from {
+                let _ = writeln!(out, "{inner}renamed from {}", markup.code(from));
+            }
             if let Some(from) = &c.moved_from {
                 let _ = writeln!(
                     out,
@@ -184,8 +305,8 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                     out,
                     "{inner}{}: {} → {}",
                     markup.text(field),
-                    markup.text(&short(&change.old)),
-                    markup.text(&short(&change.new))
+                    value(markup, &change.old, sites),
+                    value(markup, &change.new, sites)
                 );
             }
             for checkin in &c.checkins_added {
@@ -194,6 +315,9 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                     "{inner}check-in added: {}",
                     markup.text(&short(checkin))
                 );
+            }
+            for section in &c.sections {
+                let _ = writeln!(out, "{inner}{}", section_line(markup, section));
             }
             if c.body_lines_added + c.body_lines_removed > 0 {
                 let _ = writeln!(
@@ -218,7 +342,7 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                 out,
                 "{bullet}{} {}: {}",
                 markup.text(&format!("[{}]", f.rule)),
-                markup.code(&f.doc),
+                markup.doc(f.title.as_deref().unwrap_or_default(), &f.doc),
                 markup.message(&f.message)
             );
         }
@@ -226,7 +350,14 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
     }
     if !diff.drifted.is_empty() {
         let _ = writeln!(out, "{h}Left drifted");
-        let drifted: Vec<String> = diff.drifted.iter().map(|d| markup.code(d)).collect();
+        let drifted: Vec<String> = diff
+            .drifted
+            .iter()
+            .map(|id| match new.site.graph.lookup(id) {
+                Some(i) => markup.doc(&new.site.docs[i].title, id),
+                None => markup.code(id),
+            })
+            .collect();
         let _ = writeln!(out, "{bullet}{}", drifted.join(", "));
     }
     out

@@ -1,7 +1,10 @@
 //! What changed in the strategy between two analysed revisions of a site:
 //! documents added and removed (by id: a moved file is not a removal), the
-//! fields that changed on each, body lines, check-ins added, and findings
-//! introduced and resolved. Pure: both sides come from the analysis layer.
+//! fields that changed on each (nested ones field by field), its body by
+//! section, check-ins added, and findings introduced and resolved (one that
+//! persists is neither). Pure: both sides come from the analysis layer. The
+//! one model of a change between two revisions: every format of `diff`
+//! renders it, and anything else that reports "what changed" calls [`diff`].
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -10,7 +13,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::Diagnostic;
-use crate::history::{front_matter_change, FieldChange, FrontMatterChange};
+use crate::history::{
+    front_matter_change, section_changes, FieldChange, FrontMatterChange, SectionChange,
+};
 use crate::model::Document;
 use crate::site::Site;
 use crate::source::split_front_matter;
@@ -52,10 +57,14 @@ pub struct DocChange {
     pub doc: DocSummary,
     /// Its file before, when it moved.
     pub moved_from: Option<String>,
+    /// Its id before, when it was renamed in place (`id:` changed, the file not).
+    pub renamed_from: Option<String>,
     /// Front-matter fields that changed, by name: old and new values (`null` when absent).
     pub fields: BTreeMap<String, FieldChange>,
     /// Check-ins added to a metric.
     pub checkins_added: Vec<Value>,
+    /// The body's sections whose words changed, with an excerpt of each.
+    pub sections: Vec<SectionChange>,
     /// Body lines added and removed; both 0 when the body is the same.
     pub body_lines_added: usize,
     /// See `body_lines_added`.
@@ -69,6 +78,8 @@ pub struct FindingSummary {
     pub rule: String,
     /// The document's id, or its file when it has none.
     pub doc: String,
+    /// The document's title, when the finding names a document.
+    pub title: Option<String>,
     /// The message.
     pub message: String,
 }
@@ -77,10 +88,23 @@ pub struct FindingSummary {
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
     let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
     let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    // Renamed in place: an id gone from a file that holds a new id now. One
+    // document, as the site's history follows it.
+    let new_at: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.file.as_str(), d)).collect();
+    let renamed: HashMap<&str, &Document> = old
+        .docs
+        .iter()
+        .filter(|d| !new_docs.contains_key(d.id.as_str()))
+        .filter_map(|d| {
+            let now = new_at.get(d.file.as_str())?;
+            (!old_docs.contains_key(now.id.as_str())).then_some((now.id.as_str(), d))
+        })
+        .collect();
+    let renamed_from: BTreeSet<&str> = renamed.values().map(|d| d.id.as_str()).collect();
     let added = new
         .docs
         .iter()
-        .filter(|d| !old_docs.contains_key(d.id.as_str()))
+        .filter(|d| !old_docs.contains_key(d.id.as_str()) && !renamed.contains_key(d.id.as_str()))
         .map(summary)
         .collect();
     // Each document compared on its own, in order: re-reading front matter
@@ -88,17 +112,20 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
     let changed = new
         .docs
         .par_iter()
-        .filter_map(|d| doc_change(old, old_docs.get(d.id.as_str())?, new, d))
+        .filter_map(|d| {
+            let before = old_docs
+                .get(d.id.as_str())
+                .or_else(|| renamed.get(d.id.as_str()))?;
+            doc_change(old, before, new, d)
+        })
         .collect();
     let removed = old
         .docs
         .iter()
-        .filter(|d| !new_docs.contains_key(d.id.as_str()))
+        .filter(|d| !new_docs.contains_key(d.id.as_str()) && !renamed_from.contains(d.id.as_str()))
         .map(summary)
         .collect();
-    let (before, after) = (findings(old), findings(new));
-    let findings_introduced: Vec<FindingSummary> = after.difference(&before).cloned().collect();
-    let findings_resolved = before.difference(&after).cloned().collect();
+    let (findings_introduced, findings_resolved) = compare_findings(old, new);
     let drifted = findings_introduced
         .iter()
         .filter(|f| f.rule == "drift")
@@ -148,20 +175,35 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     }
     let (old_fields, new_fields) = (front_matter(old_text), front_matter(new_text));
     let FrontMatterChange {
-        fields,
+        mut fields,
         checkins_added,
     } = front_matter_change(&old_fields, &new_fields);
-    let (body_lines_added, body_lines_removed) = line_changes(body(old_text), body(new_text));
+    let renamed_from = (before.id != after.id).then(|| before.id.clone());
+    if renamed_from.is_some() {
+        // Said once, as the rename.
+        fields.remove("id");
+    }
+    let (old_body, new_body) = (body(old_text), body(new_text));
+    let (body_lines_added, body_lines_removed) = line_changes(old_body, new_body);
+    let sections = if old_body == new_body {
+        Vec::new()
+    } else {
+        section_changes(old_body, new_body)
+    };
     let moved_from = (before.file != after.file).then(|| before.file.clone());
     let changed = !fields.is_empty()
         || !checkins_added.is_empty()
         || body_lines_added + body_lines_removed > 0
-        || moved_from.is_some();
+        || !sections.is_empty()
+        || moved_from.is_some()
+        || renamed_from.is_some();
     changed.then(|| DocChange {
         doc: summary(after),
         moved_from,
+        renamed_from,
         fields,
         checkins_added,
+        sections,
         body_lines_added,
         body_lines_removed,
     })
@@ -203,14 +245,100 @@ fn line_changes(old: &str, new: &str) -> (usize, usize) {
     (added, removed)
 }
 
-fn findings(site: &Site) -> BTreeSet<FindingSummary> {
-    site.diagnostics.iter().map(finding).collect()
+/// What makes a finding the same finding in two revisions: its rule, its
+/// document, the front-matter field it sits on (`body` past the front
+/// matter), and its message with the numbers masked, so that "stale: 40
+/// days" and "stale: 70 days" are one finding that persisted, while two
+/// different broken links are two.
+type FindingKey = (String, String, String, String);
+
+/// Findings introduced and resolved between `old` and `new`, each sorted.
+/// A finding in both (by [`FindingKey`], counted as often as it occurs) is
+/// in neither list.
+fn compare_findings(old: &Site, new: &Site) -> (Vec<FindingSummary>, Vec<FindingSummary>) {
+    let (before, after) = (keyed_findings(old), keyed_findings(new));
+    let only_in = |these: &[(FindingKey, FindingSummary)],
+                   those: &[(FindingKey, FindingSummary)]| {
+        let mut left: HashMap<&FindingKey, usize> = HashMap::new();
+        for (key, _) in those {
+            *left.entry(key).or_default() += 1;
+        }
+        let mut only: Vec<FindingSummary> = these
+            .iter()
+            .filter(|(key, _)| match left.get_mut(key) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .map(|(_, f)| f.clone())
+            .collect();
+        only.sort();
+        only
+    };
+    (only_in(&after, &before), only_in(&before, &after))
 }
 
-fn finding(d: &Diagnostic) -> FindingSummary {
+fn keyed_findings(site: &Site) -> Vec<(FindingKey, FindingSummary)> {
+    let texts: HashMap<&str, &str> = site
+        .sources
+        .iter()
+        .map(|s| (s.path.as_str(), s.text.as_str()))
+        .collect();
+    site.diagnostics
+        .iter()
+        .map(|d| {
+            let summary = finding(site, d);
+            let field = texts
+                .get(d.file.as_str())
+                .map_or(String::new(), |text| field_at(text, d.span.line));
+            let masked: String = d
+                .message
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect();
+            let key = (summary.rule.clone(), summary.doc.clone(), field, masked);
+            (key, summary)
+        })
+        .collect()
+}
+
+/// The top-level front-matter key whose value holds line `line` (1-based)
+/// of `text`, `body` past the front matter, empty before any key.
+fn field_at(text: &str, line: u32) -> String {
+    let mut key = String::new();
+    for (n, l) in text.lines().enumerate().take(line as usize) {
+        let l = l.trim_end_matches('\r');
+        if n == 0 {
+            if l.trim_start_matches('\u{feff}') != "---" {
+                return "body".into();
+            }
+            continue;
+        }
+        if l == "---" || l == "..." {
+            return if n + 1 < line as usize {
+                "body".into()
+            } else {
+                key
+            };
+        }
+        if let Some(k) = crate::yaml::lines::top_level_key(l) {
+            key = k.to_string();
+        }
+    }
+    key
+}
+
+fn finding(site: &Site, d: &Diagnostic) -> FindingSummary {
     FindingSummary {
         rule: d.rule.to_string(),
         doc: d.doc.clone().unwrap_or_else(|| d.file.clone()),
+        title: d
+            .doc
+            .as_deref()
+            .and_then(|id| site.graph.lookup(id))
+            .map(|i| site.docs[i].title.clone()),
         message: d.message.clone(),
     }
 }
@@ -232,5 +360,22 @@ mod tests {
             (0, 0),
             "trailing blanks do not count"
         );
+    }
+
+    #[test]
+    fn a_finding_sits_on_the_field_its_line_is_in() {
+        let text = "---\nid: x\nsuccess:\n  target: 4\nparent: y\n---\n# Body\n";
+        let at = |line| field_at(text, line);
+        assert_eq!(
+            (at(1), at(2), at(4), at(5), at(7)),
+            (
+                "".into(),
+                "id".into(),
+                "success".into(),
+                "parent".into(),
+                "body".into()
+            )
+        );
+        assert_eq!(field_at("# no front matter\n", 1), "body");
     }
 }

@@ -29,7 +29,11 @@ pub struct FrontMatterChange {
     pub checkins_added: Vec<Value>,
 }
 
-/// Compares two parsed front matters field by field.
+/// Compares two parsed front matters field by field, and nested maps
+/// field by field within (`success.target`), so that a change reads as the
+/// one value that moved rather than two whole maps; lists of the same
+/// length item by item (`key_results[2].target`, counted from 1 as
+/// messages count them).
 pub fn front_matter_change(
     old_fields: &Map<String, Value>,
     new_fields: &Map<String, Value>,
@@ -37,16 +41,15 @@ pub fn front_matter_change(
     let keys: BTreeSet<&String> = old_fields.keys().chain(new_fields.keys()).collect();
     let mut fields = BTreeMap::new();
     for key in keys {
-        let (a, b) = (old_fields.get(key), new_fields.get(key));
-        if a == b || QUIET_FIELDS.contains(&key.as_str()) {
+        if QUIET_FIELDS.contains(&key.as_str()) {
             continue;
         }
-        fields.insert(
+        compare(
             key.clone(),
-            FieldChange {
-                old: a.cloned().unwrap_or(Value::Null),
-                new: b.cloned().unwrap_or(Value::Null),
-            },
+            old_fields.get(key).unwrap_or(&Value::Null),
+            new_fields.get(key).unwrap_or(&Value::Null),
+            &mut fields,
+            0,
         );
     }
     let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
@@ -54,6 +57,56 @@ pub fn front_matter_change(
         fields,
         checkins_added,
     }
+}
+
+/// How deep nested values are followed; deeper, a value is compared whole.
+/// Front matter is at most 64 brackets deep (`yaml::MAX_FLOW_DEPTH`).
+const MAX_NESTING: usize = 8;
+
+fn compare(
+    path: String,
+    old: &Value,
+    new: &Value,
+    out: &mut BTreeMap<String, FieldChange>,
+    depth: usize,
+) {
+    if old == new {
+        return;
+    }
+    let nested = depth < MAX_NESTING;
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) if nested => {
+            let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                compare(
+                    format!("{path}.{key}"),
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                    out,
+                    depth + 1,
+                );
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if nested && a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                compare(format!("{path}[{}]", i + 1), x, y, out, depth + 1);
+            }
+        }
+        _ => {
+            out.insert(
+                path,
+                FieldChange {
+                    old: old.clone(),
+                    new: new.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// The front-matter key a field path (`success.target`, `key_results[2]`) starts with.
+pub fn top_field(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
 }
 
 /// Items of the list `new` that `old` does not have (each counted as often as it appears).
@@ -78,6 +131,43 @@ fn added_items(old: Option<&Value>, new: Option<&Value>) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_fields_are_compared_field_by_field() {
+        let old = serde_json::json!({
+            "title": "A",
+            "success": {"metric": "m-x", "baseline": 10, "target": 40},
+            "key_results": [{"target": 1}, {"target": 2}],
+            "tags": ["a"],
+            "reviewed_against": {"ps": "1"}
+        });
+        let new = serde_json::json!({
+            "title": "A",
+            "success": {"metric": "m-x", "baseline": 10, "target": 45},
+            "key_results": [{"target": 1}, {"target": 3}],
+            "tags": ["a", "b"],
+            "reviewed_against": {"ps": "2"}
+        });
+        let (Value::Object(old), Value::Object(new)) = (old, new) else {
+            unreachable!("objects")
+        };
+        let change = front_matter_change(&old, &new);
+        let read: Vec<String> = change
+            .fields
+            .iter()
+            .map(|(k, c)| format!("{k}: {} → {}", c.old, c.new))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "key_results[2].target: 2 → 3",
+                "success.target: 40 → 45",
+                r#"tags: ["a"] → ["a","b"]"#,
+            ]
+        );
+        assert_eq!(top_field("key_results[2].target"), "key_results");
+        assert_eq!(top_field("success.target"), "success");
+    }
 
     #[test]
     fn only_new_list_items_are_added() {

@@ -4,11 +4,17 @@
 //! of two versions of a front matter ([`front_matter_change`]). `diff`
 //! analyses revisions on top of this.
 
+mod anchor;
+mod body;
 pub mod cache;
 mod fields;
 mod revision;
 mod site;
 
-pub use fields::{front_matter_change, FieldChange, FrontMatterChange};
+pub use anchor::commit_at_end_of;
+pub use body::{
+    changed_sections, section_changes, section_hashes, SectionChange, SectionEdit, WordChange,
+};
+pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

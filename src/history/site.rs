@@ -18,8 +18,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::body::{changed_sections, section_hashes};
 use super::cache::{self, Stamp};
-use super::fields::{front_matter_change, FrontMatterChange};
+use super::fields::{front_matter_change, top_field, FrontMatterChange};
 use super::revision::read_blobs;
 use crate::config::Config;
 use crate::date::{days_between, parse_date, Date};
@@ -130,6 +131,24 @@ pub enum Change {
         /// The new review date.
         on: Option<String>,
     },
+    /// The id changed, the file staying where it was.
+    Renamed {
+        /// The id before.
+        from: String,
+    },
+    /// The title changed.
+    Title {
+        /// Before.
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
+    /// The body's words changed in these sections (by heading; empty for
+    /// the text before the first heading), edited, added or removed.
+    Text {
+        /// The sections' headings.
+        sections: Vec<String>,
+    },
 }
 
 /// A change, with the commit and document it belongs to.
@@ -214,6 +233,9 @@ struct Version {
     /// `draft: true`.
     draft: bool,
     fields: Map<String, Value>,
+    /// The body's sections: each heading and a hash of its words.
+    #[serde(default)]
+    sections: Vec<(String, u64)>,
 }
 
 /// A file a commit touched: its root-relative path, and the blob it holds
@@ -642,8 +664,9 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
 /// neither a change nor a removal.
 fn version(path: &str, bytes: &[u8]) -> Option<Version> {
     let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
-    let yaml = crate::source::split_front_matter(text).ok()?.yaml;
-    let mut fields = crate::yaml::parse_front_matter(yaml).ok()?;
+    let front = crate::source::split_front_matter(text).ok()?;
+    let mut fields = crate::yaml::parse_front_matter(front.yaml).ok()?;
+    let sections = section_hashes(front.body);
     // As `source` reads a document: the file name without `id:`, a page without `kind:`.
     let who = crate::source::identity(&fields, path);
     let (id, title, draft) = (who.id, who.title, who.draft);
@@ -657,6 +680,7 @@ fn version(path: &str, bytes: &[u8]) -> Option<Version> {
         title,
         draft,
         fields,
+        sections,
     })
 }
 
@@ -768,13 +792,36 @@ impl Walk {
                 if held.as_deref() != Some(version.id.as_str()) {
                     *self.paths_of.entry(version.id.clone()).or_default() += 1;
                 }
+                // Renamed in place: the file that held an id now holds a new
+                // one, and the old id is nowhere else. One document, whose
+                // history goes on under its new id.
+                let renamed_from = held.filter(|old| {
+                    *old != version.id
+                        && !self.latest.contains_key(&version.id)
+                        && self.paths_of.get(old).copied().unwrap_or(0) == 0
+                });
+                if let Some(old) = &renamed_from {
+                    self.paths_of.remove(old);
+                    gone.retain(|g| g != old);
+                    if let Some(last) = self.latest.remove(old) {
+                        self.latest.insert(version.id.clone(), last);
+                    }
+                    if let Some(past) = self.history.docs.remove(old) {
+                        self.history.docs.insert(version.id.clone(), past);
+                    }
+                }
                 let doc = self.history.docs.entry(version.id.clone()).or_default();
                 let before = self.latest.get(&version.id);
-                let changes = match before {
-                    None => vec![Change::Added {
+                let changes = match (before, renamed_from) {
+                    (None, _) => vec![Change::Added {
                         status: text_value(version.fields.get("status")),
                     }],
-                    Some(before) => changes(before, &version),
+                    (Some(before), None) => changes(before, &version),
+                    (Some(before), Some(from)) => {
+                        let mut all = vec![Change::Renamed { from }];
+                        all.extend(changes(before, &version));
+                        all
+                    }
                 };
                 for change in &changes {
                     match change {
@@ -871,6 +918,14 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
         checkins_added,
     } = front_matter_change(&before.fields, &after.fields);
     let mut out = Vec::new();
+    // A title written where there was none may only say what the first
+    // heading said, which is the title pages show without one.
+    if before.title.is_some() && after.title.is_some() && before.title != after.title {
+        out.push(Change::Title {
+            from: before.title.clone(),
+            to: after.title.clone(),
+        });
+    }
     if let Some(f) = fields.get("status") {
         out.push(Change::Status {
             from: text_value(Some(&f.old)),
@@ -885,7 +940,7 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     }
     let goals: Vec<String> = ["success", "key_results"]
         .into_iter()
-        .filter(|k| fields.contains_key(*k))
+        .filter(|k| fields.keys().any(|f| top_field(f) == *k))
         .map(str::to_string)
         .collect();
     if !goals.is_empty() {
@@ -912,6 +967,10 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
                 on: text_value(Some(&f.new)),
             });
         }
+    }
+    let sections = changed_sections(&before.sections, &after.sections);
+    if !sections.is_empty() {
+        out.push(Change::Text { sections });
     }
     out
 }
@@ -1043,7 +1102,16 @@ mod tests {
         assert!(versions[1].is_none(), "invalid front matter is unreadable");
         let h = walk(log, versions);
         let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
-        assert_eq!(changes, [&Change::Added { status: None }], "{:?}", h.events);
+        let text = Change::Text {
+            sections: vec!["Notes".into()],
+        };
+        // The body lost its heading; nothing was removed.
+        assert_eq!(
+            changes,
+            [&text, &Change::Added { status: None }],
+            "{:?}",
+            h.events
+        );
         assert_eq!(h.events[0].kind, "page");
         assert_eq!(h.docs["notes"].commits, [0, 1, 2]);
     }

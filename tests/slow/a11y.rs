@@ -118,6 +118,20 @@ pub(crate) fn built_example() -> crate::support::Built {
         "2026-11-10",
         &["commit", "-q", "-am", "Commit multi-currency"],
     );
+    // A retitling and a section's text edited: the changes written in words.
+    let text = std::fs::read_to_string(&bet).expect("the example's bet");
+    let edited = text
+        .replace(
+            "title: Pay EU suppliers in euros",
+            "title: Pay EU suppliers in their currency",
+        )
+        .replace("partner bank to use", "partner bank or banks to use");
+    std::fs::write(&bet, edited).expect("bet");
+    crate::support::git_at(
+        root,
+        "2026-11-12",
+        &["commit", "-q", "-am", "Retitle multi-currency"],
+    );
     let built = site.build_elsewhere(&[], &[]);
     assert_eq!(
         built.run.code, 0,
@@ -127,6 +141,8 @@ pub(crate) fn built_example() -> crate::support::Built {
     // The checks below see the history sections with content, not their notes.
     let changes = std::fs::read_to_string(built.out.join("changes/index.html")).expect("changes");
     assert!(changes.contains("Commit multi-currency"), "{changes}");
+    assert!(changes.contains("retitled from"), "{changes}");
+    assert!(changes.contains("text changed in"), "{changes}");
     built
 }
 

@@ -459,3 +459,40 @@ pub(crate) fn fake_release(dir: &Path, version: &str, target: &str) -> PathBuf {
     );
     PathBuf::from(String::from_utf8_lossy(&run.stdout).trim())
 }
+
+/// Runs `throughline ARGS...` in `cwd` with its standard output a pipe
+/// whose reading end is closed before it starts (`… | head` once `head`
+/// has gone), so that its first write fails: the exit status and stderr.
+#[cfg(unix)]
+pub(crate) fn run_into_closed_pipe(args: &[&str], cwd: &Path) -> (ExitStatus, String) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` fills the two descriptors it is given.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe");
+    // SAFETY: both descriptors were just made and nothing else owns them.
+    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(reader);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_throughline"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .env("THROUGHLINE_CACHE_DIR", cache_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn throughline");
+    let stderr = child.stderr.take().expect("stderr");
+    let err_reader =
+        std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let status = wait_within(&mut child, TIME_LIMIT, &format!("throughline {args:?}"));
+    (status, err_reader.join().unwrap_or_default())
+}
+
+/// Whether `status` is a clean exit or death by SIGPIPE, as `git log | head` ends.
+#[cfg(unix)]
+pub(crate) fn quiet_on_closed_pipe(status: ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.success() || status.signal() == Some(libc::SIGPIPE)
+}

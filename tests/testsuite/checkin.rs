@@ -430,3 +430,25 @@ fn a_csv_of_many_bad_rows_prints_a_few_and_counts_the_rest() {
     );
     assert_unchanged(&site);
 }
+
+#[test]
+fn a_dry_run_says_what_it_would_record_and_writes_nothing() {
+    let site = site();
+    let run = checkin(
+        &site,
+        &["m-ontime", "42", "--date", "2026-11-20", "--dry-run"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("`m-ontime` on 2026-11-20: 42 in "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .starts_with("dry run: nothing was written; would record 1 check-in in 1 file"),
+        "{}",
+        run.stderr
+    );
+    assert_unchanged(&site);
+}

@@ -386,7 +386,8 @@ fn gitlab_version() -> String {
 }
 
 impl Repo {
-    fn new(site: SiteTest) -> Repo {
+    /// `site`, with this build's binary and the stand-ins on `PATH`.
+    fn with_tools(site: SiteTest) -> Repo {
         // A copy of content-example may carry a local build; the recipe makes its own.
         let _ = std::fs::remove_dir_all(site.root().join("public"));
         // A living site, as the recipes are for: the example's `as_of` (an
@@ -426,16 +427,23 @@ impl Repo {
         .unwrap();
         std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir_all(tools.path().join("home")).unwrap();
+        std::fs::create_dir_all(tools.path().join("runner-temp")).unwrap();
         let served = tools.path().join("releases");
         let archive =
             crate::support::fake_release(&served, &gitlab_version(), "x86_64-unknown-linux-musl");
         let releases = crate::support::serve_files(&served);
-        let repo = Repo {
+        Repo {
             site,
             tools,
             releases,
             archive,
-        };
+        }
+    }
+
+    /// A new repository of `site`, committed on the commit date, with
+    /// `origin/main` at its one commit.
+    fn new(site: SiteTest) -> Repo {
+        let repo = Repo::with_tools(site);
         let date = format!("{COMMIT_DATE} +0000");
         for args in [
             &["init", "-q", "-b", "main"][..],
@@ -460,6 +468,32 @@ impl Repo {
 
     fn root(&self) -> &Path {
         self.site.root()
+    }
+
+    /// Runs git in the repository on the commit date; its standard output.
+    fn git(&self, args: &[&str]) -> String {
+        let date = format!("{COMMIT_DATE} +0000");
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .envs(self.base_env())
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// What `actions/checkout` with `fetch-depth: 0` leaves for a pull
+    /// request: a fresh clone of `origin`, at `commit` (the pull request's
+    /// merge commit) detached, with the base branch as `origin/main`.
+    fn checkout(origin: &Repo, commit: &str) -> Repo {
+        let repo = Repo::with_tools(SiteTest::new());
+        let from = origin.root().display().to_string();
+        repo.git(&["clone", "-q", "--no-checkout", &from, "."]);
+        repo.git(&["checkout", "-q", "--detach", commit]);
+        repo
     }
 
     /// What every step sees: a clean environment, our tools first on `PATH`,
@@ -499,6 +533,10 @@ impl Repo {
                 ("GITHUB_STEP_SUMMARY", files.summary.display().to_string()),
                 ("GITHUB_REPOSITORY", "example/strategy".into()),
                 ("GITHUB_BASE_REF", "main".into()),
+                (
+                    "RUNNER_TEMP",
+                    self.tools.path().join("runner-temp").display().to_string(),
+                ),
                 (
                     "GITHUB_EVENT_NAME",
                     match event {
@@ -839,25 +877,38 @@ fn gitlab_holds_back_the_deploy_on_an_error() {
 
 #[test]
 fn github_reports_a_pull_requests_strategy_changes_as_summary_and_comment() {
-    let repo = Repo::new(SiteTest::example());
-    // The pull request commits a bet that was proposed.
-    let bet = repo.root().join("bets/bet-multi-currency.md");
+    let origin = Repo::new(SiteTest::example());
+    // The pull request commits a bet that was proposed, on its own branch.
+    let bet = origin.root().join("bets/bet-multi-currency.md");
     let text = std::fs::read_to_string(&bet).expect("the example's bet");
     assert!(
         text.contains("status: proposed"),
         "the example changed: {text}"
     );
+    origin.git(&["checkout", "-q", "-b", "pr"]);
     std::fs::write(&bet, text.replace("status: proposed", "status: committed")).unwrap();
-    let date = format!("{COMMIT_DATE} +0000");
-    let out = Command::new("git")
-        .args(["commit", "-qam", "commit the bet"])
-        .current_dir(repo.root())
-        .envs(repo.base_env())
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "git commit: {out:?}");
+    origin.git(&["commit", "-qam", "commit the bet"]);
+    // Meanwhile main moves on with a change of its own, which the pull
+    // request's report must not claim.
+    origin.git(&["checkout", "-q", "main"]);
+    let readme = origin.root().join("README.md");
+    let mut notes = std::fs::read_to_string(&readme).expect("README");
+    notes.push_str("\nA note on main.\n");
+    std::fs::write(&readme, notes).unwrap();
+    let main_page = origin.root().join("main-only.md");
+    std::fs::write(
+        &main_page,
+        "---\nid: main-only\nkind: page\ntitle: Main only\n---\n",
+    )
+    .unwrap();
+    origin.git(&["add", "-A"]);
+    origin.git(&["commit", "-qm", "main moves on"]);
+    // GitHub's refs/pull/1/merge: the pull request merged into main.
+    origin.git(&["merge", "-q", "--no-ff", "-m", "merge pr", "pr"]);
+    let merge = origin.git(&["rev-parse", "HEAD"]);
+    origin.git(&["reset", "-q", "--hard", "HEAD^1"]);
+
+    let repo = Repo::checkout(&origin, &merge);
     let pr = repo.run(Ci::GitHub, Event::PullRequest);
     assert_eq!(pr.job("check"), Outcome::Passed, "{}", pr.log());
     let summary = repo.summary("check");
@@ -870,14 +921,36 @@ fn github_reports_a_pull_requests_strategy_changes_as_summary_and_comment() {
         summary.contains("  - status: proposed → committed\n"),
         "{summary}"
     );
+    // Only the pull request's changes: not main's page, not the report itself.
+    for stranger in ["main-only", "strategy-changes", "Added"] {
+        assert!(!summary.contains(stranger), "{stranger} in {summary}");
+    }
+    assert_eq!(
+        repo.git(&[
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            "*.md"
+        ]),
+        "",
+        "the report is written outside the checkout"
+    );
     // `--edit-last` finds no comment on a new pull request, so one is created with the same report.
     let gh = repo.gh_log();
+    let report = repo.tools.path().join("runner-temp/strategy-changes.md");
     assert!(
-        gh.contains("gh pr comment 1 --edit-last --body-file strategy-changes.md\n"),
+        gh.contains(&format!(
+            "gh pr comment 1 --edit-last --body-file {}\n",
+            report.display()
+        )),
         "{gh}"
     );
     assert!(
-        gh.contains("gh pr comment 1 --body-file strategy-changes.md\n"),
+        gh.contains(&format!(
+            "gh pr comment 1 --body-file {}\n",
+            report.display()
+        )),
         "{gh}"
     );
     assert!(gh.ends_with(&summary), "the comment is the summary: {gh}");

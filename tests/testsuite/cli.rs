@@ -61,3 +61,52 @@ fn completions_for_bash_zsh_and_fish() {
         }
     }
 }
+
+/// `throughline … | head` once `head` has gone: every command ends at once,
+/// cleanly or by SIGPIPE, with nothing on stderr (no panic from `println!`),
+/// as `git log | head` does; `build` finishes its site whoever stopped
+/// reading its findings.
+#[cfg(unix)]
+#[test]
+fn no_command_panics_on_a_closed_pipe() {
+    use crate::support::{quiet_on_closed_pipe, run_into_closed_pipe};
+    let site = SiteTest::example();
+    let root = site.root().to_string_lossy().into_owned();
+    let today = ["--today", "2026-11-24"];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["check", &root, "--format", "json"],
+        vec!["check", &root],
+        vec!["graph", &root, "--format", "dot"],
+        vec!["new", "bet", "Closed pipe", "--root", &root, "--dry-run"],
+        vec!["review", "--due", "--root", &root, "--dry-run"],
+        vec!["completions", "bash"],
+        vec!["--help"],
+    ];
+    for mut args in commands {
+        args.extend_from_slice(
+            &today[..if args[0].starts_with('-') || args[0] == "completions" {
+                0
+            } else {
+                2
+            }],
+        );
+        let (status, stderr) = run_into_closed_pipe(&args, site.root());
+        assert!(
+            quiet_on_closed_pipe(status),
+            "{args:?}: {status:?} {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = tempfile::tempdir().expect("out");
+    let out_arg = out.path().join("site").to_string_lossy().into_owned();
+    let (status, stderr) = run_into_closed_pipe(
+        &["build", &root, "-o", &out_arg, "--today", "2026-11-24"],
+        site.root(),
+    );
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(stderr.starts_with("built: "), "{stderr}");
+    assert!(out.path().join("site/index.html").is_file());
+}

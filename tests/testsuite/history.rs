@@ -144,7 +144,7 @@ fn the_working_tree_is_the_default_head_and_drift_it_causes_is_named() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("to working tree"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("Left drifted\n  `bet-a`"),
+        run.stdout.contains("Left drifted\n  Bet A `bet-a`"),
         "{}",
         run.stdout
     );
@@ -157,7 +157,9 @@ fn the_working_tree_is_the_default_head_and_drift_it_causes_is_named() {
         markdown.stdout
     );
     assert!(
-        markdown.stdout.contains("### Left drifted\n- `bet-a`"),
+        markdown
+            .stdout
+            .contains("### Left drifted\n- Bet A `bet-a`"),
         "{}",
         markdown.stdout
     );
@@ -300,6 +302,10 @@ fn revisions_read_together_give_the_report_of_each_read_alone() {
 #[cfg(unix)]
 const HOSTILE_TITLE: &str =
     "@everyone <img src=x onerror=alert(1)> [click](http://evil) ![i](http://evil/i.png)";
+/// Body text that would be markup in a report, and a terminal's escape.
+#[cfg(unix)]
+const HOSTILE_EXCERPT: &str =
+    "@everyone **bold** ~~gone~~ <b>x</b> [y](http://evil) \u{1b}]0;pwned\u{7}";
 /// A folder whose name would start a heading and a list item of its own.
 #[cfg(unix)]
 const HOSTILE_FOLDER: &str = "x\n# Heading\n- item";
@@ -334,6 +340,16 @@ fn hostile_repository() -> SiteTest {
         &site,
         &format!("{HOSTILE_FOLDER}/bet-a.md"),
         &BET.replace("status: proposed", "owner: \"@org/team [x](http://evil)\""),
+    );
+    // A section edit whose excerpt would mention, link, embolden and set
+    // the terminal's title.
+    write(
+        &site,
+        "ps.md",
+        &PRODUCT.replace(
+            "Same-day payouts.",
+            &format!("Same-day payouts {HOSTILE_EXCERPT}"),
+        ),
     );
     git(site.root(), &["checkout", "-q", "-b", "@everyone<b>x"]);
     commit(&site, "hostile names");
@@ -424,7 +440,9 @@ fn markdown_shows_what_a_commit_wrote_and_renders_nothing_of_its_own() {
             )
         })
         .collect();
-    assert!(parsed.is_empty(), "{parsed:?} in {md}");
+    // The report's own: the section's name in emphasis, the words removed
+    // struck through, the words added in bold.
+    assert_eq!(parsed.len(), 3, "{parsed:?} in {md}");
     // Only the report's own headings, and no list item a value started.
     let ours = [
         "Added",
@@ -454,6 +472,14 @@ fn markdown_shows_what_a_commit_wrote_and_renders_nothing_of_its_own() {
     // And the reader is shown exactly what was committed, on one line each.
     let shown = reading.text.replace('\u{200b}', "");
     assert!(shown.contains(HOSTILE_TITLE), "{shown}");
+    assert!(
+        shown.contains(
+            &HOSTILE_EXCERPT
+                .replace('\u{1b}', "\\u{1b}")
+                .replace('\u{7}', "\\u{7}")
+        ),
+        "{shown}"
+    );
     assert!(shown.contains("Strategy changes from base ("), "{shown}");
     assert!(shown.contains("to @everyone<b>x ("), "{shown}");
     assert!(
@@ -485,6 +511,12 @@ fn the_terminal_is_shown_committed_file_names_never_sent_them() {
         assert!(!out.contains(c), "{c:?} in {out:?}");
     }
     assert!(out.contains("bets/\\u{1b}]0;pwned\\u{7}.md"), "{out}");
+    assert!(
+        out.contains(
+            "{+payouts @everyone **bold** ~~gone~~ <b>x</b> [y](http://evil) \\u{1b}]0;pwned\\u{7}+}"
+        ),
+        "{out}"
+    );
     // A line break in a folder's name does not start a line of its own.
     assert!(
         out.contains("moved from bets/bet-a.md to x\\u{a}# Heading\\u{a}- item/bet-a.md"),
@@ -517,4 +549,273 @@ fn json_keeps_the_values_exactly_and_prints_nothing_a_terminal_acts_on() {
         by_id("bet-nl")["file"],
         format!("{HOSTILE_FOLDER}/bet-nl.md")
     );
+}
+
+/// A branch whose first-parent line, side branch and reflog each tell a
+/// different story of October 10th: on main, `bet-a` was committed on
+/// October 1st; a side branch made a commit on the 5th, merged on the 20th;
+/// and the reflog says main pointed at its first commit on the 10th, then
+/// jumped to its last (a reset and a restore that day).
+fn dated_history() -> (SiteTest, String) {
+    use crate::support::git_at;
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file("bets/bet-a.md", BET);
+    let commit_on = |date: &str, message: &str| {
+        git_at(site.root(), date, &["add", "-A"]);
+        git_at(site.root(), date, &["commit", "-q", "-m", message]);
+    };
+    git_at(site.root(), "2026-09-01", &["init", "-q", "-b", "main"]);
+    commit_on("2026-09-01", "base");
+    write(
+        &site,
+        "bets/bet-a.md",
+        &BET.replace("status: proposed", "status: committed"),
+    );
+    commit_on("2026-10-01", "commit bet-a");
+    let october = rev_parse(&site, "HEAD");
+    git_at(site.root(), "2026-10-05", &["checkout", "-q", "-b", "side"]);
+    write(
+        &site,
+        "bets/bet-side.md",
+        "---\nid: bet-side\nkind: bet\nparent: ps\nreviewed: 2026-10-05\n---\n",
+    );
+    commit_on("2026-10-05", "side bet");
+    git_at(site.root(), "2026-10-20", &["checkout", "-q", "main"]);
+    git_at(
+        site.root(),
+        "2026-10-20",
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    write(
+        &site,
+        "reviews/q4.md",
+        "---\nid: review-q4\nkind: review\ntitle: Q4 review\ndate: 2026-10-10\ncovers: [ps]\n---\n",
+    );
+    write(
+        &site,
+        "bets/bet-a.md",
+        &BET.replace("status: proposed", "status: in-progress"),
+    );
+    commit_on("2026-11-01", "start bet-a; the Q4 review");
+    let last = rev_parse(&site, "HEAD");
+    let first = rev_parse(&site, "HEAD~3");
+    git_at(
+        site.root(),
+        "2026-10-10",
+        &["update-ref", "-m", "rewind", "refs/heads/main", &first],
+    );
+    git_at(
+        site.root(),
+        "2026-10-10",
+        &["update-ref", "-m", "restore", "refs/heads/main", &last],
+    );
+    // The reflog disagrees with the branch's history.
+    let by_reflog = rev_parse(&site, "main@{2026-10-10 23:59:59 +0000}");
+    assert_ne!(by_reflog, october, "the scripted reflog must disagree");
+    (site, october)
+}
+
+fn rev_parse(site: &SiteTest, rev: &str) -> String {
+    let out = Command::new("git")
+        .current_dir(site.root())
+        .args(["rev-parse", "--verify", rev])
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git rev-parse {rev}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn since_a_date_or_a_review_is_the_first_parent_line_as_that_day_closed() {
+    let (site, october) = dated_history();
+    let short = &october[..7];
+    for args in [
+        &["--since", "2026-10-10"][..],
+        &["--since", "2026-10-10", "HEAD"],
+        &["--since-review", "review-q4"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let run = diff(&site, &all);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let base = report["base"].as_str().unwrap_or_default();
+        assert!(base.ends_with(&format!("({short})")), "{args:?}: {base}");
+        let diff = &report["diff"];
+        let added: Vec<&str> = diff["added"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["id"].as_str())
+            .collect();
+        // The side branch's bet came in with the merge, after the 10th.
+        assert_eq!(added, ["bet-side", "review-q4"], "{args:?}: {diff}");
+        assert_eq!(
+            diff["changed"][0]["fields"]["status"],
+            serde_json::json!({"old": "committed", "new": "in-progress"}),
+            "{args:?}"
+        );
+    }
+    let human = diff(&site, &["--since-review", "review-q4"]);
+    assert!(
+        human.stdout.starts_with(&format!(
+            "Strategy changes from the review review-q4 of 2026-10-10 ({short}) to working tree"
+        )),
+        "{}",
+        human.stdout
+    );
+    let before = diff(&site, &["--since", "2026-08-01"]);
+    assert_eq!(before.code, 2);
+    assert!(
+        before.stderr.contains("on or before 2026-08-01"),
+        "{}",
+        before.stderr
+    );
+    let not_review = diff(&site, &["--since-review", "ps"]);
+    assert_eq!(not_review.code, 2);
+    assert!(
+        not_review.stderr.contains("not a review"),
+        "{}",
+        not_review.stderr
+    );
+    let unknown = diff(&site, &["--since-review", "review-q5"]);
+    assert!(
+        unknown.stderr.contains("did you mean `review-q4`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// The strategy a leadership team reads: a product strategy retitled and
+/// its "For whom" section edited, a bet's target moved, and a document
+/// that was stale before and is still stale after a review that came too
+/// late to help.
+fn story() -> SiteTest {
+    let site = SiteTest::new()
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\ntitle: Payouts\nparent: cs\nreviewed: 2026-11-01\n---\n## For whom\n\nSmall merchants who sell\nonline.\n\n## Why now\n\nRates fell.\n",
+        )
+        .file(
+            "bets/bet-a.md",
+            "---\nid: bet-a\nkind: bet\ntitle: Instant payouts\nparent: ps\nstatus: proposed\nreviewed: 2026-11-01\nsuccess:\n  metric: m-payout\n  baseline: 10\n  target: 40\n  deadline: 2027-06-30\n---\n",
+        )
+        .file("metrics/m-payout.md", METRIC)
+        .file(
+            "bets/bet-old.md",
+            "---\nid: bet-old\nkind: bet\ntitle: Old bet\nparent: ps\nreviewed: 2026-01-05\n---\n",
+        );
+    git(site.root(), &["init", "-q", "-b", "main"]);
+    commit(&site, "base");
+    git(site.root(), &["tag", "base"]);
+    write(
+        &site,
+        "ps.md",
+        "---\nid: ps\nkind: product-strategy\ntitle: Payouts for everyone\nparent: cs\nreviewed: 2026-11-01\n---\n## For whom\n\nSmall merchants who sell online and in shops.\n\n## Why now\n\nRates fell.\n",
+    );
+    let bet = std::fs::read_to_string(site.root().join("bets/bet-a.md")).expect("bet");
+    write(
+        &site,
+        "bets/bet-a.md",
+        &bet.replace("target: 40", "target: 45"),
+    );
+    write(
+        &site,
+        "bets/bet-old.md",
+        "---\nid: bet-old\nkind: bet\ntitle: Old bet\nparent: ps\nreviewed: 2026-02-07\n---\n",
+    );
+    commit(&site, "retitle, for whom, target");
+    site
+}
+
+#[test]
+fn every_change_is_said_in_words_in_every_format() {
+    let site = story();
+    let human = diff(&site, &["base", "main"]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    for line in [
+        "  Payouts for everyone `ps` (product-strategy)\n",
+        "      title: Payouts → Payouts for everyone\n",
+        "      text changed in “For whom”: Small merchants who sell [-online.-]{+online and in shops.+}\n",
+        "  Instant payouts `bet-a` (bet)\n",
+        "      success.target: 40 → 45\n",
+    ] {
+        assert!(human.stdout.contains(line), "{line:?} in\n{}", human.stdout);
+    }
+    assert!(!human.stdout.contains("Why now"), "{}", human.stdout);
+    assert!(
+        !human.stdout.contains("Findings"),
+        "a finding that persists is neither introduced nor resolved:\n{}",
+        human.stdout
+    );
+
+    let markdown = diff(&site, &["base", "main", "--format", "markdown"]);
+    for line in [
+        "- Payouts for everyone `ps` (product-strategy)\n",
+        "  - text changed in *For whom*: Small merchants who sell ~~online.~~ **online and in shops.**\n",
+        "  - success.target: 40 → 45\n",
+    ] {
+        assert!(markdown.stdout.contains(line), "{line:?} in\n{}", markdown.stdout);
+    }
+
+    let json = diff(&site, &["base", "main", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let changed = report["diff"]["changed"].as_array().expect("changed");
+    let ps = changed.iter().find(|c| c["doc"]["id"] == "ps").expect("ps");
+    assert_eq!(ps["fields"]["title"]["new"], "Payouts for everyone");
+    assert_eq!(
+        ps["sections"],
+        serde_json::json!([{
+            "heading": "For whom",
+            "how": "edited",
+            "excerpt": {
+                "before": "Small merchants who sell",
+                "removed": "online.",
+                "added": "online and in shops.",
+                "after": ""
+            }
+        }])
+    );
+    let bet = changed
+        .iter()
+        .find(|c| c["doc"]["id"] == "bet-a")
+        .expect("bet");
+    assert_eq!(
+        bet["fields"],
+        serde_json::json!({"success.target": {"old": 40, "new": 45}})
+    );
+    assert_eq!(report["diff"]["findings_introduced"], serde_json::json!([]));
+    assert_eq!(report["diff"]["findings_resolved"], serde_json::json!([]));
+    assert_eq!(report["compare_url"], serde_json::Value::Null);
+
+    // With `repo_url`, the report links to the host's full diff.
+    write(
+        &site,
+        "throughline.yaml",
+        "repo_url: https://git.example.com/acme/strategy\n",
+    );
+    commit(&site, "name the repository");
+    git(site.root(), &["tag", "named"]);
+    write(
+        &site,
+        "cs.md",
+        &COMPANY.replace("# Strategy", "# Strategy\n\nWin."),
+    );
+    commit(&site, "win");
+    let linked = diff(&site, &["named", "main", "--format", "markdown"]);
+    let (named, main) = (rev(&site, "named"), rev(&site, "main"));
+    assert!(
+        linked.stdout.contains(&format!(
+            "Full diff: <https://git.example.com/acme/strategy/compare/{named}...{main}>\n"
+        )),
+        "{}",
+        linked.stdout
+    );
+}
+
+fn rev(site: &SiteTest, name: &str) -> String {
+    rev_parse(site, name)
 }

@@ -1207,3 +1207,72 @@ fn an_unsaved_as_of_in_the_config_buffer_sets_the_day() {
     assert!(client.diagnostics("ps-a.md", Some(1)).is_empty());
     assert_eq!(client.shut_down(), 0);
 }
+
+/// Renaming an id renames the `reviewed_against:` keys that name it, and
+/// keeps drift exact: a stamp that was current on a document whose text the
+/// rename changes (the renamed one's `id:`, a child's `parent:`) is current
+/// after it, and one that was out of date stays out of date.
+#[test]
+fn rename_keeps_review_stamps_and_drift_exact() {
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n# Payouts\n\nSame-day.\n")
+        .file("bets/bet-old.md", "---\nid: bet-old\nkind: bet\nparent: ps\nreviewed: 2026-11-01\n---\n# Old\n")
+        .file("bets/bet-a.md", "---\nid: bet-a\nkind: bet\nparent: ps\nreviewed: 2026-11-01\n---\n# A\n")
+        .file("objectives/obj-a.md", "---\nid: obj-a\nkind: objective\nparent: bet-a\nreviewed: 2026-11-01\n---\n# Objective\n");
+    let review = |ids: &[&str]| {
+        let mut args = vec!["review", "--root", "ROOT", "--today", "2026-11-24"];
+        args.extend_from_slice(ids);
+        let run = site.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    };
+    review(&["bet-old"]);
+    // ps changes after bet-old's review: bet-old's stamp is out of date.
+    let ps = std::fs::read_to_string(site.root().join("ps.md")).expect("ps");
+    std::fs::write(
+        site.root().join("ps.md"),
+        ps.replace("Same-day.", "Next-day."),
+    )
+    .expect("write");
+    review(&["bet-a", "obj-a"]);
+    let drift = |site: &SiteTest| -> Vec<String> {
+        let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+        run.json()
+            .into_iter()
+            .filter(|d| d["rule"] == "drift")
+            .map(|d| d["doc"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(drift(&site), ["bet-old"]);
+
+    let mut client = Client::start(site.root(), json!({}));
+    client.open("ps.md");
+    let edit = client.at("rename", "ps.md", 1, 5, json!({ "newName": "ps-payouts" }));
+    let changes = edit["changes"].as_object().expect("changes");
+    for (uri, edits) in changes {
+        let path = uri.trim_start_matches("file://").replace("%2D", "-");
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        let mut edits: Vec<&Value> = edits.as_array().expect("edits").iter().collect();
+        // Each edit's range is in the text before any: apply from the end.
+        edits.sort_by_key(|e| {
+            std::cmp::Reverse((
+                e["range"]["start"]["line"].as_u64(),
+                e["range"]["start"]["character"].as_u64(),
+            ))
+        });
+        for e in edits {
+            text = apply(&text, e);
+        }
+        std::fs::write(&path, text).expect("write");
+    }
+    let bet = std::fs::read_to_string(site.root().join("bets/bet-a.md")).expect("bet");
+    assert!(bet.contains("parent: ps-payouts\n"), "{bet}");
+    assert!(bet.contains("reviewed_against: {ps-payouts: "), "{bet}");
+    let old = std::fs::read_to_string(site.root().join("bets/bet-old.md")).expect("old");
+    assert!(old.contains("reviewed_against: {ps-payouts: "), "{old}");
+    assert_eq!(
+        drift(&site),
+        ["bet-old"],
+        "the current stamps stay current (bet-a on ps, obj-a on bet-a), the old one stays old"
+    );
+}

@@ -143,9 +143,8 @@ fn an_unknown_id_is_refused_and_nothing_is_written() {
     assert_eq!(read(&site, "bets/bet-instant.md"), BET, "nothing half done");
 }
 
-#[test]
-fn due_reviews_the_stale_and_drifted_documents_of_one_owner() {
-    let site = site()
+fn due_site() -> SiteTest {
+    site()
         .file(
             "bets/bet-old.md",
             "---\nid: bet-old\nkind: bet\nparent: ps-payouts\nowner: ana\nreviewed: 2026-01-01\n---\n",
@@ -153,11 +152,17 @@ fn due_reviews_the_stale_and_drifted_documents_of_one_owner() {
         .file(
             "bets/bet-bob.md",
             "---\nid: bet-bob\nkind: bet\nparent: ps-payouts\nowner: bob\nreviewed: 2026-01-01\n---\n",
-        );
-    let run = review(&site, &["--due", "--owner", "ana"]);
+        )
+}
+
+#[test]
+fn due_reviews_the_stale_and_drifted_documents_of_one_owner() {
+    let site = due_site();
+    let run = review(&site, &["--due", "--owner", "ana", "--yes"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.starts_with("due for review: bet-old\n"),
+        run.stdout
+            .starts_with("reviewed `bet-old` on 2026-11-24 against `ps-payouts` ("),
         "{}",
         run.stdout
     );
@@ -174,6 +179,66 @@ fn due_reviews_the_stale_and_drifted_documents_of_one_owner() {
         "{}",
         again.stderr
     );
+}
+
+#[test]
+fn due_without_yes_and_without_a_terminal_lists_and_writes_nothing() {
+    let site = due_site();
+    let before = crate::support::snapshot_dir(site.root());
+    // The test runner's standard input is not a terminal: nobody to ask.
+    let run = review(&site, &["--due"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "due for review: bet-bob, bet-old\n");
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    let dry = review(&site, &["--due", "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(dry.stdout, run.stdout);
+    assert_eq!(
+        crate::support::snapshot_dir(site.root()),
+        before,
+        "nothing is written without --yes"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn due_into_a_closed_pipe_is_quiet_and_writes_all_or_nothing() {
+    use crate::support::{quiet_on_closed_pipe, run_into_closed_pipe};
+    let site = due_site();
+    let root = site.root().to_string_lossy().into_owned();
+    let before = crate::support::snapshot_dir(site.root());
+    let args = ["review", "--due", "--root", &root, "--today", "2026-11-24"];
+    let (status, stderr) = run_into_closed_pipe(&args, site.root());
+    assert!(quiet_on_closed_pipe(status), "{status:?}: {stderr}");
+    assert_eq!(stderr, "", "no panic, no message about the pipe");
+    assert_eq!(crate::support::snapshot_dir(site.root()), before);
+    // Confirmed: every listed file is written before anything is printed.
+    let mut confirmed = args.to_vec();
+    confirmed.push("--yes");
+    let (status, stderr) = run_into_closed_pipe(&confirmed, site.root());
+    assert!(quiet_on_closed_pipe(status), "{status:?}: {stderr}");
+    assert_eq!(stderr, "");
+    for file in ["bets/bet-old.md", "bets/bet-bob.md"] {
+        assert!(
+            read(&site, file).contains("reviewed: 2026-11-24\n"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_dry_run_says_what_it_would_stamp_and_writes_nothing() {
+    let site = site();
+    let run = review(&site, &["bet-instant", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("would review `bet-instant` on 2026-11-24 against `ps-payouts` ("),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("dry run: nothing was written"));
+    assert_eq!(read(&site, "bets/bet-instant.md"), BET);
 }
 
 #[test]
@@ -433,4 +498,50 @@ fn review_refuses_an_id_that_check_refuses() {
         std::fs::read_to_string(site.root().join("bets/bet-instant.md")).expect("read"),
         bet
     );
+}
+
+/// On a terminal, `review --due` lists and asks; only a yes writes. The
+/// terminal is `script`'s pseudo-terminal (util-linux), the answer typed
+/// into it.
+#[cfg(unix)]
+#[test]
+fn due_on_a_terminal_asks_and_only_a_yes_writes() {
+    let Some(script) = crate::support::which(&["script"]) else {
+        eprintln!("note: `script` is not installed; the terminal case is not tested");
+        return;
+    };
+    let site = due_site();
+    let before = crate::support::snapshot_dir(site.root());
+    let command = format!(
+        "{} review --due --owner ana --root '{}' --today 2026-11-24",
+        env!("CARGO_BIN_EXE_throughline"),
+        site.root().display()
+    );
+    let answer = |typed: &str| {
+        let mut shell = std::process::Command::new("sh");
+        shell
+            .args([
+                "-c",
+                &format!(
+                    "printf '{typed}' | '{}' -qec \"$0\" /dev/null",
+                    script.display()
+                ),
+                &command,
+            ])
+            .env("NO_COLOR", "1")
+            .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir());
+        let out = crate::support::run_limited(shell, std::time::Duration::from_secs(30));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let no = answer("n\\n");
+    assert!(
+        no.contains("stamp 1 document as reviewed on 2026-11-24? [y/N]"),
+        "{no}"
+    );
+    assert!(no.contains("nothing was written"), "{no}");
+    assert_eq!(crate::support::snapshot_dir(site.root()), before);
+    let yes = answer("y\\n");
+    assert!(yes.contains("reviewed `bet-old` on 2026-11-24"), "{yes}");
+    assert!(read(&site, "bets/bet-old.md").contains("reviewed: 2026-11-24\n"));
+    assert!(read(&site, "bets/bet-bob.md").contains("reviewed: 2026-01-01\n"));
 }

@@ -583,3 +583,68 @@ fn new_refuses_a_long_id_and_cuts_one_made_from_a_long_title() {
     let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
     assert!(!check.stdout.contains("\"schema\""), "{}", check.stdout);
 }
+
+#[test]
+fn new_and_init_dry_runs_make_every_check_and_write_nothing() {
+    let site = planned_site();
+    let before = crate::support::snapshot_dir(site.root());
+    let run = new_in(
+        &site,
+        &[
+            "objective",
+            "Payouts \u{1b}]0;x\u{7} same day",
+            "--parent",
+            "bet-gate",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.ends_with("obj-payouts-0-x-same-day.md")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(lines.next(), Some("---"), "the text it would write follows");
+    assert!(run.stdout.contains("team: team-yard"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "the title is escaped for the terminal"
+    );
+    assert!(run.stderr.contains("dry run: nothing was written"));
+    let refused = new_in(
+        &site,
+        &["objective", "Other", "--parent", "nowhere", "--dry-run"],
+    );
+    assert_eq!(refused.code, 2, "a dry run refuses what a run would");
+    assert_eq!(crate::support::snapshot_dir(site.root()), before);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let target = dir.path().join("strategy");
+    let target_arg = target.to_string_lossy().into_owned();
+    let run = crate::support::run_binary(
+        &[
+            "init".into(),
+            target_arg,
+            "--dry-run".into(),
+            "--today".into(),
+            "2026-11-24".into(),
+        ],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.lines().any(|l| l.ends_with("throughline.yaml")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("would create 10 files"),
+        "{}",
+        run.stderr
+    );
+    assert!(!target.exists(), "nothing was created");
+}

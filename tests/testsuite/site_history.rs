@@ -177,7 +177,7 @@ fn the_changes_page_groups_the_window_by_week() {
     assert!(week("2026-10-19").contains("1 check-in added (latest 2026-10-20: 14)"));
     let nov3 = week("2026-11-02");
     assert!(
-        nov3.contains("moved from <code>ps</code> to <code>pl</code>"),
+        nov3.contains("moved from <a href=\"../ps/index.html\">Payouts</a> <code>ps</code> to <a href=\"../pl/index.html\">Lending</a> <code>pl</code>"),
         "{nov3}"
     );
     assert!(
@@ -1007,4 +1007,229 @@ fn a_forged_history_file_publishes_no_invented_commit() {
     );
     commit(site.root(), "2026-11-22", "Review payouts again");
     assert_eq!(same_as_a_clean_build(&site, &out, &spy), (true, true));
+}
+
+/// A product strategy retitled and its "For whom" section edited, and a
+/// section whose heading is markup, in the window: the changes page and
+/// the dashboard say both in words, each commit linking to its full diff.
+#[test]
+fn the_changes_page_says_which_title_and_sections_changed() {
+    let strategy = |title: &str, for_whom: &str| {
+        format!("---\nid: ps\nkind: product-strategy\ntitle: {title}\nparent: cs\nreviewed: 2026-06-01\n---\n## For whom\n\n{for_whom}\n\n## Why now\n\nRates fell.\n\n## <img src=x onerror=alert(1)>\n\nRisky.\n")
+    };
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            strategy("Payouts", "Small merchants who sell\nonline."),
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    // Re-wrapped only: no change to the text.
+    write(
+        root,
+        "ps.md",
+        &strategy("Payouts", "Small merchants who sell online."),
+    );
+    commit(root, "2026-10-06", "Re-wrap");
+    write(
+        root,
+        "ps.md",
+        &strategy(
+            "Payouts for everyone",
+            "Small merchants who sell online and in shops.",
+        ),
+    );
+    commit(root, "2026-10-07", "Payouts for everyone");
+    write(
+        root,
+        "ps.md",
+        &strategy(
+            "Payouts for everyone",
+            "Small merchants who sell online and in shops.",
+        )
+        .replace("Risky.", "Fraud."),
+    );
+    commit(root, "2026-10-08", "Name the risk");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    assert!(
+        page.contains("Product strategy</span>\nretitled from “Payouts”"),
+        "{page}"
+    );
+    assert!(page.contains("text changed in “For whom”\n<br>"), "{page}");
+    assert!(
+        page.contains("text changed in “&lt;img src=x onerror=alert(1)&gt;”"),
+        "the heading is text, not markup: {page}"
+    );
+    assert!(!page.contains("<img src=x"), "{page}");
+    assert_eq!(
+        page.matches("text changed in").count(),
+        2,
+        "a re-wrap is no change: {page}"
+    );
+    assert!(!page.contains("Why now"), "{page}");
+    let commit = commit_id(root, "Payouts for everyone");
+    assert!(
+        page.contains(&format!(
+            "https://git.example.com/acme/strategy/commit/{commit}"
+        )),
+        "the commit links to its full diff: {page}"
+    );
+    let home = read(&built.out, "index.html");
+    let latest = &home[home.find("id=\"changes-h\"").expect("latest changes")..];
+    assert!(latest.contains("retitled from “Payouts”"), "{latest}");
+    assert!(latest.contains("text changed in “For whom”"), "{latest}");
+}
+
+/// An id renamed in place (the file stays, `id:` changes in one commit) is
+/// one document: its page keeps the commits before the rename and the time
+/// in status, the changes page and `diff` say "renamed", not removed and added.
+#[test]
+fn an_id_renamed_in_place_keeps_its_history() {
+    let site = scripted_history();
+    let root = site.root();
+    let bet = std::fs::read_to_string(root.join("bets/lending/bet-a.md")).expect("bet");
+    write(
+        root,
+        "bets/lending/bet-a.md",
+        &bet.replace("id: bet-a", "id: bet-lending"),
+    );
+    commit(root, "2026-11-12", "Rename bet A");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "bet-lending/index.html");
+    for subject in [
+        "Rename bet A",
+        "Move bet A under lending",
+        "Commit bet A",
+        "Set up the strategy",
+    ] {
+        assert!(page.contains(subject), "{subject} in {page}");
+    }
+    assert!(
+        page.contains("committed <span class=\"muted\">for 47 days, since 2026-10-08</span>"),
+        "{page}"
+    );
+    let changes = read(&built.out, "changes/index.html");
+    assert!(
+        changes.contains("id renamed from <code>bet-a</code>"),
+        "{changes}"
+    );
+    let week = &changes[changes.find("week-2026-11-09\"").expect("week")..];
+    let week = &week[..week.find("</section>").expect("end")];
+    assert_eq!(
+        week.matches("Rename bet A</a>").count(),
+        1,
+        "one change, neither a removal nor an addition: {week}"
+    );
+    assert!(
+        !week.contains("bet-a <span") && !week.contains("Bet A <span"),
+        "no removal of the old id: {week}"
+    );
+
+    let head = commit_id(root, "Rename bet A");
+    let base = format!("{head}~1");
+    let diff = site.run(&[
+        "diff",
+        "--root",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        &base,
+        &head,
+    ]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(
+        diff.stdout
+            .contains("  Bet A `bet-lending` (bet)\n      renamed from `bet-a`\n"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        !diff.stdout.contains("Added") && !diff.stdout.contains("Removed"),
+        "{}",
+        diff.stdout
+    );
+}
+
+/// A review in the window starts a section of the changes since it, as
+/// `diff --since-review` reads them: commits after the review's day.
+#[test]
+fn each_review_starts_a_section_of_the_changes_since_it() {
+    let site = scripted_history();
+    let root = site.root();
+    write(
+        root,
+        "reviews/q4.md",
+        "---\nid: review-q4\nkind: review\ntitle: Q4 review\ndate: 2026-10-21\ncovers: [ps]\n---\n",
+    );
+    commit(root, "2026-11-20", "Record the Q4 review");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    let since = page
+        .find("<h2 id=\"since-review-q4\">Since the review <a href=\"../review-q4/index.html\">Q4 review</a> of 2026-10-21</h2>")
+        .unwrap_or_else(|| panic!("{page}"));
+    let before = page
+        .find("<h2 id=\"before-reviews\">Before the reviews</h2>")
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(since < before, "newest first");
+    let (after_review, earlier) = (&page[since..before], &page[before..]);
+    // The check-in committed on the review's own day came before it.
+    for subject in [
+        "Record the Q4 review",
+        "Move bet A under lending",
+        "Review payouts",
+    ] {
+        assert!(after_review.contains(subject), "{subject}: {after_review}");
+    }
+    for subject in ["Check in payout speed", "Commit bet A"] {
+        assert!(earlier.contains(subject), "{subject}: {earlier}");
+        assert!(!after_review.contains(subject), "{subject}: {after_review}");
+    }
+    assert!(
+        after_review.contains("<h3 id=\"week-2026-11-02-since-review-q4\">Week of 2026-11-02</h3>")
+    );
+}
+
+/// A review in the middle of a week cuts it in two sections, and the week
+/// still lists at most 200 changes between them: reviews cannot stretch
+/// the page past its budget.
+#[test]
+fn a_week_cut_by_a_review_keeps_its_budget() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY);
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    let pages = |from: usize| {
+        for i in from..from + 150 {
+            write(
+                root,
+                &format!("notes/n-{i}.md"),
+                &format!("---\nid: n-{i}\nkind: page\ntitle: Note {i}\n---\n"),
+            );
+        }
+    };
+    pages(0);
+    commit(root, "2026-11-09", "Monday's notes");
+    write(
+        root,
+        "reviews/mid.md",
+        "---\nid: review-mid\nkind: review\ntitle: Midweek\ndate: 2026-11-10\ncovers: [cs]\n---\n",
+    );
+    pages(150);
+    commit(root, "2026-11-11", "Wednesday's notes");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    assert!(page.contains("<h2 id=\"since-review-mid\">"), "{page}");
+    let listed = page.matches("<span class=\"badge kind\">").count();
+    assert_eq!(listed, 200, "{page}");
+    assert!(page.contains("and 101 more changes this week"), "{page}");
 }

@@ -65,6 +65,14 @@ pub fn references_to<'a>(ctx: &Ctx<'a>, to: DocId) -> Vec<(String, refs::Written
     let site = ctx.site;
     let mut from: Vec<DocId> = site.graph.incoming(to).map(|e| e.from).collect();
     from.push(to);
+    // Stamps are no edge of the graph: a stamp on a former parent names it still.
+    let id = &site.docs[to].id;
+    from.extend(DocId::all(site.docs.len()).filter(|&i| {
+        site.docs[i]
+            .reviewed_against
+            .iter()
+            .any(|s| s.target.id == *id)
+    }));
     from.sort_unstable();
     from.dedup();
     let mut out = Vec::new();

@@ -56,6 +56,9 @@ pub fn written(doc: &Document) -> Vec<Written<'_>> {
     out.extend(doc.team.iter().map(by_id));
     out.extend(doc.covers.iter().map(by_id));
     out.extend(doc.metric_refs().map(by_id));
+    // A review stamp's key names the document reviewed against: renamed with
+    // it, or the stamp would be lost and drift would no longer be exact.
+    out.extend(doc.reviewed_against.iter().map(|s| by_id(&s.target)));
     for link in &doc.body.links {
         let (target, heading) = match &link.target {
             BodyLinkTarget::Id { id, heading } => (Target::Id(id.as_str()), heading.as_deref()),

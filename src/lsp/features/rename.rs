@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use lsp_server::ErrorCode;
 use lsp_types::{Position, PrepareRenameResponse, TextEdit, WorkspaceEdit};
 
+use crate::analysis::fingerprint_of;
 use crate::edit::set_fields;
 use crate::graph::DocId;
 use crate::model::check_id;
-use crate::yaml::scalar;
+use crate::yaml::{scalar, Locator, Step};
 
 use super::edits::{edit_between, workspace_edit};
 use super::navigation::references_to;
@@ -83,6 +84,8 @@ pub fn rename(
         ));
     }
     let mut edits: BTreeMap<String, Vec<TextEdit>> = BTreeMap::new();
+    // Where the old id is written in each file, for its text after the rename.
+    let mut replaced: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     for (rel, written) in references_to(ctx, to) {
         if !matches!(written.target, Target::Id(_)) {
             continue;
@@ -94,10 +97,24 @@ pub fn rename(
         let Some((start, end)) = refs::id_range(other.text(), span, old) else {
             continue;
         };
-        edits.entry(rel).or_default().push(TextEdit {
+        edits.entry(rel.clone()).or_default().push(TextEdit {
             range: other.lines.range(start, end, ctx.encoding),
             new_text: new_id.to_string(),
         });
+        replaced.entry(rel).or_default().push((start, end));
+    }
+    let mut after: BTreeMap<String, String> = BTreeMap::new();
+    for (rel, mut ranges) in replaced {
+        let Some(text) = ctx.ws.text(&rel) else {
+            continue;
+        };
+        ranges.sort_unstable();
+        ranges.dedup();
+        let mut new_text = text.to_string();
+        for &(start, end) in ranges.iter().rev() {
+            new_text.replace_range(start..end, new_id);
+        }
+        after.insert(rel, new_text);
     }
     // An id that comes from the file name is written into the front matter
     // instead (the file keeps its name, so links by path still work).
@@ -113,7 +130,75 @@ pub fn rename(
                 .entry(target.file.clone())
                 .or_default()
                 .push(edit_between(&target_file.lines, &new_text, ctx.encoding));
+            after.insert(target.file.clone(), new_text);
         }
     }
+    restamp(ctx, to, &after, &mut edits);
     Ok(workspace_edit(ctx, edits))
+}
+
+/// Keeps drift exact across a rename. The rename changes the text of the
+/// renamed document (its `id:`) and of every document that names it, and so
+/// their fingerprints: a stamp that was current on one of them (taken on
+/// the text before the rename) is set to the fingerprint of its text after,
+/// as `review` would stamp it; a stamp that was already out of date stays
+/// out of date. `after` holds each changed file's text after the rename.
+fn restamp(
+    ctx: &Ctx<'_>,
+    renamed: DocId,
+    after: &BTreeMap<String, String>,
+    edits: &mut BTreeMap<String, Vec<TextEdit>>,
+) {
+    let site = ctx.site;
+    for (rel, new_text) in after {
+        let Some(changed) = site.docs.iter().position(|d| d.file == *rel) else {
+            continue;
+        };
+        let Some(old_text) = ctx.ws.text(rel) else {
+            continue;
+        };
+        let (Some(was), Some(now)) = (fingerprint_of(old_text), fingerprint_of(new_text)) else {
+            continue;
+        };
+        if was == now {
+            continue;
+        }
+        // Stamps name the document by the id it had: the old id, for the renamed one.
+        let id = site.docs[changed].id.as_str();
+        for stamper in site.docs.iter() {
+            if !stamper
+                .reviewed_against
+                .iter()
+                .any(|s| s.target.id == id && s.stamp == was)
+            {
+                continue;
+            }
+            // A document that stamps itself is edited whole already; leave it.
+            if stamper.file == site.docs[renamed].file && site.docs[renamed].id_span.is_none() {
+                continue;
+            }
+            let Some(file) = ctx.file_at(stamper.file.clone()) else {
+                continue;
+            };
+            let Some(at) =
+                Locator::new(file.text()).value(&[Step::Key("reviewed_against"), Step::Key(id)])
+            else {
+                continue;
+            };
+            let (start, end) = (at.offset, at.offset + at.len);
+            let text = file.text();
+            // Inside quotes the stamp is written bare; hex and a dot need no escape.
+            let quoted = start > 0
+                && matches!(text.as_bytes()[start - 1], b'"' | b'\'')
+                && text.as_bytes().get(end) == Some(&text.as_bytes()[start - 1]);
+            let stamp = now.to_string();
+            edits
+                .entry(stamper.file.clone())
+                .or_default()
+                .push(TextEdit {
+                    range: file.lines.range(start, end, ctx.encoding),
+                    new_text: if quoted { stamp } else { scalar(&stamp) },
+                });
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The changes page (`changes/`, `changes.html`): the strategy's changes
-//! over the config's `changes_window`, by week, newest first.
+//! over the config's `changes_window`, by week, newest first; each review
+//! in the window starts a section of the changes since it.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use serde::Serialize;
 use super::{change_view, ChangeView, Overview};
 use crate::date::Date;
 use crate::render::jobs::Job;
-use crate::render::view::Model;
+use crate::render::view::{DocLink, Model};
 use crate::site::Site;
 
 /// This page's row of [`OVERVIEWS`](super::OVERVIEWS).
@@ -32,6 +33,21 @@ struct ChangesPage<'a> {
     note: Option<String>,
     /// Changes in the window.
     total: usize,
+    /// The window's changes, cut at each review in it, newest first.
+    sections: Vec<SinceView<'a>>,
+    /// Whether a review cuts them (else one section, its weeks the page's).
+    cut: bool,
+}
+
+/// The changes since one review (up to the next), or, with no review,
+/// those before every review in the window (or all of them when it has none).
+#[derive(Debug, Serialize)]
+struct SinceView<'a> {
+    review: Option<DocLink<'a>>,
+    /// The review's `date:`.
+    date: Option<String>,
+    /// The section's id in the page, unique: `since-<review id>`, or `before-reviews`.
+    anchor: String,
     weeks: Vec<WeekView<'a>>,
 }
 
@@ -54,28 +70,54 @@ pub(super) fn changes_from(site: &Site) -> Date {
     site.config.changes_window.before(site.today)
 }
 
+/// The reviews in the window with a `date:`, newest first: where the
+/// page's sections start. A commit belongs to the newest review dated
+/// before its day, as `diff --since-review` takes the branch as the
+/// review's day closed.
+fn reviews_in(site: &Site, from: Date) -> Vec<(usize, Date)> {
+    let mut reviews: Vec<(usize, Date)> = site
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == "review")
+        .filter_map(|(i, d)| Some((i, d.date?)))
+        .filter(|&(_, date)| date >= from && date <= site.today)
+        .collect();
+    reviews.sort_by_key(|&(i, date)| std::cmp::Reverse((date, i)));
+    reviews
+}
+
 /// The changes page.
 fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     let site = model.site;
     let from = changes_from(site);
-    let mut weeks: BTreeMap<Date, (Vec<ChangeView<'a>>, usize)> = BTreeMap::new();
+    let reviews = reviews_in(site, from);
+    // Per section (0: since the newest review; the last: before them all), per week.
+    type Weeks<'a> = BTreeMap<Date, (Vec<ChangeView<'a>>, usize)>;
+    let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
+    let mut per_week: BTreeMap<Date, usize> = BTreeMap::new();
     let mut total = 0;
     for event in site.shown_events_between(from, site.today) {
         total += 1;
         let date = site.history.commits[event.commit].date;
-        let (shown, hidden) = weeks.entry(crate::date::week_start(date)).or_default();
-        if shown.len() < CHANGES_PER_WEEK {
+        let section = reviews
+            .iter()
+            .position(|&(_, reviewed)| date > reviewed)
+            .unwrap_or(reviews.len());
+        let week = crate::date::week_start(date);
+        // The week's cap counts across the sections a review cuts it into,
+        // so reviews cannot make the page longer than its budget.
+        let listed = per_week.entry(week).or_insert(0);
+        let (shown, hidden) = sections[section].entry(week).or_default();
+        if *listed < CHANGES_PER_WEEK {
+            *listed += 1;
             shown.push(change_view(model, event));
         } else {
             *hidden += 1;
         }
     }
-    ChangesPage {
-        window: site.config.changes_window.to_string(),
-        from: from.to_string(),
-        note: site.history.state.note(),
-        total,
-        weeks: weeks
+    let weeks = |weeks: Weeks<'a>| {
+        weeks
             .into_iter()
             .rev()
             .map(|(start, (changes, hidden))| WeekView {
@@ -83,6 +125,30 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
                 changes,
                 hidden,
             })
-            .collect(),
+            .collect()
+    };
+    let sections = sections
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| SinceView {
+            review: reviews.get(i).map(|&(doc, _)| model.links[doc]),
+            date: reviews.get(i).map(|(_, date)| date.to_string()),
+            anchor: reviews
+                .get(i)
+                .map_or("before-reviews".to_string(), |&(doc, _)| {
+                    format!("since-{}", model.links[doc].id)
+                }),
+            weeks: weeks(w),
+        })
+        // A review keeps its section, empty or not: nothing since it is news.
+        .filter(|s| s.review.is_some() || !s.weeks.is_empty())
+        .collect();
+    ChangesPage {
+        window: site.config.changes_window.to_string(),
+        from: from.to_string(),
+        note: site.history.state.note(),
+        total,
+        sections,
+        cut: !reviews.is_empty(),
     }
 }

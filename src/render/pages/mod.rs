@@ -235,6 +235,10 @@ struct ChangeView<'a> {
     title: &'a str,
     kind_label: &'a str,
     change: &'a crate::history::Change,
+    /// A re-parenting's old and new parent, named by their titles where
+    /// they are still in the site (the change holds their ids).
+    from: Option<DocLink<'a>>,
+    to: Option<DocLink<'a>>,
     commit: CommitView<'a>,
 }
 
@@ -250,6 +254,14 @@ fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> Ch
             .get(&event.kind)
             .map_or(event.kind.as_str(), |k| k.label.as_str()),
         change: &event.change,
+        from: match &event.change {
+            crate::history::Change::Parent { from: Some(id), .. } => model.link_to(id),
+            _ => None,
+        },
+        to: match &event.change {
+            crate::history::Change::Parent { to: Some(id), .. } => model.link_to(id),
+            _ => None,
+        },
         commit: commit_view(model, &site.history.commits[event.commit]),
     }
 }

@@ -6,16 +6,20 @@
 //! [`Facts::compute`] runs once per analysis, after the graph and before the
 //! rules; the result lives in [`crate::site::Site::facts`].
 
+mod dependencies;
 mod fingerprint;
 mod goals;
 mod pace;
+mod people;
 mod reach;
 mod trend;
 mod work_mix;
 
+pub(crate) use dependencies::{dependency_links, dependency_risk};
 pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
+pub(crate) use people::{person_key, People};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
@@ -59,6 +63,7 @@ pub struct Facts {
     /// The fingerprint of every document some review stamp names; computed
     /// only for those, because most sites stamp few documents.
     fingerprints: HashMap<DocId, Fingerprint>,
+    people: People,
 }
 
 /// The documents some review stamp names, once for each stamp: those whose
@@ -110,6 +115,7 @@ impl Facts {
             .collect(),
             quarters: inherited(docs, graph, |d| d.quarter),
             fingerprints,
+            people: People::compute(docs),
         }
     }
 
@@ -135,6 +141,11 @@ impl Facts {
     /// The team of a document: its own `team:`, else its nearest ancestor's.
     pub fn team_of(&self, doc: DocId) -> Option<DocId> {
         self.teams.get(doc).copied().flatten()
+    }
+
+    /// The site's people, and whom each `owner:` names.
+    pub fn people(&self) -> &People {
+        &self.people
     }
 
     /// The quarter of a document: its own `quarter:`, else its nearest ancestor's.

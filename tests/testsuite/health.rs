@@ -38,6 +38,8 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "unplanned-work teams/team-risk.md:3:7",
             "status-conflict work/limits.md:6:9",
             "orphan work/orphan.md:3:7",
+            "unknown-person work/risk-0.md:10:8",
+            "dependency-at-risk work/risk-0.md:11:14",
         ]
     );
     let mut rules: Vec<&str> = run

@@ -59,7 +59,6 @@ impl Risk {
     }
 
     /// A few words for a page's status column.
-    #[allow(dead_code)] // the pages' next
     pub(crate) fn short(self) -> &'static str {
         match self {
             Risk::Dropped(_) => "dropped",

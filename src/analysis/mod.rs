@@ -15,11 +15,11 @@ mod reach;
 mod trend;
 mod work_mix;
 
-pub(crate) use dependencies::{dependency_links, dependency_risk};
+pub(crate) use dependencies::{deadline_of, dependency_links, dependency_risk, DependencyLink};
 pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
-pub(crate) use people::{person_key, People};
+pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;

@@ -132,3 +132,116 @@ fn the_graph_draws_dependencies_apart_from_parents() {
     );
     assert!(dot.contains("\"o-a\" -> \"ps\";"), "{dot}");
 }
+
+/// The HTML of `page` in a build.
+fn read(out: &std::path::Path, page: &str) -> String {
+    std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+/// What a list of `ul.owned` items on a person page says, one line per
+/// item: its title, then its trail's titles.
+fn owned_items(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"owns-h\"") else {
+        return Vec::new();
+    };
+    let section = &html[start
+        ..html[start..]
+            .find("</section>")
+            .map_or(html.len(), |e| start + e)];
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|item| {
+            let titles: Vec<&str> = item
+                .split("\">")
+                .skip(1)
+                .filter_map(|s| s.split("</a>").next().filter(|_| s.contains("</a>")))
+                .collect();
+            titles.join(" | ")
+        })
+        .collect()
+}
+
+#[test]
+fn a_person_page_lists_exactly_what_they_own_with_its_trail() {
+    let site = site()
+        .file("bet.md", "---\nid: bet-a\nkind: bet\ntitle: Instant payouts\nparent: ps\nowner: Ana Lima\nteam: team-pay\nstatus: committed\nquarter: 2026-Q4\nreviewed: 2026-11-20\nsuccess: {deadline: 2026-12-10}\n---\n")
+        .file("o1.md", objective("o1", "team-pay", "parent: bet-a\nowner: '@AnaLima'\n").replace("parent: ps\n", ""))
+        .file("o2.md", objective("o2", "team-ledger", "owner: Someone Else\n"))
+        .file("w.md", "---\nid: w1\nkind: work\ntitle: Webhooks\nparent: o1\nowner: ANA-LIMA\nstatus: in-progress\nreviewed: 2026-11-20\n---\n");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "people/ana-lima/index.html");
+    assert_eq!(
+        owned_items(&page),
+        vec![
+            "Instant payouts | Win merchants | Payouts",
+            "Objective o1 | Win merchants | Payouts | Instant payouts",
+            "Webhooks | Win merchants | Payouts | Instant payouts | Objective o1",
+        ],
+        "{page}"
+    );
+    assert!(page.contains("<h2 id=\"owns-h\">Owns 3</h2>"), "{page}");
+    // The bet's deadline and the work's review fall within 30 days of the build date.
+    assert!(
+        page.contains("2026-12-04</time> · review of <a href=\"../../w1/index.html\">Webhooks</a>"),
+        "{page}"
+    );
+    assert!(page.contains("2026-12-10</time> · deadline of <a href=\"../../bet-a/index.html\">Instant payouts</a>"), "{page}");
+    // The unknown owner's finding is on no one's page; the list counts everyone.
+    let list = read(&built.out, "people/index.html");
+    assert!(list.contains("<a href=\"../people/ana-lima/index.html\">Ana Lima</a> <span class=\"muted\">Product lead</span>"), "{list}");
+    assert!(list.contains("<td>3</td>"), "{list}");
+    // Owners link to their person; a person's own address leads to their page.
+    let bet = read(&built.out, "bet-a/index.html");
+    assert!(
+        bet.contains(
+            "<dt>Owner</dt><dd><a href=\"../people/ana-lima/index.html\">Ana Lima</a></dd>"
+        ),
+        "{bet}"
+    );
+    assert!(
+        bet.contains(">People</a></li>"),
+        "the navigation links the people"
+    );
+    let moved = read(&built.out, "ana-lima/index.html");
+    assert!(
+        moved.contains("url=../people/ana-lima/index.html"),
+        "{moved}"
+    );
+    let o2 = read(&built.out, "o2/index.html");
+    assert!(o2.contains("<dt>Owner</dt><dd>Someone Else</dd>"), "{o2}");
+}
+
+#[test]
+fn dependencies_show_on_both_pages_and_the_matrix() {
+    let site = site()
+        .file("a.md", objective("o-a", "team-pay", "depends_on:\n  - {id: o-b, needed_by: 2026-11-30, note: the ledger API}\n  - o-c\n"))
+        .file("b.md", objective("o-b", "team-ledger", "key_results:\n  - {by: 2026-12-31}\n"))
+        .file("c.md", objective("o-c", "team-ledger", "").replace("status: committed", "status: done"));
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let a = read(&built.out, "o-a/index.html");
+    assert!(a.contains("<h3>Waits on</h3>"), "{a}");
+    assert!(a.contains("needed by 2026-11-30</span> <span class=\"badge warn\" title=\"its deadline 2026-12-31 is after it is needed, 2026-11-30\">at risk: due too late</span><div class=\"muted\">the ledger API</div>"), "{a}");
+    let b = read(&built.out, "o-b/index.html");
+    assert!(b.contains("<h3>Waited on by</h3><ul class=\"links deps\"><li><a href=\"../o-a/index.html\">Objective o-a</a>"), "{b}");
+    let deps = read(&built.out, "dependencies/index.html");
+    // The one open dependency, at risk, from Payments (row) on Ledger (column).
+    assert!(deps.contains("Open: 1; at risk: 1."), "{deps}");
+    assert!(deps.contains("<th scope=\"row\"><a href=\"../team-pay/index.html\">team-pay</a></th><td>1 <span class=\"badge warn\">(1 at risk)</span></td><td></td></tr>"), "{deps}");
+    // Open first: the dependency on the done objective comes last.
+    let open = deps.find("waits on <a href=\"../o-b/").unwrap();
+    let done = deps.find("waits on <a href=\"../o-c/").unwrap();
+    assert!(open < done);
+}
+
+#[test]
+fn a_site_without_people_or_dependencies_has_no_such_pages_or_links() {
+    let built = SiteTest::example().build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    assert!(!built.out.join("people").exists());
+    assert!(!built.out.join("dependencies").exists());
+    let home = read(&built.out, "index.html");
+    assert!(!home.contains("People</a>") && !home.contains("Dependencies</a>"));
+}

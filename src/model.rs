@@ -371,6 +371,8 @@ pub struct Document {
     pub covers: Vec<Ref>,
     /// The accountable person: free text, or a person's id, name or handle.
     pub owner: Option<String>,
+    /// Where the value of `owner:` is written.
+    pub owner_span: Option<Span>,
     /// What this document waits on (`depends_on:`).
     pub depends_on: Vec<Dependency>,
     /// A person's other names: logins, emails (`handles:`).

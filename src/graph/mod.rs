@@ -10,6 +10,7 @@
 mod dependencies;
 mod export;
 
+pub(crate) use dependencies::DEPENDENCY_KINDS;
 pub use export::{json_key, to_dot, to_json, to_json_reusing, JsonPieces};
 
 use std::collections::{HashMap, HashSet};

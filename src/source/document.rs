@@ -628,7 +628,10 @@ impl Reader<'_> {
                 "covers" => doc.covers = self.id_list(value, "covers"),
                 "drives" => doc.drives = self.id_list(value, "drives"),
                 "team" => doc.team = self.id_ref(value, &k),
-                "owner" => doc.owner = self.text(value, &k),
+                "owner" => {
+                    doc.owner = self.text(value, &k);
+                    doc.owner_span = doc.owner.as_ref().map(|_| self.value_span(&k));
+                }
                 "status" => {
                     doc.status = self.vocab(value, &k, Status::parse, Status::for_kind(&doc.kind))
                 }

@@ -16,6 +16,8 @@ pub enum Target<'a> {
     Id(&'a str),
     /// A document by relative `.md` path, resolved to a root-relative path (`None`: leaves the root).
     Path(Option<&'a str>),
+    /// A person by id, name or handle (`owner:`), as `analysis::People` resolves it.
+    Person(&'a str),
 }
 
 /// One reference written in a document.
@@ -56,6 +58,15 @@ pub fn written(doc: &Document) -> Vec<Written<'_>> {
     out.extend(doc.team.iter().map(by_id));
     out.extend(doc.covers.iter().map(by_id));
     out.extend(doc.metric_refs().map(by_id));
+    out.extend(doc.depends_on.iter().map(|d| by_id(&d.target)));
+    if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
+        out.push(Written {
+            target: Target::Person(owner.as_str()),
+            heading: None,
+            span,
+            declaration: false,
+        });
+    }
     for link in &doc.body.links {
         let (target, heading) = match &link.target {
             BodyLinkTarget::Id { id, heading } => (Target::Id(id.as_str()), heading.as_deref()),
@@ -87,6 +98,7 @@ pub fn at<'a>(file: &File<'a>, offset: usize) -> Option<Written<'a>> {
 pub fn resolve(site: &Site, written: &Written<'_>) -> Option<DocId> {
     match written.target {
         Target::Id(id) => site.graph.lookup(id),
+        Target::Person(name) => site.facts.people().find(name),
         // The graph resolved this path (`source::path_link`) to a file; find that file's document.
         Target::Path(path) => {
             let path = path?;

@@ -12,7 +12,7 @@ pub(crate) struct DependencyAtRisk;
 /// `dependency-at-risk`: its id, title, summary, severity and scope.
 pub(super) const META: RuleMeta = RuleMeta {
     id: "dependency-at-risk",
-    title: "Dependencies at risk",
+    title: "Waiting on work at risk",
     summary: "What a bet, objective or work item depends on is behind pace, dropped, not committed, planned later, or due after it is needed.",
     severity: Severity::Warning,
     // The risk reads the pace of what is waited on, whose metrics lie

@@ -56,6 +56,10 @@ pub struct DocChange {
     pub fields: BTreeMap<String, FieldChange>,
     /// Check-ins added to a metric.
     pub checkins_added: Vec<Value>,
+    /// Ids `depends_on` names now and did not before.
+    pub dependencies_added: Vec<String>,
+    /// Ids `depends_on` no longer names.
+    pub dependencies_removed: Vec<String>,
     /// Body lines added and removed; both 0 when the body is the same.
     pub body_lines_added: usize,
     /// See `body_lines_added`.
@@ -150,6 +154,8 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     let FrontMatterChange {
         fields,
         checkins_added,
+        dependencies_added,
+        dependencies_removed,
     } = front_matter_change(&old_fields, &new_fields);
     let (body_lines_added, body_lines_removed) = line_changes(body(old_text), body(new_text));
     let moved_from = (before.file != after.file).then(|| before.file.clone());
@@ -162,6 +168,8 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
         moved_from,
         fields,
         checkins_added,
+        dependencies_added,
+        dependencies_removed,
         body_lines_added,
         body_lines_removed,
     })

@@ -130,6 +130,20 @@ pub enum Change {
         /// The new review date.
         on: Option<String>,
     },
+    /// `owner:` changed.
+    Owner {
+        /// Before (`None`: no owner).
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
+    /// `depends_on:` gained or lost ids.
+    Dependencies {
+        /// Ids it now waits on.
+        added: Vec<String>,
+        /// Ids it no longer waits on.
+        removed: Vec<String>,
+    },
 }
 
 /// A change, with the commit and document it belongs to.
@@ -195,13 +209,15 @@ pub struct SiteHistory {
 
 /// The front-matter fields [`changes`] compares; a version holds no other
 /// (less to hold during the walk, and to keep: see [`cache`]).
-const COMPARED_FIELDS: [&str; 6] = [
+const COMPARED_FIELDS: [&str; 8] = [
     "status",
     "parent",
     "success",
     "key_results",
     "checkins",
     "reviewed",
+    "owner",
+    "depends_on",
 ];
 
 /// A document's front matter at one commit: its id, kind and title, and
@@ -868,6 +884,8 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     let FrontMatterChange {
         fields,
         checkins_added,
+        dependencies_added,
+        dependencies_removed,
     } = front_matter_change(&before.fields, &after.fields);
     let mut out = Vec::new();
     if let Some(f) = fields.get("status") {
@@ -911,6 +929,18 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
                 on: text_value(Some(&f.new)),
             });
         }
+    }
+    if let Some(f) = fields.get("owner") {
+        out.push(Change::Owner {
+            from: text_value(Some(&f.old)),
+            to: text_value(Some(&f.new)),
+        });
+    }
+    if !dependencies_added.is_empty() || !dependencies_removed.is_empty() {
+        out.push(Change::Dependencies {
+            added: dependencies_added,
+            removed: dependencies_removed,
+        });
     }
     out
 }

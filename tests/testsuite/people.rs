@@ -245,3 +245,25 @@ fn a_site_without_people_or_dependencies_has_no_such_pages_or_links() {
     let home = read(&built.out, "index.html");
     assert!(!home.contains("People</a>") && !home.contains("Dependencies</a>"));
 }
+
+#[test]
+fn new_person_writes_a_person_that_owners_can_name() {
+    let site = site().file("o1.md", objective("o1", "team-pay", "owner: Bea Costa\n"));
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.findings(), vec!["unknown-person o1.md:10:8"]);
+    let root = site.root().to_string_lossy().into_owned();
+    let made = site.run(&["new", "person", "Bea Costa", "--root", &root]);
+    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+    let written =
+        std::fs::read_to_string(site.root().join("people/bea-costa.md")).expect("written");
+    assert!(
+        written.contains("kind: person\ntitle: Bea Costa\n"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("reviewed:"),
+        "a person is not reviewed: {written}"
+    );
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    assert_eq!(run.findings(), Vec::<String>::new());
+}

@@ -8,7 +8,9 @@ CORPUS is a corpus with people (scripts/people-corpus.py). Starts
 document owned by a person and requests that person's page until it shows
 the new title: the time from the write to the page that has it, as a reader
 of `people/<id>/` sees it. Prints each time and the median. A figure for
-docs/performance.md, never a test.
+docs/performance.md, never a test. With PAGE=own in the environment it
+requests the edited document's own page instead: the same measure on a
+page every site has, to compare under the same load.
 """
 import http.client
 import os
@@ -39,12 +41,15 @@ def main():
             path = os.path.join(corpus, folder, name)
             text = open(path).read()
             m = re.search(r"^owner: Owner (\d+)$", text, re.M)
-            if m:
-                owned.append((path, int(m.group(1))))
+            ident = re.search(r"^id: (\S+)$", text, re.M)
+            if m and ident:
+                owned.append((path, int(m.group(1)), ident.group(1)))
     step = max(1, len(owned) // edits)
     times = []
     try:
-        for n, (path, person) in enumerate(owned[::step][:edits]):
+        own = os.environ.get("PAGE") == "own"
+        for n, (path, person, ident) in enumerate(owned[::step][:edits]):
+            page = f"/{ident}/index.html" if own else f"/people/person-{person}/index.html"
             text = open(path).read()
             marker = f"Latency {n} {time.time_ns()}"
             new = re.sub(r'^title: "?', f'title: "{marker} ', text, count=1, flags=re.M)
@@ -53,7 +58,7 @@ def main():
             open(path, "w").write(new)
             while True:
                 conn = http.client.HTTPConnection(host, int(port), timeout=10)
-                conn.request("GET", f"/people/person-{person}/index.html")
+                conn.request("GET", page)
                 body = conn.getresponse().read().decode()
                 conn.close()
                 if marker in body:
@@ -63,7 +68,7 @@ def main():
                 time.sleep(0.002)
             took = (time.perf_counter() - start) * 1000
             times.append(took)
-            print(f"edit {n}: person-{person}'s page shows it after {took:.0f} ms")
+            print(f"edit {n}: {page} shows it after {took:.0f} ms")
             time.sleep(0.3)
     finally:
         serve.kill()

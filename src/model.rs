@@ -81,8 +81,20 @@ position_type!(SourceId, "source file");
 
 /// Ids the site's own pages use (SPEC §9); no document may take them.
 pub(crate) const RESERVED_IDS: &[&str] = &[
-    "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
-    "assets", "graph", "changes",
+    "index",
+    "trace",
+    "health",
+    "roadmap",
+    "teams",
+    "metrics",
+    "quarters",
+    "search",
+    "404",
+    "assets",
+    "graph",
+    "changes",
+    "people",
+    "dependencies",
 ];
 
 /// The longest id, in bytes (UTF-8). Every id names files of the built site,
@@ -225,7 +237,7 @@ impl Status {
     /// only these, so a bet is not told to try `active`.
     pub fn for_kind(kind: &str) -> &'static [&'static str] {
         match kind {
-            "company-strategy" | "product-strategy" | "team" | "metric" | "page" => {
+            "company-strategy" | "product-strategy" | "team" | "metric" | "page" | "person" => {
                 &["active", "archived"]
             }
             "bet" | "objective" | "work" | "outcome" | "opportunity" | "solution"
@@ -380,6 +392,17 @@ pub struct Approval {
     pub approver: Option<String>,
 }
 
+/// One entry of `depends_on:`: a document this one waits on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// The document waited on.
+    pub target: Ref,
+    /// When it is needed (`needed_by:`), if said.
+    pub needed_by: Option<Date>,
+    /// Why, or what exactly is needed.
+    pub note: Option<String>,
+}
+
 /// One measured value of a metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Checkin {
@@ -419,8 +442,18 @@ pub struct Document {
     pub team: Option<Ref>,
     /// Documents a review went over.
     pub covers: Vec<Ref>,
-    /// The accountable person.
+    /// The accountable person: free text, or a person's id, name or handle.
     pub owner: Option<String>,
+    /// Where the value of `owner:` is written.
+    pub owner_span: Option<Span>,
+    /// What this document waits on (`depends_on:`).
+    pub depends_on: Vec<Dependency>,
+    /// A person's other names: logins, emails (`handles:`).
+    pub handles: Vec<String>,
+    /// A person's role.
+    pub role: Option<String>,
+    /// Who took part in a review (`participants:`).
+    pub participants: Vec<String>,
     /// Lifecycle status.
     pub status: Option<Status>,
     /// Planning period.

@@ -228,6 +228,7 @@ fn default_folder(kind: &str) -> String {
         "metric" => "metrics".into(),
         "team" => "teams".into(),
         "review" => "reviews".into(),
+        "person" => "people".into(),
         "page" => "pages".into(),
         other => other.to_string(),
     }
@@ -374,6 +375,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
         "experiment" => "assumption:               # the belief this experiment tests\nresult:                   # validated, invalidated or inconclusive\n".to_string(),
         "metric" => format!("type:                     # input, output, outcome or impact\nindicator:                # leading or lagging\nunit:\n{direction}owner:{owner}\ncheckins: []              # throughline checkin ID VALUE adds {{date: YYYY-MM-DD, value: N}}\n"),
         "review" => format!("date: {today}\ncovers: []               # ids of the documents this review went over\n"),
+        "person" => format!("team:{team}\nrole:\nhandles: []               # other names owner: may use: a login, an email\n"),
         _ => format!("owner:{owner}\n"),
     };
     fm.push_str(&extra);
@@ -388,7 +390,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
             let _ = writeln!(fm, "{key}:{v}");
         }
     }
-    if kind != "review" && kind != "page" {
+    if !matches!(kind, "review" | "page" | "person") {
         let _ = writeln!(fm, "reviewed: {today}");
     }
     let body = match kind {

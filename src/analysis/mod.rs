@@ -6,17 +6,21 @@
 //! [`Facts::compute`] runs once per analysis, after the graph and before the
 //! rules; the result lives in [`crate::site::Site::facts`].
 
+mod dependencies;
 mod fingerprint;
 mod goals;
 mod pace;
+mod people;
 mod reach;
 mod standing;
 mod trend;
 mod work_mix;
 
+pub(crate) use dependencies::{deadline_of, dependency_links, dependency_risk, DependencyLink};
 pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use goals::{goal_outcome, read_goal, targets_on, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
+pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use standing::Standing;
 pub(crate) use standing::{rolled_up_pace, standing};
@@ -62,6 +66,7 @@ pub struct Facts {
     /// The fingerprint of every document some review stamp names; computed
     /// only for those, because most sites stamp few documents.
     fingerprints: HashMap<DocId, Fingerprint>,
+    people: People,
 }
 
 /// The documents some review stamp names, once for each stamp: those whose
@@ -113,6 +118,7 @@ impl Facts {
             .collect(),
             quarters: inherited(docs, graph, |d| d.quarter),
             fingerprints,
+            people: People::compute(docs),
         }
     }
 
@@ -138,6 +144,11 @@ impl Facts {
     /// The team of a document: its own `team:`, else its nearest ancestor's.
     pub fn team_of(&self, doc: DocId) -> Option<DocId> {
         self.teams.get(doc.index()).copied().flatten()
+    }
+
+    /// The site's people, and whom each `owner:` names.
+    pub fn people(&self) -> &People {
+        &self.people
     }
 
     /// The quarter of a document: its own `quarter:`, else its nearest ancestor's.

@@ -158,6 +158,8 @@ impl Schema {
             def("metric", "Metric", None, false, ParentRule::None, cad("1m")),
             def("team", "Team", None, false, ParentRule::None, cad("1y")),
             def("review", "Review", None, false, ParentRule::None, None),
+            // No cadence: a person is not a claim that goes stale.
+            def("person", "Person", None, false, ParentRule::None, None),
             def(PAGE_KIND, "Page", None, false, ParentRule::Any, None),
         ])
     }

@@ -28,6 +28,7 @@ pub(crate) const STRUCTURAL: &[RuleInfo] = &[
     structural("broken-link", "Broken links", "A link names an id, heading or path that does not exist."),
     structural("invalid-parent", "Parents of the wrong kind", "The parent's kind is not allowed for this kind."),
     structural("cycle", "Parent chains that loop", "The parent chain loops."),
+    structural("dependency-cycle", "Work that waits in a loop", "Documents wait on each other through `depends_on`: none of them can go first."),
     structural("deep-chain", "Parent chains too deep", "A parent chain is more than 64 levels deep."),
     structural("io", "Files that cannot be read", "A file or folder cannot be read, a symbolic link loops, or a file is too large."),
     structural("encoding", "Files that are not UTF-8", "A file is not valid UTF-8."),

@@ -300,7 +300,18 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                     markup.text(&c.doc.file)
                 );
             }
+            for id in &c.dependencies_added {
+                let _ = writeln!(out, "{inner}now waits on {}", markup.code(id));
+            }
+            for id in &c.dependencies_removed {
+                let _ = writeln!(out, "{inner}no longer waits on {}", markup.code(id));
+            }
             for (field, change) in &c.fields {
+                // Said above, id by id, when it added or removed one.
+                let listed = !c.dependencies_added.is_empty() || !c.dependencies_removed.is_empty();
+                if crate::history::top_field(field) == "depends_on" && listed {
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "{inner}{}: {} → {}",

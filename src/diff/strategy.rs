@@ -65,6 +65,10 @@ pub struct DocChange {
     pub checkins_added: Vec<Value>,
     /// The body's sections whose words changed, with an excerpt of each.
     pub sections: Vec<SectionChange>,
+    /// Ids `depends_on` names now and did not before.
+    pub dependencies_added: Vec<String>,
+    /// Ids `depends_on` no longer names.
+    pub dependencies_removed: Vec<String>,
     /// Body lines added and removed; both 0 when the body is the same.
     pub body_lines_added: usize,
     /// See `body_lines_added`.
@@ -177,6 +181,8 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
     let FrontMatterChange {
         mut fields,
         checkins_added,
+        dependencies_added,
+        dependencies_removed,
     } = front_matter_change(&old_fields, &new_fields);
     let renamed_from = (before.id != after.id).then(|| before.id.clone());
     if renamed_from.is_some() {
@@ -204,6 +210,8 @@ fn doc_change(old: &Site, before: &Document, new: &Site, after: &Document) -> Op
         fields,
         checkins_added,
         sections,
+        dependencies_added,
+        dependencies_removed,
         body_lines_added,
         body_lines_removed,
     })

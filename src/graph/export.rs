@@ -269,6 +269,12 @@ pub fn to_dot(docs: &[Document], graph: &Graph) -> String {
     for e in graph.edges() {
         let style = match e.rel {
             super::Rel::Parent => String::new(),
+            // Waiting is not tracing: bold and red, with the arrow as read
+            // ("waits on"), never confused with the dashed sideways links.
+            super::Rel::DependsOn => format!(
+                " [label={}, style=bold, color=firebrick, constraint=false]",
+                quote(e.rel.as_str())
+            ),
             other => format!(" [label={}, style=dashed]", quote(other.as_str())),
         };
         out.push_str(&format!(

@@ -7,8 +7,10 @@
 //! reported and cut, so walking up always ends, and every walk over the tree,
 //! recursive or not, is bounded by that depth.
 
+mod dependencies;
 mod export;
 
+pub(crate) use dependencies::DEPENDENCY_KINDS;
 pub use export::{json_key, to_dot, to_json, to_json_reusing, JsonPieces};
 
 use std::collections::{HashMap, HashSet};
@@ -53,6 +55,8 @@ pub enum Rel {
     Drives,
     /// A link in the body.
     Mentions,
+    /// `depends_on:`: a document this one waits on.
+    DependsOn,
 }
 
 impl Rel {
@@ -67,6 +71,7 @@ impl Rel {
             Rel::Covers => "covers",
             Rel::Drives => "drives",
             Rel::Mentions => "mentions",
+            Rel::DependsOn => "depends_on",
         }
     }
 }
@@ -158,6 +163,7 @@ impl Graph {
             diags.extend(links.diags);
         }
 
+        dependencies::report_cycles(docs, &graph, &mut diags);
         cut_cycles(docs, &mut graph.parent, &mut diags);
         cut_deep_chains(docs, &mut graph.parent, &mut diags);
         for (child, parent) in DocId::all(docs.len()).zip(&graph.parent) {
@@ -320,6 +326,10 @@ pub(crate) fn same_links(a: &Document, b: &Document) -> bool {
         && a.covers == b.covers
         && a.team == b.team
         && a.drives == b.drives
+        && a.depends_on
+            .iter()
+            .map(|d| &d.target)
+            .eq(b.depends_on.iter().map(|d| &d.target))
         && a.metric_refs().eq(b.metric_refs())
         && a.body.links == b.body.links
         && a.body.anchors == b.body.anchors
@@ -388,6 +398,13 @@ impl Resolver<'_> {
                 check_target_kind(doc, &docs[to], "drives", "metric", driven.span, diags);
                 check_drive_order(doc, &docs[to], driven.span, diags);
                 links.edges.push((to, Rel::Drives, driven.span));
+            }
+        }
+        for dep in &doc.depends_on {
+            let target = &dep.target;
+            if let Some(to) = self.resolve(doc, &target.id, target.span, diags) {
+                dependencies::check_target(doc, &docs[to], target.span, diags);
+                links.edges.push((to, Rel::DependsOn, target.span));
             }
         }
         let mut mentioned = HashSet::new();

@@ -27,6 +27,10 @@ pub struct FrontMatterChange {
     pub fields: BTreeMap<String, FieldChange>,
     /// Check-ins the new front matter adds.
     pub checkins_added: Vec<Value>,
+    /// Ids `depends_on` names now and did not before, in the order written.
+    pub dependencies_added: Vec<String>,
+    /// Ids `depends_on` named before and does not now.
+    pub dependencies_removed: Vec<String>,
 }
 
 /// Compares two parsed front matters field by field, and nested maps
@@ -53,9 +57,18 @@ pub fn front_matter_change(
         );
     }
     let checkins_added = added_items(old_fields.get("checkins"), new_fields.get("checkins"));
+    let (old_deps, new_deps) = (
+        dependency_ids(old_fields.get("depends_on")),
+        dependency_ids(new_fields.get("depends_on")),
+    );
+    let only_in = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|id| !b.contains(id)).cloned().collect()
+    };
     FrontMatterChange {
         fields,
         checkins_added,
+        dependencies_added: only_in(&new_deps, &old_deps),
+        dependencies_removed: only_in(&old_deps, &new_deps),
     }
 }
 
@@ -107,6 +120,34 @@ fn compare(
 /// The front-matter key a field path (`success.target`, `key_results[2]`) starts with.
 pub fn top_field(path: &str) -> &str {
     path.split(['.', '[']).next().unwrap_or(path)
+}
+
+/// The ids a `depends_on:` value names, as written (a list of ids or of
+/// `{id, ...}`, or one id), each once; what is not an id is left out, as
+/// the parser reports it.
+fn dependency_ids(value: Option<&Value>) -> Vec<String> {
+    let id_of = |v: &Value| match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(o) => match o.get("id") {
+            Some(Value::String(s)) => Some(s.trim().to_string()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let items: Vec<&Value> = match value {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(other) => vec![other],
+        None => Vec::new(),
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for id in items.into_iter().filter_map(id_of) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 /// Items of the list `new` that `old` does not have (each counted as often as it appears).
@@ -167,6 +208,21 @@ mod tests {
         );
         assert_eq!(top_field("key_results[2].target"), "key_results");
         assert_eq!(top_field("success.target"), "success");
+    }
+
+    #[test]
+    fn dependencies_added_and_removed_are_read_by_id_however_written() {
+        let map = |yaml: serde_json::Value| yaml.as_object().cloned().unwrap_or_default();
+        let old =
+            map(serde_json::json!({"depends_on": ["a", {"id": "b", "needed_by": "2027-01-01"}]}));
+        let new =
+            map(serde_json::json!({"depends_on": [{"id": "a", "note": "now with a note"}, "c"]}));
+        let change = front_matter_change(&old, &new);
+        assert_eq!(change.dependencies_added, ["c"]);
+        assert_eq!(change.dependencies_removed, ["b"]);
+        let none = front_matter_change(&old, &Map::new());
+        assert_eq!(none.dependencies_removed, ["a", "b"]);
+        assert!(none.dependencies_added.is_empty());
     }
 
     #[test]

@@ -143,11 +143,25 @@ pub enum Change {
         /// After.
         to: Option<String>,
     },
+    /// `owner:` changed.
+    Owner {
+        /// Before (`None`: no owner).
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
     /// The body's words changed in these sections (by heading; empty for
     /// the text before the first heading), edited, added or removed.
     Text {
         /// The sections' headings.
         sections: Vec<String>,
+    },
+    /// `depends_on:` gained or lost ids.
+    Dependencies {
+        /// Ids it now waits on.
+        added: Vec<String>,
+        /// Ids it no longer waits on.
+        removed: Vec<String>,
     },
 }
 
@@ -214,13 +228,15 @@ pub struct SiteHistory {
 
 /// The front-matter fields [`changes`] compares; a version holds no other
 /// (less to hold during the walk, and to keep: see [`cache`]).
-const COMPARED_FIELDS: [&str; 6] = [
+const COMPARED_FIELDS: [&str; 8] = [
     "status",
     "parent",
     "success",
     "key_results",
     "checkins",
     "reviewed",
+    "owner",
+    "depends_on",
 ];
 
 /// A document's front matter at one commit: its id, kind and title, and
@@ -916,6 +932,8 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     let FrontMatterChange {
         fields,
         checkins_added,
+        dependencies_added,
+        dependencies_removed,
     } = front_matter_change(&before.fields, &after.fields);
     let mut out = Vec::new();
     // A title written where there was none may only say what the first
@@ -971,6 +989,18 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     let sections = changed_sections(&before.sections, &after.sections);
     if !sections.is_empty() {
         out.push(Change::Text { sections });
+    }
+    if let Some(f) = fields.get("owner") {
+        out.push(Change::Owner {
+            from: text_value(Some(&f.old)),
+            to: text_value(Some(&f.new)),
+        });
+    }
+    if !dependencies_added.is_empty() || !dependencies_removed.is_empty() {
+        out.push(Change::Dependencies {
+            added: dependencies_added,
+            removed: dependencies_removed,
+        });
     }
     out
 }

@@ -32,6 +32,10 @@ pub enum Job {
     Quarters,
     /// The strategy's changes over the config's window (`changes/`).
     Changes,
+    /// `people/` and a page per person (`people/<id>/`), when the site has people.
+    People,
+    /// Dependencies team by team (`dependencies/`), when the site has one.
+    Dependencies,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -54,6 +58,8 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Metrics,
         Job::Quarters,
         Job::Changes,
+        Job::People,
+        Job::Dependencies,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -99,6 +105,7 @@ pub(super) fn run(
         // Several pages from one job: each quarter's, rendered one after
         // another like the other overviews.
         Job::Quarters => pages::quarter::quarter_pages_job(model, theme)?,
+        Job::People => pages::people::people_pages_job(model, theme)?,
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets
@@ -123,6 +130,7 @@ pub(super) fn run(
         | Job::Roadmap
         | Job::Teams
         | Job::Changes
+        | Job::Dependencies
         | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")

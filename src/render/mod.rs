@@ -39,6 +39,7 @@ pub use error::RenderError;
 pub use jobs::{all_jobs, Job};
 pub use memory::{build_identity, render_build, BuildRender};
 pub use pages::health::HEALTH_PREFIX;
+pub use pages::optional_page_paths;
 pub use pages::quarter::quarter_page_paths;
 pub use pages::trace::TRACE_PREFIX;
 use parallel::{render_with, Mode};

@@ -40,6 +40,10 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/roadmap_quarter.html",
     "partials/quarter_review_link.html",
     "changes.html",
+    "people.html",
+    "person.html",
+    "person_moved.html",
+    "dependencies.html",
     "partials/change.html",
     "partials/commit.html",
 );

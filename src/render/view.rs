@@ -226,6 +226,8 @@ pub struct Model<'a> {
     pub loose_findings: Vec<Finding<'a>>,
     /// Whether any document has a code block: every page then links the highlight stylesheet.
     pub has_code: bool,
+    /// Whether any document depends on another: every page then links `dependencies/`.
+    pub has_dependencies: bool,
     /// The build date, which every page shows, written once.
     pub today: String,
     /// What was rendered before: serve's memory, or the previous build's cache; `None` in a plain render.
@@ -334,8 +336,14 @@ impl Appearances {
                     // note in an ancestor outcome's opportunity solution tree.
                     doc.team.as_ref().map(|t| &t.id),
                     doc.quarter,
-                    // The trees' owner filter (`data-o`).
+                    // The trees' owner filter (`data-o`), and the person an owner links to.
                     doc.owner.as_deref(),
+                    site.facts
+                        .people()
+                        .owner_of(i)
+                        .map(|p| site.docs[p].id.as_str()),
+                    // What a dependent's page judges its risk by.
+                    crate::analysis::deadline_of(&site.docs, &site.facts, i),
                     graph.parent(i),
                     doc.result.map(|r| r.as_str()),
                 ));
@@ -386,6 +394,9 @@ impl<'a> Model<'a> {
             findings: counts.iter().map(|&n| Vec::with_capacity(n)).collect(),
             loose_findings: Vec::new(),
             has_code: site.docs.iter().any(|d| d.body.has_code),
+            has_dependencies: crate::analysis::dependency_links(&site.docs, &site.graph)
+                .next()
+                .is_some(),
             today: site.today.to_string(),
             served: None,
             by_file,

@@ -4,6 +4,7 @@
 //! and never see each other.
 
 mod behind_pace;
+mod dependency_at_risk;
 mod drift;
 mod expired;
 mod flat_outcome;
@@ -23,6 +24,7 @@ mod stale;
 mod stale_metric;
 mod status_conflict;
 mod too_many_bets;
+mod unknown_person;
 mod unplanned_work;
 
 use std::collections::BTreeMap;
@@ -154,6 +156,8 @@ const REGISTRY: &[RuleMeta] = &[
     behind_pace::META,
     unplanned_work::META,
     metric_chain::META,
+    unknown_person::META,
+    dependency_at_risk::META,
 ];
 
 /// Every health rule, in the registry's order.

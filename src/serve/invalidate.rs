@@ -117,8 +117,11 @@ pub(super) struct RenderedFrom {
     appearances: Appearances,
     /// Whether any page had code: every page links the highlight stylesheet then.
     has_code: bool,
-    /// The quarter review pages: a quarter whose last bet or objective
-    /// moves away loses its page.
+    /// Whether the site has people and dependencies: every page's navigation links their pages then.
+    navigation: (bool, bool),
+    /// The quarter review pages, the people pages and the dependencies
+    /// page: a quarter whose last bet or objective moves away loses its
+    /// page, and so does a person removed.
     quarter_pages: Vec<String>,
 }
 
@@ -134,7 +137,16 @@ impl RenderedFrom {
             places,
             appearances: Appearances::of(site),
             has_code: site.docs.iter().any(|d| d.body.has_code),
-            quarter_pages: crate::render::quarter_page_paths(site),
+            navigation: (
+                !site.facts.people().is_empty(),
+                crate::analysis::dependency_links(&site.docs, &site.graph)
+                    .next()
+                    .is_some(),
+            ),
+            quarter_pages: crate::render::quarter_page_paths(site)
+                .into_iter()
+                .chain(crate::render::optional_page_paths(site))
+                .collect(),
         }
     }
 
@@ -154,9 +166,9 @@ impl RenderedFrom {
         &self.appearances
     }
 
-    /// Whether any page had code: every page links the highlight stylesheet then.
-    pub(super) fn has_code(&self) -> bool {
-        self.has_code
+    /// The site-wide facts every page shows: whether any page had code, and the navigation.
+    pub(super) fn site_wide(&self) -> (bool, (bool, bool)) {
+        (self.has_code, self.navigation)
     }
 
     /// The pages of documents, and the quarter review pages, that are gone in `after`.

@@ -390,7 +390,7 @@ impl LiveSite {
                 let before = loaded
                     .rendered_from
                     .as_ref()
-                    .filter(|before| before.has_code() == after.has_code());
+                    .filter(|before| before.site_wide() == after.site_wide());
                 let jobs = match before {
                     Some(before)
                         if *before == after

@@ -51,6 +51,10 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "result",
     "covers",
     "date",
+    "depends_on",
+    "handles",
+    "role",
+    "participants",
 ];
 const DHM_FIELDS: &[&str] = &["delight", "hard_to_copy", "margin"];
 const CONFIDENCE_FIELDS: &[&str] = &["problem", "solution", "outcome"];
@@ -58,6 +62,7 @@ const SUCCESS_FIELDS: &[&str] = &["outcome", "metric", "baseline", "target", "de
 const KEY_RESULT_FIELDS: &[&str] = &["metric", "baseline", "target", "by"];
 const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
 const CHECKIN_FIELDS: &[&str] = &["date", "value"];
+const DEPENDENCY_FIELDS: &[&str] = &["id", "needed_by", "note"];
 const SCORE_FIELDS: &[&str] = &["score", "note"];
 
 /// The fields inside each structured field, for documentation and its test.
@@ -69,6 +74,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
     ("key_results", KEY_RESULT_FIELDS),
     ("approval", APPROVAL_FIELDS),
     ("checkins", CHECKIN_FIELDS),
+    ("depends_on", DEPENDENCY_FIELDS),
 ];
 
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
@@ -622,7 +628,10 @@ impl Reader<'_> {
                 "covers" => doc.covers = self.id_list(value, "covers"),
                 "drives" => doc.drives = self.id_list(value, "drives"),
                 "team" => doc.team = self.id_ref(value, &k),
-                "owner" => doc.owner = self.text(value, &k),
+                "owner" => {
+                    doc.owner = self.text(value, &k);
+                    doc.owner_span = doc.owner.as_ref().map(|_| self.value_span(&k));
+                }
                 "status" => {
                     doc.status = self.vocab(value, &k, Status::parse, Status::for_kind(&doc.kind))
                 }
@@ -695,6 +704,10 @@ impl Reader<'_> {
                 "key_results" => doc.key_results = self.read_key_results(value),
                 "approval" => doc.approval = self.read_approval(value),
                 "checkins" => doc.checkins = self.read_checkins(value),
+                "depends_on" => doc.depends_on = self.read_dependencies(value),
+                "handles" => doc.handles = self.text_list(value, "handles"),
+                "participants" => doc.participants = self.text_list(value, "participants"),
+                "role" => doc.role = self.text(value, &k),
                 unknown => {
                     if let Some(s) = suggest(unknown, KNOWN_FIELDS.iter().copied()) {
                         let span = self.key_span(&k);
@@ -802,6 +815,82 @@ impl Reader<'_> {
                 &[Step::Key("approval"), Step::Key("approver")],
             ),
         })
+    }
+
+    /// `depends_on:`: ids, or `{id, needed_by, note}`; a lone id is a list of one.
+    fn read_dependencies(&mut self, value: &Value) -> Vec<Dependency> {
+        let key = "depends_on";
+        let items: Vec<(Option<usize>, &Value)> = match value {
+            Value::Null => return Vec::new(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Some(i), v))
+                .collect(),
+            other => vec![(None, other)],
+        };
+        let mut out = Vec::new();
+        for (i, item) in items {
+            let mut path = vec![Step::Key(key)];
+            path.extend(i.map(Step::Index));
+            match item {
+                Value::Object(_) => {
+                    let Some(obj) = self.object(item, &path, DEPENDENCY_FIELDS) else {
+                        continue;
+                    };
+                    let at = |field: &'static str| {
+                        let mut p = path.clone();
+                        p.push(Step::Key(field));
+                        p
+                    };
+                    let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+                    let target = self.id_ref(get("id"), &at("id"));
+                    let needed_by = obj
+                        .get("needed_by")
+                        .and_then(|d| self.date(d, &at("needed_by")));
+                    let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
+                    match target {
+                        Some(target) => out.push(Dependency {
+                            target,
+                            needed_by,
+                            note,
+                        }),
+                        None => self.error(
+                            &path,
+                            format!("dependency {} has no `id`", i.map_or(1, |i| i + 1)),
+                            Some(
+                                "write `{id: ID, needed_by: YYYY-MM-DD}` or just the id"
+                                    .to_string(),
+                            ),
+                        ),
+                    }
+                }
+                Value::String(_) | Value::Number(_) => {
+                    if let Some(target) = self.id_ref(item, &path) {
+                        out.push(Dependency {
+                            target,
+                            needed_by: None,
+                            note: None,
+                        });
+                    }
+                }
+                other => self.wrong_type(&path, other, "an id or `{id, needed_by, note}`"),
+            }
+        }
+        out
+    }
+
+    /// A list of short texts; a lone text is a list of one.
+    fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
+                .collect(),
+            Value::Null => Vec::new(),
+            other => self.text(other, &[Step::Key(key)]).into_iter().collect(),
+        }
     }
 
     fn read_checkins(&mut self, value: &Value) -> Vec<Checkin> {

@@ -29,7 +29,7 @@
 
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import { extname, join, normalize, resolve } from "node:path";
@@ -119,11 +119,20 @@ function pagesToCheck(scheme) {
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],
   ];
+  // People and dependencies: the example has both.
+  if (existsSync(join(site, "people"))) {
+    pages.push(["people", "people/index.html"]);
+    const people = readdirSync(join(site, "people"), { withFileTypes: true }).filter((e) => e.isDirectory());
+    for (const p of people) pages.push(["person", `people/${encodeURIComponent(p.name)}/index.html`]);
+  }
+  if (existsSync(join(site, "dependencies"))) pages.push(["dependencies", "dependencies/index.html"]);
   // A rule's own page of findings: the first one the build wrote.
   const rules = readdirSync(join(site, "health"), { withFileTypes: true }).filter((e) => e.isDirectory());
   if (rules.length > 0) pages.push(["health-rule", `health/${rules[0].name}/index.html`]);
   const largest = new Map();
   for (const n of graph.nodes) {
+    // A person's own address only redirects to people/<id>/, checked above.
+    if (n.kind === "person") continue;
     const path = `${encodeURIComponent(n.id)}/index.html`;
     const size = statSync(join(site, n.id, "index.html")).size;
     if (scheme === "light") pages.push([n.kind, path]);
@@ -241,6 +250,23 @@ async function runLayout(browser, base, shots) {
           await page.screenshot({ path: join(shots, `ost-${width}-${scheme}.png`), fullPage: true });
           const figure = await page.$(".ost-figure");
           if (figure) await figure.screenshot({ path: join(shots, `ost-figure-${width}-${scheme}.png`) });
+        }
+      }
+      // The dependencies matrix is readable on a phone: every column
+      // shows without a sideways scroll.
+      if (existsSync(join(site, "dependencies"))) {
+        await page.goto(base + "dependencies/index.html", { waitUntil: "load" });
+        const matrix = await page.evaluate(() => {
+          const box = document.querySelector(".table-scroll");
+          const table = box && box.querySelector("table.matrix");
+          return table ? { table: table.scrollWidth, box: box.clientWidth } : null;
+        });
+        const at = `dependencies at ${width} px (${scheme})`;
+        if (!matrix) failures.push(`${at}: no matrix`);
+        else if (matrix.table > matrix.box) {
+          failures.push(`${at}: the matrix is ${matrix.table} px wide in a ${matrix.box} px box`);
+        } else if (scheme === "light") {
+          console.log(`${at}: the matrix fits (${matrix.table} of ${matrix.box} px)`);
         }
       }
       // The health page's table of rules shows every column without a

@@ -259,6 +259,7 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         "out-confident-cash at 390 px (light), diagram 1: narrow layout",
         "out-confident-cash at 1366 px (light), diagram 1: wide layout",
         "health at 390 px (light): the table of rules fits",
+        "dependencies at 390 px (light): the matrix fits",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

@@ -38,6 +38,8 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "unplanned-work teams/team-risk.md:3:7",
             "status-conflict work/limits.md:6:9",
             "orphan work/orphan.md:3:7",
+            "unknown-person work/risk-0.md:10:8",
+            "dependency-at-risk work/risk-0.md:11:14",
         ]
     );
     let mut rules: Vec<&str> = run
@@ -176,6 +178,7 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
             "metric-chain metrics/m-merchant-retention-90d.md:5:7",
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
+            "dependency-at-risk work/w-forecast-model.md:12:10",
         ]
     );
     let readme = std::fs::read_to_string(

@@ -819,3 +819,45 @@ fn every_change_is_said_in_words_in_every_format() {
 fn rev(site: &SiteTest, name: &str) -> String {
     rev_parse(site, name)
 }
+
+#[test]
+fn a_dependency_added_or_removed_and_an_owner_changed_are_named() {
+    let site = repository()
+        .file("objectives/o-a.md", "---\nid: o-a\nkind: objective\nparent: bet-a\nowner: Ana\nreviewed: 2026-11-01\ndepends_on: [o-b]\n---\n")
+        .file("objectives/o-b.md", "---\nid: o-b\nkind: objective\nparent: bet-a\nreviewed: 2026-11-01\n---\n")
+        .file("objectives/o-c.md", "---\nid: o-c\nkind: objective\nparent: bet-a\nreviewed: 2026-11-01\n---\n");
+    commit(&site, "objectives");
+    git(site.root(), &["tag", "before"]);
+    write(
+        &site,
+        "objectives/o-a.md",
+        "---\nid: o-a\nkind: objective\nparent: bet-a\nowner: Bea\nreviewed: 2026-11-01\ndepends_on:\n  - {id: o-c, needed_by: 2027-02-01}\n---\n",
+    );
+    commit(&site, "o-a waits on o-c now");
+    let run = diff(&site, &["before", "main", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let change = &report["diff"]["changed"][0];
+    assert_eq!(change["doc"]["id"], "o-a");
+    assert_eq!(change["dependencies_added"], serde_json::json!(["o-c"]));
+    assert_eq!(change["dependencies_removed"], serde_json::json!(["o-b"]));
+    assert_eq!(change["fields"]["owner"]["old"], "Ana");
+    assert_eq!(change["fields"]["owner"]["new"], "Bea");
+    let text = diff(&site, &["before", "main"]).stdout;
+    assert!(text.contains("now waits on `o-c`"), "{text}");
+    assert!(text.contains("no longer waits on `o-b`"), "{text}");
+    assert!(text.contains("owner: Ana → Bea"), "{text}");
+    assert!(
+        !text.contains("depends_on:"),
+        "said id by id, not as a raw field: {text}"
+    );
+    // The changes page says the same, commit by commit.
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let changes = std::fs::read_to_string(built.out.join("changes/index.html")).expect("changes");
+    assert!(
+        changes.contains("now waits on <code>o-c</code>; no longer waits on <code>o-b</code>"),
+        "{changes}"
+    );
+    assert!(changes.contains("owner Ana → Bea"), "{changes}");
+}

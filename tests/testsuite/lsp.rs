@@ -1276,3 +1276,64 @@ fn rename_keeps_review_stamps_and_drift_exact() {
         "the current stamps stay current (bet-a on ps, obj-a on bet-a), the old one stays old"
     );
 }
+
+#[test]
+fn people_and_dependencies_complete_and_lead_to_their_documents() {
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    let text = client.open(BET);
+    // After `owner:`, the people by id, with their names.
+    let (line, ch) = position(&text, "owner: Daniel Reyes");
+    let people = client.at("completion", BET, line, ch + 7, json!({}));
+    let ids = labels(&people);
+    assert_eq!(ids.len(), 10, "{ids:?}");
+    assert!(ids.contains(&"daniel-reyes".to_string()), "{ids:?}");
+    let items = people["items"].as_array().or(people.as_array()).unwrap();
+    let daniel = items.iter().find(|i| i["label"] == "daniel-reyes").unwrap();
+    assert_eq!(daniel["detail"], "Daniel Reyes · Product lead, payouts");
+    // The owner, written by name, leads to the person; the person's
+    // references include what they own.
+    let found = client.at("definition", BET, line, ch + 9, json!({}));
+    assert_eq!(found["uri"], client.uri("people/daniel-reyes.md").as_str());
+    let refs = client.at(
+        "references",
+        "people/daniel-reyes.md",
+        1,
+        5,
+        json!({ "context": { "includeDeclaration": false } }),
+    );
+    let from: Vec<&str> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert!(from.contains(&client.uri(BET).as_str()), "{from:?}");
+    // A `depends_on` id leads to what is waited on, and completes only what can be.
+    let model = "work/w-forecast-model.md";
+    let text = client.open(model);
+    let (line, ch) = position(&text, "w-ledger-realtime,");
+    let found = client.at("definition", model, line, ch + 2, json!({}));
+    assert_eq!(
+        found["uri"],
+        client.uri("work/w-ledger-realtime.md").as_str()
+    );
+    let edited = text.replace("depends_on:\n", "depends_on: [\n");
+    client.change(model, 2, &edited);
+    let (line, ch) = position(&edited, "depends_on: [");
+    let waits = labels(&client.at("completion", model, line, ch + 13, json!({})));
+    assert!(
+        waits.contains(&"obj-same-day-rate".to_string()),
+        "{waits:?}"
+    );
+    assert!(
+        waits.contains(&"w-ledger-realtime".to_string()),
+        "{waits:?}"
+    );
+    assert!(
+        !waits
+            .iter()
+            .any(|w| w.starts_with("m-") || w.starts_with("team-") || w == "daniel-reyes"),
+        "{waits:?}"
+    );
+}

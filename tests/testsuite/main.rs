@@ -21,6 +21,7 @@ mod interrupt;
 mod layers;
 mod lsp;
 mod package;
+mod people;
 #[cfg(unix)]
 mod rebuild;
 mod release;

@@ -211,6 +211,29 @@ fn ids(
         .collect()
 }
 
+/// The site's people by id, each with their name and role; nothing when
+/// the site has none (then an owner is free text).
+fn people(ctx: &Ctx<'_>, replace: Range) -> Vec<CompletionItem> {
+    let docs = &ctx.site.docs;
+    ctx.site
+        .facts
+        .people()
+        .all()
+        .iter()
+        .map(|&p| {
+            let d = &docs[p];
+            let detail = match &d.role {
+                Some(role) => format!("{} · {role}", d.title),
+                None => d.title.clone(),
+            };
+            let mut it = item(&d.id, CompletionItemKind::REFERENCE, Some(detail), replace);
+            // Typing the name finds the person too.
+            it.filter_text = Some(format!("{} {}", d.id, d.title));
+            it
+        })
+        .collect()
+}
+
 fn words(list: &[&str], replace: Range) -> Vec<CompletionItem> {
     list.iter()
         .map(|w| item(w, CompletionItemKind::ENUM_MEMBER, None, replace))
@@ -226,8 +249,12 @@ fn values(
 ) -> Vec<CompletionItem> {
     let kind = fields::kind_of(file);
     let schema = &ctx.site.config.schema;
+    let waits_on = |k: &str| crate::graph::DEPENDENCY_KINDS.contains(&k);
     match (within, field) {
         (_, "metric") => ids(ctx, file, replace, |k| k == "metric"),
+        (Some("approval"), "approver") | (None, "owner" | "participants") => people(ctx, replace),
+        // `- {id: …}`, the only nested `id`: an entry of `depends_on`.
+        (Some(_), "id") | (None, "depends_on") => ids(ctx, file, replace, waits_on),
         (Some("confidence"), _) => words(Level::ALL, replace),
         (Some("approval"), "level") => words(ApprovalLevel::ALL, replace),
         (Some(_), _) => Vec::new(),

@@ -64,6 +64,8 @@ pub fn target_at(ctx: &Ctx<'_>, file: &File<'_>, position: Position) -> Option<D
 pub fn references_to<'a>(ctx: &Ctx<'a>, to: DocId) -> Vec<(String, refs::Written<'a>)> {
     let site = ctx.site;
     let mut from: Vec<DocId> = site.graph.incoming(to).map(|e| e.from).collect();
+    // An owner names a person by name, not by a link.
+    from.extend(site.facts.people().owned_by(to));
     from.push(to);
     // Stamps are no edge of the graph: a stamp on a former parent names it still.
     let id = &site.docs[to].id;

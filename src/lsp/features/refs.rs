@@ -16,6 +16,8 @@ pub enum Target<'a> {
     Id(&'a str),
     /// A document by relative `.md` path, resolved to a root-relative path (`None`: leaves the root).
     Path(Option<&'a str>),
+    /// A person by id, name or handle (`owner:`), as `analysis::People` resolves it.
+    Person(&'a str),
 }
 
 /// One reference written in a document.
@@ -59,6 +61,15 @@ pub fn written(doc: &Document) -> Vec<Written<'_>> {
     // A review stamp's key names the document reviewed against: renamed with
     // it, or the stamp would be lost and drift would no longer be exact.
     out.extend(doc.reviewed_against.iter().map(|s| by_id(&s.target)));
+    out.extend(doc.depends_on.iter().map(|d| by_id(&d.target)));
+    if let (Some(owner), Some(span)) = (&doc.owner, doc.owner_span) {
+        out.push(Written {
+            target: Target::Person(owner.as_str()),
+            heading: None,
+            span,
+            declaration: false,
+        });
+    }
     for link in &doc.body.links {
         let (target, heading) = match &link.target {
             BodyLinkTarget::Id { id, heading } => (Target::Id(id.as_str()), heading.as_deref()),
@@ -90,6 +101,7 @@ pub fn at<'a>(file: &File<'a>, offset: usize) -> Option<Written<'a>> {
 pub fn resolve(site: &Site, written: &Written<'_>) -> Option<DocId> {
     match written.target {
         Target::Id(id) => site.graph.lookup(id),
+        Target::Person(name) => site.facts.people().find(name),
         // The graph resolved this path (`source::path_link`) to a file; find that file's document.
         Target::Path(path) => {
             let path = path?;

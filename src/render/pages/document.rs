@@ -7,7 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::dependencies::DependencyView;
 use super::{commit_view, ost_diagram, page, render_page, Base, CommitView};
+use crate::analysis::DependencyLink;
 use crate::graph::{DocId, Rel};
 use crate::hash;
 use crate::output::OutputFile;
@@ -52,6 +54,10 @@ struct DocumentPage<'a> {
     pub mentions: Vec<DocLink<'a>>,
     /// A team's documents.
     pub members: Option<Vec<DocLink<'a>>>,
+    /// What it waits on (`depends_on:`), in the order written.
+    pub depends_on: Vec<DependencyView<'a>>,
+    /// What waits on it.
+    pub depended_on_by: Vec<DependencyView<'a>>,
     /// This document's findings.
     pub findings: &'a [Finding<'a>],
     /// The commits that touched it and how long it has had its status;
@@ -104,6 +110,8 @@ fn doc_history<'a>(model: &'a Model<'_>, id: DocId) -> Option<DocHistoryView<'a>
 #[derive(Debug, Serialize)]
 struct DocumentFacts<'a> {
     owner: Option<&'a str>,
+    /// The owner's page, when `owner:` names a person.
+    owner_page: Option<String>,
     team: Option<DocLink<'a>>,
     quarter: Option<String>,
     reviewed: Option<String>,
@@ -145,6 +153,8 @@ struct DocumentFacts<'a> {
 struct ApprovalView<'a> {
     level: Option<&'static str>,
     approver: Option<&'a str>,
+    /// The approver's page, when they are a person.
+    approver_page: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -221,6 +231,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         page: model.links[id],
         doc: DocumentFacts {
             owner: doc.owner.as_deref(),
+            owner_page: super::owner_page(model, id),
             team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
             quarter: doc.quarter.map(|q| q.to_string()),
             reviewed: doc.reviewed.map(|d| d.to_string()),
@@ -234,6 +245,11 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             approval: doc.approval.as_ref().map(|a| ApprovalView {
                 level: a.level.map(|l| l.as_str()),
                 approver: a.approver.as_deref(),
+                approver_page: a
+                    .approver
+                    .as_deref()
+                    .and_then(|name| site.facts.people().find(name))
+                    .map(|p| super::people::person_path(&site.docs[p].id)),
             }),
             dhm: doc.dhm.as_ref().map(|d| model.dhm(d)),
             confidence: doc
@@ -290,6 +306,20 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
                     .collect(),
             )
         }),
+        depends_on: crate::analysis::dependency_links(std::slice::from_ref(&site.docs[id]), graph)
+            .map(|link| DependencyView::of(model, DependencyLink { from: id, ..link }))
+            .collect(),
+        depended_on_by: in_rel(Rel::DependsOn)
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .flat_map(|from| {
+                crate::analysis::dependency_links(std::slice::from_ref(&site.docs[from]), graph)
+                    .filter(|link| link.to == id)
+                    .map(move |link| DependencyLink { from, ..link })
+            })
+            .map(|link| DependencyView::of(model, link))
+            .collect(),
         findings: &model.findings[id],
         history: doc_history(model, id),
         edit_url: site.config.edit_url(&doc.file),
@@ -344,10 +374,16 @@ pub(in crate::render) fn document_page<'c>(
     let text = model.text_of(id)?;
     let rendered = render_body(model, id, &text);
     let context = context.with_body(&rendered);
+    // A person's one page is `people/<id>/`: theirs only points there.
+    let template = if doc.kind == crate::analysis::PERSON_KIND {
+        "person_moved.html"
+    } else {
+        "page.html"
+    };
     let file = match memory {
         // Keyed above, by what the values are made from.
-        Some(_) => Some(render_page(theme, "page.html", path, &base, &context)?),
-        None => page(theme, "page.html", path, &base, &context)?,
+        Some(_) => Some(render_page(theme, template, path, &base, &context)?),
+        None => page(theme, template, path, &base, &context)?,
     };
     let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
     Ok((file, Entry::Fresh(entry)))

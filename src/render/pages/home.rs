@@ -114,6 +114,10 @@ struct HomePage<'a> {
     /// judges), oldest quarter first, at most [`HOME_SAMPLE`]; `unfinished_count` is all of them.
     unfinished: Vec<UnfinishedBet<'a>>,
     unfinished_count: usize,
+    /// Dependencies at risk (as `dependency-at-risk` judges), in file
+    /// order, at most [`HOME_SAMPLE`]; `at_risk_count` is all of them.
+    at_risk: Vec<super::dependencies::DependencyView<'a>>,
+    at_risk_count: usize,
     /// How many bets this quarter has; `bets` holds at most [`HOME_BETS`] of them.
     bet_count: usize,
     counts: SiteCounts,
@@ -248,6 +252,11 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         .map(|(n, (d, i))| (rank(i), model.next_review(i).unwrap_or(Date::MAX), n, d, i))
         .collect();
     let stale_count = stale_findings.len();
+    let at_risk: Vec<super::dependencies::DependencyView> =
+        crate::analysis::dependency_links(&site.docs, &site.graph)
+            .map(|link| super::dependencies::DependencyView::of(model, link))
+            .filter(|d| d.risk.is_some())
+            .collect();
     let stale = first_by_key(stale_findings, |&(rank, due, n, _, _)| (rank, due, n))
         .map(|(_, _, _, d, i)| StaleItem {
             doc: model.links[i],
@@ -299,6 +308,8 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
         stale_count,
         unfinished,
         unfinished_count,
+        at_risk_count: at_risk.len(),
+        at_risk: at_risk.into_iter().take(HOME_SAMPLE).collect(),
         counts: SiteCounts {
             documents: site.docs.len(),
             findings: site.diagnostics.len(),
@@ -375,6 +386,11 @@ fn attention<'a>(
         .iter()
         .filter(|d| d.rule == "too-many-bets")
         .map(|d| finding(d, "bad"));
+    let waiting = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "dependency-at-risk")
+        .map(|d| finding(d, "risk"));
     let mut strategy_reviews: Vec<(Date, DocId, &crate::diagnostics::Diagnostic)> = site
         .diagnostics
         .iter()

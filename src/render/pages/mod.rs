@@ -9,11 +9,13 @@
 //! rendered before from the same values; and the cards several pages show.
 
 mod changes;
+mod dependencies;
 pub(in crate::render) mod document;
 pub(in crate::render) mod health;
 mod home;
 mod metrics;
 mod not_found;
+pub(in crate::render) mod people;
 pub(in crate::render) mod quarter;
 mod roadmap;
 pub(in crate::render) mod search;
@@ -62,6 +64,10 @@ pub(in crate::render) struct SiteFacts<'a> {
     /// relative to the site root: the framework terms (DHM, LNO, the
     /// confidence meter) link to it.
     pub glossary: Option<String>,
+    /// Whether the site has people: the navigation links `people/` then.
+    pub has_people: bool,
+    /// Whether the site has a dependency: the navigation links `dependencies/` then.
+    pub has_dependencies: bool,
 }
 
 /// The context every page shares.
@@ -77,6 +83,8 @@ pub(in crate::render) fn base<'a>(
             today: &model.today,
             has_code: model.has_code,
             glossary: model.link_to("glossary").map(|l| l.path.after("")),
+            has_people: !site.facts.people().is_empty(),
+            has_dependencies: model.has_dependencies,
         },
         root,
         section,
@@ -168,8 +176,28 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
     teams::OVERVIEW,
     metrics::OVERVIEW,
     changes::OVERVIEW,
+    dependencies::OVERVIEW,
     not_found::OVERVIEW,
 ];
+
+/// The paths of the pages a site has only when it has people or
+/// dependencies, for `serve` to drop those an edit makes go away.
+pub fn optional_page_paths(site: &crate::site::Site) -> Vec<String> {
+    let mut paths = people::people_page_paths(site);
+    if crate::analysis::dependency_links(&site.docs, &site.graph)
+        .next()
+        .is_some()
+    {
+        paths.push(dependencies::OVERVIEW.path.to_string());
+    }
+    paths
+}
+
+/// The page of the person `doc`'s `owner:` names, relative to the site root.
+fn owner_page(model: &Model<'_>, doc: DocId) -> Option<String> {
+    let person = model.site.facts.people().owner_of(doc)?;
+    Some(people::person_path(&model.site.docs[person].id))
+}
 
 /// Outcome `doc`'s opportunity solution tree, as its diagram draws it.
 fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
@@ -273,6 +301,8 @@ struct BetCard<'a> {
     size: Option<&'static str>,
     quarter: Option<String>,
     owner: Option<&'a str>,
+    /// The owner's page, when `owner:` names a person.
+    owner_page: Option<String>,
     team: Option<DocLink<'a>>,
     confidence: Option<ConfidenceView>,
     dhm: Option<DhmView<'a>>,
@@ -286,6 +316,7 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
         size: doc.size.map(|s| s.as_str()),
         quarter: doc.quarter.map(|q| q.to_string()),
         owner: doc.owner.as_deref(),
+        owner_page: owner_page(model, bet),
         team: doc.team.as_ref().and_then(|t| model.link_to(&t.id)),
         confidence: doc
             .confidence

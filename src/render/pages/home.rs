@@ -354,8 +354,8 @@ fn quarter_status<'a>(
 }
 
 /// What needs attention, most urgent first: errors, behind bets, a breached
-/// limit, bets at risk, unmeasured bets, then the most overdue strategy
-/// reviews; each names its document.
+/// limit, bets at risk, dependencies at risk, unmeasured bets, then the most
+/// overdue strategy reviews; each names its document.
 fn attention<'a>(
     model: &'a Model<'_>,
     standing: &[(DocId, Option<Standing>)],
@@ -418,6 +418,7 @@ fn attention<'a>(
             "at risk of missing its target",
             "risk",
         ))
+        .chain(waiting)
         .chain(bets(
             Standing::Unmeasured,
             "unmeasured: no success metric with a baseline and a target",

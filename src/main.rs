@@ -236,6 +236,7 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
                 metric: metric.clone(),
                 date: today(args.date.as_deref())?.to_string(),
                 value: value.clone(),
+                note: args.note.clone(),
             }]
         }
         _ => {

@@ -308,12 +308,34 @@ pub struct Approval {
 }
 
 /// One measured value of a metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checkin {
     /// When it was measured.
     pub date: Date,
     /// The value.
     pub value: f64,
+    /// Why it moved, or what was learned (`note:`).
+    pub note: Option<String>,
+}
+
+/// A check-in's date and value without its note: what the analysis of
+/// pace and trend reads, small enough to copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// When it was measured.
+    pub date: Date,
+    /// The value.
+    pub value: f64,
+}
+
+impl Checkin {
+    /// Its date and value.
+    pub fn point(&self) -> Point {
+        Point {
+            date: self.date,
+            value: self.value,
+        }
+    }
 }
 
 /// A parsed document.

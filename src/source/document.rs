@@ -57,7 +57,7 @@ const CONFIDENCE_FIELDS: &[&str] = &["problem", "solution", "outcome"];
 const SUCCESS_FIELDS: &[&str] = &["outcome", "metric", "baseline", "target", "deadline"];
 const KEY_RESULT_FIELDS: &[&str] = &["metric", "baseline", "target", "by"];
 const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
-const CHECKIN_FIELDS: &[&str] = &["date", "value"];
+const CHECKIN_FIELDS: &[&str] = &["date", "value", "note"];
 const SCORE_FIELDS: &[&str] = &["score", "note"];
 
 /// The fields inside each structured field, for documentation and its test.
@@ -827,8 +827,14 @@ impl Reader<'_> {
                     &[Step::Key("checkins"), Step::Index(i), Step::Key("value")],
                 )
             });
+            let note = obj.get("note").and_then(|n| {
+                self.text(
+                    n,
+                    &[Step::Key("checkins"), Step::Index(i), Step::Key("note")],
+                )
+            });
             match (date, value) {
-                (Some(date), Some(value)) => checkins.push(Checkin { date, value }),
+                (Some(date), Some(value)) => checkins.push(Checkin { date, value, note }),
                 (None, _) if !obj.contains_key("date") => {
                     self.error(&path, format!("check-in {} has no `date`", i + 1), None)
                 }

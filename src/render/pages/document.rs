@@ -127,7 +127,9 @@ struct DocumentFacts<'a> {
     direction: Option<&'static str>,
     chart: Option<String>,
     used_by: Option<Vec<DocLink<'a>>>,
-    checkins: Vec<CheckinView>,
+    checkins: Vec<CheckinView<'a>>,
+    /// Whether any check-in has a note: the table gets a note column.
+    checkin_notes: bool,
     assumption: Option<&'a str>,
     result: Option<&'static str>,
     date: Option<String>,
@@ -144,9 +146,10 @@ struct ApprovalView<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct CheckinView {
+struct CheckinView<'a> {
     date: String,
     value: String,
+    note: Option<&'a str>,
 }
 
 /// A document's own page.
@@ -267,6 +270,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             direction: doc.direction.map(|d| d.as_str()),
             chart,
             used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),
+            checkin_notes: doc.checkins.iter().any(|c| c.note.is_some()),
             checkins: doc
                 .checkins
                 .iter()
@@ -274,6 +278,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
                 .map(|c| CheckinView {
                     date: c.date.to_string(),
                     value: format_number(c.value),
+                    note: c.note.as_deref(),
                 })
                 .collect(),
             assumption: doc.assumption.as_deref(),

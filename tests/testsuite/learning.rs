@@ -1,0 +1,201 @@
+//! Context and learning (issue 37), through the real binary: notes on
+//! check-ins (`checkin --note`, a CSV's `note` column, the metric page), the
+//! rules that catch evidence ignored, and what pages show of them.
+
+use crate::support::SiteTest;
+
+/// A block list in CRLF with a comment, and a flow list.
+const BLOCK: &str = "---\r\nid: m-wait\r\nkind: metric\r\ntitle: Wait\r\ncheckins:   # weekly\r\n  - {date: 2026-10-01, value: 120, note: baseline week}\r\n  - {date: 2026-11-01, value: 95}  # estimated\r\n---\r\nHours.\r\n";
+const FLOW: &str =
+    "---\nid: m-rate\nkind: metric\ntitle: Rate\nunit: \"%\"\ncheckins: [{date: 2026-09-01, value: 10}]\n---\n";
+
+fn site() -> SiteTest {
+    SiteTest::new()
+        .file("metrics/m-wait.md", BLOCK)
+        .file("metrics/m-rate.md", FLOW)
+}
+
+fn read(site: &SiteTest, rel: &str) -> String {
+    std::fs::read_to_string(site.root().join(rel)).expect("read")
+}
+
+fn checkin(site: &SiteTest, args: &[&str]) -> crate::support::Run {
+    let root = site.root().to_string_lossy().into_owned();
+    let mut all = vec!["checkin", "--root", &root];
+    all.extend_from_slice(args);
+    site.run(&all)
+}
+
+fn findings(site: &SiteTest) -> Vec<String> {
+    site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"])
+        .findings()
+}
+
+#[test]
+fn checkin_note_is_written_beside_the_value_quoted_only_when_it_must_be() {
+    let site = site();
+    let run = checkin(
+        &site,
+        &[
+            "m-rate",
+            "12",
+            "--date",
+            "2026-10-01",
+            "--note",
+            "  pricing page, then the new onboarding  ",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        read(&site, "metrics/m-rate.md"),
+        FLOW.replace(
+            "value: 10}]",
+            "value: 10}, {date: 2026-10-01, value: 12, note: \"pricing page, then the new onboarding\"}]"
+        )
+    );
+    let run = checkin(
+        &site,
+        &["m-wait", "90", "--date", "2026-11-08", "--note", "new gate"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        read(&site, "metrics/m-wait.md"),
+        BLOCK.replace(
+            "# estimated\r\n",
+            "# estimated\r\n  - {date: 2026-11-08, value: 90, note: new gate}\r\n"
+        )
+    );
+    // A blank note is no note.
+    let run = checkin(
+        &site,
+        &["m-rate", "13", "--date", "2026-11-01", "--note", "  "],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&site, "metrics/m-rate.md").contains("{date: 2026-11-01, value: 13}]"));
+    assert_eq!(findings(&site), Vec::<String>::new());
+}
+
+#[test]
+fn a_note_for_a_recorded_date_needs_replace_and_a_note_already_written() {
+    let site = site();
+    // The same value with a new note is a change, not a repeat.
+    let run = checkin(
+        &site,
+        &[
+            "m-wait",
+            "120",
+            "--date",
+            "2026-10-01",
+            "--note",
+            "re-measured",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("already records a different note for 2026-10-01"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&site, "metrics/m-wait.md"), BLOCK);
+    let run = checkin(
+        &site,
+        &[
+            "m-wait",
+            "121",
+            "--date",
+            "2026-10-01",
+            "--note",
+            "re-measured",
+            "--replace",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(read(&site, "metrics/m-wait.md")
+        .contains("  - {date: 2026-10-01, value: 121, note: re-measured}\r\n"));
+    // An item without `note:` cannot be given one in place: refused, unchanged.
+    let before = read(&site, "metrics/m-wait.md");
+    let run = checkin(
+        &site,
+        &[
+            "m-wait",
+            "96",
+            "--date",
+            "2026-11-01",
+            "--note",
+            "counted",
+            "--replace",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("without a note"), "{}", run.stderr);
+    assert_eq!(read(&site, "metrics/m-wait.md"), before);
+    // The same value and the same note again: nothing to do.
+    let run = checkin(
+        &site,
+        &[
+            "m-wait",
+            "121",
+            "--date",
+            "2026-10-01",
+            "--note",
+            "re-measured",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("recorded 0 check-ins"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_csv_note_column_is_written_and_blank_cells_write_no_note() {
+    let site = site().file(
+        "export.csv",
+        "metric,date,value,note\r\nm-rate,2026-10-01,11,\"launch week, \"\"busy\"\"\"\r\nm-rate,2026-11-01,14,\r\n",
+    );
+    let csv = site.root().join("export.csv");
+    let run = checkin(&site, &["--csv", &csv.to_string_lossy()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        read(&site, "metrics/m-rate.md").contains(
+            "{date: 2026-10-01, value: 11, note: \"launch week, \\\"busy\\\"\"}, {date: 2026-11-01, value: 14}]"
+        ),
+        "{}",
+        read(&site, "metrics/m-rate.md")
+    );
+    assert_eq!(findings(&site), Vec::<String>::new());
+}
+
+#[test]
+fn the_metric_page_shows_each_note_in_its_table_and_on_its_chart() {
+    let site = site();
+    let run = checkin(
+        &site,
+        &[
+            "m-rate",
+            "12",
+            "--date",
+            "2026-10-01",
+            "--note",
+            "<b>pricing</b> page",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("m-rate/index.html")).expect("page");
+    assert!(page.contains("<th scope=\"col\">Note</th>"), "{page}");
+    assert!(
+        page.contains("<td>&lt;b&gt;pricing&lt;&#x2F;b&gt; page</td>")
+            || page.contains("<td>&lt;b&gt;pricing&lt;/b&gt; page</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<g class=\"point noted\">"), "{page}");
+    assert!(page.contains("12% — &lt;b&gt;pricing"), "{page}");
+    // A note written by hand shows as well.
+    let page = std::fs::read_to_string(built.out.join("m-wait/index.html")).expect("page");
+    assert!(page.contains("<td>baseline week</td>"), "{page}");
+}

@@ -419,6 +419,8 @@ pub struct Document {
     pub assumption: Option<String>,
     /// What an experiment found.
     pub result: Option<ExperimentResult>,
+    /// When an experiment's result was known (`concluded:`).
+    pub concluded: Option<Date>,
     /// When a review took place.
     pub date: Option<Date>,
     /// Fields throughline does not know, for templates.

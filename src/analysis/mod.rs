@@ -59,6 +59,8 @@ pub struct Facts {
     /// The fingerprint of every document some review stamp names; computed
     /// only for those, because most sites stamp few documents.
     fingerprints: HashMap<DocId, Fingerprint>,
+    /// When each experiment with a `result:` concluded.
+    concluded: HashMap<DocId, Date>,
 }
 
 /// The documents some review stamp names, once for each stamp: those whose
@@ -93,6 +95,17 @@ impl Facts {
             }
         }
         let last_review = last_reviews(docs, graph, git_dates);
+        // An experiment's result is dated by `concluded:`, else `updated:`,
+        // else the last commit of its file: the day the evidence arrived.
+        let concluded = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == "experiment" && d.result.is_some())
+            .filter_map(|(i, d)| {
+                let git = || git_dates.and_then(|g| g.get(&d.file).copied());
+                Some((i, d.concluded.or(d.updated).or_else(git)?))
+            })
+            .collect();
         let next_review = docs
             .iter()
             .zip(&last_review)
@@ -110,6 +123,7 @@ impl Facts {
             .collect(),
             quarters: inherited(docs, graph, |d| d.quarter),
             fingerprints,
+            concluded,
         }
     }
 
@@ -130,6 +144,12 @@ impl Facts {
     /// The fingerprint of `doc` now, if a review stamp names it.
     pub fn stamped_fingerprint(&self, doc: DocId) -> Option<Fingerprint> {
         self.fingerprints.get(&doc).copied()
+    }
+
+    /// When experiment `doc`'s result was known: `concluded:`, else
+    /// `updated:`, else its file's last commit; `None` without a `result:`.
+    pub fn concluded_on(&self, doc: DocId) -> Option<Date> {
+        self.concluded.get(&doc).copied()
     }
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.

@@ -49,6 +49,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "drives",
     "assumption",
     "result",
+    "concluded",
     "covers",
     "date",
 ];
@@ -642,6 +643,7 @@ impl Reader<'_> {
                 "reviewed_against" => doc.reviewed_against = self.review_stamps(value),
                 "updated" => doc.updated = self.date(value, &k),
                 "date" => doc.date = self.date(value, &k),
+                "concluded" => doc.concluded = self.date(value, &k),
                 "review_every" => {
                     if let Some(c) = self.text(value, &k) {
                         match Cadence::parse_explained(&c) {

@@ -199,3 +199,98 @@ fn the_metric_page_shows_each_note_in_its_table_and_on_its_chart() {
     let page = std::fs::read_to_string(built.out.join("m-wait/index.html")).expect("page");
     assert!(page.contains("<td>baseline week</td>"), "{page}");
 }
+
+const COMPANY: &str = "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n";
+const PRODUCT: &str =
+    "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n";
+
+fn bet(id: &str, size: &str, approval: &str) -> String {
+    format!("---\nid: {id}\nkind: bet\nparent: ps\nquarter: 2027-Q1\nstatus: committed\nsize: {size}\nreviewed: 2026-11-01\ndhm: {{ delight: 3, hard_to_copy: 3, margin: 3 }}\nconfidence: {{ problem: high, solution: high, outcome: high }}\nsuccess: {{ outcome: X, metric: Y, baseline: 1, target: 2, deadline: 2027-03-31 }}\n{approval}---\n")
+}
+
+fn portfolio(config: &str) -> SiteTest {
+    SiteTest::new()
+        .file("throughline.yaml", config)
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file(
+            "b1.md",
+            bet("b1", "big", "approval: { level: product, approver: Bo }\n"),
+        )
+        .file(
+            "b2.md",
+            bet(
+                "b2",
+                "big",
+                "approval: { level: executive, approver: Ana }\n",
+            ),
+        )
+        .file("b3.md", bet("b3", "medium", ""))
+        .file(
+            "b4.md",
+            bet(
+                "b4",
+                "medium",
+                "approval: { level: executive, approver: Ana }\n",
+            ),
+        )
+}
+
+#[test]
+fn the_approval_policy_and_all_sizes_come_from_the_config() {
+    // The defaults: a big bet needs a named approver of any level, and two
+    // big and two medium bets are a mix.
+    assert_eq!(findings(&portfolio("title: T\n")), Vec::<String>::new());
+    let site = portfolio(
+        "approval: { big: executive, medium: product }\nportfolio_require_all_sizes: true\n",
+    );
+    assert_eq!(
+        findings(&site),
+        vec![
+            "portfolio-imbalance b1.md:5:10",
+            "missing-approval b1.md:12:20",
+            "missing-approval b3.md:7:7",
+        ]
+    );
+    let run = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert!(
+        run.stdout
+            .contains("big bet is approved at product level by Bo; the policy asks for executive"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("include no small bet"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_approval_policy_that_names_no_size_or_level_is_a_config_error_at_its_line() {
+    for (config, said) in [
+        (
+            "approval: { huge: executive }\n",
+            "`huge` under `approval` is not a bet size",
+        ),
+        (
+            "approval:\n  big: ceo\n",
+            "`approval.big` must be one of team, product, executive",
+        ),
+        (
+            "approval: executive\n",
+            "`approval` must map bet sizes to approval levels",
+        ),
+        (
+            "portfolio_require_all_sizes: yes please\n",
+            "`portfolio_require_all_sizes` must be",
+        ),
+    ] {
+        let site = portfolio(config);
+        let run = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+        assert_eq!(run.code, 2, "{config}: {}", run.stdout);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains(said), "{config}: {all}");
+        assert!(all.contains("throughline.yaml:"), "{all}");
+    }
+}

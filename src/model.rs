@@ -421,6 +421,12 @@ pub struct Document {
     pub result: Option<ExperimentResult>,
     /// When an experiment's result was known (`concluded:`).
     pub concluded: Option<Date>,
+    /// What teams below must not reinterpret (`fixed:`), inherited down the trail.
+    pub fixed: Vec<String>,
+    /// What is left to the teams below (`open:`), for this level only.
+    pub open: Vec<String>,
+    /// Limits the choice was made within (`constraints:`), inherited down the trail.
+    pub constraints: Vec<String>,
     /// When a review took place.
     pub date: Option<Date>,
     /// Fields throughline does not know, for templates.

@@ -7,6 +7,7 @@
 //! rules; the result lives in [`crate::site::Site::facts`].
 
 mod fingerprint;
+mod frame;
 mod goals;
 mod pace;
 mod reach;
@@ -14,6 +15,7 @@ mod trend;
 mod work_mix;
 
 pub(crate) use fingerprint::fingerprint_of;
+pub(crate) use frame::{frame_of, Stated};
 pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use reach::{changed_facts, reach};

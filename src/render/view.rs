@@ -329,6 +329,9 @@ impl Fingerprints {
                     doc.owner.as_deref(),
                     graph.parent(i),
                     doc.result.map(|r| r.as_str()),
+                    // What pages below show of it: the fixed and open block.
+                    &doc.fixed,
+                    &doc.constraints,
                 ));
                 Fingerprint {
                     summary,

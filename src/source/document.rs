@@ -50,6 +50,9 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "assumption",
     "result",
     "concluded",
+    "fixed",
+    "open",
+    "constraints",
     "covers",
     "date",
 ];
@@ -656,6 +659,9 @@ impl Reader<'_> {
                         }
                     }
                 }
+                "fixed" => doc.fixed = self.text_list(value, "fixed"),
+                "open" => doc.open = self.text_list(value, "open"),
+                "constraints" => doc.constraints = self.text_list(value, "constraints"),
                 "tags" => {
                     doc.tags = match value {
                         Value::Array(items) => items
@@ -713,6 +719,27 @@ impl Reader<'_> {
                     doc.extra.insert(unknown.to_string(), value.clone());
                 }
             }
+        }
+    }
+
+    /// A list of short statements (`fixed:`, `open:`, `constraints:`); one
+    /// statement written alone is a list of one.
+    fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            Value::Null => Vec::new(),
+            other => self
+                .text(other, &[Step::Key(key)])
+                .map(|t| t.trim().to_string())
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect(),
         }
     }
 

@@ -294,3 +294,40 @@ fn an_approval_policy_that_names_no_size_or_level_is_a_config_error_at_its_line(
         assert!(all.contains("throughline.yaml:"), "{all}");
     }
 }
+
+#[test]
+fn fixed_and_constraints_come_down_a_three_level_trail_and_open_stays_at_its_level() {
+    let site = SiteTest::new()
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\ntitle: Company\nreviewed: 2026-11-01\nfixed: [Merchants own their data]\nopen: [Which markets first]\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\ntitle: Payouts\nparent: cs\nreviewed: 2026-11-01\nfixed:\n  - \"Payouts are free <always>\"\n---\n")
+        .file("bet.md", "---\nid: bet\nkind: bet\ntitle: Instant\nparent: ps\nreviewed: 2026-11-01\nconstraints: [No new bank partner before Q2]\nopen: [The rail]\n---\n")
+        .file("obj.md", "---\nid: obj\nkind: objective\ntitle: Same day\nparent: bet\nreviewed: 2026-11-01\nopen: [How we measure it]\n---\n")
+        .file("w.md", "---\nid: w\nkind: work\ntitle: Plain\nparent: obj\nreviewed: 2026-11-20\n---\n");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page =
+        |id: &str| std::fs::read_to_string(built.out.join(id).join("index.html")).expect("page");
+    let obj = page("obj");
+    for shown in [
+        "Merchants own their data <span class=\"muted\">from <a href=\"../cs/index.html\">Company</a>",
+        "Payouts are free &lt;always&gt; <span class=\"muted\">from <a href=\"../ps/index.html\">Payouts</a>",
+        "<span class=\"badge\">constraint</span> No new bank partner before Q2 <span class=\"muted\">from <a href=\"../bet/index.html\">Instant</a>",
+        "<li>How we measure it</li>",
+    ] {
+        assert!(obj.contains(shown), "{shown}\n{obj}");
+    }
+    // What is open belongs to its level.
+    assert!(
+        !obj.contains("The rail") && !obj.contains("Which markets first"),
+        "{obj}"
+    );
+    let bet = page("bet");
+    assert!(bet.contains("<li>The rail</li>"), "{bet}");
+    // Its own statements carry no "from".
+    let cs = page("cs");
+    assert!(cs.contains("<li>Merchants own their data</li>"), "{cs}");
+    // Inherited all the way down, even with nothing of its own.
+    let w = page("w");
+    assert!(w.contains("Merchants own their data"), "{w}");
+    assert!(w.contains("Nothing stated as open at this level."), "{w}");
+}

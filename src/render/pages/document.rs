@@ -57,6 +57,24 @@ struct DocumentPage<'a> {
     /// The commits that touched it and how long it has had its status;
     /// `None` when history is off.
     pub history: Option<DocHistoryView<'a>>,
+    /// What is fixed (its own and inherited, with constraints) and what is
+    /// open; `None` when there is nothing of either.
+    pub frame: Option<FrameView<'a>>,
+}
+
+/// The two-column "fixed and open" block.
+#[derive(Debug, Serialize)]
+struct FrameView<'a> {
+    fixed: Vec<StatedView<'a>>,
+    constraints: Vec<StatedView<'a>>,
+    open: &'a [String],
+}
+
+/// A statement, with the document above that states it (`None`: this one).
+#[derive(Debug, Serialize)]
+struct StatedView<'a> {
+    text: &'a str,
+    from: Option<DocLink<'a>>,
 }
 
 /// The history section of a document's page.
@@ -232,7 +250,23 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         .map(|&c| tree::subtree(model, c, shown_depth))
         .collect();
 
+    let frame = crate::analysis::frame_of(&site.docs, graph, id);
+    let stated = |list: &[crate::analysis::Stated<'a>]| -> Vec<StatedView<'a>> {
+        list.iter()
+            .map(|s| StatedView {
+                text: s.text,
+                from: (s.from != id).then(|| model.links[s.from]),
+            })
+            .collect()
+    };
+    let frame = (!frame.is_empty()).then(|| FrameView {
+        fixed: stated(&frame.fixed),
+        constraints: stated(&frame.constraints),
+        open: frame.open,
+    });
+
     DocumentPage {
+        frame,
         description: String::new(),
         page: model.links[id],
         doc: DocumentFacts {

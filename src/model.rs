@@ -142,6 +142,8 @@ vocabulary!(
         Dropped = "dropped",
         Active = "active",
         Archived = "archived",
+        Accepted = "accepted",
+        Superseded = "superseded",
     }
 );
 
@@ -165,13 +167,17 @@ impl Status {
                 "dropped",
                 "archived",
             ],
+            "decision" => &["proposed", "accepted", "superseded"],
             _ => Status::ALL,
         }
     }
 
     /// Finished or retired: such documents are never stale.
     pub fn is_closed(self) -> bool {
-        matches!(self, Status::Done | Status::Dropped | Status::Archived)
+        matches!(
+            self,
+            Status::Done | Status::Dropped | Status::Archived | Status::Superseded
+        )
     }
 
     /// Resources are committed: `committed` or `in-progress`.
@@ -427,6 +433,14 @@ pub struct Document {
     pub open: Vec<String>,
     /// Limits the choice was made within (`constraints:`), inherited down the trail.
     pub constraints: Vec<String>,
+    /// What a decision shapes (`decides:`).
+    pub decides: Vec<Ref>,
+    /// The decision that replaced this one (`superseded_by:`).
+    pub superseded_by: Option<Ref>,
+    /// The options a decision weighed (`options:`).
+    pub options: Vec<String>,
+    /// What a decision gave up for what (`tradeoffs:`).
+    pub tradeoffs: Vec<String>,
     /// When a review took place.
     pub date: Option<Date>,
     /// Fields throughline does not know, for templates.

@@ -63,6 +63,8 @@ pub struct Facts {
     fingerprints: HashMap<DocId, Fingerprint>,
     /// When each experiment with a `result:` concluded.
     concluded: HashMap<DocId, Date>,
+    /// Each decision whose `superseded_by:` names a decision: which, and its `date:`.
+    superseded: HashMap<DocId, (DocId, Option<Date>)>,
 }
 
 /// The documents some review stamp names, once for each stamp: those whose
@@ -113,6 +115,15 @@ impl Facts {
             .zip(&last_review)
             .map(|(doc, last)| Some(review_cadence(doc, schema)?.after(last.as_ref()?.date)))
             .collect();
+        let superseded = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == "decision")
+            .filter_map(|(i, d)| {
+                let by = graph.lookup(&d.superseded_by.as_ref()?.id)?;
+                (docs[by].kind == "decision").then_some((i, (by, docs[by].date)))
+            })
+            .collect();
         Facts {
             last_review,
             next_review,
@@ -126,6 +137,7 @@ impl Facts {
             quarters: inherited(docs, graph, |d| d.quarter),
             fingerprints,
             concluded,
+            superseded,
         }
     }
 
@@ -152,6 +164,12 @@ impl Facts {
     /// `updated:`, else its file's last commit; `None` without a `result:`.
     pub fn concluded_on(&self, doc: DocId) -> Option<Date> {
         self.concluded.get(&doc).copied()
+    }
+
+    /// The decision that superseded decision `doc`, and the day it was
+    /// taken (its `date:`), if `doc`'s `superseded_by:` names one.
+    pub fn superseded(&self, doc: DocId) -> Option<(DocId, Option<Date>)> {
+        self.superseded.get(&doc).copied()
     }
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.

@@ -158,6 +158,7 @@ impl Schema {
             def("metric", "Metric", None, false, ParentRule::None, cad("1m")),
             def("team", "Team", None, false, ParentRule::None, cad("1y")),
             def("review", "Review", None, false, ParentRule::None, None),
+            def("decision", "Decision", None, false, ParentRule::None, None),
             def(PAGE_KIND, "Page", None, false, ParentRule::Any, None),
         ])
     }

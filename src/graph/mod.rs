@@ -47,6 +47,10 @@ pub enum Rel {
     Covers,
     /// A metric's `drives:`: the metric it moves, further along input → output → outcome → impact.
     Drives,
+    /// A decision's `decides:`: what it shapes.
+    Decides,
+    /// A decision's `superseded_by:`: the decision that replaced it.
+    SupersededBy,
     /// A link in the body.
     Mentions,
 }
@@ -62,6 +66,8 @@ impl Rel {
             Rel::Metric => "metric",
             Rel::Covers => "covers",
             Rel::Drives => "drives",
+            Rel::Decides => "decides",
+            Rel::SupersededBy => "superseded_by",
             Rel::Mentions => "mentions",
         }
     }
@@ -316,6 +322,8 @@ pub(crate) fn same_links(a: &Document, b: &Document) -> bool {
         && a.covers == b.covers
         && a.team == b.team
         && a.drives == b.drives
+        && a.decides == b.decides
+        && a.superseded_by == b.superseded_by
         && a.metric_refs().eq(b.metric_refs())
         && a.body.links == b.body.links
         && a.body.anchors == b.body.anchors
@@ -360,11 +368,25 @@ impl Resolver<'_> {
             (&doc.supports, Rel::Supports),
             (&doc.related, Rel::Related),
             (&doc.covers, Rel::Covers),
+            (&doc.decides, Rel::Decides),
         ] {
             for r in refs {
                 if let Some(to) = self.resolve(doc, &r.id, r.span, diags) {
                     links.edges.push((to, rel, r.span));
                 }
+            }
+        }
+        if let Some(next) = &doc.superseded_by {
+            if let Some(to) = self.resolve(doc, &next.id, next.span, diags) {
+                check_target_kind(
+                    doc,
+                    &docs[to],
+                    "superseded_by",
+                    "decision",
+                    next.span,
+                    diags,
+                );
+                links.edges.push((to, Rel::SupersededBy, next.span));
             }
         }
         if let Some(team) = &doc.team {

@@ -332,6 +332,9 @@ impl Fingerprints {
                     // What pages below show of it: the fixed and open block.
                     &doc.fixed,
                     &doc.constraints,
+                    // A decision's pages say what replaced it.
+                    doc.superseded_by.as_ref().map(|r| &r.id),
+                    doc.date,
                 ));
                 Fingerprint {
                     summary,

@@ -53,6 +53,10 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "fixed",
     "open",
     "constraints",
+    "decides",
+    "superseded_by",
+    "options",
+    "tradeoffs",
     "covers",
     "date",
 ];
@@ -662,6 +666,10 @@ impl Reader<'_> {
                 "fixed" => doc.fixed = self.text_list(value, "fixed"),
                 "open" => doc.open = self.text_list(value, "open"),
                 "constraints" => doc.constraints = self.text_list(value, "constraints"),
+                "options" => doc.options = self.text_list(value, "options"),
+                "tradeoffs" => doc.tradeoffs = self.text_list(value, "tradeoffs"),
+                "decides" => doc.decides = self.id_list(value, "decides"),
+                "superseded_by" => doc.superseded_by = self.id_ref(value, &k),
                 "tags" => {
                     doc.tags = match value {
                         Value::Array(items) => items

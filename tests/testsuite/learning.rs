@@ -331,3 +331,92 @@ fn fixed_and_constraints_come_down_a_three_level_trail_and_open_stays_at_its_lev
     assert!(w.contains("Merchants own their data"), "{w}");
     assert!(w.contains("Nothing stated as open at this level."), "{w}");
 }
+
+fn decision_site(new_date: &str, bet_reviewed: &str) -> SiteTest {
+    SiteTest::new()
+        .file("throughline.yaml", "rules: { no-dhm: allow }\n")
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file(
+            "bet.md",
+            format!("---\nid: bet\nkind: bet\ntitle: Instant\nparent: ps\nreviewed: {bet_reviewed}\n---\n"),
+        )
+        .file(
+            "decisions/d-old.md",
+            "---\nid: d-old\nkind: decision\ntitle: One rail\ndate: 2026-08-20\nstatus: superseded\nsuperseded_by: d-new\ndecides: [bet]\noptions: [One rail, Two rails]\ntradeoffs: [Speed over resilience]\nconstraints: [No new bank partner]\n---\nWhy.\n",
+        )
+        .file(
+            "decisions/d-new.md",
+            format!("---\nid: d-new\nkind: decision\ntitle: Fallback rail\ndate: {new_date}\nstatus: accepted\ndecides: [bet]\n---\nBecause.\n"),
+        )
+}
+
+#[test]
+fn decisions_show_on_what_they_shape_and_superseding_links_both_ways() {
+    let site = decision_site("2026-10-28", "2026-11-03");
+    assert_eq!(findings(&site), Vec::<String>::new());
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page =
+        |id: &str| std::fs::read_to_string(built.out.join(id).join("index.html")).expect("page");
+    let bet = page("bet");
+    assert!(bet.contains("Decisions that shape it"), "{bet}");
+    // Oldest first, each with its status.
+    let old = bet
+        .find("One rail</a> <span class=\"badge status-superseded\">")
+        .expect("old");
+    let new = bet
+        .find("Fallback rail</a> <span class=\"badge status-accepted\">")
+        .expect("new");
+    assert!(old < new, "{bet}");
+    let d_old = page("d-old");
+    assert!(
+        d_old.contains("Superseded by <a href=\"../d-new/index.html\">Fallback rail</a>"),
+        "{d_old}"
+    );
+    for shown in [
+        "<h2 id=\"options-h\">Options weighed</h2>",
+        "<li>Two rails</li>",
+        "<li>Speed over resilience</li>",
+        "No new bank partner",
+        "<dt>Decided</dt><dd>2026-08-20</dd>",
+    ] {
+        assert!(d_old.contains(shown), "{shown}\n{d_old}");
+    }
+    let d_new = page("d-new");
+    assert!(d_new.contains("Decisions it supersedes"), "{d_new}");
+    assert!(
+        d_new.contains("<a href=\"../d-old/index.html\">One rail</a>"),
+        "{d_new}"
+    );
+    // The constraint of a decision is not inherited by what it decides:
+    // `decides:` is no parent link.
+    assert!(!bet.contains("No new bank partner"), "{bet}");
+}
+
+#[test]
+fn a_bet_whose_deciding_decision_was_superseded_after_its_review_drifts() {
+    // Superseded on 2026-10-01, the bet last reviewed 2026-09-01: past the 30-day grace by 2026-11-24.
+    let site = decision_site("2026-10-01", "2026-09-01");
+    let run = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert!(
+        run.stdout.contains("warning[drift]: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-10-01, 30 days after this bet was last reviewed (2026-09-01)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(findings(&site), vec!["drift bet.md:6:11"]);
+    // Within the grace period, or reviewed since: nothing.
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-10-20"]);
+    assert_eq!(run.findings(), Vec::<String>::new());
+    assert_eq!(
+        findings(&decision_site("2026-10-01", "2026-10-02")),
+        Vec::<String>::new()
+    );
+    // A superseding decision that names no decision is a schema error at the link.
+    let bad = decision_site("2026-10-01", "2026-10-02").file(
+        "decisions/d-old.md",
+        "---\nid: d-old\nkind: decision\ntitle: One rail\nsuperseded_by: bet\n---\n",
+    );
+    let run = bad.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert!(run.stdout.contains("superseded_by"), "{}", run.stdout);
+}

@@ -152,6 +152,20 @@ struct DocumentFacts<'a> {
     result: Option<&'static str>,
     date: Option<String>,
     covers: Vec<DocLink<'a>>,
+    /// The decisions that shape it (`decides:` it), by date.
+    decided_by: Vec<DocLink<'a>>,
+    /// A decision's `decides:`.
+    decides: Vec<DocLink<'a>>,
+    /// A decision's `superseded_by:`.
+    superseded_by: Option<DocLink<'a>>,
+    /// The decisions this one superseded.
+    supersedes: Vec<DocLink<'a>>,
+    /// A decision's `options:`.
+    options: &'a [String],
+    /// A decision's `tradeoffs:`.
+    tradeoffs: &'a [String],
+    /// Whether it is a decision: its `date:` is when it was decided.
+    is_decision: bool,
     reviewed_in: Vec<DocLink<'a>>,
     ost: Option<String>,
     extra: &'a Map<String, Value>,
@@ -319,6 +333,17 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             result: doc.result.map(|r| r.as_str()),
             date: doc.date.map(|d| d.to_string()),
             covers: links(out_rel(Rel::Covers)),
+            decided_by: {
+                let mut by = in_rel(Rel::Decides);
+                by.sort_by_key(|&d| (site.docs[d].date, d));
+                links(by)
+            },
+            decides: links(out_rel(Rel::Decides)),
+            superseded_by: out_rel(Rel::SupersededBy).first().map(|&d| model.links[d]),
+            supersedes: links(in_rel(Rel::SupersededBy)),
+            options: &doc.options,
+            tradeoffs: &doc.tradeoffs,
+            is_decision: doc.kind == "decision",
             reviewed_in: links(in_rel(Rel::Covers)),
             ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
             extra: &doc.extra,

@@ -8,8 +8,19 @@ use crate::diagnostics::Span;
 
 /// Ids the site's own pages use (SPEC §9); no document may take them.
 pub(crate) const RESERVED_IDS: &[&str] = &[
-    "index", "trace", "health", "roadmap", "teams", "metrics", "quarters", "search", "404",
-    "assets", "graph", "changes",
+    "index",
+    "trace",
+    "health",
+    "roadmap",
+    "teams",
+    "metrics",
+    "quarters",
+    "search",
+    "404",
+    "decisions",
+    "assets",
+    "graph",
+    "changes",
 ];
 
 /// The longest id, in bytes (UTF-8). Every id names files of the built site,

@@ -32,6 +32,8 @@ pub enum Job {
     Quarters,
     /// The strategy's changes over the config's window (`changes/`).
     Changes,
+    /// Decisions, newest first (`decisions/`).
+    Decisions,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -54,6 +56,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Metrics,
         Job::Quarters,
         Job::Changes,
+        Job::Decisions,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -123,6 +126,7 @@ pub(super) fn run(
         | Job::Roadmap
         | Job::Teams
         | Job::Changes
+        | Job::Decisions
         | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")

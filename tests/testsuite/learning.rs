@@ -389,6 +389,20 @@ fn decisions_show_on_what_they_shape_and_superseding_links_both_ways() {
         d_new.contains("<a href=\"../d-old/index.html\">One rail</a>"),
         "{d_new}"
     );
+    // The decisions page: newest first, the superseded one saying by what.
+    let list =
+        std::fs::read_to_string(built.out.join("decisions/index.html")).expect("decisions page");
+    let new_at = list.find("<td>2026-10-28</td>").expect("new");
+    let old_at = list.find("<td>2026-08-20</td>").expect("old");
+    assert!(new_at < old_at, "{list}");
+    assert!(
+        list.contains("superseded by <a href=\"../d-new/index.html\">Fallback rail</a>"),
+        "{list}"
+    );
+    assert!(
+        list.contains("aria-current=\"page\">Decisions</a>"),
+        "{list}"
+    );
     // The constraint of a decision is not inherited by what it decides:
     // `decides:` is no parent link.
     assert!(!bet.contains("No new bank partner"), "{bet}");

@@ -9,6 +9,7 @@
 //! rendered before from the same values; and the cards several pages show.
 
 mod changes;
+mod decisions;
 pub(in crate::render) mod document;
 pub(in crate::render) mod health;
 mod home;
@@ -167,6 +168,7 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
     teams::OVERVIEW,
     metrics::OVERVIEW,
     changes::OVERVIEW,
+    decisions::OVERVIEW,
     not_found::OVERVIEW,
 ];
 

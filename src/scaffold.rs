@@ -121,6 +121,7 @@ fn default_folder(kind: &str) -> String {
         "metric" => "metrics".into(),
         "team" => "teams".into(),
         "review" => "reviews".into(),
+        "decision" => "decisions".into(),
         "page" => "pages".into(),
         other => other.to_string(),
     }
@@ -180,6 +181,7 @@ fn id_prefix(kind: &str) -> &'static str {
         "metric" => "m-",
         "team" => "team-",
         "review" => "review-",
+        "decision" => "dec-",
         _ => "",
     }
 }
@@ -267,6 +269,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
         "experiment" => "assumption:               # the belief this experiment tests\nresult:                   # validated, invalidated or inconclusive\n".to_string(),
         "metric" => format!("type:                     # input, output, outcome or impact\nindicator:                # leading or lagging\nunit:\n{direction}owner:{owner}\ncheckins: []              # throughline checkin ID VALUE adds {{date: YYYY-MM-DD, value: N}}\n"),
         "review" => format!("date: {today}\ncovers: []               # ids of the documents this review went over\n"),
+        "decision" => format!("date: {today}\nstatus: proposed          # accepted once taken; superseded (with superseded_by:) once replaced\nowner:{owner}\ndecides: []               # ids of the strategies, bets or objectives it shapes\noptions: []               # the options weighed\ntradeoffs: []             # what was given up for what\nconstraints: []           # limits the choice was made within\n"),
         _ => format!("owner:{owner}\n"),
     };
     fm.push_str(&extra);
@@ -281,7 +284,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
             let _ = writeln!(fm, "{key}:{v}");
         }
     }
-    if kind != "review" && kind != "page" {
+    if !matches!(kind, "review" | "page" | "decision") {
         let _ = writeln!(fm, "reviewed: {today}");
     }
     let body = match kind {
@@ -290,6 +293,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
         "bet" => "## Why this bet\n\n## What has to be true\n\n## How we will know\n",
         "objective" => "What changes for customers when this objective is met?\n",
         "experiment" => "## How we test it\n\n## What we learned\n",
+        "decision" => "## Context\n\n## Why this option\n",
         "review" => "| Item | Finding | Decision |\n|---|---|---|\n",
         _ => "",
     };

@@ -278,6 +278,19 @@ pub struct Confidence {
     pub outcome: Option<Level>,
 }
 
+/// One entry of a bet's `confidence_log:`: the levels on a day, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfidenceEntry {
+    /// When the levels were set.
+    pub date: Date,
+    /// The levels then; a level not written is unchanged.
+    pub levels: Confidence,
+    /// What moved it (`note:`).
+    pub note: Option<String>,
+    /// Where the evidence is (`evidence:`): an experiment's id, a link, a sentence.
+    pub evidence: Option<String>,
+}
+
 /// A metric named by id (a link) or described in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetricRef {
@@ -452,6 +465,8 @@ pub struct Document {
     pub options: Vec<String>,
     /// What a decision gave up for what (`tradeoffs:`).
     pub tradeoffs: Vec<String>,
+    /// Confidence over time (`confidence_log:`), sorted by date.
+    pub confidence_log: Vec<ConfidenceEntry>,
     /// When a review took place.
     pub date: Option<Date>,
     /// Fields throughline does not know, for templates.

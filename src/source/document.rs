@@ -57,6 +57,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "superseded_by",
     "options",
     "tradeoffs",
+    "confidence_log",
     "covers",
     "date",
 ];
@@ -66,6 +67,8 @@ const SUCCESS_FIELDS: &[&str] = &["outcome", "metric", "baseline", "target", "de
 const KEY_RESULT_FIELDS: &[&str] = &["metric", "baseline", "target", "by"];
 const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
 const CHECKIN_FIELDS: &[&str] = &["date", "value", "note"];
+const CONFIDENCE_LOG_FIELDS: &[&str] =
+    &["date", "problem", "solution", "outcome", "note", "evidence"];
 const SCORE_FIELDS: &[&str] = &["score", "note"];
 
 /// The fields inside each structured field, for documentation and its test.
@@ -77,6 +80,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
     ("key_results", KEY_RESULT_FIELDS),
     ("approval", APPROVAL_FIELDS),
     ("checkins", CHECKIN_FIELDS),
+    ("confidence_log", CONFIDENCE_LOG_FIELDS),
 ];
 
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
@@ -707,6 +711,7 @@ impl Reader<'_> {
                 "assumption" => doc.assumption = self.text(value, &k),
                 "dhm" => doc.dhm = self.read_dhm(value),
                 "confidence" => doc.confidence = self.read_confidence(value),
+                "confidence_log" => doc.confidence_log = self.read_confidence_log(value),
                 "success" => doc.success = self.read_success(value),
                 "key_results" => doc.key_results = self.read_key_results(value),
                 "approval" => doc.approval = self.read_approval(value),
@@ -784,6 +789,57 @@ impl Reader<'_> {
             }
         }
         Some(c)
+    }
+
+    fn read_confidence_log(&mut self, value: &Value) -> Vec<ConfidenceEntry> {
+        let Some(items) = self.list(
+            value,
+            "confidence_log",
+            "a list of `{date, problem, solution, outcome, note}` entries",
+        ) else {
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = |f: &'static str| [Step::Key("confidence_log"), Step::Index(i), Step::Key(f)];
+            let Some(obj) = self.object(
+                item,
+                &[Step::Key("confidence_log"), Step::Index(i)],
+                CONFIDENCE_LOG_FIELDS,
+            ) else {
+                continue;
+            };
+            let mut levels = Confidence::default();
+            for (field, slot) in [
+                ("problem", &mut levels.problem),
+                ("solution", &mut levels.solution),
+                ("outcome", &mut levels.outcome),
+            ] {
+                if let Some(v) = obj.get(field) {
+                    *slot = self.vocab(v, &at(field), Level::parse, Level::ALL);
+                }
+            }
+            let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
+            let evidence = obj
+                .get("evidence")
+                .and_then(|n| self.text(n, &at("evidence")));
+            match obj.get("date").and_then(|d| self.date(d, &at("date"))) {
+                Some(date) => entries.push(ConfidenceEntry {
+                    date,
+                    levels,
+                    note,
+                    evidence,
+                }),
+                None if !obj.contains_key("date") => self.error(
+                    &[Step::Key("confidence_log"), Step::Index(i)],
+                    format!("confidence entry {} has no `date`", i + 1),
+                    Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
+                ),
+                None => {}
+            }
+        }
+        entries.sort_by_key(|e| e.date);
+        entries
     }
 
     fn read_success(&mut self, value: &Value) -> Option<Success> {

@@ -434,3 +434,44 @@ fn a_bet_whose_deciding_decision_was_superseded_after_its_review_drifts() {
     let run = bad.run(&["check", "ROOT", "--today", "2026-11-24"]);
     assert!(run.stdout.contains("superseded_by"), "{}", run.stdout);
 }
+
+#[test]
+fn the_bet_page_shows_confidence_over_time_with_its_notes() {
+    let bet = "---\nid: bet\nkind: bet\ntitle: Instant\nparent: ps\nreviewed: 2026-11-01\nconfidence: { problem: high, solution: medium, outcome: medium }\nconfidence_log:\n  - {date: 2026-10-28, solution: medium, note: Pilot kept the promise}\n  - {date: 2026-08-20, problem: high, solution: low, outcome: medium, note: \"<i>Interviews</i>\", evidence: exp-x}\n---\n";
+    let site = SiteTest::new()
+        .file("throughline.yaml", "rules: { no-dhm: allow }\n")
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file("bet.md", bet);
+    assert_eq!(findings(&site), Vec::<String>::new());
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("bet/index.html")).expect("page");
+    // Oldest first; the second entry carries problem and outcome over.
+    let first = page
+        .find("<tr><td>2026-08-20</td><td>high</td><td>low</td><td>medium</td><td>&lt;i&gt;Interviews&lt;&#x2F;i&gt; <span class=\"muted\">(evidence: exp-x)</span></td></tr>")
+        .or_else(|| page.find("<tr><td>2026-08-20</td><td>high</td><td>low</td><td>medium</td><td>&lt;i&gt;Interviews&lt;/i&gt; <span class=\"muted\">(evidence: exp-x)</span></td></tr>"))
+        .unwrap_or_else(|| panic!("{page}"));
+    let second = page
+        .find("<tr><td>2026-10-28</td><td>high</td><td>medium</td><td>medium</td><td>Pilot kept the promise</td></tr>")
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(first < second);
+    // An entry without a date is a schema error at the entry, not a panic.
+    let site = site.file(
+        "bet.md",
+        "---\nid: bet\nkind: bet\ntitle: Instant\nparent: ps\nconfidence_log:\n  - {problem: low}\n  - {date: someday}\n---\n",
+    );
+    let run = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("confidence entry 1 has no `date`"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("bet.md:7:5"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not a valid date: `someday`"),
+        "{}",
+        run.stdout
+    );
+}

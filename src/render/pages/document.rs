@@ -62,6 +62,17 @@ struct DocumentPage<'a> {
     pub frame: Option<FrameView<'a>>,
 }
 
+/// One entry of confidence over time.
+#[derive(Debug, Serialize)]
+struct ConfidenceRow<'a> {
+    date: String,
+    problem: Option<&'static str>,
+    solution: Option<&'static str>,
+    outcome: Option<&'static str>,
+    note: Option<&'a str>,
+    evidence: Option<&'a str>,
+}
+
 /// The two-column "fixed and open" block.
 #[derive(Debug, Serialize)]
 struct FrameView<'a> {
@@ -166,6 +177,9 @@ struct DocumentFacts<'a> {
     tradeoffs: &'a [String],
     /// Whether it is a decision: its `date:` is when it was decided.
     is_decision: bool,
+    /// `confidence_log:`, oldest first, each level carried forward from
+    /// the entry before when not written.
+    confidence_log: Vec<ConfidenceRow<'a>>,
     reviewed_in: Vec<DocLink<'a>>,
     ost: Option<String>,
     extra: &'a Map<String, Value>,
@@ -344,6 +358,25 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             options: &doc.options,
             tradeoffs: &doc.tradeoffs,
             is_decision: doc.kind == "decision",
+            confidence_log: {
+                let mut carried = crate::model::Confidence::default();
+                doc.confidence_log
+                    .iter()
+                    .map(|e| {
+                        carried.problem = e.levels.problem.or(carried.problem);
+                        carried.solution = e.levels.solution.or(carried.solution);
+                        carried.outcome = e.levels.outcome.or(carried.outcome);
+                        ConfidenceRow {
+                            date: e.date.to_string(),
+                            problem: carried.problem.map(|l| l.as_str()),
+                            solution: carried.solution.map(|l| l.as_str()),
+                            outcome: carried.outcome.map(|l| l.as_str()),
+                            note: e.note.as_deref(),
+                            evidence: e.evidence.as_deref(),
+                        }
+                    })
+                    .collect()
+            },
             reviewed_in: links(in_rel(Rel::Covers)),
             ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
             extra: &doc.extra,

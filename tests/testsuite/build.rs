@@ -41,7 +41,7 @@ fn every_page_kind_is_written_with_links_up_and_down() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("built: 16 documents, 26 pages, 0 errors, 0 warnings, 0 info in "),
+            .starts_with("built: 16 documents, 27 pages, 0 errors, 0 warnings, 0 info in "),
         "{}",
         run.stderr
     );

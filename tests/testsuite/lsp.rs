@@ -697,15 +697,17 @@ fn rename_changes_the_id_and_every_reference_with_versions() {
         "ps-payouts.md",
         "obj-same-day-rate.md",
         "review-2026-q3.md",
+        "dec-single-rail.md",
+        "dec-fallback-rail.md",
     ] {
         assert!(
             edited_files.contains(&expected.to_string()),
             "{expected}: {edited_files:?}"
         );
     }
-    // The declaration, and 9 references by id (the `.md` link in bet-payout-status names the file,
-    // which stays); review-2026-q4-midpoint names it twice.
-    assert_eq!(count, 10, "{edited_files:?}");
+    // The declaration, and 11 references by id (the `.md` link in bet-payout-status names the file,
+    // which stays); review-2026-q4-midpoint names it twice; each decision's `decides:` once.
+    assert_eq!(count, 12, "{edited_files:?}");
     // Apply the edits to every file and check the site: nothing left broken.
     for change in changes {
         let path = change["textDocument"]["uri"]

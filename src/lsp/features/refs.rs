@@ -55,6 +55,8 @@ pub fn written(doc: &Document) -> Vec<Written<'_>> {
     out.extend(doc.related.iter().map(by_id));
     out.extend(doc.team.iter().map(by_id));
     out.extend(doc.covers.iter().map(by_id));
+    out.extend(doc.decides.iter().map(by_id));
+    out.extend(doc.superseded_by.iter().map(by_id));
     out.extend(doc.metric_refs().map(by_id));
     for link in &doc.body.links {
         let (target, heading) = match &link.target {

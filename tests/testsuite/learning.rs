@@ -475,3 +475,51 @@ fn the_bet_page_shows_confidence_over_time_with_its_notes() {
         run.stdout
     );
 }
+
+#[test]
+fn the_changes_page_shows_size_approval_confidence_and_result_changing() {
+    use crate::support::{git, git_at};
+    let bet = "---\nid: bet\nkind: bet\ntitle: Instant\nparent: ps\nstatus: committed\nreviewed: 2026-11-01\nsize: big\napproval: { level: executive, approver: Ana }\nconfidence: { problem: high, solution: low, outcome: medium }\n---\n";
+    let experiment = "---\nid: exp\nkind: experiment\ntitle: Fake door\nassumption: They click\nresult: inconclusive\n---\n";
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: T\n")
+        .file("cs.md", COMPANY)
+        .file("ps.md", PRODUCT)
+        .file("bet.md", bet)
+        .file("exp.md", experiment);
+    let root = site.root();
+    let commit = |date: &str, message: &str| {
+        git_at(root, date, &["add", "-A"]);
+        git_at(root, date, &["commit", "-q", "-m", message]);
+    };
+    git(root, &["init", "-q", "-b", "main"]);
+    commit("2026-10-01", "Set up");
+    let downsized = bet
+        .replace("size: big", "size: medium")
+        .replace("approval: { level: executive, approver: Ana }\n", "")
+        .replace("solution: low", "solution: medium");
+    std::fs::write(root.join("bet.md"), downsized).expect("write");
+    std::fs::write(
+        root.join("exp.md"),
+        experiment.replace("inconclusive", "invalidated"),
+    )
+    .expect("write");
+    commit("2026-11-10", "Downsize the bet");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("changes/index.html")).expect("changes");
+    for said in [
+        "size big → medium",
+        "approval approver: Ana, level: executive → (none)",
+        "confidence outcome: medium, problem: high, solution: low → outcome: medium, problem: high, solution: medium",
+        "result inconclusive → invalidated",
+    ] {
+        assert!(page.contains(said), "{said}\n{page}");
+    }
+    // `diff` between the two commits says the same fields changed.
+    let run = site.run(&["diff", "HEAD~1", "HEAD", "--root", "ROOT"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for field in ["size", "approval", "confidence", "result"] {
+        assert!(run.stdout.contains(field), "{field}\n{}", run.stdout);
+    }
+}

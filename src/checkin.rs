@@ -26,7 +26,7 @@ use crate::graph::DocId;
 use crate::site::{RunError, Site};
 use crate::source::{split_front_matter, MAX_FILE_BYTES};
 use crate::text::{format_number, group_digits, plural, suggest, LineIndex};
-use crate::yaml::{parse_front_matter, MAX_YAML_BYTES};
+use crate::yaml::{flow_scalar, parse_front_matter, MAX_YAML_BYTES};
 
 /// One check-in as given, before it is validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +39,10 @@ pub struct Row {
     pub date: String,
     /// The value, a number.
     pub value: String,
+    /// Why it moved, or what was learned: written as the check-in's
+    /// `note:`. Blank is none. The CLI's `--note`, a CSV's `note` column and
+    /// any other caller go through this one field, so all write the same bytes.
+    pub note: Option<String>,
 }
 
 impl Row {
@@ -50,6 +54,7 @@ impl Row {
         metric: &str,
         value: &str,
         date: Option<&str>,
+        note: Option<String>,
         today: impl FnOnce() -> Result<Date, RunError>,
     ) -> Result<Row, RunError> {
         let date = match date {
@@ -65,6 +70,7 @@ impl Row {
             metric: metric.to_string(),
             date: date.to_string(),
             value: value.to_string(),
+            note,
         })
     }
 }
@@ -82,6 +88,8 @@ pub struct Change {
     pub value: f64,
     /// The value it replaces, with `--replace`.
     pub replaced: Option<f64>,
+    /// The note written with it, if any.
+    pub note: Option<String>,
 }
 
 /// Every change of a run and the files to write, ready to be written.
@@ -151,6 +159,7 @@ struct Valid {
     metric: DocId,
     date: Date,
     value: f64,
+    note: Option<String>,
 }
 
 /// The plan for `rows` in `site`, or every problem found (each prefixed by
@@ -171,12 +180,14 @@ pub fn plan(site: &Site, rows: &[Row], replace: bool) -> Result<Plan, Vec<String
         match apply(&source.text, &d.file, doc_rows, replace) {
             Ok(applied) => {
                 for (r, date, value, replaced) in applied.changed {
+                    let note = rows[r].note.as_deref().and_then(note_text);
                     let change = Change {
                         metric: d.id.clone(),
                         file: d.file.clone(),
                         date,
                         value,
                         replaced,
+                        note: note.map(str::to_string),
                     };
                     changes.push((r, change));
                 }
@@ -268,7 +279,13 @@ fn validate<'r>(
         metric,
         date,
         value,
+        note: row.note.as_deref().and_then(note_text).map(str::to_string),
     })
+}
+
+/// The note to write for `given`: trimmed, and none when blank.
+fn note_text(given: &str) -> Option<&str> {
+    Some(given.trim()).filter(|n| !n.is_empty())
 }
 
 /// The document of metric `id`, if its front matter can be edited.
@@ -559,18 +576,44 @@ fn place<'v>(
             ),
             [] => Placement::Insert(existing.items.len()),
             [i] => {
-                let old = existing.items[*i].get("value").and_then(Value::as_f64);
-                if old == Some(row.value) {
-                    // The same value on the same date: nothing to do.
+                let item = &existing.items[*i];
+                let old = item.get("value").and_then(Value::as_f64);
+                let old_note = item.get("note");
+                let new_note = row
+                    .note
+                    .as_ref()
+                    .filter(|n| old_note.and_then(Value::as_str) != Some(n.as_str()));
+                if old == Some(row.value) && new_note.is_none() {
+                    // The same value (and note) on the same date: nothing to do.
                     continue;
                 }
                 if !replace {
                     let old = old.map_or_else(|| "no value".to_string(), format_number);
+                    let message = if old_note.is_some()
+                        && new_note.is_some()
+                        && old == format_number(row.value)
+                    {
+                        format!(
+                            "{file}:{} already records a different note for {}; pass --replace to change it",
+                            line_of(*i),
+                            row.date,
+                        )
+                    } else {
+                        format!(
+                            "{file}:{} already records {old} for {}; pass --replace to change it to {}",
+                            line_of(*i),
+                            row.date,
+                            format_number(row.value)
+                        )
+                    };
+                    errors.push((*r, message));
+                    continue;
+                }
+                if new_note.is_some() && old_note.is_none() {
                     let message = format!(
-                        "{file}:{} already records {old} for {}; pass --replace to change it to {}",
+                        "{file}:{} records {} without a note, and this command changes only a note already written; add `note:` to it by hand",
                         line_of(*i),
                         row.date,
-                        format_number(row.value)
                     );
                     errors.push((*r, message));
                     continue;
@@ -611,21 +654,36 @@ fn edits_and_result<'a>(items: &[Value], placed: &[Placed<'_>]) -> (Vec<ListEdit
                 let mut item = Map::new();
                 item.insert("date".into(), Value::String(row.date.to_string()));
                 item.insert("value".into(), number(row.value));
+                let mut fields = vec![("date", row.date.to_string()), ("value", written)];
+                if let Some(note) = &row.note {
+                    item.insert("note".into(), Value::String(note.clone()));
+                    fields.push(("note", flow_scalar(note)));
+                }
                 before_item[*index].push(Value::Object(item));
                 edits.push(ListEdit::Insert {
                     index: *index,
-                    fields: vec![("date", row.date.to_string()), ("value", written)],
+                    fields,
                 });
             }
             Placement::Replace(index, _) => {
                 if let Some(Value::Object(item)) = kept.get_mut(*index) {
                     item.insert("value".into(), number(row.value));
+                    if let Some(note) = &row.note {
+                        item.insert("note".into(), Value::String(note.clone()));
+                    }
                 }
                 edits.push(ListEdit::Set {
                     index: *index,
                     name: "value",
                     value: written,
                 });
+                if let Some(note) = &row.note {
+                    edits.push(ListEdit::Set {
+                        index: *index,
+                        name: "note",
+                        value: flow_scalar(note),
+                    });
+                }
             }
         }
     }
@@ -686,6 +744,7 @@ fn reads_back_as_meant(
                 g.get("date") == e.get("date")
                     && g.get("value").and_then(Value::as_f64)
                         == e.get("value").and_then(Value::as_f64)
+                    && g.get("note") == e.get("note")
                     && g.as_object().map(Map::len) == e.as_object().map(Map::len)
             })
     });
@@ -765,7 +824,8 @@ pub fn write_refusal(errors: &[String], out: &mut dyn Write) -> std::io::Result<
 }
 
 /// The rows of a CSV export with a header row naming (in any order) the
-/// columns `metric`, `date` and `value`; other columns are ignored. Fields
+/// columns `metric`, `date` and `value`, and optionally `note`; other
+/// columns are ignored. Fields
 /// may be quoted as RFC 4180 says (`"1,5"`, `""` for a quote, line breaks
 /// inside quotes), as the `csv` crate reads them. `name` is used in each
 /// row's origin; every problem is returned with its line.
@@ -787,6 +847,7 @@ pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
             header.iter().collect::<Vec<_>>().join(",")
         )]);
     };
+    let note = column("note");
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (line, fields) in records {
@@ -803,6 +864,7 @@ pub fn read_csv(name: &str, text: &str) -> Result<Vec<Row>, Vec<String>> {
             metric: fields[m].to_string(),
             date: fields[d].to_string(),
             value: fields[v].to_string(),
+            note: note.map(|n| fields[n].to_string()),
         });
     }
     if errors.is_empty() {
@@ -884,6 +946,7 @@ mod tests {
             metric: metric.into(),
             date: date.into(),
             value: value.into(),
+            note: None,
         }
     }
 

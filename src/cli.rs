@@ -282,7 +282,11 @@ pub(crate) struct CheckinArgs {
     #[arg(long, value_name = "DATE", conflicts_with = "csv")]
     pub(crate) date: Option<String>,
 
-    /// Add every row of this CSV file (header row `metric,date,value`).
+    /// Why it moved, or what was learned; written as the check-in's `note:` and shown beside it on the metric's page.
+    #[arg(long, value_name = "TEXT", conflicts_with = "csv")]
+    pub(crate) note: Option<String>,
+
+    /// Add every row of this CSV file (header row `metric,date,value`, and optionally `note`).
     #[arg(long, value_name = "FILE")]
     pub(crate) csv: Option<PathBuf>,
 

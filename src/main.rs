@@ -314,6 +314,7 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
             metric,
             value,
             args.date.as_deref(),
+            args.note.clone(),
             || today(None),
         )?],
         _ => {

@@ -90,6 +90,7 @@ pub(crate) const RESERVED_IDS: &[&str] = &[
     "quarters",
     "search",
     "404",
+    "decisions",
     "assets",
     "graph",
     "changes",
@@ -227,6 +228,8 @@ vocabulary!(
         Dropped = "dropped",
         Active = "active",
         Archived = "archived",
+        Accepted = "accepted",
+        Superseded = "superseded",
     }
 );
 
@@ -250,13 +253,17 @@ impl Status {
                 "dropped",
                 "archived",
             ],
+            "decision" => &["proposed", "accepted", "superseded"],
             _ => Status::ALL,
         }
     }
 
     /// Finished or retired: such documents are never stale.
     pub fn is_closed(self) -> bool {
-        matches!(self, Status::Done | Status::Dropped | Status::Archived)
+        matches!(
+            self,
+            Status::Done | Status::Dropped | Status::Archived | Status::Superseded
+        )
     }
 
     /// Resources are committed: `committed` or `in-progress`.
@@ -346,6 +353,19 @@ pub struct Confidence {
     pub outcome: Option<Level>,
 }
 
+/// One entry of a bet's `confidence_log:`: the levels on a day, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfidenceEntry {
+    /// When the levels were set.
+    pub date: Date,
+    /// The levels then; a level not written is unchanged.
+    pub levels: Confidence,
+    /// What moved it (`note:`).
+    pub note: Option<String>,
+    /// Where the evidence is (`evidence:`): an experiment's id, a link, a sentence.
+    pub evidence: Option<String>,
+}
+
 /// A metric named by id (a link) or described in text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetricRef {
@@ -404,12 +424,34 @@ pub struct Dependency {
 }
 
 /// One measured value of a metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checkin {
     /// When it was measured.
     pub date: Date,
     /// The value.
     pub value: f64,
+    /// Why it moved, or what was learned (`note:`).
+    pub note: Option<String>,
+}
+
+/// A check-in's date and value without its note: what the analysis of
+/// pace and trend reads, small enough to copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// When it was measured.
+    pub date: Date,
+    /// The value.
+    pub value: f64,
+}
+
+impl Checkin {
+    /// Its date and value.
+    pub fn point(&self) -> Point {
+        Point {
+            date: self.date,
+            value: self.value,
+        }
+    }
 }
 
 /// A parsed document.
@@ -503,6 +545,24 @@ pub struct Document {
     pub assumption: Option<String>,
     /// What an experiment found.
     pub result: Option<ExperimentResult>,
+    /// When an experiment's result was known (`concluded:`).
+    pub concluded: Option<Date>,
+    /// What teams below must not reinterpret (`fixed:`), inherited down the trail.
+    pub fixed: Vec<String>,
+    /// What is left to the teams below (`open:`), for this level only.
+    pub open: Vec<String>,
+    /// Limits the choice was made within (`constraints:`), inherited down the trail.
+    pub constraints: Vec<String>,
+    /// What a decision shapes (`decides:`).
+    pub decides: Vec<Ref>,
+    /// The decision that replaced this one (`superseded_by:`).
+    pub superseded_by: Option<Ref>,
+    /// The options a decision weighed (`options:`).
+    pub options: Vec<String>,
+    /// What a decision gave up for what (`tradeoffs:`).
+    pub tradeoffs: Vec<String>,
+    /// Confidence over time (`confidence_log:`), sorted by date.
+    pub confidence_log: Vec<ConfidenceEntry>,
     /// When a review took place.
     pub date: Option<Date>,
     /// Fields throughline does not know, for templates.

@@ -229,6 +229,7 @@ fn default_folder(kind: &str) -> String {
         "team" => "teams".into(),
         "review" => "reviews".into(),
         "person" => "people".into(),
+        "decision" => "decisions".into(),
         "page" => "pages".into(),
         other => other.to_string(),
     }
@@ -288,6 +289,7 @@ fn id_prefix(kind: &str) -> &'static str {
         "metric" => "m-",
         "team" => "team-",
         "review" => "review-",
+        "decision" => "dec-",
         _ => "",
     }
 }
@@ -376,6 +378,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
         "metric" => format!("type:                     # input, output, outcome or impact\nindicator:                # leading or lagging\nunit:\n{direction}owner:{owner}\ncheckins: []              # throughline checkin ID VALUE adds {{date: YYYY-MM-DD, value: N}}\n"),
         "review" => format!("date: {today}\ncovers: []               # ids of the documents this review went over\n"),
         "person" => format!("team:{team}\nrole:\nhandles: []               # other names owner: may use: a login, an email\n"),
+        "decision" => format!("date: {today}\nstatus: proposed          # accepted once taken; superseded (with superseded_by:) once replaced\nowner:{owner}\ndecides: []               # ids of the strategies, bets or objectives it shapes\noptions: []               # the options weighed\ntradeoffs: []             # what was given up for what\nconstraints: []           # limits the choice was made within\n"),
         _ => format!("owner:{owner}\n"),
     };
     fm.push_str(&extra);
@@ -390,7 +393,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
             let _ = writeln!(fm, "{key}:{v}");
         }
     }
-    if !matches!(kind, "review" | "page" | "person") {
+    if !matches!(kind, "review" | "page" | "person" | "decision") {
         let _ = writeln!(fm, "reviewed: {today}");
     }
     let body = match kind {
@@ -399,6 +402,7 @@ pub fn skeleton(kind: &str, id: &str, title: &str, filled: &Filled, today: Date)
         "bet" => "## Why this bet\n\n## What has to be true\n\n## How we will know\n",
         "objective" => "What changes for customers when this objective is met?\n",
         "experiment" => "## How we test it\n\n## What we learned\n",
+        "decision" => "## Context\n\n## Why this option\n",
         "review" => "| Item | Finding | Decision |\n|---|---|---|\n",
         _ => "",
     };

@@ -4,7 +4,7 @@
 
 use crate::date::Date;
 use crate::graph::{DocId, Graph};
-use crate::model::{Checkin, Direction, Document, MetricRef};
+use crate::model::{Checkin, Direction, Document, MetricRef, Point};
 
 /// A goal as its metric shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -12,7 +12,7 @@ pub struct GoalReading {
     /// The metric document `metric:` links to, if it links to one.
     pub metric: Option<DocId>,
     /// The metric's latest check-in.
-    pub latest: Option<Checkin>,
+    pub latest: Option<Point>,
     /// Whether higher is better: the metric's `direction`, else the way from baseline to target, else up.
     pub higher_is_better: bool,
     /// How far the latest check-in has come from baseline to target, as a
@@ -153,7 +153,7 @@ pub(crate) fn read_goal(
     target: Option<f64>,
 ) -> GoalReading {
     let metric = metric_doc(docs, graph, metric);
-    let latest = metric.and_then(|m| docs[m].checkins.last().copied());
+    let latest = metric.and_then(|m| docs[m].checkins.last().map(Checkin::point));
     let higher_is_better = match metric.and_then(|m| docs[m].direction) {
         Some(Direction::Up) => true,
         Some(Direction::Down) => false,

@@ -8,6 +8,7 @@
 
 mod dependencies;
 mod fingerprint;
+mod frame;
 mod goals;
 mod pace;
 mod people;
@@ -18,6 +19,7 @@ mod work_mix;
 
 pub(crate) use dependencies::{deadline_of, dependency_links, dependency_risk, DependencyLink};
 pub(crate) use fingerprint::fingerprint_of;
+pub(crate) use frame::{frame_of, Stated};
 pub(crate) use goals::{goal_outcome, read_goal, targets_on, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use people::{person_key, People, PERSON_KIND};
@@ -67,6 +69,10 @@ pub struct Facts {
     /// only for those, because most sites stamp few documents.
     fingerprints: HashMap<DocId, Fingerprint>,
     people: People,
+    /// When each experiment with a `result:` concluded.
+    concluded: HashMap<DocId, Date>,
+    /// Each decision whose `superseded_by:` names a decision: which, and its `date:`.
+    superseded: HashMap<DocId, (DocId, Option<Date>)>,
 }
 
 /// The documents some review stamp names, once for each stamp: those whose
@@ -101,10 +107,28 @@ impl Facts {
             }
         }
         let last_review = last_reviews(docs, graph, git_dates);
+        // An experiment's result is dated by `concluded:`, else `updated:`,
+        // else the last commit of its file: the day the evidence arrived.
+        let concluded = DocId::all(docs.len())
+            .zip(docs)
+            .filter(|(_, d)| d.kind == "experiment" && d.result.is_some())
+            .filter_map(|(i, d)| {
+                let git = || git_dates.and_then(|g| g.get(&d.file).copied());
+                Some((i, d.concluded.or(d.updated).or_else(git)?))
+            })
+            .collect();
         let next_review = docs
             .iter()
             .zip(&last_review)
             .map(|(doc, last)| Some(review_cadence(doc, schema)?.after(last.as_ref()?.date)))
+            .collect();
+        let superseded = DocId::all(docs.len())
+            .zip(docs)
+            .filter(|(_, d)| d.kind == "decision")
+            .filter_map(|(i, d)| {
+                let by = graph.lookup(&d.superseded_by.as_ref()?.id)?;
+                (docs[by].kind == "decision").then_some((i, (by, docs[by].date)))
+            })
             .collect();
         Facts {
             last_review,
@@ -119,6 +143,8 @@ impl Facts {
             quarters: inherited(docs, graph, |d| d.quarter),
             fingerprints,
             people: People::compute(docs),
+            concluded,
+            superseded,
         }
     }
 
@@ -139,6 +165,18 @@ impl Facts {
     /// The fingerprint of `doc` now, if a review stamp names it.
     pub fn stamped_fingerprint(&self, doc: DocId) -> Option<Fingerprint> {
         self.fingerprints.get(&doc).copied()
+    }
+
+    /// When experiment `doc`'s result was known: `concluded:`, else
+    /// `updated:`, else its file's last commit; `None` without a `result:`.
+    pub fn concluded_on(&self, doc: DocId) -> Option<Date> {
+        self.concluded.get(&doc).copied()
+    }
+
+    /// The decision that superseded decision `doc`, and the day it was
+    /// taken (its `date:`), if `doc`'s `superseded_by:` names one.
+    pub fn superseded(&self, doc: DocId) -> Option<(DocId, Option<Date>)> {
+        self.superseded.get(&doc).copied()
     }
 
     /// The team of a document: its own `team:`, else its nearest ancestor's.

@@ -5,7 +5,7 @@
 use super::{read_goal, Facts};
 use crate::date::{days_between, Date};
 use crate::graph::{DocId, Graph};
-use crate::model::{Checkin, Document, MetricRef, Status};
+use crate::model::{Document, MetricRef, Point, Status};
 
 /// Below this share of elapsed time a goal is never called behind: early
 /// check-ins are noisy and most work starts slowly.
@@ -55,7 +55,7 @@ pub struct Pace {
     /// The goal's `by` or `deadline`.
     pub deadline: Date,
     /// The check-in the pace is read from: the metric's latest.
-    pub checkin: Checkin,
+    pub checkin: Point,
     /// The share of the time from start to deadline that had passed at the check-in, clamped to [0, 1].
     pub expected: f64,
     /// How far the check-in has come from baseline to target (not clamped).

@@ -156,7 +156,10 @@ mod tests {
             "2026-11-24",
         );
         assert!(site.facts.people().is_empty());
-        assert_eq!(site.facts.people().owner_of(crate::graph::DocId::new(0)), None);
+        assert_eq!(
+            site.facts.people().owner_of(crate::graph::DocId::new(0)),
+            None
+        );
         assert_eq!(site.facts.people().find("a"), None);
     }
 }

@@ -14,6 +14,7 @@ pub(crate) fn changed_facts(before: &Facts, after: &Facts) -> Vec<DocId> {
                 || before.team_of(d) != after.team_of(d)
                 || before.quarter_of(d) != after.quarter_of(d)
                 || before.stamped_fingerprint(d) != after.stamped_fingerprint(d)
+                || before.superseded(d) != after.superseded(d)
         })
         .collect()
 }

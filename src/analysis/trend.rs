@@ -3,7 +3,7 @@
 //! page's "moving" and "flat" are the rule's.
 
 use crate::date::Date;
-use crate::model::{Checkin, Direction, Document};
+use crate::model::{Direction, Document, Point};
 
 /// The window metric chains are judged over, in days, ending at the downstream metric's latest check-in.
 pub(crate) const WINDOW_DAYS: i64 = 90;
@@ -23,9 +23,9 @@ const EPSILON: f64 = 1e-9;
 pub(crate) struct Change {
     /// The value the window starts from: the latest check-in on or before its
     /// first day, else the first check-in inside it.
-    pub from: Checkin,
+    pub from: Point,
     /// The latest check-in on or before the window's last day.
-    pub to: Checkin,
+    pub to: Point,
     /// (to − from) / |from|, negated when lower is better: positive is better.
     pub relative: f64,
 }
@@ -91,10 +91,10 @@ pub(crate) fn change_over(metric: &Document, end: Date, days: i64) -> Option<Cha
     let checkins = &metric.checkins;
     // Check-ins are sorted by date: the last on or before a day is found by bisection.
     let upto = |day: Date| checkins.partition_point(|c| c.date <= day);
-    let to = *checkins.get(upto(end).checked_sub(1)?)?;
+    let to = checkins.get(upto(end).checked_sub(1)?)?.point();
     let from = match upto(start).checked_sub(1) {
-        Some(i) => checkins[i],
-        None => *checkins.first()?,
+        Some(i) => checkins[i].point(),
+        None => checkins.first()?.point(),
     };
     if from.date >= to.date || from.value == 0.0 {
         return None;
@@ -112,6 +112,7 @@ pub(crate) fn change_over(metric: &Document, end: Date, days: i64) -> Option<Cha
 mod tests {
     use super::*;
     use crate::date::parse_date;
+    use crate::model::Checkin;
 
     fn metric(direction: Option<Direction>, checkins: &[(&str, f64)]) -> Document {
         Document {
@@ -121,6 +122,7 @@ mod tests {
                 .map(|&(d, value)| Checkin {
                     date: parse_date(d).expect("date"),
                     value,
+                    note: None,
                 })
                 .collect(),
             ..Document::default()

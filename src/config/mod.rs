@@ -68,6 +68,15 @@ pub struct Config {
     pub max_bets_per_quarter: usize,
     /// How many active bets a quarter needs before `portfolio-imbalance` judges its mix.
     pub portfolio_min_bets: usize,
+    /// Whether `portfolio-imbalance` also wants big, medium and small bets
+    /// each in a judged quarter (`portfolio_require_all_sizes`).
+    pub portfolio_require_all_sizes: bool,
+    /// The approval a bet of each size needs (`approval:`), checked by
+    /// `missing-approval`; levels are ordered, and a higher one satisfies a
+    /// lower. Without the key, a big bet needs a named approver of any level.
+    /// Sizes and levels are their spellings (`model` is this layer's
+    /// neighbour, not below it); `missing-approval` reads them as its types.
+    pub approval: BTreeMap<String, String>,
     /// How long a parent's change may wait before children are `drift`.
     pub drift_grace: Cadence,
     /// How far (a fraction of the way from baseline to target) a goal may lag its elapsed time before `behind-pace`.
@@ -109,6 +118,8 @@ impl Default for Config {
             theme: "default".to_string(),
             max_bets_per_quarter: 4,
             portfolio_min_bets: 3,
+            portfolio_require_all_sizes: false,
+            approval: BTreeMap::from([("big".to_string(), "team".to_string())]),
             drift_grace: Cadence {
                 amount: 30,
                 unit: crate::date::CadenceUnit::Days,
@@ -154,6 +165,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "theme",
     "max_bets_per_quarter",
     "portfolio_min_bets",
+    "portfolio_require_all_sizes",
+    "approval",
     "drift_grace",
     "pace_tolerance",
     "max_unplanned_share",
@@ -168,6 +181,62 @@ pub const CONFIG_KEYS: &[&str] = &[
     "changes_window",
     "as_of",
 ];
+/// How a config problem is told at the key of a path.
+type ErrorAt<'a> = dyn Fn(&[Step<'_>], String, Option<String>) -> ConfigError + 'a;
+
+/// The bet sizes `approval:` names: `model::Size::ALL` (a test holds them equal).
+pub const BET_SIZES: &[&str] = &["big", "medium", "small"];
+/// The approval levels, lowest first: `model::ApprovalLevel::ALL`.
+pub const APPROVAL_LEVELS: &[&str] = &["team", "product", "executive"];
+
+/// `approval:`, a map from bet size to the lowest approval level it needs:
+/// `{big: executive, medium: product}`. Each problem is told at its key.
+fn approval_policy(
+    v: &Value,
+    error_at: &ErrorAt<'_>,
+) -> Result<BTreeMap<String, String>, ConfigError> {
+    let example = "such as `approval: { big: executive, medium: product }`".to_string();
+    let Some(map) = v.as_object() else {
+        return Err(error_at(
+            &[Step::Key("approval")],
+            format!(
+                "`approval` must map bet sizes to approval levels, not {}",
+                yaml::describe(v)
+            ),
+            Some(example),
+        ));
+    };
+    let mut policy = BTreeMap::new();
+    for (size, level) in map {
+        if !BET_SIZES.contains(&size.as_str()) {
+            let hint = match suggest(size, BET_SIZES.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the sizes are: {}", BET_SIZES.join(", ")),
+            };
+            return Err(error_at(
+                &[Step::Key("approval"), Step::Key(size)],
+                format!("`{size}` under `approval` is not a bet size"),
+                Some(hint),
+            ));
+        };
+        let Some(level) = level.as_str().filter(|l| APPROVAL_LEVELS.contains(l)) else {
+            return Err(error_at(
+                &[Step::Key("approval"), Step::Key(size)],
+                format!(
+                    "`approval.{size}` must be one of {}",
+                    APPROVAL_LEVELS.join(", ")
+                ),
+                Some(
+                    "levels are ordered team < product < executive; a higher one satisfies a lower"
+                        .to_string(),
+                ),
+            ));
+        };
+        policy.insert(size.clone(), level.to_string());
+    }
+    Ok(policy)
+}
+
 /// The keys under `markdown:`.
 pub const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
 /// A config problem: the run cannot proceed (exit 2).
@@ -510,6 +579,15 @@ impl Config {
                     ));
                 }
             }
+        }
+        if let Some(v) = field("portfolio_require_all_sizes") {
+            match v.as_bool() {
+                Some(b) => config.portfolio_require_all_sizes = b,
+                None => return typed("portfolio_require_all_sizes", v, "`true` or `false`"),
+            }
+        }
+        if let Some(v) = field("approval") {
+            config.approval = approval_policy(v, &error_at)?;
         }
         if let Some(v) = field("history") {
             match v.as_bool() {

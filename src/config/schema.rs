@@ -160,6 +160,7 @@ impl Schema {
             def("review", "Review", None, false, ParentRule::None, None),
             // No cadence: a person is not a claim that goes stale.
             def("person", "Person", None, false, ParentRule::None, None),
+            def("decision", "Decision", None, false, ParentRule::None, None),
             def(PAGE_KIND, "Page", None, false, ParentRule::Any, None),
         ])
     }

@@ -53,6 +53,10 @@ pub enum Rel {
     Covers,
     /// A metric's `drives:`: the metric it moves, further along input → output → outcome → impact.
     Drives,
+    /// A decision's `decides:`: what it shapes.
+    Decides,
+    /// A decision's `superseded_by:`: the decision that replaced it.
+    SupersededBy,
     /// A link in the body.
     Mentions,
     /// `depends_on:`: a document this one waits on.
@@ -70,6 +74,8 @@ impl Rel {
             Rel::Metric => "metric",
             Rel::Covers => "covers",
             Rel::Drives => "drives",
+            Rel::Decides => "decides",
+            Rel::SupersededBy => "superseded_by",
             Rel::Mentions => "mentions",
             Rel::DependsOn => "depends_on",
         }
@@ -330,6 +336,8 @@ pub(crate) fn same_links(a: &Document, b: &Document) -> bool {
             .iter()
             .map(|d| &d.target)
             .eq(b.depends_on.iter().map(|d| &d.target))
+        && a.decides == b.decides
+        && a.superseded_by == b.superseded_by
         && a.metric_refs().eq(b.metric_refs())
         && a.body.links == b.body.links
         && a.body.anchors == b.body.anchors
@@ -374,11 +382,25 @@ impl Resolver<'_> {
             (&doc.supports, Rel::Supports),
             (&doc.related, Rel::Related),
             (&doc.covers, Rel::Covers),
+            (&doc.decides, Rel::Decides),
         ] {
             for r in refs {
                 if let Some(to) = self.resolve(doc, &r.id, r.span, diags) {
                     links.edges.push((to, rel, r.span));
                 }
+            }
+        }
+        if let Some(next) = &doc.superseded_by {
+            if let Some(to) = self.resolve(doc, &next.id, next.span, diags) {
+                check_target_kind(
+                    doc,
+                    &docs[to],
+                    "superseded_by",
+                    "decision",
+                    next.span,
+                    diags,
+                );
+                links.edges.push((to, Rel::SupersededBy, next.span));
             }
         }
         if let Some(team) = &doc.team {

@@ -126,6 +126,16 @@ pub enum Change {
         /// The newest added, as `date: value`.
         latest: Option<String>,
     },
+    /// A judgement changed: `size`, `approval`, `confidence`, `dhm` or an
+    /// experiment's `result`, each old and new value in short text.
+    Judged {
+        /// The field.
+        field: String,
+        /// Before (`None`: not written).
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
+    },
     /// `reviewed:` moved: the document was reviewed.
     Reviewed {
         /// The new review date.
@@ -228,7 +238,7 @@ pub struct SiteHistory {
 
 /// The front-matter fields [`changes`] compares; a version holds no other
 /// (less to hold during the walk, and to keep: see [`cache`]).
-const COMPARED_FIELDS: [&str; 8] = [
+const COMPARED_FIELDS: [&str; 13] = [
     "status",
     "parent",
     "success",
@@ -237,7 +247,16 @@ const COMPARED_FIELDS: [&str; 8] = [
     "reviewed",
     "owner",
     "depends_on",
+    "size",
+    "approval",
+    "confidence",
+    "dhm",
+    "result",
 ];
+
+/// The judgements the changes page reports, in the order it reports them:
+/// downsizing a bet and dropping its approval must not pass unseen.
+const JUDGED_FIELDS: [&str; 5] = ["size", "approval", "confidence", "dhm", "result"];
 
 /// A document's front matter at one commit: its id, kind and title, and
 /// the fields the history compares.
@@ -926,6 +945,31 @@ impl Walk {
     }
 }
 
+/// A field's value in a few words: a scalar as written, a mapping as
+/// `key: value` pairs (`problem: high, solution: low`), nested ones in braces.
+fn short_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::Object(map) => Some(
+            map.iter()
+                .filter_map(|(k, v)| Some(format!("{k}: {}", short_text(v)?)))
+                .map(|pair| pair.replace('\n', " "))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+        .map(|s| if s.is_empty() { "{}".to_string() } else { s }),
+        Value::Array(items) => Some(format!(
+            "[{}]",
+            items
+                .iter()
+                .filter_map(short_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        other => text_value(Some(other)),
+    }
+}
+
 /// What changed between two versions of one document, in the terms the
 /// changes page uses; the comparison itself is `diff`'s.
 fn changes(before: &Version, after: &Version) -> Vec<Change> {
@@ -963,6 +1007,15 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
         .collect();
     if !goals.is_empty() {
         out.push(Change::Goals { fields: goals });
+    }
+    for field in JUDGED_FIELDS {
+        if let Some(f) = fields.get(field) {
+            out.push(Change::Judged {
+                field: field.to_string(),
+                from: short_text(&f.old),
+                to: short_text(&f.new),
+            });
+        }
     }
     if !checkins_added.is_empty() {
         let latest = checkins_added

@@ -36,6 +36,8 @@ pub enum Job {
     People,
     /// Dependencies team by team (`dependencies/`), when the site has one.
     Dependencies,
+    /// Decisions, newest first (`decisions/`).
+    Decisions,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -60,6 +62,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Changes,
         Job::People,
         Job::Dependencies,
+        Job::Decisions,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -131,6 +134,7 @@ pub(super) fn run(
         | Job::Teams
         | Job::Changes
         | Job::Dependencies
+        | Job::Decisions
         | Job::Metrics
         | Job::NotFound => {
             unreachable!("render_with sorts document and search jobs out; OVERVIEWS has the rest")

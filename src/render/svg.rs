@@ -65,7 +65,7 @@ pub(super) fn metric_chart(
     };
     let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
 
-    let latest = checkins[n - 1];
+    let latest = &checkins[n - 1];
     let summary = format!(
         "{} check-ins from {} to {}; latest {}{} on {}",
         n,
@@ -143,11 +143,19 @@ pub(super) fn metric_chart(
     // beside it too while there is room (up to 12 points; else the latest).
     for (i, c) in checkins.iter().enumerate() {
         let (px, py) = (x(i), y(c.value));
+        // A check-in with a note is drawn as a ring, its note in the hover
+        // text; the table under the chart lists every note for those who
+        // cannot hover.
+        let (class, note) = match c.note.as_deref() {
+            Some(note) => (" noted", format!(" — {note}")),
+            None => ("", String::new()),
+        };
         let _ = write!(
             svg,
-            "<g class=\"point\"><circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"4\"/><title>{}: {}</title>",
+            "<g class=\"point{class}\"><circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"4\"/><title>{}: {}{}</title>",
             c.date,
             escape(&with_unit(c.value)),
+            escape(&note),
         );
         if n <= 12 || i == n - 1 {
             // Above the point, or below it when it is near the top.
@@ -869,6 +877,7 @@ mod tests {
         let c = |d: &str, v: f64| Checkin {
             date: parse_date(d).unwrap(),
             value: v,
+            note: None,
         };
         let svg = metric_chart(
             "Rate",

@@ -28,6 +28,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "roadmap.html",
     "teams.html",
     "metrics.html",
+    "decisions.html",
     "partials/metric_card.html",
     "quarter.html",
     "search.html",

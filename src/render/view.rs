@@ -346,6 +346,15 @@ impl Appearances {
                     crate::analysis::deadline_of(&site.docs, &site.facts, i),
                     graph.parent(i),
                     doc.result.map(|r| r.as_str()),
+                    // Hash takes tuples of at most twelve.
+                    (
+                        // What pages below show of it: the fixed and open block.
+                        &doc.fixed,
+                        &doc.constraints,
+                        // A decision's pages say what replaced it.
+                        doc.superseded_by.as_ref().map(|r| &r.id),
+                        doc.date,
+                    ),
                 ));
                 Appearance {
                     summary,

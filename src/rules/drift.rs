@@ -39,6 +39,7 @@ impl Rule for Drift {
             return;
         }
         let stamped = self.check_stamps(ctx, id, doc, out);
+        self.check_decisions(ctx, id, doc, out);
         let Some(parent_id) = ctx.graph.parent(id) else {
             return;
         };
@@ -76,6 +77,50 @@ impl Rule for Drift {
 }
 
 impl Drift {
+    /// Reports each decision that shapes `doc` (`decides:` it) and was
+    /// superseded, by a decision dated after `doc` was last reviewed and
+    /// longer ago than the grace period: the choice it was built on changed.
+    fn check_decisions(
+        &self,
+        ctx: &Context<'_>,
+        id: DocId,
+        doc: &Document,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(last) = ctx.last_review(id) else {
+            return;
+        };
+        let grace = ctx.config.drift_grace;
+        for e in ctx.graph.incoming(id).filter(|e| e.rel == Rel::Decides) {
+            let Some((by, Some(on))) = ctx.facts().superseded(e.from) else {
+                continue;
+            };
+            if on <= last.date || ctx.today <= grace.after(on) {
+                continue;
+            }
+            let span = match doc.reviewed {
+                Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
+                None => ctx.span(doc, &[Step::Key("kind")]),
+            };
+            out.push(
+                ctx.warning(
+                    self.id(),
+                    doc,
+                    span,
+                    format!(
+                        "decision `{}`, which shapes it, was superseded by `{}` on {on}, {} days after this {} was last reviewed ({})",
+                        ctx.docs[e.from].id,
+                        ctx.docs[by].id,
+                        days_between(last.date, on),
+                        ctx.label(doc),
+                        last.date
+                    ),
+                )
+                .with_hint("re-read it against the new decision; change what no longer fits, then update `reviewed:`"),
+            );
+        }
+    }
+
     /// Reports each stamped dependency (the parent or a `supports` target)
     /// whose content moved since the stamp; returns the dependencies that
     /// have a stamp, which the date rule then leaves alone.

@@ -3,11 +3,13 @@
 //! [`registry`] is the one list of them. Rules never print, never touch files,
 //! and never see each other.
 
+mod assumption_invalidated;
 mod behind_pace;
 mod dependency_at_risk;
 mod drift;
 mod expired;
 mod flat_outcome;
+mod input_key_result;
 mod kr_count;
 mod metric_chain;
 mod missing_approval;
@@ -20,12 +22,14 @@ mod overdue;
 mod overhead_heavy;
 mod portfolio_imbalance;
 mod premature_commitment;
+mod skipped_layer;
 mod stale;
 mod stale_metric;
 mod status_conflict;
 mod too_many_bets;
 mod unknown_person;
 mod unplanned_work;
+mod untested_solution;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -158,6 +162,10 @@ const REGISTRY: &[RuleMeta] = &[
     metric_chain::META,
     unknown_person::META,
     dependency_at_risk::META,
+    input_key_result::META,
+    skipped_layer::META,
+    untested_solution::META,
+    assumption_invalidated::META,
 ];
 
 /// Every health rule, in the registry's order.

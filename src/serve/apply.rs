@@ -143,6 +143,8 @@ fn plan_checkin(site: &Site, id: &str, value: &str, date: &str, replace: bool) -
         metric: id.to_string(),
         date: date.to_string(),
         value: value.to_string(),
+        // The form has no note field yet; `checkin --note` writes one.
+        note: None,
     };
     let plan = checkin::plan(site, &[row], replace).map_err(|errors| {
         // The form's checkbox is the command's flag.

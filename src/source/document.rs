@@ -49,6 +49,15 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "drives",
     "assumption",
     "result",
+    "concluded",
+    "fixed",
+    "open",
+    "constraints",
+    "decides",
+    "superseded_by",
+    "options",
+    "tradeoffs",
+    "confidence_log",
     "covers",
     "date",
     "depends_on",
@@ -61,8 +70,10 @@ const CONFIDENCE_FIELDS: &[&str] = &["problem", "solution", "outcome"];
 const SUCCESS_FIELDS: &[&str] = &["outcome", "metric", "baseline", "target", "deadline"];
 const KEY_RESULT_FIELDS: &[&str] = &["metric", "baseline", "target", "by"];
 const APPROVAL_FIELDS: &[&str] = &["level", "approver"];
-const CHECKIN_FIELDS: &[&str] = &["date", "value"];
+const CHECKIN_FIELDS: &[&str] = &["date", "value", "note"];
 const DEPENDENCY_FIELDS: &[&str] = &["id", "needed_by", "note"];
+const CONFIDENCE_LOG_FIELDS: &[&str] =
+    &["date", "problem", "solution", "outcome", "note", "evidence"];
 const SCORE_FIELDS: &[&str] = &["score", "note"];
 
 /// The fields inside each structured field, for documentation and its test.
@@ -75,6 +86,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
     ("approval", APPROVAL_FIELDS),
     ("checkins", CHECKIN_FIELDS),
     ("depends_on", DEPENDENCY_FIELDS),
+    ("confidence_log", CONFIDENCE_LOG_FIELDS),
 ];
 
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
@@ -651,6 +663,7 @@ impl Reader<'_> {
                 "reviewed_against" => doc.reviewed_against = self.review_stamps(value),
                 "updated" => doc.updated = self.date(value, &k),
                 "date" => doc.date = self.date(value, &k),
+                "concluded" => doc.concluded = self.date(value, &k),
                 "review_every" => {
                     if let Some(c) = self.text(value, &k) {
                         match Cadence::parse_explained(&c) {
@@ -663,6 +676,13 @@ impl Reader<'_> {
                         }
                     }
                 }
+                "fixed" => doc.fixed = self.text_list(value, "fixed"),
+                "open" => doc.open = self.text_list(value, "open"),
+                "constraints" => doc.constraints = self.text_list(value, "constraints"),
+                "options" => doc.options = self.text_list(value, "options"),
+                "tradeoffs" => doc.tradeoffs = self.text_list(value, "tradeoffs"),
+                "decides" => doc.decides = self.id_list(value, "decides"),
+                "superseded_by" => doc.superseded_by = self.id_ref(value, &k),
                 "tags" => {
                     doc.tags = match value {
                         Value::Array(items) => items
@@ -700,6 +720,7 @@ impl Reader<'_> {
                 "assumption" => doc.assumption = self.text(value, &k),
                 "dhm" => doc.dhm = self.read_dhm(value),
                 "confidence" => doc.confidence = self.read_confidence(value),
+                "confidence_log" => doc.confidence_log = self.read_confidence_log(value),
                 "success" => doc.success = self.read_success(value),
                 "key_results" => doc.key_results = self.read_key_results(value),
                 "approval" => doc.approval = self.read_approval(value),
@@ -724,6 +745,27 @@ impl Reader<'_> {
                     doc.extra.insert(unknown.to_string(), value.clone());
                 }
             }
+        }
+    }
+
+    /// A list of short statements (`fixed:`, `open:`, `constraints:`); one
+    /// statement written alone is a list of one.
+    fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            Value::Null => Vec::new(),
+            other => self
+                .text(other, &[Step::Key(key)])
+                .map(|t| t.trim().to_string())
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect(),
         }
     }
 
@@ -760,6 +802,57 @@ impl Reader<'_> {
             }
         }
         Some(c)
+    }
+
+    fn read_confidence_log(&mut self, value: &Value) -> Vec<ConfidenceEntry> {
+        let Some(items) = self.list(
+            value,
+            "confidence_log",
+            "a list of `{date, problem, solution, outcome, note}` entries",
+        ) else {
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let at = |f: &'static str| [Step::Key("confidence_log"), Step::Index(i), Step::Key(f)];
+            let Some(obj) = self.object(
+                item,
+                &[Step::Key("confidence_log"), Step::Index(i)],
+                CONFIDENCE_LOG_FIELDS,
+            ) else {
+                continue;
+            };
+            let mut levels = Confidence::default();
+            for (field, slot) in [
+                ("problem", &mut levels.problem),
+                ("solution", &mut levels.solution),
+                ("outcome", &mut levels.outcome),
+            ] {
+                if let Some(v) = obj.get(field) {
+                    *slot = self.vocab(v, &at(field), Level::parse, Level::ALL);
+                }
+            }
+            let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
+            let evidence = obj
+                .get("evidence")
+                .and_then(|n| self.text(n, &at("evidence")));
+            match obj.get("date").and_then(|d| self.date(d, &at("date"))) {
+                Some(date) => entries.push(ConfidenceEntry {
+                    date,
+                    levels,
+                    note,
+                    evidence,
+                }),
+                None if !obj.contains_key("date") => self.error(
+                    &[Step::Key("confidence_log"), Step::Index(i)],
+                    format!("confidence entry {} has no `date`", i + 1),
+                    Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
+                ),
+                None => {}
+            }
+        }
+        entries.sort_by_key(|e| e.date);
+        entries
     }
 
     fn read_success(&mut self, value: &Value) -> Option<Success> {
@@ -880,19 +973,6 @@ impl Reader<'_> {
         out
     }
 
-    /// A list of short texts; a lone text is a list of one.
-    fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
-                .collect(),
-            Value::Null => Vec::new(),
-            other => self.text(other, &[Step::Key(key)]).into_iter().collect(),
-        }
-    }
-
     fn read_checkins(&mut self, value: &Value) -> Vec<Checkin> {
         let Some(items) = self.list(value, "checkins", "a list of `{date, value}` check-ins")
         else {
@@ -916,8 +996,14 @@ impl Reader<'_> {
                     &[Step::Key("checkins"), Step::Index(i), Step::Key("value")],
                 )
             });
+            let note = obj.get("note").and_then(|n| {
+                self.text(
+                    n,
+                    &[Step::Key("checkins"), Step::Index(i), Step::Key("note")],
+                )
+            });
             match (date, value) {
-                (Some(date), Some(value)) => checkins.push(Checkin { date, value }),
+                (Some(date), Some(value)) => checkins.push(Checkin { date, value, note }),
                 (None, _) if !obj.contains_key("date") => {
                     self.error(&path, format!("check-in {} has no `date`", i + 1), None)
                 }

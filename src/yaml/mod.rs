@@ -22,7 +22,7 @@ pub(crate) use locate::{Located, Locator, Step};
 pub(crate) use parse::{
     number_problem, parse_front_matter, syntax_hint, NumberProblem, MAX_YAML_BYTES,
 };
-pub(crate) use write::scalar;
+pub(crate) use write::{flow_scalar, scalar};
 
 /// A YAML syntax or type error at a 1-based position in the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]

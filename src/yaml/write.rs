@@ -15,6 +15,30 @@ pub(crate) fn scalar(value: &str) -> String {
     if plain_reads_back {
         return value.to_string();
     }
+    double_quoted(value)
+}
+
+/// `value` written as a scalar that reads back as exactly that text inside a
+/// flow mapping (`{date: 2026-11-02, note: …}`) as well as in a block: plain
+/// only where a comma or bracket cannot end it early, else double-quoted.
+/// What `checkin` writes for a note goes through it.
+pub(crate) fn flow_scalar(value: &str) -> String {
+    let plain = scalar(value);
+    let flow_reads_back = plain == value
+        && parse_front_matter(&format!("v: {{n: {value}}}\n")).is_ok_and(|map| {
+            map.get("v")
+                .and_then(|v| v.get("n"))
+                .and_then(Value::as_str)
+                == Some(value)
+        });
+    if flow_reads_back {
+        plain
+    } else {
+        double_quoted(value)
+    }
+}
+
+fn double_quoted(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
     quoted.push('"');
     for c in value.chars() {
@@ -38,6 +62,21 @@ pub(crate) fn scalar(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_scalars_read_back_inside_a_flow_mapping() {
+        assert_eq!(flow_scalar("Price test moved it"), "Price test moved it");
+        assert_eq!(flow_scalar("a, b"), "\"a, b\"");
+        for text in [
+            "a, b", "x}", "[y]", "{z", "a: b", "#x", "yes", "1.5", "\"q\"",
+        ] {
+            let written = flow_scalar(text);
+            let map = parse_front_matter(&format!("v: {{n: {written}, m: 1}}\n")).expect("reads");
+            assert_eq!(map["v"]["n"].as_str(), Some(text), "{written}");
+            let map = parse_front_matter(&format!("n: {written}\n")).expect("reads");
+            assert_eq!(map["n"].as_str(), Some(text), "{written}");
+        }
+    }
 
     #[test]
     fn scalars_read_back_as_the_text_they_were_made_from() {

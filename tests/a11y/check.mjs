@@ -116,6 +116,7 @@ function pagesToCheck(scheme) {
     ["metrics", "metrics/index.html"],
     ["quarter review", "quarters/2026-Q4/index.html"],
     ["changes", "changes/index.html"],
+    ["decisions", "decisions/index.html"],
     ["search", "search/index.html?q=merchant"],
     ["404", "no-such-page/"],
   ];

@@ -125,7 +125,7 @@ fn a_staging_folder_inside_the_root_is_never_read_as_content() {
         );
     }
     assert!(
-        build.stderr.starts_with("built: 15 documents"),
+        build.stderr.starts_with("built: 16 documents"),
         "{}",
         build.stderr
     );

@@ -489,7 +489,10 @@ fn completion_offers_only_what_the_field_accepts() {
     );
     let (line, _) = position(&text, "status: in-progress");
     let statuses = labels(&client.at("completion", BET, line, 8, json!({})));
-    assert!(statuses.contains(&"committed".to_string()) && statuses.len() == 8);
+    assert!(
+        statuses.contains(&"committed".to_string()) && statuses.len() == 7,
+        "{statuses:?}"
+    );
     let (line, _) = position(&text, "size: big");
     assert_eq!(
         labels(&client.at("completion", BET, line, 6, json!({}))),
@@ -694,15 +697,17 @@ fn rename_changes_the_id_and_every_reference_with_versions() {
         "ps-payouts.md",
         "obj-same-day-rate.md",
         "review-2026-q3.md",
+        "dec-single-rail.md",
+        "dec-fallback-rail.md",
     ] {
         assert!(
             edited_files.contains(&expected.to_string()),
             "{expected}: {edited_files:?}"
         );
     }
-    // The declaration, and 9 references by id (the `.md` link in bet-payout-status names the file,
-    // which stays); review-2026-q4-midpoint names it twice.
-    assert_eq!(count, 10, "{edited_files:?}");
+    // The declaration, and 11 references by id (the `.md` link in bet-payout-status names the file,
+    // which stays); review-2026-q4-midpoint names it twice; each decision's `decides:` once.
+    assert_eq!(count, 12, "{edited_files:?}");
     // Apply the edits to every file and check the site: nothing left broken.
     for change in changes {
         let path = change["textDocument"]["uri"]
@@ -1336,4 +1341,33 @@ fn people_and_dependencies_complete_and_lead_to_their_documents() {
             .any(|w| w.starts_with("m-") || w.starts_with("team-") || w == "daniel-reyes"),
         "{waits:?}"
     );
+}
+
+#[test]
+fn completion_knows_the_fields_of_decisions_and_of_context() {
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    let file = "decisions/dec-fallback-rail.md";
+    let text = client.open(file);
+    let (line, _) = position(&text, "status: accepted");
+    let statuses = labels(&client.at("completion", file, line, 8, json!({})));
+    assert_eq!(statuses, ["accepted", "proposed", "superseded"]);
+    // `superseded_by:` offers decisions only; `decides:` any id.
+    let edited = text.replacen(
+        "owner: Daniel Reyes\n",
+        "owner: Daniel Reyes\nsuperseded_by: dec\n",
+        1,
+    );
+    client.change(file, 2, &edited);
+    let (line, _) = position(&edited, "superseded_by: dec");
+    let next = labels(&client.at("completion", file, line, 18, json!({})));
+    assert_eq!(next, ["dec-single-rail"], "decisions other than itself");
+    // A new line: the new fields are offered, a decision's own first.
+    let edited = text.replacen("owner: Daniel Reyes\n", "owner: Daniel Reyes\nco\n", 1);
+    client.change(file, 3, &edited);
+    let (line, _) = position(&edited, "co\n");
+    let names = labels(&client.at("completion", file, line, 2, json!({})));
+    for field in ["constraints", "concluded", "fixed", "open"] {
+        assert!(names.contains(&field.to_string()), "{field}: {names:?}");
+    }
 }

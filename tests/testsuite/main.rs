@@ -19,6 +19,7 @@ mod history;
 #[cfg(unix)]
 mod interrupt;
 mod layers;
+mod learning;
 mod lsp;
 mod package;
 mod people;

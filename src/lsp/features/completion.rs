@@ -266,7 +266,8 @@ fn values(
                 Some(ParentRule::None) | None => false,
             })
         }
-        (None, "supports" | "related" | "covers") => ids(ctx, file, replace, |_| true),
+        (None, "supports" | "related" | "covers" | "decides") => ids(ctx, file, replace, |_| true),
+        (None, "superseded_by") => ids(ctx, file, replace, |k| k == "decision"),
         (None, "team") => ids(ctx, file, replace, |k| k == "team"),
         (None, "kind") => schema
             .kinds()
@@ -280,7 +281,8 @@ fn values(
                 )
             })
             .collect(),
-        (None, "status") => words(Status::ALL, replace),
+        // The statuses of its kind: a decision is offered `accepted`, a bet is not.
+        (None, "status") => words(Status::for_kind(&kind), replace),
         (None, "size") => words(Size::ALL, replace),
         (None, "lno") => words(Lno::ALL, replace),
         (None, "type") => words(MetricType::ALL, replace),

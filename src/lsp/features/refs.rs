@@ -57,6 +57,8 @@ pub fn written(doc: &Document) -> Vec<Written<'_>> {
     out.extend(doc.related.iter().map(by_id));
     out.extend(doc.team.iter().map(by_id));
     out.extend(doc.covers.iter().map(by_id));
+    out.extend(doc.decides.iter().map(by_id));
+    out.extend(doc.superseded_by.iter().map(by_id));
     out.extend(doc.metric_refs().map(by_id));
     // A review stamp's key names the document reviewed against: renamed with
     // it, or the stamp would be lost and drift would no longer be exact.

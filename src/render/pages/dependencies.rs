@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::Overview;
 use crate::analysis::{dependency_links, dependency_risk, DependencyLink};
-use crate::model::Status;
 use crate::graph::DocId;
+use crate::model::Status;
 use crate::render::jobs::Job;
 use crate::render::view::{DocLink, Model};
 

@@ -65,6 +65,35 @@ struct DocumentPage<'a> {
     pub history: Option<DocHistoryView<'a>>,
     /// The host's web editor for its file, when `edit_url` or `repo_url` says where.
     pub edit_url: Option<String>,
+    /// What is fixed (its own and inherited, with constraints) and what is
+    /// open; `None` when there is nothing of either.
+    pub frame: Option<FrameView<'a>>,
+}
+
+/// One entry of confidence over time.
+#[derive(Debug, Serialize)]
+struct ConfidenceRow<'a> {
+    date: String,
+    problem: Option<&'static str>,
+    solution: Option<&'static str>,
+    outcome: Option<&'static str>,
+    note: Option<&'a str>,
+    evidence: Option<&'a str>,
+}
+
+/// The two-column "fixed and open" block.
+#[derive(Debug, Serialize)]
+struct FrameView<'a> {
+    fixed: Vec<StatedView<'a>>,
+    constraints: Vec<StatedView<'a>>,
+    open: &'a [String],
+}
+
+/// A statement, with the document above that states it (`None`: this one).
+#[derive(Debug, Serialize)]
+struct StatedView<'a> {
+    text: &'a str,
+    from: Option<DocLink<'a>>,
 }
 
 /// The history section of a document's page.
@@ -139,11 +168,30 @@ struct DocumentFacts<'a> {
     direction: Option<&'static str>,
     chart: Option<String>,
     used_by: Option<Vec<DocLink<'a>>>,
-    checkins: Vec<CheckinView>,
+    checkins: Vec<CheckinView<'a>>,
+    /// Whether any check-in has a note: the table gets a note column.
+    checkin_notes: bool,
     assumption: Option<&'a str>,
     result: Option<&'static str>,
     date: Option<String>,
     covers: Vec<DocLink<'a>>,
+    /// The decisions that shape it (`decides:` it), by date.
+    decided_by: Vec<DocLink<'a>>,
+    /// A decision's `decides:`.
+    decides: Vec<DocLink<'a>>,
+    /// A decision's `superseded_by:`.
+    superseded_by: Option<DocLink<'a>>,
+    /// The decisions this one superseded.
+    supersedes: Vec<DocLink<'a>>,
+    /// A decision's `options:`.
+    options: &'a [String],
+    /// A decision's `tradeoffs:`.
+    tradeoffs: &'a [String],
+    /// Whether it is a decision: its `date:` is when it was decided.
+    is_decision: bool,
+    /// `confidence_log:`, oldest first, each level carried forward from
+    /// the entry before when not written.
+    confidence_log: Vec<ConfidenceRow<'a>>,
     reviewed_in: Vec<DocLink<'a>>,
     ost: Option<String>,
     extra: &'a Map<String, Value>,
@@ -158,9 +206,10 @@ struct ApprovalView<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct CheckinView {
+struct CheckinView<'a> {
     date: String,
     value: String,
+    note: Option<&'a str>,
 }
 
 /// A document's own page.
@@ -226,7 +275,23 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         .map(|&c| tree::subtree(model, c, shown_depth))
         .collect();
 
+    let frame = crate::analysis::frame_of(&site.docs, graph, id);
+    let stated = |list: &[crate::analysis::Stated<'a>]| -> Vec<StatedView<'a>> {
+        list.iter()
+            .map(|s| StatedView {
+                text: s.text,
+                from: (s.from != id).then(|| model.links[s.from]),
+            })
+            .collect()
+    };
+    let frame = (!frame.is_empty()).then(|| FrameView {
+        fixed: stated(&frame.fixed),
+        constraints: stated(&frame.constraints),
+        open: frame.open,
+    });
+
     DocumentPage {
+        frame,
         description: String::new(),
         page: model.links[id],
         doc: DocumentFacts {
@@ -271,6 +336,7 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             direction: doc.direction.map(|d| d.as_str()),
             chart,
             used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),
+            checkin_notes: doc.checkins.iter().any(|c| c.note.is_some()),
             checkins: doc
                 .checkins
                 .iter()
@@ -278,12 +344,43 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
                 .map(|c| CheckinView {
                     date: c.date.to_string(),
                     value: format_number(c.value),
+                    note: c.note.as_deref(),
                 })
                 .collect(),
             assumption: doc.assumption.as_deref(),
             result: doc.result.map(|r| r.as_str()),
             date: doc.date.map(|d| d.to_string()),
             covers: links(out_rel(Rel::Covers)),
+            decided_by: {
+                let mut by = in_rel(Rel::Decides);
+                by.sort_by_key(|&d| (site.docs[d].date, d));
+                links(by)
+            },
+            decides: links(out_rel(Rel::Decides)),
+            superseded_by: out_rel(Rel::SupersededBy).first().map(|&d| model.links[d]),
+            supersedes: links(in_rel(Rel::SupersededBy)),
+            options: &doc.options,
+            tradeoffs: &doc.tradeoffs,
+            is_decision: doc.kind == "decision",
+            confidence_log: {
+                let mut carried = crate::model::Confidence::default();
+                doc.confidence_log
+                    .iter()
+                    .map(|e| {
+                        carried.problem = e.levels.problem.or(carried.problem);
+                        carried.solution = e.levels.solution.or(carried.solution);
+                        carried.outcome = e.levels.outcome.or(carried.outcome);
+                        ConfidenceRow {
+                            date: e.date.to_string(),
+                            problem: carried.problem.map(|l| l.as_str()),
+                            solution: carried.solution.map(|l| l.as_str()),
+                            outcome: carried.outcome.map(|l| l.as_str()),
+                            note: e.note.as_deref(),
+                            evidence: e.evidence.as_deref(),
+                        }
+                    })
+                    .collect()
+            },
             reviewed_in: links(in_rel(Rel::Covers)),
             ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
             extra: &doc.extra,

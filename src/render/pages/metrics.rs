@@ -217,6 +217,7 @@ mod tests {
         let at = |d: &str, v: f64| Checkin {
             date: crate::date::parse_date(d).expect("date"),
             value: v,
+            note: None,
         };
         let svg = sparkline(&[
             at("2026-01-01", 10.0),

@@ -9,6 +9,7 @@
 //! rendered before from the same values; and the cards several pages show.
 
 mod changes;
+mod decisions;
 mod dependencies;
 pub(in crate::render) mod document;
 pub(in crate::render) mod health;
@@ -177,6 +178,7 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
     metrics::OVERVIEW,
     changes::OVERVIEW,
     dependencies::OVERVIEW,
+    decisions::OVERVIEW,
     not_found::OVERVIEW,
 ];
 

@@ -335,6 +335,9 @@ impl Appearances {
                     // What the trees on other pages add: filter data, where it hangs, and the
                     // note in an ancestor outcome's opportunity solution tree.
                     doc.team.as_ref().map(|t| &t.id),
+                    // A dependency's line on the page that waits names the
+                    // team of what it waits on: two links away from that page.
+                    site.facts.team_of(i).map(|t| site.docs[t].title.as_str()),
                     doc.quarter,
                     // The trees' owner filter (`data-o`), and the person an owner links to.
                     doc.owner.as_deref(),

@@ -1008,12 +1008,15 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     if !goals.is_empty() {
         out.push(Change::Goals { fields: goals });
     }
+    // Said whole (`confidence problem: high, … → …`), however deep the
+    // comparison found the change (`confidence.solution`).
     for field in JUDGED_FIELDS {
-        if let Some(f) = fields.get(field) {
+        if fields.keys().any(|f| top_field(f) == field) {
+            let whole = |fm: &Map<String, Value>| fm.get(field).cloned().unwrap_or(Value::Null);
             out.push(Change::Judged {
                 field: field.to_string(),
-                from: short_text(&f.old),
-                to: short_text(&f.new),
+                from: short_text(&whole(&before.fields)),
+                to: short_text(&whole(&after.fields)),
             });
         }
     }

@@ -6,7 +6,7 @@ mod report;
 mod strategy;
 
 pub use report::{render, DiffFormat};
-pub use strategy::{diff, DocChange, DocSummary, FindingSummary, StrategyDiff};
+pub use strategy::{diff, findings_between, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
 use crate::history::{read_revision, read_revisions, RevisionError, RevisionTexts};
 use crate::site::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};

@@ -96,9 +96,7 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
         .filter(|d| !new_docs.contains_key(d.id.as_str()))
         .map(summary)
         .collect();
-    let (before, after) = (findings(old), findings(new));
-    let findings_introduced: Vec<FindingSummary> = after.difference(&before).cloned().collect();
-    let findings_resolved = before.difference(&after).cloned().collect();
+    let (findings_introduced, findings_resolved) = findings_between(old, new);
     let drifted = findings_introduced
         .iter()
         .filter(|f| f.rule == "drift")
@@ -201,6 +199,15 @@ fn line_changes(old: &str, new: &str) -> (usize, usize) {
         .map(|&c| (-c) as usize)
         .sum();
     (added, removed)
+}
+
+/// The findings `new` has and `old` has not, and those `old` has and `new`
+/// has not, each sorted: `diff`'s and the digest's health alike.
+pub fn findings_between(old: &Site, new: &Site) -> (Vec<FindingSummary>, Vec<FindingSummary>) {
+    let (before, after) = (findings(old), findings(new));
+    let introduced = after.difference(&before).cloned().collect();
+    let resolved = before.difference(&after).cloned().collect();
+    (introduced, resolved)
 }
 
 fn findings(site: &Site) -> BTreeSet<FindingSummary> {

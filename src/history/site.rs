@@ -132,6 +132,48 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The change in words, as the changes page's `partials/change.html`
+    /// says it (`status active → done`), for the digest and the feeds.
+    /// Raw text: values come from the repository, so the caller escapes it
+    /// for its reader.
+    pub fn describe(&self) -> String {
+        let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_string());
+        match self {
+            Change::Added { status: Some(s) } => format!("added as {s}"),
+            Change::Added { status: None } => "added".into(),
+            Change::Removed => "removed".into(),
+            Change::Status { from, to } => {
+                format!("status {} → {}", or(from, "(none)"), or(to, "(none)"))
+            }
+            Change::Parent { from, to } => format!(
+                "moved from {} to {}",
+                or(from, "no parent"),
+                or(to, "no parent")
+            ),
+            Change::Goals { fields } => {
+                let names: Vec<&str> = fields
+                    .iter()
+                    .map(|f| match f.as_str() {
+                        "success" => "success criteria",
+                        _ => "key results",
+                    })
+                    .collect();
+                format!("{} changed", names.join(" and "))
+            }
+            Change::Checkins { added, latest } => {
+                let s = if *added == 1 { "" } else { "s" };
+                match latest {
+                    Some(l) => format!("{added} check-in{s} added (latest {l})"),
+                    None => format!("{added} check-in{s} added"),
+                }
+            }
+            Change::Reviewed { on: Some(on) } => format!("reviewed on {on}"),
+            Change::Reviewed { on: None } => "reviewed".into(),
+        }
+    }
+}
+
 /// A change, with the commit and document it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {

@@ -21,6 +21,7 @@ mod portfolio_imbalance;
 mod premature_commitment;
 mod stale;
 mod stale_metric;
+pub(crate) use stale_metric::checkin_due;
 mod status_conflict;
 mod too_many_bets;
 mod unplanned_work;

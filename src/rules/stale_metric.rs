@@ -75,7 +75,10 @@ pub(crate) fn checkin_due(metric: &Document, schema: &Schema) -> Option<(Cadence
         return None;
     }
     let cadence = crate::analysis::declared_cadence(metric, schema)?;
-    Some((cadence, metric.checkins.last().map(|c| cadence.after(c.date))))
+    Some((
+        cadence,
+        metric.checkins.last().map(|c| cadence.after(c.date)),
+    ))
 }
 
 #[cfg(test)]

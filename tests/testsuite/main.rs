@@ -11,6 +11,7 @@ mod check;
 mod checkin;
 mod ci_recipe;
 mod cli;
+mod digest;
 mod docs;
 mod errors;
 mod graph;

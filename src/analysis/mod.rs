@@ -10,6 +10,7 @@ mod fingerprint;
 mod goals;
 mod pace;
 mod reach;
+mod teams;
 mod trend;
 mod work_mix;
 
@@ -17,6 +18,7 @@ pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use reach::{changed_facts, reach};
+pub(crate) use teams::Teams;
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
 

@@ -362,23 +362,10 @@ struct Scope {
     owners: HashSet<String>,
 }
 
-/// For each metric of a site, the documents whose goals measure it.
-type MeasuredBy = HashMap<DocId, Vec<DocId>>;
+type MeasuredBy = crate::analysis::Teams;
 
 fn measured_by(site: &Site) -> MeasuredBy {
-    let mut map: MeasuredBy = HashMap::new();
-    for (i, d) in site.docs.iter().enumerate() {
-        let success = d.success.iter().filter_map(|s| s.metric.as_ref());
-        let krs = d.key_results.iter().filter_map(|k| k.metric.as_ref());
-        for m in success.chain(krs) {
-            if let crate::model::MetricRef::Id(r) = m {
-                if let Some(m) = site.graph.lookup(&r.id) {
-                    map.entry(m).or_default().push(i);
-                }
-            }
-        }
-    }
-    map
+    crate::analysis::Teams::new(&site.docs, &site.graph)
 }
 
 impl Scope {
@@ -435,28 +422,10 @@ impl Scope {
         if d.owner.as_ref().is_some_and(|o| self.owners.contains(o)) {
             return true;
         }
-        let mine = |x: DocId| {
-            let team = if site.docs[x].kind == "team" {
-                Some(x)
-            } else {
-                site.facts.team_of(x)
-            };
-            team.is_some_and(|t| self.teams.contains(&site.docs[t].id))
-        };
-        if mine(doc) {
-            return true;
-        }
-        match d.kind.as_str() {
-            "metric" => measured
-                .get(&doc)
-                .is_some_and(|by| by.iter().any(|&b| mine(b))),
-            "review" => d
-                .covers
-                .iter()
-                .filter_map(|r| site.graph.lookup(&r.id))
-                .any(mine),
-            _ => false,
-        }
+        measured
+            .of(&site.docs, &site.graph, &site.facts, doc)
+            .into_iter()
+            .any(|t| self.teams.contains(&site.docs[t].id))
     }
 }
 

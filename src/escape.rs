@@ -12,7 +12,8 @@
 //!   overrides raw.
 //!
 //! - Slack's mrkdwn (a Block Kit payload for an incoming webhook):
-//!   [`for_slack`].
+//!   [`for_slack`];
+//! - XML text and attribute values (the Atom feeds): [`for_xml`].
 //!
 //! HTML pages escape through `render::markdown::escape` and GitHub workflow
 //! commands through their own encoding in `diagnostics::github`: each of
@@ -293,6 +294,28 @@ pub fn for_slack(text: &str) -> String {
     out
 }
 
+/// `text` as XML 1.0 character data or an attribute value: `&`, `<`, `>`,
+/// `"` and `'` as entities, and every character XML 1.0 forbids (C0
+/// controls but tab, line feed and carriage return; U+FFFE, U+FFFF) as
+/// U+FFFD, since no escape can write them and one would make the whole
+/// document unreadable to a feed reader.
+pub fn for_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,5 +537,17 @@ mod tests {
         for (input, shown) in table {
             assert_eq!(&for_slack(input), shown, "{input:?}");
         }
+    }
+    #[test]
+    fn xml_text_is_well_formed_whatever_it_holds() {
+        assert_eq!(
+            for_xml("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
+        );
+        assert_eq!(
+            for_xml("x\u{1}\u{1b}\ty\u{ffff}"),
+            "x\u{fffd}\u{fffd}\ty\u{fffd}"
+        );
+        assert_eq!(for_xml("東京 \u{85}"), "東京 \u{85}");
     }
 }

@@ -32,6 +32,8 @@ pub enum Job {
     Quarters,
     /// The strategy's changes over the config's window (`changes/`).
     Changes,
+    /// The Atom feeds: `changes/feed.xml`, `teams/<id>/feed.xml`.
+    Feeds,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -54,6 +56,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::Metrics,
         Job::Quarters,
         Job::Changes,
+        Job::Feeds,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -99,6 +102,7 @@ pub(super) fn run(
         // Several pages from one job: each quarter's, rendered one after
         // another like the other overviews.
         Job::Quarters => pages::quarter::quarter_pages_job(model, theme)?,
+        Job::Feeds => pages::feeds::feeds(model),
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets

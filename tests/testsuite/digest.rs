@@ -14,7 +14,7 @@ const CONFIG: &str = "title: Acme\nbase_url: https://strategy.example.com/\nrepo
 const TODAY: &str = "2026-11-24";
 
 /// A title and a commit subject written to break out of every format.
-const HOSTILE: &str =
+pub(crate) const HOSTILE: &str =
     "@everyone <img src=x onerror=alert(1)> <!channel> [x](https://evil.example) *b*";
 const HOSTILE_SUBJECT: &str =
     "Check in <script>alert(1)</script> @here <@U123> https://evil.example";
@@ -44,7 +44,7 @@ fn metric(id: &str, extra: &str, checkins: &[(&str, u32)]) -> String {
 
 /// Two teams; payouts (`ps`, team-pay) and lending (`pl`, team-lend). Set up
 /// on 2026-11-01, before a 7-day window judged on 2026-11-24 (18th to 24th).
-fn scripted() -> SiteTest {
+pub(crate) fn scripted() -> SiteTest {
     let site = SiteTest::new()
         .file("throughline.yaml", CONFIG)
         .file("cs.md", "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n")

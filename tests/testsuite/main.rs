@@ -14,6 +14,7 @@ mod cli;
 mod digest;
 mod docs;
 mod errors;
+mod feeds;
 mod graph;
 mod health;
 mod history;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{change_view, ChangeView, Overview};
 use crate::date::Date;
+use crate::history::Event;
 use crate::render::jobs::Job;
 use crate::render::view::Model;
 use crate::site::Site;
@@ -32,6 +33,8 @@ struct ChangesPage<'a> {
     note: Option<String>,
     /// Changes in the window.
     total: usize,
+    /// The Atom feed `changes/feed.xml` is published (an absolute `base_url`).
+    feed: bool,
     weeks: Vec<WeekView<'a>>,
 }
 
@@ -47,41 +50,48 @@ struct WeekView<'a> {
 
 /// How many changes of one week the changes page lists: a commit that adds
 /// 10,000 documents would otherwise make a 10,000-item page.
-const CHANGES_PER_WEEK: usize = 200;
+pub(super) const CHANGES_PER_WEEK: usize = 200;
 
 /// The first day of the changes window.
 pub(super) fn changes_from(site: &Site) -> Date {
     site.config.changes_window.before(site.today)
 }
 
+/// The window's changes by week (its Monday), oldest week first, each
+/// week's newest first: the changes page and the feeds group them alike.
+pub(super) fn events_by_week(site: &Site) -> BTreeMap<Date, Vec<&Event>> {
+    let mut weeks: BTreeMap<Date, Vec<&Event>> = BTreeMap::new();
+    for event in site.shown_events_between(changes_from(site), site.today) {
+        let date = site.history.commits[event.commit].date;
+        weeks
+            .entry(crate::date::week_start(date))
+            .or_default()
+            .push(event);
+    }
+    weeks
+}
+
 /// The changes page.
 fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     let site = model.site;
-    let from = changes_from(site);
-    let mut weeks: BTreeMap<Date, (Vec<ChangeView<'a>>, usize)> = BTreeMap::new();
-    let mut total = 0;
-    for event in site.shown_events_between(from, site.today) {
-        total += 1;
-        let date = site.history.commits[event.commit].date;
-        let (shown, hidden) = weeks.entry(crate::date::week_start(date)).or_default();
-        if shown.len() < CHANGES_PER_WEEK {
-            shown.push(change_view(model, event));
-        } else {
-            *hidden += 1;
-        }
-    }
+    let weeks = events_by_week(site);
     ChangesPage {
         window: site.config.changes_window.to_string(),
-        from: from.to_string(),
+        from: changes_from(site).to_string(),
         note: site.history.state.note(),
-        total,
+        total: weeks.values().map(Vec::len).sum(),
+        feed: super::feeds::published(site),
         weeks: weeks
             .into_iter()
             .rev()
-            .map(|(start, (changes, hidden))| WeekView {
+            .map(|(start, events)| WeekView {
                 start: start.to_string(),
-                changes,
-                hidden,
+                hidden: events.len().saturating_sub(CHANGES_PER_WEEK),
+                changes: events
+                    .into_iter()
+                    .take(CHANGES_PER_WEEK)
+                    .map(|e| change_view(model, e))
+                    .collect(),
             })
             .collect(),
     }

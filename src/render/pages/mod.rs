@@ -10,6 +10,7 @@
 
 mod changes;
 pub(in crate::render) mod document;
+pub(in crate::render) mod feeds;
 pub(in crate::render) mod health;
 mod home;
 mod metrics;
@@ -57,6 +58,8 @@ pub(in crate::render) struct SiteFacts<'a> {
     pub today: &'a str,
     /// Whether the highlight stylesheet exists.
     pub has_code: bool,
+    /// Whether the Atom feeds are published (an absolute `base_url`).
+    pub feeds: bool,
     /// The page of the document with id `glossary`, if the site has one,
     /// relative to the site root: the framework terms (DHM, LNO, the
     /// confidence meter) link to it.
@@ -75,6 +78,7 @@ pub(in crate::render) fn base<'a>(
             title: &site.config.title,
             today: &model.today,
             has_code: model.has_code,
+            feeds: feeds::published(site),
             glossary: model.link_to("glossary").map(|l| l.path.after("")),
         },
         root,

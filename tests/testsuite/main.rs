@@ -12,6 +12,7 @@ mod checkin;
 mod ci_recipe;
 mod cli;
 mod digest;
+mod digest_recipe;
 mod docs;
 mod errors;
 mod feeds;

@@ -732,11 +732,16 @@ impl<'a> Ctx<'a> {
                     rule: rule.to_string(),
                     title: rule_title(rule).to_string(),
                     count: found.len(),
-                    docs: found
-                        .iter()
-                        .take(DOCS_PER_RULE)
-                        .map(|f| self.finding_item(&f.doc, f.message.clone()))
-                        .collect(),
+                    docs: {
+                        // A document once, however many of the rule's findings it has.
+                        let mut seen = HashSet::new();
+                        found
+                            .iter()
+                            .filter(|f| seen.insert(f.doc.as_str()))
+                            .take(DOCS_PER_RULE)
+                            .map(|f| self.finding_item(&f.doc, f.message.clone()))
+                            .collect()
+                    },
                 })
                 .collect::<Vec<_>>()
         };

@@ -280,10 +280,19 @@ const SLACK_MAX_BLOCKS: usize = 50;
 /// A line longer than this is cut: a title may be long, a section may not.
 const SLACK_LINE_CHARS: usize = 600;
 
+/// A title longer than this is cut in a Slack link's text.
+const SLACK_TITLE_CHARS: usize = 150;
+
 fn slack(digest: &Digest) -> String {
-    let link = |text: &str, url: &Option<String>| match url {
-        Some(url) => format!("<{url}|{}>", for_slack(text)),
-        None => for_slack(text),
+    let link = |text: &str, url: &Option<String>| {
+        let text = match text.char_indices().nth(SLACK_TITLE_CHARS) {
+            Some((at, _)) => format!("{}…", &text[..at]),
+            None => text.to_string(),
+        };
+        match url {
+            Some(url) => format!("<{url}|{}>", for_slack(&text)),
+            None => for_slack(&text),
+        }
     };
     let mut blocks: Vec<Value> = vec![
         mrkdwn_section(&format!("*{}*", for_slack(&title(digest)))),
@@ -386,19 +395,93 @@ fn mrkdwn_section(text: &str) -> Value {
 }
 
 /// `line` cut to `max` characters, at a character boundary, with `…`. A
-/// cut may fall inside a link's `<…|…>`: Slack then shows its text as
-/// written, and escaped text has no `<` or `>` to reopen one.
+/// link the cut would split is left out whole: a cut address could name
+/// another site. Escaped text has no `<` or `>`, so every `<` opens a link.
 fn cut(line: &str, max: usize) -> String {
     match line.char_indices().nth(max) {
         None => line.to_string(),
         Some((at, _)) => {
-            let mut kept = line[..at].to_string();
-            // An open link left at the cut is closed, so the next line is not in it.
-            if kept.rfind('<') > kept.rfind('>') {
-                kept.push('>');
+            let mut kept = &line[..at];
+            if let Some(open) = kept.rfind('<').filter(|&o| kept[o..].find('>').is_none()) {
+                kept = &kept[..open];
             }
-            kept.push('…');
-            kept
+            format!("{kept}…")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{CommitRef, Health, Item, Section};
+    use super::*;
+
+    fn digest(items: usize, title: &str) -> Digest {
+        let item = |n: usize| Item {
+            title: format!("{title} {n}"),
+            id: format!("bet-{n}"),
+            kind: "Bet".into(),
+            url: Some(format!("https://s.example.com/bet-{n}/")),
+            what: "status proposed → committed".into(),
+            date: Some("2026-11-20".into()),
+            overdue: false,
+            commit: Some(CommitRef {
+                id: "0123456789abcdef".into(),
+                short: "0123456".into(),
+                author: "Ada".into(),
+                subject: "Commit".into(),
+                url: None,
+            }),
+        };
+        Digest {
+            site: "Acme".into(),
+            from: "2026-11-18".into(),
+            to: "2026-11-24".into(),
+            since_revision: None,
+            teams: Vec::new(),
+            owners: Vec::new(),
+            base_url: "https://s.example.com/".into(),
+            notes: Vec::new(),
+            needs_decision: Section::default(),
+            coming_up: Section::default(),
+            changed: Section {
+                items: (0..items).map(item).collect(),
+                more: 7,
+            },
+            health: Health::default(),
+        }
+    }
+
+    #[test]
+    fn a_long_digest_keeps_within_slacks_limits() {
+        let long_title = "x".repeat(5_000);
+        for (n, title) in [(50, "Bet"), (3_000, "Bet"), (3, long_title.as_str())] {
+            let payload: Value = serde_json::from_str(&slack(&digest(n, title))).expect("JSON");
+            let blocks = payload["blocks"].as_array().expect("blocks");
+            assert!(
+                blocks.len() <= SLACK_MAX_BLOCKS,
+                "{n}: {} blocks",
+                blocks.len()
+            );
+            for b in blocks {
+                let text = b["text"]["text"].as_str().unwrap_or("");
+                assert!(
+                    text.chars().count() <= 3_000,
+                    "{n}: {} chars",
+                    text.chars().count()
+                );
+            }
+        }
+        let text = slack(&digest(2, "Bet"));
+        assert!(text.contains("and 7 more, on the site"), "{text}");
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_link() {
+        assert_eq!(cut("• <https://s.example.com/a/|abcdef>", 20), "• …");
+        assert_eq!(
+            cut("• <https://s.example.com/a/|x> and more text", 33),
+            "• <https://s.example.com/a/|x> an…"
+        );
+        assert_eq!(cut("short", 20), "short");
     }
 }

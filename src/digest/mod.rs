@@ -34,6 +34,9 @@ pub const HORIZON_DAYS: i64 = 14;
 /// Items listed per section at most; the rest are counted.
 const MAX_ITEMS: usize = 50;
 
+/// A review's learning is cut at this many bytes, as on the quarter review.
+const LEARNING_LIMIT: usize = 400;
+
 /// Documents named under one rule in "Health" at most.
 const DOCS_PER_RULE: usize = 5;
 
@@ -703,7 +706,10 @@ impl<'a> Ctx<'a> {
                     id: e.id.clone(),
                     kind: self.kind_label(&e.kind),
                     url: self.url(&e.id),
-                    what: e.change.describe(),
+                    what: match self.learning(&e.id) {
+                        Some(learned) => format!("{}; learned: {learned}", e.change.describe()),
+                        None => e.change.describe(),
+                    },
                     date: Some(commit.date.to_string()),
                     overdue: false,
                     commit: Some(CommitRef {
@@ -717,6 +723,22 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         capped(items)
+    }
+
+    /// A review's learning, as the quarter review quotes it: its body's
+    /// first paragraph. `load` keeps every text whole.
+    fn learning(&self, id: &str) -> Option<String> {
+        let doc = self.now.graph.lookup(id)?;
+        let d = &self.now.docs[doc];
+        if d.kind != "review" {
+            return None;
+        }
+        let body = self.now.sources.get(d.source)?.text.get(d.body_offset..)?;
+        Some(crate::render::markdown::first_paragraph(
+            body,
+            LEARNING_LIMIT,
+        ))
+        .filter(|l| !l.is_empty())
     }
 
     /// Findings new and resolved in the window, by rule.

@@ -24,7 +24,7 @@ use crate::diagnostics::Severity;
 use crate::diff::{analyse, FindingSummary, Side};
 use crate::graph::DocId;
 use crate::history::{Event, HistoryState};
-use crate::site::{load, read_history, LoadOptions, RunError, Site};
+use crate::site::{read_history, LoadOptions, RunError, Site};
 
 pub use render::{render, DigestFormat, NOTHING};
 
@@ -199,11 +199,13 @@ impl Digest {
 
 /// Builds the digest of the site at `options.root` as of `options.today`.
 pub fn digest(options: &LoadOptions, asked: &DigestOptions) -> Result<Digest, RunError> {
+    // Now as `diff` reads its working-tree side, without git dates, so
+    // that it is judged as the window's start is (see `diff::analyse`).
     let (now, history) = std::thread::scope(|scope| {
         let history = scope.spawn(|| read_history(options, true));
-        (load(options), history.join())
+        (analyse(&Side::WorkingTree, options), history.join())
     });
-    let mut now = now?;
+    let mut now = now?.site;
     now.history = std::sync::Arc::new(history.unwrap_or_default());
     let base_url = base_url(asked.base_url.as_deref().unwrap_or(&now.config.base_url))?;
     let (scope, team_docs) = Scope::new(&now, asked)?;
@@ -726,7 +728,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A review's learning, as the quarter review quotes it: its body's
-    /// first paragraph. `load` keeps every text whole.
+    /// first paragraph. The analysis keeps every text whole.
     fn learning(&self, id: &str) -> Option<String> {
         let doc = self.now.graph.lookup(id)?;
         let d = &self.now.docs[doc];

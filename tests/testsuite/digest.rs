@@ -532,3 +532,27 @@ fn links_need_an_absolute_base_url() {
         .stdout
         .contains("\"base_url\": \"https://s.example.com/strategy/\""));
 }
+
+/// A document without `reviewed:` is judged alike at the window's start and
+/// now (no git dates on either side, as `diff` judges), so the week's
+/// unrelated commit does not make its findings "new".
+#[test]
+fn both_sides_are_judged_without_git_dates() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\n---\n# Strategy\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n# Payouts\n");
+    git(site.root(), &["init", "-q", "-b", "main"]);
+    commit(site.root(), "2025-01-10", "Set up");
+    write(
+        site.root(),
+        "ps.md",
+        "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-20\n---\n# Payouts\n",
+    );
+    commit(site.root(), "2026-11-20", "Review payouts");
+    let d = json(&site, &[]);
+    assert_eq!(d["health"]["compared"], true);
+    let new: Vec<String> = health(&d, "new");
+    assert!(new.is_empty(), "{d:#}");
+    assert_eq!(items(&d, "changed"), ["ps: reviewed on 2026-11-20"]);
+}

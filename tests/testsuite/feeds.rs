@@ -231,3 +231,38 @@ fn no_feeds_without_an_absolute_base_url() {
     assert!(!out.path.join("changes/feed.xml").exists());
     assert!(!read(&out, "changes/index.html").contains("application/atom+xml"));
 }
+
+#[test]
+fn an_entry_lists_fifty_changes_and_counts_the_rest() {
+    let mut site = SiteTest::new()
+        .file(
+            "throughline.yaml",
+            "title: Acme\nbase_url: https://s.example.com/\n",
+        )
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n",
+        );
+    for n in 0..55 {
+        site = site.file(
+            &format!("pages/p{n}.md"),
+            format!("---\nid: p{n}\nkind: page\ntitle: Page {n}\n---\n"),
+        );
+    }
+    crate::support::git(site.root(), &["init", "-q", "-b", "main"]);
+    git_at(site.root(), "2026-11-17", &["add", "-A"]);
+    git_at(
+        site.root(),
+        "2026-11-17",
+        &["commit", "-q", "-m", "Everything"],
+    );
+    let out = build(&site, "2026-11-24");
+    assert_valid_atom(&out.path.join("changes/feed.xml"));
+    let feed = read(&out, "changes/feed.xml");
+    assert_eq!(feed.matches("&lt;li&gt;").count(), 51, "{feed}");
+    assert!(
+        feed.contains("and 6 more changes, on the changes page"),
+        "{feed}"
+    );
+    assert!(feed.contains("Week of 2026-11-16: 56 changes"));
+}

@@ -50,7 +50,7 @@ struct WeekView<'a> {
 
 /// How many changes of one week the changes page lists: a commit that adds
 /// 10,000 documents would otherwise make a 10,000-item page.
-pub(super) const CHANGES_PER_WEEK: usize = 200;
+const CHANGES_PER_WEEK: usize = 200;
 
 /// The first day of the changes window.
 pub(super) fn changes_from(site: &Site) -> Date {

@@ -11,7 +11,7 @@
 
 use std::fmt::Write;
 
-use super::changes::{events_by_week, CHANGES_PER_WEEK};
+use super::changes::events_by_week;
 use crate::date::Date;
 use crate::escape::for_xml;
 use crate::history::Event;
@@ -19,6 +19,11 @@ use crate::output::OutputFile;
 use crate::render::markdown::escape as html;
 use crate::render::view::Model;
 use crate::site::Site;
+
+/// Changes an entry lists; the rest are counted, and the changes page has
+/// them. A feed holds at most a window's weeks of this many (about 300 KB
+/// for 13 weeks), under the 1 MB a page may weigh.
+const FEED_CHANGES_PER_WEEK: usize = 50;
 
 /// The whole strategy's feed, from the output's root.
 pub(in crate::render) const CHANGES_FEED: &str = "changes/feed.xml";
@@ -156,7 +161,7 @@ fn feed(
 fn week_html(model: &Model<'_>, base: &str, events: &[&Event]) -> String {
     let site = model.site;
     let mut out = String::from("<ul>");
-    for event in events.iter().take(CHANGES_PER_WEEK) {
+    for event in events.iter().take(FEED_CHANGES_PER_WEEK) {
         let commit = &site.history.commits[event.commit];
         let (title, link) = match model.link_to(&event.id) {
             Some(l) => (l.title, Some(format!("{base}{}/", l.id))),
@@ -184,11 +189,11 @@ fn week_html(model: &Model<'_>, base: &str, events: &[&Event]) -> String {
             commit.date
         );
     }
-    if events.len() > CHANGES_PER_WEEK {
+    if events.len() > FEED_CHANGES_PER_WEEK {
         let _ = write!(
             out,
-            "<li>and {} more changes</li>",
-            events.len() - CHANGES_PER_WEEK
+            "<li>and {} more changes, on the changes page</li>",
+            events.len() - FEED_CHANGES_PER_WEEK
         );
     }
     out.push_str("</ul>");

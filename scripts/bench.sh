@@ -27,7 +27,8 @@
 # allocates one, so a build right after a 10,000-folder `rm -rf` spends
 # seconds of kernel time scanning (see docs/performance.md, "The disk").
 # --serve then times an edit to the served page, `throughline serve` beside
-# `hugo server` over HTTP (scripts/serve-vs-hugo.py); --history the git history;
+# `hugo server` over HTTP (scripts/serve-vs-hugo.py); --history the git history
+# (scripts/history-bench.sh: history in a build, `diff`, `digest`, the feeds);
 # --search the example site's search in Chromium (tests/a11y/check.mjs),
 # held to first results within 1 s, typed and cold: the budget the browser
 # test reports but, being a test, does not enforce.

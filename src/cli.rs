@@ -92,6 +92,15 @@ pub(crate) enum Command {
     /// documents the change leaves drifted. HEAD defaults to the working
     /// tree. Revisions are read from git objects, with no checkout.
     Diff(DiffArgs),
+    /// Write the week's digest: what needs a decision, what is coming up,
+    /// what changed and the health, for a chat, an email or a webhook.
+    ///
+    /// Judged as `check` judges (`--today`, `as_of:`, `SOURCE_DATE_EPOCH`).
+    /// The window is `--since`: a duration up to and including today (`7d`,
+    /// the default; `2w`), the days after a date (YYYY-MM-DD), or the commits
+    /// after a revision. Links go to the published site, so an absolute
+    /// `base_url` is needed (the config's, or `--base-url`).
+    Digest(DigestArgs),
     /// Record measured values of metrics without editing YAML.
     ///
     /// `checkin METRIC VALUE` adds `{date, value}` to the metric's
@@ -259,6 +268,61 @@ impl From<DiffFormatArg> for throughline::diff::DiffFormat {
             DiffFormatArg::Human => Self::Human,
             DiffFormatArg::Markdown => Self::Markdown,
             DiffFormatArg::Json => Self::Json,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DigestArgs {
+    /// The site root (inside a git work tree, for what changed).
+    #[arg(default_value = ".")]
+    pub(crate) root: PathBuf,
+
+    /// The window: a duration (`7d`, `2w`), a date (the days after it) or a revision (the commits after it).
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub(crate) since: String,
+
+    /// Only what belongs to this team (its id); repeatable.
+    #[arg(long, value_name = "ID")]
+    pub(crate) team: Vec<String>,
+
+    /// Only what this owner owns; repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) owner: Vec<String>,
+
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = DigestFormatArg::Markdown)]
+    pub(crate) format: DigestFormatArg,
+
+    /// The published site's absolute address, over the config's `base_url`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// Judge the site as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) today: Option<String>,
+}
+
+/// `digest --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DigestFormatArg {
+    /// For a chat or a pull request: HTML escaped, mentions neutralised.
+    Markdown,
+    /// An email: inline styles only, no script, no external resource.
+    Html,
+    /// One JSON document, for other tools.
+    Json,
+    /// A Slack Block Kit payload, ready for an incoming webhook.
+    Slack,
+}
+
+impl From<DigestFormatArg> for throughline::digest::DigestFormat {
+    fn from(f: DigestFormatArg) -> Self {
+        match f {
+            DigestFormatArg::Markdown => Self::Markdown,
+            DigestFormatArg::Html => Self::Html,
+            DigestFormatArg::Json => Self::Json,
+            DigestFormatArg::Slack => Self::Slack,
         }
     }
 }

@@ -11,6 +11,10 @@
 //!   on serde_json's text, which leaves C1 controls and bidirectional
 //!   overrides raw.
 //!
+//! - Slack's mrkdwn (a Block Kit payload for an incoming webhook):
+//!   [`for_slack`];
+//! - XML text and attribute values (the Atom feeds): [`for_xml`].
+//!
 //! HTML pages escape through `render::markdown::escape` and GitHub workflow
 //! commands through their own encoding in `diagnostics::github`: each of
 //! those readers has one function as well.
@@ -244,6 +248,74 @@ pub fn markdown_with_code(text: &str) -> String {
     out
 }
 
+/// `text` as Slack mrkdwn text (in a Block Kit payload) that shows `text`
+/// and does nothing else: no link, no mention, no notification.
+///
+/// - `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, the only escaping
+///   Slack reads: with `<` escaped, no `<!channel>`, `<@U123>`, `<!subteam^…>`
+///   or `<http://…|label>` of the text's own can form.
+/// - `@` is followed by [`BREAK`], so `@channel`, `@here`, `@everyone` and a
+///   user's name written bare are not turned into mentions (Slack links
+///   names in some clients and with `link_names`).
+/// - `://` and `www.` are broken by [`BREAK`], so Slack makes no link of a
+///   URL in a title: the digest links only to the site and the repository.
+/// - `*`, `_`, `~` and `` ` `` are preceded by [`BREAK`]: Slack reads them
+///   as formatting only at a word's edge, which the break moves.
+/// - Controls, line breaks and bidirectional characters are written as
+///   [`for_terminal`] writes them: one value, one line.
+pub fn for_slack(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 4);
+    for (at, c) in text.char_indices() {
+        let rest = &text[at + c.len_utf8()..];
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => {
+                out.push('@');
+                out.push(BREAK);
+            }
+            ':' if rest.starts_with("//") => {
+                out.push(':');
+                out.push(BREAK);
+            }
+            '.' if follows(text, at, "www") => {
+                out.push(BREAK);
+                out.push('.');
+            }
+            '*' | '_' | '~' | '`' => {
+                out.push(BREAK);
+                out.push(c);
+            }
+            c if is_terminal_unsafe(c) => push_escaped_char(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as XML 1.0 character data or an attribute value: `&`, `<`, `>`,
+/// `"` and `'` as entities, and every character XML 1.0 forbids (C0
+/// controls but tab, line feed and carriage return; U+FFFE, U+FFFF) as
+/// U+FFFD, since no escape can write them and one would make the whole
+/// document unreadable to a feed reader.
+pub fn for_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +507,47 @@ mod tests {
                 "{input:?}"
             );
         }
+    }
+
+    #[test]
+    fn slack_text_cannot_mention_link_or_format() {
+        let z = BREAK;
+        let table: &[(&str, String)] = &[
+            ("Same-day payouts", "Same-day payouts".into()),
+            (
+                "@channel @here @everyone",
+                format!("@{z}channel @{z}here @{z}everyone"),
+            ),
+            (
+                "<!channel> <@U0123|bob> <!subteam^S1>",
+                format!("&lt;!channel&gt; &lt;@{z}U0123|bob&gt; &lt;!subteam^S1&gt;"),
+            ),
+            (
+                "<https://evil.example|click>",
+                format!("&lt;https:{z}//evil.example|click&gt;"),
+            ),
+            ("a & b &amp;", "a &amp; b &amp;amp;".into()),
+            ("www.evil.example", format!("www{z}.evil.example")),
+            (
+                "*bold* _it_ ~s~ `c`",
+                format!("{z}*bold{z}* {z}_it{z}_ {z}~s{z}~ {z}`c{z}`"),
+            ),
+            ("line\nnext\u{1b}", "line\\u{a}next\\u{1b}".into()),
+        ];
+        for (input, shown) in table {
+            assert_eq!(&for_slack(input), shown, "{input:?}");
+        }
+    }
+    #[test]
+    fn xml_text_is_well_formed_whatever_it_holds() {
+        assert_eq!(
+            for_xml("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
+        );
+        assert_eq!(
+            for_xml("x\u{1}\u{1b}\ty\u{ffff}"),
+            "x\u{fffd}\u{fffd}\ty\u{fffd}"
+        );
+        assert_eq!(for_xml("東京 \u{85}"), "東京 \u{85}");
     }
 }

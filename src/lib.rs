@@ -40,6 +40,7 @@ pub mod render;
 // Commands and front ends.
 pub mod checkin;
 pub mod diff;
+pub mod digest;
 pub mod lsp;
 pub mod review;
 pub mod scaffold;

@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, GraphFormat, InitArgs,
-    NewArgs, ReviewArgs, ServeArgs,
+    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, DigestArgs,
+    GraphFormat, InitArgs, NewArgs, ReviewArgs, ServeArgs,
 };
 use throughline::date::Today;
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::New(args) => new_document(&args),
         Command::Review(args) => review(&args),
         Command::Diff(args) => diff(&args),
+        Command::Digest(args) => digest(&args),
         Command::Checkin(args) => checkin(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -296,6 +297,28 @@ fn diff(args: &DiffArgs) -> Result<u8, RunError> {
     print!(
         "{}",
         throughline::diff::render(&change, &old, &new, args.format.into())
+    );
+    Ok(0)
+}
+
+fn digest(args: &DigestArgs) -> Result<u8, RunError> {
+    use throughline::digest::{DigestOptions, Since};
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: args.today.clone(),
+        drafts: false,
+    };
+    let options = load_options(&common)?;
+    let asked = DigestOptions {
+        since: Since::parse(&args.since),
+        teams: args.team.clone(),
+        owners: args.owner.clone(),
+        base_url: args.base_url.clone(),
+    };
+    let digest = throughline::digest::digest(&options, &asked)?;
+    print!(
+        "{}",
+        throughline::digest::render(&digest, args.format.into())
     );
     Ok(0)
 }

@@ -14,6 +14,7 @@ mod pace;
 mod people;
 mod reach;
 mod standing;
+mod teams;
 mod trend;
 mod work_mix;
 
@@ -26,6 +27,7 @@ pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use standing::Standing;
 pub(crate) use standing::{rolled_up_pace, standing};
+pub(crate) use teams::Teams;
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
 

@@ -6,7 +6,7 @@ mod report;
 mod strategy;
 
 pub use report::{compare_url, render, DiffFormat};
-pub use strategy::{diff, DocChange, DocSummary, FindingSummary, StrategyDiff};
+pub use strategy::{diff, findings_between, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
 use crate::date::Date;
 use crate::history::{

@@ -129,7 +129,7 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
         .filter(|d| !new_docs.contains_key(d.id.as_str()) && !renamed_from.contains(d.id.as_str()))
         .map(summary)
         .collect();
-    let (findings_introduced, findings_resolved) = compare_findings(old, new);
+    let (findings_introduced, findings_resolved) = findings_between(old, new);
     let drifted = findings_introduced
         .iter()
         .filter(|f| f.rule == "drift")
@@ -260,10 +260,10 @@ fn line_changes(old: &str, new: &str) -> (usize, usize) {
 /// different broken links are two.
 type FindingKey = (String, String, String, String);
 
-/// Findings introduced and resolved between `old` and `new`, each sorted.
-/// A finding in both (by [`FindingKey`], counted as often as it occurs) is
-/// in neither list.
-fn compare_findings(old: &Site, new: &Site) -> (Vec<FindingSummary>, Vec<FindingSummary>) {
+/// Findings introduced and resolved between `old` and `new`, each sorted:
+/// `diff`'s and the digest's health alike. A finding in both (by
+/// [`FindingKey`], counted as often as it occurs) is in neither list.
+pub fn findings_between(old: &Site, new: &Site) -> (Vec<FindingSummary>, Vec<FindingSummary>) {
     let (before, after) = (keyed_findings(old), keyed_findings(new));
     let only_in = |these: &[(FindingKey, FindingSummary)],
                    those: &[(FindingKey, FindingSummary)]| {
@@ -336,6 +336,13 @@ fn field_at(text: &str, line: u32) -> String {
         }
     }
     key
+}
+
+impl FindingSummary {
+    /// How `diff` and the digest name finding `d` of `site`.
+    pub fn of(site: &Site, d: &Diagnostic) -> FindingSummary {
+        finding(site, d)
+    }
 }
 
 fn finding(site: &Site, d: &Diagnostic) -> FindingSummary {

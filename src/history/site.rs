@@ -175,6 +175,76 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The change in words, as the changes page's `partials/change.html`
+    /// says it (`status active → done`), for the digest and the feeds.
+    /// Raw text: values come from the repository, so the caller escapes it
+    /// for its reader.
+    pub fn describe(&self) -> String {
+        let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_string());
+        match self {
+            Change::Added { status: Some(s) } => format!("added as {s}"),
+            Change::Added { status: None } => "added".into(),
+            Change::Removed => "removed".into(),
+            Change::Status { from, to } => {
+                format!("status {} → {}", or(from, "(none)"), or(to, "(none)"))
+            }
+            Change::Parent { from, to } => format!(
+                "moved from {} to {}",
+                or(from, "no parent"),
+                or(to, "no parent")
+            ),
+            Change::Goals { fields } => {
+                let names: Vec<&str> = fields
+                    .iter()
+                    .map(|f| match f.as_str() {
+                        "success" => "success criteria",
+                        _ => "key results",
+                    })
+                    .collect();
+                format!("{} changed", names.join(" and "))
+            }
+            Change::Checkins { added, latest } => {
+                let s = if *added == 1 { "" } else { "s" };
+                match latest {
+                    Some(l) => format!("{added} check-in{s} added (latest {l})"),
+                    None => format!("{added} check-in{s} added"),
+                }
+            }
+            Change::Reviewed { on: Some(on) } => format!("reviewed on {on}"),
+            Change::Reviewed { on: None } => "reviewed".into(),
+            Change::Judged { field, from, to } => {
+                format!("{field} {} → {}", or(from, "(none)"), or(to, "(none)"))
+            }
+            Change::Renamed { from } => format!("id renamed from {from}"),
+            Change::Title { from, .. } => format!("retitled from “{}”", or(from, "(none)")),
+            Change::Owner { from, to } => {
+                format!("owner {} → {}", or(from, "(none)"), or(to, "(none)"))
+            }
+            Change::Text { sections } => {
+                let named: Vec<String> = sections
+                    .iter()
+                    .map(|s| match s.as_str() {
+                        "" => "the opening text".to_string(),
+                        s => format!("“{s}”"),
+                    })
+                    .collect();
+                format!("text changed in {}", named.join(", "))
+            }
+            Change::Dependencies { added, removed } => {
+                let mut said = Vec::new();
+                if !added.is_empty() {
+                    said.push(format!("now waits on {}", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    said.push(format!("no longer waits on {}", removed.join(", ")));
+                }
+                said.join("; ")
+            }
+        }
+    }
+}
+
 /// A change, with the commit and document it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {

@@ -38,6 +38,8 @@ pub enum Job {
     Dependencies,
     /// Decisions, newest first (`decisions/`).
     Decisions,
+    /// The Atom feeds: `changes/feed.xml`, `teams/<id>/feed.xml`.
+    Feeds,
     /// The search page and its index.
     Search,
     /// The 404 page.
@@ -63,6 +65,7 @@ pub fn all_jobs(site: &Site) -> Vec<Job> {
         Job::People,
         Job::Dependencies,
         Job::Decisions,
+        Job::Feeds,
         Job::Search,
         Job::NotFound,
         Job::Graph,
@@ -109,6 +112,7 @@ pub(super) fn run(
         // another like the other overviews.
         Job::Quarters => pages::quarter::quarter_pages_job(model, theme)?,
         Job::People => pages::people::people_pages_job(model, theme)?,
+        Job::Feeds => pages::feeds::feeds(model),
         Job::Assets => {
             let mut files: Vec<OutputFile> = theme
                 .assets

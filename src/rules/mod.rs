@@ -25,6 +25,7 @@ mod premature_commitment;
 mod skipped_layer;
 mod stale;
 mod stale_metric;
+pub(crate) use stale_metric::checkin_due;
 mod status_conflict;
 mod too_many_bets;
 mod unknown_person;

@@ -36,8 +36,8 @@ const LAYERS: &[&[&str]] = &[
     // Commands over a loaded site: writing into documents, starting a site,
     // comparing two revisions.
     &["review", "checkin", "scaffold", "diff"],
-    // The long-running front ends.
-    &["serve", "lsp"],
+    // Front ends: the long-running servers, and the digest over `diff`.
+    &["serve", "lsp", "digest"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

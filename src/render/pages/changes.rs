@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{change_view, ChangeView, Overview};
 use crate::date::Date;
+use crate::history::Event;
 use crate::render::jobs::Job;
 use crate::render::view::{DocLink, Model};
 use crate::site::Site;
@@ -37,6 +38,8 @@ struct ChangesPage<'a> {
     sections: Vec<SinceView<'a>>,
     /// Whether a review cuts them (else one section, its weeks the page's).
     cut: bool,
+    /// The Atom feed `changes/feed.xml` is published (an absolute `base_url`).
+    feed: bool,
 }
 
 /// The changes since one review (up to the next), or, with no review,
@@ -85,6 +88,20 @@ fn reviews_in(site: &Site, from: Date) -> Vec<(usize, Date)> {
         .collect();
     reviews.sort_by_key(|&(i, date)| std::cmp::Reverse((date, i)));
     reviews
+}
+
+/// The window's changes by week (its Monday), oldest week first, each
+/// week's newest first: the feeds group them as the changes page does.
+pub(super) fn events_by_week(site: &Site) -> BTreeMap<Date, Vec<&Event>> {
+    let mut weeks: BTreeMap<Date, Vec<&Event>> = BTreeMap::new();
+    for event in site.shown_events_between(changes_from(site), site.today) {
+        let date = site.history.commits[event.commit].date;
+        weeks
+            .entry(crate::date::week_start(date))
+            .or_default()
+            .push(event);
+    }
+    weeks
 }
 
 /// The changes page.
@@ -150,5 +167,6 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
         total,
         sections,
         cut: !reviews.is_empty(),
+        feed: super::feeds::published(site),
     }
 }

@@ -12,6 +12,7 @@ mod changes;
 mod decisions;
 mod dependencies;
 pub(in crate::render) mod document;
+pub(in crate::render) mod feeds;
 pub(in crate::render) mod health;
 mod home;
 mod metrics;
@@ -61,6 +62,8 @@ pub(in crate::render) struct SiteFacts<'a> {
     pub today: &'a str,
     /// Whether the highlight stylesheet exists.
     pub has_code: bool,
+    /// Whether the Atom feeds are published (an absolute `base_url`).
+    pub feeds: bool,
     /// The page of the document with id `glossary`, if the site has one,
     /// relative to the site root: the framework terms (DHM, LNO, the
     /// confidence meter) link to it.
@@ -83,6 +86,7 @@ pub(in crate::render) fn base<'a>(
             title: &site.config.title,
             today: &model.today,
             has_code: model.has_code,
+            feeds: feeds::published(site),
             glossary: model.link_to("glossary").map(|l| l.path.after("")),
             has_people: !site.facts.people().is_empty(),
             has_dependencies: model.has_dependencies,

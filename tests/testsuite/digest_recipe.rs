@@ -1,0 +1,283 @@
+//! The weekly digest recipes in docs/guide.md run as written: their shell
+//! steps, read out of the guide, run with `bash -e` in a git repository of
+//! a site with two teams, this build's binary first on `PATH`, and post to
+//! a local HTTP listener standing in for Slack's incoming webhook, which
+//! checks what it receives. Steps that `uses:` an action (the checkout, the
+//! mail) are GitHub's and skipped; the install step is replaced by the
+//! binary; the runner's clock is `SOURCE_DATE_EPOCH`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_yaml::Value;
+
+use crate::support::{git, git_at, SiteTest};
+
+/// 2026-11-24 12:00 UTC, a Tuesday: the simulated runner's clock.
+const CLOCK: &str = "1795521600";
+
+/// The YAML block of the guide whose first line is `# HEADER`.
+fn block(header: &str) -> Value {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
+            .expect("docs/guide.md");
+    let marker = format!("```yaml\n# {header}\n");
+    let start = guide
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {header}`"))
+        + "```yaml\n".len();
+    let len = guide[start..].find("\n```").expect("unclosed code block");
+    serde_yaml::from_str(&guide[start..start + len]).expect("the block is YAML")
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => panic!("expected a string, found {other:?}"),
+    }
+}
+
+/// A site with the recipe's two teams and a week of commits.
+fn site() -> SiteTest {
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: Acme\nrepo_url: https://git.example.com/acme/strategy\n")
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\nreviewed: 2026-11-01\n---\n# Strategy\n")
+        .file("teams/team-payouts.md", "---\nid: team-payouts\nkind: team\ntitle: Payouts\n---\n")
+        .file("teams/team-lending.md", "---\nid: team-lending\nkind: team\ntitle: Lending\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nteam: team-payouts\nreviewed: 2026-11-01\n---\n# Payouts\n")
+        .file("pl.md", "---\nid: pl\nkind: product-strategy\nparent: cs\nteam: team-lending\nreviewed: 2026-11-01\n---\n# Lending\n");
+    git(site.root(), &["init", "-q", "-b", "main"]);
+    git_at(site.root(), "2026-11-01", &["add", "-A"]);
+    git_at(site.root(), "2026-11-01", &["commit", "-q", "-m", "Set up"]);
+    for (team, parent, title) in [
+        ("payouts", "ps", "Instant payouts"),
+        ("lending", "pl", "Credit lines @channel"),
+    ] {
+        let path = site.root().join(format!("bets/bet-{team}.md"));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(
+            &path,
+            format!("---\nid: bet-{team}\nkind: bet\nparent: {parent}\nstatus: proposed\ntitle: \"{title}\"\nreviewed: 2026-11-20\n---\n"),
+        )
+        .expect("write");
+    }
+    git_at(site.root(), "2026-11-20", &["add", "-A"]);
+    git_at(
+        site.root(),
+        "2026-11-20",
+        &["commit", "-q", "-m", "Two bets <!here>"],
+    );
+    site
+}
+
+/// A stand-in for Slack's incoming webhook: every POST body it receives,
+/// answered `200 ok`, until it is stopped.
+struct Webhook {
+    url: String,
+    bodies: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Webhook {
+    fn start() -> Webhook {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://{}/services/T000/B000/XXXX",
+            listener.local_addr().expect("addr")
+        );
+        listener.set_nonblocking(true).expect("nonblocking");
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, s) = (Arc::clone(&bodies), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        if let Some(body) = serve(stream) {
+                            b.lock().expect("lock").push(body);
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Webhook {
+            url,
+            bodies,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn received(mut self) -> Vec<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            t.join().expect("listener");
+        }
+        std::mem::take(&mut *self.bodies.lock().expect("lock"))
+    }
+}
+
+/// Reads one request, answers it, and returns a POST's body.
+fn serve(stream: std::net::TcpStream) -> Option<String> {
+    stream.set_nonblocking(false).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut stream = stream;
+    stream
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        .ok()?;
+    request_line
+        .starts_with("POST /services/T000/B000/XXXX ")
+        .then(|| String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Runs `script` with `bash -e` in the site, as the runner would.
+fn run_step(site: &SiteTest, script: &str, env: &[(String, String)]) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_throughline"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(site.root())
+        .env("PATH", path)
+        .env("SOURCE_DATE_EPOCH", CLOCK)
+        .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "the step failed:\n{script}\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What each team's payload must hold, and nothing that notifies anyone.
+fn assert_slack_payloads(bodies: &[String], base: &str) {
+    assert_eq!(bodies.len(), 2, "one post per team: {bodies:?}");
+    for (body, (team, bet)) in bodies
+        .iter()
+        .zip([("Payouts", "Instant payouts"), ("Lending", "Credit lines")])
+    {
+        let payload: serde_json::Value = serde_json::from_str(body).expect("the payload is JSON");
+        assert_eq!(payload["text"], "Strategy digest: Acme");
+        let blocks = payload["blocks"].as_array().expect("blocks");
+        assert!(!blocks.is_empty() && blocks.len() <= 50);
+        assert!(body.contains(&format!("team {team}")), "{body}");
+        assert!(
+            body.contains(&format!("<{base}bet-")) && body.contains(bet),
+            "{body}"
+        );
+        assert!(
+            !body.contains("@channel") && !body.contains("<!here>"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn github_posts_each_teams_digest_to_the_webhook_and_writes_the_email() {
+    let site = site();
+    let workflow = block(".github/workflows/digest.yml");
+    let on = &workflow["on"]["schedule"][0]["cron"];
+    assert_eq!(text(on), "0 7 * * 1", "weekly, Monday morning");
+    let webhook = Webhook::start();
+    let steps = workflow["jobs"]["digest"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let mut ran = 0;
+    for step in steps {
+        let Some(run) = step.get("run").map(text) else {
+            assert!(
+                step.get("uses").is_some(),
+                "a step with neither run nor uses"
+            );
+            continue;
+        };
+        if step.get("name").map(text).as_deref() == Some("Install throughline") {
+            assert!(run.trim_start().starts_with("cargo install"));
+            continue;
+        }
+        let env: Vec<(String, String)> = step
+            .get("env")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                let v = text(v).replace("${{ secrets.SLACK_WEBHOOK_URL }}", &webhook.url);
+                assert!(!v.contains("${{"), "the test has no value for {v}");
+                (text(k), v)
+            })
+            .collect();
+        run_step(&site, &run, &env);
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "the Slack step and the email step");
+    assert_slack_payloads(&webhook.received(), "https://OWNER.github.io/strategy/");
+    let html = std::fs::read_to_string(site.root().join("digest.html")).expect("digest.html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Strategy digest: Acme"));
+    assert!(!html.contains("<script") && !html.contains("<img"));
+    // The mail step sends that file.
+    let mail = steps
+        .iter()
+        .find(|s| {
+            s.get("uses")
+                .map(text)
+                .is_some_and(|u| u.starts_with("dawidd6/action-send-mail@"))
+        })
+        .expect("a mail step");
+    assert_eq!(text(&mail["with"]["html_body"]), "file://digest.html");
+}
+
+#[test]
+fn gitlab_posts_each_teams_digest_on_a_schedule() {
+    let site = site();
+    let job = block(".gitlab-ci.yml (digest job)");
+    let job = &job["digest"];
+    assert_eq!(
+        text(&job["rules"][0]["if"]),
+        "$CI_PIPELINE_SOURCE == \"schedule\""
+    );
+    let webhook = Webhook::start();
+    let env = [
+        ("SLACK_WEBHOOK_URL".to_string(), webhook.url.clone()),
+        (
+            "CI_PAGES_URL".to_string(),
+            "https://example.gitlab.io/strategy".to_string(),
+        ),
+    ];
+    for script in job["script"].as_sequence().expect("script") {
+        run_step(&site, &text(script), &env);
+    }
+    assert_slack_payloads(&webhook.received(), "https://example.gitlab.io/strategy/");
+}

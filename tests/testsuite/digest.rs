@@ -177,6 +177,8 @@ fn each_section_reads_the_window_from_git() {
             "m-speed: 1 check-in added (latest 2026-11-20: 20)",
             "bet-b: status proposed → committed",
             "bet-c: moved from ps to pl",
+            // The same commit dropped its broken link from the text.
+            "bet-c: text changed in “bet-c”",
         ],
     );
     let coming = items(&d, "coming_up");
@@ -400,7 +402,8 @@ fn a_team_or_an_owner_narrows_every_section() {
         changed,
         [
             "bet-b: status proposed → committed",
-            "bet-c: moved from ps to pl"
+            "bet-c: moved from ps to pl",
+            "bet-c: text changed in “bet-c”"
         ]
     );
     assert!(items(&d, "needs_decision")

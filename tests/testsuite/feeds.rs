@@ -130,7 +130,7 @@ fn feeds_are_valid_atom_with_each_complete_week_once() {
             "https://strategy.example.com/changes/feed.xml#week-2026-10-26",
         ]
     );
-    assert_eq!(entries[1]["title"], "Week of 2026-11-16: 5 changes");
+    assert_eq!(entries[1]["title"], "Week of 2026-11-16: 6 changes");
     assert_eq!(entries[1]["updated"], "2026-11-22T00:00:00Z");
     assert_eq!(
         entries[1]["link"],
@@ -182,7 +182,7 @@ fn each_team_has_its_feed_and_its_page_links_it() {
     // check-in of m-other (which a lending objective measures), in one week;
     // and the setup.
     assert_eq!(entries.len(), 2, "{lend:#}");
-    assert_eq!(entries[0]["title"], "Week of 2026-11-16: 3 changes");
+    assert_eq!(entries[0]["title"], "Week of 2026-11-16: 4 changes");
     assert_eq!(
         entries[0]["id"],
         "https://strategy.example.com/teams/team-lend/feed.xml#week-2026-11-16"

@@ -17,9 +17,13 @@ use crate::text::{suggest, LineIndex};
 use crate::yaml::{self, Locator, Step};
 
 mod schema;
+mod trackers;
 
 use schema::apply_kind_overrides;
 pub use schema::{KindDef, ParentRule, Schema, KIND_KEYS, PAGE_KIND};
+pub use trackers::{
+    export_path, TrackerConfig, TrackerFormat, WorkState, DEFAULT_UNPLANNED_LABELS, TRACKER_KEYS,
+};
 
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "throughline.yaml";
@@ -96,6 +100,10 @@ pub struct Config {
     /// The date the site is judged on when `--today` does not name one: a
     /// site kept as it stood on that day (an archive, the example site).
     pub as_of: Option<crate::date::Date>,
+    /// The issue trackers' exports read as work items (`trackers:`).
+    pub trackers: Vec<TrackerConfig>,
+    /// The largest share (a fraction) of a team's work in a quarter that may trace to nothing before `untraced-work`.
+    pub max_untraced_share: f64,
 }
 
 impl Default for Config {
@@ -124,6 +132,8 @@ impl Default for Config {
                 unit: crate::date::CadenceUnit::Days,
             },
             as_of: None,
+            trackers: Vec::new(),
+            max_untraced_share: 0.3,
         }
     }
 }
@@ -162,6 +172,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "repo_url",
     "changes_window",
     "as_of",
+    "trackers",
+    "max_untraced_share",
 ];
 /// The keys under `markdown:`.
 pub const MARKDOWN_KEYS: &[&str] = &["highlight_theme", "unsafe_html"];
@@ -415,6 +427,15 @@ impl Config {
         }
         if let Some(v) = field("max_unplanned_share") {
             config.max_unplanned_share = fraction("max_unplanned_share", v, "0.3")?;
+        }
+        if let Some(v) = field("max_untraced_share") {
+            config.max_untraced_share = fraction("max_untraced_share", v, "0.3")?;
+        }
+        if let Some(v) = field("trackers") {
+            let unknown = |path: &[Step<'_>], parent: &str, known: &[&str]| {
+                unknown_nested(&locator, &lines, text, path, parent, known)
+            };
+            config.trackers = trackers::parse(v, &error_at, &unknown)?;
         }
         if let Some(v) = field("output_verbs") {
             let Some(items) = v.as_array() else {

@@ -12,6 +12,7 @@ mod pace;
 mod reach;
 mod trend;
 mod work_mix;
+mod work_trace;
 
 pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use goals::{goal_outcome, read_goal, GoalOutcome, GoalReading};
@@ -19,6 +20,9 @@ pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
+pub(crate) use work_trace::work_trace;
+#[cfg(test)]
+pub(crate) use work_trace::WorkTrace;
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};
@@ -70,6 +74,7 @@ pub(crate) fn stamped<'d>(
     docs.iter()
         .flat_map(|d| &d.reviewed_against)
         .filter_map(|stamp| graph.lookup(&stamp.target.id))
+        .filter(|&t| docs[t].tracker.is_none())
 }
 
 impl Facts {

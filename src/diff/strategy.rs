@@ -73,28 +73,33 @@ pub struct FindingSummary {
     pub message: String,
 }
 
+/// The documents of `site` a diff compares one by one: not trackers' items.
+fn documents(site: &Site) -> Vec<&Document> {
+    site.docs.iter().filter(|d| d.tracker.is_none()).collect()
+}
+
 /// Compares `old` with `new`.
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
-    let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
-    let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
-    let added = new
-        .docs
+    // Trackers' items are compared through their findings only: a
+    // revision's texts hold its documents, not its exports.
+    let (old_list, new_list) = (documents(old), documents(new));
+    let old_docs: HashMap<&str, &Document> = old_list.iter().map(|d| (d.id.as_str(), *d)).collect();
+    let new_docs: HashMap<&str, &Document> = new_list.iter().map(|d| (d.id.as_str(), *d)).collect();
+    let added = new_list
         .iter()
         .filter(|d| !old_docs.contains_key(d.id.as_str()))
-        .map(summary)
+        .map(|d| summary(d))
         .collect();
     // Each document compared on its own, in order: re-reading front matter
     // is most of a diff's own work.
-    let changed = new
-        .docs
+    let changed = new_list
         .par_iter()
         .filter_map(|d| doc_change(old, old_docs.get(d.id.as_str())?, new, d))
         .collect();
-    let removed = old
-        .docs
+    let removed = old_list
         .iter()
         .filter(|d| !new_docs.contains_key(d.id.as_str()))
-        .map(summary)
+        .map(|d| summary(d))
         .collect();
     let (before, after) = (findings(old), findings(new));
     let findings_introduced: Vec<FindingSummary> = after.difference(&before).cloned().collect();

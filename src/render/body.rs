@@ -54,7 +54,11 @@ pub(super) struct Resolver<'a> {
 impl LinkResolver for Resolver<'_> {
     fn by_id(&self, id: &str) -> Option<(String, &str)> {
         let link = &self.model.links[self.model.lookup(id)?];
-        Some((link.path.after("../"), link.title))
+        let href = match link.url {
+            Some(url) => url.to_string(),
+            None => link.path.after("../"),
+        };
+        Some((href, link.title))
     }
 
     fn by_path(&self, written: &str) -> Option<String> {

@@ -145,7 +145,8 @@ pub(super) fn search_index(
     served: Option<&ServedPages>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
-    let missing: Vec<(DocId, SearchDoc)> = (0..site.docs.len())
+    let paged: Vec<DocId> = super::view::page_docs(site).collect();
+    let missing: Vec<(DocId, SearchDoc)> = paged
         .into_par_iter()
         .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| Ok((id, search_entry(model, id)?)))

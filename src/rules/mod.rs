@@ -24,6 +24,7 @@ mod stale_metric;
 mod status_conflict;
 mod too_many_bets;
 mod unplanned_work;
+mod untraced_work;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -154,6 +155,7 @@ const REGISTRY: &[RuleMeta] = &[
     behind_pace::META,
     unplanned_work::META,
     metric_chain::META,
+    untraced_work::META,
 ];
 
 /// Every health rule, in the registry's order.
@@ -189,7 +191,7 @@ pub fn catalog() -> Vec<RuleInfo> {
 /// Runs every rule and applies the config's `rules:` levels, in parallel;
 /// the findings come in no particular order (sort them).
 pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
-    let every: Vec<DocId> = ctx.docs().map(|(id, _)| id).collect();
+    let every: Vec<DocId> = ctx.judged_docs().collect();
     judge(ctx, &every)
 }
 
@@ -215,8 +217,7 @@ pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec
         .filter(|d| per_document.iter().any(|r| r.id() == d.rule) && !is_dirty(&d.file))
         .collect();
     let again: Vec<DocId> = ctx
-        .docs()
-        .map(|(id, _)| id)
+        .judged_docs()
         .filter(|&id| dirty.get(id).copied().unwrap_or(true))
         .collect();
     out.extend(judge(ctx, &again));
@@ -357,6 +358,14 @@ impl<'a> Context<'a> {
     /// The documents rules judge: all but those whose front matter is unusable.
     pub fn docs(&self) -> impl Iterator<Item = (DocId, &'a Document)> {
         self.docs.iter().enumerate().filter(|(_, d)| !d.invalid)
+    }
+
+    /// The documents the [`Scope::Document`] rules judge: not a tracker's
+    /// items, whose truth is the tracker's (the site rules count them).
+    fn judged_docs(&self) -> impl Iterator<Item = DocId> + 'a {
+        self.docs()
+            .filter(|(_, d)| d.tracker.is_none())
+            .map(|(id, _)| id)
     }
 
     /// The documents of `kind`.

@@ -19,7 +19,7 @@ use crate::diagnostics::{self, Diagnostic, SourceLookup};
 use crate::graph::{self, DocId, Graph, ResolveContext};
 use crate::model::Document;
 use crate::source::{self, SourceFile};
-use crate::{analysis, git, history, rules};
+use crate::{analysis, git, history, rules, tracker};
 
 /// What a run reads and how.
 #[derive(Debug, Clone)]
@@ -197,10 +197,15 @@ fn read_inputs_each<T: Send>(
     // git reads the history in a process of its own while the files are
     // read and parsed here; one after the other, its time was added to
     // every load of a site kept in git.
-    let ((discovered, made), git_dates) = std::thread::scope(|scope| {
+    let ((discovered, made), git_dates, exports) = std::thread::scope(|scope| {
         let git_dates = scope.spawn(|| git::last_commit_dates(root));
+        let exports = scope.spawn(|| read_exports(root, &config));
         let read = source::discover_each(root, &config, &walk, |file| each(&config, file));
-        (read, git_dates.join().ok().flatten())
+        (
+            read,
+            git_dates.join().ok().flatten(),
+            exports.join().unwrap_or_default(),
+        )
     });
     let inputs = Inputs {
         config,
@@ -208,6 +213,7 @@ fn read_inputs_each<T: Send>(
         sources: discovered.files,
         io_diagnostics: discovered.diagnostics,
         git_dates,
+        exports,
     };
     Ok((inputs, made))
 }
@@ -248,7 +254,19 @@ pub fn inputs_from_texts(
         sources,
         io_diagnostics: Vec::new(),
         git_dates: None,
+        exports: Vec::new(),
     })
+}
+
+/// Reads the trackers' exports the config names, below `root`, each as a
+/// stream of items (`crate::tracker`); what cannot be read is a finding.
+pub(crate) fn read_exports(root: &std::path::Path, config: &Config) -> Vec<tracker::Export> {
+    let guard = source::RootGuard::new(root);
+    config
+        .trackers
+        .par_iter()
+        .map(|entry| tracker::read(root, &guard, entry))
+        .collect()
 }
 
 /// What the command line overrides in the config, wherever the config came from.
@@ -271,6 +289,9 @@ pub struct Inputs {
     pub io_diagnostics: Vec<Diagnostic>,
     /// Each file's last git commit date, when the site is in a git work tree.
     pub git_dates: Option<git::GitDates>,
+    /// The trackers' exports, read ([`read_exports`]); their items join the
+    /// documents as work items.
+    pub exports: Vec<tracker::Export>,
 }
 
 /// Stages 1b–3: parse every source, resolve the graph, run the health rules.
@@ -307,6 +328,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         mut sources,
         io_diagnostics,
         git_dates,
+        exports,
     } = inputs;
     let guard = matches!(parse, Parse::Released(_)).then(|| source::RootGuard::new(&options.root));
     let mut diagnostics = io_diagnostics;
@@ -342,6 +364,18 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
                 .insert(doc.id.clone(), doc.file.clone());
         }
         docs.retain(|d| !d.draft);
+    }
+    // The trackers' items join as work items here, so the graph, facts,
+    // rules, pages and the editor all see them through the one path.
+    let (items, joined) = tracker::work_items(&exports, &docs);
+    for export in &exports {
+        diagnostics.extend(export.diagnostics.iter().cloned());
+    }
+    diagnostics.extend(joined);
+    if !items.is_empty() {
+        docs.extend(items);
+        // Documents stay in path order; an export's items keep theirs.
+        docs.sort_by(|a, b| a.file.cmp(&b.file));
     }
 
     let mut earlier = cache.as_mut().and_then(|c| c.earlier.take());
@@ -389,8 +423,9 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         earlier.filter(|e| e.today == options.today && e.judged(&docs, config_text.as_deref()));
     let findings = match earlier {
         Some(earlier) => {
-            let mut changed: Vec<DocId> =
-                (0..docs.len()).filter(|&d| fresh[docs[d].source]).collect();
+            let mut changed: Vec<DocId> = (0..docs.len())
+                .filter(|&d| fresh.get(docs[d].source).copied().unwrap_or(true))
+                .collect();
             // Facts also come from outside the documents (git dates): a
             // document whose facts moved is judged again even if unchanged.
             changed.extend(analysis::changed_facts(&earlier.facts, &facts));

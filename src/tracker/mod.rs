@@ -12,10 +12,13 @@
 
 mod github;
 mod jira;
+mod join;
 mod linear;
 mod plain;
 
 use std::path::Path;
+
+pub use join::work_items;
 
 use crate::config::{TrackerConfig, TrackerFormat, WorkState};
 use crate::date::{Date, Quarter};

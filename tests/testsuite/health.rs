@@ -36,6 +36,7 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "stale strategy/lending.md:7:11",
             "overhead-heavy teams/team-ops.md:3:7",
             "unplanned-work teams/team-risk.md:3:7",
+            "untraced-work teams/team-support.md:3:7",
             "status-conflict work/limits.md:6:9",
             "orphan work/orphan.md:3:7",
         ]

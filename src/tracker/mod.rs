@@ -161,8 +161,9 @@ pub fn parse(file: &str, bytes: Vec<u8>, entry: &TrackerConfig) -> Export {
             return export;
         }
     };
-    let body = crate::source::bom_stripped(&text);
-    let bom = text.len() - body.len();
+    // Positions count from after a byte-order mark, as in documents.
+    let text = crate::source::without_bom(text);
+    let body = text.as_str();
     let mut reader = Reader {
         file,
         text: &text,
@@ -204,7 +205,7 @@ pub fn parse(file: &str, bytes: Vec<u8>, entry: &TrackerConfig) -> Export {
         },
     };
     reader.export.format = Some(format);
-    let start = bom;
+    let start = 0;
     match format {
         TrackerFormat::Github => github::read(&mut reader, start),
         TrackerFormat::Jira if body.trim_start().starts_with('{') => {
@@ -565,6 +566,13 @@ impl Reader<'_> {
                     let at = record
                         .position()
                         .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+                    // The reader places a row after a CRLF's `\r`, at its `\n`.
+                    let at = at
+                        + body.as_bytes().get(at..).map_or(0, |rest| {
+                            rest.iter()
+                                .take_while(|&&b| b == b'\r' || b == b'\n')
+                                .count()
+                        });
                     let end = match rows.peek() {
                         Some(Ok(next)) => next.position().map_or(body.len(), |p| {
                             usize::try_from(p.byte()).unwrap_or(body.len())

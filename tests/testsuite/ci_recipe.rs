@@ -720,19 +720,19 @@ fn github_judges_a_pull_request_by_its_commit_and_publishes_despite_warnings() {
     );
     let check = pr.step("check", "Check");
     // As of the commit's day the example has exactly its four planted warnings.
-    assert_eq!(annotations(&check.stdout, "warning"), 4, "{}", pr.log());
+    assert_eq!(annotations(&check.stdout, "warning"), 5, "{}", pr.log());
     assert_eq!(annotations(&check.stdout, "error"), 0, "{}", pr.log());
     let sarif: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo.root().join("throughline.sarif")).unwrap(),
     )
     .expect("SARIF is JSON");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 4);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 5);
     assert!(!repo.public().exists(), "a pull request built the site");
 
     let main = repo.run(Ci::GitHub, Event::PushToMain);
     let check = main.step("check", "Check");
     // As of today, more has become stale: still warnings, and still published.
-    assert!(annotations(&check.stdout, "warning") > 4, "{}", main.log());
+    assert!(annotations(&check.stdout, "warning") > 5, "{}", main.log());
     assert_eq!(annotations(&check.stdout, "error"), 0, "{}", main.log());
     assert_eq!(main.job("check"), Outcome::Passed, "{}", main.log());
     assert_published(&repo, &main, "publish", GITHUB_PAGES_URL);
@@ -754,7 +754,7 @@ fn gitlab_judges_a_merge_request_by_its_commit_and_publishes_despite_warnings() 
         "a merge request runs no pages job"
     );
     let check = mr.step("check", "script");
-    assert_eq!(check.stdout.matches("warning[").count(), 4, "{}", mr.log());
+    assert_eq!(check.stdout.matches("warning[").count(), 5, "{}", mr.log());
     assert!(!repo.public().exists(), "a merge request built the site");
 
     let main = repo.run(Ci::GitLab, Event::PushToMain);

@@ -177,6 +177,7 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
             "metric-chain metrics/m-merchant-retention-90d.md:5:7",
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
+            "untraced-work teams/team-platform.md:3:7",
         ]
     );
     let readme = std::fs::read_to_string(

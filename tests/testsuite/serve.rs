@@ -462,3 +462,32 @@ fn slow_connections_are_capped_instead_of_taking_a_thread_each() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn an_edit_to_a_trackers_export_is_picked_up_like_a_document() {
+    let site = SiteTest::example();
+    let root = site.root();
+    let server = Server::start(root);
+    let events = server.reloads();
+    assert!(server
+        .page("/obj-launch-partner-api/")
+        .contains("Partner sandbox accounts"));
+    replace_in(
+        root,
+        "tracker/jira.csv",
+        "Partner sandbox accounts",
+        "Partner sandbox tenants",
+    );
+    next_reload(&events);
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .page("/obj-launch-partner-api/")
+        .contains("Partner sandbox tenants")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the export's change is not served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -464,6 +464,7 @@ impl LiveSite {
         }
         let files = files.into_inner().unwrap_or_default();
         let rendered = files.len();
+
         let mut served = self
             .served
             .write()

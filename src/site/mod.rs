@@ -239,8 +239,23 @@ pub fn inputs_from_texts(
     };
     apply_options(&mut config, options);
     let filter = source::SourceFilter::new(&config, options.output_dir.as_deref());
+    // The trackers' exports among the texts are read as `read_exports`
+    // reads them from disk; an export not among them is not read.
+    let mut exports: Vec<Option<tracker::Export>> = vec![None; config.trackers.len()];
+    let files = files.into_iter().filter_map(|(path, text)| {
+        match config.trackers.iter().position(|t| t.file == path) {
+            Some(at) => {
+                exports[at] = Some(tracker::parse(
+                    &path,
+                    text.into_bytes(),
+                    &config.trackers[at],
+                ));
+                None
+            }
+            None => Some((path, text)),
+        }
+    });
     let mut sources: Vec<SourceFile> = files
-        .into_iter()
         .filter(|(path, _)| filter.is_document(path))
         .map(|(path, text)| {
             let abs_path = options.root.join(&path);
@@ -254,7 +269,7 @@ pub fn inputs_from_texts(
         sources,
         io_diagnostics: Vec::new(),
         git_dates: None,
-        exports: Vec::new(),
+        exports: exports.into_iter().flatten().collect(),
     })
 }
 

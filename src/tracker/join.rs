@@ -62,7 +62,7 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
             name.to_string()
         }
     };
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(exports.iter().map(|e| e.items.len()).sum());
     for export in exports {
         for item in &export.items {
             let id = derived_id(&item.key);

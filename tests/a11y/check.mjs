@@ -123,7 +123,8 @@ function pagesToCheck(scheme) {
   const rules = readdirSync(join(site, "health"), { withFileTypes: true }).filter((e) => e.isDirectory());
   if (rules.length > 0) pages.push(["health-rule", `health/${rules[0].name}/index.html`]);
   const largest = new Map();
-  for (const n of graph.nodes) {
+  // A tracker's item has no page of its own: it links to the tracker.
+  for (const n of graph.nodes.filter((n) => !n.tracker_key)) {
     const path = `${encodeURIComponent(n.id)}/index.html`;
     const size = statSync(join(site, n.id, "index.html")).size;
     if (scheme === "light") pages.push([n.kind, path]);

@@ -30,6 +30,7 @@ mod kept;
 pub mod rules;
 mod site;
 pub mod source;
+pub mod tracker;
 
 // What a site is read into: its history, pages, the output folder.
 mod build;

@@ -13,12 +13,12 @@ macro_rules! position_type {
     ($name:ident, $what:literal) => {
         impl $name {
             #[doc = concat!("The ", $what, " at position `index` of its list.")]
-            pub fn new(index: usize) -> $name {
+            pub const fn new(index: usize) -> $name {
                 $name(index)
             }
 
             /// Its position in its list.
-            pub fn index(self) -> usize {
+            pub const fn index(self) -> usize {
                 self.0
             }
 
@@ -571,6 +571,34 @@ pub struct Document {
     pub body: BodyFacts,
     /// Byte offset of the body in the source text.
     pub body_offset: usize,
+    /// Tracker keys, epics, milestones and projects whose items serve this
+    /// document (`tracks:`), as written.
+    pub tracks: Vec<Ref>,
+    /// Where a work item from a tracker's export came from; `None` for a
+    /// document. Such an item has no source file (`source` is
+    /// [`NO_SOURCE`]) and no page.
+    pub tracker: Option<Box<TrackerOrigin>>,
+}
+
+/// The `source` of a work item read from a tracker's export: it has no
+/// Markdown file of its own.
+pub(crate) const NO_SOURCE: SourceId = SourceId::new(usize::MAX);
+
+/// What a work item from a tracker's export keeps of its issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerOrigin {
+    /// The tracker's key as it shows it (`PAY-42`, `acme/app#123`).
+    pub key: String,
+    /// The tracker's page for it (http or https only).
+    pub url: Option<String>,
+    /// Its estimate, where the export has one.
+    pub estimate: Option<f64>,
+    /// When it was resolved, else created.
+    pub date: Option<Date>,
+    /// Whether it names anything at all (a label, an `[[id]]`, or a `tracks:`
+    /// owner): an item naming a missing id is untraced, and its broken link
+    /// is reported at its place in the export.
+    pub names_something: bool,
 }
 
 impl Document {

@@ -76,6 +76,12 @@ pub fn plan(site: &Site, ids: &[String], today: Date) -> Result<Vec<Review>, Run
 
 fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> {
     let d = &site.docs[doc];
+    if let Some(origin) = d.tracker.as_deref() {
+        return Err(RunError::Other(format!(
+            "`{}` is {} from the tracker's export {}; it has no document to stamp: review it in the tracker",
+            d.id, origin.key, d.file
+        )));
+    }
     usable_id(d)?;
     let mut against: Vec<(String, Fingerprint)> = Vec::new();
     for edge in site.graph.outgoing(doc) {
@@ -83,7 +89,8 @@ fn review_one(site: &Site, doc: DocId, today: Date) -> Result<Review, RunError> 
             continue;
         }
         let target = &site.docs[edge.to];
-        if against.iter().any(|(id, _)| *id == target.id) {
+        // A tracker's item changes in the tracker: there is no text to stamp.
+        if target.tracker.is_some() || against.iter().any(|(id, _)| *id == target.id) {
             continue;
         }
         usable_id(target)?;

@@ -197,11 +197,16 @@ impl Corpus {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
         let options = load_options(&root, false);
         let inputs = throughline::read_inputs(&options).expect("content-example loads");
-        let files: Vec<(String, Vec<u8>)> = inputs
+        let mut files: Vec<(String, Vec<u8>)> = inputs
             .sources
             .iter()
             .map(|s| (s.path.clone(), s.text.clone().into_bytes()))
             .collect();
+        // The trackers' exports are mutated like the documents.
+        for entry in &inputs.config.trackers {
+            let bytes = std::fs::read(root.join(&entry.file)).expect("content-example's export");
+            files.push((entry.file.clone(), bytes));
+        }
         assert!(files.len() > 40, "content-example has its documents");
         let site = throughline::analyze(inputs, &options);
         let ids = site.docs.iter().map(|d| d.id.clone()).collect();
@@ -1124,10 +1129,27 @@ impl Runner<'_> {
                 )
             })
             .collect();
+        // Each export as `read_inputs` reads it: from the case's bytes, or
+        // missing (a mutation deleted it) as from a root without it.
+        let nowhere = self.corpus.root.join("no-such-folder");
+        let guard = throughline::source::RootGuard::new(&nowhere);
+        let exports = config
+            .trackers
+            .iter()
+            .map(
+                |entry| match case.files.iter().find(|(path, _)| *path == entry.file) {
+                    Some((_, bytes)) => {
+                        throughline::tracker::parse(&entry.file, bytes.clone(), entry)
+                    }
+                    None => throughline::tracker::read(&nowhere, &guard, entry),
+                },
+            )
+            .collect();
         let inputs = Inputs {
             config,
             config_text: Some(self.config_text.clone()),
             sources,
+            exports,
             ..Inputs::default()
         };
         throughline::analyze(inputs, &load_options(&self.corpus.root, case.drafts))
@@ -1221,8 +1243,11 @@ impl Runner<'_> {
         } else {
             for (path, bytes) in &case.files {
                 let not_utf8 = std::str::from_utf8(bytes).is_err();
+                // A document's bytes are an `encoding` error; an export's, its own.
                 let named = site.diagnostics.iter().any(|d| {
-                    d.rule == "encoding" && d.file == *path && d.severity == Severity::Error
+                    matches!(d.rule, "encoding" | "tracker-export")
+                        && d.file == *path
+                        && d.severity == Severity::Error
                 });
                 if not_utf8 && !named {
                     return Err(format!(
@@ -1323,7 +1348,8 @@ fn check_pages(site: &Site, files: &[throughline::output::OutputFile]) -> Result
             return Err(format!("the build writes outside its folder: `{}`", f.path));
         }
     }
-    for doc in &site.docs {
+    // A tracker's item has no page: it links to the tracker.
+    for doc in site.docs.iter().filter(|d| d.tracker.is_none()) {
         let page = throughline::render::view::doc_path(&doc.id);
         if !seen.contains(page.as_str()) {
             return Err(format!("no page for `{}` ({})", doc.id, doc.file));

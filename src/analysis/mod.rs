@@ -17,6 +17,7 @@ mod standing;
 mod teams;
 mod trend;
 mod work_mix;
+mod work_trace;
 
 pub(crate) use dependencies::{deadline_of, dependency_links, dependency_risk, DependencyLink};
 pub(crate) use fingerprint::fingerprint_of;
@@ -30,6 +31,9 @@ pub(crate) use standing::{rolled_up_pace, standing};
 pub(crate) use teams::Teams;
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
+pub(crate) use work_trace::work_trace;
+#[cfg(test)]
+pub(crate) use work_trace::WorkTrace;
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};
@@ -86,6 +90,7 @@ pub(crate) fn stamped<'d>(
     docs.iter()
         .flat_map(|d| &d.reviewed_against)
         .filter_map(|stamp| graph.lookup(&stamp.target.id))
+        .filter(|&t| docs[t].tracker.is_none())
 }
 
 impl Facts {

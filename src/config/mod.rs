@@ -17,9 +17,13 @@ use crate::text::{suggest, LineIndex};
 use crate::yaml::{self, Locator, Step};
 
 mod schema;
+mod trackers;
 
 use schema::apply_kind_overrides;
 pub use schema::{KindDef, ParentRule, Schema, KIND_KEYS, PAGE_KIND};
+pub use trackers::{
+    export_path, TrackerConfig, TrackerFormat, WorkState, DEFAULT_UNPLANNED_LABELS, TRACKER_KEYS,
+};
 
 /// The config file's name in the site root.
 pub const CONFIG_FILE: &str = "throughline.yaml";
@@ -108,6 +112,10 @@ pub struct Config {
     /// The date the site is judged on when `--today` does not name one: a
     /// site kept as it stood on that day (an archive, the example site).
     pub as_of: Option<crate::date::Date>,
+    /// The issue trackers' exports read as work items (`trackers:`).
+    pub trackers: Vec<TrackerConfig>,
+    /// The largest share (a fraction) of a team's work in a quarter that may trace to nothing before `untraced-work`.
+    pub max_untraced_share: f64,
 }
 
 impl Default for Config {
@@ -139,6 +147,8 @@ impl Default for Config {
                 unit: crate::date::CadenceUnit::Days,
             },
             as_of: None,
+            trackers: Vec::new(),
+            max_untraced_share: 0.3,
         }
     }
 }
@@ -180,6 +190,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "edit_url",
     "changes_window",
     "as_of",
+    "trackers",
+    "max_untraced_share",
 ];
 /// How a config problem is told at the key of a path.
 type ErrorAt<'a> = dyn Fn(&[Step<'_>], String, Option<String>) -> ConfigError + 'a;
@@ -523,6 +535,15 @@ impl Config {
         }
         if let Some(v) = field("max_unplanned_share") {
             config.max_unplanned_share = fraction("max_unplanned_share", v, "0.3")?;
+        }
+        if let Some(v) = field("max_untraced_share") {
+            config.max_untraced_share = fraction("max_untraced_share", v, "0.3")?;
+        }
+        if let Some(v) = field("trackers") {
+            let unknown = |path: &[Step<'_>], parent: &str, known: &[&str]| {
+                unknown_nested(&locator, &lines, text, path, parent, known)
+            };
+            config.trackers = trackers::parse(v, &error_at, &unknown)?;
         }
         if let Some(v) = field("output_verbs") {
             let Some(items) = v.as_array() else {

@@ -32,6 +32,7 @@ pub(crate) const STRUCTURAL: &[RuleInfo] = &[
     structural("deep-chain", "Parent chains too deep", "A parent chain is more than 64 levels deep."),
     structural("io", "Files that cannot be read", "A file or folder cannot be read, a symbolic link loops, or a file is too large."),
     structural("encoding", "Files that are not UTF-8", "A file is not valid UTF-8."),
+    structural("tracker-export", "Tracker exports that cannot be read", "A tracker's export cannot be read as its format or lacks a column (an error: it is not used); a row is bad (a warning: it is skipped); a `tracks:` entry matches nothing."),
     RuleInfo {
         id: "skipped-file",
         title: "Skipped files",

@@ -88,33 +88,38 @@ pub struct FindingSummary {
     pub message: String,
 }
 
+/// The documents of `site` a diff compares one by one: not trackers' items.
+fn documents(site: &Site) -> Vec<&Document> {
+    site.docs.iter().filter(|d| d.tracker.is_none()).collect()
+}
+
 /// Compares `old` with `new`.
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
-    let old_docs: HashMap<&str, &Document> = old.docs.iter().map(|d| (d.id.as_str(), d)).collect();
-    let new_docs: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    // Trackers' items are compared through their findings only: a
+    // revision's texts hold its documents, not its exports.
+    let (old_list, new_list) = (documents(old), documents(new));
+    let old_docs: HashMap<&str, &Document> = old_list.iter().map(|d| (d.id.as_str(), *d)).collect();
+    let new_docs: HashMap<&str, &Document> = new_list.iter().map(|d| (d.id.as_str(), *d)).collect();
     // Renamed in place: an id gone from a file that holds a new id now. One
     // document, as the site's history follows it.
-    let new_at: HashMap<&str, &Document> = new.docs.iter().map(|d| (d.file.as_str(), d)).collect();
-    let renamed: HashMap<&str, &Document> = old
-        .docs
+    let new_at: HashMap<&str, &Document> = new_list.iter().map(|d| (d.file.as_str(), *d)).collect();
+    let renamed: HashMap<&str, &Document> = old_list
         .iter()
         .filter(|d| !new_docs.contains_key(d.id.as_str()))
         .filter_map(|d| {
             let now = new_at.get(d.file.as_str())?;
-            (!old_docs.contains_key(now.id.as_str())).then_some((now.id.as_str(), d))
+            (!old_docs.contains_key(now.id.as_str())).then_some((now.id.as_str(), *d))
         })
         .collect();
     let renamed_from: BTreeSet<&str> = renamed.values().map(|d| d.id.as_str()).collect();
-    let added = new
-        .docs
+    let added = new_list
         .iter()
         .filter(|d| !old_docs.contains_key(d.id.as_str()) && !renamed.contains_key(d.id.as_str()))
-        .map(summary)
+        .map(|d| summary(d))
         .collect();
     // Each document compared on its own, in order: re-reading front matter
     // is most of a diff's own work.
-    let changed = new
-        .docs
+    let changed = new_list
         .par_iter()
         .filter_map(|d| {
             let before = old_docs
@@ -123,11 +128,10 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
             doc_change(old, before, new, d)
         })
         .collect();
-    let removed = old
-        .docs
+    let removed = old_list
         .iter()
         .filter(|d| !new_docs.contains_key(d.id.as_str()) && !renamed_from.contains(d.id.as_str()))
-        .map(summary)
+        .map(|d| summary(d))
         .collect();
     let (findings_introduced, findings_resolved) = findings_between(old, new);
     let drifted = findings_introduced

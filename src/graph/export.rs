@@ -21,16 +21,24 @@ struct Node<'a> {
     team: Option<&'a str>,
     owner: Option<&'a str>,
     file: &'a str,
+    /// A tracker's item: its key as the tracker shows it (`PAY-42`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracker_key: Option<&'a str>,
 }
 
 /// An edge of `graph.json`.
 /// A document's URL, written straight into the output: making 100,000
-/// strings only to copy them was a tenth of writing graph.json.
-struct Url<'a>(&'a str, &'a str);
+/// strings only to copy them was a tenth of writing graph.json. A tracker's
+/// item has no page: its URL is the tracker's (`Some(link)`, null if none).
+struct Url<'a>(&'a str, &'a str, Option<Option<&'a str>>);
 
 impl Serialize for Url<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{}{}/", self.0, self.1))
+        match self.2 {
+            None => s.collect_str(&format_args!("{}{}/", self.0, self.1)),
+            Some(Some(link)) => s.serialize_str(link),
+            Some(None) => s.serialize_none(),
+        }
     }
 }
 
@@ -75,13 +83,18 @@ fn nodes<'a>(
         id: &d.id,
         kind: &d.kind,
         title: &d.title,
-        url: Url(base_url, &d.id),
+        url: Url(
+            base_url,
+            &d.id,
+            d.tracker.as_deref().map(|o| o.url.as_deref()),
+        ),
         parent: graph.parent(i).map(|p| docs[p].id.as_str()),
         status: d.status.map(|s| s.as_str()),
         quarter: d.quarter,
         team: d.team.as_ref().map(|t| t.id.as_str()),
         owner: d.owner.as_deref(),
         file: &d.file,
+        tracker_key: d.tracker.as_deref().map(|o| o.key.as_str()),
     })
 }
 
@@ -240,8 +253,22 @@ impl Node<'_> {
     /// What the node is made from, for [`JsonPieces`].
     fn key(&self) -> impl std::hash::Hash + '_ {
         (
-            (self.id, self.kind, self.title, self.url.1, self.parent),
-            (self.status, self.quarter, self.team, self.owner, self.file),
+            (
+                self.id,
+                self.kind,
+                self.title,
+                self.url.1,
+                self.url.2,
+                self.parent,
+            ),
+            (
+                self.status,
+                self.quarter,
+                self.team,
+                self.owner,
+                self.file,
+                self.tracker_key,
+            ),
         )
     }
 }

@@ -202,7 +202,17 @@ impl Graph {
         self.index.get(id).copied()
     }
 
-    /// The resolved parent of `doc`.
+    /// The document an id as written names: the id itself, or a tracker's
+    /// item by its key in any case (`PAY-42` for `pay-42`). `docs` are the
+    /// documents the graph was built from.
+    pub fn lookup_written(&self, docs: &[Document], id: &str) -> Option<DocId> {
+        self.lookup(id).or_else(|| {
+            self.lookup(&slugify(id))
+                .filter(|&d| docs.get(d.index()).is_some_and(|d| d.tracker.is_some()))
+        })
+    }
+
+    /// The parent of `doc`, if its link resolved.
     pub fn parent(&self, doc: DocId) -> Option<DocId> {
         self.parent[doc]
     }
@@ -478,6 +488,12 @@ impl Resolver<'_> {
     ) -> Option<DocId> {
         if let Some(&to) = self.graph_index.get(id) {
             return Some(to);
+        }
+        // A tracker's key names its item in any case: `[[PAY-42]]` is `pay-42`.
+        if let Some(&to) = self.graph_index.get(&slugify(id)) {
+            if self.docs[to].tracker.is_some() {
+                return Some(to);
+            }
         }
         let known = self
             .hints

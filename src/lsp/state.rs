@@ -50,6 +50,8 @@ pub struct Workspace {
     pub problem: Option<RunError>,
     cache: AnalysisCache,
     git_dates: Option<GitDates>,
+    /// The trackers' exports, read at each reload (a config change reloads).
+    exports: Vec<crate::tracker::Export>,
     io_diagnostics: Vec<Diagnostic>,
     /// `throughline.yaml` as last read from disk.
     config_disk: Option<String>,
@@ -75,6 +77,7 @@ impl Workspace {
             problem: None,
             cache: AnalysisCache::default(),
             git_dates: None,
+            exports: Vec::new(),
             io_diagnostics: Vec::new(),
             config_disk: None,
             dirty: true,
@@ -281,6 +284,7 @@ impl Workspace {
         // Read only: the editor server never writes a file (docs/editors.md),
         // the kept dates of the last build or check included.
         self.git_dates = crate::git::last_commit_dates_read_only(&self.root);
+        self.exports = crate::site::read_exports(&self.root, &config);
         self.io_diagnostics = discovered.diagnostics;
         self.cache = AnalysisCache::default();
         if let Some(old) = self.site.take() {
@@ -325,6 +329,7 @@ impl Workspace {
             },
         };
         inputs.git_dates = self.git_dates.clone();
+        inputs.exports = self.exports.clone();
         inputs.io_diagnostics = self.io_diagnostics.clone();
         analyze_cached(inputs, &self.options, &mut self.cache)
     }

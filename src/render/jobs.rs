@@ -52,7 +52,11 @@ pub enum Job {
 
 /// Every job of a full build, in a fixed order.
 pub fn all_jobs(site: &Site) -> Vec<Job> {
-    let mut jobs: Vec<Job> = DocId::all(site.docs.len()).map(Job::Document).collect();
+    // A tracker's item has no page: it links to the tracker.
+    let mut jobs: Vec<Job> = DocId::all(site.docs.len())
+        .filter(|&d| site.docs[d].tracker.is_none())
+        .map(Job::Document)
+        .collect();
     jobs.extend([
         Job::Home,
         Job::Trace,

@@ -14,7 +14,6 @@ use super::search::{self, Dictionary, IndexWriter};
 use super::theme::Theme;
 use super::view::{Appearances, Model};
 use super::{RenderError, Rendered, ServedPages, Sink};
-use crate::graph::DocId;
 use crate::hash::{binary_identity, hash_of};
 use crate::output::OutputFile;
 use crate::site::Site;
@@ -135,12 +134,14 @@ pub(super) fn incremental_index(
         })
         .collect();
     // Each handed on as soon as it is made, so that no more than a few are
-    // alive. A build renders every document in order: the index's n-th
-    // document is `DocId` n.
+    // alive. A build renders every page in order: the index's n-th
+    // document is the n-th with a page.
+    let paged: Vec<crate::graph::DocId> = super::view::page_docs(model.site).collect();
     changed.par_iter().try_for_each(|&f| {
         let entries = layout
             .range(f)
-            .map(|id| Ok(search_entry(model, DocId::new(id))?.entry().to_string()))
+            .filter_map(|n| paged.get(n).copied())
+            .map(|id| Ok(search_entry(model, id)?.entry().to_string()))
             .collect::<Result<Vec<String>, RenderError>>()?;
         emit(search::fragment_js(
             layout.name(f),

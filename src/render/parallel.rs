@@ -91,12 +91,12 @@ pub(super) fn render_with(
     // the end was 220 MB at 100,000 documents. Serve keeps them instead,
     // for the partial renders that follow. A build over a previous output
     // with a cache makes only the index's files whose documents changed.
-    let every_page_in_order = documents.len() == site.docs.len()
-        && documents.iter().enumerate().all(|(i, &id)| i == id.index());
+    let every_page_in_order = documents.iter().copied().eq(super::view::page_docs(site));
     let incremental = words.is_some();
     let mut index =
         (known.is_none() && with_search && every_page_in_order && !incremental).then(|| {
-            let layout = search::Layout::of(site.docs.iter().map(|d| d.id.as_str()));
+            let layout =
+                search::Layout::of(super::view::page_docs(site).map(|d| site.docs[d].id.as_str()));
             IndexWriter::new(&search::kinds(&model), layout)
         });
     let mut dictionary = words.map(Dictionary::of_words).unwrap_or_default();

@@ -822,6 +822,7 @@ mod tests {
             status: None,
             path: DocPath(id),
             warnings: 0,
+            url: None,
         };
         SearchDoc::new(&link, headings, text)
     }

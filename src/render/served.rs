@@ -145,7 +145,11 @@ pub(super) fn search_index(
     served: Option<&ServedPages>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let site = model.site;
-    let missing: Vec<(DocId, SearchDoc)> = DocId::par_all(site.docs.len())
+    // The index's n-th entry is the n-th document with a page.
+    let paged: Vec<DocId> = super::view::page_docs(site).collect();
+    let missing: Vec<(DocId, SearchDoc)> = paged
+        .par_iter()
+        .copied()
         .filter(|&id| !known.docs.contains_key(&site.docs[id].id))
         .map(|id| Ok((id, search_entry(model, id)?)))
         .collect::<Result<_, RenderError>>()?;
@@ -159,13 +163,16 @@ pub(super) fn search_index(
         dictionary,
         before,
     } = known;
-    let entry_at = |n: usize| docs.get(&site.docs.get(n)?.id);
+    let entry_at = |n: usize| docs.get(&site.docs.get(paged.get(n)?.index())?.id);
     let mut live = served.and_then(|s| s.search.lock().ok());
     if let Some(index) = live.as_deref_mut().and_then(Option::as_mut) {
-        if index.fits(&kinds, site.docs.iter().map(|d| d.id.as_str())) {
+        if index.fits(&kinds, paged.iter().map(|&d| site.docs[d].id.as_str())) {
             let changed: Vec<(usize, CodedDoc)> = before
                 .drain()
-                .filter_map(|(id, was)| Some((site.graph.lookup(&id)?.index(), was)))
+                .filter_map(|(id, was)| {
+                    let doc = site.graph.lookup(&id)?;
+                    Some((paged.binary_search(&doc).ok()?, was))
+                })
                 .collect();
             let update = index.update(&changed, entry_at, dictionary);
             if let Some(served) = served {
@@ -177,8 +184,9 @@ pub(super) fn search_index(
     before.clear();
     let (index, files) = search::LiveIndex::write(
         &kinds,
-        site.docs
+        paged
             .iter()
+            .map(|&d| &site.docs[d])
             .filter_map(|d| Some((d.id.as_str(), docs.get(&d.id)?))),
         dictionary,
     );

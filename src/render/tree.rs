@@ -30,12 +30,57 @@ pub(super) struct TreeItem<'a> {
     /// The document whose trace page (`trace/<id>/`) shows them: this one
     /// or an ancestor.
     pub elsewhere_on: Option<DocLink<'a>>,
+    /// Tracker items below it counted instead of listed.
+    pub collapsed: Collapsed,
+}
+
+/// Tracker items under one document, counted rather than listed: more than
+/// [`TRACKER_ITEMS_LISTED`] of them would bury the documents beside them.
+#[derive(Debug, Clone, Copy, Default, Hash, PartialEq, Eq)]
+pub(super) struct Collapsed {
+    /// How many.
+    pub items: usize,
+    /// Of them, done.
+    pub done: usize,
+}
+
+/// How many tracker items a document's tree lists before it counts them instead.
+pub(crate) const TRACKER_ITEMS_LISTED: usize = 10;
+
+/// The children of `doc` a tree lists, and the tracker items it counts instead.
+fn shown_children(model: &Model<'_>, doc: DocId) -> (Vec<DocId>, Collapsed) {
+    let docs = &model.site.docs;
+    let children = model.site.graph.children(doc);
+    let items = children
+        .iter()
+        .filter(|&&c| docs[c].tracker.is_some())
+        .count();
+    if items <= TRACKER_ITEMS_LISTED {
+        return (children.to_vec(), Collapsed::default());
+    }
+    let done = children
+        .iter()
+        .filter(|&&c| {
+            docs[c].tracker.is_some() && docs[c].status == Some(crate::model::Status::Done)
+        })
+        .count();
+    let shown = children
+        .iter()
+        .copied()
+        .filter(|&c| docs[c].tracker.is_none())
+        .collect();
+    (shown, Collapsed { items, done })
 }
 
 /// The tree from `doc` down, `depth` levels deep (1: `doc` alone), with filter data.
 pub(super) fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> TreeItem<'a> {
-    let graph = &model.site.graph;
+    let (children, collapsed) = if depth > 1 {
+        shown_children(model, doc)
+    } else {
+        (Vec::new(), Collapsed::default())
+    };
     TreeItem {
+        collapsed,
         doc: model.links[doc],
         team: model.team_of(doc).map(|t| model.links[t].id),
         quarter: model.quarter_of(doc),
@@ -43,15 +88,10 @@ pub(super) fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> Tre
         pace: model.rolled_up_pace(doc),
         elsewhere: 0,
         elsewhere_on: None,
-        children: if depth > 1 {
-            graph
-                .children(doc)
-                .iter()
-                .map(|&c| subtree(model, c, depth - 1))
-                .collect()
-        } else {
-            Vec::new()
-        },
+        children: children
+            .into_iter()
+            .map(|c| subtree(model, c, depth - 1))
+            .collect(),
     }
 }
 
@@ -159,7 +199,8 @@ fn mark_elsewhere<'a>(
         }
         return;
     }
-    for (child, &c) in item.children.iter_mut().zip(graph.children(doc)) {
+    let (shown, _) = shown_children(model, doc);
+    for (child, &c) in item.children.iter_mut().zip(&shown) {
         mark_elsewhere(model, child, c, depth - 1, owner);
     }
 }
@@ -215,11 +256,26 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
         if let Some(owner) = item.owner {
             let _ = write!(out, " data-o=\"{}\"", Escaped(owner));
         }
+        match d.url {
+            Some(url) => {
+                let _ = write!(
+                    out,
+                    "><span class=\"node-line\"><a href=\"{}\">",
+                    Escaped(url)
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "><span class=\"node-line\"><a href=\"{root}{}{}\">",
+                    Escaped(d.path.0),
+                    super::view::INDEX_HTML
+                );
+            }
+        }
         let _ = write!(
             out,
-            "><span class=\"node-line\"><a href=\"{root}{}{}\">{}</a> <span class=\"badge kind\">{}</span>",
-            Escaped(d.path.0),
-            super::view::INDEX_HTML,
+            "{}</a> <span class=\"badge kind\">{}</span>",
             Escaped(d.title),
             Escaped(d.kind_label)
         );
@@ -250,6 +306,13 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 out,
                 " <span class=\"muted\">({})</span>",
                 item.children.len()
+            );
+        }
+        if item.collapsed.items > 0 {
+            let _ = write!(
+                out,
+                " <span class=\"muted\">+ {} tracker items, {} done</span>",
+                item.collapsed.items, item.collapsed.done
             );
         }
         if let Some(on) = item.elsewhere_on {

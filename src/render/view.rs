@@ -45,6 +45,10 @@ pub struct DocLink<'a> {
     pub path: DocPath<'a>,
     /// How many warnings and errors this document has.
     pub warnings: usize,
+    /// A tracker's item: its page in the tracker, where links go instead of
+    /// `path` (an item has no page here). An item whose export carries no
+    /// link has `path` set to what it serves, else the trace page.
+    pub url: Option<&'a str>,
 }
 
 /// The page of the document with this id, relative to the site root
@@ -253,6 +257,16 @@ type RuleBucket<'a> = (usize, &'static str, Vec<(Finding<'a>, u64)>);
 /// The link to document `doc`, which has `warnings` findings.
 pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
     let d = &site.docs[doc];
+    let (path, url) = match d.tracker.as_deref() {
+        None => (DocPath(&d.id), None),
+        Some(origin) => {
+            let served = site
+                .graph
+                .parent(doc)
+                .map_or("trace", |p| site.docs[p].id.as_str());
+            (DocPath(served), origin.url.as_deref())
+        }
+    };
     DocLink {
         id: &d.id,
         title: &d.title,
@@ -263,8 +277,9 @@ pub fn doc_link(site: &Site, doc: DocId, warnings: usize) -> DocLink<'_> {
             .get(&d.kind)
             .map_or(d.kind.as_str(), |k| k.label.as_str()),
         status: d.status.map(|s| s.as_str()),
-        path: DocPath(&d.id),
+        path,
         warnings,
+        url,
     }
 }
 
@@ -292,9 +307,12 @@ pub struct Appearances {
 /// Each document of `site` by its file.
 // foldhash: every render looks up each finding's document by path.
 fn docs_by_file(site: &Site) -> HashMap<&str, DocId, foldhash::fast::RandomState> {
+    // A tracker's items share their export's path: a finding there is
+    // about the export, not one of them.
     site.docs
         .iter()
         .enumerate()
+        .filter(|(_, d)| d.tracker.is_none())
         .map(|(i, d)| (d.file.as_str(), DocId::new(i)))
         .collect()
 }
@@ -370,6 +388,12 @@ impl Appearances {
             loose: hash_of(&loose),
         }
     }
+}
+
+/// The documents that have a page (all but trackers' items), in order:
+/// the search index holds these, its n-th entry the n-th of them.
+pub fn page_docs(site: &Site) -> impl Iterator<Item = DocId> + '_ {
+    DocId::all(site.docs.len()).filter(|&d| site.docs[d].tracker.is_none())
 }
 
 /// A document's page, relative to the site root.
@@ -471,7 +495,13 @@ impl<'a> Model<'a> {
     /// read again where the load released it (`crate::site::load_lean`).
     pub fn text_of(&self, id: DocId) -> Result<Cow<'a, str>, super::RenderError> {
         let site: &'a Site = self.site;
-        site.sources[site.docs[id].source]
+        let Some(source) = site.sources.get(site.docs[id].source.index()) else {
+            return Err(super::RenderError(format!(
+                "{}: a tracker's item has no text of its own",
+                site.docs[id].file
+            )));
+        };
+        source
             .whole_text(&self.guard)
             .map_err(|d| super::RenderError(format!("{}: {}", d.file, d.message)))
     }
@@ -525,7 +555,7 @@ impl<'a> Model<'a> {
 
     /// The document with `id`.
     pub fn lookup(&self, id: &str) -> Option<DocId> {
-        self.site.graph.lookup(id)
+        self.site.graph.lookup_written(&self.site.docs, id)
     }
 
     /// The link to `id`, if it exists.

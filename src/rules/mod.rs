@@ -31,6 +31,7 @@ mod too_many_bets;
 mod unknown_person;
 mod unplanned_work;
 mod untested_solution;
+mod untraced_work;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -167,6 +168,7 @@ const REGISTRY: &[RuleMeta] = &[
     skipped_layer::META,
     untested_solution::META,
     assumption_invalidated::META,
+    untraced_work::META,
 ];
 
 /// Every health rule, in the registry's order.
@@ -202,7 +204,7 @@ pub fn catalog() -> Vec<RuleInfo> {
 /// Runs every rule and applies the config's `rules:` levels, in parallel;
 /// the findings come in no particular order (sort them).
 pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
-    let every: Vec<DocId> = ctx.docs().map(|(id, _)| id).collect();
+    let every: Vec<DocId> = ctx.judged_docs().collect();
     judge(ctx, &every)
 }
 
@@ -228,8 +230,7 @@ pub fn rerun(ctx: &Context<'_>, earlier: Vec<Diagnostic>, dirty: &[bool]) -> Vec
         .filter(|d| per_document.iter().any(|r| r.id() == d.rule) && !is_dirty(&d.file))
         .collect();
     let again: Vec<DocId> = ctx
-        .docs()
-        .map(|(id, _)| id)
+        .judged_docs()
         .filter(|&id| dirty.get(id.index()).copied().unwrap_or(true))
         .collect();
     out.extend(judge(ctx, &again));
@@ -372,6 +373,14 @@ impl<'a> Context<'a> {
         DocId::all(self.docs.len())
             .zip(self.docs)
             .filter(|(_, d)| !d.invalid)
+    }
+
+    /// The documents the [`Scope::Document`] rules judge: not a tracker's
+    /// items, whose truth is the tracker's (the site rules count them).
+    fn judged_docs(&self) -> impl Iterator<Item = DocId> + 'a {
+        self.docs()
+            .filter(|(_, d)| d.tracker.is_none())
+            .map(|(id, _)| id)
     }
 
     /// The documents of `kind`.

@@ -18,6 +18,8 @@ pub(crate) enum ChangeKind {
     Theme,
     /// A Markdown file that is content.
     Document,
+    /// A tracker's export the config names: its items can be anywhere.
+    Export,
     /// A folder (new or renamed): the documents under it are read.
     Folder,
     /// Anything else that is not hidden: it matters only if it held
@@ -33,7 +35,11 @@ impl ChangeKind {
     pub(crate) fn reloads_everything(self) -> bool {
         matches!(
             self,
-            ChangeKind::Config | ChangeKind::Template | ChangeKind::Static | ChangeKind::Theme
+            ChangeKind::Config
+                | ChangeKind::Template
+                | ChangeKind::Static
+                | ChangeKind::Theme
+                | ChangeKind::Export
         )
     }
 }

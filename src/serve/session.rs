@@ -74,6 +74,8 @@ struct Loaded {
     /// Refuses links out of the root, as discovery does.
     guard: source::RootGuard,
     git_dates: Option<git::GitDates>,
+    /// The trackers' exports as last read; a change to one reloads.
+    exports: Vec<crate::tracker::Export>,
     read_errors: BTreeMap<String, Diagnostic>,
     parses: AnalysisCache,
     search: SearchEntries,
@@ -241,6 +243,9 @@ impl LiveSite {
         let theme = loaded
             .map(|l| l.site.config.theme.as_str())
             .filter(|t| *t != "default");
+        if loaded.is_some_and(|l| l.site.config.trackers.iter().any(|t| t.file == rel)) {
+            return ChangeKind::Export;
+        }
         let is_dir = self.options.root.join(rel).is_dir();
         change::classify(rel, is_dir, loaded.map(|l| &l.filter), theme)
     }
@@ -292,6 +297,7 @@ impl LiveSite {
             .map(|d| (d.file.clone(), d.clone()))
             .collect();
         let git_dates = inputs.git_dates.clone();
+        let exports = inputs.exports.clone();
         let mut parses = AnalysisCache::default();
         let mut site = analyze_cached(inputs, &self.options, &mut parses);
         // Read once per (re)load, not per edit: the history changes with
@@ -311,6 +317,7 @@ impl LiveSite {
             filter,
             guard: source::RootGuard::new(&self.canonical_root),
             git_dates,
+            exports,
             read_errors,
             parses,
             search: SearchEntries::default(),
@@ -351,6 +358,7 @@ impl LiveSite {
             sources,
             io_diagnostics: read_errors_of(&loaded.read_errors),
             git_dates: loaded.git_dates.clone(),
+            exports: loaded.exports.clone(),
         };
         loaded.site = analyze_cached(inputs, &self.options, &mut loaded.parses);
         loaded.site.history = history;
@@ -410,6 +418,7 @@ impl LiveSite {
                         let mut jobs: Vec<Job> = before
                             .pages_to_render(&after, &loaded.reread, site)
                             .into_iter()
+                            .filter(|&d| site.docs[d].tracker.is_none())
                             .map(Job::Document)
                             .collect();
                         jobs.extend(
@@ -455,6 +464,7 @@ impl LiveSite {
         }
         let files = files.into_inner().unwrap_or_default();
         let rendered = files.len();
+
         let mut served = self
             .served
             .write()

@@ -19,7 +19,7 @@ use crate::diagnostics::{self, Diagnostic, SourceLookup};
 use crate::graph::{self, DocId, Graph, ResolveContext};
 use crate::model::{Document, SourceId};
 use crate::source::{self, SourceFile};
-use crate::{analysis, git, history, rules};
+use crate::{analysis, git, history, rules, tracker};
 
 /// What a run reads and how.
 #[derive(Debug, Clone)]
@@ -198,10 +198,15 @@ fn read_inputs_each<T: Send>(
     // git reads the history in a process of its own while the files are
     // read and parsed here; one after the other, its time was added to
     // every load of a site kept in git.
-    let ((discovered, made), git_dates) = std::thread::scope(|scope| {
+    let ((discovered, made), git_dates, exports) = std::thread::scope(|scope| {
         let git_dates = scope.spawn(|| git::last_commit_dates(root));
+        let exports = scope.spawn(|| read_exports(root, &config));
         let read = source::discover_each(root, &config, &walk, |file| each(&config, file));
-        (read, git_dates.join().ok().flatten())
+        (
+            read,
+            git_dates.join().ok().flatten(),
+            exports.join().unwrap_or_default(),
+        )
     });
     let inputs = Inputs {
         config,
@@ -209,6 +214,7 @@ fn read_inputs_each<T: Send>(
         sources: discovered.files,
         io_diagnostics: discovered.diagnostics,
         git_dates,
+        exports,
     };
     Ok((inputs, made))
 }
@@ -234,8 +240,23 @@ pub fn inputs_from_texts(
     };
     apply_options(&mut config, options);
     let filter = source::SourceFilter::new(&config, options.output_dir.as_deref());
+    // The trackers' exports among the texts are read as `read_exports`
+    // reads them from disk; an export not among them is not read.
+    let mut exports: Vec<Option<tracker::Export>> = vec![None; config.trackers.len()];
+    let files = files.into_iter().filter_map(|(path, text)| {
+        match config.trackers.iter().position(|t| t.file == path) {
+            Some(at) => {
+                exports[at] = Some(tracker::parse(
+                    &path,
+                    text.into_bytes(),
+                    &config.trackers[at],
+                ));
+                None
+            }
+            None => Some((path, text)),
+        }
+    });
     let mut sources: Vec<SourceFile> = files
-        .into_iter()
         .filter(|(path, _)| filter.is_document(path))
         .map(|(path, text)| {
             let abs_path = options.root.join(&path);
@@ -249,7 +270,37 @@ pub fn inputs_from_texts(
         sources,
         io_diagnostics: Vec::new(),
         git_dates: None,
+        exports: exports.into_iter().flatten().collect(),
     })
+}
+
+/// `docs` (in path order) and a tracker's `items` (an export's together),
+/// merged in path order, an export's items in theirs. A merge, not a sort:
+/// a `Document` is large, and sorting 60,000 of them moved a gigabyte.
+fn merge_by_file(docs: Vec<Document>, mut items: Vec<Document>) -> Vec<Document> {
+    // Exports are listed in the config's order: stable-sort the small runs.
+    items.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut out = Vec::with_capacity(docs.len() + items.len());
+    let mut items = items.into_iter().peekable();
+    for doc in docs {
+        while let Some(item) = items.next_if(|i| i.file < doc.file) {
+            out.push(item);
+        }
+        out.push(doc);
+    }
+    out.extend(items);
+    out
+}
+
+/// Reads the trackers' exports the config names, below `root`, each as a
+/// stream of items (`crate::tracker`); what cannot be read is a finding.
+pub(crate) fn read_exports(root: &std::path::Path, config: &Config) -> Vec<tracker::Export> {
+    let guard = source::RootGuard::new(root);
+    config
+        .trackers
+        .par_iter()
+        .map(|entry| tracker::read(root, &guard, entry))
+        .collect()
 }
 
 /// What the command line overrides in the config, wherever the config came from.
@@ -272,6 +323,9 @@ pub struct Inputs {
     pub io_diagnostics: Vec<Diagnostic>,
     /// Each file's last git commit date, when the site is in a git work tree.
     pub git_dates: Option<git::GitDates>,
+    /// The trackers' exports, read ([`read_exports`]); their items join the
+    /// documents as work items.
+    pub exports: Vec<tracker::Export>,
 }
 
 /// Stages 1b–3: parse every source, resolve the graph, run the health rules.
@@ -308,6 +362,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
         mut sources,
         io_diagnostics,
         git_dates,
+        exports,
     } = inputs;
     let today = options.today.with_as_of(config.as_of);
     let guard = matches!(parse, Parse::Released(_)).then(|| source::RootGuard::new(&options.root));
@@ -343,6 +398,16 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
                 .insert(doc.id.clone(), doc.file.clone());
         }
         docs.retain(|d| !d.draft);
+    }
+    // The trackers' items join as work items here, so the graph, facts,
+    // rules, pages and the editor all see them through the one path.
+    let (items, joined) = tracker::work_items(&exports, &docs);
+    for export in &exports {
+        diagnostics.extend(export.diagnostics.iter().cloned());
+    }
+    diagnostics.extend(joined);
+    if !items.is_empty() {
+        docs = merge_by_file(docs, items);
     }
 
     let mut earlier = cache.as_mut().and_then(|c| c.earlier.take());
@@ -390,7 +455,7 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     let findings = match earlier {
         Some(earlier) => {
             let mut changed: Vec<DocId> = DocId::all(docs.len())
-                .filter(|&d| fresh[docs[d].source])
+                .filter(|&d| fresh.get(docs[d].source.index()).copied().unwrap_or(true))
                 .collect();
             // Facts also come from outside the documents (git dates): a
             // document whose facts moved is judged again even if unchanged.

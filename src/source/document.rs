@@ -64,6 +64,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "handles",
     "role",
     "participants",
+    "tracks",
 ];
 const DHM_FIELDS: &[&str] = &["delight", "hard_to_copy", "margin"];
 const CONFIDENCE_FIELDS: &[&str] = &["problem", "solution", "outcome"];
@@ -639,6 +640,7 @@ impl Reader<'_> {
                 "related" => doc.related = self.id_list(value, "related"),
                 "covers" => doc.covers = self.id_list(value, "covers"),
                 "drives" => doc.drives = self.id_list(value, "drives"),
+                "tracks" => doc.tracks = self.id_list(value, "tracks"),
                 "team" => doc.team = self.id_ref(value, &k),
                 "owner" => {
                     doc.owner = self.text(value, &k);

@@ -131,7 +131,8 @@ function pagesToCheck(scheme) {
   const rules = readdirSync(join(site, "health"), { withFileTypes: true }).filter((e) => e.isDirectory());
   if (rules.length > 0) pages.push(["health-rule", `health/${rules[0].name}/index.html`]);
   const largest = new Map();
-  for (const n of graph.nodes) {
+  // A tracker's item has no page of its own: it links to the tracker.
+  for (const n of graph.nodes.filter((n) => !n.tracker_key)) {
     // A person's own address only redirects to people/<id>/, checked above.
     if (n.kind === "person") continue;
     const path = `${encodeURIComponent(n.id)}/index.html`;

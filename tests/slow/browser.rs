@@ -325,7 +325,8 @@ fn trace_filters_show_matches_with_their_context_and_keep_the_state_in_the_url()
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("trace: bet: 6 of 37 documents match"),
+        // 37 documents and the 10 tracker items under the objectives.
+        stdout.contains("trace: bet: 6 of 47 documents match"),
         "{stdout}"
     );
 }

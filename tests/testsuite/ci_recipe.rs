@@ -795,14 +795,14 @@ fn github_judges_a_pull_request_by_its_commit_and_publishes_despite_warnings() {
         "a pull request publishes nothing"
     );
     let check = pr.step("check", "Check");
-    // As of the commit's day the example has exactly its six planted warnings.
-    assert_eq!(annotations(&check.stdout, "warning"), 6, "{}", pr.log());
+    // As of the commit's day the example has exactly its seven planted warnings.
+    assert_eq!(annotations(&check.stdout, "warning"), 7, "{}", pr.log());
     assert_eq!(annotations(&check.stdout, "error"), 0, "{}", pr.log());
     let sarif: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo.root().join("throughline.sarif")).unwrap(),
     )
     .expect("SARIF is JSON");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 7);
     assert!(!repo.public().exists(), "a pull request built the site");
 
     let main = repo.run(Ci::GitHub, Event::PushToMain);
@@ -830,7 +830,7 @@ fn gitlab_judges_a_merge_request_by_its_commit_and_publishes_despite_warnings() 
         "a merge request runs no pages job"
     );
     let check = mr.step("check", "script");
-    assert_eq!(check.stdout.matches("warning[").count(), 6, "{}", mr.log());
+    assert_eq!(check.stdout.matches("warning[").count(), 7, "{}", mr.log());
     assert!(!repo.public().exists(), "a merge request built the site");
 
     let main = repo.run(Ci::GitLab, Event::PushToMain);

@@ -40,6 +40,7 @@ fn each_planted_problem_is_reported_once_on_the_right_line() {
             "stale strategy/lending.md:7:11",
             "overhead-heavy teams/team-ops.md:3:7",
             "unplanned-work teams/team-risk.md:3:7",
+            "untraced-work teams/team-support.md:3:7",
             "status-conflict work/limits.md:6:9",
             "orphan work/orphan.md:3:7",
             "unknown-person work/risk-0.md:10:8",
@@ -184,6 +185,7 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
             "dependency-at-risk work/w-forecast-model.md:12:10",
+            "untraced-work teams/team-platform.md:3:7",
         ]
     );
     let readme = std::fs::read_to_string(

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     // Stages 1 and 2: reading files and parsing them.
     &["source"],
     // Writing into documents; what is kept between runs.
-    &["edit", "kept"],
+    &["edit", "kept", "tracker"],
     // Stage 3, the repository's dates, and the output folder.
     &["graph", "git", "output"],
     // Stage 4, and the strategy's history read from git.

@@ -1371,3 +1371,37 @@ fn completion_knows_the_fields_of_decisions_and_of_context() {
         assert!(names.contains(&field.to_string()), "{field}: {names:?}");
     }
 }
+
+/// `tracks:` completes the trackers' keys and is checked as `check` checks
+/// it: an entry no export has is a warning at the entry.
+#[test]
+fn tracks_completes_tracker_keys_and_an_unknown_entry_is_a_warning() {
+    const OBJ: &str = "objectives/obj-launch-partner-api.md";
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    let text = client.open(OBJ);
+    assert!(client
+        .diagnostics(OBJ, Some(1))
+        .iter()
+        .all(|d| d["code"] != "tracker-export"));
+    let (line, ch) = position(&text, "FERN-10]");
+    let keys = labels(&client.at("completion", OBJ, line, ch, json!({})));
+    assert!(keys.contains(&"FERN-10".to_string()), "{keys:?}");
+    assert!(
+        keys.contains(&"fernhill/payouts-app#211".to_string()),
+        "{keys:?}"
+    );
+    let edited = text.replace("tracks: [FERN-10]", "tracks: [FERN-99]");
+    client.change(OBJ, 2, &edited);
+    let found = client.diagnostics(OBJ, Some(2));
+    let warning = found
+        .iter()
+        .find(|d| d["code"] == "tracker-export")
+        .expect("a warning");
+    assert_eq!(warning["severity"], 2);
+    let (line, character) = position(&edited, "FERN-99");
+    assert_eq!(
+        warning["range"]["start"],
+        json!({ "line": line, "character": character })
+    );
+}

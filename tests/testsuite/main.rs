@@ -42,3 +42,4 @@ mod site_history;
 #[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;
+mod trackers;

@@ -491,3 +491,32 @@ fn an_edited_as_of_moves_the_day_at_the_next_rebuild() {
     let line = server.wait_for_line(|l| l.starts_with("throughline.yaml changed:"));
     assert!(line.ends_with(", 0 warnings"), "{line}");
 }
+
+#[test]
+fn an_edit_to_a_trackers_export_is_picked_up_like_a_document() {
+    let site = SiteTest::example();
+    let root = site.root();
+    let server = Server::start(root);
+    let events = server.reloads();
+    assert!(server
+        .page("/obj-launch-partner-api/")
+        .contains("Partner sandbox accounts"));
+    replace_in(
+        root,
+        "tracker/jira.csv",
+        "Partner sandbox accounts",
+        "Partner sandbox tenants",
+    );
+    next_reload(&events);
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .page("/obj-launch-partner-api/")
+        .contains("Partner sandbox tenants")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the export's change is not served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

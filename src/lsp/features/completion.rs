@@ -196,7 +196,8 @@ fn ids(
     ctx.site
         .docs
         .iter()
-        .filter(|d| Some(d.id.as_str()) != own && accept(&d.kind))
+        // A tracker's items are offered under `tracks:`, by their keys.
+        .filter(|d| Some(d.id.as_str()) != own && d.tracker.is_none() && accept(&d.kind))
         .map(|d| {
             let label = schema
                 .get(&d.kind)
@@ -269,6 +270,20 @@ fn values(
         (None, "supports" | "related" | "covers" | "decides") => ids(ctx, file, replace, |_| true),
         (None, "superseded_by") => ids(ctx, file, replace, |k| k == "decision"),
         (None, "team") => ids(ctx, file, replace, |k| k == "team"),
+        (None, "tracks") => ctx
+            .site
+            .docs
+            .iter()
+            .filter_map(|d| {
+                let origin = d.tracker.as_deref()?;
+                Some(item(
+                    &origin.key,
+                    CompletionItemKind::REFERENCE,
+                    Some(format!("{}: {}", d.file, d.title)),
+                    replace,
+                ))
+            })
+            .collect(),
         (None, "kind") => schema
             .kinds()
             .iter()

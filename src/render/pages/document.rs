@@ -398,7 +398,8 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             links(
                 graph
                     .incoming(id)
-                    .filter(|e| e.rel == Rel::Team)
+                    // A tracker's items are counted on the teams page, not listed here.
+                    .filter(|e| e.rel == Rel::Team && model.site.docs[e.from].tracker.is_none())
                     .map(|e| e.from)
                     .collect(),
             )

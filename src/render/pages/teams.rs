@@ -34,7 +34,23 @@ struct TeamView<'a> {
     lno: LnoMix,
     /// Planned and unplanned work per quarter, oldest first (`analysis::work_mix`).
     sources: Vec<SourceMix>,
+    /// Its tracker items per quarter, traced and not (`analysis::work_trace`).
+    traces: Vec<TraceRow>,
     findings: &'a [Finding<'a>],
+}
+
+/// A team's tracker items of one quarter, as `untraced-work` counts them.
+#[derive(Debug, Serialize)]
+struct TraceRow {
+    quarter: String,
+    traced: usize,
+    traced_done: usize,
+    untraced: usize,
+    unplanned: usize,
+    /// The untraced share as `untraced-work` words it.
+    share: String,
+    /// More than `max_untraced_share`: `untraced-work` reports it.
+    over_limit: bool,
 }
 
 /// A team's work items of one quarter by `source:`, as `unplanned-work` counts them.
@@ -81,6 +97,7 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
     let site = model.site;
     let mut teams = Vec::new();
     let mix = crate::analysis::work_mix(&site.docs, &site.facts);
+    let traces = crate::analysis::work_trace(&site.docs, &site.graph, &site.facts);
     for (t, _) in site
         .docs
         .iter()
@@ -94,7 +111,10 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
             if !matches!(d.kind.as_str(), "objective" | "work") || model.team_of(i) != Some(t) {
                 continue;
             }
-            by_bet.entry(model.bet_of(i)).or_default().push(i);
+            // A tracker's items are counted below, not listed: a team has thousands.
+            if d.tracker.is_none() {
+                by_bet.entry(model.bet_of(i)).or_default().push(i);
+            }
             if d.kind == "work" && !d.status.is_some_and(Status::is_closed) {
                 let slot = match d.lno {
                     Some(Lno::Leverage) => 0,
@@ -165,6 +185,19 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
                         share: crate::text::format_percent(share),
                         over_limit: m.exceeds(site.config.max_unplanned_share),
                     }
+                })
+                .collect(),
+            traces: traces
+                .iter()
+                .filter(|((team, _), _)| *team == t)
+                .map(|((_, q), trace)| TraceRow {
+                    quarter: q.to_string(),
+                    traced: trace.traced,
+                    traced_done: trace.traced_done,
+                    untraced: trace.untraced.len(),
+                    unplanned: trace.unplanned,
+                    share: crate::text::format_percent(trace.untraced_share()),
+                    over_limit: trace.exceeds(site.config.max_untraced_share),
                 })
                 .collect(),
             findings: &model.findings[t],

@@ -1,0 +1,236 @@
+//! Work from trackers' exports, through the real binary: GitHub, Jira and
+//! Linear exports shaped as the tools write them join a site as work items,
+//! are measured (`untraced-work`), show in its pages and `graph.json`, and a
+//! broken export never stops the rest of the site from being judged.
+
+use crate::support::{fixtures_dir, SiteTest};
+
+const TODAY: &str = "2026-04-30";
+
+fn export(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join("trackers").join(name)).expect("fixture")
+}
+
+const CONFIG: &str = "history: false\nmax_untraced_share: 0.2\ntrackers:\n  - file: work/gh-issue-list.json\n    team: team-payouts\n  - file: work/jira-all-fields.csv\n    format: jira\n    team: team-payouts\n    url: https://acme.atlassian.net/browse/\n  - file: work/linear.csv\n    format: linear\n    team_map: {Platform: team-platform}\n  - file: work/gh-api-paginate.json\n    format: github\n    team: team-platform\n";
+
+/// A strategy down to one objective, two teams, and the four exports.
+fn site() -> SiteTest {
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("docs/cs.md", "---\nid: cs\nkind: company-strategy\ntitle: Acme\nreviewed: 2026-04-01\n---\n")
+        .file("docs/ps.md", "---\nid: ps\nkind: product-strategy\ntitle: Payouts\nparent: cs\nreviewed: 2026-04-01\n---\n")
+        .file("docs/bet.md", "---\nid: bet-payouts\nkind: bet\ntitle: Faster payouts\nparent: ps\nreviewed: 2026-04-01\n---\n")
+        .file(
+            "docs/obj.md",
+            "---\nid: obj-payouts\nkind: objective\ntitle: Paid the same day\nparent: bet-payouts\nquarter: 2026-Q1\nteam: team-payouts\nreviewed: 2026-04-01\ntracks: [PAY-12, \"milestone:Q1 payouts\", NOPE-1]\n---\nThe ledger epic is [[PAY-12]]; the story [[pay-42]].\n",
+        )
+        .file("docs/team-payouts.md", "---\nid: team-payouts\nkind: team\ntitle: Payouts team\nreviewed: 2026-04-01\n---\n")
+        .file("docs/team-platform.md", "---\nid: team-platform\nkind: team\ntitle: Platform team\nreviewed: 2026-04-01\n---\n");
+    for name in [
+        "gh-issue-list.json",
+        "jira-all-fields.csv",
+        "linear.csv",
+        "gh-api-paginate.json",
+    ] {
+        site = site.file(&format!("work/{name}"), export(name));
+    }
+    site
+}
+
+fn check(site: &SiteTest) -> crate::support::Run {
+    site.run(&["check", "ROOT", "--format", "json", "--today", TODAY])
+}
+
+#[test]
+fn exports_join_as_work_items_and_every_finding_points_into_its_file() {
+    let site = site();
+    let run = check(&site);
+    let found: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|f| {
+            !f.starts_with("no-dhm")
+                && !f.starts_with("missing-")
+                && !f.starts_with("output-objective")
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // `milestone:Q1 payouts` matches #123, though #123 names its objective itself.
+            "tracker-export docs/obj.md:9:42",
+            "untraced-work docs/team-payouts.md:3:7",
+            "unplanned-work docs/team-platform.md:3:7",
+            "untraced-work docs/team-platform.md:3:7",
+            "tracker-export work/gh-issue-list.json:1:1",
+            // The label `tl:obj-nowhere`, where the export writes it.
+            "broken-link work/gh-issue-list.json:86:18",
+            // PAY-45's unknown status, on its row (after a quoted newline), at the status.
+            "tracker-export work/jira-all-fields.csv:7:32",
+        ],
+        "{}",
+        run.stdout
+    );
+    let json = run.json();
+    let untraced: Vec<&str> = json
+        .iter()
+        .filter(|d| d["rule"] == "untraced-work")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    // Largest first: PAY-44 has 3 story points; then the most recent.
+    assert_eq!(
+        untraced[0],
+        "in 2026-Q1, 2 of this team's 7 tracker items (28.6%) trace to no objective or bet: PAY-44, acme/app#126; the limit is 20%"
+    );
+    // No estimates: the most recent first (#9 closed on Apr 5, ENG-41 on Apr 3).
+    assert!(untraced[1].contains("acme/app#9, ENG-41"), "{untraced:?}");
+    let info = json.iter().find(|d| d["severity"] == "info").unwrap();
+    assert_eq!(
+        info["message"],
+        "read as a github export (detected from its content)"
+    );
+    // `[[PAY-12]]` and `[[pay-42]]` in a document resolve to the items.
+    assert!(!run.stdout.contains("docs/obj.md:10"), "{}", run.stdout);
+}
+
+#[test]
+fn a_broken_export_is_an_error_at_its_place_and_the_rest_is_still_judged() {
+    let site = site()
+        .file("work/linear.csv", "\"ID\",\"Title\"\n\"ENG-1\",\"x\"\n")
+        .file(
+            "work/gh-issue-list.json",
+            "[{\"number\": 1, \"title\": \"a\", \"state\": \"open\"},\n {\"number\": 2,, }]\n",
+        );
+    let run = check(&site);
+    assert_eq!(run.code, 1);
+    let found = run.findings();
+    assert!(
+        found.contains(&"tracker-export work/linear.csv:1:1".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"tracker-export work/gh-issue-list.json:2:15".to_string()),
+        "{found:?}"
+    );
+    // The Jira export and the documents are still judged.
+    assert!(
+        found.contains(&"untraced-work docs/team-payouts.md:3:7".to_string()),
+        "{found:?}"
+    );
+    let linear = run
+        .json()
+        .into_iter()
+        .find(|d| d["file"] == "work/linear.csv")
+        .unwrap();
+    assert_eq!(linear["severity"], "error");
+    assert!(
+        linear["message"]
+            .as_str()
+            .unwrap()
+            .contains("no `Status` column"),
+        "{linear}"
+    );
+}
+
+#[test]
+fn an_export_outside_the_root_or_a_link_out_of_it_is_refused() {
+    let site = site().file("throughline.yaml", "trackers:\n  - file: ../issues.json\n");
+    let run = check(&site);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("leaves the site root"),
+        "{}",
+        run.stderr
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.json"),
+        "[{\"number\": 1, \"title\": \"SECRET\", \"state\": \"open\"}]",
+    )
+    .unwrap();
+    let site = SiteTest::new().file("throughline.yaml", "trackers:\n  - file: work.json\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.json"),
+        site.root().join("work.json"),
+    )
+    .unwrap();
+    let run = check(&site);
+    assert!(
+        run.stdout.contains("is a link out of the site"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("SECRET"));
+}
+
+#[test]
+fn the_build_links_items_to_the_tracker_and_has_no_page_for_them() {
+    // Without the label naming a missing id, the site builds.
+    let fixed = String::from_utf8(export("gh-issue-list.json"))
+        .unwrap()
+        .replace("tl:obj-nowhere", "bug");
+    let site = site().file("work/gh-issue-list.json", fixed);
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("obj-payouts/index.html")).unwrap();
+    for link in [
+        "<a href=\"https://github.com/acme/app/issues/123\">Instant payout API</a>",
+        "<a href=\"https://acme.atlassian.net/browse/PAY-42\">Split payouts by currency</a>",
+    ] {
+        assert!(page.contains(link), "{link}");
+    }
+    // The body's `[[PAY-12]]` goes to the tracker too.
+    assert!(page.contains(
+        "ledger epic is <a href=\"https://acme.atlassian.net/browse/PAY-12\">Payout ledger</a>"
+    ));
+    assert!(!built.out.join("pay-42").exists(), "an item has no page");
+    // No page links to a page that does not exist.
+    for entry in walk(&built.out) {
+        if entry.extension().is_some_and(|e| e == "html") {
+            let html = std::fs::read_to_string(&entry).unwrap();
+            for id in ["pay-42/", "acme-app-123/", "eng-40/"] {
+                assert!(!html.contains(id), "{} links to {id}", entry.display());
+            }
+        }
+    }
+    let graph = site.run(&["graph", "ROOT", "--format", "json", "--today", TODAY]);
+    let graph: serde_json::Value = serde_json::from_str(&graph.stdout).unwrap();
+    let text = graph.to_string();
+    assert!(text.contains("\"pay-42\""), "the graph has the items");
+}
+
+#[test]
+fn more_than_ten_items_under_a_document_are_counted() {
+    let mut csv = String::from("id,title,status,parent,owner,team,url,quarter,source\n");
+    for i in 0..12 {
+        let status = if i < 5 { "done" } else { "to do" };
+        csv.push_str(&format!("OPS-{i},Task {i},{status},obj-payouts,,team-payouts,https://ops.example/{i},2026-Q1,\n"));
+    }
+    let site = SiteTest::new()
+        .file("throughline.yaml", "history: false\ntrackers:\n  - file: ops.csv\n    format: csv\n")
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\ntitle: Acme\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\ntitle: P\nparent: cs\n---\n")
+        .file("bet.md", "---\nid: bet-payouts\nkind: bet\ntitle: B\nparent: ps\n---\n")
+        .file("obj.md", "---\nid: obj-payouts\nkind: objective\ntitle: O\nparent: bet-payouts\nquarter: 2026-Q1\n---\n")
+        .file("team.md", "---\nid: team-payouts\nkind: team\ntitle: T\n---\n")
+        .file("ops.csv", csv);
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let trace = std::fs::read_to_string(built.out.join("trace/index.html")).unwrap();
+    assert!(trace.contains("+ 12 tracker items, 5 done"), "{trace}");
+    assert!(!trace.contains("ops.example/3"), "counted, not listed");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -36,6 +36,12 @@ impl Rule for UnknownPerson {
         // One scan of every spelling per distinct unknown name.
         let mut hints: HashMap<String, String> = HashMap::new();
         for (id, doc) in ctx.docs() {
+            // A tracker's assignee is the tracker's name for someone, not a
+            // name typed in the repository: it maps to a person through
+            // `handles` when it can, and is no typo to report when not.
+            if doc.tracker.is_some() {
+                continue;
+            }
             let mut names: Vec<(&str, String, Vec<Step<'_>>)> = Vec::new();
             if let Some(owner) = doc.owner.as_deref() {
                 if people.owner_of(id).is_none() {

@@ -60,7 +60,17 @@ pub(super) fn apply(site: &Site, form: &EditForm) -> Applied {
         );
     };
     let d = &site.docs[doc];
-    let source = &site.sources[d.source];
+    // A tracker's item has no file here: it is edited in its tracker.
+    let Some(source) = site.sources.get(d.source.index()) else {
+        return refused(
+            "404 Not Found",
+            Field::Form,
+            format!(
+                "`{}` is a tracker's item: change it in the tracker; nothing was written",
+                form.id
+            ),
+        );
+    };
     if file_fingerprint(&source.text) != form.fingerprint {
         return stale(&d.file);
     }

@@ -105,7 +105,10 @@ impl Fingerprints {
     }
 
     fn of(&self, site: &Site, source: crate::model::SourceId) -> String {
-        let source = &site.sources[source];
+        // A tracker's item has no file, and no page to offer forms on.
+        let Some(source) = site.sources.get(source.index()) else {
+            return String::new();
+        };
         self.by_path
             .get(&source.path)
             .cloned()
@@ -123,6 +126,7 @@ impl FormsTable {
     /// What `site`'s pages offer, with the files' `fingerprints`.
     pub(super) fn of(site: &Site, fingerprints: &Fingerprints) -> FormsTable {
         let pages = crate::graph::DocId::all(site.docs.len())
+            .filter(|&doc| site.docs[doc].tracker.is_none())
             .map(|doc| {
                 let forms = doc_forms(site, doc, fingerprints);
                 (doc_path(&site.docs[doc].id), forms)

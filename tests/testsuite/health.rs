@@ -184,8 +184,8 @@ fn the_example_site_reports_exactly_what_its_readme_lists() {
             "input-key-result objectives/obj-discovery-cadence.md:12:1",
             "output-objective objectives/obj-launch-partner-api.md:4:8",
             "stale products/ps-lending.md:8:11",
-            "dependency-at-risk work/w-forecast-model.md:12:10",
             "untraced-work teams/team-platform.md:3:7",
+            "dependency-at-risk work/w-forecast-model.md:12:10",
         ]
     );
     let readme = std::fs::read_to_string(

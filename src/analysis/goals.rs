@@ -195,13 +195,31 @@ pub(crate) struct TargetOn {
     pub value: f64,
     /// Its deadline, if it has one.
     pub by: Option<Date>,
+    /// Its baseline, if it has one.
+    pub baseline: Option<f64>,
+    /// When it starts ([`super::pace::goal_start`]), as its pace counts time.
+    pub start: Option<Date>,
+}
+
+impl TargetOn {
+    /// The expected path, from the baseline at the start to the target at
+    /// the deadline, when all four are known and the deadline is after the start.
+    pub(crate) fn expected_path(&self) -> Option<((Date, f64), (Date, f64))> {
+        let (start, by, baseline) = (self.start?, self.by?, self.baseline?);
+        (by > start).then_some(((start, baseline), (by, self.value)))
+    }
 }
 
 /// The targets of every goal measured by `metric`: the success criteria and
 /// key results, of the documents that link to it, whose own `metric:` names
 /// it. A document with goals on two metrics links to both, and each chart
 /// must draw only its own metric's targets.
-pub(crate) fn targets_on(docs: &[Document], graph: &Graph, metric: DocId) -> Vec<TargetOn> {
+pub(crate) fn targets_on(
+    docs: &[Document],
+    graph: &Graph,
+    facts: &super::Facts,
+    metric: DocId,
+) -> Vec<TargetOn> {
     let mut users: Vec<DocId> = graph
         .incoming(metric)
         .filter(|e| e.rel == crate::graph::Rel::Metric)
@@ -214,21 +232,25 @@ pub(crate) fn targets_on(docs: &[Document], graph: &Graph, metric: DocId) -> Vec
         .into_iter()
         .flat_map(|user| {
             let doc = &docs[user];
+            let start = super::pace::goal_start(docs, facts, user, metric);
+            let on = move |target: Option<f64>, by: Option<Date>, baseline: Option<f64>| {
+                target.map(|value| TargetOn {
+                    value,
+                    by,
+                    baseline,
+                    start,
+                })
+            };
             let success = doc
                 .success
                 .iter()
                 .filter(|s| measures(s.metric.as_ref()))
-                .filter_map(|s| {
-                    s.target.map(|value| TargetOn {
-                        value,
-                        by: s.deadline,
-                    })
-                });
+                .filter_map(|s| on(s.target, s.deadline, s.baseline));
             let krs = doc
                 .key_results
                 .iter()
                 .filter(|k| measures(k.metric.as_ref()))
-                .filter_map(|k| k.target.map(|value| TargetOn { value, by: k.by }));
+                .filter_map(|k| on(k.target, k.by, k.baseline));
             success.chain(krs).collect::<Vec<_>>()
         })
         .collect()

@@ -6,15 +6,35 @@
 use std::fmt::Write;
 
 use super::markdown::escape;
+use crate::date::Date;
 use crate::model::Checkin;
 
-/// A horizontal reference line on a metric chart.
+/// A goal drawn on a metric chart: its target, and the path to it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Reference {
-    /// The value.
+    /// The target value.
     pub value: f64,
     /// What it is ("target 40 by 2027-03-31").
     pub label: String,
+    /// The deadline, where the target is marked.
+    pub by: Option<Date>,
+    /// The expected path: from the baseline at the goal's start to the
+    /// target at its deadline (`analysis::TargetOn::expected_path`).
+    pub path: Option<((Date, f64), (Date, f64))>,
+}
+
+/// The width, in CSS px, a metric chart is drawn at on a 390 px phone (a
+/// little under what the stylesheet leaves it: 390 less `main`'s and
+/// `.figure`'s padding and border, 332 px).
+const PHONE_CHART_PX: f64 = 330.0;
+/// The smallest text a chart may show on a phone, in CSS px.
+const MIN_TEXT_PX: f64 = 11.0;
+
+/// The font size, in viewBox units, of a chart `view_width` units wide that
+/// is drawn `rendered_px` CSS px wide: no text under [`MIN_TEXT_PX`] there.
+/// Rounded up to a half unit.
+fn font_units(view_width: f64, rendered_px: f64) -> f64 {
+    (MIN_TEXT_PX * view_width / rendered_px * 2.0).ceil() / 2.0
 }
 
 fn fmt_num(n: f64) -> String {
@@ -28,26 +48,91 @@ fn fmt_num(n: f64) -> String {
     }
 }
 
-/// A line chart of `checkins` with dashed reference lines (targets, baseline).
+/// A time axis: dates to x in proportion to the days between them.
+#[derive(Debug, Clone, Copy)]
+struct TimeAxis {
+    from: Date,
+    days: f64,
+    left: f64,
+    width: f64,
+}
+
+impl TimeAxis {
+    fn new(from: Date, to: Date, left: f64, width: f64) -> TimeAxis {
+        let days = crate::date::days_between(from, to).max(1) as f64;
+        TimeAxis {
+            from,
+            days,
+            left,
+            width,
+        }
+    }
+
+    fn x(&self, d: Date) -> f64 {
+        self.left + self.width * crate::date::days_between(self.from, d) as f64 / self.days
+    }
+
+    /// The first of each month from `from` to `to`, inclusive.
+    fn month_starts(from: Date, to: Date) -> Vec<Date> {
+        let mut out = Vec::new();
+        let mut m = from.first_of_month();
+        if m < from {
+            m = m.last_of_month().tomorrow().unwrap_or(Date::MAX);
+        }
+        while m <= to && out.len() < 1200 {
+            out.push(m);
+            m = match m.last_of_month().tomorrow() {
+                Ok(next) => next,
+                Err(_) => break,
+            };
+        }
+        out
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A month's tick label: "Oct", with the year when it is not the year of
+/// the label before (`previous`; none for the first).
+fn month_label(d: Date, previous: Option<Date>) -> String {
+    let name = MONTHS[(d.month().clamp(1, 12) - 1) as usize];
+    if previous.is_none_or(|p| p.year() != d.year()) {
+        format!("{name} {}", d.year())
+    } else {
+        name.to_string()
+    }
+}
+
+/// The metric chart's geometry, in viewBox units.
+const CHART_W: f64 = 460.0;
+const CHART_H: f64 = 280.0;
+
+/// A line chart of `checkins` on a time axis from the first check-in (or a
+/// goal's start) to the latest deadline, with each goal's target (a dashed
+/// line, marked at its deadline) and its expected path.
 pub(super) fn metric_chart(
     title: &str,
     unit: &str,
     checkins: &[Checkin],
     references: &[Reference],
 ) -> String {
-    const W: f64 = 560.0;
-    const H: f64 = 200.0;
-    const LEFT: f64 = 48.0;
-    const RIGHT: f64 = 150.0;
-    const TOP: f64 = 14.0;
-    const BOTTOM: f64 = 30.0;
+    const W: f64 = CHART_W;
+    const H: f64 = CHART_H;
     if checkins.is_empty() {
         return String::new();
     }
+    let font = font_units(W, PHONE_CHART_PX);
+    let left = font * 4.2;
+    let right = font * 0.8;
+    let top = font * 2.0;
+    let bottom = font * 2.4;
     let values = checkins
         .iter()
         .map(|c| c.value)
-        .chain(references.iter().map(|r| r.value));
+        .chain(references.iter().map(|r| r.value))
+        .chain(references.iter().filter_map(|r| r.path.map(|p| p.0 .1)));
     let (mut lo, mut hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if (hi - lo).abs() < f64::EPSILON {
         lo -= 1.0;
@@ -56,14 +141,14 @@ pub(super) fn metric_chart(
     let pad = (hi - lo) * 0.08;
     let (lo, hi) = (lo - pad, hi + pad);
     let n = checkins.len();
-    let x = |i: usize| {
-        if n == 1 {
-            LEFT + (W - LEFT - RIGHT) / 2.0
-        } else {
-            LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64
-        }
-    };
-    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    let dates = checkins
+        .iter()
+        .map(|c| c.date)
+        .chain(references.iter().filter_map(|r| r.by))
+        .chain(references.iter().filter_map(|r| r.path.map(|p| p.0 .0)));
+    let (first, last) = dates.fold((Date::MAX, Date::MIN), |(a, b), d| (a.min(d), b.max(d)));
+    let axis = TimeAxis::new(first, last, left, W - left - right);
+    let y = |v: f64| top + (H - top - bottom) * (1.0 - (v - lo) / (hi - lo));
 
     let latest = checkins[n - 1];
     let summary = format!(
@@ -78,7 +163,7 @@ pub(super) fn metric_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}: {}</title>",
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" font-size=\"{font}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}: {}</title>",
         escape(title),
         escape(&summary)
     );
@@ -95,8 +180,8 @@ pub(super) fn metric_chart(
     if !short_unit {
         let _ = write!(
             svg,
-            "<text class=\"tick\" x=\"4\" y=\"{}\">{}</text>",
-            TOP - 3.0,
+            "<text class=\"tick\" x=\"4\" y=\"{:.1}\">{}</text>",
+            font,
             escape(unit)
         );
     }
@@ -104,79 +189,126 @@ pub(super) fn metric_chart(
         let gy = y(v);
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{gy:.1}\" x2=\"{}\" y2=\"{gy:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            W - RIGHT,
-            LEFT - 6.0,
-            gy + 4.0,
+            "<line class=\"grid\" x1=\"{left:.1}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            W - right,
+            left - 5.0,
+            gy + font * 0.35,
             escape(&with_unit(v))
         );
     }
+    let base = H - bottom;
     let _ = write!(
         svg,
-        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-        H - BOTTOM,
-        W - RIGHT,
-        H - BOTTOM
+        "<line class=\"axis\" x1=\"{left:.1}\" y1=\"{base:.1}\" x2=\"{:.1}\" y2=\"{base:.1}\"/>",
+        W - right,
     );
+    // A tick at each month start; labelled as often as the labels fit.
+    let months = TimeAxis::month_starts(first, last);
+    let month_w = axis.width * 30.4 / axis.days;
+    let label_w = font * 4.6;
+    let every = [1usize, 2, 3, 6, 12, 24, 60, 120]
+        .into_iter()
+        .find(|&k| k as f64 * month_w >= label_w)
+        .unwrap_or(120);
+    let mut previous = None;
+    for (i, m) in months.iter().enumerate() {
+        let mx = axis.x(*m);
+        let _ = write!(
+            svg,
+            "<line class=\"axis\" x1=\"{mx:.1}\" y1=\"{base:.1}\" x2=\"{mx:.1}\" y2=\"{:.1}\"/>",
+            base + 5.0
+        );
+        // A label that would run off the right edge is left out.
+        if i % every == 0 && mx + label_w / 2.0 <= W {
+            let _ = write!(
+                svg,
+                "<text class=\"tick date\" x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                base + font * 1.4,
+                month_label(*m, previous)
+            );
+            previous = Some(*m);
+        }
+    }
     for r in references {
         let ry = y(r.value);
         let _ = write!(
             svg,
-            "<line class=\"reference\" x1=\"{LEFT}\" y1=\"{ry:.1}\" x2=\"{}\" y2=\"{ry:.1}\"/><text class=\"reference-label\" x=\"{}\" y=\"{:.1}\">{}</text>",
-            W - RIGHT,
-            W - RIGHT + 6.0,
-            ry + 4.0,
+            "<line class=\"reference\" x1=\"{left:.1}\" y1=\"{ry:.1}\" x2=\"{:.1}\" y2=\"{ry:.1}\"/>",
+            W - right,
+        );
+        if let Some(((d0, v0), (d1, v1))) = r.path {
+            let _ = write!(
+                svg,
+                "<line class=\"expected\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"><title>expected path: {}{} on {d0} to {}{} by {d1}</title></line>",
+                axis.x(d0),
+                y(v0),
+                axis.x(d1),
+                y(v1),
+                escape(&fmt_num(v0)),
+                escape(&crate::text::unit_suffix(unit)),
+                escape(&fmt_num(v1)),
+                escape(&crate::text::unit_suffix(unit)),
+            );
+        }
+        if let Some(by) = r.by {
+            let _ = write!(
+                svg,
+                "<circle class=\"target\" cx=\"{:.1}\" cy=\"{ry:.1}\" r=\"5\"/>",
+                axis.x(by)
+            );
+        }
+        // The label above the line, at the right; below it when near the top.
+        let ly = if ry - 6.0 - font < top - font {
+            ry + font + 2.0
+        } else {
+            ry - 6.0
+        };
+        let _ = write!(
+            svg,
+            "<text class=\"reference-label\" x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"end\">{}</text>",
+            W - right,
             escape(&r.label)
         );
     }
     let points: Vec<String> = checkins
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{:.1},{:.1}", x(i), y(c.value)))
+        .map(|c| format!("{:.1},{:.1}", axis.x(c.date), y(c.value)))
         .collect();
     let _ = write!(
         svg,
         "<polyline class=\"series\" points=\"{}\"/>",
         points.join(" ")
     );
-    // Each point names its date and value on hover; its value is written
-    // beside it too while there is room (up to 12 points; else the latest).
+    // Each point names its date and value on hover; the latest value is
+    // written beside its point (the table below the chart has them all).
     for (i, c) in checkins.iter().enumerate() {
-        let (px, py) = (x(i), y(c.value));
+        let (px, py) = (axis.x(c.date), y(c.value));
         let _ = write!(
             svg,
             "<g class=\"point\"><circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"4\"/><title>{}: {}</title>",
             c.date,
             escape(&with_unit(c.value)),
         );
-        if n <= 12 || i == n - 1 {
+        if i == n - 1 {
             // Above the point, or below it when it is near the top.
-            let ly = if py - 8.0 < TOP + 4.0 {
-                py + 15.0
+            let ly = if py - 8.0 - font < top - font {
+                py + font + 6.0
             } else {
                 py - 8.0
             };
+            let anchor = if px > W - right - font * 3.0 {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 svg,
-                "<text class=\"value\" x=\"{px:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"value\" x=\"{px:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 escape(&with_unit(c.value))
             );
         }
         svg.push_str("</g>");
     }
-    let _ = write!(
-        svg,
-        "<text class=\"tick\" x=\"{LEFT}\" y=\"{}\">{}</text>",
-        H - 10.0,
-        checkins[0].date
-    );
-    let _ = write!(
-        svg,
-        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-        W - RIGHT,
-        H - 10.0,
-        latest.date
-    );
     svg.push_str("</svg>");
     svg
 }
@@ -881,13 +1013,15 @@ mod tests {
             &[Reference {
                 value: 40.0,
                 label: "target 40".into(),
+                by: None,
+                path: None,
             }],
         );
         assert_eq!(svg.matches("<circle").count(), 3);
-        // Gridlines at round values with the unit, and each point's value.
+        // Gridlines at round values with the unit, and the latest point's value.
         assert!(svg.contains(">20%</text>"), "{svg}");
-        assert!(svg.contains("<text class=\"value\""), "{svg}");
-        assert_eq!(svg.matches("<text class=\"value\"").count(), 3);
+        assert_eq!(svg.matches("<text class=\"value\"").count(), 1);
+        assert!(svg.contains(">31%</text>"), "{svg}");
         assert!(svg.contains("<title>2026-10-01: 20%</title>"), "{svg}");
         assert_eq!(grid_values(12.0, 40.0), vec![20.0, 30.0, 40.0]);
         let shown: Vec<String> = grid_values(0.41, 0.55).into_iter().map(fmt_num).collect();
@@ -896,5 +1030,101 @@ mod tests {
         assert!(svg.contains("class=\"reference\""));
         assert!(svg.contains("latest 31% on 2026-11-01"));
         assert_eq!(metric_chart("Rate", "", &[], &[]), "");
+    }
+
+    fn day(d: &str) -> Date {
+        parse_date(d).unwrap()
+    }
+
+    #[test]
+    fn dates_sit_in_proportion_to_the_days_between_them() {
+        let axis = TimeAxis::new(day("2026-10-01"), day("2026-12-31"), 50.0, 91.0);
+        assert_eq!(axis.x(day("2026-10-01")), 50.0);
+        assert_eq!(axis.x(day("2026-12-31")), 141.0);
+        // 16 days is about half of 31.
+        let (a, b) = (
+            axis.x(day("2026-10-17")) - 50.0,
+            axis.x(day("2026-11-01")) - 50.0,
+        );
+        assert!((a / b - 16.0 / 31.0).abs() < 1e-9, "{a} {b}");
+        let months = TimeAxis::month_starts(day("2026-09-15"), day("2027-01-01"));
+        let shown: Vec<String> = months.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["2026-10-01", "2026-11-01", "2026-12-01", "2027-01-01"]
+        );
+        assert_eq!(month_label(day("2026-10-01"), None), "Oct 2026");
+        let oct = Some(day("2026-10-01"));
+        assert_eq!(month_label(day("2026-12-01"), oct), "Dec");
+        assert_eq!(month_label(day("2027-02-01"), oct), "Feb 2027");
+    }
+
+    #[test]
+    fn chart_text_is_at_least_11_px_on_a_phone() {
+        let font = font_units(CHART_W, PHONE_CHART_PX);
+        assert!(font * PHONE_CHART_PX / CHART_W >= MIN_TEXT_PX, "{font}");
+        assert!(
+            font * PHONE_CHART_PX / CHART_W < MIN_TEXT_PX + 0.5,
+            "{font}"
+        );
+        assert_eq!(font_units(330.0, 330.0), 11.0);
+        assert_eq!(font_units(660.0, 330.0), 22.0);
+        let svg = metric_chart(
+            "m",
+            "",
+            &[Checkin {
+                date: day("2026-10-01"),
+                value: 1.0,
+            }],
+            &[],
+        );
+        assert!(svg.contains(&format!("font-size=\"{font}\"")), "{svg}");
+    }
+
+    #[test]
+    fn the_axis_runs_to_the_deadline_with_the_expected_path_and_month_ticks() {
+        let c = |d: &str, v: f64| Checkin {
+            date: day(d),
+            value: v,
+        };
+        let svg = metric_chart(
+            "Minutes",
+            "min",
+            &[
+                c("2026-10-01", 36.0),
+                c("2026-10-17", 30.0),
+                c("2026-11-01", 24.0),
+            ],
+            &[Reference {
+                value: 12.0,
+                label: "target 12 min by 2027-03-31".into(),
+                by: Some(day("2027-03-31")),
+                path: Some(((day("2026-10-01"), 36.0), (day("2027-03-31"), 12.0))),
+            }],
+        );
+        let font = font_units(CHART_W, PHONE_CHART_PX);
+        let axis = TimeAxis::new(
+            day("2026-10-01"),
+            day("2027-03-31"),
+            font * 4.2,
+            CHART_W - font * 5.0,
+        );
+        let end = format!("x2=\"{:.1}\"", axis.x(day("2027-03-31")));
+        let expected = svg
+            .split("<line class=\"expected\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(expected.contains(&end), "{svg}");
+        assert!(expected.contains("by 2027-03-31"), "{svg}");
+        assert!(
+            svg.contains(&format!(
+                "<circle class=\"target\" cx=\"{:.1}\"",
+                axis.x(day("2027-03-31"))
+            )),
+            "{svg}"
+        );
+        // A month tick on each of the six months, with more than two labels.
+        assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+        assert!(svg.contains(">Oct 2026</text>"), "{svg}");
     }
 }

@@ -1129,3 +1129,60 @@ fn the_dashboard_leads_with_how_the_quarters_open_bets_stand() {
     );
     assert!(home.contains("Bet bet-vague</a>: unmeasured"), "{home}");
 }
+
+/// The numbers of attribute `name` in the first element of `svg` that starts with `tag`.
+fn attr(svg: &str, tag: &str, name: &str) -> f64 {
+    let el = &svg[svg.find(tag).unwrap_or_else(|| panic!("{tag} in {svg}"))..];
+    let el = &el[..el.find('>').unwrap_or(el.len())];
+    let at = el
+        .find(&format!(" {name}=\""))
+        .unwrap_or_else(|| panic!("{name} in {el}"));
+    let rest = &el[at + name.len() + 3..];
+    rest[..rest.find('"').unwrap_or(0)]
+        .parse()
+        .unwrap_or(f64::NAN)
+}
+
+#[test]
+fn a_metric_chart_has_a_time_axis_to_the_deadline_with_the_expected_path() {
+    let site = SiteTest::new()
+        .file(
+            "o.md",
+            "---\nid: o-dispatch\nkind: objective\ntitle: Faster dispatch\nquarter: 2026-Q4\nkey_results:\n  - {metric: m-minutes, baseline: 36, target: 12, by: 2027-03-31}\n---\n",
+        )
+        .file(
+            "m1.md",
+            "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ndirection: down\ncheckins:\n  - {date: 2026-10-01, value: 36}\n  - {date: 2026-10-17, value: 30}\n  - {date: 2026-11-01, value: 24}\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = read(&site.root().join("public/m-minutes/index.html"));
+    let svg = &page[page.find("<svg class=\"chart\"").expect("a chart")..];
+    let svg = &svg[..svg.find("</svg>").expect("its end")];
+    let points: Vec<f64> = between(svg, "<polyline class=\"series\" points=\"", "\"/>")
+        .trim_start_matches("<polyline class=\"series\" points=\"")
+        .trim_end_matches('"')
+        .split(' ')
+        .filter_map(|p| p.split(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(points.len(), 3, "{svg}");
+    // 16 days drawn about half as wide as 31.
+    let ratio = (points[1] - points[0]) / (points[2] - points[0]);
+    assert!((ratio - 16.0 / 31.0).abs() < 0.01, "{ratio}: {svg}");
+    // The expected path runs from the baseline at the quarter's start to the
+    // target at the deadline, where the target is marked: the axis's far end.
+    let target_x = attr(svg, "<circle class=\"target\"", "cx");
+    assert_eq!(attr(svg, "<line class=\"expected\"", "x1"), points[0]);
+    assert_eq!(attr(svg, "<line class=\"expected\"", "x2"), target_x);
+    assert_eq!(
+        attr(svg, "<line class=\"expected\"", "y2"),
+        attr(svg, "<circle class=\"target\"", "cy")
+    );
+    assert!(target_x > points[2] * 2.0, "the axis runs on to 2027-03-31");
+    assert!(svg.contains("expected path: 36 min on 2026-10-01 to 12 min by 2027-03-31"));
+    // Dated ticks at month starts, October to March, each year named once.
+    for m in ["Oct 2026", "Dec", "Feb 2027"] {
+        assert!(svg.contains(&format!(">{m}</text>")), "{m}: {svg}");
+    }
+    assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+}

@@ -15,7 +15,9 @@ mod trend;
 mod work_mix;
 
 pub(crate) use fingerprint::fingerprint_of;
-pub(crate) use goals::{goal_outcome, read_goal, targets_on, GoalOutcome, GoalReading};
+pub(crate) use goals::{
+    goal_outcome, goal_progress, read_goal, targets_on, GoalOutcome, GoalReading,
+};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use standing::Standing;

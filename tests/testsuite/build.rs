@@ -372,7 +372,9 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
     // and its bet rolls the worst of its objectives up.
     let objective = read(&out.join("obj-activation/index.html"));
     assert!(
-        objective.contains(r#"<span class="badge pace-behind">behind</span> <span class="muted">13.3% of the way with 49.5% of the time gone (2026-10-01 to 2026-12-31)</span>"#),
+        objective.contains(
+            r#"<p class="says"><strong>Behind:</strong> 13% of the target, 59% of the time</p>"#
+        ),
         "{objective}"
     );
     let bet = read(&out.join("bet-big-a/index.html"));
@@ -380,8 +382,8 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
         r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#
     ));
     assert!(
-        bet.contains(r#"<span class="badge pace-on-track">on track</span>"#),
-        "its own success criteria"
+        bet.contains(r#"<p class="says"><strong>On track:</strong>"#),
+        "its own success criteria: {bet}"
     );
     // A passed deadline is overdue, not paced.
     assert!(!read(&out.join("obj-overdue/index.html")).contains("pace-"));
@@ -1185,4 +1187,46 @@ fn a_metric_chart_has_a_time_axis_to_the_deadline_with_the_expected_path() {
         assert!(svg.contains(&format!(">{m}</text>")), "{m}: {svg}");
     }
     assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+}
+
+#[test]
+fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
+    let objective = |id: &str, target: i32, by: &str| {
+        format!("---\nid: {id}\nkind: objective\ntitle: Objective {id}\nquarter: 2026-Q4\nkey_results:\n  - {{metric: m-minutes, baseline: 36, target: {target}, by: {by}}}\n---\n")
+    };
+    let site = SiteTest::new()
+        .file("a.md", objective("o-steady", 12, "2027-03-31"))
+        .file("b.md", objective("o-slow", -40, "2026-12-01"))
+        .file(
+            "m.md",
+            "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ndirection: down\ncheckins:\n  - {date: 2026-10-01, value: 36}\n  - {date: 2026-10-17, value: 30}\n  - {date: 2026-11-01, value: 24}\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    // 12 of 24 minutes down; 54 of 181 days gone on 2026-11-24 (31 at the check-in).
+    let steady = read(&out.join("o-steady/index.html"));
+    assert!(
+        steady.contains(
+            r#"<p class="says"><strong>On track:</strong> 50% of the target, 30% of the time</p>"#
+        ),
+        "{steady}"
+    );
+    // The tick where it should be today, and the latest value at the fill.
+    assert!(
+        steady.contains(r#"<i class="due" style="left: 30%""#),
+        "{steady}"
+    );
+    assert!(
+        steady.contains(r#"<span style="left: 50%; transform: translateX(-50%)">now 24 min"#),
+        "{steady}"
+    );
+    // 12 of 76 down, with 54 of 61 days gone.
+    let slow = read(&out.join("o-slow/index.html"));
+    assert!(
+        slow.contains(
+            r#"<p class="says"><strong>Behind:</strong> 16% of the target, 89% of the time</p>"#
+        ),
+        "{slow}"
+    );
 }

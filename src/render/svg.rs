@@ -745,84 +745,226 @@ pub(super) struct Bubble<'a> {
     pub size: &'a str,
 }
 
+/// The width, in CSS px, the portfolio chart is drawn at on a 390 px phone
+/// (390 less `main`'s padding: 358 px).
+const PORTFOLIO_PHONE_PX: f64 = 355.0;
+/// Where the quadrants meet: the middle of each scale (DHM 0–15, confidence 3–9).
+const DHM_MID: f64 = 7.5;
+const CONFIDENCE_MID: f64 = 6.0;
+
+/// The portfolio chart's quadrants, as a product leader names them:
+/// (top left, top right, bottom left, bottom right), confidence up and
+/// DHM across.
+pub(super) const QUADRANTS: [&str; 4] = ["safe bets", "strong bets", "long shots", "bold bets"];
+
+/// The ranges the portfolio chart shows: the data's, one point of margin
+/// each side, always holding the quadrants' meeting point, within the
+/// scales (DHM 0–15, confidence 0–9).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PortfolioScale {
+    /// DHM total, low and high.
+    pub dhm: (f64, f64),
+    /// Confidence, low and high.
+    pub confidence: (f64, f64),
+}
+
+impl PortfolioScale {
+    pub(super) fn of(bubbles: &[Bubble<'_>]) -> PortfolioScale {
+        let range = |values: &mut dyn Iterator<Item = f64>, mid: f64, max: f64| {
+            let (lo, hi) = values.fold((mid, mid), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            ((lo - 1.0).floor().max(0.0), (hi + 1.0).ceil().min(max))
+        };
+        PortfolioScale {
+            dhm: range(
+                &mut bubbles.iter().map(|b| f64::from(b.dhm.min(15))),
+                DHM_MID,
+                15.0,
+            ),
+            confidence: range(
+                &mut bubbles.iter().map(|b| f64::from(b.confidence.min(9))),
+                CONFIDENCE_MID,
+                9.0,
+            ),
+        }
+    }
+
+    /// The scale in words, for the chart's caption.
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "DHM total across, drawn from {} to {} (of 0–15); confidence up, from {} to {} (of 0–9)",
+            self.dhm.0, self.dhm.1, self.confidence.0, self.confidence.1
+        )
+    }
+}
+
+/// Bubble radius by bet size, in viewBox units.
+fn bubble_radius(size: &str) -> f64 {
+    match size {
+        "big" => 20.0,
+        "medium" => 14.0,
+        "small" => 9.0,
+        _ => 7.0,
+    }
+}
+
+/// Moves circles `(x, y, r)` apart until none overlaps another (a gap of
+/// `gap` between them), within `bounds` (left, top, right, bottom) as far
+/// as they allow. Deterministic: the same circles always land in the same
+/// places; two at one spot part along an angle set by their order.
+fn separate(circles: &mut [(f64, f64, f64)], gap: f64, bounds: (f64, f64, f64, f64)) {
+    for _ in 0..200 {
+        let mut moved = false;
+        for i in 0..circles.len() {
+            for j in i + 1..circles.len() {
+                let (xi, yi, ri) = circles[i];
+                let (xj, yj, rj) = circles[j];
+                let (dx, dy) = (xj - xi, yj - yi);
+                let d = (dx * dx + dy * dy).sqrt();
+                let need = ri + rj + gap;
+                if d >= need - 1e-6 {
+                    continue;
+                }
+                let (ux, uy) = if d < 1e-6 {
+                    let a = 2.399_963 * (j as f64);
+                    (a.cos(), a.sin())
+                } else {
+                    (dx / d, dy / d)
+                };
+                let push = (need - d) / 2.0 + 0.01;
+                circles[i].0 -= ux * push;
+                circles[i].1 -= uy * push;
+                circles[j].0 += ux * push;
+                circles[j].1 += uy * push;
+                moved = true;
+            }
+        }
+        let (l, t, r, b) = bounds;
+        for c in circles.iter_mut() {
+            c.0 = c.0.clamp(l + c.2, (r - c.2).max(l + c.2));
+            c.1 = c.1.clamp(t + c.2, (b - c.2).max(t + c.2));
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
 /// The portfolio chart: each bet a bubble at its DHM total (across) and
-/// confidence (up), sized by bet size. Hidden from assistive technology:
-/// the table beside it on the page holds the same numbers, and a table reads
-/// better than a picture described.
+/// confidence (up), sized by bet size, on the data's own range
+/// ([`PortfolioScale`]), with named quadrants and a legend of sizes.
+/// Bubbles that would overlap are nudged apart. Hidden from assistive
+/// technology: the table beside it on the page holds the same numbers, and
+/// a table reads better than a picture described.
 pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
     const W: f64 = 420.0;
-    const H: f64 = 300.0;
-    const LEFT: f64 = 40.0;
-    const RIGHT: f64 = 24.0;
-    const TOP: f64 = 24.0;
-    const BOTTOM: f64 = 42.0;
-    const DHM_MAX: f64 = 15.0;
-    const CONFIDENCE_MAX: f64 = 9.0;
-    let x = |dhm: u8| LEFT + (W - LEFT - RIGHT) * f64::from(dhm.min(15)) / DHM_MAX;
-    let y = |c: u8| TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(c.min(9)) / CONFIDENCE_MAX);
-    let radius = |size: &str| -> f64 {
-        match size {
-            "big" => 20.0,
-            "medium" => 14.0,
-            "small" => 9.0,
-            _ => 7.0,
-        }
-    };
+    const H: f64 = 330.0;
+    let font = font_units(W, PORTFOLIO_PHONE_PX);
+    let left = font * 2.4;
+    let right = 8.0;
+    // Room above the plot for the legend's biggest bubble.
+    const LEGEND_Y: f64 = 22.0;
+    let top = LEGEND_Y + 26.0;
+    let bottom = font * 3.0;
+    let scale = PortfolioScale::of(bubbles);
+    let (x0, x1) = scale.dhm;
+    let (y0, y1) = scale.confidence;
+    let x = |v: f64| left + (W - left - right) * (v - x0) / (x1 - x0).max(1.0);
+    let y = |v: f64| top + (H - top - bottom) * (1.0 - (v - y0) / (y1 - y0).max(1.0));
+    let base = H - bottom;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"portfolio\" viewBox=\"0 0 {W} {H}\" aria-hidden=\"true\" focusable=\"false\">"
+        "<svg class=\"portfolio\" viewBox=\"0 0 {W} {H}\" font-size=\"{font}\" aria-hidden=\"true\" focusable=\"false\">"
     );
-    // Quadrant guides at the middle of each scale: high DHM and high
-    // confidence (top right) is where a portfolio wants its big bets.
-    let (mx, my) = (x(8), y(5));
+    // The quadrants: lines where the scales' middles meet, each named in its corner.
+    let (mx, my) = (x(DHM_MID), y(CONFIDENCE_MID));
     let _ = write!(
         svg,
-        "<line class=\"guide\" x1=\"{mx:.1}\" y1=\"{TOP}\" x2=\"{mx:.1}\" y2=\"{}\"/><line class=\"guide\" x1=\"{LEFT}\" y1=\"{my:.1}\" x2=\"{}\" y2=\"{my:.1}\"/>",
-        H - BOTTOM,
-        W - RIGHT
+        "<line class=\"guide\" x1=\"{mx:.1}\" y1=\"{top:.1}\" x2=\"{mx:.1}\" y2=\"{base:.1}\"/><line class=\"guide\" x1=\"{left:.1}\" y1=\"{my:.1}\" x2=\"{:.1}\" y2=\"{my:.1}\"/>",
+        W - right
     );
-    let _ = write!(
-        svg,
-        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\"/><line class=\"axis\" x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\"/>",
-        b = H - BOTTOM,
-        r = W - RIGHT
-    );
-    for (v, label) in [(0u8, "0"), (15, "15")] {
+    let corners = [
+        (left + 4.0, top + font, "start"),
+        (W - right - 4.0, top + font, "end"),
+        (left + 4.0, base - 5.0, "start"),
+        (W - right - 4.0, base - 5.0, "end"),
+    ];
+    for ((qx, qy, anchor), name) in corners.into_iter().zip(QUADRANTS) {
         let _ = write!(
             svg,
-            "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
-            x(v),
-            H - BOTTOM + 14.0
-        );
-    }
-    for (v, label) in [(0u8, "0"), (9, "9")] {
-        let _ = write!(
-            svg,
-            "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text>",
-            LEFT - 6.0,
-            y(v) + 4.0
+            "<text class=\"quadrant\" x=\"{qx:.1}\" y=\"{qy:.1}\" text-anchor=\"{anchor}\">{name}</text>"
         );
     }
     let _ = write!(
         svg,
-        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">DHM total</text><text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"start\">confidence</text>",
-        LEFT + (W - LEFT - RIGHT) / 2.0,
-        H - 8.0,
-        LEFT + 4.0,
-        TOP - 8.0
+        "<line class=\"axis\" x1=\"{left:.1}\" y1=\"{base:.1}\" x2=\"{r:.1}\" y2=\"{base:.1}\"/><line class=\"axis\" x1=\"{left:.1}\" y1=\"{top:.1}\" x2=\"{left:.1}\" y2=\"{base:.1}\"/>",
+        r = W - right
     );
-    // Big bubbles first, so a small one at the same spot stays on top.
-    let mut order: Vec<&Bubble> = bubbles.iter().collect();
-    order.sort_by(|a, b| radius(b.size).total_cmp(&radius(a.size)));
-    for b in order {
-        let (cx, cy, r) = (x(b.dhm), y(b.confidence), radius(b.size));
+    // A tick at every whole point (every other on a long scale).
+    let step = |lo: f64, hi: f64| if hi - lo > 8.0 { 2 } else { 1 };
+    let (xs, ys) = (step(x0, x1), step(y0, y1));
+    for v in (x0 as u32..=x1 as u32).step_by(xs) {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v}</text>",
+            x(f64::from(v)),
+            base + font * 1.1
+        );
+    }
+    for v in (y0 as u32..=y1 as u32).step_by(ys) {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v}</text>",
+            left - 5.0,
+            y(f64::from(v)) + font * 0.35
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">DHM total</text><text class=\"axis-label\" x=\"2\" y=\"{:.1}\">confidence</text>",
+        left + (W - left - right) / 2.0,
+        H - 6.0,
+        font * 1.1
+    );
+    // The legend of sizes, top right.
+    let mut lx = W - right;
+    let mut legend = String::new();
+    for size in ["small", "medium", "big"] {
+        let r = bubble_radius(size);
+        let w = text_width(size, font, 0.0);
+        lx -= w;
+        let item = format!(
+            "<g class=\"bubble size-{size}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\"/><text class=\"legend\" x=\"{lx:.1}\" y=\"{:.1}\">{size}</text></g>",
+            lx - r - 3.0,
+            LEGEND_Y,
+            LEGEND_Y + font * 0.35
+        );
+        legend.insert_str(0, &item);
+        lx -= 2.0 * r + 12.0;
+    }
+    let _ = write!(svg, "<g class=\"size-legend\">{legend}</g>");
+    // Placed, then nudged apart; big bubbles drawn first, so a small one stays on top.
+    let mut circles: Vec<(f64, f64, f64)> = bubbles
+        .iter()
+        .map(|b| {
+            (
+                x(f64::from(b.dhm.min(15))),
+                y(f64::from(b.confidence.min(9))),
+                bubble_radius(b.size),
+            )
+        })
+        .collect();
+    separate(&mut circles, 2.0, (left, top, W - right, base));
+    let mut order: Vec<usize> = (0..bubbles.len()).collect();
+    order.sort_by(|&a, &b| circles[b].2.total_cmp(&circles[a].2));
+    for i in order {
+        let (b, (cx, cy, r)) = (&bubbles[i], circles[i]);
         let _ = write!(
             svg,
             "<g class=\"bubble size-{}\"><title>{}</title><circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\"/><text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
             escape(b.size),
             escape(b.title),
-            cy + 4.0,
+            cy + font * 0.35,
             b.number
         );
     }
@@ -834,40 +976,85 @@ pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
 mod tests {
     use super::*;
 
+    fn bubble(number: usize, dhm: u8, confidence: u8, size: &'static str) -> Bubble<'static> {
+        Bubble {
+            number,
+            title: "A <b>",
+            dhm,
+            confidence,
+            size,
+        }
+    }
+
     #[test]
     fn the_portfolio_draws_one_bubble_per_bet_sized_and_placed_by_its_numbers() {
-        let bubbles = [
-            Bubble {
-                number: 1,
-                title: "A <b>",
-                dhm: 15,
-                confidence: 9,
-                size: "big",
-            },
-            Bubble {
-                number: 2,
-                title: "B",
-                dhm: 0,
-                confidence: 0,
-                size: "small",
-            },
-        ];
+        let bubbles = [bubble(1, 12, 8, "big"), bubble(2, 4, 3, "small")];
         let svg = portfolio_chart(&bubbles);
-        assert_eq!(svg.matches("<circle").count(), 2);
+        // Two bubbles and the three of the size legend.
+        assert_eq!(svg.matches("<circle").count(), 5);
         assert!(svg.contains("aria-hidden=\"true\""));
-        // Top right for the best of both, bottom left for the worst.
-        assert!(
-            svg.contains("<circle cx=\"396.0\" cy=\"24.0\" r=\"20\"/>"),
-            "{svg}"
-        );
-        assert!(
-            svg.contains("<circle cx=\"40.0\" cy=\"258.0\" r=\"9\"/>"),
-            "{svg}"
-        );
         assert!(svg.contains("<title>A &lt;b&gt;</title>"));
         // The big one is drawn first, under the small one.
-        assert!(svg.find("size-big").unwrap() < svg.find("size-small").unwrap());
+        let at = |size: &str| svg.find(&format!("size-{size}\"><title>")).unwrap();
+        assert!(at("big") < at("small"), "{svg}");
+        // The data's range with a point of margin, not the whole scale.
+        let scale = PortfolioScale::of(&bubbles);
+        assert_eq!(scale.dhm, (3.0, 13.0));
+        assert_eq!(scale.confidence, (2.0, 9.0));
+        assert!(
+            svg.contains(">3</text>") && !svg.contains(">0</text>"),
+            "{svg}"
+        );
+        assert_eq!(
+            scale.describe(),
+            "DHM total across, drawn from 3 to 13 (of 0–15); confidence up, from 2 to 9 (of 0–9)"
+        );
+        // The quadrants' meeting point is always in view, and each is named.
+        let near = PortfolioScale::of(&[bubble(1, 14, 9, "big")]);
+        assert_eq!(near.dhm, (6.0, 15.0));
+        assert_eq!(near.confidence, (5.0, 9.0));
+        for name in QUADRANTS {
+            assert!(svg.contains(&format!(">{name}</text>")), "{name}");
+        }
+        // Text at least 11 px on a phone.
+        let font = font_units(420.0, PORTFOLIO_PHONE_PX);
+        assert!(font * PORTFOLIO_PHONE_PX / 420.0 >= MIN_TEXT_PX);
+        assert!(svg.contains(&format!("font-size=\"{font}\"")));
     }
+
+    #[test]
+    fn bubbles_at_one_spot_are_nudged_apart_the_same_way_every_time() {
+        let circles = || {
+            vec![
+                (100.0, 100.0, 20.0),
+                (100.0, 100.0, 14.0),
+                (105.0, 98.0, 9.0),
+                (300.0, 50.0, 9.0),
+            ]
+        };
+        let mut a = circles();
+        separate(&mut a, 2.0, (0.0, 0.0, 420.0, 300.0));
+        for i in 0..a.len() {
+            for j in i + 1..a.len() {
+                let d = ((a[i].0 - a[j].0).powi(2) + (a[i].1 - a[j].1).powi(2)).sqrt();
+                assert!(d >= a[i].2 + a[j].2 + 2.0 - 1e-3, "{i} {j}: {a:?}");
+            }
+        }
+        assert_eq!(a[3], (300.0, 50.0, 9.0), "one far from the rest stays put");
+        let mut b = circles();
+        separate(&mut b, 2.0, (0.0, 0.0, 420.0, 300.0));
+        assert_eq!(a, b);
+        // The chart draws the two bets at one spot apart.
+        let svg = portfolio_chart(&[bubble(1, 10, 7, "big"), bubble(2, 10, 7, "medium")]);
+        let centres: Vec<&str> = svg
+            .split("<circle cx=\"")
+            .skip(4)
+            .map(|c| &c[..c.find(" r=").unwrap()])
+            .collect();
+        assert_eq!(centres.len(), 2, "{svg}");
+        assert_ne!(centres[0], centres[1], "{svg}");
+    }
+
     use crate::date::parse_date;
 
     fn node(title: &str, kind: &str, children: Vec<TreeNode>) -> TreeNode {

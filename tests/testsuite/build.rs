@@ -713,10 +713,19 @@ fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter
     ];
     let svg_start = roadmap.find("<svg class=\"portfolio\"").expect("a chart");
     let svg = &roadmap[svg_start..svg_start + roadmap[svg_start..].find("</svg>").unwrap()];
-    assert_eq!(svg.matches("<circle ").count(), bets.len(), "{svg}");
+    let drawn = svg.split("<title>").count() - 1;
+    assert_eq!(drawn, bets.len(), "{svg}");
     // Hidden from screen readers, who read the table beside it instead.
+    assert!(svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 330\""));
+    assert!(svg.contains("aria-hidden=\"true\""));
+    // Named quadrants, a legend of sizes, and the scale said in words.
+    for name in ["strong bets", "safe bets", "bold bets", "long shots"] {
+        assert!(svg.contains(&format!(">{name}</text>")), "{name}: {svg}");
+    }
+    assert!(svg.contains("<g class=\"size-legend\">"), "{svg}");
     assert!(
-        svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 300\" aria-hidden=\"true\"")
+        roadmap.contains("DHM total across, drawn from "),
+        "{roadmap}"
     );
     let table_start = roadmap
         .find("<table class=\"plain portfolio-table\">")
@@ -767,7 +776,7 @@ fn the_portfolio_leaves_out_closed_bets_and_lists_bets_it_cannot_place() {
     );
     assert!(table.contains("An unscored bet</a></th><td><span class=\"muted\">none</span></td><td><span class=\"muted\">no DHM</span>"), "{table}");
     assert!(table.contains("<td><span class=\"muted\">not drawn</span></td><th scope=\"row\"><a href=\"../bet-unscored/index.html\">"), "{table}");
-    assert_eq!(roadmap.matches("<circle ").count(), 1, "bet-instant only");
+    assert_eq!(roadmap.matches("\"><title>").count(), 1, "bet-instant only");
 }
 
 /// A site of `n` company strategies, all overdue for review (one `stale`

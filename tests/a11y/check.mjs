@@ -258,6 +258,24 @@ async function runLayout(browser, base, shots) {
       } else if (scheme === "light") {
         console.log(`${where}: the table of rules fits (${table.table} of ${table.box} px)`);
       }
+      // Chart text (metric charts, the portfolio chart) as drawn: at least
+      // 11 px on a phone, the viewBox's scale applied.
+      if (scheme !== "light") continue;
+      const metrics = graph.nodes.filter((n) => n.kind === "metric").map((n) => `${encodeURIComponent(n.id)}/index.html`);
+      for (const path of [...metrics, "roadmap/index.html"]) {
+        await page.goto(base + path, { waitUntil: "load" });
+        const sizes = await page.evaluate(() =>
+          [...document.querySelectorAll("svg.chart, svg.portfolio")].flatMap((svg) => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+          }),
+        );
+        if (!sizes.length) continue;
+        const smallest = Math.min(...sizes);
+        const where = `${path} at ${width} px`;
+        if (smallest < 11) failures.push(`${where}: chart text drawn at ${smallest.toFixed(1)} px`);
+        else console.log(`${where}: chart text at ${smallest.toFixed(1)} px or more`);
+      }
     }
   }
   await page.close();

@@ -206,7 +206,9 @@ async function runLayout(browser, base, shots) {
               }
             }
             const title = svg.querySelector(".node-title");
+            const texts = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
             return {
+              smallestPx: texts.length ? Math.min(...texts) : 0,
               layout: svg.classList.contains("ost-wide") ? "wide" : "narrow",
               left: box.left,
               right: box.right,
@@ -232,9 +234,10 @@ async function runLayout(browser, base, shots) {
             failures.push(`${fig}: spans ${f.left.toFixed(0)}..${f.right.toFixed(0)} px, the viewport 0..${m.viewport}`);
           }
           if (f.titlePx < 10) failures.push(`${fig}: titles drawn at ${f.titlePx.toFixed(1)} px`);
+          if (width === 390 && f.smallestPx < 11) failures.push(`${fig}: text drawn at ${f.smallestPx.toFixed(1)} px on a phone`);
           for (const o of f.overflow) failures.push(`${fig}: ${o}`);
           if (scheme === "light") {
-            console.log(`${fig}: ${f.layout} layout, ${f.left.toFixed(0)}..${f.right.toFixed(0)} of ${m.viewport} px, titles at ${f.titlePx.toFixed(1)} px`);
+            console.log(`${fig}: ${f.layout} layout, ${f.left.toFixed(0)}..${f.right.toFixed(0)} of ${m.viewport} px, titles at ${f.titlePx.toFixed(1)} px, all text at ${f.smallestPx.toFixed(1)} px or more`);
           }
         });
         if (name === outcomes[0]) {

@@ -196,7 +196,7 @@ fn the_example_site_works_in_a_real_browser() {
         (
             "quarter",
             "quarters/2026-Q4/index.html".to_string(),
-            vec!["2026-Q4 review", "outcome-open", "class=\"learning\""],
+            vec!["2026-Q4 review", "outcome-on-track", "class=\"learning\""],
         ),
         (
             "search",

@@ -1207,6 +1207,14 @@ fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
         .file("a.md", objective("o-steady", 12, "2027-03-31"))
         .file("b.md", objective("o-slow", -40, "2026-12-01"))
         .file(
+            "c.md",
+            "---\nid: o-idle\nkind: objective\ntitle: Idle\nquarter: 2026-Q4\nkey_results:\n  - {metric: m-idle, baseline: 0, target: 10, by: 2027-12-31}\n---\n",
+        )
+        .file(
+            "n.md",
+            "---\nid: m-idle\nkind: metric\ntitle: Idle\ncheckins:\n  - {date: 2026-09-20, value: 0}\n---\n",
+        )
+        .file(
             "m.md",
             "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ndirection: down\ncheckins:\n  - {date: 2026-10-01, value: 36}\n  - {date: 2026-10-17, value: 30}\n  - {date: 2026-11-01, value: 24}\n---\n",
         );
@@ -1237,5 +1245,13 @@ fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
             r#"<p class="says"><strong>Behind:</strong> 16% of the target, 89% of the time</p>"#
         ),
         "{slow}"
+    );
+    // No check-in since its quarter began, early in a long goal.
+    let idle = read(&out.join("o-idle/index.html"));
+    assert!(
+        idle.contains(
+            r#"<p class="says"><strong>Not started:</strong> no check-in since 2026-10-01</p>"#
+        ),
+        "{idle}"
     );
 }

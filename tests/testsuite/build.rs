@@ -1196,6 +1196,8 @@ fn a_metric_chart_has_a_time_axis_to_the_deadline_with_the_expected_path() {
         assert!(svg.contains(&format!(">{m}</text>")), "{m}: {svg}");
     }
     assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+    // A key in words beside the chart.
+    assert!(page.contains("a dotted expected path from the baseline"));
 }
 
 #[test]

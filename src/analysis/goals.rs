@@ -144,6 +144,112 @@ pub(crate) fn goal_outcome(
     }
 }
 
+/// What the progress glyph says of a goal on `today`: its outcome (as the
+/// quarter review counts it), where it should be by now, and one sentence
+/// ("On track: 79% of the target, 37% of the time").
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GoalProgress {
+    /// Where the goal stands: [`goal_outcome`].
+    pub outcome: GoalOutcome,
+    /// How far the latest check-in has come from baseline to target (not clamped).
+    pub progress: Option<f64>,
+    /// The share of the time from the goal's start to its deadline that has
+    /// passed on `today` (not at the last check-in), clamped to [0, 1].
+    pub time_share: Option<f64>,
+    /// The outcome as the sentence starts it: "On track".
+    pub state: String,
+    /// The rest of the sentence: "79% of the target, 37% of the time".
+    pub detail: String,
+}
+
+/// A fraction as a whole percentage, for a sentence read at a glance.
+fn whole_percent(fraction: f64) -> String {
+    let p = (fraction * 100.0).round();
+    format!("{}%", if p == 0.0 { 0.0 } else { p })
+}
+
+/// The progress glyph's facts of `goal`, written in document `doc`, on
+/// `today`: every page that draws a goal's progress reads this.
+pub(crate) fn goal_progress(
+    docs: &[Document],
+    graph: &Graph,
+    facts: &super::Facts,
+    doc: DocId,
+    goal: super::PacedGoal<'_>,
+    tolerance: f64,
+    today: Date,
+) -> GoalProgress {
+    let outcome = goal_outcome(docs, graph, facts, doc, goal, tolerance, today);
+    let reading = read_goal(docs, graph, goal.metric, goal.baseline, goal.target);
+    let start = reading
+        .metric
+        .and_then(|m| super::pace::goal_start(docs, facts, doc, m));
+    let time_share = match (start, goal.deadline) {
+        (Some(start), Some(deadline)) if deadline > start => {
+            let span = crate::date::days_between(start, deadline) as f64;
+            let gone = crate::date::days_between(start, today) as f64;
+            Some((gone / span).clamp(0.0, 1.0))
+        }
+        _ => None,
+    };
+    let of_target = reading
+        .progress
+        .map(|p| format!("{} of the target", whole_percent(p)));
+    let of_time = time_share.map(|t| format!("{} of the time", whole_percent(t)));
+    let no_checkin_since = start.map(|s| format!("no check-in since {s}"));
+    let unstarted = reading.metric.is_some_and(|m| {
+        super::pace::unstarted(docs, facts, doc, m, goal.deadline, today).is_some()
+    });
+    let join = |parts: &[Option<String>]| {
+        let parts: Vec<&str> = parts.iter().flatten().map(String::as_str).collect();
+        parts.join(", ")
+    };
+    let detail = match outcome {
+        GoalOutcome::Unmeasured => {
+            let mut missing = Vec::new();
+            if goal.target.is_none() {
+                missing.push("a target");
+            }
+            if goal.baseline.is_none() {
+                missing.push("a baseline");
+            }
+            if reading.metric.is_none() {
+                missing.push("a metric document");
+            }
+            if missing.is_empty() {
+                "no distance from baseline to target".to_string()
+            } else {
+                format!("needs {}", missing.join(" and "))
+            }
+        }
+        GoalOutcome::NotStarted => join(&[no_checkin_since]),
+        GoalOutcome::Behind if unstarted => join(&[no_checkin_since, of_time]),
+        GoalOutcome::Met => of_target.unwrap_or_else(|| "target reached".to_string()),
+        GoalOutcome::Missed => {
+            let by = goal.deadline.map(|d| format!("by {d}"));
+            join(&[of_target, by])
+        }
+        GoalOutcome::OnTrack | GoalOutcome::AtRisk | GoalOutcome::Behind => {
+            let detail = join(&[of_target, of_time]);
+            if detail.is_empty() {
+                "no check-in yet".to_string()
+            } else {
+                detail
+            }
+        }
+    };
+    let word = outcome.as_str();
+    let mut state = word[..1].to_uppercase();
+    state.push_str(&word[1..]);
+    GoalProgress {
+        outcome,
+        progress: reading.progress,
+        time_share,
+        state,
+        detail,
+    }
+}
+
 /// Reads the goal with `metric`, `baseline` and `target` from the site's check-ins.
 pub(crate) fn read_goal(
     docs: &[Document],
@@ -195,13 +301,31 @@ pub(crate) struct TargetOn {
     pub value: f64,
     /// Its deadline, if it has one.
     pub by: Option<Date>,
+    /// Its baseline, if it has one.
+    pub baseline: Option<f64>,
+    /// When it starts ([`super::pace::goal_start`]), as its pace counts time.
+    pub start: Option<Date>,
+}
+
+impl TargetOn {
+    /// The expected path, from the baseline at the start to the target at
+    /// the deadline, when all four are known and the deadline is after the start.
+    pub(crate) fn expected_path(&self) -> Option<((Date, f64), (Date, f64))> {
+        let (start, by, baseline) = (self.start?, self.by?, self.baseline?);
+        (by > start).then_some(((start, baseline), (by, self.value)))
+    }
 }
 
 /// The targets of every goal measured by `metric`: the success criteria and
 /// key results, of the documents that link to it, whose own `metric:` names
 /// it. A document with goals on two metrics links to both, and each chart
 /// must draw only its own metric's targets.
-pub(crate) fn targets_on(docs: &[Document], graph: &Graph, metric: DocId) -> Vec<TargetOn> {
+pub(crate) fn targets_on(
+    docs: &[Document],
+    graph: &Graph,
+    facts: &super::Facts,
+    metric: DocId,
+) -> Vec<TargetOn> {
     let mut users: Vec<DocId> = graph
         .incoming(metric)
         .filter(|e| e.rel == crate::graph::Rel::Metric)
@@ -214,21 +338,25 @@ pub(crate) fn targets_on(docs: &[Document], graph: &Graph, metric: DocId) -> Vec
         .into_iter()
         .flat_map(|user| {
             let doc = &docs[user];
+            let start = super::pace::goal_start(docs, facts, user, metric);
+            let on = move |target: Option<f64>, by: Option<Date>, baseline: Option<f64>| {
+                target.map(|value| TargetOn {
+                    value,
+                    by,
+                    baseline,
+                    start,
+                })
+            };
             let success = doc
                 .success
                 .iter()
                 .filter(|s| measures(s.metric.as_ref()))
-                .filter_map(|s| {
-                    s.target.map(|value| TargetOn {
-                        value,
-                        by: s.deadline,
-                    })
-                });
+                .filter_map(|s| on(s.target, s.deadline, s.baseline));
             let krs = doc
                 .key_results
                 .iter()
                 .filter(|k| measures(k.metric.as_ref()))
-                .filter_map(|k| k.target.map(|value| TargetOn { value, by: k.by }));
+                .filter_map(|k| on(k.target, k.by, k.baseline));
             success.chain(krs).collect::<Vec<_>>()
         })
         .collect()
@@ -326,6 +454,55 @@ mod tests {
             outcome(&moved(50), "", "2026-12-31"),
             GoalOutcome::Unmeasured
         );
+    }
+
+    #[test]
+    fn the_glyph_says_the_outcome_and_both_shares_with_time_measured_to_today() {
+        // An objective of 2026-Q4 with a key result to 2027-03-31: on
+        // 2026-11-24, 54 of its 181 days (30%) have passed.
+        let says = |checkins: &str, today: &str| {
+            let metric = format!("---\nid: m\nkind: metric\ncheckins:\n{checkins}---\n");
+            let obj = "---\nid: o\nkind: objective\nquarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2027-03-31}\n---\n";
+            let site = site("", &[("m.md", metric.as_str()), ("o.md", obj)], today);
+            let o = site.graph.lookup("o").unwrap();
+            let kr = &site.docs[o].key_results[0];
+            let g = goal_progress(
+                &site.docs,
+                &site.graph,
+                &site.facts,
+                o,
+                super::super::PacedGoal::of_key_result(kr),
+                0.25,
+                site.today,
+            );
+            (
+                g.outcome,
+                format!("{}: {}", g.state, g.detail),
+                g.time_share,
+            )
+        };
+        let moved = "  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-01, value: 40}\n";
+        let (outcome, sentence, share) = says(moved, "2026-11-24");
+        assert_eq!(outcome, GoalOutcome::OnTrack);
+        // The time is counted to today (54 days), not to the check-in (31).
+        assert_eq!(sentence, "On track: 40% of the target, 30% of the time");
+        assert_eq!(share, Some(54.0 / 181.0));
+        let slow = "  - {date: 2026-10-01, value: 0}\n  - {date: 2027-01-15, value: 10}\n";
+        assert_eq!(
+            says(slow, "2027-01-20").1,
+            "Behind: 10% of the target, 61% of the time"
+        );
+        let none = "  - {date: 2026-09-20, value: 0}\n";
+        assert_eq!(
+            says(none, "2026-10-20").1,
+            "Not started: no check-in since 2026-10-01"
+        );
+        assert_eq!(
+            says(none, "2027-01-20").1,
+            "Behind: no check-in since 2026-10-01, 61% of the time"
+        );
+        let done = "  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-01, value: 120}\n";
+        assert_eq!(says(done, "2026-11-24").1, "Met: 120% of the target");
     }
 
     #[test]

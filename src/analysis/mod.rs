@@ -22,7 +22,9 @@ mod work_trace;
 pub(crate) use dependencies::{deadline_of, dependency_links, dependency_risk, DependencyLink};
 pub(crate) use fingerprint::fingerprint_of;
 pub(crate) use frame::{frame_of, Stated};
-pub(crate) use goals::{goal_outcome, read_goal, targets_on, GoalOutcome, GoalReading};
+pub(crate) use goals::{
+    goal_outcome, goal_progress, read_goal, targets_on, GoalOutcome, GoalReading,
+};
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};

@@ -115,10 +115,7 @@ pub(crate) fn pace(
     let reading = read_goal(docs, graph, goal.metric, goal.baseline, goal.target);
     let progress = reading.progress?;
     let checkin = reading.latest?;
-    let start = match facts.quarter_of(doc) {
-        Some(q) => q.first_day(),
-        None => docs[reading.metric?].checkins.first()?.date,
-    };
+    let start = goal_start(docs, facts, doc, reading.metric?)?;
     let span = days_between(start, deadline);
     if span <= 0 {
         // No time box to measure against (a deadline on or before the start).
@@ -142,6 +139,21 @@ pub(crate) fn pace(
         progress,
         verdict,
     })
+}
+
+/// When a goal of `doc` on `metric` starts: the first day of the document's
+/// quarter (own or inherited), else the metric's first check-in. The pace
+/// and the metric chart's expected path both start here.
+pub(crate) fn goal_start(
+    docs: &[Document],
+    facts: &Facts,
+    doc: DocId,
+    metric: DocId,
+) -> Option<Date> {
+    match facts.quarter_of(doc) {
+        Some(q) => Some(q.first_day()),
+        None => docs[metric].checkins.first().map(|c| c.date),
+    }
 }
 
 /// The pace that is reported as of `today`: [`pace`], except for a document

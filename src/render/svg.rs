@@ -6,15 +6,35 @@
 use std::fmt::Write;
 
 use super::markdown::escape;
+use crate::date::Date;
 use crate::model::Checkin;
 
-/// A horizontal reference line on a metric chart.
+/// A goal drawn on a metric chart: its target, and the path to it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Reference {
-    /// The value.
+    /// The target value.
     pub value: f64,
     /// What it is ("target 40 by 2027-03-31").
     pub label: String,
+    /// The deadline, where the target is marked.
+    pub by: Option<Date>,
+    /// The expected path: from the baseline at the goal's start to the
+    /// target at its deadline (`analysis::TargetOn::expected_path`).
+    pub path: Option<((Date, f64), (Date, f64))>,
+}
+
+/// The width, in CSS px, a metric chart is drawn at on a 390 px phone (a
+/// little under what the stylesheet leaves it: 390 less `main`'s and
+/// `.figure`'s padding and border, 332 px).
+const PHONE_CHART_PX: f64 = 330.0;
+/// The smallest text a chart may show on a phone, in CSS px.
+const MIN_TEXT_PX: f64 = 11.0;
+
+/// The font size, in viewBox units, of a chart `view_width` units wide that
+/// is drawn `rendered_px` CSS px wide: no text under [`MIN_TEXT_PX`] there.
+/// Rounded up to a half unit.
+fn font_units(view_width: f64, rendered_px: f64) -> f64 {
+    (MIN_TEXT_PX * view_width / rendered_px * 2.0).ceil() / 2.0
 }
 
 fn fmt_num(n: f64) -> String {
@@ -28,26 +48,91 @@ fn fmt_num(n: f64) -> String {
     }
 }
 
-/// A line chart of `checkins` with dashed reference lines (targets, baseline).
+/// A time axis: dates to x in proportion to the days between them.
+#[derive(Debug, Clone, Copy)]
+struct TimeAxis {
+    from: Date,
+    days: f64,
+    left: f64,
+    width: f64,
+}
+
+impl TimeAxis {
+    fn new(from: Date, to: Date, left: f64, width: f64) -> TimeAxis {
+        let days = crate::date::days_between(from, to).max(1) as f64;
+        TimeAxis {
+            from,
+            days,
+            left,
+            width,
+        }
+    }
+
+    fn x(&self, d: Date) -> f64 {
+        self.left + self.width * crate::date::days_between(self.from, d) as f64 / self.days
+    }
+
+    /// The first of each month from `from` to `to`, inclusive.
+    fn month_starts(from: Date, to: Date) -> Vec<Date> {
+        let mut out = Vec::new();
+        let mut m = from.first_of_month();
+        if m < from {
+            m = m.last_of_month().tomorrow().unwrap_or(Date::MAX);
+        }
+        while m <= to && out.len() < 1200 {
+            out.push(m);
+            m = match m.last_of_month().tomorrow() {
+                Ok(next) => next,
+                Err(_) => break,
+            };
+        }
+        out
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A month's tick label: "Oct", with the year when it is not the year of
+/// the label before (`previous`; none for the first).
+fn month_label(d: Date, previous: Option<Date>) -> String {
+    let name = MONTHS[(d.month().clamp(1, 12) - 1) as usize];
+    if previous.is_none_or(|p| p.year() != d.year()) {
+        format!("{name} {}", d.year())
+    } else {
+        name.to_string()
+    }
+}
+
+/// The metric chart's geometry, in viewBox units.
+const CHART_W: f64 = 460.0;
+const CHART_H: f64 = 280.0;
+
+/// A line chart of `checkins` on a time axis from the first check-in (or a
+/// goal's start) to the latest deadline, with each goal's target (a dashed
+/// line, marked at its deadline) and its expected path.
 pub(super) fn metric_chart(
     title: &str,
     unit: &str,
     checkins: &[Checkin],
     references: &[Reference],
 ) -> String {
-    const W: f64 = 560.0;
-    const H: f64 = 200.0;
-    const LEFT: f64 = 48.0;
-    const RIGHT: f64 = 150.0;
-    const TOP: f64 = 14.0;
-    const BOTTOM: f64 = 30.0;
+    const W: f64 = CHART_W;
+    const H: f64 = CHART_H;
     if checkins.is_empty() {
         return String::new();
     }
+    let font = font_units(W, PHONE_CHART_PX);
+    let left = font * 4.2;
+    let right = font * 0.8;
+    let top = font * 2.0;
+    let bottom = font * 2.4;
     let values = checkins
         .iter()
         .map(|c| c.value)
-        .chain(references.iter().map(|r| r.value));
+        .chain(references.iter().map(|r| r.value))
+        .chain(references.iter().filter_map(|r| r.path.map(|p| p.0 .1)));
     let (mut lo, mut hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if (hi - lo).abs() < f64::EPSILON {
         lo -= 1.0;
@@ -56,14 +141,14 @@ pub(super) fn metric_chart(
     let pad = (hi - lo) * 0.08;
     let (lo, hi) = (lo - pad, hi + pad);
     let n = checkins.len();
-    let x = |i: usize| {
-        if n == 1 {
-            LEFT + (W - LEFT - RIGHT) / 2.0
-        } else {
-            LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64
-        }
-    };
-    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    let dates = checkins
+        .iter()
+        .map(|c| c.date)
+        .chain(references.iter().filter_map(|r| r.by))
+        .chain(references.iter().filter_map(|r| r.path.map(|p| p.0 .0)));
+    let (first, last) = dates.fold((Date::MAX, Date::MIN), |(a, b), d| (a.min(d), b.max(d)));
+    let axis = TimeAxis::new(first, last, left, W - left - right);
+    let y = |v: f64| top + (H - top - bottom) * (1.0 - (v - lo) / (hi - lo));
 
     let latest = &checkins[n - 1];
     let summary = format!(
@@ -78,7 +163,7 @@ pub(super) fn metric_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}: {}</title>",
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" font-size=\"{font}\" role=\"img\" aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}: {}</title>",
         escape(title),
         escape(&summary)
     );
@@ -95,8 +180,8 @@ pub(super) fn metric_chart(
     if !short_unit {
         let _ = write!(
             svg,
-            "<text class=\"tick\" x=\"4\" y=\"{}\">{}</text>",
-            TOP - 3.0,
+            "<text class=\"tick\" x=\"4\" y=\"{:.1}\">{}</text>",
+            font,
             escape(unit)
         );
     }
@@ -104,45 +189,100 @@ pub(super) fn metric_chart(
         let gy = y(v);
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{gy:.1}\" x2=\"{}\" y2=\"{gy:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            W - RIGHT,
-            LEFT - 6.0,
-            gy + 4.0,
+            "<line class=\"grid\" x1=\"{left:.1}\" y1=\"{gy:.1}\" x2=\"{:.1}\" y2=\"{gy:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            W - right,
+            left - 5.0,
+            gy + font * 0.35,
             escape(&with_unit(v))
         );
     }
+    let base = H - bottom;
     let _ = write!(
         svg,
-        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-        H - BOTTOM,
-        W - RIGHT,
-        H - BOTTOM
+        "<line class=\"axis\" x1=\"{left:.1}\" y1=\"{base:.1}\" x2=\"{:.1}\" y2=\"{base:.1}\"/>",
+        W - right,
     );
+    // A tick at each month start; labelled as often as the labels fit.
+    let months = TimeAxis::month_starts(first, last);
+    let month_w = axis.width * 30.4 / axis.days;
+    let label_w = font * 4.6;
+    let every = [1usize, 2, 3, 6, 12, 24, 60, 120]
+        .into_iter()
+        .find(|&k| k as f64 * month_w >= label_w)
+        .unwrap_or(120);
+    let mut previous = None;
+    for (i, m) in months.iter().enumerate() {
+        let mx = axis.x(*m);
+        let _ = write!(
+            svg,
+            "<line class=\"axis\" x1=\"{mx:.1}\" y1=\"{base:.1}\" x2=\"{mx:.1}\" y2=\"{:.1}\"/>",
+            base + 5.0
+        );
+        // A label that would run off the right edge is left out.
+        if i % every == 0 && mx + label_w / 2.0 <= W {
+            let _ = write!(
+                svg,
+                "<text class=\"tick date\" x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                base + font * 1.4,
+                month_label(*m, previous)
+            );
+            previous = Some(*m);
+        }
+    }
     for r in references {
         let ry = y(r.value);
         let _ = write!(
             svg,
-            "<line class=\"reference\" x1=\"{LEFT}\" y1=\"{ry:.1}\" x2=\"{}\" y2=\"{ry:.1}\"/><text class=\"reference-label\" x=\"{}\" y=\"{:.1}\">{}</text>",
-            W - RIGHT,
-            W - RIGHT + 6.0,
-            ry + 4.0,
+            "<line class=\"reference\" x1=\"{left:.1}\" y1=\"{ry:.1}\" x2=\"{:.1}\" y2=\"{ry:.1}\"/>",
+            W - right,
+        );
+        if let Some(((d0, v0), (d1, v1))) = r.path {
+            let _ = write!(
+                svg,
+                "<line class=\"expected\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"><title>expected path: {}{} on {d0} to {}{} by {d1}</title></line>",
+                axis.x(d0),
+                y(v0),
+                axis.x(d1),
+                y(v1),
+                escape(&fmt_num(v0)),
+                escape(&crate::text::unit_suffix(unit)),
+                escape(&fmt_num(v1)),
+                escape(&crate::text::unit_suffix(unit)),
+            );
+        }
+        if let Some(by) = r.by {
+            let _ = write!(
+                svg,
+                "<circle class=\"target\" cx=\"{:.1}\" cy=\"{ry:.1}\" r=\"5\"/>",
+                axis.x(by)
+            );
+        }
+        // The label above the line, at the right; below it when near the top.
+        let ly = if ry - 6.0 - font < top - font {
+            ry + font + 2.0
+        } else {
+            ry - 6.0
+        };
+        let _ = write!(
+            svg,
+            "<text class=\"reference-label\" x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"end\">{}</text>",
+            W - right,
             escape(&r.label)
         );
     }
     let points: Vec<String> = checkins
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{:.1},{:.1}", x(i), y(c.value)))
+        .map(|c| format!("{:.1},{:.1}", axis.x(c.date), y(c.value)))
         .collect();
     let _ = write!(
         svg,
         "<polyline class=\"series\" points=\"{}\"/>",
         points.join(" ")
     );
-    // Each point names its date and value on hover; its value is written
-    // beside it too while there is room (up to 12 points; else the latest).
+    // Each point names its date and value on hover; the latest value is
+    // written beside its point (the table below the chart has them all).
     for (i, c) in checkins.iter().enumerate() {
-        let (px, py) = (x(i), y(c.value));
+        let (px, py) = (axis.x(c.date), y(c.value));
         // A check-in with a note is drawn as a ring, its note in the hover
         // text; the table under the chart lists every note for those who
         // cannot hover.
@@ -157,34 +297,26 @@ pub(super) fn metric_chart(
             escape(&with_unit(c.value)),
             escape(&note),
         );
-        if n <= 12 || i == n - 1 {
+        if i == n - 1 {
             // Above the point, or below it when it is near the top.
-            let ly = if py - 8.0 < TOP + 4.0 {
-                py + 15.0
+            let ly = if py - 8.0 - font < top - font {
+                py + font + 6.0
             } else {
                 py - 8.0
             };
+            let anchor = if px > W - right - font * 3.0 {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 svg,
-                "<text class=\"value\" x=\"{px:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"value\" x=\"{px:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 escape(&with_unit(c.value))
             );
         }
         svg.push_str("</g>");
     }
-    let _ = write!(
-        svg,
-        "<text class=\"tick\" x=\"{LEFT}\" y=\"{}\">{}</text>",
-        H - 10.0,
-        checkins[0].date
-    );
-    let _ = write!(
-        svg,
-        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-        W - RIGHT,
-        H - 10.0,
-        latest.date
-    );
     svg.push_str("</svg>");
     svg
 }
@@ -232,10 +364,10 @@ pub(super) struct TreeNode {
 // (`svg.ost .node-title`, `.node-kind`).
 const TITLE_PX: f64 = 13.0;
 const TITLE_LINE: f64 = 16.0;
-const LABEL_PX: f64 = 10.0;
+const LABEL_PX: f64 = 11.5;
 /// `letter-spacing: .04em` on the uppercase kind and status labels.
 const LABEL_SPACING: f64 = 0.4;
-const LABEL_LINE: f64 = 13.0;
+const LABEL_LINE: f64 = 14.5;
 const PAD_X: f64 = 10.0;
 const PAD_TOP: f64 = 8.0;
 const PAD_BOTTOM: f64 = 9.0;
@@ -248,12 +380,14 @@ const WIDE_GAP_Y: f64 = 40.0;
 /// indentation to a common right edge this far from the left, but never
 /// narrower than `NARROW_MIN_BOX_W` (a tree deeper than a phone is wide grows
 /// the diagram instead).
-const NARROW_WIDTH: f64 = 340.0;
+const NARROW_WIDTH: f64 = 320.0;
 const NARROW_MIN_BOX_W: f64 = 180.0;
 const NARROW_INDENT: f64 = 22.0;
 const NARROW_GAP_Y: f64 = 10.0;
 /// The smallest scale the wide layout is shown at, so a 13 px title never
-/// shrinks below 11 px; below it, the narrow layout is shown instead.
+/// shrinks below 11 px; below it, the narrow layout is shown instead. On a
+/// 390 px phone (a container under 400 px) only a one-leaf tree's wide
+/// layout shows, at full size, so no label there is under 11.5 px.
 const WIDE_MIN_SCALE: f64 = 0.85;
 /// The stylesheet has a container query for each minimum width from 3 to
 /// this many hundred px (`.ost-min-N`); a wider tree shows the narrow layout
@@ -621,84 +755,226 @@ pub(super) struct Bubble<'a> {
     pub size: &'a str,
 }
 
+/// The width, in CSS px, the portfolio chart is drawn at on a 390 px phone
+/// (390 less `main`'s padding: 358 px).
+const PORTFOLIO_PHONE_PX: f64 = 355.0;
+/// Where the quadrants meet: the middle of each scale (DHM 0–15, confidence 3–9).
+const DHM_MID: f64 = 7.5;
+const CONFIDENCE_MID: f64 = 6.0;
+
+/// The portfolio chart's quadrants, as a product leader names them:
+/// (top left, top right, bottom left, bottom right), confidence up and
+/// DHM across.
+pub(super) const QUADRANTS: [&str; 4] = ["safe bets", "strong bets", "long shots", "bold bets"];
+
+/// The ranges the portfolio chart shows: the data's, one point of margin
+/// each side, always holding the quadrants' meeting point, within the
+/// scales (DHM 0–15, confidence 0–9).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PortfolioScale {
+    /// DHM total, low and high.
+    pub dhm: (f64, f64),
+    /// Confidence, low and high.
+    pub confidence: (f64, f64),
+}
+
+impl PortfolioScale {
+    pub(super) fn of(bubbles: &[Bubble<'_>]) -> PortfolioScale {
+        let range = |values: &mut dyn Iterator<Item = f64>, mid: f64, max: f64| {
+            let (lo, hi) = values.fold((mid, mid), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            ((lo - 1.0).floor().max(0.0), (hi + 1.0).ceil().min(max))
+        };
+        PortfolioScale {
+            dhm: range(
+                &mut bubbles.iter().map(|b| f64::from(b.dhm.min(15))),
+                DHM_MID,
+                15.0,
+            ),
+            confidence: range(
+                &mut bubbles.iter().map(|b| f64::from(b.confidence.min(9))),
+                CONFIDENCE_MID,
+                9.0,
+            ),
+        }
+    }
+
+    /// The scale in words, for the chart's caption.
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "DHM total across, drawn from {} to {} (of 0–15); confidence up, from {} to {} (of 0–9)",
+            self.dhm.0, self.dhm.1, self.confidence.0, self.confidence.1
+        )
+    }
+}
+
+/// Bubble radius by bet size, in viewBox units.
+fn bubble_radius(size: &str) -> f64 {
+    match size {
+        "big" => 20.0,
+        "medium" => 14.0,
+        "small" => 9.0,
+        _ => 7.0,
+    }
+}
+
+/// Moves circles `(x, y, r)` apart until none overlaps another (a gap of
+/// `gap` between them), within `bounds` (left, top, right, bottom) as far
+/// as they allow. Deterministic: the same circles always land in the same
+/// places; two at one spot part along an angle set by their order.
+fn separate(circles: &mut [(f64, f64, f64)], gap: f64, bounds: (f64, f64, f64, f64)) {
+    for _ in 0..200 {
+        let mut moved = false;
+        for i in 0..circles.len() {
+            for j in i + 1..circles.len() {
+                let (xi, yi, ri) = circles[i];
+                let (xj, yj, rj) = circles[j];
+                let (dx, dy) = (xj - xi, yj - yi);
+                let d = (dx * dx + dy * dy).sqrt();
+                let need = ri + rj + gap;
+                if d >= need - 1e-6 {
+                    continue;
+                }
+                let (ux, uy) = if d < 1e-6 {
+                    let a = 2.399_963 * (j as f64);
+                    (a.cos(), a.sin())
+                } else {
+                    (dx / d, dy / d)
+                };
+                let push = (need - d) / 2.0 + 0.01;
+                circles[i].0 -= ux * push;
+                circles[i].1 -= uy * push;
+                circles[j].0 += ux * push;
+                circles[j].1 += uy * push;
+                moved = true;
+            }
+        }
+        let (l, t, r, b) = bounds;
+        for c in circles.iter_mut() {
+            c.0 = c.0.clamp(l + c.2, (r - c.2).max(l + c.2));
+            c.1 = c.1.clamp(t + c.2, (b - c.2).max(t + c.2));
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
 /// The portfolio chart: each bet a bubble at its DHM total (across) and
-/// confidence (up), sized by bet size. Hidden from assistive technology:
-/// the table beside it on the page holds the same numbers, and a table reads
-/// better than a picture described.
+/// confidence (up), sized by bet size, on the data's own range
+/// ([`PortfolioScale`]), with named quadrants and a legend of sizes.
+/// Bubbles that would overlap are nudged apart. Hidden from assistive
+/// technology: the table beside it on the page holds the same numbers, and
+/// a table reads better than a picture described.
 pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
     const W: f64 = 420.0;
-    const H: f64 = 300.0;
-    const LEFT: f64 = 40.0;
-    const RIGHT: f64 = 24.0;
-    const TOP: f64 = 24.0;
-    const BOTTOM: f64 = 42.0;
-    const DHM_MAX: f64 = 15.0;
-    const CONFIDENCE_MAX: f64 = 9.0;
-    let x = |dhm: u8| LEFT + (W - LEFT - RIGHT) * f64::from(dhm.min(15)) / DHM_MAX;
-    let y = |c: u8| TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(c.min(9)) / CONFIDENCE_MAX);
-    let radius = |size: &str| -> f64 {
-        match size {
-            "big" => 20.0,
-            "medium" => 14.0,
-            "small" => 9.0,
-            _ => 7.0,
-        }
-    };
+    const H: f64 = 330.0;
+    let font = font_units(W, PORTFOLIO_PHONE_PX);
+    let left = font * 2.4;
+    let right = 8.0;
+    // Room above the plot for the legend's biggest bubble.
+    const LEGEND_Y: f64 = 22.0;
+    let top = LEGEND_Y + 26.0;
+    let bottom = font * 3.0;
+    let scale = PortfolioScale::of(bubbles);
+    let (x0, x1) = scale.dhm;
+    let (y0, y1) = scale.confidence;
+    let x = |v: f64| left + (W - left - right) * (v - x0) / (x1 - x0).max(1.0);
+    let y = |v: f64| top + (H - top - bottom) * (1.0 - (v - y0) / (y1 - y0).max(1.0));
+    let base = H - bottom;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"portfolio\" viewBox=\"0 0 {W} {H}\" aria-hidden=\"true\" focusable=\"false\">"
+        "<svg class=\"portfolio\" viewBox=\"0 0 {W} {H}\" font-size=\"{font}\" aria-hidden=\"true\" focusable=\"false\">"
     );
-    // Quadrant guides at the middle of each scale: high DHM and high
-    // confidence (top right) is where a portfolio wants its big bets.
-    let (mx, my) = (x(8), y(5));
+    // The quadrants: lines where the scales' middles meet, each named in its corner.
+    let (mx, my) = (x(DHM_MID), y(CONFIDENCE_MID));
     let _ = write!(
         svg,
-        "<line class=\"guide\" x1=\"{mx:.1}\" y1=\"{TOP}\" x2=\"{mx:.1}\" y2=\"{}\"/><line class=\"guide\" x1=\"{LEFT}\" y1=\"{my:.1}\" x2=\"{}\" y2=\"{my:.1}\"/>",
-        H - BOTTOM,
-        W - RIGHT
+        "<line class=\"guide\" x1=\"{mx:.1}\" y1=\"{top:.1}\" x2=\"{mx:.1}\" y2=\"{base:.1}\"/><line class=\"guide\" x1=\"{left:.1}\" y1=\"{my:.1}\" x2=\"{:.1}\" y2=\"{my:.1}\"/>",
+        W - right
     );
-    let _ = write!(
-        svg,
-        "<line class=\"axis\" x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\"/><line class=\"axis\" x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\"/>",
-        b = H - BOTTOM,
-        r = W - RIGHT
-    );
-    for (v, label) in [(0u8, "0"), (15, "15")] {
+    let corners = [
+        (left + 4.0, top + font, "start"),
+        (W - right - 4.0, top + font, "end"),
+        (left + 4.0, base - 5.0, "start"),
+        (W - right - 4.0, base - 5.0, "end"),
+    ];
+    for ((qx, qy, anchor), name) in corners.into_iter().zip(QUADRANTS) {
         let _ = write!(
             svg,
-            "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
-            x(v),
-            H - BOTTOM + 14.0
-        );
-    }
-    for (v, label) in [(0u8, "0"), (9, "9")] {
-        let _ = write!(
-            svg,
-            "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{label}</text>",
-            LEFT - 6.0,
-            y(v) + 4.0
+            "<text class=\"quadrant\" x=\"{qx:.1}\" y=\"{qy:.1}\" text-anchor=\"{anchor}\">{name}</text>"
         );
     }
     let _ = write!(
         svg,
-        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">DHM total</text><text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"start\">confidence</text>",
-        LEFT + (W - LEFT - RIGHT) / 2.0,
-        H - 8.0,
-        LEFT + 4.0,
-        TOP - 8.0
+        "<line class=\"axis\" x1=\"{left:.1}\" y1=\"{base:.1}\" x2=\"{r:.1}\" y2=\"{base:.1}\"/><line class=\"axis\" x1=\"{left:.1}\" y1=\"{top:.1}\" x2=\"{left:.1}\" y2=\"{base:.1}\"/>",
+        r = W - right
     );
-    // Big bubbles first, so a small one at the same spot stays on top.
-    let mut order: Vec<&Bubble> = bubbles.iter().collect();
-    order.sort_by(|a, b| radius(b.size).total_cmp(&radius(a.size)));
-    for b in order {
-        let (cx, cy, r) = (x(b.dhm), y(b.confidence), radius(b.size));
+    // A tick at every whole point (every other on a long scale).
+    let step = |lo: f64, hi: f64| if hi - lo > 8.0 { 2 } else { 1 };
+    let (xs, ys) = (step(x0, x1), step(y0, y1));
+    for v in (x0 as u32..=x1 as u32).step_by(xs) {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v}</text>",
+            x(f64::from(v)),
+            base + font * 1.1
+        );
+    }
+    for v in (y0 as u32..=y1 as u32).step_by(ys) {
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v}</text>",
+            left - 5.0,
+            y(f64::from(v)) + font * 0.35
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text class=\"axis-label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">DHM total</text><text class=\"axis-label\" x=\"2\" y=\"{:.1}\">confidence</text>",
+        left + (W - left - right) / 2.0,
+        H - 6.0,
+        font * 1.1
+    );
+    // The legend of sizes, top right.
+    let mut lx = W - right;
+    let mut legend = String::new();
+    for size in ["small", "medium", "big"] {
+        let r = bubble_radius(size);
+        let w = text_width(size, font, 0.0);
+        lx -= w;
+        let item = format!(
+            "<g class=\"bubble size-{size}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\"/><text class=\"legend\" x=\"{lx:.1}\" y=\"{:.1}\">{size}</text></g>",
+            lx - r - 3.0,
+            LEGEND_Y,
+            LEGEND_Y + font * 0.35
+        );
+        legend.insert_str(0, &item);
+        lx -= 2.0 * r + 12.0;
+    }
+    let _ = write!(svg, "<g class=\"size-legend\">{legend}</g>");
+    // Placed, then nudged apart; big bubbles drawn first, so a small one stays on top.
+    let mut circles: Vec<(f64, f64, f64)> = bubbles
+        .iter()
+        .map(|b| {
+            (
+                x(f64::from(b.dhm.min(15))),
+                y(f64::from(b.confidence.min(9))),
+                bubble_radius(b.size),
+            )
+        })
+        .collect();
+    separate(&mut circles, 2.0, (left, top, W - right, base));
+    let mut order: Vec<usize> = (0..bubbles.len()).collect();
+    order.sort_by(|&a, &b| circles[b].2.total_cmp(&circles[a].2));
+    for i in order {
+        let (b, (cx, cy, r)) = (&bubbles[i], circles[i]);
         let _ = write!(
             svg,
             "<g class=\"bubble size-{}\"><title>{}</title><circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{r}\"/><text x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></g>",
             escape(b.size),
             escape(b.title),
-            cy + 4.0,
+            cy + font * 0.35,
             b.number
         );
     }
@@ -710,40 +986,85 @@ pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
 mod tests {
     use super::*;
 
+    fn bubble(number: usize, dhm: u8, confidence: u8, size: &'static str) -> Bubble<'static> {
+        Bubble {
+            number,
+            title: "A <b>",
+            dhm,
+            confidence,
+            size,
+        }
+    }
+
     #[test]
     fn the_portfolio_draws_one_bubble_per_bet_sized_and_placed_by_its_numbers() {
-        let bubbles = [
-            Bubble {
-                number: 1,
-                title: "A <b>",
-                dhm: 15,
-                confidence: 9,
-                size: "big",
-            },
-            Bubble {
-                number: 2,
-                title: "B",
-                dhm: 0,
-                confidence: 0,
-                size: "small",
-            },
-        ];
+        let bubbles = [bubble(1, 12, 8, "big"), bubble(2, 4, 3, "small")];
         let svg = portfolio_chart(&bubbles);
-        assert_eq!(svg.matches("<circle").count(), 2);
+        // Two bubbles and the three of the size legend.
+        assert_eq!(svg.matches("<circle").count(), 5);
         assert!(svg.contains("aria-hidden=\"true\""));
-        // Top right for the best of both, bottom left for the worst.
-        assert!(
-            svg.contains("<circle cx=\"396.0\" cy=\"24.0\" r=\"20\"/>"),
-            "{svg}"
-        );
-        assert!(
-            svg.contains("<circle cx=\"40.0\" cy=\"258.0\" r=\"9\"/>"),
-            "{svg}"
-        );
         assert!(svg.contains("<title>A &lt;b&gt;</title>"));
         // The big one is drawn first, under the small one.
-        assert!(svg.find("size-big").unwrap() < svg.find("size-small").unwrap());
+        let at = |size: &str| svg.find(&format!("size-{size}\"><title>")).unwrap();
+        assert!(at("big") < at("small"), "{svg}");
+        // The data's range with a point of margin, not the whole scale.
+        let scale = PortfolioScale::of(&bubbles);
+        assert_eq!(scale.dhm, (3.0, 13.0));
+        assert_eq!(scale.confidence, (2.0, 9.0));
+        assert!(
+            svg.contains(">3</text>") && !svg.contains(">0</text>"),
+            "{svg}"
+        );
+        assert_eq!(
+            scale.describe(),
+            "DHM total across, drawn from 3 to 13 (of 0–15); confidence up, from 2 to 9 (of 0–9)"
+        );
+        // The quadrants' meeting point is always in view, and each is named.
+        let near = PortfolioScale::of(&[bubble(1, 14, 9, "big")]);
+        assert_eq!(near.dhm, (6.0, 15.0));
+        assert_eq!(near.confidence, (5.0, 9.0));
+        for name in QUADRANTS {
+            assert!(svg.contains(&format!(">{name}</text>")), "{name}");
+        }
+        // Text at least 11 px on a phone.
+        let font = font_units(420.0, PORTFOLIO_PHONE_PX);
+        assert!(font * PORTFOLIO_PHONE_PX / 420.0 >= MIN_TEXT_PX);
+        assert!(svg.contains(&format!("font-size=\"{font}\"")));
     }
+
+    #[test]
+    fn bubbles_at_one_spot_are_nudged_apart_the_same_way_every_time() {
+        let circles = || {
+            vec![
+                (100.0, 100.0, 20.0),
+                (100.0, 100.0, 14.0),
+                (105.0, 98.0, 9.0),
+                (300.0, 50.0, 9.0),
+            ]
+        };
+        let mut a = circles();
+        separate(&mut a, 2.0, (0.0, 0.0, 420.0, 300.0));
+        for i in 0..a.len() {
+            for j in i + 1..a.len() {
+                let d = ((a[i].0 - a[j].0).powi(2) + (a[i].1 - a[j].1).powi(2)).sqrt();
+                assert!(d >= a[i].2 + a[j].2 + 2.0 - 1e-3, "{i} {j}: {a:?}");
+            }
+        }
+        assert_eq!(a[3], (300.0, 50.0, 9.0), "one far from the rest stays put");
+        let mut b = circles();
+        separate(&mut b, 2.0, (0.0, 0.0, 420.0, 300.0));
+        assert_eq!(a, b);
+        // The chart draws the two bets at one spot apart.
+        let svg = portfolio_chart(&[bubble(1, 10, 7, "big"), bubble(2, 10, 7, "medium")]);
+        let centres: Vec<&str> = svg
+            .split("<circle cx=\"")
+            .skip(4)
+            .map(|c| &c[..c.find(" r=").unwrap()])
+            .collect();
+        assert_eq!(centres.len(), 2, "{svg}");
+        assert_ne!(centres[0], centres[1], "{svg}");
+    }
+
     use crate::date::parse_date;
 
     fn node(title: &str, kind: &str, children: Vec<TreeNode>) -> TreeNode {
@@ -842,7 +1163,7 @@ mod tests {
     #[test]
     fn a_long_status_goes_below_the_kind_and_statuses_get_a_legend() {
         let mut n = node("Benchmarks", "experiment", vec![]);
-        n.note = Some("validated".into());
+        n.note = Some("valid".into());
         assert!(!measure(&n, WIDE_BOX_W).note_below_kind);
         n.note = Some("inconclusive after a second and a third round".into());
         assert!(measure(&n, WIDE_BOX_W).note_below_kind);
@@ -890,13 +1211,15 @@ mod tests {
             &[Reference {
                 value: 40.0,
                 label: "target 40".into(),
+                by: None,
+                path: None,
             }],
         );
         assert_eq!(svg.matches("<circle").count(), 3);
-        // Gridlines at round values with the unit, and each point's value.
+        // Gridlines at round values with the unit, and the latest point's value.
         assert!(svg.contains(">20%</text>"), "{svg}");
-        assert!(svg.contains("<text class=\"value\""), "{svg}");
-        assert_eq!(svg.matches("<text class=\"value\"").count(), 3);
+        assert_eq!(svg.matches("<text class=\"value\"").count(), 1);
+        assert!(svg.contains(">31%</text>"), "{svg}");
         assert!(svg.contains("<title>2026-10-01: 20%</title>"), "{svg}");
         assert_eq!(grid_values(12.0, 40.0), vec![20.0, 30.0, 40.0]);
         let shown: Vec<String> = grid_values(0.41, 0.55).into_iter().map(fmt_num).collect();
@@ -905,5 +1228,103 @@ mod tests {
         assert!(svg.contains("class=\"reference\""));
         assert!(svg.contains("latest 31% on 2026-11-01"));
         assert_eq!(metric_chart("Rate", "", &[], &[]), "");
+    }
+
+    fn day(d: &str) -> Date {
+        parse_date(d).unwrap()
+    }
+
+    #[test]
+    fn dates_sit_in_proportion_to_the_days_between_them() {
+        let axis = TimeAxis::new(day("2026-10-01"), day("2026-12-31"), 50.0, 91.0);
+        assert_eq!(axis.x(day("2026-10-01")), 50.0);
+        assert_eq!(axis.x(day("2026-12-31")), 141.0);
+        // 16 days is about half of 31.
+        let (a, b) = (
+            axis.x(day("2026-10-17")) - 50.0,
+            axis.x(day("2026-11-01")) - 50.0,
+        );
+        assert!((a / b - 16.0 / 31.0).abs() < 1e-9, "{a} {b}");
+        let months = TimeAxis::month_starts(day("2026-09-15"), day("2027-01-01"));
+        let shown: Vec<String> = months.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["2026-10-01", "2026-11-01", "2026-12-01", "2027-01-01"]
+        );
+        assert_eq!(month_label(day("2026-10-01"), None), "Oct 2026");
+        let oct = Some(day("2026-10-01"));
+        assert_eq!(month_label(day("2026-12-01"), oct), "Dec");
+        assert_eq!(month_label(day("2027-02-01"), oct), "Feb 2027");
+    }
+
+    #[test]
+    fn chart_text_is_at_least_11_px_on_a_phone() {
+        let font = font_units(CHART_W, PHONE_CHART_PX);
+        assert!(font * PHONE_CHART_PX / CHART_W >= MIN_TEXT_PX, "{font}");
+        assert!(
+            font * PHONE_CHART_PX / CHART_W < MIN_TEXT_PX + 0.5,
+            "{font}"
+        );
+        assert_eq!(font_units(330.0, 330.0), 11.0);
+        assert_eq!(font_units(660.0, 330.0), 22.0);
+        let svg = metric_chart(
+            "m",
+            "",
+            &[Checkin {
+                date: day("2026-10-01"),
+                value: 1.0,
+                note: None,
+            }],
+            &[],
+        );
+        assert!(svg.contains(&format!("font-size=\"{font}\"")), "{svg}");
+    }
+
+    #[test]
+    fn the_axis_runs_to_the_deadline_with_the_expected_path_and_month_ticks() {
+        let c = |d: &str, v: f64| Checkin {
+            date: day(d),
+            value: v,
+            note: None,
+        };
+        let svg = metric_chart(
+            "Minutes",
+            "min",
+            &[
+                c("2026-10-01", 36.0),
+                c("2026-10-17", 30.0),
+                c("2026-11-01", 24.0),
+            ],
+            &[Reference {
+                value: 12.0,
+                label: "target 12 min by 2027-03-31".into(),
+                by: Some(day("2027-03-31")),
+                path: Some(((day("2026-10-01"), 36.0), (day("2027-03-31"), 12.0))),
+            }],
+        );
+        let font = font_units(CHART_W, PHONE_CHART_PX);
+        let axis = TimeAxis::new(
+            day("2026-10-01"),
+            day("2027-03-31"),
+            font * 4.2,
+            CHART_W - font * 5.0,
+        );
+        let end = format!("x2=\"{:.1}\"", axis.x(day("2027-03-31")));
+        let expected = svg
+            .split("<line class=\"expected\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(expected.contains(&end), "{svg}");
+        assert!(expected.contains("by 2027-03-31"), "{svg}");
+        assert!(
+            svg.contains(&format!(
+                "<circle class=\"target\" cx=\"{:.1}\"",
+                axis.x(day("2027-03-31"))
+            )),
+            "{svg}"
+        );
+        // A month tick on each of the six months, with more than two labels.
+        assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+        assert!(svg.contains(">Oct 2026</text>"), "{svg}");
     }
 }

@@ -214,8 +214,16 @@ pub struct GoalView<'a> {
     pub pace: Option<&'static str>,
     /// The pace as a style class: `on-track`, `at-risk`, `behind`.
     pub pace_class: Option<&'static str>,
-    /// The two fractions the pace compares, in words.
-    pub pace_note: Option<String>,
+    /// Where the goal stands, as the sentence starts it: `On track`, `Not started`, ...
+    pub state: String,
+    /// The outcome as a style class (`on-track`, `not-started`, ...).
+    pub state_class: &'static str,
+    /// The rest of the sentence: `79% of the target, 37% of the time`.
+    pub detail: String,
+    /// Where the goal should be today, 0–100: the tick on the bar.
+    pub expected: Option<u8>,
+    /// Whether `expected` is known.
+    pub has_expected: bool,
 }
 
 /// Facts shared by every page of a build.
@@ -736,6 +744,24 @@ impl<'a> Model<'a> {
                 deadline,
             },
         );
+        let site = self.site;
+        let glyph = crate::analysis::goal_progress(
+            &site.docs,
+            &site.graph,
+            &site.facts,
+            doc,
+            PacedGoal {
+                metric,
+                baseline,
+                target,
+                deadline,
+            },
+            site.config.pace_tolerance,
+            site.today,
+        );
+        let expected = glyph
+            .time_share
+            .map(|t| (t * 100.0).clamp(0.0, 100.0).round() as u8);
         let reading =
             crate::analysis::read_goal(&self.site.docs, &self.site.graph, metric, baseline, target);
         let (metric_doc, latest) = (reading.metric, reading.latest);
@@ -763,15 +789,11 @@ impl<'a> Model<'a> {
             progress,
             pace: pace.map(|p| p.verdict.as_str()),
             pace_class: pace.map(|p| p.verdict.slug()),
-            pace_note: pace.map(|p| {
-                format!(
-                    "{} of the way with {} of the time gone ({} to {})",
-                    crate::text::format_percent(p.progress),
-                    crate::text::format_percent(p.expected),
-                    p.start,
-                    p.deadline
-                )
-            }),
+            state: glyph.state,
+            state_class: glyph.outcome.slug(),
+            detail: glyph.detail,
+            has_expected: expected.is_some(),
+            expected,
         }
     }
 

@@ -217,7 +217,9 @@ async function runLayout(browser, base, shots) {
               }
             }
             const title = svg.querySelector(".node-title");
+            const texts = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
             return {
+              smallestPx: texts.length ? Math.min(...texts) : 0,
               layout: svg.classList.contains("ost-wide") ? "wide" : "narrow",
               left: box.left,
               right: box.right,
@@ -243,9 +245,10 @@ async function runLayout(browser, base, shots) {
             failures.push(`${fig}: spans ${f.left.toFixed(0)}..${f.right.toFixed(0)} px, the viewport 0..${m.viewport}`);
           }
           if (f.titlePx < 10) failures.push(`${fig}: titles drawn at ${f.titlePx.toFixed(1)} px`);
+          if (width === 390 && f.smallestPx < 11) failures.push(`${fig}: text drawn at ${f.smallestPx.toFixed(1)} px on a phone`);
           for (const o of f.overflow) failures.push(`${fig}: ${o}`);
           if (scheme === "light") {
-            console.log(`${fig}: ${f.layout} layout, ${f.left.toFixed(0)}..${f.right.toFixed(0)} of ${m.viewport} px, titles at ${f.titlePx.toFixed(1)} px`);
+            console.log(`${fig}: ${f.layout} layout, ${f.left.toFixed(0)}..${f.right.toFixed(0)} of ${m.viewport} px, titles at ${f.titlePx.toFixed(1)} px, all text at ${f.smallestPx.toFixed(1)} px or more`);
           }
         });
         if (name === outcomes[0]) {
@@ -285,6 +288,24 @@ async function runLayout(browser, base, shots) {
         failures.push(`${where}: the table of rules is ${table.table} px wide in a ${table.box} px box`);
       } else if (scheme === "light") {
         console.log(`${where}: the table of rules fits (${table.table} of ${table.box} px)`);
+      }
+      // Chart text (metric charts, the portfolio chart) as drawn: at least
+      // 11 px on a phone, the viewBox's scale applied.
+      if (scheme !== "light") continue;
+      const metrics = graph.nodes.filter((n) => n.kind === "metric").map((n) => `${encodeURIComponent(n.id)}/index.html`);
+      for (const path of [...metrics, "roadmap/index.html"]) {
+        await page.goto(base + path, { waitUntil: "load" });
+        const sizes = await page.evaluate(() =>
+          [...document.querySelectorAll("svg.chart, svg.portfolio")].flatMap((svg) => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+          }),
+        );
+        if (!sizes.length) continue;
+        const smallest = Math.min(...sizes);
+        const where = `${path} at ${width} px`;
+        if (smallest < 11) failures.push(`${where}: chart text drawn at ${smallest.toFixed(1)} px`);
+        else console.log(`${where}: chart text at ${smallest.toFixed(1)} px or more`);
       }
     }
   }

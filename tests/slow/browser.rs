@@ -196,7 +196,7 @@ fn the_example_site_works_in_a_real_browser() {
         (
             "quarter",
             "quarters/2026-Q4/index.html".to_string(),
-            vec!["2026-Q4 review", "outcome-open", "class=\"learning\""],
+            vec!["2026-Q4 review", "outcome-on-track", "class=\"learning\""],
         ),
         (
             "search",
@@ -260,6 +260,9 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         "out-confident-cash at 1366 px (light), diagram 1: wide layout",
         "health at 390 px (light): the table of rules fits",
         "dependencies at 390 px (light): the matrix fits",
+        // Chart text at least 11 px as drawn on a phone.
+        "m-same-day-rate/index.html at 390 px: chart text at ",
+        "roadmap/index.html at 390 px: chart text at ",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

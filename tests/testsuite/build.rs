@@ -372,7 +372,9 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
     // and its bet rolls the worst of its objectives up.
     let objective = read(&out.join("obj-activation/index.html"));
     assert!(
-        objective.contains(r#"<span class="badge pace-behind">behind</span> <span class="muted">13.3% of the way with 49.5% of the time gone (2026-10-01 to 2026-12-31)</span>"#),
+        objective.contains(
+            r#"<p class="says"><strong>Behind:</strong> 13% of the target, 59% of the time</p>"#
+        ),
         "{objective}"
     );
     let bet = read(&out.join("bet-big-a/index.html"));
@@ -380,8 +382,8 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
         r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#
     ));
     assert!(
-        bet.contains(r#"<span class="badge pace-on-track">on track</span>"#),
-        "its own success criteria"
+        bet.contains(r#"<p class="says"><strong>On track:</strong>"#),
+        "its own success criteria: {bet}"
     );
     // A passed deadline is overdue, not paced.
     assert!(!read(&out.join("obj-overdue/index.html")).contains("pace-"));
@@ -713,10 +715,19 @@ fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter
     ];
     let svg_start = roadmap.find("<svg class=\"portfolio\"").expect("a chart");
     let svg = &roadmap[svg_start..svg_start + roadmap[svg_start..].find("</svg>").unwrap()];
-    assert_eq!(svg.matches("<circle ").count(), bets.len(), "{svg}");
+    let drawn = svg.split("<title>").count() - 1;
+    assert_eq!(drawn, bets.len(), "{svg}");
     // Hidden from screen readers, who read the table beside it instead.
+    assert!(svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 330\""));
+    assert!(svg.contains("aria-hidden=\"true\""));
+    // Named quadrants, a legend of sizes, and the scale said in words.
+    for name in ["strong bets", "safe bets", "bold bets", "long shots"] {
+        assert!(svg.contains(&format!(">{name}</text>")), "{name}: {svg}");
+    }
+    assert!(svg.contains("<g class=\"size-legend\">"), "{svg}");
     assert!(
-        svg.starts_with("<svg class=\"portfolio\" viewBox=\"0 0 420 300\" aria-hidden=\"true\"")
+        roadmap.contains("DHM total across, drawn from "),
+        "{roadmap}"
     );
     let table_start = roadmap
         .find("<table class=\"plain portfolio-table\">")
@@ -767,7 +778,7 @@ fn the_portfolio_leaves_out_closed_bets_and_lists_bets_it_cannot_place() {
     );
     assert!(table.contains("An unscored bet</a></th><td><span class=\"muted\">none</span></td><td><span class=\"muted\">no DHM</span>"), "{table}");
     assert!(table.contains("<td><span class=\"muted\">not drawn</span></td><th scope=\"row\"><a href=\"../bet-unscored/index.html\">"), "{table}");
-    assert_eq!(roadmap.matches("<circle ").count(), 1, "bet-instant only");
+    assert_eq!(roadmap.matches("\"><title>").count(), 1, "bet-instant only");
 }
 
 /// A site of `n` company strategies, all overdue for review (one `stale`
@@ -1157,5 +1168,122 @@ fn a_teams_objective_that_supports_another_teams_bet_is_listed_under_it() {
     assert!(
         bet < platform.find(">Faster rails</a>").unwrap(),
         "{platform}"
+    );
+}
+
+/// The numbers of attribute `name` in the first element of `svg` that starts with `tag`.
+fn attr(svg: &str, tag: &str, name: &str) -> f64 {
+    let el = &svg[svg.find(tag).unwrap_or_else(|| panic!("{tag} in {svg}"))..];
+    let el = &el[..el.find('>').unwrap_or(el.len())];
+    let at = el
+        .find(&format!(" {name}=\""))
+        .unwrap_or_else(|| panic!("{name} in {el}"));
+    let rest = &el[at + name.len() + 3..];
+    rest[..rest.find('"').unwrap_or(0)]
+        .parse()
+        .unwrap_or(f64::NAN)
+}
+
+#[test]
+fn a_metric_chart_has_a_time_axis_to_the_deadline_with_the_expected_path() {
+    let site = SiteTest::new()
+        .file(
+            "o.md",
+            "---\nid: o-dispatch\nkind: objective\ntitle: Faster dispatch\nquarter: 2026-Q4\nkey_results:\n  - {metric: m-minutes, baseline: 36, target: 12, by: 2027-03-31}\n---\n",
+        )
+        .file(
+            "m1.md",
+            "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ndirection: down\ncheckins:\n  - {date: 2026-10-01, value: 36}\n  - {date: 2026-10-17, value: 30}\n  - {date: 2026-11-01, value: 24}\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = read(&site.root().join("public/m-minutes/index.html"));
+    let svg = &page[page.find("<svg class=\"chart\"").expect("a chart")..];
+    let svg = &svg[..svg.find("</svg>").expect("its end")];
+    let points: Vec<f64> = between(svg, "<polyline class=\"series\" points=\"", "\"/>")
+        .trim_start_matches("<polyline class=\"series\" points=\"")
+        .trim_end_matches('"')
+        .split(' ')
+        .filter_map(|p| p.split(',').next()?.parse().ok())
+        .collect();
+    assert_eq!(points.len(), 3, "{svg}");
+    // 16 days drawn about half as wide as 31.
+    let ratio = (points[1] - points[0]) / (points[2] - points[0]);
+    assert!((ratio - 16.0 / 31.0).abs() < 0.01, "{ratio}: {svg}");
+    // The expected path runs from the baseline at the quarter's start to the
+    // target at the deadline, where the target is marked: the axis's far end.
+    let target_x = attr(svg, "<circle class=\"target\"", "cx");
+    assert_eq!(attr(svg, "<line class=\"expected\"", "x1"), points[0]);
+    assert_eq!(attr(svg, "<line class=\"expected\"", "x2"), target_x);
+    assert_eq!(
+        attr(svg, "<line class=\"expected\"", "y2"),
+        attr(svg, "<circle class=\"target\"", "cy")
+    );
+    assert!(target_x > points[2] * 2.0, "the axis runs on to 2027-03-31");
+    assert!(svg.contains("expected path: 36 min on 2026-10-01 to 12 min by 2027-03-31"));
+    // Dated ticks at month starts, October to March, each year named once.
+    for m in ["Oct 2026", "Dec", "Feb 2027"] {
+        assert!(svg.contains(&format!(">{m}</text>")), "{m}: {svg}");
+    }
+    assert!(svg.matches("class=\"tick date\"").count() >= 3, "{svg}");
+    // A key in words beside the chart.
+    assert!(page.contains("a dotted expected path from the baseline"));
+}
+
+#[test]
+fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
+    let objective = |id: &str, target: i32, by: &str| {
+        format!("---\nid: {id}\nkind: objective\ntitle: Objective {id}\nquarter: 2026-Q4\nkey_results:\n  - {{metric: m-minutes, baseline: 36, target: {target}, by: {by}}}\n---\n")
+    };
+    let site = SiteTest::new()
+        .file("a.md", objective("o-steady", 12, "2027-03-31"))
+        .file("b.md", objective("o-slow", -40, "2026-12-01"))
+        .file(
+            "c.md",
+            "---\nid: o-idle\nkind: objective\ntitle: Idle\nquarter: 2026-Q4\nkey_results:\n  - {metric: m-idle, baseline: 0, target: 10, by: 2027-12-31}\n---\n",
+        )
+        .file(
+            "n.md",
+            "---\nid: m-idle\nkind: metric\ntitle: Idle\ncheckins:\n  - {date: 2026-09-20, value: 0}\n---\n",
+        )
+        .file(
+            "m.md",
+            "---\nid: m-minutes\nkind: metric\ntitle: Dispatch minutes\nunit: min\ndirection: down\ncheckins:\n  - {date: 2026-10-01, value: 36}\n  - {date: 2026-10-17, value: 30}\n  - {date: 2026-11-01, value: 24}\n---\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    // 12 of 24 minutes down; 54 of 181 days gone on 2026-11-24 (31 at the check-in).
+    let steady = read(&out.join("o-steady/index.html"));
+    assert!(
+        steady.contains(
+            r#"<p class="says"><strong>On track:</strong> 50% of the target, 30% of the time</p>"#
+        ),
+        "{steady}"
+    );
+    // The tick where it should be today, and the latest value at the fill.
+    assert!(
+        steady.contains(r#"<i class="due" style="left: 30%""#),
+        "{steady}"
+    );
+    assert!(
+        steady.contains(r#"<span style="left: 50%; transform: translateX(-50%)">now 24 min"#),
+        "{steady}"
+    );
+    // 12 of 76 down, with 54 of 61 days gone.
+    let slow = read(&out.join("o-slow/index.html"));
+    assert!(
+        slow.contains(
+            r#"<p class="says"><strong>Behind:</strong> 16% of the target, 89% of the time</p>"#
+        ),
+        "{slow}"
+    );
+    // No check-in since its quarter began, early in a long goal.
+    let idle = read(&out.join("o-idle/index.html"));
+    assert!(
+        idle.contains(
+            r#"<p class="says"><strong>Not started:</strong> no check-in since 2026-10-01</p>"#
+        ),
+        "{idle}"
     );
 }

@@ -252,16 +252,19 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
     let chart = (doc.kind == "metric").then(|| {
         let unit = crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default());
         let unit = unit.as_str();
-        let references: Vec<Reference> = crate::analysis::targets_on(&site.docs, graph, id)
-            .into_iter()
-            .map(|t| Reference {
-                value: t.value,
-                label: match t.by {
-                    Some(d) => format!("target {}{unit} by {d}", format_number(t.value)),
-                    None => format!("target {}{unit}", format_number(t.value)),
-                },
-            })
-            .collect();
+        let references: Vec<Reference> =
+            crate::analysis::targets_on(&site.docs, graph, &site.facts, id)
+                .into_iter()
+                .map(|t| Reference {
+                    value: t.value,
+                    by: t.by,
+                    path: t.expected_path(),
+                    label: match t.by {
+                        Some(d) => format!("target {}{unit} by {d}", format_number(t.value)),
+                        None => format!("target {}{unit}", format_number(t.value)),
+                    },
+                })
+                .collect();
         svg::metric_chart(
             &doc.title,
             doc.unit.as_deref().unwrap_or(""),

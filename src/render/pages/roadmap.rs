@@ -49,6 +49,8 @@ struct Portfolio<'a> {
     rows: Vec<PortfolioRow<'a>>,
     /// How many bets are drawn (those with both DHM scores and confidence).
     charted: usize,
+    /// The ranges the chart shows, in words.
+    scale: String,
 }
 
 /// One bet of the portfolio, as the table lists it.
@@ -120,6 +122,7 @@ fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
         } else {
             svg::portfolio_chart(&bubbles)
         },
+        scale: svg::PortfolioScale::of(&bubbles).describe(),
         charted: bubbles.len(),
         rows,
     }

@@ -93,6 +93,9 @@ impl WorkState {
 pub struct TrackerConfig {
     /// The export, relative to the root, `/`-separated.
     pub file: String,
+    /// Where `file:` is written in the config: an export that is not there
+    /// is reported here, at a file the site has.
+    pub file_span: crate::diagnostics::Span,
     /// The tool that wrote it; detected from its content when not given.
     pub format: Option<TrackerFormat>,
     /// The team of the items that name none.
@@ -335,8 +338,11 @@ pub(super) fn parse(
                 Some("keep the default `tl:` or choose another prefix".to_string()),
             ));
         }
+        // The locator's span of `file:`'s value, as a config error would point at it.
+        let file_span = error_at(&at("file"), String::new(), None).span;
         out.push(TrackerConfig {
             file,
+            file_span,
             format,
             team: text("team")?.filter(|t| !t.is_empty()),
             url,

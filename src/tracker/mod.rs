@@ -105,16 +105,29 @@ pub fn read(root: &Path, guard: &RootGuard, entry: &TrackerConfig) -> Export {
         ],
         ..Export::default()
     };
+    // An export that is missing, or a link out of the site, is no file the
+    // site has: the finding points at `file:` in the config instead.
+    let at_config = |message: String, hint: &str| Export {
+        file: entry.file.clone(),
+        diagnostics: vec![Diagnostic::error(
+            RULE,
+            crate::config::CONFIG_FILE,
+            entry.file_span,
+            message,
+        )
+        .with_hint(hint.to_string())],
+        ..Export::default()
+    };
     let real = match guard.admit(&entry.file, &abs) {
         Ok(real) => real,
         Err(d) if d.rule == "skipped-file" => {
-            return fail(
+            return at_config(
                 format!("the export `{}` is a link out of the site; it is not read", entry.file),
                 "copy the export into the site: throughline reads nothing outside its root",
             )
         }
         Err(_) => {
-            return fail(
+            return at_config(
                 format!("the export `{}` does not exist or cannot be read", entry.file),
                 "make the export with the command in the guide (docs/guide.md, \"Work from trackers\"), or fix `file:` under `trackers:`",
             )

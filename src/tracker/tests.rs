@@ -4,6 +4,7 @@ use crate::config::TrackerConfig;
 fn entry(format: Option<TrackerFormat>) -> TrackerConfig {
     TrackerConfig {
         file: "x".to_string(),
+        file_span: crate::diagnostics::Span::file_start(),
         format,
         team: Some("team-payouts".to_string()),
         url: Some("https://acme.atlassian.net/browse/".to_string()),

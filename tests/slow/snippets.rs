@@ -500,15 +500,18 @@ fn every_install_and_ci_snippet_of_the_guide_runs() {
         .join("my-strategy/bets/bet-instant-payouts.md")
         .is_file());
 
-    // CI: the two recipes (run by ci_recipe.rs) and the pre-commit config.
+    // CI: the two recipes (run by ci_recipe.rs), the two weekly digest
+    // recipes (run by digest_recipe.rs) and the pre-commit config.
     let ci = blocks("docs/guide.md", Some("## Continuous integration"));
     let mut recipes = 0;
+    let mut digests = 0;
     let mut precommit = None;
     for block in &ci {
         assert_eq!(block.lang, "yaml", "{}", block.code);
         let first_line = block.code.lines().next().unwrap_or_default();
         match first_line {
             "# .github/workflows/strategy.yml" | "# .gitlab-ci.yml" => recipes += 1,
+            "# .github/workflows/digest.yml" | "# .gitlab-ci.yml (digest job)" => digests += 1,
             "# .pre-commit-config.yaml" => precommit = Some(block.code.clone()),
             other => panic!(
                 "the guide's CI section: no check claims the block `{other}`:\n{}",
@@ -517,6 +520,7 @@ fn every_install_and_ci_snippet_of_the_guide_runs() {
         }
     }
     assert_eq!(recipes, 2);
+    assert_eq!(digests, 2);
     precommit_config_runs(&precommit.expect("a pre-commit config"));
 }
 

@@ -79,8 +79,9 @@ pub(super) fn apply(site: &Site, form: &EditForm) -> Applied {
         Action::Checkin {
             value,
             date,
+            note,
             replace,
-        } => plan_checkin(site, &form.id, value, date, *replace),
+        } => plan_checkin(site, &form.id, value, date, note, *replace),
         Action::Review => review::plan(site, std::slice::from_ref(&form.id), site.today)
             .map_err(|e| refused("422 Unprocessable Content", Field::Form, e.to_string()))
             .and_then(|mut reviews| {
@@ -136,7 +137,14 @@ fn stale(file: &str) -> Applied {
 
 type Planned = Result<(Option<String>, String), Applied>;
 
-fn plan_checkin(site: &Site, id: &str, value: &str, date: &str, replace: bool) -> Planned {
+fn plan_checkin(
+    site: &Site,
+    id: &str,
+    value: &str,
+    date: &str,
+    note: &str,
+    replace: bool,
+) -> Planned {
     let date = if date.is_empty() {
         site.today
     } else {
@@ -153,8 +161,8 @@ fn plan_checkin(site: &Site, id: &str, value: &str, date: &str, replace: bool) -
         metric: id.to_string(),
         date: date.to_string(),
         value: value.to_string(),
-        // The form has no note field yet; `checkin --note` writes one.
-        note: None,
+        // The same field `checkin --note` fills: one writer, the same bytes.
+        note: (!note.is_empty()).then(|| note.to_string()),
     };
     let plan = checkin::plan(site, &[row], replace).map_err(|errors| {
         // The form's checkbox is the command's flag.

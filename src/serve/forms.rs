@@ -205,11 +205,13 @@ fn doc_forms(site: &Site, doc: DocId, fingerprints: &Fingerprints) -> DocForms {
 /// What a form asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Action {
-    /// A check-in of a metric: its value and date (empty: today), and
-    /// whether it replaces a value recorded for that date (`--replace`).
+    /// A check-in of a metric: its value and date (empty: today), its note
+    /// (empty: none; `--note`), and whether it replaces a value recorded for
+    /// that date (`--replace`).
     Checkin {
         value: String,
         date: String,
+        note: String,
         replace: bool,
     },
     /// What `review ID` writes.
@@ -286,6 +288,10 @@ pub(super) fn edit_form(fields: &HashMap<String, String>) -> Result<EditForm, St
                 .get("date")
                 .map(|d| d.trim().to_string())
                 .unwrap_or_default(),
+            note: fields
+                .get("note")
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default(),
             replace: fields.get("replace").is_some_and(|r| r == "on"),
         },
         "review" => Action::Review,
@@ -358,13 +364,14 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
     }
     for (n, metric) in page.checkins.iter().enumerate() {
         let refused = refusal_of("checkin", &metric.id);
-        let (value, date, replace) = match refused.map(|r| &r.form.action) {
+        let (value, date, note, replace) = match refused.map(|r| &r.form.action) {
             Some(Action::Checkin {
                 value,
                 date,
+                note,
                 replace,
-            }) => (value.clone(), date.clone(), *replace),
-            _ => (String::new(), page.today.to_string(), false),
+            }) => (value.clone(), date.clone(), note.clone(), *replace),
+            _ => (String::new(), page.today.to_string(), String::new(), false),
         };
         let base = format!("tl-checkin-{n}");
         hidden(&mut out, &metric.id, &metric.fingerprint, "checkin");
@@ -385,12 +392,15 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
              <input id=\"{base}-value\" name=\"value\" inputmode=\"decimal\" autocomplete=\"off\" required value=\"{}\"{}>\
              <label for=\"{base}-date\">Date</label>\
              <input id=\"{base}-date\" name=\"date\" type=\"date\" required value=\"{}\"{}>\
+             <label for=\"{base}-note\">Note (optional)</label>\
+             <input id=\"{base}-note\" name=\"note\" autocomplete=\"off\" value=\"{}\">\
              <label><input type=\"checkbox\" name=\"replace\"{}> replace the value of that date</label>\
              <button type=\"submit\">Record check-in</button></div>{}</fieldset></form>",
             Escaped(&value),
             invalid(refused, &[Field::Value, Field::Form], &base),
             Escaped(&date),
             invalid(refused, &[Field::Date], &base),
+            Escaped(&note),
             if replace { " checked" } else { "" },
             error(refused, &base),
         );
@@ -620,6 +630,7 @@ mod tests {
             Action::Checkin {
                 value: "33".into(),
                 date: String::new(),
+                note: String::new(),
                 replace: false,
             }
         );
@@ -666,6 +677,7 @@ mod tests {
                 action: Action::Checkin {
                     value: "abc<".into(),
                     date: "2026-12-06".into(),
+                    note: "rail <b>".into(),
                     replace: true,
                 },
             },
@@ -679,6 +691,11 @@ mod tests {
         );
         assert!(html.contains("value=\"2026-12-06\""), "{html}");
         assert!(html.contains("name=\"replace\" checked"), "{html}");
+        // The note typed is kept, escaped.
+        assert!(
+            html.contains("name=\"note\" autocomplete=\"off\" value=\"rail &lt;b&gt;\""),
+            "{html}"
+        );
         assert!(html.contains("<p id=\"tl-checkin-0-error\" class=\"tl-edit-error\" role=\"alert\">`abc&lt;` is not a number</p>"));
         assert_eq!(html.matches("aria-invalid").count(), 1, "{html}");
     }

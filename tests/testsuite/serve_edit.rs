@@ -177,7 +177,11 @@ fn forms_write_exactly_what_checkin_review_and_a_status_edit_write() {
         "/obj-same-day-rate/",
         "checkin",
         "m-same-day-rate",
-        &[("value", "33"), ("date", TODAY)],
+        &[
+            ("value", "33"),
+            ("date", TODAY),
+            ("note", "Fallback rail: live"),
+        ],
     );
     let (status, head, _) = post(&server, &body);
     assert_eq!(status, 303, "{head}");
@@ -191,13 +195,20 @@ fn forms_write_exactly_what_checkin_review_and_a_status_edit_write() {
         "33",
         "--date",
         TODAY,
+        "--note",
+        "Fallback rail: live",
         "--root",
         "ROOT",
     ]);
     assert_eq!(cli.code, 0, "{}", cli.stderr);
     let rel = "metrics/m-same-day-rate.md";
     assert_eq!(read(served.root(), rel), read(by_hand.root(), rel));
-    assert!(read(served.root(), rel).contains("{date: 2026-11-24, value: 33}"));
+    assert!(
+        read(served.root(), rel)
+            .contains("{date: 2026-11-24, value: 33, note: \"Fallback rail: live\"}"),
+        "{}",
+        read(served.root(), rel)
+    );
     // The page already shows it: the server rebuilt before answering.
     assert!(
         server.page("/m-same-day-rate/").contains(">33"),

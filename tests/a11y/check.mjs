@@ -289,6 +289,20 @@ async function runLayout(browser, base, shots) {
       } else if (scheme === "light") {
         console.log(`${where}: the table of rules fits (${table.table} of ${table.box} px)`);
       }
+      // The roadmap's portfolio table is wider than a phone: it scrolls in a
+      // box of its own that ends inside the page, rather than running past
+      // the section's edge where its last columns cannot be reached.
+      await page.goto(base + "roadmap/index.html", { waitUntil: "load" });
+      const portfolio = await page.evaluate(() => {
+        const box = document.querySelector(".portfolio > .table-scroll");
+        if (!box || !box.querySelector("table.portfolio-table")) return null;
+        return { right: box.getBoundingClientRect().right, view: document.documentElement.clientWidth };
+      });
+      const at = `roadmap at ${width} px (${scheme})`;
+      if (!portfolio) failures.push(`${at}: the portfolio table is in no box that scrolls`);
+      else if (portfolio.right > portfolio.view) {
+        failures.push(`${at}: the portfolio table's box ends at ${portfolio.right} px in a ${portfolio.view} px viewport`);
+      }
       // Chart text (metric charts, the portfolio chart) as drawn: at least
       // 11 px on a phone, the viewBox's scale applied.
       if (scheme !== "light") continue;

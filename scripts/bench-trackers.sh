@@ -14,8 +14,8 @@ ITEMS=${2:-50000}
 WORK=${BENCH_OUT:-$([ -d /dev/shm ] && echo /dev/shm || echo target/bench)}/throughline-trackers
 rm -rf "$WORK" && mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
-cargo build --release --quiet
-BIN=target/release/throughline
+cargo build --profile dist --quiet --bin throughline
+BIN=target/dist/throughline
 python3 ../shared/bench/gen_corpus.py 10000 "$WORK/plain" >/dev/null
 cp -r "$WORK/plain" "$WORK/items"
 python3 scripts/gen_exports.py "$ITEMS" "$WORK/items" --objectives 2500

@@ -59,6 +59,11 @@ pub fn escaped_char_width(c: char) -> usize {
 /// with one harder to read, and the literal text `\u{1b}` can do no harm.
 /// The output is for a person; the JSON formats carry the exact text.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    // Printable ASCII is safe, and checking bytes is much cheaper than
+    // decoding characters: most texts are plain ASCII.
+    if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return Cow::Borrowed(text);
+    }
     let Some(first) = text.find(is_terminal_unsafe) else {
         return Cow::Borrowed(text);
     };

@@ -182,6 +182,10 @@ fn note(hidden: Counts, place: &str, paint: &Paint, out: &mut dyn Write) -> io::
 /// User text as it may go to a terminal: controls escaped, cut at [`MAX_TEXT`] characters.
 fn clean(text: &str) -> Cow<'_, str> {
     let text = for_terminal(text);
+    // A text of at most MAX_TEXT bytes has at most as many characters.
+    if text.len() <= MAX_TEXT {
+        return text;
+    }
     match text.char_indices().nth(MAX_TEXT) {
         Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
         None => text,

@@ -37,7 +37,7 @@ pub fn front_matter_text(text: &str) -> &str {
 
 /// Cuts `text` (already without a BOM) at the `---` fences.
 pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, SplitError> {
-    let mut lines = text.split_inclusive('\n');
+    let mut lines = crate::text::lines_inclusive(text);
     let no_front_matter = FrontMatter {
         yaml: "",
         yaml_offset: 0,

@@ -55,7 +55,7 @@ impl<'t> Locator<'t> {
         let mut top: Vec<(&'t str, usize, usize)> = Vec::new();
         let mut top_index = HashMap::new();
         let mut offset = 0;
-        for line in text.split_inclusive('\n') {
+        for line in crate::text::lines_inclusive(text) {
             let read = Line::read(line);
             if let Some(key) = read.key.filter(|_| read.is_top_level()) {
                 if let Some(last) = top.last_mut() {

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::confidence::{CONFIDENCE_KINDS, DIMENSIONS};
 use crate::date::Date;
 use crate::graph::DocId;
 use crate::model::{Level, MetricRef, Status};
@@ -26,12 +27,6 @@ pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// Kinds whose status the forms change (SPEC: bets, objectives and work).
 pub(super) const STATUS_KINDS: &[&str] = &["bet", "objective", "work"];
-
-/// Kinds that carry `confidence:` (SPEC §2).
-pub(super) const CONFIDENCE_KINDS: &[&str] = &["bet", "solution"];
-
-/// The three dimensions of `confidence:`, in the order written.
-pub(super) const DIMENSIONS: [&str; 3] = ["problem", "solution", "outcome"];
 
 /// The fingerprint a form carries of the file it changes: a hash of the
 /// file's text as the served pages were rendered from it. foldhash, not the
@@ -218,8 +213,9 @@ pub(super) enum Action {
     Review,
     /// A new `status:`.
     Status(String),
-    /// A new `confidence:`, one level per dimension.
-    Confidence([String; 3]),
+    /// A new `confidence:`, one level per dimension (empty: unchanged),
+    /// and why (empty: no note), logged as `confidence --note` logs it.
+    Confidence { levels: [String; 3], note: String },
 }
 
 /// A form as posted: which document, what change, and where to go back to.
@@ -296,7 +292,18 @@ pub(super) fn edit_form(fields: &HashMap<String, String>) -> Result<EditForm, St
         },
         "review" => Action::Review,
         "status" => Action::Status(get("status")?),
-        "confidence" => Action::Confidence([get("problem")?, get("solution")?, get("outcome")?]),
+        "confidence" => {
+            let optional = |name: &str| {
+                fields
+                    .get(name)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            Action::Confidence {
+                levels: DIMENSIONS.map(optional),
+                note: optional("note"),
+            }
+        }
         other => return Err(format!("`{other}` is not a change these forms make")),
     };
     let id = get("id")?;
@@ -347,7 +354,7 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
                     (Action::Checkin { .. }, "checkin")
                         | (Action::Review, "review")
                         | (Action::Status(_), "status")
-                        | (Action::Confidence(_), "confidence")
+                        | (Action::Confidence { .. }, "confidence")
                 )
         })
     };
@@ -357,7 +364,7 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
         Action::Checkin { .. } => page.checkins.iter().any(|m| m.id == r.form.id),
         Action::Review => page.review.is_some() && r.form.id == page.id,
         Action::Status(_) => page.status.is_some() && r.form.id == page.id,
-        Action::Confidence(_) => page.confidence.is_some() && r.form.id == page.id,
+        Action::Confidence { .. } => page.confidence.is_some() && r.form.id == page.id,
     });
     if !offered {
         out.push_str(&error(refused, "tl-edit"));
@@ -456,9 +463,12 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
     if let Some(levels) = page.confidence {
         let refused = refusal_of("confidence", &page.id);
         let base = "tl-confidence";
-        let chosen: [Option<String>; 3] = match refused.map(|r| &r.form.action) {
-            Some(Action::Confidence(c)) => c.clone().map(Some),
-            _ => levels.map(|l| l.map(str::to_string)),
+        let (chosen, note): ([Option<String>; 3], String) = match refused.map(|r| &r.form.action) {
+            Some(Action::Confidence { levels, note }) => (
+                levels.clone().map(|l| Some(l).filter(|l| !l.is_empty())),
+                note.clone(),
+            ),
+            _ => (levels.map(|l| l.map(str::to_string)), String::new()),
         };
         hidden(&mut out, &page.id, &page.fingerprint, "confidence");
         out.push_str("<fieldset><legend>Confidence</legend><div class=\"tl-edit-row\">");
@@ -484,7 +494,13 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
         }
         let _ = write!(
             out,
-            "<button type=\"submit\">Change confidence</button></div>{}</fieldset></form>",
+            "<label for=\"{base}-note\">Why (optional)</label>\
+             <input id=\"{base}-note\" name=\"note\" autocomplete=\"off\" value=\"{}\">\
+             <button type=\"submit\" aria-describedby=\"{base}-about{}\">Change confidence</button>\
+             <p id=\"{base}-about\">The change and its reason are added to <code>confidence_log:</code>, dated {}, as <code>throughline confidence</code> does.</p></div>{}</fieldset></form>",
+            Escaped(&note),
+            if refused.is_some() { format!(" {base}-error") } else { String::new() },
+            page.today,
             error(refused, base)
         );
     }

@@ -545,6 +545,7 @@ pub(super) const STYLE: &str = "<style>\
 .tl-edit-row p{margin:0;flex-basis:100%}\
 .tl-edit input,.tl-edit select,.tl-edit button{font:inherit;padding:.25rem .5rem}\
 .tl-edit button{cursor:pointer}\
+.tl-edit input[name=note]{flex:1 1 14em}\
 .tl-edit :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}\
 .tl-edit [aria-invalid=true]{border:2px solid #b91c1c}\
 .tl-edit-error{color:#b91c1c;font-weight:600;margin:.5rem 0 0}\
@@ -676,6 +677,7 @@ mod tests {
             "tl-confidence-problem",
             "tl-confidence-solution",
             "tl-confidence-outcome",
+            "tl-confidence-note",
         ] {
             assert!(html.contains(&format!("<label for=\"{id}\"")), "{id}");
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
@@ -714,5 +716,37 @@ mod tests {
         );
         assert!(html.contains("<p id=\"tl-checkin-0-error\" class=\"tl-edit-error\" role=\"alert\">`abc&lt;` is not a number</p>"));
         assert_eq!(html.matches("aria-invalid").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn a_refused_confidence_change_keeps_its_levels_and_its_note() {
+        let fields = parse_body(
+            b"action=confidence&id=bet-a&fingerprint=ab&problem=high&solution=&note=+Pilot+%3Cb%3E+",
+        )
+        .expect("parses");
+        let form = edit_form(&fields).expect("a form");
+        assert_eq!(
+            form.action,
+            Action::Confidence {
+                levels: ["high".into(), String::new(), String::new()],
+                note: "Pilot <b>".into(),
+            },
+            "a level not posted is empty: unchanged"
+        );
+        let refusal = Refusal {
+            form,
+            field: Field::Confidence,
+            message: "the confidence is already so".into(),
+        };
+        let html = panel(&page(), "t", Some(&refusal));
+        assert!(
+            html.contains("id=\"tl-confidence-note\" name=\"note\" autocomplete=\"off\" value=\"Pilot &lt;b&gt;\""),
+            "{html}"
+        );
+        assert!(html.contains("<p id=\"tl-confidence-error\" class=\"tl-edit-error\" role=\"alert\">the confidence is already so</p>"), "{html}");
+        assert!(
+            html.contains("aria-describedby=\"tl-confidence-about tl-confidence-error\""),
+            "{html}"
+        );
     }
 }

@@ -818,3 +818,34 @@ fn the_confidence_command_refuses_what_it_cannot_record_and_writes_nothing() {
     );
     assert_eq!(read(site.root(), "bets/bet-instant-payouts.md"), before);
 }
+
+#[test]
+fn a_confidence_form_that_changes_nothing_but_carries_a_note_is_refused_beside_it() {
+    let site = SiteTest::example();
+    let server = edit_server(&site);
+    let rel = "bets/bet-instant-payouts.md";
+    let before = read(site.root(), rel);
+    let body = body_for(
+        &server,
+        "/bet-instant-payouts/",
+        "confidence",
+        "bet-instant-payouts",
+        &[
+            ("problem", "high"),
+            ("solution", "medium"),
+            ("outcome", "medium"),
+            ("note", "Still <sure>"),
+        ],
+    );
+    let (status, _, page) = post(&server, &body);
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("<p id=\"tl-confidence-error\" class=\"tl-edit-error\" role=\"alert\">the confidence of `bet-instant-payouts` is already { problem: high, solution: medium, outcome: medium }; change a level to record a change with its note</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"note\" autocomplete=\"off\" value=\"Still &lt;sure&gt;\""),
+        "the note typed is kept: {page}"
+    );
+    assert_eq!(read(site.root(), rel), before);
+}

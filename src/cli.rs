@@ -356,6 +356,10 @@ pub(crate) struct ConfidenceArgs {
     #[arg(long, value_name = "TEXT")]
     pub(crate) note: Option<String>,
 
+    /// Where the evidence is (an experiment's id, a link); written as the entry's `evidence:`.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) evidence: Option<String>,
+
     /// The day of the change (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH's day, else today in UTC].
     #[arg(long, value_name = "DATE")]
     pub(crate) date: Option<String>,

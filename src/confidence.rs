@@ -1,6 +1,6 @@
 //! `throughline confidence`: records a change of a bet's or solution's
 //! confidence with the reason for it. `confidence:` is set to the new levels
-//! and an entry `{date, <the levels that changed>, note}` is added to
+//! and an entry `{date, <the levels that changed>, note, evidence}` is added to
 //! `confidence_log:`, both by [`crate::edit`], so only those lines differ.
 //! The one plan for the command line and `serve --edit`'s form: both write
 //! the same bytes.
@@ -43,6 +43,9 @@ pub struct Request {
     pub date: Date,
     /// Why it changed: the entry's `note:`. Blank is none.
     pub note: Option<String>,
+    /// Where the evidence is (an experiment's id, a link): the entry's
+    /// `evidence:`. Blank is none.
+    pub evidence: Option<String>,
 }
 
 /// Why a change cannot be made, and which part of the request it is about.
@@ -81,6 +84,8 @@ pub struct Plan {
     pub date: Date,
     /// The note written.
     pub note: Option<String>,
+    /// The evidence written.
+    pub evidence: Option<String>,
 }
 
 impl Plan {
@@ -175,12 +180,13 @@ pub fn plan(site: &Site, request: &Request) -> Result<Plan, Refusal> {
             "give at least one level: --problem, --solution or --outcome (low, medium or high)",
         ));
     }
-    let note = request
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
+    let given = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+    };
+    let (note, evidence) = (given(&request.note), given(&request.evidence));
     let changes: Vec<(&'static str, Option<Level>, Level)> = DIMENSIONS
         .iter()
         .zip(current.iter().zip(&new))
@@ -198,9 +204,10 @@ pub fn plan(site: &Site, request: &Request) -> Result<Plan, Refusal> {
         changes,
         date: request.date,
         note,
+        evidence,
     };
     if plan.changes.is_empty() {
-        if plan.note.is_some() {
+        if plan.note.is_some() || plan.evidence.is_some() {
             return Err(refuse(format!(
                 "the confidence of `{}` is already {}; change a level to record a change with its note",
                 d.id,
@@ -281,9 +288,11 @@ fn rewrite(
             entry.insert((*dimension).into(), Value::String(level.as_str().into()));
         }
     }
-    if let Some(note) = &plan.note {
-        fields.push(("note", flow_scalar(note)));
-        entry.insert("note".into(), Value::String(note.clone()));
+    for (key, text) in [("note", &plan.note), ("evidence", &plan.evidence)] {
+        if let Some(text) = text {
+            fields.push((key, flow_scalar(text)));
+            entry.insert(key.into(), Value::String(text.clone()));
+        }
     }
     let items: Vec<Value> = match before.get("confidence_log") {
         None | Some(Value::Null) => Vec::new(),
@@ -365,6 +374,7 @@ mod tests {
             levels: parse_levels(levels).expect("levels"),
             date: parse_date("2026-11-24").expect("date"),
             note: note.map(str::to_string),
+            evidence: None,
         }
     }
 
@@ -406,6 +416,21 @@ mod tests {
         assert_eq!(
             early.text.as_deref(),
             Some("---\nid: b\nkind: bet\nconfidence: { problem: high }\nconfidence_log:\n- date: 2026-11-24\n  problem: high\n- date: 2026-12-01\n  problem: low\n---\n")
+        );
+    }
+
+    #[test]
+    fn evidence_is_written_after_the_note() {
+        let site = site_of(&[(
+            "b.md",
+            "---\nid: b\nkind: bet\nconfidence: {problem: low}\nconfidence_log: [{date: 2026-01-05, problem: low}]\n---\n",
+        )]);
+        let mut asked = request("b", [Some("medium"), None, None], Some("Interviews"));
+        asked.evidence = Some(" exp-fake-door ".into());
+        let plan = plan(&site, &asked).expect("plan");
+        assert_eq!(
+            plan.text.as_deref(),
+            Some("---\nid: b\nkind: bet\nconfidence: { problem: medium }\nconfidence_log: [{date: 2026-01-05, problem: low}, {date: 2026-11-24, problem: medium, note: Interviews, evidence: exp-fake-door}]\n---\n")
         );
     }
 

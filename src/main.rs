@@ -402,6 +402,7 @@ fn confidence(args: &ConfidenceArgs) -> Result<u8, RunError> {
         levels,
         date,
         note: args.note.clone(),
+        evidence: args.evidence.clone(),
     };
     let plan = match plan(&site, &request) {
         Ok(plan) => plan,

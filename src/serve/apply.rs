@@ -224,6 +224,7 @@ fn plan_confidence(site: &Site, id: &str, levels: &[String; 3], note: &str) -> P
         date: site.today,
         // The same field `confidence --note` fills: one plan, the same bytes.
         note: (!note.is_empty()).then(|| note.to_string()),
+        evidence: None,
     };
     let plan = confidence::plan(site, &request).map_err(refuse)?;
     Ok((plan.text.clone(), plan.change()))

@@ -109,6 +109,13 @@ pub(crate) enum Command {
     /// lines change. A second value for a date already recorded is refused
     /// unless `--replace` is given; one bad row and nothing is written (exit 2).
     Checkin(CheckinArgs),
+    /// Record a change of a bet's or solution's confidence, with why.
+    ///
+    /// `confidence BET --solution low --note TEXT` sets `confidence:` to
+    /// the new levels (those not given stay) and adds `{date, <the levels
+    /// that changed>, note}` to `confidence_log:`, the history the bet's page
+    /// shows. Only those lines change. Dated today, or `--date`.
+    Confidence(ConfidenceArgs),
     /// Print a shell completion script.
     ///
     /// bash: `throughline completions bash > ~/.local/share/bash-completion/completions/throughline`
@@ -325,6 +332,45 @@ impl From<DigestFormatArg> for throughline::digest::DigestFormat {
             DigestFormatArg::Slack => Self::Slack,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfidenceArgs {
+    /// The bet's or solution's id.
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+
+    /// How sure we are of the problem: low, medium or high.
+    #[arg(long, value_name = "LEVEL")]
+    pub(crate) problem: Option<String>,
+
+    /// How sure we are that the solution solves it: low, medium or high.
+    #[arg(long, value_name = "LEVEL")]
+    pub(crate) solution: Option<String>,
+
+    /// How sure we are that solving it moves the goal: low, medium or high.
+    #[arg(long, value_name = "LEVEL")]
+    pub(crate) outcome: Option<String>,
+
+    /// Why it changed (the evidence, what was learned); written as the entry's `note:`.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) note: Option<String>,
+
+    /// Where the evidence is (an experiment's id, a link); written as the entry's `evidence:`.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) evidence: Option<String>,
+
+    /// The day of the change (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH's day, else today in UTC].
+    #[arg(long, value_name = "DATE")]
+    pub(crate) date: Option<String>,
+
+    /// Say what would be recorded; write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+
+    /// The site root.
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,7 @@ pub mod render;
 
 // Commands and front ends.
 pub mod checkin;
+pub mod confidence;
 pub mod diff;
 pub mod digest;
 pub mod lsp;

@@ -10,8 +10,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use cli::{
-    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, DiffArgs, DigestArgs,
-    GraphFormat, InitArgs, NewArgs, ReviewArgs, ServeArgs,
+    BuildArgs, CheckinArgs, Cli, ColorChoice, Command, CommonArgs, ConfidenceArgs, DiffArgs,
+    DigestArgs, GraphFormat, InitArgs, NewArgs, ReviewArgs, ServeArgs,
 };
 use throughline::date::Today;
 use throughline::diagnostics::{self, Counts, Format, HumanStyle};
@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff(&args),
         Command::Digest(args) => digest(&args),
         Command::Checkin(args) => checkin(&args),
+        Command::Confidence(args) => confidence(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -364,6 +365,68 @@ fn checkin(args: &CheckinArgs) -> Result<u8, RunError> {
         println!("{line}");
     }
     eprintln!("{summary}");
+    Ok(0)
+}
+
+fn confidence(args: &ConfidenceArgs) -> Result<u8, RunError> {
+    use throughline::confidence::{parse_levels, plan, Request};
+    let refuse = |message: &str| {
+        eprintln!("error: {}", for_terminal(message));
+        eprintln!("nothing was written");
+        Ok(EXIT_RUN_FAILED)
+    };
+    let levels = match parse_levels([
+        args.problem.as_deref(),
+        args.solution.as_deref(),
+        args.outcome.as_deref(),
+    ]) {
+        Ok(levels) => levels,
+        Err(e) => return refuse(&e.message),
+    };
+    let date = match args.date.as_deref() {
+        Some(d) => throughline::date::parse_date(d).ok_or_else(|| {
+            RunError::Other(format!(
+                "`--date {d}` is not a date; write it as YYYY-MM-DD"
+            ))
+        })?,
+        None => today(None)?,
+    };
+    let common = CommonArgs {
+        root: args.root.clone(),
+        today: None,
+        drafts: true,
+    };
+    let site = load(&common)?;
+    let request = Request {
+        id: args.id.clone(),
+        levels,
+        date,
+        note: args.note.clone(),
+        evidence: args.evidence.clone(),
+    };
+    let plan = match plan(&site, &request) {
+        Ok(plan) => plan,
+        Err(e) => return refuse(&e.message),
+    };
+    let Some(text) = &plan.text else {
+        eprintln!(
+            "nothing to record: the confidence of `{}` already reads so",
+            for_terminal(&plan.id)
+        );
+        return Ok(0);
+    };
+    if !args.dry_run {
+        let file = throughline::edit::Replacement {
+            path: &plan.path,
+            original: &plan.original,
+            text,
+        };
+        throughline::edit::write_all(&[file]).map_err(|e| RunError::Other(e.to_string()))?;
+    }
+    println!("{}", plan.summary(args.dry_run));
+    if args.dry_run {
+        eprintln!("dry run: nothing was written");
+    }
     Ok(0)
 }
 

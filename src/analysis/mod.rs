@@ -33,9 +33,7 @@ pub(crate) use standing::{rolled_up_pace, standing};
 pub(crate) use teams::Teams;
 pub(crate) use trend::{change_over, Change, Trend, WINDOW_DAYS};
 pub(crate) use work_mix::work_mix;
-pub(crate) use work_trace::work_trace;
-#[cfg(test)]
-pub(crate) use work_trace::WorkTrace;
+pub(crate) use work_trace::{work_trace, WorkTrace};
 
 use crate::config::Schema;
 use crate::date::{Date, Quarter};

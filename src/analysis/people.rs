@@ -24,6 +24,10 @@ pub struct People {
     owners: Vec<Option<DocId>>,
     /// What each person owns, in file order.
     owned: HashMap<DocId, Vec<DocId>>,
+    /// What each person approves (`approval.approver`), in file order.
+    approved: HashMap<DocId, Vec<DocId>>,
+    /// The reviews each person took part in (`participants`), in file order.
+    took_part: HashMap<DocId, Vec<DocId>>,
 }
 
 /// How a name is compared: trimmed, without a leading `@`, in lowercase,
@@ -60,6 +64,8 @@ impl People {
             people,
             owners: Vec::new(),
             owned: HashMap::new(),
+            approved: HashMap::new(),
+            took_part: HashMap::new(),
         };
         index.owners = docs
             .iter()
@@ -68,6 +74,23 @@ impl People {
         for (doc, owner) in DocId::all(index.owners.len()).zip(&index.owners) {
             if let Some(p) = owner {
                 index.owned.entry(*p).or_default().push(doc);
+            }
+        }
+        // Resolved by `find`, as `unknown-person` resolves them.
+        for (doc, d) in DocId::all(docs.len()).zip(docs) {
+            let approver = d.approval.as_ref().and_then(|a| a.approver.as_deref());
+            if let Some(p) = approver.and_then(|a| index.find(a)) {
+                index.approved.entry(p).or_default().push(doc);
+            }
+            let mut seen: Vec<DocId> = Vec::new();
+            for p in d.participants.iter().filter_map(|who| index.find(who)) {
+                // A person named twice (by name and by handle) took part once.
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+            for p in seen {
+                index.took_part.entry(p).or_default().push(doc);
             }
         }
         index
@@ -96,6 +119,16 @@ impl People {
     /// What `person` owns, in file order.
     pub fn owned_by(&self, person: DocId) -> &[DocId] {
         self.owned.get(&person).map_or(&[], Vec::as_slice)
+    }
+
+    /// What `person` approves (`approval.approver`), in file order.
+    pub fn approved_by(&self, person: DocId) -> &[DocId] {
+        self.approved.get(&person).map_or(&[], Vec::as_slice)
+    }
+
+    /// The documents whose `participants` name `person`, in file order.
+    pub fn took_part_in(&self, person: DocId) -> &[DocId] {
+        self.took_part.get(&person).map_or(&[], Vec::as_slice)
     }
 
     /// Every spelling a person is known by, for "did you mean".
@@ -146,6 +179,37 @@ mod tests {
             .map(|&d| site.docs[d].id.as_str())
             .collect();
         assert_eq!(owned, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn approvers_and_participants_resolve_as_owners_do_and_count_once() {
+        let ana = (
+            "people/ana-lima.md",
+            "---\nid: ana-lima\nkind: person\ntitle: Ana Lima\nhandles: ['@analima']\n---\n",
+        );
+        let files = [
+            ana,
+            (
+                "b.md",
+                "---\nid: b\nkind: bet\napproval: {level: product, approver: '@AnaLima'}\n---\n",
+            ),
+            (
+                "c.md",
+                "---\nid: c\nkind: bet\napproval: {approver: Zed}\n---\n",
+            ),
+            (
+                "r.md",
+                "---\nid: r\nkind: review\nparticipants: [ana lima, analima, Zed]\n---\n",
+            ),
+        ];
+        let site = site("", &files, "2026-11-24");
+        let people = site.facts.people();
+        let ana = site.graph.lookup("ana-lima").unwrap();
+        let ids = |docs: &[crate::graph::DocId]| -> Vec<String> {
+            docs.iter().map(|&d| site.docs[d].id.clone()).collect()
+        };
+        assert_eq!(ids(people.approved_by(ana)), ["b"]);
+        assert_eq!(ids(people.took_part_in(ana)), ["r"]);
     }
 
     #[test]

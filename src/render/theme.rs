@@ -40,6 +40,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/balance.html",
     "partials/roadmap_quarter.html",
     "partials/quarter_review_link.html",
+    "partials/quarter_work.html",
     "changes.html",
     "people.html",
     "person.html",

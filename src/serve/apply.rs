@@ -2,7 +2,7 @@
 //! thread, which holds the analysis the page was rendered from.
 //!
 //! Each change is computed by the code of the command that makes it
-//! (`checkin::plan`, `review::plan`; a status or confidence is
+//! (`checkin::plan`, `review::plan`, `confidence::plan`; a status is
 //! `edit::set_fields` of that one field, checked by `review::reads_back`)
 //! and written by the one writer (`edit::write_all`), which refuses a file
 //! that no longer holds the text the analysis read. So a form writes the
@@ -12,16 +12,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::checkin::{self, Row};
+use crate::confidence;
 use crate::date::parse_date;
 use crate::edit::{self, set_fields, Replacement, WriteError};
-use crate::model::{Level, Status};
+use crate::model::Status;
 use crate::review;
 use crate::site::Site;
 use crate::text::format_number;
 
-use super::forms::{
-    file_fingerprint, Action, EditForm, Field, CONFIDENCE_KINDS, DIMENSIONS, STATUS_KINDS,
-};
+use super::forms::{file_fingerprint, Action, EditForm, Field, STATUS_KINDS};
 
 /// What became of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +94,7 @@ pub(super) fn apply(site: &Site, form: &EditForm) -> Applied {
                 Ok((Some(r.text), format!("review {} ({})", r.id, site.today)))
             }),
         Action::Status(status) => plan_status(d, original, status),
-        Action::Confidence(levels) => plan_confidence(d, original, levels),
+        Action::Confidence { levels, note } => plan_confidence(site, &form.id, levels, note),
     };
     let (text, change) = match planned {
         Ok(planned) => planned,
@@ -214,38 +213,21 @@ fn plan_status(d: &crate::model::Document, original: &str, status: &str) -> Plan
     set_one(original, "status", status.to_string(), Field::Status).map(|t| (Some(t), change))
 }
 
-fn plan_confidence(d: &crate::model::Document, original: &str, levels: &[String; 3]) -> Planned {
-    if !CONFIDENCE_KINDS.contains(&d.kind.as_str()) {
-        return Err(refused(
-            "422 Unprocessable Content",
-            Field::Confidence,
-            format!("a {} has no confidence; bets and solutions do", d.kind),
-        ));
-    }
-    if let Some(bad) = levels.iter().find(|l| Level::parse(l).is_none()) {
-        return Err(refused(
-            "422 Unprocessable Content",
-            Field::Confidence,
-            format!(
-                "`{bad}` is not a confidence level; choose one of {}",
-                Level::ALL.join(", ")
-            ),
-        ));
-    }
-    let pairs: Vec<String> = DIMENSIONS
-        .iter()
-        .zip(levels)
-        .map(|(dimension, level)| format!("{dimension}: {level}"))
-        .collect();
-    let change = format!("confidence {} {}", d.id, pairs.join(", "));
-    let current = d.confidence.as_ref().map(|c| {
-        [c.problem, c.solution, c.outcome].map(|l| l.map_or("", Level::as_str).to_string())
-    });
-    if current.as_ref() == Some(levels) {
-        return Ok((None, change));
-    }
-    let value = format!("{{ {} }}", pairs.join(", "));
-    set_one(original, "confidence", value, Field::Confidence).map(|t| (Some(t), change))
+fn plan_confidence(site: &Site, id: &str, levels: &[String; 3], note: &str) -> Planned {
+    // The select's choices, each checked as `--problem` and the rest are.
+    let given = [0, 1, 2].map(|i| Some(levels[i].as_str()));
+    let refuse =
+        |e: confidence::Refusal| refused("422 Unprocessable Content", Field::Confidence, e.message);
+    let request = confidence::Request {
+        id: id.to_string(),
+        levels: confidence::parse_levels(given).map_err(refuse)?,
+        date: site.today,
+        // The same field `confidence --note` fills: one plan, the same bytes.
+        note: (!note.is_empty()).then(|| note.to_string()),
+        evidence: None,
+    };
+    let plan = confidence::plan(site, &request).map_err(refuse)?;
+    Ok((plan.text.clone(), plan.change()))
 }
 
 /// `original` with top-level `key` set to `value` and nothing else changed,

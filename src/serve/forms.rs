@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use crate::confidence::{CONFIDENCE_KINDS, DIMENSIONS};
 use crate::date::Date;
 use crate::graph::DocId;
 use crate::model::{Level, MetricRef, Status};
@@ -26,12 +27,6 @@ pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// Kinds whose status the forms change (SPEC: bets, objectives and work).
 pub(super) const STATUS_KINDS: &[&str] = &["bet", "objective", "work"];
-
-/// Kinds that carry `confidence:` (SPEC §2).
-pub(super) const CONFIDENCE_KINDS: &[&str] = &["bet", "solution"];
-
-/// The three dimensions of `confidence:`, in the order written.
-pub(super) const DIMENSIONS: [&str; 3] = ["problem", "solution", "outcome"];
 
 /// The fingerprint a form carries of the file it changes: a hash of the
 /// file's text as the served pages were rendered from it. foldhash, not the
@@ -218,8 +213,9 @@ pub(super) enum Action {
     Review,
     /// A new `status:`.
     Status(String),
-    /// A new `confidence:`, one level per dimension.
-    Confidence([String; 3]),
+    /// A new `confidence:`, one level per dimension (empty: unchanged),
+    /// and why (empty: no note), logged as `confidence --note` logs it.
+    Confidence { levels: [String; 3], note: String },
 }
 
 /// A form as posted: which document, what change, and where to go back to.
@@ -296,7 +292,18 @@ pub(super) fn edit_form(fields: &HashMap<String, String>) -> Result<EditForm, St
         },
         "review" => Action::Review,
         "status" => Action::Status(get("status")?),
-        "confidence" => Action::Confidence([get("problem")?, get("solution")?, get("outcome")?]),
+        "confidence" => {
+            let optional = |name: &str| {
+                fields
+                    .get(name)
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            Action::Confidence {
+                levels: DIMENSIONS.map(optional),
+                note: optional("note"),
+            }
+        }
         other => return Err(format!("`{other}` is not a change these forms make")),
     };
     let id = get("id")?;
@@ -347,7 +354,7 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
                     (Action::Checkin { .. }, "checkin")
                         | (Action::Review, "review")
                         | (Action::Status(_), "status")
-                        | (Action::Confidence(_), "confidence")
+                        | (Action::Confidence { .. }, "confidence")
                 )
         })
     };
@@ -357,7 +364,7 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
         Action::Checkin { .. } => page.checkins.iter().any(|m| m.id == r.form.id),
         Action::Review => page.review.is_some() && r.form.id == page.id,
         Action::Status(_) => page.status.is_some() && r.form.id == page.id,
-        Action::Confidence(_) => page.confidence.is_some() && r.form.id == page.id,
+        Action::Confidence { .. } => page.confidence.is_some() && r.form.id == page.id,
     });
     if !offered {
         out.push_str(&error(refused, "tl-edit"));
@@ -456,9 +463,12 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
     if let Some(levels) = page.confidence {
         let refused = refusal_of("confidence", &page.id);
         let base = "tl-confidence";
-        let chosen: [Option<String>; 3] = match refused.map(|r| &r.form.action) {
-            Some(Action::Confidence(c)) => c.clone().map(Some),
-            _ => levels.map(|l| l.map(str::to_string)),
+        let (chosen, note): ([Option<String>; 3], String) = match refused.map(|r| &r.form.action) {
+            Some(Action::Confidence { levels, note }) => (
+                levels.clone().map(|l| Some(l).filter(|l| !l.is_empty())),
+                note.clone(),
+            ),
+            _ => (levels.map(|l| l.map(str::to_string)), String::new()),
         };
         hidden(&mut out, &page.id, &page.fingerprint, "confidence");
         out.push_str("<fieldset><legend>Confidence</legend><div class=\"tl-edit-row\">");
@@ -484,7 +494,13 @@ pub(super) fn panel(page: &DocForms, token: &str, refused: Option<&Refusal>) -> 
         }
         let _ = write!(
             out,
-            "<button type=\"submit\">Change confidence</button></div>{}</fieldset></form>",
+            "<label for=\"{base}-note\">Why (optional)</label>\
+             <input id=\"{base}-note\" name=\"note\" autocomplete=\"off\" value=\"{}\">\
+             <button type=\"submit\" aria-describedby=\"{base}-about{}\">Change confidence</button>\
+             <p id=\"{base}-about\">The change and its reason are added to <code>confidence_log:</code>, dated {}, as <code>throughline confidence</code> does.</p></div>{}</fieldset></form>",
+            Escaped(&note),
+            if refused.is_some() { format!(" {base}-error") } else { String::new() },
+            page.today,
             error(refused, base)
         );
     }
@@ -529,6 +545,7 @@ pub(super) const STYLE: &str = "<style>\
 .tl-edit-row p{margin:0;flex-basis:100%}\
 .tl-edit input,.tl-edit select,.tl-edit button{font:inherit;padding:.25rem .5rem}\
 .tl-edit button{cursor:pointer}\
+.tl-edit input[name=note]{flex:1 1 14em}\
 .tl-edit :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}\
 .tl-edit [aria-invalid=true]{border:2px solid #b91c1c}\
 .tl-edit-error{color:#b91c1c;font-weight:600;margin:.5rem 0 0}\
@@ -660,6 +677,7 @@ mod tests {
             "tl-confidence-problem",
             "tl-confidence-solution",
             "tl-confidence-outcome",
+            "tl-confidence-note",
         ] {
             assert!(html.contains(&format!("<label for=\"{id}\"")), "{id}");
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
@@ -698,5 +716,37 @@ mod tests {
         );
         assert!(html.contains("<p id=\"tl-checkin-0-error\" class=\"tl-edit-error\" role=\"alert\">`abc&lt;` is not a number</p>"));
         assert_eq!(html.matches("aria-invalid").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn a_refused_confidence_change_keeps_its_levels_and_its_note() {
+        let fields = parse_body(
+            b"action=confidence&id=bet-a&fingerprint=ab&problem=high&solution=&note=+Pilot+%3Cb%3E+",
+        )
+        .expect("parses");
+        let form = edit_form(&fields).expect("a form");
+        assert_eq!(
+            form.action,
+            Action::Confidence {
+                levels: ["high".into(), String::new(), String::new()],
+                note: "Pilot <b>".into(),
+            },
+            "a level not posted is empty: unchanged"
+        );
+        let refusal = Refusal {
+            form,
+            field: Field::Confidence,
+            message: "the confidence is already so".into(),
+        };
+        let html = panel(&page(), "t", Some(&refusal));
+        assert!(
+            html.contains("id=\"tl-confidence-note\" name=\"note\" autocomplete=\"off\" value=\"Pilot &lt;b&gt;\""),
+            "{html}"
+        );
+        assert!(html.contains("<p id=\"tl-confidence-error\" class=\"tl-edit-error\" role=\"alert\">the confidence is already so</p>"), "{html}");
+        assert!(
+            html.contains("aria-describedby=\"tl-confidence-about tl-confidence-error\""),
+            "{html}"
+        );
     }
 }

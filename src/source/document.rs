@@ -90,6 +90,18 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
     ("confidence_log", CONFIDENCE_LOG_FIELDS),
 ];
 
+/// Whether `field` is read on a document of kind `kind`: `fixed:` and
+/// `open:` frame the strategy stack above sprint work (layers 1 to 4:
+/// strategies, bets, objectives, and a configured kind placed there), so
+/// elsewhere they are reported and not read. Every other field is read on
+/// any kind. The LSP's completion asks the same.
+pub fn field_applies(field: &str, kind: Option<&crate::config::KindDef>) -> bool {
+    match field {
+        "fixed" | "open" => kind.and_then(|k| k.layer).is_some_and(|l| l <= 4),
+        _ => true,
+    }
+}
+
 /// Parses one source file (at `source` in the site's list) into a document and its diagnostics.
 pub fn parse_document(
     file: &SourceFile,
@@ -627,8 +639,28 @@ impl Reader<'_> {
             }
         }
 
+        let kind_def = schema.get(&doc.kind);
         for (key, value) in &map {
             let k = [Step::Key(key.as_str())];
+            if !field_applies(key, kind_def) {
+                let span = self.key_span(&k);
+                self.diags.push(
+                    Diagnostic::warning(
+                        "schema",
+                        self.file,
+                        span,
+                        format!(
+                            "`{key}` is not read on a `{}` document: it belongs to strategies, bets and objectives",
+                            doc.kind
+                        ),
+                    )
+                    .with_hint(
+                        "move it to the objective, bet or strategy this document serves, or into its body",
+                    ),
+                );
+                doc.extra.insert(key.clone(), value.clone());
+                continue;
+            }
             match key.as_str() {
                 "id" | "kind" => {}
                 "title" => {

@@ -14,7 +14,7 @@ pub use body::{
     extract_body, fence_language, headings, join_relative, markdown_options, path_link, wiki_parts,
     Heading, MAX_HIGHLIGHTED_CODE_BYTES,
 };
-pub use document::{parse_document, KNOWN_FIELDS, NESTED_FIELDS};
+pub use document::{field_applies, parse_document, KNOWN_FIELDS, NESTED_FIELDS};
 pub use frontmatter::{front_matter_text, split_front_matter, FrontMatter};
 pub(crate) use identity::identity;
 

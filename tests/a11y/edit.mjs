@@ -4,8 +4,9 @@
 //
 // BASE is a running `serve --edit` on the example site (`--today 2026-11-24`).
 // With the keyboard only, it records a check-in of m-same-day-rate (33, the
-// default date), marks bet-cash-forecast reviewed and moves its status to
-// done; each save must come back as its page, reloaded. It runs axe-core on
+// default date), marks bet-cash-forecast reviewed, moves its status to
+// done and lowers its solution confidence with a note; each save must come
+// back as its page, reloaded. It runs axe-core on
 // the pages with forms, and on a refused form (its error tied to the
 // field). Then pages on other origins try to post the same forms, the
 // server's token included (as if it had leaked): a page served from another
@@ -28,6 +29,9 @@ if (!base || !shots) {
   console.error("usage: node edit.mjs BASE SHOTS");
   process.exit(2);
 }
+
+/** The reason typed with the confidence change; tests/slow/serve_edit.rs writes the same with the CLI. */
+const CONFIDENCE_NOTE = "Pilot: 2 of 9 owners opened it";
 
 const failures = [];
 const fail = (message) => failures.push(message);
@@ -119,9 +123,31 @@ try {
     fail(`marking reviewed did not come back as its page: ${response.status()} ${page.url()}`);
   }
 
-  await (await page.$(".tl-edit")).screenshot({ path: join(shots, "serve-edit-forms.png") });
 
-  // 4. The status, by keyboard: the select takes a letter, Tab to the button, Enter.
+  // 4. A confidence change with its reason, by keyboard: the solution's level
+  // takes a letter, the note is typed, and the panel is photographed then.
+  await tabTo(page, "#tl-confidence-solution");
+  await page.keyboard.type("low");
+  await tabTo(page, "#tl-confidence-note");
+  await page.keyboard.type(CONFIDENCE_NOTE);
+  await (await page.$(".tl-edit")).screenshot({ path: join(shots, "serve-edit-forms.png") });
+  await tabTo(page, ".tl-edit form input[value=confidence] ~ fieldset button");
+  response = await submitWithEnter(page);
+  if (response.status() !== 200 || !page.url().endsWith("/bet-cash-forecast/")) {
+    fail(`the confidence change did not come back as its page: ${response.status()} ${page.url()}`);
+  }
+  const history = await page.evaluate(() => {
+    const section = document.querySelector("[aria-labelledby=confidence-log-h]");
+    return section ? section.innerText : "";
+  });
+  if (!history.includes(CONFIDENCE_NOTE) || !history.includes("low")) {
+    fail(`the page's confidence history does not show the change and its note: ${JSON.stringify(history)}`);
+  }
+  const solution = await page.$eval("#tl-confidence-solution", (s) => s.value);
+  if (solution !== "low") fail(`after the save the solution confidence reads ${solution}, not low`);
+  await axe(page, "a bet page after a confidence change");
+
+  // 5. The status, by keyboard: the select takes a letter, Tab to the button, Enter.
   await tabTo(page, "#tl-status-value");
   await page.keyboard.type("done");
   await tabTo(page, ".tl-edit form input[value=status] ~ fieldset button");
@@ -131,7 +157,7 @@ try {
   if (status !== "done") fail(`after the save the status reads ${status}, not done`);
   if (errors.length) fail(`script errors: ${errors.join("; ")}`);
 
-  // 5. The same form from elsewhere, token and fingerprint included, must get 403.
+  // 6. The same form from elsewhere, token and fingerprint included, must get 403.
   const fields = await page.$$eval(".tl-edit form input[value=status]", (inputs) =>
     [...inputs[0].form.querySelectorAll("input[type=hidden]")].map((i) => [i.name, i.value]),
   );
@@ -182,4 +208,4 @@ if (failures.length) {
   for (const f of failures) console.log(`- ${f}`);
   process.exit(1);
 }
-console.log("edit forms: check-in, review and status saved by keyboard; axe clean; other origins refused");
+console.log("edit forms: check-in, review, status and confidence with a note saved by keyboard; axe clean; other origins refused");

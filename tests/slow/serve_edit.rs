@@ -1,6 +1,7 @@
 //! `serve --edit` in headless Chromium (`tests/a11y/edit.mjs`): a check-in,
-//! a review and a status saved through the forms by keyboard write what
-//! `checkin`, `review` and an edit of the `status:` line write; axe-core
+//! a review, a status and a confidence change with a note saved through the
+//! forms by keyboard write what `checkin`, `review`, an edit of the
+//! `status:` line and `confidence --note` write; axe-core
 //! finds nothing on the pages with forms; pages on other origins (another
 //! port, `file://`) get 403 posting the same forms. Then the Nu Html Checker
 //! reads the served pages with forms, a refused form among them. The
@@ -132,6 +133,21 @@ fn forms_save_by_keyboard_pass_axe_and_refuse_other_origins() {
         reviewed.replacen("\nstatus: in-progress\n", "\nstatus: done\n", 1),
     )
     .expect("write");
+    cli(&[
+        "confidence",
+        "bet-cash-forecast",
+        "--solution",
+        "low",
+        "--note",
+        "Pilot: 2 of 9 owners opened it",
+        "--date",
+        TODAY,
+    ]);
+    assert!(
+        read(by_hand.root(), bet).contains("confidence_log:\n  - {date: 2026-11-24, problem: medium, solution: low, outcome: medium, note: \"Pilot: 2 of 9 owners opened it\"}\n"),
+        "{}",
+        read(by_hand.root(), bet)
+    );
     for rel in ["metrics/m-same-day-rate.md", bet] {
         assert_eq!(
             read(site.root(), rel),

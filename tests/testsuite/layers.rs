@@ -35,7 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["build"],
     // Commands over a loaded site: writing into documents, starting a site,
     // comparing two revisions.
-    &["review", "checkin", "scaffold", "diff"],
+    &["review", "checkin", "confidence", "scaffold", "diff"],
     // Front ends: the long-running servers, and the digest over `diff`.
     &["serve", "lsp", "digest"],
 ];

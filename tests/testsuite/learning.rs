@@ -523,3 +523,44 @@ fn the_changes_page_shows_size_approval_confidence_and_result_changing() {
         assert!(run.stdout.contains(field), "{field}\n{}", run.stdout);
     }
 }
+
+#[test]
+fn fixed_and_open_on_a_kind_that_does_not_take_them_are_reported_at_the_field_and_not_read() {
+    let site = SiteTest::new()
+        .file("obj.md", "---\nid: obj\nkind: objective\ntitle: Same day\nreviewed: 2026-11-20\nfixed: [Payouts are free]\nopen: [How we measure it]\n---\n")
+        .file("w.md", "---\nid: w\nkind: work\ntitle: Ledger\nparent: obj\nreviewed: 2026-11-20\nfixed: [Ledger first]\n# theirs\nopen:\n  - Which queue\n---\n")
+        .file("m.md", "---\nid: m\nkind: metric\ntitle: Rate\nreviewed: 2026-11-20\nfixed: Always daily\n---\n");
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
+    let schema: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.starts_with("schema "))
+        .collect();
+    assert_eq!(
+        schema,
+        ["schema m.md:6:1", "schema w.md:7:1", "schema w.md:9:1"]
+    );
+    let human = site.run(&["check", "ROOT", "--today", "2026-11-24"]);
+    assert!(
+        human
+            .stdout
+            .contains("`open` is not read on a `work` document: it belongs to strategies, bets and objectives"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("move it to the objective, bet or strategy this document serves"),
+        "{}",
+        human.stdout
+    );
+    // Not read: the work's page shows what comes down the trail, not its own.
+    let built = site.build_elsewhere(&[], &[]);
+    let w = std::fs::read_to_string(built.out.join("w/index.html")).expect("page");
+    assert!(w.contains("Payouts are free"), "{w}");
+    assert!(
+        !w.contains("Ledger first") && !w.contains("Which queue"),
+        "{w}"
+    );
+}

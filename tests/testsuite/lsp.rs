@@ -1367,9 +1367,55 @@ fn completion_knows_the_fields_of_decisions_and_of_context() {
     client.change(file, 3, &edited);
     let (line, _) = position(&edited, "co\n");
     let names = labels(&client.at("completion", file, line, 2, json!({})));
-    for field in ["constraints", "concluded", "fixed", "open"] {
+    for field in ["constraints", "concluded"] {
         assert!(names.contains(&field.to_string()), "{field}: {names:?}");
     }
+    // `fixed:` and `open:` belong to strategies, bets and objectives.
+    for field in ["fixed", "open"] {
+        assert!(!names.contains(&field.to_string()), "{field}: {names:?}");
+    }
+}
+
+/// `fixed:` and `open:` are offered on the kinds that read them, and on
+/// another kind `check`'s warning is at the field.
+#[test]
+fn fixed_and_open_complete_only_where_they_are_read() {
+    let site = SiteTest::example();
+    let mut client = Client::start(site.root(), json!({}));
+    for (file, anchor, offered) in [
+        ("bets/bet-cash-forecast.md", "owner: Priya Raman\n", true),
+        ("objectives/obj-same-day-rate.md", "kind: objective\n", true),
+        ("metrics/m-same-day-rate.md", "kind: metric\n", false),
+    ] {
+        let text = client.open(file);
+        assert!(text.contains(anchor), "{file}");
+        let edited = text.replacen(anchor, &format!("{anchor}fi\n"), 1);
+        client.change(file, 2, &edited);
+        let (line, _) = position(&edited, &format!("{anchor}fi\n"));
+        let names = labels(&client.at("completion", file, line + 1, 2, json!({})));
+        assert_eq!(
+            names.contains(&"fixed".to_string()),
+            offered,
+            "{file}: {names:?}"
+        );
+    }
+    let file = "work/w-ledger-realtime.md";
+    let text = client.open(file);
+    let edited = text.replacen("kind: work\n", "kind: work\nfixed: [Ledger first]\n", 1);
+    client.change(file, 2, &edited);
+    let found = client.diagnostics(file, Some(2));
+    let warning = found
+        .iter()
+        .find(|d| d["code"] == "schema")
+        .expect("a warning at `fixed`");
+    let (line, _) = position(&edited, "fixed: [Ledger first]");
+    assert_eq!(warning["range"]["start"]["line"], line, "{warning}");
+    assert!(
+        warning["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`fixed` is not read on a `work` document")),
+        "{warning}"
+    );
 }
 
 /// `tracks:` completes the trackers' keys and is checked as `check` checks

@@ -267,3 +267,64 @@ fn new_person_writes_a_person_that_owners_can_name() {
     let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
     assert_eq!(run.findings(), Vec::<String>::new());
 }
+
+#[test]
+fn a_person_page_lists_what_they_approve_and_the_reviews_they_took_part_in() {
+    let bet = |id: &str, approval: &str| {
+        format!("---\nid: {id}\nkind: bet\ntitle: Bet {id}\nparent: ps\nstatus: committed\nquarter: 2026-Q4\nreviewed: 2026-11-20\nsize: big\napproval: {approval}\n---\n")
+    };
+    let review = |id: &str, date: &str, participants: &str| {
+        format!("---\nid: {id}\nkind: review\ntitle: Review {id}\ndate: {date}\nparticipants: {participants}\n---\n")
+    };
+    let site = site()
+        .file(
+            "b1.md",
+            bet("bet-a", "{level: executive, approver: '@AnaLima'}"),
+        )
+        .file(
+            "b2.md",
+            bet("bet-b", "{level: executive, approver: Zed Zero}"),
+        )
+        .file(
+            "r1.md",
+            review("r-old", "2026-09-01", "[ana lima, Zed Zero]"),
+        )
+        .file(
+            "r2.md",
+            review("r-new", "2026-11-18", "[ANA-LIMA, '@analima']"),
+        )
+        .file("r3.md", review("r-none", "2026-11-19", "[Zed Zero]"));
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "people/ana-lima/index.html");
+    assert!(
+        page.contains("<h2 id=\"approves-h\">Approves 1</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"../../bet-a/index.html\">Bet bet-a</a> <span class=\"badge kind\">Bet</span> <span class=\"muted\">big</span> <span class=\"badge status-committed\">committed</span> <span class=\"muted\">approval: executive</span>"),
+        "{page}"
+    );
+    assert!(!page.contains("bet-b/index.html"), "{page}");
+    // Newest first, each once though named twice; not the one without her.
+    assert!(
+        page.contains("<h2 id=\"reviews-h\">Took part in 2 reviews</h2>\n  <ul class=\"links\"><li><time datetime=\"2026-11-18\">2026-11-18</time> · <a href=\"../../r-new/index.html\">Review r-new</a></li><li><time datetime=\"2026-09-01\">2026-09-01</time> · <a href=\"../../r-old/index.html\">Review r-old</a></li></ul>"),
+        "{page}"
+    );
+    assert!(!page.contains("r-none/index.html"), "{page}");
+    // The names that match no one are the rule's, found by the same resolution.
+    let run = site.run(&["check", "ROOT", "--format", "json", "--today", TODAY]);
+    let unknown: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.starts_with("unknown-person"))
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            "unknown-person b2.md:10:40",
+            "unknown-person r1.md:6:26",
+            "unknown-person r3.md:6:16"
+        ]
+    );
+}

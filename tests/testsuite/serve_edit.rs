@@ -250,7 +250,8 @@ fn forms_write_exactly_what_checkin_review_and_a_status_edit_write() {
     assert_ne!(expected, before);
     assert_eq!(read(served.root(), rel), expected);
 
-    // A confidence: the `confidence:` line alone changes.
+    // A confidence: the `confidence:` line changes and the log starts,
+    // with every level, as the bet had none.
     let before = read(served.root(), rel);
     let body = body_for(
         &server,
@@ -264,11 +265,17 @@ fn forms_write_exactly_what_checkin_review_and_a_status_edit_write() {
         ],
     );
     assert_eq!(post(&server, &body).0, 303);
-    let expected = before.replacen(
-        "\nconfidence: { problem: medium, solution: medium, outcome: medium }\n",
-        "\nconfidence: { problem: high, solution: low, outcome: medium }\n",
-        1,
-    );
+    let expected = before
+        .replacen(
+            "\nconfidence: { problem: medium, solution: medium, outcome: medium }\n",
+            "\nconfidence: { problem: high, solution: low, outcome: medium }\n",
+            1,
+        )
+        .replacen(
+            "\n---\nProject",
+            "\nconfidence_log:\n  - {date: 2026-11-24, problem: high, solution: low, outcome: medium}\n---\nProject",
+            1,
+        );
     assert_ne!(expected, before);
     assert_eq!(read(served.root(), rel), expected);
     let page = server.page("/bet-cash-forecast/");
@@ -646,5 +653,199 @@ fn a_status_or_confidence_the_kind_does_not_take_is_refused_beside_its_field() {
     assert!(page.contains("not of a metric"), "{page}");
     let metric = "metrics/m-same-day-rate.md";
     assert!(!read(site.root(), metric).contains("archived"));
+    assert_eq!(read(site.root(), rel), before);
+}
+
+#[test]
+fn a_confidence_change_with_a_note_writes_what_the_confidence_command_writes() {
+    let served = SiteTest::example();
+    let by_hand = SiteTest::example();
+    let root = served.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["config", "user.name", "Dana Li"]);
+    git(root, &["config", "user.email", "dana@example.com"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "start"]);
+    let mut server = Server::start_with(root, &["--edit", "--commit"]);
+    let rel = "bets/bet-instant-payouts.md";
+    let before = read(root, rel);
+    let note = "Rail B failed twice: \"2 outages\", 1 week";
+    // The form posts every level; only the solution moves.
+    let body = body_for(
+        &server,
+        "/bet-instant-payouts/",
+        "confidence",
+        "bet-instant-payouts",
+        &[
+            ("problem", "high"),
+            ("solution", "low"),
+            ("outcome", "medium"),
+            ("note", note),
+        ],
+    );
+    let (status, head, _) = post(&server, &body);
+    assert_eq!(status, 303, "{head}");
+    let line = server.wait_for_line(|l| l.starts_with("edited "));
+    assert_eq!(
+        line,
+        "edited bets/bet-instant-payouts.md: confidence bet-instant-payouts solution medium -> low (2026-11-24); committed"
+    );
+    let subject = git(root, &["log", "-1", "--format=%s"]);
+    assert_eq!(
+        subject.trim(),
+        "confidence bet-instant-payouts solution medium -> low (2026-11-24)"
+    );
+
+    // The command line: a dry run writes nothing and says what it would do.
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "confidence",
+            "bet-instant-payouts",
+            "--solution",
+            "low",
+            "--note",
+            note,
+            "--date",
+            TODAY,
+            "--root",
+            "ROOT",
+        ];
+        args.extend_from_slice(extra);
+        by_hand.run(&args)
+    };
+    let dry = args(&["--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.starts_with(
+            "would record confidence bet-instant-payouts solution medium -> low (2026-11-24) in bets/bet-instant-payouts.md"
+        ),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stderr.contains("dry run: nothing was written"));
+    assert_eq!(read(by_hand.root(), rel), before);
+    let cli = args(&[]);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    assert_eq!(read(root, rel), read(by_hand.root(), rel), "the same bytes");
+
+    // Only the two fields changed: the level, and one entry with the level that moved.
+    let expected = before
+        .replacen(
+            "confidence: { problem: high, solution: medium, outcome: medium }",
+            "confidence: { problem: high, solution: low, outcome: medium }",
+            1,
+        )
+        .replacen(
+            "the fallback rail keeps the promise\"}\n",
+            "the fallback rail keeps the promise\"}\n  - {date: 2026-11-24, solution: low, note: \"Rail B failed twice: \\\"2 outages\\\", 1 week\"}\n",
+            1,
+        );
+    assert_ne!(expected, before);
+    assert_eq!(read(root, rel), expected);
+    let page = server.page("/bet-instant-payouts/");
+    assert!(
+        page.contains("<td>2026-11-24</td><td>high</td><td>low</td><td>medium</td><td>Rail B failed twice: &quot;2 outages&quot;, 1 week</td>"),
+        "the page's confidence history shows the change and its note"
+    );
+
+    // Asked again, nothing changes: the CLI says so and writes nothing; a
+    // note with no change is refused rather than lost.
+    let again = by_hand.run(&[
+        "confidence",
+        "bet-instant-payouts",
+        "--solution",
+        "low",
+        "--root",
+        "ROOT",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing to record"),
+        "{}",
+        again.stderr
+    );
+    let lone = args(&[]);
+    assert_eq!(lone.code, 2, "{}", lone.stderr);
+    assert!(lone.stderr.contains("already"), "{}", lone.stderr);
+    assert_eq!(read(root, rel), read(by_hand.root(), rel));
+}
+
+#[test]
+fn the_confidence_command_refuses_what_it_cannot_record_and_writes_nothing() {
+    let site = SiteTest::example();
+    let before = read(site.root(), "bets/bet-instant-payouts.md");
+    for (args, said) in [
+        (
+            vec!["bet-instant-payout", "--problem", "low"],
+            "did you mean `bet-instant-payouts`?",
+        ),
+        (
+            vec!["bet-instant-payouts", "--problem", "sure"],
+            "`sure` is not a confidence level for problem",
+        ),
+        (
+            vec!["obj-same-day-rate", "--problem", "low"],
+            "has no confidence",
+        ),
+        (
+            vec!["bet-instant-payouts", "--date", "2026-11-24"],
+            "give at least one level",
+        ),
+    ] {
+        let mut run = vec!["confidence"];
+        run.extend(args.iter().copied());
+        run.extend(["--root", "ROOT"]);
+        let out = site.run(&run);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(said), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("nothing was written"), "{}", out.stderr);
+    }
+    let bad_date = site.run(&[
+        "confidence",
+        "bet-instant-payouts",
+        "--problem",
+        "low",
+        "--date",
+        "11/24",
+        "--root",
+        "ROOT",
+    ]);
+    assert_eq!(bad_date.code, 2, "{}", bad_date.stderr);
+    assert!(
+        bad_date.stderr.contains("YYYY-MM-DD"),
+        "{}",
+        bad_date.stderr
+    );
+    assert_eq!(read(site.root(), "bets/bet-instant-payouts.md"), before);
+}
+
+#[test]
+fn a_confidence_form_that_changes_nothing_but_carries_a_note_is_refused_beside_it() {
+    let site = SiteTest::example();
+    let server = edit_server(&site);
+    let rel = "bets/bet-instant-payouts.md";
+    let before = read(site.root(), rel);
+    let body = body_for(
+        &server,
+        "/bet-instant-payouts/",
+        "confidence",
+        "bet-instant-payouts",
+        &[
+            ("problem", "high"),
+            ("solution", "medium"),
+            ("outcome", "medium"),
+            ("note", "Still <sure>"),
+        ],
+    );
+    let (status, _, page) = post(&server, &body);
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("<p id=\"tl-confidence-error\" class=\"tl-edit-error\" role=\"alert\">the confidence of `bet-instant-payouts` is already { problem: high, solution: medium, outcome: medium }; change a level to record a change with its note</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"note\" autocomplete=\"off\" value=\"Still &lt;sure&gt;\""),
+        "the note typed is kept: {page}"
+    );
     assert_eq!(read(site.root(), rel), before);
 }

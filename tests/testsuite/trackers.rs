@@ -234,3 +234,50 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The quarter review shows each team's tracker work with the counts the
+/// teams page and `untraced-work` give, on the example's GitHub and Jira exports.
+#[test]
+fn the_quarter_review_counts_each_teams_traced_and_untraced_work_as_the_rule_does() {
+    let site = SiteTest::example();
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let read = |rel: &str| std::fs::read_to_string(built.out.join(rel)).expect(rel);
+    let quarter = read("quarters/2026-Q4/index.html");
+    let start = quarter
+        .find("<section aria-labelledby=\"work-trace-h\">")
+        .expect("the tracker work section");
+    let section = &quarter[start..start + quarter[start..].find("</section>").expect("end")];
+    // Payouts: GitHub; Platform: Jira. Traced, done, untraced, unplanned, share.
+    assert!(
+        section.contains("<a href=\"../../team-payouts/index.html\">Payouts team</a></th><td>3</td><td>1</td><td>1</td><td>1</td><td>25%</td><td><ul class=\"links\"><li><a href=\"https://github.com/fernhill/payouts-app/issues/215\">"),
+        "{section}"
+    );
+    assert!(
+        section.contains("<a href=\"../../team-platform/index.html\">Platform team</a></th><td>3</td><td>1</td><td>2</td><td>1</td><td><span class=\"badge warn\">40%</span></td><td><ul class=\"links\"><li><a href=\"https://fernhill.atlassian.net/browse/FERN-13\">Rotate webhook signing keys</a></li><li><a href=\"https://fernhill.atlassian.net/browse/FERN-14\">"),
+        "{section}"
+    );
+    // The teams page shows the same row for the quarter.
+    let teams = read("teams/index.html");
+    assert!(
+        teams.contains("<tr><th scope=\"row\">2026-Q4</th><td>3</td><td>1</td><td>2</td><td>1</td><td><span class=\"badge warn\">40%</span></td></tr>"),
+        "{teams}"
+    );
+    // And `check` reports the one team over the limit, naming the same items.
+    let run = site.run(&["check", "ROOT", "--format", "json"]);
+    let json = run.json();
+    let untraced: Vec<&serde_json::Value> = json
+        .iter()
+        .filter(|f| f["rule"] == "untraced-work")
+        .collect();
+    assert_eq!(untraced.len(), 1, "{untraced:?}");
+    assert_eq!(untraced[0]["file"], "teams/team-platform.md");
+    let message = untraced[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("2 of this team's 5 tracker items (40%)")
+            && message.contains("FERN-13, FERN-14"),
+        "{message}"
+    );
+    // A quarter without tracker items has no such section.
+    assert!(!read("quarters/2027-Q1/index.html").contains("work-trace-h"));
+}

@@ -10,7 +10,7 @@ use crate::config::ParentRule;
 use crate::model::{
     ApprovalLevel, Direction, ExperimentResult, Indicator, Level, Lno, MetricType, Size, Status,
 };
-use crate::source::{split_front_matter, KNOWN_FIELDS};
+use crate::source::{field_applies, split_front_matter, KNOWN_FIELDS};
 use crate::yaml::lines::Line;
 
 use super::fields;
@@ -314,6 +314,7 @@ fn field_names(ctx: &Ctx<'_>, file: &File<'_>, text: &str, replace: Range) -> Ve
     let kind = fields::kind_of(file);
     let present = fields::present(text);
     let own = fields::of_kind(ctx, &kind);
+    let kind_def = ctx.site.config.schema.get(&kind);
     let mut out = Vec::new();
     for (rank, name) in own
         .iter()
@@ -321,7 +322,9 @@ fn field_names(ctx: &Ctx<'_>, file: &File<'_>, text: &str, replace: Range) -> Ve
         .map(|f| ("0", f))
         .chain(KNOWN_FIELDS.iter().map(|f| ("1", *f)))
     {
-        if present.iter().any(|p| p == name) || out.iter().any(|i: &CompletionItem| i.label == name)
+        if present.iter().any(|p| p == name)
+            || out.iter().any(|i: &CompletionItem| i.label == name)
+            || !field_applies(name, kind_def)
         {
             continue;
         }

@@ -9,9 +9,11 @@ use crate::yaml::lines::{top_level_key, Line};
 
 use super::{Ctx, File};
 
-/// The document's kind: as parsed, else as written on a `kind:` line, else `page`.
+/// The document's kind: as parsed, else as written on a `kind:` line, else
+/// `page`. A front matter that does not parse (a field half typed, as when
+/// completing one) is read as a page, so its `kind:` line is read instead.
 pub fn kind_of(file: &File<'_>) -> String {
-    if let Some((_, doc)) = file.doc {
+    if let Some((_, doc)) = file.doc.filter(|(_, d)| !d.invalid) {
         return doc.kind.clone();
     }
     let yaml = split_front_matter(file.text()).map_or("", |fm| fm.yaml);

@@ -1,7 +1,8 @@
 //! The people pages (`people/`, `people.html`; `people/<id>/`,
 //! `person.html`): everyone with what they own, and for each person what
-//! they own by layer, what falls due, their findings, and how each thing
-//! traces up to the company strategy. Not rows of
+//! they own by layer, what falls due, their findings, how each thing
+//! traces up to the company strategy, what they approve and the reviews
+//! they took part in. Not rows of
 //! [`OVERVIEWS`](super::OVERVIEWS): one job makes them all, and none when
 //! the site has no people.
 
@@ -119,6 +120,25 @@ struct PersonPage<'a> {
     /// The findings about what they own.
     findings: Vec<&'a Finding<'a>>,
     owned: usize,
+    /// What names them as `approval.approver`, in file order.
+    approves: Vec<Approved<'a>>,
+    /// The reviews whose `participants` name them, newest first.
+    reviews: Vec<TookPart<'a>>,
+}
+
+/// A document they approve, and at what level.
+#[derive(Debug, Serialize)]
+struct Approved<'a> {
+    doc: DocLink<'a>,
+    level: Option<&'static str>,
+    size: Option<&'static str>,
+}
+
+/// A review they took part in.
+#[derive(Debug, Serialize)]
+struct TookPart<'a> {
+    doc: DocLink<'a>,
+    date: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -204,6 +224,33 @@ fn person<'a>(model: &'a Model<'_>, p: DocId) -> PersonPage<'a> {
         }
     }
     due.sort();
+    let people = site.facts.people();
+    let approves = people
+        .approved_by(p)
+        .iter()
+        .map(|&a| {
+            let doc = &site.docs[a];
+            Approved {
+                doc: model.links[a],
+                level: doc
+                    .approval
+                    .as_ref()
+                    .and_then(|x| x.level)
+                    .map(|l| l.as_str()),
+                size: doc.size.map(|z| z.as_str()),
+            }
+        })
+        .collect();
+    let mut took_part: Vec<DocId> = people.took_part_in(p).to_vec();
+    // Newest first; undated ones last; a stable sort keeps file order among equals.
+    took_part.sort_by_key(|&r| std::cmp::Reverse(site.docs[r].date));
+    let reviews = took_part
+        .into_iter()
+        .map(|r| TookPart {
+            doc: model.links[r],
+            date: site.docs[r].date.map(|d| d.to_string()),
+        })
+        .collect();
     PersonPage {
         doc: model.links[p],
         role: d.role.as_deref(),
@@ -221,5 +268,7 @@ fn person<'a>(model: &'a Model<'_>, p: DocId) -> PersonPage<'a> {
             .collect(),
         findings: owned.iter().flat_map(|&o| &model.findings[o]).collect(),
         owned: owned.len(),
+        approves,
+        reviews,
     }
 }

@@ -78,6 +78,68 @@ struct QuarterPage<'a> {
     /// How many items stand at each outcome (by their worst goal), those with any.
     counts: Vec<OutcomeCount>,
     teams: Vec<TeamShare<'a>>,
+    /// Each team's tracker items of the quarter, traced and not (`partials/quarter_work.html`).
+    work: QuarterWork<'a>,
+}
+
+/// The quarter's tracker work: a row per team with items, and the limit.
+#[derive(Debug, Serialize)]
+struct QuarterWork<'a> {
+    teams: Vec<TeamWork<'a>>,
+    /// `max_untraced_share`, as a percentage.
+    limit: String,
+}
+
+/// A team's tracker items of the quarter, as `untraced-work` and the teams
+/// page count them (`analysis::work_trace`), with its largest untraced ones.
+#[derive(Debug, Serialize)]
+struct TeamWork<'a> {
+    team: DocLink<'a>,
+    traced: usize,
+    traced_done: usize,
+    untraced: usize,
+    unplanned: usize,
+    /// The untraced share as `untraced-work` words it.
+    share: String,
+    /// More than `max_untraced_share`: `untraced-work` reports it.
+    over_limit: bool,
+    /// The largest untraced items, as the rule lists them, at most [`LARGEST_SHOWN`].
+    largest: Vec<DocLink<'a>>,
+}
+
+/// How many untraced items a team's row names.
+const LARGEST_SHOWN: usize = 3;
+
+/// The rows of `quarter` from the site's work trace.
+fn quarter_work<'a>(
+    model: &'a Model<'_>,
+    traces: &BTreeMap<(DocId, Quarter), crate::analysis::WorkTrace>,
+    quarter: Quarter,
+) -> QuarterWork<'a> {
+    let site = model.site;
+    let teams = traces
+        .iter()
+        .filter(|((_, q), _)| *q == quarter)
+        .map(|(&(team, _), trace)| TeamWork {
+            team: model.links[team],
+            traced: trace.traced,
+            traced_done: trace.traced_done,
+            untraced: trace.untraced.len(),
+            unplanned: trace.unplanned,
+            share: crate::text::format_percent(trace.untraced_share()),
+            over_limit: trace.exceeds(site.config.max_untraced_share),
+            largest: trace
+                .largest_untraced(&site.docs)
+                .into_iter()
+                .take(LARGEST_SHOWN)
+                .map(|d| model.links[d])
+                .collect(),
+        })
+        .collect();
+    QuarterWork {
+        teams,
+        limit: crate::text::format_percent(site.config.max_untraced_share),
+    }
 }
 
 /// How many of the quarter's items stand at one outcome.
@@ -203,6 +265,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
         }
     }
     let mix = crate::analysis::work_mix(&site.docs, &site.facts);
+    let traces = crate::analysis::work_trace(&site.docs, &site.graph, &site.facts);
     Ok(review_quarters(site)
         .into_iter()
         .map(|(quarter, docs)| {
@@ -296,6 +359,7 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'
                 items,
                 counts,
                 teams,
+                work: quarter_work(model, &traces, quarter),
             };
             (quarter, page)
         })

@@ -724,7 +724,19 @@ fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter
     for name in ["strong bets", "safe bets", "bold bets", "long shots"] {
         assert!(svg.contains(&format!(">{name}</text>")), "{name}: {svg}");
     }
-    assert!(svg.contains("<g class=\"size-legend\">"), "{svg}");
+    // The legend of sizes sits beside the chart, in the page, drawn as the bubbles are.
+    let after = &roadmap[svg_start..];
+    let legend = &after[after
+        .find("<ul class=\"legend\" aria-label=\"Bubble sizes\">")
+        .expect("a legend of sizes")..];
+    for size in ["small", "medium", "big"] {
+        assert!(
+            legend[..legend.find("</ul>").unwrap()].contains(&format!(
+                "class=\"key bubble-key size-{size}\" aria-hidden=\"true\"></span>{size}"
+            )),
+            "{legend}"
+        );
+    }
     assert!(
         roadmap.contains("DHM total across, drawn from "),
         "{roadmap}"
@@ -1122,7 +1134,9 @@ fn the_dashboard_leads_with_how_the_quarters_open_bets_stand() {
         "{home}"
     );
     // Worst first, each count linking to its group; the done bet is in none.
-    let counts = &home[home.find("class=\"standing-counts\"").expect("counts")..];
+    let counts = &home[home
+        .find("aria-label=\"Open bets by standing\"")
+        .expect("counts")..];
     let counts = &counts[..counts.find("</ul>").unwrap()];
     let words: Vec<&str> = counts
         .split("</strong> ")

@@ -344,6 +344,8 @@ struct Balance {
     medium_pct: usize,
     small_pct: usize,
     max: usize,
+    /// The bar's legend, with the counts.
+    legend: crate::render::legend::Legend,
 }
 
 fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
@@ -369,6 +371,11 @@ fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
         medium_pct: medium * 100 / n,
         small_pct: small * 100 / n,
         max: model.site.config.max_bets_per_quarter,
+        legend: crate::render::legend::size_mix([
+            (Size::Big, big),
+            (Size::Medium, medium),
+            (Size::Small, small),
+        ]),
     }
 }
 

@@ -73,6 +73,8 @@ struct TracePage<'a> {
     teams: Vec<DocLink<'a>>,
     quarters: BTreeSet<String>,
     statuses: BTreeSet<&'static str>,
+    /// What the tree's badges mean: its statuses, then pace and findings.
+    legends: [crate::render::legend::Legend; 2],
     kinds: Vec<crate::render::search::KindName<'a>>,
     owners: BTreeSet<&'a str>,
     outcomes: Vec<OutcomeDiagram<'a>>,
@@ -162,6 +164,14 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
             .into_iter()
             .map(|q| q.to_string())
             .collect(),
+        legends: [
+            crate::render::legend::statuses(
+                distinct(model.links.iter().filter_map(|l| l.status))
+                    .into_iter()
+                    .filter_map(crate::model::Status::parse),
+            ),
+            crate::render::legend::paces(),
+        ],
         statuses: distinct(model.links.iter().filter_map(|l| l.status))
             .into_iter()
             .collect(),

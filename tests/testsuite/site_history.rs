@@ -226,7 +226,7 @@ fn a_move_from_a_removed_parent_names_it_by_its_last_title() {
             "ps-old.md",
             "---\nid: ps-old\ntitle: Old payouts\nkind: product-strategy\nparent: cs\nreviewed: 2026-06-01\n---\nText.\n",
         )
-        .file("bets/bet-a.md", &BET.replace("parent: ps", "parent: ps-old"));
+        .file("bets/bet-a.md", BET.replace("parent: ps", "parent: ps-old"));
     let root = site.root();
     git(root, &["init", "-q", "-b", "main"]);
     commit(root, "2026-10-01", "Set up the strategy");

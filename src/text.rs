@@ -129,22 +129,12 @@ pub fn figure(n: f64) -> String {
     }
     let mut out = String::with_capacity(plain.len() + whole.len() / 3);
     out.push_str(sign);
-    for (i, d) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
+    out.push_str(&grouped(whole));
     if let Some(f) = fraction {
         out.push('.');
         out.push_str(f);
     }
     out
-}
-
-/// A count as [`figure`] writes it: `10,000`.
-pub fn count(n: usize) -> String {
-    group_digits(n)
 }
 
 /// A unit as written after a number: a symbol (`%`, `‰`) sits against it
@@ -285,7 +275,11 @@ pub fn plural(n: usize, word: &str) -> String {
 
 /// `n` with its thousands grouped by commas: `9,997`.
 pub fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
+    grouped(&n.to_string())
+}
+
+/// ASCII `digits` with a comma before each group of three from the right.
+fn grouped(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -314,8 +308,8 @@ mod tests {
         assert_eq!(figure(1e20), "100,000,000,000,000,000,000");
         assert_eq!(figure(f64::NAN), "NaN");
         assert_eq!(figure(f64::INFINITY), "inf");
-        assert_eq!(count(10_000), "10,000");
-        assert_eq!(count(7), "7");
+        assert_eq!(group_digits(10_000), "10,000");
+        assert_eq!(group_digits(7), "7");
         // What goes back into a document is never grouped.
         assert_eq!(format_number(12345.0), "12345");
     }

@@ -1365,3 +1365,79 @@ fn figures_are_grouped_in_thousands_on_pages_and_check_ins_show_unit_and_change(
     let graph = site.run(&["graph", "ROOT", "--format", "json"]);
     assert!(!graph.stdout.contains("12,345"), "{}", graph.stdout);
 }
+
+/// Wherever a colour or shape carries meaning, a legend names it, drawn
+/// with the classes the figure uses: the trace tree's statuses and paces,
+/// health's severities, a metric chart's marks, the teams' LNO bars and
+/// the size bars, the roadmap's cards.
+#[test]
+fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let legend = |page: &str, label: &str| -> String {
+        let html = read(&out.join(page));
+        between(
+            &html,
+            &format!("<ul class=\"legend\" aria-label=\"{label}\">"),
+            "</ul>",
+        )
+        .to_string()
+    };
+    // Every status in the tree, as its pill, in the order of the lifecycle.
+    let trace = read(&out.join("trace/index.html"));
+    let statuses = legend("trace/index.html", "Statuses");
+    let order: Vec<usize> = [
+        "discovery",
+        "committed",
+        "in-progress",
+        "done",
+        "dropped",
+        "active",
+    ]
+    .iter()
+    .map(|s| {
+        assert!(
+            trace.contains(&format!("badge status-{s}\">{s}</span>")),
+            "{s}"
+        );
+        statuses
+            .find(&format!("<span class=\"badge status-{s}\">{s}</span>"))
+            .unwrap_or_else(|| panic!("{s} is not in the legend: {statuses}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{statuses}");
+    let paces = legend("trace/index.html", "Pace and findings");
+    for pace in ["on-track", "at-risk", "behind"] {
+        assert!(paces.contains(&format!("badge pace-{pace}")), "{paces}");
+    }
+    let severities = legend("health/index.html", "Severities");
+    for sev in ["error", "warning", "info"] {
+        assert!(
+            severities.contains(&format!(
+                "key edge sev-{sev}\" aria-hidden=\"true\"></span>{sev}"
+            )),
+            "{severities}"
+        );
+    }
+    let marks = legend("m-payout-tickets/index.html", "Chart marks");
+    for mark in ["check-ins", "target", "expected path"] {
+        assert!(marks.contains(&format!("</span>{mark}</li>")), "{marks}");
+    }
+    let lno = legend("teams/index.html", "Open work by leverage");
+    assert!(
+        lno.contains("key leverage\" aria-hidden=\"true\"></span><strong>"),
+        "{lno}"
+    );
+    let sizes = legend("roadmap/index.html", "Bet sizes");
+    assert!(
+        sizes.contains("<span class=\"badge size-small\">small</span>"),
+        "{sizes}"
+    );
+    let bar = legend("index.html", "Bet sizes");
+    assert!(
+        bar.contains("key big\" aria-hidden=\"true\"></span><strong>"),
+        "{bar}"
+    );
+}

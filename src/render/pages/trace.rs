@@ -151,6 +151,7 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         .map(|(i, _)| model.links[i])
         .collect();
     teams.sort_by(|a, b| a.title.cmp(b.title));
+    let statuses = distinct(model.links.iter().filter_map(|l| l.status));
     TracePage {
         branch: None,
         trail: Vec::new(),
@@ -166,15 +167,13 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
             .collect(),
         legends: [
             crate::render::legend::statuses(
-                distinct(model.links.iter().filter_map(|l| l.status))
-                    .into_iter()
-                    .filter_map(crate::model::Status::parse),
+                statuses
+                    .iter()
+                    .filter_map(|s| crate::model::Status::parse(s)),
             ),
             crate::render::legend::paces(),
         ],
-        statuses: distinct(model.links.iter().filter_map(|l| l.status))
-            .into_iter()
-            .collect(),
+        statuses: statuses.into_iter().collect(),
         kinds: crate::render::search::kinds(model)
             .into_iter()
             .map(|(name, label)| crate::render::search::KindName { name, label })

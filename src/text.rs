@@ -127,6 +127,34 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// A figure as a reader sees it on a page, a chart or a card: what
+/// [`format_number`] writes, with the whole part's digits grouped in
+/// thousands (`12,345`, `-1,234.5`, `0.25`). The one display format of a
+/// number; what is written back into a document, or printed as JSON, stays
+/// [`format_number`]'s (a comma there would change the value).
+pub fn figure(n: f64) -> String {
+    let plain = format_number(n);
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, fraction) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    if whole.len() <= 3 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return plain;
+    }
+    let mut out = String::with_capacity(plain.len() + whole.len() / 3);
+    out.push_str(sign);
+    out.push_str(&grouped(whole));
+    if let Some(f) = fraction {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 /// A unit as written after a number: a symbol (`%`, `‰`) sits against it
 /// (`40%`), a word after a space (`15 interviews`, `18 per 1k jobs`). Every
 /// number shown with its unit is written this way.
@@ -265,7 +293,11 @@ pub fn plural(n: usize, word: &str) -> String {
 
 /// `n` with its thousands grouped by commas: `9,997`.
 pub fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
+    grouped(&n.to_string())
+}
+
+/// ASCII `digits` with a comma before each group of three from the right.
+fn grouped(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -287,6 +319,26 @@ mod tests {
             let std: Vec<&str> = text.split_inclusive('\n').collect();
             assert_eq!(ours, std, "{text:?}");
         }
+    }
+
+    #[test]
+    fn figures_group_thousands_and_keep_what_format_number_keeps() {
+        assert_eq!(figure(0.0), "0");
+        assert_eq!(figure(999.0), "999");
+        assert_eq!(figure(1000.0), "1,000");
+        assert_eq!(figure(12345.0), "12,345");
+        assert_eq!(figure(1234567.0), "1,234,567");
+        assert_eq!(figure(-1234.5), "-1,234.5");
+        assert_eq!(figure(1234.25), "1,234.25");
+        assert_eq!(figure(0.25), "0.25");
+        assert_eq!(figure(-12.0), "-12");
+        assert_eq!(figure(1e20), "100,000,000,000,000,000,000");
+        assert_eq!(figure(f64::NAN), "NaN");
+        assert_eq!(figure(f64::INFINITY), "inf");
+        assert_eq!(group_digits(10_000), "10,000");
+        assert_eq!(group_digits(7), "7");
+        // What goes back into a document is never grouped.
+        assert_eq!(format_number(12345.0), "12345");
     }
 
     #[test]

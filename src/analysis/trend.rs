@@ -54,7 +54,7 @@ impl Change {
             return "no change".to_string();
         }
         let sign = if delta > 0.0 { "+" } else { "\u{2212}" };
-        let amount = crate::text::format_number(delta.abs());
+        let amount = crate::text::figure(delta.abs());
         let verdict = if self.relative > 0.0 {
             "better"
         } else {
@@ -62,6 +62,12 @@ impl Change {
         };
         if unit.trim() == "%" {
             format!("{sign}{amount} pp, {verdict}")
+        } else if !self.relative.is_finite() {
+            // From zero: no share of nothing to state.
+            format!(
+                "{sign}{amount}{}, {verdict}",
+                crate::text::unit_suffix(unit)
+            )
         } else {
             format!(
                 "{sign}{amount}{}, {} {verdict}",
@@ -99,13 +105,31 @@ pub(crate) fn change_over(metric: &Document, end: Date, days: i64) -> Option<Cha
     if from.date >= to.date || from.value == 0.0 {
         return None;
     }
-    let raw = (to.value - from.value) / from.value.abs();
-    let relative = if metric.direction == Some(Direction::Down) {
-        -raw
-    } else {
-        raw
-    };
-    Some(Change { from, to, relative })
+    Some(Change::between(from, to, metric.direction))
+}
+
+impl Change {
+    /// The change from one check-in to a later one of a metric whose better
+    /// way is `direction` (up when unset). From zero the relative change is
+    /// infinite, signed by whether it is better, and said without a share.
+    pub(crate) fn between(from: Point, to: Point, direction: Option<Direction>) -> Change {
+        let delta = to.value - from.value;
+        let raw = if from.value == 0.0 {
+            if delta == 0.0 {
+                0.0
+            } else {
+                f64::INFINITY.copysign(delta)
+            }
+        } else {
+            delta / from.value.abs()
+        };
+        let relative = if direction == Some(Direction::Down) {
+            -raw
+        } else {
+            raw
+        };
+        Change { from, to, relative }
+    }
 }
 
 #[cfg(test)]
@@ -131,6 +155,32 @@ mod tests {
 
     fn day(s: &str) -> Date {
         parse_date(s).expect("date")
+    }
+
+    #[test]
+    fn a_change_between_two_check_ins_reads_in_the_better_direction() {
+        let p = |d: &str, value| Point {
+            date: day(d),
+            value,
+        };
+        let fell = Change::between(
+            p("2026-10-01", 36.0),
+            p("2026-11-01", 24.0),
+            Some(Direction::Down),
+        );
+        assert_eq!(fell.in_words("min"), "\u{2212}12 min, 33.3% better");
+        let rose = Change::between(p("2026-10-01", 1200.0), p("2026-11-01", 13500.0), None);
+        assert_eq!(rose.in_words("jobs"), "+12,300 jobs, 1025% better");
+        let from_zero = Change::between(p("2026-10-01", 0.0), p("2026-11-01", 5.0), None);
+        assert_eq!(from_zero.in_words("min"), "+5 min, better");
+        let worse_from_zero = Change::between(
+            p("2026-10-01", 0.0),
+            p("2026-11-01", 5.0),
+            Some(Direction::Down),
+        );
+        assert_eq!(worse_from_zero.in_words(""), "+5, worse");
+        let same = Change::between(p("2026-10-01", 3.0), p("2026-11-01", 3.0), None);
+        assert_eq!(same.in_words("%"), "no change");
     }
 
     #[test]

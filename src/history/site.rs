@@ -413,6 +413,16 @@ impl SiteHistory {
         })
     }
 
+    /// The newest `title:` the history saw document `id` with: what names a
+    /// document no longer in the site (a removed parent), as `diff` names one
+    /// from the revision that still had it.
+    pub fn last_title(&self, id: &str) -> Option<&str> {
+        self.events
+            .iter()
+            .find(|e| e.id == id && e.title.is_some())
+            .and_then(|e| e.title.as_deref())
+    }
+
     /// Changes of commits dated from `from` to `to`, both included, newest first.
     pub fn events_between(&self, from: Date, to: Date) -> impl Iterator<Item = &Event> {
         self.events.iter().filter(move |e| {

@@ -86,7 +86,9 @@ pub(crate) fn render<'a>(
         description: FirstParagraph::new(DESCRIPTION_BYTES),
         pending: None,
     };
-    html::push_html(&mut html_out, &mut rewritten);
+    let mut notes = Footnotes::new(&mut rewritten);
+    html::push_html(&mut html_out, &mut notes);
+    notes.write_section(&mut html_out);
     RenderedBody {
         html: html_out,
         text: rewritten.rewrite.text.words,
@@ -127,6 +129,117 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Rewritten<'a, I> {
                 (Some(close), None) => return Some(close),
                 (None, Some(event)) => return Some(event),
                 (None, None) => {}
+            }
+        }
+    }
+}
+
+/// Footnotes as a section at the end of the body, numbered in the order
+/// they are first referred to, each with a link back to where it is
+/// referred to; pulldown-cmark's writer would print each where it is
+/// defined, a lone number before a paragraph. Ids are by number (`fn-1`,
+/// `fnref-1`), never by the label a document wrote.
+struct Footnotes<'a, 'r, I> {
+    events: &'r mut I,
+    /// Labels in the order first referred to.
+    order: Vec<String>,
+    /// How many times each of `order` has been referred to.
+    refs: Vec<usize>,
+    /// Each definition's events, by label, in the order defined.
+    defs: Vec<(String, Vec<Event<'a>>)>,
+}
+
+impl<'a, 'r, I: Iterator<Item = Event<'a>>> Footnotes<'a, 'r, I> {
+    fn new(events: &'r mut I) -> Self {
+        Footnotes {
+            events,
+            order: Vec::new(),
+            refs: Vec::new(),
+            defs: Vec::new(),
+        }
+    }
+
+    /// The footnotes' section, after the body: those referred to first, in
+    /// that order, then any never referred to (their text is kept).
+    fn write_section(mut self, out: &mut String) {
+        if self.defs.is_empty() {
+            return;
+        }
+        for (label, _) in &self.defs {
+            if !self.order.contains(label) {
+                self.order.push(label.clone());
+                self.refs.push(0);
+            }
+        }
+        out.push_str("<section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n");
+        for (i, label) in self.order.iter().enumerate() {
+            let Some(at) = self.defs.iter().position(|(l, _)| l == label) else {
+                continue;
+            };
+            let events = std::mem::take(&mut self.defs[at].1);
+            let n = i + 1;
+            let mut note = String::new();
+            html::push_html(&mut note, events.into_iter());
+            if self.refs[i] > 0 {
+                let back = format!(
+                    " <a href=\"#fnref-{n}\" class=\"footnote-back\" aria-label=\"Back to reference {n}\">\u{21a9}\u{fe0e}</a>"
+                );
+                let trimmed = note.trim_end();
+                match trimmed.strip_suffix("</p>") {
+                    Some(body) => note = format!("{body}{back}</p>\n"),
+                    None => note.push_str(&back),
+                }
+            }
+            out.push_str(&format!("<li id=\"fn-{n}\">{note}</li>\n"));
+        }
+        out.push_str("</ol>\n</section>\n");
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Footnotes<'a, '_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            match self.events.next()? {
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let mut body = Vec::new();
+                    let mut depth = 0usize;
+                    for event in self.events.by_ref() {
+                        match &event {
+                            Event::Start(Tag::FootnoteDefinition(_)) => depth += 1,
+                            Event::End(TagEnd::FootnoteDefinition) if depth == 0 => break,
+                            Event::End(TagEnd::FootnoteDefinition) => depth -= 1,
+                            _ => {}
+                        }
+                        body.push(event);
+                    }
+                    let label = label.to_string();
+                    if !self.defs.iter().any(|(l, _)| *l == label) {
+                        self.defs.push((label, body));
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    let i = match self.order.iter().position(|l| **l == *label) {
+                        Some(i) => i,
+                        None => {
+                            self.order.push(label.to_string());
+                            self.refs.push(0);
+                            self.order.len() - 1
+                        }
+                    };
+                    self.refs[i] += 1;
+                    let n = i + 1;
+                    // The first reference is where the note links back to.
+                    let id = match self.refs[i] {
+                        1 => format!("fnref-{n}"),
+                        k => format!("fnref-{n}-{k}"),
+                    };
+                    return Some(Event::InlineHtml(CowStr::from(format!(
+                        "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\">{n}</a></sup>"
+                    ))));
+                }
+                other => return Some(other),
             }
         }
     }
@@ -857,6 +970,37 @@ mod tests {
         // The label closes before a nested list and inside a loose item's paragraph.
         assert!(html.contains("<em>now</em></label>\n<ul>"), "{html}");
         assert!(html.contains("loose</label></p>"), "{html}");
+    }
+
+    #[test]
+    fn footnotes_are_a_numbered_section_at_the_end_with_links_back() {
+        let markdown = "Margin is weak[^margin], cost[^c] and margin[^margin] again.\n\n[^c]: Cost *note*.\n\n[^margin]: Modelled at 0.11%.\n\nAfter.\n\n[^unused]: Kept.\n";
+        let out = render(body(markdown, &mut Vec::new(), None), &Links, false, 1000);
+        let html = &out.html;
+        // Numbered by first reference: margin 1, c 2; the repeat links to 1 too.
+        assert!(html.contains("<sup class=\"footnote-ref\"><a href=\"#fn-1\" id=\"fnref-1\">1</a></sup>, cost<sup class=\"footnote-ref\"><a href=\"#fn-2\" id=\"fnref-2\">2</a></sup>"), "{html}");
+        assert!(
+            html.contains("<a href=\"#fn-1\" id=\"fnref-1-2\">1</a>"),
+            "{html}"
+        );
+        // The definitions leave the text: the paragraph after follows the first directly.
+        let section = html
+            .find("<section class=\"footnotes\"")
+            .expect("a section");
+        assert!(html.find("<p>After.</p>").unwrap() < section, "{html}");
+        assert!(!html.contains("footnote-definition"), "{html}");
+        let notes = &html[section..];
+        let one = notes.find("<li id=\"fn-1\"><p>Modelled at 0.11%. <a href=\"#fnref-1\" class=\"footnote-back\"").expect("note 1");
+        let two = notes
+            .find("<li id=\"fn-2\"><p>Cost <em>note</em>. <a href=\"#fnref-2\"")
+            .expect("note 2");
+        let three = notes
+            .find("<li id=\"fn-3\"><p>Kept.</p>")
+            .expect("an unreferenced note is kept, with no link back");
+        assert!(one < two && two < three, "{notes}");
+        // A body without footnotes has no section.
+        let plain = render(body("Text.\n", &mut Vec::new(), None), &Links, false, 1000);
+        assert!(!plain.html.contains("footnotes"), "{}", plain.html);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod cache;
 mod error;
 mod highlight;
 mod jobs;
+pub(crate) mod legend;
 pub(crate) mod markdown;
 mod memory;
 mod pages;

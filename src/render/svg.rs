@@ -37,15 +37,10 @@ fn font_units(view_width: f64, rendered_px: f64) -> f64 {
     (MIN_TEXT_PX * view_width / rendered_px * 2.0).ceil() / 2.0
 }
 
+/// A value on a chart: to two decimals at most, thousands grouped, as
+/// every figure on the site ([`crate::text::figure`]).
 fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{:.2}", n)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
+    crate::text::figure((n * 100.0).round() / 100.0)
 }
 
 /// A time axis: dates to x in proportion to the days between them.
@@ -861,7 +856,8 @@ fn separate(circles: &mut [(f64, f64, f64)], gap: f64, bounds: (f64, f64, f64, f
 
 /// The portfolio chart: each bet a bubble at its DHM total (across) and
 /// confidence (up), sized by bet size, on the data's own range
-/// ([`PortfolioScale`]), with named quadrants and a legend of sizes.
+/// ([`PortfolioScale`]), with named quadrants; the legend of sizes is the
+/// page's (`legend::bubbles`), under the chart.
 /// Bubbles that would overlap are nudged apart. Hidden from assistive
 /// technology: the table beside it on the page holds the same numbers, and
 /// a table reads better than a picture described.
@@ -870,10 +866,11 @@ pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
     const H: f64 = 330.0;
     let font = font_units(W, PORTFOLIO_PHONE_PX);
     let left = font * 2.4;
-    let right = 8.0;
-    // Room above the plot for the legend's biggest bubble.
-    const LEGEND_Y: f64 = 22.0;
-    let top = LEGEND_Y + 26.0;
+    // Room right of the plot for half the last tick's label: at 390 px it
+    // touched the edge of the drawing.
+    let right = font * 1.2;
+    // Room above the plot for a big bubble at the top of the scale.
+    let top = font + 12.0;
     let bottom = font * 3.0;
     let scale = PortfolioScale::of(bubbles);
     let (x0, x1) = scale.dhm;
@@ -936,23 +933,6 @@ pub(super) fn portfolio_chart(bubbles: &[Bubble<'_>]) -> String {
         H - 6.0,
         font * 1.1
     );
-    // The legend of sizes, top right.
-    let mut lx = W - right;
-    let mut legend = String::new();
-    for size in ["small", "medium", "big"] {
-        let r = bubble_radius(size);
-        let w = text_width(size, font, 0.0);
-        lx -= w;
-        let item = format!(
-            "<g class=\"bubble size-{size}\"><circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\"/><text class=\"legend\" x=\"{lx:.1}\" y=\"{:.1}\">{size}</text></g>",
-            lx - r - 3.0,
-            LEGEND_Y,
-            LEGEND_Y + font * 0.35
-        );
-        legend.insert_str(0, &item);
-        lx -= 2.0 * r + 12.0;
-    }
-    let _ = write!(svg, "<g class=\"size-legend\">{legend}</g>");
     // Placed, then nudged apart; big bubbles drawn first, so a small one stays on top.
     let mut circles: Vec<(f64, f64, f64)> = bubbles
         .iter()
@@ -1000,8 +980,8 @@ mod tests {
     fn the_portfolio_draws_one_bubble_per_bet_sized_and_placed_by_its_numbers() {
         let bubbles = [bubble(1, 12, 8, "big"), bubble(2, 4, 3, "small")];
         let svg = portfolio_chart(&bubbles);
-        // Two bubbles and the three of the size legend.
-        assert_eq!(svg.matches("<circle").count(), 5);
+        // Two bubbles; the legend of sizes is the page's, beside the chart.
+        assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("aria-hidden=\"true\""));
         assert!(svg.contains("<title>A &lt;b&gt;</title>"));
         // The big one is drawn first, under the small one.
@@ -1026,8 +1006,20 @@ mod tests {
         for name in QUADRANTS {
             assert!(svg.contains(&format!(">{name}</text>")), "{name}");
         }
-        // Text at least 11 px on a phone.
+        // The last tick's label ends inside the drawing, clear of its edge.
         let font = font_units(420.0, PORTFOLIO_PHONE_PX);
+        let last = svg
+            .split("<text class=\"tick\" x=\"")
+            .filter(|t| t.contains("text-anchor=\"middle\""))
+            .last()
+            .expect("an x tick");
+        let x: f64 = last[..last.find('"').unwrap()].parse().unwrap();
+        let label = &last[last.find('>').unwrap() + 1..last.find("</text>").unwrap()];
+        assert!(
+            x + text_width(label, font, 0.0) / 2.0 <= 420.0 - 4.0,
+            "{label} at {x} touches the edge"
+        );
+        // Text at least 11 px on a phone.
         assert!(font * PORTFOLIO_PHONE_PX / 420.0 >= MIN_TEXT_PX);
         assert!(svg.contains(&format!("font-size=\"{font}\"")));
     }
@@ -1058,7 +1050,7 @@ mod tests {
         let svg = portfolio_chart(&[bubble(1, 10, 7, "big"), bubble(2, 10, 7, "medium")]);
         let centres: Vec<&str> = svg
             .split("<circle cx=\"")
-            .skip(4)
+            .skip(1)
             .map(|c| &c[..c.find(" r=").unwrap()])
             .collect();
         assert_eq!(centres.len(), 2, "{svg}");

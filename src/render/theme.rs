@@ -48,6 +48,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "dependencies.html",
     "partials/change.html",
     "partials/commit.html",
+    "partials/legend.html",
 );
 
 /// The default theme's static assets, by path under `assets/`.
@@ -104,6 +105,13 @@ fn escape_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
 /// they are escaped first and never read as HTML; the result is marked safe.
 fn code_filter(text: &str, _: tera::Kwargs, _: &tera::State) -> tera::Value {
     tera::Value::safe_string(&code_spans(text))
+}
+
+/// The `figure` filter: a number as [`crate::text::figure`] writes it
+/// (`10,000`), for counts a template shows; templates do no formatting of
+/// their own.
+fn figure_filter(n: f64, _: tera::Kwargs, _: &tera::State) -> String {
+    crate::text::figure(n)
 }
 
 /// `text` escaped, with each pair of backticks around a span made `<code>`;
@@ -226,6 +234,7 @@ impl Theme {
         tera.autoescape_on([".html"]);
         tera.set_escape_fn(escape_into);
         tera.register_filter("code", code_filter);
+        tera.register_filter("figure", figure_filter);
         tera.add_raw_templates(templates)
             .map_err(|e| TemplateError(e.to_string()))?;
         Ok(Theme {

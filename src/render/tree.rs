@@ -305,14 +305,15 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
             let _ = write!(
                 out,
                 " <span class=\"muted\">({})</span>",
-                item.children.len()
+                crate::text::group_digits(item.children.len())
             );
         }
         if item.collapsed.items > 0 {
             let _ = write!(
                 out,
                 " <span class=\"muted\">+ {} tracker items, {} done</span>",
-                item.collapsed.items, item.collapsed.done
+                crate::text::group_digits(item.collapsed.items),
+                crate::text::group_digits(item.collapsed.done)
             );
         }
         if let Some(on) = item.elsewhere_on {
@@ -321,7 +322,7 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 " <a class=\"branch\" href=\"{trace}{}{}\">{} below",
                 Escaped(on.path.0),
                 super::view::INDEX_HTML,
-                item.elsewhere
+                crate::text::group_digits(item.elsewhere)
             );
             // Seen, the count is enough beside the title; heard in a list of
             // links, it needs the title.

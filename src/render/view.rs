@@ -23,7 +23,7 @@ use crate::graph::DocId;
 use crate::hash::hash_of;
 use crate::model::{Confidence, Dhm, DhmScore, Level, MetricRef, Status, Success};
 use crate::site::Site;
-use crate::text::format_number as number;
+use crate::text::figure as number;
 
 /// A link to a document, with what a list or badge needs: what every page
 /// that lists the document shows of it. `serve` hashes it whole to know

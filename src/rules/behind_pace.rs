@@ -8,7 +8,7 @@ use crate::analysis::{PaceVerdict, PacedGoal};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Document;
-use crate::text::{format_number as number, format_percent as percent};
+use crate::text::{figure as number, format_percent as percent};
 use crate::yaml::Step;
 
 /// See the module docs.

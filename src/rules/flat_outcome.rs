@@ -6,7 +6,7 @@ use super::{Context, Rule, RuleMeta, Scope};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::Status;
-use crate::text::format_number as number;
+use crate::text::figure as number;
 use crate::yaml::Step;
 
 /// See the module docs.

@@ -7,7 +7,7 @@ use crate::date::{days_between, Date};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::graph::DocId;
 use crate::model::{Document, MetricRef};
-use crate::text::format_number as number;
+use crate::text::figure as number;
 use crate::yaml::Step;
 
 /// See the module docs.

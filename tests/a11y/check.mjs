@@ -3,7 +3,9 @@
 //
 //   node check.mjs axe SITE          axe-core on every page kind, light and dark
 //   node check.mjs layout SITE SHOTS the opportunity solution trees fit at
-//                                    390 px and 1366 px; screenshots into SHOTS
+//                                    390 px and 1366 px; screenshots into SHOTS;
+//                                    each status pill looks its own; legends
+//                                    beside the portfolio chart and status bar
 //   node check.mjs search SITE QUERY search works: `/` focuses it, nothing
 //                                    loads before it is used, results come
 //                                    with highlighted hits and spaced
@@ -303,6 +305,75 @@ async function runLayout(browser, base, shots) {
       else if (portfolio.right > portfolio.view) {
         failures.push(`${at}: the portfolio table's box ends at ${portfolio.right} px in a ${portfolio.view} px viewport`);
       }
+      // One colour language (docs/decisions/0024-colour-language.md): every
+      // status pill on the roadmap computes to a look of its own, the same
+      // for each pill of one status, and none in the hues of good, at risk
+      // and bad; so does every status of the vocabulary, drawn for the test.
+      const looks = await page.evaluate(() => {
+        const look = (el) => {
+          const c = getComputedStyle(el);
+          const b = getComputedStyle(el, "::before");
+          return [c.backgroundColor, c.color, c.borderTopStyle, c.borderTopWidth, c.borderTopColor, c.textDecorationLine, b.content].join(" | ");
+        };
+        const probe = document.createElement("span");
+        document.body.append(probe);
+        const hue = (v) => { probe.style.color = `var(${v})`; return getComputedStyle(probe).color; };
+        const hues = ["--ok", "--warn", "--err"].map(hue);
+        probe.remove();
+        const statusOf = (el) => [...el.classList].find((c) => c.startsWith("status-"));
+        const onPage = {};
+        for (const el of document.querySelectorAll("main .badge[class*='status-']")) {
+          (onPage[statusOf(el)] ||= new Set()).add(look(el));
+        }
+        const all = ["proposed", "discovery", "committed", "in-progress", "done", "dropped", "active", "archived", "accepted", "superseded"];
+        const box = document.createElement("p");
+        box.innerHTML = all.map((s) => `<span class="badge status-${s}">${s}</span>`).join(" ");
+        document.querySelector("main").append(box);
+        const drawn = Object.fromEntries([...box.children].map((el) => [statusOf(el), look(el)]));
+        box.remove();
+        const coloured = Object.entries(drawn).filter(([, l]) => hues.some((h) => l.includes(h))).map(([s]) => s);
+        return { onPage: Object.fromEntries(Object.entries(onPage).map(([k, v]) => [k, [...v]])), drawn, coloured };
+      });
+      const pageStatuses = Object.keys(looks.onPage);
+      if (pageStatuses.length < 3) failures.push(`${at}: only ${pageStatuses.length} statuses among the roadmap's pills`);
+      for (const [status, seen] of Object.entries(looks.onPage)) {
+        if (seen.length !== 1) failures.push(`${at}: the pills of ${status} look ${seen.length} ways: ${seen.join(" / ")}`);
+      }
+      const firstLooks = pageStatuses.map((s) => looks.onPage[s][0]);
+      if (new Set(firstLooks).size !== firstLooks.length) failures.push(`${at}: two statuses on the roadmap look alike: ${pageStatuses.map((s, i) => `${s}: ${firstLooks[i]}`).join("; ")}`);
+      const every = Object.values(looks.drawn);
+      if (new Set(every).size !== every.length) failures.push(`${at}: two statuses look alike: ${JSON.stringify(looks.drawn)}`);
+      if (looks.coloured.length) failures.push(`${at}: statuses drawn in green, amber or red: ${looks.coloured.join(", ")}`);
+      if (scheme === "light") console.log(`${at}: ${pageStatuses.length} statuses on the page and all ${every.length} of the vocabulary look distinct (${pageStatuses.join(", ")})`);
+      // A legend stands beside the portfolio chart, and beside the
+      // dashboard's status bar, naming what each mark means, in view.
+      const chartLegend = await page.evaluate(() => {
+        const svg = document.querySelector("figure.portfolio-chart svg.portfolio");
+        const legend = document.querySelector("figure.portfolio-chart ul.legend");
+        if (!svg || !legend) return null;
+        const [s, l] = [svg.getBoundingClientRect(), legend.getBoundingClientRect()];
+        return { gap: l.top - s.bottom, height: l.height, keys: [...legend.querySelectorAll("li")].map((li) => li.textContent.trim()) };
+      });
+      if (!chartLegend) failures.push(`${at}: no legend beside the portfolio chart`);
+      else if (chartLegend.height <= 0 || chartLegend.gap < -1 || chartLegend.gap > 40 || chartLegend.keys.join(",") !== "small,medium,big") {
+        failures.push(`${at}: the portfolio chart's legend is not beside it: ${JSON.stringify(chartLegend)}`);
+      } else if (scheme === "light") console.log(`${at}: the portfolio chart's legend names ${chartLegend.keys.join(", ")}`);
+      await page.goto(base + "index.html", { waitUntil: "load" });
+      const barLegend = await page.evaluate(() => {
+        const bar = document.querySelector(".standing-bar");
+        const legend = bar && bar.nextElementSibling;
+        if (!legend || !legend.matches("ul.legend")) return null;
+        const segments = [...bar.children].map((s) => s.className);
+        const keys = [...legend.querySelectorAll(".key")].map((k) => [...k.classList].find((c) => c.startsWith("standing-")));
+        const colour = (el) => getComputedStyle(el).backgroundColor + getComputedStyle(el).backgroundImage;
+        const same = [...bar.children].every((s, i) => legend.querySelectorAll(".key")[i] && colour(s) === colour(legend.querySelectorAll(".key")[i]));
+        return { segments, keys, same, height: legend.getBoundingClientRect().height, words: legend.textContent.trim() };
+      });
+      const home = `dashboard at ${width} px (${scheme})`;
+      if (!barLegend) failures.push(`${home}: no legend right after the status bar`);
+      else if (barLegend.height <= 0 || !barLegend.same || barLegend.keys.join() !== barLegend.segments.join()) {
+        failures.push(`${home}: the status bar's legend does not match its segments: ${JSON.stringify(barLegend)}`);
+      } else if (scheme === "light") console.log(`${home}: the status bar's legend: ${barLegend.words.replace(/\s+/g, " ")}`);
       // Chart text (metric charts, the portfolio chart) as drawn: at least
       // 11 px on a phone, the viewBox's scale applied.
       if (scheme !== "light") continue;

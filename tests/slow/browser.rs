@@ -263,6 +263,11 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         // Chart text at least 11 px as drawn on a phone.
         "m-same-day-rate/index.html at 390 px: chart text at ",
         "roadmap/index.html at 390 px: chart text at ",
+        // One colour language: each status its own look; legends by the
+        // portfolio chart and the dashboard's status bar.
+        "roadmap at 390 px (light): 3 statuses on the page and all 10 of the vocabulary look distinct",
+        "roadmap at 1366 px (light): the portfolio chart's legend names small, medium, big",
+        "dashboard at 390 px (light): the status bar's legend: ",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

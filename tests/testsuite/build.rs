@@ -724,7 +724,19 @@ fn the_portfolio_chart_draws_one_bubble_and_one_table_row_per_bet_of_the_quarter
     for name in ["strong bets", "safe bets", "bold bets", "long shots"] {
         assert!(svg.contains(&format!(">{name}</text>")), "{name}: {svg}");
     }
-    assert!(svg.contains("<g class=\"size-legend\">"), "{svg}");
+    // The legend of sizes sits beside the chart, in the page, drawn as the bubbles are.
+    let after = &roadmap[svg_start..];
+    let legend = &after[after
+        .find("<ul class=\"legend\" aria-label=\"Bubble sizes\">")
+        .expect("a legend of sizes")..];
+    for size in ["small", "medium", "big"] {
+        assert!(
+            legend[..legend.find("</ul>").unwrap()].contains(&format!(
+                "class=\"key bubble-key size-{size}\" aria-hidden=\"true\"></span>{size}"
+            )),
+            "{legend}"
+        );
+    }
     assert!(
         roadmap.contains("DHM total across, drawn from "),
         "{roadmap}"
@@ -821,13 +833,13 @@ fn the_dashboard_of_a_large_site_summarises_and_links_to_every_stale_document() 
     // The longest overdue come first: the reviews of 1 January 2020.
     assert!(stale.contains(">Strategy 0</a>"), "{stale}");
     assert!(
-        stale.contains("See all 1500 stale documents</a>"),
+        stale.contains("See all 1,500 stale documents</a>"),
         "{stale}"
     );
     // Warnings are counted apart from infos.
     let health = between(&home, "aria-labelledby=\"health-h\"", "</section>");
     assert!(
-        health.contains("1500 warnings across 1500 documents."),
+        health.contains("1,500 warnings across 1,500 documents."),
         "{health}"
     );
     // What needs attention is a handful, the most overdue strategies first.
@@ -859,12 +871,12 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     // One group, the rule's, under its title with its count; the id is a detail.
     assert_eq!(health.matches("<section id=\"rule-").count(), 1, "{health}");
     assert!(health.contains(
-        "<h2 id=\"h-stale\">Past their review date <span class=\"muted\">(1500)</span></h2>"
+        "<h2 id=\"h-stale\">Past their review date <span class=\"muted\">(1,500)</span></h2>"
     ));
-    assert!(health.contains("<td><a href=\"#rule-stale\">Past their review date</a></td><td>1500</td><td>0</td><td>1500</td><td>0</td>"));
+    assert!(health.contains("<td><a href=\"#rule-stale\">Past their review date</a></td><td>1,500</td><td>0</td><td>1,500</td><td>0</td>"));
     // The first 20, and the rule's own page for the rest.
     assert_eq!(health.matches("<li class=\"sev-warning\"").count(), 20);
-    assert!(health.contains("<a href=\"../health/stale/index.html\">See all 1500"));
+    assert!(health.contains("<a href=\"../health/stale/index.html\">See all 1,500"));
     assert!(health.len() < 40_000, "health is {} bytes", health.len());
     // Backticks are code; the file and line sit behind a disclosure.
     assert!(
@@ -1122,7 +1134,9 @@ fn the_dashboard_leads_with_how_the_quarters_open_bets_stand() {
         "{home}"
     );
     // Worst first, each count linking to its group; the done bet is in none.
-    let counts = &home[home.find("class=\"standing-counts\"").expect("counts")..];
+    let counts = &home[home
+        .find("aria-label=\"Open bets by standing\"")
+        .expect("counts")..];
     let counts = &counts[..counts.find("</ul>").unwrap()];
     let words: Vec<&str> = counts
         .split("</strong> ")
@@ -1285,5 +1299,145 @@ fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
             r#"<p class="says"><strong>Not started:</strong> no check-in since 2026-10-01</p>"#
         ),
         "{idle}"
+    );
+}
+
+/// Figures are written with their thousands grouped wherever a page shows
+/// them (the check-in table with each value's unit and change, the chart,
+/// the metrics page's card, a bet's progress); the files `checkin` writes
+/// and `check --format json` keep raw numbers.
+#[test]
+fn figures_are_grouped_in_thousands_on_pages_and_check_ins_show_unit_and_change() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", "title: Jobs\n")
+        .file(
+            "m-jobs.md",
+            "---\nid: m-jobs\nkind: metric\ntitle: Jobs done\ntype: outcome\nunit: jobs\nreviewed: 2026-11-01\ncheckins:\n  - {date: 2026-09-01, value: 12345}\n  - {date: 2026-10-01, value: 13500}\n  - {date: 2026-11-01, value: 13200.5}\n---\nJobs.\n",
+        )
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\ntitle: Co\nreviewed: 2026-11-01\n---\nCo.\n",
+        )
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\ntitle: Product\nparent: cs\nreviewed: 2026-11-01\n---\nP.\n",
+        )
+        .file(
+            "bet.md",
+            "---\nid: bet-jobs\nkind: bet\ntitle: More jobs\nparent: ps\nquarter: 2026-Q4\nstatus: in-progress\nsize: small\nreviewed: 2026-11-01\nsuccess:\n  outcome: More jobs\n  metric: m-jobs\n  baseline: 12000\n  target: 20000\n  deadline: 2026-12-31\n---\nBet.\n",
+        );
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    let metric = read(&out.join("m-jobs/index.html"));
+    // Newest first, each with its unit and its change since the one before.
+    assert!(
+        metric.contains(
+            "<td>2026-11-01</td><td>13,200.5 jobs</td><td>\u{2212}299.5 jobs, 2.2% worse</td>"
+        ),
+        "{metric}"
+    );
+    assert!(
+        metric.contains("<td>2026-10-01</td><td>13,500 jobs</td><td>+1,155 jobs, 9.4% better</td>"),
+        "{metric}"
+    );
+    assert!(
+        metric.contains(
+            "<td>2026-09-01</td><td>12,345 jobs</td><td><span class=\"muted\">first</span></td>"
+        ),
+        "{metric}"
+    );
+    let chart = between(&metric, "<svg class=\"chart\"", "</svg>");
+    assert!(chart.contains("13,200.5 jobs"), "{chart}");
+    assert!(chart.contains("target 20,000 jobs"), "{chart}");
+    assert!(!chart.contains("20000"), "{chart}");
+    let metrics = read(&out.join("metrics/index.html"));
+    assert!(
+        metrics.contains("<strong>13,200.5 jobs</strong>"),
+        "{metrics}"
+    );
+    let bet = read(&out.join("bet-jobs/index.html"));
+    assert!(bet.contains("baseline 12,000 jobs"), "{bet}");
+    assert!(bet.contains("target 20,000 jobs"), "{bet}");
+    // Raw numbers where a program reads them.
+    let json = site.run(&["check", "ROOT", "--today", TODAY, "--format", "json"]);
+    assert!(!json.stdout.contains("13,200.5"), "{}", json.stdout);
+    let graph = site.run(&["graph", "ROOT", "--format", "json"]);
+    assert!(!graph.stdout.contains("12,345"), "{}", graph.stdout);
+}
+
+/// Wherever a colour or shape carries meaning, a legend names it, drawn
+/// with the classes the figure uses: the trace tree's statuses and paces,
+/// health's severities, a metric chart's marks, the teams' LNO bars and
+/// the size bars, the roadmap's cards.
+#[test]
+fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = site.root().join("public");
+    let legend = |page: &str, label: &str| -> String {
+        let html = read(&out.join(page));
+        between(
+            &html,
+            &format!("<ul class=\"legend\" aria-label=\"{label}\">"),
+            "</ul>",
+        )
+        .to_string()
+    };
+    // Every status in the tree, as its pill, in the order of the lifecycle.
+    let trace = read(&out.join("trace/index.html"));
+    let statuses = legend("trace/index.html", "Statuses");
+    let order: Vec<usize> = [
+        "discovery",
+        "committed",
+        "in-progress",
+        "done",
+        "dropped",
+        "active",
+    ]
+    .iter()
+    .map(|s| {
+        assert!(
+            trace.contains(&format!("badge status-{s}\">{s}</span>")),
+            "{s}"
+        );
+        statuses
+            .find(&format!("<span class=\"badge status-{s}\">{s}</span>"))
+            .unwrap_or_else(|| panic!("{s} is not in the legend: {statuses}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{statuses}");
+    let paces = legend("trace/index.html", "Pace and findings");
+    for pace in ["on-track", "at-risk", "behind"] {
+        assert!(paces.contains(&format!("badge pace-{pace}")), "{paces}");
+    }
+    let severities = legend("health/index.html", "Severities");
+    for sev in ["error", "warning", "info"] {
+        assert!(
+            severities.contains(&format!(
+                "key edge sev-{sev}\" aria-hidden=\"true\"></span>{sev}"
+            )),
+            "{severities}"
+        );
+    }
+    let marks = legend("m-payout-tickets/index.html", "Chart marks");
+    for mark in ["check-ins", "target", "expected path"] {
+        assert!(marks.contains(&format!("</span>{mark}</li>")), "{marks}");
+    }
+    let lno = legend("teams/index.html", "Open work by leverage");
+    assert!(
+        lno.contains("key leverage\" aria-hidden=\"true\"></span><strong>"),
+        "{lno}"
+    );
+    let sizes = legend("roadmap/index.html", "Bet sizes");
+    assert!(
+        sizes.contains("<span class=\"badge size-small\">small</span>"),
+        "{sizes}"
+    );
+    let bar = legend("index.html", "Bet sizes");
+    assert!(
+        bar.contains("key big\" aria-hidden=\"true\"></span><strong>"),
+        "{bar}"
     );
 }

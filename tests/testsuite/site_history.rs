@@ -192,6 +192,15 @@ fn the_changes_page_groups_the_window_by_week() {
         "{nov10}"
     );
     assert!(nov10.contains("<a href=\"../bet-new/index.html\">New bet</a> <span class=\"badge kind\">Bet</span>\nadded as"));
+    // The commit's three changes sit under one line of it, not three.
+    assert_eq!(nov10.matches("class=\"commit\"").count(), 1, "{nov10}");
+    let under = &nov10[nov10.find("class=\"commit-changes\"").expect("grouped")..];
+    assert_eq!(under.matches("<li>").count(), 3, "{nov10}");
+    assert!(
+        nov10.find("Review payouts &lt;script&gt;").unwrap()
+            < nov10.find("class=\"commit-changes\"").unwrap(),
+        "the commit line heads its changes: {nov10}"
+    );
     assert!(!page.contains("Set up the strategy"));
 
     // The dashboard shows the newest few and links to the rest.
@@ -203,6 +212,38 @@ fn the_changes_page_groups_the_window_by_week() {
         "{latest}"
     );
     assert_eq!(latest.matches("<li>").count(), 5);
+}
+
+/// Moved from a parent that is gone: named by the title the history last
+/// saw it with, its id beside it, as `diff` names it from the old revision.
+#[test]
+fn a_move_from_a_removed_parent_names_it_by_its_last_title() {
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file("pl.md", LENDING)
+        .file(
+            "ps-old.md",
+            "---\nid: ps-old\ntitle: Old payouts\nkind: product-strategy\nparent: cs\nreviewed: 2026-06-01\n---\nText.\n",
+        )
+        .file("bets/bet-a.md", BET.replace("parent: ps", "parent: ps-old"));
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-10-01", "Set up the strategy");
+    std::fs::remove_file(root.join("ps-old.md")).expect("rm");
+    write(
+        root,
+        "bets/bet-a.md",
+        &BET.replace("parent: ps", "parent: pl"),
+    );
+    commit(root, "2026-11-03", "Fold old payouts into lending");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    assert!(
+        page.contains("moved from Old payouts <code>ps-old</code> to <a href=\"../pl/index.html\">Lending</a> <code>pl</code>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -1060,7 +1101,10 @@ fn the_changes_page_says_which_title_and_sections_changed() {
         page.contains("Product strategy</span>\nretitled from “Payouts”"),
         "{page}"
     );
-    assert!(page.contains("text changed in “For whom”\n<br>"), "{page}");
+    assert!(
+        page.contains("text changed in “For whom”\n\n</li>"),
+        "{page}"
+    );
     assert!(
         page.contains("text changed in “&lt;img src=x onerror=alert(1)&gt;”"),
         "the heading is text, not markup: {page}"

@@ -59,9 +59,39 @@ struct SinceView<'a> {
 struct WeekView<'a> {
     /// Its Monday.
     start: String,
-    changes: Vec<ChangeView<'a>>,
+    /// Its changes under their commits, newest first: one commit line each.
+    commits: Vec<CommitGroup<'a>>,
     /// Changes of the week left out past [`CHANGES_PER_WEEK`].
     hidden: usize,
+}
+
+/// One commit's changes, in the order the history lists them.
+#[derive(Debug, Serialize)]
+struct CommitGroup<'a> {
+    commit: super::CommitView<'a>,
+    changes: Vec<ChangeView<'a>>,
+}
+
+/// `changes` under their commits: the history lists a commit's changes
+/// together, so each run of one commit is a group.
+fn by_commit<'a>(
+    model: &'a Model<'_>,
+    changes: Vec<(usize, ChangeView<'a>)>,
+) -> Vec<CommitGroup<'a>> {
+    let mut groups: Vec<(usize, CommitGroup<'a>)> = Vec::new();
+    for (commit, change) in changes {
+        match groups.last_mut() {
+            Some((c, group)) if *c == commit => group.changes.push(change),
+            _ => groups.push((
+                commit,
+                CommitGroup {
+                    commit: super::commit_view(model, &model.site.history.commits[commit]),
+                    changes: vec![change],
+                },
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 /// How many changes of one week the changes page lists: a commit that adds
@@ -110,7 +140,7 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     let from = changes_from(site);
     let reviews = reviews_in(site, from);
     // Per section (0: since the newest review; the last: before them all), per week.
-    type Weeks<'a> = BTreeMap<Date, (Vec<ChangeView<'a>>, usize)>;
+    type Weeks<'a> = BTreeMap<Date, (Vec<(usize, ChangeView<'a>)>, usize)>;
     let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
     let mut per_week: BTreeMap<Date, usize> = BTreeMap::new();
     let mut total = 0;
@@ -128,7 +158,7 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
         let (shown, hidden) = sections[section].entry(week).or_default();
         if *listed < CHANGES_PER_WEEK {
             *listed += 1;
-            shown.push(change_view(model, event));
+            shown.push((event.commit, change_view(model, event)));
         } else {
             *hidden += 1;
         }
@@ -139,7 +169,7 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
             .rev()
             .map(|(start, (changes, hidden))| WeekView {
                 start: start.to_string(),
-                changes,
+                commits: by_commit(model, changes),
                 hidden,
             })
             .collect()

@@ -22,7 +22,7 @@ use crate::render::svg::{self, Reference};
 use crate::render::theme::Theme;
 use crate::render::tree;
 use crate::render::view::{ConfidenceView, DhmView, DocLink, Finding, GoalView, Model};
-use crate::text::format_number;
+use crate::text::figure;
 
 /// A document's own page (`page.html`).
 #[derive(Debug, Serialize)]
@@ -167,6 +167,8 @@ struct DocumentFacts<'a> {
     unit_suffix: String,
     direction: Option<&'static str>,
     chart: Option<String>,
+    /// What the chart's marks mean.
+    chart_legend: Option<crate::render::legend::Legend>,
     used_by: Option<Vec<DocLink<'a>>>,
     checkins: Vec<CheckinView<'a>>,
     /// Whether any check-in has a note: the table gets a note column.
@@ -208,7 +210,11 @@ struct ApprovalView<'a> {
 #[derive(Debug, Serialize)]
 struct CheckinView<'a> {
     date: String,
+    /// The value with the metric's unit.
     value: String,
+    /// How it changed since the check-in before, in its better direction
+    /// (`Change::in_words`); none for the first.
+    change: Option<String>,
     note: Option<&'a str>,
 }
 
@@ -260,8 +266,8 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
                     by: t.by,
                     path: t.expected_path(),
                     label: match t.by {
-                        Some(d) => format!("target {}{unit} by {d}", format_number(t.value)),
-                        None => format!("target {}{unit}", format_number(t.value)),
+                        Some(d) => format!("target {}{unit} by {d}", figure(t.value)),
+                        None => format!("target {}{unit}", figure(t.value)),
                     },
                 })
                 .collect();
@@ -337,19 +343,36 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             unit: doc.unit.as_deref(),
             unit_suffix: crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
             direction: doc.direction.map(|d| d.as_str()),
+            chart_legend: chart.is_some().then(|| {
+                crate::render::legend::chart(doc.checkins.iter().any(|c| c.note.is_some()))
+            }),
             chart,
             used_by: (doc.kind == "metric").then(|| links(in_rel(Rel::Metric))),
             checkin_notes: doc.checkins.iter().any(|c| c.note.is_some()),
-            checkins: doc
-                .checkins
-                .iter()
-                .rev()
-                .map(|c| CheckinView {
-                    date: c.date.to_string(),
-                    value: format_number(c.value),
-                    note: c.note.as_deref(),
-                })
-                .collect(),
+            checkins: {
+                let unit = doc.unit.as_deref().unwrap_or_default();
+                let suffix = crate::text::unit_suffix(unit);
+                let mut rows: Vec<CheckinView> = doc
+                    .checkins
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CheckinView {
+                        date: c.date.to_string(),
+                        value: format!("{}{suffix}", figure(c.value)),
+                        change: i.checked_sub(1).map(|p| {
+                            crate::analysis::Change::between(
+                                doc.checkins[p].point(),
+                                c.point(),
+                                doc.direction,
+                            )
+                            .in_words(unit)
+                        }),
+                        note: c.note.as_deref(),
+                    })
+                    .collect();
+                rows.reverse();
+                rows
+            },
             assumption: doc.assumption.as_deref(),
             result: doc.result.map(|r| r.as_str()),
             date: doc.date.map(|d| d.to_string()),

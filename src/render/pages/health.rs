@@ -87,6 +87,8 @@ struct HealthPage<'a> {
     /// How many findings a group shows at most: [`HEALTH_SAMPLE`].
     sample: usize,
     filters: Filters<'a>,
+    /// What the colour at each finding's edge means.
+    legend: crate::render::legend::Legend,
 }
 
 /// What the health page's filter offers beyond the rules: teams and owners
@@ -236,6 +238,7 @@ fn health_key<'a>(model: &'a Model<'_>) -> Option<HealthKey<'a>> {
 /// The health report, with its `filters` already made.
 fn health_with<'a>(model: &'a Model<'_>, filters: Filters<'a>) -> HealthPage<'a> {
     HealthPage {
+        legend: crate::render::legend::severities(),
         filters,
         groups: model
             .findings_by_rule()

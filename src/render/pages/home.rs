@@ -68,6 +68,8 @@ struct QuarterStatus<'a> {
     open: usize,
     /// One group per standing that has bets, worst first.
     groups: Vec<StandingGroup<'a>>,
+    /// The bar's legend: each group's mark, count and link.
+    legend: crate::render::legend::Legend,
 }
 
 /// The open bets of one standing.
@@ -329,7 +331,7 @@ fn quarter_status<'a>(
     standing: &[(DocId, Option<Standing>)],
 ) -> QuarterStatus<'a> {
     let open = standing.iter().filter(|(_, s)| s.is_some()).count();
-    let groups = Standing::ALL
+    let groups: Vec<StandingGroup<'a>> = Standing::ALL
         .into_iter()
         .filter_map(|s| {
             let bets: Vec<DocLink<'a>> = standing
@@ -346,10 +348,20 @@ fn quarter_status<'a>(
             })
         })
         .collect();
+    let legend = crate::render::legend::standings(
+        groups
+            .iter()
+            .map(|g: &StandingGroup<'_>| {
+                crate::render::legend::standing(g.slug, g.label)
+                    .counted(g.count, Some(format!("#standing-{}", g.slug)))
+            })
+            .collect(),
+    );
     QuarterStatus {
         days_left: crate::date::days_between(model.site.today, quarter.last_day()) + 1,
         open,
         groups,
+        legend,
     }
 }
 

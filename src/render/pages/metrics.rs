@@ -14,7 +14,7 @@ use crate::graph::{DocId, Rel};
 use crate::model::{Checkin, MetricType};
 use crate::render::jobs::Job;
 use crate::render::view::{DocLink, Finding, Model};
-use crate::text::format_number;
+use crate::text::figure;
 
 /// This page's row of [`OVERVIEWS`](super::OVERVIEWS).
 pub(super) const OVERVIEW: Overview = Overview {
@@ -126,7 +126,7 @@ fn metrics<'a>(model: &'a Model<'_>) -> MetricsPage<'a> {
             unit: doc.unit.as_deref().unwrap_or(""),
             unit_suffix: crate::text::unit_suffix(doc.unit.as_deref().unwrap_or_default()),
             latest: last.map(|c| Reading {
-                value: format_number(c.value),
+                value: figure(c.value),
                 date: c.date.to_string(),
             }),
             trend: change.map(|c| match c.trend() {

@@ -273,6 +273,10 @@ struct ChangeView<'a> {
     /// they are still in the site (the change holds their ids).
     from: Option<DocLink<'a>>,
     to: Option<DocLink<'a>>,
+    /// A re-parenting's old and new parent no longer in the site, by the
+    /// title the history last saw (shown with the id beside it).
+    from_title: Option<&'a str>,
+    to_title: Option<&'a str>,
     commit: CommitView<'a>,
 }
 
@@ -294,6 +298,20 @@ fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> Ch
         },
         to: match &event.change {
             crate::history::Change::Parent { to: Some(id), .. } => model.link_to(id),
+            _ => None,
+        },
+        from_title: match &event.change {
+            crate::history::Change::Parent { from: Some(id), .. }
+                if model.link_to(id).is_none() =>
+            {
+                site.history.last_title(id)
+            }
+            _ => None,
+        },
+        to_title: match &event.change {
+            crate::history::Change::Parent { to: Some(id), .. } if model.link_to(id).is_none() => {
+                site.history.last_title(id)
+            }
             _ => None,
         },
         commit: commit_view(model, &site.history.commits[event.commit]),
@@ -344,6 +362,8 @@ struct Balance {
     medium_pct: usize,
     small_pct: usize,
     max: usize,
+    /// The bar's legend, with the counts.
+    legend: crate::render::legend::Legend,
 }
 
 fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
@@ -369,6 +389,11 @@ fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
         medium_pct: medium * 100 / n,
         small_pct: small * 100 / n,
         max: model.site.config.max_bets_per_quarter,
+        legend: crate::render::legend::size_mix([
+            (Size::Big, big),
+            (Size::Medium, medium),
+            (Size::Small, small),
+        ]),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::render::error::RenderError;
 use crate::render::theme::Theme;
 use crate::render::view::{DocLink, Model};
 use crate::site::Site;
-use crate::text::format_number;
+use crate::text::figure;
 
 /// The paths of the quarter review pages a full render of `site` writes,
 /// for `serve` to drop those an edit makes go away.
@@ -231,8 +231,8 @@ fn review_goal(
             outcome_class: outcome.slug(),
             latest: reading
                 .latest
-                .map(|c| format!("{}{unit} on {}", format_number(c.value), c.date)),
-            target: goal.target.map(|t| format!("{}{unit}", format_number(t))),
+                .map(|c| format!("{}{unit} on {}", figure(c.value), c.date)),
+            target: goal.target.map(|t| format!("{}{unit}", figure(t))),
             deadline: goal.deadline.map(|d| d.to_string()),
         },
     )

@@ -11,6 +11,7 @@ use crate::date::Quarter;
 use crate::graph::DocId;
 use crate::model::Status;
 use crate::render::jobs::Job;
+use crate::render::legend::{self, Legend};
 use crate::render::svg;
 use crate::render::view::{DocLink, Model};
 
@@ -39,6 +40,8 @@ struct RoadmapPage<'a> {
     unscheduled: Vec<BetCard<'a>>,
     /// The current quarter's bets by DHM and confidence.
     portfolio: Portfolio<'a>,
+    /// What the cards' badges mean: the bets' statuses, then sizes.
+    legends: [Legend; 2],
 }
 
 /// The portfolio chart and the table that says the same in text.
@@ -51,6 +54,8 @@ struct Portfolio<'a> {
     charted: usize,
     /// The ranges the chart shows, in words.
     scale: String,
+    /// The bubbles' sizes.
+    legend: Legend,
 }
 
 /// One bet of the portfolio, as the table lists it.
@@ -125,6 +130,7 @@ fn portfolio<'a>(model: &'a Model<'_>, bets: &[DocId]) -> Portfolio<'a> {
         scale: svg::PortfolioScale::of(&bubbles).describe(),
         charted: bubbles.len(),
         rows,
+        legend: legend::bubbles(),
     }
 }
 
@@ -179,7 +185,14 @@ fn roadmap<'a>(model: &'a Model<'_>) -> RoadmapPage<'a> {
     let of = |q: Quarter| by_quarter.get(&q).map_or(&[][..], Vec::as_slice);
     let reviewed: BTreeSet<Quarter> = review_quarters(model.site).into_keys().collect();
     let view = |q: Quarter, bets: &[DocId]| quarter_view(model, &reviewed, q, bets);
+    let statuses = model
+        .site
+        .docs
+        .iter()
+        .filter(|d| d.kind == "bet")
+        .filter_map(|d| d.status);
     RoadmapPage {
+        legends: [legend::statuses(statuses), legend::sizes()],
         now: view(now, of(now)),
         next: view(next, of(next)),
         later: by_quarter

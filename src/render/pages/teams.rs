@@ -90,6 +90,8 @@ struct LnoMix {
     neutral_pct: usize,
     overhead_pct: usize,
     unclassified_pct: usize,
+    /// The bar's legend, with the counts.
+    legend: crate::render::legend::Legend,
 }
 
 /// Teams and the alignment cascade.
@@ -158,6 +160,7 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
                 neutral_pct: pct(lno[1]),
                 overhead_pct: pct(lno[2]),
                 unclassified_pct: pct(lno[3]),
+                legend: crate::render::legend::lno_mix(lno),
             },
             sources: mix
                 .range(

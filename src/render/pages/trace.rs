@@ -73,6 +73,8 @@ struct TracePage<'a> {
     teams: Vec<DocLink<'a>>,
     quarters: BTreeSet<String>,
     statuses: BTreeSet<&'static str>,
+    /// What the tree's badges mean: its statuses, then pace and findings.
+    legends: [crate::render::legend::Legend; 2],
     kinds: Vec<crate::render::search::KindName<'a>>,
     owners: BTreeSet<&'a str>,
     outcomes: Vec<OutcomeDiagram<'a>>,
@@ -149,6 +151,7 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         .map(|(i, _)| model.links[i])
         .collect();
     teams.sort_by(|a, b| a.title.cmp(b.title));
+    let statuses = distinct(model.links.iter().filter_map(|l| l.status));
     TracePage {
         branch: None,
         trail: Vec::new(),
@@ -162,9 +165,15 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
             .into_iter()
             .map(|q| q.to_string())
             .collect(),
-        statuses: distinct(model.links.iter().filter_map(|l| l.status))
-            .into_iter()
-            .collect(),
+        legends: [
+            crate::render::legend::statuses(
+                statuses
+                    .iter()
+                    .filter_map(|s| crate::model::Status::parse(s)),
+            ),
+            crate::render::legend::paces(),
+        ],
+        statuses: statuses.into_iter().collect(),
         kinds: crate::render::search::kinds(model)
             .into_iter()
             .map(|(name, label)| crate::render::search::KindName { name, label })

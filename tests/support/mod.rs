@@ -7,6 +7,8 @@
 //! no test asserts how fast something ran (deadlines live in the benchmarks
 //! and `scripts/worst-cases.sh`).
 
+pub(crate) mod git_spy;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};

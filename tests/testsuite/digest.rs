@@ -559,3 +559,105 @@ fn both_sides_are_judged_without_git_dates() {
     assert!(new.is_empty(), "{d:#}");
     assert_eq!(items(&d, "changed"), ["ps: reviewed on 2026-11-20"]);
 }
+
+#[test]
+fn a_build_and_a_digest_in_one_job_read_the_history_from_git_once() {
+    use crate::support::git_spy::{as_env, read_history_from_git, read_kept, write_kept, GitSpy};
+    let site = scripted();
+    // Not committed, so that the build is not refused for the orphan's
+    // error: the history is HEAD's either way.
+    std::fs::remove_file(site.root().join("bets/bet-x.md")).expect("remove");
+    let spy = GitSpy::new();
+    let owned = spy.env();
+    let env = as_env(&owned);
+    let run = |args: &[&str]| {
+        let run = site.run_with_env(args, &env);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        run
+    };
+    let digest_args = ["digest", "ROOT", "--today", TODAY, "--format", "json"];
+    // What a digest says that reads git itself, with a cache of its own.
+    let nothing_kept = tempfile::tempdir().expect("cache");
+    let fresh = site.run_with_env(
+        &digest_args,
+        &[(
+            "THROUGHLINE_CACHE_DIR",
+            &nothing_kept.path().to_string_lossy(),
+        )],
+    );
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    let fresh: Value = serde_json::from_str(&fresh.stdout).expect("JSON");
+    assert!(
+        items(&fresh, "changed").contains(&"bet-b: status proposed → committed".to_string()),
+        "the history is in it: {fresh:#}"
+    );
+    let same_as_fresh = |run: &crate::support::Run, what: &str| {
+        let d: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(d, fresh, "{what}");
+    };
+
+    // The default output folder, `ROOT/public`, for both.
+    run(&["build", "ROOT", "--today", TODAY]);
+    assert!(read_history_from_git(&spy.take()), "the build reads git");
+    let shared = run(&digest_args);
+    let calls = spy.take();
+    assert!(
+        !read_history_from_git(&calls),
+        "the build's history: {calls:?}"
+    );
+    assert_eq!(shared.stderr, "", "nothing to note");
+    same_as_fresh(&shared, "the build's history, the same digest");
+
+    // An output folder elsewhere: the digest is told where, as the build was.
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site").to_string_lossy().into_owned();
+    run(&["build", "ROOT", "-o", &out, "--today", TODAY]);
+    assert!(read_history_from_git(&spy.take()), "another read: {out}");
+    let mut told = digest_args.to_vec();
+    told.extend(["--output", &out]);
+    same_as_fresh(&run(&told), "told the output folder");
+    assert!(!read_history_from_git(&spy.take()), "the build's history");
+
+    // A damaged file is refused, said, and read from git again.
+    let file = spy.kept_file("history");
+    let mut bytes = std::fs::read(&file).expect("kept");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&file, &bytes).expect("damage");
+    let damaged = run(&told);
+    assert!(read_history_from_git(&spy.take()), "read from git again");
+    assert!(
+        damaged
+            .stderr
+            .starts_with("note: the history kept for this site in ")
+            && damaged.stderr.contains("was damaged or does not match"),
+        "{}",
+        damaged.stderr
+    );
+    same_as_fresh(&damaged, "the damaged file is not used");
+
+    // A forged one, sealed as throughline seals it, whose commit git
+    // lists with another subject: refused by the digest and the build.
+    for command in ["digest", "build"] {
+        let text = String::from_utf8(read_kept(&file)).expect("JSON");
+        let forged = text.replace("Commit to credit lines", "Approved by the board");
+        assert_ne!(forged, text);
+        write_kept(&file, forged.as_bytes());
+        let refused = if command == "digest" {
+            run(&told)
+        } else {
+            run(&["build", "ROOT", "-o", &out, "--today", TODAY])
+        };
+        assert!(read_history_from_git(&spy.take()), "{command}: read again");
+        assert!(
+            refused
+                .stderr
+                .contains("note: the history kept for this site in "),
+            "{command}: {}",
+            refused.stderr
+        );
+        if command == "digest" {
+            same_as_fresh(&refused, "no invented subject");
+        }
+    }
+}

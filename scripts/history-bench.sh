@@ -23,8 +23,8 @@
 # --since 7d` judged on the last commit's day, right after a build, reading
 # the history that build kept (`--output` names the build's folder, so the
 # two stamp one read). The feeds' cost: two builds with history into an
-# emptied folder, the history kept, the same config but for `base_url`,
-# absolute (`changes/feed.xml` and one feed per team are written) or not
+# emptied folder, the history kept, one with `--base-url` (absolute:
+# `changes/feed.xml` and one feed per team are written), one without
 # (none); they take turns, first one then the other. All builds take
 # turns, so all see the same machine.
 set -euo pipefail
@@ -158,16 +158,13 @@ for _ in $(seq "$runs"); do
   # The digest, right after the build with history, from the walk it kept.
   digests+=("$(measure "$bin" digest "$repo" --output "$out_root/site" --base-url https://strategy.example.com/ --since 7d --today "$last_day" --format json)")
   # The feeds: the same build into the same empty folder, with and without
-  # them (an absolute base_url), in turns; the history is the kept walk
-  # (base_url is not part of its stamp).
+  # them (`--base-url`, absolute), in turns; the history is the kept walk
+  # (the base URL is not part of its stamp).
   for order in $( [ $((${#feeds[@]} % 2)) -eq 0 ] && echo "plain feeds" || echo "feeds plain"); do
-    if [ "$order" = feeds ]; then
-      printf '%s\nhistory: true\nbase_url: https://strategy.example.com/\n' "$base_config" > "$config"
-    else
-      history true
-    fi
+    cold=("$bin" build "$repo" -o "$out_root/cold" --today 2026-11-24)
+    [ "$order" = feeds ] && cold+=(--base-url https://strategy.example.com/)
     rm -rf "$out_root/cold"
-    result=$(measure "$bin" build "$repo" -o "$out_root/cold" --today 2026-11-24)
+    result=$(measure "${cold[@]}")
     [ -f "$out_root/cold/changes/feed.xml" ] && wrote=feeds || wrote=plain
     [ "$wrote" = "$order" ] || { echo "the $order build wrote $wrote" >&2; exit 1; }
     if [ "$order" = feeds ]; then feeds+=("$result"); else plain+=("$result"); fi

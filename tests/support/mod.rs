@@ -101,6 +101,24 @@ impl SiteTest {
         self
     }
 
+    /// The absolute path of `rel` under the root, as an argument.
+    pub(crate) fn path(&self, rel: &str) -> String {
+        self.root().join(rel).to_string_lossy().into_owned()
+    }
+
+    /// The text of the file at `rel` under the root.
+    pub(crate) fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Runs `throughline COMMAND --root ROOT ARGS...`: the commands that
+    /// write into the site (`checkin`, `review`, `new`).
+    pub(crate) fn run_in(&self, command: &str, args: &[&str]) -> Run {
+        let mut all = vec![command, "--root", "ROOT"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// Runs `throughline ARGS...` with the site root appended where `ROOT` appears.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_with_env(args, &[])

@@ -172,6 +172,25 @@ pub(crate) fn fixtures_dir() -> PathBuf {
 
 /// The tests' own cache folder: every run of the binary keeps its files
 /// there (the history, the marks of the folders a build may leave behind).
+/// Fails unless `text` (named `what` in the message) holds every needle.
+#[track_caller]
+pub(crate) fn assert_contains_all(text: &str, what: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            text.contains(needle),
+            "`{needle}` not in the {what}:\n{text}"
+        );
+    }
+}
+
+/// Fails if `text` (named `what` in the message) holds any needle.
+#[track_caller]
+pub(crate) fn assert_contains_none(text: &str, what: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(!text.contains(needle), "`{needle}` in the {what}:\n{text}");
+    }
+}
+
 pub(crate) fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache")
 }
@@ -315,6 +334,19 @@ fn walkdir_entries(dir: &Path) -> Vec<PathBuf> {
 /// Runs git in `dir` as a fixed author at a fixed date, so scripted histories are the same every run.
 pub(crate) fn git(dir: &Path, args: &[&str]) {
     git_at(dir, "2026-11-01", args);
+}
+
+/// Writes `text` to `rel` under `root`, making its folders.
+pub(crate) fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Commits everything in the work tree at `root` on `date`, as [`git_at`].
+pub(crate) fn commit_all_at(root: &Path, date: &str, message: &str) {
+    git_at(root, date, &["add", "-A"]);
+    git_at(root, date, &["commit", "-q", "-m", message]);
 }
 
 /// [`git`] on `date` (`YYYY-MM-DD`, noon UTC), for histories that span time.

@@ -8,6 +8,7 @@
 //! and `scripts/worst-cases.sh`).
 
 pub(crate) mod git_spy;
+pub(crate) mod listener;
 pub(crate) mod smtp;
 
 use std::collections::BTreeMap;

@@ -5,10 +5,9 @@
 //! message kept for the test to read.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::net::TcpStream;
+
+use super::listener::Listener;
 
 /// One message as the server received it.
 #[derive(Debug, Clone, Default)]
@@ -23,58 +22,30 @@ pub(crate) struct Mail {
     pub(crate) data: Vec<u8>,
 }
 
-pub(crate) struct SmtpServer {
-    /// The port it listens on, at 127.0.0.1.
-    pub(crate) port: u16,
-    mails: Arc<Mutex<Vec<Mail>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+/// A mail server on a local port ([`Listener::port`]).
+pub(crate) struct SmtpServer(Listener<Mail>);
 
 impl SmtpServer {
     pub(crate) fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        listener.set_nonblocking(true).expect("nonblocking");
-        let mails = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (m, s) = (Arc::clone(&mails), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
-            while !s.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let got = session(stream).unwrap_or_default();
-                        m.lock().expect("lock").extend(got);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        SmtpServer {
-            port,
-            mails,
-            stop,
-            thread: Some(thread),
-        }
+        SmtpServer(Listener::start(|stream| {
+            session(stream).unwrap_or_default()
+        }))
+    }
+
+    /// The port it listens on, at 127.0.0.1.
+    pub(crate) fn port(&self) -> u16 {
+        self.0.port
     }
 
     /// Stops the server: the messages it received.
-    pub(crate) fn received(mut self) -> Vec<Mail> {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().expect("server thread");
-        }
-        std::mem::take(&mut *self.mails.lock().expect("lock"))
+    pub(crate) fn received(self) -> Vec<Mail> {
+        self.0.received()
     }
 }
 
 /// Answers one client until it quits: the messages it delivered (`None`
 /// when the connection broke).
 fn session(stream: TcpStream) -> Option<Vec<Mail>> {
-    stream.set_nonblocking(false).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut out = stream;
     let mut say = |text: &str| out.write_all(format!("{text}\r\n").as_bytes()).ok();

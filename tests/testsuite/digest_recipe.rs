@@ -8,15 +8,12 @@
 //! binary; the runner's clock is `SOURCE_DATE_EPOCH`.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_yaml::Value;
 
+use crate::support::listener::Listener;
 use crate::support::{git, git_at, SiteTest};
 
 /// 2026-11-24 12:00 UTC, a Tuesday: the simulated runner's clock.
@@ -84,57 +81,25 @@ fn site() -> SiteTest {
 /// answered `200 ok`, until it is stopped.
 struct Webhook {
     url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    listener: Listener<String>,
 }
 
 impl Webhook {
     fn start() -> Webhook {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!(
-            "http://{}/services/T000/B000/XXXX",
-            listener.local_addr().expect("addr")
-        );
-        listener.set_nonblocking(true).expect("nonblocking");
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (b, s) = (Arc::clone(&bodies), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
-            while !s.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if let Some(body) = serve(stream) {
-                            b.lock().expect("lock").push(body);
-                        }
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
+        let listener = Listener::start(|stream| serve(stream).into_iter().collect());
         Webhook {
-            url,
-            bodies,
-            stop,
-            thread: Some(thread),
+            url: format!("http://127.0.0.1:{}/services/T000/B000/XXXX", listener.port),
+            listener,
         }
     }
 
-    fn received(mut self) -> Vec<String> {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().expect("listener");
-        }
-        std::mem::take(&mut *self.bodies.lock().expect("lock"))
+    fn received(self) -> Vec<String> {
+        self.listener.received()
     }
 }
 
 /// Reads one request, answers it, and returns a POST's body.
 fn serve(stream: std::net::TcpStream) -> Option<String> {
-    stream.set_nonblocking(false).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -341,7 +306,7 @@ fn gitlab_mails_the_html_digest_after_pages_and_reads_its_history() {
     env.extend(
         [
             ("CI_PAGES_URL", pages_url.to_string()),
-            ("SMTP_URL", format!("smtp://127.0.0.1:{}", server.port)),
+            ("SMTP_URL", format!("smtp://127.0.0.1:{}", server.port())),
             ("SMTP_USER", "digest-bot".into()),
             ("SMTP_PASSWORD", "s3cret:pass".into()),
         ]

@@ -192,6 +192,22 @@ pub(crate) fn assert_contains_none(text: &str, what: &str, needles: &[&str]) {
     }
 }
 
+/// The YAML block of docs/guide.md whose first line is `# HEADER` (a CI
+/// recipe), parsed: what the recipe tests run.
+pub(crate) fn guide_yaml(header: &str) -> serde_yaml::Value {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
+            .expect("docs/guide.md");
+    let marker = format!("```yaml\n# {header}\n");
+    let start = guide
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {header}`"))
+        + "```yaml\n".len();
+    let len = guide[start..].find("\n```").expect("unclosed code block");
+    serde_yaml::from_str(&guide[start..start + len])
+        .unwrap_or_else(|e| panic!("the {header} block in docs/guide.md is not YAML: {e}"))
+}
+
 pub(crate) fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache")
 }

@@ -21,16 +21,7 @@ const CLOCK: &str = "1795521600";
 
 /// The YAML block of the guide whose first line is `# HEADER`.
 fn block(header: &str) -> Value {
-    let guide =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
-            .expect("docs/guide.md");
-    let marker = format!("```yaml\n# {header}\n");
-    let start = guide
-        .find(&marker)
-        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {header}`"))
-        + "```yaml\n".len();
-    let len = guide[start..].find("\n```").expect("unclosed code block");
-    serde_yaml::from_str(&guide[start..start + len]).expect("the block is YAML")
+    crate::support::guide_yaml(header)
 }
 
 fn text(v: &Value) -> String {

@@ -18,11 +18,14 @@
 # Prints medians of RUNS runs (the `dist` binary, as released), wall and CPU time: `build`
 # with `history: false` and with history (the difference is what history
 # adds), a rebuild with history after an uncommitted one-document edit
-# (the history then comes from the output: history::cache), and `diff
-# HEAD~500 HEAD` (`--format json`, so printing is negligible), `digest
-# --since 7d` judged on the last commit's day (its history kept by the build
-# before it), and the build with history and an absolute `base_url`, which
-# writes the feeds (`changes/feed.xml`, one per team). The builds take
+# (the history then comes from the cache folder: history::cache), `diff
+# HEAD~500 HEAD` (`--format json`, so printing is negligible), and `digest
+# --since 7d` judged on the last commit's day, right after a build, reading
+# the history that build kept (`--output` names the build's folder, so the
+# two stamp one read). The feeds' cost: two builds with history into an
+# emptied folder, the history kept, one with `--base-url` (absolute:
+# `changes/feed.xml` and one feed per team are written), one without
+# (none); they take turns, first one then the other. All builds take
 # turns, so all see the same machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -136,7 +139,7 @@ build=("$bin" build "$repo" -o "$out_root/site" --today 2026-11-24)
 # Build exit code 1 (findings) would be a synthetic corpus's; the timing stands.
 history false
 "${build[@]}" >/dev/null 2>&1 || true
-off=(); on=(); again=(); diffs=(); digests=(); feeds=()
+off=(); on=(); again=(); diffs=(); digests=(); plain=(); feeds=()
 # The last commit's day: commits are one day apart from 2024-01-01.
 last_day=$(git -C "$repo" log -1 --format=%cs)
 
@@ -152,16 +155,22 @@ for _ in $(seq "$runs"); do
   again+=("$(measure "${build[@]}")")
   git -C "$repo" checkout -q -- "$edited"
   diffs+=("$(measure "$bin" diff HEAD~500 HEAD --root "$repo" --format json --today 2026-11-24)")
-  # Right after the build with history, from the same kept walk: the feeds'
-  # cost is the difference.
-  printf '%s\nhistory: true\nbase_url: https://strategy.example.com/\n' "$base_config" > "$config"
-  feeds+=("$(measure "${build[@]}")")
-  # The digest reads the history without an output folder, which a build's
-  # kept walk does not serve (its stamp differs), and would keep its own in
-  # the builds' place: so in a cache folder of its own, warm after the first run.
-  THROUGHLINE_CACHE_DIR="$out_root/digest-cache" "$bin" digest "$repo" --since 7d --today "$last_day" --format json >/dev/null 2>&1 || true
-  digests+=("$(THROUGHLINE_CACHE_DIR="$out_root/digest-cache" measure "$bin" digest "$repo" --since 7d --today "$last_day" --format json)")
+  # The digest, right after the build with history, from the walk it kept.
+  digests+=("$(measure "$bin" digest "$repo" --output "$out_root/site" --base-url https://strategy.example.com/ --since 7d --today "$last_day" --format json)")
+  # The feeds: the same build into the same empty folder, with and without
+  # them (`--base-url`, absolute), in turns; the history is the kept walk
+  # (the base URL is not part of its stamp).
+  for order in $( [ $((${#feeds[@]} % 2)) -eq 0 ] && echo "plain feeds" || echo "feeds plain"); do
+    cold=("$bin" build "$repo" -o "$out_root/cold" --today 2026-11-24)
+    [ "$order" = feeds ] && cold+=(--base-url https://strategy.example.com/)
+    rm -rf "$out_root/cold"
+    result=$(measure "${cold[@]}")
+    [ -f "$out_root/cold/changes/feed.xml" ] && wrote=feeds || wrote=plain
+    [ "$wrote" = "$order" ] || { echo "the $order build wrote $wrote" >&2; exit 1; }
+    if [ "$order" = feeds ]; then feeds+=("$result"); else plain+=("$result"); fi
+  done
 done
+rm -rf "$out_root/cold"
 printf '%s\n' "$base_config" > "$config"
 git -C "$repo" checkout -q throughline.yaml 2>/dev/null || true
 column() { printf '%s\n' "${@:2}" | awk -v c="$1" '{ print $c }' | median; }
@@ -170,7 +179,9 @@ on_wall=$(column 1 "${on[@]}"); on_cpu=$(column 2 "${on[@]}")
 again_wall=$(column 1 "${again[@]}"); again_cpu=$(column 2 "${again[@]}")
 diff_wall=$(column 1 "${diffs[@]}"); diff_cpu=$(column 2 "${diffs[@]}")
 digest_wall=$(column 1 "${digests[@]}"); digest_cpu=$(column 2 "${digests[@]}")
+plain_wall=$(column 1 "${plain[@]}"); plain_cpu=$(column 2 "${plain[@]}")
 feeds_wall=$(column 1 "${feeds[@]}"); feeds_cpu=$(column 2 "${feeds[@]}")
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }'; }
 echo "docs=$docs commits=$commits runs=$runs (medians; cpu = user + system, git included)"
 echo "build, history off: ${off_wall} ms wall, ${off_cpu} ms cpu"
 echo "build, history on:  ${on_wall} ms wall, ${on_cpu} ms cpu"
@@ -178,4 +189,7 @@ echo "history adds:       $((on_wall - off_wall)) ms wall, $((on_cpu - off_cpu))
 echo "rebuild at the same commit after an uncommitted edit, history on: ${again_wall} ms wall, ${again_cpu} ms cpu"
 echo "diff HEAD~500 HEAD: ${diff_wall} ms wall, ${diff_cpu} ms cpu (target ≤ 1000 ms wall)"
 echo "digest --since 7d, history cache warm: ${digest_wall} ms wall, ${digest_cpu} ms cpu (target ≤ 1000 ms wall)"
-echo "build, history on, with the feeds: ${feeds_wall} ms wall, ${feeds_cpu} ms cpu; the feeds add $((feeds_wall - on_wall)) ms wall (target ≤ 5% of ${on_wall} ms)"
+echo "build into an empty folder, history kept, without the feeds: ${plain_wall} ms wall, ${plain_cpu} ms cpu"
+echo "the same with the feeds: ${feeds_wall} ms wall, ${feeds_cpu} ms cpu"
+echo "the feeds add $((feeds_wall - plain_wall)) ms wall ($(percent $((feeds_wall - plain_wall)) "$plain_wall")%), $((feeds_cpu - plain_cpu)) ms cpu ($(percent $((feeds_cpu - plain_cpu)) "$plain_cpu")%) (target ≤ 5%)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"

@@ -308,6 +308,11 @@ pub(crate) struct DigestArgs {
     /// Judge the site as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub(crate) today: Option<String>,
+
+    /// The folder `build` writes the site to, when not `ROOT/public`: never
+    /// content, and the digest then reads the history that build kept.
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// `digest --format`.

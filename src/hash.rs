@@ -27,11 +27,39 @@ pub(crate) fn hash_of(value: &impl std::hash::Hash) -> u64 {
 /// for hashes that name things kept from one release to the next (search
 /// fragments, cache files).
 pub(crate) fn stable_hash(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in text.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    fnv1a(text.as_bytes())
+}
+
+/// A width of FNV-1a, with the published offset basis and prime of that
+/// width, so that [`fnv1a`] is one loop for both.
+trait FnvWidth: Copy + std::ops::BitXor<Output = Self> + From<u8> {
+    const OFFSET_BASIS: Self;
+    const PRIME: Self;
+    fn wrapping_mul(self, by: Self) -> Self;
+}
+
+impl FnvWidth for u32 {
+    const OFFSET_BASIS: u32 = 0x811c_9dc5;
+    const PRIME: u32 = 0x0100_0193;
+    fn wrapping_mul(self, by: u32) -> u32 {
+        u32::wrapping_mul(self, by)
     }
-    h
+}
+
+impl FnvWidth for u64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    fn wrapping_mul(self, by: u64) -> u64 {
+        u64::wrapping_mul(self, by)
+    }
+}
+
+/// FNV-1a of `bytes` at width `W`: each byte XORed in, then multiplied by
+/// the prime.
+fn fnv1a<W: FnvWidth>(bytes: &[u8]) -> W {
+    bytes.iter().fold(W::OFFSET_BASIS, |hash, &b| {
+        (hash ^ W::from(b)).wrapping_mul(W::PRIME)
+    })
 }
 
 /// This program: its version and a hash of the code it was built from
@@ -44,12 +72,7 @@ pub(crate) fn binary_identity() -> u64 {
 /// 32-bit FNV-1a of `bytes`: the halves of a document's fingerprint, which
 /// `review` writes into documents, so it must never change.
 pub(crate) fn stable_hash32(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for &b in bytes {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash
+    fnv1a(bytes)
 }
 
 /// A part of a page's values that serde hashes as its [`hash_of`]: for a

@@ -53,14 +53,52 @@ pub(crate) fn read(root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
 }
 
 fn read_in(folder: &Path, root: &Path, kind: &str, limit: u64) -> Option<Vec<u8>> {
-    let file = file_in(folder, root, kind)?;
-    let mut bytes = crate::source::read_regular(&file, limit.saturating_add(8)).ok()?;
-    let (body, check) = bytes.split_last_chunk::<8>()?;
+    match find_in(folder, root, kind, limit) {
+        Found::Bytes(bytes) => Some(bytes),
+        Found::Nothing | Found::Damaged => None,
+    }
+}
+
+/// What [`find`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// No file (or no cache folder).
+    Nothing,
+    /// Something at the file's name that is not what [`write`] wrote: a
+    /// link, another kind of file, a file over the limit, cut short or
+    /// changed.
+    Damaged,
+    /// The bytes [`write`] was given.
+    Bytes(Vec<u8>),
+}
+
+/// [`read`], telling a damaged file from none, for a reader that says so.
+pub(crate) fn find(root: &Path, kind: &str, limit: u64) -> Found {
+    match folder() {
+        Some(folder) => find_in(&folder, root, kind, limit),
+        None => Found::Nothing,
+    }
+}
+
+fn find_in(folder: &Path, root: &Path, kind: &str, limit: u64) -> Found {
+    let Some(file) = file_in(folder, root, kind) else {
+        return Found::Nothing;
+    };
+    let mut bytes = match crate::source::read_regular(&file, limit.saturating_add(8)) {
+        Ok(bytes) => bytes,
+        Err(crate::source::NotRead::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Found::Nothing
+        }
+        Err(_) => return Found::Damaged,
+    };
+    let Some((body, check)) = bytes.split_last_chunk::<8>() else {
+        return Found::Damaged;
+    };
     if check_of(body) != *check || body.len() as u64 > limit {
-        return None;
+        return Found::Damaged;
     }
     bytes.truncate(bytes.len() - 8);
-    Some(bytes)
+    Found::Bytes(bytes)
 }
 
 /// The check each kept file ends with: a hash of the bytes before it
@@ -204,11 +242,13 @@ mod tests {
             flipped[at] ^= 0x10;
             std::fs::write(&file, &flipped).expect("flip");
             assert_eq!(
-                read_in(&folder, one.path(), "dates", 100),
-                None,
+                find_in(&folder, one.path(), "dates", 100),
+                Found::Damaged,
                 "flip at {at}"
             );
         }
+        // No file is not a damaged one: the reader says only the latter.
+        assert_eq!(find_in(&folder, two.path(), "dates", 100), Found::Nothing);
         write_in(&folder, one.path(), "dates", b"again");
         assert_eq!(
             read_in(&folder, one.path(), "dates", 100).as_deref(),

@@ -309,7 +309,8 @@ fn digest(args: &DigestArgs) -> Result<u8, RunError> {
         today: args.today.clone(),
         drafts: false,
     };
-    let options = load_options(&common)?;
+    let mut options = load_options(&common)?;
+    options.output_dir = args.output.clone();
     let asked = DigestOptions {
         since: Since::parse(&args.since),
         teams: args.team.clone(),
@@ -317,6 +318,9 @@ fn digest(args: &DigestArgs) -> Result<u8, RunError> {
         base_url: args.base_url.clone(),
     };
     let digest = throughline::digest::digest(&options, &asked)?;
+    if let Some(note) = &digest.kept_note {
+        eprintln!("note: {note}");
+    }
     print!(
         "{}",
         throughline::digest::render(&digest, args.format.into())
@@ -496,6 +500,9 @@ fn build(args: &BuildArgs, color: bool) -> Result<u8, RunError> {
             "reading it failed".into(),
         ))
     }));
+    if let Some(note) = site.history.kept.note() {
+        eprintln!("note: {note}");
+    }
     // The findings print while the site renders: both only read the site.
     let (built, printed) = std::thread::scope(|scope| {
         let printer = scope.spawn(|| print_diagnostics(&site, args.format.into(), color));

@@ -1116,7 +1116,8 @@ impl Runner<'_> {
             throughline::config::Config::parse(&self.config_text, throughline::rules::HEALTH_RULES)
                 .expect("config");
         // The walk skips hidden, ignored and reserved paths; so must we.
-        let filter = throughline::source::SourceFilter::new(&config, None);
+        let filter =
+            throughline::source::SourceFilter::new(&config, std::path::Path::new("."), None);
         let sources = case
             .files
             .iter()

@@ -105,6 +105,10 @@ pub struct Digest {
     pub changed: Section,
     /// Findings new and resolved in the window, by rule.
     pub health: Health,
+    /// A line for the terminal, not the digest: the kept history was
+    /// refused ([`crate::history::cache::KeptUse::note`]).
+    #[serde(skip)]
+    pub kept_note: Option<String>,
 }
 
 /// A team named in the scope.
@@ -294,6 +298,7 @@ pub fn digest(options: &LoadOptions, asked: &DigestOptions) -> Result<Digest, Ru
         coming_up: ctx.coming_up(),
         changed: ctx.changed(&events),
         health: ctx.health(),
+        kept_note: now.history.kept.note(),
     })
 }
 

@@ -448,6 +448,7 @@ mod tests {
                 more: 7,
             },
             health: Health::default(),
+            kept_note: None,
         }
     }
 

@@ -4,8 +4,10 @@
 //! on the first-parent line from HEAD and the blobs they wrote never
 //! change. So a build stamps the history it read with that commit (and the
 //! other inputs of the read: the shallow clone's boundary, the config's
-//! `ignore`, whether `public/` is output, and the binary) and keeps it. The
-//! next build of the site:
+//! `ignore`, the output folder under the root, and the binary) and keeps
+//! it. The next build of the site, or `digest` or `serve` (one file per
+//! site root, whichever command read it, so a CI job that builds and then
+//! sends the digest reads git once):
 //! - at the same stamp, takes the history from the file and runs neither
 //!   `git log` nor `git cat-file` (a rebuild after an edit not yet
 //!   committed, the loop of someone writing: uncommitted edits never enter
@@ -54,8 +56,9 @@ pub struct Stamp {
     shallow: Vec<String>,
     /// The config's `ignore` patterns, which decide what is a document.
     ignore: Vec<String>,
-    /// `public/` is the output (no output folder was named), not content.
-    public_is_output: bool,
+    /// The output folder under the root, which is not content
+    /// (`SourceFilter::output`): `public` by default, `None` outside.
+    output: Option<String>,
 }
 
 impl Stamp {
@@ -64,7 +67,7 @@ impl Stamp {
         head: String,
         shallow: &std::collections::HashSet<String>,
         ignore: &[String],
-        public_is_output: bool,
+        output: Option<&str>,
     ) -> Stamp {
         let mut shallow: Vec<String> = shallow.iter().cloned().collect();
         shallow.sort_unstable();
@@ -73,7 +76,7 @@ impl Stamp {
             head,
             shallow,
             ignore: ignore.to_vec(),
-            public_is_output,
+            output: output.map(str::to_string),
         }
     }
 
@@ -96,7 +99,7 @@ impl Stamp {
         self.binary == other.binary
             && self.shallow == other.shallow
             && self.ignore == other.ignore
-            && self.public_is_output == other.public_is_output
+            && self.output == other.output
     }
 }
 
@@ -114,9 +117,43 @@ struct File<W> {
     walk: W,
 }
 
-/// The history file kept for the site at `root`, if any.
-pub(crate) fn kept(root: &Path) -> Option<Vec<u8>> {
-    crate::kept::read(root, "history", HISTORY_FILE_LIMIT)
+/// What became of the history file the last read kept, for a note.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeptUse {
+    /// None was looked for, or none was there.
+    #[default]
+    None,
+    /// It was this very history: git read no commit.
+    Whole,
+    /// It was walked on with the commits since its own.
+    WalkedOn,
+    /// It was another read's (another binary, config or output folder, a
+    /// commit off HEAD's line): read again, as expected after a change.
+    Other,
+    /// It was damaged, not as this binary writes one, or git lists other
+    /// commits than it holds: ignored, and read again.
+    Refused,
+}
+
+impl KeptUse {
+    /// A line for the terminal when the kept history was refused: a
+    /// restored cache someone tampered with, or a disk that damaged it.
+    pub fn note(self) -> Option<String> {
+        (self == KeptUse::Refused).then(|| {
+            let folder = crate::kept::folder()
+                .map(|f| crate::escape::for_terminal(&f.display().to_string()).into_owned())
+                .unwrap_or_else(|| "the cache folder".into());
+            format!(
+                "the history kept for this site in {folder} was damaged or does not match the repository's commits, so it was not used; read it from git instead"
+            )
+        })
+    }
+}
+
+/// The history file kept for the site at `root`: its bytes, or whether
+/// one was there but not as [`keep`] wrote it.
+pub(crate) fn kept(root: &Path) -> crate::kept::Found {
+    crate::kept::find(root, "history", HISTORY_FILE_LIMIT)
 }
 
 /// Keeps `bytes` as the history file of the site at `root`.
@@ -141,4 +178,52 @@ pub(crate) fn decode<W: DeserializeOwned>(
 ) -> Option<(Stamp, W)> {
     let file: File<W> = serde_json::from_slice(bytes).ok()?;
     (file.stamp.names_object_ids() && consistent(&file.walk)).then_some((file.stamp, file.walk))
+}
+
+/// Why `bytes`, which [`decode`] refused, were refused: another binary's
+/// file (whose format may differ: expected after an upgrade), or not a
+/// file any binary wrote as it is.
+pub(crate) fn undecoded(bytes: &[u8]) -> KeptUse {
+    #[derive(Deserialize)]
+    struct Binary {
+        binary: u64,
+    }
+    #[derive(Deserialize)]
+    struct Head {
+        stamp: Binary,
+    }
+    match serde_json::from_slice::<Head>(bytes) {
+        Ok(head) if head.stamp.binary != crate::hash::binary_identity() => KeptUse::Other,
+        _ => KeptUse::Refused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_binarys_file_is_expected_and_anything_else_refused() {
+        let ours = crate::hash::binary_identity();
+        let other = format!(
+            r#"{{"stamp": {{"binary": {}, "shape": "new"}}, "walk": 1}}"#,
+            ours ^ 1
+        );
+        assert_eq!(undecoded(other.as_bytes()), KeptUse::Other);
+        // This binary's, yet not as it writes one: forged or damaged.
+        let mine = format!(r#"{{"stamp": {{"binary": {ours}}}, "walk": 1}}"#);
+        assert_eq!(undecoded(mine.as_bytes()), KeptUse::Refused);
+        for junk in [&b""[..], b"{", b"[]", b"{\"stamp\": 1}"] {
+            assert_eq!(undecoded(junk), KeptUse::Refused, "{junk:?}");
+        }
+        assert!(KeptUse::Refused.note().is_some());
+        for quiet in [
+            KeptUse::None,
+            KeptUse::Whole,
+            KeptUse::WalkedOn,
+            KeptUse::Other,
+        ] {
+            assert_eq!(quiet.note(), None, "{quiet:?}");
+        }
+    }
 }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::body::{changed_sections, section_hashes};
-use super::cache::{self, Stamp};
+use super::cache::{self, KeptUse, Stamp};
 use super::fields::{front_matter_change, top_field, FrontMatterChange};
 use super::revision::read_blobs;
 use crate::config::Config;
@@ -304,6 +304,9 @@ pub struct SiteHistory {
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
+    /// What became of the history the last read kept.
+    #[serde(skip)]
+    pub kept: KeptUse,
 }
 
 /// The front-matter fields [`changes`] compares; a version holds no other
@@ -378,12 +381,16 @@ impl SiteHistory {
         if !config.history {
             return SiteHistory::empty(HistoryState::Off);
         }
-        let filter = SourceFilter::new(config, output_dir);
+        let filter = SourceFilter::new(config, root, output_dir);
         let stamp = |head: String, shallow: &HashSet<String>| {
-            Stamp::new(head, shallow, &config.ignore, output_dir.is_none())
+            Stamp::new(head, shallow, &config.ignore, filter.output())
         };
-        let previous = use_kept.then(|| cache::kept(root)).flatten();
-        match read(root, &filter, stamp, previous.as_deref()) {
+        let previous = if use_kept {
+            cache::kept(root)
+        } else {
+            crate::kept::Found::Nothing
+        };
+        match read(root, &filter, stamp, previous) {
             Ok(history) => history,
             Err(state) => SiteHistory::empty(state),
         }
@@ -436,7 +443,7 @@ fn read(
     root: &Path,
     filter: &SourceFilter,
     stamp: impl Fn(String, &HashSet<String>) -> Stamp,
-    previous: Option<&[u8]>,
+    previous: crate::kept::Found,
 ) -> Result<SiteHistory, HistoryState> {
     let (shallow, head) = repository_state(root)?;
     // A repository without commits yet has no history, which is not a problem.
@@ -444,8 +451,13 @@ fn read(
         return Ok(SiteHistory::empty(HistoryState::Read { shallow: false }));
     };
     let stamp = stamp(head, &shallow);
-    let (mut walk, range) = match start(root, filter, &stamp, &shallow, previous) {
-        Start::Kept(walk) => return Ok(walk.finish()),
+    let (start, kept) = start(root, filter, &stamp, &shallow, previous);
+    let (mut walk, range) = match start {
+        Start::Kept(walk) => {
+            let mut history = walk.finish();
+            history.kept = kept;
+            return Ok(history);
+        }
         Start::After(walk, range) => (walk, range),
         Start::Afresh => (Walk::default(), stamp.head().to_string()),
     };
@@ -495,7 +507,9 @@ fn read(
     if let Some(bytes) = cache::encode(&stamp, &walk) {
         cache::keep(root, &bytes);
     }
-    Ok(walk.finish())
+    let mut history = walk.finish();
+    history.kept = kept;
+    Ok(history)
 }
 
 /// Each commit's header in the history's `git log`: its id, committer
@@ -515,17 +529,22 @@ enum Start {
 }
 
 /// The kept walk, when it is the very one (the same stamp) or one HEAD
-/// walks on from, and git lists the commits it holds as it holds them.
+/// walks on from, and git lists the commits it holds as it holds them;
+/// and what became of it, for a note.
 fn start(
     root: &Path,
     filter: &SourceFilter,
     stamp: &Stamp,
     shallow: &HashSet<String>,
-    previous: Option<&[u8]>,
-) -> Start {
-    let Some((kept, walk)) = previous.and_then(|bytes| cache::decode(bytes, Walk::is_consistent))
-    else {
-        return Start::Afresh;
+    previous: crate::kept::Found,
+) -> (Start, KeptUse) {
+    let bytes = match previous {
+        crate::kept::Found::Nothing => return (Start::Afresh, KeptUse::None),
+        crate::kept::Found::Damaged => return (Start::Afresh, KeptUse::Refused),
+        crate::kept::Found::Bytes(bytes) => bytes,
+    };
+    let Some((kept, walk)) = cache::decode(&bytes, Walk::is_consistent) else {
+        return (Start::Afresh, cache::undecoded(&bytes));
     };
     // `None`: the stamp's own walk; else the commits since the kept one's.
     let since = if kept == *stamp {
@@ -533,14 +552,14 @@ fn start(
     } else if kept.same_read_as(stamp) && follows(root, kept.head(), stamp.head()) {
         Some(format!("{}..{}", kept.head(), stamp.head()))
     } else {
-        return Start::Afresh;
+        return (Start::Afresh, KeptUse::Other);
     };
     if !lists_the_walks_commits(root, filter, kept.head(), shallow, &walk) {
-        return Start::Afresh;
+        return (Start::Afresh, KeptUse::Refused);
     }
     match since {
-        None => Start::Kept(walk),
-        Some(range) => Start::After(walk, range),
+        None => (Start::Kept(walk), KeptUse::Whole),
+        Some(range) => (Start::After(walk, range), KeptUse::WalkedOn),
     }
 }
 
@@ -1146,7 +1165,7 @@ mod tests {
     use super::*;
 
     fn filter() -> SourceFilter {
-        SourceFilter::new(&Config::default(), None)
+        SourceFilter::new(&Config::default(), Path::new("."), None)
     }
 
     #[test]
@@ -1342,7 +1361,7 @@ mod tests {
 
     #[test]
     fn a_walk_kept_in_a_file_and_walked_on_is_the_walk_made_at_once() {
-        let stamp = Stamp::new(object_id("c-old"), &HashSet::new(), &[], false);
+        let stamp = Stamp::new(object_id("c-old"), &HashSet::new(), &[], None);
         let (log, versions) = five_commits();
         let whole = walk(log, versions);
         for cut in 0..=5 {
@@ -1393,7 +1412,7 @@ mod tests {
 
     /// The walk through [`five_commits`], with a stamp to keep it under.
     fn five_commits_walked() -> (Stamp, Walk) {
-        let stamp = Stamp::new(object_id("c"), &HashSet::new(), &[], false);
+        let stamp = Stamp::new(object_id("c"), &HashSet::new(), &[], None);
         let (log, versions) = five_commits();
         let mut walk = Walk::default();
         walk.steps(log, versions);

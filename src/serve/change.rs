@@ -87,7 +87,7 @@ mod tests {
             ignore: vec!["drafts/**".into(), "README.md".into()],
             ..SiteConfig::default()
         };
-        let filter = SourceFilter::new(&config, None);
+        let filter = SourceFilter::new(&config, std::path::Path::new("."), None);
         let table: &[(&str, bool, ChangeKind)] = &[
             ("", true, Irrelevant),
             (".git/index", false, Irrelevant),

@@ -310,7 +310,11 @@ impl LiveSite {
                 return Err(Problem::of_run_error(&err, self.color));
             }
         };
-        let filter = SourceFilter::new(&site.config, self.options.output_dir.as_deref());
+        let filter = SourceFilter::new(
+            &site.config,
+            &self.options.root,
+            self.options.output_dir.as_deref(),
+        );
         self.loaded = Some(Loaded {
             site,
             theme,

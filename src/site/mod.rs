@@ -239,7 +239,7 @@ pub fn inputs_from_texts(
         None => Config::default(),
     };
     apply_options(&mut config, options);
-    let filter = source::SourceFilter::new(&config, options.output_dir.as_deref());
+    let filter = source::SourceFilter::new(&config, &options.root, options.output_dir.as_deref());
     // The trackers' exports among the texts are read as `read_exports`
     // reads them from disk; an export not among them is not read.
     let mut exports: Vec<Option<tracker::Export>> = vec![None; config.trackers.len()];

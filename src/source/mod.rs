@@ -206,7 +206,7 @@ pub fn discover_each<T: Send>(
     options: &WalkOptions,
     each: impl Fn(&mut SourceFile) -> T + Sync,
 ) -> (Discovered, Vec<T>) {
-    let filter = SourceFilter::new(config, options.output_dir.as_deref());
+    let filter = SourceFilter::new(config, root, options.output_dir.as_deref());
     let guard = RootGuard::new(root);
     let output_dir = options
         .output_dir
@@ -536,33 +536,65 @@ fn too_large(rel: &str, len: u64) -> Box<Diagnostic> {
 
 /// Decides, from its path alone, whether a file is content. [`discover`]
 /// asks it of every file it walks; serve's watcher, which hears about one path
-/// at a time, asks it too.
+/// at a time, asks it too, and so does the history, of every path git lists.
 #[derive(Debug)]
 pub struct SourceFilter {
     ignore: GlobSet,
-    /// No output folder was given, so `public/` (the default) is output, not content.
-    public_is_output: bool,
+    /// The output folder under the root ([`output_in_root`]), not content.
+    output: Option<String>,
 }
 
 impl SourceFilter {
-    /// The filter for a site with `config`, built into `output_dir` (`public/` when `None`).
-    pub fn new(config: &Config, output_dir: Option<&Path>) -> SourceFilter {
+    /// The filter for the site at `root` with `config`, built into
+    /// `output_dir` (`public/` when `None`).
+    pub fn new(config: &Config, root: &Path, output_dir: Option<&Path>) -> SourceFilter {
         SourceFilter {
             ignore: build_ignore(&config.ignore),
-            public_is_output: output_dir.is_none(),
+            output: output_in_root(root, output_dir),
         }
     }
 
     /// Whether `rel` (relative to the root, `/`-separated) names a document.
     pub fn is_document(&self, rel: &str) -> bool {
         let hidden = rel.split('/').any(|p| p.is_empty() || p.starts_with('.'));
-        let reserved = match rel.split_once('/') {
-            Some(("static" | "templates", _)) => true,
-            Some(("public", _)) => self.public_is_output,
-            _ => false,
-        };
+        let reserved = matches!(rel.split_once('/'), Some(("static" | "templates", _)))
+            || self
+                .output
+                .as_deref()
+                .and_then(|out| rel.strip_prefix(out))
+                .is_some_and(|rest| rest.starts_with('/'));
         rel.ends_with(".md") && !hidden && !reserved && !self.ignore.is_match(rel)
     }
+
+    /// The output folder under the root this filter leaves out, if any.
+    pub fn output(&self) -> Option<&str> {
+        self.output.as_deref()
+    }
+}
+
+/// The output folder's path under `root`, `/`-separated: `public` when
+/// none is named (the default), `None` when it lies outside the root.
+/// Symbolic links in either path are resolved, so `-o ./public`, an
+/// absolute path and a link to the root's `public/` name one folder; a
+/// folder not made yet is placed by its nearest existing parent.
+pub fn output_in_root(root: &Path, output_dir: Option<&Path>) -> Option<String> {
+    let Some(out) = output_dir else {
+        return Some("public".into());
+    };
+    let root = absolute(root).canonicalize().ok()?;
+    let out = absolute(out);
+    let (existing, rest) = out
+        .ancestors()
+        .find_map(|a| Some((a.canonicalize().ok()?, out.strip_prefix(a).ok()?)))?;
+    if rest
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    let rel = existing.join(rest);
+    let rel = rel.strip_prefix(&root).ok()?;
+    (!rel.as_os_str().is_empty()).then(|| relative_path(Path::new(""), rel))
 }
 
 fn build_ignore(patterns: &[String]) -> GlobSet {
@@ -721,7 +753,7 @@ mod tests {
             ignore: vec!["drafts/**".into()],
             ..Config::default()
         };
-        let filter = SourceFilter::new(&config, None);
+        let filter = SourceFilter::new(&config, Path::new("."), None);
         for rel in ["a.md", "bets/b.md", "public.md", "x/static/c.md"] {
             assert!(filter.is_document(rel), "{rel}");
         }
@@ -737,11 +769,25 @@ mod tests {
         ] {
             assert!(!filter.is_document(rel), "{rel}");
         }
-        let elsewhere = SourceFilter::new(&config, Some(Path::new("/tmp/out")));
+        let root = tempfile::tempdir().expect("root");
+        let outside = tempfile::tempdir().expect("outside");
+        let elsewhere = SourceFilter::new(&config, root.path(), Some(outside.path()));
         assert!(
             elsewhere.is_document("public/a.md"),
             "with an output folder elsewhere, public/ is content"
         );
+        assert_eq!(elsewhere.output(), None);
+        // Inside the root, not made yet, named through `.`: that folder is
+        // output, and `public/` content.
+        let nested = root.path().join("./site/out");
+        let inside = SourceFilter::new(&config, root.path(), Some(&nested));
+        assert_eq!(inside.output(), Some("site/out"));
+        assert!(!inside.is_document("site/out/a.md"));
+        assert!(inside.is_document("site/outer.md") && inside.is_document("public/a.md"));
+        // The default build's `public/`, named or not, is one folder.
+        let public = SourceFilter::new(&config, root.path(), Some(&root.path().join("public")));
+        assert_eq!(public.output(), filter.output());
+        assert_eq!(output_in_root(root.path(), Some(root.path())), None);
     }
 
     /// A site folder holding `a.md` with `text`, and the file as discovery reads it.

@@ -500,8 +500,9 @@ fn every_install_and_ci_snippet_of_the_guide_runs() {
         .join("my-strategy/bets/bet-instant-payouts.md")
         .is_file());
 
-    // CI: the two recipes (run by ci_recipe.rs), the two weekly digest
-    // recipes (run by digest_recipe.rs) and the pre-commit config.
+    // CI: the two recipes (run by ci_recipe.rs), the three weekly digest
+    // recipes (GitHub's, GitLab's Slack and email jobs, run by
+    // digest_recipe.rs) and the pre-commit config.
     let ci = blocks("docs/guide.md", Some("## Continuous integration"));
     let mut recipes = 0;
     let mut digests = 0;
@@ -511,7 +512,9 @@ fn every_install_and_ci_snippet_of_the_guide_runs() {
         let first_line = block.code.lines().next().unwrap_or_default();
         match first_line {
             "# .github/workflows/strategy.yml" | "# .gitlab-ci.yml" => recipes += 1,
-            "# .github/workflows/digest.yml" | "# .gitlab-ci.yml (digest job)" => digests += 1,
+            "# .github/workflows/digest.yml"
+            | "# .gitlab-ci.yml (digest job)"
+            | "# .gitlab-ci.yml (digest email job)" => digests += 1,
             "# .pre-commit-config.yaml" => precommit = Some(block.code.clone()),
             other => panic!(
                 "the guide's CI section: no check claims the block `{other}`:\n{}",
@@ -520,7 +523,7 @@ fn every_install_and_ci_snippet_of_the_guide_runs() {
         }
     }
     assert_eq!(recipes, 2);
-    assert_eq!(digests, 2);
+    assert_eq!(digests, 3);
     precommit_config_runs(&precommit.expect("a pre-commit config"));
 }
 

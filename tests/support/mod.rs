@@ -7,6 +7,10 @@
 //! no test asserts how fast something ran (deadlines live in the benchmarks
 //! and `scripts/worst-cases.sh`).
 
+pub(crate) mod git_spy;
+pub(crate) mod listener;
+pub(crate) mod smtp;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -98,6 +102,24 @@ impl SiteTest {
         self
     }
 
+    /// The absolute path of `rel` under the root, as an argument.
+    pub(crate) fn path(&self, rel: &str) -> String {
+        self.root().join(rel).to_string_lossy().into_owned()
+    }
+
+    /// The text of the file at `rel` under the root.
+    pub(crate) fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// Runs `throughline COMMAND --root ROOT ARGS...`: the commands that
+    /// write into the site (`checkin`, `review`, `new`).
+    pub(crate) fn run_in(&self, command: &str, args: &[&str]) -> Run {
+        let mut all = vec![command, "--root", "ROOT"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// Runs `throughline ARGS...` with the site root appended where `ROOT` appears.
     pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_with_env(args, &[])
@@ -151,6 +173,41 @@ pub(crate) fn fixtures_dir() -> PathBuf {
 
 /// The tests' own cache folder: every run of the binary keeps its files
 /// there (the history, the marks of the folders a build may leave behind).
+/// Fails unless `text` (named `what` in the message) holds every needle.
+#[track_caller]
+pub(crate) fn assert_contains_all(text: &str, what: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            text.contains(needle),
+            "`{needle}` not in the {what}:\n{text}"
+        );
+    }
+}
+
+/// Fails if `text` (named `what` in the message) holds any needle.
+#[track_caller]
+pub(crate) fn assert_contains_none(text: &str, what: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(!text.contains(needle), "`{needle}` in the {what}:\n{text}");
+    }
+}
+
+/// The YAML block of docs/guide.md whose first line is `# HEADER` (a CI
+/// recipe), parsed: what the recipe tests run.
+pub(crate) fn guide_yaml(header: &str) -> serde_yaml::Value {
+    let guide =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
+            .expect("docs/guide.md");
+    let marker = format!("```yaml\n# {header}\n");
+    let start = guide
+        .find(&marker)
+        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {header}`"))
+        + "```yaml\n".len();
+    let len = guide[start..].find("\n```").expect("unclosed code block");
+    serde_yaml::from_str(&guide[start..start + len])
+        .unwrap_or_else(|e| panic!("the {header} block in docs/guide.md is not YAML: {e}"))
+}
+
 pub(crate) fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("throughline-cache")
 }
@@ -294,6 +351,19 @@ fn walkdir_entries(dir: &Path) -> Vec<PathBuf> {
 /// Runs git in `dir` as a fixed author at a fixed date, so scripted histories are the same every run.
 pub(crate) fn git(dir: &Path, args: &[&str]) {
     git_at(dir, "2026-11-01", args);
+}
+
+/// Writes `text` to `rel` under `root`, making its folders.
+pub(crate) fn write_file(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Commits everything in the work tree at `root` on `date`, as [`git_at`].
+pub(crate) fn commit_all_at(root: &Path, date: &str, message: &str) {
+    git_at(root, date, &["add", "-A"]);
+    git_at(root, date, &["commit", "-q", "-m", message]);
 }
 
 /// [`git`] on `date` (`YYYY-MM-DD`, noon UTC), for histories that span time.

@@ -22,15 +22,8 @@ fn site() -> SiteTest {
         .file("bets/bet-x.md", BET)
 }
 
-fn read(site: &SiteTest, rel: &str) -> String {
-    std::fs::read_to_string(site.root().join(rel)).expect("read")
-}
-
 fn checkin(site: &SiteTest, args: &[&str]) -> crate::support::Run {
-    let root = site.root().to_string_lossy().into_owned();
-    let mut all = vec!["checkin", "--root", &root];
-    all.extend_from_slice(args);
-    site.run(&all)
+    site.run_in("checkin", args)
 }
 
 fn assert_unchanged(site: &SiteTest) {
@@ -40,7 +33,7 @@ fn assert_unchanged(site: &SiteTest) {
         ("metrics/m-empty.md", EMPTY),
         ("metrics/m-absent.md", ABSENT),
     ] {
-        assert_eq!(read(site, rel), text, "{rel} must not change");
+        assert_eq!(site.read(rel), text, "{rel} must not change");
     }
 }
 
@@ -60,7 +53,7 @@ fn a_check_in_goes_where_its_date_belongs_and_nothing_else_changes() {
     );
     // After the item before it, so the comment stays with the item it describes.
     assert_eq!(
-        read(&site, "metrics/m-detention.md"),
+        site.read("metrics/m-detention.md"),
         BLOCK.replace(
             "value: 120}\r\n",
             "value: 120}\r\n  - {date: 2026-10-15, value: 101}\r\n"
@@ -68,7 +61,7 @@ fn a_check_in_goes_where_its_date_belongs_and_nothing_else_changes() {
     );
     let run = checkin(&site, &["m-detention", "-7.25", "--date", "2026-11-20"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(read(&site, "metrics/m-detention.md").contains(
+    assert!(site.read("metrics/m-detention.md").contains(
         "  - {date: 2026-11-01, value: 95}  # estimated\r\n  - {date: 2026-11-20, value: -7.25}\r\nowner: ops\r\n"
     ));
     assert_eq!(schema_and_yaml_findings(&site), Vec::<String>::new());
@@ -85,18 +78,18 @@ fn flow_empty_and_missing_lists_take_a_check_in_and_the_date_defaults_to_the_bui
         assert_eq!(run.code, 0, "{metric}: {}", run.stderr);
     }
     assert_eq!(
-        read(&site, "metrics/m-ontime.md"),
+        site.read("metrics/m-ontime.md"),
         FLOW.replace(
             "value: 83},\n",
             "value: 83},\n  {date: 2026-11-24, value: 84},\n"
         )
     );
     assert_eq!(
-        read(&site, "metrics/m-empty.md"),
+        site.read("metrics/m-empty.md"),
         EMPTY.replace("[]", "[{date: 2026-11-24, value: 84}]")
     );
     assert_eq!(
-        read(&site, "metrics/m-absent.md"),
+        site.read("metrics/m-absent.md"),
         ABSENT.replace(
             "title: Absent\n",
             "title: Absent\ncheckins:\n  - {date: 2026-11-24, value: 84}\n"
@@ -130,7 +123,7 @@ fn a_second_value_for_a_date_is_refused_unless_replace_changes_it_in_place() {
         "`m-detention` on 2026-11-01: 90 (was 95) in metrics/m-detention.md\n"
     );
     assert_eq!(
-        read(&site, "metrics/m-detention.md"),
+        site.read("metrics/m-detention.md"),
         BLOCK.replace("value: 95}  # estimated", "value: 90}  # estimated")
     );
     // The same value again is not a conflict; nothing changes.
@@ -173,11 +166,7 @@ fn a_csv_export_is_added_whole() {
         "export.csv",
         "Metric,Date,Value,Source\r\nm-ontime,2026-11-01,\"84.5\",\"yard, east\"\r\n\"m-detention\",2026-11-08,88,x\r\n\r\nm-ontime,2026-08-01,80,x\r\n",
     );
-    let csv = site
-        .root()
-        .join("export.csv")
-        .to_string_lossy()
-        .into_owned();
+    let csv = site.path("export.csv");
     let run = checkin(&site, &["--csv", &csv]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
@@ -187,10 +176,10 @@ fn a_csv_export_is_added_whole() {
         run.stderr
     );
     assert_eq!(
-        read(&site, "metrics/m-ontime.md"),
+        site.read("metrics/m-ontime.md"),
         "---\nid: m-ontime\nkind: metric\ntitle: On-time delivery\ncheckins: [\n  {date: 2026-08-01, value: 80},\n  {date: 2026-09-01, value: 81.5},\n  {date: 2026-10-01, value: 83},\n  {date: 2026-11-01, value: 84.5},\n]\n---\n"
     );
-    assert!(read(&site, "metrics/m-detention.md").contains(
+    assert!(site.read("metrics/m-detention.md").contains(
         "value: 95}  # estimated\r\n  - {date: 2026-11-08, value: 88}\r\nowner: ops\r\n"
     ));
     assert_eq!(schema_and_yaml_findings(&site), Vec::<String>::new());
@@ -202,11 +191,7 @@ fn one_bad_row_and_no_file_changes_every_bad_row_named_by_its_line() {
         "export.csv",
         "metric,date,value\nm-ontime,2026-11-01,84\nm-ontme,2026-11-02,1\nm-ontime,11/03/2026,1\nm-ontime,2026-11-04,\"1,234\"\nm-detention,2026-11-01,90\nm-ontime,2026-11-01,85\nm-ontime,2026-11-05\n",
     );
-    let csv = site
-        .root()
-        .join("export.csv")
-        .to_string_lossy()
-        .into_owned();
+    let csv = site.path("export.csv");
     let run = checkin(&site, &["--csv", &csv]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     // A row with the wrong number of fields is found first, on its own.
@@ -261,7 +246,7 @@ fn an_unordered_list_gets_the_check_in_at_its_end() {
     let run = checkin(&site, &["m", "3", "--date", "2026-10-01"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        read(&site, "m.md"),
+        site.read("m.md"),
         text.replace(
             "  value: 1\n",
             "  value: 1\n- date: 2026-10-01\n  value: 3\n"
@@ -277,11 +262,7 @@ fn a_metric_saved_while_checkin_runs_is_kept_and_no_metric_is_written() {
         "export.csv",
         "metric,date,value\nm-detention,2026-11-08,88\nm-ontime,2026-11-01,84.5\n",
     );
-    let csv = site
-        .root()
-        .join("export.csv")
-        .to_string_lossy()
-        .into_owned();
+    let csv = site.path("export.csv");
     let root = site.root().to_string_lossy().into_owned();
     let run = site.run_with_env(
         &["checkin", "--root", &root, "--csv", &csv],
@@ -295,9 +276,9 @@ fn a_metric_saved_while_checkin_runs_is_kept_and_no_metric_is_written() {
         "{}",
         run.stderr
     );
-    assert_eq!(read(&site, "metrics/m-detention.md"), BLOCK);
+    assert_eq!(site.read("metrics/m-detention.md"), BLOCK);
     assert_eq!(
-        read(&site, "metrics/m-ontime.md"),
+        site.read("metrics/m-ontime.md"),
         format!("{FLOW}{}", throughline::edit::EDITED_MEANWHILE)
     );
     let mut names: Vec<String> = std::fs::read_dir(site.root().join("metrics"))
@@ -335,7 +316,7 @@ fn a_metric_that_is_a_link_is_refused() {
             .file_type()
             .is_symlink()
     );
-    assert_eq!(read(&site, ".kept/m-ontime.md"), FLOW);
+    assert_eq!(site.read(".kept/m-ontime.md"), FLOW);
 }
 
 #[test]
@@ -360,7 +341,9 @@ fn a_number_that_cannot_be_kept_exactly_is_refused_not_rounded() {
     // What is kept exactly is taken, however it is written.
     let run = checkin(&site, &["m-ontime", "1.2500e1", "--date", "2026-11-01"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(read(&site, "metrics/m-ontime.md").contains("{date: 2026-11-01, value: 12.5}"));
+    assert!(site
+        .read("metrics/m-ontime.md")
+        .contains("{date: 2026-11-01, value: 12.5}"));
 }
 
 /// The loader reads a document of at most 4 MiB, with at most 1 MiB of front
@@ -395,7 +378,7 @@ fn no_check_in_makes_a_metric_too_long_to_be_read() {
         let run = checkin(&site, &["m-ontime", "84", "--date", "2026-11-01"]);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert!(run.stderr.contains(expected), "{}", run.stderr);
-        assert_eq!(read(&site, "metrics/m-ontime.md"), text);
+        assert_eq!(site.read("metrics/m-ontime.md"), text);
         let check = site.run(&["check", "ROOT", "--format", "json", "--today", "2026-11-24"]);
         assert!(!check.stdout.contains("\"io\""), "{}", check.stdout);
     }
@@ -410,11 +393,7 @@ fn a_csv_of_many_bad_rows_prints_a_few_and_counts_the_rest() {
         csv.push_str(&format!("m-ontme,2026-01-01,{day}\n"));
     }
     let site = site().file("export.csv", &csv);
-    let path = site
-        .root()
-        .join("export.csv")
-        .to_string_lossy()
-        .into_owned();
+    let path = site.path("export.csv");
     let run = checkin(&site, &["--csv", &path]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let errors = run

@@ -130,17 +130,7 @@ impl Pipeline {
 
 /// The YAML block of the guide whose first line is `# FILE`.
 fn recipe(file: &str) -> Value {
-    let guide =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
-            .expect("docs/guide.md");
-    let marker = format!("```yaml\n# {file}\n");
-    let start = guide
-        .find(&marker)
-        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {file}`"))
-        + "```yaml\n".len();
-    let len = guide[start..].find("\n```").expect("unclosed code block");
-    serde_yaml::from_str(&guide[start..start + len])
-        .unwrap_or_else(|e| panic!("the {file} block in docs/guide.md is not YAML: {e}"))
+    crate::support::guide_yaml(file)
 }
 
 fn text(v: &Value) -> String {

@@ -4,11 +4,12 @@
 //! owner scopes, the empty digest, a site without git, and hostile titles
 //! and commit subjects that must not break out of any format.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::support::{git, git_at, SiteTest};
+use crate::support::{
+    assert_contains_all, assert_contains_none, commit_all_at as commit, git, write_file as write,
+    SiteTest,
+};
 
 const CONFIG: &str = "title: Acme\nbase_url: https://strategy.example.com/\nrepo_url: https://git.example.com/acme/strategy\n";
 const TODAY: &str = "2026-11-24";
@@ -18,17 +19,6 @@ pub(crate) const HOSTILE: &str =
     "@everyone <img src=x onerror=alert(1)> <!channel> [x](https://evil.example) *b*";
 const HOSTILE_SUBJECT: &str =
     "Check in <script>alert(1)</script> @here <@U123> https://evil.example";
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn commit(root: &Path, date: &str, message: &str) {
-    git_at(root, date, &["add", "-A"]);
-    git_at(root, date, &["commit", "-q", "-m", message]);
-}
 
 fn bet(id: &str, parent: &str, status: &str, extra: &str) -> String {
     format!("---\nid: {id}\nkind: bet\nparent: {parent}\nstatus: {status}\nquarter: 2026-Q4\nreviewed: 2026-11-01\n{extra}---\n# {id}\n")
@@ -211,45 +201,53 @@ fn each_section_reads_the_window_from_git() {
 fn every_format_has_every_section() {
     let site = scripted();
     let md = digest(&site, &[]);
-    for heading in [
-        "# Strategy digest: Acme",
-        "## Needs a decision",
-        "## Coming up in the next 14 days",
-        "## What changed",
-        "## Health",
-        "New findings:",
-        "Resolved findings:",
-    ] {
-        assert!(md.contains(heading), "{heading} in\n{md}");
-    }
+    assert_contains_all(
+        &md,
+        "Markdown digest",
+        &[
+            "# Strategy digest: Acme",
+            "## Needs a decision",
+            "## Coming up in the next 14 days",
+            "## What changed",
+            "## Health",
+            "New findings:",
+            "Resolved findings:",
+        ],
+    );
     assert!(md.contains("[Credit lines](<https://strategy.example.com/bet-b/>) (Bet): status proposed → committed"), "{md}");
     let html = digest(&site, &["--format", "html"]);
-    for heading in [
-        ">Needs a decision</h2>",
-        ">Coming up in the next 14 days</h2>",
-        ">What changed</h2>",
-        ">Health</h2>",
-    ] {
-        assert!(html.contains(heading), "{heading}");
-    }
+    assert_contains_all(
+        &html,
+        "HTML digest",
+        &[
+            ">Needs a decision</h2>",
+            ">Coming up in the next 14 days</h2>",
+            ">What changed</h2>",
+            ">Health</h2>",
+        ],
+    );
     assert!(html.contains("<a href=\"https://strategy.example.com/bet-b/\""));
     // An email: inline styles only, nothing fetched, nothing run.
-    for banned in [
-        "<script", "<style", "<link", "<img", " src=\"", "@import", "url(",
-    ] {
-        assert!(!html.contains(banned), "{banned} in the HTML digest");
-    }
+    assert_contains_none(
+        &html,
+        "HTML digest",
+        &[
+            "<script", "<style", "<link", "<img", " src=\"", "@import", "url(",
+        ],
+    );
     let slack: Value =
         serde_json::from_str(&digest(&site, &["--format", "slack"])).expect("Slack JSON");
     let text = slack_text(&slack);
-    for heading in [
-        "*Needs a decision*",
-        "*Coming up in the next 14 days*",
-        "*What changed*",
-        "*Health*",
-    ] {
-        assert!(text.contains(heading), "{heading} in {text}");
-    }
+    assert_contains_all(
+        &text,
+        "Slack payload",
+        &[
+            "*Needs a decision*",
+            "*Coming up in the next 14 days*",
+            "*What changed*",
+            "*Health*",
+        ],
+    );
     assert!(
         text.contains("<https://strategy.example.com/bet-b/|Credit lines>"),
         "{text}"
@@ -281,62 +279,66 @@ fn slack_text(payload: &Value) -> String {
 fn hostile_titles_and_subjects_stay_text_in_every_format() {
     let site = scripted();
     let md = digest(&site, &[]);
-    for raw in [
-        "<img",
-        "<script",
-        "<!channel>",
-        "<@U123>",
-        "@everyone",
-        "@here",
-        "](https://evil",
-        "https://evil",
-    ] {
-        assert!(!md.contains(raw), "{raw} raw in the Markdown digest:\n{md}");
-    }
+    assert_contains_none(
+        &md,
+        "Markdown digest",
+        &[
+            "<img",
+            "<script",
+            "<!channel>",
+            "<@U123>",
+            "@everyone",
+            "@here",
+            "](https://evil",
+            "https://evil",
+        ],
+    );
     assert!(
         md.contains("&lt;img src=x onerror=alert\\(1\\)&gt;"),
         "{md}"
     );
     let html = digest(&site, &["--format", "html"]);
-    for raw in ["<img", "<script", "<!channel>", "<@U123>"] {
-        assert!(!html.contains(raw), "{raw} raw in the HTML digest");
-    }
+    assert_contains_none(
+        &html,
+        "HTML digest",
+        &["<img", "<script", "<!channel>", "<@U123>"],
+    );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("href=\"https://evil"));
     let d = json(&site, &[]);
     // JSON carries the exact text, for a tool to escape for its own reader.
-    let titles: Vec<&str> = d["changed"]["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["title"].as_str())
-        .collect();
-    assert!(titles.contains(&HOSTILE), "{titles:?}");
-    let subjects: Vec<&str> = d["changed"]["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["commit"]["subject"].as_str())
-        .collect();
-    assert!(subjects.contains(&HOSTILE_SUBJECT), "{subjects:?}");
+    let changed = |field: fn(&Value) -> Option<&str>| -> Vec<String> {
+        d["changed"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| field(i).map(str::to_string))
+            .collect()
+    };
+    let titles = changed(|i| i["title"].as_str());
+    assert!(titles.iter().any(|t| t == HOSTILE), "{titles:?}");
+    let subjects = changed(|i| i["commit"]["subject"].as_str());
+    assert!(
+        subjects.iter().any(|s| s == HOSTILE_SUBJECT),
+        "{subjects:?}"
+    );
     let slack: Value =
         serde_json::from_str(&digest(&site, &["--format", "slack"])).expect("Slack JSON");
     let text = slack_text(&slack);
-    for raw in [
-        "<!",
-        "<@",
-        "@everyone",
-        "@here",
-        "@channel",
-        "<script",
-        "<img",
-        "://evil",
-    ] {
-        assert!(
-            !text.contains(raw),
-            "{raw} raw in the Slack payload:\n{text}"
-        );
-    }
+    assert_contains_none(
+        &text,
+        "Slack payload",
+        &[
+            "<!",
+            "<@",
+            "@everyone",
+            "@here",
+            "@channel",
+            "<script",
+            "<img",
+            "://evil",
+        ],
+    );
     // The only `<` left open a link into the site or the repository.
     for (at, _) in text.match_indices('<') {
         let rest = &text[at..];
@@ -558,4 +560,106 @@ fn both_sides_are_judged_without_git_dates() {
     let new: Vec<String> = health(&d, "new");
     assert!(new.is_empty(), "{d:#}");
     assert_eq!(items(&d, "changed"), ["ps: reviewed on 2026-11-20"]);
+}
+
+#[test]
+fn a_build_and_a_digest_in_one_job_read_the_history_from_git_once() {
+    use crate::support::git_spy::{as_env, read_history_from_git, read_kept, write_kept, GitSpy};
+    let site = scripted();
+    // Not committed, so that the build is not refused for the orphan's
+    // error: the history is HEAD's either way.
+    std::fs::remove_file(site.root().join("bets/bet-x.md")).expect("remove");
+    let spy = GitSpy::new();
+    let owned = spy.env();
+    let env = as_env(&owned);
+    let run = |args: &[&str]| {
+        let run = site.run_with_env(args, &env);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        run
+    };
+    let digest_args = ["digest", "ROOT", "--today", TODAY, "--format", "json"];
+    // What a digest says that reads git itself, with a cache of its own.
+    let nothing_kept = tempfile::tempdir().expect("cache");
+    let fresh = site.run_with_env(
+        &digest_args,
+        &[(
+            "THROUGHLINE_CACHE_DIR",
+            &nothing_kept.path().to_string_lossy(),
+        )],
+    );
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    let fresh: Value = serde_json::from_str(&fresh.stdout).expect("JSON");
+    assert!(
+        items(&fresh, "changed").contains(&"bet-b: status proposed → committed".to_string()),
+        "the history is in it: {fresh:#}"
+    );
+    let same_as_fresh = |run: &crate::support::Run, what: &str| {
+        let d: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(d, fresh, "{what}");
+    };
+
+    // The default output folder, `ROOT/public`, for both.
+    run(&["build", "ROOT", "--today", TODAY]);
+    assert!(read_history_from_git(&spy.take()), "the build reads git");
+    let shared = run(&digest_args);
+    let calls = spy.take();
+    assert!(
+        !read_history_from_git(&calls),
+        "the build's history: {calls:?}"
+    );
+    assert_eq!(shared.stderr, "", "nothing to note");
+    same_as_fresh(&shared, "the build's history, the same digest");
+
+    // An output folder elsewhere: the digest is told where, as the build was.
+    let dir = tempfile::tempdir().expect("out");
+    let out = dir.path().join("site").to_string_lossy().into_owned();
+    run(&["build", "ROOT", "-o", &out, "--today", TODAY]);
+    assert!(read_history_from_git(&spy.take()), "another read: {out}");
+    let mut told = digest_args.to_vec();
+    told.extend(["--output", &out]);
+    same_as_fresh(&run(&told), "told the output folder");
+    assert!(!read_history_from_git(&spy.take()), "the build's history");
+
+    // A damaged file is refused, said, and read from git again.
+    let file = spy.kept_file("history");
+    let mut bytes = std::fs::read(&file).expect("kept");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&file, &bytes).expect("damage");
+    let damaged = run(&told);
+    assert!(read_history_from_git(&spy.take()), "read from git again");
+    assert!(
+        damaged
+            .stderr
+            .starts_with("note: the history kept for this site in ")
+            && damaged.stderr.contains("was damaged or does not match"),
+        "{}",
+        damaged.stderr
+    );
+    same_as_fresh(&damaged, "the damaged file is not used");
+
+    // A forged one, sealed as throughline seals it, whose commit git
+    // lists with another subject: refused by the digest and the build.
+    for command in ["digest", "build"] {
+        let text = String::from_utf8(read_kept(&file)).expect("JSON");
+        let forged = text.replace("Commit to credit lines", "Approved by the board");
+        assert_ne!(forged, text);
+        write_kept(&file, forged.as_bytes());
+        let refused = if command == "digest" {
+            run(&told)
+        } else {
+            run(&["build", "ROOT", "-o", &out, "--today", TODAY])
+        };
+        assert!(read_history_from_git(&spy.take()), "{command}: read again");
+        assert!(
+            refused
+                .stderr
+                .contains("note: the history kept for this site in "),
+            "{command}: {}",
+            refused.stderr
+        );
+        if command == "digest" {
+            same_as_fresh(&refused, "no invented subject");
+        }
+    }
 }

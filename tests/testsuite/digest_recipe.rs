@@ -1,21 +1,19 @@
 //! The weekly digest recipes in docs/guide.md run as written: their shell
 //! steps, read out of the guide, run with `bash -e` in a git repository of
 //! a site with two teams, this build's binary first on `PATH`, and post to
-//! a local HTTP listener standing in for Slack's incoming webhook, which
-//! checks what it receives. Steps that `uses:` an action (the checkout, the
+//! a local HTTP listener standing in for Slack's incoming webhook, or mail
+//! through a local SMTP server (`support::smtp`) with curl; the test checks
+//! what they receive. Steps that `uses:` an action (the checkout, the
 //! mail) are GitHub's and skipped; the install step is replaced by the
 //! binary; the runner's clock is `SOURCE_DATE_EPOCH`.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_yaml::Value;
 
+use crate::support::listener::Listener;
 use crate::support::{git, git_at, SiteTest};
 
 /// 2026-11-24 12:00 UTC, a Tuesday: the simulated runner's clock.
@@ -23,16 +21,7 @@ const CLOCK: &str = "1795521600";
 
 /// The YAML block of the guide whose first line is `# HEADER`.
 fn block(header: &str) -> Value {
-    let guide =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide.md"))
-            .expect("docs/guide.md");
-    let marker = format!("```yaml\n# {header}\n");
-    let start = guide
-        .find(&marker)
-        .unwrap_or_else(|| panic!("docs/guide.md has no yaml block starting `# {header}`"))
-        + "```yaml\n".len();
-    let len = guide[start..].find("\n```").expect("unclosed code block");
-    serde_yaml::from_str(&guide[start..start + len]).expect("the block is YAML")
+    crate::support::guide_yaml(header)
 }
 
 fn text(v: &Value) -> String {
@@ -56,7 +45,11 @@ fn site() -> SiteTest {
     git_at(site.root(), "2026-11-01", &["commit", "-q", "-m", "Set up"]);
     for (team, parent, title) in [
         ("payouts", "ps", "Instant payouts"),
-        ("lending", "pl", "Credit lines @channel"),
+        (
+            "lending",
+            "pl",
+            "Credit lines @channel <script>alert(1)</script>",
+        ),
     ] {
         let path = site.root().join(format!("bets/bet-{team}.md"));
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
@@ -79,57 +72,25 @@ fn site() -> SiteTest {
 /// answered `200 ok`, until it is stopped.
 struct Webhook {
     url: String,
-    bodies: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    listener: Listener<String>,
 }
 
 impl Webhook {
     fn start() -> Webhook {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!(
-            "http://{}/services/T000/B000/XXXX",
-            listener.local_addr().expect("addr")
-        );
-        listener.set_nonblocking(true).expect("nonblocking");
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (b, s) = (Arc::clone(&bodies), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
-            while !s.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if let Some(body) = serve(stream) {
-                            b.lock().expect("lock").push(body);
-                        }
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
+        let listener = Listener::start(|stream| serve(stream).into_iter().collect());
         Webhook {
-            url,
-            bodies,
-            stop,
-            thread: Some(thread),
+            url: format!("http://127.0.0.1:{}/services/T000/B000/XXXX", listener.port),
+            listener,
         }
     }
 
-    fn received(mut self) -> Vec<String> {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            t.join().expect("listener");
-        }
-        std::mem::take(&mut *self.bodies.lock().expect("lock"))
+    fn received(self) -> Vec<String> {
+        self.listener.received()
     }
 }
 
 /// Reads one request, answers it, and returns a POST's body.
 fn serve(stream: std::net::TcpStream) -> Option<String> {
-    stream.set_nonblocking(false).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -157,21 +118,23 @@ fn serve(stream: std::net::TcpStream) -> Option<String> {
         .then(|| String::from_utf8_lossy(&body).into_owned())
 }
 
-/// Runs `script` with `bash -e` in the site, as the runner would.
+/// Runs `script` with `bash -e` in the site, as the runner would: the
+/// binary first on `env`'s `PATH` (or the test's).
 fn run_step(site: &SiteTest, script: &str, env: &[(String, String)]) {
     let bin = Path::new(env!("CARGO_BIN_EXE_throughline"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().expect("bin dir").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let rest = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
+    let path = format!("{}:{rest}", bin.parent().expect("bin dir").display());
     let out = Command::new("bash")
         .args(["-e", "-c", script])
         .current_dir(site.root())
-        .env("PATH", path)
         .env("SOURCE_DATE_EPOCH", CLOCK)
         .env("THROUGHLINE_CACHE_DIR", crate::support::cache_dir())
         .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("PATH", path)
         .output()
         .expect("bash runs");
     assert!(
@@ -280,4 +243,128 @@ fn gitlab_posts_each_teams_digest_on_a_schedule() {
         run_step(&site, &text(script), &env);
     }
     assert_slack_payloads(&webhook.received(), "https://example.gitlab.io/strategy/");
+}
+
+/// A MIME message as Python's `email` parser (the standard library's, as
+/// a mail client would) reads it: its headers and each part's type and
+/// decoded text.
+fn parse_mail(data: &[u8]) -> serde_json::Value {
+    const READER: &str = r#"
+import email, email.policy, json, sys
+m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+print(json.dumps({
+    "from": m["From"], "to": m["To"], "subject": m["Subject"],
+    "type": m.get_content_type(), "defects": [str(d) for d in m.defects],
+    "parts": [{"type": p.get_content_type(), "charset": p.get_content_charset(),
+               "text": p.get_content(), "defects": [str(d) for d in p.defects]}
+              for p in m.iter_parts()],
+}))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", READER])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(data)
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    assert!(out.status.success(), "the mail does not parse");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn gitlab_mails_the_html_digest_after_pages_and_reads_its_history() {
+    use crate::support::git_spy::{read_history_from_git, GitSpy};
+    use crate::support::smtp::SmtpServer;
+    let site = site();
+    let pipeline = block(".gitlab-ci.yml");
+    let job = block(".gitlab-ci.yml (digest email job)");
+    let job = &job["digest-email"];
+    assert_eq!(
+        text(&job["rules"][0]["if"]),
+        "$CI_PIPELINE_SOURCE == \"schedule\""
+    );
+    assert_eq!(text(&job["stage"]), ".post", "after pages");
+    let server = SmtpServer::start();
+    let spy = GitSpy::new();
+    let pages_url = "https://example.gitlab.io/strategy";
+    let mut env: Vec<(String, String)> = spy.env().to_vec();
+    env.extend(
+        [
+            ("CI_PAGES_URL", pages_url.to_string()),
+            ("SMTP_URL", format!("smtp://127.0.0.1:{}", server.port())),
+            ("SMTP_USER", "digest-bot".into()),
+            ("SMTP_PASSWORD", "s3cret:pass".into()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    );
+    for (k, v) in job["variables"].as_mapping().expect("variables") {
+        env.push((text(k), text(v)));
+    }
+    // The scheduled pipeline: pages' build, then this job.
+    for script in pipeline["pages"]["script"].as_sequence().expect("pages") {
+        run_step(&site, &text(script), &env);
+    }
+    assert!(read_history_from_git(&spy.take()), "pages' build reads git");
+    for script in job["script"].as_sequence().expect("script") {
+        run_step(&site, &text(script), &env);
+    }
+    let calls = spy.take();
+    assert!(
+        !read_history_from_git(&calls),
+        "the digests read the history pages' build kept: {calls:?}"
+    );
+
+    let mails = server.received();
+    assert_eq!(mails.len(), 1, "one mail: {mails:?}");
+    let mail = &mails[0];
+    assert_eq!(
+        mail.login,
+        Some(("digest-bot".to_string(), "s3cret:pass".to_string())),
+        "logged in with the masked variables"
+    );
+    assert_eq!(mail.from, "strategy@example.com");
+    assert_eq!(mail.to, ["strategy@example.com"]);
+    let parsed = parse_mail(&mail.data);
+    assert_eq!(parsed["subject"], "Strategy digest");
+    assert_eq!(parsed["from"], "throughline <strategy@example.com>");
+    assert_eq!(parsed["type"], "multipart/alternative");
+    assert_eq!(parsed["defects"], serde_json::json!([]), "{parsed:#}");
+    let parts = parsed["parts"].as_array().expect("parts");
+    let types: Vec<&str> = parts.iter().filter_map(|p| p["type"].as_str()).collect();
+    assert_eq!(types, ["text/plain", "text/html"], "HTML last: preferred");
+    for p in parts {
+        assert_eq!(p["charset"], "utf-8");
+        assert_eq!(p["defects"], serde_json::json!([]), "{p:#}");
+    }
+    // The HTML part is the digest, byte for byte, as the command prints it.
+    let digest = |format: &str| {
+        let run = site.run(&[
+            "digest",
+            "ROOT",
+            "--today",
+            "2026-11-24",
+            "--format",
+            format,
+            "--base-url",
+            &format!("{pages_url}/"),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let html = digest("html");
+    assert_eq!(parts[1]["text"], html.as_str());
+    assert_eq!(parts[0]["text"], digest("markdown").as_str());
+    assert!(html.contains("Credit lines") && html.contains(&format!("{pages_url}/bet-lending/")));
+    // The hostile title and subject stay text in the mail.
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script"),
+        "{html}"
+    );
+    assert!(!html.contains("<!here>"), "{html}");
 }

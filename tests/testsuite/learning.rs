@@ -15,15 +15,22 @@ fn site() -> SiteTest {
         .file("metrics/m-rate.md", FLOW)
 }
 
-fn read(site: &SiteTest, rel: &str) -> String {
-    std::fs::read_to_string(site.root().join(rel)).expect("read")
+fn checkin(site: &SiteTest, args: &[&str]) -> crate::support::Run {
+    site.run_in("checkin", args)
 }
 
-fn checkin(site: &SiteTest, args: &[&str]) -> crate::support::Run {
-    let root = site.root().to_string_lossy().into_owned();
-    let mut all = vec!["checkin", "--root", &root];
-    all.extend_from_slice(args);
-    site.run(&all)
+/// `checkin METRIC VALUE --date DATE --note NOTE EXTRA...`.
+fn noted(
+    site: &SiteTest,
+    metric: &str,
+    value: &str,
+    date: &str,
+    note: &str,
+    extra: &[&str],
+) -> crate::support::Run {
+    let mut args = vec![metric, value, "--date", date, "--note", note];
+    args.extend_from_slice(extra);
+    checkin(site, &args)
 }
 
 fn findings(site: &SiteTest) -> Vec<String> {
@@ -34,44 +41,37 @@ fn findings(site: &SiteTest) -> Vec<String> {
 #[test]
 fn checkin_note_is_written_beside_the_value_quoted_only_when_it_must_be() {
     let site = site();
-    let run = checkin(
+    let run = noted(
         &site,
-        &[
-            "m-rate",
-            "12",
-            "--date",
-            "2026-10-01",
-            "--note",
-            "  pricing page, then the new onboarding  ",
-        ],
+        "m-rate",
+        "12",
+        "2026-10-01",
+        "  pricing page, then the new onboarding  ",
+        &[],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        read(&site, "metrics/m-rate.md"),
+        site.read("metrics/m-rate.md"),
         FLOW.replace(
             "value: 10}]",
             "value: 10}, {date: 2026-10-01, value: 12, note: \"pricing page, then the new onboarding\"}]"
         )
     );
-    let run = checkin(
-        &site,
-        &["m-wait", "90", "--date", "2026-11-08", "--note", "new gate"],
-    );
+    let run = noted(&site, "m-wait", "90", "2026-11-08", "new gate", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        read(&site, "metrics/m-wait.md"),
+        site.read("metrics/m-wait.md"),
         BLOCK.replace(
             "# estimated\r\n",
             "# estimated\r\n  - {date: 2026-11-08, value: 90, note: new gate}\r\n"
         )
     );
     // A blank note is no note.
-    let run = checkin(
-        &site,
-        &["m-rate", "13", "--date", "2026-11-01", "--note", "  "],
-    );
+    let run = noted(&site, "m-rate", "13", "2026-11-01", "  ", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(read(&site, "metrics/m-rate.md").contains("{date: 2026-11-01, value: 13}]"));
+    assert!(site
+        .read("metrics/m-rate.md")
+        .contains("{date: 2026-11-01, value: 13}]"));
     assert_eq!(findings(&site), Vec::<String>::new());
 }
 
@@ -79,17 +79,7 @@ fn checkin_note_is_written_beside_the_value_quoted_only_when_it_must_be() {
 fn a_note_for_a_recorded_date_needs_replace_and_a_note_already_written() {
     let site = site();
     // The same value with a new note is a change, not a repeat.
-    let run = checkin(
-        &site,
-        &[
-            "m-wait",
-            "120",
-            "--date",
-            "2026-10-01",
-            "--note",
-            "re-measured",
-        ],
-    );
+    let run = noted(&site, "m-wait", "120", "2026-10-01", "re-measured", &[]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr
@@ -97,51 +87,34 @@ fn a_note_for_a_recorded_date_needs_replace_and_a_note_already_written() {
         "{}",
         run.stderr
     );
-    assert_eq!(read(&site, "metrics/m-wait.md"), BLOCK);
-    let run = checkin(
+    assert_eq!(site.read("metrics/m-wait.md"), BLOCK);
+    let run = noted(
         &site,
-        &[
-            "m-wait",
-            "121",
-            "--date",
-            "2026-10-01",
-            "--note",
-            "re-measured",
-            "--replace",
-        ],
+        "m-wait",
+        "121",
+        "2026-10-01",
+        "re-measured",
+        &["--replace"],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(read(&site, "metrics/m-wait.md")
+    assert!(site
+        .read("metrics/m-wait.md")
         .contains("  - {date: 2026-10-01, value: 121, note: re-measured}\r\n"));
     // An item without `note:` cannot be given one in place: refused, unchanged.
-    let before = read(&site, "metrics/m-wait.md");
-    let run = checkin(
+    let before = site.read("metrics/m-wait.md");
+    let run = noted(
         &site,
-        &[
-            "m-wait",
-            "96",
-            "--date",
-            "2026-11-01",
-            "--note",
-            "counted",
-            "--replace",
-        ],
+        "m-wait",
+        "96",
+        "2026-11-01",
+        "counted",
+        &["--replace"],
     );
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("without a note"), "{}", run.stderr);
-    assert_eq!(read(&site, "metrics/m-wait.md"), before);
+    assert_eq!(site.read("metrics/m-wait.md"), before);
     // The same value and the same note again: nothing to do.
-    let run = checkin(
-        &site,
-        &[
-            "m-wait",
-            "121",
-            "--date",
-            "2026-10-01",
-            "--note",
-            "re-measured",
-        ],
-    );
+    let run = noted(&site, "m-wait", "121", "2026-10-01", "re-measured", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains("recorded 0 check-ins"),
@@ -160,11 +133,11 @@ fn a_csv_note_column_is_written_and_blank_cells_write_no_note() {
     let run = checkin(&site, &["--csv", &csv.to_string_lossy()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        read(&site, "metrics/m-rate.md").contains(
+        site.read("metrics/m-rate.md").contains(
             "{date: 2026-10-01, value: 11, note: \"launch week, \\\"busy\\\"\"}, {date: 2026-11-01, value: 14}]"
         ),
         "{}",
-        read(&site, "metrics/m-rate.md")
+        site.read("metrics/m-rate.md")
     );
     assert_eq!(findings(&site), Vec::<String>::new());
 }
@@ -172,16 +145,13 @@ fn a_csv_note_column_is_written_and_blank_cells_write_no_note() {
 #[test]
 fn the_metric_page_shows_each_note_in_its_table_and_on_its_chart() {
     let site = site();
-    let run = checkin(
+    let run = noted(
         &site,
-        &[
-            "m-rate",
-            "12",
-            "--date",
-            "2026-10-01",
-            "--note",
-            "<b>pricing</b> page",
-        ],
+        "m-rate",
+        "12",
+        "2026-10-01",
+        "<b>pricing</b> page",
+        &[],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let built = site.build_elsewhere(&[], &[]);

@@ -176,6 +176,16 @@ impl Client {
         response["result"].clone()
     }
 
+    /// The code actions offered at `line` and `character` of `rel`.
+    pub(crate) fn code_actions(&mut self, rel: &str, line: u32, character: u32) -> Vec<Value> {
+        let at = json!({ "line": line, "character": character });
+        let actions = self.call(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": self.uri(rel) }, "range": { "start": at, "end": at }, "context": { "diagnostics": [] } }),
+        );
+        actions.as_array().expect("actions").clone()
+    }
+
     pub(crate) fn open(&mut self, rel: &str) -> String {
         let text = std::fs::read_to_string(self.root.join(rel)).expect("read");
         self.open_text(rel, &text);
@@ -284,6 +294,23 @@ fn offset_of(text: &str, position: &Value) -> usize {
         units += c.len_utf16();
     }
     text.len()
+}
+
+/// The code action titled `title`.
+fn action<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    find_action(actions, title, |t| t == title)
+}
+
+/// The code action whose title starts with `start`.
+fn action_starting<'a>(actions: &'a [Value], start: &str) -> &'a Value {
+    find_action(actions, start, |t| t.starts_with(start))
+}
+
+fn find_action<'a>(actions: &'a [Value], what: &str, title: impl Fn(&str) -> bool) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(&title))
+        .unwrap_or_else(|| panic!("no code action `{what}` in {actions:#?}"))
 }
 
 /// `text` with one LSP text edit applied.
@@ -747,26 +774,21 @@ fn rename_changes_the_id_and_every_reference_with_versions() {
     // Refused: an id that exists, an invalid one.
     let mut client = Client::start(site.root(), json!({}));
     client.open("products/ps-payouts.md");
-    let taken = client.request(
-        "textDocument/rename",
-        json!({ "textDocument": { "uri": client.uri("products/ps-payouts.md") }, "position": { "line": 1, "character": 6 }, "newName": "ps-lending" }),
-    );
-    assert!(
-        taken["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("already exists")),
-        "{taken}"
-    );
-    let invalid = client.request(
-        "textDocument/rename",
-        json!({ "textDocument": { "uri": client.uri("products/ps-payouts.md") }, "position": { "line": 1, "character": 6 }, "newName": "Payouts Plan" }),
-    );
-    assert!(
-        invalid["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("not a valid id")),
-        "{invalid}"
-    );
+    for (new_name, why) in [
+        ("ps-lending", "already exists"),
+        ("Payouts Plan", "not a valid id"),
+    ] {
+        let refused = client.request(
+            "textDocument/rename",
+            json!({ "textDocument": { "uri": client.uri("products/ps-payouts.md") }, "position": { "line": 1, "character": 6 }, "newName": new_name }),
+        );
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(why)),
+            "{new_name}: {refused}"
+        );
+    }
 }
 
 #[test]
@@ -845,16 +867,8 @@ fn code_actions_fix_what_is_mechanical() {
     client.change(BET, 2, &broken);
     client.diagnostics(BET, Some(2));
     let (line, ch) = position(&broken, "ps-payout\n");
-    let range = json!({ "start": { "line": line, "character": ch }, "end": { "line": line, "character": ch } });
-    let actions = client.call(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": client.uri(BET) }, "range": range, "context": { "diagnostics": [] } }),
-    );
-    let list = actions.as_array().expect("actions");
-    let fix = list
-        .iter()
-        .find(|a| a["title"] == "Change `ps-payout` to `ps-payouts`")
-        .expect("did-you-mean");
+    let list = client.code_actions(BET, line, ch);
+    let fix = action(&list, "Change `ps-payout` to `ps-payouts`");
     assert_eq!(fix["kind"], "quickfix");
     let edit = &fix["edit"]["changes"][client.uri(BET)][0];
     assert_eq!(edit["newText"], "ps-payouts");
@@ -862,10 +876,7 @@ fn code_actions_fix_what_is_mechanical() {
         edit["range"]["start"],
         json!({ "line": line, "character": ch })
     );
-    let reviewed = list
-        .iter()
-        .find(|a| a["title"] == "Mark reviewed today (2026-11-24)")
-        .expect("reviewed");
+    let reviewed = action(&list, "Mark reviewed today (2026-11-24)");
     let edit = &reviewed["edit"]["changes"][client.uri(BET)][0];
     // What `throughline review` writes: the date (the parent is broken, so no stamp).
     assert_eq!(
@@ -875,16 +886,8 @@ fn code_actions_fix_what_is_mechanical() {
     // With the parent resolved, its fingerprint is stamped for drift too.
     client.change(BET, 3, &text);
     client.diagnostics(BET, Some(3));
-    let actions = client.call(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": client.uri(BET) }, "range": range, "context": { "diagnostics": [] } }),
-    );
-    let reviewed = actions
-        .as_array()
-        .expect("actions")
-        .iter()
-        .find(|a| a["title"] == "Mark reviewed today (2026-11-24)")
-        .expect("reviewed");
+    let actions = client.code_actions(BET, line, ch);
+    let reviewed = action(&actions, "Mark reviewed today (2026-11-24)");
     let applied = apply(&text, &reviewed["edit"]["changes"][client.uri(BET)][0]);
     assert!(applied.contains("\nreviewed: 2026-11-24\n"), "{applied}");
     assert!(
@@ -896,20 +899,8 @@ fn code_actions_fix_what_is_mechanical() {
     let bare = "---\nid: bet-bare\nkind: bet\ntitle: Bare\n---\nText.\n";
     client.open_text("bets/bet-bare.md", bare);
     client.diagnostics("bets/bet-bare.md", Some(1));
-    let actions = client.call(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": client.uri("bets/bet-bare.md") }, "range": { "start": { "line": 5, "character": 0 }, "end": { "line": 5, "character": 0 } }, "context": { "diagnostics": [] } }),
-    );
-    let missing = actions
-        .as_array()
-        .expect("actions")
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Add the missing fields of a `bet`"))
-        })
-        .expect("missing fields");
+    let actions = client.code_actions("bets/bet-bare.md", 5, 0);
+    let missing = action_starting(&actions, "Add the missing fields of a `bet`");
     let edit = &missing["edit"]["changes"][client.uri("bets/bet-bare.md")][0];
     assert_eq!(edit["range"]["start"], json!({ "line": 4, "character": 0 }));
     let inserted = edit["newText"].as_str().expect("text");
@@ -937,20 +928,8 @@ fn the_missing_fields_are_added_in_the_documents_line_ends() {
     let bare = "---\r\nid: bet-crlf\r\nkind: bet\r\ntitle: Bare # a note\r\n---\r\nText.\r\n";
     client.open_text("bets/bet-crlf.md", bare);
     client.diagnostics("bets/bet-crlf.md", Some(1));
-    let actions = client.call(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": client.uri("bets/bet-crlf.md") }, "range": { "start": { "line": 5, "character": 0 }, "end": { "line": 5, "character": 0 } }, "context": { "diagnostics": [] } }),
-    );
-    let missing = actions
-        .as_array()
-        .expect("actions")
-        .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Add the missing fields of a `bet`"))
-        })
-        .expect("missing fields");
+    let actions = client.code_actions("bets/bet-crlf.md", 5, 0);
+    let missing = action_starting(&actions, "Add the missing fields of a `bet`");
     let edit = &missing["edit"]["changes"][client.uri("bets/bet-crlf.md")][0];
     let filled = apply(bare, edit);
     assert!(filled.contains("\r\nstatus: proposed "), "{filled:?}");

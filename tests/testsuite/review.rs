@@ -34,18 +34,13 @@ fn drift_findings(site: &SiteTest) -> Vec<String> {
 }
 
 fn review(site: &SiteTest, args: &[&str]) -> crate::support::Run {
-    let root = site.root().to_string_lossy().into_owned();
-    let mut all = vec!["review", "--root", &root, "--today", "2026-11-24"];
+    let mut all = vec!["--today", "2026-11-24"];
     all.extend_from_slice(args);
-    site.run(&all)
-}
-
-fn read(site: &SiteTest, rel: &str) -> String {
-    std::fs::read_to_string(site.root().join(rel)).expect("read")
+    site.run_in("review", &all)
 }
 
 fn edit(site: &SiteTest, rel: &str, from: &str, to: &str) {
-    let text = read(site, rel);
+    let text = site.read(rel);
     assert!(text.contains(from), "{rel} has no `{from}`");
     std::fs::write(site.root().join(rel), text.replacen(from, to, 1)).expect("write");
 }
@@ -61,7 +56,7 @@ fn review_rewrites_only_its_two_lines() {
         "{}",
         run.stdout
     );
-    let after = read(&site, "bets/bet-instant.md");
+    let after = site.read("bets/bet-instant.md");
     let stamp = after
         .split("reviewed_against: {ps-payouts: ")
         .nth(1)
@@ -140,7 +135,7 @@ fn an_unknown_id_is_refused_and_nothing_is_written() {
         "{}",
         run.stderr
     );
-    assert_eq!(read(&site, "bets/bet-instant.md"), BET, "nothing half done");
+    assert_eq!(site.read("bets/bet-instant.md"), BET, "nothing half done");
 }
 
 fn due_site() -> SiteTest {
@@ -166,10 +161,12 @@ fn due_reviews_the_stale_and_drifted_documents_of_one_owner() {
         "{}",
         run.stdout
     );
-    assert!(read(&site, "bets/bet-old.md")
+    assert!(site
+        .read("bets/bet-old.md")
         .contains("reviewed: 2026-11-24\nreviewed_against: {ps-payouts: "));
     assert!(
-        read(&site, "bets/bet-bob.md").contains("reviewed: 2026-01-01\n"),
+        site.read("bets/bet-bob.md")
+            .contains("reviewed: 2026-01-01\n"),
         "bob's bet is left alone"
     );
     let again = review(&site, &["--due", "--owner", "ana"]);
@@ -219,10 +216,7 @@ fn due_into_a_closed_pipe_is_quiet_and_writes_all_or_nothing() {
     assert!(quiet_on_closed_pipe(status), "{status:?}: {stderr}");
     assert_eq!(stderr, "");
     for file in ["bets/bet-old.md", "bets/bet-bob.md"] {
-        assert!(
-            read(&site, file).contains("reviewed: 2026-11-24\n"),
-            "{file}"
-        );
+        assert!(site.read(file).contains("reviewed: 2026-11-24\n"), "{file}");
     }
 }
 
@@ -238,7 +232,7 @@ fn a_dry_run_says_what_it_would_stamp_and_writes_nothing() {
         run.stdout
     );
     assert!(run.stderr.contains("dry run: nothing was written"));
-    assert_eq!(read(&site, "bets/bet-instant.md"), BET);
+    assert_eq!(site.read("bets/bet-instant.md"), BET);
 }
 
 #[test]
@@ -327,7 +321,7 @@ fn layouts_the_editor_would_misread_are_refused_and_left_alone() {
             "{id}: {}",
             run.stderr
         );
-        assert_eq!(&read(&site, &format!("bets/{id}.md")), text, "{id}");
+        assert_eq!(&site.read(&format!("bets/{id}.md")), text, "{id}");
     }
 }
 
@@ -369,7 +363,7 @@ fn an_edit_saved_while_review_runs_is_kept_and_nothing_is_written() {
     );
     assert_eq!(run.stdout, "", "no review is reported");
     assert_eq!(
-        read(&site, "bets/bet-instant.md"),
+        site.read("bets/bet-instant.md"),
         format!("{BET}{}", throughline::edit::EDITED_MEANWHILE),
         "the edit saved meanwhile is kept"
     );
@@ -399,12 +393,12 @@ fn review_of_several_documents_writes_all_or_none() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert_eq!(
-        read(&site, "bets/bet-instant.md"),
+        site.read("bets/bet-instant.md"),
         BET,
         "the first is unchanged"
     );
     assert_eq!(
-        read(&site, "bets/bet-other.md"),
+        site.read("bets/bet-other.md"),
         format!("{other}{}", throughline::edit::EDITED_MEANWHILE)
     );
 
@@ -420,11 +414,11 @@ fn review_of_several_documents_writes_all_or_none() {
         run.stderr
     );
     assert_eq!(
-        read(&site, "bets/bet-instant.md"),
+        site.read("bets/bet-instant.md"),
         BET,
         "the first is unchanged"
     );
-    assert_eq!(read(&site, "bets/bet-other.md"), other);
+    assert_eq!(site.read("bets/bet-other.md"), other);
     assert_eq!(folder(&site, "bets"), ["bet-instant.md", "bet-other.md"]);
 
     // Writable again, both are written; an id given twice is reviewed once.
@@ -434,7 +428,9 @@ fn review_of_several_documents_writes_all_or_none() {
     let run = site.run(&twice);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
-    assert!(read(&site, "bets/bet-other.md").contains("reviewed: 2026-11-24\n"));
+    assert!(site
+        .read("bets/bet-other.md")
+        .contains("reviewed: 2026-11-24\n"));
 }
 
 fn set_mode(site: &SiteTest, rel: &str, mode: u32) {
@@ -470,7 +466,7 @@ fn a_document_that_is_a_link_is_refused_and_stays_a_link() {
             .is_symlink(),
         "still a link"
     );
-    assert_eq!(read(&site, ".kept/bet-instant.md"), BET);
+    assert_eq!(site.read(".kept/bet-instant.md"), BET);
     assert_eq!(folder(&site, "bets"), ["bet-instant.md"]);
 }
 
@@ -542,6 +538,10 @@ fn due_on_a_terminal_asks_and_only_a_yes_writes() {
     assert_eq!(crate::support::snapshot_dir(site.root()), before);
     let yes = answer("y\\n");
     assert!(yes.contains("reviewed `bet-old` on 2026-11-24"), "{yes}");
-    assert!(read(&site, "bets/bet-old.md").contains("reviewed: 2026-11-24\n"));
-    assert!(read(&site, "bets/bet-bob.md").contains("reviewed: 2026-01-01\n"));
+    assert!(site
+        .read("bets/bet-old.md")
+        .contains("reviewed: 2026-11-24\n"));
+    assert!(site
+        .read("bets/bet-bob.md")
+        .contains("reviewed: 2026-01-01\n"));
 }

@@ -43,6 +43,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/quarter_item.html",
     "partials/quarter_rollup.html",
     "partials/quarter_pager.html",
+    "partials/roadmap_rollup.html",
     "changes.html",
     "people.html",
     "person.html",

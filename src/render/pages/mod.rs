@@ -190,6 +190,7 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
 /// dependencies, for `serve` to drop those an edit makes go away.
 pub fn optional_page_paths(site: &crate::site::Site) -> Vec<String> {
     let mut paths = people::people_page_paths(site);
+    paths.extend(roadmap::group_page_paths(site));
     if crate::analysis::dependency_links(&site.docs, &site.graph)
         .next()
         .is_some()
@@ -446,4 +447,21 @@ fn by_strategy(site: &crate::site::Site, docs: &[DocId]) -> Vec<StrategyGroup> {
 /// The prefix from a page at `path` (relative to the site root) back to the root.
 fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
+}
+
+/// A product strategy as a page names it.
+#[derive(Debug, Serialize)]
+struct GroupHead<'a> {
+    /// `None` for the documents under no product strategy.
+    doc: Option<DocLink<'a>>,
+    title: &'a str,
+}
+
+fn group_head<'a>(model: &'a Model<'_>, group: &StrategyGroup) -> GroupHead<'a> {
+    GroupHead {
+        doc: group.strategy.map(|s| model.links[s]),
+        title: group
+            .strategy
+            .map_or("Under no product strategy", |s| model.links[s].title),
+    }
 }

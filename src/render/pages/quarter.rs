@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{base, by_strategy, page, root_of, PagesResult, StrategyGroup, PAGE_ROWS};
+use super::{base, by_strategy, group_head, page, root_of, GroupHead, PagesResult, PAGE_ROWS};
 use crate::analysis::{GoalOutcome, Tally};
 use crate::date::Quarter;
 use crate::graph::DocId;
@@ -122,14 +122,6 @@ struct QuarterPage<'a> {
     learnings: Vec<Learning<'a>>,
     /// Only on the landing page.
     teams: Vec<TeamShare<'a>>,
-}
-
-/// A product strategy as a page names it.
-#[derive(Debug, Serialize)]
-struct GroupHead<'a> {
-    /// `None` for the documents under no product strategy.
-    doc: Option<DocLink<'a>>,
-    title: &'a str,
 }
 
 /// Where a page is among a strategy's pages; links relative to the page.
@@ -406,15 +398,6 @@ fn tally_of(model: &Model<'_>, items: &[DocId]) -> Tally {
         }
     }
     tally
-}
-
-fn group_head<'a>(model: &'a Model<'_>, group: &StrategyGroup) -> GroupHead<'a> {
-    GroupHead {
-        doc: group.strategy.map(|s| model.links[s]),
-        title: group
-            .strategy
-            .map_or("Under no product strategy", |s| model.links[s].title),
-    }
 }
 
 /// The review pages, by path: one per quarter of [`review_quarters`], and

@@ -42,7 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/quarter_review_link.html",
     "partials/quarter_item.html",
     "partials/quarter_rollup.html",
-    "partials/quarter_pager.html",
+    "partials/pager.html",
     "partials/roadmap_rollup.html",
     "changes.html",
     "people.html",

@@ -465,3 +465,17 @@ fn group_head<'a>(model: &'a Model<'_>, group: &StrategyGroup) -> GroupHead<'a> 
             .map_or("Under no product strategy", |s| model.links[s].title),
     }
 }
+
+/// Where a page is among a strategy's pages; links relative to the page.
+#[derive(Debug, Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// How many pages `rows` rows take at [`PAGE_ROWS`] a page.
+fn page_count(rows: usize) -> usize {
+    rows.div_ceil(PAGE_ROWS).max(1)
+}

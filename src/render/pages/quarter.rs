@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{base, by_strategy, group_head, page, root_of, GroupHead, PagesResult, PAGE_ROWS};
+use super::{
+    base, by_strategy, group_head, page, page_count, root_of, GroupHead, Pager, PagesResult,
+    PAGE_ROWS,
+};
 use crate::analysis::{GoalOutcome, Tally};
 use crate::date::Quarter;
 use crate::graph::DocId;
@@ -90,11 +93,6 @@ fn group_path(quarter: Quarter, slug: &str, n: usize) -> String {
     }
 }
 
-/// How many pages `rows` rows take at [`PAGE_ROWS`] a page.
-fn page_count(rows: usize) -> usize {
-    rows.div_ceil(PAGE_ROWS).max(1)
-}
-
 /// A quarter review (`quarter.html`): did we achieve results? The whole
 /// quarter on one page, or, past [`PAGE_ROWS`] bets and objectives, a
 /// landing page of roll-ups by product strategy and a page per strategy.
@@ -122,15 +120,6 @@ struct QuarterPage<'a> {
     learnings: Vec<Learning<'a>>,
     /// Only on the landing page.
     teams: Vec<TeamShare<'a>>,
-}
-
-/// Where a page is among a strategy's pages; links relative to the page.
-#[derive(Debug, Serialize)]
-struct Pager {
-    page: usize,
-    pages: usize,
-    prev: Option<String>,
-    next: Option<String>,
 }
 
 /// How many results stand at each outcome, and their total.

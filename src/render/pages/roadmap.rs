@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::quarter::{quarter_path, review_quarters};
 use super::{
-    balance, base, bet_card, bets_by_quarter, by_strategy, group_head, page, Balance, BetCard,
-    GroupHead, Overview, PagesResult, StrategyGroup, PAGE_ROWS,
+    balance, base, bet_card, bets_by_quarter, by_strategy, group_head, page, page_count, root_of,
+    Balance, BetCard, GroupHead, Overview, Pager, PagesResult, StrategyGroup, PAGE_ROWS,
 };
 use crate::analysis::Standing;
 use crate::date::Quarter;
@@ -48,6 +48,8 @@ struct RoadmapPage<'a> {
     portfolio: Option<Portfolio<'a>>,
     /// On a product strategy's page: that strategy.
     group: Option<GroupHead<'a>>,
+    /// On a product strategy's page of several: where it is among them.
+    pager: Option<Pager>,
     /// Whether this is a landing page of roll-ups, the bets on pages per strategy.
     paged: bool,
     /// On a landing page of roll-ups: a row per product strategy.
@@ -316,9 +318,14 @@ fn is_dropped(model: &Model<'_>, bet: DocId) -> bool {
     )
 }
 
-/// The path of a product strategy's roadmap page, relative to the site root.
-fn group_path(slug: &str) -> String {
-    format!("roadmap/{slug}/index.html")
+/// The path of page `n` (from 1) of a product strategy's roadmap, relative
+/// to the site root: `roadmap/ps-payouts/`, then `.../page/2/`.
+fn group_path(slug: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("roadmap/{slug}/index.html")
+    } else {
+        format!("roadmap/{slug}/page/{n}/index.html")
+    }
 }
 
 /// The paths of the roadmap's pages per product strategy a full render of
@@ -332,7 +339,7 @@ pub(super) fn group_page_paths(site: &crate::site::Site) -> Vec<String> {
     }
     by_strategy(site, &bets)
         .iter()
-        .map(|g| group_path(&g.slug))
+        .flat_map(|g| (1..=page_count(g.docs.len())).map(|n| group_path(&g.slug, n)))
         .collect()
 }
 
@@ -372,7 +379,7 @@ fn roadmap_pages<'m>(
     if !paged {
         return Ok(files);
     }
-    let base = base(model, "../../", "roadmap");
+    let now = Quarter::of(model.site.today);
     for (n, g) in groups.iter().enumerate() {
         let mine = |bets: &[DocId]| -> Vec<DocId> {
             bets.iter()
@@ -385,15 +392,51 @@ fn roadmap_pages<'m>(
             .map(|(&q, bets)| (q, mine(bets)))
             .filter(|(_, bets)| !bets.is_empty())
             .collect();
-        let mut page_of = roadmap(model, &of_group, &mine(&unscheduled), Show::Cards);
-        page_of.group = Some(group_head(model, g));
-        files.extend(page(
-            theme,
-            "roadmap.html",
-            group_path(&g.slug),
-            &base,
-            &page_of,
-        )?);
+        let unscheduled_of_group = mine(&unscheduled);
+        // The order the page shows them in: Now, Next, Later, the past most
+        // recent first, then the unscheduled; cut into pages of PAGE_ROWS.
+        let of = |q: Quarter| of_group.get(&q).map_or(&[][..], Vec::as_slice);
+        let shown: Vec<DocId> = of(now)
+            .iter()
+            .chain(of(now.next()))
+            .chain(of_group.range(now.next().next()..).flat_map(|(_, b)| b))
+            .chain(of_group.range(..now).rev().flat_map(|(_, b)| b))
+            .chain(&unscheduled_of_group)
+            .copied()
+            .collect();
+        let pages = page_count(shown.len());
+        for (number, chunk) in (1..).zip(shown.chunks(PAGE_ROWS)) {
+            let on_page: BTreeSet<DocId> = chunk.iter().copied().collect();
+            let keep = |bets: &[DocId]| -> Vec<DocId> {
+                bets.iter()
+                    .copied()
+                    .filter(|b| on_page.contains(b))
+                    .collect()
+            };
+            let of_page: BTreeMap<Quarter, Vec<DocId>> = of_group
+                .iter()
+                .map(|(&q, bets)| (q, keep(bets)))
+                .filter(|(_, bets)| !bets.is_empty())
+                .collect();
+            let path = group_path(&g.slug, number);
+            let root = root_of(&path);
+            let link = |m: usize| format!("{root}{}", group_path(&g.slug, m));
+            let mut page_of = roadmap(model, &of_page, &keep(&unscheduled_of_group), Show::Cards);
+            page_of.group = Some(group_head(model, g));
+            page_of.pager = (pages > 1).then(|| Pager {
+                page: number,
+                pages,
+                prev: (number > 1).then(|| link(number - 1)),
+                next: (number < pages).then(|| link(number + 1)),
+            });
+            files.extend(page(
+                theme,
+                "roadmap.html",
+                path,
+                &base(model, &root, "roadmap"),
+                &page_of,
+            )?);
+        }
     }
     Ok(files)
 }
@@ -421,7 +464,7 @@ fn strategy_rows<'a>(
             let past = mine(&mut by_quarter.range(..now).flat_map(|(_, b)| b));
             StrategyRow {
                 head: group_head(model, g),
-                page: group_path(&g.slug),
+                page: group_path(&g.slug, 1),
                 now: rollup(model, &mine(&mut of(now).iter()), false),
                 next: rollup(model, &mine(&mut of(now.next()).iter()), true),
                 later: rollup(model, &later, true),
@@ -459,6 +502,7 @@ fn roadmap<'a>(
         unscheduled: quarter_view(model, &reviewed, None, unscheduled, show),
         portfolio: (!matches!(show, Show::Counted)).then(|| portfolio(model, of(now))),
         group: None,
+        pager: None,
         paged: false,
         strategies: Vec::new(),
     }

@@ -263,6 +263,10 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         // Chart text at least 11 px as drawn on a phone.
         "m-same-day-rate/index.html at 390 px: chart text at ",
         "roadmap/index.html at 390 px: chart text at ",
+        // The quarter review's counts add up as shown, on a phone and a laptop.
+        "quarter review at 390 px: 8 results add up, 8 items shown",
+        "quarter review at 1366 px: 8 results add up, 8 items shown",
+        "quarter review at 390 px, printed: no navigation, 2 groups on pages of their own",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

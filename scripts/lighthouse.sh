@@ -39,6 +39,12 @@ pages=(index.html roadmap/index.html health/index.html trace/index.html teams/in
 for q in "$OUT"/quarters/*/index.html; do
   [ -f "$q" ] && pages+=("${q#"$OUT"/}")
 done
+# On a site paged by product strategy, the largest of those pages of the
+# roadmap and of the quarter reviews.
+for glob in "roadmap/*/index.html" "roadmap/*/page/*/index.html" "quarters/*/*/index.html" "quarters/*/*/page/*/index.html"; do
+  largest=$(cd "$OUT" && ls -S $glob 2>/dev/null | head -1 || true)
+  [ -n "$largest" ] && pages+=("$largest")
+done
 
 printf '%-32s %5s %8s %8s %8s %10s\n' page score FCP LCP TBT bytes
 for page in "${pages[@]}"; do

@@ -370,7 +370,9 @@ fn roadmap_pages<'m>(
     } else {
         Show::Cards
     };
-    let mut landing = roadmap(model, &by_quarter, &unscheduled, show);
+    // Which quarters have a review page: found once for every page.
+    let reviewed: BTreeSet<Quarter> = review_quarters(model.site).into_keys().collect();
+    let mut landing = roadmap(model, &reviewed, &by_quarter, &unscheduled, show);
     if paged {
         landing.paged = true;
         landing.strategies = strategy_rows(model, &groups, &group_of, &by_quarter, &unscheduled);
@@ -421,7 +423,13 @@ fn roadmap_pages<'m>(
             let path = group_path(&g.slug, number);
             let root = root_of(&path);
             let link = |m: usize| format!("{root}{}", group_path(&g.slug, m));
-            let mut page_of = roadmap(model, &of_page, &keep(&unscheduled_of_group), Show::Cards);
+            let mut page_of = roadmap(
+                model,
+                &reviewed,
+                &of_page,
+                &keep(&unscheduled_of_group),
+                Show::Cards,
+            );
             page_of.group = Some(group_head(model, g));
             page_of.pager = (pages > 1).then(|| Pager {
                 page: number,
@@ -478,6 +486,7 @@ fn strategy_rows<'a>(
 
 fn roadmap<'a>(
     model: &'a Model<'_>,
+    reviewed: &BTreeSet<Quarter>,
     by_quarter: &BTreeMap<Quarter, Vec<DocId>>,
     unscheduled: &[DocId],
     show: Show<'_>,
@@ -485,8 +494,7 @@ fn roadmap<'a>(
     let now = Quarter::of(model.site.today);
     let next = now.next();
     let of = |q: Quarter| by_quarter.get(&q).map_or(&[][..], Vec::as_slice);
-    let reviewed: BTreeSet<Quarter> = review_quarters(model.site).into_keys().collect();
-    let view = |q: Quarter, bets: &[DocId]| quarter_view(model, &reviewed, Some(q), bets, show);
+    let view = |q: Quarter, bets: &[DocId]| quarter_view(model, reviewed, Some(q), bets, show);
     RoadmapPage {
         now: view(now, of(now)),
         next: view(next, of(next)),
@@ -499,7 +507,7 @@ fn roadmap<'a>(
             .rev()
             .map(|(&q, bets)| view(q, bets))
             .collect(),
-        unscheduled: quarter_view(model, &reviewed, None, unscheduled, show),
+        unscheduled: quarter_view(model, reviewed, None, unscheduled, show),
         portfolio: (!matches!(show, Show::Counted)).then(|| portfolio(model, of(now))),
         group: None,
         pager: None,

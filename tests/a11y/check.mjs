@@ -40,7 +40,7 @@ const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
 if (!["axe", "layout", "search", "trace"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
+  console.error("usage: node check.mjs axe SITE [PAGE,...] | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -144,7 +144,7 @@ function pagesToCheck(scheme) {
   return pages;
 }
 
-async function runAxe(browser, base) {
+async function runAxe(browser, base, only) {
   const failures = [];
   const counts = new Map();
   const page = await browser.newPage();
@@ -152,7 +152,8 @@ async function runAxe(browser, base) {
   let checked = 0;
   for (const scheme of ["light", "dark"]) {
     await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-    for (const [name, path] of pagesToCheck(scheme)) {
+    const pages = only ? only.split(",").map((p) => [p, p]) : pagesToCheck(scheme);
+    for (const [name, path] of pages) {
       checked++;
       await page.goto(base + path, { waitUntil: "load" });
       // Closed branches hide their content from axe's visual rules (contrast):
@@ -549,7 +550,7 @@ try {
   chrome = await launch();
   failures =
     mode === "axe"
-      ? await runAxe(chrome.browser, base)
+      ? await runAxe(chrome.browser, base, shotsArg)
       : mode === "search"
         ? await runSearch(chrome.browser, base, shotsArg)
         : mode === "trace"

@@ -13,6 +13,7 @@ mod goals;
 mod pace;
 mod people;
 mod reach;
+mod results;
 mod standing;
 mod teams;
 mod trend;
@@ -28,6 +29,7 @@ pub(crate) use goals::{
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};
+pub(crate) use results::{goal_change, goals_of, item_outcomes, product_strategy_of, Tally};
 pub(crate) use standing::Standing;
 pub(crate) use standing::{rolled_up_pace, standing};
 pub(crate) use teams::Teams;

@@ -699,6 +699,79 @@ pub(crate) fn first_paragraph(markdown: &str, limit: usize) -> String {
     first.finish()
 }
 
+/// What a review's table says of the document `id`: the first body row of
+/// a table whose first cell links to it (`[[id]]`, `[[id|...]]`, `[[id#...]]`),
+/// each other cell as plain text after its column's header ("Finding: 31%
+/// same-day"). The quarter review shows it beside the item, in context,
+/// where the review's opening paragraph would be a fragment.
+pub(crate) fn table_row_naming(markdown: &str, id: &str, limit: usize) -> Option<String> {
+    let names = |cell: &str| {
+        ["]]", "|", "#"]
+            .iter()
+            .any(|end| cell.contains(&format!("[[{id}{end}")))
+    };
+    let mut header: Vec<String> = Vec::new();
+    let mut cells: Vec<(String, bool)> = Vec::new();
+    let (mut in_head, mut in_cell) = (false, false);
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                header.clear();
+            }
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => cells.clear(),
+            Event::Start(Tag::TableCell) => {
+                in_cell = true;
+                let source = markdown.get(range).unwrap_or_default();
+                if in_head {
+                    header.push(String::new());
+                } else {
+                    cells.push((String::new(), names(source)));
+                }
+            }
+            Event::End(TagEnd::TableCell) => in_cell = false,
+            Event::Text(t) | Event::Code(t) if in_cell => {
+                let cell = if in_head {
+                    header.last_mut()
+                } else {
+                    cells.last_mut().map(|(c, _)| c)
+                };
+                if let Some(c) = cell {
+                    c.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::TableRow) if cells.first().is_some_and(|(_, n)| *n) => {
+                let said: Vec<String> = cells
+                    .iter()
+                    .skip(1)
+                    .enumerate()
+                    .filter(|(_, (c, _))| !c.trim().is_empty())
+                    .map(|(n, (c, _))| match header.get(n + 1).map(|h| h.trim()) {
+                        Some(h) if !h.is_empty() => format!("{h}: {}", c.trim()),
+                        _ => c.trim().to_string(),
+                    })
+                    .collect();
+                if said.is_empty() {
+                    continue;
+                }
+                let mut text = said.join("; ");
+                if text.len() > limit {
+                    let mut cut = limit;
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    text.truncate(cut);
+                    text.push('\u{2026}');
+                }
+                return Some(text);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Collects [`first_paragraph`] from a body's events as they pass, so that
 /// the render gets a page's description from its one parse.
 pub(crate) struct FirstParagraph {
@@ -756,6 +829,23 @@ impl FirstParagraph {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_review_table_row_is_found_by_the_document_it_names() {
+        let body = "Intro.\n\n| Item | Finding | Decision |\n|---|---|---|\n| [[ps-a]] | Rate up | Keep |\n| [[bet-b]] | Losses `ok` | Continue |\n";
+        assert_eq!(
+            super::table_row_naming(body, "bet-b", 400).as_deref(),
+            Some("Finding: Losses ok; Decision: Continue")
+        );
+        assert_eq!(
+            super::table_row_naming(body, "bet", 400),
+            None,
+            "a prefix is not a name"
+        );
+        assert_eq!(super::table_row_naming(body, "nope", 400), None);
+        let cut = super::table_row_naming(body, "ps-a", 12).unwrap();
+        assert_eq!(cut, "Finding: Rat\u{2026}");
+    }
+
     use super::*;
 
     #[test]

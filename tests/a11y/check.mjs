@@ -42,7 +42,7 @@ const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
 if (!["axe", "layout", "search", "trace"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
+  console.error("usage: node check.mjs axe SITE [PAGE,...] | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -146,7 +146,7 @@ function pagesToCheck(scheme) {
   return pages;
 }
 
-async function runAxe(browser, base) {
+async function runAxe(browser, base, only) {
   const failures = [];
   const counts = new Map();
   const page = await browser.newPage();
@@ -154,7 +154,8 @@ async function runAxe(browser, base) {
   let checked = 0;
   for (const scheme of ["light", "dark"]) {
     await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
-    for (const [name, path] of pagesToCheck(scheme)) {
+    const pages = only ? only.split(",").map((p) => [p, p]) : pagesToCheck(scheme);
+    for (const [name, path] of pages) {
       checked++;
       await page.goto(base + path, { waitUntil: "load" });
       // Closed branches hide their content from axe's visual rules (contrast):
@@ -374,6 +375,48 @@ async function runLayout(browser, base, shots) {
       else if (barLegend.height <= 0 || !barLegend.same || barLegend.keys.join() !== barLegend.segments.join()) {
         failures.push(`${home}: the status bar's legend does not match its segments: ${JSON.stringify(barLegend)}`);
       } else if (scheme === "light") console.log(`${home}: the status bar's legend: ${barLegend.words.replace(/\s+/g, " ")}`);
+      // The quarter review's counts, as a reader sees them: the numbers
+      // written in the counts line add up to the total it states, and to
+      // each group's roll-up; the bets and objectives are those it names.
+      if (scheme === "light") {
+        await page.goto(base + "quarters/2026-Q4/index.html", { waitUntil: "load" });
+        const q = await page.evaluate(() => {
+          const num = (t) => parseInt(t.replace(/,/g, ""), 10);
+          const line = document.querySelector(".review-counts");
+          const stated = line.querySelector("strong").textContent.match(/[\d,]+/)[0];
+          const items = line.textContent.match(/of ([\d,]+) bet/)[1];
+          const parts = [...line.querySelectorAll(".badge")].map((b) => num(b.textContent));
+          const groups = [...document.querySelectorAll(".review-group > summary .rollup-line")].map((r) => ({
+            stated: num(r.textContent),
+            parts: [...r.querySelectorAll(".badge")].map((b) => num(b.textContent)),
+          }));
+          const visible = (el) => el.getBoundingClientRect().height > 0;
+          return {
+            stated: num(stated),
+            items: num(items),
+            parts,
+            groups,
+            shown: [...document.querySelectorAll(".review-item")].filter(visible).length,
+          };
+        });
+        const at = `quarter review at ${width} px`;
+        const sum = (a) => a.reduce((x, y) => x + y, 0);
+        if (sum(q.parts) !== q.stated) failures.push(`${at}: the counts ${q.parts.join(" + ")} do not add up to ${q.stated}`);
+        else if (sum(q.groups.map((g) => g.stated)) !== q.stated) failures.push(`${at}: the groups do not add up to ${q.stated}`);
+        else if (q.groups.some((g) => sum(g.parts) !== g.stated)) failures.push(`${at}: a group's roll-up does not add up`);
+        else if (q.shown !== q.items) failures.push(`${at}: ${q.shown} items shown of ${q.items} stated`);
+        else console.log(`${at}: ${q.stated} results add up, ${q.items} items shown`);
+        // As a board pack: printed without the site's navigation, each product strategy on a page of its own.
+        await page.emulateMediaType("print");
+        const printed = await page.evaluate(() => ({
+          nav: getComputedStyle(document.querySelector("header.site")).display,
+          breaks: [...document.querySelectorAll(".review-group")].map((g) => getComputedStyle(g).breakBefore),
+        }));
+        await page.emulateMediaType(null);
+        if (printed.nav !== "none") failures.push(`${at}, printed: the navigation prints`);
+        else if (printed.breaks.slice(1).some((b) => b !== "page")) failures.push(`${at}, printed: groups share a page (${printed.breaks})`);
+        else console.log(`${at}, printed: no navigation, ${printed.breaks.length} groups on pages of their own`);
+      }
       // Chart text (metric charts, the portfolio chart) as drawn: at least
       // 11 px on a phone, the viewBox's scale applied.
       if (scheme !== "light") continue;
@@ -578,7 +621,7 @@ try {
   chrome = await launch();
   failures =
     mode === "axe"
-      ? await runAxe(chrome.browser, base)
+      ? await runAxe(chrome.browser, base, shotsArg)
       : mode === "search"
         ? await runSearch(chrome.browser, base, shotsArg)
         : mode === "trace"

@@ -237,6 +237,67 @@ fn the_nu_html_checker_finds_no_error_or_warning_on_any_page() {
     assert!(pages > 40, "only {pages} pages were checked");
 }
 
+/// The pages a site of more than 50 bets splits its roadmap and quarter
+/// reviews into (a page per product strategy, paged by 50): axe (light and
+/// dark) and the Nu checker find nothing on any of them.
+#[test]
+fn the_roadmap_and_quarter_review_pages_per_product_strategy_pass_axe_and_the_nu_checker() {
+    let Some(tools) = node_tools("axe on pages per strategy") else {
+        return;
+    };
+    let site = SiteTest::portfolio(&[70, 30, 15, 0]);
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let mut files = files_with(&built.out.join("roadmap"), &["html"]);
+    files.extend(files_with(&built.out.join("quarters"), &["html"]));
+    let pages: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let rel = f.strip_prefix(&built.out).expect("under the output");
+            rel.to_string_lossy().replace('\\', "/")
+        })
+        .collect();
+    assert!(pages.iter().any(|p| p == "roadmap/ps-0/page/2/index.html"));
+    assert!(pages
+        .iter()
+        .any(|p| p == "quarters/2026-Q4/ps-0/page/2/index.html"));
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(tools_dir().join("check.mjs"))
+        .arg("axe")
+        .arg(&built.out)
+        .arg(pages.join(","))
+        .env("CHROMIUM", &tools.chromium);
+    let out = run_limited(cmd, TOOL_TIME_LIMIT);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{}", stdout.lines().next().unwrap_or(""));
+    assert!(
+        out.status.success(),
+        "axe found violations (or could not run):\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(java) = which(&["java"]) else {
+        assert!(std::env::var("CI").is_err(), "CI must have java");
+        return;
+    };
+    let jar = tools_dir().join("node_modules/vnu-jar/build/dist/vnu.jar");
+    let mut cmd = Command::new(java);
+    cmd.arg("-jar")
+        .arg(&jar)
+        .args(["--format", "gnu"])
+        .args(&files);
+    let out = run_limited(cmd, TOOL_TIME_LIMIT);
+    let report = String::from_utf8_lossy(&out.stderr);
+    let problems: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains("error") || l.contains("warning"))
+        .collect();
+    assert!(
+        problems.is_empty() && out.status.success(),
+        "the Nu Html Checker on {} pages:\n{report}",
+        files.len()
+    );
+}
+
 /// The files under `dir` whose extension is one of `extensions`, sorted.
 fn files_with(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();

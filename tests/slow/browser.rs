@@ -268,6 +268,10 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         "roadmap at 390 px (light): 3 statuses on the page and all 10 of the vocabulary look distinct",
         "roadmap at 1366 px (light): the portfolio chart's legend names small, medium, big",
         "dashboard at 390 px (light): the status bar's legend: ",
+        // The quarter review's counts add up as shown, on a phone and a laptop.
+        "quarter review at 390 px: 8 results add up, 8 items shown",
+        "quarter review at 1366 px: 8 results add up, 8 items shown",
+        "quarter review at 390 px, printed: no navigation, 2 groups on pages of their own",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

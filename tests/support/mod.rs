@@ -566,3 +566,79 @@ pub(crate) fn quiet_on_closed_pipe(status: ExitStatus) -> bool {
     use std::os::unix::process::ExitStatusExt;
     status.success() || status.signal() == Some(libc::SIGPIPE)
 }
+
+impl SiteTest {
+    /// A generated site big enough to page its roadmap and quarter review:
+    /// a company strategy; product strategies holding `bets` bets (a bet
+    /// under none, without a parent, for each 0); even bets of 2026-Q4, odd ones of 2027-Q1
+    /// and 2026-Q3 in turn; under each 2026-Q4 bet an objective. Goals
+    /// stand at every outcome: met, behind, missed, unmeasured, without
+    /// target or metric; one review covers three items with a table row each.
+    pub(crate) fn portfolio(bets: &[usize]) -> SiteTest {
+        let mut site = SiteTest::new()
+            .file("throughline.yaml", "title: Portfolio\nhistory: false\n")
+            .file(
+                "strategy/cs.md",
+                "---\nid: cs\nkind: company-strategy\ntitle: Company\nowner: Ana\nreviewed: 2026-11-01\n---\nWhy we exist.\n",
+            )
+            .file(
+                "metrics/m-rate.md",
+                "---\nid: m-rate\nkind: metric\ntitle: Rate\nunit: \"%\"\nowner: Ana\ncheckins:\n  - {date: 2026-09-20, value: 10}\n  - {date: 2026-11-15, value: 30}\n---\n",
+            );
+        let mut n = 0;
+        for (s, &count) in bets.iter().enumerate() {
+            let parent = if count == 0 {
+                continue;
+            } else {
+                format!("ps-{s}")
+            };
+            site = site.file(
+                &format!("strategy/ps-{s}.md"),
+                format!("---\nid: ps-{s}\nkind: product-strategy\nparent: cs\ntitle: Strategy {s}\nowner: Ana\nreviewed: 2026-11-01\n---\nHow.\n"),
+            );
+            for _ in 0..count {
+                site = site.portfolio_bet(n, &parent);
+                n += 1;
+            }
+        }
+        for _ in bets.iter().filter(|&&c| c == 0) {
+            site = site.portfolio_bet(n, "");
+            n += 1;
+        }
+        site.file(
+            "reviews/review-mid.md",
+            "---\nid: review-mid\nkind: review\ntitle: Mid-quarter check\ndate: 2026-11-18\nowner: Ana\ncovers: [bet-0, obj-0, bet-2]\n---\nThe rate moved because of the new rail.\n\n| Item | Finding | Decision |\n|---|---|---|\n| [[bet-0]] | Rate up to 30% | Keep |\n| [[obj-0]] | On pace | Keep |\n| [[bet-2]] | Flat | Stop |\n",
+        )
+    }
+
+    fn portfolio_bet(self, n: usize, parent: &str) -> SiteTest {
+        let quarter = match n % 4 {
+            0 | 2 => "2026-Q4",
+            1 => "2027-Q1",
+            _ => "2026-Q3",
+        };
+        // Success on the rate (10% → 30% of a 40% target: behind by
+        // 2026-11-24), met (target 20%), or none.
+        let success = match n % 3 {
+            0 => "success: {metric: m-rate, baseline: 10, target: 40, deadline: 2026-12-31}\n",
+            1 => "success: {metric: m-rate, baseline: 10, target: 20, deadline: 2026-12-31}\n",
+            _ => "",
+        };
+        let parent = if parent.is_empty() {
+            String::new()
+        } else {
+            format!("parent: {parent}\n")
+        };
+        let site = self.file(
+            &format!("bets/bet-{n}.md"),
+            format!("---\nid: bet-{n}\nkind: bet\n{parent}title: Bet {n}\nstatus: in-progress\nquarter: {quarter}\nsize: small\nowner: Ana\nreviewed: 2026-11-01\n{success}---\nWhat.\n"),
+        );
+        if quarter != "2026-Q4" {
+            return site;
+        }
+        site.file(
+            &format!("objectives/obj-{n}.md"),
+            format!("---\nid: obj-{n}\nkind: objective\nparent: bet-{n}\ntitle: Objective {n}\nstatus: in-progress\nowner: Ana\nreviewed: 2026-11-01\nkey_results:\n  - {{metric: m-rate, baseline: 10, target: 25, by: 2026-12-31}}\n  - {{metric: m-rate, baseline: 10, target: 90, by: 2026-11-01}}\n  - {{metric: m-rate, target: 50}}\n---\nWhy.\n"),
+        )
+    }
+}

@@ -584,12 +584,23 @@ fn the_roadmap_opens_on_now_then_next_then_later_and_folds_the_past() {
 /// The row of the quarter review's results table for `id`.
 fn review_row<'a>(page: &'a str, id: &str) -> &'a str {
     let start = page
-        .find(&format!("<tr id=\"item-{id}\">"))
+        .find(&format!("<article class=\"review-item\" id=\"item-{id}\">"))
         .unwrap_or_else(|| panic!("no row for {id}"));
     let end = page[start..]
-        .find("</tr>")
+        .find("</article>")
         .map_or(page.len(), |e| start + e);
     &page[start..end]
+}
+
+/// The total a quarter review states (`data-total`) and the sum of its
+/// counts by outcome (`data-count`) in its first counts line.
+fn stated_counts(page: &str) -> (usize, usize) {
+    let line = &page[page.find("class=\"review-counts\"").unwrap()..];
+    let line = &line[..line.find("</p>").unwrap()];
+    let number = |s: &str| s.split('"').next().unwrap().parse::<usize>().unwrap();
+    let total = number(line.split("data-total=\"").nth(1).unwrap());
+    let counted = line.split("data-count=\"").skip(1).map(number).sum();
+    (total, counted)
 }
 
 #[test]
@@ -607,24 +618,45 @@ fn a_quarter_review_shows_each_goal_met_missed_or_paced_with_learnings_and_unpla
     assert_eq!(quarters, ["2026-Q4", "2027-Q1"]);
     let page = read(&out.join("quarters/2026-Q4/index.html"));
     // A bet of the quarter, open and on track (latest 31% of a 40% target
-    // due 2027-03-31, as the dashboard says), with the learning of the mid-quarter review that covers it, quoted
-    // from its first paragraph and linked.
+    // due 2027-03-31, as the dashboard says): its metric named and linked,
+    // baseline, target, latest value and pace in the one progress glyph,
+    // and how far it moved, in points for a percentage.
     let bet = review_row(&page, "bet-instant-payouts");
+    for said in [
+        "<span class=\"badge outcome-on-track\">on track</span>",
+        "href=\"../../m-same-day-rate/index.html\">Same-day payout rate</a>",
+        "<strong>On track:</strong> 68% of the target, 30% of the time",
+        "baseline 12%",
+        "target 40%",
+        "now 31%",
+        "Since its baseline: +19 pp, better since 2026-10-01",
+    ] {
+        assert!(bet.contains(said), "{said} in {bet}");
+    }
+    // What each review that covers it says of it, in context (its table's
+    // row), and a link to the review's learning, quoted once on the page.
     assert!(
-        bet.contains("<span class=\"badge outcome-on-track\">on track</span>"),
+        bet.contains(
+            "Finding: 31% same-day, losses within limit; Decision: Continue; move risk checks before cut-off"
+        ),
         "{bet}"
     );
     assert!(
-        bet.contains("target 40% by 2027-03-31; latest 31% on 2026-11-15"),
+        bet.contains("href=\"#learning-review-2026-q4-midpoint\""),
         "{bet}"
     );
-    assert!(
-        bet.contains("Same-day payouts reach 31% of merchants"),
-        "{bet}"
+    assert_eq!(
+        page.matches("Same-day payouts reach 31% of merchants")
+            .count(),
+        1,
+        "each learning once"
     );
+    assert!(page.contains("href=\"../../review-2026-q4-midpoint/index.html\""));
+    // A falling metric that fell reads as better.
+    let fewer = review_row(&page, "obj-fewer-payout-questions");
     assert!(
-        bet.contains("href=\"../../review-2026-q4-midpoint/index.html\""),
-        "{bet}"
+        fewer.contains("Since its baseline: \u{2212}14, 36.8% better"),
+        "{fewer}"
     );
     // An objective whose key result is already reached is met.
     let met = review_row(&page, "obj-discovery-cadence");
@@ -632,23 +664,21 @@ fn a_quarter_review_shows_each_goal_met_missed_or_paced_with_learnings_and_unpla
         met.contains("<span class=\"badge outcome-met\">met</span>"),
         "{met}"
     );
-    assert!(met.contains("latest 15 interviews"), "{met}");
-    // Every item counted once, in one outcome: the counts add up.
-    let counts = &page[page.find("class=\"review-counts\"").unwrap()..];
-    let counts = &counts[..counts.find("</p>").unwrap()];
-    let items = page.matches("<tr id=\"item-").count();
-    let counted: usize = counts
-        .split("\">")
-        .skip(1)
-        .filter_map(|s| s.split(' ').next()?.parse::<usize>().ok())
-        .sum();
-    assert_eq!(counted, items, "{counts}");
-    assert!(
-        counts.contains(&format!("of {items}, each counted once")),
-        "{counts}"
+    assert!(met.contains("now 15 interviews"), "{met}");
+    // Every goal counted once, in one outcome: the counts add up to the
+    // total the page states, and the items listed are those it names.
+    let (total, counted) = stated_counts(&page);
+    assert_eq!(counted, total);
+    assert_eq!(total, 8, "three bets and five objectives, one goal each");
+    assert!(page.contains("<strong>8 results</strong> of 8 bets and objectives"));
+    assert_eq!(page.matches("<article class=\"review-item\"").count(), 8);
+    // Two product strategies with work this quarter: grouped, each with its own roll-up.
+    assert_eq!(
+        page.matches("<details open class=\"review-group\"").count(),
+        2
     );
     // An objective inherits its bet's quarter (`Facts::quarter_of`).
-    assert!(page.contains("<tr id=\"item-obj-same-day-rate\">"));
+    assert!(page.contains("id=\"item-obj-same-day-rate\""));
     // Each team's unplanned share, as the teams page counts it.
     assert!(
         // Four documents and the team's four GitHub issues (#216, closed as

@@ -35,6 +35,7 @@ mod review;
 mod safety;
 mod sarif;
 mod scaffold;
+mod scale;
 mod serve;
 mod serve_edit;
 mod site_history;

@@ -190,6 +190,7 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
 /// dependencies, for `serve` to drop those an edit makes go away.
 pub fn optional_page_paths(site: &crate::site::Site) -> Vec<String> {
     let mut paths = people::people_page_paths(site);
+    paths.extend(roadmap::group_page_paths(site));
     if crate::analysis::dependency_links(&site.docs, &site.graph)
         .next()
         .is_some()
@@ -414,4 +415,92 @@ fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<Doc
         }
     }
     (by_quarter, unscheduled)
+}
+
+/// How many rows (bets on the roadmap, bets and objectives in a quarter
+/// review) a page holds before the overview moves them to a page per
+/// product strategy ([0027](../../../docs/decisions/0027-pages-per-product-strategy.md)).
+pub(in crate::render) const PAGE_ROWS: usize = 50;
+
+/// Documents under one product strategy (`analysis::product_strategy_of`),
+/// or under none.
+#[derive(Debug)]
+struct StrategyGroup {
+    strategy: Option<DocId>,
+    /// Its page's folder name: the strategy's id, or [`UNPLACED`] made unique.
+    slug: String,
+    docs: Vec<DocId>,
+}
+
+/// The folder of the group of documents under no product strategy.
+const UNPLACED: &str = "unplaced";
+
+/// `docs` by product strategy, in the strategies' file order, those under
+/// none last; each group keeps `docs`' order.
+fn by_strategy(site: &crate::site::Site, docs: &[DocId]) -> Vec<StrategyGroup> {
+    let mut groups: BTreeMap<Option<DocId>, Vec<DocId>> = BTreeMap::new();
+    for &d in docs {
+        let ps =
+            crate::analysis::product_strategy_of(&site.docs, &site.graph, &site.config.schema, d);
+        groups.entry(ps).or_default().push(d);
+    }
+    // `None` sorts first in a map; the unplaced are listed last.
+    let unplaced = groups.remove(&None);
+    let mut out: Vec<StrategyGroup> = groups
+        .into_iter()
+        .map(|(strategy, docs)| StrategyGroup {
+            slug: strategy.map_or_else(String::new, |s| site.docs[s].id.clone()),
+            strategy,
+            docs,
+        })
+        .collect();
+    if let Some(docs) = unplaced {
+        let mut slug = UNPLACED.to_string();
+        // An id may be `unplaced`: the folder takes a name no group has.
+        while out.iter().any(|g| g.slug == slug) {
+            slug.push('_');
+        }
+        out.push(StrategyGroup {
+            strategy: None,
+            slug,
+            docs,
+        });
+    }
+    out
+}
+
+/// The prefix from a page at `path` (relative to the site root) back to the root.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// A product strategy as a page names it.
+#[derive(Debug, Serialize)]
+struct GroupHead<'a> {
+    /// `None` for the documents under no product strategy.
+    doc: Option<DocLink<'a>>,
+    title: &'a str,
+}
+
+fn group_head<'a>(model: &'a Model<'_>, group: &StrategyGroup) -> GroupHead<'a> {
+    GroupHead {
+        doc: group.strategy.map(|s| model.links[s]),
+        title: group
+            .strategy
+            .map_or("Under no product strategy", |s| model.links[s].title),
+    }
+}
+
+/// Where a page is among a strategy's pages; links relative to the page.
+#[derive(Debug, Serialize)]
+struct Pager {
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// How many pages `rows` rows take at [`PAGE_ROWS`] a page.
+fn page_count(rows: usize) -> usize {
+    rows.div_ceil(PAGE_ROWS).max(1)
 }

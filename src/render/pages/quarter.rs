@@ -7,22 +7,35 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{base, page, PagesResult};
-use crate::analysis::GoalOutcome;
+use super::{
+    base, by_strategy, group_head, page, page_count, root_of, GroupHead, Pager, PagesResult,
+    PAGE_ROWS,
+};
+use crate::analysis::{GoalOutcome, Tally};
 use crate::date::Quarter;
 use crate::graph::DocId;
 use crate::render::error::RenderError;
 use crate::render::theme::Theme;
-use crate::render::view::{DocLink, Model};
+use crate::render::view::{DocLink, GoalView, Model};
 use crate::site::Site;
-use crate::text::figure;
+use crate::text::group_digits;
 
 /// The paths of the quarter review pages a full render of `site` writes,
 /// for `serve` to drop those an edit makes go away.
 pub fn quarter_page_paths(site: &Site) -> Vec<String> {
     review_quarters(site)
-        .into_keys()
-        .map(quarter_path)
+        .into_iter()
+        .flat_map(|(quarter, docs)| {
+            let mut paths = vec![quarter_path(quarter)];
+            if docs.len() > PAGE_ROWS {
+                for g in by_strategy(site, &docs) {
+                    paths.extend(
+                        (1..=page_count(g.docs.len())).map(|n| group_path(quarter, &g.slug, n)),
+                    );
+                }
+            }
+            paths
+        })
         .collect()
 }
 
@@ -31,12 +44,13 @@ pub fn quarter_page_paths(site: &Site) -> Vec<String> {
 pub(in crate::render) fn quarter_pages_job(model: &Model<'_>, theme: &Theme) -> PagesResult {
     Ok(quarter_pages(model)?
         .into_iter()
-        .map(|(quarter, context)| {
+        .map(|(path, context)| {
+            let root = root_of(&path);
             page(
                 theme,
                 "quarter.html",
-                quarter_path(quarter),
-                &base(model, "../../", "quarters"),
+                path,
+                &base(model, &root, "quarters"),
                 &context,
             )
         })
@@ -68,17 +82,46 @@ pub(super) fn quarter_path(quarter: Quarter) -> String {
     format!("quarters/{quarter}/index.html")
 }
 
-/// A quarter review (`quarter.html`): did we achieve results?
+/// The path of page `n` (from 1) of a product strategy's part of a quarter
+/// review: `quarters/2026-Q4/ps-payouts/`, then `.../page/2/`, as Hugo and
+/// Zola page a section.
+fn group_path(quarter: Quarter, slug: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("quarters/{quarter}/{slug}/index.html")
+    } else {
+        format!("quarters/{quarter}/{slug}/page/{n}/index.html")
+    }
+}
+
+/// A quarter review (`quarter.html`): did we achieve results? The whole
+/// quarter on one page, or, past [`PAGE_ROWS`] bets and objectives, a
+/// landing page of roll-ups by product strategy and a page per strategy.
 #[derive(Debug, Serialize)]
 struct QuarterPage<'a> {
     quarter: String,
     current: bool,
     past: bool,
-    items: Vec<ReviewItem<'a>>,
-    /// How many items stand at each outcome (by their worst goal), those with any.
-    counts: Vec<OutcomeCount>,
+    /// The quarter's landing page, relative to the site root.
+    landing: String,
+    /// On a product strategy's page: that strategy (or the unplaced).
+    group: Option<GroupHead<'a>>,
+    /// On a product strategy's page of several: where it is among them.
+    pager: Option<Pager>,
+    /// What this page counts: the quarter on its landing page, a strategy on its own.
+    tally: TallyView,
+    /// Whether the results are grouped by product strategy (more than one, or paged).
+    grouped: bool,
+    /// Whether the landing page lists only roll-ups, each group on its own page.
+    paged: bool,
+    /// The heading level of an item: 3, or 4 under a group's heading.
+    item_level: u8,
+    groups: Vec<GroupView<'a>>,
+    /// Each review covering an item on this page, once.
+    learnings: Vec<Learning<'a>>,
+    /// Only on the landing page.
     teams: Vec<TeamShare<'a>>,
-    /// Each team's tracker items of the quarter, traced and not (`partials/quarter_work.html`).
+    /// Each team's tracker items of the quarter, traced and not
+    /// (`partials/quarter_work.html`); only on the landing page.
     work: QuarterWork<'a>,
 }
 
@@ -142,42 +185,101 @@ fn quarter_work<'a>(
     }
 }
 
-/// How many of the quarter's items stand at one outcome.
+/// How many results stand at each outcome, and their total.
+#[derive(Debug, Serialize)]
+struct TallyView {
+    /// Every outcome, zeros too, so the reader sees what adds up.
+    counts: Vec<OutcomeCount>,
+    /// The sum of `counts`: the total the page states.
+    total: usize,
+    /// `total` as the page writes it (`1,020`).
+    total_shown: String,
+    /// How many bets and objectives the results are of.
+    items: usize,
+    items_shown: String,
+}
+
+impl TallyView {
+    fn of(tally: &Tally, items: usize) -> TallyView {
+        TallyView {
+            counts: tally
+                .counts()
+                .map(|(o, count)| OutcomeCount {
+                    label: o.as_str(),
+                    class: o.slug(),
+                    count,
+                    shown: group_digits(count),
+                })
+                .collect(),
+            total: tally.total(),
+            total_shown: group_digits(tally.total()),
+            items,
+            items_shown: group_digits(items),
+        }
+    }
+}
+
+/// How many of the quarter's results stand at one outcome.
 #[derive(Debug, Serialize)]
 struct OutcomeCount {
     label: &'static str,
     class: &'static str,
     count: usize,
+    shown: String,
+}
+
+/// The bets and objectives under one product strategy.
+#[derive(Debug, Serialize)]
+struct GroupView<'a> {
+    head: GroupHead<'a>,
+    /// Its anchor on the landing page.
+    anchor: String,
+    tally: TallyView,
+    /// Its page, relative to the site root, when the quarter is paged.
+    page: Option<String>,
+    /// Its items, when they are on this page.
+    items: Vec<ReviewItem<'a>>,
 }
 
 /// A bet or objective of the quarter and where its goals stand.
 #[derive(Debug, Serialize)]
 struct ReviewItem<'a> {
     doc: DocLink<'a>,
-    /// The worst of its goals' outcomes (`no target` when it has none).
+    /// The worst of its goals' outcomes (unmeasured when it sets none).
     outcome: &'static str,
     outcome_class: &'static str,
-    goals: Vec<ReviewGoal>,
-    learnings: Vec<Learning<'a>>,
+    goals: Vec<ReviewGoal<'a>>,
+    /// The reviews that cover it: what each says of it, the rest of each
+    /// once in the page's learnings.
+    reviews: Vec<ReviewNote<'a>>,
 }
 
-/// One goal (a bet's success criteria, an objective's key result) at its deadline.
+/// A review that covers an item, and what its table says of that item.
 #[derive(Debug, Serialize)]
-struct ReviewGoal {
-    what: String,
-    outcome: &'static str,
-    outcome_class: &'static str,
-    latest: Option<String>,
-    target: Option<String>,
-    deadline: Option<String>,
+struct ReviewNote<'a> {
+    review: DocLink<'a>,
+    date: Option<String>,
+    said: Option<String>,
 }
 
-/// What a review that covers an item says, in its first paragraph.
+/// One goal (a bet's success criteria, an objective's key result): the
+/// progress glyph every page draws, and how far it moved from its baseline.
+#[derive(Debug, Serialize)]
+struct ReviewGoal<'a> {
+    what: String,
+    view: GoalView<'a>,
+    /// `analysis::goal_change` in words: "−12 min, 33.3% better since 2026-10-01".
+    change: Option<String>,
+}
+
+/// A review that covers items on the page: its first paragraph, once, and
+/// what it covers here.
 #[derive(Debug, Serialize)]
 struct Learning<'a> {
     review: DocLink<'a>,
     date: Option<String>,
     text: String,
+    covers: Vec<DocLink<'a>>,
 }
 
 /// A team's planned and unplanned work in the quarter (`analysis::work_mix`).
@@ -194,174 +296,284 @@ struct TeamShare<'a> {
 /// How much of a review's first paragraph the quarter review quotes.
 const LEARNING_LIMIT: usize = 400;
 
-/// Where one goal of `doc` stands on the build date.
-fn review_goal(
-    model: &Model<'_>,
-    doc: DocId,
-    what: String,
-    goal: crate::analysis::PacedGoal<'_>,
-) -> (GoalOutcome, ReviewGoal) {
+/// What every page of a build reads: which reviews cover each document and
+/// what each review learned, found once.
+struct Reviews<'a> {
+    covered_by: BTreeMap<DocId, Vec<DocId>>,
+    learned: BTreeMap<DocId, String>,
+    /// What a review's table says of a document it covers, by (document, review).
+    said: BTreeMap<(DocId, DocId), String>,
+    model: &'a Model<'a>,
+}
+
+impl<'a> Reviews<'a> {
+    fn of(model: &'a Model<'a>) -> Result<Reviews<'a>, RenderError> {
+        let site = model.site;
+        let mut covered_by: BTreeMap<DocId, Vec<DocId>> = BTreeMap::new();
+        let mut learned = BTreeMap::new();
+        let mut said = BTreeMap::new();
+        for (r, review) in DocId::all(site.docs.len()).zip(&site.docs) {
+            if review.kind != "review" {
+                continue;
+            }
+            let covers: Vec<DocId> = review
+                .covers
+                .iter()
+                .filter_map(|c| model.lookup(&c.id))
+                .collect();
+            if covers.is_empty() {
+                continue;
+            }
+            // Each review's text once, however many documents it covers.
+            let text = model.text_of(r)?;
+            let body = text.get(review.body_offset..).unwrap_or_default();
+            learned.insert(
+                r,
+                crate::render::markdown::first_paragraph(body, LEARNING_LIMIT),
+            );
+            for target in covers {
+                let by = covered_by.entry(target).or_default();
+                // A review naming a document twice covers it once.
+                if by.contains(&r) {
+                    continue;
+                }
+                by.push(r);
+                let id = &site.docs[target].id;
+                if let Some(row) =
+                    crate::render::markdown::table_row_naming(body, id, LEARNING_LIMIT)
+                {
+                    said.insert((target, r), row);
+                }
+            }
+        }
+        Ok(Reviews {
+            covered_by,
+            learned,
+            said,
+            model,
+        })
+    }
+
+    fn of_item(&self, item: DocId) -> &[DocId] {
+        self.covered_by.get(&item).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every review covering one of `items`, in file order, with the items it covers.
+    fn learnings(&self, items: &[DocId]) -> Vec<Learning<'a>> {
+        let mut by_review: BTreeMap<DocId, Vec<DocId>> = BTreeMap::new();
+        for &i in items {
+            for &r in self.of_item(i) {
+                by_review.entry(r).or_default().push(i);
+            }
+        }
+        let (model, site) = (self.model, self.model.site);
+        by_review
+            .into_iter()
+            .map(|(r, covers)| Learning {
+                review: model.links[r],
+                date: site.docs[r].date.map(|d| d.to_string()),
+                text: self.learned.get(&r).cloned().unwrap_or_default(),
+                covers: covers.into_iter().map(|i| model.links[i]).collect(),
+            })
+            .collect()
+    }
+}
+
+/// A bet or objective with each of its goals' outcome and glyph.
+fn review_item<'a>(model: &'a Model<'_>, reviews: &Reviews<'a>, id: DocId) -> ReviewItem<'a> {
     let site = model.site;
-    let reading = crate::analysis::read_goal(
-        &site.docs,
-        &site.graph,
-        goal.metric,
-        goal.baseline,
-        goal.target,
-    );
-    let outcome = crate::analysis::goal_outcome(
+    let doc = &site.docs[id];
+    let outcomes = crate::analysis::item_outcomes(
         &site.docs,
         &site.graph,
         &site.facts,
-        doc,
-        goal,
+        id,
         site.config.pace_tolerance,
         site.today,
     );
-    let unit = reading
-        .metric
-        .and_then(|m| site.docs[m].unit.as_deref())
-        .unwrap_or_default();
-    let unit = crate::text::unit_suffix(unit);
-    (
-        outcome,
-        ReviewGoal {
-            what,
-            outcome: outcome.as_str(),
-            outcome_class: outcome.slug(),
-            latest: reading
-                .latest
-                .map(|c| format!("{}{unit} on {}", figure(c.value), c.date)),
-            target: goal.target.map(|t| format!("{}{unit}", figure(t))),
-            deadline: goal.deadline.map(|d| d.to_string()),
-        },
-    )
+    let goals = crate::analysis::goals_of(doc)
+        .into_iter()
+        .map(|named| {
+            let g = named.goal;
+            let view = match (named.key_result, doc.success.as_ref()) {
+                (None, Some(s)) => model.success(id, s),
+                _ => model.goal(id, None, g.metric, g.baseline, g.target, g.deadline),
+            };
+            let unit = view.unit;
+            let change = crate::analysis::goal_change(&site.docs, &site.graph, &site.facts, id, g)
+                .map(|c| format!("{} since {}", c.in_words(unit), c.from.date));
+            ReviewGoal {
+                what: named
+                    .key_result
+                    .map_or_else(|| "Success".to_string(), |n| format!("Key result {n}")),
+                view,
+                change,
+            }
+        })
+        .collect();
+    let worst = outcomes
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(GoalOutcome::Unmeasured);
+    ReviewItem {
+        doc: model.links[id],
+        outcome: worst.as_str(),
+        outcome_class: worst.slug(),
+        goals,
+        reviews: reviews
+            .of_item(id)
+            .iter()
+            .map(|&r| ReviewNote {
+                review: model.links[r],
+                date: site.docs[r].date.map(|d| d.to_string()),
+                said: reviews.said.get(&(id, r)).cloned(),
+            })
+            .collect(),
+    }
 }
 
-/// The review pages, one per quarter of [`review_quarters`].
-fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(Quarter, QuarterPage<'a>)>, RenderError> {
+/// The tally of `items`: each goal once ([`crate::analysis::item_outcomes`]).
+fn tally_of(model: &Model<'_>, items: &[DocId]) -> Tally {
+    let site = model.site;
+    let mut tally = Tally::default();
+    for &i in items {
+        for o in crate::analysis::item_outcomes(
+            &site.docs,
+            &site.graph,
+            &site.facts,
+            i,
+            site.config.pace_tolerance,
+            site.today,
+        ) {
+            tally.add(o);
+        }
+    }
+    tally
+}
+
+/// The review pages, by path: one per quarter of [`review_quarters`], and
+/// for a quarter of more than [`PAGE_ROWS`] items one or more per product strategy.
+fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(String, QuarterPage<'a>)>, RenderError> {
     let site = model.site;
     let current = Quarter::of(site.today);
-    // Which reviews cover each document, found once for every page.
-    let mut covered_by: BTreeMap<DocId, Vec<DocId>> = BTreeMap::new();
-    for (r, review) in DocId::all(site.docs.len()).zip(&site.docs) {
-        if review.kind != "review" {
-            continue;
-        }
-        for target in review.covers.iter().filter_map(|c| model.lookup(&c.id)) {
-            covered_by.entry(target).or_default().push(r);
-        }
-    }
-    // Each review's learning, from its text, once however many documents it covers.
-    let mut learned: BTreeMap<DocId, String> = BTreeMap::new();
-    for &r in covered_by.values().flatten() {
-        if let std::collections::btree_map::Entry::Vacant(slot) = learned.entry(r) {
-            let text = model.text_of(r)?;
-            let body = &text[site.docs[r].body_offset..];
-            slot.insert(crate::render::markdown::first_paragraph(
-                body,
-                LEARNING_LIMIT,
-            ));
-        }
-    }
+    let reviews = Reviews::of(model)?;
     let mix = crate::analysis::work_mix(&site.docs, &site.facts);
     let traces = crate::analysis::work_trace(&site.docs, &site.graph, &site.facts);
-    Ok(review_quarters(site)
-        .into_iter()
-        .map(|(quarter, docs)| {
-            let items: Vec<ReviewItem> = docs
-                .iter()
-                .map(|&id| {
-                    let doc = &site.docs[id];
-                    let mut goals = Vec::new();
-                    if let Some(s) = doc.success.as_ref().filter(|_| doc.kind == "bet") {
-                        goals.push(review_goal(
-                            model,
-                            id,
-                            "Success".into(),
-                            crate::analysis::PacedGoal {
-                                metric: s.metric.as_ref(),
-                                baseline: s.baseline,
-                                target: s.target,
-                                deadline: s.deadline,
-                            },
-                        ));
-                    }
-                    if doc.kind == "objective" {
-                        for (n, kr) in doc.key_results.iter().enumerate() {
-                            goals.push(review_goal(
-                                model,
-                                id,
-                                format!("Key result {}", n + 1),
-                                crate::analysis::PacedGoal {
-                                    metric: kr.metric.as_ref(),
-                                    baseline: kr.baseline,
-                                    target: kr.target,
-                                    deadline: kr.by,
-                                },
-                            ));
-                        }
-                    }
-                    let outcome = goals
+    let mut pages = Vec::new();
+    for (quarter, docs) in review_quarters(site) {
+        let groups = by_strategy(site, &docs);
+        let paged = docs.len() > PAGE_ROWS;
+        let grouped = paged || groups.len() > 1;
+        let tallies: Vec<Tally> = groups.iter().map(|g| tally_of(model, &g.docs)).collect();
+        let mut total = Tally::default();
+        for t in &tallies {
+            total.merge(t);
+        }
+        let new_page = |group, pager, tally, groups, learnings, teams, work| QuarterPage {
+            quarter: quarter.to_string(),
+            current: quarter == current,
+            past: quarter < current,
+            landing: quarter_path(quarter),
+            group,
+            pager,
+            tally,
+            grouped,
+            paged,
+            item_level: if grouped && !paged { 4 } else { 3 },
+            groups,
+            learnings,
+            teams,
+            work,
+        };
+        let teams = mix
+            .iter()
+            .filter(|((_, q), _)| *q == quarter)
+            .map(|(&(team, _), m)| TeamShare {
+                team: model.links[team],
+                planned: m.planned,
+                not_planned: m.not_planned(),
+                total: m.total(),
+                share: crate::text::format_percent(m.unplanned_share()),
+                over_limit: m.exceeds(site.config.max_unplanned_share),
+            })
+            .collect();
+        let landing_groups = groups
+            .iter()
+            .zip(&tallies)
+            .map(|(g, t)| GroupView {
+                head: group_head(model, g),
+                anchor: format!("group-{}", g.slug),
+                tally: TallyView::of(t, g.docs.len()),
+                page: paged.then(|| group_path(quarter, &g.slug, 1)),
+                items: if paged {
+                    Vec::new()
+                } else {
+                    g.docs
                         .iter()
-                        .map(|(o, _)| *o)
-                        .max()
-                        .unwrap_or(GoalOutcome::Unmeasured);
-                    let learnings = covered_by
-                        .get(&id)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|&r| {
-                            let review = &site.docs[r];
-                            Learning {
-                                review: model.links[r],
-                                date: review.date.map(|d| d.to_string()),
-                                text: learned.get(&r).cloned().unwrap_or_default(),
-                            }
-                        })
-                        .collect();
-                    ReviewItem {
-                        doc: model.links[id],
-                        outcome: outcome.as_str(),
-                        outcome_class: outcome.slug(),
-                        goals: goals.into_iter().map(|(_, g)| g).collect(),
-                        learnings,
-                    }
-                })
-                .collect();
-            // Each item counted once, by its worst goal: the counts add up to the items.
-            let counts = GoalOutcome::ALL
-                .into_iter()
-                .map(|o| OutcomeCount {
-                    label: o.as_str(),
-                    class: o.slug(),
-                    count: items.iter().filter(|i| i.outcome == o.as_str()).count(),
-                })
-                .filter(|c| c.count > 0)
-                .collect();
-            let teams = mix
-                .iter()
-                .filter(|((_, q), _)| *q == quarter)
-                .map(|(&(team, _), m)| TeamShare {
-                    team: model.links[team],
-                    planned: m.planned,
-                    not_planned: m.not_planned(),
-                    total: m.total(),
-                    share: crate::text::format_percent(m.unplanned_share()),
-                    over_limit: m.exceeds(site.config.max_unplanned_share),
-                })
-                .collect();
-            let page = QuarterPage {
-                quarter: quarter.to_string(),
-                current: quarter == current,
-                past: quarter < current,
-                items,
-                counts,
+                        .map(|&i| review_item(model, &reviews, i))
+                        .collect()
+                },
+            })
+            .collect();
+        let learnings = if paged {
+            Vec::new()
+        } else {
+            reviews.learnings(&docs)
+        };
+        pages.push((
+            quarter_path(quarter),
+            new_page(
+                None,
+                None,
+                TallyView::of(&total, docs.len()),
+                landing_groups,
+                learnings,
                 teams,
-                work: quarter_work(model, &traces, quarter),
-            };
-            (quarter, page)
-        })
-        .collect())
+                quarter_work(model, &traces, quarter),
+            ),
+        ));
+        if !paged {
+            continue;
+        }
+        for (g, t) in groups.iter().zip(&tallies) {
+            let pages_of_group = page_count(g.docs.len());
+            for (n, chunk) in (1..).zip(g.docs.chunks(PAGE_ROWS)) {
+                let path = group_path(quarter, &g.slug, n);
+                let root = root_of(&path);
+                let link = |m: usize| format!("{root}{}", group_path(quarter, &g.slug, m));
+                let pager = (pages_of_group > 1).then(|| Pager {
+                    page: n,
+                    pages: pages_of_group,
+                    prev: (n > 1).then(|| link(n - 1)),
+                    next: (n < pages_of_group).then(|| link(n + 1)),
+                });
+                let view = GroupView {
+                    head: group_head(model, g),
+                    anchor: format!("group-{}", g.slug),
+                    tally: TallyView::of(t, g.docs.len()),
+                    page: None,
+                    items: chunk
+                        .iter()
+                        .map(|&i| review_item(model, &reviews, i))
+                        .collect(),
+                };
+                let mut page = new_page(
+                    Some(group_head(model, g)),
+                    pager,
+                    TallyView::of(t, g.docs.len()),
+                    vec![view],
+                    reviews.learnings(chunk),
+                    Vec::new(),
+                    QuarterWork {
+                        teams: Vec::new(),
+                        limit: String::new(),
+                    },
+                );
+                page.item_level = 3;
+                pages.push((path, page));
+            }
+        }
+    }
+    Ok(pages)
 }

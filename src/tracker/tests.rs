@@ -266,3 +266,18 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn an_items_link_that_is_not_http_is_dropped_whatever_the_format() {
+    // Links go into pages' `href`s and the trace's forest index: an
+    // export is attacker-written, so `javascript:` and friends never pass.
+    let gh = br#"[{"number":1,"title":"a","state":"OPEN","labels":[],"assignees":[],"url":"javascript:alert(1)"},
+                 {"number":2,"title":"b","state":"OPEN","labels":[],"assignees":[],"url":"https://github.com/acme/app/issues/2"}]"#;
+    let e = parse("gh.json", gh.to_vec(), &entry(Some(TrackerFormat::Github)));
+    let urls: Vec<Option<&str>> = e.items.iter().map(|i| i.url.as_deref()).collect();
+    assert_eq!(urls, [None, Some("https://github.com/acme/app/issues/2")]);
+    let csv = b"id,title,status,url\nX-1,a,todo,\"data:text/html,<script>x</script>\"\nX-2,b,todo, JavaScript:alert(1)\n";
+    let e = parse("plain.csv", csv.to_vec(), &entry(Some(TrackerFormat::Csv)));
+    assert_eq!(e.items.len(), 2, "{:?}", rules(&e));
+    assert!(e.items.iter().all(|i| i.url.is_none()), "{:?}", e.items);
+}

@@ -235,7 +235,10 @@ fn a_sites_own_base_template_with_the_documented_blocks_still_builds() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = site.root().join("public");
     let trace = read(&out.join("trace/index.html"));
-    assert!(trace.contains("<noscript><style>#trace-filters"), "{trace}");
+    assert!(
+        trace.contains("<noscript><style>#trace-filter-box"),
+        "{trace}"
+    );
     let search = read(&out.join("search/index.html"));
     assert!(search.contains("classList.add(\"searching\")"), "{search}");
 }
@@ -396,7 +399,7 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
             .unwrap_or_else(|| panic!("{id} is on the trace"));
         let line = row.split("</span><").next().unwrap_or(row);
         assert!(
-            row.contains(r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#),
+            row.contains(r#"<span class="badge pace-behind" title="where it stands: the pace of its goals">behind</span>"#),
             "{id}: {line}"
         );
     }
@@ -967,7 +970,7 @@ fn a_trace_too_large_for_one_page_puts_each_product_strategy_on_a_page_of_its_ow
     // page of its product strategy, which holds its objectives.
     assert_eq!(top.matches("<li data-k=").count(), 34, "{top}");
     assert!(!top.contains("obj-0-0-0"));
-    assert!(top.contains("<li data-k=\"bet\" data-s=\"active\" data-o=\"Owner 1\"><span class=\"node-line\"><a href=\"../bet-0-0/index.html\">Title of bet-0-0</a>"), "{top}");
+    assert!(top.contains("<li data-k=\"bet\" data-s=\"active\" data-o=\"Owner 1\" data-v=\"unmeasured\"><span class=\"node-line\"><a href=\"../bet-0-0/index.html\">Title of bet-0-0</a>"), "{top}");
     assert!(top.contains("<a class=\"branch\" href=\"ps-0/index.html\">80 below<span class=\"visually-hidden\"> Title of bet-0-0</span> ›</a>"), "{top}");
     for p in 0..3 {
         let page = read(&out.join(format!("trace/ps-{p}/index.html")));

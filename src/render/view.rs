@@ -503,7 +503,23 @@ impl<'a> Model<'a> {
             };
             buckets[bucket].2.push((finding, key));
         }
-        buckets.sort_by_key(|(order, rule, _)| (*order, *rule));
+        // The health page reads worst first: rules by their most severe
+        // finding, then in the rules' order; a rule's findings by severity,
+        // then by how long their document has been due for review (the
+        // most overdue first; never due last), then as `check` prints them.
+        let due = |f: &Finding<'a>| {
+            f.doc
+                .and_then(|_| model.by_file.get(f.location.0.file.as_str()))
+                .and_then(|&i| site.facts.next_review(i))
+                .unwrap_or(Date::MAX)
+        };
+        for (_, _, findings) in &mut buckets {
+            findings.sort_by_cached_key(|(f, _)| (f.location.0.severity, due(f)));
+        }
+        buckets.sort_by_key(|(order, rule, findings)| {
+            let worst = findings.iter().map(|(f, _)| f.location.0.severity).min();
+            (worst, *order, *rule)
+        });
         let mut keys = Vec::with_capacity(site.diagnostics.len());
         for (_, rule, findings) in buckets {
             let start = model.by_rule.len();

@@ -101,7 +101,8 @@
     var want = {};
     for (var name in attr) if (value(name)) want[name] = value(name);
     var words = value("q").toLowerCase().split(/\s+/).filter(Boolean);
-    // Each row: id, title, kind, status, team, owner, quarter, standing, page, link.
+    // Each row: id, title, kind, status, team, owner, quarter, standing,
+    // page, link (empty: the id's own page).
     var column = { kind: ["kinds", 2], status: ["statuses", 3], team: ["teams", 4], owner: ["owners", 5], quarter: ["quarters", 6], standing: ["standings", 7] };
     var all = 0, elsewhere = [];
     forest.docs.forEach(function (d) {
@@ -124,7 +125,7 @@
     elsewhere.slice(0, SHOWN).forEach(function (d) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = /^https?:\/\//i.test(d[9]) ? d[9] : root + d[9];
+      a.href = /^https?:\/\//i.test(d[9]) ? d[9] : root + (d[9] || d[0] + "/index.html");
       a.textContent = d[1];
       li.appendChild(a);
       var kind = document.createElement("span");

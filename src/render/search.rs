@@ -142,7 +142,12 @@ pub(super) struct SearchDoc {
 
 impl SearchDoc {
     /// `link`'s document, whose body has these headings and text.
-    pub(super) fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
+    pub(super) fn new(
+        link: &DocLink<'_>,
+        headings: &str,
+        text: &str,
+        facts: EntryFacts<'_>,
+    ) -> SearchDoc {
         // Each text lowercased once, its words borrowed from that; only the
         // distinct words are copied (a body of 2,000 bytes has about 300
         // words, half of them repeats).
@@ -151,6 +156,10 @@ impl SearchDoc {
             (headings.to_lowercase(), HEADING),
             (link.title.to_lowercase(), TITLE),
             (link.id.to_lowercase(), TITLE),
+            // An owner's name or person id finds what they own, ranked
+            // as a heading: above a mention in a body, below a title.
+            (facts.owner.unwrap_or_default().to_lowercase(), HEADING),
+            (facts.person.unwrap_or_default().to_lowercase(), HEADING),
         ];
         let mut best: HashMap<&str, u8, WordHasher> = HashMap::default();
         for (text, place) in &texts {
@@ -174,7 +183,17 @@ impl SearchDoc {
         SearchDoc {
             kind: link.kind.to_string(),
             // Strings always serialise.
-            entry: serde_json::to_string(&(link.title, link.path.0, text)).unwrap_or_default(),
+            // Status, quarter and owner go with each result; an empty
+            // string when there is none.
+            entry: serde_json::to_string(&(
+                link.title,
+                link.path.0,
+                text,
+                link.status.unwrap_or_default(),
+                facts.quarter.map(|q| q.to_string()).unwrap_or_default(),
+                facts.owner.unwrap_or_default(),
+            ))
+            .unwrap_or_default(),
             words: joined,
             places,
         }
@@ -191,6 +210,34 @@ impl SearchDoc {
             .split(' ')
             .filter(|w| !w.is_empty())
             .zip(self.places.iter().copied())
+    }
+}
+
+/// What a search result shows of its document besides its title and text,
+/// and what more finds it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct EntryFacts<'a> {
+    /// `owner:` as written.
+    pub owner: Option<&'a str>,
+    /// The id of the person `owner:` names, when it names one.
+    pub person: Option<&'a str>,
+    /// Its quarter, own or inherited.
+    pub quarter: Option<crate::date::Quarter>,
+}
+
+impl<'a> EntryFacts<'a> {
+    /// Document `id`'s.
+    pub(super) fn of(model: &Model<'a>, id: crate::graph::DocId) -> EntryFacts<'a> {
+        let site = model.site;
+        EntryFacts {
+            owner: site.docs[id].owner.as_deref(),
+            person: site
+                .facts
+                .people()
+                .owner_of(id)
+                .map(|p| site.docs[p].id.as_str()),
+            quarter: model.quarter_of(id),
+        }
     }
 }
 
@@ -824,7 +871,7 @@ mod tests {
             warnings: 0,
             url: None,
         };
-        SearchDoc::new(&link, headings, text)
+        SearchDoc::new(&link, headings, text, EntryFacts::default())
     }
 
     fn text_of<'a>(files: &'a [OutputFile], path: &str) -> &'a str {

@@ -98,6 +98,14 @@
     if (!query) { results.hidden = true; return; }
     var root = document.documentElement.getAttribute("data-root") || "";
     var here = form.getAttribute("data-page") || "";
+    // A document this page shows (the levels above a branch's own page
+    // show its first rows too) is no match elsewhere.
+    var onPage = {};
+    if (here) onPage[here] = true;
+    nodes.forEach(function (li) {
+      var a = li.querySelector(".node-line a"), m = a && /([^\/]+)\/index\.html$/.exec(a.getAttribute("href"));
+      if (m) onPage[decodeURIComponent(m[1])] = true;
+    });
     var want = {};
     for (var name in attr) if (value(name)) want[name] = value(name);
     var words = value("q").toLowerCase().split(/\s+/).filter(Boolean);
@@ -115,7 +123,7 @@
         for (var i = 0; i < words.length; i++) if (text.indexOf(words[i]) < 0) return;
       }
       all++;
-      if (forest.pages[d[8]] !== here && d[0] !== here) elsewhere.push(d);
+      if (forest.pages[d[8]] !== here && !onPage[d[0]]) elsewhere.push(d);
     });
     var ul = document.getElementById("forest-list"), summary = document.getElementById("forest-summary");
     ul.textContent = "";

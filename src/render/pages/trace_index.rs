@@ -8,7 +8,7 @@
 //! across documents (kinds, statuses, teams, owners, quarters, standings,
 //! pages) are written once, in dictionaries, and each document refers to
 //! them by position, and its link is left empty when it is its id's page:
-//! the 10,000-document corpus's is about 0.8 MB, 0.2 MB gzipped.
+//! the 10,000-document corpus's is 789 KB, 154 KB gzipped.
 
 use std::collections::HashMap;
 use std::fmt::Write;

@@ -880,6 +880,34 @@ mod tests {
     }
 
     #[test]
+    fn an_owner_finds_what_they_own_and_each_entry_carries_its_status_quarter_and_owner() {
+        let link = DocLink {
+            id: "bet-a",
+            title: "Cash forecast",
+            kind: "bet",
+            kind_label: "Bet",
+            status: Some("in-progress"),
+            path: DocPath("bet-a"),
+            warnings: 0,
+            url: None,
+        };
+        let facts = EntryFacts {
+            owner: Some("Priya Raman"),
+            person: Some("priya-raman"),
+            quarter: crate::date::Quarter::parse("2026-Q4"),
+        };
+        let doc = SearchDoc::new(&link, "", "Body text.", facts);
+        let words: Vec<(&str, u8)> = doc.words().collect();
+        for word in ["priya", "raman"] {
+            assert!(words.contains(&(word, HEADING)), "{words:?}");
+        }
+        assert_eq!(
+            doc.entry(),
+            r#"["Cash forecast","bet-a","Body text.","in-progress","2026-Q4","Priya Raman"]"#
+        );
+    }
+
+    #[test]
     fn words_are_lowercased_runs_of_letters_and_digits_each_at_its_best_place() {
         let d = doc(
             "bet-a",
@@ -936,7 +964,7 @@ mod tests {
         files.extend(writer.finish(&dictionary));
         let first = text_of(&files, &fragment_path(layout.name(0)));
         let start = format!(
-            "THROUGHLINE_SEARCH.docs(\"{}\",[[\"Title\",\"d0\",\"metric\"],",
+            "THROUGHLINE_SEARCH.docs(\"{}\",[[\"Title\",\"d0\",\"metric\",\"\",\"\",\"\"],",
             layout.name(0)
         );
         assert!(first.starts_with(&start), "{first}");

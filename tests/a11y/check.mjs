@@ -558,7 +558,7 @@ async function runPhone(browser, base, bet) {
   await page.goto(base + `${bet}/index.html`, { waitUntil: "load" });
   const facts = await page.evaluate(() => { const e = document.querySelector(".key-facts"); return e && e.offsetParent ? [e.getBoundingClientRect().bottom, e.textContent] : null; });
   console.log(`phone: ${bet}'s key facts end at ${facts && facts[0]} px: ${facts && facts[1]}`);
-  if (!facts || facts[0] > 844 || !/Owner .+ · next review/.test(facts[1])) failures.push(`${bet}'s owner and next review are not in the first screen: ${JSON.stringify(facts)}`);
+  if (!facts || facts[0] > 844 || !/Owned by .+ · next review/.test(facts[1])) failures.push(`${bet}'s owner and next review are not in the first screen: ${JSON.stringify(facts)}`);
   await page.goto(base + "trace/index.html", { waitUntil: "load" });
   const trace = await page.evaluate(() => ({ open: document.getElementById("trace-filter-box").open, row: document.querySelector(".tree li").getBoundingClientRect().top }));
   console.log(`phone: the trace's first row at ${trace.row} px, filters ${trace.open ? "open" : "folded"}`);

@@ -1301,3 +1301,19 @@ fn the_progress_glyph_says_the_outcome_with_the_time_measured_to_today() {
         "{idle}"
     );
 }
+
+#[test]
+fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title() {
+    // On a phone the facts panel comes after the body: the first screen
+    // says the owner and the next review too (the stylesheet hides the line
+    // on a wide screen, beside the panel).
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bet = read(&site.root().join("public/bet-cash-forecast/index.html"));
+    let lede = bet.find("<p class=\"lede\">").expect("the lede");
+    let facts = bet
+        .find("<p class=\"key-facts\">Owned by <a href=\"../people/priya-raman/index.html\">Priya Raman</a> · next review 2027-02-18</p>")
+        .unwrap_or_else(|| panic!("{bet}"));
+    assert!(lede < facts && facts < bet.find("<div class=\"layout\">").unwrap());
+}

@@ -222,7 +222,7 @@ fn the_example_site_works_in_a_real_browser() {
         "trace filters are hidden"
     );
     assert!(
-        dom.contains("<noscript><style>#trace-filters { display: none; }</style></noscript>"),
+        dom.contains("<noscript><style>#trace-filter-box { display: none; }</style></noscript>"),
         "trace filters show without script"
     );
 }

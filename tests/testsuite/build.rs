@@ -1317,3 +1317,41 @@ fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title
         .unwrap_or_else(|| panic!("{bet}"));
     assert!(lede < facts && facts < bet.find("<div class=\"layout\">").unwrap());
 }
+
+#[test]
+fn the_health_page_says_each_of_a_rules_few_hints_once() {
+    // `stale` tells strategy to be re-read and work to move on: two hints,
+    // each said once above the findings, none under them.
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: Two hints\n")
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2020-01-01\n---\n",
+        );
+    for i in 0..3 {
+        site = site.file(
+            &format!("w{i}.md"),
+            format!(
+                "---\nid: w{i}\nkind: work\nstatus: in-progress\nupdated: 2026-09-0{}\n---\n",
+                i + 1
+            ),
+        );
+    }
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let health = read(&site.root().join("public/health/index.html"));
+    let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
+    assert!(
+        stale.contains("What to do, as each finding says:<ul>"),
+        "{stale}"
+    );
+    for hint in ["re-read it with its owner", "move it on: change its status"] {
+        assert_eq!(stale.matches(hint).count(), 1, "{hint}: {stale}");
+    }
+    assert!(!stale.contains("<div class=\"hint\">re-read"), "{stale}");
+    // The most overdue first: the strategy due in 2021, then the oldest work.
+    let first = stale.find("cs/index.html").unwrap();
+    let w0 = stale.find("w0/index.html").unwrap();
+    let w2 = stale.find("w2/index.html").unwrap();
+    assert!(first < w0 && w0 < w2, "{stale}");
+}

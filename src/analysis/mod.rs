@@ -14,6 +14,7 @@ mod pace;
 mod people;
 mod reach;
 mod results;
+mod rollup;
 mod standing;
 mod teams;
 mod trend;
@@ -30,6 +31,7 @@ pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal
 pub(crate) use people::{person_key, People, PERSON_KIND};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use results::{goal_change, goals_of, item_outcomes, product_strategy_of, Tally};
+pub(crate) use rollup::{rollups, verdict, Rollup};
 pub(crate) use standing::Standing;
 pub(crate) use standing::{rolled_up_pace, standing};
 pub(crate) use teams::Teams;
@@ -55,6 +57,9 @@ pub enum ReviewSource {
     Review(DocId),
     /// The file's last git commit.
     Git,
+    /// Its own `updated:`: for work, judged by its changes
+    /// ([`judged_by_changes`]), the day it last changed outside git.
+    Updated,
 }
 
 /// A document's last review.
@@ -115,7 +120,7 @@ impl Facts {
                 }
             }
         }
-        let last_review = last_reviews(docs, graph, git_dates);
+        let last_review = last_reviews(docs, graph, schema, git_dates);
         // An experiment's result is dated by `concluded:`, else `updated:`,
         // else the last commit of its file: the day the evidence arrived.
         let concluded = DocId::all(docs.len())
@@ -278,9 +283,19 @@ fn inherited<T: Copy>(
     known.into_iter().map(Option::flatten).collect()
 }
 
+/// Whether `doc` is sprint work (a kind of the work layer, or a tracker's
+/// item): nobody reviews a ticket, so it is judged by when it last changed
+/// (its status, or anything else), not by a `reviewed:` date that `new`
+/// wrote the day it was made. Its last review is then the latest of
+/// `reviewed:`, a covering review, `updated:` and its file's last commit.
+pub(crate) fn judged_by_changes(doc: &Document, schema: &Schema) -> bool {
+    doc.tracker.is_some() || schema.get(&doc.kind).is_some_and(|k| k.layer == Some(5))
+}
+
 fn last_reviews(
     docs: &[Document],
     graph: &Graph,
+    schema: &Schema,
     git_dates: Option<&GitDates>,
 ) -> Vec<Option<LastReview>> {
     let mut last_review: Vec<Option<LastReview>> = docs
@@ -305,6 +320,22 @@ fn last_reviews(
                     date,
                     source: ReviewSource::Review(r),
                 });
+            }
+        }
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        if !judged_by_changes(doc, schema) {
+            continue;
+        }
+        let changed = [
+            doc.updated.map(|date| (date, ReviewSource::Updated)),
+            git_dates
+                .and_then(|g| g.get(&doc.file))
+                .map(|&date| (date, ReviewSource::Git)),
+        ];
+        for (date, source) in changed.into_iter().flatten() {
+            if last_review[i].is_none_or(|l| l.date < date) {
+                last_review[i] = Some(LastReview { date, source });
             }
         }
     }

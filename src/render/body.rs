@@ -33,6 +33,7 @@ pub(super) fn search_entry(model: &Model<'_>, id: DocId) -> Result<SearchDoc, Re
         &model.links[id],
         &rendered.headings,
         &rendered.text,
+        super::search::EntryFacts::of(model, id),
     ))
 }
 

@@ -142,7 +142,12 @@ pub(super) struct SearchDoc {
 
 impl SearchDoc {
     /// `link`'s document, whose body has these headings and text.
-    pub(super) fn new(link: &DocLink<'_>, headings: &str, text: &str) -> SearchDoc {
+    pub(super) fn new(
+        link: &DocLink<'_>,
+        headings: &str,
+        text: &str,
+        facts: EntryFacts<'_>,
+    ) -> SearchDoc {
         // Each text lowercased once, its words borrowed from that; only the
         // distinct words are copied (a body of 2,000 bytes has about 300
         // words, half of them repeats).
@@ -151,6 +156,10 @@ impl SearchDoc {
             (headings.to_lowercase(), HEADING),
             (link.title.to_lowercase(), TITLE),
             (link.id.to_lowercase(), TITLE),
+            // An owner's name or person id finds what they own, ranked
+            // as a heading: above a mention in a body, below a title.
+            (facts.owner.unwrap_or_default().to_lowercase(), HEADING),
+            (facts.person.unwrap_or_default().to_lowercase(), HEADING),
         ];
         let mut best: HashMap<&str, u8, WordHasher> = HashMap::default();
         for (text, place) in &texts {
@@ -174,7 +183,17 @@ impl SearchDoc {
         SearchDoc {
             kind: link.kind.to_string(),
             // Strings always serialise.
-            entry: serde_json::to_string(&(link.title, link.path.0, text)).unwrap_or_default(),
+            // Status, quarter and owner go with each result; an empty
+            // string when there is none.
+            entry: serde_json::to_string(&(
+                link.title,
+                link.path.0,
+                text,
+                link.status.unwrap_or_default(),
+                facts.quarter.map(|q| q.to_string()).unwrap_or_default(),
+                facts.owner.unwrap_or_default(),
+            ))
+            .unwrap_or_default(),
             words: joined,
             places,
         }
@@ -191,6 +210,34 @@ impl SearchDoc {
             .split(' ')
             .filter(|w| !w.is_empty())
             .zip(self.places.iter().copied())
+    }
+}
+
+/// What a search result shows of its document besides its title and text,
+/// and what more finds it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct EntryFacts<'a> {
+    /// `owner:` as written.
+    pub owner: Option<&'a str>,
+    /// The id of the person `owner:` names, when it names one.
+    pub person: Option<&'a str>,
+    /// Its quarter, own or inherited.
+    pub quarter: Option<crate::date::Quarter>,
+}
+
+impl<'a> EntryFacts<'a> {
+    /// Document `id`'s.
+    pub(super) fn of(model: &Model<'a>, id: crate::graph::DocId) -> EntryFacts<'a> {
+        let site = model.site;
+        EntryFacts {
+            owner: site.docs[id].owner.as_deref(),
+            person: site
+                .facts
+                .people()
+                .owner_of(id)
+                .map(|p| site.docs[p].id.as_str()),
+            quarter: model.quarter_of(id),
+        }
     }
 }
 
@@ -824,12 +871,40 @@ mod tests {
             warnings: 0,
             url: None,
         };
-        SearchDoc::new(&link, headings, text)
+        SearchDoc::new(&link, headings, text, EntryFacts::default())
     }
 
     fn text_of<'a>(files: &'a [OutputFile], path: &str) -> &'a str {
         let file = files.iter().find(|f| f.path == path);
         std::str::from_utf8(&file.unwrap_or_else(|| panic!("no {path}")).bytes).unwrap()
+    }
+
+    #[test]
+    fn an_owner_finds_what_they_own_and_each_entry_carries_its_status_quarter_and_owner() {
+        let link = DocLink {
+            id: "bet-a",
+            title: "Cash forecast",
+            kind: "bet",
+            kind_label: "Bet",
+            status: Some("in-progress"),
+            path: DocPath("bet-a"),
+            warnings: 0,
+            url: None,
+        };
+        let facts = EntryFacts {
+            owner: Some("Priya Raman"),
+            person: Some("priya-raman"),
+            quarter: crate::date::Quarter::parse("2026-Q4"),
+        };
+        let doc = SearchDoc::new(&link, "", "Body text.", facts);
+        let words: Vec<(&str, u8)> = doc.words().collect();
+        for word in ["priya", "raman"] {
+            assert!(words.contains(&(word, HEADING)), "{words:?}");
+        }
+        assert_eq!(
+            doc.entry(),
+            r#"["Cash forecast","bet-a","Body text.","in-progress","2026-Q4","Priya Raman"]"#
+        );
     }
 
     #[test]
@@ -889,7 +964,7 @@ mod tests {
         files.extend(writer.finish(&dictionary));
         let first = text_of(&files, &fragment_path(layout.name(0)));
         let start = format!(
-            "THROUGHLINE_SEARCH.docs(\"{}\",[[\"Title\",\"d0\",\"metric\"],",
+            "THROUGHLINE_SEARCH.docs(\"{}\",[[\"Title\",\"d0\",\"metric\",\"\",\"\",\"\"],",
             layout.name(0)
         );
         assert!(first.starts_with(&start), "{first}");

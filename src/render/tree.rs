@@ -20,8 +20,12 @@ pub(super) struct TreeItem<'a> {
     pub quarter: Option<Quarter>,
     /// The owner, for filtering.
     pub owner: Option<&'a str>,
-    /// The worst pace of its goals (`Model::rolled_up_pace`), as its page shows it.
-    pub pace: Option<crate::analysis::PaceVerdict>,
+    /// Where it stands (`Model::verdict`): a bet's standing, else the
+    /// worst pace of its goals.
+    pub verdict: Option<crate::analysis::Standing>,
+    /// How the documents below it stand; only the trace pages count them
+    /// (a document page's tree is cut by its own budget).
+    pub rollup: Option<crate::analysis::Rollup>,
     /// Children in the parent tree.
     pub children: Vec<TreeItem<'a>>,
     /// Descendants shown on another trace page instead of here: the line
@@ -85,7 +89,8 @@ pub(super) fn subtree<'a>(model: &'a Model<'_>, doc: DocId, depth: usize) -> Tre
         team: model.team_of(doc).map(|t| model.links[t].id),
         quarter: model.quarter_of(doc),
         owner: model.site.docs[doc].owner.as_deref(),
-        pace: model.rolled_up_pace(doc),
+        verdict: model.verdict(doc),
+        rollup: None,
         elsewhere: 0,
         elsewhere_on: None,
         children: children
@@ -136,7 +141,14 @@ pub(super) fn within_budget<'a>(
     let depth = levels.len();
     let last = &levels[depth - 1];
     if last.iter().all(|&d| graph.children(d).is_empty()) {
-        let items = roots.iter().map(|&r| subtree(model, r, depth)).collect();
+        let items = roots
+            .iter()
+            .map(|&r| {
+                let mut item = subtree(model, r, depth);
+                mark_rollups(model, &mut item, r);
+                item
+            })
+            .collect();
         return (items, Vec::new());
     }
     // The level whose documents get pages: the shallowest below the roots
@@ -169,10 +181,23 @@ pub(super) fn within_budget<'a>(
         .map(|&r| {
             let mut item = subtree(model, r, depth);
             mark_elsewhere(model, &mut item, r, depth, &owner);
+            mark_rollups(model, &mut item, r);
             item
         })
         .collect();
     (items, paged)
+}
+
+/// Gives every node of `item` (the tree of `doc`) that has documents below
+/// it its roll-up ([`Model::rollup`]), shown or on another page.
+fn mark_rollups(model: &Model<'_>, item: &mut TreeItem<'_>, doc: DocId) {
+    if !model.site.graph.children(doc).is_empty() {
+        item.rollup = Some(model.rollup(doc));
+    }
+    let (shown, _) = shown_children(model, doc);
+    for (child, &c) in item.children.iter_mut().zip(&shown) {
+        mark_rollups(model, child, c);
+    }
 }
 
 /// How many documents `items` show.
@@ -226,6 +251,21 @@ pub(crate) fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (us
     (depth, hidden)
 }
 
+/// A roll-up's counts after its "N below" and `lead`: `3 behind, 12 at
+/// risk, 90 on track`, each count classed by its standing so the stylesheet can colour
+/// the words that need attention; nothing when no document below has a
+/// verdict or is done.
+fn rollup_parts(rollup: &crate::analysis::Rollup, lead: &str, out: &mut String) {
+    use std::fmt::Write;
+    let mut first = true;
+    for (n, words, slug) in rollup.parts() {
+        out.push_str(if first { lead } else { ", " });
+        first = false;
+        // Writing into a String cannot fail.
+        let _ = write!(out, "<span class=\"r-{slug}\">{n} {words}</span>");
+    }
+}
+
 /// The traceability tree as nested lists. A branch's children sit in a
 /// `<details>` so the tree opens and closes without script; its `<summary>`
 /// holds only the toggle, after the document's link, because a link inside
@@ -235,7 +275,7 @@ pub(crate) fn levels_within(model: &Model<'_>, doc: DocId, budget: usize) -> (us
 ///
 /// Each `<li>` carries what the trace page's filters read, each attribute
 /// only when it has a value: `data-k` kind, `data-s` status, `data-t` team,
-/// `data-q` quarter, `data-o` owner. `trace` is the way from the page to
+/// `data-q` quarter, `data-o` owner, `data-v` where it stands. `trace` is the way from the page to
 /// the `trace/` folder, for the links to documents' own trace pages.
 pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
     fn node(item: &TreeItem, root: &str, trace: &str, depth: usize, out: &mut String) {
@@ -255,6 +295,9 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
         }
         if let Some(owner) = item.owner {
             let _ = write!(out, " data-o=\"{}\"", Escaped(owner));
+        }
+        if let Some(verdict) = item.verdict {
+            let _ = write!(out, " data-v=\"{}\"", verdict.slug());
         }
         match d.url {
             Some(url) => {
@@ -285,12 +328,12 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 " <span class=\"badge status-{status}\">{status}</span>"
             );
         }
-        if let Some(pace) = item.pace {
+        if let Some(verdict) = item.verdict {
             let _ = write!(
                 out,
-                " <span class=\"badge pace-{}\" title=\"the worst pace of its goals\">{}</span>",
-                pace.slug(),
-                pace.as_str()
+                " <span class=\"badge pace-{}\" title=\"where it stands: the pace of its goals\">{}</span>",
+                verdict.slug(),
+                verdict.as_str()
             );
         }
         if d.warnings > 0 {
@@ -301,12 +344,26 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 d.warnings
             );
         }
-        if !item.children.is_empty() {
-            let _ = write!(
-                out,
-                " <span class=\"muted\">({})</span>",
-                crate::text::group_digits(item.children.len())
-            );
+        match item.rollup {
+            // The count and the roll-up go with the link when the branch is
+            // on a page of its own: said below.
+            Some(rollup) if item.elsewhere_on.is_none() && rollup.below > 0 => {
+                let _ = write!(
+                    out,
+                    " <span class=\"rollup\">{} below",
+                    crate::text::group_digits(rollup.below)
+                );
+                rollup_parts(&rollup, ": ", out);
+                out.push_str("</span>");
+            }
+            None if !item.children.is_empty() => {
+                let _ = write!(
+                    out,
+                    " <span class=\"muted\">({})</span>",
+                    crate::text::group_digits(item.children.len())
+                );
+            }
+            _ => {}
         }
         if item.collapsed.items > 0 {
             let _ = write!(
@@ -331,6 +388,11 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 "<span class=\"visually-hidden\"> {}</span> ›</a>",
                 Escaped(d.title)
             );
+            if let Some(rollup) = item.rollup.filter(|r| r.parts().next().is_some()) {
+                out.push_str(" <span class=\"rollup\">");
+                rollup_parts(&rollup, "", out);
+                out.push_str("</span>");
+            }
         }
         out.push_str("</span>");
         if !item.children.is_empty() {

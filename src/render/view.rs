@@ -257,7 +257,16 @@ pub struct Model<'a> {
     by_rule_keys: Option<Vec<u64>>,
     /// What a released text is read again through ([`Model::text_of`]).
     guard: crate::source::RootGuard,
+    /// Every document's verdict and roll-up, made the first time a page
+    /// asks ([`Model::verdict`], [`Model::rollup`]): one pass for the build.
+    rollups: std::sync::OnceLock<RollupTable>,
 }
+
+/// What [`crate::analysis::rollups`] makes: a verdict and a roll-up per document.
+type RollupTable = (
+    Vec<Option<crate::analysis::Standing>>,
+    Vec<crate::analysis::Rollup>,
+);
 
 /// A rule's findings with their keys, and where the rule stands on the health page.
 type RuleBucket<'a> = (usize, &'static str, Vec<(Finding<'a>, u64)>);
@@ -358,6 +367,16 @@ impl Appearances {
                     // Whatever a list or badge on another page shows.
                     doc_link(site, i, own[i].len()),
                     pace.map(|p| p.as_str()),
+                    // The trees' badge: a bet's standing reads its metric's
+                    // check-ins, which no neighbour's appearance holds.
+                    crate::analysis::verdict(
+                        &site.docs,
+                        graph,
+                        &site.facts,
+                        i,
+                        site.config.pace_tolerance,
+                        site.today,
+                    ),
                     // What the trees on other pages add: filter data, where it hangs, and the
                     // note in an ancestor outcome's opportunity solution tree.
                     doc.team.as_ref().map(|t| &t.id),
@@ -448,6 +467,7 @@ impl<'a> Model<'a> {
             rule_ranges: Vec::new(),
             by_rule_keys: None,
             guard: crate::source::RootGuard::new(&site.root),
+            rollups: std::sync::OnceLock::new(),
         };
         // Each rule's findings in the diagnostics' order, the rules in the
         // health page's: a bucket per rule, not a sort of 12,000 findings.
@@ -483,7 +503,23 @@ impl<'a> Model<'a> {
             };
             buckets[bucket].2.push((finding, key));
         }
-        buckets.sort_by_key(|(order, rule, _)| (*order, *rule));
+        // The health page reads worst first: rules by their most severe
+        // finding, then in the rules' order; a rule's findings by severity,
+        // then by how long their document has been due for review (the
+        // most overdue first; never due last), then as `check` prints them.
+        let due = |f: &Finding<'a>| {
+            f.doc
+                .and_then(|_| model.by_file.get(f.location.0.file.as_str()))
+                .and_then(|&i| site.facts.next_review(i))
+                .unwrap_or(Date::MAX)
+        };
+        for (_, _, findings) in &mut buckets {
+            findings.sort_by_cached_key(|(f, _)| (f.location.0.severity, due(f)));
+        }
+        buckets.sort_by_key(|(order, rule, findings)| {
+            let worst = findings.iter().map(|(f, _)| f.location.0.severity).min();
+            (worst, *order, *rule)
+        });
         let mut keys = Vec::with_capacity(site.diagnostics.len());
         for (_, rule, findings) in buckets {
             let start = model.by_rule.len();
@@ -710,6 +746,33 @@ impl<'a> Model<'a> {
             site.config.pace_tolerance,
             site.today,
         )
+    }
+
+    fn rollup_table(&self) -> &RollupTable {
+        self.rollups.get_or_init(|| {
+            let site = self.site;
+            crate::analysis::rollups(
+                &site.docs,
+                &site.graph,
+                &site.facts,
+                site.config.pace_tolerance,
+                site.today,
+            )
+        })
+    }
+
+    /// Where `doc` stands today ([`crate::analysis::verdict`]).
+    pub fn verdict(&self, doc: DocId) -> Option<crate::analysis::Standing> {
+        self.rollup_table().0.get(doc.index()).copied().flatten()
+    }
+
+    /// How the documents below `doc` stand ([`crate::analysis::rollups`]).
+    pub fn rollup(&self, doc: DocId) -> crate::analysis::Rollup {
+        self.rollup_table()
+            .1
+            .get(doc.index())
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Where bet `bet` stands today ([`crate::analysis::standing`]); `None` once it is closed.

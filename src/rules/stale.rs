@@ -51,6 +51,21 @@ impl Rule for Stale {
             return;
         }
         let days = days_between(last.date, ctx.today);
+        if crate::analysis::judged_by_changes(doc, &ctx.config.schema) {
+            // Sprint work is judged by its changes, not by a review date.
+            let (how, span) = match last.source {
+                ReviewSource::Updated => ("`updated:`", ctx.span(doc, &[Step::Key("updated")])),
+                ReviewSource::Git => ("git", ctx.span(doc, &[Step::Key("kind")])),
+                ReviewSource::Field => ("`reviewed:`", ctx.span(doc, &[Step::Key("reviewed")])),
+                ReviewSource::Review(_) => ("a review", ctx.span(doc, &[Step::Key("kind")])),
+            };
+            out.push(
+                ctx.warning(self.id(), doc, span, format!("{label} has not changed for {days} days ({how}); cadence is {cadence}"))
+                    .with_label(format!("due {due}"))
+                    .with_hint("move it on: change its status, or close it if it is done or dropped; a change made outside git goes in `updated:`"),
+            );
+            return;
+        }
         let (message, span) = match last.source {
             ReviewSource::Field => (
                 format!("{label} was last reviewed {days} days ago; cadence is {cadence}"),
@@ -60,7 +75,7 @@ impl Rule for Stale {
                 format!("{label} was last reviewed {days} days ago, in `{}`; cadence is {cadence}", ctx.docs[r].id),
                 ctx.span(doc, &[Step::Key("reviewed")]),
             ),
-            ReviewSource::Git => (
+            ReviewSource::Git | ReviewSource::Updated => (
                 format!("{label} has no `reviewed:` date and last changed {days} days ago (git); cadence is {cadence}"),
                 ctx.span(doc, &[Step::Key("kind")]),
             ),
@@ -124,6 +139,29 @@ mod tests {
             findings(&Stale, "", &[COMPANY, product, bet, work], "2026-11-24"),
             vec!["bet.md:3:7 warning: bet has never been reviewed"]
         );
+    }
+
+    #[test]
+    fn work_is_judged_by_its_last_change_not_by_the_review_date_new_wrote() {
+        let work = |dates: &str| {
+            let text = format!("---\nid: w\nkind: work\nstatus: in-progress\n{dates}---\n");
+            findings(
+                &Stale,
+                "",
+                &[COMPANY, ("w.md", Box::leak(text.into_boxed_str()))],
+                "2026-11-24",
+            )
+        };
+        // `new` wrote `reviewed:` a month ago; the status changed last week.
+        assert!(work("reviewed: 2026-10-24\nupdated: 2026-11-17\n").is_empty());
+        // Nothing changed for 38 days: stuck, whatever `reviewed:` says.
+        assert_eq!(
+            work("reviewed: 2026-10-10\nupdated: 2026-10-17\n"),
+            vec!["w.md:6:10 warning: work has not changed for 38 days (`updated:`); cadence is 2 weeks"]
+        );
+        // Done work is never stale.
+        let done = "---\nid: w\nkind: work\nstatus: done\nupdated: 2020-01-01\n---\n";
+        assert!(findings(&Stale, "", &[COMPANY, ("w.md", done)], "2026-11-24").is_empty());
     }
 
     #[test]

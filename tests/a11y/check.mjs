@@ -21,6 +21,16 @@
 //                                    updated and the state kept in the URL;
 //                                    the form shown from the first paint (no
 //                                    layout shift) and not at all without script
+//   node check.mjs forest SITE STANDING  on a trace split over pages: the
+//                                    standing filter lists the matches on
+//                                    other pages (from trace/forest.js),
+//                                    each linked to the trace page that
+//                                    shows it, where it is shown as a match
+//   node check.mjs phone SITE BET    at 390 px: the dashboard's worst item
+//                                    needing attention, BET's owner and next
+//                                    review, and the trace's first row are
+//                                    in the first screen (844 px); the
+//                                    trace's filters are folded
 //
 // SITE is a `throughline build` output folder. The site is served from a
 // loopback server in this process, so search and the 404 page load as they
@@ -41,8 +51,8 @@ const puppeteer = require("puppeteer-core");
 const axeSource = require("axe-core").source;
 
 const [mode, siteArg, shotsArg] = process.argv.slice(2);
-if (!["axe", "layout", "search", "trace"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
-  console.error("usage: node check.mjs axe SITE [PAGE,...] | layout SITE SHOTS | search SITE QUERY | trace SITE KIND");
+if (!["axe", "layout", "search", "trace", "forest", "phone"].includes(mode) || !siteArg || (mode !== "axe" && !shotsArg)) {
+  console.error("usage: node check.mjs axe SITE [PAGE,...] | layout SITE SHOTS | search SITE QUERY | trace SITE KIND | forest SITE STANDING | phone SITE BET");
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -484,8 +494,10 @@ async function runSearch(browser, base, query) {
     status: document.getElementById("search-status").textContent,
     marks: [...document.querySelectorAll("#search-results mark")].map((m) => m.textContent.toLowerCase()),
     snippets: [...document.querySelectorAll("#search-results p")].map((p) => p.textContent),
+    facts: [...document.querySelectorAll("#search-results li")].map((li) => [li.querySelector("[class^='badge status-']"), li.querySelector(".result-facts")].filter(Boolean).map((e) => e.textContent).join(" · ")),
     url: location.search,
   }));
+  console.log(`search "${query}": results' facts: ${result.facts.filter(Boolean).slice(0, 5).join(" | ") || "none"}`);
   if (!result.count) failures.push(`no results for "${query}" (${result.status})`);
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.every((w) => result.marks.some((m) => m.startsWith(w)))) failures.push(`the hits of "${query}" are not all highlighted: ${result.marks.slice(0, 10).join(", ")}`);
@@ -612,6 +624,64 @@ async function runTrace(browser, base, kind) {
   return failures;
 }
 
+/** The whole forest's filter (see the usage above). */
+async function runForest(browser, base, standing) {
+  const failures = [];
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1366, height: 900 });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(base + "trace/index.html", { waitUntil: "load" });
+  // As a keyboard user: focus the standing filter, choose with the arrows.
+  await page.focus("#filter-standing");
+  await page.select("#filter-standing", standing);
+  await page.waitForFunction(() => document.querySelectorAll("#forest-list li").length > 0, { timeout: 10000 }).catch(() => {});
+  const found = await page.evaluate(() => ({
+    here: [...document.querySelectorAll(".tree li")].filter((li) => !li.hidden && !li.classList.contains("context")).length,
+    summary: (document.getElementById("forest-summary") || {}).textContent || "",
+    places: [...document.querySelectorAll("#forest-list li")].map((li) => [li.querySelector("a").getAttribute("href"), li.querySelector("a.place").getAttribute("href"), li.querySelector("a").textContent]),
+  }));
+  console.log(`forest: ${standing}: ${found.summary} ${found.places.map((p) => p[2]).join(", ")}`);
+  if (!found.places.length) failures.push(`no match on another page for ${standing}: ${found.summary}`);
+  else {
+    const [, place, title] = found.places[0];
+    if (!place.includes(`standing=${standing}`)) failures.push(`the place of ${title} loses the filter: ${place}`);
+    await page.goto(new URL(place, base + "trace/index.html").href, { waitUntil: "load" });
+    const there = await page.evaluate((t) => {
+      const li = [...document.querySelectorAll(".tree li")].find((l) => l.querySelector(".node-line a").textContent === t);
+      return li ? { hidden: li.hidden, context: li.classList.contains("context"), standing: li.getAttribute("data-v"), value: document.getElementById("filter-standing").value } : null;
+    }, title);
+    if (!there) failures.push(`${title} is not on ${place}`);
+    else if (there.hidden || there.context || there.standing !== standing || there.value !== standing) failures.push(`${title} on ${place} is not shown as a match: ${JSON.stringify(there)}`);
+  }
+  if (errors.length) failures.push(`errors in the page: ${errors.join("; ")}`);
+  await page.close();
+  return failures;
+}
+
+/** What a phone shows in its first screen (see the usage above). */
+async function runPhone(browser, base, bet) {
+  const failures = [];
+  const page = await browser.newPage();
+  await page.setViewport({ width: 390, height: 844 });
+  const top = (selector) => page.evaluate((s) => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().top + window.scrollY : null; }, selector);
+  await page.goto(base + "index.html", { waitUntil: "load" });
+  const worst = await top(".attention li.tone-bad");
+  console.log(`phone: the dashboard's worst item at ${worst} px`);
+  if (worst === null || worst > 844) failures.push(`the dashboard's worst item is at ${worst} px, below the first screen`);
+  await page.goto(base + `${bet}/index.html`, { waitUntil: "load" });
+  const facts = await page.evaluate(() => { const e = document.querySelector(".key-facts"); return e && e.offsetParent ? [e.getBoundingClientRect().bottom, e.textContent] : null; });
+  console.log(`phone: ${bet}'s key facts end at ${facts && facts[0]} px: ${facts && facts[1]}`);
+  if (!facts || facts[0] > 844 || !/Owned by .+ · next review/.test(facts[1])) failures.push(`${bet}'s owner and next review are not in the first screen: ${JSON.stringify(facts)}`);
+  await page.goto(base + "trace/index.html", { waitUntil: "load" });
+  const trace = await page.evaluate(() => ({ open: document.getElementById("trace-filter-box").open, row: document.querySelector(".tree li").getBoundingClientRect().top }));
+  console.log(`phone: the trace's first row at ${trace.row} px, filters ${trace.open ? "open" : "folded"}`);
+  if (trace.open) failures.push("the trace's filters are open on a phone");
+  if (trace.row > 844) failures.push(`the trace's first row is at ${trace.row} px`);
+  await page.close();
+  return failures;
+}
+
 let server;
 let chrome;
 let failures = [];
@@ -626,6 +696,10 @@ try {
         ? await runSearch(chrome.browser, base, shotsArg)
         : mode === "trace"
         ? await runTrace(chrome.browser, base, shotsArg)
+        : mode === "forest"
+        ? await runForest(chrome.browser, base, shotsArg)
+        : mode === "phone"
+        ? await runPhone(chrome.browser, base, shotsArg)
         : await runLayout(chrome.browser, base, resolve(shotsArg));
 } catch (e) {
   console.error(`check.mjs ${mode}: ${e.stack || e}`);

@@ -222,7 +222,7 @@ fn the_example_site_works_in_a_real_browser() {
         "trace filters are hidden"
     );
     assert!(
-        dom.contains("<noscript><style>#trace-filters { display: none; }</style></noscript>"),
+        dom.contains("<noscript><style>#trace-filter-box { display: none; }</style></noscript>"),
         "trace filters show without script"
     );
 }
@@ -311,6 +311,18 @@ fn search_focuses_with_a_slash_highlights_hits_and_filters_by_kind() {
         );
         assert!(stdout.contains("first results after"), "{stdout}");
     }
+    // An owner's name finds what they own, each result with its facts.
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+        .arg("search")
+        .arg(&built.out)
+        .arg("priya raman")
+        .env("CHROMIUM", &tools.chromium);
+    let out = crate::support::run_limited(cmd, std::time::Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("results' facts: "), "{stdout}");
+    assert!(stdout.contains("owner Priya Raman"), "{stdout}");
 }
 
 /// The trace page's filters on the example site (`tests/a11y/check.mjs
@@ -341,4 +353,102 @@ fn trace_filters_show_matches_with_their_context_and_keep_the_state_in_the_url()
         stdout.contains("trace: bet: 6 of 47 documents match"),
         "{stdout}"
     );
+}
+
+/// A site whose trace is split over pages (2,434 documents under three
+/// product strategies), with one bet and one objective behind, deep in the
+/// branch of `ps-1`; built on 2026-11-24.
+fn split_site() -> (SiteTest, PathBuf) {
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: A large tree\n")
+        .file(
+            "m.md",
+            "---\nid: m\nkind: metric\ntitle: Activations\ncheckins:\n  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 10}\n---\n",
+        );
+    let doc = |id: &str, kind: &str, parent: Option<&str>, extra: &str| {
+        let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();
+        format!("---\nid: {id}\nkind: {kind}\ntitle: Title of {id}\n{parent}status: active\nowner: Owner {}\nreviewed: 2026-11-01\n{extra}---\nBody.\n", id.len() % 3)
+    };
+    site = site.file("s/cs-0.md", doc("cs-0", "company-strategy", None, ""));
+    for p in 0..3 {
+        let ps = format!("ps-{p}");
+        site = site.file(
+            &format!("s/{ps}.md"),
+            doc(&ps, "product-strategy", Some("cs-0"), ""),
+        );
+        for b in 0..10 {
+            let bet = format!("bet-{p}-{b}");
+            let success = match bet.as_str() {
+                "bet-1-3" => "quarter: 2026-Q4\nsuccess: {metric: m, baseline: 0, target: 100, deadline: 2026-12-31}\n",
+                _ => "",
+            };
+            site = site.file(
+                &format!("b/{bet}.md"),
+                doc(&bet, "bet", Some(&ps), success)
+                    .replace("status: active", "status: in-progress"),
+            );
+            for o in 0..80 {
+                let obj = format!("obj-{p}-{b}-{o}");
+                let goal = match obj.as_str() {
+                    "obj-1-3-7" => "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2026-12-31}\n",
+                    _ => "",
+                };
+                site = site.file(
+                    &format!("o/{obj}.md"),
+                    doc(&obj, "objective", Some(&bet), goal),
+                );
+            }
+        }
+    }
+    let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = site.root().join("public");
+    (site, out)
+}
+
+/// Runs `tests/a11y/check.mjs MODE SITE ARG`; its output, after asserting success.
+fn check_mjs(tools: &crate::a11y::NodeTools, mode: &str, site: &Path, arg: &str) -> String {
+    let mut cmd = Command::new(&tools.node);
+    cmd.arg(crate::a11y::tools_dir().join("check.mjs"))
+        .arg(mode)
+        .arg(site)
+        .arg(arg)
+        .env("CHROMIUM", &tools.chromium);
+    let out = crate::support::run_limited(cmd, std::time::Duration::from_secs(120));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "check.mjs {mode} {arg} fails:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// On a trace split over pages, filtering by standing finds what is behind
+/// on the other pages (from `trace/forest.js`), and the link to its place
+/// opens the page that shows it, filtered the same way.
+#[test]
+fn a_split_trace_filters_the_whole_forest_and_links_each_match_to_its_place() {
+    let Some(tools) = crate::a11y::node_tools("forest filter") else {
+        return;
+    };
+    let (_site, out) = split_site();
+    let stdout = check_mjs(&tools, "forest", &out, "behind");
+    assert!(
+        stdout.contains("forest: behind: 2 documents match in the whole tree; 1 of them is on other pages: Title of obj-1-3-7"),
+        "{stdout}"
+    );
+}
+
+/// At 390 px the first screen (844 px) says what matters: the dashboard's
+/// behind bet, a bet's owner and next review, the trace's first rows with
+/// the filters folded.
+#[test]
+fn a_phone_shows_the_facts_first() {
+    let Some(tools) = crate::a11y::node_tools("phone") else {
+        return;
+    };
+    let (_site, out) = split_site();
+    let stdout = check_mjs(&tools, "phone", &out, "bet-1-3");
+    assert!(stdout.contains("filters folded"), "{stdout}");
 }

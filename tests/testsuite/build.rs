@@ -235,7 +235,10 @@ fn a_sites_own_base_template_with_the_documented_blocks_still_builds() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = site.root().join("public");
     let trace = read(&out.join("trace/index.html"));
-    assert!(trace.contains("<noscript><style>#trace-filters"), "{trace}");
+    assert!(
+        trace.contains("<noscript><style>#trace-filter-box"),
+        "{trace}"
+    );
     let search = read(&out.join("search/index.html"));
     assert!(search.contains("classList.add(\"searching\")"), "{search}");
 }
@@ -396,7 +399,7 @@ fn pages_show_each_goals_pace_and_each_teams_planned_share_as_the_rules_judge_th
             .unwrap_or_else(|| panic!("{id} is on the trace"));
         let line = row.split("</span><").next().unwrap_or(row);
         assert!(
-            row.contains(r#"<span class="badge pace-behind" title="the worst pace of its goals">behind</span>"#),
+            row.contains(r#"<span class="badge pace-behind" title="where it stands: the pace of its goals">behind</span>"#),
             "{id}: {line}"
         );
     }
@@ -929,7 +932,18 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     // The filter's controls are labelled, and hidden until the script shows them.
     assert!(health.contains("<form id=\"health-filter\" class=\"filters\" hidden"));
     assert!(health.contains("<label>Owner <select name=\"owner\">"));
-    assert!(health.contains("data-owner=\"owner-3\""));
+    assert!(health.contains("<option value=\"owner-3\">owner-3</option>"));
+    // The most overdue first, not the order of the files: the 54 reviewed
+    // on 2020-01-01 (cs-0, cs-28, ...; among them, as `check` prints them).
+    let shown: Vec<&str> = health
+        .split("<li class=\"sev-warning\"")
+        .skip(1)
+        .map(|li| between(li, "<a href=\"../", "/index.html").trim_start_matches("<a href=\"../"))
+        .collect();
+    assert_eq!(shown[..3], ["cs-0", "cs-1008", "cs-1036"], "{health}");
+    assert!(shown
+        .iter()
+        .all(|id| id.trim_start_matches("cs-").parse::<usize>().unwrap() % 28 == 0));
     // All 1,500 on the rule's pages, 1,000 to a page, each page linking to the others.
     let first = read(&out.join("health/stale/index.html"));
     let second = read(&out.join("health/stale/2/index.html"));
@@ -1009,7 +1023,7 @@ fn a_trace_too_large_for_one_page_puts_each_product_strategy_on_a_page_of_its_ow
     // page of its product strategy, which holds its objectives.
     assert_eq!(top.matches("<li data-k=").count(), 34, "{top}");
     assert!(!top.contains("obj-0-0-0"));
-    assert!(top.contains("<li data-k=\"bet\" data-s=\"active\" data-o=\"Owner 1\"><span class=\"node-line\"><a href=\"../bet-0-0/index.html\">Title of bet-0-0</a>"), "{top}");
+    assert!(top.contains("<li data-k=\"bet\" data-s=\"active\" data-o=\"Owner 1\" data-v=\"unmeasured\"><span class=\"node-line\"><a href=\"../bet-0-0/index.html\">Title of bet-0-0</a>"), "{top}");
     assert!(top.contains("<a class=\"branch\" href=\"ps-0/index.html\">80 below<span class=\"visually-hidden\"> Title of bet-0-0</span> ›</a>"), "{top}");
     for p in 0..3 {
         let page = read(&out.join(format!("trace/ps-{p}/index.html")));
@@ -1470,4 +1484,56 @@ fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
         bar.contains("key big\" aria-hidden=\"true\"></span><strong>"),
         "{bar}"
     );
+#[test]
+fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title() {
+    // On a phone the facts panel comes after the body: the first screen
+    // says the owner and the next review too (the stylesheet hides the line
+    // on a wide screen, beside the panel).
+    let site = SiteTest::example();
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bet = read(&site.root().join("public/bet-cash-forecast/index.html"));
+    let lede = bet.find("<p class=\"lede\">").expect("the lede");
+    let facts = bet
+        .find("<p class=\"key-facts\">Owned by <a href=\"../people/priya-raman/index.html\">Priya Raman</a> · next review 2027-02-18</p>")
+        .unwrap_or_else(|| panic!("{bet}"));
+    assert!(lede < facts && facts < bet.find("<div class=\"layout\">").unwrap());
+}
+
+#[test]
+fn the_health_page_says_each_of_a_rules_few_hints_once() {
+    // `stale` tells strategy to be re-read and work to move on: two hints,
+    // each said once above the findings, none under them.
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: Two hints\n")
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2020-01-01\n---\n",
+        );
+    for i in 0..3 {
+        site = site.file(
+            &format!("w{i}.md"),
+            format!(
+                "---\nid: w{i}\nkind: work\nstatus: in-progress\nupdated: 2026-09-0{}\n---\n",
+                i + 1
+            ),
+        );
+    }
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let health = read(&site.root().join("public/health/index.html"));
+    let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
+    assert!(
+        stale.contains("What to do, as each finding says:<ul>"),
+        "{stale}"
+    );
+    for hint in ["re-read it with its owner", "move it on: change its status"] {
+        assert_eq!(stale.matches(hint).count(), 1, "{hint}: {stale}");
+    }
+    assert!(!stale.contains("<div class=\"hint\">re-read"), "{stale}");
+    // The most overdue first: the strategy due in 2021, then the oldest work.
+    let first = stale.find("cs/index.html").unwrap();
+    let w0 = stale.find("w0/index.html").unwrap();
+    let w2 = stale.find("w2/index.html").unwrap();
+    assert!(first < w0 && w0 < w2, "{stale}");
 }

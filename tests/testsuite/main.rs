@@ -43,4 +43,5 @@ mod site_history;
 #[allow(dead_code)]
 #[path = "../support/mod.rs"]
 mod support;
+mod trace;
 mod trackers;

@@ -509,7 +509,12 @@ pub(in crate::render) fn document_page<'c>(
         Some(_) => Some(render_page(theme, template, path, &base, &context)?),
         None => page(theme, template, path, &base, &context)?,
     };
-    let entry = SearchDoc::new(&model.links[id], &rendered.headings, &rendered.text);
+    let entry = SearchDoc::new(
+        &model.links[id],
+        &rendered.headings,
+        &rendered.text,
+        crate::render::search::EntryFacts::of(model, id),
+    );
     Ok((file, Entry::Fresh(entry)))
 }
 

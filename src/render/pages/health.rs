@@ -117,6 +117,9 @@ struct FindingGroup<'a> {
     /// The hint every finding of the rule gives, said once for the group
     /// instead of under each of them.
     hint: Option<&'a str>,
+    /// The few different hints its findings give, each said once for the
+    /// group; its `items` then leave them out.
+    hints: Vec<&'a str>,
 }
 
 /// A rule's page of findings (`health_rule.html`), one of `pages`.
@@ -187,8 +190,17 @@ fn group<'a>(
     let [count, errors, warnings, infos] = severity_counts(all);
     let first_hint = all.first().and_then(|f| f.hint);
     let hint = first_hint.filter(|_| all.iter().all(|f| f.hint == first_hint));
+    let hints = shared_hints(all);
     FindingGroup {
         hint,
+        items: shown
+            .iter()
+            .map(|f| Finding {
+                hint: f.hint.filter(|h| !hints.contains(h)),
+                ..*f
+            })
+            .collect(),
+        hints,
         rule,
         title: rules::title(rule),
         summary: rules::catalog()
@@ -200,9 +212,28 @@ fn group<'a>(
         warnings,
         infos,
         open,
-        items: shown.to_vec(),
         all: None,
     }
+}
+
+/// How many different hints a rule's findings may give for the group to
+/// say each once, above them, instead of under every finding.
+const SHARED_HINTS: usize = 3;
+
+/// The different hints of `all`, in the order first given, when there are
+/// at most [`SHARED_HINTS`] (`stale` has one for strategy and one for work);
+/// none when there are more: each finding then says its own.
+fn shared_hints<'a>(all: &[Finding<'a>]) -> Vec<&'a str> {
+    let mut hints: Vec<&'a str> = Vec::new();
+    for h in all.iter().filter_map(|f| f.hint) {
+        if !hints.contains(&h) {
+            if hints.len() == SHARED_HINTS {
+                return Vec::new();
+            }
+            hints.push(h);
+        }
+    }
+    hints
 }
 
 /// The health report: every rule with its counts and first findings.

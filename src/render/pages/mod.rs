@@ -23,6 +23,7 @@ mod roadmap;
 pub(in crate::render) mod search;
 mod teams;
 pub(in crate::render) mod trace;
+mod trace_index;
 
 use std::collections::BTreeMap;
 

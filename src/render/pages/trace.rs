@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::trace_index::{forest_js, FOREST_PATH};
 use super::{ost_diagram, page_from, Base, Overview, PagesResult};
 use crate::graph::DocId;
 use crate::hash::ByHash;
+use crate::output::OutputFile;
 use crate::render::jobs::Job;
 use crate::render::theme::Theme;
 use crate::render::tree;
@@ -36,8 +38,9 @@ fn trace_pages<'m>(
     overview: &Overview,
     base: &Base<'m>,
 ) -> PagesResult {
-    let (landing, branches) = trace(model);
+    let (landing, branches, forest) = trace(model);
     let branch_base = super::base(model, "../../", overview.section);
+    let forest = forest.map(|js| Ok(OutputFile::text(FOREST_PATH.to_string(), js)));
     std::iter::once((overview.path.to_string(), base, landing))
         .chain(
             branches
@@ -52,6 +55,7 @@ fn trace_pages<'m>(
             })
             .transpose()
         })
+        .chain(forest)
         .collect()
 }
 
@@ -70,11 +74,16 @@ struct TracePage<'a> {
     unconnected_html: String,
     /// Whether some branches are on pages of their own.
     split: bool,
+    /// The whole forest's filter index ([`FOREST_PATH`]) from this page,
+    /// when the tree is split: the filters load it to find every match.
+    forest: Option<&'static str>,
     teams: Vec<DocLink<'a>>,
     quarters: BTreeSet<String>,
     statuses: BTreeSet<&'static str>,
     /// What the tree's badges mean: its statuses, then pace and findings.
     legends: [crate::render::legend::Legend; 2],
+    /// The standings some document has, worst first.
+    standings: Vec<StandingOption>,
     kinds: Vec<crate::render::search::KindName<'a>>,
     owners: BTreeSet<&'a str>,
     outcomes: Vec<OutcomeDiagram<'a>>,
@@ -102,6 +111,13 @@ impl<'a> TracePage<'a> {
         self.unconnected_html = tree::tree_html(&trees.unconnected, trees.root, trees.trace);
         self
     }
+}
+
+/// A choice of the standing filter: what `data-v` holds, and its words.
+#[derive(Debug, Clone, Serialize)]
+struct StandingOption {
+    slug: &'static str,
+    words: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,6 +174,7 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
         forest_html: String::new(),
         unconnected_html: String::new(),
         split: false,
+        forest: None,
         teams,
         // The few distinct values first: a string and a tree insert per
         // document were a third of the trace pages' work at 10k.
@@ -174,6 +191,17 @@ fn trace_page<'a>(model: &'a Model<'_>) -> TracePage<'a> {
             crate::render::legend::paces(),
         ],
         statuses: statuses.into_iter().collect(),
+        standings: {
+            let present = distinct(DocId::all(site.docs.len()).filter_map(|d| model.verdict(d)));
+            crate::analysis::Standing::ALL
+                .iter()
+                .filter(|s| present.contains(s))
+                .map(|s| StandingOption {
+                    slug: s.slug(),
+                    words: s.as_str(),
+                })
+                .collect()
+        },
         kinds: crate::render::search::kinds(model)
             .into_iter()
             .map(|(name, label)| crate::render::search::KindName { name, label })
@@ -218,7 +246,10 @@ impl<'a> TraceKey<'a> {
 /// The traceability page (`trace/`), and the page of each branch too large
 /// for the page above it (`trace/<id>/index.html`, with its path), in the
 /// order the pages link to them.
-fn trace<'a>(model: &'a Model<'_>) -> (TraceKey<'a>, Vec<(String, TraceKey<'a>)>) {
+/// The third is the whole forest's filter index, when the tree is split.
+type TracePages<'a> = (TraceKey<'a>, Vec<(String, TraceKey<'a>)>, Option<String>);
+
+fn trace<'a>(model: &'a Model<'_>) -> TracePages<'a> {
     let site = model.site;
     let (items, loose_items, paged) = trace_forest(model);
     // What the filters offer is the same on every page: made once.
@@ -227,9 +258,19 @@ fn trace<'a>(model: &'a Model<'_>) -> (TraceKey<'a>, Vec<(String, TraceKey<'a>)>
         .filter(|&i| site.docs[i].kind == "outcome")
         .collect();
     let draw = outcomes.len() <= TRACE_DIAGRAMS;
-    let branches = trace_branch_pages(model, &paged, &filters);
+    let split = !paged.is_empty();
+    let filters = TracePage {
+        forest: split.then_some("forest.js"),
+        ..filters
+    };
+    let (branches, all_paged) = trace_branch_pages(model, &paged, &filters);
+    let forest = split.then(|| {
+        let (strategy, loose) = trace_roots(site);
+        let roots: Vec<DocId> = strategy.into_iter().chain(loose).collect();
+        forest_js(model, &roots, &all_paged)
+    });
     let page = TracePage {
-        split: !paged.is_empty(),
+        split,
         outcomes: if draw {
             outcomes
                 .iter()
@@ -258,20 +299,22 @@ fn trace<'a>(model: &'a Model<'_>) -> (TraceKey<'a>, Vec<(String, TraceKey<'a>)>
         page,
         trees: ByHash(trees),
     };
-    (landing, branches)
+    (landing, branches, forest)
 }
 
 /// The trace pages of the branches in `paged` and, in turn, of those too
-/// large for them.
+/// large for them; and every document that got a page.
 fn trace_branch_pages<'a>(
     model: &'a Model<'_>,
     paged: &[DocId],
     filters: &TracePage<'a>,
-) -> Vec<(String, TraceKey<'a>)> {
+) -> (Vec<(String, TraceKey<'a>)>, Vec<DocId>) {
     let graph = &model.site.graph;
     let mut queue: std::collections::VecDeque<DocId> = paged.iter().copied().collect();
     let mut pages = Vec::new();
+    let mut all = Vec::new();
     while let Some(doc) = queue.pop_front() {
+        all.push(doc);
         let (items, paged) = tree::within_budget(model, &[doc], tree::TRACE_PAGE_BUDGET);
         queue.extend(paged.iter().copied());
         let mut trail: Vec<DocId> = graph.ancestors(doc);
@@ -281,6 +324,7 @@ fn trace_branch_pages<'a>(
             branch: Some(link),
             trail: trail.iter().map(|&d| model.links[d]).collect(),
             split: !paged.is_empty(),
+            forest: filters.forest.map(|_| "../forest.js"),
             ..filters.clone()
         };
         let trees = TraceTrees {
@@ -297,5 +341,5 @@ fn trace_branch_pages<'a>(
             },
         ));
     }
-    pages
+    (pages, all)
 }

@@ -212,7 +212,22 @@
       kind.className = "badge kind";
       kind.textContent = kindLabel(manifest.kinds[manifest.kind[h[1]]]);
       highlight(p, snippet(entry[2], ws), ws);
-      li.appendChild(a); li.appendChild(document.createTextNode(" ")); li.appendChild(kind); li.appendChild(p);
+      li.appendChild(a); li.appendChild(document.createTextNode(" ")); li.appendChild(kind);
+      // Status, quarter and owner: what a reader decides to open it by.
+      if (entry[3]) {
+        var st = document.createElement("span");
+        st.className = "badge status-" + entry[3];
+        st.textContent = entry[3];
+        li.appendChild(document.createTextNode(" ")); li.appendChild(st);
+      }
+      var facts = [entry[4], entry[5] ? "owner " + entry[5] : ""].filter(Boolean).join(" · ");
+      if (facts) {
+        var f = document.createElement("span");
+        f.className = "muted result-facts";
+        highlight(f, facts, ws);
+        li.appendChild(document.createTextNode(" ")); li.appendChild(f);
+      }
+      li.appendChild(p);
       list.appendChild(li);
     });
     if (more) more.hidden = !last || count <= from + page.length;

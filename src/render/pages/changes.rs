@@ -91,7 +91,8 @@ fn reviews_in(site: &Site, from: Date) -> Vec<(usize, Date)> {
 }
 
 /// The window's changes by week (its Monday), oldest week first, each
-/// week's newest first: the feeds group them as the changes page does.
+/// week's newest first: the one grouping the changes page (cut at its
+/// reviews) and the feeds share.
 pub(super) fn events_by_week(site: &Site) -> BTreeMap<Date, Vec<&Event>> {
     let mut weeks: BTreeMap<Date, Vec<&Event>> = BTreeMap::new();
     for event in site.shown_events_between(changes_from(site), site.today) {
@@ -112,25 +113,26 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     // Per section (0: since the newest review; the last: before them all), per week.
     type Weeks<'a> = BTreeMap<Date, (Vec<ChangeView<'a>>, usize)>;
     let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
-    let mut per_week: BTreeMap<Date, usize> = BTreeMap::new();
     let mut total = 0;
-    for event in site.shown_events_between(from, site.today) {
-        total += 1;
-        let date = site.history.commits[event.commit].date;
-        let section = reviews
-            .iter()
-            .position(|&(_, reviewed)| date > reviewed)
-            .unwrap_or(reviews.len());
-        let week = crate::date::week_start(date);
-        // The week's cap counts across the sections a review cuts it into,
-        // so reviews cannot make the page longer than its budget.
-        let listed = per_week.entry(week).or_insert(0);
-        let (shown, hidden) = sections[section].entry(week).or_default();
-        if *listed < CHANGES_PER_WEEK {
-            *listed += 1;
-            shown.push(change_view(model, event));
-        } else {
-            *hidden += 1;
+    // The feeds' grouping, cut at the reviews: a week's cap counts across
+    // the sections a review cuts it into, so reviews cannot make the page
+    // longer than its budget.
+    for (week, events) in events_by_week(site) {
+        let mut listed = 0;
+        for event in events {
+            total += 1;
+            let date = site.history.commits[event.commit].date;
+            let section = reviews
+                .iter()
+                .position(|&(_, reviewed)| date > reviewed)
+                .unwrap_or(reviews.len());
+            let (shown, hidden) = sections[section].entry(week).or_default();
+            if listed < CHANGES_PER_WEEK {
+                listed += 1;
+                shown.push(change_view(model, event));
+            } else {
+                *hidden += 1;
+            }
         }
     }
     let weeks = |weeks: Weeks<'a>| {

@@ -10,6 +10,7 @@ pub mod cache;
 mod fields;
 mod revision;
 mod site;
+mod words;
 
 pub use anchor::commit_at_end_of;
 pub use body::{
@@ -18,3 +19,4 @@ pub use body::{
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};
+pub use words::{plain, Word};

@@ -46,6 +46,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "person_moved.html",
     "dependencies.html",
     "partials/change.html",
+    "partials/words.html",
     "partials/commit.html",
 );
 

@@ -1233,3 +1233,116 @@ fn a_week_cut_by_a_review_keeps_its_budget() {
     assert_eq!(listed, 200, "{page}");
     assert!(page.contains("and 101 more changes this week"), "{page}");
 }
+
+/// The visible text of an HTML fragment: tags dropped, the few entities
+/// the templates write decoded, blanks squeezed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every kind of change the history words (added, removed, status,
+/// re-parenting, check-ins, review, title, owner, a judgement, goals,
+/// dependencies, text): the changes page and the digest say each in the
+/// same words, as both read `Change::words`.
+#[test]
+fn the_changes_page_and_the_digest_word_each_change_alike() {
+    let site = scripted_history();
+    let root = site.root();
+    write(
+        root,
+        "pl.md",
+        &LENDING.replace("kind:", "title: Lending\nkind:"),
+    );
+    commit(root, "2026-11-17", "Title lending");
+    write(
+        root,
+        "pl.md",
+        "---\nid: pl\nkind: product-strategy\ntitle: Lending <b>now</b>\nparent: cs\nowner: Grace\nreviewed: 2026-06-01\n---\n# Lending\n\n## For whom\n\nEveryone.\n",
+    );
+    write(
+        root,
+        "bets/bet-new.md",
+        "---\nid: bet-new\nkind: bet\nparent: pl\nstatus: proposed\nsize: medium\nreviewed: 2026-11-10\ndepends_on: [bet-a]\nsuccess: {metric: m-payout, baseline: 10, target: 20, by: 2027-03-31}\n---\n# New bet\n",
+    );
+    commit(root, "2026-11-18", "Retitle lending, size the new bet");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    // Each change's sentence: after its kind's badge, up to the commit line.
+    let mut on_page: Vec<String> = page
+        .split("<span class=\"badge kind\">")
+        .skip(1)
+        .filter_map(|item| {
+            let words = &item[item.find("</span>")? + "</span>".len()..item.find("<br>")?];
+            Some(visible_text(words))
+        })
+        .collect();
+    let run = site.run(&[
+        "digest",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        "--since",
+        "90d",
+        "--format",
+        "json",
+        "--base-url",
+        "https://strategy.example.com/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let digest: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let mut in_digest: Vec<String> = digest["changed"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            // The page names the ids it cannot link by their titles; the
+            // digest names them bare: compare the words, ids included.
+            i["what"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    on_page.sort();
+    in_digest.sort();
+    assert!(on_page.len() >= 12, "{on_page:#?}");
+    let titled = |s: &str| {
+        // A linked id reads "Title id" on the page: the title dropped.
+        s.replace("Payouts ps", "ps")
+            .replace("Lending <b>now</b> pl", "pl")
+            .replace("Bet A bet-a", "bet-a")
+    };
+    let on_page: Vec<String> = on_page.iter().map(|s| titled(s)).collect();
+    assert_eq!(on_page, in_digest);
+    for kind in [
+        "retitled from “Lending”",
+        "owner (none) → Grace",
+        "size (none) → medium",
+        "success criteria changed",
+        "now waits on bet-a",
+        "text changed in “For whom”",
+        "moved from ps to pl",
+        "status proposed → committed",
+        "1 check-in added (latest 2026-10-20: 14)",
+    ] {
+        assert!(
+            in_digest.iter().any(|w| w == kind),
+            "{kind}: {in_digest:#?}"
+        );
+    }
+}

@@ -268,12 +268,33 @@ struct ChangeView<'a> {
     /// Its title now, or as the commit wrote it, or its id.
     title: &'a str,
     kind_label: &'a str,
-    change: &'a crate::history::Change,
-    /// A re-parenting's old and new parent, named by their titles where
-    /// they are still in the site (the change holds their ids).
-    from: Option<DocLink<'a>>,
-    to: Option<DocLink<'a>>,
+    /// The change in words ([`crate::history::Change::words`]), each id
+    /// with its document's page where the site still has it.
+    words: Vec<WordView<'a>>,
     commit: CommitView<'a>,
+}
+
+/// One [`Word`](crate::history::Word) of a change, for `partials/words.html`.
+#[derive(Debug, Serialize)]
+struct WordView<'a> {
+    #[serde(flatten)]
+    word: crate::history::Word,
+    /// An id's document, when the site has it: linked by its title.
+    doc: Option<DocLink<'a>>,
+}
+
+fn word_views<'a>(model: &'a Model<'_>, change: &crate::history::Change) -> Vec<WordView<'a>> {
+    change
+        .words()
+        .into_iter()
+        .map(|word| WordView {
+            doc: match &word {
+                crate::history::Word::Id(id) => model.link_to(id),
+                _ => None,
+            },
+            word,
+        })
+        .collect()
 }
 
 fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> ChangeView<'a> {
@@ -287,15 +308,7 @@ fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> Ch
             .schema
             .get(&event.kind)
             .map_or(event.kind.as_str(), |k| k.label.as_str()),
-        change: &event.change,
-        from: match &event.change {
-            crate::history::Change::Parent { from: Some(id), .. } => model.link_to(id),
-            _ => None,
-        },
-        to: match &event.change {
-            crate::history::Change::Parent { to: Some(id), .. } => model.link_to(id),
-            _ => None,
-        },
+        words: word_views(model, &event.change),
         commit: commit_view(model, &site.history.commits[event.commit]),
     }
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::body::{changed_sections, section_hashes};
+use super::body::{changed_sections, section_changes, section_hashes, SectionChange};
 use super::cache::{self, Stamp};
 use super::fields::{front_matter_change, top_field, FrontMatterChange};
 use super::revision::read_blobs;
@@ -165,6 +165,12 @@ pub enum Change {
     Text {
         /// The sections' headings.
         sections: Vec<String>,
+        /// The words that changed in the first few of them
+        /// ([`MAX_EXCERPTS`]), as `diff` says them ([`section_changes`]);
+        /// empty when a version's text was not at hand (a history kept
+        /// before excerpts were).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        excerpts: Vec<SectionChange>,
     },
     /// `depends_on:` gained or lost ids.
     Dependencies {
@@ -271,6 +277,10 @@ struct Version {
     /// The body's sections: each heading and a hash of its words.
     #[serde(default)]
     sections: Vec<(String, u64)>,
+    /// The blob it was read from: where a text change's excerpt reads
+    /// the words before (empty in a history kept before it was recorded).
+    #[serde(default)]
+    blob: String,
 }
 
 /// A file a commit touched: its root-relative path, and the blob it holds
@@ -407,8 +417,9 @@ fn read(
     }
     // Oldest first: each version is compared with the one before it.
     commits.reverse();
-    let versions = read_versions(root, &commits)?;
+    let (versions, blobs) = read_versions(root, &commits)?;
     walk.steps(commits, versions);
+    walk.excerpts(root, blobs);
     walk.history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
@@ -668,7 +679,11 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
 
 /// Every version the commits wrote, in the order of their touches (`None`
 /// for a deletion, or a file that is not a readable document then).
-fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Version>>, HistoryState> {
+/// The blobs read come back too: a text change's excerpt reads its words.
+fn read_versions(
+    root: &Path,
+    commits: &[LogCommit],
+) -> Result<(Vec<Option<Version>>, Blobs), HistoryState> {
     let wanted: Vec<(&str, &str)> = commits
         .iter()
         .flat_map(|c| &c.touched)
@@ -679,7 +694,11 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
     // Parsing is the costly part (one YAML parse per version): in parallel.
     let parsed: Vec<Option<Version>> = wanted
         .par_iter()
-        .map(|(path, id)| version(path, blobs.get(*id)?.as_deref()?))
+        .map(|(path, id)| {
+            let mut v = version(path, blobs.get(*id)?.as_deref()?)?;
+            v.blob = id.to_string();
+            Some(v)
+        })
         .collect();
     let mut parsed = parsed.into_iter();
     let mut out = Vec::new();
@@ -691,7 +710,7 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
             });
         }
     }
-    Ok(out)
+    Ok((out, blobs))
 }
 
 /// A document's front matter as a commit wrote it; `None` when it cannot
@@ -716,6 +735,7 @@ fn version(path: &str, bytes: &[u8]) -> Option<Version> {
         draft,
         fields,
         sections,
+        blob: String::new(),
     })
 }
 
@@ -754,6 +774,33 @@ pub(crate) struct Walk {
     /// Each document's newest version.
     #[serde(serialize_with = "sorted")]
     latest: HashMap<String, Version>,
+    /// The text changes of the last [`Walk::steps`] still without their
+    /// excerpts ([`Walk::excerpts`]): never kept.
+    #[serde(skip)]
+    pending: Vec<PendingText>,
+}
+
+/// A text change waiting for its excerpt: its event's index in the walk,
+/// and the blobs of the versions before and after.
+#[derive(Debug)]
+struct PendingText {
+    event: usize,
+    before: String,
+    after: String,
+}
+
+/// Blobs read from git or the work tree, by id (`None`: over the size limit).
+type Blobs = HashMap<String, Option<Vec<u8>>>;
+
+/// The most sections of one text change whose words the history keeps:
+/// a page lists each change in a line or three, and a commit that rewrites
+/// a whole document says the rest by their headings.
+const MAX_EXCERPTS: usize = 3;
+
+/// A version's body, from its blob's bytes.
+fn body_of(bytes: &[u8]) -> Option<&str> {
+    let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
+    Some(crate::source::split_front_matter(text).ok()?.body)
 }
 
 /// A map in the order of its keys, so that the same walk is always the same bytes.
@@ -874,14 +921,25 @@ impl Walk {
                     }
                 }
                 if !boundary {
-                    events.extend(changes.into_iter().map(|change| Event {
-                        commit: index,
-                        id: version.id.clone(),
-                        kind: version.kind.clone(),
-                        title: version.title.clone(),
-                        change,
-                        draft: version.draft,
-                    }));
+                    for change in changes {
+                        if let (Change::Text { .. }, Some(before)) =
+                            (&change, self.latest.get(&version.id))
+                        {
+                            self.pending.push(PendingText {
+                                event: self.history.events.len() + events.len(),
+                                before: before.blob.clone(),
+                                after: version.blob.clone(),
+                            });
+                        }
+                        events.push(Event {
+                            commit: index,
+                            id: version.id.clone(),
+                            kind: version.kind.clone(),
+                            title: version.title.clone(),
+                            change,
+                            draft: version.draft,
+                        });
+                    }
                 }
                 touched_ids.push(version.id.clone());
                 self.latest.insert(version.id.clone(), version);
@@ -921,6 +979,48 @@ impl Walk {
             }
             self.history.events.extend(events);
             self.history.commits.push(commit);
+        }
+    }
+
+    /// Gives the text changes of the last [`Walk::steps`] their excerpts:
+    /// the words that changed, by [`section_changes`], the one comparison
+    /// `diff` makes. `blobs` holds what the walk read; a version before
+    /// them (kept from an earlier walk) is read now, in one more request.
+    fn excerpts(&mut self, root: &Path, mut blobs: Blobs) {
+        let pending = std::mem::take(&mut self.pending);
+        let missing: Vec<(&str, &str)> = pending
+            .iter()
+            .flat_map(|p| [p.before.as_str(), p.after.as_str()])
+            .filter(|id| crate::git::is_object_id(id) && !blobs.contains_key(*id))
+            .map(|id| ("", id))
+            .collect();
+        if !missing.is_empty() {
+            // Best effort: without the words, the change still names its sections.
+            if let Ok(more) = read_blobs(root, &missing) {
+                blobs.extend(more);
+            }
+        }
+        let found: Vec<(usize, Vec<SectionChange>)> = pending
+            .par_iter()
+            .filter_map(|p| {
+                let text = |id: &str| body_of(blobs.get(id)?.as_deref()?);
+                let (old, new) = (text(&p.before)?, text(&p.after)?);
+                let excerpts: Vec<SectionChange> = section_changes(old, new)
+                    .into_iter()
+                    .filter(|c| c.excerpt.is_some())
+                    .take(MAX_EXCERPTS)
+                    .collect();
+                Some((p.event, excerpts))
+            })
+            .collect();
+        for (event, found) in found {
+            if let Some(Event {
+                change: Change::Text { excerpts, .. },
+                ..
+            }) = self.history.events.get_mut(event)
+            {
+                *excerpts = found;
+            }
         }
     }
 
@@ -1044,7 +1144,10 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     }
     let sections = changed_sections(&before.sections, &after.sections);
     if !sections.is_empty() {
-        out.push(Change::Text { sections });
+        out.push(Change::Text {
+            sections,
+            excerpts: Vec::new(),
+        });
     }
     if let Some(f) = fields.get("owner") {
         out.push(Change::Owner {
@@ -1189,6 +1292,7 @@ mod tests {
         let h = walk(log, versions);
         let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
         let text = Change::Text {
+            excerpts: Vec::new(),
             sections: vec!["Notes".into()],
         };
         // The body lost its heading; nothing was removed.

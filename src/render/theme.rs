@@ -47,6 +47,7 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "dependencies.html",
     "partials/change.html",
     "partials/words.html",
+    "partials/excerpt.html",
     "partials/commit.html",
 );
 

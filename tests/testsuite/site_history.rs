@@ -1079,10 +1079,35 @@ fn the_changes_page_says_which_title_and_sections_changed() {
         )),
         "the commit links to its full diff: {page}"
     );
+    // Each text change shows its words, as `diff` marks them: struck
+    // through and underlined, announced to screen readers.
+    let for_whom = "<p class=\"excerpt\"><span class=\"muted\">“For whom”:</span> Small merchants who sell <del><span class=\"visually-hidden\">removed: </span>online.</del> <ins><span class=\"visually-hidden\">added: </span>online and in shops.</ins></p>";
+    assert!(page.contains(for_whom), "{page}");
+    assert!(
+        page.contains("“&lt;img src=x onerror=alert(1)&gt;”:</span> <del><span class=\"visually-hidden\">removed: </span>Risky.</del> <ins><span class=\"visually-hidden\">added: </span>Fraud.</ins>"),
+        "{page}"
+    );
     let home = read(&built.out, "index.html");
     let latest = &home[home.find("id=\"changes-h\"").expect("latest changes")..];
     assert!(latest.contains("retitled from “Payouts”"), "{latest}");
     assert!(latest.contains("text changed in “For whom”"), "{latest}");
+    assert!(latest.contains(for_whom), "{latest}");
+    // Built again from the history the first build kept: the same words.
+    let again = site.build_elsewhere(&[], &[]);
+    assert_eq!(again.run.code, 0, "{}", again.run.stderr);
+    assert_eq!(read(&again.out, "changes/index.html"), page);
+    // A commit after the kept walk: its excerpt reads the version before
+    // from git, as the kept walk holds no text.
+    let last = std::fs::read_to_string(root.join("ps.md")).expect("ps");
+    write(root, "ps.md", &last.replace("Rates fell.", "Rates rose."));
+    self::commit(root, "2026-10-09", "Rates rose");
+    let walked_on = site.build_elsewhere(&[], &[]);
+    assert_eq!(walked_on.run.code, 0, "{}", walked_on.run.stderr);
+    let page = read(&walked_on.out, "changes/index.html");
+    assert!(
+        page.contains("“Why now”:</span> Rates <del><span class=\"visually-hidden\">removed: </span>fell.</del> <ins><span class=\"visually-hidden\">added: </span>rose.</ins>"),
+        "{page}"
+    );
 }
 
 /// An id renamed in place (the file stays, `id:` changes in one commit) is

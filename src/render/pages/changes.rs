@@ -68,6 +68,12 @@ struct WeekView<'a> {
 /// 10,000 documents would otherwise make a 10,000-item page.
 const CHANGES_PER_WEEK: usize = 200;
 
+/// How many text changes on the page show their excerpts (newest first);
+/// older ones name their sections only. Each excerpt is up to about 80
+/// words: at 10,000 documents a busy window would otherwise pass the page
+/// budget ([0014](docs/decisions/0014-page-budgets.md)).
+const EXCERPTS_PER_PAGE: usize = 100;
+
 /// The first day of the changes window.
 pub(super) fn changes_from(site: &Site) -> Date {
     site.config.changes_window.before(site.today)
@@ -114,10 +120,12 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     type Weeks<'a> = BTreeMap<Date, (Vec<ChangeView<'a>>, usize)>;
     let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
     let mut total = 0;
+    let mut excerpts = 0;
     // The feeds' grouping, cut at the reviews: a week's cap counts across
     // the sections a review cuts it into, so reviews cannot make the page
     // longer than its budget.
-    for (week, events) in events_by_week(site) {
+    // Newest week first, so the excerpts go to the newest changes.
+    for (week, events) in events_by_week(site).into_iter().rev() {
         let mut listed = 0;
         for event in events {
             total += 1;
@@ -129,7 +137,15 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
             let (shown, hidden) = sections[section].entry(week).or_default();
             if listed < CHANGES_PER_WEEK {
                 listed += 1;
-                shown.push(change_view(model, event));
+                let mut view = change_view(model, event);
+                if !view.excerpts.is_empty() {
+                    if excerpts < EXCERPTS_PER_PAGE {
+                        excerpts += 1;
+                    } else {
+                        view.excerpts = &[];
+                    }
+                }
+                shown.push(view);
             } else {
                 *hidden += 1;
             }

@@ -271,6 +271,8 @@ struct ChangeView<'a> {
     /// The change in words ([`crate::history::Change::words`]), each id
     /// with its document's page where the site still has it.
     words: Vec<WordView<'a>>,
+    /// A text change's words before and after, by section.
+    excerpts: &'a [crate::history::SectionChange],
     commit: CommitView<'a>,
 }
 
@@ -309,6 +311,10 @@ fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> Ch
             .get(&event.kind)
             .map_or(event.kind.as_str(), |k| k.label.as_str()),
         words: word_views(model, &event.change),
+        excerpts: match &event.change {
+            crate::history::Change::Text { excerpts, .. } => excerpts,
+            _ => &[],
+        },
         commit: commit_view(model, &site.history.commits[event.commit]),
     }
 }

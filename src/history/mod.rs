@@ -7,6 +7,7 @@
 mod anchor;
 mod body;
 pub mod cache;
+mod confidence;
 mod fields;
 mod revision;
 mod site;
@@ -16,6 +17,7 @@ pub use anchor::commit_at_end_of;
 pub use body::{
     changed_sections, section_changes, section_hashes, SectionChange, SectionEdit, WordChange,
 };
+pub use confidence::{confidence_over_time, ConfidencePoint};
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

@@ -1371,3 +1371,70 @@ fn the_changes_page_and_the_digest_word_each_change_alike() {
         );
     }
 }
+
+/// Each commit that changes a bet's `confidence:` is a point of its
+/// confidence over time, its note the commit's subject (escaped: anyone
+/// who can push writes it); a `confidence_log:` entry on the same day wins.
+#[test]
+fn confidence_changes_in_git_join_the_confidence_log() {
+    let bet = |confidence: &str, log: &str| {
+        format!("---\nid: bet-c\nkind: bet\nparent: ps\nstatus: in-progress\nquarter: 2026-Q4\nreviewed: 2026-06-01\nconfidence: {confidence}\n{log}---\n# Bet C\n")
+    };
+    let log = "confidence_log:\n  - {date: 2026-06-01, problem: low, note: Started from a hunch}\n  - {date: 2026-10-20, solution: high, note: The pilot worked, evidence: exp-pilot}\n";
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file("ps.md", PAYOUTS)
+        .file(
+            "bets/bet-c.md",
+            bet("{problem: low, solution: low, outcome: low}", log),
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    write(
+        root,
+        "bets/bet-c.md",
+        &bet("{problem: high, solution: low, outcome: low}", log),
+    );
+    commit(
+        root,
+        "2026-09-15",
+        "Interviews: <script>alert(1)</script> merchants feel it",
+    );
+    write(
+        root,
+        "bets/bet-c.md",
+        &bet("{problem: high, solution: high, outcome: low}", log),
+    );
+    commit(root, "2026-10-20", "Pilot results");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "bet-c/index.html");
+    let start = page
+        .find("id=\"confidence-log-h\"")
+        .expect("confidence over time");
+    let table = &page[start..start + page[start..].find("</table>").expect("table")];
+    let rows: Vec<String> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| visible_text(&row.replace("</td>", " ")))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "2026-06-01 low Started from a hunch",
+            &format!(
+                "2026-09-15 high low low Interviews: <script>alert(1)</script> merchants feel it (commit {}, Test)",
+                &commit_id(root, "Interviews: <script>alert(1)</script> merchants feel it")[..7]
+            ),
+            "2026-10-20 high high low The pilot worked (evidence: exp-pilot)",
+        ],
+        "{table}"
+    );
+    assert!(!page.contains("<script>alert(1)"), "the subject is text");
+    assert!(
+        table.contains("Interviews: &lt;script&gt;alert(1)&lt;/script&gt; merchants"),
+        "{table}"
+    );
+}

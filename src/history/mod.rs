@@ -19,6 +19,6 @@ pub use body::{
 };
 pub use confidence::{confidence_over_time, ConfidencePoint};
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
-pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
+pub use revision::{read_exports, read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};
 pub use words::{plain, Word};

@@ -66,15 +66,16 @@ pub enum ItemEdit {
     },
 }
 
-/// An item's state as its tracker says it (the status the site maps it to
-/// read back: to do, in progress, done, canceled).
+/// An item's state as its tracker says it ([`crate::tracker::state_word`]),
+/// from the status the site maps it to.
 fn state_word(status: Option<Status>) -> &'static str {
-    match status {
-        Some(Status::InProgress) => "in progress",
-        Some(Status::Done) => "done",
-        Some(Status::Dropped) => "canceled",
-        _ => "to do",
-    }
+    use crate::config::WorkState;
+    crate::tracker::state_word(match status {
+        Some(Status::InProgress) => WorkState::InProgress,
+        Some(Status::Done) => WorkState::Done,
+        Some(Status::Dropped) => WorkState::Canceled,
+        _ => WorkState::ToDo,
+    })
 }
 
 /// The trackers' items of `site`, per export, by key.

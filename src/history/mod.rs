@@ -8,6 +8,7 @@ mod anchor;
 mod body;
 pub mod cache;
 mod confidence;
+mod exports;
 mod fields;
 mod revision;
 mod site;
@@ -18,6 +19,7 @@ pub use body::{
     changed_sections, section_changes, section_hashes, SectionChange, SectionEdit, WordChange,
 };
 pub use confidence::{confidence_over_time, ConfidencePoint};
+pub use exports::ItemNamed;
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
 pub use revision::{read_exports, read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};

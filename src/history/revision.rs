@@ -287,6 +287,20 @@ fn cat_objects_in_one(
     names: &[String],
     limit: u64,
 ) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
+    let mut blobs = Vec::with_capacity(names.len());
+    cat_objects_each(root, names, limit, |blob| blobs.push(blob))?;
+    Ok(blobs)
+}
+
+/// Hands each object of `names` (`None`: over `limit` bytes) to `each` as
+/// one `git cat-file --batch` reads it, in order, holding one at a time:
+/// for exports, each version of which may be tens of megabytes.
+pub(crate) fn cat_objects_each(
+    root: &Path,
+    names: &[String],
+    limit: u64,
+    mut each: impl FnMut(Option<Vec<u8>>),
+) -> Result<(), RevisionError> {
     let failed = |e: std::io::Error| RevisionError(format!("cannot read git objects: {e}"));
     let mut child = Command::new("git")
         .current_dir(root)
@@ -308,7 +322,6 @@ fn cat_objects_in_one(
         .take()
         .ok_or_else(|| RevisionError("git cat-file has no output".into()))?;
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
-    let mut blobs = Vec::with_capacity(names.len());
     for name in names {
         let mut header = String::new();
         reader.read_line(&mut header).map_err(failed)?;
@@ -330,11 +343,11 @@ fn cat_objects_in_one(
         };
         let mut newline = [0u8; 1];
         reader.read_exact(&mut newline).map_err(failed)?;
-        blobs.push(blob);
+        each(blob);
     }
     let _ = writer.join();
     let _ = child.wait();
-    Ok(blobs)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 use super::body::{changed_sections, section_changes, section_hashes, SectionChange};
 use super::cache::{self, Stamp};
 use super::fields::{front_matter_change, top_field, FrontMatterChange};
-use super::revision::read_blobs;
-use crate::config::Config;
+use super::revision::{cat_objects_each, read_blobs};
+use crate::config::{Config, TrackerConfig};
 use crate::date::{days_between, parse_date, Date};
 use crate::source::SourceFilter;
 
@@ -172,6 +172,20 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         excerpts: Vec<SectionChange>,
     },
+    /// A tracker export's items changed (the event's id is the export's
+    /// path): counted, the first few named, those naming a document first.
+    Items {
+        /// Items new in the export.
+        added: usize,
+        /// Items gone from it.
+        removed: usize,
+        /// Items whose state changed.
+        status_changed: usize,
+        /// The first few of them.
+        named: Vec<super::exports::ItemNamed>,
+        /// How many more changed.
+        more: usize,
+    },
     /// `depends_on:` gained or lost ids.
     Dependencies {
         /// Ids it now waits on.
@@ -293,6 +307,51 @@ struct Touch {
 struct LogCommit {
     commit: Commit,
     touched: Vec<Touch>,
+    /// The trackers' exports it touched.
+    exports: Vec<Touch>,
+}
+
+/// An export's version at a commit: the commit's place in the log read,
+/// the export's path, and its items (`None`: deleted; `Some(None)`: not
+/// readable as its format then).
+type ExportVersion = (usize, String, Option<Option<super::exports::Items>>);
+
+/// Every version of the trackers' exports the commits wrote, oldest first,
+/// read through the build's reader one at a time (an export may be tens of
+/// megabytes; its items are much less), in one more `git cat-file`.
+fn read_export_versions(
+    root: &Path,
+    commits: &[LogCommit],
+    entries: &[TrackerConfig],
+) -> Result<Vec<ExportVersion>, HistoryState> {
+    let touches: Vec<(usize, &Touch)> = commits
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.exports.iter().map(move |t| (i, t)))
+        .collect();
+    let names: Vec<String> = touches.iter().filter_map(|(_, t)| t.blob.clone()).collect();
+    let mut read: Vec<Option<super::exports::Items>> = Vec::with_capacity(names.len());
+    let mut at = touches.iter().filter(|(_, t)| t.blob.is_some());
+    if !names.is_empty() {
+        cat_objects_each(root, &names, crate::tracker::MAX_EXPORT_BYTES, |bytes| {
+            let Some((_, touch)) = at.next() else { return };
+            let entry = entries.iter().find(|e| e.file == touch.path);
+            read.push(
+                bytes
+                    .zip(entry)
+                    .and_then(|(bytes, entry)| super::exports::items_of(&touch.path, bytes, entry)),
+            );
+        })
+        .map_err(|e| HistoryState::Unavailable(format!("cannot read the history: {}", e.0)))?;
+    }
+    let mut read = read.into_iter();
+    Ok(touches
+        .into_iter()
+        .map(|(i, t)| {
+            let items = t.blob.as_ref().map(|_| read.next().flatten());
+            (i, t.path.clone(), items)
+        })
+        .collect())
 }
 
 impl SiteHistory {
@@ -319,11 +378,24 @@ impl SiteHistory {
             return SiteHistory::empty(HistoryState::Off);
         }
         let filter = SourceFilter::new(config, output_dir);
+        // What the walk reads, with `ignore`: a walk that followed other
+        // exports (or read them as another format) is not walked on.
+        let mut read_as = config.ignore.clone();
+        read_as.extend(
+            config
+                .trackers
+                .iter()
+                .map(|t| format!("tracker {} {:?}", t.file, t.format.map(|f| f.as_str()))),
+        );
         let stamp = |head: String, shallow: &HashSet<String>| {
-            Stamp::new(head, shallow, &config.ignore, output_dir.is_none())
+            Stamp::new(head, shallow, &read_as, output_dir.is_none())
         };
         let previous = use_kept.then(|| cache::kept(root)).flatten();
-        match read(root, &filter, stamp, previous.as_deref()) {
+        let reading = Reading {
+            filter: &filter,
+            exports: &config.trackers,
+        };
+        match read(root, &reading, stamp, previous.as_deref()) {
             Ok(history) => history,
             Err(state) => SiteHistory::empty(state),
         }
@@ -362,12 +434,26 @@ impl SiteHistory {
     }
 }
 
+/// What a read follows: the documents `filter` admits, and the trackers'
+/// exports.
+struct Reading<'a> {
+    filter: &'a SourceFilter,
+    exports: &'a [TrackerConfig],
+}
+
+impl Reading<'_> {
+    fn export_paths(&self) -> Vec<&str> {
+        self.exports.iter().map(|t| t.file.as_str()).collect()
+    }
+}
+
 fn read(
     root: &Path,
-    filter: &SourceFilter,
+    reading: &Reading<'_>,
     stamp: impl Fn(String, &HashSet<String>) -> Stamp,
     previous: Option<&[u8]>,
 ) -> Result<SiteHistory, HistoryState> {
+    let filter = reading.filter;
     let (shallow, head) = repository_state(root)?;
     // A repository without commits yet has no history, which is not a problem.
     let Some(head) = head else {
@@ -411,15 +497,18 @@ fn read(
             "git log failed: {message}"
         )));
     }
-    let mut commits = parse_log(&log.stdout, filter);
+    let mut commits = parse_log(&log.stdout, filter, &reading.export_paths());
     for c in &mut commits {
         c.commit.boundary = shallow.contains(&c.commit.id);
     }
     // Oldest first: each version is compared with the one before it.
     commits.reverse();
+    let first = walk.commits();
+    let exported = read_export_versions(root, &commits, reading.exports)?;
     let (versions, blobs) = read_versions(root, &commits)?;
     walk.steps(commits, versions);
     walk.excerpts(root, blobs);
+    walk.export_steps(first, exported);
     walk.history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
@@ -518,7 +607,7 @@ fn lists_the_walks_commits(
         return false;
     }
     // Newest first, as the walk's are oldest first.
-    let listed = parse_log(&output.stdout, filter);
+    let listed = parse_log(&output.stdout, filter, &[]);
     listed.len() == walk.history.commits.len()
         && listed
             .iter()
@@ -618,7 +707,7 @@ fn repository_state(root: &Path) -> Result<(HashSet<String>, Option<String>), Hi
 /// commit first, keeping the documents `filter` admits. A path that is not
 /// UTF-8 or holds a line break is left out: it cannot be named to
 /// `git cat-file --batch`, whose requests are lines.
-fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
+fn parse_log(bytes: &[u8], filter: &SourceFilter, exports: &[&str]) -> Vec<LogCommit> {
     let mut commits: Vec<LogCommit> = Vec::new();
     let mut tokens = bytes.split(|&b| b == 0);
     while let Some(token) = tokens.next() {
@@ -643,6 +732,7 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
                     boundary: false,
                 },
                 touched: Vec::new(),
+                exports: Vec::new(),
             });
             continue;
         }
@@ -659,7 +749,8 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
         let Ok(path) = std::str::from_utf8(path) else {
             continue;
         };
-        if path.contains('\n') || !filter.is_document(path) {
+        let export = exports.contains(&path);
+        if path.contains('\n') || !(export || filter.is_document(path)) {
             continue;
         }
         // Only a regular file is a document: a committed symbolic link's
@@ -668,10 +759,15 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
         let blob = (status.first() != Some(&b'D') && regular)
             .then(|| String::from_utf8_lossy(id).into_owned());
         if let Some(last) = commits.last_mut() {
-            last.touched.push(Touch {
+            let touch = Touch {
                 path: path.to_string(),
                 blob,
-            });
+            };
+            if export {
+                last.exports.push(touch);
+            } else {
+                last.touched.push(touch);
+            }
         }
     }
     commits
@@ -774,6 +870,9 @@ pub(crate) struct Walk {
     /// Each document's newest version.
     #[serde(serialize_with = "sorted")]
     latest: HashMap<String, Version>,
+    /// Each tracker export's items at the newest commit that wrote it.
+    #[serde(default, serialize_with = "sorted")]
+    export_items: HashMap<String, super::exports::Items>,
     /// The text changes of the last [`Walk::steps`] still without their
     /// excerpts ([`Walk::excerpts`]): never kept.
     #[serde(skip)]
@@ -842,7 +941,13 @@ impl Walk {
     fn steps(&mut self, log: Vec<LogCommit>, versions: Vec<Option<Version>>) {
         let mut versions = versions.into_iter();
         let first = self.commits();
-        for (index, LogCommit { commit, touched }) in log.into_iter().enumerate() {
+        for (
+            index,
+            LogCommit {
+                commit, touched, ..
+            },
+        ) in log.into_iter().enumerate()
+        {
             let index = first + index;
             let boundary = commit.boundary;
             let mut gone: Vec<String> = Vec::new();
@@ -1024,6 +1129,37 @@ impl Walk {
         }
     }
 
+    /// Each refresh of a tracker export in the commits the last
+    /// [`Walk::steps`] went through (from commit `first` on) is a change of
+    /// its items ([`super::exports::compare`]), the export's path its id.
+    fn export_steps(&mut self, first: usize, versions: Vec<ExportVersion>) {
+        let none = super::exports::Items::new();
+        for (offset, path, items) in versions {
+            let index = first + offset;
+            let items = match items {
+                // Unreadable then: no change claimed, the last items stand.
+                Some(None) => continue,
+                Some(Some(items)) => items,
+                None => super::exports::Items::new(),
+            };
+            let before = self.export_items.get(&path).unwrap_or(&none);
+            let boundary = self.history.commits.get(index).is_none_or(|c| c.boundary);
+            if !boundary {
+                if let Some(change) = super::exports::compare(before, &items) {
+                    self.history.events.push(Event {
+                        commit: index,
+                        id: path.clone(),
+                        kind: "export".to_string(),
+                        title: Some(path.clone()),
+                        change,
+                        draft: false,
+                    });
+                }
+            }
+            self.export_items.insert(path, items);
+        }
+    }
+
     /// The history as the pages show it: newest first.
     pub(crate) fn finish(self) -> SiteHistory {
         let mut history = self.history;
@@ -1175,7 +1311,7 @@ mod tests {
     #[test]
     fn a_log_reads_as_commits_and_documents() {
         let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\n:100644 100644 b1 b2 M\0bets/a.md\0:000000 100644 0 b3 A\0static/x.md\0:100644 000000 b4 0 D\0old.md\0:100644 120000 b5 b6 T\0link.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\n:000000 100644 0 b1 A\0bets/a.md\0";
-        let commits = parse_log(log, &filter());
+        let commits = parse_log(log, &filter(), &[]);
         assert_eq!(commits.len(), 2);
         assert_eq!(
             commits[0].commit.subject,
@@ -1229,6 +1365,7 @@ mod tests {
                     blob: (!deleted).then(|| "blob".to_string()),
                 })
                 .collect(),
+            exports: Vec::new(),
         }
     }
 

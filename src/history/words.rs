@@ -140,6 +140,54 @@ impl Change {
                     });
                 }
             }
+            Change::Items {
+                added,
+                removed,
+                status_changed,
+                named,
+                more,
+            } => {
+                w.push(Text("items: "));
+                let mut first = true;
+                for (n, what) in [
+                    (added, " added"),
+                    (removed, " removed"),
+                    (status_changed, " changed status"),
+                ] {
+                    if *n > 0 {
+                        if !first {
+                            w.push(Text(", "));
+                        }
+                        first = false;
+                        w.extend([Value(n.to_string()), Text(what)]);
+                    }
+                }
+                for (i, item) in named.iter().enumerate() {
+                    w.push(Text(if i == 0 { " (" } else { "; " }));
+                    w.extend([
+                        Value(item.key.clone()),
+                        Text(" "),
+                        Quoted(item.title.clone()),
+                    ]);
+                    match (&item.from, &item.to) {
+                        (None, Some(to)) => w.extend([Text(" added as "), Value(to.clone())]),
+                        (Some(_), None) => w.push(Text(" removed")),
+                        (Some(from), Some(to)) => w.extend([
+                            Text(" "),
+                            Value(from.clone()),
+                            Text(" → "),
+                            Value(to.clone()),
+                        ]),
+                        (None, None) => {}
+                    }
+                }
+                if *more > 0 {
+                    w.extend([Text("; and "), Value(more.to_string()), Text(" more")]);
+                }
+                if !named.is_empty() {
+                    w.push(Text(")"));
+                }
+            }
             Change::Dependencies { added, removed } => {
                 if !added.is_empty() {
                     w.push(Text("now waits on "));

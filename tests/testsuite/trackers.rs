@@ -3,7 +3,7 @@
 //! are measured (`untraced-work`), show in its pages and `graph.json`, and a
 //! broken export never stops the rest of the site from being judged.
 
-use crate::support::{fixtures_dir, git, SiteTest};
+use crate::support::{fixtures_dir, git, git_at, SiteTest};
 
 const TODAY: &str = "2026-04-30";
 
@@ -347,4 +347,71 @@ fn diff_reports_an_export_refresh_per_export_counted() {
         "{}",
         run.stdout
     );
+}
+
+/// A refresh of an export committed in the window is one line on the
+/// changes page: its items counted, the first five named (those naming a
+/// document first), a hostile title escaped.
+#[test]
+fn the_changes_page_lists_an_export_refresh_in_one_line() {
+    let csv = |rows: &[(&str, &str, &str)]| {
+        let mut csv = String::from("id,title,status,parent,owner,team,url,quarter,source\n");
+        for (key, title, status) in rows {
+            csv.push_str(&format!("{key},\"{title}\",{status},,,,,2026-Q4,\n"));
+        }
+        csv
+    };
+    let mut before: Vec<(String, String, &str)> = (0..30)
+        .map(|i| (format!("OPS-{i}"), format!("Task {i}"), "to do"))
+        .collect();
+    let rows = |v: &[(String, String, &'static str)]| {
+        csv(&v
+            .iter()
+            .map(|(k, t, s)| (k.as_str(), t.as_str(), *s))
+            .collect::<Vec<_>>())
+    };
+    let first = rows(&before);
+    for (i, row) in before.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            row.2 = "done";
+        }
+    }
+    before[0].1 = "Fix <img src=x onerror=alert(1)>".to_string();
+    before[9].2 = "in progress";
+    before.remove(1);
+    let second = rows(&before);
+    let site = SiteTest::new()
+        .file(
+            "throughline.yaml",
+            "trackers:\n  - file: work/ops.csv\n    format: csv\n",
+        )
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\ntitle: Acme\n---\n",
+        )
+        .file("work/ops.csv", first);
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git_at(root, "2026-06-01", &["commit", "-q", "-m", "Set up"]);
+    std::fs::write(root.join("work/ops.csv"), second).expect("write");
+    git_at(
+        root,
+        "2026-11-20",
+        &["commit", "-q", "-am", "Refresh the export"],
+    );
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("changes/index.html")).expect("page");
+    // 15 done (0, 2, … 28), 9 in progress, 1 removed.
+    assert!(
+        page.contains("work/ops.csv <span class=\"badge kind\">export</span>\nitems: 1 removed, 16 changed status (OPS-0 “Fix &lt;img src=x onerror=alert(1)&gt;” to do → done; OPS-1 “Task 1” removed; OPS-2 “Task 2” to do → done; OPS-4 “Task 4” to do → done; OPS-6 “Task 6” to do → done; and 12 more)"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("OPS-").count(),
+        5,
+        "one line, five named: {page}"
+    );
+    assert!(!page.contains("<img src=x"), "{page}");
 }

@@ -130,3 +130,53 @@ pub(crate) fn compare(old: &Items, new: &Items) -> Option<Change> {
         more,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(rows: &[(&str, &str, bool)]) -> Items {
+        rows.iter()
+            .map(|(key, state, names)| {
+                let item = KeptItem {
+                    title: format!("T {key}"),
+                    state: state.to_string(),
+                    names: *names,
+                };
+                (key.to_string(), item)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refresh_is_counted_and_names_items_naming_a_document_first() {
+        let old = items(&[
+            ("P-2", "to do", false),
+            ("P-10", "to do", false),
+            ("P-9", "done", false),
+        ]);
+        let new = items(&[
+            ("P-2", "done", false),
+            ("P-10", "done", true),
+            ("P-11", "to do", false),
+        ]);
+        let Some(Change::Items {
+            added,
+            removed,
+            status_changed,
+            named,
+            more,
+        }) = compare(&old, &new)
+        else {
+            panic!("a change");
+        };
+        assert_eq!((added, removed, status_changed, more), (1, 1, 2, 0));
+        let keys: Vec<&str> = named.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["P-10", "P-2", "P-9", "P-11"],
+            "naming first, then P-9 before P-10"
+        );
+        assert_eq!(compare(&new, &new), None, "no change, no line");
+    }
+}

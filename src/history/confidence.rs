@@ -44,8 +44,9 @@ pub fn confidence_over_time(
             commit: None,
         })
         .collect();
-    // Events are newest first: walked backwards, oldest first.
-    for event in history.events.iter().rev() {
+    // Newest first: walked backwards, oldest first.
+    let changes = history.confidence_changes.get(id).map_or(&[][..], |c| c);
+    for event in changes.iter().rev().filter_map(|&i| history.events.get(i)) {
         let Change::Judged { field, to, .. } = &event.change else {
             continue;
         };

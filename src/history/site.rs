@@ -254,6 +254,10 @@ pub struct SiteHistory {
     pub docs: HashMap<String, DocHistory>,
     /// Every change, newest first.
     pub events: Vec<Event>,
+    /// The indices in `events` of each document's `confidence` changes,
+    /// newest first: a page reads its own without walking every event.
+    #[serde(skip)]
+    pub(crate) confidence_changes: HashMap<String, Vec<usize>>,
 }
 
 /// The front-matter fields [`changes`] compares; a version holds no other
@@ -1168,8 +1172,15 @@ impl Walk {
         history.commits.reverse();
         // Stable: within one commit, changes stay in path order.
         history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
-        for e in &mut history.events {
+        for (i, e) in history.events.iter_mut().enumerate() {
             e.commit = last - e.commit;
+            if matches!(&e.change, Change::Judged { field, .. } if field == "confidence") {
+                history
+                    .confidence_changes
+                    .entry(e.id.clone())
+                    .or_default()
+                    .push(i);
+            }
         }
         for doc in history.docs.values_mut() {
             doc.commits.reverse();

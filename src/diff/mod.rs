@@ -2,15 +2,17 @@
 //! analysis layer's text inputs (no checkout, [`crate::history`] reads the
 //! files) and reports the change at the level of the strategy.
 
+mod items;
 mod report;
 mod strategy;
 
+pub use items::{ExportChange, ItemChange, ItemEdit};
 pub use report::{compare_url, render, DiffFormat};
 pub use strategy::{diff, findings_between, DocChange, DocSummary, FindingSummary, StrategyDiff};
 
 use crate::date::Date;
 use crate::history::{
-    commit_at_end_of, read_revision, read_revisions, RevisionError, RevisionTexts,
+    commit_at_end_of, read_exports, read_revision, read_revisions, RevisionError, RevisionTexts,
 };
 use crate::site::{analyze, inputs_from_texts, read_inputs, LoadOptions, RunError, Site};
 
@@ -174,13 +176,44 @@ fn analysed_revision(
     options: &LoadOptions,
 ) -> Result<Analysed, RunError> {
     let short = short(&texts.commit);
-    let inputs = inputs_from_texts(texts.config_text, texts.files, options)?;
+    let exports = export_texts(&texts, options)?;
+    let inputs = inputs_from_texts(
+        texts.config_text,
+        texts.files.into_iter().chain(exports),
+        options,
+    )?;
     Ok(Analysed {
         site: analyze(inputs, options),
         label: format!("{rev} ({short})"),
         commit: Some(texts.commit),
         unreadable: texts.unreadable,
     })
+}
+
+/// The trackers' exports the revision's own config names, as texts for
+/// [`inputs_from_texts`], which reads them through the build's reader
+/// (`tracker::parse`): its items are then the revision's, as a build of
+/// that commit would join them. A config that does not parse names none
+/// (analysing the revision reports it). An export that is not UTF-8 is
+/// read with its bad bytes replaced: its items still compare.
+fn export_texts(
+    texts: &RevisionTexts,
+    options: &LoadOptions,
+) -> Result<Vec<(String, String)>, RunError> {
+    let Some(config) = texts
+        .config_text
+        .as_deref()
+        .and_then(|t| crate::config::Config::parse(t, crate::rules::HEALTH_RULES).ok())
+    else {
+        return Ok(Vec::new());
+    };
+    let paths: Vec<&str> = config.trackers.iter().map(|t| t.file.as_str()).collect();
+    let read =
+        read_exports(&options.root, texts, &paths).map_err(|e| revision_error(e, options))?;
+    Ok(read
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+        .collect())
 }
 
 /// A revision that cannot be read, with the shallow-clone hint when it applies.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::{Analysed, StrategyDiff};
+use super::{Analysed, ExportChange, ItemChange, ItemEdit, StrategyDiff};
 use crate::escape::{
     for_markdown, for_terminal, json_for_terminal, markdown_code_span, markdown_with_code,
 };
@@ -109,6 +109,37 @@ fn section_line(markup: Markup, c: &SectionChange) -> String {
         let _ = write!(line, ": {}", markup.words(w));
     }
     line
+}
+
+/// An export's item changes counted (`3 added, 1 removed, 12 changed status`).
+fn export_counts(e: &ExportChange) -> String {
+    let mut said = Vec::new();
+    for (n, what) in [
+        (e.added, "added"),
+        (e.removed, "removed"),
+        (e.status_changed, "changed status"),
+    ] {
+        if n > 0 {
+            said.push(format!("{n} {what}"));
+        }
+    }
+    said.join(", ")
+}
+
+/// One item's change: its key and title, then what happened
+/// (`PAY-42 Faster payouts: to do → done`).
+fn item_line(markup: Markup, item: &ItemChange) -> String {
+    let what = match &item.how {
+        ItemEdit::Added { state } => format!("added ({state})"),
+        ItemEdit::Removed => "removed".to_string(),
+        ItemEdit::Status { from, to } => format!("{from} → {to}"),
+    };
+    let traced = if item.traced { "" } else { " (untraced)" };
+    format!(
+        "{} {}: {what}{traced}",
+        markup.code(&item.key),
+        markup.text(&item.title)
+    )
 }
 
 /// The two text formats: the markup each writes, and its reader's escaping.
@@ -336,6 +367,24 @@ fn text(diff: &StrategyDiff, old: &Analysed, new: &Analysed, markup: Markup) -> 
                     "{inner}body: +{} −{} lines",
                     c.body_lines_added, c.body_lines_removed
                 );
+            }
+        }
+        out.push('\n');
+    }
+    if !diff.trackers.is_empty() {
+        let _ = writeln!(out, "{h}Tracker items");
+        for e in &diff.trackers {
+            let _ = writeln!(
+                out,
+                "{bullet}{}: {}",
+                markup.code(&e.file),
+                export_counts(e)
+            );
+            for item in &e.items {
+                let _ = writeln!(out, "{inner}{}", item_line(markup, item));
+            }
+            if e.more > 0 {
+                let _ = writeln!(out, "{inner}and {} more", e.more);
             }
         }
         out.push('\n');

@@ -35,6 +35,8 @@ pub struct StrategyDiff {
     pub findings_resolved: Vec<FindingSummary>,
     /// Documents the change leaves drifted (a `drift` finding introduced on them).
     pub drifted: Vec<String>,
+    /// The trackers' exports whose items changed.
+    pub trackers: Vec<super::items::ExportChange>,
 }
 
 /// A document named in a diff.
@@ -95,8 +97,8 @@ fn documents(site: &Site) -> Vec<&Document> {
 
 /// Compares `old` with `new`.
 pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
-    // Trackers' items are compared through their findings only: a
-    // revision's texts hold its documents, not its exports.
+    // Trackers' items are compared per export ([`super::items`]), not
+    // one by one as documents: a refresh may change hundreds.
     let (old_list, new_list) = (documents(old), documents(new));
     let old_docs: HashMap<&str, &Document> = old_list.iter().map(|d| (d.id.as_str(), *d)).collect();
     let new_docs: HashMap<&str, &Document> = new_list.iter().map(|d| (d.id.as_str(), *d)).collect();
@@ -148,6 +150,7 @@ pub fn diff(old: &Site, new: &Site) -> StrategyDiff {
         findings_introduced,
         findings_resolved,
         drifted,
+        trackers: super::items::export_changes(old, new),
     }
 }
 
@@ -159,6 +162,7 @@ impl StrategyDiff {
             && self.changed.is_empty()
             && self.findings_introduced.is_empty()
             && self.findings_resolved.is_empty()
+            && self.trackers.is_empty()
     }
 }
 

@@ -7,14 +7,20 @@
 mod anchor;
 mod body;
 pub mod cache;
+mod confidence;
+mod exports;
 mod fields;
 mod revision;
 mod site;
+mod words;
 
 pub use anchor::commit_at_end_of;
 pub use body::{
     changed_sections, section_changes, section_hashes, SectionChange, SectionEdit, WordChange,
 };
+pub use confidence::{confidence_over_time, ConfidencePoint};
+pub use exports::ItemNamed;
 pub use fields::{front_matter_change, top_field, FieldChange, FrontMatterChange};
-pub use revision::{read_revision, read_revisions, RevisionError, RevisionTexts};
+pub use revision::{read_exports, read_revision, read_revisions, RevisionError, RevisionTexts};
 pub use site::{Change, Commit, DocHistory, Event, HistoryState, SiteHistory, TimeInStatus};
+pub use words::{plain, Word};

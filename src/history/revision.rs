@@ -24,6 +24,36 @@ pub struct RevisionTexts {
     pub files: Vec<(String, String)>,
     /// Files that could not be read as UTF-8.
     pub unreadable: Vec<String>,
+    /// The other regular files under the root, not read:
+    /// `(root-relative path, blob id)`, for [`read_exports`].
+    pub other_files: Vec<(String, String)>,
+}
+
+/// The trackers' exports at the `paths` (root-relative, as `trackers:`
+/// names them) among a revision's other files, each read whole up to the
+/// exports' own limit ([`crate::tracker::MAX_EXPORT_BYTES`]): `(path,
+/// bytes)`. A path the revision does not hold as a regular file (missing,
+/// or a symbolic link) is left out, as the build leaves out such an export.
+pub fn read_exports(
+    root: &Path,
+    texts: &RevisionTexts,
+    paths: &[&str],
+) -> Result<Vec<(String, Vec<u8>)>, RevisionError> {
+    let found: Vec<&(String, String)> = texts
+        .other_files
+        .iter()
+        .filter(|(path, _)| paths.contains(&path.as_str()))
+        .collect();
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = found.iter().map(|(_, id)| id.clone()).collect();
+    let blobs = cat_objects_up_to(root, &names, crate::tracker::MAX_EXPORT_BYTES)?;
+    Ok(found
+        .into_iter()
+        .zip(blobs)
+        .filter_map(|((path, _), bytes)| Some((path.clone(), bytes?)))
+        .collect())
 }
 
 /// Why a revision could not be read.
@@ -42,10 +72,18 @@ pub fn read_revision(root: &Path, rev: &str) -> Result<RevisionTexts, RevisionEr
 /// (most documents, between two revisions of a site) is read from git once:
 /// git's cost is in inflating each blob's delta chain, about 50 µs a blob.
 pub fn read_revisions(root: &Path, revs: &[&str]) -> Result<Vec<RevisionTexts>, RevisionError> {
+    let mut others: Vec<Vec<(String, String)>> = Vec::new();
     let listed: Vec<(String, Vec<(String, String)>)> = revs
         .iter()
-        .map(|rev| list_revision(root, rev))
-        .collect::<Result<_, _>>()?;
+        .map(|rev| {
+            let (commit, all) = list_revision(root, rev)?;
+            let (read, other): (Vec<_>, Vec<_>) = all
+                .into_iter()
+                .partition(|(p, _)| p.ends_with(".md") || p == CONFIG_FILE);
+            others.push(other);
+            Ok((commit, read))
+        })
+        .collect::<Result<_, RevisionError>>()?;
     // In path order, each version of a file next to the others: git keeps
     // recently inflated delta bases, and neighbouring requests then share
     // them (in blob id order the same reads take 60% longer).
@@ -61,9 +99,11 @@ pub fn read_revisions(root: &Path, revs: &[&str]) -> Result<Vec<RevisionTexts>, 
         .collect();
     Ok(listed
         .into_iter()
-        .map(|(commit, entries)| {
+        .zip(others)
+        .map(|((commit, entries), other_files)| {
             let mut texts = RevisionTexts {
                 commit,
+                other_files,
                 ..RevisionTexts::default()
             };
             for (path, id) in entries {
@@ -145,7 +185,7 @@ fn git_blob_id(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Revision `rev`'s commit id, and its documents and config as
+/// Revision `rev`'s commit id, and its regular files as
 /// `(root-relative path, blob id)`.
 fn list_revision(root: &Path, rev: &str) -> Result<(String, Vec<(String, String)>), RevisionError> {
     let commit = git(
@@ -178,7 +218,6 @@ fn list_revision(root: &Path, rev: &str) -> Result<(String, Vec<(String, String)
             meta.starts_with("100")
                 .then(|| (path.to_string(), id.to_string()))
         })
-        .filter(|(p, _)| p.ends_with(".md") || p == CONFIG_FILE)
         .collect();
     Ok((commit, entries))
 }
@@ -206,16 +245,25 @@ const OBJECTS_PER_PROCESS: usize = 500;
 /// time inflating delta chains on one core per process, so a long list is
 /// split between one `git cat-file --batch` per core.
 fn cat_objects(root: &Path, names: &[String]) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
+    cat_objects_up_to(root, names, crate::source::MAX_FILE_BYTES)
+}
+
+/// [`cat_objects`], a blob over `limit` bytes read as `None`.
+fn cat_objects_up_to(
+    root: &Path,
+    names: &[String],
+    limit: u64,
+) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let processes = cores.min(names.len() / OBJECTS_PER_PROCESS).max(1);
     if processes == 1 {
-        return cat_objects_in_one(root, names);
+        return cat_objects_in_one(root, names, limit);
     }
     let chunk = names.len().div_ceil(processes);
     let parts: Vec<Result<Vec<Option<Vec<u8>>>, RevisionError>> = std::thread::scope(|scope| {
         let running: Vec<_> = names
             .chunks(chunk)
-            .map(|part| scope.spawn(move || cat_objects_in_one(root, part)))
+            .map(|part| scope.spawn(move || cat_objects_in_one(root, part, limit)))
             .collect();
         running
             .into_iter()
@@ -237,7 +285,22 @@ fn cat_objects(root: &Path, names: &[String]) -> Result<Vec<Option<Vec<u8>>>, Re
 fn cat_objects_in_one(
     root: &Path,
     names: &[String],
+    limit: u64,
 ) -> Result<Vec<Option<Vec<u8>>>, RevisionError> {
+    let mut blobs = Vec::with_capacity(names.len());
+    cat_objects_each(root, names, limit, |blob| blobs.push(blob))?;
+    Ok(blobs)
+}
+
+/// Hands each object of `names` (`None`: over `limit` bytes) to `each` as
+/// one `git cat-file --batch` reads it, in order, holding one at a time:
+/// for exports, each version of which may be tens of megabytes.
+pub(crate) fn cat_objects_each(
+    root: &Path,
+    names: &[String],
+    limit: u64,
+    mut each: impl FnMut(Option<Vec<u8>>),
+) -> Result<(), RevisionError> {
     let failed = |e: std::io::Error| RevisionError(format!("cannot read git objects: {e}"));
     let mut child = Command::new("git")
         .current_dir(root)
@@ -259,7 +322,6 @@ fn cat_objects_in_one(
         .take()
         .ok_or_else(|| RevisionError("git cat-file has no output".into()))?;
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
-    let mut blobs = Vec::with_capacity(names.len());
     for name in names {
         let mut header = String::new();
         reader.read_line(&mut header).map_err(failed)?;
@@ -269,7 +331,7 @@ fn cat_objects_in_one(
             .nth(2)
             .and_then(|s| s.parse::<usize>().ok())
             .ok_or_else(|| RevisionError(format!("git could not read `{name}`")))?;
-        let blob = if size as u64 <= crate::source::MAX_FILE_BYTES {
+        let blob = if size as u64 <= limit {
             let mut blob = vec![0; size];
             reader.read_exact(&mut blob).map_err(failed)?;
             Some(blob)
@@ -281,11 +343,11 @@ fn cat_objects_in_one(
         };
         let mut newline = [0u8; 1];
         reader.read_exact(&mut newline).map_err(failed)?;
-        blobs.push(blob);
+        each(blob);
     }
     let _ = writer.join();
     let _ = child.wait();
-    Ok(blobs)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::body::{changed_sections, section_hashes};
+use super::body::{changed_sections, section_changes, section_hashes, SectionChange};
 use super::cache::{self, KeptUse, Stamp};
 use super::fields::{front_matter_change, top_field, FrontMatterChange};
-use super::revision::read_blobs;
-use crate::config::Config;
+use super::revision::{cat_objects_each, read_blobs};
+use crate::config::{Config, TrackerConfig};
 use crate::date::{days_between, parse_date, Date};
 use crate::source::SourceFilter;
 
@@ -165,6 +165,26 @@ pub enum Change {
     Text {
         /// The sections' headings.
         sections: Vec<String>,
+        /// The words that changed in the first few of them
+        /// ([`MAX_EXCERPTS`]), as `diff` says them ([`section_changes`]);
+        /// empty when a version's text was not at hand (a history kept
+        /// before excerpts were).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        excerpts: Vec<SectionChange>,
+    },
+    /// A tracker export's items changed (the event's id is the export's
+    /// path): counted, the first few named, those naming a document first.
+    Items {
+        /// Items new in the export.
+        added: usize,
+        /// Items gone from it.
+        removed: usize,
+        /// Items whose state changed.
+        status_changed: usize,
+        /// The first few of them.
+        named: Vec<super::exports::ItemNamed>,
+        /// How many more changed.
+        more: usize,
     },
     /// `depends_on:` gained or lost ids.
     Dependencies {
@@ -173,76 +193,6 @@ pub enum Change {
         /// Ids it no longer waits on.
         removed: Vec<String>,
     },
-}
-
-impl Change {
-    /// The change in words, as the changes page's `partials/change.html`
-    /// says it (`status active → done`), for the digest and the feeds.
-    /// Raw text: values come from the repository, so the caller escapes it
-    /// for its reader.
-    pub fn describe(&self) -> String {
-        let or = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_string());
-        match self {
-            Change::Added { status: Some(s) } => format!("added as {s}"),
-            Change::Added { status: None } => "added".into(),
-            Change::Removed => "removed".into(),
-            Change::Status { from, to } => {
-                format!("status {} → {}", or(from, "(none)"), or(to, "(none)"))
-            }
-            Change::Parent { from, to } => format!(
-                "moved from {} to {}",
-                or(from, "no parent"),
-                or(to, "no parent")
-            ),
-            Change::Goals { fields } => {
-                let names: Vec<&str> = fields
-                    .iter()
-                    .map(|f| match f.as_str() {
-                        "success" => "success criteria",
-                        _ => "key results",
-                    })
-                    .collect();
-                format!("{} changed", names.join(" and "))
-            }
-            Change::Checkins { added, latest } => {
-                let s = if *added == 1 { "" } else { "s" };
-                match latest {
-                    Some(l) => format!("{added} check-in{s} added (latest {l})"),
-                    None => format!("{added} check-in{s} added"),
-                }
-            }
-            Change::Reviewed { on: Some(on) } => format!("reviewed on {on}"),
-            Change::Reviewed { on: None } => "reviewed".into(),
-            Change::Judged { field, from, to } => {
-                format!("{field} {} → {}", or(from, "(none)"), or(to, "(none)"))
-            }
-            Change::Renamed { from } => format!("id renamed from {from}"),
-            Change::Title { from, .. } => format!("retitled from “{}”", or(from, "(none)")),
-            Change::Owner { from, to } => {
-                format!("owner {} → {}", or(from, "(none)"), or(to, "(none)"))
-            }
-            Change::Text { sections } => {
-                let named: Vec<String> = sections
-                    .iter()
-                    .map(|s| match s.as_str() {
-                        "" => "the opening text".to_string(),
-                        s => format!("“{s}”"),
-                    })
-                    .collect();
-                format!("text changed in {}", named.join(", "))
-            }
-            Change::Dependencies { added, removed } => {
-                let mut said = Vec::new();
-                if !added.is_empty() {
-                    said.push(format!("now waits on {}", added.join(", ")));
-                }
-                if !removed.is_empty() {
-                    said.push(format!("no longer waits on {}", removed.join(", ")));
-                }
-                said.join("; ")
-            }
-        }
-    }
 }
 
 /// A change, with the commit and document it belongs to.
@@ -307,6 +257,10 @@ pub struct SiteHistory {
     /// What became of the history the last read kept.
     #[serde(skip)]
     pub kept: KeptUse,
+    /// The indices in `events` of each document's `confidence` changes,
+    /// newest first: a page reads its own without walking every event.
+    #[serde(skip)]
+    pub(crate) confidence_changes: HashMap<String, Vec<usize>>,
 }
 
 /// The front-matter fields [`changes`] compares; a version holds no other
@@ -344,6 +298,10 @@ struct Version {
     /// The body's sections: each heading and a hash of its words.
     #[serde(default)]
     sections: Vec<(String, u64)>,
+    /// The blob it was read from: where a text change's excerpt reads
+    /// the words before (empty in a history kept before it was recorded).
+    #[serde(default)]
+    blob: String,
 }
 
 /// A file a commit touched: its root-relative path, and the blob it holds
@@ -356,6 +314,51 @@ struct Touch {
 struct LogCommit {
     commit: Commit,
     touched: Vec<Touch>,
+    /// The trackers' exports it touched.
+    exports: Vec<Touch>,
+}
+
+/// An export's version at a commit: the commit's place in the log read,
+/// the export's path, and its items (`None`: deleted; `Some(None)`: not
+/// readable as its format then).
+type ExportVersion = (usize, String, Option<Option<super::exports::Items>>);
+
+/// Every version of the trackers' exports the commits wrote, oldest first,
+/// read through the build's reader one at a time (an export may be tens of
+/// megabytes; its items are much less), in one more `git cat-file`.
+fn read_export_versions(
+    root: &Path,
+    commits: &[LogCommit],
+    entries: &[TrackerConfig],
+) -> Result<Vec<ExportVersion>, HistoryState> {
+    let touches: Vec<(usize, &Touch)> = commits
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.exports.iter().map(move |t| (i, t)))
+        .collect();
+    let names: Vec<String> = touches.iter().filter_map(|(_, t)| t.blob.clone()).collect();
+    let mut read: Vec<Option<super::exports::Items>> = Vec::with_capacity(names.len());
+    let mut at = touches.iter().filter(|(_, t)| t.blob.is_some());
+    if !names.is_empty() {
+        cat_objects_each(root, &names, crate::tracker::MAX_EXPORT_BYTES, |bytes| {
+            let Some((_, touch)) = at.next() else { return };
+            let entry = entries.iter().find(|e| e.file == touch.path);
+            read.push(
+                bytes
+                    .zip(entry)
+                    .and_then(|(bytes, entry)| super::exports::items_of(&touch.path, bytes, entry)),
+            );
+        })
+        .map_err(|e| HistoryState::Unavailable(format!("cannot read the history: {}", e.0)))?;
+    }
+    let mut read = read.into_iter();
+    Ok(touches
+        .into_iter()
+        .map(|(i, t)| {
+            let items = t.blob.as_ref().map(|_| read.next().flatten());
+            (i, t.path.clone(), items)
+        })
+        .collect())
 }
 
 impl SiteHistory {
@@ -382,15 +385,28 @@ impl SiteHistory {
             return SiteHistory::empty(HistoryState::Off);
         }
         let filter = SourceFilter::new(config, root, output_dir);
+        // What the walk reads, with `ignore`: a walk that followed other
+        // exports (or read them as another format) is not walked on.
+        let mut read_as = config.ignore.clone();
+        read_as.extend(
+            config
+                .trackers
+                .iter()
+                .map(|t| format!("tracker {} {:?}", t.file, t.format.map(|f| f.as_str()))),
+        );
         let stamp = |head: String, shallow: &HashSet<String>| {
-            Stamp::new(head, shallow, &config.ignore, filter.output())
+            Stamp::new(head, shallow, &read_as, filter.output())
         };
         let previous = if use_kept {
             cache::kept(root)
         } else {
             crate::kept::Found::Nothing
         };
-        match read(root, &filter, stamp, previous) {
+        let reading = Reading {
+            filter: &filter,
+            exports: &config.trackers,
+        };
+        match read(root, &reading, stamp, previous) {
             Ok(history) => history,
             Err(state) => SiteHistory::empty(state),
         }
@@ -439,12 +455,26 @@ impl SiteHistory {
     }
 }
 
+/// What a read follows: the documents `filter` admits, and the trackers'
+/// exports.
+struct Reading<'a> {
+    filter: &'a SourceFilter,
+    exports: &'a [TrackerConfig],
+}
+
+impl Reading<'_> {
+    fn export_paths(&self) -> Vec<&str> {
+        self.exports.iter().map(|t| t.file.as_str()).collect()
+    }
+}
+
 fn read(
     root: &Path,
-    filter: &SourceFilter,
+    reading: &Reading<'_>,
     stamp: impl Fn(String, &HashSet<String>) -> Stamp,
     previous: crate::kept::Found,
 ) -> Result<SiteHistory, HistoryState> {
+    let filter = reading.filter;
     let (shallow, head) = repository_state(root)?;
     // A repository without commits yet has no history, which is not a problem.
     let Some(head) = head else {
@@ -493,14 +523,18 @@ fn read(
             "git log failed: {message}"
         )));
     }
-    let mut commits = parse_log(&log.stdout, filter);
+    let mut commits = parse_log(&log.stdout, filter, &reading.export_paths());
     for c in &mut commits {
         c.commit.boundary = shallow.contains(&c.commit.id);
     }
     // Oldest first: each version is compared with the one before it.
     commits.reverse();
-    let versions = read_versions(root, &commits)?;
+    let first = walk.commits();
+    let exported = read_export_versions(root, &commits, reading.exports)?;
+    let (versions, blobs) = read_versions(root, &commits)?;
     walk.steps(commits, versions);
+    walk.excerpts(root, blobs);
+    walk.export_steps(first, exported);
     walk.history.state = HistoryState::Read {
         shallow: !shallow.is_empty(),
     };
@@ -606,7 +640,7 @@ fn lists_the_walks_commits(
         return false;
     }
     // Newest first, as the walk's are oldest first.
-    let listed = parse_log(&output.stdout, filter);
+    let listed = parse_log(&output.stdout, filter, &[]);
     listed.len() == walk.history.commits.len()
         && listed
             .iter()
@@ -706,7 +740,7 @@ fn repository_state(root: &Path) -> Result<(HashSet<String>, Option<String>), Hi
 /// commit first, keeping the documents `filter` admits. A path that is not
 /// UTF-8 or holds a line break is left out: it cannot be named to
 /// `git cat-file --batch`, whose requests are lines.
-fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
+fn parse_log(bytes: &[u8], filter: &SourceFilter, exports: &[&str]) -> Vec<LogCommit> {
     let mut commits: Vec<LogCommit> = Vec::new();
     let mut tokens = bytes.split(|&b| b == 0);
     while let Some(token) = tokens.next() {
@@ -731,6 +765,7 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
                     boundary: false,
                 },
                 touched: Vec::new(),
+                exports: Vec::new(),
             });
             continue;
         }
@@ -747,7 +782,8 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
         let Ok(path) = std::str::from_utf8(path) else {
             continue;
         };
-        if path.contains('\n') || !filter.is_document(path) {
+        let export = exports.contains(&path);
+        if path.contains('\n') || !(export || filter.is_document(path)) {
             continue;
         }
         // Only a regular file is a document: a committed symbolic link's
@@ -756,10 +792,15 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
         let blob = (status.first() != Some(&b'D') && regular)
             .then(|| String::from_utf8_lossy(id).into_owned());
         if let Some(last) = commits.last_mut() {
-            last.touched.push(Touch {
+            let touch = Touch {
                 path: path.to_string(),
                 blob,
-            });
+            };
+            if export {
+                last.exports.push(touch);
+            } else {
+                last.touched.push(touch);
+            }
         }
     }
     commits
@@ -767,7 +808,11 @@ fn parse_log(bytes: &[u8], filter: &SourceFilter) -> Vec<LogCommit> {
 
 /// Every version the commits wrote, in the order of their touches (`None`
 /// for a deletion, or a file that is not a readable document then).
-fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Version>>, HistoryState> {
+/// The blobs read come back too: a text change's excerpt reads its words.
+fn read_versions(
+    root: &Path,
+    commits: &[LogCommit],
+) -> Result<(Vec<Option<Version>>, Blobs), HistoryState> {
     let wanted: Vec<(&str, &str)> = commits
         .iter()
         .flat_map(|c| &c.touched)
@@ -778,7 +823,11 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
     // Parsing is the costly part (one YAML parse per version): in parallel.
     let parsed: Vec<Option<Version>> = wanted
         .par_iter()
-        .map(|(path, id)| version(path, blobs.get(*id)?.as_deref()?))
+        .map(|(path, id)| {
+            let mut v = version(path, blobs.get(*id)?.as_deref()?)?;
+            v.blob = id.to_string();
+            Some(v)
+        })
         .collect();
     let mut parsed = parsed.into_iter();
     let mut out = Vec::new();
@@ -790,7 +839,7 @@ fn read_versions(root: &Path, commits: &[LogCommit]) -> Result<Vec<Option<Versio
             });
         }
     }
-    Ok(out)
+    Ok((out, blobs))
 }
 
 /// A document's front matter as a commit wrote it; `None` when it cannot
@@ -815,6 +864,7 @@ fn version(path: &str, bytes: &[u8]) -> Option<Version> {
         draft,
         fields,
         sections,
+        blob: String::new(),
     })
 }
 
@@ -853,6 +903,36 @@ pub(crate) struct Walk {
     /// Each document's newest version.
     #[serde(serialize_with = "sorted")]
     latest: HashMap<String, Version>,
+    /// Each tracker export's items at the newest commit that wrote it.
+    #[serde(default, serialize_with = "sorted")]
+    export_items: HashMap<String, super::exports::Items>,
+    /// The text changes of the last [`Walk::steps`] still without their
+    /// excerpts ([`Walk::excerpts`]): never kept.
+    #[serde(skip)]
+    pending: Vec<PendingText>,
+}
+
+/// A text change waiting for its excerpt: its event's index in the walk,
+/// and the blobs of the versions before and after.
+#[derive(Debug)]
+struct PendingText {
+    event: usize,
+    before: String,
+    after: String,
+}
+
+/// Blobs read from git or the work tree, by id (`None`: over the size limit).
+type Blobs = HashMap<String, Option<Vec<u8>>>;
+
+/// The most sections of one text change whose words the history keeps:
+/// a page lists each change in a line or three, and a commit that rewrites
+/// a whole document says the rest by their headings.
+const MAX_EXCERPTS: usize = 3;
+
+/// A version's body, from its blob's bytes.
+fn body_of(bytes: &[u8]) -> Option<&str> {
+    let text = crate::source::bom_stripped(std::str::from_utf8(bytes).ok()?);
+    Some(crate::source::split_front_matter(text).ok()?.body)
 }
 
 /// A map in the order of its keys, so that the same walk is always the same bytes.
@@ -894,7 +974,13 @@ impl Walk {
     fn steps(&mut self, log: Vec<LogCommit>, versions: Vec<Option<Version>>) {
         let mut versions = versions.into_iter();
         let first = self.commits();
-        for (index, LogCommit { commit, touched }) in log.into_iter().enumerate() {
+        for (
+            index,
+            LogCommit {
+                commit, touched, ..
+            },
+        ) in log.into_iter().enumerate()
+        {
             let index = first + index;
             let boundary = commit.boundary;
             let mut gone: Vec<String> = Vec::new();
@@ -973,14 +1059,25 @@ impl Walk {
                     }
                 }
                 if !boundary {
-                    events.extend(changes.into_iter().map(|change| Event {
-                        commit: index,
-                        id: version.id.clone(),
-                        kind: version.kind.clone(),
-                        title: version.title.clone(),
-                        change,
-                        draft: version.draft,
-                    }));
+                    for change in changes {
+                        if let (Change::Text { .. }, Some(before)) =
+                            (&change, self.latest.get(&version.id))
+                        {
+                            self.pending.push(PendingText {
+                                event: self.history.events.len() + events.len(),
+                                before: before.blob.clone(),
+                                after: version.blob.clone(),
+                            });
+                        }
+                        events.push(Event {
+                            commit: index,
+                            id: version.id.clone(),
+                            kind: version.kind.clone(),
+                            title: version.title.clone(),
+                            change,
+                            draft: version.draft,
+                        });
+                    }
                 }
                 touched_ids.push(version.id.clone());
                 self.latest.insert(version.id.clone(), version);
@@ -1023,6 +1120,79 @@ impl Walk {
         }
     }
 
+    /// Gives the text changes of the last [`Walk::steps`] their excerpts:
+    /// the words that changed, by [`section_changes`], the one comparison
+    /// `diff` makes. `blobs` holds what the walk read; a version before
+    /// them (kept from an earlier walk) is read now, in one more request.
+    fn excerpts(&mut self, root: &Path, mut blobs: Blobs) {
+        let pending = std::mem::take(&mut self.pending);
+        let missing: Vec<(&str, &str)> = pending
+            .iter()
+            .flat_map(|p| [p.before.as_str(), p.after.as_str()])
+            .filter(|id| crate::git::is_object_id(id) && !blobs.contains_key(*id))
+            .map(|id| ("", id))
+            .collect();
+        if !missing.is_empty() {
+            // Best effort: without the words, the change still names its sections.
+            if let Ok(more) = read_blobs(root, &missing) {
+                blobs.extend(more);
+            }
+        }
+        let found: Vec<(usize, Vec<SectionChange>)> = pending
+            .par_iter()
+            .filter_map(|p| {
+                let text = |id: &str| body_of(blobs.get(id)?.as_deref()?);
+                let (old, new) = (text(&p.before)?, text(&p.after)?);
+                let excerpts: Vec<SectionChange> = section_changes(old, new)
+                    .into_iter()
+                    .filter(|c| c.excerpt.is_some())
+                    .take(MAX_EXCERPTS)
+                    .collect();
+                Some((p.event, excerpts))
+            })
+            .collect();
+        for (event, found) in found {
+            if let Some(Event {
+                change: Change::Text { excerpts, .. },
+                ..
+            }) = self.history.events.get_mut(event)
+            {
+                *excerpts = found;
+            }
+        }
+    }
+
+    /// Each refresh of a tracker export in the commits the last
+    /// [`Walk::steps`] went through (from commit `first` on) is a change of
+    /// its items ([`super::exports::compare`]), the export's path its id.
+    fn export_steps(&mut self, first: usize, versions: Vec<ExportVersion>) {
+        let none = super::exports::Items::new();
+        for (offset, path, items) in versions {
+            let index = first + offset;
+            let items = match items {
+                // Unreadable then: no change claimed, the last items stand.
+                Some(None) => continue,
+                Some(Some(items)) => items,
+                None => super::exports::Items::new(),
+            };
+            let before = self.export_items.get(&path).unwrap_or(&none);
+            let boundary = self.history.commits.get(index).is_none_or(|c| c.boundary);
+            if !boundary {
+                if let Some(change) = super::exports::compare(before, &items) {
+                    self.history.events.push(Event {
+                        commit: index,
+                        id: path.clone(),
+                        kind: "export".to_string(),
+                        title: Some(path.clone()),
+                        change,
+                        draft: false,
+                    });
+                }
+            }
+            self.export_items.insert(path, items);
+        }
+    }
+
     /// The history as the pages show it: newest first.
     pub(crate) fn finish(self) -> SiteHistory {
         let mut history = self.history;
@@ -1031,8 +1201,15 @@ impl Walk {
         history.commits.reverse();
         // Stable: within one commit, changes stay in path order.
         history.events.sort_by_key(|e| std::cmp::Reverse(e.commit));
-        for e in &mut history.events {
+        for (i, e) in history.events.iter_mut().enumerate() {
             e.commit = last - e.commit;
+            if matches!(&e.change, Change::Judged { field, .. } if field == "confidence") {
+                history
+                    .confidence_changes
+                    .entry(e.id.clone())
+                    .or_default()
+                    .push(i);
+            }
         }
         for doc in history.docs.values_mut() {
             doc.commits.reverse();
@@ -1143,7 +1320,10 @@ fn changes(before: &Version, after: &Version) -> Vec<Change> {
     }
     let sections = changed_sections(&before.sections, &after.sections);
     if !sections.is_empty() {
-        out.push(Change::Text { sections });
+        out.push(Change::Text {
+            sections,
+            excerpts: Vec::new(),
+        });
     }
     if let Some(f) = fields.get("owner") {
         out.push(Change::Owner {
@@ -1171,7 +1351,7 @@ mod tests {
     #[test]
     fn a_log_reads_as_commits_and_documents() {
         let log = b"\x1eaaaa\x1f2026-11-02\x1fAda\x1fcommit a bet\x1f with a unit separator\0\n:100644 100644 b1 b2 M\0bets/a.md\0:000000 100644 0 b3 A\0static/x.md\0:100644 000000 b4 0 D\0old.md\0:100644 120000 b5 b6 T\0link.md\0\x1ebbbb\x1f2026-11-01\x1fBo\x1fbase\0\n:000000 100644 0 b1 A\0bets/a.md\0";
-        let commits = parse_log(log, &filter());
+        let commits = parse_log(log, &filter(), &[]);
         assert_eq!(commits.len(), 2);
         assert_eq!(
             commits[0].commit.subject,
@@ -1225,6 +1405,7 @@ mod tests {
                     blob: (!deleted).then(|| "blob".to_string()),
                 })
                 .collect(),
+            exports: Vec::new(),
         }
     }
 
@@ -1288,6 +1469,7 @@ mod tests {
         let h = walk(log, versions);
         let changes: Vec<&Change> = h.events.iter().map(|e| &e.change).collect();
         let text = Change::Text {
+            excerpts: Vec::new(),
             sections: vec!["Notes".into()],
         };
         // The body lost its heading; nothing was removed.

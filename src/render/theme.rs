@@ -51,6 +51,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "person_moved.html",
     "dependencies.html",
     "partials/change.html",
+    "partials/words.html",
+    "partials/excerpt.html",
     "partials/commit.html",
     "partials/legend.html",
 );

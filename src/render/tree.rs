@@ -262,7 +262,11 @@ fn rollup_parts(rollup: &crate::analysis::Rollup, lead: &str, out: &mut String) 
         out.push_str(if first { lead } else { ", " });
         first = false;
         // Writing into a String cannot fail.
-        let _ = write!(out, "<span class=\"r-{slug}\">{n} {words}</span>");
+        let _ = write!(
+            out,
+            "<span class=\"r-{slug}\">{} {words}</span>",
+            crate::text::group_digits(n as usize)
+        );
     }
 }
 
@@ -351,7 +355,7 @@ pub(super) fn tree_html(items: &[TreeItem], root: &str, trace: &str) -> String {
                 let _ = write!(
                     out,
                     " <span class=\"rollup\">{} below",
-                    crate::text::group_digits(rollup.below)
+                    crate::text::group_digits(rollup.below as usize)
                 );
                 rollup_parts(&rollup, ": ", out);
                 out.push_str("</span>");

@@ -415,6 +415,17 @@ pub fn status_of(state: WorkState) -> Status {
     }
 }
 
+/// An item's state as people say it (`to do`, `in progress`, `done`,
+/// `canceled`): how `diff` and the changes page word a status change.
+pub fn state_word(state: WorkState) -> &'static str {
+    match state {
+        WorkState::ToDo => "to do",
+        WorkState::InProgress => "in progress",
+        WorkState::Done => "done",
+        WorkState::Canceled => "canceled",
+    }
+}
+
 /// The id an item takes from its key: `PAY-42` → `pay-42`, `acme/app#123` → `acme-app-123`.
 pub fn derived_id(key: &str) -> String {
     crate::text::slugify(key)

@@ -112,7 +112,14 @@ pub(crate) fn built_example() -> crate::support::Built {
     crate::support::git(root, &["commit", "-q", "-m", "The strategy as it stands"]);
     let bet = root.join("bets/bet-multi-currency.md");
     let text = std::fs::read_to_string(&bet).expect("the example's bet");
-    std::fs::write(&bet, text.replace("status: proposed", "status: committed")).expect("bet");
+    // Committed, and a confidence change in git: a row of its confidence over time.
+    let committed = text
+        .replace("status: proposed", "status: committed")
+        .replace(
+            "confidence: { problem: medium, solution: low, outcome: medium }",
+            "confidence: { problem: high, solution: low, outcome: medium }",
+        );
+    std::fs::write(&bet, committed).expect("bet");
     crate::support::git_at(
         root,
         "2026-11-10",
@@ -143,6 +150,10 @@ pub(crate) fn built_example() -> crate::support::Built {
     assert!(changes.contains("Commit multi-currency"), "{changes}");
     assert!(changes.contains("retitled from"), "{changes}");
     assert!(changes.contains("text changed in"), "{changes}");
+    assert!(changes.contains("<ins>"), "the words changed: {changes}");
+    let bet =
+        std::fs::read_to_string(built.out.join("bet-multi-currency/index.html")).expect("bet");
+    assert!(bet.contains("id=\"confidence-log-h\""), "{bet}");
     built
 }
 

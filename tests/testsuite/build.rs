@@ -1484,6 +1484,8 @@ fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
         bar.contains("key big\" aria-hidden=\"true\"></span><strong>"),
         "{bar}"
     );
+}
+
 #[test]
 fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title() {
     // On a phone the facts panel comes after the body: the first screen

@@ -856,7 +856,7 @@ fn a_dependency_added_or_removed_and_an_owner_changed_are_named() {
     assert_eq!(built.run.code, 0, "{}", built.run.stderr);
     let changes = std::fs::read_to_string(built.out.join("changes/index.html")).expect("changes");
     assert!(
-        changes.contains("now waits on <code>o-c</code>; no longer waits on <code>o-b</code>"),
+        changes.contains("now waits on <a href=\"../o-c/index.html\"><code>o-c</code></a>; no longer waits on <a href=\"../o-b/index.html\"><code>o-b</code></a>"),
         "{changes}"
     );
     assert!(changes.contains("owner Ana → Bea"), "{changes}");

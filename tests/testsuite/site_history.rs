@@ -1123,10 +1123,35 @@ fn the_changes_page_says_which_title_and_sections_changed() {
         )),
         "the commit links to its full diff: {page}"
     );
+    // Each text change shows its words, as `diff` marks them: struck
+    // through and underlined, announced to screen readers.
+    let for_whom = "<p class=\"excerpt\"><span class=\"muted\">“For whom”:</span> Small merchants who sell <del><span class=\"visually-hidden\">removed: </span>online.</del> <ins><span class=\"visually-hidden\">added: </span>online and in shops.</ins></p>";
+    assert!(page.contains(for_whom), "{page}");
+    assert!(
+        page.contains("“&lt;img src=x onerror=alert(1)&gt;”:</span> <del><span class=\"visually-hidden\">removed: </span>Risky.</del> <ins><span class=\"visually-hidden\">added: </span>Fraud.</ins>"),
+        "{page}"
+    );
     let home = read(&built.out, "index.html");
     let latest = &home[home.find("id=\"changes-h\"").expect("latest changes")..];
     assert!(latest.contains("retitled from “Payouts”"), "{latest}");
     assert!(latest.contains("text changed in “For whom”"), "{latest}");
+    assert!(latest.contains(for_whom), "{latest}");
+    // Built again from the history the first build kept: the same words.
+    let again = site.build_elsewhere(&[], &[]);
+    assert_eq!(again.run.code, 0, "{}", again.run.stderr);
+    assert_eq!(read(&again.out, "changes/index.html"), page);
+    // A commit after the kept walk: its excerpt reads the version before
+    // from git, as the kept walk holds no text.
+    let last = std::fs::read_to_string(root.join("ps.md")).expect("ps");
+    write(root, "ps.md", &last.replace("Rates fell.", "Rates rose."));
+    self::commit(root, "2026-10-09", "Rates rose");
+    let walked_on = site.build_elsewhere(&[], &[]);
+    assert_eq!(walked_on.run.code, 0, "{}", walked_on.run.stderr);
+    let page = read(&walked_on.out, "changes/index.html");
+    assert!(
+        page.contains("“Why now”:</span> Rates <del><span class=\"visually-hidden\">removed: </span>fell.</del> <ins><span class=\"visually-hidden\">added: </span>rose.</ins>"),
+        "{page}"
+    );
 }
 
 /// An id renamed in place (the file stays, `id:` changes in one commit) is
@@ -1276,4 +1301,184 @@ fn a_week_cut_by_a_review_keeps_its_budget() {
     let listed = page.matches("<span class=\"badge kind\">").count();
     assert_eq!(listed, 200, "{page}");
     assert!(page.contains("and 101 more changes this week"), "{page}");
+}
+
+/// The visible text of an HTML fragment: tags dropped, the few entities
+/// the templates write decoded, blanks squeezed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every kind of change the history words (added, removed, status,
+/// re-parenting, check-ins, review, title, owner, a judgement, goals,
+/// dependencies, text): the changes page and the digest say each in the
+/// same words, as both read `Change::words`.
+#[test]
+fn the_changes_page_and_the_digest_word_each_change_alike() {
+    let site = scripted_history();
+    let root = site.root();
+    write(
+        root,
+        "pl.md",
+        &LENDING.replace("kind:", "title: Lending\nkind:"),
+    );
+    commit(root, "2026-11-17", "Title lending");
+    write(
+        root,
+        "pl.md",
+        "---\nid: pl\nkind: product-strategy\ntitle: Lending <b>now</b>\nparent: cs\nowner: Grace\nreviewed: 2026-06-01\n---\n# Lending\n\n## For whom\n\nEveryone.\n",
+    );
+    write(
+        root,
+        "bets/bet-new.md",
+        "---\nid: bet-new\nkind: bet\nparent: pl\nstatus: proposed\nsize: medium\nreviewed: 2026-11-10\ndepends_on: [bet-a]\nsuccess: {metric: m-payout, baseline: 10, target: 20, by: 2027-03-31}\n---\n# New bet\n",
+    );
+    commit(root, "2026-11-18", "Retitle lending, size the new bet");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "changes/index.html");
+    // Each change's sentence: after its kind's badge, up to the commit line.
+    let mut on_page: Vec<String> = page
+        .split("<span class=\"badge kind\">")
+        .skip(1)
+        .filter_map(|item| {
+            let words = &item[item.find("</span>")? + "</span>".len()..item.find("<br>")?];
+            Some(visible_text(words))
+        })
+        .collect();
+    let run = site.run(&[
+        "digest",
+        "ROOT",
+        "--today",
+        "2026-11-24",
+        "--since",
+        "90d",
+        "--format",
+        "json",
+        "--base-url",
+        "https://strategy.example.com/",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let digest: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let mut in_digest: Vec<String> = digest["changed"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            // The page names the ids it cannot link by their titles; the
+            // digest names them bare: compare the words, ids included.
+            i["what"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    on_page.sort();
+    in_digest.sort();
+    assert!(on_page.len() >= 12, "{on_page:#?}");
+    let titled = |s: &str| {
+        // A linked id reads "Title id" on the page: the title dropped.
+        s.replace("Payouts ps", "ps")
+            .replace("Lending <b>now</b> pl", "pl")
+            .replace("Bet A bet-a", "bet-a")
+    };
+    let on_page: Vec<String> = on_page.iter().map(|s| titled(s)).collect();
+    assert_eq!(on_page, in_digest);
+    for kind in [
+        "retitled from “Lending”",
+        "owner (none) → Grace",
+        "size (none) → medium",
+        "success criteria changed",
+        "now waits on bet-a",
+        "text changed in “For whom”",
+        "moved from ps to pl",
+        "status proposed → committed",
+        "1 check-in added (latest 2026-10-20: 14)",
+    ] {
+        assert!(
+            in_digest.iter().any(|w| w == kind),
+            "{kind}: {in_digest:#?}"
+        );
+    }
+}
+
+/// Each commit that changes a bet's `confidence:` is a point of its
+/// confidence over time, its note the commit's subject (escaped: anyone
+/// who can push writes it); a `confidence_log:` entry on the same day wins.
+#[test]
+fn confidence_changes_in_git_join_the_confidence_log() {
+    let bet = |confidence: &str, log: &str| {
+        format!("---\nid: bet-c\nkind: bet\nparent: ps\nstatus: in-progress\nquarter: 2026-Q4\nreviewed: 2026-06-01\nconfidence: {confidence}\n{log}---\n# Bet C\n")
+    };
+    let log = "confidence_log:\n  - {date: 2026-06-01, problem: low, note: Started from a hunch}\n  - {date: 2026-10-20, solution: high, note: The pilot worked, evidence: exp-pilot}\n";
+    let site = SiteTest::new()
+        .file("throughline.yaml", CONFIG)
+        .file("cs.md", COMPANY)
+        .file("ps.md", PAYOUTS)
+        .file(
+            "bets/bet-c.md",
+            bet("{problem: low, solution: low, outcome: low}", log),
+        );
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    commit(root, "2026-06-01", "Set up the strategy");
+    write(
+        root,
+        "bets/bet-c.md",
+        &bet("{problem: high, solution: low, outcome: low}", log),
+    );
+    commit(
+        root,
+        "2026-09-15",
+        "Interviews: <script>alert(1)</script> merchants feel it",
+    );
+    write(
+        root,
+        "bets/bet-c.md",
+        &bet("{problem: high, solution: high, outcome: low}", log),
+    );
+    commit(root, "2026-10-20", "Pilot results");
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = read(&built.out, "bet-c/index.html");
+    let start = page
+        .find("id=\"confidence-log-h\"")
+        .expect("confidence over time");
+    let table = &page[start..start + page[start..].find("</table>").expect("table")];
+    let rows: Vec<String> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| visible_text(&row.replace("</td>", " ")))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "2026-06-01 low Started from a hunch",
+            &format!(
+                "2026-09-15 high low low Interviews: <script>alert(1)</script> merchants feel it (commit {}, Test)",
+                &commit_id(root, "Interviews: <script>alert(1)</script> merchants feel it")[..7]
+            ),
+            "2026-10-20 high high low The pilot worked (evidence: exp-pilot)",
+        ],
+        "{table}"
+    );
+    assert!(!page.contains("<script>alert(1)"), "the subject is text");
+    assert!(
+        table.contains("Interviews: &lt;script&gt;alert(1)&lt;/script&gt; merchants"),
+        "{table}"
+    );
 }

@@ -61,7 +61,7 @@ fn every_branch_says_how_the_documents_below_it_stand() {
     let top = read(&out.join("trace/index.html"));
     // Each count once, worst first; the words that need attention classed.
     assert!(
-        top.contains(r#"<span class="rollup">2433 below: <span class="r-behind">1 behind</span>, <span class="r-at-risk">1 at risk</span>, <span class="r-unmeasured">30 unmeasured</span></span>"#),
+        top.contains(r#"<span class="rollup">2,433 below: <span class="r-behind">1 behind</span>, <span class="r-at-risk">1 at risk</span>, <span class="r-unmeasured">30 unmeasured</span></span>"#),
         "the company strategy: {top}"
     );
     assert!(

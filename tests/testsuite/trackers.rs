@@ -3,7 +3,7 @@
 //! are measured (`untraced-work`), show in its pages and `graph.json`, and a
 //! broken export never stops the rest of the site from being judged.
 
-use crate::support::{fixtures_dir, SiteTest};
+use crate::support::{fixtures_dir, git, git_at, SiteTest};
 
 const TODAY: &str = "2026-04-30";
 
@@ -280,4 +280,185 @@ fn the_quarter_review_counts_each_teams_traced_and_untraced_work_as_the_rule_doe
     );
     // A quarter without tracker items has no such section.
     assert!(!read("quarters/2027-Q1/index.html").contains("work-trace-h"));
+}
+
+/// An export refreshed between two commits: `diff` reads each revision's
+/// items through the build's reader and reports them per export, counted,
+/// the first ten named with traced ones first, in every format; a refresh
+/// of 40 items is a dozen lines, not 40.
+#[test]
+fn diff_reports_an_export_refresh_per_export_counted() {
+    let csv = |rows: &dyn Fn(usize) -> Option<(String, &'static str)>| {
+        let mut csv = String::from("id,title,status,parent,owner,team,url,quarter,source\n");
+        for i in 0..40 {
+            if let Some((title, status)) = rows(i) {
+                // The first five serve the objective; the rest name nothing.
+                let parent = if i < 5 { "obj-payouts" } else { "" };
+                csv.push_str(&format!(
+                    "OPS-{i},{title},{status},{parent},,team-payouts,,2026-Q1,\n"
+                ));
+            }
+        }
+        csv
+    };
+    let before = csv(&|i| (i < 38).then(|| (format!("Task {i}"), "to do")));
+    // Two gone, two new, every third a status change; a hostile title.
+    let after = csv(&|i| match i {
+        0..=1 => None,
+        2 => Some(("Fix <b>@everyone</b> | `x`".to_string(), "in progress")),
+        _ if i % 3 == 0 => Some((format!("Task {i}"), "done")),
+        _ => Some((format!("Task {i}"), "to do")),
+    });
+    let site = SiteTest::new()
+        .file("throughline.yaml", "history: false\ntrackers:\n  - file: work/ops.csv\n    format: csv\n")
+        .file("cs.md", "---\nid: cs\nkind: company-strategy\ntitle: Acme\n---\n")
+        .file("ps.md", "---\nid: ps\nkind: product-strategy\ntitle: P\nparent: cs\n---\n")
+        .file("bet.md", "---\nid: bet-payouts\nkind: bet\ntitle: B\nparent: ps\n---\n")
+        .file("obj.md", "---\nid: obj-payouts\nkind: objective\ntitle: O\nparent: bet-payouts\nquarter: 2026-Q1\n---\n")
+        .file("team.md", "---\nid: team-payouts\nkind: team\ntitle: T\n---\n")
+        .file("work/ops.csv", before);
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "Set up"]);
+    std::fs::write(root.join("work/ops.csv"), after).expect("write");
+    git(root, &["commit", "-q", "-am", "Refresh the export"]);
+    let diff = |format: &str| {
+        let run = site.run(&[
+            "diff", "HEAD~1", "HEAD", "--root", "ROOT", "--today", TODAY, "--format", format,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    // 2 removed (0, 1), 2 added (38, 39), 13 changed status (2, then 3, 6, … 36).
+    let text = diff("human");
+    let section = &text[text.find("Tracker items").expect("a section")..];
+    let lines: Vec<&str> = section.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[..6],
+        [
+            "Tracker items",
+            "  `work/ops.csv`: 2 added, 2 removed, 13 changed status",
+            "      `OPS-0` Task 0: removed",
+            "      `OPS-1` Task 1: removed",
+            "      `OPS-2` Fix <b>@everyone</b> | `x`: to do → in progress",
+            "      `OPS-3` Task 3: to do → done",
+        ],
+        "traced items first: {section}"
+    );
+    assert_eq!(
+        lines[6], "      `OPS-6` Task 6: to do → done (untraced)",
+        "{section}"
+    );
+    assert_eq!(lines.len(), 2 + 10 + 1, "ten named: {section}");
+    assert_eq!(lines[12], "      and 7 more");
+    let md = diff("markdown");
+    assert!(md.contains("### Tracker items\n- `work/ops.csv`: 2 added, 2 removed, 13 changed status\n  - `OPS-0` Task 0: removed\n"), "{md}");
+    assert!(
+        md.contains(
+            "`OPS-2` Fix &lt;b&gt;@\u{200b}everyone&lt;/b&gt; \\| \\`x\\`: to do → in progress"
+        ),
+        "escaped for Markdown: no HTML, no mention: {md}"
+    );
+    assert!(!md.contains("<b>@everyone"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&diff("json")).expect("JSON");
+    let export = &json["diff"]["trackers"][0];
+    assert_eq!(export["file"], "work/ops.csv");
+    assert_eq!(
+        (
+            &export["added"],
+            &export["removed"],
+            &export["status_changed"],
+            &export["more"]
+        ),
+        (&2.into(), &2.into(), &13.into(), &7.into())
+    );
+    assert_eq!(
+        export["items"][3],
+        serde_json::json!({"key": "OPS-3", "title": "Task 3", "how": {"what": "status", "from": "to do", "to": "done"}, "traced": true})
+    );
+    // The working tree against its commit: the export on disk is read as the build reads it.
+    std::fs::write(
+        root.join("work/ops.csv"),
+        std::fs::read_to_string(root.join("work/ops.csv"))
+            .expect("read")
+            .replace("OPS-4,Task 4,to do", "OPS-4,Task 4,canceled"),
+    )
+    .expect("write");
+    let run = site.run(&["diff", "HEAD", "--root", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "  `work/ops.csv`: 1 changed status\n      `OPS-4` Task 4: to do → canceled\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A refresh of an export committed in the window is one line on the
+/// changes page: its items counted, the first five named (those naming a
+/// document first), a hostile title escaped.
+#[test]
+fn the_changes_page_lists_an_export_refresh_in_one_line() {
+    let csv = |rows: &[(&str, &str, &str)]| {
+        let mut csv = String::from("id,title,status,parent,owner,team,url,quarter,source\n");
+        for (key, title, status) in rows {
+            csv.push_str(&format!("{key},\"{title}\",{status},,,,,2026-Q4,\n"));
+        }
+        csv
+    };
+    let mut before: Vec<(String, String, &str)> = (0..30)
+        .map(|i| (format!("OPS-{i}"), format!("Task {i}"), "to do"))
+        .collect();
+    let rows = |v: &[(String, String, &'static str)]| {
+        csv(&v
+            .iter()
+            .map(|(k, t, s)| (k.as_str(), t.as_str(), *s))
+            .collect::<Vec<_>>())
+    };
+    let first = rows(&before);
+    for (i, row) in before.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            row.2 = "done";
+        }
+    }
+    before[0].1 = "Fix <img src=x onerror=alert(1)>".to_string();
+    before[9].2 = "in progress";
+    before.remove(1);
+    let second = rows(&before);
+    let site = SiteTest::new()
+        .file(
+            "throughline.yaml",
+            "trackers:\n  - file: work/ops.csv\n    format: csv\n",
+        )
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\ntitle: Acme\n---\n",
+        )
+        .file("work/ops.csv", first);
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git_at(root, "2026-06-01", &["commit", "-q", "-m", "Set up"]);
+    std::fs::write(root.join("work/ops.csv"), second).expect("write");
+    git_at(
+        root,
+        "2026-11-20",
+        &["commit", "-q", "-am", "Refresh the export"],
+    );
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let page = std::fs::read_to_string(built.out.join("changes/index.html")).expect("page");
+    // 15 done (0, 2, … 28), 9 in progress, 1 removed.
+    assert!(
+        page.contains("work/ops.csv <span class=\"badge kind\">export</span>\nitems: 1 removed, 16 changed status (OPS-0 “Fix &lt;img src=x onerror=alert(1)&gt;” to do → done; OPS-1 “Task 1” removed; OPS-2 “Task 2” to do → done; OPS-4 “Task 4” to do → done; OPS-6 “Task 6” to do → done; and 12 more)"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("OPS-").count(),
+        5,
+        "one line, five named: {page}"
+    );
+    assert!(!page.contains("<img src=x"), "{page}");
 }

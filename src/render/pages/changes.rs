@@ -98,6 +98,12 @@ fn by_commit<'a>(
 /// 10,000 documents would otherwise make a 10,000-item page.
 const CHANGES_PER_WEEK: usize = 200;
 
+/// How many text changes on the page show their excerpts (newest first);
+/// older ones name their sections only. Each excerpt is up to about 80
+/// words: at 10,000 documents a busy window would otherwise pass the page
+/// budget ([0014](docs/decisions/0014-page-budgets.md)).
+const EXCERPTS_PER_PAGE: usize = 100;
+
 /// The first day of the changes window.
 pub(super) fn changes_from(site: &Site) -> Date {
     site.config.changes_window.before(site.today)
@@ -121,7 +127,8 @@ fn reviews_in(site: &Site, from: Date) -> Vec<(usize, Date)> {
 }
 
 /// The window's changes by week (its Monday), oldest week first, each
-/// week's newest first: the feeds group them as the changes page does.
+/// week's newest first: the one grouping the changes page (cut at its
+/// reviews) and the feeds share.
 pub(super) fn events_by_week(site: &Site) -> BTreeMap<Date, Vec<&Event>> {
     let mut weeks: BTreeMap<Date, Vec<&Event>> = BTreeMap::new();
     for event in site.shown_events_between(changes_from(site), site.today) {
@@ -142,25 +149,36 @@ fn changes<'a>(model: &'a Model<'_>) -> ChangesPage<'a> {
     // Per section (0: since the newest review; the last: before them all), per week.
     type Weeks<'a> = BTreeMap<Date, (Vec<(usize, ChangeView<'a>)>, usize)>;
     let mut sections: Vec<Weeks<'a>> = (0..=reviews.len()).map(|_| BTreeMap::new()).collect();
-    let mut per_week: BTreeMap<Date, usize> = BTreeMap::new();
     let mut total = 0;
-    for event in site.shown_events_between(from, site.today) {
-        total += 1;
-        let date = site.history.commits[event.commit].date;
-        let section = reviews
-            .iter()
-            .position(|&(_, reviewed)| date > reviewed)
-            .unwrap_or(reviews.len());
-        let week = crate::date::week_start(date);
-        // The week's cap counts across the sections a review cuts it into,
-        // so reviews cannot make the page longer than its budget.
-        let listed = per_week.entry(week).or_insert(0);
-        let (shown, hidden) = sections[section].entry(week).or_default();
-        if *listed < CHANGES_PER_WEEK {
-            *listed += 1;
-            shown.push((event.commit, change_view(model, event)));
-        } else {
-            *hidden += 1;
+    let mut excerpts = 0;
+    // The feeds' grouping, cut at the reviews: a week's cap counts across
+    // the sections a review cuts it into, so reviews cannot make the page
+    // longer than its budget.
+    // Newest week first, so the excerpts go to the newest changes.
+    for (week, events) in events_by_week(site).into_iter().rev() {
+        let mut listed = 0;
+        for event in events {
+            total += 1;
+            let date = site.history.commits[event.commit].date;
+            let section = reviews
+                .iter()
+                .position(|&(_, reviewed)| date > reviewed)
+                .unwrap_or(reviews.len());
+            let (shown, hidden) = sections[section].entry(week).or_default();
+            if listed < CHANGES_PER_WEEK {
+                listed += 1;
+                let mut view = change_view(model, event);
+                if !view.excerpts.is_empty() {
+                    if excerpts < EXCERPTS_PER_PAGE {
+                        excerpts += 1;
+                    } else {
+                        view.excerpts = &[];
+                    }
+                }
+                shown.push((event.commit, view));
+            } else {
+                *hidden += 1;
+            }
         }
     }
     let weeks = |weeks: Weeks<'a>| {

@@ -77,8 +77,10 @@ struct ConfidenceRow<'a> {
     problem: Option<&'static str>,
     solution: Option<&'static str>,
     outcome: Option<&'static str>,
-    note: Option<&'a str>,
-    evidence: Option<&'a str>,
+    note: Option<String>,
+    evidence: Option<String>,
+    /// The commit that changed `confidence:`, for a point from git.
+    commit: Option<super::CommitView<'a>>,
 }
 
 /// The two-column "fixed and open" block.
@@ -191,8 +193,8 @@ struct DocumentFacts<'a> {
     tradeoffs: &'a [String],
     /// Whether it is a decision: its `date:` is when it was decided.
     is_decision: bool,
-    /// `confidence_log:`, oldest first, each level carried forward from
-    /// the entry before when not written.
+    /// `confidence_log:` and the changes of `confidence:` in git
+    /// ([`crate::history::confidence_over_time`]), oldest first.
     confidence_log: Vec<ConfidenceRow<'a>>,
     reviewed_in: Vec<DocLink<'a>>,
     ost: Option<String>,
@@ -388,25 +390,25 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
             options: &doc.options,
             tradeoffs: &doc.tradeoffs,
             is_decision: doc.kind == "decision",
-            confidence_log: {
-                let mut carried = crate::model::Confidence::default();
-                doc.confidence_log
-                    .iter()
-                    .map(|e| {
-                        carried.problem = e.levels.problem.or(carried.problem);
-                        carried.solution = e.levels.solution.or(carried.solution);
-                        carried.outcome = e.levels.outcome.or(carried.outcome);
-                        ConfidenceRow {
-                            date: e.date.to_string(),
-                            problem: carried.problem.map(|l| l.as_str()),
-                            solution: carried.solution.map(|l| l.as_str()),
-                            outcome: carried.outcome.map(|l| l.as_str()),
-                            note: e.note.as_deref(),
-                            evidence: e.evidence.as_deref(),
-                        }
-                    })
-                    .collect()
-            },
+            confidence_log: crate::history::confidence_over_time(
+                &doc.id,
+                &doc.confidence_log,
+                &site.history,
+            )
+            .into_iter()
+            .map(|p| ConfidenceRow {
+                date: p.date.to_string(),
+                problem: p.levels.problem.map(|l| l.as_str()),
+                solution: p.levels.solution.map(|l| l.as_str()),
+                outcome: p.levels.outcome.map(|l| l.as_str()),
+                note: p.note,
+                evidence: p.evidence,
+                commit: p
+                    .commit
+                    .and_then(|c| site.history.commits.get(c))
+                    .map(|c| super::commit_view(model, c)),
+            })
+            .collect(),
             reviewed_in: links(in_rel(Rel::Covers)),
             ost: (doc.kind == "outcome").then(|| ost_diagram(model, id, "../")),
             extra: &doc.extra,

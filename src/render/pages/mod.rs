@@ -270,16 +270,41 @@ struct ChangeView<'a> {
     /// Its title now, or as the commit wrote it, or its id.
     title: &'a str,
     kind_label: &'a str,
-    change: &'a crate::history::Change,
-    /// A re-parenting's old and new parent, named by their titles where
-    /// they are still in the site (the change holds their ids).
-    from: Option<DocLink<'a>>,
-    to: Option<DocLink<'a>>,
-    /// A re-parenting's old and new parent no longer in the site, by the
-    /// title the history last saw (shown with the id beside it).
-    from_title: Option<&'a str>,
-    to_title: Option<&'a str>,
+    /// The change in words ([`crate::history::Change::words`]), each id
+    /// with its document's page where the site still has it.
+    words: Vec<WordView<'a>>,
+    /// A text change's words before and after, by section.
+    excerpts: &'a [crate::history::SectionChange],
     commit: CommitView<'a>,
+}
+
+/// One [`Word`](crate::history::Word) of a change, for `partials/words.html`.
+#[derive(Debug, Serialize)]
+struct WordView<'a> {
+    #[serde(flatten)]
+    word: crate::history::Word,
+    /// An id's document, when the site has it: linked by its title.
+    doc: Option<DocLink<'a>>,
+    /// An id no longer in the site: the title the history last saw it with.
+    seen_as: Option<&'a str>,
+}
+
+fn word_views<'a>(model: &'a Model<'_>, change: &crate::history::Change) -> Vec<WordView<'a>> {
+    change
+        .words()
+        .into_iter()
+        .map(|word| {
+            let doc = match &word {
+                crate::history::Word::Id(id) => model.link_to(id),
+                _ => None,
+            };
+            let seen_as = match &word {
+                crate::history::Word::Id(id) if doc.is_none() => model.site.history.last_title(id),
+                _ => None,
+            };
+            WordView { word, doc, seen_as }
+        })
+        .collect()
 }
 
 fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> ChangeView<'a> {
@@ -293,28 +318,10 @@ fn change_view<'a>(model: &'a Model<'_>, event: &'a crate::history::Event) -> Ch
             .schema
             .get(&event.kind)
             .map_or(event.kind.as_str(), |k| k.label.as_str()),
-        change: &event.change,
-        from: match &event.change {
-            crate::history::Change::Parent { from: Some(id), .. } => model.link_to(id),
-            _ => None,
-        },
-        to: match &event.change {
-            crate::history::Change::Parent { to: Some(id), .. } => model.link_to(id),
-            _ => None,
-        },
-        from_title: match &event.change {
-            crate::history::Change::Parent { from: Some(id), .. }
-                if model.link_to(id).is_none() =>
-            {
-                site.history.last_title(id)
-            }
-            _ => None,
-        },
-        to_title: match &event.change {
-            crate::history::Change::Parent { to: Some(id), .. } if model.link_to(id).is_none() => {
-                site.history.last_title(id)
-            }
-            _ => None,
+        words: word_views(model, &event.change),
+        excerpts: match &event.change {
+            crate::history::Change::Text { excerpts, .. } => excerpts,
+            _ => &[],
         },
         commit: commit_view(model, &site.history.commits[event.commit]),
     }

@@ -1102,7 +1102,7 @@ fn the_changes_page_says_which_title_and_sections_changed() {
         "{page}"
     );
     assert!(
-        page.contains("text changed in “For whom”\n\n</li>"),
+        page.contains("text changed in “For whom”\n<p class=\"excerpt\">"),
         "{page}"
     );
     assert!(
@@ -1354,12 +1354,17 @@ fn the_changes_page_and_the_digest_word_each_change_alike() {
     let built = site.build_elsewhere(&[], &[]);
     assert_eq!(built.run.code, 0, "{}", built.run.stderr);
     let page = read(&built.out, "changes/index.html");
-    // Each change's sentence: after its kind's badge, up to the commit line.
+    // Each change's sentence: after its kind's badge, up to its excerpt or
+    // the end of its item (the commit line heads the commit's changes).
     let mut on_page: Vec<String> = page
         .split("<span class=\"badge kind\">")
         .skip(1)
         .filter_map(|item| {
-            let words = &item[item.find("</span>")? + "</span>".len()..item.find("<br>")?];
+            let end = ["<p class=\"excerpt\">", "</li>"]
+                .iter()
+                .filter_map(|m| item.find(m))
+                .min()?;
+            let words = &item[item.find("</span>")? + "</span>".len()..end];
             Some(visible_text(words))
         })
         .collect();

@@ -215,3 +215,39 @@ fn the_quarter_review_counts_every_goal_once_and_pages_by_strategy() {
     );
     assert_eq!(all.matches("Finding: Flat; Decision: Stop").count(), 1);
 }
+
+/// The dashboard names a handful of bets per standing, however many there
+/// are; the rest are counted and left to the roadmap, so the names and the
+/// "more" add up to the group's count.
+#[test]
+fn the_dashboard_names_a_handful_of_bets_per_standing_and_counts_the_rest() {
+    let (_site, built) = build();
+    let home = std::fs::read_to_string(built.out.join("index.html")).expect("dashboard");
+    let groups: Vec<&str> = home
+        .split("<div class=\"standing-group\">")
+        .skip(1)
+        .collect();
+    assert!(!groups.is_empty(), "{home}");
+    let mut cut = false;
+    for group in groups {
+        let group = &group[..group.find("</div>").expect("the group's end")];
+        let heading = &group[..group.find("</h3>").expect("heading")];
+        let count: usize = heading
+            [heading.rfind('(').expect("count") + 1..heading.rfind(')').expect("count")]
+            .replace(',', "")
+            .parse()
+            .expect("a number");
+        let named = group.matches("<li><a href=").count();
+        let more = group.find(" more on the roadmap").map_or(0, |end| {
+            let start = group[..end].rfind('>').expect("the link") + 1;
+            group[start..end]
+                .replace(',', "")
+                .parse::<usize>()
+                .expect("more")
+        });
+        assert!(named <= 10, "{named} named: {group}");
+        assert_eq!(named + more, count, "{group}");
+        cut |= more > 0;
+    }
+    assert!(cut, "no group is long enough to be cut: {home}");
+}

@@ -81,6 +81,8 @@ struct StandingGroup<'a> {
     /// Its share of the open bets, in percent, for the bar's segment.
     share: f64,
     bets: Vec<DocLink<'a>>,
+    /// Those of `count` not named in `bets`.
+    more: usize,
 }
 
 /// Something on the dashboard's short list of what needs attention.
@@ -325,6 +327,10 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
     }
 }
 
+/// How many bets of one standing the dashboard names; the rest are counted
+/// and left to the roadmap, so the page stays short at any size.
+const STANDING_NAMED: usize = 10;
+
 fn quarter_status<'a>(
     model: &'a Model<'_>,
     quarter: Quarter,
@@ -334,16 +340,20 @@ fn quarter_status<'a>(
     let groups: Vec<StandingGroup<'a>> = Standing::ALL
         .into_iter()
         .filter_map(|s| {
-            let bets: Vec<DocLink<'a>> = standing
+            let mut bets: Vec<DocLink<'a>> = standing
                 .iter()
                 .filter(|(_, o)| *o == Some(s))
                 .map(|&(b, _)| model.links[b])
                 .collect();
-            (!bets.is_empty()).then(|| StandingGroup {
+            let count = bets.len();
+            // The dashboard names a handful; the roadmap lists them all.
+            bets.truncate(STANDING_NAMED);
+            (count > 0).then(|| StandingGroup {
                 slug: s.slug(),
                 label: s.as_str(),
-                count: bets.len(),
-                share: (bets.len() as f64 * 1000.0 / open as f64).round() / 10.0,
+                count,
+                share: (count as f64 * 1000.0 / open as f64).round() / 10.0,
+                more: count - bets.len(),
                 bets,
             })
         })

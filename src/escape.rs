@@ -135,15 +135,11 @@ pub fn for_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8 + 4);
     let block_start = block_marker_len(text);
     for (at, c) in text.char_indices() {
+        if push_chat_safe(&mut out, text, at, c) {
+            continue;
+        }
         let rest = &text[at + c.len_utf8()..];
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => {
-                out.push('@');
-                out.push(BREAK);
-            }
             '#' => {
                 out.push_str("\\#");
                 if rest.starts_with(|d: char| d.is_ascii_digit()) {
@@ -153,14 +149,6 @@ pub fn for_markdown(text: &str) -> String {
             '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
-            }
-            ':' if rest.starts_with("//") => {
-                out.push(':');
-                out.push(BREAK);
-            }
-            '.' if follows(text, at, "www") => {
-                out.push(BREAK);
-                out.push('.');
             }
             '-' if follows(text, at, "gh") && rest.starts_with(|d: char| d.is_ascii_digit()) => {
                 // `GH-123` is an issue reference too.
@@ -176,6 +164,33 @@ pub fn for_markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// What Markdown and Slack text share: `&`, `<` and `>` as entities, and
+/// [`BREAK`] after `@` and inside `://` and `www.`, so no mention or bare
+/// link forms. Writes `c` (at byte `at` of `text`) and returns true when it
+/// is one of those; false leaves it to the caller.
+fn push_chat_safe(out: &mut String, text: &str, at: usize, c: char) -> bool {
+    let rest = &text[at + c.len_utf8()..];
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '@' => {
+            out.push('@');
+            out.push(BREAK);
+        }
+        ':' if rest.starts_with("//") => {
+            out.push(':');
+            out.push(BREAK);
+        }
+        '.' if follows(text, at, "www") => {
+            out.push(BREAK);
+            out.push('.');
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Whether `text[..at]` ends with the ASCII `word`, in any case.
@@ -271,23 +286,10 @@ pub fn markdown_with_code(text: &str) -> String {
 pub fn for_slack(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8 + 4);
     for (at, c) in text.char_indices() {
-        let rest = &text[at + c.len_utf8()..];
+        if push_chat_safe(&mut out, text, at, c) {
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => {
-                out.push('@');
-                out.push(BREAK);
-            }
-            ':' if rest.starts_with("//") => {
-                out.push(':');
-                out.push(BREAK);
-            }
-            '.' if follows(text, at, "www") => {
-                out.push(BREAK);
-                out.push('.');
-            }
             '*' | '_' | '~' | '`' => {
                 out.push(BREAK);
                 out.push(c);

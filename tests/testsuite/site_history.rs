@@ -448,93 +448,22 @@ fn changes_is_a_reserved_id() {
     );
 }
 
-/// A folder holding a `git` that appends its arguments, one run a line, to
-/// `calls` and then runs the real git: what a build asked of git. Builds
-/// run with it keep their history in its `cache` folder.
-struct GitSpy {
-    dir: tempfile::TempDir,
-}
+use crate::support::git_spy::{as_env, GitSpy};
 
-impl GitSpy {
-    fn new() -> GitSpy {
-        let real = std::process::Command::new("sh")
-            .args(["-c", "command -v git"])
-            .output()
-            .expect("find git");
-        let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
-        assert!(!real.is_empty(), "git is on PATH");
-        let dir = tempfile::tempdir().expect("spy dir");
-        let calls = dir.path().join("calls");
-        let script = format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{real}' \"$@\"\n",
-            calls.display()
-        );
-        let git = dir.path().join("git");
-        std::fs::write(&git, script).expect("write spy");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        }
-        GitSpy { dir }
-    }
-
-    /// PATH with the spy first.
-    fn path(&self) -> String {
-        format!(
-            "{}:{}",
-            self.dir.path().display(),
-            std::env::var("PATH").unwrap_or_default()
-        )
-    }
-
-    /// The cache folder of the builds it watches.
-    fn cache(&self) -> std::path::PathBuf {
-        self.dir.path().join("cache")
-    }
-
-    /// The environment of a build it watches: PATH and the cache folder.
-    fn env(&self) -> [(String, String); 2] {
-        [
-            ("PATH".into(), self.path()),
-            (
-                "THROUGHLINE_CACHE_DIR".into(),
-                self.cache().to_string_lossy().into_owned(),
-            ),
-        ]
-    }
-
-    /// The history files kept in its cache folder.
-    fn kept(&self) -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(self.cache())
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| {
-                        p.file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with("history-"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// The calls so far, and forgets them.
-    fn take(&self) -> Vec<String> {
-        let calls = self.dir.path().join("calls");
-        let text = std::fs::read_to_string(&calls).unwrap_or_default();
-        let _ = std::fs::remove_file(&calls);
-        text.lines().map(str::to_string).collect()
-    }
-}
-
-/// An environment as `run_with_env` takes it.
-fn as_env(owned: &[(String, String)]) -> Vec<(&str, &str)> {
-    owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
+/// The history files kept in the spy's cache folder.
+fn kept(spy: &GitSpy) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(spy.cache())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("history-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Whether the calls read the history's commits and versions from git.
@@ -565,7 +494,7 @@ fn a_rebuild_at_the_same_commit_takes_the_kept_history_not_git() {
         read_history_from_git(&spy.take()),
         "the first build reads git"
     );
-    let kept = spy.kept();
+    let kept = kept(&spy);
     assert_eq!(kept.len(), 1, "one history file for the site: {kept:?}");
     let first = snapshot_dir(&out);
     assert!(
@@ -773,7 +702,7 @@ fn what_the_site_does_not_publish_stays_out_of_the_output() {
     assert!(changes.contains("Secret acquisition plan"), "{changes}");
     assert!(changes.contains("Draft the takeover of Initech"));
 
-    let kept = spy.kept();
+    let kept = kept(&spy);
     assert_eq!(kept.len(), 1);
     let history = String::from_utf8_lossy(&read_kept(&kept[0])).into_owned();
     assert!(

@@ -206,12 +206,22 @@ pub fn slugify(s: &str) -> String {
     let mut slug = String::with_capacity(s.len());
     let mut dash = false;
     for c in s.chars() {
-        if c.is_alphanumeric() || c == '_' {
+        // ASCII, nearly every id and key, skips the Unicode tables.
+        let kept = if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '_'
+        } else {
+            c.is_alphanumeric()
+        };
+        if kept {
             if dash && !slug.is_empty() {
                 slug.push('-');
             }
             dash = false;
-            slug.extend(c.to_lowercase());
+            if c.is_ascii() {
+                slug.push(c.to_ascii_lowercase());
+            } else {
+                slug.extend(c.to_lowercase());
+            }
         } else {
             dash = true;
         }

@@ -401,10 +401,11 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     }
     // The trackers' items join as work items here, so the graph, facts,
     // rules, pages and the editor all see them through the one path.
-    let (items, joined) = tracker::work_items(&exports, &docs);
-    for export in &exports {
-        diagnostics.extend(export.diagnostics.iter().cloned());
+    let mut exports = exports;
+    for export in &mut exports {
+        diagnostics.append(&mut export.diagnostics);
     }
+    let (items, joined) = tracker::work_items(exports, &docs);
     diagnostics.extend(joined);
     if !items.is_empty() {
         docs = merge_by_file(docs, items);

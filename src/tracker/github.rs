@@ -3,6 +3,8 @@
 //! pull requests in it), one array or `gh api --paginate`'s arrays one
 //! after another.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -10,36 +12,50 @@ use super::{parse_any_date, Item, Reader};
 use crate::config::WorkState;
 use crate::date::Quarter;
 
+/// An issue as the export writes it. Text is borrowed from the export where
+/// it has no escapes, and the body is kept as written until it may name
+/// something: 50,000 issues are 50,000 bodies nobody reads.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Issue {
+struct Issue<'a> {
     number: Option<u64>,
-    title: Option<String>,
-    state: Option<String>,
-    #[serde(rename = "stateReason", alias = "state_reason")]
-    state_reason: Option<String>,
-    labels: Vec<Label>,
-    assignees: Vec<User>,
-    milestone: Option<Milestone>,
-    url: Option<String>,
-    html_url: Option<String>,
-    #[serde(rename = "createdAt", alias = "created_at")]
-    created_at: Option<String>,
-    #[serde(rename = "closedAt", alias = "closed_at")]
-    closed_at: Option<String>,
-    body: Option<String>,
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    state: Option<Cow<'a, str>>,
+    #[serde(rename = "stateReason", alias = "state_reason", borrow)]
+    state_reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    labels: Vec<Label<'a>>,
+    #[serde(borrow)]
+    assignees: Vec<User<'a>>,
+    #[serde(borrow)]
+    milestone: Option<Milestone<'a>>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    html_url: Option<Cow<'a, str>>,
+    #[serde(rename = "createdAt", alias = "created_at", borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(rename = "closedAt", alias = "closed_at", borrow)]
+    closed_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    body: Option<&'a RawValue>,
     pull_request: Option<serde::de::IgnoredAny>,
 }
 
 /// A label: an object with `name` (both shapes), or a bare name.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Label {
-    Named { name: String },
-    Bare(String),
+enum Label<'a> {
+    Named {
+        #[serde(borrow)]
+        name: Cow<'a, str>,
+    },
+    Bare(#[serde(borrow)] Cow<'a, str>),
 }
 
-impl Label {
+impl Label<'_> {
     fn name(&self) -> &str {
         match self {
             Label::Named { name } | Label::Bare(name) => name,
@@ -49,17 +65,37 @@ impl Label {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct User {
-    login: Option<String>,
-    name: Option<String>,
+struct User<'a> {
+    #[serde(borrow)]
+    login: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Milestone {
-    title: Option<String>,
-    #[serde(rename = "dueOn", alias = "due_on")]
-    due_on: Option<String>,
+struct Milestone<'a> {
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(rename = "dueOn", alias = "due_on", borrow)]
+    due_on: Option<Cow<'a, str>>,
+}
+
+/// An issue's body as text, when it may name something: `[[` written
+/// plainly, or any `\u` escape (which could spell one). `Err` when the
+/// body is not a string.
+fn body_text(raw: Option<&RawValue>) -> Result<Cow<'_, str>, serde_json::Error> {
+    let Some(raw) = raw else {
+        return Ok(Cow::Borrowed(""));
+    };
+    let json = raw.get();
+    let may_name = memchr::memmem::find(json.as_bytes(), b"[[").is_some()
+        || memchr::memmem::find(json.as_bytes(), b"\\u").is_some();
+    if json.starts_with('"') && !may_name {
+        return Ok(Cow::Borrowed(""));
+    }
+    let text: Option<Cow<'_, str>> = serde_json::from_str(json)?;
+    Ok(text.unwrap_or_default())
 }
 
 /// Reads the arrays of issues from byte `start` of the export.
@@ -103,10 +139,11 @@ pub(super) fn read(reader: &mut Reader<'_>, start: usize) {
         if issue.pull_request.is_some() {
             continue;
         }
-        let link = issue
+        let link: Option<String> = issue
             .html_url
-            .clone()
-            .or_else(|| issue.url.clone().filter(|u| !u.contains("://api.")));
+            .as_deref()
+            .or_else(|| issue.url.as_deref().filter(|u| !u.contains("://api.")))
+            .map(str::to_string);
         let Some(number) = issue.number else {
             reader.skip(
                 item_span,
@@ -148,9 +185,25 @@ pub(super) fn read(reader: &mut Reader<'_>, start: usize) {
         };
         let labels: Vec<&str> = issue.labels.iter().map(Label::name).collect();
         let (unplanned, label_ids) = reader.labels(labels.iter().copied());
-        let title = issue.title.clone().unwrap_or_default();
-        let body_text = issue.body.as_deref().unwrap_or("");
-        let names = reader.names(range, label_ids, &[&title, body_text]);
+        let title = issue.title.as_deref().unwrap_or_default().to_string();
+        let body_text = match body_text(issue.body) {
+            Ok(text) => text,
+            Err(e) => {
+                let written = issue.body.map_or("", RawValue::get);
+                let body_at = written.as_ptr() as usize - text.as_ptr() as usize;
+                let span = json_position(reader, body_at, written, e.line(), e.column());
+                reader.skip(
+                    span,
+                    format!(
+                        "issue {key}'s `body` cannot be read: {}",
+                        strip_position(&e)
+                    ),
+                    "an issue's body is a string or null",
+                );
+                continue;
+            }
+        };
+        let names = reader.names(range, label_ids, &[&title, &body_text]);
         let milestone = issue.milestone.as_ref();
         let mut groups = vec![key.to_lowercase()];
         if let Some(m) = milestone.and_then(|m| m.title.as_deref()) {
@@ -164,8 +217,9 @@ pub(super) fn read(reader: &mut Reader<'_>, start: usize) {
         let owner = issue
             .assignees
             .first()
-            .and_then(|u| u.login.clone().or_else(|| u.name.clone()))
-            .filter(|o| !o.is_empty());
+            .and_then(|u| u.login.as_deref().or(u.name.as_deref()))
+            .filter(|o| !o.is_empty())
+            .map(str::to_string);
         let item = Item {
             key,
             title,

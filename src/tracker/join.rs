@@ -3,7 +3,7 @@
 //! through `tracks:` (its own key, its epic's, parent's, milestone or
 //! project), else what its parent issue names.
 
-use std::collections::{HashMap, HashSet};
+use rayon::prelude::*;
 
 use super::{derived_id, status_of, Export, Item, RULE};
 use crate::date::Quarter;
@@ -14,22 +14,30 @@ use crate::model::{check_id, Document, Ref, TrackerOrigin, WorkSource, NO_SOURCE
 /// stories over sub-tasks; an export's loop ends here.
 const MAX_UP: usize = 64;
 
+type FastMap<K, V> = foldhash::HashMap<K, V>;
+type FastSet<T> = foldhash::HashSet<T>;
+
 /// The work items of `exports`, to join `docs` (the documents of the run),
-/// and the findings about `tracks:` entries that own nothing.
-pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<Diagnostic>) {
+/// and the findings about `tracks:` entries that own nothing. The exports
+/// are consumed: their text moves into the items rather than being copied.
+pub fn work_items(exports: Vec<Export>, docs: &[Document]) -> (Vec<Document>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let doc_index: HashMap<&str, usize> = docs
+    let reads_exports = !exports.is_empty();
+    let doc_index: FastMap<&str, usize> = docs
         .iter()
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i))
         .collect();
-    let item_ids: HashSet<String> = exports
+    // Every item with its export and its id, the id derived once.
+    let all: Vec<(usize, &Item)> = exports
         .iter()
-        .flat_map(|e| &e.items)
-        .map(|i| derived_id(&i.key))
+        .enumerate()
+        .flat_map(|(e, export)| export.items.iter().map(move |i| (e, i)))
         .collect();
+    let ids: Vec<String> = all.par_iter().map(|(_, i)| derived_id(&i.key)).collect();
+    let item_ids: FastSet<&str> = ids.iter().map(String::as_str).collect();
     // `tracks:` entries by what they name, lowercase; the first document (by path) owns.
-    let mut tracks: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut tracks: FastMap<String, (usize, usize)> = FastMap::default();
     for (d, doc) in docs.iter().enumerate() {
         for (t, entry) in doc.tracks.iter().enumerate() {
             tracks
@@ -39,16 +47,14 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
     }
     // An entry matches when any item has what it names, whether or not the
     // item names a document of its own (its own label wins).
-    let used: HashSet<(usize, usize)> = exports
+    let used: FastSet<(usize, usize)> = all
         .iter()
-        .flat_map(|e| &e.items)
-        .flat_map(|i| &i.groups)
+        .flat_map(|(_, i)| &i.groups)
         .filter_map(|g| tracks.get(g).copied())
         .collect();
-    let by_key: HashMap<String, &Item> = exports
+    let by_key: FastMap<String, &Item> = all
         .iter()
-        .flat_map(|e| &e.items)
-        .map(|i| (i.key.to_lowercase(), i))
+        .map(|&(_, i)| (i.key.to_lowercase(), i))
         .collect();
     // An id as an item writes it: a document's id, or a tracker key in any case.
     let resolve_name = |name: &str| -> String {
@@ -56,51 +62,23 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
             return name.to_string();
         }
         let slug = derived_id(name);
-        if item_ids.contains(&slug) || doc_index.contains_key(slug.as_str()) {
+        if item_ids.contains(slug.as_str()) || doc_index.contains_key(slug.as_str()) {
             slug
         } else {
             name.to_string()
         }
     };
-    let mut items = Vec::with_capacity(exports.iter().map(|e| e.items.len()).sum());
-    for export in exports {
-        for item in &export.items {
-            let id = derived_id(&item.key);
-            if let Err(why) = check_id(&id) {
-                diagnostics.push(
-                    Diagnostic::warning(RULE, &export.file, item.span, format!("the key `{}` cannot be an id: {}; the item is skipped", item.key, why.message(&id)))
-                        .with_hint("keys become ids (`PAY-42` → `pay-42`); this one has no letters or digits, or is too long"),
-                );
-                continue;
+    // What each item serves and its quarter, read from the items while they
+    // are all there; each item on its own, so on every core.
+    let placed: Vec<Result<Placed, Box<Diagnostic>>> = all
+        .par_iter()
+        .zip(&ids)
+        .map(|(&(e, item), id)| {
+            if let Err(why) = check_id(id) {
+                return Err(Box::new(Diagnostic::warning(RULE, &exports[e].file, item.span, format!("the key `{}` cannot be an id: {}; the item is skipped", item.key, why.message(id)))
+                    .with_hint("keys become ids (`PAY-42` → `pay-42`); this one has no letters or digits, or is too long")));
             }
-            let mut parent: Option<Ref> = None;
-            let mut node = item;
-            for depth in 0..MAX_UP {
-                if let Some(name) = node.names.first() {
-                    // An item's own name points at its place; an ancestor's at the item.
-                    let span = if depth == 0 { name.span } else { item.span };
-                    parent = Some(Ref {
-                        id: resolve_name(&name.id),
-                        span,
-                    });
-                    break;
-                }
-                if let Some(&owner) = node.groups.iter().find_map(|g| tracks.get(g)) {
-                    parent = Some(Ref {
-                        id: docs[owner.0].id.clone(),
-                        span: item.span,
-                    });
-                    break;
-                }
-                match node
-                    .parent_key
-                    .as_deref()
-                    .and_then(|k| by_key.get(&k.to_lowercase()))
-                {
-                    Some(up) if !std::ptr::eq(*up, node) => node = up,
-                    _ => break,
-                }
-            }
+            let parent = served_by(item, &by_key, &tracks, docs, &resolve_name);
             // The quarter: its sprint's, cycle's or milestone's; else what it
             // serves gives one (the graph's facts inherit it); else its date's.
             let serves_quarter = parent
@@ -111,37 +89,30 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
                     .then(|| item.date.map(Quarter::of))
                     .flatten()
             });
-            items.push(Document {
-                id_span: Some(item.span),
-                source: NO_SOURCE,
-                file: export.file.clone(),
-                kind: "work".to_string(),
-                title: if item.title.trim().is_empty() {
-                    item.key.clone()
-                } else {
-                    item.title.clone()
-                },
-                team: item.team.as_ref().map(|t| Ref {
-                    id: t.clone(),
-                    span: item.span,
-                }),
-                owner: item.owner.clone(),
-                status: Some(status_of(item.state)),
-                quarter,
-                work_source: item.unplanned.then_some(WorkSource::Unplanned),
-                tracker: Some(Box::new(TrackerOrigin {
-                    key: item.key.clone(),
-                    url: item.url.clone(),
-                    estimate: item.estimate,
-                    date: item.date,
-                    names_something: parent.is_some(),
-                })),
-                parent,
-                id,
-                ..Document::default()
-            });
+            Ok(Placed { parent, quarter })
+        })
+        .collect();
+    drop(by_key);
+    drop(item_ids);
+    drop(all);
+    let mut placed = placed.into_iter();
+    let mut ids = ids.into_iter();
+    let mut kept = Vec::with_capacity(placed.len());
+    for export in exports {
+        let file = export.file;
+        for item in export.items {
+            let id = ids.next().unwrap_or_default();
+            match placed.next() {
+                Some(Ok(placed)) => kept.push((item, id, file.clone(), placed)),
+                Some(Err(finding)) => diagnostics.push(*finding),
+                None => {}
+            }
         }
     }
+    let items: Vec<Document> = kept
+        .into_par_iter()
+        .map(|(item, id, file, placed)| work_item(item, id, file, placed))
+        .collect();
     for (d, doc) in docs.iter().enumerate() {
         for (t, entry) in doc.tracks.iter().enumerate() {
             if used.contains(&(d, t)) {
@@ -156,7 +127,7 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
                     format!("`{}` is tracked by `{}` already", entry.id, docs[o].id),
                     "an item serves one document: keep the entry in one of them".to_string(),
                 )
-            } else if exports.is_empty() {
+            } else if !reads_exports {
                 (
                     format!("`tracks: {}` matches nothing: the site reads no tracker export", entry.id),
                     "name the export under `trackers:` in throughline.yaml (see the guide, \"Work from trackers\")".to_string(),
@@ -177,8 +148,85 @@ pub fn work_items(exports: &[Export], docs: &[Document]) -> (Vec<Document>, Vec<
     (items, diagnostics)
 }
 
+/// Where an item goes: what it serves, and its quarter.
+struct Placed {
+    parent: Option<Ref>,
+    quarter: Option<Quarter>,
+}
+
+/// What `item` serves: what it names (a `tl:` label, an `[[id]]`), else
+/// what owns it through `tracks:`, else what its parent issue serves, up
+/// to [`MAX_UP`] issues up.
+fn served_by(
+    item: &Item,
+    by_key: &FastMap<String, &Item>,
+    tracks: &FastMap<String, (usize, usize)>,
+    docs: &[Document],
+    resolve_name: &(impl Fn(&str) -> String + Sync),
+) -> Option<Ref> {
+    let mut node = item;
+    for depth in 0..MAX_UP {
+        if let Some(name) = node.names.first() {
+            // An item's own name points at its place; an ancestor's at the item.
+            let span = if depth == 0 { name.span } else { item.span };
+            return Some(Ref {
+                id: resolve_name(&name.id),
+                span,
+            });
+        }
+        if let Some(&owner) = node.groups.iter().find_map(|g| tracks.get(g)) {
+            return Some(Ref {
+                id: docs[owner.0].id.clone(),
+                span: item.span,
+            });
+        }
+        match node
+            .parent_key
+            .as_deref()
+            .and_then(|k| by_key.get(&k.to_lowercase()))
+        {
+            Some(up) if !std::ptr::eq(*up, node) => node = up,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The work item `item` becomes, its text moved into it.
+fn work_item(item: Item, id: String, file: String, placed: Placed) -> Document {
+    let Placed { parent, quarter } = placed;
+    let span = item.span;
+    let title = if item.title.trim().is_empty() {
+        item.key.clone()
+    } else {
+        item.title
+    };
+    Document {
+        id_span: Some(span),
+        source: NO_SOURCE,
+        file,
+        kind: "work".to_string(),
+        title,
+        team: item.team.map(|id| Ref { id, span }),
+        owner: item.owner,
+        status: Some(status_of(item.state)),
+        quarter,
+        work_source: item.unplanned.then_some(WorkSource::Unplanned),
+        tracker: Some(Box::new(TrackerOrigin {
+            key: item.key,
+            url: item.url,
+            estimate: item.estimate,
+            date: item.date,
+            names_something: parent.is_some(),
+        })),
+        parent,
+        id,
+        ..Document::default()
+    }
+}
+
 /// The quarter of the document `id` or its nearest ancestor with one.
-fn quarter_above(docs: &[Document], index: &HashMap<&str, usize>, id: &str) -> Option<Quarter> {
+fn quarter_above(docs: &[Document], index: &FastMap<&str, usize>, id: &str) -> Option<Quarter> {
     let mut at = *index.get(id)?;
     for _ in 0..MAX_UP {
         let doc = &docs[at];

@@ -497,9 +497,30 @@ fn parse_estimate(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests;
 
+/// A CSV export's columns by name: where each name's columns are, found
+/// once from the header rather than by walking it for every value read
+/// (Jira's "all fields" export has a hundred columns or more).
+pub(crate) struct Columns {
+    at: foldhash::HashMap<String, Vec<usize>>,
+}
+
+impl Columns {
+    fn new(headers: &[String]) -> Self {
+        let mut at: foldhash::HashMap<String, Vec<usize>> = foldhash::HashMap::default();
+        for (i, name) in headers.iter().enumerate() {
+            at.entry(name.clone()).or_default().push(i);
+        }
+        Columns { at }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.at.contains_key(name)
+    }
+}
+
 /// One row of a CSV export, by column name.
 pub(crate) struct Row<'h> {
-    headers: &'h [String],
+    columns: &'h Columns,
     record: ::csv::StringRecord,
     /// Where the row starts in the export.
     pub(crate) span: Span,
@@ -514,13 +535,15 @@ impl Row<'_> {
     }
 
     /// Every non-empty value of the columns named `name` (Jira repeats
-    /// `Labels`, `Sprint` and others, one column per value).
+    /// `Labels`, `Sprint` and others, one column per value), in column order.
     pub(crate) fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.headers
+        self.columns
+            .at
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .zip(self.record.iter())
-            .filter(move |(h, _)| h.as_str() == name)
-            .map(|(_, v)| v.trim())
+            .filter_map(|&i| self.record.get(i))
+            .map(str::trim)
             .filter(|v| !v.is_empty())
     }
 }
@@ -561,10 +584,11 @@ impl Reader<'_> {
             }
             None => Vec::new(),
         };
+        let columns = Columns::new(&headers);
         let missing: Vec<&str> = required
             .iter()
             .copied()
-            .filter(|r| !headers.iter().any(|h| h == r))
+            .filter(|r| !columns.has(r))
             .collect();
         if !missing.is_empty() {
             let list = missing
@@ -604,7 +628,7 @@ impl Reader<'_> {
                         _ => body.len(),
                     };
                     let row = Row {
-                        headers: &headers,
+                        columns: &columns,
                         record,
                         span: self.span_at(start + at, 0),
                         range: start + at..start + end.max(at),

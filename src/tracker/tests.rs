@@ -281,3 +281,34 @@ fn an_items_link_that_is_not_http_is_dropped_whatever_the_format() {
     assert_eq!(e.items.len(), 2, "{:?}", rules(&e));
     assert!(e.items.iter().all(|i| i.url.is_none()), "{:?}", e.items);
 }
+
+#[test]
+fn an_issues_body_names_what_it_links_however_it_is_escaped_and_must_be_text() {
+    // Bodies are kept as written unless they may name something: a plain
+    // `[[`, or `\u` escapes that could spell one, are read; a body that is
+    // not a string skips the issue at the body.
+    let text = r#"[{"number":1,"title":"a","state":"open","body":"Steps:\r\nserves [[obj-a]]"},
+ {"number":2,"title":"b","state":"open","body":"serves \u005b\u005bobj-b]] \u00e9"},
+ {"number":3,"title":"c","state":"open","body":"nothing here\r\n"},
+ {"number":4,"title":"d","state":"open","body":null},
+ {"number":5,"title":"e","state":"open",
+  "body": 42}]"#;
+    let e = parse(
+        "a.json",
+        text.as_bytes().to_vec(),
+        &entry(Some(TrackerFormat::Github)),
+    );
+    assert_eq!(keys(&e), ["#1", "#2", "#3", "#4"]);
+    let named: Vec<Vec<&str>> = e
+        .items
+        .iter()
+        .map(|i| i.names.iter().map(|n| n.id.as_str()).collect())
+        .collect();
+    assert_eq!(named, [vec!["obj-a"], vec!["obj-b"], vec![], vec![]]);
+    assert_eq!(e.diagnostics.len(), 1, "{:?}", rules(&e));
+    let d = &e.diagnostics[0];
+    assert!(d.message.contains("#5's `body`"), "{}", d.message);
+    // At the value (serde_json reports where it stopped, within `42`).
+    assert_eq!(d.span.line, 6, "{d:?}");
+    assert!((11..=13).contains(&d.span.column), "{d:?}");
+}

@@ -1412,8 +1412,8 @@ fn figures_are_grouped_in_thousands_on_pages_and_check_ins_show_unit_and_change(
 
 /// Wherever a colour or shape carries meaning, a legend names it, drawn
 /// with the classes the figure uses: the trace tree's statuses and paces,
-/// health's severities, a metric chart's marks, the teams' LNO bars and
-/// the size bars, the roadmap's cards.
+/// health's severities, a metric chart's marks, the teams' LNO and planned
+/// bars, an opportunity solution tree's boxes, the size bars, the roadmap's cards.
 #[test]
 fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
     let site = SiteTest::example();
@@ -1474,6 +1474,37 @@ fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
         lno.contains("key leverage\" aria-hidden=\"true\"></span><strong>"),
         "{lno}"
     );
+    // The teams' planned mini bar, through the same partial.
+    let planned = legend("teams/index.html", "Planned and not planned work");
+    for key in ["planned", "not-planned"] {
+        assert!(
+            planned.contains(&format!("key {key}\" aria-hidden=\"true\"></span>")),
+            "{planned}"
+        );
+    }
+    let teams = read(&out.join("teams/index.html"));
+    assert!(
+        teams.contains("<span class=\"planned\" style=\"width: "),
+        "the mini bar draws what its legend names"
+    );
+    // An opportunity solution tree's box fills, on the outcome page and the
+    // trace page alike: each status once, in the order first met.
+    for page in ["out-confident-cash/index.html", "trace/index.html"] {
+        let fills = legend(page, "Box fills by status");
+        let order: Vec<usize> = ["no status", "validated", "inconclusive", "dropped"]
+            .iter()
+            .map(|s| {
+                assert_eq!(
+                    fills.matches(&format!("</span>{s}</li>")).count(),
+                    1,
+                    "{page}: {fills}"
+                );
+                fills.find(&format!("</span>{s}</li>")).unwrap_or_default()
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{page}: {fills}");
+        assert!(fills.contains("key ost-box st-validated"), "{fills}");
+    }
     let sizes = legend("roadmap/index.html", "Bet sizes");
     assert!(
         sizes.contains("<span class=\"badge size-small\">small</span>"),

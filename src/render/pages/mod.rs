@@ -236,9 +236,22 @@ fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
     }
 }
 
-/// The SVG diagram of the opportunity solution tree rooted at outcome `doc`.
-fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
-    svg::tree_diagram(&ost_tree(model, doc, prefix))
+/// An opportunity solution tree as a page shows it: the figure, and the
+/// legend of its box fills beside it.
+#[derive(Debug, Clone, Serialize)]
+struct OstDiagram {
+    /// Both layouts of the tree (`svg::tree_diagram`), HTML.
+    svg: String,
+    legend: crate::render::legend::Legend,
+}
+
+/// The diagram of the opportunity solution tree rooted at outcome `doc`.
+fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> OstDiagram {
+    let tree = ost_tree(model, doc, prefix);
+    OstDiagram {
+        svg: svg::tree_diagram(&tree),
+        legend: crate::render::legend::ost_statuses(&tree),
+    }
 }
 
 /// A commit as the pages list it.

@@ -158,7 +158,7 @@ fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
 }
 
 /// The path of page `page` (1-based) of `rule`'s findings, relative to the site root.
-fn rule_page_path(rule: &str, page: usize) -> String {
+pub(super) fn rule_page_path(rule: &str, page: usize) -> String {
     if page == 1 {
         format!("health/{rule}/index.html")
     } else {

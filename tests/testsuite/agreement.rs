@@ -205,7 +205,7 @@ fn the_roadmap_and_dashboard_say_a_breached_limit_where_check_reports_it() {
                     .and_then(|p| p.split("</p>").next())
                     .unwrap_or_else(|| panic!("{name} does not say the breach: {page}"));
                 assert!(
-                    breach.starts_with("<span class=\"badge warn\">Over the limit</span> 2026-Q4 has 5 active bets; the limit is 4."),
+                    breach.starts_with("<strong>Over the limit:</strong> 2026-Q4 has 5 active bets; the limit is 4."),
                     "{name}: {breach}"
                 );
                 assert!(

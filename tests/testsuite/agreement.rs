@@ -245,3 +245,39 @@ fn a_breached_limit_is_said_even_with_its_rule_turned_off_without_a_dead_link() 
     assert!(!roadmap.contains("health/too-many-bets/"), "{roadmap}");
     assert!(!out.join("health/too-many-bets").exists());
 }
+
+#[test]
+fn a_product_strategys_roadmap_page_says_the_whole_quarters_breach() {
+    // 60 active bets, 30 under each of two product strategies: the roadmap
+    // splits into a page per strategy, and each says the quarter's 60, as
+    // `check` does, not its own 30.
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: Paged\n")
+        .file("cs.md", COMPANY);
+    for ps in ["ps-a", "ps-b"] {
+        site = site.file(
+            &format!("{ps}.md"),
+            format!(
+                "---\nid: {ps}\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n"
+            ),
+        );
+        for i in 0..30 {
+            site = site.file(
+                &format!("{ps}-b{i}.md"),
+                format!("---\nid: {ps}-b{i}\nkind: bet\nparent: {ps}\nquarter: 2026-Q4\nstatus: committed\nsize: small\n---\n"),
+            );
+        }
+    }
+    let check = site.run(&["check", "ROOT", "--today", "2026-11-24", "--format", "json"]);
+    assert!(check.json().iter().any(|f| f["rule"] == "too-many-bets"
+        && f["message"] == "2026-Q4 has 60 active bets; the limit is 4"));
+    let build = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = std::fs::read_to_string(site.root().join("public/roadmap/ps-a/index.html")).unwrap();
+    assert!(
+        page.contains("<strong>Over the limit:</strong> 2026-Q4 has 60 active bets; the limit is 4. <a href=\"../../health/too-many-bets/index.html\">"),
+        "{page}"
+    );
+    // Its size bar is its own bets'.
+    assert!(page.contains("<strong>30</strong> small"), "{page}");
+}

@@ -12,6 +12,7 @@ mod frame;
 mod goals;
 mod pace;
 mod people;
+mod portfolio;
 mod reach;
 mod results;
 mod rollup;
@@ -29,6 +30,7 @@ pub(crate) use goals::{
 };
 pub(crate) use pace::{current_pace, worst_own_pace, Pace, PaceVerdict, PacedGoal};
 pub(crate) use people::{person_key, People, PERSON_KIND};
+pub(crate) use portfolio::{active_bets_by_quarter, bet_load, bet_loads};
 pub(crate) use reach::{changed_facts, reach};
 pub(crate) use results::{goal_change, goals_of, item_outcomes, product_strategy_of, Tally};
 pub(crate) use rollup::{rollups, verdict, Rollup};

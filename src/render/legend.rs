@@ -255,6 +255,50 @@ pub(crate) fn standings(keys: Vec<Key>) -> Legend {
     }
 }
 
+/// The box fills of an opportunity solution tree: each status present, in
+/// the order first met reading the tree (each box also writes its status, so
+/// the fill is never the only sign of it).
+pub(super) fn ost_statuses(root: &super::svg::TreeNode) -> Legend {
+    fn walk<'t>(node: &'t super::svg::TreeNode, seen: &mut Vec<&'t str>) {
+        let s = node.note.as_deref().unwrap_or("no status");
+        if !seen.contains(&s) {
+            seen.push(s);
+        }
+        for c in &node.children {
+            walk(c, seen);
+        }
+    }
+    let mut seen = Vec::new();
+    walk(root, &mut seen);
+    Legend {
+        label: "Box fills by status",
+        keys: seen
+            .into_iter()
+            .map(|s| {
+                let status = (s != "no status").then_some(s);
+                Key::swatch(
+                    format!("ost-box st-{}", super::svg::status_class(status)),
+                    s,
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The teams page's mini bar: how much of a quarter's work was planned.
+pub(crate) fn planned() -> Legend {
+    Legend {
+        label: "Planned and not planned work",
+        keys: vec![
+            Key::swatch("planned", "planned"),
+            Key::swatch(
+                "not-planned",
+                "not planned (requests, incidents, unplanned)",
+            ),
+        ],
+    }
+}
+
 /// The pace badges of the trace tree and pages, and what a finding badge means.
 pub(crate) fn paces() -> Legend {
     Legend {
@@ -385,5 +429,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_ost_legend_lists_each_status_present_once_in_the_order_first_met() {
+        use crate::render::svg::TreeNode;
+        let node = |note: Option<&str>, children| TreeNode {
+            title: "t".into(),
+            kind: "solution".into(),
+            note: note.map(String::from),
+            url: String::new(),
+            children,
+        };
+        let tree = node(
+            None,
+            vec![
+                node(Some("in-progress"), vec![node(Some("done"), vec![])]),
+                node(Some("done"), vec![node(None, vec![])]),
+                node(Some("validated"), vec![]),
+            ],
+        );
+        let legend = ost_statuses(&tree);
+        let keys: Vec<(&str, &str)> = legend
+            .keys
+            .iter()
+            .map(|k| (k.class.as_str(), k.label.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("ost-box st-none", "no status"),
+                ("ost-box st-in-progress", "in-progress"),
+                ("ost-box st-done", "done"),
+                ("ost-box st-validated", "validated"),
+            ]
+        );
+        assert!(legend.keys.iter().all(|k| !k.pill && k.count.is_none()));
+    }
+
+    #[test]
+    fn the_planned_legend_names_both_parts_of_the_mini_bar() {
+        let legend = planned();
+        let classes: Vec<&str> = legend.keys.iter().map(|k| k.class.as_str()).collect();
+        assert_eq!(classes, ["planned", "not-planned"]);
+        assert!(legend.keys[1].label.starts_with("not planned"));
     }
 }

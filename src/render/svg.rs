@@ -570,7 +570,7 @@ fn layout_narrow(root: &TreeNode) -> Vec<Placed<'_>> {
 }
 
 /// A status as a CSS class name part: letters, digits and dashes.
-fn status_class(note: Option<&str>) -> String {
+pub(super) fn status_class(note: Option<&str>) -> String {
     let s: String = note
         .unwrap_or("none")
         .chars()
@@ -687,7 +687,7 @@ fn corner(kind: &str) -> u8 {
 }
 
 /// An opportunity solution tree as HTML: two SVG layouts of the same tree
-/// and a legend of the statuses it uses. The wide one (top-down, the usual
+/// (its legend is `legend::ost_statuses`, shown by the page). The wide one (top-down, the usual
 /// shape of the diagram) is shown where its container holds it at
 /// [`WIDE_MIN_SCALE`] or more; elsewhere, on phones and for trees too wide
 /// for any screen, the narrow one (an indented outline). Both scale down to
@@ -713,25 +713,7 @@ pub(super) fn tree_diagram(root: &TreeNode) -> String {
     html.push_str("\">");
     html.push_str(&svg_of(&wide, true, &id, &name));
     html.push_str(&svg_of(&narrow, false, &id, &name));
-    // The legend: each status present, in the order first met. The status is
-    // also written in its box, so colour is never the only sign of it.
-    let mut statuses: Vec<&str> = Vec::new();
-    for p in &wide {
-        let s = p.node.note.as_deref().unwrap_or("no status");
-        if !statuses.contains(&s) {
-            statuses.push(s);
-        }
-    }
-    html.push_str("<ul class=\"legend ost-legend\" aria-label=\"Box colours by status\">");
-    for s in statuses {
-        let class = if s == "no status" {
-            "none".to_string()
-        } else {
-            status_class(Some(s))
-        };
-        let _ = write!(html, "<li><i class=\"st-{class}\"></i>{}</li>", escape(s));
-    }
-    html.push_str("</ul></div>");
+    html.push_str("</div>");
     html
 }
 
@@ -1153,7 +1135,7 @@ mod tests {
     }
 
     #[test]
-    fn a_long_status_goes_below_the_kind_and_statuses_get_a_legend() {
+    fn a_long_status_goes_below_the_kind_and_the_figure_is_only_the_figure() {
         let mut n = node("Benchmarks", "experiment", vec![]);
         n.note = Some("valid".into());
         assert!(!measure(&n, WIDE_BOX_W).note_below_kind);
@@ -1166,14 +1148,8 @@ mod tests {
             html.contains("class=\"node node-solution st-done\""),
             "{html}"
         );
-        assert!(
-            html.contains("<li><i class=\"st-done\"></i>done</li>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<li><i class=\"st-none\"></i>no status</li>"),
-            "{html}"
-        );
+        // The legend is the page's (`legend::ost_statuses`), not the figure's.
+        assert!(!html.contains("legend"), "{html}");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub const TEMPLATES: &[(&str, &str)] = embedded!(
     "health_rule.html",
     "partials/finding.html",
     "partials/health_filter.html",
+    "partials/finding_table.html",
+    "partials/finding_hints.html",
     "roadmap.html",
     "teams.html",
     "metrics.html",

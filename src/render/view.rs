@@ -107,6 +107,10 @@ pub struct Finding<'a> {
     pub team: Option<&'a str>,
     /// The document's owner: the health page filters by it.
     pub owner: Option<&'a str>,
+    /// The document's next review (`analysis::Facts::next_review`): the
+    /// health page sorts by it and shows how overdue it is.
+    #[serde(skip)]
+    pub due: Option<Date>,
 }
 
 /// Where a diagnostic points, written `file:line:column`.
@@ -480,11 +484,17 @@ impl<'a> Model<'a> {
                 let doc = model.by_file.get(d.file.as_str()).copied();
                 // A finding shows its diagnostic (in its document's findings),
                 // its document's link, team and owner (in the summaries).
+                let finding = model.finding(d);
+                // ... and when its document is due, which no appearance holds.
                 let key = appearances.map_or(0, |f| match doc {
-                    Some(i) => hash_of(&(f.docs[i], model.team_of(i).map(|t| f.docs[t].summary))),
+                    Some(i) => hash_of(&(
+                        f.docs[i],
+                        model.team_of(i).map(|t| f.docs[t].summary),
+                        finding.due,
+                    )),
                     None => hash_of(d),
                 });
-                (model.finding(d), doc, key)
+                (finding, doc, key)
             })
             .collect();
         let mut buckets: Vec<RuleBucket<'a>> = Vec::new();
@@ -507,14 +517,8 @@ impl<'a> Model<'a> {
         // finding, then in the rules' order; a rule's findings by severity,
         // then by how long their document has been due for review (the
         // most overdue first; never due last), then as `check` prints them.
-        let due = |f: &Finding<'a>| {
-            f.doc
-                .and_then(|_| model.by_file.get(f.location.0.file.as_str()))
-                .and_then(|&i| site.facts.next_review(i))
-                .unwrap_or(Date::MAX)
-        };
         for (_, _, findings) in &mut buckets {
-            findings.sort_by_cached_key(|(f, _)| (f.location.0.severity, due(f)));
+            findings.sort_by_key(|(f, _)| (f.location.0.severity, f.due.unwrap_or(Date::MAX)));
         }
         buckets.sort_by_key(|(order, rule, findings)| {
             let worst = findings.iter().map(|(f, _)| f.location.0.severity).min();
@@ -564,6 +568,7 @@ impl<'a> Model<'a> {
                 .and_then(|i| self.team_of(i))
                 .map(|t| self.site.docs[t].id.as_str()),
             owner: doc.and_then(|i| self.site.docs[i].owner.as_deref()),
+            due: doc.and_then(|i| self.site.facts.next_review(i)),
         }
     }
 

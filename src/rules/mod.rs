@@ -33,12 +33,11 @@ mod unplanned_work;
 mod untested_solution;
 mod untraced_work;
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::analysis::Facts;
 use crate::config::{Config, KindDef, RuleLevel};
-use crate::date::{Date, Quarter};
+use crate::date::Date;
 use crate::diagnostics::catalog::{NOTES, STRUCTURAL};
 use crate::diagnostics::{Diagnostic, RuleInfo, Severity, Span};
 use crate::graph::{DocId, Graph};
@@ -486,19 +485,6 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::warning(rule, &doc.file, span, message).with_doc(&doc.id)
-    }
-
-    /// Bets that are `committed` or `in-progress`, grouped by quarter.
-    pub fn active_bets_by_quarter(&self) -> BTreeMap<Quarter, Vec<DocId>> {
-        let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();
-        for (id, bet) in self.of_kind("bet") {
-            if let (Some(q), Some(status)) = (bet.quarter, bet.status) {
-                if status.is_active_bet() {
-                    by_quarter.entry(q).or_default().push(id);
-                }
-            }
-        }
-        by_quarter
     }
 }
 

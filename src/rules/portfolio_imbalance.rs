@@ -26,7 +26,7 @@ impl Rule for PortfolioImbalance {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (quarter, bets) in ctx.active_bets_by_quarter() {
+        for (quarter, bets) in crate::analysis::active_bets_by_quarter(ctx.docs) {
             let n = bets.len();
             if n < ctx.config.portfolio_min_bets {
                 continue;

@@ -26,10 +26,8 @@ impl Rule for TooManyBets {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let max = ctx.config.max_bets_per_quarter;
-        for (quarter, bets) in ctx.active_bets_by_quarter() {
-            if bets.len() <= max {
-                continue;
-            }
+        for load in crate::analysis::bet_loads(ctx.docs, max).filter(|l| l.over_limit()) {
+            let (quarter, bets) = (load.quarter, &load.active);
             let first = &ctx.docs[bets[0]];
             let names: Vec<String> = bets
                 .iter()

@@ -302,6 +302,52 @@ async function runLayout(browser, base, shots) {
       } else if (scheme === "light") {
         console.log(`${where}: the table of rules fits (${table.table} of ${table.box} px)`);
       }
+      // Each rule's table of findings lies within the page (on a phone its
+      // rows stack, each a block), and the owner filter leaves only that
+      // owner's rows, counted.
+      const findings = await page.evaluate(() => {
+        const tables = [...document.querySelectorAll("details[open] table.finding-table")];
+        if (!tables.length) return null;
+        const view = document.documentElement.clientWidth;
+        const right = Math.max(...tables.map((t) => t.getBoundingClientRect().right));
+        const row = tables[0].querySelector("tr[data-sev]");
+        return { right, view, scroll: document.documentElement.scrollWidth, stacked: getComputedStyle(row).display === "block" };
+      });
+      if (!findings) failures.push(`${where}: no open table of findings`);
+      else {
+        if (findings.right > findings.view || findings.scroll > findings.view) {
+          failures.push(`${where}: the tables of findings end at ${findings.right} px (the page ${findings.scroll} px) in a ${findings.view} px viewport`);
+        }
+        if (findings.stacked !== (width === 390)) failures.push(`${where}: rows stacked: ${findings.stacked}`);
+      }
+      const filtered = await page.evaluate(() => {
+        const form = document.getElementById("health-filter");
+        const select = form && form.elements["owner"];
+        if (!select || form.hidden) return { error: "no owner filter shown" };
+        const owner = [...select.options].map((o) => o.value).find((v) => v);
+        select.value = owner;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        const rows = [...document.querySelectorAll("tr[data-sev]")];
+        const shown = rows.filter((r) => !r.hidden && !r.closest("section").hidden);
+        const result = {
+          owner,
+          shown: shown.length,
+          others: shown.filter((r) => r.dataset.owner !== owner).length,
+          hidden: rows.length - shown.length,
+          said: document.getElementById("health-shown").textContent,
+        };
+        select.value = "";
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        result.restored = rows.filter((r) => r.hidden).length;
+        return result;
+      });
+      if (filtered.error) failures.push(`${where}: ${filtered.error}`);
+      else if (!filtered.shown || filtered.others || !filtered.hidden || filtered.restored
+        || filtered.said !== `${filtered.shown} shown on this page`) {
+        failures.push(`${where}: the owner filter for ${filtered.owner}: ${JSON.stringify(filtered)}`);
+      } else if (scheme === "light") {
+        console.log(`${where}: the findings fit, rows ${findings.stacked ? "stacked" : "in columns"}; owner ${filtered.owner}: ${filtered.shown} rows shown, ${filtered.hidden} hidden`);
+      }
       // The roadmap's portfolio table is wider than a phone: it scrolls in a
       // box of its own that ends inside the page, rather than running past
       // the section's edge where its last columns cannot be reached.

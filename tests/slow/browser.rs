@@ -259,6 +259,8 @@ fn the_opportunity_solution_tree_fits_a_phone_and_a_laptop() {
         "out-confident-cash at 390 px (light), diagram 1: narrow layout",
         "out-confident-cash at 1366 px (light), diagram 1: wide layout",
         "health at 390 px (light): the table of rules fits",
+        "health at 390 px (light): the findings fit, rows stacked; owner ",
+        "health at 1366 px (light): the findings fit, rows in columns; owner ",
         "dependencies at 390 px (light): the matrix fits",
         // Chart text at least 11 px as drawn on a phone.
         "m-same-day-rate/index.html at 390 px: chart text at ",

@@ -146,3 +146,138 @@ fn a_body_link_check_accepts_is_the_link_the_page_has() {
     }
     assert!(!page.contains("b.md?v=1"), "{page}");
 }
+
+/// A site with `n` active bets in 2026-Q4 (the quarter of 2026-11-24) and a
+/// limit of four, and one proposed bet that does not count.
+fn quarter_of_bets(n: usize) -> SiteTest {
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: Limits\nmax_bets_per_quarter: 4\n")
+        .file("cs.md", COMPANY)
+        .file(
+            "ps.md",
+            "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n",
+        )
+        .file(
+            "proposed.md",
+            "---\nid: proposed\nkind: bet\nparent: ps\nquarter: 2026-Q4\nstatus: proposed\nsize: small\n---\n",
+        );
+    for i in 0..n {
+        let status = if i % 2 == 0 {
+            "committed"
+        } else {
+            "in-progress"
+        };
+        site = site.file(
+            &format!("b{i}.md"),
+            format!("---\nid: b{i}\nkind: bet\nparent: ps\nquarter: 2026-Q4\nstatus: {status}\nsize: medium\n---\n"),
+        );
+    }
+    site
+}
+
+#[test]
+fn the_roadmap_and_dashboard_say_a_breached_limit_where_check_reports_it() {
+    // One decision (`analysis::bet_load`) read by `too-many-bets` and the
+    // size bars alike: five active bets are over a limit of four on every
+    // surface, four are within it on every surface.
+    for (n, over) in [(5, true), (4, false)] {
+        let site = quarter_of_bets(n);
+        let check = site.run(&["check", "ROOT", "--today", "2026-11-24", "--format", "json"]);
+        let too_many: Vec<String> = check
+            .json()
+            .iter()
+            .filter(|f| f["rule"] == "too-many-bets")
+            .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let build = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+        assert_eq!(build.code, 0, "{}", build.stderr);
+        let out = site.root().join("public");
+        let roadmap = std::fs::read_to_string(out.join("roadmap/index.html")).unwrap();
+        let dashboard = std::fs::read_to_string(out.join("index.html")).unwrap();
+        if over {
+            assert_eq!(too_many, ["2026-Q4 has 5 active bets; the limit is 4"]);
+            for (name, page, root) in [("roadmap", &roadmap, "../"), ("dashboard", &dashboard, "")]
+            {
+                // Said as a warning, in words, linking to the finding.
+                let breach = page
+                    .split("<p class=\"limit-breach\">")
+                    .nth(1)
+                    .and_then(|p| p.split("</p>").next())
+                    .unwrap_or_else(|| panic!("{name} does not say the breach: {page}"));
+                assert!(
+                    breach.starts_with("<strong>Over the limit:</strong> 2026-Q4 has 5 active bets; the limit is 4."),
+                    "{name}: {breach}"
+                );
+                assert!(
+                    breach.contains(&format!(
+                        "<a href=\"{root}health/too-many-bets/index.html\">"
+                    )),
+                    "{name}: {breach}"
+                );
+                assert!(!page.contains("active of at most"), "{name}");
+            }
+            assert!(out.join("health/too-many-bets/index.html").is_file());
+        } else {
+            assert!(too_many.is_empty(), "{too_many:?}");
+            for (name, page) in [("roadmap", &roadmap), ("dashboard", &dashboard)] {
+                assert!(!page.contains("limit-breach"), "{name}");
+                assert!(!page.contains("Over the limit"), "{name}");
+                assert!(page.contains("4 active of at most 4"), "{name}: {page}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_breached_limit_is_said_even_with_its_rule_turned_off_without_a_dead_link() {
+    let site = quarter_of_bets(5).file(
+        "throughline.yaml",
+        "title: Limits\nmax_bets_per_quarter: 4\nrules:\n  too-many-bets: allow\n",
+    );
+    let build = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let out = site.root().join("public");
+    let roadmap = std::fs::read_to_string(out.join("roadmap/index.html")).unwrap();
+    assert!(
+        roadmap.contains("2026-Q4 has 5 active bets; the limit is 4."),
+        "{roadmap}"
+    );
+    assert!(!roadmap.contains("health/too-many-bets/"), "{roadmap}");
+    assert!(!out.join("health/too-many-bets").exists());
+}
+
+#[test]
+fn a_product_strategys_roadmap_page_says_the_whole_quarters_breach() {
+    // 60 active bets, 30 under each of two product strategies: the roadmap
+    // splits into a page per strategy, and each says the quarter's 60, as
+    // `check` does, not its own 30.
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: Paged\n")
+        .file("cs.md", COMPANY);
+    for ps in ["ps-a", "ps-b"] {
+        site = site.file(
+            &format!("{ps}.md"),
+            format!(
+                "---\nid: {ps}\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n"
+            ),
+        );
+        for i in 0..30 {
+            site = site.file(
+                &format!("{ps}-b{i}.md"),
+                format!("---\nid: {ps}-b{i}\nkind: bet\nparent: {ps}\nquarter: 2026-Q4\nstatus: committed\nsize: small\n---\n"),
+            );
+        }
+    }
+    let check = site.run(&["check", "ROOT", "--today", "2026-11-24", "--format", "json"]);
+    assert!(check.json().iter().any(|f| f["rule"] == "too-many-bets"
+        && f["message"] == "2026-Q4 has 60 active bets; the limit is 4"));
+    let build = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = std::fs::read_to_string(site.root().join("public/roadmap/ps-a/index.html")).unwrap();
+    assert!(
+        page.contains("<strong>Over the limit:</strong> 2026-Q4 has 60 active bets; the limit is 4. <a href=\"../../health/too-many-bets/index.html\">"),
+        "{page}"
+    );
+    // Its size bar is its own bets'.
+    assert!(page.contains("<strong>30</strong> small"), "{page}");
+}

@@ -907,17 +907,29 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
         "<h2 id=\"h-stale\">Past their review date <span class=\"muted\">(1,500)</span></h2>"
     ));
     assert!(health.contains("<td><a href=\"#rule-stale\">Past their review date</a></td><td>1,500</td><td>0</td><td>1,500</td><td>0</td>"));
-    // The first 20, and the rule's own page for the rest.
-    assert_eq!(health.matches("<li class=\"sev-warning\"").count(), 20);
+    // The first 20, as rows of a table, and the rule's own page for the rest.
+    assert_eq!(health.matches("<tr class=\"sev-warning\"").count(), 20);
+    assert!(health.contains("<caption>Past their review date: 20 of 1,500 findings, the most severe first, then the longest overdue</caption>"), "{health}");
+    for column in ["Severity", "Finding", "Document", "Owner", "Review due"] {
+        assert!(
+            health.contains(&format!("<th scope=\"col\">{column}</th>")),
+            "{column}"
+        );
+    }
     assert!(health.contains("<a href=\"../health/stale/index.html\">See all 1,500"));
     assert!(health.len() < 40_000, "health is {} bytes", health.len());
-    // Backticks are code; the file and line sit behind a disclosure.
+    // Backticks are code; the file and line sit under the document, the
+    // owner and how overdue in columns of their own.
     assert!(
         health.contains("then set <code>reviewed:</code> to today"),
         "{health}"
     );
     assert!(!health.contains("`reviewed:`"));
-    assert!(health.contains("<details class=\"where\"><summary>warning · owner-0 · source</summary>strategy/cs-0.md:7:11</details>"), "{health}");
+    assert!(health.contains("<div class=\"where\">strategy/cs-0.md:7:11</div></td><td data-label=\"Owner\">owner-0</td><td data-label=\"Review due\"><strong>"), "{health}");
+    assert!(
+        health.contains("2,153 days overdue</strong> <span class=\"muted\">(2021-01-01)</span>"),
+        "{health}"
+    );
     // The hint every finding shares is said once, for the rule, not 20 times.
     assert_eq!(
         health
@@ -936,7 +948,7 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     // The most overdue first, not the order of the files: the 54 reviewed
     // on 2020-01-01 (cs-0, cs-28, ...; among them, as `check` prints them).
     let shown: Vec<&str> = health
-        .split("<li class=\"sev-warning\"")
+        .split("<tr class=\"sev-warning\"")
         .skip(1)
         .map(|li| between(li, "<a href=\"../", "/index.html").trim_start_matches("<a href=\"../"))
         .collect();
@@ -947,8 +959,15 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     // All 1,500 on the rule's pages, 1,000 to a page, each page linking to the others.
     let first = read(&out.join("health/stale/index.html"));
     let second = read(&out.join("health/stale/2/index.html"));
-    assert_eq!(first.matches("<li class=\"sev-warning\"").count(), 1000);
-    assert_eq!(second.matches("<li class=\"sev-warning\"").count(), 500);
+    assert_eq!(first.matches("<tr class=\"sev-warning\"").count(), 1000);
+    assert_eq!(second.matches("<tr class=\"sev-warning\"").count(), 500);
+    // The hint every finding shares is said once on a rule's page too.
+    assert_eq!(
+        first
+            .matches("then set <code>reviewed:</code> to today")
+            .count(),
+        1
+    );
     assert!(first.contains("<a href=\"../../health/stale/2/index.html\">2</a>"));
     assert!(second.contains("<a href=\"../../../health/stale/index.html\">1</a>"));
     assert!(
@@ -1412,8 +1431,8 @@ fn figures_are_grouped_in_thousands_on_pages_and_check_ins_show_unit_and_change(
 
 /// Wherever a colour or shape carries meaning, a legend names it, drawn
 /// with the classes the figure uses: the trace tree's statuses and paces,
-/// health's severities, a metric chart's marks, the teams' LNO bars and
-/// the size bars, the roadmap's cards.
+/// health's severities, a metric chart's marks, the teams' LNO and planned
+/// bars, an opportunity solution tree's boxes, the size bars, the roadmap's cards.
 #[test]
 fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
     let site = SiteTest::example();
@@ -1474,6 +1493,37 @@ fn legends_stand_beside_every_figure_that_colour_or_shape_explains() {
         lno.contains("key leverage\" aria-hidden=\"true\"></span><strong>"),
         "{lno}"
     );
+    // The teams' planned mini bar, through the same partial.
+    let planned = legend("teams/index.html", "Planned and not planned work");
+    for key in ["planned", "not-planned"] {
+        assert!(
+            planned.contains(&format!("key {key}\" aria-hidden=\"true\"></span>")),
+            "{planned}"
+        );
+    }
+    let teams = read(&out.join("teams/index.html"));
+    assert!(
+        teams.contains("<span class=\"planned\" style=\"width: "),
+        "the mini bar draws what its legend names"
+    );
+    // An opportunity solution tree's box fills, on the outcome page and the
+    // trace page alike: each status once, in the order first met.
+    for page in ["out-confident-cash/index.html", "trace/index.html"] {
+        let fills = legend(page, "Box fills by status");
+        let order: Vec<usize> = ["no status", "validated", "inconclusive", "dropped"]
+            .iter()
+            .map(|s| {
+                assert_eq!(
+                    fills.matches(&format!("</span>{s}</li>")).count(),
+                    1,
+                    "{page}: {fills}"
+                );
+                fills.find(&format!("</span>{s}</li>")).unwrap_or_default()
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{page}: {fills}");
+        assert!(fills.contains("key ost-box st-validated"), "{fills}");
+    }
     let sizes = legend("roadmap/index.html", "Bet sizes");
     assert!(
         sizes.contains("<span class=\"badge size-small\">small</span>"),
@@ -1526,13 +1576,31 @@ fn the_health_page_says_each_of_a_rules_few_hints_once() {
     let health = read(&site.root().join("public/health/index.html"));
     let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
     assert!(
-        stale.contains("What to do, as each finding says:<ul>"),
+        stale.contains("What to do, by the number each finding gives:<ol><li id=\"hint-stale-1\">re-read it with its owner"),
         "{stale}"
     );
     for hint in ["re-read it with its owner", "move it on: change its status"] {
         assert_eq!(stale.matches(hint).count(), 1, "{hint}: {stale}");
     }
-    assert!(!stale.contains("<div class=\"hint\">re-read"), "{stale}");
+    assert!(
+        !stale.contains("<div class=\"hint\">What to do: "),
+        "{stale}"
+    );
+    // Each row names its hint's number, linking to it.
+    assert_eq!(
+        stale
+            .matches("<a class=\"note\" href=\"#hint-stale-1\">What to do: 1</a>")
+            .count(),
+        1,
+        "{stale}"
+    );
+    assert_eq!(
+        stale
+            .matches("<a class=\"note\" href=\"#hint-stale-2\">What to do: 2</a>")
+            .count(),
+        3,
+        "{stale}"
+    );
     // The most overdue first: the strategy due in 2021, then the oldest work.
     let first = stale.find("cs/index.html").unwrap();
     let w0 = stale.find("w0/index.html").unwrap();

@@ -197,7 +197,7 @@ struct DocumentFacts<'a> {
     /// ([`crate::history::confidence_over_time`]), oldest first.
     confidence_log: Vec<ConfidenceRow<'a>>,
     reviewed_in: Vec<DocLink<'a>>,
-    ost: Option<String>,
+    ost: Option<super::OstDiagram>,
     extra: &'a Map<String, Value>,
 }
 

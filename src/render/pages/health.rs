@@ -111,15 +111,29 @@ struct FindingGroup<'a> {
     /// Shown open: the first [`HEALTH_OPEN`] groups; the others collapse.
     open: bool,
     /// The first [`HEALTH_SAMPLE`] findings (all of them on a rule's page).
-    items: Vec<Finding<'a>>,
+    items: Vec<Row<'a>>,
     /// The rule's own page, relative to the site root, when `items` is not all.
     all: Option<String>,
     /// The hint every finding of the rule gives, said once for the group
     /// instead of under each of them.
     hint: Option<&'a str>,
-    /// The few different hints its findings give, each said once for the
-    /// group; its `items` then leave them out.
+    /// The hints its rows share ([`notes`]), each said once, numbered, above
+    /// the table; a row names its note's number instead of repeating it.
     hints: Vec<&'a str>,
+}
+
+/// One row of a rule's table of findings.
+#[derive(Debug, Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    finding: Finding<'a>,
+    /// The number (1-based) of the group's hint that says what to do for it,
+    /// when its hint is one of [`FindingGroup::hints`]; `finding.hint` is then none.
+    note: Option<usize>,
+    /// Its document's next review, if it has one.
+    due: Option<String>,
+    /// Days past `due` on the build date, when it is past.
+    overdue: Option<i64>,
 }
 
 /// A rule's page of findings (`health_rule.html`), one of `pages`.
@@ -158,7 +172,7 @@ fn filters<'a>(model: &'a Model<'_>, findings: &[Finding<'a>]) -> Filters<'a> {
 }
 
 /// The path of page `page` (1-based) of `rule`'s findings, relative to the site root.
-fn rule_page_path(rule: &str, page: usize) -> String {
+pub(super) fn rule_page_path(rule: &str, page: usize) -> String {
     if page == 1 {
         format!("health/{rule}/index.html")
     } else {
@@ -182,6 +196,7 @@ fn severity_counts(findings: &[Finding<'_>]) -> [usize; 4] {
 
 /// `rule`'s group, counting `all` its findings and showing `shown` of them.
 fn group<'a>(
+    model: &Model<'_>,
     rule: &'static str,
     all: &[Finding<'a>],
     shown: &[Finding<'a>],
@@ -190,14 +205,30 @@ fn group<'a>(
     let [count, errors, warnings, infos] = severity_counts(all);
     let first_hint = all.first().and_then(|f| f.hint);
     let hint = first_hint.filter(|_| all.iter().all(|f| f.hint == first_hint));
-    let hints = shared_hints(all);
+    let hints = if hint.is_some() {
+        Vec::new()
+    } else {
+        notes(shown.iter().filter_map(|f| f.hint))
+    };
+    let today = model.site.today;
     FindingGroup {
         hint,
         items: shown
             .iter()
-            .map(|f| Finding {
-                hint: f.hint.filter(|h| !hints.contains(h)),
-                ..*f
+            .map(|f| {
+                let note = f
+                    .hint
+                    .and_then(|h| hints.iter().position(|&n| n == h))
+                    .map(|n| n + 1);
+                Row {
+                    finding: Finding {
+                        hint: f.hint.filter(|_| hint.is_none() && note.is_none()),
+                        ..*f
+                    },
+                    note,
+                    due: f.due.map(|d| d.to_string()),
+                    overdue: f.due.filter(|&d| d < today).map(|d| model.days_since(d)),
+                }
             })
             .collect(),
         hints,
@@ -216,24 +247,32 @@ fn group<'a>(
     }
 }
 
-/// How many different hints a rule's findings may give for the group to
-/// say each once, above them, instead of under every finding.
+/// How many different hints the rows of a table may give for each to be
+/// said once above it, numbered, whether one row gives it or many.
 const SHARED_HINTS: usize = 3;
 
-/// The different hints of `all`, in the order first given, when there are
-/// at most [`SHARED_HINTS`] (`stale` has one for strategy and one for work);
-/// none when there are more: each finding then says its own.
-fn shared_hints<'a>(all: &[Finding<'a>]) -> Vec<&'a str> {
-    let mut hints: Vec<&'a str> = Vec::new();
-    for h in all.iter().filter_map(|f| f.hint) {
-        if !hints.contains(&h) {
-            if hints.len() == SHARED_HINTS {
-                return Vec::new();
+/// The hints said once above a table whose rows give `hints`, in the order
+/// first given: all of them when there are at most [`SHARED_HINTS`] (`stale`
+/// has one for strategy and one for work); else those two or more rows give,
+/// and a row whose hint is its own says it in the row.
+fn notes<'a>(hints: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut counted: Vec<(&'a str, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<&'a str, usize> = std::collections::HashMap::new();
+    for h in hints {
+        match index.get(h) {
+            Some(&i) => counted[i].1 += 1,
+            None => {
+                index.insert(h, counted.len());
+                counted.push((h, 1));
             }
-            hints.push(h);
         }
     }
-    hints
+    let few = counted.len() <= SHARED_HINTS;
+    counted
+        .into_iter()
+        .filter(|&(_, n)| few || n > 1)
+        .map(|(h, _)| h)
+        .collect()
 }
 
 /// The health report: every rule with its counts and first findings.
@@ -248,6 +287,8 @@ struct HealthKey<'a> {
     filters: Filters<'a>,
     /// Each rule, its counts (all, errors, warnings, infos) and the keys of the findings it shows.
     rules: Vec<(&'static str, [usize; 4], &'a [u64])>,
+    /// The build date, which says how overdue each document is.
+    today: String,
 }
 
 /// The [`HealthKey`] of a keyed model; `None` for one that is not.
@@ -263,6 +304,7 @@ fn health_key<'a>(model: &'a Model<'_>) -> Option<HealthKey<'a>> {
     Some(HealthKey {
         filters: filters(model, model.all_findings()),
         rules,
+        today: model.site.today.to_string(),
     })
 }
 
@@ -276,7 +318,7 @@ fn health_with<'a>(model: &'a Model<'_>, filters: Filters<'a>) -> HealthPage<'a>
             .enumerate()
             .map(|(i, (rule, items))| {
                 let sample = &items[..items.len().min(HEALTH_SAMPLE)];
-                let mut g = group(rule, items, sample, i < HEALTH_OPEN);
+                let mut g = group(model, rule, items, sample, i < HEALTH_OPEN);
                 g.all = (g.count > HEALTH_SAMPLE).then(|| rule_page_path(rule, 1));
                 g
             })
@@ -313,11 +355,19 @@ fn health_rule_pages(model: &Model<'_>) -> Vec<RulePage> {
 
 /// What determines one of [`health_rule_pages`] in a [keyed](Model::keyed)
 /// model: the rule's counts (all, errors, warnings, infos), which also give
-/// its pages, and the keys of the findings on this one.
-fn health_rule_key<'a>(model: &'a Model<'_>, of: &RulePage) -> Option<([usize; 4], &'a [u64])> {
+/// its pages, the keys of the findings on this one, and the build date,
+/// which says how overdue each is.
+fn health_rule_key<'a>(
+    model: &'a Model<'_>,
+    of: &RulePage,
+) -> Option<([usize; 4], &'a [u64], String)> {
     let keys = model.finding_keys(of.rule)?;
     let chunk = keys.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
-    Some((severity_counts(model.rule_findings(of.rule)), chunk))
+    Some((
+        severity_counts(model.rule_findings(of.rule)),
+        chunk,
+        model.site.today.to_string(),
+    ))
 }
 
 /// The values of one of [`health_rule_pages`].
@@ -326,11 +376,30 @@ fn health_rule_page<'a>(model: &'a Model<'_>, of: &RulePage) -> HealthRulePage<'
     let chunk = items.chunks(HEALTH_PAGE).nth(of.n).unwrap_or_default();
     HealthRulePage {
         // The counts are the rule's, not this page's.
-        group: group(of.rule, items, chunk, true),
+        group: group(model, of.rule, items, chunk, true),
         filters: filters(model, chunk),
         page: of.n + 1,
         pages: (1..=items.len().div_ceil(HEALTH_PAGE))
             .map(|n| rule_page_path(of.rule, n))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_hints_are_all_said_once_and_many_only_those_rows_share() {
+        // Three different hints: each said once above the table.
+        assert_eq!(notes(["a", "b", "a", "c"].into_iter()), ["a", "b", "c"]);
+        // Five: the two that several rows give are said above it, in the
+        // order first given; the rest stay in their one row each.
+        assert_eq!(
+            notes(["u1", "s2", "s1", "u2", "s1", "u3", "s2"].into_iter()),
+            ["s2", "s1"]
+        );
+        assert!(notes(["u1", "u2", "u3", "u4"].into_iter()).is_empty());
+        assert!(notes(std::iter::empty()).is_empty());
     }
 }

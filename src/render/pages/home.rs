@@ -305,7 +305,7 @@ fn home<'a>(model: &'a Model<'_>) -> HomePage<'a> {
             .map(|&b| bet_card(model, b))
             .collect(),
         bet_count: now_bets.len(),
-        balance: balance(model, &now_bets),
+        balance: balance(model, Some(current), &now_bets),
         layers,
         health: rule_summary(model),
         stale,

@@ -236,9 +236,22 @@ fn ost_tree(model: &Model<'_>, doc: DocId, prefix: &str) -> TreeNode {
     }
 }
 
-/// The SVG diagram of the opportunity solution tree rooted at outcome `doc`.
-fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> String {
-    svg::tree_diagram(&ost_tree(model, doc, prefix))
+/// An opportunity solution tree as a page shows it: the figure, and the
+/// legend of its box fills beside it.
+#[derive(Debug, Clone, Serialize)]
+struct OstDiagram {
+    /// Both layouts of the tree (`svg::tree_diagram`), HTML.
+    svg: String,
+    legend: crate::render::legend::Legend,
+}
+
+/// The diagram of the opportunity solution tree rooted at outcome `doc`.
+fn ost_diagram(model: &Model<'_>, doc: DocId, prefix: &str) -> OstDiagram {
+    let tree = ost_tree(model, doc, prefix);
+    OstDiagram {
+        svg: svg::tree_diagram(&tree),
+        legend: crate::render::legend::ost_statuses(&tree),
+    }
 }
 
 /// A commit as the pages list it.
@@ -360,7 +373,7 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
     }
 }
 
-/// The size mix of a quarter's active bets.
+/// The size mix of a quarter's active bets, and its limit.
 #[derive(Debug, Serialize)]
 struct Balance {
     active: usize,
@@ -370,21 +383,50 @@ struct Balance {
     big_pct: usize,
     medium_pct: usize,
     small_pct: usize,
-    max: usize,
+    /// The quarter's active bets against `max_bets_per_quarter`; none for
+    /// bets with no quarter, which no limit holds.
+    limit: Option<Limit>,
     /// The bar's legend, with the counts.
     legend: crate::render::legend::Legend,
 }
 
-fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
-    let active: Vec<DocId> = bets
-        .iter()
-        .copied()
-        .filter(|&b| model.site.docs[b].status.is_some_and(Status::is_active_bet))
-        .collect();
+/// A quarter's active bets against its limit, as `too-many-bets` judges them
+/// (`analysis::bet_load`): all of the quarter's, on a page that shows some.
+#[derive(Debug, Serialize)]
+struct Limit {
+    quarter: String,
+    active: usize,
+    max: usize,
+    /// Over the limit: the page says so as a warning.
+    over: bool,
+    /// The `too-many-bets` findings' page, relative to the site root, when
+    /// there are some (the rule may be turned off).
+    finding: Option<String>,
+}
+
+/// The size mix of `bets`' active ones, and the limit of `quarter`, all of
+/// whose bets count against it: a roadmap page per product strategy shows
+/// some of a quarter's bets.
+fn balance(model: &Model<'_>, quarter: Option<Quarter>, bets: &[DocId]) -> Balance {
+    let docs = &model.site.docs;
+    let load =
+        quarter.map(|q| crate::analysis::bet_load(docs, model.site.config.max_bets_per_quarter, q));
+    let active: Vec<DocId> = match &load {
+        Some(load) => bets
+            .iter()
+            .copied()
+            .filter(|b| load.active.binary_search(b).is_ok())
+            .collect(),
+        None => bets
+            .iter()
+            .copied()
+            .filter(|&b| docs[b].status.is_some_and(Status::is_active_bet))
+            .collect(),
+    };
     let count = |size| {
         active
             .iter()
-            .filter(|&&b| model.site.docs[b].size == Some(size))
+            .filter(|&&b| docs[b].size == Some(size))
             .count()
     };
     let n = active.len().max(1);
@@ -397,7 +439,14 @@ fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
         big_pct: big * 100 / n,
         medium_pct: medium * 100 / n,
         small_pct: small * 100 / n,
-        max: model.site.config.max_bets_per_quarter,
+        limit: load.map(|load| Limit {
+            quarter: load.quarter.to_string(),
+            active: load.active.len(),
+            max: load.max,
+            over: load.over_limit(),
+            finding: (!model.rule_findings(TOO_MANY_BETS).is_empty())
+                .then(|| health::rule_page_path(TOO_MANY_BETS, 1)),
+        }),
         legend: crate::render::legend::size_mix([
             (Size::Big, big),
             (Size::Medium, medium),
@@ -405,6 +454,9 @@ fn balance(model: &Model<'_>, bets: &[DocId]) -> Balance {
         ]),
     }
 }
+
+/// The rule that judges a [`Limit`].
+const TOO_MANY_BETS: &str = "too-many-bets";
 
 fn bets_by_quarter(model: &Model<'_>) -> (BTreeMap<Quarter, Vec<DocId>>, Vec<DocId>) {
     let mut by_quarter: BTreeMap<Quarter, Vec<DocId>> = BTreeMap::new();

@@ -309,7 +309,7 @@ fn quarter_view<'a>(
         review: quarter.filter(|q| reviewed.contains(q)).map(quarter_path),
         bets: bets_shown,
         dropped,
-        balance: balance(model, bets),
+        balance: balance(model, quarter, bets),
         rollup: rollup(model, bets, future),
         groups,
     }

@@ -25,6 +25,8 @@ pub(super) const OVERVIEW: Overview = Overview {
 #[derive(Debug, Serialize)]
 struct TeamsPage<'a> {
     teams: Vec<TeamView<'a>>,
+    /// What the two parts of each quarter's mini bar mean.
+    planned_legend: crate::render::legend::Legend,
 }
 
 #[derive(Debug, Serialize)]
@@ -206,5 +208,8 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
             findings: &model.findings[t],
         });
     }
-    TeamsPage { teams }
+    TeamsPage {
+        teams,
+        planned_legend: crate::render::legend::planned(),
+    }
 }

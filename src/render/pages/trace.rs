@@ -123,7 +123,7 @@ struct StandingOption {
 #[derive(Debug, Clone, Serialize)]
 struct OutcomeDiagram<'a> {
     doc: DocLink<'a>,
-    svg: String,
+    ost: super::OstDiagram,
 }
 
 /// How many opportunity solution trees the trace page draws; beyond that it
@@ -276,7 +276,7 @@ fn trace<'a>(model: &'a Model<'_>) -> TracePages<'a> {
                 .iter()
                 .map(|&i| OutcomeDiagram {
                     doc: model.links[i],
-                    svg: ost_diagram(model, i, "../"),
+                    ost: ost_diagram(model, i, "../"),
                 })
                 .collect()
         } else {

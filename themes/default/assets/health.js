@@ -16,11 +16,11 @@
     var total = 0;
     document.querySelectorAll("section[data-rule]").forEach(function (section) {
       var n = 0;
-      section.querySelectorAll("li[data-sev]").forEach(function (li) {
-        var ok = (!sev || li.dataset.sev === sev) &&
-          (!team || li.dataset.team === team) &&
-          (!owner || li.dataset.owner === owner);
-        li.hidden = !ok;
+      section.querySelectorAll("tr[data-sev]").forEach(function (row) {
+        var ok = (!sev || row.dataset.sev === sev) &&
+          (!team || row.dataset.team === team) &&
+          (!owner || row.dataset.owner === owner);
+        row.hidden = !ok;
         if (ok) n++;
       });
       var hide = (rule && section.dataset.rule !== rule) || (narrowed && n === 0);

@@ -274,24 +274,6 @@ pub fn inputs_from_texts(
     })
 }
 
-/// `docs` (in path order) and a tracker's `items` (an export's together),
-/// merged in path order, an export's items in theirs. A merge, not a sort:
-/// a `Document` is large, and sorting 60,000 of them moved a gigabyte.
-fn merge_by_file(docs: Vec<Document>, mut items: Vec<Document>) -> Vec<Document> {
-    // Exports are listed in the config's order: stable-sort the small runs.
-    items.sort_by(|a, b| a.file.cmp(&b.file));
-    let mut out = Vec::with_capacity(docs.len() + items.len());
-    let mut items = items.into_iter().peekable();
-    for doc in docs {
-        while let Some(item) = items.next_if(|i| i.file < doc.file) {
-            out.push(item);
-        }
-        out.push(doc);
-    }
-    out.extend(items);
-    out
-}
-
 /// Reads the trackers' exports the config names, below `root`, each as a
 /// stream of items (`crate::tracker`); what cannot be read is a finding.
 pub(crate) fn read_exports(root: &std::path::Path, config: &Config) -> Vec<tracker::Export> {
@@ -405,11 +387,9 @@ fn analyze_with(inputs: Inputs, options: &LoadOptions, parse: Parse<'_>) -> Site
     for export in &mut exports {
         diagnostics.append(&mut export.diagnostics);
     }
-    let (items, joined) = tracker::work_items(exports, &docs);
-    diagnostics.extend(joined);
-    if !items.is_empty() {
-        docs = merge_by_file(docs, items);
-    }
+    let (joined, findings) = tracker::join(exports, docs);
+    docs = joined;
+    diagnostics.extend(findings);
 
     let mut earlier = cache.as_mut().and_then(|c| c.earlier.take());
     // An edit that moved no link keeps the last graph and its findings.

@@ -17,10 +17,51 @@ const MAX_UP: usize = 64;
 type FastMap<K, V> = foldhash::HashMap<K, V>;
 type FastSet<T> = foldhash::HashSet<T>;
 
-/// The work items of `exports`, to join `docs` (the documents of the run),
-/// and the findings about `tracks:` entries that own nothing. The exports
-/// are consumed: their text moves into the items rather than being copied.
-pub fn work_items(exports: Vec<Export>, docs: &[Document]) -> (Vec<Document>, Vec<Diagnostic>) {
+/// `docs` (the documents of the run, in path order) joined by the work
+/// items of `exports`, each export's where its file sorts; and the findings
+/// about keys that cannot be ids and `tracks:` entries that own nothing.
+/// The exports are consumed: their text moves into the items, and each
+/// item is made in its place in the result (a `Document` is large: 50,000
+/// made and then moved again cost more than reading them).
+pub fn join(exports: Vec<Export>, docs: Vec<Document>) -> (Vec<Document>, Vec<Diagnostic>) {
+    let (runs, diagnostics) = place(exports, &docs);
+    (merge(docs, runs), diagnostics)
+}
+
+/// An export's items, each with its id and where it goes, not yet made.
+struct Run {
+    file: String,
+    items: Vec<(Item, String, Placed)>,
+}
+
+/// `docs` with each run's items made into work items where its file sorts
+/// (after a document of the same path, were an export named as one).
+fn merge(docs: Vec<Document>, mut runs: Vec<Run>) -> Vec<Document> {
+    if runs.is_empty() {
+        return docs;
+    }
+    // Exports are listed in the config's order.
+    runs.sort_by(|a, b| a.file.cmp(&b.file));
+    let total = docs.len() + runs.iter().map(|r| r.items.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    let mut docs = docs.into_iter().peekable();
+    for run in runs {
+        while let Some(doc) = docs.next_if(|d| d.file <= run.file) {
+            out.push(doc);
+        }
+        let file = run.file;
+        out.par_extend(
+            run.items
+                .into_par_iter()
+                .map(|(item, id, placed)| work_item(item, id, file.clone(), placed)),
+        );
+    }
+    out.extend(docs);
+    out
+}
+
+/// Where each item of `exports` goes, by export.
+fn place(exports: Vec<Export>, docs: &[Document]) -> (Vec<Run>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let reads_exports = !exports.is_empty();
     let doc_index: FastMap<&str, usize> = docs
@@ -97,22 +138,22 @@ pub fn work_items(exports: Vec<Export>, docs: &[Document]) -> (Vec<Document>, Ve
     drop(all);
     let mut placed = placed.into_iter();
     let mut ids = ids.into_iter();
-    let mut kept = Vec::with_capacity(placed.len());
+    let mut runs = Vec::with_capacity(exports.len());
     for export in exports {
-        let file = export.file;
+        let mut items = Vec::with_capacity(export.items.len());
         for item in export.items {
             let id = ids.next().unwrap_or_default();
             match placed.next() {
-                Some(Ok(placed)) => kept.push((item, id, file.clone(), placed)),
+                Some(Ok(placed)) => items.push((item, id, placed)),
                 Some(Err(finding)) => diagnostics.push(*finding),
                 None => {}
             }
         }
+        runs.push(Run {
+            file: export.file,
+            items,
+        });
     }
-    let items: Vec<Document> = kept
-        .into_par_iter()
-        .map(|(item, id, file, placed)| work_item(item, id, file, placed))
-        .collect();
     for (d, doc) in docs.iter().enumerate() {
         for (t, entry) in doc.tracks.iter().enumerate() {
             if used.contains(&(d, t)) {
@@ -145,7 +186,7 @@ pub fn work_items(exports: Vec<Export>, docs: &[Document]) -> (Vec<Document>, Ve
             );
         }
     }
-    (items, diagnostics)
+    (runs, diagnostics)
 }
 
 /// Where an item goes: what it serves, and its quarter.
@@ -236,4 +277,80 @@ fn quarter_above(docs: &[Document], index: &FastMap<&str, usize>, id: &str) -> O
         at = *index.get(doc.parent.as_ref()?.id.as_str())?;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::WorkState;
+    use crate::diagnostics::Span;
+
+    fn doc(file: &str, id: &str) -> Document {
+        Document {
+            file: file.to_string(),
+            id: id.to_string(),
+            ..Document::default()
+        }
+    }
+
+    fn export(file: &str, keys: &[&str]) -> Export {
+        let items = keys
+            .iter()
+            .map(|k| Item {
+                key: k.to_string(),
+                title: String::new(),
+                state: WorkState::ToDo,
+                owner: None,
+                team: None,
+                url: None,
+                quarter: None,
+                date: None,
+                unplanned: false,
+                estimate: None,
+                names: Vec::new(),
+                groups: vec![k.to_lowercase()],
+                parent_key: None,
+                span: Span::file_start(),
+            })
+            .collect();
+        Export {
+            file: file.to_string(),
+            items,
+            ..Export::default()
+        }
+    }
+
+    #[test]
+    fn items_join_the_documents_in_path_order_each_exports_in_its_own() {
+        // Exports listed out of path order; a key that cannot be an id is
+        // skipped with a finding and the others kept.
+        let docs = vec![doc("a.md", "a"), doc("work/m.md", "m"), doc("z.md", "z")];
+        let exports = vec![
+            export("work/x.csv", &["X-2", "X-1"]),
+            export("work/b.json", &["B-1", "!!!"]),
+        ];
+        let (joined, findings) = join(exports, docs);
+        let order: Vec<(&str, &str)> = joined
+            .iter()
+            .map(|d| (d.file.as_str(), d.id.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("a.md", "a"),
+                ("work/b.json", "b-1"),
+                ("work/m.md", "m"),
+                ("work/x.csv", "x-2"),
+                ("work/x.csv", "x-1"),
+                ("z.md", "z"),
+            ]
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].message.contains("`!!!`"), "{findings:?}");
+        assert_eq!(
+            joined[1].tracker.as_ref().map(|t| t.key.as_str()),
+            Some("B-1")
+        );
+        assert_eq!(joined[1].kind, "work");
+    }
 }

@@ -18,7 +18,7 @@ mod plain;
 
 use std::path::Path;
 
-pub use join::work_items;
+pub use join::join;
 
 use crate::config::{TrackerConfig, TrackerFormat, WorkState};
 use crate::date::{Date, Quarter};

@@ -1091,6 +1091,253 @@ mod tests {
             .collect()
     }
 
+    /// Every diagnostic whole: place, rule, severity, message and hint.
+    fn full(diags: &[Diagnostic]) -> Vec<String> {
+        let mut diags = diags.to_vec();
+        crate::diagnostics::sort(&mut diags);
+        diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}+{} {} {} {} | {}",
+                    d.span.line,
+                    d.span.column,
+                    d.span.len,
+                    d.rule,
+                    d.severity,
+                    d.message,
+                    d.hint.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+
+    /// Pins what each reader of a list in front matter says of a wrong
+    /// shape (a scalar for the list, a scalar or a list for an entry, an
+    /// entry missing what it needs, an unknown field) and what it keeps.
+    #[test]
+    fn lists_of_entries_report_every_wrong_shape() {
+        let day = |s: &str| parse_date(s).unwrap();
+        let bet = |fields: &str| parse("b.md", &format!("---\nkind: bet\n{fields}---\n"));
+
+        let (doc, diags) = bet("confidence_log: high\n");
+        assert!(doc.confidence_log.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:17+4 schema error `confidence_log` must be a list of `{date, problem, solution, outcome, note}` entries, not text | -",
+            ]
+        );
+        let (doc, diags) = bet("confidence_log:\n  - high\n  - [low]\n  -\n  - {problem: low}\n  - {date: 2026-01-02, problem: high, evidence: e}\n  - {date: 2026-01-01, outcome: low, note: n, bogus: 1}\n  - {date: 2026-13-01}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+4 schema error item 1 of `confidence_log` must be a mapping of fields, not text | -",
+                "5:5+5 schema error item 2 of `confidence_log` must be a mapping of fields, not a list | -",
+                "7:5+14 schema error confidence entry 4 has no `date` | write when the levels were set: `date: YYYY-MM-DD`",
+                "9:47+5 schema warning unknown field `bogus` of item 6 of `confidence_log` | the fields of item 6 of `confidence_log` are: date, problem, solution, outcome, note, evidence",
+                "10:12+10 schema error `date` of item 7 of `confidence_log` is not a valid date: `2026-13-01` | write dates as YYYY-MM-DD, e.g. 2026-10-02",
+            ]
+        );
+        let log: Vec<_> = doc
+            .confidence_log
+            .iter()
+            .map(|e| {
+                (
+                    e.date,
+                    e.levels.problem,
+                    e.levels.outcome,
+                    e.note.as_deref(),
+                    e.evidence.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            log,
+            vec![
+                (day("2026-01-01"), None, Some(Level::Low), Some("n"), None),
+                (day("2026-01-02"), Some(Level::High), None, None, Some("e"))
+            ]
+        );
+
+        let (doc, diags) = bet("key_results: 3\n");
+        assert!(doc.key_results.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:14+1 schema error `key_results` must be a list of key results, not a number | -"
+            ]
+        );
+        let (doc, diags) = bet("key_results:\n  - m-a\n  -\n  - {baseline: 1, targte: 2}\n  - {metric: m-b, target: 4, by: 2027-01-01}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+3 schema error key result 1 must be a mapping of fields, not text | -",
+                "6:19+6 schema warning unknown field `targte` of key result 3 | did you mean `target`?",
+            ]
+        );
+        let krs: Vec<_> = doc
+            .key_results
+            .iter()
+            .map(|k| (k.metric.is_some(), k.baseline, k.target, k.by))
+            .collect();
+        assert_eq!(
+            krs,
+            vec![
+                (false, Some(1.0), None, None),
+                (true, None, Some(4.0), Some(day("2027-01-01")))
+            ]
+        );
+
+        let (doc, diags) = bet("checkins: {date: 2026-01-01, value: 1}\n");
+        assert!(doc.checkins.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:11+28 schema error `checkins` must be a list of `{date, value}` check-ins, not a mapping | -",
+            ]
+        );
+        let (doc, diags) = bet("checkins:\n  - 5\n  - {value: 1}\n  - {date: 2026-02-01}\n  - {date: 2026-02-01, value: x}\n  - {date: 2026-03-01, value: 3, note: up, by: me}\n  - {date: 2026-01-01, value: 2}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+1 schema error check-in 1 must be a mapping of fields, not a number | -",
+                "5:5+10 schema error check-in 2 has no `date` | -",
+                "6:5+18 schema error check-in 3 has no `value` | -",
+                "7:31+1 schema error `value` of check-in 4 must be a number, not text (`x`) | write the bare number; put the unit on the metric (`unit:`)",
+                "8:44+2 schema warning unknown field `by` of check-in 5 | the fields of check-in 5 are: date, value, note",
+            ]
+        );
+        let checkins: Vec<_> = doc
+            .checkins
+            .iter()
+            .map(|c| (c.date, c.value, c.note.as_deref()))
+            .collect();
+        assert_eq!(
+            checkins,
+            vec![
+                (day("2026-01-01"), 2.0, None),
+                (day("2026-03-01"), 3.0, Some("up"))
+            ]
+        );
+
+        let (doc, diags) = bet("depends_on: true\n");
+        assert!(doc.depends_on.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:13+4 schema error `depends_on` must be an id or `{id, needed_by, note}`, not a true/false value | -",
+            ]
+        );
+        let (doc, diags) = bet("depends_on: {note: soon}\n");
+        assert!(doc.depends_on.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:13+12 schema error dependency 1 has no `id` | write `{id: ID, needed_by: YYYY-MM-DD}` or just the id",
+            ]
+        );
+        let (doc, diags) = bet("depends_on: lone\n");
+        assert_eq!(full(&diags), Vec::<String>::new());
+        assert_eq!(doc.depends_on.len(), 1);
+        assert_eq!(doc.depends_on[0].target.id, "lone");
+        let (doc, diags) = bet("depends_on:\n  - true\n  - [a]\n  -\n  - {needed_by: 2027-01-01}\n  - {id: b, needed_by: 2027-01-01, note: n, when: 1}\n  - c\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+4 schema error item 1 of `depends_on` must be an id or `{id, needed_by, note}`, not a true/false value | -",
+                "5:5+3 schema error item 2 of `depends_on` must be an id or `{id, needed_by, note}`, not a list | -",
+                "7:1+0 schema error item 3 of `depends_on` must be an id or `{id, needed_by, note}`, not nothing | -",
+                "7:5+23 schema error dependency 4 has no `id` | write `{id: ID, needed_by: YYYY-MM-DD}` or just the id",
+                "8:45+4 schema warning unknown field `when` of item 5 of `depends_on` | the fields of item 5 of `depends_on` are: id, needed_by, note",
+            ]
+        );
+        let deps: Vec<_> = doc
+            .depends_on
+            .iter()
+            .map(|d| (d.target.id.as_str(), d.needed_by, d.note.as_deref()))
+            .collect();
+        assert_eq!(
+            deps,
+            vec![
+                ("b", Some(day("2027-01-01")), Some("n")),
+                ("c", None, None),
+                ("7", None, None)
+            ]
+        );
+    }
+
+    /// The same for lists of ids, statements and tags.
+    #[test]
+    fn lists_of_scalars_report_every_wrong_shape() {
+        let bet = |fields: &str| parse("b.md", &format!("---\nkind: bet\n{fields}---\n"));
+
+        let (doc, diags) = bet("tracks: true\nsupports: {a: 1}\nrelated: x\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:9+4 schema error `tracks` must be a list of ids, not a true/false value | -",
+                "4:11+6 schema error `supports` must be a list of ids, not a mapping | -"
+            ]
+        );
+        assert!(doc.tracks.is_empty() && doc.supports.is_empty());
+        assert_eq!(doc.related.len(), 1);
+        let (doc, diags) = bet("tracks:\n  - {a: 1}\n  - [b]\n  -\n  - true\n  - c\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `tracks` must be an id, not a mapping | -",
+                "5:5+3 schema error item 2 of `tracks` must be an id, not a list | -",
+                "7:5+4 schema error item 4 of `tracks` must be an id, not a true/false value | -"
+            ]
+        );
+        let ids: Vec<_> = doc
+            .tracks
+            .iter()
+            .map(|r| (r.id.as_str(), r.span.line, r.span.column))
+            .collect();
+        assert_eq!(ids, vec![("c", 8, 5), ("7", 9, 5)]);
+
+        let (doc, diags) =
+            bet("constraints: {a: 1}\noptions: [x]\ntradeoffs: \"  one  \"\nhandles: \"  \"\n");
+        assert_eq!(
+            full(&diags),
+            vec!["3:14+6 schema error `constraints` must be text, not a mapping | -"]
+        );
+        assert!(doc.constraints.is_empty() && doc.handles.is_empty());
+        assert_eq!(doc.tradeoffs, vec!["one"]);
+        let (doc, diags) = bet(
+            "constraints:\n  - {a: 1}\n  - [b]\n  -\n  - \"  \"\n  - \" c \"\n  - true\n  - 7\n",
+        );
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `constraints` must be text, not a mapping | -",
+                "5:5+3 schema error item 2 of `constraints` must be text, not a list | -"
+            ]
+        );
+        assert_eq!(doc.constraints, vec!["c", "true", "7"]);
+
+        let (doc, diags) = bet("tags: {a: 1}\n");
+        assert_eq!(
+            full(&diags),
+            vec!["3:7+6 schema error `tags` must be text, not a mapping | -"]
+        );
+        assert!(doc.tags.is_empty());
+        let (doc, diags) = bet("tags:\n  - {a: 1}\n  - [b]\n  -\n  - \" c \"\n  - \"\"\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `tags` must be text, not a mapping | -",
+                "5:5+3 schema error item 2 of `tags` must be text, not a list | -"
+            ]
+        );
+        assert_eq!(doc.tags, vec![" c ", "", "7"]);
+        let (doc, diags) = bet("tags: solo\n");
+        assert!(diags.is_empty());
+        assert_eq!(doc.tags, vec!["solo"]);
+    }
+
     #[test]
     fn reads_a_full_bet() {
         let (doc, diags) = parse(

@@ -276,6 +276,48 @@ fn dotted(path: &[Step<'_>]) -> String {
         .join(".")
 }
 
+/// What a list field makes of a value written where its list should be.
+#[derive(Clone, Copy)]
+enum Lone<'e> {
+    /// It is reported: the field must be `expected`.
+    Refused(&'e str),
+    /// An id (text or a number) is a list of one; anything else is reported
+    /// as not `expected`.
+    Scalar(&'e str),
+    /// Whatever it is, it is the list's one item.
+    Any,
+}
+
+/// One item of a list field: where it is, and its number as a person counts.
+struct Item {
+    path: Vec<Step<'static>>,
+    number: usize,
+}
+
+impl Item {
+    fn nth(key: &'static str, index: usize) -> Item {
+        Item {
+            path: vec![Step::Key(key), Step::Index(index)],
+            number: index + 1,
+        }
+    }
+
+    /// The value written alone in place of the list.
+    fn alone(key: &'static str) -> Item {
+        Item {
+            path: vec![Step::Key(key)],
+            number: 1,
+        }
+    }
+
+    /// The path to the item's field `field`.
+    fn at(&self, field: &'static str) -> Vec<Step<'static>> {
+        let mut path = self.path.clone();
+        path.push(Step::Key(field));
+        path
+    }
+}
+
 impl Reader<'_> {
     fn to_span(&self, located: Option<yaml::Located>) -> Span {
         match located {
@@ -424,21 +466,57 @@ impl Reader<'_> {
     }
 
     fn id_list(&mut self, value: &Value, key: &'static str) -> Vec<Ref> {
-        match value {
-            Value::Null => Vec::new(),
-            Value::Array(items) => items
+        self.list_of(value, key, Lone::Scalar("a list of ids"), |r, v, item| {
+            r.id_ref(v, &item.path)
+        })
+    }
+
+    /// The walk every list field shares: each item read by `read` at its own
+    /// path (an item `read` refuses is left out, `read` having reported
+    /// why), and a value that is not a list treated as `lone` says.
+    fn list_of<T>(
+        &mut self,
+        value: &Value,
+        key: &'static str,
+        lone: Lone<'_>,
+        mut read: impl FnMut(&mut Self, &Value, &Item) -> Option<T>,
+    ) -> Vec<T> {
+        let items: Vec<(Item, &Value)> = match (value, lone) {
+            (Value::Null, _) => return Vec::new(),
+            (Value::Array(items), _) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.id_ref(item, &[Step::Key(key), Step::Index(i)]))
+                .map(|(i, v)| (Item::nth(key, i), v))
                 .collect(),
-            Value::String(_) | Value::Number(_) => {
-                self.id_ref(value, &[Step::Key(key)]).into_iter().collect()
+            (Value::String(_) | Value::Number(_), Lone::Scalar(_)) | (_, Lone::Any) => {
+                vec![(Item::alone(key), value)]
             }
-            other => {
-                self.wrong_type(&[Step::Key(key)], other, "a list of ids");
-                Vec::new()
+            (other, Lone::Refused(expected) | Lone::Scalar(expected)) => {
+                self.wrong_type(&[Step::Key(key)], other, expected);
+                return Vec::new();
             }
-        }
+        };
+        items
+            .into_iter()
+            .filter_map(|(item, v)| read(self, v, &item))
+            .collect()
+    }
+
+    /// A list of mappings with `fields` (`key_results:`, `checkins:`, …):
+    /// an item that is not a mapping is reported and left out, an empty one
+    /// left out; anything but a list is reported as not `expected`.
+    fn entries<T>(
+        &mut self,
+        value: &Value,
+        key: &'static str,
+        expected: &str,
+        fields: &[&str],
+        mut read: impl FnMut(&mut Self, &Map<String, Value>, &Item) -> Option<T>,
+    ) -> Vec<T> {
+        self.list_of(value, key, Lone::Refused(expected), |r, v, item| {
+            let obj = r.object(v, &item.path, fields)?;
+            read(r, obj, item)
+        })
     }
 
     /// `reviewed_against: {id: stamp, ...}`, as `throughline review` writes it.
@@ -718,15 +796,8 @@ impl Reader<'_> {
                 "decides" => doc.decides = self.id_list(value, "decides"),
                 "superseded_by" => doc.superseded_by = self.id_ref(value, &k),
                 "tags" => {
-                    doc.tags = match value {
-                        Value::Array(items) => items
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, t)| self.text(t, &[Step::Key("tags"), Step::Index(i)]))
-                            .collect(),
-                        Value::Null => Vec::new(),
-                        other => self.text(other, &k).into_iter().collect(),
-                    }
+                    doc.tags =
+                        self.list_of(value, "tags", Lone::Any, |r, v, item| r.text(v, &item.path))
                 }
                 "draft" => {
                     self.boolean(value, &k);
@@ -785,22 +856,10 @@ impl Reader<'_> {
     /// A list of short statements (`fixed:`, `open:`, `constraints:`); one
     /// statement written alone is a list of one.
     fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect(),
-            Value::Null => Vec::new(),
-            other => self
-                .text(other, &[Step::Key(key)])
-                .map(|t| t.trim().to_string())
-                .into_iter()
-                .filter(|t| !t.is_empty())
-                .collect(),
-        }
+        self.list_of(value, key, Lone::Any, |r, v, item| {
+            let text = r.text(v, &item.path)?;
+            Some(text.trim().to_string()).filter(|t| !t.is_empty())
+        })
     }
 
     fn read_dhm(&mut self, value: &Value) -> Option<Dhm> {
@@ -839,52 +898,42 @@ impl Reader<'_> {
     }
 
     fn read_confidence_log(&mut self, value: &Value) -> Vec<ConfidenceEntry> {
-        let Some(items) = self.list(
+        let mut entries = self.entries(
             value,
             "confidence_log",
             "a list of `{date, problem, solution, outcome, note}` entries",
-        ) else {
-            return Vec::new();
-        };
-        let mut entries = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = |f: &'static str| [Step::Key("confidence_log"), Step::Index(i), Step::Key(f)];
-            let Some(obj) = self.object(
-                item,
-                &[Step::Key("confidence_log"), Step::Index(i)],
-                CONFIDENCE_LOG_FIELDS,
-            ) else {
-                continue;
-            };
-            let mut levels = Confidence::default();
-            for (field, slot) in [
-                ("problem", &mut levels.problem),
-                ("solution", &mut levels.solution),
-                ("outcome", &mut levels.outcome),
-            ] {
-                if let Some(v) = obj.get(field) {
-                    *slot = self.vocab(v, &at(field), Level::parse, Level::ALL);
+            CONFIDENCE_LOG_FIELDS,
+            |r, obj, item| {
+                let mut levels = Confidence::default();
+                for (field, slot) in [
+                    ("problem", &mut levels.problem),
+                    ("solution", &mut levels.solution),
+                    ("outcome", &mut levels.outcome),
+                ] {
+                    if let Some(v) = obj.get(field) {
+                        *slot = r.vocab(v, &item.at(field), Level::parse, Level::ALL);
+                    }
                 }
-            }
-            let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
-            let evidence = obj
-                .get("evidence")
-                .and_then(|n| self.text(n, &at("evidence")));
-            match obj.get("date").and_then(|d| self.date(d, &at("date"))) {
-                Some(date) => entries.push(ConfidenceEntry {
-                    date,
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                let evidence = obj
+                    .get("evidence")
+                    .and_then(|n| r.text(n, &item.at("evidence")));
+                let date = obj.get("date").and_then(|d| r.date(d, &item.at("date")));
+                if date.is_none() && !obj.contains_key("date") {
+                    r.error(
+                        &item.path,
+                        format!("confidence entry {} has no `date`", item.number),
+                        Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
+                    );
+                }
+                Some(ConfidenceEntry {
+                    date: date?,
                     levels,
                     note,
                     evidence,
-                }),
-                None if !obj.contains_key("date") => self.error(
-                    &[Step::Key("confidence_log"), Step::Index(i)],
-                    format!("confidence entry {} has no `date`", i + 1),
-                    Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
-                ),
-                None => {}
-            }
-        }
+                })
+            },
+        );
         entries.sort_by_key(|e| e.date);
         entries
     }
@@ -903,28 +952,21 @@ impl Reader<'_> {
     }
 
     fn read_key_results(&mut self, value: &Value) -> Vec<KeyResult> {
-        let Some(items) = self.list(value, "key_results", "a list of key results") else {
-            return Vec::new();
-        };
-        let mut results = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = |f: &'static str| [Step::Key("key_results"), Step::Index(i), Step::Key(f)];
-            let Some(obj) = self.object(
-                item,
-                &[Step::Key("key_results"), Step::Index(i)],
-                KEY_RESULT_FIELDS,
-            ) else {
-                continue;
-            };
-            let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
-            results.push(KeyResult {
-                metric: self.metric_ref(get("metric"), &at("metric")),
-                baseline: self.number(get("baseline"), &at("baseline")),
-                target: self.number(get("target"), &at("target")),
-                by: self.date(get("by"), &at("by")),
-            });
-        }
-        results
+        self.entries(
+            value,
+            "key_results",
+            "a list of key results",
+            KEY_RESULT_FIELDS,
+            |r, obj, item| {
+                let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+                Some(KeyResult {
+                    metric: r.metric_ref(get("metric"), &item.at("metric")),
+                    baseline: r.number(get("baseline"), &item.at("baseline")),
+                    target: r.number(get("target"), &item.at("target")),
+                    by: r.date(get("by"), &item.at("by")),
+                })
+            },
+        )
     }
 
     fn read_approval(&mut self, value: &Value) -> Option<Approval> {
@@ -946,125 +988,71 @@ impl Reader<'_> {
 
     /// `depends_on:`: ids, or `{id, needed_by, note}`; a lone id is a list of one.
     fn read_dependencies(&mut self, value: &Value) -> Vec<Dependency> {
-        let key = "depends_on";
-        let items: Vec<(Option<usize>, &Value)> = match value {
-            Value::Null => return Vec::new(),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Some(i), v))
-                .collect(),
-            other => vec![(None, other)],
-        };
-        let mut out = Vec::new();
-        for (i, item) in items {
-            let mut path = vec![Step::Key(key)];
-            path.extend(i.map(Step::Index));
-            match item {
-                Value::Object(_) => {
-                    let Some(obj) = self.object(item, &path, DEPENDENCY_FIELDS) else {
-                        continue;
-                    };
-                    let at = |field: &'static str| {
-                        let mut p = path.clone();
-                        p.push(Step::Key(field));
-                        p
-                    };
-                    let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
-                    let target = self.id_ref(get("id"), &at("id"));
-                    let needed_by = obj
-                        .get("needed_by")
-                        .and_then(|d| self.date(d, &at("needed_by")));
-                    let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
-                    match target {
-                        Some(target) => out.push(Dependency {
-                            target,
-                            needed_by,
-                            note,
-                        }),
-                        None => self.error(
-                            &path,
-                            format!("dependency {} has no `id`", i.map_or(1, |i| i + 1)),
-                            Some(
-                                "write `{id: ID, needed_by: YYYY-MM-DD}` or just the id"
-                                    .to_string(),
-                            ),
-                        ),
-                    }
+        self.list_of(value, "depends_on", Lone::Any, |r, v, item| match v {
+            Value::Object(_) => {
+                let obj = r.object(v, &item.path, DEPENDENCY_FIELDS)?;
+                let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+                let target = r.id_ref(get("id"), &item.at("id"));
+                let needed_by = obj
+                    .get("needed_by")
+                    .and_then(|d| r.date(d, &item.at("needed_by")));
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                if target.is_none() {
+                    r.error(
+                        &item.path,
+                        format!("dependency {} has no `id`", item.number),
+                        Some("write `{id: ID, needed_by: YYYY-MM-DD}` or just the id".to_string()),
+                    );
                 }
-                Value::String(_) | Value::Number(_) => {
-                    if let Some(target) = self.id_ref(item, &path) {
-                        out.push(Dependency {
-                            target,
-                            needed_by: None,
-                            note: None,
-                        });
-                    }
-                }
-                other => self.wrong_type(&path, other, "an id or `{id, needed_by, note}`"),
+                Some(Dependency {
+                    target: target?,
+                    needed_by,
+                    note,
+                })
             }
-        }
-        out
+            Value::String(_) | Value::Number(_) => Some(Dependency {
+                target: r.id_ref(v, &item.path)?,
+                needed_by: None,
+                note: None,
+            }),
+            other => {
+                r.wrong_type(&item.path, other, "an id or `{id, needed_by, note}`");
+                None
+            }
+        })
     }
 
     fn read_checkins(&mut self, value: &Value) -> Vec<Checkin> {
-        let Some(items) = self.list(value, "checkins", "a list of `{date, value}` check-ins")
-        else {
-            return Vec::new();
-        };
-        let mut checkins = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let path = [Step::Key("checkins"), Step::Index(i)];
-            let Some(obj) = self.object(item, &path, CHECKIN_FIELDS) else {
-                continue;
-            };
-            let date = obj.get("date").and_then(|d| {
-                self.date(
-                    d,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("date")],
-                )
-            });
-            let value = obj.get("value").and_then(|v| {
-                self.number(
-                    v,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("value")],
-                )
-            });
-            let note = obj.get("note").and_then(|n| {
-                self.text(
-                    n,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("note")],
-                )
-            });
-            match (date, value) {
-                (Some(date), Some(value)) => checkins.push(Checkin { date, value, note }),
-                (None, _) if !obj.contains_key("date") => {
-                    self.error(&path, format!("check-in {} has no `date`", i + 1), None)
+        let mut checkins = self.entries(
+            value,
+            "checkins",
+            "a list of `{date, value}` check-ins",
+            CHECKIN_FIELDS,
+            |r, obj, item| {
+                let date = obj.get("date").and_then(|d| r.date(d, &item.at("date")));
+                let value = obj
+                    .get("value")
+                    .and_then(|v| r.number(v, &item.at("value")));
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                match (date, value) {
+                    (Some(date), Some(value)) => return Some(Checkin { date, value, note }),
+                    (None, _) if !obj.contains_key("date") => r.error(
+                        &item.path,
+                        format!("check-in {} has no `date`", item.number),
+                        None,
+                    ),
+                    (_, None) if !obj.contains_key("value") => r.error(
+                        &item.path,
+                        format!("check-in {} has no `value`", item.number),
+                        None,
+                    ),
+                    _ => {}
                 }
-                (_, None) if !obj.contains_key("value") => {
-                    self.error(&path, format!("check-in {} has no `value`", i + 1), None)
-                }
-                _ => {}
-            }
-        }
+                None
+            },
+        );
         checkins.sort_by_key(|c| c.date);
         checkins
-    }
-
-    fn list<'v>(
-        &mut self,
-        value: &'v Value,
-        key: &'static str,
-        expected: &str,
-    ) -> Option<&'v Vec<Value>> {
-        match value {
-            Value::Null => None,
-            Value::Array(items) => Some(items),
-            other => {
-                self.wrong_type(&[Step::Key(key)], other, expected);
-                None
-            }
-        }
     }
 }
 

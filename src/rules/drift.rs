@@ -218,4 +218,71 @@ mod tests {
             1
         );
     }
+
+    /// A bet shaped by decision `d-old`, superseded by `d-new` on `on`; the
+    /// bet last reviewed on `reviewed`, in its `reviewed:` or (with `by_review`)
+    /// by a review that covers it.
+    fn decided(on: &str, reviewed: &str, by_review: bool) -> Vec<(&'static str, &'static str)> {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let (field, review) = if by_review {
+            (
+                String::new(),
+                format!("---\nid: r\nkind: review\ndate: {reviewed}\ncovers: [bet]\n---\n"),
+            )
+        } else {
+            (format!("reviewed: {reviewed}\n"), String::new())
+        };
+        let mut files = vec![
+            COMPANY,
+            ("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n"),
+            ("bet.md", leak(format!("---\nid: bet\nkind: bet\nparent: ps\n{field}---\n"))),
+            ("d-old.md", "---\nid: d-old\nkind: decision\ndate: 2026-08-01\nstatus: superseded\nsuperseded_by: d-new\ndecides: [bet]\n---\n"),
+            ("d-new.md", leak(format!("---\nid: d-new\nkind: decision\ndate: {on}\nstatus: accepted\n---\n"))),
+        ];
+        if by_review {
+            files.push(("r.md", leak(review)));
+        }
+        files
+    }
+
+    /// Both kinds of drift start the day after the last review and fire
+    /// once the grace period has passed in full; each points at
+    /// `reviewed:`, else at a field of its own.
+    #[test]
+    fn drift_starts_after_the_review_and_fires_after_the_grace_period() {
+        let today = "2026-11-24";
+        // Superseded on the day of the review: reviewed against it.
+        assert!(findings(
+            &Drift,
+            "",
+            &decided("2026-09-01", "2026-09-01", false),
+            today
+        )
+        .is_empty());
+        // 30 days ago: the last day of the default grace.
+        assert!(findings(
+            &Drift,
+            "",
+            &decided("2026-10-25", "2026-09-01", false),
+            today
+        )
+        .is_empty());
+        assert_eq!(
+            findings(&Drift, "", &decided("2026-10-24", "2026-09-01", false), today),
+            vec!["bet.md:5:11 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-10-24, 53 days after this bet was last reviewed (2026-09-01)"]
+        );
+        assert_eq!(
+            findings(&Drift, "", &decided("2026-09-02", "2026-09-01", true), today),
+            vec!["bet.md:3:7 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-09-02, 1 days after this bet was last reviewed (2026-09-01)"]
+        );
+        // The parent changed on the day of the review; then the day after,
+        // seen by a covering review.
+        assert!(findings(&Drift, "", &site("2026-09-15", "2026-09-15"), today).is_empty());
+        let mut files = decided("2026-08-01", "2026-09-15", true);
+        files[1] = ("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\nupdated: 2026-09-16\n---\n");
+        assert_eq!(
+            findings(&Drift, "", &files, today),
+            vec!["bet.md:4:9 warning: its parent `ps` changed on 2026-09-16, 1 days after this bet was last reviewed (2026-09-15)"]
+        );
+    }
 }

@@ -8,8 +8,8 @@
 //! contradict it.
 
 use super::{is_closed, Context, Rule, RuleMeta, Scope};
-use crate::date::days_between;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::date::{days_between, Date};
+use crate::diagnostics::{Diagnostic, Severity, Span};
 use crate::graph::{DocId, Rel};
 use crate::model::Document;
 use crate::yaml::Step;
@@ -33,7 +33,6 @@ impl Rule for Drift {
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
-        let grace = ctx.config.drift_grace;
         let doc = &ctx.docs[id];
         if is_closed(doc) {
             return;
@@ -50,18 +49,14 @@ impl Rule for Drift {
         let (Some(changed), Some(last)) = (parent.changed_on(), ctx.last_review(id)) else {
             return;
         };
-        if changed <= last.date || ctx.today <= grace.after(changed) {
+        if !drifted(ctx, last.date, changed) {
             return;
         }
-        let span = match doc.reviewed {
-            Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
-            None => ctx.span(doc, &[Step::Key("parent")]),
-        };
         out.push(
             ctx.warning(
                 self.id(),
                 doc,
-                span,
+                review_span(ctx, doc, "parent"),
                 format!(
                     "its parent `{}` changed on {changed}, {} days after this {} was last reviewed ({})",
                     parent.id,
@@ -74,6 +69,24 @@ impl Rule for Drift {
             .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
         );
     }
+}
+
+/// Whether what changed on `changed` has left a document last reviewed on
+/// `reviewed` behind: it changed after the review, and the grace period
+/// (`drift_grace:`) to catch up has passed in full.
+fn drifted(ctx: &Context<'_>, reviewed: Date, changed: Date) -> bool {
+    changed > reviewed && ctx.today > ctx.config.drift_grace.after(changed)
+}
+
+/// Where a finding by dates points: the `reviewed:` that is out of date,
+/// else `field`, the link to what changed.
+fn review_span(ctx: &Context<'_>, doc: &Document, field: &'static str) -> Span {
+    let key = if doc.reviewed.is_some() {
+        "reviewed"
+    } else {
+        field
+    };
+    ctx.span(doc, &[Step::Key(key)])
 }
 
 impl Drift {
@@ -90,23 +103,18 @@ impl Drift {
         let Some(last) = ctx.last_review(id) else {
             return;
         };
-        let grace = ctx.config.drift_grace;
         for e in ctx.graph.incoming(id).filter(|e| e.rel == Rel::Decides) {
             let Some((by, Some(on))) = ctx.facts().superseded(e.from) else {
                 continue;
             };
-            if on <= last.date || ctx.today <= grace.after(on) {
+            if !drifted(ctx, last.date, on) {
                 continue;
             }
-            let span = match doc.reviewed {
-                Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
-                None => ctx.span(doc, &[Step::Key("kind")]),
-            };
             out.push(
                 ctx.warning(
                     self.id(),
                     doc,
-                    span,
+                    review_span(ctx, doc, "kind"),
                     format!(
                         "decision `{}`, which shapes it, was superseded by `{}` on {on}, {} days after this {} was last reviewed ({})",
                         ctx.docs[e.from].id,

@@ -8,8 +8,8 @@
 //! contradict it.
 
 use super::{is_closed, Context, Rule, RuleMeta, Scope};
-use crate::date::days_between;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::date::{days_between, Date};
+use crate::diagnostics::{Diagnostic, Severity, Span};
 use crate::graph::{DocId, Rel};
 use crate::model::Document;
 use crate::yaml::Step;
@@ -33,7 +33,6 @@ impl Rule for Drift {
     }
 
     fn check_document(&self, ctx: &Context<'_>, id: DocId, out: &mut Vec<Diagnostic>) {
-        let grace = ctx.config.drift_grace;
         let doc = &ctx.docs[id];
         if is_closed(doc) {
             return;
@@ -50,18 +49,14 @@ impl Rule for Drift {
         let (Some(changed), Some(last)) = (parent.changed_on(), ctx.last_review(id)) else {
             return;
         };
-        if changed <= last.date || ctx.today <= grace.after(changed) {
+        if !drifted(ctx, last.date, changed) {
             return;
         }
-        let span = match doc.reviewed {
-            Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
-            None => ctx.span(doc, &[Step::Key("parent")]),
-        };
         out.push(
             ctx.warning(
                 self.id(),
                 doc,
-                span,
+                review_span(ctx, doc, "parent"),
                 format!(
                     "its parent `{}` changed on {changed}, {} days after this {} was last reviewed ({})",
                     parent.id,
@@ -74,6 +69,24 @@ impl Rule for Drift {
             .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
         );
     }
+}
+
+/// Whether what changed on `changed` has left a document last reviewed on
+/// `reviewed` behind: it changed after the review, and the grace period
+/// (`drift_grace:`) to catch up has passed in full.
+fn drifted(ctx: &Context<'_>, reviewed: Date, changed: Date) -> bool {
+    changed > reviewed && ctx.today > ctx.config.drift_grace.after(changed)
+}
+
+/// Where a finding by dates points: the `reviewed:` that is out of date,
+/// else `field`, the link to what changed.
+fn review_span(ctx: &Context<'_>, doc: &Document, field: &'static str) -> Span {
+    let key = if doc.reviewed.is_some() {
+        "reviewed"
+    } else {
+        field
+    };
+    ctx.span(doc, &[Step::Key(key)])
 }
 
 impl Drift {
@@ -90,23 +103,18 @@ impl Drift {
         let Some(last) = ctx.last_review(id) else {
             return;
         };
-        let grace = ctx.config.drift_grace;
         for e in ctx.graph.incoming(id).filter(|e| e.rel == Rel::Decides) {
             let Some((by, Some(on))) = ctx.facts().superseded(e.from) else {
                 continue;
             };
-            if on <= last.date || ctx.today <= grace.after(on) {
+            if !drifted(ctx, last.date, on) {
                 continue;
             }
-            let span = match doc.reviewed {
-                Some(_) => ctx.span(doc, &[Step::Key("reviewed")]),
-                None => ctx.span(doc, &[Step::Key("kind")]),
-            };
             out.push(
                 ctx.warning(
                     self.id(),
                     doc,
-                    span,
+                    review_span(ctx, doc, "kind"),
                     format!(
                         "decision `{}`, which shapes it, was superseded by `{}` on {on}, {} days after this {} was last reviewed ({})",
                         ctx.docs[e.from].id,
@@ -216,6 +224,73 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    /// A bet shaped by decision `d-old`, superseded by `d-new` on `on`; the
+    /// bet last reviewed on `reviewed`, in its `reviewed:` or (with `by_review`)
+    /// by a review that covers it.
+    fn decided(on: &str, reviewed: &str, by_review: bool) -> Vec<(&'static str, &'static str)> {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let (field, review) = if by_review {
+            (
+                String::new(),
+                format!("---\nid: r\nkind: review\ndate: {reviewed}\ncovers: [bet]\n---\n"),
+            )
+        } else {
+            (format!("reviewed: {reviewed}\n"), String::new())
+        };
+        let mut files = vec![
+            COMPANY,
+            ("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\n---\n"),
+            ("bet.md", leak(format!("---\nid: bet\nkind: bet\nparent: ps\n{field}---\n"))),
+            ("d-old.md", "---\nid: d-old\nkind: decision\ndate: 2026-08-01\nstatus: superseded\nsuperseded_by: d-new\ndecides: [bet]\n---\n"),
+            ("d-new.md", leak(format!("---\nid: d-new\nkind: decision\ndate: {on}\nstatus: accepted\n---\n"))),
+        ];
+        if by_review {
+            files.push(("r.md", leak(review)));
+        }
+        files
+    }
+
+    /// Both kinds of drift start the day after the last review and fire
+    /// once the grace period has passed in full; each points at
+    /// `reviewed:`, else at a field of its own.
+    #[test]
+    fn drift_starts_after_the_review_and_fires_after_the_grace_period() {
+        let today = "2026-11-24";
+        // Superseded on the day of the review: reviewed against it.
+        assert!(findings(
+            &Drift,
+            "",
+            &decided("2026-09-01", "2026-09-01", false),
+            today
+        )
+        .is_empty());
+        // 30 days ago: the last day of the default grace.
+        assert!(findings(
+            &Drift,
+            "",
+            &decided("2026-10-25", "2026-09-01", false),
+            today
+        )
+        .is_empty());
+        assert_eq!(
+            findings(&Drift, "", &decided("2026-10-24", "2026-09-01", false), today),
+            vec!["bet.md:5:11 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-10-24, 53 days after this bet was last reviewed (2026-09-01)"]
+        );
+        assert_eq!(
+            findings(&Drift, "", &decided("2026-09-02", "2026-09-01", true), today),
+            vec!["bet.md:3:7 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-09-02, 1 days after this bet was last reviewed (2026-09-01)"]
+        );
+        // The parent changed on the day of the review; then the day after,
+        // seen by a covering review.
+        assert!(findings(&Drift, "", &site("2026-09-15", "2026-09-15"), today).is_empty());
+        let mut files = decided("2026-08-01", "2026-09-15", true);
+        files[1] = ("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\nupdated: 2026-09-16\n---\n");
+        assert_eq!(
+            findings(&Drift, "", &files, today),
+            vec!["bet.md:4:9 warning: its parent `ps` changed on 2026-09-16, 1 days after this bet was last reviewed (2026-09-15)"]
         );
     }
 }

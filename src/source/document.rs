@@ -276,6 +276,48 @@ fn dotted(path: &[Step<'_>]) -> String {
         .join(".")
 }
 
+/// What a list field makes of a value written where its list should be.
+#[derive(Clone, Copy)]
+enum Lone<'e> {
+    /// It is reported: the field must be `expected`.
+    Refused(&'e str),
+    /// An id (text or a number) is a list of one; anything else is reported
+    /// as not `expected`.
+    Scalar(&'e str),
+    /// Whatever it is, it is the list's one item.
+    Any,
+}
+
+/// One item of a list field: where it is, and its number as a person counts.
+struct Item {
+    path: Vec<Step<'static>>,
+    number: usize,
+}
+
+impl Item {
+    fn nth(key: &'static str, index: usize) -> Item {
+        Item {
+            path: vec![Step::Key(key), Step::Index(index)],
+            number: index + 1,
+        }
+    }
+
+    /// The value written alone in place of the list.
+    fn alone(key: &'static str) -> Item {
+        Item {
+            path: vec![Step::Key(key)],
+            number: 1,
+        }
+    }
+
+    /// The path to the item's field `field`.
+    fn at(&self, field: &'static str) -> Vec<Step<'static>> {
+        let mut path = self.path.clone();
+        path.push(Step::Key(field));
+        path
+    }
+}
+
 impl Reader<'_> {
     fn to_span(&self, located: Option<yaml::Located>) -> Span {
         match located {
@@ -424,21 +466,57 @@ impl Reader<'_> {
     }
 
     fn id_list(&mut self, value: &Value, key: &'static str) -> Vec<Ref> {
-        match value {
-            Value::Null => Vec::new(),
-            Value::Array(items) => items
+        self.list_of(value, key, Lone::Scalar("a list of ids"), |r, v, item| {
+            r.id_ref(v, &item.path)
+        })
+    }
+
+    /// The walk every list field shares: each item read by `read` at its own
+    /// path (an item `read` refuses is left out, `read` having reported
+    /// why), and a value that is not a list treated as `lone` says.
+    fn list_of<T>(
+        &mut self,
+        value: &Value,
+        key: &'static str,
+        lone: Lone<'_>,
+        mut read: impl FnMut(&mut Self, &Value, &Item) -> Option<T>,
+    ) -> Vec<T> {
+        let items: Vec<(Item, &Value)> = match (value, lone) {
+            (Value::Null, _) => return Vec::new(),
+            (Value::Array(items), _) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.id_ref(item, &[Step::Key(key), Step::Index(i)]))
+                .map(|(i, v)| (Item::nth(key, i), v))
                 .collect(),
-            Value::String(_) | Value::Number(_) => {
-                self.id_ref(value, &[Step::Key(key)]).into_iter().collect()
+            (Value::String(_) | Value::Number(_), Lone::Scalar(_)) | (_, Lone::Any) => {
+                vec![(Item::alone(key), value)]
             }
-            other => {
-                self.wrong_type(&[Step::Key(key)], other, "a list of ids");
-                Vec::new()
+            (other, Lone::Refused(expected) | Lone::Scalar(expected)) => {
+                self.wrong_type(&[Step::Key(key)], other, expected);
+                return Vec::new();
             }
-        }
+        };
+        items
+            .into_iter()
+            .filter_map(|(item, v)| read(self, v, &item))
+            .collect()
+    }
+
+    /// A list of mappings with `fields` (`key_results:`, `checkins:`, …):
+    /// an item that is not a mapping is reported and left out, an empty one
+    /// left out; anything but a list is reported as not `expected`.
+    fn entries<T>(
+        &mut self,
+        value: &Value,
+        key: &'static str,
+        expected: &str,
+        fields: &[&str],
+        mut read: impl FnMut(&mut Self, &Map<String, Value>, &Item) -> Option<T>,
+    ) -> Vec<T> {
+        self.list_of(value, key, Lone::Refused(expected), |r, v, item| {
+            let obj = r.object(v, &item.path, fields)?;
+            read(r, obj, item)
+        })
     }
 
     /// `reviewed_against: {id: stamp, ...}`, as `throughline review` writes it.
@@ -718,15 +796,8 @@ impl Reader<'_> {
                 "decides" => doc.decides = self.id_list(value, "decides"),
                 "superseded_by" => doc.superseded_by = self.id_ref(value, &k),
                 "tags" => {
-                    doc.tags = match value {
-                        Value::Array(items) => items
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, t)| self.text(t, &[Step::Key("tags"), Step::Index(i)]))
-                            .collect(),
-                        Value::Null => Vec::new(),
-                        other => self.text(other, &k).into_iter().collect(),
-                    }
+                    doc.tags =
+                        self.list_of(value, "tags", Lone::Any, |r, v, item| r.text(v, &item.path))
                 }
                 "draft" => {
                     self.boolean(value, &k);
@@ -785,22 +856,10 @@ impl Reader<'_> {
     /// A list of short statements (`fixed:`, `open:`, `constraints:`); one
     /// statement written alone is a list of one.
     fn text_list(&mut self, value: &Value, key: &'static str) -> Vec<String> {
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, t)| self.text(t, &[Step::Key(key), Step::Index(i)]))
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect(),
-            Value::Null => Vec::new(),
-            other => self
-                .text(other, &[Step::Key(key)])
-                .map(|t| t.trim().to_string())
-                .into_iter()
-                .filter(|t| !t.is_empty())
-                .collect(),
-        }
+        self.list_of(value, key, Lone::Any, |r, v, item| {
+            let text = r.text(v, &item.path)?;
+            Some(text.trim().to_string()).filter(|t| !t.is_empty())
+        })
     }
 
     fn read_dhm(&mut self, value: &Value) -> Option<Dhm> {
@@ -839,52 +898,42 @@ impl Reader<'_> {
     }
 
     fn read_confidence_log(&mut self, value: &Value) -> Vec<ConfidenceEntry> {
-        let Some(items) = self.list(
+        let mut entries = self.entries(
             value,
             "confidence_log",
             "a list of `{date, problem, solution, outcome, note}` entries",
-        ) else {
-            return Vec::new();
-        };
-        let mut entries = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = |f: &'static str| [Step::Key("confidence_log"), Step::Index(i), Step::Key(f)];
-            let Some(obj) = self.object(
-                item,
-                &[Step::Key("confidence_log"), Step::Index(i)],
-                CONFIDENCE_LOG_FIELDS,
-            ) else {
-                continue;
-            };
-            let mut levels = Confidence::default();
-            for (field, slot) in [
-                ("problem", &mut levels.problem),
-                ("solution", &mut levels.solution),
-                ("outcome", &mut levels.outcome),
-            ] {
-                if let Some(v) = obj.get(field) {
-                    *slot = self.vocab(v, &at(field), Level::parse, Level::ALL);
+            CONFIDENCE_LOG_FIELDS,
+            |r, obj, item| {
+                let mut levels = Confidence::default();
+                for (field, slot) in [
+                    ("problem", &mut levels.problem),
+                    ("solution", &mut levels.solution),
+                    ("outcome", &mut levels.outcome),
+                ] {
+                    if let Some(v) = obj.get(field) {
+                        *slot = r.vocab(v, &item.at(field), Level::parse, Level::ALL);
+                    }
                 }
-            }
-            let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
-            let evidence = obj
-                .get("evidence")
-                .and_then(|n| self.text(n, &at("evidence")));
-            match obj.get("date").and_then(|d| self.date(d, &at("date"))) {
-                Some(date) => entries.push(ConfidenceEntry {
-                    date,
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                let evidence = obj
+                    .get("evidence")
+                    .and_then(|n| r.text(n, &item.at("evidence")));
+                let date = obj.get("date").and_then(|d| r.date(d, &item.at("date")));
+                if date.is_none() && !obj.contains_key("date") {
+                    r.error(
+                        &item.path,
+                        format!("confidence entry {} has no `date`", item.number),
+                        Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
+                    );
+                }
+                Some(ConfidenceEntry {
+                    date: date?,
                     levels,
                     note,
                     evidence,
-                }),
-                None if !obj.contains_key("date") => self.error(
-                    &[Step::Key("confidence_log"), Step::Index(i)],
-                    format!("confidence entry {} has no `date`", i + 1),
-                    Some("write when the levels were set: `date: YYYY-MM-DD`".to_string()),
-                ),
-                None => {}
-            }
-        }
+                })
+            },
+        );
         entries.sort_by_key(|e| e.date);
         entries
     }
@@ -903,28 +952,21 @@ impl Reader<'_> {
     }
 
     fn read_key_results(&mut self, value: &Value) -> Vec<KeyResult> {
-        let Some(items) = self.list(value, "key_results", "a list of key results") else {
-            return Vec::new();
-        };
-        let mut results = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let at = |f: &'static str| [Step::Key("key_results"), Step::Index(i), Step::Key(f)];
-            let Some(obj) = self.object(
-                item,
-                &[Step::Key("key_results"), Step::Index(i)],
-                KEY_RESULT_FIELDS,
-            ) else {
-                continue;
-            };
-            let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
-            results.push(KeyResult {
-                metric: self.metric_ref(get("metric"), &at("metric")),
-                baseline: self.number(get("baseline"), &at("baseline")),
-                target: self.number(get("target"), &at("target")),
-                by: self.date(get("by"), &at("by")),
-            });
-        }
-        results
+        self.entries(
+            value,
+            "key_results",
+            "a list of key results",
+            KEY_RESULT_FIELDS,
+            |r, obj, item| {
+                let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+                Some(KeyResult {
+                    metric: r.metric_ref(get("metric"), &item.at("metric")),
+                    baseline: r.number(get("baseline"), &item.at("baseline")),
+                    target: r.number(get("target"), &item.at("target")),
+                    by: r.date(get("by"), &item.at("by")),
+                })
+            },
+        )
     }
 
     fn read_approval(&mut self, value: &Value) -> Option<Approval> {
@@ -946,125 +988,71 @@ impl Reader<'_> {
 
     /// `depends_on:`: ids, or `{id, needed_by, note}`; a lone id is a list of one.
     fn read_dependencies(&mut self, value: &Value) -> Vec<Dependency> {
-        let key = "depends_on";
-        let items: Vec<(Option<usize>, &Value)> = match value {
-            Value::Null => return Vec::new(),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Some(i), v))
-                .collect(),
-            other => vec![(None, other)],
-        };
-        let mut out = Vec::new();
-        for (i, item) in items {
-            let mut path = vec![Step::Key(key)];
-            path.extend(i.map(Step::Index));
-            match item {
-                Value::Object(_) => {
-                    let Some(obj) = self.object(item, &path, DEPENDENCY_FIELDS) else {
-                        continue;
-                    };
-                    let at = |field: &'static str| {
-                        let mut p = path.clone();
-                        p.push(Step::Key(field));
-                        p
-                    };
-                    let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
-                    let target = self.id_ref(get("id"), &at("id"));
-                    let needed_by = obj
-                        .get("needed_by")
-                        .and_then(|d| self.date(d, &at("needed_by")));
-                    let note = obj.get("note").and_then(|n| self.text(n, &at("note")));
-                    match target {
-                        Some(target) => out.push(Dependency {
-                            target,
-                            needed_by,
-                            note,
-                        }),
-                        None => self.error(
-                            &path,
-                            format!("dependency {} has no `id`", i.map_or(1, |i| i + 1)),
-                            Some(
-                                "write `{id: ID, needed_by: YYYY-MM-DD}` or just the id"
-                                    .to_string(),
-                            ),
-                        ),
-                    }
+        self.list_of(value, "depends_on", Lone::Any, |r, v, item| match v {
+            Value::Object(_) => {
+                let obj = r.object(v, &item.path, DEPENDENCY_FIELDS)?;
+                let get = |f: &str| obj.get(f).unwrap_or(&Value::Null);
+                let target = r.id_ref(get("id"), &item.at("id"));
+                let needed_by = obj
+                    .get("needed_by")
+                    .and_then(|d| r.date(d, &item.at("needed_by")));
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                if target.is_none() {
+                    r.error(
+                        &item.path,
+                        format!("dependency {} has no `id`", item.number),
+                        Some("write `{id: ID, needed_by: YYYY-MM-DD}` or just the id".to_string()),
+                    );
                 }
-                Value::String(_) | Value::Number(_) => {
-                    if let Some(target) = self.id_ref(item, &path) {
-                        out.push(Dependency {
-                            target,
-                            needed_by: None,
-                            note: None,
-                        });
-                    }
-                }
-                other => self.wrong_type(&path, other, "an id or `{id, needed_by, note}`"),
+                Some(Dependency {
+                    target: target?,
+                    needed_by,
+                    note,
+                })
             }
-        }
-        out
+            Value::String(_) | Value::Number(_) => Some(Dependency {
+                target: r.id_ref(v, &item.path)?,
+                needed_by: None,
+                note: None,
+            }),
+            other => {
+                r.wrong_type(&item.path, other, "an id or `{id, needed_by, note}`");
+                None
+            }
+        })
     }
 
     fn read_checkins(&mut self, value: &Value) -> Vec<Checkin> {
-        let Some(items) = self.list(value, "checkins", "a list of `{date, value}` check-ins")
-        else {
-            return Vec::new();
-        };
-        let mut checkins = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let path = [Step::Key("checkins"), Step::Index(i)];
-            let Some(obj) = self.object(item, &path, CHECKIN_FIELDS) else {
-                continue;
-            };
-            let date = obj.get("date").and_then(|d| {
-                self.date(
-                    d,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("date")],
-                )
-            });
-            let value = obj.get("value").and_then(|v| {
-                self.number(
-                    v,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("value")],
-                )
-            });
-            let note = obj.get("note").and_then(|n| {
-                self.text(
-                    n,
-                    &[Step::Key("checkins"), Step::Index(i), Step::Key("note")],
-                )
-            });
-            match (date, value) {
-                (Some(date), Some(value)) => checkins.push(Checkin { date, value, note }),
-                (None, _) if !obj.contains_key("date") => {
-                    self.error(&path, format!("check-in {} has no `date`", i + 1), None)
+        let mut checkins = self.entries(
+            value,
+            "checkins",
+            "a list of `{date, value}` check-ins",
+            CHECKIN_FIELDS,
+            |r, obj, item| {
+                let date = obj.get("date").and_then(|d| r.date(d, &item.at("date")));
+                let value = obj
+                    .get("value")
+                    .and_then(|v| r.number(v, &item.at("value")));
+                let note = obj.get("note").and_then(|n| r.text(n, &item.at("note")));
+                match (date, value) {
+                    (Some(date), Some(value)) => return Some(Checkin { date, value, note }),
+                    (None, _) if !obj.contains_key("date") => r.error(
+                        &item.path,
+                        format!("check-in {} has no `date`", item.number),
+                        None,
+                    ),
+                    (_, None) if !obj.contains_key("value") => r.error(
+                        &item.path,
+                        format!("check-in {} has no `value`", item.number),
+                        None,
+                    ),
+                    _ => {}
                 }
-                (_, None) if !obj.contains_key("value") => {
-                    self.error(&path, format!("check-in {} has no `value`", i + 1), None)
-                }
-                _ => {}
-            }
-        }
+                None
+            },
+        );
         checkins.sort_by_key(|c| c.date);
         checkins
-    }
-
-    fn list<'v>(
-        &mut self,
-        value: &'v Value,
-        key: &'static str,
-        expected: &str,
-    ) -> Option<&'v Vec<Value>> {
-        match value {
-            Value::Null => None,
-            Value::Array(items) => Some(items),
-            other => {
-                self.wrong_type(&[Step::Key(key)], other, expected);
-                None
-            }
-        }
     }
 }
 
@@ -1089,6 +1077,253 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Every diagnostic whole: place, rule, severity, message and hint.
+    fn full(diags: &[Diagnostic]) -> Vec<String> {
+        let mut diags = diags.to_vec();
+        crate::diagnostics::sort(&mut diags);
+        diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}+{} {} {} {} | {}",
+                    d.span.line,
+                    d.span.column,
+                    d.span.len,
+                    d.rule,
+                    d.severity,
+                    d.message,
+                    d.hint.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+
+    /// Pins what each reader of a list in front matter says of a wrong
+    /// shape (a scalar for the list, a scalar or a list for an entry, an
+    /// entry missing what it needs, an unknown field) and what it keeps.
+    #[test]
+    fn lists_of_entries_report_every_wrong_shape() {
+        let day = |s: &str| parse_date(s).unwrap();
+        let bet = |fields: &str| parse("b.md", &format!("---\nkind: bet\n{fields}---\n"));
+
+        let (doc, diags) = bet("confidence_log: high\n");
+        assert!(doc.confidence_log.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:17+4 schema error `confidence_log` must be a list of `{date, problem, solution, outcome, note}` entries, not text | -",
+            ]
+        );
+        let (doc, diags) = bet("confidence_log:\n  - high\n  - [low]\n  -\n  - {problem: low}\n  - {date: 2026-01-02, problem: high, evidence: e}\n  - {date: 2026-01-01, outcome: low, note: n, bogus: 1}\n  - {date: 2026-13-01}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+4 schema error item 1 of `confidence_log` must be a mapping of fields, not text | -",
+                "5:5+5 schema error item 2 of `confidence_log` must be a mapping of fields, not a list | -",
+                "7:5+14 schema error confidence entry 4 has no `date` | write when the levels were set: `date: YYYY-MM-DD`",
+                "9:47+5 schema warning unknown field `bogus` of item 6 of `confidence_log` | the fields of item 6 of `confidence_log` are: date, problem, solution, outcome, note, evidence",
+                "10:12+10 schema error `date` of item 7 of `confidence_log` is not a valid date: `2026-13-01` | write dates as YYYY-MM-DD, e.g. 2026-10-02",
+            ]
+        );
+        let log: Vec<_> = doc
+            .confidence_log
+            .iter()
+            .map(|e| {
+                (
+                    e.date,
+                    e.levels.problem,
+                    e.levels.outcome,
+                    e.note.as_deref(),
+                    e.evidence.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            log,
+            vec![
+                (day("2026-01-01"), None, Some(Level::Low), Some("n"), None),
+                (day("2026-01-02"), Some(Level::High), None, None, Some("e"))
+            ]
+        );
+
+        let (doc, diags) = bet("key_results: 3\n");
+        assert!(doc.key_results.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:14+1 schema error `key_results` must be a list of key results, not a number | -"
+            ]
+        );
+        let (doc, diags) = bet("key_results:\n  - m-a\n  -\n  - {baseline: 1, targte: 2}\n  - {metric: m-b, target: 4, by: 2027-01-01}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+3 schema error key result 1 must be a mapping of fields, not text | -",
+                "6:19+6 schema warning unknown field `targte` of key result 3 | did you mean `target`?",
+            ]
+        );
+        let krs: Vec<_> = doc
+            .key_results
+            .iter()
+            .map(|k| (k.metric.is_some(), k.baseline, k.target, k.by))
+            .collect();
+        assert_eq!(
+            krs,
+            vec![
+                (false, Some(1.0), None, None),
+                (true, None, Some(4.0), Some(day("2027-01-01")))
+            ]
+        );
+
+        let (doc, diags) = bet("checkins: {date: 2026-01-01, value: 1}\n");
+        assert!(doc.checkins.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:11+28 schema error `checkins` must be a list of `{date, value}` check-ins, not a mapping | -",
+            ]
+        );
+        let (doc, diags) = bet("checkins:\n  - 5\n  - {value: 1}\n  - {date: 2026-02-01}\n  - {date: 2026-02-01, value: x}\n  - {date: 2026-03-01, value: 3, note: up, by: me}\n  - {date: 2026-01-01, value: 2}\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+1 schema error check-in 1 must be a mapping of fields, not a number | -",
+                "5:5+10 schema error check-in 2 has no `date` | -",
+                "6:5+18 schema error check-in 3 has no `value` | -",
+                "7:31+1 schema error `value` of check-in 4 must be a number, not text (`x`) | write the bare number; put the unit on the metric (`unit:`)",
+                "8:44+2 schema warning unknown field `by` of check-in 5 | the fields of check-in 5 are: date, value, note",
+            ]
+        );
+        let checkins: Vec<_> = doc
+            .checkins
+            .iter()
+            .map(|c| (c.date, c.value, c.note.as_deref()))
+            .collect();
+        assert_eq!(
+            checkins,
+            vec![
+                (day("2026-01-01"), 2.0, None),
+                (day("2026-03-01"), 3.0, Some("up"))
+            ]
+        );
+
+        let (doc, diags) = bet("depends_on: true\n");
+        assert!(doc.depends_on.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:13+4 schema error `depends_on` must be an id or `{id, needed_by, note}`, not a true/false value | -",
+            ]
+        );
+        let (doc, diags) = bet("depends_on: {note: soon}\n");
+        assert!(doc.depends_on.is_empty());
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:13+12 schema error dependency 1 has no `id` | write `{id: ID, needed_by: YYYY-MM-DD}` or just the id",
+            ]
+        );
+        let (doc, diags) = bet("depends_on: lone\n");
+        assert_eq!(full(&diags), Vec::<String>::new());
+        assert_eq!(doc.depends_on.len(), 1);
+        assert_eq!(doc.depends_on[0].target.id, "lone");
+        let (doc, diags) = bet("depends_on:\n  - true\n  - [a]\n  -\n  - {needed_by: 2027-01-01}\n  - {id: b, needed_by: 2027-01-01, note: n, when: 1}\n  - c\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+4 schema error item 1 of `depends_on` must be an id or `{id, needed_by, note}`, not a true/false value | -",
+                "5:5+3 schema error item 2 of `depends_on` must be an id or `{id, needed_by, note}`, not a list | -",
+                "7:1+0 schema error item 3 of `depends_on` must be an id or `{id, needed_by, note}`, not nothing | -",
+                "7:5+23 schema error dependency 4 has no `id` | write `{id: ID, needed_by: YYYY-MM-DD}` or just the id",
+                "8:45+4 schema warning unknown field `when` of item 5 of `depends_on` | the fields of item 5 of `depends_on` are: id, needed_by, note",
+            ]
+        );
+        let deps: Vec<_> = doc
+            .depends_on
+            .iter()
+            .map(|d| (d.target.id.as_str(), d.needed_by, d.note.as_deref()))
+            .collect();
+        assert_eq!(
+            deps,
+            vec![
+                ("b", Some(day("2027-01-01")), Some("n")),
+                ("c", None, None),
+                ("7", None, None)
+            ]
+        );
+    }
+
+    /// The same for lists of ids, statements and tags.
+    #[test]
+    fn lists_of_scalars_report_every_wrong_shape() {
+        let bet = |fields: &str| parse("b.md", &format!("---\nkind: bet\n{fields}---\n"));
+
+        let (doc, diags) = bet("tracks: true\nsupports: {a: 1}\nrelated: x\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "3:9+4 schema error `tracks` must be a list of ids, not a true/false value | -",
+                "4:11+6 schema error `supports` must be a list of ids, not a mapping | -"
+            ]
+        );
+        assert!(doc.tracks.is_empty() && doc.supports.is_empty());
+        assert_eq!(doc.related.len(), 1);
+        let (doc, diags) = bet("tracks:\n  - {a: 1}\n  - [b]\n  -\n  - true\n  - c\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `tracks` must be an id, not a mapping | -",
+                "5:5+3 schema error item 2 of `tracks` must be an id, not a list | -",
+                "7:5+4 schema error item 4 of `tracks` must be an id, not a true/false value | -"
+            ]
+        );
+        let ids: Vec<_> = doc
+            .tracks
+            .iter()
+            .map(|r| (r.id.as_str(), r.span.line, r.span.column))
+            .collect();
+        assert_eq!(ids, vec![("c", 8, 5), ("7", 9, 5)]);
+
+        let (doc, diags) =
+            bet("constraints: {a: 1}\noptions: [x]\ntradeoffs: \"  one  \"\nhandles: \"  \"\n");
+        assert_eq!(
+            full(&diags),
+            vec!["3:14+6 schema error `constraints` must be text, not a mapping | -"]
+        );
+        assert!(doc.constraints.is_empty() && doc.handles.is_empty());
+        assert_eq!(doc.tradeoffs, vec!["one"]);
+        let (doc, diags) = bet(
+            "constraints:\n  - {a: 1}\n  - [b]\n  -\n  - \"  \"\n  - \" c \"\n  - true\n  - 7\n",
+        );
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `constraints` must be text, not a mapping | -",
+                "5:5+3 schema error item 2 of `constraints` must be text, not a list | -"
+            ]
+        );
+        assert_eq!(doc.constraints, vec!["c", "true", "7"]);
+
+        let (doc, diags) = bet("tags: {a: 1}\n");
+        assert_eq!(
+            full(&diags),
+            vec!["3:7+6 schema error `tags` must be text, not a mapping | -"]
+        );
+        assert!(doc.tags.is_empty());
+        let (doc, diags) = bet("tags:\n  - {a: 1}\n  - [b]\n  -\n  - \" c \"\n  - \"\"\n  - 7\n");
+        assert_eq!(
+            full(&diags),
+            vec![
+                "4:5+6 schema error item 1 of `tags` must be text, not a mapping | -",
+                "5:5+3 schema error item 2 of `tags` must be text, not a list | -"
+            ]
+        );
+        assert_eq!(doc.tags, vec![" c ", "", "7"]);
+        let (doc, diags) = bet("tags: solo\n");
+        assert!(diags.is_empty());
+        assert_eq!(doc.tags, vec!["solo"]);
     }
 
     #[test]

@@ -358,50 +358,22 @@ fn trace_filters_show_matches_with_their_context_and_keep_the_state_in_the_url()
 }
 
 /// A site whose trace is split over pages (2,434 documents under three
-/// product strategies), with one bet and one objective behind, deep in the
-/// branch of `ps-1`; built on 2026-11-24.
+/// product strategies, bets in progress), with one bet and one objective
+/// behind, deep in the branch of `ps-1`; built on 2026-11-24.
 fn split_site() -> (SiteTest, PathBuf) {
-    let mut site = SiteTest::new()
-        .file("throughline.yaml", "title: A large tree\n")
-        .file(
-            "m.md",
-            "---\nid: m\nkind: metric\ntitle: Activations\ncheckins:\n  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 10}\n---\n",
-        );
-    let doc = |id: &str, kind: &str, parent: Option<&str>, extra: &str| {
-        let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();
-        format!("---\nid: {id}\nkind: {kind}\ntitle: Title of {id}\n{parent}status: active\nowner: Owner {}\nreviewed: 2026-11-01\n{extra}---\nBody.\n", id.len() % 3)
-    };
-    site = site.file("s/cs-0.md", doc("cs-0", "company-strategy", None, ""));
-    for p in 0..3 {
-        let ps = format!("ps-{p}");
-        site = site.file(
-            &format!("s/{ps}.md"),
-            doc(&ps, "product-strategy", Some("cs-0"), ""),
-        );
-        for b in 0..10 {
-            let bet = format!("bet-{p}-{b}");
-            let success = match bet.as_str() {
-                "bet-1-3" => "quarter: 2026-Q4\nsuccess: {metric: m, baseline: 0, target: 100, deadline: 2026-12-31}\n",
-                _ => "",
-            };
-            site = site.file(
-                &format!("b/{bet}.md"),
-                doc(&bet, "bet", Some(&ps), success)
-                    .replace("status: active", "status: in-progress"),
-            );
-            for o in 0..80 {
-                let obj = format!("obj-{p}-{b}-{o}");
-                let goal = match obj.as_str() {
-                    "obj-1-3-7" => "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2026-12-31}\n",
-                    _ => "",
-                };
-                site = site.file(
-                    &format!("o/{obj}.md"),
-                    doc(&obj, "objective", Some(&bet), goal),
-                );
-            }
-        }
-    }
+    let site = SiteTest::split_trace(
+        "in-progress",
+        &[
+            (
+                "bet-1-3",
+                "quarter: 2026-Q4\nsuccess: {metric: m, baseline: 0, target: 100, deadline: 2026-12-31}\n",
+            ),
+            (
+                "obj-1-3-7",
+                "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2026-12-31}\n",
+            ),
+        ],
+    );
     let run = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let out = site.root().join("public");

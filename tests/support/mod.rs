@@ -1,6 +1,7 @@
 //! What both integration-test binaries share (`tests/testsuite/` and
 //! `tests/slow/` each declare it with `#[path]`): `SiteTest`, a site in a
-//! temporary folder (copied from `tests/fixtures/` or written inline); a
+//! temporary folder (copied from `tests/fixtures/`, written inline, or
+//! generated: `portfolio`, `split_trace`); a
 //! runner for the real binary; [`wait_within`] and [`run_limited`], which
 //! turn a hang into a failure instead of a stalled CI; [`snapshot_dir`] for
 //! byte-for-byte comparisons of outputs. The time limits only catch hangs:
@@ -609,6 +610,57 @@ impl SiteTest {
             "reviews/review-mid.md",
             "---\nid: review-mid\nkind: review\ntitle: Mid-quarter check\ndate: 2026-11-18\nowner: Ana\ncovers: [bet-0, obj-0, bet-2]\n---\nThe rate moved because of the new rail.\n\n| Item | Finding | Decision |\n|---|---|---|\n| [[bet-0]] | Rate up to 30% | Keep |\n| [[obj-0]] | On pace | Keep |\n| [[bet-2]] | Flat | Stop |\n",
         )
+    }
+
+    /// A generated site whose trace is split over pages: company strategy
+    /// `cs-0`; product strategies `ps-0` to `ps-2`; under each, bets
+    /// `bet-P-0` to `bet-P-9` (of status `bet_status`, without a success
+    /// metric); under each bet, objectives `obj-P-B-0` to `obj-P-B-79`
+    /// (`active`, without key results): 2,434 documents, all reviewed
+    /// 2026-11-01 and owned by `Owner N` (N the id's length mod 3), and
+    /// metric `m`, 0 on 2026-10-01 and 10 on 2026-11-15. `planted` adds front
+    /// matter to the documents it names: the facts a test asserts.
+    pub(crate) fn split_trace(bet_status: &str, planted: &[(&str, &str)]) -> SiteTest {
+        let mut site = SiteTest::new()
+            .file("throughline.yaml", "title: A large tree\n")
+            .file(
+                "m.md",
+                "---\nid: m\nkind: metric\ntitle: Activations\ncheckins:\n  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 10}\n---\n",
+            );
+        let mut unplanted: Vec<&str> = planted.iter().map(|(id, _)| *id).collect();
+        let mut doc = |id: &str, kind: &str, parent: Option<&str>, status: &str| {
+            let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();
+            let extra = planted
+                .iter()
+                .find(|(planted, _)| *planted == id)
+                .map_or("", |(_, extra)| extra);
+            unplanted.retain(|planted| *planted != id);
+            format!("---\nid: {id}\nkind: {kind}\ntitle: Title of {id}\n{parent}status: {status}\nowner: Owner {}\nreviewed: 2026-11-01\n{extra}---\nBody.\n", id.len() % 3)
+        };
+        site = site.file("s/cs-0.md", doc("cs-0", "company-strategy", None, "active"));
+        for p in 0..3 {
+            let ps = format!("ps-{p}");
+            site = site.file(
+                &format!("s/{ps}.md"),
+                doc(&ps, "product-strategy", Some("cs-0"), "active"),
+            );
+            for b in 0..10 {
+                let bet = format!("bet-{p}-{b}");
+                site = site.file(
+                    &format!("b/{bet}.md"),
+                    doc(&bet, "bet", Some(&ps), bet_status),
+                );
+                for o in 0..80 {
+                    let obj = format!("obj-{p}-{b}-{o}");
+                    site = site.file(
+                        &format!("o/{obj}.md"),
+                        doc(&obj, "objective", Some(&bet), "active"),
+                    );
+                }
+            }
+        }
+        assert!(unplanted.is_empty(), "no such document: {unplanted:?}");
+        site
     }
 
     fn portfolio_bet(self, n: usize, parent: &str) -> SiteTest {

@@ -15,41 +15,19 @@ fn read(path: &std::path::Path) -> String {
 /// pages are paced against metric `m` (10 of the way on 2026-11-15): one
 /// behind (target 100), one at risk (target 25).
 fn large_site() -> SiteTest {
-    let mut site = SiteTest::new()
-        .file("throughline.yaml", "title: A large tree\n")
-        .file(
-            "m.md",
-            "---\nid: m\nkind: metric\ntitle: Activations\ncheckins:\n  - {date: 2026-10-01, value: 0}\n  - {date: 2026-11-15, value: 10}\n---\n",
-        );
-    let doc = |id: &str, kind: &str, parent: Option<&str>, extra: &str| {
-        let parent = parent.map(|p| format!("parent: {p}\n")).unwrap_or_default();
-        format!("---\nid: {id}\nkind: {kind}\ntitle: Title of {id}\n{parent}status: active\nowner: Owner {}\nreviewed: 2026-11-01\n{extra}---\nBody.\n", id.len() % 3)
-    };
-    site = site.file("s/cs-0.md", doc("cs-0", "company-strategy", None, ""));
-    for p in 0..3 {
-        let ps = format!("ps-{p}");
-        site = site.file(
-            &format!("s/{ps}.md"),
-            doc(&ps, "product-strategy", Some("cs-0"), ""),
-        );
-        for b in 0..10 {
-            let bet = format!("bet-{p}-{b}");
-            site = site.file(&format!("b/{bet}.md"), doc(&bet, "bet", Some(&ps), ""));
-            for o in 0..80 {
-                let obj = format!("obj-{p}-{b}-{o}");
-                let goal = match obj.as_str() {
-                    "obj-1-3-7" => "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2026-12-31}\n",
-                    "obj-2-0-0" => "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 25, by: 2026-12-31}\n",
-                    _ => "",
-                };
-                site = site.file(
-                    &format!("o/{obj}.md"),
-                    doc(&obj, "objective", Some(&bet), goal),
-                );
-            }
-        }
-    }
-    site
+    SiteTest::split_trace(
+        "active",
+        &[
+            (
+                "obj-1-3-7",
+                "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 100, by: 2026-12-31}\n",
+            ),
+            (
+                "obj-2-0-0",
+                "quarter: 2026-Q4\nkey_results:\n  - {metric: m, baseline: 0, target: 25, by: 2026-12-31}\n",
+            ),
+        ],
+    )
 }
 
 #[test]

@@ -341,7 +341,7 @@ impl Reader<'_> {
     /// export), else the range's start: a label's place in its item.
     fn find_in(&self, within: std::ops::Range<usize>, needle: &str) -> Span {
         let hay = self.text.get(within.clone()).unwrap_or("");
-        match hay.find(needle) {
+        match memchr::memmem::find(hay.as_bytes(), needle.as_bytes()) {
             Some(at) => self.span_at(within.start + at, needle.len()),
             None => self.span_at(within.start, 0),
         }

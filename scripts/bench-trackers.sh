@@ -3,7 +3,7 @@
 # with 50,000 tracker items beside it (scripts/gen_exports.py), taking
 # turns, median of RUNS; then each one's `build` peak RSS.
 #
-#   scripts/bench-trackers.sh [RUNS] [ITEMS]
+#   scripts/bench-trackers.sh [RUNS] [ITEMS]     (BIN=path for another binary)
 #
 # Targets (docs/performance.md): check with the items at most twice the
 # 10k alone; the build under 400 MB.
@@ -14,8 +14,11 @@ ITEMS=${2:-50000}
 WORK=${BENCH_OUT:-$([ -d /dev/shm ] && echo /dev/shm || echo target/bench)}/throughline-trackers
 rm -rf "$WORK" && mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
-cargo build --profile dist --quiet --bin throughline
-BIN=target/dist/throughline
+# BIN=path measures another binary (an older build, side by side).
+if [ -z "${BIN:-}" ]; then
+  cargo build --profile dist --quiet --bin throughline
+  BIN=target/dist/throughline
+fi
 python3 ../shared/bench/gen_corpus.py 10000 "$WORK/plain" >/dev/null
 cp -r "$WORK/plain" "$WORK/items"
 python3 scripts/gen_exports.py "$ITEMS" "$WORK/items" --objectives 2500
@@ -27,13 +30,20 @@ time_of() { # prints wall seconds and peak KB of one run
   /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$WORK/time" || true
   tail -1 "$WORK/time"
 }
+wall_of() { # prints wall seconds of one run, to the millisecond (time's %e has 10 ms steps)
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || true
+  t1=$(date +%s%N)
+  awk "BEGIN {printf \"%.3f\\n\", ($t1 - $t0) / 1e9}"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for site in plain items; do "$BIN" check "$WORK/$site" --today 2026-11-24 >/dev/null 2>&1 || true; done
 : > "$WORK/plain.t"; : > "$WORK/items.t"
 for _ in $(seq "$RUNS"); do
   for site in plain items; do
-    time_of "$BIN" check "$WORK/$site" --today 2026-11-24 | cut -d' ' -f1 >> "$WORK/$site.t"
+    wall_of "$BIN" check "$WORK/$site" --today 2026-11-24 >> "$WORK/$site.t"
   done
 done
 plain=$(median < "$WORK/plain.t"); items=$(median < "$WORK/items.t")

@@ -14,6 +14,11 @@ use crate::graph::{DocId, Rel};
 use crate::model::Document;
 use crate::yaml::Step;
 
+/// `n` days in words: "1 day", "16 days".
+fn days(n: i64) -> String {
+    crate::text::plural(usize::try_from(n).unwrap_or(0), "day")
+}
+
 /// See the module docs.
 pub(crate) struct Drift;
 
@@ -58,14 +63,14 @@ impl Rule for Drift {
                 doc,
                 review_span(ctx, doc, "parent"),
                 format!(
-                    "its parent `{}` changed on {changed}, {} days after this {} was last reviewed ({})",
+                    "its parent `{}` changed on {changed}, {} after this {} was last reviewed ({})",
                     parent.id,
-                    days_between(last.date, changed),
+                    days(days_between(last.date, changed)),
                     ctx.label(doc),
                     last.date
                 ),
             )
-            .with_label(format!("parent changed {} days ago", days_between(changed, ctx.today)))
+            .with_label(format!("parent changed {} ago", days(days_between(changed, ctx.today))))
             .with_hint("re-read it against its parent; change what no longer fits, then update `reviewed:`"),
         );
     }
@@ -116,10 +121,10 @@ impl Drift {
                     doc,
                     review_span(ctx, doc, "kind"),
                     format!(
-                        "decision `{}`, which shapes it, was superseded by `{}` on {on}, {} days after this {} was last reviewed ({})",
+                        "decision `{}`, which shapes it, was superseded by `{}` on {on}, {} after this {} was last reviewed ({})",
                         ctx.docs[e.from].id,
                         ctx.docs[by].id,
-                        days_between(last.date, on),
+                        days(days_between(last.date, on)),
                         ctx.label(doc),
                         last.date
                     ),
@@ -281,7 +286,7 @@ mod tests {
         );
         assert_eq!(
             findings(&Drift, "", &decided("2026-09-02", "2026-09-01", true), today),
-            vec!["bet.md:3:7 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-09-02, 1 days after this bet was last reviewed (2026-09-01)"]
+            vec!["bet.md:3:7 warning: decision `d-old`, which shapes it, was superseded by `d-new` on 2026-09-02, 1 day after this bet was last reviewed (2026-09-01)"]
         );
         // The parent changed on the day of the review; then the day after,
         // seen by a covering review.
@@ -290,7 +295,7 @@ mod tests {
         files[1] = ("ps.md", "---\nid: ps\nkind: product-strategy\nparent: cs\nreviewed: 2026-11-01\nupdated: 2026-09-16\n---\n");
         assert_eq!(
             findings(&Drift, "", &files, today),
-            vec!["bet.md:4:9 warning: its parent `ps` changed on 2026-09-16, 1 days after this bet was last reviewed (2026-09-15)"]
+            vec!["bet.md:4:9 warning: its parent `ps` changed on 2026-09-16, 1 day after this bet was last reviewed (2026-09-15)"]
         );
     }
 }

@@ -237,6 +237,65 @@ fn dependencies_show_on_both_pages_and_the_matrix() {
 }
 
 #[test]
+fn many_dependencies_are_paged_with_the_ones_at_risk_first_and_every_one_reachable() {
+    // 60 objectives each waiting on the next; the last one's is at risk
+    // (needed before its deadline). 60 dependencies: two pages of 50 and 10.
+    let mut site = site();
+    for i in 0..60 {
+        let next = format!("o-{}", i + 1);
+        let extra = match i {
+            59 => "depends_on:\n  - {id: o-b, needed_by: 2026-11-30}\n".to_string(),
+            _ => format!("depends_on: [{next}]\n"),
+        };
+        site = site.file(
+            &format!("o/{i:02}.md"),
+            objective(&format!("o-{i}"), "team-pay", &extra),
+        );
+    }
+    let site = site
+        .file("o/60.md", objective("o-60", "team-ledger", ""))
+        .file(
+            "b.md",
+            objective("o-b", "team-ledger", "key_results:\n  - {by: 2026-12-31}\n"),
+        );
+    let built = site.build_elsewhere(&[], &[]);
+    assert_eq!(built.run.code, 0, "{}", built.run.stderr);
+    let first = read(&built.out, "dependencies/index.html");
+    let second = read(&built.out, "dependencies/page/2/index.html");
+    assert!(!built.out.join("dependencies/page/3").exists());
+    let items = |page: &str| page.matches("\n  waits on <a href=").count();
+    assert_eq!((items(&first), items(&second)), (50, 10));
+    // The one at risk leads the first page, under the matrix.
+    let at_risk = first.find("waits on <a href=\"../o-b/").unwrap();
+    assert!(first.find("<table class=\"plain matrix\">").unwrap() < at_risk);
+    assert!(at_risk < first.find("waits on <a href=\"../o-1/").unwrap());
+    assert!(first.contains("60 dependencies, 2 pages"), "{first}");
+    assert!(
+        first.contains("<a href=\"../dependencies/page/2/index.html\" rel=\"next\">Page 2 ›</a>"),
+        "{first}"
+    );
+    // The second page: the rest, no matrix, a way back; links from its depth.
+    assert!(!second.contains("class=\"plain matrix\""), "{second}");
+    assert!(
+        second.contains("<a href=\"../../../dependencies/index.html\" rel=\"prev\">‹ Page 1</a>"),
+        "{second}"
+    );
+    assert!(
+        second.contains("<title>Dependencies, page 2 · "),
+        "{second}"
+    );
+    // Every dependency is on one of the pages, once.
+    for i in 0..59 {
+        let from = format!("\"o-{i}/index.html\">Objective o-{i}</a> <span class=\"muted\">(team-pay)</span>\n  waits on <a href=");
+        let on = first.matches(&from.replace("\"o-", "\"../o-")).count()
+            + second
+                .matches(&from.replace("\"o-", "\"../../../o-"))
+                .count();
+        assert_eq!(on, 1, "o-{i}");
+    }
+}
+
+#[test]
 fn a_site_without_people_or_dependencies_has_no_such_pages_or_links() {
     let built = SiteTest::fixture("healthy").build_elsewhere(&[], &[]);
     assert_eq!(built.run.code, 0, "{}", built.run.stderr);

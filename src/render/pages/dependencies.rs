@@ -1,12 +1,13 @@
 //! The dependencies page (`dependencies/`, `dependencies.html`): team by
 //! team, who waits on whom and how much of it is at risk; then every
-//! dependency, the open ones first. Written only when the site has one.
+//! dependency, the open ones at risk first, [`PAGE_ROWS`] a page (the
+//! rest at `dependencies/page/N/`). Written only when the site has one.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Overview;
+use super::{base, page, page_count, root_of, Overview, Pager, PagesResult, PAGE_ROWS};
 use crate::analysis::{dependency_links, dependency_risk, DependencyLink};
 use crate::graph::DocId;
 use crate::model::Status;
@@ -20,11 +21,83 @@ pub(super) const OVERVIEW: Overview = Overview {
     path: "dependencies/index.html",
     root: Some("../"),
     section: "dependencies",
-    render: |m, t, o, b| match dependencies(m) {
-        Some(page) => o.page(t, b, &page),
-        None => Ok(Vec::new()),
-    },
+    render: dependencies_pages,
 };
+
+/// The page `n` (from 1) of the list of dependencies, relative to the site root.
+fn list_path(n: usize) -> String {
+    if n <= 1 {
+        OVERVIEW.path.to_string()
+    } else {
+        format!("dependencies/page/{n}/index.html")
+    }
+}
+
+/// The paths of the dependencies pages a full render of `site` writes,
+/// for `serve` to drop those an edit makes go away.
+pub(super) fn page_paths(site: &crate::site::Site) -> Vec<String> {
+    let count = dependency_links(&site.docs, &site.graph).count();
+    if count == 0 {
+        return Vec::new();
+    }
+    (1..=page_count(count)).map(list_path).collect()
+}
+
+/// The matrix and the first [`PAGE_ROWS`] dependencies on the page, the
+/// rest on pages of their own, each with a pager.
+fn dependencies_pages<'m>(
+    model: &'m Model<'_>,
+    theme: &crate::render::theme::Theme,
+    overview: &Overview,
+    base_of_first: &super::Base<'m>,
+) -> PagesResult {
+    let Some(mut first) = dependencies(model) else {
+        return Ok(Vec::new());
+    };
+    let mut rest: Vec<Vec<DependencyView>> = Vec::new();
+    if first.dependencies.len() > PAGE_ROWS {
+        let mut later = first.dependencies.split_off(PAGE_ROWS);
+        while !later.is_empty() {
+            let tail = later.split_off(PAGE_ROWS.min(later.len()));
+            rest.push(std::mem::replace(&mut later, tail));
+        }
+    }
+    let pages = rest.len() + 1;
+    let pager = |number: usize, path: &str| {
+        let root = root_of(path);
+        let link = |m: usize| format!("{root}{}", list_path(m));
+        (pages > 1).then(|| Pager {
+            page: number,
+            pages,
+            prev: (number > 1).then(|| link(number - 1)),
+            next: (number < pages).then(|| link(number + 1)),
+        })
+    };
+    first.pager = pager(1, OVERVIEW.path);
+    let mut files = overview.page(theme, base_of_first, &first)?;
+    for (number, dependencies) in (2..).zip(rest) {
+        let path = list_path(number);
+        let root = root_of(&path);
+        let later = DependenciesPage {
+            teams: Vec::new(),
+            matrix: Vec::new(),
+            dependencies,
+            open: first.open,
+            at_risk: first.at_risk,
+            total: first.total,
+            pager: pager(number, &path),
+            group: first.group,
+        };
+        files.extend(page(
+            theme,
+            OVERVIEW.template,
+            path,
+            &base(model, &root, OVERVIEW.section),
+            &later,
+        )?);
+    }
+    Ok(files)
+}
 
 #[derive(Debug, Serialize)]
 struct DependenciesPage<'a> {
@@ -32,9 +105,22 @@ struct DependenciesPage<'a> {
     teams: Vec<Option<DocLink<'a>>>,
     /// A row per waiting team, a cell per team waited on, as `teams`.
     matrix: Vec<MatrixRow<'a>>,
+    /// This page's share of the list.
     dependencies: Vec<DependencyView<'a>>,
     open: usize,
     at_risk: usize,
+    /// How many dependencies there are, on every page.
+    total: usize,
+    /// Where this page is among the list's pages, when there are several.
+    pager: Option<Pager>,
+    /// What the pager is of, as `partials/pager.html` names it.
+    group: ListName,
+}
+
+/// The name of a paged list, for the pager's label.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct ListName {
+    title: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,7 +195,8 @@ fn dependencies<'a>(model: &'a Model<'_>) -> Option<DependenciesPage<'a>> {
     if all.is_empty() {
         return None;
     }
-    // Open first, at risk first among them; file order otherwise (a stable sort).
+    // Open first, at risk first among them; file order otherwise (a stable
+    // sort). The pages cut this order: what needs attention is on the first.
     all.sort_by_key(|d| (!d.open, d.risk.is_none()));
     let team_ids: Vec<Option<DocId>> = {
         let mut seen: BTreeMap<(bool, usize), Option<DocId>> = BTreeMap::new();
@@ -141,6 +228,11 @@ fn dependencies<'a>(model: &'a Model<'_>) -> Option<DependenciesPage<'a>> {
         teams,
         open: all.iter().filter(|d| d.open).count(),
         at_risk: all.iter().filter(|d| d.risk.is_some()).count(),
+        total: all.len(),
         dependencies: all,
+        pager: None,
+        group: ListName {
+            title: "every dependency",
+        },
     })
 }

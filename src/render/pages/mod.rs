@@ -192,12 +192,7 @@ pub(in crate::render) const OVERVIEWS: &[Overview] = &[
 pub fn optional_page_paths(site: &crate::site::Site) -> Vec<String> {
     let mut paths = people::people_page_paths(site);
     paths.extend(roadmap::group_page_paths(site));
-    if crate::analysis::dependency_links(&site.docs, &site.graph)
-        .next()
-        .is_some()
-    {
-        paths.push(dependencies::OVERVIEW.path.to_string());
-    }
+    paths.extend(dependencies::page_paths(site));
     paths
 }
 

@@ -43,6 +43,23 @@ use std::collections::HashMap;
 // The output layer names every file it keeps at the top of the output.
 pub use crate::output::CACHE_FILE;
 
+/// What starts the name a job's key is kept under among the pages' keys:
+/// no file's path starts so, so no page's key is mistaken for it.
+const JOB_KEY: &str = "\0job:";
+
+/// The name under which job `job`'s key is kept among the pages' keys: the
+/// hash of its inputs and of the files it made
+/// ([`ServedPages::job_unchanged`](super::ServedPages)).
+pub(crate) fn job_key(job: &str) -> String {
+    format!("{JOB_KEY}{job}")
+}
+
+/// Whether `path` among the pages' keys names a job's key, not a file:
+/// kept as long as the cache, while a page's key goes with its file.
+pub fn is_job_key(path: &str) -> bool {
+    path.starts_with(JOB_KEY)
+}
+
 /// The first bytes of the file; another version's cache is ignored.
 const MAGIC: &[u8] = b"throughline-cache 2\n";
 

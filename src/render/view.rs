@@ -244,6 +244,9 @@ pub struct Model<'a> {
     pub today: String,
     /// What was rendered before: serve's memory, or the previous build's cache; `None` in a plain render.
     pub served: Option<&'a super::ServedPages>,
+    /// A build's render over its previous output: a job whose inputs did
+    /// not change keeps every page it wrote, unmade ([`ServedPages::job_unchanged`](super::ServedPages)).
+    pub keeps_jobs: bool,
     // foldhash: every render looks up each finding's document by path.
     by_file: HashMap<&'a str, DocId, foldhash::fast::RandomState>,
     /// Every finding, by rule (in the health page's order of rules), then
@@ -462,6 +465,7 @@ impl<'a> Model<'a> {
                 .is_some(),
             today: site.today.to_string(),
             served: None,
+            keeps_jobs: false,
             by_file,
             by_rule: Vec::with_capacity(site.diagnostics.len()),
             rule_ranges: Vec::new(),

@@ -38,8 +38,14 @@ struct DocumentPage<'a> {
     pub description: String,
     /// Ancestors, the company strategy first.
     pub trail: Vec<DocLink<'a>>,
-    /// The documents below, as a collapsible tree.
+    /// The documents below, as a collapsible tree: made from `below` only
+    /// for a page that is rendered ([`DocumentPage::with_body`]).
     pub subtree_html: String,
+    /// The tree `subtree_html` is made of: a build keys the page by it
+    /// (hashed as it is, like the trace pages' trees), so an unchanged page
+    /// never pays for its tree's HTML.
+    #[serde(skip)]
+    below: Vec<tree::TreeItem<'a>>,
     /// Descendants left out of `subtree_html`.
     pub subtree_hidden: usize,
     /// `supports` links out.
@@ -415,7 +421,8 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         },
         body: "",
         trail: links(trail),
-        subtree_html: crate::render::tree::tree_html(&below, "../", "../trace/"),
+        subtree_html: String::new(),
+        below,
         subtree_hidden: hidden,
         supports: links(out_rel(Rel::Supports)),
         supported_by: links(in_rel(Rel::Supports)),
@@ -453,11 +460,13 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
 }
 
 impl<'a> DocumentPage<'a> {
-    /// The page with its body: rendered, and its first paragraph as the description.
+    /// The page with its body: rendered, and its first paragraph as the
+    /// description; and with its tree as HTML.
     fn with_body(self, body: &'a RenderedBody) -> DocumentPage<'a> {
         DocumentPage {
             description: body.description.clone(),
             body: &body.html,
+            subtree_html: tree::tree_html(&self.below, "../", "../trace/"),
             ..self
         }
     }
@@ -552,6 +561,7 @@ fn document_key(
         "page.html",
         base,
         context,
+        hash::ByHash(&context.below),
         model.site.sources[doc.source].whole_print(),
         doc.body_offset,
         targets,

@@ -77,9 +77,15 @@ impl fmt::Display for DocPath<'_> {
 
 impl Serialize for DocPath<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // `collect_str`: serve's hash of a page's values takes the path
-        // without making it (`render/hash.rs`).
-        serializer.collect_str(self)
+        // The hash of a page's values (`crate::hash`, the one serializer
+        // that is not human-readable) takes the id alone: the rest of the
+        // path is the same for every document, and formatting it was half
+        // of hashing a link. Templates get the path, written straight into
+        // what they read.
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(self),
+            false => serializer.serialize_str(self.0),
+        }
     }
 }
 

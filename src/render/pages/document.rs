@@ -235,6 +235,17 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
     let doc = &site.docs[id];
     let graph = &site.graph;
     let links = |ids: Vec<DocId>| -> Vec<DocLink<'a>> {
+        // Most lists hold a few links: looked through, not put in a set
+        // (a tree per list was a tenth of keying every page of a rebuild).
+        if ids.len() <= 16 {
+            let mut out: Vec<DocLink<'a>> = Vec::with_capacity(ids.len());
+            for (n, &i) in ids.iter().enumerate() {
+                if !ids[..n].contains(&i) {
+                    out.push(model.links[i]);
+                }
+            }
+            return out;
+        }
         let mut seen = BTreeSet::new();
         ids.into_iter()
             .filter(|i| seen.insert(*i))

@@ -14,7 +14,9 @@
 //!   base URL; a cache of another identity is ignored whole;
 //! - each page's key: the hash of the values it was rendered from
 //!   (`ServedPages`), a document page's with its body stood for by its
-//!   file's hash and the targets of its links;
+//!   file's hash and the targets of its links; and, under names no file
+//!   has ([`job_key`]), a job's key: what all its files are made of and
+//!   their paths, so an unchanged job is skipped whole (the trace);
 //! - each document's search entry as the index uses it: its kind, a hash of
 //!   its fragment entry, and its words as numbers of the dictionary that
 //!   ends the file. The entries' texts are not kept (20 MB at 10,000

@@ -111,7 +111,9 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
         .previous_file(render::cache::CACHE_FILE)
         .and_then(|bytes| render::cache::RenderCache::decode(&bytes))
         .map(|mut cache| {
-            cache.pages.retain(|path, _| staging.had(path));
+            cache
+                .pages
+                .retain(|path, _| staging.had(path) || render::cache::is_job_key(path));
             cache
         });
     let write = |file: output::OutputFile| {
@@ -130,7 +132,9 @@ pub fn write_site_with(site: &Site, out: &Path, clean: bool) -> Result<Built, Ru
         cache.pages.remove(path);
     })?;
     // Only the keys of pages the new output holds: not a removed document's.
-    cache.pages.retain(|path, _| staging.has(path));
+    cache
+        .pages
+        .retain(|path, _| staging.has(path) || render::cache::is_job_key(path));
     staging
         .write_own(&output::OutputFile {
             path: render::cache::CACHE_FILE.into(),

@@ -138,6 +138,12 @@ impl<H: Hasher> ser::Serializer for &mut HashSerializer<H> {
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
 
+    /// Lets a value hash a compact form of itself where the text a reader
+    /// sees adds nothing (`render::view::DocPath`: the id, not the path).
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
     fn serialize_bool(self, v: bool) -> Result<(), NoError> {
         self.tag(1);
         self.0.write_u8(v.into());

@@ -232,7 +232,8 @@ pub fn slugify(s: &str) -> String {
 /// Gives headings unique anchors the way GitHub does: `risks`, then `risks-1`.
 #[derive(Debug, Default)]
 pub struct AnchorSet {
-    seen: std::collections::HashMap<String, usize>,
+    // foldhash: a set per document body, and a lookup per heading.
+    seen: std::collections::HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 impl AnchorSet {
@@ -377,6 +378,31 @@ mod tests {
         let y = long.find('y').unwrap();
         assert_eq!(index.span(&long, y, 1), Span::new(2, 1001, 1));
         assert_eq!(index.span(&long, 2, y - 2), Span::new(2, 1, 1000));
+    }
+
+    #[test]
+    fn slugs_of_ascii_are_what_the_unicode_rules_make() {
+        // `slugify` before its ASCII shortcut.
+        let unicode = |s: &str| {
+            let mut slug = String::new();
+            let mut dash = false;
+            for c in s.chars() {
+                if c.is_alphanumeric() || c == '_' {
+                    if dash && !slug.is_empty() {
+                        slug.push('-');
+                    }
+                    dash = false;
+                    slug.extend(c.to_lowercase());
+                } else {
+                    dash = true;
+                }
+            }
+            slug
+        };
+        for c in (0u8..128).map(char::from).chain(['É', 'ß', 'İ', '٣', '—']) {
+            let text = format!("A{c}b {c}");
+            assert_eq!(slugify(&text), unicode(&text), "{c:?}");
+        }
     }
 
     #[test]

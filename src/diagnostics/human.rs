@@ -22,16 +22,31 @@ struct Paint {
     color: bool,
 }
 
+/// A text as written, in colour or not: formatted where it is written, not
+/// made into a string first (about ten per finding, 14,000 findings at 10k).
+struct Painted<'t> {
+    code: Option<&'static str>,
+    text: &'t str,
+}
+
+impl std::fmt::Display for Painted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.code {
+            Some(code) => write!(f, "\x1b[{code}m{}\x1b[0m", self.text),
+            None => f.write_str(self.text),
+        }
+    }
+}
+
 impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
+    fn wrap<'t>(&self, code: &'static str, text: &'t str) -> Painted<'t> {
+        Painted {
+            code: self.color.then_some(code),
+            text,
         }
     }
 
-    fn severity(&self, severity: Severity, text: &str) -> String {
+    fn severity<'t>(&self, severity: Severity, text: &'t str) -> Painted<'t> {
         let code = match severity {
             Severity::Error => "1;31",
             Severity::Warning => "1;33",
@@ -40,11 +55,11 @@ impl Paint {
         self.wrap(code, text)
     }
 
-    fn gutter(&self, text: &str) -> String {
+    fn gutter<'t>(&self, text: &'t str) -> Painted<'t> {
         self.wrap("1;34", text)
     }
 
-    fn bold(&self, text: &str) -> String {
+    fn bold<'t>(&self, text: &'t str) -> Painted<'t> {
         self.wrap("1", text)
     }
 }

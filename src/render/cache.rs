@@ -14,7 +14,9 @@
 //!   base URL; a cache of another identity is ignored whole;
 //! - each page's key: the hash of the values it was rendered from
 //!   (`ServedPages`), a document page's with its body stood for by its
-//!   file's hash and the targets of its links;
+//!   file's hash and the targets of its links; and, under names no file
+//!   has ([`job_key`]), a job's key: what all its files are made of and
+//!   their paths, so an unchanged job is skipped whole (the trace);
 //! - each document's search entry as the index uses it: its kind, a hash of
 //!   its fragment entry, and its words as numbers of the dictionary that
 //!   ends the file. The entries' texts are not kept (20 MB at 10,000
@@ -42,6 +44,23 @@ use std::collections::HashMap;
 
 // The output layer names every file it keeps at the top of the output.
 pub use crate::output::CACHE_FILE;
+
+/// What starts the name a job's key is kept under among the pages' keys:
+/// no file's path starts so, so no page's key is mistaken for it.
+const JOB_KEY: &str = "\0job:";
+
+/// The name under which job `job`'s key is kept among the pages' keys: the
+/// hash of its inputs and of the files it made
+/// ([`ServedPages::job_unchanged`](super::ServedPages)).
+pub(crate) fn job_key(job: &str) -> String {
+    format!("{JOB_KEY}{job}")
+}
+
+/// Whether `path` among the pages' keys names a job's key, not a file:
+/// kept as long as the cache, while a page's key goes with its file.
+pub fn is_job_key(path: &str) -> bool {
+    path.starts_with(JOB_KEY)
+}
 
 /// The first bytes of the file; another version's cache is ignored.
 const MAGIC: &[u8] = b"throughline-cache 2\n";

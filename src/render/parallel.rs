@@ -69,6 +69,7 @@ pub(super) fn render_with(
     let building = build_pages.is_some();
     let mut model = Model::keyed(site, appearances);
     model.served = served.or(build_pages);
+    model.keeps_jobs = building;
     let files = AtomicUsize::new(0);
     let pages = AtomicUsize::new(0);
     let emit = |file: OutputFile| {

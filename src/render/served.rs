@@ -99,6 +99,41 @@ impl ServedPages {
         }
     }
 
+    /// Whether the job `job`, all of whose files lie under `prefix`, was
+    /// last made from inputs of this key, and each file it made is still
+    /// here with its key: then those files are counted as skipped, and the
+    /// job need not run. A file the output lost since (its key pruned)
+    /// makes the job run again.
+    pub(super) fn job_unchanged(&self, job: &str, prefix: &str, inputs: u64) -> bool {
+        let paths: Vec<String> = {
+            let Ok(hashes) = self.hashes.lock() else {
+                return false;
+            };
+            let mut paths: Vec<&str> = hashes
+                .keys()
+                .map(String::as_str)
+                .filter(|p| p.starts_with(prefix))
+                .collect();
+            paths.sort_unstable();
+            if paths.is_empty()
+                || hashes.get(&super::cache::job_key(job))
+                    != Some(&hash::hash_of(&(inputs, &paths)))
+            {
+                return false;
+            }
+            paths.into_iter().map(str::to_string).collect()
+        };
+        self.keep(paths);
+        true
+    }
+
+    /// Remembers that job `job` made the files at `paths` from inputs of this key.
+    pub(super) fn remember_job(&self, job: &str, inputs: u64, paths: &[&str]) {
+        let mut paths = paths.to_vec();
+        paths.sort_unstable();
+        self.remember(super::cache::job_key(job), hash::hash_of(&(inputs, &paths)));
+    }
+
     /// The pages the last render left as they were, which are still part of the site.
     pub fn take_skipped(&self) -> Vec<String> {
         self.skipped

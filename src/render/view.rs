@@ -77,9 +77,15 @@ impl fmt::Display for DocPath<'_> {
 
 impl Serialize for DocPath<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // `collect_str`: serve's hash of a page's values takes the path
-        // without making it (`render/hash.rs`).
-        serializer.collect_str(self)
+        // The hash of a page's values (`crate::hash`, the one serializer
+        // that is not human-readable) takes the id alone: the rest of the
+        // path is the same for every document, and formatting it was half
+        // of hashing a link. Templates get the path, written straight into
+        // what they read.
+        match serializer.is_human_readable() {
+            true => serializer.collect_str(self),
+            false => serializer.serialize_str(self.0),
+        }
     }
 }
 
@@ -248,6 +254,9 @@ pub struct Model<'a> {
     pub today: String,
     /// What was rendered before: serve's memory, or the previous build's cache; `None` in a plain render.
     pub served: Option<&'a super::ServedPages>,
+    /// A build's render over its previous output: a job whose inputs did
+    /// not change keeps every page it wrote, unmade ([`ServedPages::job_unchanged`](super::ServedPages)).
+    pub keeps_jobs: bool,
     // foldhash: every render looks up each finding's document by path.
     by_file: HashMap<&'a str, DocId, foldhash::fast::RandomState>,
     /// Every finding, by rule (in the health page's order of rules), then
@@ -466,6 +475,7 @@ impl<'a> Model<'a> {
                 .is_some(),
             today: site.today.to_string(),
             served: None,
+            keeps_jobs: false,
             by_file,
             by_rule: Vec::with_capacity(site.diagnostics.len()),
             rule_ranges: Vec::new(),

@@ -334,6 +334,13 @@ impl DepthScan {
 /// libyaml would read it: brackets in quoted, plain and block scalars and in
 /// comments are text, and a quote in the middle of a plain scalar opens nothing.
 pub(super) fn check_flow_depth(text: &str) -> Result<(), YamlError> {
+    // The scan counts each opening bracket at most once, so a text with no
+    // more of them than the limit is never refused: nearly every front
+    // matter, which then costs one SIMD pass instead of the model's
+    // byte-by-byte walk (2% of a 10k rebuild).
+    if memchr::memchr2_iter(b'[', b'{', text.as_bytes()).count() <= MAX_FLOW_DEPTH {
+        return Ok(());
+    }
     let mut scan = DepthScan {
         mode: Mode::Between,
         depth: 0,
@@ -355,6 +362,19 @@ mod tests {
     /// Where the depth guard refuses `text`, if it does.
     fn refused_at(text: &str) -> Option<(u32, u32)> {
         check_flow_depth(text).err().map(|e| (e.line, e.column))
+    }
+
+    #[test]
+    fn the_limit_holds_with_as_many_brackets_as_it_allows_and_one_more() {
+        let nested = |n: usize| format!("a: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert_eq!(refused_at(&nested(MAX_FLOW_DEPTH)), None);
+        assert_eq!(
+            refused_at(&nested(MAX_FLOW_DEPTH + 1)),
+            Some((1, 4 + u32::try_from(MAX_FLOW_DEPTH).expect("small")))
+        );
+        // Brackets in a quoted scalar are text, however many there are.
+        let quoted = format!("a: \"{}\"\n", "[".repeat(MAX_FLOW_DEPTH * 2));
+        assert_eq!(refused_at(&quoted), None);
     }
 
     #[test]

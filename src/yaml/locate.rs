@@ -1,7 +1,9 @@
 //! [`Locator`]: where a field or value is written in a YAML text, since
 //! serde_yaml values carry no positions.
 
-use std::collections::HashMap;
+/// foldhash: every document's front matter is located as it is parsed,
+/// and SipHash was a third of that.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Mutex;
 
 use super::lines::{strip_comment, Line};
@@ -53,7 +55,7 @@ impl<'t> Locator<'t> {
     /// Indexes the top-level keys of `text`.
     pub(crate) fn new(text: &'t str) -> Locator<'t> {
         let mut top: Vec<(&'t str, usize, usize)> = Vec::new();
-        let mut top_index = HashMap::new();
+        let mut top_index = HashMap::default();
         let mut offset = 0;
         for line in crate::text::lines_inclusive(text) {
             let read = Line::read(line);
@@ -70,8 +72,8 @@ impl<'t> Locator<'t> {
             text,
             top,
             top_index,
-            lists: Mutex::new(HashMap::new()),
-            keys: Mutex::new(HashMap::new()),
+            lists: Mutex::new(HashMap::default()),
+            keys: Mutex::new(HashMap::default()),
         }
     }
 
@@ -220,7 +222,7 @@ fn is_word_byte(b: u8) -> bool {
 /// the caller falls back to the enclosing field.
 fn key_index(text: &str, start: usize, end: usize) -> KeyIndex<'_> {
     let bytes = text.as_bytes();
-    let mut index: KeyIndex<'_> = HashMap::new();
+    let mut index: KeyIndex<'_> = HashMap::default();
     let mut add = |from: usize, to: usize| {
         if from < to {
             index.entry(&text[from..to]).or_default().push(from);

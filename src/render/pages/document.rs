@@ -38,8 +38,14 @@ struct DocumentPage<'a> {
     pub description: String,
     /// Ancestors, the company strategy first.
     pub trail: Vec<DocLink<'a>>,
-    /// The documents below, as a collapsible tree.
+    /// The documents below, as a collapsible tree: made from `below` only
+    /// for a page that is rendered ([`DocumentPage::with_body`]).
     pub subtree_html: String,
+    /// The tree `subtree_html` is made of: a build keys the page by it
+    /// (hashed as it is, like the trace pages' trees), so an unchanged page
+    /// never pays for its tree's HTML.
+    #[serde(skip)]
+    below: Vec<tree::TreeItem<'a>>,
     /// Descendants left out of `subtree_html`.
     pub subtree_hidden: usize,
     /// `supports` links out.
@@ -229,6 +235,17 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
     let doc = &site.docs[id];
     let graph = &site.graph;
     let links = |ids: Vec<DocId>| -> Vec<DocLink<'a>> {
+        // Most lists hold a few links: looked through, not put in a set
+        // (a tree per list was a tenth of keying every page of a rebuild).
+        if ids.len() <= 16 {
+            let mut out: Vec<DocLink<'a>> = Vec::with_capacity(ids.len());
+            for (n, &i) in ids.iter().enumerate() {
+                if !ids[..n].contains(&i) {
+                    out.push(model.links[i]);
+                }
+            }
+            return out;
+        }
         let mut seen = BTreeSet::new();
         ids.into_iter()
             .filter(|i| seen.insert(*i))
@@ -415,7 +432,8 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
         },
         body: "",
         trail: links(trail),
-        subtree_html: crate::render::tree::tree_html(&below, "../", "../trace/"),
+        subtree_html: String::new(),
+        below,
         subtree_hidden: hidden,
         supports: links(out_rel(Rel::Supports)),
         supported_by: links(in_rel(Rel::Supports)),
@@ -453,11 +471,13 @@ fn document<'a>(model: &'a Model<'_>, id: DocId) -> DocumentPage<'a> {
 }
 
 impl<'a> DocumentPage<'a> {
-    /// The page with its body: rendered, and its first paragraph as the description.
+    /// The page with its body: rendered, and its first paragraph as the
+    /// description; and with its tree as HTML.
     fn with_body(self, body: &'a RenderedBody) -> DocumentPage<'a> {
         DocumentPage {
             description: body.description.clone(),
             body: &body.html,
+            subtree_html: tree::tree_html(&self.below, "../", "../trace/"),
             ..self
         }
     }
@@ -552,6 +572,7 @@ fn document_key(
         "page.html",
         base,
         context,
+        hash::ByHash(&context.below),
         model.site.sources[doc.source].whole_print(),
         doc.body_offset,
         targets,

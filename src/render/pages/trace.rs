@@ -38,8 +38,29 @@ fn trace_pages<'m>(
     overview: &Overview,
     base: &Base<'m>,
 ) -> PagesResult {
-    let (landing, branches, forest) = trace(model);
     let branch_base = super::base(model, "../../", overview.section);
+    // A build over its previous output: nothing any trace page shows
+    // changed (a body edit, a review date), so every page stays as written.
+    let inputs = model
+        .served
+        .filter(|_| model.keeps_jobs)
+        .and_then(|served| Some((served, trace_inputs(model, base, &branch_base)?)));
+    if let Some((served, key)) = inputs {
+        if served.job_unchanged(TRACE_JOB, TRACE_PREFIX, key) {
+            return Ok(Vec::new());
+        }
+    }
+    let (landing, branches, forest) = trace(model);
+    if let Some((served, key)) = inputs {
+        let paths: Vec<&str> = std::iter::once(overview.path)
+            .chain(branches.iter().map(|(path, _)| path.as_str()))
+            .chain(forest.as_ref().map(|_| FOREST_PATH))
+            .collect();
+        served.remember_job(TRACE_JOB, key, &paths);
+        if let Some(js) = &forest {
+            served.remember(FOREST_PATH.to_string(), crate::hash::hash_of(js));
+        }
+    }
     let forest = forest.map(|js| Ok(OutputFile::text(FOREST_PATH.to_string(), js)));
     std::iter::once((overview.path.to_string(), base, landing))
         .chain(
@@ -57,6 +78,62 @@ fn trace_pages<'m>(
         })
         .chain(forest)
         .collect()
+}
+
+/// The name the trace job's key is kept under ([`trace_inputs`]).
+const TRACE_JOB: &str = "trace";
+
+/// Everything the trace pages and `forest.js` are made of, as one hash:
+/// the pages' shared values, then each document as the trees and filters
+/// show it (its link, team, quarters, owner, verdict, whether it is a
+/// tracker's item) and its children, in order (where it hangs, how the
+/// pages split, the roll-ups: made of these); and the diagrams drawn. Far
+/// cheaper than the trees: a build whose edit changes none of it (a body,
+/// a review date) keeps the pages it wrote without making them.
+fn trace_inputs(model: &Model<'_>, base: &Base<'_>, branch_base: &Base<'_>) -> Option<u64> {
+    struct Documents<'m, 'a>(&'m Model<'a>);
+    impl std::hash::Hash for Documents<'_, '_> {
+        fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+            let model = self.0;
+            let site = model.site;
+            site.docs.len().hash(state);
+            for d in DocId::all(site.docs.len()) {
+                let doc = &site.docs[d];
+                model.links[d].hash(state);
+                model.team_of(d).map(|t| model.links[t].id).hash(state);
+                model.quarter_of(d).hash(state);
+                doc.quarter.hash(state);
+                doc.owner.hash(state);
+                model.verdict(d).hash(state);
+                doc.tracker.is_some().hash(state);
+                let children = site.graph.children(d);
+                children.len().hash(state);
+                for c in children {
+                    c.index().hash(state);
+                }
+            }
+        }
+    }
+    let site = model.site;
+    // The diagrams, when the page draws them: a few, and drawn from more
+    // than the trees show.
+    let outcomes: Vec<DocId> = DocId::all(site.docs.len())
+        .filter(|&i| site.docs[i].kind == "outcome")
+        .collect();
+    let diagrams: Vec<super::OstDiagram> = match outcomes.len() <= TRACE_DIAGRAMS {
+        true => outcomes
+            .iter()
+            .map(|&i| ost_diagram(model, i, "../"))
+            .collect(),
+        false => Vec::new(),
+    };
+    crate::hash::hash_value(&(
+        OVERVIEW.template,
+        base,
+        branch_base,
+        ByHash(Documents(model)),
+        diagrams,
+    ))
 }
 
 /// The traceability page (`trace.html`).
@@ -342,4 +419,143 @@ fn trace_branch_pages<'a>(
         ));
     }
     (pages, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use crate::output::OutputFile;
+    use crate::render::cache::RenderCache;
+    use crate::render::{render_build, BuildRender, RenderError};
+    use crate::site::Site;
+
+    /// A tree too large for one trace page (1,069 documents: branch pages
+    /// and `forest.js`), with `title` for bet `bet-1-1` and `tail` after its body.
+    fn split_site(title: &str, status: &str, tail: &str) -> Site {
+        let doc = |id: &str, kind: &str, parent: &str, title: &str, status: &str, body: &str| {
+            format!(
+                "---\nid: {id}\nkind: {kind}\ntitle: {title}\n{parent}status: {status}\nowner: O\nreviewed: 2026-11-01\n---\nBody of {id}.\n{body}"
+            )
+        };
+        let mut files = vec![(
+            "cs.md".to_string(),
+            doc("cs", "company-strategy", "", "Company", "active", ""),
+        )];
+        for p in 0..3 {
+            let ps = format!("ps-{p}");
+            let parent = "parent: cs\n";
+            files.push((
+                format!("{ps}.md"),
+                doc(&ps, "product-strategy", parent, "P", "active", ""),
+            ));
+            for b in 0..5 {
+                let bet = format!("bet-{p}-{b}");
+                let parent = format!("parent: {ps}\n");
+                let (t, s, tl) = match bet.as_str() {
+                    "bet-1-1" => (title, status, tail),
+                    _ => ("A bet", "active", ""),
+                };
+                files.push((format!("{bet}.md"), doc(&bet, "bet", &parent, t, s, tl)));
+                for o in 0..70 {
+                    let obj = format!("obj-{p}-{b}-{o}");
+                    let parent = format!("parent: {bet}\n");
+                    files.push((
+                        format!("{obj}.md"),
+                        doc(&obj, "objective", &parent, "O", "active", ""),
+                    ));
+                }
+            }
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        crate::rules::testing::site("title: Split\n", &files, "2026-11-24")
+    }
+
+    /// Builds `site` over the output `previous` left; the files handed to the sink, by path.
+    fn build(site: &Site, previous: Option<RenderCache>) -> (BuildRender, Vec<OutputFile>) {
+        let theme = crate::build::load_theme(site).expect("the default theme");
+        let written = Mutex::new(Vec::new());
+        let sink = |file: OutputFile| -> Result<(), RenderError> {
+            written.lock().expect("lock").push(file);
+            Ok(())
+        };
+        let built = render_build(site, &theme, &sink, previous).expect("a build");
+        (built, written.into_inner().expect("lock"))
+    }
+
+    fn under_trace(files: &[OutputFile]) -> Vec<&OutputFile> {
+        files
+            .iter()
+            .filter(|f| f.path.starts_with("trace/"))
+            .collect()
+    }
+
+    #[test]
+    fn a_body_edit_keeps_every_trace_file_unmade_and_a_title_or_status_edit_makes_them_again() {
+        let first = split_site("A bet", "active", "");
+        let (built, written) = build(&first, None);
+        let trace = under_trace(&written);
+        assert!(
+            trace.len() > 3,
+            "branch pages and forest.js: {}",
+            trace.len()
+        );
+        assert!(trace.iter().any(|f| f.path == super::FOREST_PATH));
+
+        // A body edit: no trace file is made, every one is kept.
+        let body = split_site("A bet", "active", "A sentence added.\n");
+        let (again, written) = build(&body, Some(built.cache));
+        assert!(
+            under_trace(&written).is_empty(),
+            "nothing under trace/ is made"
+        );
+        for file in &trace {
+            assert!(again.kept.contains(&file.path), "{} kept", file.path);
+        }
+        assert!(
+            written.iter().any(|f| f.path == "bet-1-1/index.html"),
+            "the edited page is made again"
+        );
+
+        // A trace page the output lost (its key pruned, as `build` prunes
+        // the keys of files the output no longer holds) is made again.
+        let mut cache = again.cache;
+        let lost = "trace/ps-1/index.html";
+        assert!(cache.pages.remove(lost).is_some(), "{lost} had a key");
+        let (restored, written) = build(&body, Some(cache));
+        assert!(written.iter().any(|f| f.path == lost), "{lost} made again");
+
+        // A title, then a status: forest.js and the pages showing it are made
+        // again, as a build from scratch makes them.
+        let mut cache = restored.cache;
+        for (title, status, shown) in [
+            ("A renamed bet", "active", "A renamed bet"),
+            ("A renamed bet", "done", "done"),
+        ] {
+            let site = split_site(title, status, "A sentence added.\n");
+            let (changed, written) = build(&site, Some(cache));
+            let (_, fresh) = build(&site, None);
+            let forest = written
+                .iter()
+                .find(|f| f.path == super::FOREST_PATH)
+                .expect("forest.js made again");
+            let text = String::from_utf8_lossy(&forest.bytes);
+            assert!(text.contains(shown), "{shown} in forest.js");
+            let made: Vec<&OutputFile> = under_trace(&written);
+            assert!(made.iter().any(|f| f.path.ends_with("index.html")));
+            for file in made {
+                let from_scratch = fresh.iter().find(|f| f.path == file.path);
+                assert_eq!(
+                    from_scratch.map(|f| &f.bytes),
+                    Some(&file.bytes),
+                    "{}",
+                    file.path
+                );
+            }
+            cache = changed.cache;
+        }
+    }
 }

@@ -1553,6 +1553,40 @@ fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title
 }
 
 #[test]
+fn a_hint_every_shown_finding_gives_is_said_once_without_numbers() {
+    // 21 work items long unchanged and a strategy just overdue: the health
+    // page shows the 20 most overdue, all work, so their one hint is said
+    // once above them and no row carries a number; the strategy's hint is
+    // on the rule's own page.
+    let mut site = SiteTest::new()
+        .file("throughline.yaml", "title: One hint shown\n")
+        .file(
+            "cs.md",
+            "---\nid: cs\nkind: company-strategy\nreviewed: 2025-11-01\n---\n",
+        );
+    for i in 0..21 {
+        site = site.file(
+            &format!("w{i:02}.md"),
+            format!(
+                "---\nid: w{i:02}\nkind: work\nstatus: in-progress\nupdated: 2025-01-{:02}\n---\n",
+                i + 1
+            ),
+        );
+    }
+    let run = site.run(&["build", "ROOT", "--today", TODAY]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let health = read(&site.root().join("public/health/index.html"));
+    let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
+    assert!(
+        stale.contains("<p class=\"hint\">What to do, for each: move it on"),
+        "{stale}"
+    );
+    assert_eq!(stale.matches("move it on").count(), 1, "{stale}");
+    assert!(!stale.contains("class=\"note\""), "{stale}");
+    assert!(!stale.contains("cs/index.html"), "{stale}");
+}
+
+#[test]
 fn the_health_page_says_each_of_a_rules_few_hints_once() {
     // `stale` tells strategy to be re-read and work to move on: two hints,
     // each said once above the findings, none under them.

@@ -203,8 +203,10 @@ fn group<'a>(
     open: bool,
 ) -> FindingGroup<'a> {
     let [count, errors, warnings, infos] = severity_counts(all);
-    let first_hint = all.first().and_then(|f| f.hint);
-    let hint = first_hint.filter(|_| all.iter().all(|f| f.hint == first_hint));
+    // One hint every row of the table gives is said once above it, with no
+    // number in the rows, even when findings not shown give others.
+    let first_hint = shown.first().and_then(|f| f.hint);
+    let hint = first_hint.filter(|_| shown.iter().all(|f| f.hint == first_hint));
     let hints = if hint.is_some() {
         Vec::new()
     } else {

@@ -1235,7 +1235,7 @@ mod tests {
             vec![
                 "4:5+4 schema error item 1 of `depends_on` must be an id or `{id, needed_by, note}`, not a true/false value | -",
                 "5:5+3 schema error item 2 of `depends_on` must be an id or `{id, needed_by, note}`, not a list | -",
-                "7:1+0 schema error item 3 of `depends_on` must be an id or `{id, needed_by, note}`, not nothing | -",
+                "6:3+1 schema error item 3 of `depends_on` must be an id or `{id, needed_by, note}`, not nothing | -",
                 "7:5+23 schema error dependency 4 has no `id` | write `{id: ID, needed_by: YYYY-MM-DD}` or just the id",
                 "8:45+4 schema warning unknown field `when` of item 5 of `depends_on` | the fields of item 5 of `depends_on` are: id, needed_by, note",
             ]

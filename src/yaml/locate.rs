@@ -292,10 +292,15 @@ fn list_items(haystack: &str) -> Vec<(usize, usize)> {
         if stripped.starts_with("- ") || stripped.trim_end() == "-" {
             let expected = *indent.get_or_insert(this_indent);
             if this_indent == expected {
-                let item = stripped[1..].trim_start();
-                let item_offset = offset + this_indent + (stripped.len() - item.len());
+                let item = stripped[1..].trim_start_matches([' ', '\t']);
                 let item_len = item.split('\n').next().unwrap_or("").trim_end().len();
-                items.push((item_offset, item_len));
+                if item_len == 0 {
+                    // An empty item (`-` alone): its dash, not the next line.
+                    items.push((offset + this_indent, 1));
+                } else {
+                    let item_offset = offset + this_indent + (stripped.len() - item.len());
+                    items.push((item_offset, item_len));
+                }
             }
         }
         offset += line.len();
@@ -360,6 +365,20 @@ mod tests {
         ];
         let l = loc.value(&second).unwrap();
         assert_eq!(&text[l.offset..l.offset + l.len], "b");
+    }
+
+    #[test]
+    fn an_empty_list_item_is_found_at_its_dash() {
+        let fm = "depends_on:\n  - b\n  -\n  - c\nkey_results:\n  -   \n";
+        let loc = Locator::new(fm);
+        let at = |path: &[Step<'_>]| loc.value(path).map(|l| &fm[l.offset..l.offset + l.len]);
+        assert_eq!(at(&[Step::Key("depends_on"), Step::Index(1)]), Some("-"));
+        let second = loc
+            .value(&[Step::Key("depends_on"), Step::Index(1)])
+            .unwrap();
+        assert_eq!(second.offset, fm.find("  -\n").unwrap() + 2);
+        assert_eq!(at(&[Step::Key("depends_on"), Step::Index(2)]), Some("c"));
+        assert_eq!(at(&[Step::Key("key_results"), Step::Index(0)]), Some("-"));
     }
 
     #[test]

@@ -201,6 +201,42 @@ pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Where bytes read as text stop being UTF-8: the first bad byte, its
+/// offset, and its line and column (of the valid text before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// The span of the first bad byte.
+    pub span: Span,
+    /// The byte.
+    pub byte: u8,
+    /// Its offset from the start.
+    pub offset: usize,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "byte 0x{:02x} at offset {}", self.byte, self.offset)
+    }
+}
+
+/// `bytes` as text, or where they stop being UTF-8: how a document and a
+/// tracker's export are told to be saved again, at the same place.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        NotUtf8 {
+            span: Span {
+                len: 1,
+                ..LineIndex::new(valid).span(valid, offset, 0)
+            },
+            byte: bytes[offset],
+            offset,
+        }
+    })
+}
+
 /// Lowercases and joins runs of letters and digits with `-`: `"Q1 Plan (v2)"` → `"q1-plan-v2"`.
 pub fn slugify(s: &str) -> String {
     let mut slug = String::with_capacity(s.len());
@@ -403,6 +439,17 @@ mod tests {
             let text = format!("A{c}b {c}");
             assert_eq!(slugify(&text), unicode(&text), "{c:?}");
         }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_says_where_at_the_first_bad_byte() {
+        assert_eq!(utf8(b"ok\n".to_vec()).as_deref(), Ok("ok\n"));
+        let bad = utf8(b"one\ntwo \xff three".to_vec()).unwrap_err();
+        assert_eq!((bad.span.line, bad.span.column, bad.span.len), (2, 5, 1));
+        assert_eq!(bad.to_string(), "byte 0xff at offset 8");
+        // A cut character: the offset is where it starts.
+        let cut = utf8("é".as_bytes()[..1].to_vec()).unwrap_err();
+        assert_eq!((cut.byte, cut.offset), (0xc3, 0));
     }
 
     #[test]

@@ -27,7 +27,6 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::text::LineIndex;
 
 /// Documents larger than this are refused: nobody writes strategy that long
 /// (4 MiB is a long book), and it bounds one file's cost: `check` of the
@@ -379,22 +378,15 @@ fn read_walked_source(rel: String, abs: PathBuf) -> Result<SourceFile, Box<Diagn
 
 /// The source file of `bytes` read from `rel`, if they are UTF-8.
 fn source_file(rel: String, abs: PathBuf, bytes: Vec<u8>) -> Result<SourceFile, Box<Diagnostic>> {
-    let text = match String::from_utf8(bytes) {
+    let text = match crate::text::utf8(bytes) {
         Ok(text) => text,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let span = LineIndex::new(&prefix).span(&prefix, valid, 0);
+        Err(bad) => {
             return Err(Box::new(
                 Diagnostic::error(
                     "encoding",
                     rel,
-                    Span { len: 1, ..span },
-                    format!(
-                        "file is not valid UTF-8 (byte 0x{:02x} at offset {valid})",
-                        bytes[valid]
-                    ),
+                    bad.span,
+                    format!("file is not valid UTF-8 ({bad})"),
                 )
                 .with_hint("save the file as UTF-8"),
             ));

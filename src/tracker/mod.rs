@@ -160,16 +160,17 @@ pub fn parse(file: &str, bytes: Vec<u8>, entry: &TrackerConfig) -> Export {
         file: file.to_string(),
         ..Export::default()
     };
-    let text = match String::from_utf8(bytes) {
+    let text = match crate::text::utf8(bytes) {
         Ok(text) => text,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let span = LineIndex::new(&prefix).span(&prefix, valid, 0);
+        Err(bad) => {
             export.diagnostics.push(
-                Diagnostic::error(RULE, file, span, format!("the export is not valid UTF-8 (byte 0x{:02x} at offset {valid}); it is not used", bytes[valid]))
-                    .with_hint("save or export it again as UTF-8"),
+                Diagnostic::error(
+                    RULE,
+                    file,
+                    bad.span,
+                    format!("the export is not valid UTF-8 ({bad}); it is not used"),
+                )
+                .with_hint("save or export it again as UTF-8"),
             );
             return export;
         }

@@ -1,7 +1,7 @@
 //! How the trackers' items changed between two revisions: per export,
 //! items added and removed and status changes (`PAY-42: to do → done`),
 //! counted, with the first few named, traced ones first. Both sides' items
-//! are the ones the build joins (`tracker::parse` and `work_items`, in the
+//! are the ones the build joins (`tracker::parse` and `tracker::join`, in the
 //! analysis of each revision), so `diff` says what the site showed.
 
 use std::collections::{BTreeMap, HashMap};

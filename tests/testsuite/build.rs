@@ -1552,23 +1552,19 @@ fn a_document_page_says_who_owns_it_and_when_it_is_next_reviewed_under_its_title
     assert!(lede < facts && facts < bet.find("<div class=\"layout\">").unwrap());
 }
 
-#[test]
-fn a_hint_every_shown_finding_gives_is_said_once_without_numbers() {
-    // 21 work items long unchanged and a strategy just overdue: the health
-    // page shows the 20 most overdue, all work, so their one hint is said
-    // once above them and no row carries a number; the strategy's hint is
-    // on the rule's own page.
-    let mut site = SiteTest::new()
-        .file("throughline.yaml", "title: One hint shown\n")
-        .file(
-            "cs.md",
-            "---\nid: cs\nkind: company-strategy\nreviewed: 2025-11-01\n---\n",
-        );
-    for i in 0..21 {
+/// The health page's `stale` section for a company strategy reviewed on
+/// `reviewed` and `work` work items last updated on the first days of
+/// `month` (`w00` on day 1, `w01` on day 2, …).
+fn stale_section(reviewed: &str, work: usize, month: &str) -> String {
+    let mut site = SiteTest::new().file(
+        "cs.md",
+        format!("---\nid: cs\nkind: company-strategy\nreviewed: {reviewed}\n---\n"),
+    );
+    for i in 0..work {
         site = site.file(
             &format!("w{i:02}.md"),
             format!(
-                "---\nid: w{i:02}\nkind: work\nstatus: in-progress\nupdated: 2025-01-{:02}\n---\n",
+                "---\nid: w{i:02}\nkind: work\nstatus: in-progress\nupdated: {month}-{:02}\n---\n",
                 i + 1
             ),
         );
@@ -1576,7 +1572,16 @@ fn a_hint_every_shown_finding_gives_is_said_once_without_numbers() {
     let run = site.run(&["build", "ROOT", "--today", TODAY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let health = read(&site.root().join("public/health/index.html"));
-    let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
+    between(&health, "<section id=\"rule-stale\"", "</section>").to_string()
+}
+
+#[test]
+fn a_hint_every_shown_finding_gives_is_said_once_without_numbers() {
+    // 21 work items long unchanged and a strategy just overdue: the health
+    // page shows the 20 most overdue, all work, so their one hint is said
+    // once above them and no row carries a number; the strategy's hint is
+    // on the rule's own page.
+    let stale = stale_section("2025-11-01", 21, "2025-01");
     assert!(
         stale.contains("<p class=\"hint\">What to do, for each: move it on"),
         "{stale}"
@@ -1590,25 +1595,7 @@ fn a_hint_every_shown_finding_gives_is_said_once_without_numbers() {
 fn the_health_page_says_each_of_a_rules_few_hints_once() {
     // `stale` tells strategy to be re-read and work to move on: two hints,
     // each said once above the findings, none under them.
-    let mut site = SiteTest::new()
-        .file("throughline.yaml", "title: Two hints\n")
-        .file(
-            "cs.md",
-            "---\nid: cs\nkind: company-strategy\nreviewed: 2020-01-01\n---\n",
-        );
-    for i in 0..3 {
-        site = site.file(
-            &format!("w{i}.md"),
-            format!(
-                "---\nid: w{i}\nkind: work\nstatus: in-progress\nupdated: 2026-09-0{}\n---\n",
-                i + 1
-            ),
-        );
-    }
-    let run = site.run(&["build", "ROOT", "--today", TODAY]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let health = read(&site.root().join("public/health/index.html"));
-    let stale = between(&health, "<section id=\"rule-stale\"", "</section>");
+    let stale = stale_section("2020-01-01", 3, "2026-09");
     assert!(
         stale.contains("What to do, by the number each finding gives:<ol><li id=\"hint-stale-1\">re-read it with its owner"),
         "{stale}"
@@ -1637,7 +1624,7 @@ fn the_health_page_says_each_of_a_rules_few_hints_once() {
     );
     // The most overdue first: the strategy due in 2021, then the oldest work.
     let first = stale.find("cs/index.html").unwrap();
-    let w0 = stale.find("w0/index.html").unwrap();
-    let w2 = stale.find("w2/index.html").unwrap();
+    let w0 = stale.find("w00/index.html").unwrap();
+    let w2 = stale.find("w02/index.html").unwrap();
     assert!(first < w0 && w0 < w2, "{stale}");
 }

@@ -229,6 +229,48 @@ fn the_roadmap_and_dashboard_say_a_breached_limit_where_check_reports_it() {
 }
 
 #[test]
+fn the_dashboard_asks_attention_for_this_quarters_breach_not_a_past_ones() {
+    // Five active bets in 2026-Q4 and five left active in 2026-Q2: `check`
+    // reports both quarters; the dashboard's attention list names only the
+    // quarter that is still to be run (the past one's bets are `expired`).
+    let mut site = quarter_of_bets(5);
+    for i in 0..5 {
+        site = site.file(
+            &format!("old{i}.md"),
+            format!("---\nid: old{i}\nkind: bet\nparent: ps\nquarter: 2026-Q2\nstatus: committed\nsize: small\n---\n"),
+        );
+    }
+    let check = site.run(&["check", "ROOT", "--today", "2026-11-24", "--format", "json"]);
+    let mut too_many: Vec<String> = check
+        .json()
+        .iter()
+        .filter(|f| f["rule"] == "too-many-bets")
+        .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    too_many.sort();
+    assert_eq!(
+        too_many,
+        [
+            "2026-Q2 has 5 active bets; the limit is 4",
+            "2026-Q4 has 5 active bets; the limit is 4"
+        ]
+    );
+    let build = site.run(&["build", "ROOT", "--today", "2026-11-24"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let dashboard = std::fs::read_to_string(site.root().join("public/index.html")).unwrap();
+    let attention = dashboard
+        .split("<h2 id=\"attention-h\">Needs attention</h2>")
+        .nth(1)
+        .and_then(|p| p.split("</ol>").next())
+        .unwrap_or_else(|| panic!("no attention list: {dashboard}"));
+    assert!(
+        attention.contains("Too many bets at once: 2026-Q4 has 5 active bets; the limit is 4"),
+        "{attention}"
+    );
+    assert!(!attention.contains("2026-Q2 has"), "{attention}");
+}
+
+#[test]
 fn a_breached_limit_is_said_even_with_its_rule_turned_off_without_a_dead_link() {
     let site = quarter_of_bets(5).file(
         "throughline.yaml",

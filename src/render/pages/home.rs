@@ -376,7 +376,7 @@ fn quarter_status<'a>(
 }
 
 /// What needs attention, most urgent first: errors, behind bets, a breached
-/// limit, bets at risk, dependencies at risk, unmeasured bets, then the most
+/// limit this quarter or a later one, bets at risk, dependencies at risk, unmeasured bets, then the most
 /// overdue strategy reviews; each names its document.
 fn attention<'a>(
     model: &'a Model<'_>,
@@ -403,11 +403,19 @@ fn attention<'a>(
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| finding(d, "bad"));
-    let limits = site
+    // A breach this quarter or one planned: a past quarter's open bets are
+    // `expired`'s to report. The rule reports a quarter at its first bet's
+    // `quarter:`, so that bet's quarter is the breach's. This quarter first.
+    let now = Quarter::of(site.today);
+    let mut limits: Vec<(Quarter, &crate::diagnostics::Diagnostic)> = site
         .diagnostics
         .iter()
         .filter(|d| d.rule == "too-many-bets")
-        .map(|d| finding(d, "bad"));
+        .filter_map(|d| Some((site.docs[model.by_file(&d.file)?].quarter?, d)))
+        .filter(|&(q, _)| q >= now)
+        .collect();
+    limits.sort_by_key(|&(q, _)| q);
+    let limits = limits.into_iter().map(|(_, d)| finding(d, "bad"));
     let waiting = site
         .diagnostics
         .iter()

@@ -40,8 +40,10 @@ for q in "$OUT"/quarters/*/index.html; do
   [ -f "$q" ] && pages+=("${q#"$OUT"/}")
 done
 # On a site paged by product strategy, the largest of those pages of the
-# roadmap and of the quarter reviews.
-for glob in "roadmap/*/index.html" "roadmap/*/page/*/index.html" "quarters/*/*/index.html" "quarters/*/*/page/*/index.html"; do
+# roadmap and of the quarter reviews; the largest later page of the
+# dependencies and of a person's.
+for glob in "roadmap/*/index.html" "roadmap/*/page/*/index.html" "quarters/*/*/index.html" "quarters/*/*/page/*/index.html" \
+  "dependencies/page/*/index.html" "people/*/index.html"; do
   largest=$(cd "$OUT" && ls -S $glob 2>/dev/null | head -1 || true)
   [ -n "$largest" ] && pages+=("$largest")
 done

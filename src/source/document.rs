@@ -795,10 +795,9 @@ impl Reader<'_> {
                 "tradeoffs" => doc.tradeoffs = self.text_list(value, "tradeoffs"),
                 "decides" => doc.decides = self.id_list(value, "decides"),
                 "superseded_by" => doc.superseded_by = self.id_ref(value, &k),
-                "tags" => {
-                    doc.tags =
-                        self.list_of(value, "tags", Lone::Any, |r, v, item| r.text(v, &item.path))
-                }
+                // Trimmed and empty ones dropped, as statements are: `" c "`
+                // and `c` are one tag to whoever filters by it.
+                "tags" => doc.tags = self.text_list(value, "tags"),
                 "draft" => {
                     self.boolean(value, &k);
                     doc.draft = who.draft;
@@ -1320,7 +1319,7 @@ mod tests {
                 "5:5+3 schema error item 2 of `tags` must be text, not a list | -"
             ]
         );
-        assert_eq!(doc.tags, vec![" c ", "", "7"]);
+        assert_eq!(doc.tags, vec!["c", "7"]);
         let (doc, diags) = bet("tags: solo\n");
         assert!(diags.is_empty());
         assert_eq!(doc.tags, vec!["solo"]);

@@ -368,6 +368,33 @@ fn bet_card<'a>(model: &'a Model<'_>, bet: DocId) -> BetCard<'a> {
     }
 }
 
+/// A team's tracker items of one quarter, as `untraced-work` counts them
+/// (`analysis::work_trace`): the teams page's row and the quarter review's.
+#[derive(Debug, Serialize)]
+struct TraceCounts {
+    traced: usize,
+    traced_done: usize,
+    untraced: usize,
+    unplanned: usize,
+    /// The untraced share as `untraced-work` words it.
+    share: String,
+    /// More than `max_untraced_share`: `untraced-work` reports it.
+    over_limit: bool,
+}
+
+impl TraceCounts {
+    fn of(trace: &crate::analysis::WorkTrace, limit: f64) -> TraceCounts {
+        TraceCounts {
+            traced: trace.traced,
+            traced_done: trace.traced_done,
+            untraced: trace.untraced.len(),
+            unplanned: trace.unplanned,
+            share: crate::text::format_percent(trace.untraced_share()),
+            over_limit: trace.exceeds(limit),
+        }
+    }
+}
+
 /// The size mix of a quarter's active bets, and its limit.
 #[derive(Debug, Serialize)]
 struct Balance {

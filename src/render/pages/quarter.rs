@@ -138,14 +138,8 @@ struct QuarterWork<'a> {
 #[derive(Debug, Serialize)]
 struct TeamWork<'a> {
     team: DocLink<'a>,
-    traced: usize,
-    traced_done: usize,
-    untraced: usize,
-    unplanned: usize,
-    /// The untraced share as `untraced-work` words it.
-    share: String,
-    /// More than `max_untraced_share`: `untraced-work` reports it.
-    over_limit: bool,
+    #[serde(flatten)]
+    counts: super::TraceCounts,
     /// The largest untraced items, as the rule lists them, at most [`LARGEST_SHOWN`].
     largest: Vec<DocLink<'a>>,
 }
@@ -165,12 +159,7 @@ fn quarter_work<'a>(
         .filter(|((_, q), _)| *q == quarter)
         .map(|(&(team, _), trace)| TeamWork {
             team: model.links[team],
-            traced: trace.traced,
-            traced_done: trace.traced_done,
-            untraced: trace.untraced.len(),
-            unplanned: trace.unplanned,
-            share: crate::text::format_percent(trace.untraced_share()),
-            over_limit: trace.exceeds(site.config.max_untraced_share),
+            counts: super::TraceCounts::of(trace, site.config.max_untraced_share),
             largest: trace
                 .largest_untraced(&site.docs)
                 .into_iter()

@@ -45,14 +45,8 @@ struct TeamView<'a> {
 #[derive(Debug, Serialize)]
 struct TraceRow {
     quarter: String,
-    traced: usize,
-    traced_done: usize,
-    untraced: usize,
-    unplanned: usize,
-    /// The untraced share as `untraced-work` words it.
-    share: String,
-    /// More than `max_untraced_share`: `untraced-work` reports it.
-    over_limit: bool,
+    #[serde(flatten)]
+    counts: super::TraceCounts,
 }
 
 /// A team's work items of one quarter by `source:`, as `unplanned-work` counts them.
@@ -197,12 +191,7 @@ fn teams<'a>(model: &'a Model<'_>) -> TeamsPage<'a> {
                 .filter(|((team, _), _)| *team == t)
                 .map(|((_, q), trace)| TraceRow {
                     quarter: q.to_string(),
-                    traced: trace.traced,
-                    traced_done: trace.traced_done,
-                    untraced: trace.untraced.len(),
-                    unplanned: trace.unplanned,
-                    share: crate::text::format_percent(trace.untraced_share()),
-                    over_limit: trace.exceeds(site.config.max_untraced_share),
+                    counts: super::TraceCounts::of(trace, site.config.max_untraced_share),
                 })
                 .collect(),
             findings: &model.findings[t],

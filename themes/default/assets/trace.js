@@ -136,25 +136,16 @@
       a.href = /^https?:\/\//i.test(d[9]) ? d[9] : root + (d[9] || d[0] + "/index.html");
       a.textContent = d[1];
       li.appendChild(a);
-      var kind = document.createElement("span");
-      kind.className = "badge kind";
-      kind.textContent = forest.labels[d[2]];
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(kind);
-      if (d[3]) {
-        var st = document.createElement("span");
-        st.className = "badge status-" + forest.statuses[d[3]];
-        st.textContent = forest.statuses[d[3]];
+      var badge = function (className, text) {
+        var span = document.createElement("span");
+        span.className = "badge " + className;
+        span.textContent = text;
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(st);
-      }
-      if (d[7]) {
-        var v = document.createElement("span");
-        v.className = "badge pace-" + forest.standings[d[7]];
-        v.textContent = forest.words[d[7]];
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(v);
-      }
+        li.appendChild(span);
+      };
+      badge("kind", forest.labels[d[2]]);
+      if (d[3]) badge("status-" + forest.statuses[d[3]], forest.statuses[d[3]]);
+      if (d[7]) badge("pace-" + forest.standings[d[7]], forest.words[d[7]]);
       var place = document.createElement("a");
       var page = forest.pages[d[8]];
       place.href = root + "trace/" + (page ? page + "/" : "") + "index.html?" + query;

@@ -14,9 +14,6 @@ use crate::model::{check_id, Document, Ref, TrackerOrigin, WorkSource, NO_SOURCE
 /// stories over sub-tasks; an export's loop ends here.
 const MAX_UP: usize = 64;
 
-type FastMap<K, V> = foldhash::HashMap<K, V>;
-type FastSet<T> = foldhash::HashSet<T>;
-
 /// `docs` (the documents of the run, in path order) joined by the work
 /// items of `exports`, each export's where its file sorts; and the findings
 /// about keys that cannot be ids and `tracks:` entries that own nothing.
@@ -64,7 +61,7 @@ fn merge(docs: Vec<Document>, mut runs: Vec<Run>) -> Vec<Document> {
 fn place(exports: Vec<Export>, docs: &[Document]) -> (Vec<Run>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let reads_exports = !exports.is_empty();
-    let doc_index: FastMap<&str, usize> = docs
+    let doc_index: foldhash::HashMap<&str, usize> = docs
         .iter()
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i))
@@ -76,9 +73,9 @@ fn place(exports: Vec<Export>, docs: &[Document]) -> (Vec<Run>, Vec<Diagnostic>)
         .flat_map(|(e, export)| export.items.iter().map(move |i| (e, i)))
         .collect();
     let ids: Vec<String> = all.par_iter().map(|(_, i)| derived_id(&i.key)).collect();
-    let item_ids: FastSet<&str> = ids.iter().map(String::as_str).collect();
+    let item_ids: foldhash::HashSet<&str> = ids.iter().map(String::as_str).collect();
     // `tracks:` entries by what they name, lowercase; the first document (by path) owns.
-    let mut tracks: FastMap<String, (usize, usize)> = FastMap::default();
+    let mut tracks: foldhash::HashMap<String, (usize, usize)> = foldhash::HashMap::default();
     for (d, doc) in docs.iter().enumerate() {
         for (t, entry) in doc.tracks.iter().enumerate() {
             tracks
@@ -88,12 +85,12 @@ fn place(exports: Vec<Export>, docs: &[Document]) -> (Vec<Run>, Vec<Diagnostic>)
     }
     // An entry matches when any item has what it names, whether or not the
     // item names a document of its own (its own label wins).
-    let used: FastSet<(usize, usize)> = all
+    let used: foldhash::HashSet<(usize, usize)> = all
         .iter()
         .flat_map(|(_, i)| &i.groups)
         .filter_map(|g| tracks.get(g).copied())
         .collect();
-    let by_key: FastMap<String, &Item> = all
+    let by_key: foldhash::HashMap<String, &Item> = all
         .iter()
         .map(|&(_, i)| (i.key.to_lowercase(), i))
         .collect();
@@ -200,8 +197,8 @@ struct Placed {
 /// to [`MAX_UP`] issues up.
 fn served_by(
     item: &Item,
-    by_key: &FastMap<String, &Item>,
-    tracks: &FastMap<String, (usize, usize)>,
+    by_key: &foldhash::HashMap<String, &Item>,
+    tracks: &foldhash::HashMap<String, (usize, usize)>,
     docs: &[Document],
     resolve_name: &(impl Fn(&str) -> String + Sync),
 ) -> Option<Ref> {
@@ -267,7 +264,11 @@ fn work_item(item: Item, id: String, file: String, placed: Placed) -> Document {
 }
 
 /// The quarter of the document `id` or its nearest ancestor with one.
-fn quarter_above(docs: &[Document], index: &FastMap<&str, usize>, id: &str) -> Option<Quarter> {
+fn quarter_above(
+    docs: &[Document],
+    index: &foldhash::HashMap<&str, usize>,
+    id: &str,
+) -> Option<Quarter> {
     let mut at = *index.get(id)?;
     for _ in 0..MAX_UP {
         let doc = &docs[at];

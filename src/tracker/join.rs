@@ -156,11 +156,10 @@ fn place(exports: Vec<Export>, docs: &[Document]) -> (Vec<Run>, Vec<Diagnostic>)
             if used.contains(&(d, t)) {
                 continue;
             }
-            let owned_elsewhere = tracks
+            let owner = tracks
                 .get(&entry.id.trim().to_lowercase())
-                .is_some_and(|&o| o != (d, t));
-            let (message, hint) = if owned_elsewhere {
-                let (o, _) = tracks[&entry.id.trim().to_lowercase()];
+                .filter(|&&o| o != (d, t));
+            let (message, hint) = if let Some(&(o, _)) = owner {
                 (
                     format!("`{}` is tracked by `{}` already", entry.id, docs[o].id),
                     "an item serves one document: keep the entry in one of them".to_string(),

@@ -353,4 +353,22 @@ mod tests {
         );
         assert_eq!(joined[1].kind, "work");
     }
+
+    #[test]
+    fn a_tracks_entry_owned_by_an_earlier_document_is_a_warning_naming_it() {
+        let tracking = |file: &str, id: &str| Document {
+            tracks: vec![Ref {
+                id: "PAY-1".to_string(),
+                span: Span::file_start(),
+            }],
+            ..doc(file, id)
+        };
+        let docs = vec![tracking("a.md", "a"), tracking("b.md", "b")];
+        let (joined, findings) = join(vec![export("work/x.csv", &["PAY-1"])], docs);
+        let messages: Vec<&str> = findings.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["`PAY-1` is tracked by `a` already"]);
+        assert_eq!(findings[0].file, "b.md");
+        let item = joined.iter().find(|d| d.id == "pay-1").unwrap();
+        assert_eq!(item.parent.as_ref().map(|p| p.id.as_str()), Some("a"));
+    }
 }

@@ -63,17 +63,7 @@ fn dependencies_pages<'m>(
         }
     }
     let pages = rest.len() + 1;
-    let pager = |number: usize, path: &str| {
-        let root = root_of(path);
-        let link = |m: usize| format!("{root}{}", list_path(m));
-        (pages > 1).then(|| Pager {
-            page: number,
-            pages,
-            prev: (number > 1).then(|| link(number - 1)),
-            next: (number < pages).then(|| link(number + 1)),
-        })
-    };
-    first.pager = pager(1, OVERVIEW.path);
+    first.pager = Pager::of(1, pages, OVERVIEW.path, list_path);
     let mut files = overview.page(theme, base_of_first, &first)?;
     for (number, dependencies) in (2..).zip(rest) {
         let path = list_path(number);
@@ -85,7 +75,7 @@ fn dependencies_pages<'m>(
             open: first.open,
             at_risk: first.at_risk,
             total: first.total,
-            pager: pager(number, &path),
+            pager: Pager::of(number, pages, &path, list_path),
             group: first.group,
         };
         files.extend(page(

@@ -582,6 +582,27 @@ struct Pager {
     next: Option<String>,
 }
 
+impl Pager {
+    /// Page `page` of `pages`, for the page at `path`: its neighbours
+    /// linked relative to it, `path_of(n)` being page `n`'s path from the
+    /// root. None when there is one page.
+    fn of(
+        page: usize,
+        pages: usize,
+        path: &str,
+        path_of: impl Fn(usize) -> String,
+    ) -> Option<Pager> {
+        let root = root_of(path);
+        let link = |n: usize| format!("{root}{}", path_of(n));
+        (pages > 1).then(|| Pager {
+            page,
+            pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        })
+    }
+}
+
 /// How many pages `rows` rows take at [`PAGE_ROWS`] a page.
 fn page_count(rows: usize) -> usize {
     rows.div_ceil(PAGE_ROWS).max(1)

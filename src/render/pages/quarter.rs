@@ -529,13 +529,8 @@ fn quarter_pages<'a>(model: &'a Model<'_>) -> Result<Vec<(String, QuarterPage<'a
             let pages_of_group = page_count(g.docs.len());
             for (n, chunk) in (1..).zip(g.docs.chunks(PAGE_ROWS)) {
                 let path = group_path(quarter, &g.slug, n);
-                let root = root_of(&path);
-                let link = |m: usize| format!("{root}{}", group_path(quarter, &g.slug, m));
-                let pager = (pages_of_group > 1).then(|| Pager {
-                    page: n,
-                    pages: pages_of_group,
-                    prev: (n > 1).then(|| link(n - 1)),
-                    next: (n < pages_of_group).then(|| link(n + 1)),
+                let pager = Pager::of(n, pages_of_group, &path, |m| {
+                    group_path(quarter, &g.slug, m)
                 });
                 let view = GroupView {
                     head: group_head(model, g),

@@ -428,7 +428,6 @@ fn roadmap_pages<'m>(
                 .collect();
             let path = group_path(&g.slug, number);
             let root = root_of(&path);
-            let link = |m: usize| format!("{root}{}", group_path(&g.slug, m));
             let mut page_of = roadmap(
                 model,
                 &reviewed,
@@ -437,12 +436,7 @@ fn roadmap_pages<'m>(
                 Show::Cards,
             );
             page_of.group = Some(group_head(model, g));
-            page_of.pager = (pages > 1).then(|| Pager {
-                page: number,
-                pages,
-                prev: (number > 1).then(|| link(number - 1)),
-                next: (number < pages).then(|| link(number + 1)),
-            });
+            page_of.pager = Pager::of(number, pages, &path, |n| group_path(&g.slug, n));
             files.extend(page(
                 theme,
                 "roadmap.html",

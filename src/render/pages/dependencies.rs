@@ -54,14 +54,13 @@ fn dependencies_pages<'m>(
     let Some(mut first) = dependencies(model) else {
         return Ok(Vec::new());
     };
-    let mut rest: Vec<Vec<DependencyView>> = Vec::new();
-    if first.dependencies.len() > PAGE_ROWS {
-        let mut later = first.dependencies.split_off(PAGE_ROWS);
-        while !later.is_empty() {
-            let tail = later.split_off(PAGE_ROWS.min(later.len()));
-            rest.push(std::mem::replace(&mut later, tail));
-        }
-    }
+    // Cut into pages in one pass (each view moved once).
+    let mut all = std::mem::take(&mut first.dependencies).into_iter();
+    first.dependencies = all.by_ref().take(PAGE_ROWS).collect();
+    let rest: Vec<Vec<DependencyView>> =
+        std::iter::from_fn(|| Some(all.by_ref().take(PAGE_ROWS).collect::<Vec<_>>()))
+            .take_while(|page| !page.is_empty())
+            .collect();
     let pages = rest.len() + 1;
     first.pager = Pager::of(1, pages, OVERVIEW.path, list_path);
     let mut files = overview.page(theme, base_of_first, &first)?;

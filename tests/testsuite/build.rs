@@ -927,7 +927,8 @@ fn the_health_page_of_a_large_site_groups_by_rule_under_titles_and_links_to_ever
     assert!(!health.contains("`reviewed:`"));
     assert!(health.contains("<div class=\"where\">strategy/cs-0.md:7:11</div></td><td data-label=\"Owner\">owner-0</td><td data-label=\"Review due\"><strong>"), "{health}");
     assert!(
-        health.contains("2,153 days overdue</strong> <span class=\"muted\">(2021-01-01)</span>"),
+        health
+            .contains("2,153 days overdue</strong> <span class=\"muted due\">(2021-01-01)</span>"),
         "{health}"
     );
     // The hint every finding shares is said once, for the rule, not 20 times.
